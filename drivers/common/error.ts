@@ -1,0 +1,47 @@
+/**
+ * The one error type of hallq. Every failure that crosses a module boundary is a
+ * HallqError with a stable code, so callers switch on codes, never on messages.
+ * It lives under drivers/ because drivers may not import src/, while src/ may import drivers/.
+ */
+export type ErrorCode =
+  // configuration and input
+  | 'CONFIG_INVALID'
+  | 'CONFIG_NOT_FOUND'
+  | 'PAYLOAD_INVALID'
+  // storage
+  | 'STORE_CORRUPT'
+  | 'STORE_IO'
+  // transports and devices
+  | 'TRANSPORT_CLOSED'
+  | 'TRANSPORT_OPEN_FAILED'
+  | 'DEVICE_TIMEOUT'
+  | 'DEVICE_NAK'
+  | 'DEVICE_CHECKSUM'
+  | 'DEVICE_OFFLINE'
+  | 'PAPER_OUT'
+  | 'CARD_ABSENT'
+  | 'CARD_REMOVED'
+  | 'CARD_READ_FAILED'
+  | 'ENCODING_UNSUPPORTED'
+  | 'SMS_FAILED'
+  | 'AUDIO_FAILED'
+  // bus and requests
+  | 'REQUEST_TIMEOUT'
+  | 'NOT_CONNECTED'
+  | 'INTERNAL';
+
+export class HallqError extends Error {
+  override readonly name = 'HallqError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Readonly<Record<string, unknown>>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isHallqError(e: unknown, code?: ErrorCode): e is HallqError {
+  return e instanceof HallqError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,73 @@
+import { SerialPort } from 'serialport';
+import { HallqError } from './error.js';
+import { Listeners, type Transport } from './transport.js';
+
+export interface SerialOptions {
+  path: string;
+  baudRate: number;
+  dataBits?: 5 | 6 | 7 | 8;
+  parity?: 'none' | 'even' | 'odd';
+  stopBits?: 1 | 2;
+}
+
+/** node-serialport behind the Transport interface. Works the same on a real tty and a socat pty. */
+export class SerialTransport implements Transport {
+  private port: SerialPort | undefined;
+  private readonly data = new Listeners<[Buffer]>();
+  private readonly closed = new Listeners<[Error | undefined]>();
+  readonly description: string;
+
+  constructor(private readonly options: SerialOptions) {
+    this.description = `${options.path}@${options.baudRate}`;
+  }
+
+  get isOpen(): boolean {
+    return this.port?.isOpen ?? false;
+  }
+
+  open(): Promise<void> {
+    const o = this.options;
+    return new Promise((resolve, reject) => {
+      const port = new SerialPort(
+        { path: o.path, baudRate: o.baudRate, dataBits: o.dataBits ?? 8, parity: o.parity ?? 'none', stopBits: o.stopBits ?? 1, autoOpen: false },
+      );
+      port.on('data', (chunk: Buffer) => this.data.emit(chunk));
+      port.on('close', (err?: Error & { disconnected?: boolean }) => this.closed.emit(err ?? undefined));
+      port.on('error', () => {
+        /* surfaced through open/write rejections and 'close' */
+      });
+      port.open((err) => {
+        if (err) reject(new HallqError('TRANSPORT_OPEN_FAILED', `cannot open ${this.description}: ${err.message}`, { path: o.path }, { cause: err }));
+        else {
+          this.port = port;
+          resolve();
+        }
+      });
+    });
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    const port = this.port;
+    if (!port?.isOpen) return Promise.reject(new HallqError('TRANSPORT_CLOSED', `${this.description} is closed`));
+    return new Promise((resolve, reject) => {
+      port.write(Buffer.from(bytes), (err) => {
+        if (err) return reject(new HallqError('TRANSPORT_CLOSED', `write to ${this.description} failed: ${err.message}`, {}, { cause: err }));
+        port.drain((e) => (e ? reject(new HallqError('TRANSPORT_CLOSED', e.message, {}, { cause: e })) : resolve()));
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    const port = this.port;
+    this.port = undefined;
+    if (!port?.isOpen) return Promise.resolve();
+    return new Promise((resolve) => port.close(() => resolve()));
+  }
+
+  onData(fn: (chunk: Buffer) => void): () => void {
+    return this.data.add(fn);
+  }
+  onClose(fn: (error?: Error) => void): () => void {
+    return this.closed.add(fn);
+  }
+}

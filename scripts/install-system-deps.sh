@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages hallq's tests and demo need, only those that are missing.
+# Called by scripts/test.sh and scripts/demo.sh, so a fresh Debian machine with Node 20 needs nothing else.
+set -euo pipefail
+
+# command → Debian package
+declare -A need=(
+  [socat]=socat
+  [mosquitto]=mosquitto
+  [chromium]=chromium
+  [espeak-ng]=espeak-ng
+  [sox]=sox
+  [fc-list]=fontconfig
+)
+missing=()
+for cmd in "${!need[@]}"; do
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then missing+=("${need[$cmd]}"); fi
+done
+# Chinese fonts for the pages and screenshots.
+if command -v fc-list >/dev/null 2>&1 && ! fc-list :lang=zh 2>/dev/null | grep -q .; then missing+=(fonts-noto-cjk); fi
+
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+echo "hallq: installing missing Debian packages: ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "hallq: need root (or sudo) to install: ${missing[*]}" >&2; exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
