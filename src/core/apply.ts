@@ -1,0 +1,216 @@
+import type { HallEvent } from './events.js';
+import { interleaveOf, nextInterleave } from './dispatcher.js';
+import { isBadGrade } from './model.js';
+import { openStatuses, type HallState, type Ticket, type WindowState } from './state.js';
+
+/**
+ * Advances the state by one event, in place (the state has one owner: the server, the agent's
+ * replica or a test). Deterministic: replaying the log rebuilds the same state.
+ */
+export function apply(state: HallState, e: HallEvent): void {
+  applyBody(state, e);
+  state.seq = e.seq;
+  if (e.outcome) state.commands[e.commandId] = e.outcome;
+}
+
+function ticket(state: HallState, id: string): Ticket {
+  const t = state.tickets[id];
+  if (!t) throw new Error(`event refers to unknown ticket ${id}`);
+  return t;
+}
+
+function win(state: HallState, id: number): WindowState {
+  const key = String(id);
+  let w = state.windows[key];
+  if (!w) {
+    w = { id, status: 'closed' };
+    state.windows[key] = w;
+  }
+  return w;
+}
+
+function finish(state: HallState, t: Ticket, w: WindowState, at: number, durationMs: number): void {
+  w.current = undefined;
+  w.lastServed = { ticketId: t.id, at, ...(t.staffId === undefined ? {} : { staffId: t.staffId }) };
+  const samples = (state.serviceTimes[t.serviceId] ??= []);
+  samples.push(durationMs);
+  const keep = state.config?.policy.serviceTimeSamples ?? 20;
+  if (samples.length > keep) samples.splice(0, samples.length - keep);
+}
+
+function applyBody(state: HallState, e: HallEvent): void {
+  switch (e.type) {
+    case 'HallConfigured': {
+      state.config = e.config;
+      for (const w of e.config.windows) win(state, w.id);
+      for (const key of Object.keys(state.windows)) {
+        if (!e.config.windows.some((w) => String(w.id) === key)) delete state.windows[key];
+      }
+      return;
+    }
+    case 'DayStarted': {
+      state.day = e.day;
+      state.counters = {};
+      state.pools = {};
+      state.commands = {};
+      // Yesterday's tickets live on in the log; the state keeps today only.
+      state.tickets = {};
+      for (const w of Object.values(state.windows)) {
+        state.windows[String(w.id)] = { id: w.id, status: 'closed' };
+      }
+      for (const [id, a] of Object.entries(state.appointments)) {
+        if (a.status !== 'booked' || a.slotEnd < e.at) delete state.appointments[id];
+      }
+      for (const [id, r] of Object.entries(state.ratings)) {
+        if (r.followUp?.status !== 'open') delete state.ratings[id];
+      }
+      return;
+    }
+    case 'TicketIssued': {
+      state.tickets[e.ticket.id] = structuredClone(e.ticket);
+      const n = Number(e.ticket.number.slice(-3));
+      state.counters[e.ticket.serviceId] = Math.max(state.counters[e.ticket.serviceId] ?? 0, n);
+      state.nextQueueKey = Math.max(state.nextQueueKey, Math.floor(e.ticket.queueKey) + 1);
+      return;
+    }
+    case 'TicketPrinted':
+      ticket(state, e.ticketId).status = 'waiting';
+      return;
+    case 'TicketVoided':
+      ticket(state, e.ticketId).status = 'voided';
+      return;
+    case 'TicketCalled': {
+      const t = ticket(state, e.ticketId);
+      t.status = 'called';
+      t.window = e.window;
+      t.calledAt = e.at;
+      t.recalls = 0;
+      t.targetWindow = undefined;
+      if (e.staffId !== undefined) t.staffId = e.staffId;
+      win(state, e.window).current = t.id;
+      if (e.interleave) state.pools[e.pool] = nextInterleave(interleaveOf(state, e.pool), e.interleave);
+      return;
+    }
+    case 'TicketRecalled':
+      ticket(state, e.ticketId).recalls = e.count;
+      return;
+    case 'ServiceStarted': {
+      const t = ticket(state, e.ticketId);
+      t.status = 'serving';
+      t.startedAt = e.at;
+      return;
+    }
+    case 'ServiceCompleted': {
+      const t = ticket(state, e.ticketId);
+      t.status = 'done';
+      t.finishedAt = e.at;
+      finish(state, t, win(state, e.window), e.at, e.durationMs);
+      return;
+    }
+    case 'TicketNoShow': {
+      const t = ticket(state, e.ticketId);
+      t.noShows += 1;
+      win(state, e.window).current = undefined;
+      if (e.requeued && e.queueKey !== undefined) {
+        t.status = 'waiting';
+        t.queueKey = e.queueKey;
+        t.queuedAt = e.at;
+      } else {
+        t.status = 'no-show';
+        t.finishedAt = e.at;
+      }
+      return;
+    }
+    case 'TicketTransferred': {
+      const t = ticket(state, e.ticketId);
+      const w = win(state, e.fromWindow);
+      finish(state, t, w, e.at, e.durationMs);
+      t.status = 'waiting';
+      t.serviceId = e.toService;
+      t.transfers += 1;
+      t.queuedAt = e.at;
+      t.targetWindow = e.toWindow;
+      t.window = undefined;
+      return;
+    }
+    case 'TicketCancelled': {
+      const t = ticket(state, e.ticketId);
+      if (t.window !== undefined && state.windows[String(t.window)]?.current === t.id) win(state, t.window).current = undefined;
+      t.status = 'cancelled';
+      t.finishedAt = e.at;
+      return;
+    }
+    case 'WindowOpened': {
+      const w = win(state, e.window);
+      w.status = 'open';
+      w.staffId = e.staffId;
+      w.pauseReason = undefined;
+      return;
+    }
+    case 'WindowPaused': {
+      const w = win(state, e.window);
+      w.status = 'paused';
+      w.pauseReason = e.reason;
+      return;
+    }
+    case 'WindowResumed': {
+      const w = win(state, e.window);
+      w.status = 'open';
+      w.pauseReason = undefined;
+      return;
+    }
+    case 'WindowClosed': {
+      const w = win(state, e.window);
+      w.status = 'closed';
+      w.staffId = undefined;
+      w.pauseReason = undefined;
+      return;
+    }
+    case 'WindowTakenOver':
+      win(state, e.window).staffId = e.staffId;
+      return;
+    case 'AppointmentBooked':
+      state.appointments[e.appointment.id] = structuredClone(e.appointment);
+      return;
+    case 'AppointmentCancelled': {
+      const a = state.appointments[e.appointmentId];
+      if (a) a.status = 'cancelled';
+      return;
+    }
+    case 'AppointmentCheckedIn': {
+      const a = state.appointments[e.appointmentId];
+      if (a) {
+        a.status = 'checked-in';
+        a.ticketId = e.ticketId;
+      }
+      return;
+    }
+    case 'RatingRequested':
+      return;
+    case 'RatingRecorded': {
+      const r = structuredClone(e.rating);
+      if (isBadGrade(r.grade)) r.followUp = { status: 'open' };
+      state.ratings[r.id] = r;
+      return;
+    }
+    case 'RatingFollowedUp': {
+      const r = state.ratings[e.ratingId];
+      if (r) r.followUp = { status: 'closed', note: e.note, at: e.at };
+      return;
+    }
+    case 'NotificationDue': {
+      const t = ticket(state, e.ticketId);
+      t.notified[e.reason] = e.seq;
+      if (e.near) t.notified.near = e.seq;
+      return;
+    }
+    case 'CommandRejected':
+    case 'CommandNoop':
+      return;
+  }
+}
+
+/** Today's open tickets of a person, for the per-ID rules. */
+export function openTicketsOf(state: HallState, idHash: string): Ticket[] {
+  return Object.values(state.tickets).filter((t) => t.person?.idHash === idHash && openStatuses.has(t.status));
+}

@@ -1,0 +1,52 @@
+import type { Grade, HallConfig } from './model.js';
+import type { Appointment, Delivery, PersonRef } from './state.js';
+
+/**
+ * A person as the edge hands it to the core: the raw ID number never reaches the core.
+ * The edge validates it with residentId.ts, hashes it with a key and masks it.
+ */
+export interface PersonInput extends PersonRef {
+  idValid: boolean;
+  /** YYYYMMDD, for the age rule. */
+  birthDate?: string;
+}
+
+/** Who sent a command: the trust boundary (a staff page can never rate). */
+export type Source = 'kiosk' | 'caller-keypad' | 'rating-device' | 'soft-caller' | 'admin' | 'system';
+
+interface Base {
+  /** Unique per command; a repeat returns the first answer and changes nothing. */
+  id: string;
+  source?: Source;
+}
+
+export type Command = Base &
+  (
+    | { type: 'Configure'; config: HallConfig }
+    | { type: 'Tick' }
+    | { type: 'IssueTicket'; serviceId: string; delivery?: Delivery; person?: PersonInput; phoneMasked?: string; priority?: boolean }
+    | { type: 'PrintConfirmed'; ticketId: string }
+    | { type: 'PrintFailed'; ticketId: string; reason: string }
+    | { type: 'CallNext'; window: number }
+    | { type: 'CallTicket'; window: number; ticketId: string }
+    | { type: 'Recall'; window: number }
+    | { type: 'StartService'; window: number }
+    | { type: 'Complete'; window: number }
+    | { type: 'NoShow'; window: number }
+    | { type: 'Transfer'; window: number; toService: string; toWindow?: number }
+    | { type: 'Cancel'; ticketId: string; reason: string }
+    | { type: 'OpenWindow'; window: number; staffId: string }
+    | { type: 'PauseWindow'; window: number; reason: string }
+    | { type: 'ResumeWindow'; window: number }
+    | { type: 'CloseWindow'; window: number }
+    | { type: 'TakeOver'; window: number; staffId: string }
+    | { type: 'BookAppointment'; appointment: Omit<Appointment, 'status' | 'ticketId'> }
+    | { type: 'CancelAppointment'; appointmentId: string }
+    | { type: 'CheckIn'; appointmentId?: string; idHash?: string; delivery?: Delivery; phoneMasked?: string }
+    | { type: 'RequestRating'; window: number }
+    | { type: 'Rate'; window: number; grade: Grade }
+    | { type: 'FollowUp'; ratingId: string; note: string }
+  );
+
+export type CommandType = Command['type'];
+export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;

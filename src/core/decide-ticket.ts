@@ -1,0 +1,155 @@
+import { openTicketsOf } from './apply.js';
+import type { CommandOf } from './commands.js';
+import { accept, reject, type Decision } from './decision.js';
+import type { EventBody } from './events.js';
+import { canServe, serviceOf } from './hall.js';
+import { issuingRefusal } from './hours.js';
+import type { HallConfig, ServiceDef } from './model.js';
+import type { RejectionCode } from './rejections.js';
+import type { Delivery, HallState, PersonRef, Ticket, TicketClass } from './state.js';
+import { ageOn, localTime } from './time.js';
+
+/** Ticket numbers: prefix + three digits, reset each day. */
+export function ticketNumber(service: ServiceDef, n: number): string {
+  return `${service.prefix}${String(n).padStart(3, '0')}`;
+}
+
+export function ticketId(day: string, number: string): string {
+  return `${day.replaceAll('-', '')}-${number}`;
+}
+
+function personRefusal(state: HallState, config: HallConfig, serviceId: string, person: PersonRef): RejectionCode | undefined {
+  const { maxOpenPerService, dailyCap } = config.policy.perId;
+  if (openTicketsOf(state, person.idHash).filter((t) => t.serviceId === serviceId).length >= maxOpenPerService) return 'per-id-open';
+  const today = Object.values(state.tickets).filter((t) => t.person?.idHash === person.idHash && t.status !== 'voided');
+  if (today.length >= dailyCap) return 'per-id-daily';
+  return undefined;
+}
+
+interface NewTicket {
+  service: ServiceDef;
+  cls: TicketClass;
+  delivery: Delivery;
+  person?: PersonRef;
+  phoneMasked?: string;
+  appointmentId?: string;
+}
+
+/** A new ticket: waiting at once, unless it waits for its print to be confirmed. */
+function newTicket(state: HallState, now: number, n: NewTicket): Ticket {
+  const number = ticketNumber(n.service, (state.counters[n.service.id] ?? 0) + 1);
+  return {
+    id: ticketId(state.day, number),
+    number,
+    serviceId: n.service.id,
+    class: n.cls,
+    day: state.day,
+    status: n.delivery === 'print' ? 'issued' : 'waiting',
+    delivery: n.delivery,
+    issuedAt: now,
+    queuedAt: now,
+    queueKey: state.nextQueueKey,
+    recalls: 0,
+    noShows: 0,
+    transfers: 0,
+    notified: {},
+    ...(n.person ? { person: { idHash: n.person.idHash, idMasked: n.person.idMasked, ...(n.person.nameMasked ? { nameMasked: n.person.nameMasked } : {}) } } : {}),
+    ...(n.phoneMasked ? { phoneMasked: n.phoneMasked } : {}),
+    ...(n.appointmentId ? { appointmentId: n.appointmentId } : {}),
+  };
+}
+
+function commonRefusal(state: HallState, config: HallConfig, service: ServiceDef, now: number, person?: PersonRef): RejectionCode | undefined {
+  if (!config.windows.some((w) => canServe(w, { serviceId: service.id }))) return 'no-window';
+  const hours = issuingRefusal(config, service, now);
+  if (hours) return hours;
+  // Three digits: 999 numbers a day per service, appointments included.
+  if ((state.counters[service.id] ?? 0) >= 999) return 'quota-reached';
+  if (person) return personRefusal(state, config, service.id, person);
+  return undefined;
+}
+
+export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf<'IssueTicket'>, now: number): Decision {
+  const service = serviceOf(config, cmd.serviceId);
+  if (!service) return reject('unknown-service', cmd.serviceId);
+  if (cmd.person && !cmd.person.idValid) return reject('id-invalid');
+  if (service.idRequired && !cmd.person) return reject('id-required');
+  const refusal = commonRefusal(state, config, service, now, cmd.person);
+  if (refusal) return reject(refusal);
+  if ((state.counters[service.id] ?? 0) >= service.dailyQuota) return reject('quota-reached');
+  const { priorityAge } = config.policy;
+  const birth = cmd.person?.birthDate;
+  const elderly = priorityAge !== null && birth !== undefined && ageOn(birth, state.day) >= priorityAge;
+  const ticket = newTicket(state, now, {
+    service,
+    cls: cmd.priority === true || elderly ? 'priority' : 'normal',
+    delivery: cmd.delivery ?? 'print',
+    ...(cmd.person ? { person: cmd.person } : {}),
+    ...(cmd.phoneMasked ? { phoneMasked: cmd.phoneMasked } : {}),
+  });
+  return accept([{ type: 'TicketIssued', ticket }], ticket.id);
+}
+
+export function decidePrint(state: HallState, cmd: CommandOf<'PrintConfirmed'> | CommandOf<'PrintFailed'>): Decision {
+  const t = state.tickets[cmd.ticketId];
+  if (!t) return reject('unknown-ticket', cmd.ticketId);
+  if (t.status !== 'issued') return reject('bad-ticket-state', t.status);
+  // A failed print voids the number: it is never shown as waiting, never called.
+  return cmd.type === 'PrintConfirmed'
+    ? accept([{ type: 'TicketPrinted', ticketId: t.id }], t.id)
+    : accept([{ type: 'TicketVoided', ticketId: t.id, reason: cmd.reason }], t.id);
+}
+
+export function decideCancel(state: HallState, cmd: CommandOf<'Cancel'>): Decision {
+  const t = state.tickets[cmd.ticketId];
+  if (!t) return reject('unknown-ticket', cmd.ticketId);
+  if (t.status !== 'issued' && t.status !== 'waiting' && t.status !== 'called') return reject('bad-ticket-state', t.status);
+  return accept([{ type: 'TicketCancelled', ticketId: t.id, reason: cmd.reason }], t.id);
+}
+
+export function decideBook(state: HallState, config: HallConfig, cmd: CommandOf<'BookAppointment'>): Decision {
+  const a = cmd.appointment;
+  if (state.appointments[a.id]) return reject('duplicate-appointment', a.id);
+  if (!serviceOf(config, a.serviceId)) return reject('unknown-service', a.serviceId);
+  if (!(a.slotEnd > a.slotStart)) return reject('invalid-command', 'slotEnd must be after slotStart');
+  return accept([{ type: 'AppointmentBooked', appointment: { ...a, status: 'booked' } }]);
+}
+
+export function decideCancelAppointment(state: HallState, cmd: CommandOf<'CancelAppointment'>): Decision {
+  const a = state.appointments[cmd.appointmentId];
+  if (!a || a.status === 'cancelled') return reject('unknown-appointment', cmd.appointmentId);
+  if (a.status === 'checked-in') return reject('appointment-used');
+  return accept([{ type: 'AppointmentCancelled', appointmentId: a.id }]);
+}
+
+/** Appointment check-in: on time (within the tolerance) gives the appointment class; late gives a normal ticket. */
+export function decideCheckIn(state: HallState, config: HallConfig, cmd: CommandOf<'CheckIn'>, now: number): Decision {
+  if (cmd.appointmentId === undefined && cmd.idHash === undefined) return reject('invalid-command', 'appointmentId or idHash');
+  const today = Object.values(state.appointments)
+    .filter((a) => (cmd.appointmentId !== undefined ? a.id === cmd.appointmentId : a.person.idHash === cmd.idHash))
+    .filter((a) => a.status !== 'cancelled' && localTime(a.slotStart, config.utcOffsetMinutes).day === state.day)
+    .sort((x, y) => x.slotStart - y.slotStart);
+  const a = today.find((x) => x.status === 'booked') ?? today[0];
+  if (!a) return reject('unknown-appointment');
+  if (a.status === 'checked-in') return reject('appointment-used');
+  const { earlyMinutes, lateMinutes } = config.policy.appointment;
+  if (now < a.slotStart - earlyMinutes * 60_000) return reject('appointment-too-early');
+  const service = serviceOf(config, a.serviceId);
+  if (!service) return reject('unknown-service', a.serviceId);
+  const refusal = commonRefusal(state, config, service, now);
+  if (refusal) return reject(refusal);
+  const late = now > a.slotStart + lateMinutes * 60_000;
+  const ticket = newTicket(state, now, {
+    service,
+    cls: late ? 'normal' : 'appointment',
+    delivery: cmd.delivery ?? 'print',
+    person: a.person,
+    appointmentId: a.id,
+    ...(cmd.phoneMasked ? { phoneMasked: cmd.phoneMasked } : {}),
+  });
+  const events: EventBody[] = [
+    { type: 'TicketIssued', ticket },
+    { type: 'AppointmentCheckedIn', appointmentId: a.id, ticketId: ticket.id },
+  ];
+  return accept(events, ticket.id, late ? 'appointment-late' : undefined);
+}

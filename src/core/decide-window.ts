@@ -1,0 +1,63 @@
+import type { CommandOf } from './commands.js';
+import { finishCurrent } from './decide-call.js';
+import { accept, reject, type Decision } from './decision.js';
+import type { HallConfig } from './model.js';
+import type { HallState, WindowState } from './state.js';
+
+/** Staff log in and out, pause with a reason (暂停服务), resume, and take a window over (AB posts). */
+
+function known(state: HallState, config: HallConfig, id: number): WindowState | Decision {
+  const win = state.windows[String(id)];
+  if (!win || !config.windows.some((w) => w.id === id)) return reject('unknown-window', String(id));
+  return win;
+}
+
+function staffElsewhere(state: HallState, staffId: string, window: number): boolean {
+  return Object.values(state.windows).some((w) => w.id !== window && w.status !== 'closed' && w.staffId === staffId);
+}
+
+export function decideOpen(state: HallState, config: HallConfig, cmd: CommandOf<'OpenWindow'>): Decision {
+  const win = known(state, config, cmd.window);
+  if ('outcome' in win) return win;
+  if (!config.staff.some((s) => s.id === cmd.staffId)) return reject('unknown-staff', cmd.staffId);
+  if (win.status !== 'closed') {
+    if (win.staffId !== cmd.staffId) return reject('window-occupied');
+    return accept([], undefined, 'already-open');
+  }
+  if (staffElsewhere(state, cmd.staffId, cmd.window)) return reject('staff-elsewhere');
+  return accept([{ type: 'WindowOpened', window: cmd.window, staffId: cmd.staffId }]);
+}
+
+export function decidePause(state: HallState, config: HallConfig, cmd: CommandOf<'PauseWindow'>, now: number): Decision {
+  const win = known(state, config, cmd.window);
+  if ('outcome' in win) return win;
+  if (win.status === 'closed') return reject('window-closed');
+  if (win.status === 'paused') return accept([], undefined, 'already-paused');
+  return accept([...finishCurrent(state, win, now), { type: 'WindowPaused', window: cmd.window, reason: cmd.reason }]);
+}
+
+export function decideResume(state: HallState, config: HallConfig, cmd: CommandOf<'ResumeWindow'>): Decision {
+  const win = known(state, config, cmd.window);
+  if ('outcome' in win) return win;
+  if (win.status === 'closed') return reject('window-closed');
+  if (win.status === 'open') return accept([], undefined, 'not-paused');
+  return accept([{ type: 'WindowResumed', window: cmd.window }]);
+}
+
+export function decideClose(state: HallState, config: HallConfig, cmd: CommandOf<'CloseWindow'>, now: number): Decision {
+  const win = known(state, config, cmd.window);
+  if ('outcome' in win) return win;
+  if (win.status === 'closed') return accept([]);
+  return accept([...finishCurrent(state, win, now), { type: 'WindowClosed', window: cmd.window }]);
+}
+
+/** A backup staff member takes the window over without closing it; the current citizen stays. */
+export function decideTakeOver(state: HallState, config: HallConfig, cmd: CommandOf<'TakeOver'>): Decision {
+  const win = known(state, config, cmd.window);
+  if ('outcome' in win) return win;
+  if (!config.staff.some((s) => s.id === cmd.staffId)) return reject('unknown-staff', cmd.staffId);
+  if (staffElsewhere(state, cmd.staffId, cmd.window)) return reject('staff-elsewhere');
+  if (win.status === 'closed') return accept([{ type: 'WindowOpened', window: cmd.window, staffId: cmd.staffId }]);
+  if (win.staffId === cmd.staffId) return accept([], undefined, 'already-open');
+  return accept([{ type: 'WindowTakenOver', window: cmd.window, staffId: cmd.staffId, ...(win.staffId === undefined ? {} : { previousStaffId: win.staffId }) }]);
+}

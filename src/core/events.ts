@@ -1,0 +1,62 @@
+import type { HallConfig } from './model.js';
+import type { Outcome } from './outcome.js';
+import type { Appointment, Rating, Ticket } from './state.js';
+
+/** Why a call did not take the oldest eligible ticket (null when it did). */
+export type CallReason = 'aged' | 'appointment' | 'priority' | 'interleave' | 'tier-preference' | 'requeued-behind' | 'manual';
+
+export type NotificationReason = 'issued' | 'near' | 'called';
+
+export type EventBody =
+  | { type: 'HallConfigured'; config: HallConfig }
+  | { type: 'DayStarted'; day: string; expired: string[] }
+  | { type: 'TicketIssued'; ticket: Ticket }
+  | { type: 'TicketPrinted'; ticketId: string }
+  | { type: 'TicketVoided'; ticketId: string; reason: string }
+  | { type: 'TicketCalled'; ticketId: string; window: number; staffId?: string; reason: CallReason | null; interleave?: 'normal' | 'priority'; pool: string }
+  | { type: 'TicketRecalled'; ticketId: string; window: number; count: number }
+  | { type: 'ServiceStarted'; ticketId: string; window: number }
+  | { type: 'ServiceCompleted'; ticketId: string; window: number; durationMs: number }
+  | { type: 'TicketNoShow'; ticketId: string; window: number; requeued: boolean; queueKey?: number }
+  | { type: 'TicketTransferred'; ticketId: string; fromWindow: number; toService: string; toWindow?: number; durationMs: number }
+  | { type: 'TicketCancelled'; ticketId: string; reason: string }
+  | { type: 'WindowOpened'; window: number; staffId: string }
+  | { type: 'WindowPaused'; window: number; reason: string }
+  | { type: 'WindowResumed'; window: number }
+  | { type: 'WindowClosed'; window: number }
+  | { type: 'WindowTakenOver'; window: number; staffId: string; previousStaffId?: string }
+  | { type: 'AppointmentBooked'; appointment: Appointment }
+  | { type: 'AppointmentCancelled'; appointmentId: string }
+  | { type: 'AppointmentCheckedIn'; appointmentId: string; ticketId: string }
+  | { type: 'RatingRequested'; window: number; ticketId: string }
+  | { type: 'RatingRecorded'; rating: Rating }
+  | { type: 'RatingFollowedUp'; ratingId: string; note: string }
+  | {
+      type: 'NotificationDue';
+      ticketId: string;
+      number: string;
+      serviceId: string;
+      reason: NotificationReason;
+      /** Wait position when due (issued, near). */
+      position?: number;
+      /** The windows to go to (issued, near) or the calling window (called). */
+      windows: number[];
+      /** On an issued notice: the ticket is already near, so no separate near notice follows. */
+      near?: boolean;
+    }
+  | { type: 'CommandRejected' }
+  | { type: 'CommandNoop' };
+
+export type EventType = EventBody['type'];
+
+export interface Envelope {
+  seq: number;
+  /** Epoch ms of the command that produced it. */
+  at: number;
+  commandId: string;
+  /** On the last event a command decided: its answer, so replay rebuilds idempotency. */
+  outcome?: Outcome;
+}
+
+export type HallEvent = EventBody & Envelope;
+export type EventOf<T extends EventType> = Extract<HallEvent, { type: T }>;

@@ -1,0 +1,121 @@
+/** The hall as configured: what the core needs to know, free of any file format. */
+
+export interface Lang {
+  zh: string;
+  en: string;
+}
+
+/** 无差别综合窗口 · 分领域综合窗口 · 专窗 · 出件 */
+export type WindowKind = 'general' | 'domain' | 'special' | 'pickup';
+
+export interface TimeRange {
+  /** "08:30" */
+  from: string;
+  to: string;
+}
+
+export type WeekdayKey = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
+export const weekdayKeys: readonly WeekdayKey[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+export interface HallHours {
+  /** Opening ranges per weekday (a lunch break is two ranges). An empty list: closed that weekday. */
+  weekly: Record<WeekdayKey, TimeRange[]>;
+  /** Issuing stops this many minutes before each range closes. */
+  issuingCutoffMinutes: number;
+  /** Closed days, YYYY-MM-DD. */
+  holidays: string[];
+  /** Weekend days worked (调休), YYYY-MM-DD: they follow Monday's hours. */
+  workdays: string[];
+}
+
+export interface ServiceDef {
+  id: string;
+  name: Lang;
+  /** Number prefix: "A" gives A001…A999. */
+  prefix: string;
+  dailyQuota: number;
+  /** Service-specific issuing hours on open days; absent: the hall's hours. */
+  hours?: TimeRange[];
+  idRequired: boolean;
+  /** Prior for the wait estimate until real service times are seen. */
+  avgServiceMinutes: number;
+}
+
+export interface WindowDef {
+  id: number;
+  kind: WindowKind;
+  /** Services in preference tiers: tier 0 first, tier 1 only when tier 0 has nobody waiting (aging aside). */
+  tiers: string[][];
+}
+
+export interface StaffDef {
+  id: string;
+  name: string;
+}
+
+export interface Policy {
+  /** Recalls allowed per call. */
+  recallLimit: number;
+  noShow: {
+    /** Re-queue a no-show behind this many waiting tickets; null: a no-show is final. */
+    requeueAfter: number | null;
+    /** How many times one ticket may be re-queued. */
+    maxRequeues: number;
+  };
+  /** When both wait: `normal` normal calls, then `priority` priority calls. normal 0 = strict priority. */
+  interleave: { normal: number; priority: number };
+  /** A ticket waiting this long is called before tier and class preferences, oldest first. */
+  agingMinutes: number;
+  /** "Near" fires when the wait position first drops below factor × open eligible windows. */
+  nearFactor: number;
+  /** Also send a separate "near" when the position is already below the threshold at issue. */
+  nearAtIssue: boolean;
+  perId: { maxOpenPerService: number; dailyCap: number };
+  /** Age from which a citizen's ticket gets the priority class; null: no age rule. */
+  priorityAge: number | null;
+  appointment: { earlyMinutes: number; lateMinutes: number };
+  /** A rating is accepted up to this long after the service ended. */
+  ratingTimeoutSeconds: number;
+  /** Recent service times kept per service for the wait estimate. */
+  serviceTimeSamples: number;
+}
+
+export interface HallConfig {
+  id: string;
+  name: Lang;
+  /** Minutes east of UTC (China: 480). */
+  utcOffsetMinutes: number;
+  hours: HallHours;
+  services: ServiceDef[];
+  windows: WindowDef[];
+  staff: StaffDef[];
+  policy: Policy;
+}
+
+export const defaultPolicy: Policy = {
+  recallLimit: 2,
+  noShow: { requeueAfter: 3, maxRequeues: 1 },
+  interleave: { normal: 2, priority: 1 },
+  agingMinutes: 60,
+  nearFactor: 1.5,
+  nearAtIssue: false,
+  perId: { maxOpenPerService: 1, dailyCap: 5 },
+  priorityAge: 70,
+  appointment: { earlyMinutes: 30, lateMinutes: 15 },
+  ratingTimeoutSeconds: 120,
+  serviceTimeSamples: 20,
+};
+
+/** 非常满意 · 满意 · 基本满意 · 不满意 · 非常不满意 */
+export type Grade = 'very-satisfied' | 'satisfied' | 'basic' | 'dissatisfied' | 'very-dissatisfied';
+export const grades: readonly Grade[] = ['very-satisfied', 'satisfied', 'basic', 'dissatisfied', 'very-dissatisfied'];
+export const gradeNames: Record<Grade, Lang> = {
+  'very-satisfied': { zh: '非常满意', en: 'Very satisfied' },
+  satisfied: { zh: '满意', en: 'Satisfied' },
+  basic: { zh: '基本满意', en: 'Basically satisfied' },
+  dissatisfied: { zh: '不满意', en: 'Dissatisfied' },
+  'very-dissatisfied': { zh: '非常不满意', en: 'Very dissatisfied' },
+};
+export function isBadGrade(g: Grade): boolean {
+  return g === 'dissatisfied' || g === 'very-dissatisfied';
+}

@@ -1,0 +1,39 @@
+import { positions } from './dispatcher.js';
+import type { EventBody } from './events.js';
+import type { HallState } from './state.js';
+
+/**
+ * The notices the state now owes, as events (DB22/T 2871.4 §7.4.3–7.4.5), each at most once per
+ * ticket and reason:
+ *  - issued: when a ticket starts waiting, with its position and windows;
+ *  - near: the first time its position is below nearFactor × its open eligible windows, only
+ *    while it waits and was never called (so never after a call, whatever re-queues follow);
+ *    a ticket already that close at issue is told so in the issued notice (unless nearAtIssue);
+ *  - called: at its first call.
+ */
+export function notificationsDue(state: HallState, now: number): EventBody[] {
+  const policy = state.config?.policy;
+  if (!policy) return [];
+  const out: EventBody[] = [];
+  let pos: ReturnType<typeof positions> | undefined;
+  const sorted = Object.values(state.tickets).sort((a, b) => a.queueKey - b.queueKey);
+  for (const t of sorted) {
+    if (t.status === 'waiting' && (t.notified.issued === undefined || (t.notified.near === undefined && t.calledAt === undefined))) {
+      pos ??= positions(state, now);
+      const p = pos.get(t.id);
+      if (!p) continue;
+      const isNear = p.openWindows.length > 0 && p.position < policy.nearFactor * p.openWindows.length;
+      const base = { ticketId: t.id, number: t.number, serviceId: t.serviceId, position: p.position, windows: p.openWindows } as const;
+      if (t.notified.issued === undefined) {
+        const nearNow = isNear && !policy.nearAtIssue;
+        out.push({ type: 'NotificationDue', reason: 'issued', ...base, ...(nearNow ? { near: true } : {}) });
+        if (isNear && policy.nearAtIssue) out.push({ type: 'NotificationDue', reason: 'near', ...base });
+      } else if (isNear) {
+        out.push({ type: 'NotificationDue', reason: 'near', ...base });
+      }
+    } else if ((t.status === 'called' || t.status === 'serving') && t.notified.called === undefined && t.window !== undefined) {
+      out.push({ type: 'NotificationDue', reason: 'called', ticketId: t.id, number: t.number, serviceId: t.serviceId, windows: [t.window] });
+    }
+  }
+  return out;
+}

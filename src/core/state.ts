@@ -1,0 +1,128 @@
+import type { Grade, HallConfig } from './model.js';
+import type { Outcome } from './outcome.js';
+
+export type TicketClass = 'appointment' | 'priority' | 'normal';
+
+/** issued → (waiting | voided) → called → serving → done | no-show | (waiting again) ; cancelled ; expired at day end */
+export type TicketStatus = 'issued' | 'waiting' | 'called' | 'serving' | 'done' | 'no-show' | 'cancelled' | 'voided' | 'expired';
+
+export const openStatuses: ReadonlySet<TicketStatus> = new Set(['issued', 'waiting', 'called', 'serving']);
+
+/** How the citizen gets the ticket: printed (waits for the print to be confirmed), SMS only, or nothing (staff-issued). */
+export type Delivery = 'print' | 'sms' | 'none';
+
+/** Personal data as the core may hold it: a keyed hash and masked forms only (DESIGN §8). */
+export interface PersonRef {
+  idHash: string;
+  idMasked: string;
+  nameMasked?: string;
+}
+
+export interface Ticket {
+  id: string;
+  number: string;
+  serviceId: string;
+  class: TicketClass;
+  day: string;
+  status: TicketStatus;
+  delivery: Delivery;
+  issuedAt: number;
+  /** When it last joined a queue (issue, re-queue, transfer): aging counts from here. */
+  queuedAt: number;
+  /** Order within its class and tier; transfers keep it, re-queues get a later one. */
+  queueKey: number;
+  person?: PersonRef;
+  phoneMasked?: string;
+  appointmentId?: string;
+  /** Set by a transfer to one window: only that window may call it. */
+  targetWindow?: number;
+  window?: number;
+  staffId?: string;
+  calledAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  recalls: number;
+  noShows: number;
+  transfers: number;
+  /** Seq of the notification event per reason; near may be satisfied by the issued one. */
+  notified: { issued?: number; near?: number; called?: number };
+}
+
+export type WindowStatus = 'closed' | 'open' | 'paused';
+
+export interface WindowState {
+  id: number;
+  status: WindowStatus;
+  staffId?: string;
+  pauseReason?: string;
+  /** The ticket called or being served here. */
+  current?: string;
+  /** The last ticket served here, for the rating that may follow. */
+  lastServed?: { ticketId: string; staffId?: string; at: number };
+}
+
+export interface Appointment {
+  id: string;
+  serviceId: string;
+  slotStart: number;
+  slotEnd: number;
+  person: PersonRef;
+  status: 'booked' | 'checked-in' | 'cancelled';
+  ticketId?: string;
+}
+
+export interface Rating {
+  id: string;
+  ticketId: string;
+  number: string;
+  serviceId: string;
+  window: number;
+  staffId?: string;
+  grade: Grade;
+  at: number;
+  /** Every bad rating gets a follow-up record. */
+  followUp?: { status: 'open' | 'closed'; note?: string; at?: number };
+}
+
+/** Interleave position of a pool of windows that share the same tiers. */
+export interface InterleaveState {
+  cls: 'normal' | 'priority';
+  run: number;
+}
+
+export interface HallState {
+  config: HallConfig | null;
+  /** Seq of the last applied event. */
+  seq: number;
+  /** Local day the numbering belongs to; '' before the first command. */
+  day: string;
+  /** Last number issued today, per service. */
+  counters: Record<string, number>;
+  nextQueueKey: number;
+  tickets: Record<string, Ticket>;
+  windows: Record<string, WindowState>;
+  appointments: Record<string, Appointment>;
+  ratings: Record<string, Rating>;
+  pools: Record<string, InterleaveState>;
+  /** Recent service durations (ms) per service. */
+  serviceTimes: Record<string, number[]>;
+  /** Outcomes of today's commands, for idempotency (the store keeps all of them). */
+  commands: Record<string, Outcome>;
+}
+
+export function emptyState(): HallState {
+  return {
+    config: null,
+    seq: 0,
+    day: '',
+    counters: {},
+    nextQueueKey: 1,
+    tickets: {},
+    windows: {},
+    appointments: {},
+    ratings: {},
+    pools: {},
+    serviceTimes: {},
+    commands: {},
+  };
+}
