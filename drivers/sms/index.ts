@@ -1,0 +1,11 @@
+export type { SmsMessage, SmsReceipt, SmsSender, SmsFailureDetails } from './sender.js';
+export { maskPhone, mainlandNumber, internationalDigits } from './phone.js';
+export { encodeSubmit, decodeSubmit, splitUcs2, type PduPart, type DecodedSubmit } from './pdu-codec.js';
+export { AtFramer, type AtLine } from './at-codec.js';
+export { AtModem, type AtModemOptions, type ModemHealth, type SignalQuality } from './at-modem.js';
+export { ModemEmulator, type DeliveredSms, type ModemEmulatorOptions } from './modem-emulator.js';
+export { AliyunSms, type AliyunSmsOptions } from './aliyun-sms.js';
+export { TencentSms, type TencentSmsOptions, type TencentTemplate } from './tencent-sms.js';
+export { FakeAliyunSmsServer } from './fake-aliyun-server.js';
+export { FakeTencentSmsServer } from './fake-tencent-server.js';
+export type { AcceptedSms, GatewayFault } from './fake-gateway-server.js';
