@@ -1,0 +1,287 @@
+/**
+ * One keypad (caller, rating, or both at one address) over a BusPort. Poll mode polls it at priority 2
+ * and acknowledges each report by echo before polling again; push mode listens for frames it sends
+ * unprompted and echoes each. Reports become typed events; display, beep and rating start are methods.
+ */
+import { HallqError, isHallqError, type ErrorCode } from '../common/error.js';
+import { hex, silentLogger, type Logger } from '../common/logger.js';
+import { Listeners } from '../common/transport.js';
+import type { BusPort, BusPriority } from '../rs485/bus-port.js';
+import {
+  HOST_SIDE,
+  KeypadFramer,
+  decodeKeypadFrame,
+  defaultKeypadProtocol,
+  encodeAck,
+  encodeBeep,
+  encodePoll,
+  encodeShow,
+  encodeStartRating,
+  keypadReplyFramer,
+  parseFrame,
+  scanFrame,
+  type KeyName,
+  type KeypadFrame,
+  type KeypadProtocol,
+} from './codec.js';
+import { GRADE_LABELS, defaultGradeTable, mapGrade, type Grade, type GradeTable } from './grades.js';
+
+export type KeypadEvent =
+  | { type: 'key'; key: KeyName }
+  /** ⚠ Our extension: digit frames followed by enter. */
+  | { type: 'login'; staffNumber: string }
+  | { type: 'rating'; grade: Grade; label: string; raw: number }
+  /** A frame that names nothing we know (an unmapped grade, an unused enter); logged and reported, not acted on. */
+  | { type: 'unrecognised'; func: number; data: Buffer }
+  /** Poll mode: the keypad stopped answering properly (code DEVICE_TIMEOUT or DEVICE_CHECKSUM). */
+  | { type: 'offline'; error: HallqError }
+  | { type: 'online' };
+
+export interface KeypadOptions {
+  address: number;
+  bus: BusPort;
+  logger?: Logger;
+  /** 'poll' (default; ⚠ our poll frames) for shared lines, 'push' for a keypad alone on its line. */
+  mode?: 'poll' | 'push';
+  protocol?: Partial<KeypadProtocol>;
+  gradeTable?: GradeTable;
+  /** Pause between polls that found nothing. Default 200 ms. After a report the keypad is polled again at once. */
+  pollIntervalMs?: number;
+  pollTimeoutMs?: number;
+  pollRetries?: number;
+  /** Priority of display/beep/rating-start writes and acks. Default 1. */
+  commandPriority?: BusPriority;
+  /** Longest staff number accepted by the login extension. Default 8. */
+  maxLoginDigits?: number;
+}
+
+export class Keypad {
+  readonly address: number;
+  private readonly bus: BusPort;
+  private readonly log: Logger;
+  private readonly mode: 'poll' | 'push';
+  private readonly protocol: KeypadProtocol;
+  private readonly gradeTable: GradeTable;
+  private readonly pollIntervalMs: number;
+  private readonly pollTimeoutMs: number | undefined;
+  private readonly pollRetries: number | undefined;
+  private readonly commandPriority: BusPriority;
+  private readonly maxLoginDigits: number;
+  private readonly events = new Listeners<[KeypadEvent]>();
+  private digits = '';
+  private state: 'unknown' | 'online' | 'offline' = 'unknown';
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private unlisten: (() => void) | undefined;
+
+  constructor(options: KeypadOptions) {
+    this.address = options.address;
+    this.bus = options.bus;
+    this.mode = options.mode ?? 'poll';
+    this.protocol = { ...defaultKeypadProtocol, ...options.protocol };
+    this.gradeTable = options.gradeTable ?? defaultGradeTable;
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.pollTimeoutMs = options.pollTimeoutMs;
+    this.pollRetries = options.pollRetries;
+    this.commandPriority = options.commandPriority ?? 1;
+    this.maxLoginDigits = options.maxLoginDigits ?? 8;
+    this.log = (options.logger ?? silentLogger).child({ keypad: options.address });
+    if (this.mode === 'push' && !this.bus.listen) throw new HallqError('CONFIG_INVALID', 'push-mode keypad needs a bus that can listen');
+  }
+
+  /** 'unknown' until the first poll; push mode stays 'unknown' (a silent keypad is indistinguishable from an idle one). */
+  get status(): 'unknown' | 'online' | 'offline' {
+    return this.state;
+  }
+
+  on(listener: (e: KeypadEvent) => void): () => void {
+    return this.events.add(listener);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    if (this.mode === 'poll') this.loop = this.pollLoop();
+    else this.listenPush();
+  }
+
+  /** Stops polling; resolves once the poll in flight (if any) has finished. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unlisten?.();
+    this.unlisten = undefined;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Waiting count on the left three digits, the ticket's last three digits on the right. Newest content wins if still queued. */
+  async showTicket(waiting: number, ticket?: string): Promise<void> {
+    await this.command(encodeShow(this.address, waiting, ticket), 'display');
+  }
+
+  async beep(): Promise<void> {
+    await this.command(encodeBeep(this.address));
+  }
+
+  async startRating(): Promise<void> {
+    await this.command(encodeStartRating(this.address), 'rating');
+  }
+
+  private async command(frame: Buffer, coalesce?: string): Promise<void> {
+    this.log.debug({ tx: hex(frame) }, 'keypad command');
+    await this.bus.exchange({ frame, priority: this.commandPriority, ...(coalesce ? { key: `keypad@${this.address}:${coalesce}` } : {}) });
+  }
+
+  // ------------------------------------------------------------- poll mode
+
+  private async pollLoop(): Promise<void> {
+    const poll = encodePoll(this.address, this.protocol);
+    const reply = keypadReplyFramer(this.address);
+    while (this.running) {
+      let reported = false;
+      try {
+        const raw = await this.bus.exchange({
+          frame: poll,
+          reply,
+          check: checkReply,
+          priority: 2,
+          key: `keypad@${this.address}:poll`,
+          ...(this.pollTimeoutMs === undefined ? {} : { timeoutMs: this.pollTimeoutMs }),
+          ...(this.pollRetries === undefined ? {} : { retries: this.pollRetries }),
+        });
+        this.setState('online');
+        const frame = raw && parseFrame(raw, HOST_SIDE);
+        if (frame) reported = await this.report(frame);
+      } catch (err) {
+        if (isHallqError(err, 'TRANSPORT_CLOSED')) {
+          this.log.warn({ code: err.code }, 'keypad bus closed; polling stops');
+          this.running = false;
+          break;
+        }
+        const error = isHallqError(err) ? err : new HallqError('INTERNAL', String(err), {}, { cause: err });
+        this.setState('offline', error);
+      }
+      if (!reported && this.running) await this.pause(this.pollIntervalMs);
+    }
+  }
+
+  /** Waits between polls; stop() cuts it short. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        this.wake = undefined;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  private setState(next: 'online' | 'offline', error?: HallqError): void {
+    if (this.state === next) return;
+    this.state = next;
+    if (next === 'offline' && error) {
+      this.log.warn({ code: error.code }, 'keypad offline');
+      this.events.emit({ type: 'offline', error });
+    } else if (next === 'online') {
+      this.log.info({}, 'keypad online');
+      this.events.emit({ type: 'online' });
+    }
+  }
+
+  /** Acknowledges, then interprets. Returns whether the keypad had something to report. */
+  private async report(frame: KeypadFrame): Promise<boolean> {
+    const msg = decodeKeypadFrame(frame, this.protocol);
+    if (msg.type === 'idle') return false;
+    try {
+      // Acknowledge before interpreting, and before the next poll, so the keypad drops the frame.
+      await this.bus.exchange({ frame: encodeAck(frame), priority: this.commandPriority });
+    } catch (err) {
+      this.log.warn({ err }, 'keypad ack not sent; the keypad will report again');
+      return true;
+    }
+    this.interpret(frame);
+    return true;
+  }
+
+  // ------------------------------------------------------------- push mode
+
+  private listenPush(): void {
+    const framer = new KeypadFramer(HOST_SIDE);
+    const listen = this.bus.listen?.bind(this.bus);
+    if (!listen) return;
+    this.unlisten = listen((chunk) => {
+      for (const out of framer.push(chunk)) {
+        if (out.type === 'error') {
+          if (out.error.address === this.address) this.log.warn({ code: out.error.code, rx: hex(out.error.bytes) }, 'bad keypad frame');
+          continue;
+        }
+        if (out.frame.address !== this.address) continue;
+        const msg = decodeKeypadFrame(out.frame, this.protocol);
+        if (msg.type === 'idle') continue;
+        this.bus.exchange({ frame: encodeAck(out.frame), priority: this.commandPriority }).catch((err: unknown) => {
+          this.log.warn({ err }, 'keypad ack not sent; the keypad will send again');
+        });
+        this.interpret(out.frame);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------- meaning
+
+  private interpret(frame: KeypadFrame): void {
+    const msg = decodeKeypadFrame(frame, this.protocol);
+    this.log.debug({ rx: hex(frame.raw), msg: msg.type }, 'keypad report');
+    switch (msg.type) {
+      case 'idle':
+        return;
+      case 'digit':
+        this.digits = (this.digits + String(msg.digit)).slice(-this.maxLoginDigits);
+        return;
+      case 'enter': {
+        const staffNumber = this.digits + (msg.digit === undefined ? '' : String(msg.digit));
+        this.digits = '';
+        if (staffNumber.length > 0) this.emit({ type: 'login', staffNumber });
+        else this.emit({ type: 'unrecognised', func: frame.func, data: frame.data });
+        return;
+      }
+      case 'key':
+        // A digit typed before 6/0/3 + enter makes it a login number, not a function (⚠ our extension).
+        if (this.digits.length > 0 && (msg.key === 'no-show' || msg.key === 'suspend' || msg.key === 'call-back')) {
+          const staffNumber = this.digits + String(frame.data[0]);
+          this.digits = '';
+          this.emit({ type: 'login', staffNumber });
+          return;
+        }
+        this.digits = '';
+        this.emit({ type: 'key', key: msg.key });
+        return;
+      case 'rating': {
+        const grade = mapGrade(this.gradeTable, msg.raw);
+        if (grade === undefined) {
+          this.log.warn({ raw: msg.raw }, 'rating byte not in the grade table');
+          this.emit({ type: 'unrecognised', func: frame.func, data: frame.data });
+        } else this.emit({ type: 'rating', grade, label: GRADE_LABELS[grade], raw: msg.raw });
+        return;
+      }
+      case 'unknown':
+        this.emit({ type: 'unrecognised', func: frame.func, data: frame.data });
+        return;
+    }
+  }
+
+  private emit(e: KeypadEvent): void {
+    try {
+      this.events.emit(e);
+    } catch (err) {
+      this.log.error({ err }, 'keypad event listener threw');
+    }
+  }
+}
+
+/** The bus hands over frames for our address even with a bad checksum, so the retry logic sees them. */
+function checkReply(raw: Buffer): ErrorCode | undefined {
+  return scanFrame(raw, HOST_SIDE).kind === 'frame' ? undefined : 'DEVICE_CHECKSUM';
+}

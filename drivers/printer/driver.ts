@@ -1,0 +1,262 @@
+/**
+ * EscPosPrinter: a ticket printer over any Transport (usblp char device, TCP 9100, serial).
+ * One operation at a time; status is DLE EOT 1 then DLE EOT 4, each answered by one byte.
+ * Print payloads are never logged, not even as hex at debug: tickets carry names and ID numbers.
+ */
+import { HallqError } from '../common/error.js';
+import { hex, silentLogger, type Logger } from '../common/logger.js';
+import { Listeners, type Transport } from '../common/transport.js';
+import { statusRequest } from './commands.js';
+import type { PrintDocument } from './document.js';
+import { encodeDocument, type TextEncoding } from './encoder.js';
+import { parsePaperStatus, parsePrinterStatus, type PrinterStatus } from './status.js';
+
+export type PrinterHealth = 'ok' | 'near-end' | 'out' | 'offline' | 'unknown';
+
+export type UnknownReason = 'write-only' | 'no-reply' | 'invalid-reply' | 'closed';
+
+export type StatusReading = { type: 'known'; status: PrinterStatus } | { type: 'unknown'; reason: UnknownReason };
+
+export interface PrintResult {
+  bytes: number;
+  /** Characters printed as '?' because the encoding lacks them (rare name characters). */
+  replacedCharacters: number;
+  /** The status checked before printing; 'unknown' on write-only links. */
+  checked: StatusReading;
+}
+
+export interface EscPosPrinterOptions {
+  logger?: Logger;
+  encoding?: TextEncoding;
+  /** Wait for each status byte this long. */
+  statusTimeoutMs?: number;
+  /** Whether the link reads back. Default: the transport's `bidirectional` flag if it has one, else true. */
+  readBack?: boolean;
+  /** Consecutive unanswered status requests before health turns from 'unknown' to 'offline'. */
+  missesBeforeOffline?: number;
+  /** Default interval for startPolling(). */
+  pollIntervalMs?: number;
+}
+
+interface Pending {
+  resolve: (byte: number | 'timeout' | 'invalid') => void;
+  sawInvalid: boolean;
+  timer: NodeJS.Timeout;
+}
+
+export function healthOf(reading: StatusReading): PrinterHealth | undefined {
+  if (reading.type === 'unknown') return undefined;
+  const s = reading.status;
+  // Out before offline: a printer without paper also reports offline, and "缺纸" tells staff what to do.
+  if (s.paper === 'out') return 'out';
+  if (!s.online) return 'offline';
+  return s.paper === 'near-end' ? 'near-end' : 'ok';
+}
+
+export class EscPosPrinter {
+  private readonly log: Logger;
+  private readonly encoding: TextEncoding;
+  private readonly statusTimeoutMs: number;
+  private readonly readBack: boolean;
+  private readonly missesBeforeOffline: number;
+  private readonly pollIntervalMs: number;
+  private readonly healthListeners = new Listeners<[PrinterHealth]>();
+  private unsubscribe: (() => void)[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+  private pending: Pending | undefined;
+  private misses = 0;
+  private currentHealth: PrinterHealth = 'unknown';
+  private pollTimer: NodeJS.Timeout | undefined;
+  private polling = false;
+
+  constructor(private readonly transport: Transport, options: EscPosPrinterOptions = {}) {
+    this.log = (options.logger ?? silentLogger).child({ device: 'printer', link: transport.description });
+    this.encoding = options.encoding ?? 'gbk';
+    this.statusTimeoutMs = options.statusTimeoutMs ?? 500;
+    const flag = (transport as Partial<{ bidirectional: boolean }>).bidirectional;
+    this.readBack = options.readBack ?? (typeof flag === 'boolean' ? flag : true);
+    this.missesBeforeOffline = options.missesBeforeOffline ?? 2;
+    this.pollIntervalMs = options.pollIntervalMs ?? 5000;
+  }
+
+  get health(): PrinterHealth {
+    return this.currentHealth;
+  }
+
+  /** Whether status can be read back on this link. */
+  get readsBack(): boolean {
+    return this.readBack;
+  }
+
+  onHealth(fn: (health: PrinterHealth) => void): () => void {
+    return this.healthListeners.add(fn);
+  }
+
+  on(event: 'health', fn: (health: PrinterHealth) => void): () => void {
+    switch (event) {
+      case 'health':
+        return this.onHealth(fn);
+    }
+  }
+
+  /** Opens the transport if the caller has not, and starts listening. */
+  async open(): Promise<void> {
+    if (!this.transport.isOpen) await this.transport.open();
+    this.unsubscribe.push(
+      this.transport.onData((chunk) => this.onData(chunk)),
+      this.transport.onClose((err) => {
+        if (err) this.log.warn({ err: err.message }, 'printer link lost');
+        this.setHealth('offline');
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.stopPolling();
+    for (const u of this.unsubscribe.splice(0)) u();
+    this.finishPending('timeout');
+    await this.transport.close();
+  }
+
+  /** DLE EOT 1 + 4. Never rejects: trouble is an 'unknown' reading with a reason. */
+  status(): Promise<StatusReading> {
+    return this.serial(() => this.readStatus());
+  }
+
+  /**
+   * Print a document. On links that read back, refuses with PAPER_OUT / DEVICE_OFFLINE when the
+   * printer says so, and DEVICE_TIMEOUT when it does not answer (the ticket would be lost silently).
+   */
+  print(doc: PrintDocument): Promise<PrintResult> {
+    const encoded = encodeDocument(doc, { encoding: this.encoding });
+    return this.serial(async () => {
+      const checked = await this.readStatus();
+      if (this.readBack) {
+        if (checked.type === 'unknown' && checked.reason === 'closed') {
+          throw new HallqError('TRANSPORT_CLOSED', `printer link ${this.transport.description} is closed`);
+        }
+        if (checked.type === 'unknown') {
+          throw new HallqError('DEVICE_TIMEOUT', `printer ${this.transport.description} did not answer status (${checked.reason})`, { reason: checked.reason });
+        }
+        const h = healthOf(checked);
+        if (h === 'out') throw new HallqError('PAPER_OUT', 'printer is out of paper');
+        if (h === 'offline') throw new HallqError('DEVICE_OFFLINE', 'printer is offline (cover open or error)');
+      }
+      await this.transport.write(encoded.bytes);
+      if (encoded.replacedCharacters > 0) {
+        this.log.warn({ replacedCharacters: encoded.replacedCharacters, encoding: this.encoding }, 'characters missing from the printer encoding were printed as ?');
+      }
+      this.log.info({ blocks: doc.blocks.length, bytes: encoded.bytes.length }, 'ticket sent to printer');
+      return { bytes: encoded.bytes.length, replacedCharacters: encoded.replacedCharacters, checked };
+    });
+  }
+
+  /** Poll status every intervalMs until stopPolling(); health events fire on change. */
+  startPolling(intervalMs = this.pollIntervalMs): void {
+    this.stopPolling();
+    this.polling = true;
+    const tick = (): void => {
+      this.pollTimer = setTimeout(() => {
+        void this.status().then(() => {
+          if (this.polling) tick();
+        });
+      }, intervalMs);
+      this.pollTimer.unref(); // polling alone must not keep a CLI process alive
+    };
+    tick();
+  }
+
+  stopPolling(): void {
+    this.polling = false;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readStatus(): Promise<StatusReading> {
+    if (!this.readBack) {
+      this.setHealth('unknown');
+      return { type: 'unknown', reason: 'write-only' };
+    }
+    if (!this.transport.isOpen) {
+      this.setHealth('offline');
+      return { type: 'unknown', reason: 'closed' };
+    }
+    const printer = await this.ask(1);
+    const paper = typeof printer === 'number' ? await this.ask(4) : printer;
+    let reading: StatusReading;
+    if (typeof printer === 'number' && typeof paper === 'number') {
+      const p = parsePrinterStatus(printer);
+      const q = parsePaperStatus(paper);
+      // ask() only returns bytes that passed the fixed-bit check, so both parse.
+      reading = p.ok && q.ok ? { type: 'known', status: { online: p.value.online, paper: q.value } } : { type: 'unknown', reason: 'invalid-reply' };
+    } else {
+      const why = typeof printer === 'number' ? paper : printer;
+      reading = { type: 'unknown', reason: why === 'invalid' ? 'invalid-reply' : why === 'closed' ? 'closed' : 'no-reply' };
+    }
+    this.record(reading);
+    return reading;
+  }
+
+  private record(reading: StatusReading): void {
+    const h = healthOf(reading);
+    if (h !== undefined) {
+      this.misses = 0;
+      this.setHealth(h);
+      return;
+    }
+    this.misses += 1;
+    this.log.warn({ reason: reading.type === 'unknown' ? reading.reason : undefined, misses: this.misses }, 'printer status unknown');
+    this.setHealth(this.misses >= this.missesBeforeOffline ? 'offline' : 'unknown');
+  }
+
+  private async ask(n: 1 | 4): Promise<number | 'timeout' | 'invalid' | 'closed'> {
+    const result = new Promise<number | 'timeout' | 'invalid'>((resolve) => {
+      const timer = setTimeout(() => this.finishPending('timeout'), this.statusTimeoutMs);
+      this.pending = { resolve, sawInvalid: false, timer };
+    });
+    try {
+      await this.transport.write(statusRequest(n));
+    } catch {
+      this.finishPending('timeout');
+      await result;
+      return 'closed';
+    }
+    return result;
+  }
+
+  private finishPending(outcome: number | 'timeout'): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = undefined;
+    clearTimeout(p.timer);
+    p.resolve(outcome === 'timeout' && p.sawInvalid ? 'invalid' : outcome);
+  }
+
+  private onData(chunk: Buffer): void {
+    // Status bytes are not personal data, so a hex dump at debug is allowed here.
+    this.log.debug({ rx: hex(chunk) }, 'printer bytes');
+    for (const byte of chunk) {
+      if (!this.pending) {
+        this.log.debug({ byte }, 'unsolicited byte from printer dropped (late reply?)');
+        continue;
+      }
+      if (parsePrinterStatus(byte).ok) this.finishPending(byte);
+      else this.pending.sawInvalid = true; // line noise: keep waiting for a real status byte
+    }
+  }
+
+  private setHealth(h: PrinterHealth): void {
+    if (h === this.currentHealth) return;
+    const previous = this.currentHealth;
+    this.currentHealth = h;
+    const level = h === 'ok' ? 'info' : 'warn';
+    this.log[level]({ health: h, previous }, 'printer health changed');
+    this.healthListeners.emit(h);
+  }
+}

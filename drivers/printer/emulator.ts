@@ -1,0 +1,197 @@
+/**
+ * EscPosEmulator: the printer's side over a Transport (pty, serial) or raw TCP (port 9100 mode).
+ * It decodes what the host sends into tickets, emitted at each cut, and answers DLE EOT for the
+ * injected state. Faults switch at run time so technicians can rehearse: paper near end / out,
+ * offline (cover open), no status reply, slow status reply, garbage status reply.
+ */
+import net from 'node:net';
+import { silentLogger, type Logger } from '../common/logger.js';
+import { Listeners, type Transport } from '../common/transport.js';
+import type { PrintedTicket } from './document.js';
+import { EscPosDecoder, type DecoderEvent } from './decoder.js';
+import type { TextEncoding } from './encoder.js';
+import { paperStatusByte, printerStatusByte, type PaperState } from './status.js';
+
+export type StatusReplyMode = 'normal' | 'none' | 'slow' | 'garbage';
+
+export interface EmulatorState {
+  paper: PaperState;
+  online: boolean;
+  statusReply: StatusReplyMode;
+  /** Delay of a 'slow' status reply. */
+  slowReplyMs: number;
+}
+
+export interface EscPosEmulatorOptions {
+  logger?: Logger;
+  /** How the emulated firmware reads Chinese text; GB18030 also reads GBK. */
+  encoding?: TextEncoding;
+  state?: Partial<EmulatorState>;
+}
+
+/** A ticket that never reached paper because the printer was out of paper or offline at the cut. */
+export interface LostTicket {
+  ticket: PrintedTicket;
+  reason: 'paper-out' | 'offline';
+}
+
+interface Session {
+  decoder: EscPosDecoder;
+  reply: (bytes: Buffer) => Promise<void>;
+}
+
+export class EscPosEmulator {
+  readonly tickets: PrintedTicket[] = [];
+  readonly lost: LostTicket[] = [];
+  private state: EmulatorState;
+  private readonly log: Logger;
+  private readonly encoding: TextEncoding;
+  private readonly ticketListeners = new Listeners<[PrintedTicket]>();
+  private readonly lostListeners = new Listeners<[LostTicket]>();
+  private readonly statusListeners = new Listeners<[number, number | undefined]>();
+  private readonly detachers = new Set<() => void>();
+  private readonly servers = new Set<net.Server>();
+  private readonly sockets = new Set<net.Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private lastDecoder: EscPosDecoder | undefined;
+
+  constructor(options: EscPosEmulatorOptions = {}) {
+    this.log = (options.logger ?? silentLogger).child({ emulator: 'printer' });
+    this.encoding = options.encoding ?? 'gb18030';
+    this.state = { paper: 'ok', online: true, statusReply: 'normal', slowReplyMs: 2000, ...options.state };
+  }
+
+  get current(): Readonly<EmulatorState> {
+    return { ...this.state };
+  }
+
+  /** Switch faults at run time. */
+  set(patch: Partial<EmulatorState>): void {
+    this.state = { ...this.state, ...patch };
+    this.log.info({ state: this.state }, 'printer emulator state');
+  }
+
+  onTicket(fn: (ticket: PrintedTicket) => void): () => void {
+    return this.ticketListeners.add(fn);
+  }
+  onLost(fn: (lost: LostTicket) => void): () => void {
+    return this.lostListeners.add(fn);
+  }
+  /** (DLE EOT n, byte answered or undefined when the fault swallowed it), after the reply is written. */
+  onStatusRequest(fn: (n: number, answered: number | undefined) => void): () => void {
+    return this.statusListeners.add(fn);
+  }
+
+  /** Resolves with the next ticket printed. */
+  nextTicket(): Promise<PrintedTicket> {
+    return new Promise((resolve) => {
+      const off = this.onTicket((t) => {
+        off();
+        resolve(t);
+      });
+    });
+  }
+
+  /** Blocks printed on the most recently active link since its last cut. */
+  pendingBlocks(): ReturnType<EscPosDecoder['pendingBlocks']> {
+    return this.lastDecoder?.pendingBlocks() ?? [];
+  }
+
+  /** Serve an already-open transport (the device end of a pty, a serial port). */
+  attach(transport: Transport): () => void {
+    const session: Session = { decoder: new EscPosDecoder({ encoding: this.encoding }), reply: (b) => transport.write(b) };
+    const off = transport.onData((chunk) => this.feed(session, chunk));
+    const detach = (): void => {
+      off();
+      this.detachers.delete(detach);
+    };
+    this.detachers.add(detach);
+    return detach;
+  }
+
+  /** Raw TCP mode (a network printer's port 9100). Port 0 picks a free port; resolves with the port bound. */
+  listenTcp(port = 9100, host = '127.0.0.1'): Promise<number> {
+    const server = net.createServer((socket) => {
+      this.sockets.add(socket);
+      socket.setNoDelay(true);
+      const session: Session = {
+        decoder: new EscPosDecoder({ encoding: this.encoding }),
+        reply: (b) => new Promise<void>((resolve) => socket.write(b, () => resolve())),
+      };
+      socket.on('data', (chunk) => this.feed(session, chunk));
+      socket.on('error', () => undefined);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    this.servers.add(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        const addr = server.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const d of [...this.detachers]) d();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.sockets) s.destroy();
+    await Promise.all([...this.servers].map((s) => new Promise<void>((r) => s.close(() => r()))));
+    this.servers.clear();
+  }
+
+  private feed(session: Session, chunk: Buffer): void {
+    this.lastDecoder = session.decoder;
+    for (const event of session.decoder.push(chunk)) this.handle(session, event);
+  }
+
+  private handle(session: Session, event: DecoderEvent): void {
+    switch (event.type) {
+      case 'ticket': {
+        const s = this.state;
+        if (s.paper === 'out' || !s.online) {
+          const lost: LostTicket = { ticket: event.ticket, reason: s.paper === 'out' ? 'paper-out' : 'offline' };
+          this.lost.push(lost);
+          this.log.warn({ reason: lost.reason }, 'ticket lost');
+          this.lostListeners.emit(lost);
+          return;
+        }
+        this.tickets.push(event.ticket);
+        // Counts only: ticket text may be a citizen's name.
+        this.log.info({ blocks: event.ticket.blocks.length, cut: event.ticket.cut }, 'ticket printed');
+        this.ticketListeners.emit(event.ticket);
+        return;
+      }
+      case 'status-request':
+        this.answer(session, event.n);
+        return;
+      case 'ignored':
+        this.log.debug({ command: event.command, length: event.length }, 'command not modelled, skipped');
+        return;
+    }
+  }
+
+  private answer(session: Session, n: number): void {
+    const s = this.state;
+    const byte = n === 1 ? printerStatusByte(s.online) : n === 4 ? paperStatusByte(s.paper) : n === 2 || n === 3 ? 0x12 : undefined;
+    if (byte === undefined || s.statusReply === 'none') {
+      this.statusListeners.emit(n, undefined);
+      return;
+    }
+    const out = s.statusReply === 'garbage' ? 0xff : byte;
+    const send = (): void => {
+      session.reply(Buffer.of(out)).then(
+        () => this.statusListeners.emit(n, out),
+        () => this.statusListeners.emit(n, undefined),
+      );
+    };
+    if (s.statusReply === 'slow') {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        send();
+      }, s.slowReplyMs);
+      this.timers.add(t);
+    } else send();
+  }
+}

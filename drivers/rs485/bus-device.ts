@@ -1,0 +1,24 @@
+/**
+ * The device side of a shared RS-485 line, for emulators. Every emulated device on a line sees every
+ * byte the host sends (as on the real wire), keeps its own framer, and answers only frames addressed to it.
+ * The line emulator (drivers/rs485) feeds chunks to every device and transmits their replies with
+ * real baud-rate timing, one talker at a time.
+ */
+export interface EmulatedBusDevice {
+  /** For logs and the technician's emulator listing, e.g. "keypad@3" or "screen-bx@12". */
+  readonly name: string;
+  /**
+   * Bytes heard on the line (possibly partial frames, garbage, other devices' traffic). Returns replies to
+   * send, in order: a Buffer is sent as soon as the request has fully arrived; a DelayedReply waits
+   * delayMs more first (a slow device). Never throws.
+   */
+  hear(chunk: Buffer): (Buffer | DelayedReply)[];
+  /** Bytes this device wants to send unprompted (a push-mode keypad's key press); the line sends them when the bus is idle. */
+  onSpontaneous?(listener: (frame: Buffer) => void): () => void;
+}
+
+/** A reply the device sends only after an extra processing delay (for the "slow reply" fault). */
+export interface DelayedReply {
+  bytes: Buffer;
+  delayMs: number;
+}

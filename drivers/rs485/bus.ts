@@ -1,0 +1,257 @@
+/**
+ * The host's scheduler for one half-duplex RS-485 line: exactly one exchange on the wire at a time,
+ * chosen by priority (0, then 1, then 2; FIFO within one), with coalescing, timeouts and retries.
+ * A failed attempt goes back to the head of its priority, so a call waits behind at most one attempt.
+ */
+import { HallqError, type ErrorCode } from '../common/error.js';
+import { hex, silentLogger, type Logger } from '../common/logger.js';
+import { Listeners, type Transport } from '../common/transport.js';
+import type { BusExchange, BusPort, BusPriority } from './bus-port.js';
+
+export interface Rs485BusOptions {
+  logger?: Logger;
+  /** Per attempt, from the end of the request's transmission. */
+  defaultTimeoutMs?: number;
+  defaultRetries?: number;
+  /** Quiet time after each attempt before the next request (devices' transceivers switch back to receive). */
+  turnaroundMs?: number;
+}
+
+export interface BusStats {
+  /** Exchanges settled successfully. */
+  exchanges: number;
+  /** Attempts that got no (acceptable) reply and were sent again. */
+  retries: number;
+  /** Exchanges that ended with DEVICE_TIMEOUT. */
+  timeouts: number;
+  /** Replies framed but rejected by the exchange's check (bad checksum, NAK). */
+  invalidReplies: number;
+  /** Exchanges that ended with another error code (a check's code, a closed transport). */
+  failures: number;
+  /** Queued exchanges replaced by a newer one with the same key. */
+  coalesced: number;
+}
+
+export interface DeviceTimeoutEvent {
+  key?: string;
+  priority: BusPriority;
+  attempts: number;
+  error: HallqError;
+}
+
+interface Waiter {
+  resolve(this: void, settled: { frame: Buffer } | { failed: ErrorCode }): void;
+}
+
+interface Entry {
+  x: BusExchange;
+  priority: BusPriority;
+  attempts: number;
+  settle: Array<{ resolve(this: void, v: Buffer | undefined): void; reject(this: void, e: unknown): void }>;
+}
+
+const MAX_RX = 4096;
+
+export class Rs485Bus implements BusPort {
+  private readonly queues: [Entry[], Entry[], Entry[]] = [[], [], []];
+  private running = false;
+  private closed = false;
+  private rx: Buffer = Buffer.alloc(0);
+  private waiter: (Waiter & { x: BusExchange }) | undefined;
+  private readonly heard = new Listeners<[Buffer]>();
+  private readonly timeoutEvents = new Listeners<[DeviceTimeoutEvent]>();
+  private readonly unsubscribe: () => void;
+  private readonly log: Logger;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly turnaroundMs: number;
+  readonly stats: BusStats = { exchanges: 0, retries: 0, timeouts: 0, invalidReplies: 0, failures: 0, coalesced: 0 };
+
+  constructor(private readonly transport: Transport, options: Rs485BusOptions = {}) {
+    this.log = (options.logger ?? silentLogger).child({ bus: transport.description });
+    this.timeoutMs = options.defaultTimeoutMs ?? 200;
+    this.retries = options.defaultRetries ?? 2;
+    this.turnaroundMs = options.turnaroundMs ?? 5;
+    this.unsubscribe = transport.onData((chunk) => this.onData(chunk));
+  }
+
+  /** Exchanges waiting (not counting the one on the wire). */
+  get queued(): number {
+    return this.queues[0].length + this.queues[1].length + this.queues[2].length;
+  }
+
+  exchange(x: BusExchange): Promise<Buffer | undefined> {
+    if (this.closed) return Promise.reject(new HallqError('TRANSPORT_CLOSED', `bus ${this.transport.description} is closed`));
+    return new Promise((resolve, reject) => {
+      const entry: Entry = { x, priority: x.priority, attempts: 0, settle: [{ resolve, reject }] };
+      if (x.key !== undefined && this.coalesce(entry)) return;
+      this.queues[x.priority].push(entry);
+      this.kick();
+    });
+  }
+
+  listen(listener: (chunk: Buffer) => void): () => void {
+    return this.heard.add(listener);
+  }
+
+  on(event: 'device-timeout', listener: (e: DeviceTimeoutEvent) => void): () => void {
+    void event;
+    return this.timeoutEvents.add(listener);
+  }
+
+  /** Rejects everything queued with TRANSPORT_CLOSED and stops listening. Does not close the transport (its owner does). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    for (const q of this.queues) {
+      for (const e of q.splice(0)) this.fail(e, new HallqError('TRANSPORT_CLOSED', `bus ${this.transport.description} closed`));
+    }
+    this.waiter?.resolve({ failed: 'TRANSPORT_CLOSED' });
+  }
+
+  /** Replace a queued exchange with the same key; the newer inherits the older's promises (and place, if the priority is the same). */
+  private coalesce(entry: Entry): boolean {
+    for (const q of this.queues) {
+      const i = q.findIndex((e) => e.x.key === entry.x.key);
+      if (i < 0) continue;
+      const old = q[i] as Entry;
+      entry.settle.unshift(...old.settle);
+      entry.priority = Math.min(old.priority, entry.priority) as BusPriority;
+      this.stats.coalesced++;
+      if (entry.priority === old.priority) q[i] = entry;
+      else {
+        q.splice(i, 1);
+        this.queues[entry.priority].push(entry);
+      }
+      this.kick();
+      return true;
+    }
+    return false;
+  }
+
+  private kick(): void {
+    if (!this.running) void this.run();
+  }
+
+  private take(): Entry | undefined {
+    for (const q of this.queues) {
+      const e = q.shift();
+      if (e) return e;
+    }
+    return undefined;
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.closed) {
+        const e = this.take();
+        if (!e) break;
+        await this.attempt(e);
+        if (this.turnaroundMs > 0) await new Promise((r) => setTimeout(r, this.turnaroundMs));
+      }
+    } catch (err) {
+      this.log.error({ err }, 'bus scheduler failed');
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async attempt(e: Entry): Promise<void> {
+    const x = e.x;
+    e.attempts++;
+    this.rx = Buffer.alloc(0);
+    let outcome: Promise<{ frame: Buffer } | { failed: ErrorCode }> | undefined;
+    if (x.reply) {
+      outcome = new Promise((resolve) => {
+        this.waiter = { x, resolve };
+      });
+    }
+    this.log.debug({ tx: hex(x.frame), key: x.key, priority: e.priority, attempt: e.attempts }, 'bus write');
+    try {
+      await this.transport.write(x.frame);
+    } catch (err) {
+      this.waiter = undefined;
+      this.fail(e, err instanceof HallqError ? err : new HallqError('TRANSPORT_CLOSED', String(err), {}, { cause: err }));
+      return;
+    }
+    if (!outcome) {
+      this.succeed(e, undefined);
+      return;
+    }
+    const timeoutMs = x.timeoutMs ?? this.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const result = await Promise.race([
+      outcome,
+      new Promise<{ failed: ErrorCode }>((resolve) => {
+        timer = setTimeout(() => resolve({ failed: 'DEVICE_TIMEOUT' }), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.waiter = undefined;
+    if ('frame' in result) {
+      this.succeed(e, result.frame);
+      return;
+    }
+    if (result.failed === 'TRANSPORT_CLOSED') {
+      this.fail(e, new HallqError('TRANSPORT_CLOSED', `bus ${this.transport.description} closed`));
+      return;
+    }
+    if (result.failed !== 'DEVICE_TIMEOUT') this.stats.invalidReplies++;
+    const retries = x.retries ?? this.retries;
+    if (e.attempts <= retries && !this.closed) {
+      this.stats.retries++;
+      this.log.debug({ key: x.key, attempt: e.attempts, reason: result.failed }, 'bus retry');
+      this.queues[e.priority].unshift(e);
+      return;
+    }
+    const details = { key: x.key, attempts: e.attempts, timeoutMs };
+    const error =
+      result.failed === 'DEVICE_TIMEOUT'
+        ? new HallqError('DEVICE_TIMEOUT', `no reply on ${this.transport.description} after ${e.attempts} attempt(s)`, details)
+        : new HallqError(result.failed, `bad reply on ${this.transport.description} (${result.failed}) after ${e.attempts} attempt(s)`, details);
+    if (error.code === 'DEVICE_TIMEOUT') {
+      this.stats.timeouts++;
+      this.timeoutEvents.emit({ ...(x.key === undefined ? {} : { key: x.key }), priority: e.priority, attempts: e.attempts, error });
+    }
+    this.log.warn({ key: x.key, code: error.code, attempts: e.attempts }, 'bus exchange failed');
+    this.fail(e, error);
+  }
+
+  private succeed(e: Entry, v: Buffer | undefined): void {
+    this.stats.exchanges++;
+    for (const s of e.settle) s.resolve(v);
+  }
+
+  private fail(e: Entry, err: HallqError): void {
+    if (err.code !== 'DEVICE_TIMEOUT') this.stats.failures++;
+    for (const s of e.settle) s.reject(err);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.heard.emit(chunk);
+    const w = this.waiter;
+    if (!w?.x.reply) return; // nobody asked: another device's talk or a late reply
+    this.log.debug({ rx: hex(chunk) }, 'bus read');
+    this.rx = Buffer.concat([this.rx, chunk]);
+    if (this.rx.length > MAX_RX) this.rx = this.rx.subarray(this.rx.length - MAX_RX);
+    let r: { frame: Buffer; consumed: number } | undefined;
+    try {
+      r = w.x.reply(this.rx);
+    } catch (err) {
+      this.log.error({ err }, 'reply framer threw (it must not)');
+      return;
+    }
+    if (!r) return;
+    this.rx = this.rx.subarray(Math.max(0, r.consumed));
+    let code: ErrorCode | undefined;
+    try {
+      code = w.x.check?.(r.frame);
+    } catch {
+      code = 'INTERNAL';
+    }
+    this.waiter = undefined;
+    w.resolve(code === undefined ? { frame: r.frame } : { failed: code });
+  }
+}
