@@ -1,0 +1,281 @@
+import Database from 'better-sqlite3';
+import { HallqError } from '../../drivers/common/error.js';
+import type { Logger } from '../../drivers/common/logger.js';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { corrupt, storeError } from './errors.js';
+import type { EventRow, LogEvent } from './rows.js';
+import { decodeEvent, encodeEvent, fromJson, toJson } from './rows.js';
+import { migrate, requireVersion, schemaVersion } from './schema.js';
+
+export interface EventLogOptions {
+  logger?: Logger;
+  /** Open an existing log for reading only (e.g. the CLI inspecting a running server's file). Never migrates. */
+  readonly?: boolean;
+}
+
+/** How many snapshots to keep: the newest plus a couple in case the newest turns out to be bad. */
+export const SNAPSHOTS_KEPT = 3;
+/** Rows per page when iterating; pages keep a long replay from holding one read transaction open. */
+export const ITERATE_PAGE = 512;
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * The durable, append-only event log (DESIGN §5, §7). One SQLite file in WAL mode with synchronous=FULL:
+ * when append() returns, the events and the command outcome are on disk together, or neither is.
+ */
+export class EventLog<E extends LogEvent = LogEvent> {
+  readonly path: string;
+  readonly readonly: boolean;
+  #db: Database.Database | undefined;
+  readonly #logger: Logger;
+  readonly #stmt: {
+    lastSeq: Database.Statement<[], { last: number }>;
+    insertEvent: Database.Statement<[EventRow]>;
+    insertCommand: Database.Statement<[{ id: string; outcome: string; last_seq: number }]>;
+    outcome: Database.Statement<[string], { outcome: unknown }>;
+    read: Database.Statement<[number, number], unknown>;
+    saveSnapshot: Database.Statement<[{ seq: number; state: string; created: number }]>;
+    pruneSnapshots: Database.Statement<[number]>;
+    latestSnapshot: Database.Statement<[], { seq: unknown; state: unknown }>;
+  };
+  readonly #appendTx: (rows: readonly EventRow[], command: { id: string; outcome: string } | undefined) => void;
+  readonly #snapshotTx: (seq: number, state: string) => void;
+
+  private constructor(path: string, db: Database.Database, readonly: boolean, logger: Logger) {
+    this.path = path;
+    this.readonly = readonly;
+    this.#db = db;
+    this.#logger = logger;
+    this.#stmt = {
+      lastSeq: db.prepare('SELECT coalesce(max(seq), 0) AS last FROM events'),
+      insertEvent: db.prepare('INSERT INTO events (seq, at, command_id, type, pos, body) VALUES (@seq, @at, @command_id, @type, @pos, @body)'),
+      insertCommand: db.prepare('INSERT INTO commands (id, outcome, last_seq) VALUES (@id, @outcome, @last_seq)'),
+      outcome: db.prepare('SELECT outcome FROM commands WHERE id = ?'),
+      read: db.prepare('SELECT seq, at, command_id, type, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+      saveSnapshot: db.prepare('INSERT OR REPLACE INTO snapshots (seq, state, created) VALUES (@seq, @state, @created)'),
+      pruneSnapshots: db.prepare('DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)'),
+      latestSnapshot: db.prepare('SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1'),
+    };
+
+    const appendTx = db.transaction((rows: readonly EventRow[], command: { id: string; outcome: string } | undefined) => {
+      // Checked inside the (IMMEDIATE) transaction so another writer cannot slip in between check and insert.
+      const last = this.#stmt.lastSeq.get()?.last ?? 0;
+      const first = rows[0];
+      if (first !== undefined && first.seq !== last + 1) {
+        throw corrupt(`append out of order: first seq ${first.seq}, log ends at ${last}`, { seq: first.seq, lastSeq: last });
+      }
+      for (const row of rows) this.#stmt.insertEvent.run(row);
+      if (command !== undefined) {
+        this.#stmt.insertCommand.run({ id: command.id, outcome: command.outcome, last_seq: rows.at(-1)?.seq ?? last });
+      }
+    });
+    this.#appendTx = (rows, command) => appendTx.immediate(rows, command);
+
+    const snapshotTx = db.transaction((seq: number, state: string) => {
+      const last = this.#stmt.lastSeq.get()?.last ?? 0;
+      if (seq > last) throw corrupt(`snapshot at seq ${seq} is past the end of the log (${last})`, { seq, lastSeq: last });
+      this.#stmt.saveSnapshot.run({ seq, state, created: Date.now() });
+      this.#stmt.pruneSnapshots.run(SNAPSHOTS_KEPT);
+    });
+    this.#snapshotTx = (seq, state) => snapshotTx.immediate(seq, state);
+  }
+
+  /**
+   * Opens (creating if needed, unless readonly) and migrates the log. Throws STORE_CORRUPT for a file that is not
+   * a database or whose schema is newer than this code, STORE_IO when it cannot be opened at all.
+   */
+  static open<E extends LogEvent = LogEvent>(path: string, opts: EventLogOptions = {}): EventLog<E> {
+    const readonly = opts.readonly ?? false;
+    const logger = (opts.logger ?? silentLogger).child({ module: 'store', path });
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly, fileMustExist: readonly });
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      if (!readonly) {
+        const mode = db.pragma('journal_mode = WAL', { simple: true });
+        // An in-memory database answers "memory"; anything else means WAL could not be enabled.
+        if (mode !== 'wal' && mode !== 'memory') throw new HallqError('STORE_IO', `event log ${path}: journal_mode is ${String(mode)}, not wal`);
+      }
+      // WAL's NORMAL can lose the last commits on power loss (DESIGN §7); a ticket is printed only after FULL.
+      db.pragma('synchronous = FULL');
+      if (db.pragma('synchronous', { simple: true }) !== 2) throw new HallqError('STORE_IO', `event log ${path}: synchronous=FULL did not take`);
+      db.pragma('foreign_keys = ON');
+      let migrated: { from: number; to: number } | undefined;
+      if (readonly) requireVersion(db);
+      else migrated = migrate(db, undefined, logger);
+      const log = new EventLog<E>(path, db, readonly, logger);
+      logger.info({ schemaVersion: schemaVersion(db), migratedFrom: migrated?.from, lastSeq: log.lastSeq(), readonly }, 'event log open');
+      return log;
+    } catch (err) {
+      try {
+        db?.close();
+      } catch {
+        // already failing; the original error is the one to report
+      }
+      throw storeError(err, `cannot open event log ${path}`, { path });
+    }
+  }
+
+  #open(): Database.Database {
+    if (this.#db === undefined) throw new HallqError('STORE_IO', `event log ${this.path} is closed`, { path: this.path });
+    return this.#db;
+  }
+
+  /** The highest stored seq, 0 for an empty log. Read from the file each time, so a read-only reader sees a live writer. */
+  lastSeq(): number {
+    this.#open();
+    try {
+      return this.#stmt.lastSeq.get()?.last ?? 0;
+    } catch (err) {
+      throw storeError(err, 'cannot read the end of the event log');
+    }
+  }
+
+  /**
+   * Appends the events of one command and its outcome in one IMMEDIATE transaction (synchronous=FULL).
+   * Throws STORE_CORRUPT if events[0].seq !== lastSeq()+1, seqs are not contiguous, an event belongs to another
+   * command than `command`, the command id is already recorded, or the same event (commandId, position) was
+   * already stored; STORE_IO if the write fails. On any throw nothing was written.
+   * An empty events array with a command still records the command's outcome.
+   */
+  append(events: readonly E[], command?: { id: string; outcome: unknown }): void {
+    this.#open();
+    if (this.readonly) throw new HallqError('STORE_IO', `event log ${this.path} is open read-only`, { path: this.path });
+    const rows: EventRow[] = [];
+    // Position of each event within its command: with UNIQUE(command_id, pos) a command's events cannot be stored twice.
+    const positions = new Map<string, number>();
+    let prev: number | undefined;
+    for (const e of events) {
+      const pos = positions.get(e.commandId) ?? 0;
+      positions.set(e.commandId, pos + 1);
+      const row = encodeEvent(e, pos);
+      if (prev !== undefined && row.seq !== prev + 1) {
+        throw corrupt(`append not contiguous: seq ${row.seq} follows ${prev}`, { seq: row.seq });
+      }
+      if (command !== undefined && e.commandId !== command.id) {
+        throw corrupt(`event ${row.seq} belongs to command ${e.commandId}, appended with ${command.id}`, { seq: row.seq, commandId: command.id });
+      }
+      prev = row.seq;
+      rows.push(row);
+    }
+    let cmd: { id: string; outcome: string } | undefined;
+    if (command !== undefined) {
+      if (typeof command.id !== 'string' || command.id === '') throw corrupt('command id must be a non-empty string', { commandId: command.id });
+      cmd = { id: command.id, outcome: toJson(command.outcome, `outcome of command ${command.id}`, { commandId: command.id }) };
+    }
+    if (rows.length === 0 && cmd === undefined) return;
+    try {
+      this.#appendTx(rows, cmd);
+    } catch (err) {
+      if (err instanceof HallqError) throw err;
+      const constraint = typeof err === 'object' && err !== null && 'code' in err && String(err.code).startsWith('SQLITE_CONSTRAINT');
+      const detail = { seq: rows[0]?.seq, commandId: cmd?.id ?? rows[0]?.command_id };
+      throw storeError(err, constraint ? 'append refused, already stored (command id or event)' : 'append failed', detail);
+    }
+  }
+
+  /** The outcome recorded for a command id, or undefined if that command was never appended. */
+  commandOutcome(id: string): unknown {
+    this.#open();
+    let row: { outcome: unknown } | undefined;
+    try {
+      row = this.#stmt.outcome.get(id);
+    } catch (err) {
+      throw storeError(err, `cannot read outcome of command ${id}`, { commandId: id });
+    }
+    return row === undefined ? undefined : fromJson(row.outcome, `outcome of command ${id}`, { commandId: id });
+  }
+
+  /**
+   * Events with seq > afterSeq in order, at most `limit` of them. A missing seq in the middle is STORE_CORRUPT
+   * naming that seq; the log is never returned with a silent hole.
+   */
+  read(afterSeq: number, limit?: number): E[] {
+    this.#open();
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new HallqError('INTERNAL', `read: afterSeq ${afterSeq} is not a seq`, { afterSeq });
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) throw new HallqError('INTERNAL', `read: bad limit ${limit}`, { limit });
+    let rows: unknown[];
+    try {
+      rows = this.#stmt.read.all(afterSeq, limit ?? -1); // LIMIT -1 is "no limit" in SQLite
+    } catch (err) {
+      throw storeError(err, `cannot read events after ${afterSeq}`, { seq: afterSeq + 1 });
+    }
+    const out: E[] = [];
+    let expected = afterSeq + 1;
+    for (const row of rows) {
+      const e = decodeEvent<E>(row);
+      if (e.seq !== expected) throw corrupt(`event ${expected} is missing (next stored is ${e.seq})`, { seq: expected });
+      out.push(e);
+      expected++;
+    }
+    return out;
+  }
+
+  /**
+   * Streams events after afterSeq in pages, so a replay of a long log neither loads it whole nor holds one read
+   * transaction open (which would stall WAL checkpoints); the connection stays usable between items.
+   */
+  *iterate(afterSeq = 0): IterableIterator<E> {
+    let after = afterSeq;
+    for (;;) {
+      const page = this.read(after, ITERATE_PAGE);
+      yield* page;
+      const last = page.at(-1);
+      if (last === undefined || page.length < ITERATE_PAGE) return;
+      after = last.seq;
+    }
+  }
+
+  /** Stores the state as of `seq` (JSON) and drops all but the newest SNAPSHOTS_KEPT. */
+  saveSnapshot(seq: number, state: unknown): void {
+    this.#open();
+    if (this.readonly) throw new HallqError('STORE_IO', `event log ${this.path} is open read-only`, { path: this.path });
+    if (!Number.isSafeInteger(seq) || seq < 0) throw corrupt(`snapshot seq ${seq} is not a seq`, { seq });
+    const json = toJson(state, `snapshot at seq ${seq}`, { seq });
+    try {
+      this.#snapshotTx(seq, json);
+    } catch (err) {
+      throw storeError(err, `cannot save snapshot at seq ${seq}`, { seq });
+    }
+    this.#logger.debug({ seq, bytes: json.length }, 'snapshot saved');
+  }
+
+  latestSnapshot(): { seq: number; state: unknown } | undefined {
+    this.#open();
+    let row: { seq: unknown; state: unknown } | undefined;
+    try {
+      row = this.#stmt.latestSnapshot.get();
+    } catch (err) {
+      throw storeError(err, 'cannot read the latest snapshot');
+    }
+    if (row === undefined) return undefined;
+    const seq = row.seq;
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) throw corrupt(`snapshot row with unreadable seq ${String(seq)}`, { seq });
+    return { seq, state: fromJson(row.state, `snapshot at seq ${seq}`, { seq }) };
+  }
+
+  /** Settings as SQLite reports them for this connection, for health checks and tests. */
+  pragmas(): { journalMode: string; synchronous: number; foreignKeys: number; busyTimeout: number; userVersion: number } {
+    const db = this.#open();
+    const get = (name: string): unknown => db.pragma(name, { simple: true });
+    return {
+      journalMode: String(get('journal_mode')),
+      synchronous: Number(get('synchronous')),
+      foreignKeys: Number(get('foreign_keys')),
+      busyTimeout: Number(get('busy_timeout')),
+      userVersion: Number(get('user_version')),
+    };
+  }
+
+  /** Idempotent. The last connection to close checkpoints the WAL into the main file. */
+  close(): void {
+    const db = this.#db;
+    if (db === undefined) return;
+    this.#db = undefined;
+    try {
+      db.close();
+    } catch (err) {
+      throw storeError(err, `cannot close event log ${this.path}`, { path: this.path });
+    }
+  }
+}

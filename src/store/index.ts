@@ -1,0 +1,7 @@
+export type { LogEvent } from './rows.js';
+export type { EventLogOptions } from './event-log.js';
+export { EventLog, ITERATE_PAGE, SNAPSHOTS_KEPT } from './event-log.js';
+export type { Migration } from './schema.js';
+export { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+export type { ReplayOptions, ReplayResult } from './replay.js';
+export { replay } from './replay.js';

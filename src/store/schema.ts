@@ -1,0 +1,107 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Logger } from '../../drivers/common/logger.js';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { corrupt } from './errors.js';
+
+/**
+ * The schema is versioned by PRAGMA user_version. Migrations are append-only: never edit a released one,
+ * add the next version instead. Versions run 1..n without gaps (checked at load).
+ */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'events, command outcomes, snapshots',
+    sql: `
+      CREATE TABLE events (
+        seq        INTEGER PRIMARY KEY,  -- contiguous from 1; the rowid, so seq order is storage order
+        at         INTEGER NOT NULL,
+        command_id TEXT    NOT NULL,
+        type       TEXT    NOT NULL,
+        body       TEXT    NOT NULL      -- JSON of the event without seq/at/commandId/type
+      );
+      CREATE TABLE commands (
+        id       TEXT    PRIMARY KEY,
+        outcome  TEXT    NOT NULL,       -- JSON
+        last_seq INTEGER NOT NULL        -- lastSeq once this command's events were appended
+      );
+      CREATE TABLE snapshots (
+        seq     INTEGER PRIMARY KEY,
+        state   TEXT    NOT NULL,        -- JSON
+        created INTEGER NOT NULL         -- wall-clock ms, for operators only
+      );
+    `,
+  },
+  {
+    version: 2,
+    description: 'position of each event within its command; UNIQUE(command_id, pos) so no event is stored twice',
+    sql: `
+      ALTER TABLE events ADD COLUMN pos INTEGER NOT NULL DEFAULT 0;
+      UPDATE events SET pos = (
+        SELECT count(*) FROM events AS earlier
+        WHERE earlier.command_id = events.command_id AND earlier.seq < events.seq
+      );
+      CREATE UNIQUE INDEX events_once ON events (command_id, pos);
+    `,
+  },
+];
+
+for (const [i, m] of MIGRATIONS.entries()) {
+  if (m.version !== i + 1) throw new Error(`store migrations out of order: #${i} has version ${m.version}`);
+}
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: BetterSqlite3.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function refuseNewer(found: number, known: number): never {
+  throw corrupt(`event log has schema version ${found}, newer than this hallq understands (${known}); upgrade hallq`, {
+    found,
+    known,
+  });
+}
+
+/**
+ * Bring the database up to the newest version in `migrations`, one transaction per migration.
+ * BEGIN IMMEDIATE plus a re-read of user_version inside the transaction makes two processes opening the same
+ * file at once safe: the second waits for the lock and then finds the work done.
+ */
+export function migrate(
+  db: BetterSqlite3.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  logger: Logger = silentLogger,
+): { from: number; to: number } {
+  const known = migrations.length;
+  const from = schemaVersion(db);
+  if (from > known) refuseNewer(from, known);
+  for (const m of migrations) {
+    if (m.version <= from) continue;
+    db.transaction(() => {
+      const now = schemaVersion(db);
+      if (now >= m.version) return;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+    logger.info({ version: m.version, description: m.description }, 'event log schema migrated');
+  }
+  return { from, to: Math.max(from, known) };
+}
+
+/** For read-only opens, which cannot migrate: the file must already be exactly at our version. */
+export function requireVersion(db: BetterSqlite3.Database, known: number = SCHEMA_VERSION): void {
+  const found = schemaVersion(db);
+  if (found > known) refuseNewer(found, known);
+  if (found < known) {
+    throw corrupt(`event log has schema version ${found}, this hallq needs ${known}; open it read-write once to migrate`, {
+      found,
+      known,
+    });
+  }
+}
