@@ -1,5 +1,6 @@
 import type { HallEvent } from './events.js';
 import { interleaveOf, nextInterleave } from './dispatcher.js';
+import { noteApplied } from './hall.js';
 import { isBadGrade } from './model.js';
 import { openStatuses, type HallState, type Ticket, type WindowState } from './state.js';
 
@@ -10,6 +11,7 @@ import { openStatuses, type HallState, type Ticket, type WindowState } from './s
 export function apply(state: HallState, e: HallEvent): void {
   applyBody(state, e);
   state.seq = e.seq;
+  noteApplied(state, e.seq, touchedTicket(e));
   if (e.outcome) state.commands[e.commandId] = e.outcome;
 }
 
@@ -213,4 +215,11 @@ function applyBody(state: HallState, e: HallEvent): void {
 /** Today's open tickets of a person, for the per-ID rules. */
 export function openTicketsOf(state: HallState, idHash: string): Ticket[] {
   return Object.values(state.tickets).filter((t) => t.person?.idHash === idHash && openStatuses.has(t.status));
+}
+
+/** The ticket an event changes: null for none, undefined when it may change many. */
+function touchedTicket(e: HallEvent): string | null | undefined {
+  if (e.type === 'TicketIssued') return e.ticket.id;
+  if (e.type === 'DayStarted' || e.type === 'HallConfigured') return undefined;
+  return 'ticketId' in e ? e.ticketId : null;
 }

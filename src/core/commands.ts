@@ -50,3 +50,7 @@ export type Command = Base &
 
 export type CommandType = Command['type'];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A command before it is given its id. */
+export type CommandBody = DistributiveOmit<Command, 'id'>;

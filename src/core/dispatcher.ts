@@ -1,5 +1,5 @@
 import type { CallReason } from './events.js';
-import { canServe, poolOf, tierOf } from './hall.js';
+import { canServe, poolOf, tierOf, waitingTickets } from './hall.js';
 import type { WindowDef } from './model.js';
 import type { HallState, InterleaveState, Ticket } from './state.js';
 
@@ -39,7 +39,7 @@ export function nextInterleave(st: InterleaveState, cls: 'normal' | 'priority'):
 }
 
 export function eligibleWaiting(state: HallState, win: WindowDef): Ticket[] {
-  return Object.values(state.tickets).filter((t) => t.status === 'waiting' && canServe(win, t));
+  return waitingTickets(state).filter((t) => canServe(win, t));
 }
 
 /** The order in which `win` would call today's waiting tickets if nobody else arrived. */
@@ -107,7 +107,7 @@ export function positions(state: HallState, now: number): Map<string, Position> 
   const config = state.config;
   const result = new Map<string, Position>();
   if (!config) return result;
-  const waiting = Object.values(state.tickets).filter((t) => t.status === 'waiting');
+  const waiting = waitingTickets(state);
   if (waiting.length === 0) return result;
   // Windows of one pool call in the same order, unless a ticket was transferred to one of them.
   const targeted = new Set(waiting.flatMap((t) => (t.targetWindow === undefined ? [] : [t.targetWindow])));

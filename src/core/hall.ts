@@ -41,3 +41,41 @@ export function policyOf(state: HallState): Policy {
 export function ticketsWhere(state: HallState, pred: (t: Ticket) => boolean): Ticket[] {
   return Object.values(state.tickets).filter(pred);
 }
+
+/**
+ * Today's waiting tickets in queue-key order. A cache beside the state (never part of it), kept
+ * up to date by apply one ticket at a time, so no command scans the whole day's tickets.
+ */
+const waitingCache = new WeakMap<HallState, { seq: number; waiting: Ticket[] }>();
+
+export function waitingTickets(state: HallState): Ticket[] {
+  const hit = waitingCache.get(state);
+  if (hit && hit.seq === state.seq) return hit.waiting;
+  const waiting = Object.values(state.tickets)
+    .filter((t) => t.status === 'waiting')
+    .sort((a, b) => a.queueKey - b.queueKey);
+  waitingCache.set(state, { seq: state.seq, waiting });
+  return waiting;
+}
+
+/** Called by apply after an event moved the state from seq - 1 to seq and touched `ticketId` (null: none; undefined: maybe many). */
+export function noteApplied(state: HallState, seq: number, ticketId: string | null | undefined): void {
+  const hit = waitingCache.get(state);
+  if (!hit || hit.seq !== seq - 1) return;
+  if (ticketId === undefined) {
+    waitingCache.delete(state);
+    return;
+  }
+  if (ticketId === null) {
+    hit.seq = seq;
+    return;
+  }
+  const list = hit.waiting.filter((t) => t.id !== ticketId);
+  const t = state.tickets[ticketId];
+  if (t?.status === 'waiting') {
+    let i = list.length;
+    while (i > 0 && (list[i - 1]?.queueKey ?? 0) > t.queueKey) i--;
+    list.splice(i, 0, t);
+  }
+  waitingCache.set(state, { seq, waiting: list });
+}

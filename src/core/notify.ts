@@ -1,5 +1,6 @@
 import { positions } from './dispatcher.js';
 import type { EventBody } from './events.js';
+import { waitingTickets } from './hall.js';
 import type { HallState } from './state.js';
 
 /**
@@ -16,23 +17,26 @@ export function notificationsDue(state: HallState, now: number): EventBody[] {
   if (!policy) return [];
   const out: EventBody[] = [];
   let pos: ReturnType<typeof positions> | undefined;
-  const sorted = Object.values(state.tickets).sort((a, b) => a.queueKey - b.queueKey);
-  for (const t of sorted) {
-    if (t.status === 'waiting' && (t.notified.issued === undefined || (t.notified.near === undefined && t.calledAt === undefined))) {
-      pos ??= positions(state, now);
-      const p = pos.get(t.id);
-      if (!p) continue;
-      const isNear = p.openWindows.length > 0 && p.position < policy.nearFactor * p.openWindows.length;
-      const base = { ticketId: t.id, number: t.number, serviceId: t.serviceId, position: p.position, windows: p.openWindows } as const;
-      if (t.notified.issued === undefined) {
-        const nearNow = isNear && !policy.nearAtIssue;
-        out.push({ type: 'NotificationDue', reason: 'issued', ...base, ...(nearNow ? { near: true } : {}) });
-        if (isNear && policy.nearAtIssue) out.push({ type: 'NotificationDue', reason: 'near', ...base });
-      } else if (isNear) {
-        out.push({ type: 'NotificationDue', reason: 'near', ...base });
-      }
-    } else if ((t.status === 'called' || t.status === 'serving') && t.notified.called === undefined && t.window !== undefined) {
-      out.push({ type: 'NotificationDue', reason: 'called', ticketId: t.id, number: t.number, serviceId: t.serviceId, windows: [t.window] });
+  for (const t of waitingTickets(state)) {
+    if (t.notified.issued !== undefined && (t.notified.near !== undefined || t.calledAt !== undefined)) continue;
+    pos ??= positions(state, now);
+    const p = pos.get(t.id);
+    if (!p) continue;
+    const isNear = p.openWindows.length > 0 && p.position < policy.nearFactor * p.openWindows.length;
+    const base = { ticketId: t.id, number: t.number, serviceId: t.serviceId, position: p.position, windows: p.openWindows } as const;
+    if (t.notified.issued === undefined) {
+      const nearNow = isNear && !policy.nearAtIssue;
+      out.push({ type: 'NotificationDue', reason: 'issued', ...base, ...(nearNow ? { near: true } : {}) });
+      if (isNear && policy.nearAtIssue) out.push({ type: 'NotificationDue', reason: 'near', ...base });
+    } else if (isNear) {
+      out.push({ type: 'NotificationDue', reason: 'near', ...base });
+    }
+  }
+  // A ticket being called is the current ticket of its window.
+  for (const w of Object.values(state.windows)) {
+    const t = w.current === undefined ? undefined : state.tickets[w.current];
+    if (t && (t.status === 'called' || t.status === 'serving') && t.notified.called === undefined) {
+      out.push({ type: 'NotificationDue', reason: 'called', ticketId: t.id, number: t.number, serviceId: t.serviceId, windows: [w.id] });
     }
   }
   return out;

@@ -10,6 +10,7 @@ import {
   type HallConfig,
   type HallEvent,
   type HallState,
+  waitingTickets,
 } from '../../src/core/index.js';
 import { hallConfig, monday, type DistributiveOmit } from './fixtures.js';
 
@@ -217,6 +218,9 @@ function invariants(config: HallConfig, opts: { poolsExact: boolean }) {
       if (t.status === 'called' || t.status === 'serving') expect(s.windows[String(t.window)]?.current).toBe(t.id);
     }
     for (const id of currents) expect(['called', 'serving']).toContain(s.tickets[id]?.status);
+    // The incremental waiting index equals a fresh scan.
+    const fresh = Object.values(s.tickets).filter((t) => t.status === 'waiting').sort((a, b) => a.queueKey - b.queueKey);
+    expect(waitingTickets(s).map((t) => t.id)).toEqual(fresh.map((t) => t.id));
     // 3. Positions match the oracle (calling for real on a copy) and, per pool, are exactly 1..n.
     const pos = positions(s, now);
     const oracle = oraclePositions(s, now);
