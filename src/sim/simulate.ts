@@ -82,6 +82,7 @@ export interface SimReport {
 type SimEvent =
   | { t: number; kind: 'arrival'; serviceId: string; serviceMs: number }
   | { t: number; kind: 'open'; window: number; until: number }
+  | { t: number; kind: 'shift-end'; window: number }
   | { t: number; kind: 'done'; window: number; ticketId: string }
   | { t: number; kind: 'no-show'; window: number; ticketId: string };
 
@@ -223,9 +224,12 @@ export function simulate(spec: SimSpec): SimReport {
         }
       }
     }
-    const shifts = spec.shifts ?? config.windows.map((w) => ({ window: w.id, from: ranges[0]?.from ?? '08:30', to: ranges[ranges.length - 1]?.to ?? '17:00' }));
+    // By default every window is staffed during each opening range (staff leave at lunch).
+    const shifts = spec.shifts ?? config.windows.flatMap((w) => ranges.map((r) => ({ window: w.id, from: r.from, to: r.to })));
     for (const sh of shifts) {
-      heap.push({ t: epochOf(day, parseHm(sh.from), offset), kind: 'open', window: sh.window, until: epochOf(day, parseHm(sh.to), offset) });
+      const until = epochOf(day, parseHm(sh.to), offset);
+      heap.push({ t: epochOf(day, parseHm(sh.from), offset), kind: 'open', window: sh.window, until });
+      heap.push({ t: until, kind: 'shift-end', window: sh.window });
     }
     const windows = new Map<number, WindowRun>();
     const caseLength = new Map<string, number>();
@@ -265,7 +269,9 @@ export function simulate(spec: SimSpec): SimReport {
       switch (ev.kind) {
         case 'arrival': {
           inc(tr.arrivals as Map<string, number>, ev.serviceId);
-          const r = run({ type: 'IssueTicket', serviceId: ev.serviceId, delivery: 'none', priority: rng.chance(spec.priorityShare) }, t);
+          // Every simulated citizen swipes an ID card (a synthetic hash), so ID-only services and the per-ID rules apply.
+          const person = { idHash: `sim-${cmdNo}`, idMasked: '0000**********0000', idValid: true };
+          const r = run({ type: 'IssueTicket', serviceId: ev.serviceId, delivery: 'none', priority: rng.chance(spec.priorityShare), person }, t);
           if (r.outcome.ok && r.outcome.ticketId) {
             caseLength.set(r.outcome.ticketId, ev.serviceMs);
             if (spec.trace) {
@@ -284,10 +290,22 @@ export function simulate(spec: SimSpec): SimReport {
           break;
         }
         case 'open': {
-          const w: WindowRun = { id: ev.window, until: ev.until, openedAt: t, open: true, busy: false, busySince: 0 };
+          const running = windows.get(ev.window);
+          if (running?.open) {
+            // Still draining the morning queue when the afternoon shift starts: it simply stays open.
+            running.until = ev.until;
+            break;
+          }
+          const w: WindowRun = { id: ev.window, until: ev.until, openedAt: t, open: true, busy: running?.busy ?? false, busySince: running?.busySince ?? 0 };
           windows.set(ev.window, w);
           run({ type: 'OpenWindow', window: ev.window, staffId: staffFor(ev.window) }, t);
           tryCall(w, t);
+          break;
+        }
+        case 'shift-end': {
+          // An idle window closes at the end of its shift; a busy one closes once the queue is empty.
+          const w = windows.get(ev.window);
+          if (w && w.until <= t) tryCall(w, t);
           break;
         }
         case 'done':

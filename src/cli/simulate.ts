@@ -1,0 +1,108 @@
+import { hallConfigOf, formatIssues, loadConfigFile } from '../config/load.js';
+import type { HallqConfig } from '../config/schema.js';
+import { simulate, type SimReport } from '../sim/simulate.js';
+import type { SimSpec } from '../sim/spec.js';
+import { exitCodes } from './exit-codes.js';
+import { table } from './table.js';
+
+export interface SimulateOptions {
+  days?: number;
+  seed?: number;
+  /** Only these windows are staffed, e.g. "1-4,7". */
+  windows?: string;
+  json: boolean;
+}
+
+/** "1-4,7" → [1, 2, 3, 4, 7] */
+export function parseWindowList(text: string): number[] | undefined {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) return undefined;
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    for (let i = Math.min(a, b); i <= Math.max(a, b); i++) out.push(i);
+  }
+  return out;
+}
+
+export function simSpecOf(c: HallqConfig, o: Pick<SimulateOptions, 'days' | 'seed'>, staffed?: number[]): SimSpec | string {
+  const sim = c.simulation;
+  if (!sim) return 'the config has no simulation section (arrivals per hour per service)';
+  const config = hallConfigOf(c);
+  if (staffed) config.windows = config.windows.filter((w) => staffed.includes(w.id));
+  const serviceTime: SimSpec['serviceTime'] = {};
+  for (const s of c.services) serviceTime[s.id] = sim.serviceTime[s.id] ?? { dist: 'lognormal', meanMinutes: s.avgServiceMinutes, cv: 0.5 };
+  return {
+    config,
+    startDay: sim.startDay ?? new Date().toISOString().slice(0, 10),
+    days: o.days ?? sim.days,
+    seed: o.seed ?? sim.seed,
+    arrivalsPerHour: sim.arrivalsPerHour,
+    serviceTime,
+    ...(sim.shifts ? { shifts: staffed ? sim.shifts.filter((s) => staffed.includes(s.window)) : sim.shifts } : {}),
+    priorityShare: sim.priorityShare,
+    noShowRate: sim.noShowRate,
+    noShowWaitMinutes: sim.noShowWaitMinutes,
+    warmupMinutes: sim.warmupMinutes,
+  };
+}
+
+const f1 = (x: number) => x.toFixed(1);
+
+export function formatReport(c: HallqConfig, r: SimReport): string {
+  const name = (id: string) => c.services.find((s) => s.id === id)?.name.zh ?? id;
+  const services = table(
+    ['service 业务', 'arrived', 'served', 'no-show', 'refused', 'wait mean', 'p90', 'max', 'near SMS', 'lead mean', 'lead p10'],
+    r.services.map((s) => [
+      `${name(s.serviceId)} (${s.serviceId})`,
+      s.arrivals,
+      s.served,
+      s.noShows,
+      Object.values(s.rejected).reduce((a, b) => a + b, 0),
+      f1(s.waitMean),
+      f1(s.waitP90),
+      f1(s.waitMax),
+      s.nearCount,
+      f1(s.nearLeadMean),
+      f1(s.nearLeadP10),
+    ]),
+  );
+  const windows = table(
+    ['window 窗口', 'open min', 'busy min', 'utilisation', 'served'],
+    r.windows.map((w) => [w.window, Math.round(w.openMinutes), Math.round(w.busyMinutes), `${Math.round(w.utilisation * 100)} %`, w.served]),
+  );
+  const refused = r.services.flatMap((s) => Object.entries(s.rejected).map(([code, n]) => `${s.serviceId}: ${n} × ${code}`));
+  return [
+    `hallq simulate: ${c.hall.name.zh} · ${r.days.length} day(s) from ${r.days[0] ?? '-'} · ${r.measured} tickets measured · waits in minutes`,
+    '',
+    services,
+    '',
+    windows,
+    ...(refused.length > 0 ? ['', `refused: ${refused.join(', ')}`] : []),
+    '',
+    `mean wait over all services: ${f1(r.waitMean)} min. "lead" = minutes between the near SMS and the call.`,
+  ].join('\n');
+}
+
+/** `hallq simulate FILE`: a hall day (or several) on the real core. */
+export function simulateCommand(file: string, o: SimulateOptions): number {
+  const loaded = loadConfigFile(file);
+  if (!loaded.ok) {
+    process.stderr.write(`${formatIssues(file, loaded.issues)}\n`);
+    return exitCodes.configInvalid;
+  }
+  const staffed = o.windows === undefined ? undefined : parseWindowList(o.windows);
+  if (o.windows !== undefined && !staffed) {
+    process.stderr.write(`--windows: expected a list like 1-4,7, found ${o.windows}\n`);
+    return exitCodes.usage;
+  }
+  const spec = simSpecOf(loaded.config, o, staffed);
+  if (typeof spec === 'string') {
+    process.stderr.write(`${file}: ${spec}\n`);
+    return exitCodes.configInvalid;
+  }
+  const report = simulate(spec);
+  process.stdout.write(o.json ? `${JSON.stringify({ ...report, trace: undefined })}\n` : `${formatReport(loaded.config, report)}\n`);
+  return exitCodes.ok;
+}

@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function hallq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/hallq.js', ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('the hallq command', () => {
+  it('simulates the demo hall and prints per-service waits and window utilisation', async () => {
+    const r = await hallq('simulate', 'config/demo.yaml', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { services: { serviceId: string; served: number; waitMean: number; waitP90: number; waitMax: number }[]; windows: { utilisation: number }[] };
+    expect(report.services).toHaveLength(8);
+    for (const s of report.services) {
+      expect(s.served).toBeGreaterThan(0);
+      expect(s.waitMean).toBeLessThanOrEqual(s.waitP90 + 1e-9 + s.waitMax);
+      expect(s.waitP90).toBeLessThanOrEqual(s.waitMax);
+    }
+    for (const w of report.windows) expect(w.utilisation).toBeLessThanOrEqual(1);
+    const human = await hallq('simulate', 'config/demo.yaml');
+    expect(human.stdout).toContain('社会保障 (social)');
+    expect(human.stdout).toContain('utilisation');
+  });
+
+  it('answers "how many windows do I need": fewer staffed windows, longer waits', async () => {
+    const all = JSON.parse((await hallq('simulate', 'config/demo.yaml', '--json')).stdout) as { waitMean: number };
+    const fewer = JSON.parse((await hallq('simulate', 'config/demo.yaml', '--json', '--windows', '1-3,5,9,11,12')).stdout) as { waitMean: number };
+    expect(fewer.waitMean).toBeGreaterThan(all.waitMean * 1.5);
+  });
+
+  it('refuses a bad config with exit code 3 and names every bad key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-cli-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, readFileSync('config/demo.yaml', 'utf8').replace('dailyQuota: 300', 'dailyQuota: lots').replace('interleave:', 'interlave:'));
+    const r = await hallq('config', 'check', file);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('services[0].dailyQuota: found "lots", expected number');
+    expect(r.stderr).toContain('policy.interlave: found an unknown key');
+    expect((await hallq('config', 'check', 'config/demo.yaml')).code).toBe(0);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    expect((await hallq('frobnicate')).code).toBe(2);
+    expect((await hallq('simulate', 'config/demo.yaml', '--days', 'x')).code).toBe(2);
+  });
+});

@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { configJsonSchema } from '../../src/config/json-schema.js';
+import { hallConfigOf, loadConfigFile, validateConfig } from '../../src/config/load.js';
+
+const demo = () => parse(readFileSync('config/demo.yaml', 'utf8')) as Record<string, unknown> & { services: Record<string, unknown>[]; windows: { tiers: string[][] }[] };
+
+describe('config', () => {
+  it('accepts the demo hall: 8 services, 12 windows of the four kinds', () => {
+    const r = loadConfigFile('config/demo.yaml');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.services).toHaveLength(8);
+    expect(new Set(r.config.windows.map((w) => w.kind))).toEqual(new Set(['general', 'domain', 'special', 'pickup']));
+    expect(r.config.windows).toHaveLength(12);
+    // defaults filled in from the one schema
+    expect(hallConfigOf(r.config).policy.serviceTimeSamples).toBe(20);
+  });
+
+  it('names the key path, the value found and what was expected, for every problem at once', () => {
+    const doc = demo();
+    (doc.services[1] as Record<string, unknown>).dailyQuota = 'many';
+    (doc.services[2] as Record<string, unknown>).prefix = 'a1';
+    (doc as Record<string, unknown>).polcy = {};
+    const r = validateConfig(doc);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toEqual(
+      expect.arrayContaining([
+        { path: 'services[1].dailyQuota', found: '"many"', expected: 'number' },
+        expect.objectContaining({ path: 'services[2].prefix', found: '"a1"' }),
+        { path: 'polcy', found: 'an unknown key', expected: 'no such key (check the spelling)' },
+      ]),
+    );
+    expect(r.issues).toHaveLength(3);
+  });
+
+  it('checks references across keys: a window tier naming an unknown service, duplicate ids', () => {
+    const doc = demo();
+    doc.windows[3]!.tiers[0]![0] = 'socail';
+    doc.windows[4] = { ...doc.windows[0]! };
+    const r = validateConfig(doc);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['windows[3].tiers[0][0]', 'windows[4]']));
+    expect(r.issues.find((i) => i.path === 'windows[3].tiers[0][0]')?.found).toBe('"socail"');
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-config-'));
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'hall:\n  id: x\n  name: { zh: a, en: b\nhours: []\n');
+    const r = loadConfigFile(file);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues[0]?.path).toMatch(/^line \d+$/);
+    expect(r.issues[0]?.found).toBe('invalid YAML');
+  });
+
+  it('keeps config/hallq.schema.json in step with the schema (npm run schema)', () => {
+    const onDisk: unknown = JSON.parse(readFileSync('config/hallq.schema.json', 'utf8'));
+    expect(onDisk).toEqual(configJsonSchema());
+  });
+});
