@@ -1,6 +1,6 @@
 import type { HallEvent } from './events.js';
 import { interleaveOf, nextInterleave } from './dispatcher.js';
-import { noteApplied } from './hall.js';
+import { noteApplied, ticketsOfPerson } from './hall.js';
 import { isBadGrade } from './model.js';
 import { openStatuses, type HallState, type Ticket, type WindowState } from './state.js';
 
@@ -214,7 +214,7 @@ function applyBody(state: HallState, e: HallEvent): void {
 
 /** Today's open tickets of a person, for the per-ID rules. */
 export function openTicketsOf(state: HallState, idHash: string): Ticket[] {
-  return Object.values(state.tickets).filter((t) => t.person?.idHash === idHash && openStatuses.has(t.status));
+  return ticketsOfPerson(state, idHash).filter((t) => openStatuses.has(t.status));
 }
 
 /** The ticket an event changes: null for none, undefined when it may change many. */

@@ -2,7 +2,7 @@ import { openTicketsOf } from './apply.js';
 import type { CommandOf } from './commands.js';
 import { accept, reject, type Decision } from './decision.js';
 import type { EventBody } from './events.js';
-import { canServe, serviceOf } from './hall.js';
+import { canServe, serviceOf, ticketsOfPerson } from './hall.js';
 import { issuingRefusal } from './hours.js';
 import type { HallConfig, ServiceDef } from './model.js';
 import type { RejectionCode } from './rejections.js';
@@ -21,7 +21,7 @@ export function ticketId(day: string, number: string): string {
 function personRefusal(state: HallState, config: HallConfig, serviceId: string, person: PersonRef): RejectionCode | undefined {
   const { maxOpenPerService, dailyCap } = config.policy.perId;
   if (openTicketsOf(state, person.idHash).filter((t) => t.serviceId === serviceId).length >= maxOpenPerService) return 'per-id-open';
-  const today = Object.values(state.tickets).filter((t) => t.person?.idHash === person.idHash && t.status !== 'voided');
+  const today = ticketsOfPerson(state, person.idHash).filter((t) => t.status !== 'voided');
   if (today.length >= dailyCap) return 'per-id-daily';
   return undefined;
 }

@@ -60,6 +60,7 @@ export function waitingTickets(state: HallState): Ticket[] {
 
 /** Called by apply after an event moved the state from seq - 1 to seq and touched `ticketId` (null: none; undefined: maybe many). */
 export function noteApplied(state: HallState, seq: number, ticketId: string | null | undefined): void {
+  notePerson(state, seq, ticketId);
   const hit = waitingCache.get(state);
   if (!hit || hit.seq !== seq - 1) return;
   if (ticketId === undefined) {
@@ -78,4 +79,37 @@ export function noteApplied(state: HallState, seq: number, ticketId: string | nu
     list.splice(i, 0, t);
   }
   waitingCache.set(state, { seq, waiting: list });
+}
+
+/** Today's tickets per person (keyed ID hash), kept beside the state like the waiting index. */
+const personCache = new WeakMap<HallState, { seq: number; byPerson: Map<string, Ticket[]> }>();
+
+export function ticketsOfPerson(state: HallState, idHash: string): Ticket[] {
+  let hit = personCache.get(state);
+  if (!hit || hit.seq !== state.seq) {
+    const byPerson = new Map<string, Ticket[]>();
+    for (const t of Object.values(state.tickets)) {
+      const h = t.person?.idHash;
+      if (h !== undefined) byPerson.set(h, [...(byPerson.get(h) ?? []), t]);
+    }
+    hit = { seq: state.seq, byPerson };
+    personCache.set(state, hit);
+  }
+  return hit.byPerson.get(idHash) ?? [];
+}
+
+function notePerson(state: HallState, seq: number, ticketId: string | null | undefined): void {
+  const hit = personCache.get(state);
+  if (!hit || hit.seq !== seq - 1) return;
+  if (ticketId === undefined) {
+    personCache.delete(state);
+    return;
+  }
+  hit.seq = seq;
+  const t = ticketId === null ? undefined : state.tickets[ticketId];
+  const h = t?.person?.idHash;
+  if (t && h !== undefined) {
+    const list = hit.byPerson.get(h) ?? [];
+    if (!list.includes(t)) hit.byPerson.set(h, [...list, t]);
+  }
 }

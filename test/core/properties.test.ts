@@ -10,6 +10,7 @@ import {
   type HallConfig,
   type HallEvent,
   type HallState,
+  ticketsOfPerson,
   waitingTickets,
 } from '../../src/core/index.js';
 import { hallConfig, monday, type DistributiveOmit } from './fixtures.js';
@@ -221,6 +222,10 @@ function invariants(config: HallConfig, opts: { poolsExact: boolean }) {
     // The incremental waiting index equals a fresh scan.
     const fresh = Object.values(s.tickets).filter((t) => t.status === 'waiting').sort((a, b) => a.queueKey - b.queueKey);
     expect(waitingTickets(s).map((t) => t.id)).toEqual(fresh.map((t) => t.id));
+    for (const h of new Set(Object.values(s.tickets).flatMap((t) => (t.person ? [t.person.idHash] : [])))) {
+      const mine = Object.values(s.tickets).filter((t) => t.person?.idHash === h);
+      expect(new Set(ticketsOfPerson(s, h).map((t) => t.id))).toEqual(new Set(mine.map((t) => t.id)));
+    }
     // 3. Positions match the oracle (calling for real on a copy) and, per pool, are exactly 1..n.
     const pos = positions(s, now);
     const oracle = oraclePositions(s, now);
