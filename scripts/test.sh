@@ -7,4 +7,13 @@ bash scripts/ensure-node-deps.sh
 echo "== typecheck and lint" >&2
 npm run --silent check
 echo "== tests" >&2
-npx vitest run "$@"
+report="$(mktemp -t hallq-vitest-XXXXXX.json)"
+trap 'rm -f "$report"' EXIT
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile="$report" "$@" || status=$?
+# One plain closing line that any CI reads: "N passed, N failed".
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' "$report" || true
+exit "$status"
