@@ -16,3 +16,4 @@ export * from './state.js';
 export * from './time.js';
 export { ticketId, ticketNumber } from './decide-ticket.js';
 export { requeueKeyAfter } from './decide-call.js';
+export * from './views.js';

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import type { Command } from '../core/index.js';
+
+/** Commands as they may arrive over the wire (Configure and Tick are the server's own). */
+const id = z.string().min(1).max(100);
+const window = z.number().int().min(1).max(999);
+const ticketId = z.string().min(1).max(40);
+const source = z.enum(['kiosk', 'caller-keypad', 'rating-device', 'soft-caller', 'admin', 'system']).optional();
+const delivery = z.enum(['print', 'sms', 'none']).optional();
+const person = z.strictObject({
+  idHash: z.string().min(8).max(128),
+  idMasked: z.string().max(32),
+  nameMasked: z.string().max(32).optional(),
+  idValid: z.boolean(),
+  birthDate: z.string().regex(/^\d{8}$/).optional(),
+});
+const phoneMasked = z.string().max(20).optional();
+const grade = z.enum(['very-satisfied', 'satisfied', 'basic', 'dissatisfied', 'very-dissatisfied']);
+const base = { id, source };
+
+export const wireCommandSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...base, type: z.literal('IssueTicket'), serviceId: z.string().max(40), delivery, person: person.optional(), phoneMasked, priority: z.boolean().optional() }),
+  z.strictObject({ ...base, type: z.literal('PrintConfirmed'), ticketId }),
+  z.strictObject({ ...base, type: z.literal('PrintFailed'), ticketId, reason: z.string().max(200) }),
+  z.strictObject({ ...base, type: z.literal('CallNext'), window }),
+  z.strictObject({ ...base, type: z.literal('CallTicket'), window, ticketId }),
+  z.strictObject({ ...base, type: z.literal('Recall'), window }),
+  z.strictObject({ ...base, type: z.literal('StartService'), window }),
+  z.strictObject({ ...base, type: z.literal('Complete'), window }),
+  z.strictObject({ ...base, type: z.literal('NoShow'), window }),
+  z.strictObject({ ...base, type: z.literal('Transfer'), window, toService: z.string().max(40), toWindow: window.optional() }),
+  z.strictObject({ ...base, type: z.literal('Cancel'), ticketId, reason: z.string().max(200) }),
+  z.strictObject({ ...base, type: z.literal('OpenWindow'), window, staffId: z.string().max(40) }),
+  z.strictObject({ ...base, type: z.literal('PauseWindow'), window, reason: z.string().max(200) }),
+  z.strictObject({ ...base, type: z.literal('ResumeWindow'), window }),
+  z.strictObject({ ...base, type: z.literal('CloseWindow'), window }),
+  z.strictObject({ ...base, type: z.literal('TakeOver'), window, staffId: z.string().max(40) }),
+  z.strictObject({
+    ...base,
+    type: z.literal('BookAppointment'),
+    appointment: z.strictObject({
+      id: z.string().max(60),
+      serviceId: z.string().max(40),
+      slotStart: z.number(),
+      slotEnd: z.number(),
+      person: person.omit({ idValid: true, birthDate: true }),
+    }),
+  }),
+  z.strictObject({ ...base, type: z.literal('CancelAppointment'), appointmentId: z.string().max(60) }),
+  z.strictObject({ ...base, type: z.literal('CheckIn'), appointmentId: z.string().max(60).optional(), idHash: z.string().max(128).optional(), delivery, phoneMasked }),
+  z.strictObject({ ...base, type: z.literal('RequestRating'), window }),
+  z.strictObject({ ...base, type: z.literal('Rate'), window, grade }),
+  z.strictObject({ ...base, type: z.literal('FollowUp'), ratingId: z.string().max(80), note: z.string().max(1000) }),
+]);
+
+// The wire schema must stay a subset of the core's commands.
+type Wire = z.infer<typeof wireCommandSchema>;
+const _fits = (w: Wire): Command => w;
+void _fits;

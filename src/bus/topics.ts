@@ -1,0 +1,37 @@
+/**
+ * Every MQTT topic of hallq, under a versioned root. MQTT 3.1.1 features only (retained messages,
+ * last wills, QoS 0/1), so Mosquitto, Aedes and EMQX all carry it. See docs/mqtt.md.
+ */
+export const API_VERSION = 'v1';
+
+export function topics(hall: string) {
+  const root = `hallq/${API_VERSION}/${hall}`;
+  return {
+    root,
+    /** Retained; the server's last will sets online:false. */
+    serverStatus: `${root}/server/status`,
+    /** Retained per agent; its last will sets online:false. */
+    agentStatus: (agent: string) => `${root}/agent/${agent}/status`,
+    agentStatusAll: `${root}/agent/+/status`,
+    /** Retained device health of one agent. */
+    agentDevices: (agent: string) => `${root}/agent/${agent}/devices`,
+    /** Requests from a client (agent, CLI, web) to the server; the answer goes to res/<client>. */
+    request: (client: string) => `${root}/req/${client}`,
+    requestAll: `${root}/req/+`,
+    response: (client: string) => `${root}/res/${client}`,
+    /** Every event, in seq order, QoS 1. */
+    events: `${root}/events`,
+    /** Retained state per window and the queue summary; republished on every (re)connect. */
+    windowState: (window: number) => `${root}/state/window/${window}`,
+    windowStateAll: `${root}/state/window/+`,
+    queueState: `${root}/state/queue`,
+  } as const;
+}
+
+export type Topics = ReturnType<typeof topics>;
+
+/** The client id at the end of a req/… or res/… topic. */
+export function clientOf(topic: string): string | undefined {
+  const parts = topic.split('/');
+  return parts.length >= 5 ? parts[parts.length - 1] : undefined;
+}

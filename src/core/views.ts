@@ -1,0 +1,74 @@
+import { estimatedWaitMs, positions } from './dispatcher.js';
+import { canServe } from './hall.js';
+import type { HallState } from './state.js';
+
+/** What screens and status topics show: derived from the state, masked data only. */
+
+export interface WindowView {
+  window: number;
+  status: 'closed' | 'open' | 'paused';
+  staffId?: string;
+  pauseReason?: string;
+  current?: { ticketId: string; number: string; serviceId: string; status: string; nameMasked?: string };
+  /** Tickets this window could call now. */
+  waiting: number;
+}
+
+export function windowView(state: HallState, id: number): WindowView {
+  const w = state.windows[String(id)];
+  const def = state.config?.windows.find((x) => x.id === id);
+  const t = w?.current === undefined ? undefined : state.tickets[w.current];
+  const waiting = def ? Object.values(state.tickets).filter((x) => x.status === 'waiting' && canServe(def, x)).length : 0;
+  return {
+    window: id,
+    status: w?.status ?? 'closed',
+    ...(w?.staffId === undefined ? {} : { staffId: w.staffId }),
+    ...(w?.pauseReason === undefined ? {} : { pauseReason: w.pauseReason }),
+    ...(t ? { current: { ticketId: t.id, number: t.number, serviceId: t.serviceId, status: t.status, ...(t.person?.nameMasked ? { nameMasked: t.person.nameMasked } : {}) } } : {}),
+    waiting,
+  };
+}
+
+export interface QueueView {
+  seq: number;
+  day: string;
+  services: Record<string, { waiting: number; issued: number; served: number }>;
+}
+
+export function queueView(state: HallState): QueueView {
+  const services: QueueView['services'] = {};
+  for (const s of state.config?.services ?? []) services[s.id] = { waiting: 0, issued: state.counters[s.id] ?? 0, served: 0 };
+  for (const t of Object.values(state.tickets)) {
+    const s = services[t.serviceId];
+    if (!s) continue;
+    if (t.status === 'waiting') s.waiting += 1;
+    if (t.status === 'done') s.served += 1;
+  }
+  return { seq: state.seq, day: state.day, services };
+}
+
+export interface TicketView {
+  ticketId: string;
+  number: string;
+  serviceId: string;
+  status: string;
+  position?: number;
+  windows: number[];
+  estimatedWaitMinutes?: number;
+  window?: number;
+}
+
+export function ticketView(state: HallState, ticketId: string, now: number): TicketView | undefined {
+  const t = state.tickets[ticketId];
+  if (!t) return undefined;
+  const p = t.status === 'waiting' ? positions(state, now).get(t.id) : undefined;
+  return {
+    ticketId: t.id,
+    number: t.number,
+    serviceId: t.serviceId,
+    status: t.status,
+    windows: p?.openWindows ?? (t.window === undefined ? [] : [t.window]),
+    ...(p ? { position: p.position, estimatedWaitMinutes: Math.round(estimatedWaitMs(state, t, p) / 60_000) } : {}),
+    ...(t.window === undefined ? {} : { window: t.window }),
+  };
+}

@@ -1,0 +1,80 @@
+import { mkdtempSync } from 'node:fs';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recordingLogger, type LogRecord } from '../../drivers/common/logger.js';
+import { AgentLink } from '../../src/agent/link.js';
+import { defaultPolicy, epochOf, type HallConfig, type TimeRange } from '../../src/core/index.js';
+import { HallEngine } from '../../src/server/engine.js';
+import { startHttp } from '../../src/server/http.js';
+import { MqttServer } from '../../src/server/mqtt-server.js';
+
+const allDay: TimeRange[] = [{ from: '00:00', to: '24:00' }];
+
+export const wireConfig: HallConfig = {
+  id: 'wire-hall',
+  name: { zh: '联调大厅', en: 'Wire test hall' },
+  utcOffsetMinutes: 480,
+  hours: { weekly: { sun: allDay, mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay }, issuingCutoffMinutes: 0, holidays: [], workdays: [] },
+  services: [
+    { id: 'A', name: { zh: '社保', en: 'Social' }, prefix: 'A', dailyQuota: 999, idRequired: false, avgServiceMinutes: 5 },
+    { id: 'B', name: { zh: '医保', en: 'Medical' }, prefix: 'B', dailyQuota: 999, idRequired: false, avgServiceMinutes: 5 },
+  ],
+  windows: Array.from({ length: 10 }, (_, i) => ({ id: i + 1, kind: 'general' as const, tiers: [['A', 'B']] })),
+  staff: Array.from({ length: 10 }, (_, i) => ({ id: `s${i + 1}`, name: `Staff ${i + 1}` })),
+  policy: defaultPolicy,
+};
+
+/** A fixed Monday 10:00 in the hall, advancing with real time, so no test runs into a day rollover. */
+export function hallClock(): () => number {
+  const base = epochOf('2026-11-23', 600, 480);
+  const start = Date.now();
+  return () => base + (Date.now() - start);
+}
+
+export interface ServerRig {
+  engine: HallEngine;
+  mqtt: MqttServer;
+  http: http.Server;
+  baseUrl: string;
+  logs: LogRecord[];
+  stop(): Promise<void>;
+}
+
+export async function startServer(url: string, dbPath: string, clock: () => number, logs: LogRecord[] = []): Promise<ServerRig> {
+  const logger = recordingLogger(logs);
+  const engine = HallEngine.open(dbPath, wireConfig, logger, clock());
+  const mqtt = new MqttServer(engine, { url, hall: wireConfig.id, clock }, logger);
+  await mqtt.start();
+  const server = await startHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock }, logger);
+  const port = (server.address() as AddressInfo).port;
+  return {
+    engine,
+    mqtt,
+    http: server,
+    baseUrl: `http://127.0.0.1:${port}`,
+    logs,
+    stop: async () => {
+      await mqtt.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+      engine.close();
+    },
+  };
+}
+
+export async function startAgent(url: string, agentId: string, logs: LogRecord[] = []): Promise<AgentLink> {
+  const link = new AgentLink({ url, hall: wireConfig.id, agentId, requestTimeoutMs: 1500 }, recordingLogger(logs));
+  await link.start();
+  await link.catchUp();
+  return link;
+}
+
+export function tempDb(): string {
+  return join(mkdtempSync(join(tmpdir(), 'hallq-wire-')), 'hall.db');
+}
+
+export async function postCommand(baseUrl: string, command: unknown): Promise<{ status: number; body: { outcome?: { ok: boolean; ticketId?: string }; error?: { code: string } } }> {
+  const res = await fetch(`${baseUrl}/api/commands`, { method: 'POST', body: JSON.stringify(command), headers: { 'content-type': 'application/json' } });
+  return { status: res.status, body: (await res.json()) as never };
+}
