@@ -1,12 +1,21 @@
 import { parseArgs } from 'node:util';
 import { isHallqError } from '../../drivers/common/error.js';
+import { loadConfigFile } from '../config/load.js';
+import { commandCommand, queueCommand, statusCommand } from './client.js';
 import { configCheck } from './config-check.js';
+import { daemon } from './daemon.js';
 import { exitCodes } from './exit-codes.js';
 import { simulateCommand } from './simulate.js';
 
 const usage = `hallq — queue and calling controller for government service halls (政务服务大厅 排队叫号)
 
 usage:
+  hallq server --config FILE        run the hall server (systemd: Type=notify)
+  hallq agent --config FILE         run the mini-PC agent
+  hallq status [--server URL]       server health and every window
+  hallq queue [--server URL]        waiting, issued and served per service
+  hallq issue SERVICE [--server URL]
+  hallq call WINDOW [--server URL]  call the next ticket at a window
   hallq simulate FILE [--days N] [--seed N] [--windows 1-4,7] [--json]
       simulate hall days on the real core: waits, utilisation, near-SMS lead time
   hallq config check FILE [--json]
@@ -14,7 +23,7 @@ usage:
 
 exit codes: 0 ok · 1 failure · 2 usage · 3 invalid config`;
 
-function run(argv: string[]): number {
+async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -25,6 +34,8 @@ function run(argv: string[]): number {
       seed: { type: 'string' },
       windows: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      config: { type: 'string', short: 'c' },
+      server: { type: 'string' },
     },
   });
   const [cmd, ...rest] = positionals;
@@ -45,6 +56,24 @@ function run(argv: string[]): number {
       const seed = int('seed', values.seed);
       return simulateCommand(file, { json: values.json, ...(days === undefined ? {} : { days }), ...(seed === undefined ? {} : { seed }), ...(values.windows === undefined ? {} : { windows: values.windows }) });
     }
+    case 'server':
+    case 'agent': {
+      if (!values.config) throw new UsageError(`${cmd}: which config? e.g. hallq ${cmd} --config /etc/hallq/hall.yaml`);
+      return daemon(cmd, values.config);
+    }
+    case 'status':
+    case 'queue':
+    case 'issue':
+    case 'call': {
+      const base = serverUrl(values.server, values.config);
+      if (cmd === 'status') return statusCommand(base, values.json);
+      if (cmd === 'queue') return queueCommand(base, values.json);
+      const arg = rest[0];
+      if (!arg) throw new UsageError(`${cmd}: ${cmd === 'issue' ? 'which service?' : 'which window?'}`);
+      if (cmd === 'issue') return commandCommand(base, { type: 'IssueTicket', serviceId: arg, delivery: 'none' }, values.json);
+      const window = int('window', arg);
+      return commandCommand(base, { type: 'CallNext', window }, values.json);
+    }
     case 'config': {
       if (rest[0] !== 'check' || !rest[1]) throw new UsageError('usage: hallq config check FILE');
       return configCheck(rest[1], values.json);
@@ -56,8 +85,18 @@ function run(argv: string[]): number {
 
 class UsageError extends Error {}
 
+/** The server's HTTP address: --server, else the config's server.http port on this machine. */
+function serverUrl(flag: string | undefined, configPath: string | undefined): string {
+  if (flag) return flag.replace(/\/$/, '');
+  if (configPath) {
+    const r = loadConfigFile(configPath);
+    if (r.ok) return `http://127.0.0.1:${r.config.server.http.port}`;
+  }
+  return 'http://127.0.0.1:8080';
+}
+
 try {
-  process.exitCode = run(process.argv.slice(2));
+  process.exitCode = await run(process.argv.slice(2));
 } catch (e) {
   if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
     process.stderr.write(`hallq: ${e.message}\n\n${usage}\n`);
@@ -66,6 +105,9 @@ try {
     process.stderr.write(`hallq: ${e.code}: ${e.message}\n`);
     process.exitCode = e.code === 'CONFIG_INVALID' ? exitCodes.configInvalid : exitCodes.failure;
   } else {
-    throw e;
+    // Anything else (a server out of reach, a file not found): one clear line, exit 1.
+    const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
+    process.stderr.write(`hallq: ${e instanceof Error ? e.message : String(e)}${cause}\n`);
+    process.exitCode = exitCodes.failure;
   }
 }

@@ -76,6 +76,28 @@ export const simulationSchema = z.strictObject({
   warmupMinutes: z.number().min(0).default(0),
 });
 
+const mqttSchema = z.strictObject({
+  url: z.string().regex(/^mqtts?:\/\/[^\s]+$/, 'an mqtt:// or mqtts:// URL').default('mqtt://127.0.0.1:1883'),
+  username: z.string().optional(),
+  /** A file holding the password, so the YAML can be shared without it. */
+  passwordFile: z.string().optional(),
+});
+
+export const serverSchema = z.strictObject({
+  mqtt: mqttSchema.default({ url: 'mqtt://127.0.0.1:1883' }),
+  http: z.strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) }).default({ host: '0.0.0.0', port: 8080 }),
+  database: z.string().default('/var/lib/hallq/hall.db'),
+  /** Seconds between the server's clock ticks (day rollover, aging, due notices). */
+  tickSeconds: z.number().positive().default(30),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export const agentSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -').default('agent-1'),
+  mqtt: mqttSchema.default({ url: 'mqtt://127.0.0.1:1883' }),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
 export const configSchema = z.strictObject({
   hall: z.strictObject({
     id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -'),
@@ -88,6 +110,8 @@ export const configSchema = z.strictObject({
   staff: z.array(staffSchema).default([]),
   policy: policySchema,
   simulation: simulationSchema.optional(),
+  server: serverSchema.default(serverSchema.parse({})),
+  agent: agentSchema.default(agentSchema.parse({})),
 });
 
 export type HallqConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import type http from 'node:http';
+import type { Logger } from '../../drivers/common/logger.js';
+import { hallConfigOf, loadConfigOrThrow } from '../config/load.js';
+import { createLogger } from '../log/logger.js';
+import { createNotifier } from '../ops/sd-notify.js';
+import { HallEngine } from './engine.js';
+import { startHttp } from './http.js';
+import { MqttServer } from './mqtt-server.js';
+
+export interface RunningServer {
+  engine: HallEngine;
+  mqtt: MqttServer;
+  http: http.Server;
+  stop(): Promise<void>;
+}
+
+/**
+ * `hallq server`: the hall's truth. Refuses to start on a bad config; READY=1 only once the log
+ * is replayed, the broker is connected and HTTP listens; WATCHDOG=1 while the broker link is up.
+ */
+export async function runServer(configPath: string, clock: () => number = Date.now): Promise<RunningServer> {
+  const config = loadConfigOrThrow(configPath);
+  const root = createLogger({ level: config.server.logLevel });
+  const logger: Logger = root.child({ component: 'server', hall: config.hall.id });
+  const notifier = createNotifier(process.env, logger.child({ component: 'sd-notify' }));
+  const engine = HallEngine.open(config.server.database, hallConfigOf(config), logger.child({ component: 'store' }), clock());
+  const password = config.server.mqtt.passwordFile ? readFileSync(config.server.mqtt.passwordFile, 'utf8').trim() : undefined;
+  const mqtt = new MqttServer(
+    engine,
+    { url: config.server.mqtt.url, hall: config.hall.id, clock, ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}), ...(password ? { password } : {}) },
+    logger.child({ component: 'mqtt' }),
+  );
+  await mqtt.start();
+  const server = await startHttp(engine, mqtt, { host: config.server.http.host, port: config.server.http.port, clock }, logger.child({ component: 'http' }));
+  // The clock moves the day on and makes notices due even when nobody presses anything.
+  let ticks = 0;
+  const tick = setInterval(() => {
+    try {
+      mqtt.run({ id: `tick-${config.hall.id}-${clock()}-${ticks++}`, type: 'Tick', source: 'system' });
+    } catch (e) {
+      logger.error({ err: String(e) }, 'tick failed');
+    }
+  }, config.server.tickSeconds * 1000);
+  tick.unref();
+  const stopWatchdog = notifier.startWatchdog(() => mqtt.metrics.connected);
+  await notifier.ready(`serving ${config.hall.id}, seq ${engine.state.seq}`);
+  logger.info({ seq: engine.state.seq, http: config.server.http.port }, 'hall server ready');
+  return {
+    engine,
+    mqtt,
+    http: server,
+    stop: async () => {
+      await notifier.stopping();
+      stopWatchdog();
+      clearInterval(tick);
+      await mqtt.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+      engine.close();
+      logger.info({}, 'hall server stopped');
+    },
+  };
+}
