@@ -11,6 +11,7 @@ declare -A need=(
   [espeak-ng]=espeak-ng
   [sox]=sox
   [fc-list]=fontconfig
+  [systemd-notify]=systemd
 )
 missing=()
 for cmd in "${!need[@]}"; do

@@ -155,10 +155,15 @@ export class AgentLink {
 
   /** Sends a command and resolves with its outcome. */
   async send(cmd: CommandBody & { id?: string }): Promise<Outcome> {
+    return (await this.run(cmd)).outcome;
+  }
+
+  /** Sends a command; resolves with its outcome and the seq the server reached with it. */
+  async run(cmd: CommandBody & { id?: string }): Promise<{ outcome: Outcome; seq: number }> {
     const command = { ...cmd, id: cmd.id ?? randomUUID() } as Command;
     const r = await this.request({ id: randomUUID(), type: 'command', command: command as never });
     if (r.status === 'error') throw new HallqError('PAYLOAD_INVALID', r.error.message, { code: r.error.code });
-    return (r.data as { outcome: Outcome }).outcome;
+    return r.data as { outcome: Outcome; seq: number };
   }
 
   /** Resolves when the replica has reached `seq`. */
@@ -172,6 +177,13 @@ export class AgentLink {
         }
       });
     });
+  }
+
+  /** Resolves once connected to the broker (at once if connected now). */
+  whenConnected(): Promise<void> {
+    const client = this.client;
+    if (this.connected || !client) return Promise.resolve();
+    return new Promise((resolve) => client.once('connect', () => resolve()));
   }
 
   async stop(): Promise<void> {

@@ -25,7 +25,8 @@ export async function runAgent(configPath: string): Promise<RunningAgent> {
   );
   await link.start();
   await link.catchUp();
-  const stopWatchdog = notifier.startWatchdog(() => link.connected);
+  // Alive = the event loop runs the timer; a server or broker outage must not restart the agent (island mode).
+  const stopWatchdog = notifier.startWatchdog(() => true);
   await notifier.ready(`agent ${config.agent.id} at seq ${link.replica.seq}`);
   logger.info({ seq: link.replica.seq }, 'agent ready');
   return {

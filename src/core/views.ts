@@ -72,3 +72,13 @@ export function ticketView(state: HallState, ticketId: string, now: number): Tic
     ...(t.window === undefined ? {} : { window: t.window }),
   };
 }
+
+/** The position a ticket not yet waiting (its print unconfirmed) will have once it waits: what its ticket says. */
+export function prospectiveView(state: HallState, ticketId: string, now: number): TicketView | undefined {
+  const t = state.tickets[ticketId];
+  if (!t || t.status !== 'issued') return ticketView(state, ticketId, now);
+  const copy = structuredClone(state);
+  const c = copy.tickets[ticketId];
+  if (c) c.status = 'waiting';
+  return ticketView(copy, ticketId, now);
+}

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import type { Logger } from '../../drivers/common/logger.js';
 import { hallConfigOf, loadConfigOrThrow } from '../config/load.js';
+import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { createNotifier } from '../ops/sd-notify.js';
 import { HallEngine } from './engine.js';
@@ -20,8 +21,10 @@ export interface RunningServer {
  * is replayed, the broker is connected and HTTP listens; WATCHDOG=1 while the broker link is up.
  */
 export async function runServer(configPath: string, clock: () => number = Date.now): Promise<RunningServer> {
-  const config = loadConfigOrThrow(configPath);
-  const root = createLogger({ level: config.server.logLevel });
+  return startServerFrom(loadConfigOrThrow(configPath), clock);
+}
+
+export async function startServerFrom(config: HallqConfig, clock: () => number = Date.now, root: Logger = createLogger({ level: config.server.logLevel })): Promise<RunningServer> {
   const logger: Logger = root.child({ component: 'server', hall: config.hall.id });
   const notifier = createNotifier(process.env, logger.child({ component: 'sd-notify' }));
   const engine = HallEngine.open(config.server.database, hallConfigOf(config), logger.child({ component: 'store' }), clock());
@@ -43,7 +46,8 @@ export async function runServer(configPath: string, clock: () => number = Date.n
     }
   }, config.server.tickSeconds * 1000);
   tick.unref();
-  const stopWatchdog = notifier.startWatchdog(() => mqtt.metrics.connected);
+  // Alive = the event loop runs the timer; a broker outage is not a reason to restart (the hall keeps working).
+  const stopWatchdog = notifier.startWatchdog(() => true);
   await notifier.ready(`serving ${config.hall.id}, seq ${engine.state.seq}`);
   logger.info({ seq: engine.state.seq, http: config.server.http.port }, 'hall server ready');
   return {

@@ -138,6 +138,13 @@ export class MqttServer {
     this.respond(client, { id, status: 'error', error: { code: 'PAYLOAD_INVALID', message: reason } });
   }
 
+  /** Resolves once connected to the broker (at once if connected now). */
+  whenConnected(): Promise<void> {
+    const client = this.client;
+    if (this.metrics.connected || !client) return Promise.resolve();
+    return new Promise((resolve) => client.once('connect', () => resolve()));
+  }
+
   async stop(): Promise<void> {
     const client = this.client;
     if (!client) return;

@@ -24,15 +24,8 @@ describe('the broker restarted mid-scenario', () => {
       await broker.stop();
       await broker.restart();
       // Wait for the event: every daemon back on the broker.
-      await Promise.all([...agents.map((a) => waitFor(() => a.connected)), waitFor(() => server.mqtt.metrics.connected)]);
+      await Promise.all([...agents.map((a) => a.whenConnected()), server.mqtt.whenConnected()]);
       expect(server.mqtt.metrics.reconnects).toBeGreaterThan(0);
     });
   });
 });
-
-function waitFor(pred: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => (pred() ? resolve() : setImmediate(check));
-    check();
-  });
-}

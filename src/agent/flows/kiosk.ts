@@ -1,0 +1,88 @@
+import { HallqError } from '../../../drivers/common/error.js';
+import type { Logger } from '../../../drivers/common/logger.js';
+import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
+import { prospectiveView, serviceOf, type Lang, type Outcome, type PersonInput } from '../../core/index.js';
+import type { AgentLink } from '../link.js';
+import { ticketDocument } from '../ticket-document.js';
+
+export interface KioskRequest {
+  serviceId: string;
+  person?: PersonInput;
+  phoneMasked?: string;
+  priority?: boolean;
+  /** The citizen chose an SMS-only ticket (the printer is out of paper). */
+  smsOnly?: boolean;
+}
+
+export type KioskResult =
+  | { ok: true; ticketId: string; number: string; position: number; windows: number[]; printed: boolean }
+  | { ok: false; code: string; message: Lang };
+
+const printerDown: Lang = { zh: '打印机暂时无法出票，可选择短信取号', en: 'The printer cannot print now; you may take an SMS ticket' };
+
+/**
+ * Taking a number at the kiosk: the ticket is issued (durable on the server) before it is printed,
+ * and a failed print voids the number instead of leaving a ghost in the queue.
+ */
+export class KioskFlow {
+  constructor(
+    private readonly link: AgentLink,
+    private readonly printer: EscPosPrinter | undefined,
+    private readonly opts: { statusBaseUrl: string; logger: Logger; clock?: () => number },
+  ) {}
+
+  /** Whether a printed ticket can be offered now (the kiosk page offers SMS-only otherwise). */
+  canPrint(): boolean {
+    const h = this.printer?.health;
+    return this.printer !== undefined && h !== 'out' && h !== 'offline';
+  }
+
+  async issue(req: KioskRequest): Promise<KioskResult> {
+    const print = !req.smsOnly;
+    if (print && !this.canPrint()) return { ok: false, code: 'printer-unavailable', message: printerDown };
+    const { outcome, seq } = await this.link.run({
+      type: 'IssueTicket',
+      serviceId: req.serviceId,
+      delivery: print ? 'print' : 'sms',
+      source: 'kiosk',
+      ...(req.person ? { person: req.person } : {}),
+      ...(req.phoneMasked ? { phoneMasked: req.phoneMasked } : {}),
+      ...(req.priority ? { priority: true } : {}),
+    });
+    if (!outcome.ok || !outcome.ticketId) return refused(outcome);
+    await this.link.reach(seq);
+    const state = this.link.replica.state;
+    const now = (this.opts.clock ?? Date.now)();
+    const view = prospectiveView(state, outcome.ticketId, now);
+    const service = state.config ? serviceOf(state.config, req.serviceId) : undefined;
+    if (!view || !service || !state.config) throw new HallqError('INTERNAL', 'issued ticket missing from the replica', { ticketId: outcome.ticketId });
+    const base = { ticketId: view.ticketId, number: view.number, position: view.position ?? 1, windows: view.windows };
+    if (!print || !this.printer) return { ok: true, ...base, printed: false };
+    try {
+      await this.printer.print(
+        ticketDocument({
+          hallName: state.config.name,
+          number: view.number,
+          serviceName: service.name,
+          position: base.position,
+          windows: base.windows,
+          issuedAt: now,
+          utcOffsetMinutes: state.config.utcOffsetMinutes,
+          statusUrl: `${this.opts.statusBaseUrl}/t/${view.ticketId}`,
+          ...(req.phoneMasked ? { phoneMasked: req.phoneMasked } : {}),
+        }),
+      );
+    } catch (e) {
+      const code = e instanceof HallqError ? e.code : 'INTERNAL';
+      this.opts.logger.warn({ ticketId: view.ticketId, code }, 'print failed; voiding the number');
+      await this.link.send({ type: 'PrintFailed', ticketId: view.ticketId, reason: code, source: 'kiosk' });
+      return { ok: false, code: 'printer-unavailable', message: printerDown };
+    }
+    await this.link.send({ type: 'PrintConfirmed', ticketId: view.ticketId, source: 'kiosk' });
+    return { ok: true, ...base, printed: true };
+  }
+}
+
+function refused(o: Outcome): KioskResult {
+  return o.ok ? { ok: false, code: 'invalid-command', message: { zh: '取号失败', en: 'No ticket' } } : { ok: false, code: o.code, message: o.message };
+}

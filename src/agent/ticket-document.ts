@@ -1,0 +1,36 @@
+import type { PrintDocument } from '../../drivers/printer/document.js';
+import { localTime, formatHm, type Lang } from '../core/index.js';
+
+export interface TicketFacts {
+  hallName: Lang;
+  number: string;
+  serviceName: Lang;
+  /** Wait position at issue (等待顺序数). */
+  position: number;
+  windows: number[];
+  issuedAt: number;
+  utcOffsetMinutes: number;
+  /** The ticket status page behind the QR code. */
+  statusUrl: string;
+  phoneMasked?: string;
+}
+
+/** What the citizen holds (DB22/T 2871.4 §7.4.3): number, service, position, windows, time, QR. No personal data beyond a masked phone. */
+export function ticketDocument(f: TicketFacts): PrintDocument {
+  const lt = localTime(f.issuedAt, f.utcOffsetMinutes);
+  const windows = f.windows.length > 0 ? `请到 ${f.windows.join('、')} 号窗口等候` : '请留意叫号屏';
+  return {
+    blocks: [
+      { type: 'text', text: f.hallName.zh, align: 'center', bold: true },
+      { type: 'text', text: f.number, align: 'center', width: 4, height: 4, bold: true },
+      { type: 'text', text: `${f.serviceName.zh} ${f.serviceName.en}`, align: 'center' },
+      { type: 'text', text: `前面还有 ${Math.max(0, f.position - 1)} 人 · 等待顺序 ${f.position}`, align: 'center' },
+      { type: 'text', text: windows, align: 'center' },
+      ...(f.phoneMasked ? [{ type: 'text' as const, text: `短信通知 ${f.phoneMasked}`, align: 'center' as const }] : []),
+      { type: 'qr', data: f.statusUrl, moduleSize: 6, errorLevel: 'M', align: 'center' },
+      { type: 'text', text: `${lt.day} ${formatHm(lt.minute)}`, align: 'center' },
+      { type: 'text', text: '过号请重新取号 · 请妥善保管此票', align: 'center' },
+      { type: 'cut' },
+    ],
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The process logger (DESIGN §9): pino JSON on stdout only (journald keeps it), one child per component,
+ * and personal data never written (DESIGN §8). Two layers: redact paths for the keys we know, then
+ * scrubPersonalData over every record, its bindings and its message for what slips past them.
+ */
+import pino, { type ChildLoggerOptions, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
+import { PERSONAL_KEYS, PERSON_KEEP, REDACTED, scrubPersonalData } from './scrub.js';
+
+export { REDACTED, scrubPersonalData, scrubString } from './scrub.js';
+
+export interface LoggerOptions {
+  level?: Level | 'silent';
+  /** Bound as `component` on every line, like the children `logger.child({ component: 'server' })`. */
+  component?: string;
+  /** Where the JSON lines go; stdout unless a test hands in its own stream. */
+  destination?: DestinationStream;
+}
+
+/** pino redact paths: each personal key at the top level and one level down, and everything under `person`. */
+export const REDACT_PATHS: readonly string[] = [
+  ...PERSONAL_KEYS.flatMap((key) => [key, `*.${key}`]),
+  'person.*',
+  '*.person.*',
+];
+
+const keep = new Set(PERSON_KEEP);
+
+// fast-redact cannot say "person.* except idHash", so the censor looks at the path and lets those through.
+function censor(value: unknown, path: string[]): unknown {
+  const key = path[path.length - 1];
+  const parent = path[path.length - 2];
+  return parent === 'person' && key !== undefined && keep.has(key) ? value : REDACTED;
+}
+
+const scrubRecord = (obj: Record<string, unknown>): Record<string, unknown> =>
+  scrubPersonalData(obj, { keys: PERSONAL_KEYS }) as Record<string, unknown>;
+
+export function createLogger(options: LoggerOptions = {}): PinoLogger {
+  const logger = pino(
+    {
+      level: options.level ?? 'info',
+      redact: { paths: [...REDACT_PATHS], censor },
+      formatters: {
+        log: scrubRecord,
+        bindings: scrubRecord,
+      },
+      hooks: {
+        // The message string and its interpolation arguments never reach formatters.log, and pino takes
+        // the message of an Error logged alone from the Error itself.
+        logMethod(args, method) {
+          const scrubbed = args.map((arg, i) =>
+            typeof arg === 'string' || i > 0 || arg instanceof Error ? scrubPersonalData(arg, { keys: PERSONAL_KEYS }) : arg,
+          );
+          method.apply(this, scrubbed as Parameters<typeof method>);
+        },
+      },
+    },
+    // Synchronous writes: the lines just before a crash are the ones an operator needs, and a hall's volume is small.
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+  // pino runs formatters.bindings only on the root's bindings, not on children's: make every child
+  // (children inherit this own `child` through their prototype) pass it explicitly.
+  type RawChild = (this: PinoLogger, bindings: Record<string, unknown>, options?: ChildLoggerOptions) => PinoLogger;
+  const rawChild = (Object.getPrototypeOf(logger) as { child: RawChild }).child;
+  logger.child = function child(this: PinoLogger, bindings: Record<string, unknown>, childOptions?: ChildLoggerOptions) {
+    return rawChild.call(this, bindings, { ...childOptions, formatters: { bindings: scrubRecord, ...childOptions?.formatters } });
+  } as unknown as PinoLogger['child'];
+  return options.component === undefined ? logger : logger.child({ component: options.component });
+}
