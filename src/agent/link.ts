@@ -3,7 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { HallqError } from '../../drivers/common/error.js';
 import type { Logger } from '../../drivers/common/logger.js';
 import type { Command, CommandBody, HallEvent, HallState, Outcome } from '../core/index.js';
-import { parseJson, type AgentStatus, type Request, type Response } from '../bus/messages.js';
+import { parseJson, type AgentStatus, type DeviceHealth, type Request, type Response } from '../bus/messages.js';
 import { topics, type Topics } from '../bus/topics.js';
 import { Replica } from './replica.js';
 
@@ -32,6 +32,7 @@ export class AgentLink {
   private readonly listeners = new Set<(e: HallEvent) => void>();
   connected = false;
   reconnects = 0;
+  private devices: DeviceHealth[] = [];
 
   constructor(
     private readonly opts: LinkOptions,
@@ -63,6 +64,7 @@ export class AgentLink {
       this.connected = true;
       client.subscribe([this.t.events, this.t.response(this.opts.agentId)], { qos: 1 }, () => {
         this.publishStatus(true);
+        if (this.devices.length > 0) this.publishDevices(this.devices);
         // Requests still waiting were lost with the old connection: send them again (same ids).
         for (const p of this.pending.values()) client.publish(this.t.request(this.opts.agentId), p.payload, { qos: 1 });
         void this.catchUp();
@@ -77,6 +79,12 @@ export class AgentLink {
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     return new Promise((resolve) => client.once('connect', () => resolve()));
+  }
+
+  /** Publishes this agent's device health (retained), e.g. on every change. */
+  publishDevices(devices: DeviceHealth[]): void {
+    this.devices = devices;
+    this.client?.publish(this.t.agentDevices(this.opts.agentId), JSON.stringify(devices), { qos: 1, retain: true });
   }
 
   private publishStatus(online: boolean): void {

@@ -4,12 +4,15 @@ import { loadConfigFile } from '../config/load.js';
 import { commandCommand, queueCommand, statusCommand } from './client.js';
 import { configCheck } from './config-check.js';
 import { daemon } from './daemon.js';
+import { runDemo } from '../demo/demo.js';
 import { exitCodes } from './exit-codes.js';
 import { simulateCommand } from './simulate.js';
 
 const usage = `hallq — queue and calling controller for government service halls (政务服务大厅 排队叫号)
 
 usage:
+  hallq demo [--config FILE] [--speed N] [--seconds N]
+      the whole hall on one box: embedded broker, server, agent, emulated devices, citizens
   hallq server --config FILE        run the hall server (systemd: Type=notify)
   hallq agent --config FILE         run the mini-PC agent
   hallq status [--server URL]       server health and every window
@@ -35,6 +38,8 @@ async function run(argv: string[]): Promise<number> {
       windows: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       config: { type: 'string', short: 'c' },
+      speed: { type: 'string' },
+      seconds: { type: 'string' },
       server: { type: 'string' },
     },
   });
@@ -55,6 +60,26 @@ async function run(argv: string[]): Promise<number> {
       const days = int('days', values.days);
       const seed = int('seed', values.seed);
       return simulateCommand(file, { json: values.json, ...(days === undefined ? {} : { days }), ...(seed === undefined ? {} : { seed }), ...(values.windows === undefined ? {} : { windows: values.windows }) });
+    }
+    case 'demo': {
+      const speed = int('speed', values.speed) ?? 1;
+      const seconds = int('seconds', values.seconds);
+      const demo = await runDemo({
+        config: values.config ?? 'config/demo.yaml',
+        mqttPort: 1883,
+        httpPort: 8080,
+        speed,
+        seed: int('seed', values.seed) ?? Date.now() % 100_000,
+        print: (line) => process.stdout.write(`${line}\n`),
+        ...(seconds === undefined ? {} : { seconds }),
+      });
+      const stop = () => void demo.stop();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      // Output piped into `head` and closed: stop quietly.
+      process.stdout.on('error', stop);
+      await demo.stopped;
+      return exitCodes.ok;
     }
     case 'server':
     case 'agent': {

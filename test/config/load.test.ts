@@ -20,6 +20,14 @@ describe('config', () => {
     expect(hallConfigOf(r.config).policy.serviceTimeSamples).toBe(20);
   });
 
+  it('accepts the production example with its server and agent sections', () => {
+    const r = loadConfigFile('config/hall.example.yaml');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.server.mqtt.passwordFile).toBe('/etc/hallq/mqtt-server.password');
+    expect(r.config.agent.id).toBe('kiosk-1');
+  });
+
   it('names the key path, the value found and what was expected, for every problem at once', () => {
     const doc = demo();
     (doc.services[1] as Record<string, unknown>).dailyQuota = 'many';

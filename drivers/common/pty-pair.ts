@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface PtyPair {
+  /** Path the driver opens (the host side). */
+  host: string;
+  /** Path the emulator opens (the device side). */
+  device: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real pseudo-terminal pair joined by socat, as DESIGN §6 asks:
+ * `socat -d -d pty,raw,echo=0 pty,raw,echo=0`. Resolves when socat has printed both paths
+ * and says it is transferring data (the event, not a sleep).
+ */
+export function openPtyPair(): Promise<PtyPair> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const paths: string[] = [];
+    let buffer = '';
+    let settled = false;
+    child.on('error', (err) => {
+      if (!settled) {
+        settled = true;
+        reject(new Error(`socat could not start (is it installed? scripts/install-system-deps.sh installs it): ${err.message}`));
+      }
+    });
+    child.on('exit', (code) => {
+      if (!settled) {
+        settled = true;
+        reject(new Error(`socat exited early with ${String(code)}: ${buffer}`));
+      }
+    });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      buffer += text;
+      for (const m of text.matchAll(/PTY is (\S+)/g)) if (m[1]) paths.push(m[1]);
+      if (!settled && paths.length === 2 && /starting data transfer loop/.test(buffer)) {
+        settled = true;
+        const [host, device] = paths as [string, string];
+        resolve({
+          host,
+          device,
+          close: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+  });
+}

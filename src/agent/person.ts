@@ -1,0 +1,14 @@
+import { createHmac } from 'node:crypto';
+import { maskName, parseResidentId, type PersonInput } from '../core/index.js';
+
+/**
+ * What leaves the agent of a card swipe: a keyed hash of the ID number (so the per-ID rules work
+ * without the number), masked forms for screens and tickets, the birth date for the age rule.
+ * The raw number and name stay in this function.
+ */
+export function personFromCard(idNumber: string, name: string, key: Buffer | string): PersonInput {
+  const info = parseResidentId(idNumber);
+  const idHash = createHmac('sha256', key).update(idNumber.trim().toUpperCase()).digest('hex');
+  if (!info.valid) return { idHash, idMasked: '', idValid: false };
+  return { idHash, idMasked: info.masked, nameMasked: maskName(name), idValid: true, birthDate: info.birthDate };
+}

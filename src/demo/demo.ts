@@ -1,0 +1,247 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../../drivers/common/logger.js';
+import { AgentLink } from '../agent/link.js';
+import { attachCaller } from '../agent/flows/caller.js';
+import { attachDisplays } from '../agent/flows/display.js';
+import { KioskFlow } from '../agent/flows/kiosk.js';
+import { personFromCard } from '../agent/person.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../bus/embedded-broker.js';
+import type { DeviceHealth } from '../bus/messages.js';
+import { loadConfigOrThrow } from '../config/load.js';
+import type { HallqConfig } from '../config/schema.js';
+import { maskPhone, windowView } from '../core/index.js';
+import { createLogger } from '../log/logger.js';
+import { Random } from '../sim/random.js';
+import { startServerFrom } from '../server/main.js';
+import { randomCitizen } from './citizens.js';
+import { startDemoHardware } from './hardware.js';
+
+export interface DemoOptions {
+  config: string;
+  mqttPort: number;
+  httpPort: number;
+  /** Trickle and service speed-up (1 = a citizen every ~8 s). */
+  speed: number;
+  /** Stop by itself after this many seconds (tests, kiosks on a loop). */
+  seconds?: number;
+  seed: number;
+  print: (line: string) => void;
+}
+
+async function brokerOn(port: number): Promise<EmbeddedBroker> {
+  try {
+    return await startEmbeddedBroker({ port });
+  } catch {
+    return startEmbeddedBroker({ port: 0 });
+  }
+}
+
+/** The demo runs whenever it is started: the hall is open around the clock and data lives in a temp dir. */
+function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort: number): HallqConfig {
+  const allDay = [{ from: '00:00', to: '24:00' }];
+  return {
+    ...c,
+    hours: { ...c.hours, weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay }, holidays: [], issuingCutoffMinutes: 0 },
+    services: c.services.map(({ hours: _hours, ...s }) => s),
+    server: { ...c.server, mqtt: { url: brokerUrl }, http: { host: '127.0.0.1', port: httpPort }, database: join(dataDir, 'hall.db'), tickSeconds: 10, logLevel: 'warn' },
+  };
+}
+
+/**
+ * `hallq demo`: embedded broker, hall server, agent and every device emulated over real ptys, with
+ * a trickle of citizens and staff pressing their keypads. Ctrl-C stops everything cleanly.
+ */
+export async function runDemo(o: DemoOptions): Promise<{ stopped: Promise<void>; stop: () => Promise<void> }> {
+  const base = loadConfigOrThrow(o.config);
+  const dataDir = mkdtempSync(join(tmpdir(), 'hallq-demo-'));
+  // Logs (JSON, warnings and up) go to stderr so the console shows the hall, not the plumbing.
+  const logger: Logger = createLogger({ level: 'warn', destination: process.stderr });
+  const broker = await brokerOn(o.mqttPort);
+  let server;
+  try {
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, o.httpPort), Date.now, logger);
+  } catch {
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, 0), Date.now, logger);
+  }
+  const httpPort = (server.http.address() as { port: number }).port;
+  const config = demoConfig(base, dataDir, broker.url, httpPort);
+  const link = new AgentLink({ url: broker.url, hall: config.hall.id, agentId: 'demo-agent' }, logger.child({ component: 'agent' }));
+  await link.start();
+  await link.catchUp();
+  const windows = config.windows.map((w) => w.id);
+  const hw = await startDemoHardware(windows, logger);
+  const offs: (() => void)[] = [];
+  offs.push(attachDisplays(link, hw.screens, hw.keypads, logger));
+  const staffNumber = (n: string) => config.staff[Number(n) - 1]?.id;
+  for (const [w, k] of hw.keypads) offs.push(attachCaller(link, w, k, staffNumber, logger));
+  // Device health, retained per agent: the printer's paper and link, each keypad's answers.
+  const health = new Map<string, DeviceHealth>([['printer', { name: 'printer', kind: 'escpos', state: 'unknown' }]]);
+  for (const w of windows) health.set(`keypad-${w}`, { name: `keypad-${w}`, kind: 'keypad', state: 'ok' });
+  const publishHealth = () => link.publishDevices([...health.values()]);
+  offs.push(
+    hw.printer.onHealth((h) => {
+      health.set('printer', { name: 'printer', kind: 'escpos', state: h === 'ok' ? 'ok' : h === 'near-end' ? 'degraded' : h === 'unknown' ? 'unknown' : 'offline', detail: h });
+      publishHealth();
+    }),
+  );
+  for (const [w, k] of hw.keypads) {
+    offs.push(
+      k.on((e) => {
+        if (e.type !== 'offline' && e.type !== 'online') return;
+        health.set(`keypad-${w}`, { name: `keypad-${w}`, kind: 'keypad', state: e.type === 'online' ? 'ok' : 'offline', ...(e.type === 'offline' ? { detail: e.error.code } : {}) });
+        publishHealth();
+      }),
+    );
+  }
+  publishHealth();
+  const kiosk = new KioskFlow(link, hw.printer, { statusBaseUrl: `http://127.0.0.1:${httpPort}`, logger });
+  const rng = new Random(o.seed);
+  const hashKey = randomBytes(32);
+  const serviceName = (id: string) => config.services.find((s) => s.id === id)?.name.zh ?? id;
+
+  // What the console shows: calls, printed tickets, notices, ratings.
+  offs.push(
+    link.onEvent((e) => {
+      const t = 'ticketId' in e ? link.replica.state.tickets[e.ticketId] : undefined;
+      if (e.type === 'TicketCalled' && t) o.print(`📢 请 ${t.number} 号 到 ${e.window} 号窗口 办理  (${serviceName(t.serviceId)}${e.reason ? `, ${e.reason}` : ''})`);
+      else if (e.type === 'NotificationDue' && e.reason === 'near' && t?.phoneMasked) o.print(`✉  SMS to ${t.phoneMasked}: ${e.number} 即将叫号，请到 ${e.windows.join('、')} 号窗口附近等候`);
+      else if (e.type === 'RatingRecorded') o.print(`⭐ ${e.rating.number} rated ${e.rating.grade} at window ${e.rating.window}`);
+      else if (e.type === 'WindowOpened') o.print(`🪟 window ${e.window} opened by ${e.staffId}`);
+    }),
+  );
+  offs.push(
+    hw.printerEmulator.onTicket((ticket) => {
+      const lines = ticket.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : b.type === 'qr' ? [`[QR ${b.data}]`] : []));
+      o.print(`🎫 printed: ${lines.slice(1, 5).join(' | ')}`);
+    }),
+  );
+
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  let stopping = false;
+
+  const takeTicket = async (serviceId: string) => {
+    const c = randomCitizen(() => rng.next());
+    const service = config.services.find((s) => s.id === serviceId);
+    const withId = service?.idRequired === true || rng.chance(0.5);
+    const withPhone = rng.chance(0.6);
+    const r = await kiosk.issue({
+      serviceId,
+      ...(withId ? { person: personFromCard(c.idNumber, c.name, hashKey) } : {}),
+      ...(withPhone ? { phoneMasked: maskPhone(c.phone) } : {}),
+    });
+    if (!r.ok) o.print(`🚫 ${serviceName(serviceId)}: ${r.message.zh} / ${r.message.en}`);
+  };
+
+  // Citizens arrive at random, weighted like the demo day's morning.
+  const weights = config.services.map((s) => {
+    const a = config.simulation?.arrivalsPerHour[s.id];
+    return Array.isArray(a) ? (a[9] ?? 1) : (a ?? 1);
+  });
+  const total = weights.reduce((x, y) => x + y, 0);
+  const arrive = () => {
+    if (stopping) return;
+    let r = rng.next() * total;
+    const s = config.services.find((_, i) => (r -= weights[i] ?? 0) < 0) ?? config.services[0];
+    if (s) void takeTicket(s.id).catch((e: unknown) => logger.warn({ err: String(e) }, 'demo arrival failed'));
+    later(rng.exponential(8000 / o.speed), arrive);
+  };
+
+  // Staff: log in on their keypads, then call, serve for a while, sometimes ask for a rating, call again.
+  const serve = (w: number) => {
+    if (stopping) return;
+    const keypad = hw.keypadEmulators.get(w);
+    const v = windowView(link.replica.state, w);
+    if (keypad && v.status === 'open' && (v.current || v.waiting > 0)) {
+      if (v.current && rng.chance(0.35)) {
+        keypad.press('rating-request');
+        later(1500 / o.speed, () => keypad.giveGrade(rng.chance(0.85) ? 1 + Math.floor(rng.next() * 2) : 3 + Math.floor(rng.next() * 3)));
+        later(2500 / o.speed, () => keypad.press('call'));
+      } else keypad.press('call');
+    }
+    later((15_000 + rng.next() * 30_000) / o.speed, () => serve(w));
+  };
+  windows.forEach((w, i) => {
+    later(300 * i, () => hw.keypadEmulators.get(w)?.typeLogin(String(i + 1)));
+    later(2000 + rng.next() * 5000, () => serve(w));
+  });
+  later(1000, arrive);
+
+  o.print(`hallq demo — ${config.hall.name.zh} (${config.hall.name.en})
+  hall server   http://127.0.0.1:${httpPort}/api/queue · /api/windows · /metrics · /healthz
+  MQTT broker   ${broker.url}   (watch: mosquitto_sub -h 127.0.0.1 -p ${broker.port} -t 'hallq/v1/${config.hall.id}/#' -v)
+  devices       printer on ${hw.ptys.printer.host} (ESC/POS, 115200), RS-485 line on ${hw.ptys.rs485.host} (9600): ${windows.length} LED screens + ${windows.length} keypads
+  data          ${dataDir}
+  keys          t <service>  take a ticket · c <window>  press call · r <window> recall · p <window> pause · u <window> resume
+                g <window> <1-5>  rate · paper out|near|ok · s  show the screens · q  quit (or Ctrl-C)
+  services      ${config.services.map((s) => `${s.id} ${s.name.zh}`).join(' · ')}
+`);
+
+  const rl = process.stdin.isTTY || o.seconds === undefined ? createInterface({ input: process.stdin }) : undefined;
+  let resolveStopped: () => void = () => {};
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
+  const stop = async () => {
+    if (stopping) return stopped;
+    stopping = true;
+    for (const t of timers) clearTimeout(t);
+    rl?.close();
+    for (const off of offs) off();
+    await hw.close();
+    await link.stop();
+    await server.stop();
+    await broker.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    o.print('hallq demo stopped.');
+    resolveStopped();
+  };
+  rl?.on('line', (line) => {
+    const [cmd, a, b] = line.trim().split(/\s+/);
+    const w = Number(a);
+    const keypad = hw.keypadEmulators.get(w);
+    switch (cmd ?? '') {
+      case 't':
+        if (a) void takeTicket(a);
+        break;
+      case 'c':
+        keypad?.press('call');
+        break;
+      case 'r':
+        keypad?.press('recall');
+        break;
+      case 'p':
+        keypad?.press('pause');
+        break;
+      case 'u':
+        keypad?.pressEnter(3);
+        break;
+      case 'g':
+        keypad?.press('rating-request');
+        later(800, () => keypad?.giveGrade(Math.min(5, Math.max(1, Number(b) || 1))));
+        break;
+      case 'paper':
+        hw.printerEmulator.set({ paper: a === 'out' ? 'out' : a === 'near' ? 'near-end' : 'ok' });
+        o.print(`printer paper: ${a ?? 'ok'}`);
+        break;
+      case 's':
+        for (const [id, e] of hw.screenEmulators) o.print(`  screen ${String(id).padStart(2)}: ${e.view.text || '(blank)'}`);
+        break;
+      case 'q':
+        void stop();
+        break;
+      default:
+        if (cmd) o.print('keys: t <service> · c|r|p|u <window> · g <window> <1-5> · paper out|near|ok · s · q');
+    }
+  });
+  if (o.seconds !== undefined) later(o.seconds * 1000, () => void stop());
+  return { stopped, stop };
+}

@@ -1,0 +1,84 @@
+import type { Logger } from '../../drivers/common/logger.js';
+import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
+import { SerialTransport } from '../../drivers/common/serial-transport.js';
+import { Keypad } from '../../drivers/keypad/driver.js';
+import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import { BxScreen } from '../../drivers/led-screen/bx-screen.js';
+import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
+import { EscPosPrinter } from '../../drivers/printer/driver.js';
+import { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import { Rs485Bus } from '../../drivers/rs485/bus.js';
+import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
+
+/**
+ * The demo hall's hardware: every device is the real driver talking to its emulator over a real
+ * pseudo-terminal (socat), at the device's own baud rate.
+ */
+export interface DemoHardware {
+  printer: EscPosPrinter;
+  printerEmulator: EscPosEmulator;
+  screens: Map<number, BxScreen>;
+  screenEmulators: Map<number, BxScreenEmulator>;
+  keypads: Map<number, Keypad>;
+  keypadEmulators: Map<number, KeypadEmulator>;
+  ptys: { printer: PtyPair; rs485: PtyPair };
+  close(): Promise<void>;
+}
+
+export async function startDemoHardware(windows: number[], logger: Logger): Promise<DemoHardware> {
+  const printerPty = await openPtyPair();
+  const busPty = await openPtyPair();
+  // Printer: 115200 8N1 serial, status read back (DLE EOT).
+  const printerHost = new SerialTransport({ path: printerPty.host, baudRate: 115200 });
+  const printerDevice = new SerialTransport({ path: printerPty.device, baudRate: 115200 });
+  await Promise.all([printerHost.open(), printerDevice.open()]);
+  const printerEmulator = new EscPosEmulator({ logger: logger.child({ device: 'printer-emulator' }) });
+  printerEmulator.attach(printerDevice);
+  const printer = new EscPosPrinter(printerHost, { logger: logger.child({ device: 'printer' }), readBack: true, statusTimeoutMs: 1000 });
+  await printer.open();
+  printer.startPolling(5000);
+
+  // One RS-485 line at 9600 baud: a screen and a caller keypad per window.
+  const busHost = new SerialTransport({ path: busPty.host, baudRate: 9600 });
+  const busDevice = new SerialTransport({ path: busPty.device, baudRate: 9600 });
+  await Promise.all([busHost.open(), busDevice.open()]);
+  const line = new Rs485LineEmulator(busDevice, { baudRate: 9600, logger: logger.child({ device: 'rs485-emulator' }) });
+  const bus = new Rs485Bus(busHost, { logger: logger.child({ device: 'rs485' }), defaultTimeoutMs: 300, defaultRetries: 2 });
+  const screens = new Map<number, BxScreen>();
+  const screenEmulators = new Map<number, BxScreenEmulator>();
+  const keypads = new Map<number, Keypad>();
+  const keypadEmulators = new Map<number, KeypadEmulator>();
+  for (const w of windows) {
+    const se = new BxScreenEmulator({ address: w });
+    const ke = new KeypadEmulator({ address: w });
+    line.add(se);
+    line.add(ke);
+    screenEmulators.set(w, se);
+    keypadEmulators.set(w, ke);
+    screens.set(w, new BxScreen(bus, { address: w }, logger.child({ device: `screen-${w}` })));
+    keypads.set(w, new Keypad({ address: w, bus, logger: logger.child({ device: `keypad-${w}` }), pollIntervalMs: 400, pollTimeoutMs: 300 }));
+  }
+  line.start();
+  for (const k of keypads.values()) k.start();
+
+  return {
+    printer,
+    printerEmulator,
+    screens,
+    screenEmulators,
+    keypads,
+    keypadEmulators,
+    ptys: { printer: printerPty, rs485: busPty },
+    close: async () => {
+      for (const k of keypads.values()) await k.stop();
+      for (const k of keypadEmulators.values()) k.stop();
+      printer.stopPolling();
+      bus.close();
+      line.stop();
+      await printer.close();
+      await printerEmulator.close();
+      await Promise.all([busHost.close(), busDevice.close(), printerHost.close(), printerDevice.close()]);
+      await Promise.all([printerPty.close(), busPty.close()]);
+    },
+  };
+}
