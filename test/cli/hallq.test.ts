@@ -51,3 +51,20 @@ describe('the hallq command', () => {
     expect((await hallq('simulate', 'config/demo.yaml', '--days', 'x')).code).toBe(2);
   });
 });
+
+describe('the daemons on a bad config', () => {
+  it('refuse to start: exit 3, one line on stderr naming the key, one error line in the JSON log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-cli-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, readFileSync('config/hall.example.yaml', 'utf8').replace('tickSeconds: 30', 'tickSeconds: soon'));
+    for (const kind of ['server', 'agent']) {
+      const r = await hallq(kind, '--config', file);
+      expect(r.code).toBe(3);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('server.tickSeconds: found "soon", expected number');
+      const log = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
+      expect(log).toEqual([expect.objectContaining({ level: 50, msg: 'config invalid; refusing to start' })]);
+    }
+  });
+});

@@ -78,3 +78,30 @@ export async function postCommand(baseUrl: string, command: unknown): Promise<{ 
   const res = await fetch(`${baseUrl}/api/commands`, { method: 'POST', body: JSON.stringify(command), headers: { 'content-type': 'application/json' } });
   return { status: res.status, body: (await res.json()) as never };
 }
+
+export interface HallRig {
+  brokerUrl: string;
+  server: ServerRig;
+  agents: AgentLink[];
+}
+
+/**
+ * beforeAll/afterAll for a broker, a server and two agents. `rig()` gives the live parts (the
+ * server object is replaced if a test restarts it).
+ */
+export function useHallRig(start: () => Promise<{ url: string; close(): Promise<void> }>, hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }) {
+  let broker: { url: string; close(): Promise<void> } | undefined;
+  const parts: Partial<HallRig> = {};
+  hooks.beforeAll(async () => {
+    broker = await start();
+    parts.brokerUrl = broker.url;
+    parts.server = await startServer(broker.url, tempDb(), hallClock());
+    parts.agents = [await startAgent(broker.url, 'kiosk-1'), await startAgent(broker.url, 'caller-1')];
+  });
+  hooks.afterAll(async () => {
+    for (const a of parts.agents ?? []) await a.stop();
+    await parts.server?.stop();
+    await broker?.close();
+  });
+  return () => parts as HallRig;
+}
