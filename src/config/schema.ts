@@ -92,10 +92,57 @@ export const serverSchema = z.strictObject({
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
+const serialPath = z.string().min(1);
+const printerSchema = z.discriminatedUnion('transport', [
+  z.strictObject({ transport: z.literal('usblp'), path: serialPath.default('/dev/hallq/printer'), readBack: z.boolean().default(false), encoding: z.enum(['gbk', 'gb18030']).default('gbk') }),
+  z.strictObject({ transport: z.literal('serial'), path: serialPath, baudRate: z.number().int().positive().default(115200), readBack: z.boolean().default(true), encoding: z.enum(['gbk', 'gb18030']).default('gbk') }),
+  z.strictObject({ transport: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100), readBack: z.boolean().default(true), encoding: z.enum(['gbk', 'gb18030']).default('gbk') }),
+]);
+
+const idcardSchema = z.discriminatedUnion('transport', [
+  z.strictObject({ transport: z.literal('serial'), path: serialPath, baudRate: z.number().int().positive().default(115200) }),
+  z.strictObject({
+    transport: z.literal('hid'),
+    vendorId: z.number().int().min(0).max(0xffff),
+    productId: z.number().int().min(0).max(0xffff),
+    /** ⚠ Vendor-specific report framing (drivers/idcard/README.md). */
+    framing: z.strictObject({ reportId: z.number().int().min(0).max(255), reportSize: z.number().int().min(8).max(1024), lengthOffset: z.number().int().min(0), payloadOffset: z.number().int().min(0) }).partial().default({}),
+  }),
+  z.strictObject({ transport: z.literal('wedge') }),
+]);
+
+const rs485LineSchema = z.strictObject({
+  path: serialPath,
+  baudRate: z.number().int().positive().default(9600),
+  screens: z.array(z.strictObject({ window: z.number().int().min(1), protocol: z.enum(['bx', 'external-call']).default('bx'), address: z.number().int().min(0).max(0xfffe) })).default([]),
+  keypads: z.array(z.strictObject({ window: z.number().int().min(1), address: z.number().int().min(1).max(254), role: z.enum(['caller', 'rating', 'both']).default('both'), mode: z.enum(['poll', 'push']).default('poll') })).default([]),
+});
+
+const voiceSchema = z.strictObject({
+  clips: z.string().default('/var/lib/hallq/clips'),
+  repeat: z.number().int().min(1).max(5).default(2),
+  output: z.enum(['aplay', 'wav']).default('aplay'),
+  /** ALSA device for aplay, e.g. "plughw:0,0". */
+  device: z.string().optional(),
+  /** Where `output: wav` writes each call. */
+  wavDir: z.string().optional(),
+});
+
+/** The hardware on this agent's mini-PC. Stable names under /dev/hallq come from systemd/99-hallq.rules. */
+export const devicesSchema = z.strictObject({
+  printer: printerSchema.optional(),
+  idcard: idcardSchema.optional(),
+  rs485: z.array(rs485LineSchema).default([]),
+  voice: voiceSchema.optional(),
+  /** The keypads' raw grade bytes → 1..5 (非常满意 … 非常不满意); keypads differ in their keys. */
+  gradeTable: z.record(z.string().regex(/^\d+$/), z.number().int().min(1).max(5)).optional(),
+});
+
 export const agentSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -').default('agent-1'),
   mqtt: mqttSchema.default({ url: 'mqtt://127.0.0.1:1883' }),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  devices: devicesSchema.default(devicesSchema.parse({})),
 });
 
 export const configSchema = z.strictObject({
@@ -116,3 +163,4 @@ export const configSchema = z.strictObject({
 
 export type HallqConfig = z.infer<typeof configSchema>;
 export type SimulationConfig = z.infer<typeof simulationSchema>;
+export type DevicesConfig = z.infer<typeof devicesSchema>;
