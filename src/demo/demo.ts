@@ -8,6 +8,11 @@ import { AgentLink } from '../agent/link.js';
 import { attachCaller } from '../agent/flows/caller.js';
 import { attachDisplays } from '../agent/flows/display.js';
 import { KioskFlow } from '../agent/flows/kiosk.js';
+import { attachVoice } from '../agent/flows/voice.js';
+import { VoiceAnnouncer } from '../../drivers/voice/announcer.js';
+import { generateDefaultClips } from '../../drivers/voice/clip-generator.js';
+import { loadClipLibrary } from '../../drivers/voice/clip-library.js';
+import { WavFileSink } from '../../drivers/voice/wav-file-sink.js';
 import { personFromCard } from '../agent/person.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../bus/embedded-broker.js';
 import type { DeviceHealth } from '../bus/messages.js';
@@ -98,6 +103,18 @@ export async function runDemo(o: DemoOptions): Promise<{ stopped: Promise<void>;
     );
   }
   publishHealth();
+  // Spoken calls: the default clip set made by espeak-ng, each call written to a WAV file (no speaker needed).
+  let voiceNote = 'off (espeak-ng or sox missing)';
+  try {
+    const clips = join(dataDir, 'clips');
+    await generateDefaultClips(clips, { logger });
+    const announcer = new VoiceAnnouncer({ library: await loadClipLibrary(clips, logger), sink: new WavFileSink(join(dataDir, 'calls')), logger, repeat: 2 });
+    offs.push(attachVoice(link, announcer));
+    offs.push(() => void announcer.close());
+    voiceNote = `each call spoken twice into ${join(dataDir, 'calls')}/*.wav`;
+  } catch (e) {
+    logger.warn({ err: String(e) }, 'voice disabled in the demo');
+  }
   const kiosk = new KioskFlow(link, hw.printer, { statusBaseUrl: `http://127.0.0.1:${httpPort}`, logger });
   const rng = new Random(o.seed);
   const hashKey = randomBytes(32);
@@ -182,6 +199,7 @@ export async function runDemo(o: DemoOptions): Promise<{ stopped: Promise<void>;
   MQTT broker   ${broker.url}   (watch: mosquitto_sub -h 127.0.0.1 -p ${broker.port} -t 'hallq/v1/${config.hall.id}/#' -v)
   devices       printer on ${hw.ptys.printer.host} (ESC/POS, 115200), RS-485 line on ${hw.ptys.rs485.host} (9600): ${windows.length} LED screens + ${windows.length} keypads
   data          ${dataDir}
+  voice         ${voiceNote}
   keys          t <service>  take a ticket · c <window>  press call · r <window> recall · p <window> pause · u <window> resume
                 g <window> <1-5>  rate · paper out|near|ok · s  show the screens · q  quit (or Ctrl-C)
   services      ${config.services.map((s) => `${s.id} ${s.name.zh}`).join(' · ')}
