@@ -174,6 +174,16 @@ export class AgentLink {
     return r.data as { outcome: Outcome; seq: number };
   }
 
+  /**
+   * Hands the server a citizen's mobile number for SMS about one ticket. It travels only in this
+   * request (stored encrypted on the server, never in an event); resolves with whether it is held.
+   */
+  async sendContact(ticketId: string, phone: string): Promise<boolean> {
+    const r = await this.request({ id: randomUUID(), type: 'contact', ticketId, phone });
+    if (r.status === 'error') throw new HallqError('PAYLOAD_INVALID', r.error.message, { code: r.error.code });
+    return (r.data as { stored: boolean }).stored;
+  }
+
   /** Resolves when the replica has reached `seq`. */
   async reach(seq: number): Promise<void> {
     if (this.replica.seq >= seq) return;

@@ -1,39 +1,131 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../../drivers/common/logger.js';
+import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
+import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { createNotifier } from '../ops/sd-notify.js';
+import { DeviceManager, type DeviceManagerOptions } from './devices/manager.js';
+import { attachCaller } from './flows/caller.js';
+import { attachDisplays } from './flows/display.js';
+import { attachVoice } from './flows/voice.js';
+import { KioskFlow } from './flows/kiosk.js';
+import { CardSlot, startKioskHttp } from './kiosk-http.js';
+import { personFromCard } from './person.js';
+import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
 import { AgentLink } from './link.js';
 
 export interface RunningAgent {
   link: AgentLink;
+  devices: DeviceManager;
   stop(): Promise<void>;
 }
 
-/**
- * `hallq agent`: the mini-PC daemon. For now its link and replica; the device manager joins it with
- * the drivers. READY=1 once the broker is connected and the replica has caught up.
- */
+export interface AgentStartOptions {
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Test hooks: faster polls and reopen backoff. */
+  devices?: Omit<DeviceManagerOptions, 'logger'>;
+  /** Link request timeout (default the link's own). */
+  requestTimeoutMs?: number;
+}
+
+/** `hallq agent --config FILE`. */
 export async function runAgent(configPath: string): Promise<RunningAgent> {
   const config = loadConfigOrThrow(configPath);
-  const logger: Logger = createLogger({ level: config.agent.logLevel }).child({ component: 'agent', agent: config.agent.id });
-  const notifier = createNotifier(process.env, logger.child({ component: 'sd-notify' }));
+  return startAgentFrom(config, { logger: createLogger({ level: config.agent.logLevel }) });
+}
+
+/** A staff member logs in on a keypad with their id, or with their place in the staff list (1-based). */
+function staffLookup(config: HallqConfig): (n: string) => string | undefined {
+  return (n) => config.staff.find((s) => s.id === n)?.id ?? config.staff[Number(n) - 1]?.id;
+}
+
+function summary(list: DeviceHealth[]): string {
+  const down = list.filter((d) => d.state === 'offline').map((d) => d.name);
+  const counts = `${list.filter((d) => d.state === 'ok').length}/${list.length} devices ok`;
+  return down.length > 0 ? `${counts}; offline (reopening, not fatal): ${down.join(', ')}` : counts;
+}
+
+/**
+ * The mini-PC daemon: its link and replica, then its hardware and the flows between them.
+ * READY=1 once the broker link is up, the replica has caught up and every device has been opened
+ * once; a device that did not open is reported offline (and retried), never fatal.
+ */
+export async function startAgentFrom(config: HallqConfig, opts: AgentStartOptions = {}): Promise<RunningAgent> {
+  const logger: Logger = (opts.logger ?? createLogger({ level: config.agent.logLevel })).child({ component: 'agent', agent: config.agent.id });
+  const notifier = createNotifier(opts.env ?? process.env, logger.child({ component: 'sd-notify' }));
   const password = config.agent.mqtt.passwordFile ? readFileSync(config.agent.mqtt.passwordFile, 'utf8').trim() : undefined;
   const link = new AgentLink(
-    { url: config.agent.mqtt.url, hall: config.hall.id, agentId: config.agent.id, ...(config.agent.mqtt.username ? { username: config.agent.mqtt.username } : {}), ...(password ? { password } : {}) },
+    {
+      url: config.agent.mqtt.url,
+      hall: config.hall.id,
+      agentId: config.agent.id,
+      ...(config.agent.mqtt.username ? { username: config.agent.mqtt.username } : {}),
+      ...(password ? { password } : {}),
+      ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: opts.requestTimeoutMs }),
+    },
     logger.child({ component: 'link' }),
   );
   await link.start();
   await link.catchUp();
-  // Alive = the event loop runs the timer; a server or broker outage must not restart the agent (island mode).
+
+  const devices = new DeviceManager(config.agent.devices, { ...opts.devices, logger });
+  const offs: (() => void)[] = [];
+  offs.push(
+    devices.onChange((list) => {
+      link.publishDevices(list);
+      void notifier.status(`agent ${config.agent.id}: ${summary(list)}`);
+    }),
+  );
+  await devices.start();
+  link.publishDevices(devices.list());
+
+  // Displays: re-attached when a line comes back, so every screen and keypad is shown the present state again.
+  let offDisplays = attachDisplays(link, devices.screens, devices.displayKeypads, logger.child({ component: 'display' }));
+  offs.push(
+    devices.onReopen((name) => {
+      if (!name.startsWith('rs485-')) return;
+      offDisplays();
+      offDisplays = attachDisplays(link, devices.screens, devices.displayKeypads, logger.child({ component: 'display' }));
+    }),
+  );
+  const staff = staffLookup(config);
+  for (const k of devices.keypads) offs.push(attachCaller(link, k.window, k.keypad, staff, logger.child({ component: 'caller', window: k.window })));
+  if (devices.announcer) offs.push(attachVoice(link, devices.announcer));
+
+  // The kiosk: its page, the card on the reader, printed tickets.
+  let kioskHttp: http.Server | undefined;
+  if (config.agent.kiosk) {
+    const k = config.agent.kiosk;
+    const key = config.agent.idHashKeyFile ? readFileSync(config.agent.idHashKeyFile) : randomBytes(32);
+    if (!config.agent.idHashKeyFile) logger.warn({}, 'agent.idHashKeyFile not set: ID hashes match only within this agent process');
+    const card = new CardSlot();
+    devices.idcard?.on('card', (c) => card.put(personFromCard(c.idNumber, c.name, key)));
+    const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }) });
+    kioskHttp = await startKioskHttp(link, kiosk, card, { host: k.host, port: k.port, statusBaseUrl: k.statusBaseUrl }, logger.child({ component: 'kiosk-http' }));
+  }
+
+  // Alive = the event loop runs the timer; a server, broker or device outage must not restart the agent.
   const stopWatchdog = notifier.startWatchdog(() => true);
-  await notifier.ready(`agent ${config.agent.id} at seq ${link.replica.seq}`);
-  logger.info({ seq: link.replica.seq }, 'agent ready');
+  const list = devices.list();
+  await notifier.ready(`agent ${config.agent.id} at seq ${link.replica.seq}; ${summary(list)}`);
+  logger.info({ seq: link.replica.seq, devices: list.map((d) => `${d.name}:${d.state}`) }, 'agent ready');
   return {
     link,
+    devices,
     stop: async () => {
       await notifier.stopping();
       stopWatchdog();
+      offDisplays();
+      for (const off of offs.splice(0)) off();
+      if (kioskHttp) {
+        const server = kioskHttp;
+        await new Promise<void>((r) => server.close(() => r()));
+        server.closeAllConnections();
+      }
+      await devices.stop();
       await link.stop();
     },
   };

@@ -10,6 +10,11 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.strictObject({ id: z.string().min(1).max(100), type: z.literal('events'), after: z.number().int().min(0), limit: z.number().int().min(1).max(5000).optional() }),
   /** The whole current state with its seq, for a replica starting from nothing. */
   z.strictObject({ id: z.string().min(1).max(100), type: z.literal('state') }),
+  /**
+   * A citizen's mobile number for SMS about one ticket, kiosk → server once; stored encrypted, never
+   * in an event or the log (src/server/sms/README.md). Mainland mobiles only, optionally +86.
+   */
+  z.strictObject({ id: z.string().min(1).max(100), type: z.literal('contact'), ticketId: z.string().min(1).max(100), phone: z.string().regex(/^(\+86)?1[3-9]\d{9}$/, 'a mainland mobile number') }),
 ]);
 export type Request = z.infer<typeof requestSchema>;
 

@@ -4,6 +4,8 @@ import { loadConfigFile } from '../config/load.js';
 import { commandCommand, queueCommand, statusCommand } from './client.js';
 import { configCheck } from './config-check.js';
 import { daemon } from './daemon.js';
+import { devicesCommand, printTestCommand, screenTestCommand } from './devices.js';
+import { EMULATED_KINDS, emulateCommand, type EmulatedKind } from './emulate.js';
 import { runDemo } from '../demo/demo.js';
 import { exitCodes } from './exit-codes.js';
 import { simulateCommand } from './simulate.js';
@@ -23,6 +25,12 @@ usage:
       simulate hall days on the real core: waits, utilisation, near-SMS lead time
   hallq config check FILE [--json]
       validate a config file; every problem is reported with its key path
+  hallq devices [--config FILE] [--json]
+      serial ports, /dev/hallq and /dev/serial/by-id names, and each configured device's health
+  hallq print-test --config FILE    a test ticket (Chinese, QR, CODE128) and the printer's status
+  hallq screen-test --config FILE   a test pattern on every configured LED screen
+  hallq emulate printer|idcard|rs485|modem [--pty | --port PATH] [--config FILE]
+      a device's emulator on a new pty pair (prints the path to use) or a serial port
 
 exit codes: 0 ok · 1 failure · 2 usage · 3 invalid config`;
 
@@ -41,6 +49,8 @@ async function run(argv: string[]): Promise<number> {
       speed: { type: 'string' },
       seconds: { type: 'string' },
       server: { type: 'string' },
+      pty: { type: 'boolean', default: false },
+      port: { type: 'string' },
     },
   });
   const [cmd, ...rest] = positionals;
@@ -68,6 +78,7 @@ async function run(argv: string[]): Promise<number> {
         config: values.config ?? 'config/demo.yaml',
         mqttPort: 1883,
         httpPort: 8080,
+        kioskPort: 8081,
         speed,
         seed: int('seed', values.seed) ?? Date.now() % 100_000,
         print: (line) => process.stdout.write(`${line}\n`),
@@ -102,6 +113,23 @@ async function run(argv: string[]): Promise<number> {
     case 'config': {
       if (rest[0] !== 'check' || !rest[1]) throw new UsageError('usage: hallq config check FILE');
       return configCheck(rest[1], values.json);
+    }
+    case 'devices':
+      return devicesCommand(values.config, values.json);
+    case 'print-test':
+    case 'screen-test': {
+      if (!values.config) throw new UsageError(`${cmd}: which config? e.g. hallq ${cmd} --config /etc/hallq/hall.yaml`);
+      return cmd === 'print-test' ? printTestCommand(values.config) : screenTestCommand(values.config);
+    }
+    case 'emulate': {
+      const kind = rest[0];
+      if (!kind || !(EMULATED_KINDS as readonly string[]).includes(kind)) throw new UsageError(`emulate: which device? one of ${EMULATED_KINDS.join(', ')}`);
+      if (values.pty && values.port) throw new UsageError('emulate: --pty or --port, not both');
+      return emulateCommand(kind as EmulatedKind, {
+        print: (line) => process.stdout.write(`${line}\n`),
+        ...(values.port ? { port: values.port } : {}),
+        ...(values.config ? { config: values.config } : {}),
+      });
     }
     default:
       throw new UsageError(`unknown command "${cmd}"`);

@@ -83,6 +83,57 @@ const mqttSchema = z.strictObject({
   passwordFile: z.string().optional(),
 });
 
+/** Citizens' SMS (src/server/sms/README.md). Secrets live in files (mode 0600), never in this file. */
+export const SMS_TEMPLATE_DEFAULTS = {
+  issued: '【{hall}】您已取号{number}（{service}），前面还有{ahead}人，请留意叫号。',
+  near: '【{hall}】{number}即将叫号，请到{windows}号窗口附近等候。',
+  called: '【{hall}】请{number}号到{window}号窗口办理。',
+};
+const smsReasons = <T extends z.ZodType>(t: T) => z.strictObject({ issued: t, near: t, called: t });
+export const smsSchema = z
+  .strictObject({
+    provider: z.enum(['none', 'modem', 'aliyun', 'tencent']).default('none'),
+    /** AES-256-GCM key for stored phone numbers: 32 bytes as hex or base64. Absent: generated next to the database. */
+    keyFile: z.string().min(1).optional(),
+    /** Phone numbers (and finished outbox rows) older than this are purged. */
+    retentionDays: z.number().int().min(1).max(3650).default(30),
+    /** First retry after this many seconds, doubling with each attempt. */
+    backoffSeconds: z.number().positive().default(30),
+    maxAttempts: z.number().int().min(1).max(20).default(5),
+    /** Message texts (the modem sends these); placeholders {hall} {number} {service} {ahead} {windows} {window}. */
+    templates: z
+      .strictObject({ issued: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.issued), near: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.near), called: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.called) })
+      .default(SMS_TEMPLATE_DEFAULTS),
+    modem: z.strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(115200) }).optional(),
+    aliyun: z
+      .strictObject({
+        accessKeyId: z.string().min(1),
+        accessKeySecretFile: z.string().min(1),
+        signName: z.string().min(1),
+        /** TemplateCode per reason (SMS_123456789). */
+        templates: smsReasons(z.string().min(1)),
+        endpoint: z.url().optional(),
+        regionId: z.string().min(1).optional(),
+      })
+      .optional(),
+    tencent: z
+      .strictObject({
+        secretId: z.string().min(1),
+        secretKeyFile: z.string().min(1),
+        sdkAppId: z.string().min(1),
+        signName: z.string().min(1),
+        /** TemplateId per reason and its parameter names in the order of {1}, {2} … */
+        templates: smsReasons(z.strictObject({ templateId: z.string().min(1), params: z.array(z.enum(['hall', 'number', 'service', 'ahead', 'windows', 'window'])) })),
+        endpoint: z.url().optional(),
+        region: z.string().min(1).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.provider !== 'none' && s[s.provider] === undefined) ctx.addIssue({ code: 'custom', path: [s.provider], input: undefined, message: `the ${s.provider} settings (provider is ${s.provider})` });
+  });
+export type SmsConfig = z.infer<typeof smsSchema>;
+
 export const serverSchema = z.strictObject({
   mqtt: mqttSchema.default({ url: 'mqtt://127.0.0.1:1883' }),
   http: z.strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) }).default({ host: '0.0.0.0', port: 8080 }),
@@ -90,6 +141,7 @@ export const serverSchema = z.strictObject({
   /** Seconds between the server's clock ticks (day rollover, aging, due notices). */
   tickSeconds: z.number().positive().default(30),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  sms: smsSchema.default(smsSchema.parse({})),
 });
 
 const serialPath = z.string().min(1);
@@ -143,6 +195,20 @@ export const agentSchema = z.strictObject({
   mqtt: mqttSchema.default({ url: 'mqtt://127.0.0.1:1883' }),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   devices: devicesSchema.default(devicesSchema.parse({})),
+  /** The kiosk page this agent serves to its touch screen (Chromium in kiosk mode); absent: no kiosk here. */
+  kiosk: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8081),
+      /** The server's address as citizens' phones reach it: the QR code on each ticket points there. */
+      statusBaseUrl: z.string().url().default('http://127.0.0.1:8080'),
+    })
+    .optional(),
+  /**
+   * The key for hashing ID numbers; every agent of a hall needs the same one, or the per-ID rules
+   * cannot match a person across kiosks. Absent: a key for this process only (and a warning).
+   */
+  idHashKeyFile: z.string().optional(),
 });
 
 export const configSchema = z.strictObject({

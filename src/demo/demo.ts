@@ -18,17 +18,24 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../bus/embedded-broker
 import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import type { HallqConfig } from '../config/schema.js';
-import { maskPhone, windowView } from '../core/index.js';
+import { maskName, maskPhone, windowView } from '../core/index.js';
 import { createLogger } from '../log/logger.js';
 import { Random } from '../sim/random.js';
 import { startServerFrom } from '../server/main.js';
 import { randomCitizen } from './citizens.js';
-import { startDemoHardware } from './hardware.js';
+import { startDemoHardware, type DemoHardware } from './hardware.js';
+import { CardSlot, startKioskHttp } from '../agent/kiosk-http.js';
+import { TEST_CARDS } from '../../drivers/idcard/test-cards.js';
 
 export interface DemoOptions {
   config: string;
   mqttPort: number;
   httpPort: number;
+  kioskPort: number;
+  /** Citizens and staff acting on their own; off for tests that drive the hall themselves. */
+  trickle?: boolean;
+  /** Keep the services' own issuing hours (the hall itself is always open in the demo). */
+  keepServiceHours?: boolean;
   /** Trickle and service speed-up (1 = a citizen every ~8 s). */
   speed: number;
   /** Stop by itself after this many seconds (tests, kiosks on a loop). */
@@ -46,12 +53,12 @@ async function brokerOn(port: number): Promise<EmbeddedBroker> {
 }
 
 /** The demo runs whenever it is started: the hall is open around the clock and data lives in a temp dir. */
-function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort: number): HallqConfig {
+function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort: number, keepServiceHours = false): HallqConfig {
   const allDay = [{ from: '00:00', to: '24:00' }];
   return {
     ...c,
     hours: { ...c.hours, weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay }, holidays: [], issuingCutoffMinutes: 0 },
-    services: c.services.map(({ hours: _hours, ...s }) => s),
+    services: keepServiceHours ? c.services : c.services.map(({ hours: _hours, ...s }) => s),
     server: { ...c.server, mqtt: { url: brokerUrl }, http: { host: '127.0.0.1', port: httpPort }, database: join(dataDir, 'hall.db'), tickSeconds: 10, logLevel: 'warn' },
   };
 }
@@ -60,7 +67,16 @@ function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort
  * `hallq demo`: embedded broker, hall server, agent and every device emulated over real ptys, with
  * a trickle of citizens and staff pressing their keypads. Ctrl-C stops everything cleanly.
  */
-export async function runDemo(o: DemoOptions): Promise<{ stopped: Promise<void>; stop: () => Promise<void> }> {
+export interface RunningDemo {
+  stopped: Promise<void>;
+  stop: () => Promise<void>;
+  hardware: DemoHardware;
+  httpPort: number;
+  kioskPort: number;
+  link: AgentLink;
+}
+
+export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const base = loadConfigOrThrow(o.config);
   const dataDir = mkdtempSync(join(tmpdir(), 'hallq-demo-'));
   // Logs (JSON, warnings and up) go to stderr so the console shows the hall, not the plumbing.
@@ -68,17 +84,18 @@ export async function runDemo(o: DemoOptions): Promise<{ stopped: Promise<void>;
   const broker = await brokerOn(o.mqttPort);
   let server;
   try {
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, o.httpPort), Date.now, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, o.httpPort, o.keepServiceHours), Date.now, logger);
   } catch {
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, 0), Date.now, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, 0, o.keepServiceHours), Date.now, logger);
   }
   const httpPort = (server.http.address() as { port: number }).port;
-  const config = demoConfig(base, dataDir, broker.url, httpPort);
+  const config = demoConfig(base, dataDir, broker.url, httpPort, o.keepServiceHours);
   const link = new AgentLink({ url: broker.url, hall: config.hall.id, agentId: 'demo-agent' }, logger.child({ component: 'agent' }));
   await link.start();
   await link.catchUp();
   const windows = config.windows.map((w) => w.id);
   const hw = await startDemoHardware(windows, logger);
+  const hashKey = randomBytes(32);
   const offs: (() => void)[] = [];
   offs.push(attachDisplays(link, hw.screens, hw.keypads, logger));
   const staffNumber = (n: string) => config.staff[Number(n) - 1]?.id;
@@ -116,8 +133,18 @@ export async function runDemo(o: DemoOptions): Promise<{ stopped: Promise<void>;
     logger.warn({ err: String(e) }, 'voice disabled in the demo');
   }
   const kiosk = new KioskFlow(link, hw.printer, { statusBaseUrl: `http://127.0.0.1:${httpPort}`, logger });
+  // A card on the reader is held for the citizen's next ticket (hash + masked forms only).
+  const card = new CardSlot();
+  hw.cardReader.on('card', (c) => card.put(personFromCard(c.idNumber, c.name, hashKey)));
+  hw.cardReader.on('removed', () => undefined);
+  let kioskHttp;
+  try {
+    kioskHttp = await startKioskHttp(link, kiosk, card, { host: '127.0.0.1', port: o.kioskPort, statusBaseUrl: `http://127.0.0.1:${httpPort}` }, logger);
+  } catch {
+    kioskHttp = await startKioskHttp(link, kiosk, card, { host: '127.0.0.1', port: 0, statusBaseUrl: `http://127.0.0.1:${httpPort}` }, logger);
+  }
+  const kioskPort = (kioskHttp.address() as { port: number }).port;
   const rng = new Random(o.seed);
-  const hashKey = randomBytes(32);
   const serviceName = (id: string) => config.services.find((s) => s.id === id)?.name.zh ?? id;
 
   // What the console shows: calls, printed tickets, notices, ratings.
@@ -155,7 +182,7 @@ export async function runDemo(o: DemoOptions): Promise<{ stopped: Promise<void>;
     const r = await kiosk.issue({
       serviceId,
       ...(withId ? { person: personFromCard(c.idNumber, c.name, hashKey) } : {}),
-      ...(withPhone ? { phoneMasked: maskPhone(c.phone) } : {}),
+      ...(withPhone ? { phoneMasked: maskPhone(c.phone), phone: c.phone } : {}),
     });
     if (!r.ok) o.print(`🚫 ${serviceName(serviceId)}: ${r.message.zh} / ${r.message.en}`);
   };
@@ -188,20 +215,24 @@ export async function runDemo(o: DemoOptions): Promise<{ stopped: Promise<void>;
     }
     later((15_000 + rng.next() * 30_000) / o.speed, () => serve(w));
   };
-  windows.forEach((w, i) => {
-    later(300 * i, () => hw.keypadEmulators.get(w)?.typeLogin(String(i + 1)));
-    later(2000 + rng.next() * 5000, () => serve(w));
-  });
-  later(1000, arrive);
+  if (o.trickle !== false) {
+    windows.forEach((w, i) => {
+      later(300 * i, () => hw.keypadEmulators.get(w)?.typeLogin(String(i + 1)));
+      later(2000 + rng.next() * 5000, () => serve(w));
+    });
+    later(1000, arrive);
+  }
 
   o.print(`hallq demo — ${config.hall.name.zh} (${config.hall.name.en})
+  pages         kiosk http://127.0.0.1:${kioskPort}/kiosk · display http://127.0.0.1:${httpPort}/display · caller http://127.0.0.1:${httpPort}/caller?window=1 · admin http://127.0.0.1:${httpPort}/admin
   hall server   http://127.0.0.1:${httpPort}/api/queue · /api/windows · /metrics · /healthz
   MQTT broker   ${broker.url}   (watch: mosquitto_sub -h 127.0.0.1 -p ${broker.port} -t 'hallq/v1/${config.hall.id}/#' -v)
-  devices       printer on ${hw.ptys.printer.host} (ESC/POS, 115200), RS-485 line on ${hw.ptys.rs485.host} (9600): ${windows.length} LED screens + ${windows.length} keypads
+  devices       printer on ${hw.ptys.printer.host} (ESC/POS, 115200), ID-card reader on ${hw.ptys.idcard.host} (SAM, 115200),
+                RS-485 line on ${hw.ptys.rs485.host} (9600): ${windows.length} LED screens + ${windows.length} keypads
   data          ${dataDir}
   voice         ${voiceNote}
   keys          t <service>  take a ticket · c <window>  press call · r <window> recall · p <window> pause · u <window> resume
-                g <window> <1-5>  rate · paper out|near|ok · s  show the screens · q  quit (or Ctrl-C)
+                g <window> <1-5>  rate · card  put a citizen's ID card on the reader · paper out|near|ok · s  show the screens · q  quit (or Ctrl-C)
   services      ${config.services.map((s) => `${s.id} ${s.name.zh}`).join(' · ')}
 `);
 
@@ -214,6 +245,8 @@ export async function runDemo(o: DemoOptions): Promise<{ stopped: Promise<void>;
     for (const t of timers) clearTimeout(t);
     rl?.close();
     for (const off of offs) off();
+    await new Promise<void>((r) => kioskHttp.close(() => r()));
+    kioskHttp.closeAllConnections();
     await hw.close();
     await link.stop();
     await server.stop();
@@ -246,6 +279,12 @@ export async function runDemo(o: DemoOptions): Promise<{ stopped: Promise<void>;
         keypad?.press('rating-request');
         later(800, () => keypad?.giveGrade(Math.min(5, Math.max(1, Number(b) || 1))));
         break;
+      case 'card': {
+        const c = randomCitizen(() => rng.next());
+        hw.cardEmulator.placeCard({ ...TEST_CARDS.zhang, name: c.name, idNumber: c.idNumber });
+        o.print(`🪪 ID card on the reader (${maskName(c.name)})`);
+        break;
+      }
       case 'paper':
         hw.printerEmulator.set({ paper: a === 'out' ? 'out' : a === 'near' ? 'near-end' : 'ok' });
         o.print(`printer paper: ${a ?? 'ok'}`);
@@ -261,5 +300,5 @@ export async function runDemo(o: DemoOptions): Promise<{ stopped: Promise<void>;
     }
   });
   if (o.seconds !== undefined) later(o.seconds * 1000, () => void stop());
-  return { stopped, stop };
+  return { stopped, stop, hardware: hw, httpPort, kioskPort, link };
 }

@@ -5,6 +5,8 @@ import { Keypad } from '../../drivers/keypad/driver.js';
 import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import { BxScreen } from '../../drivers/led-screen/bx-screen.js';
 import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
+import { SamCardReader } from '../../drivers/idcard/driver.js';
+import { SamCardEmulator } from '../../drivers/idcard/emulator.js';
 import { EscPosPrinter } from '../../drivers/printer/driver.js';
 import { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import { Rs485Bus } from '../../drivers/rs485/bus.js';
@@ -15,13 +17,15 @@ import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
  * pseudo-terminal (socat), at the device's own baud rate.
  */
 export interface DemoHardware {
+  cardReader: SamCardReader;
+  cardEmulator: SamCardEmulator;
   printer: EscPosPrinter;
   printerEmulator: EscPosEmulator;
   screens: Map<number, BxScreen>;
   screenEmulators: Map<number, BxScreenEmulator>;
   keypads: Map<number, Keypad>;
   keypadEmulators: Map<number, KeypadEmulator>;
-  ptys: { printer: PtyPair; rs485: PtyPair };
+  ptys: { printer: PtyPair; rs485: PtyPair; idcard: PtyPair };
   close(): Promise<void>;
 }
 
@@ -36,7 +40,8 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
   printerEmulator.attach(printerDevice);
   const printer = new EscPosPrinter(printerHost, { logger: logger.child({ device: 'printer' }), readBack: true, statusTimeoutMs: 1000 });
   await printer.open();
-  printer.startPolling(5000);
+  // Poll paper often: the kiosk must stop offering printed tickets as soon as the roll runs out.
+  printer.startPolling(1000);
 
   // One RS-485 line at 9600 baud: a screen and a caller keypad per window.
   const busHost = new SerialTransport({ path: busPty.host, baudRate: 9600 });
@@ -61,6 +66,17 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
   line.start();
   for (const k of keypads.values()) k.start();
 
+  // ID-card reader: the SAM protocol at 115200, polled about once a second.
+  const cardPty = await openPtyPair();
+  const cardHost = new SerialTransport({ path: cardPty.host, baudRate: 115200 });
+  const cardDevice = new SerialTransport({ path: cardPty.device, baudRate: 115200 });
+  await Promise.all([cardHost.open(), cardDevice.open()]);
+  const cardEmulator = new SamCardEmulator(cardDevice, { logger: logger.child({ device: 'idcard-emulator' }) });
+  await cardEmulator.start();
+  const cardReader = new SamCardReader(cardHost, { logger: logger.child({ device: 'idcard' }), pollIntervalMs: 300, timeoutMs: 2000 });
+  cardReader.on('error', () => undefined); // reported through health; the demo goes on
+  await cardReader.start();
+
   return {
     printer,
     printerEmulator,
@@ -68,8 +84,13 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
     screenEmulators,
     keypads,
     keypadEmulators,
-    ptys: { printer: printerPty, rs485: busPty },
+    cardReader,
+    cardEmulator,
+    ptys: { printer: printerPty, rs485: busPty, idcard: cardPty },
     close: async () => {
+      await cardReader.close();
+      await cardEmulator.close();
+      await cardPty.close();
       for (const k of keypads.values()) await k.stop();
       for (const k of keypadEmulators.values()) k.stop();
       printer.stopPolling();

@@ -18,6 +18,7 @@ const SNAPSHOT_EVERY = 2000;
  */
 export class HallEngine {
   private sinceSnapshot = 0;
+  private readonly appended = new Set<(events: HallEvent[]) => void>();
   private constructor(
     readonly log: EventLog<HallEvent>,
     public state: HallState,
@@ -47,12 +48,19 @@ export class HallEngine {
       this.logger.error({ err: e, commandId: cmd.id }, 'append failed; state rebuilt from the log');
       throw e instanceof HallqError ? e : new HallqError('STORE_IO', 'append failed', {}, { cause: e });
     }
+    for (const fn of this.appended) fn(r.events);
     this.sinceSnapshot += r.events.length;
     if (this.sinceSnapshot >= SNAPSHOT_EVERY) {
       this.log.saveSnapshot(this.state.seq, this.state);
       this.sinceSnapshot = 0;
     }
     return { outcome: r.outcome, events: r.events, duplicate: false };
+  }
+
+  /** Every batch of events once it is durable (live pages listen here). */
+  onAppended(fn: (events: HallEvent[]) => void): () => void {
+    this.appended.add(fn);
+    return () => this.appended.delete(fn);
   }
 
   eventsAfter(seq: number, limit = 1000): HallEvent[] {

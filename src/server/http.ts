@@ -5,17 +5,21 @@ import { wireCommandSchema } from '../bus/command-schema.js';
 import { describeInvalid, parseJson } from '../bus/messages.js';
 import type { HallEngine } from './engine.js';
 import { renderMetrics } from './metrics.js';
+import { webRoutes } from '../web/routes.js';
 import type { MqttServer } from './mqtt-server.js';
 
 /** HTTP: /healthz, /metrics, and a JSON API for the queue, windows, tickets and commands. */
-export function startHttp(engine: HallEngine, mqtt: MqttServer, opts: { host: string; port: number; clock: () => number }, logger: Logger): Promise<http.Server> {
+export function startHttp(engine: HallEngine, mqtt: MqttServer, opts: { host: string; port: number; clock: () => number; notice?: string }, logger: Logger): Promise<http.Server> {
   const send = (res: http.ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8') => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   };
+  const web = webRoutes({ state: () => engine.state, subscribe: (fn) => engine.onAppended(fn), clock: opts.clock, notice: opts.notice ?? '' });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://hallq');
     const s = engine.state;
+    if (web(req, res, url)) return;
+    if (req.method === 'GET' && url.pathname === '/api/staff') return send(res, 200, (s.config?.staff ?? []).map((x) => ({ id: x.id, name: x.name })));
     if (req.method === 'GET' && url.pathname === '/healthz') {
       const ok = mqtt.metrics.connected;
       return send(res, ok ? 200 : 503, { ok, seq: s.seq, broker: ok ? 'connected' : 'disconnected' });

@@ -7,6 +7,7 @@ import { createLogger } from '../log/logger.js';
 import { createNotifier } from '../ops/sd-notify.js';
 import { HallEngine } from './engine.js';
 import { startHttp } from './http.js';
+import { startSms } from './sms/sms-service.js';
 import { MqttServer } from './mqtt-server.js';
 
 export interface RunningServer {
@@ -34,8 +35,11 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
     { url: config.server.mqtt.url, hall: config.hall.id, clock, ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}), ...(password ? { password } : {}) },
     logger.child({ component: 'mqtt' }),
   );
+  // The SMS outbox hooks in before the first command can arrive.
+  const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger: logger.child({ component: 'sms' }) });
   await mqtt.start();
-  const server = await startHttp(engine, mqtt, { host: config.server.http.host, port: config.server.http.port, clock }, logger.child({ component: 'http' }));
+  const notice = `欢迎来到${config.hall.name.zh} · Welcome to ${config.hall.name.en} · 请留意叫号与短信通知，过号请到服务台 · Missed your call? Please ask at the service desk`;
+  const server = await startHttp(engine, mqtt, { host: config.server.http.host, port: config.server.http.port, clock, notice }, logger.child({ component: 'http' }));
   // The clock moves the day on and makes notices due even when nobody presses anything.
   let ticks = 0;
   const tick = setInterval(() => {
@@ -59,6 +63,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
       stopWatchdog();
       clearInterval(tick);
       await mqtt.stop();
+      await sms?.stop();
       await new Promise<void>((r) => server.close(() => r()));
       engine.close();
       logger.info({}, 'hall server stopped');

@@ -5,6 +5,7 @@ import { queueView, windowView, type Command, type HallEvent, type Outcome } fro
 import { describeInvalid, parseJson, requestSchema, type Response, type ServerStatus } from '../bus/messages.js';
 import { clientOf, topics, type Topics } from '../bus/topics.js';
 import type { HallEngine } from './engine.js';
+import type { SmsHook } from './sms/hook.js';
 
 export interface ServerMetrics {
   requests: number;
@@ -23,6 +24,8 @@ export class MqttServer {
   readonly metrics: ServerMetrics = { requests: 0, invalidPayloads: 0, commands: 0, duplicates: 0, connected: false, reconnects: 0 };
   private client: MqttClient | undefined;
   private readonly t: Topics;
+  /** SMS contacts and outbox (src/server/sms), set by startSms when SMS is on. */
+  sms: SmsHook | undefined;
 
   constructor(
     private readonly engine: HallEngine,
@@ -78,6 +81,7 @@ export class MqttServer {
   /** Publishes events, then the retained views they changed. */
   publishEvents(events: HallEvent[]): void {
     if (events.length === 0) return;
+    this.sms?.afterAppend(events);
     for (const e of events) this.publish(this.t.events, e);
     const s = this.engine.state;
     const windows = new Set<number>();
@@ -124,6 +128,9 @@ export class MqttServer {
           return this.respond(client, { id: r.id, status: 'ok', data: { events: this.engine.eventsAfter(r.after, r.limit ?? 1000), lastSeq: this.engine.state.seq } });
         case 'state':
           return this.respond(client, { id: r.id, status: 'ok', data: { state: this.engine.state } });
+        case 'contact':
+          // The phone is personal data: stored sealed by the SMS side, never logged, never in an event.
+          return this.respond(client, { id: r.id, status: 'ok', data: { stored: this.sms?.contact(r.ticketId, r.phone) ?? false } });
       }
     } catch (e) {
       this.logger.error({ err: isHallqError(e) ? e.code : String(e), requestId: id }, 'request failed');

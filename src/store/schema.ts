@@ -49,6 +49,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX events_once ON events (command_id, pos);
     `,
   },
+  {
+    version: 3,
+    description: 'SMS: contacts (phone sealed with AES-256-GCM) and the outbox, one message per ticket and reason',
+    sql: `
+      CREATE TABLE contacts (
+        ticket_id TEXT    PRIMARY KEY,
+        phone     BLOB    NOT NULL,      -- sealed (src/server/sms/seal.ts); never stored in the clear
+        created   INTEGER NOT NULL       -- epoch ms, for the retention job
+      );
+      CREATE INDEX contacts_created ON contacts (created);
+      CREATE TABLE sms_outbox (
+        id              INTEGER PRIMARY KEY,
+        ticket_id       TEXT    NOT NULL,
+        reason          TEXT    NOT NULL CHECK (reason IN ('issued', 'near', 'called')),
+        state           TEXT    NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dropped', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error_code TEXT,
+        provider_ref    TEXT,
+        event_seq       INTEGER NOT NULL, -- the NotificationDue event it came from
+        params          TEXT    NOT NULL, -- JSON: number, service id, position, windows (no personal data)
+        created         INTEGER NOT NULL,
+        updated         INTEGER NOT NULL,
+        UNIQUE (ticket_id, reason)       -- at most one message per ticket and reason, whatever is replayed
+      );
+      CREATE INDEX sms_outbox_due ON sms_outbox (state, next_attempt_at);
+    `,
+  },
 ];
 
 for (const [i, m] of MIGRATIONS.entries()) {

@@ -1,6 +1,7 @@
 import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
+import { maskPhone } from '../../../drivers/sms/phone.js';
 import { prospectiveView, serviceOf, type Lang, type Outcome, type PersonInput } from '../../core/index.js';
 import type { AgentLink } from '../link.js';
 import { ticketDocument } from '../ticket-document.js';
@@ -9,6 +10,8 @@ export interface KioskRequest {
   serviceId: string;
   person?: PersonInput;
   phoneMasked?: string;
+  /** The raw mobile number for SMS: sent to the server apart from the command (never in an event). */
+  phone?: string;
   priority?: boolean;
   /** The citizen chose an SMS-only ticket (the printer is out of paper). */
   smsOnly?: boolean;
@@ -39,6 +42,7 @@ export class KioskFlow {
 
   async issue(req: KioskRequest): Promise<KioskResult> {
     const print = !req.smsOnly;
+    const phoneMasked = req.phoneMasked ?? (req.phone ? maskPhone(req.phone) : undefined);
     if (print && !this.canPrint()) return { ok: false, code: 'printer-unavailable', message: printerDown };
     const { outcome, seq } = await this.link.run({
       type: 'IssueTicket',
@@ -46,10 +50,11 @@ export class KioskFlow {
       delivery: print ? 'print' : 'sms',
       source: 'kiosk',
       ...(req.person ? { person: req.person } : {}),
-      ...(req.phoneMasked ? { phoneMasked: req.phoneMasked } : {}),
+      ...(phoneMasked ? { phoneMasked } : {}),
       ...(req.priority ? { priority: true } : {}),
     });
     if (!outcome.ok || !outcome.ticketId) return refused(outcome);
+    if (req.phone) await this.sendContact(outcome.ticketId, req.phone);
     await this.link.reach(seq);
     const state = this.link.replica.state;
     const now = (this.opts.clock ?? Date.now)();
@@ -69,7 +74,7 @@ export class KioskFlow {
           issuedAt: now,
           utcOffsetMinutes: state.config.utcOffsetMinutes,
           statusUrl: `${this.opts.statusBaseUrl}/t/${view.ticketId}`,
-          ...(req.phoneMasked ? { phoneMasked: req.phoneMasked } : {}),
+          ...(phoneMasked ? { phoneMasked } : {}),
         }),
       );
     } catch (e) {
@@ -80,6 +85,15 @@ export class KioskFlow {
     }
     await this.link.send({ type: 'PrintConfirmed', ticketId: view.ticketId, source: 'kiosk' });
     return { ok: true, ...base, printed: true };
+  }
+
+  /** A number the server cannot take costs the citizen the SMS, not the ticket. */
+  private async sendContact(ticketId: string, phone: string): Promise<void> {
+    try {
+      if (!(await this.link.sendContact(ticketId, phone))) this.opts.logger.warn({ ticketId }, 'server keeps no contact (SMS off); no SMS for this ticket');
+    } catch (e) {
+      this.opts.logger.warn({ ticketId, code: e instanceof HallqError ? (e.details?.['code'] ?? e.code) : 'INTERNAL' }, 'contact refused; no SMS for this ticket');
+    }
   }
 }
 

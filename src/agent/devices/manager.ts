@@ -1,0 +1,408 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger, type Logger } from '../../../drivers/common/logger.js';
+import { SerialTransport } from '../../../drivers/common/serial-transport.js';
+import { TcpTransport } from '../../../drivers/common/tcp-transport.js';
+import { Listeners, type Transport } from '../../../drivers/common/transport.js';
+import { SamCardReader } from '../../../drivers/idcard/driver.js';
+import { Keypad } from '../../../drivers/keypad/driver.js';
+import type { Grade, GradeTable } from '../../../drivers/keypad/grades.js';
+import { BxScreen } from '../../../drivers/led-screen/bx-screen.js';
+import { ExternalCallScreen } from '../../../drivers/led-screen/external-call-screen.js';
+import type { WindowScreen } from '../../../drivers/led-screen/window-screen.js';
+import { ChardevTransport } from '../../../drivers/printer/chardev-transport.js';
+import { EscPosPrinter, type PrinterHealth } from '../../../drivers/printer/driver.js';
+import { Rs485Bus } from '../../../drivers/rs485/bus.js';
+import { VoiceAnnouncer } from '../../../drivers/voice/announcer.js';
+import { AplaySink } from '../../../drivers/voice/aplay-sink.js';
+import { loadClipLibrary } from '../../../drivers/voice/clip-library.js';
+import type { Sink } from '../../../drivers/voice/sink.js';
+import { WavFileSink } from '../../../drivers/voice/wav-file-sink.js';
+import type { DeviceHealth } from '../../bus/messages.js';
+import type { DevicesConfig } from '../../config/schema.js';
+import { defaultBackoff, type Backoff } from './backoff.js';
+import { MonitoredScreen } from './monitored-screen.js';
+import { ReopeningTransport, type LinkState } from './reopening-transport.js';
+import { STABLE_DIRS, openFailureDetail } from './stable-names.js';
+
+export interface DeviceManagerOptions {
+  logger?: Logger;
+  /** Reopen delays after an unplug (default 1 s doubling to 30 s). */
+  backoff?: Backoff;
+  /** Printer status polling (default 5000 ms) and per-byte status timeout (default 1000 ms). */
+  printerPollMs?: number;
+  printerStatusTimeoutMs?: number;
+  /** Keypad polling pause and timeout (defaults 200 / 150 ms). */
+  keypadPollMs?: number;
+  keypadTimeoutMs?: number;
+  /** RS-485 exchange timeout (default 300 ms) and retries (default 2). */
+  busTimeoutMs?: number;
+  busRetries?: number;
+  /** Where stable names are listed when a configured path is missing. */
+  stableDirs?: readonly string[];
+}
+
+export interface ManagedScreen {
+  name: string;
+  window: number;
+  line: string;
+  protocol: 'bx' | 'external-call';
+  address: number;
+  screen: WindowScreen;
+}
+
+export interface ManagedKeypad {
+  name: string;
+  window: number;
+  role: 'caller' | 'rating' | 'both';
+  keypad: Keypad;
+}
+
+type Entry = DeviceHealth & { final: boolean };
+
+/** Link states per transport name, so device entries on a down link say offline. */
+interface Line {
+  name: string;
+  path: string;
+  link: ReopeningTransport;
+}
+
+/**
+ * Opens the agent's hardware from `agent.devices`: the ticket printer, the ID-card reader, each
+ * RS-485 line with its screens and keypads, and the voice. Keeps one health entry per device and
+ * emits the whole list on every change. A device that is missing or unplugged is offline, never
+ * fatal: its port is reopened with backoff until it comes back, and the drivers stay the same objects.
+ */
+export class DeviceManager {
+  printer: EscPosPrinter | undefined;
+  idcard: SamCardReader | undefined;
+  announcer: VoiceAnnouncer | undefined;
+  /** By window; each reports its write results into its health entry. */
+  readonly screens = new Map<number, WindowScreen>();
+  /** Every screen, also a second one at a window (for the screen test). */
+  readonly screenList: ManagedScreen[] = [];
+  readonly keypads: ManagedKeypad[] = [];
+  private readonly entries = new Map<string, Entry>();
+  private readonly changes = new Listeners<[DeviceHealth[]]>();
+  private readonly reopened = new Listeners<[string]>();
+  private readonly lines: Line[] = [];
+  private readonly buses: Rs485Bus[] = [];
+  private readonly offs: (() => void)[] = [];
+  private readonly log: Logger;
+  private readonly backoff: Backoff;
+  private readonly stableDirs: readonly string[];
+  private printerLink: 'down' | 'refreshing' | 'up' = 'down';
+  private lastPublished = '';
+  private stopped = false;
+
+  constructor(
+    private readonly config: DevicesConfig,
+    private readonly opts: DeviceManagerOptions = {},
+  ) {
+    this.log = (opts.logger ?? silentLogger).child({ component: 'devices' });
+    this.backoff = opts.backoff ?? defaultBackoff;
+    this.stableDirs = opts.stableDirs ?? STABLE_DIRS;
+  }
+
+  /** Keypads whose displays show the window's queue (callers, and combined caller/evaluators). */
+  get displayKeypads(): Map<number, Keypad> {
+    const m = new Map<number, Keypad>();
+    for (const k of this.keypads) if (k.role !== 'rating' && !m.has(k.window)) m.set(k.window, k.keypad);
+    return m;
+  }
+
+  list(): DeviceHealth[] {
+    return [...this.entries.values()].map(({ final: _final, ...h }) => h);
+  }
+
+  /** The whole list, after every change. */
+  onChange(fn: (list: DeviceHealth[]) => void): () => void {
+    return this.changes.add(fn);
+  }
+
+  /** A transport came up after being down, at start or after an unplug (name: 'printer', 'idcard', 'rs485-0', …). */
+  onReopen(fn: (name: string) => void): () => void {
+    return this.reopened.add(fn);
+  }
+
+  /** Opens every configured device once. Never rejects for device trouble: that is health. */
+  async start(): Promise<void> {
+    const c = this.config;
+    if (c.printer) await this.startPrinter(c.printer);
+    if (c.idcard) await this.startIdcard(c.idcard);
+    for (const [i, line] of c.rs485.entries()) await this.startLine(i, line);
+    if (c.voice) await this.startVoice(c.voice);
+    this.publish();
+  }
+
+  /**
+   * Resolves once every device that can say how it is has said so (or after timeoutMs): for
+   * `hallq devices`, which opens the devices only briefly.
+   */
+  settled(timeoutMs: number): Promise<void> {
+    const done = () => [...this.entries.values()].every((e) => e.final || e.state !== 'unknown');
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      const off = this.onChange(() => {
+        if (done()) finish();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const off of this.offs.splice(0)) off();
+    await Promise.all(this.keypads.map((k) => k.keypad.stop()));
+    for (const b of this.buses) b.close();
+    await Promise.all(this.lines.map((l) => l.link.close()));
+    await this.printer?.close();
+    await this.idcard?.close();
+    await this.announcer?.close();
+  }
+
+  // ───────────────────────────────────────────────────────────── devices
+
+  private async startPrinter(p: NonNullable<DevicesConfig['printer']>): Promise<void> {
+    const where = p.transport === 'tcp' ? `tcp://${p.host}:${p.port}` : p.path;
+    const make = (): Transport =>
+      p.transport === 'usblp' ? new ChardevTransport({ path: p.path, readBack: p.readBack }) : p.transport === 'serial' ? new SerialTransport({ path: p.path, baudRate: p.baudRate }) : new TcpTransport(p.host, p.port);
+    const link = this.reopening('printer', where, make);
+    const printer = new EscPosPrinter(link, {
+      logger: this.log,
+      encoding: p.encoding,
+      readBack: p.readBack,
+      statusTimeoutMs: this.opts.printerStatusTimeoutMs ?? 1000,
+      pollIntervalMs: this.opts.printerPollMs ?? 5000,
+    });
+    this.printer = printer;
+    this.set({ name: 'printer', kind: `escpos-${p.transport}`, state: 'unknown', detail: where, final: false });
+    this.offs.push(printer.onHealth((h) => this.printerHealth(h)));
+    this.offs.push(
+      link.onLink((s) => {
+        if (!s.up) {
+          this.printerLink = 'down';
+          this.set({ ...this.entry('printer'), state: 'offline', detail: this.downDetail(p.transport === 'tcp' ? undefined : p.path, s), final: true });
+          return;
+        }
+        this.printerLink = 'refreshing';
+        // Health only from a fresh status: the printer said 'offline' when the link went.
+        void printer.status().then(() => {
+          if (this.printerLink !== 'refreshing') return;
+          this.printerLink = 'up';
+          this.printerHealth(printer.health);
+        });
+      }),
+    );
+    await printer.open();
+    printer.startPolling();
+  }
+
+  private printerHealth(h: PrinterHealth): void {
+    if (this.printerLink !== 'up') return;
+    const e = this.entry('printer');
+    const readBack = this.printer?.readsBack ?? false;
+    const map: Record<PrinterHealth, Pick<DeviceHealth, 'state' | 'detail'>> = {
+      ok: { state: 'ok' },
+      'near-end': { state: 'degraded', detail: 'paper near end' },
+      out: { state: 'offline', detail: 'paper out' },
+      offline: { state: 'offline', detail: readBack ? 'printer offline (cover open, error, or no status reply)' : 'link lost' },
+      unknown: { state: 'unknown', detail: readBack ? 'no status reply yet' : 'write-only link: status is not read back' },
+    };
+    const m = map[h];
+    this.set({ name: e.name, kind: e.kind, state: m.state, ...(m.detail ? { detail: m.detail } : {}), final: !readBack });
+  }
+
+  private async startIdcard(c: NonNullable<DevicesConfig['idcard']>): Promise<void> {
+    if (c.transport !== 'serial') {
+      // HID readers and keyboard wedges are read where the citizen is (the kiosk page), not by this manager.
+      this.set({ name: 'idcard', kind: `idcard-${c.transport}`, state: 'unknown', detail: `configured (${c.transport}), not opened by the device manager`, final: true });
+      return;
+    }
+    const link = this.reopening('idcard', c.path, () => new SerialTransport({ path: c.path, baudRate: c.baudRate }));
+    const reader = new SamCardReader(link, { logger: this.log });
+    this.idcard = reader;
+    this.set({ name: 'idcard', kind: 'idcard-sam', state: 'unknown', detail: c.path, final: false });
+    // Without an 'error' listener the reader only logs; with one the agent sees codes (never personal data).
+    reader.on('error', (e) => this.log.debug({ code: e.code }, 'id-card reader error'));
+    reader.on('health', (h) => {
+      if (!link.isOpen) return;
+      this.set({ name: 'idcard', kind: 'idcard-sam', state: h.ok ? 'ok' : 'offline', ...(h.error ? { detail: h.error.code } : {}), final: false });
+    });
+    this.offs.push(
+      link.onLink((s) => {
+        if (s.up) void reader.start().catch((e: unknown) => this.log.warn({ err: String(e) }, 'id-card reader did not start'));
+        else this.set({ ...this.entry('idcard'), state: 'offline', detail: this.downDetail(c.path, s), final: true });
+      }),
+    );
+    await reader.start();
+  }
+
+  private async startLine(i: number, c: DevicesConfig['rs485'][number]): Promise<void> {
+    const name = `rs485-${i}`;
+    const link = this.reopening(name, c.path, () => new SerialTransport({ path: c.path, baudRate: c.baudRate }));
+    const line: Line = { name, path: c.path, link };
+    this.lines.push(line);
+    const bus = new Rs485Bus(link, { logger: this.log, defaultTimeoutMs: this.opts.busTimeoutMs ?? 300, defaultRetries: this.opts.busRetries ?? 2 });
+    this.buses.push(bus);
+    this.set({ name, kind: 'rs485', state: 'unknown', detail: `${c.path} @ ${c.baudRate}`, final: false });
+    const members: string[] = [];
+
+    for (const s of c.screens) {
+      const sname = this.unique(`screen-${s.window}`);
+      const kind = s.protocol === 'bx' ? 'led-bx' : 'led-external-call';
+      const raw = s.protocol === 'bx' ? new BxScreen(bus, { address: s.address }, this.log) : new ExternalCallScreen(bus, { cardId: s.address }, this.log);
+      this.set({ name: sname, kind, state: 'unknown', detail: `${name} address ${s.address}, not written yet`, final: true });
+      const screen = new MonitoredScreen(raw, (r) => {
+        if (!link.isOpen) return;
+        this.set({ name: sname, kind, state: r.ok ? 'ok' : 'offline', ...(r.ok ? {} : { detail: r.code }), final: true });
+      });
+      if (!this.screens.has(s.window)) this.screens.set(s.window, screen);
+      this.screenList.push({ name: sname, window: s.window, line: name, protocol: s.protocol, address: s.address, screen });
+      members.push(sname);
+    }
+
+    const gradeTable = this.gradeTable();
+    const refreshers = new Map<string, () => void>();
+    for (const k of c.keypads) {
+      const kname = this.unique(`keypad-${k.window}`);
+      const keypad = new Keypad({
+        address: k.address,
+        bus,
+        mode: k.mode,
+        logger: this.log,
+        pollIntervalMs: this.opts.keypadPollMs ?? 200,
+        pollTimeoutMs: this.opts.keypadTimeoutMs ?? 150,
+        ...(gradeTable ? { gradeTable } : {}),
+      });
+      const push = k.mode === 'push';
+      const kind = `keypad-${k.role}`;
+      let lastError = '';
+      // The keypad's own view (its last poll), shown whenever the line is up.
+      const fromKeypad = (): Entry =>
+        keypad.status === 'online'
+          ? { name: kname, kind, state: 'ok', final: false }
+          : keypad.status === 'offline'
+            ? { name: kname, kind, state: 'offline', detail: lastError, final: false }
+            : { name: kname, kind, state: 'unknown', detail: push ? 'push mode: heard only when a key is pressed' : `${name} address ${k.address}`, final: push };
+      this.set(fromKeypad());
+      this.offs.push(
+        keypad.on((e) => {
+          if (e.type !== 'online' && e.type !== 'offline') return;
+          if (e.type === 'offline') lastError = e.error.code;
+          if (link.isOpen) this.set(fromKeypad());
+        }),
+      );
+      refreshers.set(kname, () => this.set(fromKeypad()));
+      this.keypads.push({ name: kname, window: k.window, role: k.role, keypad });
+      members.push(kname);
+    }
+
+    let wasDown = false;
+    this.offs.push(
+      link.onLink((s) => {
+        if (s.up) {
+          this.set({ name, kind: 'rs485', state: 'ok', detail: `${c.path} @ ${c.baudRate}`, final: false });
+          // After an outage, members report again from their next exchange.
+          if (wasDown) {
+            // Screens are known again at their next write; keypads from their polls (a keypad polled
+            // successfully across a short outage never changes state, so read it, don't wait for an event).
+            for (const m of members) {
+              const refresh = refreshers.get(m);
+              if (refresh) refresh();
+              else this.set({ ...this.entry(m), state: 'unknown', detail: 'line back; not written since', final: true });
+            }
+            // A keypad whose poll met the closing port may have stopped; start() is a no-op for running ones.
+            for (const k of this.keypads) if (members.includes(k.name) && !this.stopped) k.keypad.start();
+          }
+          wasDown = false;
+          return;
+        }
+        wasDown = true;
+        const detail = this.downDetail(c.path, s);
+        this.set({ name, kind: 'rs485', state: 'offline', detail, final: true });
+        for (const m of members) this.set({ ...this.entry(m), state: 'offline', detail: `${name} down`, final: true });
+      }),
+    );
+    await link.open();
+    for (const k of this.keypads) if (members.includes(k.name)) k.keypad.start();
+  }
+
+  private async startVoice(v: NonNullable<DevicesConfig['voice']>): Promise<void> {
+    const kind = `voice-${v.output}`;
+    try {
+      const library = await loadClipLibrary(v.clips, this.log);
+      const sink: Sink = v.output === 'aplay' ? new AplaySink({ logger: this.log, ...(v.device ? { device: v.device } : {}) }) : new WavFileSink(v.wavDir ?? join(tmpdir(), 'hallq-voice'));
+      const announcer = new VoiceAnnouncer({ library, sink, logger: this.log, repeat: v.repeat });
+      this.announcer = announcer;
+      this.set({ name: 'voice', kind, state: 'ok', detail: `${library.tokens().length} clips from ${v.clips}`, final: true });
+      announcer.on('finished', () => this.set({ ...this.entry('voice'), state: 'ok', final: true }));
+      announcer.on('failed', (e) => this.set({ name: 'voice', kind, state: 'degraded', detail: `${e.error.code}: ${e.error.message}`, final: true }));
+    } catch (e) {
+      this.set({ name: 'voice', kind, state: 'offline', detail: e instanceof Error ? e.message : String(e), final: true });
+    }
+  }
+
+  // ───────────────────────────────────────────────────────────── helpers
+
+  private reopening(name: string, where: string, make: () => Transport): ReopeningTransport {
+    const link = new ReopeningTransport(make, where, this.backoff, this.log.child({ device: name }));
+    let wasDown = false;
+    this.offs.push(
+      link.onLink((s) => {
+        if (!s.up) {
+          wasDown = true;
+          return;
+        }
+        if (wasDown) {
+          this.log.info({ device: name, link: where }, 'device link back');
+          this.reopened.emit(name);
+        }
+        wasDown = false;
+      }),
+    );
+    return link;
+  }
+
+  private downDetail(path: string | undefined, s: Extract<LinkState, { up: false }>): string {
+    const why = path === undefined ? s.error.message : openFailureDetail(path, s.error, this.stableDirs);
+    return `${why}; retrying in ${Math.round(s.retryInMs / 100) / 10} s`;
+  }
+
+  private gradeTable(): GradeTable | undefined {
+    const t = this.config.gradeTable;
+    if (!t) return undefined;
+    const out: Record<number, Grade> = {};
+    for (const [raw, g] of Object.entries(t)) out[Number(raw)] = g as Grade;
+    return out;
+  }
+
+  private unique(base: string): string {
+    if (!this.entries.has(base)) return base;
+    for (let n = 2; ; n++) if (!this.entries.has(`${base}-${n}`)) return `${base}-${n}`;
+  }
+
+  private entry(name: string): Entry {
+    return this.entries.get(name) ?? { name, kind: 'unknown', state: 'unknown', final: true };
+  }
+
+  private set(e: Entry): void {
+    const { detail, ...rest } = e;
+    this.entries.set(e.name, { ...rest, ...(detail === undefined ? {} : { detail }) });
+    this.publish();
+  }
+
+  private publish(): void {
+    const list = this.list();
+    const json = JSON.stringify(list);
+    if (json === this.lastPublished) return;
+    this.lastPublished = json;
+    this.changes.emit(list);
+  }
+}

@@ -1,0 +1,141 @@
+import { SerialPort } from 'serialport';
+import { isHallqError } from '../../drivers/common/error.js';
+import { silentLogger } from '../../drivers/common/logger.js';
+import type { PrintDocument } from '../../drivers/printer/document.js';
+import { DeviceManager } from '../agent/devices/manager.js';
+import { listStableNames, type StableName } from '../agent/devices/stable-names.js';
+import type { DeviceHealth } from '../bus/messages.js';
+import { loadConfigOrThrow } from '../config/load.js';
+import type { DevicesConfig } from '../config/schema.js';
+import { exitCodes } from './exit-codes.js';
+import { table } from './table.js';
+
+/** How long a briefly opened device gets to say how it is. */
+const SETTLE_MS = 3000;
+
+interface PortInfo {
+  path: string;
+  manufacturer?: string;
+  serialNumber?: string;
+  vendorId?: string;
+  productId?: string;
+}
+
+async function serialPorts(): Promise<PortInfo[]> {
+  try {
+    return (await SerialPort.list()).map((p) => ({
+      path: p.path,
+      ...(p.manufacturer ? { manufacturer: p.manufacturer } : {}),
+      ...(p.serialNumber ? { serialNumber: p.serialNumber } : {}),
+      ...(p.vendorId ? { vendorId: p.vendorId } : {}),
+      ...(p.productId ? { productId: p.productId } : {}),
+    }));
+  } catch {
+    return [];
+  }
+}
+
+/** Opens the given devices, lets them settle, and closes them again. The agent must not hold the ports. */
+async function briefly<T>(devices: DevicesConfig, fn: (m: DeviceManager) => Promise<T>): Promise<T> {
+  const m = new DeviceManager(devices, { logger: silentLogger, backoff: { initialMs: 60_000, maxMs: 60_000 }, printerPollMs: 60_000 });
+  try {
+    await m.start();
+    await m.settled(SETTLE_MS);
+    return await fn(m);
+  } finally {
+    await m.stop();
+  }
+}
+
+/** Left-aligned columns, the detail last and unpadded (it can be long: it lists stable names). */
+function healthTable(list: DeviceHealth[]): string {
+  const rows = [['device', 'kind', 'state', 'detail'], ...list.map((d) => [d.name, d.kind, d.state, d.detail ?? ''])];
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ').trimEnd()).join('\n');
+}
+
+/**
+ * `hallq devices [--config FILE] [--json]`: the serial ports the system sees, the stable names udev
+ * made, and — with a config — every configured device opened briefly with its health. Exit 1 if any
+ * configured device is offline.
+ */
+export async function devicesCommand(configPath: string | undefined, json: boolean): Promise<number> {
+  const ports = await serialPorts();
+  const stable: StableName[] = listStableNames();
+  const devices = configPath ? await briefly(loadConfigOrThrow(configPath).agent.devices, async (m) => m.list()) : undefined;
+  if (json) process.stdout.write(`${JSON.stringify({ ports, stableNames: stable, ...(devices ? { devices } : {}) }, null, 2)}\n`);
+  else {
+    const out: string[] = [];
+    out.push('serial ports', ports.length > 0 ? table(['path', 'maker', 'serial', 'usb id'], ports.map((p) => [p.path, p.manufacturer ?? '', p.serialNumber ?? '', p.vendorId ? `${p.vendorId}:${p.productId ?? ''}` : ''])) : '  none found', '');
+    out.push('stable names (/dev/hallq, /dev/serial/by-id)', stable.length > 0 ? table(['name', 'points at'], stable.map((s) => [s.path, s.target ?? '(dangling)'])) : '  none', '');
+    if (devices) out.push(`configured devices (${configPath})`, devices.length > 0 ? healthTable(devices) : '  none configured', '');
+    process.stdout.write(`${out.join('\n')}\n`);
+  }
+  return devices?.some((d) => d.state === 'offline') ? exitCodes.failure : exitCodes.ok;
+}
+
+/** The test ticket: Chinese text in both sizes, a QR code and a CODE128, so every printer feature shows. */
+export function testTicket(now: Date = new Date()): PrintDocument {
+  const stamp = now.toISOString().replace('T', ' ').slice(0, 19);
+  return {
+    blocks: [
+      { type: 'text', text: 'hallq 打印测试', align: 'center', bold: true },
+      { type: 'text', text: 'A888', align: 'center', width: 4, height: 4, bold: true },
+      { type: 'text', text: '政务服务大厅 排队叫号 测试票', align: 'center' },
+      { type: 'text', text: '中文 GBK：社会保障 不动产登记 医保', align: 'left' },
+      { type: 'qr', data: 'https://hallq.example/print-test', align: 'center' },
+      { type: 'barcode', data: 'HALLQ-A888', align: 'center' },
+      { type: 'text', text: `${stamp} UTC`, align: 'center' },
+      { type: 'feed', lines: 3 },
+      { type: 'cut', partial: true },
+    ],
+  };
+}
+
+/** `hallq print-test --config FILE`: a test ticket on the configured printer, and its status. */
+export async function printTestCommand(configPath: string): Promise<number> {
+  const all = loadConfigOrThrow(configPath).agent.devices;
+  if (!all.printer) {
+    process.stderr.write(`hallq print-test: no agent.devices.printer in ${configPath}\n`);
+    return exitCodes.failure;
+  }
+  return briefly({ printer: all.printer, rs485: [] }, async (m) => {
+    const before = m.list().find((d) => d.name === 'printer');
+    process.stdout.write(`printer: ${before?.state ?? 'unknown'}${before?.detail ? ` (${before.detail})` : ''}\n`);
+    try {
+      const r = await m.printer?.print(testTicket());
+      const status = r?.checked.type === 'known' ? `paper ${r.checked.status.paper}, ${r.checked.status.online ? 'online' : 'offline'}` : `status not read (${r?.checked.reason ?? 'unknown'})`;
+      process.stdout.write(`test ticket sent: ${r?.bytes ?? 0} bytes, ${r?.replacedCharacters ?? 0} characters outside the encoding; ${status}\n`);
+      return exitCodes.ok;
+    } catch (e) {
+      process.stdout.write(`test ticket NOT printed: ${isHallqError(e) ? `${e.code}: ${e.message}` : String(e)}\n`);
+      return exitCodes.failure;
+    }
+  });
+}
+
+/** `hallq screen-test --config FILE`: a test pattern (every colour and the address) on every configured screen. */
+export async function screenTestCommand(configPath: string): Promise<number> {
+  const all = loadConfigOrThrow(configPath).agent.devices;
+  // Keypads stay out: their polls would only slow the line down.
+  const lines = all.rs485.map((l) => ({ ...l, keypads: [] }));
+  if (!lines.some((l) => l.screens.length > 0)) {
+    process.stderr.write(`hallq screen-test: no screens under agent.devices.rs485 in ${configPath}\n`);
+    return exitCodes.failure;
+  }
+  return briefly({ rs485: lines }, async (m) => {
+    const rows: string[][] = [];
+    let failed = 0;
+    for (const s of m.screenList) {
+      try {
+        await s.screen.testPattern();
+        rows.push([String(s.window), s.protocol, String(s.address), s.line, 'ok']);
+      } catch (e) {
+        failed += 1;
+        rows.push([String(s.window), s.protocol, String(s.address), s.line, isHallqError(e) ? e.code : String(e)]);
+      }
+    }
+    process.stdout.write(`${table(['window', 'protocol', 'address', 'line', 'result'], rows)}\n`);
+    return failed > 0 ? exitCodes.failure : exitCodes.ok;
+  });
+}

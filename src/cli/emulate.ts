@@ -1,0 +1,205 @@
+import { createInterface } from 'node:readline';
+import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
+import { SerialTransport } from '../../drivers/common/serial-transport.js';
+import { SamCardEmulator } from '../../drivers/idcard/emulator.js';
+import { TEST_CARDS, type TestCardName } from '../../drivers/idcard/test-cards.js';
+import type { KeyName } from '../../drivers/keypad/codec.js';
+import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
+import { ExternalCallScreenEmulator } from '../../drivers/led-screen/external-call-emulator.js';
+import type { PrintedTicket } from '../../drivers/printer/document.js';
+import { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
+import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
+import { loadConfigOrThrow } from '../config/load.js';
+import type { DevicesConfig } from '../config/schema.js';
+import { exitCodes } from './exit-codes.js';
+
+export const EMULATED_KINDS = ['printer', 'idcard', 'rs485', 'modem'] as const;
+export type EmulatedKind = (typeof EMULATED_KINDS)[number];
+
+export interface EmulateOptions {
+  /** Serial device the emulator answers on (e.g. a USB adapter wired to the agent's port); else a new pty pair. */
+  port?: string;
+  config?: string;
+  print: (line: string) => void;
+}
+
+/** What one emulator session needs: its stdin commands and how to stop it. */
+interface Session {
+  help: string;
+  command(words: string[]): string | undefined;
+  close(): Promise<void>;
+}
+
+const baudOf = (kind: EmulatedKind, d: DevicesConfig | undefined): number => {
+  if (kind === 'rs485') return d?.rs485[0]?.baudRate ?? 9600;
+  if (kind === 'printer' && d?.printer?.transport === 'serial') return d.printer.baudRate;
+  if (kind === 'idcard' && d?.idcard?.transport === 'serial') return d.idcard.baudRate;
+  return 115200;
+};
+
+function ticketLines(t: PrintedTicket): string[] {
+  return t.blocks.flatMap((b) => {
+    if (b.type === 'text') return [`  │ ${b.text}`];
+    if (b.type === 'qr') return [`  │ [QR ${b.data}]`];
+    if (b.type === 'barcode') return [`  │ [CODE128 ${b.data}]`];
+    return [];
+  });
+}
+
+function printerSession(device: SerialTransport, print: (l: string) => void): Session {
+  const emulator = new EscPosEmulator();
+  emulator.attach(device);
+  emulator.onTicket((t) => print([`🎫 ticket printed (${t.cut} cut):`, ...ticketLines(t)].join('\n')));
+  emulator.onLost((l) => print(`✗ ticket lost (${l.reason}): ${ticketLines(l.ticket).length} lines never reached paper`));
+  return {
+    help: 'paper out|near|ok · offline · online · status normal|none|slow|garbage · q',
+    command: ([cmd, arg]) => {
+      if (cmd === 'paper' && (arg === 'out' || arg === 'ok')) emulator.set({ paper: arg });
+      else if (cmd === 'paper' && arg === 'near') emulator.set({ paper: 'near-end' });
+      else if (cmd === 'offline' || cmd === 'online') emulator.set({ online: cmd === 'online' });
+      else if (cmd === 'status' && (arg === 'normal' || arg === 'none' || arg === 'slow' || arg === 'garbage')) emulator.set({ statusReply: arg });
+      else return undefined;
+      const s = emulator.current;
+      return `printer: paper ${s.paper}, ${s.online ? 'online' : 'offline'}, status replies ${s.statusReply}`;
+    },
+    close: () => emulator.close(),
+  };
+}
+
+function idcardSession(device: SerialTransport, print: (l: string) => void): Session {
+  const emulator = new SamCardEmulator(device);
+  void emulator.start();
+  emulator.on('request', (name) => {
+    if (name === 'readText' || name === 'readWithFingerprint') print('🪪 the host read the card');
+  });
+  const names = Object.keys(TEST_CARDS) as TestCardName[];
+  return {
+    help: `card ${names.join('|')} · remove · q`,
+    command: ([cmd, arg]) => {
+      if (cmd === 'card' && arg && (names as string[]).includes(arg)) {
+        const card = TEST_CARDS[arg as TestCardName];
+        emulator.placeCard(card);
+        return `card placed: ${card.name} (test card ${arg}, fictitious)`;
+      }
+      if (cmd === 'remove') {
+        emulator.removeCard();
+        return 'card removed';
+      }
+      return undefined;
+    },
+    close: () => emulator.close(),
+  };
+}
+
+function modemSession(device: SerialTransport, print: (l: string) => void): Session {
+  const emulator = new ModemEmulator(device);
+  void emulator.start();
+  emulator.onMessage((m) => print(`✉  SMS to ${m.phone} (${m.parts} part${m.parts === 1 ? '' : 's'}): ${m.text}`));
+  return {
+    help: 'fail <cms-code> · silent on|off · ok (clear faults) · q',
+    command: ([cmd, arg]) => {
+      if (cmd === 'fail' && arg && /^\d+$/.test(arg)) emulator.failNextSends(Number(arg));
+      else if (cmd === 'silent' && (arg === 'on' || arg === 'off')) emulator.setSilent(arg === 'on');
+      else if (cmd === 'ok') emulator.clearFaults();
+      else return undefined;
+      return 'modem: ok';
+    },
+    close: () => emulator.close(),
+  };
+}
+
+const KEYS: Record<string, KeyName> = { c: 'call', r: 'recall', n: 'no-show', p: 'pause', u: 'call-back', e: 'rating-request' };
+
+function rs485Session(device: SerialTransport, baudRate: number, d: DevicesConfig | undefined, print: (l: string) => void): Session {
+  const line = new Rs485LineEmulator(device, { baudRate });
+  const first = d?.rs485[0];
+  // Without a config: windows 1–4, a BX screen and a polled keypad each at address = window.
+  const screens = first?.screens ?? [1, 2, 3, 4].map((w) => ({ window: w, protocol: 'bx' as const, address: w }));
+  const keypadCfg = first?.keypads ?? [1, 2, 3, 4].map((w) => ({ window: w, address: w, mode: 'poll' as const }));
+  const shown = new Map<string, () => string>();
+  for (const s of screens) {
+    const e = s.protocol === 'bx' ? new BxScreenEmulator({ address: s.address }) : new ExternalCallScreenEmulator({ cardId: s.address });
+    const label = `window ${s.window} screen (${s.protocol}@${s.address})`;
+    e.onChange((v) => print(`📺 ${label}: ${v.text}${v.effect === 'scroll-left' ? '  [scrolling]' : ''}`));
+    shown.set(label, () => e.view.text);
+    line.add(e);
+  }
+  const keypads = new Map<number, KeypadEmulator>();
+  for (const k of keypadCfg) {
+    const e = new KeypadEmulator({ address: k.address, mode: k.mode });
+    const label = `window ${k.window} keypad (@${k.address})`;
+    e.on((ev) => {
+      if (ev.type === 'display') print(`⌨  ${label} shows ${ev.display.waiting} | ${ev.display.ticket}`);
+      else if (ev.type === 'beep') print(`⌨  ${label} beeps`);
+      else if (ev.type === 'rating-mode') print(`⌨  ${label} rating ${ev.on ? 'started: g <window> <grade>' : 'ended'}`);
+    });
+    shown.set(label, () => `${e.display.waiting} | ${e.display.ticket}`);
+    if (!keypads.has(k.window)) keypads.set(k.window, e);
+    line.add(e);
+  }
+  line.start();
+  return {
+    help: 'c|r|n|p|u|e <window> (call, recall, no-show, pause, resume, ask rating) · l <window> <staff> · g <window> <grade> · s · q',
+    command: ([cmd, w, arg]) => {
+      if (cmd === 's') return [...shown].map(([label, text]) => `${label}: ${text()}`).join('\n');
+      const keypad = w !== undefined ? keypads.get(Number(w)) : undefined;
+      if (!cmd || !keypad) return w === undefined ? undefined : `no keypad at window ${w}`;
+      const key = KEYS[cmd];
+      if (key) keypad.press(key);
+      else if (cmd === 'l' && arg) keypad.typeLogin(arg);
+      else if (cmd === 'g' && arg && /^\d+$/.test(arg)) return keypad.giveGrade(Number(arg)) ? `grade ${arg} given` : 'the host has not started rating on this keypad';
+      else return undefined;
+      return `window ${w}: ${key ?? (cmd === 'l' ? 'login' : cmd)} pressed`;
+    },
+    close: async () => {
+      for (const k of keypads.values()) k.stop();
+      line.stop();
+      await device.close();
+    },
+  };
+}
+
+/**
+ * `hallq emulate <printer|idcard|rs485|modem> [--pty | --port PATH] [--config FILE]`: a device's
+ * emulator for technicians. With a pty pair (the default) it prints the host-side path to point the
+ * real driver or a config at; it prints what the device shows or receives and takes stdin commands.
+ * Resolves with the exit code once stopped (q, Ctrl-C or SIGTERM).
+ */
+export async function emulateCommand(kind: EmulatedKind, o: EmulateOptions): Promise<number> {
+  const devices = o.config ? loadConfigOrThrow(o.config).agent.devices : undefined;
+  const baudRate = baudOf(kind, devices);
+  let pty: PtyPair | undefined;
+  if (!o.port) pty = await openPtyPair();
+  const device = new SerialTransport({ path: o.port ?? (pty as PtyPair).device, baudRate });
+  await device.open();
+  const session =
+    kind === 'printer' ? printerSession(device, o.print) : kind === 'idcard' ? idcardSession(device, o.print) : kind === 'modem' ? modemSession(device, o.print) : rs485Session(device, baudRate, devices, o.print);
+  const where = pty ? pty.host : o.port;
+  o.print(`hallq emulate ${kind}: emulated device ready at ${where} (${baudRate} 8N1)`);
+  if (pty) o.print(`point the driver (or agent.devices config) at: ${pty.host}`);
+  o.print(`commands: ${session.help}`);
+
+  let resolveStop: () => void = () => {};
+  const stopRequested = new Promise<void>((r) => (resolveStop = r));
+  const rl = createInterface({ input: process.stdin });
+  rl.on('line', (text) => {
+    const words = text.trim().split(/\s+/).filter(Boolean);
+    if (words.length === 0) return;
+    if (words[0] === 'q' || words[0] === 'quit') return resolveStop();
+    const answer = session.command(words);
+    o.print(answer ?? `? ${text.trim()} — commands: ${session.help}`);
+  });
+  process.once('SIGINT', resolveStop);
+  process.once('SIGTERM', resolveStop);
+  await stopRequested;
+  process.off('SIGINT', resolveStop);
+  process.off('SIGTERM', resolveStop);
+  rl.close();
+  await session.close();
+  await device.close();
+  await pty?.close();
+  o.print(`hallq emulate ${kind} stopped.`);
+  return exitCodes.ok;
+}

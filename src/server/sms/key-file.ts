@@ -1,0 +1,48 @@
+/**
+ * The key that seals phone numbers. Configured (`server.sms.keyFile`: 32 bytes as 64 hex digits or
+ * base64), or generated once and kept next to the database with mode 0600, so a copied database
+ * alone does not reveal numbers unless the key file travels with it.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { HallqError } from '../../../drivers/common/error.js';
+import type { Logger } from '../../../drivers/common/logger.js';
+import { KEY_BYTES } from './seal.js';
+
+/** `<database>.sms-key`, e.g. /var/lib/hallq/hall.db.sms-key. */
+export function defaultKeyPath(database: string): string {
+  return `${database}.sms-key`;
+}
+
+export function parseKey(text: string, where: string): Buffer {
+  const t = text.trim();
+  let key: Buffer | undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(t)) key = Buffer.from(t, 'hex');
+  else if (/^[A-Za-z0-9+/]{43}=?$/.test(t)) key = Buffer.from(t, 'base64');
+  if (key?.length !== KEY_BYTES) throw new HallqError('CONFIG_INVALID', `${where}: expected ${KEY_BYTES} bytes as 64 hex digits or base64`, { path: where });
+  return key;
+}
+
+export function loadOrCreateKey(opts: { keyFile?: string | undefined; database: string; logger: Logger }): Buffer {
+  if (opts.keyFile !== undefined) return readKey(opts.keyFile, opts.logger);
+  const path = defaultKeyPath(opts.database);
+  try {
+    // 'wx': never overwrite; a key already there (an earlier start, or a second process) is the one to use.
+    writeFileSync(path, `${randomBytes(KEY_BYTES).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    opts.logger.info({ keyFile: path }, 'generated the SMS contact key (keep it with the database backups)');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new HallqError('STORE_IO', `cannot write the SMS key file ${path}`, { path }, { cause: e });
+  }
+  return readKey(path, opts.logger);
+}
+
+function readKey(path: string, logger: Logger): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+    if ((statSync(path).mode & 0o077) !== 0) logger.warn({ keyFile: path }, 'SMS key file is readable by others; chmod 600 it');
+  } catch (e) {
+    throw new HallqError('CONFIG_NOT_FOUND', `cannot read the SMS key file ${path}`, { path }, { cause: e });
+  }
+  return parseKey(text, path);
+}

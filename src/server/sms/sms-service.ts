@@ -1,0 +1,136 @@
+/**
+ * SMS on the hall server: contacts, outbox, delivery and retention around one database connection.
+ * `startSms` builds it from `server.sms` and hooks it into the MQTT server (contact requests, and the
+ * events of every durable append); with provider 'none' nothing starts and no number is stored.
+ */
+import type Database from 'better-sqlite3';
+import type { Logger } from '../../../drivers/common/logger.js';
+import type { SmsConfig } from '../../config/schema.js';
+import type { HallEvent } from '../../core/index.js';
+import type { HallEngine } from '../engine.js';
+import type { MqttServer } from '../mqtt-server.js';
+import { Contacts } from './contacts.js';
+import { SmsDelivery } from './delivery.js';
+import type { SmsHook } from './hook.js';
+import { loadOrCreateKey } from './key-file.js';
+import { Outbox } from './outbox.js';
+import { RetentionJob } from './retention.js';
+import { createSmsSender, type SenderHandle } from './sender-config.js';
+import { openSmsDb } from './sms-db.js';
+
+export interface SmsServiceOptions {
+  config: SmsConfig;
+  /** The hall database (server.database); the key file defaults to `<database>.sms-key`. */
+  database: string;
+  engine: HallEngine;
+  clock: () => number;
+  logger: Logger;
+  /** Instead of the configured provider (tests, rehearsals). */
+  sender?: SenderHandle;
+}
+
+export class SmsService implements SmsHook {
+  readonly contacts: Contacts;
+  readonly outbox: Outbox;
+  readonly delivery: SmsDelivery;
+  readonly retention: RetentionJob;
+  private readonly log: Logger;
+  private mqtt: MqttServer | undefined;
+
+  private constructor(
+    private readonly o: SmsServiceOptions,
+    private readonly db: Database.Database,
+    private readonly handle: SenderHandle,
+  ) {
+    this.log = o.logger.child({ component: 'sms' });
+    const key = loadOrCreateKey({ keyFile: o.config.keyFile, database: o.database, logger: this.log });
+    this.contacts = new Contacts(db, key, o.clock);
+    this.outbox = new Outbox(db, this.contacts, o.clock);
+    this.delivery = new SmsDelivery({
+      outbox: this.outbox,
+      contacts: this.contacts,
+      sender: handle.sender,
+      state: () => o.engine.state,
+      templates: o.config.templates,
+      backoffSeconds: o.config.backoffSeconds,
+      maxAttempts: o.config.maxAttempts,
+      clock: o.clock,
+      logger: this.log,
+      ...(handle.prepare ? { prepare: handle.prepare } : {}),
+    });
+    this.retention = new RetentionJob({ contacts: this.contacts, outbox: this.outbox, retentionDays: o.config.retentionDays, clock: o.clock, logger: this.log });
+  }
+
+  /** undefined when SMS is off (provider 'none' and no sender given). */
+  static open(o: SmsServiceOptions): SmsService | undefined {
+    const handle = o.sender ?? createSmsSender(o.config, o.logger.child({ component: 'sms-sender' }));
+    if (!handle) return undefined;
+    const db = openSmsDb(o.database, o.logger);
+    try {
+      return new SmsService(o, db, handle);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** Purges old numbers, settles rows left in flight, catches up on notices owed, starts sending; hooks into `mqtt`. */
+  start(mqtt?: MqttServer): void {
+    this.retention.start();
+    let owed = 0;
+    for (const ticketId of this.contacts.ticketIds()) owed += this.outbox.enqueue(this.owedEvents(ticketId));
+    if (owed > 0) this.log.info({ rows: owed }, 'sms notices caught up from the event log');
+    this.delivery.start();
+    if (mqtt) {
+      mqtt.sms = this;
+      this.mqtt = mqtt;
+    }
+  }
+
+  contact(ticketId: string, phone: string): boolean {
+    if (this.o.engine.state.tickets[ticketId] === undefined) {
+      this.log.warn({ ticketId }, 'contact for an unknown ticket ignored');
+      return false;
+    }
+    const stored = this.contacts.put(ticketId, phone);
+    // Notices already due (an SMS-only ticket is waiting, so told, at issue) are owed now.
+    if (this.outbox.enqueue(this.owedEvents(ticketId)) > 0) this.delivery.kick();
+    this.log.info({ ticketId, stored }, 'sms contact received');
+    return true;
+  }
+
+  afterAppend(events: readonly HallEvent[]): void {
+    try {
+      if (this.outbox.enqueue(events) > 0) this.delivery.kick();
+    } catch (e) {
+      // The notice stays owed: the next start (or a repeated contact) enqueues it from the log.
+      this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'sms enqueue failed');
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.mqtt?.sms === this) this.mqtt.sms = undefined;
+    this.retention.stop();
+    await this.delivery.stop();
+    await this.handle.close();
+    this.db.close();
+  }
+
+  /** The NotificationDue events the core already made for a ticket, read back from the log by their seqs. */
+  private owedEvents(ticketId: string): HallEvent[] {
+    const t = this.o.engine.state.tickets[ticketId];
+    if (!t) return [];
+    const seqs = new Set(Object.values(t.notified).filter((s): s is number => typeof s === 'number'));
+    return [...seqs].flatMap((seq) => this.o.engine.eventsAfter(seq - 1, 1).filter((e) => e.seq === seq && e.type === 'NotificationDue' && e.ticketId === ticketId));
+  }
+}
+
+/**
+ * Opens and starts SMS for a running server, hooked into its MQTT side. Returns undefined when SMS is
+ * off; otherwise stop it before the engine closes.
+ */
+export function startSms(o: SmsServiceOptions & { mqtt: MqttServer }): SmsService | undefined {
+  const service = SmsService.open(o);
+  service?.start(o.mqtt);
+  return service;
+}

@@ -1,0 +1,116 @@
+// Emulated devices on real socat ptys for the agent tests: the device side of each pair runs the emulator.
+import { renameSync, symlinkSync } from 'node:fs';
+import { SerialTransport } from '../../drivers/common/serial-transport.js';
+import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
+import { ExternalCallScreenEmulator } from '../../drivers/led-screen/external-call-emulator.js';
+import { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
+import type { DeviceHealth } from '../../src/bus/messages.js';
+import type { DeviceManager } from '../../src/agent/devices/manager.js';
+import { openPtyPair, type PtyPair } from '../helpers/pty.js';
+
+export interface EmulatedPrinter {
+  pty: PtyPair;
+  emulator: EscPosEmulator;
+  /** Unplug: socat goes away, the host side of the pty with it. */
+  unplug(): Promise<void>;
+}
+
+/** A printer emulator on a new pty pair; `link` (a symlink path) is pointed at the host side, atomically. */
+export async function emulatedPrinter(link: string): Promise<EmulatedPrinter> {
+  const pty = await openPtyPair();
+  const device = new SerialTransport({ path: pty.device, baudRate: 115200 });
+  await device.open();
+  const emulator = new EscPosEmulator();
+  emulator.attach(device);
+  symlinkSync(pty.host, `${link}.new`);
+  renameSync(`${link}.new`, link);
+  return {
+    pty,
+    emulator,
+    unplug: async () => {
+      await emulator.close();
+      await pty.close();
+      await device.close();
+    },
+  };
+}
+
+export interface EmulatedLine {
+  pty: PtyPair;
+  screens: Map<number, BxScreenEmulator | ExternalCallScreenEmulator>;
+  keypads: Map<number, KeypadEmulator>;
+  close(): Promise<void>;
+}
+
+/** One RS-485 line at 9600 baud: a BX screen at odd windows, an external-call card at even ones, a keypad per window; address = window. */
+export async function emulatedLine(windows: number[], link?: string): Promise<EmulatedLine> {
+  const pty = await openPtyPair();
+  if (link) {
+    symlinkSync(pty.host, `${link}.new`);
+    renameSync(`${link}.new`, link);
+  }
+  const device = new SerialTransport({ path: pty.device, baudRate: 9600 });
+  await device.open();
+  const line = new Rs485LineEmulator(device, { baudRate: 9600 });
+  const screens = new Map<number, BxScreenEmulator | ExternalCallScreenEmulator>();
+  const keypads = new Map<number, KeypadEmulator>();
+  for (const w of windows) {
+    const s = w % 2 === 1 ? new BxScreenEmulator({ address: w }) : new ExternalCallScreenEmulator({ cardId: w });
+    const k = new KeypadEmulator({ address: w });
+    line.add(s);
+    line.add(k);
+    screens.set(w, s);
+    keypads.set(w, k);
+  }
+  line.start();
+  return {
+    pty,
+    screens,
+    keypads,
+    close: async () => {
+      for (const k of keypads.values()) k.stop();
+      line.stop();
+      await device.close();
+      await pty.close();
+    },
+  };
+}
+
+/** The config entry matching emulatedLine(windows). */
+export function lineConfig(path: string, windows: number[]) {
+  return {
+    path,
+    baudRate: 9600,
+    screens: windows.map((w) => ({ window: w, protocol: w % 2 === 1 ? ('bx' as const) : ('external-call' as const), address: w })),
+    keypads: windows.map((w) => ({ window: w, address: w, role: 'both' as const, mode: 'poll' as const })),
+  };
+}
+
+/** Resolves with the health list once `pred` holds for it (now or at a later change). */
+export function healthWhen(devices: DeviceManager, pred: (list: DeviceHealth[]) => boolean): Promise<DeviceHealth[]> {
+  const now = devices.list();
+  if (pred(now)) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const off = devices.onChange((list) => {
+      if (!pred(list)) return;
+      off();
+      resolve(list);
+    });
+  });
+}
+
+export const stateOf = (list: DeviceHealth[], name: string): DeviceHealth['state'] | undefined => list.find((d) => d.name === name)?.state;
+
+/** Resolves with the screen's view once its text contains `text`. */
+export function screenShows(screen: BxScreenEmulator | ExternalCallScreenEmulator, text: string): Promise<string> {
+  if (screen.view.text.includes(text)) return Promise.resolve(screen.view.text);
+  return new Promise((resolve) => {
+    const off = screen.onChange((v) => {
+      if (!v.text.includes(text)) return;
+      off();
+      resolve(v.text);
+    });
+  });
+}

@@ -1,0 +1,103 @@
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SerialTransport } from '../../drivers/common/serial-transport.js';
+import { EscPosPrinter } from '../../drivers/printer/driver.js';
+
+function hallq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/hallq.js', ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Resolves with the stdout so far once it matches `re` (the event, not a sleep). */
+function stdoutMatching(child: ChildProcessWithoutNullStreams, re: RegExp, seen: { out: string }): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const m = seen.out.match(re);
+      if (!m) return;
+      child.stdout.off('data', check);
+      child.off('exit', early);
+      resolve(m);
+    };
+    const early = (code: number | null) => reject(new Error(`exited early (${String(code)}): ${seen.out}`));
+    child.stdout.on('data', check);
+    child.once('exit', early);
+    check();
+  });
+}
+
+function configWithPrinter(path: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hallq-cli-devices-'));
+  const file = join(dir, 'hall.yaml');
+  writeFileSync(
+    file,
+    `hall: { id: cli-hall, name: { zh: 测试大厅, en: Test hall } }
+hours: { weekly: { mon: [{ from: "09:00", to: "17:00" }] } }
+services: [{ id: social, name: { zh: 社保, en: Social }, prefix: A }]
+windows: [{ id: 1, kind: general, tiers: [[social]] }]
+agent:
+  devices:
+    printer: { transport: serial, path: ${path}, baudRate: 115200 }
+`,
+  );
+  return file;
+}
+
+describe('hallq emulate and hallq devices', () => {
+  let child: ChildProcessWithoutNullStreams | undefined;
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('emulates a printer on a pty that a real driver reads as ok, and hallq devices reports it ok', async () => {
+    const emu = spawn(process.execPath, ['bin/hallq.js', 'emulate', 'printer', '--pty'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child = emu;
+    const seen = { out: '' };
+    emu.stdout.setEncoding('utf8');
+    emu.stdout.on('data', (d: string) => (seen.out += d));
+    const [, hostPath] = await stdoutMatching(emu, /point the driver \(or agent\.devices config\) at: (\S+)/, seen);
+    expect(hostPath).toMatch(/^\/dev\/pts\/\d+$/);
+
+    // A real driver on the printed path: status ok, and what it prints is decoded on the emulator's console.
+    const printer = new EscPosPrinter(new SerialTransport({ path: hostPath as string, baudRate: 115200 }), { statusTimeoutMs: 1000 });
+    await printer.open();
+    const reading = await printer.status();
+    expect(reading).toEqual({ type: 'known', status: { online: true, paper: 'ok' } });
+    expect(printer.health).toBe('ok');
+    await printer.print({ blocks: [{ type: 'text', text: '测试 A042' }, { type: 'qr', data: 'https://h/t/1' }, { type: 'cut' }] });
+    await stdoutMatching(emu, /🎫 ticket printed \(full cut\):\n {2}│ 测试 A042\n {2}│ \[QR https:\/\/h\/t\/1\]/, seen);
+    await printer.close();
+
+    // Paper out, typed on the emulator's stdin: a driver now reads it.
+    emu.stdin.write('paper out\n');
+    await stdoutMatching(emu, /printer: paper out/, seen);
+
+    const ok = await hallq('devices', '--json', '--config', configWithPrinter(hostPath as string));
+    const report = JSON.parse(ok.stdout) as { devices: { name: string; state: string; detail?: string }[]; ports: unknown[]; stableNames: unknown[] };
+    expect(report.devices).toEqual([{ name: 'printer', kind: 'escpos-serial', state: 'offline', detail: 'paper out' }]);
+    expect(ok.code).toBe(1);
+    emu.stdin.write('paper ok\n');
+    await stdoutMatching(emu, /printer: paper ok/, seen);
+    const back = await hallq('devices', '--json', '--config', configWithPrinter(hostPath as string));
+    expect(JSON.parse(back.stdout)).toMatchObject({ devices: [{ name: 'printer', state: 'ok' }] });
+    expect(back.code).toBe(0);
+
+    const exited = new Promise<number | null>((resolve) => emu.once('exit', (code) => resolve(code)));
+    emu.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(seen.out).toContain('hallq emulate printer stopped.');
+  });
+
+  it('reports a configured printer whose path is missing as offline and exits 1', async () => {
+    const r = await hallq('devices', '--json', '--config', configWithPrinter('/dev/hallq-test-missing/printer'));
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { devices: { name: string; state: string; detail?: string }[] };
+    expect(report.devices[0]).toMatchObject({ name: 'printer', state: 'offline' });
+    expect(report.devices[0]?.detail).toContain('/dev/hallq-test-missing/printer does not exist');
+  });
+});

@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_CARDS } from '../../drivers/idcard/test-cards.js';
+import { runDemo, type RunningDemo } from '../../src/demo/demo.js';
+import { launchChromium } from '../helpers/browser.js';
+
+/** The kiosk's error flows in Chromium: paper out, quota reached, outside hours, a second ticket for the same ID and service. */
+describe('kiosk error flows', () => {
+  let demo: RunningDemo;
+  let browser: Browser;
+  let kiosk: Page;
+  beforeAll(async () => {
+    // The demo hall with a one-ticket quota for medical and fund open only one minute after midnight.
+    const file = join(mkdtempSync(join(tmpdir(), 'hallq-web-')), 'hall.yaml');
+    writeFileSync(
+      file,
+      readFileSync('config/demo.yaml', 'utf8')
+        .replace('dailyQuota: 300, avgServiceMinutes: 5', 'dailyQuota: 1, avgServiceMinutes: 5')
+        .replace('dailyQuota: 200, avgServiceMinutes: 8 }', 'dailyQuota: 200, avgServiceMinutes: 8, hours: [{ from: "00:00", to: "00:01" }] }'),
+    );
+    demo = await runDemo({ config: file, mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 2, trickle: false, keepServiceHours: true, print: () => undefined });
+    browser = await launchChromium();
+    kiosk = await (await browser.newContext({ hasTouch: true, viewport: { width: 1920, height: 1080 } })).newPage();
+    await kiosk.goto(`http://127.0.0.1:${demo.kioskPort}/kiosk`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  const take = async (service: string) => {
+    await kiosk.tap(`[data-service="${service}"]`);
+    await kiosk.tap('#skip');
+    await kiosk.waitForSelector('#result:not(.hidden), #error:not(.hidden)');
+  };
+  const backToMenu = async () => {
+    await kiosk.tap('#error:not(.hidden) #error-back, #result:not(.hidden) #done');
+    await kiosk.waitForSelector('#menu:not(.hidden)');
+  };
+
+  it('offers an SMS-only ticket when the printer is out of paper', async () => {
+    demo.hardware.printerEmulator.set({ paper: 'out' });
+    await kiosk.waitForSelector('#printer:not(.hidden)');
+    await take('social');
+    expect(await kiosk.textContent('#error-text')).toContain('打印机暂时无法出票');
+    await kiosk.tap('#sms-only');
+    for (const d of '13912345678') await kiosk.tap(`#pad button[aria-label="${d}"]`);
+    await kiosk.tap('#take');
+    await kiosk.waitForSelector('#result:not(.hidden)');
+    expect(await kiosk.textContent('#result-head')).toBe('已通过短信发送您的号码');
+    await backToMenu();
+    demo.hardware.printerEmulator.set({ paper: 'ok' });
+    await kiosk.waitForSelector('#printer.hidden', { state: 'attached' });
+  });
+
+  it('says when the quota is reached and when a service is outside its hours', async () => {
+    await take('medical');
+    expect(await kiosk.textContent('#result-number')).toBe('B001');
+    await backToMenu();
+    await take('medical');
+    expect(await kiosk.textContent('#error-text')).toBe("该业务今日号源已满 · Today's tickets for this service are all taken");
+    await backToMenu();
+    await take('fund');
+    expect(await kiosk.textContent('#error-text')).toBe('不在办理时间内 · Outside service hours');
+    await backToMenu();
+  });
+
+  it('reads the ID card for an ID-only service and refuses a second ticket for the same person and service', async () => {
+    await kiosk.tap('[data-service="household"]');
+    await kiosk.waitForSelector('#card-needed:not(.hidden)');
+    demo.hardware.cardEmulator.placeCard(TEST_CARDS.li);
+    await kiosk.waitForSelector('#phone-step:not(.hidden)');
+    expect(await kiosk.textContent('#card')).toBe('已读取身份证：李*');
+    await kiosk.tap('#skip');
+    await kiosk.waitForSelector('#result:not(.hidden)');
+    expect(await kiosk.textContent('#result-number')).toBe('C001');
+    await backToMenu();
+    // The same card again: take it off the reader and put it back.
+    const removed = new Promise<void>((resolve) => demo.hardware.cardReader.once('removed', () => resolve()));
+    demo.hardware.cardEmulator.removeCard();
+    await removed; // the reader noticed (the event, not a sleep)
+    demo.hardware.cardEmulator.placeCard(TEST_CARDS.li);
+    await kiosk.waitForSelector('#card:text("已读取身份证")');
+    await take('household');
+    expect(await kiosk.textContent('#error-text')).toBe('您已有该业务的号码，请等候叫号 · You already hold a ticket for this service');
+  });
+});

@@ -1,0 +1,86 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo, type RunningDemo } from '../../src/demo/demo.js';
+import { launchChromium } from '../helpers/browser.js';
+
+/**
+ * A whole flow in Chromium against a running demo hall: take a ticket at the kiosk by touch, see it on
+ * the hall display and its status page, call it from the soft caller, see both change, rate it, follow
+ * the bad rating up on the admin page.
+ */
+describe('the pages, one citizen from kiosk to rating', () => {
+  let demo: RunningDemo;
+  let browser: Browser;
+  let touch: BrowserContext;
+  beforeAll(async () => {
+    demo = await runDemo({ config: 'config/demo.yaml', mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 1, trickle: false, print: () => undefined });
+    browser = await launchChromium();
+    touch = await browser.newContext({ hasTouch: true, viewport: { width: 1080, height: 1920 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  it('runs through kiosk, display, status page, soft caller, rating keypad and admin', async () => {
+    const server = `http://127.0.0.1:${demo.httpPort}`;
+    // Kiosk: touch a service, type a phone on the pad, take the number.
+    const kiosk = await touch.newPage();
+    await kiosk.goto(`http://127.0.0.1:${demo.kioskPort}/kiosk`);
+    await kiosk.tap('[data-service="social"]');
+    for (const d of '13800138000') await kiosk.tap(`#pad button[aria-label="${d}"]`);
+    await expect.poll(() => kiosk.textContent('#phone-shown')).toBe('138****8000');
+    const printed = demo.hardware.printerEmulator.nextTicket();
+    await kiosk.tap('#take');
+    await kiosk.waitForSelector('#result:not(.hidden)');
+    const number = (await kiosk.textContent('#result-number')) ?? '';
+    expect(number).toMatch(/^A\d{3}$/);
+    const ticket = await printed;
+    const lines = ticket.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
+    expect(lines).toContain(number);
+    expect(lines.join(' ')).toContain('短信通知 138****8000');
+    const qr = ticket.blocks.find((b) => b.type === 'qr');
+    const statusUrl = qr?.type === 'qr' ? qr.data : '';
+    expect(statusUrl).toMatch(/\/t\/\d{8}-A\d{3}$/);
+
+    // Hall display: the service's waiting count includes it.
+    const display = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await display.goto(`${server}/display`);
+    await display.waitForSelector('[data-service="social"] b:text("1 人")');
+
+    // Status page behind the QR code (on a phone).
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await phone.goto(statusUrl.replace(/^http:\/\/127\.0\.0\.1:\d+/, server));
+    await phone.waitForSelector('#number:text("' + number + '")');
+    await phone.waitForSelector('#state:text("等候中")');
+    await phone.waitForSelector('#position:text("1")');
+
+    // Soft caller: log in at window 1 and call next (keyboard shortcut N).
+    const caller = await browser.newPage();
+    await caller.goto(`${server}/caller?window=1`);
+    await caller.selectOption('#staff', 's01');
+    await caller.click('#login');
+    await caller.waitForSelector('#state:text("open")');
+    await caller.keyboard.press('n');
+    await caller.waitForSelector(`#current:text("${number}")`);
+
+    // The display highlights the new call; the status page says which window.
+    await display.waitForSelector(`.call.new[data-number="${number}"]`);
+    await phone.waitForSelector('#state:text("请到窗口办理 1 号窗口")');
+    await phone.click('#lang');
+    await phone.waitForSelector('#state:text("Please go to the window 1")');
+
+    // Rating: the staff asks on the keypad, the citizen presses 非常不满意 on the rating keypad.
+    const keypad = demo.hardware.keypadEmulators.get(1)!;
+    keypad.press('rating-request');
+    await expect.poll(() => keypad.ratingMode, { timeout: 10_000 }).toBe(true);
+    keypad.giveGrade(5);
+    const admin = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await admin.goto(`${server}/admin`);
+    const row = admin.locator('#ratings tr', { hasText: number });
+    await row.getByText('非常不满意').waitFor();
+    await row.locator('input').fill('已电话回访，已解决');
+    await row.getByRole('button').click();
+    await row.getByText('已回访 已电话回访，已解决').waitFor();
+  }, 120_000);
+});
