@@ -19,6 +19,8 @@ export function attachCaller(link: AgentLink, window: number, keypad: Keypad, st
       },
       (e: unknown) => logger.warn({ window, command: cmd.type, err: String(e) }, 'keypad command failed'),
     );
+  // Transfer (⚠ our extension): the transfer key, then the target window's number and enter.
+  let transferUntil = 0;
   return keypad.on((e: KeypadEvent) => {
     switch (e.type) {
       case 'key':
@@ -37,6 +39,8 @@ export function attachCaller(link: AgentLink, window: number, keypad: Keypad, st
           case 'rating-request':
             return void send({ type: 'RequestRating', window, source: 'caller-keypad' }).then(() => keypad.startRating().catch(() => undefined));
           case 'transfer':
+            transferUntil = Date.now() + 15_000;
+            return;
           case 'one-metre-line':
           case 'cancel':
             logger.info({ window, key: e.key }, 'keypad key has no action here');
@@ -44,6 +48,14 @@ export function attachCaller(link: AgentLink, window: number, keypad: Keypad, st
         }
         return;
       case 'login': {
+        if (Date.now() < transferUntil) {
+          transferUntil = 0;
+          const w = link.replica.state.windows[String(window)];
+          const current = w?.current === undefined ? undefined : link.replica.state.tickets[w.current];
+          const toWindow = Number(e.staffNumber);
+          if (!current) return void keypad.beep().catch(() => undefined);
+          return void send({ type: 'Transfer', window, toService: current.serviceId, toWindow, source: 'caller-keypad' });
+        }
         const staffId = staffByNumber(e.staffNumber);
         if (!staffId) {
           logger.info({ window }, 'login with an unknown staff number');

@@ -1,8 +1,7 @@
 import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
-import { maskPhone } from '../../../drivers/sms/phone.js';
-import { prospectiveView, serviceOf, type Lang, type Outcome, type PersonInput } from '../../core/index.js';
+import { localTime, maskPhone, prospectiveView, serviceOf, type Lang, type Outcome, type PersonInput } from '../../core/index.js';
 import type { AgentLink } from '../link.js';
 import { ticketDocument } from '../ticket-document.js';
 
@@ -40,19 +39,34 @@ export class KioskFlow {
     return this.printer !== undefined && h !== 'out' && h !== 'offline';
   }
 
+  /** Today's booked appointment of this person for this service, from the replica. */
+  appointmentFor(idHash: string, serviceId: string): string | undefined {
+    const state = this.link.replica.state;
+    const offset = state.config?.utcOffsetMinutes ?? 480;
+    return Object.values(state.appointments).find(
+      (a) => a.status === 'booked' && a.person.idHash === idHash && a.serviceId === serviceId && localTime(a.slotStart, offset).day === state.day,
+    )?.id;
+  }
+
   async issue(req: KioskRequest): Promise<KioskResult> {
     const print = !req.smsOnly;
     const phoneMasked = req.phoneMasked ?? (req.phone ? maskPhone(req.phone) : undefined);
     if (print && !this.canPrint()) return { ok: false, code: 'printer-unavailable', message: printerDown };
-    const { outcome, seq } = await this.link.run({
-      type: 'IssueTicket',
-      serviceId: req.serviceId,
-      delivery: print ? 'print' : 'sms',
-      source: 'kiosk',
-      ...(req.person ? { person: req.person } : {}),
-      ...(phoneMasked ? { phoneMasked } : {}),
-      ...(req.priority ? { priority: true } : {}),
-    });
+    // A card with a booked appointment for this service today checks in (served with priority when on time).
+    const appointment = req.person ? this.appointmentFor(req.person.idHash, req.serviceId) : undefined;
+    const { outcome, seq } = await this.link.run(
+      appointment
+        ? { type: 'CheckIn', appointmentId: appointment, delivery: print ? 'print' : 'sms', source: 'kiosk', ...(phoneMasked ? { phoneMasked } : {}) }
+        : {
+            type: 'IssueTicket',
+            serviceId: req.serviceId,
+            delivery: print ? 'print' : 'sms',
+            source: 'kiosk',
+            ...(req.person ? { person: req.person } : {}),
+            ...(phoneMasked ? { phoneMasked } : {}),
+            ...(req.priority ? { priority: true } : {}),
+          },
+    );
     if (!outcome.ok || !outcome.ticketId) return refused(outcome);
     if (req.phone) await this.sendContact(outcome.ticketId, req.phone);
     await this.link.reach(seq);

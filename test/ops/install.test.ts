@@ -1,0 +1,26 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+describe('scripts/install.sh', () => {
+  it('installs program, config, key, voice clips, units and udev rules into a root', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hallq-install-'));
+    const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile('bash', ['scripts/install.sh', '--root', root, '--no-npm'], { encoding: 'utf8' }, (err, _out, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr })),
+    );
+    expect(result.stderr).toContain('hallq install: voice clips');
+    expect(result.code).toBe(0);
+    expect(existsSync(join(root, 'opt/hallq/bin/hallq.js'))).toBe(true);
+    expect(existsSync(join(root, 'opt/hallq/node_modules'))).toBe(false);
+    expect(readFileSync(join(root, 'etc/hallq/hall.yaml'), 'utf8')).toBe(readFileSync('config/hall.example.yaml', 'utf8'));
+    const key = join(root, 'etc/hallq/id-hash.key');
+    expect(statSync(key).size).toBe(32);
+    expect(statSync(key).mode & 0o777).toBe(0o640);
+    const manifest = JSON.parse(readFileSync(join(root, 'var/lib/hallq/clips/clips.json'), 'utf8')) as { clips?: Record<string, string> } & Record<string, unknown>;
+    expect(JSON.stringify(manifest)).toContain('窗口');
+    expect(readFileSync(join(root, 'etc/systemd/system/hallq-agent.service'), 'utf8')).toContain('Type=notify');
+    expect(existsSync(join(root, 'etc/udev/rules.d/99-hallq.rules'))).toBe(true);
+  }, 120_000);
+});
