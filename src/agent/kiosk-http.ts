@@ -50,7 +50,13 @@ export class CardSlot {
  * The kiosk page the agent serves to the touch screen beside it (Chromium in kiosk mode): the service
  * menu, the card on the reader, the printer's state, and taking a number through the kiosk flow.
  */
-export function startKioskHttp(link: AgentLink, kiosk: KioskFlow, card: CardSlot, opts: { host: string; port: number; statusBaseUrl: string }, logger: Logger): Promise<http.Server> {
+export function startKioskHttp(
+  link: AgentLink,
+  kiosk: KioskFlow,
+  card: CardSlot,
+  opts: { host: string; port: number; statusBaseUrl: string; /** A keyboard-wedge reader typed an ID number into the page. */ wedge?: (idNumber: string) => boolean },
+  logger: Logger,
+): Promise<http.Server> {
   const json = (res: http.ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
@@ -79,6 +85,22 @@ export function startKioskHttp(link: AgentLink, kiosk: KioskFlow, card: CardSlot
       req.on('close', () => {
         offCard();
         clearInterval(timer);
+      });
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/kiosk/api/wedge') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        let idNumber: unknown;
+        try {
+          idNumber = (JSON.parse(Buffer.concat(chunks).toString() || '{}') as { idNumber?: unknown }).idNumber;
+        } catch {
+          idNumber = undefined;
+        }
+        // The number is hashed and masked at once; it is never logged or kept.
+        const ok = typeof idNumber === 'string' && opts.wedge !== undefined && opts.wedge(idNumber);
+        json(res, ok ? 200 : 400, ok ? { ok: true } : { ok: false, code: 'id-invalid', message: { zh: '身份证号码无效', en: 'The ID number is not valid' } });
       });
       return;
     }

@@ -11,7 +11,7 @@ import { attachDisplays } from './flows/display.js';
 import { attachVoice } from './flows/voice.js';
 import { KioskFlow } from './flows/kiosk.js';
 import { CardSlot, startKioskHttp } from './kiosk-http.js';
-import { personFromCard } from './person.js';
+import { personFromCard, wedgeInto } from './person.js';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { AgentLink } from './link.js';
@@ -104,7 +104,7 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
     const card = new CardSlot();
     devices.idcard?.on('card', (c) => card.put(personFromCard(c.idNumber, c.name, key)));
     const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }) });
-    kioskHttp = await startKioskHttp(link, kiosk, card, { host: k.host, port: k.port, statusBaseUrl: k.statusBaseUrl }, logger.child({ component: 'kiosk-http' }));
+    kioskHttp = await startKioskHttp(link, kiosk, card, { host: k.host, port: k.port, statusBaseUrl: k.statusBaseUrl, wedge: wedgeInto(card, key) }, logger.child({ component: 'kiosk-http' }));
   }
 
   // Alive = the event loop runs the timer; a server, broker or device outage must not restart the agent.

@@ -12,3 +12,13 @@ export function personFromCard(idNumber: string, name: string, key: Buffer | str
   if (!info.valid) return { idHash, idMasked: '', idValid: false };
   return { idHash, idMasked: info.masked, nameMasked: maskName(name), idValid: true, birthDate: info.birthDate };
 }
+
+/** A keyboard-wedge reader's number, put on the card slot if it is a valid ID number (no name: the wedge types only the number). */
+export function wedgeInto(slot: { put(p: PersonInput): void }, key: Buffer | string): (idNumber: string) => boolean {
+  return (idNumber) => {
+    const person = personFromCard(idNumber, '', key);
+    if (!person.idValid) return false;
+    slot.put(person);
+    return true;
+  };
+}

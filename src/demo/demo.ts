@@ -13,7 +13,7 @@ import { VoiceAnnouncer } from '../../drivers/voice/announcer.js';
 import { generateDefaultClips } from '../../drivers/voice/clip-generator.js';
 import { loadClipLibrary } from '../../drivers/voice/clip-library.js';
 import { WavFileSink } from '../../drivers/voice/wav-file-sink.js';
-import { personFromCard } from '../agent/person.js';
+import { personFromCard, wedgeInto } from '../agent/person.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../bus/embedded-broker.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
@@ -139,7 +139,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   hw.cardReader.on('removed', () => undefined);
   let kioskHttp;
   try {
-    kioskHttp = await startKioskHttp(link, kiosk, card, { host: '127.0.0.1', port: o.kioskPort, statusBaseUrl: `http://127.0.0.1:${httpPort}` }, logger);
+    kioskHttp = await startKioskHttp(link, kiosk, card, { host: '127.0.0.1', port: o.kioskPort, statusBaseUrl: `http://127.0.0.1:${httpPort}`, wedge: wedgeInto(card, hashKey) }, logger);
   } catch {
     kioskHttp = await startKioskHttp(link, kiosk, card, { host: '127.0.0.1', port: 0, statusBaseUrl: `http://127.0.0.1:${httpPort}` }, logger);
   }

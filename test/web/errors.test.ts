@@ -87,4 +87,13 @@ describe('kiosk error flows', () => {
     await take('household');
     expect(await kiosk.textContent('#error-text')).toBe('您已有该业务的号码，请等候叫号 · You already hold a ticket for this service');
   });
+
+  it('takes an ID number typed by a keyboard-wedge reader, masked on screen, and refuses a bad one', async () => {
+    await kiosk.keyboard.type('110105194912310021'); // wrong check digit
+    await kiosk.keyboard.press('Enter');
+    await kiosk.keyboard.type('11010519491231002X');
+    await kiosk.keyboard.press('Enter');
+    await kiosk.waitForSelector('#card:text("已读取身份证：1101**********002X")');
+    expect(await kiosk.content()).not.toContain('11010519491231002X');
+  });
 });

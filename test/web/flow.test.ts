@@ -82,5 +82,13 @@ describe('the pages, one citizen from kiosk to rating', () => {
     await row.locator('input').fill('已电话回访，已解决');
     await row.getByRole('button').click();
     await row.getByText('已回访 已电话回访，已解决').waitFor();
+
+    // Admin opens a closed window for a staff member, then pauses it: the display lists it as paused.
+    const w2 = admin.locator('#windows tr[data-window="2"]');
+    await w2.locator('select').selectOption('s02');
+    await w2.getByRole('button', { name: '开放 Open' }).click();
+    await w2.getByText('s02').waitFor();
+    await w2.getByRole('button', { name: '暂停 Pause' }).click();
+    await display.waitForSelector('#paused span:text("2 号窗口 暂停服务")');
   }, 120_000);
 });

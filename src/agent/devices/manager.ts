@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../../../drivers/common/logger.js';
 import { SerialTransport } from '../../../drivers/common/serial-transport.js';
 import { TcpTransport } from '../../../drivers/common/tcp-transport.js';
 import { Listeners, type Transport } from '../../../drivers/common/transport.js';
+import { HidCardReader, nodeHidOpener } from '../../../drivers/idcard/hid-reader.js';
 import { SamCardReader } from '../../../drivers/idcard/driver.js';
 import { Keypad } from '../../../drivers/keypad/driver.js';
 import type { Grade, GradeTable } from '../../../drivers/keypad/grades.js';
@@ -220,9 +221,20 @@ export class DeviceManager {
   }
 
   private async startIdcard(c: NonNullable<DevicesConfig['idcard']>): Promise<void> {
-    if (c.transport !== 'serial') {
-      // HID readers and keyboard wedges are read where the citizen is (the kiosk page), not by this manager.
-      this.set({ name: 'idcard', kind: `idcard-${c.transport}`, state: 'unknown', detail: `configured (${c.transport}), not opened by the device manager`, final: true });
+    if (c.transport === 'wedge') {
+      // A keyboard-wedge reader types into the focused page: the kiosk page reads it, not this manager.
+      this.set({ name: 'idcard', kind: 'idcard-wedge', state: 'unknown', detail: 'keyboard wedge: read by the kiosk page', final: true });
+      return;
+    }
+    if (c.transport === 'hid') {
+      const id = `${c.vendorId.toString(16).padStart(4, '0')}:${c.productId.toString(16).padStart(4, '0')}`;
+      const framing = Object.fromEntries(Object.entries(c.framing).filter(([, v]) => v !== undefined));
+      const reader = new HidCardReader(nodeHidOpener({ vendorId: c.vendorId, productId: c.productId }), { logger: this.log, framing, description: `hid ${id}` });
+      this.idcard = reader;
+      this.set({ name: 'idcard', kind: 'idcard-hid', state: 'unknown', detail: id, final: false });
+      reader.on('error', (e) => this.log.debug({ code: e.code }, 'id-card reader error'));
+      reader.on('health', (h) => this.set({ name: 'idcard', kind: 'idcard-hid', state: h.ok ? 'ok' : 'offline', ...(h.error ? { detail: h.error.code } : {}), final: false }));
+      await reader.start().catch((e: unknown) => this.set({ name: 'idcard', kind: 'idcard-hid', state: 'offline', detail: `${id}: ${e instanceof Error ? e.message : String(e)}`, final: true }));
       return;
     }
     const link = this.reopening('idcard', c.path, () => new SerialTransport({ path: c.path, baudRate: c.baudRate }));
