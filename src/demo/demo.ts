@@ -17,7 +17,10 @@ import { personFromCard, wedgeInto } from '../agent/person.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../bus/embedded-broker.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
-import type { HallqConfig } from '../config/schema.js';
+import { smsSchema, type HallqConfig } from '../config/schema.js';
+import { openPtyPair } from '../../drivers/common/pty-pair.js';
+import { SerialTransport } from '../../drivers/common/serial-transport.js';
+import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
 import { maskName, maskPhone, windowView } from '../core/index.js';
 import { createLogger } from '../log/logger.js';
 import { Random } from '../sim/random.js';
@@ -53,13 +56,22 @@ async function brokerOn(port: number): Promise<EmbeddedBroker> {
 }
 
 /** The demo runs whenever it is started: the hall is open around the clock and data lives in a temp dir. */
-function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort: number, keepServiceHours = false): HallqConfig {
+function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort: number, keepServiceHours = false, modemPath?: string): HallqConfig {
   const allDay = [{ from: '00:00', to: '24:00' }];
   return {
     ...c,
     hours: { ...c.hours, weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay }, holidays: [], issuingCutoffMinutes: 0 },
     services: keepServiceHours ? c.services : c.services.map(({ hours: _hours, ...s }) => s),
-    server: { ...c.server, mqtt: { url: brokerUrl }, http: { host: '127.0.0.1', port: httpPort }, database: join(dataDir, 'hall.db'), tickSeconds: 10, logLevel: 'warn' },
+    server: {
+      ...c.server,
+      mqtt: { url: brokerUrl },
+      http: { host: '127.0.0.1', port: httpPort },
+      database: join(dataDir, 'hall.db'),
+      tickSeconds: 10,
+      logLevel: 'warn',
+      // SMS through the GSM modem driver, to the modem emulator on a pty.
+      ...(modemPath ? { sms: smsSchema.parse({ provider: 'modem', modem: { path: modemPath, baudRate: 115200 } }) } : {}),
+    },
   };
 }
 
@@ -82,14 +94,19 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   // Logs (JSON, warnings and up) go to stderr so the console shows the hall, not the plumbing.
   const logger: Logger = createLogger({ level: 'warn', destination: process.stderr });
   const broker = await brokerOn(o.mqttPort);
+  const modemPty = await openPtyPair();
+  const modemDevice = new SerialTransport({ path: modemPty.device, baudRate: 115200 });
+  await modemDevice.open();
+  const modem = new ModemEmulator(modemDevice, { logger: logger.child({ device: 'modem-emulator' }) });
+  await modem.start();
   let server;
   try {
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, o.httpPort, o.keepServiceHours), Date.now, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, o.httpPort, o.keepServiceHours, modemPty.host), Date.now, logger);
   } catch {
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, 0, o.keepServiceHours), Date.now, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, 0, o.keepServiceHours, modemPty.host), Date.now, logger);
   }
   const httpPort = (server.http.address() as { port: number }).port;
-  const config = demoConfig(base, dataDir, broker.url, httpPort, o.keepServiceHours);
+  const config = demoConfig(base, dataDir, broker.url, httpPort, o.keepServiceHours, modemPty.host);
   const link = new AgentLink({ url: broker.url, hall: config.hall.id, agentId: 'demo-agent' }, logger.child({ component: 'agent' }));
   await link.start();
   await link.catchUp();
@@ -152,11 +169,11 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     link.onEvent((e) => {
       const t = 'ticketId' in e ? link.replica.state.tickets[e.ticketId] : undefined;
       if (e.type === 'TicketCalled' && t) o.print(`📢 请 ${t.number} 号 到 ${e.window} 号窗口 办理  (${serviceName(t.serviceId)}${e.reason ? `, ${e.reason}` : ''})`);
-      else if (e.type === 'NotificationDue' && e.reason === 'near' && t?.phoneMasked) o.print(`✉  SMS to ${t.phoneMasked}: ${e.number} 即将叫号，请到 ${e.windows.join('、')} 号窗口附近等候`);
       else if (e.type === 'RatingRecorded') o.print(`⭐ ${e.rating.number} rated ${e.rating.grade} at window ${e.rating.window}`);
       else if (e.type === 'WindowOpened') o.print(`🪟 window ${e.window} opened by ${e.staffId}`);
     }),
   );
+  offs.push(modem.onMessage((m) => o.print(`📱 SMS to ${maskPhone(m.phone)}: ${m.text}`)));
   offs.push(
     hw.printerEmulator.onTicket((ticket) => {
       const lines = ticket.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : b.type === 'qr' ? [`[QR ${b.data}]`] : []));
@@ -227,6 +244,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   pages         kiosk http://127.0.0.1:${kioskPort}/kiosk · display http://127.0.0.1:${httpPort}/display · caller http://127.0.0.1:${httpPort}/caller?window=1 · admin http://127.0.0.1:${httpPort}/admin
   hall server   http://127.0.0.1:${httpPort}/api/queue · /api/windows · /metrics · /healthz
   MQTT broker   ${broker.url}   (watch: mosquitto_sub -h 127.0.0.1 -p ${broker.port} -t 'hallq/v1/${config.hall.id}/#' -v)
+  sms           GSM modem driver → modem emulator on ${modemPty.host} (the texts citizens would receive are shown below)
   devices       printer on ${hw.ptys.printer.host} (ESC/POS, 115200), ID-card reader on ${hw.ptys.idcard.host} (SAM, 115200),
                 RS-485 line on ${hw.ptys.rs485.host} (9600): ${windows.length} LED screens + ${windows.length} keypads
   data          ${dataDir}
@@ -251,6 +269,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     await link.stop();
     await server.stop();
     await broker.close();
+    await modem.close();
+    await modemPty.close();
     rmSync(dataDir, { recursive: true, force: true });
     o.print('hallq demo stopped.');
     resolveStopped();
