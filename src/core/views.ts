@@ -1,5 +1,5 @@
 import { estimatedWaitMs, positions } from './dispatcher.js';
-import { canServe } from './hall.js';
+import { canServe, waitingTickets } from './hall.js';
 import type { HallState } from './state.js';
 
 /** What screens and status topics show: derived from the state, masked data only. */
@@ -18,7 +18,7 @@ export function windowView(state: HallState, id: number): WindowView {
   const w = state.windows[String(id)];
   const def = state.config?.windows.find((x) => x.id === id);
   const t = w?.current === undefined ? undefined : state.tickets[w.current];
-  const waiting = def ? Object.values(state.tickets).filter((x) => x.status === 'waiting' && canServe(def, x)).length : 0;
+  const waiting = def ? waitingTickets(state).filter((x) => canServe(def, x)).length : 0;
   return {
     window: id,
     status: w?.status ?? 'closed',
