@@ -1,12 +1,12 @@
 /** WindowScreen for Onbon BX-5 / BX-6 controllers: one dynamic text area, written with A3 06. */
-import { HallqError, isHallqError, type ErrorCode } from '../common/error.js';
-import { hex, silentLogger, type Logger } from '../common/logger.js';
+import { HallqError, type ErrorCode } from '../common/error.js';
+import { silentLogger, type Logger } from '../common/logger.js';
 import type { BusPort, ReplyFramer } from '../rs485/bus-port.js';
 import { BX_EFFECT, BX_RESPONSE_NONE, BX_RESPONSE_WANTED, DEFAULT_BX_REPLY, decodeBxReplyData, encodeBxDynamicText, type BxArea, type BxReplyFormat } from './bx-commands.js';
 import { BX_DEVICE_GENERIC, BX_HOST_ADDRESS, bxBodyOf, bxPacket, decodeBxFrames, encodeBxFrame, findBxSpans } from './bx-codec.js';
 import { encodeGb2312 } from './gb2312.js';
-import { bxMarkup, layoutKey, layoutScreen, testPatternLayout, type ScreenContent, type ScreenLayout } from './layout.js';
-import { ChangeGate, screenPriority, type WindowScreen } from './window-screen.js';
+import { BusScreen, type ReplyRule } from './bus-screen.js';
+import { bxMarkup, type ScreenLayout } from './layout.js';
 
 export type BxAreaGeometry = Pick<BxArea, 'x' | 'y' | 'width' | 'height' | 'areaId'>;
 
@@ -30,32 +30,22 @@ export interface BxScreenConfig {
   maxLineChars?: number;
 }
 
-const TEST_PATTERN_KEY = '\u0000test-pattern';
-
-export class BxScreen implements WindowScreen {
-  private readonly gate = new ChangeGate();
-  private readonly log: Logger;
-  private readonly key: string;
-
+export class BxScreen extends BusScreen {
   constructor(
-    private readonly bus: BusPort,
+    bus: BusPort,
     private readonly config: BxScreenConfig,
     logger: Logger = silentLogger,
   ) {
-    this.log = logger.child({ screen: 'bx', address: config.address });
-    this.key = `led-bx@${config.address}`;
+    super(bus, logger.child({ screen: 'bx', address: config.address }), {
+      key: `led-bx@${config.address}`,
+      id: config.address,
+      label: 'bx',
+      ...(config.maxLineChars === undefined ? {} : { maxLineChars: config.maxLineChars }),
+      ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+      ...(config.retries === undefined ? {} : { retries: config.retries }),
+    });
   }
 
-  show(content: ScreenContent, opts: { urgent: boolean }): Promise<void> {
-    const layout = layoutScreen(content, this.config.maxLineChars === undefined ? {} : { maxLineChars: this.config.maxLineChars });
-    return this.gate.run(layoutKey(layout), opts.urgent, () => this.write(layout, opts.urgent));
-  }
-
-  testPattern(): Promise<void> {
-    return this.gate.run(TEST_PATTERN_KEY, false, () => this.write(testPatternLayout(this.config.address), false));
-  }
-
-  /** The bytes show() would send for this layout (pure; for tests and the technician's dry run). */
   frameFor(layout: ScreenLayout): Buffer {
     const c = this.config;
     const area: BxArea = {
@@ -85,33 +75,14 @@ export class BxScreen implements WindowScreen {
     return this.config.expectReply ?? true;
   }
 
-  private async write(layout: ScreenLayout, urgent: boolean): Promise<void> {
-    const frame = this.frameFor(layout);
-    const address = this.config.address;
+  protected replyRule(frame: Buffer): ReplyRule | undefined {
     const format = this.config.replyFormat ?? DEFAULT_BX_REPLY;
-    this.log.debug({ frame: hex(frame), urgent }, 'bx write');
-    try {
-      await this.bus.exchange({
-        frame,
-        ...(this.expectsReply
-          ? {
-              reply: bxReplyFramer(frame, address),
-              check: (reply: Buffer) => {
-                this.log.debug({ reply: hex(reply) }, 'bx reply');
-                return judgeBxReply(reply, format);
-              },
-            }
-          : {}),
-        timeoutMs: this.config.timeoutMs ?? 300,
-        retries: this.config.retries ?? 1,
-        priority: screenPriority(urgent),
-        key: this.key,
-      });
-    } catch (err) {
-      const code = isHallqError(err) ? err.code : 'INTERNAL';
-      this.log.warn({ code }, 'bx screen write failed');
-      throw isHallqError(err) ? new HallqError(err.code, `BX screen ${address}: ${err.message}`, { ...err.details, address }, { cause: err }) : err;
-    }
+    return this.expectsReply ? { reply: bxReplyFramer(frame, this.config.address), judge: (reply) => judgeBxReply(reply, format) } : undefined;
+  }
+
+  protected failure(err: HallqError, _rule: ReplyRule | undefined): Error {
+    const address = this.config.address;
+    return new HallqError(err.code, `BX screen ${address}: ${err.message}`, { ...err.details, address }, { cause: err });
   }
 }
 

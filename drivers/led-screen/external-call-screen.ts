@@ -1,12 +1,12 @@
 /** WindowScreen for "external call" cards (type 0x32 / protocol 0x7B): one 0x85 text per update. */
-import { HallqError, isHallqError, type ErrorCode } from '../common/error.js';
-import { hex, silentLogger, type Logger } from '../common/logger.js';
+import { HallqError, type ErrorCode } from '../common/error.js';
+import { silentLogger, type Logger } from '../common/logger.js';
 import type { BusPort, ReplyFramer } from '../rs485/bus-port.js';
 import { DEFAULT_EXT_COLOURS, DEFAULT_EXT_EFFECTS, EXT_RC, encodeExtText, decodeExtReplyPayload, type ExtTextFormat } from './external-commands.js';
 import { EXT_GROUP_CARD, EXT_REQUEST, decodeExtFrames, encodeExtFrame, extRequest, findExtSpans } from './external-codec.js';
 import { encodeGb2312 } from './gb2312.js';
-import { layoutKey, layoutScreen, plainText, testPatternLayout, type ScreenColour, type ScreenContent, type ScreenLayout } from './layout.js';
-import { ChangeGate, screenPriority, type WindowScreen } from './window-screen.js';
+import { BusScreen, type ReplyRule } from './bus-screen.js';
+import { plainText, type ScreenColour, type ScreenLayout } from './layout.js';
 
 
 export interface ExternalCallScreenConfig {
@@ -28,32 +28,25 @@ export interface ExternalCallScreenConfig {
   maxLineChars?: number;
 }
 
-const TEST_PATTERN_KEY = '\u0000test-pattern';
+/** The external-call reply rule also remembers the card's return code, to name a refusal. */
+type ExtRule = ReplyRule & { returnCode?: number };
 
-export class ExternalCallScreen implements WindowScreen {
-  private readonly gate = new ChangeGate();
-  private readonly log: Logger;
-  private readonly key: string;
-
+export class ExternalCallScreen extends BusScreen<ExtRule> {
   constructor(
-    private readonly bus: BusPort,
+    bus: BusPort,
     private readonly config: ExternalCallScreenConfig,
     logger: Logger = silentLogger,
   ) {
-    this.log = logger.child({ screen: 'external-call', cardId: config.cardId });
-    this.key = `led-ext@${config.cardId}`;
+    super(bus, logger.child({ screen: 'external-call', cardId: config.cardId }), {
+      key: `led-ext@${config.cardId}`,
+      id: config.cardId,
+      label: 'external-call',
+      ...(config.maxLineChars === undefined ? {} : { maxLineChars: config.maxLineChars }),
+      ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+      ...(config.retries === undefined ? {} : { retries: config.retries }),
+    });
   }
 
-  show(content: ScreenContent, opts: { urgent: boolean }): Promise<void> {
-    const layout = layoutScreen(content, this.config.maxLineChars === undefined ? {} : { maxLineChars: this.config.maxLineChars });
-    return this.gate.run(layoutKey(layout), opts.urgent, () => this.write(layout, opts.urgent));
-  }
-
-  testPattern(): Promise<void> {
-    return this.gate.run(TEST_PATTERN_KEY, false, () => this.write(testPatternLayout(this.config.cardId), false));
-  }
-
-  /** The bytes show() would send for this layout (pure). */
   frameFor(layout: ScreenLayout): Buffer {
     const c = this.config;
     const effects = c.effects ?? DEFAULT_EXT_EFFECTS;
@@ -76,41 +69,25 @@ export class ExternalCallScreen implements WindowScreen {
     return encodeExtFrame(extRequest(c.cardId, payload));
   }
 
-  private get expectsReply(): boolean {
-    return this.config.cardId !== EXT_GROUP_CARD;
+  protected replyRule(frame: Buffer): ExtRule | undefined {
+    // The group address (FF) is sent without asking for a reply.
+    if (this.config.cardId === EXT_GROUP_CARD) return undefined;
+    const rule: ExtRule = {
+      reply: extReplyFramer(frame, this.config.cardId),
+      judge: (reply) => {
+        const j = judgeExtReply(reply);
+        rule.returnCode = j.returnCode;
+        return j.code;
+      },
+    };
+    return rule;
   }
 
-  private async write(layout: ScreenLayout, urgent: boolean): Promise<void> {
-    const frame = this.frameFor(layout);
-    const cardId = this.config.cardId;
-    this.log.debug({ frame: hex(frame), urgent }, 'external-call write');
-    let returnCode: number | undefined;
-    try {
-      await this.bus.exchange({
-        frame,
-        ...(this.expectsReply
-          ? {
-              reply: extReplyFramer(frame, cardId),
-              check: (reply: Buffer) => {
-                this.log.debug({ reply: hex(reply) }, 'external-call reply');
-                const j = judgeExtReply(reply);
-                returnCode = j.returnCode;
-                return j.code;
-              },
-            }
-          : {}),
-        timeoutMs: this.config.timeoutMs ?? 300,
-        retries: this.config.retries ?? 1,
-        priority: screenPriority(urgent),
-        key: this.key,
-      });
-    } catch (err) {
-      const code = isHallqError(err) ? err.code : 'INTERNAL';
-      this.log.warn({ code, returnCode }, 'external-call screen write failed');
-      if (!isHallqError(err)) throw err;
-      const reason = code !== 'DEVICE_NAK' ? undefined : returnCode === EXT_RC.checksum ? 'checksum error' : returnCode === EXT_RC.sequence ? 'sequence error' : 'refused';
-      throw new HallqError(err.code, `external-call card ${cardId}: ${reason ?? err.message}`, { ...err.details, cardId, ...(reason ? { returnCode, reason } : {}) }, { cause: err });
-    }
+  protected failure(err: HallqError, rule: ExtRule | undefined): Error {
+    const { cardId } = this.config;
+    const returnCode = rule?.returnCode;
+    const reason = err.code !== 'DEVICE_NAK' ? undefined : returnCode === EXT_RC.checksum ? 'checksum error' : returnCode === EXT_RC.sequence ? 'sequence error' : 'refused';
+    return new HallqError(err.code, `external-call card ${cardId}: ${reason ?? err.message}`, { ...err.details, cardId, ...(reason ? { returnCode, reason } : {}) }, { cause: err });
   }
 }
 
