@@ -4,6 +4,7 @@
  * protocol version · data length LE2 · data · CRC-16/ARC LE2 (over PHY1 before escaping).
  */
 import { crc16Arc } from './checksums.js';
+import { DelimitedFramer, findDelimitedSpans } from './delimited-framer.js';
 
 export const BX_START = 0xa5;
 export const BX_END = 0x5a;
@@ -15,7 +16,6 @@ export const BX_DEVICE_GENERIC = 0xfe;
 /** PHY1 header bytes before the data. */
 const HEADER = 14;
 /** Longest escaped body accepted before the framer gives up on a frame (guards memory on garbage). */
-const MAX_BODY = 8192;
 
 export interface BxPacket {
   dst: number;
@@ -124,46 +124,10 @@ export function decodeBxBody(body: Uint8Array): BxFrameEvent {
   };
 }
 
-/**
- * Finds frames in arbitrary chunks. Escaped bodies contain neither A5 nor 5A, so an A5 inside a
- * body means the previous frame was cut short and a new one starts: that is how it resynchronises.
- */
-export class BxFramer {
-  private body: number[] = [];
-  private inFrame = false;
-  /** Still inside the A5 run of a preamble. */
-  private inPreamble = false;
-
-  push(chunk: Uint8Array): BxFrameEvent[] {
-    const out: BxFrameEvent[] = [];
-    for (const b of chunk) {
-      if (b === BX_START) {
-        if (this.inFrame && !this.inPreamble && this.body.length > 0) out.push({ type: 'error', error: 'truncated', raw: Buffer.from(this.body) });
-        this.inFrame = true;
-        this.inPreamble = true;
-        this.body = [];
-      } else if (!this.inFrame) {
-        // garbage between frames
-      } else if (b === BX_END) {
-        out.push(decodeBxBody(Buffer.from(this.body)));
-        this.inFrame = false;
-        this.body = [];
-      } else {
-        this.inPreamble = false;
-        this.body.push(b);
-        if (this.body.length > MAX_BODY) {
-          out.push({ type: 'error', error: 'oversize', raw: Buffer.from(this.body) });
-          this.inFrame = false;
-          this.body = [];
-        }
-      }
-    }
-    return out;
-  }
-
-  reset(): void {
-    this.body = [];
-    this.inFrame = false;
+/** Finds frames in arbitrary chunks (A5 ×n … 5A); see DelimitedFramer for how it resynchronises. */
+export class BxFramer extends DelimitedFramer<BxFrameEvent> {
+  constructor() {
+    super(BX_START, BX_END, decodeBxBody, (error, raw) => ({ type: 'error', error, raw }));
   }
 }
 
@@ -172,23 +136,9 @@ export function decodeBxFrames(bytes: Uint8Array): BxFrameEvent[] {
   return new BxFramer().push(bytes);
 }
 
-/**
- * Locate complete frames in a receive buffer without decoding them: [start, end) of each A5…5A span.
- * Used by the reply framer, which must hand the raw bytes back (so a corrupt reply surfaces as a checksum error).
- */
+/** [start, end) of each complete A5…5A span (its preamble included), undecoded. */
 export function findBxSpans(buf: Uint8Array): Array<{ start: number; end: number }> {
-  const spans: Array<{ start: number; end: number }> = [];
-  let start = -1;
-  for (let i = 0; i < buf.length; i++) {
-    const b = buf[i];
-    if (b === BX_START) {
-      if (start < 0 || buf[i - 1] !== BX_START) start = i;
-    } else if (b === BX_END && start >= 0) {
-      spans.push({ start, end: i + 1 });
-      start = -1;
-    }
-  }
-  return spans;
+  return findDelimitedSpans(buf, BX_START, BX_END, true);
 }
 
 /** The escaped body of a raw frame (A5 run and 5A stripped). */

@@ -4,6 +4,7 @@
  * escaped A5→AA 05, AE→AA 0E, AA→AA 0A; sum = 16-bit sum from 68 to the end of the data.
  */
 import { sum16 } from './checksums.js';
+import { DelimitedFramer, findDelimitedSpans } from './delimited-framer.js';
 
 export const EXT_START = 0xa5;
 export const EXT_END = 0xae;
@@ -15,7 +16,6 @@ export const EXT_PROTOCOL = 0x7b;
 export const EXT_GROUP_CARD = 0xff;
 /** Bytes from the type byte to the end of <last packet>. */
 const HEAD = 9;
-const MAX_BODY = 8192;
 
 export interface ExtFrame {
   /** 0x68 request (also some cards' reply), 0xE8 reply. */
@@ -117,39 +117,10 @@ export function decodeExtBody(body: Uint8Array): ExtFrameEvent {
   };
 }
 
-/** Frames from arbitrary chunks. Escaped bodies hold neither A5 nor AE, so a stray A5 restarts the frame. */
-export class ExtFramer {
-  private body: number[] = [];
-  private inFrame = false;
-
-  push(chunk: Uint8Array): ExtFrameEvent[] {
-    const out: ExtFrameEvent[] = [];
-    for (const b of chunk) {
-      if (b === EXT_START) {
-        if (this.inFrame && this.body.length > 0) out.push({ type: 'error', error: 'truncated', raw: Buffer.from(this.body) });
-        this.inFrame = true;
-        this.body = [];
-      } else if (!this.inFrame) {
-        // garbage between frames
-      } else if (b === EXT_END) {
-        out.push(decodeExtBody(Buffer.from(this.body)));
-        this.inFrame = false;
-        this.body = [];
-      } else {
-        this.body.push(b);
-        if (this.body.length > MAX_BODY) {
-          out.push({ type: 'error', error: 'oversize', raw: Buffer.from(this.body) });
-          this.inFrame = false;
-          this.body = [];
-        }
-      }
-    }
-    return out;
-  }
-
-  reset(): void {
-    this.body = [];
-    this.inFrame = false;
+/** Frames from arbitrary chunks (A5 … AE); see DelimitedFramer for how it resynchronises. */
+export class ExtFramer extends DelimitedFramer<ExtFrameEvent> {
+  constructor() {
+    super(EXT_START, EXT_END, decodeExtBody, (error, raw) => ({ type: 'error', error, raw }));
   }
 }
 
@@ -159,14 +130,5 @@ export function decodeExtFrames(bytes: Uint8Array): ExtFrameEvent[] {
 
 /** [start, end) of each complete A5…AE span in a receive buffer, undecoded. */
 export function findExtSpans(buf: Uint8Array): Array<{ start: number; end: number }> {
-  const spans: Array<{ start: number; end: number }> = [];
-  let start = -1;
-  for (let i = 0; i < buf.length; i++) {
-    if (buf[i] === EXT_START) start = i;
-    else if (buf[i] === EXT_END && start >= 0) {
-      spans.push({ start, end: i + 1 });
-      start = -1;
-    }
-  }
-  return spans;
+  return findDelimitedSpans(buf, EXT_START, EXT_END, false);
 }
