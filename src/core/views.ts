@@ -1,5 +1,6 @@
 import { estimatedWaitMs, positions } from './dispatcher.js';
 import { canServe, waitingTickets } from './hall.js';
+import type { HallEvent } from './events.js';
 import type { HallState } from './state.js';
 
 /** What screens and status topics show: derived from the state, masked data only. */
@@ -81,4 +82,21 @@ export function prospectiveView(state: HallState, ticketId: string, now: number)
   const c = copy.tickets[ticketId];
   if (c) c.status = 'waiting';
   return ticketView(copy, ticketId, now);
+}
+
+/**
+ * The windows whose view an applied event may have changed: the window it names, and every window
+ * that can serve the ticket it touched (that window's waiting count moved). Screens and retained
+ * topics refresh only these.
+ */
+export function windowsTouched(state: HallState, e: HallEvent): number[] {
+  const windows = state.config?.windows ?? [];
+  if (e.type === 'HallConfigured' || e.type === 'DayStarted') return windows.map((w) => w.id);
+  if (e.type === 'NotificationDue') return [];
+  const out = new Set<number>();
+  if ('window' in e && typeof e.window === 'number') out.add(e.window);
+  const ticketId = e.type === 'TicketIssued' ? e.ticket.id : 'ticketId' in e ? e.ticketId : undefined;
+  const t = ticketId === undefined ? undefined : state.tickets[ticketId];
+  if (t) for (const w of windows) if (canServe(w, { serviceId: t.serviceId })) out.add(w.id);
+  return [...out];
 }

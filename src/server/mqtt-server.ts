@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../../drivers/common/logger.js';
 import { isHallqError } from '../../drivers/common/error.js';
-import { queueView, windowView, type Command, type HallEvent, type Outcome } from '../core/index.js';
+import { queueView, windowView, windowsTouched, type Command, type HallEvent, type Outcome } from '../core/index.js';
 import { describeInvalid, parseJson, requestSchema, type Response, type ServerStatus } from '../bus/messages.js';
 import { clientOf, topics, type Topics } from '../bus/topics.js';
 import type { HallEngine } from './engine.js';
@@ -84,13 +84,7 @@ export class MqttServer {
     this.sms?.afterAppend(events);
     for (const e of events) this.publish(this.t.events, e);
     const s = this.engine.state;
-    const windows = new Set<number>();
-    for (const e of events) {
-      if ('window' in e && typeof e.window === 'number') windows.add(e.window);
-      if (e.type === 'TicketTransferred' || e.type === 'DayStarted' || e.type === 'HallConfigured' || e.type === 'TicketIssued' || e.type === 'TicketPrinted' || e.type === 'TicketCancelled' || e.type === 'TicketVoided') {
-        for (const w of s.config?.windows ?? []) windows.add(w.id);
-      }
-    }
+    const windows = new Set(events.flatMap((e) => windowsTouched(s, e)));
     for (const w of windows) this.publish(this.t.windowState(w), windowView(s, w), true);
     this.publish(this.t.queueState, queueView(s), true);
   }

@@ -1,7 +1,7 @@
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { Keypad } from '../../../drivers/keypad/driver.js';
 import type { WindowScreen } from '../../../drivers/led-screen/window-screen.js';
-import { windowView, type HallEvent } from '../../core/index.js';
+import { windowView, windowsTouched, type HallEvent } from '../../core/index.js';
 import type { AgentLink } from '../link.js';
 
 /**
@@ -24,9 +24,10 @@ export function attachDisplays(link: AgentLink, screens: Map<number, WindowScree
     for (const w of new Set([...screens.keys(), ...keypads.keys()])) refresh(w, false);
   };
   const off = link.onEvent((e: HallEvent) => {
-    if (e.type === 'TicketCalled' || e.type === 'TicketRecalled') refresh(e.window, true);
-    else if ('window' in e && typeof e.window === 'number') refresh(e.window, false);
-    else if (e.type === 'TicketIssued' || e.type === 'TicketPrinted' || e.type === 'DayStarted' || e.type === 'HallConfigured' || e.type === 'TicketTransferred') all();
+    // The called window first (urgent), then the others whose waiting count moved.
+    const urgent = e.type === 'TicketCalled' || e.type === 'TicketRecalled' ? e.window : undefined;
+    if (urgent !== undefined) refresh(urgent, true);
+    for (const w of windowsTouched(link.replica.state, e)) if (w !== urgent && (screens.has(w) || keypads.has(w))) refresh(w, false);
   });
   all();
   return off;
