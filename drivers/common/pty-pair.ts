@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { SerialTransport } from './serial-transport.js';
 
 export interface PtyPair {
   /** Path the driver opens (the host side). */
@@ -51,4 +52,31 @@ export function openPtyPair(): Promise<PtyPair> {
       }
     });
   });
+}
+
+export interface SerialPtyPair {
+  pty: PtyPair;
+  /** The driver's end, open. */
+  host: SerialTransport;
+  /** The emulator's end, open. */
+  device: SerialTransport;
+  /** Closes both ends and socat. */
+  close(): Promise<void>;
+}
+
+/** A pty pair with a serial transport opened on each end: how drivers meet their emulators. */
+export async function openSerialPtyPair(baudRate: number): Promise<SerialPtyPair> {
+  const pty = await openPtyPair();
+  const host = new SerialTransport({ path: pty.host, baudRate });
+  const device = new SerialTransport({ path: pty.device, baudRate });
+  await Promise.all([host.open(), device.open()]);
+  return {
+    pty,
+    host,
+    device,
+    close: async () => {
+      await Promise.all([host.close(), device.close()]);
+      await pty.close();
+    },
+  };
 }

@@ -94,6 +94,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   // Logs (JSON, warnings and up) go to stderr so the console shows the hall, not the plumbing.
   const logger: Logger = createLogger({ level: 'warn', destination: process.stderr });
   const broker = await brokerOn(o.mqttPort);
+  // The emulator's end is opened here; the server's SMS delivery opens the host end itself (by path).
   const modemPty = await openPtyPair();
   const modemDevice = new SerialTransport({ path: modemPty.device, baudRate: 115200 });
   await modemDevice.open();

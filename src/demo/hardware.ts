@@ -1,6 +1,5 @@
 import type { Logger } from '../../drivers/common/logger.js';
-import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
-import { SerialTransport } from '../../drivers/common/serial-transport.js';
+import { openSerialPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
 import { Keypad } from '../../drivers/keypad/driver.js';
 import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import { BxScreen } from '../../drivers/led-screen/bx-screen.js';
@@ -30,12 +29,9 @@ export interface DemoHardware {
 }
 
 export async function startDemoHardware(windows: number[], logger: Logger): Promise<DemoHardware> {
-  const printerPty = await openPtyPair();
-  const busPty = await openPtyPair();
   // Printer: 115200 8N1 serial, status read back (DLE EOT).
-  const printerHost = new SerialTransport({ path: printerPty.host, baudRate: 115200 });
-  const printerDevice = new SerialTransport({ path: printerPty.device, baudRate: 115200 });
-  await Promise.all([printerHost.open(), printerDevice.open()]);
+  const printerLink = await openSerialPtyPair(115200);
+  const { host: printerHost, device: printerDevice } = printerLink;
   const printerEmulator = new EscPosEmulator({ logger: logger.child({ device: 'printer-emulator' }) });
   printerEmulator.attach(printerDevice);
   const printer = new EscPosPrinter(printerHost, { logger: logger.child({ device: 'printer' }), readBack: true, statusTimeoutMs: 1000 });
@@ -44,9 +40,8 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
   printer.startPolling(1000);
 
   // One RS-485 line at 9600 baud: a screen and a caller keypad per window.
-  const busHost = new SerialTransport({ path: busPty.host, baudRate: 9600 });
-  const busDevice = new SerialTransport({ path: busPty.device, baudRate: 9600 });
-  await Promise.all([busHost.open(), busDevice.open()]);
+  const busLink = await openSerialPtyPair(9600);
+  const { host: busHost, device: busDevice } = busLink;
   const line = new Rs485LineEmulator(busDevice, { baudRate: 9600, logger: logger.child({ device: 'rs485-emulator' }) });
   const bus = new Rs485Bus(busHost, { logger: logger.child({ device: 'rs485' }), defaultTimeoutMs: 300, defaultRetries: 2 });
   const screens = new Map<number, BxScreen>();
@@ -67,10 +62,8 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
   for (const k of keypads.values()) k.start();
 
   // ID-card reader: the SAM protocol at 115200, polled about once a second.
-  const cardPty = await openPtyPair();
-  const cardHost = new SerialTransport({ path: cardPty.host, baudRate: 115200 });
-  const cardDevice = new SerialTransport({ path: cardPty.device, baudRate: 115200 });
-  await Promise.all([cardHost.open(), cardDevice.open()]);
+  const cardLink = await openSerialPtyPair(115200);
+  const { host: cardHost, device: cardDevice } = cardLink;
   const cardEmulator = new SamCardEmulator(cardDevice, { logger: logger.child({ device: 'idcard-emulator' }) });
   await cardEmulator.start();
   const cardReader = new SamCardReader(cardHost, { logger: logger.child({ device: 'idcard' }), pollIntervalMs: 300, timeoutMs: 2000 });
@@ -86,11 +79,11 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
     keypadEmulators,
     cardReader,
     cardEmulator,
-    ptys: { printer: printerPty, rs485: busPty, idcard: cardPty },
+    ptys: { printer: printerLink.pty, rs485: busLink.pty, idcard: cardLink.pty },
     close: async () => {
       await cardReader.close();
       await cardEmulator.close();
-      await cardPty.close();
+      await cardLink.close();
       for (const k of keypads.values()) await k.stop();
       for (const k of keypadEmulators.values()) k.stop();
       printer.stopPolling();
@@ -98,8 +91,7 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
       line.stop();
       await printer.close();
       await printerEmulator.close();
-      await Promise.all([busHost.close(), busDevice.close(), printerHost.close(), printerDevice.close()]);
-      await Promise.all([printerPty.close(), busPty.close()]);
+      await Promise.all([busLink.close(), printerLink.close()]);
     },
   };
 }

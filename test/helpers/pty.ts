@@ -1,2 +1,2 @@
 // Tests use the same socat pty pair as the demo and `hallq emulate --pty`.
-export { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
+export { openPtyPair, openSerialPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SerialTransport } from '../../../drivers/common/serial-transport.js';
 import { Keypad, type KeypadEvent, type KeypadOptions } from '../../../drivers/keypad/driver.js';
 import { KeypadEmulator, type KeypadEmulatorEvent } from '../../../drivers/keypad/emulator.js';
 import { Rs485Bus, type DeviceTimeoutEvent } from '../../../drivers/rs485/bus.js';
 import { Rs485LineEmulator } from '../../../drivers/rs485/line-emulator.js';
-import { openPtyPair } from '../../helpers/pty.js';
+import { openSerialPtyPair } from '../../../drivers/common/pty-pair.js';
 
 const BAUD = 9600;
 
@@ -16,13 +15,8 @@ afterEach(async () => {
 
 /** A real pty line at 9600 baud: the host's bus and keypads on one end, the line emulator and keypad emulators on the other. */
 async function rig(addresses: number[], options: Partial<KeypadOptions> = {}, mode: 'poll' | 'push' = 'poll') {
-  const pty = await openPtyPair();
-  cleanup.push(() => pty.close());
-  const host = new SerialTransport({ path: pty.host, baudRate: BAUD });
-  const dev = new SerialTransport({ path: pty.device, baudRate: BAUD });
-  await host.open();
-  await dev.open();
-  cleanup.push(() => host.close(), () => dev.close());
+  const { host, device: dev, close } = await openSerialPtyPair(BAUD);
+  cleanup.push(close);
   const line = new Rs485LineEmulator(dev, { baudRate: BAUD });
   line.start();
   const bus = new Rs485Bus(host, { turnaroundMs: 2 });

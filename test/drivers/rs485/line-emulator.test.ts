@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SerialTransport } from '../../../drivers/common/serial-transport.js';
 import type { DelayedReply, EmulatedBusDevice } from '../../../drivers/rs485/bus-device.js';
 import { Rs485Bus } from '../../../drivers/rs485/bus.js';
 import type { ReplyFramer } from '../../../drivers/rs485/bus-port.js';
 import { Rs485LineEmulator } from '../../../drivers/rs485/line-emulator.js';
-import { openPtyPair } from '../../helpers/pty.js';
+import { openSerialPtyPair } from '../../../drivers/common/pty-pair.js';
 
 const BAUD = 9600;
 const byteMs = (10 * 1000) / BAUD;
@@ -52,13 +51,8 @@ afterEach(async () => {
 });
 
 async function rig(...devices: EmulatedBusDevice[]) {
-  const pty = await openPtyPair();
-  cleanup.push(() => pty.close());
-  const host = new SerialTransport({ path: pty.host, baudRate: BAUD });
-  const dev = new SerialTransport({ path: pty.device, baudRate: BAUD });
-  await host.open();
-  await dev.open();
-  cleanup.push(() => host.close(), () => dev.close());
+  const { host, device: dev, close } = await openSerialPtyPair(BAUD);
+  cleanup.push(close);
   const line = new Rs485LineEmulator(dev, { baudRate: BAUD });
   for (const d of devices) line.add(d);
   line.start();
