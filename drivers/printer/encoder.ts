@@ -5,7 +5,7 @@
 import iconv from 'iconv-lite';
 import { HallqError } from '../common/error.js';
 import * as cmd from './commands.js';
-import { DEFAULTS, type PrintBlock, type PrintDocument } from './document.js';
+import { DEFAULTS, type PrintBlock, type PrintDocument, type QrErrorLevel } from './document.js';
 
 export type TextEncoding = 'gbk' | 'gb18030';
 
@@ -22,6 +22,12 @@ export interface EncodeResult {
 
 /** Epson's limit for GS ( k store: 4 ≤ pL + 256·pH ≤ 7092. */
 export const QR_MAX_BYTES = 7089;
+
+/**
+ * The most bytes one QR symbol (version 40, byte mode) holds at each error-correction level
+ * (ISO/IEC 18004:2015 table 7). The GS ( k store takes more, but no printer can draw it.
+ */
+export const QR_CAPACITY_BYTES: Readonly<Record<QrErrorLevel, number>> = { L: 2953, M: 2331, Q: 1663, H: 1273 };
 const QUESTION = 0x3f;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -79,13 +85,18 @@ function encodeBlock(block: PrintBlock, index: number, encoding: TextEncoding): 
       const data = Buffer.from(block.data, 'utf8');
       // Lone surrogates would silently become U+FFFD; refuse instead of printing a different code.
       if (LONE_SURROGATE.test(block.data)) throw invalid(`block ${index}: QR data is not well-formed Unicode`, { index });
-      checkInt(data.length, 1, QR_MAX_BYTES, 'QR data length', index);
+      const level = block.errorLevel ?? DEFAULTS.errorLevel;
+      if (data.length === 0) throw invalid(`block ${index}: QR data is empty`, { index });
+      const capacity = QR_CAPACITY_BYTES[level];
+      if (data.length > capacity) {
+        throw invalid(`block ${index}: QR data is ${data.length} bytes; a QR symbol holds at most ${capacity} bytes at error level ${level}`, { index, field: 'QR data length', value: data.length, capacity, errorLevel: level });
+      }
       return {
         bytes: Buffer.concat([
           cmd.align(block.align ?? DEFAULTS.align),
           cmd.qrModel2(),
           cmd.qrModuleSize(checkInt(block.moduleSize ?? DEFAULTS.moduleSize, 1, 16, 'moduleSize', index)),
-          cmd.qrErrorLevel(block.errorLevel ?? DEFAULTS.errorLevel),
+          cmd.qrErrorLevel(level),
           cmd.qrStore(data),
           cmd.qrPrint(),
         ]),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isHallqError } from '../../../drivers/common/error.js';
 import { EscPosDecoder } from '../../../drivers/printer/decoder.js';
 import type { PrintBlock } from '../../../drivers/printer/document.js';
-import { encodeDocument, encodeText } from '../../../drivers/printer/encoder.js';
+import { encodeDocument, encodeText, QR_CAPACITY_BYTES } from '../../../drivers/printer/encoder.js';
 
 describe('Chinese text encoding', () => {
   it('GBK: a rare name character (𠀀, outside GBK) prints as ? and is counted', () => {
@@ -61,7 +61,7 @@ describe('invalid documents are refused with PAYLOAD_INVALID', () => {
       encodeDocument(
         {
           blocks: [
-            { type: 'qr', data: 'x'.repeat(7089), moduleSize: 16 },
+            { type: 'qr', data: 'x'.repeat(2953), moduleSize: 16, errorLevel: 'L' },
             { type: 'barcode', data: 'x'.repeat(253), width: 6, height: 255 },
             { type: 'text', text: '', width: 8, height: 8 },
             { type: 'feed', lines: 255 },
@@ -70,5 +70,31 @@ describe('invalid documents are refused with PAYLOAD_INVALID', () => {
         { encoding: 'gbk' },
       ),
     ).not.toThrow();
+  });
+});
+
+describe('QR capacity: what one symbol can hold at each error level (ISO/IEC 18004 table 7, byte mode)', () => {
+  const levels = [
+    ['L', 2953],
+    ['M', 2331],
+    ['Q', 1663],
+    ['H', 1273],
+  ] as const;
+  it.each(levels)('level %s: %i bytes print, one more is refused with the capacity in the message', (level, max) => {
+    expect(QR_CAPACITY_BYTES[level]).toBe(max);
+    const at = encodeDocument({ blocks: [{ type: 'qr', data: 'x'.repeat(max), errorLevel: level }, { type: 'cut' }] }, { encoding: 'gbk' });
+    const printed = new EscPosDecoder().push(at.bytes).flatMap((e) => (e.type === 'ticket' ? e.ticket.blocks : []));
+    expect(printed).toContainEqual(expect.objectContaining({ type: 'qr', errorLevel: level, data: 'x'.repeat(max) }));
+    let caught: unknown;
+    try {
+      encodeDocument({ blocks: [{ type: 'qr', data: 'x'.repeat(max + 1), errorLevel: level }] }, { encoding: 'gbk' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(isHallqError(caught, 'PAYLOAD_INVALID')).toBe(true);
+    expect((caught as Error).message).toContain(`at most ${max} bytes at error level ${level}`);
+  });
+  it('counts UTF-8 bytes, not characters: 778 Chinese characters (2334 bytes) exceed level M', () => {
+    expect(() => encodeDocument({ blocks: [{ type: 'qr', data: '号'.repeat(778), errorLevel: 'M' }] }, { encoding: 'gbk' })).toThrow(/2334 bytes/);
   });
 });
