@@ -75,12 +75,49 @@ function encodeArea(a: BxArea): Buffer {
   return Buffer.concat([fixed, a.text]);
 }
 
-/** A3 06 <response> <clear> 00 <delete count 0> <area count> <area length LE2> areas… */
+/**
+ * A3 06 <response> <clear> 00 <delete count 0> <area count>, then per area <area length LE2> <area>.
+ * Public implementations of the BX-5/6 protocol put the length in front of each area; with one
+ * area this is the same bytes as one total length, so only multi-area layouts tell the two apart.
+ */
 export function encodeBxDynamicText(cmd: Omit<BxDynamicText, 'type'>): Buffer {
-  const areas = Buffer.concat(cmd.areas.map(encodeArea));
-  const head = Buffer.from([BX_GROUP_DYNAMIC, BX_CMD_DYNAMIC_TEXT, cmd.responseFlag, cmd.clear, 0x00, 0x00, cmd.areas.length, 0, 0]);
-  head.writeUInt16LE(areas.length, 7);
-  return Buffer.concat([head, areas]);
+  const head = Buffer.from([BX_GROUP_DYNAMIC, BX_CMD_DYNAMIC_TEXT, cmd.responseFlag, cmd.clear, 0x00, 0x00, cmd.areas.length]);
+  const areas = cmd.areas.map((a) => {
+    const body = encodeArea(a);
+    const len = Buffer.alloc(2);
+    len.writeUInt16LE(body.length, 0);
+    return Buffer.concat([len, body]);
+  });
+  return Buffer.concat([head, ...areas]);
+}
+
+/** One area's bytes (without its length prefix); undefined unless they are exactly one text area. */
+function decodeArea(data: Buffer): BxArea | undefined {
+  if (data.length < 27 || data[0] !== 0x00) return undefined;
+  const ext = data[15] as number;
+  const p = 16 + ext; // extension bytes are skipped
+  if (data.length < p + 11) return undefined;
+  const textLen = data.readUInt32LE(p + 7);
+  if (data.length !== p + 11 + textLen) return undefined;
+  return {
+    x: data.readUInt16LE(1),
+    y: data.readUInt16LE(3),
+    width: data.readUInt16LE(5),
+    height: data.readUInt16LE(7),
+    areaId: data[9] as number,
+    lineSpacing: data[10] as number,
+    runMode: data[11] as number,
+    timeout: data.readUInt16LE(12),
+    voice: data[14] as number,
+    alignment: data[p] as number,
+    lines: data[p + 1] as number,
+    wrap: data[p + 2] as number,
+    effect: data[p + 3] as number,
+    exitEffect: data[p + 4] as number,
+    speed: data[p + 5] as number,
+    hold: data[p + 6] as number,
+    text: Buffer.from(data.subarray(p + 11)),
+  };
 }
 
 /** Parse packet data; malformed A3 06 data is returned as undefined, never thrown. */
@@ -89,45 +126,23 @@ export function decodeBxCommand(data: Buffer): BxCommand | undefined {
   const group = data[0] as number;
   const cmd = data[1] as number;
   if (group !== BX_GROUP_DYNAMIC || cmd !== BX_CMD_DYNAMIC_TEXT) return { type: 'other', group, cmd, data: Buffer.from(data.subarray(2)) };
-  if (data.length < 9) return undefined;
+  if (data.length < 7) return undefined;
   const deleteCount = data[5] as number;
   const areaCount = data[6] as number;
   // Delete ids follow the count when it is neither 0 nor FF (all).
   let o = 7 + (deleteCount !== 0 && deleteCount !== 0xff ? deleteCount : 0);
-  if (data.length < o + 2) return undefined;
-  const areasLen = data.readUInt16LE(o);
-  o += 2;
-  if (data.length !== o + areasLen) return undefined;
   const areas: BxArea[] = [];
   for (let i = 0; i < areaCount; i++) {
-    if (data.length < o + 27) return undefined;
-    if (data[o] !== 0x00) return undefined;
-    const ext = data[o + 15] as number;
-    const p = o + 16 + ext; // extension bytes are skipped
-    if (data.length < p + 11) return undefined;
-    const textLen = data.readUInt32LE(p + 7);
-    if (data.length < p + 11 + textLen) return undefined;
-    areas.push({
-      x: data.readUInt16LE(o + 1),
-      y: data.readUInt16LE(o + 3),
-      width: data.readUInt16LE(o + 5),
-      height: data.readUInt16LE(o + 7),
-      areaId: data[o + 9] as number,
-      lineSpacing: data[o + 10] as number,
-      runMode: data[o + 11] as number,
-      timeout: data.readUInt16LE(o + 12),
-      voice: data[o + 14] as number,
-      alignment: data[p] as number,
-      lines: data[p + 1] as number,
-      wrap: data[p + 2] as number,
-      effect: data[p + 3] as number,
-      exitEffect: data[p + 4] as number,
-      speed: data[p + 5] as number,
-      hold: data[p + 6] as number,
-      text: Buffer.from(data.subarray(p + 11, p + 11 + textLen)),
-    });
-    o = p + 11 + textLen;
+    if (data.length < o + 2) return undefined;
+    const len = data.readUInt16LE(o);
+    o += 2;
+    if (data.length < o + len) return undefined;
+    const area = decodeArea(data.subarray(o, o + len));
+    if (!area) return undefined;
+    areas.push(area);
+    o += len;
   }
+  if (o !== data.length) return undefined;
   return { type: 'dynamic-text', responseFlag: data[2] as number, clear: data[3] as number, areas };
 }
 

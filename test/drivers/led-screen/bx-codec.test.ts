@@ -89,6 +89,44 @@ describe('BX frames: golden bytes', () => {
     expect(decodeBxCommand(data.subarray(0, data.length - 1))).toBeUndefined();
   });
 
+  it('two areas (number + scrolling notice): each area carries its own 2-byte length, golden bytes', () => {
+    const a0 = '00 0000 0000 1000 1000 00 00 01 0000 00 00 02 01 01 01 00 01 00 04000000 41303132'; // area 0: "A012", 31 bytes
+    const a1 = '00 0000 1000 1000 1000 01 00 01 0000 00 00 00 01 01 03 00 05 00 02000000 c7eb'; // area 1 at Y 16: "请", scroll left, 29 bytes
+    const common = { lineSpacing: 0, runMode: 1, timeout: 0, voice: 0, lines: 1, wrap: 1, exitEffect: 0, hold: 0 };
+    const data = encodeBxDynamicText({
+      responseFlag: 1,
+      clear: 1,
+      areas: [
+        { ...common, x: 0, y: 0, width: 16, height: 16, areaId: 0, alignment: 2, effect: BX_EFFECT.static, speed: 1, text: Buffer.from('A012') },
+        { ...common, x: 0, y: 16, width: 16, height: 16, areaId: 1, alignment: 0, effect: BX_EFFECT.scrollLeft, speed: 5, text: h('c7eb') },
+      ],
+    });
+    expect(data).toEqual(h(`a306 01 01 00 00 02 1f00 ${a0} 1d00 ${a1}`));
+    const cmd = decodeBxCommand(data);
+    expect(cmd?.type === 'dynamic-text' ? cmd.areas.map((a) => [a.areaId, a.y, a.text.toString('hex')]) : undefined).toEqual([
+      [0, 0, '41303132'],
+      [1, 16, 'c7eb'],
+    ]);
+    // The old layout (one total length, areas back to back) is not what a controller reads: refused.
+    expect(decodeBxCommand(h(`a306 01 01 00 00 02 3c00 ${a0} ${a1}`))).toBeUndefined();
+  });
+
+  it('any number of areas round-trips, and every truncation is refused as a value', () => {
+    const area = fc.record({
+      x: fc.nat(0xffff), y: fc.nat(0xffff), width: fc.nat(0xffff), height: fc.nat(0xffff), areaId: fc.nat(255), lineSpacing: fc.nat(255), runMode: fc.nat(255),
+      timeout: fc.nat(0xffff), voice: fc.nat(255), alignment: fc.nat(255), lines: fc.nat(255), wrap: fc.nat(255), effect: fc.nat(255), exitEffect: fc.nat(255),
+      speed: fc.nat(255), hold: fc.nat(255), text: fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
+    });
+    fc.assert(
+      fc.property(fc.array(area, { minLength: 1, maxLength: 4 }), fc.nat(), (areas, cut) => {
+        const data = encodeBxDynamicText({ responseFlag: 1, clear: 0, areas });
+        const cmd = decodeBxCommand(data);
+        expect(cmd).toEqual({ type: 'dynamic-text', responseFlag: 1, clear: 0, areas });
+        expect(decodeBxCommand(data.subarray(0, 7 + (cut % (data.length - 7))))).toBeUndefined();
+      }),
+    );
+  });
+
   it('encodes the ⚠ minimal ack/nak reply and tells them apart', () => {
     expect(encodeBxReplyData({ type: 'ack' })).toEqual(h('a000000000'));
     expect(encodeBxReplyData({ type: 'nak', error: BX_ERR.checksum })).toEqual(h('a001050000'));
