@@ -35,6 +35,12 @@ function censor(value: unknown, path: string[]): unknown {
 const scrubRecord = (obj: Record<string, unknown>): Record<string, unknown> =>
   scrubPersonalData(obj, { keys: PERSONAL_KEYS }) as Record<string, unknown>;
 
+/** Two values of one binding key: a path for names (`server.store`), the newer value otherwise. */
+function joinBinding(parent: unknown, child: unknown): unknown {
+  if (typeof parent === 'string' && typeof child === 'string') return parent === child ? child : `${parent}.${child}`;
+  return child;
+}
+
 export function createLogger(options: LoggerOptions = {}): PinoLogger {
   const logger = pino(
     {
@@ -60,10 +66,22 @@ export function createLogger(options: LoggerOptions = {}): PinoLogger {
   );
   // pino runs formatters.bindings only on the root's bindings, not on children's: make every child
   // (children inherit this own `child` through their prototype) pass it explicitly.
+  // pino also appends a child's bindings to its parent's as text, so a key bound twice (component
+  // server → store) would appear twice on one JSON line, which log tools read ambiguously. A key the
+  // parent already has is merged into one path (`server.store`) and the child is made from the root.
   type RawChild = (this: PinoLogger, bindings: Record<string, unknown>, options?: ChildLoggerOptions) => PinoLogger;
   const rawChild = (Object.getPrototypeOf(logger) as { child: RawChild }).child;
+  const root = logger;
   logger.child = function child(this: PinoLogger, bindings: Record<string, unknown>, childOptions?: ChildLoggerOptions) {
-    return rawChild.call(this, bindings, { ...childOptions, formatters: { bindings: scrubRecord, ...childOptions?.formatters } });
+    const options = { ...childOptions, formatters: { bindings: scrubRecord, ...childOptions?.formatters } };
+    const current = this.bindings();
+    const repeated = Object.keys(bindings).filter((k) => Object.hasOwn(current, k));
+    if (repeated.length === 0) return rawChild.call(this, bindings, options);
+    const merged: Record<string, unknown> = { ...current };
+    for (const [k, v] of Object.entries(bindings)) merged[k] = Object.hasOwn(current, k) ? joinBinding(current[k], v) : v;
+    const made = rawChild.call(root, merged, options);
+    if (childOptions?.level === undefined) made.level = this.level;
+    return made;
   } as unknown as PinoLogger['child'];
   return options.component === undefined ? logger : logger.child({ component: options.component });
 }

@@ -35,7 +35,30 @@ describe('createLogger', () => {
     logger.child({ component: 'printer' }).warn({ paper: 'low' }, 'paper low');
     const [a, b] = records();
     expect(a).toMatchObject({ component: 'agent', ticket: 'A001', msg: 'issued', level: 30 });
-    expect(b).toMatchObject({ component: 'printer', paper: 'low', level: 40 });
+    expect(b).toMatchObject({ component: 'agent.printer', paper: 'low', level: 40 });
+  });
+
+  it('never writes a key twice on one line: a child binding a key its parent has merges it into one path', () => {
+    const { logger, text, records } = capture('server');
+    const store = logger.child({ component: 'store', path: '/var/lib/hallq/hall.db' });
+    store.child({ device: 'printer' }).child({ device: 'usblp', component: 'sql' }).info({ seq: 3 }, 'x');
+    logger.child({ component: 'server' }).warn({}, 'same name');
+    const line = text().split('\n')[0] ?? '';
+    for (const key of ['component', 'device', 'path', 'level', 'msg']) expect(line.split(`"${key}":`).length - 1, `${key} in ${line}`).toBeLessThanOrEqual(1);
+    expect(records()[0]).toMatchObject({ component: 'server.store.sql', device: 'printer.usblp', path: '/var/lib/hallq/hall.db', seq: 3 });
+    expect(records()[1]).toMatchObject({ component: 'server', level: 40 });
+  });
+
+  it('a merged child keeps its parent level and its own level when given', () => {
+    const { logger, records } = capture('server');
+    const quiet = logger.child({ component: 'a' }, { level: 'warn' });
+    quiet.child({ component: 'b' }).info({}, 'dropped');
+    quiet.child({ component: 'b' }).error({}, 'kept');
+    logger.child({ component: 'c' }, { level: 'error' }).child({ component: 'd' }, { level: 'debug' }).debug({}, 'debug kept');
+    expect(records().map((r) => [r.component, r.msg])).toEqual([
+      ['server.a.b', 'kept'],
+      ['server.c.d', 'debug kept'],
+    ]);
   });
 
   it('is a drivers Logger', () => {
