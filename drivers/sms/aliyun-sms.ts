@@ -1,10 +1,10 @@
 /**
- * Alibaba Cloud SMS (dysmsapi, SendSms 2017-05-25) over HTTP GET with the RPC v1 signature.
+ * Alibaba Cloud SMS (dysmsapi, SendSms 2017-05-25) over HTTP POST with the V3 signature (ACS3-HMAC-SHA256).
  * Template messages only: the template name maps to a TemplateCode, params go as TemplateParam JSON.
  */
 import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '../common/logger.js';
-import { aliyunSignature, aliyunStringToSign, aliyunTimestamp, canonicalQuery, percentEncode } from './aliyun-sign.js';
+import { acs3Sign, aliyunTimestamp } from './aliyun-sign.js';
 import { httpCall, isRecord } from './http-call.js';
 import { mainlandNumber, maskPhone } from './phone.js';
 import { smsFailed, type SmsMessage, type SmsReceipt, type SmsSender } from './sender.js';
@@ -17,6 +17,7 @@ export interface AliyunSmsOptions {
   templates: Readonly<Record<string, string>>;
   /** Default https://dysmsapi.aliyuncs.com/ ; tests point it at FakeAliyunSmsServer. */
   endpoint?: string;
+  /** Sent as RegionId only when set (the SMS endpoint is the same for every region). */
   regionId?: string;
   timeoutMs?: number;
   logger?: Logger;
@@ -39,26 +40,23 @@ export class AliyunSms implements SmsSender {
     this.endpoint = options.endpoint ?? 'https://dysmsapi.aliyuncs.com/';
   }
 
-  /** The signed query string for a message; exposed so tests can check it byte for byte. */
-  signedQuery(msg: SmsMessage, templateCode: string, phone: string): string {
+  /** The signed request for a message (URL with its canonical query, headers); exposed so tests can check it byte for byte. */
+  signedRequest(msg: SmsMessage, templateCode: string, phone: string): { url: string; headers: Record<string, string> } {
     const o = this.options;
-    const params: Record<string, string> = {
-      AccessKeyId: o.accessKeyId,
-      Action: 'SendSms',
-      Format: 'JSON',
-      PhoneNumbers: phone,
-      RegionId: o.regionId ?? 'cn-hangzhou',
-      SignName: o.signName,
-      SignatureMethod: 'HMAC-SHA1',
-      SignatureNonce: (o.nonce ?? randomUUID)(),
-      SignatureVersion: '1.0',
-      TemplateCode: templateCode,
-      TemplateParam: JSON.stringify(msg.params),
-      Timestamp: aliyunTimestamp((o.now ?? (() => new Date()))()),
-      Version: '2017-05-25',
-    };
-    const signature = aliyunSignature(o.accessKeySecret, aliyunStringToSign('GET', params));
-    return `Signature=${percentEncode(signature)}&${canonicalQuery(params)}`;
+    const url = new URL(this.endpoint);
+    const signed = acs3Sign({
+      accessKeyId: o.accessKeyId,
+      accessKeySecret: o.accessKeySecret,
+      method: 'POST',
+      host: url.host,
+      path: url.pathname,
+      action: 'SendSms',
+      version: '2017-05-25',
+      date: aliyunTimestamp((o.now ?? (() => new Date()))()),
+      nonce: (o.nonce ?? randomUUID)(),
+      query: { PhoneNumbers: phone, SignName: o.signName, TemplateCode: templateCode, TemplateParam: JSON.stringify(msg.params), ...(o.regionId ? { RegionId: o.regionId } : {}) },
+    });
+    return { url: `${url.origin}${url.pathname}?${signed.query}`, headers: signed.headers };
   }
 
   async send(msg: SmsMessage): Promise<SmsReceipt> {
@@ -71,15 +69,15 @@ export class AliyunSms implements SmsSender {
     };
     if (templateCode === undefined) throw fail('TEMPLATE_UNMAPPED', false, { template: msg.template });
     if (phone === undefined) throw fail('PHONE_INVALID', false);
-    let url: string;
+    let request: { url: string; headers: Record<string, string> };
     try {
-      url = `${this.endpoint}?${this.signedQuery(msg, templateCode, phone)}`;
+      request = this.signedRequest(msg, templateCode, phone);
     } catch {
       throw fail('PARAM_INVALID', false); // a lone surrogate cannot be percent-encoded
     }
     let reply;
     try {
-      reply = await httpCall(this.options.fetch ?? fetch, url, { method: 'GET' }, this.options.timeoutMs ?? 10_000, 'aliyun');
+      reply = await httpCall(this.options.fetch ?? fetch, request.url, { method: 'POST', headers: request.headers }, this.options.timeoutMs ?? 10_000, 'aliyun');
     } catch (e) {
       this.log.warn({ id: msg.id, phone: masked, error: (e as { code?: string }).code }, 'sms send failed');
       throw e;

@@ -3,7 +3,8 @@
  * tencentcloud-sdk-nodejs (src/common/sign.ts) and the "Signature v3" API doc: the key chain is
  * HMAC("TC3"+key, date) → HMAC(·, service) → HMAC(·, "tc3_request"), signature = hex HMAC(·, StringToSign).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { canonicalRequest, hmacSha256 as hmac, sha256Hex } from './canonical-request.js';
 
 export interface Tc3Input {
   secretId: string;
@@ -27,8 +28,6 @@ export interface Tc3Result {
   date: string;
 }
 
-const sha256Hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
-const hmac = (key: string | Buffer, s: string) => createHmac('sha256', key).update(s, 'utf8').digest();
 
 /** UTC date of the timestamp, YYYY-MM-DD. */
 export function tc3Date(timestamp: number): string {
@@ -36,22 +35,22 @@ export function tc3Date(timestamp: number): string {
 }
 
 export function tc3Sign(input: Tc3Input): Tc3Result {
-  const signedHeaders = 'content-type;host';
-  const canonicalRequest = [
-    input.method ?? 'POST',
-    '/',
-    '', // query string: empty for POST
-    `content-type:${input.contentType.toLowerCase()}\nhost:${input.host.toLowerCase()}\n`,
-    signedHeaders,
-    sha256Hex(input.payload),
-  ].join('\n');
+  const canon = canonicalRequest({
+    method: input.method ?? 'POST',
+    path: '/',
+    query: '', // empty for POST
+    headers: { 'content-type': input.contentType.toLowerCase(), host: input.host.toLowerCase() },
+    payloadHash: sha256Hex(input.payload),
+  });
+  const canonicalRequestText = canon.text;
+  const signedHeaders = canon.signedHeaders;
   const date = tc3Date(input.timestamp);
   const scope = `${date}/${input.service}/tc3_request`;
-  const stringToSign = ['TC3-HMAC-SHA256', String(input.timestamp), scope, sha256Hex(canonicalRequest)].join('\n');
+  const stringToSign = ['TC3-HMAC-SHA256', String(input.timestamp), scope, sha256Hex(canonicalRequestText)].join('\n');
   const kDate = hmac(`TC3${input.secretKey}`, date);
   const kService = hmac(kDate, input.service);
   const kSigning = hmac(kService, 'tc3_request');
   const signature = createHmac('sha256', kSigning).update(stringToSign, 'utf8').digest('hex');
   const authorization = `TC3-HMAC-SHA256 Credential=${input.secretId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
-  return { canonicalRequest, stringToSign, signature, authorization, date };
+  return { canonicalRequest: canonicalRequestText, stringToSign, signature, authorization, date };
 }

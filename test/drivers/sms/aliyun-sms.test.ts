@@ -1,8 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isHallqError } from '../../../drivers/common/error.js';
 import { recordingLogger, type LogRecord } from '../../../drivers/common/logger.js';
-import { aliyunSignature, aliyunStringToSign, percentEncode } from '../../../drivers/sms/aliyun-sign.js';
+import { acs3Sign, percentEncode } from '../../../drivers/sms/aliyun-sign.js';
+import { canonicalRequest } from '../../../drivers/sms/canonical-request.js';
+import { tc3Sign } from '../../../drivers/sms/tencent-sign.js';
 import { AliyunSms, type AliyunSmsOptions } from '../../../drivers/sms/aliyun-sms.js';
 import { FakeAliyunSmsServer } from '../../../drivers/sms/fake-aliyun-server.js';
 import type { SmsMessage } from '../../../drivers/sms/sender.js';
@@ -25,24 +27,27 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
   );
 }
 
-describe('Aliyun RPC v1 signature (golden)', () => {
-  it("reproduces the provider's documented example (DescribeRegions, testid/testsecret)", () => {
-    // From the Alibaba Cloud "Signature mechanism" page and its developer.aliyun.com copy.
-    const params = {
-      TimeStamp: '2016-02-23T12:46:24Z',
-      Format: 'XML',
-      AccessKeyId: 'testid',
-      Action: 'DescribeRegions',
-      SignatureMethod: 'HMAC-SHA1',
-      SignatureNonce: '3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf',
-      Version: '2014-05-26',
-      SignatureVersion: '1.0',
-    };
-    const sts = aliyunStringToSign('GET', params);
-    expect(sts).toBe(
-      'GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf%26SignatureVersion%3D1.0%26TimeStamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26',
+describe('Aliyun V3 signature, ACS3-HMAC-SHA256 (golden)', () => {
+  it("reproduces the provider's documented example (RunInstances, YourAccessKeyId/YourAccessKeySecret)", () => {
+    // From Alibaba Cloud's "V3 request structure and signature" pages: POST / with two query
+    // parameters, an empty body, the six signed headers, and the published Signature value.
+    const r = acs3Sign({
+      accessKeyId: 'YourAccessKeyId',
+      accessKeySecret: 'YourAccessKeySecret',
+      method: 'POST',
+      host: 'ecs.cn-shanghai.aliyuncs.com',
+      action: 'RunInstances',
+      version: '2014-05-26',
+      date: '2023-10-26T09:01:01Z',
+      nonce: 'd410180a5abf7fe235dd9b74aca91fc0',
+      query: { RegionId: 'cn-shanghai', ImageId: 'win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd' },
+    });
+    expect(r.headers['x-acs-content-sha256']).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(r.query).toBe('ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai');
+    expect(r.signature).toBe('e521358f7776c97df52e6b2891a8bc73026794a071b50c3323388c4e0df64804');
+    expect(r.headers['authorization']).toBe(
+      'ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=e521358f7776c97df52e6b2891a8bc73026794a071b50c3323388c4e0df64804',
     );
-    expect(aliyunSignature('testsecret', sts)).toBe('CT9X0VtwR86fNWSnsc6v8YGOjuE=');
   });
 
   it('percent-encodes as RFC 3986 with the provider quirks (space %20, * %2A, ~ kept)', () => {
@@ -55,18 +60,39 @@ describe('Aliyun RPC v1 signature (golden)', () => {
       accessKeySecret: 'testsecret',
       signName: '政务大厅',
       templates: { called: 'SMS_1' },
+      endpoint: 'https://dysmsapi.aliyuncs.com/',
       now: () => new Date('2024-05-06T07:08:09.123Z'),
       nonce: () => 'nonce-1',
     });
-    const query = sms.signedQuery(msg(), 'SMS_1', '13800138000');
-    const canonical =
-      'AccessKeyId=testid&Action=SendSms&Format=JSON&PhoneNumbers=13800138000&RegionId=cn-hangzhou' +
-      '&SignName=%E6%94%BF%E5%8A%A1%E5%A4%A7%E5%8E%85&SignatureMethod=HMAC-SHA1&SignatureNonce=nonce-1&SignatureVersion=1.0' +
-      '&TemplateCode=SMS_1&TemplateParam=%7B%22number%22%3A%22A012%22%2C%22window%22%3A%223%22%7D' +
-      '&Timestamp=2024-05-06T07%3A08%3A09Z&Version=2017-05-25';
-    const stringToSign = `GET&%2F&${encodeURIComponent(canonical)}`;
-    const signature = createHmac('sha1', 'testsecret&').update(stringToSign).digest('base64');
-    expect(query).toBe(`Signature=${encodeURIComponent(signature)}&${canonical}`);
+    const req = sms.signedRequest(msg(), 'SMS_1', '13800138000');
+    const query = 'PhoneNumbers=13800138000&SignName=%E6%94%BF%E5%8A%A1%E5%A4%A7%E5%8E%85&TemplateCode=SMS_1&TemplateParam=%7B%22number%22%3A%22A012%22%2C%22window%22%3A%223%22%7D';
+    const empty = createHash('sha256').update('').digest('hex');
+    const canonical = [
+      'POST',
+      '/',
+      query,
+      `host:dysmsapi.aliyuncs.com\nx-acs-action:SendSms\nx-acs-content-sha256:${empty}\nx-acs-date:2024-05-06T07:08:09Z\nx-acs-signature-nonce:nonce-1\nx-acs-version:2017-05-25\n`,
+      'host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version',
+      empty,
+    ].join('\n');
+    const signature = createHmac('sha256', 'testsecret').update(`ACS3-HMAC-SHA256\n${createHash('sha256').update(canonical).digest('hex')}`).digest('hex');
+    expect(req.url).toBe(`https://dysmsapi.aliyuncs.com/?${query}`);
+    expect(req.headers).toEqual({
+      host: 'dysmsapi.aliyuncs.com',
+      'x-acs-action': 'SendSms',
+      'x-acs-content-sha256': empty,
+      'x-acs-date': '2024-05-06T07:08:09Z',
+      'x-acs-signature-nonce': 'nonce-1',
+      'x-acs-version': '2017-05-25',
+      authorization: `ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=${signature}`,
+    });
+  });
+
+  it('one canonical request serves both gateways: Tencent TC3 signs the same shape', () => {
+    const t = tc3Sign({ secretId: 'id', secretKey: 'key', service: 'sms', host: 'sms.tencentcloudapi.com', timestamp: 1700000000, contentType: 'application/json; charset=utf-8', payload: '{}' });
+    expect(t.canonicalRequest).toBe(
+      canonicalRequest({ method: 'POST', path: '/', query: '', headers: { Host: 'sms.tencentcloudapi.com', 'Content-Type': 'application/json; charset=utf-8' }, payloadHash: createHash('sha256').update('{}').digest('hex') }).text,
+    );
   });
 });
 
@@ -95,6 +121,17 @@ describe('AliyunSms against FakeAliyunSmsServer', () => {
     const e = await rejection(new AliyunSms({ ...options, accessKeySecret: 'wrong' }).send(msg()));
     expect(e).toMatchObject({ code: 'SMS_FAILED', details: { providerCode: 'SignatureDoesNotMatch', retryable: false, httpStatus: 400 } });
     expect(server.rejectedSignatures).toBe(1);
+    expect(server.accepted).toHaveLength(0);
+  });
+
+  it('rejects a request whose signed parts were changed on the way (query, body hash)', async () => {
+    const sms = new AliyunSms(options);
+    const good = sms.signedRequest(msg(), 'SMS_100', '13800138000');
+    const tampered = await fetch(good.url.replace('13800138000', '13900139000'), { method: 'POST', headers: good.headers });
+    expect(await tampered.json()).toMatchObject({ Code: 'SignatureDoesNotMatch' });
+    const again = sms.signedRequest(msg(), 'SMS_100', '13800138000');
+    const withBody = await fetch(again.url, { method: 'POST', headers: again.headers, body: 'x=1' });
+    expect(await withBody.json()).toMatchObject({ Code: 'ContentSha256NotMatched' });
     expect(server.accepted).toHaveLength(0);
   });
 
