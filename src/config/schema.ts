@@ -83,13 +83,21 @@ const mqttSchema = z.strictObject({
   passwordFile: z.string().optional(),
 });
 
-/** Citizens' SMS (src/server/sms/README.md). Secrets live in files (mode 0600), never in this file. */
+/**
+ * Citizens' SMS (src/server/sms/README.md). Secrets live in files (mode 0600), never in this file.
+ * The texts follow DB22/T 2871.4: at issue the wait position (等待顺序数) and the window numbers
+ * (§7.4.3); a ticket already near its turn at issue is told in that same message to wait near its
+ * windows (issuedNear, §7.4.4), otherwise by `near` when it first gets there; `called` (§7.4.5).
+ */
 export const SMS_TEMPLATE_DEFAULTS = {
-  issued: '【{hall}】您已取号{number}（{service}），前面还有{ahead}人，请留意叫号。',
+  issued: '【{hall}】您已取号{number}（{service}），排第{position}位，请到{windows}号窗口办理，请留意叫号。',
+  issuedNear: '【{hall}】您已取号{number}（{service}），排第{position}位，即将叫号，请到{windows}号窗口附近等候。',
   near: '【{hall}】{number}即将叫号，请到{windows}号窗口附近等候。',
   called: '【{hall}】请{number}号到{window}号窗口办理。',
 };
-const smsReasons = <T extends z.ZodType>(t: T) => z.strictObject({ issued: t, near: t, called: t });
+/** The message kinds a provider needs a text (modem) or an approved template (gateways) for. */
+export const SMS_TEMPLATE_NAMES = ['issued', 'issuedNear', 'near', 'called'] as const;
+const smsReasons = <T extends z.ZodType>(t: T) => z.strictObject({ issued: t, issuedNear: t, near: t, called: t });
 export const smsSchema = z
   .strictObject({
     provider: z.enum(['none', 'modem', 'aliyun', 'tencent']).default('none'),
@@ -100,9 +108,14 @@ export const smsSchema = z
     /** First retry after this many seconds, doubling with each attempt. */
     backoffSeconds: z.number().positive().default(30),
     maxAttempts: z.number().int().min(1).max(20).default(5),
-    /** Message texts (the modem sends these); placeholders {hall} {number} {service} {ahead} {windows} {window}. */
+    /** Message texts (the modem sends these); placeholders {hall} {number} {service} {position} {ahead} {windows} {window}. */
     templates: z
-      .strictObject({ issued: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.issued), near: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.near), called: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.called) })
+      .strictObject({
+        issued: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.issued),
+        issuedNear: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.issuedNear),
+        near: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.near),
+        called: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.called),
+      })
       .default(SMS_TEMPLATE_DEFAULTS),
     modem: z.strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(115200) }).optional(),
     aliyun: z
@@ -123,7 +136,7 @@ export const smsSchema = z
         sdkAppId: z.string().min(1),
         signName: z.string().min(1),
         /** TemplateId per reason and its parameter names in the order of {1}, {2} … */
-        templates: smsReasons(z.strictObject({ templateId: z.string().min(1), params: z.array(z.enum(['hall', 'number', 'service', 'ahead', 'windows', 'window'])) })),
+        templates: smsReasons(z.strictObject({ templateId: z.string().min(1), params: z.array(z.enum(['hall', 'number', 'service', 'position', 'ahead', 'windows', 'window'])) })),
         endpoint: z.url().optional(),
         region: z.string().min(1).optional(),
       })

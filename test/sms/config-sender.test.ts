@@ -59,12 +59,12 @@ describe('gateway providers from the config', () => {
     const endpoint = await fake.start();
     const config = smsSchema.parse({
       provider: 'aliyun',
-      aliyun: { accessKeyId: 'LTAI-demo', accessKeySecretFile: join(dir, 'aliyun.secret'), signName: '政务大厅', templates: { issued: 'SMS_1', near: 'SMS_2', called: 'SMS_3' }, endpoint },
+      aliyun: { accessKeyId: 'LTAI-demo', accessKeySecretFile: join(dir, 'aliyun.secret'), signName: '政务大厅', templates: { issued: 'SMS_1', issuedNear: 'SMS_4', near: 'SMS_2', called: 'SMS_3' }, endpoint },
     });
     const got = await throughGateway(config, fake);
     await fake.close();
     expect(fake.rejectedSignatures).toBe(0);
-    expect(got).toMatchObject({ phone: '13912345678', signName: '政务大厅', templateId: 'SMS_1', params: { hall: '联调大厅', number: 'A001', service: '社保', ahead: '0' } });
+    expect(got).toMatchObject({ phone: '13912345678', signName: '政务大厅', templateId: 'SMS_1', params: { hall: '联调大厅', number: 'A001', service: '社保', position: '1', ahead: '0' } });
   });
 
   it('tencent: positional parameters in the order the template lists them', async () => {
@@ -72,14 +72,15 @@ describe('gateway providers from the config', () => {
     writeFileSync(join(dir, 'tencent.secret'), 'tc-secret', { mode: 0o600 });
     const fake = new FakeTencentSmsServer({ secretId: 'AKID-demo', secretKey: 'tc-secret', sdkAppId: '1400000000' });
     const endpoint = await fake.start();
-    const tpl = (templateId: string) => ({ templateId, params: ['number', 'ahead'] });
+    const tpl = (templateId: string) => ({ templateId, params: ['number', 'position', 'windows'] });
     const config = smsSchema.parse({
       provider: 'tencent',
-      tencent: { secretId: 'AKID-demo', secretKeyFile: join(dir, 'tencent.secret'), sdkAppId: '1400000000', signName: '政务大厅', templates: { issued: tpl('101'), near: tpl('102'), called: tpl('103') }, endpoint },
+      tencent: { secretId: 'AKID-demo', secretKeyFile: join(dir, 'tencent.secret'), sdkAppId: '1400000000', signName: '政务大厅', templates: { issued: tpl('101'), issuedNear: tpl('104'), near: tpl('102'), called: tpl('103') }, endpoint },
     });
     const got = await throughGateway(config, fake);
     await fake.close();
-    expect(got).toMatchObject({ templateId: '101', params: ['A001', '0'] });
+    // No window is open: the issued message names the windows configured for the service.
+    expect(got).toMatchObject({ templateId: '101', params: ['A001', '1', '1、2、3、4、5、6、7、8、9、10'] });
   });
 });
 
@@ -104,8 +105,13 @@ describe('what a failed send means', () => {
 
 describe('templates', () => {
   it('fill every known placeholder and leave an unknown one visible', () => {
-    const vars = { hall: '市民中心', number: 'B012', service: '医保', ahead: '3', windows: '2、5', window: '2' };
+    const vars = { hall: '市民中心', number: 'B012', service: '医保', position: '4', ahead: '3', windows: '2、5', window: '2' };
     expect(renderSms('【{hall}】{number}即将叫号，请到{windows}号窗口附近等候。', vars)).toBe('【市民中心】B012即将叫号，请到2、5号窗口附近等候。');
     expect(renderSms('{number} {windw}', vars)).toBe('B012 {windw}');
+  });
+
+  it('a gateway must have an approved template for each message kind, issuedNear included (the key path is named)', () => {
+    const r = smsSchema.safeParse({ provider: 'aliyun', aliyun: { accessKeyId: 'a', accessKeySecretFile: '/x', signName: 's', templates: { issued: 'SMS_1', near: 'SMS_2', called: 'SMS_3' } } });
+    expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(['aliyun.templates.issuedNear']);
   });
 });

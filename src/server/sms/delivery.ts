@@ -9,7 +9,7 @@ import { openStatuses, type HallState } from '../../core/index.js';
 import type { Contacts } from './contacts.js';
 import { classifySendError, type FailureKind } from './failure.js';
 import type { Outbox, OutboxRow } from './outbox.js';
-import { renderSms, smsVars, type SmsTemplates } from './templates.js';
+import { renderSms, smsVars, templateFor, type SmsTemplates } from './templates.js';
 
 export interface SmsDeliveryOptions {
   outbox: Outbox;
@@ -152,11 +152,12 @@ export class SmsDelivery {
       return;
     }
     const vars = smsVars(row.params, this.o.state());
-    const text = renderSms(this.o.templates[row.reason], vars);
+    const template = templateFor(row.reason, row.params);
+    const text = renderSms(this.o.templates[template], vars);
     // Durable before the message leaves: a crash from here on leaves 'sending' = maybe sent.
     if (!outbox.markSending(row.id)) return;
     try {
-      const receipt = await this.o.sender.send({ id: `sms-${row.id}`, phone, template: row.reason, params: vars, text });
+      const receipt = await this.o.sender.send({ id: `sms-${row.id}`, phone, template, params: vars, text });
       outbox.markSent(row.id, receipt.providerRef);
       this.log.info({ ...base, attempt: row.attempts + 1, providerRef: receipt.providerRef }, 'sms sent');
       this.emit({ ...base, outcome: 'sent', providerRef: receipt.providerRef });

@@ -4,26 +4,42 @@
  * name only: no personal data goes into a text.
  */
 import type { HallState, NotificationReason } from '../../core/index.js';
-import { SMS_TEMPLATE_DEFAULTS } from '../../config/schema.js';
+import { SMS_TEMPLATE_DEFAULTS, type SMS_TEMPLATE_NAMES } from '../../config/schema.js';
 import type { OutboxParams } from './outbox.js';
 
-export type SmsTemplates = Readonly<Record<NotificationReason, string>>;
+/** issued · issuedNear · near · called */
+export type SmsTemplateName = (typeof SMS_TEMPLATE_NAMES)[number];
+export type SmsTemplates = Readonly<Record<SmsTemplateName, string>>;
 
 export const DEFAULT_TEMPLATES: SmsTemplates = SMS_TEMPLATE_DEFAULTS;
 
-export type SmsVars = Record<'hall' | 'number' | 'service' | 'ahead' | 'windows' | 'window', string>;
+/**
+ * Which message a notice becomes: an issued notice for a ticket already near its turn says both
+ * in one message (DB22/T 2871.4 §7.4.4), so that citizen is told to come near exactly once.
+ */
+export function templateFor(reason: NotificationReason, params: OutboxParams): SmsTemplateName {
+  return reason === 'issued' && params.near === true ? 'issuedNear' : reason;
+}
 
-/** The placeholders' values for one outbox row, with names from the hall config in the state. */
+export type SmsVars = Record<'hall' | 'number' | 'service' | 'position' | 'ahead' | 'windows' | 'window', string>;
+
+/**
+ * The placeholders' values for one outbox row, with names from the hall config in the state.
+ * `windows` are the open windows that can serve the ticket; with none open at issue, the windows
+ * configured for its service, so the message still names where it will be served (§7.4.3).
+ */
 export function smsVars(params: OutboxParams, state: HallState): SmsVars {
   const config = state.config;
   const service = config?.services.find((s) => s.id === params.serviceId);
+  const windows = params.windows.length > 0 ? params.windows : (config?.windows ?? []).filter((w) => w.tiers.some((tier) => tier.includes(params.serviceId))).map((w) => w.id);
   return {
     hall: config?.name.zh ?? '',
     number: params.number,
     service: service?.name.zh ?? params.serviceId,
+    position: String(params.position ?? 1),
     ahead: String(Math.max(0, (params.position ?? 1) - 1)),
-    windows: params.windows.join('、'),
-    window: String(params.windows[0] ?? ''),
+    windows: windows.join('、'),
+    window: String(windows[0] ?? ''),
   };
 }
 

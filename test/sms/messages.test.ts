@@ -1,0 +1,85 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { openPtyPair } from '../../drivers/common/pty-pair.js';
+import { SerialTransport } from '../../drivers/common/serial-transport.js';
+import { ModemEmulator, type DeliveredSms } from '../../drivers/sms/modem-emulator.js';
+import type { CommandBody } from '../../src/core/index.js';
+import { smsSchema } from '../../src/config/schema.js';
+import { SmsService } from '../../src/server/sms/sms-service.js';
+import { dirs, smsRig } from './fixtures.js';
+
+/**
+ * What citizens read (DB22/T 2871.4 §7.4.3–7.4.5), as the modem emulator decodes it from the PDUs
+ * the real AtModem sends over a pty: position and windows at issue, the "wait near your window"
+ * prompt exactly once (in the issued message when already near, else on its own), the call.
+ */
+describe('the citizen’s messages, received by the modem', () => {
+  const stops: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const stop of stops.reverse()) await stop();
+    dirs.cleanup();
+  });
+
+  async function hall() {
+    const clock = () => Date.parse('2026-11-23T02:00:00Z') + performance.now();
+    const rig = smsRig({ clock });
+    stops.push(() => rig.close());
+    const pty = await openPtyPair();
+    stops.push(() => pty.close());
+    const emulator = new ModemEmulator(new SerialTransport({ path: pty.device, baudRate: 115200 }), { logger: silentLogger });
+    await emulator.start();
+    stops.push(() => emulator.close());
+    const received: DeliveredSms[] = [];
+    const waiters: (() => void)[] = [];
+    emulator.onMessage((m) => {
+      received.push(m);
+      for (const w of waiters.splice(0)) w();
+    });
+    const config = smsSchema.parse({ provider: 'modem', modem: { path: pty.host, baudRate: 115200 } });
+    const service = SmsService.open({ config, database: rig.path, engine: rig.engine, clock, logger: silentLogger });
+    if (!service) throw new Error('sms off');
+    service.start();
+    stops.push(() => service.stop());
+    const texts = async (n: number): Promise<string[]> => {
+      while (received.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
+      return received.map((m) => m.text);
+    };
+    const run = (cmd: CommandBody) => rig.run(cmd);
+    const withPhone = (phone: string) => {
+      const id = rig.issue('A');
+      expect(service.contact(id, phone)).toBe(true);
+      // The contact arrives after the issue: the outbox row was made by the issue's events.
+      return id;
+    };
+    return { rig, service, texts, run, withPhone, received };
+  }
+
+  it('issued far from its turn: issued (position, windows), then near, then called', async () => {
+    const h = await hall();
+    h.run({ type: 'OpenWindow', window: 3, staffId: 's3', source: 'caller-keypad' } as CommandBody);
+    for (let i = 0; i < 3; i++) h.rig.issue('A');
+    h.withPhone('13912345678');
+    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A004（社保），排第4位，请到3号窗口办理，请留意叫号。']);
+    for (let i = 0; i < 3; i++) h.run({ type: 'CallNext', window: 3, source: 'caller-keypad' } as CommandBody);
+    expect((await h.texts(2))[1]).toBe('【联调大厅】A004即将叫号，请到3号窗口附近等候。');
+    h.run({ type: 'CallNext', window: 3, source: 'caller-keypad' } as CommandBody);
+    expect((await h.texts(3))[2]).toBe('【联调大厅】请A004号到3号窗口办理。');
+    expect(h.received.every((m) => m.phone === '+8613912345678')).toBe(true);
+  });
+
+  it('issued already near its turn: one message says both, and no separate near message follows', async () => {
+    const h = await hall();
+    h.run({ type: 'OpenWindow', window: 2, staffId: 's2', source: 'caller-keypad' } as CommandBody);
+    h.withPhone('13912345678');
+    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A001（社保），排第1位，即将叫号，请到2号窗口附近等候。']);
+    h.run({ type: 'CallNext', window: 2, source: 'caller-keypad' } as CommandBody);
+    expect(await h.texts(2)).toEqual(['【联调大厅】您已取号A001（社保），排第1位，即将叫号，请到2号窗口附近等候。', '【联调大厅】请A001号到2号窗口办理。']);
+    expect(h.service.outbox.all().map((r) => r.reason)).toEqual(['issued', 'called']);
+  });
+
+  it('issued with no window open: its position and the windows that serve its service', async () => {
+    const h = await hall();
+    h.withPhone('13912345678');
+    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A001（社保），排第1位，请到1、2、3、4、5、6、7、8、9、10号窗口办理，请留意叫号。']);
+  });
+});
