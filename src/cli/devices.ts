@@ -74,9 +74,15 @@ export async function devicesCommand(configPath: string | undefined, json: boole
   return devices?.some((d) => d.state === 'offline') ? exitCodes.failure : exitCodes.ok;
 }
 
-/** The test ticket: Chinese text in both sizes, a QR code and a CODE128, so every printer feature shows. */
-export function testTicket(now: Date = new Date()): PrintDocument {
-  const stamp = now.toISOString().replace('T', ' ').slice(0, 19);
+/**
+ * The test ticket: Chinese text in both sizes, a QR code and a CODE128, so every printer feature shows.
+ * Stamped in hall time (hall.utcOffsetMinutes), as every ticket is, with the offset printed.
+ */
+export function testTicket(now: Date = new Date(), utcOffsetMinutes = 480): PrintDocument {
+  const local = new Date(now.getTime() + utcOffsetMinutes * 60_000).toISOString().replace('T', ' ').slice(0, 19);
+  const sign = utcOffsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(utcOffsetMinutes);
+  const stamp = `${local} UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   return {
     blocks: [
       { type: 'text', text: 'hallq 打印测试', align: 'center', bold: true },
@@ -85,7 +91,7 @@ export function testTicket(now: Date = new Date()): PrintDocument {
       { type: 'text', text: '中文 GBK：社会保障 不动产登记 医保', align: 'left' },
       { type: 'qr', data: 'https://hallq.example/print-test', align: 'center' },
       { type: 'barcode', data: 'HALLQ-A888', align: 'center' },
-      { type: 'text', text: `${stamp} UTC`, align: 'center' },
+      { type: 'text', text: stamp, align: 'center' },
       { type: 'feed', lines: 3 },
       { type: 'cut', partial: true },
     ],
@@ -94,7 +100,8 @@ export function testTicket(now: Date = new Date()): PrintDocument {
 
 /** `hallq print-test --config FILE`: a test ticket on the configured printer, and its status. */
 export async function printTestCommand(configPath: string): Promise<number> {
-  const all = loadConfigOrThrow(configPath).agent.devices;
+  const config = loadConfigOrThrow(configPath);
+  const all = config.agent.devices;
   if (!all.printer) {
     process.stderr.write(`hallq print-test: no agent.devices.printer in ${configPath}\n`);
     return exitCodes.failure;
@@ -103,7 +110,7 @@ export async function printTestCommand(configPath: string): Promise<number> {
     const before = m.list().find((d) => d.name === 'printer');
     process.stdout.write(`printer: ${before?.state ?? 'unknown'}${before?.detail ? ` (${before.detail})` : ''}\n`);
     try {
-      const r = await m.printer?.print(testTicket());
+      const r = await m.printer?.print(testTicket(new Date(), config.hall.utcOffsetMinutes));
       const status = r?.checked.type === 'known' ? `paper ${r.checked.status.paper}, ${r.checked.status.online ? 'online' : 'offline'}` : `status not read (${r?.checked.reason ?? 'unknown'})`;
       process.stdout.write(`test ticket sent: ${r?.bytes ?? 0} bytes, ${r?.replacedCharacters ?? 0} characters outside the encoding; ${status}\n`);
       return exitCodes.ok;

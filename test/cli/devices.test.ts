@@ -101,3 +101,12 @@ describe('hallq emulate and hallq devices', () => {
     expect(report.devices[0]?.detail).toContain('/dev/hallq-test-missing/printer does not exist');
   });
 });
+
+describe('the print-test ticket', () => {
+  it('is stamped in hall time with its offset, not in UTC', async () => {
+    const { testTicket } = await import('../../src/cli/devices.js');
+    const texts = (offset: number) => testTicket(new Date('2026-11-30T17:30:05Z'), offset).blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
+    expect(texts(480)).toContain('2026-12-01 01:30:05 UTC+08:00');
+    expect(texts(-330)).toContain('2026-11-30 12:00:05 UTC-05:30');
+  });
+});
