@@ -11,6 +11,7 @@ import { simSpecOf } from '../src/cli/simulate.js';
 import { simulate, type TicketTrace } from '../src/sim/simulate.js';
 import { erlangCWait, quantile } from '../src/sim/stats.js';
 import { EventLog } from '../src/store/index.js';
+import { benchBusLatency } from './bench/bus-latency.js';
 
 const lines: string[] = [];
 const say = (s: string) => {
@@ -125,3 +126,5 @@ benchAppend();
 benchCommand();
 benchErlang();
 benchPooling();
+// Device timing (issue 12), each in its own file under scripts/bench/.
+await benchBusLatency(say);

@@ -1,14 +1,19 @@
 /**
  * EscPosEmulator: the printer's side over a Transport (pty, serial) or raw TCP (port 9100 mode).
- * It decodes what the host sends into tickets, emitted at each cut, and answers DLE EOT for the
- * injected state. Faults switch at run time so technicians can rehearse: paper near end / out,
+ * It decodes what the host sends into tickets and answers DLE EOT for the injected state.
+ * The mechanism takes its time (mechanics.ts, 150 mm/s by default): a ticket starts printing when its
+ * first byte arrives (or when the previous ticket is done) and is cut — emitted — only at
+ * max(start + its mechanical time, arrival of its cut command). DLE EOT is answered on receipt, as
+ * Epson's real-time status is, even mid-print; a fault switched on mid-print applies at the cut. Faults switch at run time so technicians can rehearse: paper near end / out,
  * offline (cover open), no status reply, slow status reply, garbage status reply.
  */
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { Listeners, type Transport } from '../common/transport.js';
 import type { PrintedTicket } from './document.js';
 import { EscPosDecoder, type DecoderEvent } from './decoder.js';
+import { DEFAULT_MECHANICS, ticketMechanics, type PrinterMechanics } from './mechanics.js';
 import type { TextEncoding } from './encoder.js';
 import { paperStatusByte, printerStatusByte, type PaperState } from './status.js';
 
@@ -27,6 +32,8 @@ export interface EscPosEmulatorOptions {
   /** How the emulated firmware reads Chinese text; GB18030 also reads GBK. */
   encoding?: TextEncoding;
   state?: Partial<EmulatorState>;
+  /** The mechanism's speed and geometry (defaults: 150 mm/s, 203 dpi, 80 mm paper); false prints instantly. */
+  mechanics?: Partial<PrinterMechanics> | false;
 }
 
 /** A ticket that never reached paper because the printer was out of paper or offline at the cut. */
@@ -38,6 +45,15 @@ export interface LostTicket {
 interface Session {
   decoder: EscPosDecoder;
   reply: (bytes: Buffer) => Promise<void>;
+  /** When the first byte of the ticket being received arrived (performance.now()). */
+  ticketStart?: number;
+}
+
+/** A chunk made only of DLE EOT n requests does not start a ticket. */
+function onlyStatusRequests(chunk: Buffer): boolean {
+  if (chunk.length === 0 || chunk.length % 3 !== 0) return false;
+  for (let i = 0; i < chunk.length; i += 3) if (chunk[i] !== 0x10 || chunk[i + 1] !== 0x04) return false;
+  return true;
 }
 
 export class EscPosEmulator {
@@ -54,11 +70,25 @@ export class EscPosEmulator {
   private readonly sockets = new Set<net.Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private lastDecoder: EscPosDecoder | undefined;
+  private readonly mechanics: PrinterMechanics | undefined;
+  /** When the mechanism finishes the last ticket it has started (performance.now()). */
+  private busyUntil = 0;
 
   constructor(options: EscPosEmulatorOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ emulator: 'printer' });
     this.encoding = options.encoding ?? 'gb18030';
     this.state = { paper: 'ok', online: true, statusReply: 'normal', slowReplyMs: 2000, ...options.state };
+    this.mechanics = options.mechanics === false ? undefined : { ...DEFAULT_MECHANICS, ...options.mechanics };
+  }
+
+  /** The mechanism's model in use, or undefined when printing is instant. */
+  get mechanicsModel(): Readonly<PrinterMechanics> | undefined {
+    return this.mechanics;
+  }
+
+  /** Whether a ticket is being printed (paper moving) right now. */
+  get printing(): boolean {
+    return this.busyUntil > performance.now();
   }
 
   get current(): Readonly<EmulatorState> {
@@ -143,24 +173,47 @@ export class EscPosEmulator {
 
   private feed(session: Session, chunk: Buffer): void {
     this.lastDecoder = session.decoder;
+    if (session.ticketStart === undefined && !onlyStatusRequests(chunk)) session.ticketStart = performance.now();
     for (const event of session.decoder.push(chunk)) this.handle(session, event);
+  }
+
+  /** Holds the ticket until the mechanism has printed it, then cuts. */
+  private printMechanically(session: Session, ticket: PrintedTicket): void {
+    const now = performance.now();
+    const start = Math.max(session.ticketStart ?? now, this.busyUntil);
+    session.ticketStart = undefined;
+    if (!this.mechanics) {
+      this.cut(ticket);
+      return;
+    }
+    const done = Math.max(start + ticketMechanics(ticket, this.mechanics).ms, now);
+    this.busyUntil = done;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.cut(ticket);
+    }, done - now);
+    this.timers.add(t);
+  }
+
+  private cut(ticket: PrintedTicket): void {
+    const s = this.state;
+    if (s.paper === 'out' || !s.online) {
+      const lost: LostTicket = { ticket, reason: s.paper === 'out' ? 'paper-out' : 'offline' };
+      this.lost.push(lost);
+      this.log.warn({ reason: lost.reason }, 'ticket lost');
+      this.lostListeners.emit(lost);
+      return;
+    }
+    this.tickets.push(ticket);
+    // Counts only: ticket text may be a citizen's name.
+    this.log.info({ blocks: ticket.blocks.length, cut: ticket.cut }, 'ticket printed');
+    this.ticketListeners.emit(ticket);
   }
 
   private handle(session: Session, event: DecoderEvent): void {
     switch (event.type) {
       case 'ticket': {
-        const s = this.state;
-        if (s.paper === 'out' || !s.online) {
-          const lost: LostTicket = { ticket: event.ticket, reason: s.paper === 'out' ? 'paper-out' : 'offline' };
-          this.lost.push(lost);
-          this.log.warn({ reason: lost.reason }, 'ticket lost');
-          this.lostListeners.emit(lost);
-          return;
-        }
-        this.tickets.push(event.ticket);
-        // Counts only: ticket text may be a citizen's name.
-        this.log.info({ blocks: event.ticket.blocks.length, cut: event.ticket.cut }, 'ticket printed');
-        this.ticketListeners.emit(event.ticket);
+        this.printMechanically(session, event.ticket);
         return;
       }
       case 'status-request':

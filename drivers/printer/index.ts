@@ -6,3 +6,4 @@ export * from './decoder.js';
 export * from './chardev-transport.js';
 export * from './driver.js';
 export * from './emulator.js';
+export * from './mechanics.js';

@@ -2,19 +2,46 @@
  * The host's scheduler for one half-duplex RS-485 line: exactly one exchange on the wire at a time,
  * chosen by priority (0, then 1, then 2; FIFO within one), with coalescing, timeouts and retries.
  * A failed attempt goes back to the head of its priority, so a call waits behind at most one attempt.
+ *
+ * Calls preempt polling at the next frame boundary. Given `baudRate`, the bus knows when its own frame
+ * has left the wire (n bytes × 10 bit times at 8N1): it hands the OS the next frame only then (so no
+ * poll or refresh sits in the OS buffer ahead of a call), and a reply timeout counts from that moment.
+ * A call submitted at time t is therefore fully on the wire by
+ *
+ *   t + R + turnaround + F,
+ *
+ * where F = the call frame's wire time (84 bytes at 9600 baud: 87.5 ms) and R = what is left of the
+ * attempt in flight, at most: request wire time + (reply wire time, or the attempt's timeout if the
+ * device stays silent). For a keypad poll at 9600 baud: 9-byte poll 9.4 ms + 10-byte idle reply
+ * 10.4 ms (+ the keypad's own answer delay), or 9.4 ms + the poll timeout for a silent keypad; for a
+ * screen refresh in flight: its frame + its reply. So a call's worst case is set by the longest exchange
+ * a lower priority can put on the wire: keep poll timeouts short and poll frames small. Nothing is ever
+ * cut: the bus is half-duplex and a device that was asked will answer.
  */
 import { HallqError, type ErrorCode } from '../common/error.js';
 import { hex, silentLogger, type Logger } from '../common/logger.js';
 import { Listeners, type Transport } from '../common/transport.js';
 import type { BusExchange, BusPort, BusPriority } from './bus-port.js';
+import { byteTimeMs, realClock, sleepUntil, type Clock } from './clock.js';
 
 export interface Rs485BusOptions {
   logger?: Logger;
-  /** Per attempt, from the end of the request's transmission. */
+  /** Per attempt, from the end of the request's transmission (its last byte on the wire when baudRate is given). */
   defaultTimeoutMs?: number;
   defaultRetries?: number;
-  /** Quiet time after each attempt before the next request (devices' transceivers switch back to receive). */
+  /**
+   * Quiet time after each attempt before the next request (devices' transceivers switch back to receive).
+   * Default: 3.5 character times when baudRate is given (Modbus RTU's inter-frame gap, 3.6 ms at 9600), else 5 ms.
+   */
   turnaroundMs?: number;
+  /**
+   * The line's speed (8N1). When given, an exchange lasts until its frame's last byte has left the wire
+   * (n × 10 / baudRate s after the write), so frames never queue in the OS ahead of a more urgent one.
+   * Without it the bus treats a write as done when the OS accepted it (right for a TCP link).
+   */
+  baudRate?: number;
+  /** Default: the real clock. Tests pass a VirtualClock. */
+  clock?: Clock;
 }
 
 export interface BusStats {
@@ -65,13 +92,17 @@ export class Rs485Bus implements BusPort {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly turnaroundMs: number;
+  private readonly byteMs: number | undefined;
+  private readonly clock: Clock;
   readonly stats: BusStats = { exchanges: 0, retries: 0, timeouts: 0, invalidReplies: 0, failures: 0, coalesced: 0 };
 
   constructor(private readonly transport: Transport, options: Rs485BusOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ bus: transport.description });
     this.timeoutMs = options.defaultTimeoutMs ?? 200;
     this.retries = options.defaultRetries ?? 2;
-    this.turnaroundMs = options.turnaroundMs ?? 5;
+    this.byteMs = options.baudRate === undefined ? undefined : byteTimeMs(options.baudRate);
+    this.turnaroundMs = options.turnaroundMs ?? (this.byteMs === undefined ? 5 : 3.5 * this.byteMs);
+    this.clock = options.clock ?? realClock;
     this.unsubscribe = transport.onData((chunk) => this.onData(chunk));
   }
 
@@ -149,7 +180,7 @@ export class Rs485Bus implements BusPort {
         const e = this.take();
         if (!e) break;
         await this.attempt(e);
-        if (this.turnaroundMs > 0) await new Promise((r) => setTimeout(r, this.turnaroundMs));
+        if (this.turnaroundMs > 0) await sleepUntil(this.clock, this.clock.now() + this.turnaroundMs);
       }
     } catch (err) {
       this.log.error({ err }, 'bus scheduler failed');
@@ -169,8 +200,11 @@ export class Rs485Bus implements BusPort {
       });
     }
     this.log.debug({ tx: hex(x.frame), key: x.key, priority: e.priority, attempt: e.attempts }, 'bus write');
+    // When the frame's last byte leaves the wire (only known when the baud rate is).
+    const wireEnd = this.clock.now() + (this.byteMs ?? 0) * x.frame.length;
     try {
       await this.transport.write(x.frame);
+      if (!outcome) await sleepUntil(this.clock, wireEnd);
     } catch (err) {
       this.waiter = undefined;
       this.fail(e, err instanceof HallqError ? err : new HallqError('TRANSPORT_CLOSED', String(err), {}, { cause: err }));
@@ -181,14 +215,14 @@ export class Rs485Bus implements BusPort {
       return;
     }
     const timeoutMs = x.timeoutMs ?? this.timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: (() => void) | undefined;
     const result = await Promise.race([
       outcome,
       new Promise<{ failed: ErrorCode }>((resolve) => {
-        timer = setTimeout(() => resolve({ failed: 'DEVICE_TIMEOUT' }), timeoutMs);
+        cancel = this.clock.timer(() => resolve({ failed: 'DEVICE_TIMEOUT' }), Math.max(0, wireEnd - this.clock.now()) + timeoutMs);
       }),
     ]);
-    clearTimeout(timer);
+    cancel?.();
     this.waiter = undefined;
     if ('frame' in result) {
       this.succeed(e, result.frame);

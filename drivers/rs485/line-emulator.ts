@@ -1,13 +1,18 @@
 /**
  * The device side of one RS-485 line: any number of emulated devices, one talker at a time, with the
- * wire's real speed. A byte takes 10 bit times at 8N1 (1.04 ms at 9600 baud), in both directions: a device
- * answers only once the request's last byte has arrived, and its reply's last byte leaves N byte-times later.
- * A pty (or an in-memory pair) delivers instantly, so this class paces what it writes.
+ * wire's real speed. A byte takes 10 bit times at 8N1 (1.04 ms at 9600 baud), in both directions.
+ * A pty (or an in-memory pair) delivers instantly, so this class models the wire both ways:
+ * - host → devices: a chunk of n bytes that the transport hands over at time t is heard by the devices
+ *   (their hear() is called) only at arrival = max(t, end of the previous chunk) + n × byte time, the
+ *   moment its last byte would have finished on the wire. A screen therefore shows a frame one frame's
+ *   wire time after the host wrote it, not when the pty delivered it.
+ * - devices → host: a reply starts no earlier than the request's arrival (plus a DelayedReply's delay),
+ *   and its k-th byte is handed to the OS no earlier than start + k byte times.
  */
-import { performance } from 'node:perf_hooks';
 import { hex, silentLogger, type Logger } from '../common/logger.js';
 import type { Transport } from '../common/transport.js';
 import type { DelayedReply, EmulatedBusDevice } from './bus-device.js';
+import { byteTimeMs, realClock, type Clock } from './clock.js';
 
 export interface LineEmulatorOptions {
   baudRate: number;
@@ -16,6 +21,8 @@ export interface LineEmulatorOptions {
   idleGapMs?: number;
   /** Largest slice written at once; smaller is smoother, larger uses fewer timers. */
   sliceBytes?: number;
+  /** Default: the real clock. Tests pass a VirtualClock to step through the wire-time model. */
+  clock?: Clock;
 }
 
 export interface LineStats {
@@ -28,7 +35,7 @@ export interface LineStats {
 interface Outgoing {
   from: string;
   bytes: Buffer;
-  /** performance.now() before which it may not start. */
+  /** Clock time before which it may not start. */
   notBefore: number;
   spontaneous: boolean;
 }
@@ -40,19 +47,33 @@ export class Rs485LineEmulator {
   private readonly byteMs: number;
   private readonly idleGapMs: number;
   private readonly sliceBytes: number;
+  private readonly clock: Clock;
   /** When the line stops carrying the host's bytes (as the device's UART would receive them). */
   private rxBusyUntil = 0;
+  /** Host chunks on their way over the wire, oldest first, each with its arrival time. */
+  private readonly inbound: Array<{ chunk: Buffer; at: number }> = [];
+  private inboundTimer: (() => void) | undefined;
+  private heardAt = 0;
   private pumping = false;
   private running = false;
   private unsubscribe: (() => void) | undefined;
-  private timer: { handle: NodeJS.Timeout; wake: () => void } | undefined;
+  private timer: { cancel: () => void; wake: () => void } | undefined;
   readonly stats: LineStats = { bytesHeard: 0, bytesSent: 0, replies: 0, spontaneous: 0 };
 
   constructor(private readonly transport: Transport, options: LineEmulatorOptions) {
     this.log = (options.logger ?? silentLogger).child({ line: transport.description });
-    this.byteMs = (10 * 1000) / options.baudRate;
+    this.byteMs = byteTimeMs(options.baudRate);
     this.idleGapMs = options.idleGapMs ?? 3.5 * this.byteMs;
     this.sliceBytes = Math.max(1, options.sliceBytes ?? 4);
+    this.clock = options.clock ?? realClock;
+  }
+
+  /**
+   * The wire arrival time (clock ms) of the host chunk the devices heard last: read it inside a device's
+   * hear() or an emulator's change event to know when the frame's last byte finished on the wire.
+   */
+  get lastHeardAt(): number {
+    return this.heardAt;
   }
 
   /** Milliseconds one byte occupies the wire (10 bit times at 8N1). */
@@ -64,7 +85,7 @@ export class Rs485LineEmulator {
   add(device: EmulatedBusDevice): () => void {
     const off =
       device.onSpontaneous?.((frame) => {
-        this.enqueue({ from: device.name, bytes: Buffer.from(frame), notBefore: performance.now(), spontaneous: true });
+        this.enqueue({ from: device.name, bytes: Buffer.from(frame), notBefore: this.clock.now(), spontaneous: true });
       }) ?? (() => {});
     this.devices.set(device, off);
     return () => {
@@ -84,24 +105,51 @@ export class Rs485LineEmulator {
     this.unsubscribe = this.transport.onData((chunk) => this.onData(chunk));
   }
 
-  /** Stops listening and drops whatever was waiting to be sent. */
+  /** Stops listening and drops whatever was waiting to be sent or heard. */
   stop(): void {
     this.running = false;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.queue.length = 0;
+    this.inbound.length = 0;
+    this.inboundTimer?.();
+    this.inboundTimer = undefined;
     if (this.timer) {
-      clearTimeout(this.timer.handle);
+      this.timer.cancel();
       this.timer.wake();
     }
   }
 
   private onData(chunk: Buffer): void {
-    const now = performance.now();
     this.stats.bytesHeard += chunk.length;
     // The pty handed the bytes over at once; on the wire they arrive one byte-time apart.
-    this.rxBusyUntil = Math.max(now, this.rxBusyUntil) + chunk.length * this.byteMs;
-    const heardAt = this.rxBusyUntil;
+    this.rxBusyUntil = Math.max(this.clock.now(), this.rxBusyUntil) + chunk.length * this.byteMs;
+    this.inbound.push({ chunk, at: this.rxBusyUntil });
+    this.deliverDue();
+  }
+
+  /** Hands every chunk whose last byte has arrived to the devices, in order; re-arms for the next. */
+  private deliverDue(): void {
+    this.inboundTimer?.();
+    this.inboundTimer = undefined;
+    while (this.running) {
+      const next = this.inbound[0];
+      if (!next) return;
+      const left = next.at - this.clock.now();
+      if (left > 0) {
+        this.inboundTimer = this.clock.timer(() => {
+          this.inboundTimer = undefined;
+          this.deliverDue();
+        }, left);
+        return;
+      }
+      this.inbound.shift();
+      this.hearAll(next.chunk, next.at);
+    }
+  }
+
+  private hearAll(chunk: Buffer, heardAt: number): void {
+    this.heardAt = heardAt;
     for (const device of this.devices.keys()) {
       let replies: (Buffer | DelayedReply)[] = [];
       try {
@@ -134,7 +182,7 @@ export class Rs485LineEmulator {
         const next = this.queue[0];
         if (!next) break;
         const ready = next.spontaneous ? Math.max(next.notBefore, this.rxBusyUntil + this.idleGapMs) : next.notBefore;
-        if (performance.now() < ready) {
+        if (this.clock.now() < ready) {
           // Re-evaluated after the wait: the host may have talked meanwhile, or a reply may have jumped the queue.
           await this.waitUntil(ready);
           continue;
@@ -151,7 +199,7 @@ export class Rs485LineEmulator {
 
   /** Writes paced so that byte k (1-based) is not handed over before start + k byte-times. */
   private async transmit(o: Outgoing): Promise<void> {
-    const start = performance.now();
+    const start = this.clock.now();
     this.log.debug({ from: o.from, tx: hex(o.bytes) }, 'line write');
     for (let sent = 0; sent < o.bytes.length && this.running; ) {
       const end = Math.min(o.bytes.length, sent + this.sliceBytes);
@@ -171,12 +219,11 @@ export class Rs485LineEmulator {
   }
 
   private async waitUntil(t: number): Promise<void> {
-    // setTimeout may fire a fraction of a millisecond early: loop until the clock agrees.
     while (this.running) {
-      const left = t - performance.now();
+      const left = t - this.clock.now();
       if (left <= 0) return;
       await new Promise<void>((wake) => {
-        this.timer = { handle: setTimeout(wake, Math.ceil(left)), wake };
+        this.timer = { cancel: this.clock.timer(wake, left), wake };
       });
       this.timer = undefined;
     }

@@ -1,0 +1,145 @@
+/**
+ * Call → LED frame fully on the wire, on one RS-485 line at 9600 baud with 40 BX screens and 40 polled
+ * keypads, over a real pty pair (socat), versus one frame's wire time (n bytes × 10 / 9600 s).
+ *
+ * The host side is the agent's: Rs485Bus (with the line's baud rate) + BxScreen + Keypad in poll mode with
+ * the agent's defaults (poll every 200 ms, 150 ms poll timeout): 40 keypads keep the line saturated with
+ * polls. A call is `screen.show(…, { urgent: true })` then the keypad display write, as the agent's display
+ * flow does. The end is the wire time at which the frame's last byte arrived at the emulated screen
+ * (Rs485LineEmulator.lastHeardAt), not when the pty delivered it. The baseline, interleaved run by run, is
+ * the same calls on the same line with the keypads stopped (an idle bus).
+ *
+ * Run alone: npx tsx scripts/bench/bus-latency.ts
+ */
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { openSerialPtyPair } from '../../drivers/common/pty-pair.js';
+import { Keypad } from '../../drivers/keypad/driver.js';
+import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
+import { BxScreen } from '../../drivers/led-screen/bx-screen.js';
+import { layoutScreen } from '../../drivers/led-screen/layout.js';
+import { Rs485Bus } from '../../drivers/rs485/bus.js';
+import { byteTimeMs } from '../../drivers/rs485/clock.js';
+import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
+
+const BAUD = 9600;
+const N = 40;
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
+}
+const median = (xs: number[]) => quantile(xs, 0.5);
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+
+/** One call's figures: latency to the frame's last byte on the wire, and that frame's own wire time. */
+interface Sample {
+  latencyMs: number;
+  frameMs: number;
+}
+
+export async function benchBusLatency(say: (s: string) => void = console.log, opts: { runs?: number; callsPerRun?: number; idleCallsPerRun?: number } = {}): Promise<void> {
+  const runs = opts.runs ?? 4;
+  const callsPerRun = opts.callsPerRun ?? 40;
+  const idleCalls = opts.idleCallsPerRun ?? 10;
+  const b = byteTimeMs(BAUD);
+  const pair = await openSerialPtyPair(BAUD);
+  const line = new Rs485LineEmulator(pair.device, { baudRate: BAUD });
+  const bus = new Rs485Bus(pair.host, { baudRate: BAUD, defaultTimeoutMs: 300, defaultRetries: 2 });
+  const screenEmus = new Map<number, BxScreenEmulator>();
+  const screens = new Map<number, BxScreen>();
+  let keypads: Keypad[] = [];
+  for (let a = 1; a <= N; a++) {
+    const emu = new BxScreenEmulator({ address: a });
+    screenEmus.set(a, emu);
+    line.add(emu);
+    line.add(new KeypadEmulator({ address: a }));
+    screens.set(a, new BxScreen(bus, { address: a }));
+  }
+  line.start();
+  let ticket = 0;
+  let seed = 12345;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x80000000;
+  };
+
+  const call = async (): Promise<Sample> => {
+    const window = 1 + Math.floor(rand() * N);
+    const content = { window, ticket: `A${String(100 + (ticket++ % 900))}`, paused: false };
+    const screen = screens.get(window) as BxScreen;
+    const emu = screenEmus.get(window) as BxScreenEmulator;
+    const frameMs = screen.frameFor(layoutScreen(content)).length * b;
+    const shown = new Promise<number>((resolve) => {
+      const off = emu.onChange(() => {
+        off();
+        resolve(line.lastHeardAt);
+      });
+    });
+    const t0 = performance.now();
+    const written = screen.show(content, { urgent: true });
+    void keypads[window - 1]?.showTicket(3, content.ticket).catch(() => undefined);
+    const at = await shown;
+    await written;
+    return { latencyMs: at - t0, frameMs };
+  };
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  const loaded: Sample[][] = [];
+  const idle: Sample[][] = [];
+  const startKeypads = () => {
+    keypads = Array.from({ length: N }, (_, i) => new Keypad({ address: i + 1, bus, pollIntervalMs: 200, pollTimeoutMs: 150 }));
+    for (const k of keypads) k.start();
+  };
+  try {
+    // Every screen shown once first, so later calls change text (the change gate skips repeats).
+    await Promise.all([...screens.entries()].map(([w, s]) => s.show({ window: w, paused: false }, { urgent: false })));
+    for (let r = 0; r < runs; r++) {
+      startKeypads();
+      await pause(600); // let the polls fill the line
+      const run: Sample[] = [];
+      for (let i = 0; i < callsPerRun; i++) {
+        run.push(await call());
+        await pause(40 + rand() * 120); // calls land at random points of the poll cycle
+      }
+      loaded.push(run);
+      await Promise.all(keypads.map((k) => k.stop()));
+      keypads = [];
+      const base: Sample[] = [];
+      for (let i = 0; i < idleCalls; i++) {
+        base.push(await call());
+        await pause(20);
+      }
+      idle.push(base);
+    }
+  } finally {
+    await Promise.all(keypads.map((k) => k.stop()));
+    line.stop();
+    bus.close();
+    await pair.close();
+  }
+
+  const ratio = (s: Sample) => s.latencyMs / s.frameMs;
+  const per = loaded.map((run) => ({
+    p50: quantile(run.map((s) => s.latencyMs), 0.5),
+    p99: quantile(run.map((s) => s.latencyMs), 0.99),
+    r50: quantile(run.map(ratio), 0.5),
+    r99: quantile(run.map(ratio), 0.99),
+  }));
+  const all = loaded.flat();
+  const base = idle.flat();
+  const frame84 = 84 * b;
+  say(
+    `call → LED frame fully on the wire, ${N} BX screens + ${N} polled keypads at ${BAUD} baud over a pty (socat), ${runs} runs × ${callsPerRun} calls: ` +
+      `p50 ${f1(median(per.map((p) => p.p50)))} ms (min ${f1(Math.min(...per.map((p) => p.p50)))}), p99 ${f1(median(per.map((p) => p.p99)))} ms (min ${f1(Math.min(...per.map((p) => p.p99)))}), max ${f1(Math.max(...all.map((s) => s.latencyMs)))} ms; ` +
+      `vs the call's own frame wire time (84 bytes = ${f1(frame84)} ms): p50 ${f2(median(per.map((p) => p.r50)))}×, p99 ${f2(median(per.map((p) => p.r99)))}× (min ${f2(Math.min(...per.map((p) => p.r99)))}×, pooled ${f2(quantile(all.map(ratio), 0.99))}×; goal ≤ 1.2×); ` +
+      `idle-bus baseline (keypads stopped, interleaved): p50 ${f2(quantile(base.map(ratio), 0.5))}×, max ${f2(Math.max(...base.map(ratio)))}×`,
+  );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await benchBusLatency();
+}

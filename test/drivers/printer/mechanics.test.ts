@@ -1,0 +1,102 @@
+// The printer's mechanical model: a known ticket's length and time against a hand computation, and
+// the emulator holding the cut until the mechanism is done (order, not time).
+import { describe, expect, it } from 'vitest';
+import { memoryPair } from '../../../drivers/common/memory-transport.js';
+import { normalizeBlock, type PrintBlock, type PrintDocument } from '../../../drivers/printer/document.js';
+import { EscPosPrinter } from '../../../drivers/printer/driver.js';
+import { EscPosEmulator } from '../../../drivers/printer/emulator.js';
+import { DEFAULT_MECHANICS, blockDots, qrVersion, ticketMechanics } from '../../../drivers/printer/mechanics.js';
+
+const doc: PrintDocument = {
+  blocks: [
+    { type: 'text', text: '北京市政务服务中心', align: 'center' }, // 9 × 24 = 216 dots wide: 1 line of 30
+    { type: 'text', text: 'A012', width: 2, height: 2 }, // 4 × 12 × 2 = 96 wide; max(30, 48) = 48
+    { type: 'text', text: '前面还有 12 人' }, // 5 CJK × 24 + 4 ASCII × 12 = 168 wide: 30
+    { type: 'text', text: 'x'.repeat(60) }, // 720 dots > 576: 2 lines = 60
+    { type: 'qr', data: 'https://hall.test/t/0123456789abcdef', moduleSize: 6, errorLevel: 'M' }, // 36 bytes, M: version 3 = 29 modules × 6 = 174
+    { type: 'barcode', data: 'A012', height: 80, hri: 'below' }, // 80 + 30 = 110
+    { type: 'feed', lines: 4 }, // 120
+    { type: 'cut' },
+  ],
+};
+const decoded = doc.blocks.filter((b): b is Exclude<PrintBlock, { type: 'cut' }> => b.type !== 'cut').map(normalizeBlock);
+
+describe('printer mechanics (203 dpi, 150 mm/s)', () => {
+  it('measures a known ticket as computed by hand: 572 dots = 71.57 mm = 477.14 ms', () => {
+    expect(decoded.map((b) => blockDots(b))).toEqual([30, 48, 30, 60, 174, 110, 120]);
+    const m = ticketMechanics({ blocks: decoded });
+    expect(m.dots).toBe(572);
+    expect(m.mm).toBeCloseTo((572 * 25.4) / 203, 9); // 71.570 mm
+    expect(m.ms).toBeCloseTo(((572 * 25.4) / 203 / 150) * 1000, 9); // 477.136 ms
+    expect(m.ms).toBeCloseTo(477.136, 3);
+  });
+
+  it('scales with speed and adds the cutter time', () => {
+    const slow = ticketMechanics({ blocks: decoded }, { ...DEFAULT_MECHANICS, speedMmPerS: 75, cutMs: 300 });
+    expect(slow.ms).toBeCloseTo(((572 * 25.4) / 203 / 75) * 1000 + 300, 9);
+  });
+
+  it('picks the smallest QR version holding the data, per error level', () => {
+    expect(qrVersion(14, 'M')).toBe(1);
+    expect(qrVersion(15, 'M')).toBe(2);
+    expect(qrVersion(17, 'L')).toBe(1);
+    expect(qrVersion(7, 'H')).toBe(1);
+    expect(qrVersion(8, 'H')).toBe(2);
+    expect(qrVersion(666, 'M')).toBe(20);
+    expect(qrVersion(667, 'M')).toBe(40);
+  });
+
+  it('double height doubles a line; double width wraps a long line sooner', () => {
+    const line = (text: string, width: number, height: number) => blockDots(normalizeBlock({ type: 'text', text, width, height }));
+    expect(line('A', 1, 1)).toBe(30);
+    expect(line('A', 1, 2)).toBe(48);
+    expect(line('A', 1, 4)).toBe(96);
+    expect(line('x'.repeat(48), 1, 1)).toBe(30); // exactly 576 dots: one line
+    expect(line('x'.repeat(48), 2, 1)).toBe(60);
+    expect(line('', 1, 1)).toBe(30); // an empty line still feeds
+  });
+});
+
+describe('emulator: the cut waits for the mechanism', () => {
+  it('a ticket whose bytes have all arrived is still printing, not cut, until its mechanical time has passed', async () => {
+    const [host, device] = memoryPair('printer');
+    await host.open();
+    await device.open();
+    // 1 mm/s: the 71.6 mm ticket needs 71.6 s, far beyond this test, so the order cannot depend on the machine's speed.
+    const emulator = new EscPosEmulator({ mechanics: { speedMmPerS: 1 } });
+    emulator.attach(device);
+    const printer = new EscPosPrinter(host, { statusTimeoutMs: 2000 });
+    await printer.open();
+    try {
+      expect(emulator.printing).toBe(false);
+      const answered = new Promise<void>((resolve) => emulator.onStatusRequest(() => resolve()));
+      await printer.print(doc);
+      await answered;
+      // A status request after the print is answered in real time while the paper is still moving.
+      expect((await printer.status()).type).toBe('known');
+      expect(emulator.printing).toBe(true);
+      expect(emulator.tickets).toEqual([]);
+    } finally {
+      await printer.close();
+      await emulator.close();
+      await device.close();
+    }
+  });
+
+  it('with mechanics off, the ticket is emitted at its cut command', async () => {
+    const [host, device] = memoryPair('printer');
+    await host.open();
+    await device.open();
+    const emulator = new EscPosEmulator({ mechanics: false });
+    emulator.attach(device);
+    const printer = new EscPosPrinter(host, { statusTimeoutMs: 2000 });
+    await printer.open();
+    const next = emulator.nextTicket();
+    await printer.print(doc);
+    expect((await next).blocks).toEqual(decoded);
+    expect(emulator.printing).toBe(false);
+    await printer.close();
+    await emulator.close();
+    await device.close();
+  });
+});
