@@ -21,7 +21,7 @@ import { smsSchema, type HallqConfig } from '../config/schema.js';
 import { openPtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
-import { maskName, maskPhone, windowView } from '../core/index.js';
+import { maskName, maskPhone, own, windowView } from '../core/index.js';
 import { createLogger } from '../log/logger.js';
 import { Random } from '../sim/random.js';
 import { startServerFrom } from '../server/main.js';
@@ -168,7 +168,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   // What the console shows: calls, printed tickets, notices, ratings.
   offs.push(
     link.onEvent((e) => {
-      const t = 'ticketId' in e ? link.replica.state.tickets[e.ticketId] : undefined;
+      const t = 'ticketId' in e ? own(link.replica.state.tickets, e.ticketId) : undefined;
       if (e.type === 'TicketCalled' && t) o.print(`📢 请 ${t.number} 号 到 ${e.window} 号窗口 办理  (${serviceName(t.serviceId)}${e.reason ? `, ${e.reason}` : ''})`);
       else if (e.type === 'RatingRecorded') o.print(`⭐ ${e.rating.number} rated ${e.rating.grade} at window ${e.rating.window}`);
       else if (e.type === 'WindowOpened') o.print(`🪟 window ${e.window} opened by ${e.staffId}`);
