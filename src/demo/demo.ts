@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +65,7 @@ function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort
     services: keepServiceHours ? c.services : c.services.map(({ hours: _hours, ...s }) => s),
     server: {
       ...c.server,
-      mqtt: { url: brokerUrl },
+      mqtt: { url: brokerUrl, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES },
       http: { host: '127.0.0.1', port: httpPort },
       database: join(dataDir, 'hall.db'),
       tickSeconds: 10,
