@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
   | 'PAYLOAD_INVALID'
+  | 'PAYLOAD_TOO_LARGE'
   // storage
   | 'STORE_CORRUPT'
   | 'STORE_IO'

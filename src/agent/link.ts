@@ -3,7 +3,9 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { HallqError } from '../../drivers/common/error.js';
 import type { Logger } from '../../drivers/common/logger.js';
 import type { Command, CommandBody, HallEvent, HallState, Outcome } from '../core/index.js';
+import { commandDataSchema, contactDataSchema, eventSchema, eventsDataSchema, hallStateSchema, responseSchema, statePartDataSchema } from '../bus/event-schema.js';
 import { parseJson, type AgentStatus, type DeviceHealth, type Request, type Response } from '../bus/messages.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { topics, type Topics } from '../bus/topics.js';
 import { Replica } from './replica.js';
 
@@ -15,6 +17,8 @@ export interface LinkOptions {
   password?: string;
   /** How long one request waits for its answer before it is sent again (same id: safe). */
   requestTimeoutMs?: number;
+  /** Largest payload this agent publishes (default 128 KiB); a request above it is refused, not sent. */
+  maxMessageBytes?: number;
 }
 
 type Pending = { resolve: (r: Response) => void; timer: NodeJS.Timeout | undefined; payload: string };
@@ -84,7 +88,21 @@ export class AgentLink {
   /** Publishes this agent's device health (retained), e.g. on every change. */
   publishDevices(devices: DeviceHealth[]): void {
     this.devices = devices;
-    this.client?.publish(this.t.agentDevices(this.opts.agentId), JSON.stringify(devices), { qos: 1, retain: true });
+    const payload = JSON.stringify(devices);
+    if (this.tooLarge(this.t.agentDevices(this.opts.agentId), payload)) return;
+    this.client?.publish(this.t.agentDevices(this.opts.agentId), payload, { qos: 1, retain: true });
+  }
+
+  private get maxBytes(): number {
+    return this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  /** True (and logged by topic and size) when a payload is above the cap: it must not be sent. */
+  private tooLarge(topic: string, payload: string): boolean {
+    const bytes = Buffer.byteLength(payload, 'utf8');
+    if (bytes <= this.maxBytes) return false;
+    this.logger.warn({ topic, bytes, maxBytes: this.maxBytes }, 'message above the cap not sent');
+    return true;
   }
 
   private publishStatus(online: boolean): void {
@@ -92,47 +110,107 @@ export class AgentLink {
     this.client?.publish(this.t.agentStatus(this.opts.agentId), JSON.stringify(s), { qos: 1, retain: true });
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
-    const json = parseJson(payload);
-    if (!json.ok || typeof json.value !== 'object' || json.value === null) {
-      this.logger.warn({ topic }, 'ignored a malformed message');
-      return;
-    }
+  /**
+   * Every message the agent receives: read only after it passed its schema (src/bus/event-schema.ts);
+   * anything else is dropped with a warning naming the topic and the size, never the content.
+   */
+  handleMessage(topic: string, payload: Buffer): void {
+    const json = payload.length > this.maxBytes * 4 ? undefined : parseJson(payload);
+    const drop = (why: string) => this.logger.warn({ topic, bytes: payload.length, why }, 'ignored a malformed message');
+    if (!json?.ok) return drop(json ? 'not JSON' : 'too large');
     if (topic === this.t.events) {
-      const e = json.value as HallEvent;
-      if (typeof e.seq !== 'number' || typeof e.type !== 'string') return;
-      this.deliver(e);
+      const e = eventSchema.safeParse(json.value);
+      if (!e.success) return drop('not an event');
+      this.deliver(e.data as HallEvent);
       return;
     }
-    const res = json.value as Response;
-    const p = this.pending.get(res.id);
-    if (p) {
-      clearTimeout(p.timer);
-      this.pending.delete(res.id);
-      p.resolve(res);
+    if (topic !== this.t.response(this.opts.agentId)) return drop('unexpected topic');
+    const res = responseSchema.safeParse(json.value);
+    if (!res.success) return drop('not a response');
+    const p = this.pending.get(res.data.id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending.delete(res.data.id);
+    p.resolve(res.data as Response);
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    try {
+      this.handleMessage(topic, payload);
+    } catch (e) {
+      // A listener or the replica failed on a valid-looking message: the link stays up.
+      this.logger.error({ topic, bytes: payload.length, err: e instanceof HallqError ? e.code : 'INTERNAL' }, 'message handling failed');
     }
   }
 
   private deliver(e: HallEvent): void {
-    const r = this.replica.receive(e);
+    let r: ReturnType<Replica['receive']>;
+    try {
+      r = this.replica.receive(e);
+    } catch {
+      // An event that does not fit the replica (refers to a ticket it does not hold): not applied;
+      // the replica's seq did not move, so the server's own event or a catch-up fills the place.
+      this.logger.warn({ seq: e.seq, type: e.type }, 'ignored an event the replica cannot apply');
+      return;
+    }
     if (r === 'applied') for (const fn of this.listeners) fn(e);
     else if (r === 'gap') void this.catchUp();
+  }
+
+  /**
+   * Loads the server's state in parts (each below the message cap), joined and checked before it
+   * replaces the replica. Starts again when the server's seq moved on meanwhile; false after
+   * a few tries or on an answer that does not read.
+   */
+  private async loadState(): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const first = await this.request({ id: randomUUID(), type: 'state' });
+      const head = first.status === 'ok' ? statePartDataSchema.safeParse(first.data) : undefined;
+      if (!head?.success || head.data.part !== 0) return false;
+      const { seq, parts } = head.data;
+      const chunks = [head.data.chunk];
+      for (let part = 1; part < parts; part++) {
+        const r = await this.request({ id: randomUUID(), type: 'state', seq, part });
+        if (r.status === 'error' && r.error.code === 'STATE_MOVED') break;
+        const d = r.status === 'ok' ? statePartDataSchema.safeParse(r.data) : undefined;
+        if (!d?.success || d.data.seq !== seq || d.data.part !== part || d.data.parts !== parts) return false;
+        chunks.push(d.data.chunk);
+      }
+      if (chunks.length < parts) continue;
+      const json = parseJson(chunks.join(''));
+      const state = json.ok ? hallStateSchema.safeParse(json.value) : undefined;
+      if (!state?.success) {
+        this.logger.warn({ seq, parts }, 'the state from the server does not read');
+        return false;
+      }
+      this.replica.load(state.data as HallState);
+      return true;
+    }
+    return false;
   }
 
   /** Asks for everything after the replica's seq until it has caught up. One at a time. */
   catchUp(): Promise<void> {
     this.catchingUp ??= (async () => {
       try {
-        if (this.replica.seq === 0) {
-          const r = await this.request({ id: randomUUID(), type: 'state' });
-          if (r.status === 'ok') this.replica.load((r.data as { state: HallState }).state);
-        }
+        if (this.replica.seq === 0 && !(await this.loadState())) return;
         for (;;) {
-          const r = await this.request({ id: randomUUID(), type: 'events', after: this.replica.seq, limit: 1000 });
-          if (r.status !== 'ok') return;
-          const data = r.data as { events: HallEvent[]; lastSeq: number };
-          for (const e of data.events) this.deliver(e);
-          if (data.events.length === 0 || this.replica.seq >= data.lastSeq) return;
+          const before = this.replica.seq;
+          const r = await this.request({ id: randomUUID(), type: 'events', after: before, limit: 1000 });
+          const data = r.status === 'ok' ? eventsDataSchema.safeParse(r.data) : undefined;
+          if (!data?.success) return;
+          // The next event is larger than a message: take the state instead, then go on from it.
+          if (data.data.resync === true) {
+            if (!(await this.loadState())) return;
+            continue;
+          }
+          for (const raw of data.data.events) {
+            const e = eventSchema.safeParse(raw);
+            if (!e.success) break;
+            this.deliver(e.data as HallEvent);
+          }
+          // Done, or no progress (a page that does not apply): stop rather than ask the same again.
+          if (this.replica.seq >= data.data.lastSeq || this.replica.seq === before) return;
         }
       } finally {
         this.catchingUp = undefined;
@@ -145,6 +223,9 @@ export class AgentLink {
     const client = this.client;
     if (!client) return Promise.reject(new HallqError('NOT_CONNECTED', 'agent link not started'));
     const payload = JSON.stringify(req);
+    if (this.tooLarge(this.t.request(this.opts.agentId), payload)) {
+      return Promise.reject(new HallqError('PAYLOAD_TOO_LARGE', `request above ${this.maxBytes} bytes`, { bytes: Buffer.byteLength(payload) }));
+    }
     return new Promise((resolve) => {
       const p: Pending = { resolve, timer: undefined, payload };
       const arm = () => {
@@ -171,7 +252,9 @@ export class AgentLink {
     const command = { ...cmd, id: cmd.id ?? randomUUID() } as Command;
     const r = await this.request({ id: randomUUID(), type: 'command', command: command as never });
     if (r.status === 'error') throw new HallqError('PAYLOAD_INVALID', r.error.message, { code: r.error.code });
-    return r.data as { outcome: Outcome; seq: number };
+    const data = commandDataSchema.safeParse(r.data);
+    if (!data.success) throw new HallqError('PAYLOAD_INVALID', 'the answer to a command does not read');
+    return data.data as { outcome: Outcome; seq: number };
   }
 
   /**
@@ -181,7 +264,9 @@ export class AgentLink {
   async sendContact(ticketId: string, phone: string): Promise<boolean> {
     const r = await this.request({ id: randomUUID(), type: 'contact', ticketId, phone });
     if (r.status === 'error') throw new HallqError('PAYLOAD_INVALID', r.error.message, { code: r.error.code });
-    return (r.data as { stored: boolean }).stored;
+    const data = contactDataSchema.safeParse(r.data);
+    if (!data.success) throw new HallqError('PAYLOAD_INVALID', 'the answer to a contact request does not read');
+    return data.data.stored;
   }
 
   /** Resolves when the replica has reached `seq`. */

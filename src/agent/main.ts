@@ -62,6 +62,7 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
       url: config.agent.mqtt.url,
       hall: config.hall.id,
       agentId: config.agent.id,
+      maxMessageBytes: config.agent.mqtt.maxMessageBytes,
       ...(config.agent.mqtt.username ? { username: config.agent.mqtt.username } : {}),
       ...(password ? { password } : {}),
       ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: opts.requestTimeoutMs }),

@@ -6,10 +6,16 @@ import { wireCommandSchema } from './command-schema.js';
 export const requestSchema = z.discriminatedUnion('type', [
   /** Run a command; answered with its outcome (the first answer again for a repeated command id). */
   z.strictObject({ id: z.string().min(1).max(100), type: z.literal('command'), command: wireCommandSchema }),
-  /** The events after a seq, for an agent that saw a gap or came back. */
+  /**
+   * The events after a seq, for an agent that saw a gap or came back: at most `limit`, and no more
+   * than fit in one message (docs/mqtt.md, "Paging").
+   */
   z.strictObject({ id: z.string().min(1).max(100), type: z.literal('events'), after: z.number().int().min(0), limit: z.number().int().min(1).max(5000).optional() }),
-  /** The whole current state with its seq, for a replica starting from nothing. */
-  z.strictObject({ id: z.string().min(1).max(100), type: z.literal('state') }),
+  /**
+   * The whole current state with its seq, for a replica starting from nothing, in parts below the
+   * message cap: part 0 (no seq) names the seq and the number of parts; parts 1… name that seq.
+   */
+  z.strictObject({ id: z.string().min(1).max(100), type: z.literal('state'), seq: z.number().int().min(0).optional(), part: z.number().int().min(0).max(100_000).optional() }),
   /**
    * A citizen's mobile number for SMS about one ticket, kiosk → server once; stored encrypted, never
    * in an event or the log (src/server/sms/README.md). Mainland mobiles only, optionally +86.
@@ -44,19 +50,57 @@ export interface DeviceHealth {
   detail?: string;
 }
 
-/** Parses JSON without throwing: a malformed payload is a value, never an exception. */
+/**
+ * Parses JSON without throwing: a malformed payload is a value, never an exception. The error
+ * names neither the bytes nor their position (JSON.parse's message quotes the text, which may be
+ * a citizen's name or number), only what kind of input it was.
+ */
 export function parseJson(payload: Buffer | string): { ok: true; value: unknown } | { ok: false; error: string } {
+  const text = typeof payload === 'string' ? payload : payload.toString('utf8');
+  if (text.trim() === '') return { ok: false, error: 'empty payload' };
   try {
-    return { ok: true, value: JSON.parse(payload.toString()) as unknown };
-  } catch (e) {
-    return { ok: false, error: (e as Error).message };
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, error: 'not valid JSON' };
   }
 }
 
-/** A readable one-line reason from a zod error: the first issue's path and message. */
+/** A path segment as the schema names it; anything else (a key the sender invented) is not repeated. */
+const safeSegment = (p: PropertyKey): string => (typeof p === 'number' ? String(p) : typeof p === 'string' && /^[A-Za-z][A-Za-z0-9_]{0,40}$/.test(p) ? p : '?');
+
+/** What went wrong in an issue, in words that never contain the received value or an unknown key. */
+function issueText(i: z.core.$ZodIssue): string {
+  switch (i.code) {
+    case 'invalid_type':
+      return `expected ${i.expected}`;
+    case 'invalid_value':
+      return 'not one of the allowed values';
+    case 'too_big':
+      return `too ${i.origin === 'string' || i.origin === 'array' ? 'long' : 'large'} (at most ${String(i.maximum)})`;
+    case 'too_small':
+      return `too ${i.origin === 'string' || i.origin === 'array' ? 'short' : 'small'} (at least ${String(i.minimum)})`;
+    case 'unrecognized_keys':
+      return `${i.keys.length} unknown field(s)`;
+    case 'invalid_union':
+      return 'matches none of the allowed shapes (check type)';
+    case 'invalid_format':
+      return i.format === 'regex' ? 'wrong format' : `not a valid ${i.format}`;
+    case 'not_multiple_of':
+      return `not a multiple of ${String(i.divisor)}`;
+    case 'invalid_key':
+    case 'invalid_element':
+    case 'custom':
+      return 'invalid';
+  }
+}
+
+/**
+ * A readable one-line reason from a zod error: up to three issues as "path: what". Safe to log and
+ * to send back: it names the schema's fields and what they expect, never the values received.
+ */
 export function describeInvalid(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`)
+    .map((i) => `${i.path.map(safeSegment).join('.') || '(payload)'}: ${issueText(i)}`)
     .join('; ');
 }

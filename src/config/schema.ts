@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defaultPolicy } from '../core/model.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 
 /**
  * The one schema of hallq's configuration: the types, the defaults, the validation and the JSON
@@ -81,7 +82,15 @@ const mqttSchema = z.strictObject({
   username: z.string().optional(),
   /** A file holding the password, so the YAML can be shared without it. */
   passwordFile: z.string().optional(),
+  // issue 9 (wire hardening): the message cap, src/bus/paging.ts.
+  /**
+   * Largest MQTT payload this side sends, in bytes; longer answers go in pages or parts
+   * (docs/mqtt.md, "Paging"). Keep it well under the broker's max_packet_size (262144 in
+   * config/mosquitto.conf), which also counts the topic and the MQTT header.
+   */
+  maxMessageBytes: z.number().int().min(MIN_MAX_MESSAGE_BYTES).max(268_435_455).default(DEFAULT_MAX_MESSAGE_BYTES),
 });
+const mqttDefault = { url: 'mqtt://127.0.0.1:1883', maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES };
 
 /**
  * Citizens' SMS (src/server/sms/README.md). Secrets live in files (mode 0600), never in this file.
@@ -148,7 +157,7 @@ export const smsSchema = z
 export type SmsConfig = z.infer<typeof smsSchema>;
 
 export const serverSchema = z.strictObject({
-  mqtt: mqttSchema.default({ url: 'mqtt://127.0.0.1:1883' }),
+  mqtt: mqttSchema.default(mqttDefault),
   http: z.strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) }).default({ host: '0.0.0.0', port: 8080 }),
   database: z.string().default('/var/lib/hallq/hall.db'),
   /** Seconds between the server's clock ticks (day rollover, aging, due notices). */
@@ -205,7 +214,7 @@ export const devicesSchema = z.strictObject({
 
 export const agentSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -').default('agent-1'),
-  mqtt: mqttSchema.default({ url: 'mqtt://127.0.0.1:1883' }),
+  mqtt: mqttSchema.default(mqttDefault),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   devices: devicesSchema.default(devicesSchema.parse({})),
   /** The kiosk page this agent serves to its touch screen (Chromium in kiosk mode); absent: no kiosk here. */

@@ -3,6 +3,7 @@ import { interleaveOf, nextInterleave } from './dispatcher.js';
 import { noteApplied, ticketsOfPerson } from './hall.js';
 import { isBadGrade } from './model.js';
 import { openStatuses, type HallState, type Ticket, type WindowState } from './state.js';
+import { own, setOwn } from './own.js';
 
 /**
  * Advances the state by one event, in place (the state has one owner: the server, the agent's
@@ -12,21 +13,21 @@ export function apply(state: HallState, e: HallEvent): void {
   applyBody(state, e);
   state.seq = e.seq;
   noteApplied(state, e.seq, touchedTicket(e));
-  if (e.outcome) state.commands[e.commandId] = e.outcome;
+  if (e.outcome) setOwn(state.commands, e.commandId, e.outcome);
 }
 
 function ticket(state: HallState, id: string): Ticket {
-  const t = state.tickets[id];
+  const t = own(state.tickets, id);
   if (!t) throw new Error(`event refers to unknown ticket ${id}`);
   return t;
 }
 
 function win(state: HallState, id: number): WindowState {
   const key = String(id);
-  let w = state.windows[key];
+  let w = own(state.windows, key);
   if (!w) {
     w = { id, status: 'closed' };
-    state.windows[key] = w;
+    setOwn(state.windows, key, w);
   }
   return w;
 }
@@ -34,7 +35,7 @@ function win(state: HallState, id: number): WindowState {
 function finish(state: HallState, t: Ticket, w: WindowState, at: number, durationMs: number): void {
   w.current = undefined;
   w.lastServed = { ticketId: t.id, at, ...(t.staffId === undefined ? {} : { staffId: t.staffId }) };
-  const samples = (state.serviceTimes[t.serviceId] ??= []);
+  const samples = own(state.serviceTimes, t.serviceId) ?? setOwn(state.serviceTimes, t.serviceId, []);
   samples.push(durationMs);
   const keep = state.config?.policy.serviceTimeSamples ?? 20;
   if (samples.length > keep) samples.splice(0, samples.length - keep);
@@ -58,7 +59,7 @@ function applyBody(state: HallState, e: HallEvent): void {
       // Yesterday's tickets live on in the log; the state keeps today only.
       state.tickets = {};
       for (const w of Object.values(state.windows)) {
-        state.windows[String(w.id)] = { id: w.id, status: 'closed' };
+        setOwn(state.windows, String(w.id), { id: w.id, status: 'closed' });
       }
       for (const [id, a] of Object.entries(state.appointments)) {
         if (a.status !== 'booked' || a.slotEnd < e.at) delete state.appointments[id];
@@ -69,9 +70,9 @@ function applyBody(state: HallState, e: HallEvent): void {
       return;
     }
     case 'TicketIssued': {
-      state.tickets[e.ticket.id] = structuredClone(e.ticket);
+      setOwn(state.tickets, e.ticket.id, structuredClone(e.ticket));
       const n = Number(e.ticket.number.slice(-3));
-      state.counters[e.ticket.serviceId] = Math.max(state.counters[e.ticket.serviceId] ?? 0, n);
+      setOwn(state.counters, e.ticket.serviceId, Math.max(own(state.counters, e.ticket.serviceId) ?? 0, n));
       state.nextQueueKey = Math.max(state.nextQueueKey, Math.floor(e.ticket.queueKey) + 1);
       return;
     }
@@ -90,7 +91,7 @@ function applyBody(state: HallState, e: HallEvent): void {
       t.targetWindow = undefined;
       if (e.staffId !== undefined) t.staffId = e.staffId;
       win(state, e.window).current = t.id;
-      if (e.interleave) state.pools[e.pool] = nextInterleave(interleaveOf(state, e.pool), e.interleave);
+      if (e.interleave) setOwn(state.pools, e.pool, nextInterleave(interleaveOf(state, e.pool), e.interleave));
       return;
     }
     case 'TicketRecalled':
@@ -137,7 +138,7 @@ function applyBody(state: HallState, e: HallEvent): void {
     }
     case 'TicketCancelled': {
       const t = ticket(state, e.ticketId);
-      if (t.window !== undefined && state.windows[String(t.window)]?.current === t.id) win(state, t.window).current = undefined;
+      if (t.window !== undefined && own(state.windows, String(t.window))?.current === t.id) win(state, t.window).current = undefined;
       t.status = 'cancelled';
       t.finishedAt = e.at;
       return;
@@ -172,15 +173,15 @@ function applyBody(state: HallState, e: HallEvent): void {
       win(state, e.window).staffId = e.staffId;
       return;
     case 'AppointmentBooked':
-      state.appointments[e.appointment.id] = structuredClone(e.appointment);
+      setOwn(state.appointments, e.appointment.id, structuredClone(e.appointment));
       return;
     case 'AppointmentCancelled': {
-      const a = state.appointments[e.appointmentId];
+      const a = own(state.appointments, e.appointmentId);
       if (a) a.status = 'cancelled';
       return;
     }
     case 'AppointmentCheckedIn': {
-      const a = state.appointments[e.appointmentId];
+      const a = own(state.appointments, e.appointmentId);
       if (a) {
         a.status = 'checked-in';
         a.ticketId = e.ticketId;
@@ -192,11 +193,11 @@ function applyBody(state: HallState, e: HallEvent): void {
     case 'RatingRecorded': {
       const r = structuredClone(e.rating);
       if (isBadGrade(r.grade)) r.followUp = { status: 'open' };
-      state.ratings[r.id] = r;
+      setOwn(state.ratings, r.id, r);
       return;
     }
     case 'RatingFollowedUp': {
-      const r = state.ratings[e.ratingId];
+      const r = own(state.ratings, e.ratingId);
       if (r) r.followUp = { status: 'closed', note: e.note, at: e.at };
       return;
     }

@@ -5,6 +5,7 @@ import type { EventBody } from './events.js';
 import { canServe, poolOf, serviceOf, windowDefOf } from './hall.js';
 import type { HallConfig, WindowDef } from './model.js';
 import type { HallState, Ticket, WindowState } from './state.js';
+import { own } from './own.js';
 
 /** Calls and the service that follows them, at one window. */
 
@@ -12,7 +13,7 @@ type Found = { def: WindowDef; win: WindowState } | Decision;
 
 function openWindow(state: HallState, config: HallConfig, id: number): Found {
   const def = windowDefOf(config, id);
-  const win = state.windows[String(id)];
+  const win = own(state.windows, String(id));
   if (!def || !win) return reject('unknown-window', String(id));
   if (win.status === 'closed') return reject('window-closed');
   if (win.status === 'paused') return reject('window-paused');
@@ -20,7 +21,7 @@ function openWindow(state: HallState, config: HallConfig, id: number): Found {
 }
 
 function currentTicket(state: HallState, win: WindowState): Ticket | undefined {
-  const t = win.current === undefined ? undefined : state.tickets[win.current];
+  const t = win.current === undefined ? undefined : own(state.tickets, win.current);
   return t && (t.status === 'called' || t.status === 'serving') ? t : undefined;
 }
 
@@ -60,7 +61,7 @@ export function decideCallTicket(state: HallState, config: HallConfig, cmd: Comm
   const found = openWindow(state, config, cmd.window);
   if ('outcome' in found) return found;
   const { def, win } = found;
-  const t = state.tickets[cmd.ticketId];
+  const t = own(state.tickets, cmd.ticketId);
   if (!t) return reject('unknown-ticket', cmd.ticketId);
   if (t.status !== 'waiting' || !canServe(def, t)) return reject('bad-ticket-state', t.status);
   const events = finishCurrent(state, win, now);

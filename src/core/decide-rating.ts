@@ -2,6 +2,7 @@ import type { CommandOf } from './commands.js';
 import { accept, reject, type Decision } from './decision.js';
 import type { HallConfig } from './model.js';
 import type { HallState, Ticket } from './state.js';
+import { own } from './own.js';
 
 /**
  * 好差评: the citizen rates on the keypad facing them; staff may never rate for the citizen
@@ -10,13 +11,13 @@ import type { HallState, Ticket } from './state.js';
 
 /** The ticket a rating at this window would attach to: the one being served, or the last one served within the time limit. */
 function ratable(state: HallState, config: HallConfig, window: number, now: number): Ticket | 'expired' | undefined {
-  const win = state.windows[String(window)];
+  const win = own(state.windows, String(window));
   if (!win) return undefined;
-  const current = win.current === undefined ? undefined : state.tickets[win.current];
+  const current = win.current === undefined ? undefined : own(state.tickets, win.current);
   if (current && (current.status === 'called' || current.status === 'serving')) return current;
   const last = win.lastServed;
   if (!last) return undefined;
-  const t = state.tickets[last.ticketId];
+  const t = own(state.tickets, last.ticketId);
   if (!t) return undefined;
   if (now - last.at > config.policy.ratingTimeoutSeconds * 1000) return 'expired';
   return t;
@@ -36,8 +37,8 @@ export function decideRate(state: HallState, config: HallConfig, cmd: CommandOf<
   if (t === undefined) return reject('rating-nothing');
   if (t === 'expired') return reject('rating-expired');
   const id = `R-${t.id}`;
-  if (state.ratings[id]) return reject('rating-duplicate');
-  const staffId = state.windows[String(cmd.window)]?.lastServed?.ticketId === t.id ? state.windows[String(cmd.window)]?.lastServed?.staffId : t.staffId;
+  if (own(state.ratings, id)) return reject('rating-duplicate');
+  const staffId = own(state.windows, String(cmd.window))?.lastServed?.ticketId === t.id ? own(state.windows, String(cmd.window))?.lastServed?.staffId : t.staffId;
   return accept(
     [
       {
@@ -50,7 +51,7 @@ export function decideRate(state: HallState, config: HallConfig, cmd: CommandOf<
 }
 
 export function decideFollowUp(state: HallState, cmd: CommandOf<'FollowUp'>): Decision {
-  const r = state.ratings[cmd.ratingId];
+  const r = own(state.ratings, cmd.ratingId);
   if (!r) return reject('unknown-rating', cmd.ratingId);
   if (r.followUp?.status !== 'open') return reject('follow-up-closed');
   return accept([{ type: 'RatingFollowedUp', ratingId: r.id, note: cmd.note }]);

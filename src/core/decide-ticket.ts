@@ -8,6 +8,7 @@ import type { HallConfig, ServiceDef } from './model.js';
 import type { RejectionCode } from './rejections.js';
 import type { Delivery, HallState, PersonRef, Ticket, TicketClass } from './state.js';
 import { ageOn, localTime } from './time.js';
+import { own } from './own.js';
 
 /** Ticket numbers: prefix + three digits, reset each day. */
 export function ticketNumber(service: ServiceDef, n: number): string {
@@ -37,7 +38,7 @@ interface NewTicket {
 
 /** A new ticket: waiting at once, unless it waits for its print to be confirmed. */
 function newTicket(state: HallState, now: number, n: NewTicket): Ticket {
-  const number = ticketNumber(n.service, (state.counters[n.service.id] ?? 0) + 1);
+  const number = ticketNumber(n.service, (own(state.counters, n.service.id) ?? 0) + 1);
   return {
     id: ticketId(state.day, number),
     number,
@@ -64,7 +65,7 @@ function commonRefusal(state: HallState, config: HallConfig, service: ServiceDef
   const hours = issuingRefusal(config, service, now);
   if (hours) return hours;
   // Three digits: 999 numbers a day per service, appointments included.
-  if ((state.counters[service.id] ?? 0) >= 999) return 'quota-reached';
+  if ((own(state.counters, service.id) ?? 0) >= 999) return 'quota-reached';
   if (person) return personRefusal(state, config, service.id, person);
   return undefined;
 }
@@ -76,7 +77,7 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
   if (service.idRequired && !cmd.person) return reject('id-required');
   const refusal = commonRefusal(state, config, service, now, cmd.person);
   if (refusal) return reject(refusal);
-  if ((state.counters[service.id] ?? 0) >= service.dailyQuota) return reject('quota-reached');
+  if ((own(state.counters, service.id) ?? 0) >= service.dailyQuota) return reject('quota-reached');
   const { priorityAge } = config.policy;
   const birth = cmd.person?.birthDate;
   const elderly = priorityAge !== null && birth !== undefined && ageOn(birth, state.day) >= priorityAge;
@@ -91,7 +92,7 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
 }
 
 export function decidePrint(state: HallState, cmd: CommandOf<'PrintConfirmed'> | CommandOf<'PrintFailed'>): Decision {
-  const t = state.tickets[cmd.ticketId];
+  const t = own(state.tickets, cmd.ticketId);
   if (!t) return reject('unknown-ticket', cmd.ticketId);
   if (t.status !== 'issued') return reject('bad-ticket-state', t.status);
   // A failed print voids the number: it is never shown as waiting, never called.
@@ -101,7 +102,7 @@ export function decidePrint(state: HallState, cmd: CommandOf<'PrintConfirmed'> |
 }
 
 export function decideCancel(state: HallState, cmd: CommandOf<'Cancel'>): Decision {
-  const t = state.tickets[cmd.ticketId];
+  const t = own(state.tickets, cmd.ticketId);
   if (!t) return reject('unknown-ticket', cmd.ticketId);
   if (t.status !== 'issued' && t.status !== 'waiting' && t.status !== 'called') return reject('bad-ticket-state', t.status);
   return accept([{ type: 'TicketCancelled', ticketId: t.id, reason: cmd.reason }], t.id);
@@ -109,14 +110,14 @@ export function decideCancel(state: HallState, cmd: CommandOf<'Cancel'>): Decisi
 
 export function decideBook(state: HallState, config: HallConfig, cmd: CommandOf<'BookAppointment'>): Decision {
   const a = cmd.appointment;
-  if (state.appointments[a.id]) return reject('duplicate-appointment', a.id);
+  if (own(state.appointments, a.id)) return reject('duplicate-appointment', a.id);
   if (!serviceOf(config, a.serviceId)) return reject('unknown-service', a.serviceId);
   if (!(a.slotEnd > a.slotStart)) return reject('invalid-command', 'slotEnd must be after slotStart');
   return accept([{ type: 'AppointmentBooked', appointment: { ...a, status: 'booked' } }]);
 }
 
 export function decideCancelAppointment(state: HallState, cmd: CommandOf<'CancelAppointment'>): Decision {
-  const a = state.appointments[cmd.appointmentId];
+  const a = own(state.appointments, cmd.appointmentId);
   if (!a || a.status === 'cancelled') return reject('unknown-appointment', cmd.appointmentId);
   if (a.status === 'checked-in') return reject('appointment-used');
   return accept([{ type: 'AppointmentCancelled', appointmentId: a.id }]);

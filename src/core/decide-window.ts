@@ -3,11 +3,12 @@ import { finishCurrent } from './decide-call.js';
 import { accept, reject, type Decision } from './decision.js';
 import type { HallConfig } from './model.js';
 import type { HallState, WindowState } from './state.js';
+import { own } from './own.js';
 
 /** Staff log in and out, pause with a reason (暂停服务), resume, and take a window over (AB posts). */
 
 function known(state: HallState, config: HallConfig, id: number): WindowState | Decision {
-  const win = state.windows[String(id)];
+  const win = own(state.windows, String(id));
   if (!win || !config.windows.some((w) => w.id === id)) return reject('unknown-window', String(id));
   return win;
 }

@@ -2,6 +2,7 @@ import type { CallReason } from './events.js';
 import { canServe, poolOf, tierOf, waitingTickets } from './hall.js';
 import type { WindowDef } from './model.js';
 import type { HallState, InterleaveState, Ticket } from './state.js';
+import { own } from './own.js';
 
 /**
  * Which ticket each window calls next, and the wait position of every waiting ticket.
@@ -24,7 +25,7 @@ const byKey = (a: Ticket, b: Ticket) => a.queueKey - b.queueKey;
 const byQueued = (a: Ticket, b: Ticket) => a.queuedAt - b.queuedAt || a.queueKey - b.queueKey;
 
 export function interleaveOf(state: HallState, pool: string): InterleaveState {
-  const known = state.pools[pool];
+  const known = own(state.pools, pool);
   if (known) return known;
   // A fresh pool behaves as after a long run of normal calls: a waiting priority ticket goes first.
   return { cls: 'normal', run: state.config?.policy.interleave.normal ?? 0 };
@@ -123,7 +124,7 @@ export function positions(state: HallState, now: number): Map<string, Position> 
   };
   for (const t of waiting) {
     const eligible = config.windows.filter((w) => canServe(w, t));
-    const open = eligible.filter((w) => state.windows[String(w.id)]?.status === 'open');
+    const open = eligible.filter((w) => own(state.windows, String(w.id))?.status === 'open');
     const counted = open.length > 0 ? open : eligible;
     let best = Infinity;
     for (const w of counted) best = Math.min(best, rankOf(w).get(t.id) ?? Infinity);
@@ -135,7 +136,7 @@ export function positions(state: HallState, now: number): Map<string, Position> 
 /** Estimated wait in ms: position × mean recent service time ÷ open eligible windows. */
 export function estimatedWaitMs(state: HallState, ticket: Ticket, pos: Position): number {
   const service = state.config?.services.find((s) => s.id === ticket.serviceId);
-  const samples = state.serviceTimes[ticket.serviceId] ?? [];
+  const samples = own(state.serviceTimes, ticket.serviceId) ?? [];
   const mean = samples.length > 0 ? samples.reduce((a, b) => a + b, 0) / samples.length : (service?.avgServiceMinutes ?? 10) * 60_000;
   return Math.round(((pos.position - 1) * mean) / Math.max(1, pos.openWindows.length));
 }

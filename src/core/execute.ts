@@ -4,8 +4,10 @@ import { decide } from './decide.js';
 import type { EventBody, HallEvent } from './events.js';
 import { notificationsDue } from './notify.js';
 import type { Outcome } from './outcome.js';
+import type { RejectionCode } from './rejections.js';
 import type { HallState } from './state.js';
 import { localTime } from './time.js';
+import { own } from './own.js';
 
 export interface Executed {
   /** The events to append, in order, already applied to the state. Empty for a repeated command. */
@@ -13,24 +15,50 @@ export interface Executed {
   outcome: Outcome;
   /** True when the command id was seen before: the first answer is returned and nothing changes. */
   duplicate: boolean;
+  /**
+   * False for a refusal about something the hall does not know (unforgottenRefusal): nothing was
+   * applied, there are no events, and the caller should not store the outcome either.
+   */
+  recorded: boolean;
 }
+
+/**
+ * Refusals that name an id the hall does not know (or a command it cannot read). They change nothing
+ * and are not worth an event: recording them would let any client grow the durable log without bound
+ * by sending commands about made-up tickets, windows or services.
+ */
+export const unrecordedRefusals: ReadonlySet<RejectionCode> = new Set<RejectionCode>([
+  'not-configured',
+  'invalid-command',
+  'unknown-service',
+  'unknown-ticket',
+  'unknown-window',
+  'unknown-staff',
+  'unknown-appointment',
+  'unknown-rating',
+]);
 
 /**
  * Runs one command: the day's rollover if the local day changed, the command's own events, then the
  * notices the new state owes. Applies them to `state` in place and returns them for the log.
- * Every command leaves at least one event carrying its outcome, so a replayed log remembers it.
+ * Every command leaves at least one event carrying its outcome, so a replayed log remembers it,
+ * except a refusal in unrecordedRefusals, which leaves nothing at all.
  */
 export function execute(state: HallState, cmd: Command, now: number): Executed {
-  const seen = state.commands[cmd.id];
-  if (seen) return { events: [], outcome: seen, duplicate: true };
+  const seen = own(state.commands, cmd.id);
+  if (seen) return { events: [], outcome: seen, duplicate: true, recorded: true };
   const out: HallEvent[] = [];
   const push = (body: EventBody, outcome?: Outcome) => {
     const e = { ...body, seq: state.seq + 1, at: now, commandId: cmd.id, ...(outcome ? { outcome } : {}) } as HallEvent;
     apply(state, e);
     out.push(e);
   };
+  const day = state.config ? localTime(now, state.config.utcOffsetMinutes).day : state.day;
+  // Decided before anything is applied (unless the day rolls over first), so an unrecorded refusal
+  // leaves the state as it was.
+  const early = day === state.day || !state.config ? decide(state, cmd, now) : undefined;
+  if (early && !early.outcome.ok && unrecordedRefusals.has(early.outcome.code)) return { events: [], outcome: early.outcome, duplicate: false, recorded: false };
   if (state.config) {
-    const day = localTime(now, state.config.utcOffsetMinutes).day;
     if (day !== state.day) {
       const expired = Object.values(state.tickets)
         .filter((t) => t.status === 'issued' || t.status === 'waiting' || t.status === 'called' || t.status === 'serving')
@@ -38,11 +66,11 @@ export function execute(state: HallState, cmd: Command, now: number): Executed {
       push({ type: 'DayStarted', day, expired });
     }
   }
-  const decision = decide(state, cmd, now);
+  const decision = early ?? decide(state, cmd, now);
   const bodies: EventBody[] = decision.events.length > 0 ? decision.events : [{ type: decision.outcome.ok ? 'CommandNoop' : 'CommandRejected' }];
   bodies.forEach((b, i) => push(b, i === bodies.length - 1 ? decision.outcome : undefined));
   for (const n of notificationsDue(state, now)) push(n);
-  return { events: out, outcome: decision.outcome, duplicate: false };
+  return { events: out, outcome: decision.outcome, duplicate: false, recorded: true };
 }
 
 /** Rebuilds a state from events (the log, or the stream an agent receives). */

@@ -1,5 +1,6 @@
 import type { HallConfig, Policy, ServiceDef, WindowDef } from './model.js';
 import type { HallState, Ticket, WindowState } from './state.js';
+import { own } from './own.js';
 
 /** Small look-ups over the configured hall. */
 
@@ -12,7 +13,7 @@ export function windowDefOf(config: HallConfig, id: number): WindowDef | undefin
 }
 
 export function windowStateOf(state: HallState, id: number): WindowState | undefined {
-  return state.windows[String(id)];
+  return own(state.windows, String(id));
 }
 
 /** The tier at which a window serves a service, or -1. */
@@ -30,7 +31,7 @@ export function canServe(win: WindowDef, t: Pick<Ticket, 'serviceId' | 'targetWi
 }
 
 export function isOpen(state: HallState, id: number): boolean {
-  return state.windows[String(id)]?.status === 'open';
+  return own(state.windows, String(id))?.status === 'open';
 }
 
 export function policyOf(state: HallState): Policy {
@@ -72,7 +73,7 @@ export function noteApplied(state: HallState, seq: number, ticketId: string | nu
     return;
   }
   const list = hit.waiting.filter((t) => t.id !== ticketId);
-  const t = state.tickets[ticketId];
+  const t = own(state.tickets, ticketId);
   if (t?.status === 'waiting') {
     let i = list.length;
     while (i > 0 && (list[i - 1]?.queueKey ?? 0) > t.queueKey) i--;
@@ -106,7 +107,7 @@ function notePerson(state: HallState, seq: number, ticketId: string | null | und
     return;
   }
   hit.seq = seq;
-  const t = ticketId === null ? undefined : state.tickets[ticketId];
+  const t = ticketId === null ? undefined : own(state.tickets, ticketId);
   const h = t?.person?.idHash;
   if (t && h !== undefined) {
     const list = hit.byPerson.get(h) ?? [];

@@ -17,3 +17,4 @@ export * from './time.js';
 export { ticketId, ticketNumber } from './decide-ticket.js';
 export { requeueKeyAfter } from './decide-call.js';
 export * from './views.js';
+export * from './own.js';

@@ -2,6 +2,7 @@ import { positions } from './dispatcher.js';
 import type { EventBody } from './events.js';
 import { waitingTickets } from './hall.js';
 import type { HallState } from './state.js';
+import { own } from './own.js';
 
 /**
  * The notices the state now owes, as events (DB22/T 2871.4 §7.4.3–7.4.5), each at most once per
@@ -34,7 +35,7 @@ export function notificationsDue(state: HallState, now: number): EventBody[] {
   }
   // A ticket being called is the current ticket of its window.
   for (const w of Object.values(state.windows)) {
-    const t = w.current === undefined ? undefined : state.tickets[w.current];
+    const t = w.current === undefined ? undefined : own(state.tickets, w.current);
     if (t && (t.status === 'called' || t.status === 'serving') && t.notified.called === undefined) {
       out.push({ type: 'NotificationDue', reason: 'called', ticketId: t.id, number: t.number, serviceId: t.serviceId, windows: [w.id] });
     }

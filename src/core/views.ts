@@ -2,6 +2,7 @@ import { estimatedWaitMs, positions } from './dispatcher.js';
 import { canServe, waitingTickets } from './hall.js';
 import type { HallEvent } from './events.js';
 import type { HallState } from './state.js';
+import { own, setOwn } from './own.js';
 
 /** What screens and status topics show: derived from the state, masked data only. */
 
@@ -16,9 +17,9 @@ export interface WindowView {
 }
 
 export function windowView(state: HallState, id: number): WindowView {
-  const w = state.windows[String(id)];
+  const w = own(state.windows, String(id));
   const def = state.config?.windows.find((x) => x.id === id);
-  const t = w?.current === undefined ? undefined : state.tickets[w.current];
+  const t = w?.current === undefined ? undefined : own(state.tickets, w.current);
   const waiting = def ? waitingTickets(state).filter((x) => canServe(def, x)).length : 0;
   return {
     window: id,
@@ -38,9 +39,9 @@ export interface QueueView {
 
 export function queueView(state: HallState): QueueView {
   const services: QueueView['services'] = {};
-  for (const s of state.config?.services ?? []) services[s.id] = { waiting: 0, issued: state.counters[s.id] ?? 0, served: 0 };
+  for (const s of state.config?.services ?? []) setOwn(services, s.id, { waiting: 0, issued: own(state.counters, s.id) ?? 0, served: 0 });
   for (const t of Object.values(state.tickets)) {
-    const s = services[t.serviceId];
+    const s = own(services, t.serviceId);
     if (!s) continue;
     if (t.status === 'waiting') s.waiting += 1;
     if (t.status === 'done') s.served += 1;
@@ -60,7 +61,7 @@ export interface TicketView {
 }
 
 export function ticketView(state: HallState, ticketId: string, now: number): TicketView | undefined {
-  const t = state.tickets[ticketId];
+  const t = own(state.tickets, ticketId);
   if (!t) return undefined;
   const p = t.status === 'waiting' ? positions(state, now).get(t.id) : undefined;
   return {
@@ -76,10 +77,10 @@ export function ticketView(state: HallState, ticketId: string, now: number): Tic
 
 /** The position a ticket not yet waiting (its print unconfirmed) will have once it waits: what its ticket says. */
 export function prospectiveView(state: HallState, ticketId: string, now: number): TicketView | undefined {
-  const t = state.tickets[ticketId];
+  const t = own(state.tickets, ticketId);
   if (!t || t.status !== 'issued') return ticketView(state, ticketId, now);
   const copy = structuredClone(state);
-  const c = copy.tickets[ticketId];
+  const c = own(copy.tickets, ticketId);
   if (c) c.status = 'waiting';
   return ticketView(copy, ticketId, now);
 }
@@ -96,7 +97,7 @@ export function windowsTouched(state: HallState, e: HallEvent): number[] {
   const out = new Set<number>();
   if ('window' in e && typeof e.window === 'number') out.add(e.window);
   const ticketId = e.type === 'TicketIssued' ? e.ticket.id : 'ticketId' in e ? e.ticketId : undefined;
-  const t = ticketId === undefined ? undefined : state.tickets[ticketId];
+  const t = ticketId === undefined ? undefined : own(state.tickets, ticketId);
   if (t) for (const w of windows) if (canServe(w, { serviceId: t.serviceId })) out.add(w.id);
   return [...out];
 }

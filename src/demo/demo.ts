@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ import { smsSchema, type HallqConfig } from '../config/schema.js';
 import { openPtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
-import { maskName, maskPhone, windowView } from '../core/index.js';
+import { maskName, maskPhone, own, windowView } from '../core/index.js';
 import { createLogger } from '../log/logger.js';
 import { Random } from '../sim/random.js';
 import { startServerFrom } from '../server/main.js';
@@ -64,7 +65,7 @@ function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort
     services: keepServiceHours ? c.services : c.services.map(({ hours: _hours, ...s }) => s),
     server: {
       ...c.server,
-      mqtt: { url: brokerUrl },
+      mqtt: { url: brokerUrl, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES },
       http: { host: '127.0.0.1', port: httpPort },
       database: join(dataDir, 'hall.db'),
       tickSeconds: 10,
@@ -168,7 +169,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   // What the console shows: calls, printed tickets, notices, ratings.
   offs.push(
     link.onEvent((e) => {
-      const t = 'ticketId' in e ? link.replica.state.tickets[e.ticketId] : undefined;
+      const t = 'ticketId' in e ? own(link.replica.state.tickets, e.ticketId) : undefined;
       if (e.type === 'TicketCalled' && t) o.print(`📢 请 ${t.number} 号 到 ${e.window} 号窗口 办理  (${serviceName(t.serviceId)}${e.reason ? `, ${e.reason}` : ''})`);
       else if (e.type === 'RatingRecorded') o.print(`⭐ ${e.rating.number} rated ${e.rating.grade} at window ${e.rating.window}`);
       else if (e.type === 'WindowOpened') o.print(`🪟 window ${e.window} opened by ${e.staffId}`);

@@ -11,6 +11,8 @@ export interface Handled {
 }
 
 const SNAPSHOT_EVERY = 2000;
+/** Unrecorded refusals remembered in memory only, so a client's resend gets the same answer. */
+const REFUSALS_KEPT = 1000;
 
 /**
  * The core hosted on the event log: a command's events and outcome are appended in one durable
@@ -18,6 +20,8 @@ const SNAPSHOT_EVERY = 2000;
  */
 export class HallEngine {
   private sinceSnapshot = 0;
+  /** Refusals about unknown ids (never stored, core/execute.ts unrecordedRefusals), newest last, bounded. */
+  private readonly refused = new Map<string, Outcome>();
   private readonly appended = new Set<(events: HallEvent[]) => void>();
   private constructor(
     readonly log: EventLog<HallEvent>,
@@ -38,8 +42,15 @@ export class HallEngine {
   handle(cmd: Command, now: number): Handled {
     const stored = this.log.commandOutcome(cmd.id);
     if (stored !== undefined) return { outcome: stored as Outcome, events: [], duplicate: true };
+    const refused = this.refused.get(cmd.id);
+    if (refused !== undefined) return { outcome: refused, events: [], duplicate: true };
     const r = execute(this.state, cmd, now);
     if (r.duplicate) return { outcome: r.outcome, events: [], duplicate: true };
+    if (!r.recorded) {
+      this.refused.set(cmd.id, r.outcome);
+      if (this.refused.size > REFUSALS_KEPT) this.refused.delete(this.refused.keys().next().value as string);
+      return { outcome: r.outcome, events: [], duplicate: false };
+    }
     try {
       this.log.append(r.events, { id: cmd.id, outcome: r.outcome });
     } catch (e) {

@@ -32,7 +32,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   const password = config.server.mqtt.passwordFile ? readFileSync(config.server.mqtt.passwordFile, 'utf8').trim() : undefined;
   const mqtt = new MqttServer(
     engine,
-    { url: config.server.mqtt.url, hall: config.hall.id, clock, ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}), ...(password ? { password } : {}) },
+    { url: config.server.mqtt.url, hall: config.hall.id, clock, maxMessageBytes: config.server.mqtt.maxMessageBytes, ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}), ...(password ? { password } : {}) },
     logger.child({ component: 'mqtt' }),
   );
   // The SMS outbox hooks in before the first command can arrive.

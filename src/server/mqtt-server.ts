@@ -3,7 +3,10 @@ import type { Logger } from '../../drivers/common/logger.js';
 import { isHallqError } from '../../drivers/common/error.js';
 import { queueView, windowView, windowsTouched, type Command, type HallEvent, type Outcome } from '../core/index.js';
 import { describeInvalid, parseJson, requestSchema, type Response, type ServerStatus } from '../bus/messages.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { clientOf, topics, type Topics } from '../bus/topics.js';
+import { eventsPage, StatePager } from './catch-up.js';
+import { logSafe } from './log-safe.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
 
@@ -14,6 +17,8 @@ export interface ServerMetrics {
   duplicates: number;
   connected: boolean;
   reconnects: number;
+  /** Messages not sent because they were above maxMessageBytes (see docs/mqtt.md, "Paging"). */
+  oversized: number;
 }
 
 /**
@@ -21,18 +26,23 @@ export interface ServerMetrics {
  * retained state topics current and republishes them on every (re)connect.
  */
 export class MqttServer {
-  readonly metrics: ServerMetrics = { requests: 0, invalidPayloads: 0, commands: 0, duplicates: 0, connected: false, reconnects: 0 };
+  readonly metrics: ServerMetrics = { requests: 0, invalidPayloads: 0, commands: 0, duplicates: 0, connected: false, reconnects: 0, oversized: 0 };
   private client: MqttClient | undefined;
   private readonly t: Topics;
+  private readonly maxBytes: number;
+  private readonly statePager: StatePager;
   /** SMS contacts and outbox (src/server/sms), set by startSms when SMS is on. */
   sms: SmsHook | undefined;
 
   constructor(
     private readonly engine: HallEngine,
-    private readonly opts: { url: string; hall: string; username?: string; password?: string; clock: () => number },
+    /** maxMessageBytes: no payload sent is larger (default DEFAULT_MAX_MESSAGE_BYTES, 128 KiB). */
+    private readonly opts: { url: string; hall: string; username?: string; password?: string; clock: () => number; maxMessageBytes?: number },
     private readonly logger: Logger,
   ) {
     this.t = topics(opts.hall);
+    this.maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.statePager = new StatePager(this.maxBytes);
   }
 
   /** Resolves on the first connection. */
@@ -66,8 +76,19 @@ export class MqttServer {
     return new Promise((resolve) => client.once('connect', () => resolve()));
   }
 
-  private publish(topic: string, body: unknown, retain = false): void {
-    this.client?.publish(topic, JSON.stringify(body), { qos: 1, retain });
+  /**
+   * Publishes `body` as JSON unless it is above the message cap: then nothing is sent (a broker
+   * drops a client over its max_packet_size), the metric counts it and false is returned.
+   */
+  private publish(topic: string, body: unknown, retain = false): boolean {
+    const payload = Buffer.from(JSON.stringify(body), 'utf8');
+    if (payload.length > this.maxBytes) {
+      this.metrics.oversized += 1;
+      this.logger.warn({ topic, bytes: payload.length, maxBytes: this.maxBytes }, 'message above the cap not sent');
+      return false;
+    }
+    this.client?.publish(topic, payload, { qos: 1, retain });
+    return true;
   }
 
   private publishAllState(): void {
@@ -99,44 +120,65 @@ export class MqttServer {
   }
 
   private respond(client: string, res: Response): void {
-    this.publish(this.t.response(client), res);
+    if (this.publish(this.t.response(client), res)) return;
+    this.publish(this.t.response(client), { id: res.id, status: 'error', error: { code: 'RESPONSE_TOO_LARGE', message: 'the answer is larger than a message may be' } });
   }
 
   private onRequest(topic: string, payload: Buffer): void {
+    const answer = this.handleRequest(topic, payload);
+    if (answer) this.respond(answer.client, answer.response);
+  }
+
+  /**
+   * Answers one request as it arrived on `topic` (req/<client>): never throws, whatever the bytes.
+   * undefined when the topic names no client (nothing to answer to). Public for in-process tests.
+   */
+  handleRequest(topic: string, payload: Buffer): { client: string; response: Response } | undefined {
     this.metrics.requests += 1;
     const client = clientOf(topic);
-    if (!client) return;
-    const json = parseJson(payload);
-    const id = json.ok && typeof json.value === 'object' && json.value !== null && typeof (json.value as { id?: unknown }).id === 'string' ? (json.value as { id: string }).id : '';
-    if (!json.ok) return this.invalid(client, id, `not JSON: ${json.error}`);
+    if (!client) return undefined;
+    const answer = (response: Response) => ({ client, response });
+    // Not even parsed when too large: the size alone refuses it.
+    const json = payload.length > this.maxBytes ? { ok: false as const, error: 'too large' } : parseJson(payload);
+    const raw = json.ok && typeof json.value === 'object' && json.value !== null && !Array.isArray(json.value) ? (json.value as { id?: unknown }).id : undefined;
+    // The id goes back to the sender so it can match the answer; only a well-formed one.
+    const id = typeof raw === 'string' && raw.length <= 100 ? raw : '';
+    if (payload.length > this.maxBytes) return answer(this.invalid(topic, client, id, payload.length, `payload above ${this.maxBytes} bytes`));
+    if (!json.ok) return answer(this.invalid(topic, client, id, payload.length, json.error));
     const req = requestSchema.safeParse(json.value);
-    if (!req.success) return this.invalid(client, id, describeInvalid(req.error));
+    if (!req.success) return answer(this.invalid(topic, client, id, payload.length, describeInvalid(req.error)));
     try {
       const r = req.data;
       switch (r.type) {
         case 'command': {
           const outcome = this.run(r.command as Command);
-          return this.respond(client, { id: r.id, status: 'ok', data: { outcome, seq: this.engine.state.seq } });
+          return answer({ id: r.id, status: 'ok', data: { outcome, seq: this.engine.state.seq } });
         }
-        case 'events':
-          return this.respond(client, { id: r.id, status: 'ok', data: { events: this.engine.eventsAfter(r.after, r.limit ?? 1000), lastSeq: this.engine.state.seq } });
-        case 'state':
-          return this.respond(client, { id: r.id, status: 'ok', data: { state: this.engine.state } });
+        case 'events': {
+          const page = eventsPage((after, limit) => this.engine.eventsAfter(after, limit), r.after, r.limit ?? 1000, this.engine.state.seq, this.maxBytes);
+          return answer({ id: r.id, status: 'ok', data: page });
+        }
+        case 'state': {
+          const part = this.statePager.part(this.engine.state, r.part ?? 0, r.seq);
+          if (part) return answer({ id: r.id, status: 'ok', data: part });
+          // The seq it was reading moved out of the cache (or the part does not exist): start again.
+          return answer({ id: r.id, status: 'error', error: { code: 'STATE_MOVED', message: 'that state part is no longer available; ask for part 0 again' } });
+        }
         case 'contact':
           // The phone is personal data: stored sealed by the SMS side, never logged, never in an event.
-          return this.respond(client, { id: r.id, status: 'ok', data: { stored: this.sms?.contact(r.ticketId, r.phone) ?? false } });
+          return answer({ id: r.id, status: 'ok', data: { stored: this.sms?.contact(r.ticketId, r.phone) ?? false } });
       }
     } catch (e) {
-      this.logger.error({ err: isHallqError(e) ? e.code : String(e), requestId: id }, 'request failed');
-      this.respond(client, { id, status: 'error', error: { code: isHallqError(e) ? e.code : 'INTERNAL', message: 'the server could not run the request' } });
+      this.logger.error({ err: isHallqError(e) ? e.code : 'INTERNAL', ...logSafe({ client, requestId: id }) }, 'request failed');
+      return answer({ id, status: 'error', error: { code: isHallqError(e) ? e.code : 'INTERNAL', message: 'the server could not run the request' } });
     }
   }
 
-  private invalid(client: string, id: string, reason: string): void {
+  private invalid(topic: string, client: string, id: string, bytes: number, reason: string): Response {
     this.metrics.invalidPayloads += 1;
-    // The reason names fields, never their values: a payload may carry personal data.
-    this.logger.warn({ client, requestId: id, reason: reason.replace(/received .*/g, '') }, 'invalid request payload');
-    this.respond(client, { id, status: 'error', error: { code: 'PAYLOAD_INVALID', message: reason } });
+    // Topic, size and the schema's field names only: a payload (even its id) may carry personal data.
+    this.logger.warn({ ...logSafe({ topic, client }), bytes, reason }, 'invalid request payload');
+    return { id, status: 'error', error: { code: 'PAYLOAD_INVALID', message: reason } };
   }
 
   /** Resolves once connected to the broker (at once if connected now). */

@@ -5,6 +5,7 @@ import { silentLogger } from '../../drivers/common/logger.js';
 import { corrupt, storeError } from './errors.js';
 import type { EventRow, LogEvent } from './rows.js';
 import { decodeEvent, encodeEvent, fromJson, toJson } from './rows.js';
+import { ensurePrivateDbFile } from './private-file.js';
 import { migrate, requireVersion, schemaVersion } from './schema.js';
 
 export interface EventLogOptions {
@@ -89,6 +90,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
     const logger = (opts.logger ?? silentLogger).child({ module: 'store', path });
     let db: Database.Database | undefined;
     try {
+      if (!readonly) ensurePrivateDbFile(path);
       db = new Database(path, { readonly, fileMustExist: readonly });
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       if (!readonly) {

@@ -104,8 +104,15 @@ describe('issuing tickets', () => {
     expect(again.outcome).toEqual(first.outcome);
     expect(again.events).toEqual([]);
     expect(h.state.seq).toBe(seq);
-    // a rejected command is remembered too
-    const r1 = h.run({ id: 'k2', type: 'IssueTicket', serviceId: 'nope' });
+    // a rejected command is remembered too (C needs an ID card)…
+    const r1 = h.run({ id: 'k2', type: 'IssueTicket', serviceId: 'C' });
+    expect(r1.outcome).toMatchObject({ ok: false, code: 'id-required' });
     expect(h.run({ id: 'k2', type: 'IssueTicket', serviceId: 'A' }).outcome).toEqual(r1.outcome);
+    // …except a refusal about an unknown id: no event, nothing remembered, nothing changed.
+    const before = structuredClone(h.state);
+    const r2 = h.run({ id: 'k3', type: 'IssueTicket', serviceId: 'nope' });
+    expect(r2.outcome).toMatchObject({ ok: false, code: 'unknown-service' });
+    expect(r2.events).toEqual([]);
+    expect(h.state).toEqual(before);
   });
 });

@@ -1,6 +1,6 @@
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { Keypad, KeypadEvent } from '../../../drivers/keypad/driver.js';
-import { grades, type CommandBody } from '../../core/index.js';
+import { grades, own, type CommandBody } from '../../core/index.js';
 import type { AgentLink } from '../link.js';
 
 /**
@@ -50,8 +50,8 @@ export function attachCaller(link: AgentLink, window: number, keypad: Keypad, st
       case 'login': {
         if (Date.now() < transferUntil) {
           transferUntil = 0;
-          const w = link.replica.state.windows[String(window)];
-          const current = w?.current === undefined ? undefined : link.replica.state.tickets[w.current];
+          const w = own(link.replica.state.windows, String(window));
+          const current = w?.current === undefined ? undefined : own(link.replica.state.tickets, w.current);
           const toWindow = Number(e.staffNumber);
           if (!current) return void keypad.beep().catch(() => undefined);
           return void send({ type: 'Transfer', window, toService: current.serviceId, toWindow, source: 'caller-keypad' });

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { SmsSender } from '../../../drivers/sms/sender.js';
-import { openStatuses, type HallState } from '../../core/index.js';
+import { openStatuses, own, type HallState } from '../../core/index.js';
 import type { Contacts } from './contacts.js';
 import { classifySendError, type FailureKind } from './failure.js';
 import type { Outbox, OutboxRow } from './outbox.js';
@@ -185,7 +185,7 @@ export class SmsDelivery {
 
   /** Checked against the state of this moment, not the one when the row was made. */
   private dropReason(row: OutboxRow): string | undefined {
-    const t = this.o.state().tickets[row.ticketId];
+    const t = own(this.o.state().tickets, row.ticketId);
     if (!t) return DROP.ticketGone;
     if (row.reason === 'near' && t.calledAt !== undefined) return DROP.alreadyCalled;
     if (!openStatuses.has(t.status)) return DROP.ticketClosed;

@@ -6,11 +6,13 @@
 import Database from 'better-sqlite3';
 import type { Logger } from '../../../drivers/common/logger.js';
 import { storeError } from '../../store/errors.js';
+import { ensurePrivateDbFile } from '../../store/private-file.js';
 import { migrate } from '../../store/schema.js';
 
 export function openSmsDb(path: string, logger: Logger): Database.Database {
   let db: Database.Database | undefined;
   try {
+    ensurePrivateDbFile(path);
     db = new Database(path);
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');

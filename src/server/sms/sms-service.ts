@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { SmsConfig } from '../../config/schema.js';
-import type { HallEvent } from '../../core/index.js';
+import { own, type HallEvent } from '../../core/index.js';
 import type { HallEngine } from '../engine.js';
 import type { MqttServer } from '../mqtt-server.js';
 import { Contacts } from './contacts.js';
@@ -88,7 +88,7 @@ export class SmsService implements SmsHook {
   }
 
   contact(ticketId: string, phone: string): boolean {
-    if (this.o.engine.state.tickets[ticketId] === undefined) {
+    if (own(this.o.engine.state.tickets, ticketId) === undefined) {
       this.log.warn({ ticketId }, 'contact for an unknown ticket ignored');
       return false;
     }
@@ -118,7 +118,7 @@ export class SmsService implements SmsHook {
 
   /** The NotificationDue events the core already made for a ticket, read back from the log by their seqs. */
   private owedEvents(ticketId: string): HallEvent[] {
-    const t = this.o.engine.state.tickets[ticketId];
+    const t = own(this.o.engine.state.tickets, ticketId);
     if (!t) return [];
     const seqs = new Set(Object.values(t.notified).filter((s): s is number => typeof s === 'number'));
     return [...seqs].flatMap((seq) => this.o.engine.eventsAfter(seq - 1, 1).filter((e) => e.seq === seq && e.type === 'NotificationDue' && e.ticketId === ticketId));

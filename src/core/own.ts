@@ -1,0 +1,19 @@
+/**
+ * Records of the state are plain objects keyed by ids that arrive from outside (ticket, window,
+ * appointment, rating and command ids). `record[id]` would find `constructor`, `toString` or
+ * `__proto__` on Object.prototype, and `record['__proto__'] = x` would replace the prototype
+ * instead of storing x, so every keyed read and write of the core goes through these two.
+ */
+
+const has = Object.prototype.hasOwnProperty;
+
+/** The value stored under `key`, or undefined: never one inherited from a prototype. */
+export function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return has.call(record, key) ? record[key] : undefined;
+}
+
+/** Stores `value` under `key` as an own, enumerable property (so `__proto__` is a key like any other). */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): T {
+  Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
+  return value;
+}

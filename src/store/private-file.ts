@@ -1,0 +1,29 @@
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
+import { HallqError } from '../../drivers/common/error.js';
+
+/** Owner read and write only: the database holds masked personal data and sealed phone numbers. */
+export const PRIVATE_MODE = 0o600;
+
+/**
+ * Makes sure the database file at `path` exists with mode 0600 before SQLite opens it, whatever the
+ * umask. SQLite creates the -wal and -shm files with the mode of the database file, so they follow.
+ * An existing file readable by others is tightened. In-memory and temporary databases are left alone.
+ * Throws STORE_IO when the file can be neither created nor tightened.
+ */
+export function ensurePrivateDbFile(path: string): void {
+  if (path === '' || path === ':memory:' || path.startsWith('file:')) return;
+  try {
+    // 'a' creates the file if it is missing (with the mode given) and never truncates it.
+    closeSync(openSync(path, 'a', PRIVATE_MODE));
+    if ((statSync(path).mode & 0o777) !== PRIVATE_MODE) chmodSync(path, PRIVATE_MODE);
+    for (const side of [`${path}-wal`, `${path}-shm`]) {
+      try {
+        if ((statSync(side).mode & 0o777) !== PRIVATE_MODE) chmodSync(side, PRIVATE_MODE);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    }
+  } catch (e) {
+    throw new HallqError('STORE_IO', `cannot make the database ${path} private (mode 0600)`, { path }, { cause: e });
+  }
+}
