@@ -51,7 +51,8 @@ export class AgentLink {
     const offline: AgentStatus = { online: false };
     const client = mqtt.connect(this.opts.url, {
       protocolVersion: 4,
-      clientId: `hallq-agent-${this.opts.hall}-${this.opts.agentId}`,
+      // With a broker user, the client id is the user name, which the broker binds to it.
+      clientId: this.opts.username ?? `hallq-agent-${this.opts.hall}-${this.opts.agentId}`,
       clean: true,
       reconnectPeriod: 500,
       connectTimeout: 5000,

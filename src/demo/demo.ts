@@ -17,7 +17,7 @@ import { personFromCard, wedgeInto } from '../agent/person.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../bus/embedded-broker.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
-import { smsSchema, type HallqConfig } from '../config/schema.js';
+import { agentEntrySchema, smsSchema, type HallqConfig } from '../config/schema.js';
 import { openPtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
@@ -55,6 +55,8 @@ async function brokerOn(port: number): Promise<EmbeddedBroker> {
   }
 }
 
+const DEMO_AGENT = 'demo-agent';
+
 /** The demo runs whenever it is started: the hall is open around the clock and data lives in a temp dir. */
 function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort: number, keepServiceHours = false, modemPath?: string): HallqConfig {
   const allDay = [{ from: '00:00', to: '24:00' }];
@@ -62,6 +64,8 @@ function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort
     ...c,
     hours: { ...c.hours, weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay }, holidays: [], issuingCutoffMinutes: 0 },
     services: keepServiceHours ? c.services : c.services.map(({ hours: _hours, ...s }) => s),
+    // The demo's one agent as the server authorizes it: the kiosk and a caller + rating keypad on every window.
+    agents: [agentEntrySchema.parse({ id: DEMO_AGENT, kiosk: {}, devices: { rs485: [{ path: 'demo-pty', keypads: c.windows.map((w) => ({ window: w.id, address: w.id })) }] } })],
     server: {
       ...c.server,
       mqtt: { url: brokerUrl },
@@ -108,7 +112,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   }
   const httpPort = (server.http.address() as { port: number }).port;
   const config = demoConfig(base, dataDir, broker.url, httpPort, o.keepServiceHours, modemPty.host);
-  const link = new AgentLink({ url: broker.url, hall: config.hall.id, agentId: 'demo-agent' }, logger.child({ component: 'agent' }));
+  const link = new AgentLink({ url: broker.url, hall: config.hall.id, agentId: DEMO_AGENT }, logger.child({ component: 'agent' }));
   await link.start();
   await link.catchUp();
   const windows = config.windows.map((w) => w.id);

@@ -6,6 +6,7 @@ import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { createNotifier } from '../ops/sd-notify.js';
 import { HallEngine } from './engine.js';
+import { requestAuthorizer } from './authorize.js';
 import { startHttp } from './http.js';
 import { startSms } from './sms/sms-service.js';
 import { MqttServer } from './mqtt-server.js';
@@ -32,7 +33,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   const password = config.server.mqtt.passwordFile ? readFileSync(config.server.mqtt.passwordFile, 'utf8').trim() : undefined;
   const mqtt = new MqttServer(
     engine,
-    { url: config.server.mqtt.url, hall: config.hall.id, clock, ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}), ...(password ? { password } : {}) },
+    { url: config.server.mqtt.url, hall: config.hall.id, clock, authorize: requestAuthorizer(config.agents), ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}), ...(password ? { password } : {}) },
     logger.child({ component: 'mqtt' }),
   );
   // The SMS outbox hooks in before the first command can arrive.

@@ -4,6 +4,7 @@ import { isHallqError } from '../../drivers/common/error.js';
 import { queueView, windowView, windowsTouched, type Command, type HallEvent, type Outcome } from '../core/index.js';
 import { describeInvalid, parseJson, requestSchema, type Response, type ServerStatus } from '../bus/messages.js';
 import { clientOf, topics, type Topics } from '../bus/topics.js';
+import type { Authorized, RequestAuthorizer } from './authorize.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
 
@@ -12,6 +13,8 @@ export interface ServerMetrics {
   invalidPayloads: number;
   commands: number;
   duplicates: number;
+  /** Requests refused by the per-agent authorization (src/server/authorize.ts). */
+  refused: number;
   connected: boolean;
   reconnects: number;
 }
@@ -21,7 +24,7 @@ export interface ServerMetrics {
  * retained state topics current and republishes them on every (re)connect.
  */
 export class MqttServer {
-  readonly metrics: ServerMetrics = { requests: 0, invalidPayloads: 0, commands: 0, duplicates: 0, connected: false, reconnects: 0 };
+  readonly metrics: ServerMetrics = { requests: 0, invalidPayloads: 0, commands: 0, duplicates: 0, refused: 0, connected: false, reconnects: 0 };
   private client: MqttClient | undefined;
   private readonly t: Topics;
   /** SMS contacts and outbox (src/server/sms), set by startSms when SMS is on. */
@@ -29,7 +32,15 @@ export class MqttServer {
 
   constructor(
     private readonly engine: HallEngine,
-    private readonly opts: { url: string; hall: string; username?: string; password?: string; clock: () => number },
+    private readonly opts: {
+      url: string;
+      hall: string;
+      username?: string;
+      password?: string;
+      clock: () => number;
+      /** Every request is checked by the sending agent's identity (the client id of its topic). */
+      authorize: RequestAuthorizer;
+    },
     private readonly logger: Logger,
   ) {
     this.t = topics(opts.hall);
@@ -40,7 +51,9 @@ export class MqttServer {
     const offline: ServerStatus = { online: false };
     const client = mqtt.connect(this.opts.url, {
       protocolVersion: 4,
-      clientId: `hallq-server-${this.opts.hall}`,
+      // With a broker user, the client id is the user name (bound to it by the broker: Mosquitto's
+      // use_username_as_clientid, the embedded broker's check), so no other user can take it.
+      clientId: this.opts.username ?? `hallq-server-${this.opts.hall}`,
       clean: true,
       reconnectPeriod: 500,
       connectTimeout: 5000,
@@ -111,8 +124,10 @@ export class MqttServer {
     if (!json.ok) return this.invalid(client, id, `not JSON: ${json.error}`);
     const req = requestSchema.safeParse(json.value);
     if (!req.success) return this.invalid(client, id, describeInvalid(req.error));
+    const allowed = this.opts.authorize(client, req.data);
+    if (!allowed.ok) return this.refuse(client, req.data.id, allowed);
     try {
-      const r = req.data;
+      const r = allowed.request;
       switch (r.type) {
         case 'command': {
           const outcome = this.run(r.command as Command);
@@ -130,6 +145,13 @@ export class MqttServer {
       this.logger.error({ err: isHallqError(e) ? e.code : String(e), requestId: id }, 'request failed');
       this.respond(client, { id, status: 'error', error: { code: isHallqError(e) ? e.code : 'INTERNAL', message: 'the server could not run the request' } });
     }
+  }
+
+  private refuse(client: string, id: string, refusal: Extract<Authorized, { ok: false }>): void {
+    this.metrics.refused += 1;
+    // Who, what and which window only: the payload may carry personal data.
+    this.logger.warn({ ...refusal.log, requestId: id }, 'request refused');
+    this.respond(client, { id, status: 'error', error: refusal.error });
   }
 
   private invalid(client: string, id: string, reason: string): void {
