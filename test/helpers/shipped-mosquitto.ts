@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from './mosquitto.js';
+
+/** The shipped config/mosquitto.conf, as installed in /etc/mosquitto/conf.d. */
+export const shippedMosquittoConf = (): string => readFileSync(join(import.meta.dirname, '../../config/mosquitto.conf'), 'utf8');
+
+/**
+ * The shipped broker settings with only what a test cannot use swapped out: the two listeners (port
+ * 1883 on localhost and the LAN address) for two free loopback ports, and the /etc and /var paths (password file, ACL,
+ * persistence) for files in `dir`. Every other line (allow_anonymous, use_username_as_clientid,
+ * max_packet_size…) is the shipped one.
+ */
+export function adaptShippedConf(ports: [number, number], dir: string, files: { passwd: string; acl: string }): string {
+  const replaced = /^(password_file|acl_file|persistence_location|log_dest|pid_file|user)\b/;
+  let listeners = 0;
+  const kept = shippedMosquittoConf()
+    .split('\n')
+    .filter((line) => !replaced.test(line.trim()))
+    // Each listener in its place (its own settings follow it), on a free loopback port.
+    .map((line) => (/^listener\b/.test(line.trim()) ? `listener ${ports[Math.min(listeners++, 1)]} 127.0.0.1` : line));
+  if (listeners !== 2) throw new Error(`config/mosquitto.conf: expected 2 listeners, found ${listeners}`);
+  return [
+    ...kept,
+    `password_file ${files.passwd}`,
+    `acl_file ${files.acl}`,
+    `persistence_location ${dir}/`,
+    'log_dest stderr',
+    // As root, mosquitto would drop to its own user, which cannot read a 0700 temp dir; as anyone else this is ignored.
+    'user root',
+    '',
+  ].join('\n');
+}
+
+export interface ShippedBroker {
+  /** The shipped localhost listener. */
+  url: string;
+  /** The shipped LAN listener (moved to loopback). */
+  lanUrl: string;
+  stop(): Promise<void>;
+}
+
+/** A real Mosquitto (Debian's) with the adapted shipped config, ready when it says it is running. */
+export async function startShippedMosquitto(dir: string, files: { passwd: string; acl: string }): Promise<ShippedBroker> {
+  const ports: [number, number] = [await freePort(), await freePort()];
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, adaptShippedConf(ports, dir, files));
+  const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
+      log += d;
+      if (/ running/.test(log)) resolve();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`mosquitto exited with ${String(code)}: ${log}`)));
+  });
+  return {
+    url: `mqtt://127.0.0.1:${ports[0]}`,
+    lanUrl: `mqtt://127.0.0.1:${ports[1]}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
