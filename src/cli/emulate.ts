@@ -179,7 +179,7 @@ export async function emulateCommand(kind: EmulatedKind, o: EmulateOptions): Pro
     kind === 'printer' ? printerSession(device, o.print) : kind === 'idcard' ? idcardSession(device, o.print) : kind === 'modem' ? modemSession(device, o.print) : rs485Session(device, baudRate, devices, o.print);
   const where = pty ? pty.host : o.port;
   o.print(`hallq emulate ${kind}: emulated device ready at ${where} (${baudRate} 8N1)`);
-  if (pty) o.print(`point the driver (or agent.devices config) at: ${pty.host}`);
+  if (pty) o.print(`point the driver (or the agents[].devices config) at: ${pty.host}`);
   o.print(`commands: ${session.help}`);
 
   let resolveStop: () => void = () => {};

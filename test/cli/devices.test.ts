@@ -40,9 +40,10 @@ function configWithPrinter(path: string): string {
 hours: { weekly: { mon: [{ from: "09:00", to: "17:00" }] } }
 services: [{ id: social, name: { zh: 社保, en: Social }, prefix: A }]
 windows: [{ id: 1, kind: general, tiers: [[social]] }]
-agent:
-  devices:
-    printer: { transport: serial, path: ${path}, baudRate: 115200 }
+agents:
+  - id: agent-1
+    devices:
+      printer: { transport: serial, path: ${path}, baudRate: 115200 }
 `,
   );
   return file;
