@@ -61,7 +61,7 @@ describe('hallq emulate and hallq devices', () => {
     const seen = { out: '' };
     emu.stdout.setEncoding('utf8');
     emu.stdout.on('data', (d: string) => (seen.out += d));
-    const [, hostPath] = await stdoutMatching(emu, /point the driver \(or agent\.devices config\) at: (\S+)/, seen);
+    const [, hostPath] = await stdoutMatching(emu, /point the driver \(or the agents\[\]\.devices config\) at: (\S+)/, seen);
     expect(hostPath).toMatch(/^\/dev\/pts\/\d+$/);
 
     // A real driver on the printed path: status ok, and what it prints is decoded on the emulator's console.
