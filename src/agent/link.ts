@@ -171,7 +171,7 @@ export class AgentLink {
   async run(cmd: CommandBody & { id?: string }): Promise<{ outcome: Outcome; seq: number }> {
     const command = { ...cmd, id: cmd.id ?? randomUUID() } as Command;
     const r = await this.request({ id: randomUUID(), type: 'command', command: command as never });
-    if (r.status === 'error') throw new HallqError('PAYLOAD_INVALID', r.error.message, { code: r.error.code });
+    if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
     return r.data as { outcome: Outcome; seq: number };
   }
 
@@ -181,7 +181,7 @@ export class AgentLink {
    */
   async sendContact(ticketId: string, phone: string): Promise<boolean> {
     const r = await this.request({ id: randomUUID(), type: 'contact', ticketId, phone });
-    if (r.status === 'error') throw new HallqError('PAYLOAD_INVALID', r.error.message, { code: r.error.code });
+    if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
     return (r.data as { stored: boolean }).stored;
   }
 

@@ -95,6 +95,8 @@ export function authorizationTests(startBroker: StartAuthBroker, hooks: { before
     expect(await command('counter-5', { type: 'Rate', window: 3, grade: 'very-dissatisfied', source: 'rating-device' })).toMatchObject({ status: 'error', error: { code: 'FORBIDDEN' } });
     expect(await command('counter-3', { type: 'Cancel', ticketId, reason: 'x' })).toMatchObject({ status: 'error', error: { code: 'FORBIDDEN' } });
     expect(await command('counter-3', { type: 'IssueTicket', serviceId: 'A', delivery: 'none' })).toMatchObject({ status: 'error', error: { code: 'FORBIDDEN' } });
+    // The agent's own API says so with the error code.
+    await expect(link('kiosk-1').send({ type: 'Recall', window: 3 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(seqAndLog()).toEqual(before);
     expect(server.engine.state.windows['3']).toMatchObject({ status: 'open' });
     expect(server.engine.state.tickets[ticketId]).toMatchObject({ status: 'waiting' });
