@@ -29,6 +29,8 @@ export type ErrorCode =
   // bus and requests
   | 'REQUEST_TIMEOUT'
   | 'NOT_CONNECTED'
+  /** The sender's identity may not do this (e.g. an agent without the window's keypad). */
+  | 'FORBIDDEN'
   | 'INTERNAL';
 
 export class HallqError extends Error {

@@ -55,7 +55,8 @@ export class AgentLink {
     const offline: AgentStatus = { online: false };
     const client = mqtt.connect(this.opts.url, {
       protocolVersion: 4,
-      clientId: `hallq-agent-${this.opts.hall}-${this.opts.agentId}`,
+      // With a broker user, the client id is the user name, which the broker binds to it.
+      clientId: this.opts.username ?? `hallq-agent-${this.opts.hall}-${this.opts.agentId}`,
       clean: true,
       reconnectPeriod: 500,
       connectTimeout: 5000,
@@ -251,7 +252,7 @@ export class AgentLink {
   async run(cmd: CommandBody & { id?: string }): Promise<{ outcome: Outcome; seq: number }> {
     const command = { ...cmd, id: cmd.id ?? randomUUID() } as Command;
     const r = await this.request({ id: randomUUID(), type: 'command', command: command as never });
-    if (r.status === 'error') throw new HallqError('PAYLOAD_INVALID', r.error.message, { code: r.error.code });
+    if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
     const data = commandDataSchema.safeParse(r.data);
     if (!data.success) throw new HallqError('PAYLOAD_INVALID', 'the answer to a command does not read');
     return data.data as { outcome: Outcome; seq: number };
@@ -263,7 +264,7 @@ export class AgentLink {
    */
   async sendContact(ticketId: string, phone: string): Promise<boolean> {
     const r = await this.request({ id: randomUUID(), type: 'contact', ticketId, phone });
-    if (r.status === 'error') throw new HallqError('PAYLOAD_INVALID', r.error.message, { code: r.error.code });
+    if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
     const data = contactDataSchema.safeParse(r.data);
     if (!data.success) throw new HallqError('PAYLOAD_INVALID', 'the answer to a contact request does not read');
     return data.data.stored;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from '../../drivers/common/logger.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
+import { thisAgent } from '../config/agents.js';
 import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { createNotifier } from '../ops/sd-notify.js';
@@ -34,7 +35,7 @@ export interface AgentStartOptions {
 /** `hallq agent --config FILE`. */
 export async function runAgent(configPath: string): Promise<RunningAgent> {
   const config = loadConfigOrThrow(configPath);
-  return startAgentFrom(config, { logger: createLogger({ level: config.agent.logLevel }) });
+  return startAgentFrom(config, { logger: createLogger({ level: thisAgent(config).logLevel }) });
 }
 
 /** A staff member logs in on a keypad with their id, or with their place in the staff list (1-based). */
@@ -54,16 +55,17 @@ function summary(list: DeviceHealth[]): string {
  * once; a device that did not open is reported offline (and retried), never fatal.
  */
 export async function startAgentFrom(config: HallqConfig, opts: AgentStartOptions = {}): Promise<RunningAgent> {
-  const logger: Logger = (opts.logger ?? createLogger({ level: config.agent.logLevel })).child({ component: 'agent', agent: config.agent.id });
+  const me = thisAgent(config);
+  const logger: Logger = (opts.logger ?? createLogger({ level: me.logLevel })).child({ component: 'agent', agent: me.id });
   const notifier = createNotifier(opts.env ?? process.env, logger.child({ component: 'sd-notify' }));
-  const password = config.agent.mqtt.passwordFile ? readFileSync(config.agent.mqtt.passwordFile, 'utf8').trim() : undefined;
+  const password = me.mqtt.passwordFile ? readFileSync(me.mqtt.passwordFile, 'utf8').trim() : undefined;
   const link = new AgentLink(
     {
-      url: config.agent.mqtt.url,
+      url: me.mqtt.url,
       hall: config.hall.id,
-      agentId: config.agent.id,
-      maxMessageBytes: config.agent.mqtt.maxMessageBytes,
-      ...(config.agent.mqtt.username ? { username: config.agent.mqtt.username } : {}),
+      agentId: me.id,
+      maxMessageBytes: me.mqtt.maxMessageBytes,
+      ...(me.mqtt.username ? { username: me.mqtt.username } : {}),
       ...(password ? { password } : {}),
       ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: opts.requestTimeoutMs }),
     },
@@ -72,12 +74,12 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
   await link.start();
   await link.catchUp();
 
-  const devices = new DeviceManager(config.agent.devices, { ...opts.devices, logger });
+  const devices = new DeviceManager(me.devices, { ...opts.devices, logger });
   const offs: (() => void)[] = [];
   offs.push(
     devices.onChange((list) => {
       link.publishDevices(list);
-      void notifier.status(`agent ${config.agent.id}: ${summary(list)}`);
+      void notifier.status(`agent ${me.id}: ${summary(list)}`);
     }),
   );
   await devices.start();
@@ -98,10 +100,10 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
 
   // The kiosk: its page, the card on the reader, printed tickets.
   let kioskHttp: http.Server | undefined;
-  if (config.agent.kiosk) {
-    const k = config.agent.kiosk;
-    const key = config.agent.idHashKeyFile ? readFileSync(config.agent.idHashKeyFile) : randomBytes(32);
-    if (!config.agent.idHashKeyFile) logger.warn({}, 'agent.idHashKeyFile not set: ID hashes match only within this agent process');
+  if (me.kiosk) {
+    const k = me.kiosk;
+    const key = me.idHashKeyFile ? readFileSync(me.idHashKeyFile) : randomBytes(32);
+    if (!me.idHashKeyFile) logger.warn({}, 'agent.idHashKeyFile not set: ID hashes match only within this agent process');
     const card = new CardSlot();
     devices.idcard?.on('card', (c) => card.put(personFromCard(c.idNumber, c.name, key)));
     const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }) });
@@ -111,7 +113,7 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
   // Alive = the event loop runs the timer; a server, broker or device outage must not restart the agent.
   const stopWatchdog = notifier.startWatchdog(() => true);
   const list = devices.list();
-  await notifier.ready(`agent ${config.agent.id} at seq ${link.replica.seq}; ${summary(list)}`);
+  await notifier.ready(`agent ${me.id} at seq ${link.replica.seq}; ${summary(list)}`);
   logger.info({ seq: link.replica.seq, devices: list.map((d) => `${d.name}:${d.state}`) }, 'agent ready');
   return {
     link,

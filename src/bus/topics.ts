@@ -15,7 +15,10 @@ export function topics(hall: string) {
     agentStatusAll: `${root}/agent/+/status`,
     /** Retained device health of one agent. */
     agentDevices: (agent: string) => `${root}/agent/${agent}/devices`,
-    /** Requests from a client (agent, CLI, web) to the server; the answer goes to res/<client>. */
+    /**
+     * Requests from an agent to the server; the answer goes to res/<client>. <client> is the agent id,
+     * which the broker's ACL lets only the user of that name publish to: the server's proof of identity.
+     */
     request: (client: string) => `${root}/req/${client}`,
     requestAll: `${root}/req/+`,
     response: (client: string) => `${root}/res/${client}`,

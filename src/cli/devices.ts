@@ -5,6 +5,7 @@ import type { PrintDocument } from '../../drivers/printer/document.js';
 import { DeviceManager } from '../agent/devices/manager.js';
 import { listStableNames, type StableName } from '../agent/devices/stable-names.js';
 import type { DeviceHealth } from '../bus/messages.js';
+import { thisAgent } from '../config/agents.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import type { DevicesConfig } from '../config/schema.js';
 import { exitCodes } from './exit-codes.js';
@@ -62,7 +63,7 @@ function healthTable(list: DeviceHealth[]): string {
 export async function devicesCommand(configPath: string | undefined, json: boolean): Promise<number> {
   const ports = await serialPorts();
   const stable: StableName[] = listStableNames();
-  const devices = configPath ? await briefly(loadConfigOrThrow(configPath).agent.devices, async (m) => m.list()) : undefined;
+  const devices = configPath ? await briefly(thisAgent(loadConfigOrThrow(configPath)).devices, async (m) => m.list()) : undefined;
   if (json) process.stdout.write(`${JSON.stringify({ ports, stableNames: stable, ...(devices ? { devices } : {}) }, null, 2)}\n`);
   else {
     const out: string[] = [];
@@ -101,9 +102,9 @@ export function testTicket(now: Date = new Date(), utcOffsetMinutes = 480): Prin
 /** `hallq print-test --config FILE`: a test ticket on the configured printer, and its status. */
 export async function printTestCommand(configPath: string): Promise<number> {
   const config = loadConfigOrThrow(configPath);
-  const all = config.agent.devices;
+  const all = thisAgent(config).devices;
   if (!all.printer) {
-    process.stderr.write(`hallq print-test: no agent.devices.printer in ${configPath}\n`);
+    process.stderr.write(`hallq print-test: no printer in this agent's devices (agents[].devices.printer) in ${configPath}\n`);
     return exitCodes.failure;
   }
   return briefly({ printer: all.printer, rs485: [] }, async (m) => {
@@ -123,11 +124,11 @@ export async function printTestCommand(configPath: string): Promise<number> {
 
 /** `hallq screen-test --config FILE`: a test pattern (every colour and the address) on every configured screen. */
 export async function screenTestCommand(configPath: string): Promise<number> {
-  const all = loadConfigOrThrow(configPath).agent.devices;
+  const all = thisAgent(loadConfigOrThrow(configPath)).devices;
   // Keypads stay out: their polls would only slow the line down.
   const lines = all.rs485.map((l) => ({ ...l, keypads: [] }));
   if (!lines.some((l) => l.screens.length > 0)) {
-    process.stderr.write(`hallq screen-test: no screens under agent.devices.rs485 in ${configPath}\n`);
+    process.stderr.write(`hallq screen-test: no screens under this agent's devices (agents[].devices.rs485) in ${configPath}\n`);
     return exitCodes.failure;
   }
   return briefly({ rs485: lines }, async (m) => {

@@ -11,6 +11,7 @@ import type { PrintedTicket } from '../../drivers/printer/document.js';
 import { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
 import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
+import { thisAgent } from '../config/agents.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import type { DevicesConfig } from '../config/schema.js';
 import { exitCodes } from './exit-codes.js';
@@ -168,7 +169,7 @@ function rs485Session(device: SerialTransport, baudRate: number, d: DevicesConfi
  * Resolves with the exit code once stopped (q, Ctrl-C or SIGTERM).
  */
 export async function emulateCommand(kind: EmulatedKind, o: EmulateOptions): Promise<number> {
-  const devices = o.config ? loadConfigOrThrow(o.config).agent.devices : undefined;
+  const devices = o.config ? thisAgent(loadConfigOrThrow(o.config)).devices : undefined;
   const baudRate = baudOf(kind, devices);
   let pty: PtyPair | undefined;
   if (!o.port) pty = await openPtyPair();
@@ -178,7 +179,7 @@ export async function emulateCommand(kind: EmulatedKind, o: EmulateOptions): Pro
     kind === 'printer' ? printerSession(device, o.print) : kind === 'idcard' ? idcardSession(device, o.print) : kind === 'modem' ? modemSession(device, o.print) : rs485Session(device, baudRate, devices, o.print);
   const where = pty ? pty.host : o.port;
   o.print(`hallq emulate ${kind}: emulated device ready at ${where} (${baudRate} 8N1)`);
-  if (pty) o.print(`point the driver (or agent.devices config) at: ${pty.host}`);
+  if (pty) o.print(`point the driver (or the agents[].devices config) at: ${pty.host}`);
   o.print(`commands: ${session.help}`);
 
   let resolveStop: () => void = () => {};

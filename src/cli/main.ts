@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isHallqError } from '../../drivers/common/error.js';
 import { loadConfigFile } from '../config/load.js';
 import { commandCommand, queueCommand, statusCommand } from './client.js';
+import { brokerCommand } from './broker.js';
 import { configCheck } from './config-check.js';
 import { daemon } from './daemon.js';
 import { devicesCommand, printTestCommand, screenTestCommand } from './devices.js';
@@ -23,6 +24,8 @@ usage:
   hallq call WINDOW [--server URL]  call the next ticket at a window
   hallq simulate FILE [--days N] [--seed N] [--windows 1-4,7] [--json]
       simulate hall days on the real core: waits, utilisation, near-SMS lead time
+  hallq broker --config FILE --out DIR
+      the broker's ACL and users (Mosquitto format) for the server and every agent of the hall
   hallq config check FILE [--json]
       validate a config file; every problem is reported with its key path
   hallq devices [--config FILE] [--json]
@@ -51,6 +54,7 @@ async function run(argv: string[]): Promise<number> {
       server: { type: 'string' },
       pty: { type: 'boolean', default: false },
       port: { type: 'string' },
+      out: { type: 'string' },
     },
   });
   const [cmd, ...rest] = positionals;
@@ -113,6 +117,10 @@ async function run(argv: string[]): Promise<number> {
     case 'config': {
       if (rest[0] !== 'check' || !rest[1]) throw new UsageError('usage: hallq config check FILE');
       return configCheck(rest[1], values.json);
+    }
+    case 'broker': {
+      if (!values.config || !values.out) throw new UsageError('broker: hallq broker --config FILE --out DIR');
+      return brokerCommand(values.config, values.out, (line) => process.stdout.write(`${line}\n`));
     }
     case 'devices':
       return devicesCommand(values.config, values.json);

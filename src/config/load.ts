@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { HallqError } from '../../drivers/common/error.js';
 import type { HallConfig } from '../core/model.js';
+import { checkAgents } from './agents.js';
 import { configSchema, type HallqConfig } from './schema.js';
 
 /** One thing wrong with a config file: where, what was there, what was expected. */
@@ -73,7 +74,7 @@ export function validateConfig(doc: unknown): ConfigResult {
     });
     return { ok: false, issues };
   }
-  const cross = crossCheck(r.data);
+  const cross = [...crossCheck(r.data), ...checkAgents(r.data)];
   return cross.length > 0 ? { ok: false, issues: cross } : { ok: true, config: r.data };
 }
 

@@ -212,20 +212,36 @@ export const devicesSchema = z.strictObject({
   gradeTable: z.record(z.string().regex(/^\d+$/), z.number().int().min(1).max(5)).optional(),
 });
 
+const agentId = z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -');
+
+/** The kiosk page an agent serves to its touch screen (Chromium in kiosk mode). */
+export const kioskSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8081),
+  /** The server's address as citizens' phones reach it: the QR code on each ticket points there. */
+  statusBaseUrl: z.string().url().default('http://127.0.0.1:8080'),
+});
+
+/**
+ * One agent mini-PC of the hall, as every box (and the server) sees it: its id (also its broker user
+ * and request topic) and its hardware. The server authorizes each agent's requests from these facts
+ * (docs/mqtt.md, "Who may send what"): kiosk commands only with a kiosk, window commands only for the
+ * windows whose keypads are on its RS-485 lines.
+ */
+export const agentEntrySchema = z.strictObject({
+  id: agentId,
+  devices: devicesSchema.default(devicesSchema.parse({})),
+  /** Absent: no kiosk on this agent (and no kiosk commands from it). */
+  kiosk: kioskSchema.optional(),
+});
+
+/** This mini-PC's own settings; `id` picks its entry in `agents`. */
 export const agentSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -').default('agent-1'),
+  /** Absent: the only entry of `agents`. */
+  id: agentId.optional(),
+  /** username, if given, must be the agent id (the broker ACL binds topics to the user name). */
   mqtt: mqttSchema.default(mqttDefault),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  devices: devicesSchema.default(devicesSchema.parse({})),
-  /** The kiosk page this agent serves to its touch screen (Chromium in kiosk mode); absent: no kiosk here. */
-  kiosk: z
-    .strictObject({
-      host: z.string().default('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).default(8081),
-      /** The server's address as citizens' phones reach it: the QR code on each ticket points there. */
-      statusBaseUrl: z.string().url().default('http://127.0.0.1:8080'),
-    })
-    .optional(),
   /**
    * The key for hashing ID numbers; every agent of a hall needs the same one, or the per-ID rules
    * cannot match a person across kiosks. Absent: a key for this process only (and a warning).
@@ -246,9 +262,13 @@ export const configSchema = z.strictObject({
   policy: policySchema,
   simulation: simulationSchema.optional(),
   server: serverSchema.default(serverSchema.parse({})),
-  agent: agentSchema.default(agentSchema.parse({})),
+  /** Every agent of the hall and its hardware: the server derives each agent's permissions from this list. */
+  agents: z.array(agentEntrySchema).default([]),
+  /** The agent on this mini-PC (`hallq agent`). */
+  agent: agentSchema.optional(),
 });
 
 export type HallqConfig = z.infer<typeof configSchema>;
 export type SimulationConfig = z.infer<typeof simulationSchema>;
 export type DevicesConfig = z.infer<typeof devicesSchema>;
+export type AgentEntry = z.infer<typeof agentEntrySchema>;

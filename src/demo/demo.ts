@@ -15,10 +15,13 @@ import { generateDefaultClips } from '../../drivers/voice/clip-generator.js';
 import { loadClipLibrary } from '../../drivers/voice/clip-library.js';
 import { WavFileSink } from '../../drivers/voice/wav-file-sink.js';
 import { personFromCard, wedgeInto } from '../agent/person.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../bus/embedded-broker.js';
+import { hallAcl } from '../bus/acl.js';
+import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from '../bus/embedded-broker.js';
+import { DEFAULT_SERVER_USER } from '../config/agents.js';
+import { demoCredentials } from './credentials.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
-import { smsSchema, type HallqConfig } from '../config/schema.js';
+import { agentEntrySchema, smsSchema, type HallqConfig } from '../config/schema.js';
 import { openPtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
@@ -48,24 +51,30 @@ export interface DemoOptions {
   print: (line: string) => void;
 }
 
-async function brokerOn(port: number): Promise<EmbeddedBroker> {
+async function brokerOn(port: number, auth: BrokerAuth): Promise<EmbeddedBroker> {
   try {
-    return await startEmbeddedBroker({ port });
+    return await startEmbeddedBroker({ port, auth });
   } catch {
-    return startEmbeddedBroker({ port: 0 });
+    return startEmbeddedBroker({ port: 0, auth });
   }
 }
 
+const DEMO_AGENT = 'demo-agent';
+/** A broker user for watching the demo's topics from a console (reads what agents read). */
+const DEMO_WATCH = 'demo-watch';
+
 /** The demo runs whenever it is started: the hall is open around the clock and data lives in a temp dir. */
-function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort: number, keepServiceHours = false, modemPath?: string): HallqConfig {
+function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort: number, keepServiceHours = false, modemPath?: string, serverPasswordFile?: string): HallqConfig {
   const allDay = [{ from: '00:00', to: '24:00' }];
   return {
     ...c,
     hours: { ...c.hours, weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay }, holidays: [], issuingCutoffMinutes: 0 },
     services: keepServiceHours ? c.services : c.services.map(({ hours: _hours, ...s }) => s),
+    // The demo's one agent as the server authorizes it: the kiosk and a caller + rating keypad on every window.
+    agents: [agentEntrySchema.parse({ id: DEMO_AGENT, kiosk: {}, devices: { rs485: [{ path: 'demo-pty', keypads: c.windows.map((w) => ({ window: w.id, address: w.id })) }] } })],
     server: {
       ...c.server,
-      mqtt: { url: brokerUrl, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES },
+      mqtt: { url: brokerUrl, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, username: DEFAULT_SERVER_USER, ...(serverPasswordFile ? { passwordFile: serverPasswordFile } : {}) },
       http: { host: '127.0.0.1', port: httpPort },
       database: join(dataDir, 'hall.db'),
       tickSeconds: 10,
@@ -94,7 +103,11 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hallq-demo-'));
   // Logs (JSON, warnings and up) go to stderr so the console shows the hall, not the plumbing.
   const logger: Logger = createLogger({ level: 'warn', destination: process.stderr });
-  const broker = await brokerOn(o.mqttPort);
+  // The demo broker authenticates and authorizes like the shipped Mosquitto config, with users made now.
+  const creds = demoCredentials(dataDir, [DEFAULT_SERVER_USER, DEMO_AGENT, DEMO_WATCH]);
+  const cred = (user: string) => creds.users.get(user) ?? { password: '', file: '' };
+  const broker = await brokerOn(o.mqttPort, { passwordFile: creds.passwordFile, acl: hallAcl(base.hall.id, DEFAULT_SERVER_USER) });
+  const serverPw = cred(DEFAULT_SERVER_USER).file;
   // The emulator's end is opened here; the server's SMS delivery opens the host end itself (by path).
   const modemPty = await openPtyPair();
   const modemDevice = new SerialTransport({ path: modemPty.device, baudRate: 115200 });
@@ -103,13 +116,13 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   await modem.start();
   let server;
   try {
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, o.httpPort, o.keepServiceHours, modemPty.host), Date.now, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, o.httpPort, o.keepServiceHours, modemPty.host, serverPw), Date.now, logger);
   } catch {
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, 0, o.keepServiceHours, modemPty.host), Date.now, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, 0, o.keepServiceHours, modemPty.host, serverPw), Date.now, logger);
   }
   const httpPort = (server.http.address() as { port: number }).port;
-  const config = demoConfig(base, dataDir, broker.url, httpPort, o.keepServiceHours, modemPty.host);
-  const link = new AgentLink({ url: broker.url, hall: config.hall.id, agentId: 'demo-agent' }, logger.child({ component: 'agent' }));
+  const config = demoConfig(base, dataDir, broker.url, httpPort, o.keepServiceHours, modemPty.host, serverPw);
+  const link = new AgentLink({ url: broker.url, hall: config.hall.id, agentId: DEMO_AGENT, username: DEMO_AGENT, password: cred(DEMO_AGENT).password }, logger.child({ component: 'agent' }));
   await link.start();
   await link.catchUp();
   const windows = config.windows.map((w) => w.id);
@@ -245,7 +258,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   o.print(`hallq demo — ${config.hall.name.zh} (${config.hall.name.en})
   pages         kiosk http://127.0.0.1:${kioskPort}/kiosk · display http://127.0.0.1:${httpPort}/display · caller http://127.0.0.1:${httpPort}/caller?window=1 · admin http://127.0.0.1:${httpPort}/admin
   hall server   http://127.0.0.1:${httpPort}/api/queue · /api/windows · /metrics · /healthz
-  MQTT broker   ${broker.url}   (watch: mosquitto_sub -h 127.0.0.1 -p ${broker.port} -t 'hallq/v1/${config.hall.id}/#' -v)
+  MQTT broker   ${broker.url}, users and passwords in ${join(dataDir, 'broker')}
+                (watch: mosquitto_sub -h 127.0.0.1 -p ${broker.port} -u ${DEMO_WATCH} -P "$(cat ${cred(DEMO_WATCH).file})" -t 'hallq/v1/${config.hall.id}/#' -v)
   sms           GSM modem driver → modem emulator on ${modemPty.host} (the texts citizens would receive are shown below)
   devices       printer on ${hw.ptys.printer.host} (ESC/POS, 115200), ID-card reader on ${hw.ptys.idcard.host} (SAM, 115200),
                 RS-485 line on ${hw.ptys.rs485.host} (9600): ${windows.length} LED screens + ${windows.length} keypads

@@ -6,6 +6,7 @@ import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { createNotifier } from '../ops/sd-notify.js';
 import { HallEngine } from './engine.js';
+import { requestAuthorizer } from './authorize.js';
 import { startHttp } from './http.js';
 import { startSms } from './sms/sms-service.js';
 import { MqttServer } from './mqtt-server.js';
@@ -32,11 +33,21 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   const password = config.server.mqtt.passwordFile ? readFileSync(config.server.mqtt.passwordFile, 'utf8').trim() : undefined;
   const mqtt = new MqttServer(
     engine,
-    { url: config.server.mqtt.url, hall: config.hall.id, clock, maxMessageBytes: config.server.mqtt.maxMessageBytes, ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}), ...(password ? { password } : {}) },
+    {
+      url: config.server.mqtt.url,
+      hall: config.hall.id,
+      clock,
+      maxMessageBytes: config.server.mqtt.maxMessageBytes,
+      authorize: requestAuthorizer(config.agents),
+      ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}),
+      ...(password ? { password } : {}),
+    },
     logger.child({ component: 'mqtt' }),
   );
   // The SMS outbox hooks in before the first command can arrive.
   const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger: logger.child({ component: 'sms' }) });
+  // Requests are authorized by the agent id in their topic, which only the broker's ACL vouches for.
+  if (!config.server.mqtt.username) logger.warn({}, 'server.mqtt.username not set: a broker without users lets any client speak as any agent');
   await mqtt.start();
   const notice = `欢迎来到${config.hall.name.zh} · Welcome to ${config.hall.name.en} · 请留意叫号与短信通知，过号请到服务台 · Missed your call? Please ask at the service desk`;
   const server = await startHttp(engine, mqtt, { host: config.server.http.host, port: config.server.http.port, clock, notice }, logger.child({ component: 'http' }));

@@ -28,6 +28,7 @@ export function renderMetrics(state: HallState, m: ServerMetrics, deviceHealth: 
   metric('hallq_mqtt_reconnects_total', 'Broker reconnects', 'counter', [[{}, m.reconnects]]);
   metric('hallq_requests_total', 'Requests received over MQTT', 'counter', [[{}, m.requests]]);
   metric('hallq_invalid_payloads_total', 'Malformed requests refused', 'counter', [[{}, m.invalidPayloads]]);
+  metric('hallq_refused_requests_total', 'Requests refused by per-agent authorization', 'counter', [[{}, m.refused]]);
   metric('hallq_duplicate_commands_total', 'Repeated command ids answered from the log', 'counter', [[{}, m.duplicates]]);
   metric('hallq_device_up', 'Device health reported by agents (1 ok, 0 not)', 'gauge', Object.entries(deviceHealth).map(([d, v]) => [{ device: d }, v]));
   return `${lines.join('\n')}\n`;

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { clientOf, topics, type Topics } from '../bus/topics.js';
 import { eventsPage, StatePager } from './catch-up.js';
 import { logSafe } from './log-safe.js';
+import type { Authorized, RequestAuthorizer } from './authorize.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
 
@@ -15,6 +16,8 @@ export interface ServerMetrics {
   invalidPayloads: number;
   commands: number;
   duplicates: number;
+  /** Requests refused by the per-agent authorization (src/server/authorize.ts). */
+  refused: number;
   connected: boolean;
   reconnects: number;
   /** Messages not sent because they were above maxMessageBytes (see docs/mqtt.md, "Paging"). */
@@ -26,7 +29,7 @@ export interface ServerMetrics {
  * retained state topics current and republishes them on every (re)connect.
  */
 export class MqttServer {
-  readonly metrics: ServerMetrics = { requests: 0, invalidPayloads: 0, commands: 0, duplicates: 0, connected: false, reconnects: 0, oversized: 0 };
+  readonly metrics: ServerMetrics = { requests: 0, invalidPayloads: 0, commands: 0, duplicates: 0, refused: 0, connected: false, reconnects: 0, oversized: 0 };
   private client: MqttClient | undefined;
   private readonly t: Topics;
   private readonly maxBytes: number;
@@ -36,8 +39,17 @@ export class MqttServer {
 
   constructor(
     private readonly engine: HallEngine,
-    /** maxMessageBytes: no payload sent is larger (default DEFAULT_MAX_MESSAGE_BYTES, 128 KiB). */
-    private readonly opts: { url: string; hall: string; username?: string; password?: string; clock: () => number; maxMessageBytes?: number },
+    private readonly opts: {
+      url: string;
+      hall: string;
+      username?: string;
+      password?: string;
+      clock: () => number;
+      /** No payload sent is larger (default DEFAULT_MAX_MESSAGE_BYTES, 128 KiB). */
+      maxMessageBytes?: number;
+      /** Every request is checked by the sending agent's identity (the client id of its topic). */
+      authorize: RequestAuthorizer;
+    },
     private readonly logger: Logger,
   ) {
     this.t = topics(opts.hall);
@@ -50,7 +62,9 @@ export class MqttServer {
     const offline: ServerStatus = { online: false };
     const client = mqtt.connect(this.opts.url, {
       protocolVersion: 4,
-      clientId: `hallq-server-${this.opts.hall}`,
+      // With a broker user, the client id is the user name (bound to it by the broker: Mosquitto's
+      // use_username_as_clientid, the embedded broker's check), so no other user can take it.
+      clientId: this.opts.username ?? `hallq-server-${this.opts.hall}`,
       clean: true,
       reconnectPeriod: 500,
       connectTimeout: 5000,
@@ -147,8 +161,10 @@ export class MqttServer {
     if (!json.ok) return answer(this.invalid(topic, client, id, payload.length, json.error));
     const req = requestSchema.safeParse(json.value);
     if (!req.success) return answer(this.invalid(topic, client, id, payload.length, describeInvalid(req.error)));
+    const allowed = this.opts.authorize(client, req.data);
+    if (!allowed.ok) return answer(this.refuse(client, req.data.id, allowed));
     try {
-      const r = req.data;
+      const r = allowed.request;
       switch (r.type) {
         case 'command': {
           const outcome = this.run(r.command as Command);
@@ -172,6 +188,13 @@ export class MqttServer {
       this.logger.error({ err: isHallqError(e) ? e.code : 'INTERNAL', ...logSafe({ client, requestId: id }) }, 'request failed');
       return answer({ id, status: 'error', error: { code: isHallqError(e) ? e.code : 'INTERNAL', message: 'the server could not run the request' } });
     }
+  }
+
+  private refuse(client: string, id: string, refusal: Extract<Authorized, { ok: false }>): Response {
+    this.metrics.refused += 1;
+    // Who, what and which window only: the payload may carry personal data.
+    this.logger.warn({ ...refusal.log, requestId: id }, 'request refused');
+    return { id, status: 'error', error: refusal.error };
   }
 
   private invalid(topic: string, client: string, id: string, bytes: number, reason: string): Response {

@@ -27,7 +27,8 @@ describe('kiosk and caller flows over the wire', () => {
   beforeAll(async () => {
     broker = await startEmbeddedBroker();
     server = await startServer(broker.url, tempDb(), clock);
-    link = await startAgent(broker.url, 'kiosk-1');
+    // caller-1 has a kiosk and window 7's keypad (test/wire/rig.ts).
+    link = await startAgent(broker.url, 'caller-1');
   });
   afterAll(async () => {
     await link.stop();
@@ -37,7 +38,8 @@ describe('kiosk and caller flows over the wire', () => {
 
   it('checks a card with an appointment in instead of issuing a plain ticket', async () => {
     const person = { idHash: 'hash-of-card-1', idMasked: '1101**********002X', nameMasked: '张*华' };
-    const booked = await link.send({ type: 'BookAppointment', appointment: { id: 'ap-1', serviceId: 'A', slotStart: clock() - 5 * 60_000, slotEnd: clock() + 25 * 60_000, person } });
+    // Booking is staff's (HTTP), never an agent's: straight into the server here.
+    const booked = server.mqtt.run({ id: 'book-ap-1', type: 'BookAppointment', appointment: { id: 'ap-1', serviceId: 'A', slotStart: clock() - 5 * 60_000, slotEnd: clock() + 25 * 60_000, person } });
     expect(booked.ok).toBe(true);
     const kiosk = new KioskFlow(link, undefined, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
     const walkIn = await kiosk.issue({ serviceId: 'A', smsOnly: true });

@@ -26,7 +26,6 @@ describe('the whole path: emulated keypads, bus, broker, server, and back to the
 
   beforeAll(async () => {
     broker = await startEmbeddedBroker({ port: 0 });
-    server = await startServer(broker.url, tempDb(), clock);
     const dir = mkdtempSync(join(tmpdir(), 'hallq-agent-'));
     printer = await emulatedPrinter(join(dir, 'printer'));
     line = await emulatedLine([1, 2]);
@@ -37,12 +36,11 @@ describe('the whole path: emulated keypads, bus, broker, server, and back to the
       services,
       windows,
       staff,
-      agent: {
-        id: 'kiosk-9',
-        mqtt: { url: broker.url },
-        devices: { printer: { transport: 'serial', path: join(dir, 'printer') }, rs485: [lineConfig(line.pty.host, [1, 2])] },
-      },
+      // The hall's one agent: its hardware (what the server lets it do) and this box's settings.
+      agents: [{ id: 'kiosk-9', kiosk: { port: 0 }, devices: { printer: { transport: 'serial', path: join(dir, 'printer') }, rs485: [lineConfig(line.pty.host, [1, 2])] } }],
+      agent: { id: 'kiosk-9', mqtt: { url: broker.url } },
     });
+    server = await startServer(broker.url, tempDb(), clock, [], { agents: config.agents });
     agent = await startAgentFrom(config, { logger: silentLogger, env: {}, requestTimeoutMs: 1500, devices: { printerPollMs: 500 } });
   });
 

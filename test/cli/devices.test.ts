@@ -40,9 +40,10 @@ function configWithPrinter(path: string): string {
 hours: { weekly: { mon: [{ from: "09:00", to: "17:00" }] } }
 services: [{ id: social, name: { zh: 社保, en: Social }, prefix: A }]
 windows: [{ id: 1, kind: general, tiers: [[social]] }]
-agent:
-  devices:
-    printer: { transport: serial, path: ${path}, baudRate: 115200 }
+agents:
+  - id: agent-1
+    devices:
+      printer: { transport: serial, path: ${path}, baudRate: 115200 }
 `,
   );
   return file;
@@ -60,7 +61,7 @@ describe('hallq emulate and hallq devices', () => {
     const seen = { out: '' };
     emu.stdout.setEncoding('utf8');
     emu.stdout.on('data', (d: string) => (seen.out += d));
-    const [, hostPath] = await stdoutMatching(emu, /point the driver \(or agent\.devices config\) at: (\S+)/, seen);
+    const [, hostPath] = await stdoutMatching(emu, /point the driver \(or the agents\[\]\.devices config\) at: (\S+)/, seen);
     expect(hostPath).toMatch(/^\/dev\/pts\/\d+$/);
 
     // A real driver on the printed path: status ok, and what it prints is decoded on the emulator's console.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema } from '../../src/config/json-schema.js';
+import { thisAgent } from '../../src/config/agents.js';
 import { hallConfigOf, loadConfigFile, validateConfig } from '../../src/config/load.js';
 
 const demo = () => parse(readFileSync('config/demo.yaml', 'utf8')) as Record<string, unknown> & { services: Record<string, unknown>[]; windows: { tiers: string[][] }[] };
@@ -25,7 +26,8 @@ describe('config', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.config.server.mqtt.passwordFile).toBe('/etc/hallq/mqtt-server.password');
-    expect(r.config.agent.id).toBe('kiosk-1');
+    expect(thisAgent(r.config).id).toBe('kiosk-1');
+    expect(r.config.agents.map((a) => a.id)).toEqual(['kiosk-1', 'counter-1']);
   });
 
   it('names the key path, the value found and what was expected, for every problem at once', () => {

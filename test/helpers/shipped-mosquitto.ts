@@ -1,74 +1,100 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type Broker } from './mosquitto.js';
+import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
+import { hashPassword } from '../../src/bus/passwd.js';
+import { freePort } from './mosquitto.js';
 
-/** The broker settings hallq ships, as installed on a hall server. */
-export const SHIPPED_CONF = new URL('../../config/mosquitto.conf', import.meta.url);
+/** The shipped config/mosquitto.conf, as installed in /etc/mosquitto/conf.d. */
+export const shippedMosquittoConf = (): string => readFileSync(join(import.meta.dirname, '../../config/mosquitto.conf'), 'utf8');
 
 /**
- * The shipped config/mosquitto.conf, adapted only where a test must differ: one loopback listener
- * on a free port instead of the hall's two, anonymous clients instead of the password file and
- * ACL, persistence in a temp directory, logs on stderr. Every other line (max_packet_size,
- * max_queued_messages, …) is the shipped one, so a change to the shipped cap is tested.
+ * The shipped broker settings with only what a test cannot use swapped out: the two listeners (port
+ * 1883 on localhost and the LAN address) for two free loopback ports, and the /etc and /var paths (password file, ACL,
+ * persistence) for files in `dir`. Every other line (allow_anonymous, use_username_as_clientid,
+ * max_packet_size…) is the shipped one.
  */
-export function adaptShippedConf(shipped: string, port: number, dir: string): string {
-  const out: string[] = [];
-  let listener = false;
-  for (const line of shipped.split('\n')) {
-    const t = line.trim();
-    if (t.startsWith('listener ')) {
-      if (!listener) out.push(`listener ${port} 127.0.0.1`);
-      listener = true;
-    } else if (t.startsWith('allow_anonymous ')) out.push('allow_anonymous true');
-    else if (t.startsWith('password_file ') || t.startsWith('acl_file ')) out.push(`# (test) ${t}`);
-    else out.push(line);
-  }
-  out.push(`persistence_location ${dir}/`, 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information');
-  return `${out.join('\n')}\n`;
+export function adaptShippedConf(ports: [number, number], dir: string, files: { passwd: string; acl: string }): string {
+  const replaced = /^(password_file|acl_file|persistence_location|log_dest|pid_file|user)\b/;
+  let listeners = 0;
+  const kept = shippedMosquittoConf()
+    .split('\n')
+    .filter((line) => !replaced.test(line.trim()))
+    // Each listener in its place (its own settings follow it), on a free loopback port.
+    .map((line) => (/^listener\b/.test(line.trim()) ? `listener ${ports[Math.min(listeners++, 1)]} 127.0.0.1` : line));
+  if (listeners !== 2) throw new Error(`config/mosquitto.conf: expected 2 listeners, found ${listeners}`);
+  return [
+    ...kept,
+    `password_file ${files.passwd}`,
+    `acl_file ${files.acl}`,
+    `persistence_location ${dir}/`,
+    'log_dest stderr',
+    // As root, mosquitto would drop to its own user, which cannot read a 0700 temp dir; as anyone else this is ignored.
+    'user root',
+    '',
+  ].join('\n');
 }
 
 /** The shipped value of a setting, e.g. shippedSetting('max_packet_size') → '262144'. */
 export function shippedSetting(name: string): string | undefined {
-  const line = readFileSync(SHIPPED_CONF, 'utf8')
+  const line = shippedMosquittoConf()
     .split('\n')
     .find((l) => l.trim().startsWith(`${name} `));
   return line?.trim().split(/\s+/)[1];
 }
 
-export interface ShippedBroker extends Broker {
-  /** Everything Mosquitto logged (connections, disconnections and why). */
+export interface ShippedBroker {
+  /** The shipped localhost listener. */
+  url: string;
+  /** The shipped LAN listener (moved to loopback). */
+  lanUrl: string;
+  /** Everything Mosquitto logged so far (connections, disconnections and why). */
   log(): string;
+  stop(): Promise<void>;
 }
 
-/** A real Mosquitto running the shipped config (adapted as above), ready when it says it is running. */
-export async function startShippedMosquitto(): Promise<ShippedBroker> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'hallq-shipped-mosquitto-'));
+/** A real Mosquitto (Debian's) with the adapted shipped config, ready when it says it is running. */
+export async function startShippedMosquitto(dir: string, files: { passwd: string; acl: string }): Promise<ShippedBroker> {
+  const ports: [number, number] = [await freePort(), await freePort()];
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, adaptShippedConf(readFileSync(SHIPPED_CONF, 'utf8'), port, dir));
-  let child: ChildProcess | undefined;
-  let text = '';
-  const launch = () =>
-    new Promise<void>((resolve, reject) => {
-      const c = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-      child = c;
-      c.stderr?.setEncoding('utf8');
-      c.stderr?.on('data', (d: string) => {
-        text += d;
-        if (/ running/.test(text)) resolve();
-      });
-      c.once('error', reject);
-      c.once('exit', (code) => reject(new Error(`mosquitto exited with ${String(code)}: ${text}`)));
+  writeFileSync(conf, adaptShippedConf(ports, dir, files));
+  const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
+      log += d;
+      if (/ running/.test(log)) resolve();
     });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const c = child;
-      if (!c || c.exitCode !== null) return resolve();
-      c.once('exit', () => resolve());
-      c.kill('SIGTERM');
-    });
-  await launch();
-  return { url: `mqtt://127.0.0.1:${port}`, port, stop, restart: launch, log: () => text };
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`mosquitto exited with ${String(code)}: ${log}`)));
+  });
+  return {
+    url: `mqtt://127.0.0.1:${ports[0]}`,
+    lanUrl: `mqtt://127.0.0.1:${ports[1]}`,
+    log: () => log,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * The shipped broker for one hall with its users made as `hallq broker` makes them: a password per
+ * user (mosquitto_passwd's $7$ format) and the hall's ACL (src/bus/acl.ts). Resolves with each
+ * user's password, for the clients to connect with.
+ */
+export async function startShippedHallBroker(hall: string, serverUser: string, agents: readonly string[]): Promise<ShippedBroker & { passwords: ReadonlyMap<string, string> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'hallq-shipped-mosquitto-'));
+  const passwords = new Map([serverUser, ...agents].map((u) => [u, `pw-${u}-${Math.random().toString(36).slice(2)}`] as const));
+  const passwd = join(dir, 'passwd');
+  writeFileSync(passwd, [...passwords].map(([u, p]) => `${u}:${hashPassword(p)}`).join('\n') + '\n', { mode: 0o600 });
+  const acl = join(dir, 'acl');
+  writeFileSync(acl, mosquittoAcl(hallAcl(hall, serverUser), agents), { mode: 0o600 });
+  return { ...(await startShippedMosquitto(dir, { passwd, acl })), passwords };
 }

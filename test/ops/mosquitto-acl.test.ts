@@ -9,6 +9,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
+import { adaptShippedConf } from '../helpers/shipped-mosquitto.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -31,23 +32,6 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The shipped settings, minus what a test cannot use (port 1883, the LAN address, /etc paths, persistence). */
-function testConf(port: number, dir: string): string {
-  const replaced = /^(listener|persistence|autosave_interval|password_file|acl_file|log_dest|pid_file|user)\b/;
-  const kept = shippedConf.split('\n').filter((line) => !replaced.test(line.trim()));
-  return [
-    ...kept,
-    `listener ${port} 127.0.0.1`,
-    'persistence false',
-    `password_file ${join(dir, 'passwd')}`,
-    `acl_file ${acl}`,
-    'log_dest stderr',
-    // As root, mosquitto would drop to its own user, which cannot read our 0700 temp dir; as anyone else this is ignored.
-    'user root',
-    '',
-  ].join('\n');
-}
-
 let broker: ChildProcess | undefined;
 let dir = '';
 let url = '';
@@ -65,7 +49,7 @@ beforeAll(async () => {
   const port = await freePort();
   url = `mqtt://127.0.0.1:${port}`;
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, testConf(port, dir));
+  writeFileSync(conf, adaptShippedConf([port, await freePort()], dir, { passwd, acl }));
   await new Promise<void>((resolve, reject) => {
     const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     broker = child;
@@ -116,6 +100,11 @@ describe('shipped mosquitto.conf', () => {
     expect(lines).toContain('persistence true');
     expect(lines.some((l) => /^password_file \//.test(l))).toBe(true);
     expect(lines.some((l) => /^acl_file \//.test(l))).toBe(true);
+    // A listener setting in Mosquitto 2: right after each listener, or it opens a default listener on 1883 of every address.
+    lines.forEach((l, i) => {
+      if (/^listener /.test(l)) expect(lines[i + 1]).toBe('use_username_as_clientid true');
+    });
+    expect(lines.filter((l) => l === 'use_username_as_clientid true')).toHaveLength(2);
   });
 });
 

@@ -10,7 +10,13 @@ import { topics } from '../../src/bus/topics.js';
 import { defaultPolicy, epochOf, type Command, type CommandBody, type HallConfig, type TimeRange } from '../../src/core/index.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
-import { shippedSetting, startShippedMosquitto, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
+import { agentEntrySchema } from '../../src/config/schema.js';
+import { requestAuthorizer } from '../../src/server/authorize.js';
+import { shippedSetting, startShippedHallBroker, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
+
+const SERVER_USER = 'hallq-server';
+/** Agents with no devices: they may read the hall and load its state, nothing more. */
+const AGENTS = ['fresh-1', 'fresh-2', 'watch-1'];
 
 const allDay: TimeRange[] = [{ from: '00:00', to: '24:00' }];
 const services = ['A', 'B', 'C', 'D'];
@@ -52,8 +58,9 @@ function bulkDay(engine: HallEngine, now: () => number): void {
   }
 }
 
-describe('a 3,000-ticket day over the shipped Mosquitto config', () => {
-  let broker: ShippedBroker;
+describe('a 3,000-ticket day over the shipped Mosquitto config (its users, ACL and packet cap)', () => {
+  let broker: ShippedBroker & { passwords: ReadonlyMap<string, string> };
+  const as = (user: string) => ({ username: user, password: broker.passwords.get(user) ?? '' });
   let engine: HallEngine;
   let server: MqttServer;
   const agents: AgentLink[] = [];
@@ -61,10 +68,10 @@ describe('a 3,000-ticket day over the shipped Mosquitto config', () => {
   const now = clock();
 
   beforeAll(async () => {
-    broker = await startShippedMosquitto();
+    broker = await startShippedHallBroker(config.id, SERVER_USER, AGENTS);
     engine = HallEngine.open(join(mkdtempSync(join(tmpdir(), 'hallq-big-day-')), 'hall.db'), config, recordingLogger(logs), now());
     bulkDay(engine, now);
-    server = new MqttServer(engine, { url: broker.url, hall: config.id, clock: now }, recordingLogger(logs));
+    server = new MqttServer(engine, { url: broker.url, hall: config.id, clock: now, ...as(SERVER_USER), authorize: requestAuthorizer(AGENTS.map((id) => agentEntrySchema.parse({ id }))) }, recordingLogger(logs));
     await server.start();
   }, 300_000);
   afterAll(async () => {
@@ -77,7 +84,7 @@ describe('a 3,000-ticket day over the shipped Mosquitto config', () => {
   it('the shipped broker does drop a client that sends a packet above its cap (so the test can fail)', async () => {
     const cap = Number(shippedSetting('max_packet_size'));
     expect(cap).toBeGreaterThan(DEFAULT_MAX_MESSAGE_BYTES);
-    const raw = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
+    const raw = await mqtt.connectAsync(broker.lanUrl, { protocolVersion: 4, reconnectPeriod: 0, ...as('watch-1') });
     const closed = new Promise<void>((resolve) => raw.once('close', () => resolve()));
     raw.publish('hallq/v1/big-hall/junk', Buffer.alloc(cap + 1, 0x61), { qos: 0 });
     await closed;
@@ -87,7 +94,7 @@ describe('a 3,000-ticket day over the shipped Mosquitto config', () => {
   });
 
   it('a fresh agent joins, loads the state in parts and converges; the server is never dropped', async () => {
-    const agent = new AgentLink({ url: broker.url, hall: config.id, agentId: 'fresh-1', requestTimeoutMs: 5000 }, recordingLogger(logs));
+    const agent = new AgentLink({ url: broker.lanUrl, hall: config.id, agentId: 'fresh-1', ...as('fresh-1'), requestTimeoutMs: 5000 }, recordingLogger(logs));
     agents.push(agent);
     await agent.start();
     await agent.catchUp();
@@ -96,7 +103,7 @@ describe('a 3,000-ticket day over the shipped Mosquitto config', () => {
     expect(Object.keys(agent.replica.state.tickets)).toHaveLength(3000);
 
     // The hall moves on while a second agent joins: it converges too, and both follow live events.
-    const second = new AgentLink({ url: broker.url, hall: config.id, agentId: 'fresh-2', requestTimeoutMs: 5000 }, recordingLogger(logs));
+    const second = new AgentLink({ url: broker.lanUrl, hall: config.id, agentId: 'fresh-2', ...as('fresh-2'), requestTimeoutMs: 5000 }, recordingLogger(logs));
     agents.push(second);
     await second.start();
     const joining = second.catchUp();
@@ -113,7 +120,7 @@ describe('a 3,000-ticket day over the shipped Mosquitto config', () => {
       server.run({ id: `late-${i}`, type: 'IssueTicket', serviceId: services[i % 4]!, delivery: 'none', person: { idHash: `late-${i}-${'e'.repeat(40)}`, idMasked: '3201**********1234', nameMasked: '欧阳*娜', idValid: true } });
       server.run({ id: `late-call-${i}`, type: 'CallNext', window: 1 + (i % 12) });
     }
-    const back = new AgentLink({ url: broker.url, hall: config.id, agentId: 'fresh-1', requestTimeoutMs: 5000 }, recordingLogger(logs));
+    const back = new AgentLink({ url: broker.lanUrl, hall: config.id, agentId: 'fresh-1', ...as('fresh-1'), requestTimeoutMs: 5000 }, recordingLogger(logs));
     agents.push(back);
     back.replica.load(JSON.parse(JSON.stringify(second.replica.state)));
     expect(back.replica.seq).toBeLessThanOrEqual(gapStart + 12);
@@ -124,14 +131,14 @@ describe('a 3,000-ticket day over the shipped Mosquitto config', () => {
     expect(server.metrics.connected).toBe(true);
     expect(server.metrics.reconnects).toBe(0);
     expect(server.metrics.oversized).toBe(0);
-    expect(broker.log()).not.toMatch(new RegExp(`Client hallq-server-${config.id} (disconnected|closed its connection)`));
+    expect(broker.log()).not.toMatch(new RegExp(`Client ${SERVER_USER} (disconnected|closed its connection)`));
     expect(logs.filter((l) => l.level === 'warn' || l.level === 'error').map((l) => l.msg)).toEqual([]);
   }, 300_000);
 
   it('retained window and queue state are below the cap', async () => {
     const sizes: number[] = [];
     const t = topics(config.id);
-    const c = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+    const c = await mqtt.connectAsync(broker.lanUrl, { protocolVersion: 4, ...as('watch-1') });
     const got = new Promise<void>((resolve) => {
       c.on('message', (_topic, payload) => {
         sizes.push(payload.length);

@@ -9,6 +9,8 @@ import { defaultPolicy, epochOf, type HallConfig, type TimeRange } from '../../s
 import { HallEngine } from '../../src/server/engine.js';
 import { startHttp } from '../../src/server/http.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
+import { requestAuthorizer } from '../../src/server/authorize.js';
+import { agentEntrySchema, type AgentEntry } from '../../src/config/schema.js';
 
 const allDay: TimeRange[] = [{ from: '00:00', to: '24:00' }];
 
@@ -26,6 +28,17 @@ export const wireConfig: HallConfig = {
   policy: defaultPolicy,
 };
 
+const line = (windows: number[]) => ({ path: '/dev/hallq/rs485-0', keypads: windows.map((window) => ({ window, address: window })) });
+/**
+ * The wire hall's agents, as the server authorizes them: kiosk-1 has a kiosk and the caller and
+ * rating keypads of the even windows, caller-1 a kiosk and those of the odd windows, kiosk-2 a kiosk only.
+ */
+export const wireAgents: AgentEntry[] = [
+  agentEntrySchema.parse({ id: 'kiosk-1', kiosk: {}, devices: { rs485: [line([2, 4, 6, 8, 10])] } }),
+  agentEntrySchema.parse({ id: 'caller-1', kiosk: {}, devices: { rs485: [line([1, 3, 5, 7, 9])] } }),
+  agentEntrySchema.parse({ id: 'kiosk-2', kiosk: {} }),
+];
+
 /** A fixed Monday 10:00 in the hall, advancing with real time, so no test runs into a day rollover. */
 export function hallClock(): () => number {
   const base = epochOf('2026-11-23', 600, 480);
@@ -42,10 +55,16 @@ export interface ServerRig {
   stop(): Promise<void>;
 }
 
-export async function startServer(url: string, dbPath: string, clock: () => number, logs: LogRecord[] = []): Promise<ServerRig> {
+/** Broker credentials of one client (absent: an anonymous broker). */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export async function startServer(url: string, dbPath: string, clock: () => number, logs: LogRecord[] = [], o: { agents?: AgentEntry[]; credentials?: Credentials } = {}): Promise<ServerRig> {
   const logger = recordingLogger(logs);
   const engine = HallEngine.open(dbPath, wireConfig, logger, clock());
-  const mqtt = new MqttServer(engine, { url, hall: wireConfig.id, clock }, logger);
+  const mqtt = new MqttServer(engine, { url, hall: wireConfig.id, clock, authorize: requestAuthorizer(o.agents ?? wireAgents), ...o.credentials }, logger);
   await mqtt.start();
   const server = await startHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock }, logger);
   const port = (server.address() as AddressInfo).port;
@@ -63,8 +82,8 @@ export async function startServer(url: string, dbPath: string, clock: () => numb
   };
 }
 
-export async function startAgent(url: string, agentId: string, logs: LogRecord[] = []): Promise<AgentLink> {
-  const link = new AgentLink({ url, hall: wireConfig.id, agentId, requestTimeoutMs: 1500 }, recordingLogger(logs));
+export async function startAgent(url: string, agentId: string, logs: LogRecord[] = [], credentials?: Credentials): Promise<AgentLink> {
+  const link = new AgentLink({ url, hall: wireConfig.id, agentId, requestTimeoutMs: 1500, ...credentials }, recordingLogger(logs));
   await link.start();
   await link.catchUp();
   return link;

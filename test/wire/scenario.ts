@@ -11,8 +11,9 @@ import { postCommand, wireConfig, type ServerRig } from './rig.js';
  */
 export async function hallScenario(brokerUrl: string, server: () => ServerRig, agents: AgentLink[], mid?: () => Promise<void>): Promise<void> {
   const [a1, a2] = agents as [AgentLink, AgentLink];
+  // Each window's commands come from the agent with its caller keypad (rig.ts: even windows on a1, odd on a2).
   for (let w = 1; w <= 10; w++) {
-    const o = await (w <= 5 ? a1 : a2).send({ type: 'OpenWindow', window: w, staffId: `s${w}` });
+    const o = await (w % 2 === 0 ? a1 : a2).send({ type: 'OpenWindow', window: w, staffId: `s${w}` });
     expect(o.ok).toBe(true);
   }
   const issued: string[] = [];

@@ -19,6 +19,9 @@ windows:
   - { id: 1, kind: general, tiers: [[A]] }
   - { id: 2, kind: general, tiers: [[A]] }
 staff: [{ id: s1, name: S1 }, { id: s2, name: S2 }]
+agents:
+  - { id: kiosk-1, kiosk: {}, devices: { rs485: [{ path: /dev/hallq/rs485-0, keypads: [{ window: 1, address: 1 }] }] } }
+  - { id: kiosk-2, kiosk: {}, devices: { rs485: [{ path: /dev/hallq/rs485-0, keypads: [{ window: 2, address: 2 }] }] } }
 policy: {}
 server:
   mqtt: { url: "${brokerUrl}" }

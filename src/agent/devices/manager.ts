@@ -69,7 +69,7 @@ interface Line {
 }
 
 /**
- * Opens the agent's hardware from `agent.devices`: the ticket printer, the ID-card reader, each
+ * Opens the agent's hardware from its `agents[].devices`: the ticket printer, the ID-card reader, each
  * RS-485 line with its screens and keypads, and the voice. Keeps one health entry per device and
  * emits the whole list on every change. A device that is missing or unplugged is offline, never
  * fatal: its port is reopened with backoff until it comes back, and the drivers stay the same objects.

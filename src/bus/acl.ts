@@ -1,0 +1,90 @@
+import { topics } from './topics.js';
+
+/**
+ * The broker's topic rules for one hall, in one place: `hallq broker` writes them as Mosquitto's
+ * acl_file, and the embedded broker (embedded-broker.ts) checks every publish and delivery against
+ * the same lines, so the two cannot drift. Whatever no line grants is denied.
+ *
+ * - the server's user: everything of its hall;
+ * - every other user is an agent, `%u` its user name = its agent id = (bound by the broker) its
+ *   client id: it publishes only its own requests and status, and reads its own answers, the event
+ *   stream, the retained state and the server's status.
+ */
+export type Access = 'read' | 'write' | 'readwrite';
+
+export interface AclLine {
+  access: Access;
+  /** An MQTT topic filter; in pattern lines `%u` stands for the user name. */
+  topic: string;
+}
+
+export interface HallAcl {
+  hall: string;
+  serverUser: string;
+  /** Lines for the server's user only. */
+  server: AclLine[];
+  /** Lines for every user, `%u` replaced by its name (Mosquitto `pattern` lines). */
+  patterns: AclLine[];
+}
+
+export function hallAcl(hall: string, serverUser: string): HallAcl {
+  const root = topics(hall).root;
+  return {
+    hall,
+    serverUser,
+    server: [{ access: 'readwrite', topic: `${root}/#` }],
+    patterns: [
+      { access: 'write', topic: `${root}/req/%u` },
+      { access: 'write', topic: `${root}/agent/%u/#` },
+      { access: 'read', topic: `${root}/res/%u` },
+      { access: 'read', topic: `${root}/events` },
+      { access: 'read', topic: `${root}/state/#` },
+      { access: 'read', topic: `${root}/server/#` },
+    ],
+  };
+}
+
+/** MQTT topic filter matching (`+` one level, `#` the rest, including the parent level). */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return i === f.length - 1;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+// Like Mosquitto 2, a user name with MQTT wildcards or a level separator never matches a pattern line.
+const patternSafe = (user: string) => !/[+#/]/.test(user) && user.length > 0;
+
+/** Whether `user` may publish to (`write`) or receive from (`read`) a concrete topic. */
+export function allowed(acl: HallAcl, user: string | undefined, topic: string, want: 'read' | 'write'): boolean {
+  if (user === undefined || topic.startsWith('$')) return false;
+  const fits = (l: AclLine, filter: string) => (l.access === 'readwrite' || l.access === want) && topicMatches(filter, topic);
+  if (user === acl.serverUser && acl.server.some((l) => fits(l, l.topic))) return true;
+  return patternSafe(user) && acl.patterns.some((l) => fits(l, l.topic.replaceAll('%u', user)));
+}
+
+/** The rules as a Mosquitto acl_file (config/mosquitto.acl.example is this for config/hall.example.yaml). */
+export function mosquittoAcl(acl: HallAcl, agents: readonly string[] = []): string {
+  return [
+    `# hallq broker ACL for hall ${acl.hall}: /etc/mosquitto/hallq.acl (acl_file in config/mosquitto.conf).`,
+    '# Written by `hallq broker --config hall.yaml` from src/bus/acl.ts; the embedded broker checks the same',
+    '# rules. Whatever is not granted is denied: a denied publish is dropped (MQTT 3.1.1 cannot say no),',
+    '# so an agent cannot forge another agent\'s requests. "write" = may publish, "read" = may receive.',
+    '#',
+    '# Every user but the server is an agent: %u is its user name, which is its agent id, and with',
+    '# use_username_as_clientid (config/mosquitto.conf) also its client id, so no user can take another\'s.',
+    ...(agents.length > 0 ? [`# Agents of this hall (hall.yaml agents): ${agents.join(', ')}.`] : []),
+    '# Its requests to the server, its own status, devices and last will; its answers, the event',
+    "# stream, the retained state and the server's status.",
+    ...acl.patterns.map((l) => `pattern ${l.access} ${l.topic}`),
+    '',
+    '# The hall server: every topic of its hall.',
+    `user ${acl.serverUser}`,
+    ...acl.server.map((l) => `topic ${l.access} ${l.topic}`),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,78 @@
+import { HallqError } from '../../drivers/common/error.js';
+import type { ConfigIssue } from './load.js';
+import { agentSchema, type AgentEntry, type HallqConfig } from './schema.js';
+
+/** The broker user of the hall server when server.mqtt.username is not set. */
+export const DEFAULT_SERVER_USER = 'hallq-server';
+
+export function serverUserOf(c: HallqConfig): string {
+  return c.server.mqtt.username ?? DEFAULT_SERVER_USER;
+}
+
+/** This mini-PC's agent: its entry in `agents` (hardware) merged with `agent` (its own settings). */
+export type ThisAgent = AgentEntry & Omit<NonNullable<HallqConfig['agent']>, 'id'>;
+
+/**
+ * The agent this box runs: `agent.id` picks the entry of `agents`; without `agent.id`, the only
+ * entry. Throws CONFIG_INVALID naming the key when there is none to pick.
+ */
+export function thisAgent(c: HallqConfig): ThisAgent {
+  const own = c.agent ?? agentSchema.parse({});
+  const id = own.id ?? (c.agents.length === 1 ? c.agents[0]?.id : undefined);
+  if (id === undefined) {
+    throw new HallqError('CONFIG_INVALID', c.agents.length === 0 ? 'agents: no agent in this config (add this mini-PC under agents)' : `agent.id: which of the agents is this box? (${c.agents.map((a) => a.id).join(', ')})`);
+  }
+  const entry = c.agents.find((a) => a.id === id);
+  if (!entry) throw new HallqError('CONFIG_INVALID', `agent.id: no such agent in agents (${id})`);
+  const { id: _id, ...settings } = own;
+  return { ...entry, ...settings };
+}
+
+/** Windows whose keypad of a role (caller, rating) is on an agent's RS-485 lines. */
+export function keypadWindows(a: AgentEntry, role: 'caller' | 'rating'): number[] {
+  return a.devices.rs485.flatMap((l) => l.keypads.filter((k) => k.role === role || k.role === 'both').map((k) => k.window));
+}
+
+/**
+ * Cross-key checks of `agents` and `agent`: unique ids, keypads and screens for windows that
+ * exist, each window's caller and rating keypad on one agent only (the one the server trusts for
+ * it), `agent.id` naming an entry, and broker user names bound to agent ids.
+ */
+export function checkAgents(c: HallqConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const windows = new Set(c.windows.map((w) => w.id));
+  const ids = new Set<string>();
+  const owner = { caller: new Map<number, string>(), rating: new Map<number, string>() };
+  const server = serverUserOf(c);
+  c.agents.forEach((a, i) => {
+    if (ids.has(a.id)) issues.push({ path: `agents[${i}].id`, found: JSON.stringify(a.id), expected: 'an agent id not used before' });
+    if (a.id === server) issues.push({ path: `agents[${i}].id`, found: JSON.stringify(a.id), expected: `an id other than the server's broker user (${server})` });
+    ids.add(a.id);
+    a.devices.rs485.forEach((line, j) => {
+      line.screens.forEach((s, k) => {
+        if (!windows.has(s.window)) issues.push({ path: `agents[${i}].devices.rs485[${j}].screens[${k}].window`, found: String(s.window), expected: 'a window id of windows' });
+      });
+      line.keypads.forEach((kp, k) => {
+        const at = `agents[${i}].devices.rs485[${j}].keypads[${k}]`;
+        if (!windows.has(kp.window)) issues.push({ path: `${at}.window`, found: String(kp.window), expected: 'a window id of windows' });
+        for (const role of ['caller', 'rating'] as const) {
+          if (kp.role !== role && kp.role !== 'both') continue;
+          const before = owner[role].get(kp.window);
+          if (before !== undefined) {
+            issues.push({ path: at, found: `window ${kp.window}'s ${role} keypad again`, expected: `one ${role} keypad per window (already on agent ${before})` });
+          }
+          owner[role].set(kp.window, a.id);
+        }
+      });
+    });
+  });
+  if (c.agent?.id !== undefined && !ids.has(c.agent.id)) {
+    issues.push({ path: 'agent.id', found: JSON.stringify(c.agent.id), expected: c.agents.length > 0 ? `no such agent in agents: one of ${[...ids].join(', ')}` : 'no such agent in agents (agents is empty)' });
+  }
+  const user = c.agent?.mqtt.username;
+  const own = c.agent?.id ?? (c.agents.length === 1 ? c.agents[0]?.id : undefined);
+  if (user !== undefined && own !== undefined && user !== own) {
+    issues.push({ path: 'agent.mqtt.username', found: JSON.stringify(user), expected: `the agent id (${own}): the broker binds each agent's topics to its user name` });
+  }
+  return issues;
+}

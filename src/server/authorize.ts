@@ -1,0 +1,111 @@
+import type { ErrorBody, Request } from '../bus/messages.js';
+import type { wireCommandSchema } from '../bus/command-schema.js';
+import { keypadWindows } from '../config/agents.js';
+import type { AgentEntry } from '../config/schema.js';
+import type { Source } from '../core/index.js';
+import type { z } from 'zod';
+
+type WireCommand = z.infer<typeof wireCommandSchema>;
+type CommandType = WireCommand['type'];
+
+/**
+ * Who may send which command over MQTT (DESIGN §10, docs/mqtt.md "Who may send what"):
+ * - kiosk: only an agent with a kiosk; the server stamps source "kiosk";
+ * - caller: only for a window whose caller keypad (role caller or both) is on the agent's RS-485
+ *   lines; source "caller-keypad";
+ * - rating: only for a window whose rating keypad (role rating or both) is on the agent's lines;
+ *   source "rating-device" (the core then allows it only during or just after that window's service);
+ * - staff: never from an agent (signed-in staff over HTTP only).
+ */
+const RULES: Record<CommandType, 'kiosk' | 'caller' | 'rating' | 'staff'> = {
+  IssueTicket: 'kiosk',
+  PrintConfirmed: 'kiosk',
+  PrintFailed: 'kiosk',
+  CheckIn: 'kiosk',
+  CallNext: 'caller',
+  CallTicket: 'caller',
+  Recall: 'caller',
+  StartService: 'caller',
+  Complete: 'caller',
+  NoShow: 'caller',
+  Transfer: 'caller',
+  PauseWindow: 'caller',
+  ResumeWindow: 'caller',
+  CloseWindow: 'caller',
+  TakeOver: 'caller',
+  OpenWindow: 'caller',
+  RequestRating: 'caller',
+  Rate: 'rating',
+  Cancel: 'staff',
+  FollowUp: 'staff',
+  BookAppointment: 'staff',
+  CancelAppointment: 'staff',
+};
+
+const SOURCE: Record<'kiosk' | 'caller' | 'rating', Source> = { kiosk: 'kiosk', caller: 'caller-keypad', rating: 'rating-device' };
+
+/** What one agent may do, derived from its configured hardware. */
+export interface Grants {
+  kiosk: boolean;
+  callerWindows: ReadonlySet<number>;
+  ratingWindows: ReadonlySet<number>;
+}
+
+export function grantsOf(a: AgentEntry): Grants {
+  return { kiosk: a.kiosk !== undefined, callerWindows: new Set(keypadWindows(a, 'caller')), ratingWindows: new Set(keypadWindows(a, 'rating')) };
+}
+
+/** Loggable facts of a refusal: never the payload (it may carry personal data). */
+export interface RefusalLog {
+  client: string;
+  request: Request['type'];
+  command?: CommandType;
+  window?: number;
+  rule: string;
+}
+
+export type Authorized = { ok: true; request: Request } | { ok: false; error: ErrorBody; log: RefusalLog };
+
+export type RequestAuthorizer = (client: string, req: Request) => Authorized;
+
+/**
+ * The server's check of every MQTT request. The identity is the client id of the request topic
+ * (`…/req/<client>`), which the broker lets only the user of that name publish to; it must name an
+ * entry of `agents`. A command's `source` is set here from the rule that allowed it, whatever the
+ * sender wrote. Refusals answer FORBIDDEN with the rule in the message.
+ */
+export function requestAuthorizer(agents: readonly AgentEntry[]): RequestAuthorizer {
+  const grants = new Map(agents.map((a) => [a.id, grantsOf(a)] as const));
+  return (client, req) => {
+    const refuse = (rule: string, message: string, extra: Partial<RefusalLog> = {}): Authorized => ({
+      ok: false,
+      error: { code: 'FORBIDDEN', message },
+      log: { client, request: req.type, rule, ...extra },
+    });
+    // Map lookup: an id like "__proto__" or "constructor" finds nothing.
+    const g = grants.get(client);
+    if (!g) return refuse('unknown-agent', `${client} is not an agent of this hall (agents in the hall config)`);
+    switch (req.type) {
+      case 'events':
+      case 'state':
+        return { ok: true, request: req };
+      case 'contact':
+        return g.kiosk ? { ok: true, request: req } : refuse('kiosk-only', `agent ${client} has no kiosk: contact numbers come only from kiosks`);
+      case 'command': {
+        const cmd = req.command;
+        const rule = RULES[cmd.type];
+        const facts = { command: cmd.type, ...('window' in cmd ? { window: cmd.window } : {}) };
+        if (rule === 'staff') return refuse('staff-only', `${cmd.type} is for signed-in staff (HTTP), never from an agent`, facts);
+        if (rule === 'kiosk' && !g.kiosk) return refuse('kiosk-only', `agent ${client} has no kiosk: ${cmd.type} comes only from kiosks`, facts);
+        if (rule === 'caller' && !('window' in cmd && g.callerWindows.has(cmd.window))) {
+          return refuse('caller-keypad-only', `agent ${client} has no caller keypad of window ${'window' in cmd ? cmd.window : '?'}: ${cmd.type} comes only from the agent with that window's caller keypad`, facts);
+        }
+        if (rule === 'rating' && !('window' in cmd && g.ratingWindows.has(cmd.window))) {
+          return refuse('rating-device-only', `agent ${client} has no rating keypad of window ${'window' in cmd ? cmd.window : '?'}: a rating comes only from that window's rating device`, facts);
+        }
+        // The source is the device the rule trusts, never what the sender wrote.
+        return { ok: true, request: { ...req, command: { ...cmd, source: SOURCE[rule as 'kiosk' | 'caller' | 'rating'] } } };
+      }
+    }
+  };
+}
