@@ -65,7 +65,7 @@ function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort
     server: {
       ...c.server,
       mqtt: { url: brokerUrl },
-      http: { host: '127.0.0.1', port: httpPort },
+      http: { ...c.server.http, host: '127.0.0.1', port: httpPort },
       database: join(dataDir, 'hall.db'),
       tickSeconds: 10,
       logLevel: 'warn',

@@ -39,7 +39,13 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger: logger.child({ component: 'sms' }) });
   await mqtt.start();
   const notice = `欢迎来到${config.hall.name.zh} · Welcome to ${config.hall.name.en} · 请留意叫号与短信通知，过号请到服务台 · Missed your call? Please ask at the service desk`;
-  const server = await startHttp(engine, mqtt, { host: config.server.http.host, port: config.server.http.port, clock, notice }, logger.child({ component: 'http' }));
+  const h = config.server.http;
+  const server = await startHttp(
+    engine,
+    mqtt,
+    { host: h.host, port: h.port, clock, notice, database: config.server.database, trustProxy: h.trustProxy, sessionHours: h.sessionHours, ...(h.tls ? { tls: h.tls } : {}) },
+    logger.child({ component: 'http' }),
+  );
   // The clock moves the day on and makes notices due even when nobody presses anything.
   let ticks = 0;
   const tick = setInterval(() => {
