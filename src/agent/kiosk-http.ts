@@ -5,6 +5,7 @@ import type { Logger } from '../../drivers/common/logger.js';
 import { isMobileNumber, maskPhone, type PersonInput } from '../core/index.js';
 import { createHttpApp, listen, type HttpOptions } from '../http/app.js';
 import { sendError } from '../http/errors.js';
+import { kioskApi, registerOpenApi } from '../http/openapi.js';
 import { registerStatic, sendPage, sseStream } from '../web/routes.js';
 import { statusUrlOf, type KioskFlow } from './flows/kiosk.js';
 import type { AgentLink } from './link.js';
@@ -70,6 +71,7 @@ export interface KioskHttpOptions {
  */
 export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: CardSlot, opts: KioskHttpOptions, logger: Logger): Promise<FastifyInstance> {
   const app = createHttpApp({ ...opts.http, bodyLimit: opts.http?.bodyLimit ?? 4 * 1024, logger });
+  await registerOpenApi(app, kioskApi);
   await registerStatic(app);
   const info = () => {
     const c = link.replica.state.config;

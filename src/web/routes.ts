@@ -8,7 +8,10 @@ export const pagesDir = fileURLToPath(new URL('./pages/', import.meta.url));
 
 /** The shared assets under /web/ (server pages and the agent's kiosk); a missing file is the JSON 404. */
 export async function registerStatic(app: FastifyInstance): Promise<void> {
-  await app.register(fastifyStatic, { root: staticDir, prefix: '/web/', index: false, list: false, dotfiles: 'deny', cacheControl: false, setHeaders: (res) => res.setHeader('cache-control', 'no-cache') });
+  await app.register(fastifyStatic, { root: staticDir, prefix: '/web/', index: false, list: false, dotfiles: 'deny', cacheControl: false, setHeaders: (res) => {
+      res.setHeader('cache-control', 'no-cache');
+    },
+  });
 }
 
 /** One of src/web/pages/*.html. */
