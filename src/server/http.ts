@@ -65,13 +65,27 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   const credentials = openCredentials(database, logger, opts.credentialCost);
   const statusTokens = new StatusTokens(loadOrCreateSecretFile(statusKeyPath(database), 'status page key', logger), hall);
   const cliToken = loadOrCreateSecretFile(cliTokenPath(database), 'CLI token', logger);
-  const sessions = new SessionStore(opts.clock, (opts.sessionHours ?? 12) * 3600_000);
+  const signOut = (s: { staffId: string; window?: number }, why: string) => {
+    try {
+      mqtt.run({ id: `sign-out-${randomUUID()}`, type: 'SignOut', staffId: s.staffId, ...(s.window === undefined ? {} : { window: s.window }), source: s.window === undefined ? 'admin' : 'soft-caller' });
+      logger.info({ staffId: s.staffId, window: s.window, why }, 'signed out');
+    } catch (e) {
+      logger.error({ staffId: s.staffId, err: String(e) }, 'sign-out event failed');
+    }
+  };
+  // An expired session signs out too, so the attendance record has an end.
+  const sessions = new SessionStore(opts.clock, (opts.sessionHours ?? 12) * 3600_000, (s) => signOut(s, 'session expired'));
+  const sweeper = setInterval(() => sessions.sweep(), 60_000);
+  sweeper.unref();
   const lockout = new Lockout(opts.clock, opts.lockout);
   // The kiosk prints the status page's token in the QR: the server hands it out with the new ticket.
   mqtt.statusTokenOf = (ticketId) => statusTokens.tokenOf(engine.state, ticketId);
 
   const app = createHttpApp({ logger, ...(opts.tls ? { tls: opts.tls } : {}), ...(opts.trustProxy === undefined ? {} : { trustProxy: opts.trustProxy }) });
-  app.addHook('onClose', () => credentials.close());
+  app.addHook('onClose', () => {
+    clearInterval(sweeper);
+    credentials.close();
+  });
   await registerOpenApi(app);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
@@ -146,7 +160,8 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
       const ok = (await credentials.verify(staffId, secret)) && staff !== undefined;
       if (!ok || !staff) {
         lockout.fail(staffId, req.ip);
-        logger.warn({ staffId, ip: req.ip }, 'failed sign-in');
+        // Only a configured id is logged: a mistyped one may be anything (a phone number, a name).
+        logger.warn({ staffId: staff ? staffId : '(unknown)', ip: req.ip }, 'failed sign-in');
         return sendError(reply, 401, 'bad-credentials', 'wrong staff id or PIN', '工号或密码错误');
       }
       const role: Role = (staff as { role?: Role }).role ?? 'staff';
@@ -166,10 +181,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   );
   r.post('/api/auth/sign-out', { schema: { tags: ['auth'], summary: 'Sign out: ends the session, closes the window if it is still yours', body: emptyBody.optional() } }, (req, reply) => {
     const s = sessions.delete(req.cookies[SESSION_COOKIE]);
-    if (s) {
-      mqtt.run({ id: `sign-out-${randomUUID()}`, type: 'SignOut', staffId: s.staffId, ...(s.window === undefined ? {} : { window: s.window }), source: s.window === undefined ? 'admin' : 'soft-caller' });
-      logger.info({ staffId: s.staffId, window: s.window }, 'signed out');
-    }
+    if (s) signOut(s, 'sign-out');
     return noStore(reply).clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https' }).send({ ok: true });
   });
   r.get('/api/auth/me', { schema: { tags: ['auth'], summary: 'The signed-in staff member: id, name, role, window, expiry' }, onRequest: need(everyone) }, (req, reply) => {

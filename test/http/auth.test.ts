@@ -126,6 +126,21 @@ describe('HTTP: the staff surface needs a session with the right role', () => {
     isError(await rig.app.inject({ url: '/api/auth/me', headers: { cookie } }), 401, 'unauthorized');
   });
 
+  it('ends a staff member\'s say over a window taken over by a colleague, and signs out an expired session', async () => {
+    const s03 = await rig.signIn('s03', PIN['s03']!, 3);
+    const pause = (cookie: string, id: string) => rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie }, payload: { id, type: 'PauseWindow', window: 3, reason: 'x' } });
+    const s05 = await rig.signIn('s05', PIN['s05']!, 3);
+    expect(rig.engine.state.windows['3']?.staffId).toBe('s05');
+    isError(await pause(s03, 'p1'), 403, 'not-your-window');
+    expect((await pause(s05, 'p2')).json()).toMatchObject({ outcome: { ok: true } });
+    // Twelve hours on, the session has expired: 401, and the sign-out is in the log (the window closes).
+    rig.advance(12 * 3600_000 + 1);
+    const before = rig.engine.state.seq;
+    isError(await rig.app.inject({ url: '/api/auth/me', headers: { cookie: s05 } }), 401, 'unauthorized');
+    expect(rig.engine.eventsAfter(before).map((e) => e.type)).toEqual(expect.arrayContaining(['StaffSignedOut', 'WindowClosed']));
+    expect(rig.engine.state.windows['3']?.status).toBe('closed');
+  });
+
   it('sets the session cookie HttpOnly, SameSite=Strict, with an expiry, and Secure only over HTTPS', async () => {
     const r = await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 'm01', secret: PIN['m01'] } });
     const cookie = String(r.headers['set-cookie']);

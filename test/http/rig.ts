@@ -25,6 +25,8 @@ export interface HttpRig extends HallHttp {
   mqtt: MqttServer;
   db: string;
   clock: () => number;
+  /** Moves the hall clock on (session expiry). */
+  advance(ms: number): void;
   close(): Promise<void>;
   /** Signs in and returns the cookie header value (throws unless 200). */
   signIn(staffId: string, secret: string, window?: number): Promise<string>;
@@ -40,7 +42,8 @@ export async function httpRig(opts: { lockout?: { perStaff: number; perAddress: 
   const db = join(mkdtempSync(join(tmpdir(), 'hallq-http-')), 'hall.db');
   const base = epochOf('2026-11-23', 600, 480);
   const start = Date.now();
-  const clock = () => base + (Date.now() - start);
+  let offset = 0;
+  const clock = () => base + (Date.now() - start) + offset;
   const engine = HallEngine.open(db, testConfig(), silentLogger, clock());
   const mqtt = new MqttServer(engine, { url: 'mqtt://127.0.0.1:9', hall: 'demo-hall', clock }, silentLogger);
   const h = await buildHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock, credentialCost: { N: 1024, r: 8, p: 1 }, ...(opts.lockout ? { lockout: opts.lockout } : {}) }, silentLogger);
@@ -57,6 +60,9 @@ export async function httpRig(opts: { lockout?: { perStaff: number; perAddress: 
     mqtt,
     db,
     clock,
+    advance: (ms) => {
+      offset += ms;
+    },
     signIn,
     close: async () => {
       await h.app.close();

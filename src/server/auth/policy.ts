@@ -4,8 +4,8 @@ import type { Principal, Role } from './sessions.js';
 /**
  * Who may do what over HTTP (DESIGN §10), decided from the session or the CLI token, never from a
  * field of the request:
- * - staff: the window commands of the window they are signed in to, cancelling a ticket called
- *   there, and issuing a ticket at the desk;
+ * - staff: the window commands of the window they are signed in to while it is open for them,
+ *   cancelling a ticket called there, and issuing a ticket at the desk;
  * - manager, and the technician CLI on the server box: every command;
  * - technician sessions: reading only (device and diagnostic routes);
  * - nobody: a rating (only the citizen rates, on the rating keypad).
@@ -20,7 +20,9 @@ export function authorizeCommand(who: Principal, cmd: Command, state: HallState)
   if (who.kind === 'cli' || who.role === 'manager') return { ok: true, source: 'admin' };
   if (who.role !== 'staff') return forbidden;
   if (cmd.type === 'IssueTicket') return { ok: true, source: 'soft-caller' };
-  if (who.window === undefined) return notYourWindow;
+  // Their window, and still theirs: a colleague who took it over (or a close) ends their say there.
+  const at = who.window === undefined ? undefined : Object.hasOwn(state.windows, String(who.window)) ? state.windows[String(who.window)] : undefined;
+  if (!at || at.status === 'closed' || at.staffId !== who.staffId) return notYourWindow;
   if (ownWindow.has(cmd.type) && 'window' in cmd && cmd.window === who.window) return { ok: true, source: 'soft-caller' };
   if (cmd.type === 'Cancel') {
     const t = Object.hasOwn(state.tickets, cmd.ticketId) ? state.tickets[cmd.ticketId] : undefined;

@@ -25,6 +25,8 @@ export class SessionStore {
   constructor(
     private readonly clock: () => number,
     readonly ttlMs = 12 * 3600_000,
+    /** Called once for each session that expired (the server signs them out: attendance ends). */
+    private readonly onExpire: (s: Session) => void = () => undefined,
   ) {}
 
   /** A new session; returns the cookie value (256 random bits, base64url). */
@@ -43,6 +45,7 @@ export class SessionStore {
     const s = this.sessions.get(k);
     if (s && s.expiresAt <= this.clock()) {
       this.sessions.delete(k);
+      this.onExpire(s);
       return undefined;
     }
     return s;
@@ -60,9 +63,14 @@ export class SessionStore {
     return [...this.sessions.values()].filter((s) => s.staffId === staffId);
   }
 
-  private sweep(): void {
+  /** Ends every expired session (run on each sign-in and by the server's timer). */
+  sweep(): void {
     const now = this.clock();
-    for (const [k, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(k);
+    for (const [k, s] of this.sessions) {
+      if (s.expiresAt > now) continue;
+      this.sessions.delete(k);
+      this.onExpire(s);
+    }
   }
 }
 
