@@ -70,7 +70,11 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
       clearInterval(tick);
       await mqtt.stop();
       await sms?.stop();
-      await new Promise<void>((r) => server.close(() => r()));
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        // Live pages hold their event streams open: end them so the close completes.
+        server.closeAllConnections();
+      });
       engine.close();
       logger.info({}, 'hall server stopped');
     },
