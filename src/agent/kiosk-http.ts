@@ -1,13 +1,14 @@
-import http from 'node:http';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
 import { isMobileNumber, maskPhone, type PersonInput } from '../core/index.js';
-import { sendFile, serveStatic } from '../web/routes.js';
-import type { KioskFlow } from './flows/kiosk.js';
+import { createHttpApp, listen, type HttpOptions } from '../http/app.js';
+import { sendError } from '../http/errors.js';
+import { kioskApi, registerOpenApi } from '../http/openapi.js';
+import { registerStatic, sendPage, sseStream } from '../web/routes.js';
+import { statusUrlOf, type KioskFlow } from './flows/kiosk.js';
 import type { AgentLink } from './link.js';
-
-const pagesDir = fileURLToPath(new URL('../web/pages/', import.meta.url));
 
 /** The card on the reader, held for one ticket and forgotten after a minute. */
 export class CardSlot {
@@ -46,21 +47,32 @@ export class CardSlot {
   }
 }
 
+/** What the kiosk page posts. Strict: unknown keys are refused. */
+export const kioskSchemas = {
+  issue: z.strictObject({ serviceId: z.string().min(1).max(40), phone: z.string().max(20).optional(), smsOnly: z.boolean().optional() }),
+  wedge: z.strictObject({ idNumber: z.string().max(32) }),
+  empty: z.strictObject({}),
+};
+
+export interface KioskHttpOptions {
+  host: string;
+  port: number;
+  /** The server's address as citizens' phones reach it (the status page's QR). */
+  statusBaseUrl: string;
+  /** A keyboard-wedge reader typed an ID number into the page. */
+  wedge?: (idNumber: string) => boolean;
+  http?: Omit<HttpOptions, 'logger'>;
+}
+
 /**
  * The kiosk page the agent serves to the touch screen beside it (Chromium in kiosk mode): the service
  * menu, the card on the reader, the printer's state, and taking a number through the kiosk flow.
+ * The same Fastify setup as the server (src/http): JSON only, one error shape, zod-validated bodies.
  */
-export function startKioskHttp(
-  link: AgentLink,
-  kiosk: KioskFlow,
-  card: CardSlot,
-  opts: { host: string; port: number; statusBaseUrl: string; /** A keyboard-wedge reader typed an ID number into the page. */ wedge?: (idNumber: string) => boolean },
-  logger: Logger,
-): Promise<http.Server> {
-  const json = (res: http.ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(body));
-  };
+export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: CardSlot, opts: KioskHttpOptions, logger: Logger): Promise<FastifyInstance> {
+  const app = createHttpApp({ ...opts.http, bodyLimit: opts.http?.bodyLimit ?? 4 * 1024, logger });
+  await registerOpenApi(app, kioskApi);
+  await registerStatic(app);
   const info = () => {
     const c = link.replica.state.config;
     const person = card.peek();
@@ -71,72 +83,50 @@ export function startKioskHttp(
       card: person ? { nameMasked: person.nameMasked ?? '', idMasked: person.idMasked } : null,
     };
   };
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://kiosk');
-    if (req.method === 'GET' && serveStatic(url, res)) return;
-    if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/kiosk')) return void sendFile(res, join(pagesDir, 'kiosk.html'));
-    if (req.method === 'GET' && url.pathname === '/kiosk/api/info') return json(res, 200, info());
-    if (req.method === 'GET' && url.pathname === '/kiosk/api/stream') {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      const push = () => res.write(`event: snapshot\ndata: ${JSON.stringify(info())}\n\n`);
-      push();
-      const offCard = card.onChange(push);
-      const timer = setInterval(push, 2000); // printer health changes without an event here
-      req.on('close', () => {
-        offCard();
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get('/', { schema: { hide: true } }, (_req, reply) => sendPage(reply, 'kiosk.html'));
+  r.get('/kiosk', { schema: { hide: true } }, (_req, reply) => sendPage(reply, 'kiosk.html'));
+  r.get('/kiosk/api/info', { schema: { summary: 'The service menu, the card on the reader (masked) and whether the printer can print' } }, (_req, reply) => reply.header('cache-control', 'no-store').send(info()));
+  r.get('/kiosk/api/stream', { schema: { summary: 'The same as /kiosk/api/info as server-sent events (event: snapshot)' } }, (_req, reply) => {
+    // The printer's health changes without an event here: a snapshot every 2 s as well.
+    sseStream(reply, info, (fn) => {
+      const off = card.onChange(fn);
+      const timer = setInterval(fn, 2000);
+      return () => {
+        off();
         clearInterval(timer);
-      });
-      return;
-    }
-    if (req.method === 'POST' && url.pathname === '/kiosk/api/wedge') {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        let idNumber: unknown;
-        try {
-          idNumber = (JSON.parse(Buffer.concat(chunks).toString() || '{}') as { idNumber?: unknown }).idNumber;
-        } catch {
-          idNumber = undefined;
-        }
-        // The number is hashed and masked at once; it is never logged or kept.
-        const ok = typeof idNumber === 'string' && opts.wedge !== undefined && opts.wedge(idNumber);
-        json(res, ok ? 200 : 400, ok ? { ok: true } : { ok: false, code: 'id-invalid', message: { zh: '身份证号码无效', en: 'The ID number is not valid' } });
-      });
-      return;
-    }
-    if (req.method === 'POST' && url.pathname === '/kiosk/api/cancel-card') {
-      card.clear();
-      return json(res, 200, { ok: true });
-    }
-    if (req.method === 'POST' && url.pathname === '/kiosk/api/issue') {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        let body: { serviceId?: unknown; phone?: unknown; smsOnly?: unknown };
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as typeof body;
-        } catch {
-          return json(res, 400, { ok: false, code: 'PAYLOAD_INVALID', message: { zh: '请求无效', en: 'Invalid request' } });
-        }
-        const phone = typeof body.phone === 'string' && body.phone !== '' ? body.phone : undefined;
-        if (typeof body.serviceId !== 'string') return json(res, 400, { ok: false, code: 'PAYLOAD_INVALID', message: { zh: '请选择业务', en: 'Choose a service' } });
-        if (phone !== undefined && !isMobileNumber(phone)) return json(res, 400, { ok: false, code: 'phone-invalid', message: { zh: '手机号码无效', en: 'Invalid mobile number' } });
-        if (body.smsOnly === true && phone === undefined) return json(res, 400, { ok: false, code: 'phone-required', message: { zh: '短信取号需要手机号码', en: 'An SMS ticket needs a mobile number' } });
-        const person = card.take();
-        kiosk
-          .issue({ serviceId: body.serviceId, ...(person ? { person } : {}), ...(phone ? { phoneMasked: maskPhone(phone), phone } : {}), ...(body.smsOnly === true ? { smsOnly: true } : {}) })
-          .then((r) => json(res, 200, r.ok ? { ...r, statusUrl: `${opts.statusBaseUrl}/t/${r.ticketId}` } : r))
-          .catch((e: unknown) => {
-            logger.error({ err: String(e) }, 'kiosk issue failed');
-            json(res, 500, { ok: false, code: 'INTERNAL', message: { zh: '系统繁忙，请稍后再试', en: 'The system is busy, please try again' } });
-          });
-      });
-      return;
-    }
-    json(res, 404, { ok: false, code: 'not-found' });
+      };
+    }, 0);
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve(server));
+  r.post('/kiosk/api/wedge', { schema: { body: kioskSchemas.wedge, summary: 'An ID number typed by a keyboard-wedge reader (hashed and masked at once, never kept)' } }, (req, reply) => {
+    const ok = opts.wedge !== undefined && opts.wedge(req.body.idNumber);
+    return ok ? reply.send({ ok: true }) : sendError(reply, 400, 'id-invalid', 'The ID number is not valid', '身份证号码无效');
   });
+  r.post('/kiosk/api/cancel-card', { schema: { body: kioskSchemas.empty.optional(), summary: 'Forget the card on the reader' } }, (_req, reply) => {
+    card.clear();
+    return reply.send({ ok: true });
+  });
+  r.post('/kiosk/api/issue', { schema: { body: kioskSchemas.issue, summary: 'Take a number: issue, print (or SMS only), answer with the number, position and the status page URL' } }, async (req, reply) => {
+    const body = req.body;
+    const phone = body.phone !== undefined && body.phone !== '' ? body.phone : undefined;
+    if (phone !== undefined && !isMobileNumber(phone)) return sendError(reply, 400, 'phone-invalid', 'Invalid mobile number', '手机号码无效');
+    if (body.smsOnly === true && phone === undefined) return sendError(reply, 400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码');
+    const person = card.take();
+    try {
+      const r = await kiosk.issue({ serviceId: body.serviceId, ...(person ? { person } : {}), ...(phone ? { phoneMasked: maskPhone(phone), phone } : {}), ...(body.smsOnly === true ? { smsOnly: true } : {}) });
+      if (!r.ok) return sendError(reply, r.code === 'printer-unavailable' ? 503 : 409, r.code, r.message.en, r.message.zh);
+      const { statusToken, ...rest } = r;
+      return reply.header('cache-control', 'no-store').send({ ...rest, ...(statusToken ? { statusUrl: statusUrlOf(opts.statusBaseUrl, statusToken) } : {}) });
+    } catch (e) {
+      logger.error({ err: String(e) }, 'kiosk issue failed');
+      return sendError(reply, 500, 'internal', 'The system is busy, please try again', '系统繁忙，请稍后再试');
+    }
+  });
+  return app;
+}
+
+/** Builds the kiosk app and listens; resolves with the Node server. */
+export async function startKioskHttp(link: AgentLink, kiosk: KioskFlow, card: CardSlot, opts: KioskHttpOptions, logger: Logger): Promise<FastifyInstance['server']> {
+  const app = await buildKioskApp(link, kiosk, card, opts, logger);
+  return listen(app, opts.host, opts.port);
 }

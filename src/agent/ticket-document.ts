@@ -10,8 +10,8 @@ export interface TicketFacts {
   windows: number[];
   issuedAt: number;
   utcOffsetMinutes: number;
-  /** The ticket status page behind the QR code. */
-  statusUrl: string;
+  /** The ticket status page behind the QR code (its unguessable token URL); absent: no QR. */
+  statusUrl?: string;
   phoneMasked?: string;
 }
 
@@ -27,7 +27,7 @@ export function ticketDocument(f: TicketFacts): PrintDocument {
       { type: 'text', text: `前面还有 ${Math.max(0, f.position - 1)} 人 · 等待顺序 ${f.position}`, align: 'center' },
       { type: 'text', text: windows, align: 'center' },
       ...(f.phoneMasked ? [{ type: 'text' as const, text: `短信通知 ${f.phoneMasked}`, align: 'center' as const }] : []),
-      { type: 'qr', data: f.statusUrl, moduleSize: 6, errorLevel: 'M', align: 'center' },
+      ...(f.statusUrl ? [{ type: 'qr' as const, data: f.statusUrl, moduleSize: 6, errorLevel: 'M' as const, align: 'center' as const }] : []),
       { type: 'text', text: `${lt.day} ${formatHm(lt.minute)}`, align: 'center' },
       { type: 'text', text: '过号请重新取号 · 请妥善保管此票', align: 'center' },
       { type: 'cut' },

@@ -1,19 +1,33 @@
 import { randomUUID } from 'node:crypto';
+import { loadConfigFile } from '../config/load.js';
 import type { QueueView, WindowView } from '../core/index.js';
+import { cliTokenPath, readCliToken } from '../server/auth/cli-token.js';
 import { exitCodes } from './exit-codes.js';
 import { table } from './table.js';
 
-/** Technician commands that talk to a running server's HTTP API. */
+/**
+ * Technician commands that talk to a running server's HTTP API, with the server's CLI token as a
+ * bearer header: `$HALLQ_TOKEN`, else the file `<database>.cli-token` of --config's database, else
+ * /var/lib/hallq/hall.db.cli-token (the default database). Run them on the server box.
+ */
+export function cliTokenFor(configPath: string | undefined): string | undefined {
+  if (process.env['HALLQ_TOKEN']) return process.env['HALLQ_TOKEN'];
+  const r = configPath ? loadConfigFile(configPath) : undefined;
+  return readCliToken(cliTokenPath(r?.ok ? r.config.server.database : '/var/lib/hallq/hall.db'));
+}
 
-async function get<T>(base: string, path: string): Promise<T> {
-  const res = await fetch(`${base}${path}`);
+const auth = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
+async function get<T>(base: string, path: string, token: string | undefined): Promise<T> {
+  const res = await fetch(`${base}${path}`, { headers: auth(token) });
+  if (res.status === 401) throw new Error(`${path}: HTTP 401: no CLI token (run on the server box with --config, or set HALLQ_TOKEN)`);
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }
 
-export async function statusCommand(base: string, json: boolean): Promise<number> {
+export async function statusCommand(base: string, json: boolean, token?: string): Promise<number> {
   const health = await fetch(`${base}/healthz`).then(async (r) => ({ code: r.status, body: (await r.json()) as { ok: boolean; seq: number; broker: string } }));
-  const windows = await get<WindowView[]>(base, '/api/windows');
+  const windows = await get<WindowView[]>(base, '/api/windows', token);
   if (json) process.stdout.write(`${JSON.stringify({ health: health.body, windows })}\n`);
   else {
     process.stdout.write(`server ${base}: ${health.body.ok ? 'healthy' : 'UNHEALTHY'} · broker ${health.body.broker} · seq ${health.body.seq}\n\n`);
@@ -27,15 +41,16 @@ export async function statusCommand(base: string, json: boolean): Promise<number
   return health.body.ok ? exitCodes.ok : exitCodes.failure;
 }
 
-export async function queueCommand(base: string, json: boolean): Promise<number> {
-  const q = await get<QueueView>(base, '/api/queue');
+export async function queueCommand(base: string, json: boolean, token?: string): Promise<number> {
+  const q = await get<QueueView>(base, '/api/queue', token);
   if (json) process.stdout.write(`${JSON.stringify(q)}\n`);
   else process.stdout.write(`${table(['service', 'waiting', 'issued', 'served'], Object.entries(q.services).map(([id, s]) => [id, s.waiting, s.issued, s.served]))}\n`);
   return exitCodes.ok;
 }
 
-export async function commandCommand(base: string, command: Record<string, unknown>, json: boolean): Promise<number> {
-  const res = await fetch(`${base}/api/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: randomUUID(), source: 'admin', ...command }) });
+export async function commandCommand(base: string, command: Record<string, unknown>, json: boolean, token?: string): Promise<number> {
+  // The server sets the source (admin for the CLI token).
+  const res = await fetch(`${base}/api/commands`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(token) }, body: JSON.stringify({ id: randomUUID(), ...command }) });
   const body = (await res.json()) as { outcome?: { ok: boolean; ticketId?: string; code?: string; message?: { zh: string; en: string } }; error?: { code: string; message: string } };
   if (json) process.stdout.write(`${JSON.stringify(body)}\n`);
   else if (body.outcome?.ok) process.stdout.write(`ok${body.outcome.ticketId ? ` ${body.outcome.ticketId}` : ''}\n`);

@@ -10,6 +10,8 @@ import { EMULATED_KINDS, emulateCommand, type EmulatedKind } from './emulate.js'
 import { runDemo } from '../demo/demo.js';
 import { exitCodes } from './exit-codes.js';
 import { simulateCommand } from './simulate.js';
+import { staffCommand, StaffUsage } from './staff.js';
+import { cliTokenFor } from './client.js';
 
 const usage = `hallq — queue and calling controller for government service halls (政务服务大厅 排队叫号)
 
@@ -18,6 +20,8 @@ usage:
       the whole hall on one box: embedded broker, server, agent, emulated devices, citizens
   hallq server --config FILE        run the hall server (systemd: Type=notify)
   hallq agent --config FILE         run the mini-PC agent
+  hallq staff passwd STAFF --config FILE   set a staff member's PIN/password (prompted, or stdin's first line)
+  hallq staff list --config FILE    staff, roles and who can sign in · hallq staff remove STAFF --config FILE
   hallq status [--server URL]       server health and every window
   hallq queue [--server URL]        waiting, issued and served per service
   hallq issue SERVICE [--server URL]
@@ -106,14 +110,18 @@ async function run(argv: string[]): Promise<number> {
     case 'issue':
     case 'call': {
       const base = serverUrl(values.server, values.config);
-      if (cmd === 'status') return statusCommand(base, values.json);
-      if (cmd === 'queue') return queueCommand(base, values.json);
+      // The server's CLI token file (next to its database): readable on the server box by root and the hallq user.
+      const token = cliTokenFor(values.config);
+      if (cmd === 'status') return statusCommand(base, values.json, token);
+      if (cmd === 'queue') return queueCommand(base, values.json, token);
       const arg = rest[0];
       if (!arg) throw new UsageError(`${cmd}: ${cmd === 'issue' ? 'which service?' : 'which window?'}`);
-      if (cmd === 'issue') return commandCommand(base, { type: 'IssueTicket', serviceId: arg, delivery: 'none' }, values.json);
+      if (cmd === 'issue') return commandCommand(base, { type: 'IssueTicket', serviceId: arg, delivery: 'none' }, values.json, token);
       const window = int('window', arg);
-      return commandCommand(base, { type: 'CallNext', window }, values.json);
+      return commandCommand(base, { type: 'CallNext', window }, values.json, token);
     }
+    case 'staff':
+      return staffCommand(rest, values.config, values.json);
     case 'config': {
       if (rest[0] !== 'check' || !rest[1]) throw new UsageError('usage: hallq config check FILE');
       return configCheck(rest[1], values.json);
@@ -159,7 +167,7 @@ function serverUrl(flag: string | undefined, configPath: string | undefined): st
 try {
   process.exitCode = await run(process.argv.slice(2));
 } catch (e) {
-  if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
+  if (e instanceof UsageError || e instanceof StaffUsage || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
     process.stderr.write(`hallq: ${e.message}\n\n${usage}\n`);
     process.exitCode = exitCodes.usage;
   } else if (isHallqError(e)) {

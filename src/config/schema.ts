@@ -37,7 +37,13 @@ export const windowSchema = z.strictObject({
   tiers: z.array(z.array(z.string()).min(1)).min(1),
 });
 
-export const staffSchema = z.strictObject({ id: z.string().min(1), name: z.string().min(1) });
+// issue 9 (HTTP): each staff entry has a role; the PIN/password is set with `hallq staff passwd`, never here.
+export const staffSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or -'),
+  name: z.string().min(1),
+  /** staff: the soft caller at the window they sign in to; manager: admin and every window; technician: devices and diagnostics. */
+  role: z.enum(['staff', 'manager', 'technician']).default('staff'),
+});
 
 const d = defaultPolicy;
 export const policySchema = z
@@ -158,7 +164,19 @@ export type SmsConfig = z.infer<typeof smsSchema>;
 
 export const serverSchema = z.strictObject({
   mqtt: mqttSchema.default(mqttDefault),
-  http: z.strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) }).default({ host: '0.0.0.0', port: 8080 }),
+  // Optional HTTPS from certificate files, or plain HTTP behind a reverse proxy (trustProxy).
+  http: z
+    .strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** PEM certificate and key: the server speaks HTTPS (session cookies get Secure). */
+      tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+      /** Behind nginx: trust X-Forwarded-For/-Proto/-Host from these proxy addresses (or true for any). */
+      trustProxy: z.union([z.boolean(), z.string().min(1), z.array(z.string().min(1))]).default(false),
+      /** Hours a staff session lasts after sign-in. */
+      sessionHours: z.number().positive().max(24).default(12),
+    })
+    .default({ host: '0.0.0.0', port: 8080, trustProxy: false, sessionHours: 12 }),
   database: z.string().default('/var/lib/hallq/hall.db'),
   /** Seconds between the server's clock ticks (day rollover, aging, due notices). */
   tickSeconds: z.number().positive().default(30),

@@ -172,6 +172,10 @@ function applyBody(state: HallState, e: HallEvent): void {
     case 'WindowTakenOver':
       win(state, e.window).staffId = e.staffId;
       return;
+    case 'StaffSignedIn':
+    case 'StaffSignedOut':
+      // Attendance only: the window events beside them change the windows.
+      return;
     case 'AppointmentBooked':
       setOwn(state.appointments, e.appointment.id, structuredClone(e.appointment));
       return;

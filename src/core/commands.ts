@@ -40,6 +40,10 @@ export type Command = Base &
     | { type: 'ResumeWindow'; window: number }
     | { type: 'CloseWindow'; window: number }
     | { type: 'TakeOver'; window: number; staffId: string }
+    /** A staff member signed in (HTTP session): attendance, and at a window they become its staff. The server issues it, never a client. */
+    | { type: 'SignIn'; staffId: string; window?: number }
+    /** The staff member signed out: attendance, and their window closes if it is still theirs. */
+    | { type: 'SignOut'; staffId: string; window?: number }
     | { type: 'BookAppointment'; appointment: Omit<Appointment, 'status' | 'ticketId'> }
     | { type: 'CancelAppointment'; appointmentId: string }
     | { type: 'CheckIn'; appointmentId?: string; idHash?: string; delivery?: Delivery; phoneMasked?: string }

@@ -62,3 +62,25 @@ export function decideTakeOver(state: HallState, config: HallConfig, cmd: Comman
   if (win.staffId === cmd.staffId) return accept([], undefined, 'already-open');
   return accept([{ type: 'WindowTakenOver', window: cmd.window, staffId: cmd.staffId, ...(win.staffId === undefined ? {} : { previousStaffId: win.staffId }) }]);
 }
+
+/**
+ * A staff member's sign-in: a StaffSignedIn event (attendance), and at a window the same as TakeOver
+ * (the window opens for them, or passes to them with its current citizen). Refused as TakeOver is.
+ */
+export function decideSignIn(state: HallState, config: HallConfig, cmd: CommandOf<'SignIn'>): Decision {
+  if (!config.staff.some((s) => s.id === cmd.staffId)) return reject('unknown-staff', cmd.staffId);
+  const signedIn = { type: 'StaffSignedIn' as const, staffId: cmd.staffId, ...(cmd.window === undefined ? {} : { window: cmd.window }) };
+  if (cmd.window === undefined) return accept([signedIn]);
+  const d = decideTakeOver(state, config, { id: cmd.id, type: 'TakeOver', window: cmd.window, staffId: cmd.staffId });
+  if (!d.outcome.ok) return d;
+  return accept([signedIn, ...d.events]);
+}
+
+/** Sign-out: a StaffSignedOut event, and their window closes (its current citizen finished) if it is still theirs. */
+export function decideSignOut(state: HallState, config: HallConfig, cmd: CommandOf<'SignOut'>, now: number): Decision {
+  if (!config.staff.some((s) => s.id === cmd.staffId)) return reject('unknown-staff', cmd.staffId);
+  const signedOut = { type: 'StaffSignedOut' as const, staffId: cmd.staffId, ...(cmd.window === undefined ? {} : { window: cmd.window }) };
+  const win = cmd.window === undefined ? undefined : state.windows[String(cmd.window)];
+  if (!win || win.status === 'closed' || win.staffId !== cmd.staffId) return accept([signedOut]);
+  return accept([signedOut, ...finishCurrent(state, win, now), { type: 'WindowClosed', window: win.id }]);
+}

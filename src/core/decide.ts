@@ -2,7 +2,7 @@ import type { Command } from './commands.js';
 import { decideCallNext, decideCallTicket, decideComplete, decideNoShow, decideRecall, decideStart, decideTransfer } from './decide-call.js';
 import { decideFollowUp, decideRate, decideRequestRating } from './decide-rating.js';
 import { decideBook, decideCancel, decideCancelAppointment, decideCheckIn, decideIssue, decidePrint } from './decide-ticket.js';
-import { decideClose, decideOpen, decidePause, decideResume, decideTakeOver } from './decide-window.js';
+import { decideClose, decideOpen, decidePause, decideResume, decideSignIn, decideSignOut, decideTakeOver } from './decide-window.js';
 import { accept, reject, type Decision } from './decision.js';
 import type { HallState } from './state.js';
 
@@ -51,6 +51,10 @@ export function decide(state: HallState, cmd: Command, now: number): Decision {
       return decideClose(state, config, cmd, now);
     case 'TakeOver':
       return decideTakeOver(state, config, cmd);
+    case 'SignIn':
+      return decideSignIn(state, config, cmd);
+    case 'SignOut':
+      return decideSignOut(state, config, cmd, now);
     case 'RequestRating':
       return decideRequestRating(state, config, cmd, now);
     case 'Rate':

@@ -25,6 +25,9 @@ export type EventBody =
   | { type: 'WindowResumed'; window: number }
   | { type: 'WindowClosed'; window: number }
   | { type: 'WindowTakenOver'; window: number; staffId: string; previousStaffId?: string }
+  /** Attendance: who was at which window (none for a manager's or technician's session) from when to when. */
+  | { type: 'StaffSignedIn'; staffId: string; window?: number }
+  | { type: 'StaffSignedOut'; staffId: string; window?: number }
   | { type: 'AppointmentBooked'; appointment: Appointment }
   | { type: 'AppointmentCancelled'; appointmentId: string }
   | { type: 'AppointmentCheckedIn'; appointmentId: string; ticketId: string }

@@ -29,6 +29,7 @@ import { maskName, maskPhone, own, windowView } from '../core/index.js';
 import { createLogger } from '../log/logger.js';
 import { Random } from '../sim/random.js';
 import { startServerFrom } from '../server/main.js';
+import { openCredentials } from '../server/auth/credentials.js';
 import { randomCitizen } from './citizens.js';
 import { startDemoHardware, type DemoHardware } from './hardware.js';
 import { CardSlot, startKioskHttp } from '../agent/kiosk-http.js';
@@ -50,6 +51,9 @@ export interface DemoOptions {
   seed: number;
   print: (line: string) => void;
 }
+
+/** The demo's PINs per role, printed at start. */
+export const DEMO_PINS = { staff: '1234', manager: '8888', technician: '7777' } as const;
 
 async function brokerOn(port: number, auth: BrokerAuth): Promise<EmbeddedBroker> {
   try {
@@ -75,7 +79,7 @@ function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort
     server: {
       ...c.server,
       mqtt: { url: brokerUrl, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, username: DEFAULT_SERVER_USER, ...(serverPasswordFile ? { passwordFile: serverPasswordFile } : {}) },
-      http: { host: '127.0.0.1', port: httpPort },
+      http: { ...c.server.http, host: '127.0.0.1', port: httpPort },
       database: join(dataDir, 'hall.db'),
       tickSeconds: 10,
       logLevel: 'warn',
@@ -122,6 +126,17 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   }
   const httpPort = (server.http.address() as { port: number }).port;
   const config = demoConfig(base, dataDir, broker.url, httpPort, o.keepServiceHours, modemPty.host, serverPw);
+  // Demo sign-ins (never do this in a real hall: `hallq staff passwd` sets each PIN).
+  const credentials = openCredentials(config.server.database, logger);
+  for (const s of config.staff) await credentials.set(s.id, DEMO_PINS[s.role], Date.now());
+  credentials.close();
+  const signIns = (['manager', 'staff', 'technician'] as const)
+    .map((role) => {
+      const ids = config.staff.filter((s) => s.role === role).map((s) => s.id);
+      return ids.length === 0 ? '' : `${role} ${ids.length > 2 ? `${ids[0]}…${ids[ids.length - 1]}` : ids.join(', ')} PIN ${DEMO_PINS[role]}`;
+    })
+    .filter((x) => x !== '')
+    .join(' · ');
   const link = new AgentLink({ url: broker.url, hall: config.hall.id, agentId: DEMO_AGENT, username: DEMO_AGENT, password: cred(DEMO_AGENT).password }, logger.child({ component: 'agent' }));
   await link.start();
   await link.catchUp();
@@ -257,7 +272,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
 
   o.print(`hallq demo — ${config.hall.name.zh} (${config.hall.name.en})
   pages         kiosk http://127.0.0.1:${kioskPort}/kiosk · display http://127.0.0.1:${httpPort}/display · caller http://127.0.0.1:${httpPort}/caller?window=1 · admin http://127.0.0.1:${httpPort}/admin
-  hall server   http://127.0.0.1:${httpPort}/api/queue · /api/windows · /metrics · /healthz
+  sign in       http://127.0.0.1:${httpPort}/sign-in with the demo PINs: ${signIns} (staff also give their window)
+  hall server   http://127.0.0.1:${httpPort}/api/hall · /healthz (public) · /api/queue · /api/windows · /metrics (signed in, or the CLI token ${config.server.database}.cli-token)
   MQTT broker   ${broker.url}, users and passwords in ${join(dataDir, 'broker')}
                 (watch: mosquitto_sub -h 127.0.0.1 -p ${broker.port} -u ${DEMO_WATCH} -P "$(cat ${cred(DEMO_WATCH).file})" -t 'hallq/v1/${config.hall.id}/#' -v)
   sms           GSM modem driver → modem emulator on ${modemPty.host} (the texts citizens would receive are shown below)

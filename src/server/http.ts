@@ -1,65 +1,236 @@
-import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from '../../drivers/common/logger.js';
-import { queueView, ticketView, windowView, type Command } from '../core/index.js';
-import { wireCommandSchema } from '../bus/command-schema.js';
-import { describeInvalid, parseJson } from '../bus/messages.js';
+import { localTime, queueView, ticketView, weekdayKeys, windowView, type Command, type HallState } from '../core/index.js';
+import { createHttpApp, listen } from '../http/app.js';
+import { sendError } from '../http/errors.js';
+import { registerOpenApi } from '../http/openapi.js';
+import { hallSnapshot, publicSnapshot, stateWithoutIdHash } from '../web/snapshot.js';
+import { registerStatic, sendPage, sseStream } from '../web/routes.js';
+import { commandBody, emptyBody, signInBody, statusTokenParam, ticketIdParam } from './api-schemas.js';
+import { cliTokenPath, sameToken } from './auth/cli-token.js';
+import { openCredentials, type CredentialStore } from './auth/credentials.js';
+import { Lockout } from './auth/lockout.js';
+import { authorizeCommand, mayRead } from './auth/policy.js';
+import { loadOrCreateSecretFile } from './auth/secret-file.js';
+import { SESSION_COOKIE, SessionStore, type Principal, type Role } from './auth/sessions.js';
+import { StatusTokens, statusKeyPath } from './auth/status-token.js';
 import type { HallEngine } from './engine.js';
 import { renderMetrics } from './metrics.js';
-import { webRoutes } from '../web/routes.js';
 import type { MqttServer } from './mqtt-server.js';
 
-/** HTTP: /healthz, /metrics, and a JSON API for the queue, windows, tickets and commands. */
-export function startHttp(engine: HallEngine, mqtt: MqttServer, opts: { host: string; port: number; clock: () => number; notice?: string }, logger: Logger): Promise<http.Server> {
-  const send = (res: http.ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8') => {
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-    res.end(typeof body === 'string' ? body : JSON.stringify(body));
-  };
-  const web = webRoutes({ state: () => engine.state, subscribe: (fn) => engine.onAppended(fn), clock: opts.clock, notice: opts.notice ?? '' });
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://hallq');
-    const s = engine.state;
-    if (web(req, res, url)) return;
-    if (req.method === 'GET' && url.pathname === '/api/staff') return send(res, 200, (s.config?.staff ?? []).map((x) => ({ id: x.id, name: x.name })));
-    if (req.method === 'GET' && url.pathname === '/healthz') {
-      const ok = mqtt.metrics.connected;
-      return send(res, ok ? 200 : 503, { ok, seq: s.seq, broker: ok ? 'connected' : 'disconnected' });
-    }
-    if (req.method === 'GET' && url.pathname === '/metrics') return send(res, 200, renderMetrics(s, mqtt.metrics), 'text/plain; version=0.0.4');
-    if (req.method === 'GET' && url.pathname === '/api/queue') return send(res, 200, queueView(s));
-    if (req.method === 'GET' && url.pathname === '/api/windows') return send(res, 200, (s.config?.windows ?? []).map((w) => windowView(s, w.id)));
-    if (req.method === 'GET' && url.pathname === '/api/state') return send(res, 200, s);
-    const ticket = /^\/api\/tickets\/([\w-]+)$/.exec(url.pathname);
-    if (req.method === 'GET' && ticket?.[1]) {
-      const v = ticketView(s, ticket[1], opts.clock());
-      return v ? send(res, 200, v) : send(res, 404, { error: { code: 'unknown-ticket', message: 'no such ticket today' } });
-    }
-    if (req.method === 'POST' && url.pathname === '/api/commands') {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size <= 64 * 1024) chunks.push(c);
-      });
-      req.on('end', () => {
-        if (size > 64 * 1024) return send(res, 413, { error: { code: 'PAYLOAD_INVALID', message: 'body too large' } });
-        const json = parseJson(Buffer.concat(chunks));
-        if (!json.ok) return send(res, 400, { error: { code: 'PAYLOAD_INVALID', message: `not JSON: ${json.error}` } });
-        const cmd = wireCommandSchema.safeParse(json.value);
-        if (!cmd.success) return send(res, 400, { error: { code: 'PAYLOAD_INVALID', message: describeInvalid(cmd.error) } });
-        try {
-          const outcome = mqtt.run(cmd.data as Command);
-          send(res, 200, { outcome, seq: engine.state.seq });
-        } catch (e) {
-          logger.error({ err: String(e) }, 'HTTP command failed');
-          send(res, 500, { error: { code: 'INTERNAL', message: 'the server could not run the command' } });
-        }
-      });
-      return;
-    }
-    send(res, 404, { error: { code: 'not-found', message: 'no such endpoint' } });
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve(server));
-  });
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  clock: () => number;
+  notice?: string;
+  /** The hall database: credentials live in it, the status key and CLI token next to it. Default: the engine's log file. */
+  database?: string;
+  tls?: { certFile: string; keyFile: string };
+  trustProxy?: boolean | string | string[];
+  sessionHours?: number;
+  /** Failed sign-ins allowed per staff id / per address before a lock, and its length (tests shorten it). */
+  lockout?: ConstructorParameters<typeof Lockout>[1];
+  /** scrypt cost (tests lower it). */
+  credentialCost?: { N: number; r: number; p: number };
 }
+
+export interface HallHttp {
+  app: FastifyInstance;
+  credentials: CredentialStore;
+  sessions: SessionStore;
+  statusTokens: StatusTokens;
+  /** The technician CLI's bearer token (also in `<database>.cli-token`). */
+  cliToken: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/**
+ * The hall server's HTTP side on Fastify (src/http): two surfaces.
+ * Public (no session): the hall display and its snapshot/stream, the ticket status page behind its
+ * token, /healthz, the sign-in page. Staff (session cookie with a role, or the CLI's bearer token):
+ * soft caller, admin, every other /api route and /metrics.
+ */
+export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: HttpServerOptions, logger: Logger): Promise<HallHttp> {
+  const database = opts.database ?? engine.log.path;
+  const hall = engine.state.config?.id ?? 'hall';
+  const credentials = openCredentials(database, logger, opts.credentialCost);
+  const statusTokens = new StatusTokens(loadOrCreateSecretFile(statusKeyPath(database), 'status page key', logger), hall);
+  const cliToken = loadOrCreateSecretFile(cliTokenPath(database), 'CLI token', logger);
+  const signOut = (s: { staffId: string; window?: number }, why: string) => {
+    try {
+      mqtt.run({ id: `sign-out-${randomUUID()}`, type: 'SignOut', staffId: s.staffId, ...(s.window === undefined ? {} : { window: s.window }), source: s.window === undefined ? 'admin' : 'soft-caller' });
+      logger.info({ staffId: s.staffId, window: s.window, why }, 'signed out');
+    } catch (e) {
+      logger.error({ staffId: s.staffId, err: String(e) }, 'sign-out event failed');
+    }
+  };
+  // An expired session signs out too, so the attendance record has an end.
+  const sessions = new SessionStore(opts.clock, (opts.sessionHours ?? 12) * 3600_000, (s) => signOut(s, 'session expired'));
+  const sweeper = setInterval(() => sessions.sweep(), 60_000);
+  sweeper.unref();
+  const lockout = new Lockout(opts.clock, opts.lockout);
+  // The kiosk prints the status page's token in the QR: the server hands it out with the new ticket.
+  mqtt.statusTokenOf = (ticketId) => statusTokens.tokenOf(engine.state, ticketId);
+
+  const app = createHttpApp({ logger, ...(opts.tls ? { tls: opts.tls } : {}), ...(opts.trustProxy === undefined ? {} : { trustProxy: opts.trustProxy }) });
+  app.addHook('onClose', () => {
+    clearInterval(sweeper);
+    credentials.close();
+  });
+  await registerOpenApi(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await registerStatic(app);
+
+  const state = () => engine.state;
+  const snapshot = () => {
+    const s = engine.state;
+    return hallSnapshot(s, opts.notice ?? '', weekdayKeys[localTime(opts.clock(), s.config?.utcOffsetMinutes ?? 480).weekday] ?? 'mon');
+  };
+  const subscribe = (fn: () => void) => engine.onAppended(fn);
+  const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
+
+  const principalOf = (req: FastifyRequest): Principal | undefined => {
+    const auth = req.headers.authorization;
+    if (typeof auth === 'string' && /^bearer /i.test(auth)) return sameToken(auth.slice(7).trim(), cliToken) ? { kind: 'cli' } : undefined;
+    const s = sessions.get(req.cookies[SESSION_COOKIE]);
+    return s ? { kind: 'session', staffId: s.staffId, role: s.role, expiresAt: s.expiresAt, ...(s.window === undefined ? {} : { window: s.window }) } : undefined;
+  };
+  /** A staff route's guard: 401 without a session, 403 for a role that may not. */
+  const need =
+    (roles: readonly Role[]) =>
+    async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const who = principalOf(req);
+      if (!who) return void sendError(reply, 401, 'unauthorized', 'sign in first', '请先登录');
+      if (!mayRead(who, roles)) return void sendError(reply, 403, 'forbidden', 'your role may not use this', '您的角色无权使用此功能');
+      req.principal = who;
+    };
+  /** A staff page: the sign-in page first when there is no session. */
+  const page =
+    (roles: readonly Role[]) =>
+    async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const who = principalOf(req);
+      if (!who) return void reply.redirect(`/sign-in?next=${encodeURIComponent(req.url.slice(0, 200))}`, 303);
+      if (!mayRead(who, roles)) return void sendError(reply, 403, 'forbidden', 'your role may not use this page', '您的角色无权使用此页面');
+      req.principal = who;
+    };
+  const everyone: Role[] = ['staff', 'manager', 'technician'];
+  const desk: Role[] = ['staff', 'manager'];
+  const diagnostics: Role[] = ['manager', 'technician'];
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const hide = { hide: true };
+
+  // ── public ───────────────────────────────────────────────────────────────────────────────────
+  r.get('/', { schema: hide }, (_req, reply) => sendPage(reply, 'index.html'));
+  r.get('/display', { schema: hide }, (_req, reply) => sendPage(reply, 'display.html'));
+  r.get('/sign-in', { schema: hide }, (_req, reply) => sendPage(reply, 'sign-in.html'));
+  r.get('/s/:token', { schema: { ...hide, params: statusTokenParam } }, (_req, reply) => sendPage(reply, 'ticket.html'));
+  r.get('/api/hall', { schema: { tags: ['public'], summary: 'The hall display snapshot: services, windows, latest calls (no personal data)' } }, (_req, reply) => noStore(reply).send(publicSnapshot(snapshot())));
+  r.get('/api/stream', { schema: { tags: ['public'], summary: 'The display snapshot as server-sent events (event: snapshot), on every change' } }, (_req, reply) => sseStream(reply, () => publicSnapshot(snapshot()), subscribe));
+  r.get('/api/status/:token', { schema: { tags: ['public'], summary: "A ticket's status by the token in its QR code: number, state, position, estimated wait, windows", params: statusTokenParam } }, (req, reply) => {
+    const id = statusTokens.ticketOf(engine.state, req.params.token);
+    const v = id === undefined ? undefined : ticketView(engine.state, id, opts.clock());
+    return v ? noStore(reply).send(v) : sendError(reply, 404, 'unknown-ticket', 'no such ticket today', '没有找到该号码');
+  });
+  r.get('/healthz', { schema: { tags: ['public'], summary: 'Liveness: 200 while connected to the broker, 503 when not' } }, (_req, reply) => {
+    const ok = mqtt.metrics.connected;
+    return noStore(reply)
+      .code(ok ? 200 : 503)
+      .send({ ok, seq: engine.state.seq, broker: ok ? 'connected' : 'disconnected' });
+  });
+
+  // ── sessions ─────────────────────────────────────────────────────────────────────────────────
+  r.post(
+    '/api/auth/sign-in',
+    { schema: { tags: ['auth'], summary: 'Sign in with staff id and PIN/password (and the window, for staff); sets the session cookie', body: signInBody }, config: { rateLimit: { max: 30, timeWindow: 60_000 } } },
+    async (req, reply) => {
+      const { staffId, secret, window } = req.body;
+      const wait = lockout.lockedFor(staffId, req.ip);
+      if (wait > 0) return sendError(reply.header('retry-after', String(Math.ceil(wait / 1000))), 429, 'locked', 'too many failed sign-ins; try again later', '登录失败次数过多，请稍后再试');
+      const staff = engine.state.config?.staff.find((s) => s.id === staffId);
+      const ok = (await credentials.verify(staffId, secret)) && staff !== undefined;
+      if (!ok || !staff) {
+        lockout.fail(staffId, req.ip);
+        // Only a configured id is logged: a mistyped one may be anything (a phone number, a name).
+        logger.warn({ staffId: staff ? staffId : '(unknown)', ip: req.ip }, 'failed sign-in');
+        return sendError(reply, 401, 'bad-credentials', 'wrong staff id or PIN', '工号或密码错误');
+      }
+      const role: Role = (staff as { role?: Role }).role ?? 'staff';
+      if (role === 'staff' && window === undefined) return sendError(reply, 400, 'window-required', 'choose the window to sign in to', '请选择窗口');
+      const at = role === 'technician' ? undefined : window;
+      if (at !== undefined && !engine.state.config?.windows.some((w) => w.id === at)) return sendError(reply, 400, 'unknown-window', 'no such window', '没有该窗口');
+      // Attendance: the sign-in is an event; at a window it makes them the window's staff.
+      const outcome = mqtt.run({ id: `sign-in-${randomUUID()}`, type: 'SignIn', staffId, ...(at === undefined ? {} : { window: at }), source: at === undefined ? 'admin' : 'soft-caller' });
+      if (!outcome.ok) return sendError(reply, 409, outcome.code, outcome.message.en, outcome.message.zh);
+      lockout.succeed(staffId);
+      const { token, session } = sessions.create({ staffId, role, ...(at === undefined ? {} : { window: at }) });
+      logger.info({ staffId, role, window: at }, 'signed in');
+      return noStore(reply)
+        .setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https', expires: new Date(session.expiresAt) })
+        .send({ staffId, name: staff.name, role, ...(at === undefined ? {} : { window: at }), expiresAt: session.expiresAt });
+    },
+  );
+  r.post('/api/auth/sign-out', { schema: { tags: ['auth'], summary: 'Sign out: ends the session, closes the window if it is still yours', body: emptyBody.optional() } }, (req, reply) => {
+    const s = sessions.delete(req.cookies[SESSION_COOKIE]);
+    if (s) signOut(s, 'sign-out');
+    return noStore(reply).clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https' }).send({ ok: true });
+  });
+  r.get('/api/auth/me', { schema: { tags: ['auth'], summary: 'The signed-in staff member: id, name, role, window, expiry' }, onRequest: need(everyone) }, (req, reply) => {
+    const who = req.principal;
+    if (who?.kind !== 'session') return noStore(reply).send({ cli: true });
+    const name = engine.state.config?.staff.find((s) => s.id === who.staffId)?.name ?? '';
+    return noStore(reply).send({ staffId: who.staffId, name, role: who.role, ...(who.window === undefined ? {} : { window: who.window }), expiresAt: who.expiresAt });
+  });
+
+  // ── staff ────────────────────────────────────────────────────────────────────────────────────
+  r.get('/caller', { schema: hide, onRequest: page(desk) }, (_req, reply) => sendPage(reply, 'caller.html'));
+  r.get('/admin', { schema: hide, onRequest: page(['manager']) }, (_req, reply) => sendPage(reply, 'admin.html'));
+  r.get('/api/hall/staff', { schema: { tags: ['staff'], summary: 'The full snapshot for the soft caller and admin: masked names of called citizens, ratings to follow up' }, onRequest: need(everyone) }, (_req, reply) => noStore(reply).send(snapshot()));
+  r.get('/api/stream/staff', { schema: { tags: ['staff'], summary: '/api/hall/staff as server-sent events' }, onRequest: need(everyone) }, (_req, reply) => sseStream(reply, snapshot, subscribe));
+  r.get('/api/staff', { schema: { tags: ['staff'], summary: 'The staff list: id, name, role' }, onRequest: need(everyone) }, (_req, reply) =>
+    noStore(reply).send((engine.state.config?.staff ?? []).map((x) => ({ id: x.id, name: x.name, role: (x as { role?: Role }).role ?? 'staff' }))),
+  );
+  r.get('/api/queue', { schema: { tags: ['staff'], summary: 'Waiting, issued and served per service' }, onRequest: need(everyone) }, (_req, reply) => noStore(reply).send(queueView(state())));
+  r.get('/api/windows', { schema: { tags: ['staff'], summary: 'Every window: status, staff, current ticket, waiting' }, onRequest: need(everyone) }, (_req, reply) =>
+    noStore(reply).send((state().config?.windows ?? []).map((w) => windowView(state(), w.id))),
+  );
+  r.get('/api/tickets/:ticketId', { schema: { tags: ['staff'], summary: "A ticket's view by id", params: ticketIdParam }, onRequest: need(everyone) }, (req, reply) => {
+    const s = state();
+    const v = Object.hasOwn(s.tickets, req.params.ticketId) ? ticketView(s, req.params.ticketId, opts.clock()) : undefined;
+    return v ? noStore(reply).send(v) : sendError(reply, 404, 'unknown-ticket', 'no such ticket today', '没有该号码');
+  });
+  r.get('/api/state', { schema: { tags: ['staff'], summary: "The hall's whole state (managers, technicians): no keyed ID hashes" }, onRequest: need(diagnostics) }, (_req, reply) => noStore(reply).send(stateWithoutIdHash(state())));
+  r.get('/metrics', { schema: { tags: ['staff'], summary: 'Prometheus metrics (managers, technicians, the CLI token)' }, onRequest: need(diagnostics) }, (_req, reply) =>
+    noStore(reply).type('text/plain; version=0.0.4').send(renderMetrics(state(), mqtt.metrics)),
+  );
+  r.post('/api/commands', { schema: { tags: ['staff'], summary: 'Run a command: staff on their own window, managers and the CLI on all; never a rating', body: commandBody }, onRequest: need(desk) }, (req, reply) => {
+    const who = req.principal as Principal;
+    const cmd = req.body as Command;
+    const verdict = authorizeCommand(who, cmd, state());
+    if (!verdict.ok) return sendError(reply, 403, verdict.code, verdict.message, verdict.messageZh);
+    // The source is the session's, whatever the body says.
+    const outcome = mqtt.run({ ...cmd, source: verdict.source });
+    const token = outcome.ok && outcome.ticketId && (cmd.type === 'IssueTicket' || cmd.type === 'CheckIn') ? { statusToken: statusTokens.tokenOf(state(), outcome.ticketId) } : {};
+    return noStore(reply).send({ outcome, seq: state().seq, ...token });
+  });
+  return { app, credentials, sessions, statusTokens, cliToken };
+}
+
+/** Builds the hall server's HTTP app and listens; resolves with the Node server (closing it closes the app). */
+export async function startHttp(engine: HallEngine, mqtt: MqttServer, opts: HttpServerOptions, logger: Logger): Promise<FastifyInstance['server']> {
+  const { app } = await buildHttp(engine, mqtt, opts, logger);
+  const server = await listen(app, opts.host, opts.port);
+  server.once('close', () => void app.close());
+  return server;
+}
+
+export type { HallState };

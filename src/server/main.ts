@@ -50,7 +50,13 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   if (!config.server.mqtt.username) logger.warn({}, 'server.mqtt.username not set: a broker without users lets any client speak as any agent');
   await mqtt.start();
   const notice = `欢迎来到${config.hall.name.zh} · Welcome to ${config.hall.name.en} · 请留意叫号与短信通知，过号请到服务台 · Missed your call? Please ask at the service desk`;
-  const server = await startHttp(engine, mqtt, { host: config.server.http.host, port: config.server.http.port, clock, notice }, logger.child({ component: 'http' }));
+  const h = config.server.http;
+  const server = await startHttp(
+    engine,
+    mqtt,
+    { host: h.host, port: h.port, clock, notice, database: config.server.database, trustProxy: h.trustProxy, sessionHours: h.sessionHours, ...(h.tls ? { tls: h.tls } : {}) },
+    logger.child({ component: 'http' }),
+  );
   // The clock moves the day on and makes notices due even when nobody presses anything.
   let ticks = 0;
   const tick = setInterval(() => {
@@ -75,7 +81,11 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
       clearInterval(tick);
       await mqtt.stop();
       await sms?.stop();
-      await new Promise<void>((r) => server.close(() => r()));
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        // Live pages hold their event streams open: end them so the close completes.
+        server.closeAllConnections();
+      });
       engine.close();
       logger.info({}, 'hall server stopped');
     },

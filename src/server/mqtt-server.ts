@@ -36,6 +36,8 @@ export class MqttServer {
   private readonly statePager: StatePager;
   /** SMS contacts and outbox (src/server/sms), set by startSms when SMS is on. */
   sms: SmsHook | undefined;
+  /** issue 9 (HTTP): the status page token of a new ticket, set by the HTTP side; sent with a successful IssueTicket/CheckIn answer. */
+  statusTokenOf: ((ticketId: string) => string) | undefined;
 
   constructor(
     private readonly engine: HallEngine,
@@ -168,7 +170,9 @@ export class MqttServer {
       switch (r.type) {
         case 'command': {
           const outcome = this.run(r.command as Command);
-          return answer({ id: r.id, status: 'ok', data: { outcome, seq: this.engine.state.seq } });
+          const issued = outcome.ok && outcome.ticketId && (r.command.type === 'IssueTicket' || r.command.type === 'CheckIn') && this.statusTokenOf;
+          const token = issued && outcome.ticketId ? { statusToken: this.statusTokenOf?.(outcome.ticketId) } : {};
+          return answer({ id: r.id, status: 'ok', data: { outcome, seq: this.engine.state.seq, ...token } });
         }
         case 'events': {
           const page = eventsPage((after, limit) => this.engine.eventsAfter(after, limit), r.after, r.limit ?? 1000, this.engine.state.seq, this.maxBytes);

@@ -77,6 +77,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sms_outbox_due ON sms_outbox (state, next_attempt_at);
     `,
   },
+  {
+    version: 4,
+    description: 'staff credentials: a salted scrypt hash of each staff member\'s PIN or password (src/server/auth/credentials.ts)',
+    sql: `
+      CREATE TABLE staff_credentials (
+        staff_id TEXT    PRIMARY KEY,
+        hash     TEXT    NOT NULL,       -- scrypt$N$r$p$<salt base64>$<key base64>; never the secret itself
+        updated  INTEGER NOT NULL        -- epoch ms
+      );
+    `,
+  },
 ];
 
 for (const [i, m] of MIGRATIONS.entries()) {

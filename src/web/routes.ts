@@ -1,90 +1,45 @@
-import { readFile } from 'node:fs/promises';
-import type http from 'node:http';
-import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { localTime, weekdayKeys, type HallState } from '../core/index.js';
-import { hallSnapshot } from './snapshot.js';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
-const staticDir = fileURLToPath(new URL('./static/', import.meta.url));
-const pagesDir = fileURLToPath(new URL('./pages/', import.meta.url));
-const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png' };
+/** Resolved next to this file, so the build (which copies pages/ and static/ into dist/src/web/) keeps working. */
+export const staticDir = fileURLToPath(new URL('./static/', import.meta.url));
+export const pagesDir = fileURLToPath(new URL('./pages/', import.meta.url));
 
-export async function sendFile(res: http.ServerResponse, path: string): Promise<void> {
-  try {
-    const body = await readFile(path);
-    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
-    res.end(body);
-  } catch {
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
-  }
+/** The shared assets under /web/ (server pages and the agent's kiosk); a missing file is the JSON 404. */
+export async function registerStatic(app: FastifyInstance): Promise<void> {
+  await app.register(fastifyStatic, { root: staticDir, prefix: '/web/', index: false, list: false, dotfiles: 'deny', cacheControl: false, setHeaders: (res) => {
+      res.setHeader('cache-control', 'no-cache');
+    },
+  });
 }
 
-/** Static assets shared by the server's pages and the agent's kiosk. */
-export function serveStatic(url: URL, res: http.ServerResponse): boolean {
-  const m = /^\/web\/([\w.-]+)$/.exec(url.pathname);
-  if (!m?.[1]) return false;
-  void sendFile(res, join(staticDir, m[1]));
-  return true;
+/** One of src/web/pages/*.html. */
+export function sendPage(reply: FastifyReply, page: string): FastifyReply {
+  return reply.header('cache-control', 'no-cache').sendFile(page, pagesDir);
 }
 
-export interface WebContext {
-  state: () => HallState;
-  /** Called with a listener for every batch of new events; returns the unsubscribe. */
-  subscribe: (fn: () => void) => () => void;
-  clock: () => number;
-  notice: string;
-}
-
-/**
- * The server's pages: hall display, soft caller, admin, ticket status (behind the ticket's QR), and
- * the live snapshot stream they all read (server-sent events).
- */
-export function webRoutes(ctx: WebContext): (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => boolean {
-  const snapshot = () => {
-    const s = ctx.state();
-    const offset = s.config?.utcOffsetMinutes ?? 480;
-    return hallSnapshot(s, ctx.notice, weekdayKeys[localTime(ctx.clock(), offset).weekday] ?? 'mon');
+/** A server-sent events stream: `snapshot()` now and on every `subscribe` signal (coalesced), a keep-alive comment every 15 s. */
+export function sseStream(reply: FastifyReply, snapshot: () => unknown, subscribe: (fn: () => void) => () => void, coalesceMs = 50): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
+  const send = () => res.write(`event: snapshot\ndata: ${JSON.stringify(snapshot())}\n\n`);
+  let pending: NodeJS.Timeout | undefined;
+  const push = () => {
+    if (pending) return;
+    // Coalesce a burst of events into one snapshot.
+    pending = setTimeout(() => {
+      pending = undefined;
+      send();
+    }, coalesceMs);
   };
-  const pages: Record<string, string> = { '/display': 'display.html', '/caller': 'caller.html', '/admin': 'admin.html', '/': 'index.html' };
-  return (req, res, url) => {
-    if (req.method !== 'GET') return false;
-    if (serveStatic(url, res)) return true;
-    const page = pages[url.pathname];
-    if (page) {
-      void sendFile(res, join(pagesDir, page));
-      return true;
-    }
-    if (/^\/t\/[\w-]+$/.test(url.pathname)) {
-      void sendFile(res, join(pagesDir, 'ticket.html'));
-      return true;
-    }
-    if (url.pathname === '/api/hall') {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify(snapshot()));
-      return true;
-    }
-    if (url.pathname === '/api/stream') {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-      let pending = false;
-      const push = () => {
-        if (pending) return;
-        pending = true;
-        // Coalesce a burst of events into one snapshot.
-        setTimeout(() => {
-          pending = false;
-          res.write(`event: snapshot\ndata: ${JSON.stringify(snapshot())}\n\n`);
-        }, 50);
-      };
-      res.write(`event: snapshot\ndata: ${JSON.stringify(snapshot())}\n\n`);
-      const off = ctx.subscribe(push);
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-      req.on('close', () => {
-        off();
-        clearInterval(keepAlive);
-      });
-      return true;
-    }
-    return false;
-  };
+  send();
+  const off = subscribe(push);
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  res.on('close', () => {
+    off();
+    clearTimeout(pending);
+    clearInterval(keepAlive);
+  });
 }

@@ -34,3 +34,30 @@ export function hallSnapshot(state: HallState, notice: string, weekday: string):
     hours: config?.hours.weekly[weekday as 'mon'] ?? [],
   };
 }
+
+/**
+ * What the public surface (hall display, /api/hall, /api/stream) shows: the snapshot without any
+ * personal data, not even masked (no names, no staff ids, no ratings).
+ */
+export function publicSnapshot(s: HallSnapshot): Omit<HallSnapshot, 'ratings'> & { ratings: [] } {
+  return {
+    ...s,
+    windows: s.windows.map(({ staffId: _staff, current, ...w }) => ({ ...w, ...(current ? { current: { ticketId: current.ticketId, number: current.number, serviceId: current.serviceId, status: current.status } } : {}) })),
+    calls: s.calls.map(({ nameMasked: _name, ...c }) => c),
+    ratings: [],
+  };
+}
+
+/** The state as /api/state hands it out: the keyed ID hash (stable across days, so visits could be linked) never leaves the server. */
+export function stateWithoutIdHash(state: HallState): unknown {
+  const strip = <T extends { person?: { idHash: string } }>(x: T) => {
+    if (!x.person) return x;
+    const { idHash: _hash, ...person } = x.person;
+    return { ...x, person };
+  };
+  return {
+    ...state,
+    tickets: Object.fromEntries(Object.entries(state.tickets).map(([k, t]) => [k, strip(t)])),
+    appointments: Object.fromEntries(Object.entries(state.appointments).map(([k, a]) => [k, strip(a)])),
+  };
+}

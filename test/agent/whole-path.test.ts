@@ -91,7 +91,8 @@ describe('the whole path: emulated keypads, bus, broker, server, and back to the
     expect(t2).toContain('B001');
     expect(t2).toContain('医保 Medical');
     expect(t2).toContain('前面还有 1 人 · 等待顺序 2');
-    expect((await first).blocks.some((b) => b.type === 'qr' && b.data.startsWith('http://hall.test/t/'))).toBe(true);
+    // The QR holds the status page's unguessable token (issue 9), not the day and number.
+    expect((await first).blocks.some((b) => b.type === 'qr' && /^http:\/\/hall\.test\/s\/[A-Za-z0-9_-]{43}$/.test(b.data))).toBe(true);
 
     // The call key on window 2's keypad: over the 9600-baud bus, the broker, the server, and back to window 2's screen.
     keypad2?.press('call');

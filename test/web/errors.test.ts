@@ -24,7 +24,7 @@ describe('kiosk error flows', () => {
     demo = await runDemo({ config: file, mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 2, trickle: false, keepServiceHours: true, print: () => undefined });
     browser = await launchChromium();
     kiosk = await (await browser.newContext({ hasTouch: true, viewport: { width: 1920, height: 1080 } })).newPage();
-    await kiosk.goto(`http://127.0.0.1:${demo.kioskPort}/kiosk`);
+    await kiosk.goto(`http://hall.test:${demo.kioskPort}/kiosk`);
   });
   afterAll(async () => {
     await browser?.close();

@@ -10,7 +10,7 @@ import { topics } from '../../src/bus/topics.js';
 import { maskName, maskPhone, parseResidentId } from '../../src/core/index.js';
 import { freePort, startMosquitto, type Broker } from '../helpers/mosquitto.js';
 import { postCommand, startAgent } from './rig.js';
-import { killHard, startServerProcess, writeConfig } from './server-process.js';
+import { cliAuth, killHard, startServerProcess, writeConfig } from './server-process.js';
 
 /** Citizens of the scenario: what they carry, which must never reach a log line. */
 const people = [
@@ -25,10 +25,12 @@ describe('logs of a full scenario', () => {
   const agentLogs: LogRecord[] = [];
   let agent: AgentLink;
   let httpPort: number;
+  let configPath: string;
   beforeAll(async () => {
     broker = await startMosquitto();
     httpPort = await freePort();
-    server = await startServerProcess(writeConfig(mkdtempSync(join(tmpdir(), 'hallq-logs-')), broker.url, httpPort).replace('logLevel: info', 'logLevel: debug'), output);
+    configPath = writeConfig(mkdtempSync(join(tmpdir(), 'hallq-logs-')), broker.url, httpPort);
+    server = await startServerProcess(configPath.replace('logLevel: info', 'logLevel: debug'), output);
     agent = await startAgent(broker.url, 'kiosk-1', agentLogs);
   });
   afterAll(async () => {
@@ -57,7 +59,7 @@ describe('logs of a full scenario', () => {
     // Wait for the event: the server has logged both malformed MQTT requests.
     const refusals = () => output.stdout.split('invalid request payload').length - 1;
     if (refusals() < 2) await new Promise<void>((resolve) => (output.onData = () => refusals() >= 2 && resolve()));
-    expect((await (await fetch(`${base}/metrics`)).text()).match(/hallq_invalid_payloads_total (\d+)/)?.[1]).toBe('2');
+    expect((await (await fetch(`${base}/metrics`, { headers: cliAuth(configPath) })).text()).match(/hallq_invalid_payloads_total (\d+)/)?.[1]).toBe('2');
 
     const logs = output.stdout + JSON.stringify(agentLogs);
     expect(logs).toContain('invalid request payload'); // the refusals were logged…

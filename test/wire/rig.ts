@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,6 +46,8 @@ export function hallClock(): () => number {
   return () => base + (Date.now() - start);
 }
 
+const cliTokens = new Map<string, string>();
+
 export interface ServerRig {
   engine: HallEngine;
   mqtt: MqttServer;
@@ -68,6 +70,8 @@ export async function startServer(url: string, dbPath: string, clock: () => numb
   await mqtt.start();
   const server = await startHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock }, logger);
   const port = (server.address() as AddressInfo).port;
+  // issue 9: commands over HTTP need a session or the CLI token (written next to the database).
+  cliTokens.set(`http://127.0.0.1:${port}`, readFileSync(`${dbPath}.cli-token`, 'utf8').trim());
   return {
     engine,
     mqtt,
@@ -94,7 +98,8 @@ export function tempDb(): string {
 }
 
 export async function postCommand(baseUrl: string, command: unknown): Promise<{ status: number; body: { outcome?: { ok: boolean; ticketId?: string }; error?: { code: string } } }> {
-  const res = await fetch(`${baseUrl}/api/commands`, { method: 'POST', body: JSON.stringify(command), headers: { 'content-type': 'application/json' } });
+  const token = cliTokens.get(baseUrl);
+  const res = await fetch(`${baseUrl}/api/commands`, { method: 'POST', body: JSON.stringify(command), headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
   return { status: res.status, body: (await res.json()) as never };
 }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentLink } from '../../src/agent/link.js';
 import { freePort, startMosquitto, type Broker } from '../helpers/mosquitto.js';
 import { startAgent } from './rig.js';
-import { killHard, startServerProcess, writeConfig } from './server-process.js';
+import { cliAuth, killHard, startServerProcess, writeConfig } from './server-process.js';
 
 /** The server as a real child process (`hallq server`), killed with SIGKILL in the middle of issuing. */
 describe('the server killed with SIGKILL mid-scenario', () => {
@@ -57,7 +57,7 @@ describe('the server killed with SIGKILL mid-scenario', () => {
     server = await startServerProcess(config);
     await issuing;
 
-    const state = (await (await fetch(`http://127.0.0.1:${httpPort}/api/state`)).json()) as { seq: number; tickets: Record<string, { number: string }> };
+    const state = (await (await fetch(`http://127.0.0.1:${httpPort}/api/state`, { headers: cliAuth(config) })).json()) as { seq: number; tickets: Record<string, { number: string }> };
     // Every ticket acknowledged before the kill is still there with its number.
     for (const [, ticketId] of before) expect(state.tickets[ticketId]).toBeDefined();
     // Each command id made exactly one ticket: none lost, none twice.

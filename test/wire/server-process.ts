@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** `hallq server` as a real child process, for kill and log tests. */
 
@@ -34,6 +34,11 @@ server:
 }
 
 /** Starts `hallq server` and resolves when it logs that it is ready (the event, not a sleep). */
+/** issue 9: the technician CLI's bearer header for a server started from this config (its token file is next to the database). */
+export function cliAuth(configPath: string): Record<string, string> {
+  return { authorization: `Bearer ${readFileSync(join(dirname(configPath), 'hall.db.cli-token'), 'utf8').trim()}` };
+}
+
 export function startServerProcess(config: string, output?: { stdout: string; onData?: () => void }): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/hallq.js', 'server', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });

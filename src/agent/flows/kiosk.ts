@@ -17,8 +17,13 @@ export interface KioskRequest {
 }
 
 export type KioskResult =
-  | { ok: true; ticketId: string; number: string; position: number; windows: number[]; printed: boolean }
+  | { ok: true; ticketId: string; number: string; position: number; windows: number[]; printed: boolean; /** The status page's unguessable token, from the server's answer. */ statusToken?: string }
   | { ok: false; code: string; message: Lang };
+
+/** The ticket status page of a token: `<base>/s/<token>` (the server's public status page). */
+export function statusUrlOf(base: string, token: string): string {
+  return `${base.replace(/\/$/, '')}/s/${encodeURIComponent(token)}`;
+}
 
 const printerDown: Lang = { zh: '打印机暂时无法出票，可选择短信取号', en: 'The printer cannot print now; you may take an SMS ticket' };
 
@@ -54,7 +59,7 @@ export class KioskFlow {
     if (print && !this.canPrint()) return { ok: false, code: 'printer-unavailable', message: printerDown };
     // A card with a booked appointment for this service today checks in (served with priority when on time).
     const appointment = req.person ? this.appointmentFor(req.person.idHash, req.serviceId) : undefined;
-    const { outcome, seq } = await this.link.run(
+    const answer = await this.link.run(
       appointment
         ? { type: 'CheckIn', appointmentId: appointment, delivery: print ? 'print' : 'sms', source: 'kiosk', ...(phoneMasked ? { phoneMasked } : {}) }
         : {
@@ -67,6 +72,10 @@ export class KioskFlow {
             ...(req.priority ? { priority: true } : {}),
           },
     );
+    const { outcome, seq } = answer;
+    // The server adds the status page's token to a successful IssueTicket/CheckIn answer.
+    const token = (answer as { statusToken?: unknown }).statusToken;
+    const statusToken = typeof token === 'string' && /^[\w-]{16,100}$/.test(token) ? token : undefined;
     if (!outcome.ok || !outcome.ticketId) return refused(outcome);
     if (req.phone) await this.sendContact(outcome.ticketId, req.phone);
     await this.link.reach(seq);
@@ -75,7 +84,7 @@ export class KioskFlow {
     const view = prospectiveView(state, outcome.ticketId, now);
     const service = state.config ? serviceOf(state.config, req.serviceId) : undefined;
     if (!view || !service || !state.config) throw new HallqError('INTERNAL', 'issued ticket missing from the replica', { ticketId: outcome.ticketId });
-    const base = { ticketId: view.ticketId, number: view.number, position: view.position ?? 1, windows: view.windows };
+    const base = { ticketId: view.ticketId, number: view.number, position: view.position ?? 1, windows: view.windows, ...(statusToken ? { statusToken } : {}) };
     if (!print || !this.printer) return { ok: true, ...base, printed: false };
     try {
       await this.printer.print(
@@ -87,7 +96,7 @@ export class KioskFlow {
           windows: base.windows,
           issuedAt: now,
           utcOffsetMinutes: state.config.utcOffsetMinutes,
-          statusUrl: `${this.opts.statusBaseUrl}/t/${view.ticketId}`,
+          ...(statusToken ? { statusUrl: statusUrlOf(this.opts.statusBaseUrl, statusToken) } : {}),
           ...(phoneMasked ? { phoneMasked } : {}),
         }),
       );

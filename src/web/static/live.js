@@ -9,15 +9,45 @@ export function live(url, onSnapshot, onLink) {
     source.onerror = () => {
       onLink(false);
       source.close();
+      // A lost session ends the stream too: back to the sign-in page then.
+      if (url.endsWith('/staff')) void fetch('/api/auth/me').then((r) => r.status === 401 && toSignIn());
       setTimeout(connect, 2000);
     };
   };
   connect();
 }
 
-export async function command(body) {
-  const res = await fetch('/api/commands', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: crypto.randomUUID(), ...body }) });
+// Command ids without crypto.randomUUID, which browsers give only on HTTPS or localhost:
+// getRandomValues works in any context (Math.random as a last resort).
+export function randomId() {
+  const bytes = new Uint8Array(16);
+  if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function toSignIn() {
+  location.assign(`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+// A staff API call with the session cookie; 401 (no or expired session) goes to the sign-in page.
+export async function api(path, body) {
+  const res = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status === 401) {
+    toSignIn();
+    return new Promise(() => {});
+  }
   return res.json();
+}
+
+// Runs a command; the server sets its source from the session.
+export function command(body) {
+  return api('/api/commands', { id: randomId(), ...body });
+}
+
+export async function signOut() {
+  await fetch('/api/auth/sign-out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  location.assign('/sign-in');
 }
 
 export function el(tag, attrs = {}, ...children) {

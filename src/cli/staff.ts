@@ -1,0 +1,90 @@
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { loadConfigOrThrow } from '../config/load.js';
+import { checkSecret, openCredentials } from '../server/auth/credentials.js';
+import { exitCodes } from './exit-codes.js';
+import { table } from './table.js';
+
+/**
+ * `hallq staff passwd STAFF --config FILE`: sets a staff member's PIN or password (read from the
+ * terminal without echo, twice, or from the first line of stdin), stored as a salted scrypt hash in
+ * the hall database, never in the YAML. `hallq staff list --config FILE`: who has one, with roles.
+ * `hallq staff remove STAFF --config FILE`: takes it away (they can no longer sign in).
+ */
+export async function staffCommand(args: string[], configPath: string | undefined, json: boolean, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream } = process): Promise<number> {
+  const [sub, staffId] = args;
+  if (!configPath) throw new StaffUsage('staff: which config? e.g. hallq staff list --config /etc/hallq/hall.yaml');
+  const config = loadConfigOrThrow(configPath);
+  if (sub === 'list') {
+    const store = openCredentials(config.server.database, silentLogger);
+    try {
+      const set = new Map(store.list().map((c) => [c.staffId, c.updated]));
+      const rows = config.staff.map((s) => ({ id: s.id, name: s.name, role: s.role, credential: set.has(s.id), updated: set.get(s.id) }));
+      if (json) io.stdout.write(`${JSON.stringify(rows)}\n`);
+      else io.stdout.write(`${table(['staff', 'name', 'role', 'PIN/password'], rows.map((r) => [r.id, r.name, r.role, r.updated === undefined ? '— (cannot sign in)' : `set ${new Date(r.updated).toISOString().slice(0, 16).replace('T', ' ')}`]))}\n`);
+      return exitCodes.ok;
+    } finally {
+      store.close();
+    }
+  }
+  if (sub !== 'passwd' && sub !== 'remove') throw new StaffUsage('usage: hallq staff passwd|remove STAFF --config FILE · hallq staff list --config FILE');
+  if (!staffId) throw new StaffUsage(`staff ${sub}: which staff id?`);
+  const staff = config.staff.find((s) => s.id === staffId);
+  if (!staff) {
+    process.stderr.write(`hallq: no staff member ${staffId} in ${configPath} (add them under staff: first)\n`);
+    return exitCodes.failure;
+  }
+  const store = openCredentials(config.server.database, silentLogger);
+  try {
+    if (sub === 'remove') {
+      io.stdout.write(store.remove(staffId) ? `removed the PIN/password of ${staffId}\n` : `${staffId} had none\n`);
+      return exitCodes.ok;
+    }
+    const secret = io.stdin.isTTY ? await promptTwice(io, `PIN or password for ${staffId} (${staff.name}, ${staff.role}): `) : await firstLine(io.stdin);
+    const problem = secret === undefined ? 'the two entries differ' : checkSecret(secret);
+    if (problem !== undefined || secret === undefined) {
+      process.stderr.write(`hallq: not set: ${problem ?? 'no input'}\n`);
+      return exitCodes.failure;
+    }
+    await store.set(staffId, secret, Date.now());
+    io.stdout.write(`set the PIN/password of ${staffId} (${staff.role}); it takes effect at the next sign-in\n`);
+    return exitCodes.ok;
+  } finally {
+    store.close();
+  }
+}
+
+export class StaffUsage extends Error {}
+
+async function firstLine(stdin: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stdin) {
+    text += String(chunk);
+    if (text.includes('\n') || text.length > 1000) break;
+  }
+  return (text.split(/\r?\n/)[0] ?? '').trim();
+}
+
+/** Reads a secret twice from the terminal without echoing it; undefined when the two differ. */
+async function promptTwice(io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream }, question: string): Promise<string | undefined> {
+  const ask = async (q: string) => {
+    let muted = false;
+    const output = new Writable({
+      write: (chunk, _enc, done) => {
+        if (!muted) io.stdout.write(chunk as Buffer);
+        done();
+      },
+    });
+    const rl = createInterface({ input: io.stdin, output, terminal: true });
+    io.stdout.write(q);
+    muted = true;
+    const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+    rl.close();
+    io.stdout.write('\n');
+    return answer.trim();
+  };
+  const a = await ask(question);
+  const b = await ask('again: ');
+  return a === b ? a : undefined;
+}

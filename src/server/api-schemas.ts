@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { wireCommandSchema } from '../bus/command-schema.js';
+
+/**
+ * The zod schemas of the hall server's HTTP API: they validate every request and generate
+ * docs/openapi.json (`npm run openapi`), so the description cannot drift from the code.
+ */
+export const ticketIdParam = z.strictObject({ ticketId: z.string().regex(/^\d{8}-[A-Z]{1,2}\d{3,4}$/, 'a ticket id like 20261123-A001') });
+export const statusTokenParam = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a status page token (43 base64url characters)') });
+export const signInBody = z
+  .strictObject({
+    staffId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
+    /** The PIN or password. */
+    secret: z.string().min(1).max(128),
+    /** The window to sign in to: required for staff, optional for managers. */
+    window: z.number().int().min(1).max(999).optional(),
+  })
+  .meta({ id: 'SignIn' });
+export const emptyBody = z.strictObject({}).meta({ id: 'Empty' });
+/** A command as the pages and the CLI send it; `source` is ignored (the server sets it from the session) and Rate is refused. */
+export const commandBody = wireCommandSchema.meta({ id: 'Command' });
+export const nextQuery = z.strictObject({ next: z.string().max(200).optional(), window: z.string().max(10).optional() });

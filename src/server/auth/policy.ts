@@ -1,0 +1,40 @@
+import type { Command, HallState, Source } from '../../core/index.js';
+import type { Principal, Role } from './sessions.js';
+
+/**
+ * Who may do what over HTTP (DESIGN §10), decided from the session or the CLI token, never from a
+ * field of the request:
+ * - staff: the window commands of the window they are signed in to while it is open for them,
+ *   cancelling a ticket called there, and issuing a ticket at the desk;
+ * - manager, and the technician CLI on the server box: every command;
+ * - technician sessions: reading only (device and diagnostic routes);
+ * - nobody: a rating (only the citizen rates, on the rating keypad).
+ * The command's `source` is set here: soft-caller for staff, admin for managers and the CLI.
+ */
+export type Verdict = { ok: true; source: Source } | { ok: false; code: string; message: string; messageZh: string };
+
+const ownWindow = new Set<Command['type']>(['CallNext', 'CallTicket', 'Recall', 'StartService', 'Complete', 'NoShow', 'Transfer', 'PauseWindow', 'ResumeWindow', 'CloseWindow', 'RequestRating']);
+
+export function authorizeCommand(who: Principal, cmd: Command, state: HallState): Verdict {
+  if (cmd.type === 'Rate') return { ok: false, code: 'rating-source', message: 'Only the citizen may rate, on the rating keypad', messageZh: '评价只能由办事群众在评价器上进行' };
+  if (who.kind === 'cli' || who.role === 'manager') return { ok: true, source: 'admin' };
+  if (who.role !== 'staff') return forbidden;
+  if (cmd.type === 'IssueTicket') return { ok: true, source: 'soft-caller' };
+  // Their window, and still theirs: a colleague who took it over (or a close) ends their say there.
+  const at = who.window === undefined ? undefined : Object.hasOwn(state.windows, String(who.window)) ? state.windows[String(who.window)] : undefined;
+  if (!at || at.status === 'closed' || at.staffId !== who.staffId) return notYourWindow;
+  if (ownWindow.has(cmd.type) && 'window' in cmd && cmd.window === who.window) return { ok: true, source: 'soft-caller' };
+  if (cmd.type === 'Cancel') {
+    const t = Object.hasOwn(state.tickets, cmd.ticketId) ? state.tickets[cmd.ticketId] : undefined;
+    if (t?.window === who.window) return { ok: true, source: 'soft-caller' };
+  }
+  return notYourWindow;
+}
+
+const forbidden: Verdict = { ok: false, code: 'forbidden', message: 'Your role may not do this', messageZh: '您的角色无权进行此操作' };
+const notYourWindow: Verdict = { ok: false, code: 'not-your-window', message: 'You may act only on the window you are signed in to', messageZh: '您只能操作已登录的窗口' };
+
+/** Which roles may read a staff route; the CLI token reads all of them. */
+export function mayRead(who: Principal, roles: readonly Role[]): boolean {
+  return who.kind === 'cli' || roles.includes(who.role);
+}

@@ -1,0 +1,201 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PIN, cookieOf, httpRig, type HttpRig } from './rig.js';
+
+const json = { 'content-type': 'application/json' };
+const isError = (r: LightMyRequestResponse, status: number, code?: string) => {
+  expect(r.statusCode, r.body).toBe(status);
+  const body = r.json() as { error: { code: string; message: string } };
+  expect(typeof body.error.message).toBe('string');
+  expect(body.error.code).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+  if (code) expect(body.error.code).toBe(code);
+};
+
+/** One valid body per command type the API takes, so a refusal is about who sends it, not what. */
+const commands = [
+  { type: 'IssueTicket', serviceId: 'social', delivery: 'none' },
+  { type: 'PrintConfirmed', ticketId: '20261123-A001' },
+  { type: 'PrintFailed', ticketId: '20261123-A001', reason: 'x' },
+  { type: 'CallNext', window: 3 },
+  { type: 'CallTicket', window: 3, ticketId: '20261123-A001' },
+  { type: 'Recall', window: 3 },
+  { type: 'StartService', window: 3 },
+  { type: 'Complete', window: 3 },
+  { type: 'NoShow', window: 3 },
+  { type: 'Transfer', window: 3, toService: 'medical' },
+  { type: 'Cancel', ticketId: '20261123-A001', reason: 'x' },
+  { type: 'OpenWindow', window: 3, staffId: 's03' },
+  { type: 'PauseWindow', window: 3, reason: 'x' },
+  { type: 'ResumeWindow', window: 3 },
+  { type: 'CloseWindow', window: 3 },
+  { type: 'TakeOver', window: 3, staffId: 's03' },
+  { type: 'BookAppointment', appointment: { id: 'ap1', serviceId: 'social', slotStart: 0, slotEnd: 1, person: { idHash: 'h'.repeat(16), idMasked: '1' } } },
+  { type: 'CancelAppointment', appointmentId: 'ap1' },
+  { type: 'CheckIn', appointmentId: 'ap1' },
+  { type: 'RequestRating', window: 3 },
+  { type: 'Rate', window: 3, grade: 'very-dissatisfied' },
+  { type: 'FollowUp', ratingId: 'r1', note: 'x' },
+];
+
+const staffReads = ['/api/state', '/api/queue', '/api/windows', '/api/staff', '/api/tickets/20261123-A001', '/metrics', '/api/hall/staff', '/api/stream/staff', '/api/auth/me'];
+
+describe('HTTP: the staff surface needs a session with the right role', () => {
+  let rig: HttpRig;
+  beforeEach(async () => {
+    rig = await httpRig();
+  });
+  afterEach(async () => {
+    await rig.close();
+  });
+
+  it('answers 401 on every staff route and command without a session (and with a wrong token), and changes nothing', async () => {
+    const seq = rig.engine.state.seq;
+    for (const headers of [{}, { authorization: 'Bearer not-the-token' }, { cookie: 'hallq_session=forged' }]) {
+      for (const url of staffReads) isError(await rig.app.inject({ url, headers }), 401, 'unauthorized');
+      for (const [i, c] of commands.entries()) isError(await rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, ...headers }, payload: { id: `c${i}`, ...c } }), 401, 'unauthorized');
+      for (const url of ['/caller', '/admin']) {
+        const r = await rig.app.inject({ url, headers });
+        expect(r.statusCode).toBe(303);
+        expect(r.headers.location).toBe(`/sign-in?next=${encodeURIComponent(url)}`);
+      }
+    }
+    // The old enumerable status page is gone.
+    expect((await rig.app.inject({ url: '/t/20261123-A001' })).statusCode).toBe(404);
+    expect(rig.engine.state.seq).toBe(seq);
+  });
+
+  it('gives a technician the diagnostic routes but no command and no desk page; staff no admin and no state', async () => {
+    const tech = await rig.signIn('t01', PIN['t01']!);
+    for (const url of ['/api/state', '/metrics', '/api/windows', '/api/queue']) expect((await rig.app.inject({ url, headers: { cookie: tech } })).statusCode).toBe(200);
+    isError(await rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie: tech }, payload: { id: 't1', type: 'CallNext', window: 3 } }), 403, 'forbidden');
+    isError(await rig.app.inject({ url: '/caller', headers: { cookie: tech } }), 403, 'forbidden');
+    const staff = await rig.signIn('s03', PIN['s03']!, 3);
+    isError(await rig.app.inject({ url: '/admin', headers: { cookie: staff } }), 403, 'forbidden');
+    isError(await rig.app.inject({ url: '/api/state', headers: { cookie: staff } }), 403, 'forbidden');
+    isError(await rig.app.inject({ url: '/metrics', headers: { cookie: staff } }), 403, 'forbidden');
+    expect((await rig.app.inject({ url: '/caller', headers: { cookie: staff } })).statusCode).toBe(200);
+  });
+
+  it('lets staff signed in on window 3 act there but not on window 5; a manager acts on any; nobody rates', async () => {
+    const cli = { ...json, authorization: `Bearer ${rig.cliToken}` };
+    for (let i = 0; i < 3; i++) expect((await rig.app.inject({ method: 'POST', url: '/api/commands', headers: cli, payload: { id: `issue-${i}`, type: 'IssueTicket', serviceId: 'social', delivery: 'none' } })).json()).toMatchObject({ outcome: { ok: true } });
+    const s03 = await rig.signIn('s03', PIN['s03']!, 3);
+    expect(rig.engine.state.windows['3']).toMatchObject({ status: 'open', staffId: 's03' });
+    const s05 = await rig.signIn('s05', PIN['s05']!, 5);
+    const post = (cookie: string, body: object) => rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie }, payload: body });
+
+    const seq = rig.engine.state.seq;
+    for (const c of [{ type: 'CallNext', window: 5 }, { type: 'PauseWindow', window: 5, reason: 'x' }, { type: 'CloseWindow', window: 5 }, { type: 'OpenWindow', window: 7, staffId: 's03' }, { type: 'TakeOver', window: 5, staffId: 's03' }]) {
+      isError(await post(s03, { id: `s03-${c.type}`, ...c }), 403);
+    }
+    expect(rig.engine.state.seq).toBe(seq);
+    expect(rig.engine.state.windows['5']).toMatchObject({ status: 'open', staffId: 's05' });
+
+    // On their own window it works, whatever source the body claims (the server sets it from the session).
+    const called = await post(s03, { id: 'own', type: 'CallNext', window: 3, source: 'rating-device' });
+    expect(called.json()).toMatchObject({ outcome: { ok: true } });
+    const ticket = rig.engine.state.windows['3']?.current;
+    expect(ticket).toBeDefined();
+    // s05 may not cancel the ticket called at window 3; s03 may.
+    isError(await post(s05, { id: 'x-cancel', type: 'Cancel', ticketId: ticket, reason: 'x' }), 403, 'not-your-window');
+
+    // No one rates over HTTP: not staff, not a manager, not the CLI.
+    const manager = await rig.signIn('m01', PIN['m01']!);
+    for (const who of [s03, manager]) isError(await post(who, { id: `rate-${who.length}`, type: 'Rate', window: 3, grade: 'very-satisfied', source: 'rating-device' }), 403, 'rating-source');
+    isError(await rig.app.inject({ method: 'POST', url: '/api/commands', headers: cli, payload: { id: 'rate-cli', type: 'Rate', window: 3, grade: 'very-satisfied' } }), 403, 'rating-source');
+    expect(Object.keys(rig.engine.state.ratings)).toHaveLength(0);
+
+    // The manager calls at window 5 and pauses window 3.
+    expect((await post(manager, { id: 'm-call', type: 'CallNext', window: 5 })).json()).toMatchObject({ outcome: { ok: true } });
+    expect(rig.engine.state.windows['5']?.current).toBeDefined();
+    expect((await post(manager, { id: 'm-pause', type: 'PauseWindow', window: 3, reason: '管理员暂停' })).json()).toMatchObject({ outcome: { ok: true } });
+    expect(rig.engine.state.windows['3']?.status).toBe('paused');
+  });
+
+  it('records sign-in and sign-out as attendance events; sign-out closes the window and ends the session', async () => {
+    const before = rig.engine.state.seq;
+    const cookie = await rig.signIn('s03', PIN['s03']!, 3);
+    const types = () => rig.engine.eventsAfter(before).filter((e) => e.type !== 'DayStarted').map((e) => `${e.type}${'window' in e ? `@${e.window}` : ''}${'staffId' in e ? `:${e.staffId}` : ''}`);
+    expect(types()).toEqual(['StaffSignedIn@3:s03', 'WindowOpened@3:s03']);
+    const me = await rig.app.inject({ url: '/api/auth/me', headers: { cookie } });
+    expect(me.json()).toMatchObject({ staffId: 's03', role: 'staff', window: 3 });
+    const out = await rig.app.inject({ method: 'POST', url: '/api/auth/sign-out', headers: { ...json, cookie }, payload: {} });
+    expect(out.statusCode).toBe(200);
+    expect(String(out.headers['set-cookie'])).toMatch(/hallq_session=;/);
+    expect(types()).toEqual(['StaffSignedIn@3:s03', 'WindowOpened@3:s03', 'StaffSignedOut@3:s03', 'WindowClosed@3']);
+    isError(await rig.app.inject({ url: '/api/auth/me', headers: { cookie } }), 401, 'unauthorized');
+  });
+
+  it('ends a staff member\'s say over a window taken over by a colleague, and signs out an expired session', async () => {
+    const s03 = await rig.signIn('s03', PIN['s03']!, 3);
+    const pause = (cookie: string, id: string) => rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie }, payload: { id, type: 'PauseWindow', window: 3, reason: 'x' } });
+    const s05 = await rig.signIn('s05', PIN['s05']!, 3);
+    expect(rig.engine.state.windows['3']?.staffId).toBe('s05');
+    isError(await pause(s03, 'p1'), 403, 'not-your-window');
+    expect((await pause(s05, 'p2')).json()).toMatchObject({ outcome: { ok: true } });
+    // Twelve hours on, the session has expired: 401, and the sign-out is in the log (the window closes).
+    rig.advance(12 * 3600_000 + 1);
+    const before = rig.engine.state.seq;
+    isError(await rig.app.inject({ url: '/api/auth/me', headers: { cookie: s05 } }), 401, 'unauthorized');
+    expect(rig.engine.eventsAfter(before).map((e) => e.type)).toEqual(expect.arrayContaining(['StaffSignedOut', 'WindowClosed']));
+    expect(rig.engine.state.windows['3']?.status).toBe('closed');
+  });
+
+  it('sets the session cookie HttpOnly, SameSite=Strict, with an expiry, and Secure only over HTTPS', async () => {
+    const r = await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 'm01', secret: PIN['m01'] } });
+    const cookie = String(r.headers['set-cookie']);
+    expect(cookie).toMatch(/^hallq_session=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    expect(cookie).toMatch(/Expires=/);
+    expect(cookie).not.toContain('Secure');
+    expect(r.json()).toMatchObject({ staffId: 'm01', role: 'manager' });
+    // Staff need a window; a wrong window is refused.
+    isError(await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 's01', secret: PIN['s01'] } }), 400, 'window-required');
+    isError(await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 's01', secret: PIN['s01'], window: 99 } }), 400, 'unknown-window');
+    expect(cookieOf(r)).not.toBe('');
+  });
+
+  it('refuses cross-site and non-JSON state changes before anything runs', async () => {
+    const cookie = await rig.signIn('m01', PIN['m01']!);
+    const seq = rig.engine.state.seq;
+    const body = JSON.stringify({ id: 'x', type: 'PauseWindow', window: 3, reason: 'x' });
+    isError(await rig.app.inject({ method: 'POST', url: '/api/commands', headers: { 'content-type': 'text/plain', cookie }, payload: body }), 415, 'unsupported-media-type');
+    isError(await rig.app.inject({ method: 'POST', url: '/api/commands', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, payload: 'a=b' }), 415, 'unsupported-media-type');
+    isError(await rig.app.inject({ method: 'POST', url: '/api/auth/sign-out', headers: { cookie } }), 415, 'unsupported-media-type');
+    isError(await rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie, origin: 'http://evil.test' }, payload: body }), 403, 'cross-site');
+    isError(await rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie, 'sec-fetch-site': 'cross-site' }, payload: body }), 403, 'cross-site');
+    isError(await rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie, origin: 'null' }, payload: body }), 403, 'cross-site');
+    expect(rig.engine.state.seq).toBe(seq);
+    // The page's own origin passes.
+    const ok = await rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie, origin: 'http://hall.test:8080', host: 'hall.test:8080', 'sec-fetch-site': 'same-origin' }, payload: body });
+    expect(ok.statusCode).toBe(200);
+  });
+});
+
+describe('HTTP: failed sign-ins lock out', () => {
+  let rig: HttpRig;
+  afterEach(async () => {
+    await rig.close();
+  });
+
+  it('locks a staff id after 5 failures, even against the right PIN; other staff still sign in', async () => {
+    rig = await httpRig();
+    const seq = rig.engine.state.seq;
+    for (let i = 0; i < 5; i++) isError(await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 's05', secret: `000${i}`, window: 5 } }), 401, 'bad-credentials');
+    const locked = await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 's05', secret: PIN['s05'], window: 5 } });
+    isError(locked, 429, 'locked');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(rig.engine.state.seq).toBe(seq);
+    await rig.signIn('s03', PIN['s03']!, 3);
+  });
+
+  it('locks an address after too many failures across staff ids', async () => {
+    rig = await httpRig({ lockout: { perStaff: 100, perAddress: 6, windowMs: 60_000, lockMs: 60_000 } });
+    for (let i = 0; i < 6; i++) isError(await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: `s0${i + 1}`, secret: 'wrong-pin' } }), 401, 'bad-credentials');
+    isError(await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 'm01', secret: PIN['m01'] } }), 429, 'locked');
+    // From another address the manager signs in.
+    const other = await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 'm01', secret: PIN['m01'] }, remoteAddress: '10.0.0.9' });
+    expect(other.statusCode).toBe(200);
+  });
+});

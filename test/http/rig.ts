@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { epochOf, type HallConfig } from '../../src/core/index.js';
+import { hallConfigOf, loadConfigOrThrow } from '../../src/config/load.js';
+import { HallEngine } from '../../src/server/engine.js';
+import { buildHttp, type HallHttp } from '../../src/server/http.js';
+import { MqttServer } from '../../src/server/mqtt-server.js';
+import { requestAuthorizer } from '../../src/server/authorize.js';
+
+/** The demo hall's config with a manager and a technician, open all day (the demo's staff s01…s10 are staff). */
+export function testConfig(): HallConfig {
+  const c = hallConfigOf(loadConfigOrThrow('config/demo.yaml'));
+  const allDay = [{ from: '00:00', to: '24:00' }];
+  return {
+    ...c,
+    hours: { ...c.hours, weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay }, issuingCutoffMinutes: 0 },
+    services: c.services.map(({ hours: _h, ...s }) => s),
+  };
+}
+
+export interface HttpRig extends HallHttp {
+  engine: HallEngine;
+  mqtt: MqttServer;
+  db: string;
+  clock: () => number;
+  /** Moves the hall clock on (session expiry). */
+  advance(ms: number): void;
+  close(): Promise<void>;
+  /** Signs in and returns the cookie header value (throws unless 200). */
+  signIn(staffId: string, secret: string, window?: number): Promise<string>;
+}
+
+export const PIN: Record<string, string> = { s01: '1111', s03: '3333', s05: '5555', m01: '9999', t01: '7777' };
+
+/**
+ * The hall server's HTTP app over a real SQLite file, driven with inject() (no socket); the MQTT side
+ * is constructed but not connected (its publishes are no-ops), so commands run through the same path.
+ */
+export async function httpRig(opts: { lockout?: { perStaff: number; perAddress: number; windowMs: number; lockMs: number } } = {}): Promise<HttpRig> {
+  const db = join(mkdtempSync(join(tmpdir(), 'hallq-http-')), 'hall.db');
+  const base = epochOf('2026-11-23', 600, 480);
+  const start = Date.now();
+  let offset = 0;
+  const clock = () => base + (Date.now() - start) + offset;
+  const engine = HallEngine.open(db, testConfig(), silentLogger, clock());
+  const mqtt = new MqttServer(engine, { url: 'mqtt://127.0.0.1:9', hall: 'demo-hall', clock, authorize: requestAuthorizer([]) }, silentLogger);
+  const h = await buildHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock, credentialCost: { N: 1024, r: 8, p: 1 }, ...(opts.lockout ? { lockout: opts.lockout } : {}) }, silentLogger);
+  for (const [id, pin] of Object.entries(PIN)) await h.credentials.set(id, pin, clock());
+  await h.app.ready();
+  const signIn = async (staffId: string, secret: string, window?: number) => {
+    const r = await h.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: { 'content-type': 'application/json' }, payload: { staffId, secret, ...(window === undefined ? {} : { window }) } });
+    if (r.statusCode !== 200) throw new Error(`sign-in ${staffId}: ${r.statusCode} ${r.body}`);
+    return cookieOf(r);
+  };
+  return {
+    ...h,
+    engine,
+    mqtt,
+    db,
+    clock,
+    advance: (ms) => {
+      offset += ms;
+    },
+    signIn,
+    close: async () => {
+      await h.app.close();
+      engine.close();
+    },
+  };
+}
+
+export function cookieOf(r: LightMyRequestResponse): string {
+  const set = r.headers['set-cookie'];
+  const first = Array.isArray(set) ? set[0] : set;
+  return (first ?? '').split(';')[0] ?? '';
+}
+
+export type { FastifyInstance };
