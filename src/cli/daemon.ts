@@ -1,7 +1,5 @@
-import { runAgent } from '../agent/main.js';
 import { formatIssues, loadConfigFile } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
-import { runServer } from '../server/main.js';
 import { exitCodes } from './exit-codes.js';
 
 /**
@@ -18,7 +16,8 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
     createLogger({ component: kind }).error({ config: configPath, issues: formatIssues(configPath, checked.issues).split('\n') }, 'config invalid; refusing to start');
     return exitCodes.configInvalid;
   }
-  const running = kind === 'server' ? await runServer(configPath) : await runAgent(configPath);
+  // Only the daemon asked for is loaded: the server never loads device drivers, the agent never SQLite's log.
+  const running = kind === 'server' ? await (await import('../server/main.js')).runServer(configPath) : await (await import('../agent/main.js')).runAgent(configPath);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
