@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,15 @@ describe('scripts/install.sh', () => {
     expect(result.code).toBe(0);
     expect(existsSync(join(root, 'opt/hallq/bin/hallq.js'))).toBe(true);
     expect(existsSync(join(root, 'opt/hallq/node_modules'))).toBe(false);
+    // The build, not the sources: with no src/ the installed bin/hallq.js can only run dist/.
+    expect(existsSync(join(root, 'opt/hallq/dist/src/cli/main.js'))).toBe(true);
+    expect(existsSync(join(root, 'opt/hallq/dist/src/web/pages/kiosk.html'))).toBe(true);
+    expect(existsSync(join(root, 'opt/hallq/src'))).toBe(false);
+    expect(readlinkSync(join(root, 'usr/local/bin/hallq'))).toBe('/opt/hallq/bin/hallq.js');
+    const installed = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile(process.execPath, [join(root, 'opt/hallq/bin/hallq.js'), '--version'], { encoding: 'utf8' }, (err, stdout) => resolve({ code: err ? 1 : 0, stdout })),
+    );
+    expect(installed).toEqual({ code: 0, stdout: `hallq ${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n` });
     expect(readFileSync(join(root, 'etc/hallq/hall.yaml'), 'utf8')).toBe(readFileSync('config/hall.example.yaml', 'utf8'));
     const key = join(root, 'etc/hallq/id-hash.key');
     expect(statSync(key).size).toBe(32);
