@@ -4,7 +4,9 @@
  * `hallq server` never loads the demo, the embedded broker, the simulator or the device drivers
  * (start time and memory, issue 12). Adding a subcommand is adding one entry.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isHallqError } from '../../drivers/common/error.js';
 import { exitCodes } from './exit-codes.js';
@@ -239,6 +241,14 @@ function version(): string {
   return 'unknown';
 }
 
+/** What to run when a package is missing; the same words as bin/hallq.js, which catches it before this file loads. */
+function setupHint(): string {
+  const root = fileURLToPath(new URL(import.meta.url.includes('/dist/src/') ? '../../../' : '../../', import.meta.url));
+  return existsSync(join(root, 'src'))
+    ? 'run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first'
+    : `run \`npm ci --omit=dev\` in ${root.replace(/\/$/, '')}, or reinstall hallq`;
+}
+
 /** A package missing from node_modules (not one of our own files): the setup was skipped or incomplete. */
 function missingPackage(e: unknown): string | undefined {
   if (!(e instanceof Error) || !('code' in e) || e.code !== 'ERR_MODULE_NOT_FOUND') return undefined;
@@ -256,7 +266,7 @@ try {
     process.stderr.write(`hallq: ${e.code}: ${e.message}\n`);
     process.exitCode = e.code === 'CONFIG_INVALID' ? exitCodes.configInvalid : exitCodes.failure;
   } else if (pkg !== undefined) {
-    process.stderr.write(`hallq: the npm package "${pkg}" is missing: run \`npm ci\` in the program's directory (a clone: bash scripts/ensure-node-deps.sh)\n`);
+    process.stderr.write(`hallq: the npm package "${pkg}" is missing: ${setupHint()}\n`);
     process.exitCode = exitCodes.failure;
   } else {
     // Anything else (a server out of reach, a file not found): one clear line, exit 1.
