@@ -11,6 +11,7 @@ import { simSpecOf } from '../src/cli/simulate.js';
 import { simulate, type TicketTrace } from '../src/sim/simulate.js';
 import { erlangCWait, quantile } from '../src/sim/stats.js';
 import { EventLog } from '../src/store/index.js';
+import { benchStartup } from './bench/startup.js';
 
 const lines: string[] = [];
 const say = (s: string) => {
@@ -125,3 +126,5 @@ benchAppend();
 benchCommand();
 benchErlang();
 benchPooling();
+// Start time and RSS of `hallq server` from the build vs bare Node (scripts/bench/startup.ts; needs `npm run build`).
+await benchStartup(say);
