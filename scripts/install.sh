@@ -21,7 +21,7 @@ die() { echo "hallq install: $*" >&2; exit 1; }
 # Before anything is copied: Node, and a build that matches the sources.
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
   || die "Node.js >= 20.19 is needed, found $(node --version) (Debian 13's nodejs has it; on Debian 12 see the README, Install)"
-if [ ! -f dist/BUILD.json ] || [ -n "$(find src drivers -newer dist/BUILD.json -type f -print -quit)" ]; then
+if [ ! -f dist/BUILD.json ] || [ -n "$(find src drivers -newer dist/BUILD.json -type f ! -name '*.md' -print -quit)" ]; then
   [ -x node_modules/.bin/tsc ] || die "no up-to-date build in dist/: run \`npm ci && npm run build\` in this checkout first"
   say "building (npm run build)"
   npm run --silent build >&2

@@ -28,7 +28,7 @@ function files(dir: string): string[] {
 function stale(): boolean {
   if (!existsSync('dist/BUILD.json')) return true;
   const t = statSync('dist/BUILD.json').mtimeMs;
-  return ['src', 'drivers'].some((d) => files(d).some((f) => statSync(f).mtimeMs > t));
+  return ['src', 'drivers'].some((d) => files(d).some((f) => !f.endsWith('.md') && statSync(f).mtimeMs > t));
 }
 
 const dirs: string[] = [];
