@@ -43,6 +43,21 @@ export interface StartupOptions {
 interface Sample {
   ms: number;
   rssMb: number;
+  /** Where the time went, from the server's own log lines (ms): to "event log open", replay, broker connect, the rest. */
+  phases?: { load: number; replay: number; connect: number; rest: number };
+}
+
+/** The pino `time` (epoch ms) of the first log line with this message. */
+function logTime(out: string, msg: string): number | undefined {
+  for (const line of out.split('\n')) {
+    if (!line.includes(`"msg":"${msg}"`)) continue;
+    try {
+      return (JSON.parse(line) as { time: number }).time;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 const median = (xs: readonly number[]): number => {
@@ -156,6 +171,7 @@ function killGroup(child: ChildProcess): Promise<void> {
 /** One start of `hallq server`: ms from spawn to READY=1, and RSS then. */
 async function startServer(config: string, run: 'dist' | 'src', notify: Awaited<ReturnType<typeof notifyListener>>): Promise<Sample> {
   const before = notify?.count() ?? 0;
+  const epoch0 = Date.now();
   const t0 = process.hrtime.bigint();
   const child = spawn(process.execPath, [BIN, 'server', '--config', config], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -175,7 +191,19 @@ async function startServer(config: string, run: 'dist' | 'src', notify: Awaited<
   });
   await Promise.race([notify ? notify.next(before) : logged, exited]);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const sample = { ms, rssMb: rssMb(child.pid ?? 0) };
+  const sample: Sample = { ms, rssMb: rssMb(child.pid ?? 0) };
+  // The lines before READY=1 are written before it is sent; the pipe may deliver them a moment later.
+  const connectedLine = new Promise<void>((resolve) => {
+    const check = () => (out.includes('connected to broker') ? resolve() : child.stdout.once('data', check));
+    check();
+  });
+  await Promise.race([connectedLine, exited]);
+  const open = logTime(out, 'event log open');
+  const replayed = logTime(out, 'event log replayed');
+  const connected = logTime(out, 'connected to broker');
+  if (open !== undefined && replayed !== undefined && connected !== undefined) {
+    sample.phases = { load: open - epoch0, replay: replayed - open, connect: connected - replayed, rest: epoch0 + ms - connected };
+  }
   child.removeAllListeners('exit');
   await killGroup(child);
   return sample;
@@ -244,6 +272,11 @@ export async function benchStartup(say: (line: string) => void, opts: StartupOpt
       result[name] = { msMin: min(ms), msMedian: median(ms), rssMedian: median(rss) };
       const ratio = name === 'node -e 0' ? '' : ` → ${(median(ms) / baseMs).toFixed(1)} × node -e 0, RSS ${(median(rss) / baseRss).toFixed(2)} × bare Node`;
       say(`start: ${name.padEnd(36)} min ${min(ms).toFixed(0).padStart(5)} ms, median ${median(ms).toFixed(0).padStart(5)} ms; RSS median ${median(rss).toFixed(0)} MB${ratio}`);
+      const phases = xs.flatMap((x) => (x.phases ? [x.phases] : []));
+      if (phases.length > 0) {
+        const m = (k: keyof NonNullable<Sample['phases']>) => median(phases.map((p) => p[k])).toFixed(0);
+        say(`start:   ${name}, medians: ${m('load')} ms loading code and config, ${m('replay')} ms replaying the log, ${m('connect')} ms to the broker link, ${m('rest')} ms HTTP and READY`);
+      }
     }
     return result;
   } finally {
