@@ -58,10 +58,13 @@ program=.; [ -d "$root/opt/hallq/node_modules" ] && program="$root/opt/hallq"
 HALLQ_RUN=dist node "$program/bin/hallq.js" --version >&2
 node "$program/dist/drivers/voice/generate-clips.js" "$root/var/lib/hallq/clips" >&2
 
-say "systemd units and udev rules"
+say "systemd units, udev rules and modules-load"
 mkdir -p "$root/etc/systemd/system" "$root/etc/udev/rules.d"
 install -m 644 systemd/hallq-server.service systemd/hallq-agent.service "$root/etc/systemd/system/"
 install -m 644 systemd/99-hallq.rules "$root/etc/udev/rules.d/"
+# The units' DeviceAllow=char-… classes exist only once their kernel modules are loaded (src/ops/README.md).
+mkdir -p "$root/etc/modules-load.d"
+printf '%s\n' usbserial ch341 ftdi_sio pl2303 cdc_acm usblp > "$root/etc/modules-load.d/hallq.conf"
 
 if [ "$live" = 1 ]; then
   chown -R hallq:hallq /var/lib/hallq

@@ -31,5 +31,8 @@ describe('scripts/install.sh', () => {
     expect(JSON.stringify(manifest)).toContain('窗口');
     expect(readFileSync(join(root, 'etc/systemd/system/hallq-agent.service'), 'utf8')).toContain('Type=notify');
     expect(existsSync(join(root, 'etc/udev/rules.d/99-hallq.rules'))).toBe(true);
+    // The kernel modules the units' device allow-list names, loaded at boot (src/ops/README.md has the same list).
+    const modules = readFileSync(join(root, 'etc/modules-load.d/hallq.conf'), 'utf8').trim().split('\n');
+    expect(readFileSync('src/ops/README.md', 'utf8')).toContain(`printf '%s\\n' ${modules.join(' ')} | sudo tee /etc/modules-load.d/hallq.conf`);
   }, 120_000);
 });
