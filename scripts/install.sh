@@ -47,6 +47,8 @@ if [ "$npm_install" = 1 ]; then (cd "$root/opt/hallq" && npm ci --omit=dev --no-
 say "config → $root/etc/hallq"
 mkdir -p "$root/etc/hallq" "$root/var/lib/hallq"
 [ -f "$root/etc/hallq/hall.yaml" ] || cp config/hall.example.yaml "$root/etc/hallq/hall.yaml"
+# The example's `$schema=./hallq.schema.json` (editor completion) resolves next to it; replaced on every install.
+install -m 644 config/hallq.schema.json "$root/etc/hallq/hallq.schema.json"
 # The ID-hash key: 32 random bytes, the same on every agent of a hall (copy it to the others).
 [ -f "$root/etc/hallq/id-hash.key" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32))' > "$root/etc/hallq/id-hash.key"
 chmod 640 "$root/etc/hallq/id-hash.key"

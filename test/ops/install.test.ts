@@ -24,6 +24,9 @@ describe('scripts/install.sh', () => {
     );
     expect(installed).toEqual({ code: 0, stdout: `hallq ${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n` });
     expect(readFileSync(join(root, 'etc/hallq/hall.yaml'), 'utf8')).toBe(readFileSync('config/hall.example.yaml', 'utf8'));
+    // The config's `$schema=./hallq.schema.json` resolves where the config now is.
+    expect(readFileSync(join(root, 'etc/hallq/hall.yaml'), 'utf8')).toContain('$schema=./hallq.schema.json');
+    expect(readFileSync(join(root, 'etc/hallq/hallq.schema.json'), 'utf8')).toBe(readFileSync('config/hallq.schema.json', 'utf8'));
     const key = join(root, 'etc/hallq/id-hash.key');
     expect(statSync(key).size).toBe(32);
     expect(statSync(key).mode & 0o777).toBe(0o640);
