@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'src/web/static/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'dist.next.*/**', 'dist.old.*/**', 'coverage/**', 'src/web/static/**'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

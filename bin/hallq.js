@@ -1,9 +1,66 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so a fresh clone works without a build step.
-import { register } from 'tsx/esm/api';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+// The `hallq` command. Which code it runs:
+//   - the build (dist/src/cli/main.js, from `npm run build`) when there is no src/ next to it (the
+//     installed program: scripts/install.sh and the systemd units) or when the build is newer than
+//     every source file (a clone after `npm run build`);
+//   - otherwise, in a clone, the TypeScript sources through tsx: development only, a few seconds
+//     slower to start because every start compiles them.
+// HALLQ_RUN=dist or HALLQ_RUN=src forces one (benchmarks, tests).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-register();
-const here = path.dirname(fileURLToPath(import.meta.url));
-await import(path.join(here, '..', 'src', 'cli', 'main.ts'));
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const built = join(root, 'dist', 'src', 'cli', 'main.js');
+const stamp = join(root, 'dist', 'BUILD.json');
+const sources = ['src', 'drivers'].map((d) => join(root, d));
+
+function fail(message) {
+  process.stderr.write(`hallq: ${message}\n`);
+  process.exit(1);
+}
+
+/** True when some file the build uses under dir (any but the *.md notes) was modified after t (ms). */
+function newerThan(dir, t) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory() ? newerThan(p, t) : !entry.name.endsWith('.md') && statSync(p).mtimeMs > t) return true;
+  }
+  return false;
+}
+
+function choose() {
+  const forced = process.env.HALLQ_RUN;
+  if (forced === 'dist' || forced === 'src') return forced;
+  if (forced) fail(`HALLQ_RUN=${forced}: expected dist or src`);
+  const haveBuild = existsSync(built) && existsSync(stamp);
+  if (!existsSync(sources[0])) return 'dist';
+  if (!haveBuild) return 'src';
+  const t = statSync(stamp).mtimeMs;
+  return sources.some((d) => existsSync(d) && newerThan(d, t)) ? 'src' : 'dist';
+}
+
+/** A package absent from node_modules: the setup step was skipped. Our own missing files are a real bug and keep their trace. */
+function missingPackage(e) {
+  return e && e.code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find package '([^']+)'/.exec(String(e.message))?.[1] : undefined;
+}
+
+const setup = existsSync(sources[0])
+  ? 'run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first'
+  : `run \`npm ci --omit=dev\` in ${root}, or reinstall hallq`;
+
+const mode = choose();
+try {
+  if (mode === 'dist') {
+    if (!existsSync(built)) fail(`no build in ${join(root, 'dist')}: run \`npm run build\` first`);
+    await import(pathToFileURL(built).href);
+  } else {
+    const { register } = await import('tsx/esm/api');
+    register();
+    await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
+  }
+} catch (e) {
+  const pkg = missingPackage(e);
+  if (pkg === undefined) throw e;
+  fail(`the npm package "${pkg}" is missing: ${setup}`);
+}

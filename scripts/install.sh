@@ -3,6 +3,8 @@
 # systemd units and udev rules. Run as root from a checkout:  sudo bash scripts/install.sh
 #   --root DIR   install into DIR instead of / (packaging, tests); skips useradd and systemctl
 #   --no-npm     do not run npm ci in the installed copy (it is already there)
+# The program installed is the compiled build (dist/, `npm run build`), never the TypeScript sources:
+# /opt/hallq holds bin/, dist/, config/ and package*.json, and no src/, so bin/hallq.js runs dist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=""
@@ -15,6 +17,15 @@ while [ $# -gt 0 ]; do
   esac
 done
 say() { echo "hallq install: $*" >&2; }
+die() { echo "hallq install: $*" >&2; exit 1; }
+# Before anything is copied: Node, and a build that matches the sources.
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
+  || die "Node.js >= 20.19 is needed, found $(node --version) (Debian 13's nodejs has it; on Debian 12 see the README, Install)"
+if [ ! -f dist/BUILD.json ] || [ -n "$(find src drivers -newer dist/BUILD.json -type f ! -name '*.md' -print -quit)" ]; then
+  [ -x node_modules/.bin/tsc ] || die "no up-to-date build in dist/: run \`npm ci && npm run build\` in this checkout first"
+  say "building (npm run build)"
+  npm run --silent build >&2
+fi
 live=0; [ -z "$root" ] && live=1
 [ "$live" = 1 ] && [ "$(id -u)" -ne 0 ] && { echo "install.sh: run as root (sudo), or use --root DIR" >&2; exit 1; }
 
@@ -26,24 +37,36 @@ fi
 
 say "program → $root/opt/hallq"
 mkdir -p "$root/opt/hallq"
-tar --exclude=./node_modules --exclude=./.git -cf - . | tar -xf - -C "$root/opt/hallq"
+# A reinstall replaces the program wholesale (an old dist/ module must not linger); node_modules stays.
+rm -rf "$root/opt/hallq/dist" "$root/opt/hallq/bin"
+tar -cf - bin dist config package.json package-lock.json README.md | tar -xf - -C "$root/opt/hallq"
+mkdir -p "$root/usr/local/bin"
+ln -sfn /opt/hallq/bin/hallq.js "$root/usr/local/bin/hallq"
 if [ "$npm_install" = 1 ]; then (cd "$root/opt/hallq" && npm ci --omit=dev --no-audit --no-fund >&2); fi
 
 say "config → $root/etc/hallq"
 mkdir -p "$root/etc/hallq" "$root/var/lib/hallq"
 [ -f "$root/etc/hallq/hall.yaml" ] || cp config/hall.example.yaml "$root/etc/hallq/hall.yaml"
+# The example's `$schema=./hallq.schema.json` (editor completion) resolves next to it; replaced on every install.
+install -m 644 config/hallq.schema.json "$root/etc/hallq/hallq.schema.json"
 # The ID-hash key: 32 random bytes, the same on every agent of a hall (copy it to the others).
 [ -f "$root/etc/hallq/id-hash.key" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32))' > "$root/etc/hallq/id-hash.key"
 chmod 640 "$root/etc/hallq/id-hash.key"
 
 say "voice clips (espeak-ng) → $root/var/lib/hallq/clips"
-node bin/hallq.js --help >/dev/null
-npx tsx drivers/voice/generate-clips.ts "$root/var/lib/hallq/clips" >&2
+# From the installed copy when it has its packages, else from this checkout's build.
+program=.; [ -d "$root/opt/hallq/node_modules" ] && program="$root/opt/hallq"
+[ -d "$program/node_modules" ] || die "no node_modules in $program: run \`npm ci\` (or drop --no-npm)"
+HALLQ_RUN=dist node "$program/bin/hallq.js" --version >&2
+node "$program/dist/drivers/voice/generate-clips.js" "$root/var/lib/hallq/clips" >&2
 
-say "systemd units and udev rules"
+say "systemd units, udev rules and modules-load"
 mkdir -p "$root/etc/systemd/system" "$root/etc/udev/rules.d"
 install -m 644 systemd/hallq-server.service systemd/hallq-agent.service "$root/etc/systemd/system/"
 install -m 644 systemd/99-hallq.rules "$root/etc/udev/rules.d/"
+# The units' DeviceAllow=char-… classes exist only once their kernel modules are loaded (src/ops/README.md).
+mkdir -p "$root/etc/modules-load.d"
+printf '%s\n' usbserial ch341 ftdi_sio pl2303 cdc_acm usblp > "$root/etc/modules-load.d/hallq.conf"
 
 if [ "$live" = 1 ]; then
   chown -R hallq:hallq /var/lib/hallq

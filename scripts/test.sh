@@ -6,6 +6,10 @@ bash scripts/install-system-deps.sh
 bash scripts/ensure-node-deps.sh
 echo "== typecheck and lint" >&2
 npm run --silent check
+# The tests run the `hallq` command from the build, as the installed program does (bin/hallq.js).
+# --noCheck: the check above has typechecked these same files.
+echo "== build" >&2
+npm run --silent build -- --noCheck
 echo "== tests" >&2
 report="$(mktemp -t hallq-vitest-XXXXXX.json)"
 trap 'rm -f "$report"' EXIT

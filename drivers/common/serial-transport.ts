@@ -1,4 +1,4 @@
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { HallqError } from './error.js';
 import { Listeners, type Transport } from './transport.js';
 
@@ -25,10 +25,13 @@ export class SerialTransport implements Transport {
     return this.port?.isOpen ?? false;
   }
 
-  open(): Promise<void> {
+  async open(): Promise<void> {
     const o = this.options;
+    // Loaded on the first open, not with this module: a daemon that never opens a port (the server
+    // without a GSM modem) does not pay for serialport and its native binding at every start.
+    const { SerialPort: Port } = await import('serialport');
     return new Promise((resolve, reject) => {
-      const port = new SerialPort(
+      const port = new Port(
         { path: o.path, baudRate: o.baudRate, dataBits: o.dataBits ?? 8, parity: o.parity ?? 'none', stopBits: o.stopBits ?? 1, autoOpen: false },
       );
       port.on('data', (chunk: Buffer) => this.data.emit(chunk));

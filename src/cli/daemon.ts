@@ -1,7 +1,5 @@
-import { runAgent } from '../agent/main.js';
 import { formatIssues, loadConfigFile } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
-import { runServer } from '../server/main.js';
 import { exitCodes } from './exit-codes.js';
 
 /**
@@ -18,11 +16,17 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
     createLogger({ component: kind }).error({ config: configPath, issues: formatIssues(configPath, checked.issues).split('\n') }, 'config invalid; refusing to start');
     return exitCodes.configInvalid;
   }
-  const running = kind === 'server' ? await runServer(configPath) : await runAgent(configPath);
-  await new Promise<void>((resolve) => {
+  // Listening before the start, not after READY: a SIGTERM that came between READY=1 and a listener
+  // added afterwards would kill the process on the spot (default action), skipping the clean stop.
+  // One that comes during the start stops the daemon as soon as it has started.
+  const stopRequested = new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });
+  // Only the daemon asked for is loaded (the server no device drivers, the agent no event log), and the
+  // config checked above is the one it runs: parsing the YAML again would cost a tenth of the start.
+  const running = kind === 'server' ? await (await import('../server/main.js')).startServerFrom(checked.config) : await (await import('../agent/main.js')).startAgentFrom(checked.config);
+  await stopRequested;
   await running.stop();
   return exitCodes.ok;
 }

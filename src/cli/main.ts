@@ -1,178 +1,304 @@
-import { parseArgs } from 'node:util';
+/**
+ * The `hallq` command. Each subcommand is one entry of `commands` below: its usage, its own options
+ * (anything else is a usage error), and a `run` that imports its code only when it runs, so
+ * `hallq server` never loads the demo, the embedded broker, the simulator or the device drivers
+ * (start time and memory, issue 12). Adding a subcommand is adding one entry.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isHallqError } from '../../drivers/common/error.js';
-import { loadConfigFile } from '../config/load.js';
-import { commandCommand, queueCommand, statusCommand } from './client.js';
-import { brokerCommand } from './broker.js';
-import { configCheck } from './config-check.js';
-import { daemon } from './daemon.js';
-import { devicesCommand, printTestCommand, screenTestCommand } from './devices.js';
-import { EMULATED_KINDS, emulateCommand, type EmulatedKind } from './emulate.js';
-import { runDemo } from '../demo/demo.js';
 import { exitCodes } from './exit-codes.js';
-import { simulateCommand } from './simulate.js';
-import { staffCommand, StaffUsage } from './staff.js';
-import { cliTokenFor } from './client.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** What a subcommand's `run` receives: its flags (by long name) and its positional arguments. */
+export interface CommandArgs {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+}
+
+interface Subcommand {
+  /** Arguments after the command's name, for the usage text, e.g. "--config FILE". */
+  usage: string;
+  /** What it does, one or two lines. */
+  about: string;
+  options?: Options;
+  run(args: CommandArgs): Promise<number>;
+}
+
+// Option sets shared by several commands.
+const configOpt = { config: { type: 'string', short: 'c' } } as const satisfies Options;
+const jsonOpt = { json: { type: 'boolean' } } as const satisfies Options;
+const serverOpt = { server: { type: 'string' } } as const satisfies Options;
+const text = { type: 'string' } as const;
+
+const commands: Record<string, Subcommand> = {
+  demo: {
+    usage: '[--config FILE] [--speed N] [--seconds N] [--seed N]',
+    about: 'the whole hall on one box: embedded broker, server, agent, emulated devices, citizens',
+    options: { ...configOpt, speed: text, seconds: text, seed: text },
+    run: async (a) => (await import('./demo-command.js')).demoCommand({ config: str(a, 'config') ?? 'config/demo.yaml', speed: int(a, 'speed') ?? 1, seed: int(a, 'seed'), seconds: int(a, 'seconds') }),
+  },
+  server: {
+    usage: '--config FILE',
+    about: 'run the hall server (systemd: Type=notify)',
+    options: configOpt,
+    run: async (a) => (await import('./daemon.js')).daemon('server', need(str(a, 'config'), 'server: which config? e.g. hallq server --config /etc/hallq/hall.yaml')),
+  },
+  agent: {
+    usage: '--config FILE',
+    about: 'run the mini-PC agent (systemd: Type=notify)',
+    options: configOpt,
+    run: async (a) => (await import('./daemon.js')).daemon('agent', need(str(a, 'config'), 'agent: which config? e.g. hallq agent --config /etc/hallq/hall.yaml')),
+  },
+  status: {
+    usage: '[--server URL | --config FILE] [--json]',
+    about: 'server health and every window',
+    options: { ...serverOpt, ...configOpt, ...jsonOpt },
+    run: async (a) => {
+      const client = await import('./client.js');
+      return client.statusCommand(await serverUrl(a), flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
+    },
+  },
+  queue: {
+    usage: '[--server URL | --config FILE] [--json]',
+    about: 'waiting, issued and served per service',
+    options: { ...serverOpt, ...configOpt, ...jsonOpt },
+    run: async (a) => {
+      const client = await import('./client.js');
+      return client.queueCommand(await serverUrl(a), flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
+    },
+  },
+  issue: {
+    usage: 'SERVICE [--server URL | --config FILE] [--json]',
+    about: 'issue a ticket for a service (no printout, no SMS)',
+    options: { ...serverOpt, ...configOpt, ...jsonOpt },
+    run: async (a) => {
+      const serviceId = need(a.positionals[0], 'issue: which service? e.g. hallq issue social');
+      const client = await import('./client.js');
+      return client.commandCommand(await serverUrl(a), { type: 'IssueTicket', serviceId, delivery: 'none' }, flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
+    },
+  },
+  call: {
+    usage: 'WINDOW [--server URL | --config FILE] [--json]',
+    about: 'call the next ticket at a window',
+    options: { ...serverOpt, ...configOpt, ...jsonOpt },
+    run: async (a) => {
+      const window = wholeNumber('call: WINDOW', need(a.positionals[0], 'call: which window? e.g. hallq call 3'));
+      const client = await import('./client.js');
+      return client.commandCommand(await serverUrl(a), { type: 'CallNext', window }, flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
+    },
+  },
+  simulate: {
+    usage: 'FILE [--days N] [--seed N] [--windows 1-4,7] [--json]',
+    about: 'simulate hall days on the real core: waits, utilisation, near-SMS lead time',
+    options: { days: text, seed: text, windows: text, ...jsonOpt },
+    run: async (a) => {
+      const file = need(a.positionals[0], 'simulate: which config file? e.g. hallq simulate config/demo.yaml');
+      const days = int(a, 'days');
+      const seed = int(a, 'seed');
+      const windows = str(a, 'windows');
+      return (await import('./simulate.js')).simulateCommand(file, { json: flag(a, 'json'), ...(days === undefined ? {} : { days }), ...(seed === undefined ? {} : { seed }), ...(windows === undefined ? {} : { windows }) });
+    },
+  },
+  config: {
+    usage: 'check FILE [--json]',
+    about: 'validate a config file; every problem is reported with its key path',
+    options: jsonOpt,
+    run: async (a) => {
+      if (a.positionals[0] !== 'check' || !a.positionals[1]) throw new UsageError('usage: hallq config check FILE');
+      return (await import('./config-check.js')).configCheck(a.positionals[1], flag(a, 'json'));
+    },
+  },
+  devices: {
+    usage: '[--config FILE] [--json]',
+    about: "serial ports, /dev/hallq and /dev/serial/by-id names, and each configured device's health",
+    options: { ...configOpt, ...jsonOpt },
+    run: async (a) => (await import('./devices.js')).devicesCommand(str(a, 'config'), flag(a, 'json')),
+  },
+  'print-test': {
+    usage: '--config FILE',
+    about: "a test ticket (Chinese, QR, CODE128) and the printer's status",
+    options: configOpt,
+    run: async (a) => (await import('./devices.js')).printTestCommand(need(str(a, 'config'), 'print-test: which config? e.g. hallq print-test --config /etc/hallq/hall.yaml')),
+  },
+  'screen-test': {
+    usage: '--config FILE',
+    about: 'a test pattern on every configured LED screen',
+    options: configOpt,
+    run: async (a) => (await import('./devices.js')).screenTestCommand(need(str(a, 'config'), 'screen-test: which config? e.g. hallq screen-test --config /etc/hallq/hall.yaml')),
+  },
+  staff: {
+    usage: 'passwd STAFF | list | remove STAFF --config FILE [--json]',
+    about: "set a staff member's PIN/password (prompted, or stdin's first line), list staff and who can sign in, or remove a credential",
+    options: { ...configOpt, ...jsonOpt },
+    run: async (a) => {
+      const { staffCommand, StaffUsage } = await import('./staff.js');
+      try {
+        return await staffCommand(a.positionals, str(a, 'config'), flag(a, 'json'));
+      } catch (e) {
+        if (e instanceof StaffUsage) throw new UsageError(`staff: ${e.message}`);
+        throw e;
+      }
+    },
+  },
+  broker: {
+    usage: '--config FILE --out DIR',
+    about: "the broker's ACL and users (Mosquitto format) for the server and every agent of the hall",
+    options: { ...configOpt, out: text },
+    run: async (a) =>
+      (await import('./broker.js')).brokerCommand(need(str(a, 'config'), 'broker: which config? e.g. hallq broker --config /etc/hallq/hall.yaml --out DIR'), need(str(a, 'out'), 'broker: where to write? --out DIR'), (line) =>
+        process.stdout.write(`${line}\n`),
+      ),
+  },
+  emulate: {
+    usage: 'printer|idcard|rs485|modem [--pty | --port PATH] [--config FILE]',
+    about: "a device's emulator on a new pty pair (prints the path to use) or a serial port",
+    options: { ...configOpt, pty: { type: 'boolean' }, port: text },
+    run: async (a) => {
+      const { EMULATED_KINDS, emulateCommand } = await import('./emulate.js');
+      const kind = EMULATED_KINDS.find((k) => k === a.positionals[0]);
+      if (kind === undefined) throw new UsageError(`emulate: which device? one of ${EMULATED_KINDS.join(', ')}`);
+      const port = str(a, 'port');
+      const config = str(a, 'config');
+      if (flag(a, 'pty') && port) throw new UsageError('emulate: --pty or --port, not both');
+      return emulateCommand(kind, { print: (line) => process.stdout.write(`${line}\n`), ...(port ? { port } : {}), ...(config ? { config } : {}) });
+    },
+  },
+};
 
 const usage = `hallq — queue and calling controller for government service halls (政务服务大厅 排队叫号)
 
 usage:
-  hallq demo [--config FILE] [--speed N] [--seconds N]
-      the whole hall on one box: embedded broker, server, agent, emulated devices, citizens
-  hallq server --config FILE        run the hall server (systemd: Type=notify)
-  hallq agent --config FILE         run the mini-PC agent
-  hallq staff passwd STAFF --config FILE   set a staff member's PIN/password (prompted, or stdin's first line)
-  hallq staff list --config FILE    staff, roles and who can sign in · hallq staff remove STAFF --config FILE
-  hallq status [--server URL]       server health and every window
-  hallq queue [--server URL]        waiting, issued and served per service
-  hallq issue SERVICE [--server URL]
-  hallq call WINDOW [--server URL]  call the next ticket at a window
-  hallq simulate FILE [--days N] [--seed N] [--windows 1-4,7] [--json]
-      simulate hall days on the real core: waits, utilisation, near-SMS lead time
-  hallq broker --config FILE --out DIR
-      the broker's ACL and users (Mosquitto format) for the server and every agent of the hall
-  hallq config check FILE [--json]
-      validate a config file; every problem is reported with its key path
-  hallq devices [--config FILE] [--json]
-      serial ports, /dev/hallq and /dev/serial/by-id names, and each configured device's health
-  hallq print-test --config FILE    a test ticket (Chinese, QR, CODE128) and the printer's status
-  hallq screen-test --config FILE   a test pattern on every configured LED screen
-  hallq emulate printer|idcard|rs485|modem [--pty | --port PATH] [--config FILE]
-      a device's emulator on a new pty pair (prints the path to use) or a serial port
+${Object.entries(commands)
+  .map(([name, c]) => `  hallq ${name} ${c.usage}\n      ${c.about}`)
+  .join('\n')}
+  hallq COMMAND --help              that command's usage
+  hallq --version                   the installed version
 
 exit codes: 0 ok · 1 failure · 2 usage · 3 invalid config`;
 
+function commandUsage(name: string, c: Subcommand): string {
+  return `usage: hallq ${name} ${c.usage}\n  ${c.about}\n\nexit codes: 0 ok · 1 failure · 2 usage · 3 invalid config`;
+}
+
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      days: { type: 'string' },
-      seed: { type: 'string' },
-      windows: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-      config: { type: 'string', short: 'c' },
-      speed: { type: 'string' },
-      seconds: { type: 'string' },
-      server: { type: 'string' },
-      pty: { type: 'boolean', default: false },
-      port: { type: 'string' },
-      out: { type: 'string' },
-    },
-  });
-  const [cmd, ...rest] = positionals;
-  if (values.help || cmd === undefined || cmd === 'help') {
-    process.stdout.write(`${usage}\n`);
-    return values.help || cmd === 'help' ? exitCodes.ok : exitCodes.usage;
+  const [first, ...rest] = argv;
+  if (first === '--version' || first === '-V') {
+    process.stdout.write(`hallq ${version()}\n`);
+    return exitCodes.ok;
   }
-  const int = (name: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw new UsageError(`--${name}: expected a whole number, found ${v}`);
-    return Number(v);
-  };
-  switch (cmd) {
-    case 'simulate': {
-      const file = rest[0];
-      if (!file) throw new UsageError('simulate: which config file? e.g. hallq simulate config/demo.yaml');
-      const days = int('days', values.days);
-      const seed = int('seed', values.seed);
-      return simulateCommand(file, { json: values.json, ...(days === undefined ? {} : { days }), ...(seed === undefined ? {} : { seed }), ...(values.windows === undefined ? {} : { windows: values.windows }) });
-    }
-    case 'demo': {
-      const speed = int('speed', values.speed) ?? 1;
-      const seconds = int('seconds', values.seconds);
-      const demo = await runDemo({
-        config: values.config ?? 'config/demo.yaml',
-        mqttPort: 1883,
-        httpPort: 8080,
-        kioskPort: 8081,
-        speed,
-        seed: int('seed', values.seed) ?? Date.now() % 100_000,
-        print: (line) => process.stdout.write(`${line}\n`),
-        ...(seconds === undefined ? {} : { seconds }),
-      });
-      const stop = () => void demo.stop();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      // Output piped into `head` and closed: stop quietly.
-      process.stdout.on('error', stop);
-      await demo.stopped;
-      return exitCodes.ok;
-    }
-    case 'server':
-    case 'agent': {
-      if (!values.config) throw new UsageError(`${cmd}: which config? e.g. hallq ${cmd} --config /etc/hallq/hall.yaml`);
-      return daemon(cmd, values.config);
-    }
-    case 'status':
-    case 'queue':
-    case 'issue':
-    case 'call': {
-      const base = serverUrl(values.server, values.config);
-      // The server's CLI token file (next to its database): readable on the server box by root and the hallq user.
-      const token = cliTokenFor(values.config);
-      if (cmd === 'status') return statusCommand(base, values.json, token);
-      if (cmd === 'queue') return queueCommand(base, values.json, token);
-      const arg = rest[0];
-      if (!arg) throw new UsageError(`${cmd}: ${cmd === 'issue' ? 'which service?' : 'which window?'}`);
-      if (cmd === 'issue') return commandCommand(base, { type: 'IssueTicket', serviceId: arg, delivery: 'none' }, values.json, token);
-      const window = int('window', arg);
-      return commandCommand(base, { type: 'CallNext', window }, values.json, token);
-    }
-    case 'staff':
-      return staffCommand(rest, values.config, values.json);
-    case 'config': {
-      if (rest[0] !== 'check' || !rest[1]) throw new UsageError('usage: hallq config check FILE');
-      return configCheck(rest[1], values.json);
-    }
-    case 'broker': {
-      if (!values.config || !values.out) throw new UsageError('broker: hallq broker --config FILE --out DIR');
-      return brokerCommand(values.config, values.out, (line) => process.stdout.write(`${line}\n`));
-    }
-    case 'devices':
-      return devicesCommand(values.config, values.json);
-    case 'print-test':
-    case 'screen-test': {
-      if (!values.config) throw new UsageError(`${cmd}: which config? e.g. hallq ${cmd} --config /etc/hallq/hall.yaml`);
-      return cmd === 'print-test' ? printTestCommand(values.config) : screenTestCommand(values.config);
-    }
-    case 'emulate': {
-      const kind = rest[0];
-      if (!kind || !(EMULATED_KINDS as readonly string[]).includes(kind)) throw new UsageError(`emulate: which device? one of ${EMULATED_KINDS.join(', ')}`);
-      if (values.pty && values.port) throw new UsageError('emulate: --pty or --port, not both');
-      return emulateCommand(kind as EmulatedKind, {
-        print: (line) => process.stdout.write(`${line}\n`),
-        ...(values.port ? { port: values.port } : {}),
-        ...(values.config ? { config: values.config } : {}),
-      });
-    }
-    default:
-      throw new UsageError(`unknown command "${cmd}"`);
+  if (first === undefined || first === '--help' || first === '-h' || (first === 'help' && rest[0] === undefined)) {
+    process.stdout.write(`${usage}\n`);
+    return first === undefined ? exitCodes.usage : exitCodes.ok;
+  }
+  if (first === 'help') return run([rest[0] ?? '', '--help']);
+  const name = first;
+  const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (cmd === undefined) throw new UsageError(`unknown command "${name}"`);
+  let args: CommandArgs;
+  try {
+    args = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } } });
+  } catch (e) {
+    if (isParseArgsError(e)) throw new UsageError(`${name}: ${e.message}`, commandUsage(name, cmd));
+    throw e;
+  }
+  if (args.values.help === true) {
+    process.stdout.write(`${commandUsage(name, cmd)}\n`);
+    return exitCodes.ok;
+  }
+  try {
+    return await cmd.run(args);
+  } catch (e) {
+    if (e instanceof UsageError && e.help === undefined) throw new UsageError(e.message, commandUsage(name, cmd));
+    throw e;
   }
 }
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  constructor(
+    message: string,
+    /** The usage text printed after the message; the global usage when absent. */
+    readonly help?: string,
+  ) {
+    super(message);
+  }
+}
+
+const isParseArgsError = (e: unknown): e is TypeError => e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS');
+
+const str = (a: CommandArgs, name: string): string | undefined => {
+  const v = a.values[name];
+  return typeof v === 'string' ? v : undefined;
+};
+const flag = (a: CommandArgs, name: string): boolean => a.values[name] === true;
+function need(v: string | undefined, message: string): string {
+  if (v === undefined || v === '') throw new UsageError(message);
+  return v;
+}
+function wholeNumber(what: string, v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`${what}: expected a whole number, found ${v}`);
+  return Number(v);
+}
+const int = (a: CommandArgs, name: string): number | undefined => {
+  const v = str(a, name);
+  return v === undefined ? undefined : wholeNumber(`--${name}`, v);
+};
 
 /** The server's HTTP address: --server, else the config's server.http port on this machine. */
-function serverUrl(flag: string | undefined, configPath: string | undefined): string {
-  if (flag) return flag.replace(/\/$/, '');
+async function serverUrl(a: CommandArgs): Promise<string> {
+  const flagged = str(a, 'server');
+  if (flagged) return flagged.replace(/\/$/, '');
+  const configPath = str(a, 'config');
   if (configPath) {
-    const r = loadConfigFile(configPath);
+    const r = (await import('../config/load.js')).loadConfigFile(configPath);
     if (r.ok) return `http://127.0.0.1:${r.config.server.http.port}`;
   }
   return 'http://127.0.0.1:8080';
 }
 
+/** package.json's version: the nearest package.json above this file (src/cli/ in a clone, dist/src/cli/ in a build). */
+function version(): string {
+  for (let up = '../../'; up.length <= 12; up += '../') {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'hallq' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+}
+
+/** What to run when a package is missing; the same words as bin/hallq.js, which catches it before this file loads. */
+function setupHint(): string {
+  const root = fileURLToPath(new URL(import.meta.url.includes('/dist/src/') ? '../../../' : '../../', import.meta.url));
+  return existsSync(join(root, 'src'))
+    ? 'run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first'
+    : `run \`npm ci --omit=dev\` in ${root.replace(/\/$/, '')}, or reinstall hallq`;
+}
+
+/** A package missing from node_modules (not one of our own files): the setup was skipped or incomplete. */
+function missingPackage(e: unknown): string | undefined {
+  if (!(e instanceof Error) || !('code' in e) || e.code !== 'ERR_MODULE_NOT_FOUND') return undefined;
+  return /Cannot find package '([^']+)'/.exec(e.message)?.[1];
+}
+
 try {
   process.exitCode = await run(process.argv.slice(2));
 } catch (e) {
-  if (e instanceof UsageError || e instanceof StaffUsage || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
-    process.stderr.write(`hallq: ${e.message}\n\n${usage}\n`);
+  const pkg = missingPackage(e);
+  if (e instanceof UsageError || isParseArgsError(e)) {
+    process.stderr.write(`hallq: ${e.message}\n\n${(e instanceof UsageError ? e.help : undefined) ?? usage}\n`);
     process.exitCode = exitCodes.usage;
   } else if (isHallqError(e)) {
     process.stderr.write(`hallq: ${e.code}: ${e.message}\n`);
     process.exitCode = e.code === 'CONFIG_INVALID' ? exitCodes.configInvalid : exitCodes.failure;
+  } else if (pkg !== undefined) {
+    process.stderr.write(`hallq: the npm package "${pkg}" is missing: ${setupHint()}\n`);
+    process.exitCode = exitCodes.failure;
   } else {
     // Anything else (a server out of reach, a file not found): one clear line, exit 1.
     const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';

@@ -169,7 +169,9 @@ export function simulate(spec: SimSpec): SimReport {
   const perDay: DayReport[] = [];
 
   const run = (cmd: CommandBody, t: number) => {
-    const r = execute(state, { ...cmd, id: `sim-${++cmdNo}` } as Command, t);
+    const full = { ...cmd, id: `sim-${++cmdNo}` } as Command;
+    const r = execute(state, full, t);
+    spec.onCommand?.(full, r.events);
     eventCount += r.events.length;
     for (const e of r.events) observe(e);
     return r;

@@ -1,4 +1,4 @@
-import type { HallConfig } from '../core/index.js';
+import type { Command, HallConfig, HallEvent } from '../core/index.js';
 
 /** What a hall manager asks the simulator: "with these arrivals and these windows, how long do people wait?" */
 export interface ServiceTimeSpec {
@@ -36,4 +36,6 @@ export interface SimSpec {
   warmupMinutes: number;
   /** Keep a per-ticket trace in the report (tests and analysis). */
   trace?: boolean;
+  /** Every command the core ran and the events it decided, in order (the start-time bench writes them to a log). */
+  onCommand?: (cmd: Command, events: readonly HallEvent[]) => void;
 }

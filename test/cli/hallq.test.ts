@@ -49,6 +49,23 @@ describe('the hallq command', () => {
   it('exits 2 on a usage error', async () => {
     expect((await hallq('frobnicate')).code).toBe(2);
     expect((await hallq('simulate', 'config/demo.yaml', '--days', 'x')).code).toBe(2);
+    // Each command takes only its own options, and says so with its own usage.
+    const speed = await hallq('queue', '--speed', '3');
+    expect(speed.code).toBe(2);
+    expect(speed.stderr).toContain("hallq: queue: Unknown option '--speed'");
+    expect(speed.stderr).toContain('usage: hallq queue [--server URL | --config FILE] [--json]');
+  });
+
+  it('prints its version and each command\'s own usage', async () => {
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+    expect(await hallq('--version')).toMatchObject({ code: 0, stdout: `hallq ${version}\n` });
+    const help = await hallq('simulate', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: hallq simulate FILE \[--days N\]/);
+    expect(help.stdout).not.toContain('hallq demo');
+    const all = await hallq('--help');
+    expect(all.code).toBe(0);
+    for (const cmd of ['demo', 'server', 'agent', 'status', 'queue', 'issue', 'call', 'simulate', 'config', 'devices', 'print-test', 'screen-test', 'emulate']) expect(all.stdout).toContain(`hallq ${cmd} `);
   });
 });
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,19 @@ describe('scripts/install.sh', () => {
     expect(result.code).toBe(0);
     expect(existsSync(join(root, 'opt/hallq/bin/hallq.js'))).toBe(true);
     expect(existsSync(join(root, 'opt/hallq/node_modules'))).toBe(false);
+    // The build, not the sources: with no src/ the installed bin/hallq.js can only run dist/.
+    expect(existsSync(join(root, 'opt/hallq/dist/src/cli/main.js'))).toBe(true);
+    expect(existsSync(join(root, 'opt/hallq/dist/src/web/pages/kiosk.html'))).toBe(true);
+    expect(existsSync(join(root, 'opt/hallq/src'))).toBe(false);
+    expect(readlinkSync(join(root, 'usr/local/bin/hallq'))).toBe('/opt/hallq/bin/hallq.js');
+    const installed = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile(process.execPath, [join(root, 'opt/hallq/bin/hallq.js'), '--version'], { encoding: 'utf8' }, (err, stdout) => resolve({ code: err ? 1 : 0, stdout })),
+    );
+    expect(installed).toEqual({ code: 0, stdout: `hallq ${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n` });
     expect(readFileSync(join(root, 'etc/hallq/hall.yaml'), 'utf8')).toBe(readFileSync('config/hall.example.yaml', 'utf8'));
+    // The config's `$schema=./hallq.schema.json` resolves where the config now is.
+    expect(readFileSync(join(root, 'etc/hallq/hall.yaml'), 'utf8')).toContain('$schema=./hallq.schema.json');
+    expect(readFileSync(join(root, 'etc/hallq/hallq.schema.json'), 'utf8')).toBe(readFileSync('config/hallq.schema.json', 'utf8'));
     const key = join(root, 'etc/hallq/id-hash.key');
     expect(statSync(key).size).toBe(32);
     expect(statSync(key).mode & 0o777).toBe(0o640);
@@ -22,5 +34,8 @@ describe('scripts/install.sh', () => {
     expect(JSON.stringify(manifest)).toContain('窗口');
     expect(readFileSync(join(root, 'etc/systemd/system/hallq-agent.service'), 'utf8')).toContain('Type=notify');
     expect(existsSync(join(root, 'etc/udev/rules.d/99-hallq.rules'))).toBe(true);
+    // The kernel modules the units' device allow-list names, loaded at boot (src/ops/README.md has the same list).
+    const modules = readFileSync(join(root, 'etc/modules-load.d/hallq.conf'), 'utf8').trim().split('\n');
+    expect(readFileSync('src/ops/README.md', 'utf8')).toContain(`printf '%s\\n' ${modules.join(' ')} | sudo tee /etc/modules-load.d/hallq.conf`);
   }, 120_000);
 });

@@ -55,6 +55,8 @@ describe('systemd units', () => {
       expect(s.one('User')).toBe('hallq');
       expect(s.one('ExecStart')).toBe(`/usr/bin/node /opt/hallq/bin/hallq.js ${role} --config /etc/hallq/hall.yaml`);
       expect(s.all('Environment')).toContain('NODE_ENV=production');
+      // The compiled build, never the sources through tsx (bin/hallq.js).
+      expect(s.all('Environment')).toContain('HALLQ_RUN=dist');
       expect(s.one('StandardOutput')).toBe('journal');
       expect(s.one('StateDirectory')).toBe('hallq');
       expect(s.one('ProtectSystem')).toBe('strict');

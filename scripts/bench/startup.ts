@@ -1,0 +1,296 @@
+/**
+ * Start time and memory of `hallq server` against bare Node (issue 12; goals ≤ 0.5 s on an empty log,
+ * ≤ 1 s on 30 days, RSS ≤ 90 MB at start).
+ *
+ * Each run spawns the real command (`node bin/hallq.js server --config …`) against a real Mosquitto and
+ * measures from spawn to the READY=1 datagram on NOTIFY_SOCKET (a socat listener stands in for systemd;
+ * without socat or systemd-notify, to the "hall server ready" log line, which follows READY=1), then reads
+ * the process's VmRSS. The baseline `node -e 0` is timed from spawn to exit, and bare Node's RSS read the
+ * same way from a process that only waits. Variants run interleaved, round after round; min and median
+ * are printed.
+ *
+ *   npx tsx scripts/bench/startup.ts [--rounds N] [--days N]     (alone; `npm run build` first)
+ *   benchStartup(say, opts) from scripts/bench.ts
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { parse, stringify } from 'yaml';
+import { simSpecOf } from '../../src/cli/simulate.js';
+import { loadConfigOrThrow } from '../../src/config/load.js';
+import { apply, emptyState, type HallEvent } from '../../src/core/index.js';
+import { simulate } from '../../src/sim/simulate.js';
+import { EventLog } from '../../src/store/index.js';
+import { encodeEvent } from '../../src/store/rows.js';
+import { freePort, startMosquitto } from '../../test/helpers/mosquitto.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'hallq.js');
+/** As src/server/engine.ts: the engine saves a snapshot every this many events. */
+const SNAPSHOT_EVERY = 2000;
+
+export interface StartupOptions {
+  rounds?: number;
+  /** Days of log for the "long log" variant (the issue asks for 30). */
+  days?: number;
+  /** Also time the TypeScript sources through tsx (development), for comparison. */
+  fromSource?: boolean;
+}
+
+interface Sample {
+  ms: number;
+  rssMb: number;
+  /** Where the time went, from the server's own log lines (ms): to "event log open", replay, broker connect, the rest. */
+  phases?: { load: number; replay: number; connect: number; rest: number };
+}
+
+/** The pino `time` (epoch ms) of the first log line with this message. */
+function logTime(out: string, msg: string): number | undefined {
+  for (const line of out.split('\n')) {
+    if (!line.includes(`"msg":"${msg}"`)) continue;
+    try {
+      return (JSON.parse(line) as { time: number }).time;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+};
+const min = (xs: readonly number[]): number => Math.min(...xs);
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** The demo hall served from this box: the demo config with this run's broker, port and database. */
+function writeServerConfig(dir: string, brokerUrl: string, httpPort: number, database: string): string {
+  const doc = parse(readFileSync(join(ROOT, 'config', 'demo.yaml'), 'utf8')) as Record<string, unknown>;
+  doc.server = { mqtt: { url: brokerUrl }, http: { host: '127.0.0.1', port: httpPort }, database, logLevel: 'info' };
+  const file = join(dir, `hall-${httpPort}.yaml`);
+  writeFileSync(file, stringify(doc));
+  return file;
+}
+
+/**
+ * A log of `days` simulated days of the demo hall, written as the server would have written it (the same
+ * rows, command outcomes and a snapshot every SNAPSHOT_EVERY events) but in one transaction per batch
+ * instead of one fsync per command, so it takes seconds. Returns the number of events.
+ */
+export function writeSimulatedLog(config: string, database: string, days: number): number {
+  const c = loadConfigOrThrow(config);
+  const spec = simSpecOf(c, { days, seed: 1 });
+  if (typeof spec === 'string') throw new Error(spec);
+  EventLog.open<HallEvent>(database).close(); // creates the schema
+  const db = new Database(database);
+  db.pragma('synchronous = OFF');
+  const insertEvent = db.prepare('INSERT INTO events (seq, at, command_id, type, pos, body) VALUES (@seq, @at, @command_id, @type, @pos, @body)');
+  const insertCommand = db.prepare('INSERT INTO commands (id, outcome, last_seq) VALUES (@id, @outcome, @last_seq)');
+  const saveSnapshot = db.prepare('INSERT OR REPLACE INTO snapshots (seq, state, created) VALUES (@seq, @state, @created)');
+  const state = emptyState();
+  let events = 0;
+  let sinceSnapshot = 0;
+  let lastSnapshotSeq = 0;
+  db.exec('BEGIN');
+  simulate({
+    ...spec,
+    onCommand: (cmd, evs) => {
+      evs.forEach((e, pos) => {
+        insertEvent.run(encodeEvent(e, pos));
+        apply(state, e);
+      });
+      insertCommand.run({ id: cmd.id, outcome: JSON.stringify({ ok: true }), last_seq: state.seq });
+      events += evs.length;
+      sinceSnapshot += evs.length;
+      if (sinceSnapshot >= SNAPSHOT_EVERY) {
+        saveSnapshot.run({ seq: state.seq, state: JSON.stringify(state), created: Date.now() });
+        lastSnapshotSeq = state.seq;
+        sinceSnapshot = 0;
+      }
+    },
+  });
+  // The engine keeps the newest few; older ones only cost disk.
+  db.prepare('DELETE FROM snapshots WHERE seq < ?').run(lastSnapshotSeq);
+  db.exec('COMMIT');
+  db.close();
+  return events;
+}
+
+/** A unix datagram listener standing in for systemd's notify socket (socat; Node cannot bind one). */
+async function notifyListener(dir: string): Promise<{ path: string; count(): number; next(after: number): Promise<void>; close(): void } | undefined> {
+  const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+  if (!has('socat') || !has('systemd-notify')) return undefined;
+  const path = join(dir, 'notify.sock');
+  const child = spawn('socat', ['-d', '-d', '-u', `UNIX-RECV:${path}`, 'STDOUT'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let waiters: Array<{ after: number; done: () => void }> = [];
+  const count = () => out.split('READY=1').length - 1;
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
+    out += d;
+    const n = count();
+    const due = waiters.filter((w) => n > w.after);
+    waiters = waiters.filter((w) => n <= w.after);
+    for (const w of due) w.done();
+  });
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
+      log += d;
+      if (/starting data transfer loop/.test(log)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`socat exited ${String(code)}: ${log}`)));
+  });
+  return {
+    path,
+    count,
+    next: (after) => new Promise<void>((done) => (count() > after ? done() : waiters.push({ after, done }))),
+    close: () => child.kill(),
+  };
+}
+
+function killGroup(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    // The group: systemd-notify children waiting on their barrier go too.
+    process.kill(-(child.pid ?? 0), 'SIGKILL');
+  });
+}
+
+/** One start of `hallq server`: ms from spawn to READY=1, and RSS then. */
+async function startServer(config: string, run: 'dist' | 'src', notify: Awaited<ReturnType<typeof notifyListener>>): Promise<Sample> {
+  const before = notify?.count() ?? 0;
+  const epoch0 = Date.now();
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, [BIN, 'server', '--config', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, HALLQ_RUN: run, ...(notify ? { NOTIFY_SOCKET: notify.path } : {}) },
+  });
+  let out = '';
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`hallq server exited ${String(code)}: ${out}`))));
+  const logged = new Promise<void>((resolve) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      if (out.includes('hall server ready')) resolve();
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => (out += d));
+  });
+  await Promise.race([notify ? notify.next(before) : logged, exited]);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const sample: Sample = { ms, rssMb: rssMb(child.pid ?? 0) };
+  // The lines before READY=1 are written before it is sent; the pipe may deliver them a moment later.
+  const connectedLine = new Promise<void>((resolve) => {
+    const check = () => (out.includes('connected to broker') ? resolve() : child.stdout.once('data', check));
+    check();
+  });
+  await Promise.race([connectedLine, exited]);
+  const open = logTime(out, 'event log open');
+  const replayed = logTime(out, 'event log replayed');
+  const connected = logTime(out, 'connected to broker');
+  if (open !== undefined && replayed !== undefined && connected !== undefined) {
+    sample.phases = { load: open - epoch0, replay: replayed - open, connect: connected - replayed, rest: epoch0 + ms - connected };
+  }
+  child.removeAllListeners('exit');
+  await killGroup(child);
+  return sample;
+}
+
+async function nodeBaseline(): Promise<Sample> {
+  const t0 = process.hrtime.bigint();
+  await new Promise<void>((resolve) => spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).once('exit', () => resolve()));
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  // RSS of a Node that has started and waits, read as the server's is.
+  const idle = spawn(process.execPath, ['-e', 'process.stdout.write("up\\n"); setInterval(() => {}, 1e6)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise<void>((resolve) => idle.stdout.once('data', () => resolve()));
+  const rss = rssMb(idle.pid ?? 0);
+  await new Promise<void>((resolve) => {
+    idle.once('exit', () => resolve());
+    idle.kill('SIGKILL');
+  });
+  return { ms, rssMb: rss };
+}
+
+/** Runs the start-time bench and reports through say(); returns the figures (ms and MB, per variant). */
+export async function benchStartup(say: (line: string) => void, opts: StartupOptions = {}): Promise<Record<string, { msMin: number; msMedian: number; rssMedian: number }>> {
+  const rounds = opts.rounds ?? 7;
+  const days = opts.days ?? 30;
+  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('no build: run `npm run build` first');
+  const dir = mkdtempSync(join(tmpdir(), 'hallq-bench-start-'));
+  const broker = await startMosquitto();
+  const notify = await notifyListener(dir);
+  try {
+    const port = await freePort();
+    const longTemplate = join(dir, 'long-template.db');
+    const t = Date.now();
+    const events = writeSimulatedLog(writeServerConfig(dir, broker.url, port, longTemplate), longTemplate, days);
+    say(`start: ${days}-day log of the demo hall written (${events} events, ${((Date.now() - t) / 1000).toFixed(0)} s); ${rounds} rounds, ready = ${notify ? 'READY=1 on NOTIFY_SOCKET' : 'the "hall server ready" log line'}`);
+    const variants: Array<{ name: string; run: (round: number) => Promise<Sample> }> = [
+      { name: 'node -e 0', run: () => nodeBaseline() },
+      {
+        name: 'server, empty log',
+        run: (round) => startServer(writeServerConfig(dir, broker.url, port, join(dir, `empty-${round}.db`)), 'dist', notify),
+      },
+      {
+        name: `server, ${days}-day log`,
+        run: (round) => {
+          const db = join(dir, `long-${round}.db`);
+          copyFileSync(longTemplate, db);
+          return startServer(writeServerConfig(dir, broker.url, port, db), 'dist', notify);
+        },
+      },
+    ];
+    if (opts.fromSource) variants.push({ name: 'server, empty log, sources via tsx', run: (round) => startServer(writeServerConfig(dir, broker.url, port, join(dir, `src-${round}.db`)), 'src', notify) });
+    const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
+    for (let round = 0; round < rounds; round++) {
+      // Rotate the order each round so no variant always runs first (caches, a busy neighbour).
+      for (let i = 0; i < variants.length; i++) {
+        const v = variants[(i + round) % variants.length];
+        if (v) samples.get(v.name)?.push(await v.run(round));
+      }
+    }
+    const base = samples.get('node -e 0') ?? [];
+    const baseMs = median(base.map((s) => s.ms));
+    const baseRss = median(base.map((s) => s.rssMb));
+    const result: Record<string, { msMin: number; msMedian: number; rssMedian: number }> = {};
+    for (const [name, xs] of samples) {
+      const ms = xs.map((s) => s.ms);
+      const rss = xs.map((s) => s.rssMb);
+      result[name] = { msMin: min(ms), msMedian: median(ms), rssMedian: median(rss) };
+      const ratio = name === 'node -e 0' ? '' : ` → ${(median(ms) / baseMs).toFixed(1)} × node -e 0, RSS ${(median(rss) / baseRss).toFixed(2)} × bare Node`;
+      say(`start: ${name.padEnd(36)} min ${min(ms).toFixed(0).padStart(5)} ms, median ${median(ms).toFixed(0).padStart(5)} ms; RSS median ${median(rss).toFixed(0)} MB${ratio}`);
+      const phases = xs.flatMap((x) => (x.phases ? [x.phases] : []));
+      if (phases.length > 0) {
+        const m = (k: keyof NonNullable<Sample['phases']>) => median(phases.map((p) => p[k])).toFixed(0);
+        say(`start:   ${name}, medians: ${m('load')} ms loading code and config, ${m('replay')} ms replaying the log, ${m('connect')} ms to the broker link, ${m('rest')} ms HTTP and READY`);
+      }
+    }
+    return result;
+  } finally {
+    notify?.close();
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, days: { type: 'string' }, source: { type: 'boolean' } } });
+  await benchStartup((line) => console.log(line), {
+    ...(values.rounds ? { rounds: Number(values.rounds) } : {}),
+    ...(values.days ? { days: Number(values.days) } : {}),
+    fromSource: values.source === true,
+  });
+}

@@ -1,0 +1,23 @@
+import { runDemo } from '../demo/demo.js';
+import { exitCodes } from './exit-codes.js';
+
+/** `hallq demo`: the whole hall on the fixed demo ports until q, Ctrl-C, SIGTERM or --seconds. */
+export async function demoCommand(opts: { config: string; speed: number; seed: number | undefined; seconds: number | undefined }): Promise<number> {
+  const demo = await runDemo({
+    config: opts.config,
+    mqttPort: 1883,
+    httpPort: 8080,
+    kioskPort: 8081,
+    speed: opts.speed,
+    seed: opts.seed ?? Date.now() % 100_000,
+    print: (line) => process.stdout.write(`${line}\n`),
+    ...(opts.seconds === undefined ? {} : { seconds: opts.seconds }),
+  });
+  const stop = () => void demo.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  // Output piped into `head` and closed: stop quietly.
+  process.stdout.on('error', stop);
+  await demo.stopped;
+  return exitCodes.ok;
+}
