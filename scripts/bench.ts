@@ -12,6 +12,7 @@ import { simulate, type TicketTrace } from '../src/sim/simulate.js';
 import { erlangCWait, quantile } from '../src/sim/stats.js';
 import { EventLog } from '../src/store/index.js';
 import { benchBusLatency } from './bench/bus-latency.js';
+import { benchTouchToCut } from './bench/touch-to-cut.js';
 
 const lines: string[] = [];
 const say = (s: string) => {
@@ -128,3 +129,4 @@ benchErlang();
 benchPooling();
 // Device timing (issue 12), each in its own file under scripts/bench/.
 await benchBusLatency(say);
+await benchTouchToCut(say);
