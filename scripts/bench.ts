@@ -13,6 +13,7 @@ import { erlangCWait, quantile } from '../src/sim/stats.js';
 import { EventLog } from '../src/store/index.js';
 import { benchBusLatency } from './bench/bus-latency.js';
 import { benchStartup } from './bench/startup.js';
+import { benchTouchToCut } from './bench/touch-to-cut.js';
 
 const lines: string[] = [];
 const say = (s: string) => {
@@ -131,3 +132,4 @@ benchPooling();
 await benchBusLatency(say);
 // Start time and RSS of `hallq server` from the build vs bare Node (scripts/bench/startup.ts; needs `npm run build`).
 await benchStartup(say);
+await benchTouchToCut(say);
