@@ -30,7 +30,9 @@ export function interleaveOf(state: HallState, pool: string): InterleaveState {
   return { cls: 'normal', run: state.config?.policy.interleave.normal ?? 0 };
 }
 
-function prefersPriority(st: InterleaveState, w: { normal: number; priority: number }): boolean {
+/** Whether the pool's next interleaved call is a priority one. `normal: 0` is strict priority: always. */
+export function prefersPriority(st: InterleaveState, w: { normal: number; priority: number }): boolean {
+  if (w.normal === 0) return true;
   return st.cls === 'normal' ? st.run >= w.normal : st.run < w.priority;
 }
 
