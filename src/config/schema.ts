@@ -47,6 +47,7 @@ export const policySchema = z
       .default(d.noShow),
     interleave: z.strictObject({ normal: z.number().int().min(0), priority: z.number().int().min(1) }).default(d.interleave),
     agingMinutes: z.number().positive().default(d.agingMinutes),
+    tierSlack: z.number().min(0).nullable().default(d.tierSlack), // issue 12: the tier rule (src/core/dispatcher.ts)
     nearFactor: z.number().positive().default(d.nearFactor),
     nearAtIssue: z.boolean().default(d.nearAtIssue),
     perId: z.strictObject({ maxOpenPerService: z.number().int().min(1), dailyCap: z.number().int().min(1) }).default(d.perId),

@@ -36,4 +36,6 @@ export interface SimSpec {
   warmupMinutes: number;
   /** Keep a per-ticket trace in the report (tests and analysis). */
   trace?: boolean;
+  /** With the trace: each ticket's wait position and estimated wait at issue (costs a dry run per arrival). */
+  estimates?: boolean;
 }
