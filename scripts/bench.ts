@@ -125,3 +125,4 @@ benchAppend();
 benchCommand();
 benchErlang();
 benchPooling();
+(await import('./bench/queue-rules.js')).benchQueueRules(say); // issue 12: estimate, tiers, strict priority, Erlang C over seeds
