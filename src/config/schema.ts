@@ -86,7 +86,7 @@ const mqttSchema = z.strictObject({
 
 /** Citizens' SMS (src/server/sms/README.md). Secrets live in files (mode 0600), never in this file. */
 export const SMS_TEMPLATE_DEFAULTS = {
-  issued: '【{hall}】您已取号{number}（{service}），前面还有{ahead}人，请留意叫号。',
+  issued: '【{hall}】您已取号{number}（{service}），前面还有{ahead}人，预计等候{wait}分钟，请留意叫号。',
   near: '【{hall}】{number}即将叫号，请到{windows}号窗口附近等候。',
   called: '【{hall}】请{number}号到{window}号窗口办理。',
 };

@@ -69,7 +69,7 @@ describe('SMS from the kiosk to the modem', () => {
     await messages(3);
 
     expect(received.map((m) => [m.phone, m.text])).toEqual([
-      [`+86${PHONE}`, '【联调大厅】您已取号A005（社保），前面还有4人，请留意叫号。'],
+      [`+86${PHONE}`, '【联调大厅】您已取号A005（社保），前面还有4人，预计等候20分钟，请留意叫号。'],
       [`+86${PHONE}`, '【联调大厅】A005即将叫号，请到3号窗口附近等候。'],
       [`+86${PHONE}`, '【联调大厅】请A005号到3号窗口办理。'],
     ]);
@@ -100,7 +100,7 @@ describe('SMS from the kiosk to the modem', () => {
     await messages(4);
     await settled;
     expect(received.map((m) => m.phone)).toEqual([`+86${PHONE}`, `+86${PHONE}`, `+86${PHONE}`, `+86${OTHER}`]);
-    expect(received[3]?.text).toBe('【联调大厅】您已取号A006（社保），前面还有0人，请留意叫号。');
+    expect(received[3]?.text).toBe('【联调大厅】您已取号A006（社保），前面还有0人，预计等候1分钟，请留意叫号。');
     expect(sms?.outbox.all().map((r) => [r.ticketId, r.reason, r.state, r.attempts])).toEqual([
       [mine.ticketId, 'issued', 'sent', 1],
       [mine.ticketId, 'near', 'sent', 1],

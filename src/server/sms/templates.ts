@@ -11,7 +11,7 @@ export type SmsTemplates = Readonly<Record<NotificationReason, string>>;
 
 export const DEFAULT_TEMPLATES: SmsTemplates = SMS_TEMPLATE_DEFAULTS;
 
-export type SmsVars = Record<'hall' | 'number' | 'service' | 'ahead' | 'windows' | 'window', string>;
+export type SmsVars = Record<'hall' | 'number' | 'service' | 'ahead' | 'wait' | 'windows' | 'window', string>;
 
 /** The placeholders' values for one outbox row, with names from the hall config in the state. */
 export function smsVars(params: OutboxParams, state: HallState): SmsVars {
@@ -22,6 +22,8 @@ export function smsVars(params: OutboxParams, state: HallState): SmsVars {
     number: params.number,
     service: service?.name.zh ?? params.serviceId,
     ahead: String(Math.max(0, (params.position ?? 1) - 1)),
+    // Estimated wait in minutes (src/core/estimate.ts); '—' when no open window could call the ticket.
+    wait: params.waitMinutes === undefined ? '—' : String(params.waitMinutes),
     windows: params.windows.join('、'),
     window: String(params.windows[0] ?? ''),
   };
