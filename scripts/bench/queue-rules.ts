@@ -115,11 +115,13 @@ function benchPooled(say: (s: string) => void): void {
 
 export function benchQueueRules(say: (s: string) => void = console.log): void {
   const t = Date.now();
+  const cpu = process.cpuUsage();
   benchEstimate(say);
   benchTiers(say);
   benchStrict(say);
   benchPooled(say);
-  say(`(queue-rule benchmarks took ${fmt((Date.now() - t) / 1000, 0)} s)`);
+  const used = process.cpuUsage(cpu);
+  say(`(queue-rule benchmarks took ${fmt((Date.now() - t) / 1000, 0)} s, ${fmt((used.user + used.system) / 1e6, 0)} s of CPU)`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) benchQueueRules();

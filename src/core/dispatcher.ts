@@ -157,6 +157,30 @@ export function callReason(state: HallState, win: WindowDef, entry: SequenceEntr
   return 'requeued-behind';
 }
 
+const orderCache = new WeakMap<HallState, { seq: number; now: number; byKey: Map<string, SequenceEntry[]>; targeted: Set<number> }>();
+const rankCache = new WeakMap<SequenceEntry[], Map<string, number>>();
+
+/**
+ * Each window's call order at `now` (windowSequence), computed once per pool: windows with the same
+ * tiers call in the same order, unless a ticket was transferred to one of them. Cached beside the
+ * state for its seq and `now`, so the positions and the estimate of one command share it.
+ */
+export function callOrders(state: HallState, now: number): (win: WindowDef) => SequenceEntry[] {
+  let hit = orderCache.get(state);
+  if (!hit || hit.seq !== state.seq || hit.now !== now) {
+    const targeted = new Set(waitingTickets(state).flatMap((t) => (t.targetWindow === undefined ? [] : [t.targetWindow])));
+    hit = { seq: state.seq, now, byKey: new Map(), targeted };
+    orderCache.set(state, hit);
+  }
+  const { byKey, targeted } = hit;
+  return (win) => {
+    const key = targeted.has(win.id) ? `#${win.id}` : poolOf(win);
+    let order = byKey.get(key);
+    if (!order) byKey.set(key, (order = windowSequence(state, win, now)));
+    return order;
+  };
+}
+
 export interface Position {
   position: number;
   /** Open windows that can call this ticket. */
@@ -174,16 +198,11 @@ export function positions(state: HallState, now: number): Map<string, Position> 
   if (!config) return result;
   const waiting = waitingTickets(state);
   if (waiting.length === 0) return result;
-  // Windows of one pool call in the same order, unless a ticket was transferred to one of them.
-  const targeted = new Set(waiting.flatMap((t) => (t.targetWindow === undefined ? [] : [t.targetWindow])));
-  const ranks = new Map<string, Map<string, number>>();
+  const orderOf = callOrders(state, now);
   const rankOf = (win: WindowDef): Map<string, number> => {
-    const key = targeted.has(win.id) ? `#${win.id}` : poolOf(win);
-    let r = ranks.get(key);
-    if (!r) {
-      r = new Map(windowSequence(state, win, now).map((e, i) => [e.ticket.id, i]));
-      ranks.set(key, r);
-    }
+    const order = orderOf(win);
+    let r = rankCache.get(order);
+    if (!r) rankCache.set(order, (r = new Map(order.map((e, i) => [e.ticket.id, i]))));
     return r;
   };
   for (const t of waiting) {

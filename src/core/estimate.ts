@@ -1,6 +1,5 @@
-import { meanServiceMs, windowSequence, type SequenceEntry } from './dispatcher.js';
-import { canServe, poolOf, waitingTickets } from './hall.js';
-import type { WindowDef } from './model.js';
+import { callOrders, meanServiceMs, type SequenceEntry } from './dispatcher.js';
+import { canServe, waitingTickets } from './hall.js';
 import type { HallState } from './state.js';
 
 /**
@@ -38,14 +37,7 @@ export function estimatedWaits(state: HallState, now: number): Map<string, numbe
   const config = state.config;
   const waiting = waitingTickets(state);
   if (!config || waiting.length === 0) return out;
-  const targeted = new Set(waiting.flatMap((t) => (t.targetWindow === undefined ? [] : [t.targetWindow])));
-  const sequences = new Map<string, SequenceEntry[]>();
-  const sequenceOf = (win: WindowDef): SequenceEntry[] => {
-    const key = targeted.has(win.id) ? `#${win.id}` : poolOf(win);
-    let seq = sequences.get(key);
-    if (!seq) sequences.set(key, (seq = windowSequence(state, win, now)));
-    return seq;
-  };
+  const sequenceOf = callOrders(state, now);
   interface Runner {
     seq: SequenceEntry[];
     next: number;
