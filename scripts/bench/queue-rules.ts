@@ -58,22 +58,26 @@ function benchTiers(say: (s: string) => void): void {
   const p99: number[] = [];
   const p99Pooled: number[] = [];
   const meanPooled: number[] = [];
+  const p99Strict: number[] = [];
   const abs: string[] = [];
   for (const seed of seeds) {
-    const waits = (shape: 'tiered' | 'one-tier' | 'pooled') => measured(simulate({ ...tieredSpec(shape, seed, days), trace: true })).map(waitMin);
+    const waits = (shape: 'tiered' | 'one-tier' | 'pooled', policy = {}) => measured(simulate({ ...tieredSpec(shape, seed, days, policy), trace: true })).map(waitMin);
     const tiered = waits('tiered');
+    const strict = waits('tiered', { tierSlack: null });
     const lwf = waits('one-tier');
     const all = waits('pooled');
     mean_.push(mean(tiered) / mean(lwf));
     p99.push(quantile(tiered, 0.99) / quantile(lwf, 0.99));
     meanPooled.push(mean(tiered) / mean(all));
     p99Pooled.push(quantile(tiered, 0.99) / quantile(all, 0.99));
+    p99Strict.push(quantile(strict, 0.99) / quantile(lwf, 0.99));
     abs.push(`${fmt(mean(tiered))}/${fmt(mean(lwf))}/${fmt(mean(all))} min, p99 ${fmt(quantile(tiered, 0.99), 1)}/${fmt(quantile(lwf, 0.99), 1)}/${fmt(quantile(all, 0.99), 1)}`);
   }
   const { c, rho } = tieredHall;
   say(`tiered hall, ${seeds.length} seeds × ${days} days (tiered / same skills in one tier = longest wait first / every window every service): ${abs.join('; ')}; Erlang C of the last ${fmt(erlangCWait(c * rho * mu, mu, c))} min`);
   say(`  mean wait tiered / longest-wait-first: ${summary(mean_)}`);
   say(`  p99 wait tiered / the same hall in one tier: ${summary(p99)}`);
+  say(`  p99 wait with strict tiers (tierSlack: null, the old rule) / the same hall in one tier: ${summary(p99Strict)}`);
   say(`  vs every window serving every service (M/M/9): mean ${summary(meanPooled)}; p99 ${summary(p99Pooled)}`);
 }
 
