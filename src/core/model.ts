@@ -110,7 +110,7 @@ export const defaultPolicy: Policy = {
   noShow: { requeueAfter: 3, maxRequeues: 1 },
   interleave: { normal: 2, priority: 1 },
   agingMinutes: 60,
-  tierSlack: 0.5,
+  tierSlack: 0.25,
   nearFactor: 1.5,
   nearAtIssue: false,
   perId: { maxOpenPerService: 1, dailyCap: 5 },

@@ -47,7 +47,7 @@ describe('estimated wait', () => {
     h.advance(1);
     const b1 = h.issue('B');
     // window 1 calls a1 then b1; window 3 calls b1 first (its tier 0; a1 has waited 1 min, less than
-    // θ = 0.5 × 8 min more). Completions every 1 / (2/6) = 3 min. The first (credits tie) goes to
+    // θ = 0.25 × 8 min more). Completions every 1 / (2/6) = 3 min. The first (credits tie) goes to
     // window 1, which takes a1 at 3 min; the second to window 3, which takes b1 at 6 min.
     const est = estimatedWaits(h.state, h.now);
     expect(est.get(a1)).toBe(3 * min);
