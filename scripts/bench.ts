@@ -133,3 +133,4 @@ await benchBusLatency(say);
 // Start time and RSS of `hallq server` from the build vs bare Node (scripts/bench/startup.ts; needs `npm run build`).
 await benchStartup(say);
 await benchTouchToCut(say);
+(await import('./bench/queue-rules.js')).benchQueueRules(say); // issue 12: estimate, tiers, strict priority, Erlang C over seeds

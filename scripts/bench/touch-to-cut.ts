@@ -27,6 +27,8 @@ import { ticketDocument } from '../../src/agent/ticket-document.js';
 import { startEmbeddedBroker } from '../../src/bus/embedded-broker.js';
 import { defaultPolicy, epochOf, type HallConfig, type TimeRange } from '../../src/core/index.js';
 import { HallEngine } from '../../src/server/engine.js';
+import { agentEntrySchema } from '../../src/config/schema.js';
+import { requestAuthorizer } from '../../src/server/authorize.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
 
 const allDay: TimeRange[] = [{ from: '00:00', to: '24:00' }];
@@ -67,7 +69,7 @@ export async function benchTouchToCut(say: (s: string) => void = console.log, op
   const clock = () => base + (Date.now() - start);
   const broker = await startEmbeddedBroker({ port: 0 });
   const engine = HallEngine.open(join(dir, 'hall.db'), config, silentLogger, clock());
-  const server = new MqttServer(engine, { url: broker.url, hall: config.id, clock }, silentLogger);
+  const server = new MqttServer(engine, { url: broker.url, hall: config.id, clock, authorize: requestAuthorizer([agentEntrySchema.parse({ id: 'kiosk-bench', kiosk: {} })]) }, silentLogger);
   await server.start();
   const link = new AgentLink({ url: broker.url, hall: config.id, agentId: 'kiosk-bench', requestTimeoutMs: 5000 }, silentLogger);
   await link.start();

@@ -7,6 +7,8 @@ export interface TicketFacts {
   serviceName: Lang;
   /** Wait position at issue (等待顺序数). */
   position: number;
+  /** Estimated wait at issue, whole minutes (src/core/estimate.ts); absent when no open window can call it. */
+  estimatedWaitMinutes?: number;
   windows: number[];
   issuedAt: number;
   utcOffsetMinutes: number;
@@ -25,6 +27,7 @@ export function ticketDocument(f: TicketFacts): PrintDocument {
       { type: 'text', text: f.number, align: 'center', width: 4, height: 4, bold: true },
       { type: 'text', text: `${f.serviceName.zh} ${f.serviceName.en}`, align: 'center' },
       { type: 'text', text: `前面还有 ${Math.max(0, f.position - 1)} 人 · 等待顺序 ${f.position}`, align: 'center' },
+      ...(f.estimatedWaitMinutes === undefined ? [] : [{ type: 'text' as const, text: `预计等候 ${f.estimatedWaitMinutes} 分钟`, align: 'center' as const }]),
       { type: 'text', text: windows, align: 'center' },
       ...(f.phoneMasked ? [{ type: 'text' as const, text: `短信通知 ${f.phoneMasked}`, align: 'center' as const }] : []),
       ...(f.statusUrl ? [{ type: 'qr' as const, data: f.statusUrl, moduleSize: 6, errorLevel: 'M' as const, align: 'center' as const }] : []),

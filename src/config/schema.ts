@@ -54,6 +54,7 @@ export const policySchema = z
       .default(d.noShow),
     interleave: z.strictObject({ normal: z.number().int().min(0), priority: z.number().int().min(1) }).default(d.interleave),
     agingMinutes: z.number().positive().default(d.agingMinutes),
+    tierSlack: z.number().min(0).nullable().default(d.tierSlack), // issue 12: the tier rule (src/core/dispatcher.ts)
     nearFactor: z.number().positive().default(d.nearFactor),
     nearAtIssue: z.boolean().default(d.nearAtIssue),
     perId: z.strictObject({ maxOpenPerService: z.number().int().min(1), dailyCap: z.number().int().min(1) }).default(d.perId),
@@ -105,7 +106,7 @@ const mqttDefault = { url: 'mqtt://127.0.0.1:1883', maxMessageBytes: DEFAULT_MAX
  * windows (issuedNear, §7.4.4), otherwise by `near` when it first gets there; `called` (§7.4.5).
  */
 export const SMS_TEMPLATE_DEFAULTS = {
-  issued: '【{hall}】您已取号{number}（{service}），排第{position}位，请到{windows}号窗口办理，请留意叫号。',
+  issued: '【{hall}】您已取号{number}（{service}），排第{position}位，预计等候{wait}分钟，请到{windows}号窗口办理，请留意叫号。',
   issuedNear: '【{hall}】您已取号{number}（{service}），排第{position}位，即将叫号，请到{windows}号窗口附近等候。',
   near: '【{hall}】{number}即将叫号，请到{windows}号窗口附近等候。',
   called: '【{hall}】请{number}号到{window}号窗口办理。',
@@ -123,7 +124,7 @@ export const smsSchema = z
     /** First retry after this many seconds, doubling with each attempt. */
     backoffSeconds: z.number().positive().default(30),
     maxAttempts: z.number().int().min(1).max(20).default(5),
-    /** Message texts (the modem sends these); placeholders {hall} {number} {service} {position} {ahead} {windows} {window}. */
+    /** Message texts (the modem sends these); placeholders {hall} {number} {service} {position} {ahead} {wait} {windows} {window}. */
     templates: z
       .strictObject({
         issued: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.issued),
@@ -151,7 +152,7 @@ export const smsSchema = z
         sdkAppId: z.string().min(1),
         signName: z.string().min(1),
         /** TemplateId per reason and its parameter names in the order of {1}, {2} … */
-        templates: smsReasons(z.strictObject({ templateId: z.string().min(1), params: z.array(z.enum(['hall', 'number', 'service', 'position', 'ahead', 'windows', 'window'])) })),
+        templates: smsReasons(z.strictObject({ templateId: z.string().min(1), params: z.array(z.enum(['hall', 'number', 'service', 'position', 'ahead', 'wait', 'windows', 'window'])) })),
         endpoint: z.url().optional(),
         region: z.string().min(1).optional(),
       })

@@ -37,7 +37,7 @@ function finish(state: HallState, t: Ticket, w: WindowState, at: number, duratio
   w.lastServed = { ticketId: t.id, at, ...(t.staffId === undefined ? {} : { staffId: t.staffId }) };
   const samples = own(state.serviceTimes, t.serviceId) ?? setOwn(state.serviceTimes, t.serviceId, []);
   samples.push(durationMs);
-  const keep = state.config?.policy.serviceTimeSamples ?? 20;
+  const keep = state.config?.policy.serviceTimeSamples ?? 100;
   if (samples.length > keep) samples.splice(0, samples.length - keep);
 }
 

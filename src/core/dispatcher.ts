@@ -1,6 +1,6 @@
 import type { CallReason } from './events.js';
 import { canServe, poolOf, tierOf, waitingTickets } from './hall.js';
-import type { WindowDef } from './model.js';
+import { defaultPolicy, type WindowDef } from './model.js';
 import type { HallState, InterleaveState, Ticket } from './state.js';
 import { own } from './own.js';
 
@@ -9,8 +9,15 @@ import { own } from './own.js';
  *
  * A window's call order, without new arrivals:
  *  1. aged tickets (waiting ≥ agingMinutes since they joined the queue), oldest first, any tier or class;
- *  2. then tier by tier (tier 0 first): on-time appointments, then priority and normal interleaved
- *     (`normal` normal calls, then `priority` priority calls), each class in queueKey order.
+ *  2. then, call by call, the tier with the greatest claim, where tier k's claim is the longest wait
+ *     among its waiting tickets minus k × θ, θ = `tierSlack` × the mean service time of the window's
+ *     tier-0 services (ties to the better tier; `tierSlack: null` makes θ infinite: strict tiers).
+ *     So a window serves its own tier first unless a lower-tier ticket has waited markedly longer
+ *     (by θ per tier) than everyone in it: the preference costs a lower-tier citizen at most about θ
+ *     per tier over longest-wait-first, which is what keeps the tiered hall's tail near the pooled one;
+ *  3. within the chosen tier: on-time appointments, then priority and normal interleaved
+ *     (`normal` normal calls, then `priority` priority calls; `normal: 0` is strict priority), each
+ *     class in queueKey order.
  */
 
 export type Step = 'aged' | 'appointment' | 'priority' | 'normal';
@@ -31,7 +38,9 @@ export function interleaveOf(state: HallState, pool: string): InterleaveState {
   return { cls: 'normal', run: state.config?.policy.interleave.normal ?? 0 };
 }
 
-function prefersPriority(st: InterleaveState, w: { normal: number; priority: number }): boolean {
+/** Whether the pool's next interleaved call is a priority one. `normal: 0` is strict priority: always. */
+export function prefersPriority(st: InterleaveState, w: { normal: number; priority: number }): boolean {
+  if (w.normal === 0) return true;
   return st.cls === 'normal' ? st.run >= w.normal : st.run < w.priority;
 }
 
@@ -41,6 +50,35 @@ export function nextInterleave(st: InterleaveState, cls: 'normal' | 'priority'):
 
 export function eligibleWaiting(state: HallState, win: WindowDef): Ticket[] {
   return waitingTickets(state).filter((t) => canServe(win, t));
+}
+
+/** Mean of the recent service times of a service (ms), or its configured prior. */
+export function meanServiceMs(state: HallState, serviceId: string): number {
+  const samples = state.serviceTimes[serviceId] ?? [];
+  if (samples.length > 0) return samples.reduce((a, b) => a + b, 0) / samples.length;
+  const service = state.config?.services.find((s) => s.id === serviceId);
+  return (service?.avgServiceMinutes ?? 10) * 60_000;
+}
+
+/** θ of the tier rule for `win` in ms: tierSlack × the mean service time of its tier-0 services; Infinity for strict tiers. */
+export function tierSlackMs(state: HallState, win: WindowDef): number {
+  const slack = state.config?.policy.tierSlack;
+  if (slack === null || win.tiers.length < 2) return Infinity;
+  const own = win.tiers[0] ?? [];
+  const mean = own.reduce((a, id) => a + meanServiceMs(state, id), 0) / Math.max(1, own.length);
+  return (slack ?? defaultPolicy.tierSlack ?? 0) * mean;
+}
+
+interface TierQueue {
+  appt: Ticket[];
+  pri: Ticket[];
+  norm: Ticket[];
+  /** The tier's tickets by time joined, for its longest wait. */
+  byQueued: Ticket[];
+  a: number;
+  p: number;
+  n: number;
+  q: number;
 }
 
 /** The order in which `win` would call today's waiting tickets if nobody else arrived. */
@@ -56,24 +94,51 @@ export function windowSequence(state: HallState, win: WindowDef, now: number, li
     out.push({ ticket: t, step: 'aged', tier: tierOf(win, t.serviceId) });
   }
   const agedIds = new Set(aged.map((t) => t.id));
+  const tiers: TierQueue[] = win.tiers.map(() => ({ appt: [], pri: [], norm: [], byQueued: [], a: 0, p: 0, n: 0, q: 0 }));
+  for (const t of cands) {
+    const q = agedIds.has(t.id) ? undefined : tiers[tierOf(win, t.serviceId)];
+    if (!q) continue;
+    (t.class === 'appointment' ? q.appt : t.class === 'priority' ? q.pri : q.norm).push(t);
+    q.byQueued.push(t);
+  }
+  for (const q of tiers) {
+    q.appt.sort(byKey);
+    q.pri.sort(byKey);
+    q.norm.sort(byKey);
+    q.byQueued.sort(byQueued);
+  }
+  const slack = tierSlackMs(state, win);
+  const taken = new Set<string>();
   let inter = interleaveOf(state, poolOf(win));
-  for (let tier = 0; tier < win.tiers.length && out.length < limit; tier++) {
-    const inTier = cands.filter((t) => !agedIds.has(t.id) && tierOf(win, t.serviceId) === tier);
-    for (const t of inTier.filter((x) => x.class === 'appointment').sort(byKey)) {
-      if (out.length >= limit) return out;
-      out.push({ ticket: t, step: 'appointment', tier });
-    }
-    const pri = inTier.filter((x) => x.class === 'priority').sort(byKey);
-    const norm = inTier.filter((x) => x.class === 'normal').sort(byKey);
-    let pi = 0;
-    let ni = 0;
-    while ((pi < pri.length || ni < norm.length) && out.length < limit) {
-      const takePriority = ni >= norm.length || (pi < pri.length && prefersPriority(inter, policy.interleave));
-      const t = takePriority ? pri[pi++] : norm[ni++];
+  while (out.length < limit) {
+    let tier = -1;
+    let best = -Infinity;
+    tiers.forEach((q, k) => {
+      while (q.q < q.byQueued.length && taken.has(q.byQueued[q.q]?.id ?? '')) q.q++;
+      const oldest = q.byQueued[q.q];
+      if (!oldest) return;
+      const claim = slack === Infinity ? -k : now - oldest.queuedAt - k * slack;
+      if (claim > best) {
+        best = claim;
+        tier = k;
+      }
+    });
+    const q = tiers[tier];
+    if (!q) break;
+    let entry: SequenceEntry | undefined;
+    const appt = q.appt[q.a];
+    if (appt) {
+      q.a++;
+      entry = { ticket: appt, step: 'appointment', tier };
+    } else {
+      const takePriority = q.n >= q.norm.length || (q.p < q.pri.length && prefersPriority(inter, policy.interleave));
+      const t = takePriority ? q.pri[q.p++] : q.norm[q.n++];
       if (!t) break;
       inter = nextInterleave(inter, takePriority ? 'priority' : 'normal');
-      out.push({ ticket: t, step: takePriority ? 'priority' : 'normal', tier });
+      entry = { ticket: t, step: takePriority ? 'priority' : 'normal', tier };
     }
+    taken.add(entry.ticket.id);
+    out.push(entry);
   }
   return out;
 }
@@ -93,6 +158,30 @@ export function callReason(state: HallState, win: WindowDef, entry: SequenceEntr
   return 'requeued-behind';
 }
 
+const orderCache = new WeakMap<HallState, { seq: number; now: number; byKey: Map<string, SequenceEntry[]>; targeted: Set<number> }>();
+const rankCache = new WeakMap<SequenceEntry[], Map<string, number>>();
+
+/**
+ * Each window's call order at `now` (windowSequence), computed once per pool: windows with the same
+ * tiers call in the same order, unless a ticket was transferred to one of them. Cached beside the
+ * state for its seq and `now`, so the positions and the estimate of one command share it.
+ */
+export function callOrders(state: HallState, now: number): (win: WindowDef) => SequenceEntry[] {
+  let hit = orderCache.get(state);
+  if (!hit || hit.seq !== state.seq || hit.now !== now) {
+    const targeted = new Set(waitingTickets(state).flatMap((t) => (t.targetWindow === undefined ? [] : [t.targetWindow])));
+    hit = { seq: state.seq, now, byKey: new Map(), targeted };
+    orderCache.set(state, hit);
+  }
+  const { byKey, targeted } = hit;
+  return (win) => {
+    const key = targeted.has(win.id) ? `#${win.id}` : poolOf(win);
+    let order = byKey.get(key);
+    if (!order) byKey.set(key, (order = windowSequence(state, win, now)));
+    return order;
+  };
+}
+
 export interface Position {
   position: number;
   /** Open windows that can call this ticket. */
@@ -110,16 +199,11 @@ export function positions(state: HallState, now: number): Map<string, Position> 
   if (!config) return result;
   const waiting = waitingTickets(state);
   if (waiting.length === 0) return result;
-  // Windows of one pool call in the same order, unless a ticket was transferred to one of them.
-  const targeted = new Set(waiting.flatMap((t) => (t.targetWindow === undefined ? [] : [t.targetWindow])));
-  const ranks = new Map<string, Map<string, number>>();
+  const orderOf = callOrders(state, now);
   const rankOf = (win: WindowDef): Map<string, number> => {
-    const key = targeted.has(win.id) ? `#${win.id}` : poolOf(win);
-    let r = ranks.get(key);
-    if (!r) {
-      r = new Map(windowSequence(state, win, now).map((e, i) => [e.ticket.id, i]));
-      ranks.set(key, r);
-    }
+    const order = orderOf(win);
+    let r = rankCache.get(order);
+    if (!r) rankCache.set(order, (r = new Map(order.map((e, i) => [e.ticket.id, i]))));
     return r;
   };
   for (const t of waiting) {
@@ -131,12 +215,4 @@ export function positions(state: HallState, now: number): Map<string, Position> 
     result.set(t.id, { position: best === Infinity ? waiting.length : best + 1, openWindows: open.map((w) => w.id) });
   }
   return result;
-}
-
-/** Estimated wait in ms: position × mean recent service time ÷ open eligible windows. */
-export function estimatedWaitMs(state: HallState, ticket: Ticket, pos: Position): number {
-  const service = state.config?.services.find((s) => s.id === ticket.serviceId);
-  const samples = own(state.serviceTimes, ticket.serviceId) ?? [];
-  const mean = samples.length > 0 ? samples.reduce((a, b) => a + b, 0) / samples.length : (service?.avgServiceMinutes ?? 10) * 60_000;
-  return Math.round(((pos.position - 1) * mean) / Math.max(1, pos.openWindows.length));
 }

@@ -46,6 +46,8 @@ export type EventBody =
       windows: number[];
       /** On an issued notice: the ticket is already near, so no separate near notice follows. */
       near?: boolean;
+      /** Estimated wait in whole minutes when due (issued, near), if an open window can call it (estimate.ts). */
+      waitMinutes?: number;
     }
   | { type: 'CommandRejected' }
   | { type: 'CommandNoop' };

@@ -3,6 +3,7 @@ export * from './apply.js';
 export * from './commands.js';
 export * from './decide.js';
 export * from './dispatcher.js';
+export * from './estimate.js';
 export * from './events.js';
 export * from './execute.js';
 export * from './hall.js';

@@ -1,4 +1,5 @@
-import { estimatedWaitMs, positions } from './dispatcher.js';
+import { positions } from './dispatcher.js';
+import { estimatedWaits, waitMinutes } from './estimate.js';
 import { canServe, waitingTickets } from './hall.js';
 import type { HallEvent } from './events.js';
 import type { HallState } from './state.js';
@@ -56,6 +57,7 @@ export interface TicketView {
   status: string;
   position?: number;
   windows: number[];
+  /** Estimated wait in whole minutes (estimate.ts); absent when no open window can call the ticket. */
   estimatedWaitMinutes?: number;
   window?: number;
 }
@@ -64,13 +66,15 @@ export function ticketView(state: HallState, ticketId: string, now: number): Tic
   const t = own(state.tickets, ticketId);
   if (!t) return undefined;
   const p = t.status === 'waiting' ? positions(state, now).get(t.id) : undefined;
+  const eta = p ? estimatedWaits(state, now).get(t.id) : undefined;
   return {
     ticketId: t.id,
     number: t.number,
     serviceId: t.serviceId,
     status: t.status,
     windows: p?.openWindows ?? (t.window === undefined ? [] : [t.window]),
-    ...(p ? { position: p.position, estimatedWaitMinutes: Math.round(estimatedWaitMs(state, t, p) / 60_000) } : {}),
+    ...(p ? { position: p.position } : {}),
+    ...(eta === undefined ? {} : { estimatedWaitMinutes: waitMinutes(eta) }),
     ...(t.window === undefined ? {} : { window: t.window }),
   };
 }

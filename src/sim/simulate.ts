@@ -1,9 +1,12 @@
 import {
   emptyState,
   epochOf,
+  estimatedWaits,
+  canServe,
   execute,
   localTime,
   parseHm,
+  positions,
   weekdayKeys,
   type Command,
   type CommandBody,
@@ -64,6 +67,12 @@ export interface TicketTrace {
   caseMs: number;
   /** First call; undefined if never called. */
   calledAt?: number;
+  priority: boolean;
+  /** At issue: the estimated wait (ms; undefined when no open window could call it), the wait position, the open windows that can call it and how many of them were free. */
+  estimateMs?: number;
+  position: number;
+  openWindows: number;
+  freeWindows: number;
 }
 
 export interface SimReport {
@@ -80,7 +89,7 @@ export interface SimReport {
 }
 
 type SimEvent =
-  | { t: number; kind: 'arrival'; serviceId: string; serviceMs: number }
+  | { t: number; kind: 'arrival'; serviceId: string; serviceMs: number; priority: boolean }
   | { t: number; kind: 'open'; window: number; until: number }
   | { t: number; kind: 'shift-end'; window: number }
   | { t: number; kind: 'done'; window: number; ticketId: string }
@@ -142,7 +151,11 @@ function inc<K>(m: Map<K, number>, k: K, by = 1): void {
 }
 
 export function simulate(spec: SimSpec): SimReport {
-  const rng = new Random(spec.seed);
+  // Two streams: the citizens (arrivals, case lengths, classes) come from their own, so two halls or
+  // two policies run on one seed see the very same citizens; the hall's own chance (no-shows, which
+  // free window moves first) draws from the other.
+  const citizens = new Random(spec.seed);
+  const rng = new Random(spec.seed ^ 0x5bd1e995);
   const state: HallState = emptyState();
   const config = spec.config;
   const offset = config.utcOffsetMinutes;
@@ -217,12 +230,12 @@ export function simulate(spec: SimSpec): SimReport {
       const rates = Array.from({ length: 24 }, (_, h) => ratePerMs(spec, s.id, h));
       const max = Math.max(...rates);
       if (max <= 0) continue;
-      for (let t = dayOpen + rng.exponential(1 / max); t < dayClose; t += rng.exponential(1 / max)) {
+      for (let t = dayOpen + citizens.exponential(1 / max); t < dayClose; t += citizens.exponential(1 / max)) {
         const hour = localTime(t, offset).minute / 60;
-        if (rng.next() * max < (rates[Math.floor(hour)] ?? 0)) {
+        if (citizens.next() * max < (rates[Math.floor(hour)] ?? 0)) {
           // Each citizen's case length is drawn on arrival, so it does not depend on who serves them when.
           const st = spec.serviceTime[s.id] ?? { dist: 'exponential', meanMinutes: s.avgServiceMinutes };
-          heap.push({ t, kind: 'arrival', serviceId: s.id, serviceMs: drawService(rng, st) });
+          heap.push({ t, kind: 'arrival', serviceId: s.id, serviceMs: drawService(citizens, st), priority: citizens.chance(spec.priorityShare) });
         }
       }
     }
@@ -273,11 +286,24 @@ export function simulate(spec: SimSpec): SimReport {
           inc(tr.arrivals as Map<string, number>, ev.serviceId);
           // Every simulated citizen swipes an ID card (a synthetic hash), so ID-only services and the per-ID rules apply.
           const person = { idHash: `sim-${cmdNo}`, idMasked: '0000**********0000', idValid: true };
-          const r = run({ type: 'IssueTicket', serviceId: ev.serviceId, delivery: 'none', priority: rng.chance(spec.priorityShare), person }, t);
+          const r = run({ type: 'IssueTicket', serviceId: ev.serviceId, delivery: 'none', priority: ev.priority, person }, t);
           if (r.outcome.ok && r.outcome.ticketId) {
             caseLength.set(r.outcome.ticketId, ev.serviceMs);
             if (spec.trace) {
-              const rec: TicketTrace = { day, serviceId: ev.serviceId, arrivedAt: t, caseMs: ev.serviceMs };
+              const id = r.outcome.ticketId;
+              const eligible = config.windows.filter((w) => canServe(w, { serviceId: ev.serviceId }) && windows.get(w.id)?.open === true);
+              const rec: TicketTrace = {
+                day,
+                serviceId: ev.serviceId,
+                arrivedAt: t,
+                caseMs: ev.serviceMs,
+                priority: ev.priority,
+                position: spec.estimates ? (positions(state, t).get(id)?.position ?? 0) : 0,
+                openWindows: eligible.length,
+                freeWindows: eligible.filter((w) => !(windows.get(w.id)?.busy ?? false)).length,
+              };
+              const eta = spec.estimates ? estimatedWaits(state, t).get(id) : undefined;
+              if (eta !== undefined) rec.estimateMs = eta;
               trace.push(rec);
               traced.set(r.outcome.ticketId, rec);
             }

@@ -18,7 +18,7 @@ describe('config', () => {
     expect(new Set(r.config.windows.map((w) => w.kind))).toEqual(new Set(['general', 'domain', 'special', 'pickup']));
     expect(r.config.windows).toHaveLength(12);
     // defaults filled in from the one schema
-    expect(hallConfigOf(r.config).policy.serviceTimeSamples).toBe(20);
+    expect(hallConfigOf(r.config).policy.serviceTimeSamples).toBe(100);
   });
 
   it('accepts the production example with its server and agent sections', () => {

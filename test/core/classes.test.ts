@@ -96,3 +96,26 @@ describe('classes, interleave, aging and tiers', () => {
     expect(n.map((id) => pos.get(id)?.position)).toEqual([2, 3, 4]);
   });
 });
+
+describe('strict priority (interleave.normal 0)', () => {
+  it('calls every waiting priority ticket before any normal one, whatever the arrival order (oracle: priority by key, then normal by key)', () => {
+    const h = new Hall(hallConfig({ policy: { interleave: { normal: 0, priority: 1 } } }));
+    h.open(1);
+    const kinds = [false, true, false, true, true, false, false, true];
+    const ids = kinds.map((priority) => (h.advance(1), h.issue('A', priority ? { priority: true } : {})));
+    const oracle = [...ids.filter((_, i) => kinds[i]), ...ids.filter((_, i) => !kinds[i])];
+    expect(ids.map(() => h.callNext(1))).toEqual(oracle);
+  });
+
+  it('a priority ticket arriving between calls still goes before every waiting normal ticket', () => {
+    const h = new Hall(hallConfig({ policy: { interleave: { normal: 0, priority: 1 } } }));
+    h.open(1);
+    const n = [1, 2, 3].map(() => h.issue('A'));
+    const p1 = h.issue('A', { priority: true });
+    expect(h.callNext(1)).toBe(p1);
+    const p2 = h.issue('A', { priority: true });
+    expect(h.callNext(1)).toBe(p2); // was n[0] before the fix: P N P N…
+    expect(h.events('TicketCalled').map((e) => e.reason)).toEqual(['priority', 'priority']);
+    expect([h.callNext(1), h.callNext(1), h.callNext(1)]).toEqual(n);
+  });
+});

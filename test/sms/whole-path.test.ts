@@ -69,7 +69,7 @@ describe('SMS from the kiosk to the modem', () => {
     await messages(3);
 
     expect(received.map((m) => [m.phone, m.text])).toEqual([
-      [`+86${PHONE}`, '【联调大厅】您已取号A005（社保），排第5位，请到3号窗口办理，请留意叫号。'],
+      [`+86${PHONE}`, '【联调大厅】您已取号A005（社保），排第5位，预计等候20分钟，请到3号窗口办理，请留意叫号。'],
       [`+86${PHONE}`, '【联调大厅】A005即将叫号，请到3号窗口附近等候。'],
       [`+86${PHONE}`, '【联调大厅】请A005号到3号窗口办理。'],
     ]);

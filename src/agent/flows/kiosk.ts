@@ -93,6 +93,7 @@ export class KioskFlow {
           number: view.number,
           serviceName: service.name,
           position: base.position,
+          ...(view.estimatedWaitMinutes === undefined ? {} : { estimatedWaitMinutes: view.estimatedWaitMinutes }),
           windows: base.windows,
           issuedAt: now,
           utcOffsetMinutes: state.config.utcOffsetMinutes,

@@ -21,6 +21,8 @@ export interface OutboxParams {
   windows: number[];
   /** An issued notice that also says "near" (no separate near notice follows). */
   near?: boolean;
+  /** Estimated wait in whole minutes, when the notice had one. */
+  waitMinutes?: number;
 }
 
 export interface OutboxRow {
@@ -99,7 +101,7 @@ export class Outbox {
       const now = this.clock();
       for (const e of events) {
         if (e.type !== 'NotificationDue' || !this.contacts.has(e.ticketId)) continue;
-        const params: OutboxParams = { number: e.number, serviceId: e.serviceId, windows: [...e.windows], ...(e.position === undefined ? {} : { position: e.position }), ...(e.near ? { near: true } : {}) };
+        const params: OutboxParams = { number: e.number, serviceId: e.serviceId, windows: [...e.windows], ...(e.position === undefined ? {} : { position: e.position }), ...(e.near ? { near: true } : {}), ...(e.waitMinutes === undefined ? {} : { waitMinutes: e.waitMinutes }) };
         const r = this.stmt.insert.run({ ticket_id: e.ticketId, reason: e.reason, state: 'pending', next_attempt_at: now, event_seq: e.seq, params: JSON.stringify(params), created: now, updated: now });
         created += r.changes;
       }

@@ -21,7 +21,7 @@ export function templateFor(reason: NotificationReason, params: OutboxParams): S
   return reason === 'issued' && params.near === true ? 'issuedNear' : reason;
 }
 
-export type SmsVars = Record<'hall' | 'number' | 'service' | 'position' | 'ahead' | 'windows' | 'window', string>;
+export type SmsVars = Record<'hall' | 'number' | 'service' | 'position' | 'ahead' | 'wait' | 'windows' | 'window', string>;
 
 /**
  * The placeholders' values for one outbox row, with names from the hall config in the state.
@@ -38,6 +38,8 @@ export function smsVars(params: OutboxParams, state: HallState): SmsVars {
     service: service?.name.zh ?? params.serviceId,
     position: String(params.position ?? 1),
     ahead: String(Math.max(0, (params.position ?? 1) - 1)),
+    // Estimated wait in minutes (src/core/estimate.ts); '—' when no open window could call the ticket.
+    wait: params.waitMinutes === undefined ? '—' : String(params.waitMinutes),
     windows: windows.join('、'),
     window: String(windows[0] ?? ''),
   };

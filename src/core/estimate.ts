@@ -1,0 +1,93 @@
+import { callOrders, meanServiceMs, type SequenceEntry } from './dispatcher.js';
+import { canServe, waitingTickets } from './hall.js';
+import type { HallState } from './state.js';
+
+/**
+ * Estimated wait of every waiting ticket: the dispatcher run forward over the expected service
+ * completions of the open windows, with no new arrivals.
+ *
+ * Formula and source. In an M/M/c queue served first come first served, a ticket that needs k more
+ * service completions before a window frees for it waits the sum of k inter-completion times; while
+ * all c windows are busy, completions form a Poisson process of rate cμ, so the wait is Gamma(k, cμ):
+ *
+ *     E[W | k] = k / (cμ),   sd[W | k] = √k / (cμ),   k = max(0, p − f)
+ *
+ * where p is the wait position and f the windows free now (Kleinrock, Queueing Systems vol. 1, §3.5;
+ * the conditional form is the standard M/M/c waiting-time argument). So the ticket at position p with
+ * every window busy waits for p completions, not p − 1 (the one ahead frees a window for itself, not
+ * for this ticket); √k/(cμ) is the floor no estimate can beat on average, which the benchmark uses.
+ *
+ * The dry run generalises k/(cμ) to tiers, classes and mixed services without a closed form:
+ *  - only the open windows that can call the ticket take part, and each takes tickets in its own
+ *    call order (`windowSequence`: aging, the tier rule, appointments, the interleave), skipping the
+ *    ones another window took first: so the windows that serve this service at a lower tier share its
+ *    load only as far as the tier rule lets them (tier-aware), and a window's own tier goes first;
+ *  - a free open window calls at once (time 0); a busy one completes at rate 1/m, m the mean recent
+ *    service time of the service it is on (memoryless, as in M/M/c), and after a call at the rate of
+ *    the ticket it took;
+ *  - completion j happens at t_j = t_{j−1} + 1/R, R the sum of the busy windows' rates (the expected
+ *    gap of the merged Poisson process), and goes to the window furthest behind its share (credits
+ *    grow by rate/R per completion, the window with the most credit completes and pays 1): so c equal
+ *    windows give t_k = k/(cμ), exactly the formula above.
+ *
+ * Returns ms from `now` per waiting ticket; a ticket that no open window can call has no estimate.
+ */
+export function estimatedWaits(state: HallState, now: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const config = state.config;
+  const waiting = waitingTickets(state);
+  if (!config || waiting.length === 0) return out;
+  const sequenceOf = callOrders(state, now);
+  interface Runner {
+    seq: SequenceEntry[];
+    next: number;
+    /** Completions per ms while busy. */
+    rate: number;
+    credit: number;
+  }
+  const taken = new Set<string>();
+  /** The window calls its next ticket not yet taken, at `at`; false when it has none left. */
+  const call = (r: Runner, at: number): boolean => {
+    for (let e = r.seq[r.next]; e; e = r.seq[++r.next]) {
+      if (taken.has(e.ticket.id)) continue;
+      taken.add(e.ticket.id);
+      out.set(e.ticket.id, at);
+      r.rate = 1 / meanServiceMs(state, e.ticket.serviceId);
+      r.next++;
+      return true;
+    }
+    return false;
+  };
+  let busy: Runner[] = [];
+  for (const win of config.windows) {
+    const ws = state.windows[String(win.id)];
+    if (ws?.status !== 'open' || !waiting.some((t) => canServe(win, t))) continue;
+    const current = ws.current === undefined ? undefined : state.tickets[ws.current];
+    const r: Runner = { seq: sequenceOf(win), next: 0, rate: 0, credit: 0 };
+    if (current && (current.status === 'called' || current.status === 'serving')) {
+      r.rate = 1 / meanServiceMs(state, current.serviceId);
+      busy.push(r);
+    } else if (call(r, 0)) {
+      busy.push(r);
+    }
+  }
+  let at = 0;
+  while (busy.length > 0 && taken.size < waiting.length) {
+    const total = busy.reduce((a, r) => a + r.rate, 0);
+    at += 1 / total;
+    let first = busy[0];
+    for (const r of busy) {
+      r.credit += r.rate / total;
+      if (first && r.credit > first.credit) first = r;
+    }
+    if (!first) break;
+    first.credit -= 1;
+    if (!call(first, at)) busy = busy.filter((r) => r !== first);
+  }
+  return new Map([...out].map(([id, ms]) => [id, Math.round(ms)]));
+}
+
+/** What a citizen is shown, in whole minutes: 0 only when a window is free for the ticket now, else at least 1. */
+export function waitMinutes(ms: number): number {
+  return ms <= 0 ? 0 : Math.max(1, Math.round(ms / 60_000));
+}
