@@ -1,3 +1,4 @@
+import { thisAgentIssue } from '../config/agents.js';
 import { formatIssues, loadConfigFile } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
 import { exitCodes } from './exit-codes.js';
@@ -8,7 +9,10 @@ import { exitCodes } from './exit-codes.js';
  * (journald), every problem listed, and exit code 3 — never a guess.
  */
 export async function daemon(kind: 'server' | 'agent', configPath: string): Promise<number> {
-  const checked = loadConfigFile(configPath);
+  let checked = loadConfigFile(configPath);
+  // An agent also needs to know which of the hall's agents it is.
+  const mine = checked.ok && kind === 'agent' ? thisAgentIssue(checked.config) : undefined;
+  if (mine) checked = { ok: false, issues: [mine] };
   if (!checked.ok) {
     const first = checked.issues[0];
     const line = `hallq ${kind}: refusing to start: ${checked.issues.length} problem(s) in ${configPath}; first: ${first ? `${first.path}: found ${first.found}, expected ${first.expected}` : 'unknown'} (hallq config check ${configPath} lists them all)`;

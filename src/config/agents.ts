@@ -12,19 +12,28 @@ export function serverUserOf(c: HallqConfig): string {
 /** This mini-PC's agent: its entry in `agents` (hardware) merged with `agent` (its own settings). */
 export type ThisAgent = AgentEntry & Omit<NonNullable<HallqConfig['agent']>, 'id'>;
 
+/** Why this config names no agent for this box (`hallq agent`), or undefined when it does. */
+export function thisAgentIssue(c: HallqConfig): ConfigIssue | undefined {
+  const id = c.agent?.id;
+  if (id === undefined && c.agents.length === 1) return undefined;
+  if (id === undefined && c.agents.length === 0) return { path: 'agents', found: 'no agent', expected: "this mini-PC's entry (id, devices, kiosk)" };
+  if (id === undefined) return { path: 'agent.id', found: 'nothing', expected: `which of the agents this box is: one of ${c.agents.map((a) => a.id).join(', ')}` };
+  return c.agents.some((a) => a.id === id) ? undefined : { path: 'agent.id', found: JSON.stringify(id), expected: 'no such agent in agents' };
+}
+
 /**
  * The agent this box runs: `agent.id` picks the entry of `agents`; without `agent.id`, the only
  * entry. Throws CONFIG_INVALID naming the key when there is none to pick.
  */
 export function thisAgent(c: HallqConfig): ThisAgent {
-  const own = c.agent ?? agentSchema.parse({});
-  const id = own.id ?? (c.agents.length === 1 ? c.agents[0]?.id : undefined);
-  if (id === undefined) {
-    throw new HallqError('CONFIG_INVALID', c.agents.length === 0 ? 'agents: no agent in this config (add this mini-PC under agents)' : `agent.id: which of the agents is this box? (${c.agents.map((a) => a.id).join(', ')})`);
-  }
+  const issue = thisAgentIssue(c);
+  const id = c.agent?.id ?? c.agents[0]?.id;
   const entry = c.agents.find((a) => a.id === id);
-  if (!entry) throw new HallqError('CONFIG_INVALID', `agent.id: no such agent in agents (${id})`);
-  const { id: _id, ...settings } = own;
+  if (issue || !entry) {
+    const i = issue ?? { path: 'agent.id', found: 'nothing', expected: 'an agent' };
+    throw new HallqError('CONFIG_INVALID', `${i.path}: found ${i.found}, expected ${i.expected}`, { issues: [i] });
+  }
+  const { id: _id, ...settings } = c.agent ?? agentSchema.parse({});
   return { ...entry, ...settings };
 }
 

@@ -65,7 +65,7 @@ export class MqttServer {
     const client = mqtt.connect(this.opts.url, {
       protocolVersion: 4,
       // With a broker user, the client id is the user name (bound to it by the broker: Mosquitto's
-      // use_username_as_clientid, the embedded broker's check), so no other user can take it.
+      // use_username_as_clientid; the embedded broker does the same), so no other user can take it.
       clientId: this.opts.username ?? `hallq-server-${this.opts.hall}`,
       clean: true,
       reconnectPeriod: 500,

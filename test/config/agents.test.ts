@@ -21,7 +21,7 @@ describe('agents in the hall config', () => {
     delete two.agent;
     const r2 = validateConfig(two);
     if (!r2.ok) throw new Error(JSON.stringify(r2.issues));
-    expect(() => thisAgent(r2.config)).toThrow(/agent\.id: which of the agents/);
+    expect(() => thisAgent(r2.config)).toThrow('agent.id: found nothing, expected which of the agents this box is: one of kiosk-1, counter-1');
   });
 
   it('names the key path of every agent problem', () => {
