@@ -213,6 +213,9 @@ export class AgentLink {
           // Done, or no progress (a page that does not apply): stop rather than ask the same again.
           if (this.replica.seq >= data.data.lastSeq || this.replica.seq === before) return;
         }
+      } catch (e) {
+        // Not connected, or a request refused before it was sent: the next event or reconnect tries again.
+        this.logger.warn({ err: e instanceof HallqError ? e.code : 'INTERNAL' }, 'catch-up stopped');
       } finally {
         this.catchingUp = undefined;
       }
