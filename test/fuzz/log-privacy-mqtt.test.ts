@@ -9,7 +9,7 @@ import { HallEngine } from '../../src/server/engine.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
 import { startMosquitto, type Broker } from '../helpers/mosquitto.js';
 import { hasValidCheckDigit } from '../drivers/idcard/gb11643.js';
-import { FUZZ_NOW, fuzzConfig, T } from './mqtt-fuzz.js';
+import { FUZZ_NOW, fuzzAuthorize, fuzzConfig, T } from './mqtt-fuzz.js';
 
 /** GB 11643: the 18th character from the first 17 digits. */
 function withCheckDigit(first17: string): string {
@@ -56,7 +56,7 @@ describe('malformed MQTT payloads full of personal data', () => {
   beforeAll(async () => {
     broker = await startMosquitto();
     engine = HallEngine.open(join(mkdtempSync(join(tmpdir(), 'hallq-logpriv-')), 'hall.db'), fuzzConfig, recordingLogger(serverLogs), FUZZ_NOW);
-    server = new MqttServer(engine, { url: broker.url, hall: fuzzConfig.id, clock: () => FUZZ_NOW }, recordingLogger(serverLogs));
+    server = new MqttServer(engine, { url: broker.url, hall: fuzzConfig.id, clock: () => FUZZ_NOW, authorize: fuzzAuthorize }, recordingLogger(serverLogs));
     await server.start();
     agent = new AgentLink({ url: broker.url, hall: fuzzConfig.id, agentId: 'kiosk-1' }, recordingLogger(agentLogs));
     await agent.start();

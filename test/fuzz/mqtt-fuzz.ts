@@ -16,6 +16,8 @@ import { topics } from '../../src/bus/topics.js';
 import { defaultPolicy, epochOf, unrecordedRefusals, type CommandBody, type HallConfig, type RejectionCode, type TimeRange } from '../../src/core/index.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
+import { agentEntrySchema } from '../../src/config/schema.js';
+import { requestAuthorizer } from '../../src/server/authorize.js';
 
 const allDay: TimeRange[] = [{ from: '00:00', to: '24:00' }];
 export const fuzzConfig: HallConfig = {
@@ -132,12 +134,22 @@ export interface ServerUnderTest {
   close(): void;
 }
 
+/**
+ * The fuzzers' identities as the hall config would give them: `fuzzer` owns a kiosk and every
+ * window's caller and rating keypad, so its requests reach the core (the authorizer is part of the
+ * surface, not a wall in front of it); `kiosk-1` has a kiosk only.
+ */
+export const fuzzAuthorize = requestAuthorizer([
+  agentEntrySchema.parse({ id: 'fuzzer', kiosk: {}, devices: { rs485: [{ path: 'fuzz', keypads: [1, 2, 3].map((w) => ({ window: w, address: w, role: 'both' })) }] } }),
+  agentEntrySchema.parse({ id: 'kiosk-1', kiosk: {} }),
+]);
+
 /** A server engine on a temp SQLite file with a few tickets and open windows, its MQTT front not connected (answers are returned, not published). */
 export function fuzzServer(maxMessageBytes = 131_072): ServerUnderTest {
   const logs: LogRecord[] = [];
   const logger = recordingLogger(logs);
   const engine = HallEngine.open(join(mkdtempSync(join(tmpdir(), 'hallq-fuzz-')), 'hall.db'), fuzzConfig, logger, FUZZ_NOW);
-  const server = new MqttServer(engine, { url: 'mqtt://127.0.0.1:1', hall: fuzzConfig.id, clock: () => FUZZ_NOW, maxMessageBytes }, logger);
+  const server = new MqttServer(engine, { url: 'mqtt://127.0.0.1:1', hall: fuzzConfig.id, clock: () => FUZZ_NOW, maxMessageBytes, authorize: fuzzAuthorize }, logger);
   let n = 0;
   const setup: CommandBody[] = [{ type: 'OpenWindow', window: 1, staffId: 's1' }, { type: 'OpenWindow', window: 2, staffId: 's2' }, ...Array.from({ length: 6 }, (_, i) => ({ type: 'IssueTicket' as const, serviceId: i % 2 ? 'A' : 'B', delivery: 'none' as const })), { type: 'CallNext', window: 1 }];
   for (const c of setup) server.run({ ...c, id: `setup-${++n}` } as never);

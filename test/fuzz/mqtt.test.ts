@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../src/bus/messages.js';
 import { unrecordedRefusals, type RejectionCode } from '../../src/core/index.js';
 import { startMosquitto, type Broker } from '../helpers/mosquitto.js';
-import { agentInputs, checkAgentInput, checkServerInput, FUZZ_NOW, fuzzAgent, fuzzServer, serverInputs, T, type ServerUnderTest } from './mqtt-fuzz.js';
+import { agentInputs, checkAgentInput, checkServerInput, FUZZ_NOW, fuzzAgent, fuzzAuthorize, fuzzServer, serverInputs, T, type ServerUnderTest } from './mqtt-fuzz.js';
 
 /** ≥ 10,000 in CI; `npm run fuzz` runs scripts/fuzz-mqtt.ts with far more. */
 const RUNS = Number(process.env.HALLQ_FUZZ_RUNS ?? 10_000);
@@ -53,7 +53,7 @@ describe('fuzzing through a real Mosquitto', () => {
     s = fuzzServer(MAX);
     // The same engine, now connected: answers travel through the broker.
     const { MqttServer } = await import('../../src/server/mqtt-server.js');
-    const live = new MqttServer(s.engine, { url: broker.url, hall: 'fuzz-hall', clock: () => FUZZ_NOW, maxMessageBytes: MAX }, (await import('../../drivers/common/logger.js')).silentLogger);
+    const live = new MqttServer(s.engine, { url: broker.url, hall: 'fuzz-hall', clock: () => FUZZ_NOW, maxMessageBytes: MAX, authorize: fuzzAuthorize }, (await import('../../drivers/common/logger.js')).silentLogger);
     await live.start();
     s.server = live;
   });
