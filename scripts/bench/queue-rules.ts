@@ -83,7 +83,7 @@ function benchTiers(say: (s: string) => void): void {
 
 /**
  * Cobham's formula for a non-preemptive priority M/M/c with one service rate for all classes (A. Cobham,
- * "Priority assignment in waiting line problems", Operations Research 2 (1954); also Gross & Harris,
+ * "Priority assignment in waiting line problems", J. Operations Research Society of America 2 (1954) 70–76; also Gross & Harris,
  * Fundamentals of Queueing Theory, on priority disciplines): W_k = C(c, a) / (cμ (1 − σ_{k−1})(1 − σ_k)),
  * C(c, a) Erlang's probability of waiting, σ_k = (λ_1 + … + λ_k)/(cμ) (σ_0 = 0).
  */
