@@ -82,8 +82,10 @@ function benchTiers(say: (s: string) => void): void {
 }
 
 /**
- * Cobham's formula for a non-preemptive priority M/M/c with one service rate (Cobham 1954; Kleinrock,
- * Queueing Systems vol. 2, §3.7): W_k = C(c, a) / (cμ (1 − σ_{k−1})(1 − σ_k)), σ_k the load of classes 1…k.
+ * Cobham's formula for a non-preemptive priority M/M/c with one service rate for all classes (A. Cobham,
+ * "Priority assignment in waiting line problems", J. Operations Research Society of America 2 (1954) 70–76; also Gross & Harris,
+ * Fundamentals of Queueing Theory, on priority disciplines): W_k = C(c, a) / (cμ (1 − σ_{k−1})(1 − σ_k)),
+ * C(c, a) Erlang's probability of waiting, σ_k = (λ_1 + … + λ_k)/(cμ) (σ_0 = 0).
  */
 export function cobhamWaits(lambdaPriority: number, lambdaNormal: number, m: number, c: number): { priority: number; normal: number } {
   const lambda = lambdaPriority + lambdaNormal;

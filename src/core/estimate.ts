@@ -12,8 +12,10 @@ import type { HallState } from './state.js';
  *
  *     E[W | k] = k / (cμ),   sd[W | k] = √k / (cμ),   k = max(0, p − f)
  *
- * where p is the wait position and f the windows free now (Kleinrock, Queueing Systems vol. 1, §3.5;
- * the conditional form is the standard M/M/c waiting-time argument). So the ticket at position p with
+ * where p is the wait position and f the windows free now. This is the standard derivation of the
+ * M/M/c waiting-time distribution (an arrival finding n ≥ c present waits n − c + 1 completions at
+ * rate cμ: Gross & Harris, Fundamentals of Queueing Theory, the M/M/c section; with n − c + 1 = p).
+ * So the ticket at position p with
  * every window busy waits for p completions, not p − 1 (the one ahead frees a window for itself, not
  * for this ticket); √k/(cμ) is the floor no estimate can beat on average, which the benchmark uses.
  *
