@@ -43,7 +43,7 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
   const busLink = await openSerialPtyPair(9600);
   const { host: busHost, device: busDevice } = busLink;
   const line = new Rs485LineEmulator(busDevice, { baudRate: 9600, logger: logger.child({ device: 'rs485-emulator' }) });
-  const bus = new Rs485Bus(busHost, { logger: logger.child({ device: 'rs485' }), defaultTimeoutMs: 300, defaultRetries: 2 });
+  const bus = new Rs485Bus(busHost, { logger: logger.child({ device: 'rs485' }), defaultTimeoutMs: 300, defaultRetries: 2, baudRate: 9600 });
   const screens = new Map<number, BxScreen>();
   const screenEmulators = new Map<number, BxScreenEmulator>();
   const keypads = new Map<number, Keypad>();
