@@ -111,7 +111,14 @@ export function decideNoShow(state: HallState, config: HallConfig, cmd: CommandO
     .filter((x) => x.status === 'waiting' && x.serviceId === t.serviceId && x.class === t.class)
     .map((x) => x.queueKey)
     .sort((a, b) => a - b);
-  const queueKey = requeueKeyAfter(ahead, requeueAfter, state.nextQueueKey);
+  // The key is placed among its own service and class, but keys order the whole queue: one equal to
+  // another ticket's (of another class) would leave their order to chance, so move up into a free gap.
+  const taken = Object.values(state.tickets)
+    .filter((x) => x.status === 'waiting')
+    .map((x) => x.queueKey)
+    .sort((a, b) => a - b);
+  let queueKey = requeueKeyAfter(ahead, requeueAfter, state.nextQueueKey);
+  while (taken.includes(queueKey)) queueKey = (queueKey + (taken.find((k) => k > queueKey) ?? state.nextQueueKey)) / 2;
   return accept([{ type: 'TicketNoShow', ticketId: t.id, window: cmd.window, requeued: true, queueKey }], t.id);
 }
 

@@ -278,6 +278,17 @@ describe('core properties over random command sequences', () => {
     );
   });
 
+  it('a no-show re-queued among its class never takes a key another class holds (seed -1399661545 found it)', () => {
+    // priority A001, A002; normal A003; A001 called and re-queued: its key fell on A003's, and the
+    // waiting index and a fresh sort disagreed on their order.
+    fc.assert(
+      fc.property(actions([1, 2, 3, 4]), (acts) => {
+        runActions(partitioned, acts, invariants(partitioned, { poolsExact: true }));
+      }),
+      { numRuns: 120, seed: -1399661545 },
+    );
+  });
+
   it('overlapping tiers and window transfers: the same invariants except exact pools', () => {
     fc.assert(
       fc.property(actions([1, 2, 3, 4]), (acts) => {
