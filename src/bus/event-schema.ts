@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HallEvent, HallState, Outcome, QueueView, WindowView } from '../core/index.js';
+import type { EventBody, HallEvent, HallState, Outcome, QueueView, WindowView } from '../core/index.js';
 import type { ServerStatus } from './messages.js';
 
 /**
@@ -131,6 +131,8 @@ export const eventSchema = z.discriminatedUnion('type', [
   ev('WindowResumed', { window }),
   ev('WindowClosed', { window }),
   ev('WindowTakenOver', { window, staffId: id, previousStaffId: id.optional() }),
+  ev('StaffSignedIn', { staffId: id, window: window.optional() }),
+  ev('StaffSignedOut', { staffId: id, window: window.optional() }),
   ev('AppointmentBooked', { appointment }),
   ev('AppointmentCancelled', { appointmentId: id }),
   ev('AppointmentCheckedIn', { appointmentId: id, ticketId: id }),
@@ -141,6 +143,12 @@ export const eventSchema = z.discriminatedUnion('type', [
   ev('CommandRejected', {}),
   ev('CommandNoop', {}),
 ]);
+
+// Every event the core can decide has a schema here, or the agent would drop it and stall its
+// replica at that seq (a new event type added to the core without one fails to compile).
+type Unchecked = Exclude<EventBody['type'], z.infer<typeof eventSchema>['type']>;
+const everyEventChecked: [Unchecked] extends [never] ? true : Unchecked = true;
+void everyEventChecked;
 
 const record = <T extends z.ZodType>(value: T) => z.record(z.string().max(200), value);
 const windowState = z.looseObject({
