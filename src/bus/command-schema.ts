@@ -7,14 +7,31 @@ const window = z.number().int().min(1).max(999);
 const ticketId = z.string().min(1).max(40);
 const source = z.enum(['kiosk', 'caller-keypad', 'rating-device', 'soft-caller', 'admin', 'system']).optional();
 const delivery = z.enum(['print', 'sms', 'none']).optional();
+/**
+ * Masked forms only (DESIGN §8, src/core/mask.ts): a field named "masked" that carries the whole
+ * ID number, name or phone would put them into the event log and onto staff screens.
+ */
+const idMasked = z
+  .string()
+  .max(32)
+  .regex(/^[0-9Xx*]*$/, 'an ID number masked like 3201**********1234')
+  .refine((v) => v === '' || (v.includes('*') && !/\d{5}/.test(v)), 'a masked ID number (no more than 4 digits in a row)');
+const nameMasked = z
+  .string()
+  .max(32)
+  .refine((v) => [...v].length <= 1 || (v.includes('*') && [...v].filter((c) => c !== '*').length <= 2), 'a masked name like 张*丰');
 const person = z.strictObject({
   idHash: z.string().min(8).max(128),
-  idMasked: z.string().max(32),
-  nameMasked: z.string().max(32).optional(),
+  idMasked,
+  nameMasked: nameMasked.optional(),
   idValid: z.boolean(),
   birthDate: z.string().regex(/^\d{8}$/).optional(),
 });
-const phoneMasked = z.string().max(20).optional();
+const phoneMasked = z
+  .string()
+  .max(20)
+  .regex(/^(\d{3}\*{4}\d{4}|\**)$/, 'a masked mobile number like 139****5678')
+  .optional();
 const grade = z.enum(['very-satisfied', 'satisfied', 'basic', 'dissatisfied', 'very-dissatisfied']);
 const base = { id, source };
 

@@ -103,6 +103,11 @@ describe('HTTP: the staff surface needs a session with the right role', () => {
     const manager = await rig.signIn('m01', PIN['m01']!);
     for (const who of [s03, manager]) isError(await post(who, { id: `rate-${who.length}`, type: 'Rate', window: 3, grade: 'very-satisfied', source: 'rating-device' }), 403, 'rating-source');
     isError(await rig.app.inject({ method: 'POST', url: '/api/commands', headers: cli, payload: { id: 'rate-cli', type: 'Rate', window: 3, grade: 'very-satisfied' } }), 403, 'rating-source');
+    // An ID card only from a kiosk's reader: no role picks the hash the per-ID rules count.
+    const card = { idHash: 'f'.repeat(64), idMasked: '1101**********002X', nameMasked: '张*华', idValid: true };
+    for (const who of [s03, manager]) isError(await post(who, { id: `card-${who.length}`, type: 'IssueTicket', serviceId: 'social', delivery: 'none', person: card }), 403, 'card-from-kiosk-only');
+    // "Masked" fields that hold the whole ID number, name or phone are not masked: refused by the schema.
+    isError(await post(manager, { id: 'raw-phone', type: 'IssueTicket', serviceId: 'social', delivery: 'none', phoneMasked: '13912345678' }), 400, 'payload-invalid');
     expect(Object.keys(rig.engine.state.ratings)).toHaveLength(0);
 
     // The manager calls at window 5 and pauses window 3.

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../drivers/common/logger.js';
+import { openCredentials } from '../../src/server/auth/credentials.js';
 import { loadOrCreateKey } from '../../src/server/sms/key-file.js';
 import { openSmsDb } from '../../src/server/sms/sms-db.js';
 import { EventLog } from '../../src/store/index.js';
@@ -30,6 +31,14 @@ describe('files holding the hall data', () => {
     expect(mode(`${db}.sms-key`).toString(8)).toBe('600');
     sms.close();
     log.close();
+  });
+
+  it('are created 0600 when `hallq staff passwd` is the first to open the database (it holds the PIN hashes)', () => {
+    umask = process.umask(0o022);
+    const db = join(dirs.make(), 'hall.db');
+    const credentials = openCredentials(db, silentLogger);
+    for (const p of [db, `${db}-wal`, `${db}-shm`].filter((f) => existsSync(f))) expect([p, mode(p).toString(8)]).toEqual([p, '600']);
+    credentials.close();
   });
 
   it('an existing database readable by others is made private when opened', () => {

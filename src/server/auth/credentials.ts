@@ -5,6 +5,7 @@
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { ensurePrivateDbFile } from '../../store/private-file.js';
 import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import { storeError } from '../../store/errors.js';
@@ -60,6 +61,8 @@ let decoy: Promise<string> | undefined;
 export function openCredentials(path: string, logger: Logger, cost = DEFAULT_COST): CredentialStore {
   let db: Database.Database;
   try {
+    // `hallq staff passwd` may be the first to create the hall database: 0600 like the event log's.
+    ensurePrivateDbFile(path);
     db = new Database(path);
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');

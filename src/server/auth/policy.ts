@@ -17,6 +17,9 @@ const ownWindow = new Set<Command['type']>(['CallNext', 'CallTicket', 'Recall', 
 
 export function authorizeCommand(who: Principal, cmd: Command, state: HallState): Verdict {
   if (cmd.type === 'Rate') return { ok: false, code: 'rating-source', message: 'Only the citizen may rate, on the rating keypad', messageZh: '评价只能由办事群众在评价器上进行' };
+  // An ID card's hash and masked forms come only from a kiosk's card reader: typed in over HTTP they
+  // would let anyone pick the hash the per-ID rules count, or write the person into the log.
+  if ((cmd.type === 'IssueTicket' && cmd.person !== undefined) || (cmd.type === 'CheckIn' && cmd.idHash !== undefined)) return kioskOnly;
   if (who.kind === 'cli' || who.role === 'manager') return { ok: true, source: 'admin' };
   if (who.role !== 'staff') return forbidden;
   if (cmd.type === 'IssueTicket') return { ok: true, source: 'soft-caller' };
@@ -31,6 +34,7 @@ export function authorizeCommand(who: Principal, cmd: Command, state: HallState)
   return notYourWindow;
 }
 
+const kioskOnly: Verdict = { ok: false, code: 'card-from-kiosk-only', message: 'An ID card is read only at a kiosk, never sent over HTTP', messageZh: '身份证信息只能由取号机读卡器读取' };
 const forbidden: Verdict = { ok: false, code: 'forbidden', message: 'Your role may not do this', messageZh: '您的角色无权进行此操作' };
 const notYourWindow: Verdict = { ok: false, code: 'not-your-window', message: 'You may act only on the window you are signed in to', messageZh: '您只能操作已登录的窗口' };
 
