@@ -18,13 +18,11 @@ describe('HTTP: the public surface carries no personal data', () => {
     if (!info.valid) throw new Error('test ID invalid');
     const cookie = await rig.signIn('s03', PIN['s03']!, 3);
     const headers = { 'content-type': 'application/json', cookie };
-    const issued = await rig.app.inject({
-      method: 'POST',
-      url: '/api/commands',
-      headers,
-      payload: { id: 'issue-1', type: 'IssueTicket', serviceId: 'social', delivery: 'none', phoneMasked: maskPhone(citizen.phone), person: { idHash: citizen.idHash, idMasked: info.masked, nameMasked: maskName(citizen.name), idValid: true, birthDate: info.birthDate } },
-    });
-    token = (issued.json() as { statusToken: string }).statusToken;
+    // The card is read at a kiosk, whose request reaches the same command path over MQTT (an ID card
+    // never comes over HTTP); its answer carries the status token the QR code prints.
+    const outcome = rig.mqtt.run({ id: 'issue-1', type: 'IssueTicket', serviceId: 'social', delivery: 'none', source: 'kiosk', phoneMasked: maskPhone(citizen.phone), person: { idHash: citizen.idHash, idMasked: info.masked, nameMasked: maskName(citizen.name), idValid: true, birthDate: info.birthDate } });
+    if (!outcome.ok || !outcome.ticketId) throw new Error('not issued');
+    token = rig.statusTokens.tokenOf(rig.engine.state, outcome.ticketId);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect((await rig.app.inject({ method: 'POST', url: '/api/commands', headers, payload: { id: 'call-1', type: 'CallNext', window: 3 } })).json()).toMatchObject({ outcome: { ok: true } });
   });
