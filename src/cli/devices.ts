@@ -99,6 +99,25 @@ export function testTicket(now: Date = new Date(), utcOffsetMinutes = 480): Prin
   };
 }
 
+/**
+ * `hallq print-test --png FILE [--config FILE]`: the test ticket as the printer would print it (the
+ * ESC/POS bytes the driver sends, decoded as the emulator reads them), drawn at 576 dots, no printer needed.
+ */
+export async function printTestPng(file: string, configPath: string | undefined): Promise<number> {
+  const { encodeDocument } = await import('../../drivers/printer/encoder.js');
+  const { EscPosDecoder } = await import('../../drivers/printer/decoder.js');
+  const { renderTicketPng } = await import('../../drivers/printer/preview.js');
+  const { writeFileSync } = await import('node:fs');
+  const config = configPath ? loadConfigOrThrow(configPath) : undefined;
+  const encoding = config ? (thisAgent(config).devices.printer?.encoding ?? 'gbk') : 'gbk';
+  const bytes = encodeDocument(testTicket(new Date(), config?.hall.utcOffsetMinutes ?? 480), { encoding }).bytes;
+  const ticket = new EscPosDecoder({ encoding }).push(bytes).find((e) => e.type === 'ticket');
+  if (ticket?.type !== 'ticket') throw new Error('the test ticket did not decode to a cut ticket');
+  writeFileSync(file, renderTicketPng(ticket.ticket));
+  process.stdout.write(`test ticket drawn: ${file}\n`);
+  return exitCodes.ok;
+}
+
 /** `hallq print-test --config FILE`: a test ticket on the configured printer, and its status. */
 export async function printTestCommand(configPath: string): Promise<number> {
   const config = loadConfigOrThrow(configPath);

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
@@ -23,6 +25,8 @@ export interface EmulateOptions {
   /** Serial device the emulator answers on (e.g. a USB adapter wired to the agent's port); else a new pty pair. */
   port?: string;
   config?: string;
+  /** Printer only: write each printed ticket as a PNG at the printer's resolution into this folder. */
+  png?: string;
   print: (line: string) => void;
 }
 
@@ -49,10 +53,21 @@ function ticketLines(t: PrintedTicket): string[] {
   });
 }
 
-function printerSession(device: SerialTransport, print: (l: string) => void): Session {
+function printerSession(device: SerialTransport, print: (l: string) => void, pngDir?: string): Session {
   const emulator = new EscPosEmulator();
   emulator.attach(device);
-  emulator.onTicket((t) => print([`🎫 ticket printed (${t.cut} cut):`, ...ticketLines(t)].join('\n')));
+  let n = 0;
+  if (pngDir) mkdirSync(pngDir, { recursive: true });
+  emulator.onTicket((t) => {
+    print([`🎫 ticket printed (${t.cut} cut):`, ...ticketLines(t)].join('\n'));
+    if (!pngDir) return;
+    const file = join(pngDir, `ticket-${String(++n).padStart(4, '0')}.png`);
+    // Loaded only when asked for: the preview's canvas binary is not needed to emulate.
+    void import('../../drivers/printer/preview.js').then(({ renderTicketPng }) => {
+      writeFileSync(file, renderTicketPng(t));
+      print(`  ↳ ${file}`);
+    });
+  });
   emulator.onLost((l) => print(`✗ ticket lost (${l.reason}): ${ticketLines(l.ticket).length} lines never reached paper`));
   return {
     help: 'paper out|near|ok · offline · online · status normal|none|slow|garbage · q',
@@ -176,7 +191,7 @@ export async function emulateCommand(kind: EmulatedKind, o: EmulateOptions): Pro
   const device = new SerialTransport({ path: o.port ?? (pty as PtyPair).device, baudRate });
   await device.open();
   const session =
-    kind === 'printer' ? printerSession(device, o.print) : kind === 'idcard' ? idcardSession(device, o.print) : kind === 'modem' ? modemSession(device, o.print) : rs485Session(device, baudRate, devices, o.print);
+    kind === 'printer' ? printerSession(device, o.print, o.png) : kind === 'idcard' ? idcardSession(device, o.print) : kind === 'modem' ? modemSession(device, o.print) : rs485Session(device, baudRate, devices, o.print);
   const where = pty ? pty.host : o.port;
   o.print(`hallq emulate ${kind}: emulated device ready at ${where} (${baudRate} 8N1)`);
   if (pty) o.print(`point the driver (or the agents[].devices config) at: ${pty.host}`);

@@ -119,10 +119,15 @@ const commands: Record<string, Subcommand> = {
     run: async (a) => (await import('./devices.js')).devicesCommand(str(a, 'config'), flag(a, 'json')),
   },
   'print-test': {
-    usage: '--config FILE',
-    about: "a test ticket (Chinese, QR, CODE128) and the printer's status",
-    options: configOpt,
-    run: async (a) => (await import('./devices.js')).printTestCommand(need(str(a, 'config'), 'print-test: which config? e.g. hallq print-test --config /etc/hallq/hall.yaml')),
+    usage: '--config FILE | --png FILE [--config FILE]',
+    about: "a test ticket (Chinese, QR, CODE128) and the printer's status; with --png, the ticket drawn as the printer prints it (no printer needed)",
+    options: { ...configOpt, png: text },
+    run: async (a) => {
+      const devices = await import('./devices.js');
+      const png = str(a, 'png');
+      if (png) return devices.printTestPng(png, str(a, 'config'));
+      return devices.printTestCommand(need(str(a, 'config'), 'print-test: which config? e.g. hallq print-test --config /etc/hallq/hall.yaml'));
+    },
   },
   'screen-test': {
     usage: '--config FILE',
@@ -154,9 +159,9 @@ const commands: Record<string, Subcommand> = {
       ),
   },
   emulate: {
-    usage: 'printer|idcard|rs485|modem [--pty | --port PATH] [--config FILE]',
-    about: "a device's emulator on a new pty pair (prints the path to use) or a serial port",
-    options: { ...configOpt, pty: { type: 'boolean' }, port: text },
+    usage: 'printer|idcard|rs485|modem [--pty | --port PATH] [--config FILE] [--png DIR]',
+    about: "a device's emulator on a new pty pair (prints the path to use) or a serial port; the printer's --png DIR draws each ticket it prints",
+    options: { ...configOpt, pty: { type: 'boolean' }, port: text, png: text },
     run: async (a) => {
       const { EMULATED_KINDS, emulateCommand } = await import('./emulate.js');
       const kind = EMULATED_KINDS.find((k) => k === a.positionals[0]);
@@ -164,7 +169,9 @@ const commands: Record<string, Subcommand> = {
       const port = str(a, 'port');
       const config = str(a, 'config');
       if (flag(a, 'pty') && port) throw new UsageError('emulate: --pty or --port, not both');
-      return emulateCommand(kind, { print: (line) => process.stdout.write(`${line}\n`), ...(port ? { port } : {}), ...(config ? { config } : {}) });
+      const png = str(a, 'png');
+      if (png && kind !== 'printer') throw new UsageError('emulate: --png is for the printer');
+      return emulateCommand(kind, { print: (line) => process.stdout.write(`${line}\n`), ...(port ? { port } : {}), ...(config ? { config } : {}), ...(png ? { png } : {}) });
     },
   },
 };

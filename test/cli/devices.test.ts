@@ -111,3 +111,15 @@ describe('the print-test ticket', () => {
     expect(texts(-330)).toContain('2026-11-30 12:00:05 UTC-05:30');
   });
 });
+
+describe('hallq print-test --png', () => {
+  it('draws the test ticket as the printer would print it (576 dots wide), without a printer', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hallq-png-')), 'test-ticket.png');
+    const r = await hallq('print-test', '--png', file);
+    expect(r).toMatchObject({ code: 0, stdout: `test ticket drawn: ${file}\n` });
+    const { loadImage } = await import('@napi-rs/canvas');
+    const img = await loadImage(file);
+    expect(img.width).toBe(576);
+    expect(img.height).toBeGreaterThan(400);
+  });
+});
