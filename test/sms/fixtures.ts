@@ -2,6 +2,9 @@ import type Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../drivers/common/logger.js';
+import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
+import { SerialTransport } from '../../drivers/common/serial-transport.js';
+import { ModemEmulator, type DeliveredSms } from '../../drivers/sms/modem-emulator.js';
 import { epochOf, type CommandBody, type HallEvent } from '../../src/core/index.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { Contacts } from '../../src/server/sms/contacts.js';
@@ -54,3 +57,31 @@ export function smsRig(opts: { clock?: () => number; logger?: Logger; path?: str
 }
 
 export const notices = (events: readonly HallEvent[]) => events.filter((e) => e.type === 'NotificationDue');
+
+/**
+ * A GSM modem's emulator on one end of a real pty pair (the SMS service's AtModem opens `pty.host`),
+ * and what citizens received: `arrived(n)` resolves once n messages have come (the event, not a sleep).
+ */
+export async function modemInbox(logger: Logger = silentLogger): Promise<{ pty: PtyPair; received: DeliveredSms[]; arrived(n: number): Promise<DeliveredSms[]>; close(): Promise<void> }> {
+  const pty = await openPtyPair();
+  const emulator = new ModemEmulator(new SerialTransport({ path: pty.device, baudRate: 115200 }), { logger });
+  await emulator.start();
+  const received: DeliveredSms[] = [];
+  const waiters: (() => void)[] = [];
+  emulator.onMessage((m) => {
+    received.push(m);
+    for (const w of waiters.splice(0)) w();
+  });
+  return {
+    pty,
+    received,
+    arrived: async (n) => {
+      while (received.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
+      return received;
+    },
+    close: async () => {
+      await emulator.close();
+      await pty.close();
+    },
+  };
+}

@@ -1,12 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../drivers/common/logger.js';
-import { openPtyPair } from '../../drivers/common/pty-pair.js';
-import { SerialTransport } from '../../drivers/common/serial-transport.js';
-import { ModemEmulator, type DeliveredSms } from '../../drivers/sms/modem-emulator.js';
 import type { CommandBody } from '../../src/core/index.js';
 import { smsSchema } from '../../src/config/schema.js';
 import { SmsService } from '../../src/server/sms/sms-service.js';
-import { dirs, smsRig } from './fixtures.js';
+import { dirs, modemInbox, smsRig } from './fixtures.js';
 
 /**
  * What citizens read (DB22/T 2871.4 §7.4.3–7.4.5), as the modem emulator decodes it from the PDUs
@@ -24,26 +21,15 @@ describe('the citizen’s messages, received by the modem', () => {
     const clock = () => Date.parse('2026-11-23T02:00:00Z') + performance.now();
     const rig = smsRig({ clock });
     stops.push(() => rig.close());
-    const pty = await openPtyPair();
-    stops.push(() => pty.close());
-    const emulator = new ModemEmulator(new SerialTransport({ path: pty.device, baudRate: 115200 }), { logger: silentLogger });
-    await emulator.start();
-    stops.push(() => emulator.close());
-    const received: DeliveredSms[] = [];
-    const waiters: (() => void)[] = [];
-    emulator.onMessage((m) => {
-      received.push(m);
-      for (const w of waiters.splice(0)) w();
-    });
+    const inbox = await modemInbox();
+    stops.push(() => inbox.close());
+    const { pty, received } = inbox;
     const config = smsSchema.parse({ provider: 'modem', modem: { path: pty.host, baudRate: 115200 } });
     const service = SmsService.open({ config, database: rig.path, engine: rig.engine, clock, logger: silentLogger });
     if (!service) throw new Error('sms off');
     service.start();
     stops.push(() => service.stop());
-    const texts = async (n: number): Promise<string[]> => {
-      while (received.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
-      return received.map((m) => m.text);
-    };
+    const texts = async (n: number): Promise<string[]> => (await inbox.arrived(n)).map((m) => m.text);
     const run = (cmd: CommandBody) => rig.run(cmd);
     const withPhone = (phone: string) => {
       const id = rig.issue('A');

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordingLogger, type LogRecord } from '../../drivers/common/logger.js';
-import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
-import { SerialTransport } from '../../drivers/common/serial-transport.js';
-import { ModemEmulator, type DeliveredSms } from '../../drivers/sms/modem-emulator.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
 import type { AgentLink } from '../../src/agent/link.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded-broker.js';
 import { smsSchema } from '../../src/config/schema.js';
 import { startSms, type SmsService } from '../../src/server/sms/sms-service.js';
 import { hallClock, startAgent, startServer, tempDb, type ServerRig } from '../wire/rig.js';
+import { modemInbox } from './fixtures.js';
 
 const PHONE = '13912345678';
 const OTHER = '13700000000';
@@ -31,20 +29,10 @@ describe('SMS from the kiosk to the modem', () => {
     stops.push(() => server.stop());
 
     // The modem: the real AtModem (opened by the SMS service from its config) and the emulator, over a real pty pair.
-    const pty: PtyPair = await openPtyPair();
-    stops.push(() => pty.close());
-    const emulator = new ModemEmulator(new SerialTransport({ path: pty.device, baudRate: 115200 }), { logger: log });
-    await emulator.start();
-    stops.push(() => emulator.close());
-    const received: DeliveredSms[] = [];
-    const waiters: (() => void)[] = [];
-    emulator.onMessage((m) => {
-      received.push(m);
-      for (const w of waiters.splice(0)) w();
-    });
-    const messages = async (n: number): Promise<void> => {
-      while (received.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
-    };
+    const inbox = await modemInbox(log);
+    stops.push(() => inbox.close());
+    const { pty, received } = inbox;
+    const messages = (n: number) => inbox.arrived(n);
 
     const config = smsSchema.parse({ provider: 'modem', modem: { path: pty.host, baudRate: 115200 } });
     let sms: SmsService | undefined = startSms({ config, database, engine: server.engine, mqtt: server.mqtt, clock, logger: log });
