@@ -41,7 +41,8 @@ describe('the device manager on emulated hardware over real ptys', () => {
 
     // Unplug the printer: offline, and the detail names the missing path and the stable names there are.
     const printerDriver = devices.printer;
-    const offline = healthWhen(devices, (l) => stateOf(l, 'printer') === 'offline');
+    // A status poll in flight may first report "no status reply"; the unplug itself then names the path.
+    const offline = healthWhen(devices, (l) => stateOf(l, 'printer') === 'offline' && l.find((d) => d.name === 'printer')?.detail?.includes(printerPath) === true);
     await printer.unplug();
     const down = (await offline).find((d) => d.name === 'printer');
     expect(down?.detail).toContain(printerPath);
