@@ -25,26 +25,14 @@ import { KioskFlow } from '../../src/agent/flows/kiosk.js';
 import { AgentLink } from '../../src/agent/link.js';
 import { ticketDocument } from '../../src/agent/ticket-document.js';
 import { startEmbeddedBroker } from '../../src/bus/embedded-broker.js';
-import { defaultPolicy, epochOf, type HallConfig, type TimeRange } from '../../src/core/index.js';
+import { epochOf, type HallConfig } from '../../src/core/index.js';
+import { allDayHall } from '../../test/helpers/all-day-hall.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { agentEntrySchema } from '../../src/config/schema.js';
 import { requestAuthorizer } from '../../src/server/authorize.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
 
-const allDay: TimeRange[] = [{ from: '00:00', to: '24:00' }];
-const config: HallConfig = {
-  id: 'bench-hall',
-  name: { zh: '政务服务中心', en: 'Government service centre' },
-  utcOffsetMinutes: 480,
-  hours: { weekly: { sun: allDay, mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay }, issuingCutoffMinutes: 0, holidays: [], workdays: [] },
-  services: [
-    { id: 'A', name: { zh: '社保', en: 'Social' }, prefix: 'A', dailyQuota: 999, idRequired: false, avgServiceMinutes: 5 },
-    { id: 'B', name: { zh: '医保', en: 'Medical' }, prefix: 'B', dailyQuota: 999, idRequired: false, avgServiceMinutes: 5 },
-  ],
-  windows: Array.from({ length: 10 }, (_, i) => ({ id: i + 1, kind: 'general' as const, tiers: [['A', 'B']] })),
-  staff: Array.from({ length: 10 }, (_, i) => ({ id: `s${i + 1}`, name: `Staff ${i + 1}` })),
-  policy: defaultPolicy,
-};
+const config: HallConfig = allDayHall('bench-hall', { zh: '政务服务中心', en: 'Government service centre' }, 10);
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -13,26 +13,14 @@ import { AgentLink } from '../../src/agent/link.js';
 import { eventSchema } from '../../src/bus/event-schema.js';
 import { parseJson, type Response } from '../../src/bus/messages.js';
 import { topics } from '../../src/bus/topics.js';
-import { defaultPolicy, epochOf, unrecordedRefusals, type CommandBody, type HallConfig, type RejectionCode, type TimeRange } from '../../src/core/index.js';
+import { epochOf, unrecordedRefusals, type CommandBody, type HallConfig, type RejectionCode } from '../../src/core/index.js';
+import { allDayHall } from '../helpers/all-day-hall.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
 import { agentEntrySchema } from '../../src/config/schema.js';
 import { requestAuthorizer } from '../../src/server/authorize.js';
 
-const allDay: TimeRange[] = [{ from: '00:00', to: '24:00' }];
-export const fuzzConfig: HallConfig = {
-  id: 'fuzz-hall',
-  name: { zh: '模糊测试大厅', en: 'Fuzz hall' },
-  utcOffsetMinutes: 480,
-  hours: { weekly: { sun: allDay, mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay }, issuingCutoffMinutes: 0, holidays: [], workdays: [] },
-  services: [
-    { id: 'A', name: { zh: '社保', en: 'Social' }, prefix: 'A', dailyQuota: 999, idRequired: false, avgServiceMinutes: 5 },
-    { id: 'B', name: { zh: '医保', en: 'Medical' }, prefix: 'B', dailyQuota: 999, idRequired: false, avgServiceMinutes: 5 },
-  ],
-  windows: [1, 2, 3].map((id) => ({ id, kind: 'general' as const, tiers: [['A', 'B']] })),
-  staff: ['s1', 's2', 's3'].map((id) => ({ id, name: `Staff ${id}` })),
-  policy: defaultPolicy,
-};
+export const fuzzConfig: HallConfig = allDayHall('fuzz-hall', { zh: '模糊测试大厅', en: 'Fuzz hall' }, 3);
 export const T = topics(fuzzConfig.id);
 /** A fixed Monday 10:00 in the hall: no day rollover during a run. */
 export const FUZZ_NOW = epochOf('2026-11-23', 600, 480);

@@ -5,28 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordingLogger, type LogRecord } from '../../drivers/common/logger.js';
 import { AgentLink } from '../../src/agent/link.js';
-import { defaultPolicy, epochOf, type HallConfig, type TimeRange } from '../../src/core/index.js';
+import { epochOf, type HallConfig } from '../../src/core/index.js';
+import { allDayHall } from '../helpers/all-day-hall.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { startHttp } from '../../src/server/http.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
 import { requestAuthorizer } from '../../src/server/authorize.js';
 import { agentEntrySchema, type AgentEntry } from '../../src/config/schema.js';
 
-const allDay: TimeRange[] = [{ from: '00:00', to: '24:00' }];
-
-export const wireConfig: HallConfig = {
-  id: 'wire-hall',
-  name: { zh: '联调大厅', en: 'Wire test hall' },
-  utcOffsetMinutes: 480,
-  hours: { weekly: { sun: allDay, mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay }, issuingCutoffMinutes: 0, holidays: [], workdays: [] },
-  services: [
-    { id: 'A', name: { zh: '社保', en: 'Social' }, prefix: 'A', dailyQuota: 999, idRequired: false, avgServiceMinutes: 5 },
-    { id: 'B', name: { zh: '医保', en: 'Medical' }, prefix: 'B', dailyQuota: 999, idRequired: false, avgServiceMinutes: 5 },
-  ],
-  windows: Array.from({ length: 10 }, (_, i) => ({ id: i + 1, kind: 'general' as const, tiers: [['A', 'B']] })),
-  staff: Array.from({ length: 10 }, (_, i) => ({ id: `s${i + 1}`, name: `Staff ${i + 1}` })),
-  policy: defaultPolicy,
-};
+export const wireConfig: HallConfig = allDayHall('wire-hall', { zh: '联调大厅', en: 'Wire test hall' }, 10);
 
 const line = (windows: number[]) => ({ path: '/dev/hallq/rs485-0', keypads: windows.map((window) => ({ window, address: window })) });
 /**
