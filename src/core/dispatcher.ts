@@ -188,31 +188,94 @@ export interface Position {
   openWindows: number[];
 }
 
+/** How many windows are open now: "near" (position < nearFactor × open eligible windows) never reaches further. */
+export function openWindowCount(state: HallState): number {
+  let n = 0;
+  for (const w of Object.values(state.windows)) if (w.status === 'open') n++;
+  return n;
+}
+
+/**
+ * Wait positions one ticket at a time (as `positions` defines them), sharing each pool's call order
+ * and each service's eligible windows between tickets. With `limit`, each window's order is computed
+ * only to its first `limit` entries (a prefix of the full order: windowSequence's `limit`), and
+ * `positionOf` answers only for tickets at a position ≤ `limit` (undefined beyond): the near notice
+ * needs no more, and it spares the rest of the queue (issue 12: positions of the whole queue on
+ * every command were half of a command's CPU).
+ */
+export class PositionFinder {
+  private readonly waiting: Ticket[];
+  private readonly orderOf: (win: WindowDef) => SequenceEntry[];
+  private readonly ranks = new Map<SequenceEntry[], Map<string, number>>();
+  private readonly eligible = new Map<string, { all: WindowDef[]; open: WindowDef[] }>();
+
+  constructor(
+    private readonly state: HallState,
+    now: number,
+    private readonly limit = Infinity,
+  ) {
+    this.waiting = waitingTickets(state);
+    this.orderOf = limit === Infinity ? callOrders(state, now) : limitedOrders(state, now, limit);
+  }
+
+  private rankOf(win: WindowDef): Map<string, number> {
+    const order = this.orderOf(win);
+    let r = this.ranks.get(order) ?? rankCache.get(order);
+    if (!r) {
+      r = new Map(order.map((e, i) => [e.ticket.id, i]));
+      if (this.limit === Infinity) rankCache.set(order, r);
+    }
+    this.ranks.set(order, r);
+    return r;
+  }
+
+  /** The configured and the open windows that can call `t`, shared by the tickets of one service and target. */
+  windowsOf(t: Ticket): { all: WindowDef[]; open: WindowDef[] } {
+    const key = `${t.serviceId}#${t.targetWindow ?? ''}`;
+    let hit = this.eligible.get(key);
+    if (!hit) {
+      const all = (this.state.config?.windows ?? []).filter((w) => canServe(w, t));
+      hit = { all, open: all.filter((w) => own(this.state.windows, String(w.id))?.status === 'open') };
+      this.eligible.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** The position of a waiting ticket, or undefined when it is beyond `limit`. */
+  positionOf(t: Ticket): Position | undefined {
+    const { all, open } = this.windowsOf(t);
+    const counted = open.length > 0 ? open : all;
+    let best = Infinity;
+    for (const w of counted) best = Math.min(best, this.rankOf(w).get(t.id) ?? Infinity);
+    if (best === Infinity && this.limit !== Infinity) return undefined;
+    return { position: best === Infinity ? this.waiting.length : best + 1, openWindows: open.map((w) => w.id) };
+  }
+}
+
+/** Like callOrders, each order cut at `limit` entries (not cached beside the state). */
+function limitedOrders(state: HallState, now: number, limit: number): (win: WindowDef) => SequenceEntry[] {
+  const targeted = new Set(waitingTickets(state).flatMap((t) => (t.targetWindow === undefined ? [] : [t.targetWindow])));
+  const byKey = new Map<string, SequenceEntry[]>();
+  return (win) => {
+    const key = targeted.has(win.id) ? `#${win.id}` : poolOf(win);
+    let order = byKey.get(key);
+    if (!order) byKey.set(key, (order = windowSequence(state, win, now, limit)));
+    return order;
+  };
+}
+
 /**
  * Wait position of every waiting ticket: 1 + the number of waiting tickets that one of its eligible
  * open windows would call before it (the best such window). With no eligible window open, the
  * position is counted over its configured windows as if they were open, so a citizen still sees a number.
  */
 export function positions(state: HallState, now: number): Map<string, Position> {
-  const config = state.config;
   const result = new Map<string, Position>();
-  if (!config) return result;
-  const waiting = waitingTickets(state);
-  if (waiting.length === 0) return result;
-  const orderOf = callOrders(state, now);
-  const rankOf = (win: WindowDef): Map<string, number> => {
-    const order = orderOf(win);
-    let r = rankCache.get(order);
-    if (!r) rankCache.set(order, (r = new Map(order.map((e, i) => [e.ticket.id, i]))));
-    return r;
-  };
-  for (const t of waiting) {
-    const eligible = config.windows.filter((w) => canServe(w, t));
-    const open = eligible.filter((w) => own(state.windows, String(w.id))?.status === 'open');
-    const counted = open.length > 0 ? open : eligible;
-    let best = Infinity;
-    for (const w of counted) best = Math.min(best, rankOf(w).get(t.id) ?? Infinity);
-    result.set(t.id, { position: best === Infinity ? waiting.length : best + 1, openWindows: open.map((w) => w.id) });
+  if (!state.config) return result;
+  const finder = new PositionFinder(state, now);
+  for (const t of waitingTickets(state)) {
+    const p = finder.positionOf(t);
+    if (p) result.set(t.id, p);
   }
   return result;
 }

@@ -33,8 +33,10 @@ import type { HallState } from './state.js';
  *    windows give t_k = k/(cμ), exactly the formula above.
  *
  * Returns ms from `now` per waiting ticket; a ticket that no open window can call has no estimate.
+ * With `wanted`, the dry run stops once those tickets have theirs (the notices need a few near the
+ * front, not the whole queue's): the estimates it gives are the same, the map may hold fewer.
  */
-export function estimatedWaits(state: HallState, now: number): Map<string, number> {
+export function estimatedWaits(state: HallState, now: number, wanted?: ReadonlySet<string>): Map<string, number> {
   const out = new Map<string, number>();
   const config = state.config;
   const waiting = waitingTickets(state);
@@ -48,12 +50,15 @@ export function estimatedWaits(state: HallState, now: number): Map<string, numbe
     credit: number;
   }
   const taken = new Set<string>();
+  let found = 0;
+  const done = () => wanted !== undefined && found >= wanted.size;
   /** The window calls its next ticket not yet taken, at `at`; false when it has none left. */
   const call = (r: Runner, at: number): boolean => {
     for (let e = r.seq[r.next]; e; e = r.seq[++r.next]) {
       if (taken.has(e.ticket.id)) continue;
       taken.add(e.ticket.id);
       out.set(e.ticket.id, at);
+      if (wanted?.has(e.ticket.id)) found++;
       r.rate = 1 / meanServiceMs(state, e.ticket.serviceId);
       r.next++;
       return true;
@@ -74,7 +79,7 @@ export function estimatedWaits(state: HallState, now: number): Map<string, numbe
     }
   }
   let at = 0;
-  while (busy.length > 0 && taken.size < waiting.length) {
+  while (busy.length > 0 && taken.size < waiting.length && !done()) {
     const total = busy.reduce((a, r) => a + r.rate, 0);
     at += 1 / total;
     let first = busy[0];

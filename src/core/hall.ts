@@ -18,12 +18,25 @@ export function windowStateOf(state: HallState, id: number): WindowState | undef
 
 /** The tier at which a window serves a service, or -1. */
 export function tierOf(win: WindowDef, serviceId: string): number {
-  return win.tiers.findIndex((tier) => tier.includes(serviceId));
+  let tiers = tierCache.get(win);
+  if (!tiers) {
+    tiers = new Map();
+    win.tiers.forEach((tier, k) => tier.forEach((id) => tiers?.has(id) || tiers?.set(id, k)));
+    tierCache.set(win, tiers);
+  }
+  return tiers.get(serviceId) ?? -1;
 }
+
+// A window's definition never changes once configured (a new config brings new objects), so its
+// tiers and pool key are computed once: the dispatcher asks for them per ticket per window (issue 12).
+const tierCache = new WeakMap<WindowDef, Map<string, number>>();
+const poolCache = new WeakMap<WindowDef, string>();
 
 /** Windows with the same tiers form a pool: they call in the same order and share the interleave. */
 export function poolOf(win: WindowDef): string {
-  return win.tiers.map((t) => t.join(',')).join('|');
+  let pool = poolCache.get(win);
+  if (pool === undefined) poolCache.set(win, (pool = win.tiers.map((t) => t.join(',')).join('|')));
+  return pool;
 }
 
 export function canServe(win: WindowDef, t: Pick<Ticket, 'serviceId' | 'targetWindow'>): boolean {

@@ -1,8 +1,8 @@
-import { positions } from './dispatcher.js';
+import { openWindowCount, PositionFinder, type Position } from './dispatcher.js';
 import { estimatedWaits, waitMinutes } from './estimate.js';
 import type { EventBody } from './events.js';
 import { waitingTickets } from './hall.js';
-import type { HallState } from './state.js';
+import type { HallState, Ticket } from './state.js';
 import { own } from './own.js';
 
 /**
@@ -17,24 +17,33 @@ import { own } from './own.js';
 export function notificationsDue(state: HallState, now: number): EventBody[] {
   const policy = state.config?.policy;
   if (!policy) return [];
-  const out: EventBody[] = [];
-  let pos: ReturnType<typeof positions> | undefined;
-  let eta: Map<string, number> | undefined;
+  // Only a new ticket needs its exact position, wherever it stands; for the rest only "is it near
+  // now?" matters, and near means a position below nearFactor × its open eligible windows ≤ nearFactor
+  // × all open windows: so their windows' call orders are computed only that far, and the estimate
+  // only as far as the tickets told (issue 12: both ran over the whole queue on every command).
+  // test/core/notify-incremental checks this against the full computation.
+  let full: PositionFinder | undefined;
+  let front: PositionFinder | undefined;
+  const nearLimit = Math.ceil(policy.nearFactor * openWindowCount(state));
+  const owed: { t: Ticket; p: Position; isNear: boolean }[] = [];
   for (const t of waitingTickets(state)) {
     if (t.notified.issued !== undefined && (t.notified.near !== undefined || t.calledAt !== undefined)) continue;
-    pos ??= positions(state, now);
-    const p = pos.get(t.id);
+    const p = t.notified.issued === undefined ? (full ??= new PositionFinder(state, now)).positionOf(t) : (front ??= new PositionFinder(state, now, nearLimit)).positionOf(t);
     if (!p) continue;
     const isNear = p.openWindows.length > 0 && p.position < policy.nearFactor * p.openWindows.length;
     if (t.notified.issued !== undefined && !isNear) continue;
-    eta ??= estimatedWaits(state, now);
-    const ms = eta.get(t.id);
+    owed.push({ t, p, isNear });
+  }
+  const out: EventBody[] = [];
+  const eta = owed.length === 0 ? undefined : estimatedWaits(state, now, new Set(owed.map((o) => o.t.id)));
+  for (const { t, p, isNear } of owed) {
+    const ms = eta?.get(t.id);
     const base = { ticketId: t.id, number: t.number, serviceId: t.serviceId, position: p.position, windows: p.openWindows, ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) } as const;
     if (t.notified.issued === undefined) {
       const nearNow = isNear && !policy.nearAtIssue;
       out.push({ type: 'NotificationDue', reason: 'issued', ...base, ...(nearNow ? { near: true } : {}) });
       if (isNear && policy.nearAtIssue) out.push({ type: 'NotificationDue', reason: 'near', ...base });
-    } else if (isNear) {
+    } else {
       out.push({ type: 'NotificationDue', reason: 'near', ...base });
     }
   }

@@ -1,0 +1,108 @@
+/**
+ * A hall server on a real Mosquitto for the command benchmarks and the profile: the real HallEngine
+ * (SQLite, synchronous=FULL) behind the real MqttServer, and request clients that pipeline commands.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { defaultPolicy, epochOf, type Command, type HallConfig, type TimeRange } from '../../src/core/index.js';
+import { topics } from '../../src/bus/topics.js';
+import { HallEngine } from '../../src/server/engine.js';
+import { MqttServer } from '../../src/server/mqtt-server.js';
+import { startMosquitto, type Broker } from '../../test/helpers/mosquitto.js';
+
+const allDay: TimeRange[] = [{ from: '00:00', to: '24:00' }];
+const services = ['A', 'B', 'C', 'D', 'E', 'F'];
+
+/** Six services, twelve windows in three pools (two tiers each), open all day. */
+export const benchConfig: HallConfig = {
+  id: 'bench-hall',
+  name: { zh: '压测大厅', en: 'Bench hall' },
+  utcOffsetMinutes: 480,
+  hours: { weekly: { sun: allDay, mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay }, issuingCutoffMinutes: 0, holidays: [], workdays: [] },
+  services: services.map((id) => ({ id, name: { zh: id, en: id }, prefix: id, dailyQuota: 9999, idRequired: false, avgServiceMinutes: 5 })),
+  windows: Array.from({ length: 12 }, (_, i) => {
+    const k = i % 3;
+    return { id: i + 1, kind: 'general' as const, tiers: [[services[2 * k] ?? 'A', services[2 * k + 1] ?? 'B'], services.filter((_, j) => j !== 2 * k && j !== 2 * k + 1)] };
+  }),
+  staff: Array.from({ length: 12 }, (_, i) => ({ id: `s${i + 1}`, name: `Staff ${i + 1}` })),
+  policy: defaultPolicy,
+};
+
+export interface Rig {
+  broker: Broker;
+  engine: HallEngine;
+  server: MqttServer;
+  /** Sends one request and resolves with its answer. */
+  request(body: Record<string, unknown>): Promise<unknown>;
+  /** A command body with a fresh id. */
+  command(cmd: Record<string, unknown>): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+let ids = 0;
+
+/** A broker, a server on a fresh log, one client; the clock starts Monday 10:00 and runs with real time. */
+export async function startRig(): Promise<Rig> {
+  const broker = await startMosquitto();
+  const dir = mkdtempSync(join(tmpdir(), 'hallq-bench-'));
+  const base = epochOf('2026-11-23', 600, 480);
+  const start = Date.now();
+  const clock = () => base + (Date.now() - start);
+  const engine = HallEngine.open(join(dir, 'hall.db'), benchConfig, silentLogger, clock());
+  // The bench's one client may do anything a kiosk and every caller keypad may (authorization is not what is measured).
+  const server = new MqttServer(engine, { url: broker.url, hall: benchConfig.id, clock, authorize: (_client, request) => ({ ok: true, request }) }, silentLogger);
+  await server.start();
+  const t = topics(benchConfig.id);
+  const client: MqttClient = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: `bench-${process.pid}`, clean: true });
+  const waiting = new Map<string, (v: unknown) => void>();
+  client.on('message', (_topic, payload) => {
+    const res = JSON.parse(payload.toString()) as { id: string };
+    waiting.get(res.id)?.(res);
+    waiting.delete(res.id);
+  });
+  await client.subscribeAsync(t.response('bench'), { qos: 1 });
+  const request = (body: Record<string, unknown>) =>
+    new Promise<unknown>((resolve) => {
+      const id = String(body.id);
+      waiting.set(id, resolve);
+      client.publish(t.request('bench'), JSON.stringify(body), { qos: 1 });
+    });
+  const command = (cmd: Record<string, unknown>) => {
+    const id = `r${++ids}`;
+    return request({ id, type: 'command', command: { ...cmd, id: `c${ids}-${process.pid}` } });
+  };
+  return {
+    broker,
+    engine,
+    server,
+    request,
+    command,
+    stop: async () => {
+      await client.endAsync();
+      await server.stop();
+      engine.close();
+      await broker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens every window and issues `n` tickets straight into the queue (no print to confirm). */
+export async function fillHall(rig: Rig, n: number): Promise<void> {
+  for (const w of benchConfig.windows) await rig.command({ type: 'OpenWindow', window: w.id, staffId: `s${w.id}` });
+  await Promise.all(Array.from({ length: n }, (_, i) => rig.command(issue(i))));
+}
+
+export function issue(i: number): Record<string, unknown> {
+  return { type: 'IssueTicket', serviceId: services[i % services.length] ?? 'A', delivery: 'none', priority: i % 10 === 0 };
+}
+
+/** The mixed load of issue 12: 1 issue per 5 calls (200 issues + 1,000 calls keeps the queue level… roughly). */
+export function mixed(i: number): Record<string, unknown> {
+  return i % 6 === 0 ? issue(i) : { type: 'CallNext', window: (i % 12) + 1 };
+}
+
+export type { Command };

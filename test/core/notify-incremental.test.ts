@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { apply, decide, emptyState, estimatedWaits, notificationsDue, own, positions, waitMinutes, waitingTickets, type Command, type EventBody, type HallConfig, type HallEvent, type HallState } from '../../src/core/index.js';
+import { hallConfig, monday, type DistributiveOmit } from './fixtures.js';
+
+/**
+ * notificationsDue computes exact positions only for new tickets and, for the rest, each window's
+ * call order only as far as "near" can reach, and the estimate only as far as the tickets it tells
+ * (issue 12). Oracle: the full computation it replaced (every waiting ticket's position from
+ * `positions`, every estimate from `estimatedWaits`), on random histories in which notices are
+ * sometimes left unsent, so many tickets owe one at once.
+ */
+function fullNotificationsDue(state: HallState, now: number): EventBody[] {
+  const policy = state.config?.policy;
+  if (!policy) return [];
+  const out: EventBody[] = [];
+  const pos = positions(state, now);
+  const eta = estimatedWaits(state, now);
+  for (const t of waitingTickets(state)) {
+    if (t.notified.issued !== undefined && (t.notified.near !== undefined || t.calledAt !== undefined)) continue;
+    const p = pos.get(t.id);
+    if (!p) continue;
+    const isNear = p.openWindows.length > 0 && p.position < policy.nearFactor * p.openWindows.length;
+    if (t.notified.issued !== undefined && !isNear) continue;
+    const ms = eta.get(t.id);
+    const base = { ticketId: t.id, number: t.number, serviceId: t.serviceId, position: p.position, windows: p.openWindows, ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) } as const;
+    if (t.notified.issued === undefined) {
+      const nearNow = isNear && !policy.nearAtIssue;
+      out.push({ type: 'NotificationDue', reason: 'issued', ...base, ...(nearNow ? { near: true } : {}) });
+      if (isNear && policy.nearAtIssue) out.push({ type: 'NotificationDue', reason: 'near', ...base });
+    } else {
+      out.push({ type: 'NotificationDue', reason: 'near', ...base });
+    }
+  }
+  for (const w of Object.values(state.windows)) {
+    const t = w.current === undefined ? undefined : own(state.tickets, w.current);
+    if (t && (t.status === 'called' || t.status === 'serving') && t.notified.called === undefined) {
+      out.push({ type: 'NotificationDue', reason: 'called', ticketId: t.id, number: t.number, serviceId: t.serviceId, windows: [w.id] });
+    }
+  }
+  return out;
+}
+
+type Cmd = DistributiveOmit<Command, 'id'>;
+type Action = { k: 'issue'; service: string; priority: boolean; print: boolean } | { k: 'cmd'; type: 'CallNext' | 'NoShow' | 'Complete' | 'PauseWindow' | 'ResumeWindow' | 'CloseWindow' | 'OpenWindow'; window: number } | { k: 'confirm'; pick: number } | { k: 'transfer'; window: number; toWindow: number } | { k: 'advance'; minutes: number };
+
+const windows = [1, 2, 3, 4, 5, 6];
+const tiered: HallConfig = hallConfig({
+  windows: [
+    { id: 1, kind: 'general', tiers: [['A', 'B']] },
+    { id: 2, kind: 'general', tiers: [['A', 'B']] },
+    { id: 3, kind: 'domain', tiers: [['B'], ['A']] },
+    { id: 4, kind: 'domain', tiers: [['A'], ['B']] },
+    { id: 5, kind: 'general', tiers: [['A'], ['B']] },
+    { id: 6, kind: 'special', tiers: [['C']] },
+  ],
+});
+
+const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 10, arbitrary: fc.record({ k: fc.constant('issue' as const), service: fc.constantFrom('A', 'B'), priority: fc.boolean(), print: fc.boolean() }) },
+  { weight: 6, arbitrary: fc.record({ k: fc.constant('cmd' as const), type: fc.constantFrom('CallNext' as const, 'NoShow' as const, 'Complete' as const, 'PauseWindow' as const, 'ResumeWindow' as const, 'CloseWindow' as const, 'OpenWindow' as const), window: fc.constantFrom(...windows) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('confirm' as const), pick: fc.nat(30) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('transfer' as const), window: fc.constantFrom(...windows), toWindow: fc.constantFrom(...windows) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('advance' as const), minutes: fc.integer({ min: 0, max: 20 }) }) },
+);
+
+function commandOf(state: HallState, a: Action): Cmd | undefined {
+  switch (a.k) {
+    case 'issue':
+      return { type: 'IssueTicket', serviceId: a.service, delivery: a.print ? 'print' : 'none', ...(a.priority ? { priority: true } : {}) };
+    case 'confirm': {
+      const issued = Object.values(state.tickets).filter((t) => t.status === 'issued');
+      const t = issued[a.pick % Math.max(1, issued.length)];
+      return t ? { type: 'PrintConfirmed', ticketId: t.id } : undefined;
+    }
+    case 'transfer':
+      return { type: 'Transfer', window: a.window, toService: 'A', toWindow: a.toWindow };
+    case 'cmd':
+      if (a.type === 'OpenWindow') return { type: 'OpenWindow', window: a.window, staffId: `s${a.window}` };
+      if (a.type === 'PauseWindow') return { type: 'PauseWindow', window: a.window, reason: 'break' };
+      return { type: a.type, window: a.window } as Cmd;
+    case 'advance':
+      return undefined;
+  }
+}
+
+describe('notices computed from the front of the queue', () => {
+  it('equal the full recomputation over every waiting ticket, on random histories', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(actionArb, fc.boolean()), { minLength: 1, maxLength: 120 }),
+        fc.double({ min: 0.3, max: 4, noNaN: true }),
+        fc.boolean(),
+        fc.subarray(windows, { minLength: 1 }),
+        (steps, nearFactor, nearAtIssue, opened) => {
+          const config = { ...tiered, policy: { ...tiered.policy, nearFactor, nearAtIssue, agingMinutes: 30 } };
+          const state = emptyState();
+          let now = monday('09:00');
+          let n = 0;
+          const run = (cmd: Cmd, notify: boolean) => {
+            const id = `c${++n}`;
+            const d = decide(state, { ...cmd, id } as Command, now);
+            const bodies: EventBody[] = d.events.length > 0 ? d.events : [{ type: d.outcome.ok ? 'CommandNoop' : 'CommandRejected' }];
+            const push = (b: EventBody, last: boolean) => apply(state, { ...b, seq: state.seq + 1, at: now, commandId: id, ...(last ? { outcome: d.outcome } : {}) } as HallEvent);
+            bodies.forEach((b, i) => push(b, i === bodies.length - 1));
+            const due = notificationsDue(state, now);
+            expect(due).toEqual(fullNotificationsDue(state, now));
+            // Sometimes the notices are left owed, so later states owe many at once.
+            if (notify) for (const b of due) push(b, false);
+          };
+          run({ type: 'Configure', config }, true);
+          for (const w of opened) run({ type: 'OpenWindow', window: w, staffId: `s${w}` }, true);
+          for (const [a, notify] of steps) {
+            if (a.k === 'advance') now += a.minutes * 60_000;
+            const cmd = commandOf(state, a);
+            if (cmd) run(cmd, notify);
+            else expect(notificationsDue(state, now)).toEqual(fullNotificationsDue(state, now));
+          }
+          expect(waitingTickets(state).length).toBeGreaterThanOrEqual(0);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
