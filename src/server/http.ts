@@ -14,7 +14,7 @@ import { commandBody, emptyBody, signInBody, statusTokenParam, ticketIdParam } f
 import { cliTokenPath, sameToken } from './auth/cli-token.js';
 import { openCredentials, type CredentialStore } from './auth/credentials.js';
 import { Lockout } from './auth/lockout.js';
-import { authorizeCommand, mayRead } from './auth/policy.js';
+import { authorizeCommand, mayRead, withActor } from './auth/policy.js';
 import { loadOrCreateSecretFile } from './auth/secret-file.js';
 import { SESSION_COOKIE, SessionStore, type Principal, type Role } from './auth/sessions.js';
 import { StatusTokens, statusKeyPath } from './auth/status-token.js';
@@ -214,7 +214,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   );
   r.post('/api/commands', { schema: { tags: ['staff'], summary: 'Run a command: staff on their own window, managers and the CLI on all; never a rating', body: commandBody }, onRequest: need(desk) }, (req, reply) => {
     const who = req.principal as Principal;
-    const cmd = req.body as Command;
+    const cmd = withActor(req.body as Command, who);
     const verdict = authorizeCommand(who, cmd, state());
     if (!verdict.ok) return sendError(reply, 403, verdict.code, verdict.message, verdict.messageZh);
     // The source is the session's, whatever the body says.
