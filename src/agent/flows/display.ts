@@ -11,19 +11,29 @@ import type { AgentLink } from '../link.js';
 export function attachDisplays(link: AgentLink, screens: Map<number, WindowScreen>, keypads: Map<number, Keypad>, logger: Logger): () => void {
   const refresh = (window: number, urgent: boolean) => {
     const v = windowView(link.replica.state, window);
+    const emergency = link.replica.state.emergency;
     const screen = screens.get(window);
     screen
-      ?.show({ window, paused: v.status === 'paused', ...(v.current ? { ticket: v.current.number } : {}) }, { urgent })
+      ?.show({ window, paused: v.status === 'paused', ...(v.current ? { ticket: v.current.number } : {}), ...(emergency ? { notice: emergency.text } : {}) }, { urgent })
       .catch((e: unknown) => logger.warn({ window, err: String(e) }, 'screen update failed'));
     keypads
       .get(window)
       ?.showTicket(v.waiting, v.current?.number)
       .catch((e: unknown) => logger.warn({ window, err: String(e) }, 'keypad display failed'));
   };
+  let shownNotice = link.replica.state.emergency?.text;
   const all = () => {
     for (const w of new Set([...screens.keys(), ...keypads.keys()])) refresh(w, false);
   };
   const off = link.onEvent((e: HallEvent) => {
+    // An emergency notice goes to every screen at once (DB22/T 2871.4 §11.6), and its clearing too;
+    // compared with the replica's present state, so a catch-up by state snapshot shows it as well.
+    const notice = link.replica.state.emergency?.text;
+    if (notice !== shownNotice) {
+      shownNotice = notice;
+      for (const w of screens.keys()) refresh(w, true);
+      return;
+    }
     // The called window first (urgent), then the others whose waiting count moved.
     const urgent = e.type === 'TicketCalled' || e.type === 'TicketRecalled' ? e.window : undefined;
     if (urgent !== undefined) refresh(urgent, true);
