@@ -64,7 +64,7 @@ export function registerNoticeRoutes(app: FastifyInstance, c: NoticeRouteContext
     const outcome = c.run({ id: `emergency-${randomUUID()}`, type: 'RaiseEmergency', source: 'admin', ...(b.preset === undefined ? {} : { preset: b.preset }), ...(b.text === undefined ? {} : { text: b.text }), ...(b.kind === undefined ? {} : { kind: b.kind }), ...actor(req.principal) });
     return answer(reply, outcome, seq());
   });
-  r.delete('/api/emergency', { schema: { tags: ['staff'], summary: 'Clear the emergency notice: the hall runs as before' }, onRequest: c.managers }, (req, reply) =>
+  r.post('/api/emergency/clear', { schema: { tags: ['staff'], summary: 'Clear the emergency notice: the hall runs as before', body: z.strictObject({}).optional() }, onRequest: c.managers }, (req, reply) =>
     answer(reply, c.run({ id: `emergency-clear-${randomUUID()}`, type: 'ClearEmergency', source: 'admin', ...actor(req.principal) }), seq()),
   );
   r.get('/api/ratings', { schema: { tags: ['staff'], summary: 'Ratings in the state (today’s, and bad ones whose follow-up is unfinished) with their follow-up records' }, onRequest: c.managers }, (_req, reply) =>

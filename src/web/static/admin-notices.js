@@ -21,7 +21,7 @@ export async function mountAdminNotices(main) {
     const body = { ...(preset.value ? { preset: preset.value } : {}), ...(text.value.trim() ? { text: text.value.trim() } : {}), ...(kind.value ? { kind: kind.value } : {}) };
     status.textContent = await call('POST', '/api/emergency', body);
   } }, '发布 Raise');
-  const clear = el('button', { id: 'emergency-clear', onclick: async () => (status.textContent = await call('DELETE', '/api/emergency')) }, '解除 Clear');
+  const clear = el('button', { id: 'emergency-clear', onclick: async () => (status.textContent = await call('POST', '/api/emergency/clear', {})) }, '解除 Clear');
   const records = el('tbody', { id: 'follow-ups' });
   main.append(
     el('section', { class: 'panel', id: 'emergency-panel' }, el('h2', {}, '紧急通知 · Emergency notice'), current, el('p', {}, preset, ' ', kind), el('p', {}, text), el('p', {}, raise, ' ', clear, ' ', status)),
