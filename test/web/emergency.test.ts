@@ -16,7 +16,7 @@ describe('emergency notice from admin to every screen, the kiosk and the voice',
   beforeAll(async () => {
     demo = await runDemo({ config: 'config/demo.yaml', mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 1, trickle: false, print: () => undefined });
     browser = await launchChromium();
-  });
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await demo?.stop();
