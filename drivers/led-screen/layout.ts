@@ -11,7 +11,12 @@ export interface ScreenContent {
   paused: boolean;
   /** Optional scrolling line (already masked by the caller). */
   line?: string;
+  /** An emergency notice (DB22/T 2871.4 §11.6): the whole screen scrolls it in red, over everything else. */
+  notice?: string;
 }
+
+/** Longest emergency notice a screen scrolls (a BX dynamic area holds far more; the voice reads it whole). */
+export const MAX_NOTICE_CHARS = 120;
 
 export type ScreenColour = 'red' | 'green' | 'yellow';
 
@@ -40,8 +45,11 @@ export function sanitizeScreenText(s: string, maxChars: number): string {
  * Paused:  "3号窗口 " (yellow) · 暂停服务 (red), static.
  * Idle:    "3号窗口" (green), static.
  * A line adds " <line>" (yellow) and makes the area scroll left.
+ * Emergency: the notice alone (red), scrolling left, whatever else there is.
  */
 export function layoutScreen(c: ScreenContent, opts: { maxLineChars?: number } = {}): ScreenLayout {
+  const notice = c.notice === undefined ? '' : sanitizeScreenText(c.notice, MAX_NOTICE_CHARS);
+  if (notice !== '') return { runs: [{ colour: 'red', text: notice }], colour: 'red', scroll: true };
   const win = `${Math.trunc(c.window)}号窗口`;
   const ticket = c.ticket === undefined ? '' : sanitizeScreenText(c.ticket, 8);
   let runs: TextRun[];

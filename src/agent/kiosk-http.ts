@@ -81,6 +81,8 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
       services: (c?.services ?? []).map((s) => ({ id: s.id, zh: s.name.zh, en: s.name.en, idRequired: s.idRequired })),
       canPrint: kiosk.canPrint(),
       card: person ? { nameMasked: person.nameMasked ?? '', idMasked: person.idMasked } : null,
+      // The emergency notice in force (the kiosk shows it and issues nothing), from the replica.
+      emergency: link.replica.state.emergency ? { kind: link.replica.state.emergency.kind, text: link.replica.state.emergency.text } : null,
     };
   };
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -91,9 +93,13 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     // The printer's health changes without an event here: a snapshot every 2 s as well.
     sseStream(reply, info, (fn) => {
       const off = card.onChange(fn);
+      const offNotice = link.onEvent((e) => {
+        if (e.type === 'EmergencyRaised' || e.type === 'EmergencyCleared') fn();
+      });
       const timer = setInterval(fn, 2000);
       return () => {
         off();
+        offNotice();
         clearInterval(timer);
       };
     }, 0);

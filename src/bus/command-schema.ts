@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Command } from '../core/index.js';
+import { EMERGENCY_TEXT_MAX, type Command } from '../core/index.js';
 
 /** Commands as they may arrive over the wire (Configure and Tick are the server's own). */
 const id = z.string().min(1).max(100);
 const window = z.number().int().min(1).max(999);
 const ticketId = z.string().min(1).max(40);
-const source = z.enum(['kiosk', 'caller-keypad', 'rating-device', 'soft-caller', 'admin', 'system']).optional();
+const source = z.enum(['kiosk', 'caller-keypad', 'rating-device', 'soft-caller', 'admin', 'system', 'offsite-link']).optional();
 const delivery = z.enum(['print', 'sms', 'none']).optional();
 /**
  * Masked forms only (DESIGN §8, src/core/mask.ts): a field named "masked" that carries the whole
@@ -67,7 +67,12 @@ export const wireCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...base, type: z.literal('CheckIn'), appointmentId: z.string().max(60).optional(), idHash: z.string().max(128).optional(), delivery, phoneMasked }),
   z.strictObject({ ...base, type: z.literal('RequestRating'), window }),
   z.strictObject({ ...base, type: z.literal('Rate'), window, grade }),
-  z.strictObject({ ...base, type: z.literal('FollowUp'), ratingId: z.string().max(80), note: z.string().max(1000) }),
+  // No staffId on the wire: who followed up or raised a notice is the server's to say, from the session.
+  z
+    .strictObject({ ...base, type: z.literal('FollowUp'), ratingId: z.string().max(80), note: z.string().max(1000), kind: z.enum(['reply', 'rectification', 'untrue']).optional(), reason: z.string().max(1000).optional() })
+    .refine((c) => c.kind !== 'untrue' || (c.reason ?? '').trim() !== '', { message: 'a not-true determination (untrue) needs its reason', path: ['reason'] }),
+  z.strictObject({ ...base, type: z.literal('RaiseEmergency'), kind: z.enum(['emergency', 'evacuation']).optional(), preset: z.string().max(40).optional(), text: z.string().max(EMERGENCY_TEXT_MAX).optional() }),
+  z.strictObject({ ...base, type: z.literal('ClearEmergency') }),
 ]);
 
 // The wire schema must stay a subset of the core's commands.

@@ -92,6 +92,9 @@ export const ticketSchema = z.looseObject({
 
 const appointment = z.looseObject({ id, serviceId: id, slotStart: time, slotEnd: time, person, status: z.enum(['booked', 'checked-in', 'cancelled']), ticketId: id.optional() });
 const grade = z.enum(['very-satisfied', 'satisfied', 'basic', 'dissatisfied', 'very-dissatisfied']);
+const followUpRecord = z.looseObject({ note: str, at: time, staffId: id.optional() });
+const emergencyKind = z.enum(['emergency', 'evacuation']);
+const emergency = z.looseObject({ kind: emergencyKind, text: str, preset: str.optional(), raisedAt: time, staffId: id.optional() });
 const rating = z.looseObject({
   id,
   ticketId: id,
@@ -101,7 +104,18 @@ const rating = z.looseObject({
   staffId: id.optional(),
   grade,
   at: time,
-  followUp: z.looseObject({ status: z.enum(['open', 'closed']), note: str.optional(), at: time.optional() }).optional(),
+  channel: z.enum(['keypad', 'offsite']).optional(),
+  comment: str.optional(),
+  followUp: z
+    .looseObject({
+      status: z.enum(['open', 'closed']),
+      note: str.optional(),
+      at: time.optional(),
+      reply: followUpRecord.optional(),
+      rectification: followUpRecord.optional(),
+      untrue: followUpRecord.extend({ reason: str }).optional(),
+    })
+    .optional(),
 });
 
 const outcomeSchema = z.union([
@@ -138,7 +152,9 @@ export const eventSchema = z.discriminatedUnion('type', [
   ev('AppointmentCheckedIn', { appointmentId: id, ticketId: id }),
   ev('RatingRequested', { window, ticketId: id }),
   ev('RatingRecorded', { rating }),
-  ev('RatingFollowedUp', { ratingId: id, note: str }),
+  ev('RatingFollowedUp', { ratingId: id, note: str, kind: z.enum(['reply', 'rectification', 'untrue']).optional(), reason: str.optional(), staffId: id.optional() }),
+  ev('EmergencyRaised', { kind: emergencyKind, text: str, preset: str.optional(), staffId: id.optional() }),
+  ev('EmergencyCleared', { staffId: id.optional() }),
   ev('NotificationDue', { ...ticketRef, number: id, serviceId: id, reason: z.enum(['issued', 'near', 'called']), position: nat.optional(), windows: z.array(window), near: z.boolean().optional() }),
   ev('CommandRejected', {}),
   ev('CommandNoop', {}),
@@ -170,6 +186,7 @@ export const hallStateSchema = z.looseObject({
   windows: record(windowState),
   appointments: record(appointment),
   ratings: record(rating),
+  emergency: emergency.optional(),
   pools: record(z.looseObject({ cls: z.enum(['normal', 'priority']), run: nat })),
   serviceTimes: record(z.array(z.number().finite()).max(10_000)),
   commands: record(outcomeSchema),

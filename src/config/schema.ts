@@ -110,10 +110,13 @@ export const SMS_TEMPLATE_DEFAULTS = {
   issuedNear: '【{hall}】您已取号{number}（{service}），排第{position}位，即将叫号，请到{windows}号窗口附近等候。',
   near: '【{hall}】{number}即将叫号，请到{windows}号窗口附近等候。',
   called: '【{hall}】请{number}号到{window}号窗口办理。',
+  /** 离场评价 (Songjiang §6.6.1.1): sent after the service to a citizen who did not rate on the keypad. */
+  ratingLink: '【{hall}】您办理的{number}（{service}）已办结，请对本次服务进行评价：{link} （{valid}分钟内有效）',
 };
 /** The message kinds a provider needs a text (modem) or an approved template (gateways) for. */
-export const SMS_TEMPLATE_NAMES = ['issued', 'issuedNear', 'near', 'called'] as const;
-const smsReasons = <T extends z.ZodType>(t: T) => z.strictObject({ issued: t, issuedNear: t, near: t, called: t });
+export const SMS_TEMPLATE_NAMES = ['issued', 'issuedNear', 'near', 'called', 'ratingLink'] as const;
+/** Gateway templates per message kind; without ratingLink that gateway sends no off-site rating link. */
+const smsReasons = <T extends z.ZodType>(t: T) => z.strictObject({ issued: t, issuedNear: t, near: t, called: t, ratingLink: t.optional() });
 export const smsSchema = z
   .strictObject({
     provider: z.enum(['none', 'modem', 'aliyun', 'tencent']).default('none'),
@@ -131,9 +134,23 @@ export const smsSchema = z
         issuedNear: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.issuedNear),
         near: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.near),
         called: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.called),
+        /** Placeholders also {link} (the rating page) and {valid} (minutes it stays valid). */
+        ratingLink: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.ratingLink),
       })
       .default(SMS_TEMPLATE_DEFAULTS),
     modem: z.strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(115200) }).optional(),
+    /**
+     * 离场评价 (Songjiang §6.6.1.1): after a service not rated on the keypad within
+     * hall.policy.ratingTimeoutSeconds, the citizen gets the ratingLink message with a link to
+     * `<baseUrl>/r/<token>`, valid `validMinutes` (and at most until the day ends). Absent: no link is sent.
+     */
+    ratingLink: z
+      .strictObject({
+        /** The server's address as citizens' phones reach it, e.g. https://hall.example.gov.cn */
+        baseUrl: z.url(),
+        validMinutes: z.number().int().min(5).max(1440).default(120),
+      })
+      .optional(),
     aliyun: z
       .strictObject({
         accessKeyId: z.string().min(1),
@@ -152,7 +169,7 @@ export const smsSchema = z
         sdkAppId: z.string().min(1),
         signName: z.string().min(1),
         /** TemplateId per reason and its parameter names in the order of {1}, {2} … */
-        templates: smsReasons(z.strictObject({ templateId: z.string().min(1), params: z.array(z.enum(['hall', 'number', 'service', 'position', 'ahead', 'wait', 'windows', 'window'])) })),
+        templates: smsReasons(z.strictObject({ templateId: z.string().min(1), params: z.array(z.enum(['hall', 'number', 'service', 'position', 'ahead', 'wait', 'windows', 'window', 'link', 'valid'])) })),
         endpoint: z.url().optional(),
         region: z.string().min(1).optional(),
       })

@@ -2,7 +2,7 @@ import type { HallEvent } from './events.js';
 import { interleaveOf, nextInterleave } from './dispatcher.js';
 import { noteApplied, ticketsOfPerson } from './hall.js';
 import { isBadGrade } from './model.js';
-import { openStatuses, type HallState, type Ticket, type WindowState } from './state.js';
+import { openStatuses, type HallState, type Rating, type Ticket, type WindowState } from './state.js';
 import { own, setOwn } from './own.js';
 
 /**
@@ -65,7 +65,7 @@ function applyBody(state: HallState, e: HallEvent): void {
         if (a.status !== 'booked' || a.slotEnd < e.at) delete state.appointments[id];
       }
       for (const [id, r] of Object.entries(state.ratings)) {
-        if (r.followUp?.status !== 'open') delete state.ratings[id];
+        if (!keepRating(r, e.at)) delete state.ratings[id];
       }
       return;
     }
@@ -202,9 +202,21 @@ function applyBody(state: HallState, e: HallEvent): void {
     }
     case 'RatingFollowedUp': {
       const r = own(state.ratings, e.ratingId);
-      if (r) r.followUp = { status: 'closed', note: e.note, at: e.at };
+      if (!r) return;
+      const record = { note: e.note, at: e.at, ...(e.staffId === undefined ? {} : { staffId: e.staffId }) };
+      const f = r.followUp ?? { status: 'open' };
+      const kind = e.kind ?? 'reply';
+      if (kind === 'reply') r.followUp = { ...f, status: 'closed', note: e.note, at: e.at, reply: record };
+      else if (kind === 'rectification') r.followUp = { ...f, status: 'closed', rectification: record };
+      else r.followUp = { ...f, status: 'closed', untrue: { ...record, reason: e.reason ?? '' } };
       return;
     }
+    case 'EmergencyRaised':
+      state.emergency = { kind: e.kind, text: e.text, raisedAt: e.at, ...(e.preset === undefined ? {} : { preset: e.preset }), ...(e.staffId === undefined ? {} : { staffId: e.staffId }) };
+      return;
+    case 'EmergencyCleared':
+      delete state.emergency;
+      return;
     case 'NotificationDue': {
       const t = ticket(state, e.ticketId);
       t.notified[e.reason] = e.seq;
@@ -215,6 +227,20 @@ function applyBody(state: HallState, e: HallEvent): void {
     case 'CommandNoop':
       return;
   }
+}
+
+/** Days a replied bad rating stays in the state awaiting its determination (整改 or 不属实认定). */
+export const FOLLOW_UP_KEEP_DAYS = 30;
+
+/**
+ * Ratings outlive the day while their follow-up is unfinished: open ones until replied, replied
+ * ones until determined or FOLLOW_UP_KEEP_DAYS old (the log keeps them all for the reports).
+ */
+function keepRating(r: Rating, now: number): boolean {
+  const f = r.followUp;
+  if (!f) return false;
+  if (f.status === 'open') return true;
+  return f.rectification === undefined && f.untrue === undefined && now - r.at < FOLLOW_UP_KEEP_DAYS * 86_400_000;
 }
 
 /** Today's open tickets of a person, for the per-ID rules. */

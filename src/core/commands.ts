@@ -1,5 +1,5 @@
 import type { Grade, HallConfig } from './model.js';
-import type { Appointment, Delivery, PersonRef } from './state.js';
+import type { Appointment, Delivery, EmergencyKind, FollowUpKind, PersonRef } from './state.js';
 
 /**
  * A person as the edge hands it to the core: the raw ID number never reaches the core.
@@ -12,7 +12,7 @@ export interface PersonInput extends PersonRef {
 }
 
 /** Who sent a command: the trust boundary (a staff page can never rate). */
-export type Source = 'kiosk' | 'caller-keypad' | 'rating-device' | 'soft-caller' | 'admin' | 'system';
+export type Source = 'kiosk' | 'caller-keypad' | 'rating-device' | 'soft-caller' | 'admin' | 'system' | 'offsite-link';
 
 interface Base {
   /** Unique per command; a repeat returns the first answer and changes nothing. */
@@ -49,7 +49,16 @@ export type Command = Base &
     | { type: 'CheckIn'; appointmentId?: string; idHash?: string; delivery?: Delivery; phoneMasked?: string }
     | { type: 'RequestRating'; window: number }
     | { type: 'Rate'; window: number; grade: Grade }
-    | { type: 'FollowUp'; ratingId: string; note: string }
+    /** A follow-up record (missing kind = reply); the edge sets staffId from the session, never from a request body. */
+    | { type: 'FollowUp'; ratingId: string; note: string; kind?: FollowUpKind; reason?: string; staffId?: string }
+    /**
+     * 离场评价 (Songjiang §6.6.1.1): the citizen rates a served ticket from the link in the SMS. Source
+     * 'offsite-link' only; `expiresAt` (epoch ms) comes from the link's verified token, never from a form.
+     */
+    | { type: 'RateOffsite'; ticketId: string; grade: Grade; comment?: string; expiresAt: number }
+    /** An emergency or evacuation notice with a preset (emergencyPresets) or free text; raised again, it replaces the text. */
+    | { type: 'RaiseEmergency'; kind?: EmergencyKind; preset?: string; text?: string; staffId?: string }
+    | { type: 'ClearEmergency'; staffId?: string }
   );
 
 export type CommandType = Command['type'];

@@ -50,9 +50,74 @@ export function decideRate(state: HallState, config: HallConfig, cmd: CommandOf<
   );
 }
 
+/** Longest comment kept from the off-site rating page. */
+export const RATING_COMMENT_MAX = 200;
+
+/**
+ * 离场评价 (Songjiang §6.6.1.1): the citizen who left without rating rates from the SMS link. Bound
+ * like a keypad rating to the ticket, the window that served it and that window's staff; once per
+ * ticket whichever way (the same rating id); only a served ticket, only until the link's expiry.
+ */
+export function decideRateOffsite(state: HallState, cmd: CommandOf<'RateOffsite'>, now: number): Decision {
+  if (cmd.source !== 'offsite-link') return reject('rating-source');
+  const t = own(state.tickets, cmd.ticketId);
+  // Yesterday's tickets are gone from the state: the link ends with the day at the latest.
+  if (!t) return reject('rating-expired');
+  if (now > cmd.expiresAt) return reject('rating-expired');
+  if (t.status !== 'done' || t.window === undefined) return reject('rating-not-served');
+  const id = `R-${t.id}`;
+  if (own(state.ratings, id)) return reject('rating-duplicate');
+  const comment = (cmd.comment ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, RATING_COMMENT_MAX);
+  return accept(
+    [
+      {
+        type: 'RatingRecorded',
+        rating: {
+          id,
+          ticketId: t.id,
+          number: t.number,
+          serviceId: t.serviceId,
+          window: t.window,
+          grade: cmd.grade,
+          at: now,
+          channel: 'offsite',
+          ...(t.staffId === undefined ? {} : { staffId: t.staffId }),
+          ...(comment === '' ? {} : { comment }),
+        },
+      },
+    ],
+    t.id,
+  );
+}
+
+/**
+ * A follow-up record of a bad rating (Songjiang §6.6.1.3): first the reply (回复, closes it), then at
+ * most one determination: a rectification (整改) or a not-true determination (不属实认定, with its reason).
+ */
 export function decideFollowUp(state: HallState, cmd: CommandOf<'FollowUp'>): Decision {
   const r = own(state.ratings, cmd.ratingId);
   if (!r) return reject('unknown-rating', cmd.ratingId);
-  if (r.followUp?.status !== 'open') return reject('follow-up-closed');
-  return accept([{ type: 'RatingFollowedUp', ratingId: r.id, note: cmd.note }]);
+  const f = r.followUp;
+  if (!f) return reject('follow-up-not-bad');
+  const kind = cmd.kind ?? 'reply';
+  const note = cmd.note.trim();
+  const reason = (cmd.reason ?? '').trim();
+  if (kind === 'reply') {
+    if (f.status !== 'open') return reject('follow-up-closed');
+  } else {
+    if (!f.reply && f.status === 'open') return reject('follow-up-reply-first');
+    if (f.rectification || f.untrue) return reject('follow-up-determined');
+    if (kind === 'untrue' && reason === '') return reject('follow-up-reason');
+  }
+  if (note === '') return reject('follow-up-note');
+  return accept([
+    {
+      type: 'RatingFollowedUp',
+      ratingId: r.id,
+      note,
+      kind,
+      ...(kind === 'untrue' ? { reason } : {}),
+      ...(cmd.staffId === undefined ? {} : { staffId: cmd.staffId }),
+    },
+  ]);
 }

@@ -3,6 +3,7 @@ import type { CommandOf } from './commands.js';
 import { accept, reject, type Decision } from './decision.js';
 import type { EventBody } from './events.js';
 import { canServe, serviceOf, ticketsOfPerson } from './hall.js';
+import { issuingHalted } from './emergency.js';
 import { issuingRefusal } from './hours.js';
 import type { HallConfig, ServiceDef } from './model.js';
 import type { RejectionCode } from './rejections.js';
@@ -73,6 +74,7 @@ function commonRefusal(state: HallState, config: HallConfig, service: ServiceDef
 export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf<'IssueTicket'>, now: number): Decision {
   const service = serviceOf(config, cmd.serviceId);
   if (!service) return reject('unknown-service', cmd.serviceId);
+  if (issuingHalted(state)) return reject('emergency');
   if (cmd.person && !cmd.person.idValid) return reject('id-invalid');
   if (service.idRequired && !cmd.person) return reject('id-required');
   const refusal = commonRefusal(state, config, service, now, cmd.person);
@@ -126,6 +128,7 @@ export function decideCancelAppointment(state: HallState, cmd: CommandOf<'Cancel
 /** Appointment check-in: on time (within the tolerance) gives the appointment class; late gives a normal ticket. */
 export function decideCheckIn(state: HallState, config: HallConfig, cmd: CommandOf<'CheckIn'>, now: number): Decision {
   if (cmd.appointmentId === undefined && cmd.idHash === undefined) return reject('invalid-command', 'appointmentId or idHash');
+  if (issuingHalted(state)) return reject('emergency');
   const today = Object.values(state.appointments)
     .filter((a) => (cmd.appointmentId !== undefined ? a.id === cmd.appointmentId : a.person.idHash === cmd.idHash))
     .filter((a) => a.status !== 'cancelled' && localTime(a.slotStart, config.utcOffsetMinutes).day === state.day)

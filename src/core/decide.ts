@@ -1,6 +1,7 @@
 import type { Command } from './commands.js';
 import { decideCallNext, decideCallTicket, decideComplete, decideNoShow, decideRecall, decideStart, decideTransfer } from './decide-call.js';
-import { decideFollowUp, decideRate, decideRequestRating } from './decide-rating.js';
+import { decideFollowUp, decideRate, decideRateOffsite, decideRequestRating } from './decide-rating.js';
+import { decideClearEmergency, decideRaiseEmergency } from './emergency.js';
 import { decideBook, decideCancel, decideCancelAppointment, decideCheckIn, decideIssue, decidePrint } from './decide-ticket.js';
 import { decideClose, decideOpen, decidePause, decideResume, decideSignIn, decideSignOut, decideTakeOver } from './decide-window.js';
 import { accept, reject, type Decision } from './decision.js';
@@ -61,5 +62,11 @@ export function decide(state: HallState, cmd: Command, now: number): Decision {
       return decideRate(state, config, cmd, now);
     case 'FollowUp':
       return decideFollowUp(state, cmd);
+    case 'RateOffsite':
+      return decideRateOffsite(state, cmd, now);
+    case 'RaiseEmergency':
+      return decideRaiseEmergency(cmd);
+    case 'ClearEmergency':
+      return decideClearEmergency(state, cmd);
   }
 }

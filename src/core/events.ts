@@ -1,6 +1,6 @@
 import type { HallConfig } from './model.js';
 import type { Outcome } from './outcome.js';
-import type { Appointment, Rating, Ticket } from './state.js';
+import type { Appointment, EmergencyKind, FollowUpKind, Rating, Ticket } from './state.js';
 
 /** Why a call did not take the oldest eligible ticket (null when it did). */
 export type CallReason = 'aged' | 'appointment' | 'priority' | 'interleave' | 'tier-preference' | 'requeued-behind' | 'manual';
@@ -33,7 +33,11 @@ export type EventBody =
   | { type: 'AppointmentCheckedIn'; appointmentId: string; ticketId: string }
   | { type: 'RatingRequested'; window: number; ticketId: string }
   | { type: 'RatingRecorded'; rating: Rating }
-  | { type: 'RatingFollowedUp'; ratingId: string; note: string }
+  /** A follow-up record of a bad rating; `kind` absent (older logs) means 'reply'; `reason` with 'untrue'; `staffId` from the session. */
+  | { type: 'RatingFollowedUp'; ratingId: string; note: string; kind?: FollowUpKind; reason?: string; staffId?: string }
+  /** An emergency or evacuation notice raised (or its text replaced) by a manager. */
+  | { type: 'EmergencyRaised'; kind: EmergencyKind; text: string; preset?: string; staffId?: string }
+  | { type: 'EmergencyCleared'; staffId?: string }
   | {
       type: 'NotificationDue';
       ticketId: string;

@@ -34,6 +34,16 @@ export const rejectionMessages = {
   'rating-duplicate': { zh: '该服务已评价', en: 'This service has already been rated' },
   'unknown-rating': { zh: '没有该评价', en: 'No such rating' },
   'follow-up-closed': { zh: '该评价已处理', en: 'This rating has already been followed up' },
+  'follow-up-not-bad': { zh: '只有差评需要回访处理', en: 'Only a bad rating is followed up' },
+  'follow-up-note': { zh: '请填写处理内容', en: 'Write what was done' },
+  'follow-up-reply-first': { zh: '请先记录回复，再记录整改或不属实认定', en: 'Record the reply first, then the rectification or the not-true determination' },
+  'follow-up-determined': { zh: '该差评已有整改或不属实认定', en: 'This bad rating already has a rectification or a not-true determination' },
+  'follow-up-reason': { zh: '不属实认定须填写理由', en: 'A not-true determination needs its reason' },
+  emergency: { zh: '大厅处于紧急状态，暂停取号，请听从工作人员指引', en: 'The hall is under an emergency notice: no tickets now; please follow the staff' },
+  'emergency-text': { zh: '请选择预设内容或填写紧急通知内容', en: 'Choose a preset or write the notice' },
+  'unknown-preset': { zh: '没有该预设紧急通知', en: 'No such emergency preset' },
+  'emergency-none': { zh: '当前没有紧急通知', en: 'No emergency notice is in force' },
+  'rating-not-served': { zh: '该号码尚未办结，不能评价', en: 'This ticket has not been served yet' },
 } as const satisfies Record<string, Lang>;
 
 export type RejectionCode = keyof typeof rejectionMessages;

@@ -80,8 +80,47 @@ export interface Rating {
   staffId?: string;
   grade: Grade;
   at: number;
-  /** Every bad rating gets a follow-up record. */
-  followUp?: { status: 'open' | 'closed'; note?: string; at?: number };
+  /** Where the citizen rated: the window's keypad (absent on older ratings) or the off-site link sent by SMS (§6.6.1.1). */
+  channel?: 'keypad' | 'offsite';
+  /** The citizen's optional words on the off-site rating page (≤ 200 characters). */
+  comment?: string;
+  /** Every bad rating gets a follow-up (Songjiang §6.6.1.3): open until replied (closed), then at most one determination. */
+  followUp?: FollowUp;
+}
+
+/** One follow-up record: what was done, when, by whom (the signed-in staff member; absent from the CLI). */
+export interface FollowUpRecord {
+  note: string;
+  at: number;
+  staffId?: string;
+}
+
+/**
+ * 回复 (reply) closes the follow-up; where the complaint is found objective a 整改 (rectification)
+ * record follows, or a 不属实认定 (not-true determination) with its reason. `note` and `at` repeat
+ * the reply's, as before these records existed.
+ */
+export interface FollowUp {
+  status: 'open' | 'closed';
+  note?: string;
+  at?: number;
+  reply?: FollowUpRecord;
+  rectification?: FollowUpRecord;
+  untrue?: FollowUpRecord & { reason: string };
+}
+
+export type FollowUpKind = 'reply' | 'rectification' | 'untrue';
+
+export type EmergencyKind = 'emergency' | 'evacuation';
+
+/** A raised emergency or evacuation notice (DB22/T 2871.4 §11.6): every screen shows it, the kiosk stops issuing. */
+export interface Emergency {
+  kind: EmergencyKind;
+  /** What the screens show and the voice says (a preset's text, or the manager's own). */
+  text: string;
+  preset?: string;
+  raisedAt: number;
+  staffId?: string;
 }
 
 /** Interleave position of a pool of windows that share the same tiers. */
@@ -103,6 +142,8 @@ export interface HallState {
   windows: Record<string, WindowState>;
   appointments: Record<string, Appointment>;
   ratings: Record<string, Rating>;
+  /** The emergency notice in force, if any; it outlives a day rollover until cleared. */
+  emergency?: Emergency;
   pools: Record<string, InterleaveState>;
   /** Recent service durations (ms) per service. */
   serviceTimes: Record<string, number[]>;

@@ -14,6 +14,7 @@ import { VoiceAnnouncer } from '../../drivers/voice/announcer.js';
 import { generateDefaultClips } from '../../drivers/voice/clip-generator.js';
 import { loadClipLibrary } from '../../drivers/voice/clip-library.js';
 import { WavFileSink } from '../../drivers/voice/wav-file-sink.js';
+import { espeakToPcm } from '../../drivers/voice/espeak-tts.js';
 import { personFromCard, wedgeInto } from '../agent/person.js';
 import { hallAcl } from '../bus/acl.js';
 import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from '../bus/embedded-broker.js';
@@ -100,6 +101,8 @@ export interface RunningDemo {
   httpPort: number;
   kioskPort: number;
   link: AgentLink;
+  /** The voice queue (undefined when espeak-ng or sox is missing): tests watch what it announces. */
+  announcer?: VoiceAnnouncer;
 }
 
 export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
@@ -169,10 +172,13 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   publishHealth();
   // Spoken calls: the default clip set made by espeak-ng, each call written to a WAV file (no speaker needed).
   let voiceNote = 'off (espeak-ng or sox missing)';
+  let demoAnnouncer: VoiceAnnouncer | undefined;
   try {
     const clips = join(dataDir, 'clips');
     await generateDefaultClips(clips, { logger });
-    const announcer = new VoiceAnnouncer({ library: await loadClipLibrary(clips, logger), sink: new WavFileSink(join(dataDir, 'calls')), logger, repeat: 2 });
+    const library = await loadClipLibrary(clips, logger);
+    const announcer = new VoiceAnnouncer({ library, sink: new WavFileSink(join(dataDir, 'calls')), logger, repeat: 2, fallback: (text) => espeakToPcm(text, { format: library.format }) });
+    demoAnnouncer = announcer;
     offs.push(attachVoice(link, announcer));
     offs.push(() => void announcer.close());
     voiceNote = `each call spoken twice into ${join(dataDir, 'calls')}/*.wav`;
@@ -352,5 +358,5 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     }
   });
   if (o.seconds !== undefined) later(o.seconds * 1000, () => void stop());
-  return { stopped, stop, hardware: hw, httpPort, kioskPort, link };
+  return { stopped, stop, hardware: hw, httpPort, kioskPort, link, ...(demoAnnouncer ? { announcer: demoAnnouncer } : {}) };
 }

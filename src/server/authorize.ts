@@ -38,6 +38,8 @@ const RULES: Record<CommandType, 'kiosk' | 'caller' | 'rating' | 'staff'> = {
   Rate: 'rating',
   Cancel: 'staff',
   FollowUp: 'staff',
+  RaiseEmergency: 'staff',
+  ClearEmergency: 'staff',
   BookAppointment: 'staff',
   CancelAppointment: 'staff',
 };

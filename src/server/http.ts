@@ -14,10 +14,13 @@ import { commandBody, emptyBody, signInBody, statusTokenParam, ticketIdParam } f
 import { cliTokenPath, sameToken } from './auth/cli-token.js';
 import { openCredentials, type CredentialStore } from './auth/credentials.js';
 import { Lockout } from './auth/lockout.js';
-import { authorizeCommand, mayRead } from './auth/policy.js';
+import { authorizeCommand, mayRead, withActor } from './auth/policy.js';
 import { loadOrCreateSecretFile } from './auth/secret-file.js';
 import { SESSION_COOKIE, SessionStore, type Principal, type Role } from './auth/sessions.js';
 import { StatusTokens, statusKeyPath } from './auth/status-token.js';
+import { RatingTokens, ratingKeyPath } from './auth/rating-token.js';
+import { registerNoticeRoutes } from './notice-routes.js';
+import { registerOffsiteRating } from './offsite-rating.js';
 import type { HallEngine } from './engine.js';
 import { renderMetrics } from './metrics.js';
 import type { MqttServer } from './mqtt-server.js';
@@ -214,7 +217,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   );
   r.post('/api/commands', { schema: { tags: ['staff'], summary: 'Run a command: staff on their own window, managers and the CLI on all; never a rating', body: commandBody }, onRequest: need(desk) }, (req, reply) => {
     const who = req.principal as Principal;
-    const cmd = req.body as Command;
+    const cmd = withActor(req.body as Command, who);
     const verdict = authorizeCommand(who, cmd, state());
     if (!verdict.ok) return sendError(reply, 403, verdict.code, verdict.message, verdict.messageZh);
     // The source is the session's, whatever the body says.
@@ -222,6 +225,9 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     const token = outcome.ok && outcome.ticketId && (cmd.type === 'IssueTicket' || cmd.type === 'CheckIn') ? { statusToken: statusTokens.tokenOf(state(), outcome.ticketId) } : {};
     return noStore(reply).send({ outcome, seq: state().seq, ...token });
   });
+  // Emergency notices, follow-up records (managers) and the off-site rating link (public, token only).
+  registerNoticeRoutes(app, { engine, run: (cmd) => mqtt.run(cmd), managers: need(['manager']) });
+  registerOffsiteRating(app, { engine, tokens: new RatingTokens(loadOrCreateSecretFile(ratingKeyPath(database), 'rating link key', logger), hall), run: (cmd) => mqtt.run(cmd), clock: opts.clock });
   return { app, credentials, sessions, statusTokens, cliToken };
 }
 

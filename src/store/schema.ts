@@ -88,6 +88,32 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description: "sms outbox: the off-site rating link (reason 'rating-link', src/server/sms/rating-link.ts)",
+    // SQLite cannot change a CHECK: the table is rebuilt with its rows.
+    sql: `
+      CREATE TABLE sms_outbox_v5 (
+        id              INTEGER PRIMARY KEY,
+        ticket_id       TEXT    NOT NULL,
+        reason          TEXT    NOT NULL CHECK (reason IN ('issued', 'near', 'called', 'rating-link')),
+        state           TEXT    NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dropped', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error_code TEXT,
+        provider_ref    TEXT,
+        event_seq       INTEGER NOT NULL, -- the NotificationDue (or ServiceCompleted) event it came from
+        params          TEXT    NOT NULL, -- JSON: number, service id, position, windows, rating link (no personal data)
+        created         INTEGER NOT NULL,
+        updated         INTEGER NOT NULL,
+        UNIQUE (ticket_id, reason)
+      );
+      INSERT INTO sms_outbox_v5 SELECT * FROM sms_outbox;
+      DROP TABLE sms_outbox;
+      ALTER TABLE sms_outbox_v5 RENAME TO sms_outbox;
+      CREATE INDEX sms_outbox_due ON sms_outbox (state, next_attempt_at);
+    `,
+  },
 ];
 
 for (const [i, m] of MIGRATIONS.entries()) {

@@ -11,6 +11,8 @@ export interface HallSnapshot {
   calls: { ticketId: string; number: string; window: number; serviceId: string; at: number; nameMasked?: string }[];
   ratings: { id: string; number: string; window: number; staffId?: string; grade: string; at: number; followUp?: { status: string; note?: string } }[];
   notice: string;
+  /** The emergency notice in force (DB22/T 2871.4 §11.6), or null: every page shows it over everything. */
+  emergency: { kind: 'emergency' | 'evacuation'; text: string; raisedAt: number } | null;
   hours: { from: string; to: string }[];
 }
 
@@ -31,6 +33,7 @@ export function hallSnapshot(state: HallState, notice: string, weekday: string):
     calls,
     ratings: Object.values(state.ratings).map((r) => ({ id: r.id, number: r.number, window: r.window, grade: r.grade, at: r.at, ...(r.staffId ? { staffId: r.staffId } : {}), ...(r.followUp ? { followUp: r.followUp } : {}) })),
     notice,
+    emergency: state.emergency ? { kind: state.emergency.kind, text: state.emergency.text, raisedAt: state.emergency.raisedAt } : null,
     hours: config?.hours.weekly[weekday as 'mon'] ?? [],
   };
 }

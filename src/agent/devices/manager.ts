@@ -19,6 +19,7 @@ import { AplaySink } from '../../../drivers/voice/aplay-sink.js';
 import { loadClipLibrary } from '../../../drivers/voice/clip-library.js';
 import type { Sink } from '../../../drivers/voice/sink.js';
 import { WavFileSink } from '../../../drivers/voice/wav-file-sink.js';
+import { espeakToPcm } from '../../../drivers/voice/espeak-tts.js';
 import type { DeviceHealth } from '../../bus/messages.js';
 import type { DevicesConfig } from '../../config/schema.js';
 import { defaultBackoff, type Backoff } from './backoff.js';
@@ -351,7 +352,8 @@ export class DeviceManager {
     try {
       const library = await loadClipLibrary(v.clips, this.log);
       const sink: Sink = v.output === 'aplay' ? new AplaySink({ logger: this.log, ...(v.device ? { device: v.device } : {}) }) : new WavFileSink(v.wavDir ?? join(tmpdir(), 'hallq-voice'));
-      const announcer = new VoiceAnnouncer({ library, sink, logger: this.log, repeat: v.repeat });
+      // Free text (an emergency notice) has no clips: espeak-ng reads it into the library's format.
+      const announcer = new VoiceAnnouncer({ library, sink, logger: this.log, repeat: v.repeat, fallback: (text) => espeakToPcm(text, { format: library.format }) });
       this.announcer = announcer;
       this.set({ name: 'voice', kind, state: 'ok', detail: `${library.tokens().length} clips from ${v.clips}`, final: true });
       announcer.on('finished', () => this.set({ ...this.entry('voice'), state: 'ok', final: true }));

@@ -9,26 +9,54 @@ import type { AgentLink } from '../link.js';
  * unchanged content themselves; the called window's screen goes first on the bus (urgent).
  */
 export function attachDisplays(link: AgentLink, screens: Map<number, WindowScreen>, keypads: Map<number, Keypad>, logger: Logger): () => void {
-  const refresh = (window: number, urgent: boolean) => {
+  const timers = new Set<NodeJS.Timeout>();
+  /** `noticeTry`: an emergency notice (or its clearing) is written again after a failure, a few times, while it is still current. */
+  const refresh = (window: number, urgent: boolean, noticeTry?: number) => {
     const v = windowView(link.replica.state, window);
+    const emergency = link.replica.state.emergency;
     const screen = screens.get(window);
     screen
-      ?.show({ window, paused: v.status === 'paused', ...(v.current ? { ticket: v.current.number } : {}) }, { urgent })
-      .catch((e: unknown) => logger.warn({ window, err: String(e) }, 'screen update failed'));
+      ?.show({ window, paused: v.status === 'paused', ...(v.current ? { ticket: v.current.number } : {}), ...(emergency ? { notice: emergency.text } : {}) }, { urgent })
+      .catch((e: unknown) => {
+        logger.warn({ window, err: String(e) }, 'screen update failed');
+        if (noticeTry === undefined || noticeTry >= NOTICE_TRIES || link.replica.state.emergency?.text !== emergency?.text) return;
+        const t = setTimeout(() => {
+          timers.delete(t);
+          if (link.replica.state.emergency?.text === emergency?.text) refresh(window, true, noticeTry + 1);
+        }, NOTICE_RETRY_MS);
+        timers.add(t);
+      });
     keypads
       .get(window)
       ?.showTicket(v.waiting, v.current?.number)
       .catch((e: unknown) => logger.warn({ window, err: String(e) }, 'keypad display failed'));
   };
+  let shownNotice = link.replica.state.emergency?.text;
   const all = () => {
     for (const w of new Set([...screens.keys(), ...keypads.keys()])) refresh(w, false);
   };
   const off = link.onEvent((e: HallEvent) => {
+    // An emergency notice goes to every screen at once (DB22/T 2871.4 §11.6), and its clearing too;
+    // compared with the replica's present state, so a catch-up by state snapshot shows it as well.
+    const notice = link.replica.state.emergency?.text;
+    if (notice !== shownNotice) {
+      shownNotice = notice;
+      for (const w of screens.keys()) refresh(w, true, 1);
+      return;
+    }
     // The called window first (urgent), then the others whose waiting count moved.
     const urgent = e.type === 'TicketCalled' || e.type === 'TicketRecalled' ? e.window : undefined;
     if (urgent !== undefined) refresh(urgent, true);
     for (const w of windowsTouched(link.replica.state, e)) if (w !== urgent && (screens.has(w) || keypads.has(w))) refresh(w, false);
   });
   all();
-  return off;
+  return () => {
+    off();
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+  };
 }
+
+/** Writes of an emergency notice to one screen, and the pause between them (the bus already retried each). */
+const NOTICE_TRIES = 5;
+const NOTICE_RETRY_MS = 1000;

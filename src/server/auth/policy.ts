@@ -16,7 +16,8 @@ export type Verdict = { ok: true; source: Source } | { ok: false; code: string; 
 const ownWindow = new Set<Command['type']>(['CallNext', 'CallTicket', 'Recall', 'StartService', 'Complete', 'NoShow', 'Transfer', 'PauseWindow', 'ResumeWindow', 'CloseWindow', 'RequestRating']);
 
 export function authorizeCommand(who: Principal, cmd: Command, state: HallState): Verdict {
-  if (cmd.type === 'Rate') return { ok: false, code: 'rating-source', message: 'Only the citizen may rate, on the rating keypad', messageZh: '评价只能由办事群众在评价器上进行' };
+  // The off-site rating runs only from its own public route with the link's token (src/server/offsite-rating.ts).
+  if (cmd.type === 'Rate' || cmd.type === 'RateOffsite') return { ok: false, code: 'rating-source', message: 'Only the citizen may rate, on the rating keypad', messageZh: '评价只能由办事群众在评价器上进行' };
   // An ID card's hash and masked forms come only from a kiosk's card reader: typed in over HTTP they
   // would let anyone pick the hash the per-ID rules count, or write the person into the log.
   if ((cmd.type === 'IssueTicket' && cmd.person !== undefined) || (cmd.type === 'CheckIn' && cmd.idHash !== undefined)) return kioskOnly;
@@ -37,6 +38,16 @@ export function authorizeCommand(who: Principal, cmd: Command, state: HallState)
 const kioskOnly: Verdict = { ok: false, code: 'card-from-kiosk-only', message: 'An ID card is read only at a kiosk, never sent over HTTP', messageZh: '身份证信息只能由取号机读卡器读取' };
 const forbidden: Verdict = { ok: false, code: 'forbidden', message: 'Your role may not do this', messageZh: '您的角色无权进行此操作' };
 const notYourWindow: Verdict = { ok: false, code: 'not-your-window', message: 'You may act only on the window you are signed in to', messageZh: '您只能操作已登录的窗口' };
+
+/**
+ * The command as it will run: who followed up a rating or raised/cleared a notice is the session's
+ * staff member (none for the CLI), whatever the body says.
+ */
+export function withActor(cmd: Command, who: Principal): Command {
+  if (cmd.type !== 'FollowUp' && cmd.type !== 'RaiseEmergency' && cmd.type !== 'ClearEmergency') return cmd;
+  const { staffId: _ignored, ...rest } = cmd;
+  return (who.kind === 'session' ? { ...rest, staffId: who.staffId } : rest) as Command;
+}
 
 /** Which roles may read a staff route; the CLI token reads all of them. */
 export function mayRead(who: Principal, roles: readonly Role[]): boolean {

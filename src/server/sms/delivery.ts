@@ -9,6 +9,7 @@ import { openStatuses, own, type HallState } from '../../core/index.js';
 import type { Contacts } from './contacts.js';
 import { classifySendError, type FailureKind } from './failure.js';
 import type { Outbox, OutboxRow } from './outbox.js';
+import { ratingLinkDrop } from './rating-link.js';
 import { renderSms, smsVars, templateFor, type SmsTemplates } from './templates.js';
 
 export interface SmsDeliveryOptions {
@@ -185,6 +186,7 @@ export class SmsDelivery {
 
   /** Checked against the state of this moment, not the one when the row was made. */
   private dropReason(row: OutboxRow): string | undefined {
+    if (row.reason === 'rating-link') return ratingLinkDrop(this.o.state(), row.ticketId, row.params, this.o.clock());
     const t = own(this.o.state().tickets, row.ticketId);
     if (!t) return DROP.ticketGone;
     if (row.reason === 'near' && t.calledAt !== undefined) return DROP.alreadyCalled;

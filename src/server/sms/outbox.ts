@@ -10,6 +10,7 @@
 import type Database from 'better-sqlite3';
 import type { HallEvent, NotificationReason } from '../../core/index.js';
 import type { Contacts } from './contacts.js';
+import type { RatingLinkPlanner } from './rating-link.js';
 
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'dropped' | 'failed';
 
@@ -23,12 +24,19 @@ export interface OutboxParams {
   near?: boolean;
   /** Estimated wait in whole minutes, when the notice had one. */
   waitMinutes?: number;
+  /** The off-site rating page (reason 'rating-link'), its validity in minutes and its end (epoch ms). */
+  link?: string;
+  validMinutes?: number;
+  expiresAt?: number;
 }
+
+/** A notice's reason, or the off-site rating link (rating-link.ts). */
+export type OutboxReason = NotificationReason | 'rating-link';
 
 export interface OutboxRow {
   id: number;
   ticketId: string;
-  reason: NotificationReason;
+  reason: OutboxReason;
   state: OutboxState;
   attempts: number;
   nextAttemptAt: number;
@@ -43,7 +51,7 @@ export interface OutboxRow {
 interface RawRow {
   id: number;
   ticket_id: string;
-  reason: NotificationReason;
+  reason: OutboxReason;
   state: OutboxState;
   attempts: number;
   next_attempt_at: number;
@@ -75,6 +83,8 @@ export class Outbox {
     db: Database.Database,
     private readonly contacts: Contacts,
     private readonly clock: () => number,
+    /** Off-site rating links owed by completed services (absent: none are sent). */
+    private readonly ratingLink?: RatingLinkPlanner,
   ) {
     this.stmt = {
       insert: db.prepare(
@@ -100,6 +110,11 @@ export class Outbox {
       let created = 0;
       const now = this.clock();
       for (const e of events) {
+        if (e.type === 'ServiceCompleted' && this.ratingLink && this.contacts.has(e.ticketId)) {
+          const owed = this.ratingLink(e);
+          if (owed) created += this.stmt.insert.run({ ticket_id: e.ticketId, reason: 'rating-link', state: 'pending', next_attempt_at: owed.dueAt, event_seq: e.seq, params: JSON.stringify(owed.params), created: now, updated: now }).changes;
+          continue;
+        }
         if (e.type !== 'NotificationDue' || !this.contacts.has(e.ticketId)) continue;
         const params: OutboxParams = { number: e.number, serviceId: e.serviceId, windows: [...e.windows], ...(e.position === undefined ? {} : { position: e.position }), ...(e.near ? { near: true } : {}), ...(e.waitMinutes === undefined ? {} : { waitMinutes: e.waitMinutes }) };
         const r = this.stmt.insert.run({ ticket_id: e.ticketId, reason: e.reason, state: 'pending', next_attempt_at: now, event_seq: e.seq, params: JSON.stringify(params), created: now, updated: now });
@@ -152,7 +167,7 @@ export class Outbox {
     return this.stmt.interrupted.run({ now: this.clock(), code: INTERRUPTED }).changes;
   }
 
-  get(ticketId: string, reason: NotificationReason): OutboxRow | undefined {
+  get(ticketId: string, reason: OutboxReason): OutboxRow | undefined {
     const r = this.stmt.get.get(ticketId, reason);
     return r && toRow(r);
   }

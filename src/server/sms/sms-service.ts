@@ -17,6 +17,9 @@ import { Outbox } from './outbox.js';
 import { RetentionJob } from './retention.js';
 import { createSmsSender, type SenderHandle } from './sender-config.js';
 import { openSmsDb } from './sms-db.js';
+import { ratingLinkPlanner } from './rating-link.js';
+import { RatingTokens, ratingKeyPath } from '../auth/rating-token.js';
+import { loadOrCreateSecretFile } from '../auth/secret-file.js';
 
 export interface SmsServiceOptions {
   config: SmsConfig;
@@ -45,7 +48,9 @@ export class SmsService implements SmsHook {
     this.log = o.logger.child({ component: 'sms' });
     const key = loadOrCreateKey({ keyFile: o.config.keyFile, database: o.database, logger: this.log });
     this.contacts = new Contacts(db, key, o.clock);
-    this.outbox = new Outbox(db, this.contacts, o.clock);
+    const rating = o.config.ratingLink;
+    const planner = rating ? ratingLinkPlanner(() => o.engine.state, new RatingTokens(loadOrCreateSecretFile(ratingKeyPath(o.database), 'rating link key', this.log), o.engine.state.config?.id ?? 'hall'), rating) : undefined;
+    this.outbox = new Outbox(db, this.contacts, o.clock, planner);
     this.delivery = new SmsDelivery({
       outbox: this.outbox,
       contacts: this.contacts,

@@ -5,7 +5,7 @@
  */
 import type { HallState, NotificationReason } from '../../core/index.js';
 import { SMS_TEMPLATE_DEFAULTS, type SMS_TEMPLATE_NAMES } from '../../config/schema.js';
-import type { OutboxParams } from './outbox.js';
+import type { OutboxParams, OutboxReason } from './outbox.js';
 
 /** issued · issuedNear · near · called */
 export type SmsTemplateName = (typeof SMS_TEMPLATE_NAMES)[number];
@@ -17,11 +17,13 @@ export const DEFAULT_TEMPLATES: SmsTemplates = SMS_TEMPLATE_DEFAULTS;
  * Which message a notice becomes: an issued notice for a ticket already near its turn says both
  * in one message (DB22/T 2871.4 §7.4.4), so that citizen is told to come near exactly once.
  */
-export function templateFor(reason: NotificationReason, params: OutboxParams): SmsTemplateName {
+export function templateFor(reason: NotificationReason | OutboxReason, params: OutboxParams): SmsTemplateName {
+  if (reason === 'rating-link') return 'ratingLink';
   return reason === 'issued' && params.near === true ? 'issuedNear' : reason;
 }
 
-export type SmsVars = Record<'hall' | 'number' | 'service' | 'position' | 'ahead' | 'wait' | 'windows' | 'window', string>;
+/** `link` and `valid` are the off-site rating page and its validity in minutes (ratingLink only; '' elsewhere). */
+export type SmsVars = Record<'hall' | 'number' | 'service' | 'position' | 'ahead' | 'wait' | 'windows' | 'window' | 'link' | 'valid', string>;
 
 /**
  * The placeholders' values for one outbox row, with names from the hall config in the state.
@@ -42,6 +44,8 @@ export function smsVars(params: OutboxParams, state: HallState): SmsVars {
     wait: params.waitMinutes === undefined ? '—' : String(params.waitMinutes),
     windows: windows.join('、'),
     window: String(windows[0] ?? ''),
+    link: params.link ?? '',
+    valid: params.validMinutes === undefined ? '' : String(params.validMinutes),
   };
 }
 

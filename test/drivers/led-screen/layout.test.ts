@@ -13,6 +13,15 @@ describe('screen layout (pure)', () => {
     expect(bxMarkup(l)).toBe('\\C1A012\\C2 请到3号窗口');
   });
 
+  it('an emergency notice takes the whole screen: red, scrolling, over ticket, pause and line (DB22/T 2871.4 §11.6)', () => {
+    const l = layoutScreen({ window: 3, ticket: 'A012', paused: true, line: '请保管好随身物品', notice: '发生火警，请\\有序\u0007撤离' });
+    expect(l).toEqual({ runs: [{ colour: 'red', text: '发生火警，请 有序 撤离' }], colour: 'red', scroll: true });
+    expect(bxMarkup(l)).toBe('\\C1发生火警，请 有序 撤离');
+    expect(plainText(layoutScreen({ window: 3, paused: false, notice: '火'.repeat(300) }))).toHaveLength(120);
+    // A blank notice is no notice.
+    expect(plainText(layoutScreen({ window: 3, paused: false, notice: '  ' }))).toBe('3号窗口');
+  });
+
   it('shows 暂停服务 when paused, even with a ticket', () => {
     const l = layoutScreen({ window: 12, ticket: 'B001', paused: true });
     expect(plainText(l)).toBe('12号窗口 暂停服务');
