@@ -24,6 +24,15 @@ export interface LinkOptions {
 type Pending = { resolve: (r: Response) => void; timer: NodeJS.Timeout | undefined; payload: string };
 
 /**
+ * How an event reached the replica: `live` when it came on the event topic in order, as it happened;
+ * not live when it was replayed by a catch-up (after a gap or a reconnect). Side effects (voice, the
+ * screens' call flash, beeps) follow live events only; a replayed one only moves the replica.
+ */
+export interface Delivery {
+  live: boolean;
+}
+
+/**
  * The agent's link to the hall server over MQTT: its replica of the state, requests with ids and
  * answers, catch-up after a gap or a reconnect, and its retained availability with a last will.
  */
@@ -33,7 +42,12 @@ export class AgentLink {
   private client: MqttClient | undefined;
   private readonly pending = new Map<string, Pending>();
   private catchingUp: Promise<void> | undefined;
-  private readonly listeners = new Set<(e: HallEvent) => void>();
+  /** The catch-up in progress replaced the replica with the server's state. */
+  private loadedState = false;
+  private readonly listeners = new Set<(e: HallEvent, d: Delivery) => void>();
+  private readonly caughtUpListeners = new Set<(replayed: HallEvent[]) => void>();
+  /** Events applied by the catch-up in progress, handed to onCaughtUp listeners when it ends. */
+  private replayed: HallEvent[] = [];
   connected = false;
   reconnects = 0;
   private devices: DeviceHealth[] = [];
@@ -45,10 +59,20 @@ export class AgentLink {
     this.t = topics(opts.hall);
   }
 
-  /** Every event applied to the replica, in order. */
-  onEvent(fn: (e: HallEvent) => void): () => void {
+  /** Every event applied to the replica, in order, and whether it came live or replayed (see Delivery). */
+  onEvent(fn: (e: HallEvent, d: Delivery) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * After a catch-up that applied events (a reconnect, a gap, a state load): the events it replayed,
+   * in order (empty when the state was loaded whole). The replica is current when this runs, so a
+   * listener shows or announces what is current now, never the history.
+   */
+  onCaughtUp(fn: (replayed: HallEvent[]) => void): () => void {
+    this.caughtUpListeners.add(fn);
+    return () => this.caughtUpListeners.delete(fn);
   }
 
   start(): Promise<void> {
@@ -122,7 +146,8 @@ export class AgentLink {
     if (topic === this.t.events) {
       const e = eventSchema.safeParse(json.value);
       if (!e.success) return drop('not an event');
-      this.deliver(e.data as HallEvent);
+      // Live only when no catch-up runs: one that does replays what precedes this event anyway.
+      this.deliver(e.data as HallEvent, this.catchingUp === undefined);
       return;
     }
     if (topic !== this.t.response(this.opts.agentId)) return drop('unexpected topic');
@@ -144,7 +169,7 @@ export class AgentLink {
     }
   }
 
-  private deliver(e: HallEvent): void {
+  private deliver(e: HallEvent, live: boolean): void {
     let r: ReturnType<Replica['receive']>;
     try {
       r = this.replica.receive(e);
@@ -154,8 +179,10 @@ export class AgentLink {
       this.logger.warn({ seq: e.seq, type: e.type }, 'ignored an event the replica cannot apply');
       return;
     }
-    if (r === 'applied') for (const fn of this.listeners) fn(e);
-    else if (r === 'gap') void this.catchUp();
+    if (r === 'applied') {
+      if (!live) this.replayed.push(e);
+      for (const fn of this.listeners) fn(e, { live });
+    } else if (r === 'gap') void this.catchUp();
   }
 
   /**
@@ -184,7 +211,9 @@ export class AgentLink {
         this.logger.warn({ seq, parts }, 'the state from the server does not read');
         return false;
       }
+      const before = this.replica.seq;
       this.replica.load(state.data as HallState);
+      if (this.replica.seq !== before) this.loadedState = true;
       return true;
     }
     return false;
@@ -208,7 +237,7 @@ export class AgentLink {
           for (const raw of data.data.events) {
             const e = eventSchema.safeParse(raw);
             if (!e.success) break;
-            this.deliver(e.data as HallEvent);
+            this.deliver(e.data as HallEvent, false);
           }
           // Done, or no progress (a page that does not apply): stop rather than ask the same again.
           if (this.replica.seq >= data.data.lastSeq || this.replica.seq === before) return;
@@ -218,9 +247,23 @@ export class AgentLink {
         this.logger.warn({ err: e instanceof HallqError ? e.code : 'INTERNAL' }, 'catch-up stopped');
       } finally {
         this.catchingUp = undefined;
+        const replayed = this.replayed.splice(0);
+        const loaded = this.loadedState;
+        this.loadedState = false;
+        if (replayed.length > 0 || loaded) this.emitCaughtUp(replayed);
       }
     })();
     return this.catchingUp;
+  }
+
+  private emitCaughtUp(replayed: HallEvent[]): void {
+    for (const fn of this.caughtUpListeners) {
+      try {
+        fn(replayed);
+      } catch (e) {
+        this.logger.error({ err: e instanceof HallqError ? e.code : 'INTERNAL' }, 'caught-up listener failed');
+      }
+    }
   }
 
   request(req: Request): Promise<Response> {

@@ -96,7 +96,7 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
   );
   const staff = staffLookup(config);
   for (const k of devices.keypads) offs.push(attachCaller(link, k.window, k.keypad, staff, logger.child({ component: 'caller', window: k.window })));
-  if (devices.announcer) offs.push(attachVoice(link, devices.announcer));
+  if (devices.announcer) offs.push(attachVoice(link, devices.announcer, { recentMs: (me.devices.voice?.announceMissedWithinSeconds ?? 30) * 1000 }));
 
   // The kiosk: its page, the card on the reader, printed tickets.
   let kioskHttp: http.Server | undefined;

@@ -219,6 +219,8 @@ const voiceSchema = z.strictObject({
   device: z.string().optional(),
   /** Where `output: wav` writes each call. */
   wavDir: z.string().optional(),
+  /** After the link comes back, a window's current call is spoken only if made at most this long ago (s); missed history never is. */
+  announceMissedWithinSeconds: z.number().int().min(0).max(3600).default(30),
 });
 
 /** The hardware on this agent's mini-PC. Stable names under /dev/hallq come from systemd/99-hallq.rules. */

@@ -6,7 +6,8 @@ import type { AgentLink } from '../link.js';
 
 /**
  * Server events become what the window screens and the keypads' displays show. Screens skip
- * unchanged content themselves; the called window's screen goes first on the bus (urgent).
+ * unchanged content themselves; the called window's screen goes first on the bus (urgent). After a
+ * catch-up every screen shows the present state once, without the urgent flash of a call.
  */
 export function attachDisplays(link: AgentLink, screens: Map<number, WindowScreen>, keypads: Map<number, Keypad>, logger: Logger): () => void {
   const refresh = (window: number, urgent: boolean) => {
@@ -23,12 +24,18 @@ export function attachDisplays(link: AgentLink, screens: Map<number, WindowScree
   const all = () => {
     for (const w of new Set([...screens.keys(), ...keypads.keys()])) refresh(w, false);
   };
-  const off = link.onEvent((e: HallEvent) => {
+  const off = link.onEvent((e: HallEvent, d) => {
+    // Replayed history is not shown step by step (nor flashed as urgent): the catch-up's end shows what is current.
+    if (!d.live) return;
     // The called window first (urgent), then the others whose waiting count moved.
     const urgent = e.type === 'TicketCalled' || e.type === 'TicketRecalled' ? e.window : undefined;
     if (urgent !== undefined) refresh(urgent, true);
     for (const w of windowsTouched(link.replica.state, e)) if (w !== urgent && (screens.has(w) || keypads.has(w))) refresh(w, false);
   });
+  const offCaughtUp = link.onCaughtUp(() => all());
   all();
-  return off;
+  return () => {
+    off();
+    offCaughtUp();
+  };
 }
