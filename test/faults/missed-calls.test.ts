@@ -64,7 +64,7 @@ describe('fault 1: missed calls are not spoken after a reconnect', () => {
       return o;
     };
     run({ id: 'open-1', type: 'OpenWindow', window: 1, staffId: 's1', source: 'soft-caller' });
-    for (let i = 0; i < 6; i++) run({ id: `issue-${i}`, type: 'IssueTicket', serviceId: 'A', delivery: 'none', source: 'staff' });
+    for (let i = 0; i < 6; i++) run({ id: `issue-${i}`, type: 'IssueTicket', serviceId: 'A', delivery: 'none', source: 'admin' });
 
     // A live call is spoken.
     run({ id: 'call-live', type: 'CallNext', window: 1, source: 'soft-caller' });
