@@ -8,6 +8,7 @@ import { parseJson, type AgentStatus, type DeviceHealth, type Request, type Resp
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { topics, type Topics } from '../bus/topics.js';
 import { Replica } from './replica.js';
+import { settledWithin } from '../ops/bounded.js';
 
 export interface LinkOptions {
   url: string;
@@ -103,6 +104,7 @@ export class AgentLink {
       this.reconnects += 1;
     });
     client.on('close', () => {
+      if (this.connected) this.logger.warn({ url: this.opts.url }, 'broker connection lost');
       this.connected = false;
     });
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
@@ -336,12 +338,22 @@ export class AgentLink {
     return new Promise((resolve) => client.once('connect', () => resolve()));
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Publishes the retained offline status and disconnects, bounded by `boundMs` (default 2000): with
+   * the broker away nothing is acknowledged (the last will says offline), so the client ends at once.
+   */
+  async stop(boundMs = 2000): Promise<void> {
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.pending.clear();
     const client = this.client;
     if (!client) return;
-    await new Promise<void>((resolve) => client.publish(this.t.agentStatus(this.opts.agentId), JSON.stringify({ online: false, seq: this.replica.seq }), { qos: 1, retain: true }, () => resolve()));
-    await client.endAsync();
+    if (this.connected) {
+      const offline: AgentStatus = { online: false, seq: this.replica.seq, at: Date.now() };
+      const published = new Promise<void>((resolve) => client.publish(this.t.agentStatus(this.opts.agentId), JSON.stringify(offline), { qos: 1, retain: true }, () => resolve()));
+      if (await settledWithin(published, boundMs)) {
+        if (await settledWithin(client.endAsync(), boundMs)) return;
+      }
+    }
+    await settledWithin(client.endAsync(true), boundMs);
   }
 }

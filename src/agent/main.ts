@@ -16,6 +16,7 @@ import { personFromCard, wedgeInto } from './person.js';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { AgentLink } from './link.js';
+import { settledWithin } from '../ops/bounded.js';
 
 export interface RunningAgent {
   link: AgentLink;
@@ -125,10 +126,13 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
       for (const off of offs.splice(0)) off();
       if (kioskHttp) {
         const server = kioskHttp;
-        await new Promise<void>((r) => server.close(() => r()));
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        // The kiosk page holds its event stream open: end it, or the close never completes.
         server.closeAllConnections();
+        await settledWithin(closed, 2000);
       }
-      await devices.stop();
+      // Bounded: a device that does not answer its close must not hold the stop.
+      await settledWithin(devices.stop(), 3000);
       await link.stop();
     },
   };

@@ -10,6 +10,7 @@ import { requestAuthorizer } from './authorize.js';
 import { startHttp } from './http.js';
 import { startSms } from './sms/sms-service.js';
 import { MqttServer } from './mqtt-server.js';
+import { settledWithin } from '../ops/bounded.js';
 
 export interface RunningServer {
   engine: HallEngine;
@@ -79,13 +80,13 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
       await notifier.stopping();
       stopWatchdog();
       clearInterval(tick);
+      // Each step bounded (issue 10): a broker that is away or a page that holds its stream cannot hold the stop.
       await mqtt.stop();
-      await sms?.stop();
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        // Live pages hold their event streams open: end them so the close completes.
-        server.closeAllConnections();
-      });
+      if (sms) await settledWithin(sms.stop(), 2000);
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // Live pages hold their event streams open: end them so the close completes.
+      server.closeAllConnections();
+      await settledWithin(closed, 2000);
       engine.close();
       logger.info({}, 'hall server stopped');
     },

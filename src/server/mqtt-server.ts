@@ -7,6 +7,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { clientOf, topics, type Topics } from '../bus/topics.js';
 import { eventsPage, StatePager } from './catch-up.js';
 import { logSafe } from './log-safe.js';
+import { settledWithin } from '../ops/bounded.js';
 import type { Authorized, RequestAuthorizer } from './authorize.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
@@ -85,6 +86,7 @@ export class MqttServer {
       this.metrics.reconnects += 1;
     });
     client.on('close', () => {
+      if (this.metrics.connected) this.logger.warn({ url: this.opts.url }, 'broker connection lost');
       this.metrics.connected = false;
     });
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
@@ -215,11 +217,21 @@ export class MqttServer {
     return new Promise((resolve) => client.once('connect', () => resolve()));
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Publishes the retained offline status and disconnects, bounded by `boundMs` (default 2000): with
+   * the broker away there is no acknowledgement to wait for (the last will says offline for us), so
+   * the client is ended at once, dropping what it still holds.
+   */
+  async stop(boundMs = 2000): Promise<void> {
     const client = this.client;
     if (!client) return;
-    const offline: ServerStatus = { online: false, seq: this.engine.state.seq, at: this.opts.clock() };
-    await new Promise<void>((resolve) => client.publish(this.t.serverStatus, JSON.stringify(offline), { qos: 1, retain: true }, () => resolve()));
-    await client.endAsync();
+    if (this.metrics.connected) {
+      const offline: ServerStatus = { online: false, seq: this.engine.state.seq, at: this.opts.clock() };
+      const published = new Promise<void>((resolve) => client.publish(this.t.serverStatus, JSON.stringify(offline), { qos: 1, retain: true }, () => resolve()));
+      if (await settledWithin(published, boundMs)) {
+        if (await settledWithin(client.endAsync(), boundMs)) return;
+      }
+    }
+    await settledWithin(client.endAsync(true), boundMs);
   }
 }
