@@ -6,6 +6,7 @@ import type { Command, CommandBody, HallEvent, HallState, Outcome } from '../cor
 import { commandDataSchema, contactDataSchema, eventSchema, eventsDataSchema, hallStateSchema, responseSchema, statePartDataSchema } from '../bus/event-schema.js';
 import { parseJson, type AgentStatus, type DeviceHealth, type Request, type Response } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
+import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js';
 import { topics, type Topics } from '../bus/topics.js';
 import { Replica } from './replica.js';
 import { settledWithin } from '../ops/bounded.js';
@@ -20,6 +21,8 @@ export interface LinkOptions {
   requestTimeoutMs?: number;
   /** Largest payload this agent publishes (default 128 KiB); a request above it is refused, not sent. */
   maxMessageBytes?: number;
+  /** Backoff of reconnects to the broker (default defaultReconnect: 0.5 s doubling to 30 s, jittered). */
+  reconnect?: ReconnectPolicy;
 }
 
 type Pending = { resolve: (r: Response) => void; timer: NodeJS.Timeout | undefined; payload: string };
@@ -83,13 +86,15 @@ export class AgentLink {
       // With a broker user, the client id is the user name, which the broker binds to it.
       clientId: this.opts.username ?? `hallq-agent-${this.opts.hall}-${this.opts.agentId}`,
       clean: true,
-      reconnectPeriod: 500,
+      // Reconnects are ours: exponential backoff, capped and jittered (src/bus/reconnect.ts).
+      reconnectPeriod: 0,
       connectTimeout: 5000,
       will: { topic: this.t.agentStatus(this.opts.agentId), payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
       ...(this.opts.username ? { username: this.opts.username } : {}),
       ...(this.opts.password ? { password: this.opts.password } : {}),
     });
     this.client = client;
+    reconnectWithBackoff(client, this.logger, this.opts.reconnect);
     client.on('connect', () => {
       this.connected = true;
       client.subscribe([this.t.events, this.t.response(this.opts.agentId)], { qos: 1 }, () => {

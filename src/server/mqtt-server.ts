@@ -4,6 +4,7 @@ import { isHallqError } from '../../drivers/common/error.js';
 import { queueView, windowView, windowsTouched, type Command, type HallEvent, type Outcome } from '../core/index.js';
 import { describeInvalid, parseJson, requestSchema, type Response, type ServerStatus } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
+import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js';
 import { clientOf, topics, type Topics } from '../bus/topics.js';
 import { eventsPage, StatePager } from './catch-up.js';
 import { logSafe } from './log-safe.js';
@@ -52,6 +53,8 @@ export class MqttServer {
       maxMessageBytes?: number;
       /** Every request is checked by the sending agent's identity (the client id of its topic). */
       authorize: RequestAuthorizer;
+      /** Backoff of reconnects to the broker (default defaultReconnect: 0.5 s doubling to 30 s, jittered). */
+      reconnect?: ReconnectPolicy;
     },
     private readonly logger: Logger,
   ) {
@@ -69,13 +72,15 @@ export class MqttServer {
       // use_username_as_clientid; the embedded broker does the same), so no other user can take it.
       clientId: this.opts.username ?? `hallq-server-${this.opts.hall}`,
       clean: true,
-      reconnectPeriod: 500,
+      // Reconnects are ours: exponential backoff, capped and jittered (src/bus/reconnect.ts).
+      reconnectPeriod: 0,
       connectTimeout: 5000,
       will: { topic: this.t.serverStatus, payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
       ...(this.opts.username ? { username: this.opts.username } : {}),
       ...(this.opts.password ? { password: this.opts.password } : {}),
     });
     this.client = client;
+    reconnectWithBackoff(client, this.logger, this.opts.reconnect);
     client.on('connect', () => {
       this.metrics.connected = true;
       this.logger.info({ url: this.opts.url }, 'connected to broker');
