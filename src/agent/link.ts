@@ -10,6 +10,7 @@ import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js'
 import { topics, type Topics } from '../bus/topics.js';
 import { Replica } from './replica.js';
 import { settledWithin } from '../ops/bounded.js';
+import { Throttle } from '../bus/throttle.js';
 
 export interface LinkOptions {
   url: string;
@@ -55,6 +56,10 @@ export class AgentLink {
   connected = false;
   reconnects = 0;
   private devices: DeviceHealth[] = [];
+  /** The retained agent status follows the replica's seq: refreshed after events, at most once a second. */
+  private readonly statusRefresh = new Throttle(() => {
+    if (this.connected) this.publishStatus(true);
+  }, 1000);
 
   constructor(
     private readonly opts: LinkOptions,
@@ -187,6 +192,7 @@ export class AgentLink {
       return;
     }
     if (r === 'applied') {
+      this.statusRefresh.request();
       if (!live) this.replayed.push(e);
       for (const fn of this.listeners) fn(e, { live });
     } else if (r === 'gap') void this.catchUp();
@@ -348,6 +354,7 @@ export class AgentLink {
    * the broker away nothing is acknowledged (the last will says offline), so the client ends at once.
    */
   async stop(boundMs = 2000): Promise<void> {
+    this.statusRefresh.cancel();
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.pending.clear();
     const client = this.client;

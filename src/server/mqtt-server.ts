@@ -9,6 +9,7 @@ import { clientOf, topics, type Topics } from '../bus/topics.js';
 import { eventsPage, StatePager } from './catch-up.js';
 import { logSafe } from './log-safe.js';
 import { settledWithin } from '../ops/bounded.js';
+import { Throttle } from '../bus/throttle.js';
 import type { Authorized, RequestAuthorizer } from './authorize.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
@@ -61,6 +62,15 @@ export class MqttServer {
     this.t = topics(opts.hall);
     this.maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.statePager = new StatePager(this.maxBytes);
+  }
+
+  /** The retained server/status follows the log: refreshed after events, at most once a second. */
+  private readonly statusRefresh = new Throttle(() => this.publishStatus(), 1000);
+
+  private publishStatus(): void {
+    if (!this.metrics.connected) return;
+    const status: ServerStatus = { online: true, seq: this.engine.state.seq, at: this.opts.clock() };
+    this.publish(this.t.serverStatus, status, true);
   }
 
   /** Resolves on the first connection. */
@@ -116,8 +126,7 @@ export class MqttServer {
 
   private publishAllState(): void {
     const s = this.engine.state;
-    const status: ServerStatus = { online: true, seq: s.seq, at: this.opts.clock() };
-    this.publish(this.t.serverStatus, status, true);
+    this.publishStatus();
     for (const w of s.config?.windows ?? []) this.publish(this.t.windowState(w.id), windowView(s, w.id), true);
     this.publish(this.t.queueState, queueView(s), true);
   }
@@ -131,6 +140,7 @@ export class MqttServer {
     const windows = new Set(events.flatMap((e) => windowsTouched(s, e)));
     for (const w of windows) this.publish(this.t.windowState(w), windowView(s, w), true);
     this.publish(this.t.queueState, queueView(s), true);
+    this.statusRefresh.request();
   }
 
   /** Runs a command from any front (MQTT, HTTP, the server's own timer). */
@@ -228,6 +238,7 @@ export class MqttServer {
    * the client is ended at once, dropping what it still holds.
    */
   async stop(boundMs = 2000): Promise<void> {
+    this.statusRefresh.cancel();
     const client = this.client;
     if (!client) return;
     if (this.metrics.connected) {
