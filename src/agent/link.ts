@@ -54,6 +54,8 @@ export class AgentLink {
   /** Events applied by the catch-up in progress, handed to onCaughtUp listeners when it ends. */
   private replayed: HallEvent[] = [];
   connected = false;
+  /** stop() was called: the connection's end is ours, not a loss. */
+  private stopping = false;
   reconnects = 0;
   private devices: DeviceHealth[] = [];
   /** The retained agent status follows the replica's seq: refreshed after events, at most once a second. */
@@ -114,7 +116,7 @@ export class AgentLink {
       this.reconnects += 1;
     });
     client.on('close', () => {
-      if (this.connected) this.logger.warn({ url: this.opts.url }, 'broker connection lost');
+      if (!this.stopping && this.connected) this.logger.warn({ url: this.opts.url }, 'broker connection lost');
       this.connected = false;
     });
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
@@ -354,6 +356,7 @@ export class AgentLink {
    * the broker away nothing is acknowledged (the last will says offline), so the client ends at once.
    */
   async stop(boundMs = 2000): Promise<void> {
+    this.stopping = true;
     this.statusRefresh.cancel();
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.pending.clear();

@@ -34,6 +34,8 @@ export interface ServerMetrics {
 export class MqttServer {
   readonly metrics: ServerMetrics = { requests: 0, invalidPayloads: 0, commands: 0, duplicates: 0, refused: 0, connected: false, reconnects: 0, oversized: 0 };
   private client: MqttClient | undefined;
+  /** stop() was called: the connection's end is ours, not a loss. */
+  private stopping = false;
   private readonly t: Topics;
   private readonly maxBytes: number;
   private readonly statePager: StatePager;
@@ -101,7 +103,7 @@ export class MqttServer {
       this.metrics.reconnects += 1;
     });
     client.on('close', () => {
-      if (this.metrics.connected) this.logger.warn({ url: this.opts.url }, 'broker connection lost');
+      if (!this.stopping && this.metrics.connected) this.logger.warn({ url: this.opts.url }, 'broker connection lost');
       this.metrics.connected = false;
     });
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
@@ -238,6 +240,7 @@ export class MqttServer {
    * the client is ended at once, dropping what it still holds.
    */
   async stop(boundMs = 2000): Promise<void> {
+    this.stopping = true;
     this.statusRefresh.cancel();
     const client = this.client;
     if (!client) return;
