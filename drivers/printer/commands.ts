@@ -50,3 +50,10 @@ export const cut = (partial = false): Buffer => bytes(GS, 0x56, partial ? 1 : 0)
 
 /** DLE EOT n, real-time status: 1 printer, 4 paper roll. */
 export const statusRequest = (n: 1 | 2 | 3 | 4): Buffer => bytes(DLE, EOT, n);
+
+/**
+ * GS r 1, transmit paper sensor status. Unlike DLE EOT it waits its turn in the print buffer: the
+ * printer answers only once everything sent before it has been printed and cut, so the answer after
+ * a ticket's bytes confirms the ticket. Reply: bits 0–1 near-end, bits 2–3 roll end; bits 4 and 7 are 0.
+ */
+export const transmitPaperStatus = (): Buffer => bytes(GS, 0x72, 1);

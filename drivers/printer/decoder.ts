@@ -12,6 +12,8 @@ import type { TextEncoding } from './encoder.js';
 export type DecoderEvent =
   | { type: 'ticket'; ticket: PrintedTicket }
   | { type: 'status-request'; n: number }
+  /** GS r n: transmit status, processed in order (after everything before it has printed), unlike DLE EOT. */
+  | { type: 'transmit-status'; n: number }
   /** A command the emulator does not model (or a stray control byte), skipped. No payload bytes: they may be personal data. */
   | { type: 'ignored'; command: string; length: number };
 
@@ -214,6 +216,11 @@ export class EscPosDecoder {
         if (avail < 5 + len) return 0; // QR data is needed whole; at most 64 KiB
         this.qrFunction(buf.subarray(i + 5, i + 5 + len), events);
         return 5 + len;
+      }
+      case 0x72: {
+        if (avail < 3) return 0;
+        events.push({ type: 'transmit-status', n: at(2) });
+        return 3;
       }
       case 0x76: {
         // GS v 0 m xL xH yL yH d…: raster image (logos).

@@ -3,13 +3,14 @@
  * One operation at a time; status is DLE EOT 1 then DLE EOT 4, each answered by one byte.
  * Print payloads are never logged, not even as hex at debug: tickets carry names and ID numbers.
  */
+import { performance } from 'node:perf_hooks';
 import { HallqError } from '../common/error.js';
 import { hex, silentLogger, type Logger } from '../common/logger.js';
 import { Listeners, type Transport } from '../common/transport.js';
-import { statusRequest } from './commands.js';
+import { statusRequest, transmitPaperStatus } from './commands.js';
 import type { PrintDocument } from './document.js';
 import { encodeDocument, type TextEncoding } from './encoder.js';
-import { parsePaperStatus, parsePrinterStatus, type PrinterStatus } from './status.js';
+import { CUTTER_ERROR_BIT, isTransmitStatusByte, parsePaperStatus, parsePrinterStatus, parseTransmitPaperStatus, type PrinterStatus } from './status.js';
 
 export type PrinterHealth = 'ok' | 'near-end' | 'out' | 'offline' | 'unknown';
 
@@ -36,6 +37,10 @@ export interface EscPosPrinterOptions {
   missesBeforeOffline?: number;
   /** Default interval for startPolling(). */
   pollIntervalMs?: number;
+  /** How long print() waits for the printer to confirm the ticket (printed and cut), ms. Default 10 000. */
+  confirmTimeoutMs?: number;
+  /** Real-time status (DLE EOT) is read this often while a ticket is being printed, ms. Default 250. */
+  confirmPollMs?: number;
 }
 
 interface Pending {
@@ -68,6 +73,10 @@ export class EscPosPrinter {
   private currentHealth: PrinterHealth = 'unknown';
   private pollTimer: NodeJS.Timeout | undefined;
   private polling = false;
+  private readonly confirmTimeoutMs: number;
+  private readonly confirmPollMs: number;
+  /** Waits for the answer to GS r 1 (the print confirmation). */
+  private confirmWaiter: ((byte: number) => void) | undefined;
 
   constructor(private readonly transport: Transport, options: EscPosPrinterOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ device: 'printer', link: transport.description });
@@ -77,6 +86,8 @@ export class EscPosPrinter {
     this.readBack = options.readBack ?? (typeof flag === 'boolean' ? flag : true);
     this.missesBeforeOffline = options.missesBeforeOffline ?? 2;
     this.pollIntervalMs = options.pollIntervalMs ?? 5000;
+    this.confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000;
+    this.confirmPollMs = options.confirmPollMs ?? 250;
   }
 
   get health(): PrinterHealth {
@@ -126,6 +137,11 @@ export class EscPosPrinter {
   /**
    * Print a document. On links that read back, refuses with PAPER_OUT / DEVICE_OFFLINE when the
    * printer says so, and DEVICE_TIMEOUT when it does not answer (the ticket would be lost silently).
+   * Then confirms it by the device: resolves only once the printer has answered GS r 1 (queued behind
+   * the ticket, so answered after it is printed and cut) and its real-time status after it says paper
+   * present, online and no cutter error. The roll ending during the ticket rejects with PAPER_OUT
+   * (health 'out'), a jammed cutter with DEVICE_OFFLINE, no confirmation within confirmTimeoutMs with
+   * DEVICE_TIMEOUT. On a write-only link nothing can be confirmed (checked: 'unknown').
    */
   print(doc: PrintDocument): Promise<PrintResult> {
     const encoded = encodeDocument(doc, { encoding: this.encoding });
@@ -143,12 +159,61 @@ export class EscPosPrinter {
         if (h === 'offline') throw new HallqError('DEVICE_OFFLINE', 'printer is offline (cover open or error)');
       }
       await this.transport.write(encoded.bytes);
+      if (this.readBack) await this.confirmPrinted();
       if (encoded.replacedCharacters > 0) {
         this.log.warn({ replacedCharacters: encoded.replacedCharacters, encoding: this.encoding }, 'characters missing from the printer encoding were printed as ?');
       }
       this.log.info({ blocks: doc.blocks.length, bytes: encoded.bytes.length }, 'ticket sent to printer');
       return { bytes: encoded.bytes.length, replacedCharacters: encoded.replacedCharacters, checked };
     });
+  }
+
+  /** Throws unless the device confirms the ticket just sent (see print()). */
+  private async confirmPrinted(): Promise<void> {
+    const deadline = performance.now() + this.confirmTimeoutMs;
+    let answer: number | undefined;
+    const replied = new Promise<void>((resolve) => {
+      this.confirmWaiter = (byte) => {
+        answer = byte;
+        resolve();
+      };
+    });
+    try {
+      await this.transport.write(transmitPaperStatus());
+      for (;;) {
+        const left = deadline - performance.now();
+        if (left <= 0) throw new HallqError('DEVICE_TIMEOUT', `printer ${this.transport.description} did not confirm the ticket within ${this.confirmTimeoutMs} ms`);
+        let timer: NodeJS.Timeout | undefined;
+        const tick = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(this.confirmPollMs, left))));
+        await Promise.race([replied, tick]);
+        clearTimeout(timer);
+        if (answer !== undefined) break;
+        // Still printing: real-time status tells a roll that ended or a cover opened mid-ticket.
+        this.failOn(await this.readStatus());
+      }
+    } finally {
+      this.confirmWaiter = undefined;
+    }
+    if (parseTransmitPaperStatus(answer) === 'out') {
+      this.setHealth('out');
+      throw new HallqError('PAPER_OUT', 'printer ran out of paper during the ticket');
+    }
+    // After the bytes: paper present, online, and the cutter did its job.
+    const after = await this.readStatus();
+    if (after.type === 'unknown') throw new HallqError('DEVICE_TIMEOUT', `printer ${this.transport.description} did not answer status after the ticket (${after.reason})`, { reason: after.reason });
+    this.failOn(after);
+    const errors = await this.ask(3);
+    if (typeof errors !== 'number') throw new HallqError('DEVICE_TIMEOUT', `printer ${this.transport.description} did not answer its error status after the ticket`);
+    if (errors & CUTTER_ERROR_BIT) {
+      this.setHealth('offline');
+      throw new HallqError('DEVICE_OFFLINE', 'printer cutter error: the ticket was not cut');
+    }
+  }
+
+  private failOn(reading: StatusReading): void {
+    const h = healthOf(reading);
+    if (h === 'out') throw new HallqError('PAPER_OUT', 'printer ran out of paper during the ticket');
+    if (h === 'offline') throw new HallqError('DEVICE_OFFLINE', 'printer went offline during the ticket (cover open or error)');
   }
 
   /** Poll status every intervalMs until stopPolling(); health events fire on change. */
@@ -215,7 +280,7 @@ export class EscPosPrinter {
     this.setHealth(this.misses >= this.missesBeforeOffline ? 'offline' : 'unknown');
   }
 
-  private async ask(n: 1 | 4): Promise<number | 'timeout' | 'invalid' | 'closed'> {
+  private async ask(n: 1 | 3 | 4): Promise<number | 'timeout' | 'invalid' | 'closed'> {
     const result = new Promise<number | 'timeout' | 'invalid'>((resolve) => {
       const timer = setTimeout(() => this.finishPending('timeout'), this.statusTimeoutMs);
       this.pending = { resolve, sawInvalid: false, timer };
@@ -242,6 +307,12 @@ export class EscPosPrinter {
     // Status bytes are not personal data, so a hex dump at debug is allowed here.
     this.log.debug({ rx: hex(chunk) }, 'printer bytes');
     for (const byte of chunk) {
+      // The answer to GS r (bits 4 and 7 clear) can never be a DLE EOT reply (bit 4 set).
+      if (this.confirmWaiter && isTransmitStatusByte(byte)) {
+        this.confirmWaiter(byte);
+        this.confirmWaiter = undefined;
+        continue;
+      }
       if (!this.pending) {
         this.log.debug({ byte }, 'unsolicited byte from printer dropped (late reply?)');
         continue;

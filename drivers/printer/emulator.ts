@@ -5,7 +5,11 @@
  * first byte arrives (or when the previous ticket is done) and is cut — emitted — only at
  * max(start + its mechanical time, arrival of its cut command). DLE EOT is answered on receipt, as
  * Epson's real-time status is, even mid-print; a fault switched on mid-print applies at the cut. Faults switch at run time so technicians can rehearse: paper near end / out,
- * offline (cover open), no status reply, slow status reply, garbage status reply.
+ * offline (cover open), no status reply, slow status reply, garbage status reply, a jammed cutter,
+ * and a roll that ends during a ticket (`rollMm`): the paper runs out at the point the mechanism
+ * reaches the roll's end, DLE EOT says so from that moment, and the ticket is lost.
+ * GS r 1 (transmit status) is answered in order: only once everything before it is printed and cut,
+ * never while the printer has stopped for want of paper (as a real one holds its buffer).
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -15,7 +19,7 @@ import type { PrintedTicket } from './document.js';
 import { EscPosDecoder, type DecoderEvent } from './decoder.js';
 import { DEFAULT_MECHANICS, ticketMechanics, type PrinterMechanics } from './mechanics.js';
 import type { TextEncoding } from './encoder.js';
-import { paperStatusByte, printerStatusByte, type PaperState } from './status.js';
+import { CUTTER_ERROR_BIT, paperStatusByte, printerStatusByte, transmitPaperStatusByte, type PaperState } from './status.js';
 
 export type StatusReplyMode = 'normal' | 'none' | 'slow' | 'garbage';
 
@@ -25,6 +29,10 @@ export interface EmulatorState {
   statusReply: StatusReplyMode;
   /** Delay of a 'slow' status reply. */
   slowReplyMs: number;
+  /** Paper left on the roll, mm; undefined: endless. Printing uses it up; at 0 the paper is out. */
+  rollMm: number | undefined;
+  /** The autocutter is jammed: tickets are printed but not cut (DLE EOT 3 reports the error). */
+  cutterJam: boolean;
 }
 
 export interface EscPosEmulatorOptions {
@@ -39,7 +47,7 @@ export interface EscPosEmulatorOptions {
 /** A ticket that never reached paper because the printer was out of paper or offline at the cut. */
 export interface LostTicket {
   ticket: PrintedTicket;
-  reason: 'paper-out' | 'offline';
+  reason: 'paper-out' | 'offline' | 'cutter-jam';
 }
 
 interface Session {
@@ -73,11 +81,15 @@ export class EscPosEmulator {
   private readonly mechanics: PrinterMechanics | undefined;
   /** When the mechanism finishes the last ticket it has started (performance.now()). */
   private busyUntil = 0;
+  /** Tickets received whole (their cut command arrived) but not yet cut or lost. */
+  private inMechanism = 0;
+  /** GS r requests waiting for the tickets before them. */
+  private afterPrint: (() => void)[] = [];
 
   constructor(options: EscPosEmulatorOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ emulator: 'printer' });
     this.encoding = options.encoding ?? 'gb18030';
-    this.state = { paper: 'ok', online: true, statusReply: 'normal', slowReplyMs: 2000, ...options.state };
+    this.state = { paper: 'ok', online: true, statusReply: 'normal', slowReplyMs: 2000, rollMm: undefined, cutterJam: false, ...options.state };
     this.mechanics = options.mechanics === false ? undefined : { ...DEFAULT_MECHANICS, ...options.mechanics };
   }
 
@@ -182,32 +194,59 @@ export class EscPosEmulator {
     const now = performance.now();
     const start = Math.max(session.ticketStart ?? now, this.busyUntil);
     session.ticketStart = undefined;
-    if (!this.mechanics) {
-      this.cut(ticket);
+    const m = this.mechanics ?? DEFAULT_MECHANICS;
+    const { mm } = ticketMechanics(ticket, m);
+    this.inMechanism += 1;
+    const roll = this.state.rollMm;
+    // The roll ends inside this ticket: the mechanism stops where the paper does.
+    const endsAt = roll !== undefined && roll < mm ? roll : undefined;
+    const at = (doneMs: number, fn: () => void): void => {
+      if (!this.mechanics) return fn();
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        fn();
+      }, doneMs - now);
+      this.timers.add(t);
+    };
+    if (endsAt !== undefined) {
+      const stop = Math.max(start + (endsAt / m.speedMmPerS) * 1000, now);
+      this.busyUntil = stop;
+      at(stop, () => {
+        this.set({ paper: 'out', rollMm: 0 });
+        this.lose(ticket, 'paper-out');
+      });
       return;
     }
-    const done = Math.max(start + ticketMechanics(ticket, this.mechanics).ms, now);
+    if (roll !== undefined) this.state.rollMm = roll - mm;
+    const done = this.mechanics ? Math.max(start + ticketMechanics(ticket, this.mechanics).ms, now) : now;
     this.busyUntil = done;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      this.cut(ticket);
-    }, done - now);
-    this.timers.add(t);
+    at(done, () => this.cut(ticket));
+  }
+
+  private lose(ticket: PrintedTicket, reason: LostTicket['reason']): void {
+    const lost: LostTicket = { ticket, reason };
+    this.lost.push(lost);
+    this.log.warn({ reason }, 'ticket lost');
+    this.lostListeners.emit(lost);
+    this.mechanismDone();
+  }
+
+  /** A ticket left the mechanism (cut or lost): GS r requests behind it may be answered now. */
+  private mechanismDone(): void {
+    this.inMechanism = Math.max(0, this.inMechanism - 1);
+    if (this.inMechanism > 0) return;
+    for (const fn of this.afterPrint.splice(0)) fn();
   }
 
   private cut(ticket: PrintedTicket): void {
     const s = this.state;
-    if (s.paper === 'out' || !s.online) {
-      const lost: LostTicket = { ticket, reason: s.paper === 'out' ? 'paper-out' : 'offline' };
-      this.lost.push(lost);
-      this.log.warn({ reason: lost.reason }, 'ticket lost');
-      this.lostListeners.emit(lost);
-      return;
-    }
+    if (s.paper === 'out' || !s.online) return this.lose(ticket, s.paper === 'out' ? 'paper-out' : 'offline');
+    if (s.cutterJam) return this.lose(ticket, 'cutter-jam');
     this.tickets.push(ticket);
     // Counts only: ticket text may be a citizen's name.
     this.log.info({ blocks: ticket.blocks.length, cut: ticket.cut }, 'ticket printed');
     this.ticketListeners.emit(ticket);
+    this.mechanismDone();
   }
 
   private handle(session: Session, event: DecoderEvent): void {
@@ -219,15 +258,30 @@ export class EscPosEmulator {
       case 'status-request':
         this.answer(session, event.n);
         return;
+      case 'transmit-status':
+        this.transmit(session, event.n);
+        return;
       case 'ignored':
         this.log.debug({ command: event.command, length: event.length }, 'command not modelled, skipped');
         return;
     }
   }
 
+  /** GS r 1/49: the paper sensors, once the tickets before it are done; a stopped printer holds it (never answered here). */
+  private transmit(session: Session, n: number): void {
+    if (n !== 1 && n !== 49) return;
+    const reply = (): void => {
+      const s = this.state;
+      if (s.paper === 'out' || !s.online || s.statusReply === 'none') return;
+      void session.reply(Buffer.of(s.statusReply === 'garbage' ? 0xff : transmitPaperStatusByte(s.paper))).catch(() => undefined);
+    };
+    if (this.inMechanism > 0) this.afterPrint.push(reply);
+    else reply();
+  }
+
   private answer(session: Session, n: number): void {
     const s = this.state;
-    const byte = n === 1 ? printerStatusByte(s.online) : n === 4 ? paperStatusByte(s.paper) : n === 2 || n === 3 ? 0x12 : undefined;
+    const byte = n === 1 ? printerStatusByte(s.online) : n === 4 ? paperStatusByte(s.paper) : n === 3 ? 0x12 | (s.cutterJam ? CUTTER_ERROR_BIT : 0) : n === 2 ? 0x12 : undefined;
     if (byte === undefined || s.statusReply === 'none') {
       this.statusListeners.emit(n, undefined);
       return;

@@ -49,3 +49,19 @@ export function paperStatusByte(paper: PaperState): number {
       return FIXED_BITS | PAPER_OUT_BITS;
   }
 }
+
+/** GS r 1 replies: bits 4 and 7 clear (so never confused with a DLE EOT reply, which has bit 4 set). */
+export const TRANSMIT_NEAR_END_BITS = 0x03;
+export const TRANSMIT_END_BITS = 0x0c;
+export function isTransmitStatusByte(byte: number): boolean {
+  return (byte & 0x90) === 0;
+}
+export function parseTransmitPaperStatus(byte: number): PaperState {
+  if (byte & TRANSMIT_END_BITS) return 'out';
+  return byte & TRANSMIT_NEAR_END_BITS ? 'near-end' : 'ok';
+}
+export function transmitPaperStatusByte(paper: PaperState): number {
+  return paper === 'out' ? TRANSMIT_END_BITS : paper === 'near-end' ? TRANSMIT_NEAR_END_BITS : 0;
+}
+/** DLE EOT 3 (error cause): bit 3 set = autocutter error (the ticket was not cut). */
+export const CUTTER_ERROR_BIT = 0x08;

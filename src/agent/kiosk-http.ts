@@ -120,7 +120,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     const person = card.take();
     try {
       const r = await kiosk.issue({ serviceId: body.serviceId, ...(person ? { person } : {}), ...(phone ? { phoneMasked: maskPhone(phone), phone } : {}), ...(body.smsOnly === true ? { smsOnly: true } : {}) });
-      if (!r.ok) return sendError(reply, r.code === 'printer-unavailable' ? 503 : 409, r.code, r.message.en, r.message.zh);
+      if (!r.ok) return sendError(reply, r.code === 'printer-unavailable' || r.code === 'server-unavailable' ? 503 : 409, r.code, r.message.en, r.message.zh);
       const { statusToken, ...rest } = r;
       return reply.header('cache-control', 'no-store').send({ ...rest, ...(statusToken ? { statusUrl: statusUrlOf(opts.statusBaseUrl, statusToken) } : {}) });
     } catch (e) {

@@ -6,8 +6,11 @@ import type { Command, CommandBody, HallEvent, HallState, Outcome } from '../cor
 import { commandDataSchema, contactDataSchema, eventSchema, eventsDataSchema, hallStateSchema, responseSchema, statePartDataSchema } from '../bus/event-schema.js';
 import { parseJson, type AgentStatus, type DeviceHealth, type Request, type Response } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
+import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js';
 import { topics, type Topics } from '../bus/topics.js';
 import { Replica } from './replica.js';
+import { settledWithin } from '../ops/bounded.js';
+import { Throttle } from '../bus/throttle.js';
 
 export interface LinkOptions {
   url: string;
@@ -19,9 +22,20 @@ export interface LinkOptions {
   requestTimeoutMs?: number;
   /** Largest payload this agent publishes (default 128 KiB); a request above it is refused, not sent. */
   maxMessageBytes?: number;
+  /** Backoff of reconnects to the broker (default defaultReconnect: 0.5 s doubling to 30 s, jittered). */
+  reconnect?: ReconnectPolicy;
 }
 
 type Pending = { resolve: (r: Response) => void; timer: NodeJS.Timeout | undefined; payload: string };
+
+/**
+ * How an event reached the replica: `live` when it came on the event topic in order, as it happened;
+ * not live when it was replayed by a catch-up (after a gap or a reconnect). Side effects (voice, the
+ * screens' call flash, beeps) follow live events only; a replayed one only moves the replica.
+ */
+export interface Delivery {
+  live: boolean;
+}
 
 /**
  * The agent's link to the hall server over MQTT: its replica of the state, requests with ids and
@@ -33,10 +47,21 @@ export class AgentLink {
   private client: MqttClient | undefined;
   private readonly pending = new Map<string, Pending>();
   private catchingUp: Promise<void> | undefined;
-  private readonly listeners = new Set<(e: HallEvent) => void>();
+  /** The catch-up in progress replaced the replica with the server's state. */
+  private loadedState = false;
+  private readonly listeners = new Set<(e: HallEvent, d: Delivery) => void>();
+  private readonly caughtUpListeners = new Set<(replayed: HallEvent[]) => void>();
+  /** Events applied by the catch-up in progress, handed to onCaughtUp listeners when it ends. */
+  private replayed: HallEvent[] = [];
   connected = false;
+  /** stop() was called: the connection's end is ours, not a loss. */
+  private stopping = false;
   reconnects = 0;
   private devices: DeviceHealth[] = [];
+  /** The retained agent status follows the replica's seq: refreshed after events, at most once a second. */
+  private readonly statusRefresh = new Throttle(() => {
+    if (this.connected) this.publishStatus(true);
+  }, 1000);
 
   constructor(
     private readonly opts: LinkOptions,
@@ -45,10 +70,20 @@ export class AgentLink {
     this.t = topics(opts.hall);
   }
 
-  /** Every event applied to the replica, in order. */
-  onEvent(fn: (e: HallEvent) => void): () => void {
+  /** Every event applied to the replica, in order, and whether it came live or replayed (see Delivery). */
+  onEvent(fn: (e: HallEvent, d: Delivery) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * After a catch-up that applied events (a reconnect, a gap, a state load): the events it replayed,
+   * in order (empty when the state was loaded whole). The replica is current when this runs, so a
+   * listener shows or announces what is current now, never the history.
+   */
+  onCaughtUp(fn: (replayed: HallEvent[]) => void): () => void {
+    this.caughtUpListeners.add(fn);
+    return () => this.caughtUpListeners.delete(fn);
   }
 
   start(): Promise<void> {
@@ -58,13 +93,15 @@ export class AgentLink {
       // With a broker user, the client id is the user name, which the broker binds to it.
       clientId: this.opts.username ?? `hallq-agent-${this.opts.hall}-${this.opts.agentId}`,
       clean: true,
-      reconnectPeriod: 500,
+      // Reconnects are ours: exponential backoff, capped and jittered (src/bus/reconnect.ts).
+      reconnectPeriod: 0,
       connectTimeout: 5000,
       will: { topic: this.t.agentStatus(this.opts.agentId), payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
       ...(this.opts.username ? { username: this.opts.username } : {}),
       ...(this.opts.password ? { password: this.opts.password } : {}),
     });
     this.client = client;
+    reconnectWithBackoff(client, this.logger, this.opts.reconnect);
     client.on('connect', () => {
       this.connected = true;
       client.subscribe([this.t.events, this.t.response(this.opts.agentId)], { qos: 1 }, () => {
@@ -79,6 +116,7 @@ export class AgentLink {
       this.reconnects += 1;
     });
     client.on('close', () => {
+      if (!this.stopping && this.connected) this.logger.warn({ url: this.opts.url }, 'broker connection lost');
       this.connected = false;
     });
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
@@ -122,7 +160,8 @@ export class AgentLink {
     if (topic === this.t.events) {
       const e = eventSchema.safeParse(json.value);
       if (!e.success) return drop('not an event');
-      this.deliver(e.data as HallEvent);
+      // Live only when no catch-up runs: one that does replays what precedes this event anyway.
+      this.deliver(e.data as HallEvent, this.catchingUp === undefined);
       return;
     }
     if (topic !== this.t.response(this.opts.agentId)) return drop('unexpected topic');
@@ -144,7 +183,7 @@ export class AgentLink {
     }
   }
 
-  private deliver(e: HallEvent): void {
+  private deliver(e: HallEvent, live: boolean): void {
     let r: ReturnType<Replica['receive']>;
     try {
       r = this.replica.receive(e);
@@ -154,8 +193,11 @@ export class AgentLink {
       this.logger.warn({ seq: e.seq, type: e.type }, 'ignored an event the replica cannot apply');
       return;
     }
-    if (r === 'applied') for (const fn of this.listeners) fn(e);
-    else if (r === 'gap') void this.catchUp();
+    if (r === 'applied') {
+      this.statusRefresh.request();
+      if (!live) this.replayed.push(e);
+      for (const fn of this.listeners) fn(e, { live });
+    } else if (r === 'gap') void this.catchUp();
   }
 
   /**
@@ -184,7 +226,9 @@ export class AgentLink {
         this.logger.warn({ seq, parts }, 'the state from the server does not read');
         return false;
       }
+      const before = this.replica.seq;
       this.replica.load(state.data as HallState);
+      if (this.replica.seq !== before) this.loadedState = true;
       return true;
     }
     return false;
@@ -208,7 +252,7 @@ export class AgentLink {
           for (const raw of data.data.events) {
             const e = eventSchema.safeParse(raw);
             if (!e.success) break;
-            this.deliver(e.data as HallEvent);
+            this.deliver(e.data as HallEvent, false);
           }
           // Done, or no progress (a page that does not apply): stop rather than ask the same again.
           if (this.replica.seq >= data.data.lastSeq || this.replica.seq === before) return;
@@ -218,9 +262,23 @@ export class AgentLink {
         this.logger.warn({ err: e instanceof HallqError ? e.code : 'INTERNAL' }, 'catch-up stopped');
       } finally {
         this.catchingUp = undefined;
+        const replayed = this.replayed.splice(0);
+        const loaded = this.loadedState;
+        this.loadedState = false;
+        if (replayed.length > 0 || loaded) this.emitCaughtUp(replayed);
       }
     })();
     return this.catchingUp;
+  }
+
+  private emitCaughtUp(replayed: HallEvent[]): void {
+    for (const fn of this.caughtUpListeners) {
+      try {
+        fn(replayed);
+      } catch (e) {
+        this.logger.error({ err: e instanceof HallqError ? e.code : 'INTERNAL' }, 'caught-up listener failed');
+      }
+    }
   }
 
   request(req: Request): Promise<Response> {
@@ -293,12 +351,24 @@ export class AgentLink {
     return new Promise((resolve) => client.once('connect', () => resolve()));
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Publishes the retained offline status and disconnects, bounded by `boundMs` (default 2000): with
+   * the broker away nothing is acknowledged (the last will says offline), so the client ends at once.
+   */
+  async stop(boundMs = 2000): Promise<void> {
+    this.stopping = true;
+    this.statusRefresh.cancel();
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.pending.clear();
     const client = this.client;
     if (!client) return;
-    await new Promise<void>((resolve) => client.publish(this.t.agentStatus(this.opts.agentId), JSON.stringify({ online: false, seq: this.replica.seq }), { qos: 1, retain: true }, () => resolve()));
-    await client.endAsync();
+    if (this.connected) {
+      const offline: AgentStatus = { online: false, seq: this.replica.seq, at: Date.now() };
+      const published = new Promise<void>((resolve) => client.publish(this.t.agentStatus(this.opts.agentId), JSON.stringify(offline), { qos: 1, retain: true }, () => resolve()));
+      if (await settledWithin(published, boundMs)) {
+        if (await settledWithin(client.endAsync(), boundMs)) return;
+      }
+    }
+    await settledWithin(client.endAsync(true), boundMs);
   }
 }

@@ -16,6 +16,7 @@ import { personFromCard, wedgeInto } from './person.js';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { AgentLink } from './link.js';
+import { settledWithin } from '../ops/bounded.js';
 
 export interface RunningAgent {
   link: AgentLink;
@@ -96,7 +97,7 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
   );
   const staff = staffLookup(config);
   for (const k of devices.keypads) offs.push(attachCaller(link, k.window, k.keypad, staff, logger.child({ component: 'caller', window: k.window })));
-  if (devices.announcer) offs.push(attachVoice(link, devices.announcer));
+  if (devices.announcer) offs.push(attachVoice(link, devices.announcer, { recentMs: (me.devices.voice?.announceMissedWithinSeconds ?? 30) * 1000 }));
 
   // The kiosk: its page, the card on the reader, printed tickets.
   let kioskHttp: http.Server | undefined;
@@ -106,7 +107,7 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
     if (!me.idHashKeyFile) logger.warn({}, 'agent.idHashKeyFile not set: ID hashes match only within this agent process');
     const card = new CardSlot();
     devices.idcard?.on('card', (c) => card.put(personFromCard(c.idNumber, c.name, key)));
-    const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }) });
+    const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }), answerTimeoutMs: k.answerTimeoutSeconds * 1000 });
     kioskHttp = await startKioskHttp(link, kiosk, card, { host: k.host, port: k.port, statusBaseUrl: k.statusBaseUrl, wedge: wedgeInto(card, key) }, logger.child({ component: 'kiosk-http' }));
   }
 
@@ -125,10 +126,13 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
       for (const off of offs.splice(0)) off();
       if (kioskHttp) {
         const server = kioskHttp;
-        await new Promise<void>((r) => server.close(() => r()));
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        // The kiosk page holds its event stream open: end it, or the close never completes.
         server.closeAllConnections();
+        await settledWithin(closed, 2000);
       }
-      await devices.stop();
+      // Bounded: a device that does not answer its close must not hold the stop.
+      await settledWithin(devices.stop(), 3000);
       await link.stop();
     },
   };

@@ -2,6 +2,12 @@ import { thisAgentIssue } from '../config/agents.js';
 import { formatIssues, loadConfigFile } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
 import { exitCodes } from './exit-codes.js';
+import { settledWithin } from '../ops/bounded.js';
+
+/** The longest a clean stop may take (ms): well under systemd's TimeoutStopSec (90 s by default). */
+const STOP_BOUND_MS = 8000;
+/** After the stop, how long open handles may keep the process before it exits anyway (ms). */
+const EXIT_GRACE_MS = 1000;
 
 /**
  * Runs a daemon until SIGTERM or SIGINT, then stops it cleanly (STOPPING=1, retained offline status).
@@ -31,6 +37,11 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
   // config checked above is the one it runs: parsing the YAML again would cost a tenth of the start.
   const running = kind === 'server' ? await (await import('../server/main.js')).startServerFrom(checked.config) : await (await import('../agent/main.js')).startAgentFrom(checked.config);
   await stopRequested;
-  await running.stop();
+  // Bounded: every step of stop() is bounded already; this is the last guard under systemd's stop timeout.
+  if (!(await settledWithin(running.stop(), STOP_BOUND_MS))) {
+    createLogger({ component: kind }).error({ boundMs: STOP_BOUND_MS }, 'stop did not finish in time; exiting anyway');
+  }
+  // Whatever handle is still open (a socket being torn down, a timer of a library) must not hold the exit.
+  setTimeout(() => process.exit(process.exitCode ?? exitCodes.ok), EXIT_GRACE_MS).unref();
   return exitCodes.ok;
 }

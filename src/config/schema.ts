@@ -236,6 +236,8 @@ const voiceSchema = z.strictObject({
   device: z.string().optional(),
   /** Where `output: wav` writes each call. */
   wavDir: z.string().optional(),
+  /** After the link comes back, a window's current call is spoken only if made at most this long ago (s); missed history never is. */
+  announceMissedWithinSeconds: z.number().int().min(0).max(3600).default(30),
 });
 
 /** The hardware on this agent's mini-PC. Stable names under /dev/hallq come from systemd/99-hallq.rules. */
@@ -254,6 +256,8 @@ const agentId = z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and
 export const kioskSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8081),
+  /** How long a citizen waits for the server's answer before the kiosk says no (s); an unanswered request is voided later by its command id. */
+  answerTimeoutSeconds: z.number().min(1).max(60).default(8),
   /** The server's address as citizens' phones reach it: the QR code on each ticket points there. */
   statusBaseUrl: z.string().url().default('http://127.0.0.1:8080'),
 });

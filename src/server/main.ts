@@ -10,6 +10,7 @@ import { requestAuthorizer } from './authorize.js';
 import { startHttp } from './http.js';
 import { startSms } from './sms/sms-service.js';
 import { MqttServer } from './mqtt-server.js';
+import { settledWithin } from '../ops/bounded.js';
 
 export interface RunningServer {
   engine: HallEngine;
@@ -19,8 +20,9 @@ export interface RunningServer {
 }
 
 /**
- * `hallq server`: the hall's truth. Refuses to start on a bad config; READY=1 only once the log
- * is replayed, the broker is connected and HTTP listens; WATCHDOG=1 while the broker link is up.
+ * `hallq server`: the hall's truth. Refuses to start on a bad config; READY=1 once the log is
+ * replayed and HTTP listens, whether the broker is reachable or not (it is reconnected to with
+ * backoff; /healthz says 503 "broker: disconnected" meanwhile); WATCHDOG=1 while the event loop runs.
  */
 export async function runServer(configPath: string, clock: () => number = Date.now): Promise<RunningServer> {
   return startServerFrom(loadConfigOrThrow(configPath), clock);
@@ -48,7 +50,10 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger: logger.child({ component: 'sms' }) });
   // Requests are authorized by the agent id in their topic, which only the broker's ACL vouches for.
   if (!config.server.mqtt.username) logger.warn({}, 'server.mqtt.username not set: a broker without users lets any client speak as any agent');
-  await mqtt.start();
+  // Not awaited: with the broker away the hall's HTTP side (display, caller, admin, status) serves
+  // anyway, and the link comes up by itself (reconnects with backoff, src/bus/reconnect.ts).
+  const brokerUp = mqtt.start();
+  void brokerUp.then(() => notifier.status(`serving ${config.hall.id}; broker connected`));
   const notice = `欢迎来到${config.hall.name.zh} · Welcome to ${config.hall.name.en} · 请留意叫号与短信通知，过号请到服务台 · Missed your call? Please ask at the service desk`;
   const h = config.server.http;
   const server = await startHttp(
@@ -70,7 +75,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   // Alive = the event loop runs the timer; a broker outage is not a reason to restart (the hall keeps working).
   const stopWatchdog = notifier.startWatchdog(() => true);
   await notifier.ready(`serving ${config.hall.id}, seq ${engine.state.seq}`);
-  logger.info({ seq: engine.state.seq, http: config.server.http.port }, 'hall server ready');
+  logger.info({ seq: engine.state.seq, http: config.server.http.port, broker: mqtt.metrics.connected ? 'connected' : 'connecting' }, 'hall server ready');
   return {
     engine,
     mqtt,
@@ -79,13 +84,13 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
       await notifier.stopping();
       stopWatchdog();
       clearInterval(tick);
+      // Each step bounded (issue 10): a broker that is away or a page that holds its stream cannot hold the stop.
       await mqtt.stop();
-      await sms?.stop();
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        // Live pages hold their event streams open: end them so the close completes.
-        server.closeAllConnections();
-      });
+      if (sms) await settledWithin(sms.stop(), 2000);
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // Live pages hold their event streams open: end them so the close completes.
+      server.closeAllConnections();
+      await settledWithin(closed, 2000);
       engine.close();
       logger.info({}, 'hall server stopped');
     },

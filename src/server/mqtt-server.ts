@@ -4,9 +4,12 @@ import { isHallqError } from '../../drivers/common/error.js';
 import { queueView, windowView, windowsTouched, type Command, type HallEvent, type Outcome } from '../core/index.js';
 import { describeInvalid, parseJson, requestSchema, type Response, type ServerStatus } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
+import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js';
 import { clientOf, topics, type Topics } from '../bus/topics.js';
 import { eventsPage, StatePager } from './catch-up.js';
 import { logSafe } from './log-safe.js';
+import { settledWithin } from '../ops/bounded.js';
+import { Throttle } from '../bus/throttle.js';
 import type { Authorized, RequestAuthorizer } from './authorize.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
@@ -31,6 +34,8 @@ export interface ServerMetrics {
 export class MqttServer {
   readonly metrics: ServerMetrics = { requests: 0, invalidPayloads: 0, commands: 0, duplicates: 0, refused: 0, connected: false, reconnects: 0, oversized: 0 };
   private client: MqttClient | undefined;
+  /** stop() was called: the connection's end is ours, not a loss. */
+  private stopping = false;
   private readonly t: Topics;
   private readonly maxBytes: number;
   private readonly statePager: StatePager;
@@ -51,12 +56,23 @@ export class MqttServer {
       maxMessageBytes?: number;
       /** Every request is checked by the sending agent's identity (the client id of its topic). */
       authorize: RequestAuthorizer;
+      /** Backoff of reconnects to the broker (default defaultReconnect: 0.5 s doubling to 30 s, jittered). */
+      reconnect?: ReconnectPolicy;
     },
     private readonly logger: Logger,
   ) {
     this.t = topics(opts.hall);
     this.maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.statePager = new StatePager(this.maxBytes);
+  }
+
+  /** The retained server/status follows the log: refreshed after events, at most once a second. */
+  private readonly statusRefresh = new Throttle(() => this.publishStatus(), 1000);
+
+  private publishStatus(): void {
+    if (!this.metrics.connected) return;
+    const status: ServerStatus = { online: true, seq: this.engine.state.seq, at: this.opts.clock() };
+    this.publish(this.t.serverStatus, status, true);
   }
 
   /** Resolves on the first connection. */
@@ -68,13 +84,15 @@ export class MqttServer {
       // use_username_as_clientid; the embedded broker does the same), so no other user can take it.
       clientId: this.opts.username ?? `hallq-server-${this.opts.hall}`,
       clean: true,
-      reconnectPeriod: 500,
+      // Reconnects are ours: exponential backoff, capped and jittered (src/bus/reconnect.ts).
+      reconnectPeriod: 0,
       connectTimeout: 5000,
       will: { topic: this.t.serverStatus, payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
       ...(this.opts.username ? { username: this.opts.username } : {}),
       ...(this.opts.password ? { password: this.opts.password } : {}),
     });
     this.client = client;
+    reconnectWithBackoff(client, this.logger, this.opts.reconnect);
     client.on('connect', () => {
       this.metrics.connected = true;
       this.logger.info({ url: this.opts.url }, 'connected to broker');
@@ -85,6 +103,7 @@ export class MqttServer {
       this.metrics.reconnects += 1;
     });
     client.on('close', () => {
+      if (!this.stopping && this.metrics.connected) this.logger.warn({ url: this.opts.url }, 'broker connection lost');
       this.metrics.connected = false;
     });
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
@@ -109,8 +128,7 @@ export class MqttServer {
 
   private publishAllState(): void {
     const s = this.engine.state;
-    const status: ServerStatus = { online: true, seq: s.seq, at: this.opts.clock() };
-    this.publish(this.t.serverStatus, status, true);
+    this.publishStatus();
     for (const w of s.config?.windows ?? []) this.publish(this.t.windowState(w.id), windowView(s, w.id), true);
     this.publish(this.t.queueState, queueView(s), true);
   }
@@ -124,6 +142,7 @@ export class MqttServer {
     const windows = new Set(events.flatMap((e) => windowsTouched(s, e)));
     for (const w of windows) this.publish(this.t.windowState(w), windowView(s, w), true);
     this.publish(this.t.queueState, queueView(s), true);
+    this.statusRefresh.request();
   }
 
   /** Runs a command from any front (MQTT, HTTP, the server's own timer). */
@@ -215,11 +234,23 @@ export class MqttServer {
     return new Promise((resolve) => client.once('connect', () => resolve()));
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Publishes the retained offline status and disconnects, bounded by `boundMs` (default 2000): with
+   * the broker away there is no acknowledgement to wait for (the last will says offline for us), so
+   * the client is ended at once, dropping what it still holds.
+   */
+  async stop(boundMs = 2000): Promise<void> {
+    this.stopping = true;
+    this.statusRefresh.cancel();
     const client = this.client;
     if (!client) return;
-    const offline: ServerStatus = { online: false, seq: this.engine.state.seq, at: this.opts.clock() };
-    await new Promise<void>((resolve) => client.publish(this.t.serverStatus, JSON.stringify(offline), { qos: 1, retain: true }, () => resolve()));
-    await client.endAsync();
+    if (this.metrics.connected) {
+      const offline: ServerStatus = { online: false, seq: this.engine.state.seq, at: this.opts.clock() };
+      const published = new Promise<void>((resolve) => client.publish(this.t.serverStatus, JSON.stringify(offline), { qos: 1, retain: true }, () => resolve()));
+      if (await settledWithin(published, boundMs)) {
+        if (await settledWithin(client.endAsync(), boundMs)) return;
+      }
+    }
+    await settledWithin(client.endAsync(true), boundMs);
   }
 }

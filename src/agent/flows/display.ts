@@ -6,7 +6,8 @@ import type { AgentLink } from '../link.js';
 
 /**
  * Server events become what the window screens and the keypads' displays show. Screens skip
- * unchanged content themselves; the called window's screen goes first on the bus (urgent).
+ * unchanged content themselves; the called window's screen goes first on the bus (urgent). After a
+ * catch-up every screen shows the present state once, without the urgent flash of a call.
  */
 export function attachDisplays(link: AgentLink, screens: Map<number, WindowScreen>, keypads: Map<number, Keypad>, logger: Logger): () => void {
   const timers = new Set<NodeJS.Timeout>();
@@ -35,9 +36,11 @@ export function attachDisplays(link: AgentLink, screens: Map<number, WindowScree
   const all = () => {
     for (const w of new Set([...screens.keys(), ...keypads.keys()])) refresh(w, false);
   };
-  const off = link.onEvent((e: HallEvent) => {
+  const off = link.onEvent((e: HallEvent, d) => {
+    // Replayed history is not shown step by step (nor flashed as urgent): the catch-up's end shows what is current.
+    if (!d.live) return;
     // An emergency notice goes to every screen at once (DB22/T 2871.4 §11.6), and its clearing too;
-    // compared with the replica's present state, so a catch-up by state snapshot shows it as well.
+    // compared with the replica's present state.
     const notice = link.replica.state.emergency?.text;
     if (notice !== shownNotice) {
       shownNotice = notice;
@@ -49,11 +52,18 @@ export function attachDisplays(link: AgentLink, screens: Map<number, WindowScree
     if (urgent !== undefined) refresh(urgent, true);
     for (const w of windowsTouched(link.replica.state, e)) if (w !== urgent && (screens.has(w) || keypads.has(w))) refresh(w, false);
   });
+  const offCaughtUp = link.onCaughtUp(() => {
+    const notice = link.replica.state.emergency?.text;
+    if (notice === shownNotice) return all();
+    shownNotice = notice;
+    for (const w of new Set([...screens.keys(), ...keypads.keys()])) refresh(w, false, 1);
+  });
   all();
   return () => {
     off();
     for (const t of timers) clearTimeout(t);
     timers.clear();
+    offCaughtUp();
   };
 }
 

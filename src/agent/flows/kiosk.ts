@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
@@ -26,17 +27,65 @@ export function statusUrlOf(base: string, token: string): string {
 }
 
 const printerDown: Lang = { zh: '打印机暂时无法出票，可选择短信取号', en: 'The printer cannot print now; you may take an SMS ticket' };
+const serverAway: Lang = { zh: '系统繁忙，请稍后再试', en: 'The system is busy, please try again' };
+
+/** How long a citizen waits at the kiosk for the server's answer before the kiosk says no (default). */
+export const DEFAULT_ANSWER_TIMEOUT_MS = 8000;
+
+const TIMED_OUT = Symbol('timed out');
+
+/** `p`, or TIMED_OUT after `ms` (p keeps running: its result is still wanted, by someone else). */
+function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)));
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Taking a number at the kiosk: the ticket is issued (durable on the server) before it is printed,
  * and a failed print voids the number instead of leaving a ghost in the queue.
+ *
+ * Every wait is bounded (`answerTimeoutMs`): when the server's answer does not come in time the
+ * citizen is told no at once, and the command is resolved afterwards by its id (the link sends the
+ * same id again until the server answers; a repeat gets the first outcome): a ticket it turns out to
+ * have made is voided (PrintFailed), so a printed ticket is the only way a number reaches the queue.
+ * A print confirmed by the printer is the citizen's ticket even if the server's acknowledgement of
+ * PrintConfirmed comes later: that one is resolved the same way.
  */
 export class KioskFlow {
+  private readonly resolving = new Set<Promise<unknown>>();
+
   constructor(
     private readonly link: AgentLink,
     private readonly printer: EscPosPrinter | undefined,
-    private readonly opts: { statusBaseUrl: string; logger: Logger; clock?: () => number },
+    private readonly opts: { statusBaseUrl: string; logger: Logger; clock?: () => number; /** ms; default DEFAULT_ANSWER_TIMEOUT_MS. */ answerTimeoutMs?: number },
   ) {}
+
+  /** Commands whose answer the kiosk stopped waiting for and still resolves in the background. */
+  get unresolved(): number {
+    return this.resolving.size;
+  }
+
+  /** Resolves once every such command is resolved (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.resolving.size > 0) await Promise.allSettled([...this.resolving]);
+  }
+
+  private background(p: Promise<unknown>): void {
+    const tracked = p.catch((e: unknown) => this.opts.logger.warn({ err: e instanceof HallqError ? e.code : 'INTERNAL' }, 'kiosk command not resolved')).finally(() => this.resolving.delete(tracked));
+    this.resolving.add(tracked);
+  }
+
+  /** Voids the ticket `issued` may have made (the citizen was told no): resolved by the command's id. */
+  private voidWhenKnown(issued: Promise<{ outcome: Outcome }>, reason: string): void {
+    this.background(
+      issued.then(async ({ outcome }) => {
+        if (!outcome.ok || !outcome.ticketId) return;
+        const r = await this.link.send({ id: randomUUID(), type: 'PrintFailed', ticketId: outcome.ticketId, reason, source: 'kiosk' });
+        this.opts.logger.info({ ticketId: outcome.ticketId, voided: r.ok }, 'ticket of an unanswered kiosk request voided');
+      }),
+    );
+  }
 
   /** Whether a printed ticket can be offered now (the kiosk page offers SMS-only otherwise). */
   canPrint(): boolean {
@@ -59,10 +108,15 @@ export class KioskFlow {
     if (print && !this.canPrint()) return { ok: false, code: 'printer-unavailable', message: printerDown };
     // A card with a booked appointment for this service today checks in (served with priority when on time).
     const appointment = req.person ? this.appointmentFor(req.person.idHash, req.serviceId) : undefined;
-    const answer = await this.link.run(
+    const deadline = Date.now() + (this.opts.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS);
+    const left = () => Math.max(0, deadline - Date.now());
+    // The id is ours, so the outcome can be asked for again by it whatever happens to this answer.
+    const commandId = randomUUID();
+    const running = this.link.run(
       appointment
-        ? { type: 'CheckIn', appointmentId: appointment, delivery: print ? 'print' : 'sms', source: 'kiosk', ...(phoneMasked ? { phoneMasked } : {}) }
+        ? { id: commandId, type: 'CheckIn', appointmentId: appointment, delivery: print ? 'print' : 'sms', source: 'kiosk', ...(phoneMasked ? { phoneMasked } : {}) }
         : {
+            id: commandId,
             type: 'IssueTicket',
             serviceId: req.serviceId,
             delivery: print ? 'print' : 'sms',
@@ -72,13 +126,32 @@ export class KioskFlow {
             ...(req.priority ? { priority: true } : {}),
           },
     );
+    const answer = await within(running, left());
+    if (answer === TIMED_OUT) {
+      this.opts.logger.warn({ commandId }, 'no answer from the server in time; the ticket it may make will be voided');
+      // An SMS-only ticket is the citizen's once made (the SMS tells them); a printed one is voided.
+      if (print) this.voidWhenKnown(running, 'kiosk-timeout');
+      else this.background(running);
+      return { ok: false, code: 'server-unavailable', message: serverAway };
+    }
     const { outcome, seq } = answer;
     // The server adds the status page's token to a successful IssueTicket/CheckIn answer.
     const token = (answer as { statusToken?: unknown }).statusToken;
     const statusToken = typeof token === 'string' && /^[\w-]{16,100}$/.test(token) ? token : undefined;
     if (!outcome.ok || !outcome.ticketId) return refused(outcome);
-    if (req.phone) await this.sendContact(outcome.ticketId, req.phone);
-    await this.link.reach(seq);
+    const ticketId = outcome.ticketId;
+    const reached = await within(
+      (async () => {
+        if (req.phone) await this.sendContact(ticketId, req.phone);
+        await this.link.reach(seq);
+      })(),
+      left(),
+    );
+    if (reached === TIMED_OUT) {
+      this.opts.logger.warn({ ticketId }, 'the replica did not reach the new ticket in time; voiding it');
+      if (print) this.voidWhenKnown(running, 'kiosk-timeout');
+      return { ok: false, code: 'server-unavailable', message: serverAway };
+    }
     const state = this.link.replica.state;
     const now = (this.opts.clock ?? Date.now)();
     const view = prospectiveView(state, outcome.ticketId, now);
@@ -104,11 +177,20 @@ export class KioskFlow {
     } catch (e) {
       const code = e instanceof HallqError ? e.code : 'INTERNAL';
       this.opts.logger.warn({ ticketId: view.ticketId, code }, 'print failed; voiding the number');
-      await this.link.send({ type: 'PrintFailed', ticketId: view.ticketId, reason: code, source: 'kiosk' });
+      await this.settle({ id: randomUUID(), type: 'PrintFailed', ticketId: view.ticketId, reason: code, source: 'kiosk' });
       return { ok: false, code: 'printer-unavailable', message: printerDown };
     }
-    await this.link.send({ type: 'PrintConfirmed', ticketId: view.ticketId, source: 'kiosk' });
+    await this.settle({ id: randomUUID(), type: 'PrintConfirmed', ticketId: view.ticketId, source: 'kiosk' });
     return { ok: true, ...base, printed: true };
+  }
+
+  /**
+   * Sends what the printer decided (printed or voided) and waits a bounded time for the server;
+   * past it the same id goes on being resolved in the background. The paper decides the answer.
+   */
+  private async settle(cmd: Parameters<AgentLink['send']>[0]): Promise<void> {
+    const sent = this.link.send(cmd);
+    if ((await within(sent, this.opts.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS)) === TIMED_OUT) this.background(sent);
   }
 
   /** A number the server cannot take costs the citizen the SMS, not the ticket. */

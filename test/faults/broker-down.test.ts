@@ -1,0 +1,79 @@
+/**
+ * issue 10, fault 4: with the broker down, `hallq server` starts and serves its HTTP side (display,
+ * status, staff API), /healthz says the broker is disconnected, and the reconnects are logged with an
+ * exponential, capped, jittered backoff; when the broker comes, the server connects by itself.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultReconnect, reconnectDelay } from '../../src/bus/reconnect.js';
+import { freePort, startMosquitto, type Broker } from '../helpers/mosquitto.js';
+import { cliAuth, writeConfig } from '../wire/server-process.js';
+import { startDaemon, type Daemon } from './daemon-process.js';
+
+describe('reconnectDelay', () => {
+  it('lies in [step/2, step] with step = min(max, initial·2^attempt), and never exceeds the cap', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, r) => {
+        const step = Math.min(defaultReconnect.maxMs, defaultReconnect.initialMs * 2 ** Math.min(attempt, 30));
+        const d = reconnectDelay(defaultReconnect, attempt, () => r);
+        expect(d).toBeGreaterThanOrEqual(Math.floor(step / 2));
+        expect(d).toBeLessThanOrEqual(step);
+        expect(d).toBeLessThanOrEqual(defaultReconnect.maxMs);
+      }),
+    );
+  });
+});
+
+describe('fault 4: hallq server with the broker down', () => {
+  let broker: Broker | undefined;
+  let server: Daemon | undefined;
+  afterAll(async () => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    await broker?.stop();
+  });
+
+  it('serves the display, the status and the staff API, logs reconnects with backoff, and connects when the broker comes', async () => {
+    // A broker's port, with nothing listening on it (yet).
+    broker = await startMosquitto();
+    await broker.stop();
+    const httpPort = await freePort();
+    const config = writeConfig(mkdtempSync(join(tmpdir(), 'hallq-nobroker-')), broker.url, httpPort);
+    server = startDaemon('server', config);
+    await server.says('hall server ready');
+    const base = `http://127.0.0.1:${httpPort}`;
+
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ ok: false, broker: 'disconnected' });
+    expect((await fetch(`${base}/`)).status).toBe(200);
+    expect((await fetch(`${base}/api/hall`)).status).toBe(200);
+    // Staff commands work: the log is the hall's truth, the broker only carries it.
+    const issued = await fetch(`${base}/api/commands`, { method: 'POST', headers: { 'content-type': 'application/json', ...cliAuth(config) }, body: JSON.stringify({ id: 'nobroker-1', type: 'IssueTicket', serviceId: 'A', delivery: 'none' }) });
+    expect(issued.status).toBe(200);
+    const state = (await (await fetch(`${base}/api/state`, { headers: cliAuth(config) })).json()) as { tickets: Record<string, unknown> };
+    expect(Object.keys(state.tickets)).toHaveLength(1);
+
+    // Four reconnects, each logged with its backoff: growing steps, within [step/2, step].
+    await server.says(/"attempt":4,/);
+    const backoffs = server
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('reconnecting after backoff'))
+      .map((l) => JSON.parse(l) as { attempt: number; backoffMs: number });
+    expect(backoffs.slice(0, 4).map((b) => b.attempt)).toEqual([1, 2, 3, 4]);
+    backoffs.slice(0, 4).forEach((b, i) => {
+      const step = 500 * 2 ** i;
+      expect(b.backoffMs).toBeGreaterThanOrEqual(step / 2);
+      expect(b.backoffMs).toBeLessThanOrEqual(step);
+    });
+
+    await broker.restart();
+    await server.says('connected to broker');
+    const after = await fetch(`${base}/healthz`);
+    expect(after.status).toBe(200);
+    expect(await after.json()).toMatchObject({ ok: true, broker: 'connected' });
+  }, 120_000);
+});
