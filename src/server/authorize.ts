@@ -40,6 +40,7 @@ const RULES: Record<CommandType, 'kiosk' | 'caller' | 'rating' | 'staff'> = {
   FollowUp: 'staff',
   BookAppointment: 'staff',
   CancelAppointment: 'staff',
+  ChangeAppointment: 'staff',
 };
 
 const SOURCE: Record<'kiosk' | 'caller' | 'rating', Source> = { kiosk: 'kiosk', caller: 'caller-keypad', rating: 'rating-device' };

@@ -88,6 +88,32 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description: "sms_outbox: reason 'reminder' (an appointment's SMS reminder, src/server/platform/reminders.ts)",
+    // SQLite cannot alter a CHECK: the table is rebuilt with the same rows.
+    sql: `
+      CREATE TABLE sms_outbox_new (
+        id              INTEGER PRIMARY KEY,
+        ticket_id       TEXT    NOT NULL, -- a ticket id, or appointment:<id> for a reminder
+        reason          TEXT    NOT NULL CHECK (reason IN ('issued', 'near', 'called', 'reminder')),
+        state           TEXT    NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dropped', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error_code TEXT,
+        provider_ref    TEXT,
+        event_seq       INTEGER NOT NULL,
+        params          TEXT    NOT NULL,
+        created         INTEGER NOT NULL,
+        updated         INTEGER NOT NULL,
+        UNIQUE (ticket_id, reason)
+      );
+      INSERT INTO sms_outbox_new SELECT * FROM sms_outbox;
+      DROP TABLE sms_outbox;
+      ALTER TABLE sms_outbox_new RENAME TO sms_outbox;
+      CREATE INDEX sms_outbox_due ON sms_outbox (state, next_attempt_at);
+    `,
+  },
 ];
 
 for (const [i, m] of MIGRATIONS.entries()) {

@@ -3,9 +3,9 @@
  * the same parameters (their texts are approved at the provider). Numbers, windows and the hall
  * name only: no personal data goes into a text.
  */
-import type { HallState, NotificationReason } from '../../core/index.js';
+import { formatHm, localTime, type HallState } from '../../core/index.js';
 import { SMS_TEMPLATE_DEFAULTS, type SMS_TEMPLATE_NAMES } from '../../config/schema.js';
-import type { OutboxParams } from './outbox.js';
+import type { OutboxParams, OutboxReason } from './outbox.js';
 
 /** issued · issuedNear · near · called */
 export type SmsTemplateName = (typeof SMS_TEMPLATE_NAMES)[number];
@@ -17,11 +17,12 @@ export const DEFAULT_TEMPLATES: SmsTemplates = SMS_TEMPLATE_DEFAULTS;
  * Which message a notice becomes: an issued notice for a ticket already near its turn says both
  * in one message (DB22/T 2871.4 §7.4.4), so that citizen is told to come near exactly once.
  */
-export function templateFor(reason: NotificationReason, params: OutboxParams): SmsTemplateName {
+export function templateFor(reason: OutboxReason, params: OutboxParams): SmsTemplateName {
+  if (reason === 'reminder') return 'appointmentReminder';
   return reason === 'issued' && params.near === true ? 'issuedNear' : reason;
 }
 
-export type SmsVars = Record<'hall' | 'number' | 'service' | 'position' | 'ahead' | 'wait' | 'windows' | 'window', string>;
+export type SmsVars = Record<'hall' | 'number' | 'service' | 'position' | 'ahead' | 'wait' | 'windows' | 'window' | 'time', string>;
 
 /**
  * The placeholders' values for one outbox row, with names from the hall config in the state.
@@ -42,6 +43,8 @@ export function smsVars(params: OutboxParams, state: HallState): SmsVars {
     wait: params.waitMinutes === undefined ? '—' : String(params.waitMinutes),
     windows: windows.join('、'),
     window: String(windows[0] ?? ''),
+    // A reminder's slot start as local HH:MM (the hall's offset).
+    time: params.slotStart === undefined ? '' : formatHm(localTime(params.slotStart, config?.utcOffsetMinutes ?? 480).minute),
   };
 }
 
@@ -49,3 +52,4 @@ export function smsVars(params: OutboxParams, state: HallState): SmsVars {
 export function renderSms(template: string, vars: SmsVars): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(vars, name) ? vars[name as keyof SmsVars] : whole));
 }
+
