@@ -20,6 +20,8 @@ import { SESSION_COOKIE, SessionStore, type Principal, type Role } from './auth/
 import { StatusTokens, statusKeyPath } from './auth/status-token.js';
 import type { HallEngine } from './engine.js';
 import { renderMetrics } from './metrics.js';
+import { registerPlatformRoutes } from './platform/routes.js';
+import type { PlatformService } from './platform/platform-service.js';
 import type { MqttServer } from './mqtt-server.js';
 
 export interface HttpServerOptions {
@@ -36,6 +38,8 @@ export interface HttpServerOptions {
   lockout?: ConstructorParameters<typeof Lockout>[1];
   /** scrypt cost (tests lower it). */
   credentialCost?: { N: number; r: number; p: number };
+  /** The unified-platform link, when configured: its routes and its /metrics lines. */
+  platform?: PlatformService;
 }
 
 export interface HallHttp {
@@ -210,7 +214,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   });
   r.get('/api/state', { schema: { tags: ['staff'], summary: "The hall's whole state (managers, technicians): no keyed ID hashes" }, onRequest: need(diagnostics) }, (_req, reply) => noStore(reply).send(stateWithoutIdHash(state())));
   r.get('/metrics', { schema: { tags: ['staff'], summary: 'Prometheus metrics (managers, technicians, the CLI token)' }, onRequest: need(diagnostics) }, (_req, reply) =>
-    noStore(reply).type('text/plain; version=0.0.4').send(renderMetrics(state(), mqtt.metrics)),
+    noStore(reply).type('text/plain; version=0.0.4').send(renderMetrics(state(), mqtt.metrics) + (opts.platform?.metricsText() ?? '')),
   );
   r.post('/api/commands', { schema: { tags: ['staff'], summary: 'Run a command: staff on their own window, managers and the CLI on all; never a rating', body: commandBody }, onRequest: need(desk) }, (req, reply) => {
     const who = req.principal as Principal;
@@ -222,6 +226,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     const token = outcome.ok && outcome.ticketId && (cmd.type === 'IssueTicket' || cmd.type === 'CheckIn') ? { statusToken: statusTokens.tokenOf(state(), outcome.ticketId) } : {};
     return noStore(reply).send({ outcome, seq: state().seq, ...token });
   });
+  if (opts.platform) await registerPlatformRoutes(app, opts.platform, need(diagnostics));
   return { app, credentials, sessions, statusTokens, cliToken };
 }
 

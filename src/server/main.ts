@@ -9,6 +9,7 @@ import { HallEngine } from './engine.js';
 import { requestAuthorizer } from './authorize.js';
 import { startHttp } from './http.js';
 import { startSms } from './sms/sms-service.js';
+import { startPlatform } from './platform/platform-service.js';
 import { MqttServer } from './mqtt-server.js';
 
 export interface RunningServer {
@@ -46,6 +47,8 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   );
   // The SMS outbox hooks in before the first command can arrive.
   const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger: logger.child({ component: 'sms' }) });
+  // The platform link follows the log from its cursor; it runs commands (imported appointments) like any other sender.
+  const platform = startPlatform({ config: config.platform, hall: config.hall.id, database: config.server.database, engine, run: (cmd) => mqtt.run(cmd), sms, clock, logger: logger.child({ component: 'platform' }) });
   // Requests are authorized by the agent id in their topic, which only the broker's ACL vouches for.
   if (!config.server.mqtt.username) logger.warn({}, 'server.mqtt.username not set: a broker without users lets any client speak as any agent');
   await mqtt.start();
@@ -54,7 +57,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   const server = await startHttp(
     engine,
     mqtt,
-    { host: h.host, port: h.port, clock, notice, database: config.server.database, trustProxy: h.trustProxy, sessionHours: h.sessionHours, ...(h.tls ? { tls: h.tls } : {}) },
+    { host: h.host, port: h.port, clock, notice, database: config.server.database, trustProxy: h.trustProxy, sessionHours: h.sessionHours, ...(h.tls ? { tls: h.tls } : {}), ...(platform ? { platform } : {}) },
     logger.child({ component: 'http' }),
   );
   // The clock moves the day on and makes notices due even when nobody presses anything.
@@ -80,6 +83,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
       stopWatchdog();
       clearInterval(tick);
       await mqtt.stop();
+      await platform?.stop();
       await sms?.stop();
       await new Promise<void>((r) => {
         server.close(() => r());
