@@ -57,15 +57,20 @@ export async function drain(rig: ReturnType<typeof platformRig>, limit = 2000): 
     const head = outbox.head();
     if (!head) return results;
     if (head.nextAttemptAt > rig.t.now) rig.t.now = head.nextAttemptAt;
-    results.push(
-      await new Promise<ExportResult>((resolve) => {
-        const off = delivery.onResult((r) => {
-          off();
-          resolve(r);
-        });
-        delivery.kick();
-      }),
-    );
+    results.push(await attempt(rig));
   }
   throw new Error('outbox did not drain');
+}
+
+/** Kicks the delivery and resolves with the next attempt's result (the one in flight, if any). */
+export function attempt(rig: ReturnType<typeof platformRig>): Promise<ExportResult> {
+  const delivery = rig.service.delivery;
+  if (!delivery) throw new Error('no export');
+  return new Promise<ExportResult>((resolve) => {
+    const off = delivery.onResult((r) => {
+      off();
+      resolve(r);
+    });
+    delivery.kick();
+  });
 }
