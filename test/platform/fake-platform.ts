@@ -47,6 +47,10 @@ export class FakePlatform {
     return this;
   }
 
+  get heldCount(): number {
+    return this.held.length;
+  }
+
   /** Resolves when `pred` holds, re-checked after every request (the event, not a sleep). */
   until(pred: () => boolean): Promise<void> {
     if (pred()) return Promise.resolve();
@@ -94,13 +98,14 @@ export class FakePlatform {
       const fault = this.faults.shift() ?? 'ok';
       if (fault === 'drop-before') return void req.socket.destroy();
       if (fault === 'error-500') return void res.writeHead(500).end();
-      if (fault === 'hold') return void this.held.push(res);
       const e = JSON.parse(body) as ReceivedEvent;
       if (req.headers['idempotency-key'] !== e.key) throw new Error(`Idempotency-Key ${String(req.headers['idempotency-key'])} is not the body's key ${e.key}`);
       this.rawBodies.push(body);
       this.deliveries.push(e.key);
       if (!this.events.has(e.key)) this.events.set(e.key, e);
       if (fault === 'drop-after') return void req.socket.destroy();
+      // Stored, never answered: the sender cannot know (a crash now must lead to a resend).
+      if (fault === 'hold') return void this.held.push(res);
       res.writeHead(204).end();
     } finally {
       for (const w of this.waiters.splice(0)) w();
