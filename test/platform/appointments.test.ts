@@ -156,5 +156,5 @@ describe('appointment import and reminders', () => {
       ['appointment:P-3', 'dropped'],
     ]);
     expect(MONDAY_10).toBeLessThan(Date.parse(at('11:00')));
-  });
+  }, 120_000);
 });

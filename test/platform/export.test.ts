@@ -77,7 +77,7 @@ describe('platform export', () => {
     const types = new Set([...fake.events.values()].map((e) => e.type));
     expect(types).toEqual(new Set(['ticket.issued', 'ticket.called', 'ticket.completed', 'ticket.noShow', 'ticket.cancelled', 'rating.recorded']));
     expect(rig.service.status().export).toMatchObject({ pending: 0, rejected: 0 });
-  });
+  }, 120_000);
 
   it('the platform down for an hour of simulated time: the backlog grows and ages on /metrics, retries back off, all arrive after', async () => {
     const { fake, rig } = await setup();
@@ -108,7 +108,7 @@ describe('platform export', () => {
     await drain(rig);
     checkExactlyOnce(fake, rig);
     expect(rig.service.metricsText()).toContain('hallq_platform_backlog 0\n');
-  });
+  }, 120_000);
 
   it('masks personal data by default and sends none with personalData: none', async () => {
     const masked = await setup();
@@ -120,7 +120,7 @@ describe('platform export', () => {
     morning(none.rig.run, 2);
     await drain(none.rig);
     expect(none.fake.rawBodies.some((b) => b.includes('phoneMasked') || b.includes('person') || b.includes('idHash'))).toBe(false);
-  });
+  }, 120_000);
 
   it('a restart resends what was not acknowledged and catches up events appended while the link was down', async () => {
     const { fake, rig } = await setup();
@@ -137,5 +137,5 @@ describe('platform export', () => {
     await drain({ ...rig, service: again });
     checkExactlyOnce(fake, { ...rig, service: again });
     expect(fake.deliveries.length).toBe(fake.events.size + 1); // the one stored but unanswered came again
-  });
+  }, 120_000);
 });

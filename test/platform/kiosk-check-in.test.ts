@@ -17,7 +17,7 @@ import { launchChromium } from '../helpers/browser.js';
 import { freePort, startMosquitto, type Broker } from '../helpers/mosquitto.js';
 import { openPtyPair, type PtyPair } from '../helpers/pty.js';
 import { startAgent } from '../wire/rig.js';
-import { writeConfig } from '../wire/server-process.js';
+import { cliAuth, writeConfig } from '../wire/server-process.js';
 import { signFor } from './fake-platform.js';
 import { dirs, SECRET } from './rig.js';
 
@@ -140,5 +140,11 @@ describe('appointment check-in at the kiosk, in the browser', () => {
       ['W-3', 'appointment', byCard],
     ]);
     expect(errors).toEqual([]);
+    // /api/state keeps the keyed hashes home; admin sees the import's count.
+    const api = await (await fetch(`http://127.0.0.1:${httpPort}/api/state`, { headers: cliAuth(config) })).text();
+    expect(api).toContain('W-1');
+    expect(api).not.toMatch(/idHash|phoneHash|codeHash/);
+    const admin = (await (await fetch(`http://127.0.0.1:${httpPort}/api/admin/platform`, { headers: cliAuth(config) })).json()) as { appointments: { imported: number } };
+    expect(admin.appointments.imported).toBe(4);
   }, 180_000);
 });
