@@ -57,7 +57,7 @@ describe('platform export', () => {
     for (const seqs of byTicket.values()) expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     // And the log's own events: what the hall did is what the platform has.
     const log = rig.engine.eventsAfter(0, 100_000);
-    const exported = log.filter((e) => ['TicketIssued', 'TicketCalled', 'ServiceCompleted', 'TicketNoShow', 'TicketCancelled', 'RatingRecorded'].includes(e.type));
+    const exported = log.filter((e) => ['TicketIssued', 'TicketCalled', 'ServiceCompleted', 'TicketNoShow', 'TicketCancelled', 'RatingRecorded', 'RatingFollowedUp'].includes(e.type));
     expect(exported.map((e) => `wire-hall:${e.seq}`).sort()).toEqual([...keys].sort());
   }
 
@@ -70,12 +70,17 @@ describe('platform export', () => {
     const t = rig.engine.state.tickets;
     const waiting = Object.values(t).find((x) => x.status === 'waiting');
     rig.run({ type: 'Cancel', ticketId: waiting!.id, reason: 'left', source: 'admin' } as CommandBody);
+    const bad = Object.values(rig.engine.state.ratings).find((r) => r.grade === 'dissatisfied');
+    expect(rig.run({ type: 'FollowUp', ratingId: bad!.id, note: '已回访', source: 'admin' } as CommandBody).ok).toBe(true);
     const results = await drain(rig);
     expect(results.filter((r) => r.outcome === 'retry').length).toBeGreaterThan(5);
     expect(fake.deliveries.length).toBeGreaterThan(fake.events.size); // duplicates really were sent …
     checkExactlyOnce(fake, rig); // … and the platform still holds each once
     const types = new Set([...fake.events.values()].map((e) => e.type));
-    expect(types).toEqual(new Set(['ticket.issued', 'ticket.called', 'ticket.completed', 'ticket.noShow', 'ticket.cancelled', 'rating.recorded']));
+    expect(types).toEqual(new Set(['ticket.issued', 'ticket.called', 'ticket.completed', 'ticket.noShow', 'ticket.cancelled', 'rating.recorded', 'rating.followedUp']));
+    const followUp = [...fake.events.values()].find((e) => e.type === 'rating.followedUp')!;
+    expect(followUp.data).toMatchObject({ ratingId: bad!.id, rating: { grade: 'dissatisfied', ticketId: bad!.ticketId } });
+    expect(followUp.ticket?.id).toBe(bad!.ticketId);
     expect(rig.service.status().export).toMatchObject({ pending: 0, rejected: 0 });
   }, 120_000);
 

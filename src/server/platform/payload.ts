@@ -82,7 +82,16 @@ const ENVELOPE = new Set(['type', 'seq', 'at', 'commandId', 'outcome', 'ticket',
 export function toPlatformEvent(e: HallEvent, state: HallState, hall: string, mode: PersonalData): PlatformEvent | undefined {
   const type = platformTypeOf(e);
   if (!type) return undefined;
-  const ticketId = e.type === 'TicketIssued' ? e.ticket.id : 'ticketId' in e && typeof e.ticketId === 'string' ? e.ticketId : e.type === 'RatingRecorded' ? e.rating.ticketId : undefined;
+  const ticketId =
+    e.type === 'TicketIssued'
+      ? e.ticket.id
+      : 'ticketId' in e && typeof e.ticketId === 'string'
+        ? e.ticketId
+        : e.type === 'RatingRecorded'
+          ? e.rating.ticketId
+          : e.type === 'RatingFollowedUp'
+            ? own(state.ratings, e.ratingId)?.ticketId
+            : undefined;
   const ticket = e.type === 'TicketIssued' ? e.ticket : ticketId === undefined ? undefined : own(state.tickets, ticketId);
   const data: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) if (!ENVELOPE.has(k)) data[k] = v;
