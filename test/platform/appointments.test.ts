@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { findAppointment } from '../../src/agent/flows/appointment-lookup.js';
-import { smsSchema } from '../../src/config/schema.js';
+import { platformSchema, smsSchema } from '../../src/config/schema.js';
 import { residentIdCheckChar, type CommandBody, type HallEvent } from '../../src/core/index.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { registerPlatformRoutes } from '../../src/server/platform/routes.js';
@@ -157,4 +157,11 @@ describe('appointment import and reminders', () => {
     ]);
     expect(MONDAY_10).toBeLessThan(Date.parse(at('11:00')));
   }, 120_000);
+
+  it('config errors name the key path: an unreadable idHashKeyFile, a bad export URL', () => {
+    expect(() => platformRig({ platform: { appointments: { idHashKeyFile: '/nonexistent/idhash.key' } } })).toThrow(expect.objectContaining({ code: 'CONFIG_NOT_FOUND', details: { path: 'platform.appointments.idHashKeyFile' } }));
+    const bad = platformSchema.safeParse({ export: { url: 'not a url' } });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(['export', 'url']);
+  });
 });

@@ -27,7 +27,13 @@ export function platformRig(opts: { platform: Record<string, unknown>; dir?: str
   const sms = opts.sms?.(engine, clock, path);
   const run = (cmd: CommandBody & { id?: string }): Outcome => engine.handle({ id: randomUUID(), ...cmd } as never, clock()).outcome;
   const config = platformSchema.parse({ secretFile, ...opts.platform });
-  const service = PlatformService.open({ config, hall: 'wire-hall', database: path, engine, run, sms, clock, logger: silentLogger });
+  let service: PlatformService;
+  try {
+    service = PlatformService.open({ config, hall: 'wire-hall', database: path, engine, run, sms, clock, logger: silentLogger });
+  } catch (e) {
+    engine.close();
+    throw e;
+  }
   return {
     dir,
     path,
