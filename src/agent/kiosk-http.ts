@@ -7,6 +7,7 @@ import { createHttpApp, listen, type HttpOptions } from '../http/app.js';
 import { sendError } from '../http/errors.js';
 import { kioskApi, registerOpenApi } from '../http/openapi.js';
 import { registerStatic, sendPage, sseStream } from '../web/routes.js';
+import { findAppointment, type CheckInBy } from './flows/appointment-lookup.js';
 import { statusUrlOf, type KioskFlow } from './flows/kiosk.js';
 import type { AgentLink } from './link.js';
 
@@ -51,6 +52,8 @@ export class CardSlot {
 export const kioskSchemas = {
   issue: z.strictObject({ serviceId: z.string().min(1).max(40), phone: z.string().max(20).optional(), smsOnly: z.boolean().optional() }),
   wedge: z.strictObject({ idNumber: z.string().max(32) }),
+  /** Appointment check-in by the code or the mobile number given to the platform; neither: the card on the reader. */
+  checkIn: z.strictObject({ code: z.string().regex(/^[A-Za-z0-9]{4,32}$/).optional(), phone: z.string().max(20).optional(), smsOnly: z.boolean().optional() }),
   empty: z.strictObject({}),
 };
 
@@ -61,6 +64,8 @@ export interface KioskHttpOptions {
   statusBaseUrl: string;
   /** A keyboard-wedge reader typed an ID number into the page. */
   wedge?: (idNumber: string) => boolean;
+  /** The hall's ID hash key (agent.idHashKeyFile): appointment check-in by phone or code hashes with it. */
+  idHashKey?: Buffer;
   http?: Omit<HttpOptions, 'logger'>;
 }
 
@@ -125,6 +130,26 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
       return reply.header('cache-control', 'no-store').send({ ...rest, ...(statusToken ? { statusUrl: statusUrlOf(opts.statusBaseUrl, statusToken) } : {}) });
     } catch (e) {
       logger.error({ err: String(e) }, 'kiosk issue failed');
+      return sendError(reply, 500, 'internal', 'The system is busy, please try again', '系统繁忙，请稍后再试');
+    }
+  });
+  r.post('/kiosk/api/check-in', { schema: { body: kioskSchemas.checkIn, summary: "Check in today's appointment by its code, the mobile number given when booking, or the ID card on the reader; the existing on-time rules apply" } }, async (req, reply) => {
+    const body = req.body;
+    const phone = body.phone !== undefined && body.phone !== '' ? body.phone : undefined;
+    if (phone !== undefined && !isMobileNumber(phone)) return sendError(reply, 400, 'phone-invalid', 'Invalid mobile number', '手机号码无效');
+    const person = card.peek();
+    const by: CheckInBy | undefined = body.code ? { code: body.code } : phone ? { phone } : person ? { idHash: person.idHash } : undefined;
+    if (!by) return sendError(reply, 400, 'check-in-how', 'Enter the appointment code or mobile number, or place your ID card on the reader', '请输入预约码或手机号，或将身份证放在读卡器上');
+    const a = opts.idHashKey || 'idHash' in by ? findAppointment(link.replica.state, opts.idHashKey ?? '', by) : undefined;
+    if (!a) return sendError(reply, 404, 'unknown-appointment', 'No appointment for today', '没有今日的预约');
+    if ('idHash' in by) card.take();
+    try {
+      const r = await kiosk.issue({ serviceId: a.serviceId, appointmentId: a.id, ...(phone ? { phoneMasked: maskPhone(phone), phone } : {}), ...(body.smsOnly === true ? { smsOnly: true } : {}) });
+      if (!r.ok) return sendError(reply, r.code === 'printer-unavailable' ? 503 : 409, r.code, r.message.en, r.message.zh);
+      const { statusToken, ...rest } = r;
+      return reply.header('cache-control', 'no-store').send({ ...rest, ...(statusToken ? { statusUrl: statusUrlOf(opts.statusBaseUrl, statusToken) } : {}) });
+    } catch (e) {
+      logger.error({ err: String(e) }, 'kiosk check-in failed');
       return sendError(reply, 500, 'internal', 'The system is busy, please try again', '系统繁忙，请稍后再试');
     }
   });

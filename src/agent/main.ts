@@ -108,7 +108,7 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
     const card = new CardSlot();
     devices.idcard?.on('card', (c) => card.put(personFromCard(c.idNumber, c.name, key)));
     const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }), answerTimeoutMs: k.answerTimeoutSeconds * 1000 });
-    kioskHttp = await startKioskHttp(link, kiosk, card, { host: k.host, port: k.port, statusBaseUrl: k.statusBaseUrl, wedge: wedgeInto(card, key) }, logger.child({ component: 'kiosk-http' }));
+    kioskHttp = await startKioskHttp(link, kiosk, card, { host: k.host, port: k.port, statusBaseUrl: k.statusBaseUrl, wedge: wedgeInto(card, key), idHashKey: key }, logger.child({ component: 'kiosk-http' }));
   }
 
   // Alive = the event loop runs the timer; a server, broker or device outage must not restart the agent.

@@ -22,3 +22,15 @@ export function wedgeInto(slot: { put(p: PersonInput): void }, key: Buffer | str
     return true;
   };
 }
+
+/**
+ * Keyed hashes an imported appointment is checked in by at the kiosk (the same key as ID numbers,
+ * so the server's import and every kiosk agree): a mainland mobile by its 11 digits, an appointment
+ * code upper-cased. Prefixed, so a phone never matches an ID number or a code.
+ */
+export function phoneHash(nationalNumber: string, key: Buffer | string): string {
+  return createHmac('sha256', key).update(`phone:${nationalNumber}`).digest('hex');
+}
+export function codeHash(code: string, key: Buffer | string): string {
+  return createHmac('sha256', key).update(`code:${code.trim().toUpperCase()}`).digest('hex');
+}

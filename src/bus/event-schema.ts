@@ -90,7 +90,7 @@ export const ticketSchema = z.looseObject({
   notified,
 });
 
-const appointment = z.looseObject({ id, serviceId: id, slotStart: time, slotEnd: time, person, status: z.enum(['booked', 'checked-in', 'cancelled']), ticketId: id.optional() });
+const appointment = z.looseObject({ id, serviceId: id, slotStart: time, slotEnd: time, person, status: z.enum(['booked', 'checked-in', 'cancelled']), ticketId: id.optional(), phoneHash: str.optional(), phoneMasked: str.optional(), codeHash: str.optional() });
 const grade = z.enum(['very-satisfied', 'satisfied', 'basic', 'dissatisfied', 'very-dissatisfied']);
 const followUpRecord = z.looseObject({ note: str, at: time, staffId: id.optional() });
 const emergencyKind = z.enum(['emergency', 'evacuation']);
@@ -149,6 +149,7 @@ export const eventSchema = z.discriminatedUnion('type', [
   ev('StaffSignedOut', { staffId: id, window: window.optional() }),
   ev('AppointmentBooked', { appointment }),
   ev('AppointmentCancelled', { appointmentId: id }),
+  ev('AppointmentChanged', { appointmentId: id, serviceId: id, slotStart: time, slotEnd: time }),
   ev('AppointmentCheckedIn', { appointmentId: id, ticketId: id }),
   ev('RatingRequested', { window, ticketId: id }),
   ev('RatingRecorded', { rating }),

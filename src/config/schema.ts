@@ -112,11 +112,16 @@ export const SMS_TEMPLATE_DEFAULTS = {
   called: '【{hall}】请{number}号到{window}号窗口办理。',
   /** 离场评价 (Songjiang §6.6.1.1): sent after the service to a citizen who did not rate on the keypad. */
   ratingLink: '【{hall}】您办理的{number}（{service}）已办结，请对本次服务进行评价：{link} （{valid}分钟内有效）',
+  /** Songjiang §4.7.3: sent `platform.appointments.reminderMinutes` before an imported appointment's slot. */
+  appointmentReminder: '【{hall}】您预约的{service}业务将于{time}开始，请按时到大厅，凭身份证、手机号或预约码签到。',
 };
 /** The message kinds a provider needs a text (modem) or an approved template (gateways) for. */
-export const SMS_TEMPLATE_NAMES = ['issued', 'issuedNear', 'near', 'called', 'ratingLink'] as const;
-/** Gateway templates per message kind; without ratingLink that gateway sends no off-site rating link. */
-const smsReasons = <T extends z.ZodType>(t: T) => z.strictObject({ issued: t, issuedNear: t, near: t, called: t, ratingLink: t.optional() });
+export const SMS_TEMPLATE_NAMES = ['issued', 'issuedNear', 'near', 'called', 'ratingLink', 'appointmentReminder'] as const;
+/**
+ * Gateway templates per message kind; without ratingLink that gateway sends no off-site rating link,
+ * and appointmentReminder is needed only with appointment reminders (platform.appointments.reminderMinutes).
+ */
+const smsReasons = <T extends z.ZodType>(t: T) => z.strictObject({ issued: t, issuedNear: t, near: t, called: t, ratingLink: t.optional(), appointmentReminder: t.optional() });
 export const smsSchema = z
   .strictObject({
     provider: z.enum(['none', 'modem', 'aliyun', 'tencent']).default('none'),
@@ -136,6 +141,7 @@ export const smsSchema = z
         called: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.called),
         /** Placeholders also {link} (the rating page) and {valid} (minutes it stays valid). */
         ratingLink: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.ratingLink),
+        appointmentReminder: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.appointmentReminder),
       })
       .default(SMS_TEMPLATE_DEFAULTS),
     modem: z.strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(115200) }).optional(),
@@ -289,6 +295,52 @@ export const agentSchema = z.strictObject({
   idHashKeyFile: z.string().optional(),
 });
 
+/** The platform events hallq exports (docs/platform.md). */
+export const PLATFORM_EVENT_TYPES = ['ticket.issued', 'ticket.called', 'ticket.completed', 'ticket.noShow', 'ticket.cancelled', 'ticket.voided', 'appointment.checkedIn', 'rating.recorded', 'rating.followedUp'] as const;
+
+/**
+ * The unified-platform link (Songjiang §4.7.4, DB22/T 2871.4 §7.4.1; docs/platform.md): queue events
+ * out through a durable outbox, appointments in by push and/or pull, appointment reminders by SMS.
+ * One shared secret (a file, mode 0600) signs both directions.
+ */
+export const platformSchema = z.strictObject({
+  /** The shared HMAC secret (its trimmed text is the key). Absent: generated as `<database>.platform-secret`. */
+  secretFile: z.string().min(1).optional(),
+  /** Seconds a signed request's timestamp may differ from this server's clock. */
+  toleranceSeconds: z.number().int().min(10).max(3600).default(300),
+  export: z
+    .strictObject({
+      /** Where each event is POSTed as JSON. */
+      url: z.string().url(),
+      events: z.array(z.enum(PLATFORM_EVENT_TYPES)).min(1).default([...PLATFORM_EVENT_TYPES]),
+      /** none: no person at all; masked: masked ID, name and phone; masked+hash: also the ID hash (the agents' key). */
+      personalData: z.enum(['none', 'masked', 'masked+hash']).default('masked'),
+      /** First retry after this, doubling per attempt up to maxBackoffSeconds; never given up. */
+      backoffSeconds: z.number().positive().default(5),
+      maxBackoffSeconds: z.number().positive().default(600),
+      /** Bound on each request. */
+      timeoutSeconds: z.number().positive().max(120).default(10),
+      /** Delivered rows older than this are purged. */
+      retentionDays: z.number().int().min(1).max(3650).default(30),
+    })
+    .optional(),
+  appointments: z
+    .strictObject({
+      /** Accept signed pushes on POST /api/platform/appointments. */
+      push: z.boolean().default(true),
+      /** Also fetch (signed GET) the list from here every pullSeconds. */
+      pullUrl: z.string().url().optional(),
+      pullSeconds: z.number().positive().default(300),
+      timeoutSeconds: z.number().positive().max(120).default(10),
+      /** The agents' ID hash key (agent.idHashKeyFile): ID numbers, phones and codes are hashed with it so kiosks can match them. */
+      idHashKeyFile: z.string().min(1),
+      /** SMS reminder this many minutes before the slot (needs server.sms); absent: no reminders. */
+      reminderMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+    })
+    .optional(),
+});
+export type PlatformConfig = z.infer<typeof platformSchema>;
+
 export const configSchema = z.strictObject({
   hall: z.strictObject({
     id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -'),
@@ -306,6 +358,8 @@ export const configSchema = z.strictObject({
   agents: z.array(agentEntrySchema).default([]),
   /** The agent on this mini-PC (`hallq agent`). */
   agent: agentSchema.optional(),
+  /** The unified-platform link (docs/platform.md); absent: nothing leaves the hall, nothing comes in. */
+  platform: platformSchema.optional(),
 });
 
 export type HallqConfig = z.infer<typeof configSchema>;

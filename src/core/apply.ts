@@ -184,6 +184,11 @@ function applyBody(state: HallState, e: HallEvent): void {
       if (a) a.status = 'cancelled';
       return;
     }
+    case 'AppointmentChanged': {
+      const a = own(state.appointments, e.appointmentId);
+      if (a) Object.assign(a, { serviceId: e.serviceId, slotStart: e.slotStart, slotEnd: e.slotEnd });
+      return;
+    }
     case 'AppointmentCheckedIn': {
       const a = own(state.appointments, e.appointmentId);
       if (a) {

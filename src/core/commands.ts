@@ -46,6 +46,7 @@ export type Command = Base &
     | { type: 'SignOut'; staffId: string; window?: number }
     | { type: 'BookAppointment'; appointment: Omit<Appointment, 'status' | 'ticketId'> }
     | { type: 'CancelAppointment'; appointmentId: string }
+    | { type: 'ChangeAppointment'; appointmentId: string; serviceId: string; slotStart: number; slotEnd: number }
     | { type: 'CheckIn'; appointmentId?: string; idHash?: string; delivery?: Delivery; phoneMasked?: string }
     | { type: 'RequestRating'; window: number }
     | { type: 'Rate'; window: number; grade: Grade }

@@ -125,6 +125,17 @@ export function decideCancelAppointment(state: HallState, cmd: CommandOf<'Cancel
   return accept([{ type: 'AppointmentCancelled', appointmentId: a.id }]);
 }
 
+/** A booked appointment moved to another slot or service (the platform's change); a checked-in one stays as it was. */
+export function decideChangeAppointment(state: HallState, config: HallConfig, cmd: CommandOf<'ChangeAppointment'>): Decision {
+  const a = own(state.appointments, cmd.appointmentId);
+  if (!a || a.status === 'cancelled') return reject('unknown-appointment', cmd.appointmentId);
+  if (a.status === 'checked-in') return reject('appointment-used');
+  if (!serviceOf(config, cmd.serviceId)) return reject('unknown-service', cmd.serviceId);
+  if (!(cmd.slotEnd > cmd.slotStart)) return reject('invalid-command', 'slotEnd must be after slotStart');
+  if (a.serviceId === cmd.serviceId && a.slotStart === cmd.slotStart && a.slotEnd === cmd.slotEnd) return accept([]);
+  return accept([{ type: 'AppointmentChanged', appointmentId: a.id, serviceId: cmd.serviceId, slotStart: cmd.slotStart, slotEnd: cmd.slotEnd }]);
+}
+
 /** Appointment check-in: on time (within the tolerance) gives the appointment class; late gives a normal ticket. */
 export function decideCheckIn(state: HallState, config: HallConfig, cmd: CommandOf<'CheckIn'>, now: number): Decision {
   if (cmd.appointmentId === undefined && cmd.idHash === undefined) return reject('invalid-command', 'appointmentId or idHash');

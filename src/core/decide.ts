@@ -2,7 +2,7 @@ import type { Command } from './commands.js';
 import { decideCallNext, decideCallTicket, decideComplete, decideNoShow, decideRecall, decideStart, decideTransfer } from './decide-call.js';
 import { decideFollowUp, decideRate, decideRateOffsite, decideRequestRating } from './decide-rating.js';
 import { decideClearEmergency, decideRaiseEmergency } from './emergency.js';
-import { decideBook, decideCancel, decideCancelAppointment, decideCheckIn, decideIssue, decidePrint } from './decide-ticket.js';
+import { decideBook, decideCancel, decideCancelAppointment, decideChangeAppointment, decideCheckIn, decideIssue, decidePrint } from './decide-ticket.js';
 import { decideClose, decideOpen, decidePause, decideResume, decideSignIn, decideSignOut, decideTakeOver } from './decide-window.js';
 import { accept, reject, type Decision } from './decision.js';
 import type { HallState } from './state.js';
@@ -26,6 +26,8 @@ export function decide(state: HallState, cmd: Command, now: number): Decision {
       return decideBook(state, config, cmd);
     case 'CancelAppointment':
       return decideCancelAppointment(state, cmd);
+    case 'ChangeAppointment':
+      return decideChangeAppointment(state, config, cmd);
     case 'CheckIn':
       return decideCheckIn(state, config, cmd, now);
     case 'CallNext':

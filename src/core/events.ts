@@ -30,6 +30,8 @@ export type EventBody =
   | { type: 'StaffSignedOut'; staffId: string; window?: number }
   | { type: 'AppointmentBooked'; appointment: Appointment }
   | { type: 'AppointmentCancelled'; appointmentId: string }
+  /** The platform moved a booked appointment to another slot and/or service. */
+  | { type: 'AppointmentChanged'; appointmentId: string; serviceId: string; slotStart: number; slotEnd: number }
   | { type: 'AppointmentCheckedIn'; appointmentId: string; ticketId: string }
   | { type: 'RatingRequested'; window: number; ticketId: string }
   | { type: 'RatingRecorded'; rating: Rating }

@@ -69,6 +69,10 @@ export interface Appointment {
   person: PersonRef;
   status: 'booked' | 'checked-in' | 'cancelled';
   ticketId?: string;
+  /** Imported from the platform: keyed hashes (the agents' ID hash key) the kiosk checks in by, and the masked phone. */
+  phoneHash?: string;
+  phoneMasked?: string;
+  codeHash?: string;
 }
 
 export interface Rating {

@@ -42,6 +42,7 @@ const RULES: Record<CommandType, 'kiosk' | 'caller' | 'rating' | 'staff'> = {
   ClearEmergency: 'staff',
   BookAppointment: 'staff',
   CancelAppointment: 'staff',
+  ChangeAppointment: 'staff',
 };
 
 const SOURCE: Record<'kiosk' | 'caller' | 'rating', Source> = { kiosk: 'kiosk', caller: 'caller-keypad', rating: 'rating-device' };

@@ -23,6 +23,8 @@ import { registerNoticeRoutes } from './notice-routes.js';
 import { registerOffsiteRating } from './offsite-rating.js';
 import type { HallEngine } from './engine.js';
 import { renderMetrics } from './metrics.js';
+import { registerPlatformRoutes } from './platform/routes.js';
+import type { PlatformService } from './platform/platform-service.js';
 import type { MqttServer } from './mqtt-server.js';
 
 export interface HttpServerOptions {
@@ -39,6 +41,8 @@ export interface HttpServerOptions {
   lockout?: ConstructorParameters<typeof Lockout>[1];
   /** scrypt cost (tests lower it). */
   credentialCost?: { N: number; r: number; p: number };
+  /** The unified-platform link, when configured: its routes and its /metrics lines. */
+  platform?: PlatformService;
 }
 
 export interface HallHttp {
@@ -213,7 +217,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   });
   r.get('/api/state', { schema: { tags: ['staff'], summary: "The hall's whole state (managers, technicians): no keyed ID hashes" }, onRequest: need(diagnostics) }, (_req, reply) => noStore(reply).send(stateWithoutIdHash(state())));
   r.get('/metrics', { schema: { tags: ['staff'], summary: 'Prometheus metrics (managers, technicians, the CLI token)' }, onRequest: need(diagnostics) }, (_req, reply) =>
-    noStore(reply).type('text/plain; version=0.0.4').send(renderMetrics(state(), mqtt.metrics)),
+    noStore(reply).type('text/plain; version=0.0.4').send(renderMetrics(state(), mqtt.metrics) + (opts.platform?.metricsText() ?? '')),
   );
   r.post('/api/commands', { schema: { tags: ['staff'], summary: 'Run a command: staff on their own window, managers and the CLI on all; never a rating', body: commandBody }, onRequest: need(desk) }, (req, reply) => {
     const who = req.principal as Principal;
@@ -228,6 +232,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   // Emergency notices, follow-up records (managers) and the off-site rating link (public, token only).
   registerNoticeRoutes(app, { engine, run: (cmd) => mqtt.run(cmd), managers: need(['manager']) });
   registerOffsiteRating(app, { engine, tokens: new RatingTokens(loadOrCreateSecretFile(ratingKeyPath(database), 'rating link key', logger), hall), run: (cmd) => mqtt.run(cmd), clock: opts.clock });
+  if (opts.platform) await registerPlatformRoutes(app, opts.platform, need(diagnostics));
   return { app, credentials, sessions, statusTokens, cliToken };
 }
 

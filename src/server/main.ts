@@ -9,6 +9,7 @@ import { HallEngine } from './engine.js';
 import { requestAuthorizer } from './authorize.js';
 import { startHttp } from './http.js';
 import { startSms } from './sms/sms-service.js';
+import { startPlatform } from './platform/platform-service.js';
 import { MqttServer } from './mqtt-server.js';
 import { settledWithin } from '../ops/bounded.js';
 
@@ -54,12 +55,14 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   // anyway, and the link comes up by itself (reconnects with backoff, src/bus/reconnect.ts).
   const brokerUp = mqtt.start();
   void brokerUp.then(() => notifier.status(`serving ${config.hall.id}; broker connected`));
+  // The platform link follows the log from its cursor; it runs commands (imported appointments) like any other sender.
+  const platform = startPlatform({ config: config.platform, hall: config.hall.id, database: config.server.database, engine, run: (cmd) => mqtt.run(cmd), sms, clock, logger: logger.child({ component: 'platform' }) });
   const notice = `欢迎来到${config.hall.name.zh} · Welcome to ${config.hall.name.en} · 请留意叫号与短信通知，过号请到服务台 · Missed your call? Please ask at the service desk`;
   const h = config.server.http;
   const server = await startHttp(
     engine,
     mqtt,
-    { host: h.host, port: h.port, clock, notice, database: config.server.database, trustProxy: h.trustProxy, sessionHours: h.sessionHours, ...(h.tls ? { tls: h.tls } : {}) },
+    { host: h.host, port: h.port, clock, notice, database: config.server.database, trustProxy: h.trustProxy, sessionHours: h.sessionHours, ...(h.tls ? { tls: h.tls } : {}), ...(platform ? { platform } : {}) },
     logger.child({ component: 'http' }),
   );
   // The clock moves the day on and makes notices due even when nobody presses anything.
@@ -86,6 +89,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
       clearInterval(tick);
       // Each step bounded (issue 10): a broker that is away or a page that holds its stream cannot hold the stop.
       await mqtt.stop();
+      if (platform) await settledWithin(platform.stop(), 2000);
       if (sms) await settledWithin(sms.stop(), 2000);
       const closed = new Promise<void>((r) => server.close(() => r()));
       // Live pages hold their event streams open: end them so the close completes.

@@ -90,13 +90,13 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    description: "sms outbox: the off-site rating link (reason 'rating-link', src/server/sms/rating-link.ts)",
-    // SQLite cannot change a CHECK: the table is rebuilt with its rows.
+    description: "sms_outbox: reasons 'rating-link' (the off-site rating link, src/server/sms/rating-link.ts) and 'reminder' (an appointment's SMS reminder, src/server/platform/reminders.ts)",
+    // SQLite cannot alter a CHECK: the table is rebuilt with the same rows.
     sql: `
       CREATE TABLE sms_outbox_v5 (
         id              INTEGER PRIMARY KEY,
-        ticket_id       TEXT    NOT NULL,
-        reason          TEXT    NOT NULL CHECK (reason IN ('issued', 'near', 'called', 'rating-link')),
+        ticket_id       TEXT    NOT NULL, -- a ticket id, or appointment:<id> for a reminder
+        reason          TEXT    NOT NULL CHECK (reason IN ('issued', 'near', 'called', 'rating-link', 'reminder')),
         state           TEXT    NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dropped', 'failed')),
         attempts        INTEGER NOT NULL DEFAULT 0,
         next_attempt_at INTEGER NOT NULL,

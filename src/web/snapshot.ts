@@ -51,7 +51,7 @@ export function publicSnapshot(s: HallSnapshot): Omit<HallSnapshot, 'ratings'> &
   };
 }
 
-/** The state as /api/state hands it out: the keyed ID hash (stable across days, so visits could be linked) never leaves the server. */
+/** The state as /api/state hands it out: the keyed ID hash (stable across days, so visits could be linked) never leaves the server, nor an appointment's phone and code hashes. */
 export function stateWithoutIdHash(state: HallState): unknown {
   const strip = <T extends { person?: { idHash: string } }>(x: T) => {
     if (!x.person) return x;
@@ -61,6 +61,7 @@ export function stateWithoutIdHash(state: HallState): unknown {
   return {
     ...state,
     tickets: Object.fromEntries(Object.entries(state.tickets).map(([k, t]) => [k, strip(t)])),
-    appointments: Object.fromEntries(Object.entries(state.appointments).map(([k, a]) => [k, strip(a)])),
+    // Imported appointments' phone and code hashes are keyed the same way: kept home too.
+    appointments: Object.fromEntries(Object.entries(state.appointments).map(([k, { phoneHash: _p, codeHash: _c, ...a }]) => [k, strip(a)])),
   };
 }

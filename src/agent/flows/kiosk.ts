@@ -15,6 +15,8 @@ export interface KioskRequest {
   priority?: boolean;
   /** The citizen chose an SMS-only ticket (the printer is out of paper). */
   smsOnly?: boolean;
+  /** Check in this appointment (found by phone or code, appointment-lookup.ts); serviceId is its service. */
+  appointmentId?: string;
 }
 
 export type KioskResult =
@@ -107,7 +109,7 @@ export class KioskFlow {
     const phoneMasked = req.phoneMasked ?? (req.phone ? maskPhone(req.phone) : undefined);
     if (print && !this.canPrint()) return { ok: false, code: 'printer-unavailable', message: printerDown };
     // A card with a booked appointment for this service today checks in (served with priority when on time).
-    const appointment = req.person ? this.appointmentFor(req.person.idHash, req.serviceId) : undefined;
+    const appointment = req.appointmentId ?? (req.person ? this.appointmentFor(req.person.idHash, req.serviceId) : undefined);
     const deadline = Date.now() + (this.opts.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS);
     const left = () => Math.max(0, deadline - Date.now());
     // The id is ours, so the outcome can be asked for again by it whatever happens to this answer.

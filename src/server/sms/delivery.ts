@@ -34,7 +34,17 @@ export type DeliveryResult =
   | { id: number; ticketId: string; reason: OutboxRow['reason']; outcome: 'dropped' | FailureKind | 'gave-up'; code: string };
 
 /** Reasons to drop a row instead of sending it. */
-export const DROP = { alreadyCalled: 'ALREADY_CALLED', ticketClosed: 'TICKET_CLOSED', ticketGone: 'TICKET_GONE', noContact: 'NO_CONTACT', unreadable: 'CONTACT_UNREADABLE' } as const;
+export const DROP = {
+  alreadyCalled: 'ALREADY_CALLED',
+  ticketClosed: 'TICKET_CLOSED',
+  ticketGone: 'TICKET_GONE',
+  noContact: 'NO_CONTACT',
+  unreadable: 'CONTACT_UNREADABLE',
+  /** Reminders: the appointment is checked in or cancelled, unknown, or its slot has begun. */
+  appointmentClosed: 'APPOINTMENT_CLOSED',
+  appointmentGone: 'APPOINTMENT_GONE',
+  tooLate: 'TOO_LATE',
+} as const;
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -187,6 +197,13 @@ export class SmsDelivery {
   /** Checked against the state of this moment, not the one when the row was made. */
   private dropReason(row: OutboxRow): string | undefined {
     if (row.reason === 'rating-link') return ratingLinkDrop(this.o.state(), row.ticketId, row.params, this.o.clock());
+    if (row.reason === 'reminder') {
+      const a = own(this.o.state().appointments, row.params.appointmentId ?? '');
+      if (!a) return DROP.appointmentGone;
+      if (a.status !== 'booked') return DROP.appointmentClosed;
+      if (this.o.clock() >= a.slotStart) return DROP.tooLate;
+      return undefined;
+    }
     const t = own(this.o.state().tickets, row.ticketId);
     if (!t) return DROP.ticketGone;
     if (row.reason === 'near' && t.calledAt !== undefined) return DROP.alreadyCalled;

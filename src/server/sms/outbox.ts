@@ -13,6 +13,13 @@ import type { Contacts } from './contacts.js';
 import type { RatingLinkPlanner } from './rating-link.js';
 
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'dropped' | 'failed';
+/** A ticket's notices, or an appointment's reminder (row ticket_id `appointment:<id>`). */
+export type OutboxReason = NotificationReason | 'reminder' | 'rating-link';
+
+/** The outbox (and contacts) key of an appointment's reminder. */
+export function reminderKey(appointmentId: string): string {
+  return `appointment:${appointmentId}`;
+}
 
 /** What the message says, from its NotificationDue event. No personal data. */
 export interface OutboxParams {
@@ -28,10 +35,10 @@ export interface OutboxParams {
   link?: string;
   validMinutes?: number;
   expiresAt?: number;
+  /** A reminder's appointment and its slot start (epoch ms). */
+  appointmentId?: string;
+  slotStart?: number;
 }
-
-/** A notice's reason, or the off-site rating link (rating-link.ts). */
-export type OutboxReason = NotificationReason | 'rating-link';
 
 export interface OutboxRow {
   id: number;
@@ -74,6 +81,7 @@ export class Outbox {
     transition: Database.Statement<[{ id: number; from: OutboxState; to: OutboxState; code: string | null; ref: string | null; next: number | null; bump: number; now: number }]>;
     interrupted: Database.Statement<[{ now: number; code: string }]>;
     get: Database.Statement<[string, string], RawRow>;
+    reminder: Database.Statement<[{ key: string; next: number; params: string; now: number }]>;
     all: Database.Statement<[], RawRow>;
     purge: Database.Statement<[number]>;
   };
@@ -103,6 +111,13 @@ export class Outbox {
       ),
       interrupted: db.prepare(`UPDATE sms_outbox SET state = 'failed', last_error_code = @code, updated = @now WHERE state = 'sending'`),
       get: db.prepare('SELECT * FROM sms_outbox WHERE ticket_id = ? AND reason = ?'),
+      // One reminder per appointment; a changed slot moves it while it is still pending.
+      reminder: db.prepare(
+        `INSERT INTO sms_outbox (ticket_id, reason, state, next_attempt_at, event_seq, params, created, updated)
+         VALUES (@key, 'reminder', 'pending', @next, 0, @params, @now, @now)
+         ON CONFLICT (ticket_id, reason) DO UPDATE SET next_attempt_at = excluded.next_attempt_at, params = excluded.params, updated = excluded.updated
+         WHERE state = 'pending' AND (next_attempt_at != excluded.next_attempt_at OR params != excluded.params)`,
+      ),
       all: db.prepare('SELECT * FROM sms_outbox ORDER BY id'),
       purge: db.prepare(`DELETE FROM sms_outbox WHERE state IN ('sent', 'dropped', 'failed') AND updated < ?`),
     };
@@ -130,6 +145,16 @@ export class Outbox {
    */
   enqueue(events: readonly HallEvent[]): number {
     return this.enqueueTx.immediate(events);
+  }
+
+  /**
+   * The reminder of an appointment, due at `at` (epoch ms), for the number stored under
+   * reminderKey(id). Made once; a later call with another slot moves a still-pending one. Returns
+   * whether a row was made or moved.
+   */
+  scheduleReminder(r: { appointmentId: string; serviceId: string; slotStart: number; at: number }): boolean {
+    const params: OutboxParams = { number: '', serviceId: r.serviceId, windows: [], appointmentId: r.appointmentId, slotStart: r.slotStart };
+    return this.stmt.reminder.run({ key: reminderKey(r.appointmentId), next: r.at, params: JSON.stringify(params), now: this.clock() }).changes === 1;
   }
 
   /** The pending row due first at `now`, if any. */

@@ -3,7 +3,7 @@
  * the same parameters (their texts are approved at the provider). Numbers, windows and the hall
  * name only: no personal data goes into a text.
  */
-import type { HallState, NotificationReason } from '../../core/index.js';
+import { formatHm, localTime, type HallState } from '../../core/index.js';
 import { SMS_TEMPLATE_DEFAULTS, type SMS_TEMPLATE_NAMES } from '../../config/schema.js';
 import type { OutboxParams, OutboxReason } from './outbox.js';
 
@@ -17,13 +17,14 @@ export const DEFAULT_TEMPLATES: SmsTemplates = SMS_TEMPLATE_DEFAULTS;
  * Which message a notice becomes: an issued notice for a ticket already near its turn says both
  * in one message (DB22/T 2871.4 §7.4.4), so that citizen is told to come near exactly once.
  */
-export function templateFor(reason: NotificationReason | OutboxReason, params: OutboxParams): SmsTemplateName {
+export function templateFor(reason: OutboxReason, params: OutboxParams): SmsTemplateName {
   if (reason === 'rating-link') return 'ratingLink';
+  if (reason === 'reminder') return 'appointmentReminder';
   return reason === 'issued' && params.near === true ? 'issuedNear' : reason;
 }
 
-/** `link` and `valid` are the off-site rating page and its validity in minutes (ratingLink only; '' elsewhere). */
-export type SmsVars = Record<'hall' | 'number' | 'service' | 'position' | 'ahead' | 'wait' | 'windows' | 'window' | 'link' | 'valid', string>;
+/** `link` and `valid` are the off-site rating page and its validity in minutes (ratingLink only), `time` a reminder's slot start; '' elsewhere. */
+export type SmsVars = Record<'hall' | 'number' | 'service' | 'position' | 'ahead' | 'wait' | 'windows' | 'window' | 'link' | 'valid' | 'time', string>;
 
 /**
  * The placeholders' values for one outbox row, with names from the hall config in the state.
@@ -46,6 +47,8 @@ export function smsVars(params: OutboxParams, state: HallState): SmsVars {
     window: String(windows[0] ?? ''),
     link: params.link ?? '',
     valid: params.validMinutes === undefined ? '' : String(params.validMinutes),
+    // A reminder's slot start as local HH:MM (the hall's offset).
+    time: params.slotStart === undefined ? '' : formatHm(localTime(params.slotStart, config?.utcOffsetMinutes ?? 480).minute),
   };
 }
 
@@ -53,3 +56,4 @@ export function smsVars(params: OutboxParams, state: HallState): SmsVars {
 export function renderSms(template: string, vars: SmsVars): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(vars, name) ? vars[name as keyof SmsVars] : whole));
 }
+
