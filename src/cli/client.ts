@@ -26,11 +26,11 @@ async function get<T>(base: string, path: string, token: string | undefined): Pr
 }
 
 export async function statusCommand(base: string, json: boolean, token?: string): Promise<number> {
-  const health = await fetch(`${base}/healthz`).then(async (r) => ({ code: r.status, body: (await r.json()) as { ok: boolean; seq: number; broker: string } }));
+  const health = await fetch(`${base}/readyz`).then(async (r) => ({ code: r.status, body: (await r.json()) as { ok: boolean; status: string; seq: number; broker: string } }));
   const windows = await get<WindowView[]>(base, '/api/windows', token);
   if (json) process.stdout.write(`${JSON.stringify({ health: health.body, windows })}\n`);
   else {
-    process.stdout.write(`server ${base}: ${health.body.ok ? 'healthy' : 'UNHEALTHY'} · broker ${health.body.broker} · seq ${health.body.seq}\n\n`);
+    process.stdout.write(`server ${base}: ${health.body.status} · broker ${health.body.broker} · seq ${health.body.seq}\n\n`);
     process.stdout.write(
       `${table(
         ['window', 'status', 'staff', 'current', 'waiting'],

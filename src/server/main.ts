@@ -39,6 +39,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
       clock,
       maxMessageBytes: config.server.mqtt.maxMessageBytes,
       authorize: requestAuthorizer(config.agents),
+      agents: config.agents.map((a) => a.id),
       ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}),
       ...(password ? { password } : {}),
     },

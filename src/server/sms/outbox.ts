@@ -69,6 +69,7 @@ export class Outbox {
     all: Database.Statement<[], RawRow>;
     purge: Database.Statement<[number]>;
   };
+  private readonly countStmt: Database.Statement<[], { state: OutboxState; n: number }>;
   private readonly enqueueTx: Database.Transaction<(events: readonly HallEvent[]) => number>;
 
   constructor(
@@ -76,6 +77,7 @@ export class Outbox {
     private readonly contacts: Contacts,
     private readonly clock: () => number,
   ) {
+    this.countStmt = db.prepare('SELECT state, count(*) AS n FROM sms_outbox GROUP BY state');
     this.stmt = {
       insert: db.prepare(
         `INSERT INTO sms_outbox (ticket_id, reason, state, next_attempt_at, event_seq, params, created, updated)
@@ -159,6 +161,13 @@ export class Outbox {
 
   all(): OutboxRow[] {
     return this.stmt.all.all().map(toRow);
+  }
+
+  /** Rows per state, every state present (0 when none): the /metrics gauge hallq_sms_outbox_messages. */
+  countByState(): Record<OutboxState, number> {
+    const counts: Record<OutboxState, number> = { pending: 0, sending: 0, sent: 0, dropped: 0, failed: 0 };
+    for (const r of this.countStmt.all()) counts[r.state] = r.n;
+    return counts;
   }
 
   /** Deletes finished rows (sent, dropped, failed) last changed before `cutoff`; returns how many. */
