@@ -15,6 +15,13 @@ export interface RunningServer {
   engine: HallEngine;
   mqtt: MqttServer;
   http: http.Server;
+  /**
+   * SIGHUP (systemctl reload): the hall part of a re-read config (services, windows, staff, hours, rules)
+   * enters the log as a HallConfigured event when it changed, and the pages and agents follow it.
+   * Listeners, broker address, database and SMS take effect at the next restart (a warning says so).
+   * Returns whether a new config was recorded.
+   */
+  reload(next: HallqConfig): boolean;
   stop(): Promise<void>;
 }
 
@@ -76,6 +83,22 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
     engine,
     mqtt,
     http: server,
+    reload: (next) => {
+      const hall = hallConfigOf(next);
+      if (JSON.stringify(engine.state.config) === JSON.stringify(hall)) {
+        logger.info({ seq: engine.state.seq }, 'config reloaded: the hall part is unchanged');
+      } else {
+        const outcome = mqtt.run({ id: `configure-${engine.state.seq + 1}-${clock()}`, type: 'Configure', config: hall, source: 'system' });
+        if (!outcome.ok) {
+          logger.error({ code: outcome.code }, 'config reload refused; the previous config stays');
+          return false;
+        }
+        logger.info({ seq: engine.state.seq }, 'config reloaded: HallConfigured recorded');
+      }
+      const restartOnly = (['mqtt', 'http', 'database', 'sms', 'tickSeconds', 'logLevel'] as const).filter((k) => JSON.stringify(next.server[k]) !== JSON.stringify(config.server[k]));
+      if (restartOnly.length > 0) logger.warn({ keys: restartOnly.map((k) => `server.${k}`) }, 'these keys changed and take effect at the next restart (systemctl restart hallq-server)');
+      return true;
+    },
     stop: async () => {
       await notifier.stopping();
       stopWatchdog();

@@ -24,9 +24,9 @@ describe('/metrics (prom-client)', () => {
 
   it('counts with _total, histograms waits per service, fills hallq_device_up from the agents’ reports, and has process and build metrics', async () => {
     for (let i = 0; i < 3; i++) expect(rig.mqtt.run({ id: `i${i}`, type: 'IssueTicket', serviceId: 'social', delivery: 'none', source: 'kiosk' }).ok).toBe(true);
-    expect(rig.mqtt.run({ id: 'o3', type: 'OpenWindow', window: 3, staffId: 's03', source: 'staff:s03' }).ok).toBe(true);
+    expect(rig.mqtt.run({ id: 'o3', type: 'OpenWindow', window: 3, staffId: 's03', source: 'soft-caller' }).ok).toBe(true);
     rig.advance(400_000); // the first citizen waits 400 s
-    expect(rig.mqtt.run({ id: 'c3', type: 'CallNext', window: 3, source: 'staff:s03' }).ok).toBe(true);
+    expect(rig.mqtt.run({ id: 'c3', type: 'CallNext', window: 3, source: 'soft-caller' }).ok).toBe(true);
     // An agent's retained device health, as its link publishes it; a stranger's and garbage are ignored.
     rig.mqtt.onDevices('hallq/v1/demo-hall/agent/kiosk-1/devices', Buffer.from(JSON.stringify([{ name: 'printer', kind: 'printer', state: 'ok' }, { name: 'idcard', kind: 'idcard-serial', state: 'offline', detail: 'NOT_FOUND' }])));
     rig.mqtt.onDevices('hallq/v1/demo-hall/agent/kiosk-2/devices', Buffer.from('{"not":"a list"}'));
