@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import type { Logger } from '../../drivers/common/logger.js';
+import { HallqError } from '../../drivers/common/error.js';
 import { hallConfigOf, loadConfigOrThrow } from '../config/load.js';
 import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
@@ -10,6 +11,15 @@ import { requestAuthorizer } from './authorize.js';
 import { startHttp } from './http.js';
 import { startSms } from './sms/sms-service.js';
 import { MqttServer } from './mqtt-server.js';
+
+/** A file the config names, or CONFIG_INVALID naming the key (never a bare ENOENT). */
+function readConfigFile(key: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new HallqError('CONFIG_INVALID', `${key}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); hallq config check lists every such file`, { key }, { cause: e });
+  }
+}
 
 export interface RunningServer {
   engine: HallEngine;
@@ -37,7 +47,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   const logger: Logger = root.child({ component: 'server', hall: config.hall.id });
   const notifier = createNotifier(process.env, logger.child({ component: 'sd-notify' }));
   const engine = HallEngine.open(config.server.database, hallConfigOf(config), logger.child({ component: 'store' }), clock());
-  const password = config.server.mqtt.passwordFile ? readFileSync(config.server.mqtt.passwordFile, 'utf8').trim() : undefined;
+  const password = config.server.mqtt.passwordFile ? readConfigFile('server.mqtt.passwordFile', config.server.mqtt.passwordFile).trim() : undefined;
   const mqtt = new MqttServer(
     engine,
     {
