@@ -19,12 +19,23 @@ done
 say() { echo "hallq install: $*" >&2; }
 die() { echo "hallq install: $*" >&2; exit 1; }
 # Before anything is copied: Node, and a build that matches the sources.
+node_hint="Debian 13's own nodejs package has it; Debian 12's is 18: install Node 20 from NodeSource
+  (https://deb.nodesource.com, \`nodejs\` 20.x for bookworm), see the README, Installing"
+command -v node >/dev/null 2>&1 || die "Node.js >= 20.19 is needed and \`node\` is not installed. $node_hint"
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
-  || die "Node.js >= 20.19 is needed, found $(node --version) (Debian 13's nodejs has it; on Debian 12 see the README, Install)"
+  || die "Node.js >= 20.19 is needed, found $(node --version). $node_hint"
 if [ ! -f dist/BUILD.json ] || [ -n "$(find src drivers -newer dist/BUILD.json -type f ! -name '*.md' -print -quit)" ]; then
   [ -x node_modules/.bin/tsc ] || die "no up-to-date build in dist/: run \`npm ci && npm run build\` in this checkout first"
   say "building (npm run build)"
   npm run --silent build >&2
+fi
+# The npm packages the installed program runs with: installed below by npm ci, or already in the target
+# (--no-npm). Never run this clone's CLI without its own packages: say which setup step is missing instead.
+if [ "$npm_install" = 0 ] && [ ! -d "$root/opt/hallq/node_modules" ] && [ ! -d node_modules ]; then
+  die "--no-npm, but neither $root/opt/hallq nor this clone has node_modules: run \`npm ci\` here first (or drop --no-npm)"
+fi
+if [ "$npm_install" = 1 ] && ! command -v npm >/dev/null 2>&1; then
+  die "npm is needed to install the production packages (apt-get install npm, or use the .deb: npm run deb)"
 fi
 live=0; [ -z "$root" ] && live=1
 [ "$live" = 1 ] && [ "$(id -u)" -ne 0 ] && { echo "install.sh: run as root (sudo), or use --root DIR" >&2; exit 1; }
@@ -56,7 +67,6 @@ chmod 640 "$root/etc/hallq/id-hash.key"
 say "voice clips (espeak-ng) → $root/var/lib/hallq/clips"
 # From the installed copy when it has its packages, else from this checkout's build.
 program=.; [ -d "$root/opt/hallq/node_modules" ] && program="$root/opt/hallq"
-[ -d "$program/node_modules" ] || die "no node_modules in $program: run \`npm ci\` (or drop --no-npm)"
 HALLQ_RUN=dist node "$program/bin/hallq.js" --version >&2
 node "$program/dist/drivers/voice/generate-clips.js" "$root/var/lib/hallq/clips" >&2
 

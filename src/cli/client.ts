@@ -26,11 +26,11 @@ async function get<T>(base: string, path: string, token: string | undefined): Pr
 }
 
 export async function statusCommand(base: string, json: boolean, token?: string): Promise<number> {
-  const health = await fetch(`${base}/healthz`).then(async (r) => ({ code: r.status, body: (await r.json()) as { ok: boolean; seq: number; broker: string } }));
+  const health = await fetch(`${base}/readyz`).then(async (r) => ({ code: r.status, body: (await r.json()) as { ok: boolean; status: string; seq: number; broker: string } }));
   const windows = await get<WindowView[]>(base, '/api/windows', token);
   if (json) process.stdout.write(`${JSON.stringify({ health: health.body, windows })}\n`);
   else {
-    process.stdout.write(`server ${base}: ${health.body.ok ? 'healthy' : 'UNHEALTHY'} · broker ${health.body.broker} · seq ${health.body.seq}\n\n`);
+    process.stdout.write(`server ${base}: ${health.body.status} · broker ${health.body.broker} · seq ${health.body.seq}\n\n`);
     process.stdout.write(
       `${table(
         ['window', 'status', 'staff', 'current', 'waiting'],
@@ -48,12 +48,22 @@ export async function queueCommand(base: string, json: boolean, token?: string):
   return exitCodes.ok;
 }
 
+/** What an accepted command did, in words: a CallNext with nothing waiting is accepted but calls nobody. */
+export function okLine(command: Record<string, unknown>, ticketId: string | undefined): string {
+  const number = ticketId?.split('-').at(-1);
+  if (command.type === 'CallNext') {
+    return number ? `window ${String(command.window)}: called ${number} (${ticketId})` : `window ${String(command.window)}: nobody waiting, nothing called (无人等候)`;
+  }
+  if (command.type === 'IssueTicket' && number) return `issued ${number} (${ticketId})`;
+  return ticketId ? `ok ${ticketId}` : 'ok';
+}
+
 export async function commandCommand(base: string, command: Record<string, unknown>, json: boolean, token?: string): Promise<number> {
   // The server sets the source (admin for the CLI token).
   const res = await fetch(`${base}/api/commands`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(token) }, body: JSON.stringify({ id: randomUUID(), ...command }) });
   const body = (await res.json()) as { outcome?: { ok: boolean; ticketId?: string; code?: string; message?: { zh: string; en: string } }; error?: { code: string; message: string } };
   if (json) process.stdout.write(`${JSON.stringify(body)}\n`);
-  else if (body.outcome?.ok) process.stdout.write(`ok${body.outcome.ticketId ? ` ${body.outcome.ticketId}` : ''}\n`);
+  else if (body.outcome?.ok) process.stdout.write(`${okLine(command, body.outcome.ticketId)}\n`);
   else if (body.outcome) process.stderr.write(`refused: ${body.outcome.code ?? ''} ${body.outcome.message?.zh ?? ''} / ${body.outcome.message?.en ?? ''}\n`);
   else process.stderr.write(`error: ${body.error?.code ?? res.status} ${body.error?.message ?? ''}\n`);
   return body.outcome?.ok ? exitCodes.ok : exitCodes.failure;

@@ -1,9 +1,13 @@
 import { formatIssues, loadConfigFile } from '../config/load.js';
+import { unreadableFiles } from '../config/referenced-files.js';
 import { exitCodes } from './exit-codes.js';
 
 /** `hallq config check FILE`: every bad key with its path, the value found and what was expected. */
 export function configCheck(file: string, json: boolean): number {
-  const r = loadConfigFile(file);
+  const loaded = loadConfigFile(file);
+  // A valid file whose password, key or certificate files are missing would stop the daemon: a problem too.
+  const missing = loaded.ok ? unreadableFiles(loaded.config) : [];
+  const r: typeof loaded = missing.length > 0 ? { ok: false, issues: missing } : loaded;
   if (json) {
     process.stdout.write(`${JSON.stringify(r.ok ? { ok: true } : { ok: false, issues: r.issues })}\n`);
   } else if (r.ok) {

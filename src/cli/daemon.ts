@@ -33,10 +33,26 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });
+  // SIGHUP (systemctl reload, ExecReload=): re-read the config. Listening from the start, so an early
+  // one is not the default action (which would kill the daemon); before the start completes it is ignored.
+  let onHangup: (() => void) | undefined;
+  const hangup = () => onHangup?.();
+  process.on('SIGHUP', hangup);
   // Only the daemon asked for is loaded (the server no device drivers, the agent no event log), and the
   // config checked above is the one it runs: parsing the YAML again would cost a tenth of the start.
   const running = kind === 'server' ? await (await import('../server/main.js')).startServerFrom(checked.config) : await (await import('../agent/main.js')).startAgentFrom(checked.config);
+  const log = createLogger({ component: kind });
+  onHangup = () => {
+    const next = loadConfigFile(configPath);
+    if (!next.ok) {
+      log.error({ config: configPath, issues: formatIssues(configPath, next.issues).split('\n') }, 'config reload refused: the file is invalid; the running config stays');
+      return;
+    }
+    if ('reload' in running) running.reload(next.config);
+    else log.warn({ config: configPath }, 'the agent takes its hall config from the server; its own devices change at a restart (systemctl restart hallq-agent)');
+  };
   await stopRequested;
+  process.off('SIGHUP', hangup);
   // Bounded: every step of stop() is bounded already; this is the last guard under systemd's stop timeout.
   if (!(await settledWithin(running.stop(), STOP_BOUND_MS))) {
     createLogger({ component: kind }).error({ boundMs: STOP_BOUND_MS }, 'stop did not finish in time; exiting anyway');

@@ -42,10 +42,16 @@ async function briefly<T>(devices: DevicesConfig, fn: (m: DeviceManager) => Prom
   try {
     await m.start();
     await m.settled(SETTLE_MS);
-    return await fn(m);
+    // One look, no retries: the daemon's "retrying in 60 s" is not true of this command.
+    return (await fn(m)) as T;
   } finally {
     await m.stop();
   }
+}
+
+/** A health entry as a one-shot command states it: the agent's retry note dropped (nothing retries here). */
+export function oneShot(d: DeviceHealth): DeviceHealth {
+  return d.detail === undefined ? d : { ...d, detail: d.detail.replace(/; retrying in [\d.]+ s$/, '') };
 }
 
 /** Left-aligned columns, the detail last and unpadded (it can be long: it lists stable names). */
@@ -63,7 +69,7 @@ function healthTable(list: DeviceHealth[]): string {
 export async function devicesCommand(configPath: string | undefined, json: boolean): Promise<number> {
   const ports = await serialPorts();
   const stable: StableName[] = listStableNames();
-  const devices = configPath ? await briefly(thisAgent(loadConfigOrThrow(configPath)).devices, async (m) => m.list()) : undefined;
+  const devices = configPath ? await briefly(thisAgent(loadConfigOrThrow(configPath)).devices, async (m) => m.list().map(oneShot)) : undefined;
   if (json) process.stdout.write(`${JSON.stringify({ ports, stableNames: stable, ...(devices ? { devices } : {}) }, null, 2)}\n`);
   else {
     const out: string[] = [];

@@ -97,6 +97,16 @@ export function simulateCommand(file: string, o: SimulateOptions): number {
     process.stderr.write(`--windows: expected a list like 1-4,7, found ${o.windows}\n`);
     return exitCodes.usage;
   }
+  if (o.days !== undefined && (o.days < 1 || o.days > 3650)) {
+    process.stderr.write(`--days: expected 1 to 3650 days, found ${o.days}\n`);
+    return exitCodes.usage;
+  }
+  const known = new Set(loaded.config.windows.map((w) => w.id));
+  const unknown = staffed?.filter((w) => !known.has(w)) ?? [];
+  if (unknown.length > 0) {
+    process.stderr.write(`--windows: ${file} has no window ${unknown.join(', ')} (its windows: ${[...known].join(', ')})\n`);
+    return exitCodes.usage;
+  }
   const spec = simSpecOf(loaded.config, o, staffed);
   if (typeof spec === 'string') {
     process.stderr.write(`${file}: ${spec}\n`);

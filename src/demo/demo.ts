@@ -279,7 +279,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   o.print(`hallq demo — ${config.hall.name.zh} (${config.hall.name.en})
   pages         kiosk http://127.0.0.1:${kioskPort}/kiosk · display http://127.0.0.1:${httpPort}/display · caller http://127.0.0.1:${httpPort}/caller?window=1 · admin http://127.0.0.1:${httpPort}/admin
   sign in       http://127.0.0.1:${httpPort}/sign-in with the demo PINs: ${signIns} (staff also give their window)
-  hall server   http://127.0.0.1:${httpPort}/api/hall · /healthz (public) · /api/queue · /api/windows · /metrics (signed in, or the CLI token ${config.server.database}.cli-token)
+  hall server   http://127.0.0.1:${httpPort}/api/hall · /livez /readyz (public) · /api/queue · /api/windows · /metrics (signed in, or the CLI token ${config.server.database}.cli-token)
   MQTT broker   ${broker.url}, users and passwords in ${join(dataDir, 'broker')}
                 (watch: mosquitto_sub -h 127.0.0.1 -p ${broker.port} -u ${DEMO_WATCH} -P "$(cat ${cred(DEMO_WATCH).file})" -t 'hallq/v1/${config.hall.id}/#' -v)
   sms           GSM modem driver → modem emulator on ${modemPty.host} (the texts citizens would receive are shown below)

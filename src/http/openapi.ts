@@ -5,7 +5,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 const common = 'Every error is `{ "error": { "code", "message", "messageZh"? } }` (codes in lower-case kebab); request bodies are JSON only (`content-type: application/json`, else 415), at most the body limit (else 413); state-changing requests from another origin are refused (403 cross-site).';
 const serverApi = {
   title: 'hallq hall server HTTP API',
-  description: 'Public: the hall display, the ticket status page (by the token in its QR), /healthz. Staff: everything else, behind a session cookie (POST /api/auth/sign-in) or the CLI bearer token.',
+  description: 'Public: the hall display, the ticket status page (by the token in its QR), /livez and /readyz. Staff: everything else, behind a session cookie (POST /api/auth/sign-in) or the CLI bearer token.',
 };
 export const kioskApi = { title: 'hallq kiosk HTTP API (on each agent with a kiosk)', description: 'The touch screen beside the kiosk: service menu, card on the reader (masked), taking a number.' };
 

@@ -3,6 +3,7 @@
  * and personal data never written (DESIGN §8). Two layers: redact paths for the keys we know, then
  * scrubPersonalData over every record, its bindings and its message for what slips past them.
  */
+import { fstatSync } from 'node:fs';
 import pino, { type ChildLoggerOptions, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
 import { PERSONAL_KEYS, PERSON_KEEP, REDACTED, scrubPersonalData } from './scrub.js';
 
@@ -14,6 +15,43 @@ export interface LoggerOptions {
   component?: string;
   /** Where the JSON lines go; stdout unless a test hands in its own stream. */
   destination?: DestinationStream;
+  /**
+   * Start each line with its syslog priority, `<N>`, which journald reads (SyslogLevelPrefix=, on by
+   * default) and strips, so `journalctl -p warning` finds warnings and worse and `-o cat` shows the
+   * plain JSON. Default: when stdout is the journal (systemd's $JOURNAL_STREAM names stdout's device:inode).
+   */
+  journald?: boolean;
+}
+
+/** pino level → syslog priority (RFC 5424 §6.2.1): fatal 2 crit, error 3 err, warn 4 warning, info 6 info, debug and trace 7 debug. */
+export function syslogPriority(level: number): number {
+  if (level >= 60) return 2;
+  if (level >= 50) return 3;
+  if (level >= 40) return 4;
+  if (level >= 30) return 6;
+  return 7;
+}
+
+/** True when fd 1 is the stream systemd connected to the journal ($JOURNAL_STREAM = "device:inode", systemd.exec(5)). */
+export function stdoutIsJournal(env: NodeJS.ProcessEnv = process.env): boolean {
+  const m = /^(\d+):(\d+)$/.exec(env.JOURNAL_STREAM ?? '');
+  if (!m) return false;
+  try {
+    const st = fstatSync(1);
+    return String(st.dev) === m[1] && String(st.ino) === m[2];
+  } catch {
+    return false;
+  }
+}
+
+/** A destination that prefixes every JSON line with `<N>` from its "level" (pino writes it first). */
+function withSyslogPrefix(inner: DestinationStream): DestinationStream {
+  return {
+    write(line: string) {
+      const level = /^\{"level":(\d+)/.exec(line)?.[1];
+      inner.write(level === undefined ? line : `<${syslogPriority(Number(level))}>${line}`);
+    },
+  };
 }
 
 /** pino redact paths: each personal key at the top level and one level down, and everything under `person`. */
@@ -62,7 +100,9 @@ export function createLogger(options: LoggerOptions = {}): PinoLogger {
       },
     },
     // Synchronous writes: the lines just before a crash are the ones an operator needs, and a hall's volume is small.
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    (options.journald ?? (options.destination === undefined && stdoutIsJournal()))
+      ? withSyslogPrefix(options.destination ?? pino.destination({ dest: 1, sync: true }))
+      : (options.destination ?? pino.destination({ dest: 1, sync: true })),
   );
   // pino runs formatters.bindings only on the root's bindings, not on children's: make every child
   // (children inherit this own `child` through their prototype) pass it explicitly.

@@ -78,7 +78,15 @@ export class HallEngine {
     return this.log.read(seq, limit);
   }
 
+  /** False once close() ran: /readyz answers 503 then. */
+  isOpen(): boolean {
+    return this.open;
+  }
+
   close(): void {
+    this.open = false;
     this.log.close();
   }
+
+  private open = true;
 }

@@ -22,7 +22,8 @@ import { RatingTokens, ratingKeyPath } from './auth/rating-token.js';
 import { registerNoticeRoutes } from './notice-routes.js';
 import { registerOffsiteRating } from './offsite-rating.js';
 import type { HallEngine } from './engine.js';
-import { renderMetrics } from './metrics.js';
+import { createServerMetrics } from './metrics.js';
+import { packageVersion } from '../ops/version.js';
 import { registerPlatformRoutes } from './platform/routes.js';
 import type { PlatformService } from './platform/platform-service.js';
 import type { MqttServer } from './mqtt-server.js';
@@ -63,7 +64,7 @@ declare module 'fastify' {
 /**
  * The hall server's HTTP side on Fastify (src/http): two surfaces.
  * Public (no session): the hall display and its snapshot/stream, the ticket status page behind its
- * token, /healthz, the sign-in page. Staff (session cookie with a role, or the CLI's bearer token):
+ * token, /livez and /readyz, the sign-in page. Staff (session cookie with a role, or the CLI's bearer token):
  * soft caller, admin, every other /api route and /metrics.
  */
 export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: HttpServerOptions, logger: Logger): Promise<HallHttp> {
@@ -148,11 +149,16 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     const v = id === undefined ? undefined : ticketView(engine.state, id, opts.clock());
     return v ? noStore(reply).send(v) : sendError(reply, 404, 'unknown-ticket', 'no such ticket today', '没有找到该号码');
   });
-  r.get('/healthz', { schema: { tags: ['public'], summary: 'Liveness: 200 while connected to the broker, 503 when not' } }, (_req, reply) => {
-    const ok = mqtt.metrics.connected;
+  // Liveness: the process answers (systemd's watchdog covers a wedged loop). Readiness: the event log is
+  // open and HTTP serves; a broker that is away makes the hall degraded (agents queue, pages still work), not dead.
+  r.get('/livez', { schema: { tags: ['public'], summary: 'Liveness: 200 while the process answers' } }, (_req, reply) => noStore(reply).send({ ok: true }));
+  r.get('/readyz', { schema: { tags: ['public'], summary: "Readiness: 200 while the event log is open and HTTP serves (status 'degraded' while the broker is away), 503 when the log is closed" } }, (_req, reply) => {
+    const log = engine.isOpen();
+    const broker = mqtt.metrics.connected ? 'connected' : 'disconnected';
+    const status = !log ? 'down' : broker === 'connected' ? 'ready' : 'degraded';
     return noStore(reply)
-      .code(ok ? 200 : 503)
-      .send({ ok, seq: engine.state.seq, broker: ok ? 'connected' : 'disconnected' });
+      .code(log ? 200 : 503)
+      .send({ ok: log, status, seq: engine.state.seq, log: log ? 'open' : 'closed', broker });
   });
 
   // ── sessions ─────────────────────────────────────────────────────────────────────────────────
@@ -216,8 +222,16 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     return v ? noStore(reply).send(v) : sendError(reply, 404, 'unknown-ticket', 'no such ticket today', '没有该号码');
   });
   r.get('/api/state', { schema: { tags: ['staff'], summary: "The hall's whole state (managers, technicians): no keyed ID hashes" }, onRequest: need(diagnostics) }, (_req, reply) => noStore(reply).send(stateWithoutIdHash(state())));
-  r.get('/metrics', { schema: { tags: ['staff'], summary: 'Prometheus metrics (managers, technicians, the CLI token)' }, onRequest: need(diagnostics) }, (_req, reply) =>
-    noStore(reply).type('text/plain; version=0.0.4').send(renderMetrics(state(), mqtt.metrics) + (opts.platform?.metricsText() ?? '')),
+  const metrics = createServerMetrics({
+    state,
+    mqtt: mqtt.metrics,
+    devices: () => mqtt.agentDevices,
+    smsOutbox: () => mqtt.sms?.outboxCounts?.() ?? {},
+    version: packageVersion(),
+  });
+  // The platform link's backlog is its own text block (src/server/platform), appended to prom-client's.
+  r.get('/metrics', { schema: { tags: ['staff'], summary: 'Prometheus metrics through prom-client (managers, technicians, the CLI token)' }, onRequest: need(diagnostics) }, async (_req, reply) =>
+    noStore(reply).type(metrics.contentType).send((await metrics.metrics()) + (opts.platform?.metricsText() ?? '')),
   );
   r.post('/api/commands', { schema: { tags: ['staff'], summary: 'Run a command: staff on their own window, managers and the CLI on all; never a rating', body: commandBody }, onRequest: need(desk) }, (req, reply) => {
     const who = req.principal as Principal;

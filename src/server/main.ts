@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import type { Logger } from '../../drivers/common/logger.js';
+import { HallqError } from '../../drivers/common/error.js';
 import { hallConfigOf, loadConfigOrThrow } from '../config/load.js';
 import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
@@ -13,10 +14,26 @@ import { startPlatform } from './platform/platform-service.js';
 import { MqttServer } from './mqtt-server.js';
 import { settledWithin } from '../ops/bounded.js';
 
+/** A file the config names, or CONFIG_INVALID naming the key (never a bare ENOENT). */
+function readConfigFile(key: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new HallqError('CONFIG_INVALID', `${key}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); hallq config check lists every such file`, { key }, { cause: e });
+  }
+}
+
 export interface RunningServer {
   engine: HallEngine;
   mqtt: MqttServer;
   http: http.Server;
+  /**
+   * SIGHUP (systemctl reload): the hall part of a re-read config (services, windows, staff, hours, rules)
+   * enters the log as a HallConfigured event when it changed, and the pages and agents follow it.
+   * Listeners, broker address, database and SMS take effect at the next restart (a warning says so).
+   * Returns whether a new config was recorded.
+   */
+  reload(next: HallqConfig): boolean;
   stop(): Promise<void>;
 }
 
@@ -33,7 +50,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   const logger: Logger = root.child({ component: 'server', hall: config.hall.id });
   const notifier = createNotifier(process.env, logger.child({ component: 'sd-notify' }));
   const engine = HallEngine.open(config.server.database, hallConfigOf(config), logger.child({ component: 'store' }), clock());
-  const password = config.server.mqtt.passwordFile ? readFileSync(config.server.mqtt.passwordFile, 'utf8').trim() : undefined;
+  const password = config.server.mqtt.passwordFile ? readConfigFile('server.mqtt.passwordFile', config.server.mqtt.passwordFile).trim() : undefined;
   const mqtt = new MqttServer(
     engine,
     {
@@ -42,6 +59,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
       clock,
       maxMessageBytes: config.server.mqtt.maxMessageBytes,
       authorize: requestAuthorizer(config.agents),
+      agents: config.agents.map((a) => a.id),
       ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}),
       ...(password ? { password } : {}),
     },
@@ -83,6 +101,22 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
     engine,
     mqtt,
     http: server,
+    reload: (next) => {
+      const hall = hallConfigOf(next);
+      if (JSON.stringify(engine.state.config) === JSON.stringify(hall)) {
+        logger.info({ seq: engine.state.seq }, 'config reloaded: the hall part is unchanged');
+      } else {
+        const outcome = mqtt.run({ id: `configure-${engine.state.seq + 1}-${clock()}`, type: 'Configure', config: hall, source: 'system' });
+        if (!outcome.ok) {
+          logger.error({ code: outcome.code }, 'config reload refused; the previous config stays');
+          return false;
+        }
+        logger.info({ seq: engine.state.seq }, 'config reloaded: HallConfigured recorded');
+      }
+      const restartOnly = (['mqtt', 'http', 'database', 'sms', 'tickSeconds', 'logLevel'] as const).filter((k) => JSON.stringify(next.server[k]) !== JSON.stringify(config.server[k]));
+      if (restartOnly.length > 0) logger.warn({ keys: restartOnly.map((k) => `server.${k}`) }, 'these keys changed and take effect at the next restart (systemctl restart hallq-server)');
+      return true;
+    },
     stop: async () => {
       await notifier.stopping();
       stopWatchdog();

@@ -1,35 +1,88 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DeviceHealth } from '../bus/messages.js';
 import { queueView, type HallState } from '../core/index.js';
 import type { ServerMetrics } from './mqtt-server.js';
 
-/** Prometheus text format: what ops scrape from /metrics. */
-export function renderMetrics(state: HallState, m: ServerMetrics, deviceHealth: Record<string, number> = {}): string {
-  const q = queueView(state);
-  const lines: string[] = [];
-  const metric = (name: string, help: string, type: 'gauge' | 'counter', samples: [Record<string, string>, number][]) => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, v] of samples) {
-      const l = Object.entries(labels)
-        .map(([k, x]) => `${k}="${x.replace(/["\\\n]/g, '_')}"`)
-        .join(',');
-      lines.push(`${name}${l ? `{${l}}` : ''} ${v}`);
-    }
-  };
-  const svc = Object.entries(q.services);
-  metric('hallq_tickets_issued', 'Tickets issued today', 'gauge', svc.map(([id, s]) => [{ service: id }, s.issued]));
-  metric('hallq_tickets_waiting', 'Tickets waiting now', 'gauge', svc.map(([id, s]) => [{ service: id }, s.waiting]));
-  metric('hallq_tickets_served', 'Tickets served today', 'gauge', svc.map(([id, s]) => [{ service: id }, s.served]));
-  const calls = Object.values(state.tickets).filter((t) => t.calledAt !== undefined);
-  metric('hallq_calls', 'Tickets called today', 'gauge', [[{}, calls.length]]);
-  const waits = calls.map((t) => ((t.calledAt ?? 0) - t.issuedAt) / 1000);
-  metric('hallq_wait_seconds_mean', 'Mean wait from issue to first call today', 'gauge', [[{}, waits.length ? waits.reduce((a, b) => a + b, 0) / waits.length : 0]]);
-  metric('hallq_windows_open', 'Windows open now', 'gauge', [[{}, Object.values(state.windows).filter((w) => w.status === 'open').length]]);
-  metric('hallq_event_seq', 'Last event sequence number', 'counter', [[{}, state.seq]]);
-  metric('hallq_mqtt_connected', '1 while connected to the broker', 'gauge', [[{}, m.connected ? 1 : 0]]);
-  metric('hallq_mqtt_reconnects_total', 'Broker reconnects', 'counter', [[{}, m.reconnects]]);
-  metric('hallq_requests_total', 'Requests received over MQTT', 'counter', [[{}, m.requests]]);
-  metric('hallq_invalid_payloads_total', 'Malformed requests refused', 'counter', [[{}, m.invalidPayloads]]);
-  metric('hallq_refused_requests_total', 'Requests refused by per-agent authorization', 'counter', [[{}, m.refused]]);
-  metric('hallq_duplicate_commands_total', 'Repeated command ids answered from the log', 'counter', [[{}, m.duplicates]]);
-  metric('hallq_device_up', 'Device health reported by agents (1 ok, 0 not)', 'gauge', Object.entries(deviceHealth).map(([d, v]) => [{ device: d }, v]));
-  return `${lines.join('\n')}\n`;
+/** What the server's /metrics reads at each scrape. */
+export interface MetricSources {
+  state: () => HallState;
+  mqtt: ServerMetrics;
+  /** The latest device health each agent published (agent id → its devices), as the server received it. */
+  devices: () => ReadonlyMap<string, readonly DeviceHealth[]>;
+  /** SMS outbox rows by state (pending, sending, sent, dropped, failed), when SMS is configured. */
+  smsOutbox?: () => Readonly<Record<string, number>>;
+  version: string;
+}
+
+/** Wait from issue to first call, seconds: 1 min … 2 h (a hall's waits; DESIGN §5's estimate range). */
+export const WAIT_BUCKETS = [60, 180, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200];
+
+/**
+ * The server's Prometheus registry (prom-client), read at scrape time from the hall state and the
+ * MQTT counters: nothing is counted twice and nothing can drift from the event log.
+ * Naming (Prometheus conventions): counters end in `_total`, units in the name (`_seconds`).
+ * The per-day figures (`hallq_tickets_issued_total`, `hallq_wait_seconds`, …) count today's tickets,
+ * so they reset at the day rollover, which Prometheus' rate() and increase() treat as a counter reset.
+ * Also prom-client's default process metrics (`process_*`, `nodejs_*`) and `hallq_build_info`.
+ */
+export function createServerMetrics(src: MetricSources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const services = () => Object.entries(queueView(src.state()).services);
+
+  new Gauge({ name: 'hallq_build_info', help: 'The running build: 1, labelled with its version and Node version', labelNames: ['version', 'node'], registers }).set({ version: src.version, node: process.versions.node }, 1);
+  new Counter({
+    name: 'hallq_tickets_issued_total', help: 'Tickets issued today, per service', labelNames: ['service'], registers,
+    collect() { this.reset(); for (const [id, s] of services()) this.inc({ service: id }, s.issued); },
+  });
+  new Counter({
+    name: 'hallq_tickets_served_total', help: 'Tickets served today, per service', labelNames: ['service'], registers,
+    collect() { this.reset(); for (const [id, s] of services()) this.inc({ service: id }, s.served); },
+  });
+  new Gauge({
+    name: 'hallq_tickets_waiting', help: 'Tickets waiting now, per service', labelNames: ['service'], registers,
+    collect() { this.reset(); for (const [id, s] of services()) this.set({ service: id }, s.waiting); },
+  });
+  new Counter({
+    name: 'hallq_calls_total', help: 'Tickets called today (first calls)', registers,
+    collect() { this.reset(); this.inc(Object.values(src.state().tickets).filter((t) => t.calledAt !== undefined).length); },
+  });
+  new Histogram({
+    name: 'hallq_wait_seconds', help: "Wait from issue to first call of today's called tickets, per service", labelNames: ['service'], buckets: WAIT_BUCKETS, registers,
+    collect() {
+      this.reset();
+      for (const t of Object.values(src.state().tickets)) if (t.calledAt !== undefined) this.observe({ service: t.serviceId }, Math.max(0, (t.calledAt - t.issuedAt) / 1000));
+    },
+  });
+  new Gauge({
+    name: 'hallq_windows_open', help: 'Windows open now', registers,
+    collect() { this.set(Object.values(src.state().windows).filter((w) => w.status === 'open').length); },
+  });
+  new Counter({ name: 'hallq_events_total', help: 'Events in the log (the last sequence number)', registers, collect() { this.reset(); this.inc(src.state().seq); } });
+  new Gauge({ name: 'hallq_mqtt_connected', help: '1 while connected to the broker', registers, collect() { this.set(src.mqtt.connected ? 1 : 0); } });
+  const counter = (name: string, help: string, read: (m: ServerMetrics) => number) =>
+    new Counter({ name, help, registers, collect() { this.reset(); this.inc(read(src.mqtt)); } });
+  counter('hallq_mqtt_reconnects_total', 'Broker reconnects', (m) => m.reconnects);
+  counter('hallq_requests_total', 'Requests received over MQTT', (m) => m.requests);
+  counter('hallq_commands_total', 'Commands run from MQTT requests', (m) => m.commands);
+  counter('hallq_invalid_payloads_total', 'Malformed requests refused', (m) => m.invalidPayloads);
+  counter('hallq_refused_requests_total', 'Requests refused by per-agent authorization', (m) => m.refused);
+  counter('hallq_duplicate_commands_total', 'Repeated command ids answered from the log', (m) => m.duplicates);
+  counter('hallq_oversized_messages_total', 'Messages above the size cap, not sent', (m) => m.oversized);
+  new Gauge({
+    name: 'hallq_device_up', help: "Each agent's devices as the agent last reported them (1 ok, 0 degraded, offline or unknown)", labelNames: ['agent', 'device', 'kind'], registers,
+    collect() {
+      this.reset();
+      for (const [agent, devices] of src.devices()) for (const d of devices) this.set({ agent, device: d.name, kind: d.kind }, d.state === 'ok' ? 1 : 0);
+    },
+  });
+  if (src.smsOutbox) {
+    const outbox = src.smsOutbox;
+    new Gauge({
+      name: 'hallq_sms_outbox_messages', help: 'SMS outbox rows by state (pending, sending, sent, dropped, failed); sent rows go after the retention days', labelNames: ['state'], registers,
+      collect() { this.reset(); for (const [state, n] of Object.entries(outbox())) this.set({ state }, n); },
+    });
+  }
+  return registry;
 }

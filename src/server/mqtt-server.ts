@@ -2,7 +2,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../../drivers/common/logger.js';
 import { isHallqError } from '../../drivers/common/error.js';
 import { queueView, windowView, windowsTouched, type Command, type HallEvent, type Outcome } from '../core/index.js';
-import { describeInvalid, parseJson, requestSchema, type Response, type ServerStatus } from '../bus/messages.js';
+import { z } from 'zod';
+import { describeInvalid, parseJson, requestSchema, type DeviceHealth, type Response, type ServerStatus } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js';
 import { clientOf, topics, type Topics } from '../bus/topics.js';
@@ -13,6 +14,11 @@ import { Throttle } from '../bus/throttle.js';
 import type { Authorized, RequestAuthorizer } from './authorize.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
+
+/** agent/<id>/devices as the agent's link publishes it (src/bus/messages.ts DeviceHealth[]). */
+const deviceHealthList = z
+  .array(z.object({ name: z.string().min(1).max(64), kind: z.string().min(1).max(64), state: z.enum(['ok', 'degraded', 'offline', 'unknown']), detail: z.string().max(500).optional() }))
+  .max(256);
 
 export interface ServerMetrics {
   requests: number;
@@ -39,6 +45,8 @@ export class MqttServer {
   private readonly t: Topics;
   private readonly maxBytes: number;
   private readonly statePager: StatePager;
+  /** The device health each agent last published (retained agent/<id>/devices), by agent id: /metrics' hallq_device_up. */
+  readonly agentDevices = new Map<string, DeviceHealth[]>();
   /** SMS contacts and outbox (src/server/sms), set by startSms when SMS is on. */
   sms: SmsHook | undefined;
   /** issue 9 (HTTP): the status page token of a new ticket, set by the HTTP side; sent with a successful IssueTicket/CheckIn answer. */
@@ -58,6 +66,8 @@ export class MqttServer {
       authorize: RequestAuthorizer;
       /** Backoff of reconnects to the broker (default defaultReconnect: 0.5 s doubling to 30 s, jittered). */
       reconnect?: ReconnectPolicy;
+      /** The configured agent ids: device health from any other is ignored. */
+      agents?: readonly string[];
     },
     private readonly logger: Logger,
   ) {
@@ -97,6 +107,8 @@ export class MqttServer {
       this.metrics.connected = true;
       this.logger.info({ url: this.opts.url }, 'connected to broker');
       client.subscribe(this.t.requestAll, { qos: 1 });
+      // Device health: only agent <id> may publish agent/<id>/devices (the broker's ACL), so the topic names who reports.
+      client.subscribe(this.t.agentDevices('+'), { qos: 1 });
       this.publishAllState();
     });
     client.on('reconnect', () => {
@@ -107,7 +119,7 @@ export class MqttServer {
       this.metrics.connected = false;
     });
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
-    client.on('message', (topic, payload) => this.onRequest(topic, payload));
+    client.on('message', (topic, payload) => (this.deviceAgentOf(topic) === undefined ? this.onRequest(topic, payload) : this.onDevices(topic, payload)));
     return new Promise((resolve) => client.once('connect', () => resolve()));
   }
 
@@ -157,6 +169,32 @@ export class MqttServer {
   private respond(client: string, res: Response): void {
     if (this.publish(this.t.response(client), res)) return;
     this.publish(this.t.response(client), { id: res.id, status: 'error', error: { code: 'RESPONSE_TOO_LARGE', message: 'the answer is larger than a message may be' } });
+  }
+
+  /** The agent id of an agent/<id>/devices topic, else undefined. */
+  private deviceAgentOf(topic: string): string | undefined {
+    const prefix = `${this.t.root}/agent/`;
+    if (!topic.startsWith(prefix) || !topic.endsWith('/devices')) return undefined;
+    const agent = topic.slice(prefix.length, -'/devices'.length);
+    return agent !== '' && !agent.includes('/') ? agent : undefined;
+  }
+
+  /** An agent's device health (retained, re-sent on every change); an empty payload clears it. Bad payloads are dropped with a warning. */
+  onDevices(topic: string, payload: Buffer): void {
+    const agent = this.deviceAgentOf(topic);
+    if (agent === undefined) return;
+    if (this.opts.agents && !this.opts.agents.includes(agent)) return;
+    if (payload.length === 0) {
+      this.agentDevices.delete(agent);
+      return;
+    }
+    const json = payload.length > this.maxBytes ? undefined : parseJson(payload);
+    const parsed = json?.ok ? deviceHealthList.safeParse(json.value) : undefined;
+    if (!parsed?.success) {
+      this.logger.warn({ agent, bytes: payload.length }, 'device health not understood; ignored');
+      return;
+    }
+    this.agentDevices.set(agent, parsed.data.map((d) => ({ name: d.name, kind: d.kind, state: d.state, ...(d.detail === undefined ? {} : { detail: d.detail }) })));
   }
 
   private onRequest(topic: string, payload: Buffer): void {

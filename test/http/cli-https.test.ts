@@ -117,7 +117,7 @@ describe('HTTPS from certificate files', () => {
       expect(r.cookie).toContain('Secure');
       expect(r.cookie).toContain('HttpOnly');
       // Plain HTTP on the same port is not served.
-      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+      await expect(fetch(`http://127.0.0.1:${port}/livez`)).rejects.toThrow();
     } finally {
       await server.stop();
       await broker.close();

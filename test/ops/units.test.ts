@@ -84,6 +84,18 @@ describe('systemd units', () => {
     for (const v of [...agent.all('DeviceAllow'), ...server.all('DeviceAllow')]) expect(v).toMatch(/^char-\w+ rw$/);
   });
 
+  it('names each line in the journal with its priority, and reloads the server with SIGHUP', () => {
+    for (const role of ROLES) {
+      const s = service(role);
+      expect(s.one('SyslogIdentifier')).toBe(`hallq-${role}`);
+      // The logger writes <N> before each JSON line under journald (src/log/logger.ts): journald must read it.
+      expect(s.one('SyslogLevelPrefix')).toBe('yes');
+    }
+    expect(service('server').one('ExecReload')).toBe('/bin/kill -HUP $MAINPID');
+    // The agent takes its hall config from the server; SIGHUP only says so (README, systemd).
+    expect(service('agent').all('ExecReload')).toEqual([]);
+  });
+
   it('passes systemd-analyze verify', (ctx) => {
     if (spawnSync('sh', ['-c', 'command -v systemd-analyze']).status !== 0) return ctx.skip('systemd-analyze is not installed (Debian package "systemd")');
     // verify checks that ExecStart's binary exists; point it at this node wherever it is installed.

@@ -6,4 +6,6 @@ export interface SmsHook {
   contact(ticketId: string, phone: string): boolean;
   /** After each durable append, with its events. Never throws. */
   afterAppend(events: readonly HallEvent[]): void;
+  /** Outbox rows by state, for /metrics (hallq_sms_outbox_messages). */
+  outboxCounts?(): Readonly<Record<string, number>>;
 }

@@ -85,6 +85,7 @@ export class Outbox {
     all: Database.Statement<[], RawRow>;
     purge: Database.Statement<[number]>;
   };
+  private readonly countStmt: Database.Statement<[], { state: OutboxState; n: number }>;
   private readonly enqueueTx: Database.Transaction<(events: readonly HallEvent[]) => number>;
 
   constructor(
@@ -94,6 +95,7 @@ export class Outbox {
     /** Off-site rating links owed by completed services (absent: none are sent). */
     private readonly ratingLink?: RatingLinkPlanner,
   ) {
+    this.countStmt = db.prepare('SELECT state, count(*) AS n FROM sms_outbox GROUP BY state');
     this.stmt = {
       insert: db.prepare(
         `INSERT INTO sms_outbox (ticket_id, reason, state, next_attempt_at, event_seq, params, created, updated)
@@ -199,6 +201,13 @@ export class Outbox {
 
   all(): OutboxRow[] {
     return this.stmt.all.all().map(toRow);
+  }
+
+  /** Rows per state, every state present (0 when none): the /metrics gauge hallq_sms_outbox_messages. */
+  countByState(): Record<OutboxState, number> {
+    const counts: Record<OutboxState, number> = { pending: 0, sending: 0, sent: 0, dropped: 0, failed: 0 };
+    for (const r of this.countStmt.all()) counts[r.state] = r.n;
+    return counts;
   }
 
   /** Deletes finished rows (sent, dropped, failed) last changed before `cutoff`; returns how many. */

@@ -40,6 +40,10 @@ export class SmsService implements SmsHook {
   private readonly log: Logger;
   private mqtt: MqttServer | undefined;
 
+  outboxCounts(): Readonly<Record<string, number>> {
+    return this.outbox.countByState();
+  }
+
   private constructor(
     private readonly o: SmsServiceOptions,
     private readonly db: Database.Database,

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# `npm run deb`: builds hallq_<version>_<arch>.deb with dpkg-deb, for the architecture of this machine
+# (the native npm modules in node_modules were built or fetched for it).
+#   --out DIR          where the .deb goes (default: the checkout)
+#   --version V        the package version (default: package.json's; the package test builds an upgrade)
+#   --fast             gzip -1 (the package test: the same files, seconds instead of minutes)
+# What the package holds (README, "Installing"): the compiled program in /opt/hallq (bin/, dist/, config/,
+# package.json) with its production npm packages — copied from this checkout's node_modules, the list from
+# `npm ls --omit=dev`, nothing fetched: a hall box installs it offline with nothing but Debian's packages;
+# /usr/bin/hallq; the systemd units (server, agent, kiosk and hall-display browsers); udev rules,
+# modules-load and sysusers files; the example config as /etc/hallq/hall.yaml and its JSON schema (conffiles);
+# bash completion; the maintainer scripts from packaging/debian/ (they enable nothing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="."
+# xz takes minutes on 200 MB of modules; --fast (the package test) uses gzip -1.
+compress="-Zxz"
+version="$(node -p 'require("./package.json").version')"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out="${2%/}"; shift 2 ;;
+    --version) version="$2"; shift 2 ;;
+    --fast) compress="-Zgzip -z1"; shift ;;
+    *) echo "build-deb: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+say() { echo "hallq deb: $*" >&2; }
+die() { echo "hallq deb: $*" >&2; exit 1; }
+command -v dpkg-deb >/dev/null || die "dpkg-deb is needed (Debian's dpkg package)"
+[ -d node_modules ] || die "no node_modules in this checkout: run \`npm ci\` first (the package carries its production modules)"
+arch="$(dpkg --print-architecture)"
+case "$arch" in
+  amd64) node_arch=x64 ;;
+  arm64) node_arch=arm64 ;;
+  armhf) node_arch=arm ;;
+  *) die "architecture $arch: no prebuilt native modules known for it" ;;
+esac
+[ "$(node -p process.arch)" = "$node_arch" ] || die "node is $(node -p process.arch) but dpkg says $arch"
+
+# The build, as scripts/install.sh decides it: when dist/ is missing or older than a source file.
+if [ ! -f dist/BUILD.json ] || [ -n "$(find src drivers -newer dist/BUILD.json -type f ! -name '*.md' -print -quit)" ]; then
+  say "building (npm run build)"
+  npm run --silent build >&2
+fi
+
+stage="$(mktemp -d)"
+trap 'rm -rf "$stage"' EXIT
+pkg="$stage/hallq"
+opt="$pkg/opt/hallq"
+mkdir -p "$opt" "$pkg/DEBIAN"
+
+say "program → /opt/hallq"
+tar -cf - bin dist config package.json | tar -xf - -C "$opt"
+chmod 755 "$opt/bin/hallq.js"
+
+say "production npm packages (npm ls --omit=dev) → /opt/hallq/node_modules"
+modules="$(realpath node_modules)"
+# One path a line, the project itself first; each package is copied without its nested node_modules,
+# which are listed (and copied) on their own when they are production dependencies.
+npm ls --omit=dev --all --parseable 2>/dev/null | tail -n +2 > "$stage/packages" || true
+[ -s "$stage/packages" ] || die "npm ls --omit=dev listed no packages: is node_modules complete (npm ci)?"
+node - "$modules" "$opt/node_modules" "$node_arch" "$stage/packages" <<'JS'
+const { cpSync, existsSync, readFileSync, readdirSync, realpathSync, rmSync } = require('node:fs');
+const { basename, join, relative } = require('node:path');
+const [from, to, arch, list] = process.argv.slice(2);
+let n = 0;
+for (const line of readFileSync(list, 'utf8').split('\n').filter(Boolean)) {
+  const rel = relative(from, realpathSync(line));
+  if (rel.startsWith('..')) throw new Error(`${line} is outside node_modules`);
+  const src = join(from, rel);
+  cpSync(src, join(to, rel), { recursive: true, filter: (p) => p === src || basename(p) !== 'node_modules' });
+  n += 1;
+}
+// Native code for other systems (prebuilds/<platform>-<arch>) is dead weight a Debian box can never load,
+// and so are better-sqlite3's build intermediates and the SQLite sources: its loader needs only build/Release/better_sqlite3.node.
+const wanted = (d) => d.startsWith(`linux-${arch}`) || d.startsWith(`HID-linux-${arch}`) || d.startsWith(`HID_hidraw-linux-${arch}`);
+for (const dir of [join(to, 'node-hid/prebuilds'), join(to, '@serialport/bindings-cpp/prebuilds')]) {
+  if (!existsSync(dir)) continue;
+  for (const d of readdirSync(dir)) if (!wanted(d) || d.endsWith('-musl')) rmSync(join(dir, d), { recursive: true });
+}
+for (const f of ['build/Release/obj', 'build/Release/obj.target', 'build/Release/.deps', 'build/Release/test_extension.node', 'build/Release/sqlite3.a', 'build/deps', 'deps', 'src']) {
+  rmSync(join(to, 'better-sqlite3', f), { recursive: true, force: true });
+}
+console.error(`hallq deb: ${n} packages`);
+JS
+# Static musl builds of the same module (serialport ships both in one folder): glibc only on Debian.
+find "$opt/node_modules" -name '*.musl.node' -delete
+# Files of the packages' own development (lint configs, ignore lists, VCS files) have no place on a hall box.
+find "$opt/node_modules" \( -name '.eslintrc*' -o -name 'eslint.config.*' -o -name '.npmignore' -o -name '.gitignore' -o -name '.gitattributes' -o -name '.gitmodules' -o -name '.travis.yml' -o -name '.editorconfig' \) -delete
+# Node does not need the executable bit on JavaScript, and lintian rightly asks why a library file has it.
+find "$opt/node_modules" -type f -perm /111 ! -path '*/bin/*' -exec chmod 644 {} +
+
+say "PATH, units, udev, modules-load, sysusers, completion"
+mkdir -p "$pkg/usr/bin" "$pkg/lib/systemd/system" "$pkg/lib/udev/rules.d" "$pkg/usr/lib/modules-load.d" "$pkg/usr/lib/sysusers.d" \
+  "$pkg/usr/share/bash-completion/completions" "$pkg/usr/share/hallq" "$pkg/usr/share/doc/hallq" "$pkg/etc/hallq" "$pkg/etc/default" \
+  "$pkg/etc/chromium/policies/managed"
+ln -s /opt/hallq/bin/hallq.js "$pkg/usr/bin/hallq"
+install -m 644 systemd/hallq-server.service systemd/hallq-agent.service systemd/hallq-kiosk.service systemd/hallq-display.service "$pkg/lib/systemd/system/"
+install -m 644 systemd/99-hallq.rules "$pkg/lib/udev/rules.d/"
+# The same modules as scripts/install.sh and src/ops/README.md: the units' DeviceAllow= classes need them loaded.
+printf '%s\n' usbserial ch341 ftdi_sio pl2303 cdc_acm usblp > "$pkg/usr/lib/modules-load.d/hallq.conf"
+install -m 644 packaging/debian/sysusers.conf "$pkg/usr/lib/sysusers.d/hallq.conf"
+install -m 644 packaging/bash-completion/hallq "$pkg/usr/share/bash-completion/completions/hallq"
+node packaging/make-cursor-theme.mjs "$pkg/usr/share/hallq/cursors"
+
+say "config examples → /etc/hallq (conffiles)"
+# hall.yaml's `$schema=./hallq.schema.json` resolves next to it.
+install -m 644 config/hall.example.yaml "$pkg/etc/hallq/hall.yaml"
+install -m 644 config/hallq.schema.json "$pkg/etc/hallq/hallq.schema.json"
+install -m 644 packaging/debian/default-kiosk "$pkg/etc/default/hallq-kiosk"
+install -m 644 packaging/debian/default-display "$pkg/etc/default/hallq-display"
+install -m 644 packaging/chromium-policy.json "$pkg/etc/chromium/policies/managed/hallq-kiosk.json"
+(cd "$pkg" && find etc -type f | sort | sed 's|^|/|') > "$pkg/DEBIAN/conffiles"
+
+say "docs"
+gzip -9n < README.md > "$pkg/usr/share/doc/hallq/README.md.gz"
+year="$(date -u +%Y)"
+cat > "$pkg/usr/share/doc/hallq/copyright" <<COPY
+Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: hallq
+Comment: /opt/hallq/node_modules holds the npm packages hallq runs with, each under its own licence
+ (see each package's LICENSE file and package.json there).
+
+Files: *
+Copyright: $year hallq contributors
+License: MIT
+ Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
+ associated documentation files (the "Software"), to deal in the Software without restriction, including
+ without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+ copies of the Software, and to permit persons to whom the Software is furnished to do so, subject to the
+ following conditions:
+ .
+ The above copyright notice and this permission notice shall be included in all copies or substantial
+ portions of the Software.
+ .
+ THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT
+ LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO
+ EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER
+ IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR
+ THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+COPY
+cat > "$stage/changelog" <<CHANGES
+hallq ($version) unstable; urgency=medium
+
+  * Built from the hallq repository by scripts/build-deb.sh (see the git log for changes).
+
+ -- hallq maintainers <hallq@localhost>  $(date -u -R)
+CHANGES
+gzip -9n < "$stage/changelog" > "$pkg/usr/share/doc/hallq/changelog.gz"
+mkdir -p "$pkg/usr/share/lintian/overrides"
+install -m 644 packaging/debian/lintian-overrides "$pkg/usr/share/lintian/overrides/hallq"
+
+say "control and maintainer scripts"
+install -m 755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm "$pkg/DEBIAN/"
+size="$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)"
+cat > "$pkg/DEBIAN/control" <<CONTROL
+Package: hallq
+Version: $version
+Architecture: $arch
+Maintainer: hallq maintainers <hallq@localhost>
+Installed-Size: $size
+Depends: nodejs (>= 20.19), systemd | systemd-sysusers, alsa-utils, libc6, libstdc++6, libgcc-s1
+Recommends: mosquitto, espeak-ng
+Suggests: cage, chromium, fonts-noto-cjk, libusb-1.0-0, libudev1, mosquitto-clients
+Section: misc
+Priority: optional
+Homepage: https://github.com/hallq/hallq
+Description: queue and calling controller for government service halls
+ hallq runs a government service hall's queue (政务服务大厅 排队叫号): the hall
+ server (SQLite event log, dispatcher, HTTP pages, SMS) and the agents that
+ drive ticket printers, ID-card readers, RS-485 LED screens and keypads, the
+ voice and the kiosk page, over MQTT.
+ .
+ The package carries its production npm modules (built for this architecture)
+ and downloads nothing at install time. It enables no service: see
+ /usr/share/doc/hallq/README.md.gz, "Installing".
+CONTROL
+(cd "$pkg" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) > "$pkg/DEBIAN/md5sums"
+
+mkdir -p "$out"
+deb="$out/hallq_${version}_${arch}.deb"
+dpkg-deb --root-owner-group $compress --build "$pkg" "$deb" >/dev/null
+say "$deb ($(du -h "$deb" | cut -f1))"
+echo "$deb"
