@@ -5,6 +5,7 @@ import { decideBook, decideCancel, decideCancelAppointment, decideCheckIn, decid
 import { decideClose, decideOpen, decidePause, decideResume, decideSignIn, decideSignOut, decideTakeOver } from './decide-window.js';
 import { accept, reject, type Decision } from './decision.js';
 import type { HallState } from './state.js';
+import { decideLease } from './lease.js';
 
 /** decide(state, command, now) → events and an answer. Reads the state, never changes it. */
 export function decide(state: HallState, cmd: Command, now: number): Decision {
@@ -61,5 +62,9 @@ export function decide(state: HallState, cmd: Command, now: number): Decision {
       return decideRate(state, config, cmd, now);
     case 'FollowUp':
       return decideFollowUp(state, cmd);
+    case 'LeaseNumbers':
+      return decideLease(state, config, cmd);
+    case 'NoteIslandConflict':
+      return accept([{ type: 'IslandConflict', agentId: cmd.agentId, commandId: cmd.commandId, kind: cmd.kind, detail: cmd.detail, ...(cmd.refTicketId === undefined ? {} : { refTicketId: cmd.refTicketId }) }]);
   }
 }

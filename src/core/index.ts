@@ -19,3 +19,5 @@ export { ticketId, ticketNumber } from './decide-ticket.js';
 export { requeueKeyAfter } from './decide-call.js';
 export * from './views.js';
 export * from './own.js';
+export * from './lease.js';
+export * from './island-conflict.js';
