@@ -10,6 +10,7 @@ import { requestAuthorizer } from './authorize.js';
 import { startHttp } from './http.js';
 import { startSms } from './sms/sms-service.js';
 import { MqttServer } from './mqtt-server.js';
+import { startIslandServer } from './island-server.js';
 
 export interface RunningServer {
   engine: HallEngine;
@@ -46,6 +47,8 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   );
   // The SMS outbox hooks in before the first command can arrive.
   const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger: logger.child({ component: 'sms' }) });
+  // Island mode: number leases for the kiosks, and the return of the agents' outboxes.
+  const island = startIslandServer(config, engine, mqtt, clock, logger.child({ component: 'island' }));
   // Requests are authorized by the agent id in their topic, which only the broker's ACL vouches for.
   if (!config.server.mqtt.username) logger.warn({}, 'server.mqtt.username not set: a broker without users lets any client speak as any agent');
   await mqtt.start();
@@ -79,6 +82,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
       await notifier.stopping();
       stopWatchdog();
       clearInterval(tick);
+      island?.stop();
       await mqtt.stop();
       await sms?.stop();
       await new Promise<void>((r) => {

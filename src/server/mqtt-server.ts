@@ -10,6 +10,7 @@ import { logSafe } from './log-safe.js';
 import type { Authorized, RequestAuthorizer } from './authorize.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
+import type { IslandHook } from './island-return.js';
 
 export interface ServerMetrics {
   requests: number;
@@ -36,6 +37,8 @@ export class MqttServer {
   private readonly statePager: StatePager;
   /** SMS contacts and outbox (src/server/sms), set by startSms when SMS is on. */
   sms: SmsHook | undefined;
+  /** Island mode's return (src/server/island-return.ts), set when island mode is on. */
+  island: IslandHook | undefined;
   /** issue 9 (HTTP): the status page token of a new ticket, set by the HTTP side; sent with a successful IssueTicket/CheckIn answer. */
   statusTokenOf: ((ticketId: string) => string) | undefined;
 
@@ -116,9 +119,9 @@ export class MqttServer {
   }
 
   /** Publishes events, then the retained views they changed. */
-  publishEvents(events: HallEvent[]): void {
+  publishEvents(events: HallEvent[], sms = true): void {
     if (events.length === 0) return;
-    this.sms?.afterAppend(events);
+    if (sms) this.sms?.afterAppend(events);
     for (const e of events) this.publish(this.t.events, e);
     const s = this.engine.state;
     const windows = new Set(events.flatMap((e) => windowsTouched(s, e)));
@@ -184,6 +187,9 @@ export class MqttServer {
           // The seq it was reading moved out of the cache (or the part does not exist): start again.
           return answer({ id: r.id, status: 'error', error: { code: 'STATE_MOVED', message: 'that state part is no longer available; ask for part 0 again' } });
         }
+        case 'island':
+          if (!this.island) return answer({ id: r.id, status: 'error', error: { code: 'ISLAND_OFF', message: 'island mode is not configured on this server' } });
+          return answer({ id: r.id, status: 'ok', data: this.island.replay(client, r) });
         case 'contact':
           // The phone is personal data: stored sealed by the SMS side, never logged, never in an event.
           return answer({ id: r.id, status: 'ok', data: { stored: this.sms?.contact(r.ticketId, r.phone) ?? false } });
