@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { HallqError } from '../../drivers/common/error.js';
 import type { Logger } from '../../drivers/common/logger.js';
-import type { Command, CommandBody, HallEvent, HallState, Outcome } from '../core/index.js';
-import { commandDataSchema, contactDataSchema, eventSchema, eventsDataSchema, hallStateSchema, responseSchema, statePartDataSchema } from '../bus/event-schema.js';
-import { parseJson, type AgentStatus, type DeviceHealth, type Request, type Response } from '../bus/messages.js';
+import { emptyState, type Command, type CommandBody, type HallEvent, type HallState, type Outcome } from '../core/index.js';
+import { commandDataSchema, contactDataSchema, eventSchema, eventsDataSchema, hallStateSchema, responseSchema, serverStatusSchema, statePartDataSchema } from '../bus/event-schema.js';
+import { parseJson, type AgentStatus, type DeviceHealth, type Request, type Response, type ServerStatus } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { topics, type Topics } from '../bus/topics.js';
 import { Replica } from './replica.js';
@@ -21,7 +21,12 @@ export interface LinkOptions {
   maxMessageBytes?: number;
 }
 
-type Pending = { resolve: (r: Response) => void; timer: NodeJS.Timeout | undefined; payload: string };
+type Pending = { resolve: (r: Response) => void; timer: NodeJS.Timeout | undefined; payload: string; since: number };
+
+/** With each event to the listeners: whether it is an island action another agent replayed on return (not live). */
+export interface EventMeta {
+  islandReplay: boolean;
+}
 
 /**
  * The agent's link to the hall server over MQTT: its replica of the state, requests with ids and
@@ -33,7 +38,14 @@ export class AgentLink {
   private client: MqttClient | undefined;
   private readonly pending = new Map<string, Pending>();
   private catchingUp: Promise<void> | undefined;
-  private readonly listeners = new Set<(e: HallEvent) => void>();
+  private readonly listeners = new Set<(e: HallEvent, meta: EventMeta) => void>();
+  private readonly statusListeners = new Set<(s: ServerStatus) => void>();
+  private readonly resyncListeners = new Set<() => void>();
+  /**
+   * Island mode (src/agent/island): while set, commands run on this agent's core instead of the
+   * server, server events are not applied, and no contact leaves the agent.
+   */
+  divert: ((cmd: Command) => Promise<{ outcome: Outcome; seq: number }>) | undefined;
   connected = false;
   reconnects = 0;
   private devices: DeviceHealth[] = [];
@@ -45,10 +57,61 @@ export class AgentLink {
     this.t = topics(opts.hall);
   }
 
-  /** Every event applied to the replica, in order. */
-  onEvent(fn: (e: HallEvent) => void): () => void {
+  /** Every event applied to the replica, in order (the island's own ones included). */
+  onEvent(fn: (e: HallEvent, meta: EventMeta) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /** The server's retained status as it arrives (its last will says online:false). */
+  onServerStatus(fn: (s: ServerStatus) => void): () => void {
+    this.statusListeners.add(fn);
+    return () => this.statusListeners.delete(fn);
+  }
+
+  /** After the replica was replaced by the server's state (the return from island mode). */
+  onResync(fn: () => void): () => void {
+    this.resyncListeners.add(fn);
+    return () => this.resyncListeners.delete(fn);
+  }
+
+  /** Island mode: hands events its own core applied to the replica to the listeners. */
+  emitLocal(events: readonly HallEvent[]): void {
+    for (const e of events) for (const fn of this.listeners) fn(e, { islandReplay: false });
+  }
+
+  /** How long the oldest request has waited for its answer (ms), 0 with none waiting. */
+  oldestWaitMs(now = Date.now()): number {
+    let oldest = now;
+    for (const p of this.pending.values()) oldest = Math.min(oldest, p.since);
+    return now - oldest;
+  }
+
+  /**
+   * Island mode begins: command requests still waiting for the server are run by `divert` under their
+   * own ids (a server that did take one answers the replay with its first answer) and answered from it.
+   */
+  divertWaiting(): void {
+    const divert = this.divert;
+    if (!divert) return;
+    for (const [id, p] of [...this.pending]) {
+      const req = parseJson(p.payload);
+      const cmd = req.ok ? (req.value as { type?: string; command?: Command }) : undefined;
+      if (cmd?.type !== 'command' || !cmd.command) continue;
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      void divert(cmd.command).then(
+        (data) => p.resolve({ id, status: 'ok', data }),
+        (e: unknown) => p.resolve({ id, status: 'error', error: { code: 'INTERNAL', message: String(e) } }),
+      );
+    }
+  }
+
+  /** Island mode ended: the replica starts again from the server's state, quietly (no event is replayed to the listeners). */
+  async resync(): Promise<void> {
+    this.replica.state = emptyState();
+    await this.catchUp();
+    for (const fn of this.resyncListeners) fn();
   }
 
   start(): Promise<void> {
@@ -67,7 +130,7 @@ export class AgentLink {
     this.client = client;
     client.on('connect', () => {
       this.connected = true;
-      client.subscribe([this.t.events, this.t.response(this.opts.agentId)], { qos: 1 }, () => {
+      client.subscribe([this.t.events, this.t.response(this.opts.agentId), this.t.serverStatus], { qos: 1 }, () => {
         this.publishStatus(true);
         if (this.devices.length > 0) this.publishDevices(this.devices);
         // Requests still waiting were lost with the old connection: send them again (same ids).
@@ -119,6 +182,12 @@ export class AgentLink {
     const json = payload.length > this.maxBytes * 4 ? undefined : parseJson(payload);
     const drop = (why: string) => this.logger.warn({ topic, bytes: payload.length, why }, 'ignored a malformed message');
     if (!json?.ok) return drop(json ? 'not JSON' : 'too large');
+    if (topic === this.t.serverStatus) {
+      const st = serverStatusSchema.safeParse(json.value);
+      if (!st.success) return drop('not a server status');
+      for (const fn of this.statusListeners) fn(st.data);
+      return;
+    }
     if (topic === this.t.events) {
       const e = eventSchema.safeParse(json.value);
       if (!e.success) return drop('not an event');
@@ -145,6 +214,8 @@ export class AgentLink {
   }
 
   private deliver(e: HallEvent): void {
+    // In island mode the replica runs ahead on this agent's own core: server events wait for the resync.
+    if (this.divert) return;
     let r: ReturnType<Replica['receive']>;
     try {
       r = this.replica.receive(e);
@@ -154,7 +225,9 @@ export class AgentLink {
       this.logger.warn({ seq: e.seq, type: e.type }, 'ignored an event the replica cannot apply');
       return;
     }
-    if (r === 'applied') for (const fn of this.listeners) fn(e);
+    // Another agent's island actions replayed on the server: screens follow, voice does not speak history.
+    const meta: EventMeta = { islandReplay: e.commandId.startsWith('island-') };
+    if (r === 'applied') for (const fn of this.listeners) fn(e, meta);
     else if (r === 'gap') void this.catchUp();
   }
 
@@ -192,6 +265,7 @@ export class AgentLink {
 
   /** Asks for everything after the replica's seq until it has caught up. One at a time. */
   catchUp(): Promise<void> {
+    if (this.divert) return Promise.resolve();
     this.catchingUp ??= (async () => {
       try {
         if (this.replica.seq === 0 && !(await this.loadState())) return;
@@ -231,7 +305,7 @@ export class AgentLink {
       return Promise.reject(new HallqError('PAYLOAD_TOO_LARGE', `request above ${this.maxBytes} bytes`, { bytes: Buffer.byteLength(payload) }));
     }
     return new Promise((resolve) => {
-      const p: Pending = { resolve, timer: undefined, payload };
+      const p: Pending = { resolve, timer: undefined, payload, since: Date.now() };
       const arm = () => {
         p.timer = setTimeout(() => {
           // No answer: send again with the same id; the server answers a repeat with the first answer.
@@ -253,6 +327,7 @@ export class AgentLink {
 
   /** Sends a command; resolves with its outcome and the seq the server reached with it. */
   async run(cmd: CommandBody & { id?: string }): Promise<{ outcome: Outcome; seq: number }> {
+    if (this.divert) return this.divert(cmd as Command);
     const command = { ...cmd, id: cmd.id ?? randomUUID() } as Command;
     const r = await this.request({ id: randomUUID(), type: 'command', command: command as never });
     if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
@@ -266,6 +341,8 @@ export class AgentLink {
    * request (stored encrypted on the server, never in an event); resolves with whether it is held.
    */
   async sendContact(ticketId: string, phone: string): Promise<boolean> {
+    // A phone number never waits on the agent: island tickets go without SMS.
+    if (this.divert) throw new HallqError('NOT_CONNECTED', 'island mode: no SMS contact without the server');
     const r = await this.request({ id: randomUUID(), type: 'contact', ticketId, phone });
     if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
     const data = contactDataSchema.safeParse(r.data);
