@@ -34,6 +34,8 @@ export interface AgentStartOptions {
   devices?: Omit<DeviceManagerOptions, 'logger'>;
   /** Link request timeout (default the link's own). */
   requestTimeoutMs?: number;
+  /** The hall's clock for island mode's own core (default Date.now; tests run a fixed day). */
+  clock?: () => number;
 }
 
 /** `hallq agent --config FILE`. */
@@ -99,7 +101,7 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
     }),
   );
   // Island mode: the outbox and leases, the watch on the server; after a return the screens show the server's state again.
-  const island = config.island ? startIsland(link, config.island, me.id, logger.child({ component: 'island' })) : undefined;
+  const island = config.island ? startIsland(link, config.island, me.id, logger.child({ component: 'island' }), opts.clock) : undefined;
   offs.push(
     link.onResync(() => {
       offDisplays();

@@ -1,5 +1,5 @@
 import type { Command } from './commands.js';
-import type { IslandConflictKind } from './events.js';
+import type { HallEvent, IslandConflictKind } from './events.js';
 import type { Outcome } from './outcome.js';
 import { own } from './own.js';
 import type { HallState } from './state.js';
@@ -46,11 +46,16 @@ export function islandConflictOf(state: HallState, cmd: Command, outcome: Outcom
 /**
  * What an island action becomes in its agent's outbox: the command as the island decided it, so the
  * server replays what the hall saw and heard, not a new decision. A CallNext is replayed as a
- * CallTicket of the ticket the island called (the server's dispatcher might pick another); an
- * action the island refused, or one that did nothing (no ticket to call), is not replayed at all.
+ * CallTicket of the ticket the island called (the server's dispatcher might pick another), or as a
+ * Complete when it only finished the window's ticket (nobody left to call); an action the island
+ * refused, or one that changed nothing, is not replayed at all. `events` are what the island decided.
  */
-export function replayFormOf(cmd: Command, outcome: Outcome): Command | undefined {
+export function replayFormOf(cmd: Command, outcome: Outcome, events: readonly HallEvent[]): Command | undefined {
   if (!outcome.ok) return undefined;
-  if (cmd.type === 'CallNext') return outcome.ticketId ? { id: cmd.id, type: 'CallTicket', window: cmd.window, ticketId: outcome.ticketId, ...(cmd.source ? { source: cmd.source } : {}) } : undefined;
-  return cmd;
+  const source = cmd.source ? { source: cmd.source } : {};
+  if (cmd.type === 'CallNext') {
+    if (outcome.ticketId) return { id: cmd.id, type: 'CallTicket', window: cmd.window, ticketId: outcome.ticketId, ...source };
+    return events.some((e) => e.type === 'ServiceCompleted') ? { id: cmd.id, type: 'Complete', window: cmd.window, ...source } : undefined;
+  }
+  return events.some((e) => e.type !== 'CommandNoop' && e.type !== 'NotificationDue') ? cmd : undefined;
 }

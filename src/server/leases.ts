@@ -34,6 +34,10 @@ export function startLeaseKeeper(o: { engine: HallEngine; mqtt: MqttServer; kios
     // Only what can change the need: a new day, a config, an issue, a lease.
     if (events.some((e) => e.type === 'TicketIssued' || e.type === 'DayStarted' || e.type === 'HallConfigured' || e.type === 'NumbersLeased')) schedule();
   });
+  // The day may not have started yet (no command since the server started): a tick starts it, and its DayStarted asks for the blocks.
+  setImmediate(() => {
+    if (!stopped) o.mqtt.run({ id: `lease-tick-${o.engine.state.seq}-${Date.now()}`, type: 'Tick', source: 'system' });
+  });
   schedule();
   return () => {
     stopped = true;

@@ -54,7 +54,7 @@ interface Island {
 function islandRun(agentId: Agent, island: Island, body: DistributiveOmit<Command, 'id'>, at: number): Outcome {
   const cmd = { ...body, id: `island-${agentId}-${++island.n}` } as Command;
   const r = execute(island.state, cmd, at);
-  const replay = replayFormOf(cmd, r.outcome);
+  const replay = replayFormOf(cmd, r.outcome, r.events);
   if (replay) island.outbox.push(replay);
   return r.outcome;
 }

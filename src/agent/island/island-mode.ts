@@ -128,7 +128,7 @@ export class IslandMode {
       cmd = { ...cmd, leased: { agentId: this.o.agentId, number: leasedNumber } };
     }
     const r = execute(state, cmd, now);
-    const replay = replayFormOf(cmd, r.outcome);
+    const replay = replayFormOf(cmd, r.outcome, r.events);
     if (replay) {
       // The wire form: the lease travels as leasedNumber, bound to this agent by its topic.
       const { leased: _leased, ...wire } = replay as Command & { leased?: unknown };

@@ -7,10 +7,10 @@ import { IslandMode } from './island-mode.js';
 import { IslandStore } from './store.js';
 
 /** Island mode on this agent when `island` is configured: its store opened and the watch started. */
-export function startIsland(link: AgentLink, island: IslandConfig, agentId: string, logger: Logger): { mode: IslandMode; stop(): void } {
+export function startIsland(link: AgentLink, island: IslandConfig, agentId: string, logger: Logger, clock?: () => number): { mode: IslandMode; stop(): void } {
   mkdirSync(dirname(island.outbox), { recursive: true });
   const store = IslandStore.open(island.outbox);
-  const mode = new IslandMode(link, store, { agentId, afterSeconds: island.afterSeconds, logger });
+  const mode = new IslandMode(link, store, { agentId, afterSeconds: island.afterSeconds, logger, ...(clock ? { clock } : {}) });
   mode.start();
   return {
     mode,
