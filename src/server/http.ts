@@ -15,6 +15,7 @@ import { cliTokenPath, sameToken } from './auth/cli-token.js';
 import { openCredentials, type CredentialStore } from './auth/credentials.js';
 import { Lockout } from './auth/lockout.js';
 import { authorizeCommand, mayRead } from './auth/policy.js';
+import { islandReport } from './island-return.js';
 import { loadOrCreateSecretFile } from './auth/secret-file.js';
 import { SESSION_COOKIE, SessionStore, type Principal, type Role } from './auth/sessions.js';
 import { StatusTokens, statusKeyPath } from './auth/status-token.js';
@@ -211,6 +212,9 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   r.get('/api/state', { schema: { tags: ['staff'], summary: "The hall's whole state (managers, technicians): no keyed ID hashes" }, onRequest: need(diagnostics) }, (_req, reply) => noStore(reply).send(stateWithoutIdHash(state())));
   r.get('/metrics', { schema: { tags: ['staff'], summary: 'Prometheus metrics (managers, technicians, the CLI token)' }, onRequest: need(diagnostics) }, (_req, reply) =>
     noStore(reply).type('text/plain; version=0.0.4').send(renderMetrics(state(), mqtt.metrics)),
+  );
+  r.get('/api/island', { schema: { tags: ['staff'], summary: 'Island mode: the number leases of the day per agent, and every island conflict resolved on return (newest first)' }, onRequest: need(diagnostics) }, (_req, reply) =>
+    noStore(reply).send(islandReport(engine)),
   );
   r.post('/api/commands', { schema: { tags: ['staff'], summary: 'Run a command: staff on their own window, managers and the CLI on all; never a rating', body: commandBody }, onRequest: need(desk) }, (req, reply) => {
     const who = req.principal as Principal;

@@ -1,5 +1,5 @@
 import type { Logger } from '../../drivers/common/logger.js';
-import { islandConflictOf, own, type Command, type EventOf, type HallEvent, type HallState, type IslandConflict, type Outcome } from '../core/index.js';
+import { islandConflictOf, own, type Command, type EventOf, type HallEvent, type HallState, type IslandConflict, type NumberLease, type Outcome } from '../core/index.js';
 import type { Request } from '../bus/messages.js';
 import type { HallEngine } from './engine.js';
 import type { MqttServer } from './mqtt-server.js';
@@ -103,4 +103,9 @@ export function conflictsIn(engine: HallEngine, limit = 200): ConflictRecord[] {
     after = page[page.length - 1]?.seq ?? after;
   }
   return out.reverse().slice(0, limit);
+}
+
+/** GET /api/island: today's leases per agent and the island conflicts (numbers, windows, agent ids: no personal data). */
+export function islandReport(engine: HallEngine): { leases: Record<string, NumberLease[]>; conflicts: ConflictRecord[] } {
+  return { leases: engine.state.leases ?? {}, conflicts: conflictsIn(engine) };
 }

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingLogger, silentLogger, type LogRecord } from '../../drivers/common/logger.js';
 import { KioskFlow, type KioskResult } from '../../src/agent/flows/kiosk.js';
 import type { IslandPhase } from '../../src/agent/island/island-mode.js';
+import { IslandStore } from '../../src/agent/island/store.js';
 import { startAgentFrom, type RunningAgent } from '../../src/agent/main.js';
 import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
 import { hashPassword } from '../../src/bus/passwd.js';
@@ -23,7 +24,7 @@ import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, sta
  * (engine, MQTT side, lease keeper, return) and an agent with an emulated printer and an RS-485 line
  * of screens and keypads on ptys. The server is cut away, then the broker, while citizens take tickets
  * and windows call; after each return a sequence checker reads the server's log.
- * The cut lasts HALLQ_ISLAND_CUT_S seconds (30 by default; `npm run test:island-long` runs 300).
+ * The server's cut lasts HALLQ_ISLAND_CUT_S seconds (30 by default; `npm run test:island-long`, HALLQ_LONG=1, runs 300).
  */
 const CUT_MS = Number(process.env['HALLQ_ISLAND_CUT_S'] ?? (process.env['HALLQ_LONG'] === '1' ? 300 : 30)) * 1000;
 const HALL = wireConfig.id;
@@ -156,6 +157,13 @@ describe('island mode: the hall keeps issuing and calling without its server, th
     await broker?.stop();
   });
 
+  /** GET /api/island with the CLI token (what admin shows). */
+  const islandApi = async (): Promise<{ leases: Record<string, unknown>; conflicts: unknown[] }> => {
+    const res = await fetch(`${server?.baseUrl ?? ''}/api/island`, { headers: { authorization: `Bearer ${readFileSync(`${dbPath}.cli-token`, 'utf8').trim()}` } });
+    expect(res.status).toBe(200);
+    return (await res.json()) as never;
+  };
+
   /** One citizen at the kiosk: resolves once the ticket is printed (or refused). */
   const takeTicket = async (serviceId: string): Promise<KioskResult> => {
     const printed = printer.emulator.nextTicket();
@@ -250,6 +258,13 @@ describe('island mode: the hall keeps issuing and calling without its server, th
     // The server never issues a number it leased: the online ticket is past both blocks.
     const n = Number(online.ok ? online.number.slice(1) : 0);
     expect(freeLeased(agent.link.replica.state, AGENT, 'A').includes(n)).toBe(false);
+    // The blocks are on the agent's disk (its island file), not only in its memory.
+    const file = IslandStore.open(config.island?.outbox ?? '');
+    expect(file.leases(agent.link.replica.state.day).map((l) => l.serviceId).sort()).toEqual(['A', 'B']);
+    file.close();
+    // And the manager sees them in admin.
+    const report = await islandApi();
+    expect(Object.keys(report.leases)).toEqual([AGENT]);
   }, 60_000);
 
   it(`server away for ${CUT_MS / 1000} s: the kiosk issues from its lease and prints, the windows call; the outbox returns once, screens follow the server`, async () => {
@@ -263,6 +278,7 @@ describe('island mode: the hall keeps issuing and calling without its server, th
     const { conflicts } = checkSequence();
     // One agent alone: nothing to conflict with.
     expect(conflicts).toEqual([]);
+    expect((await islandApi()).conflicts).toEqual([]);
     await screensFollowServer();
   }, CUT_MS + 120_000);
 
