@@ -47,6 +47,7 @@ export class AgentLink {
    */
   divert: ((cmd: Command) => Promise<{ outcome: Outcome; seq: number }>) | undefined;
   connected = false;
+  private islandPhase: NonNullable<AgentStatus['island']> = 'online';
   reconnects = 0;
   private devices: DeviceHealth[] = [];
 
@@ -80,6 +81,12 @@ export class AgentLink {
     for (const e of events) for (const fn of this.listeners) fn(e, { islandReplay: false });
   }
 
+  /** Island mode's phase, in this agent's retained status (admin lists islanded agents). */
+  setIslandPhase(phase: NonNullable<AgentStatus['island']>): void {
+    this.islandPhase = phase;
+    if (this.connected) this.publishStatus(true);
+  }
+
   /** How long the oldest request has waited for its answer (ms), 0 with none waiting. */
   oldestWaitMs(now = Date.now()): number {
     let oldest = now;
@@ -109,6 +116,9 @@ export class AgentLink {
 
   /** Island mode ended: the replica starts again from the server's state, quietly (no event is replayed to the listeners). */
   async resync(): Promise<void> {
+    // A catch-up begun before the island (its request still unanswered then) ends first, or it would
+    // be taken for this one and end without loading the state.
+    if (this.catchingUp) await this.catchingUp;
     this.replica.state = emptyState();
     await this.catchUp();
     for (const fn of this.resyncListeners) fn();
@@ -170,7 +180,7 @@ export class AgentLink {
   }
 
   private publishStatus(online: boolean): void {
-    const s: AgentStatus = { online, seq: this.replica.seq, at: Date.now() };
+    const s: AgentStatus = { online, seq: this.replica.seq, at: Date.now(), ...(this.islandPhase === 'online' ? {} : { island: this.islandPhase }) };
     this.client?.publish(this.t.agentStatus(this.opts.agentId), JSON.stringify(s), { qos: 1, retain: true });
   }
 

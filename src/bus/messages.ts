@@ -54,6 +54,8 @@ export interface ServerStatus {
 
 export interface AgentStatus {
   online: boolean;
+  /** Island mode (README "Island mode"): absent or 'online' when the agent works through the server. */
+  island?: 'online' | 'island' | 'returning';
   seq?: number;
   at?: number;
 }

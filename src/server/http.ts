@@ -15,7 +15,7 @@ import { cliTokenPath, sameToken } from './auth/cli-token.js';
 import { openCredentials, type CredentialStore } from './auth/credentials.js';
 import { Lockout } from './auth/lockout.js';
 import { authorizeCommand, mayRead } from './auth/policy.js';
-import { islandReport } from './island-return.js';
+import { IslandReturn, islandReport } from './island-return.js';
 import { loadOrCreateSecretFile } from './auth/secret-file.js';
 import { SESSION_COOKIE, SessionStore, type Principal, type Role } from './auth/sessions.js';
 import { StatusTokens, statusKeyPath } from './auth/status-token.js';
@@ -214,7 +214,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     noStore(reply).type('text/plain; version=0.0.4').send(renderMetrics(state(), mqtt.metrics)),
   );
   r.get('/api/island', { schema: { tags: ['staff'], summary: 'Island mode: the number leases of the day per agent, and every island conflict resolved on return (newest first)' }, onRequest: need(diagnostics) }, (_req, reply) =>
-    noStore(reply).send(islandReport(engine)),
+    noStore(reply).send(islandReport(engine, mqtt.island instanceof IslandReturn ? mqtt.island : undefined)),
   );
   r.post('/api/commands', { schema: { tags: ['staff'], summary: 'Run a command: staff on their own window, managers and the CLI on all; never a rating', body: commandBody }, onRequest: need(desk) }, (req, reply) => {
     const who = req.principal as Principal;

@@ -1,10 +1,12 @@
 import type { Logger } from '../../drivers/common/logger.js';
 import { islandConflictOf, own, type Command, type EventOf, type HallEvent, type HallState, type IslandConflict, type NumberLease, type Outcome } from '../core/index.js';
-import type { Request } from '../bus/messages.js';
+import { parseJson, type Request } from '../bus/messages.js';
 import type { HallEngine } from './engine.js';
 import type { MqttServer } from './mqtt-server.js';
 
 export interface IslandHook {
+  /** A retained agent/<id>/status message (island mode's phase of that agent). Never throws. */
+  agentStatus(topic: string, payload: Buffer): void;
   /** One replayed outbox entry of `agentId` (already authorized): its outcome, the seq reached, the conflict if any. */
   replay(agentId: string, req: Extract<Request, { type: 'island' }>): { outcome: Outcome; seq: number; conflict?: IslandConflict };
 }
@@ -41,6 +43,17 @@ export function noticeStillApt(state: HallState, e: EventOf<'NotificationDue'>):
  */
 export class IslandReturn implements IslandHook {
   private readonly held = new Map<string, EventOf<'NotificationDue'>[]>();
+  /** Each agent's island phase as its retained status last said (only what reaches the server: with the broker down, nothing does). */
+  readonly phases = new Map<string, { phase: 'online' | 'island' | 'returning' | 'offline'; at: number }>();
+
+  agentStatus(topic: string, payload: Buffer): void {
+    const m = /\/agent\/([a-z0-9-]{1,100})\/status$/.exec(topic);
+    const json = m && payload.length <= 4096 ? parseJson(payload) : undefined;
+    if (!m?.[1] || !json?.ok || typeof json.value !== 'object' || json.value === null) return;
+    const v = json.value as { online?: unknown; island?: unknown };
+    const phase = v.online !== true ? 'offline' : v.island === 'island' || v.island === 'returning' ? v.island : 'online';
+    this.phases.set(m[1], { phase, at: this.clock() });
+  }
 
   constructor(
     private readonly engine: HallEngine,
@@ -106,6 +119,6 @@ export function conflictsIn(engine: HallEngine, limit = 200): ConflictRecord[] {
 }
 
 /** GET /api/island: today's leases per agent and the island conflicts (numbers, windows, agent ids: no personal data). */
-export function islandReport(engine: HallEngine): { leases: Record<string, NumberLease[]>; conflicts: ConflictRecord[] } {
-  return { leases: engine.state.leases ?? {}, conflicts: conflictsIn(engine) };
+export function islandReport(engine: HallEngine, ret?: IslandReturn): { leases: Record<string, NumberLease[]>; conflicts: ConflictRecord[]; agents: Record<string, { phase: string; at: number }> } {
+  return { leases: engine.state.leases ?? {}, conflicts: conflictsIn(engine), agents: Object.fromEntries(ret?.phases ?? []) };
 }

@@ -81,7 +81,8 @@ export class MqttServer {
     client.on('connect', () => {
       this.metrics.connected = true;
       this.logger.info({ url: this.opts.url }, 'connected to broker');
-      client.subscribe(this.t.requestAll, { qos: 1 });
+      // Agents' retained statuses feed island mode's view of them (admin); requests are answered.
+      client.subscribe([this.t.requestAll, this.t.agentStatusAll], { qos: 1 });
       this.publishAllState();
     });
     client.on('reconnect', () => {
@@ -91,7 +92,7 @@ export class MqttServer {
       this.metrics.connected = false;
     });
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
-    client.on('message', (topic, payload) => this.onRequest(topic, payload));
+    client.on('message', (topic, payload) => (topic.startsWith(`${this.t.root}/agent/`) ? this.island?.agentStatus(topic, payload) : this.onRequest(topic, payload)));
     return new Promise((resolve) => client.once('connect', () => resolve()));
   }
 

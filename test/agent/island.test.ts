@@ -158,7 +158,7 @@ describe('island mode: the hall keeps issuing and calling without its server, th
   });
 
   /** GET /api/island with the CLI token (what admin shows). */
-  const islandApi = async (): Promise<{ leases: Record<string, unknown>; conflicts: unknown[] }> => {
+  const islandApi = async (): Promise<{ leases: Record<string, unknown>; conflicts: unknown[]; agents: Record<string, { phase: string }> }> => {
     const res = await fetch(`${server?.baseUrl ?? ''}/api/island`, { headers: { authorization: `Bearer ${readFileSync(`${dbPath}.cli-token`, 'utf8').trim()}` } });
     expect(res.status).toBe(200);
     return (await res.json()) as never;
@@ -271,6 +271,7 @@ describe('island mode: the hall keeps issuing and calling without its server, th
     await stopServer();
     await phaseIs(agent, 'island');
     const during = await busyHall(CUT_MS);
+    expect(agent.link.replica.state.tickets).not.toEqual({});
     expect(during.issued).toBeGreaterThan(0);
     expect(during.calls).toBeGreaterThan(0);
     await bootServer();
@@ -278,7 +279,10 @@ describe('island mode: the hall keeps issuing and calling without its server, th
     const { conflicts } = checkSequence();
     // One agent alone: nothing to conflict with.
     expect(conflicts).toEqual([]);
-    expect((await islandApi()).conflicts).toEqual([]);
+    const report = await islandApi();
+    expect(report.conflicts).toEqual([]);
+    // Admin sees the agent back online (its retained status carries its island phase).
+    expect(report.agents).toMatchObject({ [AGENT]: { phase: 'online' } });
     await screensFollowServer();
   }, CUT_MS + 120_000);
 

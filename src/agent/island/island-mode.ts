@@ -32,6 +32,7 @@ export class IslandMode {
   private timer: NodeJS.Timeout | undefined;
   private readonly offs: (() => void)[] = [];
   private returning: Promise<void> | undefined;
+  private toldImpossible = false;
   /** What the last return found, for the operator (logged) and tests. */
   readonly conflicts: IslandConflict[] = [];
   private readonly phaseListeners = new Set<(p: IslandPhase) => void>();
@@ -54,6 +55,7 @@ export class IslandMode {
 
   private setPhase(p: IslandPhase): void {
     this.phase = p;
+    this.link.setIslandPhase(p);
     for (const fn of this.phaseListeners) fn(p);
   }
 
@@ -104,7 +106,8 @@ export class IslandMode {
 
   private enter(awayMs: number): void {
     if (this.link.replica.state.config === null) {
-      this.o.logger.error({}, 'island mode impossible: this agent never received the hall state');
+      if (!this.toldImpossible) this.o.logger.error({}, 'island mode impossible: this agent never received the hall state');
+      this.toldImpossible = true;
       return;
     }
     this.o.logger.warn({ awayMs }, 'island mode: the server is unreachable; this agent runs the hall for its own devices');
