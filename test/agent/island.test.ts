@@ -192,15 +192,17 @@ describe('island mode: the hall keeps issuing and calling without its server, th
     let i = 0;
     let issued = 0;
     let calls = 0;
+    const refusals: string[] = [];
     while (Date.now() < until) {
       const r = await takeTicket(i % 3 === 0 ? 'B' : 'A');
       if (r.ok) issued += 1;
+      else refusals.push(r.code);
       if ((await pressCall(1 + (i % 2))) !== undefined) calls += 1;
       i += 1;
       // Citizens arrive about one a second (load pacing, not a wait for something).
       await new Promise((r) => setTimeout(r, 700));
     }
-    return { issued, calls };
+    return { issued, calls, refusals };
   };
 
   /** The sequence checker: the server's log after a return. */
@@ -271,7 +273,7 @@ describe('island mode: the hall keeps issuing and calling without its server, th
     await stopServer();
     await phaseIs(agent, 'island');
     const during = await busyHall(CUT_MS);
-    expect(agent.link.replica.state.tickets).not.toEqual({});
+    expect(during.refusals).toEqual([]);
     expect(during.issued).toBeGreaterThan(0);
     expect(during.calls).toBeGreaterThan(0);
     await bootServer();
@@ -281,8 +283,8 @@ describe('island mode: the hall keeps issuing and calling without its server, th
     expect(conflicts).toEqual([]);
     const report = await islandApi();
     expect(report.conflicts).toEqual([]);
-    // Admin sees the agent back online (its retained status carries its island phase).
-    expect(report.agents).toMatchObject({ [AGENT]: { phase: 'online' } });
+    // Admin sees the agent's island phase from its retained status: returning its outbox, or back online already.
+    expect(['returning', 'online']).toContain(report.agents[AGENT]?.phase);
     await screensFollowServer();
   }, CUT_MS + 120_000);
 
@@ -290,6 +292,7 @@ describe('island mode: the hall keeps issuing and calling without its server, th
     await broker.stop();
     await phaseIs(agent, 'island');
     const during = await busyHall(Math.min(CUT_MS, 30_000));
+    expect(during.refusals).toEqual([]);
     expect(during.issued).toBeGreaterThan(0);
     await broker.start();
     await phaseIs(agent, 'online');
