@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { HallqError } from '../../drivers/common/error.js';
 import type { Logger } from '../../drivers/common/logger.js';
-import type { Command, CommandBody, HallEvent, HallState, Outcome } from '../core/index.js';
-import { commandDataSchema, contactDataSchema, eventSchema, eventsDataSchema, hallStateSchema, responseSchema, statePartDataSchema } from '../bus/event-schema.js';
-import { parseJson, type AgentStatus, type DeviceHealth, type Request, type Response } from '../bus/messages.js';
+import { emptyState, type Command, type CommandBody, type HallEvent, type HallState, type Outcome } from '../core/index.js';
+import { commandDataSchema, contactDataSchema, eventSchema, eventsDataSchema, hallStateSchema, responseSchema, serverStatusSchema, statePartDataSchema } from '../bus/event-schema.js';
+import { parseJson, type AgentStatus, type DeviceHealth, type Request, type Response, type ServerStatus } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js';
 import { topics, type Topics } from '../bus/topics.js';
@@ -26,16 +26,22 @@ export interface LinkOptions {
   reconnect?: ReconnectPolicy;
 }
 
-type Pending = { resolve: (r: Response) => void; timer: NodeJS.Timeout | undefined; payload: string };
+type Pending = { resolve: (r: Response) => void; timer: NodeJS.Timeout | undefined; payload: string; since: number };
 
 /**
  * How an event reached the replica: `live` when it came on the event topic in order, as it happened;
  * not live when it was replayed by a catch-up (after a gap or a reconnect). Side effects (voice, the
  * screens' call flash, beeps) follow live events only; a replayed one only moves the replica.
+ * `islandReplay`: an island action another agent replayed on the server on its return (live on the
+ * topic, but history: screens follow it, voice does not speak it).
  */
 export interface Delivery {
   live: boolean;
+  islandReplay: boolean;
 }
+
+/** The island code's name for the same. */
+export type EventMeta = Delivery;
 
 /**
  * The agent's link to the hall server over MQTT: its replica of the state, requests with ids and
@@ -53,9 +59,17 @@ export class AgentLink {
   private readonly caughtUpListeners = new Set<(replayed: HallEvent[]) => void>();
   /** Events applied by the catch-up in progress, handed to onCaughtUp listeners when it ends. */
   private replayed: HallEvent[] = [];
+  private readonly statusListeners = new Set<(s: ServerStatus) => void>();
+  private readonly resyncListeners = new Set<() => void>();
+  /**
+   * Island mode (src/agent/island): while set, commands run on this agent's core instead of the
+   * server, server events are not applied, and no contact leaves the agent.
+   */
+  divert: ((cmd: Command) => Promise<{ outcome: Outcome; seq: number }>) | undefined;
   connected = false;
   /** stop() was called: the connection's end is ours, not a loss. */
   private stopping = false;
+  private islandPhase: NonNullable<AgentStatus['island']> = 'online';
   reconnects = 0;
   private devices: DeviceHealth[] = [];
   /** The retained agent status follows the replica's seq: refreshed after events, at most once a second. */
@@ -70,7 +84,7 @@ export class AgentLink {
     this.t = topics(opts.hall);
   }
 
-  /** Every event applied to the replica, in order, and whether it came live or replayed (see Delivery). */
+  /** Every event applied to the replica, in order (the island's own ones included), and how it came (see Delivery). */
   onEvent(fn: (e: HallEvent, d: Delivery) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
@@ -84,6 +98,66 @@ export class AgentLink {
   onCaughtUp(fn: (replayed: HallEvent[]) => void): () => void {
     this.caughtUpListeners.add(fn);
     return () => this.caughtUpListeners.delete(fn);
+  }
+
+  /** The server's retained status as it arrives (its last will says online:false). */
+  onServerStatus(fn: (s: ServerStatus) => void): () => void {
+    this.statusListeners.add(fn);
+    return () => this.statusListeners.delete(fn);
+  }
+
+  /** After the replica was replaced by the server's state (the return from island mode). */
+  onResync(fn: () => void): () => void {
+    this.resyncListeners.add(fn);
+    return () => this.resyncListeners.delete(fn);
+  }
+
+  /** Island mode: hands events its own core applied to the replica to the listeners. */
+  emitLocal(events: readonly HallEvent[]): void {
+    for (const e of events) for (const fn of this.listeners) fn(e, { live: true, islandReplay: false });
+  }
+
+  /** Island mode's phase, in this agent's retained status (admin lists islanded agents). */
+  setIslandPhase(phase: NonNullable<AgentStatus['island']>): void {
+    this.islandPhase = phase;
+    if (this.connected) this.publishStatus(true);
+  }
+
+  /** How long the oldest request has waited for its answer (ms), 0 with none waiting. */
+  oldestWaitMs(now = Date.now()): number {
+    let oldest = now;
+    for (const p of this.pending.values()) oldest = Math.min(oldest, p.since);
+    return now - oldest;
+  }
+
+  /**
+   * Island mode begins: command requests still waiting for the server are run by `divert` under their
+   * own ids (a server that did take one answers the replay with its first answer) and answered from it.
+   */
+  divertWaiting(): void {
+    const divert = this.divert;
+    if (!divert) return;
+    for (const [id, p] of [...this.pending]) {
+      const req = parseJson(p.payload);
+      const cmd = req.ok ? (req.value as { type?: string; command?: Command }) : undefined;
+      if (cmd?.type !== 'command' || !cmd.command) continue;
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      void divert(cmd.command).then(
+        (data) => p.resolve({ id, status: 'ok', data }),
+        (e: unknown) => p.resolve({ id, status: 'error', error: { code: 'INTERNAL', message: String(e) } }),
+      );
+    }
+  }
+
+  /** Island mode ended: the replica starts again from the server's state, quietly (no event is replayed to the listeners). */
+  async resync(): Promise<void> {
+    // A catch-up begun before the island (its request still unanswered then) ends first, or it would
+    // be taken for this one and end without loading the state.
+    if (this.catchingUp) await this.catchingUp;
+    this.replica.state = emptyState();
+    await this.catchUp();
+    for (const fn of this.resyncListeners) fn();
   }
 
   start(): Promise<void> {
@@ -104,7 +178,7 @@ export class AgentLink {
     reconnectWithBackoff(client, this.logger, this.opts.reconnect);
     client.on('connect', () => {
       this.connected = true;
-      client.subscribe([this.t.events, this.t.response(this.opts.agentId)], { qos: 1 }, () => {
+      client.subscribe([this.t.events, this.t.response(this.opts.agentId), this.t.serverStatus], { qos: 1 }, () => {
         this.publishStatus(true);
         if (this.devices.length > 0) this.publishDevices(this.devices);
         // Requests still waiting were lost with the old connection: send them again (same ids).
@@ -145,7 +219,7 @@ export class AgentLink {
   }
 
   private publishStatus(online: boolean): void {
-    const s: AgentStatus = { online, seq: this.replica.seq, at: Date.now() };
+    const s: AgentStatus = { online, seq: this.replica.seq, at: Date.now(), ...(this.islandPhase === 'online' ? {} : { island: this.islandPhase }) };
     this.client?.publish(this.t.agentStatus(this.opts.agentId), JSON.stringify(s), { qos: 1, retain: true });
   }
 
@@ -157,6 +231,12 @@ export class AgentLink {
     const json = payload.length > this.maxBytes * 4 ? undefined : parseJson(payload);
     const drop = (why: string) => this.logger.warn({ topic, bytes: payload.length, why }, 'ignored a malformed message');
     if (!json?.ok) return drop(json ? 'not JSON' : 'too large');
+    if (topic === this.t.serverStatus) {
+      const st = serverStatusSchema.safeParse(json.value);
+      if (!st.success) return drop('not a server status');
+      for (const fn of this.statusListeners) fn(st.data);
+      return;
+    }
     if (topic === this.t.events) {
       const e = eventSchema.safeParse(json.value);
       if (!e.success) return drop('not an event');
@@ -184,6 +264,8 @@ export class AgentLink {
   }
 
   private deliver(e: HallEvent, live: boolean): void {
+    // In island mode the replica runs ahead on this agent's own core: server events wait for the resync.
+    if (this.divert) return;
     let r: ReturnType<Replica['receive']>;
     try {
       r = this.replica.receive(e);
@@ -196,7 +278,9 @@ export class AgentLink {
     if (r === 'applied') {
       this.statusRefresh.request();
       if (!live) this.replayed.push(e);
-      for (const fn of this.listeners) fn(e, { live });
+      // Another agent's island actions replayed on the server: screens follow, voice does not speak history.
+      const d: Delivery = { live, islandReplay: e.commandId.startsWith('island-') };
+      for (const fn of this.listeners) fn(e, d);
     } else if (r === 'gap') void this.catchUp();
   }
 
@@ -236,6 +320,7 @@ export class AgentLink {
 
   /** Asks for everything after the replica's seq until it has caught up. One at a time. */
   catchUp(): Promise<void> {
+    if (this.divert) return Promise.resolve();
     this.catchingUp ??= (async () => {
       try {
         if (this.replica.seq === 0 && !(await this.loadState())) return;
@@ -289,7 +374,7 @@ export class AgentLink {
       return Promise.reject(new HallqError('PAYLOAD_TOO_LARGE', `request above ${this.maxBytes} bytes`, { bytes: Buffer.byteLength(payload) }));
     }
     return new Promise((resolve) => {
-      const p: Pending = { resolve, timer: undefined, payload };
+      const p: Pending = { resolve, timer: undefined, payload, since: Date.now() };
       const arm = () => {
         p.timer = setTimeout(() => {
           // No answer: send again with the same id; the server answers a repeat with the first answer.
@@ -311,6 +396,7 @@ export class AgentLink {
 
   /** Sends a command; resolves with its outcome and the seq the server reached with it. */
   async run(cmd: CommandBody & { id?: string }): Promise<{ outcome: Outcome; seq: number }> {
+    if (this.divert) return this.divert(cmd as Command);
     const command = { ...cmd, id: cmd.id ?? randomUUID() } as Command;
     const r = await this.request({ id: randomUUID(), type: 'command', command: command as never });
     if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
@@ -324,6 +410,8 @@ export class AgentLink {
    * request (stored encrypted on the server, never in an event); resolves with whether it is held.
    */
   async sendContact(ticketId: string, phone: string): Promise<boolean> {
+    // A phone number never waits on the agent: island tickets go without SMS.
+    if (this.divert) throw new HallqError('NOT_CONNECTED', 'island mode: no SMS contact without the server');
     const r = await this.request({ id: randomUUID(), type: 'contact', ticketId, phone });
     if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
     const data = contactDataSchema.safeParse(r.data);

@@ -17,9 +17,13 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { AgentLink } from './link.js';
 import { settledWithin } from '../ops/bounded.js';
+import type { IslandMode } from './island/island-mode.js';
+import { startIsland } from './island/start.js';
 
 export interface RunningAgent {
   link: AgentLink;
+  /** Island mode, when configured (src/agent/island). */
+  island?: IslandMode;
   devices: DeviceManager;
   stop(): Promise<void>;
 }
@@ -31,6 +35,8 @@ export interface AgentStartOptions {
   devices?: Omit<DeviceManagerOptions, 'logger'>;
   /** Link request timeout (default the link's own). */
   requestTimeoutMs?: number;
+  /** The hall's clock for island mode's own core (default Date.now; tests run a fixed day). */
+  clock?: () => number;
 }
 
 /** `hallq agent --config FILE`. */
@@ -95,6 +101,14 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
       offDisplays = attachDisplays(link, devices.screens, devices.displayKeypads, logger.child({ component: 'display' }));
     }),
   );
+  // Island mode: the outbox and leases, the watch on the server; after a return the screens show the server's state again.
+  const island = config.island ? startIsland(link, config.island, me.id, logger.child({ component: 'island' }), opts.clock) : undefined;
+  offs.push(
+    link.onResync(() => {
+      offDisplays();
+      offDisplays = attachDisplays(link, devices.screens, devices.displayKeypads, logger.child({ component: 'display' }));
+    }),
+  );
   const staff = staffLookup(config);
   for (const k of devices.keypads) offs.push(attachCaller(link, k.window, k.keypad, staff, logger.child({ component: 'caller', window: k.window })));
   if (devices.announcer) offs.push(attachVoice(link, devices.announcer, { recentMs: (me.devices.voice?.announceMissedWithinSeconds ?? 30) * 1000 }));
@@ -119,9 +133,11 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
   return {
     link,
     devices,
+    ...(island ? { island: island.mode } : {}),
     stop: async () => {
       await notifier.stopping();
       stopWatchdog();
+      island?.stop();
       offDisplays();
       for (const off of offs.splice(0)) off();
       if (kioskHttp) {

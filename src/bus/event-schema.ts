@@ -157,6 +157,8 @@ export const eventSchema = z.discriminatedUnion('type', [
   ev('EmergencyRaised', { kind: emergencyKind, text: str, preset: str.optional(), staffId: id.optional() }),
   ev('EmergencyCleared', { staffId: id.optional() }),
   ev('NotificationDue', { ...ticketRef, number: id, serviceId: id, reason: z.enum(['issued', 'near', 'called']), position: nat.optional(), windows: z.array(window), near: z.boolean().optional() }),
+  ev('NumbersLeased', { agentId: id, serviceId: id, from: int.min(1).max(999), to: int.min(1).max(999) }),
+  ev('IslandConflict', { agentId: id, commandId: id, kind: z.enum(['number-taken', 'called-elsewhere', 'cancelled', 'refused']), refTicketId: id.optional(), detail: str }),
   ev('CommandRejected', {}),
   ev('CommandNoop', {}),
 ]);
@@ -191,6 +193,7 @@ export const hallStateSchema = z.looseObject({
   pools: record(z.looseObject({ cls: z.enum(['normal', 'priority']), run: nat })),
   serviceTimes: record(z.array(z.number().finite()).max(10_000)),
   commands: record(outcomeSchema),
+  leases: record(z.array(z.looseObject({ serviceId: id, from: int.min(1).max(999), to: int.min(1).max(999) })).max(1000)).optional(),
 });
 
 /** The answer on res/<client>: an id and either data (checked by the request's own schema) or an error. */

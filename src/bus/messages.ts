@@ -20,6 +20,21 @@ export const requestSchema = z.discriminatedUnion('type', [
    * A citizen's mobile number for SMS about one ticket, kiosk → server once; stored encrypted, never
    * in an event or the log (src/server/sms/README.md). Mainland mobiles only, optionally +86.
    */
+  /**
+   * Island mode's return (README "Island mode"): one action of the agent's outbox, replayed in order
+   * with its command id. `leasedNumber` is the number the island issued from the agent's lease (the
+   * agent is the topic's, never a field); `last` marks the outbox's end (deferred SMS are then sent
+   * if they still make sense). Answered like a command, plus the conflict the rule found, if any.
+   */
+  z.strictObject({
+    id: z.string().min(1).max(100),
+    type: z.literal('island'),
+    command: wireCommandSchema,
+    leasedNumber: z.number().int().min(1).max(999).optional(),
+    /** When the island decided it (epoch ms), for the log's record; the server's own clock runs the command. */
+    at: z.number().finite().optional(),
+    last: z.boolean().optional(),
+  }),
   z.strictObject({ id: z.string().min(1).max(100), type: z.literal('contact'), ticketId: z.string().min(1).max(100), phone: z.string().regex(/^(\+86)?1[3-9]\d{9}$/, 'a mainland mobile number') }),
 ]);
 export type Request = z.infer<typeof requestSchema>;
@@ -39,6 +54,8 @@ export interface ServerStatus {
 
 export interface AgentStatus {
   online: boolean;
+  /** Island mode (README "Island mode"): absent or 'online' when the agent works through the server. */
+  island?: 'online' | 'island' | 'returning';
   seq?: number;
   at?: number;
 }

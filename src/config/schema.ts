@@ -341,6 +341,25 @@ export const platformSchema = z.strictObject({
 });
 export type PlatformConfig = z.infer<typeof platformSchema>;
 
+/**
+ * Island mode (DESIGN §7, README "Island mode"): absent, the hall waits for its server as before.
+ * Present, the server leases number blocks to every agent with a kiosk, and an agent that has not
+ * heard from the server for `afterSeconds` runs the core itself for its own devices.
+ */
+export const islandSchema = z
+  .strictObject({
+    /** Numbers per leased block, per agent with a kiosk and per service. */
+    leaseSize: z.number().int().min(1).max(200).default(20),
+    /** A new block is leased when fewer leased numbers than this are still free. */
+    lowWater: z.number().int().min(1).max(200).default(5),
+    /** Seconds without the server (its last will, a lost broker, or a request unanswered) before an agent goes island. */
+    afterSeconds: z.number().positive().max(3600).default(20),
+    /** The agent's SQLite file for its leases and outbox (synchronous=FULL). */
+    outbox: z.string().min(1).default('/var/lib/hallq/island.db'),
+  })
+  .refine((i) => i.lowWater <= i.leaseSize, { path: ['lowWater'], message: 'lowWater must not be above leaseSize' });
+export type IslandConfig = z.infer<typeof islandSchema>;
+
 export const configSchema = z.strictObject({
   hall: z.strictObject({
     id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -'),
@@ -360,6 +379,8 @@ export const configSchema = z.strictObject({
   agent: agentSchema.optional(),
   /** The unified-platform link (docs/platform.md); absent: nothing leaves the hall, nothing comes in. */
   platform: platformSchema.optional(),
+  /** Island mode: absent, off. */
+  island: islandSchema.optional(),
 });
 
 export type HallqConfig = z.infer<typeof configSchema>;

@@ -54,6 +54,7 @@ function applyBody(state: HallState, e: HallEvent): void {
     case 'DayStarted': {
       state.day = e.day;
       state.counters = {};
+      state.leases = {};
       state.pools = {};
       state.commands = {};
       // Yesterday's tickets live on in the log; the state keeps today only.
@@ -228,6 +229,14 @@ function applyBody(state: HallState, e: HallEvent): void {
       if (e.near) t.notified.near = e.seq;
       return;
     }
+    case 'NumbersLeased': {
+      const leases = state.leases ?? (state.leases = {});
+      const list = own(leases, e.agentId) ?? setOwn(leases, e.agentId, []);
+      list.push({ serviceId: e.serviceId, from: e.from, to: e.to });
+      setOwn(state.counters, e.serviceId, Math.max(own(state.counters, e.serviceId) ?? 0, e.to));
+      return;
+    }
+    case 'IslandConflict':
     case 'CommandRejected':
     case 'CommandNoop':
       return;

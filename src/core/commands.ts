@@ -1,5 +1,6 @@
 import type { Grade, HallConfig } from './model.js';
 import type { Appointment, Delivery, EmergencyKind, FollowUpKind, PersonRef } from './state.js';
+import type { IslandConflictKind } from './events.js';
 
 /**
  * A person as the edge hands it to the core: the raw ID number never reaches the core.
@@ -24,7 +25,16 @@ export type Command = Base &
   (
     | { type: 'Configure'; config: HallConfig }
     | { type: 'Tick' }
-    | { type: 'IssueTicket'; serviceId: string; delivery?: Delivery; person?: PersonInput; phoneMasked?: string; priority?: boolean }
+    | {
+        type: 'IssueTicket';
+        serviceId: string;
+        delivery?: Delivery;
+        person?: PersonInput;
+        phoneMasked?: string;
+        priority?: boolean;
+        /** Island mode: the leased number the agent issued (set from the agent's identity by whoever runs the core, never read off the wire). */
+        leased?: { agentId: string; number: number };
+      }
     | { type: 'PrintConfirmed'; ticketId: string }
     | { type: 'PrintFailed'; ticketId: string; reason: string }
     | { type: 'CallNext'; window: number }
@@ -60,6 +70,10 @@ export type Command = Base &
     /** An emergency or evacuation notice with a preset (emergencyPresets) or free text; raised again, it replaces the text. */
     | { type: 'RaiseEmergency'; kind?: EmergencyKind; preset?: string; text?: string; staffId?: string }
     | { type: 'ClearEmergency'; staffId?: string }
+    /** The server leases the next `count` numbers of a service to an agent (island mode). Server only. */
+    | { type: 'LeaseNumbers'; agentId: string; serviceId: string; count: number }
+    /** The server records an island conflict it resolved on return. Server only. */
+    | { type: 'NoteIslandConflict'; agentId: string; commandId: string; kind: IslandConflictKind; refTicketId?: string; detail: string }
   );
 
 export type CommandType = Command['type'];

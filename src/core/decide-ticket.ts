@@ -10,6 +10,7 @@ import type { RejectionCode } from './rejections.js';
 import type { Delivery, HallState, PersonRef, Ticket, TicketClass } from './state.js';
 import { ageOn, localTime } from './time.js';
 import { own } from './own.js';
+import { islandNumber } from './lease.js';
 
 /** Ticket numbers: prefix + three digits, reset each day. */
 export function ticketNumber(service: ServiceDef, n: number): string {
@@ -35,11 +36,13 @@ interface NewTicket {
   person?: PersonRef;
   phoneMasked?: string;
   appointmentId?: string;
+  /** Island mode: this number (from a lease) instead of the next one. */
+  number?: number;
 }
 
 /** A new ticket: waiting at once, unless it waits for its print to be confirmed. */
 function newTicket(state: HallState, now: number, n: NewTicket): Ticket {
-  const number = ticketNumber(n.service, (own(state.counters, n.service.id) ?? 0) + 1);
+  const number = ticketNumber(n.service, n.number ?? (own(state.counters, n.service.id) ?? 0) + 1);
   return {
     id: ticketId(state.day, number),
     number,
@@ -71,15 +74,27 @@ function commonRefusal(state: HallState, config: HallConfig, service: ServiceDef
   return undefined;
 }
 
+/**
+ * An island issue from a lease was already allowed by the hours and the quota when the block was
+ * leased; the service must still have a window, and the per-ID rules still hold.
+ */
+function islandRefusal(state: HallState, config: HallConfig, service: ServiceDef, person?: PersonRef): RejectionCode | undefined {
+  if (!config.windows.some((w) => canServe(w, { serviceId: service.id }))) return 'no-window';
+  return person ? personRefusal(state, config, service.id, person) : undefined;
+}
+
 export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf<'IssueTicket'>, now: number): Decision {
   const service = serviceOf(config, cmd.serviceId);
   if (!service) return reject('unknown-service', cmd.serviceId);
   if (issuingHalted(state)) return reject('emergency');
   if (cmd.person && !cmd.person.idValid) return reject('id-invalid');
   if (service.idRequired && !cmd.person) return reject('id-required');
-  const refusal = commonRefusal(state, config, service, now, cmd.person);
+  // Island mode: the agent's leased number if it is still its own and free; otherwise the next
+  // number of the day (the number conflict rule), unless the day has none left.
+  const leased = cmd.leased ? islandNumber(state, config, service.id, cmd.leased) : undefined;
+  const refusal = leased === undefined ? commonRefusal(state, config, service, now, cmd.person) : islandRefusal(state, config, service, cmd.person);
   if (refusal) return reject(refusal);
-  if ((own(state.counters, service.id) ?? 0) >= service.dailyQuota) return reject('quota-reached');
+  if (leased === undefined && (own(state.counters, service.id) ?? 0) >= service.dailyQuota) return reject('quota-reached');
   const { priorityAge } = config.policy;
   const birth = cmd.person?.birthDate;
   const elderly = priorityAge !== null && birth !== undefined && ageOn(birth, state.day) >= priorityAge;
@@ -89,8 +104,9 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
     delivery: cmd.delivery ?? 'print',
     ...(cmd.person ? { person: cmd.person } : {}),
     ...(cmd.phoneMasked ? { phoneMasked: cmd.phoneMasked } : {}),
+    ...(leased === undefined ? {} : { number: leased }),
   });
-  return accept([{ type: 'TicketIssued', ticket }], ticket.id);
+  return accept([{ type: 'TicketIssued', ticket }], ticket.id, cmd.leased && leased === undefined ? 'island-renumbered' : undefined);
 }
 
 export function decidePrint(state: HallState, cmd: CommandOf<'PrintConfirmed'> | CommandOf<'PrintFailed'>): Decision {

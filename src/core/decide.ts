@@ -6,6 +6,7 @@ import { decideBook, decideCancel, decideCancelAppointment, decideChangeAppointm
 import { decideClose, decideOpen, decidePause, decideResume, decideSignIn, decideSignOut, decideTakeOver } from './decide-window.js';
 import { accept, reject, type Decision } from './decision.js';
 import type { HallState } from './state.js';
+import { decideLease } from './lease.js';
 
 /** decide(state, command, now) → events and an answer. Reads the state, never changes it. */
 export function decide(state: HallState, cmd: Command, now: number): Decision {
@@ -70,5 +71,9 @@ export function decide(state: HallState, cmd: Command, now: number): Decision {
       return decideRaiseEmergency(cmd);
     case 'ClearEmergency':
       return decideClearEmergency(state, cmd);
+    case 'LeaseNumbers':
+      return decideLease(state, config, cmd);
+    case 'NoteIslandConflict':
+      return accept([{ type: 'IslandConflict', agentId: cmd.agentId, commandId: cmd.commandId, kind: cmd.kind, detail: cmd.detail, ...(cmd.refTicketId === undefined ? {} : { refTicketId: cmd.refTicketId }) }]);
   }
 }

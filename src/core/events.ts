@@ -5,6 +5,9 @@ import type { Appointment, EmergencyKind, FollowUpKind, Rating, Ticket } from '.
 /** Why a call did not take the oldest eligible ticket (null when it did). */
 export type CallReason = 'aged' | 'appointment' | 'priority' | 'interleave' | 'tier-preference' | 'requeued-behind' | 'manual';
 
+/** The island conflict rule's cases (src/core/island-conflict.ts). */
+export type IslandConflictKind = 'number-taken' | 'called-elsewhere' | 'cancelled' | 'refused';
+
 export type NotificationReason = 'issued' | 'near' | 'called';
 
 export type EventBody =
@@ -55,6 +58,10 @@ export type EventBody =
       /** Estimated wait in whole minutes when due (issued, near), if an open window can call it (estimate.ts). */
       waitMinutes?: number;
     }
+  /** A block of the day's numbers leased to an agent for island mode (src/core/lease.ts); the counter moves past it. */
+  | { type: 'NumbersLeased'; agentId: string; serviceId: string; from: number; to: number }
+  /** An island action that met a different server decision on return, and how it was resolved (README "Island mode"). */
+  | { type: 'IslandConflict'; agentId: string; commandId: string; kind: IslandConflictKind; refTicketId?: string; detail: string }
   | { type: 'CommandRejected' }
   | { type: 'CommandNoop' };
 

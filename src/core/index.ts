@@ -21,3 +21,5 @@ export { requeueKeyAfter } from './decide-call.js';
 export { RATING_COMMENT_MAX } from './decide-rating.js';
 export * from './views.js';
 export * from './own.js';
+export * from './lease.js';
+export * from './island-conflict.js';

@@ -7,7 +7,7 @@ export type Outcome =
   | { ok: false; code: RejectionCode; message: Lang; detail?: string };
 
 /** Successful outcomes that did nothing visible. */
-export type InfoCode = 'queue-empty' | 'already-open' | 'already-paused' | 'not-paused' | 'appointment-late';
+export type InfoCode = 'queue-empty' | 'already-open' | 'already-paused' | 'not-paused' | 'appointment-late' | 'island-renumbered';
 
 export function rejected(code: RejectionCode, detail?: string): Outcome {
   return detail === undefined ? { ok: false, code, message: rejectionMessages[code] } : { ok: false, code, message: rejectionMessages[code], detail };

@@ -1,5 +1,6 @@
 import type { Grade, HallConfig } from './model.js';
 import type { Outcome } from './outcome.js';
+import type { NumberLease } from './lease.js';
 
 export type TicketClass = 'appointment' | 'priority' | 'normal';
 
@@ -153,6 +154,8 @@ export interface HallState {
   serviceTimes: Record<string, number[]>;
   /** Outcomes of today's commands, for idempotency (the store keeps all of them). */
   commands: Record<string, Outcome>;
+  /** Today's number leases per agent id (island mode, src/core/lease.ts); absent before the first. */
+  leases?: Record<string, NumberLease[]>;
 }
 
 export function emptyState(): HallState {

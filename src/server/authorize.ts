@@ -79,7 +79,7 @@ export type RequestAuthorizer = (client: string, req: Request) => Authorized;
  */
 export function requestAuthorizer(agents: readonly AgentEntry[]): RequestAuthorizer {
   const grants = new Map(agents.map((a) => [a.id, grantsOf(a)] as const));
-  return (client, req) => {
+  const check: RequestAuthorizer = (client, req) => {
     const refuse = (rule: string, message: string, extra: Partial<RefusalLog> = {}): Authorized => ({
       ok: false,
       error: { code: 'FORBIDDEN', message },
@@ -94,6 +94,11 @@ export function requestAuthorizer(agents: readonly AgentEntry[]): RequestAuthori
         return { ok: true, request: req };
       case 'contact':
         return g.kiosk ? { ok: true, request: req } : refuse('kiosk-only', `agent ${client} has no kiosk: contact numbers come only from kiosks`);
+      case 'island': {
+        // An island action is allowed exactly as the same command would be now.
+        const inner = check(client, { id: req.id, type: 'command', command: req.command });
+        return inner.ok && inner.request.type === 'command' ? { ok: true, request: { ...req, command: inner.request.command } } : inner;
+      }
       case 'command': {
         const cmd = req.command;
         const rule = RULES[cmd.type];
@@ -111,4 +116,5 @@ export function requestAuthorizer(agents: readonly AgentEntry[]): RequestAuthori
       }
     }
   };
+  return check;
 }

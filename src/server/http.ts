@@ -15,6 +15,7 @@ import { cliTokenPath, sameToken } from './auth/cli-token.js';
 import { openCredentials, type CredentialStore } from './auth/credentials.js';
 import { Lockout } from './auth/lockout.js';
 import { authorizeCommand, mayRead, withActor } from './auth/policy.js';
+import { IslandReturn, islandReport } from './island-return.js';
 import { loadOrCreateSecretFile } from './auth/secret-file.js';
 import { SESSION_COOKIE, SessionStore, type Principal, type Role } from './auth/sessions.js';
 import { StatusTokens, statusKeyPath } from './auth/status-token.js';
@@ -232,6 +233,9 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   // The platform link's backlog is its own text block (src/server/platform), appended to prom-client's.
   r.get('/metrics', { schema: { tags: ['staff'], summary: 'Prometheus metrics through prom-client (managers, technicians, the CLI token)' }, onRequest: need(diagnostics) }, async (_req, reply) =>
     noStore(reply).type(metrics.contentType).send((await metrics.metrics()) + (opts.platform?.metricsText() ?? '')),
+  );
+  r.get('/api/island', { schema: { tags: ['staff'], summary: 'Island mode: the number leases of the day per agent, and every island conflict resolved on return (newest first)' }, onRequest: need(diagnostics) }, (_req, reply) =>
+    noStore(reply).send(islandReport(engine, mqtt.island instanceof IslandReturn ? mqtt.island : undefined)),
   );
   r.post('/api/commands', { schema: { tags: ['staff'], summary: 'Run a command: staff on their own window, managers and the CLI on all; never a rating', body: commandBody }, onRequest: need(desk) }, (req, reply) => {
     const who = req.principal as Principal;

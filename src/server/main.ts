@@ -22,6 +22,7 @@ function readConfigFile(key: string, path: string): string {
     throw new HallqError('CONFIG_INVALID', `${key}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); hallq config check lists every such file`, { key }, { cause: e });
   }
 }
+import { startIslandServer } from './island-server.js';
 
 export interface RunningServer {
   engine: HallEngine;
@@ -67,6 +68,8 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   );
   // The SMS outbox hooks in before the first command can arrive.
   const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger: logger.child({ component: 'sms' }) });
+  // Island mode: number leases for the kiosks, and the return of the agents' outboxes.
+  const island = startIslandServer(config, engine, mqtt, clock, logger.child({ component: 'island' }));
   // Requests are authorized by the agent id in their topic, which only the broker's ACL vouches for.
   if (!config.server.mqtt.username) logger.warn({}, 'server.mqtt.username not set: a broker without users lets any client speak as any agent');
   // Not awaited: with the broker away the hall's HTTP side (display, caller, admin, status) serves
@@ -121,6 +124,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
       await notifier.stopping();
       stopWatchdog();
       clearInterval(tick);
+      island?.stop();
       // Each step bounded (issue 10): a broker that is away or a page that holds its stream cannot hold the stop.
       await mqtt.stop();
       if (platform) await settledWithin(platform.stop(), 2000);

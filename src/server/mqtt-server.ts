@@ -14,6 +14,7 @@ import { Throttle } from '../bus/throttle.js';
 import type { Authorized, RequestAuthorizer } from './authorize.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
+import type { IslandHook } from './island-return.js';
 
 /** agent/<id>/devices as the agent's link publishes it (src/bus/messages.ts DeviceHealth[]). */
 const deviceHealthList = z
@@ -49,6 +50,8 @@ export class MqttServer {
   readonly agentDevices = new Map<string, DeviceHealth[]>();
   /** SMS contacts and outbox (src/server/sms), set by startSms when SMS is on. */
   sms: SmsHook | undefined;
+  /** Island mode's return (src/server/island-return.ts), set when island mode is on. */
+  island: IslandHook | undefined;
   /** issue 9 (HTTP): the status page token of a new ticket, set by the HTTP side; sent with a successful IssueTicket/CheckIn answer. */
   statusTokenOf: ((ticketId: string) => string) | undefined;
 
@@ -106,9 +109,9 @@ export class MqttServer {
     client.on('connect', () => {
       this.metrics.connected = true;
       this.logger.info({ url: this.opts.url }, 'connected to broker');
-      client.subscribe(this.t.requestAll, { qos: 1 });
       // Device health: only agent <id> may publish agent/<id>/devices (the broker's ACL), so the topic names who reports.
-      client.subscribe(this.t.agentDevices('+'), { qos: 1 });
+      // Agents' retained statuses feed island mode's view of them (admin); requests are answered.
+      client.subscribe([this.t.requestAll, this.t.agentDevices('+'), this.t.agentStatusAll], { qos: 1 });
       this.publishAllState();
     });
     client.on('reconnect', () => {
@@ -119,7 +122,11 @@ export class MqttServer {
       this.metrics.connected = false;
     });
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
-    client.on('message', (topic, payload) => (this.deviceAgentOf(topic) === undefined ? this.onRequest(topic, payload) : this.onDevices(topic, payload)));
+    client.on('message', (topic, payload) => {
+      if (this.deviceAgentOf(topic) !== undefined) return this.onDevices(topic, payload);
+      if (topic.startsWith(`${this.t.root}/agent/`)) return this.island?.agentStatus(topic, payload);
+      return this.onRequest(topic, payload);
+    });
     return new Promise((resolve) => client.once('connect', () => resolve()));
   }
 
@@ -146,9 +153,9 @@ export class MqttServer {
   }
 
   /** Publishes events, then the retained views they changed. */
-  publishEvents(events: HallEvent[]): void {
+  publishEvents(events: HallEvent[], sms = true): void {
     if (events.length === 0) return;
-    this.sms?.afterAppend(events);
+    if (sms) this.sms?.afterAppend(events);
     for (const e of events) this.publish(this.t.events, e);
     const s = this.engine.state;
     const windows = new Set(events.flatMap((e) => windowsTouched(s, e)));
@@ -241,6 +248,9 @@ export class MqttServer {
           // The seq it was reading moved out of the cache (or the part does not exist): start again.
           return answer({ id: r.id, status: 'error', error: { code: 'STATE_MOVED', message: 'that state part is no longer available; ask for part 0 again' } });
         }
+        case 'island':
+          if (!this.island) return answer({ id: r.id, status: 'error', error: { code: 'ISLAND_OFF', message: 'island mode is not configured on this server' } });
+          return answer({ id: r.id, status: 'ok', data: this.island.replay(client, r) });
         case 'contact':
           // The phone is personal data: stored sealed by the SMS side, never logged, never in an event.
           return answer({ id: r.id, status: 'ok', data: { stored: this.sms?.contact(r.ticketId, r.phone) ?? false } });

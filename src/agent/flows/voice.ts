@@ -54,7 +54,8 @@ export function attachVoice(link: AgentLink, announcer: VoiceAnnouncer, opts: Vo
       clearTimeout(timer);
       readNotice();
     }
-    if (!d.live || !isCall(e)) return;
+    // Another agent's island calls replayed on the server's return were spoken then, not now.
+    if (!d.live || d.islandReplay || !isCall(e)) return;
     const t = own(link.replica.state.tickets, e.ticketId);
     if (t) announcer.announce({ ticket: t.number, window: e.window });
   });

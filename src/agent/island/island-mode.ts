@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../../drivers/common/logger.js';
+import { execute, freeLeased, leasesOf, rejected, replayFormOf, type Command, type IslandConflict, type Outcome } from '../../core/index.js';
+import { commandDataSchema } from '../../bus/event-schema.js';
+import type { ServerStatus } from '../../bus/messages.js';
+import type { AgentLink } from '../link.js';
+import type { IslandStore } from './store.js';
+
+export type IslandPhase = 'online' | 'island' | 'returning';
+
+export interface IslandOptions {
+  agentId: string;
+  /** Seconds without the server before this agent goes island. */
+  afterSeconds: number;
+  clock?: () => number;
+  logger: Logger;
+}
+
+/**
+ * Island mode on an agent (DESIGN §7, README "Island mode"). The server counts as away when its
+ * retained status says offline (its last will), when the broker link is down, or when a request has
+ * waited for its answer; after `afterSeconds` of that the agent runs the real core on its replica
+ * for its own devices: the kiosk issues from its leased numbers, keypads call, recall, mark no-show
+ * and complete, screens and voice follow, ratings are taken. Every action the island took is kept
+ * in the outbox (IslandStore, synchronous=FULL) before the hall sees it. When the server's status
+ * says online again, the outbox is replayed in order with its ids (the server's decision stands),
+ * then the replica starts again from the server's state.
+ */
+export class IslandMode {
+  phase: IslandPhase = 'online';
+  private downSince: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly offs: (() => void)[] = [];
+  private returning: Promise<void> | undefined;
+  private toldImpossible = false;
+  /** What the last return found, for the operator (logged) and tests. */
+  readonly conflicts: IslandConflict[] = [];
+  private readonly phaseListeners = new Set<(p: IslandPhase) => void>();
+
+  constructor(
+    private readonly link: AgentLink,
+    private readonly store: IslandStore,
+    private readonly o: IslandOptions,
+  ) {}
+
+  private now(): number {
+    return (this.o.clock ?? Date.now)();
+  }
+
+  /** Each change of phase (online → island → returning → online). */
+  onPhase(fn: (p: IslandPhase) => void): () => void {
+    this.phaseListeners.add(fn);
+    return () => this.phaseListeners.delete(fn);
+  }
+
+  private setPhase(p: IslandPhase): void {
+    this.phase = p;
+    this.link.setIslandPhase(p);
+    for (const fn of this.phaseListeners) fn(p);
+  }
+
+  start(): void {
+    this.keepLeases();
+    this.offs.push(
+      this.link.onEvent((e) => {
+        if (e.type === 'NumbersLeased' && e.agentId === this.o.agentId) this.keepLeases();
+      }),
+      this.link.onResync(() => this.keepLeases()),
+      this.link.onServerStatus((s) => this.onStatus(s)),
+    );
+    const every = Math.min(1000, Math.max(100, (this.o.afterSeconds * 1000) / 5));
+    this.timer = setInterval(() => this.check(), every);
+    this.timer.unref();
+    // An outbox left by an island before a restart goes back as soon as the server is there.
+    if (this.store.pending().length > 0) this.o.logger.warn({ pending: this.store.pending().length }, 'island outbox not yet returned');
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    for (const off of this.offs.splice(0)) off();
+  }
+
+  private keepLeases(): void {
+    const s = this.link.replica.state;
+    if (s.day !== '') this.store.keepLeases(s.day, leasesOf(s, this.o.agentId));
+  }
+
+  private onStatus(s: ServerStatus): void {
+    if (!s.online) {
+      this.downSince ??= this.now();
+      return;
+    }
+    this.downSince = undefined;
+    if (this.phase === 'island' || (this.phase === 'online' && this.store.pending().length > 0)) void this.returnToServer();
+  }
+
+  /** Bounded detection: the server's last will, a lost broker, or a request that waited too long. */
+  private check(): void {
+    const now = this.now();
+    if (!this.link.connected) this.downSince ??= now;
+    const waited = this.link.oldestWaitMs(now);
+    const limit = this.o.afterSeconds * 1000;
+    const since = Math.min(this.downSince ?? now, now - waited);
+    if (this.phase === 'online' && now - since >= limit) this.enter(now - since);
+  }
+
+  private enter(awayMs: number): void {
+    if (this.link.replica.state.config === null) {
+      if (!this.toldImpossible) this.o.logger.error({}, 'island mode impossible: this agent never received the hall state');
+      this.toldImpossible = true;
+      return;
+    }
+    this.o.logger.warn({ awayMs }, 'island mode: the server is unreachable; this agent runs the hall for its own devices');
+    this.link.divert = (cmd) => this.run(cmd);
+    this.setPhase('island');
+    this.link.divertWaiting();
+  }
+
+  /** One command on this agent's core: decided, kept in the outbox, then shown and answered. */
+  run(body: Command): Promise<{ outcome: Outcome; seq: number }> {
+    const state = this.link.replica.state;
+    const now = this.now();
+    let cmd = { ...body, id: (body as { id?: string }).id ?? `island-${this.o.agentId}-${randomUUID()}` } as Command;
+    let leasedNumber: number | undefined;
+    if (cmd.type === 'CheckIn') return Promise.resolve({ outcome: rejected('invalid-command', 'appointment check-in waits for the server'), seq: state.seq });
+    if (cmd.type === 'IssueTicket') {
+      const day = state.day;
+      const serviceId = cmd.serviceId;
+      leasedNumber = freeLeased(state, this.o.agentId, serviceId).find((n) => !this.store.used(day, serviceId, n));
+      if (leasedNumber === undefined) return Promise.resolve({ outcome: rejected('quota-reached', 'no leased number left in island mode'), seq: state.seq });
+      cmd = { ...cmd, leased: { agentId: this.o.agentId, number: leasedNumber } };
+    }
+    const r = execute(state, cmd, now);
+    const replay = replayFormOf(cmd, r.outcome, r.events);
+    if (replay) {
+      // The wire form: the lease travels as leasedNumber, bound to this agent by its topic.
+      const { leased: _leased, ...wire } = replay as Command & { leased?: unknown };
+      this.store.append(state.day, {
+        command: wire as Command,
+        at: now,
+        ...(leasedNumber === undefined ? {} : { leasedNumber }),
+        ...(cmd.type === 'IssueTicket' && r.outcome.ok && r.outcome.ticketId ? { ticketId: r.outcome.ticketId } : {}),
+      });
+    }
+    this.link.emitLocal(r.events);
+    return Promise.resolve({ outcome: r.outcome, seq: state.seq });
+  }
+
+  /** The return: the outbox in order, then the server's state. One at a time. */
+  returnToServer(): Promise<void> {
+    this.returning ??= (async () => {
+      const wasIsland = this.phase === 'island';
+      if (wasIsland) this.setPhase('returning');
+      let replayed = 0;
+      try {
+        for (let batch = this.store.pending(); batch.length > 0; batch = this.store.pending()) {
+          for (const [i, entry] of batch.entries()) {
+            const last = i === batch.length - 1;
+            const res = await this.link.request({
+              id: randomUUID(),
+              type: 'island',
+              command: entry.command as never,
+              at: entry.at,
+              ...(entry.leasedNumber === undefined ? {} : { leasedNumber: entry.leasedNumber }),
+              ...(last ? { last: true } : {}),
+            });
+            if (res.status === 'error') {
+              // Refused as a request (not as a decision): it can never be taken; the operator reads why.
+              this.o.logger.error({ commandId: entry.command.id, code: res.error.code }, 'island action refused by the server');
+            } else {
+              const data = commandDataSchema.safeParse(res.data);
+              const conflict = (res.data as { conflict?: IslandConflict }).conflict;
+              if (conflict) this.conflicts.push(conflict);
+              const serverTicket = data.success && data.data.outcome.ok ? data.data.outcome.ticketId : undefined;
+              if (entry.ticketId && serverTicket && serverTicket !== entry.ticketId) this.store.renameTicket(entry.ticketId, serverTicket);
+            }
+            this.store.done(entry.n);
+            replayed += 1;
+          }
+        }
+        // Nothing left: from here commands go to the server again (synchronously with the check above).
+        this.link.divert = undefined;
+        await this.link.resync();
+        this.o.logger.info({ replayed, conflicts: this.conflicts.length }, 'island mode over: outbox returned, replica from the server');
+        this.setPhase('online');
+      } finally {
+        this.returning = undefined;
+      }
+    })();
+    return this.returning;
+  }
+}

@@ -1,0 +1,116 @@
+import Database from 'better-sqlite3';
+import type { Command, NumberLease } from '../../core/index.js';
+import { storeError } from '../../store/errors.js';
+import { ensurePrivateDbFile } from '../../store/private-file.js';
+
+/** One island action as kept in the outbox: the command as the island decided it (core replayFormOf). */
+export interface OutboxEntry {
+  /** Order of the outbox (1, 2, …): replayed in this order. */
+  n: number;
+  command: Command;
+  /** The number an island issue took from the agent's lease. */
+  leasedNumber?: number;
+  /** Epoch ms the island decided it. */
+  at: number;
+  /** The ticket id the island gave an issue (the server may give another: the number conflict rule). */
+  ticketId?: string;
+}
+
+/**
+ * The agent's durable island file (DESIGN §7): its number leases of the day and its outbox of
+ * island actions, one SQLite file in WAL mode with synchronous=FULL, so an action the hall saw (a
+ * printed number, a call on the screen) is on disk before it happens and survives a power cut.
+ * Mode 0600: an outbox may hold a person's keyed hash and masked forms (never a raw ID or phone).
+ */
+export class IslandStore {
+  private readonly db: Database.Database;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  /** Opens (creating) the file. Throws STORE_IO when it cannot, STORE_CORRUPT when it is not a database. */
+  static open(path: string): IslandStore {
+    let db: Database.Database | undefined;
+    try {
+      ensurePrivateDbFile(path);
+      db = new Database(path);
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS leases (day TEXT NOT NULL, service TEXT NOT NULL, from_n INTEGER NOT NULL, to_n INTEGER NOT NULL, PRIMARY KEY (day, service, from_n));
+        CREATE TABLE IF NOT EXISTS used (day TEXT NOT NULL, service TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, service, n));
+        CREATE TABLE IF NOT EXISTS outbox (n INTEGER PRIMARY KEY AUTOINCREMENT, command_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL, leased_number INTEGER, ticket_id TEXT, at INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0);
+      `);
+      return new IslandStore(db);
+    } catch (e) {
+      db?.close();
+      throw storeError(e, `cannot open the island file ${path}`, { path });
+    }
+  }
+
+  pragmaSynchronous(): number {
+    return Number(this.db.pragma('synchronous', { simple: true }));
+  }
+
+  /** Keeps the day's leases of this agent (from the replica); blocks already kept are left as they are. */
+  keepLeases(day: string, leases: readonly NumberLease[]): void {
+    const ins = this.db.prepare('INSERT OR IGNORE INTO leases (day, service, from_n, to_n) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const l of leases) ins.run(day, l.serviceId, l.from, l.to);
+    })();
+  }
+
+  /** The kept leases of a day. */
+  leases(day: string): NumberLease[] {
+    return (this.db.prepare('SELECT service, from_n, to_n FROM leases WHERE day = ? ORDER BY service, from_n').all(day) as { service: string; from_n: number; to_n: number }[]).map((r) => ({
+      serviceId: r.service,
+      from: r.from_n,
+      to: r.to_n,
+    }));
+  }
+
+  /** Whether this agent already issued number `n` of a service in island mode today (never twice, even after a restart). */
+  used(day: string, serviceId: string, n: number): boolean {
+    return this.db.prepare('SELECT 1 FROM used WHERE day = ? AND service = ? AND n = ?').get(day, serviceId, n) !== undefined;
+  }
+
+  /** Appends one island action (and marks its leased number used) in one durable transaction. */
+  append(day: string, entry: Omit<OutboxEntry, 'n'>): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO outbox (command_id, body, leased_number, ticket_id, at) VALUES (?, ?, ?, ?, ?)')
+        .run(entry.command.id, JSON.stringify(entry.command), entry.leasedNumber ?? null, entry.ticketId ?? null, entry.at);
+      if (entry.leasedNumber !== undefined && entry.command.type === 'IssueTicket') this.db.prepare('INSERT OR IGNORE INTO used (day, service, n) VALUES (?, ?, ?)').run(day, entry.command.serviceId, entry.leasedNumber);
+    })();
+  }
+
+  /** The actions not yet taken by the server, in order. */
+  pending(): OutboxEntry[] {
+    const rows = this.db.prepare('SELECT n, body, leased_number, ticket_id, at FROM outbox WHERE done = 0 ORDER BY n').all() as { n: number; body: string; leased_number: number | null; ticket_id: string | null; at: number }[];
+    return rows.map((r) => ({
+      n: r.n,
+      command: JSON.parse(r.body) as Command,
+      at: r.at,
+      ...(r.leased_number === null ? {} : { leasedNumber: r.leased_number }),
+      ...(r.ticket_id === null ? {} : { ticketId: r.ticket_id }),
+    }));
+  }
+
+  /** The server answered this action (whatever it decided): it is not replayed again. */
+  done(n: number): void {
+    this.db.prepare('UPDATE outbox SET done = 1 WHERE n = ?').run(n);
+  }
+
+  /** Rewrites the ticket id in the pending actions (an island ticket the server renumbered). */
+  renameTicket(from: string, to: string): void {
+    for (const e of this.pending()) {
+      if ('ticketId' in e.command && e.command.ticketId === from) this.db.prepare('UPDATE outbox SET body = ? WHERE n = ?').run(JSON.stringify({ ...e.command, ticketId: to }), e.n);
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,124 @@
+import type { Logger } from '../../drivers/common/logger.js';
+import { islandConflictOf, own, type Command, type EventOf, type HallEvent, type HallState, type IslandConflict, type NumberLease, type Outcome } from '../core/index.js';
+import { parseJson, type Request } from '../bus/messages.js';
+import type { HallEngine } from './engine.js';
+import type { MqttServer } from './mqtt-server.js';
+
+export interface IslandHook {
+  /** A retained agent/<id>/status message (island mode's phase of that agent). Never throws. */
+  agentStatus(topic: string, payload: Buffer): void;
+  /** One replayed outbox entry of `agentId` (already authorized): its outcome, the seq reached, the conflict if any. */
+  replay(agentId: string, req: Extract<Request, { type: 'island' }>): { outcome: Outcome; seq: number; conflict?: IslandConflict };
+}
+
+/** An island conflict as the admin list shows it. */
+export interface ConflictRecord {
+  seq: number;
+  at: number;
+  agentId: string;
+  commandId: string;
+  kind: IslandConflict['kind'];
+  ticketId?: string;
+  detail: string;
+}
+
+/**
+ * Whether a notice held back during a replay still makes sense once the outbox is in: an issued or
+ * near notice only for a ticket still waiting (never "near" for one already called), a called notice
+ * only for a ticket still called or served at that window.
+ */
+export function noticeStillApt(state: HallState, e: EventOf<'NotificationDue'>): boolean {
+  const t = own(state.tickets, e.ticketId);
+  if (!t) return false;
+  if (e.reason === 'called') return (t.status === 'called' || t.status === 'serving') && e.windows.includes(t.window ?? -1);
+  return t.status === 'waiting' || t.status === 'issued';
+}
+
+/**
+ * The server's side of island mode's return (README "Island mode"): each outbox entry runs as the
+ * command it was, with its own id (a repeat gets the first answer), the server's decision standing.
+ * An entry the server decides differently is an island conflict: recorded as an IslandConflict event
+ * (in the log, listed in admin) and logged. SMS notices the replay makes are held back until the
+ * agent's last entry, then sent only if they still make sense.
+ */
+export class IslandReturn implements IslandHook {
+  private readonly held = new Map<string, EventOf<'NotificationDue'>[]>();
+  /** Each agent's island phase as its retained status last said (only what reaches the server: with the broker down, nothing does). */
+  readonly phases = new Map<string, { phase: 'online' | 'island' | 'returning' | 'offline'; at: number }>();
+
+  agentStatus(topic: string, payload: Buffer): void {
+    const m = /\/agent\/([a-z0-9-]{1,100})\/status$/.exec(topic);
+    const json = m && payload.length <= 4096 ? parseJson(payload) : undefined;
+    if (!m?.[1] || !json?.ok || typeof json.value !== 'object' || json.value === null) return;
+    const v = json.value as { online?: unknown; island?: unknown };
+    const phase = v.online !== true ? 'offline' : v.island === 'island' || v.island === 'returning' ? v.island : 'online';
+    this.phases.set(m[1], { phase, at: this.clock() });
+  }
+
+  constructor(
+    private readonly engine: HallEngine,
+    private readonly mqtt: MqttServer,
+    private readonly clock: () => number,
+    private readonly logger: Logger,
+  ) {}
+
+  replay(agentId: string, req: Extract<Request, { type: 'island' }>): { outcome: Outcome; seq: number; conflict?: IslandConflict } {
+    const wire = req.command as Command;
+    // The lease is the sending agent's by the topic it came on, never by a field it wrote.
+    const cmd: Command = wire.type === 'IssueTicket' && req.leasedNumber !== undefined ? { ...wire, leased: { agentId, number: req.leasedNumber } } : wire;
+    const r = this.engine.handle(cmd, this.clock());
+    this.publish(agentId, r.events);
+    // A repeated id (the answer to an earlier send was lost) found its conflict the first time.
+    const conflict = r.duplicate ? undefined : islandConflictOf(this.engine.state, cmd, r.outcome);
+    if (conflict) {
+      this.logger.warn({ agent: agentId, commandId: cmd.id, kind: conflict.kind, detail: conflict.detail }, 'island conflict resolved');
+      const noted = this.engine.handle(
+        { id: `conflict-${cmd.id}`, type: 'NoteIslandConflict', agentId, commandId: cmd.id, kind: conflict.kind, detail: conflict.detail, source: 'system', ...(conflict.ticketId ? { refTicketId: conflict.ticketId } : {}) },
+        this.clock(),
+      );
+      this.publish(agentId, noted.events);
+    }
+    if (req.last === true) this.release(agentId);
+    return { outcome: r.outcome, seq: this.engine.state.seq, ...(conflict ? { conflict } : {}) };
+  }
+
+  private publish(agentId: string, events: HallEvent[]): void {
+    const notices = events.filter((e): e is EventOf<'NotificationDue'> => e.type === 'NotificationDue');
+    if (notices.length > 0) this.held.set(agentId, [...(this.held.get(agentId) ?? []), ...notices]);
+    // Every event goes out on the stream in seq order (replicas need each seq), none to SMS yet.
+    this.mqtt.publishEvents(events, false);
+  }
+
+  /** The agent's outbox is in: its held notices go to SMS if they still make sense. */
+  private release(agentId: string): void {
+    const held = this.held.get(agentId) ?? [];
+    this.held.delete(agentId);
+    const apt = held.filter((e) => noticeStillApt(this.engine.state, e));
+    if (held.length > 0) this.logger.info({ agent: agentId, held: held.length, sent: apt.length }, 'island notices released');
+    if (apt.length > 0) this.mqtt.sms?.afterAppend(apt);
+  }
+
+  /** Every island conflict in the log, newest first (at most `limit`). */
+  conflicts(limit = 200): ConflictRecord[] {
+    return conflictsIn(this.engine, limit);
+  }
+}
+
+/** The IslandConflict events of today's log and before, newest first. */
+export function conflictsIn(engine: HallEngine, limit = 200): ConflictRecord[] {
+  const out: ConflictRecord[] = [];
+  for (let after = 0; ; ) {
+    const page = engine.eventsAfter(after, 1000);
+    if (page.length === 0) break;
+    for (const e of page) {
+      if (e.type === 'IslandConflict') out.push({ seq: e.seq, at: e.at, agentId: e.agentId, commandId: e.commandId, kind: e.kind, detail: e.detail, ...(e.refTicketId ? { ticketId: e.refTicketId } : {}) });
+    }
+    after = page[page.length - 1]?.seq ?? after;
+  }
+  return out.reverse().slice(0, limit);
+}
+
+/** GET /api/island: today's leases per agent and the island conflicts (numbers, windows, agent ids: no personal data). */
+export function islandReport(engine: HallEngine, ret?: IslandReturn): { leases: Record<string, NumberLease[]>; conflicts: ConflictRecord[]; agents: Record<string, { phase: string; at: number }> } {
+  return { leases: engine.state.leases ?? {}, conflicts: conflictsIn(engine), agents: Object.fromEntries(ret?.phases ?? []) };
+}
