@@ -324,7 +324,15 @@ export class ReportProjection {
         }
         return;
       }
-      default:
+      case 'AppointmentBooked':
+      case 'AppointmentCancelled':
+      case 'AppointmentCheckedIn':
+      case 'CommandNoop':
+      case 'NotificationDue':
+      case 'RatingRequested':
+      case 'ServiceStarted':
+      case 'TicketPrinted':
+      case 'TicketRecalled':
         return;
     }
   }

@@ -152,7 +152,18 @@ function oracle(events: readonly HallEvent[]) {
           for (const k of ['hall', `day:${dayOf(e.at)}`, `hour:${hourOf(e.at)}`]) at(k).refused++;
         }
         break;
-      default:
+      case 'AppointmentBooked':
+      case 'AppointmentCancelled':
+      case 'AppointmentCheckedIn':
+      case 'CommandNoop':
+      case 'HallConfigured':
+      case 'NotificationDue':
+      case 'RatingRequested':
+      case 'ServiceStarted':
+      case 'TicketPrinted':
+      case 'TicketRecalled':
+      case 'TicketTransferred':
+        break;
     }
   }
   for (const t of tickets.values()) {

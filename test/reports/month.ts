@@ -43,6 +43,8 @@ export function simulatedEvents(opts: { days: number; seed: number; startDay?: s
   let ratingNo = 0;
   let extraTicket = 0;
   for (const e of sim) {
+    // Only the events something is woven in after.
+    // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check
     switch (e.type) {
       case 'WindowOpened':
         windowStaff.set(e.window, e.staffId);
