@@ -20,6 +20,7 @@ import { SESSION_COOKIE, SessionStore, type Principal, type Role } from './auth/
 import { StatusTokens, statusKeyPath } from './auth/status-token.js';
 import type { HallEngine } from './engine.js';
 import { renderMetrics } from './metrics.js';
+import { registerReports } from './reports-http.js';
 import type { MqttServer } from './mqtt-server.js';
 
 export interface HttpServerOptions {
@@ -222,6 +223,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     const token = outcome.ok && outcome.ticketId && (cmd.type === 'IssueTicket' || cmd.type === 'CheckIn') ? { statusToken: statusTokens.tokenOf(state(), outcome.ticketId) } : {};
     return noStore(reply).send({ outcome, seq: state().seq, ...token });
   });
+  await registerReports(app, engine, { manager: need(['manager']), managerPage: page(['manager']), clock: opts.clock }, logger);
   return { app, credentials, sessions, statusTokens, cliToken };
 }
 
