@@ -52,7 +52,9 @@ function Table({ rows, total, by }) {
 }
 
 function App() {
-  const [range, setRange] = useState(preset('month'));
+  // ?from=…&to=… (a link to a given period) or this month.
+  const params = new URLSearchParams(location.search);
+  const [range, setRange] = useState(params.get('from') && params.get('to') ? [params.get('from'), params.get('to')] : preset('month'));
   const [by, setBy] = useState('service');
   const [report, setReport] = useState(null);
   const [error, setError] = useState('');
