@@ -92,7 +92,7 @@ describe('reports over HTTP and in the browser', () => {
     expect(await page.locator('#fig-followup').textContent()).toBe('100.0%');
     // chart.js drew into each canvas (it sets the canvas size and keeps the chart on it).
     for (const id of ['chart-hour', 'chart-day', 'chart-grades', 'chart-window']) {
-      expect(await page.evaluate((x) => Boolean((globalThis as unknown as { Chart: { getChart(c: unknown): unknown } }).Chart.getChart(document.getElementById(x))), id)).toBe(true);
+      expect(await page.$eval(`#${id}`, (canvas) => Boolean((globalThis as unknown as { Chart: { getChart(c: unknown): unknown } }).Chart.getChart(canvas)))).toBe(true);
     }
     await page.selectOption('#by', 'staff');
     await page.locator('#table-staff td', { hasText: '王芳' }).waitFor();
