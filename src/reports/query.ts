@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { dayStart, localDayHour, type ReportLabels } from './projection.js';
+import { dayStart, type ReportLabels } from './projection.js';
 
 /** How the rows of a report are split. */
 export const groupings = ['service', 'window', 'staff', 'hour', 'day'] as const;
@@ -195,8 +195,15 @@ const SPAN_LOOKBACK_MS = 7 * 86_400_000;
  * `now` closes spans still running (an open window today). Cost: one pass over the range's ticket,
  * span and rating rows; no scan of the event log.
  */
-export function buildReport(db: Database.Database, labels: ReportLabels, seq: number, from: string, to: string, now: number): Report {
+export function buildReport(db: Database.Database, labels: ReportLabels, seq: number, from: string, to: string, now: number, timings?: Record<string, number>): Report {
   const off = labels.utcOffsetMinutes;
+  let t0 = performance.now();
+  const mark = (what: string) => {
+    if (!timings) return;
+    const t = performance.now();
+    timings[what] = (timings[what] ?? 0) + t - t0;
+    t0 = t;
+  };
   const total = new Acc('hall');
   const g: Record<GroupBy, Groups> = { service: new Groups(), window: new Groups(), staff: new Groups(), hour: new Groups(), day: new Groups() };
   const cancelledBy: Record<string, number> = {};
@@ -206,7 +213,7 @@ export function buildReport(db: Database.Database, labels: ReportLabels, seq: nu
   const tickets = db
     .prepare('SELECT service_id, window, staff_id, hour, day, outcome, wait_ms, service_ms, reason FROM report_tickets WHERE day BETWEEN ? AND ?')
     .raw()
-    .iterate(from, to) as IterableIterator<[string, number | null, string | null, number, string, string, number | null, number, string | null]>;
+    .all(from, to) as [string, number | null, string | null, number, string, string, number | null, number, string | null][];
   for (const [service, window, staff, hour, day, outcome, wait, serviceMs, reason] of tickets) {
     const accs = [total, g.service.get(service), g.hour.get(String(hour)), g.day.get(day)];
     if (window !== null) accs.push(g.window.get(String(window)));
@@ -244,8 +251,18 @@ export function buildReport(db: Database.Database, labels: ReportLabels, seq: nu
   const spans = db
     .prepare('SELECT kind, window, staff_id, reason, start_at, coalesce(end_at, @now) FROM report_spans WHERE start_at >= @lookback AND start_at < @to AND coalesce(end_at, @now) > @from')
     .raw()
-    .iterate({ now, lookback: fromMs - SPAN_LOOKBACK_MS, to: toMs, from: fromMs }) as IterableIterator<[string, number | null, string | null, string | null, number, number]>;
+    .all({ now, lookback: fromMs - SPAN_LOOKBACK_MS, to: toMs, from: fromMs }) as [string, number | null, string | null, string | null, number, number][];
   const offMs = off * MIN;
+  const dayNames = new Map<number, string>();
+  const dayName = (index: number): string => {
+    let d = dayNames.get(index);
+    if (d === undefined) {
+      d = new Date(index * 86_400_000).toISOString().slice(0, 10);
+      dayNames.set(index, d);
+    }
+    return d;
+  };
+  mark('tickets');
   for (const [kind, window, staff, reason, start, end] of spans) {
     let a = Math.max(start, fromMs);
     const b = Math.min(end, toMs);
@@ -253,7 +270,9 @@ export function buildReport(db: Database.Database, labels: ReportLabels, seq: nu
       // Cut at the next local hour boundary.
       const next = Math.min(b, Math.floor((a + offMs) / HOUR) * HOUR + HOUR - offMs);
       const ms = next - a;
-      const { day, hour } = localDayHour(a, off);
+      const local = a + offMs;
+      const day = dayName(Math.floor(local / 86_400_000));
+      const hour = Math.floor((local % 86_400_000) / HOUR);
       const accs = [total, g.day.get(day), g.hour.get(String(hour))];
       if (window !== null && kind !== 'signed-in') accs.push(g.window.get(String(window)));
       if (staff !== null) accs.push(g.staff.get(staff));
@@ -270,7 +289,8 @@ export function buildReport(db: Database.Database, labels: ReportLabels, seq: nu
     }
   }
 
-  const takeovers = db.prepare('SELECT window, staff_id, day FROM report_takeovers WHERE day BETWEEN ? AND ?').raw().iterate(from, to) as IterableIterator<[number, string, string]>;
+  mark('spans');
+  const takeovers = db.prepare('SELECT window, staff_id, day FROM report_takeovers WHERE day BETWEEN ? AND ?').raw().all(from, to) as [number, string, string][];
   for (const [window, staff, day] of takeovers) {
     for (const x of [total, g.window.get(String(window)), g.staff.get(staff), g.day.get(day)]) x.takeovers++;
   }
@@ -278,7 +298,7 @@ export function buildReport(db: Database.Database, labels: ReportLabels, seq: nu
   const ratings = db
     .prepare('SELECT day, hour, service_id, window, staff_id, grade, at, followed_at, replied, rectified, untrue FROM report_ratings WHERE day BETWEEN ? AND ?')
     .raw()
-    .iterate(from, to) as IterableIterator<[string, number, string, number, string | null, number, number, number | null, number, number, number]>;
+    .all(from, to) as [string, number, string, number, string | null, number, number, number | null, number, number, number][];
   for (const [day, hour, service, window, staff, grade, at, followedAt, replied, rectified, untrue] of ratings) {
     const accs = [total, g.day.get(day), g.hour.get(String(hour)), g.service.get(service), g.window.get(String(window))];
     if (staff !== null) accs.push(g.staff.get(staff));
@@ -297,7 +317,8 @@ export function buildReport(db: Database.Database, labels: ReportLabels, seq: nu
     }
   }
 
-  const refusals = db.prepare('SELECT day, hour, code FROM report_refusals WHERE day BETWEEN ? AND ?').raw().iterate(from, to) as IterableIterator<[string, number, string]>;
+  mark('ratings');
+  const refusals = db.prepare('SELECT day, hour, code FROM report_refusals WHERE day BETWEEN ? AND ?').raw().all(from, to) as [string, number, string][];
   for (const [day, hour, code] of refusals) {
     for (const x of [total, g.day.get(day), g.hour.get(String(hour))]) x.refused++;
     refusedBy[code] = (refusedBy[code] ?? 0) + 1;
@@ -319,7 +340,7 @@ export function buildReport(db: Database.Database, labels: ReportLabels, seq: nu
   };
   const order = (by: GroupBy) => (a: Acc, b: Acc) => (by === 'window' || by === 'hour' ? Number(a.key) - Number(b.key) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   const rows = (by: GroupBy) => [...g[by].m.values()].sort(order(by)).map((a) => a.row(label(by, a.key), by !== 'service'));
-  return {
+  const out: Report = {
     from,
     to,
     hall: labels.hall,
@@ -331,4 +352,6 @@ export function buildReport(db: Database.Database, labels: ReportLabels, seq: nu
     cancelledByReason: cancelledBy,
     voidedByReason: voidedBy,
   };
+  mark('rows');
+  return out;
 }
