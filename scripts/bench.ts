@@ -134,3 +134,4 @@ await benchBusLatency(say);
 await benchStartup(say);
 await benchTouchToCut(say);
 (await import('./bench/queue-rules.js')).benchQueueRules(say); // issue 12: estimate, tiers, strict priority, Erlang C over seeds
+await (await import('./bench/reports.js')).benchReports(say); // issue 11: a year of reports vs a full log scan

@@ -103,6 +103,24 @@ const commands: Record<string, Subcommand> = {
       return (await import('./simulate.js')).simulateCommand(file, { json: flag(a, 'json'), ...(days === undefined ? {} : { days }), ...(seed === undefined ? {} : { seed }), ...(windows === undefined ? {} : { windows }) });
     },
   },
+  report: {
+    usage: '--from DAY --to DAY [--by service|window|staff|hour|day] [--csv | --xlsx | --json] [--rebuild] (--config FILE | --db FILE)',
+    about: 'hall reports from the database file (tickets, waits, windows, 好差评, attendance); --xlsx writes to stdout',
+    options: { ...configOpt, ...jsonOpt, db: text, from: text, to: text, by: text, csv: { type: 'boolean' }, xlsx: { type: 'boolean' }, rebuild: { type: 'boolean' } },
+    run: async (a) => {
+      const db = str(a, 'db') ?? (str(a, 'config') === undefined ? undefined : (await import('../config/load.js')).loadConfigOrThrow(str(a, 'config') as string).server.database);
+      const database = need(db, 'report: which hall? --config FILE (its server.database) or --db FILE');
+      const format = flag(a, 'xlsx') ? 'xlsx' : flag(a, 'csv') ? 'csv' : flag(a, 'json') ? 'json' : 'table';
+      return (await import('./report.js')).reportCommand({
+        database,
+        from: need(str(a, 'from'), 'report: --from DAY (e.g. 2026-11-01)'),
+        to: need(str(a, 'to'), 'report: --to DAY (e.g. 2026-11-30)'),
+        by: str(a, 'by') ?? 'service',
+        format,
+        rebuild: flag(a, 'rebuild'),
+      });
+    },
+  },
   config: {
     usage: 'check FILE [--json]',
     about: 'validate a config file; every problem is reported with its key path',

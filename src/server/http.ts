@@ -27,6 +27,7 @@ import { createServerMetrics } from './metrics.js';
 import { packageVersion } from '../ops/version.js';
 import { registerPlatformRoutes } from './platform/routes.js';
 import type { PlatformService } from './platform/platform-service.js';
+import { registerReports } from './reports-http.js';
 import type { MqttServer } from './mqtt-server.js';
 
 export interface HttpServerOptions {
@@ -251,6 +252,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   registerNoticeRoutes(app, { engine, run: (cmd) => mqtt.run(cmd), managers: need(['manager']) });
   registerOffsiteRating(app, { engine, tokens: new RatingTokens(loadOrCreateSecretFile(ratingKeyPath(database), 'rating link key', logger), hall), run: (cmd) => mqtt.run(cmd), clock: opts.clock });
   if (opts.platform) await registerPlatformRoutes(app, opts.platform, need(diagnostics));
+  await registerReports(app, engine, { manager: need(['manager']), managerPage: page(['manager']), clock: opts.clock }, logger);
   return { app, credentials, sessions, statusTokens, cliToken };
 }
 

@@ -1,0 +1,357 @@
+import type Database from 'better-sqlite3';
+import { dayStart, type ReportLabels } from './projection.js';
+
+/** How the rows of a report are split. */
+export const groupings = ['service', 'window', 'staff', 'hour', 'day'] as const;
+export type GroupBy = (typeof groupings)[number];
+
+/**
+ * One row of a report: a service, window, staff member, hour of day, day, or the whole hall.
+ * Times in minutes (floats, unrounded), rates as shares 0..1 (null when there is nothing to divide by).
+ *
+ * Attribution: tickets count on their day and hour of issue and at the window/staff of their last call;
+ * wait is issue → first call over the called tickets; service time is over served tickets (a transferred
+ * ticket's time at both windows). Window time (open, paused, busy, signed-in) is cut at day and hour
+ * boundaries and counted where it fell; service rows have no window time (null utilisation).
+ * Ratings count on the day and hour they were given.
+ */
+export interface ReportRow {
+  key: string;
+  label: string;
+  issued: number;
+  /** Completed tickets only (ServiceCompleted); a ticket being called or served is not served. */
+  served: number;
+  noShow: number;
+  cancelled: number;
+  voided: number;
+  /** Still waiting when the day ended (DayStarted expired them). */
+  expired: number;
+  /** Neither finished nor expired yet (today's waiting and called tickets). */
+  open: number;
+  /** Refused tickets (issue refusals: quota reached, outside hours, per-ID limits …); hall, day and hour rows only. */
+  refused: number;
+  called: number;
+  waitMeanMin: number | null;
+  waitP50Min: number | null;
+  waitP90Min: number | null;
+  waitMaxMin: number | null;
+  serviceMeanMin: number | null;
+  serviceP90Min: number | null;
+  openMin: number;
+  pausedMin: number;
+  pausedByReason: Record<string, number>;
+  busyMin: number;
+  /** busy / (open − paused). */
+  utilisation: number | null;
+  /** Ratings per grade: [非常满意, 满意, 基本满意, 不满意, 非常不满意]. */
+  grades: [number, number, number, number, number];
+  rated: number;
+  /** 满意率: (非常满意 + 满意 + 基本满意) / rated. */
+  satisfaction: number | null;
+  /** 差评: 不满意 + 非常不满意. */
+  bad: number;
+  badFollowedUp: number;
+  followUpRate: number | null;
+  replyRate: number | null;
+  rectificationRate: number | null;
+  untrueRate: number | null;
+  /** Mean time from a bad rating to its first follow-up record, over the followed-up ones. */
+  followUpMeanHours: number | null;
+  followUpMaxHours: number | null;
+  /** Attendance: time signed in (StaffSignedIn → StaffSignedOut). */
+  signedInMin: number;
+  /** AB takeovers: at a window row, takeovers of it; at a staff row, the takeovers that person made. */
+  takeovers: number;
+}
+
+export interface Report {
+  from: string;
+  to: string;
+  hall: string;
+  /** The last event seq the figures include. */
+  seq: number;
+  generatedAt: number;
+  total: ReportRow;
+  groups: Record<GroupBy, ReportRow[]>;
+  refusedByReason: Record<string, number>;
+  cancelledByReason: Record<string, number>;
+  voidedByReason: Record<string, number>;
+}
+
+/** Nearest-rank quantile (the q·n-th smallest, rounded up) of an ascending sorted array; exact, no interpolation. */
+export function nearestRank(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  const i = Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
+  return sorted[i] ?? 0;
+}
+
+const MIN = 60_000;
+const HOUR = 3_600_000;
+
+class Acc {
+  issued = 0;
+  served = 0;
+  noShow = 0;
+  cancelled = 0;
+  voided = 0;
+  expired = 0;
+  open = 0;
+  refused = 0;
+  waits: number[] = [];
+  services: number[] = [];
+  openMs = 0;
+  pausedMs = 0;
+  pausedBy: Record<string, number> = {};
+  busyMs = 0;
+  signedMs = 0;
+  takeovers = 0;
+  grades: [number, number, number, number, number] = [0, 0, 0, 0, 0];
+  bad = 0;
+  badFollowed = 0;
+  replied = 0;
+  rectified = 0;
+  untrue = 0;
+  followMs: number[] = [];
+  constructor(readonly key: string) {}
+
+  row(label: string, hasWindowTime: boolean): ReportRow {
+    const w = Float64Array.from(this.waits).sort();
+    const sv = Float64Array.from(this.services).sort();
+    const rated = this.grades.reduce((a, b) => a + b, 0);
+    const avail = this.openMs - this.pausedMs;
+    const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+    const sum = (xs: ArrayLike<number>) => {
+      let s = 0;
+      for (let i = 0; i < xs.length; i++) s += xs[i] ?? 0;
+      return s;
+    };
+    return {
+      key: this.key,
+      label,
+      issued: this.issued,
+      served: this.served,
+      noShow: this.noShow,
+      cancelled: this.cancelled,
+      voided: this.voided,
+      expired: this.expired,
+      open: this.open,
+      refused: this.refused,
+      called: w.length,
+      waitMeanMin: w.length ? sum(w) / w.length / MIN : null,
+      waitP50Min: w.length ? nearestRank(w, 0.5) / MIN : null,
+      waitP90Min: w.length ? nearestRank(w, 0.9) / MIN : null,
+      waitMaxMin: w.length ? (w[w.length - 1] ?? 0) / MIN : null,
+      serviceMeanMin: sv.length ? sum(sv) / sv.length / MIN : null,
+      serviceP90Min: sv.length ? nearestRank(sv, 0.9) / MIN : null,
+      openMin: this.openMs / MIN,
+      pausedMin: this.pausedMs / MIN,
+      pausedByReason: Object.fromEntries(Object.entries(this.pausedBy).map(([k, v]) => [k, v / MIN])),
+      busyMin: this.busyMs / MIN,
+      utilisation: hasWindowTime ? ratio(this.busyMs, avail) : null,
+      grades: this.grades,
+      rated,
+      satisfaction: ratio(this.grades[0] + this.grades[1] + this.grades[2], rated),
+      bad: this.bad,
+      badFollowedUp: this.badFollowed,
+      followUpRate: ratio(this.badFollowed, this.bad),
+      replyRate: ratio(this.replied, this.bad),
+      rectificationRate: ratio(this.rectified, this.bad),
+      untrueRate: ratio(this.untrue, this.bad),
+      followUpMeanHours: this.followMs.length ? sum(this.followMs) / this.followMs.length / HOUR : null,
+      followUpMaxHours: this.followMs.length ? Math.max(...this.followMs) / HOUR : null,
+      signedInMin: this.signedMs / MIN,
+      takeovers: this.takeovers,
+    };
+  }
+}
+
+class Groups {
+  readonly m = new Map<string, Acc>();
+  get(key: string): Acc {
+    let a = this.m.get(key);
+    if (a === undefined) {
+      a = new Acc(key);
+      this.m.set(key, a);
+    }
+    return a;
+  }
+}
+
+/** YYYY-MM-DD, checked. */
+export function isDay(s: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+}
+
+/** The day after `day`. */
+export function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Longest span the window-time query looks back for (a span is cut at midnight; sessions last hours). */
+const SPAN_LOOKBACK_MS = 7 * 86_400_000;
+
+/**
+ * The report for local days from..to (inclusive) read from the projection tables (call catchUp first).
+ * `now` closes spans still running (an open window today). Cost: one pass over the range's ticket,
+ * span and rating rows; no scan of the event log.
+ */
+export function buildReport(db: Database.Database, labels: ReportLabels, seq: number, from: string, to: string, now: number, timings?: Record<string, number>): Report {
+  const off = labels.utcOffsetMinutes;
+  let t0 = performance.now();
+  const mark = (what: string) => {
+    if (!timings) return;
+    const t = performance.now();
+    timings[what] = (timings[what] ?? 0) + t - t0;
+    t0 = t;
+  };
+  const total = new Acc('hall');
+  const g: Record<GroupBy, Groups> = { service: new Groups(), window: new Groups(), staff: new Groups(), hour: new Groups(), day: new Groups() };
+  const cancelledBy: Record<string, number> = {};
+  const voidedBy: Record<string, number> = {};
+  const refusedBy: Record<string, number> = {};
+
+  const tickets = db
+    .prepare('SELECT service_id, window, staff_id, hour, day, outcome, wait_ms, service_ms, reason FROM report_tickets WHERE day BETWEEN ? AND ?')
+    .raw()
+    .all(from, to) as [string, number | null, string | null, number, string, string, number | null, number, string | null][];
+  for (const [service, window, staff, hour, day, outcome, wait, serviceMs, reason] of tickets) {
+    const accs = [total, g.service.get(service), g.hour.get(String(hour)), g.day.get(day)];
+    if (window !== null) accs.push(g.window.get(String(window)));
+    if (staff !== null) accs.push(g.staff.get(staff));
+    for (const a of accs) {
+      a.issued++;
+      switch (outcome) {
+        case 'served':
+          a.served++;
+          a.services.push(serviceMs);
+          break;
+        case 'no-show':
+          a.noShow++;
+          break;
+        case 'cancelled':
+          a.cancelled++;
+          break;
+        case 'voided':
+          a.voided++;
+          break;
+        case 'expired':
+          a.expired++;
+          break;
+        default:
+          a.open++;
+      }
+      if (wait !== null) a.waits.push(wait);
+    }
+    if (outcome === 'cancelled') cancelledBy[reason ?? ''] = (cancelledBy[reason ?? ''] ?? 0) + 1;
+    if (outcome === 'voided') voidedBy[reason ?? ''] = (voidedBy[reason ?? ''] ?? 0) + 1;
+  }
+
+  const fromMs = dayStart(from, off);
+  const toMs = dayStart(nextDay(to), off);
+  const spans = db
+    .prepare('SELECT kind, window, staff_id, reason, start_at, coalesce(end_at, @now) FROM report_spans WHERE start_at >= @lookback AND start_at < @to AND coalesce(end_at, @now) > @from')
+    .raw()
+    .all({ now, lookback: fromMs - SPAN_LOOKBACK_MS, to: toMs, from: fromMs }) as [string, number | null, string | null, string | null, number, number][];
+  const offMs = off * MIN;
+  const dayNames = new Map<number, string>();
+  const dayName = (index: number): string => {
+    let d = dayNames.get(index);
+    if (d === undefined) {
+      d = new Date(index * 86_400_000).toISOString().slice(0, 10);
+      dayNames.set(index, d);
+    }
+    return d;
+  };
+  mark('tickets');
+  for (const [kind, window, staff, reason, start, end] of spans) {
+    let a = Math.max(start, fromMs);
+    const b = Math.min(end, toMs);
+    while (a < b) {
+      // Cut at the next local hour boundary.
+      const next = Math.min(b, Math.floor((a + offMs) / HOUR) * HOUR + HOUR - offMs);
+      const ms = next - a;
+      const local = a + offMs;
+      const day = dayName(Math.floor(local / 86_400_000));
+      const hour = Math.floor((local % 86_400_000) / HOUR);
+      const accs = [total, g.day.get(day), g.hour.get(String(hour))];
+      if (window !== null && kind !== 'signed-in') accs.push(g.window.get(String(window)));
+      if (staff !== null) accs.push(g.staff.get(staff));
+      for (const x of accs) {
+        if (kind === 'open') x.openMs += ms;
+        else if (kind === 'paused') {
+          x.pausedMs += ms;
+          const r = reason ?? '';
+          x.pausedBy[r] = (x.pausedBy[r] ?? 0) + ms;
+        } else if (kind === 'busy') x.busyMs += ms;
+        else if (kind === 'signed-in') x.signedMs += ms;
+      }
+      a = next;
+    }
+  }
+
+  mark('spans');
+  const takeovers = db.prepare('SELECT window, staff_id, day FROM report_takeovers WHERE day BETWEEN ? AND ?').raw().all(from, to) as [number, string, string][];
+  for (const [window, staff, day] of takeovers) {
+    for (const x of [total, g.window.get(String(window)), g.staff.get(staff), g.day.get(day)]) x.takeovers++;
+  }
+
+  const ratings = db
+    .prepare('SELECT day, hour, service_id, window, staff_id, grade, at, followed_at, replied, rectified, untrue FROM report_ratings WHERE day BETWEEN ? AND ?')
+    .raw()
+    .all(from, to) as [string, number, string, number, string | null, number, number, number | null, number, number, number][];
+  for (const [day, hour, service, window, staff, grade, at, followedAt, replied, rectified, untrue] of ratings) {
+    const accs = [total, g.day.get(day), g.hour.get(String(hour)), g.service.get(service), g.window.get(String(window))];
+    if (staff !== null) accs.push(g.staff.get(staff));
+    const bad = grade >= 4;
+    for (const x of accs) {
+      x.grades[grade - 1] = (x.grades[grade - 1] ?? 0) + 1;
+      if (!bad) continue;
+      x.bad++;
+      x.replied += replied;
+      x.rectified += rectified;
+      x.untrue += untrue;
+      if (followedAt !== null) {
+        x.badFollowed++;
+        x.followMs.push(followedAt - at);
+      }
+    }
+  }
+
+  mark('ratings');
+  const refusals = db.prepare('SELECT day, hour, code FROM report_refusals WHERE day BETWEEN ? AND ?').raw().all(from, to) as [string, number, string][];
+  for (const [day, hour, code] of refusals) {
+    for (const x of [total, g.day.get(day), g.hour.get(String(hour))]) x.refused++;
+    refusedBy[code] = (refusedBy[code] ?? 0) + 1;
+  }
+
+  const label = (by: GroupBy, key: string): string => {
+    switch (by) {
+      case 'service':
+        return labels.services[key] ?? key;
+      case 'window':
+        return labels.windows[key] ?? `${key}号窗口`;
+      case 'staff':
+        return labels.staff[key] ?? key;
+      case 'hour':
+        return `${key.padStart(2, '0')}:00–${String(Number(key) + 1).padStart(2, '0')}:00`;
+      case 'day':
+        return key;
+    }
+  };
+  const order = (by: GroupBy) => (a: Acc, b: Acc) => (by === 'window' || by === 'hour' ? Number(a.key) - Number(b.key) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  const rows = (by: GroupBy) => [...g[by].m.values()].sort(order(by)).map((a) => a.row(label(by, a.key), by !== 'service'));
+  const out: Report = {
+    from,
+    to,
+    hall: labels.hall,
+    seq,
+    generatedAt: now,
+    total: total.row('全厅', true),
+    groups: { service: rows('service'), window: rows('window'), staff: rows('staff'), hour: rows('hour'), day: rows('day') },
+    refusedByReason: refusedBy,
+    cancelledByReason: cancelledBy,
+    voidedByReason: voidedBy,
+  };
+  mark('rows');
+  return out;
+}

@@ -1,0 +1,122 @@
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Logger } from '../../drivers/common/logger.js';
+import { sendError } from '../http/errors.js';
+import { toCsv } from '../reports/columns.js';
+import { ReportProjection } from '../reports/projection.js';
+import { buildReport, groupings, isDay, type Report } from '../reports/query.js';
+import { toXlsx } from '../reports/xlsx.js';
+import { sendPage } from '../web/routes.js';
+import type { HallEngine } from './engine.js';
+
+type Guard = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/** Longest range one request may ask for (a report over it stays well under a second, scripts/bench/reports.ts). */
+const MAX_DAYS = 800;
+
+const day = z.string().refine(isDay, 'a day like 2026-11-23');
+export const reportQuery = z
+  .strictObject({
+    from: day.describe('first local day, YYYY-MM-DD'),
+    to: day.describe('last local day (inclusive), YYYY-MM-DD'),
+    by: z.enum(groupings).default('service').describe('the grouping of a CSV download (JSON and XLSX carry every grouping)'),
+  })
+  .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['to'] })
+  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < MAX_DAYS, { message: `at most ${MAX_DAYS} days`, path: ['to'] });
+
+/**
+ * The browser modules the reports page imports, served from node_modules (never a CDN) under
+ * /reports/vendor/: package and file inside it (the packages' `exports` do not list these files).
+ */
+const vendor: Record<string, [string, string]> = {
+  'preact.mjs': ['preact', 'dist/preact.mjs'],
+  'hooks.mjs': ['preact', 'hooks/dist/hooks.mjs'],
+  'htm.mjs': ['htm', 'dist/htm.mjs'],
+  'chart.umd.min.js': ['chart.js', 'dist/chart.umd.min.js'],
+};
+
+/** The directory of an installed package, from where its main entry resolves. */
+function packageDir(name: string): string {
+  const main = fileURLToPath(import.meta.resolve(name));
+  const marker = `/node_modules/${name}/`;
+  const at = main.lastIndexOf(marker);
+  if (at < 0) throw new Error(`cannot find the package directory of ${name} (${main})`);
+  return main.slice(0, at + marker.length);
+}
+
+/**
+ * Reports (issue 11) on the hall server: the projection in the hall database kept current on every append,
+ * the manager-only API (JSON, CSV, XLSX) and the reports page. Returns the projection (closed with the app).
+ * A hall database the projection cannot open (an in-memory one) leaves the routes answering 503.
+ */
+export async function registerReports(app: FastifyInstance, engine: HallEngine, opts: { manager: Guard; managerPage: Guard; clock: () => number }, logger: Logger): Promise<ReportProjection | undefined> {
+  let reports: ReportProjection | undefined;
+  try {
+    reports = ReportProjection.open(engine.log.path, { logger });
+    reports.catchUp();
+  } catch (err) {
+    logger.error({ err: String(err) }, 'reports unavailable: cannot open the projection');
+    reports = undefined;
+  }
+  const proj = reports;
+  if (proj) {
+    const off = engine.onAppended(() => {
+      try {
+        proj.catchUp();
+      } catch (err) {
+        // The log is durable; the next append or a restart folds what this one missed.
+        logger.error({ err: String(err) }, 'report projection behind the log');
+      }
+    });
+    app.addHook('onClose', () => {
+      off();
+      proj.close();
+    });
+  }
+
+  for (const [name, [pkg, rel]] of Object.entries(vendor)) {
+    const file = packageDir(pkg) + rel;
+    const dir = file.slice(0, file.lastIndexOf('/') + 1);
+    const base = file.slice(dir.length);
+    app.get(`/reports/vendor/${name}`, { schema: { hide: true } }, (_req, reply) => reply.header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').sendFile(base, dir));
+  }
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const make = (q: z.infer<typeof reportQuery>): Report | undefined => {
+    if (!proj) return undefined;
+    proj.catchUp();
+    return buildReport(proj.db, proj.labels, proj.lastSeq(), q.from, q.to, opts.clock());
+  };
+  const unavailable = (reply: FastifyReply) => sendError(reply, 503, 'reports-unavailable', 'reports are not available on this database', '报表不可用');
+  r.get('/reports', { schema: { hide: true }, onRequest: opts.managerPage }, (_req, reply) => sendPage(reply, 'reports.html'));
+  r.get(
+    '/api/reports',
+    { schema: { tags: ['reports'], summary: 'Report for local days from..to (managers): the hall total and rows per service, window, staff, hour and day', querystring: reportQuery }, onRequest: opts.manager },
+    (req, reply) => {
+      const rep = make(req.query);
+      return rep ? reply.header('cache-control', 'no-store').send(rep) : unavailable(reply);
+    },
+  );
+  r.get('/api/reports.csv', { schema: { tags: ['reports'], summary: 'The report as CSV (UTF-8 with BOM), one grouping (`by`) plus the hall total', querystring: reportQuery }, onRequest: opts.manager }, (req, reply) => {
+    const rep = make(req.query);
+    if (!rep) return unavailable(reply);
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="hallq-report-${rep.from}-${rep.to}-${req.query.by}.csv"`)
+      .type('text/csv; charset=utf-8')
+      .send(toCsv(rep, req.query.by));
+  });
+  r.get('/api/reports.xlsx', { schema: { tags: ['reports'], summary: 'The report as an XLSX workbook: a summary sheet and one sheet per grouping', querystring: reportQuery }, onRequest: opts.manager }, async (req, reply) => {
+    const rep = make(req.query);
+    if (!rep) return unavailable(reply);
+    const body = await toXlsx(rep);
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="hallq-report-${rep.from}-${rep.to}.xlsx"`)
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .send(body);
+  });
+  return proj;
+}
