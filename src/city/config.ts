@@ -46,6 +46,23 @@ export const cityConfigSchema = z.strictObject({
     })
     .default({ timeoutMs: 5000 }),
   halls: z.array(cityHallSchema).min(1),
+  /** The broker cluster's nodes, for `hallq city nats-config` (absent: the cluster is configured by hand). */
+  cluster: z
+    .strictObject({
+      nodes: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/),
+            host: z.string().min(1),
+            clientPort: z.number().int().min(1).max(65535).default(4222),
+            clusterPort: z.number().int().min(1).max(65535).default(6222),
+            mqttPort: z.number().int().min(1).max(65535).default(1883),
+            storeDir: z.string().min(1).default('/var/lib/nats/jetstream'),
+          }),
+        )
+        .min(1),
+    })
+    .optional(),
 });
 
 export type CityConfig = z.infer<typeof cityConfigSchema>;
