@@ -52,10 +52,13 @@ export function bridgeConfig(o: BridgeOptions): string {
     `local_username ${CITY_AGENT}`,
     `local_password ${o.localPassword}`,
     `keepalive_interval ${o.keepaliveSeconds ?? 10}`,
-    'restart_timeout 1 10',
+    // Back within ~2 s of the WAN returning; a retry while it is down is one TCP connect.
+    'restart_timeout 1 2',
     'start_type automatic',
     `topic events out 1 ${local} ${remote}`,
-    `topic state/# out 1 ${local} ${remote}`,
+    // The retained views are latest-value (the city reads the tables it builds from events, and a
+    // view's seq only as a hint of what to catch up): QoS 0 keeps them out of JetStream's queue.
+    `topic state/# out 0 ${local} ${remote}`,
     `topic server/# out 1 ${local} ${remote}`,
     `topic res/${CITY_AGENT} out 1 ${local} ${remote}`,
     `topic req/${CITY_AGENT} in 1 ${local} ${remote}`,

@@ -35,7 +35,8 @@ export function hallPermissions(hall: string): { publish: string[]; subscribe: s
     // Its events, retained state, server status and the answers to the city's requests.
     publish: [`city.${hall}.events`, `city.${hall}.state.>`, `city.${hall}.server.>`, `city.${hall}.res.city`],
     // The city's requests for catch-up, appointments and notices for this hall.
-    subscribe: [`city.${hall}.req.city`, `city.${hall}.in.>`],
+    subscribe: [`city.${hall}.req.city`, `city.${hall}.in`, `city.${hall}.in.>`],
+    // (MQTT `in/#` is two NATS subscriptions: `in` itself and `in.>`.)
   };
 }
 

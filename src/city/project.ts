@@ -35,6 +35,9 @@ export function summarize(e: HallEvent): EventSummary {
   return out;
 }
 
+/** Times are whole ms in the tables (a simulated hall's clock may have fractions). */
+export const ms = (t: number): number => Math.round(t);
+
 export function project(e: HallEvent): CityChange[] {
   switch (e.type) {
     case 'HallConfigured':
@@ -48,21 +51,21 @@ export function project(e: HallEvent): CityChange[] {
     case 'DayStarted':
       return [{ kind: 'day', day: e.day, expired: e.expired }];
     case 'TicketIssued':
-      return [{ kind: 'issued', ticketId: e.ticket.id, number: e.ticket.number, serviceId: e.ticket.serviceId, day: e.ticket.day, at: e.at, status: 'waiting' }];
+      return [{ kind: 'issued', ticketId: e.ticket.id, number: e.ticket.number, serviceId: e.ticket.serviceId, day: e.ticket.day, at: ms(e.at), status: 'waiting' }];
     case 'TicketVoided':
-      return [{ kind: 'ticket', ticketId: e.ticketId, status: 'voided', at: e.at, finished: true }];
+      return [{ kind: 'ticket', ticketId: e.ticketId, status: 'voided', at: ms(e.at), finished: true }];
     case 'TicketCalled':
-      return [{ kind: 'ticket', ticketId: e.ticketId, status: 'called', at: e.at, window: e.window, called: true }];
+      return [{ kind: 'ticket', ticketId: e.ticketId, status: 'called', at: ms(e.at), window: e.window, called: true }];
     case 'ServiceStarted':
-      return [{ kind: 'ticket', ticketId: e.ticketId, status: 'serving', at: e.at, window: e.window }];
+      return [{ kind: 'ticket', ticketId: e.ticketId, status: 'serving', at: ms(e.at), window: e.window }];
     case 'ServiceCompleted':
-      return [{ kind: 'ticket', ticketId: e.ticketId, status: 'done', at: e.at, window: e.window, finished: true }];
+      return [{ kind: 'ticket', ticketId: e.ticketId, status: 'done', at: ms(e.at), window: e.window, finished: true }];
     case 'TicketNoShow':
-      return [e.requeued ? { kind: 'ticket', ticketId: e.ticketId, status: 'waiting', at: e.at, requeued: true } : { kind: 'ticket', ticketId: e.ticketId, status: 'no-show', at: e.at, window: e.window, finished: true }];
+      return [e.requeued ? { kind: 'ticket', ticketId: e.ticketId, status: 'waiting', at: ms(e.at), requeued: true } : { kind: 'ticket', ticketId: e.ticketId, status: 'no-show', at: ms(e.at), window: e.window, finished: true }];
     case 'TicketTransferred':
-      return [{ kind: 'ticket', ticketId: e.ticketId, status: 'waiting', at: e.at, serviceId: e.toService, requeued: true }];
+      return [{ kind: 'ticket', ticketId: e.ticketId, status: 'waiting', at: ms(e.at), serviceId: e.toService, requeued: true }];
     case 'TicketCancelled':
-      return [{ kind: 'ticket', ticketId: e.ticketId, status: 'cancelled', at: e.at, finished: true }];
+      return [{ kind: 'ticket', ticketId: e.ticketId, status: 'cancelled', at: ms(e.at), finished: true }];
     case 'WindowOpened':
     case 'WindowResumed':
     case 'WindowTakenOver':
@@ -72,7 +75,7 @@ export function project(e: HallEvent): CityChange[] {
     case 'WindowClosed':
       return [{ kind: 'window', window: e.window, status: 'closed' }];
     case 'RatingRecorded':
-      return [{ kind: 'rating', ratingId: e.rating.id, ticketId: e.rating.ticketId, serviceId: e.rating.serviceId, window: e.rating.window, grade: e.rating.grade, at: e.at }];
+      return [{ kind: 'rating', ratingId: e.rating.id, ticketId: e.rating.ticketId, serviceId: e.rating.serviceId, window: e.rating.window, grade: e.rating.grade, at: ms(e.at) }];
     default:
       return [];
   }

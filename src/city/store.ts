@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { HallEvent } from '../core/index.js';
 import { migrate } from './migrate.js';
-import { project, summarize, type CityChange } from './project.js';
+import { ms, project, summarize, type CityChange } from './project.js';
 
 /**
  * The city tables in PostgreSQL (src/city/migrations). One writer per hall at a time is assumed, but
@@ -57,10 +57,10 @@ export class CityStore {
         if (e.seq <= last) continue;
         if (e.seq !== last + 1) break;
         const s = summarize(e);
-        await c.query('INSERT INTO hall_events (hall_id, seq, type, at, ticket_id, service_id, window_no, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [hall, e.seq, e.type, e.at, s.ticketId ?? null, s.serviceId ?? null, s.window ?? null, now]);
+        await c.query('INSERT INTO hall_events (hall_id, seq, type, at, ticket_id, service_id, window_no, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [hall, e.seq, e.type, ms(e.at), s.ticketId ?? null, s.serviceId ?? null, s.window ?? null, now]);
         for (const ch of project(e)) await this.change(c, hall, ch);
         last = e.seq;
-        lastAt = e.at;
+        lastAt = ms(e.at);
         applied.push(e.seq);
       }
       if (applied.length > 0) await c.query('UPDATE halls SET last_seq = $2, last_event_at = $3, last_applied_at = $4, hall_seq = GREATEST(hall_seq, $2) WHERE hall_id = $1', [hall, last, lastAt, now]);
