@@ -134,3 +134,5 @@ await benchBusLatency(say);
 await benchStartup(say);
 await benchTouchToCut(say);
 (await import('./bench/queue-rules.js')).benchQueueRules(say); // issue 12: estimate, tiers, strict priority, Erlang C over seeds
+// Many halls, one city (issue 14): events/s and lag at 10 / 100 / 1,000 simulated halls vs the broker's own delivery (scripts/bench/city.ts).
+await (await import('./bench/city.js')).benchCity(say);

@@ -27,6 +27,8 @@ export interface NatsUsers {
   city: { user: string; password: string };
   /** One user per hall, named by its hall id: publishes under city/<hall>/ only. */
   halls: { hall: string; password: string }[];
+  /** Other users with their own subjects (e.g. the bench's hall generator, a monitoring reader). */
+  others?: { user: string; password: string; publish: string[]; subscribe: string[] }[];
 }
 
 /** The subjects hall `hall` may publish to and subscribe to (the cluster refuses the rest). */
@@ -57,6 +59,7 @@ export function natsNodeConfig(node: NatsNode, nodes: readonly NatsNode[], users
       const p = hallPermissions(hall);
       return `    { user: ${q(hall)}, password: ${q(password)}, allowed_connection_types: ["MQTT"], permissions: { publish: [${p.publish.map(q).join(', ')}], subscribe: [${[...p.subscribe, MQTT_DELIVERY].map(q).join(', ')}] } }`;
     }),
+    ...(users.others ?? []).map((u) => `    { user: ${q(u.user)}, password: ${q(u.password)}, permissions: { publish: [${u.publish.map(q).join(', ')}], subscribe: [${[...u.subscribe, MQTT_DELIVERY].map(q).join(', ')}] } }`),
   ];
   return [
     `# hallq city broker node ${node.name}: written by \`hallq city nats-config\` (src/city/nats-config.ts).`,

@@ -76,7 +76,19 @@ export function project(e: HallEvent): CityChange[] {
       return [{ kind: 'window', window: e.window, status: 'closed' }];
     case 'RatingRecorded':
       return [{ kind: 'rating', ratingId: e.rating.id, ticketId: e.rating.ticketId, serviceId: e.rating.serviceId, window: e.rating.window, grade: e.rating.grade, at: ms(e.at) }];
-    default:
+    // Nothing the city's tables hold: notices, recalls, prints, appointments (their people), staff.
+    case 'AppointmentBooked':
+    case 'AppointmentCancelled':
+    case 'AppointmentCheckedIn':
+    case 'CommandNoop':
+    case 'CommandRejected':
+    case 'NotificationDue':
+    case 'RatingFollowedUp':
+    case 'RatingRequested':
+    case 'StaffSignedIn':
+    case 'StaffSignedOut':
+    case 'TicketPrinted':
+    case 'TicketRecalled':
       return [];
   }
 }

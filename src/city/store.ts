@@ -13,6 +13,8 @@ export class CityStore {
 
   static async open(url: string): Promise<CityStore> {
     const pool = new pg.Pool({ connectionString: url, max: 8 });
+    // An idle client's connection dropped (a restart of PostgreSQL): the pool replaces it; nothing to crash for.
+    pool.on('error', () => undefined);
     const client = await pool.connect();
     try {
       await migrate(client);

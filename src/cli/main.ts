@@ -173,6 +173,7 @@ const commands: Record<string, Subcommand> = {
           return city.cityBridgeCommand({ config, city: need(str(a, 'city'), 'city bridge: the cluster? --city HOST:PORT,…'), remotePasswordFile: need(str(a, 'remote-password-file'), 'city bridge: --remote-password-file F'), localPasswordFile: need(str(a, 'local-password-file'), 'city bridge: --local-password-file F') }, print);
         case 'nats-config':
           return city.cityNatsConfigCommand({ config, node: need(str(a, 'node'), 'city nats-config: which node? --node NAME'), secrets: need(str(a, 'secrets'), 'city nats-config: --secrets DIR') }, print);
+        case undefined:
         default:
           throw new UsageError('city: serve, bridge or nats-config?');
       }

@@ -81,7 +81,7 @@ beforeAll(async () => {
     halls: HALLS.map((id, i) => ({ id, name: { zh: `大厅${i + 1}`, en: `Hall ${i + 1}` }, ...PLACES[i] })),
   });
   city = await startCity(config, { brokerPassword: cityPassword, token: 'city-token', logger: recordingLogger(cityLogs) });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await city?.stop();

@@ -111,7 +111,7 @@ export async function startHall(id: string, bridge: { addresses: string[]; remot
     startDay: '2026-11-23',
     days: 1,
     seed: id.length * 7919 + id.charCodeAt(id.length - 1),
-    arrivalsPerHour: { A: 40, B: 20 },
+    arrivalsPerHour: { A: 12, B: 6 },
     serviceTime: { A: { dist: 'exponential', meanMinutes: 5 }, B: { dist: 'exponential', meanMinutes: 6 } },
     priorityShare: 0.05,
     noShowRate: 0.05,
