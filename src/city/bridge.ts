@@ -21,7 +21,12 @@ export const CITY_AGENT = 'city';
 
 export interface BridgeOptions {
   hall: string;
-  /** The cluster's MQTT listeners, host:port; the bridge uses the first that answers (round_robin false: back to the first when it returns). */
+  /**
+   * The cluster's MQTT listeners, host:port. round_robin true: on a failure the bridge moves on to
+   * the next and stays there (every node serves every hall). With round_robin false Mosquitto keeps
+   * probing the first address and switches back whenever a TCP connect succeeds there, which, behind
+   * a proxy or NAT in front of a dead node, drops the link again and again.
+   */
   addresses: string[];
   /** The hall's user on the cluster (its hall id) and its password. */
   remotePassword: string;
@@ -39,7 +44,7 @@ export function bridgeConfig(o: BridgeOptions): string {
     `# Install as /etc/mosquitto/conf.d/hallq-city.conf, mode 0600 (it holds passwords).`,
     `connection hallq-city-${o.hall}`,
     `address ${o.addresses.join(' ')}`,
-    'round_robin false',
+    'round_robin true',
     'bridge_protocol_version mqttv311',
     // NATS does not know Mosquitto's private bridge flag, and the hall user may not publish $SYS notifications.
     'try_private false',
