@@ -13,7 +13,7 @@
  * N halls offer N × 0.1 × S events/s. The generator multiplexes the halls over 4 connections of a
  * bench user allowed `city.*.events` (per-hall users and bridges are the end-to-end test's job).
  *
- * Run alone: npx tsx scripts/bench/city.ts   (CITY_BENCH_SIZES=10,100 CITY_BENCH_REPEATS=2 CITY_BENCH_SECONDS=8)
+ * Run alone: npx tsx scripts/bench/city.ts   (CITY_BENCH_SIZES=10,100 CITY_BENCH_REPEATS=2 CITY_BENCH_SECONDS=5)
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -66,7 +66,7 @@ const f1 = (x: number) => x.toFixed(1);
 export async function benchCity(say: (s: string) => void = console.log, o: { sizes?: number[]; repeats?: number; seconds?: number } = {}): Promise<void> {
   const sizes = o.sizes ?? (process.env.CITY_BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
   const repeats = o.repeats ?? Number(process.env.CITY_BENCH_REPEATS ?? 2);
-  const seconds = o.seconds ?? Number(process.env.CITY_BENCH_SECONDS ?? 8);
+  const seconds = o.seconds ?? Number(process.env.CITY_BENCH_SECONDS ?? 5);
   const day = dayOfEvents();
   const pw = { city: 'bench-city', gen: 'bench-gen' };
   const [cluster, pg] = await Promise.all([
