@@ -131,7 +131,7 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       if (!r.success) return this.drop(topic, payload, 'not an answer');
       this.onAnswer(hall, r.data as { id: string; status: string; data?: unknown; error?: { code: string } });
     }
-    this.checkGaps();
+    this.checkGaps(hall);
   }
 
   private drop(topic: string, payload: Buffer, reason: string): void {
@@ -179,10 +179,10 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
   }
 
   /** Asks a hall for the events after the last applied one when something is missing and nothing is asked yet. */
-  private checkGaps(): void {
+  private checkGaps(only?: string): void {
     if (this.stopped || !this.client?.connected) return;
     const now = this.opts.clock();
-    for (const hall of this.halls) {
+    for (const hall of only === undefined ? this.halls : [only]) {
       const last = this.lastSeq(hall);
       const map = this.pending.get(hall);
       const next = map?.has(last + 1) ?? false;
@@ -228,7 +228,6 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     } finally {
       this.flushing = false;
     }
-    this.checkGaps();
   }
 
   async stop(): Promise<void> {
