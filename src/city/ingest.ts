@@ -207,20 +207,26 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     try {
       do {
         this.again = false;
+        const batches: { hall: string; events: HallEvent[] }[] = [];
         for (const [hall, map] of this.pending) {
           const run: HallEvent[] = [];
           for (let s = this.lastSeq(hall) + 1; map.has(s); s++) run.push(map.get(s) as HallEvent);
-          if (run.length === 0) continue;
-          const now = this.opts.clock();
-          const applied = await this.store.apply(hall, run, now);
-          for (const e of run) map.delete(e.seq);
-          const top = run.at(-1)?.seq ?? 0;
+          if (run.length > 0) batches.push({ hall, events: run });
+        }
+        if (batches.length === 0) break;
+        const applied = await this.store.applyMany(batches, this.opts.clock());
+        const at = this.opts.clock();
+        for (const { hall, events } of batches) {
+          const map = this.pending.get(hall);
+          for (const e of events) map?.delete(e.seq);
+          const top = events.at(-1)?.seq ?? 0;
           // The tables are the truth: a seq applied by another writer counts as applied here too.
           if (top > this.lastSeq(hall)) this.last.set(hall, top);
-          this.metrics.applied += applied.length;
-          if (applied.length > 0) this.emit('applied', hall, applied, this.opts.clock());
-          this.again = true;
+          const seqs = applied.get(hall) ?? [];
+          this.metrics.applied += seqs.length;
+          if (seqs.length > 0) this.emit('applied', hall, seqs, at);
         }
+        this.again = true;
       } while (this.again && !this.stopped);
     } catch (e) {
       this.logger.error({ err: (e as Error).message }, 'city tables not updated; retrying');

@@ -42,32 +42,58 @@ export class CityStore {
     await this.pool.query('UPDATE halls SET hall_seq = GREATEST(hall_seq, COALESCE($2, hall_seq)), online = COALESCE($3, online), day = COALESCE($4, day) WHERE hall_id = $1', [hall, s.hallSeq ?? null, s.online ?? null, s.day ?? null]);
   }
 
-  /**
-   * Applies `events` (consecutive seqs of one hall, in order) in one transaction; those at or below
-   * the hall's last_seq are skipped. Resolves with the seqs applied now.
-   */
+  /** Applies one hall's consecutive `events` (see applyMany). */
   async apply(hall: string, events: readonly HallEvent[], now: number): Promise<number[]> {
-    if (events.length === 0) return [];
+    return (await this.applyMany([{ hall, events }], now)).get(hall) ?? [];
+  }
+
+  /**
+   * Applies each hall's `events` (consecutive seqs, in order) in one transaction: the halls' rows
+   * are locked (in id order, so two writers cannot deadlock), seqs at or below a hall's last_seq are
+   * skipped, a seq past a hole ends that hall's run. The events go in with one INSERT; the
+   * projection (src/city/project.ts) runs per event. Resolves with the seqs applied per hall.
+   */
+  async applyMany(batches: readonly { hall: string; events: readonly HallEvent[] }[], now: number): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
+    if (batches.length === 0) return out;
     const c = await this.pool.connect();
     try {
       await c.query('BEGIN');
-      const r = await c.query<{ last_seq: string }>('SELECT last_seq FROM halls WHERE hall_id = $1 FOR UPDATE', [hall]);
-      let last = Number(r.rows[0]?.last_seq ?? 0);
-      const applied: number[] = [];
-      let lastAt: number | undefined;
-      for (const e of events) {
-        if (e.seq <= last) continue;
-        if (e.seq !== last + 1) break;
-        const s = summarize(e);
-        await c.query('INSERT INTO hall_events (hall_id, seq, type, at, ticket_id, service_id, window_no, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [hall, e.seq, e.type, ms(e.at), s.ticketId ?? null, s.serviceId ?? null, s.window ?? null, now]);
-        for (const ch of project(e)) await this.change(c, hall, ch);
-        last = e.seq;
-        lastAt = ms(e.at);
-        applied.push(e.seq);
+      const ids = [...new Set(batches.map((b) => b.hall))].sort();
+      const r = await c.query<{ hall_id: string; last_seq: string }>('SELECT hall_id, last_seq FROM halls WHERE hall_id = ANY($1) ORDER BY hall_id FOR UPDATE', [ids]);
+      const lastOf = new Map(r.rows.map((x) => [x.hall_id, Number(x.last_seq)]));
+      const rows: { hall: string; e: HallEvent }[] = [];
+      const tops: { hall: string; last: number; at: number }[] = [];
+      for (const { hall, events } of batches) {
+        let last = lastOf.get(hall) ?? 0;
+        const applied: number[] = [];
+        let at = 0;
+        for (const e of events) {
+          if (e.seq <= last) continue;
+          if (e.seq !== last + 1) break;
+          rows.push({ hall, e });
+          last = e.seq;
+          at = ms(e.at);
+          applied.push(e.seq);
+        }
+        lastOf.set(hall, last);
+        out.set(hall, applied);
+        if (applied.length > 0) tops.push({ hall, last, at });
       }
-      if (applied.length > 0) await c.query('UPDATE halls SET last_seq = $2, last_event_at = $3, last_applied_at = $4, hall_seq = GREATEST(hall_seq, $2) WHERE hall_id = $1', [hall, last, lastAt, now]);
+      if (rows.length > 0) {
+        const sums = rows.map((x) => summarize(x.e));
+        await c.query(
+          'INSERT INTO hall_events (hall_id, seq, type, at, ticket_id, service_id, window_no, received_at) SELECT h, s, t, a, ti, se, w, $8 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::int[]) AS u(h, s, t, a, ti, se, w)',
+          [rows.map((x) => x.hall), rows.map((x) => x.e.seq), rows.map((x) => x.e.type), rows.map((x) => ms(x.e.at)), sums.map((x) => x.ticketId ?? null), sums.map((x) => x.serviceId ?? null), sums.map((x) => x.window ?? null), now],
+        );
+        for (const { hall, e } of rows) for (const ch of project(e)) await this.change(c, hall, ch);
+        await c.query(
+          'UPDATE halls SET last_seq = u.l, last_event_at = u.a, last_applied_at = $4, hall_seq = GREATEST(hall_seq, u.l) FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS u(h, l, a) WHERE hall_id = u.h',
+          [tops.map((x) => x.hall), tops.map((x) => x.last), tops.map((x) => x.at), now],
+        );
+      }
       await c.query('COMMIT');
-      return applied;
+      return out;
     } catch (e) {
       await c.query('ROLLBACK').catch(() => undefined);
       throw e;
