@@ -135,3 +135,5 @@ await benchStartup(say);
 await benchTouchToCut(say);
 (await import('./bench/queue-rules.js')).benchQueueRules(say); // issue 12: estimate, tiers, strict priority, Erlang C over seeds
 await (await import('./bench/reports.js')).benchReports(say); // issue 11: a year of reports vs a full log scan
+// Many halls, one city (issue 14): events/s and lag at 10 / 100 / 1,000 simulated halls vs the broker's own delivery (scripts/bench/city.ts).
+await (await import('./bench/city.js')).benchCity(say);

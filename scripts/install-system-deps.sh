@@ -12,11 +12,15 @@ declare -A need=(
   [sox]=sox
   [fc-list]=fontconfig
   [systemd-notify]=systemd
+  # The city tier's test and bench (issue 14): the broker cluster's nodes.
+  [nats-server]=nats-server
 )
 missing=()
 for cmd in "${!need[@]}"; do
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then missing+=("${need[$cmd]}"); fi
 done
+# The city tier's tables: Debian 12's PostgreSQL 15 (its binaries are not on PATH).
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then missing+=(postgresql-15); fi
 # Chinese fonts for the pages and screenshots.
 if command -v fc-list >/dev/null 2>&1 && ! fc-list :lang=zh 2>/dev/null | grep -q .; then missing+=(fonts-noto-cjk); fi
 

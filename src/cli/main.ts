@@ -176,6 +176,27 @@ const commands: Record<string, Subcommand> = {
         process.stdout.write(`${line}\n`),
       ),
   },
+  city: {
+    usage: 'serve --config city.yaml [--password-file F] [--token-file F] | bridge --config hall.yaml --city HOST:PORT,… --remote-password-file F --local-password-file F | nats-config --config city.yaml --node NAME --secrets DIR',
+    about: 'many halls, one city (docs/city.md): the city service, a hall\'s bridge to the city cluster, a cluster node\'s config',
+    options: { ...configOpt, 'password-file': text, 'token-file': text, city: text, 'remote-password-file': text, 'local-password-file': text, node: text, secrets: text },
+    run: async (a) => {
+      const city = await import('./city.js');
+      const print = (s: string) => process.stdout.write(s);
+      const config = need(str(a, 'config'), 'city: which config? --config FILE');
+      switch (a.positionals[0]) {
+        case 'serve':
+          return city.cityServeCommand({ config, ...opt(a, 'password-file', 'passwordFile'), ...opt(a, 'token-file', 'tokenFile') });
+        case 'bridge':
+          return city.cityBridgeCommand({ config, city: need(str(a, 'city'), 'city bridge: the cluster? --city HOST:PORT,…'), remotePasswordFile: need(str(a, 'remote-password-file'), 'city bridge: --remote-password-file F'), localPasswordFile: need(str(a, 'local-password-file'), 'city bridge: --local-password-file F') }, print);
+        case 'nats-config':
+          return city.cityNatsConfigCommand({ config, node: need(str(a, 'node'), 'city nats-config: which node? --node NAME'), secrets: need(str(a, 'secrets'), 'city nats-config: --secrets DIR') }, print);
+        case undefined:
+        default:
+          throw new UsageError('city: serve, bridge or nats-config?');
+      }
+    },
+  },
   emulate: {
     usage: 'printer|idcard|rs485|modem [--pty | --port PATH] [--config FILE] [--png DIR]',
     about: "a device's emulator on a new pty pair (prints the path to use) or a serial port; the printer's --png DIR draws each ticket it prints",
@@ -267,6 +288,10 @@ function wholeNumber(what: string, v: string): number {
   if (!/^\d+$/.test(v)) throw new UsageError(`${what}: expected a whole number, found ${v}`);
   return Number(v);
 }
+const opt = <K extends string>(a: CommandArgs, name: string, key: K): Partial<Record<K, string>> => {
+  const v = str(a, name);
+  return (v === undefined ? {} : { [key]: v }) as Partial<Record<K, string>>;
+};
 const int = (a: CommandArgs, name: string): number | undefined => {
   const v = str(a, name);
   return v === undefined ? undefined : wholeNumber(`--${name}`, v);

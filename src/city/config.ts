@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { HallqError } from '../../drivers/common/error.js';
+
+/**
+ * The city tier's config (city.yaml, docs/city.md): the cluster's MQTT addresses, PostgreSQL, the
+ * HTTP listener and every hall with its place. Secrets live in files (mode 0600), never here.
+ */
+
+/** A hall id as it appears in topics and broker user names: no MQTT or NATS special characters. */
+export const hallIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "-" or "_" (1–64): it becomes an MQTT topic level and a NATS subject token');
+
+const lang = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
+
+export const cityHallSchema = z.strictObject({
+  id: hallIdSchema,
+  name: lang,
+  /** WGS-84 degrees: the "shortest wait near me" page sorts by distance from the citizen. */
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  /** Shown to citizens, e.g. the street address. */
+  address: z.string().max(200).optional(),
+});
+
+export const cityConfigSchema = z.strictObject({
+  city: z.strictObject({ id: hallIdSchema, name: lang }),
+  broker: z.strictObject({
+    /** Every node's MQTT listener: the service fails over to the next when one is down. */
+    urls: z.array(z.string().regex(/^mqtts?:\/\/[^\s]+$/, 'an mqtt:// or mqtts:// URL')).min(1),
+    username: z.string().min(1).default('city'),
+    /** A file holding the password (mode 0600). */
+    passwordFile: z.string().min(1).optional(),
+    /** The MQTT client id of the service's durable session. */
+    clientId: z.string().min(1).default('hallq-city'),
+  }),
+  postgres: z.strictObject({
+    /** libpq connection string; put the password in ~/.pgpass or PGPASSWORD, not here. */
+    url: z.string().min(1),
+  }),
+  http: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8090) }).default({ host: '127.0.0.1', port: 8090 }),
+  catchUp: z
+    .strictObject({
+      /** How long to wait for a hall's answer to a catch-up request before asking again. */
+      timeoutMs: z.number().int().min(100).max(120_000).default(5000),
+    })
+    .default({ timeoutMs: 5000 }),
+  halls: z.array(cityHallSchema).min(1),
+  /** The broker cluster's nodes, for `hallq city nats-config` (absent: the cluster is configured by hand). */
+  cluster: z
+    .strictObject({
+      nodes: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/),
+            host: z.string().min(1),
+            clientPort: z.number().int().min(1).max(65535).default(4222),
+            clusterPort: z.number().int().min(1).max(65535).default(6222),
+            mqttPort: z.number().int().min(1).max(65535).default(1883),
+            storeDir: z.string().min(1).default('/var/lib/nats/jetstream'),
+          }),
+        )
+        .min(1),
+    })
+    .optional(),
+});
+
+export type CityConfig = z.infer<typeof cityConfigSchema>;
+export type CityHall = z.infer<typeof cityHallSchema>;
+
+/** Validates a parsed city config; CONFIG_INVALID names every key path at fault. */
+export function parseCityConfig(doc: unknown, file = 'city.yaml'): CityConfig {
+  const r = cityConfigSchema.safeParse(doc);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${file}: ${i.path.join('.') || '(top)'}: ${i.message}`);
+    throw new HallqError('CONFIG_INVALID', lines.join('\n'), { issues: r.error.issues.map((i) => i.path.join('.')) });
+  }
+  const seen = new Set<string>();
+  for (const [i, h] of r.data.halls.entries()) {
+    if (seen.has(h.id)) throw new HallqError('CONFIG_INVALID', `${file}: halls.${i}.id: hall ${h.id} is listed twice`);
+    seen.add(h.id);
+  }
+  return r.data;
+}
+
+export function loadCityConfig(path: string): CityConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new HallqError('CONFIG_NOT_FOUND', `cannot read city config ${path}: ${(e as Error).message}`);
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) throw new HallqError('CONFIG_INVALID', `${path}: invalid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
+  return parseCityConfig(doc.toJS(), path);
+}

@@ -1,0 +1,58 @@
+// "Which hall near me has the shortest wait for service X": the citizen picks a service and gives a
+// place (the browser's location when allowed, or typed coordinates); GET /api/public/nearby answers
+// with counts and estimates only. preact + htm, served from node_modules.
+import { h, render } from '/vendor/preact.mjs';
+import htm from '/vendor/htm.mjs';
+
+const html = htm.bind(h);
+const app = document.getElementById('app');
+const params = new URLSearchParams(location.search);
+let halls = [];
+
+async function services() {
+  const body = await (await fetch('/api/city/halls')).json();
+  const all = new Map();
+  for (const hall of body.halls) for (const s of hall.services) all.set(s.serviceId, s.name);
+  return [...all];
+}
+
+function Results({ list }) {
+  if (list === undefined) return null;
+  if (list.length === 0) return html`<p id="none">附近没有办理该业务的大厅 · No hall nearby offers this service</p>`;
+  return html`<table id="results">
+    <thead><tr><th>大厅 Hall</th><th>距离 Distance</th><th>等候 Waiting</th><th>开放窗口 Open windows</th><th>预计等候 Estimated wait</th></tr></thead>
+    <tbody>${list.map(
+      (x, i) => html`<tr class=${i === 0 ? 'best' : ''} data-hall=${x.hallId}><td>${x.name.zh} ${x.name.en}</td><td>${x.distanceKm} km</td><td>${x.waiting}</td><td>${x.openWindows}</td><td class="estimate">${x.estimatedWaitMinutes === null ? '暂无窗口 no window open' : `${x.estimatedWaitMinutes} 分钟 min`}</td></tr>`,
+    )}</tbody>
+  </table>`;
+}
+
+function draw(list, error) {
+  render(
+    html`<h1>附近等候最短的大厅 · Shortest wait near me</h1>
+      <form id="ask" onSubmit=${(e) => { e.preventDefault(); void ask(); }}>
+        <label>业务 Service <select name="service">${halls.map(([id, n]) => html`<option value=${id} selected=${params.get('service') === id}>${n.zh} ${n.en}</option>`)}</select></label>
+        <label>纬度 Lat <input name="lat" value=${params.get('lat') ?? ''} size="9" /></label>
+        <label>经度 Lon <input name="lon" value=${params.get('lon') ?? ''} size="9" /></label>
+        <button type="submit">查询 Search</button>
+      </form>
+      ${error ? html`<p class="offline">${error}</p>` : ''}
+      <${Results} list=${list} />
+      <p><a href="/">全市概况 · City dashboard</a></p>`,
+    app,
+  );
+}
+
+async function ask() {
+  const f = new FormData(document.getElementById('ask'));
+  const q = new URLSearchParams({ service: String(f.get('service')), lat: String(f.get('lat')), lon: String(f.get('lon')) });
+  const res = await fetch(`/api/public/nearby?${q}`);
+  const body = await res.json();
+  if (!res.ok) return draw(undefined, body.error?.message ?? 'error');
+  draw(body.halls);
+  document.body.dataset.loaded = 'true';
+}
+
+halls = await services();
+draw(undefined);
+document.body.dataset.ready = 'true';

@@ -1,0 +1,49 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../../drivers/common/logger.js';
+import type { CityConfig } from './config.js';
+import { cityHttp } from './http.js';
+import { CityIngest } from './ingest.js';
+import { CityStore } from './store.js';
+
+export interface CityService {
+  store: CityStore;
+  ingest: CityIngest;
+  http: FastifyInstance;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** `hallq city serve`: the tables (migrated), the consumer of every hall's stream and the HTTP side. */
+export async function startCity(config: CityConfig, o: { brokerPassword?: string; token?: string; clock?: () => number; logger: Logger }): Promise<CityService> {
+  const clock = o.clock ?? Date.now;
+  const store = await CityStore.open(config.postgres.url);
+  const ingest = new CityIngest(
+    store,
+    {
+      urls: config.broker.urls,
+      username: config.broker.username,
+      ...(o.brokerPassword ? { password: o.brokerPassword } : {}),
+      clientId: config.broker.clientId,
+      halls: config.halls.map((h) => h.id),
+      catchUpTimeoutMs: config.catchUp.timeoutMs,
+      clock,
+    },
+    o.logger,
+  );
+  await ingest.start();
+  const http = await cityHttp({ config, pool: store.pool, clock, ...(o.token ? { token: o.token } : {}) });
+  await http.listen({ host: config.http.host, port: config.http.port });
+  const port = (http.server.address() as AddressInfo).port;
+  return {
+    store,
+    ingest,
+    http,
+    baseUrl: `http://${config.http.host}:${port}`,
+    stop: async () => {
+      await http.close();
+      await ingest.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,206 @@
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingLogger, type LogRecord } from '../../drivers/common/logger.js';
+import { parseCityConfig, type CityConfig } from '../../src/city/config.js';
+import { startCity, type CityService } from '../../src/city/service.js';
+import { launchChromium } from '../helpers/browser.js';
+import { startHall, wanLink, type TestHall, type WanLink } from './hall.js';
+import { startNatsCluster, type NatsCluster } from './nats-cluster.js';
+import { startPostgres, type TestPostgres } from './postgres.js';
+
+/**
+ * Issue 14 end to end: a 3-node NATS cluster (JetStream + MQTT) and PostgreSQL started here, three
+ * real halls (server + shipped Mosquitto + the bridge `hallq city bridge` writes) replaying simulated
+ * days, and the city service. One cluster node is killed mid-run, then one hall's WAN is cut for
+ * CITY_WAN_CUT_S seconds (60 in CI): every hall event must be in the city tables once.
+ */
+const CUT_MS = Number(process.env.CITY_WAN_CUT_S ?? 60) * 1000;
+const HALLS = ['hall-east', 'hall-west', 'hall-south'];
+const PLACES = [
+  { lat: 32.06, lon: 118.8 },
+  { lat: 32.05, lon: 118.75 },
+  { lat: 31.99, lon: 118.78 },
+];
+
+let cluster: NatsCluster;
+let pgsql: TestPostgres;
+let city: CityService;
+let config: CityConfig;
+const halls: TestHall[] = [];
+const cityLogs: LogRecord[] = [];
+let links: WanLink[] = [];
+const passwords = new Map(HALLS.map((h) => [h, `pw-${h}-${Math.random().toString(36).slice(2)}`]));
+const cityPassword = `pw-city-${Math.random().toString(36).slice(2)}`;
+
+/** Resolves when `ok()` holds, checked after every batch the city applies and every 250 ms; rejects after `ms`. */
+function until(ok: () => boolean, what: string, ms = 60_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!ok()) return;
+      clearInterval(timer);
+      clearTimeout(timeout);
+      city.ingest.off('applied', check);
+      resolve();
+    };
+    const timer = setInterval(check, 250);
+    const timeout = setTimeout(() => {
+      clearInterval(timer);
+      city.ingest.off('applied', check);
+      reject(new Error(`timed out waiting for ${what} (city log: ${JSON.stringify(cityLogs.filter((l) => l.level !== 'info').slice(-5))}; metrics ${JSON.stringify(city.ingest.metrics)}; south broker: ${halls[2]?.brokerLog().split('\n').slice(-6).join(' | ')}): ${halls.map((h) => `${h.id} hall ${h.engine.state.seq} city ${city.ingest.lastSeq(h.id)}`).join(', ')}`));
+    }, ms);
+    city.ingest.on('applied', check);
+    check();
+  });
+}
+
+const caughtUp = () => halls.every((h) => city.ingest.lastSeq(h.id) === h.engine.state.seq);
+
+/** Drives every hall's simulated day: `perTick` commands each, every 100 ms, until stopped. */
+function replay(perTick: number): () => void {
+  const timer = setInterval(() => {
+    for (const h of halls) h.step(perTick);
+  }, 100);
+  return () => clearInterval(timer);
+}
+
+beforeAll(async () => {
+  [cluster, pgsql] = await Promise.all([startNatsCluster({ city: { user: 'city', password: cityPassword }, halls: HALLS.map((hall) => ({ hall, password: passwords.get(hall) as string })) }), startPostgres()]);
+  const addr = (i: number) => `127.0.0.1:${cluster.nodes[i]?.mqttPort}`;
+  // The last hall reaches the cluster through WAN links we can cut; each hall prefers another node.
+  links = await Promise.all(cluster.nodes.map((n) => wanLink({ host: n.host, port: n.mqttPort })));
+  for (const [i, id] of HALLS.entries()) {
+    const addresses = i === 2 ? links.map((l) => l.address) : [addr(i), addr((i + 1) % 3), addr((i + 2) % 3)];
+    halls.push(await startHall(id, { addresses, remotePassword: passwords.get(id) as string }));
+  }
+  config = parseCityConfig({
+    city: { id: 'nanjing', name: { zh: '南京', en: 'Nanjing' } },
+    broker: { urls: cluster.mqttUrls, username: 'city' },
+    postgres: { url: pgsql.url },
+    http: { host: '127.0.0.1', port: 0 },
+    catchUp: { timeoutMs: 2000 },
+    halls: HALLS.map((id, i) => ({ id, name: { zh: `大厅${i + 1}`, en: `Hall ${i + 1}` }, ...PLACES[i] })),
+  });
+  city = await startCity(config, { brokerPassword: cityPassword, token: 'city-token', logger: recordingLogger(cityLogs) });
+}, 180_000);
+
+afterAll(async () => {
+  await city?.stop();
+  for (const h of halls) await h.stop();
+  for (const l of links) await l.close();
+  await cluster?.stop();
+  await pgsql?.stop();
+}, 60_000);
+
+describe('the city tier', () => {
+  it('takes every hall event once through a node failure and a WAN cut', async () => {
+    const stop = replay(1);
+    try {
+      await until(() => halls.every((h) => city.ingest.lastSeq(h.id) >= 60), 'the first events of every hall');
+
+      // A cluster node dies mid-run (the first hall's bridge and the city prefer it).
+      cluster.kill(0);
+      const atKill = halls.map((h) => h.engine.state.seq);
+      await until(() => halls.every((h, i) => city.ingest.lastSeq(h.id) > (atKill[i] as number) + 30), 'events after the node died');
+
+      // The last hall's WAN goes down; the others keep reaching the city.
+      const cutHall = halls[2] as TestHall;
+      for (const l of links) l.cut();
+      const cutAt = Date.now();
+      const cityAtCut = city.ingest.lastSeq(cutHall.id);
+      const othersAtCut = halls.slice(0, 2).map((h) => city.ingest.lastSeq(h.id));
+      await new Promise((r) => setTimeout(r, CUT_MS)); // the scenario's outage, not a wait for something
+      const hallDuringCut = cutHall.engine.state.seq;
+      expect(hallDuringCut).toBeGreaterThan(cityAtCut + 50);
+      expect(city.ingest.lastSeq(cutHall.id)).toBeLessThan(hallDuringCut);
+      halls.slice(0, 2).forEach((h, i) => expect(city.ingest.lastSeq(h.id)).toBeGreaterThan(othersAtCut[i] as number));
+      for (const l of links) l.restore();
+      const restoredAt = Date.now();
+      await until(() => city.ingest.lastSeq(cutHall.id) >= hallDuringCut, 'the cut hall catching up');
+      console.log(`city: WAN cut ${Math.round((restoredAt - cutAt) / 1000)} s; the cut hall's ${hallDuringCut - cityAtCut} events in the city ${Date.now() - restoredAt} ms after the link returned`);
+    } finally {
+      stop();
+    }
+    await until(caughtUp, 'every hall caught up');
+
+    // Exactly once: the city has seq 1..n of each hall, each once, of the hall's own types.
+    for (const h of halls) {
+      const rows = (await city.store.pool.query<{ seq: string; type: string }>('SELECT seq, type FROM hall_events WHERE hall_id = $1 ORDER BY seq', [h.id])).rows;
+      const log = h.engine.eventsAfter(0, 1_000_000);
+      expect(rows.map((r) => Number(r.seq))).toEqual(log.map((e) => e.seq));
+      expect(rows.map((r) => r.type)).toEqual(log.map((e) => e.type));
+      // The projection ran once per event: tickets and outcomes as the hall has them.
+      const t = (await city.store.pool.query<{ n: string; done: string; called: string }>("SELECT count(*) n, count(*) FILTER (WHERE status = 'done') done, count(called_at) called FROM tickets WHERE hall_id = $1", [h.id])).rows[0];
+      const tickets = Object.values(h.engine.state.tickets);
+      expect(Number(t?.n)).toBe(log.filter((e) => e.type === 'TicketIssued').length);
+      expect(Number(t?.done)).toBe(tickets.filter((x) => x.status === 'done').length);
+      expect(Number(t?.called)).toBe(tickets.filter((x) => x.calledAt !== undefined).length);
+    }
+    console.log(`city ingest: ${JSON.stringify(city.ingest.metrics)}`);
+  }, 240_000);
+
+  it('refuses a hall publishing under another hall id', async () => {
+    const url = cluster.mqttUrls[1] as string;
+    const watcher = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: 'test-watcher', username: 'city', password: cityPassword, clean: true });
+    const seen: string[] = [];
+    await watcher.subscribeAsync('city/+/#', { qos: 1 });
+    const marker = new Promise<void>((resolve) =>
+      watcher.on('message', (topic, payload) => {
+        seen.push(`${topic} ${payload.toString()}`);
+        if (topic === 'city/hall-east/state/probe') resolve();
+      }),
+    );
+    const east = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: 'forger', username: 'hall-east', password: passwords.get('hall-east'), clean: true });
+    const forged = { type: 'TicketIssued', seq: 999_999, at: 1, commandId: 'x', ticket: { id: 'forged' } };
+    await east.publishAsync('city/hall-west/events', JSON.stringify(forged), { qos: 1 });
+    await east.publishAsync('city/hall-west/state/queue', JSON.stringify({ seq: 999_999, day: '2026-11-23', services: {} }), { qos: 1 });
+    // Its own topic, after the forged ones on the same connection: once this arrives, they would have.
+    await east.publishAsync('city/hall-east/state/probe', 'marker', { qos: 1 });
+    await marker;
+    expect(seen.filter((s) => s.startsWith('city/hall-west/'))).toEqual([]);
+    expect(cluster.log(1)).toMatch(/Publish Violation.*hall-east.*city\.hall-west\.events/);
+    expect(city.ingest.lastSeq('hall-west')).toBeLessThan(999_999);
+    await east.endAsync();
+    await watcher.endAsync();
+  });
+
+  it('shows the dashboard and the shortest wait in Chromium', async () => {
+    const api = (await (await fetch(`${city.baseUrl}/api/city/halls`)).json()) as { halls: { hallId: string; openWindows: number; services: { serviceId: string; waiting: number }[] }[] };
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${city.baseUrl}/`);
+      await page.waitForSelector('body[data-loaded="true"]');
+      for (const h of api.halls) {
+        expect(await page.textContent(`section[data-hall="${h.hallId}"] .open-windows`)).toBe(String(h.openWindows));
+        for (const s of h.services) expect(await page.textContent(`section[data-hall="${h.hallId}"] tr[data-service="${s.serviceId}"] .waiting`)).toBe(String(s.waiting));
+      }
+      // Nothing personal on the page: no masked names or ID numbers.
+      expect(await page.textContent('body')).not.toMatch(/\*\*\*/);
+
+      const near = (await (await fetch(`${city.baseUrl}/api/public/nearby?service=A&lat=32.05&lon=118.78&radiusKm=30`)).json()) as { halls: { hallId: string }[] };
+      expect(near.halls.map((x) => x.hallId).sort()).toEqual([...HALLS].sort());
+      await page.goto(`${city.baseUrl}/nearby?service=A&lat=32.05&lon=118.78`);
+      await page.waitForSelector('body[data-ready="true"]');
+      await page.click('#ask button');
+      await page.waitForSelector('#results');
+      expect(await page.$$eval('#results tbody tr', (rows) => rows.map((r) => r.getAttribute('data-hall')))).toEqual(near.halls.map((x) => x.hallId));
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  it('serves reports and the feed to the city token only, without personal data', async () => {
+    const day = (await city.store.pool.query<{ day: string }>("SELECT day FROM halls WHERE hall_id = 'hall-east'")).rows[0]?.day as string;
+    expect((await fetch(`${city.baseUrl}/api/city/reports?day=${day}`)).status).toBe(401);
+    const auth = { headers: { authorization: 'Bearer city-token' } };
+    const rep = (await (await fetch(`${city.baseUrl}/api/city/reports?day=${day}`, auth)).json()) as { rows: { hallId: string; issued: number }[] };
+    for (const h of halls) {
+      const issued = Object.values(h.engine.state.tickets).filter((t) => t.day === day).length;
+      expect(rep.rows.filter((r) => r.hallId === h.id).reduce((n, r) => n + r.issued, 0)).toBe(issued);
+    }
+    const feed = (await (await fetch(`${city.baseUrl}/api/city/feed?after=0&limit=5000`, auth)).json()) as { items: { cursor: number }[]; next: number };
+    expect(feed.items.length).toBeGreaterThan(100);
+    expect(JSON.stringify(feed)).not.toMatch(/idHash|idMasked|nameMasked|phone/);
+    expect((await fetch(`${city.baseUrl}/api/public/nearby?service=A&lat=999&lon=0`)).status).toBe(400);
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { bridgeConfig } from '../../src/city/bridge.js';
+import { parseCityConfig } from '../../src/city/config.js';
+import { hallPermissions, natsNodeConfig } from '../../src/city/nats-config.js';
+import { project, summarize } from '../../src/city/project.js';
+import { distanceKm } from '../../src/city/views.js';
+import type { HallEvent } from '../../src/core/index.js';
+import { simulate } from '../../src/sim/simulate.js';
+import { allDayHall } from '../helpers/all-day-hall.js';
+
+describe('city config files', () => {
+  it('bridges only the hall\'s own topics, out under city/<hall>/ and the catch-up requests in', () => {
+    const conf = bridgeConfig({ hall: 'hall-a', addresses: ['10.0.0.1:1883', '10.0.0.2:1883'], remotePassword: 'r', localPassword: 'l' });
+    const topics = conf.split('\n').filter((l) => l.startsWith('topic '));
+    expect(topics).toEqual([
+      'topic events out 1 hallq/v1/hall-a/ city/hall-a/',
+      'topic state/# out 0 hallq/v1/hall-a/ city/hall-a/',
+      'topic server/# out 1 hallq/v1/hall-a/ city/hall-a/',
+      'topic res/city out 1 hallq/v1/hall-a/ city/hall-a/',
+      'topic req/city in 1 hallq/v1/hall-a/ city/hall-a/',
+      'topic in/# in 1 hallq/v1/hall-a/city/ city/hall-a/',
+    ]);
+    expect(conf).toMatch(/^cleansession false$/m);
+    expect(conf).toMatch(/^try_private false$/m);
+    expect(conf).toMatch(/^address 10\.0\.0\.1:1883 10\.0\.0\.2:1883$/m);
+  });
+
+  it('lets a hall user publish under its own hall id only', () => {
+    const p = hallPermissions('hall-a');
+    expect(p.publish.every((s) => s.startsWith('city.hall-a.'))).toBe(true);
+    expect(p.subscribe.every((s) => s.startsWith('city.hall-a.'))).toBe(true);
+    const nodes = [1, 2, 3].map((i) => ({ name: `n${i}`, host: `10.0.0.${i}`, clientPort: 4222, clusterPort: 6222, mqttPort: 1883, storeDir: '/var/lib/nats' }));
+    const conf = natsNodeConfig(nodes[0] as (typeof nodes)[0], nodes, { city: { user: 'city', password: 'c' }, halls: [{ hall: 'hall-a', password: 'a' }] });
+    expect(conf).toContain('routes: ["nats-route://10.0.0.2:6222", "nats-route://10.0.0.3:6222"]');
+    expect(conf).toContain('stream_replicas: 3');
+    expect(conf).toMatch(/user: "hall-a".*allowed_connection_types: \["MQTT"\].*publish: \["city\.hall-a\.events"/);
+  });
+
+  it('names the key path of a bad city config', () => {
+    const good = { city: { id: 'nj', name: { zh: '南京', en: 'Nanjing' } }, broker: { urls: ['mqtt://10.0.0.1:1883'] }, postgres: { url: 'postgres:///city' }, halls: [{ id: 'a', name: { zh: 'a', en: 'a' }, lat: 32, lon: 118 }] };
+    expect(parseCityConfig(good).http.port).toBe(8090);
+    expect(() => parseCityConfig({ ...good, halls: [{ ...good.halls[0], id: 'a.b' }] })).toThrow(/halls\.0\.id/);
+    expect(() => parseCityConfig({ ...good, halls: [{ ...good.halls[0], lat: 91 }] })).toThrow(/halls\.0\.lat/);
+    expect(() => parseCityConfig({ ...good, halls: [good.halls[0], good.halls[0]] })).toThrow(/listed twice/);
+  });
+});
+
+describe('city projection', () => {
+  const events: HallEvent[] = [];
+  simulate({
+    config: allDayHall('p', { zh: 'p', en: 'p' }, 3),
+    startDay: '2026-11-23',
+    days: 1,
+    seed: 3,
+    arrivalsPerHour: { A: 6, B: 3 },
+    serviceTime: { A: { dist: 'exponential', meanMinutes: 5 }, B: { dist: 'exponential', meanMinutes: 5 } },
+    priorityShare: 0.1,
+    noShowRate: 0.1,
+    noShowWaitMinutes: 2,
+    warmupMinutes: 0,
+    onCommand: (_c, es) => void events.push(...es),
+  });
+
+  it('carries no personal data into the city tables', () => {
+    const out = JSON.stringify(events.map((e) => [project(e), summarize(e)]));
+    expect(events.some((e) => JSON.stringify(e).includes('idHash'))).toBe(true);
+    expect(out).not.toMatch(/idHash|idMasked|nameMasked|phone/);
+  });
+
+  it('issues a ticket once per TicketIssued and calls it once per first call', () => {
+    const changes = events.flatMap(project);
+    expect(changes.filter((c) => c.kind === 'issued').length).toBe(events.filter((e) => e.type === 'TicketIssued').length);
+    expect(changes.filter((c) => c.kind === 'ticket' && c.called).length).toBe(events.filter((e) => e.type === 'TicketCalled').length);
+  });
+
+  it('measures distances on the sphere', () => {
+    // Nanjing to Shanghai, about 270 km.
+    expect(distanceKm({ lat: 32.06, lon: 118.8 }, { lat: 31.23, lon: 121.47 })).toBeGreaterThan(260);
+    expect(distanceKm({ lat: 32.06, lon: 118.8 }, { lat: 31.23, lon: 121.47 })).toBeLessThan(280);
+  });
+});
