@@ -89,6 +89,11 @@ export function project(e: HallEvent): CityChange[] {
     case 'StaffSignedOut':
     case 'TicketPrinted':
     case 'TicketRecalled':
+    case 'AppointmentChanged':
+    case 'EmergencyRaised':
+    case 'EmergencyCleared':
+    case 'IslandConflict':
+    case 'NumbersLeased':
       return [];
   }
 }
