@@ -3,6 +3,7 @@
  * reports into a byte stream (and frames into reports), so the SAM driver runs unchanged on top.
  * The node-hid device sits behind a tiny interface so tests hand in a fake.
  */
+import type * as NodeHid from 'node-hid';
 import { HallqError } from '../common/error.js';
 import { Listeners, type Transport } from '../common/transport.js';
 import { SamCardReader, type SamReaderOptions } from './driver.js';
@@ -22,7 +23,14 @@ export type HidOpener = () => HidDevice | Promise<HidDevice>;
 /** Opens a real device through node-hid, loaded only when asked for (a native module). */
 export function nodeHidOpener(target: { path: string } | { vendorId: number; productId: number }): HidOpener {
   return async () => {
-    const hid = await import('node-hid');
+    // node-hid is an optional dependency (only HID readers need it, and it needs libusb/libudev): when it is
+    // absent or cannot load, say so instead of a module-resolution stack trace.
+    let hid: typeof NodeHid;
+    try {
+      hid = await import('node-hid');
+    } catch (err) {
+      throw new HallqError('TRANSPORT_OPEN_FAILED', `cannot open HID reader: the optional npm package node-hid is not installed or cannot load (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); install it with npm, and libusb-1.0-0 and libudev1 from Debian`, {}, { cause: err });
+    }
     try {
       return 'path' in target ? new hid.HID(target.path) : new hid.HID(target.vendorId, target.productId);
     } catch (err) {
