@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import type { AgentLink } from '../agent/link.js';
 import { startAgentFrom, type RunningAgent } from '../agent/main.js';
 import type { SamCardReader } from '../../drivers/idcard/driver.js';
 import { generateDefaultClips } from '../../drivers/voice/clip-generator.js';
+import { MANIFEST_FILE } from '../../drivers/voice/clip-manifest.js';
 import { hallAcl } from '../bus/acl.js';
 import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from '../bus/embedded-broker.js';
 import { DEFAULT_SERVER_USER } from '../config/agents.js';
@@ -91,6 +92,24 @@ function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort
   };
 }
 
+/**
+ * The default clip set made by espeak-ng once per machine and kept in the temp dir (espeak takes a
+ * while for 44 clips): made aside and renamed into place, so two demos starting together never see half a set.
+ */
+async function demoClips(logger: Logger): Promise<string> {
+  const dir = join(tmpdir(), 'hallq-demo-clips-v1');
+  if (existsSync(join(dir, MANIFEST_FILE))) return dir;
+  const aside = mkdtempSync(join(tmpdir(), 'hallq-demo-clips-'));
+  await generateDefaultClips(aside, { logger });
+  try {
+    renameSync(aside, dir);
+  } catch {
+    // Another demo was faster: use its set.
+    rmSync(aside, { recursive: true, force: true });
+  }
+  return dir;
+}
+
 /** `port` if free on 127.0.0.1, else 0 (any free port): the fixed demo ports may be taken. */
 function freeOr(port: number): Promise<number> {
   if (port === 0) return Promise.resolve(0);
@@ -140,8 +159,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   let voice: DevicesConfig['voice'];
   let voiceNote = 'off (espeak-ng or sox missing)';
   try {
-    const clips = join(dataDir, 'clips');
-    await generateDefaultClips(clips, { logger });
+    const clips = await demoClips(logger);
     voice = { clips, repeat: 2, output: 'wav', wavDir: join(dataDir, 'calls') };
     voiceNote = `each call spoken twice into ${join(dataDir, 'calls')}/*.wav`;
   } catch (e) {
@@ -161,7 +179,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const config = demoConfig(base, dataDir, broker.url, httpPort, agentEntry(statusBase), o.keepServiceHours, modemPty.host, serverPw);
   // Demo sign-ins (never do this in a real hall: `hallq staff passwd` sets each PIN).
   const credentials = openCredentials(config.server.database, logger);
-  for (const s of config.staff) await credentials.set(s.id, DEMO_PINS[s.role], Date.now());
+  // scrypt per PIN: side by side on libuv's thread pool.
+  await Promise.all(config.staff.map((s) => credentials.set(s.id, DEMO_PINS[s.role], Date.now())));
   credentials.close();
   const signIns = (['manager', 'staff', 'technician'] as const)
     .map((role) => {

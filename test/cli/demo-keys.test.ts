@@ -34,7 +34,7 @@ describe('hallq demo keys', () => {
 
   beforeAll(async () => {
     demo = await runDemo({ config: 'config/demo.yaml', mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 5, trickle: false, print, input, logFile });
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     await demo?.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -70,7 +70,7 @@ describe('pages in daily use', () => {
     browser = await launchChromium();
     server = `http://hall.test:${demo.httpPort}`;
     kioskUrl = `http://hall.test:${demo.kioskPort}/kiosk`;
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     for (const c of contexts) await c.close();
     await browser?.close();

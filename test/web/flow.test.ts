@@ -16,7 +16,7 @@ describe('the pages, one citizen from kiosk to rating', () => {
     demo = await runDemo({ config: 'config/demo.yaml', mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 1, trickle: false, print: () => undefined });
     browser = await launchChromium();
     touch = await browser.newContext({ hasTouch: true, viewport: { width: 1080, height: 1920 } });
-  });
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await demo?.stop();
