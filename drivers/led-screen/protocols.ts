@@ -30,14 +30,14 @@ export const screenProtocols = {
     kind: 'led-bx',
     address: z.number().int().min(0).max(0xfffe),
     create: (bus, address, logger = silentLogger) => new BxScreen(bus, { address }, logger),
-    emulator: (address, logger) => new BxScreenEmulator({ address, ...(logger ? { logger } : {}) }),
+    emulator: (address, logger?) => new BxScreenEmulator({ address, ...(logger ? { logger } : {}) }),
   },
   /** The common 外接叫号屏 card protocol: card id 0–0xFFFE. */
   'external-call': {
     kind: 'led-external-call',
     address: z.number().int().min(0).max(0xfffe),
     create: (bus, cardId, logger = silentLogger) => new ExternalCallScreen(bus, { cardId }, logger),
-    emulator: (cardId, logger) => new ExternalCallScreenEmulator({ cardId, ...(logger ? { logger } : {}) }),
+    emulator: (cardId, logger?) => new ExternalCallScreenEmulator({ cardId, ...(logger ? { logger } : {}) }),
   },
 } as const satisfies Record<string, ScreenProtocol>;
 

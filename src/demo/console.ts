@@ -1,5 +1,5 @@
 import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
-import type { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
+import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
 import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import type { AgentLink } from '../agent/link.js';
 import type { DeviceHealth } from '../bus/messages.js';
@@ -9,7 +9,7 @@ export interface DemoConsoleOptions {
   link: AgentLink;
   keypads: Map<number, KeypadEmulator>;
   printer: EscPosEmulator;
-  screens: Map<number, BxScreenEmulator>;
+  screens: Map<number, ScreenEmulatorBase>;
   print: (line: string) => void;
   take: (serviceId: string) => Promise<void>;
   card: () => void;

@@ -199,6 +199,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   };
   // Faster polls than a hall needs, so the console answers at once; no systemd notify socket.
   const agent = await startAgentFrom(agentConfig, { logger, env: {}, devices: { printerPollMs: 1000, keypadPollMs: 400, keypadTimeoutMs: 300 } });
+  // Every device has said how it is (the printer its paper) before the hall opens, as a technician would check.
+  await agent.devices.settled(15_000);
   const link = agent.link;
   const kioskPort = agent.kioskPort ?? kioskPort0;
   const cardReader = agent.devices.idcard as SamCardReader;

@@ -2,7 +2,9 @@ import type { Logger } from '../../drivers/common/logger.js';
 import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
-import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
+import { screenProtocols } from '../../drivers/led-screen/protocols.js';
+import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
+import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';
 import { SamCardEmulator } from '../../drivers/idcard/emulator.js';
 import { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
@@ -16,7 +18,7 @@ import type { DevicesConfig } from '../config/schema.js';
 export interface DemoHardware {
   cardEmulator: SamCardEmulator;
   printerEmulator: EscPosEmulator;
-  screenEmulators: Map<number, BxScreenEmulator>;
+  screenEmulators: Map<number, ScreenEmulatorBase & EmulatedBusDevice>;
   keypadEmulators: Map<number, KeypadEmulator>;
   ptys: { printer: PtyPair; rs485: PtyPair; idcard: PtyPair };
   /** The agent's `devices` for these ptys: printer, ID-card reader, one RS-485 line with a screen and a keypad per window. */
@@ -36,10 +38,10 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
   const busDevice = new SerialTransport({ path: busPty.device, baudRate: 9600 });
   await busDevice.open();
   const line = new Rs485LineEmulator(busDevice, { baudRate: 9600, logger: logger.child({ device: 'rs485-emulator' }) });
-  const screenEmulators = new Map<number, BxScreenEmulator>();
+  const screenEmulators = new Map<number, ScreenEmulatorBase & EmulatedBusDevice>();
   const keypadEmulators = new Map<number, KeypadEmulator>();
   for (const w of windows) {
-    const se = new BxScreenEmulator({ address: w });
+    const se = screenProtocols.bx.emulator(w);
     const ke = new KeypadEmulator({ address: w });
     line.add(se);
     line.add(ke);
