@@ -41,6 +41,12 @@ export function openPtyPair(options: { ownProcessGroup?: boolean } = {}): Promis
       if (!settled && paths.length === 2 && /starting data transfer loop/.test(buffer)) {
         settled = true;
         const [host, device] = paths as [string, string];
+        // Out of the terminal's group, socat would outlive a process that ends without close(): stop it on exit too.
+        const onExit = () => child.kill('SIGTERM');
+        if (options.ownProcessGroup === true) {
+          process.once('exit', onExit);
+          child.once('exit', () => process.removeListener('exit', onExit));
+        }
         resolve({
           host,
           device,
