@@ -39,7 +39,7 @@ export function ticketDocument(f: TicketFacts): PrintDocument {
       { type: 'text', text: f.number, align: 'center', width: 4, height: 4, bold: true },
       { type: 'text', text: `${f.serviceName.zh} ${f.serviceName.en}`, align: 'center' },
       { type: 'text', text: `前面还有 ${Math.max(0, f.position - 1)} 人 · 等待顺序 ${f.position}`, align: 'center' },
-      ...(f.estimatedWaitMinutes === undefined ? [] : [{ type: 'text' as const, text: `预计等候 ${f.estimatedWaitMinutes} 分钟`, align: 'center' as const }]),
+      ...(f.estimatedWaitMinutes === undefined ? [] : [{ type: 'text' as const, text: f.estimatedWaitMinutes === 0 ? '即将叫号' : `预计等候约 ${f.estimatedWaitMinutes} 分钟`, align: 'center' as const }]),
       { type: 'text', text: windows, align: 'center' },
       ...(f.phoneMasked ? [{ type: 'text' as const, text: `短信通知 ${f.phoneMasked}`, align: 'center' as const }] : []),
       ...(f.statusUrl ? [{ type: 'qr' as const, data: f.statusUrl, moduleSize: 6, errorLevel: 'M' as const, align: 'center' as const }] : []),

@@ -18,4 +18,12 @@ describe('the ticket footer prints the no-show policy the hall runs (policy.noSh
     expect(lines).toContain('过号请重新取号');
     expect(lines).toContain('请妥善保管此票');
   });
+
+  it('never prints "0 分钟": a ticket a free window calls now says so', () => {
+    const facts = { hallName: { zh: '大厅', en: 'Hall' }, number: 'A001', serviceName: { zh: '社保', en: 'Social' }, position: 1, windows: [1], issuedAt: 0, utcOffsetMinutes: 480 };
+    const text = (n: number) => ticketDocument({ ...facts, estimatedWaitMinutes: n }).blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
+    expect(text(0)).toContain('即将叫号');
+    expect(text(0).join(' ')).not.toContain('0 分钟');
+    expect(text(7)).toContain('预计等候约 7 分钟');
+  });
 });
