@@ -2,7 +2,9 @@
  * Regenerates docs/screenshots/*.png from a running demo hall: every page, made by this script,
  * not by hand. `npm run screenshots`.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { PrintedTicket } from '../drivers/printer/document.js';
+import { renderTicketPng } from '../drivers/printer/preview.js';
 import { DEMO_PINS, runDemo } from '../src/demo/demo.js';
 import { launchChromium } from '../test/helpers/browser.js';
 
@@ -11,7 +13,9 @@ mkdirSync(out, { recursive: true });
 const demo = await runDemo({ config: 'config/demo.yaml', mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 20, seed: 7, print: () => undefined });
 // The status page is reached through the token in a printed ticket's QR code.
 let statusUrl = '';
+let lastTicket: PrintedTicket | undefined;
 demo.hardware.printerEmulator.onTicket((t) => {
+  lastTicket = t;
   for (const b of t.blocks) if (b.type === 'qr') statusUrl = b.data;
 });
 // Let the hall fill: wait for a dozen calls (the events, not a fixed time).
@@ -44,4 +48,9 @@ for (const s of shots) {
   console.log(`docs/screenshots/${s.name}.png`);
 }
 await browser.close();
+// The printed ticket as the printer emulator drew it (576 dots, 80 mm at 203 dpi).
+if (lastTicket) {
+  writeFileSync(new URL('ticket-printed.png', out), renderTicketPng(lastTicket));
+  console.log('docs/screenshots/ticket-printed.png');
+}
 await demo.stop();

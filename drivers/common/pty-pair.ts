@@ -14,9 +14,11 @@ export interface PtyPair {
  * `socat -d -d pty,raw,echo=0 pty,raw,echo=0`. Resolves when socat has printed both paths
  * and says it is transferring data (the event, not a sleep).
  */
-export function openPtyPair(): Promise<PtyPair> {
+export function openPtyPair(options: { ownProcessGroup?: boolean } = {}): Promise<PtyPair> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // ownProcessGroup: Ctrl-C in a terminal signals the whole foreground group; socat in a group of its
+    // own outlives it, so the program can close its devices first and stop socat itself (close()).
+    const child: ChildProcess = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'], detached: options.ownProcessGroup === true });
     const paths: string[] = [];
     let buffer = '';
     let settled = false;
@@ -39,6 +41,12 @@ export function openPtyPair(): Promise<PtyPair> {
       if (!settled && paths.length === 2 && /starting data transfer loop/.test(buffer)) {
         settled = true;
         const [host, device] = paths as [string, string];
+        // Out of the terminal's group, socat would outlive a process that ends without close(): stop it on exit too.
+        const onExit = () => child.kill('SIGTERM');
+        if (options.ownProcessGroup === true) {
+          process.once('exit', onExit);
+          child.once('exit', () => process.removeListener('exit', onExit));
+        }
         resolve({
           host,
           device,

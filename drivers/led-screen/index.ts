@@ -11,3 +11,4 @@ export * from './external-call-screen.js';
 export * from './external-call-emulator.js';
 export * from './screen-emulator.js';
 export * from './emulator-runner.js';
+export * from './protocols.js';

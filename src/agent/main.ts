@@ -25,6 +25,8 @@ export interface RunningAgent {
   /** Island mode, when configured (src/agent/island). */
   island?: IslandMode;
   devices: DeviceManager;
+  /** The kiosk page's port as bound (the configured one, or the one the OS gave for port 0); absent without a kiosk. */
+  kioskPort?: number;
   stop(): Promise<void>;
 }
 
@@ -130,10 +132,12 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
   const list = devices.list();
   await notifier.ready(`agent ${me.id} at seq ${link.replica.seq}; ${summary(list)}`);
   logger.info({ seq: link.replica.seq, devices: list.map((d) => `${d.name}:${d.state}`) }, 'agent ready');
+  const address = kioskHttp?.address();
   return {
     link,
     devices,
     ...(island ? { island: island.mode } : {}),
+    ...(address && typeof address === 'object' ? { kioskPort: address.port } : {}),
     stop: async () => {
       await notifier.stopping();
       stopWatchdog();

@@ -7,8 +7,7 @@ import { SamCardEmulator } from '../../drivers/idcard/emulator.js';
 import { TEST_CARDS, type TestCardName } from '../../drivers/idcard/test-cards.js';
 import type { KeyName } from '../../drivers/keypad/codec.js';
 import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
-import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
-import { ExternalCallScreenEmulator } from '../../drivers/led-screen/external-call-emulator.js';
+import { screenProtocols } from '../../drivers/led-screen/protocols.js';
 import type { PrintedTicket } from '../../drivers/printer/document.js';
 import { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
@@ -136,7 +135,7 @@ function rs485Session(device: SerialTransport, baudRate: number, d: DevicesConfi
   const keypadCfg = first?.keypads ?? [1, 2, 3, 4].map((w) => ({ window: w, address: w, mode: 'poll' as const }));
   const shown = new Map<string, () => string>();
   for (const s of screens) {
-    const e = s.protocol === 'bx' ? new BxScreenEmulator({ address: s.address }) : new ExternalCallScreenEmulator({ cardId: s.address });
+    const e = screenProtocols[s.protocol].emulator(s.address);
     const label = `window ${s.window} screen (${s.protocol}@${s.address})`;
     e.onChange((v) => print(`📺 ${label}: ${v.text}${v.effect === 'scroll-left' ? '  [scrolling]' : ''}`));
     shown.set(label, () => e.view.text);

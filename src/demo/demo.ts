@@ -1,40 +1,36 @@
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import pino from 'pino';
 import type { Logger } from '../../drivers/common/logger.js';
-import { AgentLink } from '../agent/link.js';
-import { attachCaller } from '../agent/flows/caller.js';
-import { attachDisplays } from '../agent/flows/display.js';
-import { KioskFlow } from '../agent/flows/kiosk.js';
-import { attachVoice } from '../agent/flows/voice.js';
-import { VoiceAnnouncer } from '../../drivers/voice/announcer.js';
+import type { AgentLink } from '../agent/link.js';
+import { startAgentFrom, type RunningAgent } from '../agent/main.js';
+import type { SamCardReader } from '../../drivers/idcard/driver.js';
 import { generateDefaultClips } from '../../drivers/voice/clip-generator.js';
-import { loadClipLibrary } from '../../drivers/voice/clip-library.js';
-import { WavFileSink } from '../../drivers/voice/wav-file-sink.js';
-import { espeakToPcm } from '../../drivers/voice/espeak-tts.js';
-import { personFromCard, wedgeInto } from '../agent/person.js';
+import { MANIFEST_FILE } from '../../drivers/voice/clip-manifest.js';
+import type { VoiceAnnouncer } from '../../drivers/voice/announcer.js';
 import { hallAcl } from '../bus/acl.js';
 import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from '../bus/embedded-broker.js';
 import { DEFAULT_SERVER_USER } from '../config/agents.js';
 import { demoCredentials } from './credentials.js';
-import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
-import { agentEntrySchema, smsSchema, type HallqConfig } from '../config/schema.js';
+import { agentEntrySchema, agentSchema, smsSchema, type DevicesConfig, type HallqConfig } from '../config/schema.js';
 import { openPtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
-import { maskName, maskPhone, own, windowView } from '../core/index.js';
+import { maskName, maskPhone, own } from '../core/index.js';
 import { createLogger } from '../log/logger.js';
 import { Random } from '../sim/random.js';
 import { startServerFrom } from '../server/main.js';
 import { openCredentials } from '../server/auth/credentials.js';
 import { randomCitizen } from './citizens.js';
 import { startDemoHardware, type DemoHardware } from './hardware.js';
-import { CardSlot, startKioskHttp } from '../agent/kiosk-http.js';
 import { TEST_CARDS } from '../../drivers/idcard/test-cards.js';
+import { DemoConsole } from './console.js';
 
 export interface DemoOptions {
   config: string;
@@ -51,6 +47,13 @@ export interface DemoOptions {
   seconds?: number;
   seed: number;
   print: (line: string) => void;
+  /**
+   * Where the JSON log lines go (level info and up): a file, kept after the demo stops. Default
+   * hallq-demo-<pid>.log in the temp dir, named in the banner; the console shows the hall, not the plumbing.
+   */
+  logFile?: string;
+  /** Where the keys come from (default stdin); tests hand in their own stream. */
+  input?: NodeJS.ReadableStream;
 }
 
 /** The demo's PINs per role, printed at start. */
@@ -69,14 +72,14 @@ const DEMO_AGENT = 'demo-agent';
 const DEMO_WATCH = 'demo-watch';
 
 /** The demo runs whenever it is started: the hall is open around the clock and data lives in a temp dir. */
-function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort: number, keepServiceHours = false, modemPath?: string, serverPasswordFile?: string): HallqConfig {
+function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort: number, agent: HallqConfig['agents'][number], keepServiceHours = false, modemPath?: string, serverPasswordFile?: string): HallqConfig {
   const allDay = [{ from: '00:00', to: '24:00' }];
   return {
     ...c,
     hours: { ...c.hours, weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay }, holidays: [], issuingCutoffMinutes: 0 },
     services: keepServiceHours ? c.services : c.services.map(({ hours: _hours, ...s }) => s),
-    // The demo's one agent as the server authorizes it: the kiosk and a caller + rating keypad on every window.
-    agents: [agentEntrySchema.parse({ id: DEMO_AGENT, kiosk: {}, devices: { rs485: [{ path: 'demo-pty', keypads: c.windows.map((w) => ({ window: w.id, address: w.id })) }] } })],
+    // The demo's one agent, as the server authorizes it and as the agent itself runs it.
+    agents: [agent],
     server: {
       ...c.server,
       mqtt: { url: brokerUrl, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, username: DEFAULT_SERVER_USER, ...(serverPasswordFile ? { passwordFile: serverPasswordFile } : {}) },
@@ -91,13 +94,44 @@ function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort
 }
 
 /**
- * `hallq demo`: embedded broker, hall server, agent and every device emulated over real ptys, with
- * a trickle of citizens and staff pressing their keypads. Ctrl-C stops everything cleanly.
+ * The default clip set made by espeak-ng once per machine and kept in the temp dir (espeak takes a
+ * while for 44 clips): made aside and renamed into place, so two demos starting together never see half a set.
+ */
+async function demoClips(logger: Logger): Promise<string> {
+  const dir = join(tmpdir(), 'hallq-demo-clips-v1');
+  if (existsSync(join(dir, MANIFEST_FILE))) return dir;
+  const aside = mkdtempSync(join(tmpdir(), 'hallq-demo-clips-'));
+  await generateDefaultClips(aside, { logger });
+  try {
+    renameSync(aside, dir);
+  } catch {
+    // Another demo was faster: use its set.
+    rmSync(aside, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+/** `port` if free on 127.0.0.1, else 0 (any free port): the fixed demo ports may be taken. */
+function freeOr(port: number): Promise<number> {
+  if (port === 0) return Promise.resolve(0);
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(0));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(port)));
+  });
+}
+
+/**
+ * `hallq demo`: embedded broker, hall server and the real agent (src/agent/main.ts: its DeviceManager,
+ * flows and kiosk page) with a config whose device paths are ptys, every device's emulator on the
+ * other end; a morning rush of citizens and staff pressing their keypads. Ctrl-C stops everything cleanly.
  */
 export interface RunningDemo {
   stopped: Promise<void>;
   stop: () => Promise<void>;
-  hardware: DemoHardware;
+  /** The emulators, and the agent's ID-card reader (its driver, opened by the agent's DeviceManager). */
+  hardware: DemoHardware & { cardReader: SamCardReader };
+  agent: RunningAgent;
   httpPort: number;
   kioskPort: number;
   link: AgentLink;
@@ -108,30 +142,48 @@ export interface RunningDemo {
 export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const base = loadConfigOrThrow(o.config);
   const dataDir = mkdtempSync(join(tmpdir(), 'hallq-demo-'));
-  // Logs (JSON, warnings and up) go to stderr so the console shows the hall, not the plumbing.
-  const logger: Logger = createLogger({ level: 'warn', destination: process.stderr });
+  // Logs (JSON lines) go to a file so the console shows the hall, not the plumbing.
+  const logFile = o.logFile ?? join(tmpdir(), `hallq-demo-${process.pid}.log`);
+  const logger: Logger = createLogger({ level: 'info', destination: pino.destination({ dest: logFile, sync: true, mkdir: true }) });
   // The demo broker authenticates and authorizes like the shipped Mosquitto config, with users made now.
   const creds = demoCredentials(dataDir, [DEFAULT_SERVER_USER, DEMO_AGENT, DEMO_WATCH]);
   const cred = (user: string) => creds.users.get(user) ?? { password: '', file: '' };
   const broker = await brokerOn(o.mqttPort, { passwordFile: creds.passwordFile, acl: hallAcl(base.hall.id, DEFAULT_SERVER_USER) });
   const serverPw = cred(DEFAULT_SERVER_USER).file;
   // The emulator's end is opened here; the server's SMS delivery opens the host end itself (by path).
-  const modemPty = await openPtyPair();
+  const modemPty = await openPtyPair({ ownProcessGroup: true });
   const modemDevice = new SerialTransport({ path: modemPty.device, baudRate: 115200 });
   await modemDevice.open();
   const modem = new ModemEmulator(modemDevice, { logger: logger.child({ device: 'modem-emulator' }) });
   await modem.start();
+  const windows = base.windows.map((w) => w.id);
+  const hw = await startDemoHardware(windows, logger);
+  // Spoken calls: the default clip set made by espeak-ng, each call written to a WAV file (no speaker needed).
+  let voice: DevicesConfig['voice'];
+  let voiceNote = 'off (espeak-ng or sox missing)';
+  try {
+    const clips = await demoClips(logger);
+    voice = { clips, repeat: 2, output: 'wav', wavDir: join(dataDir, 'calls'), announceMissedWithinSeconds: 30 };
+    voiceNote = `each call spoken twice into ${join(dataDir, 'calls')}/*.wav`;
+  } catch (e) {
+    logger.warn({ err: String(e) }, 'voice disabled in the demo');
+  }
+  const kioskPort0 = await freeOr(o.kioskPort);
+  const agentEntry = (statusBaseUrl: string) =>
+    agentEntrySchema.parse({ id: DEMO_AGENT, kiosk: { host: '127.0.0.1', port: kioskPort0, statusBaseUrl }, devices: { ...hw.devices, ...(voice ? { voice } : {}) } });
   let server;
   try {
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, o.httpPort, o.keepServiceHours, modemPty.host, serverPw), Date.now, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, o.httpPort, agentEntry('http://127.0.0.1:8080'), o.keepServiceHours, modemPty.host, serverPw), Date.now, logger);
   } catch {
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, 0, o.keepServiceHours, modemPty.host, serverPw), Date.now, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, 0, agentEntry('http://127.0.0.1:8080'), o.keepServiceHours, modemPty.host, serverPw), Date.now, logger);
   }
   const httpPort = (server.http.address() as { port: number }).port;
-  const config = demoConfig(base, dataDir, broker.url, httpPort, o.keepServiceHours, modemPty.host, serverPw);
+  const statusBase = `http://127.0.0.1:${httpPort}`;
+  const config = demoConfig(base, dataDir, broker.url, httpPort, agentEntry(statusBase), o.keepServiceHours, modemPty.host, serverPw);
   // Demo sign-ins (never do this in a real hall: `hallq staff passwd` sets each PIN).
   const credentials = openCredentials(config.server.database, logger);
-  for (const s of config.staff) await credentials.set(s.id, DEMO_PINS[s.role], Date.now());
+  // scrypt per PIN: side by side on libuv's thread pool.
+  await Promise.all(config.staff.map((s) => credentials.set(s.id, DEMO_PINS[s.role], Date.now())));
   credentials.close();
   const signIns = (['manager', 'staff', 'technician'] as const)
     .map((role) => {
@@ -140,71 +192,33 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     })
     .filter((x) => x !== '')
     .join(' · ');
-  const link = new AgentLink({ url: broker.url, hall: config.hall.id, agentId: DEMO_AGENT, username: DEMO_AGENT, password: cred(DEMO_AGENT).password }, logger.child({ component: 'agent' }));
-  await link.start();
-  await link.catchUp();
-  const windows = config.windows.map((w) => w.id);
-  const hw = await startDemoHardware(windows, logger);
-  const hashKey = randomBytes(32);
-  const offs: (() => void)[] = [];
-  offs.push(attachDisplays(link, hw.screens, hw.keypads, logger));
-  const staffNumber = (n: string) => config.staff[Number(n) - 1]?.id;
-  for (const [w, k] of hw.keypads) offs.push(attachCaller(link, w, k, staffNumber, logger));
-  // Device health, retained per agent: the printer's paper and link, each keypad's answers.
-  const health = new Map<string, DeviceHealth>([['printer', { name: 'printer', kind: 'escpos', state: 'unknown' }]]);
-  for (const w of windows) health.set(`keypad-${w}`, { name: `keypad-${w}`, kind: 'keypad', state: 'ok' });
-  const publishHealth = () => link.publishDevices([...health.values()]);
-  offs.push(
-    hw.printer.onHealth((h) => {
-      health.set('printer', { name: 'printer', kind: 'escpos', state: h === 'ok' ? 'ok' : h === 'near-end' ? 'degraded' : h === 'unknown' ? 'unknown' : 'offline', detail: h });
-      publishHealth();
-    }),
-  );
-  for (const [w, k] of hw.keypads) {
-    offs.push(
-      k.on((e) => {
-        if (e.type !== 'offline' && e.type !== 'online') return;
-        health.set(`keypad-${w}`, { name: `keypad-${w}`, kind: 'keypad', state: e.type === 'online' ? 'ok' : 'offline', ...(e.type === 'offline' ? { detail: e.error.code } : {}) });
-        publishHealth();
-      }),
-    );
-  }
-  publishHealth();
-  // Spoken calls: the default clip set made by espeak-ng, each call written to a WAV file (no speaker needed).
-  let voiceNote = 'off (espeak-ng or sox missing)';
-  let demoAnnouncer: VoiceAnnouncer | undefined;
-  try {
-    const clips = join(dataDir, 'clips');
-    await generateDefaultClips(clips, { logger });
-    const library = await loadClipLibrary(clips, logger);
-    const announcer = new VoiceAnnouncer({ library, sink: new WavFileSink(join(dataDir, 'calls')), logger, repeat: 2, fallback: (text) => espeakToPcm(text, { format: library.format }) });
-    demoAnnouncer = announcer;
-    offs.push(attachVoice(link, announcer));
-    offs.push(() => void announcer.close());
-    voiceNote = `each call spoken twice into ${join(dataDir, 'calls')}/*.wav`;
-  } catch (e) {
-    logger.warn({ err: String(e) }, 'voice disabled in the demo');
-  }
-  const kiosk = new KioskFlow(link, hw.printer, { statusBaseUrl: `http://127.0.0.1:${httpPort}`, logger });
-  // A card on the reader is held for the citizen's next ticket (hash + masked forms only).
-  const card = new CardSlot();
-  hw.cardReader.on('card', (c) => card.put(personFromCard(c.idNumber, c.name, hashKey)));
-  hw.cardReader.on('removed', () => undefined);
-  let kioskHttp;
-  try {
-    kioskHttp = await startKioskHttp(link, kiosk, card, { host: '127.0.0.1', port: o.kioskPort, statusBaseUrl: `http://127.0.0.1:${httpPort}`, wedge: wedgeInto(card, hashKey) }, logger);
-  } catch {
-    kioskHttp = await startKioskHttp(link, kiosk, card, { host: '127.0.0.1', port: 0, statusBaseUrl: `http://127.0.0.1:${httpPort}` }, logger);
-  }
-  const kioskPort = (kioskHttp.address() as { port: number }).port;
+
+  // The agent exactly as `hallq agent` runs it, from a config: this box's entry, its broker user, the ID hash key.
+  const keyFile = join(dataDir, 'id-hash.key');
+  writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+  const agentConfig: HallqConfig = {
+    ...config,
+    agent: agentSchema.parse({ id: DEMO_AGENT, mqtt: { url: broker.url, username: DEMO_AGENT, passwordFile: cred(DEMO_AGENT).file }, logLevel: 'warn', idHashKeyFile: keyFile }),
+  };
+  // Faster polls than a hall needs, so the console answers at once; no systemd notify socket.
+  const agent = await startAgentFrom(agentConfig, { logger, env: {}, devices: { printerPollMs: 1000, keypadPollMs: 400, keypadTimeoutMs: 300 } });
+  // Every device has said how it is (the printer its paper) before the hall opens, as a technician would check.
+  await agent.devices.settled(15_000);
+  const link = agent.link;
+  const kioskPort = agent.kioskPort ?? kioskPort0;
+  const cardReader = agent.devices.idcard as SamCardReader;
+  const hardware = Object.assign(hw, { cardReader });
   const rng = new Random(o.seed);
   const serviceName = (id: string) => config.services.find((s) => s.id === id)?.name.zh ?? id;
+  const kioskUrl = `http://127.0.0.1:${kioskPort}`;
+  const offs: (() => void)[] = [];
 
-  // What the console shows: calls, printed tickets, notices, ratings.
+  // What the console shows: calls, transfers, ratings, every printed ticket whole, every SMS.
   offs.push(
     link.onEvent((e) => {
       const t = 'ticketId' in e ? own(link.replica.state.tickets, e.ticketId) : undefined;
       if (e.type === 'TicketCalled' && t) o.print(`📢 请 ${t.number} 号 到 ${e.window} 号窗口 办理  (${serviceName(t.serviceId)}${e.reason ? `, ${e.reason}` : ''})`);
+      else if (e.type === 'TicketTransferred' && t) o.print(`↪️  ${t.number} transferred from window ${e.fromWindow} to ${serviceName(e.toService)}${e.toWindow ? ` at window ${e.toWindow}` : ''}`);
       else if (e.type === 'RatingRecorded') o.print(`⭐ ${e.rating.number} rated ${e.rating.grade} at window ${e.rating.window}`);
       else if (e.type === 'WindowOpened') o.print(`🪟 window ${e.window} opened by ${e.staffId}`);
     }),
@@ -213,7 +227,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   offs.push(
     hw.printerEmulator.onTicket((ticket) => {
       const lines = ticket.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : b.type === 'qr' ? [`[QR ${b.data}]`] : []));
-      o.print(`🎫 printed: ${lines.slice(1, 5).join(' | ')}`);
+      o.print(`🎫 printed: ${lines.slice(1, 5).join(' | ')}\n${lines.map((l) => `   │ ${l}`).join('\n')}`);
     }),
   );
 
@@ -227,40 +241,73 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   };
   let stopping = false;
 
-  const takeTicket = async (serviceId: string) => {
-    const c = randomCitizen(() => rng.next());
-    const service = config.services.find((s) => s.id === serviceId);
-    const withId = service?.idRequired === true || rng.chance(0.5);
-    const withPhone = rng.chance(0.6);
-    const r = await kiosk.issue({
-      serviceId,
-      ...(withId ? { person: personFromCard(c.idNumber, c.name, hashKey) } : {}),
-      ...(withPhone ? { phoneMasked: maskPhone(c.phone), phone: c.phone } : {}),
-    });
-    if (!r.ok) o.print(`🚫 ${serviceName(serviceId)}: ${r.message.zh} / ${r.message.en}`);
+  // Citizens take their numbers at the kiosk page's API, one at a time as at one kiosk: an ID number
+  // from the wedge reader first when they show their card, then the number with an optional phone.
+  let kioskQueue: Promise<unknown> = Promise.resolve();
+  const takeTicket = (serviceId: string, why: 'citizen' | 'console'): Promise<void> => {
+    const run = async () => {
+      if (stopping) return;
+      const c = randomCitizen(() => rng.next());
+      const service = config.services.find((s) => s.id === serviceId);
+      if (!service) {
+        o.print(`🚫 t ${serviceId}: no such service — services: ${config.services.map((s) => s.id).join(' ')}`);
+        return;
+      }
+      const withId = service.idRequired || rng.chance(0.5);
+      const withPhone = rng.chance(0.6);
+      const post = (path: string, body: unknown) => fetch(`${kioskUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+      if (withId) await post('/kiosk/api/wedge', { idNumber: c.idNumber });
+      let res = await post('/kiosk/api/issue', { serviceId, ...(withPhone ? { phone: c.phone } : {}) });
+      let r = (await res.json()) as { number?: string; position?: number; printed?: boolean; statusUrl?: string; error?: { code: string; message: string; messageZh?: string } };
+      // Printer out: a citizen with a phone takes the SMS-only ticket the kiosk offers.
+      if (r.error?.code === 'printer-unavailable' && withPhone) {
+        if (withId) await post('/kiosk/api/wedge', { idNumber: c.idNumber });
+        res = await post('/kiosk/api/issue', { serviceId, phone: c.phone, smsOnly: true });
+        r = (await res.json()) as typeof r;
+      }
+      if (r.error) o.print(`🚫 ${service.name.zh}: ${r.error.messageZh ?? ''} / ${r.error.message}`);
+      else if (r.printed === false) o.print(`📱 SMS-only ticket ${r.number ?? ''} (${service.name.zh}), position ${r.position ?? '?'} — status ${r.statusUrl ?? '(none)'}`);
+      else if (why === 'console' || r.statusUrl) o.print(`   status page of ${r.number ?? ''}: ${r.statusUrl ?? '(none)'}`);
+    };
+    const next = kioskQueue.then(run).catch((e: unknown) => logger.warn({ err: String(e) }, 'demo arrival failed'));
+    kioskQueue = next;
+    return next;
   };
 
-  // Citizens arrive at random, weighted like the demo day's morning.
+  // Citizens arrive weighted like the demo day's morning: a rush in the first minutes (one every ~1.5 s at
+  // speed 1, queues and positions build up, near-turn SMS go out), then the usual ~8 s.
   const weights = config.services.map((s) => {
     const a = config.simulation?.arrivalsPerHour[s.id];
     return Array.isArray(a) ? (a[9] ?? 1) : (a ?? 1);
   });
   const total = weights.reduce((x, y) => x + y, 0);
+  const startedAt = Date.now();
+  const rushMs = 180_000 / o.speed;
   const arrive = () => {
     if (stopping) return;
     let r = rng.next() * total;
     const s = config.services.find((_, i) => (r -= weights[i] ?? 0) < 0) ?? config.services[0];
-    if (s) void takeTicket(s.id).catch((e: unknown) => logger.warn({ err: String(e) }, 'demo arrival failed'));
-    later(rng.exponential(8000 / o.speed), arrive);
+    if (s) void takeTicket(s.id, 'citizen');
+    const rush = Date.now() - startedAt < rushMs;
+    later(rng.exponential((rush ? 1500 : 8000) / o.speed), arrive);
   };
 
-  // Staff: log in on their keypads, then call, serve for a while, sometimes ask for a rating, call again.
+  // Staff: log in on their keypads (half the windows this morning), then call, serve for a while,
+  // sometimes ask for a rating or transfer the citizen to another window, call again.
   const serve = (w: number) => {
     if (stopping) return;
     const keypad = hw.keypadEmulators.get(w);
-    const v = windowView(link.replica.state, w);
-    if (keypad && v.status === 'open' && (v.current || v.waiting > 0)) {
-      if (v.current && rng.chance(0.35)) {
+    const v = link.replica.state.windows[String(w)];
+    const current = v?.current === undefined ? undefined : own(link.replica.state.tickets, v.current);
+    if (keypad && v?.status === 'open') {
+      if (current && rng.chance(0.15)) {
+        // Transfer: the key, then the target window's number and enter (the caller flow's convention).
+        const to = staffed.filter((x) => x !== w)[Math.floor(rng.next() * (staffed.length - 1))];
+        if (to !== undefined) {
+          keypad.press('transfer');
+          later(300, () => keypad.typeLogin(String(to)));
+        }
+      } else if (current && rng.chance(0.35)) {
         keypad.press('rating-request');
         later(1500 / o.speed, () => keypad.giveGrade(rng.chance(0.85) ? 1 + Math.floor(rng.next() * 2) : 3 + Math.floor(rng.next() * 3)));
         later(2500 / o.speed, () => keypad.press('call'));
@@ -268,31 +315,33 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     }
     later((15_000 + rng.next() * 30_000) / o.speed, () => serve(w));
   };
+  const staffed = windows.filter((_, i) => i % 2 === 0);
   if (o.trickle !== false) {
-    windows.forEach((w, i) => {
-      later(300 * i, () => hw.keypadEmulators.get(w)?.typeLogin(String(i + 1)));
-      later(2000 + rng.next() * 5000, () => serve(w));
+    staffed.forEach((w, i) => {
+      later(300 * i, () => hw.keypadEmulators.get(w)?.typeLogin(String(windows.indexOf(w) + 1)));
+      later((20_000 + rng.next() * 10_000) / o.speed, () => serve(w));
     });
-    later(1000, arrive);
+    later(500, arrive);
   }
 
   o.print(`hallq demo — ${config.hall.name.zh} (${config.hall.name.en})
-  pages         kiosk http://127.0.0.1:${kioskPort}/kiosk · display http://127.0.0.1:${httpPort}/display · caller http://127.0.0.1:${httpPort}/caller?window=1 · admin http://127.0.0.1:${httpPort}/admin
-  sign in       http://127.0.0.1:${httpPort}/sign-in with the demo PINs: ${signIns} (staff also give their window)
-  hall server   http://127.0.0.1:${httpPort}/api/hall · /livez /readyz (public) · /api/queue · /api/windows · /metrics (signed in, or the CLI token ${config.server.database}.cli-token)
+  pages         kiosk ${kioskUrl}/kiosk · display ${statusBase}/display · caller ${statusBase}/caller?window=1 · admin ${statusBase}/admin
+  sign in       ${statusBase}/sign-in with the demo PINs: ${signIns} (staff also give their window)
+  hall server   ${statusBase}/api/hall · /livez /readyz (public) · /api/queue · /api/windows · /metrics (signed in, or the CLI token ${config.server.database}.cli-token)
   MQTT broker   ${broker.url}, users and passwords in ${join(dataDir, 'broker')}
                 (watch: mosquitto_sub -h 127.0.0.1 -p ${broker.port} -u ${DEMO_WATCH} -P "$(cat ${cred(DEMO_WATCH).file})" -t 'hallq/v1/${config.hall.id}/#' -v)
+  agent         the real agent (hallq agent) with these device paths: printer ${hw.ptys.printer.host} (ESC/POS, 115200),
+                ID-card reader ${hw.ptys.idcard.host} (SAM, 115200), RS-485 ${hw.ptys.rs485.host} (9600): ${windows.length} LED screens + ${windows.length} keypads;
+                each device's emulator on the other end of its pty
   sms           GSM modem driver → modem emulator on ${modemPty.host} (the texts citizens would receive are shown below)
-  devices       printer on ${hw.ptys.printer.host} (ESC/POS, 115200), ID-card reader on ${hw.ptys.idcard.host} (SAM, 115200),
-                RS-485 line on ${hw.ptys.rs485.host} (9600): ${windows.length} LED screens + ${windows.length} keypads
   data          ${dataDir}
+  log           ${logFile} (JSON lines)
   voice         ${voiceNote}
-  keys          t <service>  take a ticket · c <window>  press call · r <window> recall · p <window> pause · u <window> resume
-                g <window> <1-5>  rate · card  put a citizen's ID card on the reader · paper out|near|ok · s  show the screens · q  quit (or Ctrl-C)
+  keys          ${DemoConsole.help}
   services      ${config.services.map((s) => `${s.id} ${s.name.zh}`).join(' · ')}
 `);
 
-  const rl = process.stdin.isTTY || o.seconds === undefined ? createInterface({ input: process.stdin }) : undefined;
+  const rl = o.input ? createInterface({ input: o.input }) : process.stdin.isTTY || o.seconds === undefined ? createInterface({ input: process.stdin }) : undefined;
   let resolveStopped: () => void = () => {};
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   const stop = async () => {
@@ -300,11 +349,12 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     stopping = true;
     for (const t of timers) clearTimeout(t);
     rl?.close();
+    demoConsole.stop();
     for (const off of offs) off();
-    await new Promise<void>((r) => kioskHttp.close(() => r()));
-    kioskHttp.closeAllConnections();
+    await kioskQueue;
+    // The agent closes its devices before their emulators and ptys go.
+    await agent.stop();
     await hw.close();
-    await link.stop();
     await server.stop();
     await broker.close();
     await modem.close();
@@ -313,50 +363,23 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     o.print('hallq demo stopped.');
     resolveStopped();
   };
-  rl?.on('line', (line) => {
-    const [cmd, a, b] = line.trim().split(/\s+/);
-    const w = Number(a);
-    const keypad = hw.keypadEmulators.get(w);
-    switch (cmd ?? '') {
-      case 't':
-        if (a) void takeTicket(a);
-        break;
-      case 'c':
-        keypad?.press('call');
-        break;
-      case 'r':
-        keypad?.press('recall');
-        break;
-      case 'p':
-        keypad?.press('pause');
-        break;
-      case 'u':
-        keypad?.pressEnter(3);
-        break;
-      case 'g':
-        keypad?.press('rating-request');
-        later(800, () => keypad?.giveGrade(Math.min(5, Math.max(1, Number(b) || 1))));
-        break;
-      case 'card': {
-        const c = randomCitizen(() => rng.next());
-        hw.cardEmulator.placeCard({ ...TEST_CARDS.zhang, name: c.name, idNumber: c.idNumber });
-        o.print(`🪪 ID card on the reader (${maskName(c.name)})`);
-        break;
-      }
-      case 'paper':
-        hw.printerEmulator.set({ paper: a === 'out' ? 'out' : a === 'near' ? 'near-end' : 'ok' });
-        o.print(`printer paper: ${a ?? 'ok'}`);
-        break;
-      case 's':
-        for (const [id, e] of hw.screenEmulators) o.print(`  screen ${String(id).padStart(2)}: ${e.view.text || '(blank)'}`);
-        break;
-      case 'q':
-        void stop();
-        break;
-      default:
-        if (cmd) o.print('keys: t <service> · c|r|p|u <window> · g <window> <1-5> · paper out|near|ok · s · q');
-    }
+  const demoConsole = new DemoConsole({
+    link,
+    keypads: hw.keypadEmulators,
+    printer: hw.printerEmulator,
+    screens: hw.screenEmulators,
+    print: o.print,
+    take: (service) => takeTicket(service, 'console'),
+    card: () => {
+      const c = randomCitizen(() => rng.next());
+      hw.cardEmulator.placeCard({ ...TEST_CARDS.zhang, name: c.name, idNumber: c.idNumber });
+      o.print(`🪪 ID card on the reader (${maskName(c.name)})`);
+    },
+    quit: () => void stop(),
   });
+  rl?.on('line', (line) => demoConsole.line(line));
+  offs.push(agent.devices.onChange((list) => demoConsole.devices(list)));
   if (o.seconds !== undefined) later(o.seconds * 1000, () => void stop());
-  return { stopped, stop, hardware: hw, httpPort, kioskPort, link, ...(demoAnnouncer ? { announcer: demoAnnouncer } : {}) };
+  const announcer = agent.devices.announcer;
+  return { stopped, stop, hardware, agent, httpPort, kioskPort, link, ...(announcer ? { announcer } : {}) };
 }

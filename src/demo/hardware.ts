@@ -1,97 +1,86 @@
 import type { Logger } from '../../drivers/common/logger.js';
-import { openSerialPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
-import { Keypad } from '../../drivers/keypad/driver.js';
+import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
+import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
-import { BxScreen } from '../../drivers/led-screen/bx-screen.js';
-import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
-import { SamCardReader } from '../../drivers/idcard/driver.js';
+import { screenProtocols } from '../../drivers/led-screen/protocols.js';
+import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
+import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';
 import { SamCardEmulator } from '../../drivers/idcard/emulator.js';
-import { EscPosPrinter } from '../../drivers/printer/driver.js';
 import { EscPosEmulator } from '../../drivers/printer/emulator.js';
-import { Rs485Bus } from '../../drivers/rs485/bus.js';
 import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
+import type { DevicesConfig } from '../config/schema.js';
 
 /**
- * The demo hall's hardware: every device is the real driver talking to its emulator over a real
- * pseudo-terminal (socat), at the device's own baud rate.
+ * The demo hall's devices: only the emulators, each on the device end of a real pseudo-terminal
+ * (socat) at the device's own baud rate. The other end's path goes into the agent's `devices` config,
+ * and the real agent (src/agent: its DeviceManager and flows) opens it as it would open /dev/hallq/….
  */
 export interface DemoHardware {
-  cardReader: SamCardReader;
   cardEmulator: SamCardEmulator;
-  printer: EscPosPrinter;
   printerEmulator: EscPosEmulator;
-  screens: Map<number, BxScreen>;
-  screenEmulators: Map<number, BxScreenEmulator>;
-  keypads: Map<number, Keypad>;
+  screenEmulators: Map<number, ScreenEmulatorBase & EmulatedBusDevice>;
   keypadEmulators: Map<number, KeypadEmulator>;
   ptys: { printer: PtyPair; rs485: PtyPair; idcard: PtyPair };
+  /** The agent's `devices` for these ptys: printer, ID-card reader, one RS-485 line with a screen and a keypad per window. */
+  devices: DevicesConfig;
   close(): Promise<void>;
 }
 
 export async function startDemoHardware(windows: number[], logger: Logger): Promise<DemoHardware> {
+  const [printerPty, busPty, cardPty] = ( await Promise.all([0, 1, 2].map(() => openPtyPair({ ownProcessGroup: true })))) as [PtyPair, PtyPair, PtyPair];
   // Printer: 115200 8N1 serial, status read back (DLE EOT).
-  const printerLink = await openSerialPtyPair(115200);
-  const { host: printerHost, device: printerDevice } = printerLink;
+  const printerDevice = new SerialTransport({ path: printerPty.device, baudRate: 115200 });
+  await printerDevice.open();
   const printerEmulator = new EscPosEmulator({ logger: logger.child({ device: 'printer-emulator' }) });
   printerEmulator.attach(printerDevice);
-  const printer = new EscPosPrinter(printerHost, { logger: logger.child({ device: 'printer' }), readBack: true, statusTimeoutMs: 1000 });
-  await printer.open();
-  // Poll paper often: the kiosk must stop offering printed tickets as soon as the roll runs out.
-  printer.startPolling(1000);
 
-  // One RS-485 line at 9600 baud: a screen and a caller keypad per window.
-  const busLink = await openSerialPtyPair(9600);
-  const { host: busHost, device: busDevice } = busLink;
+  // One RS-485 line at 9600 baud: a screen and a caller keypad per window (same address).
+  const busDevice = new SerialTransport({ path: busPty.device, baudRate: 9600 });
+  await busDevice.open();
   const line = new Rs485LineEmulator(busDevice, { baudRate: 9600, logger: logger.child({ device: 'rs485-emulator' }) });
-  const bus = new Rs485Bus(busHost, { logger: logger.child({ device: 'rs485' }), defaultTimeoutMs: 300, defaultRetries: 2, baudRate: 9600 });
-  const screens = new Map<number, BxScreen>();
-  const screenEmulators = new Map<number, BxScreenEmulator>();
-  const keypads = new Map<number, Keypad>();
+  const screenEmulators = new Map<number, ScreenEmulatorBase & EmulatedBusDevice>();
   const keypadEmulators = new Map<number, KeypadEmulator>();
   for (const w of windows) {
-    const se = new BxScreenEmulator({ address: w });
+    const se = screenProtocols.bx.emulator(w);
     const ke = new KeypadEmulator({ address: w });
     line.add(se);
     line.add(ke);
     screenEmulators.set(w, se);
     keypadEmulators.set(w, ke);
-    screens.set(w, new BxScreen(bus, { address: w }, logger.child({ device: `screen-${w}` })));
-    keypads.set(w, new Keypad({ address: w, bus, logger: logger.child({ device: `keypad-${w}` }), pollIntervalMs: 400, pollTimeoutMs: 300 }));
   }
   line.start();
-  for (const k of keypads.values()) k.start();
 
-  // ID-card reader: the SAM protocol at 115200, polled about once a second.
-  const cardLink = await openSerialPtyPair(115200);
-  const { host: cardHost, device: cardDevice } = cardLink;
+  // ID-card reader: the SAM protocol at 115200.
+  const cardDevice = new SerialTransport({ path: cardPty.device, baudRate: 115200 });
   const cardEmulator = new SamCardEmulator(cardDevice, { logger: logger.child({ device: 'idcard-emulator' }) });
   await cardEmulator.start();
-  const cardReader = new SamCardReader(cardHost, { logger: logger.child({ device: 'idcard' }), pollIntervalMs: 300, timeoutMs: 2000 });
-  cardReader.on('error', () => undefined); // reported through health; the demo goes on
-  await cardReader.start();
 
+  const devices: DevicesConfig = {
+    printer: { transport: 'serial', path: printerPty.host, baudRate: 115200, readBack: true, encoding: 'gbk' },
+    idcard: { transport: 'serial', path: cardPty.host, baudRate: 115200 },
+    rs485: [
+      {
+        path: busPty.host,
+        baudRate: 9600,
+        screens: windows.map((w) => ({ window: w, protocol: 'bx' as const, address: w })),
+        keypads: windows.map((w) => ({ window: w, address: w, role: 'both' as const, mode: 'poll' as const })),
+      },
+    ],
+  };
   return {
-    printer,
     printerEmulator,
-    screens,
     screenEmulators,
-    keypads,
     keypadEmulators,
-    cardReader,
     cardEmulator,
-    ptys: { printer: printerLink.pty, rs485: busLink.pty, idcard: cardLink.pty },
+    ptys: { printer: printerPty, rs485: busPty, idcard: cardPty },
+    devices,
     close: async () => {
-      await cardReader.close();
-      await cardEmulator.close();
-      await cardLink.close();
-      for (const k of keypads.values()) await k.stop();
       for (const k of keypadEmulators.values()) k.stop();
-      printer.stopPolling();
-      bus.close();
       line.stop();
-      await printer.close();
+      await cardEmulator.close();
       await printerEmulator.close();
-      await Promise.all([busLink.close(), printerLink.close()]);
+      await Promise.all([busDevice.close(), printerDevice.close()]);
+      await Promise.all([printerPty.close(), busPty.close(), cardPty.close()]);
     },
   };
 }

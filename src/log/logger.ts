@@ -92,6 +92,21 @@ export function createLogger(options: LoggerOptions = {}): PinoLogger {
         // The message string and its interpolation arguments never reach formatters.log, and pino takes
         // the message of an Error logged alone from the Error itself.
         logMethod(args, method) {
+          // One key per field: a key the logger already binds (component, window, device …) is not
+          // written again from the call's object; the same value is dropped, a different one renamed.
+          const first: unknown = args[0];
+          if (first !== null && typeof first === 'object' && !(first instanceof Error) && !Array.isArray(first)) {
+            const bound = this.bindings();
+            const own = first as Record<string, unknown>;
+            if (Object.keys(own).some((k) => Object.hasOwn(bound, k))) {
+              const fixed: Record<string, unknown> = {};
+              for (const [k, v] of Object.entries(own)) {
+                if (!Object.hasOwn(bound, k)) fixed[k] = v;
+                else if (!Object.is(bound[k], v) && JSON.stringify(bound[k]) !== JSON.stringify(v)) fixed[`logged_${k}`] = v;
+              }
+              args = [fixed, ...args.slice(1)] as typeof args;
+            }
+          }
           const scrubbed = args.map((arg, i) =>
             typeof arg === 'string' || i > 0 || arg instanceof Error ? scrubPersonalData(arg, { keys: PERSONAL_KEYS }) : arg,
           );

@@ -41,7 +41,7 @@ export interface RunningServer {
 /**
  * `hallq server`: the hall's truth. Refuses to start on a bad config; READY=1 once the log is
  * replayed and HTTP listens, whether the broker is reachable or not (it is reconnected to with
- * backoff; /healthz says 503 "broker: disconnected" meanwhile); WATCHDOG=1 while the event loop runs.
+ * backoff; /readyz says "degraded", broker disconnected, meanwhile); WATCHDOG=1 while the event loop runs.
  */
 export async function runServer(configPath: string, clock: () => number = Date.now): Promise<RunningServer> {
   return startServerFrom(loadConfigOrThrow(configPath), clock);

@@ -1,6 +1,9 @@
+import { createRequire } from 'node:module';
+import { dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { sendError } from '../http/errors.js';
 
 /** Resolved next to this file, so the build (which copies pages/ and static/ into dist/src/web/) keeps working. */
 export const staticDir = fileURLToPath(new URL('./static/', import.meta.url));
@@ -11,6 +14,28 @@ export async function registerStatic(app: FastifyInstance): Promise<void> {
   await app.register(fastifyStatic, { root: staticDir, prefix: '/web/', index: false, list: false, dotfiles: 'deny', cacheControl: false, setHeaders: (res) => {
       res.setHeader('cache-control', 'no-cache');
     },
+  });
+  registerVendor(app);
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The page UI library, served from the installed npm packages (never a CDN: halls are often offline).
+ * Pages import 'preact', 'preact/hooks' and 'htm' through the import map in each page (/web/vendor/…).
+ */
+export const vendorFiles: Record<string, string> = {
+  'preact.mjs': require.resolve('preact'),
+  'hooks.mjs': require.resolve('preact/hooks'),
+  'htm.mjs': require.resolve('htm').replace(/htm\.js$/, 'htm.mjs'),
+};
+
+function registerVendor(app: FastifyInstance): void {
+  app.get('/web/vendor/:file', { schema: { hide: true } }, (req, reply) => {
+    const file = (req.params as { file: string }).file;
+    const path = Object.hasOwn(vendorFiles, file) ? vendorFiles[file] : undefined;
+    if (!path) return sendError(reply, 404, 'not-found', 'no such file', '没有这个文件');
+    return reply.header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').sendFile(basename(path), dirname(path));
   });
 }
 

@@ -49,6 +49,17 @@ describe('createLogger', () => {
     expect(records()[1]).toMatchObject({ component: 'server', level: 40 });
   });
 
+  it("never writes a key twice when the call's object repeats a bound key: the same value once, a different one renamed", () => {
+    const { logger, text, records } = capture('agent');
+    const caller = logger.child({ component: 'caller', window: 3 });
+    caller.info({ window: 3, command: 'CallNext' }, 'refused');
+    caller.info({ window: 5, component: 'x' }, 'other');
+    const lines = text().split('\n').filter((l) => l !== '');
+    for (const line of lines) for (const key of ['window', 'component']) expect(line.split(`"${key}":`).length - 1, `${key} in ${line}`).toBe(1);
+    expect(records()[0]).toMatchObject({ component: 'agent.caller', window: 3, command: 'CallNext', msg: 'refused' });
+    expect(records()[1]).toMatchObject({ component: 'agent.caller', window: 3, logged_window: 5, logged_component: 'x' });
+  });
+
   it('a merged child keeps its parent level and its own level when given', () => {
     const { logger, records } = capture('server');
     const quiet = logger.child({ component: 'a' }, { level: 'warn' });

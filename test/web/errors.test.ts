@@ -25,7 +25,7 @@ describe('kiosk error flows', () => {
     browser = await launchChromium();
     kiosk = await (await browser.newContext({ hasTouch: true, viewport: { width: 1920, height: 1080 } })).newPage();
     await kiosk.goto(`http://hall.test:${demo.kioskPort}/kiosk`);
-  });
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await demo?.stop();

@@ -16,7 +16,7 @@ describe('the pages, one citizen from kiosk to rating', () => {
     demo = await runDemo({ config: 'config/demo.yaml', mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 1, trickle: false, print: () => undefined });
     browser = await launchChromium();
     touch = await browser.newContext({ hasTouch: true, viewport: { width: 1080, height: 1920 } });
-  });
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await demo?.stop();
@@ -73,15 +73,15 @@ describe('the pages, one citizen from kiosk to rating', () => {
     expect(await caller.inputValue('#window')).toBe('1');
     await caller.click('#sign-in');
     await caller.waitForURL(/\/caller\?window=1$/);
-    await caller.waitForSelector('#state:text("open · s01")');
+    await caller.waitForSelector('#state:text("开放 Open · 王芳 s01")');
     await caller.keyboard.press('n');
     await caller.waitForSelector(`#current:text("${number}")`);
 
     // The display highlights the new call; the status page says which window.
     await display.waitForSelector(`.call.new[data-number="${number}"]`);
-    await phone.waitForSelector('#state:text("请到窗口办理 1 号窗口")');
+    await phone.waitForSelector('#state:text("请到 1 号窗口办理")');
     await phone.click('#lang');
-    await phone.waitForSelector('#state:text("Please go to the window 1")');
+    await phone.waitForSelector('#state:text("Please go to window 1")');
     // The service is done: Complete on the caller (shortcut C) clears the window; the status page says so.
     await caller.keyboard.press('c');
     await caller.waitForSelector('#current:text("—")');
@@ -119,7 +119,7 @@ describe('the pages, one citizen from kiosk to rating', () => {
     // The staff member signs out: attendance ends and the window closes.
     await caller.click('#logout');
     await caller.waitForURL(/\/sign-in$/);
-    await admin.locator('#windows tr[data-window="1"]').getByText('closed').waitFor();
+    await admin.locator('#windows tr[data-window="1"]').getByText("关闭", { exact: true }).waitFor();
     expect(errors).toEqual([]);
   }, 120_000);
 });

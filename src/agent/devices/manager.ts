@@ -8,8 +8,7 @@ import { HidCardReader, nodeHidOpener } from '../../../drivers/idcard/hid-reader
 import { SamCardReader } from '../../../drivers/idcard/driver.js';
 import { Keypad } from '../../../drivers/keypad/driver.js';
 import type { Grade, GradeTable } from '../../../drivers/keypad/grades.js';
-import { BxScreen } from '../../../drivers/led-screen/bx-screen.js';
-import { ExternalCallScreen } from '../../../drivers/led-screen/external-call-screen.js';
+import { screenProtocols, type ScreenProtocolId } from '../../../drivers/led-screen/protocols.js';
 import type { WindowScreen } from '../../../drivers/led-screen/window-screen.js';
 import { ChardevTransport } from '../../../drivers/printer/chardev-transport.js';
 import { EscPosPrinter, type PrinterHealth } from '../../../drivers/printer/driver.js';
@@ -48,7 +47,7 @@ export interface ManagedScreen {
   name: string;
   window: number;
   line: string;
-  protocol: 'bx' | 'external-call';
+  protocol: ScreenProtocolId;
   address: number;
   screen: WindowScreen;
 }
@@ -269,8 +268,10 @@ export class DeviceManager {
 
     for (const s of c.screens) {
       const sname = this.unique(`screen-${s.window}`);
-      const kind = s.protocol === 'bx' ? 'led-bx' : 'led-external-call';
-      const raw = s.protocol === 'bx' ? new BxScreen(bus, { address: s.address }, this.log) : new ExternalCallScreen(bus, { cardId: s.address }, this.log);
+      // Each protocol's driver from the led-screen registry (drivers/led-screen/protocols.ts).
+      const protocol = screenProtocols[s.protocol];
+      const kind = protocol.kind;
+      const raw = protocol.create(bus, s.address, this.log);
       this.set({ name: sname, kind, state: 'unknown', detail: `${name} address ${s.address}, not written yet`, final: true });
       const screen = new MonitoredScreen(raw, (r) => {
         if (!link.isOpen) return;

@@ -174,6 +174,7 @@ export class KioskFlow {
           utcOffsetMinutes: state.config.utcOffsetMinutes,
           ...(statusToken ? { statusUrl: statusUrlOf(this.opts.statusBaseUrl, statusToken) } : {}),
           ...(phoneMasked ? { phoneMasked } : {}),
+          noShow: state.config.policy.noShow,
         }),
       );
     } catch (e) {

@@ -1,0 +1,205 @@
+import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
+import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import type { AgentLink } from '../agent/link.js';
+import type { DeviceHealth } from '../bus/messages.js';
+import { decide, gradeNames, grades, own, windowView, type Command, type CommandBody, type HallEvent } from '../core/index.js';
+
+export interface DemoConsoleOptions {
+  link: AgentLink;
+  keypads: Map<number, KeypadEmulator>;
+  printer: EscPosEmulator;
+  screens: Map<number, ScreenEmulatorBase>;
+  print: (line: string) => void;
+  take: (serviceId: string) => Promise<void>;
+  card: () => void;
+  quit: () => void;
+}
+
+/** Successful answers that change nothing, as the console says them. */
+const infoText: Record<string, (w: number) => string> = {
+  'queue-empty': (w) => `无人等候 · nothing waiting for window ${w}`,
+  'already-open': (w) => `${w} 号窗口已开放 · window ${w} is already open`,
+  'already-paused': (w) => `${w} 号窗口已暂停 · window ${w} is already paused`,
+  'not-paused': (w) => `${w} 号窗口未暂停 · window ${w} is not paused`,
+};
+
+/** How long a key waits for its outcome (an event, or the keypad's refusal beep) before saying there was none. */
+const ANSWER_MS = 5000;
+
+/**
+ * The demo's keys. Each key presses the emulated keypad (the real agent's caller flow turns it into a
+ * command) and echoes its outcome: the event it caused, or the refusal the keypad beeped with its
+ * reason (the core's own decision on the state the key met: src/core/decide.ts, rejections.ts).
+ */
+export class DemoConsole {
+  static readonly help =
+    't <service>  take a ticket · c <window>  press call · r <window> recall · p <window> pause · u <window> resume\n' +
+    '                g <window> <1-5>  ask for a rating and give it: 1 = 非常满意 (very satisfied) … 5 = 非常不满意 (very dissatisfied)\n' +
+    "                card  put a citizen's ID card on the reader · paper out|near|ok · s  show the screens · q  quit (or Ctrl-C)";
+  private readonly offs = new Set<() => void>();
+  private lastPrinter = '';
+
+  constructor(private readonly o: DemoConsoleOptions) {}
+
+  /** The agent's device list changed: say when the printer's state does (paper out, back). */
+  devices(list: DeviceHealth[]): void {
+    const p = list.find((d) => d.name === 'printer');
+    if (!p) return;
+    const text = `${p.state}${p.detail ? ` (${p.detail})` : ''}`;
+    if (text === this.lastPrinter) return;
+    const first = this.lastPrinter === '';
+    this.lastPrinter = text;
+    if (!first || p.state !== 'ok') this.o.print(`🖨️  printer: ${text}`);
+  }
+
+  stop(): void {
+    for (const off of [...this.offs]) off();
+    this.offs.clear();
+  }
+
+  line(input: string): void {
+    const [first, a, b] = input.trim().split(/\s+/);
+    const cmd = first ?? '';
+    switch (cmd) {
+      case '':
+        return;
+      case 't':
+        if (!a) return this.o.print(`t: which service? ${this.services()}`);
+        void this.o.take(a);
+        return;
+      case 'c':
+        return this.key(cmd, a, 'call', { type: 'CallNext' }, (e, w) => (e.type === 'TicketCalled' && e.window === w ? `c ${w}: called ${this.number(e.ticketId)}` : undefined));
+      case 'r':
+        return this.key(cmd, a, 'recall', { type: 'Recall' }, (e, w) => (e.type === 'TicketRecalled' && e.window === w ? `r ${w}: recalled ${this.number(e.ticketId)} (${e.count}×)` : undefined));
+      case 'p':
+        return this.key(cmd, a, 'pause', { type: 'PauseWindow', reason: '暂停服务' }, (e, w) => (e.type === 'WindowPaused' && e.window === w ? `p ${w}: window ${w} paused (${e.reason})` : undefined));
+      case 'u':
+        return this.key(cmd, a, 'call-back', { type: 'ResumeWindow' }, (e, w) => (e.type === 'WindowResumed' && e.window === w ? `u ${w}: window ${w} resumed` : undefined));
+      case 'g':
+        return this.rate(a, b);
+      case 'card':
+        return this.o.card();
+      case 'paper': {
+        const paper = a === 'out' ? 'out' : a === 'near' ? 'near-end' : a === 'ok' || a === undefined ? 'ok' : undefined;
+        if (!paper) return this.o.print('paper: out, near or ok');
+        this.o.printer.set({ paper });
+        return this.o.print(`🧻 printer paper: ${paper} (the agent sees it at its next status poll)`);
+      }
+      case 's':
+        for (const [id, e] of this.o.screens) this.o.print(`  screen ${String(id).padStart(2)}: ${e.view.text || '(blank)'}`);
+        return;
+      case 'q':
+        return this.o.quit();
+      default:
+        this.o.print(`unknown key "${cmd}". keys: ${DemoConsole.help}`);
+    }
+  }
+
+  private services(): string {
+    return `services: ${(this.o.link.replica.state.config?.services ?? []).map((s) => s.id).join(' ')}`;
+  }
+
+  private number(ticketId: string): string {
+    return own(this.o.link.replica.state.tickets, ticketId)?.number ?? ticketId;
+  }
+
+  /** The keypad of window `a`, or a message naming the windows there are. */
+  private keypad(cmd: string, a: string | undefined): { w: number; keypad: KeypadEmulator } | undefined {
+    const w = Number(a);
+    const keypad = this.o.keypads.get(w);
+    if (keypad) return { w, keypad };
+    const ids = [...this.o.keypads.keys()];
+    this.o.print(`${cmd} ${a ?? ''}: ${a === undefined ? 'which window?' : `no window ${a}`} — windows ${ids[0] ?? ''}–${ids[ids.length - 1] ?? ''}`);
+    return undefined;
+  }
+
+  /** Why the hall would refuse `body` at window `w` now: the core's own decision on the current state. */
+  private refusal(body: Record<string, unknown> & { type: string }, w: number): string {
+    const state = this.o.link.replica.state;
+    const d = decide(state, { id: 'demo-console', source: 'caller-keypad', window: w, ...body } as unknown as Command, Date.now());
+    if (!d.outcome.ok) return `${d.outcome.message.zh} · ${d.outcome.message.en}`;
+    const v = windowView(state, w);
+    return `refused (window ${w} ${v.status})`;
+  }
+
+  /** Waits for the event `done` recognises, or the keypad's refusal beep, or says nothing came. */
+  private answer(w: number, keypad: KeypadEmulator, label: string, done: (e: HallEvent, w: number) => string | undefined, refused: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      const finish = (line: string, ok: boolean) => {
+        off();
+        this.o.print(line);
+        resolve(ok);
+      };
+      const offEvent = this.o.link.onEvent((e) => {
+        const line = done(e, w);
+        if (line) finish(`✅ ${line}`, true);
+      });
+      const offBeep = keypad.on((e) => {
+        if (e.type === 'beep') finish(`⛔ ${label}: ${refused}`, false);
+      });
+      const timer = setTimeout(() => finish(`… ${label}: no answer within ${ANSWER_MS / 1000} s (keypad offline?)`, false), ANSWER_MS);
+      const off = () => {
+        offEvent();
+        offBeep();
+        clearTimeout(timer);
+        this.offs.delete(off);
+      };
+      this.offs.add(off);
+    });
+  }
+
+  private key(cmd: string, a: string | undefined, key: 'call' | 'recall' | 'pause' | 'call-back', body: Record<string, unknown> & { type: CommandBody['type'] }, done: (e: HallEvent, w: number) => string | undefined): void {
+    const k = this.keypad(cmd, a);
+    if (!k) return;
+    // The hall's own decision on the state the key meets: a refusal's reason, or an answer that changes nothing.
+    const d = decide(this.o.link.replica.state, { id: 'demo-console', source: 'caller-keypad', window: k.w, ...body } as unknown as Command, Date.now());
+    if (d.outcome.ok && d.events.length === 0) {
+      const info = d.outcome.info;
+      this.o.print(`ℹ️  ${cmd} ${k.w}: ${info ? (infoText[info]?.(k.w) ?? info) : 'nothing to do'}`);
+      k.keypad.press(key);
+      return;
+    }
+    const refused = d.outcome.ok ? `refused (window ${k.w})` : `${d.outcome.message.zh} · ${d.outcome.message.en}`;
+    void this.answer(k.w, k.keypad, `${cmd} ${k.w}`, done, refused);
+    k.keypad.press(key);
+  }
+
+  private ratingMode(keypad: KeypadEmulator): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (on: boolean) => {
+        off();
+        clearTimeout(timer);
+        this.offs.delete(stop);
+        resolve(on);
+      };
+      const off = keypad.on((e) => {
+        if (e.type === 'rating-mode' && e.on) done(true);
+      });
+      const timer = setTimeout(() => done(false), ANSWER_MS);
+      const stop = () => done(false);
+      this.offs.add(stop);
+    });
+  }
+
+  private rate(a: string | undefined, b: string | undefined): void {
+    const k = this.keypad('g', a);
+    if (!k) return;
+    const raw = Number(b);
+    if (!Number.isInteger(raw) || raw < 1 || raw > 5) return this.o.print('g <window> <1-5>: 1 = 非常满意 (very satisfied) … 5 = 非常不满意 (very dissatisfied)');
+    const grade = grades[raw - 1]!;
+    const label = `g ${k.w} ${raw} (${gradeNames[grade].zh})`;
+    const asked = this.refusal({ type: 'RequestRating' }, k.w);
+    void (async () => {
+      const pending = this.answer(k.w, k.keypad, label, (e, w) => (e.type === 'RatingRequested' && e.window === w ? `${label}: rating asked for ${this.number(e.ticketId)}` : undefined), asked);
+      k.keypad.press('rating-request');
+      if (!(await pending)) return;
+      // The keypad enters rating mode once the agent tells it; the citizen presses then.
+      if (!k.keypad.ratingMode && !(await this.ratingMode(k.keypad))) return this.o.print(`… ${label}: the keypad did not enter rating mode`);
+      const refused = this.refusal({ type: 'Rate', grade, source: 'rating-device' }, k.w);
+      const recorded = this.answer(k.w, k.keypad, label, (e, w) => (e.type === 'RatingRecorded' && e.rating.window === w ? `${label}: recorded for ${e.rating.number}` : undefined), refused);
+      k.keypad.giveGrade(raw);
+      await recorded;
+    })();
+  }
+}

@@ -1,0 +1,94 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo, type RunningDemo } from '../../src/demo/demo.js';
+import { duplicateKeys } from '../helpers/json-keys.js';
+
+/**
+ * The demo's keys through its own input stream, the hall quiet (no trickle), so every outcome is known:
+ * each key echoes what it did or why the hall refused it. Then every line of the run's JSON log is
+ * parsed strictly: one key per field.
+ */
+describe('hallq demo keys', () => {
+  let demo: RunningDemo;
+  const input = new PassThrough();
+  const out: string[] = [];
+  const waiters: { test: (l: string) => boolean; resolve: (l: string) => void }[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'hallq-demo-keys-'));
+  const logFile = join(dir, 'demo.log');
+  const print = (text: string) => {
+    for (const line of text.split('\n')) {
+      out.push(line);
+      for (const w of [...waiters]) if (w.test(line)) waiters.splice(waiters.indexOf(w), 1) && w.resolve(line);
+    }
+  };
+  /** Sends a key line and resolves with the first later console line that `expected` matches. */
+  const key = (line: string, expected: RegExp | string): Promise<string> => {
+    const test = (l: string) => (typeof expected === 'string' ? l === expected : expected.test(l));
+    const p = new Promise<string>((resolve) => waiters.push({ test, resolve }));
+    input.write(`${line}\n`);
+    return p;
+  };
+
+  beforeAll(async () => {
+    demo = await runDemo({ config: 'config/demo.yaml', mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 5, trickle: false, print, input, logFile });
+  }, 180_000);
+  afterAll(async () => {
+    await demo?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('echoes every key: a window that does not exist, a closed window, nothing waiting, pause, resume, call, ratings', async () => {
+    expect(await key('c 99', /^c 99:/)).toBe('c 99: no window 99 — windows 1–12');
+    // Window 3 is closed: the refusal and its reason, in Chinese and English.
+    expect(await key('c 3', /^(⛔|✅|…) c 3:/)).toMatch(/^⛔ c 3: \S+.* · .+/);
+    const opened = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('🪟 window 3 opened'), resolve }));
+    demo.hardware.keypadEmulators.get(3)!.typeLogin('3');
+    await opened;
+    // Open, nothing waiting.
+    expect(await key('c 3', /^(⛔|✅|…|ℹ️) +c 3:/)).toBe('ℹ️  c 3: 无人等候 · nothing waiting for window 3');
+    expect(await key('p 3', /^(⛔|✅|…) p 3:/)).toBe('✅ p 3: window 3 paused (暂停服务)');
+    expect(await key('u 3', /^(⛔|✅|…) u 3:/)).toBe('✅ u 3: window 3 resumed');
+    // A ticket: printed whole, with its status link.
+    const printed = key('t social', /^🎫 printed: A001 /);
+    const status = await new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('   status page of A001: '), resolve }));
+    await printed;
+    expect(status).toMatch(/^ {3}status page of A001: http:\/\/127\.0\.0\.1:\d+\/s\/[\w-]{43}$/);
+    expect(out.some((l) => l.startsWith('   │ 过号顺延 3 位重新排队'))).toBe(true);
+    expect(await key('c 3', /^(⛔|✅|…) c 3:/)).toBe('✅ c 3: called A001');
+    // A rating: asked, then recorded; a second one for the same ticket is refused with the reason.
+    const recorded = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('✅ g 3 5 (非常不满意): recorded'), resolve }));
+    expect(await key('g 3 5', /^(⛔|✅|…) g 3 5/)).toBe('✅ g 3 5 (非常不满意): rating asked for A001');
+    expect(await recorded).toBe('✅ g 3 5 (非常不满意): recorded for A001');
+    expect(await key('g 3 1', /^(⛔|✅|…) g 3 1/)).toBe('⛔ g 3 1 (非常满意): 该服务已评价 · This service has already been rated');
+    expect(await key('g 3', /^g <window>/)).toBe('g <window> <1-5>: 1 = 非常满意 (very satisfied) … 5 = 非常不满意 (very dissatisfied)');
+  }, 90_000);
+
+  it('with the printer out of paper, an unknown service is named as such; no raw log line on the console', async () => {
+    const out0 = out.length;
+    await key('paper out', /^🧻 printer paper: out/);
+    await new Promise<string>((resolve) => waiters.push({ test: (l) => l === '🖨️  printer: offline (paper out)', resolve }));
+    expect(await key('t nosuch', /^🚫 t nosuch/)).toMatch(/^🚫 t nosuch: no such service — services: social medical /);
+    expect(out.slice(out0).filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
+    await key('paper ok', /^🧻 printer paper: ok/);
+  }, 60_000);
+
+  it('writes JSON log lines with one key per field', async () => {
+    await demo.stop();
+    const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l !== '');
+    // The run logged: the server's store, the agent's devices, the printer's health.
+    expect(lines.length).toBeGreaterThan(20);
+    expect(lines.some((l) => l.includes('"printer health changed"'))).toBe(true);
+    const bad = lines.map((l) => ({ l, dups: duplicateKeys(l) })).filter((x) => x.dups.length > 0);
+    expect(bad).toEqual([]);
+  }, 60_000);
+
+  it('the duplicate-key check finds a duplicate, at any depth', () => {
+    expect(duplicateKeys('{"component":"server","a":1,"component":"store"}')).toEqual(['component']);
+    expect(duplicateKeys('{"x":{"device":"p","device":"q"},"y":[{"k":1,"k":2}]}')).toEqual(['x.device', 'y[0].k']);
+    expect(duplicateKeys('{"a":"\\"b\\":1","b":2}')).toEqual([]);
+    expect(() => duplicateKeys('{"a":1} x')).toThrow(/trailing/);
+  });
+});
