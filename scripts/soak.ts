@@ -4,7 +4,7 @@
  * compiled build when it is fresh, as bin/hallq.js chooses), real Mosquitto, tickets issued all the
  * while through the server's HTTP API (command ids, sent again until answered) and both kiosks' pages.
  * One process at a time is SIGKILLed at a seeded-random moment, restarted at once (systemd's RestartSec
- * is not included) and timed until it serves again (server: /healthz 200; agent: its kiosk page).
+ * is not included) and timed until it serves again (server: /readyz 200; agent: its kiosk page).
  *
  * At the end: every acknowledged ticket is in the server's state with the number it was acknowledged
  * with (0 lost, 0 renumbered), no command id made two tickets, no number was given twice.
@@ -121,7 +121,7 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
     writeFileSync(file, `${base}agent: { id: ${id}, mqtt: { url: "${broker.url}" }, logLevel: warn }\n`);
     return file;
   });
-  const healthz = `http://127.0.0.1:${httpPort}/healthz`;
+  const healthz = `http://127.0.0.1:${httpPort}/readyz`;
   const kioskInfo = kioskPorts.map((p) => `http://127.0.0.1:${p}/kiosk/api/info`);
 
   let server = launch('server', serverConfig);
