@@ -110,7 +110,9 @@ const commands: Record<string, Subcommand> = {
     run: async (a) => {
       const db = str(a, 'db') ?? (str(a, 'config') === undefined ? undefined : (await import('../config/load.js')).loadConfigOrThrow(str(a, 'config') as string).server.database);
       const database = need(db, 'report: which hall? --config FILE (its server.database) or --db FILE');
-      const format = flag(a, 'xlsx') ? 'xlsx' : flag(a, 'csv') ? 'csv' : flag(a, 'json') ? 'json' : 'table';
+      const formats = (['xlsx', 'csv', 'json'] as const).filter((f) => flag(a, f));
+      if (formats.length > 1) throw new UsageError(`report: one of --csv, --xlsx, --json, not ${formats.map((f) => `--${f}`).join(' and ')}`);
+      const format = formats[0] ?? 'table';
       return (await import('./report.js')).reportCommand({
         database,
         from: need(str(a, 'from'), 'report: --from DAY (e.g. 2026-11-01)'),

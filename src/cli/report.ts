@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { columns, groupNames, tableRows, toCsv } from '../reports/columns.js';
 import { ReportProjection } from '../reports/projection.js';
-import { buildReport, groupings, isDay, type GroupBy } from '../reports/query.js';
+import { MAX_REPORT_DAYS, buildReport, daysBetween, groupings, isDay, type GroupBy } from '../reports/query.js';
 import { toXlsx } from '../reports/xlsx.js';
 import { exitCodes } from './exit-codes.js';
 
@@ -23,7 +23,15 @@ export interface ReportOptions {
  * Folds any events the projection has not seen yet, or all of them with --rebuild, then prints the report.
  */
 export async function reportCommand(o: ReportOptions): Promise<number> {
-  const bad = !isDay(o.from) || !isDay(o.to) ? '--from and --to must be days like 2026-11-23' : o.from > o.to ? '--from is after --to' : (groupings as readonly string[]).includes(o.by) ? undefined : `--by must be one of ${groupings.join(', ')}`;
+  const bad = !isDay(o.from) || !isDay(o.to)
+    ? '--from and --to must be days like 2026-11-23'
+    : o.from > o.to
+      ? '--from is after --to'
+      : daysBetween(o.from, o.to) >= MAX_REPORT_DAYS
+        ? `at most ${MAX_REPORT_DAYS} days in one report`
+        : (groupings as readonly string[]).includes(o.by)
+          ? undefined
+          : `--by must be one of ${groupings.join(', ')}`;
   if (bad) {
     process.stderr.write(`hallq report: ${bad}\n`);
     return exitCodes.usage;

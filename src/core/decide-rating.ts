@@ -2,6 +2,7 @@ import type { CommandOf } from './commands.js';
 import { accept, reject, type Decision } from './decision.js';
 import type { HallConfig } from './model.js';
 import type { HallState, Ticket } from './state.js';
+import { maskNumbersInText } from './mask.js';
 import { own } from './own.js';
 
 /**
@@ -67,7 +68,8 @@ export function decideRateOffsite(state: HallState, cmd: CommandOf<'RateOffsite'
   if (t.status !== 'done' || t.window === undefined) return reject('rating-not-served');
   const id = `R-${t.id}`;
   if (own(state.ratings, id)) return reject('rating-duplicate');
-  const comment = (cmd.comment ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, RATING_COMMENT_MAX);
+  // Numbers a citizen typed (their phone, an ID) are kept masked only (DESIGN §8).
+  const comment = maskNumbersInText((cmd.comment ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim()).slice(0, RATING_COMMENT_MAX);
   return accept(
     [
       {
@@ -100,7 +102,7 @@ export function decideFollowUp(state: HallState, cmd: CommandOf<'FollowUp'>): De
   const f = r.followUp;
   if (!f) return reject('follow-up-not-bad');
   const kind = cmd.kind ?? 'reply';
-  const note = cmd.note.trim();
+  const note = maskNumbersInText(cmd.note.trim());
   const reason = (cmd.reason ?? '').trim();
   if (kind === 'reply') {
     if (f.status !== 'open') return reject('follow-up-closed');

@@ -19,3 +19,19 @@ export function maskPhone(phone: string): string {
 export function isMobileNumber(phone: string): boolean {
   return /^1[3-9]\d{9}$/.test(phone.replace(/^\+?86/, ''));
 }
+
+/** An 18-character resident ID (17 digits and a check character) not inside a longer digit run. */
+export const RESIDENT_ID_PATTERN = /(?<!\d)\d{17}[\dXx](?!\d)/g;
+/** A mainland mobile 1[3-9]xxxxxxxxx, with an optional +86 / 0086 / 86 and 3-4-4 spaces or dashes. */
+export const MOBILE_PATTERN = /(?<!\d)(?:(?:\+|00)?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)/g;
+
+/**
+ * Free text a person typed (an off-site rating's comment, a follow-up note) with every resident ID and
+ * mobile number in it masked (110105********0021, 139****5678), so what the log, the reports and the
+ * platform keep is never a raw number (DESIGN §8).
+ */
+export function maskNumbersInText(text: string): string {
+  return text
+    .replace(RESIDENT_ID_PATTERN, (id) => `${id.slice(0, 6)}${'*'.repeat(8)}${id.slice(-4)}`)
+    .replace(MOBILE_PATTERN, (m) => maskPhone(m));
+}

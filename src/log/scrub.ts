@@ -5,6 +5,8 @@
  * leaked ID number is not, so the patterns only insist on not being part of a longer digit run.
  */
 
+import { MOBILE_PATTERN, RESIDENT_ID_PATTERN } from '../core/mask.js';
+
 export const REDACTED = '[redacted]';
 
 /** Keys whose values are personal wherever they appear. */
@@ -13,10 +15,9 @@ export const PERSONAL_KEYS: readonly string[] = ['idNumber', 'idNo', 'name', 'ph
 /** Under a `person` object everything is personal except these derived, non-identifying forms. */
 export const PERSON_KEEP: readonly string[] = ['idHash', 'idMasked', 'nameMasked'];
 
-// 18-character resident ID: 17 digits and a check character (digit or X).
-const RESIDENT_ID = /(?<!\d)\d{17}[\dXx](?!\d)/g;
-// Mainland mobile 1[3-9]xxxxxxxxx, with an optional +86 / 0086 / 86 and 3-4-4 spaces or dashes.
-const MOBILE = /(?<!\d)(?:(?:\+|00)?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)/g;
+// The same patterns the core masks typed text with (src/core/mask.ts).
+const RESIDENT_ID = RESIDENT_ID_PATTERN;
+const MOBILE = MOBILE_PATTERN;
 
 /** Replaces every resident ID and mobile number inside a string; masked forms (138****0000) have no digit run to match. */
 export function scrubString(text: string): string {

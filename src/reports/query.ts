@@ -178,6 +178,14 @@ class Groups {
 }
 
 /** YYYY-MM-DD, checked. */
+/** Longest range one report may cover, days (the API and `hallq report` alike; a report over it stays fast, scripts/bench/reports.ts). */
+export const MAX_REPORT_DAYS = 800;
+
+/** Whole days from `from` to `to` (both valid days). */
+export function daysBetween(from: string, to: string): number {
+  return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+}
+
 export function isDay(s: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 }

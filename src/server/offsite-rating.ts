@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { RATING_COMMENT_MAX, own, type Command, type Grade, type Outcome } from '../core/index.js';
@@ -26,8 +26,13 @@ export const offsiteRatingBody = z
 export function registerOffsiteRating(app: FastifyInstance, c: { engine: HallEngine; tokens: RatingTokens; run: (cmd: Command) => Outcome; clock: () => number }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const hide = { hide: true };
-  r.get('/r/:token', { schema: { ...hide, params: ratingTokenParam } }, (_req, reply) => sendPage(reply, 'rating.html'));
-  r.get('/api/rating/:token', { schema: { tags: ['public'], summary: 'What the off-site rating link is for: ticket number, service, window, expiry, whether rated (no personal data)', params: ratingTokenParam } }, (req, reply) => {
+  // Any path under /r/ gets the page: a link an SMS app cut short then says 链接已失效 there, not a JSON error.
+  r.get('/r/:token', { schema: { ...hide, params: z.strictObject({ token: z.string() }) } }, (req, reply) => {
+    if (req.cookies[SESSION_COOKIE] !== undefined) return staffRefused(reply);
+    return sendPage(reply, 'rating.html');
+  });
+  r.get('/api/rating/:token', { schema: { tags: ['public'], summary: 'What the off-site rating link is for: ticket number, service, window, expiry, whether rated (no personal data); refused with a staff session', params: ratingTokenParam } }, (req, reply) => {
+    if (req.cookies[SESSION_COOKIE] !== undefined) return staffRefused(reply);
     const claim = c.tokens.verify(req.params.token);
     const state = c.engine.state;
     const t = claim ? own(state.tickets, claim.ticketId) : undefined;
@@ -46,7 +51,7 @@ export function registerOffsiteRating(app: FastifyInstance, c: { engine: HallEng
     '/api/rating/:token',
     { schema: { tags: ['public'], summary: 'Submit the off-site rating once (five grades, optional comment); refused with a staff session', params: ratingTokenParam, body: offsiteRatingBody }, config: { rateLimit: { max: 20, timeWindow: 60_000 } } },
     (req, reply) => {
-      if (req.cookies[SESSION_COOKIE] !== undefined) return sendError(reply, 403, 'rating-source', 'staff may never rate for a citizen: sign out first', '工作人员不能代替办事群众评价');
+      if (req.cookies[SESSION_COOKIE] !== undefined) return staffRefused(reply);
       const claim = c.tokens.verify(req.params.token);
       if (!claim) return sendError(reply, 404, 'rating-expired', 'this link is not valid (any more)', '评价链接已失效');
       const b = req.body;
@@ -63,4 +68,9 @@ export function registerOffsiteRating(app: FastifyInstance, c: { engine: HallEng
       return reply.header('cache-control', 'no-store').send({ ok: true });
     },
   );
+}
+
+/** Staff never see nor submit a citizen's rating link: any request with a staff session cookie. */
+function staffRefused(reply: FastifyReply) {
+  return sendError(reply, 403, 'rating-source', 'staff may never rate for a citizen: sign out first', '工作人员不能代替办事群众评价');
 }

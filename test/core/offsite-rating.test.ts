@@ -34,6 +34,17 @@ describe('off-site rating (离场评价, Songjiang §6.6.1.1)', () => {
     expect(k.h.run({ type: 'RateOffsite', ticketId: k.t, grade: 'basic', expiresAt: k.expiresAt, source: 'offsite-link' }).outcome).toMatchObject({ code: 'rating-duplicate' });
   });
 
+  it('keeps phone and ID numbers typed in a comment or a follow-up note masked only (DESIGN §8)', () => {
+    const { h, t, expiresAt } = served();
+    h.ok({ type: 'RateOffsite', ticketId: t, grade: 'very-dissatisfied', comment: '态度差 请回电13912345678 身份证110105194912310027', expiresAt, source: 'offsite-link' });
+    const comment = h.events('RatingRecorded')[0]?.rating.comment ?? '';
+    expect(comment).toBe('态度差 请回电139****5678 身份证110105********0027');
+    h.ok({ type: 'FollowUp', ratingId: `R-${t}`, note: '已致电 139 1234 5678 解释流程', kind: 'reply', source: 'admin' });
+    const note = h.events('RatingFollowedUp')[0]?.note ?? '';
+    expect(note).not.toMatch(/\d{7,}|1234 5678/);
+    expect(JSON.stringify(h.state)).not.toContain('13912345678');
+  });
+
   it('ends with the day at the latest', () => {
     const { h, t } = served();
     h.advance(24 * 60);

@@ -78,6 +78,13 @@ describe('emergency notices, follow-up records and the off-site rating over HTTP
     expect(info).toMatchObject({ number: expect.any(String), window: 2, rated: false, expired: false });
     expect(JSON.stringify(info)).not.toMatch(/s03|staff/);
     expect((await rate(token, { grade: 'satisfied' }, manager)).json()).toMatchObject({ error: { code: 'rating-source' } });
+    // Staff do not even see it: the page and its info with a session cookie are refused too.
+    expect((await h.app.inject({ url: `/api/rating/${token}`, headers: { cookie: manager } })).statusCode).toBe(403);
+    expect((await h.app.inject({ url: `/r/${token}`, headers: { cookie: manager } })).statusCode).toBe(403);
+    // A link an SMS app cut short still gets the page (which then says 链接已失效), never a raw JSON error.
+    const cut = await h.app.inject({ url: '/r/not-a-token' });
+    expect(cut.statusCode).toBe(200);
+    expect(cut.headers['content-type']).toMatch(/text\/html/);
     const forged = `${token.slice(0, -4)}AAAA`;
     expect((await rate(forged, { grade: 'satisfied' })).statusCode).toBe(404);
     expect((await rate(tokens.tokenOf(t, h.clock() - 1000), { grade: 'satisfied' })).json()).toMatchObject({ error: { code: 'rating-expired' } });

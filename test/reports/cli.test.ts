@@ -60,5 +60,11 @@ describe('hallq report', () => {
     const bad = await hallq('report', '--db', db, '--from', '2026-02-30', '--to', to);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--from and --to');
+    const both = await hallq('report', '--db', db, '--from', from, '--to', to, '--csv', '--xlsx');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('not --xlsx and --csv');
+    const long = await hallq('report', '--db', db, '--from', '2020-01-01', '--to', to);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain('at most 800 days');
   }, 120_000);
 });
