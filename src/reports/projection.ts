@@ -336,6 +336,11 @@ export class ReportProjection {
       case 'ServiceStarted':
       case 'TicketPrinted':
       case 'TicketRecalled':
+      case 'AppointmentChanged':
+      case 'EmergencyRaised':
+      case 'EmergencyCleared':
+      case 'IslandConflict':
+      case 'NumbersLeased':
         return;
     }
   }

@@ -162,6 +162,11 @@ function oracle(events: readonly HallEvent[]) {
       case 'ServiceStarted':
       case 'TicketPrinted':
       case 'TicketRecalled':
+      case 'AppointmentChanged':
+      case 'EmergencyRaised':
+      case 'EmergencyCleared':
+      case 'IslandConflict':
+      case 'NumbersLeased':
       case 'TicketTransferred':
         break;
     }
