@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { silentLogger, type Logger } from '../common/logger.js';
 import type { EmulatedBusDevice } from '../rs485/bus-device.js';
 import type { BusPort } from '../rs485/bus-port.js';
@@ -8,12 +8,14 @@ import { ExternalCallScreen } from './external-call-screen.js';
 import { ExternalCallScreenEmulator } from './external-call-emulator.js';
 import type { ScreenEmulatorBase } from './screen-emulator.js';
 import type { WindowScreen } from './window-screen.js';
+import { screenProtocolSchemas, type ScreenProtocolId } from './protocol-schemas.js';
 
 /**
  * One LED window-screen protocol on an RS-485 line, as the rest of hallq sees it: the config schema
  * of its address, the driver, the emulator. The agent's DeviceManager, the config schema
  * (`agents[].devices.rs485[].screens[].protocol`), the demo and `hallq emulate rs485` all read
- * `screenProtocols`, so a new protocol is added here (and in its own files in this folder) alone.
+ * `screenProtocols` (the config schema only protocol-schemas.ts, so the server loads no screen driver),
+ * so a new protocol is added here and in protocol-schemas.ts (and its own files in this folder) alone.
  */
 export interface ScreenProtocol {
   /** Device kind in the agent's health list, e.g. `led-bx`. */
@@ -25,22 +27,16 @@ export interface ScreenProtocol {
 }
 
 export const screenProtocols = {
-  /** Onbon BX-5/6 (drivers/led-screen/README.md): address 0–0xFFFE. */
   bx: {
-    kind: 'led-bx',
-    address: z.number().int().min(0).max(0xfffe),
+    ...screenProtocolSchemas.bx,
     create: (bus, address, logger = silentLogger) => new BxScreen(bus, { address }, logger),
     emulator: (address, logger?) => new BxScreenEmulator({ address, ...(logger ? { logger } : {}) }),
   },
-  /** The common 外接叫号屏 card protocol: card id 0–0xFFFE. */
   'external-call': {
-    kind: 'led-external-call',
-    address: z.number().int().min(0).max(0xfffe),
+    ...screenProtocolSchemas['external-call'],
     create: (bus, cardId, logger = silentLogger) => new ExternalCallScreen(bus, { cardId }, logger),
     emulator: (cardId, logger?) => new ExternalCallScreenEmulator({ cardId, ...(logger ? { logger } : {}) }),
   },
-} as const satisfies Record<string, ScreenProtocol>;
+} as const satisfies Record<ScreenProtocolId, ScreenProtocol>;
 
-export type ScreenProtocolId = keyof typeof screenProtocols;
-/** For z.enum: every protocol id, the default (`bx`) first. */
-export const screenProtocolIds = Object.keys(screenProtocols) as [ScreenProtocolId, ...ScreenProtocolId[]];
+export { screenProtocolIds, type ScreenProtocolId } from './protocol-schemas.js';

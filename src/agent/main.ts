@@ -12,7 +12,7 @@ import { attachDisplays } from './flows/display.js';
 import { attachVoice } from './flows/voice.js';
 import { KioskFlow } from './flows/kiosk.js';
 import { CardSlot, startKioskHttp } from './kiosk-http.js';
-import { personFromCard, wedgeInto } from './person.js';
+import { personFromCard, wedgeInto } from '../bus/person.js';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { AgentLink } from './link.js';

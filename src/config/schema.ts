@@ -1,4 +1,4 @@
-import { screenProtocolIds, screenProtocols } from '../../drivers/led-screen/protocols.js';
+import { screenProtocolIds, screenProtocolSchemas } from '../../drivers/led-screen/protocol-schemas.js';
 import { z } from 'zod';
 import { defaultPolicy } from '../core/model.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.js';
@@ -231,13 +231,13 @@ const idcardSchema = z.discriminatedUnion('transport', [
 const rs485LineSchema = z.strictObject({
   path: serialPath,
   baudRate: z.number().int().positive().default(9600),
-  // The protocols come from drivers/led-screen/protocols.ts: a new one is added there alone.
+  // The protocols come from drivers/led-screen/protocol-schemas.ts: a new one is added in that folder alone.
   screens: z
     .array(
       z
         .strictObject({ window: z.number().int().min(1), protocol: z.enum(screenProtocolIds).default('bx'), address: z.number().int().min(0).max(0xfffe) })
         .superRefine((sc, ctx) => {
-          const r = screenProtocols[sc.protocol].address.safeParse(sc.address);
+          const r = screenProtocolSchemas[sc.protocol].address.safeParse(sc.address);
           if (!r.success) ctx.addIssue({ code: 'custom', path: ['address'], input: sc.address, message: `not a ${sc.protocol} address: ${r.error.issues[0]?.message ?? ''}` });
         }),
     )

@@ -6,7 +6,7 @@ const issue = (over: Record<string, unknown>) => ({ id: 'c1', type: 'IssueTicket
 const person = (over: Record<string, unknown> = {}) => ({ idHash: 'a'.repeat(64), idMasked: '1101**********002X', nameMasked: '张*华', idValid: true, ...over });
 
 describe('commands on the wire carry masked personal data only', () => {
-  it('accepts the masked forms the kiosk makes (src/core/mask.ts, src/agent/person.ts)', () => {
+  it('accepts the masked forms the kiosk makes (src/core/mask.ts, src/bus/person.ts)', () => {
     for (const name of ['王', '张丽', '张丽华', '欧阳娜娜']) expect(wireCommandSchema.safeParse(issue({ person: person({ nameMasked: maskName(name) }) })).success, name).toBe(true);
     expect(wireCommandSchema.safeParse(issue({ phoneMasked: maskPhone('13912345678') })).success).toBe(true);
     expect(wireCommandSchema.safeParse(issue({ person: person({ idMasked: '', idValid: false }) })).success).toBe(true);

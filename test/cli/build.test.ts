@@ -95,7 +95,8 @@ describe('npm run build', () => {
       const loaded = readFileSync(list, 'utf8').split('\n');
       expect(loaded.some((u) => u.endsWith('/dist/src/server/main.js'))).toBe(true);
       for (const absent of ['/node_modules/aedes/', '/src/demo/', '/src/sim/', '/src/agent/', '/drivers/led-screen/', '/drivers/printer/', '/node_modules/serialport/']) {
-        expect(loaded.filter((u) => u.includes(absent)), absent).toEqual([]);
+        // The config schema reads the screen protocols' names and address ranges (no driver in that file).
+        expect(loaded.filter((u) => u.includes(absent) && !u.endsWith('/drivers/led-screen/protocol-schemas.js')), absent).toEqual([]);
       }
     } finally {
       await broker.stop();

@@ -9,7 +9,7 @@ import { EscPosPrinter } from '../../drivers/printer/driver.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
 import { CardSlot, startKioskHttp } from '../../src/agent/kiosk-http.js';
 import type { AgentLink } from '../../src/agent/link.js';
-import { personFromCard } from '../../src/agent/person.js';
+import { personFromCard } from '../../src/bus/person.js';
 import { loadConfigOrThrow } from '../../src/config/load.js';
 import { residentIdCheckChar } from '../../src/core/index.js';
 import { startServerFrom, type RunningServer } from '../../src/server/main.js';

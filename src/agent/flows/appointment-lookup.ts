@@ -5,7 +5,7 @@
  * and compared with the hashes in the replica; the raw input is never kept or sent.
  */
 import { localTime, type Appointment, type HallState } from '../../core/index.js';
-import { codeHash, phoneHash } from '../person.js';
+import { codeHash, phoneHash } from '../../bus/person.js';
 
 export type CheckInBy = { idHash: string } | { phone: string } | { code: string };
 

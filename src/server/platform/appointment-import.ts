@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../../drivers/common/logger.js';
 import { mainlandNumber } from '../../../drivers/sms/phone.js';
-import { codeHash, personFromCard, phoneHash } from '../../agent/person.js';
+import { codeHash, personFromCard, phoneHash } from '../../bus/person.js';
 import { maskPhone, own, type Command, type HallState, type Outcome } from '../../core/index.js';
 import { reminderKey } from '../sms/outbox.js';
 import type { PlatformAppointment, ImportResult } from './appointment-input.js';

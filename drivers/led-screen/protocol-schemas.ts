@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/**
+ * What the config needs of each LED window-screen protocol, without its driver or emulator: its device
+ * kind and what `address` means. Kept apart from protocols.ts (which adds the driver and the emulator)
+ * so that the config schema, which the hall server loads too, pulls in no screen driver.
+ */
+export const screenProtocolSchemas = {
+  /** Onbon BX-5/6 (drivers/led-screen/README.md): address 0–0xFFFE. */
+  bx: { kind: 'led-bx', address: z.number().int().min(0).max(0xfffe) },
+  /** The common 外接叫号屏 card protocol: card id 0–0xFFFE. */
+  'external-call': { kind: 'led-external-call', address: z.number().int().min(0).max(0xfffe) },
+} as const satisfies Record<string, { kind: string; address: z.ZodType<number> }>;
+
+export type ScreenProtocolId = keyof typeof screenProtocolSchemas;
+/** For z.enum: every protocol id, the default (`bx`) first. */
+export const screenProtocolIds = Object.keys(screenProtocolSchemas) as [ScreenProtocolId, ...ScreenProtocolId[]];
