@@ -1,0 +1,200 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Per-day rollups of the ticket and rating rows (issue 11: a year of a busy hall reports in under a second).
+ *
+ * One row per (local day, grouping, key): grp is 'hall' (key '') or service / window / staff / hour, as
+ * buildReport groups tickets and ratings. Counts and sums are plain columns. Percentiles stay exact: the
+ * row keeps the day's waits and service times themselves (epoch-ms differences, as report_tickets holds
+ * them) as a Float64 blob, so a report over many days concatenates blobs and sorts once instead of reading
+ * one row per ticket. Same multiset, same sort: the figures are identical to the row path's.
+ *
+ * Kept current by triggers: any insert, update or delete of a report_tickets or report_ratings row marks
+ * its day in report_rollup_dirty (a late event — a follow-up weeks later — marks the old day). Dirty days
+ * are recomputed from their rows by refreshRollups, called by buildReport for its range and after a
+ * rebuild. The tables are part of the report projection (PROJECTION_VERSION): dropped and rebuilt with it.
+ */
+export const ROLLUP_TABLES = `
+  CREATE TABLE IF NOT EXISTS report_rollup (
+    day TEXT NOT NULL, grp TEXT NOT NULL, key TEXT NOT NULL,
+    issued INTEGER NOT NULL, served INTEGER NOT NULL, no_show INTEGER NOT NULL, cancelled INTEGER NOT NULL,
+    voided INTEGER NOT NULL, expired INTEGER NOT NULL, open INTEGER NOT NULL,
+    waits BLOB, services BLOB,                 -- Float64Array bytes, ms, unsorted
+    g1 INTEGER NOT NULL, g2 INTEGER NOT NULL, g3 INTEGER NOT NULL, g4 INTEGER NOT NULL, g5 INTEGER NOT NULL,
+    bad INTEGER NOT NULL, bad_followed INTEGER NOT NULL, replied INTEGER NOT NULL, rectified INTEGER NOT NULL,
+    untrue INTEGER NOT NULL, follow_sum REAL NOT NULL, follow_max REAL,
+    cancelled_by TEXT, voided_by TEXT,         -- JSON {reason: count}, hall rows only
+    PRIMARY KEY (day, grp, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS report_rollup_dirty (day TEXT PRIMARY KEY) WITHOUT ROWID;
+  CREATE TRIGGER IF NOT EXISTS report_tickets_rollup_replace BEFORE INSERT ON report_tickets BEGIN
+    INSERT OR IGNORE INTO report_rollup_dirty (day) SELECT day FROM report_tickets WHERE ticket_id = NEW.ticket_id; END;
+  CREATE TRIGGER IF NOT EXISTS report_tickets_rollup_ins AFTER INSERT ON report_tickets BEGIN
+    INSERT OR IGNORE INTO report_rollup_dirty (day) VALUES (NEW.day); END;
+  CREATE TRIGGER IF NOT EXISTS report_tickets_rollup_upd AFTER UPDATE ON report_tickets BEGIN
+    INSERT OR IGNORE INTO report_rollup_dirty (day) VALUES (OLD.day), (NEW.day); END;
+  CREATE TRIGGER IF NOT EXISTS report_tickets_rollup_del AFTER DELETE ON report_tickets BEGIN
+    INSERT OR IGNORE INTO report_rollup_dirty (day) VALUES (OLD.day); END;
+  CREATE TRIGGER IF NOT EXISTS report_ratings_rollup_replace BEFORE INSERT ON report_ratings BEGIN
+    INSERT OR IGNORE INTO report_rollup_dirty (day) SELECT day FROM report_ratings WHERE rating_id = NEW.rating_id; END;
+  CREATE TRIGGER IF NOT EXISTS report_ratings_rollup_ins AFTER INSERT ON report_ratings BEGIN
+    INSERT OR IGNORE INTO report_rollup_dirty (day) VALUES (NEW.day); END;
+  CREATE TRIGGER IF NOT EXISTS report_ratings_rollup_upd AFTER UPDATE ON report_ratings BEGIN
+    INSERT OR IGNORE INTO report_rollup_dirty (day) VALUES (OLD.day), (NEW.day); END;
+  CREATE TRIGGER IF NOT EXISTS report_ratings_rollup_del AFTER DELETE ON report_ratings BEGIN
+    INSERT OR IGNORE INTO report_rollup_dirty (day) VALUES (OLD.day); END;
+`;
+export const ROLLUP_DROP = 'DROP TABLE IF EXISTS report_rollup; DROP TABLE IF EXISTS report_rollup_dirty;';
+
+/** The groupings a rollup row can belong to ('hall' feeds both the whole hall and the day rows). */
+export type RollupGroup = 'hall' | 'service' | 'window' | 'staff' | 'hour';
+
+class Part {
+  issued = 0;
+  served = 0;
+  noShow = 0;
+  cancelled = 0;
+  voided = 0;
+  expired = 0;
+  open = 0;
+  waits: number[] = [];
+  services: number[] = [];
+  grades = [0, 0, 0, 0, 0];
+  bad = 0;
+  badFollowed = 0;
+  replied = 0;
+  rectified = 0;
+  untrue = 0;
+  followSum = 0;
+  followMax: number | null = null;
+  cancelledBy: Record<string, number> | null = null;
+  voidedBy: Record<string, number> | null = null;
+}
+
+const blob = (xs: number[]): Buffer | null => (xs.length ? Buffer.from(Float64Array.from(xs).buffer) : null);
+
+/** A rollup blob back as numbers (copied: SQLite's buffer need not be 8-byte aligned). */
+export function unblob(b: Buffer | null): Float64Array {
+  if (b === null || b.length === 0) return new Float64Array(0);
+  return new Float64Array(new Uint8Array(b).buffer);
+}
+
+/**
+ * Recomputes the dirty days between from and to (YYYY-MM-DD, inclusive; every dirty day when omitted) from
+ * report_tickets and report_ratings, in one IMMEDIATE transaction (a server folding events meanwhile waits).
+ * Returns how many days it recomputed.
+ */
+export function refreshRollups(db: Database.Database, from = '0000-00-00', to = '9999-99-99'): number {
+  const tx = db.transaction((): number => {
+    const days = (db.prepare('SELECT day FROM report_rollup_dirty WHERE day BETWEEN ? AND ?').pluck().all(from, to) as string[]);
+    if (days.length === 0) return 0;
+    const parts = new Map<string, Part>();
+    const part = (day: string, grp: RollupGroup, key: string): Part => {
+      const k = `${day}\u0000${grp}\u0000${key}`;
+      let p = parts.get(k);
+      if (p === undefined) {
+        p = new Part();
+        parts.set(k, p);
+      }
+      return p;
+    };
+    const inDirty = 'day IN (SELECT day FROM report_rollup_dirty WHERE day BETWEEN ? AND ?)';
+    const tickets = db
+      .prepare(`SELECT service_id, window, staff_id, hour, day, outcome, wait_ms, service_ms, reason FROM report_tickets WHERE ${inDirty}`)
+      .raw()
+      .iterate(from, to) as IterableIterator<[string, number | null, string | null, number, string, string, number | null, number, string | null]>;
+    for (const [service, window, staff, hour, day, outcome, wait, serviceMs, reason] of tickets) {
+      const hall = part(day, 'hall', '');
+      const ps = [hall, part(day, 'service', service), part(day, 'hour', String(hour))];
+      if (window !== null) ps.push(part(day, 'window', String(window)));
+      if (staff !== null) ps.push(part(day, 'staff', staff));
+      for (const p of ps) {
+        p.issued++;
+        switch (outcome) {
+          case 'served':
+            p.served++;
+            p.services.push(serviceMs);
+            break;
+          case 'no-show':
+            p.noShow++;
+            break;
+          case 'cancelled':
+            p.cancelled++;
+            break;
+          case 'voided':
+            p.voided++;
+            break;
+          case 'expired':
+            p.expired++;
+            break;
+          default:
+            p.open++;
+        }
+        if (wait !== null) p.waits.push(wait);
+      }
+      if (outcome === 'cancelled') (hall.cancelledBy ??= {})[reason ?? ''] = (hall.cancelledBy[reason ?? ''] ?? 0) + 1;
+      if (outcome === 'voided') (hall.voidedBy ??= {})[reason ?? ''] = (hall.voidedBy[reason ?? ''] ?? 0) + 1;
+    }
+    const ratings = db
+      .prepare(`SELECT day, hour, service_id, window, staff_id, grade, at, followed_at, replied, rectified, untrue FROM report_ratings WHERE ${inDirty}`)
+      .raw()
+      .iterate(from, to) as IterableIterator<[string, number, string, number, string | null, number, number, number | null, number, number, number]>;
+    for (const [day, hour, service, window, staff, grade, at, followedAt, replied, rectified, untrue] of ratings) {
+      const ps = [part(day, 'hall', ''), part(day, 'hour', String(hour)), part(day, 'service', service), part(day, 'window', String(window))];
+      if (staff !== null) ps.push(part(day, 'staff', staff));
+      for (const p of ps) {
+        p.grades[grade - 1] = (p.grades[grade - 1] ?? 0) + 1;
+        if (grade < 4) continue;
+        p.bad++;
+        p.replied += replied;
+        p.rectified += rectified;
+        p.untrue += untrue;
+        if (followedAt !== null) {
+          p.badFollowed++;
+          const d = followedAt - at;
+          p.followSum += d;
+          p.followMax = p.followMax === null ? d : Math.max(p.followMax, d);
+        }
+      }
+    }
+    const del = db.prepare('DELETE FROM report_rollup WHERE day = ?');
+    for (const d of days) del.run(d);
+    const ins = db.prepare(
+      'INSERT INTO report_rollup VALUES (@day, @grp, @key, @issued, @served, @noShow, @cancelled, @voided, @expired, @open, @waits, @services, @g1, @g2, @g3, @g4, @g5, @bad, @badFollowed, @replied, @rectified, @untrue, @followSum, @followMax, @cancelledBy, @voidedBy)',
+    );
+    for (const [k, p] of parts) {
+      const [day, grp, key] = k.split('\u0000');
+      ins.run({
+        day,
+        grp,
+        key,
+        issued: p.issued,
+        served: p.served,
+        noShow: p.noShow,
+        cancelled: p.cancelled,
+        voided: p.voided,
+        expired: p.expired,
+        open: p.open,
+        waits: blob(p.waits),
+        services: blob(p.services),
+        g1: p.grades[0],
+        g2: p.grades[1],
+        g3: p.grades[2],
+        g4: p.grades[3],
+        g5: p.grades[4],
+        bad: p.bad,
+        badFollowed: p.badFollowed,
+        replied: p.replied,
+        rectified: p.rectified,
+        untrue: p.untrue,
+        followSum: p.followSum,
+        followMax: p.followMax,
+        cancelledBy: p.cancelledBy && JSON.stringify(p.cancelledBy),
+        voidedBy: p.voidedBy && JSON.stringify(p.voidedBy),
+      });
+    }
+    db.prepare('DELETE FROM report_rollup_dirty WHERE day BETWEEN ? AND ?').run(from, to);
+    return days.length;
+  });
+  return tx.immediate();
+}
