@@ -261,8 +261,10 @@ const SPAN_LOOKBACK_MS = 7 * 86_400_000;
 
 /**
  * The report for local days from..to (inclusive) read from the projection tables (call catchUp first).
- * `now` closes spans still running (an open window today). Cost: one pass over the range's ticket,
- * span and rating rows; no scan of the event log.
+ * `now` closes spans still running (an open window today). Tickets and ratings come from the per-day
+ * rollups (src/reports/rollup.ts; dirty days in the range are recomputed first, so this writes), or with
+ * `opts.rows` from the per-ticket and per-rating rows (the same figures, slower; the tests compare them).
+ * Spans, takeovers and refusals are read row by row. No scan of the event log.
  */
 export function buildReport(
   db: Database.Database,
