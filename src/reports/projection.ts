@@ -207,7 +207,7 @@ export class ReportProjection {
     this.#labels = emptyLabels;
     this.#prepareTables();
     const n = this.catchUp();
-    refreshRollups(this.db);
+    refreshRollups(this.db, this.#labels.utcOffsetMinutes);
     this.#logger.info({ events: n }, 'report projection rebuilt');
     return n;
   }

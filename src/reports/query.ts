@@ -203,8 +203,8 @@ type RollupRow = [
 ];
 
 /** Adds the per-day rollups of from..to (refreshed first where a late event touched a day) to the accumulators. */
-function readRollups(db: Database.Database, from: string, to: string, total: Acc, g: Record<GroupBy, Groups>, cancelledBy: Record<string, number>, voidedBy: Record<string, number>): void {
-  refreshRollups(db, from, to);
+function readRollups(db: Database.Database, off: number, from: string, to: string, total: Acc, g: Record<GroupBy, Groups>, cancelledBy: Record<string, number>, voidedBy: Record<string, number>): void {
+  refreshRollups(db, off, from, to);
   const rows = db.prepare('SELECT * FROM report_rollup WHERE day BETWEEN ? AND ?').raw().iterate(from, to) as IterableIterator<RollupRow>;
   const merge = (into: Record<string, number>, json: string | null) => {
     if (json === null) return;
@@ -242,6 +242,18 @@ function readRollups(db: Database.Database, from: string, to: string, total: Acc
     if (grp === 'hall') {
       merge(cancelledBy, cBy);
       merge(voidedBy, vBy);
+    }
+  }
+  const spans = db.prepare('SELECT * FROM report_rollup_spans WHERE day BETWEEN ? AND ?').raw().iterate(from, to) as IterableIterator<[string, RollupGroup, string, number, number, number, number, string | null]>;
+  for (const [day, grp, key, openMs, pausedMs, busyMs, signedMs, pausedBy] of spans) {
+    const accs = grp === 'hall' ? [total, g.day.get(day)] : [g[grp].get(key)];
+    const by = pausedBy === null ? {} : (JSON.parse(pausedBy) as Record<string, number>);
+    for (const a of accs) {
+      a.openMs += openMs;
+      a.pausedMs += pausedMs;
+      a.busyMs += busyMs;
+      a.signedMs += signedMs;
+      for (const [r, ms] of Object.entries(by)) a.pausedBy[r] = (a.pausedBy[r] ?? 0) + ms;
     }
   }
 }
@@ -290,7 +302,7 @@ export function buildReport(
   const voidedBy: Record<string, number> = {};
   const refusedBy: Record<string, number> = {};
 
-  if (!opts.rows) readRollups(db, from, to, total, g, cancelledBy, voidedBy);
+  if (!opts.rows) readRollups(db, off, from, to, total, g, cancelledBy, voidedBy);
   const tickets = opts.rows ? db
     .prepare('SELECT service_id, window, staff_id, hour, day, outcome, wait_ms, service_ms, reason FROM report_tickets WHERE day BETWEEN ? AND ?')
     .raw()
@@ -330,7 +342,7 @@ export function buildReport(
   const fromMs = dayStart(from, off);
   const toMs = dayStart(nextDay(to), off);
   const spans = db
-    .prepare('SELECT kind, window, staff_id, reason, start_at, coalesce(end_at, @now) FROM report_spans WHERE start_at >= @lookback AND start_at < @to AND coalesce(end_at, @now) > @from')
+    .prepare(`SELECT kind, window, staff_id, reason, start_at, coalesce(end_at, @now) FROM report_spans WHERE ${opts.rows ? '' : 'end_at IS NULL AND '}start_at >= @lookback AND start_at < @to AND coalesce(end_at, @now) > @from`)
     .raw()
     .all({ now, lookback: fromMs - SPAN_LOOKBACK_MS, to: toMs, from: fromMs }) as [string, number | null, string | null, string | null, number, number][];
   const offMs = off * MIN;

@@ -27,6 +27,29 @@ export const ROLLUP_TABLES = `
     PRIMARY KEY (day, grp, key)
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS report_rollup_dirty (day TEXT PRIMARY KEY) WITHOUT ROWID;
+  -- Window time of closed spans, cut at local hour and day boundaries as buildReport cuts them, summed per
+  -- day; spans still open are read row by row at report time (they end at "now").
+  CREATE TABLE IF NOT EXISTS report_rollup_spans (
+    day TEXT NOT NULL, grp TEXT NOT NULL, key TEXT NOT NULL,
+    open_ms INTEGER NOT NULL, paused_ms INTEGER NOT NULL, busy_ms INTEGER NOT NULL, signed_ms INTEGER NOT NULL,
+    paused_by TEXT,                            -- JSON {reason: ms}
+    PRIMARY KEY (day, grp, key)
+  ) WITHOUT ROWID;
+  -- 0..999: the days a closed span touches are marked from a trigger, which cannot use a recursive CTE.
+  CREATE TABLE IF NOT EXISTS report_rollup_n (n INTEGER PRIMARY KEY);
+  INSERT OR IGNORE INTO report_rollup_n (n) WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n < 999) SELECT n FROM c;
+  -- UTC days from the day before the start to the day after the end: a superset of the local days at any offset.
+  CREATE TRIGGER IF NOT EXISTS report_spans_rollup_ins AFTER INSERT ON report_spans WHEN NEW.end_at IS NOT NULL BEGIN
+    INSERT OR IGNORE INTO report_rollup_dirty (day) SELECT date(NEW.start_at / 1000 + (n - 1) * 86400, 'unixepoch') FROM report_rollup_n
+    WHERE n <= (NEW.end_at - NEW.start_at) / 86400000 + 3; END;
+  CREATE TRIGGER IF NOT EXISTS report_spans_rollup_upd AFTER UPDATE ON report_spans WHEN NEW.end_at IS NOT NULL OR OLD.end_at IS NOT NULL BEGIN
+    INSERT OR IGNORE INTO report_rollup_dirty (day) SELECT date(OLD.start_at / 1000 + (n - 1) * 86400, 'unixepoch') FROM report_rollup_n
+    WHERE n <= (coalesce(OLD.end_at, OLD.start_at) - OLD.start_at) / 86400000 + 3;
+    INSERT OR IGNORE INTO report_rollup_dirty (day) SELECT date(NEW.start_at / 1000 + (n - 1) * 86400, 'unixepoch') FROM report_rollup_n
+    WHERE n <= (coalesce(NEW.end_at, NEW.start_at) - NEW.start_at) / 86400000 + 3; END;
+  CREATE TRIGGER IF NOT EXISTS report_spans_rollup_del AFTER DELETE ON report_spans WHEN OLD.end_at IS NOT NULL BEGIN
+    INSERT OR IGNORE INTO report_rollup_dirty (day) SELECT date(OLD.start_at / 1000 + (n - 1) * 86400, 'unixepoch') FROM report_rollup_n
+    WHERE n <= (OLD.end_at - OLD.start_at) / 86400000 + 3; END;
   CREATE TRIGGER IF NOT EXISTS report_tickets_rollup_replace BEFORE INSERT ON report_tickets BEGIN
     INSERT OR IGNORE INTO report_rollup_dirty (day) SELECT day FROM report_tickets WHERE ticket_id = NEW.ticket_id; END;
   CREATE TRIGGER IF NOT EXISTS report_tickets_rollup_ins AFTER INSERT ON report_tickets BEGIN
@@ -44,7 +67,7 @@ export const ROLLUP_TABLES = `
   CREATE TRIGGER IF NOT EXISTS report_ratings_rollup_del AFTER DELETE ON report_ratings BEGIN
     INSERT OR IGNORE INTO report_rollup_dirty (day) VALUES (OLD.day); END;
 `;
-export const ROLLUP_DROP = 'DROP TABLE IF EXISTS report_rollup; DROP TABLE IF EXISTS report_rollup_dirty;';
+export const ROLLUP_DROP = 'DROP TABLE IF EXISTS report_rollup; DROP TABLE IF EXISTS report_rollup_dirty; DROP TABLE IF EXISTS report_rollup_spans; DROP TABLE IF EXISTS report_rollup_n;';
 
 /** The groupings a rollup row can belong to ('hall' feeds both the whole hall and the day rows). */
 export type RollupGroup = 'hall' | 'service' | 'window' | 'staff' | 'hour';
@@ -84,8 +107,15 @@ export function unblob(b: Buffer | null): Float64Array {
  * report_tickets and report_ratings, in one IMMEDIATE transaction (a server folding events meanwhile waits).
  * Returns how many days it recomputed.
  */
-export function refreshRollups(db: Database.Database, from = '0000-00-00', to = '9999-99-99'): number {
+export function refreshRollups(db: Database.Database, offsetMinutes: number, from = '0000-00-00', to = '9999-99-99'): number {
   const tx = db.transaction((): number => {
+    // Span time is cut at local midnight: a new UTC offset moves it, so every day with span time (and its
+    // neighbours) is recomputed.
+    const was = db.prepare("SELECT value FROM report_meta WHERE key = 'rollup_offset'").pluck().get() as string | undefined;
+    if (was !== String(offsetMinutes)) {
+      db.exec(`INSERT OR IGNORE INTO report_rollup_dirty (day) SELECT date(day, d) FROM report_rollup_spans, (SELECT '-1 day' AS d UNION ALL SELECT '+0 day' UNION ALL SELECT '+1 day')`);
+      db.prepare("INSERT OR REPLACE INTO report_meta (key, value) VALUES ('rollup_offset', ?)").run(String(offsetMinutes));
+    }
     const days = (db.prepare('SELECT day FROM report_rollup_dirty WHERE day BETWEEN ? AND ?').pluck().all(from, to) as string[]);
     if (days.length === 0) return 0;
     const parts = new Map<string, Part>();
@@ -193,8 +223,71 @@ export function refreshRollups(db: Database.Database, from = '0000-00-00', to = 
         voidedBy: p.voidedBy && JSON.stringify(p.voidedBy),
       });
     }
+    rollSpans(db, offsetMinutes, days);
     db.prepare('DELETE FROM report_rollup_dirty WHERE day BETWEEN ? AND ?').run(from, to);
     return days.length;
   });
   return tx.immediate();
+}
+
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** As buildReport's SPAN_LOOKBACK_MS: the longest span looked back for. */
+const SPAN_LOOKBACK_MS = 7 * DAY;
+
+/** Recomputes report_rollup_spans for `days` (sorted YYYY-MM-DD) from the closed spans that touch them. */
+function rollSpans(db: Database.Database, offsetMinutes: number, days: string[]): void {
+  const wanted = new Set(days);
+  const offMs = offsetMinutes * MIN;
+  const fromMs = Date.parse(`${days[0] as string}T00:00:00Z`) - offMs;
+  const toMs = Date.parse(`${days.at(-1) as string}T00:00:00Z`) + DAY - offMs;
+  type SpanPart = { open: number; paused: number; busy: number; signed: number; pausedBy: Record<string, number> };
+  const parts = new Map<string, SpanPart>();
+  const part = (day: string, grp: string, key: string): SpanPart => {
+    const k = `${day}\u0000${grp}\u0000${key}`;
+    let p = parts.get(k);
+    if (p === undefined) {
+      p = { open: 0, paused: 0, busy: 0, signed: 0, pausedBy: {} };
+      parts.set(k, p);
+    }
+    return p;
+  };
+  const spans = db
+    .prepare('SELECT kind, window, staff_id, reason, start_at, end_at FROM report_spans WHERE start_at >= ? AND start_at < ? AND end_at IS NOT NULL AND end_at > ?')
+    .raw()
+    .iterate(fromMs - SPAN_LOOKBACK_MS, toMs, fromMs) as IterableIterator<[string, number | null, string | null, string | null, number, number]>;
+  for (const [kind, window, staff, reason, start, end] of spans) {
+    let a = Math.max(start, fromMs);
+    const b = Math.min(end, toMs);
+    while (a < b) {
+      // Cut at the next local hour boundary (the same cut as buildReport's).
+      const next = Math.min(b, Math.floor((a + offMs) / HOUR) * HOUR + HOUR - offMs);
+      const ms = next - a;
+      const local = a + offMs;
+      const day = new Date(Math.floor(local / DAY) * DAY).toISOString().slice(0, 10);
+      a = next;
+      if (!wanted.has(day)) continue;
+      const hour = Math.floor((local % DAY) / HOUR);
+      const ps = [part(day, 'hall', ''), part(day, 'hour', String(hour))];
+      if (window !== null && kind !== 'signed-in') ps.push(part(day, 'window', String(window)));
+      if (staff !== null) ps.push(part(day, 'staff', staff));
+      for (const p of ps) {
+        if (kind === 'open') p.open += ms;
+        else if (kind === 'paused') {
+          p.paused += ms;
+          const r = reason ?? '';
+          p.pausedBy[r] = (p.pausedBy[r] ?? 0) + ms;
+        } else if (kind === 'busy') p.busy += ms;
+        else if (kind === 'signed-in') p.signed += ms;
+      }
+    }
+  }
+  const del = db.prepare('DELETE FROM report_rollup_spans WHERE day = ?');
+  for (const d of days) del.run(d);
+  const ins = db.prepare('INSERT INTO report_rollup_spans VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  for (const [k, p] of parts) {
+    const [day, grp, key] = k.split('\u0000');
+    ins.run(day, grp, key, p.open, p.paused, p.busy, p.signed, Object.keys(p.pausedBy).length ? JSON.stringify(p.pausedBy) : null);
+  }
 }
