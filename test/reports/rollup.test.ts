@@ -76,4 +76,15 @@ describe('report rollups agree with the per-ticket rows', () => {
     expect(fast.total.served).toBe(first.total.served - 1);
     expect(fast.voidedByReason.late).toBe(1);
   });
+
+  it('recomputes the window time of a day whose closed span changes after its rollup was built', () => {
+    const day = days[3] as string;
+    const first = buildReport(proj.db, proj.labels, proj.lastSeq(), day, day, now);
+    const id = proj.db.prepare("SELECT id FROM report_spans WHERE kind = 'busy' AND end_at IS NOT NULL AND end_at - start_at > 120000 AND start_at >= ? ORDER BY start_at LIMIT 1").pluck().get(Date.parse(`${day}T10:00:00+08:00`));
+    proj.db.prepare('UPDATE report_spans SET end_at = end_at - 60000 WHERE id = ?').run(id);
+    const fast = buildReport(proj.db, proj.labels, proj.lastSeq(), day, day, now);
+    const slow = buildReport(proj.db, proj.labels, proj.lastSeq(), day, day, now, undefined, { rows: true });
+    expect(fast).toEqual(slow);
+    expect(fast.total.busyMin).toBeCloseTo(first.total.busyMin - 1, 9);
+  });
 });
