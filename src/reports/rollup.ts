@@ -9,7 +9,12 @@ import type Database from 'better-sqlite3';
  * them) as a Float64 blob, so a report over many days concatenates blobs and sorts once instead of reading
  * one row per ticket. Same multiset, same sort: the figures are identical to the row path's.
  *
- * Kept current by triggers: any insert, update or delete of a report_tickets or report_ratings row marks
+ * Window time: report_rollup_spans holds, per day and grouping, the time of closed spans cut at local hour
+ * and day boundaries exactly as buildReport cuts them (integer ms, so sums are exact); spans still open end
+ * at "now" and are read row by row at report time.
+ *
+ * Kept current by triggers: any insert, update or delete of a report_tickets, report_ratings or closed
+ * report_spans row marks
  * its day in report_rollup_dirty (a late event — a follow-up weeks later — marks the old day). Dirty days
  * are recomputed from their rows by refreshRollups, called by buildReport for its range and after a
  * rebuild. The tables are part of the report projection (PROJECTION_VERSION): dropped and rebuilt with it.
