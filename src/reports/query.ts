@@ -86,6 +86,42 @@ export function nearestRank(sorted: ArrayLike<number>, q: number): number {
   return sorted[i] ?? 0;
 }
 
+/**
+ * The same value as nearestRank(sorted copy of xs, q), found by selection (three-way quickselect, O(n))
+ * instead of sorting; reorders xs in place.
+ */
+export function selectNearestRank(xs: Float64Array, q: number): number {
+  const n = xs.length;
+  const k = Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const a = xs[lo] as number;
+    const b = xs[(lo + hi) >>> 1] as number;
+    const c = xs[hi] as number;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    // Dutch flag: [lo, lt) < pivot, [lt, i) = pivot, (gt, hi] > pivot.
+    let lt = lo;
+    let gt = hi;
+    let i = lo;
+    while (i <= gt) {
+      const x = xs[i] as number;
+      if (x < pivot) {
+        xs[i] = xs[lt] as number;
+        xs[lt++] = x;
+        i++;
+      } else if (x > pivot) {
+        xs[i] = xs[gt] as number;
+        xs[gt--] = x;
+      } else i++;
+    }
+    if (k < lt) hi = lt - 1;
+    else if (k > gt) lo = gt + 1;
+    else return pivot;
+  }
+  return xs[k] ?? 0;
+}
+
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
@@ -121,8 +157,11 @@ class Acc {
   constructor(readonly key: string) {}
 
   row(label: string, hasWindowTime: boolean): ReportRow {
-    const w = joined(this.waits, this.waitChunks).sort();
-    const sv = joined(this.services, this.serviceChunks).sort();
+    // Selection, not a sort: the same nearest-rank values; sums of whole ms are exact in any order.
+    const w = joined(this.waits, this.waitChunks);
+    const sv = joined(this.services, this.serviceChunks);
+    let wMax = -Infinity;
+    for (let i = 0; i < w.length; i++) wMax = Math.max(wMax, w[i] as number);
     const rated = this.grades.reduce((a, b) => a + b, 0);
     const avail = this.openMs - this.pausedMs;
     const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
@@ -144,11 +183,11 @@ class Acc {
       refused: this.refused,
       called: w.length,
       waitMeanMin: w.length ? sum(w) / w.length / MIN : null,
-      waitP50Min: w.length ? nearestRank(w, 0.5) / MIN : null,
-      waitP90Min: w.length ? nearestRank(w, 0.9) / MIN : null,
-      waitMaxMin: w.length ? (w[w.length - 1] ?? 0) / MIN : null,
+      waitP50Min: w.length ? selectNearestRank(w, 0.5) / MIN : null,
+      waitP90Min: w.length ? selectNearestRank(w, 0.9) / MIN : null,
+      waitMaxMin: w.length ? wMax / MIN : null,
       serviceMeanMin: sv.length ? sum(sv) / sv.length / MIN : null,
-      serviceP90Min: sv.length ? nearestRank(sv, 0.9) / MIN : null,
+      serviceP90Min: sv.length ? selectNearestRank(sv, 0.9) / MIN : null,
       openMin: this.openMs / MIN,
       pausedMin: this.pausedMs / MIN,
       pausedByReason: Object.fromEntries(Object.entries(this.pausedBy).map(([k, v]) => [k, v / MIN])),

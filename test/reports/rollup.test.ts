@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HallEvent } from '../../src/core/index.js';
 import { ReportProjection } from '../../src/reports/projection.js';
-import { buildReport } from '../../src/reports/query.js';
+import { buildReport, nearestRank, selectNearestRank } from '../../src/reports/query.js';
 import { EventLog } from '../../src/store/index.js';
 import { simulatedEvents } from './month.js';
 
@@ -86,5 +86,17 @@ describe('report rollups agree with the per-ticket rows', () => {
     const slow = buildReport(proj.db, proj.labels, proj.lastSeq(), day, day, now, undefined, { rows: true });
     expect(fast).toEqual(slow);
     expect(fast.total.busyMin).toBeCloseTo(first.total.busyMin - 1, 9);
+  });
+});
+
+describe('selectNearestRank', () => {
+  it('finds the value nearestRank finds in the sorted array, duplicates and all', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 300 }), fc.double({ min: 0, max: 1, noNaN: true }), (xs, q) => {
+        const sorted = Float64Array.from(xs).sort();
+        expect(selectNearestRank(Float64Array.from(xs), q)).toBe(nearestRank(sorted, q));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
