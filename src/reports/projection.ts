@@ -4,6 +4,7 @@ import { silentLogger } from '../../drivers/common/logger.js';
 import { grades, type HallEvent } from '../core/index.js';
 import { decodeEvent } from '../store/rows.js';
 import { storeError } from '../store/errors.js';
+import { refreshRollups, ROLLUP_DROP, ROLLUP_TABLES } from './rollup.js';
 
 /**
  * Report projections (issue 11; DB22/T 2871.4 §12, Songjiang §6.6.1/§6.6.3): SQLite tables beside the
@@ -18,7 +19,7 @@ import { storeError } from '../store/errors.js';
  * The tables are not in the store's migrations (src/store/schema.ts): they are a cache with their own
  * version in report_meta, dropped and rebuilt whenever it changes.
  */
-export const PROJECTION_VERSION = 1;
+export const PROJECTION_VERSION = 2;
 
 /** Codes of an IssueTicket/CheckIn refusal (src/core/rejections.ts) that the report counts as "refused". */
 export const ISSUE_REFUSALS: ReadonlySet<string> = new Set(['hall-closed', 'outside-hours', 'issuing-stopped', 'quota-reached', 'no-window', 'id-required', 'id-invalid', 'per-id-open', 'per-id-daily']);
@@ -80,7 +81,7 @@ const TABLES = `
   CREATE TABLE IF NOT EXISTS report_refusals (day TEXT NOT NULL, hour INTEGER NOT NULL, at INTEGER NOT NULL, code TEXT NOT NULL);
   CREATE INDEX IF NOT EXISTS report_refusals_day ON report_refusals (day);
 `;
-const DROP = ['report_tickets', 'report_spans', 'report_takeovers', 'report_ratings', 'report_refusals', 'report_meta'].map((t) => `DROP TABLE IF EXISTS ${t};`).join('\n');
+const DROP = ['report_tickets', 'report_spans', 'report_takeovers', 'report_ratings', 'report_refusals', 'report_meta'].map((t) => `DROP TABLE IF EXISTS ${t};`).join('\n') + ROLLUP_DROP;
 
 /** Names the reports label rows with, from the latest HallConfigured. */
 export interface ReportLabels {
@@ -163,10 +164,10 @@ export class ReportProjection {
     if (v !== String(PROJECTION_VERSION)) {
       if (v !== undefined) this.#logger.info({ from: v, to: PROJECTION_VERSION }, 'report projection version changed; rebuilding from the log');
       this.db.exec(DROP);
-      this.db.exec(TABLES);
+      this.db.exec(TABLES + ROLLUP_TABLES);
       this.db.prepare('INSERT OR REPLACE INTO report_meta (key, value) VALUES (?, ?)').run('version', String(PROJECTION_VERSION));
     } else {
-      this.db.exec(TABLES);
+      this.db.exec(TABLES + ROLLUP_TABLES);
     }
     const labels = this.db.prepare<[string], { value: string }>('SELECT value FROM report_meta WHERE key = ?').get('labels')?.value;
     if (labels !== undefined) this.#labels = JSON.parse(labels) as ReportLabels;
@@ -206,6 +207,7 @@ export class ReportProjection {
     this.#labels = emptyLabels;
     this.#prepareTables();
     const n = this.catchUp();
+    refreshRollups(this.db, this.#labels.utcOffsetMinutes);
     this.#logger.info({ events: n }, 'report projection rebuilt');
     return n;
   }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { dayStart, type ReportLabels } from './projection.js';
+import { refreshRollups, type RollupGroup, unblob } from './rollup.js';
 
 /** How the rows of a report are split. */
 export const groupings = ['service', 'window', 'staff', 'hour', 'day'] as const;
@@ -85,6 +86,42 @@ export function nearestRank(sorted: ArrayLike<number>, q: number): number {
   return sorted[i] ?? 0;
 }
 
+/**
+ * The same value as nearestRank(sorted copy of xs, q), found by selection (three-way quickselect, O(n))
+ * instead of sorting; reorders xs in place.
+ */
+export function selectNearestRank(xs: Float64Array, q: number): number {
+  const n = xs.length;
+  const k = Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const a = xs[lo] as number;
+    const b = xs[(lo + hi) >>> 1] as number;
+    const c = xs[hi] as number;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    // Dutch flag: [lo, lt) < pivot, [lt, i) = pivot, (gt, hi] > pivot.
+    let lt = lo;
+    let gt = hi;
+    let i = lo;
+    while (i <= gt) {
+      const x = xs[i] as number;
+      if (x < pivot) {
+        xs[i] = xs[lt] as number;
+        xs[lt++] = x;
+        i++;
+      } else if (x > pivot) {
+        xs[i] = xs[gt] as number;
+        xs[gt--] = x;
+      } else i++;
+    }
+    if (k < lt) hi = lt - 1;
+    else if (k > gt) lo = gt + 1;
+    else return pivot;
+  }
+  return xs[k] ?? 0;
+}
+
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
@@ -99,6 +136,9 @@ class Acc {
   refused = 0;
   waits: number[] = [];
   services: number[] = [];
+  /** Whole days' waits and service times from report_rollup. */
+  waitChunks: Float64Array[] = [];
+  serviceChunks: Float64Array[] = [];
   openMs = 0;
   pausedMs = 0;
   pausedBy: Record<string, number> = {};
@@ -111,12 +151,17 @@ class Acc {
   replied = 0;
   rectified = 0;
   untrue = 0;
-  followMs: number[] = [];
+  followN = 0;
+  followSum = 0;
+  followMax = -Infinity;
   constructor(readonly key: string) {}
 
   row(label: string, hasWindowTime: boolean): ReportRow {
-    const w = Float64Array.from(this.waits).sort();
-    const sv = Float64Array.from(this.services).sort();
+    // Selection, not a sort: the same nearest-rank values; sums of whole ms are exact in any order.
+    const w = joined(this.waits, this.waitChunks);
+    const sv = joined(this.services, this.serviceChunks);
+    let wMax = -Infinity;
+    for (let i = 0; i < w.length; i++) wMax = Math.max(wMax, w[i] as number);
     const rated = this.grades.reduce((a, b) => a + b, 0);
     const avail = this.openMs - this.pausedMs;
     const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
@@ -138,11 +183,11 @@ class Acc {
       refused: this.refused,
       called: w.length,
       waitMeanMin: w.length ? sum(w) / w.length / MIN : null,
-      waitP50Min: w.length ? nearestRank(w, 0.5) / MIN : null,
-      waitP90Min: w.length ? nearestRank(w, 0.9) / MIN : null,
-      waitMaxMin: w.length ? (w[w.length - 1] ?? 0) / MIN : null,
+      waitP50Min: w.length ? selectNearestRank(w, 0.5) / MIN : null,
+      waitP90Min: w.length ? selectNearestRank(w, 0.9) / MIN : null,
+      waitMaxMin: w.length ? wMax / MIN : null,
       serviceMeanMin: sv.length ? sum(sv) / sv.length / MIN : null,
-      serviceP90Min: sv.length ? nearestRank(sv, 0.9) / MIN : null,
+      serviceP90Min: sv.length ? selectNearestRank(sv, 0.9) / MIN : null,
       openMin: this.openMs / MIN,
       pausedMin: this.pausedMs / MIN,
       pausedByReason: Object.fromEntries(Object.entries(this.pausedBy).map(([k, v]) => [k, v / MIN])),
@@ -157,12 +202,26 @@ class Acc {
       replyRate: ratio(this.replied, this.bad),
       rectificationRate: ratio(this.rectified, this.bad),
       untrueRate: ratio(this.untrue, this.bad),
-      followUpMeanHours: this.followMs.length ? sum(this.followMs) / this.followMs.length / HOUR : null,
-      followUpMaxHours: this.followMs.length ? Math.max(...this.followMs) / HOUR : null,
+      followUpMeanHours: this.followN ? this.followSum / this.followN / HOUR : null,
+      followUpMaxHours: this.followN ? this.followMax / HOUR : null,
       signedInMin: this.signedMs / MIN,
       takeovers: this.takeovers,
     };
   }
+}
+
+/** The values of `xs` and of every chunk in one array. */
+function joined(xs: number[], chunks: Float64Array[]): Float64Array {
+  let n = xs.length;
+  for (const c of chunks) n += c.length;
+  const out = new Float64Array(n);
+  out.set(xs);
+  let at = xs.length;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 class Groups {
@@ -174,6 +233,67 @@ class Groups {
       this.m.set(key, a);
     }
     return a;
+  }
+}
+
+type RollupRow = [
+  string, RollupGroup, string, number, number, number, number, number, number, number, Buffer | null, Buffer | null,
+  number, number, number, number, number, number, number, number, number, number, number, number | null, string | null, string | null,
+];
+
+/** Adds the per-day rollups of from..to (refreshed first where a late event touched a day) to the accumulators. */
+function readRollups(db: Database.Database, off: number, from: string, to: string, total: Acc, g: Record<GroupBy, Groups>, cancelledBy: Record<string, number>, voidedBy: Record<string, number>): void {
+  refreshRollups(db, off, from, to);
+  const rows = db.prepare('SELECT * FROM report_rollup WHERE day BETWEEN ? AND ?').raw().iterate(from, to) as IterableIterator<RollupRow>;
+  const merge = (into: Record<string, number>, json: string | null) => {
+    if (json === null) return;
+    for (const [k, v] of Object.entries(JSON.parse(json) as Record<string, number>)) into[k] = (into[k] ?? 0) + v;
+  };
+  for (const r of rows) {
+    const [day, grp, key, issued, served, noShow, cancelled, voided, expired, open, waits, services, g1, g2, g3, g4, g5, bad, badFollowed, replied, rectified, untrue, followSum, followMax, cBy, vBy] = r;
+    const accs = grp === 'hall' ? [total, g.day.get(day)] : [g[grp].get(key)];
+    const w = unblob(waits);
+    const sv = unblob(services);
+    for (const a of accs) {
+      a.issued += issued;
+      a.served += served;
+      a.noShow += noShow;
+      a.cancelled += cancelled;
+      a.voided += voided;
+      a.expired += expired;
+      a.open += open;
+      if (w.length) a.waitChunks.push(w);
+      if (sv.length) a.serviceChunks.push(sv);
+      a.grades[0] += g1;
+      a.grades[1] += g2;
+      a.grades[2] += g3;
+      a.grades[3] += g4;
+      a.grades[4] += g5;
+      a.bad += bad;
+      a.badFollowed += badFollowed;
+      a.replied += replied;
+      a.rectified += rectified;
+      a.untrue += untrue;
+      a.followN += badFollowed;
+      a.followSum += followSum;
+      if (followMax !== null) a.followMax = Math.max(a.followMax, followMax);
+    }
+    if (grp === 'hall') {
+      merge(cancelledBy, cBy);
+      merge(voidedBy, vBy);
+    }
+  }
+  const spans = db.prepare('SELECT * FROM report_rollup_spans WHERE day BETWEEN ? AND ?').raw().iterate(from, to) as IterableIterator<[string, RollupGroup, string, number, number, number, number, string | null]>;
+  for (const [day, grp, key, openMs, pausedMs, busyMs, signedMs, pausedBy] of spans) {
+    const accs = grp === 'hall' ? [total, g.day.get(day)] : [g[grp].get(key)];
+    const by = pausedBy === null ? {} : (JSON.parse(pausedBy) as Record<string, number>);
+    for (const a of accs) {
+      a.openMs += openMs;
+      a.pausedMs += pausedMs;
+      a.busyMs += busyMs;
+      a.signedMs += signedMs;
+      for (const [r, ms] of Object.entries(by)) a.pausedBy[r] = (a.pausedBy[r] ?? 0) + ms;
+    }
   }
 }
 
@@ -200,10 +320,21 @@ const SPAN_LOOKBACK_MS = 7 * 86_400_000;
 
 /**
  * The report for local days from..to (inclusive) read from the projection tables (call catchUp first).
- * `now` closes spans still running (an open window today). Cost: one pass over the range's ticket,
- * span and rating rows; no scan of the event log.
+ * `now` closes spans still running (an open window today). Tickets and ratings come from the per-day
+ * rollups (src/reports/rollup.ts; dirty days in the range are recomputed first, so this writes), or with
+ * `opts.rows` from the per-ticket and per-rating rows (the same figures, slower; the tests compare them).
+ * Spans, takeovers and refusals are read row by row. No scan of the event log.
  */
-export function buildReport(db: Database.Database, labels: ReportLabels, seq: number, from: string, to: string, now: number, timings?: Record<string, number>): Report {
+export function buildReport(
+  db: Database.Database,
+  labels: ReportLabels,
+  seq: number,
+  from: string,
+  to: string,
+  now: number,
+  timings?: Record<string, number>,
+  opts: { rows?: boolean } = {},
+): Report {
   const off = labels.utcOffsetMinutes;
   let t0 = performance.now();
   const mark = (what: string) => {
@@ -218,10 +349,11 @@ export function buildReport(db: Database.Database, labels: ReportLabels, seq: nu
   const voidedBy: Record<string, number> = {};
   const refusedBy: Record<string, number> = {};
 
-  const tickets = db
+  if (!opts.rows) readRollups(db, off, from, to, total, g, cancelledBy, voidedBy);
+  const tickets = opts.rows ? db
     .prepare('SELECT service_id, window, staff_id, hour, day, outcome, wait_ms, service_ms, reason FROM report_tickets WHERE day BETWEEN ? AND ?')
     .raw()
-    .all(from, to) as [string, number | null, string | null, number, string, string, number | null, number, string | null][];
+    .all(from, to) as [string, number | null, string | null, number, string, string, number | null, number, string | null][] : [];
   for (const [service, window, staff, hour, day, outcome, wait, serviceMs, reason] of tickets) {
     const accs = [total, g.service.get(service), g.hour.get(String(hour)), g.day.get(day)];
     if (window !== null) accs.push(g.window.get(String(window)));
@@ -257,7 +389,7 @@ export function buildReport(db: Database.Database, labels: ReportLabels, seq: nu
   const fromMs = dayStart(from, off);
   const toMs = dayStart(nextDay(to), off);
   const spans = db
-    .prepare('SELECT kind, window, staff_id, reason, start_at, coalesce(end_at, @now) FROM report_spans WHERE start_at >= @lookback AND start_at < @to AND coalesce(end_at, @now) > @from')
+    .prepare(`SELECT kind, window, staff_id, reason, start_at, coalesce(end_at, @now) FROM report_spans WHERE ${opts.rows ? '' : 'end_at IS NULL AND '}start_at >= @lookback AND start_at < @to AND coalesce(end_at, @now) > @from`)
     .raw()
     .all({ now, lookback: fromMs - SPAN_LOOKBACK_MS, to: toMs, from: fromMs }) as [string, number | null, string | null, string | null, number, number][];
   const offMs = off * MIN;
@@ -303,10 +435,10 @@ export function buildReport(db: Database.Database, labels: ReportLabels, seq: nu
     for (const x of [total, g.window.get(String(window)), g.staff.get(staff), g.day.get(day)]) x.takeovers++;
   }
 
-  const ratings = db
+  const ratings = opts.rows ? db
     .prepare('SELECT day, hour, service_id, window, staff_id, grade, at, followed_at, replied, rectified, untrue FROM report_ratings WHERE day BETWEEN ? AND ?')
     .raw()
-    .all(from, to) as [string, number, string, number, string | null, number, number, number | null, number, number, number][];
+    .all(from, to) as [string, number, string, number, string | null, number, number, number | null, number, number, number][] : [];
   for (const [day, hour, service, window, staff, grade, at, followedAt, replied, rectified, untrue] of ratings) {
     const accs = [total, g.day.get(day), g.hour.get(String(hour)), g.service.get(service), g.window.get(String(window))];
     if (staff !== null) accs.push(g.staff.get(staff));
@@ -320,7 +452,9 @@ export function buildReport(db: Database.Database, labels: ReportLabels, seq: nu
       x.untrue += untrue;
       if (followedAt !== null) {
         x.badFollowed++;
-        x.followMs.push(followedAt - at);
+        x.followN++;
+        x.followSum += followedAt - at;
+        x.followMax = Math.max(x.followMax, followedAt - at);
       }
     }
   }
