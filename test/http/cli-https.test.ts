@@ -77,8 +77,8 @@ describe('hallq staff and the technician CLI against a running server', () => {
 
     const status = await hallq(['status', '--config', config]);
     expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toMatch(/healthy/);
-    expect((await hallq(['issue', 'social', '--config', config])).stdout).toMatch(/^ok \d{8}-A001/);
+    expect(status.stdout).toMatch(/: ready/);
+    expect((await hallq(['issue', 'social', '--config', config])).stdout).toMatch(/^issued A001 \(\d{8}-A001\)/);
     expect((await hallq(['call', '1', '--config', config])).code).toBe(0);
     expect(server.engine.state.windows['1']?.current).toBe(Object.keys(server.engine.state.tickets)[0]);
     // Without the token: refused.

@@ -158,7 +158,9 @@ describe('pages in daily use', () => {
     const boxes = await kiosk.$$eval('#services .svc', (bs) => bs.map((b) => b.getBoundingClientRect().toJSON() as { top: number; bottom: number; right: number; width: number; height: number }));
     expect(boxes.length).toBe(8);
     const top = Math.min(...boxes.map((b) => b.top));
-    const bottom = Math.max(...boxes.map((b) => b.bottom));
+    // The menu ends with the appointment check-in button under the service buttons.
+    const checkinBottom = await kiosk.$eval('#checkin', (b) => b.getBoundingClientRect().bottom);
+    const bottom = Math.max(checkinBottom, ...boxes.map((b) => b.bottom));
     const footerTop = await kiosk.$eval('footer', (f) => f.getBoundingClientRect().top);
     // The menu spans the screen between the header and the footer, not its top third.
     expect(top).toBeLessThan(400);
