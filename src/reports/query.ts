@@ -1,3 +1,4 @@
+import { countReason, tallyTicket, type TicketTally } from './tally.js';
 import type Database from 'better-sqlite3';
 import { dayStart, type ReportLabels } from './projection.js';
 import { refreshRollups, type RollupGroup, unblob } from './rollup.js';
@@ -125,7 +126,7 @@ export function selectNearestRank(xs: Float64Array, q: number): number {
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
-class Acc {
+class Acc implements TicketTally {
   issued = 0;
   served = 0;
   noShow = 0;
@@ -358,32 +359,9 @@ export function buildReport(
     const accs = [total, g.service.get(service), g.hour.get(String(hour)), g.day.get(day)];
     if (window !== null) accs.push(g.window.get(String(window)));
     if (staff !== null) accs.push(g.staff.get(staff));
-    for (const a of accs) {
-      a.issued++;
-      switch (outcome) {
-        case 'served':
-          a.served++;
-          a.services.push(serviceMs);
-          break;
-        case 'no-show':
-          a.noShow++;
-          break;
-        case 'cancelled':
-          a.cancelled++;
-          break;
-        case 'voided':
-          a.voided++;
-          break;
-        case 'expired':
-          a.expired++;
-          break;
-        default:
-          a.open++;
-      }
-      if (wait !== null) a.waits.push(wait);
-    }
-    if (outcome === 'cancelled') cancelledBy[reason ?? ''] = (cancelledBy[reason ?? ''] ?? 0) + 1;
-    if (outcome === 'voided') voidedBy[reason ?? ''] = (voidedBy[reason ?? ''] ?? 0) + 1;
+    for (const a of accs) tallyTicket(a, outcome, wait, serviceMs);
+    if (outcome === 'cancelled') countReason(cancelledBy, reason);
+    if (outcome === 'voided') countReason(voidedBy, reason);
   }
 
   const fromMs = dayStart(from, off);

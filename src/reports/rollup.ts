@@ -1,3 +1,4 @@
+import { countReason, tallyTicket, type TicketTally } from './tally.js';
 import type Database from 'better-sqlite3';
 
 /**
@@ -77,7 +78,7 @@ export const ROLLUP_DROP = 'DROP TABLE IF EXISTS report_rollup; DROP TABLE IF EX
 /** The groupings a rollup row can belong to ('hall' feeds both the whole hall and the day rows). */
 export type RollupGroup = 'hall' | 'service' | 'window' | 'staff' | 'hour';
 
-class Part {
+class Part implements TicketTally {
   issued = 0;
   served = 0;
   noShow = 0;
@@ -143,32 +144,9 @@ export function refreshRollups(db: Database.Database, offsetMinutes: number, fro
       const ps = [hall, part(day, 'service', service), part(day, 'hour', String(hour))];
       if (window !== null) ps.push(part(day, 'window', String(window)));
       if (staff !== null) ps.push(part(day, 'staff', staff));
-      for (const p of ps) {
-        p.issued++;
-        switch (outcome) {
-          case 'served':
-            p.served++;
-            p.services.push(serviceMs);
-            break;
-          case 'no-show':
-            p.noShow++;
-            break;
-          case 'cancelled':
-            p.cancelled++;
-            break;
-          case 'voided':
-            p.voided++;
-            break;
-          case 'expired':
-            p.expired++;
-            break;
-          default:
-            p.open++;
-        }
-        if (wait !== null) p.waits.push(wait);
-      }
-      if (outcome === 'cancelled') (hall.cancelledBy ??= {})[reason ?? ''] = (hall.cancelledBy[reason ?? ''] ?? 0) + 1;
-      if (outcome === 'voided') (hall.voidedBy ??= {})[reason ?? ''] = (hall.voidedBy[reason ?? ''] ?? 0) + 1;
+      for (const p of ps) tallyTicket(p, outcome, wait, serviceMs);
+      if (outcome === 'cancelled') countReason((hall.cancelledBy ??= {}), reason);
+      if (outcome === 'voided') countReason((hall.voidedBy ??= {}), reason);
     }
     const ratings = db
       .prepare(`SELECT day, hour, service_id, window, staff_id, grade, at, followed_at, replied, rectified, untrue FROM report_ratings WHERE ${inDirty}`)
