@@ -11,6 +11,15 @@ import { topics, type Topics } from '../bus/topics.js';
 import { Replica } from './replica.js';
 import { settledWithin } from '../ops/bounded.js';
 import { Throttle } from '../bus/throttle.js';
+import { agentStatusSchema, islandAnswerSchema, islandBatchSchema, islandForwardSchema, type IslandAnswer, type IslandBatch, type IslandForward } from '../bus/island-messages.js';
+import type { z } from 'zod';
+
+/** An island message as the link read it (schema-checked); the ids come from the topic, never the payload. */
+export type IslandMessage =
+  | { kind: 'status'; agent: string; status: z.infer<typeof agentStatusSchema> }
+  | { kind: 'forward'; from: string; body: IslandForward }
+  | { kind: 'answer'; from: string; body: IslandAnswer }
+  | { kind: 'batch'; from: string; body: IslandBatch };
 
 export interface LinkOptions {
   url: string;
@@ -70,6 +79,10 @@ export class AgentLink {
   /** stop() was called: the connection's end is ours, not a loss. */
   private stopping = false;
   private islandPhase: NonNullable<AgentStatus['island']> = 'online';
+  private islandRole: Pick<AgentStatus, 'role' | 'acting'> = {};
+  /** Island topics subscribed (island mode configured): agents' statuses, forwards, answers, island events. */
+  private islandTopics = false;
+  private readonly islandListeners = new Set<(m: IslandMessage) => void>();
   reconnects = 0;
   private devices: DeviceHealth[] = [];
   /** The retained agent status follows the replica's seq: refreshed after events, at most once a second. */
@@ -121,6 +134,51 @@ export class AgentLink {
   setIslandPhase(phase: NonNullable<AgentStatus['island']>): void {
     this.islandPhase = phase;
     if (this.connected) this.publishStatus(true);
+  }
+
+  /** Island mode with the broker up: this agent's role and the acting agent, in its retained status. */
+  setIslandRole(role: Pick<AgentStatus, 'role' | 'acting'>): void {
+    this.islandRole = role;
+    if (this.connected) this.publishStatus(true);
+  }
+
+  /** Subscribes the island topics (now and after every reconnect) and hands their messages, schema-checked, to `fn`. */
+  onIsland(fn: (m: IslandMessage) => void): () => void {
+    this.islandListeners.add(fn);
+    if (!this.islandTopics) {
+      this.islandTopics = true;
+      if (this.connected) this.subscribeIsland();
+    }
+    return () => this.islandListeners.delete(fn);
+  }
+
+  private subscribeIsland(): void {
+    this.client?.subscribe([this.t.agentStatusAll, this.t.islandForwardAll, this.t.islandAnswerAll(this.opts.agentId), this.t.islandEventsAll], { qos: 1 });
+  }
+
+  /** Publishes an island message on one of this agent's own island topics (QoS 1). False when not sent (no link, too large). */
+  publishIsland(topic: string, body: unknown): boolean {
+    const payload = JSON.stringify(body);
+    if (!this.connected || !this.client || this.tooLarge(topic, payload)) return false;
+    this.client.publish(topic, payload, { qos: 1 });
+    return true;
+  }
+
+  /**
+   * Island events decided by the hall's acting agent, applied in seq order: 'gap' when one is missing
+   * (the caller asks for the batches after the replica's seq). Applied ones go to the listeners as live
+   * (voice speaks a call at this agent's window as it happens).
+   */
+  applyIsland(events: readonly HallEvent[]): 'applied' | 'gap' {
+    for (const e of events) {
+      const r = this.replica.receive(e);
+      if (r === 'gap') return 'gap';
+      if (r === 'applied') {
+        this.statusRefresh.request();
+        for (const fn of this.listeners) fn(e, { live: true, islandReplay: false });
+      }
+    }
+    return 'applied';
   }
 
   /** How long the oldest request has waited for its answer (ms), 0 with none waiting. */
@@ -178,6 +236,7 @@ export class AgentLink {
     reconnectWithBackoff(client, this.logger, this.opts.reconnect);
     client.on('connect', () => {
       this.connected = true;
+      if (this.islandTopics) this.subscribeIsland();
       client.subscribe([this.t.events, this.t.response(this.opts.agentId), this.t.serverStatus], { qos: 1 }, () => {
         this.publishStatus(true);
         if (this.devices.length > 0) this.publishDevices(this.devices);
@@ -219,7 +278,7 @@ export class AgentLink {
   }
 
   private publishStatus(online: boolean): void {
-    const s: AgentStatus = { online, seq: this.replica.seq, at: Date.now(), ...(this.islandPhase === 'online' ? {} : { island: this.islandPhase }) };
+    const s: AgentStatus = { online, seq: this.replica.seq, at: Date.now(), ...(this.islandPhase === 'online' ? {} : { island: this.islandPhase, ...this.islandRole }) };
     this.client?.publish(this.t.agentStatus(this.opts.agentId), JSON.stringify(s), { qos: 1, retain: true });
   }
 
@@ -244,6 +303,13 @@ export class AgentLink {
       this.deliver(e.data as HallEvent, this.catchingUp === undefined);
       return;
     }
+    if (this.islandTopics && topic.startsWith(`${this.t.root}/island/`)) return this.islandMessage(topic, json.value, drop);
+    if (this.islandTopics && topic.startsWith(`${this.t.root}/agent/`)) {
+      const agent = /\/agent\/([^/]+)\/status$/.exec(topic)?.[1];
+      const st = agentStatusSchema.safeParse(json.value);
+      if (!agent || !st.success) return drop('not an agent status');
+      return this.emitIsland({ kind: 'status', agent, status: st.data });
+    }
     if (topic !== this.t.response(this.opts.agentId)) return drop('unexpected topic');
     const res = responseSchema.safeParse(json.value);
     if (!res.success) return drop('not a response');
@@ -252,6 +318,30 @@ export class AgentLink {
     clearTimeout(p.timer);
     this.pending.delete(res.data.id);
     p.resolve(res.data as Response);
+  }
+
+  /** island/fwd/<from>, island/ans/<from>/<me>, island/ev/<from>: the sender is the topic's id (the broker's ACL). */
+  private islandMessage(topic: string, value: unknown, drop: (why: string) => void): void {
+    const rest = topic.slice(`${this.t.root}/island/`.length).split('/');
+    const [kind, from, to] = rest;
+    if (!from) return drop('unexpected topic');
+    if (kind === 'fwd' && rest.length === 2) {
+      const m = islandForwardSchema.safeParse(value);
+      return m.success ? this.emitIsland({ kind: 'forward', from, body: m.data }) : drop('not an island forward');
+    }
+    if (kind === 'ans' && rest.length === 3 && to === this.opts.agentId) {
+      const m = islandAnswerSchema.safeParse(value);
+      return m.success ? this.emitIsland({ kind: 'answer', from, body: m.data }) : drop('not an island answer');
+    }
+    if (kind === 'ev' && rest.length === 2) {
+      const m = islandBatchSchema.safeParse(value);
+      return m.success ? this.emitIsland({ kind: 'batch', from, body: m.data }) : drop('not an island batch');
+    }
+    return drop('unexpected topic');
+  }
+
+  private emitIsland(m: IslandMessage): void {
+    for (const fn of this.islandListeners) fn(m);
   }
 
   private onMessage(topic: string, payload: Buffer): void {

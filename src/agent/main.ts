@@ -104,7 +104,7 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
     }),
   );
   // Island mode: the outbox and leases, the watch on the server; after a return the screens show the server's state again.
-  const island = config.island ? startIsland(link, config.island, me.id, logger.child({ component: 'island' }), opts.clock) : undefined;
+  const island = config.island ? startIsland(link, config.island, me.id, logger.child({ component: 'island' }), opts.clock, config.agents) : undefined;
   offs.push(
     link.onResync(() => {
       offDisplays();

@@ -8,7 +8,9 @@ import { topics } from './topics.js';
  * - the server's user: everything of its hall;
  * - every other user is an agent, `%u` its user name = its agent id = (bound by the broker) its
  *   client id: it publishes only its own requests and status, and reads its own answers, the event
- *   stream, the retained state and the server's status.
+ *   stream, the retained state and the server's status; for island mode with the broker up, it reads
+ *   every agent's status, publishes forwards, answers and island events only under its own id, and
+ *   reads the others' forwards and events and the answers addressed to it.
  */
 export type Access = 'read' | 'write' | 'readwrite';
 
@@ -40,6 +42,16 @@ export function hallAcl(hall: string, serverUser: string): HallAcl {
       { access: 'read', topic: `${root}/events` },
       { access: 'read', topic: `${root}/state/#` },
       { access: 'read', topic: `${root}/server/#` },
+      // Island mode with the broker up (README "Island mode"): every agent's availability (the election),
+      // its own forwards, answers and events under its own id; the others' forwards (read by the acting
+      // agent), the answers addressed to it, and the acting agent's events.
+      { access: 'read', topic: `${root}/agent/+/status` },
+      { access: 'write', topic: `${root}/island/fwd/%u` },
+      { access: 'read', topic: `${root}/island/fwd/+` },
+      { access: 'write', topic: `${root}/island/ans/%u/+` },
+      { access: 'read', topic: `${root}/island/ans/+/%u` },
+      { access: 'write', topic: `${root}/island/ev/%u` },
+      { access: 'read', topic: `${root}/island/ev/+` },
     ],
   };
 }
@@ -79,7 +91,10 @@ export function mosquittoAcl(acl: HallAcl, agents: readonly string[] = []): stri
     '# use_username_as_clientid (config/mosquitto.conf) also its client id, so no user can take another\'s.',
     ...(agents.length > 0 ? [`# Agents of this hall (hall.yaml agents): ${agents.join(', ')}.`] : []),
     '# Its requests to the server, its own status, devices and last will; its answers, the event',
-    "# stream, the retained state and the server's status.",
+    "# stream, the retained state and the server's status. Island mode with the broker up (README",
+    '# "Island mode"): every agent\'s status (the election of the acting agent); forwards, answers and',
+    '# island events published only under its own id; the answers addressed to it, the others\' forwards',
+    '# (read by the acting agent) and the island events.',
     ...acl.patterns.map((l) => `pattern ${l.access} ${l.topic}`),
     '',
     '# The hall server: every topic of its hall.',

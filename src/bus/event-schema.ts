@@ -118,7 +118,7 @@ const rating = z.looseObject({
     .optional(),
 });
 
-const outcomeSchema = z.union([
+export const outcomeSchema = z.union([
   z.looseObject({ ok: z.literal(true), ticketId: id.optional(), info: str.optional() }),
   z.looseObject({ ok: z.literal(false), code: str, message: lang, detail: str.optional() }),
 ]);

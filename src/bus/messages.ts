@@ -31,6 +31,12 @@ export const requestSchema = z.discriminatedUnion('type', [
     type: z.literal('island'),
     command: wireCommandSchema,
     leasedNumber: z.number().int().min(1).max(999).optional(),
+    /**
+     * The agent whose device the action came from, when the hall's acting agent decided it for another
+     * agent (island mode with the broker up): the action is allowed as that agent's, and a leased
+     * number is that agent's. Absent: the sending agent's own device.
+     */
+    for: z.string().min(1).max(100).optional(),
     /** When the island decided it (epoch ms), for the log's record; the server's own clock runs the command. */
     at: z.number().finite().optional(),
     last: z.boolean().optional(),
@@ -56,6 +62,9 @@ export interface AgentStatus {
   online: boolean;
   /** Island mode (README "Island mode"): absent or 'online' when the agent works through the server. */
   island?: 'online' | 'island' | 'returning';
+  /** In island mode with the broker up: this agent's role and the agent acting for the hall (README "Island mode"). */
+  role?: 'electing' | 'leader' | 'follower' | 'alone';
+  acting?: string;
   seq?: number;
   at?: number;
 }

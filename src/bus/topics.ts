@@ -28,6 +28,18 @@ export function topics(hall: string) {
     windowState: (window: number) => `${root}/state/window/${window}`,
     windowStateAll: `${root}/state/window/+`,
     queueState: `${root}/state/queue`,
+    /**
+     * Island mode with the broker up and the server away (README "Island mode", src/agent/island/hall-island.ts):
+     * an agent's commands forwarded to the hall's acting agent (only that agent publishes on its own id);
+     * the acting agent's answers to one agent (island/ans/<acting>/<agent>); the acting agent's decisions
+     * and events for every agent (island/ev/<acting>). The topic's ids are the proof of identity (ACL).
+     */
+    islandForward: (agent: string) => `${root}/island/fwd/${agent}`,
+    islandForwardAll: `${root}/island/fwd/+`,
+    islandAnswer: (acting: string, agent: string) => `${root}/island/ans/${acting}/${agent}`,
+    islandAnswerAll: (agent: string) => `${root}/island/ans/+/${agent}`,
+    islandEvents: (acting: string) => `${root}/island/ev/${acting}`,
+    islandEventsAll: `${root}/island/ev/+`,
   } as const;
 }
 

@@ -95,8 +95,12 @@ export function requestAuthorizer(agents: readonly AgentEntry[]): RequestAuthori
       case 'contact':
         return g.kiosk ? { ok: true, request: req } : refuse('kiosk-only', `agent ${client} has no kiosk: contact numbers come only from kiosks`);
       case 'island': {
-        // An island action is allowed exactly as the same command would be now.
-        const inner = check(client, { id: req.id, type: 'command', command: req.command });
+        // An island action is allowed exactly as the same command would be now, from the agent whose
+        // device it came from: the sender's own, or (`for`, replayed by the hall's acting agent, README
+        // "Island mode") another agent of this hall, which must hold that device.
+        const actor = req.for ?? client;
+        if (actor !== client && !grants.has(actor)) return refuse('unknown-agent', `${actor} is not an agent of this hall (agents in the hall config)`);
+        const inner = check(actor, { id: req.id, type: 'command', command: req.command });
         return inner.ok && inner.request.type === 'command' ? { ok: true, request: { ...req, command: inner.request.command } } : inner;
       }
       case 'command': {

@@ -44,15 +44,18 @@ export function noticeStillApt(state: HallState, e: EventOf<'NotificationDue'>):
 export class IslandReturn implements IslandHook {
   private readonly held = new Map<string, EventOf<'NotificationDue'>[]>();
   /** Each agent's island phase as its retained status last said (only what reaches the server: with the broker down, nothing does). */
-  readonly phases = new Map<string, { phase: 'online' | 'island' | 'returning' | 'offline'; at: number }>();
+  readonly phases = new Map<string, { phase: 'online' | 'island' | 'returning' | 'offline'; at: number; role?: string; acting?: string }>();
 
   agentStatus(topic: string, payload: Buffer): void {
     const m = /\/agent\/([a-z0-9-]{1,100})\/status$/.exec(topic);
     const json = m && payload.length <= 4096 ? parseJson(payload) : undefined;
     if (!m?.[1] || !json?.ok || typeof json.value !== 'object' || json.value === null) return;
-    const v = json.value as { online?: unknown; island?: unknown };
+    const v = json.value as { online?: unknown; island?: unknown; role?: unknown; acting?: unknown };
     const phase = v.online !== true ? 'offline' : v.island === 'island' || v.island === 'returning' ? v.island : 'online';
-    this.phases.set(m[1], { phase, at: this.clock() });
+    // The role and acting agent it said it followed during an island with the broker up (for admin).
+    const role = phase === 'island' && typeof v.role === 'string' && /^(electing|leader|follower|alone)$/.test(v.role) ? { role: v.role } : {};
+    const acting = phase === 'island' && typeof v.acting === 'string' && /^[a-z0-9-]{1,100}$/.test(v.acting) ? { acting: v.acting } : {};
+    this.phases.set(m[1], { phase, at: this.clock(), ...role, ...acting });
   }
 
   constructor(
@@ -65,7 +68,9 @@ export class IslandReturn implements IslandHook {
   replay(agentId: string, req: Extract<Request, { type: 'island' }>): { outcome: Outcome; seq: number; conflict?: IslandConflict } {
     const wire = req.command as Command;
     // The lease is the sending agent's by the topic it came on, never by a field it wrote.
-    const cmd: Command = wire.type === 'IssueTicket' && req.leasedNumber !== undefined ? { ...wire, leased: { agentId, number: req.leasedNumber } } : wire;
+    // Replayed by the hall's acting agent for another agent's kiosk: that agent's lease (README "Island mode").
+    const leaseAgent = req.for ?? agentId;
+    const cmd: Command = wire.type === 'IssueTicket' && req.leasedNumber !== undefined ? { ...wire, leased: { agentId: leaseAgent, number: req.leasedNumber } } : wire;
     const r = this.engine.handle(cmd, this.clock());
     this.publish(agentId, r.events);
     // A repeated id (the answer to an earlier send was lost) found its conflict the first time.

@@ -36,6 +36,17 @@ describe('the broker ACL rules (one module for Mosquitto and the embedded broker
     expect(allowed(acl, undefined, `${R}/events`, 'read')).toBe(false);
   });
 
+  it('let an agent publish island forwards, answers and events only under its own id (README "Island mode")', () => {
+    const acl = hallAcl('h', 'hallq-server');
+    const R = 'hallq/v1/h';
+    for (const t of [`${R}/island/fwd/kiosk-1`, `${R}/island/ans/kiosk-1/counter-1`, `${R}/island/ev/kiosk-1`]) expect(allowed(acl, 'kiosk-1', t, 'write'), t).toBe(true);
+    // Never as another agent: a forward, an answer or an event under another id is dropped by the broker.
+    for (const t of [`${R}/island/fwd/counter-1`, `${R}/island/ans/counter-1/kiosk-1`, `${R}/island/ev/counter-1`, `${R}/agent/counter-1/status`]) expect(allowed(acl, 'kiosk-1', t, 'write'), t).toBe(false);
+    for (const t of [`${R}/island/fwd/counter-1`, `${R}/island/ans/counter-1/kiosk-1`, `${R}/island/ev/counter-1`, `${R}/agent/counter-1/status`]) expect(allowed(acl, 'kiosk-1', t, 'read'), t).toBe(true);
+    // Answers addressed to another agent stay unread, and so do the others' device lists.
+    for (const t of [`${R}/island/ans/counter-1/kiosk-2`, `${R}/agent/counter-1/devices`]) expect(allowed(acl, 'kiosk-1', t, 'read'), t).toBe(false);
+  });
+
   it('match topics as MQTT does', () => {
     expect(topicMatches('a/#', 'a')).toBe(true);
     expect(topicMatches('a/#', 'a/b/c')).toBe(true);

@@ -5,6 +5,9 @@ import { commandDataSchema } from '../../bus/event-schema.js';
 import type { ServerStatus } from '../../bus/messages.js';
 import type { AgentLink } from '../link.js';
 import type { IslandStore } from './store.js';
+import type { AgentEntry } from '../../config/schema.js';
+import type { IslandEntryWire } from '../../bus/island-messages.js';
+import { HallIsland, type Decided } from './hall-island.js';
 
 export type IslandPhase = 'online' | 'island' | 'returning';
 
@@ -14,6 +17,11 @@ export interface IslandOptions {
   afterSeconds: number;
   clock?: () => number;
   logger: Logger;
+  /**
+   * The hall's agents (config): with them, the agents in island mode elect one to act for the whole
+   * hall while the broker is up (HallIsland). Without, every agent islands alone for its own devices.
+   */
+  hallAgents?: readonly AgentEntry[];
 }
 
 /**
@@ -36,12 +44,24 @@ export class IslandMode {
   /** What the last return found, for the operator (logged) and tests. */
   readonly conflicts: IslandConflict[] = [];
   private readonly phaseListeners = new Set<(p: IslandPhase) => void>();
+  /** The acting agent's election and the forwarding (island mode with the broker up); undefined without the hall's agents. */
+  readonly hall: HallIsland | undefined;
 
   constructor(
     private readonly link: AgentLink,
     private readonly store: IslandStore,
     private readonly o: IslandOptions,
-  ) {}
+  ) {
+    const limit = o.afterSeconds * 1000;
+    this.hall = o.hallAgents
+      ? new HallIsland(
+          link,
+          store,
+          { decide: (cmd, forAgent, n) => this.decide(cmd, forAgent, n), ownNumber: (serviceId) => this.ownNumber(serviceId), day: () => link.replica.state.day },
+          { agentId: o.agentId, agents: o.hallAgents, settleMs: Math.min(2000, Math.max(300, limit / 2)), retryMs: Math.min(2000, Math.max(300, limit / 2)), logger: o.logger },
+        )
+      : undefined;
+  }
 
   private now(): number {
     return (this.o.clock ?? Date.now)();
@@ -71,12 +91,14 @@ export class IslandMode {
     const every = Math.min(1000, Math.max(100, (this.o.afterSeconds * 1000) / 5));
     this.timer = setInterval(() => this.check(), every);
     this.timer.unref();
+    this.hall?.start();
     // An outbox left by an island before a restart goes back as soon as the server is there.
     if (this.store.pending().length > 0) this.o.logger.warn({ pending: this.store.pending().length }, 'island outbox not yet returned');
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.hall?.stop();
     for (const off of this.offs.splice(0)) off();
   }
 
@@ -102,6 +124,7 @@ export class IslandMode {
     const limit = this.o.afterSeconds * 1000;
     const since = Math.min(this.downSince ?? now, now - waited);
     if (this.phase === 'online' && now - since >= limit) this.enter(now - since);
+    if (this.phase === 'island') this.hall?.tick(now);
   }
 
   private enter(awayMs: number): void {
@@ -113,37 +136,63 @@ export class IslandMode {
     this.o.logger.warn({ awayMs }, 'island mode: the server is unreachable; this agent runs the hall for its own devices');
     this.link.divert = (cmd) => this.run(cmd);
     this.setPhase('island');
+    this.hall?.enter();
     this.link.divertWaiting();
   }
 
-  /** One command on this agent's core: decided, kept in the outbox, then shown and answered. */
+  /**
+   * One command of this agent's devices in island mode: with the hall's agents, as the acting agent
+   * decides (here or forwarded to it); alone, on this agent's core: decided, kept in the outbox, then
+   * shown and answered.
+   */
   run(body: Command): Promise<{ outcome: Outcome; seq: number }> {
     const state = this.link.replica.state;
-    const now = this.now();
-    let cmd = { ...body, id: (body as { id?: string }).id ?? `island-${this.o.agentId}-${randomUUID()}` } as Command;
-    let leasedNumber: number | undefined;
+    const cmd = { ...body, id: (body as { id?: string }).id ?? `island-${this.o.agentId}-${randomUUID()}` } as Command;
+    if (this.hall) return this.hall.run(cmd);
     if (cmd.type === 'CheckIn') return Promise.resolve({ outcome: rejected('invalid-command', 'appointment check-in waits for the server'), seq: state.seq });
+    let leasedNumber: number | undefined;
     if (cmd.type === 'IssueTicket') {
-      const day = state.day;
-      const serviceId = cmd.serviceId;
-      leasedNumber = freeLeased(state, this.o.agentId, serviceId).find((n) => !this.store.used(day, serviceId, n));
+      leasedNumber = this.ownNumber(cmd.serviceId);
       if (leasedNumber === undefined) return Promise.resolve({ outcome: rejected('quota-reached', 'no leased number left in island mode'), seq: state.seq });
-      cmd = { ...cmd, leased: { agentId: this.o.agentId, number: leasedNumber } };
     }
+    const d = this.decide(cmd, undefined, leasedNumber);
+    return Promise.resolve({ outcome: d.outcome, seq: d.seq });
+  }
+
+  /** This agent's next leased number of a service that it never issued (its island file says, even after a restart). */
+  private ownNumber(serviceId: string): number | undefined {
+    const state = this.link.replica.state;
+    return freeLeased(state, this.o.agentId, serviceId).find((n) => !this.store.used(state.day, serviceId, n));
+  }
+
+  /**
+   * The real core on the replica: `cmd` for the device of `forAgent` (this agent's own when undefined),
+   * an issue with `leasedNumber` of that agent's lease. The decision is in the outbox before the hall
+   * sees it (listeners, screens, voice).
+   */
+  private decide(body: Command, forAgent: string | undefined, leasedNumber: number | undefined): Decided {
+    const state = this.link.replica.state;
+    const now = this.now();
+    const cmd = (body.type === 'IssueTicket' && leasedNumber !== undefined ? { ...body, leased: { agentId: forAgent ?? this.o.agentId, number: leasedNumber } } : body) as Command;
     const r = execute(state, cmd, now);
     const replay = replayFormOf(cmd, r.outcome, r.events);
+    let entry: IslandEntryWire | undefined;
     if (replay) {
-      // The wire form: the lease travels as leasedNumber, bound to this agent by its topic.
+      // The wire form: the lease travels as leasedNumber, bound to its agent by the topic (or `for`).
       const { leased: _leased, ...wire } = replay as Command & { leased?: unknown };
+      const ticketId = cmd.type === 'IssueTicket' && r.outcome.ok && r.outcome.ticketId ? r.outcome.ticketId : undefined;
+      const n = cmd.type === 'IssueTicket' ? leasedNumber : undefined;
       this.store.append(state.day, {
         command: wire as Command,
         at: now,
-        ...(leasedNumber === undefined ? {} : { leasedNumber }),
-        ...(cmd.type === 'IssueTicket' && r.outcome.ok && r.outcome.ticketId ? { ticketId: r.outcome.ticketId } : {}),
+        ...(n === undefined ? {} : { leasedNumber: n }),
+        ...(ticketId ? { ticketId } : {}),
+        ...(forAgent === undefined || forAgent === this.o.agentId ? {} : { for: forAgent }),
       });
+      entry = { command: wire as never, at: now, for: forAgent ?? this.o.agentId, ...(n === undefined ? {} : { leasedNumber: n }), ...(ticketId ? { ticketId } : {}) };
     }
     this.link.emitLocal(r.events);
-    return Promise.resolve({ outcome: r.outcome, seq: state.seq });
+    return { outcome: r.outcome, seq: state.seq, events: r.events, ...(entry ? { entry } : {}) };
   }
 
   /** The return: the outbox in order, then the server's state. One at a time. */
@@ -162,6 +211,7 @@ export class IslandMode {
               command: entry.command as never,
               at: entry.at,
               ...(entry.leasedNumber === undefined ? {} : { leasedNumber: entry.leasedNumber }),
+              ...(entry.for === undefined || entry.for === this.o.agentId ? {} : { for: entry.for }),
               ...(last ? { last: true } : {}),
             });
             if (res.status === 'error') {
@@ -183,6 +233,7 @@ export class IslandMode {
         await this.link.resync();
         this.o.logger.info({ replayed, conflicts: this.conflicts.length }, 'island mode over: outbox returned, replica from the server');
         this.setPhase('online');
+        this.hall?.leave();
       } finally {
         this.returning = undefined;
       }

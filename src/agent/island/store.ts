@@ -14,6 +14,11 @@ export interface OutboxEntry {
   at: number;
   /** The ticket id the island gave an issue (the server may give another: the number conflict rule). */
   ticketId?: string;
+  /**
+   * The agent whose device the action came from, when the hall's acting agent decided it for another
+   * agent (island mode with the broker up); absent for this agent's own devices.
+   */
+  for?: string;
 }
 
 /**
@@ -43,6 +48,9 @@ export class IslandStore {
         CREATE TABLE IF NOT EXISTS used (day TEXT NOT NULL, service TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, service, n));
         CREATE TABLE IF NOT EXISTS outbox (n INTEGER PRIMARY KEY AUTOINCREMENT, command_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL, leased_number INTEGER, ticket_id TEXT, at INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0);
       `);
+      // Files from before the acting agent (island mode with the broker up) lack the column.
+      const cols = db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[];
+      if (!cols.some((c) => c.name === 'for_agent')) db.exec('ALTER TABLE outbox ADD COLUMN for_agent TEXT');
       return new IslandStore(db);
     } catch (e) {
       db?.close();
@@ -76,25 +84,42 @@ export class IslandStore {
     return this.db.prepare('SELECT 1 FROM used WHERE day = ? AND service = ? AND n = ?').get(day, serviceId, n) !== undefined;
   }
 
-  /** Appends one island action (and marks its leased number used) in one durable transaction. */
+  /**
+   * Appends one island action (and marks its leased number used, when it is this agent's) in one
+   * durable transaction. An action already in the outbox (the same command id: a mirror of the acting
+   * agent's decision received twice) is kept once.
+   */
   append(day: string, entry: Omit<OutboxEntry, 'n'>): void {
     this.db.transaction(() => {
       this.db
-        .prepare('INSERT INTO outbox (command_id, body, leased_number, ticket_id, at) VALUES (?, ?, ?, ?, ?)')
-        .run(entry.command.id, JSON.stringify(entry.command), entry.leasedNumber ?? null, entry.ticketId ?? null, entry.at);
-      if (entry.leasedNumber !== undefined && entry.command.type === 'IssueTicket') this.db.prepare('INSERT OR IGNORE INTO used (day, service, n) VALUES (?, ?, ?)').run(day, entry.command.serviceId, entry.leasedNumber);
+        .prepare('INSERT OR IGNORE INTO outbox (command_id, body, leased_number, ticket_id, at, for_agent) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(entry.command.id, JSON.stringify(entry.command), entry.leasedNumber ?? null, entry.ticketId ?? null, entry.at, entry.for ?? null);
+      if (entry.leasedNumber !== undefined && entry.for === undefined && entry.command.type === 'IssueTicket') this.markUsed(day, entry.command.serviceId, entry.leasedNumber);
     })();
+  }
+
+  /** Marks a leased number of this agent used (durably) before it is sent to the acting agent: never twice, whatever comes back. */
+  markUsed(day: string, serviceId: string, n: number): void {
+    this.db.prepare('INSERT OR IGNORE INTO used (day, service, n) VALUES (?, ?, ?)').run(day, serviceId, n);
   }
 
   /** The actions not yet taken by the server, in order. */
   pending(): OutboxEntry[] {
-    const rows = this.db.prepare('SELECT n, body, leased_number, ticket_id, at FROM outbox WHERE done = 0 ORDER BY n').all() as { n: number; body: string; leased_number: number | null; ticket_id: string | null; at: number }[];
+    const rows = this.db.prepare('SELECT n, body, leased_number, ticket_id, at, for_agent FROM outbox WHERE done = 0 ORDER BY n').all() as {
+      n: number;
+      body: string;
+      leased_number: number | null;
+      ticket_id: string | null;
+      at: number;
+      for_agent: string | null;
+    }[];
     return rows.map((r) => ({
       n: r.n,
       command: JSON.parse(r.body) as Command,
       at: r.at,
       ...(r.leased_number === null ? {} : { leasedNumber: r.leased_number }),
       ...(r.ticket_id === null ? {} : { ticketId: r.ticket_id }),
+      ...(r.for_agent === null ? {} : { for: r.for_agent }),
     }));
   }
 
