@@ -1,0 +1,289 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingLogger, silentLogger, type LogRecord } from '../../drivers/common/logger.js';
+import { KioskFlow, type KioskResult } from '../../src/agent/flows/kiosk.js';
+import type { IslandPhase } from '../../src/agent/island/island-mode.js';
+import { startAgentFrom, type RunningAgent } from '../../src/agent/main.js';
+import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
+import type { IslandRole } from '../../src/bus/island-messages.js';
+import { hashPassword } from '../../src/bus/passwd.js';
+import { configSchema, type HallqConfig } from '../../src/config/schema.js';
+import { freeLeased, windowView, type HallEvent } from '../../src/core/index.js';
+import { startIslandServer } from '../../src/server/island-server.js';
+import { conflictsIn } from '../../src/server/island-return.js';
+import { linkCut, type LinkCut } from '../helpers/link-cut.js';
+import { startShippedMosquitto, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
+import { hallClock, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
+import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, stateOf, type EmulatedLine, type EmulatedPrinter } from './emulated.js';
+
+/**
+ * Island mode with the broker up (DESIGN §7, issue 10, README "Island mode"): the shipped Mosquitto
+ * with the hall's ACL, a real server (engine, MQTT side, lease keeper, return) and two agents, each
+ * with a kiosk (an emulated printer on a pty) and one window's keypad and screen on its own RS-485
+ * line. The server goes away; the agents elect agent-a (the lowest id) to act for the hall; tickets
+ * from one agent's kiosk are called at the other agent's window; then the server returns and a
+ * sequence checker reads its log. Then the acting agent dies during an island and agent-b takes over.
+ */
+const HALL = wireConfig.id;
+const SERVER_USER = 'hallq-server';
+const A = 'agent-a';
+const B = 'agent-b';
+
+interface Side {
+  id: string;
+  window: number;
+  printer: EmulatedPrinter;
+  line: EmulatedLine;
+  config: HallqConfig;
+  agent: RunningAgent;
+  kiosk: KioskFlow;
+}
+
+function phaseIs(agent: RunningAgent, want: IslandPhase): Promise<void> {
+  const island = agent.island;
+  if (!island) throw new Error('island mode is off');
+  if (island.phase === want) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = island.onPhase((p) => {
+      if (p !== want) return;
+      off();
+      resolve();
+    });
+  });
+}
+
+/** Resolves once the agent's role in the hall island is `role` (and the acting agent `acting`). */
+function roleIs(agent: RunningAgent, role: IslandRole, acting: string): Promise<void> {
+  const hall = agent.island?.hall;
+  if (!hall) throw new Error('no hall island');
+  if (hall.role === role && hall.acting === acting) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = hall.onRole((r, a) => {
+      if (r !== role || a !== acting) return;
+      off();
+      resolve();
+    });
+  });
+}
+
+/** The first event on an agent's replica that `pred` accepts. */
+function eventOn(agent: RunningAgent, pred: (e: HallEvent) => boolean): Promise<HallEvent> {
+  return new Promise((resolve) => {
+    const off = agent.link.onEvent((e) => {
+      if (!pred(e)) return;
+      off();
+      resolve(e);
+    });
+  });
+}
+
+describe('island mode with the broker up: one agent acts for the whole hall', () => {
+  let broker: ShippedBroker;
+  let cutA: LinkCut;
+  let server: ServerRig | undefined;
+  let stopIsland: (() => void) | undefined;
+  let dbPath: string;
+  let hallConfig: HallqConfig;
+  const sides = new Map<string, Side>();
+  const serverLogs: LogRecord[] = [];
+  const clock = hallClock();
+  const passwords = new Map([SERVER_USER, A, B].map((u) => [u, `pw-${u}-${Math.random().toString(36).slice(2)}`] as const));
+  /** Every ticket a citizen was handed (printed), with the number on the paper. */
+  const acknowledged: { ticketId: string; number: string }[] = [];
+  const side = (id: string): Side => {
+    const s = sides.get(id);
+    if (!s) throw new Error(`no side ${id}`);
+    return s;
+  };
+
+  const bootServer = async () => {
+    server = await startServer(broker.url, dbPath, clock, serverLogs, { agents: hallConfig.agents, credentials: { username: SERVER_USER, password: passwords.get(SERVER_USER) ?? '' } });
+    stopIsland = startIslandServer(hallConfig, server.engine, server.mqtt, clock, recordingLogger(serverLogs))?.stop;
+  };
+  const stopServer = async () => {
+    stopIsland?.();
+    await server?.stop();
+    server = undefined;
+  };
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-island-hall-'));
+    const passwd = join(dir, 'passwd');
+    writeFileSync(passwd, [...passwords].map(([u, p]) => `${u}:${hashPassword(p)}`).join('\n') + '\n', { mode: 0o600 });
+    const acl = join(dir, 'acl');
+    writeFileSync(acl, mosquittoAcl(hallAcl(HALL, SERVER_USER), [A, B]), { mode: 0o600 });
+    broker = await startShippedMosquitto(dir, { passwd, acl });
+    const port = Number(new URL(broker.url).port);
+    // agent-a reaches the broker through a relay whose link can be cut (the acting agent's death).
+    cutA = await linkCut({ host: '127.0.0.1', port });
+    const devices = new Map<string, { printer: EmulatedPrinter; line: EmulatedLine; window: number }>();
+    for (const [id, window] of [
+      [A, 1],
+      [B, 2],
+    ] as const) {
+      devices.set(id, { printer: await emulatedPrinter(join(dir, `printer-${id}`)), line: await emulatedLine([window]), window });
+      writeFileSync(join(dir, `${id}.pw`), passwords.get(id) ?? '', { mode: 0o600 });
+    }
+    const { id, name, utcOffsetMinutes, hours, services, windows, staff } = wireConfig;
+    const agents = [...devices].map(([agentId, d]) => ({ id: agentId, kiosk: { port: 0 }, devices: { printer: { transport: 'serial', path: join(dir, `printer-${agentId}`) }, rs485: [lineConfig(d.line.pty.host, [d.window])] } }));
+    const configOf = (agentId: string) =>
+      configSchema.parse({
+        hall: { id, name, utcOffsetMinutes },
+        hours,
+        services,
+        windows,
+        staff,
+        agents,
+        agent: { id: agentId, mqtt: { url: agentId === A ? cutA.url : broker.url, username: agentId, passwordFile: join(dir, `${agentId}.pw`) } },
+        island: { leaseSize: 30, lowWater: 10, afterSeconds: 2, outbox: join(dir, `island-${agentId}.db`) },
+      });
+    hallConfig = configOf(A);
+    dbPath = tempDb();
+    await bootServer();
+    for (const [agentId, d] of devices) {
+      const config = configOf(agentId);
+      const agent = await startAgentFrom(config, { logger: silentLogger, env: {}, requestTimeoutMs: 1000, devices: { printerPollMs: 300 }, clock });
+      await healthWhen(agent.devices, (l) => stateOf(l, 'printer') === 'ok' && stateOf(l, `keypad-${d.window}`) === 'ok');
+      const kiosk = new KioskFlow(agent.link, agent.devices.printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
+      sides.set(agentId, { id: agentId, window: d.window, printer: d.printer, line: d.line, config, agent, kiosk });
+    }
+    // Both kiosks hold leased numbers of both services; staff log in at windows 1 (agent-a) and 2 (agent-b).
+    for (const s of sides.values()) {
+      const leased = () => freeLeased(s.agent.link.replica.state, s.id, 'A').length >= 10 && freeLeased(s.agent.link.replica.state, s.id, 'B').length >= 10;
+      if (!leased()) await new Promise<void>((resolve) => s.agent.link.onEvent(() => leased() && resolve()));
+    }
+    for (const s of sides.values()) {
+      const opened = eventOn(s.agent, (e) => e.type === 'WindowOpened' && e.window === s.window);
+      s.line.keypads.get(s.window)?.typeLogin(String(s.window));
+      await opened;
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const s of sides.values()) {
+      await s.agent.stop();
+      await s.line.close();
+      await s.printer.unplug();
+    }
+    await stopServer();
+    await cutA?.close();
+    await broker?.stop();
+  });
+
+  /** One citizen at an agent's kiosk: resolves once the ticket is printed. */
+  const takeTicket = async (at: Side, serviceId: string): Promise<Extract<KioskResult, { ok: true }>> => {
+    const printed = at.printer.emulator.nextTicket();
+    const r = await at.kiosk.issue({ serviceId });
+    if (!r.ok) throw new Error(`kiosk of ${at.id} refused: ${r.code}`);
+    const paper = await printed;
+    expect(paper.blocks.some((b) => b.type === 'text' && b.text.includes(r.number))).toBe(true);
+    acknowledged.push({ ticketId: r.ticketId, number: r.number });
+    return r;
+  };
+
+  /** The call key at an agent's window: resolves with the ticket called, once that window's screen shows it and every other agent alive knows it. */
+  const pressCall = async (at: Side, others: Side[]): Promise<string> => {
+    const isCall = (e: HallEvent) => e.type === 'TicketCalled' && e.window === at.window;
+    const elsewhere = others.map((o) => eventOn(o.agent, isCall));
+    const called = eventOn(at.agent, isCall);
+    at.line.keypads.get(at.window)?.press('call');
+    const e = await called;
+    if (e.type !== 'TicketCalled') throw new Error('not a call');
+    const t = at.agent.link.replica.state.tickets[e.ticketId];
+    await screenShows(at.line.screens.get(at.window) as never, t?.number ?? '?');
+    await Promise.all(elsewhere);
+    return e.ticketId;
+  };
+
+  /** The sequence checker: the server's log after a return. */
+  const checkSequence = () => {
+    const s = server?.engine;
+    if (!s) throw new Error('no server');
+    const events: HallEvent[] = [];
+    for (let after = 0; ; ) {
+      const page = s.eventsAfter(after, 1000);
+      if (page.length === 0) break;
+      events.push(...page);
+      after = page[page.length - 1]?.seq ?? after;
+    }
+    const tickets = Object.values(s.state.tickets);
+    // Every acknowledged ticket once, under the number printed on it.
+    for (const a of acknowledged) expect(tickets.filter((t) => t.id === a.ticketId).map((t) => t.number)).toEqual([a.number]);
+    const numbers = events.flatMap((e) => (e.type === 'TicketIssued' ? [e.ticket.number] : []));
+    expect(new Set(numbers).size).toBe(numbers.length);
+    const completed = events.flatMap((e) => (e.type === 'ServiceCompleted' ? [e.ticketId] : []));
+    expect(new Set(completed).size).toBe(completed.length);
+    const called = events.flatMap((e) => (e.type === 'TicketCalled' ? [e.ticketId] : []));
+    expect(new Set(called).size).toBe(called.length);
+    const notices = events.flatMap((e) => (e.type === 'NotificationDue' ? [`${e.ticketId}/${e.reason}`] : []));
+    expect(new Set(notices).size).toBe(notices.length);
+    return { events, conflicts: conflictsIn(s) };
+  };
+
+  /** Every window's screen shows the server's current number at it. */
+  const screensFollowServer = async (alive: Side[]) => {
+    const st = server?.engine.state;
+    if (!st) throw new Error('no server');
+    for (const s of alive) {
+      const number = windowView(st, s.window).current?.number;
+      if (number) await screenShows(s.line.screens.get(s.window) as never, number);
+    }
+  };
+
+  it("server away, broker up: agent-a acts for the hall; each kiosk's tickets are called at the other agent's window; the return finds every ticket once", async () => {
+    const a = side(A);
+    const b = side(B);
+    await stopServer();
+    await Promise.all([phaseIs(a.agent, 'island'), phaseIs(b.agent, 'island')]);
+    await Promise.all([roleIs(a.agent, 'leader', A), roleIs(b.agent, 'follower', A)]);
+    for (let round = 0; round < 3; round++) {
+      // agent-a's kiosk (decided on agent-a), called at agent-b's window (forwarded to agent-a).
+      const fromA = await takeTicket(a, round % 2 === 0 ? 'A' : 'B');
+      expect(await pressCall(b, [a])).toBe(fromA.ticketId);
+      // agent-b's kiosk (forwarded, a number of agent-b's own lease), called at agent-a's window.
+      const fromB = await takeTicket(b, 'A');
+      expect(freeLeased(b.agent.link.replica.state, B, 'A')).not.toContain(Number(fromB.number.slice(1)));
+      expect(await pressCall(a, [b])).toBe(fromB.ticketId);
+    }
+    // Both replicas are one hall: the same seq and the same tickets at the same windows.
+    expect(b.agent.link.replica.seq).toBe(a.agent.link.replica.seq);
+    expect(windowView(b.agent.link.replica.state, 1)).toEqual(windowView(a.agent.link.replica.state, 1));
+    await bootServer();
+    await Promise.all([phaseIs(a.agent, 'online'), phaseIs(b.agent, 'online')]);
+    const { conflicts } = checkSequence();
+    // Both agents returned the same decisions (agent-b its mirror): repeats, never conflicts.
+    expect(conflicts).toEqual([]);
+    await screensFollowServer([a, b]);
+  }, 120_000);
+
+  it('the acting agent dies during an island: agent-b takes over from its own replica; nothing issued twice, no number reused', async () => {
+    const a = side(A);
+    const b = side(B);
+    await stopServer();
+    await Promise.all([roleIs(a.agent, 'leader', A), roleIs(b.agent, 'follower', A)]);
+    const fromA = await takeTicket(a, 'A');
+    const fromB = await takeTicket(b, 'B');
+    // agent-b has every decision agent-a published before it goes.
+    await b.agent.link.reach(a.agent.link.replica.seq);
+    // agent-a's link dies (its last will says offline), then the agent itself.
+    await cutA.cut();
+    await roleIs(b.agent, 'leader', B);
+    await a.agent.stop();
+    sides.delete(A);
+    await a.line.close();
+    await a.printer.unplug();
+    // agent-b goes on: its kiosk issues, its window calls the tickets both kiosks issued, oldest first.
+    const later = await takeTicket(b, 'A');
+    const calls = [await pressCall(b, []), await pressCall(b, []), await pressCall(b, [])];
+    expect(calls).toEqual([fromA.ticketId, fromB.ticketId, later.ticketId]);
+    await bootServer();
+    await phaseIs(b.agent, 'online');
+    const { conflicts } = checkSequence();
+    expect(conflicts).toEqual([]);
+    // agent-a's island decisions reached the server through agent-b's mirror of its outbox.
+    expect(server?.engine.state.tickets[fromA.ticketId]?.status).toBe('done');
+    await screensFollowServer([b]);
+  }, 120_000);
+});
