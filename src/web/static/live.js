@@ -10,7 +10,8 @@ export function live(url, onSnapshot, onLink) {
       onLink(false);
       source.close();
       // A lost session ends the stream too: back to the sign-in page then.
-      if (url.endsWith('/staff')) void fetch('/api/auth/me').then((r) => r.status === 401 && toSignIn());
+      // With the server unreachable (island mode) the fetch fails too: nothing to do but try again.
+      if (url.endsWith('/staff')) void fetch('/api/auth/me').then((r) => r.status === 401 && toSignIn(), () => undefined);
       setTimeout(connect, 2000);
     };
   };
