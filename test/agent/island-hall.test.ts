@@ -6,8 +6,9 @@ import { recordingLogger, silentLogger, type LogRecord } from '../../drivers/com
 import { KioskFlow, type KioskResult } from '../../src/agent/flows/kiosk.js';
 import type { IslandPhase } from '../../src/agent/island/island-mode.js';
 import { startAgentFrom, type RunningAgent } from '../../src/agent/main.js';
+import type { Delivery } from '../../src/agent/link.js';
 import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
-import type { IslandRole } from '../../src/bus/island-messages.js';
+import type { IslandAnswer, IslandRole } from '../../src/bus/island-messages.js';
 import { hashPassword } from '../../src/bus/passwd.js';
 import { configSchema, type HallqConfig } from '../../src/config/schema.js';
 import { freeLeased, windowView, type HallEvent } from '../../src/core/index.js';
@@ -70,11 +71,16 @@ function roleIs(agent: RunningAgent, role: IslandRole, acting: string): Promise<
 
 /** The first event on an agent's replica that `pred` accepts. */
 function eventOn(agent: RunningAgent, pred: (e: HallEvent) => boolean): Promise<HallEvent> {
+  return deliveredOn(agent, pred).then(([e]) => e);
+}
+
+/** The same, with how it came (live: voice and the call flash follow it). */
+function deliveredOn(agent: RunningAgent, pred: (e: HallEvent) => boolean): Promise<[HallEvent, Delivery]> {
   return new Promise((resolve) => {
-    const off = agent.link.onEvent((e) => {
+    const off = agent.link.onEvent((e, d) => {
       if (!pred(e)) return;
       off();
-      resolve(e);
+      resolve([e, d]);
     });
   });
 }
@@ -186,14 +192,15 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
   /** The call key at an agent's window: resolves with the ticket called, once that window's screen shows it and every other agent alive knows it. */
   const pressCall = async (at: Side, others: Side[]): Promise<string> => {
     const isCall = (e: HallEvent) => e.type === 'TicketCalled' && e.window === at.window;
-    const elsewhere = others.map((o) => eventOn(o.agent, isCall));
+    const elsewhere = others.map((o) => deliveredOn(o.agent, isCall));
     const called = eventOn(at.agent, isCall);
     at.line.keypads.get(at.window)?.press('call');
     const e = await called;
     if (e.type !== 'TicketCalled') throw new Error('not a call');
     const t = at.agent.link.replica.state.tickets[e.ticketId];
     await screenShows(at.line.screens.get(at.window) as never, t?.number ?? '?');
-    await Promise.all(elsewhere);
+    // The other agents take it as it happens (live): their voice may speak it, their screens flash it.
+    for (const [, d] of await Promise.all(elsewhere)) expect(d).toEqual({ live: true, islandReplay: false });
     return e.ticketId;
   };
 
@@ -247,6 +254,28 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
       expect(freeLeased(b.agent.link.replica.state, B, 'A')).not.toContain(Number(fromB.number.slice(1)));
       expect(await pressCall(a, [b])).toBe(fromB.ticketId);
     }
+    // Trust by identity: agent-b forwards a call at agent-a's window and an issue with a number of
+    // agent-a's lease; agent-a refuses both (the topic says agent-b; the hall config says whose they are).
+    const answers = new Map<string, Extract<IslandAnswer, { type: 'answer' }>>();
+    const offAnswers = b.agent.link.onIsland((m) => {
+      if (m.kind === 'answer' && m.from === A && m.body.type === 'answer') answers.set(m.body.commandId, m.body);
+    });
+    const seqBefore = a.agent.link.replica.seq;
+    const theirs = freeLeased(a.agent.link.replica.state, A, 'A')[0];
+    const fwd = b.agent.link.t.islandForward(B);
+    // And a payload that is no forward at all (a window that is not a number): dropped unread, unanswered.
+    expect(b.agent.link.publishIsland(fwd, { type: 'command', to: A, command: { id: 'malformed-call', type: 'CallNext', window: 'one' } })).toBe(true);
+    expect(b.agent.link.publishIsland(fwd, { type: 'command', to: A, command: { id: 'forged-call', type: 'CallNext', window: 1 } })).toBe(true);
+    expect(b.agent.link.publishIsland(fwd, { type: 'command', to: A, command: { id: 'forged-issue', type: 'IssueTicket', serviceId: 'A', delivery: 'print' }, leasedNumber: theirs })).toBe(true);
+    await new Promise<void>((resolve) => {
+      const offDone = b.agent.link.onIsland(() => answers.has('forged-call') && answers.has('forged-issue') && (offDone(), resolve()));
+      if (answers.has('forged-call') && answers.has('forged-issue')) resolve();
+    });
+    offAnswers();
+    expect(answers.get('forged-call')?.outcome).toMatchObject({ ok: false, code: 'invalid-command', detail: expect.stringContaining('no caller keypad of window 1') });
+    expect(answers.get('forged-issue')?.outcome).toMatchObject({ ok: false, code: 'quota-reached' });
+    expect(answers.has('malformed-call')).toBe(false);
+    expect(a.agent.link.replica.seq).toBe(seqBefore);
     // Both replicas are one hall: the same seq and the same tickets at the same windows.
     expect(b.agent.link.replica.seq).toBe(a.agent.link.replica.seq);
     expect(windowView(b.agent.link.replica.state, 1)).toEqual(windowView(a.agent.link.replica.state, 1));

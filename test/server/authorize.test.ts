@@ -74,3 +74,20 @@ describe('per-agent authorization of MQTT requests', () => {
     );
   });
 });
+
+describe('island replays by the hall acting agent (README "Island mode")', () => {
+  const island = (client: string, command: Record<string, unknown>, forAgent?: string) =>
+    authorize(client, { id: 'r', type: 'island', command: { id: 'c', ...command } as never, ...(forAgent ? { for: forAgent } : {}) });
+  it('allows an action for another agent only as that agent could send it, and only for an agent of the hall', () => {
+    // caller-3 replays what it decided for both-5's keypad at window 5, and for kiosk-1's kiosk.
+    expect(island('caller-3', { type: 'CallNext', window: 5 }, 'both-5').ok).toBe(true);
+    expect(island('caller-3', { type: 'IssueTicket', serviceId: 'A' }, 'kiosk-1').ok).toBe(true);
+    // Not that agent's device, not an agent of the hall, staff-only: refused.
+    expect(island('caller-3', { type: 'CallNext', window: 3 }, 'both-5').ok).toBe(false);
+    expect(island('caller-3', { type: 'IssueTicket', serviceId: 'A' }, 'both-5').ok).toBe(false);
+    expect(island('caller-3', { type: 'CallNext', window: 5 }, 'ghost-9').ok).toBe(false);
+    expect(island('caller-3', { type: 'Cancel', ticketId: 't', reason: 'x' }, 'kiosk-1').ok).toBe(false);
+    // An unknown sender cannot act for anyone.
+    expect(island('ghost-9', { type: 'CallNext', window: 5 }, 'both-5').ok).toBe(false);
+  });
+});
