@@ -160,4 +160,27 @@ describe('broker ACL on a real mosquitto', () => {
     await last;
     expect(received).toEqual([`${T}/res/kiosk-1`, `${T}/events`, `${T}/state/queue`, `${T}/server/status`]);
   });
+  it('lets an agent publish island forwards, answers and events only under its own id, and read the others\' (island mode, README)', async (ctx) => {
+    if (ABSENT) return ctx.skip(ABSENT);
+    const kiosk = await connect('kiosk-1');
+    const counter = await connect('counter-1');
+    await counter.subscribeAsync([`${T}/island/fwd/+`, `${T}/island/ans/+/+`, `${T}/island/ev/+`, `${T}/agent/+/status`], { qos: 1 });
+    const received: string[] = [];
+    const last = new Promise<void>((resolve) => {
+      counter.on('message', (topic) => {
+        received.push(topic);
+        if (topic === `${T}/agent/kiosk-1/status`) resolve();
+      });
+    });
+    // Forged first (another agent's id as sender, or an answer meant for a third agent), then the allowed ones.
+    for (const topic of [`${T}/island/fwd/counter-1`, `${T}/island/ans/counter-1/kiosk-1`, `${T}/island/ev/counter-1`, `${T}/island/ans/kiosk-1/kiosk-2`]) {
+      await kiosk.publishAsync(topic, 'forged', { qos: 1 });
+    }
+    for (const topic of [`${T}/island/fwd/kiosk-1`, `${T}/island/ans/kiosk-1/counter-1`, `${T}/island/ev/kiosk-1`, `${T}/agent/kiosk-1/status`]) {
+      await kiosk.publishAsync(topic, '{}', { qos: 1 });
+    }
+    await last;
+    // island/ans/kiosk-1/kiosk-2 was published (kiosk-1 may answer anyone) but is kiosk-2's to read, not counter-1's.
+    expect(received).toEqual([`${T}/island/fwd/kiosk-1`, `${T}/island/ans/kiosk-1/counter-1`, `${T}/island/ev/kiosk-1`, `${T}/agent/kiosk-1/status`]);
+  });
 });
