@@ -33,10 +33,19 @@ export interface HallIslandOptions {
   settleMs: number;
   /** A forwarded command without an answer is sent again (same id) after this long (ms). */
   retryMs: number;
+  /**
+   * How long a keypad's or rating device's forwarded command waits for its answer before the device is
+   * told no (ms; the command is still resolved by its id afterwards). A kiosk command is not cut here:
+   * the kiosk bounds its own wait and voids a ticket the command turns out to have made.
+   */
+  answerMs: number;
   logger: Logger;
 }
 
 type Forwarded = { cmd: Command; leasedNumber?: number; sentAt: number; resolve: (r: { outcome: Outcome; seq: number }) => void };
+
+/** Commands of a kiosk: their wait is the kiosk's own (KioskFlow), which voids what it stopped waiting for. */
+const KIOSK_COMMANDS: ReadonlySet<Command['type']> = new Set(['IssueTicket', 'PrintConfirmed', 'PrintFailed', 'CheckIn']);
 
 /** Batches kept for an agent that asks what it missed, and at most this many per answer. */
 const SYNC_PAGE = 50;
@@ -68,6 +77,8 @@ export class HallIsland {
   private settleTimer: NodeJS.Timeout | undefined;
   private settledWaiters: (() => void)[] = [];
   private decidedAlone = false;
+  /** The server is back: the island is ending, roles stay as they are (no agent takes over from one that returns first). */
+  private ending = false;
   private syncAskedAt = 0;
   private readonly offs: (() => void)[] = [];
   private readonly roleListeners = new Set<(role: IslandRole | undefined, acting: string | undefined) => void>();
@@ -114,12 +125,19 @@ export class HallIsland {
   enter(): void {
     this.log = [];
     this.decidedAlone = false;
+    this.ending = false;
     if (this.link.connected) this.startElecting();
     else this.setRole('alone', undefined);
   }
 
+  /** The server's status says online again: every agent returns now, so nobody is elected any more. */
+  serverBack(): void {
+    if (this.role !== undefined) this.ending = true;
+  }
+
   /** The island is over (the outbox is back on the server): forwards still unanswered go to the server by their ids. */
   leave(): void {
+    this.ending = false;
     clearTimeout(this.settleTimer);
     this.setRole(undefined, undefined);
     this.log = [];
@@ -138,7 +156,9 @@ export class HallIsland {
   }
 
   private elect(): void {
-    if (this.role === undefined || this.role === 'alone') return;
+    // An election that ends while the island does: this agent decides alone for the last moments (its outbox returns them).
+    if (this.ending && this.role === 'electing') return this.setRole('alone', undefined);
+    if (this.role === undefined || this.role === 'alone' || this.ending) return;
     const winner = electActing({ id: this.o.agentId, eligible: true, role: this.role }, this.statuses, this.hallAgents) ?? this.o.agentId;
     if (winner === this.o.agentId) this.becomeLeader();
     else this.becomeFollower(winner);
@@ -169,7 +189,7 @@ export class HallIsland {
       if (this.role !== 'alone') this.setRole('alone', undefined);
       return;
     }
-    if (this.role === 'alone' && !this.decidedAlone) return this.startElecting();
+    if (this.role === 'alone' && !this.decidedAlone && !this.ending) return this.startElecting();
     if (this.role !== 'follower') return;
     for (const f of this.forwards.values()) if (now - f.sentAt >= this.o.retryMs) this.send(f);
     if (this.syncAskedAt > 0 && now - this.syncAskedAt >= this.o.retryMs) this.askSync(true);
@@ -197,11 +217,18 @@ export class HallIsland {
     }
     const known = own(this.link.replica.state.commands, cmd.id);
     if (known) return { outcome: known, seq: this.link.replica.seq };
-    return new Promise((resolve) => {
+    const answered = new Promise<{ outcome: Outcome; seq: number }>((resolve) => {
       const f: Forwarded = { cmd, sentAt: 0, resolve, ...(leasedNumber === undefined ? {} : { leasedNumber }) };
       this.forwards.set(cmd.id, f);
       this.send(f);
     });
+    if (KIOSK_COMMANDS.has(cmd.type)) return answered;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<{ outcome: Outcome; seq: number }>((resolve) => {
+      timer = setTimeout(() => resolve({ outcome: rejected('invalid-command', 'no answer from the acting agent in time; resolved by its id later'), seq: this.link.replica.seq }), this.o.answerMs);
+      timer.unref();
+    });
+    return Promise.race([answered, late]).finally(() => clearTimeout(timer));
   }
 
   /** Decided on this agent (acting for the hall, or alone). */

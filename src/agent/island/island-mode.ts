@@ -58,7 +58,7 @@ export class IslandMode {
           link,
           store,
           { decide: (cmd, forAgent, n) => this.decide(cmd, forAgent, n), ownNumber: (serviceId) => this.ownNumber(serviceId), day: () => link.replica.state.day },
-          { agentId: o.agentId, agents: o.hallAgents, settleMs: Math.min(2000, Math.max(300, limit / 2)), retryMs: Math.min(2000, Math.max(300, limit / 2)), logger: o.logger },
+          { agentId: o.agentId, agents: o.hallAgents, settleMs: Math.min(2000, Math.max(300, limit / 2)), retryMs: Math.min(2000, Math.max(300, limit / 2)), answerMs: 8000, logger: o.logger },
         )
       : undefined;
   }
@@ -113,6 +113,7 @@ export class IslandMode {
       return;
     }
     this.downSince = undefined;
+    this.hall?.serverBack();
     if (this.phase === 'island' || (this.phase === 'online' && this.store.pending().length > 0)) void this.returnToServer();
   }
 
