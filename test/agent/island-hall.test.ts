@@ -23,7 +23,7 @@ import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, sta
  * Island mode with the broker up (DESIGN §7, issue 10, README "Island mode"): the shipped Mosquitto
  * with the hall's ACL, a real server (engine, MQTT side, lease keeper, return) and two agents, each
  * with a kiosk (an emulated printer on a pty) and one window's keypad and screen on its own RS-485
- * line. The server goes away; the agents elect agent-a (the lowest id) to act for the hall; tickets
+ * line. The server goes away (stopped, then cut from the broker while it runs); the agents elect agent-a (the lowest id) to act for the hall; tickets
  * from one agent's kiosk are called at the other agent's window; then the server returns and a
  * sequence checker reads its log. Then the acting agent dies during an island and agent-b takes over.
  */
@@ -88,6 +88,8 @@ function deliveredOn(agent: RunningAgent, pred: (e: HallEvent) => boolean): Prom
 describe('island mode with the broker up: one agent acts for the whole hall', () => {
   let broker: ShippedBroker;
   let cutA: LinkCut;
+  /** The server reaches the broker through its own relay: cut, its last will tells the agents it is gone while it runs on. */
+  let cutServer: LinkCut;
   let server: ServerRig | undefined;
   let stopIsland: (() => void) | undefined;
   let dbPath: string;
@@ -105,7 +107,7 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
   };
 
   const bootServer = async () => {
-    server = await startServer(broker.url, dbPath, clock, serverLogs, { agents: hallConfig.agents, credentials: { username: SERVER_USER, password: passwords.get(SERVER_USER) ?? '' } });
+    server = await startServer(cutServer.url, dbPath, clock, serverLogs, { agents: hallConfig.agents, credentials: { username: SERVER_USER, password: passwords.get(SERVER_USER) ?? '' } });
     stopIsland = startIslandServer(hallConfig, server.engine, server.mqtt, clock, recordingLogger(serverLogs))?.stop;
   };
   const stopServer = async () => {
@@ -124,6 +126,7 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     const port = Number(new URL(broker.url).port);
     // agent-a reaches the broker through a relay whose link can be cut (the acting agent's death).
     cutA = await linkCut({ host: '127.0.0.1', port });
+    cutServer = await linkCut({ host: '127.0.0.1', port });
     const devices = new Map<string, { printer: EmulatedPrinter; line: EmulatedLine; window: number }>();
     for (const [id, window] of [
       [A, 1],
@@ -175,6 +178,7 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     }
     await stopServer();
     await cutA?.close();
+    await cutServer?.close();
     await broker?.stop();
   });
 
@@ -287,10 +291,11 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     await screensFollowServer([a, b]);
   }, 120_000);
 
-  it('the acting agent dies during an island: agent-b takes over from its own replica; nothing issued twice, no number reused', async () => {
+  it('the server cut from the broker, then the acting agent dies during the island: agent-b takes over from its own replica; nothing issued twice, no number reused', async () => {
     const a = side(A);
     const b = side(B);
-    await stopServer();
+    // This time the server runs on, cut from the broker: its last will says offline.
+    await cutServer.cut();
     await Promise.all([roleIs(a.agent, 'leader', A), roleIs(b.agent, 'follower', A)]);
     const fromA = await takeTicket(a, 'A');
     const fromB = await takeTicket(b, 'B');
@@ -307,7 +312,7 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     const later = await takeTicket(b, 'A');
     const calls = [await pressCall(b, []), await pressCall(b, []), await pressCall(b, [])];
     expect(calls).toEqual([fromA.ticketId, fromB.ticketId, later.ticketId]);
-    await bootServer();
+    cutServer.restore();
     await phaseIs(b.agent, 'online');
     const { conflicts } = checkSequence();
     expect(conflicts).toEqual([]);
