@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingLogger, silentLogger, type LogRecord } from '../../drivers/common/logger.js';
+import { silentLogger } from '../../drivers/common/logger.js';
 import { KioskFlow, type KioskResult } from '../../src/agent/flows/kiosk.js';
 import type { IslandPhase } from '../../src/agent/island/island-mode.js';
 import { startAgentFrom, type RunningAgent } from '../../src/agent/main.js';
@@ -11,19 +11,19 @@ import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
 import type { IslandAnswer, IslandRole } from '../../src/bus/island-messages.js';
 import { hashPassword } from '../../src/bus/passwd.js';
 import { configSchema, type HallqConfig } from '../../src/config/schema.js';
-import { freeLeased, windowView, type HallEvent } from '../../src/core/index.js';
-import { startIslandServer } from '../../src/server/island-server.js';
-import { conflictsIn } from '../../src/server/island-return.js';
+import { apply, emptyState, freeLeased, windowView, type HallEvent, type HallState } from '../../src/core/index.js';
+import { EventLog } from '../../src/store/event-log.js';
+import { startDaemon, type Daemon } from '../faults/daemon-process.js';
 import { linkCut, type LinkCut } from '../helpers/link-cut.js';
 import { startShippedMosquitto, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
-import { hallClock, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
+import { wireConfig } from '../wire/rig.js';
 import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, stateOf, type EmulatedLine, type EmulatedPrinter } from './emulated.js';
 
 /**
  * Island mode with the broker up (DESIGN §7, issue 10, README "Island mode"): the shipped Mosquitto
- * with the hall's ACL, a real server (engine, MQTT side, lease keeper, return) and two agents, each
+ * with the hall's ACL, a real `hallq server` process (its lease keeper and return) and two agents, each
  * with a kiosk (an emulated printer on a pty) and one window's keypad and screen on its own RS-485
- * line. The server goes away (stopped, then cut from the broker while it runs); the agents elect agent-a (the lowest id) to act for the hall; tickets
+ * line. The server goes away (SIGKILL, then cut from the broker while it runs); the agents elect agent-a (the lowest id) to act for the hall; tickets
  * from one agent's kiosk are called at the other agent's window; then the server returns and a
  * sequence checker reads its log. Then the acting agent dies during an island and agent-b takes over.
  */
@@ -90,13 +90,10 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
   let cutA: LinkCut;
   /** The server reaches the broker through its own relay: cut, its last will tells the agents it is gone while it runs on. */
   let cutServer: LinkCut;
-  let server: ServerRig | undefined;
-  let stopIsland: (() => void) | undefined;
+  let server: Daemon | undefined;
+  let serverConfig: string;
   let dbPath: string;
-  let hallConfig: HallqConfig;
   const sides = new Map<string, Side>();
-  const serverLogs: LogRecord[] = [];
-  const clock = hallClock();
   const passwords = new Map([SERVER_USER, A, B].map((u) => [u, `pw-${u}-${Math.random().toString(36).slice(2)}`] as const));
   /** Every ticket a citizen was handed (printed), with the number on the paper. */
   const acknowledged: { ticketId: string; number: string }[] = [];
@@ -107,13 +104,16 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
   };
 
   const bootServer = async () => {
-    server = await startServer(cutServer.url, dbPath, clock, serverLogs, { agents: hallConfig.agents, credentials: { username: SERVER_USER, password: passwords.get(SERVER_USER) ?? '' } });
-    stopIsland = startIslandServer(hallConfig, server.engine, server.mqtt, clock, recordingLogger(serverLogs))?.stop;
+    server = startDaemon('server', serverConfig);
+    await server.says('hall server ready');
   };
-  const stopServer = async () => {
-    stopIsland?.();
-    await server?.stop();
+  /** SIGKILL: no goodbye, the broker publishes the server's last will. */
+  const killServer = async () => {
+    const s = server;
     server = undefined;
+    if (!s || s.child.exitCode !== null) return;
+    s.child.kill('SIGKILL');
+    await s.exited;
   };
 
   beforeAll(async () => {
@@ -137,25 +137,29 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     }
     const { id, name, utcOffsetMinutes, hours, services, windows, staff } = wireConfig;
     const agents = [...devices].map(([agentId, d]) => ({ id: agentId, kiosk: { port: 0 }, devices: { printer: { transport: 'serial', path: join(dir, `printer-${agentId}`) }, rs485: [lineConfig(d.line.pty.host, [d.window])] } }));
+    const hall = { hall: { id, name, utcOffsetMinutes }, hours, services, windows, staff, agents, island: { leaseSize: 30, lowWater: 10, afterSeconds: 2, outbox: join(dir, 'island.db') } };
     const configOf = (agentId: string) =>
       configSchema.parse({
-        hall: { id, name, utcOffsetMinutes },
-        hours,
-        services,
-        windows,
-        staff,
-        agents,
+        ...hall,
         agent: { id: agentId, mqtt: { url: agentId === A ? cutA.url : broker.url, username: agentId, passwordFile: join(dir, `${agentId}.pw`) } },
-        island: { leaseSize: 30, lowWater: 10, afterSeconds: 2, outbox: join(dir, `island-${agentId}.db`) },
+        island: { ...hall.island, outbox: join(dir, `island-${agentId}.db`) },
       });
-    hallConfig = configOf(A);
-    dbPath = tempDb();
+    // The server's own file (YAML is a superset of JSON): the same hall, its broker user, its database.
+    dbPath = join(dir, 'hall.db');
+    writeFileSync(join(dir, 'server.pw'), passwords.get(SERVER_USER) ?? '', { mode: 0o600 });
+    serverConfig = join(dir, 'hall.yaml');
+    writeFileSync(
+      serverConfig,
+      JSON.stringify({ ...hall, server: { mqtt: { url: cutServer.url, username: SERVER_USER, passwordFile: join(dir, 'server.pw') }, http: { host: '127.0.0.1', port: 0 }, database: dbPath, logLevel: 'info' } }),
+    );
+    configSchema.parse(JSON.parse(readFileSync(serverConfig, 'utf8')));
     await bootServer();
     for (const [agentId, d] of devices) {
       const config = configOf(agentId);
-      const agent = await startAgentFrom(config, { logger: silentLogger, env: {}, requestTimeoutMs: 1000, devices: { printerPollMs: 300 }, clock });
+      // The hall's real clock, as the server process has it (the all-day hall is open at any hour).
+      const agent = await startAgentFrom(config, { logger: silentLogger, env: {}, requestTimeoutMs: 1000, devices: { printerPollMs: 300 } });
       await healthWhen(agent.devices, (l) => stateOf(l, 'printer') === 'ok' && stateOf(l, `keypad-${d.window}`) === 'ok');
-      const kiosk = new KioskFlow(agent.link, agent.devices.printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
+      const kiosk = new KioskFlow(agent.link, agent.devices.printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger });
       sides.set(agentId, { id: agentId, window: d.window, printer: d.printer, line: d.line, config, agent, kiosk });
     }
     // Both kiosks hold leased numbers of both services; staff log in at windows 1 (agent-a) and 2 (agent-b).
@@ -176,7 +180,10 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
       await s.line.close();
       await s.printer.unplug();
     }
-    await stopServer();
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
     await cutA?.close();
     await cutServer?.close();
     await broker?.stop();
@@ -208,18 +215,20 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     return e.ticketId;
   };
 
+  /** The server's log as its file holds it (read-only beside the running server, WAL), and the state it makes. */
+  const serverLog = (): { events: HallEvent[]; state: HallState } => {
+    const log = EventLog.open(dbPath, { readonly: true });
+    const events = log.read(0) as unknown as HallEvent[];
+    log.close();
+    const state = emptyState();
+    for (const e of events) apply(state, e);
+    return { events, state };
+  };
+
   /** The sequence checker: the server's log after a return. */
   const checkSequence = () => {
-    const s = server?.engine;
-    if (!s) throw new Error('no server');
-    const events: HallEvent[] = [];
-    for (let after = 0; ; ) {
-      const page = s.eventsAfter(after, 1000);
-      if (page.length === 0) break;
-      events.push(...page);
-      after = page[page.length - 1]?.seq ?? after;
-    }
-    const tickets = Object.values(s.state.tickets);
+    const { events, state } = serverLog();
+    const tickets = Object.values(state.tickets);
     // Every acknowledged ticket once, under the number printed on it.
     for (const a of acknowledged) expect(tickets.filter((t) => t.id === a.ticketId).map((t) => t.number)).toEqual([a.number]);
     const numbers = events.flatMap((e) => (e.type === 'TicketIssued' ? [e.ticket.number] : []));
@@ -230,13 +239,11 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     expect(new Set(called).size).toBe(called.length);
     const notices = events.flatMap((e) => (e.type === 'NotificationDue' ? [`${e.ticketId}/${e.reason}`] : []));
     expect(new Set(notices).size).toBe(notices.length);
-    return { events, conflicts: conflictsIn(s) };
+    return { events, state, conflicts: events.filter((e) => e.type === 'IslandConflict') };
   };
 
   /** Every window's screen shows the server's current number at it. */
-  const screensFollowServer = async (alive: Side[]) => {
-    const st = server?.engine.state;
-    if (!st) throw new Error('no server');
+  const screensFollowServer = async (alive: Side[], st: HallState) => {
     for (const s of alive) {
       const number = windowView(st, s.window).current?.number;
       if (number) await screenShows(s.line.screens.get(s.window) as never, number);
@@ -246,7 +253,7 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
   it("server away, broker up: agent-a acts for the hall; each kiosk's tickets are called at the other agent's window; the return finds every ticket once", async () => {
     const a = side(A);
     const b = side(B);
-    await stopServer();
+    await killServer();
     await Promise.all([phaseIs(a.agent, 'island'), phaseIs(b.agent, 'island')]);
     await Promise.all([roleIs(a.agent, 'leader', A), roleIs(b.agent, 'follower', A)]);
     for (let round = 0; round < 3; round++) {
@@ -285,10 +292,10 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     expect(windowView(b.agent.link.replica.state, 1)).toEqual(windowView(a.agent.link.replica.state, 1));
     await bootServer();
     await Promise.all([phaseIs(a.agent, 'online'), phaseIs(b.agent, 'online')]);
-    const { conflicts } = checkSequence();
+    const { conflicts, state } = checkSequence();
     // Both agents returned the same decisions (agent-b its mirror): repeats, never conflicts.
     expect(conflicts).toEqual([]);
-    await screensFollowServer([a, b]);
+    await screensFollowServer([a, b], state);
   }, 120_000);
 
   it('the server cut from the broker, then the acting agent dies during the island: agent-b takes over from its own replica; nothing issued twice, no number reused', async () => {
@@ -314,10 +321,10 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     expect(calls).toEqual([fromA.ticketId, fromB.ticketId, later.ticketId]);
     cutServer.restore();
     await phaseIs(b.agent, 'online');
-    const { conflicts } = checkSequence();
+    const { conflicts, state } = checkSequence();
     expect(conflicts).toEqual([]);
     // agent-a's island decisions reached the server through agent-b's mirror of its outbox.
-    expect(server?.engine.state.tickets[fromA.ticketId]?.status).toBe('done');
-    await screensFollowServer([b]);
+    expect(state.tickets[fromA.ticketId]?.status).toBe('done');
+    await screensFollowServer([b], state);
   }, 120_000);
 });
