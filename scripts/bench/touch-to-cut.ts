@@ -29,7 +29,7 @@ import { epochOf, type HallConfig } from '../../src/core/index.js';
 import { allDayHall } from '../../test/helpers/all-day-hall.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { agentEntrySchema } from '../../src/config/schema.js';
-import { requestAuthorizer } from '../../src/server/authorize.js';
+import { requestAuthorizer } from '../../src/bus/authorize.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
 
 const config: HallConfig = allDayHall('bench-hall', { zh: '政务服务中心', en: 'Government service centre' }, 10);

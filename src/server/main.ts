@@ -7,7 +7,7 @@ import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { createNotifier } from '../ops/sd-notify.js';
 import { HallEngine } from './engine.js';
-import { requestAuthorizer } from './authorize.js';
+import { requestAuthorizer } from '../bus/authorize.js';
 import { startHttp } from './http.js';
 import { startSms } from './sms/sms-service.js';
 import { startPlatform } from './platform/platform-service.js';

@@ -11,7 +11,7 @@ import { eventsPage, StatePager } from './catch-up.js';
 import { logSafe } from './log-safe.js';
 import { settledWithin } from '../ops/bounded.js';
 import { Throttle } from '../bus/throttle.js';
-import type { Authorized, RequestAuthorizer } from './authorize.js';
+import type { Authorized, RequestAuthorizer } from '../bus/authorize.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
 import type { IslandHook } from './island-return.js';
@@ -26,7 +26,7 @@ export interface ServerMetrics {
   invalidPayloads: number;
   commands: number;
   duplicates: number;
-  /** Requests refused by the per-agent authorization (src/server/authorize.ts). */
+  /** Requests refused by the per-agent authorization (src/bus/authorize.ts). */
   refused: number;
   connected: boolean;
   reconnects: number;

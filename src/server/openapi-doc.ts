@@ -11,7 +11,7 @@ import { emptyState } from '../core/index.js';
 import { HallEngine } from './engine.js';
 import { buildHttp } from './http.js';
 import { MqttServer } from './mqtt-server.js';
-import { requestAuthorizer } from './authorize.js';
+import { requestAuthorizer } from '../bus/authorize.js';
 
 /**
  * The OpenAPI documents of the hall server and the kiosk listener, from the apps themselves (their

@@ -9,7 +9,7 @@ import { hashPassword } from '../../src/bus/passwd.js';
 import { bridgeConfig, CITY_AGENT } from '../../src/city/bridge.js';
 import { agentEntrySchema } from '../../src/config/schema.js';
 import type { Command, HallConfig } from '../../src/core/index.js';
-import { requestAuthorizer } from '../../src/server/authorize.js';
+import { requestAuthorizer } from '../../src/bus/authorize.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
 import { simulate } from '../../src/sim/simulate.js';

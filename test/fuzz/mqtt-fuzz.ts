@@ -18,7 +18,7 @@ import { allDayHall } from '../helpers/all-day-hall.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
 import { agentEntrySchema } from '../../src/config/schema.js';
-import { requestAuthorizer } from '../../src/server/authorize.js';
+import { requestAuthorizer } from '../../src/bus/authorize.js';
 
 export const fuzzConfig: HallConfig = allDayHall('fuzz-hall', { zh: '模糊测试大厅', en: 'Fuzz hall' }, 3);
 export const T = topics(fuzzConfig.id);
@@ -163,7 +163,7 @@ export function checkServerInput(s: ServerUnderTest, input: FuzzInput): void {
   if (!a) throw new Error('no answer');
   const res: Response = a.response;
   if (a.client !== 'fuzzer') throw new Error(`answer to ${a.client}`);
-  // Refused by identity (src/server/authorize.ts: a window no keypad of this agent is on, a staff-only
+  // Refused by identity (src/bus/authorize.ts: a window no keypad of this agent is on, a staff-only
   // command) is as clear an answer as a schema error, and records nothing either.
   // STATE_MOVED: a well-formed state request for a part of a seq the server no longer holds (docs/mqtt.md, Paging).
   const clearError = (e: { code: string; message: string }) => CLEAR_ERRORS.has(e.code) && e.message.length > 0;

@@ -8,7 +8,7 @@ import { hallConfigOf, loadConfigOrThrow } from '../../src/config/load.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { buildHttp, type HallHttp } from '../../src/server/http.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
-import { requestAuthorizer } from '../../src/server/authorize.js';
+import { requestAuthorizer } from '../../src/bus/authorize.js';
 
 /** The demo hall's config with a manager and a technician, open all day (the demo's staff s01…s10 are staff). */
 export function testConfig(): HallConfig {

@@ -11,7 +11,7 @@ import { defaultPolicy, epochOf, type Command, type CommandBody, type HallConfig
 import { HallEngine } from '../../src/server/engine.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
 import { agentEntrySchema } from '../../src/config/schema.js';
-import { requestAuthorizer } from '../../src/server/authorize.js';
+import { requestAuthorizer } from '../../src/bus/authorize.js';
 import { shippedSetting, startShippedHallBroker, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
 
 const SERVER_USER = 'hallq-server';

@@ -10,7 +10,7 @@ import { allDayHall } from '../helpers/all-day-hall.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { startHttp } from '../../src/server/http.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
-import { requestAuthorizer } from '../../src/server/authorize.js';
+import { requestAuthorizer } from '../../src/bus/authorize.js';
 import { agentEntrySchema, type AgentEntry } from '../../src/config/schema.js';
 
 export const wireConfig: HallConfig = allDayHall('wire-hall', { zh: '联调大厅', en: 'Wire test hall' }, 10);

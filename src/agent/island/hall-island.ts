@@ -2,7 +2,7 @@ import type { Logger } from '../../../drivers/common/logger.js';
 import type { IslandBatch, IslandEntryWire, IslandForward, IslandRole } from '../../bus/island-messages.js';
 import type { AgentEntry } from '../../config/schema.js';
 import { islandNumber, own, rejected, type Command, type HallEvent, type Outcome } from '../../core/index.js';
-import { requestAuthorizer, type RequestAuthorizer } from '../../server/authorize.js';
+import { requestAuthorizer, type RequestAuthorizer } from '../../bus/authorize.js';
 import type { AgentLink, IslandMessage } from '../link.js';
 import { electActing, type ElectionStatus } from './election.js';
 import type { IslandStore } from './store.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Request } from '../../src/bus/messages.js';
 import { agentEntrySchema } from '../../src/config/schema.js';
-import { requestAuthorizer } from '../../src/server/authorize.js';
+import { requestAuthorizer } from '../../src/bus/authorize.js';
 
 const line = (keypads: { window: number; address: number; role?: 'caller' | 'rating' | 'both' }[]) => ({ path: '/dev/x', keypads });
 const agents = [

@@ -1,5 +1,5 @@
-import type { ErrorBody, Request } from '../bus/messages.js';
-import type { wireCommandSchema } from '../bus/command-schema.js';
+import type { ErrorBody, Request } from './messages.js';
+import type { wireCommandSchema } from './command-schema.js';
 import { keypadWindows } from '../config/agents.js';
 import type { AgentEntry } from '../config/schema.js';
 import type { Source } from '../core/index.js';
