@@ -304,6 +304,12 @@ export const agentSchema = z.strictObject({
    * cannot match a person across kiosks. Absent: a key for this process only (and a warning).
    */
   idHashKeyFile: z.string().optional(),
+  /**
+   * The agent's own /livez, /readyz and /metrics (Prometheus) listener. Absent: none of its own (the
+   * kiosk's listener, when this agent has one, serves them too). Bound to 127.0.0.1 unless a Prometheus
+   * on another box scrapes it.
+   */
+  health: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) }).optional(),
 });
 
 /** The platform events hallq exports (docs/platform.md). */
