@@ -21,7 +21,6 @@ function onTerminal(command: string): string {
   return r.stdout;
 }
 
-// eslint-disable-next-line no-control-regex
 const ESC = /\u001b/;
 
 describe('progress bars', () => {
