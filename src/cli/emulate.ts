@@ -9,7 +9,7 @@ import type { KeyName } from '../../drivers/keypad/codec.js';
 import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import { screenProtocols } from '../../drivers/led-screen/protocols.js';
 import type { PrintedTicket } from '../../drivers/printer/document.js';
-import { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import { printerEmulation } from '../../drivers/printer/transports.js';
 import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
 import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
 import { thisAgent } from '../config/agents.js';
@@ -53,7 +53,7 @@ function ticketLines(t: PrintedTicket): string[] {
 }
 
 function printerSession(device: SerialTransport, print: (l: string) => void, pngDir?: string): Session {
-  const emulator = new EscPosEmulator();
+  const emulator = printerEmulation.emulator();
   emulator.attach(device);
   let n = 0;
   if (pngDir) mkdirSync(pngDir, { recursive: true });

@@ -1,4 +1,5 @@
 import { screenProtocolIds, screenProtocolSchemas } from '../../drivers/led-screen/protocol-schemas.js';
+import { printerConfigSchema } from '../../drivers/printer/transport-schemas.js';
 import { z } from 'zod';
 import { defaultPolicy } from '../core/model.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.js';
@@ -210,11 +211,8 @@ export const serverSchema = z.strictObject({
 });
 
 const serialPath = z.string().min(1);
-const printerSchema = z.discriminatedUnion('transport', [
-  z.strictObject({ transport: z.literal('usblp'), path: serialPath.default('/dev/hallq/printer'), readBack: z.boolean().default(false), encoding: z.enum(['gbk', 'gb18030']).default('gbk') }),
-  z.strictObject({ transport: z.literal('serial'), path: serialPath, baudRate: z.number().int().positive().default(115200), readBack: z.boolean().default(true), encoding: z.enum(['gbk', 'gb18030']).default('gbk') }),
-  z.strictObject({ transport: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100), readBack: z.boolean().default(true), encoding: z.enum(['gbk', 'gb18030']).default('gbk') }),
-]);
+// The ways of attaching a printer come from drivers/printer/transport-schemas.ts: a new one is added in that folder alone.
+const printerSchema = printerConfigSchema;
 
 const idcardSchema = z.discriminatedUnion('transport', [
   z.strictObject({ transport: z.literal('serial'), path: serialPath, baudRate: z.number().int().positive().default(115200) }),

@@ -6,7 +6,8 @@ import { screenProtocols } from '../../drivers/led-screen/protocols.js';
 import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
 import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';
 import { SamCardEmulator } from '../../drivers/idcard/emulator.js';
-import { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import { printerEmulation } from '../../drivers/printer/transports.js';
 import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
 import type { DevicesConfig } from '../config/schema.js';
 
@@ -29,9 +30,9 @@ export interface DemoHardware {
 export async function startDemoHardware(windows: number[], logger: Logger): Promise<DemoHardware> {
   const [printerPty, busPty, cardPty] = ( await Promise.all([0, 1, 2].map(() => openPtyPair({ ownProcessGroup: true })))) as [PtyPair, PtyPair, PtyPair];
   // Printer: 115200 8N1 serial, status read back (DLE EOT).
-  const printerDevice = new SerialTransport({ path: printerPty.device, baudRate: 115200 });
+  const printerDevice = new SerialTransport({ path: printerPty.device, baudRate: printerEmulation.baudRate });
   await printerDevice.open();
-  const printerEmulator = new EscPosEmulator({ logger: logger.child({ device: 'printer-emulator' }) });
+  const printerEmulator = printerEmulation.emulator({ logger: logger.child({ device: 'printer-emulator' }) });
   printerEmulator.attach(printerDevice);
 
   // One RS-485 line at 9600 baud: a screen and a caller keypad per window (same address).
@@ -56,7 +57,7 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
   await cardEmulator.start();
 
   const devices: DevicesConfig = {
-    printer: { transport: 'serial', path: printerPty.host, baudRate: 115200, readBack: true, encoding: 'gbk' },
+    printer: printerEmulation.configFor(printerPty.host),
     idcard: { transport: 'serial', path: cardPty.host, baudRate: 115200 },
     rs485: [
       {

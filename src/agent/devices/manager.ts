@@ -2,7 +2,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../../drivers/common/logger.js';
 import { SerialTransport } from '../../../drivers/common/serial-transport.js';
-import { TcpTransport } from '../../../drivers/common/tcp-transport.js';
 import { Listeners, type Transport } from '../../../drivers/common/transport.js';
 import { HidCardReader, nodeHidOpener } from '../../../drivers/idcard/hid-reader.js';
 import { SamCardReader } from '../../../drivers/idcard/driver.js';
@@ -10,8 +9,8 @@ import { Keypad } from '../../../drivers/keypad/driver.js';
 import type { Grade, GradeTable } from '../../../drivers/keypad/grades.js';
 import { screenProtocols, type ScreenProtocolId } from '../../../drivers/led-screen/protocols.js';
 import type { WindowScreen } from '../../../drivers/led-screen/window-screen.js';
-import { ChardevTransport } from '../../../drivers/printer/chardev-transport.js';
-import { EscPosPrinter, type PrinterHealth } from '../../../drivers/printer/driver.js';
+import type { EscPosPrinter, PrinterHealth } from '../../../drivers/printer/driver.js';
+import { createPrinter, printerTransportOf } from '../../../drivers/printer/transports.js';
 import { Rs485Bus } from '../../../drivers/rs485/bus.js';
 import { VoiceAnnouncer } from '../../../drivers/voice/announcer.js';
 import { AplaySink } from '../../../drivers/voice/aplay-sink.js';
@@ -171,25 +170,22 @@ export class DeviceManager {
   // ───────────────────────────────────────────────────────────── devices
 
   private async startPrinter(p: NonNullable<DevicesConfig['printer']>): Promise<void> {
-    const where = p.transport === 'tcp' ? `tcp://${p.host}:${p.port}` : p.path;
-    const make = (): Transport =>
-      p.transport === 'usblp' ? new ChardevTransport({ path: p.path, readBack: p.readBack }) : p.transport === 'serial' ? new SerialTransport({ path: p.path, baudRate: p.baudRate }) : new TcpTransport(p.host, p.port);
-    const link = this.reopening('printer', where, make);
-    const printer = new EscPosPrinter(link, {
+    // The link for its transport from the printer registry (drivers/printer/transports.ts).
+    const t = printerTransportOf(p);
+    const link = this.reopening('printer', t.where, t.link);
+    const printer = createPrinter(link, p, {
       logger: this.log,
-      encoding: p.encoding,
-      readBack: p.readBack,
       statusTimeoutMs: this.opts.printerStatusTimeoutMs ?? 1000,
       pollIntervalMs: this.opts.printerPollMs ?? 5000,
     });
     this.printer = printer;
-    this.set({ name: 'printer', kind: `escpos-${p.transport}`, state: 'unknown', detail: where, final: false });
+    this.set({ name: 'printer', kind: t.kind, state: 'unknown', detail: t.where, final: false });
     this.offs.push(printer.onHealth((h) => this.printerHealth(h)));
     this.offs.push(
       link.onLink((s) => {
         if (!s.up) {
           this.printerLink = 'down';
-          this.set({ ...this.entry('printer'), state: 'offline', detail: this.downDetail(p.transport === 'tcp' ? undefined : p.path, s), final: true });
+          this.set({ ...this.entry('printer'), state: 'offline', detail: this.downDetail(t.path, s), final: true });
           return;
         }
         this.printerLink = 'refreshing';
