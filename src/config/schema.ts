@@ -1,5 +1,6 @@
 import { screenProtocolIds, screenProtocolSchemas } from '../../drivers/led-screen/protocol-schemas.js';
 import { printerConfigSchema } from '../../drivers/printer/transport-schemas.js';
+import { voiceOutputIds } from '../../drivers/voice/output-schemas.js';
 import { z } from 'zod';
 import { defaultPolicy } from '../core/model.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.js';
@@ -246,7 +247,8 @@ const rs485LineSchema = z.strictObject({
 const voiceSchema = z.strictObject({
   clips: z.string().default('/var/lib/hallq/clips'),
   repeat: z.number().int().min(1).max(5).default(2),
-  output: z.enum(['aplay', 'wav']).default('aplay'),
+  // The outputs come from drivers/voice/output-schemas.ts: a new one is added in that folder alone.
+  output: z.enum(voiceOutputIds).default('aplay'),
   /** ALSA device for aplay, e.g. "plughw:0,0". */
   device: z.string().optional(),
   /** Where `output: wav` writes each call. */

@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../../drivers/common/logger.js';
 import { SerialTransport } from '../../../drivers/common/serial-transport.js';
 import { Listeners, type Transport } from '../../../drivers/common/transport.js';
@@ -13,10 +11,8 @@ import type { EscPosPrinter, PrinterHealth } from '../../../drivers/printer/driv
 import { createPrinter, printerTransportOf } from '../../../drivers/printer/transports.js';
 import { Rs485Bus } from '../../../drivers/rs485/bus.js';
 import { VoiceAnnouncer } from '../../../drivers/voice/announcer.js';
-import { AplaySink } from '../../../drivers/voice/aplay-sink.js';
 import { loadClipLibrary } from '../../../drivers/voice/clip-library.js';
-import type { Sink } from '../../../drivers/voice/sink.js';
-import { WavFileSink } from '../../../drivers/voice/wav-file-sink.js';
+import { voiceOutputs } from '../../../drivers/voice/outputs.js';
 import { espeakToPcm } from '../../../drivers/voice/espeak-tts.js';
 import type { DeviceHealth } from '../../bus/messages.js';
 import type { DevicesConfig } from '../../config/schema.js';
@@ -345,10 +341,12 @@ export class DeviceManager {
   }
 
   private async startVoice(v: NonNullable<DevicesConfig['voice']>): Promise<void> {
-    const kind = `voice-${v.output}`;
+    // The sink and kind of its output from the voice registry (drivers/voice/outputs.ts).
+    const output = voiceOutputs[v.output];
+    const kind = output.kind;
     try {
       const library = await loadClipLibrary(v.clips, this.log);
-      const sink: Sink = v.output === 'aplay' ? new AplaySink({ logger: this.log, ...(v.device ? { device: v.device } : {}) }) : new WavFileSink(v.wavDir ?? join(tmpdir(), 'hallq-voice'));
+      const sink = output.sink({ logger: this.log, ...(v.device ? { device: v.device } : {}), ...(v.wavDir ? { wavDir: v.wavDir } : {}) });
       // Free text (an emergency notice) has no clips: espeak-ng reads it into the library's format.
       const announcer = new VoiceAnnouncer({ library, sink, logger: this.log, repeat: v.repeat, fallback: (text) => espeakToPcm(text, { format: library.format }) });
       this.announcer = announcer;
