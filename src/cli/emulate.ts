@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
-import { SamCardEmulator } from '../../drivers/idcard/emulator.js';
-import { TEST_CARDS, type TestCardName } from '../../drivers/idcard/test-cards.js';
+import { TEST_CARDS, idcardEmulation, type TestCardName } from '../../drivers/idcard/emulation.js';
 import type { KeyName } from '../../drivers/keypad/codec.js';
 import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import { screenProtocols } from '../../drivers/led-screen/protocols.js';
@@ -84,7 +83,7 @@ function printerSession(device: SerialTransport, print: (l: string) => void, png
 }
 
 function idcardSession(device: SerialTransport, print: (l: string) => void): Session {
-  const emulator = new SamCardEmulator(device);
+  const emulator = idcardEmulation.emulator(device);
   void emulator.start();
   emulator.on('request', (name) => {
     if (name === 'readText' || name === 'readWithFingerprint') print('🪪 the host read the card');

@@ -1,4 +1,5 @@
 import { screenProtocolIds, screenProtocolSchemas } from '../../drivers/led-screen/protocol-schemas.js';
+import { idcardConfigSchema } from '../../drivers/idcard/transport-schemas.js';
 import { printerConfigSchema } from '../../drivers/printer/transport-schemas.js';
 import { voiceOutputIds } from '../../drivers/voice/output-schemas.js';
 import { z } from 'zod';
@@ -215,17 +216,8 @@ const serialPath = z.string().min(1);
 // The ways of attaching a printer come from drivers/printer/transport-schemas.ts: a new one is added in that folder alone.
 const printerSchema = printerConfigSchema;
 
-const idcardSchema = z.discriminatedUnion('transport', [
-  z.strictObject({ transport: z.literal('serial'), path: serialPath, baudRate: z.number().int().positive().default(115200) }),
-  z.strictObject({
-    transport: z.literal('hid'),
-    vendorId: z.number().int().min(0).max(0xffff),
-    productId: z.number().int().min(0).max(0xffff),
-    /** ⚠ Vendor-specific report framing (drivers/idcard/README.md). */
-    framing: z.strictObject({ reportId: z.number().int().min(0).max(255), reportSize: z.number().int().min(8).max(1024), lengthOffset: z.number().int().min(0), payloadOffset: z.number().int().min(0) }).partial().default({}),
-  }),
-  z.strictObject({ transport: z.literal('wedge') }),
-]);
+// The ways of attaching an ID-card reader come from drivers/idcard/transport-schemas.ts.
+const idcardSchema = idcardConfigSchema;
 
 const rs485LineSchema = z.strictObject({
   path: serialPath,

@@ -5,7 +5,8 @@ import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import { screenProtocols } from '../../drivers/led-screen/protocols.js';
 import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
 import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';
-import { SamCardEmulator } from '../../drivers/idcard/emulator.js';
+import type { SamCardEmulator } from '../../drivers/idcard/emulator.js';
+import { idcardEmulation } from '../../drivers/idcard/emulation.js';
 import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import { printerEmulation } from '../../drivers/printer/transports.js';
 import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
@@ -52,13 +53,13 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
   line.start();
 
   // ID-card reader: the SAM protocol at 115200.
-  const cardDevice = new SerialTransport({ path: cardPty.device, baudRate: 115200 });
-  const cardEmulator = new SamCardEmulator(cardDevice, { logger: logger.child({ device: 'idcard-emulator' }) });
+  const cardDevice = new SerialTransport({ path: cardPty.device, baudRate: idcardEmulation.baudRate });
+  const cardEmulator = idcardEmulation.emulator(cardDevice, { logger: logger.child({ device: 'idcard-emulator' }) });
   await cardEmulator.start();
 
   const devices: DevicesConfig = {
     printer: printerEmulation.configFor(printerPty.host),
-    idcard: { transport: 'serial', path: cardPty.host, baudRate: 115200 },
+    idcard: idcardEmulation.configFor(cardPty.host),
     rs485: [
       {
         path: busPty.host,

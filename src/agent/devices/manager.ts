@@ -3,6 +3,7 @@ import { SerialTransport } from '../../../drivers/common/serial-transport.js';
 import { Listeners, type Transport } from '../../../drivers/common/transport.js';
 import { HidCardReader, nodeHidOpener } from '../../../drivers/idcard/hid-reader.js';
 import { SamCardReader } from '../../../drivers/idcard/driver.js';
+import { idcardTransportSchemas } from '../../../drivers/idcard/transport-schemas.js';
 import { Keypad } from '../../../drivers/keypad/driver.js';
 import type { Grade, GradeTable } from '../../../drivers/keypad/grades.js';
 import { screenProtocols, type ScreenProtocolId } from '../../../drivers/led-screen/protocols.js';
@@ -215,7 +216,7 @@ export class DeviceManager {
   private async startIdcard(c: NonNullable<DevicesConfig['idcard']>): Promise<void> {
     if (c.transport === 'wedge') {
       // A keyboard-wedge reader types into the focused page: the kiosk page reads it, not this manager.
-      this.set({ name: 'idcard', kind: 'idcard-wedge', state: 'unknown', detail: 'keyboard wedge: read by the kiosk page', final: true });
+      this.set({ name: 'idcard', kind: idcardTransportSchemas.wedge.kind, state: 'unknown', detail: 'keyboard wedge: read by the kiosk page', final: true });
       return;
     }
     if (c.transport === 'hid') {
@@ -223,21 +224,21 @@ export class DeviceManager {
       const framing = Object.fromEntries(Object.entries(c.framing).filter(([, v]) => v !== undefined));
       const reader = new HidCardReader(nodeHidOpener({ vendorId: c.vendorId, productId: c.productId }), { logger: this.log, framing, description: `hid ${id}` });
       this.idcard = reader;
-      this.set({ name: 'idcard', kind: 'idcard-hid', state: 'unknown', detail: id, final: false });
+      this.set({ name: 'idcard', kind: idcardTransportSchemas.hid.kind, state: 'unknown', detail: id, final: false });
       reader.on('error', (e) => this.log.debug({ code: e.code }, 'id-card reader error'));
-      reader.on('health', (h) => this.set({ name: 'idcard', kind: 'idcard-hid', state: h.ok ? 'ok' : 'offline', ...(h.error ? { detail: h.error.code } : {}), final: false }));
-      await reader.start().catch((e: unknown) => this.set({ name: 'idcard', kind: 'idcard-hid', state: 'offline', detail: `${id}: ${e instanceof Error ? e.message : String(e)}`, final: true }));
+      reader.on('health', (h) => this.set({ name: 'idcard', kind: idcardTransportSchemas.hid.kind, state: h.ok ? 'ok' : 'offline', ...(h.error ? { detail: h.error.code } : {}), final: false }));
+      await reader.start().catch((e: unknown) => this.set({ name: 'idcard', kind: idcardTransportSchemas.hid.kind, state: 'offline', detail: `${id}: ${e instanceof Error ? e.message : String(e)}`, final: true }));
       return;
     }
     const link = this.reopening('idcard', c.path, () => new SerialTransport({ path: c.path, baudRate: c.baudRate }));
     const reader = new SamCardReader(link, { logger: this.log });
     this.idcard = reader;
-    this.set({ name: 'idcard', kind: 'idcard-sam', state: 'unknown', detail: c.path, final: false });
+    this.set({ name: 'idcard', kind: idcardTransportSchemas.serial.kind, state: 'unknown', detail: c.path, final: false });
     // Without an 'error' listener the reader only logs; with one the agent sees codes (never personal data).
     reader.on('error', (e) => this.log.debug({ code: e.code }, 'id-card reader error'));
     reader.on('health', (h) => {
       if (!link.isOpen) return;
-      this.set({ name: 'idcard', kind: 'idcard-sam', state: h.ok ? 'ok' : 'offline', ...(h.error ? { detail: h.error.code } : {}), final: false });
+      this.set({ name: 'idcard', kind: idcardTransportSchemas.serial.kind, state: h.ok ? 'ok' : 'offline', ...(h.error ? { detail: h.error.code } : {}), final: false });
     });
     this.offs.push(
       link.onLink((s) => {
