@@ -5,7 +5,8 @@ import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import { TEST_CARDS, idcardEmulation, type TestCardName } from '../../drivers/idcard/emulation.js';
 import type { KeyName } from '../../drivers/keypad/codec.js';
-import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import { keypadProtocolIds, keypadProtocols } from '../../drivers/keypad/protocols.js';
 import { screenProtocols } from '../../drivers/led-screen/protocols.js';
 import type { PrintedTicket } from '../../drivers/printer/document.js';
 import { printerEmulation } from '../../drivers/printer/transports.js';
@@ -131,7 +132,7 @@ function rs485Session(device: SerialTransport, baudRate: number, d: DevicesConfi
   const first = d?.rs485[0];
   // Without a config: windows 1–4, a BX screen and a polled keypad each at address = window.
   const screens = first?.screens ?? [1, 2, 3, 4].map((w) => ({ window: w, protocol: 'bx' as const, address: w }));
-  const keypadCfg = first?.keypads ?? [1, 2, 3, 4].map((w) => ({ window: w, address: w, mode: 'poll' as const }));
+  const keypadCfg = first?.keypads ?? [1, 2, 3, 4].map((w) => ({ window: w, protocol: keypadProtocolIds[0], address: w, mode: 'poll' as const }));
   const shown = new Map<string, () => string>();
   for (const s of screens) {
     const e = screenProtocols[s.protocol].emulator(s.address);
@@ -142,7 +143,7 @@ function rs485Session(device: SerialTransport, baudRate: number, d: DevicesConfi
   }
   const keypads = new Map<number, KeypadEmulator>();
   for (const k of keypadCfg) {
-    const e = new KeypadEmulator({ address: k.address, mode: k.mode });
+    const e = keypadProtocols[k.protocol].emulator(k.address, k.mode);
     const label = `window ${k.window} keypad (@${k.address})`;
     e.on((ev) => {
       if (ev.type === 'display') print(`⌨  ${label} shows ${ev.display.waiting} | ${ev.display.ticket}`);

@@ -1,5 +1,6 @@
 import { screenProtocolIds, screenProtocolSchemas } from '../../drivers/led-screen/protocol-schemas.js';
 import { idcardConfigSchema } from '../../drivers/idcard/transport-schemas.js';
+import { keypadAnyAddress, keypadProtocolIds, keypadProtocolSchemas } from '../../drivers/keypad/protocol-schemas.js';
 import { printerConfigSchema } from '../../drivers/printer/transport-schemas.js';
 import { voiceOutputIds } from '../../drivers/voice/output-schemas.js';
 import { z } from 'zod';
@@ -233,7 +234,17 @@ const rs485LineSchema = z.strictObject({
         }),
     )
     .default([]),
-  keypads: z.array(z.strictObject({ window: z.number().int().min(1), address: z.number().int().min(1).max(254), role: z.enum(['caller', 'rating', 'both']).default('both'), mode: z.enum(['poll', 'push']).default('poll') })).default([]),
+  // The keypad protocols come from drivers/keypad/protocol-schemas.ts: a new one is added in that folder alone.
+  keypads: z
+    .array(
+      z
+        .strictObject({ window: z.number().int().min(1), protocol: z.enum(keypadProtocolIds).default('ff68'), address: keypadAnyAddress, role: z.enum(['caller', 'rating', 'both']).default('both'), mode: z.enum(['poll', 'push']).default('poll') })
+        .superRefine((k, ctx) => {
+          const r = keypadProtocolSchemas[k.protocol].address.safeParse(k.address);
+          if (!r.success) ctx.addIssue({ code: 'custom', path: ['address'], input: k.address, message: `not a ${k.protocol} keypad address: ${r.error.issues[0]?.message ?? ''}` });
+        }),
+    )
+    .default([]),
 });
 
 const voiceSchema = z.strictObject({

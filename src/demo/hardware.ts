@@ -1,7 +1,8 @@
 import type { Logger } from '../../drivers/common/logger.js';
 import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
-import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import { keypadProtocols } from '../../drivers/keypad/protocols.js';
 import { screenProtocols } from '../../drivers/led-screen/protocols.js';
 import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
 import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';
@@ -44,7 +45,7 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
   const keypadEmulators = new Map<number, KeypadEmulator>();
   for (const w of windows) {
     const se = screenProtocols.bx.emulator(w);
-    const ke = new KeypadEmulator({ address: w });
+    const ke = keypadProtocols.ff68.emulator(w);
     line.add(se);
     line.add(ke);
     screenEmulators.set(w, se);
@@ -65,7 +66,7 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
         path: busPty.host,
         baudRate: 9600,
         screens: windows.map((w) => ({ window: w, protocol: 'bx' as const, address: w })),
-        keypads: windows.map((w) => ({ window: w, address: w, role: 'both' as const, mode: 'poll' as const })),
+        keypads: windows.map((w) => ({ window: w, protocol: 'ff68' as const, address: w, role: 'both' as const, mode: 'poll' as const })),
       },
     ],
   };

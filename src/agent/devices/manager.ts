@@ -4,7 +4,8 @@ import { Listeners, type Transport } from '../../../drivers/common/transport.js'
 import { HidCardReader, nodeHidOpener } from '../../../drivers/idcard/hid-reader.js';
 import { SamCardReader } from '../../../drivers/idcard/driver.js';
 import { idcardTransportSchemas } from '../../../drivers/idcard/transport-schemas.js';
-import { Keypad } from '../../../drivers/keypad/driver.js';
+import type { Keypad } from '../../../drivers/keypad/driver.js';
+import { keypadProtocols } from '../../../drivers/keypad/protocols.js';
 import type { Grade, GradeTable } from '../../../drivers/keypad/grades.js';
 import { screenProtocols, type ScreenProtocolId } from '../../../drivers/led-screen/protocols.js';
 import type { WindowScreen } from '../../../drivers/led-screen/window-screen.js';
@@ -279,9 +280,8 @@ export class DeviceManager {
     const refreshers = new Map<string, () => void>();
     for (const k of c.keypads) {
       const kname = this.unique(`keypad-${k.window}`);
-      const keypad = new Keypad({
-        address: k.address,
-        bus,
+      // Each protocol's driver from the keypad registry (drivers/keypad/protocols.ts).
+      const keypad = keypadProtocols[k.protocol].create(bus, k.address, {
         mode: k.mode,
         logger: this.log,
         pollIntervalMs: this.opts.keypadPollMs ?? 200,
