@@ -1,9 +1,8 @@
 import { silentLogger, type Logger } from '../../../drivers/common/logger.js';
 import { SerialTransport } from '../../../drivers/common/serial-transport.js';
 import { Listeners, type Transport } from '../../../drivers/common/transport.js';
-import { HidCardReader, nodeHidOpener } from '../../../drivers/idcard/hid-reader.js';
-import { SamCardReader } from '../../../drivers/idcard/driver.js';
-import { idcardTransportSchemas } from '../../../drivers/idcard/transport-schemas.js';
+import type { SamCardReader } from '../../../drivers/idcard/driver.js';
+import { idcardReaderOf } from '../../../drivers/idcard/readers.js';
 import type { Keypad } from '../../../drivers/keypad/driver.js';
 import { keypadProtocols } from '../../../drivers/keypad/protocols.js';
 import type { Grade, GradeTable } from '../../../drivers/keypad/grades.js';
@@ -215,39 +214,15 @@ export class DeviceManager {
   }
 
   private async startIdcard(c: NonNullable<DevicesConfig['idcard']>): Promise<void> {
-    if (c.transport === 'wedge') {
-      // A keyboard-wedge reader types into the focused page: the kiosk page reads it, not this manager.
-      this.set({ name: 'idcard', kind: idcardTransportSchemas.wedge.kind, state: 'unknown', detail: 'keyboard wedge: read by the kiosk page', final: true });
-      return;
-    }
-    if (c.transport === 'hid') {
-      const id = `${c.vendorId.toString(16).padStart(4, '0')}:${c.productId.toString(16).padStart(4, '0')}`;
-      const framing = Object.fromEntries(Object.entries(c.framing).filter(([, v]) => v !== undefined));
-      const reader = new HidCardReader(nodeHidOpener({ vendorId: c.vendorId, productId: c.productId }), { logger: this.log, framing, description: `hid ${id}` });
-      this.idcard = reader;
-      this.set({ name: 'idcard', kind: idcardTransportSchemas.hid.kind, state: 'unknown', detail: id, final: false });
-      reader.on('error', (e) => this.log.debug({ code: e.code }, 'id-card reader error'));
-      reader.on('health', (h) => this.set({ name: 'idcard', kind: idcardTransportSchemas.hid.kind, state: h.ok ? 'ok' : 'offline', ...(h.error ? { detail: h.error.code } : {}), final: false }));
-      await reader.start().catch((e: unknown) => this.set({ name: 'idcard', kind: idcardTransportSchemas.hid.kind, state: 'offline', detail: `${id}: ${e instanceof Error ? e.message : String(e)}`, final: true }));
-      return;
-    }
-    const link = this.reopening('idcard', c.path, () => new SerialTransport({ path: c.path, baudRate: c.baudRate }));
-    const reader = new SamCardReader(link, { logger: this.log });
-    this.idcard = reader;
-    this.set({ name: 'idcard', kind: idcardTransportSchemas.serial.kind, state: 'unknown', detail: c.path, final: false });
-    // Without an 'error' listener the reader only logs; with one the agent sees codes (never personal data).
-    reader.on('error', (e) => this.log.debug({ code: e.code }, 'id-card reader error'));
-    reader.on('health', (h) => {
-      if (!link.isOpen) return;
-      this.set({ name: 'idcard', kind: idcardTransportSchemas.serial.kind, state: h.ok ? 'ok' : 'offline', ...(h.error ? { detail: h.error.code } : {}), final: false });
+    // Each reader's start and health from the ID-card registry (drivers/idcard/readers.ts).
+    const r = idcardReaderOf(c);
+    this.idcard = await r.start({
+      logger: this.log,
+      health: (h) => this.set({ name: 'idcard', kind: r.kind, ...h }),
+      reopening: (where, make) => this.reopening('idcard', where, make),
+      downDetail: (path, s) => this.downDetail(path, s),
+      own: (off) => this.offs.push(off),
     });
-    this.offs.push(
-      link.onLink((s) => {
-        if (s.up) void reader.start().catch((e: unknown) => this.log.warn({ err: String(e) }, 'id-card reader did not start'));
-        else this.set({ ...this.entry('idcard'), state: 'offline', detail: this.downDetail(c.path, s), final: true });
-      }),
-    );
-    await reader.start();
   }
 
   private async startLine(i: number, c: DevicesConfig['rs485'][number]): Promise<void> {

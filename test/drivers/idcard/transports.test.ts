@@ -14,7 +14,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** The ID-card reader's config and emulation come from drivers/idcard (transport-schemas.ts, emulation.ts). */
+/**
+ * A device kind is one folder: the ID-card reader's config (transport-schemas.ts), its start and health
+ * (readers.ts) and its emulation (emulation.ts) come from drivers/idcard, which the config schema, the
+ * agent's DeviceManager, the demo and `hallq emulate idcard` read.
+ */
 describe('the ID-card reader registry', () => {
   it('the config accepts every registered transport and names the key of one it does not know', () => {
     const base = structuredClone(loadConfigOrThrow('config/demo.yaml')) as unknown as Record<string, unknown>;
@@ -42,9 +46,9 @@ describe('the ID-card reader registry', () => {
     expect(list.find((d) => d.name === 'idcard')?.kind).toBe(idcardTransportSchemas.serial.kind);
   }, 30_000);
 
-  it('the config schema, the demo and hallq emulate name no reader transport or emulator class', () => {
-    for (const file of ['src/config/schema.ts', 'src/demo/hardware.ts', 'src/cli/emulate.ts']) {
-      expect(readFileSync(file, 'utf8'), file).not.toMatch(/new SamCardEmulator|literal\('hid'\)|literal\('wedge'\)/);
+  it('no file outside drivers/idcard names a reader transport, reader or emulator class: a new reader is added there alone', () => {
+    for (const file of ['src/agent/devices/manager.ts', 'src/config/schema.ts', 'src/demo/hardware.ts', 'src/cli/emulate.ts']) {
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/new SamCardEmulator|new SamCardReader|HidCardReader|literal\('hid'\)|literal\('wedge'\)|=== 'wedge'|=== 'hid'/);
     }
   });
 });
