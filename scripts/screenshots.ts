@@ -35,6 +35,7 @@ const shots: { name: string; url: string; width: number; height: number; signIn?
   { name: 'display', url: `http://127.0.0.1:${demo.httpPort}/display`, width: 1920, height: 1080 },
   { name: 'caller', url: `http://127.0.0.1:${demo.httpPort}/caller?window=1`, width: 1280, height: 800, signIn: { staffId: 's01', secret: DEMO_PINS.staff, window: 1 } },
   { name: 'admin', url: `http://127.0.0.1:${demo.httpPort}/admin`, width: 1600, height: 1000, signIn: { staffId: 'm01', secret: DEMO_PINS.manager } },
+  { name: 'reports', url: `http://127.0.0.1:${demo.httpPort}/reports`, width: 1920, height: 1200, signIn: { staffId: 'm01', secret: DEMO_PINS.manager } },
 ];
 if (statusUrl) shots.push({ name: 'ticket-status', url: statusUrl, width: 390, height: 844 });
 for (const s of shots) {
@@ -42,7 +43,9 @@ for (const s of shots) {
   // Staff pages need a session: sign in through the API on the page's own cookie jar.
   if (s.signIn) await page.request.post(`http://127.0.0.1:${demo.httpPort}/api/auth/sign-in`, { data: s.signIn });
   await page.goto(s.url);
-  await page.waitForFunction("!document.body.textContent.includes('…')");
+  // The reports page is ready once today's figures are in and its charts (chart.js) drawn; the others once nothing says "…".
+  if (s.name === 'reports') await page.waitForFunction("/\\d/.test(document.querySelector('#fig-issued')?.textContent ?? '') && document.querySelector('canvas') !== null");
+  else await page.waitForFunction("!document.body.textContent.includes('…')");
   await page.screenshot({ path: new URL(`${s.name}.png`, out).pathname });
   await page.close();
   console.log(`docs/screenshots/${s.name}.png`);

@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { freePort, startMosquitto } from '../test/helpers/mosquitto.js';
 import { seededRandom } from '../test/store/fixtures/seeded-random.js';
 import { writeConfig } from '../test/wire/server-process.js';
+import { progressBar } from '../src/cli/progress.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'hallq.js');
@@ -33,6 +34,8 @@ export interface SoakOptions {
   seed?: number;
   /** Progress lines (default none). */
   say?: (line: string) => void;
+  /** After each kill and restart: kills done of planned (a progress bar). */
+  onKill?: (done: number, planned: number) => void;
 }
 
 export interface SoakReport {
@@ -210,6 +213,7 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
       if (!(await until200(kioskInfo[victim]!, 120_000))) throw new Error(`soak: agent ${victim + 1} did not come back after kill ${k + 1}`);
       recovery.agent.push(performance.now() - t0);
     }
+    opts.onKill?.(k + 1, kills);
     if ((k + 1) % 10 === 0) say(`${k + 1} kills, ${acked.size} tickets acknowledged, server p50 ${quantiles(recovery.server).p50} ms, agent p50 ${quantiles(recovery.agent).p50} ms`);
   }
   loading = false;
@@ -260,12 +264,15 @@ export function formatSoak(r: SoakReport): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { kills: { type: 'string' }, 'max-minutes': { type: 'string' }, seed: { type: 'string' } } });
+  // A bar on a terminal's stderr; the lines every 10 kills go to stdout (a log when piped).
+  const bar = progressBar('soak', 'kills');
   const r = await runSoak({
     kills: values.kills ? Number(values.kills) : 1000,
     maxMs: (values['max-minutes'] ? Number(values['max-minutes']) : 45) * 60_000,
     ...(values.seed ? { seed: Number(values.seed) } : {}),
-    say: (l) => process.stdout.write(`${l}\n`),
-  });
+    say: (l) => (process.stdout.isTTY && process.stderr.isTTY ? undefined : process.stdout.write(`${l}\n`)),
+    onKill: (done, planned) => bar.update(done, planned),
+  }).finally(() => bar.stop());
   process.stdout.write(`${formatSoak(r)}\n`);
   const bad = r.lost.length + r.renumbered.length + r.duplicated.length + r.numbersTwice.length;
   process.exitCode = bad === 0 ? 0 : 1;

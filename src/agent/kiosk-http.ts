@@ -67,7 +67,11 @@ export interface KioskHttpOptions {
   /** The hall's ID hash key (agent.idHashKeyFile): appointment check-in by phone or code hashes with it. */
   idHashKey?: Buffer;
   http?: Omit<HttpOptions, 'logger'>;
+  /** More routes on the same listener: the agent's /livez, /readyz and /metrics (health-http.ts). */
+  extraRoutes?: KioskExtraRoutes;
 }
+
+export type KioskExtraRoutes = (app: FastifyInstance) => void;
 
 /**
  * The kiosk page the agent serves to the touch screen beside it (Chromium in kiosk mode): the service
@@ -78,6 +82,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   const app = createHttpApp({ ...opts.http, bodyLimit: opts.http?.bodyLimit ?? 4 * 1024, logger });
   await registerOpenApi(app, kioskApi);
   await registerStatic(app);
+  opts.extraRoutes?.(app);
   const info = () => {
     const c = link.replica.state.config;
     const person = card.peek();

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type http from 'node:http';
 import type { Logger } from '../../drivers/common/logger.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
@@ -6,15 +7,10 @@ import { thisAgent } from '../config/agents.js';
 import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { createNotifier } from '../ops/sd-notify.js';
-import { DeviceManager, type DeviceManagerOptions } from './devices/manager.js';
-import { attachCaller } from './flows/caller.js';
-import { attachDisplays } from './flows/display.js';
-import { attachVoice } from './flows/voice.js';
-import { KioskFlow } from './flows/kiosk.js';
-import { CardSlot, startKioskHttp } from './kiosk-http.js';
-import { personFromCard, wedgeInto } from '../bus/person.js';
-import { randomBytes } from 'node:crypto';
-import type http from 'node:http';
+import { packageVersion } from '../ops/version.js';
+import type { DeviceManager, DeviceManagerOptions } from './devices/manager.js';
+import { startHardware, type RunningHardware } from './hardware.js';
+import { createAgentMetrics, registerAgentHealth, startAgentHealthHttp, type AgentHealthSources } from './health-http.js';
 import { AgentLink } from './link.js';
 import { settledWithin } from '../ops/bounded.js';
 import type { IslandMode } from './island/island-mode.js';
@@ -24,9 +20,20 @@ export interface RunningAgent {
   link: AgentLink;
   /** Island mode, when configured (src/agent/island). */
   island?: IslandMode;
-  devices: DeviceManager;
+  /** The devices now open (a reload that changed this agent's devices opens a new manager). */
+  readonly devices: DeviceManager;
   /** The kiosk page's port as bound (the configured one, or the one the OS gave for port 0); absent without a kiosk. */
   kioskPort?: number;
+  /** The health listener's port as bound (`agent.health`); absent without one. */
+  healthPort?: number;
+  /**
+   * SIGHUP (systemctl reload): this agent's part of a re-read config. Changed devices or kiosk: the
+   * hardware and its flows are closed and opened again from the new config (the link and the replica
+   * stay); the hall part comes from the server's log as ever; the broker link, island mode, the log
+   * level and the health listener take effect at the next restart (a warning names the keys).
+   * Resolves with what it did.
+   */
+  reload(next: HallqConfig): Promise<'applied' | 'unchanged' | 'refused'>;
   stop(): Promise<void>;
 }
 
@@ -45,11 +52,6 @@ export interface AgentStartOptions {
 export async function runAgent(configPath: string): Promise<RunningAgent> {
   const config = loadConfigOrThrow(configPath);
   return startAgentFrom(config, { logger: createLogger({ level: thisAgent(config).logLevel }) });
-}
-
-/** A staff member logs in on a keypad with their id, or with their place in the staff list (1-based). */
-function staffLookup(config: HallqConfig): (n: string) => string | undefined {
-  return (n) => config.staff.find((s) => s.id === n)?.id ?? config.staff[Number(n) - 1]?.id;
 }
 
 function summary(list: DeviceHealth[]): string {
@@ -83,77 +85,110 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
   await link.start();
   await link.catchUp();
 
-  const devices = new DeviceManager(me.devices, { ...opts.devices, logger });
-  const offs: (() => void)[] = [];
-  offs.push(
-    devices.onChange((list) => {
-      link.publishDevices(list);
-      void notifier.status(`agent ${me.id}: ${summary(list)}`);
-    }),
-  );
-  await devices.start();
-  link.publishDevices(devices.list());
-
-  // Displays: re-attached when a line comes back, so every screen and keypad is shown the present state again.
-  let offDisplays = attachDisplays(link, devices.screens, devices.displayKeypads, logger.child({ component: 'display' }));
-  offs.push(
-    devices.onReopen((name) => {
-      if (!name.startsWith('rs485-')) return;
-      offDisplays();
-      offDisplays = attachDisplays(link, devices.screens, devices.displayKeypads, logger.child({ component: 'display' }));
-    }),
-  );
+  let started = false;
+  const reloads = { applied: 0, unchanged: 0, refused: 0 };
+  let current: DeviceHealth[] = [];
+  const onDevices = (list: DeviceHealth[]) => {
+    current = list;
+    link.publishDevices(list);
+    void notifier.status(`agent ${me.id}: ${summary(list)}`);
+  };
+  let island: ReturnType<typeof startIsland> | undefined;
+  // /livez, /readyz and /metrics: on the health listener (agent.health) and on the kiosk's listener.
+  const sources: AgentHealthSources = {
+    agentId: me.id,
+    version: packageVersion(),
+    started: () => started,
+    connected: () => link.connected,
+    reconnects: () => link.reconnects,
+    seq: () => link.replica.seq,
+    ...(config.island ? { island: () => island?.mode.phase ?? 'online' } : {}),
+    devices: () => current,
+    reloads: () => reloads,
+  };
+  const metrics = createAgentMetrics(sources);
+  const kioskRoutes = (app: Parameters<typeof registerAgentHealth>[0]) => registerAgentHealth(app, sources, metrics);
+  const open = (c: HallqConfig) => startHardware(link, c, thisAgent(c), logger, { ...(opts.devices ? { devices: opts.devices } : {}), onDevices, kioskRoutes });
+  let hw: RunningHardware = await open(config);
+  let running = config;
   // Island mode: the outbox and leases, the watch on the server; after a return the screens show the server's state again.
-  const island = config.island ? startIsland(link, config.island, me.id, logger.child({ component: 'island' }), opts.clock, config.agents) : undefined;
-  offs.push(
-    link.onResync(() => {
-      offDisplays();
-      offDisplays = attachDisplays(link, devices.screens, devices.displayKeypads, logger.child({ component: 'display' }));
-    }),
-  );
-  const staff = staffLookup(config);
-  for (const k of devices.keypads) offs.push(attachCaller(link, k.window, k.keypad, staff, logger.child({ component: 'caller', window: k.window })));
-  if (devices.announcer) offs.push(attachVoice(link, devices.announcer, { recentMs: (me.devices.voice?.announceMissedWithinSeconds ?? 30) * 1000 }));
-
-  // The kiosk: its page, the card on the reader, printed tickets.
-  let kioskHttp: http.Server | undefined;
-  if (me.kiosk) {
-    const k = me.kiosk;
-    const key = me.idHashKeyFile ? readFileSync(me.idHashKeyFile) : randomBytes(32);
-    if (!me.idHashKeyFile) logger.warn({}, 'agent.idHashKeyFile not set: ID hashes match only within this agent process');
-    const card = new CardSlot();
-    devices.idcard?.on('card', (c) => card.put(personFromCard(c.idNumber, c.name, key)));
-    const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }), answerTimeoutMs: k.answerTimeoutSeconds * 1000 });
-    kioskHttp = await startKioskHttp(link, kiosk, card, { host: k.host, port: k.port, statusBaseUrl: k.statusBaseUrl, wedge: wedgeInto(card, key), idHashKey: key }, logger.child({ component: 'kiosk-http' }));
-  }
+  island = config.island ? startIsland(link, config.island, me.id, logger.child({ component: 'island' }), opts.clock, config.agents) : undefined;
+  const offs: (() => void)[] = [link.onResync(() => hw.reattachDisplays())];
+  const healthHttp: http.Server | undefined = me.health ? await startAgentHealthHttp(me.health.host, me.health.port, sources, logger.child({ component: 'health-http' })) : undefined;
 
   // Alive = the event loop runs the timer; a server, broker or device outage must not restart the agent.
   const stopWatchdog = notifier.startWatchdog(() => true);
-  const list = devices.list();
+  const list = hw.devices.list();
+  started = true;
   await notifier.ready(`agent ${me.id} at seq ${link.replica.seq}; ${summary(list)}`);
   logger.info({ seq: link.replica.seq, devices: list.map((d) => `${d.name}:${d.state}`) }, 'agent ready');
-  const address = kioskHttp?.address();
-  return {
+  const portOf = (server: http.Server | undefined) => {
+    const a = server?.address();
+    return a && typeof a === 'object' ? a.port : undefined;
+  };
+  const healthPort = portOf(healthHttp);
+  const agent: RunningAgent = {
     link,
-    devices,
+    get devices() {
+      return hw.devices;
+    },
     ...(island ? { island: island.mode } : {}),
-    ...(address && typeof address === 'object' ? { kioskPort: address.port } : {}),
+    ...(healthPort === undefined ? {} : { healthPort }),
+    reload: async (next) => {
+      let mine: ReturnType<typeof thisAgent>;
+      try {
+        mine = thisAgent(next);
+      } catch (e) {
+        reloads.refused += 1;
+        logger.error({ err: e instanceof Error ? e.message : String(e) }, 'config reload refused; the running config stays');
+        return 'refused';
+      }
+      const was = thisAgent(running);
+      const restartOnly = (['id', 'mqtt', 'logLevel', 'health', 'idHashKeyFile'] as const).filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(was[k])).map((k) => `agent.${k}`);
+      if (JSON.stringify(next.island) !== JSON.stringify(running.island)) restartOnly.push('island');
+      if (restartOnly.length > 0) logger.warn({ keys: restartOnly }, 'these keys changed and take effect at the next restart (systemctl restart hallq-agent)');
+      const staffChanged = JSON.stringify(next.staff) !== JSON.stringify(running.staff);
+      if (JSON.stringify({ d: mine.devices, k: mine.kiosk }) === JSON.stringify({ d: was.devices, k: was.kiosk }) && !staffChanged) {
+        reloads.unchanged += 1;
+        logger.info({ seq: link.replica.seq }, "config reloaded: this agent's devices and kiosk are unchanged");
+        return 'unchanged';
+      }
+      // The devices are reopened from the new config; the link and the replica stay, so nothing is missed.
+      await hw.stop();
+      try {
+        hw = await open(next);
+      } catch (e) {
+        // A listener that cannot bind (the kiosk's new port taken): back to the running config.
+        reloads.refused += 1;
+        logger.error({ err: e instanceof Error ? e.message : String(e) }, 'config reload failed; reopening the running config');
+        hw = await open(running);
+        return 'refused';
+      }
+      running = next;
+      const port = portOf(hw.kioskHttp);
+      if (port === undefined) delete agent.kioskPort;
+      else agent.kioskPort = port;
+      reloads.applied += 1;
+      logger.info({ devices: hw.devices.list().map((d) => `${d.name}:${d.state}`) }, 'config reloaded: devices and kiosk reopened from the new config');
+      return 'applied';
+    },
     stop: async () => {
+      started = false;
       await notifier.stopping();
       stopWatchdog();
       island?.stop();
-      offDisplays();
       for (const off of offs.splice(0)) off();
-      if (kioskHttp) {
-        const server = kioskHttp;
+      if (healthHttp) {
+        const server = healthHttp;
         const closed = new Promise<void>((r) => server.close(() => r()));
-        // The kiosk page holds its event stream open: end it, or the close never completes.
         server.closeAllConnections();
         await settledWithin(closed, 2000);
       }
-      // Bounded: a device that does not answer its close must not hold the stop.
-      await settledWithin(devices.stop(), 3000);
+      await hw.stop();
       await link.stop();
     },
   };
+  const kioskPort = portOf(hw.kioskHttp);
+  if (kioskPort !== undefined) agent.kioskPort = kioskPort;
+  return agent;
 }

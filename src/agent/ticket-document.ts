@@ -7,7 +7,7 @@ export interface TicketFacts {
   serviceName: Lang;
   /** Wait position at issue (等待顺序数). */
   position: number;
-  /** Estimated wait at issue, whole minutes (src/core/estimate.ts); absent when no open window can call it. */
+  /** Estimated wait at issue, whole minutes (src/core/estimate.ts); absent when no open window can call it (printed as 预计等候—分钟). */
   estimatedWaitMinutes?: number;
   windows: number[];
   issuedAt: number;
@@ -29,6 +29,15 @@ export function noShowFooter(p: { requeueAfter: number | null; maxRequeues: numb
   return p.requeueAfter === 0 ? `过号可顺延至下一位重新排队（${times}）` : `过号顺延 ${p.requeueAfter} 位重新排队（${times}）`;
 }
 
+/**
+ * The estimate as printed: 即将叫号 when a free window calls it now, 预计等候约 N 分钟, and 预计等候—分钟
+ * (unknown, as in the SMS) when no open window can serve the service: never a made-up 0.
+ */
+export function waitLine(minutes: number | undefined): string {
+  if (minutes === undefined) return '预计等候—分钟';
+  return minutes === 0 ? '即将叫号' : `预计等候约 ${minutes} 分钟`;
+}
+
 /** What the citizen holds (DB22/T 2871.4 §7.4.3): number, service, position, windows, time, QR. No personal data beyond a masked phone. */
 export function ticketDocument(f: TicketFacts): PrintDocument {
   const lt = localTime(f.issuedAt, f.utcOffsetMinutes);
@@ -39,7 +48,7 @@ export function ticketDocument(f: TicketFacts): PrintDocument {
       { type: 'text', text: f.number, align: 'center', width: 4, height: 4, bold: true },
       { type: 'text', text: `${f.serviceName.zh} ${f.serviceName.en}`, align: 'center' },
       { type: 'text', text: `前面还有 ${Math.max(0, f.position - 1)} 人 · 等待顺序 ${f.position}`, align: 'center' },
-      ...(f.estimatedWaitMinutes === undefined ? [] : [{ type: 'text' as const, text: f.estimatedWaitMinutes === 0 ? '即将叫号' : `预计等候约 ${f.estimatedWaitMinutes} 分钟`, align: 'center' as const }]),
+      { type: 'text', text: waitLine(f.estimatedWaitMinutes), align: 'center' },
       { type: 'text', text: windows, align: 'center' },
       ...(f.phoneMasked ? [{ type: 'text' as const, text: `短信通知 ${f.phoneMasked}`, align: 'center' as const }] : []),
       ...(f.statusUrl ? [{ type: 'qr' as const, data: f.statusUrl, moduleSize: 6, errorLevel: 'M' as const, align: 'center' as const }] : []),

@@ -42,17 +42,25 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
   // config checked above is the one it runs: parsing the YAML again would cost a tenth of the start.
   const running = kind === 'server' ? await (await import('../server/main.js')).startServerFrom(checked.config) : await (await import('../agent/main.js')).startAgentFrom(checked.config);
   const log = createLogger({ component: kind });
+  let reloading: Promise<unknown> = Promise.resolve();
   onHangup = () => {
     const next = loadConfigFile(configPath);
     if (!next.ok) {
       log.error({ config: configPath, issues: formatIssues(configPath, next.issues).split('\n') }, 'config reload refused: the file is invalid; the running config stays');
       return;
     }
-    if ('reload' in running) running.reload(next.config);
-    else log.warn({ config: configPath }, 'the agent takes its hall config from the server; its own devices change at a restart (systemctl restart hallq-agent)');
+    // The server records the hall part; the agent reopens its devices and kiosk when they changed.
+    const issue = kind === 'agent' ? thisAgentIssue(next.config) : undefined;
+    if (issue) {
+      log.error({ config: configPath, issues: formatIssues(configPath, [issue]).split('\n') }, 'config reload refused: the file is invalid; the running config stays');
+      return;
+    }
+    // One reload at a time: a second SIGHUP during an agent's reopen waits for it.
+    reloading = reloading.then((): unknown => running.reload(next.config)).catch((e: unknown) => log.error({ err: String(e) }, 'config reload failed'));
   };
   await stopRequested;
   process.off('SIGHUP', hangup);
+  await settledWithin(reloading, STOP_BOUND_MS);
   // Bounded: every step of stop() is bounded already; this is the last guard under systemd's stop timeout.
   if (!(await settledWithin(running.stop(), STOP_BOUND_MS))) {
     createLogger({ component: kind }).error({ boundMs: STOP_BOUND_MS }, 'stop did not finish in time; exiting anyway');

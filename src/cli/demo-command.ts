@@ -2,7 +2,7 @@ import { runDemo } from '../demo/demo.js';
 import { exitCodes } from './exit-codes.js';
 
 /** `hallq demo`: the whole hall on the fixed demo ports until q, Ctrl-C, SIGTERM or --seconds. */
-export async function demoCommand(opts: { config: string; speed: number; seed: number | undefined; seconds: number | undefined }): Promise<number> {
+export async function demoCommand(opts: { config: string; speed: number; seed: number | undefined; seconds: number | undefined; png?: string | undefined }): Promise<number> {
   const demo = await runDemo({
     config: opts.config,
     mqttPort: 1883,
@@ -12,6 +12,7 @@ export async function demoCommand(opts: { config: string; speed: number; seed: n
     seed: opts.seed ?? Date.now() % 100_000,
     print: (line) => process.stdout.write(`${line}\n`),
     ...(opts.seconds === undefined ? {} : { seconds: opts.seconds }),
+    ...(opts.png === undefined ? {} : { pngDir: opts.png }),
   });
   const stop = () => void demo.stop();
   process.once('SIGINT', stop);

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
-import { SamCardEmulator } from '../../drivers/idcard/emulator.js';
-import { TEST_CARDS, type TestCardName } from '../../drivers/idcard/test-cards.js';
+import { TEST_CARDS, idcardEmulation, type TestCardName } from '../../drivers/idcard/emulation.js';
 import type { KeyName } from '../../drivers/keypad/codec.js';
-import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import { keypadProtocolIds, keypadProtocols } from '../../drivers/keypad/protocols.js';
 import { screenProtocols } from '../../drivers/led-screen/protocols.js';
 import type { PrintedTicket } from '../../drivers/printer/document.js';
-import { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import { printerEmulation } from '../../drivers/printer/transports.js';
 import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
 import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
 import { thisAgent } from '../config/agents.js';
@@ -53,7 +53,7 @@ function ticketLines(t: PrintedTicket): string[] {
 }
 
 function printerSession(device: SerialTransport, print: (l: string) => void, pngDir?: string): Session {
-  const emulator = new EscPosEmulator();
+  const emulator = printerEmulation.emulator();
   emulator.attach(device);
   let n = 0;
   if (pngDir) mkdirSync(pngDir, { recursive: true });
@@ -84,7 +84,7 @@ function printerSession(device: SerialTransport, print: (l: string) => void, png
 }
 
 function idcardSession(device: SerialTransport, print: (l: string) => void): Session {
-  const emulator = new SamCardEmulator(device);
+  const emulator = idcardEmulation.emulator(device);
   void emulator.start();
   emulator.on('request', (name) => {
     if (name === 'readText' || name === 'readWithFingerprint') print('🪪 the host read the card');
@@ -132,7 +132,7 @@ function rs485Session(device: SerialTransport, baudRate: number, d: DevicesConfi
   const first = d?.rs485[0];
   // Without a config: windows 1–4, a BX screen and a polled keypad each at address = window.
   const screens = first?.screens ?? [1, 2, 3, 4].map((w) => ({ window: w, protocol: 'bx' as const, address: w }));
-  const keypadCfg = first?.keypads ?? [1, 2, 3, 4].map((w) => ({ window: w, address: w, mode: 'poll' as const }));
+  const keypadCfg = first?.keypads ?? [1, 2, 3, 4].map((w) => ({ window: w, protocol: keypadProtocolIds[0], address: w, mode: 'poll' as const }));
   const shown = new Map<string, () => string>();
   for (const s of screens) {
     const e = screenProtocols[s.protocol].emulator(s.address);
@@ -143,7 +143,7 @@ function rs485Session(device: SerialTransport, baudRate: number, d: DevicesConfi
   }
   const keypads = new Map<number, KeypadEmulator>();
   for (const k of keypadCfg) {
-    const e = new KeypadEmulator({ address: k.address, mode: k.mode });
+    const e = keypadProtocols[k.protocol].emulator(k.address, k.mode);
     const label = `window ${k.window} keypad (@${k.address})`;
     e.on((ev) => {
       if (ev.type === 'display') print(`⌨  ${label} shows ${ev.display.waiting} | ${ev.display.ticket}`);

@@ -36,10 +36,10 @@ const text = { type: 'string' } as const;
 
 const commands: Record<string, Subcommand> = {
   demo: {
-    usage: '[--config FILE] [--speed N] [--seconds N] [--seed N]',
-    about: 'the whole hall on one box: embedded broker, server, agent, emulated devices, citizens',
-    options: { ...configOpt, speed: text, seconds: text, seed: text },
-    run: async (a) => (await import('./demo-command.js')).demoCommand({ config: str(a, 'config') ?? 'config/demo.yaml', speed: int(a, 'speed') ?? 1, seed: int(a, 'seed'), seconds: int(a, 'seconds') }),
+    usage: '[--config FILE] [--speed N] [--seconds N] [--seed N] [--png DIR]',
+    about: 'the whole hall on one box: embedded broker, server, agent, emulated devices, citizens; --png DIR draws each printed ticket',
+    options: { ...configOpt, speed: text, seconds: text, seed: text, png: text },
+    run: async (a) => (await import('./demo-command.js')).demoCommand({ config: str(a, 'config') ?? 'config/demo.yaml', speed: int(a, 'speed') ?? 1, seed: int(a, 'seed'), seconds: int(a, 'seconds'), png: str(a, 'png') }),
   },
   server: {
     usage: '--config FILE',

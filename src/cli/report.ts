@@ -4,6 +4,7 @@ import { ReportProjection } from '../reports/projection.js';
 import { MAX_REPORT_DAYS, buildReport, daysBetween, groupings, isDay, type GroupBy } from '../reports/query.js';
 import { toXlsx } from '../reports/xlsx.js';
 import { exitCodes } from './exit-codes.js';
+import { progressBar } from './progress.js';
 
 export interface ReportOptions {
   /** The hall database (the server's event log file). */
@@ -39,7 +40,15 @@ export async function reportCommand(o: ReportOptions): Promise<number> {
   const by = o.by as GroupBy;
   const proj = ReportProjection.open(o.database);
   try {
-    const folded = o.rebuild ? proj.rebuild() : proj.catchUp();
+    // Folding a long log (a first report, --rebuild) takes a while: a bar on a terminal's stderr only.
+    const bar = progressBar(o.rebuild ? 'report: rebuilding' : 'report: reading the log', 'events');
+    let folded: number;
+    try {
+      const onProgress = (seq: number, last: number) => bar.update(seq, Math.max(seq, last));
+      folded = o.rebuild ? proj.rebuild(onProgress) : proj.catchUp(onProgress);
+    } finally {
+      bar.stop();
+    }
     if (o.rebuild) process.stderr.write(`report tables rebuilt from ${folded} events\n`);
     const report = buildReport(proj.db, proj.labels, proj.lastSeq(), o.from, o.to, Date.now());
     const write = o.out ?? ((d: Buffer | string) => process.stdout.write(d));

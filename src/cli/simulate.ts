@@ -3,6 +3,7 @@ import type { HallqConfig } from '../config/schema.js';
 import { simulate, type SimReport } from '../sim/simulate.js';
 import type { SimSpec } from '../sim/spec.js';
 import { exitCodes } from './exit-codes.js';
+import { progressBar } from './progress.js';
 import { table } from './table.js';
 
 export interface SimulateOptions {
@@ -112,7 +113,14 @@ export function simulateCommand(file: string, o: SimulateOptions): number {
     process.stderr.write(`${file}: ${spec}\n`);
     return exitCodes.configInvalid;
   }
-  const report = simulate(spec);
+  // Many days take a while: a bar on a terminal's stderr (nothing on a pipe, so stdout stays the report).
+  const bar = spec.days > 1 ? progressBar('simulate', 'days') : undefined;
+  let report: SimReport;
+  try {
+    report = simulate(bar ? { ...spec, onDay: (done, total) => bar.update(done, total) } : spec);
+  } finally {
+    bar?.stop();
+  }
   process.stdout.write(o.json ? `${JSON.stringify({ ...report, trace: undefined })}\n` : `${formatReport(loaded.config, report)}\n`);
   return exitCodes.ok;
 }

@@ -1,4 +1,8 @@
 import { screenProtocolIds, screenProtocolSchemas } from '../../drivers/led-screen/protocol-schemas.js';
+import { idcardConfigSchema } from '../../drivers/idcard/transport-schemas.js';
+import { keypadAnyAddress, keypadProtocolIds, keypadProtocolSchemas } from '../../drivers/keypad/protocol-schemas.js';
+import { printerConfigSchema } from '../../drivers/printer/transport-schemas.js';
+import { voiceOutputIds } from '../../drivers/voice/output-schemas.js';
 import { z } from 'zod';
 import { defaultPolicy } from '../core/model.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.js';
@@ -210,23 +214,11 @@ export const serverSchema = z.strictObject({
 });
 
 const serialPath = z.string().min(1);
-const printerSchema = z.discriminatedUnion('transport', [
-  z.strictObject({ transport: z.literal('usblp'), path: serialPath.default('/dev/hallq/printer'), readBack: z.boolean().default(false), encoding: z.enum(['gbk', 'gb18030']).default('gbk') }),
-  z.strictObject({ transport: z.literal('serial'), path: serialPath, baudRate: z.number().int().positive().default(115200), readBack: z.boolean().default(true), encoding: z.enum(['gbk', 'gb18030']).default('gbk') }),
-  z.strictObject({ transport: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100), readBack: z.boolean().default(true), encoding: z.enum(['gbk', 'gb18030']).default('gbk') }),
-]);
+// The ways of attaching a printer come from drivers/printer/transport-schemas.ts: a new one is added in that folder alone.
+const printerSchema = printerConfigSchema;
 
-const idcardSchema = z.discriminatedUnion('transport', [
-  z.strictObject({ transport: z.literal('serial'), path: serialPath, baudRate: z.number().int().positive().default(115200) }),
-  z.strictObject({
-    transport: z.literal('hid'),
-    vendorId: z.number().int().min(0).max(0xffff),
-    productId: z.number().int().min(0).max(0xffff),
-    /** ⚠ Vendor-specific report framing (drivers/idcard/README.md). */
-    framing: z.strictObject({ reportId: z.number().int().min(0).max(255), reportSize: z.number().int().min(8).max(1024), lengthOffset: z.number().int().min(0), payloadOffset: z.number().int().min(0) }).partial().default({}),
-  }),
-  z.strictObject({ transport: z.literal('wedge') }),
-]);
+// The ways of attaching an ID-card reader come from drivers/idcard/transport-schemas.ts.
+const idcardSchema = idcardConfigSchema;
 
 const rs485LineSchema = z.strictObject({
   path: serialPath,
@@ -242,13 +234,24 @@ const rs485LineSchema = z.strictObject({
         }),
     )
     .default([]),
-  keypads: z.array(z.strictObject({ window: z.number().int().min(1), address: z.number().int().min(1).max(254), role: z.enum(['caller', 'rating', 'both']).default('both'), mode: z.enum(['poll', 'push']).default('poll') })).default([]),
+  // The keypad protocols come from drivers/keypad/protocol-schemas.ts: a new one is added in that folder alone.
+  keypads: z
+    .array(
+      z
+        .strictObject({ window: z.number().int().min(1), protocol: z.enum(keypadProtocolIds).default('ff68'), address: keypadAnyAddress, role: z.enum(['caller', 'rating', 'both']).default('both'), mode: z.enum(['poll', 'push']).default('poll') })
+        .superRefine((k, ctx) => {
+          const r = keypadProtocolSchemas[k.protocol].address.safeParse(k.address);
+          if (!r.success) ctx.addIssue({ code: 'custom', path: ['address'], input: k.address, message: `not a ${k.protocol} keypad address: ${r.error.issues[0]?.message ?? ''}` });
+        }),
+    )
+    .default([]),
 });
 
 const voiceSchema = z.strictObject({
   clips: z.string().default('/var/lib/hallq/clips'),
   repeat: z.number().int().min(1).max(5).default(2),
-  output: z.enum(['aplay', 'wav']).default('aplay'),
+  // The outputs come from drivers/voice/output-schemas.ts: a new one is added in that folder alone.
+  output: z.enum(voiceOutputIds).default('aplay'),
   /** ALSA device for aplay, e.g. "plughw:0,0". */
   device: z.string().optional(),
   /** Where `output: wav` writes each call. */
@@ -304,6 +307,12 @@ export const agentSchema = z.strictObject({
    * cannot match a person across kiosks. Absent: a key for this process only (and a warning).
    */
   idHashKeyFile: z.string().optional(),
+  /**
+   * The agent's own /livez, /readyz and /metrics (Prometheus) listener. Absent: none of its own (the
+   * kiosk's listener, when this agent has one, serves them too). Bound to 127.0.0.1 unless a Prometheus
+   * on another box scrapes it.
+   */
+  health: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) }).optional(),
 });
 
 /** The platform events hallq exports (docs/platform.md). */

@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,8 @@ export interface DemoOptions {
   logFile?: string;
   /** Where the keys come from (default stdin); tests hand in their own stream. */
   input?: NodeJS.ReadableStream;
+  /** Also draw each printed ticket as a PNG here (as `hallq emulate printer --png`), its path on the console. */
+  pngDir?: string;
 }
 
 /** The demo's PINs per role, printed at start. */
@@ -223,11 +225,21 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       else if (e.type === 'WindowOpened') o.print(`🪟 window ${e.window} opened by ${e.staffId}`);
     }),
   );
+  const pngDir = o.pngDir;
+  if (pngDir !== undefined) mkdirSync(pngDir, { recursive: true });
+  let pngCount = 0;
   offs.push(modem.onMessage((m) => o.print(`📱 SMS to ${maskPhone(m.phone)}: ${m.text}`)));
   offs.push(
     hw.printerEmulator.onTicket((ticket) => {
       const lines = ticket.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : b.type === 'qr' ? [`[QR ${b.data}]`] : []));
       o.print(`🎫 printed: ${lines.slice(1, 5).join(' | ')}\n${lines.map((l) => `   │ ${l}`).join('\n')}`);
+      if (pngDir === undefined) return;
+      const file = join(pngDir, `ticket-${String(++pngCount).padStart(4, '0')}-${lines[1] ?? 'ticket'}.png`);
+      // Loaded only when asked for: the preview's canvas binary is not needed to run the demo.
+      void import('../../drivers/printer/preview.js').then(({ renderTicketPng }) => {
+        writeFileSync(file, renderTicketPng(ticket));
+        o.print(`   ↳ ${file}`);
+      });
     }),
   );
 

@@ -1,12 +1,15 @@
 import type { Logger } from '../../drivers/common/logger.js';
 import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
-import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import { keypadProtocols } from '../../drivers/keypad/protocols.js';
 import { screenProtocols } from '../../drivers/led-screen/protocols.js';
 import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
 import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';
-import { SamCardEmulator } from '../../drivers/idcard/emulator.js';
-import { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import type { SamCardEmulator } from '../../drivers/idcard/emulator.js';
+import { idcardEmulation } from '../../drivers/idcard/emulation.js';
+import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import { printerEmulation } from '../../drivers/printer/transports.js';
 import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
 import type { DevicesConfig } from '../config/schema.js';
 
@@ -29,9 +32,9 @@ export interface DemoHardware {
 export async function startDemoHardware(windows: number[], logger: Logger): Promise<DemoHardware> {
   const [printerPty, busPty, cardPty] = ( await Promise.all([0, 1, 2].map(() => openPtyPair({ ownProcessGroup: true })))) as [PtyPair, PtyPair, PtyPair];
   // Printer: 115200 8N1 serial, status read back (DLE EOT).
-  const printerDevice = new SerialTransport({ path: printerPty.device, baudRate: 115200 });
+  const printerDevice = new SerialTransport({ path: printerPty.device, baudRate: printerEmulation.baudRate });
   await printerDevice.open();
-  const printerEmulator = new EscPosEmulator({ logger: logger.child({ device: 'printer-emulator' }) });
+  const printerEmulator = printerEmulation.emulator({ logger: logger.child({ device: 'printer-emulator' }) });
   printerEmulator.attach(printerDevice);
 
   // One RS-485 line at 9600 baud: a screen and a caller keypad per window (same address).
@@ -42,7 +45,7 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
   const keypadEmulators = new Map<number, KeypadEmulator>();
   for (const w of windows) {
     const se = screenProtocols.bx.emulator(w);
-    const ke = new KeypadEmulator({ address: w });
+    const ke = keypadProtocols.ff68.emulator(w);
     line.add(se);
     line.add(ke);
     screenEmulators.set(w, se);
@@ -51,19 +54,19 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
   line.start();
 
   // ID-card reader: the SAM protocol at 115200.
-  const cardDevice = new SerialTransport({ path: cardPty.device, baudRate: 115200 });
-  const cardEmulator = new SamCardEmulator(cardDevice, { logger: logger.child({ device: 'idcard-emulator' }) });
+  const cardDevice = new SerialTransport({ path: cardPty.device, baudRate: idcardEmulation.baudRate });
+  const cardEmulator = idcardEmulation.emulator(cardDevice, { logger: logger.child({ device: 'idcard-emulator' }) });
   await cardEmulator.start();
 
   const devices: DevicesConfig = {
-    printer: { transport: 'serial', path: printerPty.host, baudRate: 115200, readBack: true, encoding: 'gbk' },
-    idcard: { transport: 'serial', path: cardPty.host, baudRate: 115200 },
+    printer: printerEmulation.configFor(printerPty.host),
+    idcard: idcardEmulation.configFor(cardPty.host),
     rs485: [
       {
         path: busPty.host,
         baudRate: 9600,
         screens: windows.map((w) => ({ window: w, protocol: 'bx' as const, address: w })),
-        keypads: windows.map((w) => ({ window: w, address: w, role: 'both' as const, mode: 'poll' as const })),
+        keypads: windows.map((w) => ({ window: w, protocol: 'ff68' as const, address: w, role: 'both' as const, mode: 'poll' as const })),
       },
     ],
   };

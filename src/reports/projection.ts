@@ -186,9 +186,13 @@ export class ReportProjection {
     return Number(this.#meta('last_seq') ?? 0);
   }
 
-  /** Folds every event the log holds beyond lastSeq() into the tables; returns how many. */
-  catchUp(): number {
+  /**
+   * Folds every event the log holds beyond lastSeq() into the tables; returns how many.
+   * `onProgress` hears after each batch how far the fold is (seq folded, the log's last seq).
+   */
+  catchUp(onProgress?: (seq: number, lastSeq: number) => void): number {
     let n = 0;
+    const end = onProgress ? (this.db.prepare<[], { m: number | null }>('SELECT max(seq) AS m FROM events').get()?.m ?? 0) : 0;
     for (;;) {
       let k: number;
       try {
@@ -197,16 +201,17 @@ export class ReportProjection {
         throw storeError(err, 'report projection: cannot fold events', { seq: this.lastSeq() + 1 });
       }
       n += k;
+      onProgress?.(this.lastSeq(), end);
       if (k < BATCH) return n;
     }
   }
 
-  /** Drops the tables and folds the whole log again. */
-  rebuild(): number {
+  /** Drops the tables and folds the whole log again (`onProgress` as for catchUp). */
+  rebuild(onProgress?: (seq: number, lastSeq: number) => void): number {
     this.db.exec(DROP);
     this.#labels = emptyLabels;
     this.#prepareTables();
-    const n = this.catchUp();
+    const n = this.catchUp(onProgress);
     refreshRollups(this.db, this.#labels.utcOffsetMinutes);
     this.#logger.info({ events: n }, 'report projection rebuilt');
     return n;

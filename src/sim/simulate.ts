@@ -360,6 +360,7 @@ export function simulate(spec: SimSpec): SimReport {
     for (const w of windows.values()) if (w.open) inc(tr.windowOpen, w.id, Math.max(w.until, w.openedAt) - w.openedAt);
     const dayWaits = dayWaitList.splice(0);
     perDay.push({ day, waitMean: mean(dayWaits), measured: dayWaits.length, arrivals: today.arrivals, workMinutes: today.work / 60_000 });
+    spec.onDay?.(days.length, spec.days);
   }
 
   const services: ServiceReport[] = config.services.map((s) => {

@@ -38,6 +38,8 @@ export interface SimSpec {
   trace?: boolean;
   /** Every command the core ran and the events it decided, in order (the start-time bench writes them to a log). */
   onCommand?: (cmd: Command, events: readonly HallEvent[]) => void;
+  /** After each simulated day: how many are done of how many (a progress bar). */
+  onDay?: (done: number, total: number) => void;
   /** With the trace: each ticket's wait position and estimated wait at issue (costs a dry run per arrival). */
   estimates?: boolean;
 }

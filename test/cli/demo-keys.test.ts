@@ -33,7 +33,7 @@ describe('hallq demo keys', () => {
   };
 
   beforeAll(async () => {
-    demo = await runDemo({ config: 'config/demo.yaml', mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 5, trickle: false, print, input, logFile });
+    demo = await runDemo({ config: 'config/demo.yaml', mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 5, trickle: false, print, input, logFile, pngDir: join(dir, 'png') });
   }, 180_000);
   afterAll(async () => {
     await demo?.stop();
@@ -51,10 +51,14 @@ describe('hallq demo keys', () => {
     expect(await key('c 3', /^(⛔|✅|…|ℹ️) +c 3:/)).toBe('ℹ️  c 3: 无人等候 · nothing waiting for window 3');
     expect(await key('p 3', /^(⛔|✅|…) p 3:/)).toBe('✅ p 3: window 3 paused (暂停服务)');
     expect(await key('u 3', /^(⛔|✅|…) u 3:/)).toBe('✅ u 3: window 3 resumed');
-    // A ticket: printed whole, with its status link.
+    // A ticket: printed whole, with its status link, and (--png) drawn as a PNG whose path is shown.
+    const png = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('   ↳ '), resolve }));
     const printed = key('t social', /^🎫 printed: A001 /);
     const status = await new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('   status page of A001: '), resolve }));
     await printed;
+    const pngLine = await png;
+    expect(pngLine).toBe(`   ↳ ${join(dir, 'png', 'ticket-0001-A001.png')}`);
+    expect([...readFileSync(join(dir, 'png', 'ticket-0001-A001.png')).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect(status).toMatch(/^ {3}status page of A001: http:\/\/127\.0\.0\.1:\d+\/s\/[\w-]{43}$/);
     expect(out.some((l) => l.startsWith('   │ 过号顺延 3 位重新排队'))).toBe(true);
     expect(await key('c 3', /^(⛔|✅|…) c 3:/)).toBe('✅ c 3: called A001');

@@ -1,23 +1,19 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../../drivers/common/logger.js';
 import { SerialTransport } from '../../../drivers/common/serial-transport.js';
-import { TcpTransport } from '../../../drivers/common/tcp-transport.js';
 import { Listeners, type Transport } from '../../../drivers/common/transport.js';
-import { HidCardReader, nodeHidOpener } from '../../../drivers/idcard/hid-reader.js';
-import { SamCardReader } from '../../../drivers/idcard/driver.js';
-import { Keypad } from '../../../drivers/keypad/driver.js';
+import type { SamCardReader } from '../../../drivers/idcard/driver.js';
+import { idcardReaderOf } from '../../../drivers/idcard/readers.js';
+import type { Keypad } from '../../../drivers/keypad/driver.js';
+import { keypadProtocols } from '../../../drivers/keypad/protocols.js';
 import type { Grade, GradeTable } from '../../../drivers/keypad/grades.js';
 import { screenProtocols, type ScreenProtocolId } from '../../../drivers/led-screen/protocols.js';
 import type { WindowScreen } from '../../../drivers/led-screen/window-screen.js';
-import { ChardevTransport } from '../../../drivers/printer/chardev-transport.js';
-import { EscPosPrinter, type PrinterHealth } from '../../../drivers/printer/driver.js';
+import type { EscPosPrinter, PrinterHealth } from '../../../drivers/printer/driver.js';
+import { createPrinter, printerTransportOf } from '../../../drivers/printer/transports.js';
 import { Rs485Bus } from '../../../drivers/rs485/bus.js';
 import { VoiceAnnouncer } from '../../../drivers/voice/announcer.js';
-import { AplaySink } from '../../../drivers/voice/aplay-sink.js';
 import { loadClipLibrary } from '../../../drivers/voice/clip-library.js';
-import type { Sink } from '../../../drivers/voice/sink.js';
-import { WavFileSink } from '../../../drivers/voice/wav-file-sink.js';
+import { voiceOutputs } from '../../../drivers/voice/outputs.js';
 import { espeakToPcm } from '../../../drivers/voice/espeak-tts.js';
 import type { DeviceHealth } from '../../bus/messages.js';
 import type { DevicesConfig } from '../../config/schema.js';
@@ -171,25 +167,22 @@ export class DeviceManager {
   // ───────────────────────────────────────────────────────────── devices
 
   private async startPrinter(p: NonNullable<DevicesConfig['printer']>): Promise<void> {
-    const where = p.transport === 'tcp' ? `tcp://${p.host}:${p.port}` : p.path;
-    const make = (): Transport =>
-      p.transport === 'usblp' ? new ChardevTransport({ path: p.path, readBack: p.readBack }) : p.transport === 'serial' ? new SerialTransport({ path: p.path, baudRate: p.baudRate }) : new TcpTransport(p.host, p.port);
-    const link = this.reopening('printer', where, make);
-    const printer = new EscPosPrinter(link, {
+    // The link for its transport from the printer registry (drivers/printer/transports.ts).
+    const t = printerTransportOf(p);
+    const link = this.reopening('printer', t.where, t.link);
+    const printer = createPrinter(link, p, {
       logger: this.log,
-      encoding: p.encoding,
-      readBack: p.readBack,
       statusTimeoutMs: this.opts.printerStatusTimeoutMs ?? 1000,
       pollIntervalMs: this.opts.printerPollMs ?? 5000,
     });
     this.printer = printer;
-    this.set({ name: 'printer', kind: `escpos-${p.transport}`, state: 'unknown', detail: where, final: false });
+    this.set({ name: 'printer', kind: t.kind, state: 'unknown', detail: t.where, final: false });
     this.offs.push(printer.onHealth((h) => this.printerHealth(h)));
     this.offs.push(
       link.onLink((s) => {
         if (!s.up) {
           this.printerLink = 'down';
-          this.set({ ...this.entry('printer'), state: 'offline', detail: this.downDetail(p.transport === 'tcp' ? undefined : p.path, s), final: true });
+          this.set({ ...this.entry('printer'), state: 'offline', detail: this.downDetail(t.path, s), final: true });
           return;
         }
         this.printerLink = 'refreshing';
@@ -221,39 +214,15 @@ export class DeviceManager {
   }
 
   private async startIdcard(c: NonNullable<DevicesConfig['idcard']>): Promise<void> {
-    if (c.transport === 'wedge') {
-      // A keyboard-wedge reader types into the focused page: the kiosk page reads it, not this manager.
-      this.set({ name: 'idcard', kind: 'idcard-wedge', state: 'unknown', detail: 'keyboard wedge: read by the kiosk page', final: true });
-      return;
-    }
-    if (c.transport === 'hid') {
-      const id = `${c.vendorId.toString(16).padStart(4, '0')}:${c.productId.toString(16).padStart(4, '0')}`;
-      const framing = Object.fromEntries(Object.entries(c.framing).filter(([, v]) => v !== undefined));
-      const reader = new HidCardReader(nodeHidOpener({ vendorId: c.vendorId, productId: c.productId }), { logger: this.log, framing, description: `hid ${id}` });
-      this.idcard = reader;
-      this.set({ name: 'idcard', kind: 'idcard-hid', state: 'unknown', detail: id, final: false });
-      reader.on('error', (e) => this.log.debug({ code: e.code }, 'id-card reader error'));
-      reader.on('health', (h) => this.set({ name: 'idcard', kind: 'idcard-hid', state: h.ok ? 'ok' : 'offline', ...(h.error ? { detail: h.error.code } : {}), final: false }));
-      await reader.start().catch((e: unknown) => this.set({ name: 'idcard', kind: 'idcard-hid', state: 'offline', detail: `${id}: ${e instanceof Error ? e.message : String(e)}`, final: true }));
-      return;
-    }
-    const link = this.reopening('idcard', c.path, () => new SerialTransport({ path: c.path, baudRate: c.baudRate }));
-    const reader = new SamCardReader(link, { logger: this.log });
-    this.idcard = reader;
-    this.set({ name: 'idcard', kind: 'idcard-sam', state: 'unknown', detail: c.path, final: false });
-    // Without an 'error' listener the reader only logs; with one the agent sees codes (never personal data).
-    reader.on('error', (e) => this.log.debug({ code: e.code }, 'id-card reader error'));
-    reader.on('health', (h) => {
-      if (!link.isOpen) return;
-      this.set({ name: 'idcard', kind: 'idcard-sam', state: h.ok ? 'ok' : 'offline', ...(h.error ? { detail: h.error.code } : {}), final: false });
+    // Each reader's start and health from the ID-card registry (drivers/idcard/readers.ts).
+    const r = idcardReaderOf(c);
+    this.idcard = await r.start({
+      logger: this.log,
+      health: (h) => this.set({ name: 'idcard', kind: r.kind, ...h }),
+      reopening: (where, make) => this.reopening('idcard', where, make),
+      downDetail: (path, s) => this.downDetail(path, s),
+      own: (off) => this.offs.push(off),
     });
-    this.offs.push(
-      link.onLink((s) => {
-        if (s.up) void reader.start().catch((e: unknown) => this.log.warn({ err: String(e) }, 'id-card reader did not start'));
-        else this.set({ ...this.entry('idcard'), state: 'offline', detail: this.downDetail(c.path, s), final: true });
-      }),
-    );
-    await reader.start();
   }
 
   private async startLine(i: number, c: DevicesConfig['rs485'][number]): Promise<void> {
@@ -286,9 +255,8 @@ export class DeviceManager {
     const refreshers = new Map<string, () => void>();
     for (const k of c.keypads) {
       const kname = this.unique(`keypad-${k.window}`);
-      const keypad = new Keypad({
-        address: k.address,
-        bus,
+      // Each protocol's driver from the keypad registry (drivers/keypad/protocols.ts).
+      const keypad = keypadProtocols[k.protocol].create(bus, k.address, {
         mode: k.mode,
         logger: this.log,
         pollIntervalMs: this.opts.keypadPollMs ?? 200,
@@ -349,10 +317,12 @@ export class DeviceManager {
   }
 
   private async startVoice(v: NonNullable<DevicesConfig['voice']>): Promise<void> {
-    const kind = `voice-${v.output}`;
+    // The sink and kind of its output from the voice registry (drivers/voice/outputs.ts).
+    const output = voiceOutputs[v.output];
+    const kind = output.kind;
     try {
       const library = await loadClipLibrary(v.clips, this.log);
-      const sink: Sink = v.output === 'aplay' ? new AplaySink({ logger: this.log, ...(v.device ? { device: v.device } : {}) }) : new WavFileSink(v.wavDir ?? join(tmpdir(), 'hallq-voice'));
+      const sink = output.sink({ logger: this.log, ...(v.device ? { device: v.device } : {}), ...(v.wavDir ? { wavDir: v.wavDir } : {}) });
       // Free text (an emergency notice) has no clips: espeak-ng reads it into the library's format.
       const announcer = new VoiceAnnouncer({ library, sink, logger: this.log, repeat: v.repeat, fallback: (text) => espeakToPcm(text, { format: library.format }) });
       this.announcer = announcer;

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
+import type { Logger } from '../../drivers/common/logger.js';
+import type { DeviceHealth } from '../bus/messages.js';
+import { personFromCard, wedgeInto } from '../bus/person.js';
+import type { ThisAgent } from '../config/agents.js';
+import type { HallqConfig } from '../config/schema.js';
+import { settledWithin } from '../ops/bounded.js';
+import { DeviceManager, type DeviceManagerOptions } from './devices/manager.js';
+import { attachCaller } from './flows/caller.js';
+import { attachDisplays } from './flows/display.js';
+import { KioskFlow } from './flows/kiosk.js';
+import { attachVoice } from './flows/voice.js';
+import { CardSlot, startKioskHttp, type KioskExtraRoutes } from './kiosk-http.js';
+import type { AgentLink } from './link.js';
+
+/** The agent's hardware and the flows on it: what a reload (SIGHUP) closes and opens again. */
+export interface RunningHardware {
+  devices: DeviceManager;
+  kioskHttp: http.Server | undefined;
+  /** Shows every screen and keypad the present state again (after a resync or a line coming back). */
+  reattachDisplays(): void;
+  stop(): Promise<void>;
+}
+
+/** A staff member logs in on a keypad with their id, or with their place in the staff list (1-based). */
+function staffLookup(config: HallqConfig): (n: string) => string | undefined {
+  return (n) => config.staff.find((s) => s.id === n)?.id ?? config.staff[Number(n) - 1]?.id;
+}
+
+/**
+ * Opens this agent's devices (`agents[].devices`) and attaches the flows to them: displays, caller
+ * keypads, voice, and the kiosk (its page, the card on the reader, printed tickets). Device trouble is
+ * health, never a rejection. `onDevices` hears the device list after every change.
+ */
+export async function startHardware(
+  link: AgentLink,
+  config: HallqConfig,
+  me: ThisAgent,
+  logger: Logger,
+  o: { devices?: Omit<DeviceManagerOptions, 'logger'>; onDevices: (list: DeviceHealth[]) => void; kioskRoutes?: KioskExtraRoutes },
+): Promise<RunningHardware> {
+  const devices = new DeviceManager(me.devices, { ...o.devices, logger });
+  const offs: (() => void)[] = [devices.onChange(o.onDevices)];
+  await devices.start();
+  o.onDevices(devices.list());
+
+  // Displays: re-attached when a line comes back, so every screen and keypad is shown the present state again.
+  let offDisplays = attachDisplays(link, devices.screens, devices.displayKeypads, logger.child({ component: 'display' }));
+  const reattachDisplays = () => {
+    offDisplays();
+    offDisplays = attachDisplays(link, devices.screens, devices.displayKeypads, logger.child({ component: 'display' }));
+  };
+  offs.push(
+    devices.onReopen((name) => {
+      if (name.startsWith('rs485-')) reattachDisplays();
+    }),
+  );
+  const staff = staffLookup(config);
+  for (const k of devices.keypads) offs.push(attachCaller(link, k.window, k.keypad, staff, logger.child({ component: 'caller', window: k.window })));
+  if (devices.announcer) offs.push(attachVoice(link, devices.announcer, { recentMs: (me.devices.voice?.announceMissedWithinSeconds ?? 30) * 1000 }));
+
+  // The kiosk: its page, the card on the reader, printed tickets.
+  let kioskHttp: http.Server | undefined;
+  if (me.kiosk) {
+    const k = me.kiosk;
+    const key = me.idHashKeyFile ? readFileSync(me.idHashKeyFile) : randomBytes(32);
+    if (!me.idHashKeyFile) logger.warn({}, 'agent.idHashKeyFile not set: ID hashes match only within this agent process');
+    const card = new CardSlot();
+    devices.idcard?.on('card', (c) => card.put(personFromCard(c.idNumber, c.name, key)));
+    const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }), answerTimeoutMs: k.answerTimeoutSeconds * 1000 });
+    kioskHttp = await startKioskHttp(
+      link,
+      kiosk,
+      card,
+      { host: k.host, port: k.port, statusBaseUrl: k.statusBaseUrl, wedge: wedgeInto(card, key), idHashKey: key, ...(o.kioskRoutes ? { extraRoutes: o.kioskRoutes } : {}) },
+      logger.child({ component: 'kiosk-http' }),
+    );
+  }
+
+  return {
+    devices,
+    kioskHttp,
+    reattachDisplays,
+    stop: async () => {
+      offDisplays();
+      for (const off of offs.splice(0)) off();
+      if (kioskHttp) {
+        const server = kioskHttp;
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        // The kiosk page holds its event stream open: end it, or the close never completes.
+        server.closeAllConnections();
+        await settledWithin(closed, 2000);
+      }
+      // Bounded: a device that does not answer its close must not hold the stop.
+      await settledWithin(devices.stop(), 3000);
+    },
+  };
+}
