@@ -1,4 +1,4 @@
-import { topics } from './topics.js';
+import { CITY_AGENT, topics } from './topics.js';
 
 /**
  * The broker's topic rules for one hall, in one place: `hallq broker` writes them as Mosquitto's
@@ -8,7 +8,9 @@ import { topics } from './topics.js';
  * - the server's user: everything of its hall;
  * - every other user is an agent, `%u` its user name = its agent id = (bound by the broker) its
  *   client id: it publishes only its own requests and status, and reads its own answers, the event
- *   stream, the retained state and the server's status.
+ *   stream, the retained state and the server's status;
+ * - the user `city` (the city bridge's local user, docs/city.md) also publishes the city's
+ *   appointments and notices under city/in/, which no other agent may.
  */
 export type Access = 'read' | 'write' | 'readwrite';
 
@@ -25,6 +27,8 @@ export interface HallAcl {
   server: AclLine[];
   /** Lines for every user, `%u` replaced by its name (Mosquitto `pattern` lines). */
   patterns: AclLine[];
+  /** Lines for one named user each, on top of the patterns. */
+  users: Record<string, AclLine[]>;
 }
 
 export function hallAcl(hall: string, serverUser: string): HallAcl {
@@ -41,6 +45,7 @@ export function hallAcl(hall: string, serverUser: string): HallAcl {
       { access: 'read', topic: `${root}/state/#` },
       { access: 'read', topic: `${root}/server/#` },
     ],
+    users: { [CITY_AGENT]: [{ access: 'write', topic: `${root}/city/in/#` }] },
   };
 }
 
@@ -64,6 +69,7 @@ export function allowed(acl: HallAcl, user: string | undefined, topic: string, w
   if (user === undefined || topic.startsWith('$')) return false;
   const fits = (l: AclLine, filter: string) => (l.access === 'readwrite' || l.access === want) && topicMatches(filter, topic);
   if (user === acl.serverUser && acl.server.some((l) => fits(l, l.topic))) return true;
+  if (Object.hasOwn(acl.users, user) && acl.users[user]?.some((l) => fits(l, l.topic))) return true;
   return patternSafe(user) && acl.patterns.some((l) => fits(l, l.topic.replaceAll('%u', user)));
 }
 
@@ -86,5 +92,11 @@ export function mosquittoAcl(acl: HallAcl, agents: readonly string[] = []): stri
     `user ${acl.serverUser}`,
     ...acl.server.map((l) => `topic ${l.access} ${l.topic}`),
     '',
+    ...Object.entries(acl.users).flatMap(([user, lines]) => [
+      ...(user === CITY_AGENT ? ["# The city bridge's local user: the city's appointments and notices (docs/city.md)."] : []),
+      `user ${user}`,
+      ...lines.map((l) => `topic ${l.access} ${l.topic}`),
+      '',
+    ]),
   ].join('\n');
 }

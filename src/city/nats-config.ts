@@ -34,8 +34,8 @@ export interface NatsUsers {
 /** The subjects hall `hall` may publish to and subscribe to (the cluster refuses the rest). */
 export function hallPermissions(hall: string): { publish: string[]; subscribe: string[] } {
   return {
-    // Its events, retained state, server status and the answers to the city's requests.
-    publish: [`city.${hall}.events`, `city.${hall}.state.>`, `city.${hall}.server.>`, `city.${hall}.res.city`],
+    // Its events, retained state, server status, the answers to the city's requests and its bridge's notification.
+    publish: [`city.${hall}.events`, `city.${hall}.state.>`, `city.${hall}.server.>`, `city.${hall}.res.city`, `city.${hall}.bridge`],
     // The city's requests for catch-up, appointments and notices for this hall.
     subscribe: [`city.${hall}.req.city`, `city.${hall}.in`, `city.${hall}.in.>`],
     // (MQTT `in/#` is two NATS subscriptions: `in` itself and `in.>`.)
