@@ -47,6 +47,8 @@ const PAGE = 1000;
 /** Ids of the city's messages to halls; catch-up requests are `city-<n>`. */
 const INBOX_PREFIX = 'in-';
 const MAX_ANSWERS = 10_000;
+/** A queue of 10,000 events (max_queued_messages) drains in well under this. */
+const FOLLOW_MAX_MS = 120_000;
 
 /** A hall's answer to one city → hall message (src/server/city-inbox.ts). */
 export interface InboxAnswer {
@@ -69,6 +71,13 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
   private readonly behindSince = new Map<string, number>();
   /** Halls to ask without the grace: their bridge just came back, or a catch-up page just came. */
   private readonly urgent = new Set<string>();
+  /**
+   * Halls whose bridge came back while their events' connection drains its backlog: the city follows
+   * them by catch-up pages (asked every graceMs) until that connection brings an event past `seq`
+   * (the hall's seq in the first answer), for FOLLOW_MAX_MS at most.
+   */
+  private readonly following = new Map<string, { since: number; seq: number }>();
+  private readonly askedAt = new Map<string, number>();
   private readonly answers = new Map<string, InboxAnswer>();
   private requestNo = 0;
   private flushing = false;
@@ -139,6 +148,9 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     if (rest === 'events') {
       const e = eventSchema.safeParse(json.value);
       if (!e.success) return this.drop(topic, payload, 'not an event');
+      // The events' own connection is live again once it brings what the pages had not.
+      const from = this.following.get(hall);
+      if (from !== undefined && e.data.seq > from.seq) this.following.delete(hall);
       this.offer(hall, [e.data as unknown as HallEvent]);
     } else if (rest === 'server/status') {
       const s = serverStatusSchema.safeParse(json.value);
@@ -194,6 +206,9 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     const page = eventsDataSchema.safeParse(r.data);
     if (!page.success) return;
     this.seen(hall, page.data.lastSeq);
+    // Following a returned hall: the events' connection is live once it brings a seq past this.
+    const follow = this.following.get(hall);
+    if (follow && follow.seq === Infinity) follow.seq = page.data.lastSeq;
     // Following the hall by pages: if it is still ahead once this page is applied, the next page is
     // asked at once, without the grace.
     this.urgent.add(hall);
@@ -235,15 +250,20 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       let reach = this.lastSeq(hall);
       const map = this.pending.get(hall);
       while (map?.has(reach + 1)) reach += 1;
+      const follow = this.following.get(hall);
+      if (follow && now - follow.since > FOLLOW_MAX_MS) this.following.delete(hall);
+      const asked = this.inFlight.get(hall);
       if ((this.hallSeq.get(hall) ?? 0) <= reach) {
         this.behindSince.delete(hall);
         this.urgent.delete(hall);
+        // Level with what the hall last said, but its newer events may still be queued behind the
+        // backlog on the events' connection: while following, ask again every graceMs.
+        if (this.following.has(hall) && !asked && now - (this.askedAt.get(hall) ?? 0) >= this.opts.catchUpGraceMs) this.ask(hall, reach);
         continue;
       }
       const since = this.behindSince.get(hall) ?? now;
       this.behindSince.set(hall, since);
-      if (now - since < this.opts.catchUpGraceMs && !this.urgent.has(hall)) continue;
-      const asked = this.inFlight.get(hall);
+      if (now - since < this.opts.catchUpGraceMs && !this.urgent.has(hall) && !this.following.has(hall)) continue;
       if (asked && now - asked.sentAt < this.opts.catchUpTimeoutMs) continue;
       this.ask(hall, reach);
     }
@@ -252,6 +272,7 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
   private ask(hall: string, after: number): void {
     const id = `city-${++this.requestNo}`;
     this.inFlight.set(hall, { id, sentAt: this.opts.clock() });
+    this.askedAt.set(hall, this.opts.clock());
     this.metrics.catchUpRequests += 1;
     this.client?.publish(`city/${hall}/req/${CITY_AGENT}`, JSON.stringify({ id, type: 'events', after, limit: PAGE }), { qos: 0 });
   }
@@ -266,6 +287,7 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     let reach = this.lastSeq(hall);
     while (this.pending.get(hall)?.has(reach + 1)) reach += 1;
     this.urgent.add(hall);
+    this.following.set(hall, { since: this.opts.clock(), seq: Infinity });
     this.ask(hall, reach);
   }
 
