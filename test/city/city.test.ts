@@ -123,16 +123,27 @@ describe('the city tier', () => {
       expect(hallDuringCut).toBeGreaterThan(cityAtCut + 50);
       expect(city.ingest.lastSeq(cutHall.id)).toBeLessThan(hallDuringCut);
       halls.slice(0, 2).forEach((h, i) => expect(city.ingest.lastSeq(h.id)).toBeGreaterThan(othersAtCut[i] as number));
+      // What the cut hall sends after the return (a QoS 0 watcher on the cluster) and what the city applies: printed if the window is missed.
       const trace: string[] = [];
-      const w = await mqtt.connectAsync(cluster.mqttUrls[2] as string, { protocolVersion: 4, clientId: 'trace-w', username: 'city', password: cityPassword, clean: true });
-      await w.subscribeAsync(`city/${cutHall.id}/#`, { qos: 0 });
-      w.on('message', (topic, payload) => { if (trace.length < 300) trace.push(`${Date.now() - restoredAt} ms raw ${topic} ${payload.length} ${payload.toString().slice(0, 50)}`); });
-      city.ingest.on('applied', (hall, seqs) => { if (hall === cutHall.id && trace.length < 300) trace.push(`${Date.now() - restoredAt} ms applied ${seqs[0]}..${seqs.at(-1)} req ${city.ingest.metrics.catchUpRequests}`); });
+      const watcher = await mqtt.connectAsync(cluster.mqttUrls[2] as string, { protocolVersion: 4, clientId: 'trace-watcher', username: 'city', password: cityPassword, clean: true });
+      await watcher.subscribeAsync(`city/${cutHall.id}/#`, { qos: 0 });
+      watcher.on('message', (topic, payload) => {
+        if (trace.length < 300 && !topic.includes('/state/')) trace.push(`${Date.now() - restoredAt} ms: ${topic} ${payload.length} bytes`);
+      });
+      const traceApplied = (hall: string, seqs: number[]) => {
+        if (hall === cutHall.id && trace.length < 300) trace.push(`${Date.now() - restoredAt} ms: applied ${seqs[0]}..${seqs.at(-1)}, ${city.ingest.metrics.catchUpRequests} catch-up requests so far`);
+      };
+      city.ingest.on('applied', traceApplied);
       for (const l of links) l.restore();
       const restoredAt = Date.now();
       // Correctness window, not a benchmark: the bridge retries every 2 s (Mosquitto's least), then
       // the city follows the hall by catch-up pages while the events' own connection drains.
-      await until(() => city.ingest.lastSeq(cutHall.id) >= hallDuringCut && lagUnder(cutHall, LAG_MS), `the cut hall's lag back under ${LAG_MS} ms within ${RETURN_WINDOW_MS} ms of the link's return`, RETURN_WINDOW_MS).finally(() => console.log(trace.join('\n')));
+      await until(() => city.ingest.lastSeq(cutHall.id) >= hallDuringCut && lagUnder(cutHall, LAG_MS), `the cut hall's lag back under ${LAG_MS} ms within ${RETURN_WINDOW_MS} ms of the link's return`, RETURN_WINDOW_MS).catch((e: unknown) => {
+        console.log(trace.join('\n'));
+        throw e;
+      });
+      city.ingest.off('applied', traceApplied);
+      await watcher.endAsync();
       const backAt = Date.now();
       console.log(`city: WAN cut ${Math.round((restoredAt - cutAt) / 1000)} s; the cut hall's ${hallDuringCut - cityAtCut} events in the city and its lag under ${LAG_MS} ms ${backAt - restoredAt} ms after the link returned`);
       // And it stays there while the halls go on.
