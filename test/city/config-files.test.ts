@@ -38,6 +38,9 @@ describe('city config files', () => {
     expect(conf).toContain('routes: ["nats-route://10.0.0.2:6222", "nats-route://10.0.0.3:6222"]');
     expect(conf).toContain('stream_replicas: 3');
     expect(conf).toMatch(/user: "hall-a".*allowed_connection_types: \["MQTT"\].*publish: \["city\.hall-a\.events"/);
+    expect(conf).not.toMatch(/^\s*key:/m);
+    // With a key, JetStream encrypts what it stores (appointments waiting for a hall carry ID numbers).
+    expect(natsNodeConfig(nodes[0] as (typeof nodes)[0], nodes, { city: { user: 'city', password: 'c' }, halls: [] }, { jetstreamKey: 'k-123' })).toMatch(/jetstream \{\n  store_dir: "\/var\/lib\/nats"\n  key: "k-123"\n\}/);
   });
 
   it('names the key path of a bad city config', () => {
