@@ -74,7 +74,7 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
   /**
    * Halls whose bridge came back while their events' connection drains its backlog: the city follows
    * them by catch-up pages (asked every graceMs) until that connection brings an event past `seq`
-   * (the hall's seq in the first answer), for FOLLOW_MAX_MS at most.
+   * (the hall's seq in the latest answer), for FOLLOW_MAX_MS at most.
    */
   private readonly following = new Map<string, { since: number; seq: number }>();
   private readonly askedAt = new Map<string, number>();
@@ -206,9 +206,11 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     const page = eventsDataSchema.safeParse(r.data);
     if (!page.success) return;
     this.seen(hall, page.data.lastSeq);
-    // Following a returned hall: the events' connection is live once it brings a seq past this.
+    // Following a returned hall: its events' connection is live again once it brings a seq past
+    // the hall's seq in the latest answer (so it is within one poll of the hall, not merely past
+    // where the pages took over).
     const follow = this.following.get(hall);
-    if (follow && follow.seq === Infinity) follow.seq = page.data.lastSeq;
+    if (follow) follow.seq = page.data.lastSeq;
     // Following the hall by pages: if it is still ahead once this page is applied, the next page is
     // asked at once, without the grace.
     this.urgent.add(hall);
