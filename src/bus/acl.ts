@@ -1,4 +1,4 @@
-import { topics } from './topics.js';
+import { CITY_AGENT, topics } from './topics.js';
 
 /**
  * The broker's topic rules for one hall, in one place: `hallq broker` writes them as Mosquitto's
@@ -11,6 +11,8 @@ import { topics } from './topics.js';
  *   stream, the retained state and the server's status; for island mode with the broker up, it reads
  *   every agent's status, publishes forwards, answers and island events only under its own id, and
  *   reads the others' forwards and events and the answers addressed to it.
+ * - the user `city` (the city bridge's local user, docs/city.md) also publishes the city's
+ *   appointments and notices under city/in/, which no other agent may.
  */
 export type Access = 'read' | 'write' | 'readwrite';
 
@@ -27,6 +29,8 @@ export interface HallAcl {
   server: AclLine[];
   /** Lines for every user, `%u` replaced by its name (Mosquitto `pattern` lines). */
   patterns: AclLine[];
+  /** Lines for one named user each, on top of the patterns. */
+  users: Record<string, AclLine[]>;
 }
 
 export function hallAcl(hall: string, serverUser: string): HallAcl {
@@ -53,6 +57,7 @@ export function hallAcl(hall: string, serverUser: string): HallAcl {
       { access: 'write', topic: `${root}/island/ev/%u` },
       { access: 'read', topic: `${root}/island/ev/+` },
     ],
+    users: { [CITY_AGENT]: [{ access: 'write', topic: `${root}/city/in/#` }] },
   };
 }
 
@@ -76,6 +81,7 @@ export function allowed(acl: HallAcl, user: string | undefined, topic: string, w
   if (user === undefined || topic.startsWith('$')) return false;
   const fits = (l: AclLine, filter: string) => (l.access === 'readwrite' || l.access === want) && topicMatches(filter, topic);
   if (user === acl.serverUser && acl.server.some((l) => fits(l, l.topic))) return true;
+  if (Object.hasOwn(acl.users, user) && acl.users[user]?.some((l) => fits(l, l.topic))) return true;
   return patternSafe(user) && acl.patterns.some((l) => fits(l, l.topic.replaceAll('%u', user)));
 }
 
@@ -101,5 +107,11 @@ export function mosquittoAcl(acl: HallAcl, agents: readonly string[] = []): stri
     `user ${acl.serverUser}`,
     ...acl.server.map((l) => `topic ${l.access} ${l.topic}`),
     '',
+    ...Object.entries(acl.users).flatMap(([user, lines]) => [
+      ...(user === CITY_AGENT ? ["# The city bridge's local user: the city's appointments and notices (docs/city.md)."] : []),
+      `user ${user}`,
+      ...lines.map((l) => `topic ${l.access} ${l.topic}`),
+      '',
+    ]),
   ].join('\n');
 }

@@ -4,6 +4,12 @@
  */
 export const API_VERSION = 'v1';
 
+/**
+ * The hall agent (and hall broker user) a city bridge speaks as (docs/city.md): the city's catch-up
+ * requests arrive on req/city, its appointments and notices on city/in/#, which only it may publish.
+ */
+export const CITY_AGENT = 'city';
+
 export function topics(hall: string) {
   const root = `hallq/${API_VERSION}/${hall}`;
   return {

@@ -1,15 +1,16 @@
-import { topics } from '../bus/topics.js';
+import { CITY_AGENT, topics } from '../bus/topics.js';
 
 /**
  * The hall's side of the city link: a Mosquitto bridge (mosquitto.conf(5), "Bridges") from the hall's
  * own broker to the city cluster's MQTT listeners. `hallq city bridge` prints it for
  * /etc/mosquitto/conf.d/hallq-city.conf (mode 0600: it holds two passwords).
  *
- * Out (hall → city, QoS 1): the event stream, the retained state and server status, and the answers
- * to the city's catch-up requests, all under `city/<hall>/`. In (city → hall, QoS 1): the city's
- * catch-up requests, as the hall agent `city` (an entry of the hall's `agents`, so the hall server
- * answers it like any agent's `events` request and the hall broker's ACL applies), and appointments
- * and notices under `hallq/v1/<hall>/city/in/`.
+ * Out (hall → city): the event stream (QoS 1), the retained views and server status (QoS 0), and
+ * the answers to the city's catch-up requests (QoS 0), all under `city/<hall>/`. In (city → hall):
+ * the city's catch-up requests (QoS 0), as the hall agent `city` (an entry of the hall's `agents`, so
+ * the hall server answers it like any agent's `events` request and the hall broker's ACL applies),
+ * and appointments and notices (QoS 1) under `hallq/v1/<hall>/city/in/`, which only the user `city`
+ * may publish on the hall broker (src/bus/acl.ts).
  *
  * cleansession false + QoS 1: while the WAN is down the hall broker queues what goes out (up to its
  * max_queued_messages) and the cluster keeps the bridge's session; the city fills any gap beyond
@@ -17,7 +18,13 @@ import { topics } from '../bus/topics.js';
  */
 
 /** The hall agent id the city's requests arrive as (docs/city.md: add it to the hall's `agents`). */
-export const CITY_AGENT = 'city';
+export { CITY_AGENT };
+
+/**
+ * `city/<hall>/bridge`: Mosquitto's bridge notification for the control connection, "1" (retained)
+ * when it connects and "0" by its will when it drops. The city asks the hall where it is on "1".
+ */
+export const BRIDGE_NOTICE = 'bridge';
 
 export interface BridgeOptions {
   hall: string;
@@ -39,35 +46,58 @@ export interface BridgeOptions {
 export function bridgeConfig(o: BridgeOptions): string {
   const local = `${topics(o.hall).root}/`;
   const remote = `city/${o.hall}/`;
-  return [
-    `# hallq city bridge for hall ${o.hall}: written by \`hallq city bridge\` (src/city/bridge.ts).`,
-    `# Install as /etc/mosquitto/conf.d/hallq-city.conf, mode 0600 (it holds passwords).`,
-    `connection hallq-city-${o.hall}`,
+  const connection = (name: string, remoteClient: string, localClient: string, notify: boolean, topicLines: string[]) => [
+    `connection ${name}`,
     `address ${o.addresses.join(' ')}`,
     'round_robin true',
     'bridge_protocol_version mqttv311',
-    // NATS does not know Mosquitto's private bridge flag, and the hall user may not publish $SYS notifications.
+    // NATS does not know Mosquitto's private bridge flag; the hall user may not publish $SYS notifications.
     'try_private false',
-    'notifications false',
+    ...(notify ? ['notifications true', `notification_topic ${remote}${BRIDGE_NOTICE}`] : ['notifications false']),
     'cleansession false',
-    `remote_clientid hallq-bridge-${o.hall}`,
+    `remote_clientid ${remoteClient}`,
     `remote_username ${o.hall}`,
     `remote_password ${o.remotePassword}`,
-    `local_clientid ${CITY_AGENT}`,
+    `local_clientid ${localClient}`,
     `local_username ${CITY_AGENT}`,
     `local_password ${o.localPassword}`,
     `keepalive_interval ${o.keepaliveSeconds ?? 10}`,
-    // Back within ~2 s of the WAN returning; a retry while it is down is one TCP connect.
-    'restart_timeout 1 2',
+    // Mosquitto 2.0 retries a failed bridge every restart_timeout + 1 s at best: with "1 1" that is
+    // every 2 s. A constant "1" retries only every ~10 s (measured with 2.0.11) and the default
+    // backoff (5…30 s) waits up to its cap; a retry while the WAN is down is one TCP connect.
+    'restart_timeout 1 1',
     'start_type automatic',
-    `topic events out 1 ${local} ${remote}`,
-    // The retained views are latest-value (the city reads the tables it builds from events, and a
-    // view's seq only as a hint of what to catch up): QoS 0 keeps them out of JetStream's queue.
-    `topic state/# out 0 ${local} ${remote}`,
-    `topic server/# out 1 ${local} ${remote}`,
-    `topic res/${CITY_AGENT} out 1 ${local} ${remote}`,
-    `topic req/${CITY_AGENT} in 1 ${local} ${remote}`,
-    `topic in/# in 1 ${local}city/ ${remote}`,
+    ...topicLines,
     '',
+  ];
+  return [
+    `# hallq city bridge for hall ${o.hall}: written by \`hallq city bridge\` (src/city/bridge.ts).`,
+    `# Install as /etc/mosquitto/conf.d/hallq-city.conf, mode 0600 (it holds passwords).`,
+    '#',
+    '# Two connections, so that a backlog of events never holds up the rest: NATS stores a QoS 1',
+    '# publish in JetStream before it reads the next one from that connection (~100-500 a second per',
+    '# connection on a busy 2-core box), so after a long WAN cut the queued events take seconds to',
+    '# drain. Meanwhile the control connection carries the city\'s catch-up requests and their answers',
+    '# (pages of events), and the city follows the hall through them; it also brings the city\'s',
+    '# appointments and notices in.',
+    ...connection(`hallq-city-${o.hall}`, `hallq-bridge-${o.hall}`, CITY_AGENT, true, [
+      // Catch-up requests and their answers at QoS 0: NATS stores a QoS 1 message in JetStream (three
+      // replicas) before it delivers it, while QoS 0 goes straight through, so the city follows a hall
+      // by pages while the stored stream lags; a lost request or answer is asked again, and none waits
+      // in a queue to be answered long after it mattered.
+      `topic res/${CITY_AGENT} out 0 ${local} ${remote}`,
+      `topic req/${CITY_AGENT} in 0 ${local} ${remote}`,
+      // The city's appointments and notices: QoS 1, kept by the cluster while the hall is away.
+      `topic in/# in 1 ${local}city/ ${remote}`,
+    ]),
+    ...connection(`hallq-city-${o.hall}-events`, `hallq-bridge-${o.hall}-events`, `${CITY_AGENT}-events`, false, [
+      `topic events out 1 ${local} ${remote}`,
+      // The retained views and the server status are latest-value (the city reads the tables it builds
+      // from events, and a view's seq only as a hint of what to catch up): QoS 0 keeps them out of
+      // JetStream. They go with the events: Mosquitto queues them too while the WAN is down, and on
+      // the control connection that backlog would hold up the catch-up answers.
+      `topic state/# out 0 ${local} ${remote}`,
+      `topic server/# out 0 ${local} ${remote}`,
+    ]),
   ].join('\n');
 }

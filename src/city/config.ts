@@ -43,8 +43,10 @@ export const cityConfigSchema = z.strictObject({
     .strictObject({
       /** How long to wait for a hall's answer to a catch-up request before asking again. */
       timeoutMs: z.number().int().min(100).max(120_000).default(5000),
+      /** How long a hall may be ahead of the city (its status or views say so) before it is asked. */
+      graceMs: z.number().int().min(0).max(60_000).default(500),
     })
-    .default({ timeoutMs: 5000 }),
+    .default({ timeoutMs: 5000, graceMs: 500 }),
   halls: z.array(cityHallSchema).min(1),
   /** The broker cluster's nodes, for `hallq city nats-config` (absent: the cluster is configured by hand). */
   cluster: z

@@ -4,7 +4,9 @@ import type { Logger } from '../../drivers/common/logger.js';
 import { eventSchema, eventsDataSchema, queueViewSchema, responseSchema, serverStatusSchema } from '../bus/event-schema.js';
 import { parseJson } from '../bus/messages.js';
 import type { HallEvent } from '../core/index.js';
-import { CITY_AGENT } from './bridge.js';
+import { randomUUID } from 'node:crypto';
+import { HallqError } from '../../drivers/common/error.js';
+import { BRIDGE_NOTICE, CITY_AGENT } from './bridge.js';
 import type { CityStore } from './store.js';
 
 /**
@@ -36,12 +38,27 @@ export interface IngestOptions {
   clientId: string;
   halls: readonly string[];
   catchUpTimeoutMs: number;
+  /** How long a hall may be ahead of the city before it is asked (live events overtaken by its views). */
+  catchUpGraceMs: number;
   clock: () => number;
 }
 
 const PAGE = 1000;
+/** Ids of the city's messages to halls; catch-up requests are `city-<n>`. */
+const INBOX_PREFIX = 'in-';
+const MAX_ANSWERS = 10_000;
+/** A queue of 10,000 events (max_queued_messages) drains in well under this. */
+const FOLLOW_MAX_MS = 120_000;
 
-export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: number[], at: number] }> {
+/** A hall's answer to one city → hall message (src/server/city-inbox.ts). */
+export interface InboxAnswer {
+  hall: string;
+  status: string;
+  data?: unknown;
+  error?: { code: string };
+}
+
+export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: number[], at: number]; answer: [hall: string, id: string] }> {
   readonly metrics: IngestMetrics = { received: 0, duplicates: 0, applied: 0, catchUpRequests: 0, dropped: 0 };
   private client: MqttClient | undefined;
   private readonly halls: Set<string>;
@@ -50,6 +67,18 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
   /** The hall's own seq as its status says (or the highest seq seen). */
   private readonly hallSeq = new Map<string, number>();
   private readonly inFlight = new Map<string, { id: string; sentAt: number }>();
+  /** When each hall was first seen ahead of what the city holds (cleared when it is not). */
+  private readonly behindSince = new Map<string, number>();
+  /** Halls to ask without the grace: their bridge just came back, or a catch-up page just came. */
+  private readonly urgent = new Set<string>();
+  /**
+   * Halls whose bridge came back while their events' connection drains its backlog: the city follows
+   * them by catch-up pages (asked every graceMs) until that connection brings an event past `seq`
+   * (the hall's seq in the latest answer), for FOLLOW_MAX_MS at most.
+   */
+  private readonly following = new Map<string, { since: number; seq: number }>();
+  private readonly askedAt = new Map<string, number>();
+  private readonly answers = new Map<string, InboxAnswer>();
   private requestNo = 0;
   private flushing = false;
   private again = false;
@@ -92,7 +121,11 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     client.on('connect', (ack) => {
       this.logger.info({ sessionPresent: ack.sessionPresent }, 'connected to the city broker');
       // Subscribing again on a resumed session is harmless and covers a session the cluster lost.
-      client.subscribe(['city/+/events', 'city/+/server/status', 'city/+/state/queue', `city/+/res/${CITY_AGENT}`], { qos: 1 }, (err) => {
+      client.subscribe(['city/+/events', `city/+/${BRIDGE_NOTICE}`], { qos: 1 }, (err) => {
+        if (err) this.logger.warn({ err: err.message }, 'city subscription failed');
+      });
+      // Latest-value views and the answers to catch-up requests: QoS 0 (src/city/bridge.ts).
+      client.subscribe(['city/+/server/status', 'city/+/state/queue', `city/+/res/${CITY_AGENT}`], { qos: 0 }, (err) => {
         if (err) this.logger.warn({ err: err.message }, 'city subscription failed');
       });
       // Whatever was asked on the old connection may be lost: ask again.
@@ -101,7 +134,7 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     });
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'city broker connection error'));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
-    this.timer = setInterval(() => this.checkGaps(), Math.min(1000, this.opts.catchUpTimeoutMs));
+    this.timer = setInterval(() => this.checkGaps(), Math.max(50, Math.min(250, this.opts.catchUpGraceMs, this.opts.catchUpTimeoutMs)));
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
   }
 
@@ -115,6 +148,9 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     if (rest === 'events') {
       const e = eventSchema.safeParse(json.value);
       if (!e.success) return this.drop(topic, payload, 'not an event');
+      // The events' own connection is live again once it brings what the pages had not.
+      const from = this.following.get(hall);
+      if (from !== undefined && e.data.seq > from.seq) this.following.delete(hall);
       this.offer(hall, [e.data as unknown as HallEvent]);
     } else if (rest === 'server/status') {
       const s = serverStatusSchema.safeParse(json.value);
@@ -126,6 +162,10 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       if (!q.success) return this.drop(topic, payload, 'not a queue view');
       this.seen(hall, q.data.seq);
       void this.store.hallStatus(hall, { hallSeq: q.data.seq, day: q.data.day }).catch((err: Error) => this.logger.warn({ err: err.message }, 'hall status not stored'));
+    } else if (rest === BRIDGE_NOTICE) {
+      // Mosquitto's bridge notification: "1" on connect, "0" by its will.
+      if (payload.toString() === '1') this.onBridgeUp(hall);
+      return;
     } else if (rest === `res/${CITY_AGENT}`) {
       const r = responseSchema.safeParse(json.value);
       if (!r.success) return this.drop(topic, payload, 'not an answer');
@@ -145,16 +185,35 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
   }
 
   private onAnswer(hall: string, r: { id: string; status: string; data?: unknown; error?: { code: string } }): void {
+    if (r.id.startsWith(INBOX_PREFIX)) {
+      this.answers.set(r.id, { hall, status: r.status, ...(r.data === undefined ? {} : { data: r.data }), ...(r.error ? { error: r.error } : {}) });
+      // Bounded: the oldest answers go first (a Map iterates in insertion order).
+      for (const k of this.answers.keys()) {
+        if (this.answers.size <= MAX_ANSWERS) break;
+        this.answers.delete(k);
+      }
+      this.emit('answer', hall, r.id);
+      return;
+    }
     const asked = this.inFlight.get(hall);
-    if (!asked || asked.id !== r.id) return;
-    this.inFlight.delete(hall);
+    if (asked?.id === r.id) this.inFlight.delete(hall);
     if (r.status !== 'ok') {
       this.logger.warn({ hall, code: r.error?.code }, 'catch-up refused by the hall');
       return;
     }
+    // An answer to an older request (one asked again, or asked before a WAN cut) is as good: its
+    // events are the hall's, and its lastSeq is the hall's seq when it answered.
     const page = eventsDataSchema.safeParse(r.data);
     if (!page.success) return;
     this.seen(hall, page.data.lastSeq);
+    // Following a returned hall: its events' connection is live again once it brings a seq past
+    // the hall's seq in the latest answer (so it is within one poll of the hall, not merely past
+    // where the pages took over).
+    const follow = this.following.get(hall);
+    if (follow) follow.seq = page.data.lastSeq;
+    // Following the hall by pages: if it is still ahead once this page is applied, the next page is
+    // asked at once, without the grace.
+    this.urgent.add(hall);
     const events: HallEvent[] = [];
     for (const raw of page.data.events) {
       const e = eventSchema.safeParse(raw);
@@ -178,23 +237,79 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     void this.flush();
   }
 
-  /** Asks a hall for the events after the last applied one when something is missing and nothing is asked yet. */
+  /**
+   * Asks a hall for what is missing when it has been ahead of what the city holds (applied, or
+   * pending in an unbroken run) for `catchUpGraceMs`, and nothing is asked yet. The grace keeps the
+   * live stream from being fetched twice: the hall's retained views (QoS 0) usually overtake the
+   * event they follow (QoS 1, stored by the cluster first). After a WAN cut the events' own bridge
+   * connection drains its backlog slowly (docs/city.md), so the city follows the hall by pages of
+   * catch-up, asked again as soon as each page is applied.
+   */
   private checkGaps(only?: string): void {
     if (this.stopped || !this.client?.connected) return;
     const now = this.opts.clock();
     for (const hall of only === undefined ? this.halls : [only]) {
-      const last = this.lastSeq(hall);
+      let reach = this.lastSeq(hall);
       const map = this.pending.get(hall);
-      const next = map?.has(last + 1) ?? false;
-      const behind = (this.hallSeq.get(hall) ?? 0) > last;
-      if (!behind || next) continue;
+      while (map?.has(reach + 1)) reach += 1;
+      const follow = this.following.get(hall);
+      if (follow && now - follow.since > FOLLOW_MAX_MS) this.following.delete(hall);
       const asked = this.inFlight.get(hall);
+      if ((this.hallSeq.get(hall) ?? 0) <= reach) {
+        this.behindSince.delete(hall);
+        this.urgent.delete(hall);
+        // Level with what the hall last said, but its newer events may still be queued behind the
+        // backlog on the events' connection: while following, ask again every graceMs.
+        if (this.following.has(hall) && !asked && now - (this.askedAt.get(hall) ?? 0) >= this.opts.catchUpGraceMs) this.ask(hall, reach);
+        continue;
+      }
+      const since = this.behindSince.get(hall) ?? now;
+      this.behindSince.set(hall, since);
+      if (now - since < this.opts.catchUpGraceMs && !this.urgent.has(hall) && !this.following.has(hall)) continue;
       if (asked && now - asked.sentAt < this.opts.catchUpTimeoutMs) continue;
-      const id = `city-${++this.requestNo}`;
-      this.inFlight.set(hall, { id, sentAt: now });
-      this.metrics.catchUpRequests += 1;
-      this.client.publish(`city/${hall}/req/${CITY_AGENT}`, JSON.stringify({ id, type: 'events', after: last, limit: PAGE }), { qos: 1 });
+      this.ask(hall, reach);
     }
+  }
+
+  private ask(hall: string, after: number): void {
+    const id = `city-${++this.requestNo}`;
+    this.inFlight.set(hall, { id, sentAt: this.opts.clock() });
+    this.askedAt.set(hall, this.opts.clock());
+    this.metrics.catchUpRequests += 1;
+    this.client?.publish(`city/${hall}/req/${CITY_AGENT}`, JSON.stringify({ id, type: 'events', after, limit: PAGE }), { qos: 0 });
+  }
+
+  /**
+   * A hall's bridge (re)connected to the cluster (its retained notification says 1): what it queued
+   * while away drains slowly on the events' own connection, so the hall is asked at once where it
+   * is; the answer's lastSeq is its seq now, and the city follows it by pages from there.
+   */
+  private onBridgeUp(hall: string): void {
+    if (this.stopped || !this.client?.connected) return;
+    let reach = this.lastSeq(hall);
+    while (this.pending.get(hall)?.has(reach + 1)) reach += 1;
+    this.urgent.add(hall);
+    this.following.set(hall, { since: this.opts.clock(), seq: Infinity });
+    this.ask(hall, reach);
+  }
+
+  /**
+   * Sends the city's appointments or a notice to one hall (`city/<hall>/in/<kind>`, bridged to the
+   * hall's `city/in/<kind>`; src/server/city-inbox.ts applies it). Resolves with the message id once
+   * the cluster has it (QoS 1); the hall's answer comes back later, see `answer(id)`.
+   */
+  async send(hall: string, kind: 'appointments' | 'notice', body: Record<string, unknown>): Promise<string> {
+    const client = this.client;
+    if (!client?.connected) throw new HallqError('NOT_CONNECTED', 'the city broker is not connected');
+    if (!this.halls.has(hall)) throw new HallqError('PAYLOAD_INVALID', `no hall ${hall} in the city config`);
+    const id = `${INBOX_PREFIX}${randomUUID()}`;
+    await client.publishAsync(`city/${hall}/in/${kind}`, JSON.stringify({ id, ...body }), { qos: 1 });
+    return id;
+  }
+
+  /** The hall's answer to a message `send` sent (undefined: none yet, or forgotten among the last MAX_ANSWERS). */
+  answer(id: string): InboxAnswer | undefined {
+    return this.answers.get(id);
   }
 
   /** Applies every hall's consecutive run, one transaction at a time. */
@@ -225,6 +340,8 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
           const seqs = applied.get(hall) ?? [];
           this.metrics.applied += seqs.length;
           if (seqs.length > 0) this.emit('applied', hall, seqs, at);
+          // A catch-up page applied: the next one is asked now, not at the next tick.
+          this.checkGaps(hall);
         }
         this.again = true;
       } while (this.again && !this.stopped);

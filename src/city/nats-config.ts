@@ -34,8 +34,8 @@ export interface NatsUsers {
 /** The subjects hall `hall` may publish to and subscribe to (the cluster refuses the rest). */
 export function hallPermissions(hall: string): { publish: string[]; subscribe: string[] } {
   return {
-    // Its events, retained state, server status and the answers to the city's requests.
-    publish: [`city.${hall}.events`, `city.${hall}.state.>`, `city.${hall}.server.>`, `city.${hall}.res.city`],
+    // Its events, retained state, server status, the answers to the city's requests and its bridge's notification.
+    publish: [`city.${hall}.events`, `city.${hall}.state.>`, `city.${hall}.server.>`, `city.${hall}.res.city`, `city.${hall}.bridge`],
     // The city's requests for catch-up, appointments and notices for this hall.
     subscribe: [`city.${hall}.req.city`, `city.${hall}.in`, `city.${hall}.in.>`],
     // (MQTT `in/#` is two NATS subscriptions: `in` itself and `in.>`.)
@@ -51,7 +51,20 @@ const MQTT_DELIVERY = '$MQTT.sub.>';
 const q = (s: string) => JSON.stringify(s);
 
 /** nats-server.conf for `node` of `nodes` (NATS config syntax; JSON strings are valid in it). */
-export function natsNodeConfig(node: NatsNode, nodes: readonly NatsNode[], users: NatsUsers, opts: { clusterName?: string; ackWaitSeconds?: number } = {}): string {
+export function natsNodeConfig(
+  node: NatsNode,
+  nodes: readonly NatsNode[],
+  users: NatsUsers,
+  opts: {
+    clusterName?: string;
+    ackWaitSeconds?: number;
+    /**
+     * JetStream's encryption at rest (ChaCha20-Poly1305): QoS 1 messages waiting in the cluster
+     * include the city's appointments for a hall, with the citizen's ID number.
+     */
+    jetstreamKey?: string;
+  } = {},
+): string {
   const routes = nodes.filter((n) => n.name !== node.name).map((n) => q(`nats-route://${n.host}:${n.clusterPort}`));
   const userLines = [
     `    { user: ${q(users.city.user)}, password: ${q(users.city.password)}, permissions: { publish: [${q('city.*.req.city')}, ${q('city.*.in.>')}], subscribe: [${q('city.>')}, ${q(MQTT_DELIVERY)}] } }`,
@@ -67,6 +80,7 @@ export function natsNodeConfig(node: NatsNode, nodes: readonly NatsNode[], users
     `listen: ${q(`${node.host}:${node.clientPort}`)}`,
     `jetstream {`,
     `  store_dir: ${q(node.storeDir)}`,
+    ...(opts.jetstreamKey ? [`  key: ${q(opts.jetstreamKey)}`] : []),
     `}`,
     `cluster {`,
     `  name: ${q(opts.clusterName ?? 'hallq-city')}`,

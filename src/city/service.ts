@@ -27,12 +27,13 @@ export async function startCity(config: CityConfig, o: { brokerPassword?: string
       clientId: config.broker.clientId,
       halls: config.halls.map((h) => h.id),
       catchUpTimeoutMs: config.catchUp.timeoutMs,
+      catchUpGraceMs: config.catchUp.graceMs,
       clock,
     },
     o.logger,
   );
   await ingest.start();
-  const http = await cityHttp({ config, pool: store.pool, clock, ...(o.token ? { token: o.token } : {}) });
+  const http = await cityHttp({ config, pool: store.pool, clock, inbox: ingest, ...(o.token ? { token: o.token } : {}) });
   await http.listen({ host: config.http.host, port: config.http.port });
   const port = (http.server.address() as AddressInfo).port;
   return {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HallqError } from '../../drivers/common/error.js';
 import { bridgeConfig, CITY_AGENT } from '../city/bridge.js';
@@ -39,7 +39,10 @@ export function cityNatsConfigCommand(o: { config: string; node: string; secrets
   const node = nodes.find((n) => n.name === o.node);
   if (!node) throw new HallqError('CONFIG_INVALID', `${o.config}: cluster.nodes: no node named ${o.node}`);
   const pw = (user: string) => secret(join(o.secrets, `${user}.password`));
-  print(natsNodeConfig(node, nodes, { city: { user: c.broker.username, password: pw(c.broker.username) }, halls: c.halls.map((h) => ({ hall: h.id, password: pw(h.id) })) }));
+  // Encryption at rest when the secrets folder has jetstream.key (the same on every node).
+  const keyFile = join(o.secrets, 'jetstream.key');
+  const jetstreamKey = existsSync(keyFile) ? secret(keyFile) : undefined;
+  print(natsNodeConfig(node, nodes, { city: { user: c.broker.username, password: pw(c.broker.username) }, halls: c.halls.map((h) => ({ hall: h.id, password: pw(h.id) })) }, jetstreamKey ? { jetstreamKey } : {}));
   return exitCodes.ok;
 }
 

@@ -12,6 +12,8 @@ import { startHttp } from './http.js';
 import { startSms } from './sms/sms-service.js';
 import { startPlatform } from './platform/platform-service.js';
 import { MqttServer } from './mqtt-server.js';
+import { CityInbox } from './city-inbox.js';
+import { CITY_AGENT, topics } from '../bus/topics.js';
 import { settledWithin } from '../ops/bounded.js';
 
 /** A file the config names, or CONFIG_INVALID naming the key (never a bare ENOENT). */
@@ -78,6 +80,11 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   void brokerUp.then(() => notifier.status(`serving ${config.hall.id}; broker connected`));
   // The platform link follows the log from its cursor; it runs commands (imported appointments) like any other sender.
   const platform = startPlatform({ config: config.platform, hall: config.hall.id, database: config.server.database, engine, run: (cmd) => mqtt.run(cmd), sms, clock, logger: logger.child({ component: 'platform' }) });
+  // Bridged to a city (the agent `city`, docs/city.md): the city's appointments and notices.
+  if (config.agents.some((a) => a.id === CITY_AGENT)) {
+    const appointments = platform?.appointments;
+    mqtt.setCityInbox(new CityInbox({ root: topics(config.hall.id).root, run: (cmd) => mqtt.run(cmd), importAppointments: appointments ? (list) => appointments.applyAll(list) : undefined, clock, logger: logger.child({ component: 'city-inbox' }), maxBytes: config.server.mqtt.maxMessageBytes }));
+  }
   const notice = `欢迎来到${config.hall.name.zh} · Welcome to ${config.hall.name.en} · 请留意叫号与短信通知，过号请到服务台 · Missed your call? Please ask at the service desk`;
   const h = config.server.http;
   const server = await startHttp(

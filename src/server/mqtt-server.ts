@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { describeInvalid, parseJson, requestSchema, type DeviceHealth, type Response, type ServerStatus } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js';
-import { clientOf, topics, type Topics } from '../bus/topics.js';
+import { CITY_AGENT, clientOf, topics, type Topics } from '../bus/topics.js';
 import { eventsPage, StatePager } from './catch-up.js';
 import { logSafe } from './log-safe.js';
 import { settledWithin } from '../ops/bounded.js';
@@ -15,6 +15,7 @@ import type { Authorized, RequestAuthorizer } from '../bus/authorize.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
 import type { IslandHook } from './island-return.js';
+import type { CityInbox } from './city-inbox.js';
 
 /** agent/<id>/devices as the agent's link publishes it (src/bus/messages.ts DeviceHealth[]). */
 const deviceHealthList = z
@@ -52,6 +53,8 @@ export class MqttServer {
   sms: SmsHook | undefined;
   /** Island mode's return (src/server/island-return.ts), set when island mode is on. */
   island: IslandHook | undefined;
+  /** City → hall (src/server/city-inbox.ts), set by setCityInbox when the hall is bridged to a city. */
+  private cityInbox: CityInbox | undefined;
   /** issue 9 (HTTP): the status page token of a new ticket, set by the HTTP side; sent with a successful IssueTicket/CheckIn answer. */
   statusTokenOf: ((ticketId: string) => string) | undefined;
 
@@ -88,6 +91,17 @@ export class MqttServer {
     this.publish(this.t.serverStatus, status, true);
   }
 
+  /** Takes the city's appointments and notices (city/in/#; only the bridge's user may publish there). */
+  setCityInbox(inbox: CityInbox): void {
+    this.cityInbox = inbox;
+    if (this.metrics.connected) this.client?.subscribe(inbox.topic, { qos: 1 });
+  }
+
+  private onCity(topic: string, payload: Buffer): void {
+    const answer = this.cityInbox?.handle(topic, payload);
+    if (answer && answer.id !== '') this.respond(CITY_AGENT, answer);
+  }
+
   /** Resolves on the first connection. */
   start(): Promise<void> {
     const offline: ServerStatus = { online: false };
@@ -111,7 +125,7 @@ export class MqttServer {
       this.logger.info({ url: this.opts.url }, 'connected to broker');
       // Device health: only agent <id> may publish agent/<id>/devices (the broker's ACL), so the topic names who reports.
       // Agents' retained statuses feed island mode's view of them (admin); requests are answered.
-      client.subscribe([this.t.requestAll, this.t.agentDevices('+'), this.t.agentStatusAll], { qos: 1 });
+      client.subscribe([this.t.requestAll, this.t.agentDevices('+'), this.t.agentStatusAll, ...(this.cityInbox ? [this.cityInbox.topic] : [])], { qos: 1 });
       this.publishAllState();
     });
     client.on('reconnect', () => {
@@ -125,6 +139,7 @@ export class MqttServer {
     client.on('message', (topic, payload) => {
       if (this.deviceAgentOf(topic) !== undefined) return this.onDevices(topic, payload);
       if (topic.startsWith(`${this.t.root}/agent/`)) return this.island?.agentStatus(topic, payload);
+      if (this.cityInbox?.owns(topic)) return this.onCity(topic, payload);
       return this.onRequest(topic, payload);
     });
     return new Promise((resolve) => client.once('connect', () => resolve()));

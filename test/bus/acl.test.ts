@@ -47,6 +47,16 @@ describe('the broker ACL rules (one module for Mosquitto and the embedded broker
     for (const t of [`${R}/island/ans/counter-1/kiosk-2`, `${R}/agent/counter-1/devices`]) expect(allowed(acl, 'kiosk-1', t, 'read'), t).toBe(false);
   });
 
+  it('let only the city bridge user publish the city\'s appointments and notices (city/in/)', () => {
+    const acl = hallAcl('h', 'hallq-server');
+    const R = 'hallq/v1/h';
+    expect(allowed(acl, 'city', `${R}/city/in/notice`, 'write')).toBe(true);
+    expect(allowed(acl, 'city', `${R}/city/in/appointments`, 'write')).toBe(true);
+    for (const user of ['kiosk-1', 'counter-1', 'city-events']) expect(allowed(acl, user, `${R}/city/in/notice`, 'write'), user).toBe(false);
+    expect(allowed(acl, 'city', 'hallq/v1/other/city/in/notice', 'write')).toBe(false);
+    expect(mosquittoAcl(acl)).toMatch(/^user city\ntopic write hallq\/v1\/h\/city\/in\/#$/m);
+  });
+
   it('match topics as MQTT does', () => {
     expect(topicMatches('a/#', 'a')).toBe(true);
     expect(topicMatches('a/#', 'a/b/c')).toBe(true);

@@ -9,20 +9,24 @@ import { simulate } from '../../src/sim/simulate.js';
 import { allDayHall } from '../helpers/all-day-hall.js';
 
 describe('city config files', () => {
-  it('bridges only the hall\'s own topics, out under city/<hall>/ and the catch-up requests in', () => {
+  it("bridges only the hall's own topics, out under city/<hall>/ and the catch-up requests, appointments and notices in", () => {
     const conf = bridgeConfig({ hall: 'hall-a', addresses: ['10.0.0.1:1883', '10.0.0.2:1883'], remotePassword: 'r', localPassword: 'l' });
-    const topics = conf.split('\n').filter((l) => l.startsWith('topic '));
-    expect(topics).toEqual([
-      'topic events out 1 hallq/v1/hall-a/ city/hall-a/',
-      'topic state/# out 0 hallq/v1/hall-a/ city/hall-a/',
-      'topic server/# out 1 hallq/v1/hall-a/ city/hall-a/',
-      'topic res/city out 1 hallq/v1/hall-a/ city/hall-a/',
-      'topic req/city in 1 hallq/v1/hall-a/ city/hall-a/',
-      'topic in/# in 1 hallq/v1/hall-a/city/ city/hall-a/',
-    ]);
-    expect(conf).toMatch(/^cleansession false$/m);
-    expect(conf).toMatch(/^try_private false$/m);
-    expect(conf).toMatch(/^address 10\.0\.0\.1:1883 10\.0\.0\.2:1883$/m);
+    const [control, events] = conf.split(/^(?=connection )/m).slice(1);
+    const topicsOf = (part = '') => part.split('\n').filter((l) => l.startsWith('topic '));
+    // The control connection: catch-up at QoS 0 (never queued), the city's appointments and notices at QoS 1.
+    expect(topicsOf(control)).toEqual(['topic res/city out 0 hallq/v1/hall-a/ city/hall-a/', 'topic req/city in 0 hallq/v1/hall-a/ city/hall-a/', 'topic in/# in 1 hallq/v1/hall-a/city/ city/hall-a/']);
+    expect(control).toMatch(/^notification_topic city\/hall-a\/bridge$/m);
+    // The events' own connection: its backlog after a WAN cut holds up nothing else.
+    expect(topicsOf(events)).toEqual(['topic events out 1 hallq/v1/hall-a/ city/hall-a/', 'topic state/# out 0 hallq/v1/hall-a/ city/hall-a/', 'topic server/# out 0 hallq/v1/hall-a/ city/hall-a/']);
+    for (const part of [control, events]) {
+      expect(part).toMatch(/^cleansession false$/m);
+      expect(part).toMatch(/^try_private false$/m);
+      expect(part).toMatch(/^restart_timeout 1 1$/m);
+      expect(part).toMatch(/^address 10\.0\.0\.1:1883 10\.0\.0\.2:1883$/m);
+      expect(part).toMatch(/^local_username city$/m);
+    }
+    expect(control).toMatch(/^remote_clientid hallq-bridge-hall-a$/m);
+    expect(events).toMatch(/^remote_clientid hallq-bridge-hall-a-events$/m);
   });
 
   it('lets a hall user publish under its own hall id only', () => {
@@ -34,6 +38,9 @@ describe('city config files', () => {
     expect(conf).toContain('routes: ["nats-route://10.0.0.2:6222", "nats-route://10.0.0.3:6222"]');
     expect(conf).toContain('stream_replicas: 3');
     expect(conf).toMatch(/user: "hall-a".*allowed_connection_types: \["MQTT"\].*publish: \["city\.hall-a\.events"/);
+    expect(conf).not.toMatch(/^\s*key:/m);
+    // With a key, JetStream encrypts what it stores (appointments waiting for a hall carry ID numbers).
+    expect(natsNodeConfig(nodes[0] as (typeof nodes)[0], nodes, { city: { user: 'city', password: 'c' }, halls: [] }, { jetstreamKey: 'k-123' })).toMatch(/jetstream \{\n  store_dir: "\/var\/lib\/nats"\n  key: "k-123"\n\}/);
   });
 
   it('names the key path of a bad city config', () => {

@@ -16,6 +16,13 @@ import { simulate } from '../../src/sim/simulate.js';
 import { allDayHall } from '../helpers/all-day-hall.js';
 import { freePort } from '../helpers/mosquitto.js';
 import { adaptShippedConf } from '../helpers/shipped-mosquitto.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/bus/paging.js';
+import { topics } from '../../src/bus/topics.js';
+import { CityInbox } from '../../src/server/city-inbox.js';
+import { AppointmentImport } from '../../src/server/platform/appointment-import.js';
+import { openPlatformDb } from '../../src/server/platform/platform-db.js';
+
+const LAN_AGENT = 'kiosk-1';
 
 /** A TCP relay we control: the hall's WAN link to one cluster node. `cut()` resets every connection and refuses new ones until `restore()`. */
 export interface WanLink {
@@ -67,8 +74,15 @@ export interface TestHall {
   mqtt: MqttServer;
   logs: LogRecord[];
   brokerLog(): string;
+  /** The hall broker's localhost listener and the users on it (the server's, and the LAN agent kiosk-1's). */
+  brokerUrl: string;
+  users: { server: { username: string; password: string }; agent: { username: string; password: string } };
+  /** The hall's clock (the simulated day's time of the last command). */
+  now(): number;
   /** Runs the next `n` commands of the simulated day at their simulated times; false when the day is over. */
   step(n: number): boolean;
+  /** The wall-clock time (ms) each event was appended and published by the hall server, by seq. */
+  appendedAt: Map<number, number>;
   stop(): Promise<void>;
 }
 
@@ -83,9 +97,10 @@ export async function startHall(id: string, bridge: { addresses: string[]; remot
   const agents = [agentEntrySchema.parse({ id: CITY_AGENT })];
   const dir = mkdtempSync(join(tmpdir(), `hallq-city-${id}-`));
   const serverUser = 'hallq-server';
-  const pw = { server: `pw-s-${Math.random().toString(36).slice(2)}`, city: `pw-c-${Math.random().toString(36).slice(2)}` };
+  const pw = { server: `pw-s-${Math.random().toString(36).slice(2)}`, city: `pw-c-${Math.random().toString(36).slice(2)}`, agent: `pw-k-${Math.random().toString(36).slice(2)}` };
   const passwd = join(dir, 'passwd');
-  writeFileSync(passwd, `${serverUser}:${hashPassword(pw.server)}\n${CITY_AGENT}:${hashPassword(pw.city)}\n`, { mode: 0o600 });
+  // A LAN agent of the hall too (kiosk-1), to show that only the bridge may feed city/in/.
+  writeFileSync(passwd, `${serverUser}:${hashPassword(pw.server)}\n${CITY_AGENT}:${hashPassword(pw.city)}\n${LAN_AGENT}:${hashPassword(pw.agent)}\n`, { mode: 0o600 });
   const acl = join(dir, 'acl');
   writeFileSync(acl, mosquittoAcl(hallAcl(id, serverUser), [CITY_AGENT]), { mode: 0o600 });
   const ports: [number, number] = [await freePort(), await freePort()];
@@ -127,26 +142,39 @@ export async function startHall(id: string, bridge: { addresses: string[]; remot
   const logger = recordingLogger(logs);
   const engine = HallEngine.open(join(dir, 'hall.db'), config, logger, now);
   const mqtt = new MqttServer(engine, { url: `mqtt://127.0.0.1:${ports[0]}`, hall: id, username: serverUser, password: pw.server, clock: () => now, authorize: requestAuthorizer(agents) }, logger);
+  // City → hall: appointments through the platform's import (idempotent ledger in <db>.platform), notices as emergencies.
+  const platformDb = openPlatformDb(join(dir, 'hall.db.platform'), logger);
+  const appointments = new AppointmentImport({ db: platformDb, state: () => engine.state, run: (cmd) => mqtt.run(cmd), idHashKey: Buffer.from(`key-${id}`), reminderMinutes: undefined, reminders: undefined, clock: () => now, logger });
+  mqtt.setCityInbox(new CityInbox({ root: topics(id).root, run: (cmd) => mqtt.run(cmd), importAppointments: (list) => appointments.applyAll(list), clock: () => now, logger, maxBytes: DEFAULT_MAX_MESSAGE_BYTES }));
   await mqtt.start();
   let next = 0;
+  const appendedAt = new Map<number, number>();
   return {
+    appendedAt,
     id,
     config,
     engine,
     mqtt,
     logs,
     brokerLog: () => log,
+    brokerUrl: `mqtt://127.0.0.1:${ports[0]}`,
+    users: { server: { username: serverUser, password: pw.server }, agent: { username: LAN_AGENT, password: pw.agent } },
+    now: () => now,
     step: (n) => {
       for (let i = 0; i < n && next < commands.length; i++, next++) {
         const c = commands[next] as { cmd: Command; at: number };
         now = Math.max(now, c.at);
+        const before = engine.state.seq;
         mqtt.run(c.cmd);
+        const t = Date.now();
+        for (let s = before + 1; s <= engine.state.seq; s++) appendedAt.set(s, t);
       }
       return next < commands.length;
     },
     stop: async () => {
       await mqtt.stop();
       engine.close();
+      platformDb.close();
       await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.removeAllListeners('exit');
