@@ -76,6 +76,9 @@ export function systemdRestartDelayMs(): number {
   return m?.[1] ? Math.round(Number(m[1]) * 1000) : 100; // systemd's own default: 100 ms
 }
 
+/** Services of the soak hall, each with its own 999 numbers a day: enough for a 1,000-kill campaign. */
+const SERVICES = 'ABCDEFGHJKLMNPQRSTUW'.split('');
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** GET `url` until it answers 200 (a measurement, so it polls: every 20 ms), bounded by `boundMs`. */
@@ -121,8 +124,13 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
   const broker = await startMosquitto();
   const httpPort = await freePort();
   const kioskPorts = [await freePort(), await freePort()];
-  // The wire hall (test/wire/server-process.ts) with both agents' kiosk pages on their own ports.
+  // The wire hall (test/wire/server-process.ts) with both agents' kiosk pages on their own ports, and
+  // SERVICES services: a service gives 999 numbers a day, which a long campaign would use up (refused
+  // issues, then nothing acknowledged to check for the rest of the kills).
+  const ids = SERVICES.join(', ');
   const base = readFileSync(writeConfig(dir, broker.url, httpPort), 'utf8')
+    .replace('  - { id: A, prefix: A, name: { zh: 社保, en: Social } }\n', SERVICES.map((s) => `  - { id: ${s}, prefix: ${s}, name: { zh: 业务${s}, en: Service ${s} } }\n`).join(''))
+    .replaceAll('tiers: [[A]]', `tiers: [[${ids}]]`)
     .replace('{ id: kiosk-1, kiosk: {},', `{ id: kiosk-1, kiosk: { port: ${kioskPorts[0]} },`)
     .replace('{ id: kiosk-2, kiosk: {},', `{ id: kiosk-2, kiosk: { port: ${kioskPorts[1]} },`)
     .replace('logLevel: info', 'logLevel: warn');
@@ -147,15 +155,17 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
   const answers = new Map<string, Set<string>>();
   let loading = true;
   let seq = 0;
+  const serviceOf = (i: number) => SERVICES[i % SERVICES.length];
   const viaServer = async (): Promise<void> => {
-    const id = `soak-${seed}-${seq++}`;
+    const n = seq++;
+    const id = `soak-${seed}-${n}`;
     // Sent again with the same id until answered: a repeat gets the first outcome, never a second ticket.
     for (let attempt = 0; attempt < 600; attempt++) {
       try {
         const r = await fetch(`http://127.0.0.1:${httpPort}/api/commands`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...auth },
-          body: JSON.stringify({ id, type: 'IssueTicket', serviceId: 'A', delivery: 'none' }),
+          body: JSON.stringify({ id, type: 'IssueTicket', serviceId: serviceOf(n), delivery: 'none' }),
           signal: AbortSignal.timeout(3000),
         });
         if (r.status !== 200) {
@@ -177,12 +187,12 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
       }
     }
   };
-  const viaKiosk = async (k: number): Promise<void> => {
+  const viaKiosk = async (k: number, n: number): Promise<void> => {
     try {
       const r = await fetch(`http://127.0.0.1:${kioskPorts[k]}/kiosk/api/issue`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ serviceId: 'A', smsOnly: true, phone: '13800138000' }),
+        body: JSON.stringify({ serviceId: serviceOf(n), smsOnly: true, phone: '13800138000' }),
         signal: AbortSignal.timeout(15_000),
       });
       if (r.status !== 200) return void (await r.arrayBuffer());
@@ -195,7 +205,7 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
   const load = (async () => {
     let i = 0;
     while (loading) {
-      await Promise.all([viaServer(), viaKiosk(i % 2)]);
+      await Promise.all([viaServer(), viaKiosk(i % 2, i)]);
       i += 1;
       // A busy hall, not a flood: a flood (and its full-state reads) would time the restarted server
       // and agents under a load no hall makes (a few citizens a second at most).
