@@ -3,13 +3,14 @@
  * across the server and the agents: real `hallq server` and two `hallq agent` processes (from the
  * compiled build when it is fresh, as bin/hallq.js chooses), real Mosquitto, tickets issued all the
  * while through the server's HTTP API (command ids, sent again until answered) and both kiosks' pages.
- * One process at a time is SIGKILLed at a seeded-random moment, restarted at once (systemd's RestartSec
- * is not included) and timed until it serves again (server: /readyz 200; agent: its kiosk page).
+ * One process at a time is SIGKILLed at a seeded-random moment, started again after systemd's restart
+ * delay (RestartSec of systemd/hallq-server.service, 2 s; --restart-delay-ms changes it) and timed from
+ * the kill until it serves again (server: /readyz 200; agent: its kiosk page), the delay included.
  *
  * At the end: every acknowledged ticket is in the server's state with the number it was acknowledged
  * with (0 lost, 0 renumbered), no command id made two tickets, no number was given twice.
  *
- *   npm run soak -- [--kills N (1000)] [--max-minutes M (45)] [--seed S]
+ *   npm run soak -- [--kills N (1000)] [--max-minutes M (45)] [--seed S] [--restart-delay-ms D (RestartSec)]
  *   runSoak(opts) from test/faults/soak.test.ts (a short campaign in CI)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -32,6 +33,8 @@ export interface SoakOptions {
   /** The campaign stops starting kills after this long (ms) and reports what it did. */
   maxMs?: number;
   seed?: number;
+  /** ms between a kill and the new start, as systemd's RestartSec (default: the shipped units' value). */
+  restartDelayMs?: number;
   /** Progress lines (default none). */
   say?: (line: string) => void;
   /** After each kill and restart: kills done of planned (a progress bar). */
@@ -40,6 +43,7 @@ export interface SoakOptions {
 
 export interface SoakReport {
   seed: number;
+  restartDelayMs: number;
   kills: { server: number; agent: number };
   /** Kill → serving again, ms, per kind and over all. */
   recovery: { server: Quantiles; agent: Quantiles; all: Quantiles };
@@ -67,6 +71,16 @@ function quantiles(xs: number[]): Quantiles {
   const q = (p: number) => (s.length === 0 ? 0 : Math.round(s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!));
   return { n: s.length, p50: q(0.5), p99: q(0.99), max: Math.round(s.at(-1) ?? 0) };
 }
+
+/** RestartSec of the shipped server unit, in ms (the agent's unit has the same). */
+export function systemdRestartDelayMs(): number {
+  const unit = readFileSync(join(ROOT, 'systemd', 'hallq-server.service'), 'utf8');
+  const m = /^RestartSec=(\d+(?:\.\d+)?)s?$/m.exec(unit);
+  return m?.[1] ? Math.round(Number(m[1]) * 1000) : 100; // systemd's own default: 100 ms
+}
+
+/** Services of the soak hall, each with its own 999 numbers a day: enough for a 1,000-kill campaign. */
+const SERVICES = 'ABCDEFGHJKLMNPQRSTUW'.split('');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -106,14 +120,20 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
   const maxMs = opts.maxMs ?? 45 * 60_000;
   const seed = opts.seed ?? Date.now() % 1_000_000;
   const say = opts.say ?? (() => undefined);
+  const restartDelayMs = opts.restartDelayMs ?? systemdRestartDelayMs();
   const random = seededRandom(seed);
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'hallq-soak-'));
   const broker = await startMosquitto();
   const httpPort = await freePort();
   const kioskPorts = [await freePort(), await freePort()];
-  // The wire hall (test/wire/server-process.ts) with both agents' kiosk pages on their own ports.
+  // The wire hall (test/wire/server-process.ts) with both agents' kiosk pages on their own ports, and
+  // SERVICES services: a service gives 999 numbers a day, which a long campaign would use up (refused
+  // issues, then nothing acknowledged to check for the rest of the kills).
+  const ids = SERVICES.join(', ');
   const base = readFileSync(writeConfig(dir, broker.url, httpPort), 'utf8')
+    .replace('  - { id: A, prefix: A, name: { zh: 社保, en: Social } }\n', SERVICES.map((s) => `  - { id: ${s}, prefix: ${s}, name: { zh: 业务${s}, en: Service ${s} } }\n`).join(''))
+    .replaceAll('tiers: [[A]]', `tiers: [[${ids}]]`)
     .replace('{ id: kiosk-1, kiosk: {},', `{ id: kiosk-1, kiosk: { port: ${kioskPorts[0]} },`)
     .replace('{ id: kiosk-2, kiosk: {},', `{ id: kiosk-2, kiosk: { port: ${kioskPorts[1]} },`)
     .replace('logLevel: info', 'logLevel: warn');
@@ -138,15 +158,17 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
   const answers = new Map<string, Set<string>>();
   let loading = true;
   let seq = 0;
+  const serviceOf = (i: number) => SERVICES[i % SERVICES.length];
   const viaServer = async (): Promise<void> => {
-    const id = `soak-${seed}-${seq++}`;
+    const n = seq++;
+    const id = `soak-${seed}-${n}`;
     // Sent again with the same id until answered: a repeat gets the first outcome, never a second ticket.
     for (let attempt = 0; attempt < 600; attempt++) {
       try {
         const r = await fetch(`http://127.0.0.1:${httpPort}/api/commands`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...auth },
-          body: JSON.stringify({ id, type: 'IssueTicket', serviceId: 'A', delivery: 'none' }),
+          body: JSON.stringify({ id, type: 'IssueTicket', serviceId: serviceOf(n), delivery: 'none' }),
           signal: AbortSignal.timeout(3000),
         });
         if (r.status !== 200) {
@@ -168,12 +190,12 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
       }
     }
   };
-  const viaKiosk = async (k: number): Promise<void> => {
+  const viaKiosk = async (k: number, n: number): Promise<void> => {
     try {
       const r = await fetch(`http://127.0.0.1:${kioskPorts[k]}/kiosk/api/issue`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ serviceId: 'A', smsOnly: true, phone: '13800138000' }),
+        body: JSON.stringify({ serviceId: serviceOf(n), smsOnly: true, phone: '13800138000' }),
         signal: AbortSignal.timeout(15_000),
       });
       if (r.status !== 200) return void (await r.arrayBuffer());
@@ -186,8 +208,11 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
   const load = (async () => {
     let i = 0;
     while (loading) {
-      await Promise.all([viaServer(), viaKiosk(i % 2)]);
+      await Promise.all([viaServer(), viaKiosk(i % 2, i)]);
       i += 1;
+      // A busy hall, not a flood: a flood (and its full-state reads) would time the restarted server
+      // and agents under a load no hall makes (a few citizens a second at most).
+      await sleep(250);
     }
   })();
 
@@ -204,11 +229,13 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
     const t0 = performance.now();
     if (victim < 0) {
       await kill(server);
+      await sleep(restartDelayMs);
       server = launch('server', serverConfig);
       if (!(await until200(healthz, 120_000))) throw new Error(`soak: the server did not come back after kill ${k + 1}`);
       recovery.server.push(performance.now() - t0);
     } else {
       await kill(agents[victim]!);
+      await sleep(restartDelayMs);
       agents[victim] = launch('agent', agentConfigs[victim]!);
       if (!(await until200(kioskInfo[victim]!, 120_000))) throw new Error(`soak: agent ${victim + 1} did not come back after kill ${k + 1}`);
       recovery.agent.push(performance.now() - t0);
@@ -239,6 +266,7 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
   rmSync(dir, { recursive: true, force: true });
   return {
     seed,
+    restartDelayMs,
     kills: { server: recovery.server.length, agent: recovery.agent.length },
     recovery: { server: quantiles(recovery.server), agent: quantiles(recovery.agent), all: quantiles([...recovery.server, ...recovery.agent]) },
     acknowledged: acked.size,
@@ -257,19 +285,20 @@ export function formatSoak(r: SoakReport): string {
   const q = (x: Quantiles) => `n ${x.n}, p50 ${x.p50} ms, p99 ${x.p99} ms, max ${x.max} ms`;
   return [
     `hallq soak (seed ${r.seed}): ${r.kills.server + r.kills.agent} SIGKILLs (server ${r.kills.server}, agents ${r.kills.agent}) in ${(r.elapsedMs / 1000).toFixed(0)} s${r.stoppedEarly ? ' (stopped at the time bound)' : ''}`,
-    `kill → serving again: server ${q(r.recovery.server)}; agents ${q(r.recovery.agent)}; all ${q(r.recovery.all)}`,
+    `kill → serving again (restart delay ${r.restartDelayMs} ms included): server ${q(r.recovery.server)}; agents ${q(r.recovery.agent)}; all ${q(r.recovery.all)}`,
     `tickets: ${r.acknowledged} acknowledged, ${r.tickets} in the log; lost ${r.lost.length}, renumbered ${r.renumbered.length}, duplicated ${r.duplicated.length}, numbers given twice ${r.numbersTwice.length}`,
   ].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { kills: { type: 'string' }, 'max-minutes': { type: 'string' }, seed: { type: 'string' } } });
+  const { values } = parseArgs({ options: { kills: { type: 'string' }, 'max-minutes': { type: 'string' }, seed: { type: 'string' }, 'restart-delay-ms': { type: 'string' } } });
   // A bar on a terminal's stderr; the lines every 10 kills go to stdout (a log when piped).
   const bar = progressBar('soak', 'kills');
   const r = await runSoak({
     kills: values.kills ? Number(values.kills) : 1000,
     maxMs: (values['max-minutes'] ? Number(values['max-minutes']) : 45) * 60_000,
     ...(values.seed ? { seed: Number(values.seed) } : {}),
+    ...(values['restart-delay-ms'] ? { restartDelayMs: Number(values['restart-delay-ms']) } : {}),
     say: (l) => (process.stdout.isTTY && process.stderr.isTTY ? undefined : process.stdout.write(`${l}\n`)),
     onKill: (done, planned) => bar.update(done, planned),
   }).finally(() => bar.stop());

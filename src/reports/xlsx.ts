@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { groupNames, tableRows } from './columns.js';
 import { groupings, type Report } from './query.js';
 
@@ -7,6 +6,8 @@ import { groupings, type Report } from './query.js';
  * sheet per grouping (业务, 窗口, 工作人员, 时段, 日期), each with the hall total as its last row.
  */
 export async function toXlsx(report: Report): Promise<Buffer> {
+  // Loaded on the first export, not at start: exceljs is ~500 modules, a second of every server start (issue 10).
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   wb.creator = 'hallq';
   wb.created = new Date(report.generatedAt);

@@ -61,9 +61,11 @@ export function startServerProcess(config: string, output?: { stdout: string; on
   });
 }
 
+/** SIGKILLs `child` and resolves when it has exited (at once when it already has: 'exit' fires only once). */
 export function killHard(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     child.removeAllListeners('exit');
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
