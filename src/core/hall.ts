@@ -75,6 +75,7 @@ export function waitingTickets(state: HallState): Ticket[] {
 /** Called by apply after an event moved the state from seq - 1 to seq and touched `ticketId` (null: none; undefined: maybe many). */
 export function noteApplied(state: HallState, seq: number, ticketId: string | null | undefined): void {
   notePerson(state, seq, ticketId);
+  noteServed(state, seq, ticketId);
   const hit = waitingCache.get(state);
   if (!hit || hit.seq !== seq - 1) return;
   if (ticketId === undefined) {
@@ -125,5 +126,48 @@ function notePerson(state: HallState, seq: number, ticketId: string | null | und
   if (t && h !== undefined) {
     const list = hit.byPerson.get(h) ?? [];
     if (!list.includes(t)) hit.byPerson.set(h, [...list, t]);
+  }
+}
+
+/**
+ * Today's finished (done) tickets per service, kept beside the state like the waiting index, so the
+ * queue view published after every command does not scan the day's tickets (issue 12).
+ */
+const servedCache = new WeakMap<HallState, { seq: number; done: Map<string, string>; perService: Map<string, number> }>();
+
+export function servedPerService(state: HallState): ReadonlyMap<string, number> {
+  let hit = servedCache.get(state);
+  if (!hit || hit.seq !== state.seq) {
+    const done = new Map<string, string>();
+    const perService = new Map<string, number>();
+    for (const t of Object.values(state.tickets)) {
+      if (t.status !== 'done') continue;
+      done.set(t.id, t.serviceId);
+      perService.set(t.serviceId, (perService.get(t.serviceId) ?? 0) + 1);
+    }
+    hit = { seq: state.seq, done, perService };
+    servedCache.set(state, hit);
+  }
+  return hit.perService;
+}
+
+function noteServed(state: HallState, seq: number, ticketId: string | null | undefined): void {
+  const hit = servedCache.get(state);
+  if (!hit || hit.seq !== seq - 1) return;
+  if (ticketId === undefined) {
+    servedCache.delete(state);
+    return;
+  }
+  hit.seq = seq;
+  if (ticketId === null) return;
+  const was = hit.done.get(ticketId);
+  if (was !== undefined) {
+    hit.done.delete(ticketId);
+    hit.perService.set(was, (hit.perService.get(was) ?? 1) - 1);
+  }
+  const t = own(state.tickets, ticketId);
+  if (t?.status === 'done') {
+    hit.done.set(t.id, t.serviceId);
+    hit.perService.set(t.serviceId, (hit.perService.get(t.serviceId) ?? 0) + 1);
   }
 }

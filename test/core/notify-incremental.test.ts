@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { apply, decide, emptyState, estimatedWaits, notificationsDue, own, positions, waitMinutes, waitingTickets, type Command, type EventBody, type HallConfig, type HallEvent, type HallState } from '../../src/core/index.js';
+import { apply, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, waitMinutes, waitingTickets, type Command, type EventBody, type HallConfig, type HallEvent, type HallState } from '../../src/core/index.js';
 import { hallConfig, monday, type DistributiveOmit } from './fixtures.js';
 
 /**
@@ -39,6 +39,19 @@ function fullNotificationsDue(state: HallState, now: number): EventBody[] {
     }
   }
   return out;
+}
+
+/** queueView as it was: a scan of the day's tickets (oracle for the indexes it now reads). */
+function scannedQueueView(state: HallState): ReturnType<typeof queueView> {
+  const services: ReturnType<typeof queueView>['services'] = {};
+  for (const s of state.config?.services ?? []) services[s.id] = { waiting: 0, issued: state.counters[s.id] ?? 0, served: 0 };
+  for (const t of Object.values(state.tickets)) {
+    const s = services[t.serviceId];
+    if (!s) continue;
+    if (t.status === 'waiting') s.waiting += 1;
+    if (t.status === 'done') s.served += 1;
+  }
+  return { seq: state.seq, day: state.day, services };
 }
 
 type Cmd = DistributiveOmit<Command, 'id'>;
@@ -85,7 +98,7 @@ function commandOf(state: HallState, a: Action): Cmd | undefined {
 }
 
 describe('notices computed from the front of the queue', () => {
-  it('equal the full recomputation over every waiting ticket, on random histories', () => {
+  it('equal the full recomputation over every waiting ticket, on random histories (and the queue view its full scan)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(actionArb, fc.boolean()), { minLength: 1, maxLength: 120 }),
@@ -105,6 +118,7 @@ describe('notices computed from the front of the queue', () => {
             bodies.forEach((b, i) => push(b, i === bodies.length - 1));
             const due = notificationsDue(state, now);
             expect(due).toEqual(fullNotificationsDue(state, now));
+            expect(queueView(state)).toEqual(scannedQueueView(state));
             // Sometimes the notices are left owed, so later states owe many at once.
             if (notify) for (const b of due) push(b, false);
           };
