@@ -1,4 +1,4 @@
-import { callOrders, meanServiceMs, type SequenceEntry } from './dispatcher.js';
+import { callOrders, meanServiceMs, type CallSequence } from './dispatcher.js';
 import { canServe, waitingTickets } from './hall.js';
 import type { HallState } from './state.js';
 
@@ -43,7 +43,7 @@ export function estimatedWaits(state: HallState, now: number, wanted?: ReadonlyS
   if (!config || waiting.length === 0) return out;
   const sequenceOf = callOrders(state, now);
   interface Runner {
-    seq: SequenceEntry[];
+    seq: CallSequence;
     next: number;
     /** Completions per ms while busy. */
     rate: number;
@@ -54,7 +54,7 @@ export function estimatedWaits(state: HallState, now: number, wanted?: ReadonlyS
   const done = () => wanted !== undefined && found >= wanted.size;
   /** The window calls its next ticket not yet taken, at `at`; false when it has none left. */
   const call = (r: Runner, at: number): boolean => {
-    for (let e = r.seq[r.next]; e; e = r.seq[++r.next]) {
+    for (let e = r.seq.at(r.next); e; e = r.seq.at(++r.next)) {
       if (taken.has(e.ticket.id)) continue;
       taken.add(e.ticket.id);
       out.set(e.ticket.id, at);
