@@ -128,6 +128,7 @@ export class CallSequence {
   readonly entries: SequenceEntry[] = [];
   private readonly index = new Map<string, number>();
   private finished = false;
+  private agedDone = false;
   private readonly aged: Merge;
   private readonly agedBefore: number;
   private readonly tiers: TierQueue[];
@@ -214,11 +215,15 @@ export class CallSequence {
     if (this.finished) return false;
     const policy = this.state.config?.policy;
     if (!policy) return this.end();
-    // 1. Aged tickets, oldest first, any tier or class.
-    const old = this.aged.peek();
-    if (old && old.queuedAt <= this.agedBefore) {
-      this.aged.take();
-      return this.push({ ticket: old, step: 'aged', tier: tierOf(this.win, old.serviceId) });
+    // 1. Aged tickets, oldest first, any tier or class: a prefix by time joined, so once the oldest
+    // left is not aged, none is.
+    if (!this.agedDone) {
+      const old = this.aged.peek();
+      if (old && old.queuedAt <= this.agedBefore) {
+        this.aged.take();
+        return this.push({ ticket: old, step: 'aged', tier: tierOf(this.win, old.serviceId) });
+      }
+      this.agedDone = true;
     }
     // 2. The tier with the greatest claim.
     let tier = -1;
