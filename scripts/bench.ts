@@ -126,6 +126,8 @@ function benchPooling(): void {
 
 benchAppend();
 benchCommand();
+await (await import('./bench/commands.js')).benchCommands(say); // issue 12: commands/s and p50/p99 over MQTT vs a no-op command and the raw fsync rate
+await (await import('./bench/live-stream.js')).benchLiveStream(say); // issue 12: live stream CPU per event, 100 pages vs one
 benchErlang();
 benchPooling();
 // Device timing (issue 12), each in its own file under scripts/bench/.

@@ -101,7 +101,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   r.get('/kiosk/api/info', { schema: { summary: 'The service menu, the card on the reader (masked) and whether the printer can print' } }, (_req, reply) => reply.header('cache-control', 'no-store').send(info()));
   r.get('/kiosk/api/stream', { schema: { summary: 'The same as /kiosk/api/info as server-sent events (event: snapshot)' } }, (_req, reply) => {
     // The printer's health changes without an event here: a snapshot every 2 s as well.
-    sseStream(reply, info, (fn) => {
+    sseStream(reply, () => JSON.stringify(info()), (fn) => {
       const off = card.onChange(fn);
       const offNotice = link.onEvent((e) => {
         if (e.type === 'EmergencyRaised' || e.type === 'EmergencyCleared') fn();

@@ -1,5 +1,5 @@
 import type { CallReason } from './events.js';
-import { canServe, poolOf, tierOf, waitingTickets } from './hall.js';
+import { canServe, poolOf, serviceQueue, tierOf, waitingTickets } from './hall.js';
 import { defaultPolicy, type WindowDef } from './model.js';
 import type { HallState, InterleaveState, Ticket } from './state.js';
 import { own } from './own.js';
@@ -28,8 +28,6 @@ export interface SequenceEntry {
   tier: number;
 }
 
-const byKey = (a: Ticket, b: Ticket) => a.queueKey - b.queueKey;
-const byQueued = (a: Ticket, b: Ticket) => a.queuedAt - b.queuedAt || a.queueKey - b.queueKey;
 
 export function interleaveOf(state: HallState, pool: string): InterleaveState {
   const known = own(state.pools, pool);
@@ -69,78 +67,199 @@ export function tierSlackMs(state: HallState, win: WindowDef): number {
   return (slack ?? defaultPolicy.tierSlack ?? 0) * mean;
 }
 
-interface TierQueue {
-  appt: Ticket[];
-  pri: Ticket[];
-  norm: Ticket[];
-  /** The tier's tickets by time joined, for its longest wait. */
-  byQueued: Ticket[];
-  a: number;
-  p: number;
-  n: number;
-  q: number;
+/** Sorted lists merged lazily: the smallest head by `before` among the tickets `keep` accepts; a skipped ticket stays skipped. */
+class Merge {
+  private readonly heads: number[];
+  constructor(
+    private readonly lists: readonly Ticket[][],
+    private readonly before: (a: Ticket, b: Ticket) => boolean,
+    private readonly keep: (t: Ticket) => boolean,
+  ) {
+    this.heads = lists.map(() => 0);
+  }
+
+  peek(): Ticket | undefined {
+    let best: Ticket | undefined;
+    let from = -1;
+    for (let i = 0; i < this.lists.length; i++) {
+      const list = this.lists[i] as Ticket[];
+      let h = this.heads[i] as number;
+      while (h < list.length && !this.keep(list[h] as Ticket)) h++;
+      this.heads[i] = h;
+      const t = list[h];
+      if (t && (!best || this.before(t, best))) {
+        best = t;
+        from = i;
+      }
+    }
+    this.from = from;
+    return best;
+  }
+
+  /** The ticket peek() gave, taken off its list. */
+  take(): Ticket | undefined {
+    const t = this.peek();
+    if (t) this.heads[this.from] = (this.heads[this.from] as number) + 1;
+    return t;
+  }
+
+  private from = -1;
 }
 
-/** The order in which `win` would call today's waiting tickets if nobody else arrived. */
-export function windowSequence(state: HallState, win: WindowDef, now: number, limit = Infinity): SequenceEntry[] {
-  const policy = state.config?.policy;
-  if (!policy) return [];
-  const agingMs = policy.agingMinutes * 60_000;
-  const out: SequenceEntry[] = [];
-  const cands = eligibleWaiting(state, win);
-  const aged = cands.filter((t) => now - t.queuedAt >= agingMs).sort(byQueued);
-  for (const t of aged) {
-    if (out.length >= limit) return out;
-    out.push({ ticket: t, step: 'aged', tier: tierOf(win, t.serviceId) });
+const keyBefore = (a: Ticket, b: Ticket) => a.queueKey < b.queueKey;
+const queuedBefore = (a: Ticket, b: Ticket) => a.queuedAt < b.queuedAt || (a.queuedAt === b.queuedAt && a.queueKey < b.queueKey);
+
+interface TierQueue {
+  appt: Merge;
+  pri: Merge;
+  norm: Merge;
+  /** The tier's tickets by time joined, for its longest wait (taken ones skipped). */
+  byQueued: Merge;
+}
+
+/**
+ * The order in which `win` would call today's waiting tickets if nobody else arrived, computed only
+ * as far as it is read (issue 12: a call needs its first entry, the near notices the first few, and
+ * sorting every window's whole queue on every command was most of a command's CPU). Each tier's
+ * classes are merged from the per-service lists of the waiting indexes (src/core/hall.ts), already in
+ * order, so nothing is sorted. `entries` grows as `at`/`rankOf`/`take` ask for more.
+ */
+export class CallSequence {
+  readonly entries: SequenceEntry[] = [];
+  private readonly index = new Map<string, number>();
+  private finished = false;
+  private agedDone = false;
+  private readonly aged: Merge;
+  private readonly agedBefore: number;
+  private readonly tiers: TierQueue[];
+  private readonly slack: number;
+  private readonly taken = new Set<string>();
+  private inter: InterleaveState;
+
+  constructor(
+    private readonly state: HallState,
+    private readonly win: WindowDef,
+    private readonly now: number,
+  ) {
+    const policy = state.config?.policy;
+    this.agedBefore = now - (policy?.agingMinutes ?? 0) * 60_000;
+    // A service listed in two tiers belongs to the first (tierOf).
+    const servicesOf = (k: number) => [...new Set(win.tiers[k] ?? [])].filter((id) => tierOf(win, id) === k).map((id) => serviceQueue(state, id));
+    const mine = (t: Ticket) => t.targetWindow === undefined || t.targetWindow === win.id;
+    const fresh = (t: Ticket) => mine(t) && t.queuedAt > this.agedBefore;
+    const queues = win.tiers.map((_, k) => servicesOf(k));
+    this.aged = new Merge(
+      queues.flat().map((q) => q.byQueued),
+      queuedBefore,
+      mine,
+    );
+    this.tiers = queues.map((qs) => ({
+      appt: new Merge(
+        qs.map((q) => q.appointment),
+        keyBefore,
+        fresh,
+      ),
+      pri: new Merge(
+        qs.map((q) => q.priority),
+        keyBefore,
+        fresh,
+      ),
+      norm: new Merge(
+        qs.map((q) => q.normal),
+        keyBefore,
+        fresh,
+      ),
+      byQueued: new Merge(
+        qs.map((q) => q.byQueued),
+        queuedBefore,
+        (t) => fresh(t) && !this.taken.has(t.id),
+      ),
+    }));
+    this.slack = tierSlackMs(state, win);
+    this.inter = interleaveOf(state, poolOf(win));
+    if (!policy) this.finished = true;
   }
-  const agedIds = new Set(aged.map((t) => t.id));
-  const tiers: TierQueue[] = win.tiers.map(() => ({ appt: [], pri: [], norm: [], byQueued: [], a: 0, p: 0, n: 0, q: 0 }));
-  for (const t of cands) {
-    const q = agedIds.has(t.id) ? undefined : tiers[tierOf(win, t.serviceId)];
-    if (!q) continue;
-    (t.class === 'appointment' ? q.appt : t.class === 'priority' ? q.pri : q.norm).push(t);
-    q.byQueued.push(t);
+
+  /** Entry `i` (0-based), computing the order that far; undefined past its end. */
+  at(i: number): SequenceEntry | undefined {
+    while (this.entries.length <= i && this.step());
+    return this.entries[i];
   }
-  for (const q of tiers) {
-    q.appt.sort(byKey);
-    q.pri.sort(byKey);
-    q.norm.sort(byKey);
-    q.byQueued.sort(byQueued);
+
+  /** The 0-based rank of ticket `id`, looking no further than `limit` entries; undefined when not there. */
+  rankOf(id: string, limit = Infinity): number | undefined {
+    while (!this.index.has(id) && this.entries.length < limit && this.step());
+    const r = this.index.get(id);
+    return r !== undefined && r < limit ? r : undefined;
   }
-  const slack = tierSlackMs(state, win);
-  const taken = new Set<string>();
-  let inter = interleaveOf(state, poolOf(win));
-  while (out.length < limit) {
+
+  /** The first `limit` entries (all with Infinity). */
+  take(limit = Infinity): SequenceEntry[] {
+    while (this.entries.length < limit && this.step());
+    return this.entries.slice(0, limit);
+  }
+
+  private end(): false {
+    this.finished = true;
+    return false;
+  }
+
+  private push(entry: SequenceEntry): true {
+    this.index.set(entry.ticket.id, this.entries.length);
+    this.entries.push(entry);
+    return true;
+  }
+
+  /** Computes the next entry; false at the end. */
+  private step(): boolean {
+    if (this.finished) return false;
+    const policy = this.state.config?.policy;
+    if (!policy) return this.end();
+    // 1. Aged tickets, oldest first, any tier or class: a prefix by time joined, so once the oldest
+    // left is not aged, none is.
+    if (!this.agedDone) {
+      const old = this.aged.peek();
+      if (old && old.queuedAt <= this.agedBefore) {
+        this.aged.take();
+        return this.push({ ticket: old, step: 'aged', tier: tierOf(this.win, old.serviceId) });
+      }
+      this.agedDone = true;
+    }
+    // 2. The tier with the greatest claim.
     let tier = -1;
     let best = -Infinity;
-    tiers.forEach((q, k) => {
-      while (q.q < q.byQueued.length && taken.has(q.byQueued[q.q]?.id ?? '')) q.q++;
-      const oldest = q.byQueued[q.q];
-      if (!oldest) return;
-      const claim = slack === Infinity ? -k : now - oldest.queuedAt - k * slack;
+    for (let k = 0; k < this.tiers.length; k++) {
+      const oldest = (this.tiers[k] as TierQueue).byQueued.peek();
+      if (!oldest) continue;
+      const claim = this.slack === Infinity ? -k : this.now - oldest.queuedAt - k * this.slack;
       if (claim > best) {
         best = claim;
         tier = k;
       }
-    });
-    const q = tiers[tier];
-    if (!q) break;
+    }
+    const q = this.tiers[tier];
+    if (!q) return this.end();
+    // 3. Within the tier: appointments, then priority and normal interleaved.
     let entry: SequenceEntry | undefined;
-    const appt = q.appt[q.a];
+    const appt = q.appt.take();
     if (appt) {
-      q.a++;
       entry = { ticket: appt, step: 'appointment', tier };
     } else {
-      const takePriority = q.n >= q.norm.length || (q.p < q.pri.length && prefersPriority(inter, policy.interleave));
-      const t = takePriority ? q.pri[q.p++] : q.norm[q.n++];
-      if (!t) break;
-      inter = nextInterleave(inter, takePriority ? 'priority' : 'normal');
+      const norm = q.norm.peek();
+      const takePriority = !norm || (q.pri.peek() !== undefined && prefersPriority(this.inter, policy.interleave));
+      const t = takePriority ? q.pri.take() : q.norm.take();
+      if (!t) return this.end();
+      this.inter = nextInterleave(this.inter, takePriority ? 'priority' : 'normal');
       entry = { ticket: t, step: takePriority ? 'priority' : 'normal', tier };
     }
-    taken.add(entry.ticket.id);
-    out.push(entry);
+    this.taken.add(entry.ticket.id);
+    return this.push(entry);
   }
-  return out;
+}
+
+/** The order in which `win` would call today's waiting tickets if nobody else arrived: its first `limit` entries. */
+export function windowSequence(state: HallState, win: WindowDef, now: number, limit = Infinity): SequenceEntry[] {
+  return new CallSequence(state, win, now).take(limit);
 }
 
 /** Why `entry` is called before the oldest eligible ticket, or null when it is the oldest. */
@@ -158,15 +277,15 @@ export function callReason(state: HallState, win: WindowDef, entry: SequenceEntr
   return 'requeued-behind';
 }
 
-const orderCache = new WeakMap<HallState, { seq: number; now: number; byKey: Map<string, SequenceEntry[]>; targeted: Set<number> }>();
-const rankCache = new WeakMap<SequenceEntry[], Map<string, number>>();
+const orderCache = new WeakMap<HallState, { seq: number; now: number; byKey: Map<string, CallSequence>; targeted: Set<number> }>();
 
 /**
- * Each window's call order at `now` (windowSequence), computed once per pool: windows with the same
- * tiers call in the same order, unless a ticket was transferred to one of them. Cached beside the
- * state for its seq and `now`, so the positions and the estimate of one command share it.
+ * Each window's call order at `now` (a lazy CallSequence), one per pool: windows with the same tiers
+ * call in the same order, unless a ticket was transferred to one of them. Cached beside the state for
+ * its seq and `now`, so the positions, the notices and the estimate of one command share it, and
+ * each computes it only as far as any of them needed.
  */
-export function callOrders(state: HallState, now: number): (win: WindowDef) => SequenceEntry[] {
+export function callOrders(state: HallState, now: number): (win: WindowDef) => CallSequence {
   let hit = orderCache.get(state);
   if (!hit || hit.seq !== state.seq || hit.now !== now) {
     const targeted = new Set(waitingTickets(state).flatMap((t) => (t.targetWindow === undefined ? [] : [t.targetWindow])));
@@ -177,7 +296,7 @@ export function callOrders(state: HallState, now: number): (win: WindowDef) => S
   return (win) => {
     const key = targeted.has(win.id) ? `#${win.id}` : poolOf(win);
     let order = byKey.get(key);
-    if (!order) byKey.set(key, (order = windowSequence(state, win, now)));
+    if (!order) byKey.set(key, (order = new CallSequence(state, win, now)));
     return order;
   };
 }
@@ -197,16 +316,14 @@ export function openWindowCount(state: HallState): number {
 
 /**
  * Wait positions one ticket at a time (as `positions` defines them), sharing each pool's call order
- * and each service's eligible windows between tickets. With `limit`, each window's order is computed
- * only to its first `limit` entries (a prefix of the full order: windowSequence's `limit`), and
- * `positionOf` answers only for tickets at a position ≤ `limit` (undefined beyond): the near notice
- * needs no more, and it spares the rest of the queue (issue 12: positions of the whole queue on
- * every command were half of a command's CPU).
+ * and each service's eligible windows between tickets. With `limit`, each window's order is looked
+ * at only to its first `limit` entries, and `positionOf` answers only for tickets at a position
+ * ≤ `limit` (undefined beyond): the near notice needs no more, and it spares the rest of the queue
+ * (issue 12: positions of the whole queue on every command were half of a command's CPU).
  */
 export class PositionFinder {
   private readonly waiting: Ticket[];
-  private readonly orderOf: (win: WindowDef) => SequenceEntry[];
-  private readonly ranks = new Map<SequenceEntry[], Map<string, number>>();
+  private readonly orderOf: (win: WindowDef) => CallSequence;
   private readonly eligible = new Map<string, { all: WindowDef[]; open: WindowDef[] }>();
 
   constructor(
@@ -215,23 +332,12 @@ export class PositionFinder {
     private readonly limit = Infinity,
   ) {
     this.waiting = waitingTickets(state);
-    this.orderOf = limit === Infinity ? callOrders(state, now) : limitedOrders(state, now, limit);
-  }
-
-  private rankOf(win: WindowDef): Map<string, number> {
-    const order = this.orderOf(win);
-    let r = this.ranks.get(order) ?? rankCache.get(order);
-    if (!r) {
-      r = new Map(order.map((e, i) => [e.ticket.id, i]));
-      if (this.limit === Infinity) rankCache.set(order, r);
-    }
-    this.ranks.set(order, r);
-    return r;
+    this.orderOf = callOrders(state, now);
   }
 
   /** The configured and the open windows that can call `t`, shared by the tickets of one service and target. */
   windowsOf(t: Ticket): { all: WindowDef[]; open: WindowDef[] } {
-    const key = `${t.serviceId}#${t.targetWindow ?? ''}`;
+    const key = t.targetWindow === undefined ? t.serviceId : `${t.serviceId}#${t.targetWindow}`;
     let hit = this.eligible.get(key);
     if (!hit) {
       const all = (this.state.config?.windows ?? []).filter((w) => canServe(w, t));
@@ -246,22 +352,25 @@ export class PositionFinder {
     const { all, open } = this.windowsOf(t);
     const counted = open.length > 0 ? open : all;
     let best = Infinity;
-    for (const w of counted) best = Math.min(best, this.rankOf(w).get(t.id) ?? Infinity);
+    for (const w of counted) best = Math.min(best, this.orderOf(w).rankOf(t.id, Math.min(this.limit, best)) ?? Infinity);
     if (best === Infinity && this.limit !== Infinity) return undefined;
     return { position: best === Infinity ? this.waiting.length : best + 1, openWindows: open.map((w) => w.id) };
   }
-}
 
-/** Like callOrders, each order cut at `limit` entries (not cached beside the state). */
-function limitedOrders(state: HallState, now: number, limit: number): (win: WindowDef) => SequenceEntry[] {
-  const targeted = new Set(waitingTickets(state).flatMap((t) => (t.targetWindow === undefined ? [] : [t.targetWindow])));
-  const byKey = new Map<string, SequenceEntry[]>();
-  return (win) => {
-    const key = targeted.has(win.id) ? `#${win.id}` : poolOf(win);
-    let order = byKey.get(key);
-    if (!order) byKey.set(key, (order = windowSequence(state, win, now, limit)));
-    return order;
-  };
+  /** The tickets within the first `limit` entries of some open window's order (all of them when no limit). */
+  front(): Set<Ticket> {
+    const out = new Set<Ticket>();
+    for (const w of this.state.config?.windows ?? []) {
+      if (own(this.state.windows, String(w.id))?.status !== 'open') continue;
+      const order = this.orderOf(w);
+      for (let i = 0; i < this.limit; i++) {
+        const e = order.at(i);
+        if (!e) break;
+        out.add(e.ticket);
+      }
+    }
+    return out;
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { callOrders, meanServiceMs, type SequenceEntry } from './dispatcher.js';
+import { callOrders, meanServiceMs, type CallSequence } from './dispatcher.js';
 import { canServe, waitingTickets } from './hall.js';
 import type { HallState } from './state.js';
 
@@ -43,8 +43,13 @@ export function estimatedWaits(state: HallState, now: number, wanted?: ReadonlyS
   if (!config || waiting.length === 0) return out;
   const sequenceOf = callOrders(state, now);
   interface Runner {
-    seq: SequenceEntry[];
-    next: number;
+    seq: CallSequence;
+    /**
+     * The first entry of `seq` not taken yet, shared by the windows of one pool (they read the same
+     * sequence): every entry before any runner's position is taken, so one cursor serves them all and
+     * the pool's order is walked once, not once per window.
+     */
+    next: { at: number };
     /** Completions per ms while busy. */
     rate: number;
     credit: number;
@@ -54,25 +59,36 @@ export function estimatedWaits(state: HallState, now: number, wanted?: ReadonlyS
   const done = () => wanted !== undefined && found >= wanted.size;
   /** The window calls its next ticket not yet taken, at `at`; false when it has none left. */
   const call = (r: Runner, at: number): boolean => {
-    for (let e = r.seq[r.next]; e; e = r.seq[++r.next]) {
+    for (let e = r.seq.at(r.next.at); e; e = r.seq.at(++r.next.at)) {
       if (taken.has(e.ticket.id)) continue;
       taken.add(e.ticket.id);
       out.set(e.ticket.id, at);
       if (wanted?.has(e.ticket.id)) found++;
-      r.rate = 1 / meanServiceMs(state, e.ticket.serviceId);
-      r.next++;
+      r.rate = rateOf(e.ticket.serviceId);
+      r.next.at++;
       return true;
     }
     return false;
+  };
+  const cursors = new Map<CallSequence, { at: number }>();
+  // The mean of up to serviceTimeSamples samples, once per service, not once per ticket taken.
+  const means = new Map<string, number>();
+  const rateOf = (serviceId: string) => {
+    let m = means.get(serviceId);
+    if (m === undefined) means.set(serviceId, (m = meanServiceMs(state, serviceId)));
+    return 1 / m;
   };
   let busy: Runner[] = [];
   for (const win of config.windows) {
     const ws = state.windows[String(win.id)];
     if (ws?.status !== 'open' || !waiting.some((t) => canServe(win, t))) continue;
     const current = ws.current === undefined ? undefined : state.tickets[ws.current];
-    const r: Runner = { seq: sequenceOf(win), next: 0, rate: 0, credit: 0 };
+    const seq = sequenceOf(win);
+    let next = cursors.get(seq);
+    if (!next) cursors.set(seq, (next = { at: 0 }));
+    const r: Runner = { seq, next, rate: 0, credit: 0 };
     if (current && (current.status === 'called' || current.status === 'serving')) {
-      r.rate = 1 / meanServiceMs(state, current.serviceId);
+      r.rate = rateOf(current.serviceId);
       busy.push(r);
     } else if (call(r, 0)) {
       busy.push(r);

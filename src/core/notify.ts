@@ -22,17 +22,25 @@ export function notificationsDue(state: HallState, now: number): EventBody[] {
   // × all open windows: so their windows' call orders are computed only that far, and the estimate
   // only as far as the tickets told (issue 12: both ran over the whole queue on every command).
   // test/core/notify-incremental checks this against the full computation.
-  let full: PositionFinder | undefined;
-  let front: PositionFinder | undefined;
   const nearLimit = Math.ceil(policy.nearFactor * openWindowCount(state));
   const owed: { t: Ticket; p: Position; isNear: boolean }[] = [];
-  for (const t of waitingTickets(state)) {
-    if (t.notified.issued !== undefined && (t.notified.near !== undefined || t.calledAt !== undefined)) continue;
-    const p = t.notified.issued === undefined ? (full ??= new PositionFinder(state, now)).positionOf(t) : (front ??= new PositionFinder(state, now, nearLimit)).positionOf(t);
-    if (!p) continue;
+  const owe = (t: Ticket, p: Position | undefined) => {
+    if (!p) return;
     const isNear = p.openWindows.length > 0 && p.position < policy.nearFactor * p.openWindows.length;
-    if (t.notified.issued !== undefined && !isNear) continue;
+    if (t.notified.issued !== undefined && !isNear) return;
     owed.push({ t, p, isNear });
+  };
+  const waiting = waitingTickets(state);
+  let full: PositionFinder | undefined;
+  for (const t of waiting) if (t.notified.issued === undefined) owe(t, (full ??= new PositionFinder(state, now)).positionOf(t));
+  // The others can only be near, so only the tickets in the first nearLimit entries of an open
+  // window's call order are looked at (the orders are computed that far and no further).
+  const front = new PositionFinder(state, now, nearLimit);
+  for (const t of front.front()) if (t.notified.issued !== undefined && t.notified.near === undefined && t.calledAt === undefined) owe(t, front.positionOf(t));
+  // In queue order, as a scan of the waiting tickets would find them.
+  if (owed.length > 1) {
+    const rank = new Map(owed.map((o) => [o.t.id, waiting.indexOf(o.t)]));
+    owed.sort((a, b) => (rank.get(a.t.id) ?? 0) - (rank.get(b.t.id) ?? 0));
   }
   const out: EventBody[] = [];
   const eta = owed.length === 0 ? undefined : estimatedWaits(state, now, new Set(owed.map((o) => o.t.id)));

@@ -1,6 +1,6 @@
 import { positions } from './dispatcher.js';
 import { estimatedWaits, waitMinutes } from './estimate.js';
-import { canServe, waitingTickets } from './hall.js';
+import { canServe, servedPerService, waitingTickets } from './hall.js';
 import type { HallEvent } from './events.js';
 import type { HallState } from './state.js';
 import { own, setOwn } from './own.js';
@@ -40,12 +40,12 @@ export interface QueueView {
 
 export function queueView(state: HallState): QueueView {
   const services: QueueView['services'] = {};
-  for (const s of state.config?.services ?? []) setOwn(services, s.id, { waiting: 0, issued: own(state.counters, s.id) ?? 0, served: 0 });
-  for (const t of Object.values(state.tickets)) {
+  const served = servedPerService(state);
+  for (const s of state.config?.services ?? []) setOwn(services, s.id, { waiting: 0, issued: own(state.counters, s.id) ?? 0, served: served.get(s.id) ?? 0 });
+  // From the indexes beside the state, not a scan of the day's tickets (issue 12: this ran after every command).
+  for (const t of waitingTickets(state)) {
     const s = own(services, t.serviceId);
-    if (!s) continue;
-    if (t.status === 'waiting') s.waiting += 1;
-    if (t.status === 'done') s.served += 1;
+    if (s) s.waiting += 1;
   }
   return { seq: state.seq, day: state.day, services };
 }

@@ -40,32 +40,77 @@ export class HallEngine {
   }
 
   handle(cmd: Command, now: number): Handled {
-    const stored = this.log.commandOutcome(cmd.id);
-    if (stored !== undefined) return { outcome: stored as Outcome, events: [], duplicate: true };
-    const refused = this.refused.get(cmd.id);
-    if (refused !== undefined) return { outcome: refused, events: [], duplicate: true };
-    const r = execute(this.state, cmd, now);
-    if (r.duplicate) return { outcome: r.outcome, events: [], duplicate: true };
-    if (!r.recorded) {
-      this.refused.set(cmd.id, r.outcome);
-      if (this.refused.size > REFUSALS_KEPT) this.refused.delete(this.refused.keys().next().value as string);
-      return { outcome: r.outcome, events: [], duplicate: false };
-    }
-    try {
-      this.log.append(r.events, { id: cmd.id, outcome: r.outcome });
-    } catch (e) {
-      // The state ran ahead of the log: rebuild it from what is durable, then report.
-      this.state = replay(this.log, emptyState, apply, { fromSnapshot: (s) => s as HallState }).state;
-      this.logger.error({ err: e, commandId: cmd.id }, 'append failed; state rebuilt from the log');
-      throw e instanceof HallqError ? e : new HallqError('STORE_IO', 'append failed', {}, { cause: e });
-    }
-    for (const fn of this.appended) fn(r.events);
-    this.sinceSnapshot += r.events.length;
-    if (this.sinceSnapshot >= SNAPSHOT_EVERY) {
-      this.log.saveSnapshot(this.state.seq, this.state);
-      this.sinceSnapshot = 0;
-    }
-    return { outcome: r.outcome, events: r.events, duplicate: false };
+    const [r] = this.handleBatch([cmd], now);
+    if (r instanceof Error) throw r;
+    if (!r) throw new HallqError('INTERNAL', 'no result for the command');
+    return r;
+  }
+
+  /**
+   * Group commit (issue 12): runs the commands in order, each on the state the ones before it left,
+   * and appends all their events and outcomes in ONE durable transaction, so a burst costs one fsync.
+   * Nothing is returned, so nobody is answered, before that commit ("durable before acknowledged").
+   * Results are in the order of `cmds`. A command that throws gets a HallqError (the commands before it
+   * are committed first, then the state is rebuilt from the log and the rest run on it); a failed
+   * append gives every command of the batch its HallqError and rebuilds the state from what is durable.
+   */
+  handleBatch(cmds: readonly Command[], now: number): (Handled | HallqError)[] {
+    const results: (Handled | HallqError)[] = [];
+    let pending: { index: number; events: HallEvent[]; outcome: Outcome; id: string }[] = [];
+    const commit = () => {
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      try {
+        this.log.appendBatch(batch.map((p) => ({ events: p.events, command: { id: p.id, outcome: p.outcome } })));
+      } catch (e) {
+        // The state ran ahead of the log: rebuild it from what is durable, then report.
+        this.rebuild();
+        this.logger.error({ err: e, commandIds: batch.map((p) => p.id) }, 'append failed; state rebuilt from the log');
+        const err = e instanceof HallqError ? e : new HallqError('STORE_IO', 'append failed', {}, { cause: e });
+        for (const p of batch) results[p.index] = err;
+        return;
+      }
+      const events = batch.flatMap((p) => p.events);
+      for (const p of batch) results[p.index] = { outcome: p.outcome, events: p.events, duplicate: false };
+      for (const fn of this.appended) fn(events);
+      this.sinceSnapshot += events.length;
+      if (this.sinceSnapshot >= SNAPSHOT_EVERY) {
+        this.log.saveSnapshot(this.state.seq, this.state);
+        this.sinceSnapshot = 0;
+      }
+    };
+    cmds.forEach((cmd, index) => {
+      // A command earlier in this batch is not in the store yet: the state's own outcomes (execute's
+      // duplicate check) answer its repeat.
+      const stored = this.log.commandOutcome(cmd.id);
+      if (stored !== undefined) return void (results[index] = { outcome: stored as Outcome, events: [], duplicate: true });
+      const refused = this.refused.get(cmd.id);
+      if (refused !== undefined) return void (results[index] = { outcome: refused, events: [], duplicate: true });
+      let r: ReturnType<typeof execute>;
+      try {
+        r = execute(this.state, cmd, now);
+      } catch (e) {
+        // The command may have half-applied: keep what came before it, then rebuild from the log.
+        commit();
+        this.rebuild();
+        this.logger.error({ err: e, commandId: cmd.id }, 'command failed; state rebuilt from the log');
+        return void (results[index] = e instanceof HallqError ? e : new HallqError('INTERNAL', 'the command failed', {}, { cause: e }));
+      }
+      if (r.duplicate) return void (results[index] = { outcome: r.outcome, events: [], duplicate: true });
+      if (!r.recorded) {
+        this.refused.set(cmd.id, r.outcome);
+        if (this.refused.size > REFUSALS_KEPT) this.refused.delete(this.refused.keys().next().value as string);
+        return void (results[index] = { outcome: r.outcome, events: [], duplicate: false });
+      }
+      pending.push({ index, events: r.events, outcome: r.outcome, id: cmd.id });
+    });
+    commit();
+    return results;
+  }
+
+  private rebuild(): void {
+    this.state = replay(this.log, emptyState, apply, { fromSnapshot: (s) => s as HallState }).state;
   }
 
   /** Every batch of events once it is durable (live pages listen here). */

@@ -9,7 +9,7 @@ import { createHttpApp, listen } from '../http/app.js';
 import { sendError } from '../http/errors.js';
 import { registerOpenApi } from '../http/openapi.js';
 import { hallSnapshot, publicSnapshot, stateWithoutIdHash } from '../web/snapshot.js';
-import { registerStatic, sendPage, sseStream } from '../web/routes.js';
+import { registerStatic, sendPage, sharedFrame, sseStream } from '../web/routes.js';
 import { commandBody, emptyBody, signInBody, statusTokenParam, ticketIdParam } from './api-schemas.js';
 import { cliTokenPath, sameToken } from './auth/cli-token.js';
 import { openCredentials, type CredentialStore } from './auth/credentials.js';
@@ -102,11 +102,13 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   await registerStatic(app);
 
   const state = () => engine.state;
-  const snapshot = () => {
-    const s = engine.state;
-    return hallSnapshot(s, opts.notice ?? '', weekdayKeys[localTime(opts.clock(), s.config?.utcOffsetMinutes ?? 480).weekday] ?? 'mon');
-  };
+  const weekday = () => weekdayKeys[localTime(opts.clock(), engine.state.config?.utcOffsetMinutes ?? 480).weekday] ?? 'mon';
+  const snapshot = () => hallSnapshot(engine.state, opts.notice ?? '', weekday());
   const subscribe = (fn: () => void) => engine.onAppended(fn);
+  // issue 12: every open page of a stream shares one serialisation per state (and weekday, which the snapshot reads).
+  const frameVersion = () => `${engine.state.seq}|${weekday()}`;
+  const publicFrame = sharedFrame(() => publicSnapshot(snapshot()), frameVersion);
+  const staffFrame = sharedFrame(snapshot, frameVersion);
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
   const principalOf = (req: FastifyRequest): Principal | undefined => {
@@ -145,7 +147,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   r.get('/sign-in', { schema: hide }, (_req, reply) => sendPage(reply, 'sign-in.html'));
   r.get('/s/:token', { schema: { ...hide, params: statusTokenParam } }, (_req, reply) => sendPage(reply, 'ticket.html'));
   r.get('/api/hall', { schema: { tags: ['public'], summary: 'The hall display snapshot: services, windows, latest calls (no personal data)' } }, (_req, reply) => noStore(reply).send(publicSnapshot(snapshot())));
-  r.get('/api/stream', { schema: { tags: ['public'], summary: 'The display snapshot as server-sent events (event: snapshot), on every change' } }, (_req, reply) => sseStream(reply, () => publicSnapshot(snapshot()), subscribe));
+  r.get('/api/stream', { schema: { tags: ['public'], summary: 'The display snapshot as server-sent events (event: snapshot), on every change' } }, (_req, reply) => sseStream(reply, publicFrame, subscribe));
   r.get('/api/status/:token', { schema: { tags: ['public'], summary: "A ticket's status by the token in its QR code: number, state, position, estimated wait, windows", params: statusTokenParam } }, (req, reply) => {
     const id = statusTokens.ticketOf(engine.state, req.params.token);
     const v = id === undefined ? undefined : ticketView(engine.state, id, opts.clock());
@@ -210,7 +212,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   r.get('/caller', { schema: hide, onRequest: page(desk) }, (_req, reply) => sendPage(reply, 'caller.html'));
   r.get('/admin', { schema: hide, onRequest: page(['manager']) }, (_req, reply) => sendPage(reply, 'admin.html'));
   r.get('/api/hall/staff', { schema: { tags: ['staff'], summary: 'The full snapshot for the soft caller and admin: masked names of called citizens, ratings to follow up' }, onRequest: need(everyone) }, (_req, reply) => noStore(reply).send(snapshot()));
-  r.get('/api/stream/staff', { schema: { tags: ['staff'], summary: '/api/hall/staff as server-sent events' }, onRequest: need(everyone) }, (_req, reply) => sseStream(reply, snapshot, subscribe));
+  r.get('/api/stream/staff', { schema: { tags: ['staff'], summary: '/api/hall/staff as server-sent events' }, onRequest: need(everyone) }, (_req, reply) => sseStream(reply, staffFrame, subscribe));
   r.get('/api/staff', { schema: { tags: ['staff'], summary: 'The staff list: id, name, role' }, onRequest: need(everyone) }, (_req, reply) =>
     noStore(reply).send((engine.state.config?.staff ?? []).map((x) => ({ id: x.id, name: x.name, role: (x as { role?: Role }).role ?? 'staff' }))),
   );

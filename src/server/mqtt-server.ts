@@ -149,8 +149,8 @@ export class MqttServer {
    * Publishes `body` as JSON unless it is above the message cap: then nothing is sent (a broker
    * drops a client over its max_packet_size), the metric counts it and false is returned.
    */
-  private publish(topic: string, body: unknown, retain = false): boolean {
-    const payload = Buffer.from(JSON.stringify(body), 'utf8');
+  private publish(topic: string, body: unknown, retain = false, serialised = false): boolean {
+    const payload = Buffer.from(serialised ? (body as string) : JSON.stringify(body), 'utf8');
     if (payload.length > this.maxBytes) {
       this.metrics.oversized += 1;
       this.logger.warn({ topic, bytes: payload.length, maxBytes: this.maxBytes }, 'message above the cap not sent');
@@ -160,11 +160,22 @@ export class MqttServer {
     return true;
   }
 
+  /** The last payload sent on each retained view topic, so an unchanged view is not sent again (issue 12). */
+  private readonly retained = new Map<string, string>();
+
+  /** A retained view, sent only when it differs from the last one sent (`force`: on every (re)connect). */
+  private publishRetained(topic: string, body: unknown, force = false): void {
+    const json = JSON.stringify(body);
+    if (!force && this.retained.get(topic) === json) return;
+    if (this.publish(topic, json, true, true)) this.retained.set(topic, json);
+    else this.retained.delete(topic);
+  }
+
   private publishAllState(): void {
     const s = this.engine.state;
     this.publishStatus();
-    for (const w of s.config?.windows ?? []) this.publish(this.t.windowState(w.id), windowView(s, w.id), true);
-    this.publish(this.t.queueState, queueView(s), true);
+    for (const w of s.config?.windows ?? []) this.publishRetained(this.t.windowState(w.id), windowView(s, w.id), true);
+    this.publishRetained(this.t.queueState, queueView(s), true);
   }
 
   /** Publishes events, then the retained views they changed. */
@@ -174,13 +185,69 @@ export class MqttServer {
     for (const e of events) this.publish(this.t.events, e);
     const s = this.engine.state;
     const windows = new Set(events.flatMap((e) => windowsTouched(s, e)));
-    for (const w of windows) this.publish(this.t.windowState(w), windowView(s, w), true);
-    this.publish(this.t.queueState, queueView(s), true);
+    for (const w of windows) this.publishRetained(this.t.windowState(w), windowView(s, w));
+    this.publishRetained(this.t.queueState, queueView(s));
     this.statusRefresh.request();
+  }
+
+  /** Command requests received since the last flush, run and committed together on the next turn of the event loop. */
+  private queued: { client: string; id: string; command: Command }[] = [];
+
+  /**
+   * Group commit for MQTT commands (issue 12): the requests that arrive in one read of the socket are
+   * queued and run on the next turn of the event loop as one batch (HallEngine.handleBatch), appended
+   * in one transaction; each is answered only after that commit, so "durable before acknowledged"
+   * holds for every one of them.
+   */
+  private enqueue(client: string, id: string, command: Command): void {
+    if (this.queued.length === 0) setImmediate(() => this.flush());
+    this.queued.push({ client, id, command });
+  }
+
+  /** Runs the queued commands as one batch, publishes their events, then answers each. */
+  private flush(): void {
+    const batch = this.queued;
+    this.queued = [];
+    if (batch.length === 0) return;
+    let results: ReturnType<HallEngine['handleBatch']> | undefined;
+    try {
+      results = this.engine.handleBatch(
+        batch.map((b) => b.command),
+        this.opts.clock(),
+      );
+    } catch (e) {
+      // Only when the log itself is gone (closed, unreadable): every request of the batch gets an error.
+      this.logger.error({ err: isHallqError(e) ? e.code : 'INTERNAL' }, 'command batch failed');
+    }
+    const events: HallEvent[] = [];
+    this.metrics.commands += batch.length;
+    for (const r of results ?? []) {
+      if (r instanceof Error) continue;
+      if (r.duplicate) this.metrics.duplicates += 1;
+      events.push(...r.events);
+    }
+    this.publishEvents(events);
+    batch.forEach(({ client, id, command }, i) => {
+      const r = results?.[i];
+      if (!r || r instanceof Error) {
+        const code = isHallqError(r) ? r.code : 'INTERNAL';
+        this.logger.error({ err: code, ...logSafe({ client, requestId: id }) }, 'request failed');
+        return this.respond(client, { id, status: 'error', error: { code, message: 'the server could not run the request' } });
+      }
+      this.respond(client, this.commandAnswer(id, command, r.outcome));
+    });
+  }
+
+  private commandAnswer(id: string, command: Command, outcome: Outcome): Response {
+    const issued = outcome.ok && outcome.ticketId && (command.type === 'IssueTicket' || command.type === 'CheckIn') && this.statusTokenOf;
+    const token = issued && outcome.ticketId ? { statusToken: this.statusTokenOf?.(outcome.ticketId) } : {};
+    return { id, status: 'ok', data: { outcome, seq: this.engine.state.seq, ...token } };
   }
 
   /** Runs a command from any front (MQTT, HTTP, the server's own timer). */
   run(cmd: Command): Outcome {
+    // Commands that arrived on MQTT before this one run first: the log keeps the order they came in.
+    this.flush();
     const r = this.engine.handle(cmd, this.opts.clock());
     this.metrics.commands += 1;
     if (r.duplicate) this.metrics.duplicates += 1;
@@ -220,15 +287,30 @@ export class MqttServer {
   }
 
   private onRequest(topic: string, payload: Buffer): void {
-    const answer = this.handleRequest(topic, payload);
-    if (answer) this.respond(answer.client, answer.response);
+    const checked = this.checkRequest(topic, payload);
+    if (!checked) return;
+    if ('response' in checked) return this.respond(checked.client, checked.response);
+    const r = checked.request;
+    // Commands go to the next group commit; the rest are answered now.
+    if (r.type === 'command') return this.enqueue(checked.client, r.id, r.command as Command);
+    // An island's replay runs commands too: those that came before it go first.
+    if (r.type === 'island') this.flush();
+    this.respond(checked.client, this.answerChecked(checked.client, r));
   }
 
   /**
-   * Answers one request as it arrived on `topic` (req/<client>): never throws, whatever the bytes.
-   * undefined when the topic names no client (nothing to answer to). Public for in-process tests.
+   * Answers one request as it arrived on `topic` (req/<client>), a command run at once on its own
+   * (no group commit): never throws, whatever the bytes. undefined when the topic names no client
+   * (nothing to answer to). Public for in-process tests.
    */
   handleRequest(topic: string, payload: Buffer): { client: string; response: Response } | undefined {
+    const checked = this.checkRequest(topic, payload);
+    if (!checked || 'response' in checked) return checked;
+    return { client: checked.client, response: this.answerChecked(checked.client, checked.request) };
+  }
+
+  /** Parses, validates and authorizes a request: the request to run, an answer refusing it, or undefined when there is nobody to answer. */
+  private checkRequest(topic: string, payload: Buffer): { client: string; response: Response } | { client: string; request: Extract<Authorized, { ok: true }>['request'] } | undefined {
     this.metrics.requests += 1;
     const client = clientOf(topic);
     if (!client) return undefined;
@@ -244,35 +326,36 @@ export class MqttServer {
     if (!req.success) return answer(this.invalid(topic, client, id, payload.length, describeInvalid(req.error)));
     const allowed = this.opts.authorize(client, req.data);
     if (!allowed.ok) return answer(this.refuse(client, req.data.id, allowed));
+    return { client, request: allowed.request };
+  }
+
+  /** The answer to a checked request; a command runs at once. Never throws. */
+  private answerChecked(client: string, r: Extract<Authorized, { ok: true }>['request']): Response {
+    const id = r.id;
     try {
-      const r = allowed.request;
       switch (r.type) {
-        case 'command': {
-          const outcome = this.run(r.command as Command);
-          const issued = outcome.ok && outcome.ticketId && (r.command.type === 'IssueTicket' || r.command.type === 'CheckIn') && this.statusTokenOf;
-          const token = issued && outcome.ticketId ? { statusToken: this.statusTokenOf?.(outcome.ticketId) } : {};
-          return answer({ id: r.id, status: 'ok', data: { outcome, seq: this.engine.state.seq, ...token } });
-        }
+        case 'command':
+          return this.commandAnswer(r.id, r.command as Command, this.run(r.command as Command));
         case 'events': {
           const page = eventsPage((after, limit) => this.engine.eventsAfter(after, limit), r.after, r.limit ?? 1000, this.engine.state.seq, this.maxBytes);
-          return answer({ id: r.id, status: 'ok', data: page });
+          return { id: r.id, status: 'ok', data: page };
         }
         case 'state': {
           const part = this.statePager.part(this.engine.state, r.part ?? 0, r.seq);
-          if (part) return answer({ id: r.id, status: 'ok', data: part });
+          if (part) return { id: r.id, status: 'ok', data: part };
           // The seq it was reading moved out of the cache (or the part does not exist): start again.
-          return answer({ id: r.id, status: 'error', error: { code: 'STATE_MOVED', message: 'that state part is no longer available; ask for part 0 again' } });
+          return { id: r.id, status: 'error', error: { code: 'STATE_MOVED', message: 'that state part is no longer available; ask for part 0 again' } };
         }
         case 'island':
-          if (!this.island) return answer({ id: r.id, status: 'error', error: { code: 'ISLAND_OFF', message: 'island mode is not configured on this server' } });
-          return answer({ id: r.id, status: 'ok', data: this.island.replay(client, r) });
+          if (!this.island) return { id: r.id, status: 'error', error: { code: 'ISLAND_OFF', message: 'island mode is not configured on this server' } };
+          return { id: r.id, status: 'ok', data: this.island.replay(client, r) };
         case 'contact':
           // The phone is personal data: stored sealed by the SMS side, never logged, never in an event.
-          return answer({ id: r.id, status: 'ok', data: { stored: this.sms?.contact(r.ticketId, r.phone) ?? false } });
+          return { id: r.id, status: 'ok', data: { stored: this.sms?.contact(r.ticketId, r.phone) ?? false } };
       }
     } catch (e) {
       this.logger.error({ err: isHallqError(e) ? e.code : 'INTERNAL', ...logSafe({ client, requestId: id }) }, 'request failed');
-      return answer({ id, status: 'error', error: { code: isHallqError(e) ? e.code : 'INTERNAL', message: 'the server could not run the request' } });
+      return { id, status: 'error', error: { code: isHallqError(e) ? e.code : 'INTERNAL', message: 'the server could not run the request' } };
     }
   }
 
@@ -303,6 +386,8 @@ export class MqttServer {
    * the client is ended at once, dropping what it still holds.
    */
   async stop(boundMs = 2000): Promise<void> {
+    // Commands already received are run and answered before the server says it is offline.
+    this.flush();
     this.stopping = true;
     this.statusRefresh.cancel();
     const client = this.client;

@@ -20,6 +20,11 @@ export const SNAPSHOTS_KEPT = 3;
 export const ITERATE_PAGE = 512;
 const BUSY_TIMEOUT_MS = 5000;
 
+interface AppendGroup {
+  rows: readonly EventRow[];
+  command: { id: string; outcome: string } | undefined;
+}
+
 /**
  * The durable, append-only event log (DESIGN §5, §7). One SQLite file in WAL mode with synchronous=FULL:
  * when append() returns, the events and the command outcome are on disk together, or neither is.
@@ -39,7 +44,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
     pruneSnapshots: Database.Statement<[number]>;
     latestSnapshot: Database.Statement<[], { seq: unknown; state: unknown }>;
   };
-  readonly #appendTx: (rows: readonly EventRow[], command: { id: string; outcome: string } | undefined) => void;
+  readonly #appendTx: (groups: readonly AppendGroup[]) => void;
   readonly #snapshotTx: (seq: number, state: string) => void;
 
   private constructor(path: string, db: Database.Database, readonly: boolean, logger: Logger) {
@@ -58,19 +63,20 @@ export class EventLog<E extends LogEvent = LogEvent> {
       latestSnapshot: db.prepare('SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1'),
     };
 
-    const appendTx = db.transaction((rows: readonly EventRow[], command: { id: string; outcome: string } | undefined) => {
+    const appendTx = db.transaction((groups: readonly AppendGroup[]) => {
       // Checked inside the (IMMEDIATE) transaction so another writer cannot slip in between check and insert.
-      const last = this.#stmt.lastSeq.get()?.last ?? 0;
-      const first = rows[0];
-      if (first !== undefined && first.seq !== last + 1) {
-        throw corrupt(`append out of order: first seq ${first.seq}, log ends at ${last}`, { seq: first.seq, lastSeq: last });
-      }
-      for (const row of rows) this.#stmt.insertEvent.run(row);
-      if (command !== undefined) {
-        this.#stmt.insertCommand.run({ id: command.id, outcome: command.outcome, last_seq: rows.at(-1)?.seq ?? last });
+      let last = this.#stmt.lastSeq.get()?.last ?? 0;
+      for (const { rows, command } of groups) {
+        const first = rows[0];
+        if (first !== undefined && first.seq !== last + 1) {
+          throw corrupt(`append out of order: first seq ${first.seq}, log ends at ${last}`, { seq: first.seq, lastSeq: last });
+        }
+        for (const row of rows) this.#stmt.insertEvent.run(row);
+        last = rows.at(-1)?.seq ?? last;
+        if (command !== undefined) this.#stmt.insertCommand.run({ id: command.id, outcome: command.outcome, last_seq: last });
       }
     });
-    this.#appendTx = (rows, command) => appendTx.immediate(rows, command);
+    this.#appendTx = (groups) => appendTx.immediate(groups);
 
     const snapshotTx = db.transaction((seq: number, state: string) => {
       const last = this.#stmt.lastSeq.get()?.last ?? 0;
@@ -141,37 +147,51 @@ export class EventLog<E extends LogEvent = LogEvent> {
    * An empty events array with a command still records the command's outcome.
    */
   append(events: readonly E[], command?: { id: string; outcome: unknown }): void {
+    this.appendBatch([{ events, ...(command === undefined ? {} : { command }) }]);
+  }
+
+  /**
+   * Group commit: the events and outcomes of several commands, in order, in ONE IMMEDIATE transaction
+   * (one fsync for all). Each group is checked as `append` checks one; on any throw nothing of any
+   * group was written. The caller answers none of the commands before this returns.
+   */
+  appendBatch(batch: readonly { events: readonly E[]; command?: { id: string; outcome: unknown } }[]): void {
     this.#open();
     if (this.readonly) throw new HallqError('STORE_IO', `event log ${this.path} is open read-only`, { path: this.path });
-    const rows: EventRow[] = [];
-    // Position of each event within its command: with UNIQUE(command_id, pos) a command's events cannot be stored twice.
-    const positions = new Map<string, number>();
+    const groups: AppendGroup[] = [];
     let prev: number | undefined;
-    for (const e of events) {
-      const pos = positions.get(e.commandId) ?? 0;
-      positions.set(e.commandId, pos + 1);
-      const row = encodeEvent(e, pos);
-      if (prev !== undefined && row.seq !== prev + 1) {
-        throw corrupt(`append not contiguous: seq ${row.seq} follows ${prev}`, { seq: row.seq });
+    for (const { events, command } of batch) {
+      const rows: EventRow[] = [];
+      // Position of each event within its command: with UNIQUE(command_id, pos) a command's events cannot be stored twice.
+      const positions = new Map<string, number>();
+      for (const e of events) {
+        const pos = positions.get(e.commandId) ?? 0;
+        positions.set(e.commandId, pos + 1);
+        const row = encodeEvent(e, pos);
+        if (prev !== undefined && row.seq !== prev + 1) {
+          throw corrupt(`append not contiguous: seq ${row.seq} follows ${prev}`, { seq: row.seq });
+        }
+        if (command !== undefined && e.commandId !== command.id) {
+          throw corrupt(`event ${row.seq} belongs to command ${e.commandId}, appended with ${command.id}`, { seq: row.seq, commandId: command.id });
+        }
+        prev = row.seq;
+        rows.push(row);
       }
-      if (command !== undefined && e.commandId !== command.id) {
-        throw corrupt(`event ${row.seq} belongs to command ${e.commandId}, appended with ${command.id}`, { seq: row.seq, commandId: command.id });
+      let cmd: { id: string; outcome: string } | undefined;
+      if (command !== undefined) {
+        if (typeof command.id !== 'string' || command.id === '') throw corrupt('command id must be a non-empty string', { commandId: command.id });
+        cmd = { id: command.id, outcome: toJson(command.outcome, `outcome of command ${command.id}`, { commandId: command.id }) };
       }
-      prev = row.seq;
-      rows.push(row);
+      if (rows.length > 0 || cmd !== undefined) groups.push({ rows, command: cmd });
     }
-    let cmd: { id: string; outcome: string } | undefined;
-    if (command !== undefined) {
-      if (typeof command.id !== 'string' || command.id === '') throw corrupt('command id must be a non-empty string', { commandId: command.id });
-      cmd = { id: command.id, outcome: toJson(command.outcome, `outcome of command ${command.id}`, { commandId: command.id }) };
-    }
-    if (rows.length === 0 && cmd === undefined) return;
+    if (groups.length === 0) return;
     try {
-      this.#appendTx(rows, cmd);
+      this.#appendTx(groups);
     } catch (err) {
       if (err instanceof HallqError) throw err;
       const constraint = typeof err === 'object' && err !== null && 'code' in err && String(err.code).startsWith('SQLITE_CONSTRAINT');
-      const detail = { seq: rows[0]?.seq, commandId: cmd?.id ?? rows[0]?.command_id };
+      const first = groups[0];
+      const detail = { seq: first?.rows[0]?.seq, commandId: first?.command?.id ?? first?.rows[0]?.command_id };
       throw storeError(err, constraint ? 'append refused, already stored (command id or event)' : 'append failed', detail);
     }
   }

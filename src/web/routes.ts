@@ -44,12 +44,30 @@ export function sendPage(reply: FastifyReply, page: string): FastifyReply {
   return reply.header('cache-control', 'no-cache').sendFile(page, pagesDir);
 }
 
-/** A server-sent events stream: `snapshot()` now and on every `subscribe` signal (coalesced), a keep-alive comment every 15 s. */
-export function sseStream(reply: FastifyReply, snapshot: () => unknown, subscribe: (fn: () => void) => () => void, coalesceMs = 50): void {
+/**
+ * One serialisation per state for every page (issue 12): `frame()` is the JSON of `snapshot()`,
+ * recomputed only when `version()` moved (the state's seq, and whatever else the snapshot reads),
+ * so 100 open pages cost one JSON.stringify per event batch, not 100.
+ */
+export function sharedFrame(snapshot: () => unknown, version: () => string | number): () => string {
+  let at: string | number | undefined;
+  let json = '';
+  return () => {
+    const v = version();
+    if (v !== at) {
+      json = JSON.stringify(snapshot());
+      at = v;
+    }
+    return json;
+  };
+}
+
+/** A server-sent events stream: `frame()` (a JSON snapshot) now and on every `subscribe` signal (coalesced), a keep-alive comment every 15 s. */
+export function sseStream(reply: FastifyReply, frame: () => string, subscribe: (fn: () => void) => () => void, coalesceMs = 50): void {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
-  const send = () => res.write(`event: snapshot\ndata: ${JSON.stringify(snapshot())}\n\n`);
+  const send = () => res.write(`event: snapshot\ndata: ${frame()}\n\n`);
   let pending: NodeJS.Timeout | undefined;
   const push = () => {
     if (pending) return;

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { apply, decide, emptyState, estimatedWaits, notificationsDue, own, positions, waitMinutes, waitingTickets, type Command, type EventBody, type HallConfig, type HallEvent, type HallState } from '../../src/core/index.js';
+import { apply, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, waitMinutes, waitingTickets, windowSequence, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
+import { eligibleWaiting, interleaveOf, nextInterleave, prefersPriority, tierSlackMs, type SequenceEntry } from '../../src/core/dispatcher.js';
+import { poolOf, tierOf } from '../../src/core/hall.js';
 import { hallConfig, monday, type DistributiveOmit } from './fixtures.js';
 
 /**
@@ -39,6 +41,91 @@ function fullNotificationsDue(state: HallState, now: number): EventBody[] {
     }
   }
   return out;
+}
+
+/** queueView as it was: a scan of the day's tickets (oracle for the indexes it now reads). */
+function scannedQueueView(state: HallState): ReturnType<typeof queueView> {
+  const services: ReturnType<typeof queueView>['services'] = {};
+  for (const s of state.config?.services ?? []) services[s.id] = { waiting: 0, issued: state.counters[s.id] ?? 0, served: 0 };
+  for (const t of Object.values(state.tickets)) {
+    const s = services[t.serviceId];
+    if (!s) continue;
+    if (t.status === 'waiting') s.waiting += 1;
+    if (t.status === 'done') s.served += 1;
+  }
+  return { seq: state.seq, day: state.day, services };
+}
+
+/**
+ * windowSequence as it was before it became lazy (issue 12): every eligible ticket sorted per tier
+ * and class, then the whole merge. Oracle for the lazy CallSequence over the per-service indexes.
+ */
+function sortedSequence(state: HallState, win: WindowDef, now: number): SequenceEntry[] {
+  const policy = state.config?.policy;
+  if (!policy) return [];
+  const byKey = (a: Ticket, b: Ticket) => a.queueKey - b.queueKey;
+  const byQueued = (a: Ticket, b: Ticket) => a.queuedAt - b.queuedAt || a.queueKey - b.queueKey;
+  const out: SequenceEntry[] = [];
+  const cands = eligibleWaiting(state, win);
+  const aged = cands.filter((t) => now - t.queuedAt >= policy.agingMinutes * 60_000).sort(byQueued);
+  for (const t of aged) out.push({ ticket: t, step: 'aged', tier: tierOf(win, t.serviceId) });
+  const agedIds = new Set(aged.map((t) => t.id));
+  const tiers = win.tiers.map(() => ({ appt: [] as Ticket[], pri: [] as Ticket[], norm: [] as Ticket[], byQueued: [] as Ticket[], a: 0, p: 0, n: 0, q: 0 }));
+  for (const t of cands) {
+    const q = agedIds.has(t.id) ? undefined : tiers[tierOf(win, t.serviceId)];
+    if (!q) continue;
+    (t.class === 'appointment' ? q.appt : t.class === 'priority' ? q.pri : q.norm).push(t);
+    q.byQueued.push(t);
+  }
+  for (const q of tiers) {
+    q.appt.sort(byKey);
+    q.pri.sort(byKey);
+    q.norm.sort(byKey);
+    q.byQueued.sort(byQueued);
+  }
+  const slack = tierSlackMs(state, win);
+  const taken = new Set<string>();
+  let inter = interleaveOf(state, poolOf(win));
+  for (;;) {
+    let tier = -1;
+    let best = -Infinity;
+    tiers.forEach((q, k) => {
+      while (q.q < q.byQueued.length && taken.has(q.byQueued[q.q]?.id ?? '')) q.q++;
+      const oldest = q.byQueued[q.q];
+      if (!oldest) return;
+      const claim = slack === Infinity ? -k : now - oldest.queuedAt - k * slack;
+      if (claim > best) {
+        best = claim;
+        tier = k;
+      }
+    });
+    const q = tiers[tier];
+    if (!q) break;
+    let entry: SequenceEntry | undefined;
+    const appt = q.appt[q.a];
+    if (appt) {
+      q.a++;
+      entry = { ticket: appt, step: 'appointment', tier };
+    } else {
+      const takePriority = q.n >= q.norm.length || (q.p < q.pri.length && prefersPriority(inter, policy.interleave));
+      const t = takePriority ? q.pri[q.p++] : q.norm[q.n++];
+      if (!t) break;
+      inter = nextInterleave(inter, takePriority ? 'priority' : 'normal');
+      entry = { ticket: t, step: takePriority ? 'priority' : 'normal', tier };
+    }
+    taken.add(entry.ticket.id);
+    out.push(entry);
+  }
+  return out;
+}
+
+/** Every window's lazy call order (whole, and cut at a few lengths) against the sorted one. */
+function expectSequencesSorted(state: HallState, now: number): void {
+  for (const w of state.config?.windows ?? []) {
+    const sorted = sortedSequence(state, w, now);
+    expect(windowSequence(state, w, now)).toEqual(sorted);
+    for (const limit of [1, 3]) expect(windowSequence(state, w, now, limit)).toEqual(sorted.slice(0, limit));
+  }
 }
 
 type Cmd = DistributiveOmit<Command, 'id'>;
@@ -85,7 +172,7 @@ function commandOf(state: HallState, a: Action): Cmd | undefined {
 }
 
 describe('notices computed from the front of the queue', () => {
-  it('equal the full recomputation over every waiting ticket, on random histories', () => {
+  it('equal the full recomputation over every waiting ticket, on random histories (and the queue view its full scan, the lazy call order of each window the sorted one)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(actionArb, fc.boolean()), { minLength: 1, maxLength: 120 }),
@@ -105,6 +192,8 @@ describe('notices computed from the front of the queue', () => {
             bodies.forEach((b, i) => push(b, i === bodies.length - 1));
             const due = notificationsDue(state, now);
             expect(due).toEqual(fullNotificationsDue(state, now));
+            expect(queueView(state)).toEqual(scannedQueueView(state));
+            expectSequencesSorted(state, now);
             // Sometimes the notices are left owed, so later states owe many at once.
             if (notify) for (const b of due) push(b, false);
           };
@@ -114,7 +203,10 @@ describe('notices computed from the front of the queue', () => {
             if (a.k === 'advance') now += a.minutes * 60_000;
             const cmd = commandOf(state, a);
             if (cmd) run(cmd, notify);
-            else expect(notificationsDue(state, now)).toEqual(fullNotificationsDue(state, now));
+            else {
+              expect(notificationsDue(state, now)).toEqual(fullNotificationsDue(state, now));
+              expectSequencesSorted(state, now);
+            }
           }
           expect(waitingTickets(state).length).toBeGreaterThanOrEqual(0);
         },
