@@ -10,6 +10,8 @@
  * `city.hall-a.events`.
  */
 
+import bcrypt from 'bcryptjs';
+
 export interface NatsNode {
   /** server_name, unique in the cluster. */
   name: string;
@@ -50,6 +52,18 @@ const MQTT_DELIVERY = '$MQTT.sub.>';
 
 const q = (s: string) => JSON.stringify(s);
 
+/** nats-server's own test for a bcrypt hash (server/auth.go): such a password is written as it is. */
+const BCRYPT = /^\$2[abxy]\$\d{2}\$/;
+
+/**
+ * The password as the config file carries it: a bcrypt hash (cost 11, as `nats server passwd`
+ * makes), which nats-server compares a client's password against, so the node's config holds no
+ * password in clear; the plain copies stay in the secrets folder the halls and the city read.
+ */
+export function natsPasswordHash(password: string): string {
+  return BCRYPT.test(password) ? password : bcrypt.hashSync(password, 11);
+}
+
 /** nats-server.conf for `node` of `nodes` (NATS config syntax; JSON strings are valid in it). */
 export function natsNodeConfig(
   node: NatsNode,
@@ -67,12 +81,12 @@ export function natsNodeConfig(
 ): string {
   const routes = nodes.filter((n) => n.name !== node.name).map((n) => q(`nats-route://${n.host}:${n.clusterPort}`));
   const userLines = [
-    `    { user: ${q(users.city.user)}, password: ${q(users.city.password)}, permissions: { publish: [${q('city.*.req.city')}, ${q('city.*.in.>')}], subscribe: [${q('city.>')}, ${q(MQTT_DELIVERY)}] } }`,
+    `    { user: ${q(users.city.user)}, password: ${q(natsPasswordHash(users.city.password))}, permissions: { publish: [${q('city.*.req.city')}, ${q('city.*.in.>')}], subscribe: [${q('city.>')}, ${q(MQTT_DELIVERY)}] } }`,
     ...users.halls.map(({ hall, password }) => {
       const p = hallPermissions(hall);
-      return `    { user: ${q(hall)}, password: ${q(password)}, allowed_connection_types: ["MQTT"], permissions: { publish: [${p.publish.map(q).join(', ')}], subscribe: [${[...p.subscribe, MQTT_DELIVERY].map(q).join(', ')}] } }`;
+      return `    { user: ${q(hall)}, password: ${q(natsPasswordHash(password))}, allowed_connection_types: ["MQTT"], permissions: { publish: [${p.publish.map(q).join(', ')}], subscribe: [${[...p.subscribe, MQTT_DELIVERY].map(q).join(', ')}] } }`;
     }),
-    ...(users.others ?? []).map((u) => `    { user: ${q(u.user)}, password: ${q(u.password)}, permissions: { publish: [${u.publish.map(q).join(', ')}], subscribe: [${[...u.subscribe, MQTT_DELIVERY].map(q).join(', ')}] } }`),
+    ...(users.others ?? []).map((u) => `    { user: ${q(u.user)}, password: ${q(natsPasswordHash(u.password))}, permissions: { publish: [${u.publish.map(q).join(', ')}], subscribe: [${[...u.subscribe, MQTT_DELIVERY].map(q).join(', ')}] } }`),
   ];
   return [
     `# hallq city broker node ${node.name}: written by \`hallq city nats-config\` (src/city/nats-config.ts).`,

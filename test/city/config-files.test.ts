@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bridgeConfig } from '../../src/city/bridge.js';
 import { parseCityConfig } from '../../src/city/config.js';
-import { hallPermissions, natsNodeConfig } from '../../src/city/nats-config.js';
+import bcrypt from 'bcryptjs';
+import { hallPermissions, natsNodeConfig, natsPasswordHash } from '../../src/city/nats-config.js';
 import { project, summarize } from '../../src/city/project.js';
 import { distanceKm } from '../../src/city/views.js';
 import type { HallEvent } from '../../src/core/index.js';
@@ -39,6 +40,14 @@ describe('city config files', () => {
     expect(conf).toContain('stream_replicas: 3');
     expect(conf).toMatch(/user: "hall-a".*allowed_connection_types: \["MQTT"\].*publish: \["city\.hall-a\.events"/);
     expect(conf).not.toMatch(/^\s*key:/m);
+    // No password in clear: each is a bcrypt hash that nats-server checks the client's password against.
+    const hashes = [...conf.matchAll(/password: "([^"]*)"/g)].map((m) => m[1] as string);
+    expect(hashes).toHaveLength(2);
+    for (const h of hashes) expect(h).toMatch(/^\$2[ab]\$11\$/);
+    expect(bcrypt.compareSync('a', hashes[1] as string)).toBe(true);
+    expect(bcrypt.compareSync('c', hashes[1] as string)).toBe(false);
+    // A hash given in the secrets is written as it is, not hashed twice.
+    expect(natsPasswordHash(hashes[0] as string)).toBe(hashes[0]);
     // With a key, JetStream encrypts what it stores (appointments waiting for a hall carry ID numbers).
     expect(natsNodeConfig(nodes[0] as (typeof nodes)[0], nodes, { city: { user: 'city', password: 'c' }, halls: [] }, { jetstreamKey: 'k-123' })).toMatch(/jetstream \{\n  store_dir: "\/var\/lib\/nats"\n  key: "k-123"\n\}/);
   });
