@@ -18,6 +18,7 @@ import { linkCut, type LinkCut } from '../helpers/link-cut.js';
 import { startShippedMosquitto, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
 import { wireConfig } from '../wire/rig.js';
 import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, stateOf, type EmulatedLine, type EmulatedPrinter } from './emulated.js';
+import { expectIslandSequence } from './island-sequence.js';
 
 /**
  * Island mode with the broker up (DESIGN §7, issue 10, README "Island mode"): the shipped Mosquitto
@@ -228,17 +229,8 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
   /** The sequence checker: the server's log after a return. */
   const checkSequence = () => {
     const { events, state } = serverLog();
-    const tickets = Object.values(state.tickets);
-    // Every acknowledged ticket once, under the number printed on it.
-    for (const a of acknowledged) expect(tickets.filter((t) => t.id === a.ticketId).map((t) => t.number)).toEqual([a.number]);
-    const numbers = events.flatMap((e) => (e.type === 'TicketIssued' ? [e.ticket.number] : []));
-    expect(new Set(numbers).size).toBe(numbers.length);
-    const completed = events.flatMap((e) => (e.type === 'ServiceCompleted' ? [e.ticketId] : []));
-    expect(new Set(completed).size).toBe(completed.length);
-    const called = events.flatMap((e) => (e.type === 'TicketCalled' ? [e.ticketId] : []));
-    expect(new Set(called).size).toBe(called.length);
-    const notices = events.flatMap((e) => (e.type === 'NotificationDue' ? [`${e.ticketId}/${e.reason}`] : []));
-    expect(new Set(notices).size).toBe(notices.length);
+    // Every acknowledged ticket once under its printed number; no number, call, service or notice twice.
+    expectIslandSequence(events, acknowledged);
     return { events, state, conflicts: events.filter((e) => e.type === 'IslandConflict') };
   };
 
