@@ -64,10 +64,8 @@ export function createAgentMetrics(s: AgentHealthSources): Registry {
   new Gauge({ name: 'hallq_mqtt_connected', help: '1 while connected to the broker', registers, collect() { this.set(s.connected() ? 1 : 0); } });
   new Counter({ name: 'hallq_mqtt_reconnects_total', help: 'Broker reconnects', registers, collect() { this.reset(); this.inc(s.reconnects()); } });
   new Gauge({ name: 'hallq_replica_seq', help: "The last event of the hall's log this agent has applied", registers, collect() { this.set(s.seq()); } });
-  if (s.island) {
-    const phase = s.island;
-    new Gauge({ name: 'hallq_island', help: '1 while this agent runs in island mode (the server away)', registers, collect() { this.set(phase() === 'island' ? 1 : 0); } });
-  }
+  // Always there (0 without island mode configured), so a dashboard's query needs no special case.
+  new Gauge({ name: 'hallq_island', help: '1 while this agent runs in island mode (the server away)', registers, collect() { this.set(s.island?.() === 'island' ? 1 : 0); } });
   new Counter({
     name: 'hallq_config_reloads_total', help: 'Config reloads (SIGHUP) by outcome: applied, unchanged, refused', labelNames: ['outcome'], registers,
     collect() { this.reset(); for (const [outcome, n] of Object.entries(s.reloads())) this.inc({ outcome }, n); },

@@ -34,6 +34,8 @@ export interface RunningAgent {
    * Resolves with what it did.
    */
   reload(next: HallqConfig): Promise<'applied' | 'unchanged' | 'refused'>;
+  /** A re-read file that did not parse was refused before reload (counted on /metrics as `refused`). */
+  reloadRefused(): void;
   stop(): Promise<void>;
 }
 
@@ -82,9 +84,6 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
     },
     logger.child({ component: 'link' }),
   );
-  await link.start();
-  await link.catchUp();
-
   let started = false;
   const reloads = { applied: 0, unchanged: 0, refused: 0 };
   let current: DeviceHealth[] = [];
@@ -108,13 +107,18 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
   };
   const metrics = createAgentMetrics(sources);
   const kioskRoutes = (app: Parameters<typeof registerAgentHealth>[0]) => registerAgentHealth(app, sources, metrics);
+  // Listening before the broker is reached: /livez answers and /readyz says 503 (starting) while the
+  // link retries with backoff, and the listener keeps the process alive through a broker outage at start.
+  const healthHttp: http.Server | undefined = me.health ? await startAgentHealthHttp(me.health.host, me.health.port, sources, logger.child({ component: 'health-http' })) : undefined;
+  await link.start();
+  await link.catchUp();
+
   const open = (c: HallqConfig) => startHardware(link, c, thisAgent(c), logger, { ...(opts.devices ? { devices: opts.devices } : {}), onDevices, kioskRoutes });
   let hw: RunningHardware = await open(config);
   let running = config;
   // Island mode: the outbox and leases, the watch on the server; after a return the screens show the server's state again.
   island = config.island ? startIsland(link, config.island, me.id, logger.child({ component: 'island' }), opts.clock, config.agents) : undefined;
   const offs: (() => void)[] = [link.onResync(() => hw.reattachDisplays())];
-  const healthHttp: http.Server | undefined = me.health ? await startAgentHealthHttp(me.health.host, me.health.port, sources, logger.child({ component: 'health-http' })) : undefined;
 
   // Alive = the event loop runs the timer; a server, broker or device outage must not restart the agent.
   const stopWatchdog = notifier.startWatchdog(() => true);
@@ -134,6 +138,9 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
     },
     ...(island ? { island: island.mode } : {}),
     ...(healthPort === undefined ? {} : { healthPort }),
+    reloadRefused: () => {
+      reloads.refused += 1;
+    },
     reload: async (next) => {
       let mine: ReturnType<typeof thisAgent>;
       try {

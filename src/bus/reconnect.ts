@@ -50,7 +50,7 @@ export function reconnectWithBackoff(client: MqttClient, logger: Logger, policy:
       timer = undefined;
       if (!ended && !client.connected) client.reconnect();
     }, backoffMs);
-    // A pending reconnect must not keep a stopped process alive.
-    timer.unref();
+    // Kept referenced: a daemon waiting for its broker at start has nothing else to keep it alive
+    // (an unref'd timer let the agent exit with code 13 before it was ever ready); `end` clears it.
   });
 }

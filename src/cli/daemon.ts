@@ -47,12 +47,14 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
     const next = loadConfigFile(configPath);
     if (!next.ok) {
       log.error({ config: configPath, issues: formatIssues(configPath, next.issues).split('\n') }, 'config reload refused: the file is invalid; the running config stays');
+      if ('reloadRefused' in running) running.reloadRefused();
       return;
     }
     // The server records the hall part; the agent reopens its devices and kiosk when they changed.
     const issue = kind === 'agent' ? thisAgentIssue(next.config) : undefined;
     if (issue) {
       log.error({ config: configPath, issues: formatIssues(configPath, [issue]).split('\n') }, 'config reload refused: the file is invalid; the running config stays');
+      if ('reloadRefused' in running) running.reloadRefused();
       return;
     }
     // One reload at a time: a second SIGHUP during an agent's reopen waits for it.

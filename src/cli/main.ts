@@ -39,7 +39,7 @@ const commands: Record<string, Subcommand> = {
     usage: '[--config FILE] [--speed N] [--seconds N] [--seed N] [--png DIR]',
     about: 'the whole hall on one box: embedded broker, server, agent, emulated devices, citizens; --png DIR draws each printed ticket',
     options: { ...configOpt, speed: text, seconds: text, seed: text, png: text },
-    run: async (a) => (await import('./demo-command.js')).demoCommand({ config: str(a, 'config') ?? 'config/demo.yaml', speed: int(a, 'speed') ?? 1, seed: int(a, 'seed'), seconds: int(a, 'seconds'), png: str(a, 'png') }),
+    run: async (a) => (await import('./demo-command.js')).demoCommand({ config: str(a, 'config') ?? 'config/demo.yaml', speed: positive(a, 'speed') ?? 1, seed: int(a, 'seed'), seconds: int(a, 'seconds'), png: str(a, 'png') }),
   },
   server: {
     usage: '--config FILE',
@@ -297,6 +297,12 @@ const opt = <K extends string>(a: CommandArgs, name: string, key: K): Partial<Re
 const int = (a: CommandArgs, name: string): number | undefined => {
   const v = str(a, name);
   return v === undefined ? undefined : wholeNumber(`--${name}`, v);
+};
+/** A whole number of at least 1 (a speed of 0 would make every timer infinite: a busy loop). */
+const positive = (a: CommandArgs, name: string): number | undefined => {
+  const n = int(a, name);
+  if (n === 0) throw new UsageError(`--${name}: expected a whole number of at least 1, found 0`);
+  return n;
 };
 
 /** The server's HTTP address: --server, else the config's server.http port on this machine. */

@@ -105,6 +105,7 @@ function calledAt(agent: RunningAgent, window: number): Promise<string | undefin
 
 /** The campaign with the server cut away for `CUT_MS`; with `brokerCutMs`, then the broker for that long. */
 export function islandCampaign(CUT_MS: number, opts: { brokerCutMs?: number } = {}): void {
+const LEASE_SIZE = Math.max(60, Math.ceil(CUT_MS / 700) + 40);
 describe(`island mode (${CUT_MS / 1000} s without the server): the hall keeps issuing and calling, then returns`, () => {
   let broker: RestartableBroker;
   let server: ServerRig | undefined;
@@ -160,8 +161,10 @@ describe(`island mode (${CUT_MS / 1000} s without the server): the hall keeps is
       staff,
       agents: [{ id: AGENT, kiosk: { port: 0 }, devices: { printer: { transport: 'serial', path: join(dir, 'printer') }, rs485: [lineConfig(line.pty.host, [1, 2])] } }],
       agent: { id: AGENT, mqtt: { url: broker.url, username: AGENT, passwordFile: join(dir, 'agent.pw') } },
-      // Blocks sized for the outage (about a citizen a second): a kiosk that runs out refuses, and the checker would say so.
-      island: { leaseSize: CUT_MS > 60_000 ? 200 : 60, lowWater: CUT_MS > 60_000 ? 150 : 40, afterSeconds: 2, outbox: join(dir, 'island.db') },
+      // Blocks sized for the outage: at most a citizen every 700 ms (the pace below, on a fast machine),
+      // two in three for A; a kiosk that runs out refuses, and the checker would say so. A low-water
+      // mark of a quarter asks no second block after the return, which would take A past its 999 a day.
+      island: { leaseSize: LEASE_SIZE, lowWater: Math.round(LEASE_SIZE / 4), afterSeconds: 2, outbox: join(dir, 'island.db') },
     });
     dbPath = tempDb();
     await bootServer();

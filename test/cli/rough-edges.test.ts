@@ -58,6 +58,13 @@ describe('hallq CLI rough edges', () => {
     expect(windows.stderr).toContain('--windows: config/demo.yaml has no window 13');
   }, 120_000);
 
+  it('demo refuses --speed 0 (every timer would be infinite: a busy loop printing overflow warnings)', async () => {
+    const r = await hallq('demo', '--speed', '0', '--seconds', '1');
+    expect(r).toMatchObject({ code: 2 });
+    expect(r.stderr).toContain('--speed: expected a whole number of at least 1, found 0');
+    expect(r.stderr).not.toContain('TimeoutOverflowWarning');
+  }, 60_000);
+
   it('config check names a missing password file by its key path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallq-check-'));
     const file = join(dir, 'hall.yaml');

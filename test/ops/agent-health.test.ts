@@ -159,5 +159,10 @@ describe('the agent: health, metrics and reload on a running process', () => {
     expect(rest).toContain('screens[0].address');
     expect(agent.exitCode).toBeNull();
     expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ ok: true, devices: { total: 4 } });
+    // Counted as refused on /metrics (the file failed before the agent's reload was asked).
+    const m = await (await fetch(`${base}/metrics`)).text();
+    expect(sample(m, 'hallq_config_reloads_total', { outcome: 'refused' })).toBe(1);
+    // No island mode configured here: the gauge is there all the same, at 0.
+    expect(m).toMatch(/^hallq_island 0$/m);
   }, 60_000);
 });
