@@ -66,6 +66,12 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
   private readonly pending = new Map<string, Map<number, HallEvent>>();
   /** The hall's own seq as its status says (or the highest seq seen). */
   private readonly hallSeq = new Map<string, number>();
+  /**
+   * Each hall's link and server as last heard: a hall is online for the city only while both are
+   * (a cut WAN leaves the server's retained status saying online; the bridge's will says 0).
+   */
+  private readonly bridgeUp = new Map<string, boolean>();
+  private readonly serverUp = new Map<string, boolean>();
   private readonly inFlight = new Map<string, { id: string; sentAt: number }>();
   /** When each hall was first seen ahead of what the city holds (cleared when it is not). */
   private readonly behindSince = new Map<string, number>();
@@ -156,15 +162,20 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       const s = serverStatusSchema.safeParse(json.value);
       if (!s.success) return this.drop(topic, payload, 'not a server status');
       this.seen(hall, s.data.seq ?? 0);
-      void this.store.hallStatus(hall, { online: s.data.online, ...(s.data.seq !== undefined ? { hallSeq: s.data.seq } : {}) }).catch((err: Error) => this.logger.warn({ err: err.message }, 'hall status not stored'));
+      this.serverUp.set(hall, s.data.online);
+      void this.store.hallStatus(hall, { online: s.data.online && this.bridgeUp.get(hall) !== false, ...(s.data.seq !== undefined ? { hallSeq: s.data.seq } : {}) }).catch((err: Error) => this.logger.warn({ err: err.message }, 'hall status not stored'));
     } else if (rest === 'state/queue') {
       const q = queueViewSchema.safeParse(json.value);
       if (!q.success) return this.drop(topic, payload, 'not a queue view');
       this.seen(hall, q.data.seq);
       void this.store.hallStatus(hall, { hallSeq: q.data.seq, day: q.data.day }).catch((err: Error) => this.logger.warn({ err: err.message }, 'hall status not stored'));
     } else if (rest === BRIDGE_NOTICE) {
-      // Mosquitto's bridge notification: "1" on connect, "0" by its will.
-      if (payload.toString() === '1') this.onBridgeUp(hall);
+      // Mosquitto's bridge notification: "1" on connect, "0" by its will (the cluster publishes it
+      // when the hall's connection is lost: a WAN cut shows as offline within 1.5 keepalives).
+      const up = payload.toString() === '1';
+      this.bridgeUp.set(hall, up);
+      void this.store.hallStatus(hall, { online: up && this.serverUp.get(hall) !== false }).catch((err: Error) => this.logger.warn({ err: err.message }, 'hall status not stored'));
+      if (up) this.onBridgeUp(hall);
       return;
     } else if (rest === `res/${CITY_AGENT}`) {
       const r = responseSchema.safeParse(json.value);

@@ -119,6 +119,9 @@ describe('the city tier', () => {
       const cityAtCut = city.ingest.lastSeq(cutHall.id);
       const othersAtCut = halls.slice(0, 2).map((h) => city.ingest.lastSeq(h.id));
       await new Promise((r) => setTimeout(r, CUT_MS)); // the scenario's outage, not a wait for something
+      // The dashboard shows the cut hall offline (its bridge's will), the others online.
+      const during = (await (await fetch(`${city.baseUrl}/api/city/halls`)).json()) as { halls: { hallId: string; online: boolean }[] };
+      expect(Object.fromEntries(during.halls.map((h) => [h.hallId, h.online]))).toEqual(Object.fromEntries(halls.map((h) => [h.id, h !== cutHall])));
       const hallDuringCut = cutHall.engine.state.seq;
       expect(hallDuringCut).toBeGreaterThan(cityAtCut + 50);
       expect(city.ingest.lastSeq(cutHall.id)).toBeLessThan(hallDuringCut);
@@ -146,6 +149,8 @@ describe('the city tier', () => {
       await watcher.endAsync();
       const backAt = Date.now();
       console.log(`city: WAN cut ${Math.round((restoredAt - cutAt) / 1000)} s; the cut hall's ${hallDuringCut - cityAtCut} events in the city and its lag under ${LAG_MS} ms ${backAt - restoredAt} ms after the link returned`);
+      const after = (await (await fetch(`${city.baseUrl}/api/city/halls`)).json()) as { halls: { hallId: string; online: boolean }[] };
+      expect(after.halls.every((h) => h.online)).toBe(true);
       // And it stays there while the halls go on.
       await new Promise<void>((resolve, reject) => {
         const check = setInterval(() => {
