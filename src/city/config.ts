@@ -65,7 +65,21 @@ export const cityConfigSchema = z.strictObject({
         .min(1),
     })
     .optional(),
-});
+})
+  // nats-server refuses a config with two users of one name, and two nodes cannot share an address.
+  .superRefine((c, ctx) => {
+    c.halls.forEach((h, i) => {
+      if (h.id === c.broker.username) ctx.addIssue({ code: 'custom', path: ['halls', i, 'id'], message: `the city service's broker user is also "${h.id}": a hall id must differ from broker.username` });
+    });
+    const seen = new Set<string>();
+    c.cluster?.nodes.forEach((n, i) => {
+      for (const [key, port] of [['clientPort', n.clientPort], ['clusterPort', n.clusterPort], ['mqttPort', n.mqttPort]] as const) {
+        const at = `${n.host}:${port}`;
+        if (seen.has(at)) ctx.addIssue({ code: 'custom', path: ['cluster', 'nodes', i, key], message: `${at} is already a listener of another node (or of this one)` });
+        seen.add(at);
+      }
+    });
+  });
 
 export type CityConfig = z.infer<typeof cityConfigSchema>;
 export type CityHall = z.infer<typeof cityHallSchema>;

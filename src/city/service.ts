@@ -32,9 +32,17 @@ export async function startCity(config: CityConfig, o: { brokerPassword?: string
     },
     o.logger,
   );
-  await ingest.start();
+  // Listening before the cluster session starts: a port already taken (a second `city serve`) fails
+  // here and the process exits, instead of running on and taking the first one's client id in turns.
   const http = await cityHttp({ config, pool: store.pool, clock, inbox: ingest, ...(o.token ? { token: o.token } : {}) });
-  await http.listen({ host: config.http.host, port: config.http.port });
+  try {
+    await http.listen({ host: config.http.host, port: config.http.port });
+  } catch (e) {
+    await http.close();
+    await store.close();
+    throw e;
+  }
+  await ingest.start();
   const port = (http.server.address() as AddressInfo).port;
   return {
     store,

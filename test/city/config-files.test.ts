@@ -57,6 +57,12 @@ describe('city config files', () => {
     expect(parseCityConfig(good).http.port).toBe(8090);
     expect(() => parseCityConfig({ ...good, halls: [{ ...good.halls[0], id: 'a.b' }] })).toThrow(/halls\.0\.id/);
     expect(() => parseCityConfig({ ...good, halls: [{ ...good.halls[0], lat: 91 }] })).toThrow(/halls\.0\.lat/);
+    // Configs nats-server would refuse: a hall named as the city service's user, two nodes on one address.
+    expect(() => parseCityConfig({ ...good, halls: [{ ...good.halls[0], id: 'city' }] })).toThrow(/halls\.0\.id/);
+    expect(() => parseCityConfig({ ...good, broker: { ...good.broker, username: 'a' } })).toThrow(/halls\.0\.id/);
+    const node = { name: 'n1', host: '10.0.0.1' };
+    expect(() => parseCityConfig({ ...good, cluster: { nodes: [node, { ...node, name: 'n2' }] } })).toThrow(/cluster\.nodes\.1\.clientPort/);
+    expect(parseCityConfig({ ...good, cluster: { nodes: [node, { ...node, name: 'n2', host: '10.0.0.2' }] } }).cluster?.nodes).toHaveLength(2);
     expect(() => parseCityConfig({ ...good, halls: [good.halls[0], good.halls[0]] })).toThrow(/listed twice/);
   });
 });
