@@ -96,7 +96,11 @@ export function testTicket(now: Date = new Date(), utcOffsetMinutes = 480): Prin
       { type: 'text', text: 'A888', align: 'center', width: 4, height: 4, bold: true },
       { type: 'text', text: '政务服务大厅 排队叫号 测试票', align: 'center' },
       { type: 'text', text: '中文 GBK：社会保障 不动产登记 医保', align: 'left' },
+      // A line's feed on each side of the QR: its quiet zone (4 modules, ISO/IEC 18004 §6.3.8), which
+      // the printer does not add; without it the text above and the bars below touch the symbol.
+      { type: 'feed', lines: 1 },
       { type: 'qr', data: 'https://hallq.example/print-test', align: 'center' },
+      { type: 'feed', lines: 1 },
       { type: 'barcode', data: 'HALLQ-A888', align: 'center' },
       { type: 'text', text: stamp, align: 'center' },
       { type: 'feed', lines: 3 },

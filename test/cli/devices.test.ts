@@ -110,6 +110,31 @@ describe('the print-test ticket', () => {
     expect(texts(480)).toContain('2026-12-01 01:30:05 UTC+08:00');
     expect(texts(-330)).toContain('2026-11-30 12:00:05 UTC-05:30');
   });
+
+  it('leaves the QR its quiet zone: white rows above and below it in the drawn ticket', async () => {
+    const { testTicket } = await import('../../src/cli/devices.js');
+    const { encodeDocument } = await import('../../drivers/printer/encoder.js');
+    const { EscPosDecoder } = await import('../../drivers/printer/decoder.js');
+    const { renderTicketPng } = await import('../../drivers/printer/preview.js');
+    const { blockDots } = await import('../../drivers/printer/mechanics.js');
+    const { loadImage, createCanvas } = await import('@napi-rs/canvas');
+    const decoded = new EscPosDecoder({ encoding: 'gbk' }).push(encodeDocument(testTicket(), { encoding: 'gbk' }).bytes).find((e) => e.type === 'ticket');
+    if (decoded?.type !== 'ticket') throw new Error('no ticket');
+    const blocks = decoded.ticket.blocks;
+    const i = blocks.findIndex((b) => b.type === 'qr');
+    const qr = blocks[i];
+    if (qr?.type !== 'qr') throw new Error('no QR');
+    const top = blocks.slice(0, i).reduce((a, b) => a + blockDots(b), 0);
+    const bottom = top + blockDots(qr);
+    const img = await loadImage(renderTicketPng(decoded.ticket));
+    const ctx = createCanvas(img.width, img.height).getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const inked = (y: number) => ctx.getImageData(0, y, img.width, 1).data.some((v, k) => k % 4 !== 3 && v < 128);
+    const quiet = 4 * qr.moduleSize;
+    for (let y = top - quiet; y < top; y++) expect(inked(y), `row ${y} above the QR`).toBe(false);
+    for (let y = bottom; y < bottom + quiet; y++) expect(inked(y), `row ${y} below the QR`).toBe(false);
+    expect(inked(top)).toBe(true);
+  });
 });
 
 describe('hallq print-test --png', () => {
