@@ -361,6 +361,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     stopping = true;
     for (const t of timers) clearTimeout(t);
     rl?.close();
+    // A pipe left open (a script's stdin) would keep the process alive after `q`: stop reading it.
+    if (rl && !o.input) process.stdin.destroy();
     demoConsole.stop();
     for (const off of offs) off();
     await kioskQueue;
