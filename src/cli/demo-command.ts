@@ -15,7 +15,11 @@ export async function demoCommand(opts: { config: string; speed: number; seed: n
     ...(opts.png === undefined ? {} : { pngDir: opts.png }),
   });
   const stop = () => void demo.stop();
-  process.once('SIGINT', stop);
+  process.once('SIGINT', () => {
+    // The terminal echoed ^C without a line end: the goodbye gets its own line.
+    if (process.stdout.isTTY) process.stdout.write('\n');
+    stop();
+  });
   process.once('SIGTERM', stop);
   // Output piped into `head` and closed: stop quietly.
   process.stdout.on('error', stop);
