@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
 import { localTime, queueView, ticketView, weekdayKeys, windowView, type Command, type HallState } from '../core/index.js';
 import { createHttpApp, listen } from '../http/app.js';
@@ -145,7 +146,9 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   r.get('/', { schema: hide }, (_req, reply) => sendPage(reply, 'index.html'));
   r.get('/display', { schema: hide }, (_req, reply) => sendPage(reply, 'display.html'));
   r.get('/sign-in', { schema: hide }, (_req, reply) => sendPage(reply, 'sign-in.html'));
-  r.get('/s/:token', { schema: { ...hide, params: statusTokenParam } }, (_req, reply) => sendPage(reply, 'ticket.html'));
+  // Any token gets the page (a citizen's phone, a mistyped or cut link): the page says the ticket is
+  // not found; only /api/status checks the token's shape.
+  r.get('/s/:token', { schema: { ...hide, params: z.strictObject({ token: z.string() }) } }, (_req, reply) => sendPage(reply, 'ticket.html'));
   r.get('/api/hall', { schema: { tags: ['public'], summary: 'The hall display snapshot: services, windows, latest calls (no personal data)' } }, (_req, reply) => noStore(reply).send(publicSnapshot(snapshot())));
   r.get('/api/stream', { schema: { tags: ['public'], summary: 'The display snapshot as server-sent events (event: snapshot), on every change' } }, (_req, reply) => sseStream(reply, publicFrame, subscribe));
   r.get('/api/status/:token', { schema: { tags: ['public'], summary: "A ticket's status by the token in its QR code: number, state, position, estimated wait, windows", params: statusTokenParam } }, (req, reply) => {

@@ -47,6 +47,13 @@ describe('HTTP: the public surface carries no personal data', () => {
     return text;
   };
 
+  it('answers a cut or mistyped status link with the page (which says not found), not a JSON error', async () => {
+    const r = await fetch(`${base}/s/not-a-token`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+    expect((await fetch(`${base}/api/status/not-a-token`)).status).toBe(400);
+  });
+
   it('shows the called ticket on the display and its status page, without name, ID, phone, hash or staff', async () => {
     const bodies: Record<string, string> = {};
     for (const path of ['/', '/display', '/sign-in', `/s/${token}`, '/api/hall', `/api/status/${token}`, '/livez', '/readyz', '/web/live.js', '/web/hallq.css']) {
