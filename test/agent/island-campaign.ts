@@ -105,7 +105,10 @@ function calledAt(agent: RunningAgent, window: number): Promise<string | undefin
 
 /** The campaign with the server cut away for `CUT_MS`; with `brokerCutMs`, then the broker for that long. */
 export function islandCampaign(CUT_MS: number, opts: { brokerCutMs?: number } = {}): void {
-const LEASE_SIZE = Math.max(60, Math.ceil(CUT_MS / 700) + 40);
+// Leases are at most 200 numbers (island.leaseSize); the pace keeps the cut's A tickets (two in three)
+// within three quarters of one block, so a kiosk never runs out however fast the machine is.
+const LEASE_SIZE = CUT_MS > 60_000 ? 200 : 60;
+const PACE_MS = Math.max(700, Math.ceil((CUT_MS * 2) / 3 / (LEASE_SIZE * 0.75)));
 describe(`island mode (${CUT_MS / 1000} s without the server): the hall keeps issuing and calling, then returns`, () => {
   let broker: RestartableBroker;
   let server: ServerRig | undefined;
@@ -161,10 +164,9 @@ describe(`island mode (${CUT_MS / 1000} s without the server): the hall keeps is
       staff,
       agents: [{ id: AGENT, kiosk: { port: 0 }, devices: { printer: { transport: 'serial', path: join(dir, 'printer') }, rs485: [lineConfig(line.pty.host, [1, 2])] } }],
       agent: { id: AGENT, mqtt: { url: broker.url, username: AGENT, passwordFile: join(dir, 'agent.pw') } },
-      // Blocks sized for the outage: at most a citizen every 700 ms (the pace below, on a fast machine),
-      // two in three for A; a kiosk that runs out refuses, and the checker would say so. A low-water
-      // mark of a quarter asks no second block after the return, which would take A past its 999 a day.
-      island: { leaseSize: LEASE_SIZE, lowWater: Math.round(LEASE_SIZE / 4), afterSeconds: 2, outbox: join(dir, 'island.db') },
+      // Blocks sized for the outage at the pace below; a kiosk that runs out refuses, and the checker
+      // would say so.
+      island: { leaseSize: LEASE_SIZE, lowWater: CUT_MS > 60_000 ? 150 : 40, afterSeconds: 2, outbox: join(dir, 'island.db') },
     });
     dbPath = tempDb();
     await bootServer();
@@ -228,8 +230,8 @@ describe(`island mode (${CUT_MS / 1000} s without the server): the hall keeps is
       const someone = Object.values(st.tickets).some((t) => t.status === 'waiting') || st.windows[String(w)]?.current !== undefined;
       if (someone && (await pressCall(w)) !== undefined) calls += 1;
       i += 1;
-      // Citizens arrive about one a second (load pacing, not a wait for something).
-      await new Promise((r) => setTimeout(r, 700));
+      // Citizens arrive every PACE_MS at most (load pacing, not a wait for something).
+      await new Promise((r) => setTimeout(r, PACE_MS));
     }
     return { issued, calls, refusals };
   };
