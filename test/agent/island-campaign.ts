@@ -7,7 +7,6 @@ import { FakeAliyunSmsServer } from '../../drivers/sms/fake-aliyun-server.js';
 import { layoutScreen, plainText } from '../../drivers/led-screen/layout.js';
 import { recordingLogger, silentLogger, type LogRecord } from '../../drivers/common/logger.js';
 import { KioskFlow, type KioskResult } from '../../src/agent/flows/kiosk.js';
-import type { IslandPhase } from '../../src/agent/island/island-mode.js';
 import { IslandStore } from '../../src/agent/island/store.js';
 import { startAgentFrom, type RunningAgent } from '../../src/agent/main.js';
 import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
@@ -20,6 +19,7 @@ import { conflictsIn } from '../../src/server/island-return.js';
 import { freePort } from '../helpers/mosquitto.js';
 import { adaptShippedConf } from '../helpers/shipped-mosquitto.js';
 import { hallClock, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
+import { phaseIs } from './island-phase.js';
 import { expectIslandSequence } from './island-sequence.js';
 import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, stateOf, type EmulatedLine, type EmulatedPrinter } from './emulated.js';
 
@@ -76,19 +76,6 @@ class RestartableBroker {
       child.kill('SIGKILL');
     });
   }
-}
-
-function phaseIs(agent: RunningAgent, want: IslandPhase): Promise<void> {
-  const island = agent.island;
-  if (!island) throw new Error('island mode is off');
-  if (island.phase === want) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = island.onPhase((p) => {
-      if (p !== want) return;
-      off();
-      resolve();
-    });
-  });
 }
 
 /** Resolves with the ticket a window's call put there (server or island), after the key press. */

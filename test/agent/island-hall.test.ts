@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { KioskFlow, type KioskResult } from '../../src/agent/flows/kiosk.js';
-import type { IslandPhase } from '../../src/agent/island/island-mode.js';
 import { startAgentFrom, type RunningAgent } from '../../src/agent/main.js';
 import type { Delivery } from '../../src/agent/link.js';
 import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
@@ -18,6 +17,7 @@ import { linkCut, type LinkCut } from '../helpers/link-cut.js';
 import { startShippedMosquitto, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
 import { wireConfig } from '../wire/rig.js';
 import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, stateOf, type EmulatedLine, type EmulatedPrinter } from './emulated.js';
+import { phaseIs } from './island-phase.js';
 import { expectIslandSequence } from './island-sequence.js';
 
 /**
@@ -41,19 +41,6 @@ interface Side {
   config: HallqConfig;
   agent: RunningAgent;
   kiosk: KioskFlow;
-}
-
-function phaseIs(agent: RunningAgent, want: IslandPhase): Promise<void> {
-  const island = agent.island;
-  if (!island) throw new Error('island mode is off');
-  if (island.phase === want) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = island.onPhase((p) => {
-      if (p !== want) return;
-      off();
-      resolve();
-    });
-  });
 }
 
 /** Resolves once the agent's role in the hall island is `role` (and the acting agent `acting`). */
