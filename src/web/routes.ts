@@ -16,6 +16,9 @@ export async function registerStatic(app: FastifyInstance): Promise<void> {
     },
   });
   registerVendor(app);
+  // Browsers ask for /favicon.ico on their own (before or without reading the page's icon link): the
+  // same SVG, so no page logs a 404.
+  app.get('/favicon.ico', { schema: { hide: true } }, (_req, reply) => reply.header('cache-control', 'max-age=86400').type('image/svg+xml').sendFile('favicon.svg', staticDir));
 }
 
 const require = createRequire(import.meta.url);

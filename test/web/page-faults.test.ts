@@ -1,0 +1,271 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PINS, runDemo, type RunningDemo } from '../../src/demo/demo.js';
+import { launchChromium } from '../helpers/browser.js';
+
+/**
+ * Faults a fresh tryout still found on the pages (issue 13), each checked on every page it can reach:
+ * a caller link to a window that is not the session's, the favicon, admin's figures on one line,
+ * WCAG AA contrast of links and buttons, every kiosk text in English, the reports page at 1366 px.
+ */
+describe('page faults, every page', () => {
+  let demo: RunningDemo;
+  let browser: Browser;
+  let server: string;
+  let kioskUrl: string;
+  const contexts: BrowserContext[] = [];
+  /** Every answer of 400 or more that a page's own loading drew (a missing favicon, a missing asset). */
+  const failed: string[] = [];
+  const errors: string[] = [];
+
+  async function context(opts: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+    const c = await browser.newContext(opts);
+    contexts.push(c);
+    c.on('response', (r) => {
+      if (r.status() >= 400 && r.request().resourceType() !== 'fetch' && r.request().resourceType() !== 'eventsource') failed.push(`${r.status()} ${r.url()}`);
+    });
+    c.on('page', (p) => p.on('pageerror', (e) => errors.push(`${p.url()}: ${e.message}`)));
+    return c;
+  }
+  /** A context signed in through the API (the session cookie lands in the context). */
+  async function signedIn(staffId: string, pin: string, window?: number, viewport = { width: 1366, height: 900 }): Promise<BrowserContext> {
+    const c = await context({ viewport });
+    // From a page on hall.test (Chromium's host mapping; Node's own requests would not resolve it).
+    const p = await open(c, `${server}/sign-in`);
+    const status = await p.evaluate(
+      async (body) => (await fetch('/api/auth/sign-in', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status,
+      { staffId, secret: pin, ...(window === undefined ? {} : { window }) },
+    );
+    expect(status).toBe(200);
+    await p.close();
+    return c;
+  }
+  async function open(c: BrowserContext, url: string): Promise<Page> {
+    const p = await c.newPage();
+    await p.goto(url);
+    return p;
+  }
+
+  /** WCAG 2.x contrast of each visible, enabled link and button in `selector` against the colour behind it. */
+  const contrasts = (p: Page, selector: string) =>
+    p.$$eval(selector, (els) => {
+      type Style = { color: string; backgroundColor: string; opacity: string; display: string; visibility: string };
+      const g = globalThis as unknown as { getComputedStyle: (e: unknown) => Style; document: { documentElement: unknown } };
+      const rgba = (c: string) => {
+        const m = (c.match(/[\d.]+/g) ?? []).map(Number);
+        return { rgb: m.slice(0, 3), a: m.length > 3 ? m[3]! : 1 };
+      };
+      const lum = (c: number[]) => {
+        const [r, gg, b] = c.map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r! + 0.7152 * gg! + 0.0722 * b!;
+      };
+      /** The first opaque background on the way up (the page's own, at the top). */
+      const behind = (e: { parentElement: unknown } | null): number[] => {
+        for (let x = e; x; x = x.parentElement as typeof e) {
+          const bg = rgba(g.getComputedStyle(x).backgroundColor);
+          if (bg.a > 0.5) return bg.rgb;
+        }
+        return [255, 255, 255];
+      };
+      return els
+        .filter((e) => {
+          const el = e as unknown as { disabled?: boolean; getClientRects: () => { length: number } };
+          return !el.disabled && el.getClientRects().length > 0 && g.getComputedStyle(e).visibility !== 'hidden';
+        })
+        .map((e) => {
+          const fg = rgba(g.getComputedStyle(e).color).rgb;
+          const bg = behind(e as unknown as { parentElement: unknown });
+          const [a, b] = [lum(fg), lum(bg)];
+          const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+          return { what: `${(e as unknown as { tagName: string }).tagName} ${(e.textContent ?? '').trim().slice(0, 30)}`, ratio: Math.round(ratio * 100) / 100 };
+        });
+    });
+
+  beforeAll(async () => {
+    demo = await runDemo({ config: 'config/demo.yaml', mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 11, trickle: false, print: () => undefined });
+    browser = await launchChromium();
+    server = `http://hall.test:${demo.httpPort}`;
+    kioskUrl = `http://hall.test:${demo.kioskPort}/kiosk`;
+  }, 180_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  it('caller: a staff session at window 3 asked for window 99, abc or 0 is told so with the window list, never shown window 3 silently', async () => {
+    const c = await signedIn('s02', DEMO_PINS.staff, 3);
+    const caller = await open(c, `${server}/caller?window=3`);
+    await caller.waitForSelector('#win-title:text("3 号窗口")');
+    expect(await caller.isVisible('#no-window')).toBe(false);
+    for (const bad of ['99', 'abc', '0', '-1', '2.5']) {
+      await caller.goto(`${server}/caller?window=${encodeURIComponent(bad)}`);
+      const banner = caller.locator('#no-window');
+      await banner.getByText(`没有 ${bad} 号窗口`).waitFor();
+      expect(await banner.textContent()).toContain(`There is no window ${bad} in this hall`);
+      const links = await banner.locator('nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      expect(links.slice(0, 3)).toEqual(['/caller?window=1', '/caller?window=2', '/caller?window=3']);
+      // Not window 3 under the link's name: no window shown, nothing acts.
+      expect(await caller.textContent('#win-title')).toBe('');
+      expect(await caller.isDisabled('#next')).toBe(true);
+      expect(await caller.textContent('body')).not.toMatch(/expected number|Too small|NaN/);
+    }
+    // Another window this hall has: staff act at the window they signed in to, and are told so.
+    await caller.goto(`${server}/caller?window=5`);
+    const other = caller.locator('#no-window');
+    await other.getByText('您已在 3 号窗口登录').waitFor();
+    expect(await other.textContent()).toContain('You are signed in at window 3, not window 5');
+    expect(await caller.textContent('#win-title')).toBe('');
+    expect(await caller.isDisabled('#next')).toBe(true);
+    // Its own window from the list: the caller works.
+    await other.getByRole('link', { name: '3 号窗口', exact: false }).first().click();
+    await caller.waitForURL(/\/caller\?window=3$/);
+    await caller.waitForSelector('#win-title:text("3 号窗口")');
+    expect(await caller.isVisible('#no-window')).toBe(false);
+    expect(await caller.isDisabled('#next')).toBe(false);
+  }, 60_000);
+
+  it('a manager: /caller?window=abc and window=0 list the windows too', async () => {
+    const c = await signedIn('m01', DEMO_PINS.manager);
+    for (const bad of ['abc', '0']) {
+      const caller = await open(c, `${server}/caller?window=${bad}`);
+      await caller.locator('#no-window').getByText(`没有 ${bad} 号窗口`).waitFor();
+      expect(await caller.locator('#no-window nav a').count()).toBeGreaterThan(1);
+      expect(await caller.isDisabled('#next')).toBe(true);
+      await caller.close();
+    }
+  }, 60_000);
+
+  it('favicon: /favicon.ico and the linked icon answer 200 with an image type on the server and the kiosk; every page links it', async () => {
+    for (const base of [`http://127.0.0.1:${demo.httpPort}`, `http://127.0.0.1:${demo.kioskPort}`]) {
+      for (const path of ['/favicon.ico', '/web/favicon.svg']) {
+        const r = await fetch(`${base}${path}`);
+        expect(r.status, `${base}${path}`).toBe(200);
+        expect(r.headers.get('content-type')).toBe('image/svg+xml');
+        expect(await r.text()).toMatch(/^<svg /);
+      }
+    }
+    const manager = await signedIn('m01', DEMO_PINS.manager);
+    const staff = await signedIn('s04', DEMO_PINS.staff, 4);
+    const anyone = await context();
+    const status = await (await fetch(`http://127.0.0.1:${demo.kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'tax' }) })).json();
+    const pages: [BrowserContext, string][] = [
+      [anyone, `${server}/`],
+      [anyone, `${server}/display`],
+      [anyone, `${server}/sign-in`],
+      [anyone, (status as { statusUrl: string }).statusUrl.replace(/^http:\/\/127\.0\.0\.1:\d+/, server)],
+      [anyone, kioskUrl],
+      [anyone, `${server}/r/no-such-link`],
+      [staff, `${server}/caller?window=4`],
+      [manager, `${server}/admin`],
+      [manager, `${server}/reports`],
+    ];
+    for (const [c, url] of pages) {
+      const p = await open(c, url);
+      await p.waitForLoadState('load');
+      const icon = await p.$eval('link[rel="icon"]', (l) => ({ href: l.getAttribute('href'), type: l.getAttribute('type') })).catch(() => undefined);
+      expect(icon, url).toEqual({ href: '/web/favicon.svg', type: 'image/svg+xml' });
+      await p.close();
+    }
+    expect(failed).toEqual([]);
+  }, 90_000);
+
+  for (const width of [1366, 1920]) {
+    it(`admin at ${width} px: each of today's figures sits on one line with its label`, async () => {
+      const c = await signedIn('m01', DEMO_PINS.manager, undefined, { width, height: 1000 });
+      const admin = await open(c, `${server}/admin`);
+      await admin.waitForSelector('#figs > div:nth-child(9)');
+      const figs = await admin.$$eval('#figs > div', (ds) =>
+        ds.map((d) => {
+          const g = globalThis as unknown as { getComputedStyle: (e: unknown) => { lineHeight: string }; document: { createRange: () => { selectNodeContents: (n: unknown) => void; getClientRects: () => { top: number; bottom: number }[] } } };
+          const b = d.querySelector('b')!;
+          const r = g.document.createRange();
+          r.selectNodeContents(d);
+          const rects = [...r.getClientRects()];
+          const number = b.getBoundingClientRect();
+          return {
+            text: d.textContent,
+            height: d.getBoundingClientRect().height,
+            line: parseFloat(g.getComputedStyle(b).lineHeight),
+            // Every piece of text (number and label) lies within the number's line.
+            sameLine: rects.every((x) => x.top >= number.top - 1 && x.bottom <= number.bottom + 1),
+          };
+        }),
+      );
+      expect(figs.length).toBe(9);
+      for (const f of figs) {
+        expect(f.sameLine, f.text ?? '').toBe(true);
+        expect(f.height, f.text ?? '').toBeLessThanOrEqual(f.line + 1);
+      }
+    }, 60_000);
+  }
+
+  it('links and buttons on admin, reports, caller, sign-in, display and the status page meet WCAG AA 4.5:1', async () => {
+    const manager = await signedIn('m01', DEMO_PINS.manager);
+    const staff = await signedIn('s05', DEMO_PINS.staff, 5);
+    const anyone = await context({ viewport: { width: 1366, height: 900 } });
+    const targets: [BrowserContext, string, string][] = [
+      [manager, `${server}/admin`, '#figs > div:nth-child(9)'],
+      [manager, `${server}/reports`, '#figs'],
+      [staff, `${server}/caller?window=5`, '#win-title:text("5 号窗口")'],
+      [staff, `${server}/caller?window=99`, '#no-window a'],
+      [anyone, `${server}/sign-in`, '#sign-in'],
+      [anyone, `${server}/`, 'a'],
+    ];
+    for (const [c, url, ready] of targets) {
+      const p = await open(c, url);
+      await p.waitForSelector(ready);
+      const found = await contrasts(p, 'a, button');
+      expect(found.length, url).toBeGreaterThan(0);
+      for (const f of found) expect(f.ratio, `${url}: ${f.what}`).toBeGreaterThanOrEqual(4.5);
+      await p.close();
+    }
+  }, 90_000);
+
+  it('kiosk in English: no Chinese left on any button or heading of any screen (the language switch names 中文 itself)', async () => {
+    const c = await context({ viewport: { width: 1080, height: 1920 }, hasTouch: true });
+    const kiosk = await open(c, kioskUrl);
+    await kiosk.waitForSelector('#services .svc');
+    await kiosk.tap('#lang');
+    await kiosk.waitForSelector('#menu h2:text("Choose a service")');
+    const hall = (await kiosk.textContent('#hall')) ?? '';
+    const cjk = /[\u3400-\u9fff\uf900-\ufaff]/;
+    // Every button and heading in the page, the hidden screens too (they switch with the language, not when shown).
+    const texts = async () =>
+      kiosk.$$eval('button:not(#lang), h2, #printer, footer span', (bs) => bs.map((b) => ({ id: b.id || (b as unknown as { dataset: { service?: string } }).dataset.service || b.tagName, text: (b.textContent ?? '').trim() })));
+    for (const t of await texts()) expect(t.text.replace(hall, ''), t.id).not.toMatch(cjk);
+    expect(await kiosk.textContent('#checkin')).toBe('Appointment check-in');
+    expect(await kiosk.textContent('#lang')).toBe('中文');
+    // Large text in English stays English.
+    await kiosk.tap('#elderly');
+    await kiosk.waitForSelector('body.elderly');
+    for (const t of await texts()) expect(t.text.replace(hall, ''), t.id).not.toMatch(cjk);
+    // And back: Chinese everywhere it was.
+    await kiosk.tap('#lang');
+    await kiosk.waitForSelector('#menu h2:text("请选择办理的业务")');
+    expect(await kiosk.textContent('#checkin')).toBe('预约签到');
+    expect(await kiosk.textContent('#elderly')).toContain('长者模式');
+  }, 60_000);
+
+  it('reports at 1366 px: no horizontal scroll; the wide table scrolls inside its own box', async () => {
+    const c = await signedIn('m01', DEMO_PINS.manager, undefined, { width: 1366, height: 900 });
+    const reports = await open(c, `${server}/reports`);
+    await reports.waitForSelector('#table-service');
+    for (const by of ['service', 'window', 'staff', 'hour', 'day']) {
+      await reports.selectOption('#by', by);
+      await reports.waitForSelector(`#table-${by}`);
+      const m = await reports.evaluate(() => {
+        const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+        return { scroll: d.scrollWidth, width: d.clientWidth };
+      });
+      expect(m.scroll, by).toBeLessThanOrEqual(m.width);
+    }
+    // The table is all there, scrolled within its box.
+    const box = await reports.$eval('#table-day', (t) => ({ table: t.scrollWidth, box: t.parentElement!.clientWidth }));
+    expect(box.table).toBeGreaterThan(box.box);
+  }, 60_000);
+
+  it('threw no page errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
