@@ -46,6 +46,13 @@ describe('page faults, every page', () => {
     return p;
   }
 
+  /** A ticket's status page on hall.test. */
+  const issued = async (): Promise<string> => {
+    const res = await fetch(`http://127.0.0.1:${demo.kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'tax' }) });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { statusUrl: string }).statusUrl.replace(/^http:\/\/127\.0\.0\.1:\d+/, server);
+  };
+
   /** WCAG 2.x contrast of each visible, enabled link and button in `selector` against the colour behind it. */
   const contrasts = (p: Page, selector: string) =>
     p.$$eval(selector, (els) => {
@@ -148,12 +155,11 @@ describe('page faults, every page', () => {
     const manager = await signedIn('m01', DEMO_PINS.manager);
     const staff = await signedIn('s04', DEMO_PINS.staff, 4);
     const anyone = await context();
-    const status = await (await fetch(`http://127.0.0.1:${demo.kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'tax' }) })).json();
     const pages: [BrowserContext, string][] = [
       [anyone, `${server}/`],
       [anyone, `${server}/display`],
       [anyone, `${server}/sign-in`],
-      [anyone, (status as { statusUrl: string }).statusUrl.replace(/^http:\/\/127\.0\.0\.1:\d+/, server)],
+      [anyone, await issued()],
       [anyone, kioskUrl],
       [anyone, `${server}/r/no-such-link`],
       [staff, `${server}/caller?window=4`],
@@ -171,31 +177,34 @@ describe('page faults, every page', () => {
   }, 90_000);
 
   for (const width of [1366, 1920]) {
-    it(`admin at ${width} px: each of today's figures sits on one line with its label`, async () => {
+    it(`admin's 今日数据 and the reports' summary at ${width} px: each figure sits on one line with its label`, async () => {
       const c = await signedIn('m01', DEMO_PINS.manager, undefined, { width, height: 1000 });
-      const admin = await open(c, `${server}/admin`);
-      await admin.waitForSelector('#figs > div:nth-child(9)');
-      const figs = await admin.$$eval('#figs > div', (ds) =>
-        ds.map((d) => {
-          const g = globalThis as unknown as { getComputedStyle: (e: unknown) => { lineHeight: string }; document: { createRange: () => { selectNodeContents: (n: unknown) => void; getClientRects: () => { top: number; bottom: number }[] } } };
-          const b = d.querySelector('b')!;
-          const r = g.document.createRange();
-          r.selectNodeContents(d);
-          const rects = [...r.getClientRects()];
-          const number = b.getBoundingClientRect();
-          return {
-            text: d.textContent,
-            height: d.getBoundingClientRect().height,
-            line: parseFloat(g.getComputedStyle(b).lineHeight),
-            // Every piece of text (number and label) lies within the number's line.
-            sameLine: rects.every((x) => x.top >= number.top - 1 && x.bottom <= number.bottom + 1),
-          };
-        }),
-      );
-      expect(figs.length).toBe(9);
-      for (const f of figs) {
-        expect(f.sameLine, f.text ?? '').toBe(true);
-        expect(f.height, f.text ?? '').toBeLessThanOrEqual(f.line + 1);
+      for (const [url, count] of [[`${server}/admin`, 9], [`${server}/reports`, 8]] as const) {
+        const p = await open(c, url);
+        await p.waitForSelector(`#figs > div:nth-child(${count})`);
+        const figs = await p.$$eval('#figs > div', (ds) =>
+          ds.map((d) => {
+            const g = globalThis as unknown as { getComputedStyle: (e: unknown) => { lineHeight: string }; document: { createRange: () => { selectNodeContents: (n: unknown) => void; getClientRects: () => { top: number; bottom: number }[] } } };
+            const b = d.querySelector('b')!;
+            const r = g.document.createRange();
+            r.selectNodeContents(d);
+            const rects = [...r.getClientRects()];
+            const number = b.getBoundingClientRect();
+            return {
+              text: d.textContent,
+              height: d.getBoundingClientRect().height,
+              line: parseFloat(g.getComputedStyle(b).lineHeight),
+              // Every piece of text (number and label) lies within the number's line.
+              sameLine: rects.every((x) => x.top >= number.top - 1 && x.bottom <= number.bottom + 1),
+            };
+          }),
+        );
+        expect(figs.length, url).toBe(count);
+        for (const f of figs) {
+          expect(f.sameLine, `${url}: ${f.text}`).toBe(true);
+          expect(f.height, `${url}: ${f.text}`).toBeLessThanOrEqual(f.line + 1);
+        }
+        await p.close();
       }
     }, 60_000);
   }
@@ -204,6 +213,7 @@ describe('page faults, every page', () => {
     const manager = await signedIn('m01', DEMO_PINS.manager);
     const staff = await signedIn('s05', DEMO_PINS.staff, 5);
     const anyone = await context({ viewport: { width: 1366, height: 900 } });
+    const statusUrl = await issued();
     const targets: [BrowserContext, string, string][] = [
       [manager, `${server}/admin`, '#figs > div:nth-child(9)'],
       [manager, `${server}/reports`, '#figs'],
@@ -211,6 +221,8 @@ describe('page faults, every page', () => {
       [staff, `${server}/caller?window=99`, '#no-window a'],
       [anyone, `${server}/sign-in`, '#sign-in'],
       [anyone, `${server}/`, 'a'],
+      [anyone, statusUrl, '#lang'],
+      [anyone, kioskUrl, '#services .svc'],
     ];
     for (const [c, url, ready] of targets) {
       const p = await open(c, url);
@@ -259,6 +271,18 @@ describe('page faults, every page', () => {
         return { scroll: d.scrollWidth, width: d.clientWidth };
       });
       expect(m.scroll, by).toBeLessThanOrEqual(m.width);
+    }
+    // Nor any other page at 1366 px.
+    const staff = await signedIn('s06', DEMO_PINS.staff, 6, { width: 1366, height: 900 });
+    for (const [ctx, url, ready] of [[c, `${server}/admin`, '#figs > div'], [staff, `${server}/caller?window=6`, '#win-title:text("6 号窗口")'], [c, `${server}/display`, '#services']] as const) {
+      const p = await open(ctx, url);
+      await p.waitForSelector(ready);
+      const m = await p.evaluate(() => {
+        const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+        return { scroll: d.scrollWidth, width: d.clientWidth };
+      });
+      expect(m.scroll, url).toBeLessThanOrEqual(m.width);
+      await p.close();
     }
     // The table is all there, scrolled within its box.
     const box = await reports.$eval('#table-day', (t) => ({ table: t.scrollWidth, box: t.parentElement!.clientWidth }));
