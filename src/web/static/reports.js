@@ -6,6 +6,12 @@ import htm from 'htm';
 
 const html = htm.bind(h);
 const Chart = globalThis.Chart;
+// Chart text and grid lines in the page's colours: chart.js's default grey (#666) reads 2:1 on the dark
+// panel. Only the scales' grid, not Chart.defaults.borderColor, which would turn off the default dataset colours.
+if (Chart) {
+  Chart.defaults.color = '#c9d6ea';
+  Chart.defaults.scale.grid.color = '#2a4a78';
+}
 
 const groupNames = { service: '业务', window: '窗口', staff: '工作人员', hour: '时段', day: '日期' };
 const gradeNames = ['非常满意', '满意', '基本满意', '不满意', '非常不满意'];
