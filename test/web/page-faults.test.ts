@@ -241,7 +241,7 @@ describe('page faults, every page', () => {
     }
   }, 90_000);
 
-  it('kiosk in English: no Chinese left on any button or heading of any screen (the language switch names 中文 itself)', async () => {
+  it('kiosk and status page in English: no Chinese left on any button or heading of any screen (the language switch names 中文 itself)', async () => {
     const c = await context({ viewport: { width: 1080, height: 1920 }, hasTouch: true });
     const kiosk = await open(c, kioskUrl);
     await kiosk.waitForSelector('#services .svc');
@@ -264,6 +264,13 @@ describe('page faults, every page', () => {
     await kiosk.waitForSelector('#menu h2:text("请选择办理的业务")');
     expect(await kiosk.textContent('#checkin')).toBe('预约签到');
     expect(await kiosk.textContent('#elderly')).toContain('长者模式');
+    // The status page's toggle too: in English no Chinese is left but the switch back (中文).
+    const phone = await open(await context({ viewport: { width: 390, height: 844 } }), await issued());
+    await phone.waitForSelector('#state:text("等候中")');
+    await phone.click('#lang');
+    await phone.waitForSelector('#state:text("Waiting")');
+    const body = await phone.$eval('body', (b) => (b as unknown as { innerText: string }).innerText);
+    expect(body.replace('中文', '')).not.toMatch(cjk);
   }, 60_000);
 
   it('reports at 1366 px: no horizontal scroll; the wide table scrolls inside its own box', async () => {
