@@ -79,6 +79,9 @@ class Merge {
   }
 
   peek(): Ticket | undefined {
+    // What `keep` accepts only shrinks (a skipped ticket stays skipped), so a head it still accepts
+    // is still the smallest: no need to look at the other lists again (issue 12: peeks were most of a step).
+    if (this.best && this.keep(this.best)) return this.best;
     let best: Ticket | undefined;
     let from = -1;
     for (let i = 0; i < this.lists.length; i++) {
@@ -93,6 +96,7 @@ class Merge {
       }
     }
     this.from = from;
+    this.best = best;
     return best;
   }
 
@@ -100,10 +104,12 @@ class Merge {
   take(): Ticket | undefined {
     const t = this.peek();
     if (t) this.heads[this.from] = (this.heads[this.from] as number) + 1;
+    this.best = undefined;
     return t;
   }
 
   private from = -1;
+  private best: Ticket | undefined;
 }
 
 const keyBefore = (a: Ticket, b: Ticket) => a.queueKey < b.queueKey;
@@ -324,7 +330,7 @@ export function openWindowCount(state: HallState): number {
 export class PositionFinder {
   private readonly waiting: Ticket[];
   private readonly orderOf: (win: WindowDef) => CallSequence;
-  private readonly eligible = new Map<string, { all: WindowDef[]; open: WindowDef[] }>();
+  private readonly eligible = new Map<string, { all: WindowDef[]; open: WindowDef[]; walk: WindowDef[] }>();
 
   constructor(
     private readonly state: HallState,
@@ -336,12 +342,16 @@ export class PositionFinder {
   }
 
   /** The configured and the open windows that can call `t`, shared by the tickets of one service and target. */
-  windowsOf(t: Ticket): { all: WindowDef[]; open: WindowDef[] } {
+  windowsOf(t: Ticket): { all: WindowDef[]; open: WindowDef[]; walk: WindowDef[] } {
     const key = t.targetWindow === undefined ? t.serviceId : `${t.serviceId}#${t.targetWindow}`;
     let hit = this.eligible.get(key);
     if (!hit) {
       const all = (this.state.config?.windows ?? []).filter((w) => canServe(w, t));
-      hit = { all, open: all.filter((w) => own(this.state.windows, String(w.id))?.status === 'open') };
+      const open = all.filter((w) => own(this.state.windows, String(w.id))?.status === 'open');
+      // Walked in tier order: the windows that call the service in a better tier usually rank it
+      // first, and the bound they give stops the walk down the others' orders early.
+      const byTier = (ws: WindowDef[]) => [...ws].sort((a, b) => tierOf(a, t.serviceId) - tierOf(b, t.serviceId));
+      hit = { all, open, walk: byTier(open.length > 0 ? open : all) };
       this.eligible.set(key, hit);
     }
     return hit;
@@ -349,10 +359,9 @@ export class PositionFinder {
 
   /** The position of a waiting ticket, or undefined when it is beyond `limit`. */
   positionOf(t: Ticket): Position | undefined {
-    const { all, open } = this.windowsOf(t);
-    const counted = open.length > 0 ? open : all;
+    const { open, walk } = this.windowsOf(t);
     let best = Infinity;
-    for (const w of counted) best = Math.min(best, this.orderOf(w).rankOf(t.id, Math.min(this.limit, best)) ?? Infinity);
+    for (const w of walk) best = Math.min(best, this.orderOf(w).rankOf(t.id, Math.min(this.limit, best)) ?? Infinity);
     if (best === Infinity && this.limit !== Infinity) return undefined;
     return { position: best === Infinity ? this.waiting.length : best + 1, openWindows: open.map((w) => w.id) };
   }
