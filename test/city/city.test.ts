@@ -324,34 +324,35 @@ describe('the city tier', () => {
       return { status: r.status, error: shape(await r.json()) };
     };
     const token = { authorization: 'Bearer city-token' };
-    const cases: [Promise<{ status: number; error: { code: string; message: string; messageZh?: string | undefined } }>, number, string, RegExp?][] = [
-      [get('/api/public/nearby?service=A&lat=999&lon=118'), 400, 'payload-invalid', /lat/],
-      [get('/api/public/nearby?service=A&lat=&lon=118'), 400, 'payload-invalid', /lat/],
-      [get('/api/public/nearby?service=A&lat=32&lon=abc'), 400, 'payload-invalid', /lon/],
-      [get('/api/public/nearby?service=A%20B&lat=32&lon=118'), 400, 'payload-invalid', /service/],
-      [get('/api/public/nearby?service=A&lat=32&lon=118&radiusKm=0'), 400, 'payload-invalid', /radiusKm/],
-      [get('/api/public/nearby?service=A&lat=32&lon=118&x=1'), 400, 'payload-invalid', /unknown parameter x/],
-      [get('/api/city/reports?day=2026-11-23'), 401, 'unauthorized'],
-      [get('/api/city/reports?day=2026-13-45', token), 400, 'payload-invalid', /^day: /],
-      [get('/api/city/reports?day=2026-02-30', token), 400, 'payload-invalid', /^day: /],
-      [get('/api/city/reports', token), 400, 'payload-invalid', /^day: /],
-      [get('/api/city/feed?after=-1', token), 400, 'payload-invalid', /after/],
-      [get('/api/city/feed?limit=0', token), 400, 'payload-invalid', /limit/],
-      [get('/api/city/feed?limit=ten', token), 400, 'payload-invalid', /limit/],
-      [get('/api/city/feed'), 401, 'unauthorized'],
-      [get('/api/city/messages/nope', token), 400, 'payload-invalid', /^id: /],
-      [get('/api/city/messages/in-00000000-0000-4000-8000-000000000000'), 401, 'unauthorized'],
-      [get('/api/city/nothing-here'), 404, 'not-found'],
-      [post('/api/city/halls/hall-east/notice', '{"action": '), 400, 'payload-invalid'],
-      [post('/api/city/halls/hall-east/notice', ''), 400, 'payload-invalid'],
-      [post('/api/city/halls/hall-east/notice', 'action=clear', 'application/x-www-form-urlencoded'), 415, 'unsupported-media-type'],
-      [post('/api/city/halls/hall-east/notice', JSON.stringify({ action: 'shout' })), 400, 'payload-invalid', /action/],
-      [post('/api/city/halls/hall-east/appointments', JSON.stringify({ appointments: [{ id: 'X' }] })), 400, 'payload-invalid', /appointments/],
-      [post('/api/city/halls/nowhere/appointments', JSON.stringify({ appointments: [] })), 404, 'not-found'],
-      [post('/api/city/halls/hall-east/notice', JSON.stringify({ action: 'raise', text: 'x'.repeat(100_000) })), 413, 'payload-too-large'],
+    // One at a time: each case's request is made when its turn comes.
+    const cases: [() => Promise<{ status: number; error: { code: string; message: string; messageZh?: string | undefined } }>, number, string, RegExp?][] = [
+      [() => get('/api/public/nearby?service=A&lat=999&lon=118'), 400, 'payload-invalid', /lat/],
+      [() => get('/api/public/nearby?service=A&lat=&lon=118'), 400, 'payload-invalid', /lat/],
+      [() => get('/api/public/nearby?service=A&lat=32&lon=abc'), 400, 'payload-invalid', /lon/],
+      [() => get('/api/public/nearby?service=A%20B&lat=32&lon=118'), 400, 'payload-invalid', /service/],
+      [() => get('/api/public/nearby?service=A&lat=32&lon=118&radiusKm=0'), 400, 'payload-invalid', /radiusKm/],
+      [() => get('/api/public/nearby?service=A&lat=32&lon=118&x=1'), 400, 'payload-invalid', /unknown parameter x/],
+      [() => get('/api/city/reports?day=2026-11-23'), 401, 'unauthorized'],
+      [() => get('/api/city/reports?day=2026-13-45', token), 400, 'payload-invalid', /^day: /],
+      [() => get('/api/city/reports?day=2026-02-30', token), 400, 'payload-invalid', /^day: /],
+      [() => get('/api/city/reports', token), 400, 'payload-invalid', /^day: /],
+      [() => get('/api/city/feed?after=-1', token), 400, 'payload-invalid', /after/],
+      [() => get('/api/city/feed?limit=0', token), 400, 'payload-invalid', /limit/],
+      [() => get('/api/city/feed?limit=ten', token), 400, 'payload-invalid', /limit/],
+      [() => get('/api/city/feed'), 401, 'unauthorized'],
+      [() => get('/api/city/messages/nope', token), 400, 'payload-invalid', /^id: /],
+      [() => get('/api/city/messages/in-00000000-0000-4000-8000-000000000000'), 401, 'unauthorized'],
+      [() => get('/api/city/nothing-here'), 404, 'not-found'],
+      [() => post('/api/city/halls/hall-east/notice', '{"action": '), 400, 'payload-invalid'],
+      [() => post('/api/city/halls/hall-east/notice', ''), 400, 'payload-invalid'],
+      [() => post('/api/city/halls/hall-east/notice', 'action=clear', 'application/x-www-form-urlencoded'), 415, 'unsupported-media-type'],
+      [() => post('/api/city/halls/hall-east/notice', JSON.stringify({ action: 'shout' })), 400, 'payload-invalid', /action/],
+      [() => post('/api/city/halls/hall-east/appointments', JSON.stringify({ appointments: [{ id: 'X' }] })), 400, 'payload-invalid', /appointments/],
+      [() => post('/api/city/halls/nowhere/appointments', JSON.stringify({ appointments: [] })), 404, 'not-found'],
+      [() => post('/api/city/halls/hall-east/notice', JSON.stringify({ action: 'raise', text: 'x'.repeat(100_000) })), 413, 'payload-too-large'],
     ];
-    for (const [answer, status, code, message] of cases) {
-      const a = await answer;
+    for (const [ask, status, code, message] of cases) {
+      const a = await ask();
       expect({ status: a.status, code: a.error.code }).toEqual({ status, code });
       expect(a.error.messageZh).toMatch(/[\u4e00-\u9fff]/);
       if (message) expect(a.error.message).toMatch(message);
