@@ -1,4 +1,5 @@
 import { CITY_AGENT, topics } from '../bus/topics.js';
+import { ownClientId } from './client-id.js';
 
 /**
  * The hall's side of the city link: a Mosquitto bridge (mosquitto.conf(5), "Bridges") from the hall's
@@ -35,7 +36,10 @@ export interface BridgeOptions {
    * a proxy or NAT in front of a dead node, drops the link again and again.
    */
   addresses: string[];
-  /** The hall's user on the cluster (its hall id) and its password. */
+  /**
+   * The hall's user on the cluster (its hall id) and its password. The bridge's client ids on the
+   * cluster are derived from it (src/city/client-id.ts), so no other login can take them over.
+   */
   remotePassword: string;
   /** The password of the hall broker's user `city`. */
   localPassword: string;
@@ -80,7 +84,7 @@ export function bridgeConfig(o: BridgeOptions): string {
     '# drain. Meanwhile the control connection carries the city\'s catch-up requests and their answers',
     '# (pages of events), and the city follows the hall through them; it also brings the city\'s',
     '# appointments and notices in.',
-    ...connection(`hallq-city-${o.hall}`, `hallq-bridge-${o.hall}`, CITY_AGENT, true, [
+    ...connection(`hallq-city-${o.hall}`, ownClientId(`hallq-bridge-${o.hall}`, o.remotePassword), CITY_AGENT, true, [
       // Catch-up requests and their answers at QoS 0: NATS stores a QoS 1 message in JetStream (three
       // replicas) before it delivers it, while QoS 0 goes straight through, so the city follows a hall
       // by pages while the stored stream lags; a lost request or answer is asked again, and none waits
@@ -90,7 +94,7 @@ export function bridgeConfig(o: BridgeOptions): string {
       // The city's appointments and notices: QoS 1, kept by the cluster while the hall is away.
       `topic in/# in 1 ${local}city/ ${remote}`,
     ]),
-    ...connection(`hallq-city-${o.hall}-events`, `hallq-bridge-${o.hall}-events`, `${CITY_AGENT}-events`, false, [
+    ...connection(`hallq-city-${o.hall}-events`, ownClientId(`hallq-bridge-${o.hall}-events`, o.remotePassword), `${CITY_AGENT}-events`, false, [
       `topic events out 1 ${local} ${remote}`,
       // The retained views and the server status are latest-value (the city reads the tables it builds
       // from events, and a view's seq only as a hint of what to catch up): QoS 0 keeps them out of

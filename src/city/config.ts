@@ -31,8 +31,12 @@ export const cityConfigSchema = z.strictObject({
     username: z.string().min(1).default('city'),
     /** A file holding the password (mode 0600). */
     passwordFile: z.string().min(1).optional(),
-    /** The MQTT client id of the service's durable session. */
-    clientId: z.string().min(1).default('hallq-city'),
+    /**
+     * The MQTT client id of the service's durable session. Absent (the default): derived from the
+     * broker password, `hallq-city-<24 hex>` (src/city/client-id.ts), so no hall can guess it and
+     * take the session over. Set it only to keep an older deployment's session.
+     */
+    clientId: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'letters, digits, "-" or "_" (8–128): keep it secret, a login that knows it can take the session over').optional(),
   }),
   postgres: z.strictObject({
     /** libpq connection string; put the password in ~/.pgpass or PGPASSWORD, not here. */

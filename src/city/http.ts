@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
+import type { Logger } from '../../drivers/common/logger.js';
+import { createHttpApp } from '../http/app.js';
+import { errorBodySchema, sendError } from '../http/errors.js';
 import type { CityConfig } from './config.js';
 import { cityAppointmentsBody, cityNoticeBody } from '../server/city-inbox.js';
 import type { CityIngest } from './ingest.js';
@@ -21,9 +24,11 @@ import { dashboard, feed, nearby, report } from './views.js';
  *   GET /api/city/feed?after=CURSOR&limit=N   every hall event as it reached the city (docs/city.md, "Feed")
  *   POST /api/city/halls/:hall/appointments {appointments: [...]}   appointments for one hall (202 {id})
  *   POST /api/city/halls/:hall/notice {action: raise|clear, preset?, text?, kind?, until?}   an emergency notice (202 {id})
- *   GET /api/city/messages/:id   the hall's answer to one of those ({id, answer: null} until it comes)
- * Errors: {error: {code, message}} with 400 (PAYLOAD_INVALID), 401 (FORBIDDEN), 404 (NOT_FOUND: no
- * such hall), 503 (NOT_CONNECTED: the city broker is away).
+ *   GET /api/city/messages/:id   the hall's answer to one of those ({id, hall, kind, sentAt, answer: null} until it comes; PostgreSQL)
+ * Errors: the hall server's one shape (src/http/errors.ts), `{error: {code, message, messageZh}}`,
+ * every one with its Chinese text: 400 payload-invalid (naming the field, never its value), 401
+ * unauthorized, 404 not-found (no such route, hall or message), 413, 415, 503 not-connected (the
+ * city broker is away). The app is src/http/app.ts's (JSON bodies only, same-origin writes).
  */
 export interface CityHttpOptions {
   config: CityConfig;
@@ -31,8 +36,9 @@ export interface CityHttpOptions {
   clock: () => number;
   /** The bearer token of /api/city/reports, /api/city/feed and the city → hall routes; absent: they answer 401. */
   token?: string;
-  /** City → hall (src/city/ingest.ts): sends a message to a hall, and the hall's answer. */
-  inbox?: Pick<CityIngest, 'send' | 'answer'>;
+  /** City → hall (src/city/ingest.ts): sends a message to a hall, and the message with the hall's answer. */
+  inbox?: Pick<CityIngest, 'send' | 'message'>;
+  logger: Logger;
 }
 
 const pagesDir = new URL('./pages/', import.meta.url);
@@ -41,22 +47,111 @@ const vendor = {
   'htm.mjs': fileURLToPath(import.meta.resolve('htm')),
 };
 
+/** A query number: digits only (an empty or repeated parameter is refused, not read as 0). */
+const num = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d{1,4}(\.\d{1,12})?$/)
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+/** A calendar day YYYY-MM-DD that exists (2026-13-45 and 2026-02-30 do not). */
+const calendarDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === d;
+  });
+
 const nearbyQuery = z.strictObject({
   service: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  lat: z.coerce.number().min(-90).max(90),
-  lon: z.coerce.number().min(-180).max(180),
-  radiusKm: z.coerce.number().positive().max(500).default(20),
+  lat: num(-90, 90),
+  lon: num(-180, 180),
+  radiusKm: num(0.001, 500).default(20),
 });
-const reportQuery = z.strictObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+const reportQuery = z.strictObject({ day: calendarDay });
 const hallParam = z.strictObject({ hall: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 const messageParam = z.strictObject({ id: z.string().regex(/^in-[0-9a-f-]{36}$/) });
-const feedQuery = z.strictObject({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) });
+const feedQuery = z.strictObject({ after: int(0, Number.MAX_SAFE_INTEGER).default(0), limit: int(1, 5000).default(1000) });
+
+/**
+ * What each field must be, in English and Chinese: a citizen on /nearby reads these (the page shows
+ * messageZh and message), so they say what to type, not what the validator found.
+ */
+const FIELDS: Record<string, { en: string; zh: string }> = {
+  service: { en: 'service: choose a service from the list', zh: '业务：请从列表中选择一项业务' },
+  lat: { en: 'lat: the latitude must be a number from -90 to 90, e.g. 32.05', zh: '纬度：请输入 -90 到 90 之间的数字，例如 32.05' },
+  lon: { en: 'lon: the longitude must be a number from -180 to 180, e.g. 118.78', zh: '经度：请输入 -180 到 180 之间的数字，例如 118.78' },
+  radiusKm: { en: 'radiusKm: the search radius must be a number of kilometres above 0, at most 500', zh: '搜索半径：请输入大于 0、不超过 500 的公里数' },
+  day: { en: 'day: a calendar day as YYYY-MM-DD, e.g. 2026-11-23', zh: '日期：请按 YYYY-MM-DD 填写存在的日期，例如 2026-11-23' },
+  after: { en: 'after: a feed cursor, a whole number from 0', zh: 'after：游标应为不小于 0 的整数' },
+  limit: { en: 'limit: a whole number from 1 to 5000', zh: 'limit：应为 1 到 5000 之间的整数' },
+  hall: { en: 'hall: a hall id of the city config', zh: '大厅：应为本市配置中的大厅编号' },
+  id: { en: 'id: a message id as POST … answered (in-<uuid>)', zh: '消息编号：应为发送时返回的编号（in-<uuid>）' },
+};
+
+/**
+ * 400 payload-invalid naming each field at fault (at most 5), in English and Chinese; never a value
+ * (a query or body may carry personal data), only the names of unknown parameters.
+ */
+function invalid(reply: FastifyReply, e: z.ZodError, where: 'query' | 'body' | 'params'): FastifyReply {
+  const en: string[] = [];
+  const zh: string[] = [];
+  for (const i of e.issues.slice(0, 5)) {
+    if (i.code === 'unrecognized_keys') {
+      const keys = i.keys.map((k) => k.slice(0, 40)).join(', ');
+      en.push(`${where}: unknown parameter ${keys}`);
+      zh.push(`未知参数 ${keys}`);
+      continue;
+    }
+    const key = i.path.map(String).join('.');
+    const field = where === 'body' ? undefined : FIELDS[String(i.path[0])];
+    if (field) {
+      if (!en.includes(field.en)) (en.push(field.en), zh.push(field.zh));
+      continue;
+    }
+    en.push(`${where}${key ? `.${key}` : ''}: ${i.message}`);
+    zh.push(`${where === 'body' ? '请求内容' : '参数'}${key ? ` ${key}` : ''} 不符合要求`);
+  }
+  return sendError(reply, 400, 'payload-invalid', en.join('; '), zh.join('；'));
+}
+
+/** The Chinese text of each error code the shared app (src/http/app.ts) sends with English only. */
+const ZH: Record<string, string> = {
+  'not-found': '没有这个地址',
+  'payload-invalid': '请求内容无效（不是 JSON 或为空）',
+  'payload-too-large': '请求内容过大',
+  'unsupported-media-type': '请以 JSON 发送（content-type: application/json）',
+  'cross-site': '拒绝来自其他网站的请求',
+  'rate-limited': '请求过于频繁，请稍后再试',
+  'bad-request': '请求无效',
+  internal: '系统繁忙，请稍后再试',
+};
 
 export async function cityHttp(o: CityHttpOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false });
-  const bad = (message: string) => ({ error: { code: 'PAYLOAD_INVALID', message } });
-  const describe = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ');
+  const app = createHttpApp({ logger: o.logger });
+  // The shared app's own errors (404, JSON parse, 413, 415) come in English only: the city's answers
+  // all carry messageZh too, so the page and the platform's tools read one shape.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(payload);
+    } catch {
+      return payload;
+    }
+    const body = errorBodySchema.safeParse(parsed);
+    if (!body.success || body.data.error.messageZh !== undefined) return payload;
+    return JSON.stringify({ error: { ...body.data.error, messageZh: ZH[body.data.error.code] ?? '请求失败' } });
+  });
   const authorized = (header: string | undefined) => o.token !== undefined && header === `Bearer ${o.token}`;
+  const unauthorized = (reply: FastifyReply) => sendError(reply, 401, 'unauthorized', 'the city token is needed (Authorization: Bearer …)', '需要市级访问令牌');
 
   for (const [route, file] of [
     ['/', 'dashboard.html'],
@@ -77,45 +172,47 @@ export async function cityHttp(o: CityHttpOptions): Promise<FastifyInstance> {
   app.get('/api/city/halls', async () => ({ city: o.config.city, halls: await dashboard(o.pool, o.config.halls, o.clock()) }));
   app.get('/api/public/nearby', async (req, reply) => {
     const q = nearbyQuery.safeParse(req.query);
-    if (!q.success) return reply.code(400).send(bad(describe(q.error)));
+    if (!q.success) return invalid(reply, q.error, 'query');
     return { service: q.data.service, halls: await nearby(o.pool, o.config.halls, q.data.service, q.data, q.data.radiusKm) };
   });
   app.get('/api/city/reports', async (req, reply) => {
-    if (!authorized(req.headers.authorization)) return reply.code(401).send({ error: { code: 'FORBIDDEN', message: 'the city token is needed' } });
+    if (!authorized(req.headers.authorization)) return unauthorized(reply);
     const q = reportQuery.safeParse(req.query);
-    if (!q.success) return reply.code(400).send(bad(describe(q.error)));
+    if (!q.success) return invalid(reply, q.error, 'query');
     return { day: q.data.day, rows: await report(o.pool, q.data.day) };
   });
   app.get('/api/city/feed', async (req, reply) => {
-    if (!authorized(req.headers.authorization)) return reply.code(401).send({ error: { code: 'FORBIDDEN', message: 'the city token is needed' } });
+    if (!authorized(req.headers.authorization)) return unauthorized(reply);
     const q = feedQuery.safeParse(req.query);
-    if (!q.success) return reply.code(400).send(bad(describe(q.error)));
+    if (!q.success) return invalid(reply, q.error, 'query');
     return feed(o.pool, q.data.after, q.data.limit);
   });
-  const forbidden = (reply: FastifyReply) => reply.code(401).send({ error: { code: 'FORBIDDEN', message: 'the city token is needed' } });
   for (const [kind, schema] of [
     ['appointments', cityAppointmentsBody],
     ['notice', cityNoticeBody],
   ] as const) {
     app.post(`/api/city/halls/:hall/${kind}`, async (req, reply) => {
-      if (!authorized(req.headers.authorization)) return forbidden(reply);
+      if (!authorized(req.headers.authorization)) return unauthorized(reply);
       const p = hallParam.safeParse(req.params);
-      if (!p.success || !o.config.halls.some((h) => h.id === p.data.hall)) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such hall in the city config' } });
+      if (!p.success || !o.config.halls.some((h) => h.id === p.data.hall)) return sendError(reply, 404, 'not-found', 'no such hall in the city config', '本市配置中没有这个大厅');
       const b = (schema as z.ZodType<Record<string, unknown>>).safeParse(req.body);
-      if (!b.success) return reply.code(400).send(bad(describe(b.error)));
-      if (!o.inbox) return reply.code(503).send({ error: { code: 'NOT_CONNECTED', message: 'the city service sends nothing to halls here' } });
+      if (!b.success) return invalid(reply, b.error, 'body');
+      if (!o.inbox) return sendError(reply, 503, 'not-connected', 'the city service sends nothing to halls here', '本服务不向大厅发送消息');
       try {
         return reply.code(202).send({ id: await o.inbox.send(p.data.hall, kind, b.data) });
       } catch (e) {
-        return reply.code(503).send({ error: { code: 'NOT_CONNECTED', message: (e as Error).message } });
+        o.logger.warn({ hall: p.data.hall, kind, err: (e as Error).message }, 'city message not sent');
+        return sendError(reply, 503, 'not-connected', 'the city broker is away: the message was not sent; send it again later', '市级消息服务器暂不可用，消息未发出，请稍后重发');
       }
     });
   }
   app.get('/api/city/messages/:id', async (req, reply) => {
-    if (!authorized(req.headers.authorization)) return forbidden(reply);
+    if (!authorized(req.headers.authorization)) return unauthorized(reply);
     const p = messageParam.safeParse(req.params);
-    if (!p.success) return reply.code(400).send(bad(describe(p.error)));
-    return { id: p.data.id, answer: o.inbox?.answer(p.data.id) ?? null };
+    if (!p.success) return invalid(reply, p.error, 'params');
+    const m = await o.inbox?.message(p.data.id);
+    if (!m) return sendError(reply, 404, 'not-found', 'no such message (or older than 30 days)', '没有这条消息（或已超过 30 天）');
+    return { id: p.data.id, hall: m.hall, kind: m.kind, sentAt: m.sentAt, answer: m.answer };
   });
   return app;
 }

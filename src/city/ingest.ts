@@ -29,6 +29,8 @@ export interface IngestMetrics {
   catchUpRequests: number;
   /** Messages that failed their schema, or on a topic of no configured hall. */
   dropped: number;
+  /** Sessions opened on the cluster (1 + reconnections: a node failing, or the session taken over). */
+  connections: number;
 }
 
 export interface IngestOptions {
@@ -46,7 +48,6 @@ export interface IngestOptions {
 const PAGE = 1000;
 /** Ids of the city's messages to halls; catch-up requests are `city-<n>`. */
 const INBOX_PREFIX = 'in-';
-const MAX_ANSWERS = 10_000;
 /** A queue of 10,000 events (max_queued_messages) drains in well under this. */
 const FOLLOW_MAX_MS = 120_000;
 
@@ -59,7 +60,7 @@ export interface InboxAnswer {
 }
 
 export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: number[], at: number]; answer: [hall: string, id: string] }> {
-  readonly metrics: IngestMetrics = { received: 0, duplicates: 0, applied: 0, catchUpRequests: 0, dropped: 0 };
+  readonly metrics: IngestMetrics = { received: 0, duplicates: 0, applied: 0, catchUpRequests: 0, dropped: 0, connections: 0 };
   private client: MqttClient | undefined;
   private readonly halls: Set<string>;
   private readonly last = new Map<string, number>();
@@ -84,7 +85,6 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
    */
   private readonly following = new Map<string, { since: number; seq: number }>();
   private readonly askedAt = new Map<string, number>();
-  private readonly answers = new Map<string, InboxAnswer>();
   private requestNo = 0;
   private flushing = false;
   private again = false;
@@ -125,6 +125,7 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     });
     this.client = client;
     client.on('connect', (ack) => {
+      this.metrics.connections += 1;
       this.logger.info({ sessionPresent: ack.sessionPresent }, 'connected to the city broker');
       // Subscribing again on a resumed session is harmless and covers a session the cluster lost.
       client.subscribe(['city/+/events', `city/+/${BRIDGE_NOTICE}`], { qos: 1 }, (err) => {
@@ -197,13 +198,13 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
 
   private onAnswer(hall: string, r: { id: string; status: string; data?: unknown; error?: { code: string } }): void {
     if (r.id.startsWith(INBOX_PREFIX)) {
-      this.answers.set(r.id, { hall, status: r.status, ...(r.data === undefined ? {} : { data: r.data }), ...(r.error ? { error: r.error } : {}) });
-      // Bounded: the oldest answers go first (a Map iterates in insertion order).
-      for (const k of this.answers.keys()) {
-        if (this.answers.size <= MAX_ANSWERS) break;
-        this.answers.delete(k);
-      }
-      this.emit('answer', hall, r.id);
+      // Kept in PostgreSQL (city_messages), so a restart of the city service keeps it; 'answer' once stored.
+      this.store
+        .messageAnswered(r.id, hall, { status: r.status, ...(r.data === undefined ? {} : { data: r.data }), ...(r.error ? { errorCode: r.error.code } : {}) }, this.opts.clock())
+        .then((stored) => {
+          if (stored) this.emit('answer', hall, r.id);
+        })
+        .catch((err: Error) => this.logger.warn({ hall, err: err.message }, 'answer not stored'));
       return;
     }
     const asked = this.inFlight.get(hall);
@@ -314,13 +315,23 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     if (!client?.connected) throw new HallqError('NOT_CONNECTED', 'the city broker is not connected');
     if (!this.halls.has(hall)) throw new HallqError('PAYLOAD_INVALID', `no hall ${hall} in the city config`);
     const id = `${INBOX_PREFIX}${randomUUID()}`;
-    await client.publishAsync(`city/${hall}/in/${kind}`, JSON.stringify({ id, ...body }), { qos: 1 });
+    // Recorded before it is sent: the hall's answer may come back before publishAsync resolves.
+    await this.store.messageSent(id, hall, kind, this.opts.clock());
+    try {
+      await client.publishAsync(`city/${hall}/in/${kind}`, JSON.stringify({ id, ...body }), { qos: 1 });
+    } catch (e) {
+      await this.store.messageDropped(id).catch(() => undefined);
+      throw new HallqError('NOT_CONNECTED', `the city broker did not take the message: ${(e as Error).message}`);
+    }
     return id;
   }
 
-  /** The hall's answer to a message `send` sent (undefined: none yet, or forgotten among the last MAX_ANSWERS). */
-  answer(id: string): InboxAnswer | undefined {
-    return this.answers.get(id);
+  /**
+   * A message `send` sent and the hall's answer (null: none yet), from PostgreSQL; undefined when no
+   * such message was sent (or it is older than 30 days).
+   */
+  async message(id: string): Promise<{ hall: string; kind: string; sentAt: number; answer: InboxAnswer | null } | undefined> {
+    return this.store.message(id);
   }
 
   /** Applies every hall's consecutive run, one transaction at a time. */

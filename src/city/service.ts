@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../../drivers/common/logger.js';
 import type { CityConfig } from './config.js';
+import { ownClientId } from './client-id.js';
 import { cityHttp } from './http.js';
 import { CityIngest } from './ingest.js';
 import { CityStore } from './store.js';
@@ -24,7 +25,7 @@ export async function startCity(config: CityConfig, o: { brokerPassword?: string
       urls: config.broker.urls,
       username: config.broker.username,
       ...(o.brokerPassword ? { password: o.brokerPassword } : {}),
-      clientId: config.broker.clientId,
+      clientId: config.broker.clientId ?? (o.brokerPassword ? ownClientId('hallq-city', o.brokerPassword) : 'hallq-city'),
       halls: config.halls.map((h) => h.id),
       catchUpTimeoutMs: config.catchUp.timeoutMs,
       catchUpGraceMs: config.catchUp.graceMs,
@@ -34,7 +35,7 @@ export async function startCity(config: CityConfig, o: { brokerPassword?: string
   );
   // Listening before the cluster session starts: a port already taken (a second `city serve`) fails
   // here and the process exits, instead of running on and taking the first one's client id in turns.
-  const http = await cityHttp({ config, pool: store.pool, clock, inbox: ingest, ...(o.token ? { token: o.token } : {}) });
+  const http = await cityHttp({ config, pool: store.pool, clock, inbox: ingest, logger: o.logger, ...(o.token ? { token: o.token } : {}) });
   try {
     await http.listen({ host: config.http.host, port: config.http.port });
   } catch (e) {

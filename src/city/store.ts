@@ -42,6 +42,39 @@ export class CityStore {
     await this.pool.query('UPDATE halls SET hall_seq = GREATEST(hall_seq, COALESCE($2, hall_seq)), online = COALESCE($3, online), day = COALESCE($4, day) WHERE hall_id = $1', [hall, s.hallSeq ?? null, s.online ?? null, s.day ?? null]);
   }
 
+  /** A message the city is about to send to `hall` (src/city/ingest.ts `send`); messages older than `keepMs` go. */
+  async messageSent(id: string, hall: string, kind: string, now: number, keepMs = 30 * 86_400_000): Promise<void> {
+    await this.pool.query('INSERT INTO city_messages (id, hall_id, kind, sent_at) VALUES ($1, $2, $3, $4)', [id, hall, kind, now]);
+    await this.pool.query('DELETE FROM city_messages WHERE sent_at < $1', [now - keepMs]);
+  }
+
+  /** Forgets a message that never reached the cluster. */
+  async messageDropped(id: string): Promise<void> {
+    await this.pool.query('DELETE FROM city_messages WHERE id = $1', [id]);
+  }
+
+  /**
+   * The answer of hall `hall` to message `id`: stored only when that message went to that hall (a
+   * hall can publish only under its own topic, so no hall answers for another). The first answer
+   * stays (a redelivered message is answered again, the same). Resolves false when nothing matched.
+   */
+  async messageAnswered(id: string, hall: string, a: { status: string; data?: unknown; errorCode?: string }, now: number): Promise<boolean> {
+    const r = await this.pool.query('UPDATE city_messages SET answered_at = $3, status = $4, data = $5, error_code = $6 WHERE id = $1 AND hall_id = $2 AND answered_at IS NULL', [id, hall, now, a.status, a.data === undefined ? null : JSON.stringify(a.data), a.errorCode ?? null]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  /** A message and its answer: undefined when no such message (or it is older than the store keeps). */
+  async message(id: string): Promise<{ hall: string; kind: string; sentAt: number; answer: { hall: string; status: string; data?: unknown; error?: { code: string } } | null } | undefined> {
+    const r = await this.pool.query<{ hall_id: string; kind: string; sent_at: string; answered_at: string | null; status: string | null; data: unknown; error_code: string | null }>('SELECT hall_id, kind, sent_at, answered_at, status, data, error_code FROM city_messages WHERE id = $1', [id]);
+    const row = r.rows[0];
+    if (!row) return undefined;
+    const answer =
+      row.answered_at === null
+        ? null
+        : { hall: row.hall_id, status: row.status ?? '', ...(row.data === null ? {} : { data: row.data }), ...(row.error_code === null ? {} : { error: { code: row.error_code } }) };
+    return { hall: row.hall_id, kind: row.kind, sentAt: Number(row.sent_at), answer };
+  }
+
   /** Applies one hall's consecutive `events` (see applyMany). */
   async apply(hall: string, events: readonly HallEvent[], now: number): Promise<number[]> {
     return (await this.applyMany([{ hall, events }], now)).get(hall) ?? [];

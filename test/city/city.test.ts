@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingLogger, type LogRecord } from '../../drivers/common/logger.js';
 import { parseCityConfig, type CityConfig } from '../../src/city/config.js';
 import { startCity, type CityService } from '../../src/city/service.js';
+import { errorBodySchema } from '../../src/http/errors.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startHall, wanLink, type TestHall, type WanLink } from './hall.js';
 import { startNatsCluster, type NatsCluster } from './nats-cluster.js';
@@ -101,6 +102,26 @@ afterAll(async () => {
   await pgsql?.stop();
 }, 60_000);
 
+const auth = { authorization: 'Bearer city-token', 'content-type': 'application/json' };
+/** Sends one message through the city's API and resolves with the hall's answer (bounded). */
+const send = async (hall: string, kind: 'appointments' | 'notice', body: unknown) => {
+  const res = await fetch(`${city.baseUrl}/api/city/halls/${hall}/${kind}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+  expect(res.status).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  await new Promise<void>((resolve, reject) => {
+    const timeout = setTimeout(() => reject(new Error(`no answer from ${hall} to ${kind} ${id}`)), 30_000);
+    const on = (_h: string, got: string) => {
+      if (got !== id) return;
+      clearTimeout(timeout);
+      city.ingest.off('answer', on);
+      resolve();
+    };
+    city.ingest.on('answer', on);
+    void city.ingest.message(id).then((m) => m?.answer && on(hall, id));
+  });
+  return (await (await fetch(`${city.baseUrl}/api/city/messages/${id}`, { headers: auth })).json()) as { id: string; answer: { hall: string; status: string; data?: { results?: { id: string; result: string }[]; outcome?: { ok: boolean } }; error?: { code: string } } };
+};
+
 describe('the city tier', () => {
   it('takes every hall event once through a node failure and a WAN cut', async () => {
     const stop = replay(1);
@@ -150,7 +171,7 @@ describe('the city tier', () => {
       const backAt = Date.now();
       console.log(`city: WAN cut ${Math.round((restoredAt - cutAt) / 1000)} s; the cut hall's ${hallDuringCut - cityAtCut} events in the city and its lag under ${LAG_MS} ms ${backAt - restoredAt} ms after the link returned`);
       const after = (await (await fetch(`${city.baseUrl}/api/city/halls`)).json()) as { halls: { hallId: string; online: boolean }[] };
-      expect(after.halls.every((h) => h.online)).toBe(true);
+      expect(Object.fromEntries(after.halls.map((h) => [h.hallId, h.online]))).toEqual(Object.fromEntries(halls.map((h) => [h.id, true])));
       // And it stays there while the halls go on.
       await new Promise<void>((resolve, reject) => {
         const check = setInterval(() => {
@@ -224,28 +245,10 @@ describe('the city tier', () => {
   it('carries appointments and notices from the city to that hall only, through the cluster and the bridge', async () => {
     const east = halls[0] as TestHall;
     const west = halls[1] as TestHall;
-    const auth = { authorization: 'Bearer city-token', 'content-type': 'application/json' };
-    /** Sends one message through the city's API and resolves with the hall's answer (bounded). */
-    const send = async (hall: string, kind: 'appointments' | 'notice', body: unknown) => {
-      const res = await fetch(`${city.baseUrl}/api/city/halls/${hall}/${kind}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
-      expect(res.status).toBe(202);
-      const { id } = (await res.json()) as { id: string };
-      await new Promise<void>((resolve, reject) => {
-        const timeout = setTimeout(() => reject(new Error(`no answer from ${hall} to ${kind} ${id}`)), 30_000);
-        const on = (_h: string, got: string) => {
-          if (got !== id) return;
-          clearTimeout(timeout);
-          city.ingest.off('answer', on);
-          resolve();
-        };
-        city.ingest.on('answer', on);
-        if (city.ingest.answer(id)) on(hall, id);
-      });
-      return (await (await fetch(`${city.baseUrl}/api/city/messages/${id}`, { headers: auth })).json()) as { answer: { status: string; data?: { results?: { id: string; result: string }[]; outcome?: { ok: boolean } }; error?: { code: string } } };
-    };
     const day = new Date(east.now() + 86_400_000).toISOString().slice(0, 10);
     const appt = { id: 'CITY-A-1', serviceId: 'A', slotStart: `${day}T10:00:00+08:00`, slotEnd: `${day}T10:30:00+08:00`, idNumber: '11010519491231002X', name: '张三' };
-    expect((await send('hall-east', 'appointments', { appointments: [appt] })).answer.data?.results).toEqual([{ id: 'CITY-A-1', result: 'booked' }]);
+    const booked = await send('hall-east', 'appointments', { appointments: [appt] });
+    expect(booked.answer.data?.results).toEqual([{ id: 'CITY-A-1', result: 'booked' }]);
     expect(east.engine.state.appointments['CITY-A-1']).toMatchObject({ serviceId: 'A', status: 'booked' });
     expect(west.engine.state.appointments['CITY-A-1']).toBeUndefined();
     // Idempotent, then a change and a cancellation through the same import.
@@ -271,7 +274,94 @@ describe('the city tier', () => {
     expect((await fetch(`${city.baseUrl}/api/city/halls/hall-east/notice`, { method: 'POST', headers: auth, body: JSON.stringify({ action: 'shout' }) })).status).toBe(400);
     expect((await fetch(`${city.baseUrl}/api/city/halls/hall-east/notice`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'clear' }) })).status).toBe(401);
     expect((await fetch(`${city.baseUrl}/api/city/halls/nowhere/notice`, { method: 'POST', headers: auth, body: JSON.stringify({ action: 'clear' }) })).status).toBe(404);
+
+    // The answers are in PostgreSQL: a restart of the city service keeps them (same durable session).
+    await city.stop();
+    city = await startCity(config, { brokerPassword: cityPassword, token: 'city-token', logger: recordingLogger(cityLogs) });
+    const kept = await fetch(`${city.baseUrl}/api/city/messages/${booked.id}`, { headers: auth });
+    expect(kept.status).toBe(200);
+    expect(((await kept.json()) as { answer: unknown }).answer).toEqual(booked.answer);
+    expect(booked.answer).toMatchObject({ hall: 'hall-east', status: 'ok' });
+    // Nothing personal kept with it: the body sent (with the ID number) is not stored.
+    const rows = (await city.store.pool.query('SELECT * FROM city_messages')).rows;
+    expect(rows.length).toBe(7); // the 4 appointment imports and 3 notices above
+    expect(JSON.stringify(rows)).not.toMatch(/11010519491231002X|张三/);
+    // An id never sent: 404, not a null answer.
+    const unknown = await fetch(`${city.baseUrl}/api/city/messages/in-00000000-0000-4000-8000-000000000000`, { headers: auth });
+    expect(unknown.status).toBe(404);
   }, 120_000);
+
+  it("keeps each identity's client ids its own: a hall's login with the city's or another hall's bridge id takes no session over", async () => {
+    const west = halls[1] as TestHall;
+    const bridgeConnects = () => (west.brokerLog().match(/Connecting bridge/g) ?? []).length;
+    const before = { city: city.ingest.metrics.connections, bridge: bridgeConnects() };
+    // The ids an impostor would try: the documented fixed ones (before they became per-password).
+    for (const clientId of ['hallq-city', 'hallq-bridge-hall-west', 'hallq-bridge-hall-west-events']) {
+      for (const url of cluster.mqttUrls) {
+        // (NATS may refuse a client id that connects again and again within a second: as good.)
+        const c = await mqtt.connectAsync(url, { protocolVersion: 4, clientId, username: 'hall-east', password: passwords.get('hall-east'), clean: true, reconnectPeriod: 0, connectTimeout: 5000 }).catch(() => undefined);
+        await c?.endAsync();
+      }
+    }
+    // A round trip through the city's session and hall-west's bridge (both connections): a session
+    // taken over would reconnect before this could complete.
+    expect((await send('hall-west', 'notice', { action: 'clear' })).answer.status).toBe('ok');
+    const target = west.engine.state.seq + 1;
+    west.step(3);
+    await until(() => city.ingest.lastSeq(west.id) >= target, "hall-west's next events in the city", 30_000);
+    expect(city.ingest.metrics.connections).toBe(before.city);
+    expect(bridgeConnects()).toBe(before.bridge);
+  }, 60_000);
+
+  it('answers every bad request to the city in the one error shape, in English and Chinese', async () => {
+    const shape = (b: unknown) => errorBodySchema.parse(b).error;
+    const get = async (path: string, headers: Record<string, string> = {}) => {
+      const r = await fetch(`${city.baseUrl}${path}`, { headers });
+      return { status: r.status, error: shape(await r.json()) };
+    };
+    const post = async (path: string, body: string, type = 'application/json') => {
+      const r = await fetch(`${city.baseUrl}${path}`, { method: 'POST', headers: { authorization: 'Bearer city-token', 'content-type': type }, body });
+      return { status: r.status, error: shape(await r.json()) };
+    };
+    const token = { authorization: 'Bearer city-token' };
+    // One at a time: each case's request is made when its turn comes.
+    const cases: [() => Promise<{ status: number; error: { code: string; message: string; messageZh?: string | undefined } }>, number, string, RegExp?][] = [
+      [() => get('/api/public/nearby?service=A&lat=999&lon=118'), 400, 'payload-invalid', /lat/],
+      [() => get('/api/public/nearby?service=A&lat=&lon=118'), 400, 'payload-invalid', /lat/],
+      [() => get('/api/public/nearby?service=A&lat=32&lon=abc'), 400, 'payload-invalid', /lon/],
+      [() => get('/api/public/nearby?service=A%20B&lat=32&lon=118'), 400, 'payload-invalid', /service/],
+      [() => get('/api/public/nearby?service=A&lat=32&lon=118&radiusKm=0'), 400, 'payload-invalid', /radiusKm/],
+      [() => get('/api/public/nearby?service=A&lat=32&lon=118&x=1'), 400, 'payload-invalid', /unknown parameter x/],
+      [() => get('/api/city/reports?day=2026-11-23'), 401, 'unauthorized'],
+      [() => get('/api/city/reports?day=2026-13-45', token), 400, 'payload-invalid', /^day: /],
+      [() => get('/api/city/reports?day=2026-02-30', token), 400, 'payload-invalid', /^day: /],
+      [() => get('/api/city/reports', token), 400, 'payload-invalid', /^day: /],
+      [() => get('/api/city/feed?after=-1', token), 400, 'payload-invalid', /after/],
+      [() => get('/api/city/feed?limit=0', token), 400, 'payload-invalid', /limit/],
+      [() => get('/api/city/feed?limit=ten', token), 400, 'payload-invalid', /limit/],
+      [() => get('/api/city/feed'), 401, 'unauthorized'],
+      [() => get('/api/city/messages/nope', token), 400, 'payload-invalid', /^id: /],
+      [() => get('/api/city/messages/in-00000000-0000-4000-8000-000000000000'), 401, 'unauthorized'],
+      [() => get('/api/city/nothing-here'), 404, 'not-found'],
+      [() => post('/api/city/halls/hall-east/notice', '{"action": '), 400, 'payload-invalid'],
+      [() => post('/api/city/halls/hall-east/notice', ''), 400, 'payload-invalid'],
+      [() => post('/api/city/halls/hall-east/notice', 'action=clear', 'application/x-www-form-urlencoded'), 415, 'unsupported-media-type'],
+      [() => post('/api/city/halls/hall-east/notice', JSON.stringify({ action: 'shout' })), 400, 'payload-invalid', /action/],
+      [() => post('/api/city/halls/hall-east/appointments', JSON.stringify({ appointments: [{ id: 'X' }] })), 400, 'payload-invalid', /appointments/],
+      [() => post('/api/city/halls/nowhere/appointments', JSON.stringify({ appointments: [] })), 404, 'not-found'],
+      [() => post('/api/city/halls/hall-east/notice', JSON.stringify({ action: 'raise', text: 'x'.repeat(100_000) })), 413, 'payload-too-large'],
+    ];
+    for (const [ask, status, code, message] of cases) {
+      const a = await ask();
+      expect({ status: a.status, code: a.error.code }).toEqual({ status, code });
+      expect(a.error.messageZh).toMatch(/[\u4e00-\u9fff]/);
+      if (message) expect(a.error.message).toMatch(message);
+      // The validator's raw wording stays out of what a citizen reads.
+      expect(a.error.messageZh).not.toMatch(/Invalid|expected|received/);
+    }
+    // A day that is not a calendar day was answered 200 with empty rows before.
+    expect((await get('/api/city/reports?day=2026-13-45', token)).error.message).toMatch(/YYYY-MM-DD/);
+  });
 
   it('lets only the bridge feed city/in/ on the hall broker, and each hall read only its own on the cluster', async () => {
     const east = halls[0] as TestHall;
@@ -333,6 +423,20 @@ describe('the city tier', () => {
       await page.click('#ask button');
       await page.waitForSelector('#results');
       expect(await page.$$eval('#results tbody tr', (rows) => rows.map((r) => r.getAttribute('data-hall')))).toEqual(near.halls.map((x) => x.hallId));
+      // Bad input: a clear message in Chinese and English naming the field, not the validator's text.
+      await page.fill('#ask input[name="lat"]', '999');
+      await page.click('#ask button');
+      await page.waitForSelector('#error');
+      const zh = await page.textContent('#error p[lang="zh-CN"]');
+      const en = await page.textContent('#error p[lang="en"]');
+      expect(zh).toContain('纬度：请输入 -90 到 90 之间的数字');
+      expect(en).toContain('the latitude must be a number from -90 to 90');
+      expect(`${zh} ${en}`).not.toMatch(/Invalid|expected|received|Too big|Number must/);
+      await page.fill('#ask input[name="lat"]', '');
+      await page.fill('#ask input[name="lon"]', 'east');
+      await page.click('#ask button');
+      await page.waitForSelector('#error p[lang="zh-CN"]:has-text("经度")');
+      expect(await page.textContent('#error p[lang="zh-CN"]')).toContain('纬度');
     } finally {
       await browser.close();
     }

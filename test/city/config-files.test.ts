@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bridgeConfig } from '../../src/city/bridge.js';
+import { ownClientId } from '../../src/city/client-id.js';
 import { parseCityConfig } from '../../src/city/config.js';
 import bcrypt from 'bcryptjs';
 import { hallPermissions, natsNodeConfig, natsPasswordHash } from '../../src/city/nats-config.js';
@@ -26,8 +27,23 @@ describe('city config files', () => {
       expect(part).toMatch(/^address 10\.0\.0\.1:1883 10\.0\.0\.2:1883$/m);
       expect(part).toMatch(/^local_username city$/m);
     }
-    expect(control).toMatch(/^remote_clientid hallq-bridge-hall-a$/m);
-    expect(events).toMatch(/^remote_clientid hallq-bridge-hall-a-events$/m);
+    // Client ids only the holder of the hall's cluster password can know (src/city/client-id.ts):
+    // no other login can take the bridge's session over with a documented id.
+    const ids = (c: string) => [...c.matchAll(/^remote_clientid (\S+)$/gm)].map((m) => m[1]);
+    expect(ids(conf)).toEqual([expect.stringMatching(/^hallq-bridge-hall-a-[0-9a-f]{24}$/), expect.stringMatching(/^hallq-bridge-hall-a-events-[0-9a-f]{24}$/)]);
+    expect(ids(bridgeConfig({ hall: 'hall-a', addresses: ['10.0.0.1:1883'], remotePassword: 'r', localPassword: 'other' }))).toEqual(ids(conf));
+    const other = ids(bridgeConfig({ hall: 'hall-a', addresses: ['10.0.0.1:1883'], remotePassword: 'r2', localPassword: 'l' }));
+    expect(other.some((id) => ids(conf).includes(id))).toBe(false);
+  });
+
+  it("derives the city service's client id from its password unless one is set", () => {
+    const a = ownClientId('hallq-city', 'secret-1');
+    expect(a).toMatch(/^hallq-city-[0-9a-f]{24}$/);
+    expect(ownClientId('hallq-city', 'secret-1')).toBe(a);
+    expect(ownClientId('hallq-city', 'secret-2')).not.toBe(a);
+    const base = { city: { id: 'c', name: { zh: '市', en: 'C' } }, broker: { urls: ['mqtt://n1:1883'] }, postgres: { url: 'postgres://x' }, halls: [{ id: 'h', name: { zh: '厅', en: 'H' }, lat: 0, lon: 0 }] };
+    expect(parseCityConfig(base).broker.clientId).toBeUndefined();
+    expect(() => parseCityConfig({ ...base, broker: { ...base.broker, clientId: 'city' } })).toThrow(/broker\.clientId/);
   });
 
   it('lets a hall user publish under its own hall id only', () => {

@@ -36,7 +36,7 @@ function draw(list, error) {
         <label>经度 Lon <input name="lon" value=${params.get('lon') ?? ''} size="9" /></label>
         <button type="submit">查询 Search</button>
       </form>
-      ${error ? html`<p class="offline">${error}</p>` : ''}
+      ${error ? html`<div id="error" class="offline" role="alert"><p lang="zh-CN">${error.zh}</p><p lang="en">${error.en}</p></div>` : ''}
       <${Results} list=${list} />
       <p><a href="/">全市概况 · City dashboard</a></p>`,
     app,
@@ -46,9 +46,16 @@ function draw(list, error) {
 async function ask() {
   const f = new FormData(document.getElementById('ask'));
   const q = new URLSearchParams({ service: String(f.get('service')), lat: String(f.get('lat')), lon: String(f.get('lon')) });
-  const res = await fetch(`/api/public/nearby?${q}`);
-  const body = await res.json();
-  if (!res.ok) return draw(undefined, body.error?.message ?? 'error');
+  let res;
+  let body;
+  try {
+    res = await fetch(`/api/public/nearby?${q}`);
+    body = await res.json();
+  } catch {
+    return draw(undefined, { zh: '网络不通，请稍后再试', en: 'The network is down; please try again later' });
+  }
+  // The API's error names each field in Chinese and English (src/city/http.ts): shown as it is.
+  if (!res.ok) return draw(undefined, { zh: body.error?.messageZh ?? '查询失败，请稍后再试', en: body.error?.message ?? 'The search failed; please try again later' });
   draw(body.halls);
   document.body.dataset.loaded = 'true';
 }
