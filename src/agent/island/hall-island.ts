@@ -81,6 +81,7 @@ export class HallIsland {
   private ending = false;
   private syncAskedAt = 0;
   private readonly offs: (() => void)[] = [];
+  private readonly statusWaiters = new Set<() => void>();
   private readonly roleListeners = new Set<(role: IslandRole | undefined, acting: string | undefined) => void>();
 
   constructor(
@@ -100,6 +101,32 @@ export class HallIsland {
   stop(): void {
     clearTimeout(this.settleTimer);
     for (const off of this.offs.splice(0)) off();
+  }
+
+  /**
+   * At the return, a follower waits for the agent it followed to return first (its status says online
+   * without island, or offline by its last will), at most `ms`: that agent's outbox holds the decisions
+   * it made for others (its tickets that this agent's windows called), which the server takes only from
+   * it, in order (README "Island mode", trust at the return). Resolves at once for a leader or alone.
+   */
+  actingReturned(ms: number): Promise<void> {
+    const acting = this.role === 'follower' ? this.acting : undefined;
+    const back = () => {
+      const s = acting === undefined ? undefined : this.statuses.get(acting);
+      return acting === undefined || s === undefined || s.online === false || s.island === undefined || s.island === 'online';
+    };
+    if (back()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.statusWaiters.delete(check);
+        resolve();
+      };
+      const check = () => back() && done();
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.statusWaiters.add(check);
+    });
   }
 
   /** Each change of role (undefined outside island mode) and of the acting agent. */
@@ -265,6 +292,7 @@ export class HallIsland {
       case 'status':
         if (m.agent === this.o.agentId) return;
         this.statuses.set(m.agent, m.status);
+        for (const w of [...this.statusWaiters]) w();
         // A new candidate, a dead acting agent (its last will): the election again (not while settling).
         if (this.role === 'leader' || this.role === 'follower') this.elect();
         return;
