@@ -208,6 +208,16 @@ export class AgentLink {
     }
   }
 
+  /**
+   * Island mode, an acting agent that lost the election to another that acted in the same instant: its
+   * replica goes back to `state` (as the island began) and follows the winner's decisions from there;
+   * listeners redraw as after a resync (no event is replayed to them).
+   */
+  rewind(state: HallState): void {
+    this.replica.state = state;
+    for (const fn of this.resyncListeners) fn();
+  }
+
   /** Island mode ended: the replica starts again from the server's state, quietly (no event is replayed to the listeners). */
   async resync(): Promise<void> {
     // A catch-up begun before the island (its request still unanswered then) ends first, or it would

@@ -6,7 +6,7 @@ import type { Appointment, EmergencyKind, FollowUpKind, Rating, Ticket } from '.
 export type CallReason = 'aged' | 'appointment' | 'priority' | 'interleave' | 'tier-preference' | 'requeued-behind' | 'manual';
 
 /** The island conflict rule's cases (src/core/island-conflict.ts). */
-export type IslandConflictKind = 'number-taken' | 'called-elsewhere' | 'cancelled' | 'refused';
+export type IslandConflictKind = 'number-taken' | 'called-elsewhere' | 'cancelled' | 'refused' | 'not-acting';
 
 export type NotificationReason = 'issued' | 'near' | 'called';
 

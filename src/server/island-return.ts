@@ -1,8 +1,9 @@
 import type { Logger } from '../../drivers/common/logger.js';
-import { islandConflictOf, own, type Command, type EventOf, type HallEvent, type HallState, type IslandConflict, type NumberLease, type Outcome } from '../core/index.js';
+import { islandConflictOf, own, rejected, type Command, type EventOf, type HallEvent, type HallState, type IslandConflict, type NumberLease, type Outcome } from '../core/index.js';
 import { parseJson, type Request } from '../bus/messages.js';
 import type { HallEngine } from './engine.js';
 import type { MqttServer } from './mqtt-server.js';
+import { ActingWitness } from './island-acting.js';
 
 export interface IslandHook {
   /** A retained agent/<id>/status message (island mode's phase of that agent). Never throws. */
@@ -45,6 +46,8 @@ export class IslandReturn implements IslandHook {
   private readonly held = new Map<string, EventOf<'NotificationDue'>[]>();
   /** Each agent's island phase as its retained status last said (only what reaches the server: with the broker down, nothing does). */
   readonly phases = new Map<string, { phase: 'online' | 'island' | 'returning' | 'offline'; at: number; role?: string; acting?: string }>();
+  /** What each agent's own statuses said of who acted for it (the trust rule of `for`, island-acting.ts). */
+  readonly witness = new ActingWitness();
 
   agentStatus(topic: string, payload: Buffer): void {
     const m = /\/agent\/([a-z0-9-]{1,100})\/status$/.exec(topic);
@@ -56,6 +59,9 @@ export class IslandReturn implements IslandHook {
     const role = phase === 'island' && typeof v.role === 'string' && /^(electing|leader|follower|alone)$/.test(v.role) ? { role: v.role } : {};
     const acting = phase === 'island' && typeof v.acting === 'string' && /^[a-z0-9-]{1,100}$/.test(v.acting) ? { acting: v.acting } : {};
     this.phases.set(m[1], { phase, at: this.clock(), ...role, ...acting });
+    // Role and acting count also while returning: the return is when the server hears them.
+    const word = phase === 'returning' || phase === 'island' ? { ...(typeof v.role === 'string' ? { role: v.role } : {}), ...(typeof v.acting === 'string' && /^[a-z0-9-]{1,100}$/.test(v.acting) ? { acting: v.acting } : {}) } : {};
+    this.witness.record(m[1], { phase, ...word });
   }
 
   constructor(
@@ -67,9 +73,14 @@ export class IslandReturn implements IslandHook {
 
   replay(agentId: string, req: Extract<Request, { type: 'island' }>): { outcome: Outcome; seq: number; conflict?: IslandConflict } {
     const wire = req.command as Command;
-    // The lease is the sending agent's by the topic it came on, never by a field it wrote.
-    // Replayed by the hall's acting agent for another agent's kiosk: that agent's lease (README "Island mode").
+    // The lease is the sending agent's by the topic it came on, never by a field it wrote. Replayed for
+    // another agent (`for`): only by an agent that agent's own status named as acting for it, or that
+    // stood in for it after it died (island-acting.ts); anything else is refused unrun, a conflict.
     const leaseAgent = req.for ?? agentId;
+    if (leaseAgent !== agentId) {
+      const trusted = this.witness.check(agentId, leaseAgent);
+      if (!trusted.ok) return this.refuseFor(agentId, leaseAgent, wire, trusted.reason, req.last === true);
+    }
     const cmd: Command = wire.type === 'IssueTicket' && req.leasedNumber !== undefined ? { ...wire, leased: { agentId: leaseAgent, number: req.leasedNumber } } : wire;
     const r = this.engine.handle(cmd, this.clock());
     this.publish(agentId, r.events);
@@ -85,6 +96,29 @@ export class IslandReturn implements IslandHook {
     }
     if (req.last === true) this.release(agentId);
     return { outcome: r.outcome, seq: this.engine.state.seq, ...(conflict ? { conflict } : {}) };
+  }
+
+  /**
+   * An action returned `for` an agent that did not have the sender act for it: not run (no lease
+   * number, no window of that agent used). A repeat of an action the server already took (its owner
+   * returned it first) is answered as the first time; else an IslandConflict `not-acting` is noted.
+   */
+  private refuseFor(agentId: string, forAgent: string, cmd: Command, reason: string, last: boolean): { outcome: Outcome; seq: number; conflict?: IslandConflict } {
+    const known = own(this.engine.state.commands, cmd.id);
+    if (last) this.release(agentId);
+    if (known) return { outcome: known, seq: this.engine.state.seq };
+    const conflict: IslandConflict = {
+      kind: 'not-acting',
+      ...('ticketId' in cmd && typeof cmd.ticketId === 'string' ? { ticketId: cmd.ticketId } : {}),
+      detail: `${cmd.type}${'window' in cmd ? ` at window ${cmd.window}` : ''} returned by ${agentId} for ${forAgent} refused: ${reason}`,
+    };
+    this.logger.warn({ agent: agentId, for: forAgent, commandId: cmd.id, kind: conflict.kind, detail: conflict.detail }, 'island conflict resolved');
+    const noted = this.engine.handle(
+      { id: `not-acting-${agentId}-${cmd.id}`, type: 'NoteIslandConflict', agentId, commandId: cmd.id, kind: conflict.kind, detail: conflict.detail, source: 'system', ...(conflict.ticketId ? { refTicketId: conflict.ticketId } : {}) },
+      this.clock(),
+    );
+    this.publish(agentId, noted.events);
+    return { outcome: rejected('invalid-command', conflict.detail), seq: this.engine.state.seq, conflict };
   }
 
   private publish(agentId: string, events: HallEvent[]): void {

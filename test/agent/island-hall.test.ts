@@ -277,6 +277,34 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     await screensFollowServer([a, b], state);
   }, 120_000);
 
+  it("trust at the return: an agent that did not act for the hall returns a forged action `for` another agent with that agent's lease: refused unrun, a conflict; the acting agent's returns stand", async () => {
+    const a = side(A);
+    const b = side(B);
+    await killServer();
+    await Promise.all([roleIs(a.agent, 'leader', A), roleIs(b.agent, 'follower', A)]);
+    // A genuine island action for agent-b's kiosk, decided by agent-a (returned by agent-a `for` agent-b).
+    const fromB = await takeTicket(b, 'B');
+    expect(await pressCall(a, [b])).toBe(fromB.ticketId);
+    await b.agent.link.reach(a.agent.link.replica.seq);
+    // agent-b followed agent-a: it never acted for the hall, so agent-a's lease is not its to use.
+    const theirs = freeLeased(a.agent.link.replica.state, A, 'A')[0];
+    if (theirs === undefined) throw new Error('agent-a holds no leased number');
+    await bootServer();
+    await Promise.all([phaseIs(a.agent, 'online'), phaseIs(b.agent, 'online')]);
+    // After the return, as a replay of its outbox would come: the server remembers who said what in the island.
+    const forged = await b.agent.link.request({ id: 'forged-return', type: 'island', command: { id: 'forged-return-issue', type: 'IssueTicket', serviceId: 'A', delivery: 'print' } as never, leasedNumber: theirs, for: A });
+    expect(forged.status).toBe('ok');
+    expect((forged as { data: { outcome: unknown; conflict?: { kind: string } } }).data).toMatchObject({ outcome: { ok: false }, conflict: { kind: 'not-acting' } });
+    const { conflicts, state } = checkSequence();
+    // The forged issue never ran: no ticket under agent-a's number, which is still agent-a's to issue.
+    expect(state.commands['forged-return-issue']).toBeUndefined();
+    expect(freeLeased(state, A, 'A')).toContain(theirs);
+    expect(conflicts).toEqual([expect.objectContaining({ type: 'IslandConflict', agentId: B, commandId: 'not-acting-agent-b-forged-return-issue', kind: 'not-acting' })]);
+    // The genuine island ticket of agent-b's kiosk (decided by agent-a), called at agent-a's window, is on the server.
+    expect(state.tickets[fromB.ticketId]).toMatchObject({ status: 'called', window: 1 });
+    await screensFollowServer([a, b], state);
+  }, 120_000);
+
   it('the server cut from the broker, then the acting agent dies during the island: agent-b takes over from its own replica; nothing issued twice, no number reused', async () => {
     const a = side(A);
     const b = side(B);
@@ -301,7 +329,9 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     cutServer.restore();
     await phaseIs(b.agent, 'online');
     const { conflicts, state } = checkSequence();
-    expect(conflicts).toEqual([]);
+    // Only the forged return of the test before: agent-b's return of agent-a's own actions (agent-a is
+    // offline, agent-b acted for the hall after it) stands in for agent-a.
+    expect(conflicts.map((e) => e.type === 'IslandConflict' && e.kind)).toEqual(['not-acting']);
     // agent-a's island decisions reached the server through agent-b's mirror of its outbox.
     expect(state.tickets[fromA.ticketId]?.status).toBe('done');
     await screensFollowServer([b], state);

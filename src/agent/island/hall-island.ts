@@ -1,7 +1,7 @@
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { IslandBatch, IslandEntryWire, IslandForward, IslandRole } from '../../bus/island-messages.js';
 import type { AgentEntry } from '../../config/schema.js';
-import { islandNumber, own, rejected, type Command, type HallEvent, type Outcome } from '../../core/index.js';
+import { islandNumber, own, rejected, type Command, type HallEvent, type HallState, type Outcome } from '../../core/index.js';
 import { requestAuthorizer, type RequestAuthorizer } from '../../bus/authorize.js';
 import type { AgentLink, IslandMessage } from '../link.js';
 import { electActing, type ElectionStatus } from './election.js';
@@ -81,6 +81,11 @@ export class HallIsland {
   private ending = false;
   private syncAskedAt = 0;
   private readonly offs: (() => void)[] = [];
+  private readonly statusWaiters = new Set<() => void>();
+  /** The replica as this island began: an acting agent that loses to one that acted in the same instant goes back to it. */
+  private snapshot: HallState | undefined;
+  /** What this agent decided while acting for the hall: its own devices' actions (sent again to a winner) and the rest. */
+  private led: { own: { cmd: Command; leasedNumber?: number }[]; ids: string[] } = { own: [], ids: [] };
   private readonly roleListeners = new Set<(role: IslandRole | undefined, acting: string | undefined) => void>();
 
   constructor(
@@ -100,6 +105,32 @@ export class HallIsland {
   stop(): void {
     clearTimeout(this.settleTimer);
     for (const off of this.offs.splice(0)) off();
+  }
+
+  /**
+   * At the return, a follower waits for the agent it followed to return first (its status says online
+   * without island, or offline by its last will), at most `ms`: that agent's outbox holds the decisions
+   * it made for others (its tickets that this agent's windows called), which the server takes only from
+   * it, in order (README "Island mode", trust at the return). Resolves at once for a leader or alone.
+   */
+  actingReturned(ms: number): Promise<void> {
+    const acting = this.role === 'follower' ? this.acting : undefined;
+    const back = () => {
+      const s = acting === undefined ? undefined : this.statuses.get(acting);
+      return acting === undefined || s === undefined || s.online === false || s.island === undefined || s.island === 'online';
+    };
+    if (back()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.statusWaiters.delete(check);
+        resolve();
+      };
+      const check = () => back() && done();
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.statusWaiters.add(check);
+    });
   }
 
   /** Each change of role (undefined outside island mode) and of the acting agent. */
@@ -124,6 +155,8 @@ export class HallIsland {
   /** The island begins on this agent. */
   enter(): void {
     this.log = [];
+    this.snapshot = structuredClone(this.link.replica.state);
+    this.led = { own: [], ids: [] };
     this.decidedAlone = false;
     this.ending = false;
     if (this.link.connected) this.startElecting();
@@ -141,6 +174,8 @@ export class HallIsland {
     clearTimeout(this.settleTimer);
     this.setRole(undefined, undefined);
     this.log = [];
+    this.snapshot = undefined;
+    this.led = { own: [], ids: [] };
     for (const [id, f] of [...this.forwards]) {
       this.forwards.delete(id);
       // Resolved by the command's id like any request: a decision the acting agent made is on the server by now (its outbox, or a mirror).
@@ -177,9 +212,34 @@ export class HallIsland {
 
   private becomeFollower(acting: string): void {
     if (this.role === 'follower' && this.acting === acting) return;
+    const demoted = this.role === 'leader';
     this.setRole('follower', acting);
+    if (demoted) this.adoptWinner(acting);
     this.askSync(true);
     for (const f of this.forwards.values()) this.send(f);
+  }
+
+  /**
+   * Two agents acted for the hall at once (each elected itself before it saw the other) and this one
+   * lost by the election rule: its decisions were never the hall's. Its replica goes back to the
+   * island's start and follows the winner from there (a sync from the start); its outbox loses what it
+   * decided, and its own devices' actions among them are forwarded to the winner in order, same ids and
+   * leased numbers (an issue keeps its printed number: ticket ids follow numbers), so the winner decides
+   * them on the hall's state and both copies agree; what the winner refuses is gone from this copy too.
+   * Other agents' actions it decided come back from their owners' outboxes at the return.
+   */
+  private adoptWinner(winner: string): void {
+    const { own: mine, ids } = this.led;
+    this.led = { own: [], ids: [] };
+    this.log = [];
+    this.store.drop(ids);
+    if (this.snapshot) this.link.rewind(structuredClone(this.snapshot));
+    this.o.logger.warn({ acting: winner, decided: ids.length, forwarded: mine.length }, 'island mode: another agent acted at the same time and keeps acting; this agent follows its decisions');
+    for (const { cmd, leasedNumber } of mine) {
+      if (this.forwards.has(cmd.id)) continue;
+      // Its device was answered long ago: the winner's decision only moves the replicas.
+      this.forwards.set(cmd.id, { cmd, sentAt: 0, resolve: () => undefined, ...(leasedNumber === undefined ? {} : { leasedNumber }) });
+    }
   }
 
   /** Bounded upkeep, called by the island's watch (≤ 1 s): the broker link, forwards without answer, a sync without answer. */
@@ -241,6 +301,10 @@ export class HallIsland {
 
   private publish(d: Decided): void {
     if (this.role !== 'leader' || d.events.length === 0) return;
+    if (d.entry) {
+      this.led.ids.push(d.entry.command.id);
+      if (d.entry.for === this.o.agentId) this.led.own.push({ cmd: d.entry.command as Command, ...(d.entry.leasedNumber === undefined ? {} : { leasedNumber: d.entry.leasedNumber }) });
+    }
     const batch: IslandBatch = { events: d.events as IslandBatch['events'], ...(d.entry ? { entry: d.entry } : {}) };
     this.log.push(batch);
     this.link.publishIsland(this.link.t.islandEvents(this.o.agentId), batch);
@@ -265,6 +329,7 @@ export class HallIsland {
       case 'status':
         if (m.agent === this.o.agentId) return;
         this.statuses.set(m.agent, m.status);
+        for (const w of [...this.statusWaiters]) w();
         // A new candidate, a dead acting agent (its last will): the election again (not while settling).
         if (this.role === 'leader' || this.role === 'follower') this.elect();
         return;

@@ -9,6 +9,9 @@ import type { AgentEntry } from '../../config/schema.js';
 import type { IslandEntryWire } from '../../bus/island-messages.js';
 import { HallIsland, type Decided } from './hall-island.js';
 
+/** How long a follower waits at the return for the agent it followed to return first (ms; then it returns anyway). */
+const ACTING_RETURN_MS = 30_000;
+
 export type IslandPhase = 'online' | 'island' | 'returning';
 
 export interface IslandOptions {
@@ -203,6 +206,9 @@ export class IslandMode {
       if (wasIsland) this.setPhase('returning');
       let replayed = 0;
       try {
+        // A follower's outbox mirrors the acting agent's decisions, which the server takes only from that
+        // agent (trust at the return): it goes first, so this agent's calls of its tickets find them.
+        if (wasIsland) await this.hall?.actingReturned(ACTING_RETURN_MS);
         for (let batch = this.store.pending(); batch.length > 0; batch = this.store.pending()) {
           for (const [i, entry] of batch.entries()) {
             const last = i === batch.length - 1;

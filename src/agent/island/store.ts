@@ -123,6 +123,17 @@ export class IslandStore {
     }));
   }
 
+  /**
+   * Drops actions not yet returned (by command id): the decisions of an acting agent that lost the
+   * election to one that acted in the same instant; the winner decides them again (its mirror comes back).
+   */
+  drop(commandIds: readonly string[]): void {
+    const del = this.db.prepare('DELETE FROM outbox WHERE command_id = ? AND done = 0');
+    this.db.transaction(() => {
+      for (const id of commandIds) del.run(id);
+    })();
+  }
+
   /** The server answered this action (whatever it decided): it is not replayed again. */
   done(n: number): void {
     this.db.prepare('UPDATE outbox SET done = 1 WHERE n = ?').run(n);
