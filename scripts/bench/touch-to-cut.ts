@@ -21,6 +21,7 @@
  *
  * Run alone: npx tsx scripts/bench/touch-to-cut.ts   (TOUCH_BENCH_RUNS=5 TOUCH_BENCH_PER_RUN=10)
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ import { HallEngine } from '../../src/server/engine.js';
 import { agentEntrySchema } from '../../src/config/schema.js';
 import { requestAuthorizer } from '../../src/bus/authorize.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
+import { StatusTokens } from '../../src/server/auth/status-token.js';
 
 /** The serial ticket printer's default line speed (drivers/printer/transport-schemas.ts). */
 const BAUD = 115200;
@@ -75,6 +77,9 @@ export async function benchTouchToCut(say: (s: string) => void = console.log, op
   const broker = await startMosquitto(`set_tcp_nodelay ${shippedSetting('set_tcp_nodelay') ?? 'false'}`);
   const engine = HallEngine.open(join(dir, 'hall.db'), config, silentLogger, clock());
   const server = new MqttServer(engine, { url: broker.url, hall: config.id, clock, authorize: requestAuthorizer([agentEntrySchema.parse({ id: 'kiosk-bench', kiosk: {} })]) }, silentLogger);
+  // As the server with its HTTP side does (src/server/http.ts): the answer carries the status page's token, printed as a QR.
+  const tokens = new StatusTokens(randomBytes(32).toString('hex'), config.id);
+  server.statusTokenOf = (ticketId) => tokens.tokenOf(engine.state, ticketId);
   await server.start();
   const link = new AgentLink({ url: broker.url, hall: config.id, agentId: 'kiosk-bench', requestTimeoutMs: 5000 }, silentLogger);
   await link.start();
@@ -112,13 +117,13 @@ export async function benchTouchToCut(say: (s: string) => void = console.log, op
         let t0 = performance.now();
         const res = await fetch(`http://127.0.0.1:${port}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: n++ % 2 === 0 ? 'A' : 'B' }) });
         const answeredAt = performance.now();
-        const body = (await res.json()) as { ok?: boolean; number: string; position: number; windows: number[]; ticketId: string; code?: string };
+        const body = (await res.json()) as { ok?: boolean; number: string; position: number; windows: number[]; ticketId: string; statusUrl?: string; code?: string };
         if (!res.ok || body.ok !== true) throw new Error(`issue refused: ${res.status} ${body.code ?? ''}`);
         let done = await cut;
         c.push({ ms: done.at - t0, mechanicalMs: mech(done.ticket) });
         a.push({ ms: answeredAt - t0, mechanicalMs: mech(done.ticket) });
         // Driver alone, a ticket of the same shape.
-        const doc = ticketDocument({ hallName: config.name, number: body.number, serviceName: config.services[0]!.name, position: body.position, windows: body.windows, issuedAt: clock(), utcOffsetMinutes: 480, statusUrl: `http://hall.test/s/${body.ticketId}` });
+        const doc = ticketDocument({ hallName: config.name, number: body.number, serviceName: config.services[0]!.name, position: body.position, windows: body.windows, issuedAt: clock(), utcOffsetMinutes: 480, ...(body.statusUrl ? { statusUrl: body.statusUrl } : {}) });
         wireMs = Math.max(wireMs, (encodeDocument(doc, { encoding: 'gbk' }).bytes.length * 10 * 1000) / BAUD);
         cut = nextCut();
         t0 = performance.now();
