@@ -1,6 +1,6 @@
 /**
  * EscPosPrinter: a ticket printer over any Transport (usblp char device, TCP 9100, serial).
- * One operation at a time; status is DLE EOT 1 then DLE EOT 4, each answered by one byte.
+ * One operation at a time; status is DLE EOT 1 and DLE EOT 4 sent in one write, each answered by one byte, in order.
  * Print payloads are never logged, not even as hex at debug: tickets carry names and ID numbers.
  */
 import { performance } from 'node:perf_hooks';
@@ -68,7 +68,8 @@ export class EscPosPrinter {
   private readonly healthListeners = new Listeners<[PrinterHealth]>();
   private unsubscribe: (() => void)[] = [];
   private chain: Promise<unknown> = Promise.resolve();
-  private pending: Pending | undefined;
+  /** Status replies awaited, oldest first: the printer answers DLE EOT requests in the order sent. */
+  private pending: Pending[] = [];
   private misses = 0;
   private currentHealth: PrinterHealth = 'unknown';
   private pollTimer: NodeJS.Timeout | undefined;
@@ -125,7 +126,7 @@ export class EscPosPrinter {
   async close(): Promise<void> {
     this.stopPolling();
     for (const u of this.unsubscribe.splice(0)) u();
-    this.finishPending('timeout');
+    while (this.pending.length > 0) this.finishPending('timeout');
     await this.transport.close();
   }
 
@@ -252,8 +253,8 @@ export class EscPosPrinter {
       this.setHealth('offline');
       return { type: 'unknown', reason: 'closed' };
     }
-    const printer = await this.ask(1);
-    const paper = typeof printer === 'number' ? await this.ask(4) : printer;
+    // Both requests in one write: one round trip on the link instead of two (issue 12, touch → cut).
+    const [printer = 'timeout', paper = 'timeout'] = await this.askAll([1, 4]);
     let reading: StatusReading;
     if (typeof printer === 'number' && typeof paper === 'number') {
       const p = parsePrinterStatus(printer);
@@ -281,24 +282,46 @@ export class EscPosPrinter {
   }
 
   private async ask(n: 1 | 3 | 4): Promise<number | 'timeout' | 'invalid' | 'closed'> {
-    const result = new Promise<number | 'timeout' | 'invalid'>((resolve) => {
-      const timer = setTimeout(() => this.finishPending('timeout'), this.statusTimeoutMs);
-      this.pending = { resolve, sawInvalid: false, timer };
-    });
-    try {
-      await this.transport.write(statusRequest(n));
-    } catch {
-      this.finishPending('timeout');
-      await result;
-      return 'closed';
-    }
-    return result;
+    const [r] = await this.askAll([n]);
+    return r ?? 'timeout';
   }
 
-  private finishPending(outcome: number | 'timeout'): void {
-    const p = this.pending;
+  /**
+   * DLE EOT n for each n, written at once; resolves with one reply per request, in order. A reply that
+   * does not come within statusTimeoutMs of the write is 'timeout' (or 'invalid' when only line noise came).
+   */
+  private async askAll(ns: readonly (1 | 3 | 4)[]): Promise<(number | 'timeout' | 'invalid' | 'closed')[]> {
+    const results = ns.map(
+      () =>
+        new Promise<number | 'timeout' | 'invalid'>((resolve) => {
+          const p: Pending = { resolve, sawInvalid: false, timer: setTimeout(() => this.finishPending('timeout', p), this.statusTimeoutMs) };
+          this.pending.push(p);
+        }),
+    );
+    try {
+      await this.transport.write(Buffer.concat(ns.map((n) => statusRequest(n))));
+    } catch {
+      for (let i = 0; i < ns.length; i++) this.finishPending('timeout');
+      await Promise.all(results);
+      return ns.map(() => 'closed' as const);
+    }
+    return Promise.all(results);
+  }
+
+  /** Settles the oldest awaited reply, or `which` (its timer ran out) and every one before it. */
+  private finishPending(outcome: number | 'timeout', which?: Pending): void {
+    if (which !== undefined) {
+      const i = this.pending.indexOf(which);
+      if (i < 0) return;
+      // Replies come in order: one not come by its deadline means those sent before it did not either.
+      for (const p of this.pending.splice(0, i + 1)) {
+        clearTimeout(p.timer);
+        p.resolve(p.sawInvalid ? 'invalid' : 'timeout');
+      }
+      return;
+    }
+    const p = this.pending.shift();
     if (!p) return;
-    this.pending = undefined;
     clearTimeout(p.timer);
     p.resolve(outcome === 'timeout' && p.sawInvalid ? 'invalid' : outcome);
   }
@@ -313,12 +336,13 @@ export class EscPosPrinter {
         this.confirmWaiter = undefined;
         continue;
       }
-      if (!this.pending) {
+      const head = this.pending[0];
+      if (!head) {
         this.log.debug({ byte }, 'unsolicited byte from printer dropped (late reply?)');
         continue;
       }
       if (parsePrinterStatus(byte).ok) this.finishPending(byte);
-      else this.pending.sawInvalid = true; // line noise: keep waiting for a real status byte
+      else head.sawInvalid = true; // line noise: keep waiting for a real status byte
     }
   }
 

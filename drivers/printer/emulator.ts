@@ -57,10 +57,19 @@ interface Session {
   ticketStart?: number;
 }
 
-/** A chunk made only of DLE EOT n requests does not start a ticket. */
+/**
+ * A chunk made only of status requests — DLE EOT n (real-time) and GS r n (transmit status, which the
+ * driver sends after each ticket to confirm it) — does not start a ticket: paper moves for print data.
+ * (Counting GS r as print data started the next ticket's mechanical clock at the previous ticket's
+ * confirmation, so that ticket was cut early by the time in between.)
+ */
 function onlyStatusRequests(chunk: Buffer): boolean {
   if (chunk.length === 0 || chunk.length % 3 !== 0) return false;
-  for (let i = 0; i < chunk.length; i += 3) if (chunk[i] !== 0x10 || chunk[i + 1] !== 0x04) return false;
+  for (let i = 0; i < chunk.length; i += 3) {
+    const dleEot = chunk[i] === 0x10 && chunk[i + 1] === 0x04;
+    const gsR = chunk[i] === 0x1d && chunk[i + 1] === 0x72;
+    if (!dleEot && !gsR) return false;
+  }
   return true;
 }
 

@@ -6,6 +6,7 @@ import { emptyState, type Command, type CommandBody, type HallEvent, type HallSt
 import { commandDataSchema, contactDataSchema, eventSchema, eventsDataSchema, hallStateSchema, responseSchema, serverStatusSchema, statePartDataSchema } from '../bus/event-schema.js';
 import { parseJson, type AgentStatus, type DeviceHealth, type Request, type Response, type ServerStatus } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
+import { noDelayOn } from '../bus/no-delay.js';
 import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js';
 import { topics, type Topics } from '../bus/topics.js';
 import { Replica } from './replica.js';
@@ -243,6 +244,7 @@ export class AgentLink {
       ...(this.opts.password ? { password: this.opts.password } : {}),
     });
     this.client = client;
+    noDelayOn(client);
     reconnectWithBackoff(client, this.logger, this.opts.reconnect);
     client.on('connect', () => {
       this.connected = true;

@@ -59,7 +59,8 @@ export async function startEmbeddedBroker(opts: { host?: string; port?: number; 
         }
       : {},
   );
-  const server = net.createServer(aedes.handle);
+  // noDelay: answers are small packets; Nagle would hold one behind the previous for a delayed ACK (40 ms).
+  const server = net.createServer({ noDelay: true }, aedes.handle);
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

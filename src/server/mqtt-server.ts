@@ -5,6 +5,7 @@ import { queueView, windowView, windowsTouched, type Command, type HallEvent, ty
 import { z } from 'zod';
 import { describeInvalid, parseJson, requestSchema, type DeviceHealth, type Response, type ServerStatus } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
+import { noDelayOn } from '../bus/no-delay.js';
 import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js';
 import { CITY_AGENT, clientOf, topics, type Topics } from '../bus/topics.js';
 import { eventsPage, StatePager } from './catch-up.js';
@@ -119,6 +120,7 @@ export class MqttServer {
       ...(this.opts.password ? { password: this.opts.password } : {}),
     });
     this.client = client;
+    noDelayOn(client);
     reconnectWithBackoff(client, this.logger, this.opts.reconnect);
     client.on('connect', () => {
       this.metrics.connected = true;

@@ -106,6 +106,10 @@ describe('shipped mosquitto.conf', () => {
     });
     expect(lines.filter((l) => l === 'use_username_as_clientid true')).toHaveLength(2);
   });
+
+  it('turns Nagle off on client sockets: a small answer is not held for a delayed ACK (40 ms a command)', () => {
+    expect(shippedConf.split('\n').map((l) => l.trim())).toContain('set_tcp_nodelay true');
+  });
 });
 
 describe('broker ACL on a real mosquitto', () => {

@@ -62,6 +62,23 @@ describe('EscPosPrinter', () => {
     await printer.close();
   });
 
+  it('asks printer and paper status in one write (one round trip on the link) and reads both replies from one chunk', async () => {
+    const [host, device] = memoryPair('pipelined');
+    await host.open();
+    await device.open();
+    const printer = new EscPosPrinter(host, { statusTimeoutMs: 500 });
+    await printer.open();
+    const writes: string[] = [];
+    device.onData((chunk) => {
+      writes.push(chunk.toString('hex'));
+      // Printer online (0x12), then paper near end (0x1e: the fixed bits 0x12 and the near-end sensor bits 0x0c).
+      void device.write(Buffer.of(0x12, 0x1e));
+    });
+    expect(await printer.status()).toEqual({ type: 'known', status: { online: true, paper: 'near-end' } });
+    expect(writes).toEqual(['100401100404']);
+    await printer.close();
+  });
+
   it('skips line noise before a real status byte; only noise is an invalid-reply reading', async () => {
     const [host, device] = memoryPair('noisy');
     await host.open();
@@ -69,7 +86,10 @@ describe('EscPosPrinter', () => {
     const printer = new EscPosPrinter(host, { statusTimeoutMs: 500 });
     await printer.open();
     let reply = Buffer.of(0x00, 0xff, 0x12);
-    device.onData(() => void device.write(reply));
+    // One reply (noise first) per DLE EOT request in the chunk: the driver may send several in one write.
+    device.onData((chunk) => {
+      for (let i = 0; i + 2 < chunk.length; i += 3) void device.write(reply);
+    });
     expect(await printer.status()).toEqual({ type: 'known', status: { online: true, paper: 'ok' } });
     reply = Buffer.of(0x00, 0xff);
     expect(await printer.status()).toEqual({ type: 'unknown', reason: 'invalid-reply' });

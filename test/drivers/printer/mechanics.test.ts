@@ -1,5 +1,6 @@
 // The printer's mechanical model: a known ticket's length and time against a hand computation, and
 // the emulator holding the cut until the mechanism is done (order, not time).
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { memoryPair } from '../../../drivers/common/memory-transport.js';
 import { normalizeBlock, type PrintBlock, type PrintDocument } from '../../../drivers/printer/document.js';
@@ -77,6 +78,34 @@ describe('emulator: the cut waits for the mechanism', () => {
       // The print is confirmed only once the ticket is out.
       expect(emulator.tickets).toHaveLength(1);
       expect(emulator.printing).toBe(false);
+    } finally {
+      await printer.close();
+      await emulator.close();
+      await device.close();
+    }
+  });
+
+  it("the next ticket's paper starts moving at its own first byte, not at the previous ticket's confirmation (GS r)", async () => {
+    const [host, device] = memoryPair('printer');
+    await host.open();
+    await device.open();
+    const emulator = new EscPosEmulator();
+    emulator.attach(device);
+    const printer = new EscPosPrinter(host, { statusTimeoutMs: 2000 });
+    await printer.open();
+    try {
+      await printer.print(doc); // ends with GS r 1, the confirmation
+      // Slow status replies put ~600 ms between that GS r and the next ticket's bytes (two DLE EOT asks first).
+      emulator.set({ statusReply: 'slow', slowReplyMs: 300 });
+      let firstByteAt: number | undefined;
+      device.onData((chunk) => {
+        if (firstByteAt === undefined && chunk[0] !== 0x10) firstByteAt = performance.now();
+      });
+      const cut = emulator.nextTicket().then(() => performance.now());
+      await printer.print(doc);
+      const cutAt = await cut;
+      // A lower bound the model guarantees under any load (timers never fire early by more than their 1 ms grain).
+      expect(cutAt - (firstByteAt ?? Infinity)).toBeGreaterThanOrEqual(ticketMechanics({ blocks: decoded }).ms - 2);
     } finally {
       await printer.close();
       await emulator.close();
