@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { HallqError } from '../../drivers/common/error.js';
 import { BRIDGE_NOTICE, CITY_AGENT } from './bridge.js';
 import type { CityStore } from './store.js';
+import { noDelayOn } from '../bus/no-delay.js';
 
 /**
  * The city's consumer of every hall's stream (docs/city.md, "Delivery"): one durable MQTT session on
@@ -124,6 +125,7 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       ...(this.opts.password ? { password: this.opts.password } : {}),
     });
     this.client = client;
+    noDelayOn(client);
     client.on('connect', (ack) => {
       this.metrics.connections += 1;
       this.logger.info({ sessionPresent: ack.sessionPresent }, 'connected to the city broker');
