@@ -86,6 +86,15 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
    */
   private readonly following = new Map<string, { since: number; seq: number }>();
   private readonly askedAt = new Map<string, number>();
+  /**
+   * Per hall, the request number current when its bridge's "0" came. A will can be delivered after
+   * the bridge's new "1" (the old connection's will, published by another cluster node at the
+   * takeover), so a hall said to be away is asked (a catch-up request, as a probe); an answer to a
+   * request sent after the "0" proves the control connection is up.
+   */
+  private readonly downAtRequest = new Map<string, number>();
+  /** Each hall's status writes, in the order they were made (the pool would run them in any order). */
+  private readonly statusWrites = new Map<string, Promise<void>>();
   private requestNo = 0;
   private flushing = false;
   private again = false;
@@ -166,19 +175,22 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       if (!s.success) return this.drop(topic, payload, 'not a server status');
       this.seen(hall, s.data.seq ?? 0);
       this.serverUp.set(hall, s.data.online);
-      void this.store.hallStatus(hall, { online: s.data.online && this.bridgeUp.get(hall) !== false, ...(s.data.seq !== undefined ? { hallSeq: s.data.seq } : {}) }).catch((err: Error) => this.logger.warn({ err: err.message }, 'hall status not stored'));
+      this.writeStatus(hall, s.data.seq !== undefined ? { hallSeq: s.data.seq } : {});
     } else if (rest === 'state/queue') {
       const q = queueViewSchema.safeParse(json.value);
       if (!q.success) return this.drop(topic, payload, 'not a queue view');
       this.seen(hall, q.data.seq);
-      void this.store.hallStatus(hall, { hallSeq: q.data.seq, day: q.data.day }).catch((err: Error) => this.logger.warn({ err: err.message }, 'hall status not stored'));
+      this.writeStatus(hall, { hallSeq: q.data.seq, day: q.data.day }, false);
     } else if (rest === BRIDGE_NOTICE) {
       // Mosquitto's bridge notification: "1" on connect, "0" by its will (the cluster publishes it
       // when the hall's connection is lost: a WAN cut shows as offline within 1.5 keepalives).
       const up = payload.toString() === '1';
       this.bridgeUp.set(hall, up);
-      void this.store.hallStatus(hall, { online: up && this.serverUp.get(hall) !== false }).catch((err: Error) => this.logger.warn({ err: err.message }, 'hall status not stored'));
+      if (up) this.downAtRequest.delete(hall);
+      else this.downAtRequest.set(hall, this.requestNo);
+      this.writeStatus(hall, {});
       if (up) this.onBridgeUp(hall);
+      else this.probe(hall);
       return;
     } else if (rest === `res/${CITY_AGENT}`) {
       const r = responseSchema.safeParse(json.value);
@@ -186,6 +198,36 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       this.onAnswer(hall, r.data as { id: string; status: string; data?: unknown; error?: { code: string } });
     }
     this.checkGaps(hall);
+  }
+
+  /**
+   * Stores a hall's status, writes in the order made. With `withOnline` it writes whether the hall is
+   * online now (its server's status and its bridge, as last heard, both up), computed when the write
+   * runs, so a later write never carries an older view.
+   */
+  private writeStatus(hall: string, s: { hallSeq?: number; day?: string }, withOnline = true): void {
+    const prev = this.statusWrites.get(hall) ?? Promise.resolve();
+    const next = prev.then(() =>
+      this.store
+        .hallStatus(hall, {
+          ...(withOnline ? { online: this.serverUp.get(hall) !== false && this.bridgeUp.get(hall) !== false } : {}),
+          ...(s.hallSeq !== undefined ? { hallSeq: s.hallSeq } : {}),
+          ...(s.day !== undefined ? { day: s.day } : {}),
+        })
+        .catch((err: Error) => this.logger.warn({ hall, err: err.message }, 'hall status not stored')),
+    );
+    this.statusWrites.set(hall, next);
+    void next.then(() => {
+      if (this.statusWrites.get(hall) === next) this.statusWrites.delete(hall);
+    });
+  }
+
+  /** Asks a hall said to be away where it is (see downAtRequest); no answer comes while it is away. */
+  private probe(hall: string): void {
+    if (this.stopped || !this.client?.connected) return;
+    let reach = this.lastSeq(hall);
+    while (this.pending.get(hall)?.has(reach + 1)) reach += 1;
+    this.ask(hall, reach);
   }
 
   private drop(topic: string, payload: Buffer, reason: string): void {
@@ -211,6 +253,14 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     }
     const asked = this.inFlight.get(hall);
     if (asked?.id === r.id) this.inFlight.delete(hall);
+    const downAt = this.downAtRequest.get(hall);
+    if (downAt !== undefined && Number(r.id.slice('city-'.length)) > downAt) {
+      // Asked after the "0" and answered: the hall's control connection is up; the will was late.
+      this.downAtRequest.delete(hall);
+      this.bridgeUp.set(hall, true);
+      this.logger.info({ hall }, "the hall answered after its bridge's will: online");
+      this.writeStatus(hall, {});
+    }
     if (r.status !== 'ok') {
       this.logger.warn({ hall, code: r.error?.code }, 'catch-up refused by the hall');
       return;
@@ -269,6 +319,11 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       const follow = this.following.get(hall);
       if (follow && now - follow.since > FOLLOW_MAX_MS) this.following.delete(hall);
       const asked = this.inFlight.get(hall);
+      if (this.downAtRequest.has(hall)) {
+        // Said to be away: probe now and then (a request nobody answers while the WAN is down).
+        if (!asked || now - asked.sentAt >= this.opts.catchUpTimeoutMs) this.ask(hall, reach);
+        continue;
+      }
       if ((this.hallSeq.get(hall) ?? 0) <= reach) {
         this.behindSince.delete(hall);
         this.urgent.delete(hall);
