@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PINS, runDemo, type RunningDemo } from '../../src/demo/demo.js';
-import { launchChromium } from '../helpers/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DEMO_PINS } from '../../src/demo/demo.js';
+import { demoPages } from '../helpers/demo-pages.js';
 
 /**
  * The pages as hall staff and citizens use them all day (issue 13, "Daily use"): live updates never
@@ -10,26 +10,18 @@ import { launchChromium } from '../helpers/browser.js';
  * window that does not exist. Every page loads its UI library from the hall server, never the internet.
  */
 describe('pages in daily use', () => {
-  let demo: RunningDemo;
-  let browser: Browser;
-  let server: string;
-  let kioskUrl: string;
   /** Requests the pages made to anywhere but the hall (a CDN, a font service): none allowed. */
   const outside: string[] = [];
   const errors: string[] = [];
-  const contexts: BrowserContext[] = [];
-
-  async function context(opts: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
-    const c = await browser.newContext(opts);
-    contexts.push(c);
-    await c.route('**/*', (route) => {
+  const rig = demoPages(7, (c) =>
+    c.route('**/*', (route) => {
       const url = new URL(route.request().url());
       if (url.hostname === 'hall.test') return route.continue();
       outside.push(url.href);
       return route.abort();
-    });
-    return c;
-  }
+    }),
+  );
+  const context = (opts?: Parameters<typeof rig.context>[0]) => rig.context(opts);
   async function open(c: BrowserContext, url: string): Promise<Page> {
     const p = await c.newPage();
     p.on('pageerror', (e) => errors.push(`${p.url()}: ${e.message}`));
@@ -43,7 +35,7 @@ describe('pages in daily use', () => {
     await p.click('#sign-in');
   }
   const issue = async (serviceId: string): Promise<{ number: string; statusUrl: string }> => {
-    const res = await fetch(`http://127.0.0.1:${demo.kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId }) });
+    const res = await fetch(`http://127.0.0.1:${rig.demo.kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId }) });
     expect(res.status).toBe(200);
     return (await res.json()) as { number: string; statusUrl: string };
   };
@@ -65,39 +57,28 @@ describe('pages in daily use', () => {
       [url, n] as const,
     );
 
-  beforeAll(async () => {
-    demo = await runDemo({ config: 'config/demo.yaml', mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 7, trickle: false, print: () => undefined });
-    browser = await launchChromium();
-    server = `http://hall.test:${demo.httpPort}`;
-    kioskUrl = `http://hall.test:${demo.kioskPort}/kiosk`;
-  }, 180_000);
-  afterAll(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await demo?.stop();
-  });
 
   it('status page: no window open, then "about N min" at position 2, then "请到 1 号窗口办理" / "Please go to window 1"', async () => {
     const first = await issue('social');
-    const phone = await open(await context({ viewport: { width: 390, height: 844 } }), first.statusUrl.replace(/^http:\/\/127\.0\.0\.1:\d+/, server));
+    const phone = await open(await context({ viewport: { width: 390, height: 844 } }), first.statusUrl.replace(/^http:\/\/127\.0\.0\.1:\d+/, rig.server));
     await phone.waitForSelector('#state:text("等候中")');
     await phone.waitForSelector('#wait:text("暂无开放窗口，开放后计算")');
     // Window 1 opens (s01 signs in on its keypad): one free window calls the first ticket at once; the second waits a service time.
-    demo.hardware.keypadEmulators.get(1)!.typeLogin('1');
+    rig.demo.hardware.keypadEmulators.get(1)!.typeLogin('1');
     await phone.waitForSelector('#wait:text("即将叫号")');
     const second = await issue('social');
-    const phone2 = await open(await context({ viewport: { width: 390, height: 844 } }), second.statusUrl.replace(/^http:\/\/127\.0\.0\.1:\d+/, server));
+    const phone2 = await open(await context({ viewport: { width: 390, height: 844 } }), second.statusUrl.replace(/^http:\/\/127\.0\.0\.1:\d+/, rig.server));
     await phone2.waitForSelector('#position:text("2")');
     const wait = (await phone2.textContent('#wait')) ?? '';
     expect(wait).toMatch(/^约 [1-9]\d* 分钟$/);
-    demo.hardware.keypadEmulators.get(1)!.press('call');
+    rig.demo.hardware.keypadEmulators.get(1)!.press('call');
     await phone.waitForSelector('#state:text("请到 1 号窗口办理")');
     await phone.click('#lang');
     await phone.waitForSelector('#state:text("Please go to window 1")');
   }, 60_000);
 
   it('prints the no-show policy the hall runs on the ticket', async () => {
-    const printed = demo.hardware.printerEmulator.nextTicket();
+    const printed = rig.demo.hardware.printerEmulator.nextTicket();
     await issue('social');
     const lines = (await printed).blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
     // config/demo.yaml: policy.noShow { requeueAfter: 3, maxRequeues: 1 }.
@@ -107,12 +88,12 @@ describe('pages in daily use', () => {
 
   it("admin: a follow-up note typed during a burst of live updates keeps its text and focus; a closed window's staff pick stays", async () => {
     // A bad rating at window 1 (s01 already serves there): call, ask, 5 = 非常不满意.
-    const keypad = demo.hardware.keypadEmulators.get(1)!;
+    const keypad = rig.demo.hardware.keypadEmulators.get(1)!;
     keypad.press('call');
     keypad.press('rating-request');
     await expect.poll(() => keypad.ratingMode, { timeout: 10_000 }).toBe(true);
     keypad.giveGrade(5);
-    const admin = await open(await context({ viewport: { width: 1600, height: 1000 } }), `${server}/admin`);
+    const admin = await open(await context({ viewport: { width: 1600, height: 1000 } }), `${rig.server}/admin`);
     await signIn(admin, 'm01', DEMO_PINS.manager);
     await admin.waitForURL(/\/admin$/);
     const row = admin.locator('#ratings tr', { hasText: '非常不满意' });
@@ -131,7 +112,7 @@ describe('pages in daily use', () => {
     let bursting = true;
     const burst = (async () => {
       // Tickets of any answer (a service may reach its quota): each one is an event, so a snapshot.
-      for (let i = 0; bursting; i++) await fetch(`http://127.0.0.1:${demo.kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: ['tax', 'social', 'medical'][i % 3] }) });
+      for (let i = 0; bursting; i++) await fetch(`http://127.0.0.1:${rig.demo.kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: ['tax', 'social', 'medical'][i % 3] }) });
     })();
     const text = '已电话联系市民，解释了办理流程';
     for (const ch of text) {
@@ -153,7 +134,7 @@ describe('pages in daily use', () => {
   }, 120_000);
 
   it('kiosk: fills a 1080×1920 portrait screen with thumb-sized buttons; a press spanning a live update is not lost', async () => {
-    const kiosk = await open(await context({ viewport: { width: 1080, height: 1920 }, hasTouch: true }), kioskUrl);
+    const kiosk = await open(await context({ viewport: { width: 1080, height: 1920 }, hasTouch: true }), rig.kioskUrl);
     await kiosk.waitForSelector('#services .svc');
     const boxes = await kiosk.$$eval('#services .svc', (bs) => bs.map((b) => b.getBoundingClientRect().toJSON() as { top: number; bottom: number; right: number; width: number; height: number }));
     expect(boxes.length).toBe(8);
@@ -190,7 +171,7 @@ describe('pages in daily use', () => {
     const kiosk = await (await context({ viewport: { width: 1080, height: 1920 }, hasTouch: true })).newPage();
     kiosk.on('pageerror', (e) => errors.push(`kiosk: ${e.message}`));
     await kiosk.clock.install();
-    await kiosk.goto(kioskUrl);
+    await kiosk.goto(rig.kioskUrl);
     await kiosk.waitForSelector('#services .svc');
     await kiosk.tap('#elderly');
     await kiosk.waitForSelector('body.elderly');
@@ -231,7 +212,7 @@ describe('pages in daily use', () => {
   }, 60_000);
 
   it('soft caller: the N hint reads on the yellow button; /caller?window=99 says there is no such window and lists the windows', async () => {
-    const caller = await open(await context({ viewport: { width: 1280, height: 900 } }), `${server}/caller?window=99`);
+    const caller = await open(await context({ viewport: { width: 1280, height: 900 } }), `${rig.server}/caller?window=99`);
     // Staff signing in at window 99 (the link's window): told there is none, and which there are.
     await signIn(caller, 's02', DEMO_PINS.staff);
     await caller.waitForSelector('#error:not(.hidden)');
@@ -271,7 +252,7 @@ describe('pages in daily use', () => {
 
   it('loaded nothing from outside the hall and threw no page errors', async () => {
     // The UI library comes from the installed npm packages, through the hall server and the kiosk agent alike.
-    for (const base of [`http://127.0.0.1:${demo.httpPort}`, `http://127.0.0.1:${demo.kioskPort}`]) {
+    for (const base of [`http://127.0.0.1:${rig.demo.httpPort}`, `http://127.0.0.1:${rig.demo.kioskPort}`]) {
       for (const f of ['preact.mjs', 'hooks.mjs', 'htm.mjs']) {
         const r = await fetch(`${base}/web/vendor/${f}`);
         expect(r.status, f).toBe(200);

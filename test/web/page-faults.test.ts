@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PINS, runDemo, type RunningDemo } from '../../src/demo/demo.js';
-import { launchChromium } from '../helpers/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DEMO_PINS } from '../../src/demo/demo.js';
+import { demoPages } from '../helpers/demo-pages.js';
 
 /**
  * Faults a fresh tryout still found on the pages (issue 13), each checked on every page it can reach:
@@ -9,29 +9,21 @@ import { launchChromium } from '../helpers/browser.js';
  * WCAG AA contrast of links and buttons, every kiosk text in English, the reports page at 1366 px.
  */
 describe('page faults, every page', () => {
-  let demo: RunningDemo;
-  let browser: Browser;
-  let server: string;
-  let kioskUrl: string;
-  const contexts: BrowserContext[] = [];
   /** Every answer of 400 or more that a page's own loading drew (a missing favicon, a missing asset). */
   const failed: string[] = [];
   const errors: string[] = [];
-
-  async function context(opts: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
-    const c = await browser.newContext(opts);
-    contexts.push(c);
+  const rig = demoPages(11, (c) => {
     c.on('response', (r) => {
       if (r.status() >= 400 && r.request().resourceType() !== 'fetch' && r.request().resourceType() !== 'eventsource') failed.push(`${r.status()} ${r.url()}`);
     });
     c.on('page', (p) => p.on('pageerror', (e) => errors.push(`${p.url()}: ${e.message}`)));
-    return c;
-  }
+  });
+  const context = (opts?: Parameters<typeof rig.context>[0]) => rig.context(opts);
   /** A context signed in through the API (the session cookie lands in the context). */
   async function signedIn(staffId: string, pin: string, window?: number, viewport = { width: 1366, height: 900 }): Promise<BrowserContext> {
     const c = await context({ viewport });
     // From a page on hall.test (Chromium's host mapping; Node's own requests would not resolve it).
-    const p = await open(c, `${server}/sign-in`);
+    const p = await open(c, `${rig.server}/sign-in`);
     const status = await p.evaluate(
       async (body) => (await fetch('/api/auth/sign-in', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status,
       { staffId, secret: pin, ...(window === undefined ? {} : { window }) },
@@ -48,9 +40,9 @@ describe('page faults, every page', () => {
 
   /** A ticket's status page on hall.test. */
   const issued = async (): Promise<string> => {
-    const res = await fetch(`http://127.0.0.1:${demo.kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'tax' }) });
+    const res = await fetch(`http://127.0.0.1:${rig.demo.kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'tax' }) });
     expect(res.status).toBe(200);
-    return ((await res.json()) as { statusUrl: string }).statusUrl.replace(/^http:\/\/127\.0\.0\.1:\d+/, server);
+    return ((await res.json()) as { statusUrl: string }).statusUrl.replace(/^http:\/\/127\.0\.0\.1:\d+/, rig.server);
   };
 
   /** WCAG 2.x contrast of each visible, enabled link and button in `selector` against the colour behind it. */
@@ -88,25 +80,14 @@ describe('page faults, every page', () => {
         });
     });
 
-  beforeAll(async () => {
-    demo = await runDemo({ config: 'config/demo.yaml', mqttPort: 0, httpPort: 0, kioskPort: 0, speed: 1, seed: 11, trickle: false, print: () => undefined });
-    browser = await launchChromium();
-    server = `http://hall.test:${demo.httpPort}`;
-    kioskUrl = `http://hall.test:${demo.kioskPort}/kiosk`;
-  }, 180_000);
-  afterAll(async () => {
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await demo?.stop();
-  });
 
   it('caller: a staff session at window 3 asked for window 99, abc or 0 is told so with the window list, never shown window 3 silently', async () => {
     const c = await signedIn('s02', DEMO_PINS.staff, 3);
-    const caller = await open(c, `${server}/caller?window=3`);
+    const caller = await open(c, `${rig.server}/caller?window=3`);
     await caller.waitForSelector('#win-title:text("3 号窗口")');
     expect(await caller.isVisible('#no-window')).toBe(false);
     for (const bad of ['99', 'abc', '0', '-1', '2.5']) {
-      await caller.goto(`${server}/caller?window=${encodeURIComponent(bad)}`);
+      await caller.goto(`${rig.server}/caller?window=${encodeURIComponent(bad)}`);
       const banner = caller.locator('#no-window');
       await banner.getByText(`没有 ${bad} 号窗口`).waitFor();
       expect(await banner.textContent()).toContain(`There is no window ${bad} in this hall`);
@@ -118,7 +99,7 @@ describe('page faults, every page', () => {
       expect(await caller.textContent('body')).not.toMatch(/expected number|Too small|NaN/);
     }
     // Another window this hall has: staff act at the window they signed in to, and are told so.
-    await caller.goto(`${server}/caller?window=5`);
+    await caller.goto(`${rig.server}/caller?window=5`);
     const other = caller.locator('#no-window');
     await other.getByText('您已在 3 号窗口登录').waitFor();
     expect(await other.textContent()).toContain('You are signed in at window 3, not window 5');
@@ -135,7 +116,7 @@ describe('page faults, every page', () => {
   it('a manager: /caller?window=abc and window=0 list the windows too', async () => {
     const c = await signedIn('m01', DEMO_PINS.manager);
     for (const bad of ['abc', '0']) {
-      const caller = await open(c, `${server}/caller?window=${bad}`);
+      const caller = await open(c, `${rig.server}/caller?window=${bad}`);
       await caller.locator('#no-window').getByText(`没有 ${bad} 号窗口`).waitFor();
       expect(await caller.locator('#no-window nav a').count()).toBeGreaterThan(1);
       expect(await caller.isDisabled('#next')).toBe(true);
@@ -144,7 +125,7 @@ describe('page faults, every page', () => {
   }, 60_000);
 
   it('favicon: /favicon.ico and the linked icon answer 200 with an image type on the server and the kiosk; every page links it', async () => {
-    for (const base of [`http://127.0.0.1:${demo.httpPort}`, `http://127.0.0.1:${demo.kioskPort}`]) {
+    for (const base of [`http://127.0.0.1:${rig.demo.httpPort}`, `http://127.0.0.1:${rig.demo.kioskPort}`]) {
       for (const path of ['/favicon.ico', '/web/favicon.svg']) {
         const r = await fetch(`${base}${path}`);
         expect(r.status, `${base}${path}`).toBe(200);
@@ -156,15 +137,15 @@ describe('page faults, every page', () => {
     const staff = await signedIn('s04', DEMO_PINS.staff, 4);
     const anyone = await context();
     const pages: [BrowserContext, string][] = [
-      [anyone, `${server}/`],
-      [anyone, `${server}/display`],
-      [anyone, `${server}/sign-in`],
+      [anyone, `${rig.server}/`],
+      [anyone, `${rig.server}/display`],
+      [anyone, `${rig.server}/sign-in`],
       [anyone, await issued()],
-      [anyone, kioskUrl],
-      [anyone, `${server}/r/no-such-link`],
-      [staff, `${server}/caller?window=4`],
-      [manager, `${server}/admin`],
-      [manager, `${server}/reports`],
+      [anyone, rig.kioskUrl],
+      [anyone, `${rig.server}/r/no-such-link`],
+      [staff, `${rig.server}/caller?window=4`],
+      [manager, `${rig.server}/admin`],
+      [manager, `${rig.server}/reports`],
     ];
     for (const [c, url] of pages) {
       const p = await open(c, url);
@@ -179,7 +160,7 @@ describe('page faults, every page', () => {
   for (const width of [1366, 1920]) {
     it(`admin's 今日数据 and the reports' summary at ${width} px: each figure sits on one line with its label`, async () => {
       const c = await signedIn('m01', DEMO_PINS.manager, undefined, { width, height: 1000 });
-      for (const [url, count] of [[`${server}/admin`, 9], [`${server}/reports`, 8]] as const) {
+      for (const [url, count] of [[`${rig.server}/admin`, 9], [`${rig.server}/reports`, 8]] as const) {
         const p = await open(c, url);
         await p.waitForSelector(`#figs > div:nth-child(${count})`);
         const figs = await p.$$eval('#figs > div', (ds) =>
@@ -215,14 +196,14 @@ describe('page faults, every page', () => {
     const anyone = await context({ viewport: { width: 1366, height: 900 } });
     const statusUrl = await issued();
     const targets: [BrowserContext, string, string][] = [
-      [manager, `${server}/admin`, '#figs > div:nth-child(9)'],
-      [manager, `${server}/reports`, '#figs'],
-      [staff, `${server}/caller?window=5`, '#win-title:text("5 号窗口")'],
-      [staff, `${server}/caller?window=99`, '#no-window a'],
-      [anyone, `${server}/sign-in`, '#sign-in'],
-      [anyone, `${server}/`, 'a'],
+      [manager, `${rig.server}/admin`, '#figs > div:nth-child(9)'],
+      [manager, `${rig.server}/reports`, '#figs'],
+      [staff, `${rig.server}/caller?window=5`, '#win-title:text("5 号窗口")'],
+      [staff, `${rig.server}/caller?window=99`, '#no-window a'],
+      [anyone, `${rig.server}/sign-in`, '#sign-in'],
+      [anyone, `${rig.server}/`, 'a'],
       [anyone, statusUrl, '#lang'],
-      [anyone, kioskUrl, '#services .svc'],
+      [anyone, rig.kioskUrl, '#services .svc'],
     ];
     for (const [c, url, ready] of targets) {
       const p = await open(c, url);
@@ -243,7 +224,7 @@ describe('page faults, every page', () => {
 
   it('kiosk and status page in English: no Chinese left on any button or heading of any screen (the language switch names 中文 itself)', async () => {
     const c = await context({ viewport: { width: 1080, height: 1920 }, hasTouch: true });
-    const kiosk = await open(c, kioskUrl);
+    const kiosk = await open(c, rig.kioskUrl);
     await kiosk.waitForSelector('#services .svc');
     await kiosk.tap('#lang');
     await kiosk.waitForSelector('#menu h2:text("Choose a service")');
@@ -275,7 +256,7 @@ describe('page faults, every page', () => {
 
   it('reports at 1366 px: no horizontal scroll; the wide table scrolls inside its own box', async () => {
     const c = await signedIn('m01', DEMO_PINS.manager, undefined, { width: 1366, height: 900 });
-    const reports = await open(c, `${server}/reports`);
+    const reports = await open(c, `${rig.server}/reports`);
     await reports.waitForSelector('#table-service');
     for (const by of ['service', 'window', 'staff', 'hour', 'day']) {
       await reports.selectOption('#by', by);
@@ -288,7 +269,7 @@ describe('page faults, every page', () => {
     }
     // Nor any other page at 1366 px.
     const staff = await signedIn('s06', DEMO_PINS.staff, 6, { width: 1366, height: 900 });
-    for (const [ctx, url, ready] of [[c, `${server}/admin`, '#figs > div'], [staff, `${server}/caller?window=6`, '#win-title:text("6 号窗口")'], [c, `${server}/display`, '#services']] as const) {
+    for (const [ctx, url, ready] of [[c, `${rig.server}/admin`, '#figs > div'], [staff, `${rig.server}/caller?window=6`, '#win-title:text("6 号窗口")'], [c, `${rig.server}/display`, '#services']] as const) {
       const p = await open(ctx, url);
       await p.waitForSelector(ready);
       const m = await p.evaluate(() => {
