@@ -257,6 +257,8 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   registerNoticeRoutes(app, { engine, run: (cmd) => mqtt.run(cmd), managers: need(['manager']) });
   registerOffsiteRating(app, { engine, tokens: new RatingTokens(loadOrCreateSecretFile(ratingKeyPath(database), 'rating link key', logger), hall), run: (cmd) => mqtt.run(cmd), clock: opts.clock });
   if (opts.platform) await registerPlatformRoutes(app, opts.platform, need(diagnostics));
+  // Without a platform link the admin page still asks: an answer, not a 404 in every manager's console.
+  else app.get('/api/admin/platform', { schema: { hide: true }, onRequest: need(diagnostics) }, (_req, reply) => noStore(reply).send({ configured: false }));
   await registerReports(app, engine, { manager: need(['manager']), managerPage: page(['manager']), clock: opts.clock }, logger);
   return { app, credentials, sessions, statusTokens, cliToken };
 }

@@ -284,6 +284,22 @@ describe('page faults, every page', () => {
     expect(box.table).toBeGreaterThan(box.box);
   }, 60_000);
 
+  it("admin and reports ask the server for nothing it answers with 4xx (a hall without a platform link included)", async () => {
+    const c = await signedIn('m01', DEMO_PINS.manager);
+    const refused: string[] = [];
+    c.on('response', (r) => {
+      if (r.status() >= 400 && new URL(r.url()).pathname.startsWith('/api/')) refused.push(`${r.status()} ${r.url()}`);
+    });
+    const admin = await c.newPage();
+    // The platform panel's request, the last one admin.html makes while loading, has come back.
+    const platform = admin.waitForResponse((r) => r.url().endsWith('/api/admin/platform'));
+    await admin.goto(`${rig.server}/admin`);
+    await platform;
+    const reports = await open(c, `${rig.server}/reports`);
+    await reports.waitForSelector('#figs > div');
+    expect(refused).toEqual([]);
+  });
+
   it('threw no page errors', () => {
     expect(errors).toEqual([]);
   });
