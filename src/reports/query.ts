@@ -1,6 +1,7 @@
 import { countReason, tallyTicket, type TicketTally } from './tally.js';
 import type Database from 'better-sqlite3';
 import { dayStart, type ReportLabels } from './projection.js';
+import { rejectionMessages } from '../core/rejections.js';
 import { refreshRollups, type RollupGroup, unblob } from './rollup.js';
 
 /** How the rows of a report are split. */
@@ -76,6 +77,8 @@ export interface Report {
   total: ReportRow;
   groups: Record<GroupBy, ReportRow[]>;
   refusedByReason: Record<string, number>;
+  /** Each refusal code of refusedByReason as staff read it: "暂无窗口办理该业务 No window handles this service". */
+  refusedReasonNames: Record<string, string>;
   cancelledByReason: Record<string, number>;
   voidedByReason: Record<string, number>;
 }
@@ -469,9 +472,16 @@ export function buildReport(
     total: total.row('全厅', true),
     groups: { service: rows('service'), window: rows('window'), staff: rows('staff'), hour: rows('hour'), day: rows('day') },
     refusedByReason: refusedBy,
+    refusedReasonNames: Object.fromEntries(Object.keys(refusedBy).map((code) => [code, reasonName(code)])),
     cancelledByReason: cancelledBy,
     voidedByReason: voidedBy,
   };
   mark('rows');
   return out;
+}
+
+/** A refusal code in the words staff read (src/core/rejections.ts), the code itself when it has none. */
+function reasonName(code: string): string {
+  const m = (rejectionMessages as Record<string, { zh: string; en: string } | undefined>)[code];
+  return m ? `${m.zh} ${m.en}` : code;
 }

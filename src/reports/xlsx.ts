@@ -22,7 +22,7 @@ export async function toXlsx(report: Report): Promise<Buffer> {
   summary.addRow((rows.at(-1) ?? []).slice(1));
   summary.addRow([]);
   summary.addRow(['拒绝取号原因', '次数']);
-  for (const [code, n] of Object.entries(report.refusedByReason)) summary.addRow([code, n]);
+  for (const [code, n] of Object.entries(report.refusedByReason)) summary.addRow([report.refusedReasonNames[code] ?? code, n]);
   for (const by of groupings) {
     const sheet = wb.addWorksheet(groupNames[by]);
     const t = tableRows(report, by);

@@ -63,6 +63,8 @@ export interface HallSnapshot {
   seq: number;
   day: string;
   hall: { zh: string; en: string };
+  /** The hall's offset from UTC, minutes (config utcOffsetMinutes): pages show hall time, not the browser's. */
+  utcOffsetMinutes: number;
   services: { id: string; zh: string; en: string; prefix: string; waiting: number; issued: number; served: number; quota: number }[];
   windows: (WindowView & { kind: string; statusZh: string; staffName?: string })[];
   /** Today's figures for admin (issue 11). */
@@ -90,6 +92,7 @@ export function hallSnapshot(state: HallState, notice: string, weekday: string):
     seq: state.seq,
     day: state.day,
     hall: config?.name ?? { zh: '', en: '' },
+    utcOffsetMinutes: config?.utcOffsetMinutes ?? 480,
     services: (config?.services ?? []).map((s) => ({ id: s.id, zh: s.name.zh, en: s.name.en, prefix: s.prefix, quota: s.dailyQuota, waiting: q.services[s.id]?.waiting ?? 0, issued: q.services[s.id]?.issued ?? 0, served: q.services[s.id]?.served ?? 0 })),
     windows: (config?.windows ?? []).map((w) => {
       const v = windowView(state, w.id);

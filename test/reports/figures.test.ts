@@ -276,6 +276,9 @@ describe('reports against the oracle over a simulated month', () => {
       for (const row of report.groups[by]) check(row, o.get(`${by}:${row.key}`) ?? blank(), `${by}:${row.key}`, by !== 'service', by !== 'hour' && by !== 'service');
     }
     expect(report.groups.staff.find((r) => r.key === 's01')?.label).toBe('王芳');
+    // Every refusal code has the words staff read beside it, never the code alone.
+    expect(Object.keys(report.refusedByReason).length).toBeGreaterThan(0);
+    for (const code of Object.keys(report.refusedByReason)) expect(report.refusedReasonNames[code], code).toMatch(/[\u4e00-\u9fff].* [A-Z]/);
   });
 
   it('gives the same figures after a rebuild, and for a single day the same as that day row', () => {

@@ -257,6 +257,8 @@ describe('page faults, every page', () => {
   it('reports at 1366 px: no horizontal scroll; the wide table scrolls inside its own box', async () => {
     const c = await signedIn('m01', DEMO_PINS.manager, undefined, { width: 1366, height: 900 });
     const reports = await open(c, `${rig.server}/reports`);
+    await reports.waitForSelector('#logout');
+    expect(await reports.textContent('#logout')).toContain('退出登录');
     await reports.waitForSelector('#table-service');
     for (const by of ['service', 'window', 'staff', 'hour', 'day']) {
       await reports.selectOption('#by', by);
@@ -298,6 +300,19 @@ describe('page faults, every page', () => {
     const reports = await open(c, `${rig.server}/reports`);
     await reports.waitForSelector('#figs > div');
     expect(refused).toEqual([]);
+  });
+
+  it("the hall display's clock shows hall time on a box whose time zone is something else", async () => {
+    const c = await context({ timezoneId: 'America/New_York' });
+    const display = await open(c, `${rig.server}/display`);
+    await display.waitForSelector('#services .svc, #services > *');
+    const offset = ((await (await fetch(`http://127.0.0.1:${rig.demo.httpPort}/api/hall`)).json()) as { utcOffsetMinutes: number }).utcOffsetMinutes;
+    expect(offset).toBe(480); // config/demo.yaml: China Standard Time, 13 hours from New York's clock
+    const hhmm = (ms: number) => new Date(ms + offset * 60_000).toISOString().slice(11, 16);
+    const before = hhmm(Date.now());
+    const shown = (await display.textContent('#clock')) ?? '';
+    const after = hhmm(Date.now());
+    expect([before, after]).toContain(shown.match(/\d{2}:\d{2}(?=:\d{2}$)/)?.[0]);
   });
 
   it('threw no page errors', () => {

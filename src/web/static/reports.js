@@ -3,6 +3,7 @@
 import { h, render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
+import { signOut } from '/web/live.js';
 
 const html = htm.bind(h);
 const Chart = globalThis.Chart;
@@ -80,7 +81,7 @@ function App() {
   const byDay = report?.groups.day ?? [];
   const rows = report?.groups[by] ?? [];
   return html`<div class="reports">
-    <header><h1>统计报表 · Reports ${report ? html`<span class="muted">${report.hall}</span>` : null}</h1> <a href="/admin">返回大厅管理</a></header>
+    <header><h1>统计报表 · Reports ${report ? html`<span class="muted">${report.hall}</span>` : null}</h1> <a href="/admin">返回大厅管理</a> <button id="logout" onClick=${() => signOut()}>退出登录 Sign out</button></header>
     <main>
       <section class="panel"><form onSubmit=${(e) => e.preventDefault()}>
         <button type="button" id="preset-day" onClick=${() => setRange(preset('day'))}>今日</button>
@@ -106,7 +107,7 @@ function App() {
         <${ChartBox} id="chart-window" config=${{ type: 'bar', title: '窗口利用率', data: { labels: report.groups.window.map((r) => r.label), datasets: [{ label: '利用率 %', data: report.groups.window.map((r) => (r.utilisation === null ? 0 : Math.round(r.utilisation * 1000) / 10)) }] }, options: { plugins: { title: { display: true, text: '窗口利用率' } } } }} />
       </section>
       <section class="panel"><h2>按${groupNames[by]}统计</h2><${Table} rows=${rows} total=${t} by=${by} /></section>
-      ${Object.keys(report.refusedByReason).length ? html`<section class="panel"><h2>拒绝取号原因</h2><table id="refusals">${Object.entries(report.refusedByReason).map(([k, n]) => html`<tr><td>${k}</td><td>${n}</td></tr>`)}</table></section>` : null}
+      ${Object.keys(report.refusedByReason).length ? html`<section class="panel"><h2>拒绝取号原因</h2><table id="refusals">${Object.entries(report.refusedByReason).map(([k, n]) => html`<tr><td>${report.refusedReasonNames?.[k] ?? k}</td><td>${n}</td></tr>`)}</table></section>` : null}
       ` : null}
     </main>
   </div>`;
