@@ -121,7 +121,8 @@ export class MqttServer {
     });
     this.client = client;
     noDelayOn(client);
-    reconnectWithBackoff(client, this.logger, this.opts.reconnect);
+    // One warning per lost connection or failed attempt, with its error (reconnect.ts owns 'error' and 'close' lines).
+    reconnectWithBackoff(client, this.logger, this.opts.reconnect, { url: this.opts.url });
     client.on('connect', () => {
       this.metrics.connected = true;
       this.logger.info({ url: this.opts.url }, 'connected to broker');
@@ -134,10 +135,8 @@ export class MqttServer {
       this.metrics.reconnects += 1;
     });
     client.on('close', () => {
-      if (!this.stopping && this.metrics.connected) this.logger.warn({ url: this.opts.url }, 'broker connection lost');
       this.metrics.connected = false;
     });
-    client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
     client.on('message', (topic, payload) => {
       if (this.deviceAgentOf(topic) !== undefined) return this.onDevices(topic, payload);
       if (topic.startsWith(`${this.t.root}/agent/`)) return this.island?.agentStatus(topic, payload);
