@@ -37,7 +37,7 @@ import { ticketMechanics } from '../../drivers/printer/mechanics.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
 import { CardSlot, startKioskHttp } from '../../src/agent/kiosk-http.js';
 import { AgentLink } from '../../src/agent/link.js';
-import { ticketDocument } from '../../src/agent/ticket-document.js';
+import { printedTicket } from '../../src/agent/ticket-document.js';
 import { epochOf, type HallConfig } from '../../src/core/index.js';
 import { allDayHall } from '../../test/helpers/all-day-hall.js';
 import { startMosquitto } from '../../test/helpers/mosquitto.js';
@@ -123,7 +123,7 @@ export async function benchTouchToCut(say: (s: string) => void = console.log, op
         c.push({ ms: done.at - t0, mechanicalMs: mech(done.ticket) });
         a.push({ ms: answeredAt - t0, mechanicalMs: mech(done.ticket) });
         // Driver alone, a ticket of the same shape.
-        const doc = ticketDocument({ hallName: config.name, number: body.number, serviceName: config.services[0]!.name, position: body.position, windows: body.windows, issuedAt: clock(), utcOffsetMinutes: 480, ...(body.statusUrl ? { statusUrl: body.statusUrl } : {}) });
+        const doc = printedTicket({ hallName: config.name, number: body.number, serviceName: config.services[0]!.name, position: body.position, windows: body.windows, issuedAt: clock(), utcOffsetMinutes: 480, ...(body.statusUrl ? { statusUrl: body.statusUrl } : {}) });
         wireMs = Math.max(wireMs, (encodeDocument(doc, { encoding: 'gbk' }).bytes.length * 10 * 1000) / BAUD);
         cut = nextCut();
         t0 = performance.now();

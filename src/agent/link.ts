@@ -245,7 +245,8 @@ export class AgentLink {
     });
     this.client = client;
     noDelayOn(client);
-    reconnectWithBackoff(client, this.logger, this.opts.reconnect);
+    // One warning per lost connection or failed attempt, with its error (reconnect.ts owns 'error' and 'close' lines).
+    reconnectWithBackoff(client, this.logger, this.opts.reconnect, { url: this.opts.url });
     client.on('connect', () => {
       this.connected = true;
       if (this.islandTopics) this.subscribeIsland();
@@ -261,10 +262,8 @@ export class AgentLink {
       this.reconnects += 1;
     });
     client.on('close', () => {
-      if (!this.stopping && this.connected) this.logger.warn({ url: this.opts.url }, 'broker connection lost');
       this.connected = false;
     });
-    client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     return new Promise((resolve) => client.once('connect', () => resolve()));
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invalidText, type InvalidText } from '../../drivers/common/invalid-text.js';
 import { wireCommandSchema } from './command-schema.js';
 
 /** Request and response payloads, and the retained status documents. */
@@ -48,6 +49,8 @@ export type Request = z.infer<typeof requestSchema>;
 export interface ErrorBody {
   code: string;
   message: string;
+  /** The Chinese text, where a person may read it (invalid payloads). */
+  messageZh?: string;
 }
 
 export type Response<T = unknown> = { id: string; status: 'ok'; data: T } | { id: string; status: 'error'; error: ErrorBody };
@@ -91,42 +94,11 @@ export function parseJson(payload: Buffer | string): { ok: true; value: unknown 
   }
 }
 
-/** A path segment as the schema names it; anything else (a key the sender invented) is not repeated. */
-const safeSegment = (p: PropertyKey): string => (typeof p === 'number' ? String(p) : typeof p === 'string' && /^[A-Za-z][A-Za-z0-9_]{0,40}$/.test(p) ? p : '?');
-
-/** What went wrong in an issue, in words that never contain the received value or an unknown key. */
-function issueText(i: z.core.$ZodIssue): string {
-  switch (i.code) {
-    case 'invalid_type':
-      return `expected ${i.expected}`;
-    case 'invalid_value':
-      return 'not one of the allowed values';
-    case 'too_big':
-      return `too ${i.origin === 'string' || i.origin === 'array' ? 'long' : 'large'} (at most ${String(i.maximum)})`;
-    case 'too_small':
-      return `too ${i.origin === 'string' || i.origin === 'array' ? 'short' : 'small'} (at least ${String(i.minimum)})`;
-    case 'unrecognized_keys':
-      return `${i.keys.length} unknown field(s)`;
-    case 'invalid_union':
-      return 'matches none of the allowed shapes (check type)';
-    case 'invalid_format':
-      return i.format === 'regex' ? 'wrong format' : `not a valid ${i.format}`;
-    case 'not_multiple_of':
-      return `not a multiple of ${String(i.divisor)}`;
-    case 'invalid_key':
-    case 'invalid_element':
-    case 'custom':
-      return 'invalid';
-  }
-}
-
 /**
- * A readable one-line reason from a zod error: up to three issues as "path: what". Safe to log and
- * to send back: it names the schema's fields and what they expect, never the values received.
+ * A refused payload in words (drivers/common/invalid-text.ts): up to three issues as "path: found
+ * X, expected Y", in English and Chinese. Safe to log and to send back: key names the schema knows,
+ * the kind of what was found and short numbers, never a text value.
  */
-export function describeInvalid(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.map(safeSegment).join('.') || '(payload)'}: ${issueText(i)}`)
-    .join('; ');
+export function describeInvalid(error: z.ZodError, input: unknown): InvalidText {
+  return invalidText(error.issues, { input, max: 3 });
 }

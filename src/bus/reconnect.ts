@@ -28,24 +28,41 @@ export function reconnectDelay(policy: ReconnectPolicy, attempt: number, random:
 /**
  * Drives the reconnects of `client`, which must be created with `reconnectPeriod: 0` (mqtt.js's own
  * reconnect off). Each lost or failed connection schedules the next attempt after reconnectDelay and
- * logs it with the attempt number and the backoff; a connection resets the count. Ends with the client.
+ * logs exactly one warning for it: the attempt number, the backoff, and why (the connection was lost,
+ * or the socket error of the failed attempt). mqtt.js says 'error' and then 'close' for one failed
+ * attempt, so this owns the 'error' listener too: callers add none of their own, and the error goes
+ * into the attempt's one line instead of a line of its own. A connection resets the count. Ends with the client.
  */
-export function reconnectWithBackoff(client: MqttClient, logger: Logger, policy: ReconnectPolicy = defaultReconnect): void {
+export function reconnectWithBackoff(client: MqttClient, logger: Logger, policy: ReconnectPolicy = defaultReconnect, context: Readonly<Record<string, unknown>> = {}): void {
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
   let ended = false;
+  let connected = false;
+  let lastError: string | undefined;
   client.on('connect', () => {
     attempt = 0;
+    connected = true;
+    lastError = undefined;
   });
   client.on('end', () => {
     ended = true;
     clearTimeout(timer);
   });
+  // An error without a close after it (none seen so far) is only worth a debug line; with a close it is in the warning.
+  client.on('error', (err) => {
+    lastError = err.message;
+    logger.debug({ ...context, err: err.message }, 'broker connection error');
+  });
   client.on('close', () => {
+    const wasConnected = connected;
+    connected = false;
+    const err = lastError;
+    lastError = undefined;
     if (ended || timer || client.disconnecting) return;
     const backoffMs = reconnectDelay(policy, attempt);
     attempt += 1;
-    logger.warn({ attempt, backoffMs }, 'broker unreachable; reconnecting after backoff');
+    const fields = { ...context, attempt, backoffMs, ...(err === undefined ? {} : { err }) };
+    logger.warn(fields, wasConnected ? 'broker connection lost; reconnecting after backoff' : 'broker unreachable; reconnecting after backoff');
     timer = setTimeout(() => {
       timer = undefined;
       if (!ended && !client.connected) client.reconnect();

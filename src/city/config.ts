@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { HallqError } from '../../drivers/common/error.js';
+import { invalidText } from '../../drivers/common/invalid-text.js';
 
 /**
  * The city tier's config (city.yaml, docs/city.md): the cluster's MQTT addresses, PostgreSQL, the
@@ -92,7 +93,7 @@ export type CityHall = z.infer<typeof cityHallSchema>;
 export function parseCityConfig(doc: unknown, file = 'city.yaml'): CityConfig {
   const r = cityConfigSchema.safeParse(doc);
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `${file}: ${i.path.join('.') || '(top)'}: ${i.message}`);
+    const lines = invalidText(r.error.issues, { input: doc, values: 'shown' }).lines.map((l) => `${file}: ${l.en}`);
     throw new HallqError('CONFIG_INVALID', lines.join('\n'), { issues: r.error.issues.map((i) => i.path.join('.')) });
   }
   const seen = new Set<string>();

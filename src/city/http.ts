@@ -5,7 +5,8 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
 import { createHttpApp } from '../http/app.js';
-import { errorBodySchema, sendError } from '../http/errors.js';
+import { issueLines } from '../../drivers/common/invalid-text.js';
+import { sendError } from '../http/errors.js';
 import type { CityConfig } from './config.js';
 import { cityAppointmentsBody, cityNoticeBody } from '../server/city-inbox.js';
 import type { CityIngest } from './ingest.js';
@@ -97,59 +98,26 @@ const FIELDS: Record<string, { en: string; zh: string }> = {
 };
 
 /**
- * 400 payload-invalid naming each field at fault (at most 5), in English and Chinese; never a value
- * (a query or body may carry personal data), only the names of unknown parameters.
+ * 400 payload-invalid naming each field at fault (at most 5), in English and Chinese: the page's
+ * own hint for a known query field, else the shared wording (drivers/common/invalid-text.ts: key
+ * path, the kind of what was found, what was expected; never a text value, which may be personal).
  */
-function invalid(reply: FastifyReply, e: z.ZodError, where: 'query' | 'body' | 'params'): FastifyReply {
+function invalid(reply: FastifyReply, e: z.ZodError, where: 'query' | 'body' | 'params', input: unknown): FastifyReply {
   const en: string[] = [];
   const zh: string[] = [];
   for (const i of e.issues.slice(0, 5)) {
-    if (i.code === 'unrecognized_keys') {
-      const keys = i.keys.map((k) => k.slice(0, 40)).join(', ');
-      en.push(`${where}: unknown parameter ${keys}`);
-      zh.push(`未知参数 ${keys}`);
-      continue;
-    }
-    const key = i.path.map(String).join('.');
-    const field = where === 'body' ? undefined : FIELDS[String(i.path[0])];
+    const field = where === 'body' || i.code === 'unrecognized_keys' ? undefined : FIELDS[String(i.path[0])];
     if (field) {
       if (!en.includes(field.en)) (en.push(field.en), zh.push(field.zh));
       continue;
     }
-    en.push(`${where}${key ? `.${key}` : ''}: ${i.message}`);
-    zh.push(`${where === 'body' ? '请求内容' : '参数'}${key ? ` ${key}` : ''} 不符合要求`);
+    for (const l of issueLines(i, { where, input })) (en.push(l.en), zh.push(l.zh));
   }
   return sendError(reply, 400, 'payload-invalid', en.join('; '), zh.join('；'));
 }
 
-/** The Chinese text of each error code the shared app (src/http/app.ts) sends with English only. */
-const ZH: Record<string, string> = {
-  'not-found': '没有这个地址',
-  'payload-invalid': '请求内容无效（不是 JSON 或为空）',
-  'payload-too-large': '请求内容过大',
-  'unsupported-media-type': '请以 JSON 发送（content-type: application/json）',
-  'cross-site': '拒绝来自其他网站的请求',
-  'rate-limited': '请求过于频繁，请稍后再试',
-  'bad-request': '请求无效',
-  internal: '系统繁忙，请稍后再试',
-};
-
 export async function cityHttp(o: CityHttpOptions): Promise<FastifyInstance> {
   const app = createHttpApp({ logger: o.logger });
-  // The shared app's own errors (404, JSON parse, 413, 415) come in English only: the city's answers
-  // all carry messageZh too, so the page and the platform's tools read one shape.
-  app.addHook('onSend', async (_req, reply, payload) => {
-    if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(payload);
-    } catch {
-      return payload;
-    }
-    const body = errorBodySchema.safeParse(parsed);
-    if (!body.success || body.data.error.messageZh !== undefined) return payload;
-    return JSON.stringify({ error: { ...body.data.error, messageZh: ZH[body.data.error.code] ?? '请求失败' } });
-  });
   const authorized = (header: string | undefined) => o.token !== undefined && header === `Bearer ${o.token}`;
   const unauthorized = (reply: FastifyReply) => sendError(reply, 401, 'unauthorized', 'the city token is needed (Authorization: Bearer …)', '需要市级访问令牌');
 
@@ -172,19 +140,19 @@ export async function cityHttp(o: CityHttpOptions): Promise<FastifyInstance> {
   app.get('/api/city/halls', async () => ({ city: o.config.city, halls: await dashboard(o.pool, o.config.halls, o.clock()) }));
   app.get('/api/public/nearby', async (req, reply) => {
     const q = nearbyQuery.safeParse(req.query);
-    if (!q.success) return invalid(reply, q.error, 'query');
+    if (!q.success) return invalid(reply, q.error, 'query', req.query);
     return { service: q.data.service, halls: await nearby(o.pool, o.config.halls, q.data.service, q.data, q.data.radiusKm) };
   });
   app.get('/api/city/reports', async (req, reply) => {
     if (!authorized(req.headers.authorization)) return unauthorized(reply);
     const q = reportQuery.safeParse(req.query);
-    if (!q.success) return invalid(reply, q.error, 'query');
+    if (!q.success) return invalid(reply, q.error, 'query', req.query);
     return { day: q.data.day, rows: await report(o.pool, q.data.day) };
   });
   app.get('/api/city/feed', async (req, reply) => {
     if (!authorized(req.headers.authorization)) return unauthorized(reply);
     const q = feedQuery.safeParse(req.query);
-    if (!q.success) return invalid(reply, q.error, 'query');
+    if (!q.success) return invalid(reply, q.error, 'query', req.query);
     return feed(o.pool, q.data.after, q.data.limit);
   });
   for (const [kind, schema] of [
@@ -196,7 +164,7 @@ export async function cityHttp(o: CityHttpOptions): Promise<FastifyInstance> {
       const p = hallParam.safeParse(req.params);
       if (!p.success || !o.config.halls.some((h) => h.id === p.data.hall)) return sendError(reply, 404, 'not-found', 'no such hall in the city config', '本市配置中没有这个大厅');
       const b = (schema as z.ZodType<Record<string, unknown>>).safeParse(req.body);
-      if (!b.success) return invalid(reply, b.error, 'body');
+      if (!b.success) return invalid(reply, b.error, 'body', req.body);
       if (!o.inbox) return sendError(reply, 503, 'not-connected', 'the city service sends nothing to halls here', '本服务不向大厅发送消息');
       try {
         return reply.code(202).send({ id: await o.inbox.send(p.data.hall, kind, b.data) });
@@ -209,7 +177,7 @@ export async function cityHttp(o: CityHttpOptions): Promise<FastifyInstance> {
   app.get('/api/city/messages/:id', async (req, reply) => {
     if (!authorized(req.headers.authorization)) return unauthorized(reply);
     const p = messageParam.safeParse(req.params);
-    if (!p.success) return invalid(reply, p.error, 'params');
+    if (!p.success) return invalid(reply, p.error, 'params', req.params);
     const m = await o.inbox?.message(p.data.id);
     if (!m) return sendError(reply, 404, 'not-found', 'no such message (or older than 30 days)', '没有这条消息（或已超过 30 天）');
     return { id: p.data.id, hall: m.hall, kind: m.kind, sentAt: m.sentAt, answer: m.answer };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfigFile } from '../config/load.js';
 import type { QueueView, WindowView } from '../core/index.js';
 import { cliTokenPath, readCliToken } from '../server/auth/cli-token.js';
+import { CliError, errorLine } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 import { table } from './table.js';
 
@@ -18,15 +19,32 @@ export function cliTokenFor(configPath: string | undefined): string | undefined 
 
 const auth = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
+/** fetch, with a server out of reach said plainly. */
+async function ask(base: string, path: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(`${base}${path}`, init);
+  } catch (e) {
+    const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+    throw new CliError('NOT_CONNECTED', `no answer from the hall server at ${base} (${cause}); is it running? (hallq status --server URL)`, `连不上大厅服务器 ${base}，请确认它在运行`);
+  }
+}
+
+/** A non-2xx answer as a CliError with the server's own code and words. */
+async function failure(res: Response, path: string): Promise<CliError> {
+  const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string; messageZh?: string } } | undefined;
+  if (res.status === 401) return new CliError('unauthorized', `${path}: the server wants the CLI token: run this on the server box with --config, or set HALLQ_TOKEN`, '需要命令行令牌：请在服务器上用 --config 运行，或设置 HALLQ_TOKEN');
+  const e = body?.error;
+  return new CliError(e?.code ?? `http-${res.status}`, e?.message ?? `${path}: the server answered HTTP ${res.status}`, e?.messageZh ?? `服务器返回 HTTP ${res.status}`);
+}
+
 async function get<T>(base: string, path: string, token: string | undefined): Promise<T> {
-  const res = await fetch(`${base}${path}`, { headers: auth(token) });
-  if (res.status === 401) throw new Error(`${path}: HTTP 401: no CLI token (run on the server box with --config, or set HALLQ_TOKEN)`);
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  const res = await ask(base, path, { headers: auth(token) });
+  if (!res.ok) throw await failure(res, path);
   return (await res.json()) as T;
 }
 
 export async function statusCommand(base: string, json: boolean, token?: string): Promise<number> {
-  const health = await fetch(`${base}/readyz`).then(async (r) => ({ code: r.status, body: (await r.json()) as { ok: boolean; status: string; seq: number; broker: string } }));
+  const health = await ask(base, '/readyz').then(async (r) => ({ code: r.status, body: (await r.json()) as { ok: boolean; status: string; seq: number; broker: string } }));
   const windows = await get<WindowView[]>(base, '/api/windows', token);
   if (json) process.stdout.write(`${JSON.stringify({ health: health.body, windows })}\n`);
   else {
@@ -60,11 +78,12 @@ export function okLine(command: Record<string, unknown>, ticketId: string | unde
 
 export async function commandCommand(base: string, command: Record<string, unknown>, json: boolean, token?: string): Promise<number> {
   // The server sets the source (admin for the CLI token).
-  const res = await fetch(`${base}/api/commands`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(token) }, body: JSON.stringify({ id: randomUUID(), ...command }) });
-  const body = (await res.json()) as { outcome?: { ok: boolean; ticketId?: string; code?: string; message?: { zh: string; en: string } }; error?: { code: string; message: string } };
+  const res = await ask(base, '/api/commands', { method: 'POST', headers: { 'content-type': 'application/json', ...auth(token) }, body: JSON.stringify({ id: randomUUID(), ...command }) });
+  if (res.status === 401) throw await failure(res, '/api/commands');
+  const body = (await res.json()) as { outcome?: { ok: boolean; ticketId?: string; code?: string; message?: { zh: string; en: string } }; error?: { code: string; message: string; messageZh?: string } };
   if (json) process.stdout.write(`${JSON.stringify(body)}\n`);
   else if (body.outcome?.ok) process.stdout.write(`${okLine(command, body.outcome.ticketId)}\n`);
-  else if (body.outcome) process.stderr.write(`refused: ${body.outcome.code ?? ''} ${body.outcome.message?.zh ?? ''} / ${body.outcome.message?.en ?? ''}\n`);
-  else process.stderr.write(`error: ${body.error?.code ?? res.status} ${body.error?.message ?? ''}\n`);
+  else if (body.outcome) process.stderr.write(`${errorLine({ code: body.outcome.code ?? 'refused', message: `refused: ${body.outcome.message?.en ?? ''}`, messageZh: body.outcome.message?.zh })}\n`);
+  else process.stderr.write(`${errorLine({ code: body.error?.code ?? `http-${res.status}`, message: body.error?.message ?? `the server answered HTTP ${res.status}`, messageZh: body.error?.messageZh })}\n`);
   return body.outcome?.ok ? exitCodes.ok : exitCodes.failure;
 }

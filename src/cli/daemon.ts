@@ -1,5 +1,5 @@
 import { thisAgentIssue } from '../config/agents.js';
-import { formatIssues, loadConfigFile } from '../config/load.js';
+import { formatIssues, issueLine, loadConfigFile } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
 import { exitCodes } from './exit-codes.js';
 import { settledWithin } from '../ops/bounded.js';
@@ -21,7 +21,8 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
   if (mine) checked = { ok: false, issues: [mine] };
   if (!checked.ok) {
     const first = checked.issues[0];
-    const line = `hallq ${kind}: refusing to start: ${checked.issues.length} problem(s) in ${configPath}; first: ${first ? `${first.path}: found ${first.found}, expected ${first.expected}` : 'unknown'} (hallq config check ${configPath} lists them all)`;
+    const n = checked.issues.length;
+    const line = `error: CONFIG_INVALID: hallq ${kind} did not start: ${n} problem(s) in ${configPath}; first: ${first ? issueLine(first) : 'unknown'}; \`hallq config check ${configPath}\` lists them all (${configPath} 有 ${n} 处问题，未启动；第一处：${first ? issueLine(first, true) : '未知'})`;
     process.stderr.write(`${line}\n`);
     createLogger({ component: kind }).error({ config: configPath, issues: formatIssues(configPath, checked.issues).split('\n') }, 'config invalid; refusing to start');
     return exitCodes.configInvalid;

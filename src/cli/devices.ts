@@ -8,6 +8,7 @@ import type { DeviceHealth } from '../bus/messages.js';
 import { thisAgent } from '../config/agents.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import type { DevicesConfig } from '../config/schema.js';
+import { errorLine } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 import { table } from './table.js';
 
@@ -133,7 +134,7 @@ export async function printTestCommand(configPath: string): Promise<number> {
   const config = loadConfigOrThrow(configPath);
   const all = thisAgent(config).devices;
   if (!all.printer) {
-    process.stderr.write(`hallq print-test: no printer in this agent's devices (agents[].devices.printer) in ${configPath}\n`);
+    process.stderr.write(`${errorLine({ code: 'NO_PRINTER', message: `print-test: no printer in this agent's devices (agents[].devices.printer) in ${configPath}`, messageZh: '本机的设备中没有打印机' })}\n`);
     return exitCodes.failure;
   }
   return briefly({ printer: all.printer, rs485: [] }, async (m) => {
@@ -157,7 +158,7 @@ export async function screenTestCommand(configPath: string): Promise<number> {
   // Keypads stay out: their polls would only slow the line down.
   const lines = all.rs485.map((l) => ({ ...l, keypads: [] }));
   if (!lines.some((l) => l.screens.length > 0)) {
-    process.stderr.write(`hallq screen-test: no screens under this agent's devices (agents[].devices.rs485) in ${configPath}\n`);
+    process.stderr.write(`${errorLine({ code: 'NO_SCREENS', message: `screen-test: no screens under this agent's devices (agents[].devices.rs485) in ${configPath}`, messageZh: '本机的设备中没有窗口屏' })}\n`);
     return exitCodes.failure;
   }
   return briefly({ rs485: lines }, async (m) => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isHallqError } from '../../drivers/common/error.js';
+import { errorLine, errorParts } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -45,13 +46,13 @@ const commands: Record<string, Subcommand> = {
     usage: '--config FILE',
     about: 'run the hall server (systemd: Type=notify)',
     options: configOpt,
-    run: async (a) => (await import('./daemon.js')).daemon('server', need(str(a, 'config'), 'server: which config? e.g. hallq server --config /etc/hallq/hall.yaml')),
+    run: async (a) => (await import('./daemon.js')).daemon('server', need(str(a, 'config'), 'server needs its config file, e.g. hallq server --config /etc/hallq/hall.yaml', '请用 --config 指定配置文件')),
   },
   agent: {
     usage: '--config FILE',
     about: 'run the mini-PC agent (systemd: Type=notify)',
     options: configOpt,
-    run: async (a) => (await import('./daemon.js')).daemon('agent', need(str(a, 'config'), 'agent: which config? e.g. hallq agent --config /etc/hallq/hall.yaml')),
+    run: async (a) => (await import('./daemon.js')).daemon('agent', need(str(a, 'config'), 'agent needs its config file, e.g. hallq agent --config /etc/hallq/hall.yaml', '请用 --config 指定配置文件')),
   },
   status: {
     usage: '[--server URL | --config FILE] [--json]',
@@ -76,7 +77,7 @@ const commands: Record<string, Subcommand> = {
     about: 'issue a ticket for a service (no printout, no SMS)',
     options: { ...serverOpt, ...configOpt, ...jsonOpt },
     run: async (a) => {
-      const serviceId = need(a.positionals[0], 'issue: which service? e.g. hallq issue social');
+      const serviceId = need(a.positionals[0], 'issue needs the service, e.g. hallq issue social', '请写上业务编号，例如 hallq issue social');
       const client = await import('./client.js');
       return client.commandCommand(await serverUrl(a), { type: 'IssueTicket', serviceId, delivery: 'none' }, flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
     },
@@ -86,7 +87,7 @@ const commands: Record<string, Subcommand> = {
     about: 'call the next ticket at a window',
     options: { ...serverOpt, ...configOpt, ...jsonOpt },
     run: async (a) => {
-      const window = wholeNumber('call: WINDOW', need(a.positionals[0], 'call: which window? e.g. hallq call 3'));
+      const window = windowNumber(need(a.positionals[0], 'call needs the window number, e.g. hallq call 3', '请写上窗口号，例如 hallq call 3'));
       const client = await import('./client.js');
       return client.commandCommand(await serverUrl(a), { type: 'CallNext', window }, flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
     },
@@ -96,7 +97,7 @@ const commands: Record<string, Subcommand> = {
     about: 'simulate hall days on the real core: waits, utilisation, near-SMS lead time',
     options: { days: text, seed: text, windows: text, ...jsonOpt },
     run: async (a) => {
-      const file = need(a.positionals[0], 'simulate: which config file? e.g. hallq simulate config/demo.yaml');
+      const file = need(a.positionals[0], 'simulate needs a config file, e.g. hallq simulate config/demo.yaml', '请写上配置文件，例如 hallq simulate config/demo.yaml');
       const days = int(a, 'days');
       const seed = int(a, 'seed');
       const windows = str(a, 'windows');
@@ -109,14 +110,14 @@ const commands: Record<string, Subcommand> = {
     options: { ...configOpt, ...jsonOpt, db: text, from: text, to: text, by: text, csv: { type: 'boolean' }, xlsx: { type: 'boolean' }, rebuild: { type: 'boolean' } },
     run: async (a) => {
       const db = str(a, 'db') ?? (str(a, 'config') === undefined ? undefined : (await import('../config/load.js')).loadConfigOrThrow(str(a, 'config') as string).server.database);
-      const database = need(db, 'report: which hall? --config FILE (its server.database) or --db FILE');
+      const database = need(db, 'report needs the hall: --config FILE (its database) or --db FILE', '请用 --config 或 --db 指定大厅');
       const formats = (['xlsx', 'csv', 'json'] as const).filter((f) => flag(a, f));
-      if (formats.length > 1) throw new UsageError(`report: one of --csv, --xlsx, --json, not ${formats.map((f) => `--${f}`).join(' and ')}`);
+      if (formats.length > 1) throw new UsageError(`report writes one format: choose one of --csv, --xlsx, --json, not ${formats.map((f) => `--${f}`).join(' and ')}`, '--csv、--xlsx、--json 只能选一个');
       const format = formats[0] ?? 'table';
       return (await import('./report.js')).reportCommand({
         database,
-        from: need(str(a, 'from'), 'report: --from DAY (e.g. 2026-11-01)'),
-        to: need(str(a, 'to'), 'report: --to DAY (e.g. 2026-11-30)'),
+        from: need(str(a, 'from'), 'report needs the first day: --from DAY, e.g. --from 2026-11-01', '请用 --from 写上开始日期，例如 --from 2026-11-01'),
+        to: need(str(a, 'to'), 'report needs the last day: --to DAY, e.g. --to 2026-11-30', '请用 --to 写上结束日期，例如 --to 2026-11-30'),
         by: str(a, 'by') ?? 'service',
         format,
         rebuild: flag(a, 'rebuild'),
@@ -128,7 +129,7 @@ const commands: Record<string, Subcommand> = {
     about: 'validate a config file; every problem is reported with its key path',
     options: jsonOpt,
     run: async (a) => {
-      if (a.positionals[0] !== 'check' || !a.positionals[1]) throw new UsageError('usage: hallq config check FILE');
+      if (a.positionals[0] !== 'check' || !a.positionals[1]) throw new UsageError('config check needs the file to check, e.g. hallq config check /etc/hallq/hall.yaml', '请写上要检查的配置文件，例如 hallq config check /etc/hallq/hall.yaml');
       return (await import('./config-check.js')).configCheck(a.positionals[1], flag(a, 'json'));
     },
   },
@@ -146,14 +147,14 @@ const commands: Record<string, Subcommand> = {
       const devices = await import('./devices.js');
       const png = str(a, 'png');
       if (png) return devices.printTestPng(png, str(a, 'config'));
-      return devices.printTestCommand(need(str(a, 'config'), 'print-test: which config? e.g. hallq print-test --config /etc/hallq/hall.yaml'));
+      return devices.printTestCommand(need(str(a, 'config'), 'print-test needs the config (its printer), e.g. hallq print-test --config /etc/hallq/hall.yaml, or --png FILE', '请用 --config 指定配置文件，或用 --png 文件'));
     },
   },
   'screen-test': {
     usage: '--config FILE',
     about: 'a test pattern on every configured LED screen',
     options: configOpt,
-    run: async (a) => (await import('./devices.js')).screenTestCommand(need(str(a, 'config'), 'screen-test: which config? e.g. hallq screen-test --config /etc/hallq/hall.yaml')),
+    run: async (a) => (await import('./devices.js')).screenTestCommand(need(str(a, 'config'), 'screen-test needs the config (its screens), e.g. hallq screen-test --config /etc/hallq/hall.yaml', '请用 --config 指定配置文件')),
   },
   staff: {
     usage: 'passwd STAFF | list | remove STAFF --config FILE [--json]',
@@ -164,7 +165,7 @@ const commands: Record<string, Subcommand> = {
       try {
         return await staffCommand(a.positionals, str(a, 'config'), flag(a, 'json'));
       } catch (e) {
-        if (e instanceof StaffUsage) throw new UsageError(`staff: ${e.message}`);
+        if (e instanceof StaffUsage) throw new UsageError(e.message, e.messageZh);
         throw e;
       }
     },
@@ -174,7 +175,7 @@ const commands: Record<string, Subcommand> = {
     about: "the broker's ACL and users (Mosquitto format) for the server and every agent of the hall",
     options: { ...configOpt, out: text },
     run: async (a) =>
-      (await import('./broker.js')).brokerCommand(need(str(a, 'config'), 'broker: which config? e.g. hallq broker --config /etc/hallq/hall.yaml --out DIR'), need(str(a, 'out'), 'broker: where to write? --out DIR'), (line) =>
+      (await import('./broker.js')).brokerCommand(need(str(a, 'config'), 'broker needs the hall config, e.g. hallq broker --config /etc/hallq/hall.yaml --out DIR', '请用 --config 指定配置文件'), need(str(a, 'out'), 'broker needs the folder to write to: --out DIR', '请用 --out 指定输出目录'), (line) =>
         process.stdout.write(`${line}\n`),
       ),
   },
@@ -185,17 +186,17 @@ const commands: Record<string, Subcommand> = {
     run: async (a) => {
       const city = await import('./city.js');
       const print = (s: string) => process.stdout.write(s);
-      const config = need(str(a, 'config'), 'city: which config? --config FILE');
+      const config = need(str(a, 'config'), 'city needs its config file: --config FILE', '请用 --config 指定配置文件');
       switch (a.positionals[0]) {
         case 'serve':
           return city.cityServeCommand({ config, ...opt(a, 'password-file', 'passwordFile'), ...opt(a, 'token-file', 'tokenFile') });
         case 'bridge':
-          return city.cityBridgeCommand({ config, city: need(str(a, 'city'), 'city bridge: the cluster? --city HOST:PORT,…'), remotePasswordFile: need(str(a, 'remote-password-file'), 'city bridge: --remote-password-file F'), localPasswordFile: need(str(a, 'local-password-file'), 'city bridge: --local-password-file F') }, print);
+          return city.cityBridgeCommand({ config, city: need(str(a, 'city'), 'city bridge needs the city cluster: --city HOST:PORT,…', '请用 --city 写上市级集群地址'), remotePasswordFile: need(str(a, 'remote-password-file'), 'city bridge needs --remote-password-file FILE', '请用 --remote-password-file 指定密码文件'), localPasswordFile: need(str(a, 'local-password-file'), 'city bridge needs --local-password-file FILE', '请用 --local-password-file 指定密码文件') }, print);
         case 'nats-config':
-          return city.cityNatsConfigCommand({ config, node: need(str(a, 'node'), 'city nats-config: which node? --node NAME'), secrets: need(str(a, 'secrets'), 'city nats-config: --secrets DIR') }, print);
+          return city.cityNatsConfigCommand({ config, node: need(str(a, 'node'), 'city nats-config needs the node: --node NAME', '请用 --node 写上节点名'), secrets: need(str(a, 'secrets'), 'city nats-config needs the secrets folder: --secrets DIR', '请用 --secrets 指定密钥目录') }, print);
         case undefined:
         default:
-          throw new UsageError('city: serve, bridge or nats-config?');
+          throw new UsageError('city needs what to do: serve, bridge or nats-config', '请写上 serve、bridge 或 nats-config');
       }
     },
   },
@@ -206,12 +207,12 @@ const commands: Record<string, Subcommand> = {
     run: async (a) => {
       const { EMULATED_KINDS, emulateCommand } = await import('./emulate.js');
       const kind = EMULATED_KINDS.find((k) => k === a.positionals[0]);
-      if (kind === undefined) throw new UsageError(`emulate: which device? one of ${EMULATED_KINDS.join(', ')}`);
+      if (kind === undefined) throw new UsageError(`emulate needs the device: one of ${EMULATED_KINDS.join(', ')}`, `请写上要模拟的设备：${EMULATED_KINDS.join('、')}`);
       const port = str(a, 'port');
       const config = str(a, 'config');
-      if (flag(a, 'pty') && port) throw new UsageError('emulate: --pty or --port, not both');
+      if (flag(a, 'pty') && port) throw new UsageError('emulate takes --pty or --port, not both', '--pty 和 --port 只能选一个');
       const png = str(a, 'png');
-      if (png && kind !== 'printer') throw new UsageError('emulate: --png is for the printer');
+      if (png && kind !== 'printer') throw new UsageError('emulate: --png draws tickets, so it goes with the printer only', '--png 只用于打印机');
       return emulateCommand(kind, { print: (line) => process.stdout.write(`${line}\n`), ...(port ? { port } : {}), ...(config ? { config } : {}), ...(png ? { png } : {}) });
     },
   },
@@ -245,12 +246,12 @@ async function run(argv: string[]): Promise<number> {
   if (first === 'help') return run([rest[0] ?? '', '--help']);
   const name = first;
   const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (cmd === undefined) throw new UsageError(`unknown command "${name}"`);
+  if (cmd === undefined) throw new UsageError(`there is no command "${name}"`, `没有 "${name}" 这个命令`);
   let args: CommandArgs;
   try {
     args = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } } });
   } catch (e) {
-    if (isParseArgsError(e)) throw new UsageError(`${name}: ${e.message}`, commandUsage(name, cmd));
+    if (isParseArgsError(e)) throw new UsageError(...optionWords(name, e), commandUsage(name, cmd));
     throw e;
   }
   if (args.values.help === true) {
@@ -260,7 +261,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     return await cmd.run(args);
   } catch (e) {
-    if (e instanceof UsageError && e.help === undefined) throw new UsageError(e.message, commandUsage(name, cmd));
+    if (e instanceof UsageError && e.help === undefined) throw new UsageError(e.message, e.messageZh, commandUsage(name, cmd));
     throw e;
   }
 }
@@ -268,11 +269,28 @@ async function run(argv: string[]): Promise<number> {
 class UsageError extends Error {
   constructor(
     message: string,
+    readonly messageZh: string,
     /** The usage text printed after the message; the global usage when absent. */
     readonly help?: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * Node's parseArgs says "Unknown option '--speed'. To specify a positional argument starting with a
+ * '-', place it after '--'…": in a product's words instead, naming the option and the command.
+ */
+function optionWords(name: string, e: TypeError): [string, string] {
+  const option = /'(-[^' ]+)/.exec(e.message)?.[1] ?? 'an option';
+  const code = 'code' in e ? String(e.code) : '';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return [`hallq ${name} has no option ${option}`, `hallq ${name} 没有 ${option} 这个选项`];
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return /does not take an argument/.test(e.message)
+      ? [`${option} is a switch: it takes no value (write ${option} alone)`, `${option} 是开关，后面不跟值`]
+      : [`${option} needs a value, e.g. ${option} 5`, `${option} 后面要写上值，例如 ${option} 5`];
+  }
+  return [`hallq ${name}: the command line is not as expected`, `hallq ${name} 的写法不对`];
 }
 
 const isParseArgsError = (e: unknown): e is TypeError => e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS');
@@ -282,12 +300,17 @@ const str = (a: CommandArgs, name: string): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 const flag = (a: CommandArgs, name: string): boolean => a.values[name] === true;
-function need(v: string | undefined, message: string): string {
-  if (v === undefined || v === '') throw new UsageError(message);
+function need(v: string | undefined, message: string, messageZh: string): string {
+  if (v === undefined || v === '') throw new UsageError(message, messageZh);
   return v;
 }
 function wholeNumber(what: string, v: string): number {
-  if (!/^\d+$/.test(v)) throw new UsageError(`${what}: expected a whole number, found ${v}`);
+  if (!/^\d+$/.test(v)) throw new UsageError(`${what} is a whole number, e.g. ${what} 5 (not "${v}")`, `${what} 应为整数，例如 ${what} 5（而不是 "${v}"）`);
+  return Number(v);
+}
+/** A window is its number: `hallq call 3`. */
+function windowNumber(v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`the window is its number, e.g. hallq call 3 (not "${v}")`, `窗口请写窗口号，例如 hallq call 3（而不是 "${v}"）`);
   return Number(v);
 }
 const opt = <K extends string>(a: CommandArgs, name: string, key: K): Partial<Record<K, string>> => {
@@ -301,7 +324,7 @@ const int = (a: CommandArgs, name: string): number | undefined => {
 /** A whole number of at least 1 (a speed of 0 would make every timer infinite: a busy loop). */
 const positive = (a: CommandArgs, name: string): number | undefined => {
   const n = int(a, name);
-  if (n === 0) throw new UsageError(`--${name}: expected a whole number of at least 1, found 0`);
+  if (n === 0) throw new UsageError(`--${name} is a whole number from 1 up, e.g. --${name} 5 (not 0)`, `--${name} 应为不小于 1 的整数（而不是 0）`);
   return n;
 };
 
@@ -349,18 +372,15 @@ try {
 } catch (e) {
   const pkg = missingPackage(e);
   if (e instanceof UsageError || isParseArgsError(e)) {
-    process.stderr.write(`hallq: ${e.message}\n\n${(e instanceof UsageError ? e.help : undefined) ?? usage}\n`);
+    const zh = e instanceof UsageError ? e.messageZh : '命令写法不对';
+    process.stderr.write(`${errorLine({ code: 'USAGE', message: e.message, messageZh: zh })}\n\n${(e instanceof UsageError ? e.help : undefined) ?? usage}\n`);
     process.exitCode = exitCodes.usage;
-  } else if (isHallqError(e)) {
-    process.stderr.write(`hallq: ${e.code}: ${e.message}\n`);
-    process.exitCode = e.code === 'CONFIG_INVALID' ? exitCodes.configInvalid : exitCodes.failure;
   } else if (pkg !== undefined) {
     process.stderr.write(`hallq: the npm package "${pkg}" is missing: ${setupHint()}\n`);
     process.exitCode = exitCodes.failure;
   } else {
-    // Anything else (a server out of reach, a file not found): one clear line, exit 1.
-    const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
-    process.stderr.write(`hallq: ${e instanceof Error ? e.message : String(e)}${cause}\n`);
-    process.exitCode = exitCodes.failure;
+    // One clear line, whatever failed (a HallqError with its code, a server out of reach, a file not found).
+    process.stderr.write(`${errorLine(errorParts(e))}\n`);
+    process.exitCode = isHallqError(e, 'CONFIG_INVALID') ? exitCodes.configInvalid : exitCodes.failure;
   }
 }

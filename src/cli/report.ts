@@ -3,6 +3,7 @@ import { columns, groupNames, tableRows, toCsv } from '../reports/columns.js';
 import { ReportProjection } from '../reports/projection.js';
 import { MAX_REPORT_DAYS, buildReport, daysBetween, groupings, isDay, type GroupBy } from '../reports/query.js';
 import { toXlsx } from '../reports/xlsx.js';
+import { errorLine } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 import { progressBar } from './progress.js';
 
@@ -34,7 +35,7 @@ export async function reportCommand(o: ReportOptions): Promise<number> {
           ? undefined
           : `--by must be one of ${groupings.join(', ')}`;
   if (bad) {
-    process.stderr.write(`hallq report: ${bad}\n`);
+    process.stderr.write(`${errorLine({ code: 'USAGE', message: `report: ${bad}`, messageZh: '报表的日期或分组写法不对' })}\n`);
     return exitCodes.usage;
   }
   const by = o.by as GroupBy;

@@ -2,6 +2,7 @@ import { hallConfigOf, formatIssues, loadConfigFile } from '../config/load.js';
 import type { HallqConfig } from '../config/schema.js';
 import { simulate, type SimReport } from '../sim/simulate.js';
 import type { SimSpec } from '../sim/spec.js';
+import { errorLine } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 import { progressBar } from './progress.js';
 import { table } from './table.js';
@@ -90,27 +91,27 @@ export function formatReport(c: HallqConfig, r: SimReport): string {
 export function simulateCommand(file: string, o: SimulateOptions): number {
   const loaded = loadConfigFile(file);
   if (!loaded.ok) {
-    process.stderr.write(`${formatIssues(file, loaded.issues)}\n`);
+    process.stderr.write(`${formatIssues(file, loaded.issues, true)}\n`);
     return exitCodes.configInvalid;
   }
   const staffed = o.windows === undefined ? undefined : parseWindowList(o.windows);
   if (o.windows !== undefined && !staffed) {
-    process.stderr.write(`--windows: expected a list like 1-4,7, found ${o.windows}\n`);
+    process.stderr.write(`${errorLine({ code: 'USAGE', message: `--windows is a list of window numbers like 1-4,7 (not "${o.windows}")`, messageZh: `--windows 应为窗口号列表，例如 1-4,7（而不是 "${o.windows}"）` })}\n`);
     return exitCodes.usage;
   }
   if (o.days !== undefined && (o.days < 1 || o.days > 3650)) {
-    process.stderr.write(`--days: expected 1 to 3650 days, found ${o.days}\n`);
+    process.stderr.write(`${errorLine({ code: 'USAGE', message: `--days is 1 to 3650 days (not ${o.days})`, messageZh: `--days 应为 1 到 3650 天（而不是 ${o.days}）` })}\n`);
     return exitCodes.usage;
   }
   const known = new Set(loaded.config.windows.map((w) => w.id));
   const unknown = staffed?.filter((w) => !known.has(w)) ?? [];
   if (unknown.length > 0) {
-    process.stderr.write(`--windows: ${file} has no window ${unknown.join(', ')} (its windows: ${[...known].join(', ')})\n`);
+    process.stderr.write(`${errorLine({ code: 'USAGE', message: `--windows: ${file} has no window ${unknown.join(', ')} (its windows: ${[...known].join(', ')})`, messageZh: `${file} 没有 ${unknown.join('、')} 号窗口（有：${[...known].join('、')}）` })}\n`);
     return exitCodes.usage;
   }
   const spec = simSpecOf(loaded.config, o, staffed);
   if (typeof spec === 'string') {
-    process.stderr.write(`${file}: ${spec}\n`);
+    process.stderr.write(`${errorLine({ code: 'CONFIG_INVALID', message: `${file}: ${spec}`, messageZh: `${file} 无法模拟` })}\n`);
     return exitCodes.configInvalid;
   }
   // Many days take a while: a bar on a terminal's stderr (nothing on a pipe, so stdout stays the report).

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import { checkSecret, openCredentials } from '../server/auth/credentials.js';
+import { errorLine } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 import { table } from './table.js';
 
@@ -14,7 +15,7 @@ import { table } from './table.js';
  */
 export async function staffCommand(args: string[], configPath: string | undefined, json: boolean, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream } = process): Promise<number> {
   const [sub, staffId] = args;
-  if (!configPath) throw new StaffUsage('staff: which config? e.g. hallq staff list --config /etc/hallq/hall.yaml');
+  if (!configPath) throw new StaffUsage('staff needs the hall config, e.g. hallq staff list --config /etc/hallq/hall.yaml', '请用 --config 指定配置文件');
   const config = loadConfigOrThrow(configPath);
   if (sub === 'list') {
     const store = openCredentials(config.server.database, silentLogger);
@@ -28,11 +29,11 @@ export async function staffCommand(args: string[], configPath: string | undefine
       store.close();
     }
   }
-  if (sub !== 'passwd' && sub !== 'remove') throw new StaffUsage('usage: hallq staff passwd|remove STAFF --config FILE · hallq staff list --config FILE');
-  if (!staffId) throw new StaffUsage(`staff ${sub}: which staff id?`);
+  if (sub !== 'passwd' && sub !== 'remove') throw new StaffUsage('staff needs what to do: passwd STAFF, remove STAFF or list', '请写上 passwd 工号、remove 工号 或 list');
+  if (!staffId) throw new StaffUsage(`staff ${sub} needs the staff id, e.g. hallq staff ${sub} s01`, `请写上工号，例如 hallq staff ${sub} s01`);
   const staff = config.staff.find((s) => s.id === staffId);
   if (!staff) {
-    process.stderr.write(`hallq: no staff member ${staffId} in ${configPath} (add them under staff: first)\n`);
+    process.stderr.write(`${errorLine({ code: 'UNKNOWN_STAFF', message: `no staff member ${staffId} in ${configPath} (add them under staff: first)`, messageZh: `配置中没有工号 ${staffId}（请先在 staff: 下添加）` })}\n`);
     return exitCodes.failure;
   }
   const store = openCredentials(config.server.database, silentLogger);
@@ -44,7 +45,7 @@ export async function staffCommand(args: string[], configPath: string | undefine
     const secret = io.stdin.isTTY ? await promptTwice(io, `PIN or password for ${staffId} (${staff.name}, ${staff.role}): `) : await firstLine(io.stdin);
     const problem = secret === undefined ? 'the two entries differ' : checkSecret(secret);
     if (problem !== undefined || secret === undefined) {
-      process.stderr.write(`hallq: not set: ${problem ?? 'no input'}\n`);
+      process.stderr.write(`${errorLine({ code: 'NOT_SET', message: `not set: ${problem ?? 'no input'}`, messageZh: '没有设置密码' })}\n`);
       return exitCodes.failure;
     }
     await store.set(staffId, secret, Date.now());
@@ -55,7 +56,14 @@ export async function staffCommand(args: string[], configPath: string | undefine
   }
 }
 
-export class StaffUsage extends Error {}
+export class StaffUsage extends Error {
+  constructor(
+    message: string,
+    readonly messageZh: string,
+  ) {
+    super(message);
+  }
+}
 
 async function firstLine(stdin: NodeJS.ReadableStream): Promise<string> {
   let text = '';

@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { HallqError } from '../../drivers/common/error.js';
+import { invalidText } from '../../drivers/common/invalid-text.js';
 import type { HallConfig } from '../core/model.js';
 import { checkAgents } from './agents.js';
 import { configSchema, type HallqConfig } from './schema.js';
 
-/** One thing wrong with a config file: where, what was there, what was expected. */
+/** One thing wrong with a config file: where, what was there, what was expected (and the same in Chinese, when worded). */
 export interface ConfigIssue {
   path: string;
   found: string;
   expected: string;
+  foundZh?: string;
+  expectedZh?: string;
 }
 
 export type ConfigResult = { ok: true; config: HallqConfig } | { ok: false; issues: ConfigIssue[] };
@@ -18,10 +21,6 @@ function show(v: unknown): string {
   if (v === undefined) return 'nothing';
   const s = JSON.stringify(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-function pathOf(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '') || '(top level)';
 }
 
 /** Checks that go across keys: references and uniqueness. */
@@ -65,13 +64,10 @@ function crossCheck(c: HallqConfig): ConfigIssue[] {
 export function validateConfig(doc: unknown): ConfigResult {
   const r = configSchema.safeParse(doc, { reportInput: true });
   if (!r.success) {
-    const issues = r.error.issues.flatMap((i): ConfigIssue[] => {
-      if (i.code === 'unrecognized_keys') {
-        return i.keys.map((k) => ({ path: pathOf([...i.path, k]), found: 'an unknown key', expected: 'no such key (check the spelling)' }));
-      }
-      const expected = i.code === 'invalid_type' ? i.expected : i.message.replace(/^Invalid input: /, '');
-      return [{ path: pathOf(i.path), found: show(i.input), expected }];
-    });
+    // Worded by the one formatter of invalid input; the values are the reader's own file, so they are shown.
+    const issues = invalidText(r.error.issues, { values: 'shown' }).lines.map(
+      (l): ConfigIssue => ({ path: l.path || '(top level)', found: l.found.en, expected: l.expected.en, foundZh: l.found.zh, expectedZh: l.expected.zh }),
+    );
     return { ok: false, issues };
   }
   const cross = [...crossCheck(r.data), ...checkAgents(r.data)];
@@ -93,14 +89,20 @@ export function loadConfigFile(path: string): ConfigResult {
   return validateConfig(doc.toJS());
 }
 
-export function formatIssues(file: string, issues: ConfigIssue[]): string {
-  return issues.map((i) => `${file}: ${i.path}: found ${i.found}, expected ${i.expected}`).join('\n');
+/** One issue as a line: `path: found X, expected Y`; `zh`: its Chinese, `路径：收到 X，应为 Y` (the English words where none were written). */
+export function issueLine(i: ConfigIssue, zh = false): string {
+  return zh ? `${i.path}：收到${i.foundZh ?? i.found}，应为${i.expectedZh ?? i.expected}` : `${i.path}: found ${i.found}, expected ${i.expected}`;
+}
+
+/** Every issue as `FILE: path: found X, expected Y`, one a line; `zh` adds each one's Chinese on the next line, indented. */
+export function formatIssues(file: string, issues: ConfigIssue[], zh = false): string {
+  return issues.map((i) => `${file}: ${issueLine(i)}${zh ? `\n  ${issueLine(i, true)}` : ''}`).join('\n');
 }
 
 /** Loads or throws CONFIG_INVALID with every issue in the message (the daemons refuse to start). */
 export function loadConfigOrThrow(path: string): HallqConfig {
   const r = loadConfigFile(path);
-  if (!r.ok) throw new HallqError('CONFIG_INVALID', formatIssues(path, r.issues), { issues: r.issues });
+  if (!r.ok) throw new HallqError('CONFIG_INVALID', formatIssues(path, r.issues), { issues: r.issues, messageZh: `${path} 有 ${r.issues.length} 处问题：${r.issues.map((i) => issueLine(i, true)).join('；')}` });
   return r.config;
 }
 

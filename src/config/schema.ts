@@ -111,8 +111,9 @@ const mqttDefault = { url: 'mqtt://127.0.0.1:1883', maxMessageBytes: DEFAULT_MAX
  * windows (issuedNear, §7.4.4), otherwise by `near` when it first gets there; `called` (§7.4.5).
  */
 export const SMS_TEMPLATE_DEFAULTS = {
-  issued: '【{hall}】您已取号{number}（{service}），排第{position}位，预计等候{wait}分钟，请到{windows}号窗口办理，请留意叫号。',
-  issuedNear: '【{hall}】您已取号{number}（{service}），排第{position}位，即将叫号，请到{windows}号窗口附近等候。',
+  // The issued texts say what the printed ticket says, in the same words (src/core/ticket-notice.ts).
+  issued: '【{hall}】您已取号{number}（{service}），{aheadText}，{waitText}，请到{windows}号窗口办理，请留意叫号。{policy}。{statusLink}',
+  issuedNear: '【{hall}】您已取号{number}（{service}），{aheadText}，{waitText}，请到{windows}号窗口附近等候。{policy}。{statusLink}',
   near: '【{hall}】{number}即将叫号，请到{windows}号窗口附近等候。',
   called: '【{hall}】请{number}号到{window}号窗口办理。',
   /** 离场评价 (Songjiang §6.6.1.1): sent after the service to a citizen who did not rate on the keypad. */
@@ -137,7 +138,7 @@ export const smsSchema = z
     /** First retry after this many seconds, doubling with each attempt. */
     backoffSeconds: z.number().positive().default(30),
     maxAttempts: z.number().int().min(1).max(20).default(5),
-    /** Message texts (the modem sends these); placeholders {hall} {number} {service} {position} {ahead} {wait} {windows} {window}. */
+    /** Message texts (the modem sends these); placeholders {hall} {number} {service} {position} {ahead} {wait} {windows} {window}, and the printed ticket's own words {aheadText} {waitText} {policy} {statusLink}. */
     templates: z
       .strictObject({
         issued: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.issued),

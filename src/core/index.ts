@@ -15,6 +15,7 @@ export * from './outcome.js';
 export * from './rejections.js';
 export * from './resident-id.js';
 export * from './state.js';
+export * from './ticket-notice.js';
 export * from './time.js';
 export { ticketId, ticketNumber } from './decide-ticket.js';
 export { requeueKeyAfter } from './decide-call.js';

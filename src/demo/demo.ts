@@ -261,8 +261,9 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       if (stopping) return;
       const c = randomCitizen(() => rng.next());
       const service = config.services.find((s) => s.id === serviceId);
+      // The service first: an unknown one is named as such whatever the printer's state.
       if (!service) {
-        o.print(`🚫 t ${serviceId}: no such service — services: ${config.services.map((s) => s.id).join(' ')}`);
+        o.print(`⛔ t ${serviceId}: no such service — services: ${config.services.map((s) => s.id).join(' ')}`);
         return;
       }
       const withId = service.idRequired || rng.chance(0.5);
@@ -277,11 +278,20 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
         res = await post('/kiosk/api/issue', { serviceId, phone: c.phone, smsOnly: true });
         r = (await res.json()) as typeof r;
       }
-      if (r.error) o.print(`🚫 ${service.name.zh}: ${r.error.messageZh ?? ''} / ${r.error.message}`);
-      else if (r.printed === false) o.print(`📱 SMS-only ticket ${r.number ?? ''} (${service.name.zh}), position ${r.position ?? '?'} — status ${r.statusUrl ?? '(none)'}`);
+      // The `t` key echoes its outcome like every key: the number, or the hall's reason for refusing it.
+      const ahead = `前面还有 ${Math.max(0, (r.position ?? 1) - 1)} 人`;
+      if (why === 'console') {
+        if (r.error) o.print(`⛔ t ${serviceId}: ${r.error.messageZh ?? ''} · ${r.error.message}`);
+        else o.print(`✅ t ${serviceId}: ${r.number ?? '?'} (${service.name.zh}), ${ahead} — ${r.printed === false ? 'SMS only (the printer cannot print)' : 'printed'}`);
+      } else if (r.error) o.print(`🚫 ${service.name.zh}: ${r.error.messageZh ?? ''} / ${r.error.message}`);
+      if (r.error) return;
+      if (r.printed === false) o.print(`📱 SMS-only ticket ${r.number ?? ''} (${service.name.zh}), position ${r.position ?? '?'} — status ${r.statusUrl ?? '(none)'}`);
       else if (why === 'console' || r.statusUrl) o.print(`   status page of ${r.number ?? ''}: ${r.statusUrl ?? '(none)'}`);
     };
-    const next = kioskQueue.then(run).catch((e: unknown) => logger.warn({ err: String(e) }, 'demo arrival failed'));
+    const next = kioskQueue.then(run).catch((e: unknown) => {
+      if (why === 'console') o.print(`⛔ t ${serviceId}: the kiosk did not answer (${e instanceof Error ? e.message : String(e)}) · 取号机没有应答`);
+      else logger.warn({ err: String(e) }, 'demo arrival failed');
+    });
     kioskQueue = next;
     return next;
   };

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from '../../drivers/common/logger.js';
-import { sendError } from './errors.js';
+import { invalidText, type Issue } from '../../drivers/common/invalid-text.js';
+import { sendError, sendInvalid } from './errors.js';
 
 /** A Fastify app with hallq's rules: JSON only, the one error shape, zod validation. */
 
@@ -24,7 +25,7 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * - state-changing requests only from the page's own origin (Origin and Sec-Fetch-Site checked: 403),
  *   so no other web page can drive the hall from a browser on the LAN;
  * - HEAD for every GET route; params, query and body validated by zod schemas (400);
- * - every error and the 404 in `{ error: { code, message } }`; nothing a client sends crashes it.
+ * - every error and the 404 in `{ error: { code, message, messageZh } }`; nothing a client sends crashes it.
  */
 export function createHttpApp(opts: HttpOptions): FastifyInstance {
   const https = opts.tls ? { https: { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) } } : {};
@@ -34,7 +35,7 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     trustProxy: opts.trustProxy ?? false,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    return503OnClosing: true,
+    return503OnClosing: false,
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
     ...https,
@@ -46,48 +47,64 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
+  // Closing: fastify's own 503 body is not hallq's error shape, so return503OnClosing is off and this
+  // flag answers requests that still arrive while the app closes (a keep-alive connection, a slow preClose).
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer').header('x-frame-options', 'DENY');
+    if (closing) return sendError(reply.header('connection', 'close'), 503, 'closing', 'the server is stopping; try again in a moment', '服务正在停止，请稍后再试');
     if (safeMethods.has(req.method)) return;
     // An empty POST skips the body parser; the content type is required all the same.
     const type = req.headers['content-type'] ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(type)) return sendError(reply, 415, 'unsupported-media-type', 'send a JSON body (content-type: application/json)');
+    if (!/^application\/json\s*(;|$)/i.test(type)) return sendError(reply, 415, 'unsupported-media-type', 'send a JSON body (content-type: application/json)', MEDIA_ZH);
     const site = req.headers['sec-fetch-site'];
-    if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return sendError(reply, 403, 'cross-site', 'requests from other sites are refused');
+    if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return sendError(reply, 403, 'cross-site', 'requests from other sites are refused', '拒绝来自其他网站的请求');
     const origin = req.headers.origin;
-    if (origin !== undefined && originHost(origin) !== req.host) return sendError(reply, 403, 'cross-site', 'requests from other origins are refused');
+    if (origin !== undefined && originHost(origin) !== req.host) return sendError(reply, 403, 'cross-site', 'requests from other origins are refused', '拒绝来自其他网站的请求');
     return;
   });
 
-  app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not-found', 'no such endpoint'));
+  app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not-found', 'no such address', '没有这个地址'));
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
-      // Paths and expectations only: never the values, which may be personal data.
-      const where = err.validationContext ?? 'request';
-      const detail = err.validation
-        .slice(0, 5)
-        .map((v) => {
-          const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
-          return `${where}${path ? `.${path}` : ''}: ${v.message}`;
-        })
-        .join('; ');
-      return sendError(reply, 400, 'payload-invalid', detail);
+      // Key paths, the kind of what was found (numbers only as values: text may be personal data) and what was expected.
+      const context = err.validationContext ?? 'body';
+      const where = context === 'querystring' ? 'query' : context;
+      const input: unknown = context === 'body' ? req.body : context === 'params' ? req.params : context === 'querystring' ? req.query : req.headers;
+      return sendInvalid(reply, invalidText(err.validation.map(issueOf), { where, input }));
     }
     switch (err.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return sendError(reply, 413, 'payload-too-large', 'the body is too large');
+        return sendError(reply, 413, 'payload-too-large', 'the body is too large', '请求内容过大');
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return sendError(reply, 415, 'unsupported-media-type', 'send a JSON body (content-type: application/json)');
+        return sendError(reply, 415, 'unsupported-media-type', 'send a JSON body (content-type: application/json)', MEDIA_ZH);
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return sendError(reply, 400, 'payload-invalid', 'the JSON body is empty');
+        return sendError(reply, 400, 'payload-invalid', 'the body is empty: send a JSON object', '请求内容为空：请发送 JSON 对象');
     }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status === 429) return sendError(reply, 429, 'rate-limited', 'too many requests; try again later', '请求过于频繁，请稍后再试');
-    if (status >= 400 && status < 500) return sendError(reply, status, err instanceof SyntaxError || status === 400 ? 'payload-invalid' : 'bad-request', err instanceof SyntaxError ? 'the body is not JSON' : 'the request is not valid');
+    if (err instanceof SyntaxError) return sendError(reply, 400, 'payload-invalid', 'the body is not JSON', '请求内容不是 JSON');
+    if (status >= 400 && status < 500) return sendError(reply, status, status === 400 ? 'payload-invalid' : 'bad-request', 'the request is not valid', '请求无效');
     opts.logger.error({ err: err.message, code: err.code, route: req.routeOptions.url }, 'HTTP request failed');
     return sendError(reply, 500, 'internal', 'the server could not answer the request', '系统繁忙，请稍后再试');
   });
   return app;
+}
+
+const MEDIA_ZH = '请以 JSON 发送（content-type: application/json）';
+
+/** fastify-type-provider-zod's validation entry back to the zod issue it came from. */
+function issueOf(v: { keyword: string; instancePath: string; message?: string; params?: Record<string, unknown> }): Issue {
+  const path = v.instancePath
+    .split('/')
+    .slice(1)
+    .filter((p) => p !== '')
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  return { ...v.params, code: v.keyword, path, message: v.message ?? '' } as unknown as Issue;
 }
 
 function originHost(origin: string): string | undefined {

@@ -1,8 +1,12 @@
 import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorBodySchema } from './errors.js';
 
-const common = 'Every error is `{ "error": { "code", "message", "messageZh"? } }` (codes in lower-case kebab); request bodies are JSON only (`content-type: application/json`, else 415), at most the body limit (else 413); state-changing requests from another origin are refused (403 cross-site).';
+const success = z.unknown().describe('Success');
+
+const common = 'Every error is `{ "error": { "code", "message", "messageZh" } }` (codes in lower-case kebab; `message` English, `messageZh` Chinese, both always present; invalid input is worded `path: found X, expected Y`); request bodies are JSON only (`content-type: application/json`, else 415), at most the body limit (else 413); state-changing requests from another origin are refused (403 cross-site).';
 const serverApi = {
   title: 'hallq hall server HTTP API',
   description: 'Public: the hall display, the ticket status page (by the token in its QR), /livez and /readyz. Staff: everything else, behind a session cookie (POST /api/auth/sign-in) or the CLI bearer token.',
@@ -30,7 +34,9 @@ export async function registerOpenApi(app: FastifyInstance, about: { title: stri
         },
       },
     },
-    transform: jsonSchemaTransform,
+    // Every route documents the one error shape for 4xx and 5xx (the Error component), besides its own answers.
+    // (A route without its own answer schema keeps a plain 200, as before.)
+    transform: (doc) => jsonSchemaTransform({ ...doc, schema: { ...doc.schema, response: { ...((doc.schema.response as Record<string, unknown> | undefined) ?? { 200: success }), '4XX': errorBodySchema, '5XX': errorBodySchema } } }),
     transformObject: jsonSchemaTransformObject,
   });
 }

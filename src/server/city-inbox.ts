@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
-import { parseJson, type Response } from '../bus/messages.js';
+import { describeInvalid, parseJson, type Response } from '../bus/messages.js';
 import { EMERGENCY_TEXT_MAX, type Command, type Outcome } from '../core/index.js';
 import { platformAppointment, type ImportResult } from './platform/appointment-input.js';
 
@@ -84,18 +84,22 @@ export class CityInbox {
     const json = payload.length > this.o.maxBytes ? { ok: false as const, error: 'too large' } : parseJson(payload);
     const raw = json.ok && typeof json.value === 'object' && json.value !== null ? (json.value as { id?: unknown }).id : undefined;
     const id = typeof raw === 'string' && messageId.safeParse(raw).success ? raw : '';
-    const refuse = (code: string, message: string): Response => {
+    const refuse = (code: string, message: string, messageZh?: string): Response => {
       this.metrics.refused += 1;
       // Kind, id and code only: an appointment carries personal data.
       this.o.logger.warn({ kind: kind.slice(0, 40), messageId: id, code }, 'city message refused');
-      return { id, status: 'error', error: { code, message } };
+      return { id, status: 'error', error: { code, message, ...(messageZh === undefined ? {} : { messageZh }) } };
+    };
+    const invalid = (e: z.ZodError): Response => {
+      const t = describeInvalid(e, json.ok ? json.value : undefined);
+      return refuse('PAYLOAD_INVALID', t.message, t.messageZh);
     };
     if (!json.ok) return refuse('PAYLOAD_INVALID', json.error);
     try {
       switch (kind) {
         case 'appointments': {
           const m = cityAppointmentsMessage.safeParse(json.value);
-          if (!m.success) return refuse('PAYLOAD_INVALID', m.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+          if (!m.success) return invalid(m.error);
           if (!this.o.importAppointments) return refuse('APPOINTMENTS_OFF', 'this hall takes no appointments (platform.appointments is not configured)');
           const results = this.o.importAppointments(m.data.appointments);
           this.metrics.appointments += m.data.appointments.length;
@@ -104,7 +108,7 @@ export class CityInbox {
         }
         case 'notice': {
           const m = cityNoticeMessage.safeParse(json.value);
-          if (!m.success) return refuse('PAYLOAD_INVALID', m.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+          if (!m.success) return invalid(m.error);
           if (m.data.until !== undefined && Date.parse(m.data.until) <= this.o.clock()) return refuse('EXPIRED', `the notice was valid until ${m.data.until}`);
           const n = m.data;
           const cmd: Command =

@@ -69,7 +69,9 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
     logger.child({ component: 'mqtt' }),
   );
   // The SMS outbox hooks in before the first command can arrive.
-  const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger: logger.child({ component: 'sms' }) });
+  // Its issued texts link the status page the kiosks print in the QR code (the first kiosk's statusBaseUrl).
+  const statusBaseUrl = config.agents.find((a) => a.kiosk)?.kiosk?.statusBaseUrl;
+  const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger: logger.child({ component: 'sms' }), ...(statusBaseUrl ? { statusBaseUrl } : {}) });
   // Island mode: number leases for the kiosks, and the return of the agents' outboxes.
   const island = startIslandServer(config, engine, mqtt, clock, logger.child({ component: 'island' }));
   // Requests are authorized by the agent id in their topic, which only the broker's ACL vouches for.

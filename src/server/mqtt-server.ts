@@ -121,7 +121,8 @@ export class MqttServer {
     });
     this.client = client;
     noDelayOn(client);
-    reconnectWithBackoff(client, this.logger, this.opts.reconnect);
+    // One warning per lost connection or failed attempt, with its error (reconnect.ts owns 'error' and 'close' lines).
+    reconnectWithBackoff(client, this.logger, this.opts.reconnect, { url: this.opts.url });
     client.on('connect', () => {
       this.metrics.connected = true;
       this.logger.info({ url: this.opts.url }, 'connected to broker');
@@ -134,10 +135,8 @@ export class MqttServer {
       this.metrics.reconnects += 1;
     });
     client.on('close', () => {
-      if (!this.stopping && this.metrics.connected) this.logger.warn({ url: this.opts.url }, 'broker connection lost');
       this.metrics.connected = false;
     });
-    client.on('error', (err) => this.logger.warn({ err: err.message }, 'broker connection error'));
     client.on('message', (topic, payload) => {
       if (this.deviceAgentOf(topic) !== undefined) return this.onDevices(topic, payload);
       if (topic.startsWith(`${this.t.root}/agent/`)) return this.island?.agentStatus(topic, payload);
@@ -322,10 +321,10 @@ export class MqttServer {
     const raw = json.ok && typeof json.value === 'object' && json.value !== null && !Array.isArray(json.value) ? (json.value as { id?: unknown }).id : undefined;
     // The id goes back to the sender so it can match the answer; only a well-formed one.
     const id = typeof raw === 'string' && raw.length <= 100 ? raw : '';
-    if (payload.length > this.maxBytes) return answer(this.invalid(topic, client, id, payload.length, `payload above ${this.maxBytes} bytes`));
-    if (!json.ok) return answer(this.invalid(topic, client, id, payload.length, json.error));
+    if (payload.length > this.maxBytes) return answer(this.invalid(topic, client, id, payload.length, { message: `the payload is above ${this.maxBytes} bytes`, messageZh: `消息超过 ${this.maxBytes} 字节` }));
+    if (!json.ok) return answer(this.invalid(topic, client, id, payload.length, json.error === 'empty payload' ? { message: 'the payload is empty: send a JSON object', messageZh: '消息为空：请发送 JSON 对象' } : { message: 'the payload is not JSON', messageZh: '消息不是 JSON' }));
     const req = requestSchema.safeParse(json.value);
-    if (!req.success) return answer(this.invalid(topic, client, id, payload.length, describeInvalid(req.error)));
+    if (!req.success) return answer(this.invalid(topic, client, id, payload.length, describeInvalid(req.error, json.value)));
     const allowed = this.opts.authorize(client, req.data);
     if (!allowed.ok) return answer(this.refuse(client, req.data.id, allowed));
     return { client, request: allowed.request };
@@ -368,11 +367,11 @@ export class MqttServer {
     return { id, status: 'error', error: refusal.error };
   }
 
-  private invalid(topic: string, client: string, id: string, bytes: number, reason: string): Response {
+  private invalid(topic: string, client: string, id: string, bytes: number, reason: { message: string; messageZh: string }): Response {
     this.metrics.invalidPayloads += 1;
     // Topic, size and the schema's field names only: a payload (even its id) may carry personal data.
-    this.logger.warn({ ...logSafe({ topic, client }), bytes, reason }, 'invalid request payload');
-    return { id, status: 'error', error: { code: 'PAYLOAD_INVALID', message: reason } };
+    this.logger.warn({ ...logSafe({ topic, client }), bytes, reason: reason.message }, 'invalid request payload');
+    return { id, status: 'error', error: { code: 'PAYLOAD_INVALID', message: reason.message, messageZh: reason.messageZh } };
   }
 
   /** Resolves once connected to the broker (at once if connected now). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { noShowFooter, ticketDocument } from '../../src/agent/ticket-document.js';
+import { printedTicket } from '../../src/agent/ticket-document.js';
+import { noShowText as noShowFooter } from '../../src/core/index.js';
 
 describe('the ticket footer prints the no-show policy the hall runs (policy.noShow, src/core/decide-call.ts)', () => {
   it('says how a no-show is re-queued, or that it is not', () => {
@@ -13,7 +14,7 @@ describe('the ticket footer prints the no-show policy the hall runs (policy.noSh
   });
 
   it('is on the printed document', () => {
-    const doc = ticketDocument({ hallName: { zh: '大厅', en: 'Hall' }, number: 'A001', serviceName: { zh: '社保', en: 'Social' }, position: 1, windows: [1], issuedAt: 0, utcOffsetMinutes: 480, noShow: { requeueAfter: null, maxRequeues: 0 } });
+    const doc = printedTicket({ hallName: { zh: '大厅', en: 'Hall' }, number: 'A001', serviceName: { zh: '社保', en: 'Social' }, position: 1, windows: [1], issuedAt: 0, utcOffsetMinutes: 480, noShow: { requeueAfter: null, maxRequeues: 0 } });
     const lines = doc.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
     expect(lines).toContain('过号请重新取号');
     expect(lines).toContain('请妥善保管此票');
@@ -21,7 +22,7 @@ describe('the ticket footer prints the no-show policy the hall runs (policy.noSh
 
   it('never prints "0 分钟": a ticket a free window calls now says so', () => {
     const facts = { hallName: { zh: '大厅', en: 'Hall' }, number: 'A001', serviceName: { zh: '社保', en: 'Social' }, position: 1, windows: [1], issuedAt: 0, utcOffsetMinutes: 480 };
-    const text = (n: number) => ticketDocument({ ...facts, estimatedWaitMinutes: n }).blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
+    const text = (n: number) => printedTicket({ ...facts, estimatedWaitMinutes: n }).blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
     expect(text(0)).toContain('即将叫号');
     expect(text(0).join(' ')).not.toContain('0 分钟');
     expect(text(7)).toContain('预计等候约 7 分钟');
@@ -29,7 +30,7 @@ describe('the ticket footer prints the no-show policy the hall runs (policy.noSh
 
   it('says the wait is unknown (预计等候—分钟, as the SMS does) when no open window can serve the service, never 0', () => {
     const facts = { hallName: { zh: '大厅', en: 'Hall' }, number: 'A001', serviceName: { zh: '社保', en: 'Social' }, position: 1, windows: [], issuedAt: 0, utcOffsetMinutes: 480 };
-    const lines = ticketDocument(facts).blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
+    const lines = printedTicket(facts).blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
     expect(lines).toContain('预计等候—分钟');
     expect(lines.join(' ')).not.toMatch(/0 ?分钟|即将叫号/);
   });

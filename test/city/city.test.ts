@@ -331,7 +331,7 @@ describe('the city tier', () => {
       [() => get('/api/public/nearby?service=A&lat=32&lon=abc'), 400, 'payload-invalid', /lon/],
       [() => get('/api/public/nearby?service=A%20B&lat=32&lon=118'), 400, 'payload-invalid', /service/],
       [() => get('/api/public/nearby?service=A&lat=32&lon=118&radiusKm=0'), 400, 'payload-invalid', /radiusKm/],
-      [() => get('/api/public/nearby?service=A&lat=32&lon=118&x=1'), 400, 'payload-invalid', /unknown parameter x/],
+      [() => get('/api/public/nearby?service=A&lat=32&lon=118&x=1'), 400, 'payload-invalid', /query\.x: unknown key/],
       [() => get('/api/city/reports?day=2026-11-23'), 401, 'unauthorized'],
       [() => get('/api/city/reports?day=2026-13-45', token), 400, 'payload-invalid', /^day: /],
       [() => get('/api/city/reports?day=2026-02-30', token), 400, 'payload-invalid', /^day: /],

@@ -53,9 +53,12 @@ describe('hallq demo keys', () => {
     expect(await key('u 3', /^(⛔|✅|…) u 3:/)).toBe('✅ u 3: window 3 resumed');
     // A ticket: printed whole, with its status link, and (--png) drawn as a PNG whose path is shown.
     const png = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('   ↳ '), resolve }));
+    const echoed = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('✅ t social:') || l.startsWith('⛔ t social:'), resolve }));
     const printed = key('t social', /^🎫 printed: A001 /);
     const status = await new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('   status page of A001: '), resolve }));
     await printed;
+    // The key's own echo: the number it took, as the other keys echo theirs.
+    expect(await echoed).toBe('✅ t social: A001 (社会保障), 前面还有 0 人 — printed');
     const pngLine = await png;
     expect(pngLine).toBe(`   ↳ ${join(dir, 'png', 'ticket-0001-A001.png')}`);
     expect([...readFileSync(join(dir, 'png', 'ticket-0001-A001.png')).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
@@ -70,11 +73,23 @@ describe('hallq demo keys', () => {
     expect(await key('g 3', /^g <window>/)).toBe('g <window> <1-5>: 1 = 非常满意 (very satisfied) … 5 = 非常不满意 (very dissatisfied)');
   }, 90_000);
 
+  it('every other key echoes too: t without a service, recall, card, paper, screens, an unknown key', async () => {
+    expect(await key('t', /^t: /)).toMatch(/^t: which service\? services: social medical /);
+    expect(await key('r 3', /^(⛔|✅|…|ℹ️) +r 3:/)).toBe('✅ r 3: recalled A001 (1×)');
+    expect(await key('r 99', /^r 99:/)).toBe('r 99: no window 99 — windows 1–12');
+    expect(await key('card', /^🪪 /)).toMatch(/^🪪 ID card on the reader \(.+\)$/);
+    expect(await key('paper sideways', /^paper:/)).toBe('paper: out, near or ok');
+    expect(await key('s', /^ {2}screen {2}3: /)).toMatch(/A001/);
+    expect(await key('zz', /^unknown key/)).toMatch(/^unknown key "zz"\. keys: t <service>/);
+  }, 60_000);
+
   it('with the printer out of paper, an unknown service is named as such; no raw log line on the console', async () => {
     const out0 = out.length;
     await key('paper out', /^🧻 printer paper: out/);
     await new Promise<string>((resolve) => waiters.push({ test: (l) => l === '🖨️  printer: offline (paper out)', resolve }));
-    expect(await key('t nosuch', /^🚫 t nosuch/)).toMatch(/^🚫 t nosuch: no such service — services: social medical /);
+    expect(await key('t nosuch', /^⛔ t nosuch/)).toMatch(/^⛔ t nosuch: no such service — services: social medical /);
+    // A known service with the printer out: the key still says what became of it (an SMS-only number, or why not).
+    expect(await key('t social', /^(⛔|✅) t social:/)).toMatch(/^(✅ t social: A\d{3} \(社会保障\), 前面还有 \d+ 人 — SMS only|⛔ t social: 打印机暂时无法出票.* · The printer cannot print now)/);
     expect(out.slice(out0).filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
     await key('paper ok', /^🧻 printer paper: ok/);
   }, 60_000);

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RAW_ZOD_TEXT } from '../../drivers/common/invalid-text.js';
 import { describe, expect, it } from 'vitest';
 
 function hallq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -41,8 +42,11 @@ describe('the hallq command', () => {
     writeFileSync(file, readFileSync('config/demo.yaml', 'utf8').replace('dailyQuota: 300', 'dailyQuota: lots').replace('interleave:', 'interlave:'));
     const r = await hallq('config', 'check', file);
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain('services[0].dailyQuota: found "lots", expected number');
+    expect(r.stderr).toContain('services[0].dailyQuota: found "lots", expected a number');
     expect(r.stderr).toContain('policy.interlave: found an unknown key');
+    // Each problem in Chinese too, and never zod's own wording.
+    expect(r.stderr).toContain('services[0].dailyQuota：收到"lots"，应为数字');
+    expect(r.stderr).not.toMatch(RAW_ZOD_TEXT);
     expect((await hallq('config', 'check', 'config/demo.yaml')).code).toBe(0);
   });
 
@@ -52,7 +56,7 @@ describe('the hallq command', () => {
     // Each command takes only its own options, and says so with its own usage.
     const speed = await hallq('queue', '--speed', '3');
     expect(speed.code).toBe(2);
-    expect(speed.stderr).toContain("hallq: queue: Unknown option '--speed'");
+    expect(speed.stderr).toContain('error: USAGE: hallq queue has no option --speed (hallq queue 没有 --speed 这个选项)');
     expect(speed.stderr).toContain('usage: hallq queue [--server URL | --config FILE] [--json]');
   });
 
@@ -79,7 +83,7 @@ describe('the daemons on a bad config', () => {
       expect(r.code).toBe(3);
       const lines = r.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toContain('server.tickSeconds: found "soon", expected number');
+      expect(lines[0]).toContain('server.tickSeconds: found "soon", expected a number');
       const log = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
       expect(log).toEqual([expect.objectContaining({ level: 50, msg: 'config invalid; refusing to start' })]);
     }

@@ -27,7 +27,7 @@ describe('hallq CLI rough edges', () => {
   it('call x names the argument, no --window flag', async () => {
     const r = await hallq('call', 'x');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('call: WINDOW: expected a whole number, found x');
+    expect(r.stderr).toContain('error: USAGE: the window is its number, e.g. hallq call 3 (not "x")');
     expect(r.stderr).not.toContain('--window');
   }, 60_000);
 
@@ -52,7 +52,7 @@ describe('hallq CLI rough edges', () => {
   it('simulate refuses --days 0 and a window the hall does not have', async () => {
     const days = await hallq('simulate', 'config/demo.yaml', '--days', '0');
     expect(days).toMatchObject({ code: 2 });
-    expect(days.stderr).toContain('--days: expected 1 to 3650 days, found 0');
+    expect(days.stderr).toContain('error: USAGE: --days is 1 to 3650 days (not 0)');
     const windows = await hallq('simulate', 'config/demo.yaml', '--windows', '13', '--days', '1');
     expect(windows).toMatchObject({ code: 2 });
     expect(windows.stderr).toContain('--windows: config/demo.yaml has no window 13');
@@ -61,7 +61,7 @@ describe('hallq CLI rough edges', () => {
   it('demo refuses --speed 0 (every timer would be infinite: a busy loop printing overflow warnings)', async () => {
     const r = await hallq('demo', '--speed', '0', '--seconds', '1');
     expect(r).toMatchObject({ code: 2 });
-    expect(r.stderr).toContain('--speed: expected a whole number of at least 1, found 0');
+    expect(r.stderr).toContain('error: USAGE: --speed is a whole number from 1 up, e.g. --speed 5 (not 0)');
     expect(r.stderr).not.toContain('TimeoutOverflowWarning');
   }, 60_000);
 

@@ -84,7 +84,7 @@ describe('hallq staff and the technician CLI against a running server', () => {
     // Without the token: refused.
     const refused = await hallq(['queue', '--server', base], { env: { HALLQ_TOKEN: 'not-the-token' } });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('401');
+    expect(refused.stderr).toMatch(/^error: unauthorized: .*HALLQ_TOKEN \(.+\)\n$/);
   }, 240_000);
 });
 

@@ -39,7 +39,7 @@ export const PIN: Record<string, string> = { s01: '1111', s03: '3333', s05: '555
  * The hall server's HTTP app over a real SQLite file, driven with inject() (no socket); the MQTT side
  * is constructed but not connected (its publishes are no-ops), so commands run through the same path.
  */
-export async function httpRig(opts: { lockout?: { perStaff: number; perAddress: number; windowMs: number; lockMs: number } } = {}): Promise<HttpRig> {
+export async function httpRig(opts: { lockout?: { perStaff: number; perAddress: number; windowMs: number; lockMs: number }; beforeReady?: (app: FastifyInstance) => void } = {}): Promise<HttpRig> {
   const db = join(mkdtempSync(join(tmpdir(), 'hallq-http-')), 'hall.db');
   const base = epochOf('2026-11-23', 600, 480);
   const start = Date.now();
@@ -49,6 +49,7 @@ export async function httpRig(opts: { lockout?: { perStaff: number; perAddress: 
   const mqtt = new MqttServer(engine, { url: 'mqtt://127.0.0.1:9', hall: 'demo-hall', clock, authorize: requestAuthorizer([]) }, silentLogger);
   const h = await buildHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock, credentialCost: { N: 1024, r: 8, p: 1 }, ...(opts.lockout ? { lockout: opts.lockout } : {}) }, silentLogger);
   for (const [id, pin] of Object.entries(PIN)) await h.credentials.set(id, pin, clock());
+  opts.beforeReady?.(h.app);
   await h.app.ready();
   const signIn = async (staffId: string, secret: string, window?: number) => {
     const r = await h.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: { 'content-type': 'application/json' }, payload: { staffId, secret, ...(window === undefined ? {} : { window }) } });

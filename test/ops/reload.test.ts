@@ -69,7 +69,7 @@ describe('SIGHUP and readiness on a running server', () => {
     await broker.stop();
     brokerStopped = true;
     // The server's own word that the link is gone: its reconnect attempt fails.
-    await logged('broker connection error', mark);
+    await logged('broker unreachable; reconnecting after backoff', mark);
     const r = await fetch(`${base}/readyz`);
     expect(r.status).toBe(200);
     const body = (await r.json()) as { status?: string };

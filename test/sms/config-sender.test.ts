@@ -105,7 +105,7 @@ describe('what a failed send means', () => {
 
 describe('templates', () => {
   it('fill every known placeholder and leave an unknown one visible', () => {
-    const vars = { hall: '市民中心', number: 'B012', service: '医保', position: '4', ahead: '3', wait: '12', windows: '2、5', window: '2', link: '', valid: '', time: '09:30' };
+    const vars = { hall: '市民中心', number: 'B012', service: '医保', position: '4', ahead: '3', wait: '12', windows: '2、5', window: '2', link: '', valid: '', time: '09:30', aheadText: '前面还有 3 人', waitText: '预计等候约 12 分钟', policy: '过号请重新取号', statusLink: '' };
     expect(renderSms('【{hall}】{number}即将叫号，请到{windows}号窗口附近等候。', vars)).toBe('【市民中心】B012即将叫号，请到2、5号窗口附近等候。');
     expect(renderSms('{number} {windw}', vars)).toBe('B012 {windw}');
   });

@@ -45,7 +45,7 @@ describe('the citizen’s messages, received by the modem', () => {
     h.run({ type: 'OpenWindow', window: 3, staffId: 's3', source: 'caller-keypad' } as CommandBody);
     for (let i = 0; i < 3; i++) h.rig.issue('A');
     h.withPhone('13912345678');
-    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A004（社保），排第4位，预计等候15分钟，请到3号窗口办理，请留意叫号。']);
+    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A004（社保），前面还有 3 人，预计等候约 15 分钟，请到3号窗口办理，请留意叫号。过号顺延 3 位重新排队（限一次）。']);
     for (let i = 0; i < 3; i++) h.run({ type: 'CallNext', window: 3, source: 'caller-keypad' } as CommandBody);
     expect((await h.texts(2))[1]).toBe('【联调大厅】A004即将叫号，请到3号窗口附近等候。');
     h.run({ type: 'CallNext', window: 3, source: 'caller-keypad' } as CommandBody);
@@ -57,15 +57,15 @@ describe('the citizen’s messages, received by the modem', () => {
     const h = await hall();
     h.run({ type: 'OpenWindow', window: 2, staffId: 's2', source: 'caller-keypad' } as CommandBody);
     h.withPhone('13912345678');
-    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A001（社保），排第1位，即将叫号，请到2号窗口附近等候。']);
+    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A001（社保），前面还有 0 人，即将叫号，请到2号窗口附近等候。过号顺延 3 位重新排队（限一次）。']);
     h.run({ type: 'CallNext', window: 2, source: 'caller-keypad' } as CommandBody);
-    expect(await h.texts(2)).toEqual(['【联调大厅】您已取号A001（社保），排第1位，即将叫号，请到2号窗口附近等候。', '【联调大厅】请A001号到2号窗口办理。']);
+    expect(await h.texts(2)).toEqual(['【联调大厅】您已取号A001（社保），前面还有 0 人，即将叫号，请到2号窗口附近等候。过号顺延 3 位重新排队（限一次）。', '【联调大厅】请A001号到2号窗口办理。']);
     expect(h.service.outbox.all().map((r) => r.reason)).toEqual(['issued', 'called']);
   });
 
   it('issued with no window open: its position and the windows that serve its service', async () => {
     const h = await hall();
     h.withPhone('13912345678');
-    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A001（社保），排第1位，预计等候—分钟，请到1、2、3、4、5、6、7、8、9、10号窗口办理，请留意叫号。']);
+    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A001（社保），前面还有 0 人，预计等候—分钟，请到1、2、3、4、5、6、7、8、9、10号窗口办理，请留意叫号。过号顺延 3 位重新排队（限一次）。']);
   });
 });

@@ -4,7 +4,7 @@ import type { Logger } from '../../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
 import { localTime, maskPhone, prospectiveView, serviceOf, type Lang, type Outcome, type PersonInput } from '../../core/index.js';
 import type { AgentLink } from '../link.js';
-import { ticketDocument } from '../ticket-document.js';
+import { printedTicket } from '../ticket-document.js';
 
 export interface KioskRequest {
   serviceId: string;
@@ -163,7 +163,7 @@ export class KioskFlow {
     if (!print || !this.printer) return { ok: true, ...base, printed: false };
     try {
       await this.printer.print(
-        ticketDocument({
+        printedTicket({
           hallName: state.config.name,
           number: view.number,
           serviceName: service.name,

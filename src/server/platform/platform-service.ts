@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { HallqError } from '../../../drivers/common/error.js';
+import { invalidText } from '../../../drivers/common/invalid-text.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { PlatformConfig } from '../../config/schema.js';
 import type { Command, Outcome } from '../../core/index.js';
@@ -163,8 +164,12 @@ export class PlatformService {
     try {
       const res = await fetch(cfg.pullUrl, { headers: { accept: 'application/json', 'x-hallq-hall': this.o.hall, ...signedHeaders(this.secret, this.o.clock(), '') }, signal: AbortSignal.any([this.pullAbort.signal, AbortSignal.timeout(cfg.timeoutSeconds * 1000)]) });
       if (!res.ok) throw new HallqError('PAYLOAD_INVALID', `appointment pull answered HTTP ${res.status}`, { status: res.status });
-      const parsed = appointmentBatch.safeParse(await res.json());
-      if (!parsed.success) throw new HallqError('PAYLOAD_INVALID', `appointment pull: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      const body: unknown = await res.json();
+      const parsed = appointmentBatch.safeParse(body);
+      if (!parsed.success) {
+        const t = invalidText(parsed.error.issues, { input: body, max: 3 });
+        throw new HallqError('PAYLOAD_INVALID', `appointment pull: ${t.message}`, { messageZh: `预约拉取：${t.messageZh}` });
+      }
       const results = this.appointments.applyAll(parsed.data.appointments);
       this.pullState.lastOkAt = this.o.clock();
       delete this.pullState.lastError;

@@ -5,7 +5,8 @@
  * - GET /api/admin/platform — the export backlog and the import's state, for managers and technicians.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendError } from '../../http/errors.js';
+import { invalidText } from '../../../drivers/common/invalid-text.js';
+import { sendError, sendInvalid } from '../../http/errors.js';
 import { appointmentBatch } from './appointment-input.js';
 import type { PlatformService } from './platform-service.js';
 import { verifySignature } from './signature.js';
@@ -25,16 +26,16 @@ export async function registerPlatformRoutes(app: FastifyInstance, platform: Pla
     scope.post('/api/platform/appointments', { schema: { hide: true }, bodyLimit: PUSH_BODY_LIMIT }, (req, reply) => {
       const raw = typeof req.body === 'string' ? req.body : '';
       const check = verifySignature(platform.secret, req.headers, raw, platform.o.clock(), platform.o.config.toleranceSeconds);
-      if (!check.ok) return sendError(reply, 401, check.code, 'the request signature is missing, stale or wrong (docs/platform.md)');
+      if (!check.ok) return sendError(reply, 401, check.code, 'the request signature is missing, stale or wrong (docs/platform.md)', '请求签名缺失、过期或不正确');
       let json: unknown;
       try {
         json = JSON.parse(raw);
       } catch {
-        return sendError(reply, 400, 'payload-invalid', 'the body is not JSON');
+        return sendError(reply, 400, 'payload-invalid', 'the body is not JSON', '请求内容不是 JSON');
       }
       const parsed = appointmentBatch.safeParse(json);
-      // Paths and expectations only, never the values (ID numbers, phones).
-      if (!parsed.success) return sendError(reply, 400, 'payload-invalid', parsed.error.issues.slice(0, 5).map((i) => `body.${i.path.join('.')}: ${i.message}`).join('; '));
+      // Paths, kinds and expectations, never the text values (ID numbers, phones).
+      if (!parsed.success) return sendInvalid(reply, invalidText(parsed.error.issues, { where: 'body', input: json }));
       return reply.header('cache-control', 'no-store').send({ results: appointments.applyAll(parsed.data.appointments) });
     });
   });

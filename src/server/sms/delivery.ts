@@ -26,6 +26,8 @@ export interface SmsDeliveryOptions {
   logger: Logger;
   /** Runs before a row is marked in flight, e.g. reopening a modem; a throw is a failure before sending (retried). */
   prepare?: () => Promise<void>;
+  /** The ticket's status page, as its printed QR code has it (the issued texts' {statusLink}); absent: none. */
+  statusUrlOf?: (ticketId: string) => string | undefined;
 }
 
 /** What became of one row, for tests and health. */
@@ -162,7 +164,7 @@ export class SmsDelivery {
       this.afterFailure(row, { kind: 'retry', code: classifySendError(e).code });
       return;
     }
-    const vars = smsVars(row.params, this.o.state());
+    const vars = smsVars(row.params, this.o.state(), row.reason === 'issued' ? this.o.statusUrlOf?.(row.ticketId) : undefined);
     const template = templateFor(row.reason, row.params);
     const text = renderSms(this.o.templates[template], vars);
     // Durable before the message leaves: a crash from here on leaves 'sending' = maybe sent.

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { SmsConfig } from '../../config/schema.js';
-import { own, type HallEvent } from '../../core/index.js';
+import { own, type HallEvent, type HallState } from '../../core/index.js';
 import type { HallEngine } from '../engine.js';
 import type { MqttServer } from '../mqtt-server.js';
 import { Contacts } from './contacts.js';
@@ -20,6 +20,7 @@ import { openSmsDb } from './sms-db.js';
 import { ratingLinkPlanner } from './rating-link.js';
 import { RatingTokens, ratingKeyPath } from '../auth/rating-token.js';
 import { loadOrCreateSecretFile } from '../auth/secret-file.js';
+import { StatusTokens, statusKeyPath } from '../auth/status-token.js';
 
 export interface SmsServiceOptions {
   config: SmsConfig;
@@ -30,6 +31,8 @@ export interface SmsServiceOptions {
   logger: Logger;
   /** Instead of the configured provider (tests, rehearsals). */
   sender?: SenderHandle;
+  /** The status page's base URL (the kiosks' `statusBaseUrl`): the issued texts link the same page as the printed QR code. */
+  statusBaseUrl?: string;
 }
 
 export class SmsService implements SmsHook {
@@ -66,6 +69,7 @@ export class SmsService implements SmsHook {
       clock: o.clock,
       logger: this.log,
       ...(handle.prepare ? { prepare: handle.prepare } : {}),
+      ...(o.statusBaseUrl === undefined ? {} : { statusUrlOf: statusUrls(o.statusBaseUrl, new StatusTokens(loadOrCreateSecretFile(statusKeyPath(o.database), 'status page key', this.log), o.engine.state.config?.id ?? 'hall'), () => o.engine.state) }),
     });
     this.retention = new RetentionJob({ contacts: this.contacts, outbox: this.outbox, retentionDays: o.config.retentionDays, clock: o.clock, logger: this.log });
   }
@@ -142,4 +146,9 @@ export function startSms(o: SmsServiceOptions & { mqtt: MqttServer }): SmsServic
   const service = SmsService.open(o);
   service?.start(o.mqtt);
   return service;
+}
+
+/** Each ticket's status page URL, as the kiosk prints it in the QR code (src/agent/flows/kiosk.ts statusUrlOf). */
+function statusUrls(base: string, tokens: StatusTokens, state: () => HallState): (ticketId: string) => string {
+  return (ticketId) => `${base.replace(/\/$/, '')}/s/${encodeURIComponent(tokens.tokenOf(state(), ticketId))}`;
 }

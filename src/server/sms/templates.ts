@@ -3,7 +3,7 @@
  * the same parameters (their texts are approved at the provider). Numbers, windows and the hall
  * name only: no personal data goes into a text.
  */
-import { formatHm, localTime, type HallState } from '../../core/index.js';
+import { formatHm, localTime, ticketNotice, type HallState } from '../../core/index.js';
 import { SMS_TEMPLATE_DEFAULTS, type SMS_TEMPLATE_NAMES } from '../../config/schema.js';
 import type { OutboxParams, OutboxReason } from './outbox.js';
 
@@ -23,24 +23,49 @@ export function templateFor(reason: OutboxReason, params: OutboxParams): SmsTemp
   return reason === 'issued' && params.near === true ? 'issuedNear' : reason;
 }
 
-/** `link` and `valid` are the off-site rating page and its validity in minutes (ratingLink only), `time` a reminder's slot start; '' elsewhere. */
-export type SmsVars = Record<'hall' | 'number' | 'service' | 'position' | 'ahead' | 'wait' | 'windows' | 'window' | 'link' | 'valid' | 'time', string>;
+/**
+ * `link` and `valid` are the off-site rating page and its validity in minutes (ratingLink only), `time` a reminder's slot start; '' elsewhere.
+ * `aheadText`, `waitText`, `policy` and `statusLink` are the printed ticket's own words (src/core/ticket-notice.ts): 前面还有 N 人,
+ * 即将叫号 / 预计等候约 N 分钟 / 预计等候—分钟, the no-show rule, and 查看进度 <status page> ('' without a status link).
+ */
+export type SmsVars = Record<
+  'hall' | 'number' | 'service' | 'position' | 'ahead' | 'wait' | 'windows' | 'window' | 'link' | 'valid' | 'time' | 'aheadText' | 'waitText' | 'policy' | 'statusLink',
+  string
+>;
+
+/** Where the SMS points for the ticket's status page: the same URL as the printed QR code. */
+export function statusLinkText(url: string | undefined): string {
+  return url ? `查看进度 ${url}` : '';
+}
 
 /**
  * The placeholders' values for one outbox row, with names from the hall config in the state.
  * `windows` are the open windows that can serve the ticket; with none open at issue, the windows
  * configured for its service, so the message still names where it will be served (§7.4.3).
  */
-export function smsVars(params: OutboxParams, state: HallState): SmsVars {
+export function smsVars(params: OutboxParams, state: HallState, statusUrl?: string): SmsVars {
   const config = state.config;
   const service = config?.services.find((s) => s.id === params.serviceId);
   const windows = params.windows.length > 0 ? params.windows : (config?.windows ?? []).filter((w) => w.tiers.some((tier) => tier.includes(params.serviceId))).map((w) => w.id);
+  const notice = ticketNotice({
+    number: params.number,
+    service: service?.name ?? { zh: params.serviceId, en: params.serviceId },
+    position: params.position ?? 1,
+    estimatedWaitMinutes: params.waitMinutes,
+    windows,
+    statusUrl,
+    noShow: config?.policy.noShow,
+  });
   return {
     hall: config?.name.zh ?? '',
-    number: params.number,
-    service: service?.name.zh ?? params.serviceId,
-    position: String(params.position ?? 1),
-    ahead: String(Math.max(0, (params.position ?? 1) - 1)),
+    number: notice.number,
+    service: notice.service.zh,
+    position: String(notice.position),
+    ahead: String(notice.ahead),
+    aheadText: notice.aheadText,
+    waitText: notice.waitText,
+    policy: notice.policyText,
+    statusLink: statusLinkText(notice.statusUrl),
     // Estimated wait in minutes (src/core/estimate.ts); '—' when no open window could call the ticket.
     wait: params.waitMinutes === undefined ? '—' : String(params.waitMinutes),
     windows: windows.join('、'),

@@ -1,0 +1,245 @@
+import type { z } from 'zod';
+
+/**
+ * The one way hallq words invalid input (HTTP bodies, MQTT refusals, `hallq config check`, the CLI):
+ * each schema (zod 4) issue becomes "where: found X, expected Y" in English and
+ * "where：收到 X，应为 Y" in Chinese, in plain words. zod's own texts ("Too small: expected number to
+ * be >=1", "Invalid input: expected string, received undefined") never reach a person.
+ *
+ * Found values: by default only their kind ("text of 11 characters", "a list") and short numbers
+ * (a window 99: no personal data; a long one may be a phone); `values: 'shown'` quotes short
+ * values (a config file the reader wrote).
+ * Key names a sender invented are repeated only when they look like field names.
+ */
+export type Issue = z.core.$ZodIssue;
+
+export interface InvalidLine {
+  /** The key path, e.g. `windows[2].id`, `body.window`; '' for the whole input. */
+  path: string;
+  found: { en: string; zh: string };
+  expected: { en: string; zh: string };
+  en: string;
+  zh: string;
+}
+
+export interface InvalidText {
+  message: string;
+  messageZh: string;
+  lines: InvalidLine[];
+}
+
+export interface InvalidTextOptions {
+  /** Prefix of every path, e.g. `body`, `query`; and how the whole input is named. */
+  where?: string;
+  /** 'kind' (default): a value's kind and numbers only; 'shown': short values quoted. */
+  values?: 'kind' | 'shown';
+  /** At most this many lines (default 5); the rest are counted. */
+  max?: number;
+  /**
+   * The whole input that was refused, to name what was found at each path (zod puts `input` on an
+   * issue only with reportInput). Without either, a line says only what was expected.
+   */
+  input?: unknown;
+}
+
+const FIELD = /^[A-Za-z_$][A-Za-z0-9_$-]{0,40}$/;
+
+/** `windows[2].tiers[0]`: dots between names, brackets around indexes; invented odd keys become `?`. */
+export function keyPath(path: readonly PropertyKey[], where = ''): string {
+  let out = where;
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${String(p)}]`;
+    else {
+      const name = typeof p === 'string' && FIELD.test(p) ? p : '?';
+      out += out === '' ? name : `.${name}`;
+    }
+  }
+  return out;
+}
+
+type Words = { en: string; zh: string };
+
+const TYPES: Record<string, Words> = {
+  string: { en: 'text', zh: '文字' },
+  number: { en: 'a number', zh: '数字' },
+  int: { en: 'a whole number', zh: '整数' },
+  boolean: { en: 'true or false', zh: 'true 或 false' },
+  bigint: { en: 'a whole number', zh: '整数' },
+  array: { en: 'a list', zh: '列表' },
+  tuple: { en: 'a list', zh: '列表' },
+  object: { en: 'a group of keys', zh: '一组键值（对象）' },
+  record: { en: 'a group of keys', zh: '一组键值（对象）' },
+  map: { en: 'a group of keys', zh: '一组键值（对象）' },
+  date: { en: 'a date', zh: '日期' },
+  null: { en: 'null', zh: '空值 null' },
+  undefined: { en: 'nothing', zh: '不填' },
+  nonoptional: { en: 'a value', zh: '一个值' },
+};
+
+const FORMATS: Record<string, Words> = {
+  url: { en: 'a web address (http://… or https://…)', zh: '网址（http://… 或 https://…）' },
+  email: { en: 'an email address', zh: '电子邮件地址' },
+  uuid: { en: 'a UUID', zh: 'UUID 编号' },
+  guid: { en: 'a UUID', zh: 'UUID 编号' },
+  date: { en: 'a day as YYYY-MM-DD', zh: '日期（YYYY-MM-DD）' },
+  time: { en: 'a time as HH:MM', zh: '时间（HH:MM）' },
+  datetime: { en: 'a date and time (ISO 8601)', zh: '日期时间（ISO 8601）' },
+  ipv4: { en: 'an IPv4 address', zh: 'IPv4 地址' },
+  ipv6: { en: 'an IPv6 address', zh: 'IPv6 地址' },
+  base64: { en: 'base64 text', zh: 'base64 文字' },
+  base64url: { en: 'base64url text', zh: 'base64url 文字' },
+};
+
+/** What was found, in words. */
+export function foundWords(v: unknown, values: 'kind' | 'shown' = 'kind'): Words {
+  if (v === undefined) return { en: 'nothing', zh: '空缺' };
+  if (v === null) return { en: 'null', zh: '空值 null' };
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return { en: 'not a number', zh: '非数字' };
+    // A long number may be a phone or an ID number someone typed into the wrong field: its kind only.
+    return values === 'shown' || String(v).length <= 6 ? { en: String(v), zh: String(v) } : { en: `a number of ${String(v).length} characters`, zh: `${String(v).length} 位的数字` };
+  }
+  if (typeof v === 'boolean') return { en: String(v), zh: String(v) };
+  if (typeof v === 'string') {
+    if (values === 'shown' && v.length <= 60) return { en: JSON.stringify(v), zh: JSON.stringify(v) };
+    return v.length === 0 ? { en: 'empty text', zh: '空文字' } : { en: `text of ${v.length} character${v.length === 1 ? '' : 's'}`, zh: `${v.length} 个字符的文字` };
+  }
+  if (Array.isArray(v)) return { en: `a list of ${v.length} item${v.length === 1 ? '' : 's'}`, zh: `${v.length} 项的列表` };
+  if (typeof v === 'object') return { en: 'a group of keys', zh: '一组键值（对象）' };
+  return { en: typeof v, zh: typeof v };
+}
+
+const plural = (n: number | bigint, one: string, many: string) => `${String(n)} ${Number(n) === 1 ? one : many}`;
+
+function bound(i: Extract<Issue, { code: 'too_small' | 'too_big' }>): Words {
+  const small = i.code === 'too_small';
+  const n = small ? i.minimum : i.maximum;
+  const inclusive = i.inclusive !== false;
+  switch (i.origin) {
+    case 'string':
+      if (i.exact) return { en: `exactly ${plural(n, 'character', 'characters')}`, zh: `正好 ${String(n)} 个字符` };
+      if (small && Number(n) === 1) return { en: 'text that is not empty', zh: '非空的文字' };
+      return small ? { en: `at least ${plural(n, 'character', 'characters')}`, zh: `至少 ${String(n)} 个字符` } : { en: `at most ${plural(n, 'character', 'characters')}`, zh: `最多 ${String(n)} 个字符` };
+    case 'array':
+    case 'set':
+      if (i.exact) return { en: `exactly ${plural(n, 'item', 'items')}`, zh: `正好 ${String(n)} 项` };
+      if (small && Number(n) === 1) return { en: 'at least one item', zh: '至少一项' };
+      return small ? { en: `at least ${plural(n, 'item', 'items')}`, zh: `至少 ${String(n)} 项` } : { en: `at most ${plural(n, 'item', 'items')}`, zh: `最多 ${String(n)} 项` };
+    case 'date':
+      return small ? { en: `a date from ${String(n)}`, zh: `不早于 ${String(n)} 的日期` } : { en: `a date until ${String(n)}`, zh: `不晚于 ${String(n)} 的日期` };
+    case 'file':
+      return small ? { en: `a file of at least ${String(n)} bytes`, zh: `不小于 ${String(n)} 字节的文件` } : { en: `a file of at most ${String(n)} bytes`, zh: `不大于 ${String(n)} 字节的文件` };
+    case 'number':
+    case 'int':
+    case 'bigint':
+    default:
+      if (small) return inclusive ? { en: `a number of at least ${String(n)}`, zh: `不小于 ${String(n)} 的数` } : { en: `a number above ${String(n)}`, zh: `大于 ${String(n)} 的数` };
+      return inclusive ? { en: `a number of at most ${String(n)}`, zh: `不大于 ${String(n)} 的数` } : { en: `a number below ${String(n)}`, zh: `小于 ${String(n)} 的数` };
+  }
+}
+
+const shownValue = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** A message the schema's author wrote (not zod's default wording), usable as the expectation. */
+function authored(message: string): string | undefined {
+  return message !== '' && !/^(Invalid|Too (small|big)|Expected|Unrecognized|Required)\b/.test(message) ? message : undefined;
+}
+
+/** What was expected, in words. */
+export function expectedWords(i: Issue): Words {
+  switch (i.code) {
+    case 'invalid_type':
+      return TYPES[i.expected] ?? { en: `a ${i.expected}`, zh: i.expected };
+    case 'too_small':
+    case 'too_big':
+      return bound(i);
+    case 'invalid_value': {
+      const vs = i.values.slice(0, 12).map(shownValue);
+      const more = i.values.length > 12 ? ', …' : '';
+      if (vs.length === 1) return { en: `exactly ${vs[0] ?? ''}`, zh: `只能是 ${vs[0] ?? ''}` };
+      return { en: `one of ${vs.join(', ')}${more}`, zh: `以下之一：${vs.join('、')}${more ? '、…' : ''}` };
+    }
+    case 'invalid_format': {
+      const own = authored(i.message);
+      if (own) return { en: own, zh: `符合格式的文字（${own}）` };
+      if (i.format === 'starts_with' && 'prefix' in i) return { en: `text starting with ${String(i.prefix)}`, zh: `以 ${String(i.prefix)} 开头的文字` };
+      if (i.format === 'ends_with' && 'suffix' in i) return { en: `text ending with ${String(i.suffix)}`, zh: `以 ${String(i.suffix)} 结尾的文字` };
+      return FORMATS[i.format] ?? { en: 'text in the right format', zh: '格式正确的文字' };
+    }
+    case 'not_multiple_of':
+      return { en: `a multiple of ${String(i.divisor)}`, zh: `${String(i.divisor)} 的倍数` };
+    case 'unrecognized_keys':
+      return { en: 'no such key (check the spelling)', zh: '没有这一项（请检查拼写）' };
+    case 'invalid_union':
+      if (i.discriminator !== undefined) {
+        const opts = 'options' in i && i.options ? i.options.map(shownValue) : [];
+        return opts.length > 0 ? { en: `one of ${opts.join(', ')}`, zh: `以下之一：${opts.join('、')}` } : { en: 'one of the allowed kinds', zh: '允许的种类之一' };
+      }
+      return { en: 'one of the allowed forms', zh: '允许的写法之一' };
+    case 'invalid_key':
+      return { en: 'a valid key', zh: '有效的键名' };
+    case 'invalid_element':
+      return { en: 'valid items', zh: '有效的项' };
+    case 'custom': {
+      const zh = typeof i.params?.['zh'] === 'string' ? (i.params['zh'] as string) : undefined;
+      const own = authored(i.message);
+      return { en: own ?? 'a valid value', zh: zh ?? (own ? `有效的值（${own}）` : '有效的值') };
+    }
+  }
+}
+
+const NOT_KNOWN = Symbol('not known');
+
+/** The value at `path` of `root`, or NOT_KNOWN past a non-object; own keys only. */
+function at(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    const k = typeof p === 'symbol' ? p : String(p);
+    v = Object.hasOwn(v, k) ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  }
+  return v;
+}
+
+function inputOf(i: Issue, o: InvalidTextOptions): unknown {
+  if ('input' in i) return i.input;
+  return 'input' in o ? at(o.input, i.path) : NOT_KNOWN;
+}
+
+/** One issue as lines (an unknown-keys issue is one line per key). */
+export function issueLines(i: Issue, o: InvalidTextOptions = {}): InvalidLine[] {
+  const where = o.where ?? '';
+  if (i.code === 'unrecognized_keys') {
+    return i.keys.map((k) => {
+      const path = keyPath([...i.path, k], where);
+      const expected = expectedWords(i);
+      return { path, found: { en: 'an unknown key', zh: '未知的项' }, expected, en: `${path}: unknown key (check the spelling)`, zh: `${path}：未知的项（请检查拼写）` };
+    });
+  }
+  const value = inputOf(i, o);
+  if (value === NOT_KNOWN) return [line(keyPath(i.path, where), undefined, expectedWords(i), where)];
+  // A missing key reads as missing, whatever type was expected.
+  const found = value === undefined ? { en: 'nothing (the key is missing)', zh: '空缺（缺少此项）' } : foundWords(value, o.values);
+  return [line(keyPath(i.path, where), found, expectedWords(i), where)];
+}
+
+function line(path: string, found: Words | undefined, expected: Words, where: string): InvalidLine {
+  const place = path === '' || path === where ? { en: where === '' ? 'the input' : `the ${where}`, zh: where === '' ? '输入内容' : `${where} 内容` } : { en: path, zh: path };
+  const en = found ? `${place.en}: found ${found.en}, expected ${expected.en}` : `${place.en}: expected ${expected.en}`;
+  const zh = found ? `${place.zh}：收到${found.zh}，应为${expected.zh}` : `${place.zh}：应为${expected.zh}`;
+  return { path, found: found ?? { en: '', zh: '' }, expected, en, zh };
+}
+
+/** Every issue in words: `message` and `messageZh` join the first `max` lines and count the rest. */
+export function invalidText(issues: readonly Issue[], o: InvalidTextOptions = {}): InvalidText {
+  const all = issues.flatMap((i) => issueLines(i, o));
+  const max = o.max ?? 5;
+  const shown = all.slice(0, max);
+  const rest = all.length - shown.length;
+  const message = shown.map((l) => l.en).join('; ') + (rest > 0 ? `; and ${rest} more` : '');
+  const messageZh = shown.map((l) => l.zh).join('；') + (rest > 0 ? `；另有 ${rest} 处` : '');
+  return { message: message || 'the input is not valid', messageZh: messageZh || '输入内容无效', lines: all };
+}
+
+/** zod's own wording, which a person must never be shown (tests assert its absence). */
+export const RAW_ZOD_TEXT = /Too (small|big):|Invalid input|expected \w+ to (be|have)|received undefined|Unrecognized key|Invalid (string|option|element|key|union)/;

@@ -1,0 +1,107 @@
+/**
+ * issue 13: what the hallq command says about bad input reads like a product: `error: CODE: message
+ * (messageZh)`, the key path, what was found and what was expected, in English and Chinese; never
+ * zod's own wording ("Too small: expected number to be >=1") nor Node's parseArgs jargon.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RAW_ZOD_TEXT } from '../../drivers/common/invalid-text.js';
+import { httpRig, type HttpRig } from '../http/rig.js';
+
+function hallq(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/hallq.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Node's parseArgs texts and developer words a hall technician should not meet. */
+const JARGON = /To specify a positional argument|ERR_PARSE_ARGS|Unknown option|argument missing|positionals|TypeError|at .*\.js:\d+/;
+
+const han = /[\u4e00-\u9fff]/;
+
+describe('hallq: bad command lines', () => {
+  it.each([
+    [['queue', '--speed', '3'], 'error: USAGE: hallq queue has no option --speed (hallq queue 没有 --speed 这个选项)'],
+    [['simulate', 'config/demo.yaml', '--days'], 'error: USAGE: --days needs a value, e.g. --days 5 (--days 后面要写上值，例如 --days 5)'],
+    [['simulate', 'config/demo.yaml', '--days', 'x'], 'error: USAGE: --days is a whole number, e.g. --days 5 (not "x") (--days 应为整数，例如 --days 5（而不是 "x"）)'],
+    [['status', '--json=yes'], 'error: USAGE: --json is a switch: it takes no value (write --json alone) (--json 是开关，后面不跟值)'],
+    [['call', 'x'], 'error: USAGE: the window is its number, e.g. hallq call 3 (not "x") (窗口请写窗口号，例如 hallq call 3（而不是 "x"）)'],
+    [['call'], 'error: USAGE: call needs the window number, e.g. hallq call 3 (请写上窗口号，例如 hallq call 3)'],
+    [['frobnicate'], 'error: USAGE: there is no command "frobnicate" (没有 "frobnicate" 这个命令)'],
+    [['config', 'check'], 'error: USAGE: config check needs the file to check, e.g. hallq config check /etc/hallq/hall.yaml (请写上要检查的配置文件，例如 hallq config check /etc/hallq/hall.yaml)'],
+    [['demo', '--speed', '0'], 'error: USAGE: --speed is a whole number from 1 up, e.g. --speed 5 (not 0) (--speed 应为不小于 1 的整数（而不是 0）)'],
+  ])('hallq %j', async (args, first) => {
+    const r = await hallq(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(first);
+    expect(r.stderr).not.toMatch(JARGON);
+  });
+});
+
+describe('hallq config check: a config with many faults', () => {
+  it('words every fault as path, found, expected, in English and Chinese, with no zod text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-words-'));
+    const file = join(dir, 'bad.yaml');
+    const text = readFileSync('config/demo.yaml', 'utf8')
+      .replace('dailyQuota: 300', 'dailyQuota: 0')
+      .replace(/utcOffsetMinutes: 480/, 'utcOffsetMinutes: "eight hours"');
+    expect(text).toContain('dailyQuota: 0');
+    writeFileSync(file, text);
+    const r = await hallq(['config', 'check', file]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`${file}: services[0].dailyQuota: found 0, expected a number of at least 1\n  services[0].dailyQuota：收到0，应为不小于 1 的数`);
+    expect(r.stderr).toContain(`${file}: hall.utcOffsetMinutes: found "eight hours", expected a number\n  hall.utcOffsetMinutes：收到"eight hours"，应为数字`);
+    expect(r.stderr).toMatch(/2 problem\(s\) in .*bad\.yaml \(.*bad\.yaml 中有 2 处问题\)/);
+    expect(r.stderr).not.toMatch(RAW_ZOD_TEXT);
+  });
+
+  it('the daemons say the same in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-words-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, readFileSync('config/hall.example.yaml', 'utf8').replace('tickSeconds: 30', 'tickSeconds: 0'));
+    const r = await hallq(['server', '--config', file]);
+    expect(r.code).toBe(3);
+    const line = r.stderr.trim();
+    expect(line.split('\n')).toHaveLength(1);
+    expect(line).toMatch(/^error: CONFIG_INVALID: hallq server did not start: 1 problem\(s\) in .*; first: server\.tickSeconds: found 0, expected a number (of at least 1|above 0)/);
+    expect(line).toMatch(/第一处：server\.tickSeconds：收到0，应为/);
+    expect(line).not.toMatch(RAW_ZOD_TEXT);
+  });
+});
+
+describe('hallq against a server: its error bodies, as the server words them', () => {
+  let rig: HttpRig;
+  let base: string;
+  beforeAll(async () => {
+    rig = await httpRig();
+    base = await rig.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await rig.close();
+  });
+
+  it('a window number the API refuses: error: payload-invalid with the path, what was found and expected, in both languages', async () => {
+    const r = await hallq(['call', '0', '--server', base], { HALLQ_TOKEN: rig.cliToken });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('error: payload-invalid: body.window: found 0, expected a number of at least 1 (body.window：收到0，应为不小于 1 的数)');
+    expect(r.stderr).not.toMatch(RAW_ZOD_TEXT);
+  });
+
+  it('without the CLI token: says what to do, in both languages', async () => {
+    const r = await hallq(['queue', '--server', base], { HALLQ_TOKEN: '' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^error: unauthorized: .*HALLQ_TOKEN \(.+\)$/);
+    expect(r.stderr).toMatch(han);
+  });
+
+  it('a server out of reach: one line, error: NOT_CONNECTED', async () => {
+    const r = await hallq(['status', '--server', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^error: NOT_CONNECTED: no answer from the hall server at http:\/\/127\.0\.0\.1:9 .*\(连不上大厅服务器 http:\/\/127\.0\.0\.1:9，请确认它在运行\)$/);
+  });
+});
