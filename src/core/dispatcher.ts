@@ -1,5 +1,5 @@
 import type { CallReason } from './events.js';
-import { canServe, poolOf, serviceQueue, tierOf, waitingTickets } from './hall.js';
+import { canServe, poolOf, serviceQueue, targetedWindows, tierOf, waitingTickets } from './hall.js';
 import { defaultPolicy, type WindowDef } from './model.js';
 import type { HallState, InterleaveState, Ticket } from './state.js';
 import { own } from './own.js';
@@ -283,7 +283,7 @@ export function callReason(state: HallState, win: WindowDef, entry: SequenceEntr
   return 'requeued-behind';
 }
 
-const orderCache = new WeakMap<HallState, { seq: number; now: number; byKey: Map<string, CallSequence>; targeted: Set<number> }>();
+const orderCache = new WeakMap<HallState, { seq: number; now: number; byKey: Map<string, CallSequence>; targeted: ReadonlyMap<number, number> }>();
 
 /**
  * Each window's call order at `now` (a lazy CallSequence), one per pool: windows with the same tiers
@@ -294,8 +294,7 @@ const orderCache = new WeakMap<HallState, { seq: number; now: number; byKey: Map
 export function callOrders(state: HallState, now: number): (win: WindowDef) => CallSequence {
   let hit = orderCache.get(state);
   if (!hit || hit.seq !== state.seq || hit.now !== now) {
-    const targeted = new Set(waitingTickets(state).flatMap((t) => (t.targetWindow === undefined ? [] : [t.targetWindow])));
-    hit = { seq: state.seq, now, byKey: new Map(), targeted };
+    hit = { seq: state.seq, now, byKey: new Map(), targeted: targetedWindows(state) };
     orderCache.set(state, hit);
   }
   const { byKey, targeted } = hit;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apply, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, waitMinutes, waitingTickets, windowSequence, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
 import { eligibleWaiting, interleaveOf, nextInterleave, prefersPriority, tierSlackMs, type SequenceEntry } from '../../src/core/dispatcher.js';
-import { poolOf, tierOf } from '../../src/core/hall.js';
+import { poolOf, serviceQueue, targetedWindows, tierOf, waitingByQueued } from '../../src/core/hall.js';
 import { hallConfig, monday, type DistributiveOmit } from './fixtures.js';
 
 /**
@@ -119,6 +119,22 @@ function sortedSequence(state: HallState, win: WindowDef, now: number): Sequence
   return out;
 }
 
+/**
+ * The waiting index as apply keeps it, one ticket per event (src/core/waiting-index.ts), in ids. Its
+ * oracle is the same function on a structured clone of the state: a state the index has never seen,
+ * so it is built from a scan of the day's tickets, as it was before it was kept incrementally.
+ */
+function waitingIndexIds(state: HallState) {
+  const ids = (ts: readonly Ticket[]) => ts.map((t) => t.id);
+  const services = Object.fromEntries(
+    (state.config?.services ?? []).map((s) => {
+      const q = serviceQueue(state, s.id);
+      return [s.id, { appointment: ids(q.appointment), priority: ids(q.priority), normal: ids(q.normal), byQueued: ids(q.byQueued) }];
+    }),
+  );
+  return { waiting: ids(waitingTickets(state)), byQueued: ids(waitingByQueued(state)), services, targeted: [...targetedWindows(state)].sort((a, b) => a[0] - b[0]) };
+}
+
 /** Every window's lazy call order (whole, and cut at a few lengths) against the sorted one. */
 function expectSequencesSorted(state: HallState, now: number): void {
   for (const w of state.config?.windows ?? []) {
@@ -193,6 +209,7 @@ describe('notices computed from the front of the queue', () => {
             const due = notificationsDue(state, now);
             expect(due).toEqual(fullNotificationsDue(state, now));
             expect(queueView(state)).toEqual(scannedQueueView(state));
+            expect(waitingIndexIds(state)).toEqual(waitingIndexIds(structuredClone(state)));
             expectSequencesSorted(state, now);
             // Sometimes the notices are left owed, so later states owe many at once.
             if (notify) for (const b of due) push(b, false);
