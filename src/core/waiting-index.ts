@@ -38,6 +38,8 @@ interface WaitingIndex {
   placed: Map<string, Placed>;
   /** Waiting tickets per target window (transfers to one window), windows with none absent. */
   targeted: Map<number, number>;
+  /** Whether queue-key order is also time-joined order (computed when first asked, per seq). */
+  keyOrderIsQueuedOrder?: boolean;
 }
 
 const cache = new WeakMap<HallState, WaitingIndex>();
@@ -110,6 +112,7 @@ export function noteWaiting(state: HallState, seq: number, ticketId: string | nu
     return;
   }
   hit.seq = seq;
+  hit.keyOrderIsQueuedOrder = undefined;
   if (ticketId === null) return;
   const t = own(state.tickets, ticketId);
   const was = hit.placed.get(ticketId);
@@ -153,4 +156,20 @@ export function serviceQueue(state: HallState, serviceId: string): ServiceQueue 
 /** The windows some waiting ticket is transferred to (only that window may call it). */
 export function targetedWindows(state: HallState): ReadonlyMap<number, number> {
   return indexOf(state).targeted;
+}
+
+/**
+ * Whether the waiting tickets' queue-key order is also their order by time joined (queuedAt never
+ * decreases along it). True while nobody was re-queued or transferred (a new ticket is last in both);
+ * then every list of the index, and every merge of them, is in time-joined order too.
+ */
+export function keyOrderIsQueuedOrder(state: HallState): boolean {
+  const index = indexOf(state);
+  if (index.keyOrderIsQueuedOrder === undefined) {
+    let ok = true;
+    const w = index.waiting;
+    for (let i = 1; i < w.length && ok; i++) ok = (w[i - 1] as Ticket).queuedAt <= (w[i] as Ticket).queuedAt;
+    index.keyOrderIsQueuedOrder = ok;
+  }
+  return index.keyOrderIsQueuedOrder;
 }
