@@ -123,6 +123,14 @@ interface TierQueue {
   byQueued: Merge;
 }
 
+/** A window's services per tier, each once: a service listed in two tiers belongs to the first (tierOf). Once per window definition. */
+const tierServicesCache = new WeakMap<WindowDef, string[][]>();
+function tierServices(win: WindowDef): string[][] {
+  let hit = tierServicesCache.get(win);
+  if (!hit) tierServicesCache.set(win, (hit = win.tiers.map((ids, k) => [...new Set(ids)].filter((id) => tierOf(win, id) === k))));
+  return hit;
+}
+
 /** The earliest time joined among the next tickets of a tier's classes; undefined when the tier has none left. */
 function oldestHead(q: TierQueue): number | undefined {
   const a = q.appt.peek();
@@ -169,8 +177,7 @@ export class CallSequence {
   ) {
     const policy = state.config?.policy;
     this.agedBefore = now - (policy?.agingMinutes ?? 0) * 60_000;
-    // A service listed in two tiers belongs to the first (tierOf).
-    const servicesOf = (k: number) => [...new Set(win.tiers[k] ?? [])].filter((id) => tierOf(win, id) === k).map((id) => serviceQueue(state, id));
+    const servicesOf = (k: number) => (tierServices(win)[k] ?? []).map((id) => serviceQueue(state, id));
     const mine = (t: Ticket) => t.targetWindow === undefined || t.targetWindow === win.id;
     const agedBefore = this.agedBefore;
     const fresh = (t: Ticket) => (t.targetWindow === undefined || t.targetWindow === win.id) && t.queuedAt > agedBefore;
