@@ -100,9 +100,13 @@ export function issue(i: number): Record<string, unknown> {
   return { type: 'IssueTicket', serviceId: services[i % services.length] ?? 'A', delivery: 'none', priority: i % 10 === 0 };
 }
 
-/** The mixed load of issue 12: 1 issue per 5 calls (200 issues + 1,000 calls keeps the queue level… roughly). */
+/**
+ * The mixed load of issue 12: 1 issue per 5 calls (200 issues + 1,000 calls), the issues spread over
+ * the six services in turn (issue(i) with i a multiple of 6 was always service A, whose 999 numbers
+ * a day then ran out in the third round, and the refused issues were measured as commands).
+ */
 export function mixed(i: number): Record<string, unknown> {
-  return i % 6 === 0 ? issue(i) : { type: 'CallNext', window: (i % 12) + 1 };
+  return i % 6 === 0 ? issue(i / 6) : { type: 'CallNext', window: (i % 12) + 1 };
 }
 
 export type { Command };

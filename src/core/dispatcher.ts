@@ -1,5 +1,5 @@
 import type { CallReason } from './events.js';
-import { canServe, poolOf, serviceQueue, tierOf, waitingTickets } from './hall.js';
+import { canServe, keyOrderIsQueuedOrder, poolOf, serviceQueue, targetedWindows, tierOf, waitingTickets } from './hall.js';
 import { defaultPolicy, type WindowDef } from './model.js';
 import type { HallState, InterleaveState, Ticket } from './state.js';
 import { own } from './own.js';
@@ -123,6 +123,25 @@ interface TierQueue {
   byQueued: Merge;
 }
 
+/** A window's services per tier, each once: a service listed in two tiers belongs to the first (tierOf). Once per window definition. */
+const tierServicesCache = new WeakMap<WindowDef, string[][]>();
+function tierServices(win: WindowDef): string[][] {
+  let hit = tierServicesCache.get(win);
+  if (!hit) tierServicesCache.set(win, (hit = win.tiers.map((ids, k) => [...new Set(ids)].filter((id) => tierOf(win, id) === k))));
+  return hit;
+}
+
+/** The earliest time joined among the next tickets of a tier's classes; undefined when the tier has none left. */
+function oldestHead(q: TierQueue): number | undefined {
+  const a = q.appt.peek();
+  const p = q.pri.peek();
+  const n = q.norm.peek();
+  let m = a?.queuedAt;
+  if (p && (m === undefined || p.queuedAt < m)) m = p.queuedAt;
+  if (n && (m === undefined || n.queuedAt < m)) m = n.queuedAt;
+  return m;
+}
+
 /**
  * The order in which `win` would call today's waiting tickets if nobody else arrived, computed only
  * as far as it is read (issue 12: a call needs its first entry, the near notices the first few, and
@@ -132,7 +151,8 @@ interface TierQueue {
  */
 export class CallSequence {
   readonly entries: SequenceEntry[] = [];
-  private readonly index = new Map<string, number>();
+  /** Rank by ticket (the object: its identity hashes faster than its id). */
+  private readonly index = new Map<Ticket, number>();
   private finished = false;
   private agedDone = false;
   private readonly aged: Merge;
@@ -140,6 +160,14 @@ export class CallSequence {
   private readonly tiers: TierQueue[];
   private readonly slack: number;
   private readonly taken = new Set<string>();
+  /**
+   * The tier rule needs each tier's longest wait: with queue-key order also time-joined order
+   * (nobody re-queued or transferred), the oldest ticket left in a tier is the oldest of its classes'
+   * next ones, so the merge by time joined (and the set of taken tickets it skips) is not needed
+   * (issue 12: it was a third of the walk down a new ticket's order). With tiers strict (θ infinite)
+   * only whether a tier has any ticket left matters, which its classes' next ones tell either way.
+   */
+  private readonly headsTellOldest: boolean;
   private inter: InterleaveState;
 
   constructor(
@@ -149,10 +177,10 @@ export class CallSequence {
   ) {
     const policy = state.config?.policy;
     this.agedBefore = now - (policy?.agingMinutes ?? 0) * 60_000;
-    // A service listed in two tiers belongs to the first (tierOf).
-    const servicesOf = (k: number) => [...new Set(win.tiers[k] ?? [])].filter((id) => tierOf(win, id) === k).map((id) => serviceQueue(state, id));
+    const servicesOf = (k: number) => (tierServices(win)[k] ?? []).map((id) => serviceQueue(state, id));
     const mine = (t: Ticket) => t.targetWindow === undefined || t.targetWindow === win.id;
-    const fresh = (t: Ticket) => mine(t) && t.queuedAt > this.agedBefore;
+    const agedBefore = this.agedBefore;
+    const fresh = (t: Ticket) => (t.targetWindow === undefined || t.targetWindow === win.id) && t.queuedAt > agedBefore;
     const queues = win.tiers.map((_, k) => servicesOf(k));
     this.aged = new Merge(
       queues.flat().map((q) => q.byQueued),
@@ -182,6 +210,7 @@ export class CallSequence {
       ),
     }));
     this.slack = tierSlackMs(state, win);
+    this.headsTellOldest = this.slack === Infinity || keyOrderIsQueuedOrder(state);
     this.inter = interleaveOf(state, poolOf(win));
     if (!policy) this.finished = true;
   }
@@ -192,10 +221,10 @@ export class CallSequence {
     return this.entries[i];
   }
 
-  /** The 0-based rank of ticket `id`, looking no further than `limit` entries; undefined when not there. */
-  rankOf(id: string, limit = Infinity): number | undefined {
-    while (!this.index.has(id) && this.entries.length < limit && this.step());
-    const r = this.index.get(id);
+  /** The 0-based rank of ticket `t`, looking no further than `limit` entries; undefined when not there. */
+  rankOf(t: Ticket, limit = Infinity): number | undefined {
+    while (!this.index.has(t) && this.entries.length < limit && this.step());
+    const r = this.index.get(t);
     return r !== undefined && r < limit ? r : undefined;
   }
 
@@ -211,7 +240,7 @@ export class CallSequence {
   }
 
   private push(entry: SequenceEntry): true {
-    this.index.set(entry.ticket.id, this.entries.length);
+    this.index.set(entry.ticket, this.entries.length);
     this.entries.push(entry);
     return true;
   }
@@ -235,9 +264,10 @@ export class CallSequence {
     let tier = -1;
     let best = -Infinity;
     for (let k = 0; k < this.tiers.length; k++) {
-      const oldest = (this.tiers[k] as TierQueue).byQueued.peek();
-      if (!oldest) continue;
-      const claim = this.slack === Infinity ? -k : this.now - oldest.queuedAt - k * this.slack;
+      const q = this.tiers[k] as TierQueue;
+      const oldest = this.headsTellOldest ? oldestHead(q) : q.byQueued.peek()?.queuedAt;
+      if (oldest === undefined) continue;
+      const claim = this.slack === Infinity ? -k : this.now - oldest - k * this.slack;
       if (claim > best) {
         best = claim;
         tier = k;
@@ -258,7 +288,7 @@ export class CallSequence {
       this.inter = nextInterleave(this.inter, takePriority ? 'priority' : 'normal');
       entry = { ticket: t, step: takePriority ? 'priority' : 'normal', tier };
     }
-    this.taken.add(entry.ticket.id);
+    if (!this.headsTellOldest) this.taken.add(entry.ticket.id);
     return this.push(entry);
   }
 }
@@ -283,7 +313,7 @@ export function callReason(state: HallState, win: WindowDef, entry: SequenceEntr
   return 'requeued-behind';
 }
 
-const orderCache = new WeakMap<HallState, { seq: number; now: number; byKey: Map<string, CallSequence>; targeted: Set<number> }>();
+const orderCache = new WeakMap<HallState, { seq: number; now: number; byKey: Map<string, CallSequence>; targeted: ReadonlyMap<number, number> }>();
 
 /**
  * Each window's call order at `now` (a lazy CallSequence), one per pool: windows with the same tiers
@@ -294,8 +324,7 @@ const orderCache = new WeakMap<HallState, { seq: number; now: number; byKey: Map
 export function callOrders(state: HallState, now: number): (win: WindowDef) => CallSequence {
   let hit = orderCache.get(state);
   if (!hit || hit.seq !== state.seq || hit.now !== now) {
-    const targeted = new Set(waitingTickets(state).flatMap((t) => (t.targetWindow === undefined ? [] : [t.targetWindow])));
-    hit = { seq: state.seq, now, byKey: new Map(), targeted };
+    hit = { seq: state.seq, now, byKey: new Map(), targeted: targetedWindows(state) };
     orderCache.set(state, hit);
   }
   const { byKey, targeted } = hit;
@@ -361,7 +390,7 @@ export class PositionFinder {
   positionOf(t: Ticket): Position | undefined {
     const { open, walk } = this.windowsOf(t);
     let best = Infinity;
-    for (const w of walk) best = Math.min(best, this.orderOf(w).rankOf(t.id, Math.min(this.limit, best)) ?? Infinity);
+    for (const w of walk) best = Math.min(best, this.orderOf(w).rankOf(t, Math.min(this.limit, best)) ?? Infinity);
     if (best === Infinity && this.limit !== Infinity) return undefined;
     return { position: best === Infinity ? this.waiting.length : best + 1, openWindows: open.map((w) => w.id) };
   }

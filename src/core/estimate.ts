@@ -1,6 +1,6 @@
 import { callOrders, meanServiceMs, type CallSequence } from './dispatcher.js';
 import { canServe, waitingTickets } from './hall.js';
-import type { HallState } from './state.js';
+import type { HallState, Ticket } from './state.js';
 
 /**
  * Estimated wait of every waiting ticket: the dispatcher run forward over the expected service
@@ -54,14 +54,14 @@ export function estimatedWaits(state: HallState, now: number, wanted?: ReadonlyS
     rate: number;
     credit: number;
   }
-  const taken = new Set<string>();
+  const taken = new Set<Ticket>();
   let found = 0;
   const done = () => wanted !== undefined && found >= wanted.size;
   /** The window calls its next ticket not yet taken, at `at`; false when it has none left. */
   const call = (r: Runner, at: number): boolean => {
     for (let e = r.seq.at(r.next.at); e; e = r.seq.at(++r.next.at)) {
-      if (taken.has(e.ticket.id)) continue;
-      taken.add(e.ticket.id);
+      if (taken.has(e.ticket)) continue;
+      taken.add(e.ticket);
       out.set(e.ticket.id, at);
       if (wanted?.has(e.ticket.id)) found++;
       r.rate = rateOf(e.ticket.serviceId);

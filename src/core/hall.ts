@@ -1,6 +1,7 @@
 import type { HallConfig, Policy, ServiceDef, WindowDef } from './model.js';
 import type { HallState, Ticket, WindowState } from './state.js';
 import { own } from './own.js';
+import { noteWaiting } from './waiting-index.js';
 
 /** Small look-ups over the configured hall. */
 
@@ -56,98 +57,13 @@ export function ticketsWhere(state: HallState, pred: (t: Ticket) => boolean): Ti
   return Object.values(state.tickets).filter(pred);
 }
 
-/**
- * Today's waiting tickets in queue-key order, and the same tickets by time joined (queuedAt, then
- * queue key). A cache beside the state (never part of it), kept up to date by apply one ticket at a
- * time, so no command scans or sorts the whole day's tickets (issue 12: the dispatcher sorted every
- * window's candidates on every command).
- */
-const waitingCache = new WeakMap<HallState, { seq: number; waiting: Ticket[]; byQueued: Ticket[] }>();
-
-const byQueuedOrder = (a: Ticket, b: Ticket) => a.queuedAt - b.queuedAt || a.queueKey - b.queueKey;
-
-function waitingIndex(state: HallState): { seq: number; waiting: Ticket[]; byQueued: Ticket[] } {
-  const hit = waitingCache.get(state);
-  if (hit && hit.seq === state.seq) return hit;
-  const waiting = Object.values(state.tickets)
-    .filter((t) => t.status === 'waiting')
-    .sort((a, b) => a.queueKey - b.queueKey);
-  const fresh = { seq: state.seq, waiting, byQueued: [...waiting].sort(byQueuedOrder) };
-  waitingCache.set(state, fresh);
-  return fresh;
-}
-
-export function waitingTickets(state: HallState): Ticket[] {
-  return waitingIndex(state).waiting;
-}
-
-/** Today's waiting tickets by time joined the queue, oldest first (ties by queue key): the order of aging and of the tier rule's claims. */
-export function waitingByQueued(state: HallState): Ticket[] {
-  return waitingIndex(state).byQueued;
-}
-
-/** One service's waiting tickets: each class in queue-key order, and all of them by time joined. */
-export interface ServiceQueue {
-  appointment: Ticket[];
-  priority: Ticket[];
-  normal: Ticket[];
-  byQueued: Ticket[];
-}
-
-const serviceCache = new WeakMap<HallState, { seq: number; queues: Map<string, ServiceQueue> }>();
-const noQueue: ServiceQueue = { appointment: [], priority: [], normal: [], byQueued: [] };
-
-/** The waiting tickets of `serviceId` split by class, from the two waiting indexes (no sort), once per seq. */
-export function serviceQueue(state: HallState, serviceId: string): ServiceQueue {
-  let hit = serviceCache.get(state);
-  if (!hit || hit.seq !== state.seq) {
-    const queues = new Map<string, ServiceQueue>();
-    const of = (id: string) => {
-      let q = queues.get(id);
-      if (!q) queues.set(id, (q = { appointment: [], priority: [], normal: [], byQueued: [] }));
-      return q;
-    };
-    for (const t of waitingTickets(state)) of(t.serviceId)[t.class].push(t);
-    for (const t of waitingByQueued(state)) of(t.serviceId).byQueued.push(t);
-    hit = { seq: state.seq, queues };
-    serviceCache.set(state, hit);
-  }
-  return hit.queues.get(serviceId) ?? noQueue;
-}
-
-/** `list` without `t`, then with it at its place by `before` (after every ticket not after it). */
-function reinsert(list: readonly Ticket[], id: string, t: Ticket | undefined, after: (x: Ticket, t: Ticket) => boolean): Ticket[] {
-  const out = list.filter((x) => x.id !== id);
-  if (t) {
-    let i = out.length;
-    while (i > 0 && after(out[i - 1] as Ticket, t)) i--;
-    out.splice(i, 0, t);
-  }
-  return out;
-}
+export { keyOrderIsQueuedOrder, serviceQueue, waitingByQueued, waitingTickets, targetedWindows, type ServiceQueue } from './waiting-index.js';
 
 /** Called by apply after an event moved the state from seq - 1 to seq and touched `ticketId` (null: none; undefined: maybe many). */
 export function noteApplied(state: HallState, seq: number, ticketId: string | null | undefined): void {
   notePerson(state, seq, ticketId);
   noteServed(state, seq, ticketId);
-  const hit = waitingCache.get(state);
-  if (!hit || hit.seq !== seq - 1) return;
-  if (ticketId === undefined) {
-    waitingCache.delete(state);
-    return;
-  }
-  if (ticketId === null) {
-    hit.seq = seq;
-    return;
-  }
-  const t = own(state.tickets, ticketId);
-  const now = t?.status === 'waiting' ? t : undefined;
-  // New arrays, never changed in place: a caller may still hold the previous seq's list.
-  waitingCache.set(state, {
-    seq,
-    waiting: reinsert(hit.waiting, ticketId, now, (x, y) => x.queueKey > y.queueKey),
-    byQueued: reinsert(hit.byQueued, ticketId, now, (x, y) => byQueuedOrder(x, y) > 0),
-  });
+  noteWaiting(state, seq, ticketId);
 }
 
 /** Today's tickets per person (keyed ID hash), kept beside the state like the waiting index. */

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apply, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, waitMinutes, waitingTickets, windowSequence, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
 import { eligibleWaiting, interleaveOf, nextInterleave, prefersPriority, tierSlackMs, type SequenceEntry } from '../../src/core/dispatcher.js';
-import { poolOf, tierOf } from '../../src/core/hall.js';
-import { hallConfig, monday, type DistributiveOmit } from './fixtures.js';
+import { poolOf, serviceQueue, targetedWindows, tierOf, waitingByQueued } from '../../src/core/hall.js';
+import { Hall, hallConfig, monday, type DistributiveOmit } from './fixtures.js';
 
 /**
  * notificationsDue computes exact positions only for new tickets and, for the rest, each window's
@@ -16,7 +16,8 @@ function fullNotificationsDue(state: HallState, now: number): EventBody[] {
   const policy = state.config?.policy;
   if (!policy) return [];
   const out: EventBody[] = [];
-  const pos = positions(state, now);
+  const pos = sortedPositions(state, now);
+  expect(positions(state, now)).toEqual(pos);
   const eta = estimatedWaits(state, now);
   for (const t of waitingTickets(state)) {
     if (t.notified.issued !== undefined && (t.notified.near !== undefined || t.calledAt !== undefined)) continue;
@@ -119,6 +120,44 @@ function sortedSequence(state: HallState, win: WindowDef, now: number): Sequence
   return out;
 }
 
+/**
+ * The waiting index as apply keeps it, one ticket per event (src/core/waiting-index.ts), in ids. Its
+ * oracle is the same function on a structured clone of the state: a state the index has never seen,
+ * so it is built from a scan of the day's tickets, as it was before it was kept incrementally.
+ */
+function waitingIndexIds(state: HallState) {
+  const ids = (ts: readonly Ticket[]) => ts.map((t) => t.id);
+  const services = Object.fromEntries(
+    (state.config?.services ?? []).map((s) => {
+      const q = serviceQueue(state, s.id);
+      return [s.id, { appointment: ids(q.appointment), priority: ids(q.priority), normal: ids(q.normal), byQueued: ids(q.byQueued) }];
+    }),
+  );
+  return { waiting: ids(waitingTickets(state)), byQueued: ids(waitingByQueued(state)), services, targeted: [...targetedWindows(state)].sort((a, b) => a[0] - b[0]) };
+}
+
+/**
+ * Wait positions as `positions` defines them, from the sorted call orders (sortedSequence): the
+ * oracle for the lazy walk (each window's order computed only as far as the ticket, the merge by
+ * time joined skipped while queue-key order is time-joined order).
+ */
+function sortedPositions(state: HallState, now: number): Map<string, { position: number; openWindows: number[] }> {
+  const out = new Map<string, { position: number; openWindows: number[] }>();
+  const waiting = waitingTickets(state);
+  const orders = new Map((state.config?.windows ?? []).map((w) => [w.id, sortedSequence(state, w, now).map((e) => e.ticket.id)]));
+  for (const t of waiting) {
+    const all = (state.config?.windows ?? []).filter((w) => tierOf(w, t.serviceId) >= 0 && (t.targetWindow === undefined || t.targetWindow === w.id));
+    const open = all.filter((w) => state.windows[String(w.id)]?.status === 'open');
+    let best = Infinity;
+    for (const w of open.length > 0 ? open : all) {
+      const r = orders.get(w.id)?.indexOf(t.id) ?? -1;
+      if (r >= 0) best = Math.min(best, r);
+    }
+    out.set(t.id, { position: best === Infinity ? waiting.length : best + 1, openWindows: open.map((w) => w.id) });
+  }
+  return out;
+}
+
 /** Every window's lazy call order (whole, and cut at a few lengths) against the sorted one. */
 function expectSequencesSorted(state: HallState, now: number): void {
   for (const w of state.config?.windows ?? []) {
@@ -193,6 +232,7 @@ describe('notices computed from the front of the queue', () => {
             const due = notificationsDue(state, now);
             expect(due).toEqual(fullNotificationsDue(state, now));
             expect(queueView(state)).toEqual(scannedQueueView(state));
+            expect(waitingIndexIds(state)).toEqual(waitingIndexIds(structuredClone(state)));
             expectSequencesSorted(state, now);
             // Sometimes the notices are left owed, so later states owe many at once.
             if (notify) for (const b of due) push(b, false);
@@ -213,5 +253,33 @@ describe('notices computed from the front of the queue', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('the tier rule after a re-queue', () => {
+  it('takes a tier’s longest wait from behind a re-queued ticket (the shortcut over class heads holds only while queue-key order is time-joined order)', () => {
+    // Windows 1 and 2 serve A, then B; θ = 0.25 × 6 min = 1.5 min. R, called at 8:59 and a no-show at
+    // 10:00, is re-queued behind two A tickets, ahead of X (9:05): once those two are called, the
+    // oldest A left is X, not R, so A (55 min) still beats B's Y (30 min less θ).
+    const config = hallConfig({ windows: [1, 2].map((id) => ({ id, kind: 'domain' as const, tiers: [['A'], ['B']] })), policy: { agingMinutes: 120, noShow: { requeueAfter: 2, maxRequeues: 1 } } });
+    const h = new Hall(config, monday('08:59'));
+    h.open(1);
+    h.open(2);
+    const r = h.issue('A');
+    expect(h.callNext(1)).toBe(r);
+    h.advance(1);
+    const a = h.issue('A');
+    h.advance(1);
+    const b = h.issue('A');
+    h.advance(4);
+    const x = h.issue('A');
+    h.advance(25);
+    const y = h.issue('B');
+    h.advance(30);
+    h.ok({ type: 'NoShow', window: 1 });
+    const win = config.windows[1] as WindowDef;
+    const order = windowSequence(h.state, win, h.now).map((e) => e.ticket.id);
+    expect(order).toEqual(sortedSequence(h.state, win, h.now).map((e) => e.ticket.id));
+    expect(order).toEqual([a, b, r, x, y]);
   });
 });

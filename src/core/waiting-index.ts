@@ -1,0 +1,175 @@
+import type { HallState, Ticket, TicketClass } from './state.js';
+import { own } from './own.js';
+
+/**
+ * Today's waiting tickets, indexed beside the state (never part of it) and kept up to date by apply
+ * one ticket at a time, so no command scans or sorts the whole day's tickets (issue 12):
+ *  - all of them in queue-key order, and by time joined (queuedAt, then queue key);
+ *  - per service, each class in queue-key order and all of them by time joined;
+ *  - how many are transferred to each window.
+ * Lists are never changed in place (a caller may still hold the previous seq's): a change builds new
+ * arrays, and only for the service it touches. An event that leaves a waiting ticket where it was in
+ * every order (a notice, a call of another ticket) costs no copy at all.
+ */
+
+/** One service's waiting tickets: each class in queue-key order, and all of them by time joined. */
+export interface ServiceQueue {
+  appointment: Ticket[];
+  priority: Ticket[];
+  normal: Ticket[];
+  byQueued: Ticket[];
+}
+
+/** What placed a waiting ticket in the index: when any of it changes, the ticket moves. */
+interface Placed {
+  ticket: Ticket;
+  serviceId: string;
+  cls: TicketClass;
+  queueKey: number;
+  queuedAt: number;
+  targetWindow: number | undefined;
+}
+
+interface WaitingIndex {
+  seq: number;
+  waiting: Ticket[];
+  byQueued: Ticket[];
+  services: Map<string, ServiceQueue>;
+  placed: Map<string, Placed>;
+  /** Waiting tickets per target window (transfers to one window), windows with none absent. */
+  targeted: Map<number, number>;
+  /** Whether queue-key order is also time-joined order (computed when first asked, per seq). */
+  keyOrderIsQueuedOrder?: boolean;
+}
+
+const cache = new WeakMap<HallState, WaitingIndex>();
+
+export const byQueuedOrder = (a: Ticket, b: Ticket) => a.queuedAt - b.queuedAt || a.queueKey - b.queueKey;
+const byKey = (a: Ticket, b: Ticket) => a.queueKey - b.queueKey;
+const noQueue: ServiceQueue = { appointment: [], priority: [], normal: [], byQueued: [] };
+
+const placeOf = (t: Ticket): Placed => ({ ticket: t, serviceId: t.serviceId, cls: t.class, queueKey: t.queueKey, queuedAt: t.queuedAt, targetWindow: t.targetWindow });
+const samePlace = (p: Placed, t: Ticket) => p.ticket === t && p.serviceId === t.serviceId && p.cls === t.class && p.queueKey === t.queueKey && p.queuedAt === t.queuedAt && p.targetWindow === t.targetWindow;
+
+function build(state: HallState): WaitingIndex {
+  const waiting = Object.values(state.tickets)
+    .filter((t) => t.status === 'waiting')
+    .sort(byKey);
+  const byQueued = [...waiting].sort(byQueuedOrder);
+  const services = new Map<string, ServiceQueue>();
+  const of = (id: string) => {
+    let q = services.get(id);
+    if (!q) services.set(id, (q = { appointment: [], priority: [], normal: [], byQueued: [] }));
+    return q;
+  };
+  for (const t of waiting) of(t.serviceId)[t.class].push(t);
+  for (const t of byQueued) of(t.serviceId).byQueued.push(t);
+  const placed = new Map(waiting.map((t) => [t.id, placeOf(t)]));
+  const targeted = new Map<number, number>();
+  for (const t of waiting) if (t.targetWindow !== undefined) targeted.set(t.targetWindow, (targeted.get(t.targetWindow) ?? 0) + 1);
+  return { seq: state.seq, waiting, byQueued, services, placed, targeted };
+}
+
+function indexOf(state: HallState): WaitingIndex {
+  const hit = cache.get(state);
+  if (hit && hit.seq === state.seq) return hit;
+  const fresh = build(state);
+  cache.set(state, fresh);
+  return fresh;
+}
+
+/** `list` without `t` (the same object), as a new array; `list` itself when `t` is not in it. */
+function without(list: Ticket[], t: Ticket): Ticket[] {
+  const i = list.indexOf(t);
+  if (i < 0) return list;
+  const out = list.slice(0, i);
+  for (let j = i + 1; j < list.length; j++) out.push(list[j] as Ticket);
+  return out;
+}
+
+/** `list` with `t` at its place by `order` (after every ticket not after it), as a new array. */
+function withTicket(list: readonly Ticket[], t: Ticket, order: (a: Ticket, b: Ticket) => number): Ticket[] {
+  const out = list.slice();
+  let i = out.length;
+  while (i > 0 && order(out[i - 1] as Ticket, t) > 0) i--;
+  out.splice(i, 0, t);
+  return out;
+}
+
+function count(targeted: Map<number, number>, w: number | undefined, by: number): void {
+  if (w === undefined) return;
+  const n = (targeted.get(w) ?? 0) + by;
+  if (n > 0) targeted.set(w, n);
+  else targeted.delete(w);
+}
+
+/** Called by apply after an event moved the state from seq - 1 to seq and touched `ticketId` (null: none; undefined: maybe many). */
+export function noteWaiting(state: HallState, seq: number, ticketId: string | null | undefined): void {
+  const hit = cache.get(state);
+  if (!hit || hit.seq !== seq - 1) return;
+  if (ticketId === undefined) {
+    cache.delete(state);
+    return;
+  }
+  hit.seq = seq;
+  hit.keyOrderIsQueuedOrder = undefined;
+  if (ticketId === null) return;
+  const t = own(state.tickets, ticketId);
+  const was = hit.placed.get(ticketId);
+  const waits = t?.status === 'waiting';
+  if (!was && !waits) return;
+  if (was && t && waits && samePlace(was, t)) return;
+  if (was) {
+    const old = was.ticket;
+    hit.waiting = without(hit.waiting, old);
+    hit.byQueued = without(hit.byQueued, old);
+    const q = hit.services.get(was.serviceId);
+    if (q) hit.services.set(was.serviceId, { ...q, [was.cls]: without(q[was.cls], old), byQueued: without(q.byQueued, old) });
+    hit.placed.delete(ticketId);
+    count(hit.targeted, was.targetWindow, -1);
+  }
+  if (t && waits) {
+    hit.waiting = withTicket(hit.waiting, t, byKey);
+    hit.byQueued = withTicket(hit.byQueued, t, byQueuedOrder);
+    const q = hit.services.get(t.serviceId) ?? noQueue;
+    hit.services.set(t.serviceId, { ...q, [t.class]: withTicket(q[t.class], t, byKey), byQueued: withTicket(q.byQueued, t, byQueuedOrder) });
+    hit.placed.set(ticketId, placeOf(t));
+    count(hit.targeted, t.targetWindow, 1);
+  }
+}
+
+/** Today's waiting tickets in queue-key order. */
+export function waitingTickets(state: HallState): Ticket[] {
+  return indexOf(state).waiting;
+}
+
+/** Today's waiting tickets by time joined the queue, oldest first (ties by queue key): the order of aging and of the tier rule's claims. */
+export function waitingByQueued(state: HallState): Ticket[] {
+  return indexOf(state).byQueued;
+}
+
+/** The waiting tickets of `serviceId` split by class, in order (no sort, no scan). */
+export function serviceQueue(state: HallState, serviceId: string): ServiceQueue {
+  return indexOf(state).services.get(serviceId) ?? noQueue;
+}
+
+/** The windows some waiting ticket is transferred to (only that window may call it). */
+export function targetedWindows(state: HallState): ReadonlyMap<number, number> {
+  return indexOf(state).targeted;
+}
+
+/**
+ * Whether the waiting tickets' queue-key order is also their order by time joined (queuedAt never
+ * decreases along it). True while nobody was re-queued or transferred (a new ticket is last in both);
+ * then every list of the index, and every merge of them, is in time-joined order too.
+ */
+export function keyOrderIsQueuedOrder(state: HallState): boolean {
+  const index = indexOf(state);
+  if (index.keyOrderIsQueuedOrder === undefined) {
+    let ok = true;
+    const w = index.waiting;
+    for (let i = 1; i < w.length && ok; i++) ok = (w[i - 1] as Ticket).queuedAt <= (w[i] as Ticket).queuedAt;
+    index.keyOrderIsQueuedOrder = ok;
+  }
+  return index.keyOrderIsQueuedOrder;
+}
