@@ -60,7 +60,10 @@ function openKioskJournal(path: string | undefined, logger: Logger): KioskJourna
     return KioskJournal.open(':memory:');
   }
   mkdirSync(dirname(path), { recursive: true });
-  return KioskJournal.open(path);
+  const journal = KioskJournal.open(path);
+  // Settled entries are kept a week (the server's log holds the outcome); open ones until they are settled.
+  journal.purge(Date.now() - 7 * 24 * 3600 * 1000);
+  return journal;
 }
 
 /** `hallq agent --config FILE`. */

@@ -28,6 +28,10 @@ describe('the kiosk print journal (a real SQLite file)', () => {
     expect(again.open()[1]?.issue).toMatchObject({ id: 'i2', type: 'IssueTicket', serviceId: 'A' });
     again.settled('i1');
     expect(again.entry('i1')).toMatchObject({ step: 'cut', done: true });
+    // The purge takes settled entries only: an open one stays until it is settled.
+    again.purge(10);
+    expect(again.entry('i1')).toBeUndefined();
+    expect(again.open().map((e) => e.issueId)).toEqual(['i2']);
     again.close();
   });
 });
