@@ -11,6 +11,7 @@ import { DeviceManager, type DeviceManagerOptions } from './devices/manager.js';
 import { attachCaller } from './flows/caller.js';
 import { attachDisplays } from './flows/display.js';
 import { KioskFlow } from './flows/kiosk.js';
+import type { KioskJournal } from './kiosk-journal.js';
 import { attachVoice } from './flows/voice.js';
 import { CardSlot, startKioskHttp, type KioskExtraRoutes } from './kiosk-http.js';
 import type { AgentLink } from './link.js';
@@ -39,7 +40,7 @@ export async function startHardware(
   config: HallqConfig,
   me: ThisAgent,
   logger: Logger,
-  o: { devices?: Omit<DeviceManagerOptions, 'logger'>; onDevices: (list: DeviceHealth[]) => void; kioskRoutes?: KioskExtraRoutes },
+  o: { devices?: Omit<DeviceManagerOptions, 'logger'>; onDevices: (list: DeviceHealth[]) => void; kioskRoutes?: KioskExtraRoutes; /** The kiosk's durable print journal (kiosk-journal.ts). */ journal?: KioskJournal },
 ): Promise<RunningHardware> {
   const devices = new DeviceManager(me.devices, { ...o.devices, logger });
   const offs: (() => void)[] = [devices.onChange(o.onDevices)];
@@ -69,7 +70,7 @@ export async function startHardware(
     if (!me.idHashKeyFile) logger.warn({}, 'agent.idHashKeyFile not set: ID hashes match only within this agent process');
     const card = new CardSlot();
     devices.idcard?.on('card', (c) => card.put(personFromCard(c.idNumber, c.name, key)));
-    const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }), answerTimeoutMs: k.answerTimeoutSeconds * 1000 });
+    const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }), answerTimeoutMs: k.answerTimeoutSeconds * 1000, ...(o.journal ? { journal: o.journal } : {}) });
     kioskHttp = await startKioskHttp(
       link,
       kiosk,

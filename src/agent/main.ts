@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type http from 'node:http';
 import type { Logger } from '../../drivers/common/logger.js';
 import type { DeviceHealth } from '../bus/messages.js';
@@ -15,6 +16,8 @@ import { AgentLink } from './link.js';
 import { settledWithin } from '../ops/bounded.js';
 import type { IslandMode } from './island/island-mode.js';
 import { startIsland } from './island/start.js';
+import { resolveOpenPrints } from './flows/kiosk.js';
+import { KioskJournal } from './kiosk-journal.js';
 
 export interface RunningAgent {
   link: AgentLink;
@@ -48,6 +51,19 @@ export interface AgentStartOptions {
   requestTimeoutMs?: number;
   /** The hall's clock for island mode's own core (default Date.now; tests run a fixed day). */
   clock?: () => number;
+}
+
+/** The kiosk's print journal at `path` (its directory made), or in memory with a warning. */
+function openKioskJournal(path: string | undefined, logger: Logger): KioskJournal {
+  if (path === undefined) {
+    logger.warn({}, 'agent.kioskJournal not set (and no island file): confirmed prints are kept in memory only and an agent restart can leave a ticket unsettled');
+    return KioskJournal.open(':memory:');
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  const journal = KioskJournal.open(path);
+  // Settled entries are kept a week (the server's log holds the outcome); open ones until they are settled.
+  journal.purge(Date.now() - 7 * 24 * 3600 * 1000);
+  return journal;
 }
 
 /** `hallq agent --config FILE`. */
@@ -113,7 +129,10 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
   await link.start();
   await link.catchUp();
 
-  const open = (c: HallqConfig) => startHardware(link, c, thisAgent(c), logger, { ...(opts.devices ? { devices: opts.devices } : {}), onDevices, kioskRoutes });
+  // The kiosk's print journal: what the last run left open is settled first (by its ids), before the kiosk takes a request.
+  const journal = me.kiosk ? openKioskJournal(me.kioskJournal ?? config.island?.outbox, logger) : undefined;
+  const settling = journal ? resolveOpenPrints(link, journal, logger.child({ component: 'kiosk' })) : undefined;
+  const open = (c: HallqConfig) => startHardware(link, c, thisAgent(c), logger, { ...(opts.devices ? { devices: opts.devices } : {}), onDevices, kioskRoutes, ...(journal ? { journal } : {}) });
   let hw: RunningHardware = await open(config);
   let running = config;
   // Island mode: the outbox and leases, the watch on the server; after a return the screens show the server's state again.
@@ -151,7 +170,7 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
         return 'refused';
       }
       const was = thisAgent(running);
-      const restartOnly = (['id', 'mqtt', 'logLevel', 'health', 'idHashKeyFile'] as const).filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(was[k])).map((k) => `agent.${k}`);
+      const restartOnly = (['id', 'mqtt', 'logLevel', 'health', 'idHashKeyFile', 'kioskJournal'] as const).filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(was[k])).map((k) => `agent.${k}`);
       if (JSON.stringify(next.island) !== JSON.stringify(running.island)) restartOnly.push('island');
       if (restartOnly.length > 0) logger.warn({ keys: restartOnly }, 'these keys changed and take effect at the next restart (systemctl restart hallq-agent)');
       const staffChanged = JSON.stringify(next.staff) !== JSON.stringify(running.staff);
@@ -193,6 +212,9 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
       }
       await hw.stop();
       await link.stop();
+      // Whatever was still being settled stays open in the journal for the next start.
+      void settling?.catch(() => undefined);
+      journal?.close();
     },
   };
   const kioskPort = portOf(hw.kioskHttp);

@@ -6,7 +6,13 @@ const id = z.string().min(1).max(100);
 const window = z.number().int().min(1).max(999);
 const ticketId = z.string().min(1).max(40);
 const source = z.enum(['kiosk', 'caller-keypad', 'rating-device', 'soft-caller', 'admin', 'system', 'offsite-link']).optional();
-const delivery = z.enum(['print', 'sms', 'none']).optional();
+const delivery = z
+  .enum(['print', 'sms', 'none'])
+  .meta({
+    description:
+      "print: the ticket stays `issued` until the kiosk's printer confirms it (voided if it does not); sms, none: waiting at once. Absent: none over HTTP (staff, managers, the CLI); print from a kiosk agent.",
+  })
+  .optional();
 /**
  * Masked forms only (DESIGN §8, src/core/mask.ts): a field named "masked" that carries the whole
  * ID number, name or phone would put them into the event log and onto staff screens.

@@ -309,6 +309,13 @@ export const agentSchema = z.strictObject({
    */
   idHashKeyFile: z.string().optional(),
   /**
+   * The kiosk's print journal (SQLite, synchronous=FULL): each printed issue from before it is asked
+   * until the server has answered what the printer decided, so a confirmed cut survives the agent's
+   * death and an unconfirmed one is voided at its next start. Absent: the island file (`island.outbox`)
+   * when island mode is configured, else kept in memory only (a warning at start).
+   */
+  kioskJournal: z.string().min(1).optional(),
+  /**
    * The agent's own /livez, /readyz and /metrics (Prometheus) listener. Absent: none of its own (the
    * kiosk's listener, when this agent has one, serves them too). Bound to 127.0.0.1 unless a Prometheus
    * on another box scrapes it.

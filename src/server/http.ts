@@ -245,7 +245,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   );
   r.post('/api/commands', { schema: { tags: ['staff'], summary: 'Run a command: staff on their own window, managers and the CLI on all; never a rating', body: commandBody }, onRequest: need(desk) }, (req, reply) => {
     const who = req.principal as Principal;
-    const cmd = withActor(req.body as Command, who);
+    const cmd = withActor(deskDelivery(req.body as Command), who);
     const verdict = authorizeCommand(who, cmd, state());
     if (!verdict.ok) return sendError(reply, 403, verdict.code, verdict.message, verdict.messageZh);
     // The source is the session's, whatever the body says.
@@ -261,6 +261,16 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   else app.get('/api/admin/platform', { schema: { hide: true }, onRequest: need(diagnostics) }, (_req, reply) => noStore(reply).send({ configured: false }));
   await registerReports(app, engine, { manager: need(['manager']), managerPage: page(['manager']), clock: opts.clock }, logger);
   return { app, credentials, sessions, statusTokens, cliToken };
+}
+
+/**
+ * A ticket issued or checked in over HTTP (staff, a manager, the CLI) waits at once: only a kiosk's
+ * print needs the printer's confirmation, and no kiosk speaks HTTP. Without `delivery` it is `none`
+ * (the core's default, `print`, is the kiosk's, whose agent always says what it does).
+ */
+export function deskDelivery(cmd: Command): Command {
+  if ((cmd.type === 'IssueTicket' || cmd.type === 'CheckIn') && cmd.delivery === undefined) return { ...cmd, delivery: 'none' };
+  return cmd;
 }
 
 /** Builds the hall server's HTTP app and listens; resolves with the Node server (closing it closes the app). */

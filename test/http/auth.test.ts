@@ -176,6 +176,17 @@ describe('HTTP: the staff surface needs a session with the right role', () => {
     const ok = await rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie, origin: 'http://hall.test:8080', host: 'hall.test:8080', 'sec-fetch-site': 'same-origin' }, payload: body });
     expect(ok.statusCode).toBe(200);
   });
+
+  it('a ticket staff issue over HTTP without `delivery` waits at once (only a kiosk print waits for its printer)', async () => {
+    const s03 = await rig.signIn('s03', PIN['s03']!, 3);
+    const post = (body: object) => rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie: s03 }, payload: body });
+    const plain = (await post({ id: 'x8', type: 'IssueTicket', serviceId: 'social' })).json() as { outcome: { ok: boolean; ticketId: string } };
+    expect(plain.outcome.ok).toBe(true);
+    expect(rig.engine.state.tickets[plain.outcome.ticketId]).toMatchObject({ status: 'waiting', delivery: 'none' });
+    // Said outright, a print still waits for its confirmation: the default changed, not the meaning.
+    const print = (await post({ id: 'x9', type: 'IssueTicket', serviceId: 'social', delivery: 'print' })).json() as { outcome: { ticketId: string } };
+    expect(rig.engine.state.tickets[print.outcome.ticketId]).toMatchObject({ status: 'issued', delivery: 'print' });
+  });
 });
 
 describe('HTTP: failed sign-ins lock out', () => {

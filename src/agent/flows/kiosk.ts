@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
-import { localTime, maskPhone, prospectiveView, serviceOf, type Lang, type Outcome, type PersonInput } from '../../core/index.js';
+import { localTime, maskPhone, prospectiveView, serviceOf, type Command, type Lang, type Outcome, type PersonInput } from '../../core/index.js';
+import { KioskJournal } from '../kiosk-journal.js';
 import type { AgentLink } from '../link.js';
 import { printedTicket } from '../ticket-document.js';
 
@@ -53,15 +54,31 @@ function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
  * have made is voided (PrintFailed), so a printed ticket is the only way a number reaches the queue.
  * A print confirmed by the printer is the citizen's ticket even if the server's acknowledgement of
  * PrintConfirmed comes later: that one is resolved the same way.
+ *
+ * The journal (kiosk-journal.ts, synchronous=FULL) keeps each printed issue from before it is asked
+ * until the server has answered what the printer decided: the confirmed cut is on disk before
+ * PrintConfirmed is sent or the citizen is answered, so an agent killed in between settles it after
+ * its restart (`resolveOpenPrints`), and an issue that never reached a cut is voided then.
  */
 export class KioskFlow {
   private readonly resolving = new Set<Promise<unknown>>();
+  private readonly journal: KioskJournal;
 
   constructor(
     private readonly link: AgentLink,
     private readonly printer: EscPosPrinter | undefined,
-    private readonly opts: { statusBaseUrl: string; logger: Logger; clock?: () => number; /** ms; default DEFAULT_ANSWER_TIMEOUT_MS. */ answerTimeoutMs?: number },
-  ) {}
+    private readonly opts: {
+      statusBaseUrl: string;
+      logger: Logger;
+      clock?: () => number;
+      /** ms; default DEFAULT_ANSWER_TIMEOUT_MS. */
+      answerTimeoutMs?: number;
+      /** The durable print journal; absent, one in memory (for this process only). */
+      journal?: KioskJournal;
+    },
+  ) {
+    this.journal = opts.journal ?? KioskJournal.open(':memory:');
+  }
 
   /** Commands whose answer the kiosk stopped waiting for and still resolves in the background. */
   get unresolved(): number {
@@ -79,12 +96,12 @@ export class KioskFlow {
   }
 
   /** Voids the ticket `issued` may have made (the citizen was told no): resolved by the command's id. */
-  private voidWhenKnown(issued: Promise<{ outcome: Outcome }>, reason: string): void {
+  private voidWhenKnown(issued: Promise<{ outcome: Outcome }>, issueId: string, reason: string): void {
     this.background(
       issued.then(async ({ outcome }) => {
-        if (!outcome.ok || !outcome.ticketId) return;
-        const r = await this.link.send({ id: randomUUID(), type: 'PrintFailed', ticketId: outcome.ticketId, reason, source: 'kiosk' });
-        this.opts.logger.info({ ticketId: outcome.ticketId, voided: r.ok }, 'ticket of an unanswered kiosk request voided');
+        if (!outcome.ok || !outcome.ticketId) return this.journal.settled(issueId);
+        const voided = await voidTicket(this.link, this.journal, issueId, outcome.ticketId, reason);
+        this.opts.logger.info({ ticketId: outcome.ticketId, voided }, 'ticket of an unanswered kiosk request voided');
       }),
     );
   }
@@ -114,25 +131,26 @@ export class KioskFlow {
     const left = () => Math.max(0, deadline - Date.now());
     // The id is ours, so the outcome can be asked for again by it whatever happens to this answer.
     const commandId = randomUUID();
-    const running = this.link.run(
-      appointment
-        ? { id: commandId, type: 'CheckIn', appointmentId: appointment, delivery: print ? 'print' : 'sms', source: 'kiosk', ...(phoneMasked ? { phoneMasked } : {}) }
-        : {
-            id: commandId,
-            type: 'IssueTicket',
-            serviceId: req.serviceId,
-            delivery: print ? 'print' : 'sms',
-            source: 'kiosk',
-            ...(req.person ? { person: req.person } : {}),
-            ...(phoneMasked ? { phoneMasked } : {}),
-            ...(req.priority ? { priority: true } : {}),
-          },
-    );
+    const command: Command = appointment
+      ? { id: commandId, type: 'CheckIn', appointmentId: appointment, delivery: print ? 'print' : 'sms', source: 'kiosk', ...(phoneMasked ? { phoneMasked } : {}) }
+      : {
+          id: commandId,
+          type: 'IssueTicket',
+          serviceId: req.serviceId,
+          delivery: print ? 'print' : 'sms',
+          source: 'kiosk',
+          ...(req.person ? { person: req.person } : {}),
+          ...(phoneMasked ? { phoneMasked } : {}),
+          ...(req.priority ? { priority: true } : {}),
+        };
+    // On disk before it is sent: an agent that dies before the cut voids it at its next start.
+    if (print) this.journal.asked(command, Date.now());
+    const running = this.link.run(command as Parameters<AgentLink['run']>[0]);
     const answer = await within(running, left());
     if (answer === TIMED_OUT) {
       this.opts.logger.warn({ commandId }, 'no answer from the server in time; the ticket it may make will be voided');
       // An SMS-only ticket is the citizen's once made (the SMS tells them); a printed one is voided.
-      if (print) this.voidWhenKnown(running, 'kiosk-timeout');
+      if (print) this.voidWhenKnown(running, commandId, 'kiosk-timeout');
       else this.background(running);
       return { ok: false, code: 'server-unavailable', message: serverAway };
     }
@@ -140,8 +158,12 @@ export class KioskFlow {
     // The server adds the status page's token to a successful IssueTicket/CheckIn answer.
     const token = (answer as { statusToken?: unknown }).statusToken;
     const statusToken = typeof token === 'string' && /^[\w-]{16,100}$/.test(token) ? token : undefined;
-    if (!outcome.ok || !outcome.ticketId) return refused(outcome);
+    if (!outcome.ok || !outcome.ticketId) {
+      if (print) this.journal.settled(commandId);
+      return refused(outcome);
+    }
     const ticketId = outcome.ticketId;
+    if (print) this.journal.ticket(commandId, ticketId);
     const reached = await within(
       (async () => {
         if (req.phone) await this.sendContact(ticketId, req.phone);
@@ -151,7 +173,7 @@ export class KioskFlow {
     );
     if (reached === TIMED_OUT) {
       this.opts.logger.warn({ ticketId }, 'the replica did not reach the new ticket in time; voiding it');
-      if (print) this.voidWhenKnown(running, 'kiosk-timeout');
+      if (print) this.voidWhenKnown(running, commandId, 'kiosk-timeout');
       return { ok: false, code: 'server-unavailable', message: serverAway };
     }
     const state = this.link.replica.state;
@@ -180,19 +202,23 @@ export class KioskFlow {
     } catch (e) {
       const code = e instanceof HallqError ? e.code : 'INTERNAL';
       this.opts.logger.warn({ ticketId: view.ticketId, code }, 'print failed; voiding the number');
-      await this.settle({ id: randomUUID(), type: 'PrintFailed', ticketId: view.ticketId, reason: code, source: 'kiosk' });
+      await this.settle(commandId, view.ticketId, 'void', code);
       return { ok: false, code: 'printer-unavailable', message: printerDown };
     }
-    await this.settle({ id: randomUUID(), type: 'PrintConfirmed', ticketId: view.ticketId, source: 'kiosk' });
+    // The cut is on disk before the server or the citizen hears of it.
+    await this.settle(commandId, view.ticketId, 'cut');
     return { ok: true, ...base, printed: true };
   }
 
   /**
-   * Sends what the printer decided (printed or voided) and waits a bounded time for the server;
-   * past it the same id goes on being resolved in the background. The paper decides the answer.
+   * Journals what the printer decided (printed or voided), sends it and waits a bounded time for the
+   * server; past it the same id goes on being resolved in the background (and after a restart, from
+   * the journal). The paper decides the answer.
    */
-  private async settle(cmd: Parameters<AgentLink['send']>[0]): Promise<void> {
-    const sent = this.link.send(cmd);
+  private async settle(issueId: string, ticketId: string, step: 'cut' | 'void', reason?: string): Promise<void> {
+    const settleId = randomUUID();
+    this.journal.decide(issueId, ticketId, step, settleId, reason);
+    const sent = sendDecision(this.link, this.journal, { issueId, ticketId, step, settleId, ...(reason === undefined ? {} : { reason }) });
     if ((await within(sent, this.opts.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS)) === TIMED_OUT) this.background(sent);
   }
 
@@ -204,6 +230,63 @@ export class KioskFlow {
       this.opts.logger.warn({ ticketId, code: e instanceof HallqError ? (e.details?.['code'] ?? e.code) : 'INTERNAL' }, 'contact refused; no SMS for this ticket');
     }
   }
+}
+
+/** Sends a journaled decision under its own id (a repeat gets the first answer) and marks it settled once answered. */
+async function sendDecision(link: AgentLink, journal: KioskJournal, d: { issueId: string; ticketId: string; step: 'cut' | 'void'; settleId: string; reason?: string }): Promise<Outcome> {
+  const outcome =
+    d.step === 'cut'
+      ? await link.send({ id: d.settleId, type: 'PrintConfirmed', ticketId: d.ticketId, source: 'kiosk' })
+      : await link.send({ id: d.settleId, type: 'PrintFailed', ticketId: d.ticketId, reason: d.reason ?? PRINT_NOT_CONFIRMED, source: 'kiosk' });
+  // Whatever the server decided (a repeat, a ticket already settled): nothing more to send.
+  journal.settled(d.issueId);
+  return outcome;
+}
+
+/** Journals and sends the void of a ticket no paper was confirmed for; resolves with whether it was voided now. */
+async function voidTicket(link: AgentLink, journal: KioskJournal, issueId: string, ticketId: string, reason: string): Promise<boolean> {
+  const settleId = randomUUID();
+  journal.decide(issueId, ticketId, 'void', settleId, reason);
+  return (await sendDecision(link, journal, { issueId, ticketId, step: 'void', settleId, reason })).ok;
+}
+
+/** The reason a ticket whose print this agent never saw confirmed is voided with (at the agent's start). */
+export const PRINT_NOT_CONFIRMED = 'print not confirmed';
+
+/**
+ * At the agent's start, before its kiosk takes a request: every printed issue of the journal not yet
+ * settled (the agent died in between) is settled by its ids, once the link is up. A confirmed cut is
+ * sent again as PrintConfirmed under its first id; a decided void as PrintFailed; an issue that never
+ * reached a cut is voided ("print not confirmed"): its ticket, when the answer was lost too, is found
+ * by sending the issue again under its id (the server answers a repeat with the first outcome; one it
+ * never took makes a ticket that is voided at once). Resolves when all are settled; each is tried until
+ * the server answers (the link sends the same id again).
+ */
+export async function resolveOpenPrints(link: AgentLink, journal: KioskJournal, logger: Logger): Promise<{ confirmed: number; voided: number }> {
+  const open = journal.open();
+  const counts = { confirmed: 0, voided: 0 };
+  await Promise.all(
+    open.map(async (e) => {
+      try {
+        if (e.step !== 'asked' && e.settleId && e.ticketId) {
+          const r = await sendDecision(link, journal, { issueId: e.issueId, ticketId: e.ticketId, step: e.step, settleId: e.settleId, ...(e.reason === undefined ? {} : { reason: e.reason }) });
+          if (r.ok) counts[e.step === 'cut' ? 'confirmed' : 'voided'] += 1;
+          return;
+        }
+        let ticketId = e.ticketId;
+        if (ticketId === undefined) {
+          const { outcome } = await link.run(e.issue as Parameters<AgentLink['run']>[0]);
+          if (!outcome.ok || !outcome.ticketId) return journal.settled(e.issueId);
+          ticketId = outcome.ticketId;
+        }
+        if (await voidTicket(link, journal, e.issueId, ticketId, PRINT_NOT_CONFIRMED)) counts.voided += 1;
+      } catch (err) {
+        logger.warn({ issueId: e.issueId, err: err instanceof HallqError ? err.code : 'INTERNAL' }, 'kiosk print not settled at start');
+      }
+    }),
+  );
+  if (open.length > 0) logger.info({ open: open.length, ...counts }, 'kiosk prints left open by the last run settled');
+  return counts;
 }
 
 function refused(o: Outcome): KioskResult {

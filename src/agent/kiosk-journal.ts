@@ -1,0 +1,121 @@
+import Database from 'better-sqlite3';
+import type { Command } from '../core/index.js';
+import { storeError } from '../store/errors.js';
+import { ensurePrivateDbFile } from '../store/private-file.js';
+
+/** Where a kiosk print stands on this agent, as the journal keeps it. */
+export type PrintStep =
+  /** The issue was asked of the server (or the island); nothing is printed yet. */
+  | 'asked'
+  /** The printer confirmed the cut: the citizen holds the paper; PrintConfirmed goes out under `settleId`. */
+  | 'cut'
+  /** The print failed, or the citizen was told no: PrintFailed goes out under `settleId`. */
+  | 'void';
+
+export interface JournalEntry {
+  /** The issue command's id (IssueTicket or CheckIn): resolved by it when its answer was lost. */
+  issueId: string;
+  /** The issue command as sent, so it can be asked again by its id. */
+  issue: Command;
+  step: PrintStep;
+  ticketId?: string;
+  /** The id of the PrintConfirmed / PrintFailed that settles it (sent again with the same id, idempotent). */
+  settleId?: string;
+  reason?: string;
+}
+
+/**
+ * The kiosk's durable print journal (issue 10): every printed issue from the moment it is asked until
+ * the server has answered what the printer decided. One SQLite table, WAL, synchronous=FULL, so a
+ * confirmed cut is on disk before PrintConfirmed is sent or the citizen is answered, and survives a
+ * SIGKILL or a power cut of the agent. It may share the island file (another table). Mode 0600: an
+ * issue command may hold a person's keyed hash and masked forms (never a raw ID or phone).
+ */
+export class KioskJournal {
+  private constructor(private readonly db: Database.Database) {}
+
+  /** Opens (creating) the file; ':memory:' keeps it for this process only. Throws STORE_IO / STORE_CORRUPT. */
+  static open(path: string): KioskJournal {
+    let db: Database.Database | undefined;
+    try {
+      ensurePrivateDbFile(path);
+      db = new Database(path);
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.exec(`CREATE TABLE IF NOT EXISTS kiosk_prints (
+        issue_id TEXT PRIMARY KEY, issue TEXT NOT NULL, step TEXT NOT NULL, ticket_id TEXT, settle_id TEXT, reason TEXT,
+        at INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0)`);
+      return new KioskJournal(db);
+    } catch (e) {
+      db?.close();
+      throw storeError(e, `cannot open the kiosk journal ${path}`, { path });
+    }
+  }
+
+  pragmaSynchronous(): number {
+    return Number(this.db.pragma('synchronous', { simple: true }));
+  }
+
+  /** Before the issue is sent: a request whose answer is lost is still known here by its id. */
+  asked(issue: Command, at: number): void {
+    this.db.prepare("INSERT OR IGNORE INTO kiosk_prints (issue_id, issue, step, at) VALUES (?, ?, 'asked', ?)").run(issue.id, JSON.stringify(issue), at);
+  }
+
+  /** The server's answer named the ticket. */
+  ticket(issueId: string, ticketId: string): void {
+    this.db.prepare('UPDATE kiosk_prints SET ticket_id = ? WHERE issue_id = ?').run(ticketId, issueId);
+  }
+
+  /**
+   * The printer confirmed the cut (`cut`) or the ticket is to be voided (`void`), settled by the
+   * command `settleId`. A cut is never turned back into a void: the paper decided.
+   */
+  decide(issueId: string, ticketId: string, step: 'cut' | 'void', settleId: string, reason?: string): void {
+    this.db
+      .prepare("UPDATE kiosk_prints SET step = ?, ticket_id = ?, settle_id = ?, reason = ? WHERE issue_id = ? AND step <> 'cut'")
+      .run(step, ticketId, settleId, reason ?? null, issueId);
+  }
+
+  /** The server answered the settling command (or refused the issue): nothing more to send. */
+  settled(issueId: string): void {
+    this.db.prepare('UPDATE kiosk_prints SET done = 1 WHERE issue_id = ?').run(issueId);
+  }
+
+  /** What is not settled yet, oldest first. */
+  open(): JournalEntry[] {
+    const rows = this.db.prepare('SELECT issue_id, issue, step, ticket_id, settle_id, reason FROM kiosk_prints WHERE done = 0 ORDER BY at, rowid').all() as {
+      issue_id: string;
+      issue: string;
+      step: PrintStep;
+      ticket_id: string | null;
+      settle_id: string | null;
+      reason: string | null;
+    }[];
+    return rows.map((r) => ({
+      issueId: r.issue_id,
+      issue: JSON.parse(r.issue) as Command,
+      step: r.step,
+      ...(r.ticket_id === null ? {} : { ticketId: r.ticket_id }),
+      ...(r.settle_id === null ? {} : { settleId: r.settle_id }),
+      ...(r.reason === null ? {} : { reason: r.reason }),
+    }));
+  }
+
+  /** The entry of one issue, settled or not (tests, diagnostics). */
+  entry(issueId: string): { step: PrintStep; ticketId?: string; settleId?: string; done: boolean } | undefined {
+    const r = this.db.prepare('SELECT step, ticket_id, settle_id, done FROM kiosk_prints WHERE issue_id = ?').get(issueId) as
+      | { step: PrintStep; ticket_id: string | null; settle_id: string | null; done: number }
+      | undefined;
+    return r && { step: r.step, done: r.done === 1, ...(r.ticket_id === null ? {} : { ticketId: r.ticket_id }), ...(r.settle_id === null ? {} : { settleId: r.settle_id }) };
+  }
+
+  /** Settled entries older than `before` (epoch ms) are dropped: the log on the server keeps the rest. */
+  purge(before: number): void {
+    this.db.prepare('DELETE FROM kiosk_prints WHERE done = 1 AND at < ?').run(before);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
