@@ -12,9 +12,15 @@ export type ErrorCode =
   // storage
   | 'STORE_CORRUPT'
   | 'STORE_IO'
+  /** Another process (a second `hallq server`) holds the database's lock. */
+  | 'STORE_LOCKED'
   // transports and devices
   | 'TRANSPORT_CLOSED'
   | 'TRANSPORT_OPEN_FAILED'
+  /** A listener could not bind its address (the port taken, or not allowed). */
+  | 'LISTEN_FAILED'
+  /** A stop (SIGTERM) came while the daemon was starting: the start ends, what it opened is closed. */
+  | 'START_ABORTED'
   | 'DEVICE_TIMEOUT'
   | 'DEVICE_NAK'
   | 'DEVICE_CHECKSUM'
