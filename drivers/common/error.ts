@@ -7,6 +7,8 @@ export type ErrorCode =
   // configuration and input
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
+  /** The file is there but this user may not read it (EACCES, EPERM). */
+  | 'CONFIG_UNREADABLE'
   | 'PAYLOAD_INVALID'
   | 'PAYLOAD_TOO_LARGE'
   // storage

@@ -25,6 +25,8 @@ interface Subcommand {
   /** What it does, one or two lines. */
   about: string;
   options?: Options;
+  /** The most positional arguments it takes (0 when absent): one more is a usage error, never ignored. */
+  positionals?: number;
   run(args: CommandArgs): Promise<number>;
 }
 
@@ -75,6 +77,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'SERVICE [--server URL | --config FILE] [--json]',
     about: 'issue a ticket for a service (no printout, no SMS)',
     options: { ...serverOpt, ...configOpt, ...jsonOpt },
+    positionals: 1,
     run: async (a) => {
       const serviceId = need(a.positionals[0], 'issue: which service? e.g. hallq issue social');
       const client = await import('./client.js');
@@ -85,8 +88,9 @@ const commands: Record<string, Subcommand> = {
     usage: 'WINDOW [--server URL | --config FILE] [--json]',
     about: 'call the next ticket at a window',
     options: { ...serverOpt, ...configOpt, ...jsonOpt },
+    positionals: 1,
     run: async (a) => {
-      const window = wholeNumber('call: WINDOW', need(a.positionals[0], 'call: which window? e.g. hallq call 3'));
+      const window = windowNumber('call: WINDOW', need(a.positionals[0], 'call: which window? e.g. hallq call 3'));
       const client = await import('./client.js');
       return client.commandCommand(await serverUrl(a), { type: 'CallNext', window }, flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
     },
@@ -95,6 +99,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'FILE [--days N] [--seed N] [--windows 1-4,7] [--json]',
     about: 'simulate hall days on the real core: waits, utilisation, near-SMS lead time',
     options: { days: text, seed: text, windows: text, ...jsonOpt },
+    positionals: 1,
     run: async (a) => {
       const file = need(a.positionals[0], 'simulate: which config file? e.g. hallq simulate config/demo.yaml');
       const days = int(a, 'days');
@@ -127,6 +132,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'check FILE [--json]',
     about: 'validate a config file; every problem is reported with its key path',
     options: jsonOpt,
+    positionals: 2,
     run: async (a) => {
       if (a.positionals[0] !== 'check' || !a.positionals[1]) throw new UsageError('usage: hallq config check FILE');
       return (await import('./config-check.js')).configCheck(a.positionals[1], flag(a, 'json'));
@@ -159,6 +165,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'passwd STAFF | list | remove STAFF --config FILE [--json]',
     about: "set a staff member's PIN/password (prompted, or stdin's first line), list staff and who can sign in, or remove a credential",
     options: { ...configOpt, ...jsonOpt },
+    positionals: 2,
     run: async (a) => {
       const { staffCommand, StaffUsage } = await import('./staff.js');
       try {
@@ -182,6 +189,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'serve --config city.yaml [--password-file F] [--token-file F] | bridge --config hall.yaml --city HOST:PORT,… --remote-password-file F --local-password-file F | nats-config --config city.yaml --node NAME --secrets DIR',
     about: 'many halls, one city (docs/city.md): the city service, a hall\'s bridge to the city cluster, a cluster node\'s config',
     options: { ...configOpt, 'password-file': text, 'token-file': text, city: text, 'remote-password-file': text, 'local-password-file': text, node: text, secrets: text },
+    positionals: 1,
     run: async (a) => {
       const city = await import('./city.js');
       const print = (s: string) => process.stdout.write(s);
@@ -203,6 +211,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'printer|idcard|rs485|modem [--pty | --port PATH] [--config FILE] [--png DIR]',
     about: "a device's emulator on a new pty pair (prints the path to use) or a serial port; the printer's --png DIR draws each ticket it prints",
     options: { ...configOpt, pty: { type: 'boolean' }, port: text, png: text },
+    positionals: 1,
     run: async (a) => {
       const { EMULATED_KINDS, emulateCommand } = await import('./emulate.js');
       const kind = EMULATED_KINDS.find((k) => k === a.positionals[0]);
@@ -257,6 +266,8 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${commandUsage(name, cmd)}\n`);
     return exitCodes.ok;
   }
+  const extra = args.positionals[cmd.positionals ?? 0];
+  if (extra !== undefined) throw new UsageError(`${name}: unexpected argument "${extra}"`, commandUsage(name, cmd));
   try {
     return await cmd.run(args);
   } catch (e) {
@@ -290,6 +301,12 @@ function wholeNumber(what: string, v: string): number {
   if (!/^\d+$/.test(v)) throw new UsageError(`${what}: expected a whole number, found ${v}`);
   return Number(v);
 }
+/** A window number: a whole number of at least 1 (there is no window 0). */
+function windowNumber(what: string, v: string): number {
+  const n = wholeNumber(what, v);
+  if (n === 0) throw new UsageError(`${what}: expected a window number of at least 1, found 0`);
+  return n;
+}
 const opt = <K extends string>(a: CommandArgs, name: string, key: K): Partial<Record<K, string>> => {
   const v = str(a, name);
   return (v === undefined ? {} : { [key]: v }) as Partial<Record<K, string>>;
@@ -308,13 +325,25 @@ const positive = (a: CommandArgs, name: string): number | undefined => {
 /** The server's HTTP address: --server, else the config's server.http port on this machine. */
 async function serverUrl(a: CommandArgs): Promise<string> {
   const flagged = str(a, 'server');
-  if (flagged) return flagged.replace(/\/$/, '');
+  if (flagged !== undefined) {
+    if (!isHttpUrl(flagged)) throw new UsageError(`--server: expected the server's address like http://127.0.0.1:8080, found ${flagged}`);
+    return flagged.replace(/\/$/, '');
+  }
   const configPath = str(a, 'config');
   if (configPath) {
     const r = (await import('../config/load.js')).loadConfigFile(configPath);
     if (r.ok) return `http://127.0.0.1:${r.config.server.http.port}`;
   }
   return 'http://127.0.0.1:8080';
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** package.json's version: the nearest package.json above this file (src/cli/ in a clone, dist/src/cli/ in a build). */

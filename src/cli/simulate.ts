@@ -22,7 +22,9 @@ export function parseWindowList(text: string): number[] | undefined {
     if (!m) return undefined;
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
-    for (let i = Math.min(a, b); i <= Math.max(a, b); i++) out.push(i);
+    // A descending range (4-1) is a typo more often than a wish: refused, like any list it cannot read.
+    if (b < a) return undefined;
+    for (let i = a; i <= b; i++) out.push(i);
   }
   return out;
 }
@@ -95,7 +97,12 @@ export function simulateCommand(file: string, o: SimulateOptions): number {
   }
   const staffed = o.windows === undefined ? undefined : parseWindowList(o.windows);
   if (o.windows !== undefined && !staffed) {
-    process.stderr.write(`--windows: expected a list like 1-4,7, found ${o.windows}\n`);
+    const backwards = o.windows.split(',').find((p) => {
+      const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(p);
+      return m !== null && Number(m[2]) < Number(m[1]);
+    });
+    if (backwards !== undefined) process.stderr.write(`--windows: the range ${backwards.trim()} runs backwards; write it low-high, e.g. 1-4\n`);
+    else process.stderr.write(`--windows: expected a list like 1-4,7, found ${o.windows}\n`);
     return exitCodes.usage;
   }
   if (o.days !== undefined && (o.days < 1 || o.days > 3650)) {

@@ -14,7 +14,7 @@ import { table } from './table.js';
  */
 export async function staffCommand(args: string[], configPath: string | undefined, json: boolean, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream } = process): Promise<number> {
   const [sub, staffId] = args;
-  if (!configPath) throw new StaffUsage('staff: which config? e.g. hallq staff list --config /etc/hallq/hall.yaml');
+  if (!configPath) throw new StaffUsage('which config? e.g. hallq staff list --config /etc/hallq/hall.yaml');
   const config = loadConfigOrThrow(configPath);
   if (sub === 'list') {
     const store = openCredentials(config.server.database, silentLogger);
