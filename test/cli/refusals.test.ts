@@ -15,9 +15,10 @@ interface Result {
   stderr: string;
 }
 
+/** The CLI, killed if it has not ended after 50 s (a hang fails the test and leaves no process behind). */
 function hallq(args: string[], opts: { uid?: number; gid?: number } = {}): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/hallq.js', ...args], { encoding: 'utf8', env: { ...process.env, HALLQ_RUN: 'dist' }, ...opts }, (err, stdout, stderr) =>
+    execFile(process.execPath, ['bin/hallq.js', ...args], { encoding: 'utf8', env: { ...process.env, HALLQ_RUN: 'dist' }, timeout: 50_000, killSignal: 'SIGKILL', ...opts }, (err, stdout, stderr) =>
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
     );
   });
