@@ -81,13 +81,21 @@ printf '%s\n' usbserial ch341 ftdi_sio pl2303 cdc_acm usblp > "$root/etc/modules
 if [ "$live" = 1 ]; then
   chown -R hallq:hallq /var/lib/hallq
   chgrp hallq /etc/hallq/id-hash.key
+fi
+# As the .deb's postinst: systemctl only where systemd runs (a container, a chroot or another init has
+# no /run/systemd/system); the rest of the install does not depend on it.
+if [ "$live" = 1 ] && [ -d /run/systemd/system ]; then
   systemctl daemon-reload
-  udevadm control --reload && udevadm trigger || true
-  cat >&2 <<'NEXT'
+else
+  say "systemd is not running here (no /run/systemd/system, or --root): skipped systemctl daemon-reload; the units are in $root/etc/systemd/system for the box that boots with systemd"
+fi
+if [ "$live" = 1 ] && command -v udevadm >/dev/null 2>&1; then
+  udevadm control --reload && udevadm trigger || say "udevadm could not reload the rules (no udev running?): they apply at the next boot"
+fi
+cat >&2 <<'NEXT'
 hallq install: done. Next:
   edit /etc/hallq/hall.yaml, then: hallq config check /etc/hallq/hall.yaml
   broker users and ACL: src/ops/README.md (Mosquitto)
   systemctl enable --now hallq-server   # on the server box
   systemctl enable --now hallq-agent    # on each mini-PC
 NEXT
-fi

@@ -7,14 +7,22 @@ export type ErrorCode =
   // configuration and input
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
+  /** The file is there but this user may not read it (EACCES, EPERM). */
+  | 'CONFIG_UNREADABLE'
   | 'PAYLOAD_INVALID'
   | 'PAYLOAD_TOO_LARGE'
   // storage
   | 'STORE_CORRUPT'
   | 'STORE_IO'
+  /** Another process (a second `hallq server`) holds the database's lock. */
+  | 'STORE_LOCKED'
   // transports and devices
   | 'TRANSPORT_CLOSED'
   | 'TRANSPORT_OPEN_FAILED'
+  /** A listener could not bind its address (the port taken, or not allowed). */
+  | 'LISTEN_FAILED'
+  /** A stop (SIGTERM) came while the daemon was starting: the start ends, what it opened is closed. */
+  | 'START_ABORTED'
   | 'DEVICE_TIMEOUT'
   | 'DEVICE_NAK'
   | 'DEVICE_CHECKSUM'

@@ -25,6 +25,9 @@ export interface RunningHardware {
   stop(): Promise<void>;
 }
 
+/** The config key of an agent's kiosk port, as error messages name it. */
+export const kioskPortKey = (agentId: string): string => `agents[${agentId}].kiosk.port`;
+
 /** A staff member logs in on a keypad with their id, or with their place in the staff list (1-based). */
 function staffLookup(config: HallqConfig): (n: string) => string | undefined {
   return (n) => config.staff.find((s) => s.id === n)?.id ?? config.staff[Number(n) - 1]?.id;
@@ -71,13 +74,22 @@ export async function startHardware(
     const card = new CardSlot();
     devices.idcard?.on('card', (c) => card.put(personFromCard(c.idNumber, c.name, key)));
     const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }), answerTimeoutMs: k.answerTimeoutSeconds * 1000, ...(o.journal ? { journal: o.journal } : {}) });
-    kioskHttp = await startKioskHttp(
-      link,
-      kiosk,
-      card,
-      { host: k.host, port: k.port, statusBaseUrl: k.statusBaseUrl, wedge: wedgeInto(card, key), idHashKey: key, ...(o.kioskRoutes ? { extraRoutes: o.kioskRoutes } : {}) },
-      logger.child({ component: 'kiosk-http' }),
-    );
+    try {
+      kioskHttp = await startKioskHttp(
+        link,
+        kiosk,
+        card,
+        { host: k.host, port: k.port, statusBaseUrl: k.statusBaseUrl, wedge: wedgeInto(card, key), idHashKey: key, key: kioskPortKey(me.id), ...(o.kioskRoutes ? { extraRoutes: o.kioskRoutes } : {}) },
+        logger.child({ component: 'kiosk-http' }),
+      );
+    } catch (e) {
+      // The kiosk's port taken: the devices opened above are closed again (a reload reopens the
+      // running config on them; a start ends), never left holding their serial ports.
+      offDisplays();
+      for (const off of offs.splice(0)) off();
+      await settledWithin(devices.stop(), 3000);
+      throw e;
+    }
   }
 
   return {

@@ -91,5 +91,5 @@ export function registerAgentHealth(app: FastifyInstance, s: AgentHealthSources,
 export async function startAgentHealthHttp(host: string, port: number, s: AgentHealthSources, logger: Logger): Promise<FastifyInstance['server']> {
   const app = createHttpApp({ logger, bodyLimit: 1024 });
   registerAgentHealth(app, s);
-  return listen(app, host, port);
+  return listen(app, host, port, 'agent.health.port');
 }

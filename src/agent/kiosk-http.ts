@@ -69,6 +69,8 @@ export interface KioskHttpOptions {
   http?: Omit<HttpOptions, 'logger'>;
   /** More routes on the same listener: the agent's /livez, /readyz and /metrics (health-http.ts). */
   extraRoutes?: KioskExtraRoutes;
+  /** The config key named when the port cannot be bound (`agents[<id>].kiosk.port`). */
+  key?: string;
 }
 
 export type KioskExtraRoutes = (app: FastifyInstance) => void;
@@ -164,5 +166,5 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
 /** Builds the kiosk app and listens; resolves with the Node server. */
 export async function startKioskHttp(link: AgentLink, kiosk: KioskFlow, card: CardSlot, opts: KioskHttpOptions, logger: Logger): Promise<FastifyInstance['server']> {
   const app = await buildKioskApp(link, kiosk, card, opts, logger);
-  return listen(app, opts.host, opts.port);
+  return listen(app, opts.host, opts.port, opts.key ?? 'kiosk.port');
 }

@@ -10,7 +10,9 @@ import { createLogger } from '../log/logger.js';
 import { createNotifier } from '../ops/sd-notify.js';
 import { packageVersion } from '../ops/version.js';
 import type { DeviceManager, DeviceManagerOptions } from './devices/manager.js';
-import { startHardware, type RunningHardware } from './hardware.js';
+import { kioskPortKey, startHardware, type RunningHardware } from './hardware.js';
+import { assertCanListen } from '../http/app.js';
+import { StartupScope } from '../ops/startup.js';
 import { createAgentMetrics, registerAgentHealth, startAgentHealthHttp, type AgentHealthSources } from './health-http.js';
 import { AgentLink } from './link.js';
 import { settledWithin } from '../ops/bounded.js';
@@ -51,6 +53,15 @@ export interface AgentStartOptions {
   requestTimeoutMs?: number;
   /** The hall's clock for island mode's own core (default Date.now; tests run a fixed day). */
   clock?: () => number;
+  /** What the start opened so far (src/ops/startup.ts): the daemon aborts it on a stop during the start. */
+  scope?: StartupScope;
+}
+
+/** Closes a listener and the connections it holds (a page's event stream), bounded. */
+async function closeServer(server: http.Server): Promise<void> {
+  const closed = new Promise<void>((r) => server.close(() => r()));
+  server.closeAllConnections();
+  await settledWithin(closed, 2000);
 }
 
 /** The kiosk's print journal at `path` (its directory made), or in memory with a warning. */
@@ -84,6 +95,17 @@ function summary(list: DeviceHealth[]): string {
  * once; a device that did not open is reported offline (and retried), never fatal.
  */
 export async function startAgentFrom(config: HallqConfig, opts: AgentStartOptions = {}): Promise<RunningAgent> {
+  const scope = opts.scope ?? new StartupScope();
+  try {
+    return await startAgent(config, opts, scope);
+  } catch (e) {
+    // A start that failed (a port taken, a file unreadable) or was stopped: close what it opened, bounded.
+    await scope.closeAll();
+    throw e;
+  }
+}
+
+async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: StartupScope): Promise<RunningAgent> {
   const me = thisAgent(config);
   const logger: Logger = (opts.logger ?? createLogger({ level: me.logLevel })).child({ component: 'agent', agent: me.id });
   const notifier = createNotifier(opts.env ?? process.env, logger.child({ component: 'sd-notify' }));
@@ -126,21 +148,33 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
   // Listening before the broker is reached: /livez answers and /readyz says 503 (starting) while the
   // link retries with backoff, and the listener keeps the process alive through a broker outage at start.
   const healthHttp: http.Server | undefined = me.health ? await startAgentHealthHttp(me.health.host, me.health.port, sources, logger.child({ component: 'health-http' })) : undefined;
-  await link.start();
+  if (healthHttp) scope.add('health listener', () => closeServer(healthHttp));
+  // The kiosk's port is bound only after the broker link and the catch-up: a port taken (another agent
+  // runs here) ends the start now, before this one connects under the agent's client id and knocks the other off.
+  if (me.kiosk) await assertCanListen(me.kiosk.host, me.kiosk.port, kioskPortKey(me.id));
+  scope.check();
+  const linked = link.start();
+  scope.add('broker link', () => link.stop());
+  await linked;
+  scope.check();
   await link.catchUp();
+  scope.check();
 
   // The kiosk's print journal: what the last run left open is settled first (by its ids), before the kiosk takes a request.
   const journal = me.kiosk ? openKioskJournal(me.kioskJournal ?? config.island?.outbox, logger) : undefined;
   const settling = journal ? resolveOpenPrints(link, journal, logger.child({ component: 'kiosk' })) : undefined;
   const open = (c: HallqConfig) => startHardware(link, c, thisAgent(c), logger, { ...(opts.devices ? { devices: opts.devices } : {}), onDevices, kioskRoutes, ...(journal ? { journal } : {}) });
   let hw: RunningHardware = await open(config);
+  scope.add('devices and kiosk', () => hw.stop());
   let running = config;
   // Island mode: the outbox and leases, the watch on the server; after a return the screens show the server's state again.
   island = config.island ? startIsland(link, config.island, me.id, logger.child({ component: 'island' }), opts.clock, config.agents) : undefined;
+  if (island) scope.add('island mode', () => island?.stop());
   const offs: (() => void)[] = [link.onResync(() => hw.reattachDisplays())];
 
   // Alive = the event loop runs the timer; a server, broker or device outage must not restart the agent.
   const stopWatchdog = notifier.startWatchdog(() => true);
+  scope.add('watchdog', stopWatchdog);
   const list = hw.devices.list();
   started = true;
   await notifier.ready(`agent ${me.id} at seq ${link.replica.seq}; ${summary(list)}`);
@@ -204,12 +238,7 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
       stopWatchdog();
       island?.stop();
       for (const off of offs.splice(0)) off();
-      if (healthHttp) {
-        const server = healthHttp;
-        const closed = new Promise<void>((r) => server.close(() => r()));
-        server.closeAllConnections();
-        await settledWithin(closed, 2000);
-      }
+      if (healthHttp) await closeServer(healthHttp);
       await hw.stop();
       await link.stop();
       // Whatever was still being settled stays open in the journal for the next start.

@@ -1,10 +1,11 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hallAcl, mosquittoAcl } from '../bus/acl.js';
 import { hashPassword, newBrokerPassword, parsePasswordFile } from '../bus/passwd.js';
 import { serverUserOf } from '../config/agents.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import type { HallqConfig } from '../config/schema.js';
+import { makeDir } from '../ops/make-dir.js';
 import { exitCodes } from './exit-codes.js';
 
 export interface BrokerFiles {
@@ -48,16 +49,22 @@ export function brokerFiles(config: HallqConfig, oldPasswd = ''): BrokerFiles {
  */
 export function brokerCommand(configPath: string, outDir: string, print: (line: string) => void): number {
   const config = loadConfigOrThrow(configPath);
-  mkdirSync(outDir, { recursive: true });
+  makeDir(outDir, '--out');
   const passwdPath = join(outDir, 'hallq.passwd');
   const files = brokerFiles(config, existsSync(passwdPath) ? readFileSync(passwdPath, 'utf8') : '');
-  writeFileSync(join(outDir, 'hallq.acl'), files.acl, { mode: 0o644 });
-  writeFileSync(passwdPath, files.passwd, { mode: 0o600 });
-  chmodSync(passwdPath, 0o600);
-  if (files.created.length > 0) {
-    const secrets = join(outDir, 'secrets');
-    mkdirSync(secrets, { recursive: true, mode: 0o700 });
-    for (const { user, password } of files.created) writeFileSync(join(secrets, `${user}.password`), `${password}\n`, { mode: 0o600 });
+  try {
+    writeFileSync(join(outDir, 'hallq.acl'), files.acl, { mode: 0o644 });
+    writeFileSync(passwdPath, files.passwd, { mode: 0o600 });
+    chmodSync(passwdPath, 0o600);
+    if (files.created.length > 0) {
+      const secrets = join(outDir, 'secrets');
+      makeDir(secrets, '--out', 0o700);
+      for (const { user, password } of files.created) writeFileSync(join(secrets, `${user}.password`), `${password}\n`, { mode: 0o600 });
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw new Error(`--out: cannot write in ${outDir} (${code})`, { cause: e });
   }
   print(`wrote ${join(outDir, 'hallq.acl')} (hall ${config.hall.id}) and ${passwdPath} (${config.agents.length + 1} users)`);
   for (const { user } of files.created) print(`  new user ${user}: password in ${join(outDir, 'secrets', `${user}.password`)}`);

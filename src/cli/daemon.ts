@@ -3,6 +3,8 @@ import { formatIssues, issueLine, loadConfigFile } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
 import { exitCodes } from './exit-codes.js';
 import { settledWithin } from '../ops/bounded.js';
+import { StartupScope } from '../ops/startup.js';
+import { isHallqError } from '../../drivers/common/error.js';
 
 /** The longest a clean stop may take (ms): well under systemd's TimeoutStopSec (90 s by default). */
 const STOP_BOUND_MS = 8000;
@@ -29,10 +31,10 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
   }
   // Listening before the start, not after READY: a SIGTERM that came between READY=1 and a listener
   // added afterwards would kill the process on the spot (default action), skipping the clean stop.
-  // One that comes during the start stops the daemon as soon as it has started.
-  const stopRequested = new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
+  // One that comes during the start ends it: what it opened so far is closed (bounded) and the process exits.
+  const stopRequested = new Promise<'stop'>((resolve) => {
+    process.once('SIGTERM', () => resolve('stop'));
+    process.once('SIGINT', () => resolve('stop'));
   });
   // SIGHUP (systemctl reload, ExecReload=): re-read the config. Listening from the start, so an early
   // one is not the default action (which would kill the daemon); before the start completes it is ignored.
@@ -41,7 +43,33 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
   process.on('SIGHUP', hangup);
   // Only the daemon asked for is loaded (the server no device drivers, the agent no event log), and the
   // config checked above is the one it runs: parsing the YAML again would cost a tenth of the start.
-  const running = kind === 'server' ? await (await import('../server/main.js')).startServerFrom(checked.config) : await (await import('../agent/main.js')).startAgentFrom(checked.config);
+  const scope = new StartupScope();
+  const config = checked.config;
+  const starting =
+    kind === 'server'
+      ? import('../server/main.js').then((m) => m.startServerFrom(config, Date.now, undefined, scope))
+      : import('../agent/main.js').then((m) => m.startAgentFrom(config, { scope }));
+  const first = await Promise.race([starting.then((running) => ({ running }), (error: unknown) => ({ error })), stopRequested]);
+  if (first === 'stop') {
+    // Stopped during the start: close what was opened (the start closes whatever it opens after this).
+    process.off('SIGHUP', hangup);
+    const closed = await settledWithin(scope.abort(), STOP_BOUND_MS);
+    createLogger({ component: kind }).info({ closed }, 'stopped during the start');
+    exitSoon();
+    return exitCodes.ok;
+  }
+  if ('error' in first) {
+    // The start failed and has closed what it opened: one clear line, one log line, exit 1 — never a
+    // half-started daemon that holds the broker's client id or waits for a signal nobody handles.
+    process.off('SIGHUP', hangup);
+    const e = first.error;
+    const reason = isHallqError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+    process.stderr.write(`hallq ${kind}: cannot start: ${reason}\n`);
+    createLogger({ component: kind }).error({ code: isHallqError(e) ? e.code : 'INTERNAL', err: e instanceof Error ? e.message : String(e) }, 'start failed; everything it opened is closed');
+    exitSoon();
+    return exitCodes.failure;
+  }
+  const running = first.running;
   const log = createLogger({ component: kind });
   let reloading: Promise<unknown> = Promise.resolve();
   onHangup = () => {
@@ -68,7 +96,11 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
   if (!(await settledWithin(running.stop(), STOP_BOUND_MS))) {
     createLogger({ component: kind }).error({ boundMs: STOP_BOUND_MS }, 'stop did not finish in time; exiting anyway');
   }
-  // Whatever handle is still open (a socket being torn down, a timer of a library) must not hold the exit.
-  setTimeout(() => process.exit(process.exitCode ?? exitCodes.ok), EXIT_GRACE_MS).unref();
+  exitSoon();
   return exitCodes.ok;
+}
+
+/** Whatever handle is still open (a socket being torn down, a timer of a library) must not hold the exit. */
+function exitSoon(): void {
+  setTimeout(() => process.exit(process.exitCode ?? exitCodes.ok), EXIT_GRACE_MS).unref();
 }

@@ -26,6 +26,8 @@ interface Subcommand {
   /** What it does, one or two lines. */
   about: string;
   options?: Options;
+  /** The most positional arguments it takes (0 when absent): one more is a usage error, never ignored. */
+  positionals?: number;
   run(args: CommandArgs): Promise<number>;
 }
 
@@ -76,6 +78,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'SERVICE [--server URL | --config FILE] [--json]',
     about: 'issue a ticket for a service (no printout, no SMS)',
     options: { ...serverOpt, ...configOpt, ...jsonOpt },
+    positionals: 1,
     run: async (a) => {
       const serviceId = need(a.positionals[0], 'issue needs the service, e.g. hallq issue social', '请写上业务编号，例如 hallq issue social');
       const client = await import('./client.js');
@@ -86,6 +89,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'WINDOW [--server URL | --config FILE] [--json]',
     about: 'call the next ticket at a window',
     options: { ...serverOpt, ...configOpt, ...jsonOpt },
+    positionals: 1,
     run: async (a) => {
       const window = windowNumber(need(a.positionals[0], 'call needs the window number, e.g. hallq call 3', '请写上窗口号，例如 hallq call 3'));
       const client = await import('./client.js');
@@ -96,6 +100,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'FILE [--days N] [--seed N] [--windows 1-4,7] [--json]',
     about: 'simulate hall days on the real core: waits, utilisation, near-SMS lead time',
     options: { days: text, seed: text, windows: text, ...jsonOpt },
+    positionals: 1,
     run: async (a) => {
       const file = need(a.positionals[0], 'simulate needs a config file, e.g. hallq simulate config/demo.yaml', '请写上配置文件，例如 hallq simulate config/demo.yaml');
       const days = int(a, 'days');
@@ -128,6 +133,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'check FILE [--json]',
     about: 'validate a config file; every problem is reported with its key path',
     options: jsonOpt,
+    positionals: 2,
     run: async (a) => {
       if (a.positionals[0] !== 'check' || !a.positionals[1]) throw new UsageError('config check needs the file to check, e.g. hallq config check /etc/hallq/hall.yaml', '请写上要检查的配置文件，例如 hallq config check /etc/hallq/hall.yaml');
       return (await import('./config-check.js')).configCheck(a.positionals[1], flag(a, 'json'));
@@ -160,6 +166,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'passwd STAFF | list | remove STAFF --config FILE [--json]',
     about: "set a staff member's PIN/password (prompted, or stdin's first line), list staff and who can sign in, or remove a credential",
     options: { ...configOpt, ...jsonOpt },
+    positionals: 2,
     run: async (a) => {
       const { staffCommand, StaffUsage } = await import('./staff.js');
       try {
@@ -183,6 +190,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'serve --config city.yaml [--password-file F] [--token-file F] | bridge --config hall.yaml --city HOST:PORT,… --remote-password-file F --local-password-file F | nats-config --config city.yaml --node NAME --secrets DIR',
     about: 'many halls, one city (docs/city.md): the city service, a hall\'s bridge to the city cluster, a cluster node\'s config',
     options: { ...configOpt, 'password-file': text, 'token-file': text, city: text, 'remote-password-file': text, 'local-password-file': text, node: text, secrets: text },
+    positionals: 1,
     run: async (a) => {
       const city = await import('./city.js');
       const print = (s: string) => process.stdout.write(s);
@@ -204,6 +212,7 @@ const commands: Record<string, Subcommand> = {
     usage: 'printer|idcard|rs485|modem [--pty | --port PATH] [--config FILE] [--png DIR]',
     about: "a device's emulator on a new pty pair (prints the path to use) or a serial port; the printer's --png DIR draws each ticket it prints",
     options: { ...configOpt, pty: { type: 'boolean' }, port: text, png: text },
+    positionals: 1,
     run: async (a) => {
       const { EMULATED_KINDS, emulateCommand } = await import('./emulate.js');
       const kind = EMULATED_KINDS.find((k) => k === a.positionals[0]);
@@ -258,6 +267,8 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${commandUsage(name, cmd)}\n`);
     return exitCodes.ok;
   }
+  const extra = args.positionals[cmd.positionals ?? 0];
+  if (extra !== undefined) throw new UsageError(`hallq ${name} takes no argument "${extra}"`, `hallq ${name} 不接受参数 "${extra}"`, commandUsage(name, cmd));
   try {
     return await cmd.run(args);
   } catch (e) {
@@ -308,9 +319,9 @@ function wholeNumber(what: string, v: string): number {
   if (!/^\d+$/.test(v)) throw new UsageError(`${what} is a whole number, e.g. ${what} 5 (not "${v}")`, `${what} 应为整数，例如 ${what} 5（而不是 "${v}"）`);
   return Number(v);
 }
-/** A window is its number: `hallq call 3`. */
+/** A window is its number, 1 or more (there is no window 0): `hallq call 3`. */
 function windowNumber(v: string): number {
-  if (!/^\d+$/.test(v)) throw new UsageError(`the window is its number, e.g. hallq call 3 (not "${v}")`, `窗口请写窗口号，例如 hallq call 3（而不是 "${v}"）`);
+  if (!/^\d+$/.test(v) || Number(v) === 0) throw new UsageError(`the window is its number, 1 or more, e.g. hallq call 3 (not "${v}")`, `窗口请写窗口号（从 1 起），例如 hallq call 3（而不是 "${v}"）`);
   return Number(v);
 }
 const opt = <K extends string>(a: CommandArgs, name: string, key: K): Partial<Record<K, string>> => {
@@ -331,13 +342,25 @@ const positive = (a: CommandArgs, name: string): number | undefined => {
 /** The server's HTTP address: --server, else the config's server.http port on this machine. */
 async function serverUrl(a: CommandArgs): Promise<string> {
   const flagged = str(a, 'server');
-  if (flagged) return flagged.replace(/\/$/, '');
+  if (flagged !== undefined) {
+    if (!isHttpUrl(flagged)) throw new UsageError(`--server is the server's address, e.g. http://127.0.0.1:8080 (not "${flagged}")`, `--server 应为服务器地址，例如 http://127.0.0.1:8080（而不是 "${flagged}"）`);
+    return flagged.replace(/\/$/, '');
+  }
   const configPath = str(a, 'config');
   if (configPath) {
     const r = (await import('../config/load.js')).loadConfigFile(configPath);
     if (r.ok) return `http://127.0.0.1:${r.config.server.http.port}`;
   }
   return 'http://127.0.0.1:8080';
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** package.json's version: the nearest package.json above this file (src/cli/ in a clone, dist/src/cli/ in a build). */

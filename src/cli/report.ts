@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { columns, groupNames, tableRows, toCsv } from '../reports/columns.js';
 import { ReportProjection } from '../reports/projection.js';
+import { assertHallDatabase } from '../store/hall-database.js';
 import { MAX_REPORT_DAYS, buildReport, daysBetween, groupings, isDay, type GroupBy } from '../reports/query.js';
 import { toXlsx } from '../reports/xlsx.js';
 import { errorLine } from './cli-error.js';
@@ -39,6 +40,8 @@ export async function reportCommand(o: ReportOptions): Promise<number> {
     return exitCodes.usage;
   }
   const by = o.by as GroupBy;
+  // The wrong file (a YAML, another program's database) is refused untouched, before any table is made.
+  assertHallDatabase(o.database, "Give --db the server's database file (server.database), or --config the hall's config.");
   const proj = ReportProjection.open(o.database);
   try {
     // Folding a long log (a first report, --rebuild) takes a while: a bar on a terminal's stderr only.

@@ -23,7 +23,9 @@ export function parseWindowList(text: string): number[] | undefined {
     if (!m) return undefined;
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
-    for (let i = Math.min(a, b); i <= Math.max(a, b); i++) out.push(i);
+    // A descending range (4-1) is a typo more often than a wish: refused, like any list it cannot read.
+    if (b < a) return undefined;
+    for (let i = a; i <= b; i++) out.push(i);
   }
   return out;
 }
@@ -96,7 +98,12 @@ export function simulateCommand(file: string, o: SimulateOptions): number {
   }
   const staffed = o.windows === undefined ? undefined : parseWindowList(o.windows);
   if (o.windows !== undefined && !staffed) {
-    process.stderr.write(`${errorLine({ code: 'USAGE', message: `--windows is a list of window numbers like 1-4,7 (not "${o.windows}")`, messageZh: `--windows 应为窗口号列表，例如 1-4,7（而不是 "${o.windows}"）` })}\n`);
+    const backwards = o.windows.split(',').find((p) => {
+      const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(p);
+      return m !== null && Number(m[2]) < Number(m[1]);
+    });
+    if (backwards !== undefined) process.stderr.write(`${errorLine({ code: 'USAGE', message: `--windows: the range ${backwards.trim()} runs backwards; write it low-high, e.g. 1-4`, messageZh: `--windows 的范围 ${backwards.trim()} 写反了，请从小到大写，例如 1-4` })}\n`);
+    else process.stderr.write(`${errorLine({ code: 'USAGE', message: `--windows is a list of window numbers like 1-4,7 (not "${o.windows}")`, messageZh: `--windows 应为窗口号列表，例如 1-4,7（而不是 "${o.windows}"）` })}\n`);
     return exitCodes.usage;
   }
   if (o.days !== undefined && (o.days < 1 || o.days > 3650)) {

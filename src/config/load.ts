@@ -80,6 +80,10 @@ export function loadConfigFile(path: string): ConfigResult {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new HallqError('CONFIG_UNREADABLE', `config ${path} is not readable by this user (permission denied, ${code}): give the user that runs hallq read access (e.g. chgrp hallq ${path}; chmod 640 ${path})`, { path }, { cause: e });
+    }
     throw new HallqError('CONFIG_NOT_FOUND', `cannot read config ${path}: ${(e as Error).message}`, { path });
   }
   const doc = parseDocument(text, { prettyErrors: true });

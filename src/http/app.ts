@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from '../../drivers/common/logger.js';
+import { HallqError } from '../../drivers/common/error.js';
 import { invalidText, type Issue } from '../../drivers/common/invalid-text.js';
 import { sendError, sendInvalid } from './errors.js';
 
@@ -116,7 +118,47 @@ function originHost(origin: string): string | undefined {
 }
 
 /** Starts listening; resolves with the Node server (its address has the port when 0 was asked). */
-export async function listen(app: FastifyInstance, host: string, port: number): Promise<FastifyInstance['server']> {
-  await app.listen({ host, port });
+export async function listen(app: FastifyInstance, host: string, port: number, key = 'port'): Promise<FastifyInstance['server']> {
+  try {
+    await app.listen({ host, port });
+  } catch (e) {
+    // Nothing may stay open of an app that did not bind (its hooks, its timers): the caller ends the start.
+    await app.close().catch(() => undefined);
+    throw listenError(e, key, host, port);
+  }
   return app.server;
+}
+
+/** LISTEN_FAILED naming the config key and the address: the port taken, or not this user's to bind. */
+export function listenError(e: unknown, key: string, host: string, port: number): HallqError {
+  const errno = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined;
+  const why =
+    errno === 'EADDRINUSE'
+      ? 'is already in use (EADDRINUSE): another hallq, or another program, listens there; stop it or choose another port'
+      : errno === 'EACCES'
+        ? 'may not be bound by this user (EACCES): ports below 1024 need privileges'
+        : errno === 'EADDRNOTAVAIL'
+          ? 'is not an address of this machine (EADDRNOTAVAIL)'
+          : `cannot be listened on (${errno ?? (e instanceof Error ? e.message : String(e))})`;
+  return new HallqError('LISTEN_FAILED', `${key}: ${host}:${port} ${why}`, { key, host, port, ...(errno ? { errno } : {}) }, { cause: e });
+}
+
+/**
+ * Fails with LISTEN_FAILED when host:port cannot be bound now (bound and closed again at once). For a
+ * daemon that listens only later in its start: it ends before it has taken anyone's place on the broker.
+ * Port 0 (any free port) always can.
+ */
+export async function assertCanListen(host: string, port: number, key: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen({ host, port, exclusive: true }, () => resolve());
+    });
+  } catch (e) {
+    throw listenError(e, key, host, port);
+  } finally {
+    if (probe.listening) await new Promise<void>((r) => probe.close(() => r()));
+  }
 }

@@ -276,7 +276,7 @@ export function deskDelivery(cmd: Command): Command {
 /** Builds the hall server's HTTP app and listens; resolves with the Node server (closing it closes the app). */
 export async function startHttp(engine: HallEngine, mqtt: MqttServer, opts: HttpServerOptions, logger: Logger): Promise<FastifyInstance['server']> {
   const { app } = await buildHttp(engine, mqtt, opts, logger);
-  const server = await listen(app, opts.host, opts.port);
+  const server = await listen(app, opts.host, opts.port, 'server.http.port');
   server.once('close', () => void app.close());
   return server;
 }

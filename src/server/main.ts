@@ -15,6 +15,8 @@ import { MqttServer } from './mqtt-server.js';
 import { CityInbox } from './city-inbox.js';
 import { CITY_AGENT, topics } from '../bus/topics.js';
 import { settledWithin } from '../ops/bounded.js';
+import { StartupScope } from '../ops/startup.js';
+import { lockDatabase } from '../store/lock.js';
 
 /** A file the config names, or CONFIG_INVALID naming the key (never a bare ENOENT). */
 function readConfigFile(key: string, path: string): string {
@@ -49,10 +51,31 @@ export async function runServer(configPath: string, clock: () => number = Date.n
   return startServerFrom(loadConfigOrThrow(configPath), clock);
 }
 
-export async function startServerFrom(config: HallqConfig, clock: () => number = Date.now, root: Logger = createLogger({ level: config.server.logLevel })): Promise<RunningServer> {
+export async function startServerFrom(
+  config: HallqConfig,
+  clock: () => number = Date.now,
+  root: Logger = createLogger({ level: config.server.logLevel }),
+  /** What the start opened so far (src/ops/startup.ts): the daemon aborts it on a stop during the start. */
+  scope: StartupScope = new StartupScope(),
+): Promise<RunningServer> {
+  try {
+    return await startServer(config, clock, root, scope);
+  } catch (e) {
+    // A start that failed (a port taken, the database locked, a file unreadable) or was stopped:
+    // close what it opened, bounded, so the process can end and nothing keeps the broker's client id.
+    await scope.closeAll();
+    throw e;
+  }
+}
+
+async function startServer(config: HallqConfig, clock: () => number, root: Logger, scope: StartupScope): Promise<RunningServer> {
   const logger: Logger = root.child({ component: 'server', hall: config.hall.id });
   const notifier = createNotifier(process.env, logger.child({ component: 'sd-notify' }));
+  // One writer per log: a second server on the same file is refused before it reads or appends anything.
+  const lock = lockDatabase(config.server.database);
+  scope.add('database lock', () => lock.release());
   const engine = HallEngine.open(config.server.database, hallConfigOf(config), logger.child({ component: 'store' }), clock());
+  scope.add('event log', () => engine.close());
   const password = config.server.mqtt.passwordFile ? readConfigFile('server.mqtt.passwordFile', config.server.mqtt.passwordFile).trim() : undefined;
   const mqtt = new MqttServer(
     engine,
@@ -72,16 +95,15 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   // Its issued texts link the status page the kiosks print in the QR code (the first kiosk's statusBaseUrl).
   const statusBaseUrl = config.agents.find((a) => a.kiosk)?.kiosk?.statusBaseUrl;
   const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger: logger.child({ component: 'sms' }), ...(statusBaseUrl ? { statusBaseUrl } : {}) });
+  if (sms) scope.add('SMS outbox', () => sms.stop());
   // Island mode: number leases for the kiosks, and the return of the agents' outboxes.
   const island = startIslandServer(config, engine, mqtt, clock, logger.child({ component: 'island' }));
+  if (island) scope.add('island mode', () => island.stop());
   // Requests are authorized by the agent id in their topic, which only the broker's ACL vouches for.
   if (!config.server.mqtt.username) logger.warn({}, 'server.mqtt.username not set: a broker without users lets any client speak as any agent');
-  // Not awaited: with the broker away the hall's HTTP side (display, caller, admin, status) serves
-  // anyway, and the link comes up by itself (reconnects with backoff, src/bus/reconnect.ts).
-  const brokerUp = mqtt.start();
-  void brokerUp.then(() => notifier.status(`serving ${config.hall.id}; broker connected`));
   // The platform link follows the log from its cursor; it runs commands (imported appointments) like any other sender.
   const platform = startPlatform({ config: config.platform, hall: config.hall.id, database: config.server.database, engine, run: (cmd) => mqtt.run(cmd), sms, clock, logger: logger.child({ component: 'platform' }) });
+  if (platform) scope.add('platform link', () => platform.stop());
   // Bridged to a city (the agent `city`, docs/city.md): the city's appointments and notices.
   if (config.agents.some((a) => a.id === CITY_AGENT)) {
     const appointments = platform?.appointments;
@@ -95,6 +117,18 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
     { host: h.host, port: h.port, clock, notice, database: config.server.database, trustProxy: h.trustProxy, sessionHours: h.sessionHours, ...(h.tls ? { tls: h.tls } : {}), ...(platform ? { platform } : {}) },
     logger.child({ component: 'http' }),
   );
+  scope.add('HTTP listener', async () => {
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeAllConnections();
+    await settledWithin(closed, 2000);
+  });
+  // The broker after the HTTP port: a server whose port is taken (another server runs here) ends before
+  // it connects under the server's client id and knocks the running one off the broker.
+  // Not awaited: with the broker away the hall's HTTP side (display, caller, admin, status) serves
+  // anyway, and the link comes up by itself (reconnects with backoff, src/bus/reconnect.ts).
+  const brokerUp = mqtt.start();
+  scope.add('broker link', () => mqtt.stop());
+  void brokerUp.then(() => notifier.status(`serving ${config.hall.id}; broker connected`));
   // The clock moves the day on and makes notices due even when nobody presses anything.
   let ticks = 0;
   const tick = setInterval(() => {
@@ -105,8 +139,10 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
     }
   }, config.server.tickSeconds * 1000);
   tick.unref();
+  scope.add('tick', () => clearInterval(tick));
   // Alive = the event loop runs the timer; a broker outage is not a reason to restart (the hall keeps working).
   const stopWatchdog = notifier.startWatchdog(() => true);
+  scope.add('watchdog', stopWatchdog);
   await notifier.ready(`serving ${config.hall.id}, seq ${engine.state.seq}`);
   logger.info({ seq: engine.state.seq, http: config.server.http.port, broker: mqtt.metrics.connected ? 'connected' : 'connecting' }, 'hall server ready');
   return {
@@ -143,6 +179,7 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
       server.closeAllConnections();
       await settledWithin(closed, 2000);
       engine.close();
+      lock.release();
       logger.info({}, 'hall server stopped');
     },
   };

@@ -12,6 +12,9 @@ describe('scripts/install.sh', () => {
     );
     expect(result.stderr).toContain('hallq install: voice clips');
     expect(result.code).toBe(0);
+    // No systemd to talk to (a scratch root, or a box without it): systemctl is skipped with a note, and the install goes on to its end.
+    expect(result.stderr).toContain('skipped systemctl daemon-reload');
+    expect(result.stderr).toContain('hallq install: done. Next:');
     expect(existsSync(join(root, 'opt/hallq/bin/hallq.js'))).toBe(true);
     expect(existsSync(join(root, 'opt/hallq/node_modules'))).toBe(false);
     // The build, not the sources: with no src/ the installed bin/hallq.js can only run dist/.

@@ -1,0 +1,42 @@
+import Database from 'better-sqlite3';
+import { HallqError } from '../../drivers/common/error.js';
+
+/** Held by the one process that writes a hall's event log; released by release() or by the process's end. */
+export interface DatabaseLock {
+  readonly path: string | undefined;
+  release(): void;
+}
+
+/** The lock file of a database: `<database>.lock`, beside it. */
+export const lockPathOf = (database: string): string => `${database}.lock`;
+
+/**
+ * Takes the writer's lock of a hall database before anything touches its log: an exclusive SQLite
+ * transaction held open on `<database>.lock` (an fcntl lock, which the kernel drops when the process
+ * ends, even by SIGKILL, so a crash leaves no stale lock). A second `hallq server` on the same file
+ * gets STORE_LOCKED at once instead of appending beside the first. Readers (`hallq report`,
+ * `hallq staff`) do not take it. An in-memory database has nothing to share.
+ */
+export function lockDatabase(database: string): DatabaseLock {
+  if (database === ':memory:' || database === '') return { path: undefined, release: () => undefined };
+  const path = lockPathOf(database);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { timeout: 0 });
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (e) {
+    db?.close();
+    const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+      throw new HallqError('STORE_LOCKED', `${database} is in use by another hallq server (it holds ${path}); stop that one first, or give this one its own server.database`, { database, lock: path }, { cause: e });
+    }
+    throw new HallqError('STORE_IO', `cannot take the lock ${path}: ${e instanceof Error ? e.message : String(e)}`, { database, lock: path }, { cause: e });
+  }
+  const held = db;
+  return {
+    path,
+    release: () => {
+      if (held.open) held.close();
+    },
+  };
+}
