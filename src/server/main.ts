@@ -77,7 +77,6 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   // Not awaited: with the broker away the hall's HTTP side (display, caller, admin, status) serves
   // anyway, and the link comes up by itself (reconnects with backoff, src/bus/reconnect.ts).
   const brokerUp = mqtt.start();
-  void brokerUp.then(() => notifier.status(`serving ${config.hall.id}; broker connected`));
   // The platform link follows the log from its cursor; it runs commands (imported appointments) like any other sender.
   const platform = startPlatform({ config: config.platform, hall: config.hall.id, database: config.server.database, engine, run: (cmd) => mqtt.run(cmd), sms, clock, logger: logger.child({ component: 'platform' }) });
   // Bridged to a city (the agent `city`, docs/city.md): the city's appointments and notices.
@@ -105,7 +104,10 @@ export async function startServerFrom(config: HallqConfig, clock: () => number =
   tick.unref();
   // Alive = the event loop runs the timer; a broker outage is not a reason to restart (the hall keeps working).
   const stopWatchdog = notifier.startWatchdog(() => true);
-  await notifier.ready(`serving ${config.hall.id}, seq ${engine.state.seq}`);
+  // READY=1 as soon as HTTP serves; the broker's STATUS= follows it (the notifier sends in call order).
+  const ready = notifier.ready(`serving ${config.hall.id}, seq ${engine.state.seq}`);
+  void brokerUp.then(() => notifier.status(`serving ${config.hall.id}; broker connected`));
+  await ready;
   logger.info({ seq: engine.state.seq, http: config.server.http.port, broker: mqtt.metrics.connected ? 'connected' : 'connecting' }, 'hall server ready');
   return {
     engine,

@@ -1,0 +1,108 @@
+// The production build's code (scripts/build.sh runs it): src/ and drivers/ bundled by esbuild into ESM
+// with code splitting, so a start reads a few files instead of ~1,000 modules (issue 12).
+//   node scripts/bundle.mjs OUTDIR
+// - Entry points keep the paths the launcher, the units and the packages load: OUTDIR/src/cli/main.js
+//   (bin/hallq.js) and OUTDIR/drivers/voice/generate-clips.js (install.sh, postinst). Modules shared by
+//   entries or imported lazily (`await import('./x.js')`: one chunk per subcommand and per lazy part)
+//   go to OUTDIR/chunks/.
+// - npm packages are bundled too (their many small CommonJS files cost most of the start), except the
+//   `external` ones below: native add-ons, and heavy packages used only by some commands, which stay in
+//   node_modules and load when first imported.
+// - `import.meta.url` in our sources is rewritten to the URL the file would have compiled in place
+//   (OUTDIR/src/web/routes.js for src/web/routes.ts), whatever chunk it lands in: so
+//   `new URL('./pages/', import.meta.url)` finds the pages build.sh copies to OUTDIR/src/web/pages/, and
+//   the walk up to package.json still works. `import.meta.resolve` and the rest are left as they are.
+// - OUTDIR/meta.json: esbuild's metafile (which input went to which output, and how big).
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const outdir = resolve(process.argv[2] ?? join(root, 'dist'));
+
+/** Left in node_modules: native add-ons, and heavy packages only some commands or rare requests use. */
+export const external = [
+  'better-sqlite3',
+  '@napi-rs/canvas',
+  'serialport',
+  '@serialport/*',
+  'node-hid',
+  'exceljs',
+  'aedes',
+  'aedes-*',
+  'pg',
+  'pg-*',
+  // Its templates and the swagger UI files are read from its own folder; only `npm run openapi` uses it.
+  '@fastify/swagger',
+  // Pages served from node_modules by path (src/web/routes.ts, src/server/reports-http.ts): never imported.
+  'preact',
+  'htm',
+  'chart.js',
+  // Only the development launcher imports it.
+  'tsx',
+];
+
+const entryPoints = ['src/cli/main.ts', 'drivers/voice/generate-clips.ts'];
+
+const PLACEHOLDER = '__hallqSourceUrl__';
+
+/** import.meta.url → a placeholder naming the source file; resolved per output file once the chunks are known. */
+const sourceUrl = {
+  name: 'source-url',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const rel = relative(root, args.path).replace(/\.ts$/, '.js');
+      return { contents: text.replaceAll('import.meta.url', `${PLACEHOLDER}(${JSON.stringify(rel)})`), loader: 'ts' };
+    });
+  },
+};
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints,
+  outdir,
+  outbase: '.',
+  entryNames: '[dir]/[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'bundle',
+  external,
+  // Bundled CommonJS packages call require() for Node's modules and for one another's JSON.
+  banner: { js: "import { createRequire as __hallqCreateRequire } from 'node:module'; const require = __hallqCreateRequire(import.meta.url);" },
+  // Names stay (stack traces in the journal, error classes' names); only whitespace and syntax shrink.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: false,
+  legalComments: 'none',
+  sourcemap: false,
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [sourceUrl],
+});
+
+// Resolve each placeholder against the output file it ended in.
+let rewritten = 0;
+for (const file of Object.keys(result.metafile.outputs)) {
+  if (!file.endsWith('.js')) continue;
+  const path = join(root, file);
+  const text = await readFile(path, 'utf8');
+  if (!text.includes(PLACEHOLDER)) continue;
+  const next = text.replace(new RegExp(`${PLACEHOLDER}\\("([^"]+)"\\)`, 'g'), (_m, rel) => {
+    rewritten++;
+    let href = relative(dirname(path), join(outdir, rel));
+    if (!href.startsWith('.')) href = `./${href}`;
+    return `new URL(${JSON.stringify(href)},import.meta.url).href`;
+  });
+  if (next.includes(PLACEHOLDER)) throw new Error(`${file}: an import.meta.url left unresolved`);
+  await writeFile(path, next);
+}
+await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
+const bytes = outputs.reduce((n, f) => n + result.metafile.outputs[f].bytes, 0);
+process.stderr.write(`hallq bundle: ${outputs.length} files, ${(bytes / 1e6).toFixed(1)} MB, ${rewritten} import.meta.url rewritten\n`);
