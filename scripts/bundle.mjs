@@ -12,7 +12,8 @@
 //   (OUTDIR/src/web/routes.js for src/web/routes.ts), whatever chunk it lands in: so
 //   `new URL('./pages/', import.meta.url)` finds the pages build.sh copies to OUTDIR/src/web/pages/, and
 //   the walk up to package.json still works. `import.meta.resolve` and the rest are left as they are.
-// - OUTDIR/meta.json: esbuild's metafile (which input went to which output, and how big).
+// - OUTDIR/meta.json: esbuild's metafile (which input went to which output, and how big), outputs named
+//   relative to OUTDIR.
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -102,7 +103,9 @@ for (const file of Object.keys(result.metafile.outputs)) {
   if (next.includes(PLACEHOLDER)) throw new Error(`${file}: an import.meta.url left unresolved`);
   await writeFile(path, next);
 }
-await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+// Outputs named relative to the output folder (chunks/x.js, src/cli/main.js): the folder is renamed to dist/ after.
+const meta = { inputs: result.metafile.inputs, outputs: Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, o]) => [relative(outdir, join(root, file)), o])) };
+await writeFile(join(outdir, 'meta.json'), JSON.stringify(meta));
 const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
 const bytes = outputs.reduce((n, f) => n + result.metafile.outputs[f].bytes, 0);
 process.stderr.write(`hallq bundle: ${outputs.length} files, ${(bytes / 1e6).toFixed(1)} MB, ${rewritten} import.meta.url rewritten\n`);
