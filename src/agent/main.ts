@@ -10,7 +10,7 @@ import { createNotifier } from '../ops/sd-notify.js';
 import { packageVersion } from '../ops/version.js';
 import type { DeviceManager, DeviceManagerOptions } from './devices/manager.js';
 import { startHardware, type RunningHardware } from './hardware.js';
-import { createAgentMetrics, registerAgentHealth, startAgentHealthHttp, type AgentHealthSources } from './health-http.js';
+import { lazyAgentMetrics, registerAgentHealth, startAgentHealthHttp, type AgentHealthSources } from './health-http.js';
 import { AgentLink } from './link.js';
 import { settledWithin } from '../ops/bounded.js';
 import type { IslandMode } from './island/island-mode.js';
@@ -105,11 +105,11 @@ export async function startAgentFrom(config: HallqConfig, opts: AgentStartOption
     devices: () => current,
     reloads: () => reloads,
   };
-  const metrics = createAgentMetrics(sources);
+  const metrics = lazyAgentMetrics(sources);
   const kioskRoutes = (app: Parameters<typeof registerAgentHealth>[0]) => registerAgentHealth(app, sources, metrics);
   // Listening before the broker is reached: /livez answers and /readyz says 503 (starting) while the
   // link retries with backoff, and the listener keeps the process alive through a broker outage at start.
-  const healthHttp: http.Server | undefined = me.health ? await startAgentHealthHttp(me.health.host, me.health.port, sources, logger.child({ component: 'health-http' })) : undefined;
+  const healthHttp: http.Server | undefined = me.health ? await startAgentHealthHttp(me.health.host, me.health.port, sources, logger.child({ component: 'health-http' }), metrics) : undefined;
   await link.start();
   await link.catchUp();
 
