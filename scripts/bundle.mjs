@@ -7,7 +7,7 @@
 //   go to OUTDIR/chunks/.
 // - npm packages are bundled too (their many small CommonJS files cost most of the start), except the
 //   `external` ones below: native add-ons, and heavy packages used only by some commands, which stay in
-//   node_modules and load when first imported.
+//   node_modules and load when first imported; and the `lazy` ones, which load at their first use.
 // - `import.meta.url` in our sources is rewritten to the URL the file would have compiled in place
 //   (OUTDIR/src/web/routes.js for src/web/routes.ts), whatever chunk it lands in: so
 //   `new URL('./pages/', import.meta.url)` finds the pages build.sh copies to OUTDIR/src/web/pages/, and
@@ -41,9 +41,37 @@ export const external = [
   'chart.js',
   // Only the development launcher imports it.
   'tsx',
+  // Fastify's default schema compilers (Ajv, fast-json-stringify), required only when no compilers are
+  // given: src/http/app.ts gives zod's. Fastify's error serializer needs one small file of the latter.
+  '@fastify/ajv-compiler',
+  '@fastify/fast-json-stringify-compiler',
+  'fast-json-stringify',
+  // app.inject(): tests, never the running program.
+  'light-my-request',
 ];
 
 const entryPoints = ['src/cli/main.ts', 'drivers/voice/generate-clips.ts'];
+
+/**
+ * Packages a bundled package requires at its top but uses only in a rare case: replaced by a stand-in that
+ * requires the real one (left in node_modules) at its first use. glob: @fastify/static, only with
+ * `wildcard: false` (hallq keeps the default; it takes `{ glob }` at load, so the stand-in is that
+ * function); socks: mqtt.js, only through a SOCKS proxy (it reads `socks.SocksClient` when connecting).
+ */
+const lazy = {
+  glob: "exports.glob = (...args) => require('glob').glob(...args);",
+  socks: "let real; module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? false : (real ??= require('socks'))[key]) });",
+};
+
+const lazyPackages = {
+  name: 'lazy-packages',
+  setup(b) {
+    const filter = new RegExp(`^(${Object.keys(lazy).join('|')})$`);
+    // From the stand-in itself: the real package, from node_modules.
+    b.onResolve({ filter }, (args) => (args.namespace === 'lazy' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({ contents: lazy[args.path], loader: 'js' }));
+  },
+};
 
 const PLACEHOLDER = '__hallqSourceUrl__';
 
@@ -84,7 +112,7 @@ const result = await build({
   sourcemap: false,
   metafile: true,
   logLevel: 'warning',
-  plugins: [sourceUrl],
+  plugins: [sourceUrl, lazyPackages],
 });
 
 // Resolve each placeholder against the output file it ended in.
