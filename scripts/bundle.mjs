@@ -1,5 +1,5 @@
 // The production build's code (scripts/build.sh runs it): src/ and drivers/ bundled by esbuild into ESM
-// with code splitting, so a start reads a few files instead of ~1,000 modules (issue 12).
+// with code splitting, so a start reads a few dozen files instead of hundreds of modules (issue 12).
 //   node scripts/bundle.mjs OUTDIR
 // - Entry points keep the paths the launcher, the units and the packages load: OUTDIR/src/cli/main.js
 //   (bin/hallq.js) and OUTDIR/drivers/voice/generate-clips.js (install.sh, postinst). Modules shared by
@@ -16,9 +16,10 @@
 //   relative to OUTDIR.
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = resolve(process.argv[2] ?? join(root, 'dist'));
 
 /** Left in node_modules: native add-ons, and heavy packages only some commands or rare requests use. */
@@ -102,7 +103,8 @@ const result = await build({
   target: 'node20',
   packages: 'bundle',
   external,
-  // Bundled CommonJS packages call require() for Node's modules and for one another's JSON.
+  // Bundled CommonJS packages call require() for Node's modules and for one another's JSON. (__dirname is
+  // not defined: the bundled code that reads it, pino's transports and a cli-table3 theme loader, is not used.)
   banner: { js: "import { createRequire as __hallqCreateRequire } from 'node:module'; const require = __hallqCreateRequire(import.meta.url);" },
   // Names stay (stack traces in the journal, error classes' names); only whitespace and syntax shrink.
   minifyWhitespace: true,
