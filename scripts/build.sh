@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
-# `npm run build`: compiles src/ and drivers/ to dist/ (tsc, tsconfig.build.json) and copies every file
-# the program reads at run time next to the code that reads it (pages, static files, any JSON), so
-# `new URL('./pages/', import.meta.url)` finds the same files from dist/src/web/ as from src/web/.
-# Extra arguments go to tsc: scripts/test.sh passes --noCheck because `npm run check` typechecks anyway.
+# `npm run build`: the program that the launcher (bin/hallq.js), the units and the packages run, in dist/:
+#   - the code: src/ and drivers/ bundled by esbuild (scripts/bundle.mjs): the entry points at their usual
+#     paths (dist/src/cli/main.js, dist/drivers/voice/generate-clips.js), shared and lazily imported parts in
+#     dist/chunks/, native and heavy packages left in node_modules; dist/meta.json is esbuild's metafile;
+#   - every file the program reads at run time (pages, static files, SQL, any JSON), copied to where it sits
+#     under src/ (dist/src/web/pages/ …): the bundle resolves `new URL('./pages/', import.meta.url)` as if
+#     each file had compiled in place, so it finds them there.
+# Typechecks first (tsc --noEmit); `--noCheck` skips that (scripts/test.sh passes it: `npm run check` has
+# typechecked the same files). Any other argument is refused.
 # The new tree is built aside and swapped in at the end: a hallq running from dist/ (which imports its
-# subcommands' modules lazily) or a second build at the same time never sees a half-written dist/.
+# subcommands' chunks lazily) or a second build at the same time never sees a half-written dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+check=1
+for arg in "$@"; do
+  case "$arg" in
+    --noCheck) check=0 ;;
+    *) echo "build.sh: unknown argument $arg (only --noCheck)" >&2; exit 2 ;;
+  esac
+done
+[ "$check" = 1 ] && npx tsc -p tsconfig.build.json --noEmit
 next="$(mktemp -d dist.next.XXXXXX)"
 trap 'rm -rf "$next"' EXIT
-npx tsc -p tsconfig.build.json --outDir "$next" "$@"
-# Assets: everything under src/ and drivers/ that tsc does not compile, minus the docs.
+node scripts/bundle.mjs "$next"
+# Assets: everything under src/ and drivers/ that is not code, minus the docs.
 assets=0
 while IFS= read -r -d '' f; do
   mkdir -p "$next/$(dirname "$f")"
@@ -26,4 +39,4 @@ old="dist.old.$$"
 [ -e dist ] && mv dist "$old"
 mv "$next" dist
 rm -rf "$old"
-echo "hallq build: dist/ ($modules modules, $assets assets)" >&2
+echo "hallq build: dist/ ($modules files of code, $assets assets)" >&2

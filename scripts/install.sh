@@ -25,7 +25,7 @@ command -v node >/dev/null 2>&1 || die "Node.js >= 20.19 is needed and \`node\` 
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
   || die "Node.js >= 20.19 is needed, found $(node --version). $node_hint"
 if [ ! -f dist/BUILD.json ] || [ -n "$(find src drivers -newer dist/BUILD.json -type f ! -name '*.md' -print -quit)" ]; then
-  [ -x node_modules/.bin/tsc ] || die "no up-to-date build in dist/: run \`npm ci && npm run build\` in this checkout first"
+  { [ -x node_modules/.bin/tsc ] && [ -d node_modules/esbuild ]; } || die "no up-to-date build in dist/: run \`npm ci && npm run build\` in this checkout first"
   say "building (npm run build)"
   npm run --silent build >&2
 fi

@@ -6,6 +6,7 @@
  * One process at a time is SIGKILLed at a seeded-random moment, started again after systemd's restart
  * delay (RestartSec of systemd/hallq-server.service, 2 s; --restart-delay-ms changes it) and timed from
  * the kill until it serves again (server: /readyz 200; agent: its kiosk page), the delay included.
+ * Each daemon runs with the node flags of its unit (scripts/node-flags.ts).
  *
  * At the end: every acknowledged ticket is in the server's state with the number it was acknowledged
  * with (0 lost, 0 renumbered), no command id made two tickets, no number was given twice.
@@ -24,6 +25,7 @@ import { freePort, startMosquitto } from '../test/helpers/mosquitto.js';
 import { seededRandom } from '../test/store/fixtures/seeded-random.js';
 import { writeConfig } from '../test/wire/server-process.js';
 import { progressBar } from '../src/cli/progress.js';
+import { unitNodeFlags } from './node-flags.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'hallq.js');
@@ -106,7 +108,7 @@ interface Proc {
 }
 
 function launch(kind: 'server' | 'agent', config: string): Proc {
-  const child = spawn(process.execPath, [BIN, kind, '--config', config], { stdio: ['ignore', 'ignore', 'ignore'], cwd: ROOT });
+  const child = spawn(process.execPath, [...unitNodeFlags(kind), BIN, kind, '--config', config], { stdio: ['ignore', 'ignore', 'ignore'], cwd: ROOT });
   return { child, exited: new Promise((resolve) => child.once('exit', () => resolve())) };
 }
 

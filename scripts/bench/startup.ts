@@ -2,12 +2,16 @@
  * Start time and memory of `hallq server` against bare Node (issue 12; goals ≤ 0.5 s on an empty log,
  * ≤ 1 s on 30 days, RSS ≤ 90 MB at start).
  *
- * Each run spawns the real command (`node bin/hallq.js server --config …`) against a real Mosquitto and
- * measures from spawn to the READY=1 datagram on NOTIFY_SOCKET (a socat listener stands in for systemd;
- * without socat or systemd-notify, to the "hall server ready" log line, which follows READY=1), then reads
- * the process's VmRSS. The baseline `node -e 0` is timed from spawn to exit, and bare Node's RSS read the
- * same way from a process that only waits. Variants run interleaved, round after round; min and median
- * are printed.
+ * Each run spawns the real command as the unit does (`node FLAGS bin/hallq.js server --config …`, FLAGS from
+ * the unit's ExecStart, scripts/node-flags.ts) from the build (dist/) against a real Mosquitto, and measures
+ * from spawn to the READY=1 datagram on NOTIFY_SOCKET, read by a listener that does what systemd does (a
+ * small Python 3 program: it reads the datagram and closes the barrier fd systemd-notify waits on; without
+ * python3 or systemd-notify, to the "hall server ready" log line, which follows READY=1). Then it reads the
+ * process's VmRSS and the CPU time it has used (user + system, all threads: the figure a loaded machine
+ * does not inflate). The 30-day log is written as the server leaves it: events, snapshots and the report
+ * tables folded up to the last event. The baseline `node -e 0` is timed from spawn to exit, and bare Node's
+ * RSS read the same way from a process that only waits. Variants run interleaved, round after round; min
+ * and median are printed.
  *
  *   npx tsx scripts/bench/startup.ts [--rounds N] [--days N]     (alone; `npm run build` first)
  *   benchStartup(say, opts) from scripts/bench.ts
@@ -25,6 +29,8 @@ import { apply, emptyState, type HallEvent } from '../../src/core/index.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { EventLog } from '../../src/store/index.js';
 import { encodeEvent } from '../../src/store/rows.js';
+import { ReportProjection } from '../../src/reports/projection.js';
+import { unitNodeFlags } from '../node-flags.js';
 import { freePort, startMosquitto } from '../../test/helpers/mosquitto.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -43,6 +49,8 @@ export interface StartupOptions {
 interface Sample {
   ms: number;
   rssMb: number;
+  /** CPU time (user + system, ms) the process had used at READY. */
+  cpuMs?: number;
   /** Where the time went, from the server's own log lines (ms): to "event log open", replay, broker connect, the rest. */
   phases?: { load: number; replay: number; connect: number; rest: number };
 }
@@ -66,6 +74,12 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
 };
 const min = (xs: readonly number[]): number => Math.min(...xs);
+
+/** utime + stime of a process, ms (clock ticks of 10 ms, as on every Linux Node runs on here). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -122,34 +136,54 @@ export function writeSimulatedLog(config: string, database: string, days: number
   db.prepare('DELETE FROM snapshots WHERE seq < ?').run(lastSnapshotSeq);
   db.exec('COMMIT');
   db.close();
+  // The running server folds every append into the report tables: a restart finds them current.
+  const reports = ReportProjection.open(database);
+  reports.catchUp();
+  reports.close();
   return events;
 }
 
-/** A unix datagram listener standing in for systemd's notify socket (socat; Node cannot bind one). */
+/**
+ * systemd's side of NOTIFY_SOCKET, as PID 1 does it: a unix datagram socket that reads each message and
+ * closes the file descriptors that come with it (systemd-notify's BARRIER=1 waits for that close), in a
+ * small Python 3 program (Node cannot bind a unix datagram socket). Each message goes to stdout on one line.
+ */
+const NOTIFY_LISTENER = `
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+print("listening", flush=True)
+while True:
+    data, anc, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(16 * 4))
+    for level, kind, payload in anc:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            for i in range(0, len(payload) - len(payload) % 4, 4):
+                os.close(int.from_bytes(payload[i:i + 4], sys.byteorder))
+    print(data.decode("utf-8", "replace").replace("\\n", " | "), flush=True)
+`;
+
 async function notifyListener(dir: string): Promise<{ path: string; count(): number; next(after: number): Promise<void>; close(): void } | undefined> {
   const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-  if (!has('socat') || !has('systemd-notify')) return undefined;
+  if (!has('python3') || !has('systemd-notify')) return undefined;
   const path = join(dir, 'notify.sock');
-  const child = spawn('socat', ['-d', '-d', '-u', `UNIX-RECV:${path}`, 'STDOUT'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('python3', ['-c', NOTIFY_LISTENER, path], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let waiters: Array<{ after: number; done: () => void }> = [];
   const count = () => out.split('READY=1').length - 1;
   child.stdout.setEncoding('utf8');
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => (log += d));
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`notify listener exited ${String(code)}: ${log}`)));
+  });
   child.stdout.on('data', (d: string) => {
     out += d;
     const n = count();
     const due = waiters.filter((w) => n > w.after);
     waiters = waiters.filter((w) => n <= w.after);
     for (const w of due) w.done();
-  });
-  await new Promise<void>((resolve, reject) => {
-    let log = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
-      log += d;
-      if (/starting data transfer loop/.test(log)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`socat exited ${String(code)}: ${log}`)));
   });
   return {
     path,
@@ -173,7 +207,7 @@ async function startServer(config: string, run: 'dist' | 'src', notify: Awaited<
   const before = notify?.count() ?? 0;
   const epoch0 = Date.now();
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [BIN, 'server', '--config', config], {
+  const child = spawn(process.execPath, [...unitNodeFlags('server'), BIN, 'server', '--config', config], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
     env: { ...process.env, HALLQ_RUN: run, ...(notify ? { NOTIFY_SOCKET: notify.path } : {}) },
@@ -191,7 +225,7 @@ async function startServer(config: string, run: 'dist' | 'src', notify: Awaited<
   });
   await Promise.race([notify ? notify.next(before) : logged, exited]);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const sample: Sample = { ms, rssMb: rssMb(child.pid ?? 0) };
+  const sample: Sample = { ms, rssMb: rssMb(child.pid ?? 0), cpuMs: cpuMs(child.pid ?? 0) };
   // The lines before READY=1 are written before it is sent; the pipe may deliver them a moment later.
   const connectedLine = new Promise<void>((resolve) => {
     const check = () => (out.includes('connected to broker') ? resolve() : child.stdout.once('data', check));
@@ -237,7 +271,7 @@ export async function benchStartup(say: (line: string) => void, opts: StartupOpt
     const longTemplate = join(dir, 'long-template.db');
     const t = Date.now();
     const events = writeSimulatedLog(writeServerConfig(dir, broker.url, port, longTemplate), longTemplate, days);
-    say(`start: ${days}-day log of the demo hall written (${events} events, ${((Date.now() - t) / 1000).toFixed(0)} s); ${rounds} rounds, ready = ${notify ? 'READY=1 on NOTIFY_SOCKET' : 'the "hall server ready" log line'}`);
+    say(`start: ${days}-day log of the demo hall written (${events} events, report tables folded, ${((Date.now() - t) / 1000).toFixed(0)} s); ${rounds} rounds, node ${unitNodeFlags('server').join(' ')} (the unit's flags), ready = ${notify ? 'READY=1 on NOTIFY_SOCKET' : 'the "hall server ready" log line'}`);
     const variants: Array<{ name: string; run: (round: number) => Promise<Sample> }> = [
       { name: 'node -e 0', run: () => nodeBaseline() },
       {
@@ -271,7 +305,9 @@ export async function benchStartup(say: (line: string) => void, opts: StartupOpt
       const rss = xs.map((s) => s.rssMb);
       result[name] = { msMin: min(ms), msMedian: median(ms), rssMedian: median(rss) };
       const ratio = name === 'node -e 0' ? '' : ` → ${(median(ms) / baseMs).toFixed(1)} × node -e 0, RSS ${(median(rss) / baseRss).toFixed(2)} × bare Node`;
-      say(`start: ${name.padEnd(36)} min ${min(ms).toFixed(0).padStart(5)} ms, median ${median(ms).toFixed(0).padStart(5)} ms; RSS median ${median(rss).toFixed(0)} MB${ratio}`);
+      const cpu = xs.flatMap((x) => (x.cpuMs === undefined ? [] : [x.cpuMs]));
+      const cpuText = cpu.length > 0 ? `; CPU to READY min ${min(cpu).toFixed(0)} ms, median ${median(cpu).toFixed(0)} ms` : '';
+      say(`start: ${name.padEnd(36)} min ${min(ms).toFixed(0).padStart(5)} ms, median ${median(ms).toFixed(0).padStart(5)} ms; RSS median ${median(rss).toFixed(0)} MB${cpuText}${ratio}`);
       const phases = xs.flatMap((x) => (x.phases ? [x.phases] : []));
       if (phases.length > 0) {
         const m = (k: keyof NonNullable<Sample['phases']>) => median(phases.map((p) => p[k])).toFixed(0);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../../drivers/common/logger.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { createHttpApp, listen } from '../http/app.js';
@@ -47,49 +47,35 @@ export function agentReadiness(s: AgentHealthSources): { ok: boolean; status: Ag
 }
 
 /**
- * The agent's Prometheus registry (prom-client), read at scrape time: nothing counted twice.
- * `hallq_device_up{agent,device,kind}` (1 ok, 0 degraded, offline or unknown) as this agent sees its
- * devices (the server's /metrics has the same series from the published health), `hallq_build_info`,
- * the broker link, the replica's seq, island mode, config reloads, and the default process metrics.
+ * The agent's registry, made at the first scrape: prom-client loads then, not at start (issue 12). Every
+ * figure in it is read at scrape time, so it counts from the start all the same. One per agent: the
+ * health listener and the kiosk listener share it.
  */
-export function createAgentMetrics(s: AgentHealthSources): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-  new Gauge({ name: 'hallq_build_info', help: 'The running build: 1, labelled with its version and Node version', labelNames: ['version', 'node'], registers }).set({ version: s.version, node: process.versions.node }, 1);
-  new Gauge({
-    name: 'hallq_device_up', help: "This agent's devices (1 ok, 0 degraded, offline or unknown)", labelNames: ['agent', 'device', 'kind'], registers,
-    collect() { this.reset(); for (const d of s.devices()) this.set({ agent: s.agentId, device: d.name, kind: d.kind }, d.state === 'ok' ? 1 : 0); },
-  });
-  new Gauge({ name: 'hallq_mqtt_connected', help: '1 while connected to the broker', registers, collect() { this.set(s.connected() ? 1 : 0); } });
-  new Counter({ name: 'hallq_mqtt_reconnects_total', help: 'Broker reconnects', registers, collect() { this.reset(); this.inc(s.reconnects()); } });
-  new Gauge({ name: 'hallq_replica_seq', help: "The last event of the hall's log this agent has applied", registers, collect() { this.set(s.seq()); } });
-  // Always there (0 without island mode configured), so a dashboard's query needs no special case.
-  new Gauge({ name: 'hallq_island', help: '1 while this agent runs in island mode (the server away)', registers, collect() { this.set(s.island?.() === 'island' ? 1 : 0); } });
-  new Counter({
-    name: 'hallq_config_reloads_total', help: 'Config reloads (SIGHUP) by outcome: applied, unchanged, refused', labelNames: ['outcome'], registers,
-    collect() { this.reset(); for (const [outcome, n] of Object.entries(s.reloads())) this.inc({ outcome }, n); },
-  });
-  return registry;
+export function lazyAgentMetrics(s: AgentHealthSources): () => Promise<Registry> {
+  let registry: Promise<Registry> | undefined;
+  return () => (registry ??= import('./agent-metrics.js').then((m) => m.createAgentMetrics(s)));
 }
 
 /** /livez, /readyz and /metrics on a Fastify app (the agent's health listener, and its kiosk listener). */
-export function registerAgentHealth(app: FastifyInstance, s: AgentHealthSources, metrics: Registry = createAgentMetrics(s)): void {
+export function registerAgentHealth(app: FastifyInstance, s: AgentHealthSources, metrics: () => Promise<Registry> = lazyAgentMetrics(s)): void {
   const noStore = { 'cache-control': 'no-store' };
   app.get('/livez', { schema: { hide: true } }, (_req, reply) => reply.headers(noStore).send({ ok: true }));
   app.get('/readyz', { schema: { hide: true } }, (_req, reply) => {
     const r = agentReadiness(s);
     return reply.code(r.ok ? 200 : 503).headers(noStore).send(r);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.headers(noStore).type(metrics.contentType).send(await metrics.metrics()));
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    const registry = await metrics();
+    return reply.headers(noStore).type(registry.contentType).send(await registry.metrics());
+  });
 }
 
 /**
  * The agent's own health listener (`agent.health`): /livez, /readyz and /metrics, nothing else.
  * Bound where the config says (127.0.0.1 by default; a Prometheus on another box needs the LAN address).
  */
-export async function startAgentHealthHttp(host: string, port: number, s: AgentHealthSources, logger: Logger): Promise<FastifyInstance['server']> {
+export async function startAgentHealthHttp(host: string, port: number, s: AgentHealthSources, logger: Logger, metrics: () => Promise<Registry> = lazyAgentMetrics(s)): Promise<FastifyInstance['server']> {
   const app = createHttpApp({ logger, bodyLimit: 1024 });
-  registerAgentHealth(app, s);
+  registerAgentHealth(app, s, metrics);
   return listen(app, host, port, 'agent.health.port');
 }

@@ -5,7 +5,6 @@ import type { Logger } from '../../drivers/common/logger.js';
 import { isMobileNumber, maskPhone, type PersonInput } from '../core/index.js';
 import { createHttpApp, listen, type HttpOptions } from '../http/app.js';
 import { sendError } from '../http/errors.js';
-import { kioskApi, registerOpenApi } from '../http/openapi.js';
 import { registerStatic, sendPage, sseStream } from '../web/routes.js';
 import { findAppointment, type CheckInBy } from './flows/appointment-lookup.js';
 import { statusUrlOf, type KioskFlow } from './flows/kiosk.js';
@@ -71,6 +70,8 @@ export interface KioskHttpOptions {
   extraRoutes?: KioskExtraRoutes;
   /** The config key named when the port cannot be bound (`agents[<id>].kiosk.port`). */
   key?: string;
+  /** Collect the routes for the OpenAPI document (`npm run openapi`); the running agent never loads @fastify/swagger. */
+  openapi?: boolean;
 }
 
 export type KioskExtraRoutes = (app: FastifyInstance) => void;
@@ -82,7 +83,10 @@ export type KioskExtraRoutes = (app: FastifyInstance) => void;
  */
 export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: CardSlot, opts: KioskHttpOptions, logger: Logger): Promise<FastifyInstance> {
   const app = createHttpApp({ ...opts.http, bodyLimit: opts.http?.bodyLimit ?? 4 * 1024, logger });
-  await registerOpenApi(app, kioskApi);
+  if (opts.openapi) {
+    const { kioskApi, registerOpenApi } = await import('../http/openapi.js');
+    await registerOpenApi(app, kioskApi);
+  }
   await registerStatic(app);
   opts.extraRoutes?.(app);
   const info = () => {

@@ -13,7 +13,7 @@ import type { DeviceManager, DeviceManagerOptions } from './devices/manager.js';
 import { kioskPortKey, startHardware, type RunningHardware } from './hardware.js';
 import { assertCanListen } from '../http/app.js';
 import { StartupScope } from '../ops/startup.js';
-import { createAgentMetrics, registerAgentHealth, startAgentHealthHttp, type AgentHealthSources } from './health-http.js';
+import { lazyAgentMetrics, registerAgentHealth, startAgentHealthHttp, type AgentHealthSources } from './health-http.js';
 import { AgentLink } from './link.js';
 import { settledWithin } from '../ops/bounded.js';
 import type { IslandMode } from './island/island-mode.js';
@@ -143,11 +143,11 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
     devices: () => current,
     reloads: () => reloads,
   };
-  const metrics = createAgentMetrics(sources);
+  const metrics = lazyAgentMetrics(sources);
   const kioskRoutes = (app: Parameters<typeof registerAgentHealth>[0]) => registerAgentHealth(app, sources, metrics);
   // Listening before the broker is reached: /livez answers and /readyz says 503 (starting) while the
   // link retries with backoff, and the listener keeps the process alive through a broker outage at start.
-  const healthHttp: http.Server | undefined = me.health ? await startAgentHealthHttp(me.health.host, me.health.port, sources, logger.child({ component: 'health-http' })) : undefined;
+  const healthHttp: http.Server | undefined = me.health ? await startAgentHealthHttp(me.health.host, me.health.port, sources, logger.child({ component: 'health-http' }), metrics) : undefined;
   if (healthHttp) scope.add('health listener', () => closeServer(healthHttp));
   // The kiosk's port is bound only after the broker link and the catch-up: a port taken (another agent
   // runs here) ends the start now, before this one connects under the agent's client id and knocks the other off.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from '../../drivers/common/logger.js';
 import { HallqError } from '../../drivers/common/error.js';
@@ -21,6 +21,11 @@ export interface HttpOptions {
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Fastify's compiler factories returning zod's compilers (Fastify types them for Ajv: the one cast). */
+const zodCompilers = {
+  compilersFactory: { buildValidator: () => validatorCompiler, buildSerializer: () => serializerCompiler },
+} as unknown as FastifyServerOptions['schemaController'];
+
 /**
  * The shared setup of both listeners (hall server and kiosk agent):
  * - a body limit (413), JSON as the only request body type (415 for anything else, `text/plain` too);
@@ -40,6 +45,9 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     return503OnClosing: false,
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
+    // zod validates and serialises every route (below): Fastify's default compilers (Ajv and
+    // fast-json-stringify, the bulk of its code) are then never required (start time, issue 12).
+    schemaController: zodCompilers,
     ...https,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);

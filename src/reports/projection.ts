@@ -118,16 +118,16 @@ export class ReportProjection {
   #labels: ReportLabels = emptyLabels;
   readonly #logger: Logger;
   readonly #s: ReturnType<typeof statements>;
-  readonly #catchUpTx: () => number;
+  readonly #catchUpTx: (limit?: number) => number;
 
   private constructor(db: Database.Database, logger: Logger) {
     this.db = db;
     this.#logger = logger;
     this.#prepareTables();
     this.#s = statements(db);
-    const tx = db.transaction(() => {
+    const tx = db.transaction((limit: number) => {
       let last = Number(this.#meta('last_seq') ?? 0);
-      const rows = this.#s.events.all(last, BATCH);
+      const rows = this.#s.events.all(last, limit);
       for (const row of rows) {
         const e = decodeEvent<HallEvent>(row);
         this.#apply(e);
@@ -139,7 +139,7 @@ export class ReportProjection {
       }
       return rows.length;
     });
-    this.#catchUpTx = () => tx.immediate();
+    this.#catchUpTx = (limit = BATCH) => tx.immediate(limit);
   }
 
   /** Opens the projections in a hall database (the event log file), creating or rebuilding the tables as their version asks. */
@@ -203,6 +203,18 @@ export class ReportProjection {
       n += k;
       onProgress?.(this.lastSeq(), end);
       if (k < BATCH) return n;
+    }
+  }
+
+  /**
+   * Folds at most `limit` events beyond lastSeq() in one transaction; returns how many (fewer than
+   * `limit`: caught up). The server folds a long backlog in such steps after it is ready (reports-http.ts).
+   */
+  foldSome(limit: number): number {
+    try {
+      return this.#catchUpTx(limit);
+    } catch (err) {
+      throw storeError(err, 'report projection: cannot fold events', { seq: this.lastSeq() + 1 });
     }
   }
 

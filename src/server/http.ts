@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
 import { localTime, queueView, ticketView, weekdayKeys, windowView, type Command, type HallState } from '../core/index.js';
 import { createHttpApp, listen } from '../http/app.js';
 import { sendError } from '../http/errors.js';
-import { registerOpenApi } from '../http/openapi.js';
 import { hallSnapshot, publicSnapshot, stateWithoutIdHash } from '../web/snapshot.js';
 import { registerStatic, sendPage, sharedFrame, sseStream } from '../web/routes.js';
 import { commandBody, emptyBody, signInBody, statusTokenParam, ticketIdParam } from './api-schemas.js';
@@ -24,7 +24,6 @@ import { RatingTokens, ratingKeyPath } from './auth/rating-token.js';
 import { registerNoticeRoutes } from './notice-routes.js';
 import { registerOffsiteRating } from './offsite-rating.js';
 import type { HallEngine } from './engine.js';
-import { createServerMetrics } from './metrics.js';
 import { packageVersion } from '../ops/version.js';
 import { registerPlatformRoutes } from './platform/routes.js';
 import type { PlatformService } from './platform/platform-service.js';
@@ -47,6 +46,11 @@ export interface HttpServerOptions {
   credentialCost?: { N: number; r: number; p: number };
   /** The unified-platform link, when configured: its routes and its /metrics lines. */
   platform?: PlatformService;
+  /**
+   * Collect the routes for the OpenAPI document (`app.swagger()`, `npm run openapi`). The running server
+   * does not serve the document, so it never loads @fastify/swagger (start time and memory, issue 12).
+   */
+  openapi?: boolean;
 }
 
 export interface HallHttp {
@@ -97,7 +101,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     clearInterval(sweeper);
     credentials.close();
   });
-  await registerOpenApi(app);
+  if (opts.openapi) await (await import('../http/openapi.js')).registerOpenApi(app);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
   await registerStatic(app);
@@ -229,17 +233,18 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     return v ? noStore(reply).send(v) : sendError(reply, 404, 'unknown-ticket', 'no such ticket today', '没有该号码');
   });
   r.get('/api/state', { schema: { tags: ['staff'], summary: "The hall's whole state (managers, technicians): no keyed ID hashes" }, onRequest: need(diagnostics) }, (_req, reply) => noStore(reply).send(stateWithoutIdHash(state())));
-  const metrics = createServerMetrics({
-    state,
-    mqtt: mqtt.metrics,
-    devices: () => mqtt.agentDevices,
-    smsOutbox: () => mqtt.sms?.outboxCounts?.() ?? {},
-    version: packageVersion(),
-  });
+  // prom-client loads at the first scrape, not at start (issue 12). Every hallq_* figure is read from the
+  // log's state and the MQTT counters at scrape time, so it counts from the start all the same.
+  let metrics: Promise<Registry> | undefined;
+  const registry = (): Promise<Registry> =>
+    (metrics ??= import('./metrics.js').then((m) =>
+      m.createServerMetrics({ state, mqtt: mqtt.metrics, devices: () => mqtt.agentDevices, smsOutbox: () => mqtt.sms?.outboxCounts?.() ?? {}, version: packageVersion() }),
+    ));
   // The platform link's backlog is its own text block (src/server/platform), appended to prom-client's.
-  r.get('/metrics', { schema: { tags: ['staff'], summary: 'Prometheus metrics through prom-client (managers, technicians, the CLI token)' }, onRequest: need(diagnostics) }, async (_req, reply) =>
-    noStore(reply).type(metrics.contentType).send((await metrics.metrics()) + (opts.platform?.metricsText() ?? '')),
-  );
+  r.get('/metrics', { schema: { tags: ['staff'], summary: 'Prometheus metrics through prom-client (managers, technicians, the CLI token)' }, onRequest: need(diagnostics) }, async (_req, reply) => {
+    const m = await registry();
+    return noStore(reply).type(m.contentType).send((await m.metrics()) + (opts.platform?.metricsText() ?? ''));
+  });
   r.get('/api/island', { schema: { tags: ['staff'], summary: 'Island mode: the number leases of the day per agent, and every island conflict resolved on return (newest first)' }, onRequest: need(diagnostics) }, (_req, reply) =>
     noStore(reply).send(islandReport(engine, mqtt.island instanceof IslandReturn ? mqtt.island : undefined)),
   );

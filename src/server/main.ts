@@ -128,7 +128,6 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   // anyway, and the link comes up by itself (reconnects with backoff, src/bus/reconnect.ts).
   const brokerUp = mqtt.start();
   scope.add('broker link', () => mqtt.stop());
-  void brokerUp.then(() => notifier.status(`serving ${config.hall.id}; broker connected`));
   // The clock moves the day on and makes notices due even when nobody presses anything.
   let ticks = 0;
   const tick = setInterval(() => {
@@ -143,7 +142,10 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   // Alive = the event loop runs the timer; a broker outage is not a reason to restart (the hall keeps working).
   const stopWatchdog = notifier.startWatchdog(() => true);
   scope.add('watchdog', stopWatchdog);
-  await notifier.ready(`serving ${config.hall.id}, seq ${engine.state.seq}`);
+  // READY=1 as soon as HTTP serves; the broker's STATUS= follows it (the notifier sends in call order).
+  const ready = notifier.ready(`serving ${config.hall.id}, seq ${engine.state.seq}`);
+  void brokerUp.then(() => notifier.status(`serving ${config.hall.id}; broker connected`));
+  await ready;
   logger.info({ seq: engine.state.seq, http: config.server.http.port, broker: mqtt.metrics.connected ? 'connected' : 'connecting' }, 'hall server ready');
   return {
     engine,

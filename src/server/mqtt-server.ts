@@ -115,6 +115,9 @@ export class MqttServer {
       // Reconnects are ours: exponential backoff, capped and jittered (src/bus/reconnect.ts).
       reconnectPeriod: 0,
       connectTimeout: 5000,
+      // No table of 65,536 two-byte buffers built at the first packet (mqtt-packet's number cache): a few MB
+      // of heap and a GC at every start, against two bytes allocated per packet written (issue 12).
+      writeCache: false,
       will: { topic: this.t.serverStatus, payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
       ...(this.opts.username ? { username: this.opts.username } : {}),
       ...(this.opts.password ? { password: this.opts.password } : {}),

@@ -23,12 +23,12 @@ export async function openApiDocuments(): Promise<{ server: unknown; kiosk: unkn
   const engine = HallEngine.open(join(dir, 'hall.db'), hallConfigOf(loadConfigOrThrow(fileURLToPath(new URL('../../config/demo.yaml', import.meta.url)))), silentLogger, 0);
   try {
     const mqtt = new MqttServer(engine, { url: 'mqtt://127.0.0.1:1', hall: 'openapi', clock, authorize: requestAuthorizer([]) }, silentLogger);
-    const { app } = await buildHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock }, silentLogger);
+    const { app } = await buildHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock, openapi: true }, silentLogger);
     await app.ready();
     const server = app.swagger();
     await app.close();
     const link = { replica: { state: emptyState() } } as unknown as AgentLink;
-    const kioskApp = await buildKioskApp(link, { canPrint: () => false } as unknown as KioskFlow, new CardSlot(), { host: '127.0.0.1', port: 0, statusBaseUrl: 'http://hall.example' }, silentLogger);
+    const kioskApp = await buildKioskApp(link, { canPrint: () => false } as unknown as KioskFlow, new CardSlot(), { host: '127.0.0.1', port: 0, statusBaseUrl: 'http://hall.example', openapi: true }, silentLogger);
     await kioskApp.ready();
     const kiosk = kioskApp.swagger();
     await kioskApp.close();

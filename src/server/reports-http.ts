@@ -13,6 +13,8 @@ import type { HallEngine } from './engine.js';
 
 type Guard = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
+/** Events folded per turn of the event loop while the projection catches up after a start. */
+const FOLD_STEP = 500;
 
 const day = z.string().refine(isDay, 'a day like 2026-11-23');
 export const reportQuery = z
@@ -54,14 +56,40 @@ export async function registerReports(app: FastifyInstance, engine: HallEngine, 
   let reports: ReportProjection | undefined;
   try {
     reports = ReportProjection.open(engine.log.path, { logger });
-    reports.catchUp();
   } catch (err) {
     logger.error({ err: String(err) }, 'reports unavailable: cannot open the projection');
     reports = undefined;
   }
   const proj = reports;
   if (proj) {
+    // The backlog (the events appended since the last fold: days of them after an upgrade that rebuilds the
+    // tables) is folded after the server listens, FOLD_STEP events per turn of the event loop, so it delays
+    // neither READY nor a command (issue 12); a report asked meanwhile folds the rest first (make() below).
+    // A short backlog (a restart's few events, a new hall) is folded at once.
+    let stepping = engine.state.seq - proj.lastSeq() > FOLD_STEP;
+    if (!stepping) {
+      try {
+        proj.catchUp();
+      } catch (err) {
+        logger.error({ err: String(err) }, 'report projection behind the log');
+      }
+    }
+    let closed = false;
+    const step = (): void => {
+      if (closed) return;
+      try {
+        if (proj.foldSome(FOLD_STEP) === FOLD_STEP) {
+          setImmediate(step);
+          return;
+        }
+      } catch (err) {
+        logger.error({ err: String(err) }, 'report projection behind the log');
+      }
+      stepping = false;
+    };
+    if (stepping) app.addHook('onListen', () => void setImmediate(step));
     const off = engine.onAppended(() => {
+      if (stepping) return;
       try {
         proj.catchUp();
       } catch (err) {
@@ -70,6 +98,7 @@ export async function registerReports(app: FastifyInstance, engine: HallEngine, 
       }
     });
     app.addHook('onClose', () => {
+      closed = true;
       off();
       proj.close();
     });

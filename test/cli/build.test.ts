@@ -1,8 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMosquitto, freePort, type Broker } from '../helpers/mosquitto.js';
 import { writeConfig } from '../wire/server-process.js';
@@ -10,6 +10,8 @@ import { writeConfig } from '../wire/server-process.js';
 /** `npm run build` and the compiled program it leaves in dist/ (scripts/build.sh, bin/hallq.js). */
 
 const MAIN = 'dist/src/cli/main.js';
+/** The most files of dist/ that `hallq server` may load to start (issue 12: the build is a bundle; tsc's output loaded ~400; the bundle ~30). */
+const MAX_DIST_FILES_AT_START = 40;
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -65,12 +67,13 @@ describe('npm run build', () => {
     expect(files('dist').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => relative('dist', f))).toEqual([]);
   });
 
-  it('hallq server loads only what it runs: no embedded broker, demo, simulator, device drivers or serialport', async () => {
+  it('hallq server loads few files from dist and only what it runs; its pages and static files are found from dist', async () => {
     const broker: Broker = await startMosquitto();
     const dir = mkdtempSync(join(tmpdir(), 'hallq-build-'));
     dirs.push(dir);
     try {
-      const config = writeConfig(dir, broker.url, await freePort());
+      const port = await freePort();
+      const config = writeConfig(dir, broker.url, port);
       const list = join(dir, 'modules.txt');
       // A loader hook that writes down every module the process loads (ESM, and the CJS entry points they import).
       writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function load(url, ctx, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, ctx); }\n`);
@@ -88,15 +91,40 @@ describe('npm run build', () => {
         });
         child.once('exit', (code) => reject(new Error(`server exited ${String(code)}: ${out}`)));
       });
+      const loadedAtStart = readFileSync(list, 'utf8').split('\n').filter((u) => u !== '');
+      // Pages, static files and the page library, served from the build as the installed program serves them.
+      const base = `http://127.0.0.1:${port}`;
+      for (const [path, file] of [['/display', 'src/web/pages/display.html'], ['/sign-in', 'src/web/pages/sign-in.html'], ['/web/hallq.css', 'src/web/static/hallq.css'], ['/web/live.js', 'src/web/static/live.js'], ['/favicon.ico', 'src/web/static/favicon.svg']] as const) {
+        const res = await fetch(base + path);
+        expect(res.status, path).toBe(200);
+        expect(await res.text(), path).toBe(readFileSync(file, 'utf8'));
+      }
+      expect((await fetch(`${base}/web/vendor/preact.mjs`)).status).toBe(200);
       child.removeAllListeners('exit');
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      const loaded = readFileSync(list, 'utf8').split('\n');
-      expect(loaded.some((u) => u.endsWith('/dist/src/server/main.js'))).toBe(true);
-      for (const absent of ['/node_modules/aedes/', '/src/demo/', '/src/sim/', '/src/agent/', '/drivers/led-screen/', '/drivers/printer/', '/drivers/keypad/', '/drivers/voice/', '/drivers/idcard/', '/node_modules/serialport/', '/node_modules/node-hid/']) {
-        // The config schema reads each device folder's config part (*-schemas.js: zod only, no driver in those files).
-        expect(loaded.filter((u) => u.includes(absent) && !/\/drivers\/[a-z-]+\/[a-z-]+-schemas\.js$/.test(u)), absent).toEqual([]);
+
+      // Few files: the entry and the chunks the server's code and packages were bundled into.
+      const fromDist = loadedAtStart.filter((u) => u.includes('/dist/')).map((u) => relative(resolve('dist'), fileURLToPath(u)));
+      expect(fromDist).toContain(join('src', 'cli', 'main.js'));
+      expect(fromDist.length).toBeGreaterThan(1);
+      expect(fromDist.length).toBeLessThanOrEqual(MAX_DIST_FILES_AT_START);
+      // What went into them (esbuild's metafile, outputs named relative to dist/), and the packages loaded from node_modules.
+      const meta = JSON.parse(readFileSync('dist/meta.json', 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+      const inputs = Object.entries(meta.outputs)
+        .filter(([file]) => fromDist.includes(file))
+        .flatMap(([, o]) => Object.keys(o.inputs));
+      expect(inputs.some((i) => i.startsWith('src/server/'))).toBe(true);
+      const packages = loadedAtStart.filter((u) => u.includes('/node_modules/'));
+      for (const absent of ['src/demo/', 'src/sim/', 'src/agent/', 'drivers/led-screen/', 'drivers/printer/', 'drivers/keypad/', 'drivers/voice/', 'drivers/idcard/', 'src/http/openapi', 'src/server/metrics', 'src/server/openapi-doc', 'src/bus/embedded-broker']) {
+        // The config schema reads each device folder's config part (*-schemas.ts: zod only, no driver in those files).
+        expect(inputs.filter((i) => i.startsWith(absent) && !/^drivers\/[a-z-]+\/[a-z-]+-schemas\.ts$/.test(i)), absent).toEqual([]);
+      }
+      // Nor Fastify's default compilers (zod's are given) or glob (only @fastify/static's wildcard: false).
+      for (const absent of ['aedes', 'exceljs', '@fastify/swagger', 'prom-client', 'serialport', 'node-hid', '@napi-rs/canvas', 'pg', 'ajv', '@fastify/ajv-compiler', 'glob']) {
+        expect(packages.filter((u) => u.includes(`/node_modules/${absent}/`)), absent).toEqual([]);
+        expect(inputs.filter((i) => i.includes(`node_modules/${absent}/`)), absent).toEqual([]);
       }
     } finally {
       await broker.stop();
@@ -108,7 +136,8 @@ describe('npm run build', () => {
     const installed = mkdtempSync(join(tmpdir(), 'hallq-nodeps-'));
     dirs.push(installed);
     for (const p of ['bin', 'dist', 'package.json']) cpSync(p, join(installed, p), { recursive: true });
-    const a = await run(join(installed, 'bin/hallq.js'), ['config', 'check', 'config/demo.yaml']);
+    // A command that needs a package the bundle leaves in node_modules (better-sqlite3, native).
+    const a = await run(join(installed, 'bin/hallq.js'), ['report', '--db', join(installed, 'none.db'), '--from', '2026-11-01', '--to', '2026-11-02']);
     expect(a.code).toBe(1);
     expect(a.stderr).toMatch(/^hallq: the npm package "[^"]+" is missing: run `npm ci --omit=dev` in /);
     expect(a.stderr).not.toMatch(/\n\s+at /);

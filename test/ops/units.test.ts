@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unitNodeFlags } from '../../scripts/node-flags.js';
 import { describe, expect, it } from 'vitest';
 
 const SYSTEMD = join(import.meta.dirname, '../../systemd');
@@ -53,7 +54,10 @@ describe('systemd units', () => {
       expect(s.one('Restart')).toBe('always');
       expect(s.one('RestartSec')).toBe('2');
       expect(s.one('User')).toBe('hallq');
-      expect(s.one('ExecStart')).toBe(`/usr/bin/node /opt/hallq/bin/hallq.js ${role} --config /etc/hallq/hall.yaml`);
+      expect(s.one('ExecStart')).toBe(['/usr/bin/node', ...unitNodeFlags(role), '/opt/hallq/bin/hallq.js', role, '--config', '/etc/hallq/hall.yaml'].join(' '));
+      // The same flags for both daemons, and the one that keeps RSS at start under the goal (issue 12).
+      expect(unitNodeFlags(role)).toEqual(unitNodeFlags('server'));
+      expect(unitNodeFlags(role)).toContain('--max-semi-space-size=2');
       expect(s.all('Environment')).toContain('NODE_ENV=production');
       // The compiled build, never the sources through tsx (bin/hallq.js).
       expect(s.all('Environment')).toContain('HALLQ_RUN=dist');

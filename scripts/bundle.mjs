@@ -1,0 +1,141 @@
+// The production build's code (scripts/build.sh runs it): src/ and drivers/ bundled by esbuild into ESM
+// with code splitting, so a start reads a few dozen files instead of hundreds of modules (issue 12).
+//   node scripts/bundle.mjs OUTDIR
+// - Entry points keep the paths the launcher, the units and the packages load: OUTDIR/src/cli/main.js
+//   (bin/hallq.js) and OUTDIR/drivers/voice/generate-clips.js (install.sh, postinst). Modules shared by
+//   entries or imported lazily (`await import('./x.js')`: one chunk per subcommand and per lazy part)
+//   go to OUTDIR/chunks/.
+// - npm packages are bundled too (their many small CommonJS files cost most of the start), except the
+//   `external` ones below: native add-ons, and heavy packages used only by some commands, which stay in
+//   node_modules and load when first imported; and the `lazy` ones, which load at their first use.
+// - `import.meta.url` in our sources is rewritten to the URL the file would have compiled in place
+//   (OUTDIR/src/web/routes.js for src/web/routes.ts), whatever chunk it lands in: so
+//   `new URL('./pages/', import.meta.url)` finds the pages build.sh copies to OUTDIR/src/web/pages/, and
+//   the walk up to package.json still works. `import.meta.resolve` and the rest are left as they are.
+// - OUTDIR/meta.json: esbuild's metafile (which input went to which output, and how big), outputs named
+//   relative to OUTDIR.
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = resolve(process.argv[2] ?? join(root, 'dist'));
+
+/** Left in node_modules: native add-ons, and heavy packages only some commands or rare requests use. */
+export const external = [
+  'better-sqlite3',
+  '@napi-rs/canvas',
+  'serialport',
+  '@serialport/*',
+  'node-hid',
+  'exceljs',
+  'aedes',
+  'aedes-*',
+  'pg',
+  'pg-*',
+  // Its templates and the swagger UI files are read from its own folder; only `npm run openapi` uses it.
+  '@fastify/swagger',
+  // Pages served from node_modules by path (src/web/routes.ts, src/server/reports-http.ts): never imported.
+  'preact',
+  'htm',
+  'chart.js',
+  // Only the development launcher imports it.
+  'tsx',
+  // Fastify's default schema compilers (Ajv, fast-json-stringify), required only when no compilers are
+  // given: src/http/app.ts gives zod's. Fastify's error serializer needs one small file of the latter.
+  '@fastify/ajv-compiler',
+  '@fastify/fast-json-stringify-compiler',
+  'fast-json-stringify',
+  // app.inject(): tests, never the running program.
+  'light-my-request',
+];
+
+const entryPoints = ['src/cli/main.ts', 'drivers/voice/generate-clips.ts'];
+
+/**
+ * Packages a bundled package requires at its top but uses only in a rare case: replaced by a stand-in that
+ * requires the real one (left in node_modules) at its first use. glob: @fastify/static, only with
+ * `wildcard: false` (hallq keeps the default; it takes `{ glob }` at load, so the stand-in is that
+ * function); socks: mqtt.js, only through a SOCKS proxy (it reads `socks.SocksClient` when connecting).
+ */
+const lazy = {
+  glob: "exports.glob = (...args) => require('glob').glob(...args);",
+  socks: "let real; module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? false : (real ??= require('socks'))[key]) });",
+};
+
+const lazyPackages = {
+  name: 'lazy-packages',
+  setup(b) {
+    const filter = new RegExp(`^(${Object.keys(lazy).join('|')})$`);
+    // From the stand-in itself: the real package, from node_modules.
+    b.onResolve({ filter }, (args) => (args.namespace === 'lazy' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({ contents: lazy[args.path], loader: 'js' }));
+  },
+};
+
+const PLACEHOLDER = '__hallqSourceUrl__';
+
+/** import.meta.url → a placeholder naming the source file; resolved per output file once the chunks are known. */
+const sourceUrl = {
+  name: 'source-url',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const rel = relative(root, args.path).replace(/\.ts$/, '.js');
+      return { contents: text.replaceAll('import.meta.url', `${PLACEHOLDER}(${JSON.stringify(rel)})`), loader: 'ts' };
+    });
+  },
+};
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints,
+  outdir,
+  outbase: '.',
+  entryNames: '[dir]/[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'bundle',
+  external,
+  // Bundled CommonJS packages call require() for Node's modules and for one another's JSON. (__dirname is
+  // not defined: the bundled code that reads it, pino's transports and a cli-table3 theme loader, is not used.)
+  banner: { js: "import { createRequire as __hallqCreateRequire } from 'node:module'; const require = __hallqCreateRequire(import.meta.url);" },
+  // Names stay (stack traces in the journal, error classes' names); only whitespace and syntax shrink.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: false,
+  legalComments: 'none',
+  sourcemap: false,
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [sourceUrl, lazyPackages],
+});
+
+// Resolve each placeholder against the output file it ended in.
+let rewritten = 0;
+for (const file of Object.keys(result.metafile.outputs)) {
+  if (!file.endsWith('.js')) continue;
+  const path = join(root, file);
+  const text = await readFile(path, 'utf8');
+  if (!text.includes(PLACEHOLDER)) continue;
+  const next = text.replace(new RegExp(`${PLACEHOLDER}\\("([^"]+)"\\)`, 'g'), (_m, rel) => {
+    rewritten++;
+    let href = relative(dirname(path), join(outdir, rel));
+    if (!href.startsWith('.')) href = `./${href}`;
+    return `new URL(${JSON.stringify(href)},import.meta.url).href`;
+  });
+  if (next.includes(PLACEHOLDER)) throw new Error(`${file}: an import.meta.url left unresolved`);
+  await writeFile(path, next);
+}
+// Outputs named relative to the output folder (chunks/x.js, src/cli/main.js): the folder is renamed to dist/ after.
+const meta = { inputs: result.metafile.inputs, outputs: Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, o]) => [relative(outdir, join(root, file)), o])) };
+await writeFile(join(outdir, 'meta.json'), JSON.stringify(meta));
+const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
+const bytes = outputs.reduce((n, f) => n + result.metafile.outputs[f].bytes, 0);
+process.stderr.write(`hallq bundle: ${outputs.length} files, ${(bytes / 1e6).toFixed(1)} MB, ${rewritten} import.meta.url rewritten\n`);

@@ -1,0 +1,30 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AgentHealthSources } from './health-http.js';
+
+/**
+ * The agent's Prometheus registry (prom-client), read at scrape time: nothing counted twice.
+ * `hallq_device_up{agent,device,kind}` (1 ok, 0 degraded, offline or unknown) as this agent sees its
+ * devices (the server's /metrics has the same series from the published health), `hallq_build_info`,
+ * the broker link, the replica's seq, island mode, config reloads, and the default process metrics.
+ */
+export function createAgentMetrics(s: AgentHealthSources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  new Gauge({ name: 'hallq_build_info', help: 'The running build: 1, labelled with its version and Node version', labelNames: ['version', 'node'], registers }).set({ version: s.version, node: process.versions.node }, 1);
+  new Gauge({
+    name: 'hallq_device_up', help: "This agent's devices (1 ok, 0 degraded, offline or unknown)", labelNames: ['agent', 'device', 'kind'], registers,
+    collect() { this.reset(); for (const d of s.devices()) this.set({ agent: s.agentId, device: d.name, kind: d.kind }, d.state === 'ok' ? 1 : 0); },
+  });
+  new Gauge({ name: 'hallq_mqtt_connected', help: '1 while connected to the broker', registers, collect() { this.set(s.connected() ? 1 : 0); } });
+  new Counter({ name: 'hallq_mqtt_reconnects_total', help: 'Broker reconnects', registers, collect() { this.reset(); this.inc(s.reconnects()); } });
+  new Gauge({ name: 'hallq_replica_seq', help: "The last event of the hall's log this agent has applied", registers, collect() { this.set(s.seq()); } });
+  // Always there (0 without island mode configured), so a dashboard's query needs no special case.
+  new Gauge({ name: 'hallq_island', help: '1 while this agent runs in island mode (the server away)', registers, collect() { this.set(s.island?.() === 'island' ? 1 : 0); } });
+  new Counter({
+    name: 'hallq_config_reloads_total', help: 'Config reloads (SIGHUP) by outcome: applied, unchanged, refused', labelNames: ['outcome'], registers,
+    collect() { this.reset(); for (const [outcome, n] of Object.entries(s.reloads())) this.inc({ outcome }, n); },
+  });
+  return registry;
+}
+
