@@ -30,7 +30,7 @@ describe('hallq: bad command lines', () => {
     [['simulate', 'config/demo.yaml', '--days'], 'error: USAGE: --days needs a value, e.g. --days 5 (--days 后面要写上值，例如 --days 5)'],
     [['simulate', 'config/demo.yaml', '--days', 'x'], 'error: USAGE: --days is a whole number, e.g. --days 5 (not "x") (--days 应为整数，例如 --days 5（而不是 "x"）)'],
     [['status', '--json=yes'], 'error: USAGE: --json is a switch: it takes no value (write --json alone) (--json 是开关，后面不跟值)'],
-    [['call', 'x'], 'error: USAGE: the window is its number, e.g. hallq call 3 (not "x") (窗口请写窗口号，例如 hallq call 3（而不是 "x"）)'],
+    [['call', 'x'], 'error: USAGE: the window is its number, 1 or more, e.g. hallq call 3 (not "x") (窗口请写窗口号（从 1 起），例如 hallq call 3（而不是 "x"）)'],
     [['call'], 'error: USAGE: call needs the window number, e.g. hallq call 3 (请写上窗口号，例如 hallq call 3)'],
     [['frobnicate'], 'error: USAGE: there is no command "frobnicate" (没有 "frobnicate" 这个命令)'],
     [['config', 'check'], 'error: USAGE: config check needs the file to check, e.g. hallq config check /etc/hallq/hall.yaml (请写上要检查的配置文件，例如 hallq config check /etc/hallq/hall.yaml)'],
@@ -85,10 +85,11 @@ describe('hallq against a server: its error bodies, as the server words them', (
     await rig.close();
   });
 
-  it('a window number the API refuses: error: payload-invalid with the path, what was found and expected, in both languages', async () => {
-    const r = await hallq(['call', '0', '--server', base], { HALLQ_TOKEN: rig.cliToken });
+  it('a service id the API refuses: error: payload-invalid with the path, what was found and expected, in both languages', async () => {
+    // (A window 0 never leaves the CLI: it is a usage error there.)
+    const r = await hallq(['issue', 'x'.repeat(41), '--server', base], { HALLQ_TOKEN: rig.cliToken });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe('error: payload-invalid: body.window: found 0, expected a number of at least 1 (body.window：收到0，应为不小于 1 的数)');
+    expect(r.stderr.trim()).toMatch(/^error: payload-invalid: body\.serviceId: found .+, expected .+ \(body\.serviceId：收到.+，应为.+\)$/);
     expect(r.stderr).not.toMatch(RAW_ZOD_TEXT);
   });
 

@@ -27,7 +27,7 @@ describe('hallq CLI rough edges', () => {
   it('call x names the argument, no --window flag', async () => {
     const r = await hallq('call', 'x');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('error: USAGE: the window is its number, e.g. hallq call 3 (not "x")');
+    expect(r.stderr).toContain('error: USAGE: the window is its number, 1 or more, e.g. hallq call 3 (not "x")');
     expect(r.stderr).not.toContain('--window');
   }, 60_000);
 
