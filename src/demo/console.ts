@@ -124,7 +124,7 @@ export class DemoConsole {
   }
 
   /** Waits for the event `done` recognises, or the keypad's refusal beep, or says nothing came. */
-  private answer(w: number, keypad: KeypadEmulator, label: string, done: (e: HallEvent, w: number) => string | undefined, refused: string): Promise<boolean> {
+  private answer(w: number, keypad: KeypadEmulator, label: string, done: (e: HallEvent, w: number) => string | undefined, refused: () => string): Promise<boolean> {
     return new Promise((resolve) => {
       const finish = (line: string, ok: boolean) => {
         off();
@@ -136,7 +136,8 @@ export class DemoConsole {
         if (line) finish(`✅ ${line}`, true);
       });
       const offBeep = keypad.on((e) => {
-        if (e.type === 'beep') finish(`⛔ ${label}: ${refused}`, false);
+        // The reason as the hall sees it when it refused (a rating recorded meanwhile, say), not before.
+        if (e.type === 'beep') finish(`⛔ ${label}: ${refused()}`, false);
       });
       const timer = setTimeout(() => finish(`… ${label}: no answer within ${ANSWER_MS / 1000} s (keypad offline?)`, false), ANSWER_MS);
       const off = () => {
@@ -160,8 +161,7 @@ export class DemoConsole {
       k.keypad.press(key);
       return;
     }
-    const refused = d.outcome.ok ? `refused (window ${k.w})` : `${d.outcome.message.zh} · ${d.outcome.message.en}`;
-    void this.answer(k.w, k.keypad, `${cmd} ${k.w}`, done, refused);
+    void this.answer(k.w, k.keypad, `${cmd} ${k.w}`, done, () => this.refusal(body, k.w));
     k.keypad.press(key);
   }
 
@@ -189,14 +189,14 @@ export class DemoConsole {
     if (!Number.isInteger(raw) || raw < 1 || raw > 5) return this.o.print('g <window> <1-5>: 1 = 非常满意 (very satisfied) … 5 = 非常不满意 (very dissatisfied)');
     const grade = grades[raw - 1]!;
     const label = `g ${k.w} ${raw} (${gradeNames[grade].zh})`;
-    const asked = this.refusal({ type: 'RequestRating' }, k.w);
+    const asked = () => this.refusal({ type: 'RequestRating' }, k.w);
     void (async () => {
       const pending = this.answer(k.w, k.keypad, label, (e, w) => (e.type === 'RatingRequested' && e.window === w ? `${label}: rating asked for ${this.number(e.ticketId)}` : undefined), asked);
       k.keypad.press('rating-request');
       if (!(await pending)) return;
       // The keypad enters rating mode once the agent tells it; the citizen presses then.
       if (!k.keypad.ratingMode && !(await this.ratingMode(k.keypad))) return this.o.print(`… ${label}: the keypad did not enter rating mode`);
-      const refused = this.refusal({ type: 'Rate', grade, source: 'rating-device' }, k.w);
+      const refused = () => this.refusal({ type: 'Rate', grade, source: 'rating-device' }, k.w);
       const recorded = this.answer(k.w, k.keypad, label, (e, w) => (e.type === 'RatingRecorded' && e.rating.window === w ? `${label}: recorded for ${e.rating.number}` : undefined), refused);
       k.keypad.giveGrade(raw);
       await recorded;

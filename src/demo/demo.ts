@@ -215,7 +215,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const kioskUrl = `http://127.0.0.1:${kioskPort}`;
   const offs: (() => void)[] = [];
 
-  // What the console shows: calls, transfers, ratings, every printed ticket whole, every SMS.
+  // What the console shows: calls, transfers, ratings, voided numbers, every printed ticket whole, every SMS.
   offs.push(
     link.onEvent((e) => {
       const t = 'ticketId' in e ? own(link.replica.state.tickets, e.ticketId) : undefined;
@@ -223,6 +223,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       else if (e.type === 'TicketTransferred' && t) o.print(`↪️  ${t.number} transferred from window ${e.fromWindow} to ${serviceName(e.toService)}${e.toWindow ? ` at window ${e.toWindow}` : ''}`);
       else if (e.type === 'RatingRecorded') o.print(`⭐ ${e.rating.number} rated ${e.rating.grade} at window ${e.rating.window}`);
       else if (e.type === 'WindowOpened') o.print(`🪟 window ${e.window} opened by ${e.staffId}`);
+      // A number whose paper never came out (roll ended mid-ticket, printer away): the queue drops it.
+      else if (e.type === 'TicketVoided' && t) o.print(`🗑️  ${t.number} voided: ${e.reason} (作废，不进入排队)`);
     }),
   );
   const pngDir = o.pngDir;
