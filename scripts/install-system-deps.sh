@@ -14,6 +14,8 @@ declare -A need=(
   [systemd-notify]=systemd
   # The city tier's test and bench (issue 14): the broker cluster's nodes.
   [nats-server]=nats-server
+  # The Debian package's test (test/ops/deb.test.ts): lintian must report no errors.
+  [lintian]=lintian
 )
 missing=()
 for cmd in "${!need[@]}"; do
