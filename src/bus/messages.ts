@@ -48,6 +48,8 @@ export type Request = z.infer<typeof requestSchema>;
 export interface ErrorBody {
   code: string;
   message: string;
+  /** The Chinese text, where the answer is read by people (the city's messages to halls). */
+  messageZh?: string;
 }
 
 export type Response<T = unknown> = { id: string; status: 'ok'; data: T } | { id: string; status: 'error'; error: ErrorBody };

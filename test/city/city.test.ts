@@ -266,7 +266,7 @@ describe('the city tier', () => {
     expect(east.engine.state.emergency?.kind).toBe('emergency');
     expect(west.engine.state.emergency).toBeUndefined();
     // A notice past its time is not applied.
-    expect((await send('hall-west', 'notice', { action: 'raise', text: '过期通知', until: new Date(west.now() - 60_000).toISOString() })).answer.error?.code).toBe('EXPIRED');
+    expect((await send('hall-west', 'notice', { action: 'raise', text: '过期通知', until: new Date(west.now() - 60_000).toISOString() })).answer.error?.code).toBe('expired');
     expect(west.engine.state.emergency).toBeUndefined();
     expect((await send('hall-east', 'notice', { action: 'clear' })).answer.data?.outcome?.ok).toBe(true);
     expect(east.engine.state.emergency).toBeUndefined();
