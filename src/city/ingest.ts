@@ -49,6 +49,8 @@ export interface IngestOptions {
   /** How long a hall may be ahead of the city before it is asked (live events overtaken by its views). */
   catchUpGraceMs: number;
   clock: () => number;
+  /** How long `send` waits for the cluster's acknowledgement (default 5 s). */
+  sendTimeoutMs?: number;
 }
 
 const PAGE = 1000;
@@ -58,6 +60,7 @@ const INBOX_PREFIX = 'in-';
 const FOLLOW_MAX_MS = 120_000;
 /** A hall that keeps claiming seqs it does not have is warned about at most this often. */
 const CLAIM_WARN_MS = 60_000;
+const SEND_TIMEOUT_MS = 5000;
 const RECONNECT_MS = 500;
 const AUTH_BACKOFF_MAX_MS = 30_000;
 
@@ -474,11 +477,22 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     const id = `${INBOX_PREFIX}${randomUUID()}`;
     // Recorded before it is sent: the hall's answer may come back before publishAsync resolves.
     await this.store.messageSent(id, hall, kind, this.opts.clock());
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.opts.sendTimeoutMs ?? SEND_TIMEOUT_MS)));
     try {
-      await client.publishAsync(`city/${hall}/in/${kind}`, JSON.stringify({ id, ...body }), { qos: 1 });
+      const r = await Promise.race([client.publishAsync(`city/${hall}/in/${kind}`, JSON.stringify({ id, ...body }), { qos: 1 }), timedOut]);
+      if (r === 'timeout') {
+        // The cluster has not acknowledged it (no quorum: two of three nodes down), but the client
+        // still holds it and may deliver it later: kept as sent and unanswered, never dropped.
+        this.logger.warn({ hall, kind, messageId: id }, 'city message not confirmed by the cluster in time; it may still arrive');
+        throw new HallqError('REQUEST_TIMEOUT', id);
+      }
     } catch (e) {
+      if (e instanceof HallqError && e.code === 'REQUEST_TIMEOUT') throw e;
       await this.store.messageDropped(id).catch(() => undefined);
       throw new HallqError('NOT_CONNECTED', `the city broker did not take the message: ${(e as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
     return id;
   }
