@@ -88,12 +88,25 @@ export const cityConfigSchema = z.strictObject({
 export type CityConfig = z.infer<typeof cityConfigSchema>;
 export type CityHall = z.infer<typeof cityHallSchema>;
 
+/**
+ * Every problem of a parsed city config with its key path; an unknown key is named at its own path
+ * (`broker.usernme`, not `broker`), one problem per key.
+ */
+export function cityConfigProblems(doc: unknown): { path: string; message: string }[] {
+  const r = cityConfigSchema.safeParse(doc);
+  if (r.success) return [];
+  return r.error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: [...i.path, k].join('.'), message: `Unrecognized key: "${k}"` })) : [{ path: i.path.join('.'), message: i.message }],
+  );
+}
+
 /** Validates a parsed city config; CONFIG_INVALID names every key path at fault. */
 export function parseCityConfig(doc: unknown, file = 'city.yaml'): CityConfig {
   const r = cityConfigSchema.safeParse(doc);
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `${file}: ${i.path.join('.') || '(top)'}: ${i.message}`);
-    throw new HallqError('CONFIG_INVALID', lines.join('\n'), { issues: r.error.issues.map((i) => i.path.join('.')) });
+    const problems = cityConfigProblems(doc);
+    const lines = problems.map((i) => `${file}: ${i.path || '(top)'}: ${i.message}`);
+    throw new HallqError('CONFIG_INVALID', lines.join('\n'), { issues: problems.map((i) => i.path) });
   }
   const seen = new Set<string>();
   for (const [i, h] of r.data.halls.entries()) {
