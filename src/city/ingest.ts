@@ -88,6 +88,7 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
   /** The broker refused the login: the reconnect delay now (doubling to AUTH_BACKOFF_MAX_MS). */
   private authBackoffMs = 0;
   private lostAt: number | undefined;
+  private up = false;
   private lastError: string | undefined;
   /**
    * Each hall's link and server as last heard: a hall is online for the city only while both are
@@ -151,6 +152,8 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       clientId: this.opts.clientId,
       clean: false,
       reconnectPeriod: RECONNECT_MS,
+      // A refused login is retried too (with a doubling delay, onClientError): a user added on the cluster later is taken.
+      reconnectOnConnackError: true,
       connectTimeout: 5000,
       keepalive: 10,
       username: this.opts.username,
@@ -166,6 +169,7 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       else this.logger.info({ sessionPresent: ack.sessionPresent, awayMs: this.opts.clock() - this.lostAt }, 'reconnected to the city broker');
       this.lostAt = undefined;
       this.lastError = undefined;
+      this.up = true;
       // Subscribing again on a resumed session is harmless and covers a session the cluster lost.
       client.subscribe(['city/+/events', `city/+/${BRIDGE_NOTICE}`], { qos: 1 }, (err) => {
         if (err) this.logger.warn({ err: err.message }, 'city subscription failed');
@@ -180,7 +184,9 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     });
     client.on('error', (err) => this.onClientError(client, err));
     client.on('close', () => {
-      if (this.stopped || this.lostAt !== undefined) return;
+      // Only a session that was up is lost (a refused login is logged as such, onClientError).
+      if (this.stopped || this.lostAt !== undefined || !this.up) return;
+      this.up = false;
       this.lostAt = this.opts.clock();
       // Once per loss (a node failing, the network): the client fails over to the next node.
       this.logger.warn({ reason: this.lastError ?? 'the connection closed' }, 'lost the connection to the city broker; reconnecting');
