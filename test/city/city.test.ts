@@ -415,14 +415,25 @@ describe('the city tier', () => {
       }
       // Nothing personal on the page: no masked names or ID numbers.
       expect(await page.textContent('body')).not.toMatch(/\*\*\*/);
+      // The static placeholder goes once the halls are drawn; the city is live; the icon is served.
+      expect(await page.textContent('body')).not.toContain('Loading');
+      expect(await page.$('#not-live')).toBeNull();
+      expect((await fetch(`${city.baseUrl}/favicon.ico`)).status).toBe(200);
 
       const near = (await (await fetch(`${city.baseUrl}/api/public/nearby?service=A&lat=32.05&lon=118.78&radiusKm=30`)).json()) as { halls: { hallId: string }[] };
       expect(near.halls.map((x) => x.hallId).sort()).toEqual([...HALLS].sort());
+      // A link with its query searches at load, without a click.
       await page.goto(`${city.baseUrl}/nearby?service=A&lat=32.05&lon=118.78`);
-      await page.waitForSelector('body[data-ready="true"]');
-      await page.click('#ask button');
-      await page.waitForSelector('#results');
+      await page.waitForSelector('body[data-loaded="true"]');
       expect(await page.$$eval('#results tbody tr', (rows) => rows.map((r) => r.getAttribute('data-hall')))).toEqual(near.halls.map((x) => x.hallId));
+      // Typed with spaces: trimmed, and the inputs keep what was typed after the search.
+      await page.$eval('body', (b) => b.removeAttribute('data-loaded'));
+      await page.fill('#ask input[name="lat"]', ' 32.05 ');
+      await page.click('#ask button');
+      await page.waitForSelector('body[data-loaded="true"]');
+      expect(await page.$$eval('#results tbody tr', (rows) => rows.map((r) => r.getAttribute('data-hall')))).toEqual(near.halls.map((x) => x.hallId));
+      expect(await page.inputValue('#ask input[name="lat"]')).toBe('32.05');
+      expect(await page.inputValue('#ask input[name="lon"]')).toBe('118.78');
       // Bad input: a clear message in Chinese and English naming the field, not the validator's text.
       await page.fill('#ask input[name="lat"]', '999');
       await page.click('#ask button');
