@@ -49,7 +49,7 @@ export type Request = z.infer<typeof requestSchema>;
 export interface ErrorBody {
   code: string;
   message: string;
-  /** The Chinese text, where a person may read it (invalid payloads). */
+  /** The Chinese text, where a person may read it (invalid payloads, the city's messages to halls). */
   messageZh?: string;
 }
 

@@ -89,12 +89,24 @@ export const cityConfigSchema = z.strictObject({
 export type CityConfig = z.infer<typeof cityConfigSchema>;
 export type CityHall = z.infer<typeof cityHallSchema>;
 
+/**
+ * Every problem of a parsed city config with its key path; an unknown key is named at its own path
+ * (`broker.usernme`, not `broker`), one problem per key.
+ */
+export function cityConfigProblems(doc: unknown): { path: string; message: string }[] {
+  const r = cityConfigSchema.safeParse(doc);
+  if (r.success) return [];
+  // The shared wording (drivers/common/invalid-text.ts): path, what was found, what was expected; an unknown key at its own path.
+  return invalidText(r.error.issues, { input: doc, values: 'shown' }).lines.map((l) => ({ path: l.path, message: l.en.startsWith(`${l.path}: `) ? l.en.slice(l.path.length + 2) : l.en }));
+}
+
 /** Validates a parsed city config; CONFIG_INVALID names every key path at fault. */
 export function parseCityConfig(doc: unknown, file = 'city.yaml'): CityConfig {
   const r = cityConfigSchema.safeParse(doc);
   if (!r.success) {
-    const lines = invalidText(r.error.issues, { input: doc, values: 'shown' }).lines.map((l) => `${file}: ${l.en}`);
-    throw new HallqError('CONFIG_INVALID', lines.join('\n'), { issues: r.error.issues.map((i) => i.path.join('.')) });
+    const problems = cityConfigProblems(doc);
+    const lines = problems.map((i) => `${file}: ${i.path || '(top)'}: ${i.message}`);
+    throw new HallqError('CONFIG_INVALID', lines.join('\n'), { issues: problems.map((i) => i.path) });
   }
   const seen = new Set<string>();
   for (const [i, h] of r.data.halls.entries()) {

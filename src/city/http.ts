@@ -10,7 +10,8 @@ import { sendError } from '../http/errors.js';
 import type { CityConfig } from './config.js';
 import { cityAppointmentsBody, cityNoticeBody } from '../server/city-inbox.js';
 import type { CityIngest } from './ingest.js';
-import { dashboard, feed, nearby, report } from './views.js';
+import { dashboard, feed, nearby, report, serviceKnown } from './views.js';
+import { HallqError } from '../../drivers/common/error.js';
 
 /**
  * The city service's HTTP side (Fastify): two pages and their JSON.
@@ -38,7 +39,7 @@ export interface CityHttpOptions {
   /** The bearer token of /api/city/reports, /api/city/feed and the city → hall routes; absent: they answer 401. */
   token?: string;
   /** City → hall (src/city/ingest.ts): sends a message to a hall, and the message with the hall's answer. */
-  inbox?: Pick<CityIngest, 'send' | 'message'>;
+  inbox?: Pick<CityIngest, 'send' | 'message' | 'connected'>;
   logger: Logger;
 }
 
@@ -52,6 +53,7 @@ const vendor = {
 const num = (min: number, max: number) =>
   z
     .string()
+    .trim()
     .regex(/^-?\d{1,4}(\.\d{1,12})?$/)
     .transform(Number)
     .pipe(z.number().min(min).max(max));
@@ -132,15 +134,25 @@ export async function cityHttp(o: CityHttpOptions): Promise<FastifyInstance> {
     const body = readFileSync(new URL(file, pagesDir), 'utf8');
     app.get(`/static/${file}`, async (_req, reply) => reply.type(file.endsWith('.css') ? 'text/css' : 'text/javascript').send(body));
   }
+  // Browsers ask for /favicon.ico on their own: the hall's icon (src/web/static/favicon.svg).
+  const favicon = readFileSync(new URL('../web/static/favicon.svg', import.meta.url));
+  app.get('/favicon.ico', async (_req, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(favicon));
   for (const [name, path] of Object.entries(vendor)) {
     const body = readFileSync(path, 'utf8');
     app.get(`/vendor/${name}`, async (_req, reply) => reply.type('text/javascript').header('cache-control', 'public, max-age=86400').send(body));
   }
 
-  app.get('/api/city/halls', async () => ({ city: o.config.city, halls: await dashboard(o.pool, o.config.halls, o.clock()) }));
+  // Not connected to the cluster: the tables are as last heard, so no hall is said to be online.
+  app.get('/api/city/halls', async () => {
+    const cityConnected = o.inbox?.connected ?? true;
+    const halls = await dashboard(o.pool, o.config.halls, o.clock());
+    return { city: o.config.city, cityConnected, halls: cityConnected ? halls : halls.map((h) => ({ ...h, online: null })) };
+  });
   app.get('/api/public/nearby', async (req, reply) => {
     const q = nearbyQuery.safeParse(req.query);
     if (!q.success) return invalid(reply, q.error, 'query', req.query);
+    // A service no hall offers is refused as a missing one is (the page offers the list).
+    if (!(await serviceKnown(o.pool, q.data.service))) return sendError(reply, 400, 'payload-invalid', FIELDS.service?.en ?? '', FIELDS.service?.zh ?? '');
     return { service: q.data.service, halls: await nearby(o.pool, o.config.halls, q.data.service, q.data, q.data.radiusKm) };
   });
   app.get('/api/city/reports', async (req, reply) => {
@@ -169,6 +181,10 @@ export async function cityHttp(o: CityHttpOptions): Promise<FastifyInstance> {
       try {
         return reply.code(202).send({ id: await o.inbox.send(p.data.hall, kind, b.data) });
       } catch (e) {
+        if (e instanceof HallqError && e.code === 'REQUEST_TIMEOUT') {
+          // Recorded, not confirmed: the client asks GET /api/city/messages/<id> rather than sending it twice.
+          return reply.code(503).send({ id: e.message, error: { code: 'not-confirmed', message: `the city broker has not confirmed the message yet; it may still arrive: check GET /api/city/messages/${e.message} before sending it again`, messageZh: '市级消息服务器尚未确认该消息，消息仍可能送达：请先查询消息状态，勿重复发送' } });
+        }
         o.logger.warn({ hall: p.data.hall, kind, err: (e as Error).message }, 'city message not sent');
         return sendError(reply, 503, 'not-connected', 'the city broker is away: the message was not sent; send it again later', '市级消息服务器暂不可用，消息未发出，请稍后重发');
       }
@@ -177,8 +193,9 @@ export async function cityHttp(o: CityHttpOptions): Promise<FastifyInstance> {
   app.get('/api/city/messages/:id', async (req, reply) => {
     if (!authorized(req.headers.authorization)) return unauthorized(reply);
     const p = messageParam.safeParse(req.params);
-    if (!p.success) return invalid(reply, p.error, 'params', req.params);
-    const m = await o.inbox?.message(p.data.id);
+    // No message has an id of another shape: unknown, 404 as any other unknown id.
+    const m = p.success ? await o.inbox?.message(p.data.id) : undefined;
+    if (!p.success) return sendError(reply, 404, 'not-found', 'no such message (or older than 30 days)', '没有这条消息（或已超过 30 天）');
     if (!m) return sendError(reply, 404, 'not-found', 'no such message (or older than 30 days)', '没有这条消息（或已超过 30 天）');
     return { id: p.data.id, hall: m.hall, kind: m.kind, sentAt: m.sentAt, answer: m.answer };
   });

@@ -32,6 +32,11 @@ export interface IngestMetrics {
   dropped: number;
   /** Sessions opened on the cluster (1 + reconnections: a node failing, or the session taken over). */
   connections: number;
+  /**
+   * Events (live, pending) whose seq the hall's own answer shows it does not have (above its lastSeq):
+   * dropped, never applied. A hall, or a login of it, published a seq it never made.
+   */
+  refuted: number;
 }
 
 export interface IngestOptions {
@@ -44,6 +49,8 @@ export interface IngestOptions {
   /** How long a hall may be ahead of the city before it is asked (live events overtaken by its views). */
   catchUpGraceMs: number;
   clock: () => number;
+  /** How long `send` waits for the cluster's acknowledgement (default 5 s). */
+  sendTimeoutMs?: number;
 }
 
 const PAGE = 1000;
@@ -51,6 +58,11 @@ const PAGE = 1000;
 const INBOX_PREFIX = 'in-';
 /** A queue of 10,000 events (max_queued_messages) drains in well under this. */
 const FOLLOW_MAX_MS = 120_000;
+/** A hall that keeps claiming seqs it does not have is warned about at most this often. */
+const CLAIM_WARN_MS = 60_000;
+const SEND_TIMEOUT_MS = 5000;
+const RECONNECT_MS = 500;
+const AUTH_BACKOFF_MAX_MS = 30_000;
 
 /** A hall's answer to one city → hall message (src/server/city-inbox.ts). */
 export interface InboxAnswer {
@@ -61,13 +73,23 @@ export interface InboxAnswer {
 }
 
 export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: number[], at: number]; answer: [hall: string, id: string] }> {
-  readonly metrics: IngestMetrics = { received: 0, duplicates: 0, applied: 0, catchUpRequests: 0, dropped: 0, connections: 0 };
+  readonly metrics: IngestMetrics = { received: 0, duplicates: 0, applied: 0, catchUpRequests: 0, dropped: 0, connections: 0, refuted: 0 };
   private client: MqttClient | undefined;
   private readonly halls: Set<string>;
   private readonly last = new Map<string, number>();
   private readonly pending = new Map<string, Map<number, HallEvent>>();
-  /** The hall's own seq as its status says (or the highest seq seen). */
+  /**
+   * The hall's seq as the city believes it: raised by what the hall claims (its status, its views,
+   * its events), and set (down too) by the lastSeq of each of its answers, which is authoritative.
+   */
   private readonly hallSeq = new Map<string, number>();
+  /** When a hall was last warned about for claiming seqs it does not have (once per CLAIM_WARN_MS). */
+  private readonly claimWarnedAt = new Map<string, number>();
+  /** The broker refused the login: the reconnect delay now (doubling to AUTH_BACKOFF_MAX_MS). */
+  private authBackoffMs = 0;
+  private lostAt: number | undefined;
+  private up = false;
+  private lastError: string | undefined;
   /**
    * Each hall's link and server as last heard: a hall is online for the city only while both are
    * (a cut WAN leaves the server's retained status saying online; the bridge's will says 0).
@@ -86,6 +108,8 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
    */
   private readonly following = new Map<string, { since: number; seq: number }>();
   private readonly askedAt = new Map<string, number>();
+  /** A hall whose answer claimed seqs it did not send is not asked again before this time (the timeout). */
+  private readonly quietUntil = new Map<string, number>();
   /**
    * Per hall, the request number current when its bridge's "0" came. A will can be delivered after
    * the bridge's new "1" (the old connection's will, published by another cluster node at the
@@ -127,7 +151,9 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       protocolVersion: 4,
       clientId: this.opts.clientId,
       clean: false,
-      reconnectPeriod: 500,
+      reconnectPeriod: RECONNECT_MS,
+      // A refused login is retried too (with a doubling delay, onClientError): a user added on the cluster later is taken.
+      reconnectOnConnackError: true,
       connectTimeout: 5000,
       keepalive: 10,
       username: this.opts.username,
@@ -137,7 +163,13 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     noDelayOn(client);
     client.on('connect', (ack) => {
       this.metrics.connections += 1;
-      this.logger.info({ sessionPresent: ack.sessionPresent }, 'connected to the city broker');
+      this.authBackoffMs = 0;
+      client.options.reconnectPeriod = RECONNECT_MS;
+      if (this.lostAt === undefined) this.logger.info({ sessionPresent: ack.sessionPresent }, 'connected to the city broker');
+      else this.logger.info({ sessionPresent: ack.sessionPresent, awayMs: this.opts.clock() - this.lostAt }, 'reconnected to the city broker');
+      this.lostAt = undefined;
+      this.lastError = undefined;
+      this.up = true;
       // Subscribing again on a resumed session is harmless and covers a session the cluster lost.
       client.subscribe(['city/+/events', `city/+/${BRIDGE_NOTICE}`], { qos: 1 }, (err) => {
         if (err) this.logger.warn({ err: err.message }, 'city subscription failed');
@@ -150,10 +182,43 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       this.inFlight.clear();
       this.checkGaps();
     });
-    client.on('error', (err) => this.logger.warn({ err: err.message }, 'city broker connection error'));
+    client.on('error', (err) => this.onClientError(client, err));
+    client.on('close', () => {
+      // Only a session that was up is lost (a refused login is logged as such, onClientError).
+      if (this.stopped || this.lostAt !== undefined || !this.up) return;
+      this.up = false;
+      this.lostAt = this.opts.clock();
+      // Once per loss (a node failing, the network): the client fails over to the next node.
+      this.logger.warn({ reason: this.lastError ?? 'the connection closed' }, 'lost the connection to the city broker; reconnecting');
+    });
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     this.timer = setInterval(() => this.checkGaps(), Math.max(50, Math.min(250, this.opts.catchUpGraceMs, this.opts.catchUpTimeoutMs)));
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+  }
+
+  /** Whether the service holds a session on the cluster now (the dashboard's data is live only then). */
+  get connected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  /**
+   * A refused login ("Not authorized", "Bad username or password") is an error, logged once per
+   * backoff (the retry delay doubles to 30 s); other errors are the reason of the loss logged on close.
+   */
+  private onClientError(client: MqttClient, err: Error & { code?: number | string }): void {
+    this.lastError = err.message;
+    const refused = err.code === 5 || err.code === 4 || /not authori[sz]ed|bad user ?name or password/i.test(err.message);
+    if (!refused) {
+      if (this.lostAt !== undefined || !client.connected) this.logger.debug({ err: err.message }, 'city broker connection error');
+      else this.logger.warn({ err: err.message }, 'city broker connection error');
+      return;
+    }
+    this.authBackoffMs = Math.min(AUTH_BACKOFF_MAX_MS, this.authBackoffMs === 0 ? 1000 : this.authBackoffMs * 2);
+    client.options.reconnectPeriod = this.authBackoffMs;
+    this.logger.error(
+      { user: this.opts.username, err: err.message, retryInMs: this.authBackoffMs },
+      'the city broker refused the login (Not authorized): check broker.username and the password file (--password-file / broker.passwordFile) against the cluster config',
+    );
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -211,7 +276,8 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       this.store
         .hallStatus(hall, {
           ...(withOnline ? { online: this.serverUp.get(hall) !== false && this.bridgeUp.get(hall) !== false } : {}),
-          ...(s.hallSeq !== undefined ? { hallSeq: s.hallSeq } : {}),
+          // What the city believes when the write runs (an answer may have set it down since).
+          ...(s.hallSeq !== undefined ? { hallSeq: this.hallSeq.get(hall) ?? s.hallSeq } : {}),
           ...(s.day !== undefined ? { day: s.day } : {}),
         })
         .catch((err: Error) => this.logger.warn({ hall, err: err.message }, 'hall status not stored')),
@@ -225,6 +291,9 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
   /** Asks a hall said to be away where it is (see downAtRequest); no answer comes while it is away. */
   private probe(hall: string): void {
     if (this.stopped || !this.client?.connected) return;
+    // One request in flight per hall: the probe waits for the one out (checkGaps asks when it is answered or timed out).
+    const asked = this.inFlight.get(hall);
+    if (asked && this.opts.clock() - asked.sentAt < this.opts.catchUpTimeoutMs) return;
     let reach = this.lastSeq(hall);
     while (this.pending.get(hall)?.has(reach + 1)) reach += 1;
     this.ask(hall, reach);
@@ -252,6 +321,8 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       return;
     }
     const asked = this.inFlight.get(hall);
+    // The answer to the request out, or to an older one when none is out: the hall's latest word.
+    const current = asked === undefined || asked.id === r.id;
     if (asked?.id === r.id) this.inFlight.delete(hall);
     const downAt = this.downAtRequest.get(hall);
     if (downAt !== undefined && Number(r.id.slice('city-'.length)) > downAt) {
@@ -269,21 +340,55 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     // events are the hall's, and its lastSeq is the hall's seq when it answered.
     const page = eventsDataSchema.safeParse(r.data);
     if (!page.success) return;
-    this.seen(hall, page.data.lastSeq);
+    const lastSeq = page.data.lastSeq;
+    // The hall's answer is the truth about its seq: claims above it (a status, a view or an event
+    // with a seq far ahead) are set back, and events above it that are waiting are not the hall's.
+    if (current) this.hallSeq.set(hall, lastSeq);
+    else this.seen(hall, lastSeq);
+    const waiting = this.pending.get(hall);
+    let refuted = 0;
+    if (current && waiting && page.data.more !== true) {
+      for (const seq of [...waiting.keys()]) {
+        if (seq > lastSeq) {
+          waiting.delete(seq);
+          refuted += 1;
+        }
+      }
+    }
+    this.metrics.refuted += refuted;
+    let reach = this.lastSeq(hall);
+    while (waiting?.has(reach + 1)) reach += 1;
+    const fresh = page.data.events.filter((e) => typeof (e as { seq?: unknown }).seq === 'number' && (e as { seq: number }).seq > reach).length;
+    if (refuted > 0 || (lastSeq > reach && fresh === 0)) this.claimWarning(hall, lastSeq, refuted);
+    if (lastSeq > reach && fresh === 0) this.quietUntil.set(hall, this.opts.clock() + this.opts.catchUpTimeoutMs);
+    this.writeStatus(hall, { hallSeq: lastSeq }, false);
     // Following a returned hall: its events' connection is live again once it brings a seq past
     // the hall's seq in the latest answer (so it is within one poll of the hall, not merely past
     // where the pages took over).
     const follow = this.following.get(hall);
     if (follow) follow.seq = page.data.lastSeq;
-    // Following the hall by pages: if it is still ahead once this page is applied, the next page is
-    // asked at once, without the grace.
-    this.urgent.add(hall);
+    // Following the hall by pages: if it is still ahead once this page (with new events) is applied,
+    // the next page is asked at once, without the grace. An answer that brings nothing new waits
+    // for the timeout before the hall is asked again.
+    if (fresh > 0) this.urgent.add(hall);
+    else this.urgent.delete(hall);
     const events: HallEvent[] = [];
     for (const raw of page.data.events) {
       const e = eventSchema.safeParse(raw);
       if (e.success) events.push(e.data as unknown as HallEvent);
     }
     this.offer(hall, events);
+  }
+
+  /** A hall claimed seqs its answer shows it does not have: warned about once per CLAIM_WARN_MS. */
+  private claimWarning(hall: string, lastSeq: number, refuted: number): void {
+    const now = this.opts.clock();
+    if (now - (this.claimWarnedAt.get(hall) ?? -Infinity) < CLAIM_WARN_MS) return;
+    this.claimWarnedAt.set(hall, now);
+    this.logger.warn(
+      { hall, hallLastSeq: lastSeq, cityLastSeq: this.lastSeq(hall), refutedTotal: this.metrics.refuted, refuted },
+      "a hall's stream claims seqs its own answer does not have: those events are dropped (warned once a minute)",
+    );
   }
 
   private offer(hall: string, events: HallEvent[]): void {
@@ -336,6 +441,10 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       this.behindSince.set(hall, since);
       if (now - since < this.opts.catchUpGraceMs && !this.urgent.has(hall) && !this.following.has(hall)) continue;
       if (asked && now - asked.sentAt < this.opts.catchUpTimeoutMs) continue;
+      // Never faster than the grace (a page that brought events is followed at once), and a hall
+      // whose last answer brought nothing of what it claims waits for the timeout.
+      if (now < (this.quietUntil.get(hall) ?? 0)) continue;
+      if (!this.urgent.has(hall) && now - (this.askedAt.get(hall) ?? -Infinity) < this.opts.catchUpGraceMs) continue;
       this.ask(hall, reach);
     }
   }
@@ -374,11 +483,22 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
     const id = `${INBOX_PREFIX}${randomUUID()}`;
     // Recorded before it is sent: the hall's answer may come back before publishAsync resolves.
     await this.store.messageSent(id, hall, kind, this.opts.clock());
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.opts.sendTimeoutMs ?? SEND_TIMEOUT_MS)));
     try {
-      await client.publishAsync(`city/${hall}/in/${kind}`, JSON.stringify({ id, ...body }), { qos: 1 });
+      const r = await Promise.race([client.publishAsync(`city/${hall}/in/${kind}`, JSON.stringify({ id, ...body }), { qos: 1 }), timedOut]);
+      if (r === 'timeout') {
+        // The cluster has not acknowledged it (no quorum: two of three nodes down), but the client
+        // still holds it and may deliver it later: kept as sent and unanswered, never dropped.
+        this.logger.warn({ hall, kind, messageId: id }, 'city message not confirmed by the cluster in time; it may still arrive');
+        throw new HallqError('REQUEST_TIMEOUT', id);
+      }
     } catch (e) {
+      if (e instanceof HallqError && e.code === 'REQUEST_TIMEOUT') throw e;
       await this.store.messageDropped(id).catch(() => undefined);
       throw new HallqError('NOT_CONNECTED', `the city broker did not take the message: ${(e as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
     return id;
   }

@@ -37,9 +37,12 @@ export class CityStore {
     return new Map(r.rows.map((x) => [x.hall_id, Number(x.last_seq)]));
   }
 
-  /** What the hall's retained status says of it: its seq (gap detection at the tail) and whether its server is online. */
+  /**
+   * A hall's seq as the city believes it (set, down too: its answers are the truth, src/city/ingest.ts),
+   * whether its server is online, its day.
+   */
   async hallStatus(hall: string, s: { hallSeq?: number; online?: boolean; day?: string }): Promise<void> {
-    await this.pool.query('UPDATE halls SET hall_seq = GREATEST(hall_seq, COALESCE($2, hall_seq)), online = COALESCE($3, online), day = COALESCE($4, day) WHERE hall_id = $1', [hall, s.hallSeq ?? null, s.online ?? null, s.day ?? null]);
+    await this.pool.query('UPDATE halls SET hall_seq = COALESCE($2, hall_seq), online = COALESCE($3, online), day = COALESCE($4, day) WHERE hall_id = $1', [hall, s.hallSeq ?? null, s.online ?? null, s.day ?? null]);
   }
 
   /** A message the city is about to send to `hall` (src/city/ingest.ts `send`); messages older than `keepMs` go. */

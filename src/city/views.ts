@@ -26,7 +26,8 @@ export interface ServiceNow {
 export interface HallNow {
   hallId: string;
   name: { zh: string; en: string };
-  online: boolean;
+  /** null: the city service is not connected to the cluster, so it does not know. */
+  online: boolean | null;
   day: string | null;
   lastSeq: number;
   hallSeq: number;
@@ -111,6 +112,12 @@ export interface NearbyHall {
  * The halls within `radiusKm` of the citizen that offer `serviceId`, shortest estimated wait first
  * (halls with no open window for it last), then nearest. Public: counts and estimates only.
  */
+/** Whether any hall of the city offers the service (its config, as last reached the city). */
+export async function serviceKnown(pool: pg.Pool, serviceId: string): Promise<boolean> {
+  const r = await pool.query('SELECT 1 FROM hall_services WHERE service_id = $1 LIMIT 1', [serviceId]);
+  return r.rows.length > 0;
+}
+
 export async function nearby(pool: pg.Pool, halls: readonly CityHall[], serviceId: string, at: { lat: number; lon: number }, radiusKm: number): Promise<NearbyHall[]> {
   const r = await pool.query<Record<string, unknown>>(
     `SELECT s.hall_id, s.avg_service_minutes,

@@ -187,7 +187,7 @@ const commands: Record<string, Subcommand> = {
       ),
   },
   city: {
-    usage: 'serve --config city.yaml [--password-file F] [--token-file F] | bridge --config hall.yaml --city HOST:PORT,… --remote-password-file F --local-password-file F | nats-config --config city.yaml --node NAME --secrets DIR',
+    usage: 'serve --config city.yaml --password-file F --token-file F | bridge --config hall.yaml --city HOST:PORT,… --remote-password-file F --local-password-file F | nats-config --config city.yaml --node NAME --secrets DIR',
     about: 'many halls, one city (docs/city.md): the city service, a hall\'s bridge to the city cluster, a cluster node\'s config',
     options: { ...configOpt, 'password-file': text, 'token-file': text, city: text, 'remote-password-file': text, 'local-password-file': text, node: text, secrets: text },
     positionals: 1,

@@ -38,10 +38,13 @@ const raise = z.strictObject({
   until,
 });
 const clear = z.strictObject({ action: z.literal('clear'), until });
-export const cityNoticeBody = z.discriminatedUnion('action', [raise, clear]);
+/** A raise says what: a preset or a text (a raise of neither would show nothing). */
+const raiseSaysWhat = (n: { action: string; preset?: string | undefined; text?: string | undefined }) => n.action !== 'raise' || n.preset !== undefined || n.text !== undefined;
+const saysWhat = { message: 'a raise needs preset (one of the hall\'s) or text', path: ['preset'] };
+export const cityNoticeBody = z.discriminatedUnion('action', [raise, clear]).refine(raiseSaysWhat, saysWhat);
 
 export const cityAppointmentsMessage = cityAppointmentsBody.extend({ id: messageId });
-export const cityNoticeMessage = z.discriminatedUnion('action', [raise.extend({ id: messageId }), clear.extend({ id: messageId })]);
+export const cityNoticeMessage = z.discriminatedUnion('action', [raise.extend({ id: messageId }), clear.extend({ id: messageId })]).refine(raiseSaysWhat, saysWhat);
 
 export type CityAppointmentsMessage = z.infer<typeof cityAppointmentsMessage>;
 export type CityNoticeMessage = z.infer<typeof cityNoticeMessage>;
@@ -84,23 +87,24 @@ export class CityInbox {
     const json = payload.length > this.o.maxBytes ? { ok: false as const, error: 'too large' } : parseJson(payload);
     const raw = json.ok && typeof json.value === 'object' && json.value !== null ? (json.value as { id?: unknown }).id : undefined;
     const id = typeof raw === 'string' && messageId.safeParse(raw).success ? raw : '';
-    const refuse = (code: string, message: string, messageZh?: string): Response => {
+    // Every refusal: status 'error', a kebab-case code (docs/city.md) and its English and Chinese text.
+    const refuse = (code: string, message: string, messageZh: string): Response => {
       this.metrics.refused += 1;
       // Kind, id and code only: an appointment carries personal data.
       this.o.logger.warn({ kind: kind.slice(0, 40), messageId: id, code }, 'city message refused');
-      return { id, status: 'error', error: { code, message, ...(messageZh === undefined ? {} : { messageZh }) } };
+      return { id, status: 'error', error: { code, message, messageZh } };
     };
     const invalid = (e: z.ZodError): Response => {
       const t = describeInvalid(e, json.ok ? json.value : undefined);
-      return refuse('PAYLOAD_INVALID', t.message, t.messageZh);
+      return refuse('payload-invalid', t.message, t.messageZh);
     };
-    if (!json.ok) return refuse('PAYLOAD_INVALID', json.error);
+    if (!json.ok) return refuse('payload-invalid', json.error, '消息不是有效的 JSON');
     try {
       switch (kind) {
         case 'appointments': {
           const m = cityAppointmentsMessage.safeParse(json.value);
           if (!m.success) return invalid(m.error);
-          if (!this.o.importAppointments) return refuse('APPOINTMENTS_OFF', 'this hall takes no appointments (platform.appointments is not configured)');
+          if (!this.o.importAppointments) return refuse('appointments-off', 'this hall takes no appointments (platform.appointments is not configured)', '本大厅未开通预约导入');
           const results = this.o.importAppointments(m.data.appointments);
           this.metrics.appointments += m.data.appointments.length;
           this.o.logger.info({ messageId: m.data.id, count: results.length }, 'city appointments applied');
@@ -109,7 +113,7 @@ export class CityInbox {
         case 'notice': {
           const m = cityNoticeMessage.safeParse(json.value);
           if (!m.success) return invalid(m.error);
-          if (m.data.until !== undefined && Date.parse(m.data.until) <= this.o.clock()) return refuse('EXPIRED', `the notice was valid until ${m.data.until}`);
+          if (m.data.until !== undefined && Date.parse(m.data.until) <= this.o.clock()) return refuse('expired', `the notice was valid until ${m.data.until}`, `该通知有效期至 ${m.data.until}，已过期，未执行`);
           const n = m.data;
           const cmd: Command =
             n.action === 'raise'
@@ -118,14 +122,16 @@ export class CityInbox {
           const outcome = this.o.run(cmd);
           this.metrics.notices += 1;
           this.o.logger.info({ messageId: n.id, action: n.action, ok: outcome.ok }, 'city notice applied');
+          // The core refused it (an unknown preset, nothing to clear …): an error with the core's code and texts.
+          if (!outcome.ok) return refuse(outcome.code, outcome.message.en, outcome.message.zh);
           return { id: n.id, status: 'ok', data: { outcome } };
         }
         default:
-          return refuse('UNKNOWN_KIND', 'city/in/ takes appointments and notice');
+          return refuse('unknown-kind', 'city/in/ takes appointments and notice', '未知的消息类型');
       }
     } catch (e) {
       this.o.logger.error({ messageId: id, err: e instanceof Error ? e.message : String(e) }, 'city message failed');
-      return { id, status: 'error', error: { code: 'INTERNAL', message: 'the hall could not apply the message' } };
+      return { id, status: 'error', error: { code: 'internal', message: 'the hall could not apply the message', messageZh: '大厅未能执行该消息' } };
     }
   }
 }

@@ -235,7 +235,8 @@ describe('the city tier', () => {
     // Its own topic, after the forged ones on the same connection: once this arrives, they would have.
     await east.publishAsync('city/hall-east/state/probe', 'marker', { qos: 1 });
     await marker;
-    expect(seen.filter((s) => s.startsWith('city/hall-west/'))).toEqual([]);
+    // hall-west's own bridge may still be draining its backlog from the WAN cut: only the forged ones count.
+    expect(seen.filter((s) => s.startsWith('city/hall-west/') && s.includes('999999'))).toEqual([]);
     expect(cluster.log(1)).toMatch(/Publish Violation.*hall-east.*city\.hall-west\.events/);
     expect(city.ingest.lastSeq('hall-west')).toBeLessThan(999_999);
     await east.endAsync();
@@ -266,7 +267,7 @@ describe('the city tier', () => {
     expect(east.engine.state.emergency?.kind).toBe('emergency');
     expect(west.engine.state.emergency).toBeUndefined();
     // A notice past its time is not applied.
-    expect((await send('hall-west', 'notice', { action: 'raise', text: '过期通知', until: new Date(west.now() - 60_000).toISOString() })).answer.error?.code).toBe('EXPIRED');
+    expect((await send('hall-west', 'notice', { action: 'raise', text: '过期通知', until: new Date(west.now() - 60_000).toISOString() })).answer.error?.code).toBe('expired');
     expect(west.engine.state.emergency).toBeUndefined();
     expect((await send('hall-east', 'notice', { action: 'clear' })).answer.data?.outcome?.ok).toBe(true);
     expect(east.engine.state.emergency).toBeUndefined();
@@ -305,7 +306,8 @@ describe('the city tier', () => {
     }
     // A round trip through the city's session and hall-west's bridge (both connections): a session
     // taken over would reconnect before this could complete.
-    expect((await send('hall-west', 'notice', { action: 'clear' })).answer.status).toBe('ok');
+    // (No notice is in force: the hall's core refuses the clear, an answer all the same.)
+    expect((await send('hall-west', 'notice', { action: 'clear' })).answer).toMatchObject({ status: 'error', error: { code: 'emergency-none' } });
     const target = west.engine.state.seq + 1;
     west.step(3);
     await until(() => city.ingest.lastSeq(west.id) >= target, "hall-west's next events in the city", 30_000);
@@ -340,7 +342,7 @@ describe('the city tier', () => {
       [() => get('/api/city/feed?limit=0', token), 400, 'payload-invalid', /limit/],
       [() => get('/api/city/feed?limit=ten', token), 400, 'payload-invalid', /limit/],
       [() => get('/api/city/feed'), 401, 'unauthorized'],
-      [() => get('/api/city/messages/nope', token), 400, 'payload-invalid', /^id: /],
+      [() => get('/api/city/messages/nope', token), 404, 'not-found', /no such message/],
       [() => get('/api/city/messages/in-00000000-0000-4000-8000-000000000000'), 401, 'unauthorized'],
       [() => get('/api/city/nothing-here'), 404, 'not-found'],
       [() => post('/api/city/halls/hall-east/notice', '{"action": '), 400, 'payload-invalid'],
@@ -415,14 +417,25 @@ describe('the city tier', () => {
       }
       // Nothing personal on the page: no masked names or ID numbers.
       expect(await page.textContent('body')).not.toMatch(/\*\*\*/);
+      // The static placeholder goes once the halls are drawn; the city is live; the icon is served.
+      expect(await page.textContent('body')).not.toContain('Loading');
+      expect(await page.$('#not-live')).toBeNull();
+      expect((await fetch(`${city.baseUrl}/favicon.ico`)).status).toBe(200);
 
       const near = (await (await fetch(`${city.baseUrl}/api/public/nearby?service=A&lat=32.05&lon=118.78&radiusKm=30`)).json()) as { halls: { hallId: string }[] };
       expect(near.halls.map((x) => x.hallId).sort()).toEqual([...HALLS].sort());
+      // A link with its query searches at load, without a click.
       await page.goto(`${city.baseUrl}/nearby?service=A&lat=32.05&lon=118.78`);
-      await page.waitForSelector('body[data-ready="true"]');
-      await page.click('#ask button');
-      await page.waitForSelector('#results');
+      await page.waitForSelector('body[data-loaded="true"]');
       expect(await page.$$eval('#results tbody tr', (rows) => rows.map((r) => r.getAttribute('data-hall')))).toEqual(near.halls.map((x) => x.hallId));
+      // Typed with spaces: trimmed, and the inputs keep what was typed after the search.
+      await page.$eval('body', (b) => b.removeAttribute('data-loaded'));
+      await page.fill('#ask input[name="lat"]', ' 32.05 ');
+      await page.click('#ask button');
+      await page.waitForSelector('body[data-loaded="true"]');
+      expect(await page.$$eval('#results tbody tr', (rows) => rows.map((r) => r.getAttribute('data-hall')))).toEqual(near.halls.map((x) => x.hallId));
+      expect(await page.inputValue('#ask input[name="lat"]')).toBe('32.05');
+      expect(await page.inputValue('#ask input[name="lon"]')).toBe('118.78');
       // Bad input: a clear message in Chinese and English naming the field, not the validator's text.
       await page.fill('#ask input[name="lat"]', '999');
       await page.click('#ask button');

@@ -8,6 +8,8 @@ const html = htm.bind(h);
 const app = document.getElementById('app');
 const params = new URLSearchParams(location.search);
 let halls = [];
+// What the form holds: kept across draws (preact would reset the inputs to their first value).
+const form = { service: params.get('service') ?? '', lat: params.get('lat') ?? '', lon: params.get('lon') ?? '' };
 
 async function services() {
   const body = await (await fetch('/api/city/halls')).json();
@@ -31,9 +33,9 @@ function draw(list, error) {
   render(
     html`<h1>附近等候最短的大厅 · Shortest wait near me</h1>
       <form id="ask" onSubmit=${(e) => { e.preventDefault(); void ask(); }}>
-        <label>业务 Service <select name="service">${halls.map(([id, n]) => html`<option value=${id} selected=${params.get('service') === id}>${n.zh} ${n.en}</option>`)}</select></label>
-        <label>纬度 Lat <input name="lat" value=${params.get('lat') ?? ''} size="9" /></label>
-        <label>经度 Lon <input name="lon" value=${params.get('lon') ?? ''} size="9" /></label>
+        <label>业务 Service <select name="service">${halls.map(([id, n]) => html`<option value=${id} selected=${form.service === id}>${n.zh} ${n.en}</option>`)}</select></label>
+        <label>纬度 Lat <input name="lat" value=${form.lat} onInput=${(e) => (form.lat = e.target.value)} size="9" /></label>
+        <label>经度 Lon <input name="lon" value=${form.lon} onInput=${(e) => (form.lon = e.target.value)} size="9" /></label>
         <button type="submit">查询 Search</button>
       </form>
       ${error ? html`<div id="error" class="offline" role="alert"><p lang="zh-CN">${error.zh}</p><p lang="en">${error.en}</p></div>` : ''}
@@ -45,7 +47,10 @@ function draw(list, error) {
 
 async function ask() {
   const f = new FormData(document.getElementById('ask'));
-  const q = new URLSearchParams({ service: String(f.get('service')), lat: String(f.get('lat')), lon: String(f.get('lon')) });
+  form.service = String(f.get('service') ?? '');
+  form.lat = String(f.get('lat') ?? '').trim();
+  form.lon = String(f.get('lon') ?? '').trim();
+  const q = new URLSearchParams({ service: form.service, lat: form.lat, lon: form.lon });
   let res;
   let body;
   try {
@@ -63,3 +68,5 @@ async function ask() {
 halls = await services();
 draw(undefined);
 document.body.dataset.ready = 'true';
+// A link with its query (/nearby?service=A&lat=…&lon=…) searches at once.
+if (form.service && form.lat && form.lon) await ask();
