@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Command } from '../core/index.js';
 import { storeError } from '../store/errors.js';
-import { ensurePrivateDbFile } from '../store/private-file.js';
+import { openDurableDb } from '../store/durable-db.js';
 
 /** Where a kiosk print stands on this agent, as the journal keeps it. */
 export type PrintStep =
@@ -38,11 +38,7 @@ export class KioskJournal {
   static open(path: string): KioskJournal {
     let db: Database.Database | undefined;
     try {
-      ensurePrivateDbFile(path);
-      db = new Database(path);
-      db.pragma('busy_timeout = 5000');
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      db = openDurableDb(path);
       db.exec(`CREATE TABLE IF NOT EXISTS kiosk_prints (
         issue_id TEXT PRIMARY KEY, issue TEXT NOT NULL, step TEXT NOT NULL, ticket_id TEXT, settle_id TEXT, reason TEXT,
         at INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0)`);

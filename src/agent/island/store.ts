@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Command, NumberLease } from '../../core/index.js';
 import { storeError } from '../../store/errors.js';
-import { ensurePrivateDbFile } from '../../store/private-file.js';
+import { openDurableDb } from '../../store/durable-db.js';
 
 /** One island action as kept in the outbox: the command as the island decided it (core replayFormOf). */
 export interface OutboxEntry {
@@ -38,11 +38,7 @@ export class IslandStore {
   static open(path: string): IslandStore {
     let db: Database.Database | undefined;
     try {
-      ensurePrivateDbFile(path);
-      db = new Database(path);
-      db.pragma('busy_timeout = 5000');
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      db = openDurableDb(path);
       db.exec(`
         CREATE TABLE IF NOT EXISTS leases (day TEXT NOT NULL, service TEXT NOT NULL, from_n INTEGER NOT NULL, to_n INTEGER NOT NULL, PRIMARY KEY (day, service, from_n));
         CREATE TABLE IF NOT EXISTS used (day TEXT NOT NULL, service TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, service, n));

@@ -3,10 +3,10 @@
  * WAL, synchronous=FULL): the export outbox, its cursor into the event log, and the ledger of
  * imported appointments. Apart from the event log so its writes never contend with the hall's.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Logger } from '../../../drivers/common/logger.js';
 import { storeError } from '../../store/errors.js';
-import { ensurePrivateDbFile } from '../../store/private-file.js';
+import { openDurableDb } from '../../store/durable-db.js';
 
 export function platformDbPath(database: string): string {
   return `${database}.platform`;
@@ -37,11 +37,7 @@ const MIGRATIONS: readonly string[] = [
 export function openPlatformDb(path: string, logger: Logger): Database.Database {
   let db: Database.Database | undefined;
   try {
-    ensurePrivateDbFile(path);
-    db = new Database(path);
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db = openDurableDb(path);
     const from = db.pragma('user_version', { simple: true }) as number;
     for (let v = from; v < MIGRATIONS.length; v++) {
       const conn = db;

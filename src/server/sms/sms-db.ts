@@ -3,20 +3,16 @@
  * log keeps its connection private. Same durability as the log (WAL, synchronous=FULL), since
  * "in flight" must be on disk before a message leaves.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Logger } from '../../../drivers/common/logger.js';
 import { storeError } from '../../store/errors.js';
-import { ensurePrivateDbFile } from '../../store/private-file.js';
 import { migrate } from '../../store/schema.js';
+import { openDurableDb } from '../../store/durable-db.js';
 
 export function openSmsDb(path: string, logger: Logger): Database.Database {
   let db: Database.Database | undefined;
   try {
-    ensurePrivateDbFile(path);
-    db = new Database(path);
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db = openDurableDb(path);
     // Usually a no-op (the event log migrated the file first); safe if this connection is first.
     migrate(db, undefined, logger);
     return db;
