@@ -1,9 +1,9 @@
 import mqtt from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CityIngest } from '../../src/city/ingest.js';
 import type { CityStore } from '../../src/city/store.js';
 import { silentLogger } from '../../drivers/common/logger.js';
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js';
+import { brokerPerTest } from './ingest-rig.js';
 
 /**
  * A hall's status in the city when its bridge's notifications arrive out of order: after a short WAN
@@ -36,23 +36,17 @@ function recordingStore(): { store: CityStore; written: Recorded[]; wrote: (n: n
   return { store, written, wrote };
 }
 
-let broker: Broker | undefined;
-const closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c();
-  await broker?.stop();
-  broker = undefined;
-});
+const rig0 = brokerPerTest();
 
 async function rig(answering: boolean) {
-  broker = await startMosquitto();
+  const broker = await rig0.start();
   const { store, written, wrote } = recordingStore();
   const ingest = new CityIngest(store, { urls: [broker.url], username: 'city', clientId: `city-${Math.random()}`, halls: ['h1'], catchUpTimeoutMs: 300, catchUpGraceMs: 100, clock: Date.now }, silentLogger);
   await ingest.start();
-  closers.push(() => ingest.stop());
+  rig0.closeLater(() => ingest.stop());
   // The hall at the far end of its bridge: answers the city's requests while `answering`.
   const hall = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'hall-h1', clean: true });
-  closers.push(() => hall.endAsync());
+  rig0.closeLater(() => hall.endAsync());
   const requests: string[] = [];
   hall.on('message', (_topic, payload) => {
     const req = JSON.parse(payload.toString()) as { id: string };

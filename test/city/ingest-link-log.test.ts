@@ -1,10 +1,10 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CityIngest } from '../../src/city/ingest.js';
 import type { CityStore } from '../../src/city/store.js';
 import { silentLogger, type Logger } from '../../drivers/common/logger.js';
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js';
+import { brokerPerTest } from './ingest-rig.js';
 
 /** What the city service logs about its own link to the cluster: a loss (warning, with the reason), the return (info), a refused login (error, once per retry). */
 const store = { ensureHalls: async () => undefined, lastSeqs: async () => new Map<string, number>(), hallStatus: async () => undefined } as unknown as CityStore;
@@ -25,21 +25,15 @@ function recorder() {
   return { logger, lines, until };
 }
 
-let broker: Broker | undefined;
-const closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c();
-  await broker?.stop();
-  broker = undefined;
-});
+const rig0 = brokerPerTest();
 
 describe("the city service's own link", () => {
   it('warns when the connection is lost and says when it is back', async () => {
-    broker = await startMosquitto();
+    const broker = await rig0.start();
     const { logger, lines, until } = recorder();
     const ingest = new CityIngest(store, { urls: [broker.url], username: 'city', clientId: `city-${Math.random()}`, halls: ['h1'], catchUpTimeoutMs: 300, catchUpGraceMs: 100, clock: Date.now }, logger);
     await ingest.start();
-    closers.push(() => ingest.stop());
+    rig0.closeLater(() => ingest.stop());
     expect(lines.filter((l) => l.level === 'info' && l.msg === 'connected to the city broker')).toHaveLength(1);
     await broker.stop();
     await until(() => lines.some((l) => l.level === 'warn' && l.msg.startsWith('lost the connection')));
@@ -59,11 +53,11 @@ describe("the city service's own link", () => {
       s.on('error', () => undefined);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    closers.push(() => new Promise((r) => server.close(r)));
+    rig0.closeLater(() => new Promise((r) => server.close(r)));
     const { logger, lines, until } = recorder();
     const ingest = new CityIngest(store, { urls: [`mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`], username: 'city', clientId: 'city-test-auth', halls: ['h1'], catchUpTimeoutMs: 300, catchUpGraceMs: 100, clock: Date.now }, logger);
     void ingest.start();
-    closers.push(() => ingest.stop());
+    rig0.closeLater(() => ingest.stop());
     const errors = () => lines.filter((l) => l.level === 'error');
     await until(() => errors().length >= 2);
     expect(errors().map((l) => l.o.retryInMs)).toEqual([1000, 2000]);

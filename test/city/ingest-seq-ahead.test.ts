@@ -1,9 +1,9 @@
 import mqtt from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CityIngest } from '../../src/city/ingest.js';
 import type { CityStore } from '../../src/city/store.js';
 import { silentLogger, type Logger } from '../../drivers/common/logger.js';
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js';
+import { brokerPerTest } from './ingest-rig.js';
 
 /**
  * A hall (or a login of it) claims a seq far ahead of what it has: an event with seq 99999999 or a
@@ -44,16 +44,10 @@ function recordingStore() {
   return { store, hallSeqs, applied, until };
 }
 
-let broker: Broker | undefined;
-const closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c();
-  await broker?.stop();
-  broker = undefined;
-});
+const rig0 = brokerPerTest();
 
 async function rig() {
-  broker = await startMosquitto();
+  const broker = await rig0.start();
   const rec = recordingStore();
   let now = 1_000_000;
   const warnings: string[] = [];
@@ -73,7 +67,8 @@ async function rig() {
   });
   await hall.subscribeAsync('city/h1/req/city', { qos: 0 });
   await ingest.start();
-  closers.push(() => hall.endAsync(), () => ingest.stop());
+  rig0.closeLater(() => hall.endAsync());
+  rig0.closeLater(() => ingest.stop());
   return {
     ...rec,
     ingest,
