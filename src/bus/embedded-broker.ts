@@ -63,7 +63,10 @@ export async function startEmbeddedBroker(opts: { host?: string; port?: number; 
   const server = net.createServer({ noDelay: true }, aedes.handle);
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => {
+      // The broker's own timers would keep the process alive after a failed listen (port taken).
+      aedes.close(() => reject(err));
+    });
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as net.AddressInfo).port;

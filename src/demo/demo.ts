@@ -114,6 +114,20 @@ async function demoClips(logger: Logger): Promise<string> {
 }
 
 /** `port` if free on 127.0.0.1, else 0 (any free port): the fixed demo ports may be taken. */
+/** `port` when it is free, else a free port the system gives (never 0). */
+async function portFor(port: number): Promise<number> {
+  const p = await freeOr(port);
+  if (p !== 0) return p;
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const given = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(given));
+    });
+  });
+}
+
 function freeOr(port: number): Promise<number> {
   if (port === 0) return Promise.resolve(0);
   return new Promise((resolve) => {
@@ -173,11 +187,15 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const kioskPort0 = await freeOr(o.kioskPort);
   const agentEntry = (statusBaseUrl: string) =>
     agentEntrySchema.parse({ id: DEMO_AGENT, kiosk: { host: '127.0.0.1', port: kioskPort0, statusBaseUrl }, devices: { ...hw.devices, ...(voice ? { voice } : {}) } });
+  // The port is chosen before the server starts: its SMS texts link the status page at this address.
+  let port = await portFor(o.httpPort);
   let server;
   try {
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, o.httpPort, agentEntry('http://127.0.0.1:8080'), o.keepServiceHours, modemPty.host, serverPw), Date.now, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, port, agentEntry(`http://127.0.0.1:${port}`), o.keepServiceHours, modemPty.host, serverPw), Date.now, logger);
   } catch {
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, 0, agentEntry('http://127.0.0.1:8080'), o.keepServiceHours, modemPty.host, serverPw), Date.now, logger);
+    // Taken in between: another free one.
+    port = await portFor(0);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, port, agentEntry(`http://127.0.0.1:${port}`), o.keepServiceHours, modemPty.host, serverPw), Date.now, logger);
   }
   const httpPort = (server.http.address() as { port: number }).port;
   const statusBase = `http://127.0.0.1:${httpPort}`;
