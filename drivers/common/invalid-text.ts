@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isPersonalPath } from './personal-keys.js';
 
 /**
  * The one way hallq words invalid input (HTTP bodies, MQTT refusals, `hallq config check`, the CLI):
@@ -6,9 +7,14 @@ import type { z } from 'zod';
  * "where：收到 X，应为 Y" in Chinese, in plain words. zod's own texts ("Too small: expected number to
  * be >=1", "Invalid input: expected string, received undefined") never reach a person.
  *
- * Found values: by default only their kind ("text of 11 characters", "a list") and short numbers
- * (a window 99: no personal data; a long one may be a phone); `values: 'shown'` quotes short
- * values (a config file the reader wrote).
+ * Found values are quoted when they cannot be personal data: `type: found "Nope", expected one of
+ * CallNext, …` (at most 40 characters, the rest cut and counted; control and direction characters
+ * escaped). Never quoted, only their kind ("text of 11 characters"): a value under a key that may
+ * hold personal data or a secret (drivers/common/personal-keys.ts: idNumber, phone, name, person …,
+ * at any depth), text with a run of 7 digits or more (a phone or ID number in the wrong field), text
+ * with Chinese characters (a name in the wrong field), numbers longer than 6 characters. `values:
+ * 'shown'` (a config file the reader wrote) quotes up to 60 characters, digits and Chinese too, but
+ * never under a personal key.
  * Key names a sender invented are repeated only when they look like field names.
  */
 export type Issue = z.core.$ZodIssue;
@@ -31,7 +37,7 @@ export interface InvalidText {
 export interface InvalidTextOptions {
   /** Prefix of every path, e.g. `body`, `query`; and how the whole input is named. */
   where?: string;
-  /** 'kind' (default): a value's kind and numbers only; 'shown': short values quoted. */
+  /** 'kind' (default): values quoted only when they cannot be personal data; 'shown': quoted unless under a personal key. */
   values?: 'kind' | 'shown';
   /** At most this many lines (default 5); the rest are counted. */
   max?: number;
@@ -90,22 +96,54 @@ const FORMATS: Record<string, Words> = {
   base64url: { en: 'base64url text', zh: 'base64url 文字' },
 };
 
-/** What was found, in words. */
-export function foundWords(v: unknown, values: 'kind' | 'shown' = 'kind'): Words {
+/** At most this many characters of a found text are quoted (the rest is cut and counted). */
+export const QUOTED_MAX = 40;
+const QUOTED_MAX_SHOWN = 60;
+
+// Characters that would break a log line or a terminal, or reorder what a reader sees.
+const UNSAFE = /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+// Text that may be personal data typed into the wrong field: a phone or ID number (7 digits, spaced or not,
+// full-width too), a Chinese name, an email address.
+const MAYBE_PERSONAL = /(?:[0-9\uff10-\uff19][\s.-]?){6}[0-9\uff10-\uff19]|[\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]|@/u;
+
+/** `"Nope"`, or `"the first 40 characters"… (text of 93 characters)`: JSON-quoted, unsafe characters escaped. */
+function quoted(v: string, max: number): Words {
+  const chars = Array.from(v);
+  const head = chars.length > max ? chars.slice(0, max).join('') : v;
+  const q = JSON.stringify(head).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (chars.length <= max) return { en: q, zh: q };
+  return { en: `${q}… (text of ${chars.length} characters)`, zh: `${q}…（共 ${chars.length} 个字符）` };
+}
+
+/** A number's kind only: a long one may be a phone or an ID number typed into the wrong field. */
+const numberKind = (n: number): Words => ({ en: `a number of ${String(n).length} characters`, zh: `${String(n).length} 位的数字` });
+
+/**
+ * What was found, in words. `personal`: the value sits under a key that may hold personal data, so
+ * only its kind is said, whatever `values` asks.
+ */
+export function foundWords(v: unknown, values: 'kind' | 'shown' = 'kind', personal = false): Words {
   if (v === undefined) return { en: 'nothing', zh: '空缺' };
   if (v === null) return { en: 'null', zh: '空值 null' };
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) return { en: 'not a number', zh: '非数字' };
-    // A long number may be a phone or an ID number someone typed into the wrong field: its kind only.
-    return values === 'shown' || String(v).length <= 6 ? { en: String(v), zh: String(v) } : { en: `a number of ${String(v).length} characters`, zh: `${String(v).length} 位的数字` };
+    // JSON.parse reads 1e400 as Infinity: the sender wrote a number, just one too large to hold.
+    if (v === Infinity) return { en: 'a number too large (not a finite number)', zh: '过大的数（不是有限数）' };
+    if (v === -Infinity) return { en: 'a negative number too large (not a finite number)', zh: '过小的负数（不是有限数）' };
+    if (Number.isNaN(v)) return { en: 'not a number (NaN)', zh: '非数字（NaN）' };
+    if (personal) return numberKind(v);
+    return values === 'shown' || String(v).length <= 6 ? { en: String(v), zh: String(v) } : numberKind(v);
   }
   if (typeof v === 'boolean') return { en: String(v), zh: String(v) };
   if (typeof v === 'string') {
-    if (values === 'shown' && v.length <= 60) return { en: JSON.stringify(v), zh: JSON.stringify(v) };
-    return v.length === 0 ? { en: 'empty text', zh: '空文字' } : { en: `text of ${v.length} character${v.length === 1 ? '' : 's'}`, zh: `${v.length} 个字符的文字` };
+    if (v.length === 0) return { en: 'empty text', zh: '空文字' };
+    if (!personal && values === 'shown') return quoted(v, QUOTED_MAX_SHOWN);
+    if (!personal && !MAYBE_PERSONAL.test(v)) return quoted(v, QUOTED_MAX);
+    const n = Array.from(v).length;
+    return { en: `text of ${n} character${n === 1 ? '' : 's'}`, zh: `${n} 个字符的文字` };
   }
   if (Array.isArray(v)) return { en: `a list of ${v.length} item${v.length === 1 ? '' : 's'}`, zh: `${v.length} 项的列表` };
   if (typeof v === 'object') return { en: 'a group of keys', zh: '一组键值（对象）' };
+  if (typeof v === 'bigint') return personal ? { en: 'a whole number', zh: '整数' } : numberKind(Number(v));
   return { en: typeof v, zh: typeof v };
 }
 
@@ -138,7 +176,16 @@ function bound(i: Extract<Issue, { code: 'too_small' | 'too_big' }>): Words {
   }
 }
 
-const shownValue = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+/** An allowed value as the schema names it (a literal may be a bigint, which JSON cannot write). */
+function shownValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'bigint' || typeof v === 'symbol' || v === undefined) return String(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
 
 /** A message the schema's author wrote (not zod's default wording), usable as the expectation. */
 function authored(message: string): string | undefined {
@@ -185,6 +232,9 @@ export function expectedWords(i: Issue): Words {
       const own = authored(i.message);
       return { en: own ?? 'a valid value', zh: zh ?? (own ? `有效的值（${own}）` : '有效的值') };
     }
+    default:
+      // A code this zod does not have (a newer zod, or an issue rebuilt from elsewhere).
+      return { en: 'a valid value', zh: '有效的值' };
   }
 }
 
@@ -206,9 +256,23 @@ function inputOf(i: Issue, o: InvalidTextOptions): unknown {
   return 'input' in o ? at(o.input, i.path) : NOT_KNOWN;
 }
 
+/**
+ * The issue with the fields the wording reads in the shape zod gives them: issues also come back from
+ * Fastify's validation (src/http/app.ts rebuilds them), and a malformed one must still be worded.
+ */
+function wellFormed(i: Issue): Issue {
+  const fixed: Record<string, unknown> = { ...i, path: Array.isArray(i.path) ? i.path.filter((p) => ['string', 'number', 'symbol'].includes(typeof p)) : [] };
+  if (i.code === 'unrecognized_keys') fixed['keys'] = Array.isArray(i.keys) ? i.keys.filter((k) => typeof k === 'string') : [];
+  if (i.code === 'invalid_value') fixed['values'] = Array.isArray(i.values) ? i.values : [];
+  if (i.code === 'invalid_union' && 'options' in i && !Array.isArray(i.options)) delete fixed['options'];
+  if (typeof i.message !== 'string') fixed['message'] = '';
+  return fixed as unknown as Issue;
+}
+
 /** One issue as lines (an unknown-keys issue is one line per key). */
-export function issueLines(i: Issue, o: InvalidTextOptions = {}): InvalidLine[] {
+export function issueLines(issue: Issue, o: InvalidTextOptions = {}): InvalidLine[] {
   const where = o.where ?? '';
+  const i = wellFormed(issue);
   if (i.code === 'unrecognized_keys') {
     return i.keys.map((k) => {
       const path = keyPath([...i.path, k], where);
@@ -219,7 +283,7 @@ export function issueLines(i: Issue, o: InvalidTextOptions = {}): InvalidLine[] 
   const value = inputOf(i, o);
   if (value === NOT_KNOWN) return [line(keyPath(i.path, where), undefined, expectedWords(i), where)];
   // A missing key reads as missing, whatever type was expected.
-  const found = value === undefined ? { en: 'nothing (the key is missing)', zh: '空缺（缺少此项）' } : foundWords(value, o.values);
+  const found = value === undefined ? { en: 'nothing (the key is missing)', zh: '空缺（缺少此项）' } : foundWords(value, o.values, isPersonalPath(i.path));
   return [line(keyPath(i.path, where), found, expectedWords(i), where)];
 }
 

@@ -97,7 +97,8 @@ export function parseJson(payload: Buffer | string): { ok: true; value: unknown 
 /**
  * A refused payload in words (drivers/common/invalid-text.ts): up to three issues as "path: found
  * X, expected Y", in English and Chinese. Safe to log and to send back: key names the schema knows,
- * the kind of what was found and short numbers, never a text value.
+ * and a found value quoted only when it cannot be personal data (never under idNumber, phone, name,
+ * person …: drivers/common/personal-keys.ts), else its kind.
  */
 export function describeInvalid(error: z.ZodError, input: unknown): InvalidText {
   return invalidText(error.issues, { input, max: 3 });

@@ -102,7 +102,7 @@ const FIELDS: Record<string, { en: string; zh: string }> = {
 /**
  * 400 payload-invalid naming each field at fault (at most 5), in English and Chinese: the page's
  * own hint for a known query field, else the shared wording (drivers/common/invalid-text.ts: key
- * path, the kind of what was found, what was expected; never a text value, which may be personal).
+ * path, what was found (quoted only when it cannot be personal data), what was expected).
  */
 function invalid(reply: FastifyReply, e: z.ZodError, where: 'query' | 'body' | 'params', input: unknown): FastifyReply {
   const en: string[] = [];

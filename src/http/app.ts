@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from '../../drivers/common/logger.js';
-import { HallqError } from '../../drivers/common/error.js';
+import { HallqError, isHallqError } from '../../drivers/common/error.js';
 import { invalidText, type Issue } from '../../drivers/common/invalid-text.js';
 import { sendError, sendInvalid } from './errors.js';
+import { MAX_PARAM_LENGTH, mediaTypeWords, notJsonWords, requestErrorWords, type RequestErrorWords } from './request-errors.js';
 
 /** A Fastify app with hallq's rules: JSON only, the one error shape, zod validation. */
 
@@ -32,19 +33,28 @@ const zodCompilers = {
  * - state-changing requests only from the page's own origin (Origin and Sec-Fetch-Site checked: 403),
  *   so no other web page can drive the hall from a browser on the LAN;
  * - HEAD for every GET route; params, query and body validated by zod schemas (400);
- * - every error and the 404 in `{ error: { code, message, messageZh } }`; nothing a client sends crashes it.
+ * - every error and the 404 in `{ error: { code, message, messageZh } }`; nothing a client sends crashes it;
+ *   a request refused before any route (its address, content type, body size or JSON syntax) is worded by
+ *   ./request-errors.ts: what was found (where the JSON broke, line and column) and what to send.
  */
 export function createHttpApp(opts: HttpOptions): FastifyInstance {
+  const bodyLimit = opts.bodyLimit ?? 64 * 1024;
+  const send = (reply: FastifyReply, w: RequestErrorWords) => sendError(reply, w.status, w.code, w.message, w.messageZh);
   const https = opts.tls ? { https: { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) } } : {};
   const app = Fastify({
     logger: false,
-    bodyLimit: opts.bodyLimit ?? 64 * 1024,
+    bodyLimit,
     trustProxy: opts.trustProxy ?? false,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: false,
     forceCloseConnections: true,
-    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: false },
+    // A bad %-escape or an overlong path segment, refused before routing: in the error shape too.
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      const w = requestErrorWords(err, { bodyLimit, headers: req.headers });
+      void (w ? send(reply, w) : sendError(reply, 400, 'bad-request', 'the request is not valid', '请求无效'));
+    },
     // zod validates and serialises every route (below): Fastify's default compilers (Ajv and
     // fast-json-stringify, the bulk of its code) are then never required (start time, issue 12).
     schemaController: zodCompilers,
@@ -55,7 +65,16 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
 
   // Only JSON bodies: form and text posts (which any web page can send) never reach a route.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // Fastify's parser (prototype keys refused), but a body it cannot read is answered with where it broke.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    void parseJson(req, text, (err, value) => {
+      if ((err as FastifyError | null)?.code !== 'FST_ERR_CTP_INVALID_JSON_BODY') return done(err, value);
+      const w = notJsonWords(text);
+      done(new HallqError('PAYLOAD_INVALID', w.message, { messageZh: w.messageZh }), undefined);
+    });
+  });
 
   // Closing: fastify's own 503 body is not hallq's error shape, so return503OnClosing is off and this
   // flag answers requests that still arrive while the app closes (a keep-alive connection, a slow preClose).
@@ -70,7 +89,7 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     if (safeMethods.has(req.method)) return;
     // An empty POST skips the body parser; the content type is required all the same.
     const type = req.headers['content-type'] ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(type)) return sendError(reply, 415, 'unsupported-media-type', 'send a JSON body (content-type: application/json)', MEDIA_ZH);
+    if (!/^application\/json\s*(;|$)/i.test(type)) return send(reply, mediaTypeWords(req.headers['content-type']));
     const site = req.headers['sec-fetch-site'];
     if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return sendError(reply, 403, 'cross-site', 'requests from other sites are refused', '拒绝来自其他网站的请求');
     const origin = req.headers.origin;
@@ -81,31 +100,24 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not-found', 'no such address', '没有这个地址'));
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
-      // Key paths, the kind of what was found (numbers only as values: text may be personal data) and what was expected.
+      // Key paths, what was found (quoted only when it cannot be personal data: invalid-text.ts) and what was expected.
       const context = err.validationContext ?? 'body';
       const where = context === 'querystring' ? 'query' : context;
       const input: unknown = context === 'body' ? req.body : context === 'params' ? req.params : context === 'querystring' ? req.query : req.headers;
       return sendInvalid(reply, invalidText(err.validation.map(issueOf), { where, input }));
     }
-    switch (err.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return sendError(reply, 413, 'payload-too-large', 'the body is too large', '请求内容过大');
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return sendError(reply, 415, 'unsupported-media-type', 'send a JSON body (content-type: application/json)', MEDIA_ZH);
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return sendError(reply, 400, 'payload-invalid', 'the body is empty: send a JSON object', '请求内容为空：请发送 JSON 对象');
-    }
+    if (isHallqError(err, 'PAYLOAD_INVALID') && typeof err.details?.['messageZh'] === 'string') return sendError(reply, 400, 'payload-invalid', err.message, err.details['messageZh']);
+    const known = requestErrorWords(err, { bodyLimit: req.routeOptions.bodyLimit ?? bodyLimit, headers: req.headers });
+    if (known) return send(reply, known);
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status === 429) return sendError(reply, 429, 'rate-limited', 'too many requests; try again later', '请求过于频繁，请稍后再试');
-    if (err instanceof SyntaxError) return sendError(reply, 400, 'payload-invalid', 'the body is not JSON', '请求内容不是 JSON');
+    if (err instanceof SyntaxError) return sendError(reply, 400, 'payload-invalid', 'the body is not valid JSON', '请求内容不是有效的 JSON');
     if (status >= 400 && status < 500) return sendError(reply, status, status === 400 ? 'payload-invalid' : 'bad-request', 'the request is not valid', '请求无效');
     opts.logger.error({ err: err.message, code: err.code, route: req.routeOptions.url }, 'HTTP request failed');
     return sendError(reply, 500, 'internal', 'the server could not answer the request', '系统繁忙，请稍后再试');
   });
   return app;
 }
-
-const MEDIA_ZH = '请以 JSON 发送（content-type: application/json）';
 
 /** fastify-type-provider-zod's validation entry back to the zod issue it came from. */
 function issueOf(v: { keyword: string; instancePath: string; message?: string; params?: Record<string, unknown> }): Issue {

@@ -5,12 +5,12 @@
  * leaked ID number is not, so the patterns only insist on not being part of a longer digit run.
  */
 
+import { PERSONAL_KEYS } from '../../drivers/common/personal-keys.js';
 import { MOBILE_PATTERN, RESIDENT_ID_PATTERN } from '../core/mask.js';
 
-export const REDACTED = '[redacted]';
+export { PERSONAL_KEYS };
 
-/** Keys whose values are personal wherever they appear. */
-export const PERSONAL_KEYS: readonly string[] = ['idNumber', 'idNo', 'name', 'phone', 'phoneNumber', 'mobile', 'address', 'photo', 'text'];
+export const REDACTED = '[redacted]';
 
 /** Under a `person` object everything is personal except these derived, non-identifying forms. */
 export const PERSON_KEEP: readonly string[] = ['idHash', 'idMasked', 'nameMasked'];

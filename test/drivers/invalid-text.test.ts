@@ -16,15 +16,15 @@ describe('invalidText: schema issues in plain words, English and Chinese', () =>
     ['a number below the minimum', window, { window: 0 }, 'window: found 0, expected a number of at least 1', 'window：收到0，应为不小于 1 的数'],
     ['a number above the maximum', window, { window: 99 }, 'window: found 99, expected a number of at most 12', 'window：收到99，应为不大于 12 的数'],
     ['a missing key', window, {}, 'window: found nothing (the key is missing), expected a number', 'window：收到空缺（缺少此项），应为数字'],
-    ['text where a number goes', window, { window: 'x' }, 'window: found text of 1 character, expected a number', 'window：收到1 个字符的文字，应为数字'],
+    ['text where a number goes', window, { window: 'x' }, 'window: found "x", expected a number', 'window：收到"x"，应为数字'],
     ['a fraction', window, { window: 1.5 }, 'window: found 1.5, expected a whole number', 'window：收到1.5，应为整数'],
     ['an unknown key', window, { window: 1, windw: 2 }, 'windw: unknown key (check the spelling)', 'windw：未知的项（请检查拼写）'],
     ['an empty string', z.object({ name: z.string().min(1) }), { name: '' }, 'name: found empty text, expected text that is not empty', 'name：收到空文字，应为非空的文字'],
-    ['a value outside an enum', z.object({ kind: z.enum(['general', 'domain']) }), { kind: 'x' }, 'kind: found text of 1 character, expected one of general, domain', 'kind：收到1 个字符的文字，应为以下之一：general、domain'],
-    ['a nested list index', z.object({ windows: z.array(z.object({ id: z.number() })) }), { windows: [{ id: 1 }, { id: 'two' }] }, 'windows[1].id: found text of 3 characters, expected a number', 'windows[1].id：收到3 个字符的文字，应为数字'],
-    ['a bad URL', z.object({ url: z.url() }), { url: 'nope' }, 'url: found text of 4 characters, expected a web address (http://… or https://…)', 'url：收到4 个字符的文字，应为网址（http://… 或 https://…）'],
+    ['a value outside an enum', z.object({ kind: z.enum(['general', 'domain']) }), { kind: 'x' }, 'kind: found "x", expected one of general, domain', 'kind：收到"x"，应为以下之一：general、domain'],
+    ['a nested list index', z.object({ windows: z.array(z.object({ id: z.number() })) }), { windows: [{ id: 1 }, { id: 'two' }] }, 'windows[1].id: found "two", expected a number', 'windows[1].id：收到"two"，应为数字'],
+    ['a bad URL', z.object({ url: z.url() }), { url: 'nope' }, 'url: found "nope", expected a web address (http://… or https://…)', 'url：收到"nope"，应为网址（http://… 或 https://…）'],
     ['an author-worded regex', z.object({ token: z.string().regex(/^[a-z]{4}$/, 'a token of four letters') }), { token: '12' }, 'token: found text of 2 characters, expected a token of four letters', 'token：收到2 个字符的文字，应为符合格式的文字（a token of four letters）'],
-    ['the whole input of the wrong kind', window, 'hello', 'the input: found text of 5 characters, expected a group of keys', '输入内容：收到5 个字符的文字，应为一组键值（对象）'],
+    ['the whole input of the wrong kind', window, 'hello', 'the input: found "hello", expected a group of keys', '输入内容：收到"hello"，应为一组键值（对象）'],
   ])('%s', (_name, schema, input, en, zh) => {
     const t = invalidText(issuesOf(schema, input), { input });
     expect(t.message).toBe(en);
@@ -34,14 +34,16 @@ describe('invalidText: schema issues in plain words, English and Chinese', () =>
   it('names the discriminator of a tagged union and its allowed values', () => {
     const cmd = z.discriminatedUnion('type', [z.object({ type: z.literal('CallNext'), window: z.number() }), z.object({ type: z.literal('Pause'), window: z.number() })]);
     const t = invalidText(issuesOf(cmd, { type: 'Nope', window: 1 }), { input: { type: 'Nope', window: 1 } });
-    expect(t.message).toBe('type: found text of 4 characters, expected one of CallNext, Pause');
-    expect(t.messageZh).toBe('type：收到4 个字符的文字，应为以下之一：CallNext、Pause');
+    expect(t.message).toBe('type: found "Nope", expected one of CallNext, Pause');
+    expect(t.messageZh).toBe('type：收到"Nope"，应为以下之一：CallNext、Pause');
   });
 
-  it('prefixes the place (body, query) and quotes values only when asked', () => {
-    const issues = issuesOf(z.object({ name: z.string().max(3) }), { name: '张三丰先生' }, true);
-    expect(invalidText(issues, { where: 'body' }).message).toBe('body.name: found text of 5 characters, expected at most 3 characters');
-    expect(invalidText(issues, { values: 'shown' }).message).toBe('name: found "张三丰先生", expected at most 3 characters');
+  it('prefixes the place (body, query); Chinese text only when values are shown (a config file), never under a personal key', () => {
+    const issues = issuesOf(z.object({ service: z.string().max(3) }), { service: '张三丰先生' }, true);
+    expect(invalidText(issues, { where: 'body' }).message).toBe('body.service: found text of 5 characters, expected at most 3 characters');
+    expect(invalidText(issues, { values: 'shown' }).message).toBe('service: found "张三丰先生", expected at most 3 characters');
+    const named = issuesOf(z.object({ name: z.string().max(3) }), { name: 'Zhang San' }, true);
+    expect(invalidText(named, { values: 'shown' }).message).toBe('name: found text of 9 characters, expected at most 3 characters');
   });
 
   it('reads the value from the input when the issue has none (HTTP validation), else says only what was expected', () => {

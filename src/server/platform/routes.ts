@@ -10,6 +10,7 @@ import { sendError, sendInvalid } from '../../http/errors.js';
 import { appointmentBatch } from './appointment-input.js';
 import type { PlatformService } from './platform-service.js';
 import { verifySignature } from './signature.js';
+import { notJsonWords } from '../../http/request-errors.js';
 
 /** A push of 2000 appointments fits. */
 const PUSH_BODY_LIMIT = 2 * 1024 * 1024;
@@ -29,12 +30,14 @@ export async function registerPlatformRoutes(app: FastifyInstance, platform: Pla
       if (!check.ok) return sendError(reply, 401, check.code, 'the request signature is missing, stale or wrong (docs/platform.md)', '请求签名缺失、过期或不正确');
       let json: unknown;
       try {
-        json = JSON.parse(raw);
+        // A leading BOM is read as the app's own JSON parser reads it (skipped).
+        json = JSON.parse(raw.replace(/^\uFEFF/, ''));
       } catch {
-        return sendError(reply, 400, 'payload-invalid', 'the body is not JSON', '请求内容不是 JSON');
+        const w = notJsonWords(raw);
+        return sendError(reply, w.status, w.code, w.message, w.messageZh);
       }
       const parsed = appointmentBatch.safeParse(json);
-      // Paths, kinds and expectations, never the text values (ID numbers, phones).
+      // Paths and expectations; a found value only where it cannot be personal (never an ID number or a phone).
       if (!parsed.success) return sendInvalid(reply, invalidText(parsed.error.issues, { where: 'body', input: json }));
       return reply.header('cache-control', 'no-store').send({ results: appointments.applyAll(parsed.data.appointments) });
     });
