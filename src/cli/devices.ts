@@ -96,7 +96,8 @@ export function testTicket(now: Date = new Date(), utcOffsetMinutes = 480): Prin
       { type: 'text', text: 'hallq 打印测试', align: 'center', bold: true },
       { type: 'text', text: 'A888', align: 'center', width: 4, height: 4, bold: true },
       { type: 'text', text: '政务服务大厅 排队叫号 测试票', align: 'center' },
-      { type: 'text', text: '中文 GBK：社会保障 不动产登记 医保', align: 'left' },
+      // Centred like every other line (left-aligned it touched the paper's left edge).
+      { type: 'text', text: '中文 GBK：社会保障 不动产登记 医保', align: 'center' },
       // A line's feed on each side of the QR: its quiet zone (4 modules, ISO/IEC 18004 §6.3.8), which
       // the printer does not add; without it the text above and the bars below touch the symbol.
       { type: 'feed', lines: 1 },

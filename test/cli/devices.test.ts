@@ -137,6 +137,47 @@ describe('the print-test ticket', () => {
   });
 });
 
+describe('the print-test ticket as drawn', () => {
+  it('keeps every text line off the paper edge, centred as the others: the 中文 GBK line included (issue 13)', async () => {
+    const { testTicket } = await import('../../src/cli/devices.js');
+    const { encodeDocument } = await import('../../drivers/printer/encoder.js');
+    const { EscPosDecoder } = await import('../../drivers/printer/decoder.js');
+    const { renderTicketPng } = await import('../../drivers/printer/preview.js');
+    const { blockDots } = await import('../../drivers/printer/mechanics.js');
+    const { loadImage, createCanvas } = await import('@napi-rs/canvas');
+    const decoded = new EscPosDecoder({ encoding: 'gbk' }).push(encodeDocument(testTicket(), { encoding: 'gbk' }).bytes).find((e) => e.type === 'ticket');
+    if (decoded?.type !== 'ticket') throw new Error('no ticket');
+    const img = await loadImage(renderTicketPng(decoded.ticket));
+    const ctx = createCanvas(img.width, img.height).getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    let top = 0;
+    const margins: { text: string; left: number; right: number }[] = [];
+    for (const b of decoded.ticket.blocks) {
+      const h = blockDots(b);
+      if (b.type === 'text' && h > 0) {
+        const d = ctx.getImageData(0, top, img.width, h).data;
+        let left = img.width;
+        let right = -1;
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < img.width; x++)
+            if ((d[(y * img.width + x) * 4] ?? 255) < 128) {
+              left = Math.min(left, x);
+              right = Math.max(right, x);
+            }
+        margins.push({ text: b.text, left, right: img.width - 1 - right });
+      }
+      top += h;
+    }
+    const gbk = margins.find((m) => m.text.startsWith('中文 GBK'));
+    expect(gbk, 'the 中文 GBK line is drawn').toBeDefined();
+    for (const m of margins) {
+      expect(m.left, `${m.text}: left margin`).toBeGreaterThanOrEqual(24);
+      // Centred: the margins differ by less than one half-width character (12 dots).
+      expect(Math.abs(m.left - m.right), `${m.text}: left ${m.left}, right ${m.right}`).toBeLessThan(12);
+    }
+  });
+});
+
 describe('hallq print-test --png', () => {
   it('draws the test ticket as the printer would print it (576 dots wide), without a printer', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'hallq-png-')), 'test-ticket.png');
