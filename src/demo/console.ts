@@ -11,7 +11,8 @@ export interface DemoConsoleOptions {
   printer: EscPosEmulator;
   screens: Map<number, ScreenEmulatorBase>;
   print: (line: string) => void;
-  take: (serviceId: string) => Promise<void>;
+  /** `t <service>`: a printed ticket; `t <service> sms`: an SMS-only ticket (no paper). */
+  take: (serviceId: string, smsOnly: boolean) => Promise<void>;
   card: () => void;
   quit: () => void;
 }
@@ -24,6 +25,8 @@ const infoText: Record<string, (w: number) => string> = {
   'not-paused': (w) => `${w} 号窗口未暂停 · window ${w} is not paused`,
 };
 
+const PAPER_ZH: Record<'ok' | 'near-end' | 'out', string> = { ok: '正常', 'near-end': '将尽', out: '缺纸' };
+
 /** How long a key waits for its outcome (an event, or the keypad's refusal beep) before saying there was none. */
 const ANSWER_MS = 5000;
 
@@ -31,10 +34,12 @@ const ANSWER_MS = 5000;
  * The demo's keys. Each key presses the emulated keypad (the real agent's caller flow turns it into a
  * command) and echoes its outcome: the event it caused, or the refusal the keypad beeped with its
  * reason (the core's own decision on the state the key met: src/core/decide.ts, rejections.ts).
+ * Every reply is Chinese first, then English: `中文 · English`, as the hall's own refusals read.
  */
 export class DemoConsole {
   static readonly help =
-    't <service>  take a ticket · c <window>  press call · r <window> recall · p <window> pause · u <window> resume\n' +
+    't <service>  take a ticket · t <service> sms  an SMS-only ticket (no paper) · c <window>  press call · r <window> recall\n' +
+    '                p <window> pause · u <window> resume\n' +
     '                g <window> <1-5>  ask for a rating and give it: 1 = 非常满意 (very satisfied) … 5 = 非常不满意 (very dissatisfied)\n' +
     "                card  put a citizen's ID card on the reader · paper out|near|ok · s  show the screens · q  quit (or Ctrl-C)";
   private readonly offs = new Set<() => void>();
@@ -65,39 +70,40 @@ export class DemoConsole {
       case '':
         return;
       case 't':
-        if (!a) return this.o.print(`t: which service? ${this.services()}`);
-        void this.o.take(a);
+        if (!a) return this.o.print(`t: 请选择业务 · which service? ${this.services()}`);
+        if (b !== undefined && b !== 'sms') return this.o.print(`t ${a} ${b}: 业务后只能加 sms（短信取号）· only sms may follow the service (an SMS-only ticket): t ${a} sms`);
+        void this.o.take(a, b === 'sms');
         return;
       case 'c':
-        return this.key(cmd, a, 'call', { type: 'CallNext' }, (e, w) => (e.type === 'TicketCalled' && e.window === w ? `c ${w}: called ${this.number(e.ticketId)}` : undefined));
+        return this.key(cmd, a, 'call', { type: 'CallNext' }, (e, w) => (e.type === 'TicketCalled' && e.window === w ? `c ${w}: 已叫号 ${this.number(e.ticketId)} · called ${this.number(e.ticketId)}` : undefined));
       case 'r':
-        return this.key(cmd, a, 'recall', { type: 'Recall' }, (e, w) => (e.type === 'TicketRecalled' && e.window === w ? `r ${w}: recalled ${this.number(e.ticketId)} (${e.count}×)` : undefined));
+        return this.key(cmd, a, 'recall', { type: 'Recall' }, (e, w) => (e.type === 'TicketRecalled' && e.window === w ? `r ${w}: 重呼 ${this.number(e.ticketId)}（第 ${e.count} 次）· recalled ${this.number(e.ticketId)} (${e.count}×)` : undefined));
       case 'p':
-        return this.key(cmd, a, 'pause', { type: 'PauseWindow', reason: '暂停服务' }, (e, w) => (e.type === 'WindowPaused' && e.window === w ? `p ${w}: window ${w} paused (${e.reason})` : undefined));
+        return this.key(cmd, a, 'pause', { type: 'PauseWindow', reason: '暂停服务' }, (e, w) => (e.type === 'WindowPaused' && e.window === w ? `p ${w}: ${w} 号窗口已暂停（${e.reason}）· window ${w} paused` : undefined));
       case 'u':
-        return this.key(cmd, a, 'call-back', { type: 'ResumeWindow' }, (e, w) => (e.type === 'WindowResumed' && e.window === w ? `u ${w}: window ${w} resumed` : undefined));
+        return this.key(cmd, a, 'call-back', { type: 'ResumeWindow' }, (e, w) => (e.type === 'WindowResumed' && e.window === w ? `u ${w}: ${w} 号窗口恢复服务 · window ${w} resumed` : undefined));
       case 'g':
         return this.rate(a, b);
       case 'card':
         return this.o.card();
       case 'paper': {
         const paper = a === 'out' ? 'out' : a === 'near' ? 'near-end' : a === 'ok' || a === undefined ? 'ok' : undefined;
-        if (!paper) return this.o.print('paper: out, near or ok');
+        if (!paper) return this.o.print('paper: 请用 out（缺纸）、near（将尽）或 ok · out, near or ok');
         this.o.printer.set({ paper });
-        return this.o.print(`🧻 printer paper: ${paper} (the agent sees it at its next status poll)`);
+        return this.o.print(`🧻 打印机纸张：${PAPER_ZH[paper]} · printer paper: ${paper} (the agent sees it at its next status poll)`);
       }
       case 's':
-        for (const [id, e] of this.o.screens) this.o.print(`  screen ${String(id).padStart(2)}: ${e.view.text || '(blank)'}`);
+        for (const [id, e] of this.o.screens) this.o.print(`  屏 screen ${String(id).padStart(2)}: ${e.view.text || '（空白）(blank)'}`);
         return;
       case 'q':
         return this.o.quit();
       default:
-        this.o.print(`unknown key "${cmd}". keys: ${DemoConsole.help}`);
+        this.o.print(`未知按键 "${cmd}" · unknown key "${cmd}". keys: ${DemoConsole.help}`);
     }
   }
 
   private services(): string {
-    return `services: ${(this.o.link.replica.state.config?.services ?? []).map((s) => s.id).join(' ')}`;
+    return `业务 services: ${(this.o.link.replica.state.config?.services ?? []).map((s) => s.id).join(' ')}`;
   }
 
   private number(ticketId: string): string {
@@ -110,7 +116,8 @@ export class DemoConsole {
     const keypad = this.o.keypads.get(w);
     if (keypad) return { w, keypad };
     const ids = [...this.o.keypads.keys()];
-    this.o.print(`${cmd} ${a ?? ''}: ${a === undefined ? 'which window?' : `no window ${a}`} — windows ${ids[0] ?? ''}–${ids[ids.length - 1] ?? ''}`);
+    const range = `${ids[0] ?? ''}–${ids[ids.length - 1] ?? ''}`;
+    this.o.print(`${cmd} ${a ?? ''}: ${a === undefined ? '请输入窗口号 · which window?' : `没有 ${a} 号窗口 · no window ${a}`} — 窗口 windows ${range}`);
     return undefined;
   }
 
@@ -120,7 +127,7 @@ export class DemoConsole {
     const d = decide(state, { id: 'demo-console', source: 'caller-keypad', window: w, ...body } as unknown as Command, Date.now());
     if (!d.outcome.ok) return `${d.outcome.message.zh} · ${d.outcome.message.en}`;
     const v = windowView(state, w);
-    return `refused (window ${w} ${v.status})`;
+    return `被拒绝 · refused (window ${w} ${v.status})`;
   }
 
   /** Waits for the event `done` recognises, or the keypad's refusal beep, or says nothing came. */
@@ -139,7 +146,7 @@ export class DemoConsole {
         // The reason as the hall sees it when it refused (a rating recorded meanwhile, say), not before.
         if (e.type === 'beep') finish(`⛔ ${label}: ${refused()}`, false);
       });
-      const timer = setTimeout(() => finish(`… ${label}: no answer within ${ANSWER_MS / 1000} s (keypad offline?)`, false), ANSWER_MS);
+      const timer = setTimeout(() => finish(`… ${label}: ${ANSWER_MS / 1000} 秒内无应答（键盘离线？）· no answer within ${ANSWER_MS / 1000} s (keypad offline?)`, false), ANSWER_MS);
       const off = () => {
         offEvent();
         offBeep();
@@ -157,7 +164,7 @@ export class DemoConsole {
     const d = decide(this.o.link.replica.state, { id: 'demo-console', source: 'caller-keypad', window: k.w, ...body } as unknown as Command, Date.now());
     if (d.outcome.ok && d.events.length === 0) {
       const info = d.outcome.info;
-      this.o.print(`ℹ️  ${cmd} ${k.w}: ${info ? (infoText[info]?.(k.w) ?? info) : 'nothing to do'}`);
+      this.o.print(`ℹ️  ${cmd} ${k.w}: ${info ? (infoText[info]?.(k.w) ?? info) : '无需操作 · nothing to do'}`);
       k.keypad.press(key);
       return;
     }
@@ -186,18 +193,18 @@ export class DemoConsole {
     const k = this.keypad('g', a);
     if (!k) return;
     const raw = Number(b);
-    if (!Number.isInteger(raw) || raw < 1 || raw > 5) return this.o.print('g <window> <1-5>: 1 = 非常满意 (very satisfied) … 5 = 非常不满意 (very dissatisfied)');
+    if (!Number.isInteger(raw) || raw < 1 || raw > 5) return this.o.print('g <window> <1-5>: 评价 1 = 非常满意 … 5 = 非常不满意 · grade 1 = very satisfied … 5 = very dissatisfied');
     const grade = grades[raw - 1]!;
     const label = `g ${k.w} ${raw} (${gradeNames[grade].zh})`;
     const asked = () => this.refusal({ type: 'RequestRating' }, k.w);
     void (async () => {
-      const pending = this.answer(k.w, k.keypad, label, (e, w) => (e.type === 'RatingRequested' && e.window === w ? `${label}: rating asked for ${this.number(e.ticketId)}` : undefined), asked);
+      const pending = this.answer(k.w, k.keypad, label, (e, w) => (e.type === 'RatingRequested' && e.window === w ? `${label}: 已请 ${this.number(e.ticketId)} 评价 · rating asked for ${this.number(e.ticketId)}` : undefined), asked);
       k.keypad.press('rating-request');
       if (!(await pending)) return;
       // The keypad enters rating mode once the agent tells it; the citizen presses then.
-      if (!k.keypad.ratingMode && !(await this.ratingMode(k.keypad))) return this.o.print(`… ${label}: the keypad did not enter rating mode`);
+      if (!k.keypad.ratingMode && !(await this.ratingMode(k.keypad))) return this.o.print(`… ${label}: 评价器未进入评价状态 · the keypad did not enter rating mode`);
       const refused = () => this.refusal({ type: 'Rate', grade, source: 'rating-device' }, k.w);
-      const recorded = this.answer(k.w, k.keypad, label, (e, w) => (e.type === 'RatingRecorded' && e.rating.window === w ? `${label}: recorded for ${e.rating.number}` : undefined), refused);
+      const recorded = this.answer(k.w, k.keypad, label, (e, w) => (e.type === 'RatingRecorded' && e.rating.window === w ? `${label}: 已记录 ${e.rating.number} 的评价 · recorded for ${e.rating.number}` : undefined), refused);
       k.keypad.giveGrade(raw);
       await recorded;
     })();

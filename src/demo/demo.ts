@@ -275,41 +275,51 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
 
   // Citizens take their numbers at the kiosk page's API, one at a time as at one kiosk: an ID number
   // from the wedge reader first when they show their card, then the number with an optional phone.
+  // `smsOnly`: the citizen asks for an SMS-only ticket (no paper), with a phone from the fake data.
   let kioskQueue: Promise<unknown> = Promise.resolve();
-  const takeTicket = (serviceId: string, why: 'citizen' | 'console'): Promise<void> => {
+  const serviceKeys = config.services.map((s) => s.id).join(' ');
+  const takeTicket = (serviceId: string, why: 'citizen' | 'console', smsOnly = false): Promise<void> => {
+    const key = `t ${serviceId}${smsOnly ? ' sms' : ''}`;
     const run = async () => {
       if (stopping) return;
       const c = randomCitizen(() => rng.next());
       const service = config.services.find((s) => s.id === serviceId);
       // The service first: an unknown one is named as such whatever the printer's state.
       if (!service) {
-        o.print(`⛔ t ${serviceId}: no such service — services: ${config.services.map((s) => s.id).join(' ')}`);
+        o.print(`⛔ ${key}: 没有 ${serviceId} 这项业务 · no such service — 业务 services: ${serviceKeys}`);
         return;
       }
       const withId = service.idRequired || rng.chance(0.5);
-      const withPhone = rng.chance(0.6);
+      const withPhone = smsOnly || rng.chance(0.6);
       const post = (path: string, body: unknown) => fetch(`${kioskUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
       if (withId) await post('/kiosk/api/wedge', { idNumber: c.idNumber });
-      let res = await post('/kiosk/api/issue', { serviceId, ...(withPhone ? { phone: c.phone } : {}) });
+      let res = await post('/kiosk/api/issue', { serviceId, ...(withPhone ? { phone: c.phone } : {}), ...(smsOnly ? { smsOnly: true } : {}) });
       let r = (await res.json()) as { number?: string; position?: number; printed?: boolean; statusUrl?: string; error?: { code: string; message: string; messageZh?: string } };
-      // Printer out: a citizen with a phone takes the SMS-only ticket the kiosk offers.
-      if (r.error?.code === 'printer-unavailable' && withPhone) {
+      // Printer out: a citizen with a phone takes the SMS-only ticket the kiosk offers (the console's
+      // `t` says why it got none and names the SMS key instead).
+      if (why === 'citizen' && r.error?.code === 'printer-unavailable' && withPhone) {
         if (withId) await post('/kiosk/api/wedge', { idNumber: c.idNumber });
         res = await post('/kiosk/api/issue', { serviceId, phone: c.phone, smsOnly: true });
         r = (await res.json()) as typeof r;
       }
       // The `t` key echoes its outcome like every key: the number, or the hall's reason for refusing it.
-      const ahead = `前面还有 ${Math.max(0, (r.position ?? 1) - 1)} 人`;
+      const waiting = Math.max(0, (r.position ?? 1) - 1);
       if (why === 'console') {
-        if (r.error) o.print(`⛔ t ${serviceId}: ${r.error.messageZh ?? ''} · ${r.error.message}`);
-        else o.print(`✅ t ${serviceId}: ${r.number ?? '?'} (${service.name.zh}), ${ahead} — ${r.printed === false ? 'SMS only (the printer cannot print)' : 'printed'}`);
+        if (r.error?.code === 'printer-unavailable') {
+          const out = hw.printerEmulator.current.paper === 'out';
+          o.print(`⛔ ${key}: ${out ? '打印机缺纸' : '打印机无法出票'}，可用 t ${serviceId} sms 取短信票 · the printer ${out ? 'is out of paper' : 'cannot print'}: take an SMS-only ticket with t ${serviceId} sms`);
+        } else if (r.error) o.print(`⛔ ${key}: ${r.error.messageZh ?? ''} · ${r.error.message}`);
+        else {
+          const how = r.printed === false ? `短信取号，发往 ${maskPhone(c.phone)} · SMS only, to ${maskPhone(c.phone)}` : '已打印 · printed';
+          o.print(`✅ ${key}: ${r.number ?? '?'} (${service.name.zh}), 前面还有 ${waiting} 人 · ${waiting} ahead — ${how}`);
+        }
       } else if (r.error) o.print(`🚫 ${service.name.zh}: ${r.error.messageZh ?? ''} / ${r.error.message}`);
       if (r.error) return;
-      if (r.printed === false) o.print(`📱 SMS-only ticket ${r.number ?? ''} (${service.name.zh}), position ${r.position ?? '?'} — status ${r.statusUrl ?? '(none)'}`);
-      else if (why === 'console' || r.statusUrl) o.print(`   status page of ${r.number ?? ''}: ${r.statusUrl ?? '(none)'}`);
+      if (r.printed === false && why === 'citizen') o.print(`📱 SMS-only ticket ${r.number ?? ''} (${service.name.zh}), position ${r.position ?? '?'} — status ${r.statusUrl ?? '(none)'}`);
+      else if (why === 'console' || r.statusUrl) o.print(`   状态页 status page of ${r.number ?? ''}: ${r.statusUrl ?? '（无）(none)'}`);
     };
     const next = kioskQueue.then(run).catch((e: unknown) => {
-      if (why === 'console') o.print(`⛔ t ${serviceId}: the kiosk did not answer (${e instanceof Error ? e.message : String(e)}) · 取号机没有应答`);
+      if (why === 'console') o.print(`⛔ ${key}: 取号机没有应答 · the kiosk did not answer (${e instanceof Error ? e.message : String(e)})`);
       else logger.warn({ err: String(e) }, 'demo arrival failed');
     });
     kioskQueue = next;
@@ -413,11 +423,11 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     printer: hw.printerEmulator,
     screens: hw.screenEmulators,
     print: o.print,
-    take: (service) => takeTicket(service, 'console'),
+    take: (service, smsOnly) => takeTicket(service, 'console', smsOnly),
     card: () => {
       const c = randomCitizen(() => rng.next());
       hw.cardEmulator.placeCard({ ...TEST_CARDS.zhang, name: c.name, idNumber: c.idNumber });
-      o.print(`🪪 ID card on the reader (${maskName(c.name)})`);
+      o.print(`🪪 身份证已放上读卡器（${maskName(c.name)}）· ID card on the reader`);
     },
     quit: () => void stop(),
   });

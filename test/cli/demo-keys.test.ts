@@ -41,7 +41,7 @@ describe('hallq demo keys', () => {
   });
 
   it('echoes every key: a window that does not exist, a closed window, nothing waiting, pause, resume, call, ratings', async () => {
-    expect(await key('c 99', /^c 99:/)).toBe('c 99: no window 99 — windows 1–12');
+    expect(await key('c 99', /^c 99:/)).toBe('c 99: 没有 99 号窗口 · no window 99 — 窗口 windows 1–12');
     // Window 3 is closed: the refusal and its reason, in Chinese and English.
     expect(await key('c 3', /^(⛔|✅|…) c 3:/)).toMatch(/^⛔ c 3: \S+.* · .+/);
     const opened = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('🪟 window 3 opened'), resolve }));
@@ -49,50 +49,66 @@ describe('hallq demo keys', () => {
     await opened;
     // Open, nothing waiting.
     expect(await key('c 3', /^(⛔|✅|…|ℹ️) +c 3:/)).toBe('ℹ️  c 3: 无人等候 · nothing waiting for window 3');
-    expect(await key('p 3', /^(⛔|✅|…) p 3:/)).toBe('✅ p 3: window 3 paused (暂停服务)');
-    expect(await key('u 3', /^(⛔|✅|…) u 3:/)).toBe('✅ u 3: window 3 resumed');
+    expect(await key('p 3', /^(⛔|✅|…) p 3:/)).toBe('✅ p 3: 3 号窗口已暂停（暂停服务）· window 3 paused');
+    expect(await key('u 3', /^(⛔|✅|…) u 3:/)).toBe('✅ u 3: 3 号窗口恢复服务 · window 3 resumed');
     // A ticket: printed whole, with its status link, and (--png) drawn as a PNG whose path is shown.
     const png = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('   ↳ '), resolve }));
     const echoed = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('✅ t social:') || l.startsWith('⛔ t social:'), resolve }));
     const printed = key('t social', /^🎫 printed: A001 /);
-    const status = await new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('   status page of A001: '), resolve }));
+    const status = await new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('   状态页 status page of A001: '), resolve }));
     await printed;
     // The key's own echo: the number it took, as the other keys echo theirs.
-    expect(await echoed).toBe('✅ t social: A001 (社会保障), 前面还有 0 人 — printed');
+    expect(await echoed).toBe('✅ t social: A001 (社会保障), 前面还有 0 人 · 0 ahead — 已打印 · printed');
     const pngLine = await png;
     expect(pngLine).toBe(`   ↳ ${join(dir, 'png', 'ticket-0001-A001.png')}`);
     expect([...readFileSync(join(dir, 'png', 'ticket-0001-A001.png')).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
-    expect(status).toMatch(/^ {3}status page of A001: http:\/\/127\.0\.0\.1:\d+\/s\/[\w-]{43}$/);
+    expect(status).toMatch(/^ {3}状态页 status page of A001: http:\/\/127\.0\.0\.1:\d+\/s\/[\w-]{43}$/);
     expect(out.some((l) => l.startsWith('   │ 过号顺延 3 位重新排队'))).toBe(true);
-    expect(await key('c 3', /^(⛔|✅|…) c 3:/)).toBe('✅ c 3: called A001');
+    expect(await key('c 3', /^(⛔|✅|…) c 3:/)).toBe('✅ c 3: 已叫号 A001 · called A001');
     // A rating: asked, then recorded; a second one for the same ticket is refused with the reason.
-    const recorded = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('✅ g 3 5 (非常不满意): recorded'), resolve }));
-    expect(await key('g 3 5', /^(⛔|✅|…) g 3 5/)).toBe('✅ g 3 5 (非常不满意): rating asked for A001');
-    expect(await recorded).toBe('✅ g 3 5 (非常不满意): recorded for A001');
+    const recorded = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('✅ g 3 5 (非常不满意): 已记录'), resolve }));
+    expect(await key('g 3 5', /^(⛔|✅|…) g 3 5/)).toBe('✅ g 3 5 (非常不满意): 已请 A001 评价 · rating asked for A001');
+    expect(await recorded).toBe('✅ g 3 5 (非常不满意): 已记录 A001 的评价 · recorded for A001');
     expect(await key('g 3 1', /^(⛔|✅|…) g 3 1/)).toBe('⛔ g 3 1 (非常满意): 该服务已评价 · This service has already been rated');
-    expect(await key('g 3', /^g <window>/)).toBe('g <window> <1-5>: 1 = 非常满意 (very satisfied) … 5 = 非常不满意 (very dissatisfied)');
+    expect(await key('g 3', /^g <window>/)).toBe('g <window> <1-5>: 评价 1 = 非常满意 … 5 = 非常不满意 · grade 1 = very satisfied … 5 = very dissatisfied');
   }, 90_000);
 
   it('every other key echoes too: t without a service, recall, card, paper, screens, an unknown key', async () => {
-    expect(await key('t', /^t: /)).toMatch(/^t: which service\? services: social medical /);
-    expect(await key('r 3', /^(⛔|✅|…|ℹ️) +r 3:/)).toBe('✅ r 3: recalled A001 (1×)');
-    expect(await key('r 99', /^r 99:/)).toBe('r 99: no window 99 — windows 1–12');
-    expect(await key('card', /^🪪 /)).toMatch(/^🪪 ID card on the reader \(.+\)$/);
-    expect(await key('paper sideways', /^paper:/)).toBe('paper: out, near or ok');
-    expect(await key('s', /^ {2}screen {2}3: /)).toMatch(/A001/);
-    expect(await key('zz', /^unknown key/)).toMatch(/^unknown key "zz"\. keys: t <service>/);
+    expect(await key('t', /^t: /)).toMatch(/^t: 请选择业务 · which service\? 业务 services: social medical /);
+    expect(await key('t social paper', /^t social paper:/)).toBe('t social paper: 业务后只能加 sms（短信取号）· only sms may follow the service (an SMS-only ticket): t social sms');
+    expect(await key('r 3', /^(⛔|✅|…|ℹ️) +r 3:/)).toBe('✅ r 3: 重呼 A001（第 1 次）· recalled A001 (1×)');
+    expect(await key('r 99', /^r 99:/)).toBe('r 99: 没有 99 号窗口 · no window 99 — 窗口 windows 1–12');
+    expect(await key('card', /^🪪 /)).toMatch(/^🪪 身份证已放上读卡器（.+）· ID card on the reader$/);
+    expect(await key('paper sideways', /^paper:/)).toBe('paper: 请用 out（缺纸）、near（将尽）或 ok · out, near or ok');
+    expect(await key('s', /^ {2}屏 screen {2}3: /)).toMatch(/A001/);
+    expect(await key('zz', /^未知按键/)).toMatch(/^未知按键 "zz" · unknown key "zz"\. keys: t <service>/);
   }, 60_000);
 
-  it('with the printer out of paper, an unknown service is named as such; no raw log line on the console', async () => {
+  it('with the printer out of paper: an unknown service is named with the service keys, t refuses and names the SMS key, t … sms takes an SMS-only ticket', async () => {
     const out0 = out.length;
-    await key('paper out', /^🧻 printer paper: out/);
+    expect(await key('paper out', /^🧻 /)).toBe('🧻 打印机纸张：缺纸 · printer paper: out (the agent sees it at its next status poll)');
     await new Promise<string>((resolve) => waiters.push({ test: (l) => l === '🖨️  printer: offline (paper out)', resolve }));
-    expect(await key('t nosuch', /^⛔ t nosuch/)).toMatch(/^⛔ t nosuch: no such service — services: social medical /);
-    // A known service with the printer out: the key still says what became of it (an SMS-only number, or why not).
-    expect(await key('t social', /^(⛔|✅) t social:/)).toMatch(/^(✅ t social: A\d{3} \(社会保障\), 前面还有 \d+ 人 — SMS only|⛔ t social: 打印机暂时无法出票.* · The printer cannot print now)/);
+    expect(await key('t nosuch', /^⛔ t nosuch/)).toMatch(/^⛔ t nosuch: 没有 nosuch 这项业务 · no such service — 业务 services: social medical /);
+    expect(await key('t social', /^(⛔|✅) t social:/)).toBe('⛔ t social: 打印机缺纸，可用 t social sms 取短信票 · the printer is out of paper: take an SMS-only ticket with t social sms');
+    // The SMS-only key: a number without paper, the phone masked, its status page and the SMS it was sent.
+    const status = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('   状态页 status page of A002: '), resolve }));
+    const sms = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('📱 SMS to ') && l.includes('A002'), resolve }));
+    const echoed = await key('t social sms', /^(⛔|✅) t social sms:/);
+    expect(echoed).toMatch(/^✅ t social sms: A002 \(社会保障\), 前面还有 0 人 · 0 ahead — 短信取号，发往 (1\d{2}\*{4}\d{4}) · SMS only, to \1$/);
+    expect(await status).toMatch(/^ {3}状态页 status page of A002: http:\/\/127\.0\.0\.1:\d+\/s\/[\w-]{43}$/);
+    const phone = /to (1\d{2}\*{4}\d{4})$/.exec(echoed)?.[1];
+    expect(await sms).toMatch(new RegExp(`^📱 SMS to ${(phone ?? 'none').replace(/\*/g, '\\*')}: .*A002`));
+    // No full phone number on the console, and no raw log line.
+    expect(out.slice(out0).filter((l) => /1\d{10}/.test(l))).toEqual([]);
     expect(out.slice(out0).filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
-    await key('paper ok', /^🧻 printer paper: ok/);
+    await key('paper ok', /^🧻 /);
   }, 60_000);
+
+  it('every key reply is Chinese first, then English', () => {
+    const replies = out.filter((l) => /^(✅|⛔|ℹ️|…|🧻|🪪) |^(t|c|r|p|u|g|paper)( [^:]*)?: |^未知按键/.test(l));
+    expect(replies.length).toBeGreaterThanOrEqual(20);
+    for (const l of replies) expect(l, l).toMatch(/[\u4e00-\u9fff].*· [A-Za-z]/);
+  });
 
   it('writes JSON log lines with one key per field', async () => {
     await demo.stop();
