@@ -17,6 +17,7 @@ import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
 import type { IslandHook } from './island-return.js';
 import type { CityInbox } from './city-inbox.js';
+import { jsonFaultWords, jsonSyntaxFault } from '../http/json-syntax.js';
 
 /** agent/<id>/devices as the agent's link publishes it (src/bus/messages.ts DeviceHealth[]). */
 const deviceHealthList = z
@@ -325,7 +326,7 @@ export class MqttServer {
     // The id goes back to the sender so it can match the answer; only a well-formed one.
     const id = typeof raw === 'string' && raw.length <= 100 ? raw : '';
     if (payload.length > this.maxBytes) return answer(this.invalid(topic, client, id, payload.length, { message: `the payload is above ${this.maxBytes} bytes`, messageZh: `消息超过 ${this.maxBytes} 字节` }));
-    if (!json.ok) return answer(this.invalid(topic, client, id, payload.length, json.error === 'empty payload' ? { message: 'the payload is empty: send a JSON object', messageZh: '消息为空：请发送 JSON 对象' } : { message: 'the payload is not JSON', messageZh: '消息不是 JSON' }));
+    if (!json.ok) return answer(this.invalid(topic, client, id, payload.length, json.error === 'empty payload' ? { message: 'the payload is empty: send a JSON object', messageZh: '消息为空：请发送 JSON 对象' } : notJsonPayload(payload)));
     const req = requestSchema.safeParse(json.value);
     if (!req.success) return answer(this.invalid(topic, client, id, payload.length, describeInvalid(req.error, json.value)));
     const allowed = this.opts.authorize(client, req.data);
@@ -405,4 +406,12 @@ export class MqttServer {
     }
     await settledWithin(client.endAsync(true), boundMs);
   }
+}
+
+/** Where a request payload stops being JSON (line, column, one character at most: never a slice of it). */
+function notJsonPayload(payload: Buffer): { message: string; messageZh: string } {
+  const fault = jsonSyntaxFault(payload.toString('utf8'));
+  if (!fault) return { message: 'the payload is not JSON', messageZh: '消息不是 JSON' };
+  const at = jsonFaultWords(fault);
+  return { message: `the payload is not valid JSON: ${at.en}`, messageZh: `消息不是有效的 JSON：${at.zh}` };
 }
