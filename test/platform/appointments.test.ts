@@ -67,6 +67,12 @@ describe('appointment import and reminders', () => {
     const first = await push({ appointments: [a1, a2, a3] });
     expect(first.statusCode).toBe(200);
     expect(first.json()).toEqual({ results: [{ id: 'P-1', result: 'booked' }, { id: 'P-2', result: 'booked' }, { id: 'P-3', result: 'booked' }] });
+    // A signed body that is not JSON (issue 13): where it broke, never a slice of it (it carries ID numbers).
+    const broken = `{"appointments": [{"idNumber": "${a1.idNumber}",}]}`;
+    const bad = await app.inject({ method: 'POST', url: '/api/platform/appointments', payload: broken, headers: { 'content-type': 'application/json', ...signFor(SECRET, rig.t.now, broken) } });
+    expect(bad.statusCode).toBe(400);
+    expect((bad.json() as { error: { message: string } }).error.message).toBe(`the body is not valid JSON: line 1, column ${broken.indexOf(',}') + 2}: found "}", expected a key in double quotes (a comma may not come before })`);
+    expect(bad.body).not.toContain(a1.idNumber);
     const seq = rig.engine.state.seq;
     expect((await push({ appointments: [a1, a2, a3] })).json()).toEqual({ results: ['P-1', 'P-2', 'P-3'].map((id) => ({ id, result: 'unchanged' })) });
     expect(rig.engine.state.seq).toBe(seq);
