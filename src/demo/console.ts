@@ -25,6 +25,7 @@ const infoText: Record<string, (w: number) => string> = {
   'not-paused': (w) => `${w} 号窗口未暂停 · window ${w} is not paused`,
 };
 
+const STATE_ZH: Record<DeviceHealth['state'], string> = { ok: '正常', degraded: '需注意', offline: '离线', unknown: '状态未知' };
 const PAPER_ZH: Record<'ok' | 'near-end' | 'out', string> = { ok: '正常', 'near-end': '将尽', out: '缺纸' };
 
 /** How long a key waits for its outcome (an event, or the keypad's refusal beep) before saying there was none. */
@@ -55,7 +56,7 @@ export class DemoConsole {
     if (text === this.lastPrinter) return;
     const first = this.lastPrinter === '';
     this.lastPrinter = text;
-    if (!first || p.state !== 'ok') this.o.print(`🖨️  printer: ${text}`);
+    if (!first || p.state !== 'ok') this.o.print(`🖨️  打印机${STATE_ZH[p.state]} · printer: ${text}`);
   }
 
   stop(): void {

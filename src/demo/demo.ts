@@ -22,7 +22,7 @@ import { agentEntrySchema, agentSchema, smsSchema, type DevicesConfig, type Hall
 import { openPtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
-import { maskName, maskPhone, own } from '../core/index.js';
+import { gradeNames, maskName, maskPhone, own } from '../core/index.js';
 import { createLogger } from '../log/logger.js';
 import { Random } from '../sim/random.js';
 import { startServerFrom } from '../server/main.js';
@@ -238,9 +238,9 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     link.onEvent((e) => {
       const t = 'ticketId' in e ? own(link.replica.state.tickets, e.ticketId) : undefined;
       if (e.type === 'TicketCalled' && t) o.print(`📢 请 ${t.number} 号 到 ${e.window} 号窗口 办理  (${serviceName(t.serviceId)}${e.reason ? `, ${e.reason}` : ''})`);
-      else if (e.type === 'TicketTransferred' && t) o.print(`↪️  ${t.number} transferred from window ${e.fromWindow} to ${serviceName(e.toService)}${e.toWindow ? ` at window ${e.toWindow}` : ''}`);
-      else if (e.type === 'RatingRecorded') o.print(`⭐ ${e.rating.number} rated ${e.rating.grade} at window ${e.rating.window}`);
-      else if (e.type === 'WindowOpened') o.print(`🪟 window ${e.window} opened by ${e.staffId}`);
+      else if (e.type === 'TicketTransferred' && t) o.print(`↪️  ${t.number} 从 ${e.fromWindow} 号窗口转至${serviceName(e.toService)}${e.toWindow ? `（${e.toWindow} 号窗口）` : ''} · transferred from window ${e.fromWindow}${e.toWindow ? ` to window ${e.toWindow}` : ''}`);
+      else if (e.type === 'RatingRecorded') o.print(`⭐ ${e.rating.number} 在 ${e.rating.window} 号窗口评价：${gradeNames[e.rating.grade].zh} · rated ${e.rating.grade} at window ${e.rating.window}`);
+      else if (e.type === 'WindowOpened') o.print(`🪟 ${e.window} 号窗口开放（${e.staffId}）· window ${e.window} opened by ${e.staffId}`);
       // A number whose paper never came out (roll ended mid-ticket, printer away): the queue drops it.
       else if (e.type === 'TicketVoided' && t) o.print(`🗑️  ${t.number} voided: ${e.reason} (作废，不进入排队)`);
     }),
@@ -315,7 +315,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
         }
       } else if (r.error) o.print(`🚫 ${service.name.zh}: ${r.error.messageZh ?? ''} / ${r.error.message}`);
       if (r.error) return;
-      if (r.printed === false && why === 'citizen') o.print(`📱 SMS-only ticket ${r.number ?? ''} (${service.name.zh}), position ${r.position ?? '?'} — status ${r.statusUrl ?? '(none)'}`);
+      if (r.printed === false && why === 'citizen') o.print(`📱 短信取号 ${r.number ?? ''} (${service.name.zh})，第 ${r.position ?? '?'} 位 · SMS-only ticket, position ${r.position ?? '?'} — 状态页 status ${r.statusUrl ?? '(none)'}`);
       else if (why === 'console' || r.statusUrl) o.print(`   状态页 status page of ${r.number ?? ''}: ${r.statusUrl ?? '（无）(none)'}`);
     };
     const next = kioskQueue.then(run).catch((e: unknown) => {

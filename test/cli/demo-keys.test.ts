@@ -44,7 +44,7 @@ describe('hallq demo keys', () => {
     expect(await key('c 99', /^c 99:/)).toBe('c 99: 没有 99 号窗口 · no window 99 — 窗口 windows 1–12');
     // Window 3 is closed: the refusal and its reason, in Chinese and English.
     expect(await key('c 3', /^(⛔|✅|…) c 3:/)).toMatch(/^⛔ c 3: \S+.* · .+/);
-    const opened = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('🪟 window 3 opened'), resolve }));
+    const opened = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('🪟 3 号窗口开放'), resolve }));
     demo.hardware.keypadEmulators.get(3)!.typeLogin('3');
     await opened;
     // Open, nothing waiting.
@@ -87,7 +87,7 @@ describe('hallq demo keys', () => {
   it('with the printer out of paper: an unknown service is named with the service keys, t refuses and names the SMS key, t … sms takes an SMS-only ticket', async () => {
     const out0 = out.length;
     expect(await key('paper out', /^🧻 /)).toBe('🧻 打印机纸张：缺纸 · printer paper: out (the agent sees it at its next status poll)');
-    await new Promise<string>((resolve) => waiters.push({ test: (l) => l === '🖨️  printer: offline (paper out)', resolve }));
+    await new Promise<string>((resolve) => waiters.push({ test: (l) => l === '🖨️  打印机离线 · printer: offline (paper out)', resolve }));
     expect(await key('t nosuch', /^⛔ t nosuch/)).toMatch(/^⛔ t nosuch: 没有 nosuch 这项业务 · no such service — 业务 services: social medical /);
     expect(await key('t social', /^(⛔|✅) t social:/)).toBe('⛔ t social: 打印机缺纸，可用 t social sms 取短信票 · the printer is out of paper: take an SMS-only ticket with t social sms');
     // The SMS-only key: a number without paper, the phone masked, its status page and the SMS it was sent.
