@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { emulatedPrinter, type EmulatedPrinter } from '../agent/emulated.js';
 import { freePort, startMosquitto, type Broker } from '../helpers/mosquitto.js';
 import { cliAuth, writeConfig } from '../wire/server-process.js';
 import { startReady, type Daemon } from '../helpers/hallq-process.js';
@@ -94,4 +95,57 @@ export class ProcessHall {
     await this.broker.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A ProcessHall whose agent kiosk-1 prints on an emulated ESC/POS printer (pty) and keeps its kiosk journal in a file. */
+export interface KioskPrintHall {
+  hall: ProcessHall;
+  printer: EmulatedPrinter;
+  tickets(): Promise<Record<string, { status: string; number: string }>>;
+  /** Asks for a ticket and SIGKILLs the `who` process once the printer starts on it; resolves with the kiosk's answer (undefined: none, the agent died). */
+  issueKillingMidPrint(who: 'server' | 'agent'): Promise<Response | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * The hall of the kiosk-print fault tests: the kiosk answers within 1 s, prints on `printer`, journals
+ * in <dir>/kiosk.db; `edit` changes the YAML further (a policy, the tick). The server is started.
+ */
+export async function openKioskPrintHall(prefix: string, edit: (yaml: string) => string = (y) => y): Promise<KioskPrintHall> {
+  const printer = await emulatedPrinter();
+  const hall = await ProcessHall.open(prefix, (yaml, { dir, kioskPort }) =>
+    edit(
+      yaml
+        .replace(`kiosk: { port: ${kioskPort} }, devices: {`, `kiosk: { port: ${kioskPort}, answerTimeoutSeconds: 1 }, devices: { printer: { transport: serial, path: "${printer.pty.host}" },`)
+        .replace('agent: { id: kiosk-1,', `agent: { id: kiosk-1, kioskJournal: "${join(dir, 'kiosk.db')}",`),
+    ),
+  );
+  await hall.startServer();
+  /** Resolves when the agent's printer starts sending a ticket (more than a status request). */
+  const printBegins = () =>
+    new Promise<void>((resolve) => {
+      const off = printer.device.onData((chunk) => {
+        if (chunk.length > 3) {
+          off();
+          resolve();
+        }
+      });
+    });
+  const issue = () => fetch(`http://127.0.0.1:${hall.kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'A' }) });
+  return {
+    hall,
+    printer,
+    tickets: async () => (await hall.state()).tickets,
+    issueKillingMidPrint: async (who) => {
+      const begun = printBegins();
+      const asked = issue().catch(() => undefined);
+      await begun;
+      await hall[who]?.kill();
+      return asked;
+    },
+    close: async () => {
+      await hall.close();
+      await printer.unplug();
+    },
+  };
 }

@@ -7,58 +7,32 @@
  *    the paper and the kiosk said OK, so the ticket waits (TicketPrinted from the journal after the restart).
  * 2. The agent dies during the print: no cut was confirmed, so the ticket is voided at its next start.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulatedPrinter, type EmulatedPrinter } from '../agent/emulated.js';
-import { ProcessHall, within } from './daemon-process.js';
+import { openKioskPrintHall, within, type KioskPrintHall, type ProcessHall } from './daemon-process.js';
 
 const SETTLED = 'kiosk prints left open by the last run settled';
 
 describe('kiosk prints survive SIGKILL of the agent (issue 10)', () => {
+  let k: KioskPrintHall;
   let hall: ProcessHall;
-  let printer: EmulatedPrinter;
-
   beforeAll(async () => {
-    printer = await emulatedPrinter();
-    const { pty } = printer;
-    hall = await ProcessHall.open('kiosk-agent-kill', (yaml, { dir, kioskPort }) =>
-      yaml
-        .replace(`kiosk: { port: ${kioskPort} }, devices: {`, `kiosk: { port: ${kioskPort}, answerTimeoutSeconds: 1 }, devices: { printer: { transport: serial, path: "${pty.host}" },`)
-        .replace('agent: { id: kiosk-1,', `agent: { id: kiosk-1, kioskJournal: "${join(dir, 'kiosk.db')}",`),
-    );
-    await hall.startServer();
+    k = await openKioskPrintHall('kiosk-agent-kill');
+    hall = k.hall;
   }, 60_000);
   afterAll(async () => {
-    await hall?.close();
-    await printer?.unplug();
+    await k?.close();
   });
-
-  /** Resolves when the agent's printer starts sending the ticket (more than a status request). */
-  const printBegins = () =>
-    new Promise<void>((resolve) => {
-      const off = printer.device.onData((chunk) => {
-        if (chunk.length > 3) {
-          off();
-          resolve();
-        }
-      });
-    });
-  const tickets = async () => (await hall.state()).tickets;
-  const issue = () => fetch(`http://127.0.0.1:${hall.kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'A' }) });
+  const tickets = () => k.tickets();
 
   it('server killed during the print, agent killed before it is back: the printed ticket the kiosk answered OK waits', async () => {
     await hall.startAgent();
-    const begun = printBegins();
-    const asked = issue();
-    await begun;
-    await hall.server!.kill();
     // The printer cuts; the kiosk answers the citizen OK though PrintConfirmed has no answer yet.
-    const res = await asked;
-    expect(res.status).toBe(200);
-    const answer = (await res.json()) as { ticketId: string; number: string; printed: boolean; statusUrl?: string };
+    const res = await k.issueKillingMidPrint('server');
+    expect(res?.status).toBe(200);
+    const answer = (await res!.json()) as { ticketId: string; number: string; printed: boolean; statusUrl?: string };
     expect(answer).toMatchObject({ printed: true });
     expect(answer.statusUrl).toBeDefined();
-    expect(printer.emulator.tickets).toHaveLength(1);
+    expect(k.printer.emulator.tickets).toHaveLength(1);
     await hall.agent!.kill();
 
     await hall.startServer();
@@ -71,11 +45,7 @@ describe('kiosk prints survive SIGKILL of the agent (issue 10)', () => {
 
   it('agent killed during the print: its ticket is voided at the next start, never left issued', async () => {
     const before = new Set(Object.keys(await tickets()));
-    const begun = printBegins();
-    const asked = issue().catch(() => undefined);
-    await begun;
-    await hall.agent!.kill();
-    expect(await asked).toBeUndefined();
+    expect(await k.issueKillingMidPrint('agent')).toBeUndefined();
     const made = Object.entries(await tickets()).filter(([id]) => !before.has(id));
     expect(made).toHaveLength(1);
     expect(made[0]![1].status).toBe('issued');

@@ -5,57 +5,30 @@
  * 2 s here, ticks every 0.2 s), logged with its reason; when the agent comes back with the cut in its
  * journal, the ticket waits again with its number; with no cut, it stays voided.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulatedPrinter, type EmulatedPrinter } from '../agent/emulated.js';
-import { ProcessHall, within } from './daemon-process.js';
+import { openKioskPrintHall, within, type KioskPrintHall, type ProcessHall } from './daemon-process.js';
 
 const SETTLED = 'kiosk prints left open by the last run settled';
 const VOIDED = 'kiosk ticket voided: its print was neither confirmed nor failed in time';
 const REVIVED = 'kiosk ticket revived';
 
 describe('print-confirm timeout on the real server (a kiosk agent that does not come back in time)', () => {
+  let k: KioskPrintHall;
   let hall: ProcessHall;
-  let printer: EmulatedPrinter;
-
   beforeAll(async () => {
-    printer = await emulatedPrinter();
-    hall = await ProcessHall.open('print-timeout', (yaml, { dir, kioskPort }) =>
-      yaml
-        .replace(`kiosk: { port: ${kioskPort} }, devices: {`, `kiosk: { port: ${kioskPort}, answerTimeoutSeconds: 1 }, devices: { printer: { transport: serial, path: "${printer.pty.host}" },`)
-        .replace('agent: { id: kiosk-1,', `agent: { id: kiosk-1, kioskJournal: "${join(dir, 'kiosk.db')}",`)
-        .replace('policy: {}', 'policy: { printConfirmTimeoutSeconds: 2 }')
-        .replace('  logLevel: info\n', '  logLevel: info\n  tickSeconds: 0.2\n'),
-    );
-    await hall.startServer();
+    k = await openKioskPrintHall('print-timeout', (yaml) => yaml.replace('policy: {}', 'policy: { printConfirmTimeoutSeconds: 2 }').replace('  logLevel: info\n', '  logLevel: info\n  tickSeconds: 0.2\n'));
+    hall = k.hall;
   }, 60_000);
   afterAll(async () => {
-    await hall?.close();
-    await printer?.unplug();
+    await k?.close();
   });
-
-  /** Resolves when the agent's printer starts sending the ticket (more than a status request). */
-  const printBegins = () =>
-    new Promise<void>((resolve) => {
-      const off = printer.device.onData((chunk) => {
-        if (chunk.length > 3) {
-          off();
-          resolve();
-        }
-      });
-    });
-  const tickets = async () => (await hall.state()).tickets;
-  const issue = () => fetch(`http://127.0.0.1:${hall.kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'A' }) });
+  const tickets = () => k.tickets();
 
   it('the citizen holds the paper, the agent is gone: voided by the tick and logged; the agent returns with the cut: the ticket waits with its number', async () => {
     await hall.startAgent();
-    const begun = printBegins();
-    const asked = issue();
-    await begun;
     // The server dies during the print; the cut is journaled and the citizen told OK, then the agent dies
     // before PrintConfirmed reached anyone: the server comes back to a ticket nobody will confirm soon.
-    await hall.server!.kill();
-    const answer = (await (await asked).json()) as { ticketId: string; number: string; printed: boolean };
+    const answer = (await (await k.issueKillingMidPrint('server'))!.json()) as { ticketId: string; number: string; printed: boolean };
     expect(answer.printed).toBe(true);
     await hall.agent!.kill();
     const server = await hall.startServer();
@@ -79,11 +52,7 @@ describe('print-confirm timeout on the real server (a kiosk agent that does not 
 
   it('the agent dies before the cut and stays away: voided by the tick; when it returns, its own void finds the ticket voided and changes nothing', async () => {
     const before = new Set(Object.keys(await tickets()));
-    const begun = printBegins();
-    const asked = issue().catch(() => undefined);
-    await begun;
-    await hall.agent!.kill();
-    expect(await asked).toBeUndefined();
+    expect(await k.issueKillingMidPrint('agent')).toBeUndefined();
     const made = Object.keys(await tickets()).filter((id) => !before.has(id));
     expect(made).toHaveLength(1);
     const id = made[0]!;
