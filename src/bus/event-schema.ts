@@ -58,6 +58,7 @@ export const hallConfigSchema = z.looseObject({
     priorityAge: nat.nullable(),
     appointment: z.looseObject({ earlyMinutes: z.number().min(0), lateMinutes: z.number().min(0) }),
     ratingTimeoutSeconds: z.number().positive(),
+    printConfirmTimeoutSeconds: z.number().positive().nullable().optional(),
     serviceTimeSamples: int.min(1),
   }),
 });
@@ -131,8 +132,8 @@ export const eventSchema = z.discriminatedUnion('type', [
   ev('HallConfigured', { config: hallConfigSchema }),
   ev('DayStarted', { day: str, expired: z.array(id) }),
   ev('TicketIssued', { ticket: ticketSchema }),
-  ev('TicketPrinted', ticketRef),
-  ev('TicketVoided', { ...ticketRef, reason: str }),
+  ev('TicketPrinted', { ...ticketRef, revived: z.literal(true).optional() }),
+  ev('TicketVoided', { ...ticketRef, reason: str, timedOut: z.literal(true).optional() }),
   ev('TicketCalled', { ...ticketRef, window, staffId: id.optional(), reason: str.nullable(), interleave: z.enum(['normal', 'priority']).optional(), pool: z.string().max(100_000) }),
   ev('TicketRecalled', { ...ticketRef, window, count: nat }),
   ev('ServiceStarted', { ...ticketRef, window }),

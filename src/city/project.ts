@@ -9,7 +9,7 @@ export type CityChange =
   | { kind: 'configured'; services: { id: string; zh: string; en: string; avgServiceMinutes: number }[]; windows: { window: number; services: string[] }[] }
   | { kind: 'day'; day: string; expired: string[] }
   | { kind: 'issued'; ticketId: string; number: string; serviceId: string; day: string; at: number; status: 'waiting' }
-  | { kind: 'ticket'; ticketId: string; status: string; at: number; window?: number; called?: boolean; finished?: boolean; serviceId?: string; requeued?: boolean }
+  | { kind: 'ticket'; ticketId: string; status: string; at: number; window?: number; called?: boolean; finished?: boolean; serviceId?: string; requeued?: boolean; reopened?: boolean }
   | { kind: 'rating'; ratingId: string; ticketId: string; serviceId: string; window: number; grade: string; at: number }
   | { kind: 'window'; window: number; status: 'open' | 'paused' | 'closed' };
 
@@ -54,6 +54,10 @@ export function project(e: HallEvent): CityChange[] {
       return [{ kind: 'issued', ticketId: e.ticket.id, number: e.ticket.number, serviceId: e.ticket.serviceId, day: e.ticket.day, at: ms(e.at), status: 'waiting' }];
     case 'TicketVoided':
       return [{ kind: 'ticket', ticketId: e.ticketId, status: 'voided', at: ms(e.at), finished: true }];
+    case 'TicketPrinted':
+      // A print confirmed in time changes nothing the city holds (issued counts as waiting there); the late
+      // cut of a ticket the print-confirm timeout voided makes it wait again.
+      return e.revived ? [{ kind: 'ticket', ticketId: e.ticketId, status: 'waiting', at: ms(e.at), reopened: true }] : [];
     case 'TicketCalled':
       return [{ kind: 'ticket', ticketId: e.ticketId, status: 'called', at: ms(e.at), window: e.window, called: true }];
     case 'ServiceStarted':
@@ -87,7 +91,6 @@ export function project(e: HallEvent): CityChange[] {
     case 'RatingRequested':
     case 'StaffSignedIn':
     case 'StaffSignedOut':
-    case 'TicketPrinted':
     case 'TicketRecalled':
     case 'AppointmentChanged':
     case 'EmergencyRaised':

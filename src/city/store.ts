@@ -188,11 +188,11 @@ function changeSql(hall: string, ch: CityChange): Stmt[] {
           `UPDATE tickets SET status = $3,
              called_at = CASE WHEN $4::boolean AND called_at IS NULL THEN $5 ELSE called_at END,
              window_no = COALESCE($6, window_no),
-             finished_at = CASE WHEN $7::boolean THEN $5 ELSE finished_at END,
+             finished_at = CASE WHEN $7::boolean THEN $5 WHEN $10::boolean THEN NULL ELSE finished_at END,
              service_id = COALESCE($8, service_id),
              queued_at = CASE WHEN $9::boolean THEN $5 ELSE queued_at END
            WHERE hall_id = $1 AND ticket_id = $2`,
-          [hall, ch.ticketId, ch.status, ch.called ?? false, ch.at, ch.window ?? null, ch.finished ?? false, ch.serviceId ?? null, ch.requeued ?? false],
+          [hall, ch.ticketId, ch.status, ch.called ?? false, ch.at, ch.window ?? null, ch.finished ?? false, ch.serviceId ?? null, ch.requeued ?? false, ch.reopened ?? false],
         );
         return out;
       case 'rating':

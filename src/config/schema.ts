@@ -66,6 +66,8 @@ export const policySchema = z
     priorityAge: z.number().int().min(1).nullable().default(d.priorityAge),
     appointment: z.strictObject({ earlyMinutes: z.number().min(0), lateMinutes: z.number().min(0) }).default(d.appointment),
     ratingTimeoutSeconds: z.number().positive().default(d.ratingTimeoutSeconds),
+    // A kiosk ticket whose print is not confirmed this long after its issue is voided (a later cut revives it); null: never.
+    printConfirmTimeoutSeconds: z.number().min(1).max(86_400).nullable().default(d.printConfirmTimeoutSeconds),
     serviceTimeSamples: z.number().int().min(1).default(d.serviceTimeSamples),
   })
   .default(d);

@@ -77,12 +77,18 @@ function applyBody(state: HallState, e: HallEvent): void {
       state.nextQueueKey = Math.max(state.nextQueueKey, Math.floor(e.ticket.queueKey) + 1);
       return;
     }
-    case 'TicketPrinted':
-      ticket(state, e.ticketId).status = 'waiting';
+    case 'TicketPrinted': {
+      const t = ticket(state, e.ticketId);
+      t.status = 'waiting';
+      delete t.printTimedOut;
       return;
-    case 'TicketVoided':
-      ticket(state, e.ticketId).status = 'voided';
+    }
+    case 'TicketVoided': {
+      const t = ticket(state, e.ticketId);
+      t.status = 'voided';
+      if (e.timedOut) t.printTimedOut = true;
       return;
+    }
     case 'TicketCalled': {
       const t = ticket(state, e.ticketId);
       t.status = 'called';

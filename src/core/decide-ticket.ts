@@ -11,6 +11,7 @@ import type { Delivery, HallState, PersonRef, Ticket, TicketClass } from './stat
 import { ageOn, localTime } from './time.js';
 import { own } from './own.js';
 import { islandNumber } from './lease.js';
+import { revivable } from './print-timeout.js';
 
 /** Ticket numbers: prefix + three digits, reset each day. */
 export function ticketNumber(service: ServiceDef, n: number): string {
@@ -112,6 +113,8 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
 export function decidePrint(state: HallState, cmd: CommandOf<'PrintConfirmed'> | CommandOf<'PrintFailed'>): Decision {
   const t = own(state.tickets, cmd.ticketId);
   if (!t) return reject('unknown-ticket', cmd.ticketId);
+  // The cut came after the print-confirm timeout had voided the ticket: the paper stands.
+  if (cmd.type === 'PrintConfirmed' && revivable(state, t)) return accept([{ type: 'TicketPrinted', ticketId: t.id, revived: true }], t.id);
   if (t.status !== 'issued') return reject('bad-ticket-state', t.status);
   // A failed print voids the number: it is never shown as waiting, never called.
   return cmd.type === 'PrintConfirmed'

@@ -7,6 +7,7 @@ import { decideClose, decideOpen, decidePause, decideResume, decideSignIn, decid
 import { accept, reject, type Decision } from './decision.js';
 import type { HallState } from './state.js';
 import { decideLease } from './lease.js';
+import { printTimeoutsDue } from './print-timeout.js';
 
 /** decide(state, command, now) → events and an answer. Reads the state, never changes it. */
 export function decide(state: HallState, cmd: Command, now: number): Decision {
@@ -15,7 +16,7 @@ export function decide(state: HallState, cmd: Command, now: number): Decision {
   if (!config) return reject('not-configured');
   switch (cmd.type) {
     case 'Tick':
-      return accept([]);
+      return accept(printTimeoutsDue(state, config, now));
     case 'IssueTicket':
       return decideIssue(state, config, cmd, now);
     case 'PrintConfirmed':

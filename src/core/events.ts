@@ -14,8 +14,10 @@ export type EventBody =
   | { type: 'HallConfigured'; config: HallConfig }
   | { type: 'DayStarted'; day: string; expired: string[] }
   | { type: 'TicketIssued'; ticket: Ticket }
-  | { type: 'TicketPrinted'; ticketId: string }
-  | { type: 'TicketVoided'; ticketId: string; reason: string }
+  /** revived: the cut of a ticket the print-confirm timeout had voided (print-timeout.ts): it waits again at its place. */
+  | { type: 'TicketPrinted'; ticketId: string; revived?: true }
+  /** timedOut: voided by the print-confirm timeout (a Tick), not by the kiosk; a later cut revives it. */
+  | { type: 'TicketVoided'; ticketId: string; reason: string; timedOut?: true }
   | { type: 'TicketCalled'; ticketId: string; window: number; staffId?: string; reason: CallReason | null; interleave?: 'normal' | 'priority'; pool: string }
   | { type: 'TicketRecalled'; ticketId: string; window: number; count: number }
   | { type: 'ServiceStarted'; ticketId: string; window: number }

@@ -24,3 +24,4 @@ export * from './views.js';
 export * from './own.js';
 export * from './lease.js';
 export * from './island-conflict.js';
+export * from './print-timeout.js';

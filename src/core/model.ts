@@ -86,6 +86,12 @@ export interface Policy {
   /** A rating is accepted up to this long after the service ended. */
   ratingTimeoutSeconds: number;
   /**
+   * A ticket issued for a print and neither confirmed nor voided this long after its issue is voided by
+   * the server's tick (core/print-timeout.ts); its cut, if it comes later the same day, revives it.
+   * null: never (it stays issued until the day ends). Absent in a config recorded before the rule: 300.
+   */
+  printConfirmTimeoutSeconds?: number | null;
+  /**
    * Recent service times kept per service for the wait estimate and the tier rule. 100, not 20: queues
    * grow after runs of long cases, so a short memory reads a long queue with a mean that the next,
    * ordinary cases do not keep (at ρ 0.8, 20 samples overestimated waits by 0.06 min, 100 by none measurable).
@@ -105,7 +111,7 @@ export interface HallConfig {
   policy: Policy;
 }
 
-export const defaultPolicy: Policy = {
+export const defaultPolicy: Policy & Required<Pick<Policy, 'printConfirmTimeoutSeconds'>> = {
   recallLimit: 2,
   noShow: { requeueAfter: 3, maxRequeues: 1 },
   interleave: { normal: 2, priority: 1 },
@@ -117,6 +123,7 @@ export const defaultPolicy: Policy = {
   priorityAge: 70,
   appointment: { earlyMinutes: 30, lateMinutes: 15 },
   ratingTimeoutSeconds: 120,
+  printConfirmTimeoutSeconds: 300,
   serviceTimeSamples: 100,
 };
 

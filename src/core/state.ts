@@ -45,6 +45,8 @@ export interface Ticket {
   recalls: number;
   noShows: number;
   transfers: number;
+  /** Voided by the print-confirm timeout (core/print-timeout.ts): a late PrintConfirmed revives it. */
+  printTimedOut?: true;
   /** Seq of the notification event per reason; near may be satisfied by the issued one. */
   notified: { issued?: number; near?: number; called?: number };
 }

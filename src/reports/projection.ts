@@ -287,6 +287,10 @@ export class ReportProjection {
       case 'TicketVoided':
         s.finish.run({ id: e.ticketId, outcome: 'voided', ms: 0, reason: e.reason });
         return;
+      case 'TicketPrinted':
+        // The late cut of a ticket the print-confirm timeout voided: it is open again, not voided.
+        if (e.revived) s.revive.run(e.ticketId);
+        return;
       case 'DayStarted': {
         for (const id of e.expired) s.expire.run(id);
         // Windows close at the day's start (core/apply.ts); what was left open ends at its own day's midnight at the latest.
@@ -353,7 +357,6 @@ export class ReportProjection {
       case 'NotificationDue':
       case 'RatingRequested':
       case 'ServiceStarted':
-      case 'TicketPrinted':
       case 'TicketRecalled':
       case 'AppointmentChanged':
       case 'EmergencyRaised':
@@ -374,6 +377,7 @@ function statements(db: Database.Database) {
     call: db.prepare('UPDATE report_tickets SET called_at = coalesce(called_at, @at), wait_ms = coalesce(wait_ms, @at - issued_at), window = @window, staff_id = @staff WHERE ticket_id = @id'),
     finish: db.prepare('UPDATE report_tickets SET outcome = @outcome, service_ms = service_ms + @ms, reason = @reason WHERE ticket_id = @id'),
     addService: db.prepare('UPDATE report_tickets SET service_ms = service_ms + @ms WHERE ticket_id = @id'),
+    revive: db.prepare<[string]>("UPDATE report_tickets SET outcome = 'open', reason = NULL WHERE ticket_id = ? AND outcome = 'voided'"),
     expire: db.prepare<[string]>("UPDATE report_tickets SET outcome = 'expired' WHERE ticket_id = ? AND outcome = 'open'"),
     openSpan: db.prepare('INSERT INTO report_spans (kind, window, staff_id, reason, ticket_id, start_at) VALUES (@kind, @window, @staff, @reason, @ticket, @at)'),
     closeSpans: db.prepare('UPDATE report_spans SET end_at = @at WHERE kind = @kind AND window IS @window AND end_at IS NULL'),

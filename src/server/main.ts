@@ -27,6 +27,7 @@ function readConfigFile(key: string, path: string): string {
   }
 }
 import { startIslandServer } from './island-server.js';
+import { logPrintTimeouts } from './print-timeout-log.js';
 
 export interface RunningServer {
   engine: HallEngine;
@@ -76,6 +77,7 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   scope.add('database lock', () => lock.release());
   const engine = HallEngine.open(config.server.database, hallConfigOf(config), logger.child({ component: 'store' }), clock());
   scope.add('event log', () => engine.close());
+  scope.add('print timeout log', logPrintTimeouts(engine, logger.child({ component: 'kiosk-prints' })));
   const password = config.server.mqtt.passwordFile ? readConfigFile('server.mqtt.passwordFile', config.server.mqtt.passwordFile).trim() : undefined;
   const mqtt = new MqttServer(
     engine,

@@ -4,7 +4,7 @@ import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
 import { ExternalCallScreenEmulator } from '../../drivers/led-screen/external-call-emulator.js';
-import { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import { EscPosEmulator, type EscPosEmulatorOptions } from '../../drivers/printer/emulator.js';
 import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
 import type { DeviceHealth } from '../../src/bus/messages.js';
 import type { DeviceManager } from '../../src/agent/devices/manager.js';
@@ -12,22 +12,30 @@ import { openPtyPair, type PtyPair } from '../helpers/pty.js';
 
 export interface EmulatedPrinter {
   pty: PtyPair;
+  /** The device side of the pair (what the printer receives: a test may watch the bytes arrive). */
+  device: SerialTransport;
   emulator: EscPosEmulator;
   /** Unplug: socat goes away, the host side of the pty with it. */
   unplug(): Promise<void>;
 }
 
-/** A printer emulator on a new pty pair; `link` (a symlink path) is pointed at the host side, atomically. */
-export async function emulatedPrinter(link: string): Promise<EmulatedPrinter> {
+/**
+ * A printer emulator on a new pty pair; the host side (`pty.host`) is what a driver opens. `link` (a
+ * symlink path), when given, is pointed at the host side, atomically.
+ */
+export async function emulatedPrinter(link?: string, options: EscPosEmulatorOptions = {}): Promise<EmulatedPrinter> {
   const pty = await openPtyPair();
   const device = new SerialTransport({ path: pty.device, baudRate: 115200 });
   await device.open();
-  const emulator = new EscPosEmulator();
+  const emulator = new EscPosEmulator(options);
   emulator.attach(device);
-  symlinkSync(pty.host, `${link}.new`);
-  renameSync(`${link}.new`, link);
+  if (link) {
+    symlinkSync(pty.host, `${link}.new`);
+    renameSync(`${link}.new`, link);
+  }
   return {
     pty,
+    device,
     emulator,
     unplug: async () => {
       await emulator.close();

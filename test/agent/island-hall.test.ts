@@ -99,9 +99,7 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
   const killServer = async () => {
     const s = server;
     server = undefined;
-    if (!s || s.child.exitCode !== null) return;
-    s.child.kill('SIGKILL');
-    await s.exited;
+    await s?.kill();
   };
 
   beforeAll(async () => {

@@ -111,6 +111,13 @@ describe('city projection', () => {
     expect(changes.filter((c) => c.kind === 'ticket' && c.called).length).toBe(events.filter((e) => e.type === 'TicketCalled').length);
   });
 
+  it('a print confirmed in time changes nothing at the city; the late cut of a ticket the print-confirm timeout voided makes it wait again (finished cleared)', () => {
+    const base = { seq: 1, at: 1_000, commandId: 'c' };
+    expect(project({ ...base, type: 'TicketPrinted', ticketId: 't1' })).toEqual([]);
+    expect(project({ ...base, type: 'TicketVoided', ticketId: 't1', reason: 'print-confirm-timeout', timedOut: true })).toMatchObject([{ kind: 'ticket', status: 'voided', finished: true }]);
+    expect(project({ ...base, type: 'TicketPrinted', ticketId: 't1', revived: true })).toEqual([{ kind: 'ticket', ticketId: 't1', status: 'waiting', at: 1_000, reopened: true }]);
+  });
+
   it('measures distances on the sphere', () => {
     // Nanjing to Shanghai, about 270 km.
     expect(distanceKm({ lat: 32.06, lon: 118.8 }, { lat: 31.23, lon: 121.47 })).toBeGreaterThan(260);

@@ -3,15 +3,10 @@
  * status, staff API), /readyz says degraded with the broker disconnected, and the reconnects are logged with an
  * exponential, capped, jittered backoff; when the broker comes, the server connects by itself.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultReconnect, reconnectDelay } from '../../src/bus/reconnect.js';
-import { freePort, startMosquitto, type Broker } from '../helpers/mosquitto.js';
-import { cliAuth, writeConfig } from '../wire/server-process.js';
-import { startDaemon, type Daemon } from './daemon-process.js';
+import { ProcessHall } from './daemon-process.js';
 
 describe('reconnectDelay', () => {
   it('lies in [step/2, step] with step = min(max, initial·2^attempt), and never exceeds the cap', () => {
@@ -28,22 +23,18 @@ describe('reconnectDelay', () => {
 });
 
 describe('fault 4: hallq server with the broker down', () => {
-  let broker: Broker | undefined;
-  let server: Daemon | undefined;
+  let hall: ProcessHall | undefined;
   afterAll(async () => {
-    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
-    await broker?.stop();
+    await hall?.close();
   });
 
   it('serves the display, the status and the staff API, logs reconnects with backoff, and connects when the broker comes', async () => {
     // A broker's port, with nothing listening on it (yet).
-    broker = await startMosquitto();
+    hall = await ProcessHall.open('nobroker');
+    const broker = hall.broker;
     await broker.stop();
-    const httpPort = await freePort();
-    const config = writeConfig(mkdtempSync(join(tmpdir(), 'hallq-nobroker-')), broker.url, httpPort);
-    server = startDaemon('server', config);
-    await server.says('hall server ready');
-    const base = `http://127.0.0.1:${httpPort}`;
+    const server = await hall.startServer();
+    const base = hall.base;
 
     // Ready but degraded: the hall serves from its log while the broker is away.
     const health = await fetch(`${base}/readyz`);
@@ -52,9 +43,9 @@ describe('fault 4: hallq server with the broker down', () => {
     expect((await fetch(`${base}/`)).status).toBe(200);
     expect((await fetch(`${base}/api/hall`)).status).toBe(200);
     // Staff commands work: the log is the hall's truth, the broker only carries it.
-    const issued = await fetch(`${base}/api/commands`, { method: 'POST', headers: { 'content-type': 'application/json', ...cliAuth(config) }, body: JSON.stringify({ id: 'nobroker-1', type: 'IssueTicket', serviceId: 'A', delivery: 'none' }) });
+    const issued = await hall.command({ id: 'nobroker-1', type: 'IssueTicket', serviceId: 'A', delivery: 'none' });
     expect(issued.status).toBe(200);
-    const state = (await (await fetch(`${base}/api/state`, { headers: cliAuth(config) })).json()) as { tickets: Record<string, unknown> };
+    const state = await hall.state();
     expect(Object.keys(state.tickets)).toHaveLength(1);
 
     // Four reconnects, each logged with its backoff: growing steps, within [step/2, step].

@@ -7,96 +7,36 @@
  *    the paper and the kiosk said OK, so the ticket waits (TicketPrinted from the journal after the restart).
  * 2. The agent dies during the print: no cut was confirmed, so the ticket is voided at its next start.
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SerialTransport } from '../../drivers/common/serial-transport.js';
-import { EscPosEmulator } from '../../drivers/printer/emulator.js';
-import { freePort, startMosquitto, type Broker } from '../helpers/mosquitto.js';
-import { openPtyPair, type PtyPair } from '../helpers/pty.js';
-import { cliAuth, killHard, startServerProcess } from '../wire/server-process.js';
-import { startDaemon, within, writeHallConfig, type Daemon } from './daemon-process.js';
+import { openKioskPrintHall, within, type KioskPrintHall, type ProcessHall } from './daemon-process.js';
 
 const SETTLED = 'kiosk prints left open by the last run settled';
 
 describe('kiosk prints survive SIGKILL of the agent (issue 10)', () => {
-  let broker: Broker;
-  let server: ChildProcess | undefined;
-  let agent: Daemon | undefined;
-  let config: string;
-  let httpPort: number;
-  let kioskPort: number;
-  let pty: PtyPair;
-  let device: SerialTransport;
-  let emulator: EscPosEmulator;
-
+  let k: KioskPrintHall;
+  let hall: ProcessHall;
   beforeAll(async () => {
-    broker = await startMosquitto();
-    httpPort = await freePort();
-    kioskPort = await freePort();
-    pty = await openPtyPair();
-    device = new SerialTransport({ path: pty.device, baudRate: 115200 });
-    await device.open();
-    emulator = new EscPosEmulator();
-    emulator.attach(device);
-    const dir = mkdtempSync(join(tmpdir(), 'hallq-kiosk-agent-kill-'));
-    config = writeHallConfig(dir, broker.url, httpPort, kioskPort);
-    const text = readFileSync(config, 'utf8')
-      .replace(`kiosk: { port: ${kioskPort} }, devices: {`, `kiosk: { port: ${kioskPort}, answerTimeoutSeconds: 1 }, devices: { printer: { transport: serial, path: "${pty.host}" },`)
-      .replace('agent: { id: kiosk-1,', `agent: { id: kiosk-1, kioskJournal: "${join(dir, 'kiosk.db')}",`);
-    writeFileSync(config, text);
-    server = await startServerProcess(config);
+    k = await openKioskPrintHall('kiosk-agent-kill');
+    hall = k.hall;
   }, 60_000);
   afterAll(async () => {
-    if (agent) await killHard(agent.child);
-    if (server) await killHard(server);
-    await emulator?.close();
-    await device?.close();
-    await pty?.close();
-    await broker?.stop();
+    await k?.close();
   });
-
-  const startAgent = async (): Promise<Daemon> => {
-    const d = startDaemon('agent', config);
-    await within(d.says('agent ready'), 60_000, 'agent ready');
-    return d;
-  };
-  /** Resolves when the agent's printer starts sending the ticket (more than a status request). */
-  const printBegins = () =>
-    new Promise<void>((resolve) => {
-      const off = device.onData((chunk) => {
-        if (chunk.length > 3) {
-          off();
-          resolve();
-        }
-      });
-    });
-  const tickets = async () => {
-    const res = await fetch(`http://127.0.0.1:${httpPort}/api/state`, { headers: cliAuth(config) });
-    return ((await res.json()) as { tickets: Record<string, { status: string; number: string }> }).tickets;
-  };
-  const issue = () => fetch(`http://127.0.0.1:${kioskPort}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'A' }) });
+  const tickets = () => k.tickets();
 
   it('server killed during the print, agent killed before it is back: the printed ticket the kiosk answered OK waits', async () => {
-    agent = await startAgent();
-    const begun = printBegins();
-    const asked = issue();
-    await begun;
-    await killHard(server!);
-    server = undefined;
+    await hall.startAgent();
     // The printer cuts; the kiosk answers the citizen OK though PrintConfirmed has no answer yet.
-    const res = await asked;
-    expect(res.status).toBe(200);
-    const answer = (await res.json()) as { ticketId: string; number: string; printed: boolean; statusUrl?: string };
+    const res = await k.issueKillingMidPrint('server');
+    expect(res?.status).toBe(200);
+    const answer = (await res!.json()) as { ticketId: string; number: string; printed: boolean; statusUrl?: string };
     expect(answer).toMatchObject({ printed: true });
     expect(answer.statusUrl).toBeDefined();
-    expect(emulator.tickets).toHaveLength(1);
-    await killHard(agent.child);
+    expect(k.printer.emulator.tickets).toHaveLength(1);
+    await hall.agent!.kill();
 
-    server = await startServerProcess(config);
-    agent = await startAgent();
+    await hall.startServer();
+    const agent = await hall.startAgent();
     await within(agent.says(SETTLED), 60_000, 'the journal settled');
     expect(agent.output()).toContain('"confirmed":1');
     const t = (await tickets())[answer.ticketId];
@@ -105,16 +45,12 @@ describe('kiosk prints survive SIGKILL of the agent (issue 10)', () => {
 
   it('agent killed during the print: its ticket is voided at the next start, never left issued', async () => {
     const before = new Set(Object.keys(await tickets()));
-    const begun = printBegins();
-    const asked = issue().catch(() => undefined);
-    await begun;
-    await killHard(agent!.child);
-    expect(await asked).toBeUndefined();
+    expect(await k.issueKillingMidPrint('agent')).toBeUndefined();
     const made = Object.entries(await tickets()).filter(([id]) => !before.has(id));
     expect(made).toHaveLength(1);
     expect(made[0]![1].status).toBe('issued');
 
-    agent = await startAgent();
+    const agent = await hall.startAgent();
     await within(agent.says(SETTLED), 60_000, 'the journal settled');
     expect(agent.output()).toContain('"voided":1');
     expect((await tickets())[made[0]![0]]).toMatchObject({ status: 'voided' });

@@ -4,61 +4,39 @@
  * Mosquitto) while `hallq server` is SIGKILLed at seeded-random moments and started again.
  * HALLQ_KIOSK_KILL_SEED=<seed> reproduces a run.
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import { EscPosPrinter } from '../../drivers/printer/driver.js';
-import { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import { KioskFlow, type KioskResult } from '../../src/agent/flows/kiosk.js';
 import type { AgentLink } from '../../src/agent/link.js';
-import { freePort, startMosquitto, type Broker } from '../helpers/mosquitto.js';
-import { openPtyPair, type PtyPair } from '../helpers/pty.js';
+import { emulatedPrinter, type EmulatedPrinter } from '../agent/emulated.js';
 import { startAgent } from '../wire/rig.js';
-import { cliAuth, killHard, startServerProcess, writeConfig } from '../wire/server-process.js';
 import { seededRandom } from '../store/fixtures/seeded-random.js';
+import { ProcessHall } from './daemon-process.js';
 
 const ISSUES = 150;
 const SEED = Number(process.env.HALLQ_KIOSK_KILL_SEED ?? Date.now() % 1_000_000);
 
 describe('fault 3: kiosk requests whose answer was lost are resolved by their command id', () => {
-  let broker: Broker;
-  let server: ChildProcess | undefined;
-  let config: string;
-  let httpPort: number;
+  let hall: ProcessHall;
   let link: AgentLink;
-  let pty: PtyPair;
-  let host: SerialTransport;
-  let device: SerialTransport;
-  let emulator: EscPosEmulator;
+  let emulated: EmulatedPrinter;
   let printer: EscPosPrinter;
   beforeAll(async () => {
-    broker = await startMosquitto();
-    httpPort = await freePort();
-    config = writeConfig(mkdtempSync(join(tmpdir(), 'hallq-kiosk-kill-')), broker.url, httpPort);
-    server = await startServerProcess(config);
-    link = await startAgent(broker.url, 'kiosk-1');
-    pty = await openPtyPair();
-    host = new SerialTransport({ path: pty.host, baudRate: 115200 });
-    device = new SerialTransport({ path: pty.device, baudRate: 115200 });
-    await device.open();
+    hall = await ProcessHall.open('kiosk-kill');
+    await hall.startServer();
+    link = await startAgent(hall.broker.url, 'kiosk-1');
     // Instant mechanism: 150 tickets at 150 mm/s would be a minute of paper for nothing this test checks.
-    emulator = new EscPosEmulator({ mechanics: false });
-    emulator.attach(device);
-    printer = new EscPosPrinter(host, { statusTimeoutMs: 2000, confirmPollMs: 100 });
+    emulated = await emulatedPrinter(undefined, { mechanics: false });
+    printer = new EscPosPrinter(new SerialTransport({ path: emulated.pty.host, baudRate: 115200 }), { statusTimeoutMs: 2000, confirmPollMs: 100 });
     await printer.open();
   }, 60_000);
   afterAll(async () => {
     await link?.stop();
-    if (server && server.exitCode === null) await killHard(server);
     await printer?.close();
-    await emulator?.close();
-    await device?.close();
-    await pty?.close();
-    await broker?.stop();
+    await emulated?.unplug();
+    await hall?.close();
   });
 
   it(`150 issues with the server killed at random: waiting tickets = printed tickets the kiosk reported (seed ${SEED})`, async () => {
@@ -76,8 +54,7 @@ describe('fault 3: kiosk requests whose answer was lost are resolved by their co
         // when its turn comes, not now, or a kill would wait on a process that already died).
         restarting = restarting.then(async () => {
           await new Promise((r) => setTimeout(r, at));
-          await killHard(server!);
-          server = await startServerProcess(config);
+          await hall.restartServer();
         });
       }
       results.push(await kiosk.issue({ serviceId: 'A' }).catch(() => ({ ok: false as const, code: 'threw' as const })));
@@ -89,8 +66,7 @@ describe('fault 3: kiosk requests whose answer was lost are resolved by their co
 
     const printed = results.filter((r): r is Extract<KioskResult, { ok: true }> => r.ok && r.printed);
     const failed = results.filter((r) => !r.ok);
-    const res = await fetch(`http://127.0.0.1:${httpPort}/api/state`, { headers: cliAuth(config) });
-    const state = (await res.json()) as { tickets: Record<string, { status: string; number: string }> };
+    const state = await hall.state();
     const tickets = Object.entries(state.tickets);
     const waiting = tickets.filter(([, t]) => t.status === 'waiting').map(([id]) => id);
     // Every waiting ticket is one the kiosk printed and reported; every reported one is waiting.
@@ -98,7 +74,7 @@ describe('fault 3: kiosk requests whose answer was lost are resolved by their co
     // None is left issued (neither printed nor voided); the rest were voided.
     expect(tickets.filter(([, t]) => t.status !== 'waiting' && t.status !== 'voided')).toEqual([]);
     // Paper: one ticket per reported success, each with the number the kiosk reported.
-    expect(emulator.tickets).toHaveLength(printed.length);
+    expect(emulated.emulator.tickets).toHaveLength(printed.length);
     expect(printed.map((r) => state.tickets[r.ticketId]?.number)).toEqual(printed.map((r) => r.number));
     expect(kills).toBeGreaterThan(0);
     expect(printed.length + failed.length).toBe(ISSUES);

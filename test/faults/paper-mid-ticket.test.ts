@@ -10,11 +10,11 @@ import { silentLogger } from '../../drivers/common/logger.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import type { PrintDocument } from '../../drivers/printer/document.js';
 import { EscPosPrinter } from '../../drivers/printer/driver.js';
-import { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
 import type { AgentLink } from '../../src/agent/link.js';
 import { startMosquitto, type Broker } from '../helpers/mosquitto.js';
-import { openPtyPair, type PtyPair } from '../helpers/pty.js';
+import { emulatedPrinter, type EmulatedPrinter } from '../agent/emulated.js';
 import { hallClock, startAgent, startServer, tempDb, type ServerRig } from '../wire/rig.js';
 
 const ticket: PrintDocument = {
@@ -28,28 +28,20 @@ const ticket: PrintDocument = {
   ],
 };
 
-let pty: PtyPair;
-let host: SerialTransport;
-let device: SerialTransport;
+let emulated: EmulatedPrinter;
 let emulator: EscPosEmulator;
 let printer: EscPosPrinter;
 
 beforeEach(async () => {
-  pty = await openPtyPair();
-  host = new SerialTransport({ path: pty.host, baudRate: 115200 });
-  device = new SerialTransport({ path: pty.device, baudRate: 115200 });
-  await device.open();
-  emulator = new EscPosEmulator();
-  emulator.attach(device);
-  printer = new EscPosPrinter(host, { statusTimeoutMs: 2000, confirmPollMs: 50 });
+  emulated = await emulatedPrinter();
+  emulator = emulated.emulator;
+  printer = new EscPosPrinter(new SerialTransport({ path: emulated.pty.host, baudRate: 115200 }), { statusTimeoutMs: 2000, confirmPollMs: 50 });
   await printer.open();
 });
 
 afterEach(async () => {
   await printer.close();
-  await emulator.close();
-  await device.close();
-  await pty.close();
+  await emulated.unplug();
 });
 
 describe('fault 2: the roll ends during a ticket (driver and emulator over a pty)', () => {

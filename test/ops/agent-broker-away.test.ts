@@ -4,18 +4,18 @@
  * /readyz 503 "starting" — instead of exiting silently before it was ever ready (it exited with
  * code 13 once its only reconnect timer was unref'd).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnHallq, type Daemon } from '../helpers/hallq-process.js';
 import { freePort } from '../helpers/mosquitto.js';
-import { killHard, writeConfig } from '../wire/server-process.js';
+import { writeConfig } from '../wire/server-process.js';
 
 describe('an agent whose broker is away at start', () => {
-  let agent: ChildProcess | undefined;
+  let agent: Daemon | undefined;
   afterAll(async () => {
-    if (agent && agent.exitCode === null) await killHard(agent);
+    await agent?.kill();
   });
 
   it('keeps retrying with backoff and answers /livez, with /readyz 503 until it is ready', async () => {
@@ -25,21 +25,10 @@ describe('an agent whose broker is away at start', () => {
     const healthPort = await freePort();
     const file = join(dir, 'agent.yaml');
     writeFileSync(file, `${readFileSync(writeConfig(dir, brokerUrl, await freePort()), 'utf8')}agent:\n  id: kiosk-1\n  mqtt: { url: "${brokerUrl}" }\n  health: { host: 127.0.0.1, port: ${healthPort} }\n`);
-    agent = spawn(process.execPath, ['bin/hallq.js', 'agent', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const exited = new Promise<number | null>((resolve) => agent?.on('exit', (code) => resolve(code)));
-    // The third backoff announced: the process outlived two failed connects.
-    const thirdTry = new Promise<void>((resolve) => {
-      const onData = (d: Buffer) => {
-        out += d.toString();
-        if ((out.match(/reconnecting after backoff/g) ?? []).length >= 3) resolve();
-      };
-      agent?.stdout?.on('data', onData);
-      agent?.stderr?.on('data', onData);
-    });
-    const first = await Promise.race([thirdTry.then(() => 'retrying' as const), exited.then((code) => `exited ${String(code)}` as const)]);
-    expect(first, out).toBe('retrying');
-    expect(agent.exitCode).toBeNull();
+    const d = (agent = spawnHallq(['agent', '--config', file]));
+    // The third backoff announced: the process outlived two failed connects (says() rejects, with the output, if it exits first).
+    await d.says(/(?:reconnecting after backoff[\s\S]*){3}/);
+    expect(d.child.exitCode).toBeNull();
     expect((await fetch(`http://127.0.0.1:${healthPort}/livez`)).status).toBe(200);
     const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
     expect(ready.status).toBe(503);

@@ -4,7 +4,7 @@
  * RS-485 line on ptys: the devices it reports are the ones it opened, a reload that adds a line opens it
  * (the link stays), an invalid file is refused and the agent runs on.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceHealth } from '../../src/bus/messages.js';
 import { topics } from '../../src/bus/topics.js';
 import { emulatedLine, emulatedPrinter, type EmulatedLine, type EmulatedPrinter } from '../agent/emulated.js';
+import { spawnHallq, type Daemon } from '../helpers/hallq-process.js';
 import { freePort, startMosquitto, type Broker } from '../helpers/mosquitto.js';
 import { killHard, startServerProcess, writeConfig } from '../wire/server-process.js';
 
@@ -30,14 +31,13 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 describe('the agent: health, metrics and reload on a running process', () => {
   let broker: Broker;
   let server: ChildProcess;
-  let agent: ChildProcess;
+  let agent: Daemon;
   let printer: EmulatedPrinter;
   let line: EmulatedLine | undefined;
   let watcher: MqttClient;
   let dir: string;
   let agentConfig: string;
   let base: string;
-  const out = { text: '', onData: () => {} };
   /** The devices the agent last published (retained), and a wait for a list that satisfies `pred`. */
   let published: DeviceHealth[] = [];
   let onPublished = () => {};
@@ -47,15 +47,6 @@ describe('the agent: health, metrics and reload on a running process', () => {
         if (pred(published)) resolve(published);
       };
       onPublished = check;
-      check();
-    });
-  const logged = (text: string, from: number) =>
-    new Promise<string>((resolve) => {
-      const check = () => {
-        const rest = out.text.slice(from);
-        if (rest.includes(text)) resolve(rest);
-      };
-      out.onData = check;
       check();
     });
   const stateOf = (l: DeviceHealth[], name: string) => l.find((d) => d.name === name)?.state;
@@ -80,20 +71,12 @@ describe('the agent: health, metrics and reload on a running process', () => {
       onPublished();
     });
     await watcher.subscribeAsync(topics('wire-hall').agentDevices('kiosk-1'), { qos: 1 });
-    agent = spawn(process.execPath, ['bin/hallq.js', 'agent', '--config', agentConfig], { stdio: ['ignore', 'pipe', 'pipe'] });
-    agent.stdout?.setEncoding('utf8');
-    agent.stderr?.setEncoding('utf8');
-    const onData = (d: string) => {
-      out.text += d;
-      out.onData();
-    };
-    agent.stdout?.on('data', onData);
-    agent.stderr?.on('data', onData);
-    await logged('agent ready', 0);
+    agent = spawnHallq(['agent', '--config', agentConfig]);
+    await agent.says('agent ready');
   }, 90_000);
 
   afterAll(async () => {
-    if (agent && agent.exitCode === null) await killHard(agent);
+    await agent?.kill();
     if (server && server.exitCode === null) await killHard(server);
     await watcher?.endAsync();
     await line?.close();
@@ -135,9 +118,9 @@ describe('the agent: health, metrics and reload on a running process', () => {
       agentConfig,
       text.replace(`devices: { printer:`, `devices: { rs485: [{ path: ${join(dir, 'rs485')}, screens: [{ window: 1, address: 1 }], keypads: [{ window: 1, address: 1 }] }], printer:`),
     );
-    let mark = out.text.length;
-    agent.kill('SIGHUP');
-    await logged('config reloaded: devices and kiosk reopened', mark);
+    let mark = agent.output().length;
+    agent.child.kill('SIGHUP');
+    await agent.says('config reloaded: devices and kiosk reopened', mark);
     const list = await devicesWhere((l) => stateOf(l, 'keypad-1') === 'ok' && stateOf(l, 'printer') === 'ok');
     expect(list.map((d) => d.name).sort()).toEqual(['keypad-1', 'printer', 'rs485-0', 'screen-1']);
     const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -147,17 +130,17 @@ describe('the agent: health, metrics and reload on a running process', () => {
     expect(metrics).toMatch(/^hallq_mqtt_reconnects_total 0$/m);
 
     // The same file again: nothing reopened.
-    mark = out.text.length;
-    agent.kill('SIGHUP');
-    await logged('devices and kiosk are unchanged', mark);
+    mark = agent.output().length;
+    agent.child.kill('SIGHUP');
+    await agent.says('devices and kiosk are unchanged', mark);
 
     // An invalid file: refused with its key path, and the agent runs on with its devices.
     writeFileSync(agentConfig, readFileSync(agentConfig, 'utf8').replace(`screens: [{ window: 1, address: 1 }]`, `screens: [{ window: 1, address: -5 }]`));
-    mark = out.text.length;
-    agent.kill('SIGHUP');
-    const rest = await logged('config reload refused', mark);
-    expect(rest).toContain('screens[0].address');
-    expect(agent.exitCode).toBeNull();
+    mark = agent.output().length;
+    agent.child.kill('SIGHUP');
+    await agent.says('config reload refused', mark);
+    expect(agent.output().slice(mark)).toContain('screens[0].address');
+    expect(agent.child.exitCode).toBeNull();
     expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ ok: true, devices: { total: 4 } });
     // Counted as refused on /metrics (the file failed before the agent's reload was asked).
     const m = await (await fetch(`${base}/metrics`)).text();

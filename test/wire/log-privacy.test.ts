@@ -29,8 +29,8 @@ describe('logs of a full scenario', () => {
   beforeAll(async () => {
     broker = await startMosquitto();
     httpPort = await freePort();
-    configPath = writeConfig(mkdtempSync(join(tmpdir(), 'hallq-logs-')), broker.url, httpPort);
-    server = await startServerProcess(configPath.replace('logLevel: info', 'logLevel: debug'), output);
+    configPath = writeConfig(mkdtempSync(join(tmpdir(), 'hallq-logs-')), broker.url, httpPort, 'debug');
+    server = await startServerProcess(configPath, output);
     agent = await startAgent(broker.url, 'kiosk-1', agentLogs);
   });
   afterAll(async () => {

@@ -1,31 +1,20 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentLink } from '../../src/agent/link.js';
-import { freePort, startMosquitto, type Broker } from '../helpers/mosquitto.js';
+import { ProcessHall } from '../faults/daemon-process.js';
 import { startAgent } from './rig.js';
-import { cliAuth, killHard, startServerProcess, writeConfig } from './server-process.js';
 
 /** The server as a real child process (`hallq server`), killed with SIGKILL in the middle of issuing. */
 describe('the server killed with SIGKILL mid-scenario', () => {
-  let broker: Broker;
-  let server: ChildProcess | undefined;
+  let hall: ProcessHall;
   let agents: AgentLink[] = [];
-  let config: string;
-  let httpPort: number;
   beforeAll(async () => {
-    broker = await startMosquitto();
-    httpPort = await freePort();
-    config = writeConfig(mkdtempSync(join(tmpdir(), 'hallq-kill-')), broker.url, httpPort);
-    server = await startServerProcess(config);
-    agents = [await startAgent(broker.url, 'kiosk-1'), await startAgent(broker.url, 'kiosk-2')];
+    hall = await ProcessHall.open('kill');
+    await hall.startServer();
+    agents = [await startAgent(hall.broker.url, 'kiosk-1'), await startAgent(hall.broker.url, 'kiosk-2')];
   });
   afterAll(async () => {
     for (const a of agents) await a.stop();
-    if (server && server.exitCode === null) await killHard(server);
-    await broker?.stop();
+    await hall?.close();
   });
 
   it('loses and renumbers no acknowledged ticket; agents resume on their own', async () => {
@@ -53,11 +42,10 @@ describe('the server killed with SIGKILL mid-scenario', () => {
     await third;
     const before = new Map(acked);
     killedAt = before.size;
-    await killHard(server!);
-    server = await startServerProcess(config);
+    await hall.restartServer();
     await issuing;
 
-    const state = (await (await fetch(`http://127.0.0.1:${httpPort}/api/state`, { headers: cliAuth(config) })).json()) as { seq: number; tickets: Record<string, { number: string }> };
+    const state = await hall.state();
     // Every ticket acknowledged before the kill is still there with its number.
     for (const [, ticketId] of before) expect(state.tickets[ticketId]).toBeDefined();
     // Each command id made exactly one ticket: none lost, none twice.

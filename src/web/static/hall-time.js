@@ -14,3 +14,15 @@ export function hallTime(offsetMinutes, ms = Date.now()) {
   const d = shifted(offsetMinutes, ms);
   return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
+
+/** The hall's calendar day at `ms`: { year, month (1–12), day, weekday (0 = Sunday) }. */
+export function hallDay(offsetMinutes, ms = Date.now()) {
+  const d = shifted(offsetMinutes, ms);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: d.getUTCDay() };
+}
+
+/** "2026-12-01": the hall's day at `ms`, as a date input and the report API take it. */
+export function hallIsoDate(offsetMinutes, ms = Date.now()) {
+  const { year, month, day } = hallDay(offsetMinutes, ms);
+  return `${year}-${pad(month)}-${pad(day)}`;
+}

@@ -4,6 +4,7 @@ import { h, render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { signOut } from '/web/live.js';
+import { hallDay, hallIsoDate } from '/web/hall-time.js';
 
 const html = htm.bind(h);
 const Chart = globalThis.Chart;
@@ -28,17 +29,31 @@ const columns = [
   ['签到时长(分)', (r) => r1(r.signedInMin)], ['AB岗接替', (r) => r.takeovers],
 ];
 
-/** Local YYYY-MM-DD of a Date (the browser's zone is the hall's). */
-const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-function preset(kind) {
-  const now = new Date();
-  if (kind === 'day') return [iso(now), iso(now)];
+/**
+ * The preset ranges in the hall's days (utcOffsetMinutes from /api/hall), not the browser's: a manager's
+ * laptop on UTC at 00:30 hall time would otherwise ask for yesterday, or last month on the 1st.
+ */
+function preset(kind, offsetMinutes, ms = Date.now()) {
+  const today = hallIsoDate(offsetMinutes, ms);
+  const { year, month, day, weekday } = hallDay(offsetMinutes, ms);
+  if (kind === 'day') return [today, today];
   if (kind === 'week') {
-    const monday = new Date(now);
-    monday.setDate(now.getDate() - ((now.getDay() + 6) % 7));
-    return [iso(monday), iso(now)];
+    // Monday of the hall's week: whole days back from the hall's today (a calendar walk, no zone involved).
+    const monday = new Date(Date.UTC(year, month - 1, day - ((weekday + 6) % 7)));
+    return [monday.toISOString().slice(0, 10), today];
   }
-  return [iso(new Date(now.getFullYear(), now.getMonth(), 1)), iso(now)];
+  return [`${today.slice(0, 8)}01`, today];
+}
+
+/** The hall's offset from UTC (the public snapshot carries it); the schema's default when it cannot be read. */
+async function hallOffset() {
+  try {
+    const res = await fetch('/api/hall', { credentials: 'same-origin' });
+    const body = res.ok ? await res.json() : undefined;
+    return typeof body?.utcOffsetMinutes === 'number' ? body.utcOffsetMinutes : 480;
+  } catch {
+    return 480;
+  }
 }
 
 function ChartBox({ id, config }) {
@@ -59,14 +74,22 @@ function Table({ rows, total, by }) {
 }
 
 function App() {
-  // ?from=…&to=… (a link to a given period) or this month.
+  // ?from=…&to=… (a link to a given period) or this month of the hall, once its offset is known.
   const params = new URLSearchParams(location.search);
-  const [range, setRange] = useState(params.get('from') && params.get('to') ? [params.get('from'), params.get('to')] : preset('month'));
+  const [offset, setOffset] = useState(null);
+  const [range, setRange] = useState(params.get('from') && params.get('to') ? [params.get('from'), params.get('to')] : null);
   const [by, setBy] = useState('service');
   const [report, setReport] = useState(null);
   const [error, setError] = useState('');
-  const query = `from=${range[0]}&to=${range[1]}`;
   useEffect(() => {
+    void hallOffset().then((o) => {
+      setOffset(o);
+      setRange((r) => r ?? preset('month', o));
+    });
+  }, []);
+  const query = range ? `from=${range[0]}&to=${range[1]}` : '';
+  useEffect(() => {
+    if (!range) return;
     setError('');
     fetch(`/api/reports?${query}`, { credentials: 'same-origin' })
       .then(async (res) => {
@@ -84,11 +107,11 @@ function App() {
     <header><h1>统计报表 · Reports ${report ? html`<span class="muted">${report.hall}</span>` : null}</h1> <a href="/admin">返回大厅管理</a> <button id="logout" onClick=${() => signOut()}>退出登录 Sign out</button></header>
     <main>
       <section class="panel"><form onSubmit=${(e) => e.preventDefault()}>
-        <button type="button" id="preset-day" onClick=${() => setRange(preset('day'))}>今日</button>
-        <button type="button" id="preset-week" onClick=${() => setRange(preset('week'))}>本周</button>
-        <button type="button" id="preset-month" onClick=${() => setRange(preset('month'))}>本月</button>
-        <label>起始日期<input type="date" id="from" value=${range[0]} onChange=${(e) => setRange([e.currentTarget.value, range[1]])} /></label>
-        <label>截止日期<input type="date" id="to" value=${range[1]} onChange=${(e) => setRange([range[0], e.currentTarget.value])} /></label>
+        <button type="button" id="preset-day" disabled=${offset === null} onClick=${() => setRange(preset('day', offset))}>今日</button>
+        <button type="button" id="preset-week" disabled=${offset === null} onClick=${() => setRange(preset('week', offset))}>本周</button>
+        <button type="button" id="preset-month" disabled=${offset === null} onClick=${() => setRange(preset('month', offset))}>本月</button>
+        <label>起始日期<input type="date" id="from" value=${range?.[0] ?? ''} onChange=${(e) => setRange([e.currentTarget.value, range?.[1] ?? e.currentTarget.value])} /></label>
+        <label>截止日期<input type="date" id="to" value=${range?.[1] ?? ''} onChange=${(e) => setRange([range?.[0] ?? e.currentTarget.value, e.currentTarget.value])} /></label>
         <label>分组<select id="by" value=${by} onChange=${(e) => setBy(e.currentTarget.value)}>${Object.entries(groupNames).map(([k, v]) => html`<option value=${k}>${v}</option>`)}</select></label>
         <a id="csv" href=${`/api/reports.csv?${query}&by=${by}`} download>下载 CSV</a>
         <a id="xlsx" href=${`/api/reports.xlsx?${query}`} download>下载 Excel</a>
