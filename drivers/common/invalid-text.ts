@@ -140,6 +140,20 @@ function bound(i: Extract<Issue, { code: 'too_small' | 'too_big' }>): Words {
 
 const shownValue = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
+/** The Chinese of messages a schema's author wrote, recorded by `zhText` where the schema is made. */
+const AUTHORED_ZH = new Map<string, string>();
+
+/**
+ * A schema's own message with its Chinese: `z.string().regex(re, zhText('a time "HH:MM"', '时间（HH:MM）'))`.
+ * Returns the English (what zod keeps on the issue); the Chinese is looked up by it when the issue is
+ * worded, so a refusal's Chinese line never quotes the English. (A regex check carries no params,
+ * hence a table rather than the issue itself; custom issues may also pass `params.zh`.)
+ */
+export function zhText(en: string, zh: string): string {
+  AUTHORED_ZH.set(en, zh);
+  return en;
+}
+
 /** A message the schema's author wrote (not zod's default wording), usable as the expectation. */
 function authored(message: string): string | undefined {
   return message !== '' && !/^(Invalid|Too (small|big)|Expected|Unrecognized|Required)\b/.test(message) ? message : undefined;
@@ -161,7 +175,7 @@ export function expectedWords(i: Issue): Words {
     }
     case 'invalid_format': {
       const own = authored(i.message);
-      if (own) return { en: own, zh: `符合格式的文字（${own}）` };
+      if (own) return { en: own, zh: AUTHORED_ZH.get(own) ?? `符合格式的文字（${own}）` };
       if (i.format === 'starts_with' && 'prefix' in i) return { en: `text starting with ${String(i.prefix)}`, zh: `以 ${String(i.prefix)} 开头的文字` };
       if (i.format === 'ends_with' && 'suffix' in i) return { en: `text ending with ${String(i.suffix)}`, zh: `以 ${String(i.suffix)} 结尾的文字` };
       return FORMATS[i.format] ?? { en: 'text in the right format', zh: '格式正确的文字' };
@@ -181,8 +195,8 @@ export function expectedWords(i: Issue): Words {
     case 'invalid_element':
       return { en: 'valid items', zh: '有效的项' };
     case 'custom': {
-      const zh = typeof i.params?.['zh'] === 'string' ? (i.params['zh'] as string) : undefined;
       const own = authored(i.message);
+      const zh = typeof i.params?.['zh'] === 'string' ? (i.params['zh'] as string) : own !== undefined ? AUTHORED_ZH.get(own) : undefined;
       return { en: own ?? 'a valid value', zh: zh ?? (own ? `有效的值（${own}）` : '有效的值') };
     }
   }
