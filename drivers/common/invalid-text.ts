@@ -169,9 +169,11 @@ export function expectedWords(i: Issue): Words {
       return bound(i);
     case 'invalid_value': {
       const vs = i.values.slice(0, 12).map(shownValue);
+      // In the Chinese, each allowed value quoted: a literal to type, not a word to read.
+      const qs = vs.map((v) => `"${v}"`);
       const more = i.values.length > 12 ? ', …' : '';
-      if (vs.length === 1) return { en: `exactly ${vs[0] ?? ''}`, zh: `只能是 ${vs[0] ?? ''}` };
-      return { en: `one of ${vs.join(', ')}${more}`, zh: `以下之一：${vs.join('、')}${more ? '、…' : ''}` };
+      if (vs.length === 1) return { en: `exactly ${vs[0] ?? ''}`, zh: `只能是 ${qs[0] ?? ''}` };
+      return { en: `one of ${vs.join(', ')}${more}`, zh: `以下之一：${qs.join('、')}${more ? '、…' : ''}` };
     }
     case 'invalid_format': {
       const own = authored(i.message);
@@ -187,7 +189,7 @@ export function expectedWords(i: Issue): Words {
     case 'invalid_union':
       if (i.discriminator !== undefined) {
         const opts = 'options' in i && i.options ? i.options.map(shownValue) : [];
-        return opts.length > 0 ? { en: `one of ${opts.join(', ')}`, zh: `以下之一：${opts.join('、')}` } : { en: 'one of the allowed kinds', zh: '允许的种类之一' };
+        return opts.length > 0 ? { en: `one of ${opts.join(', ')}`, zh: `以下之一：${opts.map((v) => `"${v}"`).join('、')}` } : { en: 'one of the allowed kinds', zh: '允许的种类之一' };
       }
       return { en: 'one of the allowed forms', zh: '允许的写法之一' };
     case 'invalid_key':

@@ -67,8 +67,8 @@ function englishLeft(zh: string, allowed: readonly string[] = []): string[] {
   for (const a of allowed) s = s.split(a).join(' ');
   s = s
     .replace(/"[^"]*"/g, ' ') // quoted values
-    .replace(/hallq( [a-z-]+)*/g, ' ') // a command to type (its words are the command's)
     .replace(/[^\s，。：；、（）()]*\/[^\s，。：；、（）()]*/g, ' ') // paths and URLs
+    .replace(/hallq( [a-z-]+)*/g, ' ') // a command to type (its words are the command's)
     .replace(/--?[a-z][a-z-]*/g, ' ') // options
     .replace(/\b[a-z][A-Za-z0-9]*(\[\d+\])?(\.[A-Za-z0-9]+(\[\d+\])*)+\b/g, ' ') // key paths (server.mqtt.passwordFile)
     .replace(/\b[A-Za-z]+[A-Z][A-Za-z]*\b/g, ' ') // camelCase keys (passwordFile)
@@ -182,6 +182,7 @@ describe('the Chinese part is Chinese (apart from paths, keys, options and codes
     const missingPw = write('pw.yaml', `${demo}\nserver:\n  mqtt: { url: "mqtt://127.0.0.1:1883", username: hallq-server, passwordFile: ${join(dir, 'nope.password')} }\n`);
     const badYaml = write('bad-yaml.yaml', 'hall: [\n  id: x\n');
     const modemless = write('modemless.yaml', `${demo}\nserver:\n  sms:\n    provider: modem\n`);
+    const badKinds = write('bad-kinds.yaml', demo.replace('{ id: 1, kind: general,', '{ id: 1, kind: generall,').replace(/prefix: A\b/, 'prefix: a1').replace('- { id: 2, kind: general,', '- { id: 1, kind: general,'));
     const city = write('city.yaml', `city: { id: c, name: { zh: 市, en: C } }\nbroker: { urls: ['http://x'], passwordFile: ${join(dir, 'nope')} }\npostgres: { url: 'postgres://127.0.0.1/city' }\nhalls: [{ id: hall-a, name: { zh: 甲, en: A }, lat: 0, lon: 0 }]\n`);
     const invocations: string[][] = [
       ['citty'],
@@ -195,6 +196,9 @@ describe('the Chinese part is Chinese (apart from paths, keys, options and codes
       ['broker', '--config', 'config/demo.yaml', '--out', '/proc/nope'],
       ['server', '--config', join(dir, 'nope.yaml')],
       ['staff', 'lst', '--config', 'config/demo.yaml'],
+      ['report', '--from', '2026-11-01', '--to', '2026-11-02', '--by', 'weekday', '--db', 'x.db'],
+      ['emulate', 'printr'],
+      ['city', 'serv', '--config', 'x.yaml'],
     ];
     const leaks: string[] = [];
     for (const args of invocations) {
@@ -206,7 +210,7 @@ describe('the Chinese part is Chinese (apart from paths, keys, options and codes
       if (left.length > 0) leaks.push(`hallq ${args.join(' ')}: ${zh} → ${left.join(' ')}`);
     }
     // config check: every problem's Chinese line (indented, after its English line).
-    for (const file of [missingPw, badYaml, modemless, city]) {
+    for (const file of [missingPw, badYaml, modemless, city, badKinds]) {
       const r = await hallq(['config', 'check', file]);
       expect(r.code, file).toBe(3);
       const zhLines = r.stderr.split('\n').filter((l) => l.startsWith('  '));
