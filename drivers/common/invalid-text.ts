@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { closest } from './did-you-mean.js';
 
 /**
  * The one way hallq words invalid input (HTTP bodies, MQTT refusals, `hallq config check`, the CLI):
@@ -236,7 +237,15 @@ export function issueLines(i: Issue, o: InvalidTextOptions = {}): InvalidLine[] 
   if (value === NOT_KNOWN) return [line(keyPath(i.path, where), undefined, expectedWords(i), where)];
   // A missing key reads as missing, whatever type was expected.
   const found = value === undefined ? { en: 'nothing (the key is missing)', zh: '空缺（缺少此项）' } : foundWords(value, o.values);
-  return [line(keyPath(i.path, where), found, expectedWords(i), where)];
+  return [line(keyPath(i.path, where), found, withGuess(expectedWords(i), i, value), where)];
+}
+
+/** A mistyped choice (`kind: generall`): the allowed value it is a typo of, if one is close. Names an allowed value only, never the input. */
+function withGuess(expected: Words, i: Issue, value: unknown): Words {
+  const allowed = i.code === 'invalid_value' ? i.values : i.code === 'invalid_union' && i.discriminator !== undefined && 'options' in i && i.options ? i.options : [];
+  if (typeof value !== 'string' || allowed.length < 2 || !allowed.every((v) => typeof v === 'string')) return expected;
+  const guess = closest(value, allowed as string[]);
+  return guess === undefined ? expected : { en: `${expected.en} (did you mean ${guess}?)`, zh: `${expected.zh}（是不是 "${guess}"？）` };
 }
 
 function line(path: string, found: Words | undefined, expected: Words, where: string): InvalidLine {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isHallqError } from '../../drivers/common/error.js';
 import { errorLine, errorParts, UsageError } from './cli-error.js';
-import { closest } from './did-you-mean.js';
+import { closest } from '../../drivers/common/did-you-mean.js';
 import { exitCodes } from './exit-codes.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

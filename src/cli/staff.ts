@@ -4,7 +4,7 @@ import { silentLogger } from '../../drivers/common/logger.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import { checkSecret, openCredentials } from '../server/auth/credentials.js';
 import { errorLine } from './cli-error.js';
-import { closest } from './did-you-mean.js';
+import { closest } from '../../drivers/common/did-you-mean.js';
 import { exitCodes } from './exit-codes.js';
 import { table } from './table.js';
 

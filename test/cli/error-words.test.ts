@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closest } from '../../src/cli/did-you-mean.js';
+import { closest } from '../../drivers/common/did-you-mean.js';
 import { httpRig, type HttpRig } from '../http/rig.js';
 
 interface Result {
@@ -222,6 +222,10 @@ describe('the Chinese part is Chinese (apart from paths, keys, options and codes
       }
     }
     expect(leaks).toEqual([]);
+    // A mistyped choice is named with the allowed value it is a typo of.
+    const kinds = await hallq(['config', 'check', badKinds]);
+    expect(kinds.stderr).toContain('windows[0].kind: found "generall", expected one of general, domain, special, pickup (did you mean general?)');
+    expect(kinds.stderr).toContain('windows[0].kind：收到"generall"，应为以下之一："general"、"domain"、"special"、"pickup"（是不是 "general"？）');
   }, 240_000);
 });
 

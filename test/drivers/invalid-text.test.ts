@@ -26,6 +26,7 @@ describe('invalidText: schema issues in plain words, English and Chinese', () =>
     ['an author-worded regex', z.object({ token: z.string().regex(/^[a-z]{4}$/, 'a token of four letters') }), { token: '12' }, 'token: found text of 2 characters, expected a token of four letters', 'token：收到2 个字符的文字，应为符合格式的文字（a token of four letters）'],
     ['the whole input of the wrong kind', window, 'hello', 'the input: found text of 5 characters, expected a group of keys', '输入内容：收到5 个字符的文字，应为一组键值（对象）'],
     ['an author-worded regex with its Chinese (zhText)', z.object({ time: z.string().regex(/^\d\d:\d\d$/, zhText('a time as HH:MM (test)', '时间（HH:MM，测试）')) }), { time: '9' }, 'time: found text of 1 character, expected a time as HH:MM (test)', 'time：收到1 个字符的文字，应为时间（HH:MM，测试）'],
+    ['a mistyped choice: the close allowed value', z.object({ kind: z.enum(['general', 'domain']) }), { kind: 'generall' }, 'kind: found text of 8 characters, expected one of general, domain (did you mean general?)', 'kind：收到8 个字符的文字，应为以下之一："general"、"domain"（是不是 "general"？）'],
   ])('%s', (_name, schema, input, en, zh) => {
     const t = invalidText(issuesOf(schema, input), { input });
     expect(t.message).toBe(en);
