@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'STORE_IO'
   /** Another process (a second `hallq server`) holds the database's lock. */
   | 'STORE_LOCKED'
+  /** A file or folder a command was given (not the database) cannot be read, written or created. */
+  | 'FILE_IO'
   // transports and devices
   | 'TRANSPORT_CLOSED'
   | 'TRANSPORT_OPEN_FAILED'

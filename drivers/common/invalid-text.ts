@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { closest } from './did-you-mean.js';
 import { isPersonalPath } from './personal-keys.js';
 
 /**
@@ -187,6 +188,20 @@ function shownValue(v: unknown): string {
   }
 }
 
+/** The Chinese of messages a schema's author wrote, recorded by `zhText` where the schema is made. */
+const AUTHORED_ZH = new Map<string, string>();
+
+/**
+ * A schema's own message with its Chinese: `z.string().regex(re, zhText('a time "HH:MM"', '时间（HH:MM）'))`.
+ * Returns the English (what zod keeps on the issue); the Chinese is looked up by it when the issue is
+ * worded, so a refusal's Chinese line never quotes the English. (A regex check carries no params,
+ * hence a table rather than the issue itself; custom issues may also pass `params.zh`.)
+ */
+export function zhText(en: string, zh: string): string {
+  AUTHORED_ZH.set(en, zh);
+  return en;
+}
+
 /** A message the schema's author wrote (not zod's default wording), usable as the expectation. */
 function authored(message: string): string | undefined {
   return message !== '' && !/^(Invalid|Too (small|big)|Expected|Unrecognized|Required)\b/.test(message) ? message : undefined;
@@ -202,13 +217,15 @@ export function expectedWords(i: Issue): Words {
       return bound(i);
     case 'invalid_value': {
       const vs = i.values.slice(0, 12).map(shownValue);
+      // In the Chinese, each allowed value quoted: a literal to type, not a word to read.
+      const qs = vs.map((v) => `"${v}"`);
       const more = i.values.length > 12 ? ', …' : '';
-      if (vs.length === 1) return { en: `exactly ${vs[0] ?? ''}`, zh: `只能是 ${vs[0] ?? ''}` };
-      return { en: `one of ${vs.join(', ')}${more}`, zh: `以下之一：${vs.join('、')}${more ? '、…' : ''}` };
+      if (vs.length === 1) return { en: `exactly ${vs[0] ?? ''}`, zh: `只能是 ${qs[0] ?? ''}` };
+      return { en: `one of ${vs.join(', ')}${more}`, zh: `以下之一：${qs.join('、')}${more ? '、…' : ''}` };
     }
     case 'invalid_format': {
       const own = authored(i.message);
-      if (own) return { en: own, zh: `符合格式的文字（${own}）` };
+      if (own) return { en: own, zh: AUTHORED_ZH.get(own) ?? `符合格式的文字（${own}）` };
       if (i.format === 'starts_with' && 'prefix' in i) return { en: `text starting with ${String(i.prefix)}`, zh: `以 ${String(i.prefix)} 开头的文字` };
       if (i.format === 'ends_with' && 'suffix' in i) return { en: `text ending with ${String(i.suffix)}`, zh: `以 ${String(i.suffix)} 结尾的文字` };
       return FORMATS[i.format] ?? { en: 'text in the right format', zh: '格式正确的文字' };
@@ -220,7 +237,7 @@ export function expectedWords(i: Issue): Words {
     case 'invalid_union':
       if (i.discriminator !== undefined) {
         const opts = 'options' in i && i.options ? i.options.map(shownValue) : [];
-        return opts.length > 0 ? { en: `one of ${opts.join(', ')}`, zh: `以下之一：${opts.join('、')}` } : { en: 'one of the allowed kinds', zh: '允许的种类之一' };
+        return opts.length > 0 ? { en: `one of ${opts.join(', ')}`, zh: `以下之一：${opts.map((v) => `"${v}"`).join('、')}` } : { en: 'one of the allowed kinds', zh: '允许的种类之一' };
       }
       return { en: 'one of the allowed forms', zh: '允许的写法之一' };
     case 'invalid_key':
@@ -228,8 +245,8 @@ export function expectedWords(i: Issue): Words {
     case 'invalid_element':
       return { en: 'valid items', zh: '有效的项' };
     case 'custom': {
-      const zh = typeof i.params?.['zh'] === 'string' ? (i.params['zh'] as string) : undefined;
       const own = authored(i.message);
+      const zh = typeof i.params?.['zh'] === 'string' ? (i.params['zh'] as string) : own !== undefined ? AUTHORED_ZH.get(own) : undefined;
       return { en: own ?? 'a valid value', zh: zh ?? (own ? `有效的值（${own}）` : '有效的值') };
     }
     default:
@@ -284,7 +301,15 @@ export function issueLines(issue: Issue, o: InvalidTextOptions = {}): InvalidLin
   if (value === NOT_KNOWN) return [line(keyPath(i.path, where), undefined, expectedWords(i), where)];
   // A missing key reads as missing, whatever type was expected.
   const found = value === undefined ? { en: 'nothing (the key is missing)', zh: '空缺（缺少此项）' } : foundWords(value, o.values, isPersonalPath(i.path));
-  return [line(keyPath(i.path, where), found, expectedWords(i), where)];
+  return [line(keyPath(i.path, where), found, withGuess(expectedWords(i), i, value), where)];
+}
+
+/** A mistyped choice (`kind: generall`): the allowed value it is a typo of, if one is close. Names an allowed value only, never the input. */
+function withGuess(expected: Words, i: Issue, value: unknown): Words {
+  const allowed = i.code === 'invalid_value' ? i.values : i.code === 'invalid_union' && i.discriminator !== undefined && 'options' in i && i.options ? i.options : [];
+  if (typeof value !== 'string' || allowed.length < 2 || !allowed.every((v) => typeof v === 'string')) return expected;
+  const guess = closest(value, allowed as string[]);
+  return guess === undefined ? expected : { en: `${expected.en} (did you mean ${guess}?)`, zh: `${expected.zh}（是不是 "${guess}"？）` };
 }
 
 function line(path: string, found: Words | undefined, expected: Words, where: string): InvalidLine {

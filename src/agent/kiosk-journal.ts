@@ -45,7 +45,7 @@ export class KioskJournal {
       return new KioskJournal(db);
     } catch (e) {
       db?.close();
-      throw storeError(e, `cannot open the kiosk journal ${path}`, { path });
+      throw storeError(e, { en: `cannot open the kiosk journal ${path}`, zh: `打不开取号机日志 ${path}` }, { path });
     }
   }
 

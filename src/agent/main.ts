@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type http from 'node:http';
 import type { Logger } from '../../drivers/common/logger.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import { thisAgent } from '../config/agents.js';
+import { readReferencedFile } from '../config/referenced-files.js';
 import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { createNotifier } from '../ops/sd-notify.js';
@@ -109,7 +110,7 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   const me = thisAgent(config);
   const logger: Logger = (opts.logger ?? createLogger({ level: me.logLevel })).child({ component: 'agent', agent: me.id });
   const notifier = createNotifier(opts.env ?? process.env, logger.child({ component: 'sd-notify' }));
-  const password = me.mqtt.passwordFile ? readFileSync(me.mqtt.passwordFile, 'utf8').trim() : undefined;
+  const password = me.mqtt.passwordFile ? readReferencedFile('agent.mqtt.passwordFile', me.mqtt.passwordFile).trim() : undefined;
   const link = new AgentLink(
     {
       url: me.mqtt.url,

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { HallqError } from '../../drivers/common/error.js';
-import { invalidText } from '../../drivers/common/invalid-text.js';
+import { invalidText, zhText } from '../../drivers/common/invalid-text.js';
+import { fileProblem } from '../../drivers/common/system-words.js';
 
 /**
  * The city tier's config (city.yaml, docs/city.md): the cluster's MQTT addresses, PostgreSQL, the
@@ -10,7 +11,7 @@ import { invalidText } from '../../drivers/common/invalid-text.js';
  */
 
 /** A hall id as it appears in topics and broker user names: no MQTT or NATS special characters. */
-export const hallIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "-" or "_" (1–64): it becomes an MQTT topic level and a NATS subject token');
+export const hallIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, zhText('letters, digits, "-" or "_" (1–64): it becomes an MQTT topic level and a NATS subject token', '字母、数字、"-" 或 "_"（1–64 个）：它会成为 MQTT 主题的一级和 NATS 主题的一段'));
 
 const lang = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
 
@@ -28,7 +29,7 @@ export const cityConfigSchema = z.strictObject({
   city: z.strictObject({ id: hallIdSchema, name: lang }),
   broker: z.strictObject({
     /** Every node's MQTT listener: the service fails over to the next when one is down. */
-    urls: z.array(z.string().regex(/^mqtts?:\/\/[^\s]+$/, 'an mqtt:// or mqtts:// URL')).min(1),
+    urls: z.array(z.string().regex(/^mqtts?:\/\/[^\s]+$/, zhText('an mqtt:// or mqtts:// URL', 'mqtt:// 或 mqtts:// 地址'))).min(1),
     username: z.string().min(1).default('city'),
     /** A file holding the password (mode 0600). */
     passwordFile: z.string().min(1).optional(),
@@ -37,7 +38,7 @@ export const cityConfigSchema = z.strictObject({
      * broker password, `hallq-city-<24 hex>` (src/city/client-id.ts), so no hall can guess it and
      * take the session over. Set it only to keep an older deployment's session.
      */
-    clientId: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'letters, digits, "-" or "_" (8–128): keep it secret, a login that knows it can take the session over').optional(),
+    clientId: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, zhText('letters, digits, "-" or "_" (8–128): keep it secret, a login that knows it can take the session over', '字母、数字、"-" 或 "_"（8–128 个）：请保密，知道它的登录可以接管会话')).optional(),
   }),
   postgres: z.strictObject({
     /** libpq connection string; put the password in ~/.pgpass or PGPASSWORD, not here. */
@@ -74,13 +75,13 @@ export const cityConfigSchema = z.strictObject({
   // nats-server refuses a config with two users of one name, and two nodes cannot share an address.
   .superRefine((c, ctx) => {
     c.halls.forEach((h, i) => {
-      if (h.id === c.broker.username) ctx.addIssue({ code: 'custom', path: ['halls', i, 'id'], message: `the city service's broker user is also "${h.id}": a hall id must differ from broker.username` });
+      if (h.id === c.broker.username) ctx.addIssue({ code: 'custom', path: ['halls', i, 'id'], message: `the city service's broker user is also "${h.id}": a hall id must differ from broker.username`, params: { zh: `市级服务的消息代理用户也叫 "${h.id}"：大厅编号须与 broker.username 不同` } });
     });
     const seen = new Set<string>();
     c.cluster?.nodes.forEach((n, i) => {
       for (const [key, port] of [['clientPort', n.clientPort], ['clusterPort', n.clusterPort], ['mqttPort', n.mqttPort]] as const) {
         const at = `${n.host}:${port}`;
-        if (seen.has(at)) ctx.addIssue({ code: 'custom', path: ['cluster', 'nodes', i, key], message: `${at} is already a listener of another node (or of this one)` });
+        if (seen.has(at)) ctx.addIssue({ code: 'custom', path: ['cluster', 'nodes', i, key], message: `${at} is already a listener of another node (or of this one)`, params: { zh: `${at} 已是另一个节点（或本节点）的监听地址` } });
         seen.add(at);
       }
     });
@@ -93,11 +94,15 @@ export type CityHall = z.infer<typeof cityHallSchema>;
  * Every problem of a parsed city config with its key path; an unknown key is named at its own path
  * (`broker.usernme`, not `broker`), one problem per key.
  */
-export function cityConfigProblems(doc: unknown): { path: string; message: string }[] {
+export function cityConfigProblems(doc: unknown): { path: string; message: string; messageZh: string }[] {
   const r = cityConfigSchema.safeParse(doc);
   if (r.success) return [];
   // The shared wording (drivers/common/invalid-text.ts): path, what was found, what was expected; an unknown key at its own path.
-  return invalidText(r.error.issues, { input: doc, values: 'shown' }).lines.map((l) => ({ path: l.path, message: l.en.startsWith(`${l.path}: `) ? l.en.slice(l.path.length + 2) : l.en }));
+  return invalidText(r.error.issues, { input: doc, values: 'shown' }).lines.map((l) => ({
+    path: l.path,
+    message: l.en.startsWith(`${l.path}: `) ? l.en.slice(l.path.length + 2) : l.en,
+    messageZh: l.zh.startsWith(`${l.path}：`) ? l.zh.slice(l.path.length + 1) : l.zh,
+  }));
 }
 
 /** Validates a parsed city config; CONFIG_INVALID names every key path at fault. */
@@ -106,11 +111,11 @@ export function parseCityConfig(doc: unknown, file = 'city.yaml'): CityConfig {
   if (!r.success) {
     const problems = cityConfigProblems(doc);
     const lines = problems.map((i) => `${file}: ${i.path || '(top)'}: ${i.message}`);
-    throw new HallqError('CONFIG_INVALID', lines.join('\n'), { issues: problems.map((i) => i.path) });
+    throw new HallqError('CONFIG_INVALID', lines.join('\n'), { issues: problems.map((i) => i.path), messageZh: problems.map((i) => `${file}：${i.path || '（顶层）'}：${i.messageZh}`).join('；') });
   }
   const seen = new Set<string>();
   for (const [i, h] of r.data.halls.entries()) {
-    if (seen.has(h.id)) throw new HallqError('CONFIG_INVALID', `${file}: halls.${i}.id: hall ${h.id} is listed twice`);
+    if (seen.has(h.id)) throw new HallqError('CONFIG_INVALID', `${file}: halls.${i}.id: hall ${h.id} is listed twice`, { messageZh: `${file}：halls.${i}.id：大厅 ${h.id} 出现了两次` });
     seen.add(h.id);
   }
   return r.data;
@@ -121,9 +126,13 @@ export function loadCityConfig(path: string): CityConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new HallqError('CONFIG_NOT_FOUND', `cannot read city config ${path}: ${(e as Error).message}`);
+    const p = fileProblem('read', path, e);
+    throw new HallqError('CONFIG_NOT_FOUND', `city config: ${p.en}`, { path, messageZh: `市级配置文件 ${p.zh}` }, { cause: e });
   }
   const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) throw new HallqError('CONFIG_INVALID', `${path}: invalid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    throw new HallqError('CONFIG_INVALID', `${path}: invalid YAML: ${e?.message.split('\n')[0] ?? ''}`, { messageZh: `${path}：第 ${e?.linePos?.[0].line ?? '?'} 行不合 YAML 语法` });
+  }
   return parseCityConfig(doc.toJS(), path);
 }

@@ -6,6 +6,8 @@ import { serverUserOf } from '../config/agents.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import type { HallqConfig } from '../config/schema.js';
 import { makeDir } from '../ops/make-dir.js';
+import { HallqError } from '../../drivers/common/error.js';
+import { fileProblem, systemWords } from '../../drivers/common/system-words.js';
 import { exitCodes } from './exit-codes.js';
 
 export interface BrokerFiles {
@@ -62,9 +64,9 @@ export function brokerCommand(configPath: string, outDir: string, print: (line: 
       for (const { user, password } of files.created) writeFileSync(join(secrets, `${user}.password`), `${password}\n`, { mode: 0o600 });
     }
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === undefined) throw e;
-    throw new Error(`--out: cannot write in ${outDir} (${code})`, { cause: e });
+    const p = fileProblem('write', outDir, e, '--out');
+    if (p.errno === undefined) throw e;
+    throw new HallqError('FILE_IO', `--out: cannot write in ${outDir}: ${systemWords(p.errno).en}`, { path: outDir, errno: p.errno, messageZh: `--out：无法在 ${outDir} 中写入：${systemWords(p.errno).zh}` }, { cause: e });
   }
   print(`wrote ${join(outDir, 'hallq.acl')} (hall ${config.hall.id}) and ${passwdPath} (${config.agents.length + 1} users)`);
   for (const { user } of files.created) print(`  new user ${user}: password in ${join(outDir, 'secrets', `${user}.password`)}`);

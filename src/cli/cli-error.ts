@@ -1,4 +1,5 @@
 import { isHallqError } from '../../drivers/common/error.js';
+import { errnoOf, systemWords } from '../../drivers/common/system-words.js';
 
 /**
  * How the hallq command says what went wrong: one form for every error, `error: CODE: message
@@ -18,10 +19,15 @@ export class CliError extends Error {
 const ZH: Readonly<Record<string, string>> = {
   CONFIG_INVALID: '配置文件有误',
   CONFIG_NOT_FOUND: '找不到或读不了配置文件',
+  CONFIG_UNREADABLE: '当前用户无权读取配置文件',
   PAYLOAD_INVALID: '内容无效',
   PAYLOAD_TOO_LARGE: '内容过大',
   STORE_CORRUPT: '数据库文件损坏',
   STORE_IO: '读写数据库失败',
+  STORE_LOCKED: '数据库正被另一个 hallq 服务器使用',
+  FILE_IO: '读写文件或目录失败',
+  LISTEN_FAILED: '无法监听端口',
+  START_ABORTED: '启动过程中收到停止信号',
   TRANSPORT_CLOSED: '设备连接已断开',
   TRANSPORT_OPEN_FAILED: '打不开设备端口',
   DEVICE_TIMEOUT: '设备没有应答',
@@ -50,9 +56,34 @@ export function errorParts(e: unknown): { code: string; message: string; message
     const own = e.details?.['messageZh'];
     return { code: e.code, message: e.message, messageZh: typeof own === 'string' && own !== '' ? own : (ZH[e.code] ?? ZH['FAILED'] ?? '') };
   }
-  // Anything else (a file not found, a socket refused): its message and the cause's.
+  // Anything else: a system failure (a file not found, a socket refused) in words, never Node's errno text.
+  const own = typeof (e as { code?: unknown } | null)?.code === 'string' ? errnoOf({ code: (e as { code: string }).code }) : undefined;
+  if (own !== undefined) {
+    const w = systemWords(own);
+    const path = typeof (e as { path?: unknown }).path === 'string' ? (e as { path: string }).path : undefined;
+    return { code: 'FAILED', message: path ? `${path}: ${w.en}` : w.en, messageZh: path ? `${path}：${w.zh}` : w.zh };
+  }
+  const failed = ZH['FAILED'] ?? '';
+  const message = e instanceof Error ? e.message : String(e);
+  const causeErrno = errnoOf(e instanceof Error ? e.cause : undefined);
+  if (causeErrno !== undefined) {
+    const w = systemWords(causeErrno);
+    return { code: 'FAILED', message: `${message}: ${w.en}`, messageZh: `${failed}：${w.zh}` };
+  }
   const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
-  return { code: 'FAILED', message: `${e instanceof Error ? e.message : String(e)}${cause}`, messageZh: ZH['FAILED'] ?? '' };
+  return { code: 'FAILED', message: `${message}${cause}`, messageZh: failed };
+}
+
+/** A wrong command line: printed as `error: USAGE: …` with the command's usage after it (exit 2). */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly messageZh: string,
+    /** The usage text printed after the message; the command's (or the global) usage when absent. */
+    readonly help?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** `error: CODE: message (messageZh)` */

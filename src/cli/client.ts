@@ -83,7 +83,37 @@ export async function commandCommand(base: string, command: Record<string, unkno
   const body = (await res.json()) as { outcome?: { ok: boolean; ticketId?: string; code?: string; message?: { zh: string; en: string } }; error?: { code: string; message: string; messageZh?: string } };
   if (json) process.stdout.write(`${JSON.stringify(body)}\n`);
   else if (body.outcome?.ok) process.stdout.write(`${okLine(command, body.outcome.ticketId)}\n`);
-  else if (body.outcome) process.stderr.write(`${errorLine({ code: body.outcome.code ?? 'refused', message: `refused: ${body.outcome.message?.en ?? ''}`, messageZh: body.outcome.message?.zh })}\n`);
+  else if (body.outcome?.code === 'unknown-window' && typeof command.window === 'number') {
+    // Which windows there are, so the technician need not look them up (`hallq call 99`).
+    const list = await windowList(base);
+    process.stderr.write(`${errorLine({ code: 'unknown-window', message: `refused: the hall has no window ${command.window}${list ? `; its windows: ${list.en}` : ''}`, messageZh: `本大厅没有 ${command.window} 号窗口${list ? `；有这些窗口：${list.zh}` : ''}` })}\n`);
+  } else if (body.outcome) process.stderr.write(`${errorLine({ code: body.outcome.code ?? 'refused', message: `refused: ${body.outcome.message?.en ?? ''}`, messageZh: body.outcome.message?.zh })}\n`);
   else process.stderr.write(`${errorLine({ code: body.error?.code ?? `http-${res.status}`, message: body.error?.message ?? `the server answered HTTP ${res.status}`, messageZh: body.error?.messageZh })}\n`);
   return body.outcome?.ok ? exitCodes.ok : exitCodes.failure;
+}
+
+/** A window's kind in words (the config's `kind`). */
+const KIND_WORDS: Readonly<Record<string, { en: string; zh: string }>> = {
+  general: { en: 'general', zh: '无差别综合窗口' },
+  domain: { en: 'domain', zh: '分领域综合窗口' },
+  special: { en: 'special', zh: '专窗' },
+  pickup: { en: 'pickup', zh: '出件窗口' },
+};
+
+/** The hall's windows from its public snapshot, e.g. `1 (general), 2 (general), … 12 (pickup)`; undefined when it cannot be had. */
+async function windowList(base: string): Promise<{ en: string; zh: string } | undefined> {
+  try {
+    const res = await fetch(`${base}/api/hall`);
+    if (!res.ok) return undefined;
+    const hall = (await res.json()) as { windows?: { window: number; kind?: string }[] };
+    const ws = hall.windows ?? [];
+    if (ws.length === 0) return undefined;
+    const words = (k: string | undefined) => (k === undefined ? undefined : KIND_WORDS[k]);
+    return {
+      en: ws.map((w) => `${w.window}${words(w.kind) ? ` (${words(w.kind)?.en ?? ''})` : ''}`).join(', '),
+      zh: ws.map((w) => `${w.window} 号${words(w.kind) ? `（${words(w.kind)?.zh ?? ''}）` : ''}`).join('、'),
+    };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,7 @@
 import { thisAgentIssue } from '../config/agents.js';
 import { formatIssues, issueLine, loadConfigFile } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
+import { errorLine, errorParts } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 import { settledWithin } from '../ops/bounded.js';
 import { StartupScope } from '../ops/startup.js';
@@ -63,9 +64,9 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
     // half-started daemon that holds the broker's client id or waits for a signal nobody handles.
     process.off('SIGHUP', hangup);
     const e = first.error;
-    const reason = isHallqError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
-    process.stderr.write(`hallq ${kind}: cannot start: ${reason}\n`);
-    createLogger({ component: kind }).error({ code: isHallqError(e) ? e.code : 'INTERNAL', err: e instanceof Error ? e.message : String(e) }, 'start failed; everything it opened is closed');
+    const p = errorParts(e);
+    process.stderr.write(`${errorLine({ code: p.code, message: `hallq ${kind} cannot start: ${p.message}`, messageZh: `hallq ${kind} 未能启动：${p.messageZh}` })}\n`);
+    createLogger({ component: kind }).error({ code: isHallqError(e) ? e.code : p.code, err: p.message }, 'start failed; everything it opened is closed');
     exitSoon();
     return exitCodes.failure;
   }

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isHallqError } from '../../drivers/common/error.js';
-import { errorLine, errorParts } from './cli-error.js';
+import { errorLine, errorParts, UsageError } from './cli-error.js';
+import { closest } from '../../drivers/common/did-you-mean.js';
 import { exitCodes } from './exit-codes.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -135,7 +136,9 @@ const commands: Record<string, Subcommand> = {
     options: jsonOpt,
     positionals: 2,
     run: async (a) => {
-      if (a.positionals[0] !== 'check' || !a.positionals[1]) throw new UsageError('config check needs the file to check, e.g. hallq config check /etc/hallq/hall.yaml', '请写上要检查的配置文件，例如 hallq config check /etc/hallq/hall.yaml');
+      const sub = a.positionals[0];
+      if (sub !== undefined && sub !== 'check') throw new UsageError(`config has one subcommand, check (not "${sub}")${closest(sub, ['check']) ? '; did you mean check?' : ''}`, `config 只有 "check" 一个子命令（而不是 "${sub}"）${closest(sub, ['check']) ? '，是不是要用 hallq config check？' : ''}`);
+      if (!a.positionals[1]) throw new UsageError('config check needs the file to check, e.g. hallq config check /etc/hallq/hall.yaml', '请写上要检查的配置文件，例如 hallq config check /etc/hallq/hall.yaml');
       return (await import('./config-check.js')).configCheck(a.positionals[1], flag(a, 'json'));
     },
   },
@@ -203,8 +206,9 @@ const commands: Record<string, Subcommand> = {
         case 'nats-config':
           return city.cityNatsConfigCommand({ config, node: need(str(a, 'node'), 'city nats-config needs the node: --node NAME', '请用 --node 写上节点名'), secrets: need(str(a, 'secrets'), 'city nats-config needs the secrets folder: --secrets DIR', '请用 --secrets 指定密钥目录') }, print);
         case undefined:
-        default:
           throw new UsageError('city needs what to do: serve, bridge or nats-config', '请写上 serve、bridge 或 nats-config');
+        default:
+          throw new UsageError(...notOneOf('city', a.positionals[0], ['serve', 'bridge', 'nats-config']));
       }
     },
   },
@@ -216,6 +220,7 @@ const commands: Record<string, Subcommand> = {
     run: async (a) => {
       const { EMULATED_KINDS, emulateCommand } = await import('./emulate.js');
       const kind = EMULATED_KINDS.find((k) => k === a.positionals[0]);
+      if (kind === undefined && a.positionals[0] !== undefined) throw new UsageError(...notOneOf('emulate', a.positionals[0], EMULATED_KINDS));
       if (kind === undefined) throw new UsageError(`emulate needs the device: one of ${EMULATED_KINDS.join(', ')}`, `请写上要模拟的设备：${EMULATED_KINDS.join('、')}`);
       const port = str(a, 'port');
       const config = str(a, 'config');
@@ -255,12 +260,18 @@ async function run(argv: string[]): Promise<number> {
   if (first === 'help') return run([rest[0] ?? '', '--help']);
   const name = first;
   const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (cmd === undefined) throw new UsageError(`there is no command "${name}"`, `没有 "${name}" 这个命令`);
+  if (cmd === undefined) {
+    const guess = closest(name, Object.keys(commands));
+    const guessed = guess === undefined ? undefined : commands[guess];
+    // The usage of the command it looks like, rather than the whole list.
+    if (guess !== undefined && guessed !== undefined) throw new UsageError(`there is no command "${name}"; did you mean ${guess}?`, `没有 "${name}" 这个命令，是不是要用 hallq ${guess}？`, commandUsage(guess, guessed));
+    throw new UsageError(`there is no command "${name}"`, `没有 "${name}" 这个命令`);
+  }
   let args: CommandArgs;
   try {
     args = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } } });
   } catch (e) {
-    if (isParseArgsError(e)) throw new UsageError(...optionWords(name, e), commandUsage(name, cmd));
+    if (isParseArgsError(e)) throw new UsageError(...optionWords(name, e, Object.keys(cmd.options ?? {})), commandUsage(name, cmd));
     throw e;
   }
   if (args.values.help === true) {
@@ -277,31 +288,33 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly messageZh: string,
-    /** The usage text printed after the message; the global usage when absent. */
-    readonly help?: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * Node's parseArgs says "Unknown option '--speed'. To specify a positional argument starting with a
  * '-', place it after '--'…": in a product's words instead, naming the option and the command.
  */
-function optionWords(name: string, e: TypeError): [string, string] {
+function optionWords(name: string, e: TypeError, known: readonly string[]): [string, string] {
   const option = /'(-[^' ]+)/.exec(e.message)?.[1] ?? 'an option';
   const code = 'code' in e ? String(e.code) : '';
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return [`hallq ${name} has no option ${option}`, `hallq ${name} 没有 ${option} 这个选项`];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const guess = option.startsWith('--') ? closest(option.slice(2).split('=')[0] ?? '', known) : undefined;
+    if (guess !== undefined) return [`hallq ${name} has no option ${option}; did you mean --${guess}?`, `hallq ${name} 没有 ${option} 这个选项，是不是要用 --${guess}？`];
+    return [`hallq ${name} has no option ${option}`, `hallq ${name} 没有 ${option} 这个选项`];
+  }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     return /does not take an argument/.test(e.message)
       ? [`${option} is a switch: it takes no value (write ${option} alone)`, `${option} 是开关，后面不跟值`]
       : [`${option} needs a value, e.g. ${option} 5`, `${option} 后面要写上值，例如 ${option} 5`];
   }
   return [`hallq ${name}: the command line is not as expected`, `hallq ${name} 的写法不对`];
+}
+
+/** `city serv`: the word is not one of the command's own, with the closest one when it looks like a typo. */
+function notOneOf(command: string, word: string, options: readonly string[]): [string, string] {
+  const guess = closest(word, options);
+  return [
+    `hallq ${command} has no "${word}": it takes one of ${options.join(', ')}${guess ? `; did you mean ${guess}?` : ''}`,
+    `hallq ${command} 没有 "${word}"，可用：${options.map((o) => `"${o}"`).join('、')}${guess ? `；是不是要用 "${guess}"？` : ''}`,
+  ];
 }
 
 const isParseArgsError = (e: unknown): e is TypeError => e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS');

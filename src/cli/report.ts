@@ -4,7 +4,7 @@ import { ReportProjection } from '../reports/projection.js';
 import { assertHallDatabase } from '../store/hall-database.js';
 import { MAX_REPORT_DAYS, buildReport, daysBetween, groupings, isDay, type GroupBy } from '../reports/query.js';
 import { toXlsx } from '../reports/xlsx.js';
-import { errorLine } from './cli-error.js';
+import { UsageError } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 import { progressBar } from './progress.js';
 
@@ -26,22 +26,16 @@ export interface ReportOptions {
  * Folds any events the projection has not seen yet, or all of them with --rebuild, then prints the report.
  */
 export async function reportCommand(o: ReportOptions): Promise<number> {
-  const bad = !isDay(o.from) || !isDay(o.to)
-    ? '--from and --to must be days like 2026-11-23'
-    : o.from > o.to
-      ? '--from is after --to'
-      : daysBetween(o.from, o.to) >= MAX_REPORT_DAYS
-        ? `at most ${MAX_REPORT_DAYS} days in one report`
-        : (groupings as readonly string[]).includes(o.by)
-          ? undefined
-          : `--by must be one of ${groupings.join(', ')}`;
-  if (bad) {
-    process.stderr.write(`${errorLine({ code: 'USAGE', message: `report: ${bad}`, messageZh: '报表的日期或分组写法不对' })}\n`);
-    return exitCodes.usage;
+  if (!isDay(o.from) || !isDay(o.to)) {
+    const which = [isDay(o.from) ? undefined : `--from ${o.from}`, isDay(o.to) ? undefined : `--to ${o.to}`].filter((x) => x !== undefined).join(', ');
+    throw new UsageError(`report: --from and --to are days like 2026-11-23 (not ${which})`, `--from 和 --to 应为日期，例如 2026-11-23（而不是 ${which}）`);
   }
+  if (o.from > o.to) throw new UsageError(`report: --from ${o.from} is after --to ${o.to}; the first day comes first`, `开始日期 --from ${o.from} 晚于结束日期 --to ${o.to}，请把较早的日期写在 --from`);
+  if (daysBetween(o.from, o.to) >= MAX_REPORT_DAYS) throw new UsageError(`report: at most ${MAX_REPORT_DAYS} days in one report`, `一份报表最多 ${MAX_REPORT_DAYS} 天`);
+  if (!(groupings as readonly string[]).includes(o.by)) throw new UsageError(`report: --by must be one of ${groupings.join(', ')} (not "${o.by}")`, `--by 应为以下之一：${groupings.map((g) => `"${g}"`).join('、')}（而不是 "${o.by}"）`);
   const by = o.by as GroupBy;
   // The wrong file (a YAML, another program's database) is refused untouched, before any table is made.
-  assertHallDatabase(o.database, "Give --db the server's database file (server.database), or --config the hall's config.");
+  assertHallDatabase(o.database, { en: "Give --db the server's database file (server.database), or --config the hall's config.", zh: '请用 --db 指定服务器的数据库文件（server.database），或用 --config 指定大厅的配置文件。' });
   const proj = ReportProjection.open(o.database);
   try {
     // Folding a long log (a first report, --rebuild) takes a while: a bar on a terminal's stderr only.
@@ -65,8 +59,7 @@ export async function reportCommand(o: ReportOptions): Promise<number> {
         break;
       case 'xlsx':
         if (!o.out && process.stdout.isTTY) {
-          process.stderr.write('report: --xlsx writes a binary file; redirect it, e.g. hallq report … --xlsx > report.xlsx\n');
-          return exitCodes.usage;
+          throw new UsageError('report: --xlsx writes a binary file; redirect it, e.g. hallq report … --xlsx > report.xlsx', '--xlsx 输出的是二进制文件，请重定向到文件，例如 hallq report … --xlsx > report.xlsx');
         }
         write(await toXlsx(report));
         break;

@@ -2,7 +2,8 @@ import { hallConfigOf, formatIssues, loadConfigFile } from '../config/load.js';
 import type { HallqConfig } from '../config/schema.js';
 import { simulate, type SimReport } from '../sim/simulate.js';
 import type { SimSpec } from '../sim/spec.js';
-import { errorLine } from './cli-error.js';
+import { HallqError } from '../../drivers/common/error.js';
+import { UsageError } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 import { progressBar } from './progress.js';
 import { table } from './table.js';
@@ -94,7 +95,7 @@ export function simulateCommand(file: string, o: SimulateOptions): number {
   const loaded = loadConfigFile(file);
   if (!loaded.ok) {
     process.stderr.write(`${formatIssues(file, loaded.issues, true)}\n`);
-    return exitCodes.configInvalid;
+    throw new HallqError('CONFIG_INVALID', `${loaded.issues.length} problem(s) in ${file}; nothing simulated`, { messageZh: `${file} 中有 ${loaded.issues.length} 处问题，未模拟` });
   }
   const staffed = o.windows === undefined ? undefined : parseWindowList(o.windows);
   if (o.windows !== undefined && !staffed) {
@@ -102,25 +103,22 @@ export function simulateCommand(file: string, o: SimulateOptions): number {
       const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(p);
       return m !== null && Number(m[2]) < Number(m[1]);
     });
-    if (backwards !== undefined) process.stderr.write(`${errorLine({ code: 'USAGE', message: `--windows: the range ${backwards.trim()} runs backwards; write it low-high, e.g. 1-4`, messageZh: `--windows 的范围 ${backwards.trim()} 写反了，请从小到大写，例如 1-4` })}\n`);
-    else process.stderr.write(`${errorLine({ code: 'USAGE', message: `--windows is a list of window numbers like 1-4,7 (not "${o.windows}")`, messageZh: `--windows 应为窗口号列表，例如 1-4,7（而不是 "${o.windows}"）` })}\n`);
-    return exitCodes.usage;
+    if (backwards !== undefined) throw new UsageError(`--windows: the range ${backwards.trim()} runs backwards; write it low-high, e.g. 1-4`, `--windows 的范围 ${backwards.trim()} 写反了，请从小到大写，例如 1-4`);
+    throw new UsageError(`--windows is a list of window numbers like 1-4,7 (not "${o.windows}")`, `--windows 应为窗口号列表，例如 1-4,7（而不是 "${o.windows}"）`);
   }
   if (o.days !== undefined && (o.days < 1 || o.days > 3650)) {
-    process.stderr.write(`${errorLine({ code: 'USAGE', message: `--days is 1 to 3650 days (not ${o.days})`, messageZh: `--days 应为 1 到 3650 天（而不是 ${o.days}）` })}\n`);
-    return exitCodes.usage;
+    throw new UsageError(`--days is 1 to 3650 days (not ${o.days})`, `--days 应为 1 到 3650 天（而不是 ${o.days}）`);
   }
   const known = new Set(loaded.config.windows.map((w) => w.id));
   const unknown = staffed?.filter((w) => !known.has(w)) ?? [];
   if (unknown.length > 0) {
-    process.stderr.write(`${errorLine({ code: 'USAGE', message: `--windows: ${file} has no window ${unknown.join(', ')} (its windows: ${[...known].join(', ')})`, messageZh: `${file} 没有 ${unknown.join('、')} 号窗口（有：${[...known].join('、')}）` })}\n`);
-    return exitCodes.usage;
+    throw new UsageError(`--windows: ${file} has no window ${unknown.join(', ')} (its windows: ${[...known].join(', ')})`, `--windows：${file} 没有 ${unknown.join('、')} 号窗口（有：${[...known].join('、')}）`);
+  }
+  if (!loaded.config.simulation) {
+    throw new HallqError('CONFIG_INVALID', `${file}: the config has no simulation section (arrivals per hour per service)`, { messageZh: `${file} 没有 simulation 部分（各业务每小时到达人数），无法模拟` });
   }
   const spec = simSpecOf(loaded.config, o, staffed);
-  if (typeof spec === 'string') {
-    process.stderr.write(`${errorLine({ code: 'CONFIG_INVALID', message: `${file}: ${spec}`, messageZh: `${file} 无法模拟` })}\n`);
-    return exitCodes.configInvalid;
-  }
+  if (typeof spec === 'string') throw new HallqError('CONFIG_INVALID', `${file}: ${spec}`, { messageZh: `${file} 无法模拟` });
   // Many days take a while: a bar on a terminal's stderr (nothing on a pipe, so stdout stays the report).
   const bar = spec.days > 1 ? progressBar('simulate', 'days') : undefined;
   let report: SimReport;

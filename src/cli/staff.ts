@@ -4,6 +4,7 @@ import { silentLogger } from '../../drivers/common/logger.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import { checkSecret, openCredentials } from '../server/auth/credentials.js';
 import { errorLine } from './cli-error.js';
+import { closest } from '../../drivers/common/did-you-mean.js';
 import { exitCodes } from './exit-codes.js';
 import { table } from './table.js';
 
@@ -29,7 +30,11 @@ export async function staffCommand(args: string[], configPath: string | undefine
       store.close();
     }
   }
-  if (sub !== 'passwd' && sub !== 'remove') throw new StaffUsage('staff needs what to do: passwd STAFF, remove STAFF or list', '请写上 passwd 工号、remove 工号 或 list');
+  if (sub !== 'passwd' && sub !== 'remove') {
+    const guess = sub === undefined ? undefined : closest(sub, ['passwd', 'remove', 'list']);
+    if (sub !== undefined) throw new StaffUsage(`staff has no "${sub}": it takes passwd STAFF, remove STAFF or list${guess ? `; did you mean ${guess}?` : ''}`, `hallq staff 没有 "${sub}"，可用：hallq staff passwd 工号、hallq staff remove 工号 或 hallq staff list${guess ? `；是不是要用 hallq staff ${guess}？` : ''}`);
+    throw new StaffUsage('staff needs what to do: passwd STAFF, remove STAFF or list', '请写上 passwd 工号、remove 工号 或 list');
+  }
   if (!staffId) throw new StaffUsage(`staff ${sub} needs the staff id, e.g. hallq staff ${sub} s01`, `请写上工号，例如 hallq staff ${sub} s01`);
   const staff = config.staff.find((s) => s.id === staffId);
   if (!staff) {

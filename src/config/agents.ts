@@ -16,9 +16,9 @@ export type ThisAgent = AgentEntry & Omit<NonNullable<HallqConfig['agent']>, 'id
 export function thisAgentIssue(c: HallqConfig): ConfigIssue | undefined {
   const id = c.agent?.id;
   if (id === undefined && c.agents.length === 1) return undefined;
-  if (id === undefined && c.agents.length === 0) return { path: 'agents', found: 'no agent', expected: "this mini-PC's entry (id, devices, kiosk)" };
-  if (id === undefined) return { path: 'agent.id', found: 'nothing', expected: `which of the agents this box is: one of ${c.agents.map((a) => a.id).join(', ')}` };
-  return c.agents.some((a) => a.id === id) ? undefined : { path: 'agent.id', found: JSON.stringify(id), expected: 'no such agent in agents' };
+  if (id === undefined && c.agents.length === 0) return { path: 'agents', found: 'no agent', expected: "this mini-PC's entry (id, devices, kiosk)", foundZh: '没有代理', expectedZh: '本机的条目（id、devices、kiosk）' };
+  if (id === undefined) return { path: 'agent.id', found: 'nothing', expected: `which of the agents this box is: one of ${c.agents.map((a) => a.id).join(', ')}`, foundZh: '空缺', expectedZh: `本机是 agents 中的哪一个：${c.agents.map((a) => a.id).join('、')} 之一` };
+  return c.agents.some((a) => a.id === id) ? undefined : { path: 'agent.id', found: JSON.stringify(id), expected: 'no such agent in agents', foundZh: JSON.stringify(id), expectedZh: 'agents 中没有这个代理' };
 }
 
 /**
@@ -30,8 +30,8 @@ export function thisAgent(c: HallqConfig): ThisAgent {
   const id = c.agent?.id ?? c.agents[0]?.id;
   const entry = c.agents.find((a) => a.id === id);
   if (issue || !entry) {
-    const i = issue ?? { path: 'agent.id', found: 'nothing', expected: 'an agent' };
-    throw new HallqError('CONFIG_INVALID', `${i.path}: found ${i.found}, expected ${i.expected}`, { issues: [i] });
+    const i = issue ?? { path: 'agent.id', found: 'nothing', expected: 'an agent', foundZh: '空缺', expectedZh: '一个代理' };
+    throw new HallqError('CONFIG_INVALID', `${i.path}: found ${i.found}, expected ${i.expected}`, { issues: [i], messageZh: `${i.path}：收到${i.foundZh}，应为${i.expectedZh}` });
   }
   const { id: _id, ...settings } = c.agent ?? agentSchema.parse({});
   return { ...entry, ...settings };
@@ -54,21 +54,21 @@ export function checkAgents(c: HallqConfig): ConfigIssue[] {
   const owner = { caller: new Map<number, string>(), rating: new Map<number, string>() };
   const server = serverUserOf(c);
   c.agents.forEach((a, i) => {
-    if (ids.has(a.id)) issues.push({ path: `agents[${i}].id`, found: JSON.stringify(a.id), expected: 'an agent id not used before' });
-    if (a.id === server) issues.push({ path: `agents[${i}].id`, found: JSON.stringify(a.id), expected: `an id other than the server's broker user (${server})` });
+    if (ids.has(a.id)) issues.push({ path: `agents[${i}].id`, found: JSON.stringify(a.id), expected: 'an agent id not used before', foundZh: JSON.stringify(a.id), expectedZh: '未被使用过的代理编号' });
+    if (a.id === server) issues.push({ path: `agents[${i}].id`, found: JSON.stringify(a.id), expected: `an id other than the server's broker user (${server})`, foundZh: JSON.stringify(a.id), expectedZh: `与服务器的消息代理用户名（${server}）不同的编号` });
     ids.add(a.id);
     a.devices.rs485.forEach((line, j) => {
       line.screens.forEach((s, k) => {
-        if (!windows.has(s.window)) issues.push({ path: `agents[${i}].devices.rs485[${j}].screens[${k}].window`, found: String(s.window), expected: 'a window id of windows' });
+        if (!windows.has(s.window)) issues.push({ path: `agents[${i}].devices.rs485[${j}].screens[${k}].window`, found: String(s.window), expected: 'a window id of windows', foundZh: String(s.window), expectedZh: 'windows 中已有的窗口号' });
       });
       line.keypads.forEach((kp, k) => {
         const at = `agents[${i}].devices.rs485[${j}].keypads[${k}]`;
-        if (!windows.has(kp.window)) issues.push({ path: `${at}.window`, found: String(kp.window), expected: 'a window id of windows' });
+        if (!windows.has(kp.window)) issues.push({ path: `${at}.window`, found: String(kp.window), expected: 'a window id of windows', foundZh: String(kp.window), expectedZh: 'windows 中已有的窗口号' });
         for (const role of ['caller', 'rating'] as const) {
           if (kp.role !== role && kp.role !== 'both') continue;
           const before = owner[role].get(kp.window);
           if (before !== undefined) {
-            issues.push({ path: at, found: `window ${kp.window}'s ${role} keypad again`, expected: `one ${role} keypad per window (already on agent ${before})` });
+            issues.push({ path: at, found: `window ${kp.window}'s ${role} keypad again`, expected: `one ${role} keypad per window (already on agent ${before})`, foundZh: `${kp.window} 号窗口的${role === 'caller' ? '呼叫器' : '评价器'}又出现一次`, expectedZh: `每个窗口只有一个${role === 'caller' ? '呼叫器' : '评价器'}（已在代理 ${before} 上）` });
           }
           owner[role].set(kp.window, a.id);
         }
@@ -76,12 +76,18 @@ export function checkAgents(c: HallqConfig): ConfigIssue[] {
     });
   });
   if (c.agent?.id !== undefined && !ids.has(c.agent.id)) {
-    issues.push({ path: 'agent.id', found: JSON.stringify(c.agent.id), expected: c.agents.length > 0 ? `no such agent in agents: one of ${[...ids].join(', ')}` : 'no such agent in agents (agents is empty)' });
+    issues.push({
+      path: 'agent.id',
+      found: JSON.stringify(c.agent.id),
+      expected: c.agents.length > 0 ? `no such agent in agents: one of ${[...ids].join(', ')}` : 'no such agent in agents (agents is empty)',
+      foundZh: JSON.stringify(c.agent.id),
+      expectedZh: c.agents.length > 0 ? `agents 中的代理：${[...ids].join('、')} 之一` : 'agents 中的代理（agents 是空的）',
+    });
   }
   const user = c.agent?.mqtt.username;
   const own = c.agent?.id ?? (c.agents.length === 1 ? c.agents[0]?.id : undefined);
   if (user !== undefined && own !== undefined && user !== own) {
-    issues.push({ path: 'agent.mqtt.username', found: JSON.stringify(user), expected: `the agent id (${own}): the broker binds each agent's topics to its user name` });
+    issues.push({ path: 'agent.mqtt.username', found: JSON.stringify(user), expected: `the agent id (${own}): the broker binds each agent's topics to its user name`, foundZh: JSON.stringify(user), expectedZh: `代理编号（${own}）：消息代理按用户名限定每个代理的主题` });
   }
   return issues;
 }

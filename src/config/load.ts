@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { HallqError } from '../../drivers/common/error.js';
 import { invalidText } from '../../drivers/common/invalid-text.js';
+import { fileProblem } from '../../drivers/common/system-words.js';
 import type { HallConfig } from '../core/model.js';
 import { checkAgents } from './agents.js';
 import { configSchema, type HallqConfig } from './schema.js';
@@ -11,8 +12,10 @@ export interface ConfigIssue {
   path: string;
   found: string;
   expected: string;
-  foundZh?: string;
-  expectedZh?: string;
+  foundZh: string;
+  expectedZh: string;
+  /** The place in Chinese when the path is not a key path (`第 3 行` for `line 3`). */
+  pathZh?: string;
 }
 
 export type ConfigResult = { ok: true; config: HallqConfig } | { ok: false; issues: ConfigIssue[] };
@@ -27,34 +30,34 @@ function show(v: unknown): string {
 function crossCheck(c: HallqConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const services = new Set(c.services.map((s) => s.id));
-  const dup = <T>(xs: T[], key: (x: T) => string | number, at: string, what: string) => {
+  const dup = <T>(xs: T[], key: (x: T) => string | number, at: string, what: string, whatZh: string) => {
     const seen = new Set<string | number>();
     xs.forEach((x, i) => {
       const k = key(x);
-      if (seen.has(k)) issues.push({ path: `${at}[${i}]`, found: show(k), expected: `a ${what} not used before` });
+      if (seen.has(k)) issues.push({ path: `${at}[${i}]`, found: show(k), expected: `a ${what} not used before`, foundZh: show(k), expectedZh: `未被使用过的${whatZh}` });
       seen.add(k);
     });
   };
-  dup(c.services, (s) => s.id, 'services', 'service id');
-  dup(c.services, (s) => s.prefix, 'services', 'number prefix');
-  dup(c.windows, (w) => w.id, 'windows', 'window id');
-  dup(c.staff, (s) => s.id, 'staff', 'staff id');
+  dup(c.services, (s) => s.id, 'services', 'service id', '业务编号');
+  dup(c.services, (s) => s.prefix, 'services', 'number prefix', '号码前缀');
+  dup(c.windows, (w) => w.id, 'windows', 'window id', '窗口号');
+  dup(c.staff, (s) => s.id, 'staff', 'staff id', '工号');
   c.windows.forEach((w, i) =>
     w.tiers.forEach((tier, j) =>
       tier.forEach((sid, k) => {
-        if (!services.has(sid)) issues.push({ path: `windows[${i}].tiers[${j}][${k}]`, found: show(sid), expected: `one of the service ids ${[...services].join(', ')}` });
+        if (!services.has(sid)) issues.push({ path: `windows[${i}].tiers[${j}][${k}]`, found: show(sid), expected: `one of the service ids ${[...services].join(', ')}`, foundZh: show(sid), expectedZh: `以下业务编号之一：${[...services].join('、')}` });
       }),
     ),
   );
   c.services.forEach((s, i) => {
-    if (!c.windows.some((w) => w.tiers.some((t) => t.includes(s.id)))) issues.push({ path: `services[${i}].id`, found: show(s.id), expected: 'a service that at least one window serves' });
+    if (!c.windows.some((w) => w.tiers.some((t) => t.includes(s.id)))) issues.push({ path: `services[${i}].id`, found: show(s.id), expected: 'a service that at least one window serves', foundZh: show(s.id), expectedZh: '至少有一个窗口办理的业务' });
   });
   if (c.simulation) {
     for (const sid of Object.keys(c.simulation.arrivalsPerHour)) {
-      if (!services.has(sid)) issues.push({ path: `simulation.arrivalsPerHour.${sid}`, found: show(sid), expected: 'a service id' });
+      if (!services.has(sid)) issues.push({ path: `simulation.arrivalsPerHour.${sid}`, found: show(sid), expected: 'a service id', foundZh: show(sid), expectedZh: '业务编号' });
     }
     for (const sid of Object.keys(c.simulation.serviceTime)) {
-      if (!services.has(sid)) issues.push({ path: `simulation.serviceTime.${sid}`, found: show(sid), expected: 'a service id' });
+      if (!services.has(sid)) issues.push({ path: `simulation.serviceTime.${sid}`, found: show(sid), expected: 'a service id', foundZh: show(sid), expectedZh: '业务编号' });
     }
   }
   return issues;
@@ -80,22 +83,25 @@ export function loadConfigFile(path: string): ConfigResult {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') {
-      throw new HallqError('CONFIG_UNREADABLE', `config ${path} is not readable by this user (permission denied, ${code}): give the user that runs hallq read access (e.g. chgrp hallq ${path}; chmod 640 ${path})`, { path }, { cause: e });
+    const p = fileProblem('read', path, e);
+    if (p.errno === 'EACCES' || p.errno === 'EPERM') {
+      throw new HallqError('CONFIG_UNREADABLE', `config ${path} is not readable by this user (permission denied, ${p.errno}): give the user that runs hallq read access (e.g. chgrp hallq ${path}; chmod 640 ${path})`, { path, errno: p.errno, messageZh: `当前用户无权读取配置文件 ${path}：请给运行 hallq 的用户读权限（例如 chgrp hallq ${path}; chmod 640 ${path}）` }, { cause: e });
     }
-    throw new HallqError('CONFIG_NOT_FOUND', `cannot read config ${path}: ${(e as Error).message}`, { path });
+    throw new HallqError('CONFIG_NOT_FOUND', `config: ${p.en}`, { path, errno: p.errno, messageZh: `配置文件 ${p.zh}` }, { cause: e });
   }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
-    return { ok: false, issues: doc.errors.map((e) => ({ path: `line ${e.linePos?.[0].line ?? '?'}`, found: 'invalid YAML', expected: e.message.split('\n')[0] ?? 'valid YAML' })) };
+    return {
+      ok: false,
+      issues: doc.errors.map((e) => ({ path: `line ${e.linePos?.[0].line ?? '?'}`, pathZh: `第 ${e.linePos?.[0].line ?? '?'} 行`, found: 'invalid YAML', expected: e.message.split('\n')[0] ?? 'valid YAML', foundZh: '不合 YAML 语法的内容', expectedZh: `合乎 YAML 语法的写法（第 ${e.linePos?.[0].line ?? '?'} 行第 ${e.linePos?.[0].col ?? '?'} 列附近）` })),
+    };
   }
   return validateConfig(doc.toJS());
 }
 
-/** One issue as a line: `path: found X, expected Y`; `zh`: its Chinese, `路径：收到 X，应为 Y` (the English words where none were written). */
+/** One issue as a line: `path: found X, expected Y`; `zh`: its Chinese, `路径：收到 X，应为 Y`. */
 export function issueLine(i: ConfigIssue, zh = false): string {
-  return zh ? `${i.path}：收到${i.foundZh ?? i.found}，应为${i.expectedZh ?? i.expected}` : `${i.path}: found ${i.found}, expected ${i.expected}`;
+  return zh ? `${i.pathZh ?? i.path}：收到${i.foundZh}，应为${i.expectedZh}` : `${i.path}: found ${i.found}, expected ${i.expected}`;
 }
 
 /** Every issue as `FILE: path: found X, expected Y`, one a line; `zh` adds each one's Chinese on the next line, indented. */

@@ -1,4 +1,7 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { HallqError } from '../../drivers/common/error.js';
+import { errnoOf, fileProblem, systemWords } from '../../drivers/common/system-words.js';
 import type { ConfigIssue } from './load.js';
 
 /**
@@ -16,9 +19,11 @@ export function unreadableFiles(config: unknown): ConfigIssue[] {
         if (k.endsWith('File') && typeof x === 'string') {
           try {
             accessSync(x, constants.R_OK);
+            // A folder passes the access check but is no file to read.
+            if (statSync(x).isDirectory()) throw Object.assign(new Error(`${x} is a folder`), { code: 'EISDIR' });
           } catch (e) {
-            const code = (e as NodeJS.ErrnoException).code;
-            issues.push({ path: p, found: `${JSON.stringify(x)} (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable by this user' : (code ?? 'unreadable')})`, expected: 'a readable file' });
+            const w = systemWords(errnoOf(e));
+            issues.push({ path: p, found: `${JSON.stringify(x)} (${w.en})`, expected: 'a file this user can read', foundZh: `${JSON.stringify(x)}（${w.zh}）`, expectedZh: '当前用户可读的文件' });
           }
         } else walk(x, p);
       }
@@ -26,4 +31,17 @@ export function unreadableFiles(config: unknown): ConfigIssue[] {
   };
   walk(config, '');
   return issues;
+}
+
+/**
+ * The contents of a file the config names (`key`: its key path), or CONFIG_INVALID naming the key and
+ * the file in words, English and Chinese — never a bare ENOENT. `hallq config check` finds these first.
+ */
+export function readReferencedFile(key: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const p = fileProblem('read', path, e, key);
+    throw new HallqError('CONFIG_INVALID', `${p.en}; hallq config check lists every such file`, { key, path, errno: p.errno, messageZh: `${p.zh}；hallq config check 会列出所有这样的文件` }, { cause: e });
+  }
 }

@@ -4,6 +4,7 @@ import { keypadAnyAddress, keypadProtocolIds, keypadProtocolSchemas } from '../.
 import { printerConfigSchema } from '../../drivers/printer/transport-schemas.js';
 import { voiceOutputIds } from '../../drivers/voice/output-schemas.js';
 import { z } from 'zod';
+import { invalidText, zhText, type Issue } from '../../drivers/common/invalid-text.js';
 import { defaultPolicy } from '../core/model.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 
@@ -13,10 +14,16 @@ import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.
  * Objects are strict: an unknown key is an error, never silently ignored.
  */
 
-const hm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time "HH:MM"');
-const timeRange = z.strictObject({ from: hm, to: hm }).refine((r) => r.from < r.to, 'from must be before to');
+/** A device address its protocol refuses, worded as what the protocol expects (never zod's own text). */
+function protocolIssue(what: string, whatZh: string, issues: readonly Issue[]): { message: string; params: { zh: string } } {
+  const l = invalidText(issues).lines[0];
+  return { message: `a ${what}${l ? `: ${l.expected.en}` : ''}`, params: { zh: `${whatZh}${l ? `：${l.expected.zh}` : ''}` } };
+}
+
+const hm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, zhText('a time "HH:MM"', '时间 "HH:MM"'));
+const timeRange = z.strictObject({ from: hm, to: hm }).refine((r) => r.from < r.to, zhText('from must be before to', 'from 早于 to'));
 const lang = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date "YYYY-MM-DD"');
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, zhText('a date "YYYY-MM-DD"', '日期 "YYYY-MM-DD"'));
 const ranges = z.array(timeRange).default([]);
 
 export const hoursSchema = z.strictObject({
@@ -27,9 +34,9 @@ export const hoursSchema = z.strictObject({
 });
 
 export const serviceSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -'),
+  id: z.string().regex(/^[A-Za-z0-9_-]+$/, zhText('letters, digits, _ or -', '字母、数字、_ 或 -')),
   name: lang,
-  prefix: z.string().regex(/^[A-Z]{1,2}$/, 'one or two capital letters'),
+  prefix: z.string().regex(/^[A-Z]{1,2}$/, zhText('one or two capital letters', '一到两个大写字母')),
   dailyQuota: z.number().int().min(1).max(999).default(999),
   hours: z.array(timeRange).optional(),
   idRequired: z.boolean().default(false),
@@ -44,7 +51,7 @@ export const windowSchema = z.strictObject({
 
 // issue 9 (HTTP): each staff entry has a role; the PIN/password is set with `hallq staff passwd`, never here.
 export const staffSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or -'),
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, zhText('letters, digits, _ or -', '字母、数字、_ 或 -')),
   name: z.string().min(1),
   /** staff: the soft caller at the window they sign in to; manager: admin and every window; technician: devices and diagnostics. */
   role: z.enum(['staff', 'manager', 'technician']).default('staff'),
@@ -92,7 +99,7 @@ export const simulationSchema = z.strictObject({
 });
 
 const mqttSchema = z.strictObject({
-  url: z.string().regex(/^mqtts?:\/\/[^\s]+$/, 'an mqtt:// or mqtts:// URL').default('mqtt://127.0.0.1:1883'),
+  url: z.string().regex(/^mqtts?:\/\/[^\s]+$/, zhText('an mqtt:// or mqtts:// URL', 'mqtt:// 或 mqtts:// 地址')).default('mqtt://127.0.0.1:1883'),
   username: z.string().optional(),
   /** A file holding the password, so the YAML can be shared without it. */
   passwordFile: z.string().optional(),
@@ -190,7 +197,7 @@ export const smsSchema = z
       .optional(),
   })
   .superRefine((s, ctx) => {
-    if (s.provider !== 'none' && s[s.provider] === undefined) ctx.addIssue({ code: 'custom', path: [s.provider], input: undefined, message: `the ${s.provider} settings (provider is ${s.provider})` });
+    if (s.provider !== 'none' && s[s.provider] === undefined) ctx.addIssue({ code: 'custom', path: [s.provider], input: undefined, message: `the ${s.provider} settings (provider is ${s.provider})`, params: { zh: `"${s.provider}" 的设置（sms.provider 是 "${s.provider}"）` } });
   });
 export type SmsConfig = z.infer<typeof smsSchema>;
 
@@ -233,7 +240,7 @@ const rs485LineSchema = z.strictObject({
         .strictObject({ window: z.number().int().min(1), protocol: z.enum(screenProtocolIds).default('bx'), address: z.number().int().min(0).max(0xfffe) })
         .superRefine((sc, ctx) => {
           const r = screenProtocolSchemas[sc.protocol].address.safeParse(sc.address);
-          if (!r.success) ctx.addIssue({ code: 'custom', path: ['address'], input: sc.address, message: `not a ${sc.protocol} address: ${r.error.issues[0]?.message ?? ''}` });
+          if (!r.success) ctx.addIssue({ code: 'custom', path: ['address'], input: sc.address, ...protocolIssue(`${sc.protocol} address`, `${sc.protocol} 地址`, r.error.issues) });
         }),
     )
     .default([]),
@@ -244,7 +251,7 @@ const rs485LineSchema = z.strictObject({
         .strictObject({ window: z.number().int().min(1), protocol: z.enum(keypadProtocolIds).default('ff68'), address: keypadAnyAddress, role: z.enum(['caller', 'rating', 'both']).default('both'), mode: z.enum(['poll', 'push']).default('poll') })
         .superRefine((k, ctx) => {
           const r = keypadProtocolSchemas[k.protocol].address.safeParse(k.address);
-          if (!r.success) ctx.addIssue({ code: 'custom', path: ['address'], input: k.address, message: `not a ${k.protocol} keypad address: ${r.error.issues[0]?.message ?? ''}` });
+          if (!r.success) ctx.addIssue({ code: 'custom', path: ['address'], input: k.address, ...protocolIssue(`${k.protocol} keypad address`, `${k.protocol} 评价器/呼叫器地址`, r.error.issues) });
         }),
     )
     .default([]),
@@ -273,7 +280,7 @@ export const devicesSchema = z.strictObject({
   gradeTable: z.record(z.string().regex(/^\d+$/), z.number().int().min(1).max(5)).optional(),
 });
 
-const agentId = z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -');
+const agentId = z.string().regex(/^[a-z0-9-]+$/, zhText('lower-case letters, digits and -', '小写字母、数字和 -'));
 
 /** The kiosk page an agent serves to its touch screen (Chromium in kiosk mode). */
 export const kioskSchema = z.strictObject({
@@ -387,12 +394,12 @@ export const islandSchema = z
     /** The agent's SQLite file for its leases and outbox (synchronous=FULL). */
     outbox: z.string().min(1).default('/var/lib/hallq/island.db'),
   })
-  .refine((i) => i.lowWater <= i.leaseSize, { path: ['lowWater'], message: 'lowWater must not be above leaseSize' });
+  .refine((i) => i.lowWater <= i.leaseSize, { path: ['lowWater'], message: 'lowWater must not be above leaseSize', params: { zh: 'lowWater 不大于 leaseSize' } });
 export type IslandConfig = z.infer<typeof islandSchema>;
 
 export const configSchema = z.strictObject({
   hall: z.strictObject({
-    id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -'),
+    id: z.string().regex(/^[a-z0-9-]+$/, zhText('lower-case letters, digits and -', '小写字母、数字和 -')),
     name: lang,
     utcOffsetMinutes: z.number().int().min(-720).max(840).default(480),
   }),

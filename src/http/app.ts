@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from '../../drivers/common/logger.js';
+import { systemWords } from '../../drivers/common/system-words.js';
 import { HallqError, isHallqError } from '../../drivers/common/error.js';
 import { invalidText, type Issue } from '../../drivers/common/invalid-text.js';
 import { sendError, sendInvalid } from './errors.js';
@@ -160,7 +161,15 @@ export function listenError(e: unknown, key: string, host: string, port: number)
         : errno === 'EADDRNOTAVAIL'
           ? 'is not an address of this machine (EADDRNOTAVAIL)'
           : `cannot be listened on (${errno ?? (e instanceof Error ? e.message : String(e))})`;
-  return new HallqError('LISTEN_FAILED', `${key}: ${host}:${port} ${why}`, { key, host, port, ...(errno ? { errno } : {}) }, { cause: e });
+  const whyZh =
+    errno === 'EADDRINUSE'
+      ? '已被占用：另一个 hallq 或其他程序在此监听，请停掉它或换一个端口'
+      : errno === 'EACCES'
+        ? '当前用户无权监听：1024 以下的端口需要特权'
+        : errno === 'EADDRNOTAVAIL'
+          ? '不是本机的地址'
+          : `无法监听（${systemWords(errno).zh}）`;
+  return new HallqError('LISTEN_FAILED', `${key}: ${host}:${port} ${why}`, { key, host, port, ...(errno ? { errno } : {}), messageZh: `${key}：${host}:${port} ${whyZh}` }, { cause: e });
 }
 
 /**

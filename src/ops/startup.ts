@@ -60,4 +60,4 @@ export class StartupScope {
   }
 }
 
-const aborted = () => new HallqError('START_ABORTED', 'stopped during the start');
+const aborted = () => new HallqError('START_ABORTED', 'stopped during the start', { messageZh: '启动过程中收到停止信号，已停止' });

@@ -153,7 +153,7 @@ export class ReportProjection {
       // no fsync per fold; the command's own append already paid the one that matters (DESIGN §7).
       db.pragma('synchronous = NORMAL');
     } catch (err) {
-      throw storeError(err, `cannot open the hall database ${path} for reports`, { path });
+      throw storeError(err, { en: `cannot open the hall database ${path} for reports`, zh: `打不开大厅数据库 ${path} 来生成报表` }, { path });
     }
     return new ReportProjection(db, logger);
   }
@@ -198,7 +198,7 @@ export class ReportProjection {
       try {
         k = this.#catchUpTx();
       } catch (err) {
-        throw storeError(err, 'report projection: cannot fold events', { seq: this.lastSeq() + 1 });
+        throw storeError(err, { en: 'report projection: cannot fold events', zh: '报表无法汇总事件' }, { seq: this.lastSeq() + 1 });
       }
       n += k;
       onProgress?.(this.lastSeq(), end);
@@ -214,7 +214,7 @@ export class ReportProjection {
     try {
       return this.#catchUpTx(limit);
     } catch (err) {
-      throw storeError(err, 'report projection: cannot fold events', { seq: this.lastSeq() + 1 });
+      throw storeError(err, { en: 'report projection: cannot fold events', zh: '报表无法汇总事件' }, { seq: this.lastSeq() + 1 });
     }
   }
 

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import type { Logger } from '../../drivers/common/logger.js';
-import { HallqError } from '../../drivers/common/error.js';
 import { hallConfigOf, loadConfigOrThrow } from '../config/load.js';
 import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
@@ -10,6 +8,8 @@ import { HallEngine } from './engine.js';
 import { requestAuthorizer } from '../bus/authorize.js';
 import { startHttp } from './http.js';
 import { startSms } from './sms/sms-service.js';
+import { configWarnings } from '../config/warnings.js';
+import { readReferencedFile } from '../config/referenced-files.js';
 import { startPlatform } from './platform/platform-service.js';
 import { MqttServer } from './mqtt-server.js';
 import { CityInbox } from './city-inbox.js';
@@ -18,14 +18,6 @@ import { settledWithin } from '../ops/bounded.js';
 import { StartupScope } from '../ops/startup.js';
 import { lockDatabase } from '../store/lock.js';
 
-/** A file the config names, or CONFIG_INVALID naming the key (never a bare ENOENT). */
-function readConfigFile(key: string, path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HallqError('CONFIG_INVALID', `${key}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); hallq config check lists every such file`, { key }, { cause: e });
-  }
-}
 import { startIslandServer } from './island-server.js';
 import { logPrintTimeouts } from './print-timeout-log.js';
 
@@ -78,7 +70,7 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   const engine = HallEngine.open(config.server.database, hallConfigOf(config), logger.child({ component: 'store' }), clock());
   scope.add('event log', () => engine.close());
   scope.add('print timeout log', logPrintTimeouts(engine, logger.child({ component: 'kiosk-prints' })));
-  const password = config.server.mqtt.passwordFile ? readConfigFile('server.mqtt.passwordFile', config.server.mqtt.passwordFile).trim() : undefined;
+  const password = config.server.mqtt.passwordFile ? readReferencedFile('server.mqtt.passwordFile', config.server.mqtt.passwordFile).trim() : undefined;
   const mqtt = new MqttServer(
     engine,
     {
@@ -98,6 +90,8 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   const statusBaseUrl = config.agents.find((a) => a.kiosk)?.kiosk?.statusBaseUrl;
   const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger: logger.child({ component: 'sms' }), ...(statusBaseUrl ? { statusBaseUrl } : {}) });
   if (sms) scope.add('SMS outbox', () => sms.stop());
+  // A modem that is not there (yet) does not stop the hall: said once at the start, with its key path.
+  for (const w of configWarnings(config)) logger.warn({ component: 'sms', key: w.path, zh: w.zh }, w.en);
   // Island mode: number leases for the kiosks, and the return of the agents' outboxes.
   const island = startIslandServer(config, engine, mqtt, clock, logger.child({ component: 'island' }));
   if (island) scope.add('island mode', () => island.stop());
@@ -113,6 +107,11 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   }
   const notice = `欢迎来到${config.hall.name.zh} · Welcome to ${config.hall.name.en} · 请留意叫号与短信通知，过号请到服务台 · Missed your call? Please ask at the service desk`;
   const h = config.server.http;
+  // The certificate files by their key paths, before Fastify reads them (its error would be a bare ENOENT).
+  if (h.tls) {
+    readReferencedFile('server.http.tls.certFile', h.tls.certFile);
+    readReferencedFile('server.http.tls.keyFile', h.tls.keyFile);
+  }
   const server = await startHttp(
     engine,
     mqtt,

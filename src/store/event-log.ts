@@ -102,11 +102,11 @@ export class EventLog<E extends LogEvent = LogEvent> {
       if (!readonly) {
         const mode = db.pragma('journal_mode = WAL', { simple: true });
         // An in-memory database answers "memory"; anything else means WAL could not be enabled.
-        if (mode !== 'wal' && mode !== 'memory') throw new HallqError('STORE_IO', `event log ${path}: journal_mode is ${String(mode)}, not wal`);
+        if (mode !== 'wal' && mode !== 'memory') throw new HallqError('STORE_IO', `event log ${path}: journal_mode is ${String(mode)}, not wal`, { messageZh: `事件日志 ${path} 的日志模式是 ${String(mode)}，不是 wal` });
       }
       // WAL's NORMAL can lose the last commits on power loss (DESIGN §7); a ticket is printed only after FULL.
       db.pragma('synchronous = FULL');
-      if (db.pragma('synchronous', { simple: true }) !== 2) throw new HallqError('STORE_IO', `event log ${path}: synchronous=FULL did not take`);
+      if (db.pragma('synchronous', { simple: true }) !== 2) throw new HallqError('STORE_IO', `event log ${path}: synchronous=FULL did not take`, { messageZh: `事件日志 ${path} 未能设为 synchronous=FULL` });
       db.pragma('foreign_keys = ON');
       let migrated: { from: number; to: number } | undefined;
       if (readonly) requireVersion(db);
@@ -120,12 +120,12 @@ export class EventLog<E extends LogEvent = LogEvent> {
       } catch {
         // already failing; the original error is the one to report
       }
-      throw storeError(err, `cannot open event log ${path}`, { path });
+      throw storeError(err, { en: `cannot open event log ${path}`, zh: `打不开事件日志 ${path}` }, { path });
     }
   }
 
   #open(): Database.Database {
-    if (this.#db === undefined) throw new HallqError('STORE_IO', `event log ${this.path} is closed`, { path: this.path });
+    if (this.#db === undefined) throw new HallqError('STORE_IO', `event log ${this.path} is closed`, { path: this.path, messageZh: `事件日志 ${this.path} 已关闭` });
     return this.#db;
   }
 
@@ -135,7 +135,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
     try {
       return this.#stmt.lastSeq.get()?.last ?? 0;
     } catch (err) {
-      throw storeError(err, 'cannot read the end of the event log');
+      throw storeError(err, { en: 'cannot read the end of the event log', zh: '读不到事件日志的末尾' });
     }
   }
 
@@ -157,7 +157,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
    */
   appendBatch(batch: readonly { events: readonly E[]; command?: { id: string; outcome: unknown } }[]): void {
     this.#open();
-    if (this.readonly) throw new HallqError('STORE_IO', `event log ${this.path} is open read-only`, { path: this.path });
+    if (this.readonly) throw new HallqError('STORE_IO', `event log ${this.path} is open read-only`, { path: this.path, messageZh: `事件日志 ${this.path} 是以只读方式打开的` });
     const groups: AppendGroup[] = [];
     let prev: number | undefined;
     for (const { events, command } of batch) {
@@ -192,7 +192,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
       const constraint = typeof err === 'object' && err !== null && 'code' in err && String(err.code).startsWith('SQLITE_CONSTRAINT');
       const first = groups[0];
       const detail = { seq: first?.rows[0]?.seq, commandId: first?.command?.id ?? first?.rows[0]?.command_id };
-      throw storeError(err, constraint ? 'append refused, already stored (command id or event)' : 'append failed', detail);
+      throw storeError(err, constraint ? { en: 'append refused, already stored (command id or event)', zh: '追加被拒绝：已存储过（命令编号或事件）' } : { en: 'append failed', zh: '追加事件失败' }, detail);
     }
   }
 
@@ -203,7 +203,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
     try {
       row = this.#stmt.outcome.get(id);
     } catch (err) {
-      throw storeError(err, `cannot read outcome of command ${id}`, { commandId: id });
+      throw storeError(err, { en: `cannot read outcome of command ${id}`, zh: `读不到命令 ${id} 的结果` }, { commandId: id });
     }
     return row === undefined ? undefined : fromJson(row.outcome, `outcome of command ${id}`, { commandId: id });
   }
@@ -220,7 +220,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
     try {
       rows = this.#stmt.read.all(afterSeq, limit ?? -1); // LIMIT -1 is "no limit" in SQLite
     } catch (err) {
-      throw storeError(err, `cannot read events after ${afterSeq}`, { seq: afterSeq + 1 });
+      throw storeError(err, { en: `cannot read events after ${afterSeq}`, zh: `读不到序号 ${afterSeq} 之后的事件` }, { seq: afterSeq + 1 });
     }
     const out: E[] = [];
     let expected = afterSeq + 1;
@@ -251,13 +251,13 @@ export class EventLog<E extends LogEvent = LogEvent> {
   /** Stores the state as of `seq` (JSON) and drops all but the newest SNAPSHOTS_KEPT. */
   saveSnapshot(seq: number, state: unknown): void {
     this.#open();
-    if (this.readonly) throw new HallqError('STORE_IO', `event log ${this.path} is open read-only`, { path: this.path });
+    if (this.readonly) throw new HallqError('STORE_IO', `event log ${this.path} is open read-only`, { path: this.path, messageZh: `事件日志 ${this.path} 是以只读方式打开的` });
     if (!Number.isSafeInteger(seq) || seq < 0) throw corrupt(`snapshot seq ${seq} is not a seq`, { seq });
     const json = toJson(state, `snapshot at seq ${seq}`, { seq });
     try {
       this.#snapshotTx(seq, json);
     } catch (err) {
-      throw storeError(err, `cannot save snapshot at seq ${seq}`, { seq });
+      throw storeError(err, { en: `cannot save snapshot at seq ${seq}`, zh: `无法在序号 ${seq} 保存快照` }, { seq });
     }
     this.#logger.debug({ seq, bytes: json.length }, 'snapshot saved');
   }
@@ -268,7 +268,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
     try {
       row = this.#stmt.latestSnapshot.get();
     } catch (err) {
-      throw storeError(err, 'cannot read the latest snapshot');
+      throw storeError(err, { en: 'cannot read the latest snapshot', zh: '读不到最新的快照' });
     }
     if (row === undefined) return undefined;
     const seq = row.seq;
@@ -297,7 +297,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
     try {
       db.close();
     } catch (err) {
-      throw storeError(err, `cannot close event log ${this.path}`, { path: this.path });
+      throw storeError(err, { en: `cannot close event log ${this.path}`, zh: `无法关闭事件日志 ${this.path}` }, { path: this.path });
     }
   }
 }

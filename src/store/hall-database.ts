@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { HallqError } from '../../drivers/common/error.js';
+import { fileProblem } from '../../drivers/common/system-words.js';
 
 const SQLITE_HEADER = 'SQLite format 3\0';
 
@@ -10,7 +11,7 @@ const SQLITE_HEADER = 'SQLite format 3\0';
  * byte, instead of turning it into a SQLite file with report tables. Reads the header, then looks for
  * the log's table through a read-only connection.
  */
-export function assertHallDatabase(path: string, hint: string): void {
+export function assertHallDatabase(path: string, hint: { en: string; zh: string }): void {
   let header = '';
   let fd: number | undefined;
   try {
@@ -18,12 +19,12 @@ export function assertHallDatabase(path: string, hint: string): void {
     const buf = Buffer.alloc(SQLITE_HEADER.length);
     header = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('latin1');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new HallqError('STORE_IO', `cannot read ${path} (${code ?? String(e)})`, { path }, { cause: e });
+    const p = fileProblem('read', path, e);
+    throw new HallqError('STORE_IO', p.en, { path, errno: p.errno, messageZh: p.zh }, { cause: e });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  if (header !== SQLITE_HEADER) throw notHallDatabase(path, header.length === 0 ? 'it is empty' : 'it is not a SQLite file', hint);
+  if (header !== SQLITE_HEADER) throw notHallDatabase(path, header.length === 0 ? { en: 'it is empty', zh: '它是空文件' } : { en: 'it is not a SQLite file', zh: '它不是 SQLite 数据库文件' }, hint);
   let hasLog: boolean | undefined;
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
@@ -37,7 +38,8 @@ export function assertHallDatabase(path: string, hint: string): void {
     // the open that follows reports anything else.
     hasLog = undefined;
   }
-  if (hasLog === false) throw notHallDatabase(path, 'it is a SQLite file without an event log', hint);
+  if (hasLog === false) throw notHallDatabase(path, { en: 'it is a SQLite file without an event log', zh: '它是 SQLite 文件，但没有事件日志' }, hint);
 }
 
-const notHallDatabase = (path: string, why: string, hint: string) => new HallqError('STORE_IO', `${path} is not a hall database (${why}); left as it was. ${hint}`, { path });
+const notHallDatabase = (path: string, why: { en: string; zh: string }, hint: { en: string; zh: string }) =>
+  new HallqError('STORE_IO', `${path} is not a hall database (${why.en}); left as it was. ${hint.en}`, { path, messageZh: `${path} 不是大厅数据库（${why.zh}），未做任何改动。${hint.zh}` });

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { HallqError } from '../../drivers/common/error.js';
+import { storeWords } from './errors.js';
 
 /** Held by the one process that writes a hall's event log; released by release() or by the process's end. */
 export interface DatabaseLock {
@@ -28,9 +29,15 @@ export function lockDatabase(database: string): DatabaseLock {
     db?.close();
     const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
     if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-      throw new HallqError('STORE_LOCKED', `${database} is in use by another hallq server (it holds ${path}); stop that one first, or give this one its own server.database`, { database, lock: path }, { cause: e });
+      throw new HallqError(
+        'STORE_LOCKED',
+        `${database} is in use by another hallq server (it holds ${path}); stop that one first, or give this one its own server.database`,
+        { database, lock: path, messageZh: `${database} 正被另一个 hallq 服务器使用（它持有 ${path}）；请先停掉那一个，或给本服务器另设 server.database` },
+        { cause: e },
+      );
     }
-    throw new HallqError('STORE_IO', `cannot take the lock ${path}: ${e instanceof Error ? e.message : String(e)}`, { database, lock: path }, { cause: e });
+    const why = storeWords(e);
+    throw new HallqError('STORE_IO', `cannot lock ${path}: ${why.en}`, { database, lock: path, messageZh: `${path} 加锁失败：${why.zh}` }, { cause: e });
   }
   const held = db;
   return {

@@ -1,5 +1,6 @@
 import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import { HallqError } from '../../drivers/common/error.js';
+import { errnoOf, systemWords } from '../../drivers/common/system-words.js';
 
 /** Owner read and write only: the database holds masked personal data and sealed phone numbers. */
 export const PRIVATE_MODE = 0o600;
@@ -24,6 +25,7 @@ export function ensurePrivateDbFile(path: string): void {
       }
     }
   } catch (e) {
-    throw new HallqError('STORE_IO', `cannot make the database ${path} private (mode 0600)`, { path }, { cause: e });
+    const w = systemWords(errnoOf(e));
+    throw new HallqError('STORE_IO', `cannot create or make private (mode 0600) the database ${path}: ${w.en}`, { path, messageZh: `无法创建数据库 ${path} 或把它设为仅属主可读写（0600）：${w.zh}` }, { cause: e });
   }
 }

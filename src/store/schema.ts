@@ -127,10 +127,7 @@ export function schemaVersion(db: BetterSqlite3.Database): number {
 }
 
 function refuseNewer(found: number, known: number): never {
-  throw corrupt(`event log has schema version ${found}, newer than this hallq understands (${known}); upgrade hallq`, {
-    found,
-    known,
-  });
+  throw corrupt(`event log has schema version ${found}, newer than this hallq understands (${known}); upgrade hallq`, { found, known }, `事件日志的结构版本是 ${found}，比本 hallq 能识别的（${known}）新；请升级 hallq`);
 }
 
 /**
@@ -164,9 +161,6 @@ export function requireVersion(db: BetterSqlite3.Database, known: number = SCHEM
   const found = schemaVersion(db);
   if (found > known) refuseNewer(found, known);
   if (found < known) {
-    throw corrupt(`event log has schema version ${found}, this hallq needs ${known}; open it read-write once to migrate`, {
-      found,
-      known,
-    });
+    throw corrupt(`event log has schema version ${found}, this hallq needs ${known}; open it read-write once to migrate`, { found, known }, `事件日志的结构版本是 ${found}，本 hallq 需要 ${known}；请以读写方式打开一次以完成迁移`);
   }
 }

@@ -70,7 +70,8 @@ describe('hallq CLI rough edges', () => {
     const file = join(dir, 'hall.yaml');
     writeFileSync(file, `${readFileSync('config/demo.yaml', 'utf8')}\nserver:\n  mqtt: { url: "mqtt://127.0.0.1:1883", username: hallq-server, passwordFile: ${join(dir, 'nope.password')} }\n`);
     const r = await hallq('config', 'check', file);
-    expect(r.stderr).toContain(`server.mqtt.passwordFile: found "${join(dir, 'nope.password')}" (no such file), expected a readable file`);
+    expect(r.stderr).toContain(`server.mqtt.passwordFile: found "${join(dir, 'nope.password')}" (it is not there (no such file or folder)), expected a file this user can read`);
+    expect(r.stderr).toContain(`server.mqtt.passwordFile：收到"${join(dir, 'nope.password')}"（不存在），应为当前用户可读的文件`);
     expect(r.code).toBe(3);
     writeFileSync(join(dir, 'nope.password'), 'secret\n');
     expect((await hallq('config', 'check', file)).code).toBe(0);

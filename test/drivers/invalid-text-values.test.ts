@@ -20,20 +20,20 @@ const command = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('
 describe('found values: quoted when they cannot be personal data', () => {
   it('an unknown command type is quoted, with the allowed types', () => {
     const t = refused(command, { type: 'CallNxt', window: 1 }, { where: 'body' });
-    expect(t.message).toBe('body.type: found "CallNxt", expected one of CallNext, PauseWindow');
-    expect(t.messageZh).toBe('body.type：收到"CallNxt"，应为以下之一：CallNext、PauseWindow');
+    expect(t.message).toBe('body.type: found "CallNxt", expected one of CallNext, PauseWindow (did you mean CallNext?)');
+    expect(t.messageZh).toBe('body.type：收到"CallNxt"，应为以下之一："CallNext"、"PauseWindow"（是不是 "CallNext"？）');
   });
 
   it('an enum lists its allowed values and quotes what came', () => {
     const t = refused(z.object({ kind: z.enum(['general', 'domain', 'special']) }), { kind: 'genral' });
-    expect(t.message).toBe('kind: found "genral", expected one of general, domain, special');
+    expect(t.message).toBe('kind: found "genral", expected one of general, domain, special (did you mean general?)');
   });
 
   it(`a long text is cut after ${QUOTED_MAX} characters and counted, never split inside a character`, () => {
     const long = '𝒜'.repeat(50);
     const t = refused(z.object({ kind: z.enum(['a', 'b']) }), { kind: long });
     expect(t.message).toBe(`kind: found "${'𝒜'.repeat(QUOTED_MAX)}"… (text of 50 characters), expected one of a, b`);
-    expect(t.messageZh).toBe(`kind：收到"${'𝒜'.repeat(QUOTED_MAX)}"…（共 50 个字符），应为以下之一：a、b`);
+    expect(t.messageZh).toBe(`kind：收到"${'𝒜'.repeat(QUOTED_MAX)}"…（共 50 个字符），应为以下之一："a"、"b"`);
   });
 
   it('control and direction characters are escaped: a log line or a terminal stays one line, in order', () => {

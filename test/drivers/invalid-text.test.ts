@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { invalidText, keyPath, RAW_ZOD_TEXT } from '../../drivers/common/invalid-text.js';
+import { invalidText, keyPath, RAW_ZOD_TEXT, zhText } from '../../drivers/common/invalid-text.js';
 
 const issuesOf = (schema: z.ZodType, input: unknown, reportInput = false) => {
   const r = schema.safeParse(input, { reportInput });
@@ -20,11 +20,13 @@ describe('invalidText: schema issues in plain words, English and Chinese', () =>
     ['a fraction', window, { window: 1.5 }, 'window: found 1.5, expected a whole number', 'window：收到1.5，应为整数'],
     ['an unknown key', window, { window: 1, windw: 2 }, 'windw: unknown key (check the spelling)', 'windw：未知的项（请检查拼写）'],
     ['an empty string', z.object({ name: z.string().min(1) }), { name: '' }, 'name: found empty text, expected text that is not empty', 'name：收到空文字，应为非空的文字'],
-    ['a value outside an enum', z.object({ kind: z.enum(['general', 'domain']) }), { kind: 'x' }, 'kind: found "x", expected one of general, domain', 'kind：收到"x"，应为以下之一：general、domain'],
+    ['a value outside an enum', z.object({ kind: z.enum(['general', 'domain']) }), { kind: 'x' }, 'kind: found "x", expected one of general, domain', 'kind：收到"x"，应为以下之一："general"、"domain"'],
     ['a nested list index', z.object({ windows: z.array(z.object({ id: z.number() })) }), { windows: [{ id: 1 }, { id: 'two' }] }, 'windows[1].id: found "two", expected a number', 'windows[1].id：收到"two"，应为数字'],
     ['a bad URL', z.object({ url: z.url() }), { url: 'nope' }, 'url: found "nope", expected a web address (http://… or https://…)', 'url：收到"nope"，应为网址（http://… 或 https://…）'],
     ['an author-worded regex', z.object({ token: z.string().regex(/^[a-z]{4}$/, 'a token of four letters') }), { token: '12' }, 'token: found text of 2 characters, expected a token of four letters', 'token：收到2 个字符的文字，应为符合格式的文字（a token of four letters）'],
     ['the whole input of the wrong kind', window, 'hello', 'the input: found "hello", expected a group of keys', '输入内容：收到"hello"，应为一组键值（对象）'],
+    ['an author-worded regex with its Chinese (zhText)', z.object({ time: z.string().regex(/^\d\d:\d\d$/, zhText('a time as HH:MM (test)', '时间（HH:MM，测试）')) }), { time: '9' }, 'time: found "9", expected a time as HH:MM (test)', 'time：收到"9"，应为时间（HH:MM，测试）'],
+    ['a mistyped choice: the close allowed value', z.object({ kind: z.enum(['general', 'domain']) }), { kind: 'generall' }, 'kind: found "generall", expected one of general, domain (did you mean general?)', 'kind：收到"generall"，应为以下之一："general"、"domain"（是不是 "general"？）'],
   ])('%s', (_name, schema, input, en, zh) => {
     const t = invalidText(issuesOf(schema, input), { input });
     expect(t.message).toBe(en);
@@ -35,7 +37,7 @@ describe('invalidText: schema issues in plain words, English and Chinese', () =>
     const cmd = z.discriminatedUnion('type', [z.object({ type: z.literal('CallNext'), window: z.number() }), z.object({ type: z.literal('Pause'), window: z.number() })]);
     const t = invalidText(issuesOf(cmd, { type: 'Nope', window: 1 }), { input: { type: 'Nope', window: 1 } });
     expect(t.message).toBe('type: found "Nope", expected one of CallNext, Pause');
-    expect(t.messageZh).toBe('type：收到"Nope"，应为以下之一：CallNext、Pause');
+    expect(t.messageZh).toBe('type：收到"Nope"，应为以下之一："CallNext"、"Pause"');
   });
 
   it('prefixes the place (body, query); Chinese text only when values are shown (a config file), never under a personal key', () => {

@@ -22,6 +22,9 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** A path as a literal in a RegExp. */
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function scratch(): string {
   const d = mkdtempSync(join(tmpdir(), 'hallq-daemon-start-'));
   dirs.push(d);
@@ -90,7 +93,8 @@ describe('a daemon whose start cannot complete ends', () => {
     const config = writeConfig(dir, `mqtt://127.0.0.1:${await closedPort()}`, port);
     const r = await ends('server', '--config', config);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`hallq server: cannot start: LISTEN_FAILED: server.http.port: 127.0.0.1:${port} is already in use (EADDRINUSE)`);
+    expect(r.stderr).toContain(`error: LISTEN_FAILED: hallq server cannot start: server.http.port: 127.0.0.1:${port} is already in use (EADDRINUSE)`);
+    expect(r.stderr).toContain(`(hallq server 未能启动：server.http.port：127.0.0.1:${port} 已被占用`);
     // The broker link comes after the HTTP port: a server that cannot serve never takes the running one's client id.
     expect(r.stdout).not.toMatch(/broker connection|connected to broker/);
     expect(r.stdout).toContain('start failed; everything it opened is closed');
@@ -102,7 +106,9 @@ describe('a daemon whose start cannot complete ends', () => {
     const first = await server(config);
     const second = await ends('server', '--config', config);
     expect(second.code).toBe(1);
-    expect(second.stderr).toContain(`hallq server: cannot start: STORE_LOCKED: ${join(dir, 'hall.db')} is in use by another hallq server`);
+    // The one error form of the CLI, with its Chinese (issue 13), and the JSON log line.
+    expect(second.stderr).toMatch(new RegExp(`^error: STORE_LOCKED: hallq server cannot start: ${escape(join(dir, 'hall.db'))} is in use by another hallq server .*\\(hallq server 未能启动：${escape(join(dir, 'hall.db'))} 正被另一个 hallq 服务器使用.*\\)$`, 'm'));
+    expect(second.stdout).toContain('start failed; everything it opened is closed');
     expect(second.stdout).not.toContain('event log replayed');
     expect(first.child.exitCode).toBeNull();
   }, 60_000);
@@ -120,7 +126,7 @@ describe('a daemon whose start cannot complete ends', () => {
     const port = await takenPort();
     const r = await ends('agent', '--config', agentConfig(dir, await closedPort(), port));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`hallq agent: cannot start: LISTEN_FAILED: agents[kiosk-1].kiosk.port: 127.0.0.1:${port} is already in use (EADDRINUSE)`);
+    expect(r.stderr).toContain(`error: LISTEN_FAILED: hallq agent cannot start: agents[kiosk-1].kiosk.port: 127.0.0.1:${port} is already in use (EADDRINUSE)`);
     expect(r.stdout).not.toMatch(/broker connection|connected to broker/);
   }, 60_000);
 

@@ -112,7 +112,7 @@ describe.skipIf(!haveTools)('the Debian package', () => {
     expect(hallq(['--version'])).toMatchObject({ code: 0, out: `hallq ${version}\n` });
     const check = hallq(['config', 'check', join(root, 'etc/hallq/hall.yaml')]);
     // The example names password files the admin has yet to write (hallq broker): each missing file by its key path.
-    expect(check.err).toContain(`${join(root, 'etc/hallq/hall.yaml')}: server.mqtt.passwordFile: found "/etc/hallq/mqtt-server.password" (no such file)`);
+    expect(check.err).toContain(`${join(root, 'etc/hallq/hall.yaml')}: server.mqtt.passwordFile: found "/etc/hallq/mqtt-server.password" (it is not there (no such file or folder))`);
     expect(check.code).toBe(3);
     // The carried native modules load here (no compiler, no download).
     const sqlite = run(process.execPath, ['-e', `const D = require(${JSON.stringify(join(root, 'opt/hallq/node_modules/better-sqlite3'))}); console.log(new D(':memory:').prepare('select 41 + 1 as n').get().n)`]);

@@ -50,7 +50,7 @@ export class IslandStore {
       return new IslandStore(db);
     } catch (e) {
       db?.close();
-      throw storeError(e, `cannot open the island file ${path}`, { path });
+      throw storeError(e, { en: `cannot open the island file ${path}`, zh: `打不开孤岛模式文件 ${path}` }, { path });
     }
   }
 

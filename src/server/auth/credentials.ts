@@ -68,7 +68,7 @@ export function openCredentials(path: string, logger: Logger, cost = DEFAULT_COS
     db.pragma('journal_mode = WAL');
     migrate(db, undefined, logger);
   } catch (e) {
-    throw storeError(e, `cannot open the staff credentials in ${path}`, { path });
+    throw storeError(e, { en: `cannot open the staff credentials in ${path}`, zh: `打不开 ${path} 中的工作人员凭据` }, { path });
   }
   const get = db.prepare<[string], { hash: string }>('SELECT hash FROM staff_credentials WHERE staff_id = ?');
   const put = db.prepare('INSERT INTO staff_credentials (staff_id, hash, updated) VALUES (?, ?, ?) ON CONFLICT (staff_id) DO UPDATE SET hash = excluded.hash, updated = excluded.updated');

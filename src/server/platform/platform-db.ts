@@ -50,6 +50,6 @@ export function openPlatformDb(path: string, logger: Logger): Database.Database 
     return db;
   } catch (e) {
     db?.close();
-    throw storeError(e, `cannot open the platform tables in ${path}`, { path });
+    throw storeError(e, { en: `cannot open the platform tables in ${path}`, zh: `打不开 ${path} 中的统一平台数据表` }, { path });
   }
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { HallqError } from '../../../drivers/common/error.js';
+import { fileProblem } from '../../../drivers/common/system-words.js';
 import { invalidText } from '../../../drivers/common/invalid-text.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { PlatformConfig } from '../../config/schema.js';
@@ -72,7 +73,8 @@ export class PlatformService {
       try {
         key = readFileSync(c.appointments.idHashKeyFile);
       } catch (e) {
-        throw new HallqError('CONFIG_NOT_FOUND', `platform.appointments.idHashKeyFile: cannot read ${c.appointments.idHashKeyFile}`, { path: 'platform.appointments.idHashKeyFile' }, { cause: e });
+        const p = fileProblem('read', c.appointments.idHashKeyFile, e, 'platform.appointments.idHashKeyFile');
+        throw new HallqError('CONFIG_NOT_FOUND', p.en, { path: 'platform.appointments.idHashKeyFile', messageZh: p.zh }, { cause: e });
       }
       const minutes = c.appointments.reminderMinutes;
       if (minutes !== undefined && !o.sms) this.log.warn({}, 'platform.appointments.reminderMinutes is set but SMS is off (server.sms.provider: none): no reminders');

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { HallqError } from '../../../drivers/common/error.js';
+import { fileProblem } from '../../../drivers/common/system-words.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import { KEY_BYTES } from './seal.js';
 
@@ -31,7 +32,10 @@ export function loadOrCreateKey(opts: { keyFile?: string | undefined; database: 
     writeFileSync(path, `${randomBytes(KEY_BYTES).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
     opts.logger.info({ keyFile: path }, 'generated the SMS contact key (keep it with the database backups)');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new HallqError('STORE_IO', `cannot write the SMS key file ${path}`, { path }, { cause: e });
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+      const p = fileProblem('create', path, e);
+      throw new HallqError('STORE_IO', `the SMS key file: ${p.en}`, { path, messageZh: `短信密钥文件 ${p.zh}` }, { cause: e });
+    }
   }
   return readKey(path, opts.logger);
 }
@@ -42,7 +46,8 @@ function readKey(path: string, logger: Logger): Buffer {
     text = readFileSync(path, 'utf8');
     if ((statSync(path).mode & 0o077) !== 0) logger.warn({ keyFile: path }, 'SMS key file is readable by others; chmod 600 it');
   } catch (e) {
-    throw new HallqError('CONFIG_NOT_FOUND', `cannot read the SMS key file ${path}`, { path }, { cause: e });
+    const p = fileProblem('read', path, e);
+    throw new HallqError('CONFIG_NOT_FOUND', `the SMS key file (server.sms.keyFile): ${p.en}`, { path, messageZh: `短信密钥文件（server.sms.keyFile）${p.zh}` }, { cause: e });
   }
   return parseKey(text, path);
 }

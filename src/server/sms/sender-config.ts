@@ -2,7 +2,6 @@
  * The SmsSender the config asks for: a GSM/4G modem on a serial port, or a cloud gateway whose
  * secret is read from a file (the config file itself holds no secrets).
  */
-import { readFileSync } from 'node:fs';
 import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import { SerialTransport } from '../../../drivers/common/serial-transport.js';
@@ -10,6 +9,7 @@ import { AliyunSms } from '../../../drivers/sms/aliyun-sms.js';
 import { AtModem } from '../../../drivers/sms/at-modem.js';
 import type { SmsSender } from '../../../drivers/sms/sender.js';
 import { TencentSms } from '../../../drivers/sms/tencent-sms.js';
+import { readReferencedFile } from '../../config/referenced-files.js';
 import type { SmsConfig } from '../../config/schema.js';
 
 export interface SenderHandle {
@@ -39,7 +39,7 @@ export function createSmsSender(config: SmsConfig, logger: Logger): SenderHandle
       const c = need(config.aliyun, 'aliyun');
       const sender = new AliyunSms({
         accessKeyId: c.accessKeyId,
-        accessKeySecret: secret(c.accessKeySecretFile),
+        accessKeySecret: secret('server.sms.aliyun.accessKeySecretFile', c.accessKeySecretFile),
         signName: c.signName,
         templates: c.templates,
         logger,
@@ -52,7 +52,7 @@ export function createSmsSender(config: SmsConfig, logger: Logger): SenderHandle
       const c = need(config.tencent, 'tencent');
       const sender = new TencentSms({
         secretId: c.secretId,
-        secretKey: secret(c.secretKeyFile),
+        secretKey: secret('server.sms.tencent.secretKeyFile', c.secretKeyFile),
         sdkAppId: c.sdkAppId,
         signName: c.signName,
         templates: c.templates,
@@ -66,14 +66,10 @@ export function createSmsSender(config: SmsConfig, logger: Logger): SenderHandle
 }
 
 function need<T>(section: T | undefined, name: string): T {
-  if (section === undefined) throw new HallqError('CONFIG_INVALID', `server.sms.${name} is required when provider is ${name}`);
+  if (section === undefined) throw new HallqError('CONFIG_INVALID', `server.sms.${name} is required when provider is ${name}`, { messageZh: `provider 是 ${name} 时必须设置 server.sms.${name}` });
   return section;
 }
 
-function secret(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch (e) {
-    throw new HallqError('CONFIG_NOT_FOUND', `cannot read the SMS secret file ${path}`, { path }, { cause: e });
-  }
+function secret(key: string, path: string): string {
+  return readReferencedFile(key, path).trim();
 }

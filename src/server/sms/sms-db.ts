@@ -18,6 +18,6 @@ export function openSmsDb(path: string, logger: Logger): Database.Database {
     return db;
   } catch (e) {
     db?.close();
-    throw storeError(e, `cannot open the SMS tables in ${path}`, { path });
+    throw storeError(e, { en: `cannot open the SMS tables in ${path}`, zh: `打不开 ${path} 中的短信数据表` }, { path });
   }
 }
