@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { SignInThrottle } from '../../src/server/auth/sign-in-throttle.js';
+
+/** Guesses from one address, each as soon as the throttle admits it, over `hours`: the times (ms from the start) of those checked. */
+function greedyGuesses(hours: number, ids: readonly string[]): number[] {
+  let now = 0;
+  const t = new SignInThrottle(() => now);
+  const checked: number[] = [];
+  let n = 0;
+  while (now < hours * 3600_000) {
+    const a = t.attempt(ids[n++ % ids.length] ?? 'x', '10.0.0.66');
+    if (a.ok) {
+      a.settle(false);
+      checked.push(now);
+      now += 1000; // the attacker's next try a second later
+    } else now += a.retryMs;
+  }
+  return checked;
+}
+
+describe('SignInThrottle (issue 13)', () => {
+  it('lets one address check fewer than 50 PINs a day and about one an hour once slowed, whatever ids it tries', () => {
+    for (const ids of [['s05'], ['s01', 's02', 's03', 's04', 's05', 'm01', 'someone']]) {
+      const day = greedyGuesses(24, ids);
+      expect(day.length).toBeLessThan(50);
+      // A 4-digit PIN (10,000) then takes more than 200 days on average from one address.
+      expect(10_000 / 2 / day.length).toBeGreaterThan(100);
+      for (let h = 2; h < 24; h++) expect(day.filter((at) => at >= h * 3600_000 && at < (h + 1) * 3600_000).length).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('refuses only the address that failed: the same staff id from another address is admitted', () => {
+    let now = 0;
+    const t = new SignInThrottle(() => now);
+    for (let i = 0; i < 30; i++) {
+      const a = t.attempt('s05', 'attacker');
+      if (a.ok) a.settle(false);
+      now += 1000;
+    }
+    const refused = t.attempt('s05', 'attacker');
+    expect(refused).toMatchObject({ ok: false });
+    expect(t.attempt('s05', 'window-pc').ok).toBe(true);
+  });
+
+  it('counts an attempt from its admission, so unsettled parallel attempts are bounded by the free allowance', () => {
+    const t = new SignInThrottle(() => 0);
+    const admitted = Array.from({ length: 50 }, () => t.attempt('s05', 'a')).filter((a) => a.ok);
+    expect(admitted).toHaveLength(6);
+  });
+
+  it("forgets one failure an hour: an address that stopped guessing is free again; a success clears the pair's own failures", () => {
+    let now = 0;
+    const t = new SignInThrottle(() => now, { pairFree: 3, addressFree: 5 });
+    for (let i = 0; i < 4; i++) {
+      const a = t.attempt('s01', 'pc');
+      expect(a.ok).toBe(true);
+      if (a.ok) a.settle(false);
+    }
+    const refused = t.attempt('s01', 'pc');
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.retryMs).toBe(30_000);
+    now += 4 * 3600_000;
+    const back = t.attempt('s01', 'pc');
+    expect(back.ok).toBe(true);
+    if (back.ok) back.settle(true);
+    // Nothing left: five more free failures from this address for someone else.
+    for (let i = 0; i < 5; i++) expect(t.attempt(`s0${i + 2}`, 'pc').ok).toBe(true);
+  });
+});
