@@ -1,6 +1,7 @@
 import { thisAgentIssue } from '../config/agents.js';
 import { formatIssues, issueLine, loadConfigFile } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
+import { errorLine, errorParts } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 import { settledWithin } from '../ops/bounded.js';
 import { StartupScope } from '../ops/startup.js';
@@ -63,11 +64,12 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
     // half-started daemon that holds the broker's client id or waits for a signal nobody handles.
     process.off('SIGHUP', hangup);
     const e = first.error;
-    const reason = isHallqError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
-    process.stderr.write(`hallq ${kind}: cannot start: ${reason}\n`);
+    // The CLI's one form (src/cli/cli-error.ts): `error: CODE: hallq server cannot start: … (中文)`.
+    const p = errorParts(e);
+    process.stderr.write(`${errorLine({ ...p, message: `hallq ${kind} cannot start: ${p.message}` })}\n`);
     createLogger({ component: kind }).error({ code: isHallqError(e) ? e.code : 'INTERNAL', err: e instanceof Error ? e.message : String(e) }, 'start failed; everything it opened is closed');
     exitSoon();
-    return exitCodes.failure;
+    return isHallqError(e, 'SERVER_RUNNING') ? exitCodes.serverRunning : exitCodes.failure;
   }
   const running = first.running;
   const log = createLogger({ component: kind });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type http from 'node:http';
 import type { Logger } from '../../drivers/common/logger.js';
 import { HallqError } from '../../drivers/common/error.js';
@@ -17,6 +18,7 @@ import { CITY_AGENT, topics } from '../bus/topics.js';
 import { settledWithin } from '../ops/bounded.js';
 import { StartupScope } from '../ops/startup.js';
 import { lockDatabase } from '../store/lock.js';
+import { actOnProbe, probeServerInstance } from './instance-probe.js';
 
 /** A file the config names, or CONFIG_INVALID naming the key (never a bare ENOENT). */
 function readConfigFile(key: string, path: string): string {
@@ -76,6 +78,7 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   scope.add('database lock', () => lock.release());
   const engine = HallEngine.open(config.server.database, hallConfigOf(config), logger.child({ component: 'store' }), clock());
   scope.add('event log', () => engine.close());
+  const instance = engine.log.instanceId();
   const password = config.server.mqtt.passwordFile ? readConfigFile('server.mqtt.passwordFile', config.server.mqtt.passwordFile).trim() : undefined;
   const mqtt = new MqttServer(
     engine,
@@ -86,6 +89,8 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
       maxMessageBytes: config.server.mqtt.maxMessageBytes,
       authorize: requestAuthorizer(config.agents),
       agents: config.agents.map((a) => a.id),
+      instance,
+      host: hostname(),
       ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}),
       ...(password ? { password } : {}),
     },
@@ -126,6 +131,21 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   // it connects under the server's client id and knocks the running one off the broker.
   // Not awaited: with the broker away the hall's HTTP side (display, caller, admin, status) serves
   // anyway, and the link comes up by itself (reconnects with backoff, src/bus/reconnect.ts).
+  // Before taking the hall's broker identity: another server on another database serving this hall
+  // refuses this start (SERVER_RUNNING, exit 4), instead of the two knocking each other off for ever.
+  // A restart on this database (its instance id in the status) is never refused (src/server/instance-probe.ts).
+  const t = topics(config.hall.id);
+  const probe = await probeServerInstance({
+    url: config.server.mqtt.url,
+    clientId: mqtt.clientId,
+    statusTopic: t.serverStatus,
+    fenceTopic: `${t.root}/server/probe`,
+    instance,
+    ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}),
+    ...(password ? { password } : {}),
+  });
+  scope.check();
+  actOnProbe(probe, config.hall.id, config.server.database, logger);
   const brokerUp = mqtt.start();
   scope.add('broker link', () => mqtt.stop());
   // The clock moves the day on and makes notices due even when nobody presses anything.

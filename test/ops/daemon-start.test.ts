@@ -120,7 +120,7 @@ describe('a daemon whose start cannot complete ends', () => {
     const config = writeConfig(dir, `mqtt://127.0.0.1:${await closedPort()}`, port);
     const r = await hallq('server', '--config', config).exited;
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`hallq server: cannot start: LISTEN_FAILED: server.http.port: 127.0.0.1:${port} is already in use (EADDRINUSE)`);
+    expect(r.stderr).toContain(`error: LISTEN_FAILED: hallq server cannot start: server.http.port: 127.0.0.1:${port} is already in use (EADDRINUSE)`);
     // The broker link comes after the HTTP port: a server that cannot serve never takes the running one's client id.
     expect(r.stdout).not.toMatch(/broker connection|connected to broker/);
     expect(r.stdout).toContain('start failed; everything it opened is closed');
@@ -133,7 +133,7 @@ describe('a daemon whose start cannot complete ends', () => {
     children.push(first);
     const second = await hallq('server', '--config', config).exited;
     expect(second.code).toBe(1);
-    expect(second.stderr).toContain(`hallq server: cannot start: STORE_LOCKED: ${join(dir, 'hall.db')} is in use by another hallq server`);
+    expect(second.stderr).toContain(`error: STORE_LOCKED: hallq server cannot start: ${join(dir, 'hall.db')} is in use by another hallq server`);
     expect(second.stdout).not.toContain('event log replayed');
     expect(first.exitCode).toBeNull();
   }, 60_000);
@@ -151,7 +151,7 @@ describe('a daemon whose start cannot complete ends', () => {
     const port = await takenPort();
     const r = await hallq('agent', '--config', agentConfig(dir, await closedPort(), port)).exited;
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`hallq agent: cannot start: LISTEN_FAILED: agents[kiosk-1].kiosk.port: 127.0.0.1:${port} is already in use (EADDRINUSE)`);
+    expect(r.stderr).toContain(`error: LISTEN_FAILED: hallq agent cannot start: agents[kiosk-1].kiosk.port: 127.0.0.1:${port} is already in use (EADDRINUSE)`);
     expect(r.stdout).not.toMatch(/broker connection|connected to broker/);
   }, 60_000);
 
