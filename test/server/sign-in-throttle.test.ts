@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SignInThrottle } from '../../src/server/auth/sign-in-throttle.js';
+import { SignInThrottle, addressKey } from '../../src/server/auth/sign-in-throttle.js';
 
 /** Guesses from one address, each as soon as the throttle admits it, over `hours`: the times (ms from the start) of those checked. */
 function greedyGuesses(hours: number, ids: readonly string[]): number[] {
@@ -65,5 +65,22 @@ describe('SignInThrottle (issue 13)', () => {
     if (back.ok) back.settle(true);
     // Nothing left: five more free failures from this address for someone else.
     for (let i = 0; i < 5; i++) expect(t.attempt(`s0${i + 2}`, 'pc').ok).toBe(true);
+  });
+
+  it('counts an IPv6 address by its /64 (a host picks any address of it) and an IPv4-mapped one as IPv4', () => {
+    expect(addressKey('10.0.0.66')).toBe('10.0.0.66');
+    expect(addressKey('::ffff:10.0.0.66')).toBe('10.0.0.66');
+    expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(addressKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe(addressKey('2001:0db8:0001:0002::9'));
+    expect(addressKey('2001:db8:1:2::1')).not.toBe(addressKey('2001:db8:1:3::1'));
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    let now = 0;
+    const t = new SignInThrottle(() => now);
+    for (let i = 0; i < 11; i++) {
+      const a = t.attempt(`s0${i % 9}`, `2001:db8:1:2::${(i + 1).toString(16)}`);
+      if (a.ok) a.settle(false);
+    }
+    expect(t.attempt('m01', '2001:db8:1:2::ff').ok).toBe(false);
+    expect(t.attempt('m01', '2001:db8:1:3::ff').ok).toBe(true);
   });
 });

@@ -5,7 +5,8 @@
  * that address) for `baseMs`, doubling per failure up to `maxMs`. So someone typing wrong PINs for s05
  * from one PC refuses only that PC, while s05 signs in from the window's own PC as before; and one
  * address gets about `addressFree` guesses, then a few more over the first hour, then one per `maxMs`
- * (about 40 a day with the defaults: a 4-digit PIN takes months).
+ * (about 40 a day with the defaults: a 4-digit PIN takes months). An IPv6 address counts by its /64
+ * (addressKey): a host on the LAN may pick any address of that prefix.
  *
  * An attempt counts as a failure from the moment it is admitted, before the PIN is checked (scrypt
  * takes a while): parallel requests cannot slip past the count. A success clears the pair and takes
@@ -56,8 +57,9 @@ export class SignInThrottle {
   attempt(staffId: string, address: string): Admission {
     const now = this.clock();
     if (this.counts.size > SWEEP_ABOVE) this.sweep(now);
-    const pairKey = JSON.stringify([address, staffId]);
-    const addrKey = JSON.stringify([address]);
+    const from = addressKey(address);
+    const pairKey = JSON.stringify([from, staffId]);
+    const addrKey = JSON.stringify([from]);
     const pair = this.current(pairKey, now);
     const addr = this.current(addrKey, now);
     if (addr.until > now || pair.until > now) {
@@ -108,4 +110,22 @@ export class SignInThrottle {
   private sweep(now: number): void {
     for (const [key, c] of this.counts) if (c.until <= now && c.level - (now - c.at) / this.rules.leakMs <= 0) this.counts.delete(key);
   }
+}
+
+/**
+ * Whose count an address is: an IPv4 address (also when IPv4-mapped, ::ffff:a.b.c.d) as it is; an IPv6
+ * address by its /64, since a host picks any address of its LAN's /64 at will (privacy addresses).
+ */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.split('%')[0]?.split('::') ?? [''];
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
 }
