@@ -191,6 +191,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
         const text = retryText(admission.retryMs, opts.clock(), engine.state.config?.utcOffsetMinutes ?? 480);
         return sendError(reply.header('retry-after', String(retryS)), 429, 'sign-in-throttled', `too many failed sign-ins from this computer; try again in ${text.en}`, `本机登录失败次数过多，请${text.zh}后再试`);
       }
+      if (admission.alarm) logger.error({ staffId: loggedId, failures: throttle.rules.staffAlarm }, 'many failed sign-ins for one staff id from several addresses: someone may be guessing the PIN; change it (hallq staff passwd)');
       const ok = (await credentials.verify(staffId, secret)) && staff !== undefined;
       admission.settle(ok);
       if (!ok || !staff) {

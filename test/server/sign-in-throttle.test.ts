@@ -83,4 +83,22 @@ describe('SignInThrottle (issue 13)', () => {
     expect(t.attempt('m01', '2001:db8:1:2::ff').ok).toBe(false);
     expect(t.attempt('m01', '2001:db8:1:3::ff').ok).toBe(true);
   });
+
+  it('raises one alarm when one staff id has failed staffAlarm times over many addresses, and refuses none of them for it', () => {
+    let now = 0;
+    const t = new SignInThrottle(() => now, { staffAlarm: 12 });
+    const alarms: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const a = t.attempt('s05', `10.0.${i}.1`);
+      expect(a.ok).toBe(true);
+      if (a.ok) {
+        if (a.alarm) alarms.push(i + 1);
+        a.settle(false);
+      }
+    }
+    expect(alarms).toEqual([12]);
+    now += 3600_000;
+    expect(t.attempt('s05', '10.0.99.1').ok).toBe(true);
+  });
 });
+

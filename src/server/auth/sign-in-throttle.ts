@@ -25,12 +25,24 @@ export interface ThrottleRules {
   maxMs: number;
   /** One counted failure is forgotten per leakMs. */
   leakMs: number;
+  /**
+   * Failures of one staff id from all addresses together at which an alarm is raised (never a refusal:
+   * that would be the lock-out again). Many addresses guessing one PIN is what the per-address count
+   * cannot see.
+   */
+  staffAlarm: number;
 }
 
-export const defaultThrottle: Readonly<ThrottleRules> = Object.freeze({ pairFree: 5, addressFree: 10, baseMs: 30_000, maxMs: 3600_000, leakMs: 3600_000 });
+export const defaultThrottle: Readonly<ThrottleRules> = Object.freeze({ pairFree: 5, addressFree: 10, baseMs: 30_000, maxMs: 3600_000, leakMs: 3600_000, staffAlarm: 30 });
 
 export type Admission =
-  | { ok: true; /** The check's result: true clears the pair and takes this attempt off the address. */ settle(success: boolean): void }
+  | {
+      ok: true;
+      /** The check's result: true clears the pair and takes this attempt off the address. */
+      settle(success: boolean): void;
+      /** True once, for the failure that brings this staff id's count over all addresses to staffAlarm. */
+      alarm: boolean;
+    }
   | { ok: false; /** Ms until this staff id may try again from this address. */ retryMs: number; /** What is refused: this staff id from this address, or everything from the address. */ scope: 'staff-at-address' | 'address' };
 
 interface Count {
@@ -70,12 +82,19 @@ export class SignInThrottle {
     this.bump(addr, now, this.rules.addressFree);
     this.counts.set(pairKey, pair);
     this.counts.set(addrKey, addr);
+    const staffKey = JSON.stringify(['staff', staffId]);
+    const staff = this.current(staffKey, now);
+    staff.level += 1;
+    this.counts.set(staffKey, staff);
+    const alarm = staff.level >= this.rules.staffAlarm && staff.level - 1 < this.rules.staffAlarm;
     let settled = false;
     return {
       ok: true,
       settle: (success) => {
         if (settled || !success) return;
         settled = true;
+        const st = this.current(staffKey, this.clock());
+        this.counts.set(staffKey, { ...st, level: Math.max(0, st.level - 1) });
         // The pair's failures were this person's own typing, now put right: the address forgets them too.
         const own = this.current(pairKey, this.clock()).level;
         this.counts.delete(pairKey);
@@ -84,6 +103,7 @@ export class SignInThrottle {
         if (this.delay(a.level, this.rules.addressFree) === 0) a.until = 0;
         this.counts.set(addrKey, a);
       },
+      alarm,
     };
   }
 
