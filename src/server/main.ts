@@ -45,8 +45,10 @@ export interface RunningServer {
 }
 
 /**
- * `hallq server`: the hall's truth. Refuses to start on a bad config; READY=1 once the log is
- * replayed and HTTP listens, whether the broker is reachable or not (it is reconnected to with
+ * `hallq server`: the hall's truth. Refuses to start on a bad config, or when another server (another
+ * database) serves the hall on the broker (SERVER_RUNNING); READY=1 once the log is replayed, HTTP
+ * listens and that check is done (a broker that does not answer within 3 s is not waited for),
+ * whether the broker is reachable or not (it is reconnected to with
  * backoff; /readyz says "degraded", broker disconnected, meanwhile); WATCHDOG=1 while the event loop runs.
  */
 export async function runServer(configPath: string, clock: () => number = Date.now): Promise<RunningServer> {
@@ -127,10 +129,6 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
     server.closeAllConnections();
     await settledWithin(closed, 2000);
   });
-  // The broker after the HTTP port: a server whose port is taken (another server runs here) ends before
-  // it connects under the server's client id and knocks the running one off the broker.
-  // Not awaited: with the broker away the hall's HTTP side (display, caller, admin, status) serves
-  // anyway, and the link comes up by itself (reconnects with backoff, src/bus/reconnect.ts).
   // Before taking the hall's broker identity: another server on another database serving this hall
   // refuses this start (SERVER_RUNNING, exit 4), instead of the two knocking each other off for ever.
   // A restart on this database (its instance id in the status) is never refused (src/server/instance-probe.ts).
@@ -146,6 +144,10 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   });
   scope.check();
   actOnProbe(probe, config.hall.id, config.server.database, logger);
+  // The broker after the HTTP port: a server whose port is taken (another server runs here) ends before
+  // it connects under the server's client id and knocks the running one off the broker.
+  // Not awaited: with the broker away the hall's HTTP side (display, caller, admin, status) serves
+  // anyway, and the link comes up by itself (reconnects with backoff, src/bus/reconnect.ts).
   const brokerUp = mqtt.start();
   scope.add('broker link', () => mqtt.stop());
   // The clock moves the day on and makes notices due even when nobody presses anything.
