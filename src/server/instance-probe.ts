@@ -64,9 +64,12 @@ export function probeServerInstance(o: ProbeOptions): Promise<ProbeResult> {
       ...(o.username ? { username: o.username } : {}),
       ...(o.password ? { password: o.password } : {}),
     });
+    // A broker that accepts the connection but never answers the subscriptions holds no start for long.
+    const bound = setTimeout(() => finish(phase === 'watching' && status ? { kind: 'clear', seen: 'stale' } : { kind: 'unreachable', error: 'the broker did not answer' }), (o.connectTimeoutMs ?? 3000) + (o.liveWaitMs ?? 5000) + 2000);
     const finish = (r: ProbeResult) => {
       if (phase === 'done') return;
       phase = 'done';
+      clearTimeout(bound);
       if (timer) clearTimeout(timer);
       // A clean DISCONNECT when the probe still holds the id (no will is registered either way), before
       // the server's own connection takes the id.
