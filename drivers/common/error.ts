@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'TRANSPORT_OPEN_FAILED'
   /** A listener could not bind its address (the port taken, or not allowed). */
   | 'LISTEN_FAILED'
+  /** Another hall server (on another database) serves this hall on the broker: this one does not connect. */
+  | 'SERVER_RUNNING'
   /** A stop (SIGTERM) came while the daemon was starting: the start ends, what it opened is closed. */
   | 'START_ABORTED'
   | 'DEVICE_TIMEOUT'

@@ -208,7 +208,7 @@ export const eventsDataSchema = z.looseObject({ events: z.array(z.unknown()), la
 export const statePartDataSchema = z.looseObject({ seq: nat, part: nat, parts: int.min(1), chunk: z.string() });
 export const contactDataSchema = z.looseObject({ stored: z.boolean() });
 
-export const serverStatusSchema = z.looseObject({ online: z.boolean(), seq: nat.optional(), at: time.optional() });
+export const serverStatusSchema = z.looseObject({ online: z.boolean(), seq: nat.optional(), at: time.optional(), instance: z.string().min(1).max(64).optional(), host: z.string().max(255).optional() });
 export const windowViewSchema = z.looseObject({
   window,
   status: z.enum(['closed', 'open', 'paused']),

@@ -59,6 +59,10 @@ export interface ServerStatus {
   online: boolean;
   seq?: number;
   at?: number;
+  /** The server's database instance id (src/server/instance-probe.ts); absent from servers before it. */
+  instance?: string;
+  /** The host name the server runs on, for the error a second server gives. */
+  host?: string;
 }
 
 export interface AgentStatus {

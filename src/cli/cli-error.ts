@@ -44,6 +44,7 @@ const ZH: Readonly<Record<string, string>> = {
   REQUEST_TIMEOUT: '请求超时',
   NOT_CONNECTED: '连接不上',
   FORBIDDEN: '无权这样做',
+  SERVER_RUNNING: '另一台 hallq 服务正在服务本大厅',
   INTERNAL: '内部错误',
   USAGE: '命令写法不对',
   FAILED: '操作失败',

@@ -68,7 +68,7 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
     process.stderr.write(`${errorLine({ code: p.code, message: `hallq ${kind} cannot start: ${p.message}`, messageZh: `hallq ${kind} 未能启动：${p.messageZh}` })}\n`);
     createLogger({ component: kind }).error({ code: isHallqError(e) ? e.code : p.code, err: p.message }, 'start failed; everything it opened is closed');
     exitSoon();
-    return exitCodes.failure;
+    return isHallqError(e, 'SERVER_RUNNING') ? exitCodes.serverRunning : exitCodes.failure;
   }
   const running = first.running;
   const log = createLogger({ component: kind });

@@ -7,4 +7,6 @@ export const exitCodes = {
   usage: 2,
   /** The config file is invalid: nothing was started. */
   configInvalid: 3,
+  /** hallq server: another hall server serves this hall on the broker (SERVER_RUNNING); systemd does not restart it (RestartPreventExitStatus=4). */
+  serverRunning: 4,
 } as const;

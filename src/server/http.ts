@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
-import { localTime, queueView, ticketView, weekdayKeys, windowView, type Command, type HallState } from '../core/index.js';
+import { formatHm, localTime, queueView, ticketView, weekdayKeys, windowView, type Command, type HallState } from '../core/index.js';
 import { createHttpApp, listen } from '../http/app.js';
 import { sendError } from '../http/errors.js';
 import { hallSnapshot, publicSnapshot, stateWithoutIdHash } from '../web/snapshot.js';
@@ -14,7 +14,7 @@ import { registerStatic, sendPage, sharedFrame, sseStream } from '../web/routes.
 import { commandBody, emptyBody, signInBody, statusTokenParam, ticketIdParam } from './api-schemas.js';
 import { cliTokenPath, sameToken } from './auth/cli-token.js';
 import { openCredentials, type CredentialStore } from './auth/credentials.js';
-import { Lockout } from './auth/lockout.js';
+import { SignInThrottle, type ThrottleRules } from './auth/sign-in-throttle.js';
 import { authorizeCommand, mayRead, withActor } from './auth/policy.js';
 import { IslandReturn, islandReport } from './island-return.js';
 import { loadOrCreateSecretFile } from './auth/secret-file.js';
@@ -40,8 +40,8 @@ export interface HttpServerOptions {
   tls?: { certFile: string; keyFile: string };
   trustProxy?: boolean | string | string[];
   sessionHours?: number;
-  /** Failed sign-ins allowed per staff id / per address before a lock, and its length (tests shorten it). */
-  lockout?: ConstructorParameters<typeof Lockout>[1];
+  /** How failed sign-ins slow down the address they come from (src/server/auth/sign-in-throttle.ts; tests change it). */
+  signInThrottle?: Partial<ThrottleRules>;
   /** scrypt cost (tests lower it). */
   credentialCost?: { N: number; r: number; p: number };
   /** The unified-platform link, when configured: its routes and its /metrics lines. */
@@ -92,7 +92,9 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   const sessions = new SessionStore(opts.clock, (opts.sessionHours ?? 12) * 3600_000, (s) => signOut(s, 'session expired'));
   const sweeper = setInterval(() => sessions.sweep(), 60_000);
   sweeper.unref();
-  const lockout = new Lockout(opts.clock, opts.lockout);
+  const throttle = new SignInThrottle(opts.clock, opts.signInThrottle);
+  // trustProxy true believes X-Forwarded-For from anyone: on a LAN each guess could name a fresh address.
+  if (opts.trustProxy === true) logger.warn({}, 'server.http.trustProxy is true: any client may choose the address the sign-in throttle counts; name the proxy instead');
   // The kiosk prints the status page's token in the QR: the server hands it out with the new ticket.
   mqtt.statusTokenOf = (ticketId) => statusTokens.tokenOf(engine.state, ticketId);
 
@@ -178,14 +180,22 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     { schema: { tags: ['auth'], summary: 'Sign in with staff id and PIN/password (and the window, for staff); sets the session cookie', body: signInBody }, config: { rateLimit: { max: 30, timeWindow: 60_000 } } },
     async (req, reply) => {
       const { staffId, secret, window } = req.body;
-      const wait = lockout.lockedFor(staffId, req.ip);
-      if (wait > 0) return sendError(reply.header('retry-after', String(Math.ceil(wait / 1000))), 429, 'locked', 'too many failed sign-ins; try again later', '登录失败次数过多，请稍后再试');
+      // Only a configured id is logged: a mistyped one may be anything (a phone number, a name). Never the PIN.
       const staff = engine.state.config?.staff.find((s) => s.id === staffId);
+      const loggedId = staff ? staffId : '(unknown)';
+      // req.ip is the socket's address, or X-Forwarded-For's only when server.http.trustProxy names the proxy.
+      const admission = throttle.attempt(staffId, req.ip);
+      if (!admission.ok) {
+        const retryS = Math.ceil(admission.retryMs / 1000);
+        logger.warn({ staffId: loggedId, ip: req.ip, scope: admission.scope, retryAfterS: retryS }, 'sign-in refused: too many failures from this address');
+        const text = retryText(admission.retryMs, opts.clock(), engine.state.config?.utcOffsetMinutes ?? 480);
+        return sendError(reply.header('retry-after', String(retryS)), 429, 'sign-in-throttled', `too many failed sign-ins from this computer; try again in ${text.en}`, `本机登录失败次数过多，请${text.zh}后再试`);
+      }
+      if (admission.alarm) logger.error({ staffId: loggedId, failures: throttle.rules.staffAlarm }, 'many failed sign-ins for one staff id from several addresses: someone may be guessing the PIN; change it (hallq staff passwd)');
       const ok = (await credentials.verify(staffId, secret)) && staff !== undefined;
+      admission.settle(ok);
       if (!ok || !staff) {
-        lockout.fail(staffId, req.ip);
-        // Only a configured id is logged: a mistyped one may be anything (a phone number, a name).
-        logger.warn({ staffId: staff ? staffId : '(unknown)', ip: req.ip }, 'failed sign-in');
+        logger.warn({ staffId: loggedId, ip: req.ip }, 'failed sign-in');
         return sendError(reply, 401, 'bad-credentials', 'wrong staff id or PIN', '工号或密码错误');
       }
       const role: Role = (staff as { role?: Role }).role ?? 'staff';
@@ -195,7 +205,6 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
       // Attendance: the sign-in is an event; at a window it makes them the window's staff.
       const outcome = mqtt.run({ id: `sign-in-${randomUUID()}`, type: 'SignIn', staffId, ...(at === undefined ? {} : { window: at }), source: at === undefined ? 'admin' : 'soft-caller' });
       if (!outcome.ok) return sendError(reply, 409, outcome.code, outcome.message.en, outcome.message.zh);
-      lockout.succeed(staffId);
       const { token, session } = sessions.create({ staffId, role, ...(at === undefined ? {} : { window: at }) });
       logger.info({ staffId, role, window: at }, 'signed in');
       return noStore(reply)
@@ -287,3 +296,14 @@ export async function startHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
 }
 
 export type { HallState };
+
+/** "4 min (at 10:32)" / "4 分钟（10:32）": how long a refused sign-in waits, and the hall's clock time it may try again. */
+export function retryText(retryMs: number, now: number, utcOffsetMinutes: number): { en: string; zh: string } {
+  const at = formatHm(localTime(now + retryMs, utcOffsetMinutes).minute);
+  if (retryMs < 60_000) {
+    const s = Math.max(1, Math.ceil(retryMs / 1000));
+    return { en: `${s} s (at ${at})`, zh: `${s} 秒（${at}）` };
+  }
+  const m = Math.ceil(retryMs / 60_000);
+  return { en: `${m} min (at ${at})`, zh: `${m} 分钟（${at}）` };
+}

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type http from 'node:http';
 import type { Logger } from '../../drivers/common/logger.js';
 import { hallConfigOf, loadConfigOrThrow } from '../config/load.js';
@@ -17,6 +18,7 @@ import { CITY_AGENT, topics } from '../bus/topics.js';
 import { settledWithin } from '../ops/bounded.js';
 import { StartupScope } from '../ops/startup.js';
 import { lockDatabase } from '../store/lock.js';
+import { actOnProbe, probeServerInstance } from './instance-probe.js';
 
 import { startIslandServer } from './island-server.js';
 import { logPrintTimeouts } from './print-timeout-log.js';
@@ -36,8 +38,10 @@ export interface RunningServer {
 }
 
 /**
- * `hallq server`: the hall's truth. Refuses to start on a bad config; READY=1 once the log is
- * replayed and HTTP listens, whether the broker is reachable or not (it is reconnected to with
+ * `hallq server`: the hall's truth. Refuses to start on a bad config, or when another server (another
+ * database) serves the hall on the broker (SERVER_RUNNING); READY=1 once the log is replayed, HTTP
+ * listens and that check is done (a broker that does not answer within 3 s is not waited for),
+ * whether the broker is reachable or not (it is reconnected to with
  * backoff; /readyz says "degraded", broker disconnected, meanwhile); WATCHDOG=1 while the event loop runs.
  */
 export async function runServer(configPath: string, clock: () => number = Date.now): Promise<RunningServer> {
@@ -70,6 +74,7 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   const engine = HallEngine.open(config.server.database, hallConfigOf(config), logger.child({ component: 'store' }), clock());
   scope.add('event log', () => engine.close());
   scope.add('print timeout log', logPrintTimeouts(engine, logger.child({ component: 'kiosk-prints' })));
+  const instance = engine.log.instanceId();
   const password = config.server.mqtt.passwordFile ? readReferencedFile('server.mqtt.passwordFile', config.server.mqtt.passwordFile).trim() : undefined;
   const mqtt = new MqttServer(
     engine,
@@ -80,6 +85,8 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
       maxMessageBytes: config.server.mqtt.maxMessageBytes,
       authorize: requestAuthorizer(config.agents),
       agents: config.agents.map((a) => a.id),
+      instance,
+      host: hostname(),
       ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}),
       ...(password ? { password } : {}),
     },
@@ -123,6 +130,21 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
     server.closeAllConnections();
     await settledWithin(closed, 2000);
   });
+  // Before taking the hall's broker identity: another server on another database serving this hall
+  // refuses this start (SERVER_RUNNING, exit 4), instead of the two knocking each other off for ever.
+  // A restart on this database (its instance id in the status) is never refused (src/server/instance-probe.ts).
+  const t = topics(config.hall.id);
+  const probe = await probeServerInstance({
+    url: config.server.mqtt.url,
+    clientId: mqtt.clientId,
+    statusTopic: t.serverStatus,
+    fenceTopic: `${t.root}/server/probe`,
+    instance,
+    ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}),
+    ...(password ? { password } : {}),
+  });
+  scope.check();
+  actOnProbe(probe, config.hall.id, config.server.database, logger);
   // The broker after the HTTP port: a server whose port is taken (another server runs here) ends before
   // it connects under the server's client id and knocks the running one off the broker.
   // Not awaited: with the broker away the hall's HTTP side (display, caller, admin, status) serves

@@ -3,6 +3,7 @@ import type { Logger } from '../../drivers/common/logger.js';
 import { isHallqError } from '../../drivers/common/error.js';
 import { queueView, windowView, windowsTouched, type Command, type HallEvent, type Outcome } from '../core/index.js';
 import { z } from 'zod';
+import { serverStatusSchema } from '../bus/event-schema.js';
 import { describeInvalid, parseJson, requestSchema, type DeviceHealth, type Response, type ServerStatus } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { noDelayOn } from '../bus/no-delay.js';
@@ -76,6 +77,9 @@ export class MqttServer {
       reconnect?: ReconnectPolicy;
       /** The configured agent ids: device health from any other is ignored. */
       agents?: readonly string[];
+      /** The database's instance id and this host's name, in the retained status (src/server/instance-probe.ts). */
+      instance?: string;
+      host?: string;
     },
     private readonly logger: Logger,
   ) {
@@ -89,8 +93,40 @@ export class MqttServer {
 
   private publishStatus(): void {
     if (!this.metrics.connected) return;
-    const status: ServerStatus = { online: true, seq: this.engine.state.seq, at: this.opts.clock() };
+    const status: ServerStatus = { online: true, seq: this.engine.state.seq, at: this.opts.clock(), ...this.identity() };
     this.publish(this.t.serverStatus, status, true);
+  }
+
+  /** Which server this is, in every status it publishes (the last will too). */
+  private identity(): Pick<ServerStatus, 'instance' | 'host'> {
+    return { ...(this.opts.instance ? { instance: this.opts.instance } : {}), ...(this.opts.host ? { host: this.opts.host } : {}) };
+  }
+
+  /** The client id the server connects with: its broker user (which the broker binds it to), or hallq-server-<hall>. */
+  get clientId(): string {
+    return this.opts.username ?? `hallq-server-${this.opts.hall}`;
+  }
+
+  /** Connections made so far (the first one's retained status was the start's probe's to judge). */
+  private connections = 0;
+  /** Other instances whose online status was seen here, each told once. */
+  private readonly othersSeen = new Set<string>();
+
+  /**
+   * The server's own status topic, read back: another database's instance online, or its last will (no
+   * `at`), found at a reconnect or published while connected, means a second server got past the start's
+   * probe (the broker was away then) and the two knock each other off. Said once per instance, as an
+   * error: one of them must be stopped.
+   */
+  private onServerStatus(payload: Buffer): void {
+    const json = parseJson(payload);
+    const s = json.ok ? serverStatusSchema.safeParse(json.value) : undefined;
+    if (!s?.success || !this.opts.instance || s.data.instance === this.opts.instance) return;
+    if (!s.data.online && s.data.at !== undefined) return;
+    const other = s.data.instance ?? '(older hallq)';
+    if (this.othersSeen.has(other)) return;
+    this.othersSeen.add(other);
+    this.logger.error({ otherInstance: other, otherHost: s.data.host }, "another hallq server is serving this hall on the broker with this server's identity: the two knock each other off; stop one of them");
   }
 
   /** Takes the city's appointments and notices (city/in/#; only the bridge's user may publish there). */
@@ -106,12 +142,13 @@ export class MqttServer {
 
   /** Resolves on the first connection. */
   start(): Promise<void> {
-    const offline: ServerStatus = { online: false };
+    const offline: ServerStatus = { online: false, ...this.identity() };
     const client = mqtt.connect(this.opts.url, {
       protocolVersion: 4,
       // With a broker user, the client id is the user name (bound to it by the broker: Mosquitto's
       // use_username_as_clientid; the embedded broker does the same), so no other user can take it.
-      clientId: this.opts.username ?? `hallq-server-${this.opts.hall}`,
+      // Another server with the same user would: the start's probe refuses that (src/server/instance-probe.ts).
+      clientId: this.clientId,
       clean: true,
       // Reconnects are ours: exponential backoff, capped and jittered (src/bus/reconnect.ts).
       reconnectPeriod: 0,
@@ -128,11 +165,12 @@ export class MqttServer {
     // One warning per lost connection or failed attempt, with its error (reconnect.ts owns 'error' and 'close' lines).
     reconnectWithBackoff(client, this.logger, this.opts.reconnect, { url: this.opts.url });
     client.on('connect', () => {
+      this.connections += 1;
       this.metrics.connected = true;
       this.logger.info({ url: this.opts.url }, 'connected to broker');
       // Device health: only agent <id> may publish agent/<id>/devices (the broker's ACL), so the topic names who reports.
       // Agents' retained statuses feed island mode's view of them (admin); requests are answered.
-      client.subscribe([this.t.requestAll, this.t.agentDevices('+'), this.t.agentStatusAll, ...(this.cityInbox ? [this.cityInbox.topic] : [])], { qos: 1 });
+      client.subscribe([this.t.requestAll, this.t.agentDevices('+'), this.t.agentStatusAll, this.t.serverStatus, ...(this.cityInbox ? [this.cityInbox.topic] : [])], { qos: 1 });
       this.publishAllState();
     });
     client.on('reconnect', () => {
@@ -141,7 +179,9 @@ export class MqttServer {
     client.on('close', () => {
       this.metrics.connected = false;
     });
-    client.on('message', (topic, payload) => {
+    client.on('message', (topic, payload, packet) => {
+      // Not the retained status of the first connection: the start's probe has judged that one already.
+      if (topic === this.t.serverStatus) return packet.retain && this.connections <= 1 ? undefined : this.onServerStatus(payload);
       if (this.deviceAgentOf(topic) !== undefined) return this.onDevices(topic, payload);
       if (topic.startsWith(`${this.t.root}/agent/`)) return this.island?.agentStatus(topic, payload);
       if (this.cityInbox?.owns(topic)) return this.onCity(topic, payload);
@@ -398,7 +438,7 @@ export class MqttServer {
     const client = this.client;
     if (!client) return;
     if (this.metrics.connected) {
-      const offline: ServerStatus = { online: false, seq: this.engine.state.seq, at: this.opts.clock() };
+      const offline: ServerStatus = { online: false, seq: this.engine.state.seq, at: this.opts.clock(), ...this.identity() };
       const published = new Promise<void>((resolve) => client.publish(this.t.serverStatus, JSON.stringify(offline), { qos: 1, retain: true }, () => resolve()));
       if (await settledWithin(published, boundMs)) {
         if (await settledWithin(client.endAsync(), boundMs)) return;

@@ -129,6 +129,17 @@ export class EventLog<E extends LogEvent = LogEvent> {
     return this.#db;
   }
 
+  /**
+   * The database's instance id (migration 6): made once when the file is created or upgraded, kept by
+   * copies and backups of it. The hall server puts it in its broker status, so a restart on this
+   * database is told from a second server on another one.
+   */
+  instanceId(): string {
+    const row = this.#open().prepare("SELECT value FROM hall_meta WHERE key = 'instance'").get() as { value?: unknown } | undefined;
+    if (typeof row?.value !== 'string' || row.value === '') throw corrupt(`event log ${this.path} has no instance id`, { path: this.path });
+    return row.value;
+  }
+
   /** The highest stored seq, 0 for an empty log. Read from the file each time, so a read-only reader sees a live writer. */
   lastSeq(): number {
     this.#open();

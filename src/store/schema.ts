@@ -114,6 +114,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sms_outbox_due ON sms_outbox (state, next_attempt_at);
     `,
   },
+  {
+    version: 6,
+    description: "hall_meta: the database's instance id, random, made once (src/server/instance-probe.ts: a second server on another database is refused the hall's broker identity; a restart on this one never is)",
+    sql: `
+      CREATE TABLE hall_meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      INSERT INTO hall_meta (key, value) VALUES ('instance', lower(hex(randomblob(16))));
+    `,
+  },
 ];
 
 for (const [i, m] of MIGRATIONS.entries()) {

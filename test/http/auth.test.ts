@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordingLogger, type LogRecord } from '../../drivers/common/logger.js';
 import { PIN, cookieOf, httpRig, type HttpRig } from './rig.js';
 
 const json = { 'content-type': 'application/json' };
@@ -189,29 +190,82 @@ describe('HTTP: the staff surface needs a session with the right role', () => {
   });
 });
 
-describe('HTTP: failed sign-ins lock out', () => {
+describe('HTTP: failed sign-ins slow down the address they come from (issue 13)', () => {
   let rig: HttpRig;
   afterEach(async () => {
     await rig.close();
   });
+  const signIn = (payload: object, remoteAddress: string) => rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload, remoteAddress });
+  const attacker = '10.0.0.66';
+  const windowPc = '10.0.0.5';
 
-  it('locks a staff id after 5 failures, even against the right PIN; other staff still sign in', async () => {
-    rig = await httpRig();
-    const seq = rig.engine.state.seq;
-    for (let i = 0; i < 5; i++) isError(await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 's05', secret: `000${i}`, window: 5 } }), 401, 'bad-credentials');
-    const locked = await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 's05', secret: PIN['s05'], window: 5 } });
-    isError(locked, 429, 'locked');
-    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(rig.engine.state.seq).toBe(seq);
-    await rig.signIn('s03', PIN['s03']!, 3);
+  it('wrong PINs for s05 from one PC refuse that PC only: s05 signs in at the window PC, and no PIN is logged', async () => {
+    const records: LogRecord[] = [];
+    rig = await httpRig({ logger: recordingLogger(records) });
+    const answers: number[] = [];
+    for (let i = 0; i < 12; i++) answers.push((await signIn({ staffId: 's05', secret: `00${10 + i}`, window: 5 }, attacker)).statusCode);
+    // Five free failures and the sixth, then refusals: the PIN is not even checked.
+    expect(answers.filter((c) => c === 401)).toHaveLength(6);
+    expect(answers.slice(6)).toEqual(Array(6).fill(429));
+    const refused = await signIn({ staffId: 's05', secret: PIN['s05'], window: 5 }, attacker);
+    isError(refused, 429, 'sign-in-throttled');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const body = refused.json() as { error: { message: string; messageZh: string } };
+    expect(body.error.message).toMatch(/try again in \d+ s \(at \d\d:\d\d\)/);
+    expect(body.error.messageZh).toMatch(/请\d+ 秒（\d\d:\d\d）后再试/);
+    // The real s05 at the window's PC: in at once.
+    const real = await signIn({ staffId: 's05', secret: PIN['s05'], window: 5 }, windowPc);
+    expect(real.statusCode, real.body).toBe(200);
+    expect(rig.engine.state.windows['5']).toMatchObject({ staffId: 's05' });
+    const warnings = records.filter((r) => r.level === 'warn' && r.msg === 'sign-in refused: too many failures from this address');
+    expect(warnings.length).toBe(7);
+    expect(warnings[0]?.obj).toMatchObject({ staffId: 's05', ip: attacker, scope: 'staff-at-address' });
+    const logged = JSON.stringify(records);
+    for (let i = 0; i < 12; i++) expect(logged).not.toContain(`00${10 + i}`);
+    expect(logged).not.toContain(PIN['s05']);
   });
 
-  it('locks an address after too many failures across staff ids', async () => {
-    rig = await httpRig({ lockout: { perStaff: 100, perAddress: 6, windowMs: 60_000, lockMs: 60_000 } });
-    for (let i = 0; i < 6; i++) isError(await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: `s0${i + 1}`, secret: 'wrong-pin' } }), 401, 'bad-credentials');
-    isError(await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 'm01', secret: PIN['m01'] } }), 429, 'locked');
-    // From another address the manager signs in.
-    const other = await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 'm01', secret: PIN['m01'] }, remoteAddress: '10.0.0.9' });
-    expect(other.statusCode).toBe(200);
+  it('one address trying every staff id is refused after 10 failures; the manager signs in from elsewhere', async () => {
+    rig = await httpRig();
+    const ids = ['s01', 's02', 's03', 's04', 's05', 's06', 's07', 's08', 's09', 's10', 'nobody', 'm01'];
+    const codes: number[] = [];
+    for (const staffId of ids) codes.push((await signIn({ staffId, secret: 'wrong-pin', window: 1 }, attacker)).statusCode);
+    expect(codes).toEqual([...Array(11).fill(401), 429]);
+    isError(await signIn({ staffId: 'm01', secret: PIN['m01'] }, attacker), 429, 'sign-in-throttled');
+    expect((await signIn({ staffId: 'm01', secret: PIN['m01'] }, '10.0.0.9')).statusCode).toBe(200);
+  });
+
+  it('parallel guesses cannot slip past the count while the PIN is being checked', async () => {
+    rig = await httpRig();
+    const all = await Promise.all(Array.from({ length: 20 }, (_, i) => signIn({ staffId: 's03', secret: `9${String(i).padStart(3, '0')}`, window: 3 }, attacker)));
+    expect(all.filter((r) => r.statusCode === 401)).toHaveLength(6);
+    expect(all.filter((r) => r.statusCode === 429)).toHaveLength(14);
+  });
+
+  it('an hour of guessing from one address gets fewer than 20 PINs checked', async () => {
+    rig = await httpRig();
+    const start = rig.clock();
+    let checked = 0;
+    let n = 0;
+    while (rig.clock() - start < 3600_000) {
+      const r = await signIn({ staffId: `s0${(n % 9) + 1}`, secret: String(1000 + n), window: 1 }, attacker);
+      n += 1;
+      if (r.statusCode === 401) checked += 1;
+      else if (r.statusCode === 429) rig.advance(Number(r.headers['retry-after']) * 1000);
+      else throw new Error(`unexpected ${r.statusCode} ${r.body}`);
+    }
+    expect(checked).toBeGreaterThanOrEqual(10);
+    expect(checked).toBeLessThan(20);
+    // The window PC is not slowed by any of it.
+    expect((await signIn({ staffId: 's03', secret: PIN['s03'], window: 3 }, windowPc)).statusCode).toBe(200);
+  });
+
+  it('a staff member who mistypes and then gets it right starts again from zero', async () => {
+    rig = await httpRig();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 4; i++) isError(await signIn({ staffId: 's01', secret: `000${i}`, window: 1 }, windowPc), 401, 'bad-credentials');
+      const ok = await signIn({ staffId: 's01', secret: PIN['s01'], window: 1 }, windowPc);
+      expect(ok.statusCode, ok.body).toBe(200);
+    }
   });
 });

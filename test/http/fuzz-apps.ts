@@ -17,7 +17,7 @@ export const kioskStreams = ['/kiosk/api/stream'];
 export const anonymous = fc.constantFrom<Record<string, string>>({}, { cookie: 'hallq_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, { authorization: 'Bearer nope' }, { authorization: 'Basic YTpi' }, { cookie: 'hallq_session=' });
 
 export async function serverForFuzz(): Promise<{ rig: HttpRig; seq: () => number }> {
-  const rig = await httpRig({ lockout: { perStaff: 1e9, perAddress: 1e9, windowMs: 1, lockMs: 1 } });
+  const rig = await httpRig({ signInThrottle: { pairFree: 1e9, addressFree: 1e9 } });
   return { rig, seq: () => rig.engine.log.lastSeq() };
 }
 

@@ -2,13 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { silentLogger } from '../../drivers/common/logger.js';
+import { silentLogger, type Logger } from '../../drivers/common/logger.js';
 import { epochOf, type HallConfig } from '../../src/core/index.js';
 import { hallConfigOf, loadConfigOrThrow } from '../../src/config/load.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { buildHttp, type HallHttp } from '../../src/server/http.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
 import { requestAuthorizer } from '../../src/bus/authorize.js';
+import type { ThrottleRules } from '../../src/server/auth/sign-in-throttle.js';
 
 /** The demo hall's config with a manager and a technician, open all day (the demo's staff s01…s10 are staff). */
 export function testConfig(): HallConfig {
@@ -39,7 +40,7 @@ export const PIN: Record<string, string> = { s01: '1111', s03: '3333', s05: '555
  * The hall server's HTTP app over a real SQLite file, driven with inject() (no socket); the MQTT side
  * is constructed but not connected (its publishes are no-ops), so commands run through the same path.
  */
-export async function httpRig(opts: { lockout?: { perStaff: number; perAddress: number; windowMs: number; lockMs: number }; beforeReady?: (app: FastifyInstance) => void } = {}): Promise<HttpRig> {
+export async function httpRig(opts: { signInThrottle?: Partial<ThrottleRules>; logger?: Logger; beforeReady?: (app: FastifyInstance) => void } = {}): Promise<HttpRig> {
   const db = join(mkdtempSync(join(tmpdir(), 'hallq-http-')), 'hall.db');
   const base = epochOf('2026-11-23', 600, 480);
   const start = Date.now();
@@ -47,7 +48,7 @@ export async function httpRig(opts: { lockout?: { perStaff: number; perAddress: 
   const clock = () => base + (Date.now() - start) + offset;
   const engine = HallEngine.open(db, testConfig(), silentLogger, clock());
   const mqtt = new MqttServer(engine, { url: 'mqtt://127.0.0.1:9', hall: 'demo-hall', clock, authorize: requestAuthorizer([]) }, silentLogger);
-  const h = await buildHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock, credentialCost: { N: 1024, r: 8, p: 1 }, ...(opts.lockout ? { lockout: opts.lockout } : {}) }, silentLogger);
+  const h = await buildHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock, credentialCost: { N: 1024, r: 8, p: 1 }, ...(opts.signInThrottle ? { signInThrottle: opts.signInThrottle } : {}) }, opts.logger ?? silentLogger);
   for (const [id, pin] of Object.entries(PIN)) await h.credentials.set(id, pin, clock());
   opts.beforeReady?.(h.app);
   await h.app.ready();

@@ -1,0 +1,151 @@
+/**
+ * Failed sign-ins slow down the address they come from, never the staff member (issue 13): a count of
+ * failures per (staff id, client address) and one per client address over every staff id. Each count
+ * leaks one failure per `leakMs`; above its free allowance every further failure refuses that pair (or
+ * that address) for `baseMs`, doubling per failure up to `maxMs`. So someone typing wrong PINs for s05
+ * from one PC refuses only that PC, while s05 signs in from the window's own PC as before; and one
+ * address gets about `addressFree` guesses, then a few more over the first hour, then one per `maxMs`
+ * (about 40 a day with the defaults: a 4-digit PIN takes months). An IPv6 address counts by its /64
+ * (addressKey): a host on the LAN may pick any address of that prefix.
+ *
+ * An attempt counts as a failure from the moment it is admitted, before the PIN is checked (scrypt
+ * takes a while): parallel requests cannot slip past the count. A success clears the pair and takes
+ * the pair's failures (that person's own typing) off the address; the address keeps the failures for
+ * other staff ids (a colleague who knows their own PIN cannot reset the count between guesses at
+ * someone else's). In memory: a restart forgets.
+ */
+export interface ThrottleRules {
+  /** Failures of one staff id from one address before the backoff starts. */
+  pairFree: number;
+  /** Failures from one address, over every staff id, before the backoff starts. */
+  addressFree: number;
+  /** The first refusal, ms; doubled at each further failure. */
+  baseMs: number;
+  /** The longest refusal, ms. */
+  maxMs: number;
+  /** One counted failure is forgotten per leakMs. */
+  leakMs: number;
+  /**
+   * Failures of one staff id from all addresses together at which an alarm is raised (never a refusal:
+   * that would be the lock-out again). Many addresses guessing one PIN is what the per-address count
+   * cannot see.
+   */
+  staffAlarm: number;
+}
+
+export const defaultThrottle: Readonly<ThrottleRules> = Object.freeze({ pairFree: 5, addressFree: 10, baseMs: 30_000, maxMs: 3600_000, leakMs: 3600_000, staffAlarm: 30 });
+
+export type Admission =
+  | {
+      ok: true;
+      /** The check's result: true clears the pair and takes this attempt off the address. */
+      settle(success: boolean): void;
+      /** True once, for the failure that brings this staff id's count over all addresses to staffAlarm. */
+      alarm: boolean;
+    }
+  | { ok: false; /** Ms until this staff id may try again from this address. */ retryMs: number; /** What is refused: this staff id from this address, or everything from the address. */ scope: 'staff-at-address' | 'address' };
+
+interface Count {
+  level: number;
+  at: number;
+  until: number;
+}
+
+/** More than this many counts: forgotten ones are swept (staff ids are whatever the sender typed). */
+const SWEEP_ABOVE = 10_000;
+
+export class SignInThrottle {
+  private readonly counts = new Map<string, Count>();
+  readonly rules: ThrottleRules;
+
+  constructor(
+    private readonly clock: () => number,
+    rules: Partial<ThrottleRules> = {},
+  ) {
+    this.rules = { ...defaultThrottle, ...rules };
+  }
+
+  /** Admits an attempt (counting it as a failure until settled) or says how long the address must wait. */
+  attempt(staffId: string, address: string): Admission {
+    const now = this.clock();
+    if (this.counts.size > SWEEP_ABOVE) this.sweep(now);
+    const from = addressKey(address);
+    const pairKey = JSON.stringify([from, staffId]);
+    const addrKey = JSON.stringify([from]);
+    const pair = this.current(pairKey, now);
+    const addr = this.current(addrKey, now);
+    if (addr.until > now || pair.until > now) {
+      const scope = addr.until >= pair.until ? 'address' : 'staff-at-address';
+      return { ok: false, retryMs: Math.max(addr.until, pair.until) - now, scope };
+    }
+    this.bump(pair, now, this.rules.pairFree);
+    this.bump(addr, now, this.rules.addressFree);
+    this.counts.set(pairKey, pair);
+    this.counts.set(addrKey, addr);
+    const staffKey = JSON.stringify(['staff', staffId]);
+    const staff = this.current(staffKey, now);
+    staff.level += 1;
+    this.counts.set(staffKey, staff);
+    const alarm = staff.level >= this.rules.staffAlarm && staff.level - 1 < this.rules.staffAlarm;
+    let settled = false;
+    return {
+      ok: true,
+      settle: (success) => {
+        if (settled || !success) return;
+        settled = true;
+        const st = this.current(staffKey, this.clock());
+        this.counts.set(staffKey, { ...st, level: Math.max(0, st.level - 1) });
+        // The pair's failures were this person's own typing, now put right: the address forgets them too.
+        const own = this.current(pairKey, this.clock()).level;
+        this.counts.delete(pairKey);
+        const a = this.current(addrKey, this.clock());
+        a.level = Math.max(0, a.level - own);
+        if (this.delay(a.level, this.rules.addressFree) === 0) a.until = 0;
+        this.counts.set(addrKey, a);
+      },
+      alarm,
+    };
+  }
+
+  /** The refusal after a failure that brings a count to `level`: 0 within the free allowance. */
+  private delay(level: number, free: number): number {
+    const over = Math.ceil(level - free - 1e-9);
+    return over <= 0 ? 0 : Math.min(this.rules.maxMs, this.rules.baseMs * 2 ** Math.min(over - 1, 40));
+  }
+
+  private bump(c: Count, now: number, free: number): void {
+    c.level += 1;
+    const d = this.delay(c.level, free);
+    c.until = d === 0 ? 0 : now + d;
+  }
+
+  /** A key's count with what has leaked away since it was last touched. */
+  private current(key: string, now: number): Count {
+    const c = this.counts.get(key);
+    if (!c) return { level: 0, at: now, until: 0 };
+    const level = Math.max(0, c.level - Math.max(0, now - c.at) / this.rules.leakMs);
+    return { level, at: now, until: c.until };
+  }
+
+  private sweep(now: number): void {
+    for (const [key, c] of this.counts) if (c.until <= now && c.level - (now - c.at) / this.rules.leakMs <= 0) this.counts.delete(key);
+  }
+}
+
+/**
+ * Whose count an address is: an IPv4 address (also when IPv4-mapped, ::ffff:a.b.c.d) as it is; an IPv6
+ * address by its /64, since a host picks any address of its LAN's /64 at will (privacy addresses).
+ */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.split('%')[0]?.split('::') ?? [''];
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
+}

@@ -1,0 +1,199 @@
+/**
+ * Issue 13: a second `hallq server` on ANOTHER database, with the same broker user, used to take the
+ * running server's client id (the broker binds it to the user), and the two then knocked each other off
+ * for ever. Now the second one is refused (exit 4, `error: SERVER_RUNNING: …`), the first keeps the
+ * hall; a restart on the same database is never refused, even while the broker still shows the old
+ * process online. Real processes from this tree's build (dist/) on a real Mosquitto with the shipped
+ * config (users, use_username_as_clientid) and the ACL `hallq broker` writes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
+import { hashPassword } from '../../src/bus/passwd.js';
+import type { ServerStatus } from '../../src/bus/messages.js';
+import { startShippedMosquitto, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
+import { killHard, writeConfig } from '../wire/server-process.js';
+
+const HALL = 'wire-hall';
+const STATUS = `hallq/v1/${HALL}/server/status`;
+const PASSWORDS = new Map([
+  ['hallq-server', 'server-secret'],
+  ['kiosk-1', 'kiosk-secret'],
+]);
+const env = { ...process.env, HALLQ_RUN: 'dist' };
+
+let dir = '';
+let broker: ShippedBroker | undefined;
+const children: ChildProcess[] = [];
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hallq-second-server-'));
+  const passwd = join(dir, 'passwd');
+  writeFileSync(passwd, [...PASSWORDS].map(([u, p]) => `${u}:${hashPassword(p)}`).join('\n') + '\n', { mode: 0o600 });
+  const acl = join(dir, 'acl');
+  writeFileSync(acl, mosquittoAcl(hallAcl(HALL, 'hallq-server'), ['kiosk-1']), { mode: 0o600 });
+  writeFileSync(join(dir, 'server.pw'), PASSWORDS.get('hallq-server') ?? '', { mode: 0o600 });
+  broker = await startShippedMosquitto(dir, { passwd, acl });
+});
+afterEach(async () => {
+  for (const c of children.splice(0)) await killHard(c);
+  await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+});
+afterAll(async () => {
+  await broker?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A hall server config with its own database under `name`, the hall's server broker user. */
+function serverConfig(name: string): string {
+  const d = join(dir, name);
+  if (!existsSync(d)) mkdirSync(d);
+  const url = broker?.url ?? '';
+  const file = writeConfig(d, url, 0);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(`mqtt: { url: "${url}" }`, `mqtt: { url: "${url}", username: hallq-server, passwordFile: ${join(dir, 'server.pw')} }`));
+  return file;
+}
+
+interface Daemon {
+  child: ChildProcess;
+  out: () => string;
+  waitFor(pattern: RegExp): Promise<void>;
+  exited: Promise<{ code: number | null; stderr: string }>;
+}
+
+function server(config: string): Daemon {
+  const child = spawn(process.execPath, ['bin/hallq.js', 'server', '--config', config], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let text = '';
+  let stderr = '';
+  const waiters: { pattern: RegExp; done: () => void }[] = [];
+  const check = () => {
+    for (const w of waiters.splice(0)) (w.pattern.test(text) ? w.done : () => waiters.push(w))();
+  };
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.on('data', (d: string) => {
+    text += d;
+    check();
+  });
+  child.stderr?.on('data', (d: string) => {
+    text += d;
+    stderr += d;
+    check();
+  });
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
+  return {
+    child,
+    out: () => text,
+    waitFor: (pattern) =>
+      new Promise<void>((done) => {
+        if (pattern.test(text)) done();
+        else waiters.push({ pattern, done });
+      }),
+    exited,
+  };
+}
+
+/** The kiosk's view of the server status topic: every status received, and a wait for one that fits. */
+async function statusWatcher(): Promise<{ seen: ServerStatus[]; next(fits: (s: ServerStatus) => boolean, from?: number): Promise<ServerStatus> }> {
+  const c = await mqtt.connectAsync(broker?.url ?? '', { clientId: 'kiosk-1', username: 'kiosk-1', password: PASSWORDS.get('kiosk-1') ?? '', reconnectPeriod: 0 });
+  clients.push(c);
+  const seen: ServerStatus[] = [];
+  const waiters: { fits: (s: ServerStatus) => boolean; from: number; done: (s: ServerStatus) => void }[] = [];
+  c.on('message', (_t, p) => {
+    seen.push(JSON.parse(p.toString()) as ServerStatus);
+    for (const w of waiters.splice(0)) {
+      const hit = seen.slice(w.from).find(w.fits);
+      if (hit) w.done(hit);
+      else waiters.push(w);
+    }
+  });
+  await c.subscribeAsync(STATUS, { qos: 1 });
+  return {
+    seen,
+    next: (fits, from = 0) =>
+      new Promise((done) => {
+        const hit = seen.slice(from).find(fits);
+        if (hit) done(hit);
+        else waiters.push({ fits, from, done });
+      }),
+  };
+}
+
+/** What a host that lost power leaves behind: its online status, retained, until the broker's keepalive runs out. */
+async function leaveOnlineStatus(status: ServerStatus): Promise<void> {
+  const c = await mqtt.connectAsync(broker?.url ?? '', { clientId: 'hallq-server', username: 'hallq-server', password: PASSWORDS.get('hallq-server') ?? '', reconnectPeriod: 0 });
+  await c.publishAsync(STATUS, JSON.stringify(status), { qos: 1, retain: true });
+  await c.endAsync();
+}
+
+const connects = (d: Daemon) => d.out().split('\n').filter((l) => l.includes('"connected to broker"')).length;
+
+describe('two hall servers on one broker (issue 13)', () => {
+  it('refuses a second server on another database with exit 4 and SERVER_RUNNING in en/zh; the first keeps the hall', async () => {
+    const watch = await statusWatcher();
+    const first = server(serverConfig('first'));
+    await first.waitFor(/"connected to broker"/);
+    const firstStatus = await watch.next((s) => s.online && s.instance !== undefined);
+    expect(firstStatus.host).toBe(hostname());
+    const mark = watch.seen.length;
+
+    const second = server(serverConfig('second'));
+    const outcome = await Promise.race([second.exited, second.waitFor(/"connected to broker"/).then(() => 'connected' as const)]);
+    expect(outcome, second.out()).not.toBe('connected');
+    const exit = await second.exited;
+    expect(exit.code).toBe(4);
+    expect(exit.stderr).toContain(`error: SERVER_RUNNING: hallq server cannot start: another hallq server (database instance ${firstStatus.instance} on host ${hostname()}) is serving hall ${HALL} on this broker`);
+    expect(exit.stderr).toContain('另一台 hallq 服务');
+    expect(second.out()).not.toContain('hall server ready');
+
+    // The first took its id back from the probe and is online again, under its own instance.
+    await watch.next((s) => s.online && s.instance === firstStatus.instance && (s.at ?? 0) > (firstStatus.at ?? 0), mark);
+    await first.waitFor(/"connected to broker"[\s\S]*"connected to broker"/);
+    // And it says nothing of another server: the second never published as the hall's server.
+    expect(first.out()).not.toContain('another hallq server is serving this hall');
+    expect(watch.seen.slice(mark).every((s) => s.instance === firstStatus.instance)).toBe(true);
+    expect(connects(first)).toBe(2);
+    expect(first.child.exitCode).toBeNull();
+  }, 60_000);
+
+  it('a restart on the same database after SIGKILL is never refused, even while the broker still shows the old process online', async () => {
+    const watch = await statusWatcher();
+    const config = serverConfig('restart');
+    const before = server(config);
+    await before.waitFor(/"connected to broker"/);
+    const was = await watch.next((s) => s.online && s.instance !== undefined);
+    await killHard(before.child);
+    await leaveOnlineStatus(was);
+
+    const after = server(config);
+    await after.waitFor(/"connected to broker"/);
+    expect(after.out()).toContain('"seen":"same-instance"');
+    expect(after.out()).not.toContain('stale status');
+    await watch.next((s) => s.online && s.instance === was.instance && (s.at ?? 0) > (was.at ?? 0));
+  }, 60_000);
+
+  it("another database's stale online status (nobody takes the id back) lets the new server start, with a warning", async () => {
+    await leaveOnlineStatus({ online: true, seq: 7, at: Date.now(), instance: 'f'.repeat(32), host: 'old-box' });
+    const replacement = server(serverConfig('replacement'));
+    await replacement.waitFor(/"connected to broker"/);
+    expect(replacement.out()).toContain('a stale status; taking over');
+    expect(replacement.child.exitCode).toBeNull();
+    // The stale status it judged at the start is no alarm.
+    expect(replacement.out()).not.toContain('another hallq server is serving this hall');
+  }, 60_000);
+
+  it('a server knocked off by another instance (one that started while the broker was away) says so in its log', async () => {
+    const running = server(serverConfig('knocked'));
+    await running.waitFor(/"connected to broker"/);
+    // Another instance takes the id (and leaves its status); the running server reconnects and reads it.
+    await leaveOnlineStatus({ online: true, seq: 3, at: Date.now(), instance: 'e'.repeat(32), host: 'rogue-box' });
+    await running.waitFor(/another hallq server is serving this hall on the broker with this server's identity/);
+    expect(running.out()).toContain('"otherHost":"rogue-box"');
+  }, 60_000);
+});
