@@ -7,8 +7,8 @@ export interface Daemon {
   child: ChildProcess;
   /** Everything written on stdout and stderr so far. */
   output(): string;
-  /** Resolves when the output contains `text` (now or later). */
-  says(text: string | RegExp): Promise<void>;
+  /** Resolves when the output from character `from` on (0: all of it) contains `text` (now or later). */
+  says(text: string | RegExp, from?: number): Promise<void>;
   /** Resolves with the exit code and signal (at once if it has exited). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -28,9 +28,9 @@ export function startDaemon(kind: 'server' | 'agent', config: string, env: NodeJ
     child,
     output: () => out,
     exited,
-    says: (text) =>
+    says: (text, from = 0) =>
       new Promise<void>((resolve, reject) => {
-        const hit = () => (typeof text === 'string' ? out.includes(text) : text.test(out));
+        const hit = () => (typeof text === 'string' ? out.includes(text, from) : text.test(out.slice(from)));
         if (hit()) return resolve();
         const check = () => {
           if (!hit()) return;
