@@ -256,9 +256,14 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
     return events;
   };
 
-  /** Every acknowledged ticket is in the server's state under its printed number. */
+  /**
+   * Every acknowledged ticket is in the server's state under its printed number, and the server's
+   * waiting tickets are exactly the ones the test saw handed out and not yet called on a screen.
+   */
   const stateHasTickets = (s: HallState) => {
     for (const a of acknowledged) expect(s.tickets[a.ticketId]?.number, a.ticketId).toBe(a.number);
+    const serverWaiting = Object.values(s.tickets).flatMap((t) => (t.status === 'waiting' ? [t.number] : []));
+    expect(serverWaiting.sort(), 'waiting on the server').toEqual([...waiting].sort());
   };
 
   /**
