@@ -45,7 +45,10 @@ const PACE_MS = Math.max(700, Math.ceil((CUT_MS * 2) / 3 / (LEASE_SIZE * 0.75)))
 /** Bounds on things that happen in well under a second on an idle machine (a loaded 2-core CI box is slower). */
 const BOUND_MS = 30_000;
 const T = topics(HALL);
+/** Windows with a keypad (staff call there) and a screen, on the agent's RS-485 line. */
 const WINDOWS = [1, 2];
+/** Every screen on the line: window 3 has one but no keypad (the server opens and pauses it, below). */
+const SCREENS = [1, 2, 3];
 
 describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000} s, then the broker for ${BROKER_CUT_MS / 1000} s)`, () => {
   let dir: string;
@@ -99,7 +102,7 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
     dir = mkdtempSync(join(tmpdir(), 'hallq-island-processes-'));
     broker = await RestartableBroker.create(dir, { id: HALL, serverUser: SERVER_USER, agents: [AGENT] }, passwords);
     printer = await emulatedPrinter(join(dir, 'printer'));
-    line = await emulatedLine(WINDOWS, join(dir, 'rs485'));
+    line = await emulatedLine(SCREENS, join(dir, 'rs485'));
     for (const u of [SERVER_USER, AGENT]) writeFileSync(join(dir, `${u}.pw`), passwords.get(u) ?? '', { mode: 0o600 });
     writeFileSync(join(dir, 'aliyun.secret'), 'island-secret\n', { mode: 0o600 });
     gateway = new FakeAliyunSmsServer({ accessKeyId: 'LTAI-island', accessKeySecret: 'island-secret' });
@@ -124,7 +127,7 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
           aliyun: { accessKeyId: 'LTAI-island', accessKeySecretFile: join(dir, 'aliyun.secret'), signName: '政务大厅', templates: { issued: 'SMS_1', issuedNear: 'SMS_4', near: 'SMS_2', called: 'SMS_3' }, endpoint },
         },
       },
-      agents: [{ id: AGENT, kiosk: { port: kioskPort }, devices: { printer: { transport: 'serial', path: join(dir, 'printer') }, rs485: [lineConfig(join(dir, 'rs485'), WINDOWS)] } }],
+      agents: [{ id: AGENT, kiosk: { port: kioskPort }, devices: { printer: { transport: 'serial', path: join(dir, 'printer') }, rs485: [{ ...lineConfig(join(dir, 'rs485'), SCREENS), keypads: lineConfig(join(dir, 'rs485'), WINDOWS).keypads }] } }],
       agent: { id: AGENT, mqtt: { url: broker.url, username: AGENT, passwordFile: join(dir, `${AGENT}.pw`) } },
       island: { leaseSize: LEASE_SIZE, lowWater: CUT_MS > 60_000 ? 150 : 40, afterSeconds: 2, outbox: join(dir, 'island.db') },
     };
@@ -224,9 +227,12 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
   };
 
   const cliToken = () => readFileSync(`${dbPath}.cli-token`, 'utf8').trim();
-  const api = async <R,>(path: string): Promise<R> => {
-    const res = await fetch(`http://127.0.0.1:${httpPort}${path}`, { headers: { authorization: `Bearer ${cliToken()}` } });
-    expect(res.status, path).toBe(200);
+  const api = async <R,>(path: string, command?: Record<string, unknown>): Promise<R> => {
+    const res = await fetch(`http://127.0.0.1:${httpPort}${path}`, {
+      ...(command ? { method: 'POST', body: JSON.stringify({ id: `test-${Math.random().toString(36).slice(2)}`, ...command }) } : {}),
+      headers: { authorization: `Bearer ${cliToken()}`, ...(command ? { 'content-type': 'application/json' } : {}) },
+    });
+    expect(res.status, `${path} ${JSON.stringify(command ?? {})}`).toBe(200);
     return (await res.json()) as R;
   };
 
@@ -277,10 +283,10 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
       const v = windowView(s, w);
       return plainText(layoutScreen({ window: w, paused: v.status === 'paused', ...(v.current ? { ticket: v.current.number } : {}), ...(s.emergency ? { notice: s.emergency.text } : {}) }));
     };
-    const equal = () => WINDOWS.every((w) => screenText(w) === want(w));
+    const equal = () => SCREENS.every((w) => screenText(w) === want(w));
     if (!equal()) {
       await new Promise<void>((resolve) => {
-        const offs = WINDOWS.map((w) => line.screens.get(w)?.onChange(() => equal() && done()));
+        const offs = SCREENS.map((w) => line.screens.get(w)?.onChange(() => equal() && done()));
         const timer = setTimeout(() => done(), Math.max(0, returnedAt + 2000 - Date.now()));
         function done() {
           clearTimeout(timer);
@@ -289,8 +295,8 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
         }
       });
     }
-    console.log(`screens ${Date.now() - returnedAt} ms after the return: ${WINDOWS.map(screenText).join(' | ')}`);
-    expect(Object.fromEntries(WINDOWS.map((w) => [w, screenText(w)]))).toEqual(Object.fromEntries(WINDOWS.map((w) => [w, want(w)])));
+    console.log(`screens ${Date.now() - returnedAt} ms after the return: ${SCREENS.map(screenText).join(' | ')}`);
+    expect(Object.fromEntries(SCREENS.map((w) => [w, screenText(w)]))).toEqual(Object.fromEntries(SCREENS.map((w) => [w, want(w)])));
     // The test's own view agrees: each window shows what the server says is there.
     for (const w of WINDOWS) current.set(w, windowView(s, w).current?.number);
   };
@@ -354,6 +360,12 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
     await broker.stop();
     await within(agent?.says('island mode: the server is unreachable', from) ?? Promise.reject(new Error('no agent')), BOUND_MS, 'the agent goes island');
     await within(agent?.says('no broker; this agent runs alone', from) ?? Promise.reject(new Error('no agent')), BOUND_MS, 'the agent runs alone');
+    // Meanwhile at the server (up, its broker gone with the agent's): a manager opens window 3 and pauses
+    // it. Only the server knows; after the return window 3's screen must say so (the agent redraws from
+    // the server's state, not from its island replica).
+    await api('/api/commands', { type: 'OpenWindow', window: 3, staffId: 's3' });
+    await api('/api/commands', { type: 'PauseWindow', window: 3, reason: 'break' });
+    expect(screenText(3)).toBe(plainText(layoutScreen({ window: 3, paused: false })));
     const cutStart = Date.now();
     const during = await busyHall(BROKER_CUT_MS);
     console.log(`broker cut: ${Date.now() - cutStart} ms, ${during.issued} issued, ${during.calls} calls, refusals ${JSON.stringify(during.refusals)}`);
@@ -364,6 +376,7 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
     await within(agent?.says('island mode over', back) ?? Promise.reject(new Error('no agent')), 60_000, "the agent's return");
     const returned = Date.now();
     const state = await api<HallState>('/api/state');
+    expect(windowView(state, 3).status).toBe('paused');
     await screensFollowServer(returned, state);
     stateHasTickets(state);
     checkSequence();
