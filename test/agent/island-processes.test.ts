@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { FakeAliyunSmsServer } from '../../drivers/sms/fake-aliyun-server.js';
 import { layoutScreen, plainText } from '../../drivers/led-screen/layout.js';
-import type { AgentStatus } from '../../src/bus/messages.js';
+import { parseJson, type AgentStatus } from '../../src/bus/messages.js';
 import { topics } from '../../src/bus/topics.js';
 import { configSchema } from '../../src/config/schema.js';
 import { windowView, type HallEvent, type HallState } from '../../src/core/index.js';
@@ -147,7 +147,9 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
 
     observer = await mqtt.connectAsync(broker.url, { clientId: OBSERVER, username: OBSERVER, password: passwords.get(OBSERVER), reconnectPeriod: 300 });
     observer.on('message', (topic, payload) => {
-      const value: unknown = JSON.parse(payload.toString('utf8'));
+      const parsed = parseJson(payload);
+      if (!parsed.ok) return;
+      const value = parsed.value;
       if (topic === T.agentStatus(AGENT)) status = value as AgentStatus;
       else if (topic === T.events) onlineEvents.push(value as HallEvent);
       for (const fn of [...seen]) fn();
