@@ -49,13 +49,29 @@ export type ProbeResult =
   | { kind: 'unreachable'; error: string }
   | { kind: 'running'; other: ServerStatus };
 
-export function probeServerInstance(o: ProbeOptions): Promise<ProbeResult> {
+/**
+ * MQTT 5 first: on a takeover Mosquitto tells the old session why (DISCONNECT, reason 0x8E "session
+ * taken over"), so only a real takeover counts as a running server, never a broker that restarts or
+ * drops the probe meanwhile (which would otherwise refuse the start, and systemd would not retry it).
+ * A broker that speaks only 3.1.1 (the embedded Aedes) gets the 3.1.1 probe, where any close while
+ * watching counts.
+ */
+export async function probeServerInstance(o: ProbeOptions): Promise<ProbeResult> {
+  const v5 = await probeWith(o, 5);
+  return v5.kind === 'unreachable' && v5.protocolRefused ? probeWith(o, 4) : v5;
+}
+
+/** MQTT 5 DISCONNECT reason: another connection took this client id (MQTT 5.0 §3.14.2.1). */
+const SESSION_TAKEN_OVER = 0x8e;
+
+function probeWith(o: ProbeOptions, version: 4 | 5): Promise<ProbeResult & { protocolRefused?: boolean }> {
   return new Promise((resolve) => {
     let status: ServerStatus | undefined;
+    let takenOver = false;
     let phase: 'connecting' | 'reading' | 'watching' | 'done' = 'connecting';
     let timer: NodeJS.Timeout | undefined;
     const client = mqtt.connect(o.url, {
-      protocolVersion: 4,
+      protocolVersion: version,
       clientId: o.clientId,
       clean: true,
       reconnectPeriod: 0,
@@ -66,7 +82,7 @@ export function probeServerInstance(o: ProbeOptions): Promise<ProbeResult> {
     });
     // A broker that accepts the connection but never answers the subscriptions holds no start for long.
     const bound = setTimeout(() => finish(phase === 'watching' && status ? { kind: 'clear', seen: 'stale' } : { kind: 'unreachable', error: 'the broker did not answer' }), (o.connectTimeoutMs ?? 3000) + (o.liveWaitMs ?? 5000) + 2000);
-    const finish = (r: ProbeResult) => {
+    const finish = (r: ProbeResult & { protocolRefused?: boolean }) => {
       if (phase === 'done') return;
       phase = 'done';
       clearTimeout(bound);
@@ -76,13 +92,20 @@ export function probeServerInstance(o: ProbeOptions): Promise<ProbeResult> {
       client.end(r.kind !== 'clear', {}, () => resolve(r));
     };
     client.on('error', (e) => {
-      if (phase === 'connecting') finish({ kind: 'unreachable', error: e.message });
+      // CONNACK "unacceptable protocol version" (3.1.1 code 1, MQTT 5 reason 0x84): a 3.1.1-only broker.
+      const code = (e as { code?: unknown }).code;
+      if (phase === 'connecting') finish({ kind: 'unreachable', error: e.message, ...(version === 5 && (code === 1 || code === 0x84) ? { protocolRefused: true } : {}) });
+    });
+    client.on('disconnect', (packet) => {
+      if (packet.reasonCode === SESSION_TAKEN_OVER) takenOver = true;
     });
     client.on('close', () => {
+      // Over MQTT 5 only the broker's "session taken over" proves another live server; over 3.1.1 any close does.
+      const knockedOff = version === 4 || takenOver;
       if (phase === 'connecting') finish({ kind: 'unreachable', error: 'connection closed' });
       // Knocked off while watching: a client with the server's identity took it back.
-      else if (phase === 'watching' && status) finish({ kind: 'running', other: status });
-      else if (phase === 'reading') finish(status?.online && status.instance !== o.instance ? { kind: 'running', other: status } : { kind: 'unreachable', error: 'connection closed while reading the server status' });
+      else if (phase === 'watching' && status) finish(knockedOff ? { kind: 'running', other: status } : { kind: 'unreachable', error: 'the broker closed the connection while the probe waited (not a takeover)' });
+      else if (phase === 'reading') finish(knockedOff && status?.online && status.instance !== o.instance ? { kind: 'running', other: status } : { kind: 'unreachable', error: 'connection closed while reading the server status' });
     });
     client.on('message', (topic, payload) => {
       if (topic !== o.statusTopic) return;

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,15 +8,12 @@ import { recordingLogger, silentLogger, type LogRecord } from '../../drivers/com
 import { KioskFlow, type KioskResult } from '../../src/agent/flows/kiosk.js';
 import { IslandStore } from '../../src/agent/island/store.js';
 import { startAgentFrom, type RunningAgent } from '../../src/agent/main.js';
-import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
-import { hashPassword } from '../../src/bus/passwd.js';
 import { configSchema, smsSchema, type HallqConfig, type SmsConfig } from '../../src/config/schema.js';
 import { startSms, type SmsService } from '../../src/server/sms/sms-service.js';
 import { freeLeased, windowView, type HallEvent } from '../../src/core/index.js';
 import { startIslandServer } from '../../src/server/island-server.js';
 import { conflictsIn } from '../../src/server/island-return.js';
-import { freePort } from '../helpers/mosquitto.js';
-import { adaptShippedConf } from '../helpers/shipped-mosquitto.js';
+import { RestartableBroker } from '../helpers/restartable-broker.js';
 import { hallClock, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
 import { phaseIs } from './island-phase.js';
 import { expectIslandSequence } from './island-sequence.js';
@@ -34,49 +30,6 @@ import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, sta
 const HALL = wireConfig.id;
 const SERVER_USER = 'hallq-server';
 const AGENT = 'kiosk-9';
-
-/** The shipped Mosquitto on fixed ports, so it can be stopped and started again in place (a broker outage). */
-class RestartableBroker {
-  private child: ChildProcess | undefined;
-  constructor(
-    readonly url: string,
-    private readonly conf: string,
-  ) {}
-  static async create(dir: string, passwords: Map<string, string>): Promise<RestartableBroker> {
-    const passwd = join(dir, 'passwd');
-    writeFileSync(passwd, [...passwords].map(([u, p]) => `${u}:${hashPassword(p)}`).join('\n') + '\n', { mode: 0o600 });
-    const acl = join(dir, 'acl');
-    writeFileSync(acl, mosquittoAcl(hallAcl(HALL, SERVER_USER), [AGENT]), { mode: 0o600 });
-    const ports: [number, number] = [await freePort(), await freePort()];
-    const conf = join(dir, 'mosquitto.conf');
-    writeFileSync(conf, adaptShippedConf(ports, dir, { passwd, acl }));
-    const b = new RestartableBroker(`mqtt://127.0.0.1:${ports[0]}`, conf);
-    await b.start();
-    return b;
-  }
-  async start(): Promise<void> {
-    const child = spawn('/usr/sbin/mosquitto', ['-c', this.conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.child = child;
-    let log = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stderr?.setEncoding('utf8');
-      child.stderr?.on('data', (d: string) => {
-        log += d;
-        if (/ running/.test(log)) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`mosquitto exited with ${String(code)}: ${log}`)));
-    });
-  }
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    child.removeAllListeners('exit');
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
-  }
-}
 
 /** Resolves with the ticket a window's call put there (server or island), after the key press. */
 function calledAt(agent: RunningAgent, window: number): Promise<string | undefined> {
@@ -131,7 +84,7 @@ describe(`island mode (${CUT_MS / 1000} s without the server): the hall keeps is
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallq-island-'));
-    broker = await RestartableBroker.create(dir, passwords);
+    broker = await RestartableBroker.create(dir, { id: HALL, serverUser: SERVER_USER, agents: [AGENT] }, passwords);
     printer = await emulatedPrinter(join(dir, 'printer'));
     line = await emulatedLine([1, 2]);
     writeFileSync(join(dir, 'agent.pw'), passwords.get(AGENT) ?? '', { mode: 0o600 });

@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
+import { hashPassword } from '../../src/bus/passwd.js';
+import { freePort } from './mosquitto.js';
+import { adaptShippedConf } from './shipped-mosquitto.js';
+
+/**
+ * The shipped Mosquitto (config/mosquitto.conf, adapted as test/helpers/shipped-mosquitto.ts does) for
+ * one hall, with a password per user and the hall's ACL (src/bus/acl.ts), on fixed ports so it can be
+ * killed and started again in place: a broker outage (the island campaigns, test/agent/island-*.ts).
+ */
+export class RestartableBroker {
+  private child: ChildProcess | undefined;
+  private constructor(
+    readonly url: string,
+    private readonly conf: string,
+  ) {}
+
+  /** `passwords`: every user (the server's, the agents', any observer) and its password. */
+  static async create(dir: string, hall: { id: string; serverUser: string; agents: readonly string[] }, passwords: ReadonlyMap<string, string>): Promise<RestartableBroker> {
+    const passwd = join(dir, 'passwd');
+    writeFileSync(passwd, [...passwords].map(([u, p]) => `${u}:${hashPassword(p)}`).join('\n') + '\n', { mode: 0o600 });
+    const acl = join(dir, 'acl');
+    writeFileSync(acl, mosquittoAcl(hallAcl(hall.id, hall.serverUser), hall.agents), { mode: 0o600 });
+    const ports: [number, number] = [await freePort(), await freePort()];
+    const conf = join(dir, 'mosquitto.conf');
+    writeFileSync(conf, adaptShippedConf(ports, dir, { passwd, acl }));
+    const b = new RestartableBroker(`mqtt://127.0.0.1:${ports[0]}`, conf);
+    await b.start();
+    return b;
+  }
+
+  /** Starts Mosquitto; resolves when it says it is running. */
+  async start(): Promise<void> {
+    const child = spawn('/usr/sbin/mosquitto', ['-c', this.conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    let log = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (d: string) => {
+        log += d;
+        if (/ running/.test(log)) resolve();
+      });
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`mosquitto exited with ${String(code)}: ${log}`)));
+    });
+  }
+
+  /** SIGKILLs Mosquitto (an outage, not a shutdown); resolves when it has exited. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.removeAllListeners('exit');
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+}
