@@ -50,28 +50,24 @@ export type ProbeResult =
   | { kind: 'running'; other: ServerStatus };
 
 /**
- * MQTT 5 first: on a takeover Mosquitto tells the old session why (DISCONNECT, reason 0x8E "session
- * taken over"), so only a real takeover counts as a running server, never a broker that restarts or
- * drops the probe meanwhile (which would otherwise refuse the start, and systemd would not retry it).
- * A broker that speaks only 3.1.1 (the embedded Aedes) gets the 3.1.1 probe, where any close while
- * watching counts.
+ * The probe, and once more when it finds a running server: a broker that restarts or drops the probe
+ * while it watches looks the same as a takeover (MQTT 3.1.1 gives no reason, and Mosquitto 2.0 sends
+ * none to MQTT 5 clients either), and a wrong SERVER_RUNNING would keep the hall's server down (the
+ * unit does not restart exit 4). A live server takes its id back the second time too; a broker that
+ * came back or stayed away does not (stale or unreachable: the server starts).
  */
 export async function probeServerInstance(o: ProbeOptions): Promise<ProbeResult> {
-  const v5 = await probeWith(o, 5);
-  return v5.kind === 'unreachable' && v5.protocolRefused ? probeWith(o, 4) : v5;
+  const first = await probeOnce(o);
+  return first.kind === 'running' ? probeOnce(o) : first;
 }
 
-/** MQTT 5 DISCONNECT reason: another connection took this client id (MQTT 5.0 §3.14.2.1). */
-const SESSION_TAKEN_OVER = 0x8e;
-
-function probeWith(o: ProbeOptions, version: 4 | 5): Promise<ProbeResult & { protocolRefused?: boolean }> {
+function probeOnce(o: ProbeOptions): Promise<ProbeResult> {
   return new Promise((resolve) => {
     let status: ServerStatus | undefined;
-    let takenOver = false;
     let phase: 'connecting' | 'reading' | 'watching' | 'done' = 'connecting';
     let timer: NodeJS.Timeout | undefined;
     const client = mqtt.connect(o.url, {
-      protocolVersion: version,
+      protocolVersion: 4,
       clientId: o.clientId,
       clean: true,
       reconnectPeriod: 0,
@@ -82,7 +78,7 @@ function probeWith(o: ProbeOptions, version: 4 | 5): Promise<ProbeResult & { pro
     });
     // A broker that accepts the connection but never answers the subscriptions holds no start for long.
     const bound = setTimeout(() => finish(phase === 'watching' && status ? { kind: 'clear', seen: 'stale' } : { kind: 'unreachable', error: 'the broker did not answer' }), (o.connectTimeoutMs ?? 3000) + (o.liveWaitMs ?? 5000) + 2000);
-    const finish = (r: ProbeResult & { protocolRefused?: boolean }) => {
+    const finish = (r: ProbeResult) => {
       if (phase === 'done') return;
       phase = 'done';
       clearTimeout(bound);
@@ -92,20 +88,13 @@ function probeWith(o: ProbeOptions, version: 4 | 5): Promise<ProbeResult & { pro
       client.end(r.kind !== 'clear', {}, () => resolve(r));
     };
     client.on('error', (e) => {
-      // CONNACK "unacceptable protocol version" (3.1.1 code 1, MQTT 5 reason 0x84): a 3.1.1-only broker.
-      const code = (e as { code?: unknown }).code;
-      if (phase === 'connecting') finish({ kind: 'unreachable', error: e.message, ...(version === 5 && (code === 1 || code === 0x84) ? { protocolRefused: true } : {}) });
-    });
-    client.on('disconnect', (packet) => {
-      if (packet.reasonCode === SESSION_TAKEN_OVER) takenOver = true;
+      if (phase === 'connecting') finish({ kind: 'unreachable', error: e.message });
     });
     client.on('close', () => {
-      // Over MQTT 5 only the broker's "session taken over" proves another live server; over 3.1.1 any close does.
-      const knockedOff = version === 4 || takenOver;
       if (phase === 'connecting') finish({ kind: 'unreachable', error: 'connection closed' });
       // Knocked off while watching: a client with the server's identity took it back.
-      else if (phase === 'watching' && status) finish(knockedOff ? { kind: 'running', other: status } : { kind: 'unreachable', error: 'the broker closed the connection while the probe waited (not a takeover)' });
-      else if (phase === 'reading') finish(knockedOff && status?.online && status.instance !== o.instance ? { kind: 'running', other: status } : { kind: 'unreachable', error: 'connection closed while reading the server status' });
+      else if (phase === 'watching' && status) finish({ kind: 'running', other: status });
+      else if (phase === 'reading') finish(status?.online && status.instance !== o.instance ? { kind: 'running', other: status } : { kind: 'unreachable', error: 'connection closed while reading the server status' });
     });
     client.on('message', (topic, payload) => {
       if (topic !== o.statusTopic) return;
