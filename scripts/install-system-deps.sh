@@ -7,6 +7,8 @@ set -euo pipefail
 declare -A need=(
   [socat]=socat
   [mosquitto]=mosquitto
+  # The demo's banner shows how to watch the hall's topics with it.
+  [mosquitto_sub]=mosquitto-clients
   [chromium]=chromium
   [espeak-ng]=espeak-ng
   [sox]=sox

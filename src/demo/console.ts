@@ -65,14 +65,16 @@ export class DemoConsole {
   }
 
   line(input: string): void {
-    const [first, a, b] = input.trim().split(/\s+/);
+    const [first, a, b, ...rest] = input.trim().split(/\s+/);
     const cmd = first ?? '';
+    // A word too many is a typo, not something to ignore (`t social sms extra`).
+    if (rest.length > 0) return this.o.print(`⛔ ${input.trim()}: 多余的内容 "${rest.join(' ')}" · too many words. keys: ${DemoConsole.help}`);
     switch (cmd) {
       case '':
         return;
       case 't':
-        if (!a) return this.o.print(`t: 请选择业务 · which service? ${this.services()}`);
-        if (b !== undefined && b !== 'sms') return this.o.print(`t ${a} ${b}: 业务后只能加 sms（短信取号）· only sms may follow the service (an SMS-only ticket): t ${a} sms`);
+        if (!a) return this.o.print(`⛔ t: 请选择业务 · which service? ${this.services()}`);
+        if (b !== undefined && b !== 'sms') return this.o.print(`⛔ t ${a} ${b}: 业务后只能加 sms（短信取号）· only sms may follow the service (an SMS-only ticket): t ${a} sms`);
         void this.o.take(a, b === 'sms');
         return;
       case 'c':
@@ -88,8 +90,8 @@ export class DemoConsole {
       case 'card':
         return this.o.card();
       case 'paper': {
-        const paper = a === 'out' ? 'out' : a === 'near' ? 'near-end' : a === 'ok' || a === undefined ? 'ok' : undefined;
-        if (!paper) return this.o.print('paper: 请用 out（缺纸）、near（将尽）或 ok · out, near or ok');
+        const paper = a === 'out' ? 'out' : a === 'near' ? 'near-end' : a === 'ok' ? 'ok' : undefined;
+        if (!paper || b !== undefined) return this.o.print('⛔ paper: 请用 paper out（缺纸）、paper near（将尽）或 paper ok · paper out, near or ok');
         this.o.printer.set({ paper });
         return this.o.print(`🧻 打印机纸张：${PAPER_ZH[paper]} · printer paper: ${paper} (the agent sees it at its next status poll)`);
       }
@@ -118,7 +120,7 @@ export class DemoConsole {
     if (keypad) return { w, keypad };
     const ids = [...this.o.keypads.keys()];
     const range = `${ids[0] ?? ''}–${ids[ids.length - 1] ?? ''}`;
-    this.o.print(`${cmd} ${a ?? ''}: ${a === undefined ? '请输入窗口号 · which window?' : `没有 ${a} 号窗口 · no window ${a}`} — 窗口 windows ${range}`);
+    this.o.print(`⛔ ${cmd} ${a ?? ''}: ${a === undefined ? '请输入窗口号 · which window?' : `没有 ${a} 号窗口 · no window ${a}`} — 窗口 windows ${range}`);
     return undefined;
   }
 

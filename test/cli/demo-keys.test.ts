@@ -41,7 +41,7 @@ describe('hallq demo keys', () => {
   });
 
   it('echoes every key: a window that does not exist, a closed window, nothing waiting, pause, resume, call, ratings', async () => {
-    expect(await key('c 99', /^c 99:/)).toBe('c 99: 没有 99 号窗口 · no window 99 — 窗口 windows 1–12');
+    expect(await key('c 99', /^⛔ c 99:/)).toBe('⛔ c 99: 没有 99 号窗口 · no window 99 — 窗口 windows 1–12');
     // Window 3 is closed: the refusal and its reason, in Chinese and English.
     expect(await key('c 3', /^(⛔|✅|…) c 3:/)).toMatch(/^⛔ c 3: \S+.* · .+/);
     const opened = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('🪟 3 号窗口开放'), resolve }));
@@ -74,12 +74,16 @@ describe('hallq demo keys', () => {
   }, 90_000);
 
   it('every other key echoes too: t without a service, recall, card, paper, screens, an unknown key', async () => {
-    expect(await key('t', /^t: /)).toMatch(/^t: 请选择业务 · which service\? 业务 services: social medical /);
-    expect(await key('t social paper', /^t social paper:/)).toBe('t social paper: 业务后只能加 sms（短信取号）· only sms may follow the service (an SMS-only ticket): t social sms');
+    expect(await key('t', /^⛔ t: /)).toMatch(/^⛔ t: 请选择业务 · which service\? 业务 services: social medical /);
+    expect(await key('t social paper', /^⛔ t social paper:/)).toBe('⛔ t social paper: 业务后只能加 sms（短信取号）· only sms may follow the service (an SMS-only ticket): t social sms');
     expect(await key('r 3', /^(⛔|✅|…|ℹ️) +r 3:/)).toBe('✅ r 3: 重呼 A001（第 1 次）· recalled A001 (1×)');
-    expect(await key('r 99', /^r 99:/)).toBe('r 99: 没有 99 号窗口 · no window 99 — 窗口 windows 1–12');
+    expect(await key('r 99', /^⛔ r 99:/)).toBe('⛔ r 99: 没有 99 号窗口 · no window 99 — 窗口 windows 1–12');
     expect(await key('card', /^🪪 /)).toMatch(/^🪪 身份证已放上读卡器（.+）· ID card on the reader$/);
-    expect(await key('paper sideways', /^paper:/)).toBe('paper: 请用 out（缺纸）、near（将尽）或 ok · out, near or ok');
+    expect(await key('paper sideways', /^⛔ paper:/)).toBe('⛔ paper: 请用 paper out（缺纸）、paper near（将尽）或 paper ok · paper out, near or ok');
+    // No silent default: a bare `paper` used to set the paper to ok.
+    expect(await key('paper', /^⛔ paper:/)).toBe('⛔ paper: 请用 paper out（缺纸）、paper near（将尽）或 paper ok · paper out, near or ok');
+    // A word too many is refused, not ignored.
+    expect(await key('t social sms extra', /^⛔ t social sms extra:/)).toMatch(/^⛔ t social sms extra: 多余的内容 "extra" · too many words/);
     expect(await key('s', /^ {2}屏 screen {2}3: /)).toMatch(/A001/);
     expect(await key('zz', /^未知按键/)).toMatch(/^未知按键 "zz" · unknown key "zz"\. keys: t <service>/);
   }, 60_000);

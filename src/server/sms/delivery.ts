@@ -59,7 +59,7 @@ export class SmsDelivery {
   private readonly listeners = new Set<(r: DeliveryResult) => void>();
 
   constructor(private readonly o: SmsDeliveryOptions) {
-    this.log = o.logger.child({ component: 'sms-delivery' });
+    this.log = o.logger.child({ component: 'delivery' });
   }
 
   /** Settles rows a stopped process left in flight, then sends what is due. */
