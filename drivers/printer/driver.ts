@@ -4,7 +4,7 @@
  * Print payloads are never logged, not even as hex at debug: tickets carry names and ID numbers.
  */
 import { performance } from 'node:perf_hooks';
-import { HallqError } from '../common/error.js';
+import { HallqError, isHallqError } from '../common/error.js';
 import { hex, silentLogger, type Logger } from '../common/logger.js';
 import { Listeners, type Transport } from '../common/transport.js';
 import { statusRequest, transmitPaperStatus } from './commands.js';
@@ -12,7 +12,11 @@ import type { PrintDocument } from './document.js';
 import { encodeDocument, type TextEncoding } from './encoder.js';
 import { CUTTER_ERROR_BIT, isTransmitStatusByte, parsePaperStatus, parsePrinterStatus, parseTransmitPaperStatus, type PrinterStatus } from './status.js';
 
-export type PrinterHealth = 'ok' | 'near-end' | 'out' | 'offline' | 'unknown';
+/**
+ * 'unconfirmed': the last ticket's bytes were sent but the printer never answered whether it printed
+ * (status replies slow or missing past every re-ask); the ticket was kept, the printer is suspect.
+ */
+export type PrinterHealth = 'ok' | 'near-end' | 'out' | 'offline' | 'unknown' | 'unconfirmed';
 
 export type UnknownReason = 'write-only' | 'no-reply' | 'invalid-reply' | 'closed';
 
@@ -24,6 +28,12 @@ export interface PrintResult {
   replacedCharacters: number;
   /** The status checked before printing; 'unknown' on write-only links. */
   checked: StatusReading;
+  /**
+   * 'device': the printer confirmed the ticket (printed and cut). 'unconfirmed': the bytes were sent
+   * but no confirmation nor failure came, not even to the re-asks: the ticket is taken as printed (a
+   * number on paper must not be voided; health 'unconfirmed'). 'write-only': the link cannot read back.
+   */
+  confirmation: 'device' | 'unconfirmed' | 'write-only';
 }
 
 export interface EscPosPrinterOptions {
@@ -41,6 +51,12 @@ export interface EscPosPrinterOptions {
   confirmTimeoutMs?: number;
   /** Real-time status (DLE EOT) is read this often while a ticket is being printed, ms. Default 250. */
   confirmPollMs?: number;
+  /**
+   * When a status the print needs is not answered (before the bytes, or the confirmation after them),
+   * the status is asked again, once per entry, waiting this long for each reply, ms. Default
+   * [1000, 2000, 4000]: a printer whose replies are slow is still heard, and the wait is bounded.
+   */
+  reaskTimeoutsMs?: readonly number[];
 }
 
 interface Pending {
@@ -76,6 +92,7 @@ export class EscPosPrinter {
   private polling = false;
   private readonly confirmTimeoutMs: number;
   private readonly confirmPollMs: number;
+  private readonly reaskTimeoutsMs: readonly number[];
   /** Waits for the answer to GS r 1 (the print confirmation). */
   private confirmWaiter: ((byte: number) => void) | undefined;
 
@@ -89,6 +106,7 @@ export class EscPosPrinter {
     this.pollIntervalMs = options.pollIntervalMs ?? 5000;
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000;
     this.confirmPollMs = options.confirmPollMs ?? 250;
+    this.reaskTimeoutsMs = options.reaskTimeoutsMs ?? [1000, 2000, 4000];
   }
 
   get health(): PrinterHealth {
@@ -141,13 +159,19 @@ export class EscPosPrinter {
    * Then confirms it by the device: resolves only once the printer has answered GS r 1 (queued behind
    * the ticket, so answered after it is printed and cut) and its real-time status after it says paper
    * present, online and no cutter error. The roll ending during the ticket rejects with PAPER_OUT
-   * (health 'out'), a jammed cutter with DEVICE_OFFLINE, no confirmation within confirmTimeoutMs with
-   * DEVICE_TIMEOUT. On a write-only link nothing can be confirmed (checked: 'unknown').
+   * (health 'out'), a jammed cutter with DEVICE_OFFLINE. A status not answered before the bytes is
+   * asked again (reaskTimeoutsMs) before DEVICE_TIMEOUT (nothing was sent). Once the bytes are sent, a
+   * print rejects only when the device says it failed (PAPER_OUT, DEVICE_OFFLINE): a confirmation that
+   * does not come in time (confirmTimeoutMs, or a status after it unanswered) makes the driver ask the
+   * status again (reaskTimeoutsMs); an answer ok confirms it, a failure rejects, and no answer at all
+   * resolves with confirmation 'unconfirmed' (health 'unconfirmed', a warning): the ticket may be in the
+   * citizen's hand. On a write-only link nothing can be confirmed (checked: 'unknown', 'write-only').
    */
   print(doc: PrintDocument): Promise<PrintResult> {
     const encoded = encodeDocument(doc, { encoding: this.encoding });
     return this.serial(async () => {
-      const checked = await this.readStatus();
+      let checked = await this.readStatus();
+      if (this.readBack && checked.type === 'unknown' && checked.reason !== 'closed') checked = await this.reask();
       if (this.readBack) {
         if (checked.type === 'unknown' && checked.reason === 'closed') {
           throw new HallqError('TRANSPORT_CLOSED', `printer link ${this.transport.description} is closed`);
@@ -160,13 +184,49 @@ export class EscPosPrinter {
         if (h === 'offline') throw new HallqError('DEVICE_OFFLINE', 'printer is offline (cover open or error)');
       }
       await this.transport.write(encoded.bytes);
-      if (this.readBack) await this.confirmPrinted();
+      // The bytes are out: from here only the device's word of a failure rejects.
+      const confirmation = this.readBack ? await this.confirmOrReask() : 'write-only';
       if (encoded.replacedCharacters > 0) {
         this.log.warn({ replacedCharacters: encoded.replacedCharacters, encoding: this.encoding }, 'characters missing from the printer encoding were printed as ?');
       }
       this.log.info({ blocks: doc.blocks.length, bytes: encoded.bytes.length }, 'ticket sent to printer');
-      return { bytes: encoded.bytes.length, replacedCharacters: encoded.replacedCharacters, checked };
+      return { bytes: encoded.bytes.length, replacedCharacters: encoded.replacedCharacters, checked, confirmation };
     });
+  }
+
+  /** confirmPrinted(); when it only timed out, the status asked again (see print()). */
+  private async confirmOrReask(): Promise<'device' | 'unconfirmed'> {
+    try {
+      await this.confirmPrinted();
+      return 'device';
+    } catch (e) {
+      if (!isHallqError(e, 'DEVICE_TIMEOUT')) throw e;
+      this.log.warn({ reason: e.message }, 'printer did not confirm the ticket in time; asking its status again');
+    }
+    const reading = await this.reask();
+    if (reading.type === 'known') {
+      this.failOn(reading);
+      const errors = await this.ask(3, Math.max(this.statusTimeoutMs, ...this.reaskTimeoutsMs));
+      if (typeof errors === 'number' && errors & CUTTER_ERROR_BIT) {
+        this.setHealth('offline');
+        throw new HallqError('DEVICE_OFFLINE', 'printer cutter error: the ticket was not cut');
+      }
+      this.log.info({}, 'printer confirmed the ticket on a second status request');
+      return 'device';
+    }
+    this.setHealth('unconfirmed');
+    this.log.warn({ reason: reading.reason }, 'ticket sent but the printer never confirmed nor failed it: taken as printed (not voided)');
+    return 'unconfirmed';
+  }
+
+  /** The real-time status asked again, once per reaskTimeoutsMs entry, until one is answered. */
+  private async reask(): Promise<StatusReading> {
+    let reading: StatusReading = { type: 'unknown', reason: 'no-reply' };
+    for (const timeoutMs of this.reaskTimeoutsMs) {
+      reading = await this.readStatus(timeoutMs);
+      if (reading.type === 'known' || reading.reason === 'closed' || reading.reason === 'write-only') return reading;
+    }
+    return reading;
   }
 
   /** Throws unless the device confirms the ticket just sent (see print()). */
@@ -244,7 +304,7 @@ export class EscPosPrinter {
     return run;
   }
 
-  private async readStatus(): Promise<StatusReading> {
+  private async readStatus(timeoutMs = this.statusTimeoutMs): Promise<StatusReading> {
     if (!this.readBack) {
       this.setHealth('unknown');
       return { type: 'unknown', reason: 'write-only' };
@@ -254,7 +314,7 @@ export class EscPosPrinter {
       return { type: 'unknown', reason: 'closed' };
     }
     // Both requests in one write: one round trip on the link instead of two (issue 12, touch → cut).
-    const [printer = 'timeout', paper = 'timeout'] = await this.askAll([1, 4]);
+    const [printer = 'timeout', paper = 'timeout'] = await this.askAll([1, 4], timeoutMs);
     let reading: StatusReading;
     if (typeof printer === 'number' && typeof paper === 'number') {
       const p = parsePrinterStatus(printer);
@@ -281,20 +341,20 @@ export class EscPosPrinter {
     this.setHealth(this.misses >= this.missesBeforeOffline ? 'offline' : 'unknown');
   }
 
-  private async ask(n: 1 | 3 | 4): Promise<number | 'timeout' | 'invalid' | 'closed'> {
-    const [r] = await this.askAll([n]);
+  private async ask(n: 1 | 3 | 4, timeoutMs = this.statusTimeoutMs): Promise<number | 'timeout' | 'invalid' | 'closed'> {
+    const [r] = await this.askAll([n], timeoutMs);
     return r ?? 'timeout';
   }
 
   /**
    * DLE EOT n for each n, written at once; resolves with one reply per request, in order. A reply that
-   * does not come within statusTimeoutMs of the write is 'timeout' (or 'invalid' when only line noise came).
+   * does not come within timeoutMs of the write is 'timeout' (or 'invalid' when only line noise came).
    */
-  private async askAll(ns: readonly (1 | 3 | 4)[]): Promise<(number | 'timeout' | 'invalid' | 'closed')[]> {
+  private async askAll(ns: readonly (1 | 3 | 4)[], timeoutMs = this.statusTimeoutMs): Promise<(number | 'timeout' | 'invalid' | 'closed')[]> {
     const results = ns.map(
       () =>
         new Promise<number | 'timeout' | 'invalid'>((resolve) => {
-          const p: Pending = { resolve, sawInvalid: false, timer: setTimeout(() => this.finishPending('timeout', p), this.statusTimeoutMs) };
+          const p: Pending = { resolve, sawInvalid: false, timer: setTimeout(() => this.finishPending('timeout', p), timeoutMs) };
           this.pending.push(p);
         }),
     );

@@ -107,6 +107,17 @@ describe('HTTP: the staff surface needs a session with the right role', () => {
     // An ID card only from a kiosk's reader: no role picks the hash the per-ID rules count.
     const card = { idHash: 'f'.repeat(64), idMasked: '1101**********002X', nameMasked: '张*华', idValid: true };
     for (const who of [s03, manager]) isError(await post(who, { id: `card-${who.length}`, type: 'IssueTicket', serviceId: 'social', delivery: 'none', person: card }), 403, 'card-from-kiosk-only');
+    // What a printer did comes only from the kiosk's agent: no session and not the CLI token confirm or fail a print.
+    const issued = rig.engine.state.seq;
+    for (const [i, c] of [{ type: 'PrintConfirmed', ticketId: '20261123-A001' }, { type: 'PrintFailed', ticketId: '20261123-A001', reason: 'x' }].entries()) {
+      for (const who of [s03, s05, manager]) {
+        const r = await post(who, { id: `print-${i}-${who.length}-${who.slice(-6)}`, ...c });
+        isError(r, 403, 'kiosk-only');
+        expect((r.json() as { error: { messageZh?: string } }).error.messageZh).toBeTruthy();
+      }
+      isError(await rig.app.inject({ method: 'POST', url: '/api/commands', headers: cli, payload: { id: `print-cli-${i}`, ...c } }), 403, 'kiosk-only');
+    }
+    expect(rig.engine.state.seq).toBe(issued);
     // "Masked" fields that hold the whole ID number, name or phone are not masked: refused by the schema.
     isError(await post(manager, { id: 'raw-phone', type: 'IssueTicket', serviceId: 'social', delivery: 'none', phoneMasked: '13912345678' }), 400, 'payload-invalid');
     expect(Object.keys(rig.engine.state.ratings)).toHaveLength(0);

@@ -205,6 +205,7 @@ export class DeviceManager {
     const map: Record<PrinterHealth, Pick<DeviceHealth, 'state' | 'detail'>> = {
       ok: { state: 'ok' },
       'near-end': { state: 'degraded', detail: 'paper near end' },
+      unconfirmed: { state: 'degraded', detail: 'a ticket was sent but the printer did not confirm it (status replies slow or missing)' },
       out: { state: 'offline', detail: 'paper out' },
       offline: { state: 'offline', detail: readBack ? 'printer offline (cover open, error, or no status reply)' : 'link lost' },
       unknown: { state: 'unknown', detail: readBack ? 'no status reply yet' : 'write-only link: status is not read back' },

@@ -184,7 +184,7 @@ export class KioskFlow {
     const base = { ticketId: view.ticketId, number: view.number, position: view.position ?? 1, windows: view.windows, ...(statusToken ? { statusToken } : {}) };
     if (!print || !this.printer) return { ok: true, ...base, printed: false };
     try {
-      await this.printer.print(
+      const printed = await this.printer.print(
         printedTicket({
           hallName: state.config.name,
           number: view.number,
@@ -199,8 +199,12 @@ export class KioskFlow {
           noShow: state.config.policy.noShow,
         }),
       );
+      // Sent, never confirmed nor failed: the citizen may hold the paper, so the number stands (the
+      // driver marked the printer's health 'unconfirmed'). A number nobody holds costs one no-show.
+      if (printed.confirmation === 'unconfirmed') this.opts.logger.warn({ ticketId: view.ticketId }, 'ticket sent but not confirmed by the printer; kept, not voided');
     } catch (e) {
       const code = e instanceof HallqError ? e.code : 'INTERNAL';
+      // Only the device's word (paper out, cover open, cutter error) or a print never sent gets here.
       this.opts.logger.warn({ ticketId: view.ticketId, code }, 'print failed; voiding the number');
       await this.settle(commandId, view.ticketId, 'void', code);
       return { ok: false, code: 'printer-unavailable', message: printerDown };

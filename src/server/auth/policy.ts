@@ -8,7 +8,8 @@ import type { Principal, Role } from './sessions.js';
  *   cancelling a ticket called there, and issuing a ticket at the desk;
  * - manager, and the technician CLI on the server box: every command;
  * - technician sessions: reading only (device and diagnostic routes);
- * - nobody: a rating (only the citizen rates, on the rating keypad).
+ * - nobody: a rating (only the citizen rates, on the rating keypad);
+ * - nobody: PrintConfirmed / PrintFailed (only a kiosk's agent, over MQTT, says what its printer did).
  * The command's `source` is set here: soft-caller for staff, admin for managers and the CLI.
  */
 export type Verdict = { ok: true; source: Source } | { ok: false; code: string; message: string; messageZh: string };
@@ -21,6 +22,9 @@ export function authorizeCommand(who: Principal, cmd: Command, state: HallState)
   // An ID card's hash and masked forms come only from a kiosk's card reader: typed in over HTTP they
   // would let anyone pick the hash the per-ID rules count, or write the person into the log.
   if ((cmd.type === 'IssueTicket' && cmd.person !== undefined) || (cmd.type === 'CheckIn' && cmd.idHash !== undefined)) return kioskOnly;
+  // What a printer did is said only by the kiosk's agent that drove it (over MQTT, as that agent):
+  // over HTTP a PrintConfirmed would put a never-printed (or voided) number first in the queue.
+  if (cmd.type === 'PrintConfirmed' || cmd.type === 'PrintFailed') return printFromKioskOnly;
   if (who.kind === 'cli' || who.role === 'manager') return { ok: true, source: 'admin' };
   if (who.role !== 'staff') return forbidden;
   if (cmd.type === 'IssueTicket') return { ok: true, source: 'soft-caller' };
@@ -36,6 +40,12 @@ export function authorizeCommand(who: Principal, cmd: Command, state: HallState)
 }
 
 const kioskOnly: Verdict = { ok: false, code: 'card-from-kiosk-only', message: 'An ID card is read only at a kiosk, never sent over HTTP', messageZh: '身份证信息只能由取号机读卡器读取' };
+const printFromKioskOnly: Verdict = {
+  ok: false,
+  code: 'kiosk-only',
+  message: "A print is confirmed or failed only by the kiosk's own agent (its printer), never over HTTP",
+  messageZh: '打印结果只能由取号机自身上报，不能通过 HTTP 提交',
+};
 const forbidden: Verdict = { ok: false, code: 'forbidden', message: 'Your role may not do this', messageZh: '您的角色无权进行此操作' };
 const notYourWindow: Verdict = { ok: false, code: 'not-your-window', message: 'You may act only on the window you are signed in to', messageZh: '您只能操作已登录的窗口' };
 

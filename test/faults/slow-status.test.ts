@@ -1,0 +1,143 @@
+/**
+ * A printer whose status replies are slow (the emulator's `status slow`: real-time status answered
+ * after 2 s) or stop after the ticket's bytes. The rule: a print is voided only when the device says
+ * it failed or nothing was sent. A confirmation that does not come in time makes the driver ask the
+ * status again; an answer ok confirms the ticket, no answer at all keeps it (confirmation
+ * 'unconfirmed', health 'unconfirmed') — never a voided number on paper in a citizen's hand.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isHallqError } from '../../drivers/common/error.js';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { SerialTransport } from '../../drivers/common/serial-transport.js';
+import type { PrintDocument } from '../../drivers/printer/document.js';
+import { EscPosPrinter } from '../../drivers/printer/driver.js';
+import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import { KioskFlow } from '../../src/agent/flows/kiosk.js';
+import type { AgentLink } from '../../src/agent/link.js';
+import { startMosquitto, type Broker } from '../helpers/mosquitto.js';
+import { emulatedPrinter, type EmulatedPrinter } from '../agent/emulated.js';
+import { hallClock, startAgent, startServer, tempDb, type ServerRig } from '../wire/rig.js';
+
+const ticket: PrintDocument = {
+  blocks: [
+    { type: 'text', text: 'A023', align: 'center', width: 4, height: 4, bold: true },
+    { type: 'text', text: '前面还有 5 人', align: 'left' },
+    { type: 'feed', lines: 4 },
+    { type: 'cut', partial: true },
+  ],
+};
+
+let emulated: EmulatedPrinter;
+let emulator: EscPosEmulator;
+let printer: EscPosPrinter;
+
+beforeEach(async () => {
+  emulated = await emulatedPrinter();
+  emulator = emulated.emulator;
+  // The agent's status timeout is 1 s; 500 ms here so that 2 s replies are surely late.
+  printer = new EscPosPrinter(new SerialTransport({ path: emulated.pty.host, baudRate: 115200 }), { statusTimeoutMs: 500, confirmPollMs: 50, confirmTimeoutMs: 2000 });
+  await printer.open();
+});
+
+afterEach(async () => {
+  await printer.close();
+  await emulated.unplug();
+});
+
+/** From the first answered paper status on (the check before the bytes), the emulator's replies take `mode`. */
+function afterFirstStatus(mode: 'slow' | 'none'): void {
+  const off = emulator.onStatusRequest((n, answered) => {
+    if (n !== 4 || answered === undefined) return;
+    off();
+    emulator.set({ statusReply: mode });
+  });
+}
+
+describe('slow status replies (driver and emulator over a pty)', () => {
+  it('status slow only after the bytes: the ticket is cut and print() resolves confirmed by the device', async () => {
+    afterFirstStatus('slow');
+    const r = await printer.print(ticket);
+    expect(r.confirmation).toBe('device');
+    expect(emulator.tickets).toHaveLength(1);
+    expect(printer.health).toBe('ok');
+  }, 30_000);
+
+  it('status slow from the start: the check before the bytes is asked again, the ticket is printed and confirmed', async () => {
+    emulator.set({ statusReply: 'slow' });
+    const r = await printer.print(ticket);
+    expect(r.confirmation).toBe('device');
+    expect(emulator.tickets).toHaveLength(1);
+  }, 30_000);
+
+  it('no status reply at all after the bytes: print() resolves unconfirmed (not rejected), health unconfirmed', async () => {
+    const p = new EscPosPrinter(new SerialTransport({ path: emulated.pty.host, baudRate: 115200 }), { statusTimeoutMs: 300, confirmPollMs: 50, confirmTimeoutMs: 500, reaskTimeoutsMs: [300, 300] });
+    await printer.close();
+    printer = p;
+    await p.open();
+    afterFirstStatus('none');
+    const r = await p.print(ticket);
+    expect(r.confirmation).toBe('unconfirmed');
+    expect(p.health).toBe('unconfirmed');
+  }, 30_000);
+
+  it('a printer that never answers before the bytes: DEVICE_TIMEOUT, nothing printed', async () => {
+    const p = new EscPosPrinter(new SerialTransport({ path: emulated.pty.host, baudRate: 115200 }), { statusTimeoutMs: 300, reaskTimeoutsMs: [300] });
+    await printer.close();
+    printer = p;
+    await p.open();
+    emulator.set({ statusReply: 'none' });
+    const err: unknown = await p.print(ticket).catch((e: unknown) => e);
+    expect(isHallqError(err, 'DEVICE_TIMEOUT')).toBe(true);
+    expect(emulator.tickets).toEqual([]);
+  }, 30_000);
+
+  it('paper ending mid-ticket still rejects with PAPER_OUT while replies are slow', async () => {
+    emulator.set({ rollMm: 10 });
+    afterFirstStatus('slow');
+    const err: unknown = await printer.print(ticket).catch((e: unknown) => e);
+    expect(isHallqError(err, 'PAPER_OUT')).toBe(true);
+    expect(emulator.tickets).toEqual([]);
+  }, 30_000);
+});
+
+describe('slow status at the kiosk: the printed ticket waits, it is not voided', () => {
+  let broker: Broker;
+  let server: ServerRig;
+  let link: AgentLink;
+  const clock = hallClock();
+  beforeAll(async () => {
+    broker = await startMosquitto();
+    server = await startServer(broker.url, tempDb(), clock);
+    link = await startAgent(broker.url, 'kiosk-2');
+  });
+  afterAll(async () => {
+    await link?.stop();
+    await server?.stop();
+    await broker?.stop();
+  });
+
+  it('status slow after the bytes: the kiosk answers printed, the server has the ticket waiting', async () => {
+    const kiosk = new KioskFlow(link, printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
+    afterFirstStatus('slow');
+    const r = await kiosk.issue({ serviceId: 'A' });
+    expect(r).toMatchObject({ ok: true, printed: true });
+    expect(emulator.tickets).toHaveLength(1);
+    const t = r.ok ? server.engine.state.tickets[r.ticketId] : undefined;
+    expect(t?.status).toBe('waiting');
+  }, 30_000);
+
+  it('no status reply after the bytes: the ticket is kept (waiting), the printer marked unconfirmed', async () => {
+    const p = new EscPosPrinter(new SerialTransport({ path: emulated.pty.host, baudRate: 115200 }), { statusTimeoutMs: 300, confirmPollMs: 50, confirmTimeoutMs: 500, reaskTimeoutsMs: [300, 300] });
+    await printer.close();
+    printer = p;
+    await p.open();
+    const kiosk = new KioskFlow(link, p, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
+    afterFirstStatus('none');
+    const r = await kiosk.issue({ serviceId: 'A' });
+    expect(r).toMatchObject({ ok: true, printed: true });
+    const t = r.ok ? server.engine.state.tickets[r.ticketId] : undefined;
+    expect(t?.status).toBe('waiting');
+    expect(p.health).toBe('unconfirmed');
+    expect(kiosk.canPrint()).toBe(true);
+  }, 30_000);
+});
