@@ -202,8 +202,13 @@ export function zhText(en: string, zh: string): string {
   return en;
 }
 
+/** The Chinese recorded by `zhText` for an authored message, if any (tests: every authored message has one). */
+export function authoredZh(en: string): string | undefined {
+  return AUTHORED_ZH.get(en);
+}
+
 /** A message the schema's author wrote (not zod's default wording), usable as the expectation. */
-function authored(message: string): string | undefined {
+export function authored(message: string): string | undefined {
   return message !== '' && !/^(Invalid|Too (small|big)|Expected|Unrecognized|Required)\b/.test(message) ? message : undefined;
 }
 
