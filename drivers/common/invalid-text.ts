@@ -202,8 +202,13 @@ export function zhText(en: string, zh: string): string {
   return en;
 }
 
+/** The Chinese recorded by `zhText` for an authored message, if any (tests: every authored message has one). */
+export function authoredZh(en: string): string | undefined {
+  return AUTHORED_ZH.get(en);
+}
+
 /** A message the schema's author wrote (not zod's default wording), usable as the expectation. */
-function authored(message: string): string | undefined {
+export function authored(message: string): string | undefined {
   return message !== '' && !/^(Invalid|Too (small|big)|Expected|Unrecognized|Required)\b/.test(message) ? message : undefined;
 }
 
@@ -319,9 +324,31 @@ function line(path: string, found: Words | undefined, expected: Words, where: st
   return { path, found: found ?? { en: '', zh: '' }, expected, en, zh };
 }
 
+type Bound = Extract<Issue, { code: 'too_small' | 'too_big' }>;
+const isBound = (i: Issue): i is Bound => (i.code === 'too_small' || i.code === 'too_big') && Array.isArray(i.path);
+const limitOf = (i: Bound): number => Number(i.code === 'too_small' ? i.minimum : i.maximum);
+const numeric = (origin: string) => origin === 'number' || origin === 'int' || origin === 'bigint';
+
+/**
+ * One bound per key and side: `window: 1e20` breaks both the whole-number range (at most
+ * 9007199254740991) and the schema's own `max(999)`; only the tighter is said, not two contradicting lines.
+ */
+function tightestBounds(issues: readonly Issue[]): Issue[] {
+  const best = new Map<string, Bound>();
+  const keyOf = (i: Bound) => `${i.code} ${numeric(i.origin) ? 'number' : i.origin} ${JSON.stringify(i.path.map(String))}`;
+  for (const i of issues) {
+    if (!isBound(i)) continue;
+    const k = keyOf(i);
+    const had = best.get(k);
+    const tighter = had === undefined || (i.code === 'too_big' ? limitOf(i) < limitOf(had) : limitOf(i) > limitOf(had));
+    if (tighter) best.set(k, i);
+  }
+  return issues.filter((i) => !isBound(i) || best.get(keyOf(i)) === i);
+}
+
 /** Every issue in words: `message` and `messageZh` join the first `max` lines and count the rest. */
 export function invalidText(issues: readonly Issue[], o: InvalidTextOptions = {}): InvalidText {
-  const all = issues.flatMap((i) => issueLines(i, o));
+  const all = tightestBounds(issues).flatMap((i) => issueLines(i, o));
   const max = o.max ?? 5;
   const shown = all.slice(0, max);
   const rest = all.length - shown.length;

@@ -1,3 +1,4 @@
+import { zhText } from '../../drivers/common/invalid-text.js';
 import { z } from 'zod';
 import { EMERGENCY_TEXT_MAX, type Command } from '../core/index.js';
 
@@ -20,12 +21,12 @@ const delivery = z
 const idMasked = z
   .string()
   .max(32)
-  .regex(/^[0-9Xx*]*$/, 'an ID number masked like 3201**********1234')
-  .refine((v) => v === '' || (v.includes('*') && !/\d{5}/.test(v)), 'a masked ID number (no more than 4 digits in a row)');
+  .regex(/^[0-9Xx*]*$/, zhText('an ID number masked like 3201**********1234', '打码的身份证号码，如 3201**********1234'))
+  .refine((v) => v === '' || (v.includes('*') && !/\d{5}/.test(v)), zhText('a masked ID number (no more than 4 digits in a row)', '打码的身份证号码（连续数字不超过 4 位）'));
 const nameMasked = z
   .string()
   .max(32)
-  .refine((v) => [...v].length <= 1 || (v.includes('*') && [...v].filter((c) => c !== '*').length <= 2), 'a masked name like 张*丰');
+  .refine((v) => [...v].length <= 1 || (v.includes('*') && [...v].filter((c) => c !== '*').length <= 2), zhText('a masked name like 张*丰', '打码的姓名，如 张*丰'));
 const person = z.strictObject({
   idHash: z.string().min(8).max(128),
   idMasked,
@@ -36,7 +37,7 @@ const person = z.strictObject({
 const phoneMasked = z
   .string()
   .max(20)
-  .regex(/^(\d{3}\*{4}\d{4}|\**)$/, 'a masked mobile number like 139****5678')
+  .regex(/^(\d{3}\*{4}\d{4}|\**)$/, zhText('a masked mobile number like 139****5678', '打码的手机号码，如 139****5678'))
   .optional();
 const grade = z.enum(['very-satisfied', 'satisfied', 'basic', 'dissatisfied', 'very-dissatisfied']);
 const base = { id, source };
@@ -80,7 +81,7 @@ export const wireCommandSchema = z.discriminatedUnion('type', [
   // No staffId on the wire: who followed up or raised a notice is the server's to say, from the session.
   z
     .strictObject({ ...base, type: z.literal('FollowUp'), ratingId: z.string().max(80), note: z.string().max(1000), kind: z.enum(['reply', 'rectification', 'untrue']).optional(), reason: z.string().max(1000).optional() })
-    .refine((c) => c.kind !== 'untrue' || (c.reason ?? '').trim() !== '', { message: 'a not-true determination (untrue) needs its reason', path: ['reason'] }),
+    .refine((c) => c.kind !== 'untrue' || (c.reason ?? '').trim() !== '', { message: zhText('a not-true determination (untrue) needs its reason', '不属实认定（untrue）须填写理由'), path: ['reason'] }),
   z.strictObject({ ...base, type: z.literal('RaiseEmergency'), kind: z.enum(['emergency', 'evacuation']).optional(), preset: z.string().max(40).optional(), text: z.string().max(EMERGENCY_TEXT_MAX).optional() }),
   z.strictObject({ ...base, type: z.literal('ClearEmergency') }),
 ]);

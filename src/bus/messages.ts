@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { invalidText, type InvalidText } from '../../drivers/common/invalid-text.js';
+import { invalidText, zhText, type InvalidText } from '../../drivers/common/invalid-text.js';
 import { wireCommandSchema } from './command-schema.js';
 
 /** Request and response payloads, and the retained status documents. */
@@ -42,7 +42,7 @@ export const requestSchema = z.discriminatedUnion('type', [
     at: z.number().finite().optional(),
     last: z.boolean().optional(),
   }),
-  z.strictObject({ id: z.string().min(1).max(100), type: z.literal('contact'), ticketId: z.string().min(1).max(100), phone: z.string().regex(/^(\+86)?1[3-9]\d{9}$/, 'a mainland mobile number') }),
+  z.strictObject({ id: z.string().min(1).max(100), type: z.literal('contact'), ticketId: z.string().min(1).max(100), phone: z.string().regex(/^(\+86)?1[3-9]\d{9}$/, zhText('a mainland mobile number', '中国大陆手机号码')) }),
 ]);
 export type Request = z.infer<typeof requestSchema>;
 

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createServer } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -6,8 +8,8 @@ import type { Logger } from '../../drivers/common/logger.js';
 import { systemWords } from '../../drivers/common/system-words.js';
 import { HallqError, isHallqError } from '../../drivers/common/error.js';
 import { invalidText, type Issue } from '../../drivers/common/invalid-text.js';
-import { sendError, sendInvalid } from './errors.js';
-import { MAX_PARAM_LENGTH, mediaTypeWords, notJsonWords, requestErrorWords, type RequestErrorWords } from './request-errors.js';
+import { errorBody, sendError, sendInvalid } from './errors.js';
+import { clientErrorWords, MAX_PARAM_LENGTH, mediaTypeWords, REQUEST_TIMEOUT_MS, notJsonWords, requestErrorWords, type RequestErrorWords } from './request-errors.js';
 
 /** A Fastify app with hallq's rules: JSON only, the one error shape, zod validation. */
 
@@ -18,6 +20,8 @@ export interface HttpOptions {
   trustProxy?: boolean | string | string[];
   /** PEM files for HTTPS; absent: plain HTTP. */
   tls?: { certFile: string; keyFile: string };
+  /** How long a request may take to arrive, headers and body (default 15 s): then 408. Not a limit on answers (an SSE stream runs on). */
+  requestTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -41,7 +45,10 @@ const zodCompilers = {
 export function createHttpApp(opts: HttpOptions): FastifyInstance {
   const bodyLimit = opts.bodyLimit ?? 64 * 1024;
   const send = (reply: FastifyReply, w: RequestErrorWords) => sendError(reply, w.status, w.code, w.message, w.messageZh);
-  const https = opts.tls ? { https: { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) } } : {};
+  const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Node checks the request timeout every connectionsCheckingInterval (30 s by default): checked each second instead.
+  const timing = { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) };
+  const https = opts.tls ? { https: { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile), ...timing } } : { http: timing };
   const app = Fastify({
     logger: false,
     bodyLimit,
@@ -49,6 +56,11 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: false,
+    // A request must have arrived (headers and body) within this: a body shorter than its content-length
+    // would hold the connection. It bounds receiving the request only, not the answer (SSE streams run on).
+    requestTimeout,
+    // Errors of Node's HTTP parser (a body longer than its content-length, the timeout above): in the error shape too.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket: Duplex) => writeClientError(socket, clientErrorWords(err.code, requestTimeout)),
     forceCloseConnections: true,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: false },
     // A bad %-escape or an overlong path segment, refused before routing: in the error shape too.
@@ -128,6 +140,24 @@ function issueOf(v: { keyword: string; instancePath: string; message?: string; p
     .filter((p) => p !== '')
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   return { ...v.params, code: v.keyword, path, message: v.message ?? '' } as unknown as Issue;
+}
+
+/** An answer written on the raw connection (no request object exists yet), in the one error shape; the connection then closes. */
+function writeClientError(socket: Duplex, w: RequestErrorWords | undefined): void {
+  if (!w || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(errorBody(w.code, w.message, w.messageZh));
+  const head = [
+    `HTTP/1.1 ${w.status} ${STATUS_CODES[w.status] ?? 'Error'}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(body)}`,
+    'cache-control: no-store',
+    'x-content-type-options: nosniff',
+    'connection: close',
+  ];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
 }
 
 function originHost(origin: string): string | undefined {

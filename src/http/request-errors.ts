@@ -76,6 +76,32 @@ const header = (h: RequestContext['headers'], name: string) => {
   return Array.isArray(v) ? v[0] : v;
 };
 
+/** How long a request may take to arrive, headers and body (then 408): a body shorter than its content-length would otherwise hold the connection. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * Errors Node's HTTP parser raises on the connection before Fastify sees a request (Fastify's
+ * clientErrorHandler): a body longer than its content-length (the rest read as a next request that is
+ * not HTTP), a request that did not arrive in time, headers too large, bytes that are not HTTP.
+ * undefined: the client went away (nobody to answer).
+ */
+export function clientErrorWords(code: string | undefined, timeoutMs = REQUEST_TIMEOUT_MS): RequestErrorWords | undefined {
+  switch (code ?? '') {
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return undefined;
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return words(408, 'request-timeout', `the request did not arrive in ${timeoutMs / 1000} s: a body shorter than its content-length header, or a connection too slow; send the header your client computes, or none`, `请求未在 ${timeoutMs / 1000} 秒内送达：请求内容短于 content-length 头所写，或连接过慢；请让客户端自行计算该头，或不发送`);
+    case 'HPE_HEADER_OVERFLOW':
+      return words(431, 'headers-too-large', 'the request headers are too large', '请求头过大');
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return words(400, 'payload-invalid', 'the content-length header is not valid: send the header your client computes, or none', 'content-length 头无效：请让客户端自行计算该头，或不发送');
+    default:
+      return words(400, 'bad-request', 'the request could not be read as HTTP: a body longer than its content-length header, or bytes that are not HTTP; send the header your client computes, or none', '无法按 HTTP 读取此请求：请求内容长于 content-length 头所写，或不是 HTTP 数据；请让客户端自行计算该头，或不发送');
+  }
+}
+
 /** Fastify's errors about the request itself, worded; undefined for anything else (a route's own failure). */
 export function requestErrorWords(err: Pick<FastifyError, 'code'>, ctx: RequestContext): RequestErrorWords | undefined {
   switch (err.code) {

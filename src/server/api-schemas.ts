@@ -1,3 +1,4 @@
+import { zhText } from '../../drivers/common/invalid-text.js';
 import { z } from 'zod';
 import { wireCommandSchema } from '../bus/command-schema.js';
 
@@ -5,8 +6,8 @@ import { wireCommandSchema } from '../bus/command-schema.js';
  * The zod schemas of the hall server's HTTP API: they validate every request and generate
  * docs/openapi.json (`npm run openapi`), so the description cannot drift from the code.
  */
-export const ticketIdParam = z.strictObject({ ticketId: z.string().regex(/^\d{8}-[A-Z]{1,2}\d{3,4}$/, 'a ticket id like 20261123-A001') });
-export const statusTokenParam = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a status page token (43 base64url characters)') });
+export const ticketIdParam = z.strictObject({ ticketId: z.string().regex(/^\d{8}-[A-Z]{1,2}\d{3,4}$/, zhText('a ticket id like 20261123-A001', '号码编号，如 20261123-A001')) });
+export const statusTokenParam = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, zhText('a status page token (43 base64url characters)', '排队状态页令牌（43 个 base64url 字符）')) });
 export const signInBody = z
   .strictObject({
     staffId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),

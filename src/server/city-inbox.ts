@@ -1,3 +1,4 @@
+import { zhText } from '../../drivers/common/invalid-text.js';
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
 import { describeInvalid, parseJson, type Response } from '../bus/messages.js';
@@ -22,7 +23,7 @@ import { platformAppointment, type ImportResult } from './platform/appointment-i
  *
  * Every message is answered on `res/city` (bridged back to `city/<hall>/res/city`) with its id.
  */
-const messageId = z.string().regex(/^[\w.:-]{1,80}$/, 'letters, digits and _ . : - (at most 80)');
+const messageId = z.string().regex(/^[\w.:-]{1,80}$/, zhText('letters, digits and _ . : - (at most 80)', '字母、数字及 _ . : -（最多 80 个）'));
 
 /** The bodies the city's API takes (src/city/http.ts); the messages add the id. */
 export const cityAppointmentsBody = z.strictObject({ appointments: z.array(platformAppointment).min(1).max(500) });
@@ -40,7 +41,7 @@ const raise = z.strictObject({
 const clear = z.strictObject({ action: z.literal('clear'), until });
 /** A raise says what: a preset or a text (a raise of neither would show nothing). */
 const raiseSaysWhat = (n: { action: string; preset?: string | undefined; text?: string | undefined }) => n.action !== 'raise' || n.preset !== undefined || n.text !== undefined;
-const saysWhat = { message: 'a raise needs preset (one of the hall\'s) or text', path: ['preset'] };
+const saysWhat = { message: zhText('a raise needs preset (one of the hall\'s) or text', '发布通知须有 preset（本大厅的预设之一）或 text'), path: ['preset'] };
 export const cityNoticeBody = z.discriminatedUnion('action', [raise, clear]).refine(raiseSaysWhat, saysWhat);
 
 export const cityAppointmentsMessage = cityAppointmentsBody.extend({ id: messageId });

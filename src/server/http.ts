@@ -17,6 +17,7 @@ import { openCredentials, type CredentialStore } from './auth/credentials.js';
 import { SignInThrottle, type ThrottleRules } from './auth/sign-in-throttle.js';
 import { authorizeCommand, mayRead, withActor } from './auth/policy.js';
 import { IslandReturn, islandReport } from './island-return.js';
+import { publicOutcome } from '../bus/public-outcome.js';
 import { loadOrCreateSecretFile } from './auth/secret-file.js';
 import { SESSION_COOKIE, SessionStore, type Principal, type Role } from './auth/sessions.js';
 import { StatusTokens, statusKeyPath } from './auth/status-token.js';
@@ -265,7 +266,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     // The source is the session's, whatever the body says.
     const outcome = mqtt.run({ ...cmd, source: verdict.source });
     const token = outcome.ok && outcome.ticketId && (cmd.type === 'IssueTicket' || cmd.type === 'CheckIn') ? { statusToken: statusTokens.tokenOf(state(), outcome.ticketId) } : {};
-    return noStore(reply).send({ outcome, seq: state().seq, ...token });
+    return noStore(reply).send({ outcome: publicOutcome(outcome), seq: state().seq, ...token });
   });
   // Emergency notices, follow-up records (managers) and the off-site rating link (public, token only).
   registerNoticeRoutes(app, { engine, run: (cmd) => mqtt.run(cmd), managers: need(['manager']) });

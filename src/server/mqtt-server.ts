@@ -17,6 +17,7 @@ import type { Authorized, RequestAuthorizer } from '../bus/authorize.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
 import type { IslandHook } from './island-return.js';
+import { publicOutcome } from '../bus/public-outcome.js';
 import type { CityInbox } from './city-inbox.js';
 import { jsonFaultWords, jsonSyntaxFault } from '../http/json-syntax.js';
 
@@ -286,7 +287,7 @@ export class MqttServer {
   private commandAnswer(id: string, command: Command, outcome: Outcome): Response {
     const issued = outcome.ok && outcome.ticketId && (command.type === 'IssueTicket' || command.type === 'CheckIn') && this.statusTokenOf;
     const token = issued && outcome.ticketId ? { statusToken: this.statusTokenOf?.(outcome.ticketId) } : {};
-    return { id, status: 'ok', data: { outcome, seq: this.engine.state.seq, ...token } };
+    return { id, status: 'ok', data: { outcome: publicOutcome(outcome), seq: this.engine.state.seq, ...token } };
   }
 
   /** Runs a command from any front (MQTT, HTTP, the server's own timer). */

@@ -1,3 +1,4 @@
+import { zhText } from '../../drivers/common/invalid-text.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -15,7 +16,7 @@ export interface NoticeRouteContext {
   managers: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
 
-export const ratingIdParam = z.strictObject({ ratingId: z.string().regex(/^R-\d{8}-[A-Z]{1,2}\d{3,4}$/, 'a rating id like R-20261123-A001') });
+export const ratingIdParam = z.strictObject({ ratingId: z.string().regex(/^R-\d{8}-[A-Z]{1,2}\d{3,4}$/, zhText('a rating id like R-20261123-A001', '评价编号，如 R-20261123-A001')) });
 export const followUpBody = z
   .strictObject({
     /** 回复 reply (first, closes it) · 整改 rectification · 不属实 untrue (needs `reason`). Default reply. */
@@ -23,7 +24,7 @@ export const followUpBody = z
     note: z.string().trim().min(1).max(1000),
     reason: z.string().trim().min(1).max(1000).optional(),
   })
-  .refine((b) => b.kind !== 'untrue' || b.reason !== undefined, { message: 'a not-true determination (untrue) needs its reason', path: ['reason'] })
+  .refine((b) => b.kind !== 'untrue' || b.reason !== undefined, { message: zhText('a not-true determination (untrue) needs its reason', '不属实认定（untrue）须填写理由'), path: ['reason'] })
   .meta({ id: 'FollowUp' });
 export const emergencyBody = z
   .strictObject({
@@ -32,7 +33,7 @@ export const emergencyBody = z
     text: z.string().trim().min(1).max(EMERGENCY_TEXT_MAX).optional(),
     kind: z.enum(['emergency', 'evacuation']).optional(),
   })
-  .refine((b) => b.preset !== undefined || b.text !== undefined, { message: 'a preset or a text', path: ['text'] })
+  .refine((b) => b.preset !== undefined || b.text !== undefined, { message: zhText('a preset or a text', '预设内容或通知文字'), path: ['text'] })
   .meta({ id: 'RaiseEmergency' });
 
 const actor = (who: Principal | undefined) => (who?.kind === 'session' ? { staffId: who.staffId } : {});

@@ -1,3 +1,4 @@
+import { zhText } from '../../drivers/common/invalid-text.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -9,7 +10,7 @@ import { RATING_TOKEN_PATTERN, type RatingTokens } from './auth/rating-token.js'
 import { SESSION_COOKIE } from './auth/sessions.js';
 import type { HallEngine } from './engine.js';
 
-export const ratingTokenParam = z.strictObject({ token: z.string().regex(RATING_TOKEN_PATTERN, 'an off-site rating token') });
+export const ratingTokenParam = z.strictObject({ token: z.string().regex(RATING_TOKEN_PATTERN, zhText('an off-site rating token', '离场评价链接的令牌')) });
 export const offsiteRatingBody = z
   .strictObject({
     grade: z.enum(['very-satisfied', 'satisfied', 'basic', 'dissatisfied', 'very-dissatisfied']) satisfies z.ZodType<Grade>,

@@ -1,3 +1,4 @@
+import { zhText } from '../../drivers/common/invalid-text.js';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -16,7 +17,7 @@ type Guard = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 /** Events folded per turn of the event loop while the projection catches up after a start. */
 const FOLD_STEP = 500;
 
-const day = z.string().refine(isDay, 'a day like 2026-11-23');
+const day = z.string().refine(isDay, zhText('a day like 2026-11-23', '日期，如 2026-11-23'));
 export const reportQuery = z
   .strictObject({
     from: day.describe('first local day, YYYY-MM-DD'),
@@ -24,8 +25,8 @@ export const reportQuery = z
     by: z.enum(groupings).default('service').describe('the grouping of a CSV download (JSON and XLSX carry every grouping)'),
   })
   // Only once both are days: a bad day is reported as that, not as a wrong order or range.
-  .refine((q) => !isDay(q.from) || !isDay(q.to) || q.from <= q.to, { message: 'from must not be after to', path: ['to'] })
-  .refine((q) => !isDay(q.from) || !isDay(q.to) || daysBetween(q.from, q.to) < MAX_REPORT_DAYS, { message: `at most ${MAX_REPORT_DAYS} days`, path: ['to'] });
+  .refine((q) => !isDay(q.from) || !isDay(q.to) || q.from <= q.to, { message: zhText('from must not be after to', 'from 不晚于 to'), path: ['to'] })
+  .refine((q) => !isDay(q.from) || !isDay(q.to) || daysBetween(q.from, q.to) < MAX_REPORT_DAYS, { message: zhText(`at most ${MAX_REPORT_DAYS} days`, `最多 ${MAX_REPORT_DAYS} 天`), path: ['to'] });
 
 /**
  * The browser modules the reports page imports, served from node_modules (never a CDN) under
