@@ -64,3 +64,34 @@ describe('an option without its value', () => {
     expect(errorLineOf(r.stderr)).toBe(line);
   }, 60_000);
 });
+
+describe('staff passwd says why, in Chinese too', () => {
+  const config = () => write('staff.yaml', `${demo}\nserver:\n  database: ${join(dir, 'staff.db')}\n`);
+  it('a PIN too short', async () => {
+    const r = await hallq(['staff', 'passwd', 's04', '--config', config()], '12\n');
+    expect(r.code).toBe(1);
+    expect(errorLineOf(r.stderr)).toBe('error: NOT_SET: the PIN/password of s04 is not set: too short (2 characters): at least 4 (s04 的密码没有设置：太短（2 个字符）：至少 4 个字符)');
+  }, 60_000);
+  it('an empty stdin', async () => {
+    const r = await hallq(['staff', 'passwd', 's04', '--config', config()], '');
+    expect(r.code).toBe(1);
+    expect(errorLineOf(r.stderr)).toBe(
+      'error: NOT_SET: the PIN/password of s04 is not set: stdin is empty: give the PIN/password on its first line, e.g. echo 1234 | hallq staff passwd … (s04 的密码没有设置：标准输入为空：请在第一行给出密码，例如 echo 1234 | hallq staff passwd …)',
+    );
+  }, 60_000);
+});
+
+describe('paths that are not there', () => {
+  it('print-test --png into a missing folder names the folder', async () => {
+    const file = join(dir, 'no-such-dir', 'x.png');
+    const r = await hallq(['print-test', '--png', file]);
+    expect(r.code).toBe(1);
+    expect(errorLineOf(r.stderr)).toBe(`error: FILE_IO: --png: cannot write ${file}: the folder ${join(dir, 'no-such-dir')} is not there (create it first) (--png：${file} 写入失败：目录 ${join(dir, 'no-such-dir')} 不存在（请先创建）)`);
+  }, 60_000);
+  it('emulate printer --port that is not there: the path in Chinese too', async () => {
+    const port = join(dir, 'no-such-port');
+    const r = await hallq(['emulate', 'printer', '--port', port]);
+    expect(r.code).toBe(1);
+    expect(errorLineOf(r.stderr)).toBe(`error: TRANSPORT_OPEN_FAILED: cannot open ${port}@115200: it is not there (no such file or folder) (打不开串口 ${port}：不存在)`);
+  }, 60_000);
+});
