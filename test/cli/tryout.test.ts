@@ -95,3 +95,45 @@ describe('paths that are not there', () => {
     expect(errorLineOf(r.stderr)).toBe(`error: TRANSPORT_OPEN_FAILED: cannot open ${port}@115200: it is not there (no such file or folder) (打不开串口 ${port}：不存在)`);
   }, 60_000);
 });
+
+describe('config check finds what the server would die of', () => {
+  const check = (name: string, server: string) => hallq(['config', 'check', write(name, `${demo}\nserver:\n${server}`)]);
+
+  it.each([['"nonsense"'], ['"10.0.0.1, nonsense"'], ['1'], ['"::1/200"']])('trustProxy %s is an error at its key', async (value) => {
+    const r = await check('tp.yaml', `  database: ${join(dir, 'tp.db')}\n  http: { trustProxy: ${value} }\n`);
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).toContain(`server.http.trustProxy: found ${value}, expected true, false, or the proxy: an address, a CIDR range (10.0.0.0/8)`);
+    expect(r.stdout + r.stderr).toContain(`server.http.trustProxy：收到${value}，应为true、false 或代理地址`);
+  }, 60_000);
+
+  it('a list names the bad entry', async () => {
+    const r = await check('tpl.yaml', `  database: ${join(dir, 'tp.db')}\n  http: { trustProxy: ["10.0.0.0/8", "bad"] }\n`);
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).toContain('server.http.trustProxy[1]: found "bad"');
+  }, 60_000);
+
+  it.each([['"10.0.0.0/8, loopback"'], ['["127.0.0.1", "uniquelocal", "fe80::/10"]'], ['"10.0.0.0/255.0.0.0"'], ['false']])('trustProxy %s is valid, no warning', async (value) => {
+    const r = await check('tpok.yaml', `  database: ${join(dir, 'tp.db')}\n  http: { trustProxy: ${value} }\n`);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain('warning');
+  }, 60_000);
+
+  it('trustProxy true is a warning (exit 0)', async () => {
+    const r = await check('tpt.yaml', `  database: ${join(dir, 'tp.db')}\n  http: { trustProxy: true }\n`);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toContain('warning: server.http.trustProxy: true lets any client choose its address (X-Forwarded-For), so the per-address sign-in throttle can be bypassed');
+    expect(r.stdout + r.stderr).toContain('警告：server.http.trustProxy：true 让任何客户端都能自称任意地址');
+  }, 60_000);
+
+  it('a database folder that is not there: a warning at server.database in config check, and the server names it', async () => {
+    const folder = join(dir, 'no-such-dir');
+    const server = `  database: ${join(folder, 'hall.db')}\n  http: { host: 127.0.0.1, port: 0 }\n  mqtt: { url: "mqtt://127.0.0.1:9" }\n`;
+    const r = await check('db.yaml', server);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toContain(`warning: server.database: the folder ${folder} of ${join(folder, 'hall.db')} is not there; the server does not create it`);
+    expect(r.stdout + r.stderr).toContain(`警告：server.database：数据库 ${join(folder, 'hall.db')} 所在的目录 ${folder} 不存在`);
+    const s = await hallq(['server', '--config', join(dir, 'db.yaml')]);
+    expect(s.code).toBe(1);
+    expect(errorLineOf(s.stderr)).toMatch(new RegExp(`^error: STORE_IO: hallq server cannot start: server\\.database: the folder ${folder} of .* is not there; .*\\(hallq server 未能启动：server\\.database：数据库 .* 所在的目录 ${folder} 不存在；`));
+  }, 60_000);
+});
