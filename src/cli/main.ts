@@ -310,7 +310,7 @@ function optionWords(name: string, e: TypeError, known: readonly string[], argv:
     // `--seed -1`: parseArgs calls a value that starts with '-' ambiguous; a negative number is out of range.
     const at = argv.findIndex((a) => a === option || (named !== undefined && optionShort(a) === named));
     const next = at >= 0 ? argv[at + 1] : undefined;
-    const least = option === '--speed' ? 1 : 0;
+    const least = leastOf(option);
     if (next !== undefined && /^-\d/.test(next)) return [`${option} is out of range: a whole number from ${least} up (not "${next}")`, `${option} 超出范围：应为不小于 ${least} 的整数（而不是 "${next}"）`];
     const example = optionExamples[option.replace(/^--/, '')];
     return example === undefined
@@ -319,6 +319,9 @@ function optionWords(name: string, e: TypeError, known: readonly string[], argv:
   }
   return [`hallq ${name}: the command line is not as expected`, `hallq ${name} 的写法不对`];
 }
+
+/** The smallest value of a number option: --speed 0 would be a busy loop, --days 0 simulates nothing. */
+const leastOf = (option: string): number => (option === '--speed' || option === '--days' ? 1 : 0);
 
 /** `-c` is `--config`: the only short string option. */
 const optionShort = (arg: string): string | undefined => (arg === '-c' ? '--config' : undefined);
@@ -368,6 +371,8 @@ function need(v: string | undefined, message: string, messageZh: string): string
   return v;
 }
 function wholeNumber(what: string, v: string): number {
+  // `--seed=-1`: a number, but below every allowed one.
+  if (/^-\d+$/.test(v)) throw new UsageError(`${what} is out of range: a whole number from ${leastOf(what)} up (not "${v}")`, `${what} 超出范围：应为不小于 ${leastOf(what)} 的整数（而不是 "${v}"）`);
   if (!/^\d+$/.test(v)) throw new UsageError(`${what} is a whole number, e.g. ${what} 5 (not "${v}")`, `${what} 应为整数，例如 ${what} 5（而不是 "${v}"）`);
   return Number(v);
 }

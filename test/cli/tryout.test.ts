@@ -57,6 +57,7 @@ describe('an option without its value', () => {
     [['report', '--from'], 'error: USAGE: --from needs a value, e.g. --from 2026-03-02 (--from 后面要写上值，例如 --from 2026-03-02)'],
     [['print-test', '--png'], 'error: USAGE: --png needs a value (--png 后面要写上值)'],
     [['simulate', 'config/demo.yaml', '--seed', '-1'], 'error: USAGE: --seed is out of range: a whole number from 0 up (not "-1") (--seed 超出范围：应为不小于 0 的整数（而不是 "-1"）)'],
+    [['simulate', 'config/demo.yaml', '--days=-3'], 'error: USAGE: --days is out of range: a whole number from 1 up (not "-3") (--days 超出范围：应为不小于 1 的整数（而不是 "-3"）)'],
     [['demo', '--seconds', '-1'], 'error: USAGE: --seconds is out of range: a whole number from 0 up (not "-1") (--seconds 超出范围：应为不小于 0 的整数（而不是 "-1"）)'],
   ])('hallq %j', async (args, line) => {
     const r = await hallq(args);
