@@ -46,8 +46,8 @@ function missingPackage(e) {
 }
 
 const setup = existsSync(sources[0])
-  ? 'run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first'
-  : `run \`npm ci --omit=dev\` in ${root}, or reinstall hallq`;
+  ? { en: 'run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first', zh: '请先在源码目录运行 npm ci（或 bash scripts/ensure-node-deps.sh）' }
+  : { en: `run \`npm ci --omit=dev\` in ${root}, or reinstall hallq`, zh: `请在 ${root} 运行 npm ci --omit=dev，或重新安装 hallq` };
 
 const mode = choose();
 try {
@@ -62,5 +62,7 @@ try {
 } catch (e) {
   const pkg = missingPackage(e);
   if (pkg === undefined) throw e;
-  fail(`the npm package "${pkg}" is missing: ${setup}`);
+  // The CLI's one error form (src/cli/cli-error.ts): `error: CODE: message (messageZh)`.
+  process.stderr.write(`error: MISSING_PACKAGE: the npm package "${pkg}" is missing: ${setup.en} (缺少 npm 包 "${pkg}"：${setup.zh})\n`);
+  process.exit(1);
 }

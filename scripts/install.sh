@@ -2,17 +2,21 @@
 # Installs hallq on a Debian mini-PC or server: user, program, config, ID-hash key, voice clips,
 # systemd units and udev rules. Run as root from a checkout:  sudo bash scripts/install.sh
 #   --root DIR   install into DIR instead of / (packaging, tests); skips useradd and systemctl
-#   --no-npm     do not run npm ci in the installed copy (it is already there)
+#   --no-npm     do not run npm ci in the installed copy: its node_modules is already there (else it stops)
+#   --modules-separately   with --no-npm: the installed copy's node_modules is provided another way
+#                (packaging, tests): install without it, and say so at the end
 # The program installed is the compiled build (dist/, `npm run build`), never the TypeScript sources:
 # /opt/hallq holds bin/, dist/, config/ and package*.json, and no src/, so bin/hallq.js runs dist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=""
 npm_install=1
+modules_separately=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) root="${2%/}"; shift 2 ;;
     --no-npm) npm_install=0; shift ;;
+    --modules-separately) modules_separately=1; shift ;;
     *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -31,8 +35,13 @@ if [ ! -f dist/BUILD.json ] || [ -n "$(find src drivers -newer dist/BUILD.json -
 fi
 # The npm packages the installed program runs with: installed below by npm ci, or already in the target
 # (--no-npm). Never run this clone's CLI without its own packages: say which setup step is missing instead.
+# The clone's node_modules is never copied: without its own, the installed hallq cannot run (reports,
+# server, agent), so --no-npm stops before copying anything unless --modules-separately says so.
+if [ "$npm_install" = 0 ] && [ ! -d "$root/opt/hallq/node_modules" ] && [ "$modules_separately" = 0 ]; then
+  die "--no-npm, but $root/opt/hallq has no node_modules, and this script does not copy the clone's: the installed hallq could not run. Drop --no-npm (npm ci --omit=dev runs there), or install its packages yourself afterwards (cd $root/opt/hallq && npm ci --omit=dev) and pass --modules-separately"
+fi
 if [ "$npm_install" = 0 ] && [ ! -d "$root/opt/hallq/node_modules" ] && [ ! -d node_modules ]; then
-  die "--no-npm, but neither $root/opt/hallq nor this clone has node_modules: run \`npm ci\` here first (or drop --no-npm)"
+  die "--no-npm, but neither $root/opt/hallq nor this clone has node_modules (the voice clips are made with them): run \`npm ci\` here first (or drop --no-npm)"
 fi
 if [ "$npm_install" = 1 ] && ! command -v npm >/dev/null 2>&1; then
   die "npm is needed to install the production packages (apt-get install npm, or use the .deb: npm run deb)"
@@ -91,6 +100,9 @@ else
 fi
 if [ "$live" = 1 ] && command -v udevadm >/dev/null 2>&1; then
   udevadm control --reload && udevadm trigger || say "udevadm could not reload the rules (no udev running?): they apply at the next boot"
+fi
+if [ ! -d "$root/opt/hallq/node_modules" ]; then
+  say "NOTE: $root/opt/hallq has no node_modules (--modules-separately): hallq will not run until it has them: cd $root/opt/hallq && npm ci --omit=dev"
 fi
 cat >&2 <<'NEXT'
 hallq install: done. Next:

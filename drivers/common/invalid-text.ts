@@ -244,6 +244,12 @@ export function expectedWords(i: Issue): Words {
         const opts = 'options' in i && i.options ? i.options.map(shownValue) : [];
         return opts.length > 0 ? { en: `one of ${opts.join(', ')}`, zh: `以下之一：${opts.map((v) => `"${v}"`).join('、')}` } : { en: 'one of the allowed kinds', zh: '允许的种类之一' };
       }
+      {
+        // A union whose author said what it takes (z.union([...], zhText(…))).
+        const own = authored(i.message);
+        const zh = own === undefined ? undefined : AUTHORED_ZH.get(own);
+        if (own !== undefined && zh !== undefined) return { en: own, zh };
+      }
       return { en: 'one of the allowed forms', zh: '允许的写法之一' };
     case 'invalid_key':
       return { en: 'a valid key', zh: '有效的键名' };

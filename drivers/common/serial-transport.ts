@@ -1,5 +1,6 @@
 import type { SerialPort } from 'serialport';
 import { HallqError } from './error.js';
+import { systemWords } from './system-words.js';
 import { Listeners, type Transport } from './transport.js';
 
 export interface SerialOptions {
@@ -40,8 +41,10 @@ export class SerialTransport implements Transport {
         /* surfaced through open/write rejections and 'close' */
       });
       port.open((err) => {
-        if (err) reject(new HallqError('TRANSPORT_OPEN_FAILED', `cannot open ${this.description}: ${err.message}`, { path: o.path }, { cause: err }));
-        else {
+        if (err) {
+          const w = serialOpenWords(err.message);
+          reject(new HallqError('TRANSPORT_OPEN_FAILED', `cannot open ${this.description}: ${w.en}`, { path: o.path, messageZh: `打不开串口 ${o.path}：${w.zh}` }, { cause: err }));
+        } else {
           this.port = port;
           resolve();
         }
@@ -73,4 +76,23 @@ export class SerialTransport implements Transport {
   onClose(fn: (error?: Error) => void): () => void {
     return this.closed.add(fn);
   }
+}
+
+/**
+ * serialport's open error is text only ("Error: No such file or directory, cannot open /dev/x"), no
+ * errno code: its reason in words, English and Chinese; an unknown one as it is said.
+ */
+function serialOpenWords(message: string): { en: string; zh: string } {
+  const known: readonly [RegExp, string][] = [
+    [/No such file or directory/i, 'ENOENT'],
+    [/Permission denied/i, 'EACCES'],
+    [/Resource busy|Device or resource busy/i, 'EBUSY'],
+    [/No such device or address/i, 'ENXIO'],
+    [/Is a directory/i, 'EISDIR'],
+    [/Not a directory/i, 'ENOTDIR'],
+  ];
+  const errno = known.find(([re]) => re.test(message))?.[1];
+  if (errno !== undefined) return systemWords(errno);
+  if (/Inappropriate ioctl|Not a typewriter/i.test(message)) return { en: 'it is not a serial port', zh: '不是串口' };
+  return { en: message.replace(/^Error: /, ''), zh: '打开失败' };
 }

@@ -60,7 +60,8 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
     return exitCodes.ok;
   }
   if ('error' in first) {
-    // The start failed and has closed what it opened: one clear line, one log line, exit 1 — never a
+    // The start failed and has closed what it opened: one clear line, one log line, exit 1 (3 for an
+    // invalid config, 4 for SERVER_RUNNING) — never a
     // half-started daemon that holds the broker's client id or waits for a signal nobody handles.
     process.off('SIGHUP', hangup);
     const e = first.error;
@@ -68,6 +69,8 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
     process.stderr.write(`${errorLine({ code: p.code, message: `hallq ${kind} cannot start: ${p.message}`, messageZh: `hallq ${kind} 未能启动：${p.messageZh}` })}\n`);
     createLogger({ component: kind }).error({ code: isHallqError(e) ? e.code : p.code, err: p.message }, 'start failed; everything it opened is closed');
     exitSoon();
+    // A config problem only the start finds (a password file that is not there) is still an invalid config: 3.
+    if (isHallqError(e, 'CONFIG_INVALID')) return exitCodes.configInvalid;
     return isHallqError(e, 'SERVER_RUNNING') ? exitCodes.serverRunning : exitCodes.failure;
   }
   const running = first.running;

@@ -1,5 +1,7 @@
 import { SerialPort } from 'serialport';
-import { isHallqError } from '../../drivers/common/error.js';
+import { dirname } from 'node:path';
+import { HallqError, isHallqError } from '../../drivers/common/error.js';
+import { errnoOf, fileProblem } from '../../drivers/common/system-words.js';
 import { silentLogger } from '../../drivers/common/logger.js';
 import type { PrintDocument } from '../../drivers/printer/document.js';
 import { DeviceManager } from '../agent/devices/manager.js';
@@ -119,15 +121,29 @@ export async function printTestPng(file: string, configPath: string | undefined)
   const { encodeDocument } = await import('../../drivers/printer/encoder.js');
   const { EscPosDecoder } = await import('../../drivers/printer/decoder.js');
   const { renderTicketPng } = await import('../../drivers/printer/preview.js');
-  const { writeFileSync } = await import('node:fs');
+  const { existsSync, writeFileSync } = await import('node:fs');
   const config = configPath ? loadConfigOrThrow(configPath) : undefined;
   const encoding = config ? (thisAgent(config).devices.printer?.encoding ?? 'gbk') : 'gbk';
   const bytes = encodeDocument(testTicket(new Date(), config?.hall.utcOffsetMinutes ?? 480), { encoding }).bytes;
   const ticket = new EscPosDecoder({ encoding }).push(bytes).find((e) => e.type === 'ticket');
   if (ticket?.type !== 'ticket') throw new Error('the test ticket did not decode to a cut ticket');
-  writeFileSync(file, renderTicketPng(ticket.ticket));
+  try {
+    writeFileSync(file, renderTicketPng(ticket.ticket));
+  } catch (e) {
+    throw pngWriteError(file, e, existsSync);
+  }
   process.stdout.write(`test ticket drawn: ${file}\n`);
   return exitCodes.ok;
+}
+
+/** `--png FILE` not written: a missing folder is said to be the folder (the file is what is being made). */
+function pngWriteError(file: string, e: unknown, exists: (p: string) => boolean): HallqError {
+  const folder = dirname(file);
+  if (errnoOf(e) === 'ENOENT' && !exists(folder)) {
+    return new HallqError('FILE_IO', `--png: cannot write ${file}: the folder ${folder} is not there (create it first)`, { path: file, messageZh: `--png：${file} 写入失败：目录 ${folder} 不存在（请先创建）` }, { cause: e });
+  }
+  const p = fileProblem('write', file, e, '--png');
+  return new HallqError('FILE_IO', p.en, { path: file, messageZh: p.zh }, { cause: e });
 }
 
 /** `hallq print-test --config FILE`: a test ticket on the configured printer, and its status. */

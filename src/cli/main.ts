@@ -232,6 +232,9 @@ const commands: Record<string, Subcommand> = {
   },
 };
 
+/** The exit statuses, as the README lists them (4: another hall server serves this hall). */
+const exitCodesLine = 'exit codes: 0 ok · 1 failure · 2 usage · 3 invalid config · 4 another server runs (SERVER_RUNNING)';
+
 const usage = `hallq — queue and calling controller for government service halls (政务服务大厅 排队叫号)
 
 usage:
@@ -241,10 +244,10 @@ ${Object.entries(commands)
   hallq COMMAND --help              that command's usage
   hallq --version                   the installed version
 
-exit codes: 0 ok · 1 failure · 2 usage · 3 invalid config`;
+${exitCodesLine}`;
 
 function commandUsage(name: string, c: Subcommand): string {
-  return `usage: hallq ${name} ${c.usage}\n  ${c.about}\n\nexit codes: 0 ok · 1 failure · 2 usage · 3 invalid config`;
+  return `usage: hallq ${name} ${c.usage}\n  ${c.about}\n\n${exitCodesLine}`;
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -271,7 +274,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     args = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } } });
   } catch (e) {
-    if (isParseArgsError(e)) throw new UsageError(...optionWords(name, e, Object.keys(cmd.options ?? {})), commandUsage(name, cmd));
+    if (isParseArgsError(e)) throw new UsageError(...optionWords(name, e, Object.keys(cmd.options ?? {}), rest), commandUsage(name, cmd));
     throw e;
   }
   if (args.values.help === true) {
@@ -292,8 +295,10 @@ async function run(argv: string[]): Promise<number> {
  * Node's parseArgs says "Unknown option '--speed'. To specify a positional argument starting with a
  * '-', place it after '--'…": in a product's words instead, naming the option and the command.
  */
-function optionWords(name: string, e: TypeError, known: readonly string[]): [string, string] {
-  const option = /'(-[^' ]+)/.exec(e.message)?.[1] ?? 'an option';
+function optionWords(name: string, e: TypeError, known: readonly string[], argv: readonly string[]): [string, string] {
+  // parseArgs names a string option '-c, --config <value>' or '--seed': the long name is the one to show.
+  const named = /'(?:-[A-Za-z], )?(--?[^' ]+)/.exec(e.message)?.[1];
+  const option = named ?? 'an option';
   const code = 'code' in e ? String(e.code) : '';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const guess = option.startsWith('--') ? closest(option.slice(2).split('=')[0] ?? '', known) : undefined;
@@ -301,12 +306,49 @@ function optionWords(name: string, e: TypeError, known: readonly string[]): [str
     return [`hallq ${name} has no option ${option}`, `hallq ${name} 没有 ${option} 这个选项`];
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    return /does not take an argument/.test(e.message)
-      ? [`${option} is a switch: it takes no value (write ${option} alone)`, `${option} 是开关，后面不跟值`]
-      : [`${option} needs a value, e.g. ${option} 5`, `${option} 后面要写上值，例如 ${option} 5`];
+    if (/does not take an argument/.test(e.message)) return [`${option} is a switch: it takes no value (write ${option} alone)`, `${option} 是开关，后面不跟值`];
+    // `--seed -1`: parseArgs calls a value that starts with '-' ambiguous; a negative number is out of range.
+    const at = argv.findIndex((a) => a === option || (named !== undefined && optionShort(a) === named));
+    const next = at >= 0 ? argv[at + 1] : undefined;
+    const least = leastOf(option);
+    if (next !== undefined && /^-\d/.test(next)) return [`${option} is out of range: a whole number from ${least} up (not "${next}")`, `${option} 超出范围：应为不小于 ${least} 的整数（而不是 "${next}"）`];
+    const example = optionExamples[option.replace(/^--/, '')];
+    return example === undefined
+      ? [`${option} needs a value`, `${option} 后面要写上值`]
+      : [`${option} needs a value, e.g. ${option} ${example}`, `${option} 后面要写上值，例如 ${option} ${example}`];
   }
   return [`hallq ${name}: the command line is not as expected`, `hallq ${name} 的写法不对`];
 }
+
+/** The smallest value of a number option: --speed 0 would be a busy loop, --days 0 simulates nothing. */
+const leastOf = (option: string): number => (option === '--speed' || option === '--days' ? 1 : 0);
+
+/** `-c` is `--config`: the only short string option. */
+const optionShort = (arg: string): string | undefined => (arg === '-c' ? '--config' : undefined);
+
+/** A sensible value for each string option, for "needs a value, e.g. …". */
+const optionExamples: Readonly<Record<string, string>> = {
+  config: '/etc/hallq/hall.yaml',
+  server: 'http://127.0.0.1:8080',
+  speed: '10',
+  seconds: '60',
+  seed: '42',
+  days: '5',
+  windows: '1-4,7',
+  from: '2026-03-02',
+  to: '2026-03-06',
+  by: 'service',
+  db: '/var/lib/hallq/hall.db',
+  out: '/var/lib/hallq/backup',
+  'password-file': '/etc/hallq/city.pass',
+  'token-file': '/etc/hallq/city.token',
+  'remote-password-file': '/etc/hallq/city.pass',
+  'local-password-file': '/etc/hallq/mqtt.pass',
+  city: 'city.example:4222',
+  node: 'city1',
+  secrets: '/etc/hallq/secrets',
+  port: '/dev/ttyUSB0',
+};
 
 /** `city serv`: the word is not one of the command's own, with the closest one when it looks like a typo. */
 function notOneOf(command: string, word: string, options: readonly string[]): [string, string] {
@@ -329,6 +371,8 @@ function need(v: string | undefined, message: string, messageZh: string): string
   return v;
 }
 function wholeNumber(what: string, v: string): number {
+  // `--seed=-1`: a number, but below every allowed one.
+  if (/^-\d+$/.test(v)) throw new UsageError(`${what} is out of range: a whole number from ${leastOf(what)} up (not "${v}")`, `${what} 超出范围：应为不小于 ${leastOf(what)} 的整数（而不是 "${v}"）`);
   if (!/^\d+$/.test(v)) throw new UsageError(`${what} is a whole number, e.g. ${what} 5 (not "${v}")`, `${what} 应为整数，例如 ${what} 5（而不是 "${v}"）`);
   return Number(v);
 }
@@ -390,11 +434,11 @@ function version(): string {
 }
 
 /** What to run when a package is missing; the same words as bin/hallq.js, which catches it before this file loads. */
-function setupHint(): string {
-  const root = fileURLToPath(new URL(import.meta.url.includes('/dist/src/') ? '../../../' : '../../', import.meta.url));
+function setupHint(): { en: string; zh: string } {
+  const root = fileURLToPath(new URL(import.meta.url.includes('/dist/src/') ? '../../../' : '../../', import.meta.url)).replace(/\/$/, '');
   return existsSync(join(root, 'src'))
-    ? 'run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first'
-    : `run \`npm ci --omit=dev\` in ${root.replace(/\/$/, '')}, or reinstall hallq`;
+    ? { en: 'run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first', zh: '请先在源码目录运行 npm ci（或 bash scripts/ensure-node-deps.sh）' }
+    : { en: `run \`npm ci --omit=dev\` in ${root}, or reinstall hallq`, zh: `请在 ${root} 运行 npm ci --omit=dev，或重新安装 hallq` };
 }
 
 /** A package missing from node_modules (not one of our own files): the setup was skipped or incomplete. */
@@ -412,7 +456,8 @@ try {
     process.stderr.write(`${errorLine({ code: 'USAGE', message: e.message, messageZh: zh })}\n\n${(e instanceof UsageError ? e.help : undefined) ?? usage}\n`);
     process.exitCode = exitCodes.usage;
   } else if (pkg !== undefined) {
-    process.stderr.write(`hallq: the npm package "${pkg}" is missing: ${setupHint()}\n`);
+    const hint = setupHint();
+    process.stderr.write(`${errorLine({ code: 'MISSING_PACKAGE', message: `the npm package "${pkg}" is missing: ${hint.en}`, messageZh: `缺少 npm 包 "${pkg}"：${hint.zh}` })}\n`);
     process.exitCode = exitCodes.failure;
   } else {
     // One clear line, whatever failed (a HallqError with its code, a server out of reach, a file not found).

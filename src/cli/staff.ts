@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { loadConfigOrThrow } from '../config/load.js';
-import { checkSecret, openCredentials } from '../server/auth/credentials.js';
+import { openCredentials, SECRET_MAX, SECRET_MIN } from '../server/auth/credentials.js';
 import { errorLine } from './cli-error.js';
 import { closest } from '../../drivers/common/did-you-mean.js';
 import { exitCodes } from './exit-codes.js';
@@ -48,9 +48,9 @@ export async function staffCommand(args: string[], configPath: string | undefine
       return exitCodes.ok;
     }
     const secret = io.stdin.isTTY ? await promptTwice(io, `PIN or password for ${staffId} (${staff.name}, ${staff.role}): `) : await firstLine(io.stdin);
-    const problem = secret === undefined ? 'the two entries differ' : checkSecret(secret);
+    const problem = secretProblem(secret, io.stdin.isTTY === true);
     if (problem !== undefined || secret === undefined) {
-      process.stderr.write(`${errorLine({ code: 'NOT_SET', message: `not set: ${problem ?? 'no input'}`, messageZh: '没有设置密码' })}\n`);
+      process.stderr.write(`${errorLine({ code: 'NOT_SET', message: `the PIN/password of ${staffId} is not set: ${problem?.en ?? 'no input'}`, messageZh: `${staffId} 的密码没有设置：${problem?.zh ?? '没有输入'}` })}\n`);
       return exitCodes.failure;
     }
     await store.set(staffId, secret, Date.now());
@@ -59,6 +59,18 @@ export async function staffCommand(args: string[], configPath: string | undefine
   } finally {
     store.close();
   }
+}
+
+/** Why a PIN/password is refused, in both languages; undefined when it will do. */
+function secretProblem(secret: string | undefined, tty: boolean): { en: string; zh: string } | undefined {
+  if (secret === undefined) return { en: 'the two entries differ', zh: '两次输入不一致' };
+  if (secret === '')
+    return tty
+      ? { en: 'nothing was typed', zh: '没有输入任何内容' }
+      : { en: 'stdin is empty: give the PIN/password on its first line, e.g. echo 1234 | hallq staff passwd …', zh: '标准输入为空：请在第一行给出密码，例如 echo 1234 | hallq staff passwd …' };
+  if (secret.length < SECRET_MIN) return { en: `too short (${secret.length} characters): at least ${SECRET_MIN}`, zh: `太短（${secret.length} 个字符）：至少 ${SECRET_MIN} 个字符` };
+  if (secret.length > SECRET_MAX) return { en: `too long (${secret.length} characters): at most ${SECRET_MAX}`, zh: `太长（${secret.length} 个字符）：最多 ${SECRET_MAX} 个字符` };
+  return undefined;
 }
 
 export class StaffUsage extends Error {

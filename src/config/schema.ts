@@ -6,6 +6,7 @@ import { voiceOutputIds } from '../../drivers/voice/output-schemas.js';
 import { z } from 'zod';
 import { invalidText, zhText, type Issue } from '../../drivers/common/invalid-text.js';
 import { defaultPolicy } from '../core/model.js';
+import { trustProxySchema } from './trust-proxy.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 
 /**
@@ -211,7 +212,7 @@ export const serverSchema = z.strictObject({
       /** PEM certificate and key: the server speaks HTTPS (session cookies get Secure). */
       tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
       /** Behind nginx: trust X-Forwarded-For/-Proto/-Host from these proxy addresses (or true for any). */
-      trustProxy: z.union([z.boolean(), z.string().min(1), z.array(z.string().min(1))]).default(false),
+      trustProxy: trustProxySchema.default(false),
       /** Hours a staff session lasts after sign-in. */
       sessionHours: z.number().positive().max(24).default(12),
     })

@@ -1,6 +1,10 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { errnoOf, systemWords } from '../../drivers/common/system-words.js';
 import type { HallqConfig } from './schema.js';
+
+/** The folder systemd makes for the server and the agent (StateDirectory=hallq). */
+const STATE_DIRECTORY = '/var/lib/hallq';
 
 /** Something in a valid config that will not work on this machine as it is now: the daemon still starts. */
 export interface ConfigWarning {
@@ -14,7 +18,8 @@ export interface ConfigWarning {
  * Warnings `hallq config check` prints and the server logs at its start. A config without the
  * modem's settings (`sms.provider: modem` and no `sms.modem`) is invalid (the schema refuses it); a
  * modem whose device is not there (yet) is a warning: the outbox keeps the messages and retries, and
- * the modem may be plugged in later (its udev name /dev/hallq/modem appears then).
+ * the modem may be plugged in later (its udev name /dev/hallq/modem appears then). `trustProxy: true`
+ * is a warning too: valid, but it opens the sign-in throttle to anyone who sets X-Forwarded-For.
  */
 export function configWarnings(c: HallqConfig): ConfigWarning[] {
   const out: ConfigWarning[] = [];
@@ -34,6 +39,29 @@ export function configWarnings(c: HallqConfig): ConfigWarning[] {
         zh: `server.sms.modem.path：短信猫 ${path} ${why.zh}；在它接好之前不会发出短信（发件箱会保留并重试）`,
       });
     }
+  }
+  // The server creates its database file, never the folder: one that is not there stops its start.
+  // A warning, not an error: the check may run on another machine or before the first start. The
+  // default folder /var/lib/hallq is not warned about: systemd's StateDirectory=hallq makes it at the
+  // start (systemd/hallq-server.service).
+  const db = c.server.database;
+  const folder = dirname(db);
+  if (db !== ':memory:' && db !== '' && folder !== STATE_DIRECTORY && !existsSync(folder)) {
+    out.push({
+      path: 'server.database',
+      en: `server.database: the folder ${folder} of ${db} is not there; the server does not create it and will not start until it is`,
+      zh: `server.database：数据库 ${db} 所在的目录 ${folder} 不存在；服务器不会自动创建，目录建好之前无法启动`,
+    });
+  }
+  // trustProxy true believes X-Forwarded-For from anyone: each guess on the LAN could name a fresh
+  // address, so the per-address sign-in throttle counts nothing. Valid (a proxy whose address changes),
+  // so a warning, here and in the server's log at its start.
+  if (c.server.http.trustProxy === true) {
+    out.push({
+      path: 'server.http.trustProxy',
+      en: "server.http.trustProxy: true lets any client choose its address (X-Forwarded-For), so the per-address sign-in throttle can be bypassed; name the proxy's address instead, e.g. trustProxy: 127.0.0.1",
+      zh: 'server.http.trustProxy：true 让任何客户端都能自称任意地址（X-Forwarded-For），按地址限制登录尝试的保护就会失效；请改为写代理的地址，例如 trustProxy: 127.0.0.1',
+    });
   }
   return out;
 }

@@ -94,8 +94,8 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   const sweeper = setInterval(() => sessions.sweep(), 60_000);
   sweeper.unref();
   const throttle = new SignInThrottle(opts.clock, opts.signInThrottle);
-  // trustProxy true believes X-Forwarded-For from anyone: on a LAN each guess could name a fresh address.
-  if (opts.trustProxy === true) logger.warn({}, 'server.http.trustProxy is true: any client may choose the address the sign-in throttle counts; name the proxy instead');
+  // trustProxy true believes X-Forwarded-For from anyone: a config warning (src/config/warnings.ts),
+  // printed by `hallq config check` and logged by the server at its start.
   // The kiosk prints the status page's token in the QR: the server hands it out with the new ticket.
   mqtt.statusTokenOf = (ticketId) => statusTokens.tokenOf(engine.state, ticketId);
 

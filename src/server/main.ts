@@ -97,7 +97,7 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   const statusBaseUrl = config.agents.find((a) => a.kiosk)?.kiosk?.statusBaseUrl;
   const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger, ...(statusBaseUrl ? { statusBaseUrl } : {}) });
   if (sms) scope.add('SMS outbox', () => sms.stop());
-  // A modem that is not there (yet) does not stop the hall: said once at the start, with its key path.
+  // A modem that is not there (yet), trustProxy: true: they do not stop the hall; said once at the start, with the key path.
   for (const w of configWarnings(config)) logger.child({ component: 'config' }).warn({ key: w.path, zh: w.zh }, w.en);
   // Island mode: number leases for the kiosks, and the return of the agents' outboxes.
   const island = startIslandServer(config, engine, mqtt, clock, logger.child({ component: 'island' }));

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { HallqError } from '../../drivers/common/error.js';
 import { storeWords } from './errors.js';
@@ -33,6 +35,16 @@ export function lockDatabase(database: string): DatabaseLock {
         'STORE_LOCKED',
         `${database} is in use by another hallq server (it holds ${path}); stop that one first, or give this one its own server.database`,
         { database, lock: path, messageZh: `${database} 正被另一个 hallq 服务器使用（它持有 ${path}）；请先停掉那一个，或给本服务器另设 server.database` },
+        { cause: e },
+      );
+    }
+    // better-sqlite3 creates the file, never its folder: say which folder, under the key that names it.
+    const folder = dirname(database);
+    if (!existsSync(folder)) {
+      throw new HallqError(
+        'STORE_IO',
+        `server.database: the folder ${folder} of ${database} is not there; create it (owned by the user hallq runs as), or give server.database a folder that is`,
+        { database, lock: path, key: 'server.database', messageZh: `server.database：数据库 ${database} 所在的目录 ${folder} 不存在；请先创建（属主为运行 hallq 的用户），或把 server.database 设在已有的目录中` },
         { cause: e },
       );
     }

@@ -139,7 +139,7 @@ describe('npm run build', () => {
     // A command that needs a package the bundle leaves in node_modules (better-sqlite3, native).
     const a = await run(join(installed, 'bin/hallq.js'), ['report', '--db', join(installed, 'none.db'), '--from', '2026-11-01', '--to', '2026-11-02']);
     expect(a.code).toBe(1);
-    expect(a.stderr).toMatch(/^hallq: the npm package "[^"]+" is missing: run `npm ci --omit=dev` in /);
+    expect(a.stderr).toMatch(/^error: MISSING_PACKAGE: the npm package "([^"]+)" is missing: run `npm ci --omit=dev` in \S+, or reinstall hallq \(缺少 npm 包 "\1"：请在 \S+ 运行 npm ci --omit=dev，或重新安装 hallq\)\n$/);
     expect(a.stderr).not.toMatch(/\n\s+at /);
     // A fresh clone: sources, no build, no node_modules.
     const clone = mkdtempSync(join(tmpdir(), 'hallq-clone-'));
@@ -149,6 +149,6 @@ describe('npm run build', () => {
     cpSync('package.json', join(clone, 'package.json'));
     const b = await run(join(clone, 'bin/hallq.js'), ['--version']);
     expect(b.code).toBe(1);
-    expect(b.stderr).toBe('hallq: the npm package "tsx" is missing: run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first\n');
+    expect(b.stderr).toBe('error: MISSING_PACKAGE: the npm package "tsx" is missing: run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first (缺少 npm 包 "tsx"：请先在源码目录运行 npm ci（或 bash scripts/ensure-node-deps.sh）)\n');
   });
 });

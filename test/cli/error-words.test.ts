@@ -102,7 +102,7 @@ describe('system failures in words, English and Chinese, naming the path', () =>
   it('a server whose password file is missing names the key path in both languages', async () => {
     const config = write('nopw.yaml', `${demo}\nserver:\n  database: ${join(dir, 'nopw.db')}\n  http: { host: 127.0.0.1, port: 0 }\n  mqtt: { url: "mqtt://127.0.0.1:9", username: hallq-server, passwordFile: ${join(dir, 'nope.password')} }\n`);
     const r = await hallq(['server', '--config', config]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3); // an invalid config, like a schema problem (README: 3 = invalid config)
     const p = parts(r.stderr);
     expect(p.code).toBe('CONFIG_INVALID');
     expect(p.message).toContain(`server.mqtt.passwordFile: cannot read ${join(dir, 'nope.password')}: it is not there (no such file or folder)`);

@@ -8,7 +8,7 @@ describe('scripts/install.sh', () => {
   it('installs program, config, key, voice clips, units and udev rules into a root', async () => {
     const root = mkdtempSync(join(tmpdir(), 'hallq-install-'));
     const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile('bash', ['scripts/install.sh', '--root', root, '--no-npm'], { encoding: 'utf8' }, (err, _out, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr })),
+      execFile('bash', ['scripts/install.sh', '--root', root, '--no-npm', '--modules-separately'], { encoding: 'utf8' }, (err, _out, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr })),
     );
     expect(result.stderr).toContain('hallq install: voice clips');
     expect(result.code).toBe(0);
@@ -17,6 +17,7 @@ describe('scripts/install.sh', () => {
     expect(result.stderr).toContain('hallq install: done. Next:');
     expect(existsSync(join(root, 'opt/hallq/bin/hallq.js'))).toBe(true);
     expect(existsSync(join(root, 'opt/hallq/node_modules'))).toBe(false);
+    expect(result.stderr).toContain(`NOTE: ${root}/opt/hallq has no node_modules (--modules-separately): hallq will not run until it has them: cd ${root}/opt/hallq && npm ci --omit=dev`);
     // The build, not the sources: with no src/ the installed bin/hallq.js can only run dist/.
     expect(existsSync(join(root, 'opt/hallq/dist/src/cli/main.js'))).toBe(true);
     expect(existsSync(join(root, 'opt/hallq/dist/src/web/pages/kiosk.html'))).toBe(true);
@@ -40,5 +41,17 @@ describe('scripts/install.sh', () => {
     // The kernel modules the units' device allow-list names, loaded at boot (src/ops/README.md has the same list).
     const modules = readFileSync(join(root, 'etc/modules-load.d/hallq.conf'), 'utf8').trim().split('\n');
     expect(readFileSync('src/ops/README.md', 'utf8')).toContain(`printf '%s\\n' ${modules.join(' ')} | sudo tee /etc/modules-load.d/hallq.conf`);
+  }, 120_000);
+
+  it('--no-npm without node_modules in the target stops before copying anything (exit 1), saying what to run', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hallq-install-'));
+    const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile('bash', ['scripts/install.sh', '--root', root, '--no-npm'], { encoding: 'utf8' }, (err, _out, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr })),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`--no-npm, but ${root}/opt/hallq has no node_modules`);
+    expect(result.stderr).toContain(`(cd ${root}/opt/hallq && npm ci --omit=dev) and pass --modules-separately`);
+    expect(result.stderr).not.toContain('done');
+    expect(existsSync(join(root, 'opt/hallq'))).toBe(false);
   }, 120_000);
 });
