@@ -5,7 +5,7 @@
  * control and direction characters escaped, at most 40 characters.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-const publicOutcome = (o: unknown) => o;
+import { publicOutcome } from '../../src/bus/public-outcome.js';
 import { commandCommand } from '../../src/cli/client.js';
 import { rejected } from '../../src/core/outcome.js';
 import { fuzzServer, T } from '../fuzz/mqtt-fuzz.js';
