@@ -4,6 +4,7 @@ import type { QueueView, WindowView } from '../core/index.js';
 import { cliTokenPath, readCliToken } from '../server/auth/cli-token.js';
 import { CliError, errorLine } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
+import { systemWords } from '../../drivers/common/system-words.js';
 import { table } from './table.js';
 
 /**
@@ -24,14 +25,26 @@ async function ask(base: string, path: string, init: RequestInit = {}): Promise<
   try {
     return await fetch(`${base}${path}`, init);
   } catch (e) {
-    const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
-    throw new CliError('NOT_CONNECTED', `no answer from the hall server at ${base} (${cause}); is it running? (hallq status --server URL)`, `连不上大厅服务器 ${base}，请确认它在运行`);
+    const why = unreachableWords(e);
+    throw new CliError('NOT_CONNECTED', `no answer from the hall server at ${base}: ${why.en}; is it running? (hallq status --server URL)`, `连不上大厅服务器 ${base}：${why.zh}，请确认它在运行`);
   }
 }
 
+/** Why fetch got no answer, in words (never undici's own text): its cause's system code, or fetch's refusal of a port. */
+export function unreachableWords(e: unknown): { en: string; zh: string } {
+  const cause = e instanceof Error ? e.cause : undefined;
+  const code = cause instanceof Error ? (cause as NodeJS.ErrnoException).code : undefined;
+  // fetch refuses the ports browsers block (9, 25, 6000, …) before trying: "bad port".
+  if (cause instanceof Error && cause.message === 'bad port') return { en: 'this port is one fetch never connects to (a port browsers block, such as 9, 25 or 6000): use the server.http.port', zh: '这个端口是浏览器禁用的端口（如 9、25、6000），不会去连接：请用 server.http.port 的端口' };
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { en: 'the connection timed out', zh: '连接超时' };
+  if (code === 'UND_ERR_SOCKET') return { en: 'the connection was cut', zh: '连接中断' };
+  return systemWords(code);
+}
+
 /** A non-2xx answer as a CliError with the server's own code and words. */
-async function failure(res: Response, path: string): Promise<CliError> {
+async function failure(res: Response, path: string, sentToken = false): Promise<CliError> {
   const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string; messageZh?: string } } | undefined;
+  if (res.status === 401 && sentToken) return new CliError('unauthorized', `${path}: the server refused the CLI token sent (HALLQ_TOKEN or <database>.cli-token): it is another server's, or an old one; use this server's --config or its token file`, '服务器不接受所发的命令行令牌（HALLQ_TOKEN 或 <数据库>.cli-token）：它属于另一台服务器或已过期；请用本服务器的 --config 或其令牌文件');
   if (res.status === 401) return new CliError('unauthorized', `${path}: the server wants the CLI token: run this on the server box with --config, or set HALLQ_TOKEN`, '需要命令行令牌：请在服务器上用 --config 运行，或设置 HALLQ_TOKEN');
   const e = body?.error;
   return new CliError(e?.code ?? `http-${res.status}`, e?.message ?? `${path}: the server answered HTTP ${res.status}`, e?.messageZh ?? `服务器返回 HTTP ${res.status}`);
@@ -39,7 +52,7 @@ async function failure(res: Response, path: string): Promise<CliError> {
 
 async function get<T>(base: string, path: string, token: string | undefined): Promise<T> {
   const res = await ask(base, path, { headers: auth(token) });
-  if (!res.ok) throw await failure(res, path);
+  if (!res.ok) throw await failure(res, path, token !== undefined);
   return (await res.json()) as T;
 }
 
@@ -79,7 +92,7 @@ export function okLine(command: Record<string, unknown>, ticketId: string | unde
 export async function commandCommand(base: string, command: Record<string, unknown>, json: boolean, token?: string): Promise<number> {
   // The server sets the source (admin for the CLI token).
   const res = await ask(base, '/api/commands', { method: 'POST', headers: { 'content-type': 'application/json', ...auth(token) }, body: JSON.stringify({ id: randomUUID(), ...command }) });
-  if (res.status === 401) throw await failure(res, '/api/commands');
+  if (res.status === 401) throw await failure(res, '/api/commands', token !== undefined);
   const body = (await res.json()) as { outcome?: { ok: boolean; ticketId?: string; code?: string; message?: { zh: string; en: string } }; error?: { code: string; message: string; messageZh?: string } };
   if (json) process.stdout.write(`${JSON.stringify(body)}\n`);
   else if (body.outcome?.ok) process.stdout.write(`${okLine(command, body.outcome.ticketId)}\n`);

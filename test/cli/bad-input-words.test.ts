@@ -3,6 +3,7 @@
  * (messageZh)`, the key path, what was found and what was expected, in English and Chinese; never
  * zod's own wording ("Too small: expected number to be >=1") nor Node's parseArgs jargon.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,9 +101,28 @@ describe('hallq against a server: its error bodies, as the server words them', (
     expect(r.stderr).toMatch(han);
   });
 
-  it('a server out of reach: one line, error: NOT_CONNECTED', async () => {
-    const r = await hallq(['status', '--server', 'http://127.0.0.1:9']);
+  it('a token the server does not know (another server\'s): says the token was refused, not that one is wanted', async () => {
+    const r = await hallq(['queue', '--server', base], { HALLQ_TOKEN: 'not-this-servers-token' });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^error: NOT_CONNECTED: no answer from the hall server at http:\/\/127\.0\.0\.1:9 .*\(连不上大厅服务器 http:\/\/127\.0\.0\.1:9，请确认它在运行\)$/);
+    expect(r.stderr.trim()).toMatch(/^error: unauthorized: \/api\/queue: the server refused the CLI token sent .*\(服务器不接受所发的命令行令牌.*\)$/);
+  });
+
+  it('a server out of reach: one line, error: NOT_CONNECTED, why in words (never undici\'s text)', async () => {
+    // Port 9: fetch refuses it before trying ("bad port").
+    const blocked = await hallq(['status', '--server', 'http://127.0.0.1:9']);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr.trim()).toMatch(/^error: NOT_CONNECTED: no answer from the hall server at http:\/\/127\.0\.0\.1:9: this port is one fetch never connects to .*\(连不上大厅服务器 http:\/\/127\.0\.0\.1:9：这个端口是浏览器禁用的端口.*请确认它在运行\)$/);
+    expect(blocked.stderr).not.toContain('bad port');
+    // A closed port: ECONNREFUSED in words.
+    const closed = await new Promise<number>((resolve) => {
+      const srv = createServer();
+      srv.listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as AddressInfo).port;
+        srv.close(() => resolve(port));
+      });
+    });
+    const refused = await hallq(['status', '--server', `http://127.0.0.1:${closed}`]);
+    expect(refused.stderr.trim()).toMatch(/: nothing answers there \(connection refused\); is it running\? .*连接被拒绝（那里没有程序在监听）/);
+    expect(refused.stderr).not.toMatch(/ECONNREFUSED|connect E/);
   });
 });
