@@ -263,6 +263,13 @@ async function run(argv: string[]): Promise<number> {
   if (first === 'help') return run([rest[0] ?? '', '--help']);
   const name = first;
   const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (cmd === undefined && name.startsWith('-')) {
+    // A global option that is not one (`--versoin`, `-v`): the options there are, and the close one.
+    const globals = ['--version', '--help'];
+    const guess = name === '-v' ? '--version' : closest(name.replace(/^-+/, ''), globals.map((g) => g.slice(2)));
+    const named = guess === undefined ? undefined : guess.startsWith('--') ? guess : `--${guess}`;
+    throw new UsageError(`there is no option "${name}" before a command (only --version, -V, --help, -h)${named ? `; did you mean ${named}?` : ''}`, `命令前没有 "${name}" 这个选项（只有 --version、-V、--help、-h）${named ? `，是不是要用 hallq ${named}？` : ''}`);
+  }
   if (cmd === undefined) {
     const guess = closest(name, Object.keys(commands));
     const guessed = guess === undefined ? undefined : commands[guess];

@@ -101,6 +101,14 @@ describe('hallq against a server: its error bodies, as the server words them', (
     expect(r.stderr).toMatch(han);
   });
 
+  it('a global option mistyped (--versoin, -v): the options there are, and the close one, as a usage error', async () => {
+    for (const typo of ['--versoin', '-v']) {
+      const r = await hallq([typo]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`error: USAGE: there is no option "${typo}" before a command (only --version, -V, --help, -h); did you mean --version? (命令前没有 "${typo}" 这个选项`);
+    }
+  });
+
   it('a token the server does not know (another server\'s): says the token was refused, not that one is wanted', async () => {
     const r = await hallq(['queue', '--server', base], { HALLQ_TOKEN: 'not-this-servers-token' });
     expect(r.code).toBe(1);
