@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { yamlExpected } from '../config/yaml-words.js';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { HallqError } from '../../drivers/common/error.js';
@@ -132,7 +133,7 @@ export function loadCityConfig(path: string): CityConfig {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw new HallqError('CONFIG_INVALID', `${path}: invalid YAML: ${e?.message.split('\n')[0] ?? ''}`, { messageZh: `${path}：第 ${e?.linePos?.[0].line ?? '?'} 行不合 YAML 语法` });
+    throw new HallqError('CONFIG_INVALID', `${path}: invalid YAML: expected ${e ? yamlExpected(e).en : 'valid YAML'}`, { messageZh: `${path}：不合 YAML 语法，应为${e ? yamlExpected(e).zh : '合乎 YAML 语法的写法'}` });
   }
   return parseCityConfig(doc.toJS(), path);
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { yamlExpected } from './yaml-words.js';
 import { parseDocument } from 'yaml';
 import { HallqError } from '../../drivers/common/error.js';
 import { invalidText } from '../../drivers/common/invalid-text.js';
@@ -93,7 +94,7 @@ export function loadConfigFile(path: string): ConfigResult {
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      issues: doc.errors.map((e) => ({ path: `line ${e.linePos?.[0].line ?? '?'}`, pathZh: `第 ${e.linePos?.[0].line ?? '?'} 行`, found: 'invalid YAML', expected: e.message.split('\n')[0] ?? 'valid YAML', foundZh: '不合 YAML 语法的内容', expectedZh: `合乎 YAML 语法的写法（第 ${e.linePos?.[0].line ?? '?'} 行第 ${e.linePos?.[0].col ?? '?'} 列附近）` })),
+      issues: doc.errors.map((e) => ({ path: `line ${e.linePos?.[0].line ?? '?'}`, pathZh: `第 ${e.linePos?.[0].line ?? '?'} 行`, found: 'invalid YAML', expected: yamlExpected(e).en, foundZh: '不合 YAML 语法的内容', expectedZh: yamlExpected(e).zh })),
     };
   }
   return validateConfig(doc.toJS());
