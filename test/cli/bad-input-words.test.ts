@@ -4,21 +4,15 @@
  * zod's own wording ("Too small: expected number to be >=1") nor Node's parseArgs jargon.
  */
 import { createServer, type AddressInfo } from 'node:net';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RAW_ZOD_TEXT } from '../../drivers/common/invalid-text.js';
 import { httpRig, type HttpRig } from '../http/rig.js';
+import { runHallq, type CliResult } from '../helpers/cli.js';
 
-function hallq(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/hallq.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const hallq = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runHallq(args, { env });
 
 /** Node's parseArgs texts and developer words a hall technician should not meet. */
 const JARGON = /To specify a positional argument|ERR_PARSE_ARGS|Unknown option|argument missing|positionals|TypeError|at .*\.js:\d+/;

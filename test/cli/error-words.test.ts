@@ -5,7 +5,6 @@
  * did-you-mean for a mistyped command or option, the hall's windows when a window does not exist,
  * and a warning for an SMS modem that is not there. The real CLI from this tree's build (dist/).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,20 +12,10 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closest } from '../../drivers/common/did-you-mean.js';
 import { httpRig, type HttpRig } from '../http/rig.js';
+import { runHallq, type CliResult } from '../helpers/cli.js';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-function hallq(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/hallq.js', ...args], { encoding: 'utf8', env: { ...process.env, HALLQ_RUN: 'dist', ...env }, timeout: 50_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const hallq = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runHallq(args, { env });
 
 const dir = mkdtempSync(join(tmpdir(), 'hallq-error-words-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,27 +2,15 @@
  * Command lines and files the CLI must refuse clearly instead of guessing, hanging or writing where it
  * should not. The real CLI from this tree's build (dist/).
  */
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runHallq, type CliResult } from '../helpers/cli.js';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-/** The CLI, killed if it has not ended after 50 s (a hang fails the test and leaves no process behind). */
-function hallq(args: string[], opts: { uid?: number; gid?: number } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/hallq.js', ...args], { encoding: 'utf8', env: { ...process.env, HALLQ_RUN: 'dist' }, timeout: 50_000, killSignal: 'SIGKILL', ...opts }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const hallq = (args: string[], opts: { uid?: number; gid?: number } = {}): Promise<CliResult> => runHallq(args, opts);
 
 const dir = mkdtempSync(join(tmpdir(), 'hallq-refusals-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

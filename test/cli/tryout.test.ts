@@ -3,26 +3,14 @@
  * text, "needs a value" naming the option with an example that fits it, and a negative number out of
  * range. The real CLI from this tree's build (dist/).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runHallq, type CliResult } from '../helpers/cli.js';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-function hallq(args: string[], input?: string): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['bin/hallq.js', ...args], { encoding: 'utf8', env: { ...process.env, HALLQ_RUN: 'dist' }, timeout: 50_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(input ?? '');
-  });
-}
+const hallq = (args: string[], input?: string): Promise<CliResult> => runHallq(args, input === undefined ? {} : { input });
 
 const dir = mkdtempSync(join(tmpdir(), 'hallq-tryout-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

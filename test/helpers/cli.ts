@@ -1,0 +1,23 @@
+import { execFile } from 'node:child_process';
+
+/** What a `hallq` command line ended with. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The real CLI from this tree's build (dist/, as `npm test` builds it first), killed if it has not
+ * ended after 50 s (a hang fails the test and leaves no process behind). `input` is written to its
+ * stdin (then closed); `env` is added to this process's; `uid`/`gid` run it as another user.
+ */
+export function runHallq(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; uid?: number; gid?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const { env, input, ...ids } = opts;
+    const child = execFile(process.execPath, ['bin/hallq.js', ...args], { encoding: 'utf8', env: { ...process.env, HALLQ_RUN: 'dist', ...env }, timeout: 50_000, killSignal: 'SIGKILL', ...ids }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(input ?? '');
+  });
+}
