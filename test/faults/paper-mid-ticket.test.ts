@@ -4,7 +4,7 @@
  * the printer never finished is not reported printed, the kiosk voids its number, and the printer's
  * health says out of paper.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isHallqError } from '../../drivers/common/error.js';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
@@ -12,10 +12,8 @@ import type { PrintDocument } from '../../drivers/printer/document.js';
 import { EscPosPrinter } from '../../drivers/printer/driver.js';
 import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
-import type { AgentLink } from '../../src/agent/link.js';
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js';
 import { emulatedPrinter, type EmulatedPrinter } from '../agent/emulated.js';
-import { hallClock, startAgent, startServer, tempDb, type ServerRig } from '../wire/rig.js';
+import { useKioskHall } from './kiosk-hall.js';
 
 const ticket: PrintDocument = {
   blocks: [
@@ -79,29 +77,16 @@ describe('fault 2: the roll ends during a ticket (driver and emulator over a pty
 });
 
 describe('fault 2 at the kiosk: a ticket the printer did not finish voids its number', () => {
-  let broker: Broker;
-  let server: ServerRig;
-  let link: AgentLink;
-  const clock = hallClock();
-  beforeAll(async () => {
-    broker = await startMosquitto();
-    server = await startServer(broker.url, tempDb(), clock);
-    link = await startAgent(broker.url, 'kiosk-2');
-  });
-  afterAll(async () => {
-    await link?.stop();
-    await server?.stop();
-    await broker?.stop();
-  });
+  const hall = useKioskHall();
 
   it('the kiosk answers printer-unavailable, the server voids the ticket (no ghost waits), the printer health is out', async () => {
-    const kiosk = new KioskFlow(link, printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
+    const kiosk = new KioskFlow(hall.link, printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock: hall.clock });
     const good = await kiosk.issue({ serviceId: 'A' });
     expect(good).toMatchObject({ ok: true, printed: true });
     emulator.set({ rollMm: 15 });
     const r = await kiosk.issue({ serviceId: 'A' });
     expect(r).toMatchObject({ ok: false, code: 'printer-unavailable' });
-    const tickets = Object.values(server.engine.state.tickets);
+    const tickets = Object.values(hall.server.engine.state.tickets);
     expect(tickets.map((t) => t.status).sort()).toEqual(['voided', 'waiting']);
     expect(emulator.tickets).toHaveLength(1);
     expect(printer.health).toBe('out');

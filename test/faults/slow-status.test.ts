@@ -5,7 +5,7 @@
  * status again; an answer ok confirms the ticket, no answer at all keeps it (confirmation
  * 'unconfirmed', health 'unconfirmed') — never a voided number on paper in a citizen's hand.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isHallqError } from '../../drivers/common/error.js';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
@@ -13,10 +13,8 @@ import type { PrintDocument } from '../../drivers/printer/document.js';
 import { EscPosPrinter } from '../../drivers/printer/driver.js';
 import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
-import type { AgentLink } from '../../src/agent/link.js';
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js';
 import { emulatedPrinter, type EmulatedPrinter } from '../agent/emulated.js';
-import { hallClock, startAgent, startServer, tempDb, type ServerRig } from '../wire/rig.js';
+import { useKioskHall } from './kiosk-hall.js';
 
 const ticket: PrintDocument = {
   blocks: [
@@ -101,28 +99,15 @@ describe('slow status replies (driver and emulator over a pty)', () => {
 });
 
 describe('slow status at the kiosk: the printed ticket waits, it is not voided', () => {
-  let broker: Broker;
-  let server: ServerRig;
-  let link: AgentLink;
-  const clock = hallClock();
-  beforeAll(async () => {
-    broker = await startMosquitto();
-    server = await startServer(broker.url, tempDb(), clock);
-    link = await startAgent(broker.url, 'kiosk-2');
-  });
-  afterAll(async () => {
-    await link?.stop();
-    await server?.stop();
-    await broker?.stop();
-  });
+  const hall = useKioskHall();
 
   it('status slow after the bytes: the kiosk answers printed, the server has the ticket waiting', async () => {
-    const kiosk = new KioskFlow(link, printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
+    const kiosk = new KioskFlow(hall.link, printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock: hall.clock });
     afterFirstStatus('slow');
     const r = await kiosk.issue({ serviceId: 'A' });
     expect(r).toMatchObject({ ok: true, printed: true });
     expect(emulator.tickets).toHaveLength(1);
-    const t = r.ok ? server.engine.state.tickets[r.ticketId] : undefined;
+    const t = r.ok ? hall.server.engine.state.tickets[r.ticketId] : undefined;
     expect(t?.status).toBe('waiting');
   }, 30_000);
 
@@ -131,11 +116,11 @@ describe('slow status at the kiosk: the printed ticket waits, it is not voided',
     await printer.close();
     printer = p;
     await p.open();
-    const kiosk = new KioskFlow(link, p, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
+    const kiosk = new KioskFlow(hall.link, p, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock: hall.clock });
     afterFirstStatus('none');
     const r = await kiosk.issue({ serviceId: 'A' });
     expect(r).toMatchObject({ ok: true, printed: true });
-    const t = r.ok ? server.engine.state.tickets[r.ticketId] : undefined;
+    const t = r.ok ? hall.server.engine.state.tickets[r.ticketId] : undefined;
     expect(t?.status).toBe('waiting');
     expect(p.health).toBe('unconfirmed');
     expect(kiosk.canPrint()).toBe(true);
