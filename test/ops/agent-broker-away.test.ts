@@ -24,7 +24,11 @@ describe('an agent whose broker is away at start', () => {
     const brokerUrl = `mqtt://127.0.0.1:${await freePort()}`;
     const healthPort = await freePort();
     const file = join(dir, 'agent.yaml');
-    writeFileSync(file, `${readFileSync(writeConfig(dir, brokerUrl, await freePort()), 'utf8')}agent:\n  id: kiosk-1\n  mqtt: { url: "${brokerUrl}" }\n  health: { host: 127.0.0.1, port: ${healthPort} }\n`);
+    // The kiosk on a port of its own: the default 8081 may be another test's agent or demo, and the kiosk's
+    // port is checked before the broker link (the agent would end with LISTEN_FAILED, not retry).
+    const hall = readFileSync(writeConfig(dir, brokerUrl, await freePort()), 'utf8').replace('{ id: kiosk-1, kiosk: {},', `{ id: kiosk-1, kiosk: { port: ${await freePort()} },`);
+    expect(hall).toContain('{ id: kiosk-1, kiosk: { port: ');
+    writeFileSync(file, `${hall}agent:\n  id: kiosk-1\n  mqtt: { url: "${brokerUrl}" }\n  health: { host: 127.0.0.1, port: ${healthPort} }\n`);
     const d = (agent = spawnHallq(['agent', '--config', file]));
     // The third backoff announced: the process outlived two failed connects (says() rejects, with the output, if it exits first).
     await d.says(/(?:reconnecting after backoff[\s\S]*){3}/);
