@@ -81,10 +81,10 @@ describe('hallq staff and the technician CLI against a running server', () => {
     expect((await hallq(['issue', 'social', '--config', config])).stdout).toMatch(/^issued A001 \(\d{8}-A001\)/);
     expect((await hallq(['call', '1', '--config', config])).code).toBe(0);
     expect(server.engine.state.windows['1']?.current).toBe(Object.keys(server.engine.state.tickets)[0]);
-    // Without the token: refused.
+    // A token that is not this server's: refused, and said so (not asked for).
     const refused = await hallq(['queue', '--server', base], { env: { HALLQ_TOKEN: 'not-the-token' } });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^error: unauthorized: .*HALLQ_TOKEN \(.+\)\n$/);
+    expect(refused.stderr).toMatch(/^error: unauthorized: \/api\/queue: the server refused the CLI token sent .*\(服务器不接受所发的命令行令牌.+\)\n$/);
   }, 240_000);
 });
 
