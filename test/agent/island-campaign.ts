@@ -18,6 +18,7 @@ import { hallClock, startServer, tempDb, wireConfig, type ServerRig } from '../w
 import { phaseIs } from './island-phase.js';
 import { expectIslandSequence } from './island-sequence.js';
 import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, stateOf, type EmulatedLine, type EmulatedPrinter } from './emulated.js';
+import { busyHall, islandPacing } from './busy-hall.js';
 
 /**
  * Island mode's partition campaign (DESIGN §7, issue 10) over the shipped Mosquitto: a real server
@@ -45,10 +46,7 @@ function calledAt(agent: RunningAgent, window: number): Promise<string | undefin
 
 /** The campaign with the server cut away for `CUT_MS`; with `brokerCutMs`, then the broker for that long. */
 export function islandCampaign(CUT_MS: number, opts: { brokerCutMs?: number } = {}): void {
-// Leases are at most 200 numbers (island.leaseSize); the pace keeps the cut's A tickets (two in three)
-// within three quarters of one block, so a kiosk never runs out however fast the machine is.
-const LEASE_SIZE = CUT_MS > 60_000 ? 200 : 60;
-const PACE_MS = Math.max(700, Math.ceil((CUT_MS * 2) / 3 / (LEASE_SIZE * 0.75)));
+const { leaseSize: LEASE_SIZE, paceMs: PACE_MS } = islandPacing(CUT_MS);
 describe(`island mode (${CUT_MS / 1000} s without the server): the hall keeps issuing and calling, then returns`, () => {
   let broker: RestartableBroker;
   let server: ServerRig | undefined;
@@ -154,27 +152,18 @@ describe(`island mode (${CUT_MS / 1000} s without the server): the hall keeps is
   };
 
   /** Citizens and windows for `ms`: a ticket, then a call at one of the windows, in turn. */
-  const busyHall = async (ms: number) => {
-    const until = Date.now() + ms;
-    let i = 0;
-    let issued = 0;
-    let calls = 0;
-    const refusals: string[] = [];
-    while (Date.now() < until) {
-      const r = await takeTicket(i % 3 === 0 ? 'B' : 'A');
-      if (r.ok) issued += 1;
-      else refusals.push(r.code);
-      // A call key with nobody waiting and nobody at the window changes nothing (no event to wait for).
-      const w = 1 + (i % 2);
-      const st = agent.link.replica.state;
-      const someone = Object.values(st.tickets).some((t) => t.status === 'waiting') || st.windows[String(w)]?.current !== undefined;
-      if (someone && (await pressCall(w)) !== undefined) calls += 1;
-      i += 1;
-      // Citizens arrive every PACE_MS at most (load pacing, not a wait for something).
-      await new Promise((r) => setTimeout(r, PACE_MS));
-    }
-    return { issued, calls, refusals };
-  };
+  const hallFor = (ms: number) =>
+    busyHall(ms, {
+      paceMs: PACE_MS,
+      takeTicket: (serviceId) => takeTicket(serviceId),
+      pressCall: async (i) => {
+        // A call key with nobody waiting and nobody at the window changes nothing (no event to wait for).
+        const w = 1 + (i % 2);
+        const st = agent.link.replica.state;
+        const someone = Object.values(st.tickets).some((t) => t.status === 'waiting') || st.windows[String(w)]?.current !== undefined;
+        return someone && (await pressCall(w)) !== undefined;
+      },
+    });
 
   /** The sequence checker: the server's log after a return. */
   const checkSequence = () => {
@@ -267,7 +256,7 @@ describe(`island mode (${CUT_MS / 1000} s without the server): the hall keeps is
   it(`server away for ${CUT_MS / 1000} s: the kiosk issues from its lease and prints, the windows call; the outbox returns once, screens follow the server`, async () => {
     await stopServer();
     await phaseIs(agent, 'island');
-    const during = await busyHall(CUT_MS);
+    const during = await hallFor(CUT_MS);
     expect(during.refusals).toEqual([]);
     expect(during.issued).toBeGreaterThan(0);
     expect(during.calls).toBeGreaterThan(0);
@@ -289,7 +278,7 @@ describe(`island mode (${CUT_MS / 1000} s without the server): the hall keeps is
   it.skipIf(brokerCutMs === 0)(`broker away for ${brokerCutMs / 1000} s: the agent runs alone, then returns`, async () => {
     await broker.stop();
     await phaseIs(agent, 'island');
-    const during = await busyHall(brokerCutMs);
+    const during = await hallFor(brokerCutMs);
     expect(during.refusals).toEqual([]);
     expect(during.issued).toBeGreaterThan(0);
     await broker.start();

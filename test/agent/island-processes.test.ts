@@ -31,6 +31,7 @@ import { killHard } from '../wire/server-process.js';
 import { wireConfig } from '../wire/rig.js';
 import { emulatedLine, emulatedPrinter, lineConfig, type EmulatedLine, type EmulatedPrinter } from './emulated.js';
 import { expectIslandSequence } from './island-sequence.js';
+import { busyHall, islandPacing } from './busy-hall.js';
 
 const HALL = wireConfig.id;
 const SERVER_USER = 'hallq-server';
@@ -39,9 +40,7 @@ const AGENT = 'kiosk-9';
 const OBSERVER = 'observer';
 const CUT_MS = Number(process.env['HALLQ_ISLAND_CUT_S'] ?? 30) * 1000;
 const BROKER_CUT_MS = 30_000;
-// As island-campaign.ts: the cut's A tickets (two in three) stay within three quarters of one block.
-const LEASE_SIZE = CUT_MS > 60_000 ? 200 : 60;
-const PACE_MS = Math.max(700, Math.ceil((CUT_MS * 2) / 3 / (LEASE_SIZE * 0.75)));
+const { leaseSize: LEASE_SIZE, paceMs: PACE_MS } = islandPacing(CUT_MS);
 /** Bounds on things that happen in well under a second on an idle machine (a loaded 2-core CI box is slower). */
 const BOUND_MS = 30_000;
 const T = topics(HALL);
@@ -218,24 +217,15 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
   };
 
   /** Citizens and windows for `ms`: a ticket, then a call at one of the windows, in turn. */
-  const busyHall = async (ms: number) => {
-    const until = Date.now() + ms;
-    let i = 0;
-    let issued = 0;
-    let calls = 0;
-    const refusals: string[] = [];
-    while (Date.now() < until) {
-      const r = await takeTicket(i % 3 === 0 ? 'B' : 'A');
-      if (r.ok) issued += 1;
-      else refusals.push(r.code);
-      const w = WINDOWS[i % WINDOWS.length] ?? 1;
-      if ((waiting.size > 0 || current.get(w) !== undefined) && (await pressCall(w)) !== undefined) calls += 1;
-      i += 1;
-      // Citizens arrive every PACE_MS at most (load pacing, not a wait for something).
-      await new Promise((r) => setTimeout(r, PACE_MS));
-    }
-    return { issued, calls, refusals };
-  };
+  const hallFor = (ms: number) =>
+    busyHall(ms, {
+      paceMs: PACE_MS,
+      takeTicket: (serviceId) => takeTicket(serviceId),
+      pressCall: async (i) => {
+        const w = WINDOWS[i % WINDOWS.length] ?? 1;
+        return (waiting.size > 0 || current.get(w) !== undefined) && (await pressCall(w)) !== undefined;
+      },
+    });
 
   const cliToken = () => readFileSync(`${dbPath}.cli-token`, 'utf8').trim();
   const api = async <R,>(path: string, command?: Record<string, unknown>): Promise<R> => {
@@ -346,7 +336,7 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
     // Its retained status says so (the broker is up): island, acting for the whole hall (it is alone).
     await observed(() => status?.island === 'island' && status.role === 'leader', "the agent's status: island, acting for the hall");
     const cutStart = Date.now();
-    const during = await busyHall(CUT_MS);
+    const during = await hallFor(CUT_MS);
     console.log(`server cut: ${Date.now() - cutStart} ms, ${during.issued} issued, ${during.calls} calls, refusals ${JSON.stringify(during.refusals)}`);
     expect(during.refusals).toEqual([]);
     expect(during.issued).toBeGreaterThan(0);
@@ -378,7 +368,7 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
     await api('/api/commands', { type: 'PauseWindow', window: 3, reason: 'break' });
     expect(screenText(3)).toBe(plainText(layoutScreen({ window: 3, paused: false })));
     const cutStart = Date.now();
-    const during = await busyHall(BROKER_CUT_MS);
+    const during = await hallFor(BROKER_CUT_MS);
     console.log(`broker cut: ${Date.now() - cutStart} ms, ${during.issued} issued, ${during.calls} calls, refusals ${JSON.stringify(during.refusals)}`);
     expect(during.refusals).toEqual([]);
     expect(during.issued).toBeGreaterThan(0);
