@@ -1,6 +1,9 @@
 /**
  * EscPosPrinter: a ticket printer over any Transport (usblp char device, TCP 9100, serial).
  * One operation at a time; status is DLE EOT 1 and DLE EOT 4 sent in one write, each answered by one byte, in order.
+ * Replies carry no tag (every DLE EOT n reply has the same fixed bits), so they are paired with questions
+ * by count: a question whose reply did not come in time still owes one, and the next valid byte pays
+ * that debt (and is dropped) before any later question's reply is read (see `late`).
  * Print payloads are never logged, not even as hex at debug: tickets carry names and ID numbers.
  */
 import { performance } from 'node:perf_hooks';
@@ -10,7 +13,7 @@ import { Listeners, type Transport } from '../common/transport.js';
 import { statusRequest, transmitPaperStatus } from './commands.js';
 import type { PrintDocument } from './document.js';
 import { encodeDocument, type TextEncoding } from './encoder.js';
-import { CUTTER_ERROR_BIT, isTransmitStatusByte, parsePaperStatus, parsePrinterStatus, parseTransmitPaperStatus, type PrinterStatus } from './status.js';
+import { CUTTER_ERROR_BIT, isStatusByte, isTransmitStatusByte, parsePaperStatus, parsePrinterStatus, parseTransmitPaperStatus, type PrinterStatus } from './status.js';
 
 /**
  * 'unconfirmed': the last ticket's bytes were sent but the printer never answered whether it printed
@@ -57,12 +60,22 @@ export interface EscPosPrinterOptions {
    * [1000, 2000, 4000]: a printer whose replies are slow is still heard, and the wait is bounded.
    */
   reaskTimeoutsMs?: readonly number[];
+  /**
+   * How long after its question a status reply that missed its wait is still expected, ms: until then
+   * the next reply byte is taken as that late reply and dropped, never as the answer to a later question.
+   * Default: the longest wait of statusTimeoutMs and reaskTimeoutsMs (4 s). A reply later still would be
+   * read as the next question's answer; a debt kept past the printer's silence only costs a timeout.
+   */
+  lateReplyMs?: number;
 }
 
 interface Pending {
   resolve: (byte: number | 'timeout' | 'invalid') => void;
+  /** A byte failing the fixed-bit check came while this one was awaited (its garbled reply, or noise). */
   sawInvalid: boolean;
   timer: NodeJS.Timeout;
+  /** When the question was asked (performance.now()). */
+  askedAt: number;
 }
 
 export function healthOf(reading: StatusReading): PrinterHealth | undefined {
@@ -95,6 +108,12 @@ export class EscPosPrinter {
   private readonly reaskTimeoutsMs: readonly number[];
   /** Waits for the answer to GS r 1 (the print confirmation). */
   private confirmWaiter: ((byte: number) => void) | undefined;
+  private readonly lateReplyMs: number;
+  /**
+   * DLE EOT questions whose reply missed its wait, oldest first, each as the time until which its reply
+   * is still expected: the printer answers in order, so the next valid reply bytes are theirs.
+   */
+  private late: number[] = [];
 
   constructor(private readonly transport: Transport, options: EscPosPrinterOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ device: 'printer', link: transport.description });
@@ -107,6 +126,7 @@ export class EscPosPrinter {
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000;
     this.confirmPollMs = options.confirmPollMs ?? 250;
     this.reaskTimeoutsMs = options.reaskTimeoutsMs ?? [1000, 2000, 4000];
+    this.lateReplyMs = options.lateReplyMs ?? Math.max(this.statusTimeoutMs, ...this.reaskTimeoutsMs);
   }
 
   get health(): PrinterHealth {
@@ -135,6 +155,7 @@ export class EscPosPrinter {
     this.unsubscribe.push(
       this.transport.onData((chunk) => this.onData(chunk)),
       this.transport.onClose((err) => {
+        this.late = [];
         if (err) this.log.warn({ err: err.message }, 'printer link lost');
         this.setHealth('offline');
       }),
@@ -145,6 +166,7 @@ export class EscPosPrinter {
     this.stopPolling();
     for (const u of this.unsubscribe.splice(0)) u();
     while (this.pending.length > 0) this.finishPending('timeout');
+    this.late = [];
     await this.transport.close();
   }
 
@@ -354,7 +376,7 @@ export class EscPosPrinter {
     const results = ns.map(
       () =>
         new Promise<number | 'timeout' | 'invalid'>((resolve) => {
-          const p: Pending = { resolve, sawInvalid: false, timer: setTimeout(() => this.finishPending('timeout', p), timeoutMs) };
+          const p: Pending = { resolve, sawInvalid: false, askedAt: performance.now(), timer: setTimeout(() => this.finishPending('timeout', p), timeoutMs) };
           this.pending.push(p);
         }),
     );
@@ -376,6 +398,8 @@ export class EscPosPrinter {
       // Replies come in order: one not come by its deadline means those sent before it did not either.
       for (const p of this.pending.splice(0, i + 1)) {
         clearTimeout(p.timer);
+        // Its reply may still come: it must not be read as the next question's. (A garbled one came.)
+        if (!p.sawInvalid) this.late.push(p.askedAt + this.lateReplyMs);
         p.resolve(p.sawInvalid ? 'invalid' : 'timeout');
       }
       return;
@@ -396,14 +420,30 @@ export class EscPosPrinter {
         this.confirmWaiter = undefined;
         continue;
       }
-      const head = this.pending[0];
-      if (!head) {
-        this.log.debug({ byte }, 'unsolicited byte from printer dropped (late reply?)');
+      if (!isStatusByte(byte)) {
+        // Line noise or a garbled reply: keep waiting for a real status byte; the first question not yet
+        // marked is the one it may have answered.
+        const q = this.pending.find((p) => !p.sawInvalid);
+        if (q) q.sawInvalid = true;
         continue;
       }
-      if (parsePrinterStatus(byte).ok) this.finishPending(byte);
-      else head.sawInvalid = true; // line noise: keep waiting for a real status byte
+      if (this.payLateReply()) {
+        this.log.debug({ byte, stillLate: this.late.length }, 'late status reply dropped (its question had timed out)');
+        continue;
+      }
+      if (this.pending.length === 0) {
+        this.log.debug({ byte }, 'unsolicited byte from printer dropped');
+        continue;
+      }
+      this.finishPending(byte);
     }
+  }
+
+  /** Whether a status byte arriving now is the reply of a question that timed out (still expected). */
+  private payLateReply(): boolean {
+    const now = performance.now();
+    while (this.late.length > 0 && (this.late[0] ?? 0) <= now) this.late.shift();
+    return this.late.shift() !== undefined;
   }
 
   private setHealth(h: PrinterHealth): void {

@@ -4,7 +4,8 @@
  * The mechanism takes its time (mechanics.ts, 150 mm/s by default): a ticket starts printing when its
  * first byte arrives (or when the previous ticket is done) and is cut — emitted — only at
  * max(start + its mechanical time, arrival of its cut command). DLE EOT is answered on receipt, as
- * Epson's real-time status is, even mid-print; a fault switched on mid-print applies at the cut. Faults switch at run time so technicians can rehearse: paper near end / out,
+ * Epson's real-time status is, even mid-print, and in the order asked (a slow reply holds back the ones
+ * asked after it); a fault switched on mid-print applies at the cut. Faults switch at run time so technicians can rehearse: paper near end / out,
  * offline (cover open), no status reply, slow status reply, garbage status reply, a jammed cutter,
  * and a roll that ends during a ticket (`rollMm`): the paper runs out at the point the mechanism
  * reaches the roll's end, DLE EOT says so from that moment, and the ticket is lost.
@@ -55,6 +56,9 @@ interface Session {
   reply: (bytes: Buffer) => Promise<void>;
   /** When the first byte of the ticket being received arrived (performance.now()). */
   ticketStart?: number;
+  /** DLE EOT replies held back (slow, or behind a slow one): a printer answers in the order asked. */
+  heldReplies: number;
+  replyQueue: Promise<void>;
 }
 
 /**
@@ -150,7 +154,7 @@ export class EscPosEmulator {
 
   /** Serve an already-open transport (the device end of a pty, a serial port). */
   attach(transport: Transport): () => void {
-    const session: Session = { decoder: new EscPosDecoder({ encoding: this.encoding }), reply: (b) => transport.write(b) };
+    const session: Session = { decoder: new EscPosDecoder({ encoding: this.encoding }), reply: (b) => transport.write(b), heldReplies: 0, replyQueue: Promise.resolve() };
     const off = transport.onData((chunk) => this.feed(session, chunk));
     const detach = (): void => {
       off();
@@ -168,6 +172,8 @@ export class EscPosEmulator {
       const session: Session = {
         decoder: new EscPosDecoder({ encoding: this.encoding }),
         reply: (b) => new Promise<void>((resolve) => socket.write(b, () => resolve())),
+        heldReplies: 0,
+        replyQueue: Promise.resolve(),
       };
       socket.on('data', (chunk) => this.feed(session, chunk));
       socket.on('error', () => undefined);
@@ -302,12 +308,29 @@ export class EscPosEmulator {
         () => this.statusListeners.emit(n, undefined),
       );
     };
-    if (s.statusReply === 'slow') {
+    const delayMs = s.statusReply === 'slow' ? s.slowReplyMs : 0;
+    if (delayMs === 0 && session.heldReplies === 0) return send();
+    // Slow, or behind a slow one: replies leave in the order asked, as from a real printer's UART.
+    const due = performance.now() + delayMs;
+    session.heldReplies += 1;
+    session.replyQueue = session.replyQueue
+      .then(() => this.until(due))
+      .then(() => {
+        session.heldReplies -= 1;
+        send();
+      });
+  }
+
+  /** Resolves at `due` (performance.now()); never if the emulator is closed first. */
+  private until(due: number): Promise<void> {
+    const left = due - performance.now();
+    if (left <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
       const t = setTimeout(() => {
         this.timers.delete(t);
-        send();
-      }, s.slowReplyMs);
+        resolve();
+      }, left);
       this.timers.add(t);
-    } else send();
+    });
   }
 }
