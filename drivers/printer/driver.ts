@@ -11,8 +11,9 @@ import { HallqError, isHallqError } from '../common/error.js';
 import { hex, silentLogger, type Logger } from '../common/logger.js';
 import { Listeners, type Transport } from '../common/transport.js';
 import { statusRequest, transmitPaperStatus } from './commands.js';
-import type { PrintDocument } from './document.js';
+import { normalizeBlock, type PrintDocument } from './document.js';
 import { encodeDocument, type TextEncoding } from './encoder.js';
+import { DEFAULT_MECHANICS, ticketMechanics, type PrinterMechanics } from './mechanics.js';
 import { CUTTER_ERROR_BIT, isStatusByte, isTransmitStatusByte, parsePaperStatus, parsePrinterStatus, parseTransmitPaperStatus, type PrinterStatus } from './status.js';
 
 /**
@@ -50,8 +51,17 @@ export interface EscPosPrinterOptions {
   missesBeforeOffline?: number;
   /** Default interval for startPolling(). */
   pollIntervalMs?: number;
-  /** How long print() waits for the printer to confirm the ticket (printed and cut), ms. Default 10 000. */
+  /**
+   * How long print() waits for the printer to confirm the ticket (printed and cut), ms, on top of the
+   * time the mechanism needs for the document (see `mechanics`). Default 10 000.
+   */
   confirmTimeoutMs?: number;
+  /**
+   * The mechanism's model (mechanics.ts; default 150 mm/s, 203 dpi, 80 mm paper): the confirmation wait
+   * is the document's print time by it plus confirmTimeoutMs, so a long ticket is never taken as printed
+   * (on a re-ask after the wait) before its paper could have been cut. Give a slower printer its speed.
+   */
+  mechanics?: Partial<PrinterMechanics>;
   /** Real-time status (DLE EOT) is read this often while a ticket is being printed, ms. Default 250. */
   confirmPollMs?: number;
   /**
@@ -114,6 +124,13 @@ export class EscPosPrinter {
    * is still expected: the printer answers in order, so the next valid reply bytes are theirs.
    */
   private late: number[] = [];
+  /**
+   * GS r 1 questions whose answer did not come within the confirmation wait (the ticket still printing,
+   * slower than the model): each as the time until which its answer is still expected, so that answer
+   * never confirms the next ticket.
+   */
+  private lateConfirms: number[] = [];
+  private readonly mechanics: PrinterMechanics;
 
   constructor(private readonly transport: Transport, options: EscPosPrinterOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ device: 'printer', link: transport.description });
@@ -127,6 +144,13 @@ export class EscPosPrinter {
     this.confirmPollMs = options.confirmPollMs ?? 250;
     this.reaskTimeoutsMs = options.reaskTimeoutsMs ?? [1000, 2000, 4000];
     this.lateReplyMs = options.lateReplyMs ?? Math.max(this.statusTimeoutMs, ...this.reaskTimeoutsMs);
+    this.mechanics = { ...DEFAULT_MECHANICS, ...options.mechanics };
+  }
+
+  /** The time the mechanism needs to print and cut `doc`, ms, by the driver's model (`mechanics`). */
+  printTimeMs(doc: PrintDocument): number {
+    const blocks = doc.blocks.flatMap((b) => (b.type === 'cut' ? [] : [normalizeBlock(b)]));
+    return ticketMechanics({ blocks }, this.mechanics).ms;
   }
 
   get health(): PrinterHealth {
@@ -156,6 +180,7 @@ export class EscPosPrinter {
       this.transport.onData((chunk) => this.onData(chunk)),
       this.transport.onClose((err) => {
         this.late = [];
+        this.lateConfirms = [];
         if (err) this.log.warn({ err: err.message }, 'printer link lost');
         this.setHealth('offline');
       }),
@@ -167,6 +192,7 @@ export class EscPosPrinter {
     for (const u of this.unsubscribe.splice(0)) u();
     while (this.pending.length > 0) this.finishPending('timeout');
     this.late = [];
+    this.lateConfirms = [];
     await this.transport.close();
   }
 
@@ -184,7 +210,8 @@ export class EscPosPrinter {
    * (health 'out'), a jammed cutter with DEVICE_OFFLINE. A status not answered before the bytes is
    * asked again (reaskTimeoutsMs) before DEVICE_TIMEOUT (nothing was sent). Once the bytes are sent, a
    * print rejects only when the device says it failed (PAPER_OUT, DEVICE_OFFLINE): a confirmation that
-   * does not come in time (confirmTimeoutMs, or a status after it unanswered) makes the driver ask the
+   * does not come in time (the document's print time by `mechanics` plus confirmTimeoutMs, so never
+   * before the paper could have been cut; or a status after it unanswered) makes the driver ask the
    * status again (reaskTimeoutsMs); an answer ok confirms it, a failure rejects, and no answer at all
    * resolves with confirmation 'unconfirmed' (health 'unconfirmed', a warning): the ticket may be in the
    * citizen's hand. On a write-only link nothing can be confirmed (checked: 'unknown', 'write-only').
@@ -207,7 +234,7 @@ export class EscPosPrinter {
       }
       await this.transport.write(encoded.bytes);
       // The bytes are out: from here only the device's word of a failure rejects.
-      const confirmation = this.readBack ? await this.confirmOrReask() : 'write-only';
+      const confirmation = this.readBack ? await this.confirmOrReask(this.printTimeMs(doc) + this.confirmTimeoutMs) : 'write-only';
       if (encoded.replacedCharacters > 0) {
         this.log.warn({ replacedCharacters: encoded.replacedCharacters, encoding: this.encoding }, 'characters missing from the printer encoding were printed as ?');
       }
@@ -217,9 +244,9 @@ export class EscPosPrinter {
   }
 
   /** confirmPrinted(); when it only timed out, the status asked again (see print()). */
-  private async confirmOrReask(): Promise<'device' | 'unconfirmed'> {
+  private async confirmOrReask(waitMs: number): Promise<'device' | 'unconfirmed'> {
     try {
-      await this.confirmPrinted();
+      await this.confirmPrinted(waitMs);
       return 'device';
     } catch (e) {
       if (!isHallqError(e, 'DEVICE_TIMEOUT')) throw e;
@@ -252,8 +279,8 @@ export class EscPosPrinter {
   }
 
   /** Throws unless the device confirms the ticket just sent (see print()). */
-  private async confirmPrinted(): Promise<void> {
-    const deadline = performance.now() + this.confirmTimeoutMs;
+  private async confirmPrinted(waitMs: number): Promise<void> {
+    const deadline = performance.now() + waitMs;
     let answer: number | undefined;
     const replied = new Promise<void>((resolve) => {
       this.confirmWaiter = (byte) => {
@@ -265,7 +292,11 @@ export class EscPosPrinter {
       await this.transport.write(transmitPaperStatus());
       for (;;) {
         const left = deadline - performance.now();
-        if (left <= 0) throw new HallqError('DEVICE_TIMEOUT', `printer ${this.transport.description} did not confirm the ticket within ${this.confirmTimeoutMs} ms`);
+        if (left <= 0) {
+          // Its answer may still come once the ticket is cut: it must not confirm the next ticket.
+          this.lateConfirms.push(performance.now() + waitMs);
+          throw new HallqError('DEVICE_TIMEOUT', `printer ${this.transport.description} did not confirm the ticket within ${Math.round(waitMs)} ms`);
+        }
         let timer: NodeJS.Timeout | undefined;
         const tick = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(this.confirmPollMs, left))));
         await Promise.race([replied, tick]);
@@ -415,6 +446,10 @@ export class EscPosPrinter {
     this.log.debug({ rx: hex(chunk) }, 'printer bytes');
     for (const byte of chunk) {
       // The answer to GS r (bits 4 and 7 clear) can never be a DLE EOT reply (bit 4 set).
+      if (isTransmitStatusByte(byte) && this.payLateConfirm()) {
+        this.log.debug({ byte }, 'late print confirmation dropped (its ticket was already settled)');
+        continue;
+      }
       if (this.confirmWaiter && isTransmitStatusByte(byte)) {
         this.confirmWaiter(byte);
         this.confirmWaiter = undefined;
@@ -437,6 +472,13 @@ export class EscPosPrinter {
       }
       this.finishPending(byte);
     }
+  }
+
+  /** Whether a GS r answer arriving now is that of an earlier ticket whose confirmation wait ran out. */
+  private payLateConfirm(): boolean {
+    const now = performance.now();
+    while (this.lateConfirms.length > 0 && (this.lateConfirms[0] ?? 0) <= now) this.lateConfirms.shift();
+    return this.lateConfirms.shift() !== undefined;
   }
 
   /** Whether a status byte arriving now is the reply of a question that timed out (still expected). */

@@ -96,8 +96,11 @@ export class EscPosEmulator {
   private busyUntil = 0;
   /** Tickets received whole (their cut command arrived) but not yet cut or lost. */
   private inMechanism = 0;
-  /** GS r requests waiting for the tickets before them. */
-  private afterPrint: (() => void)[] = [];
+  /** Tickets received whole so far, and those that left the mechanism (cut or lost), in that order. */
+  private received = 0;
+  private settled = 0;
+  /** GS r requests waiting for the tickets before them: each answered once `settled` reaches its `after`. */
+  private afterPrint: { after: number; reply: () => void }[] = [];
 
   constructor(options: EscPosEmulatorOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ emulator: 'printer' });
@@ -212,6 +215,7 @@ export class EscPosEmulator {
     const m = this.mechanics ?? DEFAULT_MECHANICS;
     const { mm } = ticketMechanics(ticket, m);
     this.inMechanism += 1;
+    this.received += 1;
     const roll = this.state.rollMm;
     // The roll ends inside this ticket: the mechanism stops where the paper does.
     const endsAt = roll !== undefined && roll < mm ? roll : undefined;
@@ -249,8 +253,9 @@ export class EscPosEmulator {
   /** A ticket left the mechanism (cut or lost): GS r requests behind it may be answered now. */
   private mechanismDone(): void {
     this.inMechanism = Math.max(0, this.inMechanism - 1);
-    if (this.inMechanism > 0) return;
-    for (const fn of this.afterPrint.splice(0)) fn();
+    this.settled += 1;
+    // Only the requests sent after this ticket's bytes and before the next one's: the buffer is in order.
+    while (this.afterPrint[0] && this.afterPrint[0].after <= this.settled) this.afterPrint.shift()?.reply();
   }
 
   private cut(ticket: PrintedTicket): void {
@@ -290,7 +295,7 @@ export class EscPosEmulator {
       if (s.paper === 'out' || !s.online || s.statusReply === 'none') return;
       void session.reply(Buffer.of(s.statusReply === 'garbage' ? 0xff : transmitPaperStatusByte(s.paper))).catch(() => undefined);
     };
-    if (this.inMechanism > 0) this.afterPrint.push(reply);
+    if (this.settled < this.received) this.afterPrint.push({ after: this.received, reply });
     else reply();
   }
 
