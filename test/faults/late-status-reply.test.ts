@@ -5,12 +5,10 @@
  * driver's wait (a printer answers in order, so the replies to the next question come behind them), and
  * the paper changes between the two questions. Driver and emulator over a real pty (socat).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SerialTransport } from '../../drivers/common/serial-transport.js';
+import { describe, expect, it } from 'vitest';
 import type { PrintDocument } from '../../drivers/printer/document.js';
-import { EscPosPrinter, type EscPosPrinterOptions } from '../../drivers/printer/driver.js';
 import type { PaperState } from '../../drivers/printer/status.js';
-import { emulatedPrinter, type EmulatedPrinter } from '../agent/emulated.js';
+import { usePtyPrinter } from './pty-printer.js';
 
 const ticket: PrintDocument = {
   blocks: [
@@ -20,24 +18,8 @@ const ticket: PrintDocument = {
   ],
 };
 
-let emulated: EmulatedPrinter;
-let printer: EscPosPrinter | undefined;
-
-beforeEach(async () => {
-  emulated = await emulatedPrinter();
-});
-
-afterEach(async () => {
-  await printer?.close();
-  printer = undefined;
-  await emulated.unplug();
-});
-
-async function open(options: EscPosPrinterOptions): Promise<EscPosPrinter> {
-  printer = new EscPosPrinter(new SerialTransport({ path: emulated.pty.host, baudRate: 115200 }), options);
-  await printer.open();
-  return printer;
-}
+// Each test reopens the driver with the waits it needs.
+const pty = usePtyPrinter({});
 
 /**
  * The replies to the first paper-status question are held `slowMs` (the paper then `before`); once the
@@ -45,7 +27,7 @@ async function open(options: EscPosPrinterOptions): Promise<EscPosPrinter> {
  * the held ones, as a printer's are).
  */
 function oneLateReply(before: PaperState, after: PaperState, slowMs: number): void {
-  const { emulator, device } = emulated;
+  const { emulator, device } = pty.emulated;
   emulator.set({ paper: before, statusReply: 'slow', slowReplyMs: slowMs });
   // Registered after the emulator's own listener: the emulator has answered the chunk when this runs.
   const off = device.onData((chunk) => {
@@ -60,7 +42,7 @@ describe('a status reply that missed its wait is not the next question’s answe
     ['out', 'ok'],
     ['ok', 'out'],
   ] as const)('paper %s, the reply late, then paper %s: the next status() says the paper as it is now', async (before, after) => {
-    const p = await open({ statusTimeoutMs: 1000 });
+    const p = await pty.reopen({ statusTimeoutMs: 1000 });
     oneLateReply(before, after, 1500);
     // The first question's wait (1 s) runs out before its replies (1.5 s) ...
     expect(await p.status()).toEqual({ type: 'unknown', reason: 'no-reply' });
@@ -70,19 +52,19 @@ describe('a status reply that missed its wait is not the next question’s answe
   }, 30_000);
 
   it('print(): the check before the bytes was late with "paper out", the roll was changed; the re-ask reads paper ok and the ticket prints, confirmed', async () => {
-    const p = await open({ statusTimeoutMs: 500, reaskTimeoutsMs: [3000], confirmPollMs: 50 });
+    const p = await pty.reopen({ statusTimeoutMs: 500, reaskTimeoutsMs: [3000], confirmPollMs: 50 });
     oneLateReply('out', 'ok', 1500);
     const r = await p.print(ticket);
     expect(r.confirmation).toBe('device');
     expect(r.checked).toEqual({ type: 'known', status: { online: true, paper: 'ok' } });
-    expect(emulated.emulator.tickets).toHaveLength(1);
+    expect(pty.emulator.tickets).toHaveLength(1);
   }, 30_000);
 
   it('a reply owed past lateReplyMs is given up: the printer that swallowed one reply is read right again', async () => {
-    const p = await open({ statusTimeoutMs: 300, lateReplyMs: 300 });
-    emulated.emulator.set({ statusReply: 'none' });
+    const p = await pty.reopen({ statusTimeoutMs: 300, lateReplyMs: 300 });
+    pty.emulator.set({ statusReply: 'none' });
     expect(await p.status()).toEqual({ type: 'unknown', reason: 'no-reply' });
-    emulated.emulator.set({ statusReply: 'normal', paper: 'near-end' });
+    pty.emulator.set({ statusReply: 'normal', paper: 'near-end' });
     // The owed replies expired with the second question's start at the latest: its own replies are read.
     expect(await p.status()).toEqual({ type: 'known', status: { online: true, paper: 'near-end' } });
   }, 30_000);
