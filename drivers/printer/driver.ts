@@ -1,6 +1,9 @@
 /**
  * EscPosPrinter: a ticket printer over any Transport (usblp char device, TCP 9100, serial).
  * One operation at a time; status is DLE EOT 1 and DLE EOT 4 sent in one write, each answered by one byte, in order.
+ * Replies carry no tag (every DLE EOT n reply has the same fixed bits), so they are paired with questions
+ * by count: a question whose reply did not come in time still owes one, and the next valid byte pays
+ * that debt (and is dropped) before any later question's reply is read (see `late`).
  * Print payloads are never logged, not even as hex at debug: tickets carry names and ID numbers.
  */
 import { performance } from 'node:perf_hooks';
@@ -8,9 +11,10 @@ import { HallqError, isHallqError } from '../common/error.js';
 import { hex, silentLogger, type Logger } from '../common/logger.js';
 import { Listeners, type Transport } from '../common/transport.js';
 import { statusRequest, transmitPaperStatus } from './commands.js';
-import type { PrintDocument } from './document.js';
+import { normalizeBlock, type PrintDocument } from './document.js';
 import { encodeDocument, type TextEncoding } from './encoder.js';
-import { CUTTER_ERROR_BIT, isTransmitStatusByte, parsePaperStatus, parsePrinterStatus, parseTransmitPaperStatus, type PrinterStatus } from './status.js';
+import { DEFAULT_MECHANICS, ticketMechanics, type PrinterMechanics } from './mechanics.js';
+import { CUTTER_ERROR_BIT, isStatusByte, isTransmitStatusByte, parsePaperStatus, parsePrinterStatus, parseTransmitPaperStatus, type PrinterStatus } from './status.js';
 
 /**
  * 'unconfirmed': the last ticket's bytes were sent but the printer never answered whether it printed
@@ -47,8 +51,17 @@ export interface EscPosPrinterOptions {
   missesBeforeOffline?: number;
   /** Default interval for startPolling(). */
   pollIntervalMs?: number;
-  /** How long print() waits for the printer to confirm the ticket (printed and cut), ms. Default 10 000. */
+  /**
+   * How long print() waits for the printer to confirm the ticket (printed and cut), ms, on top of the
+   * time the mechanism needs for the document (see `mechanics`). Default 10 000.
+   */
   confirmTimeoutMs?: number;
+  /**
+   * The mechanism's model (mechanics.ts; default 150 mm/s, 203 dpi, 80 mm paper): the confirmation wait
+   * is the document's print time by it plus confirmTimeoutMs, so a long ticket is never taken as printed
+   * (on a re-ask after the wait) before its paper could have been cut. Give a slower printer its speed.
+   */
+  mechanics?: Partial<PrinterMechanics>;
   /** Real-time status (DLE EOT) is read this often while a ticket is being printed, ms. Default 250. */
   confirmPollMs?: number;
   /**
@@ -57,12 +70,22 @@ export interface EscPosPrinterOptions {
    * [1000, 2000, 4000]: a printer whose replies are slow is still heard, and the wait is bounded.
    */
   reaskTimeoutsMs?: readonly number[];
+  /**
+   * How long after its question a status reply that missed its wait is still expected, ms: until then
+   * the next reply byte is taken as that late reply and dropped, never as the answer to a later question.
+   * Default: the longest wait of statusTimeoutMs and reaskTimeoutsMs (4 s). A reply later still would be
+   * read as the next question's answer; a debt kept past the printer's silence only costs a timeout.
+   */
+  lateReplyMs?: number;
 }
 
 interface Pending {
   resolve: (byte: number | 'timeout' | 'invalid') => void;
+  /** A byte failing the fixed-bit check came while this one was awaited (its garbled reply, or noise). */
   sawInvalid: boolean;
   timer: NodeJS.Timeout;
+  /** When the question was asked (performance.now()). */
+  askedAt: number;
 }
 
 export function healthOf(reading: StatusReading): PrinterHealth | undefined {
@@ -95,6 +118,19 @@ export class EscPosPrinter {
   private readonly reaskTimeoutsMs: readonly number[];
   /** Waits for the answer to GS r 1 (the print confirmation). */
   private confirmWaiter: ((byte: number) => void) | undefined;
+  private readonly lateReplyMs: number;
+  /**
+   * DLE EOT questions whose reply missed its wait, oldest first, each as the time until which its reply
+   * is still expected: the printer answers in order, so the next valid reply bytes are theirs.
+   */
+  private late: number[] = [];
+  /**
+   * GS r 1 questions whose answer did not come within the confirmation wait (the ticket still printing,
+   * slower than the model): each as the time until which its answer is still expected, so that answer
+   * never confirms the next ticket.
+   */
+  private lateConfirms: number[] = [];
+  private readonly mechanics: PrinterMechanics;
 
   constructor(private readonly transport: Transport, options: EscPosPrinterOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ device: 'printer', link: transport.description });
@@ -107,6 +143,14 @@ export class EscPosPrinter {
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000;
     this.confirmPollMs = options.confirmPollMs ?? 250;
     this.reaskTimeoutsMs = options.reaskTimeoutsMs ?? [1000, 2000, 4000];
+    this.lateReplyMs = options.lateReplyMs ?? Math.max(this.statusTimeoutMs, ...this.reaskTimeoutsMs);
+    this.mechanics = { ...DEFAULT_MECHANICS, ...options.mechanics };
+  }
+
+  /** The time the mechanism needs to print and cut `doc`, ms, by the driver's model (`mechanics`). */
+  printTimeMs(doc: PrintDocument): number {
+    const blocks = doc.blocks.flatMap((b) => (b.type === 'cut' ? [] : [normalizeBlock(b)]));
+    return ticketMechanics({ blocks }, this.mechanics).ms;
   }
 
   get health(): PrinterHealth {
@@ -135,6 +179,8 @@ export class EscPosPrinter {
     this.unsubscribe.push(
       this.transport.onData((chunk) => this.onData(chunk)),
       this.transport.onClose((err) => {
+        this.late = [];
+        this.lateConfirms = [];
         if (err) this.log.warn({ err: err.message }, 'printer link lost');
         this.setHealth('offline');
       }),
@@ -145,6 +191,8 @@ export class EscPosPrinter {
     this.stopPolling();
     for (const u of this.unsubscribe.splice(0)) u();
     while (this.pending.length > 0) this.finishPending('timeout');
+    this.late = [];
+    this.lateConfirms = [];
     await this.transport.close();
   }
 
@@ -162,7 +210,8 @@ export class EscPosPrinter {
    * (health 'out'), a jammed cutter with DEVICE_OFFLINE. A status not answered before the bytes is
    * asked again (reaskTimeoutsMs) before DEVICE_TIMEOUT (nothing was sent). Once the bytes are sent, a
    * print rejects only when the device says it failed (PAPER_OUT, DEVICE_OFFLINE): a confirmation that
-   * does not come in time (confirmTimeoutMs, or a status after it unanswered) makes the driver ask the
+   * does not come in time (the document's print time by `mechanics` plus confirmTimeoutMs, so never
+   * before the paper could have been cut; or a status after it unanswered) makes the driver ask the
    * status again (reaskTimeoutsMs); an answer ok confirms it, a failure rejects, and no answer at all
    * resolves with confirmation 'unconfirmed' (health 'unconfirmed', a warning): the ticket may be in the
    * citizen's hand. On a write-only link nothing can be confirmed (checked: 'unknown', 'write-only').
@@ -185,7 +234,7 @@ export class EscPosPrinter {
       }
       await this.transport.write(encoded.bytes);
       // The bytes are out: from here only the device's word of a failure rejects.
-      const confirmation = this.readBack ? await this.confirmOrReask() : 'write-only';
+      const confirmation = this.readBack ? await this.confirmOrReask(this.printTimeMs(doc) + this.confirmTimeoutMs) : 'write-only';
       if (encoded.replacedCharacters > 0) {
         this.log.warn({ replacedCharacters: encoded.replacedCharacters, encoding: this.encoding }, 'characters missing from the printer encoding were printed as ?');
       }
@@ -195,9 +244,9 @@ export class EscPosPrinter {
   }
 
   /** confirmPrinted(); when it only timed out, the status asked again (see print()). */
-  private async confirmOrReask(): Promise<'device' | 'unconfirmed'> {
+  private async confirmOrReask(waitMs: number): Promise<'device' | 'unconfirmed'> {
     try {
-      await this.confirmPrinted();
+      await this.confirmPrinted(waitMs);
       return 'device';
     } catch (e) {
       if (!isHallqError(e, 'DEVICE_TIMEOUT')) throw e;
@@ -230,8 +279,8 @@ export class EscPosPrinter {
   }
 
   /** Throws unless the device confirms the ticket just sent (see print()). */
-  private async confirmPrinted(): Promise<void> {
-    const deadline = performance.now() + this.confirmTimeoutMs;
+  private async confirmPrinted(waitMs: number): Promise<void> {
+    const deadline = performance.now() + waitMs;
     let answer: number | undefined;
     const replied = new Promise<void>((resolve) => {
       this.confirmWaiter = (byte) => {
@@ -243,7 +292,11 @@ export class EscPosPrinter {
       await this.transport.write(transmitPaperStatus());
       for (;;) {
         const left = deadline - performance.now();
-        if (left <= 0) throw new HallqError('DEVICE_TIMEOUT', `printer ${this.transport.description} did not confirm the ticket within ${this.confirmTimeoutMs} ms`);
+        if (left <= 0) {
+          // Its answer may still come once the ticket is cut: it must not confirm the next ticket.
+          this.lateConfirms.push(performance.now() + waitMs);
+          throw new HallqError('DEVICE_TIMEOUT', `printer ${this.transport.description} did not confirm the ticket within ${Math.round(waitMs)} ms`);
+        }
         let timer: NodeJS.Timeout | undefined;
         const tick = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(this.confirmPollMs, left))));
         await Promise.race([replied, tick]);
@@ -354,7 +407,7 @@ export class EscPosPrinter {
     const results = ns.map(
       () =>
         new Promise<number | 'timeout' | 'invalid'>((resolve) => {
-          const p: Pending = { resolve, sawInvalid: false, timer: setTimeout(() => this.finishPending('timeout', p), timeoutMs) };
+          const p: Pending = { resolve, sawInvalid: false, askedAt: performance.now(), timer: setTimeout(() => this.finishPending('timeout', p), timeoutMs) };
           this.pending.push(p);
         }),
     );
@@ -376,6 +429,8 @@ export class EscPosPrinter {
       // Replies come in order: one not come by its deadline means those sent before it did not either.
       for (const p of this.pending.splice(0, i + 1)) {
         clearTimeout(p.timer);
+        // Its reply may still come: it must not be read as the next question's. (A garbled one came.)
+        if (!p.sawInvalid) this.late.push(p.askedAt + this.lateReplyMs);
         p.resolve(p.sawInvalid ? 'invalid' : 'timeout');
       }
       return;
@@ -391,19 +446,46 @@ export class EscPosPrinter {
     this.log.debug({ rx: hex(chunk) }, 'printer bytes');
     for (const byte of chunk) {
       // The answer to GS r (bits 4 and 7 clear) can never be a DLE EOT reply (bit 4 set).
+      if (isTransmitStatusByte(byte) && this.payLateConfirm()) {
+        this.log.debug({ byte }, 'late print confirmation dropped (its ticket was already settled)');
+        continue;
+      }
       if (this.confirmWaiter && isTransmitStatusByte(byte)) {
         this.confirmWaiter(byte);
         this.confirmWaiter = undefined;
         continue;
       }
-      const head = this.pending[0];
-      if (!head) {
-        this.log.debug({ byte }, 'unsolicited byte from printer dropped (late reply?)');
+      if (!isStatusByte(byte)) {
+        // Line noise or a garbled reply: keep waiting for a real status byte; the first question not yet
+        // marked is the one it may have answered.
+        const q = this.pending.find((p) => !p.sawInvalid);
+        if (q) q.sawInvalid = true;
         continue;
       }
-      if (parsePrinterStatus(byte).ok) this.finishPending(byte);
-      else head.sawInvalid = true; // line noise: keep waiting for a real status byte
+      if (this.payLateReply()) {
+        this.log.debug({ byte, stillLate: this.late.length }, 'late status reply dropped (its question had timed out)');
+        continue;
+      }
+      if (this.pending.length === 0) {
+        this.log.debug({ byte }, 'unsolicited byte from printer dropped');
+        continue;
+      }
+      this.finishPending(byte);
     }
+  }
+
+  /** Whether a GS r answer arriving now is that of an earlier ticket whose confirmation wait ran out. */
+  private payLateConfirm(): boolean {
+    const now = performance.now();
+    while (this.lateConfirms.length > 0 && (this.lateConfirms[0] ?? 0) <= now) this.lateConfirms.shift();
+    return this.lateConfirms.shift() !== undefined;
+  }
+
+  /** Whether a status byte arriving now is the reply of a question that timed out (still expected). */
+  private payLateReply(): boolean {
+    const now = performance.now();
+    while (this.late.length > 0 && (this.late[0] ?? 0) <= now) this.late.shift();
+    return this.late.shift() !== undefined;
   }
 
   private setHealth(h: PrinterHealth): void {

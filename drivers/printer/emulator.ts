@@ -4,7 +4,8 @@
  * The mechanism takes its time (mechanics.ts, 150 mm/s by default): a ticket starts printing when its
  * first byte arrives (or when the previous ticket is done) and is cut — emitted — only at
  * max(start + its mechanical time, arrival of its cut command). DLE EOT is answered on receipt, as
- * Epson's real-time status is, even mid-print; a fault switched on mid-print applies at the cut. Faults switch at run time so technicians can rehearse: paper near end / out,
+ * Epson's real-time status is, even mid-print, and in the order asked (a slow reply holds back the ones
+ * asked after it); a fault switched on mid-print applies at the cut. Faults switch at run time so technicians can rehearse: paper near end / out,
  * offline (cover open), no status reply, slow status reply, garbage status reply, a jammed cutter,
  * and a roll that ends during a ticket (`rollMm`): the paper runs out at the point the mechanism
  * reaches the roll's end, DLE EOT says so from that moment, and the ticket is lost.
@@ -55,6 +56,9 @@ interface Session {
   reply: (bytes: Buffer) => Promise<void>;
   /** When the first byte of the ticket being received arrived (performance.now()). */
   ticketStart?: number;
+  /** DLE EOT replies held back (slow, or behind a slow one): a printer answers in the order asked. */
+  heldReplies: number;
+  replyQueue: Promise<void>;
 }
 
 /**
@@ -92,8 +96,11 @@ export class EscPosEmulator {
   private busyUntil = 0;
   /** Tickets received whole (their cut command arrived) but not yet cut or lost. */
   private inMechanism = 0;
-  /** GS r requests waiting for the tickets before them. */
-  private afterPrint: (() => void)[] = [];
+  /** Tickets received whole so far, and those that left the mechanism (cut or lost), in that order. */
+  private received = 0;
+  private settled = 0;
+  /** GS r requests waiting for the tickets before them: each answered once `settled` reaches its `after`. */
+  private afterPrint: { after: number; reply: () => void }[] = [];
 
   constructor(options: EscPosEmulatorOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ emulator: 'printer' });
@@ -150,7 +157,7 @@ export class EscPosEmulator {
 
   /** Serve an already-open transport (the device end of a pty, a serial port). */
   attach(transport: Transport): () => void {
-    const session: Session = { decoder: new EscPosDecoder({ encoding: this.encoding }), reply: (b) => transport.write(b) };
+    const session: Session = { decoder: new EscPosDecoder({ encoding: this.encoding }), reply: (b) => transport.write(b), heldReplies: 0, replyQueue: Promise.resolve() };
     const off = transport.onData((chunk) => this.feed(session, chunk));
     const detach = (): void => {
       off();
@@ -168,6 +175,8 @@ export class EscPosEmulator {
       const session: Session = {
         decoder: new EscPosDecoder({ encoding: this.encoding }),
         reply: (b) => new Promise<void>((resolve) => socket.write(b, () => resolve())),
+        heldReplies: 0,
+        replyQueue: Promise.resolve(),
       };
       socket.on('data', (chunk) => this.feed(session, chunk));
       socket.on('error', () => undefined);
@@ -206,6 +215,7 @@ export class EscPosEmulator {
     const m = this.mechanics ?? DEFAULT_MECHANICS;
     const { mm } = ticketMechanics(ticket, m);
     this.inMechanism += 1;
+    this.received += 1;
     const roll = this.state.rollMm;
     // The roll ends inside this ticket: the mechanism stops where the paper does.
     const endsAt = roll !== undefined && roll < mm ? roll : undefined;
@@ -243,8 +253,9 @@ export class EscPosEmulator {
   /** A ticket left the mechanism (cut or lost): GS r requests behind it may be answered now. */
   private mechanismDone(): void {
     this.inMechanism = Math.max(0, this.inMechanism - 1);
-    if (this.inMechanism > 0) return;
-    for (const fn of this.afterPrint.splice(0)) fn();
+    this.settled += 1;
+    // Only the requests sent after this ticket's bytes and before the next one's: the buffer is in order.
+    while (this.afterPrint[0] && this.afterPrint[0].after <= this.settled) this.afterPrint.shift()?.reply();
   }
 
   private cut(ticket: PrintedTicket): void {
@@ -284,7 +295,7 @@ export class EscPosEmulator {
       if (s.paper === 'out' || !s.online || s.statusReply === 'none') return;
       void session.reply(Buffer.of(s.statusReply === 'garbage' ? 0xff : transmitPaperStatusByte(s.paper))).catch(() => undefined);
     };
-    if (this.inMechanism > 0) this.afterPrint.push(reply);
+    if (this.settled < this.received) this.afterPrint.push({ after: this.received, reply });
     else reply();
   }
 
@@ -302,12 +313,29 @@ export class EscPosEmulator {
         () => this.statusListeners.emit(n, undefined),
       );
     };
-    if (s.statusReply === 'slow') {
+    const delayMs = s.statusReply === 'slow' ? s.slowReplyMs : 0;
+    if (delayMs === 0 && session.heldReplies === 0) return send();
+    // Slow, or behind a slow one: replies leave in the order asked, as from a real printer's UART.
+    const due = performance.now() + delayMs;
+    session.heldReplies += 1;
+    session.replyQueue = session.replyQueue
+      .then(() => this.until(due))
+      .then(() => {
+        session.heldReplies -= 1;
+        send();
+      });
+  }
+
+  /** Resolves at `due` (performance.now()); never if the emulator is closed first. */
+  private until(due: number): Promise<void> {
+    const left = due - performance.now();
+    if (left <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
       const t = setTimeout(() => {
         this.timers.delete(t);
-        send();
-      }, s.slowReplyMs);
+        resolve();
+      }, left);
       this.timers.add(t);
-    } else send();
+    });
   }
 }

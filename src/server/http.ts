@@ -14,7 +14,8 @@ import { registerStatic, sendPage, sharedFrame, sseStream } from '../web/routes.
 import { commandBody, emptyBody, signInBody, statusTokenParam, ticketIdParam } from './api-schemas.js';
 import { cliTokenPath, sameToken } from './auth/cli-token.js';
 import { openCredentials, type CredentialStore } from './auth/credentials.js';
-import { SignInThrottle, type ThrottleRules } from './auth/sign-in-throttle.js';
+import { SignInThrottle, defaultThrottle, type ThrottleRules } from './auth/sign-in-throttle.js';
+import { sqliteCounts, throttleKeyPath } from './auth/throttle-counts.js';
 import { authorizeCommand, mayRead, withActor } from './auth/policy.js';
 import { IslandReturn, islandReport } from './island-return.js';
 import { publicOutcome } from '../bus/public-outcome.js';
@@ -93,7 +94,9 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   const sessions = new SessionStore(opts.clock, (opts.sessionHours ?? 12) * 3600_000, (s) => signOut(s, 'session expired'));
   const sweeper = setInterval(() => sessions.sweep(), 60_000);
   sweeper.unref();
-  const throttle = new SignInThrottle(opts.clock, opts.signInThrottle);
+  // Kept in the hall database too: a restart does not lift an active refusal.
+  const throttleRules = { ...defaultThrottle, ...opts.signInThrottle };
+  const throttle = new SignInThrottle(opts.clock, throttleRules, sqliteCounts(database, loadOrCreateSecretFile(throttleKeyPath(database), 'sign-in throttle key', logger), logger, opts.clock(), throttleRules.leakMs));
   // trustProxy true believes X-Forwarded-For from anyone: a config warning (src/config/warnings.ts),
   // printed by `hallq config check` and logged by the server at its start.
   // The kiosk prints the status page's token in the QR: the server hands it out with the new ticket.
@@ -103,6 +106,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   app.addHook('onClose', () => {
     clearInterval(sweeper);
     credentials.close();
+    throttle.close();
   });
   if (opts.openapi) await (await import('../http/openapi.js')).registerOpenApi(app);
   await app.register(fastifyCookie);

@@ -125,6 +125,18 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO hall_meta (key, value) VALUES ('instance', lower(hex(randomblob(16))));
     `,
   },
+  {
+    version: 7,
+    description: 'sign_in_throttle: the failed sign-in counts and refusals (src/server/auth/throttle-counts.ts), so a restart keeps an active refusal; keyed hashes, never an address or a typed staff id',
+    sql: `
+      CREATE TABLE sign_in_throttle (
+        key           TEXT    PRIMARY KEY, -- HMAC-SHA256 (base64url) of the count's key under <database>.throttle-key
+        level         REAL    NOT NULL,    -- failures counted, as of at (one forgotten per leakMs)
+        at            INTEGER NOT NULL,    -- epoch ms of the server's clock
+        refused_until INTEGER NOT NULL     -- epoch ms; 0: not refused
+      );
+    `,
+  },
 ];
 
 for (const [i, m] of MIGRATIONS.entries()) {

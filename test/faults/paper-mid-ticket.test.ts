@@ -4,16 +4,13 @@
  * the printer never finished is not reported printed, the kiosk voids its number, and the printer's
  * health says out of paper.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isHallqError } from '../../drivers/common/error.js';
 import { silentLogger } from '../../drivers/common/logger.js';
-import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import type { PrintDocument } from '../../drivers/printer/document.js';
-import { EscPosPrinter } from '../../drivers/printer/driver.js';
-import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
-import { emulatedPrinter, type EmulatedPrinter } from '../agent/emulated.js';
 import { useKioskHall } from './kiosk-hall.js';
+import { usePtyPrinter } from './pty-printer.js';
 
 const ticket: PrintDocument = {
   blocks: [
@@ -26,53 +23,39 @@ const ticket: PrintDocument = {
   ],
 };
 
-let emulated: EmulatedPrinter;
-let emulator: EscPosEmulator;
-let printer: EscPosPrinter;
-
-beforeEach(async () => {
-  emulated = await emulatedPrinter();
-  emulator = emulated.emulator;
-  printer = new EscPosPrinter(new SerialTransport({ path: emulated.pty.host, baudRate: 115200 }), { statusTimeoutMs: 2000, confirmPollMs: 50 });
-  await printer.open();
-});
-
-afterEach(async () => {
-  await printer.close();
-  await emulated.unplug();
-});
+const pty = usePtyPrinter({ statusTimeoutMs: 2000, confirmPollMs: 50 });
 
 describe('fault 2: the roll ends during a ticket (driver and emulator over a pty)', () => {
   it('print() rejects with PAPER_OUT, the ticket is lost, health goes out, although the status before the bytes was ok', async () => {
     // Paper for 10 mm: the status before printing says paper present; the roll ends a few lines in.
-    emulator.set({ rollMm: 10 });
-    expect(await printer.status()).toEqual({ type: 'known', status: { online: true, paper: 'ok' } });
-    const lost = new Promise((resolve) => emulator.onLost(resolve));
-    const err: unknown = await printer.print(ticket).catch((e: unknown) => e);
+    pty.emulator.set({ rollMm: 10 });
+    expect(await pty.printer.status()).toEqual({ type: 'known', status: { online: true, paper: 'ok' } });
+    const lost = new Promise((resolve) => pty.emulator.onLost(resolve));
+    const err: unknown = await pty.printer.print(ticket).catch((e: unknown) => e);
     expect(isHallqError(err, 'PAPER_OUT')).toBe(true);
     expect(await lost).toMatchObject({ reason: 'paper-out' });
-    expect(emulator.tickets).toEqual([]);
-    expect(printer.health).toBe('out');
+    expect(pty.emulator.tickets).toEqual([]);
+    expect(pty.printer.health).toBe('out');
     // And the next one is refused before any byte is sent.
-    expect(isHallqError(await printer.print(ticket).catch((e: unknown) => e), 'PAPER_OUT')).toBe(true);
+    expect(isHallqError(await pty.printer.print(ticket).catch((e: unknown) => e), 'PAPER_OUT')).toBe(true);
   });
 
   it('a roll long enough for one ticket prints it (confirmed), then the next ends mid-ticket', async () => {
-    emulator.set({ rollMm: 120 });
-    const first = await printer.print(ticket);
+    pty.emulator.set({ rollMm: 120 });
+    const first = await pty.printer.print(ticket);
     expect(first.bytes).toBeGreaterThan(0);
-    expect(emulator.tickets).toHaveLength(1);
-    const err: unknown = await printer.print(ticket).catch((e: unknown) => e);
+    expect(pty.emulator.tickets).toHaveLength(1);
+    const err: unknown = await pty.printer.print(ticket).catch((e: unknown) => e);
     expect(isHallqError(err, 'PAPER_OUT')).toBe(true);
-    expect(emulator.tickets).toHaveLength(1);
-    expect(emulator.lost).toHaveLength(1);
+    expect(pty.emulator.tickets).toHaveLength(1);
+    expect(pty.emulator.lost).toHaveLength(1);
   });
 
   it('a jammed cutter: the ticket is not cut, print() rejects with DEVICE_OFFLINE', async () => {
-    emulator.set({ cutterJam: true });
-    const err: unknown = await printer.print(ticket).catch((e: unknown) => e);
+    pty.emulator.set({ cutterJam: true });
+    const err: unknown = await pty.printer.print(ticket).catch((e: unknown) => e);
     expect(isHallqError(err, 'DEVICE_OFFLINE')).toBe(true);
-    expect(emulator.lost).toMatchObject([{ reason: 'cutter-jam' }]);
+    expect(pty.emulator.lost).toMatchObject([{ reason: 'cutter-jam' }]);
   });
 });
 
@@ -80,16 +63,16 @@ describe('fault 2 at the kiosk: a ticket the printer did not finish voids its nu
   const hall = useKioskHall();
 
   it('the kiosk answers printer-unavailable, the server voids the ticket (no ghost waits), the printer health is out', async () => {
-    const kiosk = new KioskFlow(hall.link, printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock: hall.clock });
+    const kiosk = new KioskFlow(hall.link, pty.printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock: hall.clock });
     const good = await kiosk.issue({ serviceId: 'A' });
     expect(good).toMatchObject({ ok: true, printed: true });
-    emulator.set({ rollMm: 15 });
+    pty.emulator.set({ rollMm: 15 });
     const r = await kiosk.issue({ serviceId: 'A' });
     expect(r).toMatchObject({ ok: false, code: 'printer-unavailable' });
     const tickets = Object.values(hall.server.engine.state.tickets);
     expect(tickets.map((t) => t.status).sort()).toEqual(['voided', 'waiting']);
-    expect(emulator.tickets).toHaveLength(1);
-    expect(printer.health).toBe('out');
+    expect(pty.emulator.tickets).toHaveLength(1);
+    expect(pty.printer.health).toBe('out');
     expect(kiosk.canPrint()).toBe(false);
   }, 30_000);
 });

@@ -5,16 +5,13 @@
  * status again; an answer ok confirms the ticket, no answer at all keeps it (confirmation
  * 'unconfirmed', health 'unconfirmed') — never a voided number on paper in a citizen's hand.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isHallqError } from '../../drivers/common/error.js';
 import { silentLogger } from '../../drivers/common/logger.js';
-import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import type { PrintDocument } from '../../drivers/printer/document.js';
-import { EscPosPrinter } from '../../drivers/printer/driver.js';
-import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
-import { emulatedPrinter, type EmulatedPrinter } from '../agent/emulated.js';
 import { useKioskHall } from './kiosk-hall.js';
+import { usePtyPrinter } from './pty-printer.js';
 
 const ticket: PrintDocument = {
   blocks: [
@@ -25,53 +22,38 @@ const ticket: PrintDocument = {
   ],
 };
 
-let emulated: EmulatedPrinter;
-let emulator: EscPosEmulator;
-let printer: EscPosPrinter;
-
-beforeEach(async () => {
-  emulated = await emulatedPrinter();
-  emulator = emulated.emulator;
-  // The agent's status timeout is 1 s; 500 ms here so that 2 s replies are surely late.
-  printer = new EscPosPrinter(new SerialTransport({ path: emulated.pty.host, baudRate: 115200 }), { statusTimeoutMs: 500, confirmPollMs: 50, confirmTimeoutMs: 2000 });
-  await printer.open();
-});
-
-afterEach(async () => {
-  await printer.close();
-  await emulated.unplug();
-});
+// The agent's status timeout is 1 s; 500 ms here so that 2 s replies are surely late.
+const pty = usePtyPrinter({ statusTimeoutMs: 500, confirmPollMs: 50, confirmTimeoutMs: 2000 });
+/** Silent after the ticket's bytes: every wait short, re-asked twice. */
+const silentAfterBytes = { statusTimeoutMs: 300, confirmPollMs: 50, confirmTimeoutMs: 500, reaskTimeoutsMs: [300, 300] };
 
 /** From the first answered paper status on (the check before the bytes), the emulator's replies take `mode`. */
 function afterFirstStatus(mode: 'slow' | 'none'): void {
-  const off = emulator.onStatusRequest((n, answered) => {
+  const off = pty.emulator.onStatusRequest((n, answered) => {
     if (n !== 4 || answered === undefined) return;
     off();
-    emulator.set({ statusReply: mode });
+    pty.emulator.set({ statusReply: mode });
   });
 }
 
 describe('slow status replies (driver and emulator over a pty)', () => {
   it('status slow only after the bytes: the ticket is cut and print() resolves confirmed by the device', async () => {
     afterFirstStatus('slow');
-    const r = await printer.print(ticket);
+    const r = await pty.printer.print(ticket);
     expect(r.confirmation).toBe('device');
-    expect(emulator.tickets).toHaveLength(1);
-    expect(printer.health).toBe('ok');
+    expect(pty.emulator.tickets).toHaveLength(1);
+    expect(pty.printer.health).toBe('ok');
   }, 30_000);
 
   it('status slow from the start: the check before the bytes is asked again, the ticket is printed and confirmed', async () => {
-    emulator.set({ statusReply: 'slow' });
-    const r = await printer.print(ticket);
+    pty.emulator.set({ statusReply: 'slow' });
+    const r = await pty.printer.print(ticket);
     expect(r.confirmation).toBe('device');
-    expect(emulator.tickets).toHaveLength(1);
+    expect(pty.emulator.tickets).toHaveLength(1);
   }, 30_000);
 
   it('no status reply at all after the bytes: print() resolves unconfirmed (not rejected), health unconfirmed', async () => {
-    const p = new EscPosPrinter(new SerialTransport({ path: emulated.pty.host, baudRate: 115200 }), { statusTimeoutMs: 300, confirmPollMs: 50, confirmTimeoutMs: 500, reaskTimeoutsMs: [300, 300] });
-    await printer.close();
-    printer = p;
-    await p.open();
+    const p = await pty.reopen(silentAfterBytes);
     afterFirstStatus('none');
     const r = await p.print(ticket);
     expect(r.confirmation).toBe('unconfirmed');
@@ -79,22 +61,19 @@ describe('slow status replies (driver and emulator over a pty)', () => {
   }, 30_000);
 
   it('a printer that never answers before the bytes: DEVICE_TIMEOUT, nothing printed', async () => {
-    const p = new EscPosPrinter(new SerialTransport({ path: emulated.pty.host, baudRate: 115200 }), { statusTimeoutMs: 300, reaskTimeoutsMs: [300] });
-    await printer.close();
-    printer = p;
-    await p.open();
-    emulator.set({ statusReply: 'none' });
+    const p = await pty.reopen({ statusTimeoutMs: 300, reaskTimeoutsMs: [300] });
+    pty.emulator.set({ statusReply: 'none' });
     const err: unknown = await p.print(ticket).catch((e: unknown) => e);
     expect(isHallqError(err, 'DEVICE_TIMEOUT')).toBe(true);
-    expect(emulator.tickets).toEqual([]);
+    expect(pty.emulator.tickets).toEqual([]);
   }, 30_000);
 
   it('paper ending mid-ticket still rejects with PAPER_OUT while replies are slow', async () => {
-    emulator.set({ rollMm: 10 });
+    pty.emulator.set({ rollMm: 10 });
     afterFirstStatus('slow');
-    const err: unknown = await printer.print(ticket).catch((e: unknown) => e);
+    const err: unknown = await pty.printer.print(ticket).catch((e: unknown) => e);
     expect(isHallqError(err, 'PAPER_OUT')).toBe(true);
-    expect(emulator.tickets).toEqual([]);
+    expect(pty.emulator.tickets).toEqual([]);
   }, 30_000);
 });
 
@@ -102,20 +81,17 @@ describe('slow status at the kiosk: the printed ticket waits, it is not voided',
   const hall = useKioskHall();
 
   it('status slow after the bytes: the kiosk answers printed, the server has the ticket waiting', async () => {
-    const kiosk = new KioskFlow(hall.link, printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock: hall.clock });
+    const kiosk = new KioskFlow(hall.link, pty.printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock: hall.clock });
     afterFirstStatus('slow');
     const r = await kiosk.issue({ serviceId: 'A' });
     expect(r).toMatchObject({ ok: true, printed: true });
-    expect(emulator.tickets).toHaveLength(1);
+    expect(pty.emulator.tickets).toHaveLength(1);
     const t = r.ok ? hall.server.engine.state.tickets[r.ticketId] : undefined;
     expect(t?.status).toBe('waiting');
   }, 30_000);
 
   it('no status reply after the bytes: the ticket is kept (waiting), the printer marked unconfirmed', async () => {
-    const p = new EscPosPrinter(new SerialTransport({ path: emulated.pty.host, baudRate: 115200 }), { statusTimeoutMs: 300, confirmPollMs: 50, confirmTimeoutMs: 500, reaskTimeoutsMs: [300, 300] });
-    await printer.close();
-    printer = p;
-    await p.open();
+    const p = await pty.reopen(silentAfterBytes);
     const kiosk = new KioskFlow(hall.link, p, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock: hall.clock });
     afterFirstStatus('none');
     const r = await kiosk.issue({ serviceId: 'A' });

@@ -40,8 +40,8 @@ export const PIN: Record<string, string> = { s01: '1111', s03: '3333', s05: '555
  * The hall server's HTTP app over a real SQLite file, driven with inject() (no socket); the MQTT side
  * is constructed but not connected (its publishes are no-ops), so commands run through the same path.
  */
-export async function httpRig(opts: { signInThrottle?: Partial<ThrottleRules>; logger?: Logger; beforeReady?: (app: FastifyInstance) => void } = {}): Promise<HttpRig> {
-  const db = join(mkdtempSync(join(tmpdir(), 'hallq-http-')), 'hall.db');
+export async function httpRig(opts: { signInThrottle?: Partial<ThrottleRules>; logger?: Logger; beforeReady?: (app: FastifyInstance) => void; /** An existing hall database: a restart of the server that had it. */ db?: string } = {}): Promise<HttpRig> {
+  const db = opts.db ?? join(mkdtempSync(join(tmpdir(), 'hallq-http-')), 'hall.db');
   const base = epochOf('2026-11-23', 600, 480);
   const start = Date.now();
   let offset = 0;

@@ -12,8 +12,11 @@
  * takes a while): parallel requests cannot slip past the count. A success clears the pair and takes
  * the pair's failures (that person's own typing) off the address; the address keeps the failures for
  * other staff ids (a colleague who knows their own PIN cannot reset the count between guesses at
- * someone else's). In memory: a restart forgets.
+ * someone else's). The counts live where `counts` keeps them (throttle-counts.ts): the server keeps them
+ * in its database, so a restart does not lift an active refusal; the default is memory.
  */
+import { memoryCounts, type ThrottleCount, type ThrottleCounts } from './throttle-counts.js';
+
 export interface ThrottleRules {
   /** Failures of one staff id from one address before the backoff starts. */
   pairFree: number;
@@ -45,30 +48,35 @@ export type Admission =
     }
   | { ok: false; /** Ms until this staff id may try again from this address. */ retryMs: number; /** What is refused: this staff id from this address, or everything from the address. */ scope: 'staff-at-address' | 'address' };
 
-interface Count {
-  level: number;
-  at: number;
-  until: number;
-}
+type Count = ThrottleCount;
 
 /** More than this many counts: forgotten ones are swept (staff ids are whatever the sender typed). */
 const SWEEP_ABOVE = 10_000;
+/** Forgotten counts are swept this often in any case (the database's rows with them), clock ms. */
+const SWEEP_EVERY_MS = 600_000;
 
 export class SignInThrottle {
-  private readonly counts = new Map<string, Count>();
   readonly rules: ThrottleRules;
+  private lastSweep: number;
 
   constructor(
     private readonly clock: () => number,
     rules: Partial<ThrottleRules> = {},
+    private readonly counts: ThrottleCounts = memoryCounts(),
   ) {
     this.rules = { ...defaultThrottle, ...rules };
+    this.lastSweep = clock();
+  }
+
+  /** Closes where the counts are kept. */
+  close(): void {
+    this.counts.close();
   }
 
   /** Admits an attempt (counting it as a failure until settled) or says how long the address must wait. */
   attempt(staffId: string, address: string): Admission {
     const now = this.clock();
-    if (this.counts.size > SWEEP_ABOVE) this.sweep(now);
+    if (this.counts.size > SWEEP_ABOVE || now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
     const from = addressKey(address);
     const pairKey = JSON.stringify([from, staffId]);
     const addrKey = JSON.stringify([from]);
@@ -128,7 +136,8 @@ export class SignInThrottle {
   }
 
   private sweep(now: number): void {
-    for (const [key, c] of this.counts) if (c.until <= now && c.level - (now - c.at) / this.rules.leakMs <= 0) this.counts.delete(key);
+    this.lastSweep = now;
+    this.counts.sweep(now, this.rules.leakMs);
   }
 }
 
