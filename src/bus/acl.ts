@@ -94,7 +94,7 @@ export function mosquittoAcl(acl: HallAcl, agents: readonly string[] = []): stri
     '# so an agent cannot forge another agent\'s requests. "write" = may publish, "read" = may receive.',
     '#',
     '# Every user but the server is an agent: %u is its user name, which is its agent id, and with',
-    '# use_username_as_clientid (config/mosquitto.conf) also its client id, so no user can take another\'s.',
+    '# use_username_as_clientid (config/mosquitto.conf, the LAN listener) also its client id, so no user can take another\'s.',
     ...(agents.length > 0 ? [`# Agents of this hall (hall.yaml agents): ${agents.join(', ')}.`] : []),
     '# Its requests to the server, its own status, devices and last will; its answers, the event',
     "# stream, the retained state and the server's status. Island mode with the broker up (README",

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import { HallqError } from '../../drivers/common/error.js';
 import type { Logger } from '../../drivers/common/logger.js';
@@ -5,32 +6,39 @@ import { serverStatusSchema } from '../bus/event-schema.js';
 import type { ServerStatus } from '../bus/messages.js';
 import { parseJson } from '../bus/messages.js';
 
+/** How often a connected hall server refreshes its retained status (its heartbeat). */
+export const HEARTBEAT_MS = 3000;
+
 /**
- * Before the hall server takes the hall's broker identity (issue 13): is another hall server, on
- * another database, serving this hall on this broker right now? Both brokers hallq ships bind the
- * client id to the user (Mosquitto's use_username_as_clientid, the embedded broker alike), so a second
- * server with the same user would knock the first off, the first would knock it back on its
- * reconnect, and the two would fight for ever. The probe:
+ * Before the hall server connects (issue 13): is another hall server, on another database, serving
+ * this hall on this broker right now? Two servers with the same broker user and password would take
+ * each other's session for ever. The probe never takes the running server's session: it connects
+ * under a client id of its own (`<user>.probe.<random>`, no will, a clean session; the server's own id
+ * is another, src/server/mqtt-server.ts), reads the retained server status and judges:
  *
- * 1. connects with the server's own client id, no will, a clean session, and reads the retained
- *    server status (a second SUBSCRIBE is the fence: the broker sends the first one's retained
- *    message before the second one's SUBACK);
- * 2. no status, any status from THIS database's instance id (online: the broker still holds the old
- *    session; or its last will), or a clean stop's offline status (it carries `at`): clear at once.
- *    The restart path (systemd after a crash or SIGKILL) is never refused and never delayed;
- * 3. online from another instance (or from a server too old to say its instance), or another
- *    instance's last will (`online: false` without `at`: the takeover by this very connection makes
- *    the broker publish it, before the probe can read what was there): the probe now holds the id,
- *    which has knocked that server off. A live server reconnects
- *    within its first backoff (≤ 0.5 s) and knocks the probe off in turn: that is proof it runs, and
- *    the start is refused (SERVER_RUNNING). Nobody within `liveWaitMs`: the status was stale (a host
- *    that lost power before its keepalive ran out; its will has now been sent by the takeover), clear.
+ * - no status, a status from THIS database's instance id (online: the broker still holds the session of
+ *   our own SIGKILLed process; or its last will), or offline (a clean stop, or another server's last
+ *   will: it is gone): clear at once. The restart path is never refused and never delayed;
+ * - online from another instance (or from a server too old to say its instance): a running server
+ *   refreshes its status every HEARTBEAT_MS, so the probe waits, bounded (`heartbeatWaitMs`, two
+ *   heartbeats and a second), for a fresh one. A status that arrives live (not the retained copy a
+ *   subscription is given) from that instance, online: it runs, the start is refused
+ *   (SERVER_RUNNING). Offline: it stopped, clear. Nothing: the status was stale (a server SIGKILLed or
+ *   a box that lost power, before the broker's keepalive fired its will), clear.
  *
- * A broker that cannot be reached is not a reason to refuse: the server starts and connects when it
- * can (nothing was checked then; the log says so).
+ * Only a live message counts, so a broker that restarts under the probe (and hands the retained copy
+ * out again, from its persistence) cannot pass for a running server: the probe reconnects, within
+ * the same bound, and waits for a heartbeat again, whatever the broker holds then (the will it sent
+ * for the running server as it went down is no sign that server is gone: it reconnects and beats). A broker that cannot be reached is not a reason
+ * to refuse: the server starts and connects when it can (nothing was checked then; the log says so).
+ *
+ * The probe's id must stay its own: a listener that binds client ids to users (Mosquitto's
+ * use_username_as_clientid) would turn it into the server's and take the running server's session.
+ * The shipped config binds them on the LAN listener only; the server connects on localhost.
  */
 export interface ProbeOptions {
   url: string;
+  /** The probe's own client id: never the server's (probeClientId). */
   clientId: string;
   username?: string;
   password?: string;
@@ -40,8 +48,10 @@ export interface ProbeOptions {
   /** This server's database instance id. */
   instance: string;
   connectTimeoutMs?: number;
-  /** How long a possibly running other server has to take the id back (default 5000 ms: ten times its first reconnect). */
-  liveWaitMs?: number;
+  /** How long to wait for another instance's heartbeat (default two heartbeats and a second). */
+  heartbeatWaitMs?: number;
+  /** Each step, for the log and for tests (connected, status read, waiting, broker lost). */
+  logger?: Logger;
 }
 
 export type ProbeResult =
@@ -49,72 +59,97 @@ export type ProbeResult =
   | { kind: 'unreachable'; error: string }
   | { kind: 'running'; other: ServerStatus };
 
-/**
- * The probe, and once more when it finds a running server: a broker that restarts or drops the probe
- * while it watches looks the same as a takeover (MQTT 3.1.1 gives no reason, and Mosquitto 2.0 sends
- * none to MQTT 5 clients either), and a wrong SERVER_RUNNING would keep the hall's server down (the
- * unit does not restart exit 4). A live server takes its id back the second time too; a broker that
- * came back or stayed away does not (stale or unreachable: the server starts).
- */
-export async function probeServerInstance(o: ProbeOptions): Promise<ProbeResult> {
-  const first = await probeOnce(o);
-  return first.kind === 'running' ? probeOnce(o) : first;
+/** The probe's client id: the user's (or hallq-server-<hall>) with `.probe.` and 12 random hex digits. Agent ids have no dot. */
+export function probeClientId(base: string): string {
+  return `${base}.probe.${randomBytes(6).toString('hex')}`;
 }
 
-function probeOnce(o: ProbeOptions): Promise<ProbeResult> {
+/** Runs the probe; resolves within connectTimeoutMs + 3 × heartbeatWaitMs whatever the broker does. */
+export function probeServerInstance(o: ProbeOptions): Promise<ProbeResult> {
+  const waitMs = o.heartbeatWaitMs ?? 2 * HEARTBEAT_MS + 1000;
+  const connectMs = o.connectTimeoutMs ?? 3000;
+  const log = o.logger;
   return new Promise((resolve) => {
-    let status: ServerStatus | undefined;
-    let phase: 'connecting' | 'reading' | 'watching' | 'done' = 'connecting';
-    let timer: NodeJS.Timeout | undefined;
+    /** Another instance's online status, read first: the server whose heartbeat the probe waits for. */
+    let watched: ServerStatus | undefined;
+    let retained: ServerStatus | undefined;
+    let done = false;
+    let everConnected = false;
+    let waitTimer: NodeJS.Timeout | undefined;
+    let retryTimer: NodeJS.Timeout | undefined;
     const client = mqtt.connect(o.url, {
       protocolVersion: 4,
       clientId: o.clientId,
       clean: true,
+      // Reconnects are the probe's own (after a lost broker only), within the bound.
       reconnectPeriod: 0,
-      connectTimeout: o.connectTimeoutMs ?? 3000,
+      connectTimeout: connectMs,
       writeCache: false,
       ...(o.username ? { username: o.username } : {}),
       ...(o.password ? { password: o.password } : {}),
     });
-    // A broker that accepts the connection but never answers the subscriptions holds no start for long.
-    const bound = setTimeout(() => finish(phase === 'watching' && status ? { kind: 'clear', seen: 'stale' } : { kind: 'unreachable', error: 'the broker did not answer' }), (o.connectTimeoutMs ?? 3000) + (o.liveWaitMs ?? 5000) + 2000);
     const finish = (r: ProbeResult) => {
-      if (phase === 'done') return;
-      phase = 'done';
+      if (done) return;
+      done = true;
       clearTimeout(bound);
-      if (timer) clearTimeout(timer);
-      // A clean DISCONNECT when the probe still holds the id (no will is registered either way), before
-      // the server's own connection takes the id.
-      client.end(r.kind !== 'clear', {}, () => resolve(r));
+      clearTimeout(waitTimer);
+      clearTimeout(retryTimer);
+      client.end(true, {}, () => resolve(r));
     };
+    // Whatever the broker does (accepts and never answers, comes and goes), the start goes on.
+    const bound = setTimeout(() => {
+      finish(client.connected && watched ? { kind: 'clear', seen: 'stale' } : { kind: 'unreachable', error: 'the broker did not answer in time' });
+    }, connectMs + 3 * waitMs);
     client.on('error', (e) => {
-      if (phase === 'connecting') finish({ kind: 'unreachable', error: e.message });
+      if (!everConnected) finish({ kind: 'unreachable', error: e.message });
     });
     client.on('close', () => {
-      if (phase === 'connecting') finish({ kind: 'unreachable', error: 'connection closed' });
-      // Knocked off while watching: a client with the server's identity took it back.
-      else if (phase === 'watching' && status) finish({ kind: 'running', other: status });
-      else if (phase === 'reading') finish(status?.online && status.instance !== o.instance ? { kind: 'running', other: status } : { kind: 'unreachable', error: 'connection closed while reading the server status' });
+      if (done) return;
+      if (!everConnected) return finish({ kind: 'unreachable', error: 'connection closed' });
+      // The broker went away while the probe read or waited: ask again when it is back (a fresh wait).
+      clearTimeout(waitTimer);
+      log?.warn({}, 'broker connection lost while checking for another hall server: asking again');
+      retryTimer = setTimeout(() => client.reconnect(), 250);
     });
-    client.on('message', (topic, payload) => {
+    client.on('message', (topic, payload, packet) => {
       if (topic !== o.statusTopic) return;
       const json = parseJson(payload);
       const s = json.ok ? serverStatusSchema.safeParse(json.value) : undefined;
-      if (s?.success) status = s.data;
+      if (!s?.success) return;
+      // The copy a subscription is given: what the broker holds, however old.
+      if (packet.retain) {
+        retained = s.data;
+        return;
+      }
+      // Live: a server published it just now. Ours is not connected yet: another one runs.
+      if (s.data.instance === o.instance) return;
+      if (s.data.online) return finish({ kind: 'running', other: s.data });
+      // It stopped cleanly (that status carries its time) while the probe watched. Its last will (no
+      // time) is no proof: a broker going down sends the wills of its clients, and a live server
+      // reconnects and beats; a dead one does not, and the wait ends as stale.
+      if (watched && watched.instance === s.data.instance && s.data.at !== undefined) finish({ kind: 'clear', seen: 'offline' });
     });
-    client.once('connect', () => {
-      phase = 'reading';
+    client.on('connect', () => {
+      everConnected = true;
+      retained = undefined;
+      log?.debug({}, 'broker connected: reading the server status');
       client.subscribe(o.statusTopic, { qos: 1 }, (err) => {
-        if (err) return finish({ kind: 'unreachable', error: err.message });
+        // An error from a connection that closed meanwhile: the close asks again.
+        if (err) return client.connected ? finish({ kind: 'unreachable', error: err.message }) : undefined;
+        // A second SUBSCRIBE is the fence: the broker sends the first one's retained message before the second one's SUBACK.
         client.subscribe(o.fenceTopic, { qos: 0 }, (err2) => {
-          if (err2) return finish({ kind: 'unreachable', error: err2.message });
-          if (!status) return finish({ kind: 'clear', seen: 'none' });
-          if (status.instance === o.instance) return finish({ kind: 'clear', seen: 'same-instance' });
-          // A clean stop's offline status carries its time; a last will cannot (it is written at connect),
-          // and the will may be the one this very connection just caused by taking the id over.
-          if (!status.online && status.at !== undefined) return finish({ kind: 'clear', seen: 'offline' });
-          phase = 'watching';
-          timer = setTimeout(() => finish({ kind: 'clear', seen: 'stale' }), o.liveWaitMs ?? 5000);
+          if (err2) return client.connected ? finish({ kind: 'unreachable', error: err2.message }) : undefined;
+          const status = retained;
+          // Back after a lost broker: whatever it holds now (its persisted copy, the last will it sent
+          // for the server when it went down) is no news of that server; only a live heartbeat is.
+          if (!watched) {
+            if (!status) return finish({ kind: 'clear', seen: 'none' });
+            if (status.instance === o.instance) return finish({ kind: 'clear', seen: 'same-instance' });
+            if (!status.online) return finish({ kind: 'clear', seen: 'offline' });
+            watched = status;
+          }
+          log?.info({ otherInstance: watched.instance, otherHost: watched.host, waitMs }, "another hall server's status is online: waiting for its heartbeat");
+          waitTimer = setTimeout(() => finish({ kind: 'clear', seen: 'stale' }), waitMs);
         });
       });
     });
@@ -145,6 +180,6 @@ export function actOnProbe(r: ProbeResult, hall: string, database: string, logge
     throw serverRunningError(hall, database, r.other);
   }
   if (r.kind === 'unreachable') logger.warn({ err: r.error }, 'broker unreachable at start: could not check for another hall server; connecting when it can');
-  else if (r.seen === 'stale') logger.warn({}, "the broker held another server's online status, but no server took its id back: a stale status; taking over");
+  else if (r.seen === 'stale') logger.warn({}, "the broker held another server's online status, but no heartbeat of it came: a stale status; starting");
   else logger.info({ seen: r.seen }, 'no other hall server on the broker');
 }

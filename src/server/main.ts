@@ -18,7 +18,7 @@ import { CITY_AGENT, topics } from '../bus/topics.js';
 import { settledWithin } from '../ops/bounded.js';
 import { StartupScope } from '../ops/startup.js';
 import { lockDatabase } from '../store/lock.js';
-import { actOnProbe, probeServerInstance } from './instance-probe.js';
+import { actOnProbe, probeClientId, probeServerInstance } from './instance-probe.js';
 
 import { startIslandServer } from './island-server.js';
 import { logPrintTimeouts } from './print-timeout-log.js';
@@ -132,11 +132,13 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   });
   // Before taking the hall's broker identity: another server on another database serving this hall
   // refuses this start (SERVER_RUNNING, exit 4), instead of the two knocking each other off for ever.
-  // A restart on this database (its instance id in the status) is never refused (src/server/instance-probe.ts).
+  // A restart on this database (its instance id in the status) is never refused, nor delayed; the
+  // probe connects under an id of its own, never the running server's (src/server/instance-probe.ts).
   const t = topics(config.hall.id);
   const probe = await probeServerInstance({
     url: config.server.mqtt.url,
-    clientId: mqtt.clientId,
+    clientId: probeClientId(config.server.mqtt.username ?? `hallq-server-${config.hall.id}`),
+    logger: logger.child({ component: 'instance-probe' }),
     statusTopic: t.serverStatus,
     fenceTopic: `${t.root}/server/probe`,
     instance,

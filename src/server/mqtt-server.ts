@@ -19,6 +19,8 @@ import type { SmsHook } from './sms/hook.js';
 import type { IslandHook } from './island-return.js';
 import { publicOutcome } from '../bus/public-outcome.js';
 import type { CityInbox } from './city-inbox.js';
+import { ownClientId } from '../city/client-id.js';
+import { HEARTBEAT_MS } from './instance-probe.js';
 import { jsonFaultWords, jsonSyntaxFault } from '../http/json-syntax.js';
 
 /** agent/<id>/devices as the agent's link publishes it (src/bus/messages.ts DeviceHealth[]). */
@@ -81,6 +83,8 @@ export class MqttServer {
       /** The database's instance id and this host's name, in the retained status (src/server/instance-probe.ts). */
       instance?: string;
       host?: string;
+      /** How often the retained status is refreshed while connected (default HEARTBEAT_MS): the start's probe of another server waits for it. */
+      heartbeatMs?: number;
     },
     private readonly logger: Logger,
   ) {
@@ -103,10 +107,19 @@ export class MqttServer {
     return { ...(this.opts.instance ? { instance: this.opts.instance } : {}), ...(this.opts.host ? { host: this.opts.host } : {}) };
   }
 
-  /** The client id the server connects with: its broker user (which the broker binds it to), or hallq-server-<hall>. */
+  /**
+   * The client id the server connects with: with a broker user and password, `<user>-<24 hex>` derived
+   * from the password (src/city/client-id.ts), so on a listener that lets clients choose their ids (the
+   * shipped localhost one) nobody without the server's password can take it; a listener that binds ids
+   * to users (the LAN one, the embedded broker) makes it the user name. Without: hallq-server-<hall>.
+   */
   get clientId(): string {
-    return this.opts.username ?? `hallq-server-${this.opts.hall}`;
+    const base = this.opts.username ?? `hallq-server-${this.opts.hall}`;
+    return this.opts.password ? ownClientId(base, this.opts.password) : base;
   }
+
+  /** The heartbeat: the retained status refreshed every heartbeatMs while connected. */
+  private heartbeat: NodeJS.Timeout | undefined;
 
   /** Connections made so far (the first one's retained status was the start's probe's to judge). */
   private connections = 0;
@@ -146,9 +159,9 @@ export class MqttServer {
     const offline: ServerStatus = { online: false, ...this.identity() };
     const client = mqtt.connect(this.opts.url, {
       protocolVersion: 4,
-      // With a broker user, the client id is the user name (bound to it by the broker: Mosquitto's
-      // use_username_as_clientid; the embedded broker does the same), so no other user can take it.
-      // Another server with the same user would: the start's probe refuses that (src/server/instance-probe.ts).
+      // Derived from the password (clientId above), or bound to the user by the listener: no other user
+      // can take it. Another server with the same user and password would: the start's probe refuses that
+      // (src/server/instance-probe.ts), under an id of its own.
       clientId: this.clientId,
       clean: true,
       // Reconnects are ours: exponential backoff, capped and jittered (src/bus/reconnect.ts).
@@ -180,6 +193,9 @@ export class MqttServer {
     client.on('close', () => {
       this.metrics.connected = false;
     });
+    // A running server says so every few seconds: a second server's start waits for that (src/server/instance-probe.ts).
+    this.heartbeat = setInterval(() => this.publishStatus(), this.opts.heartbeatMs ?? HEARTBEAT_MS);
+    this.heartbeat.unref();
     client.on('message', (topic, payload, packet) => {
       // Not the retained status of the first connection: the start's probe has judged that one already.
       if (topic === this.t.serverStatus) return packet.retain && this.connections <= 1 ? undefined : this.onServerStatus(payload);
@@ -436,6 +452,7 @@ export class MqttServer {
     this.flush();
     this.stopping = true;
     this.statusRefresh.cancel();
+    clearInterval(this.heartbeat);
     const client = this.client;
     if (!client) return;
     if (this.metrics.connected) {

@@ -48,14 +48,17 @@ export class RestartableBroker {
     });
   }
 
-  /** SIGKILLs Mosquitto (an outage, not a shutdown); resolves when it has exited. */
-  async stop(): Promise<void> {
+  /**
+   * SIGKILLs Mosquitto (an outage, not a shutdown; what it had not saved is lost), or with SIGTERM
+   * stops it as a restart does (it saves its retained messages first); resolves when it has exited.
+   */
+  async stop(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.removeAllListeners('exit');
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
-      child.kill('SIGKILL');
+      child.kill(signal);
     });
   }
 }

@@ -100,11 +100,13 @@ describe('shipped mosquitto.conf', () => {
     expect(lines).toContain('persistence true');
     expect(lines.some((l) => /^password_file \//.test(l))).toBe(true);
     expect(lines.some((l) => /^acl_file \//.test(l))).toBe(true);
-    // A listener setting in Mosquitto 2: right after each listener, or it opens a default listener on 1883 of every address.
-    lines.forEach((l, i) => {
-      if (/^listener /.test(l)) expect(lines[i + 1]).toBe('use_username_as_clientid true');
-    });
-    expect(lines.filter((l) => l === 'use_username_as_clientid true')).toHaveLength(2);
+    // A listener setting in Mosquitto 2: right after its listener, or it opens a default listener on 1883 of every address.
+    // The LAN listener (the agents') binds client ids to users; the localhost one lets the hall server's
+    // start probe use an id of its own (README "One server per hall on a broker").
+    const lan = lines.findIndex((l) => /^listener 1883 /.test(l) && l !== 'listener 1883 127.0.0.1');
+    expect(lines[lan + 1]).toBe('use_username_as_clientid true');
+    expect(lines[lines.indexOf('listener 1883 127.0.0.1') + 1]).not.toBe('use_username_as_clientid true');
+    expect(lines.filter((l) => l === 'use_username_as_clientid true')).toHaveLength(1);
   });
 
   it('turns Nagle off on client sockets: a small answer is not held for a delayed ACK (40 ms a command)', () => {

@@ -1,14 +1,17 @@
 /**
- * Issue 13: a second `hallq server` on ANOTHER database, with the same broker user, used to take the
- * running server's client id (the broker binds it to the user), and the two then knocked each other off
- * for ever. Now the second one is refused (exit 4, `error: SERVER_RUNNING: …`), the first keeps the
- * hall; a restart on the same database is never refused, even while the broker still shows the old
- * process online. Real processes from this tree's build (dist/) on a real Mosquitto with the shipped
- * config (users, use_username_as_clientid) and the ACL `hallq broker` writes.
+ * Issue 13: a second `hallq server` on ANOTHER database, with the same broker user, would take the
+ * running server's session, and the two would knock each other off for ever. It is refused (exit 4,
+ * `error: SERVER_RUNNING: …`) and the first keeps the hall without ever losing its broker link: the
+ * check connects under an id of its own, reads the retained status and waits for the running server's
+ * heartbeat. A restart on the same database is never refused nor delayed, even while the broker still
+ * shows the old process online; a server on another database starts once a SIGKILLed server's
+ * heartbeat is stale. Real processes from this tree's build (dist/) on a real Mosquitto with the
+ * shipped config (users, client ids bound on the LAN listener only) and the ACL `hallq broker` writes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
+import { ownClientId } from '../../src/city/client-id.js';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -125,23 +128,30 @@ async function statusWatcher(): Promise<{ seen: ServerStatus[]; next(fits: (s: S
   };
 }
 
-/** What a host that lost power leaves behind: its online status, retained, until the broker's keepalive runs out. */
+/**
+ * What a host that lost power leaves behind: its online status, retained, until the broker's
+ * keepalive runs out. Published by a client of the server's user under an id of its own.
+ */
 async function leaveOnlineStatus(status: ServerStatus): Promise<void> {
-  const c = await mqtt.connectAsync(broker?.url ?? '', { clientId: 'hallq-server', username: 'hallq-server', password: PASSWORDS.get('hallq-server') ?? '', reconnectPeriod: 0 });
+  const c = await mqtt.connectAsync(broker?.url ?? '', { clientId: 'hallq-server.test', username: 'hallq-server', password: PASSWORDS.get('hallq-server') ?? '', reconnectPeriod: 0 });
   await c.publishAsync(STATUS, JSON.stringify(status), { qos: 1, retain: true });
   await c.endAsync();
 }
 
-const connects = (d: Daemon) => d.out().split('\n').filter((l) => l.includes('"connected to broker"')).length;
+const lines = (d: Daemon, text: string) => d.out().split('\n').filter((l) => l.includes(text)).length;
+const connects = (d: Daemon) => lines(d, '"connected to broker"');
+/** The server's client id on the localhost listener (derived from its password, src/server/mqtt-server.ts). */
+const SERVER_ID = ownClientId('hallq-server', PASSWORDS.get('hallq-server') ?? '');
 
 describe('two hall servers on one broker (issue 13)', () => {
-  it('refuses a second server on another database with exit 4 and SERVER_RUNNING in en/zh; the first keeps the hall', async () => {
+  it('refuses a second server on another database with exit 4 and SERVER_RUNNING in en/zh; the first never loses its broker link', async () => {
     const watch = await statusWatcher();
     const first = server(serverConfig('first'));
     await first.waitFor(/"connected to broker"/);
     const firstStatus = await watch.next((s) => s.online && s.instance !== undefined);
     expect(firstStatus.host).toBe(hostname());
     const mark = watch.seen.length;
+    const logMark = broker?.log().length ?? 0;
 
     const second = server(serverConfig('second'));
     const outcome = await Promise.race([second.exited, second.waitFor(/"connected to broker"/).then(() => 'connected' as const)]);
@@ -152,19 +162,25 @@ describe('two hall servers on one broker (issue 13)', () => {
     expect(exit.stderr).toContain('另一台 hallq 服务');
     expect(second.out()).not.toContain('hall server ready');
 
-    // The first took its id back from the probe and is online again, under its own instance.
-    await watch.next((s) => s.online && s.instance === firstStatus.instance && (s.at ?? 0) > (firstStatus.at ?? 0), mark);
-    await first.waitFor(/"connected to broker"[\s\S]*"connected to broker"[\s\S]*"connected to broker"/);
+    // A heartbeat after the refusal: the first is still there, under its own instance.
+    const after = watch.seen.length;
+    await watch.next((s) => s.online && s.instance === firstStatus.instance, after);
+    // Its broker link never dropped: one connection, no loss, no reconnect, no last will (an offline
+    // status), and the broker never closed its session for another connection with its id.
+    expect(connects(first)).toBe(1);
+    expect(first.out()).not.toContain('broker connection lost');
+    expect(watch.seen.slice(mark).every((s) => s.online && s.instance === firstStatus.instance)).toBe(true);
+    const brokerLog = broker?.log().slice(logMark) ?? '';
+    expect(brokerLog).toMatch(/as hallq-server\.probe\.[0-9a-f]{12} /);
+    expect(brokerLog).not.toContain(SERVER_ID);
     // And it says nothing of another server: the second never published as the hall's server.
     expect(first.out()).not.toContain('another hallq server is serving this hall');
-    expect(watch.seen.slice(mark).every((s) => s.instance === firstStatus.instance)).toBe(true);
-    // Its start, then once per probe: the probe asks twice before it refuses (a broker that restarts
-    // under the probe must not pass for a running server), and the first takes its id back each time.
-    expect(connects(first)).toBe(3);
     expect(first.child.exitCode).toBeNull();
+    // How the second knew: the first's heartbeat, waited for.
+    expect(second.out()).toContain('waiting for its heartbeat');
   }, 60_000);
 
-  it('a restart on the same database after SIGKILL is never refused, even while the broker still shows the old process online', async () => {
+  it('a restart on the same database after SIGKILL is never refused nor delayed, even while the broker still shows the old process online', async () => {
     const watch = await statusWatcher();
     const config = serverConfig('restart');
     const before = server(config);
@@ -176,24 +192,59 @@ describe('two hall servers on one broker (issue 13)', () => {
     const after = server(config);
     await after.waitFor(/"connected to broker"/);
     expect(after.out()).toContain('"seen":"same-instance"');
+    // Not delayed: it never waited for a heartbeat.
+    expect(after.out()).not.toContain('waiting for its heartbeat');
     expect(after.out()).not.toContain('stale status');
     await watch.next((s) => s.online && s.instance === was.instance && (s.at ?? 0) > (was.at ?? 0));
   }, 60_000);
 
-  it("another database's stale online status (nobody takes the id back) lets the new server start, with a warning", async () => {
-    await leaveOnlineStatus({ online: true, seq: 7, at: Date.now(), instance: 'f'.repeat(32), host: 'old-box' });
-    const replacement = server(serverConfig('replacement'));
+  it('a server on another database starts at once after the first was SIGKILLed (its socket closed, its will fired)', async () => {
+    const watch = await statusWatcher();
+    const killed = server(serverConfig('killed'));
+    await killed.waitFor(/"connected to broker"/);
+    const was = await watch.next((s) => s.online && s.instance !== undefined);
+    const mark = watch.seen.length;
+    await killHard(killed.child);
+    await watch.next((s) => !s.online && s.instance === was.instance, mark);
+    const replacement = server(serverConfig('after-kill'));
     await replacement.waitFor(/"connected to broker"/);
-    expect(replacement.out()).toContain('a stale status; taking over');
+    expect(replacement.out()).toContain('"seen":"offline"');
+    expect(replacement.out()).not.toContain('waiting for its heartbeat');
+    await watch.next((s) => s.online && s.instance !== undefined && s.instance !== was.instance, mark);
+  }, 60_000);
+
+  it('a server on another database starts once the heartbeat of a server the broker still holds is stale (frozen: no will, no heartbeat), with a warning', async () => {
+    const watch = await statusWatcher();
+    const frozen = server(serverConfig('frozen'));
+    await frozen.waitFor(/"connected to broker"/);
+    const was = await watch.next((s) => s.online && s.instance !== undefined);
+    // SIGSTOP: its connection stays open, the broker keeps its session and online status (a box that
+    // lost power, or a SIGKILLed server whose broker has not noticed yet, until the keepalive runs out).
+    frozen.child.kill('SIGSTOP');
+    const replacement = server(serverConfig('after-freeze'));
+    await replacement.waitFor(/"connected to broker"/);
+    expect(replacement.out()).toContain('waiting for its heartbeat');
+    expect(replacement.out()).toContain('a stale status; starting');
+    await watch.next((s) => s.online && s.instance !== undefined && s.instance !== was.instance);
     expect(replacement.child.exitCode).toBeNull();
     // The stale status it judged at the start is no alarm.
     expect(replacement.out()).not.toContain('another hallq server is serving this hall');
+    frozen.child.kill('SIGCONT');
   }, 60_000);
 
-  it('a server knocked off by another instance (one that started while the broker was away) says so in its log', async () => {
+  it("another database's stale online status left by a clean disconnect (no will) lets the new server start, with a warning", async () => {
+    await leaveOnlineStatus({ online: true, seq: 7, at: Date.now(), instance: 'f'.repeat(32), host: 'old-box' });
+    const replacement = server(serverConfig('replacement'));
+    await replacement.waitFor(/"connected to broker"/);
+    expect(replacement.out()).toContain('a stale status; starting');
+    expect(replacement.child.exitCode).toBeNull();
+    expect(replacement.out()).not.toContain('another hallq server is serving this hall');
+  }, 60_000);
+
+  it('a server that sees another instance online (one that started while the broker was away) says so in its log', async () => {
     const running = server(serverConfig('knocked'));
     await running.waitFor(/"connected to broker"/);
-    // Another instance takes the id (and leaves its status); the running server reconnects and reads it.
+    // Another instance publishes its status while this one runs.
     await leaveOnlineStatus({ online: true, seq: 3, at: Date.now(), instance: 'e'.repeat(32), host: 'rogue-box' });
     await running.waitFor(/another hallq server is serving this hall on the broker with this server's identity/);
     expect(running.out()).toContain('"otherHost":"rogue-box"');
