@@ -96,6 +96,8 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
    */
   private readonly bridgeUp = new Map<string, boolean>();
   private readonly serverUp = new Map<string, boolean>();
+  /** Each hall's last server status as stored (online and seq): its 3 s heartbeat repeats it, and a repeat is not written again. */
+  private readonly lastServerStatus = new Map<string, string>();
   private readonly inFlight = new Map<string, { id: string; sentAt: number }>();
   /** When each hall was first seen ahead of what the city holds (cleared when it is not). */
   private readonly behindSince = new Map<string, number>();
@@ -240,7 +242,11 @@ export class CityIngest extends EventEmitter<{ applied: [hall: string, seqs: num
       if (!s.success) return this.drop(topic, payload, 'not a server status');
       this.seen(hall, s.data.seq ?? 0);
       this.serverUp.set(hall, s.data.online);
-      this.writeStatus(hall, s.data.seq !== undefined ? { hallSeq: s.data.seq } : {});
+      const key = `${String(s.data.online)}/${String(s.data.seq)}`;
+      if (this.lastServerStatus.get(hall) !== key) {
+        this.lastServerStatus.set(hall, key);
+        this.writeStatus(hall, s.data.seq !== undefined ? { hallSeq: s.data.seq } : {});
+      }
     } else if (rest === 'state/queue') {
       const q = queueViewSchema.safeParse(json.value);
       if (!q.success) return this.drop(topic, payload, 'not a queue view');
