@@ -1,0 +1,50 @@
+/**
+ * issue 13, `hallq config check` as a technician meets it: the file checks said with the schema's
+ * problems in one run, a folder given for the file, plain words for hours and for an unknown
+ * agent.id, did-you-mean for a mistyped service id in tiers. The real CLI from this tree's build (dist/).
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { demoYaml, runHallq, scratch } from '../helpers/cli.js';
+
+const { dir, write } = scratch('config-check-words');
+const demo = demoYaml();
+const check = (...args: string[]) => runHallq(['config', 'check', ...args]);
+
+describe('the files a config names are checked even when the schema refuses another key', () => {
+  // A schema error (tickSeconds 0), a password file and a TLS key that are not there, a database
+  // folder and a modem that are not there: all of them in one run.
+  const server = (tick: number) =>
+    `${demo}\nserver:\n  tickSeconds: ${tick}\n  mqtt: { url: "mqtt://127.0.0.1:1883", passwordFile: ${join(dir, 'nope.password')} }\n  http: { tls: { certFile: ${join(dir, 'nope.crt')}, keyFile: "" } }\n  database: ${join(dir, 'no-folder', 'hall.db')}\n  sms:\n    provider: modem\n    modem: { path: ${join(dir, 'no-modem')} }\n`;
+
+  it('text: the schema problem, the unreadable files (each key once) and the warnings', async () => {
+    const r = await check(write('both.yaml', server(0)));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('server.tickSeconds: found 0, expected a number above 0');
+    expect(r.stderr).toContain(`server.mqtt.passwordFile: found "${join(dir, 'nope.password')}" (it is not there (no such file or folder)), expected a file this user can read`);
+    expect(r.stderr).toContain(`server.mqtt.passwordFile：收到"${join(dir, 'nope.password')}"（不存在），应为当前用户可读的文件`);
+    expect(r.stderr).toContain(`server.http.tls.certFile: found "${join(dir, 'nope.crt')}"`);
+    // keyFile "" is refused by the schema; it is not said a second time as a file that is not there.
+    expect(r.stderr.match(/server\.http\.tls\.keyFile: /g)).toHaveLength(1);
+    expect(r.stderr).toContain(`warning: server.database: the folder ${join(dir, 'no-folder')} of`);
+    expect(r.stderr).toContain(`warning: server.sms.modem.path: the SMS modem ${join(dir, 'no-modem')}: it is not there`);
+    expect(r.stderr).toContain('4 problem(s) in');
+  }, 60_000);
+
+  it('--json: issues and warnings together', async () => {
+    const r = await check(write('both-json.yaml', server(0)), '--json');
+    expect(r.code).toBe(3);
+    const j = JSON.parse(r.stdout) as { ok: boolean; issues: { path: string }[]; warnings?: { path: string }[] };
+    expect(j.ok).toBe(false);
+    expect(j.issues.map((i) => i.path).sort()).toEqual(['server.http.tls.certFile', 'server.http.tls.keyFile', 'server.mqtt.passwordFile', 'server.tickSeconds']);
+    expect((j.warnings ?? []).map((w) => w.path).sort()).toEqual(['server.database', 'server.sms.modem.path']);
+  }, 60_000);
+
+  it('a schema-valid file with a missing password file still says the warnings', async () => {
+    const r = await check(write('files-only.yaml', server(30)));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('server.mqtt.passwordFile: found');
+    expect(r.stderr).toContain('warning: server.database: the folder');
+    expect(r.stderr).toContain('warning: server.sms.modem.path: the SMS modem');
+  }, 60_000);
+});
