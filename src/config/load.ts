@@ -6,6 +6,7 @@ import { invalidText } from '../../drivers/common/invalid-text.js';
 import { fileProblem } from '../../drivers/common/system-words.js';
 import type { HallConfig } from '../core/model.js';
 import { checkAgents } from './agents.js';
+import { folderGiven } from './config-folder.js';
 import { configSchema, type HallqConfig } from './schema.js';
 
 /** One thing wrong with a config file: where, what was there, what was expected (and the same in Chinese, when worded). */
@@ -87,6 +88,11 @@ export function loadConfigFile(path: string): ConfigResult {
     const p = fileProblem('read', path, e);
     if (p.errno === 'EACCES' || p.errno === 'EPERM') {
       throw new HallqError('CONFIG_UNREADABLE', `config ${path} is not readable by this user (permission denied, ${p.errno}): give the user that runs hallq read access (e.g. chgrp hallq ${path}; chmod 640 ${path})`, { path, errno: p.errno, messageZh: `当前用户无权读取配置文件 ${path}：请给运行 hallq 的用户读权限（例如 chgrp hallq ${path}; chmod 640 ${path}）` }, { cause: e });
+    }
+    if (p.errno === 'EISDIR') {
+      // A folder given for the file (`hallq config check /etc`): say so, and offer the config in it.
+      const f = folderGiven(path);
+      throw new HallqError('CONFIG_NOT_FOUND', `config: ${f.en}`, { path, errno: p.errno, messageZh: `配置文件 ${f.zh}` }, { cause: e });
     }
     throw new HallqError('CONFIG_NOT_FOUND', `config: ${p.en}`, { path, errno: p.errno, messageZh: `配置文件 ${p.zh}` }, { cause: e });
   }

@@ -3,6 +3,7 @@
  * problems in one run, a folder given for the file, plain words for hours and for an unknown
  * agent.id, did-you-mean for a mistyped service id in tiers. The real CLI from this tree's build (dist/).
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoYaml, runHallq, scratch } from '../helpers/cli.js';
@@ -46,5 +47,27 @@ describe('the files a config names are checked even when the schema refuses anot
     expect(r.stderr).toContain('server.mqtt.passwordFile: found');
     expect(r.stderr).toContain('warning: server.database: the folder');
     expect(r.stderr).toContain('warning: server.sms.modem.path: the SMS modem');
+  }, 60_000);
+});
+
+describe('a folder given for the config file', () => {
+  it('says it is a folder and names the hall.yaml in it (or in its hallq/ folder, as for /etc)', async () => {
+    const etc = join(dir, 'etc');
+    mkdirSync(join(etc, 'hallq'), { recursive: true });
+    write('etc/hallq/hall.yaml', demo);
+    const r = await check(etc);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: CONFIG_NOT_FOUND: config: ${etc} is a folder, not a config file; did you mean ${join(etc, 'hallq', 'hall.yaml')}? (配置文件 ${etc} 是文件夹，不是配置文件；是不是 ${join(etc, 'hallq', 'hall.yaml')}？)`);
+    write('etc/hallq/agent.yaml', demo);
+    const inside = await check(join(etc, 'hallq'));
+    expect(inside.stderr).toContain(`${join(etc, 'hallq')} is a folder, not a config file; did you mean ${join(etc, 'hallq', 'hall.yaml')} or ${join(etc, 'hallq', 'agent.yaml')}?`);
+  }, 60_000);
+
+  it('a folder with no config in it: says so, and what to give', async () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    const r = await check(empty);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: CONFIG_NOT_FOUND: config: ${empty} is a folder, not a config file, and has no .yaml file in it; give the file, e.g. /etc/hallq/hall.yaml (配置文件 ${empty} 是文件夹，不是配置文件，里面也没有 .yaml 文件；请写上配置文件本身，例如 /etc/hallq/hall.yaml)`);
   }, 60_000);
 });
