@@ -71,3 +71,28 @@ describe('a folder given for the config file', () => {
     expect(r.stderr).toContain(`error: CONFIG_NOT_FOUND: config: ${empty} is a folder, not a config file, and has no .yaml file in it; give the file, e.g. /etc/hallq/hall.yaml (配置文件 ${empty} 是文件夹，不是配置文件，里面也没有 .yaml 文件；请写上配置文件本身，例如 /etc/hallq/hall.yaml)`);
   }, 60_000);
 });
+
+describe('hours and agent.id in plain words', () => {
+  it('from after to is said at the to key with the from; a bad HH:MM with an example; not both for one period', async () => {
+    const file = write('hours.yaml', demo.replace('mon: &weekday [{ from: "08:30", to: "12:00" }', 'mon: &weekday [{ from: "12:30", to: "12:00" }').replace('sat: [{ from: "09:00", to: "12:00" }]', 'sat: [{ from: "9:00", to: "25:00" }]').replace('hours: [{ from: "09:00", to: "12:00" }', 'hours: [{ from: "12:00", to: "12:00" }'));
+    const r = await check(file);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('hours.weekly.mon[0].to: found "12:00", expected a time after from ("12:30"): a period ends after it starts');
+    expect(r.stderr).toContain('hours.weekly.mon[0].to：收到"12:00"，应为晚于 from（"12:30"）的时间：时段要先开始、后结束');
+    expect(r.stderr).toContain('services[7].hours[0].to: found "12:00", expected a time after from ("12:00")');
+    expect(r.stderr).toContain('hours.weekly.sat[0].from: found "9:00", expected a time of day as HH:MM, two digits each, 00:00 to 24:00, e.g. "09:00"');
+    expect(r.stderr).toContain('hours.weekly.sat[0].from：收到"9:00"，应为HH:MM 形式的时间，时和分各两位，00:00 至 24:00，例如 "09:00"');
+    expect(r.stderr).toContain('hours.weekly.sat[0].to: found "25:00"');
+    expect(r.stderr).not.toMatch(/sat\[0\](\.to)?: found (a group of keys|"25:00", expected a time after)/);
+    expect(r.stderr).not.toContain('found a group of keys');
+  }, 60_000);
+
+  it('an agent.id not in agents: the known ids, and the close one', async () => {
+    const r = await check(write('agent-id.yaml', `${demo}\nagent:\n  id: demo-agnet\n`));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('agent.id: found "demo-agnet", expected the id of an agent in agents: demo-agent (did you mean demo-agent?)');
+    expect(r.stderr).toContain('agent.id：收到"demo-agnet"，应为agents 中某个代理的编号：demo-agent（是不是 "demo-agent"？）');
+    const none = await check(write('agent-none.yaml', `${demo.replace(/\nagents:[\s\S]*?\n\n/, '\nagents: []\n\n')}\nagent:\n  id: kiosk-1\n`));
+    expect(none.stderr).toContain('agent.id: found "kiosk-1", expected the id of an agent in agents, but agents is empty');
+  }, 60_000);
+});
