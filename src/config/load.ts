@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { yamlExpected } from './yaml-words.js';
 import { parseDocument } from 'yaml';
+import { closest } from '../../drivers/common/did-you-mean.js';
 import { HallqError } from '../../drivers/common/error.js';
 import { invalidText } from '../../drivers/common/invalid-text.js';
 import { fileProblem } from '../../drivers/common/system-words.js';
@@ -44,10 +45,16 @@ function crossCheck(c: HallqConfig): ConfigIssue[] {
   dup(c.services, (s) => s.prefix, 'services', 'number prefix', '号码前缀');
   dup(c.windows, (w) => w.id, 'windows', 'window id', '窗口号');
   dup(c.staff, (s) => s.id, 'staff', 'staff id', '工号');
+  // A service id that is none of the services: the ids there are, and the one it is a typo of.
+  const unknownService = (path: string, sid: string) => {
+    const ids = [...services];
+    const guess = closest(sid, ids);
+    issues.push({ path, found: show(sid), expected: `one of the service ids ${ids.join(', ')}${guess === undefined ? '' : ` (did you mean ${guess}?)`}`, foundZh: show(sid), expectedZh: `以下业务编号之一：${ids.join('、')}${guess === undefined ? '' : `（是不是 "${guess}"？）`}` });
+  };
   c.windows.forEach((w, i) =>
     w.tiers.forEach((tier, j) =>
       tier.forEach((sid, k) => {
-        if (!services.has(sid)) issues.push({ path: `windows[${i}].tiers[${j}][${k}]`, found: show(sid), expected: `one of the service ids ${[...services].join(', ')}`, foundZh: show(sid), expectedZh: `以下业务编号之一：${[...services].join('、')}` });
+        if (!services.has(sid)) unknownService(`windows[${i}].tiers[${j}][${k}]`, sid);
       }),
     ),
   );
@@ -56,10 +63,10 @@ function crossCheck(c: HallqConfig): ConfigIssue[] {
   });
   if (c.simulation) {
     for (const sid of Object.keys(c.simulation.arrivalsPerHour)) {
-      if (!services.has(sid)) issues.push({ path: `simulation.arrivalsPerHour.${sid}`, found: show(sid), expected: 'a service id', foundZh: show(sid), expectedZh: '业务编号' });
+      if (!services.has(sid)) unknownService(`simulation.arrivalsPerHour.${sid}`, sid);
     }
     for (const sid of Object.keys(c.simulation.serviceTime)) {
-      if (!services.has(sid)) issues.push({ path: `simulation.serviceTime.${sid}`, found: show(sid), expected: 'a service id', foundZh: show(sid), expectedZh: '业务编号' });
+      if (!services.has(sid)) unknownService(`simulation.serviceTime.${sid}`, sid);
     }
   }
   return issues;

@@ -96,3 +96,15 @@ describe('hours and agent.id in plain words', () => {
     expect(none.stderr).toContain('agent.id: found "kiosk-1", expected the id of an agent in agents, but agents is empty');
   }, 60_000);
 });
+
+describe('a mistyped service id in a window\'s tiers', () => {
+  it('offers the close service id', async () => {
+    const r = await check(write('tiers.yaml', demo.replace('tiers: [[pickup]]', 'tiers: [[pikup]]')));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('windows[11].tiers[0][0]: found "pikup", expected one of the service ids social, medical, household, realestate, fund, business, tax, pickup (did you mean pickup?)');
+    expect(r.stderr).toContain('windows[11].tiers[0][0]：收到"pikup"，应为以下业务编号之一：social、medical、household、realestate、fund、business、tax、pickup（是不是 "pickup"？）');
+    // The simulation's per-service keys alike.
+    const sim = await check(write('sim-keys.yaml', demo.replace('    social:     [0,0', '    socail:     [0,0')));
+    expect(sim.stderr).toContain('simulation.arrivalsPerHour.socail: found "socail", expected one of the service ids social, medical, household, realestate, fund, business, tax, pickup (did you mean social?)');
+  }, 60_000);
+});
