@@ -3,7 +3,7 @@ import { parseDocument } from 'yaml';
 import { cityConfigProblems, parseCityConfig } from '../city/config.js';
 import { formatIssues, loadConfigFile } from '../config/load.js';
 import { unreadableFiles } from '../config/referenced-files.js';
-import { configWarnings } from '../config/warnings.js';
+import { configWarnings, fileWarnings } from '../config/warnings.js';
 import { errorParts } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 
@@ -15,16 +15,23 @@ export function configCheck(file: string, json: boolean): number {
   const city = cityDocument(file);
   if (city !== undefined) return cityConfigCheck(file, city, json);
   const loaded = loadConfigFile(file);
-  // A valid file whose password, key or certificate files are missing would stop the daemon: a problem too.
-  const missing = loaded.ok ? unreadableFiles(loaded.config) : [];
-  const r: typeof loaded = missing.length > 0 ? { ok: false, issues: missing } : loaded;
-  // Valid, but not workable on this machine as it is now (a modem not plugged in): said, exit 0.
-  const warnings = r.ok ? configWarnings(r.config) : [];
+  // The files the config names (passwords, keys, certificates; the modem, the database's folder) are
+  // checked whatever else is wrong: from the valid config, or from the raw document of one the schema
+  // refuses (each key present as a string), so one run says all there is to fix.
+  const doc: unknown = loaded.ok ? loaded.config : rawDocument(file);
+  // A file missing would stop the daemon: a problem too (once per key: not again where the schema already refused the key).
+  const refused = new Set(loaded.ok ? [] : loaded.issues.map((i) => i.path));
+  const missing = unreadableFiles(doc).filter((i) => !refused.has(i.path));
+  const r: typeof loaded = missing.length > 0 ? { ok: false, issues: [...(loaded.ok ? [] : loaded.issues), ...missing] } : loaded;
+  // Not workable on this machine as it is now (a modem not plugged in): said, exit 0 when nothing else is wrong.
+  const warnings = (loaded.ok ? configWarnings(loaded.config) : fileWarnings(doc)).filter((w) => !refused.has(w.path));
   if (json) {
-    process.stdout.write(`${JSON.stringify(r.ok ? { ok: true, ...(warnings.length > 0 ? { warnings } : {}) } : { ok: false, issues: r.issues })}\n`);
-  } else if (r.ok) {
+    process.stdout.write(`${JSON.stringify({ ok: r.ok, ...(r.ok ? {} : { issues: r.issues }), ...(warnings.length > 0 ? { warnings } : {}) })}\n`);
+    return r.ok ? exitCodes.ok : exitCodes.configInvalid;
+  }
+  for (const w of warnings) process.stderr.write(`${file}: warning: ${w.en}\n  警告：${w.zh}\n`);
+  if (r.ok) {
     const c = r.config;
-    for (const w of warnings) process.stderr.write(`${file}: warning: ${w.en}\n  警告：${w.zh}\n`);
     process.stdout.write(`${file}: OK (${c.services.length} services, ${c.windows.length} windows, ${c.staff.length} staff)\n  配置正确：${c.services.length} 项业务、${c.windows.length} 个窗口、${c.staff.length} 名工作人员\n`);
   } else {
     // Each problem in English, its Chinese on the next line: a technician reads one, a hall manager the other.
@@ -33,16 +40,19 @@ export function configCheck(file: string, json: boolean): number {
   return r.ok ? exitCodes.ok : exitCodes.configInvalid;
 }
 
-/** The parsed document when FILE is a city config (a mapping with `city` and without `hall`); else undefined. */
-function cityDocument(file: string): Record<string, unknown> | undefined {
-  let doc: unknown;
+/** The file's YAML as plain data, or undefined when it cannot be read or is not YAML (the loader says why). */
+function rawDocument(file: string): unknown {
   try {
     const parsed = parseDocument(readFileSync(file, 'utf8'));
-    if (parsed.errors.length > 0) return undefined;
-    doc = parsed.toJS();
+    return parsed.errors.length > 0 ? undefined : parsed.toJS();
   } catch {
-    return undefined; // the hall path reports an unreadable file
+    return undefined;
   }
+}
+
+/** The parsed document when FILE is a city config (a mapping with `city` and without `hall`); else undefined. */
+function cityDocument(file: string): Record<string, unknown> | undefined {
+  const doc = rawDocument(file);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
   const top = doc as Record<string, unknown>;
   return 'city' in top && !('hall' in top) ? top : undefined;

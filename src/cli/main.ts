@@ -115,6 +115,8 @@ const commands: Record<string, Subcommand> = {
     about: 'hall reports from the database file (tickets, waits, windows, 好差评, attendance); --xlsx writes to stdout',
     options: { ...configOpt, ...jsonOpt, db: text, from: text, to: text, by: text, csv: { type: 'boolean' }, xlsx: { type: 'boolean' }, rebuild: { type: 'boolean' } },
     run: async (a) => {
+      // Both would name the hall twice, perhaps two halls: which one a report is of must never be a guess.
+      if (str(a, 'db') !== undefined && str(a, 'config') !== undefined) throw new UsageError('report takes the hall from --db FILE or from --config FILE (its server.database), not both: give one', '--db 和 --config 只能写一个：用 --db 指定数据库文件，或用 --config 指定配置文件（取其中的 server.database）');
       const db = str(a, 'db') ?? (str(a, 'config') === undefined ? undefined : (await import('../config/load.js')).loadConfigOrThrow(str(a, 'config') as string).server.database);
       const database = need(db, 'report needs the hall: --config FILE (its database) or --db FILE', '请用 --config 或 --db 指定大厅');
       const formats = (['xlsx', 'csv', 'json'] as const).filter((f) => flag(a, f));

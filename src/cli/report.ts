@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { closest } from '../../drivers/common/did-you-mean.js';
 import { columns, groupNames, tableRows, toCsv } from '../reports/columns.js';
 import { ReportProjection } from '../reports/projection.js';
 import { assertHallDatabase } from '../store/hall-database.js';
@@ -32,7 +33,10 @@ export async function reportCommand(o: ReportOptions): Promise<number> {
   }
   if (o.from > o.to) throw new UsageError(`report: --from ${o.from} is after --to ${o.to}; the first day comes first`, `开始日期 --from ${o.from} 晚于结束日期 --to ${o.to}，请把较早的日期写在 --from`);
   if (daysBetween(o.from, o.to) >= MAX_REPORT_DAYS) throw new UsageError(`report: at most ${MAX_REPORT_DAYS} days in one report`, `一份报表最多 ${MAX_REPORT_DAYS} 天`);
-  if (!(groupings as readonly string[]).includes(o.by)) throw new UsageError(`report: --by must be one of ${groupings.join(', ')} (not "${o.by}")`, `--by 应为以下之一：${groupings.map((g) => `"${g}"`).join('、')}（而不是 "${o.by}"）`);
+  if (!(groupings as readonly string[]).includes(o.by)) {
+    const guess = closest(o.by, groupings);
+    throw new UsageError(`report: --by must be one of ${groupings.join(', ')} (not "${o.by}")${guess === undefined ? '' : `; did you mean ${guess}?`}`, `--by 应为以下之一：${groupings.map((g) => `"${g}"`).join('、')}（而不是 "${o.by}"）${guess === undefined ? '' : `，是不是要用 --by ${guess}？`}`);
+  }
   const by = o.by as GroupBy;
   // The wrong file (a YAML, another program's database) is refused untouched, before any table is made.
   assertHallDatabase(o.database, { en: "Give --db the server's database file (server.database), or --config the hall's config.", zh: '请用 --db 指定服务器的数据库文件（server.database），或用 --config 指定大厅的配置文件。' });

@@ -1,3 +1,4 @@
+import { closest } from '../../drivers/common/did-you-mean.js';
 import { HallqError } from '../../drivers/common/error.js';
 import type { ConfigIssue } from './load.js';
 import { agentSchema, type AgentEntry, type HallqConfig } from './schema.js';
@@ -18,7 +19,21 @@ export function thisAgentIssue(c: HallqConfig): ConfigIssue | undefined {
   if (id === undefined && c.agents.length === 1) return undefined;
   if (id === undefined && c.agents.length === 0) return { path: 'agents', found: 'no agent', expected: "this mini-PC's entry (id, devices, kiosk)", foundZh: '没有代理', expectedZh: '本机的条目（id、devices、kiosk）' };
   if (id === undefined) return { path: 'agent.id', found: 'nothing', expected: `which of the agents this box is: one of ${c.agents.map((a) => a.id).join(', ')}`, foundZh: '空缺', expectedZh: `本机是 agents 中的哪一个：${c.agents.map((a) => a.id).join('、')} 之一` };
-  return c.agents.some((a) => a.id === id) ? undefined : { path: 'agent.id', found: JSON.stringify(id), expected: 'no such agent in agents', foundZh: JSON.stringify(id), expectedZh: 'agents 中没有这个代理' };
+  return c.agents.some((a) => a.id === id) ? undefined : unknownAgentIssue(id, c.agents.map((a) => a.id));
+}
+
+/** `agent.id` naming no entry of `agents`: the ids there are, and the one it is a typo of. */
+function unknownAgentIssue(id: string, ids: readonly string[]): ConfigIssue {
+  const found = JSON.stringify(id);
+  if (ids.length === 0) return { path: 'agent.id', found, expected: 'the id of an agent in agents, but agents is empty', foundZh: found, expectedZh: 'agents 中某个代理的编号，但 agents 是空的' };
+  const guess = closest(id, ids);
+  return {
+    path: 'agent.id',
+    found,
+    expected: `the id of an agent in agents: ${ids.join(', ')}${guess === undefined ? '' : ` (did you mean ${guess}?)`}`,
+    foundZh: found,
+    expectedZh: `agents 中某个代理的编号：${ids.join('、')}${guess === undefined ? '' : `（是不是 "${guess}"？）`}`,
+  };
 }
 
 /**
@@ -75,15 +90,7 @@ export function checkAgents(c: HallqConfig): ConfigIssue[] {
       });
     });
   });
-  if (c.agent?.id !== undefined && !ids.has(c.agent.id)) {
-    issues.push({
-      path: 'agent.id',
-      found: JSON.stringify(c.agent.id),
-      expected: c.agents.length > 0 ? `no such agent in agents: one of ${[...ids].join(', ')}` : 'no such agent in agents (agents is empty)',
-      foundZh: JSON.stringify(c.agent.id),
-      expectedZh: c.agents.length > 0 ? `agents 中的代理：${[...ids].join('、')} 之一` : 'agents 中的代理（agents 是空的）',
-    });
-  }
+  if (c.agent?.id !== undefined && !ids.has(c.agent.id)) issues.push(unknownAgentIssue(c.agent.id, [...ids]));
   const user = c.agent?.mqtt.username;
   const own = c.agent?.id ?? (c.agents.length === 1 ? c.agents[0]?.id : undefined);
   if (user !== undefined && own !== undefined && user !== own) {

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { yamlExpected } from './yaml-words.js';
 import { parseDocument } from 'yaml';
+import { closest } from '../../drivers/common/did-you-mean.js';
 import { HallqError } from '../../drivers/common/error.js';
 import { invalidText } from '../../drivers/common/invalid-text.js';
 import { fileProblem } from '../../drivers/common/system-words.js';
 import type { HallConfig } from '../core/model.js';
 import { checkAgents } from './agents.js';
+import { folderGiven } from './config-folder.js';
 import { configSchema, type HallqConfig } from './schema.js';
 
 /** One thing wrong with a config file: where, what was there, what was expected (and the same in Chinese, when worded). */
@@ -43,10 +45,16 @@ function crossCheck(c: HallqConfig): ConfigIssue[] {
   dup(c.services, (s) => s.prefix, 'services', 'number prefix', '号码前缀');
   dup(c.windows, (w) => w.id, 'windows', 'window id', '窗口号');
   dup(c.staff, (s) => s.id, 'staff', 'staff id', '工号');
+  // A service id that is none of the services: the ids there are, and the one it is a typo of.
+  const unknownService = (path: string, sid: string) => {
+    const ids = [...services];
+    const guess = closest(sid, ids);
+    issues.push({ path, found: show(sid), expected: `one of the service ids ${ids.join(', ')}${guess === undefined ? '' : ` (did you mean ${guess}?)`}`, foundZh: show(sid), expectedZh: `以下业务编号之一：${ids.join('、')}${guess === undefined ? '' : `（是不是 "${guess}"？）`}` });
+  };
   c.windows.forEach((w, i) =>
     w.tiers.forEach((tier, j) =>
       tier.forEach((sid, k) => {
-        if (!services.has(sid)) issues.push({ path: `windows[${i}].tiers[${j}][${k}]`, found: show(sid), expected: `one of the service ids ${[...services].join(', ')}`, foundZh: show(sid), expectedZh: `以下业务编号之一：${[...services].join('、')}` });
+        if (!services.has(sid)) unknownService(`windows[${i}].tiers[${j}][${k}]`, sid);
       }),
     ),
   );
@@ -55,10 +63,10 @@ function crossCheck(c: HallqConfig): ConfigIssue[] {
   });
   if (c.simulation) {
     for (const sid of Object.keys(c.simulation.arrivalsPerHour)) {
-      if (!services.has(sid)) issues.push({ path: `simulation.arrivalsPerHour.${sid}`, found: show(sid), expected: 'a service id', foundZh: show(sid), expectedZh: '业务编号' });
+      if (!services.has(sid)) unknownService(`simulation.arrivalsPerHour.${sid}`, sid);
     }
     for (const sid of Object.keys(c.simulation.serviceTime)) {
-      if (!services.has(sid)) issues.push({ path: `simulation.serviceTime.${sid}`, found: show(sid), expected: 'a service id', foundZh: show(sid), expectedZh: '业务编号' });
+      if (!services.has(sid)) unknownService(`simulation.serviceTime.${sid}`, sid);
     }
   }
   return issues;
@@ -87,6 +95,11 @@ export function loadConfigFile(path: string): ConfigResult {
     const p = fileProblem('read', path, e);
     if (p.errno === 'EACCES' || p.errno === 'EPERM') {
       throw new HallqError('CONFIG_UNREADABLE', `config ${path} is not readable by this user (permission denied, ${p.errno}): give the user that runs hallq read access (e.g. chgrp hallq ${path}; chmod 640 ${path})`, { path, errno: p.errno, messageZh: `当前用户无权读取配置文件 ${path}：请给运行 hallq 的用户读权限（例如 chgrp hallq ${path}; chmod 640 ${path}）` }, { cause: e });
+    }
+    if (p.errno === 'EISDIR') {
+      // A folder given for the file (`hallq config check /etc`): say so, and offer the config in it.
+      const f = folderGiven(path);
+      throw new HallqError('CONFIG_NOT_FOUND', `config: ${f.en}`, { path, errno: p.errno, messageZh: `配置文件 ${f.zh}` }, { cause: e });
     }
     throw new HallqError('CONFIG_NOT_FOUND', `config: ${p.en}`, { path, errno: p.errno, messageZh: `配置文件 ${p.zh}` }, { cause: e });
   }

@@ -21,8 +21,17 @@ function protocolIssue(what: string, whatZh: string, issues: readonly Issue[]): 
   return { message: `a ${what}${l ? `: ${l.expected.en}` : ''}`, params: { zh: `${whatZh}${l ? `：${l.expected.zh}` : ''}` } };
 }
 
-const hm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, zhText('a time "HH:MM"', '时间 "HH:MM"'));
-const timeRange = z.strictObject({ from: hm, to: hm }).refine((r) => r.from < r.to, zhText('from must be before to', 'from 早于 to'));
+const HM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+const hm = z.string().regex(HM, zhText('a time of day as HH:MM, two digits each, 00:00 to 24:00, e.g. "09:00"', 'HH:MM 形式的时间，时和分各两位，00:00 至 24:00，例如 "09:00"'));
+/**
+ * A period of the day. A `to` not after its `from` is said at the `to` key, naming the `from`; only
+ * when both are times (a bad "9:00" is said once, as a bad time, not also as out of order).
+ */
+const timeRange = z.strictObject({ from: hm, to: hm }).superRefine((r, ctx) => {
+  if (HM.test(r.from) && HM.test(r.to) && r.from >= r.to) {
+    ctx.addIssue({ code: 'custom', path: ['to'], input: r.to, message: `a time after from ("${r.from}"): a period ends after it starts`, params: { zh: `晚于 from（"${r.from}"）的时间：时段要先开始、后结束` } });
+  }
+});
 const lang = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, zhText('a date "YYYY-MM-DD"', '日期 "YYYY-MM-DD"'));
 const ranges = z.array(timeRange).default([]);

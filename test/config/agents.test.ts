@@ -35,7 +35,7 @@ describe('agents in the hall config', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const at = (path: string) => r.issues.filter((i) => i.path === path).map((i) => i.expected);
-    expect(at('agent.id')).toEqual([expect.stringContaining('no such agent in agents')]);
+    expect(at('agent.id')).toEqual([expect.stringContaining('the id of an agent in agents: hallq-server, counter-1, counter-2')]);
     expect(at('agents[0].id')).toEqual([expect.stringContaining("the server's broker user")]);
     expect(at('agents[1].devices.rs485[0].keypads[0].window')).toEqual(['a window id of windows']);
     // counter-2 repeats counter-1's keypads: each window's caller and rating keypad belongs to one agent.

@@ -1,4 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 /** What a `hallq` command line ended with. */
 export interface CliResult {
@@ -21,3 +25,25 @@ export function runHallq(args: string[], opts: { env?: NodeJS.ProcessEnv; input?
     child.stdin?.end(input ?? '');
   });
 }
+
+/** A scratch folder for one test file: `write(name, text)` puts a file in it and gives its path; removed after the file's tests. */
+export interface Scratch {
+  dir: string;
+  write(name: string, text: string): string;
+}
+
+export function scratch(prefix: string): Scratch {
+  const dir = mkdtempSync(join(tmpdir(), `hallq-${prefix}-`));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    dir,
+    write: (name, text) => {
+      const p = join(dir, name);
+      writeFileSync(p, text);
+      return p;
+    },
+  };
+}
+
+/** The demo hall's config as text (config/demo.yaml), to append a key to or replace one in. */
+export const demoYaml = (): string => readFileSync('config/demo.yaml', 'utf8');
