@@ -1,6 +1,6 @@
 import { openTicketsOf } from './apply.js';
 import type { CommandOf } from './commands.js';
-import { accept, reject, type Decision } from './decision.js';
+import { accept, reject, rejectOwn, ticketStands, type Decision } from './decision.js';
 import type { EventBody } from './events.js';
 import { canServe, serviceOf, ticketsOfPerson } from './hall.js';
 import { issuingHalted } from './emergency.js';
@@ -115,7 +115,7 @@ export function decidePrint(state: HallState, cmd: CommandOf<'PrintConfirmed'> |
   if (!t) return reject('unknown-ticket', cmd.ticketId);
   // The cut came after the print-confirm timeout had voided the ticket: the paper stands.
   if (cmd.type === 'PrintConfirmed' && revivable(state, t)) return accept([{ type: 'TicketPrinted', ticketId: t.id, revived: true }], t.id);
-  if (t.status !== 'issued') return reject('bad-ticket-state', t.status);
+  if (t.status !== 'issued') return rejectOwn('bad-ticket-state', ticketStands(t));
   // A failed print voids the number: it is never shown as waiting, never called.
   return cmd.type === 'PrintConfirmed'
     ? accept([{ type: 'TicketPrinted', ticketId: t.id }], t.id)
@@ -125,7 +125,7 @@ export function decidePrint(state: HallState, cmd: CommandOf<'PrintConfirmed'> |
 export function decideCancel(state: HallState, cmd: CommandOf<'Cancel'>): Decision {
   const t = own(state.tickets, cmd.ticketId);
   if (!t) return reject('unknown-ticket', cmd.ticketId);
-  if (t.status !== 'issued' && t.status !== 'waiting' && t.status !== 'called') return reject('bad-ticket-state', t.status);
+  if (t.status !== 'issued' && t.status !== 'waiting' && t.status !== 'called') return rejectOwn('bad-ticket-state', ticketStands(t));
   return accept([{ type: 'TicketCancelled', ticketId: t.id, reason: cmd.reason }], t.id);
 }
 
