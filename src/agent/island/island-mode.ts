@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../drivers/common/logger.js';
-import { execute, freeLeased, leasesOf, rejected, replayFormOf, type Command, type IslandConflict, type Outcome } from '../../core/index.js';
+import { execute, freeLeased, leasesOf, rejectedOwn, replayFormOf, type Command, type IslandConflict, type Outcome } from '../../core/index.js';
 import { commandDataSchema } from '../../bus/event-schema.js';
 import type { ServerStatus } from '../../bus/messages.js';
 import type { AgentLink } from '../link.js';
@@ -153,11 +153,11 @@ export class IslandMode {
     const state = this.link.replica.state;
     const cmd = { ...body, id: (body as { id?: string }).id ?? `island-${this.o.agentId}-${randomUUID()}` } as Command;
     if (this.hall) return this.hall.run(cmd);
-    if (cmd.type === 'CheckIn') return Promise.resolve({ outcome: rejected('invalid-command', 'appointment check-in waits for the server'), seq: state.seq });
+    if (cmd.type === 'CheckIn') return Promise.resolve({ outcome: rejectedOwn('invalid-command', 'appointment check-in waits for the server'), seq: state.seq });
     let leasedNumber: number | undefined;
     if (cmd.type === 'IssueTicket') {
       leasedNumber = this.ownNumber(cmd.serviceId);
-      if (leasedNumber === undefined) return Promise.resolve({ outcome: rejected('quota-reached', 'no leased number left in island mode'), seq: state.seq });
+      if (leasedNumber === undefined) return Promise.resolve({ outcome: rejectedOwn('quota-reached', 'no leased number left in island mode'), seq: state.seq });
     }
     const d = this.decide(cmd, undefined, leasedNumber);
     return Promise.resolve({ outcome: d.outcome, seq: d.seq });
