@@ -75,7 +75,8 @@ export type RequestAuthorizer = (client: string, req: Request) => Authorized;
  * The server's check of every MQTT request. The identity is the client id of the request topic
  * (`…/req/<client>`), which the broker lets only the user of that name publish to; it must name an
  * entry of `agents`. A command's `source` is set here from the rule that allowed it, whatever the
- * sender wrote. Refusals answer FORBIDDEN with the rule in the message.
+ * sender wrote; a kiosk's command gets `kioskAgent` (core/commands.ts), the client id, which no payload
+ * can carry (the wire schema is strict). Refusals answer FORBIDDEN with the rule in the message.
  */
 export function requestAuthorizer(agents: readonly AgentEntry[]): RequestAuthorizer {
   const grants = new Map(agents.map((a) => [a.id, grantsOf(a)] as const));
@@ -115,8 +116,10 @@ export function requestAuthorizer(agents: readonly AgentEntry[]): RequestAuthori
         if (rule === 'rating' && !('window' in cmd && g.ratingWindows.has(cmd.window))) {
           return refuse('rating-device-only', `agent ${client} has no rating keypad of window ${'window' in cmd ? cmd.window : '?'}: a rating comes only from that window's rating device`, facts);
         }
-        // The source is the device the rule trusts, never what the sender wrote.
-        return { ok: true, request: { ...req, command: { ...cmd, source: SOURCE[rule as 'kiosk' | 'caller' | 'rating'] } } };
+        // The source is the device the rule trusts, never what the sender wrote; a kiosk's command
+        // carries the agent it came from (kioskAgent: the ticket records it, only that agent settles its print).
+        const stamped = { ...cmd, source: SOURCE[rule as 'kiosk' | 'caller' | 'rating'], ...(rule === 'kiosk' ? { kioskAgent: client } : {}) } as WireCommand;
+        return { ok: true, request: { ...req, command: stamped } };
       }
     }
   };

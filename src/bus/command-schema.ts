@@ -43,7 +43,14 @@ const grade = z.enum(['very-satisfied', 'satisfied', 'basic', 'dissatisfied', 'v
 const base = { id, source };
 
 export const wireCommandSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...base, type: z.literal('IssueTicket'), serviceId: z.string().max(40), delivery, person: person.optional(), phoneMasked, priority: z.boolean().optional() }),
+  // An SMS-only ticket reaches its citizen by text only: without the number (masked here; the kiosk's
+  // `contact` request brings it whole) nobody would ever learn it.
+  z
+    .strictObject({ ...base, type: z.literal('IssueTicket'), serviceId: z.string().max(40), delivery, person: person.optional(), phoneMasked, priority: z.boolean().optional() })
+    .refine((c) => c.delivery !== 'sms' || /\d/.test(c.phoneMasked ?? ''), {
+      message: zhText('a masked mobile number like 139****5678: an SMS ticket (delivery sms) is sent to it', '打码的手机号码，如 139****5678：短信取号（delivery 为 sms）须有手机号码'),
+      path: ['phoneMasked'],
+    }),
   z.strictObject({ ...base, type: z.literal('PrintConfirmed'), ticketId }),
   z.strictObject({ ...base, type: z.literal('PrintFailed'), ticketId, reason: z.string().max(200) }),
   z.strictObject({ ...base, type: z.literal('CallNext'), window }),

@@ -79,6 +79,8 @@ export const ticketSchema = z.looseObject({
   person: person.optional(),
   phoneMasked: str.optional(),
   appointmentId: id.optional(),
+  /** The agent whose kiosk issued it; absent in logs written before it was recorded. */
+  kioskAgent: id.optional(),
   targetWindow: window.optional(),
   window: window.optional(),
   staffId: id.optional(),

@@ -34,9 +34,17 @@ export type Command = Base &
         priority?: boolean;
         /** Island mode: the leased number the agent issued (set from the agent's identity by whoever runs the core, never read off the wire). */
         leased?: { agentId: string; number: number };
+        /**
+         * `kioskAgent` (here and on CheckIn, PrintConfirmed, PrintFailed): the agent whose kiosk sent the
+         * command, set by whoever runs the core from the identity the broker vouches for (the server from
+         * the request topic, src/bus/authorize.ts; the island from the forwarding topic or its own id),
+         * never read off the wire (the wire schema has no such field). A ticket records it; only that
+         * agent may then settle its print.
+         */
+        kioskAgent?: string;
       }
-    | { type: 'PrintConfirmed'; ticketId: string }
-    | { type: 'PrintFailed'; ticketId: string; reason: string }
+    | { type: 'PrintConfirmed'; ticketId: string; kioskAgent?: string }
+    | { type: 'PrintFailed'; ticketId: string; reason: string; kioskAgent?: string }
     | { type: 'CallNext'; window: number }
     | { type: 'CallTicket'; window: number; ticketId: string }
     | { type: 'Recall'; window: number }
@@ -57,7 +65,7 @@ export type Command = Base &
     | { type: 'BookAppointment'; appointment: Omit<Appointment, 'status' | 'ticketId'> }
     | { type: 'CancelAppointment'; appointmentId: string }
     | { type: 'ChangeAppointment'; appointmentId: string; serviceId: string; slotStart: number; slotEnd: number }
-    | { type: 'CheckIn'; appointmentId?: string; idHash?: string; delivery?: Delivery; phoneMasked?: string }
+    | { type: 'CheckIn'; appointmentId?: string; idHash?: string; delivery?: Delivery; phoneMasked?: string; kioskAgent?: string }
     | { type: 'RequestRating'; window: number }
     | { type: 'Rate'; window: number; grade: Grade }
     /** A follow-up record (missing kind = reply); the edge sets staffId from the session, never from a request body. */

@@ -1,5 +1,5 @@
 import type { CommandOf } from './commands.js';
-import { accept, reject, type Decision } from './decision.js';
+import { accept, reject, rejectOwn, ticketStands, type Decision } from './decision.js';
 import { callReason, windowSequence, type SequenceEntry } from './dispatcher.js';
 import type { EventBody } from './events.js';
 import { canServe, poolOf, serviceOf, windowDefOf } from './hall.js';
@@ -63,7 +63,7 @@ export function decideCallTicket(state: HallState, config: HallConfig, cmd: Comm
   const { def, win } = found;
   const t = own(state.tickets, cmd.ticketId);
   if (!t) return reject('unknown-ticket', cmd.ticketId);
-  if (t.status !== 'waiting' || !canServe(def, t)) return reject('bad-ticket-state', t.status);
+  if (t.status !== 'waiting' || !canServe(def, t)) return rejectOwn('bad-ticket-state', ticketStands(t));
   const events = finishCurrent(state, win, now);
   const entry = windowSequence(state, def, now).find((e) => e.ticket.id === t.id);
   const reason = entry && callReason(state, def, entry) === null ? null : 'manual';

@@ -1,5 +1,5 @@
 import type { CommandOf } from './commands.js';
-import { accept, reject, type Decision } from './decision.js';
+import { accept, reject, rejectOwn, ticketStands, type Decision } from './decision.js';
 import type { HallConfig } from './model.js';
 import type { HallState, Ticket } from './state.js';
 import { maskNumbersInText } from './mask.js';
@@ -65,7 +65,7 @@ export function decideRateOffsite(state: HallState, cmd: CommandOf<'RateOffsite'
   // Yesterday's tickets are gone from the state: the link ends with the day at the latest.
   if (!t) return reject('rating-expired');
   if (now > cmd.expiresAt) return reject('rating-expired');
-  if (t.status !== 'done' || t.window === undefined) return reject('rating-not-served');
+  if (t.status !== 'done' || t.window === undefined) return rejectOwn('rating-not-served', ticketStands(t));
   const id = `R-${t.id}`;
   if (own(state.ratings, id)) return reject('rating-duplicate');
   // Numbers a citizen typed (their phone, an ID) are kept masked only (DESIGN §8).

@@ -1,6 +1,6 @@
 import { openTicketsOf } from './apply.js';
 import type { CommandOf } from './commands.js';
-import { accept, reject, type Decision } from './decision.js';
+import { accept, reject, rejectOwn, ticketStands, type Decision } from './decision.js';
 import type { EventBody } from './events.js';
 import { canServe, serviceOf, ticketsOfPerson } from './hall.js';
 import { issuingHalted } from './emergency.js';
@@ -39,6 +39,8 @@ interface NewTicket {
   appointmentId?: string;
   /** Island mode: this number (from a lease) instead of the next one. */
   number?: number;
+  /** The agent whose kiosk issued it. */
+  kioskAgent?: string;
 }
 
 /** A new ticket: waiting at once, unless it waits for its print to be confirmed. */
@@ -62,6 +64,7 @@ function newTicket(state: HallState, now: number, n: NewTicket): Ticket {
     ...(n.person ? { person: { idHash: n.person.idHash, idMasked: n.person.idMasked, ...(n.person.nameMasked ? { nameMasked: n.person.nameMasked } : {}) } } : {}),
     ...(n.phoneMasked ? { phoneMasked: n.phoneMasked } : {}),
     ...(n.appointmentId ? { appointmentId: n.appointmentId } : {}),
+    ...(n.kioskAgent === undefined ? {} : { kioskAgent: n.kioskAgent }),
   };
 }
 
@@ -106,6 +109,7 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
     ...(cmd.person ? { person: cmd.person } : {}),
     ...(cmd.phoneMasked ? { phoneMasked: cmd.phoneMasked } : {}),
     ...(leased === undefined ? {} : { number: leased }),
+    ...(cmd.kioskAgent === undefined ? {} : { kioskAgent: cmd.kioskAgent }),
   });
   return accept([{ type: 'TicketIssued', ticket }], ticket.id, cmd.leased && leased === undefined ? 'island-renumbered' : undefined);
 }
@@ -113,9 +117,12 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
 export function decidePrint(state: HallState, cmd: CommandOf<'PrintConfirmed'> | CommandOf<'PrintFailed'>): Decision {
   const t = own(state.tickets, cmd.ticketId);
   if (!t) return reject('unknown-ticket', cmd.ticketId);
+  // Only the kiosk that printed it knows what its printer did: another agent's word could void a
+  // citizen's printed ticket, or revive a never-printed one first in the queue.
+  if (t.kioskAgent !== undefined && cmd.kioskAgent !== t.kioskAgent) return rejectOwn('print-other-kiosk', `${t.id} was issued by agent ${t.kioskAgent}`);
   // The cut came after the print-confirm timeout had voided the ticket: the paper stands.
   if (cmd.type === 'PrintConfirmed' && revivable(state, t)) return accept([{ type: 'TicketPrinted', ticketId: t.id, revived: true }], t.id);
-  if (t.status !== 'issued') return reject('bad-ticket-state', t.status);
+  if (t.status !== 'issued') return rejectOwn('bad-ticket-state', ticketStands(t));
   // A failed print voids the number: it is never shown as waiting, never called.
   return cmd.type === 'PrintConfirmed'
     ? accept([{ type: 'TicketPrinted', ticketId: t.id }], t.id)
@@ -125,7 +132,7 @@ export function decidePrint(state: HallState, cmd: CommandOf<'PrintConfirmed'> |
 export function decideCancel(state: HallState, cmd: CommandOf<'Cancel'>): Decision {
   const t = own(state.tickets, cmd.ticketId);
   if (!t) return reject('unknown-ticket', cmd.ticketId);
-  if (t.status !== 'issued' && t.status !== 'waiting' && t.status !== 'called') return reject('bad-ticket-state', t.status);
+  if (t.status !== 'issued' && t.status !== 'waiting' && t.status !== 'called') return rejectOwn('bad-ticket-state', ticketStands(t));
   return accept([{ type: 'TicketCancelled', ticketId: t.id, reason: cmd.reason }], t.id);
 }
 
@@ -180,6 +187,7 @@ export function decideCheckIn(state: HallState, config: HallConfig, cmd: Command
     person: a.person,
     appointmentId: a.id,
     ...(cmd.phoneMasked ? { phoneMasked: cmd.phoneMasked } : {}),
+    ...(cmd.kioskAgent === undefined ? {} : { kioskAgent: cmd.kioskAgent }),
   });
   const events: EventBody[] = [
     { type: 'TicketIssued', ticket },

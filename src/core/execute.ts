@@ -36,6 +36,8 @@ export const unrecordedRefusals: ReadonlySet<RejectionCode> = new Set<RejectionC
   'unknown-staff',
   'unknown-appointment',
   'unknown-rating',
+  // Another agent's word on a print it did not make changes nothing; recorded, it would let one agent grow the log.
+  'print-other-kiosk',
 ]);
 
 /**

@@ -35,6 +35,12 @@ export interface Ticket {
   person?: PersonRef;
   phoneMasked?: string;
   appointmentId?: string;
+  /**
+   * The agent whose kiosk issued it (from its authenticated identity): only that agent may say whether
+   * it printed (PrintConfirmed / PrintFailed). Absent for tickets issued otherwise (staff, the CLI) and
+   * in logs written before it was recorded: then any kiosk agent may, as before.
+   */
+  kioskAgent?: string;
   /** Set by a transfer to one window: only that window may call it. */
   targetWindow?: number;
   window?: number;

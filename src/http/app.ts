@@ -9,6 +9,7 @@ import { systemWords } from '../../drivers/common/system-words.js';
 import { HallqError, isHallqError } from '../../drivers/common/error.js';
 import { invalidText, type Issue } from '../../drivers/common/invalid-text.js';
 import { errorBody, sendError, sendInvalid } from './errors.js';
+import { bodyEncodingOf, inflatingBody, wordedError, wordsOf } from './content-encoding.js';
 import { clientErrorWords, MAX_PARAM_LENGTH, mediaTypeWords, REQUEST_TIMEOUT_MS, notJsonWords, requestErrorWords, type RequestErrorWords } from './request-errors.js';
 
 /** A Fastify app with hallq's rules: JSON only, the one error shape, zod validation. */
@@ -40,7 +41,9 @@ const zodCompilers = {
  * - HEAD for every GET route; params, query and body validated by zod schemas (400);
  * - every error and the 404 in `{ error: { code, message, messageZh } }`; nothing a client sends crashes it;
  *   a request refused before any route (its address, content type, body size or JSON syntax) is worded by
- *   ./request-errors.ts: what was found (where the JSON broke, line and column) and what to send.
+ *   ./request-errors.ts: what was found (where the JSON broke, line and column) and what to send;
+ * - a gzip, deflate or br body (Content-Encoding) inflated as it arrives, the body limit counted on the
+ *   inflated bytes (./content-encoding.ts: a zip bomb gets 413); any other encoding 415.
  */
 export function createHttpApp(opts: HttpOptions): FastifyInstance {
   const bodyLimit = opts.bodyLimit ?? 64 * 1024;
@@ -110,6 +113,18 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     return;
   });
 
+  // A compressed body is inflated on its way to the JSON parser, bounded by the route's body limit.
+  app.addHook('preParsing', (req, reply, payload, done) => {
+    if (safeMethods.has(req.method) || req.headers['content-length'] === '0') return done(null, payload);
+    const asked = bodyEncodingOf(req.headers['content-encoding']);
+    if ('refused' in asked) {
+      reply.header('connection', 'close');
+      return done(wordedError(asked.refused));
+    }
+    if (!asked.encoding) return done(null, payload);
+    return done(null, inflatingBody(payload, asked.encoding, req.routeOptions.bodyLimit ?? bodyLimit));
+  });
+
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not-found', 'no such address', '没有这个地址'));
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
@@ -119,6 +134,8 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
       const input: unknown = context === 'body' ? req.body : context === 'params' ? req.params : context === 'querystring' ? req.query : req.headers;
       return sendInvalid(reply, invalidText(err.validation.map(issueOf), { where, input }));
     }
+    const worded = wordsOf(err);
+    if (worded) return send(reply, worded);
     if (isHallqError(err, 'PAYLOAD_INVALID') && typeof err.details?.['messageZh'] === 'string') return sendError(reply, 400, 'payload-invalid', err.message, err.details['messageZh']);
     const known = requestErrorWords(err, { bodyLimit: req.routeOptions.bodyLimit ?? bodyLimit, headers: req.headers });
     if (known) return send(reply, known);

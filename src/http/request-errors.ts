@@ -19,7 +19,7 @@ export const MAX_PARAM_LENGTH = 200;
 const words = (status: number, code: string, message: string, messageZh: string): RequestErrorWords => ({ status, code, message, messageZh });
 
 /** A header value safe to repeat: printable ASCII, at most 60 characters (a content type is never personal). */
-function headerShown(v: string | undefined): string | undefined {
+export function headerShown(v: string | undefined): string | undefined {
   if (v === undefined || v === '') return undefined;
   return /^[\x20-\x7e]{1,60}$/.test(v) ? v : undefined;
 }
@@ -37,7 +37,7 @@ export function mediaTypeWords(contentType: string | undefined): RequestErrorWor
 }
 
 /** 1 KiB, 64 KiB, 1.5 MiB: how a body limit reads. */
-function sizeWords(bytes: number): string {
+export function sizeWords(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;
   const kib = bytes / 1024;
   if (kib < 1024) return `${Number.isInteger(kib) ? kib : kib.toFixed(1)} KiB`;

@@ -408,9 +408,12 @@ export class MqttServer {
           // The seq it was reading moved out of the cache (or the part does not exist): start again.
           return { id: r.id, status: 'error', error: { code: 'STATE_MOVED', message: 'that state part is no longer available; ask for part 0 again' } };
         }
-        case 'island':
+        case 'island': {
           if (!this.island) return { id: r.id, status: 'error', error: { code: 'ISLAND_OFF', message: 'island mode is not configured on this server' } };
-          return { id: r.id, status: 'ok', data: this.island.replay(client, r) };
+          // An island action's outcome leaves like any command's (publicOutcome).
+          const replayed = this.island.replay(client, r);
+          return { id: r.id, status: 'ok', data: { ...replayed, outcome: publicOutcome(replayed.outcome) } };
+        }
         case 'contact':
           // The phone is personal data: stored sealed by the SMS side, never logged, never in an event.
           return { id: r.id, status: 'ok', data: { stored: this.sms?.contact(r.ticketId, r.phone) ?? false } };

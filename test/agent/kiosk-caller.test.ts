@@ -42,7 +42,8 @@ describe('kiosk and caller flows over the wire', () => {
     const booked = server.mqtt.run({ id: 'book-ap-1', type: 'BookAppointment', appointment: { id: 'ap-1', serviceId: 'A', slotStart: clock() - 5 * 60_000, slotEnd: clock() + 25 * 60_000, person } });
     expect(booked.ok).toBe(true);
     const kiosk = new KioskFlow(link, undefined, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
-    const walkIn = await kiosk.issue({ serviceId: 'A', smsOnly: true });
+    expect(await kiosk.issue({ serviceId: 'A', smsOnly: true })).toMatchObject({ ok: false, code: 'phone-required' });
+    const walkIn = await kiosk.issue({ serviceId: 'A', smsOnly: true, phoneMasked: '139****5678' });
     const r = await kiosk.issue({ serviceId: 'A', smsOnly: true, person: { ...person, idValid: true } });
     expect(r.ok && walkIn.ok).toBe(true);
     if (!r.ok) return;

@@ -30,6 +30,7 @@ export function statusUrlOf(base: string, token: string): string {
 }
 
 const printerDown: Lang = { zh: '打印机暂时无法出票，可选择短信取号', en: 'The printer cannot print now; you may take an SMS ticket' };
+const phoneNeeded: Lang = { zh: '短信取号需要手机号码', en: 'An SMS ticket needs a mobile number' };
 const serverAway: Lang = { zh: '系统繁忙，请稍后再试', en: 'The system is busy, please try again' };
 
 /** How long a citizen waits at the kiosk for the server's answer before the kiosk says no (default). */
@@ -127,6 +128,8 @@ export class KioskFlow {
     if (print && !this.canPrint()) return { ok: false, code: 'printer-unavailable', message: printerDown };
     // A card with a booked appointment for this service today checks in (served with priority when on time).
     const appointment = req.appointmentId ?? (req.person ? this.appointmentFor(req.person.idHash, req.serviceId) : undefined);
+    // An SMS-only ticket reaches its citizen by text only (the wire schema refuses one without a number).
+    if (!print && !appointment && phoneMasked === undefined) return { ok: false, code: 'phone-required', message: phoneNeeded };
     const deadline = Date.now() + (this.opts.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS);
     const left = () => Math.max(0, deadline - Date.now());
     // The id is ours, so the outcome can be asked for again by it whatever happens to this answer.

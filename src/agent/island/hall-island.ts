@@ -1,7 +1,8 @@
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { IslandBatch, IslandEntryWire, IslandForward, IslandRole } from '../../bus/island-messages.js';
 import type { AgentEntry } from '../../config/schema.js';
-import { islandNumber, own, rejected, type Command, type HallEvent, type HallState, type Outcome } from '../../core/index.js';
+import { islandNumber, own, rejected, rejectedOwn, type Command, type HallEvent, type HallState, type Outcome } from '../../core/index.js';
+import { publicOutcome } from '../../bus/public-outcome.js';
 import { requestAuthorizer, type RequestAuthorizer } from '../../bus/authorize.js';
 import type { AgentLink, IslandMessage } from '../link.js';
 import { electActing, type ElectionStatus } from './election.js';
@@ -259,19 +260,19 @@ export class HallIsland {
   async run(cmd: Command): Promise<{ outcome: Outcome; seq: number }> {
     // Bounded: the election ends after settleMs.
     if (this.role === 'electing') await new Promise<void>((resolve) => this.settledWaiters.push(resolve));
-    if (cmd.type === 'CheckIn') return { outcome: rejected('invalid-command', 'appointment check-in waits for the server'), seq: this.link.replica.seq };
+    if (cmd.type === 'CheckIn') return { outcome: rejectedOwn('invalid-command', 'appointment check-in waits for the server'), seq: this.link.replica.seq };
     if (this.role !== 'follower') {
       let n: number | undefined;
       if (cmd.type === 'IssueTicket') {
         n = this.local.ownNumber(cmd.serviceId);
-        if (n === undefined) return { outcome: rejected('quota-reached', 'no leased number left in island mode'), seq: this.link.replica.seq };
+        if (n === undefined) return { outcome: rejectedOwn('quota-reached', 'no leased number left in island mode'), seq: this.link.replica.seq };
       }
       return this.own(cmd, n);
     }
     let leasedNumber: number | undefined;
     if (cmd.type === 'IssueTicket') {
       leasedNumber = this.local.ownNumber(cmd.serviceId);
-      if (leasedNumber === undefined) return { outcome: rejected('quota-reached', 'no leased number left in island mode'), seq: this.link.replica.seq };
+      if (leasedNumber === undefined) return { outcome: rejectedOwn('quota-reached', 'no leased number left in island mode'), seq: this.link.replica.seq };
       // On disk before it leaves: whatever happens to the answer, this number is never offered again.
       this.store.markUsed(this.local.day(), cmd.serviceId, leasedNumber);
     }
@@ -285,7 +286,7 @@ export class HallIsland {
     if (KIOSK_COMMANDS.has(cmd.type)) return answered;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<{ outcome: Outcome; seq: number }>((resolve) => {
-      timer = setTimeout(() => resolve({ outcome: rejected('invalid-command', 'no answer from the acting agent in time; resolved by its id later'), seq: this.link.replica.seq }), this.o.answerMs);
+      timer = setTimeout(() => resolve({ outcome: rejectedOwn('invalid-command', 'no answer from the acting agent in time; resolved by its id later'), seq: this.link.replica.seq }), this.o.answerMs);
       timer.unref();
     });
     return Promise.race([answered, late]).finally(() => clearTimeout(timer));
@@ -384,23 +385,28 @@ export class HallIsland {
    * A command forwarded by agent `from` (the topic's id: the broker lets only that agent publish there).
    * Accepted only for a device that agent owns by the hall config (the server's own rule), and an issue
    * only with a number of that agent's lease that no ticket holds.
+   * The answer leaves this agent as the server's would (publicOutcome): a detail that echoes the
+   * forwarded input is worded by the personal-data rule, the hall's own values are shown as they are.
    */
   private decideFor(from: string, body: Extract<IslandForward, { type: 'command' }>): void {
-    const answer = (outcome: Outcome) => this.link.publishIsland(this.link.t.islandAnswer(this.o.agentId, from), { type: 'answer', commandId: body.command.id, outcome, seq: this.link.replica.seq });
+    const answer = (outcome: Outcome) =>
+      this.link.publishIsland(this.link.t.islandAnswer(this.o.agentId, from), { type: 'answer', commandId: body.command.id, outcome: publicOutcome(outcome), seq: this.link.replica.seq });
     const auth = this.authorize(from, { id: body.command.id, type: 'command', command: body.command });
     if (!auth.ok || auth.request.type !== 'command') {
       if (!auth.ok) this.o.logger.warn({ agent: from, rule: auth.log.rule, command: body.command.type }, 'forwarded command refused');
-      return void answer(rejected('invalid-command', auth.ok ? 'not a command' : auth.error.message));
+      // The rule's words name the hall's own agent, command type and window; an unknown agent's id is an echo.
+      if (auth.ok) return void answer(rejectedOwn('invalid-command', 'not a command'));
+      return void answer(auth.log.rule === 'unknown-agent' ? rejected('invalid-command', auth.error.message) : rejectedOwn('invalid-command', auth.error.message));
     }
     const cmd = auth.request.command as Command;
     const state = this.link.replica.state;
     const known = own(state.commands, cmd.id);
     if (known) return void answer(known);
-    if (cmd.type === 'CheckIn') return void answer(rejected('invalid-command', 'appointment check-in waits for the server'));
+    if (cmd.type === 'CheckIn') return void answer(rejectedOwn('invalid-command', 'appointment check-in waits for the server'));
     if (cmd.type === 'IssueTicket') {
       const n = body.leasedNumber;
       if (n === undefined || !state.config || islandNumber(state, state.config, cmd.serviceId, { agentId: from, number: n }) === undefined) {
-        return void answer(rejected('quota-reached', 'no leased number of that kiosk left in island mode'));
+        return void answer(rejectedOwn('quota-reached', 'no leased number of that kiosk left in island mode'));
       }
     }
     const d = this.local.decide(cmd, from, cmd.type === 'IssueTicket' ? body.leasedNumber : undefined);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../drivers/common/logger.js';
-import { execute, freeLeased, leasesOf, rejected, replayFormOf, type Command, type IslandConflict, type Outcome } from '../../core/index.js';
+import { execute, freeLeased, leasesOf, rejectedOwn, replayFormOf, type Command, type IslandConflict, type Outcome } from '../../core/index.js';
 import { commandDataSchema } from '../../bus/event-schema.js';
 import type { ServerStatus } from '../../bus/messages.js';
 import type { AgentLink } from '../link.js';
@@ -8,6 +8,9 @@ import type { IslandStore } from './store.js';
 import type { AgentEntry } from '../../config/schema.js';
 import type { IslandEntryWire } from '../../bus/island-messages.js';
 import { HallIsland, type Decided } from './hall-island.js';
+
+/** A kiosk's commands: they carry the agent whose kiosk sent them (core/commands.ts kioskAgent). */
+const KIOSK_TYPES: ReadonlySet<Command['type']> = new Set(['IssueTicket', 'CheckIn', 'PrintConfirmed', 'PrintFailed']);
 
 /** How long a follower waits at the return for the agent it followed to return first (ms; then it returns anyway). */
 const ACTING_RETURN_MS = 30_000;
@@ -153,11 +156,11 @@ export class IslandMode {
     const state = this.link.replica.state;
     const cmd = { ...body, id: (body as { id?: string }).id ?? `island-${this.o.agentId}-${randomUUID()}` } as Command;
     if (this.hall) return this.hall.run(cmd);
-    if (cmd.type === 'CheckIn') return Promise.resolve({ outcome: rejected('invalid-command', 'appointment check-in waits for the server'), seq: state.seq });
+    if (cmd.type === 'CheckIn') return Promise.resolve({ outcome: rejectedOwn('invalid-command', 'appointment check-in waits for the server'), seq: state.seq });
     let leasedNumber: number | undefined;
     if (cmd.type === 'IssueTicket') {
       leasedNumber = this.ownNumber(cmd.serviceId);
-      if (leasedNumber === undefined) return Promise.resolve({ outcome: rejected('quota-reached', 'no leased number left in island mode'), seq: state.seq });
+      if (leasedNumber === undefined) return Promise.resolve({ outcome: rejectedOwn('quota-reached', 'no leased number left in island mode'), seq: state.seq });
     }
     const d = this.decide(cmd, undefined, leasedNumber);
     return Promise.resolve({ outcome: d.outcome, seq: d.seq });
@@ -177,13 +180,17 @@ export class IslandMode {
   private decide(body: Command, forAgent: string | undefined, leasedNumber: number | undefined): Decided {
     const state = this.link.replica.state;
     const now = this.now();
-    const cmd = (body.type === 'IssueTicket' && leasedNumber !== undefined ? { ...body, leased: { agentId: forAgent ?? this.o.agentId, number: leasedNumber } } : body) as Command;
+    const agent = forAgent ?? this.o.agentId;
+    // A kiosk's command carries the agent whose kiosk it came from (the forwarding topic's, or this one's),
+    // as the server sets it from the request topic: only that agent settles the ticket's print.
+    const kiosk = KIOSK_TYPES.has(body.type) ? { kioskAgent: agent } : {};
+    const cmd = (body.type === 'IssueTicket' && leasedNumber !== undefined ? { ...body, ...kiosk, leased: { agentId: agent, number: leasedNumber } } : { ...body, ...kiosk }) as Command;
     const r = execute(state, cmd, now);
     const replay = replayFormOf(cmd, r.outcome, r.events);
     let entry: IslandEntryWire | undefined;
     if (replay) {
-      // The wire form: the lease travels as leasedNumber, bound to its agent by the topic (or `for`).
-      const { leased: _leased, ...wire } = replay as Command & { leased?: unknown };
+      // The wire form: the lease travels as leasedNumber and the kiosk's agent as the sender, both bound to their agent by the topic (or `for`).
+      const { leased: _leased, kioskAgent: _kioskAgent, ...wire } = replay as Command & { leased?: unknown; kioskAgent?: unknown };
       const ticketId = cmd.type === 'IssueTicket' && r.outcome.ok && r.outcome.ticketId ? r.outcome.ticketId : undefined;
       const n = cmd.type === 'IssueTicket' ? leasedNumber : undefined;
       this.store.append(state.day, {
