@@ -215,8 +215,13 @@ export class EscPosPrinter {
    * status again (reaskTimeoutsMs); an answer ok confirms it, a failure rejects, and no answer at all
    * resolves with confirmation 'unconfirmed' (health 'unconfirmed', a warning): the ticket may be in the
    * citizen's hand. On a write-only link nothing can be confirmed (checked: 'unknown', 'write-only').
+   *
+   * `beforeWrite` runs once the status allows the print, right before the bytes are written (never when
+   * the print is refused before them): a caller records there, durably, that the ticket is going to the
+   * printer, so a process killed after the write still knows it. When it throws, nothing is sent and
+   * print() rejects with its error.
    */
-  print(doc: PrintDocument): Promise<PrintResult> {
+  print(doc: PrintDocument, hooks: { beforeWrite?: () => void } = {}): Promise<PrintResult> {
     const encoded = encodeDocument(doc, { encoding: this.encoding });
     return this.serial(async () => {
       let checked = await this.readStatus();
@@ -232,6 +237,7 @@ export class EscPosPrinter {
         if (h === 'out') throw new HallqError('PAPER_OUT', 'printer is out of paper');
         if (h === 'offline') throw new HallqError('DEVICE_OFFLINE', 'printer is offline (cover open or error)');
       }
+      hooks.beforeWrite?.();
       await this.transport.write(encoded.bytes);
       // The bytes are out: from here only the device's word of a failure rejects.
       const confirmation = this.readBack ? await this.confirmOrReask(this.printTimeMs(doc) + this.confirmTimeoutMs) : 'write-only';

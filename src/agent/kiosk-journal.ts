@@ -7,6 +7,11 @@ import { openDurableDb } from '../store/durable-db.js';
 export type PrintStep =
   /** The issue was asked of the server (or the island); nothing is printed yet. */
   | 'asked'
+  /**
+   * The ticket's bytes were handed to the printer (recorded before the write): the citizen may hold the
+   * paper, so the ticket is kept — at the next start it is confirmed as printed, never voided.
+   */
+  | 'sent'
   /** The printer confirmed the cut: the citizen holds the paper; PrintConfirmed goes out under `settleId`. */
   | 'cut'
   /** The print failed, or the citizen was told no: PrintFailed goes out under `settleId`. */
@@ -26,9 +31,9 @@ export interface JournalEntry {
 
 /**
  * The kiosk's durable print journal (issue 10): every printed issue from the moment it is asked until
- * the server has answered what the printer decided. One SQLite table, WAL, synchronous=FULL, so a
- * confirmed cut is on disk before PrintConfirmed is sent or the citizen is answered, and survives a
- * SIGKILL or a power cut of the agent. It may share the island file (another table). Mode 0600: an
+ * the server has answered what the printer decided. One SQLite table, WAL, synchronous=FULL, so that
+ * the ticket's bytes are going to the printer is on disk before they are written, a confirmed cut before
+ * PrintConfirmed is sent or the citizen is answered, and both survive a SIGKILL or a power cut of the agent. It may share the island file (another table). Mode 0600: an
  * issue command may hold a person's keyed hash and masked forms (never a raw ID or phone).
  */
 export class KioskJournal {
@@ -61,6 +66,14 @@ export class KioskJournal {
   /** The server's answer named the ticket. */
   ticket(issueId: string, ticketId: string): void {
     this.db.prepare('UPDATE kiosk_prints SET ticket_id = ? WHERE issue_id = ?').run(ticketId, issueId);
+  }
+
+  /**
+   * Right before the ticket's bytes are written to the printer (on disk first: a kill after the write
+   * finds it here). Only an issue still `asked` moves; a later step is never undone.
+   */
+  sent(issueId: string): void {
+    this.db.prepare("UPDATE kiosk_prints SET step = 'sent' WHERE issue_id = ? AND step = 'asked'").run(issueId);
   }
 
   /**

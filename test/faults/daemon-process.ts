@@ -6,6 +6,13 @@ import { freePort, startMosquitto, type Broker } from '../helpers/mosquitto.js';
 import { cliAuth, writeConfig } from '../wire/server-process.js';
 import { startReady, type Daemon } from '../helpers/hallq-process.js';
 
+/** A chunk made only of status requests (DLE EOT n, GS r n: three bytes each), no print data. */
+function onlyStatusRequests(chunk: Buffer): boolean {
+  if (chunk.length === 0 || chunk.length % 3 !== 0) return false;
+  for (let i = 0; i < chunk.length; i += 3) if (!((chunk[i] === 0x10 && chunk[i + 1] === 0x04) || (chunk[i] === 0x1d && chunk[i + 1] === 0x72))) return false;
+  return true;
+}
+
 export { READY, spawnHallq, startDaemon, startReady, within, type Daemon } from '../helpers/hallq-process.js';
 
 /**
@@ -102,8 +109,18 @@ export interface KioskPrintHall {
   hall: ProcessHall;
   printer: EmulatedPrinter;
   tickets(): Promise<Record<string, { status: string; number: string }>>;
-  /** Asks for a ticket and SIGKILLs the `who` process once the printer starts on it; resolves with the kiosk's answer (undefined: none, the agent died). */
+  /**
+   * Asks for a ticket and SIGKILLs the `who` process as soon as the ticket's first bytes reach the
+   * printer (the emulator's end of the pty receives print data, not a status request); resolves with
+   * the kiosk's answer (undefined: none, the agent died).
+   */
   issueKillingMidPrint(who: 'server' | 'agent'): Promise<Response | undefined>;
+  /**
+   * Asks for a ticket while the printer answers no status, and SIGKILLs the agent once the server has
+   * issued it: the agent is held in the status check before the print, so no byte of the ticket was
+   * sent. The printer answers again afterwards. Resolves with the ticket's id.
+   */
+  issueKillingBeforeBytes(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -121,11 +138,11 @@ export async function openKioskPrintHall(prefix: string, edit: (yaml: string) =>
     ),
   );
   await hall.startServer();
-  /** Resolves when the agent's printer starts sending a ticket (more than a status request). */
+  /** Resolves when the first bytes of a ticket reach the printer (a chunk that is not only DLE EOT / GS r status requests). */
   const printBegins = () =>
     new Promise<void>((resolve) => {
       const off = printer.device.onData((chunk) => {
-        if (chunk.length > 3) {
+        if (!onlyStatusRequests(chunk)) {
           off();
           resolve();
         }
@@ -142,6 +159,36 @@ export async function openKioskPrintHall(prefix: string, edit: (yaml: string) =>
       await begun;
       await hall[who]?.kill();
       return asked;
+    },
+    issueKillingBeforeBytes: async () => {
+      const before = new Set(Object.keys((await hall.state()).tickets));
+      const printedBefore = printer.emulator.tickets.length;
+      printer.emulator.set({ statusReply: 'none' });
+      // Each status request the printer leaves unanswered (the agent's check before the print, and its re-asks) is a moment to look.
+      const issuedId = new Promise<string>((resolve, reject) => {
+        let looking = false;
+        const off = printer.emulator.onStatusRequest(() => {
+          if (looking) return;
+          looking = true;
+          hall
+            .state()
+            .then((st) => {
+              const made = Object.entries(st.tickets).find(([id, t]) => !before.has(id) && t.status === 'issued');
+              if (made) {
+                off();
+                resolve(made[0]);
+              }
+            }, reject)
+            .finally(() => (looking = false));
+        });
+      });
+      const asked = issue().catch(() => undefined);
+      const id = await issuedId;
+      await hall.agent?.kill();
+      await asked;
+      if (printer.emulator.tickets.length !== printedBefore) throw new Error('a ticket was printed before the kill');
+      printer.emulator.set({ statusReply: 'normal' });
+      return id;
     },
     close: async () => {
       await hall.close();

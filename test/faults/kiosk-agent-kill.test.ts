@@ -5,7 +5,10 @@
  *
  * 1. The server dies during the print and the agent dies before the server is back: the citizen holds
  *    the paper and the kiosk said OK, so the ticket waits (TicketPrinted from the journal after the restart).
- * 2. The agent dies during the print: no cut was confirmed, so the ticket is voided at its next start.
+ * 2. The agent dies right after the ticket's bytes reached the printer (issue 13): the paper comes out
+ *    with a full cut, so at the next start the ticket is kept and confirmed (it waits), never voided.
+ * 3. The agent dies before any byte of the ticket was sent (held in the status check before the print):
+ *    at its next start the ticket is voided.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKioskPrintHall, within, type KioskPrintHall, type ProcessHall } from './daemon-process.js';
@@ -43,18 +46,39 @@ describe('kiosk prints survive SIGKILL of the agent (issue 10)', () => {
     expect(t).toMatchObject({ status: 'waiting', number: answer.number });
   }, 180_000);
 
-  it('agent killed during the print: its ticket is voided at the next start, never left issued', async () => {
+  it('agent killed right after the ticket bytes reached the printer: the cut ticket is kept and waits after the restart, never voided', async () => {
     const before = new Set(Object.keys(await tickets()));
+    const printed = k.printer.emulator.tickets.length;
+    const cut = k.printer.emulator.nextTicket();
     expect(await k.issueKillingMidPrint('agent')).toBeUndefined();
+    // The printer goes on with the bytes it got: the citizen holds a fully cut ticket.
+    expect((await cut).cut).toBe('full');
+    expect(k.printer.emulator.tickets).toHaveLength(printed + 1);
     const made = Object.entries(await tickets()).filter(([id]) => !before.has(id));
     expect(made).toHaveLength(1);
-    expect(made[0]![1].status).toBe('issued');
+    const [id, t] = made[0]!;
+    expect(t.status).toBe('issued');
+
+    const agent = await hall.startAgent();
+    await within(agent.says(SETTLED), 60_000, 'the journal settled');
+    expect(agent.output()).toContain('"voided":0');
+    expect(agent.output()).toContain('"sentKept":1');
+    // Confirmed to the server (PrintConfirmed), so its print-confirm timeout has nothing to void.
+    expect((await tickets())[id]).toMatchObject({ status: 'waiting', number: t.number });
+  }, 180_000);
+
+  it('agent killed before any byte of the ticket was sent: its ticket is voided at the next start, never left issued', async () => {
+    const printed = k.printer.emulator.tickets.length;
+    const id = await k.issueKillingBeforeBytes();
+    expect((await tickets())[id]?.status).toBe('issued');
 
     const agent = await hall.startAgent();
     await within(agent.says(SETTLED), 60_000, 'the journal settled');
     expect(agent.output()).toContain('"voided":1');
-    expect((await tickets())[made[0]![0]]).toMatchObject({ status: 'voided' });
-    // The first ticket (confirmed in the journal and settled) is not touched again.
+    expect(agent.output()).toContain('"sentKept":0');
+    expect((await tickets())[id]).toMatchObject({ status: 'voided' });
+    expect(k.printer.emulator.tickets).toHaveLength(printed);
+    // Nothing the journals settled is left issued.
     expect(Object.values(await tickets()).filter((x) => x.status === 'issued')).toEqual([]);
   }, 180_000);
 });

@@ -3,7 +3,8 @@
  * the agent's printer on a pty (ESC/POS emulator) and its kiosk journal in SQLite: a kiosk ticket
  * whose agent never settles its print is voided by the server's tick (policy.printConfirmTimeoutSeconds,
  * 2 s here, ticks every 0.2 s), logged with its reason; when the agent comes back with the cut in its
- * journal, the ticket waits again with its number; with no cut, it stays voided.
+ * journal, or with the print's bytes sent (the agent killed right after them), the ticket waits again
+ * with its number; with nothing sent, it stays voided.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKioskPrintHall, within, type KioskPrintHall, type ProcessHall } from './daemon-process.js';
@@ -50,15 +51,29 @@ describe('print-confirm timeout on the real server (a kiosk agent that does not 
     expect((await tickets())[answer.ticketId]).toMatchObject({ status: 'waiting', number: answer.number });
   }, 180_000);
 
-  it('the agent dies before the cut and stays away: voided by the tick; when it returns, its own void finds the ticket voided and changes nothing', async () => {
+  it('the agent dies right after the bytes reached the printer and stays away: voided by the tick; when it returns, it confirms the sent print and the ticket waits again', async () => {
     const before = new Set(Object.keys(await tickets()));
-    expect(await k.issueKillingMidPrint('agent')).toBeUndefined();
-    const made = Object.keys(await tickets()).filter((id) => !before.has(id));
-    expect(made).toHaveLength(1);
-    const id = made[0]!;
     const server = hall.server!;
     const mark = server.output().length;
-    await within(server.says(new RegExp(`^(?=.*"ticketId":"${id}")(?=.*${VOIDED}).*$`, 'm'), mark), 30_000, 'the timeout void of the second ticket');
+    expect(await k.issueKillingMidPrint('agent')).toBeUndefined();
+    const made = Object.entries(await tickets()).filter(([id]) => !before.has(id));
+    expect(made).toHaveLength(1);
+    const [id, t] = made[0]!;
+    await within(server.says(new RegExp(`^(?=.*"ticketId":"${id}")(?=.*${VOIDED}).*$`, 'm'), mark), 30_000, 'the timeout void of the sent ticket');
+    expect((await tickets())[id]?.status).toBe('voided');
+
+    const agent = await hall.startAgent();
+    await within(agent.says(SETTLED), 60_000, 'the journal settled');
+    expect(agent.output()).toContain('"sentKept":1');
+    await within(server.says(REVIVED, mark), 30_000, 'the revival of the sent ticket');
+    expect((await tickets())[id]).toMatchObject({ status: 'waiting', number: t.number });
+  }, 180_000);
+
+  it('the agent dies before any byte was sent and stays away: voided by the tick; when it returns, its own void finds the ticket voided and changes nothing', async () => {
+    const server = hall.server!;
+    const mark = server.output().length;
+    const id = await k.issueKillingBeforeBytes();
+    await within(server.says(new RegExp(`^(?=.*"ticketId":"${id}")(?=.*${VOIDED}).*$`, 'm'), mark), 30_000, 'the timeout void of the never-sent ticket');
     expect((await tickets())[id]?.status).toBe('voided');
 
     const agent = await hall.startAgent();

@@ -57,9 +57,10 @@ function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
  * PrintConfirmed comes later: that one is resolved the same way.
  *
  * The journal (kiosk-journal.ts, synchronous=FULL) keeps each printed issue from before it is asked
- * until the server has answered what the printer decided: the confirmed cut is on disk before
- * PrintConfirmed is sent or the citizen is answered, so an agent killed in between settles it after
- * its restart (`resolveOpenPrints`), and an issue that never reached a cut is voided then.
+ * until the server has answered what the printer decided: that the bytes are being handed to the
+ * printer is on disk before the write, the confirmed cut before PrintConfirmed is sent or the citizen
+ * is answered, so an agent killed in between settles it after its restart (`resolveOpenPrints`) by the
+ * live rule: a print whose bytes went out is kept (confirmed), one never sent is voided.
  */
 export class KioskFlow {
   private readonly resolving = new Set<Promise<unknown>>();
@@ -201,6 +202,8 @@ export class KioskFlow {
           ...(phoneMasked ? { phoneMasked } : {}),
           noShow: state.config.policy.noShow,
         }),
+        // On disk before the bytes go out: an agent killed after the write keeps the ticket at its next start.
+        { beforeWrite: () => this.journal.sent(commandId) },
       );
       // Sent, never confirmed nor failed: the citizen may hold the paper, so the number stands (the
       // driver marked the printer's health 'unconfirmed'). A number nobody holds costs one no-show.
@@ -257,25 +260,36 @@ async function voidTicket(link: AgentLink, journal: KioskJournal, issueId: strin
   return (await sendDecision(link, journal, { issueId, ticketId, step: 'void', settleId, reason })).ok;
 }
 
-/** The reason a ticket whose print this agent never saw confirmed is voided with (at the agent's start). */
+/** The reason a ticket whose print this agent never sent is voided with (at the agent's start). */
 export const PRINT_NOT_CONFIRMED = 'print not confirmed';
+
+/** What resolveOpenPrints() settled: `sentKept` of the `confirmed` are prints sent but never confirmed, kept. */
+export interface OpenPrintsSettled {
+  confirmed: number;
+  voided: number;
+  sentKept: number;
+}
 
 /**
  * At the agent's start, before its kiosk takes a request: every printed issue of the journal not yet
- * settled (the agent died in between) is settled by its ids, once the link is up. A confirmed cut is
- * sent again as PrintConfirmed under its first id; a decided void as PrintFailed; an issue that never
- * reached a cut is voided ("print not confirmed"): its ticket, when the answer was lost too, is found
- * by sending the issue again under its id (the server answers a repeat with the first outcome; one it
- * never took makes a ticket that is voided at once). Resolves when all are settled; each is tried until
- * the server answers (the link sends the same id again).
+ * settled (the agent died in between) is settled by its ids, once the link is up, by the live kiosk's
+ * rule (a print is voided only when the device said it failed or nothing was sent). A confirmed cut is
+ * sent again as PrintConfirmed under its first id; a decided void as PrintFailed; a print whose bytes
+ * were handed to the printer (`sent`) and never confirmed is kept: confirmed as printed (PrintConfirmed,
+ * so the server's print-confirm timeout does not void it later, and revives it if it already did) — a
+ * number nobody holds costs one no-show, a voided number on paper costs a citizen their turn. An issue
+ * never sent to the printer is voided ("print not confirmed"): its ticket, when the answer was lost too,
+ * is found by sending the issue again under its id (the server answers a repeat with the first outcome;
+ * one it never took makes a ticket that is voided at once). Resolves when all are settled; each is
+ * tried until the server answers (the link sends the same id again).
  */
-export async function resolveOpenPrints(link: AgentLink, journal: KioskJournal, logger: Logger): Promise<{ confirmed: number; voided: number }> {
+export async function resolveOpenPrints(link: AgentLink, journal: KioskJournal, logger: Logger): Promise<OpenPrintsSettled> {
   const open = journal.open();
-  const counts = { confirmed: 0, voided: 0 };
+  const counts: OpenPrintsSettled = { confirmed: 0, voided: 0, sentKept: 0 };
   await Promise.all(
     open.map(async (e) => {
       try {
-        if (e.step !== 'asked' && e.settleId && e.ticketId) {
+        if ((e.step === 'cut' || e.step === 'void') && e.settleId && e.ticketId) {
           const r = await sendDecision(link, journal, { issueId: e.issueId, ticketId: e.ticketId, step: e.step, settleId: e.settleId, ...(e.reason === undefined ? {} : { reason: e.reason }) });
           if (r.ok) counts[e.step === 'cut' ? 'confirmed' : 'voided'] += 1;
           return;
@@ -285,6 +299,16 @@ export async function resolveOpenPrints(link: AgentLink, journal: KioskJournal, 
           const { outcome } = await link.run(e.issue as Parameters<AgentLink['run']>[0]);
           if (!outcome.ok || !outcome.ticketId) return journal.settled(e.issueId);
           ticketId = outcome.ticketId;
+        }
+        if (e.step === 'sent') {
+          logger.warn({ ticketId }, 'kiosk print sent by the last run, never confirmed: kept, confirmed as printed (not voided)');
+          const settleId = randomUUID();
+          journal.decide(e.issueId, ticketId, 'cut', settleId);
+          if ((await sendDecision(link, journal, { issueId: e.issueId, ticketId, step: 'cut', settleId })).ok) {
+            counts.confirmed += 1;
+            counts.sentKept += 1;
+          }
+          return;
         }
         if (await voidTicket(link, journal, e.issueId, ticketId, PRINT_NOT_CONFIRMED)) counts.voided += 1;
       } catch (err) {

@@ -140,3 +140,34 @@ describe('EscPosPrinter', () => {
     await printer.close();
   });
 });
+
+describe('EscPosPrinter print(doc, { beforeWrite })', () => {
+  it('runs beforeWrite once the status allows the print and before any ticket byte is written; never when refused; a throwing hook sends nothing', async () => {
+    const { device, emulator, printer } = await setup({ mechanics: { speedMmPerS: 10_000 } });
+    const order: string[] = [];
+    device.onData((c) => order.push(c.length === 3 || c.length === 6 ? 'status' : 'bytes'));
+    await printer.print(doc, { beforeWrite: () => order.push('hook') });
+    expect(order.indexOf('hook')).toBeGreaterThan(-1);
+    expect(order.indexOf('bytes')).toBeGreaterThan(order.indexOf('hook'));
+    expect(order.slice(0, order.indexOf('hook'))).not.toContain('bytes');
+
+    // Refused by the device before the bytes: the hook does not run.
+    emulator.set({ paper: 'out' });
+    let ran = false;
+    await expect(printer.print(doc, { beforeWrite: () => (ran = true) })).rejects.toMatchObject({ code: 'PAPER_OUT' });
+    expect(ran).toBe(false);
+
+    // The hook throws: print rejects with its error and no ticket byte goes out.
+    emulator.set({ paper: 'ok' });
+    order.length = 0;
+    await expect(
+      printer.print(doc, {
+        beforeWrite: () => {
+          throw new Error('journal down');
+        },
+      }),
+    ).rejects.toThrow('journal down');
+    expect(order).not.toContain('bytes');
+    await printer.close();
+  });
+});
