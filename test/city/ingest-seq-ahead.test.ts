@@ -109,8 +109,8 @@ describe("a hall server's heartbeat (its retained status again every 3 s)", () =
   it('is stored once while it says the same, and again when the seq moves', async () => {
     const r = await rig();
     const status = (seq: number) => r.hall.publishAsync('city/h1/server/status', JSON.stringify({ online: true, seq, at: seq }), { qos: 1, retain: true });
+    // One publisher, one topic: the city takes them in this order, so seq 3 is stored after every repeat of 2.
     for (let i = 0; i < 5; i++) await status(2);
-    await r.until(() => r.ingest.metrics.received >= 5);
     r.setHallHas(3);
     await status(3);
     await r.until(() => r.hallSeqs.includes(3));
