@@ -80,10 +80,13 @@ export class HallEngine {
         this.sinceSnapshot = 0;
       }
     };
+    // The batch's stored outcomes in one query. A command earlier in this batch is not in the store
+    // yet: the state's own outcomes (execute's duplicate check) answer its repeat. After a commit in
+    // the middle of the batch (a command threw), the rest are looked up one by one again.
+    const known = this.log.commandOutcomes(cmds.map((c) => c.id));
+    let committedEarly = false;
     cmds.forEach((cmd, index) => {
-      // A command earlier in this batch is not in the store yet: the state's own outcomes (execute's
-      // duplicate check) answer its repeat.
-      const stored = this.log.commandOutcome(cmd.id);
+      const stored = committedEarly ? this.log.commandOutcome(cmd.id) : known.get(cmd.id);
       if (stored !== undefined) return void (results[index] = { outcome: stored as Outcome, events: [], duplicate: true });
       const refused = this.refused.get(cmd.id);
       if (refused !== undefined) return void (results[index] = { outcome: refused, events: [], duplicate: true });
@@ -93,6 +96,7 @@ export class HallEngine {
       } catch (e) {
         // The command may have half-applied: keep what came before it, then rebuild from the log.
         commit();
+        committedEarly = true;
         this.rebuild();
         this.logger.error({ err: e, commandId: cmd.id }, 'command failed; state rebuilt from the log');
         return void (results[index] = e instanceof HallqError ? e : new HallqError('INTERNAL', 'the command failed', {}, { cause: e }));
