@@ -282,8 +282,8 @@ export class EventLog<E extends LogEvent = LogEvent> {
     }
   }
 
-  /** Stores the state as of `seq` (JSON) and drops all but the newest SNAPSHOTS_KEPT. */
-  saveSnapshot(seq: number, state: unknown): void {
+  /** Stores the state as of `seq` (JSON) and drops all but the newest SNAPSHOTS_KEPT. Returns the snapshot's size in bytes of JSON. */
+  saveSnapshot(seq: number, state: unknown): number {
     this.#open();
     if (this.readonly) throw new HallqError('STORE_IO', `event log ${this.path} is open read-only`, { path: this.path, messageZh: `事件日志 ${this.path} 是以只读方式打开的` });
     if (!Number.isSafeInteger(seq) || seq < 0) throw corrupt(`snapshot seq ${seq} is not a seq`, { seq });
@@ -294,6 +294,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
       throw storeError(err, { en: `cannot save snapshot at seq ${seq}`, zh: `无法在序号 ${seq} 保存快照` }, { seq });
     }
     this.#logger.debug({ seq, bytes: json.length }, 'snapshot saved');
+    return json.length;
   }
 
   latestSnapshot(): { seq: number; state: unknown } | undefined {
