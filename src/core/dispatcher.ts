@@ -234,12 +234,23 @@ export class CallSequence {
 
   /** The 0-based rank of ticket `t`, looking no further than `limit` entries; undefined when not there. */
   rankOf(t: Ticket, limit = Infinity): number | undefined {
-    // The index is brought up to the entries computed so far only when asked (issue 12: a walk that
-    // only reads entries, the estimate's, needs none, and a walk down to `t` compares each new entry).
-    for (let i = this.indexed; i < this.entries.length; i++) this.index.set((this.entries[i] as SequenceEntry).ticket, i);
-    this.indexed = this.entries.length;
+    // The index covers a prefix of the entries and grows only as far as a rank is asked for (issue 12:
+    // a walk that only reads entries, the estimate's, needs none; the near notices ask a few entries
+    // deep into orders an issue computed to the end of the queue). Each entry is indexed at most once.
     let r = this.index.get(t);
     if (r === undefined) {
+      const end = Math.min(this.entries.length, limit);
+      for (; this.indexed < end; this.indexed++) {
+        const e = (this.entries[this.indexed] as SequenceEntry).ticket;
+        this.index.set(e, this.indexed);
+        if (e === t) {
+          r = this.indexed++;
+          break;
+        }
+      }
+    }
+    if (r === undefined && this.indexed === this.entries.length) {
+      // Everything computed is indexed and `t` is not there: compute further, comparing each new entry.
       while (this.entries.length < limit && this.step()) {
         if ((this.entries[this.entries.length - 1] as SequenceEntry).ticket === t) {
           r = this.entries.length - 1;
@@ -420,7 +431,14 @@ export class PositionFinder {
   positionOf(t: Ticket): Position | undefined {
     const { open, walk } = this.windowsOf(t);
     let best = Infinity;
-    for (const w of walk) best = Math.min(best, this.orderOf(w).rankOf(t, Math.min(this.limit, best)) ?? Infinity);
+    // The windows of a pool share one order: each order is asked once.
+    const asked: CallSequence[] = [];
+    for (const w of walk) {
+      const order = this.orderOf(w);
+      if (asked.includes(order)) continue;
+      asked.push(order);
+      best = Math.min(best, order.rankOf(t, Math.min(this.limit, best)) ?? Infinity);
+    }
     if (best === Infinity && this.limit !== Infinity) return undefined;
     return { position: best === Infinity ? this.waiting.length : best + 1, openWindows: open.map((w) => w.id) };
   }
