@@ -5,7 +5,12 @@
  *
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx scripts/bench/profile-commands.ts
  *   node scripts/bench/top-functions.mjs /tmp/prof/*.cpuprofile
+ *
+ * With PROFILE=<file.cpuprofile> the rounds alone are profiled (not the start, the fill and the
+ * top-ups, which are all issues): `npx tsx scripts/bench/profile-commands.ts` with that variable set.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { fillHall, issue, mixed, startRig, type Rig } from './mqtt-rig.js';
 
 export async function runRound(rig: Rig, inFlight = 16): Promise<number[]> {
@@ -36,13 +41,26 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const rig = await startRig();
   await fillHall(rig, 1000);
   const rounds = Number(process.env.ROUNDS ?? 3);
+  const out = process.env.PROFILE;
+  const session = out ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+  }
   for (let r = 0; r < rounds; r++) {
     await refill(rig, 1000);
     const t = performance.now();
+    const cpu = process.cpuUsage();
+    if (session) await session.post('Profiler.start');
     const lat = await runRound(rig);
+    if (session && out) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(out.replace(/(\.cpuprofile)?$/, `-${r + 1}.cpuprofile`), JSON.stringify(profile));
+    }
+    const used = process.cpuUsage(cpu);
     const secs = (performance.now() - t) / 1000;
     lat.sort((a, b) => a - b);
-    console.log(`round ${r + 1}: ${(1200 / secs).toFixed(0)} commands/s, p50 ${lat[600]?.toFixed(1)} ms, p99 ${lat[1188]?.toFixed(1)} ms`);
+    console.log(`round ${r + 1}: ${(1200 / secs).toFixed(0)} commands/s, p50 ${lat[600]?.toFixed(1)} ms, p99 ${lat[1188]?.toFixed(1)} ms, CPU ${((used.user + used.system) / 1000 / 1200).toFixed(3)} ms per command`);
   }
   await rig.stop();
 }

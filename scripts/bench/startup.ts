@@ -28,6 +28,7 @@ import { loadConfigOrThrow } from '../../src/config/load.js';
 import { apply, emptyState, type HallEvent } from '../../src/core/index.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { EventLog } from '../../src/store/index.js';
+import { eventsBetweenSnapshots } from '../../src/server/engine.js';
 import { encodeEvent } from '../../src/store/rows.js';
 import { ReportProjection } from '../../src/reports/projection.js';
 import { unitNodeFlags } from '../node-flags.js';
@@ -35,8 +36,6 @@ import { freePort, startMosquitto } from '../../test/helpers/mosquitto.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'hallq.js');
-/** As src/server/engine.ts: the engine saves a snapshot every this many events. */
-const SNAPSHOT_EVERY = 2000;
 
 export interface StartupOptions {
   rounds?: number;
@@ -97,7 +96,7 @@ function writeServerConfig(dir: string, brokerUrl: string, httpPort: number, dat
 
 /**
  * A log of `days` simulated days of the demo hall, written as the server would have written it (the same
- * rows, command outcomes and a snapshot every SNAPSHOT_EVERY events) but in one transaction per batch
+ * rows, command outcomes and snapshots as far apart as the engine's eventsBetweenSnapshots) but in one transaction per batch
  * instead of one fsync per command, so it takes seconds. Returns the number of events.
  */
 export function writeSimulatedLog(config: string, database: string, days: number): number {
@@ -113,6 +112,7 @@ export function writeSimulatedLog(config: string, database: string, days: number
   const state = emptyState();
   let events = 0;
   let sinceSnapshot = 0;
+  let snapshotEvery = eventsBetweenSnapshots(0);
   let lastSnapshotSeq = 0;
   db.exec('BEGIN');
   simulate({
@@ -125,8 +125,10 @@ export function writeSimulatedLog(config: string, database: string, days: number
       insertCommand.run({ id: cmd.id, outcome: JSON.stringify({ ok: true }), last_seq: state.seq });
       events += evs.length;
       sinceSnapshot += evs.length;
-      if (sinceSnapshot >= SNAPSHOT_EVERY) {
-        saveSnapshot.run({ seq: state.seq, state: JSON.stringify(state), created: Date.now() });
+      if (sinceSnapshot >= snapshotEvery) {
+        const json = JSON.stringify(state);
+        saveSnapshot.run({ seq: state.seq, state: json, created: Date.now() });
+        snapshotEvery = eventsBetweenSnapshots(json.length);
         lastSnapshotSeq = state.seq;
         sinceSnapshot = 0;
       }

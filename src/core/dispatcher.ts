@@ -74,6 +74,8 @@ class Merge {
     private readonly lists: readonly Ticket[][],
     private readonly before: (a: Ticket, b: Ticket) => boolean,
     private readonly keep: (t: Ticket) => boolean,
+    /** `keep` gives the same answer for a ticket every time it is asked (it reads nothing that changes while the order is walked). */
+    private readonly keepIsFixed = false,
   ) {
     this.heads = lists.map(() => 0);
   }
@@ -81,7 +83,8 @@ class Merge {
   peek(): Ticket | undefined {
     // What `keep` accepts only shrinks (a skipped ticket stays skipped), so a head it still accepts
     // is still the smallest: no need to look at the other lists again (issue 12: peeks were most of a step).
-    if (this.best && this.keep(this.best)) return this.best;
+    // With a fixed `keep`, the head found is still accepted: not even asked again.
+    if (this.best && (this.keepIsFixed || this.keep(this.best))) return this.best;
     let best: Ticket | undefined;
     let from = -1;
     for (let i = 0; i < this.lists.length; i++) {
@@ -153,6 +156,8 @@ export class CallSequence {
   readonly entries: SequenceEntry[] = [];
   /** Rank by ticket (the object: its identity hashes faster than its id). */
   private readonly index = new Map<Ticket, number>();
+  /** How many of `entries` are in `index`. */
+  private indexed = 0;
   private finished = false;
   private agedDone = false;
   private readonly aged: Merge;
@@ -168,7 +173,7 @@ export class CallSequence {
    * only whether a tier has any ticket left matters, which its classes' next ones tell either way.
    */
   private readonly headsTellOldest: boolean;
-  private inter: InterleaveState;
+  private readonly inter: InterleaveState;
 
   constructor(
     private readonly state: HallState,
@@ -186,22 +191,26 @@ export class CallSequence {
       queues.flat().map((q) => q.byQueued),
       queuedBefore,
       mine,
+      true,
     );
     this.tiers = queues.map((qs) => ({
       appt: new Merge(
         qs.map((q) => q.appointment),
         keyBefore,
         fresh,
+        true,
       ),
       pri: new Merge(
         qs.map((q) => q.priority),
         keyBefore,
         fresh,
+        true,
       ),
       norm: new Merge(
         qs.map((q) => q.normal),
         keyBefore,
         fresh,
+        true,
       ),
       byQueued: new Merge(
         qs.map((q) => q.byQueued),
@@ -211,7 +220,9 @@ export class CallSequence {
     }));
     this.slack = tierSlackMs(state, win);
     this.headsTellOldest = this.slack === Infinity || keyOrderIsQueuedOrder(state);
-    this.inter = interleaveOf(state, poolOf(win));
+    // A copy, advanced in place as entries are taken (never the state's own).
+    const inter = interleaveOf(state, poolOf(win));
+    this.inter = { cls: inter.cls, run: inter.run };
     if (!policy) this.finished = true;
   }
 
@@ -223,8 +234,30 @@ export class CallSequence {
 
   /** The 0-based rank of ticket `t`, looking no further than `limit` entries; undefined when not there. */
   rankOf(t: Ticket, limit = Infinity): number | undefined {
-    while (!this.index.has(t) && this.entries.length < limit && this.step());
-    const r = this.index.get(t);
+    // The index covers a prefix of the entries and grows only as far as a rank is asked for (issue 12:
+    // a walk that only reads entries, the estimate's, needs none; the near notices ask a few entries
+    // deep into orders an issue computed to the end of the queue). Each entry is indexed at most once.
+    let r = this.index.get(t);
+    if (r === undefined) {
+      const end = Math.min(this.entries.length, limit);
+      for (; this.indexed < end; this.indexed++) {
+        const e = (this.entries[this.indexed] as SequenceEntry).ticket;
+        this.index.set(e, this.indexed);
+        if (e === t) {
+          r = this.indexed++;
+          break;
+        }
+      }
+    }
+    if (r === undefined && this.indexed === this.entries.length) {
+      // Everything computed is indexed and `t` is not there: compute further, comparing each new entry.
+      while (this.entries.length < limit && this.step()) {
+        if ((this.entries[this.entries.length - 1] as SequenceEntry).ticket === t) {
+          r = this.entries.length - 1;
+          break;
+        }
+      }
+    }
     return r !== undefined && r < limit ? r : undefined;
   }
 
@@ -240,7 +273,6 @@ export class CallSequence {
   }
 
   private push(entry: SequenceEntry): true {
-    this.index.set(entry.ticket, this.entries.length);
     this.entries.push(entry);
     return true;
   }
@@ -285,7 +317,13 @@ export class CallSequence {
       const takePriority = !norm || (q.pri.peek() !== undefined && prefersPriority(this.inter, policy.interleave));
       const t = takePriority ? q.pri.take() : q.norm.take();
       if (!t) return this.end();
-      this.inter = nextInterleave(this.inter, takePriority ? 'priority' : 'normal');
+      const cls = takePriority ? 'priority' : 'normal';
+      // nextInterleave, in place (one object less per entry: issue 12).
+      if (this.inter.cls === cls) this.inter.run += 1;
+      else {
+        this.inter.cls = cls;
+        this.inter.run = 1;
+      }
       entry = { ticket: t, step: takePriority ? 'priority' : 'normal', tier };
     }
     if (!this.headsTellOldest) this.taken.add(entry.ticket.id);
@@ -300,9 +338,12 @@ export function windowSequence(state: HallState, win: WindowDef, now: number, li
 
 /** Why `entry` is called before the oldest eligible ticket, or null when it is the oldest. */
 export function callReason(state: HallState, win: WindowDef, entry: SequenceEntry): CallReason | null {
-  const cands = eligibleWaiting(state, win);
+  // The oldest of eligibleWaiting(state, win), without building that list (issue 12: once per call).
   let oldest: Ticket | undefined;
-  for (const t of cands) if (!oldest || t.issuedAt < oldest.issuedAt || (t.issuedAt === oldest.issuedAt && t.queueKey < oldest.queueKey)) oldest = t;
+  for (const t of waitingTickets(state)) {
+    if (oldest && (t.issuedAt > oldest.issuedAt || (t.issuedAt === oldest.issuedAt && t.queueKey >= oldest.queueKey))) continue;
+    if (canServe(win, t)) oldest = t;
+  }
   const chosen = entry.ticket;
   if (!oldest || oldest.id === chosen.id) return null;
   if (entry.step === 'aged') return 'aged';
@@ -390,7 +431,14 @@ export class PositionFinder {
   positionOf(t: Ticket): Position | undefined {
     const { open, walk } = this.windowsOf(t);
     let best = Infinity;
-    for (const w of walk) best = Math.min(best, this.orderOf(w).rankOf(t, Math.min(this.limit, best)) ?? Infinity);
+    // The windows of a pool share one order: each order is asked once.
+    const asked: CallSequence[] = [];
+    for (const w of walk) {
+      const order = this.orderOf(w);
+      if (asked.includes(order)) continue;
+      asked.push(order);
+      best = Math.min(best, order.rankOf(t, Math.min(this.limit, best)) ?? Infinity);
+    }
     if (best === Infinity && this.limit !== Infinity) return undefined;
     return { position: best === Infinity ? this.waiting.length : best + 1, openWindows: open.map((w) => w.id) };
   }

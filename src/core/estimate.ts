@@ -34,7 +34,7 @@ import type { HallState, Ticket } from './state.js';
  *
  * Returns ms from `now` per waiting ticket; a ticket that no open window can call has no estimate.
  * With `wanted`, the dry run stops once those tickets have theirs (the notices need a few near the
- * front, not the whole queue's): the estimates it gives are the same, the map may hold fewer.
+ * front, not the whole queue's): the estimates it gives are the same, and the map holds only theirs.
  */
 export function estimatedWaits(state: HallState, now: number, wanted?: ReadonlySet<string>): Map<string, number> {
   const out = new Map<string, number>();
@@ -56,15 +56,23 @@ export function estimatedWaits(state: HallState, now: number, wanted?: ReadonlyS
   }
   const taken = new Set<Ticket>();
   let found = 0;
-  const done = () => wanted !== undefined && found >= wanted.size;
-  /** The window calls its next ticket not yet taken, at `at`; false when it has none left. */
+  const want = wanted?.size ?? 0;
+  /**
+   * The window calls its next ticket not yet taken, at `at`; false when it has none left. With
+   * `wanted`, only those tickets' estimates are kept (issue 12: an issue's dry run takes most of the
+   * queue, and a map of every ticket's estimate, copied once more to round it, was a third of its cost).
+   */
   const call = (r: Runner, at: number): boolean => {
     for (let e = r.seq.at(r.next.at); e; e = r.seq.at(++r.next.at)) {
-      if (taken.has(e.ticket)) continue;
-      taken.add(e.ticket);
-      out.set(e.ticket.id, at);
-      if (wanted?.has(e.ticket.id)) found++;
-      r.rate = rateOf(e.ticket.serviceId);
+      const t = e.ticket;
+      if (taken.has(t)) continue;
+      taken.add(t);
+      if (wanted === undefined) out.set(t.id, Math.round(at));
+      else if (wanted.has(t.id)) {
+        out.set(t.id, Math.round(at));
+        found++;
+      }
+      r.rate = rateOf(t.serviceId);
       r.next.at++;
       return true;
     }
@@ -95,19 +103,20 @@ export function estimatedWaits(state: HallState, now: number, wanted?: ReadonlyS
     }
   }
   let at = 0;
-  while (busy.length > 0 && taken.size < waiting.length && !done()) {
-    const total = busy.reduce((a, r) => a + r.rate, 0);
+  while (busy.length > 0 && taken.size < waiting.length && (wanted === undefined || found < want)) {
+    let total = 0;
+    for (let i = 0; i < busy.length; i++) total += (busy[i] as Runner).rate;
     at += 1 / total;
-    let first = busy[0];
-    for (const r of busy) {
+    let first = busy[0] as Runner;
+    for (let i = 0; i < busy.length; i++) {
+      const r = busy[i] as Runner;
       r.credit += r.rate / total;
-      if (first && r.credit > first.credit) first = r;
+      if (r.credit > first.credit) first = r;
     }
-    if (!first) break;
     first.credit -= 1;
     if (!call(first, at)) busy = busy.filter((r) => r !== first);
   }
-  return new Map([...out].map(([id, ms]) => [id, Math.round(ms)]));
+  return out;
 }
 
 /** What a citizen is shown, in whole minutes: 0 only when a window is free for the ticket now, else at least 1. */

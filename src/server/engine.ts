@@ -10,7 +10,23 @@ export interface Handled {
   duplicate: boolean;
 }
 
+/** Events between snapshots, at least. */
 const SNAPSHOT_EVERY = 2000;
+/**
+ * And at least one event per this many bytes of the last snapshot's JSON (issue 12). Saving a snapshot
+ * costs in proportion to its size (a big day's state is 2 MB: ~50-90 ms of JSON and SQLite), so a fixed
+ * interval made it a growing share of every command's CPU through the day (~150 us per command by
+ * the commands bench's fourth round). Replaying one event costs about what parsing 250 bytes of the
+ * snapshot does (~5 us), so with this interval the events after the newest snapshot take at most
+ * about as long to replay at a start as the snapshot takes to load, and a snapshot costs each event
+ * a bounded share whatever the state's size.
+ */
+const SNAPSHOT_BYTES_PER_EVENT = 250;
+
+/** Events to append before the next snapshot, after one of `bytes` bytes of JSON. */
+export function eventsBetweenSnapshots(bytes: number): number {
+  return Math.max(SNAPSHOT_EVERY, Math.ceil(bytes / SNAPSHOT_BYTES_PER_EVENT));
+}
 /** Unrecorded refusals remembered in memory only, so a client's resend gets the same answer. */
 const REFUSALS_KEPT = 1000;
 
@@ -20,6 +36,8 @@ const REFUSALS_KEPT = 1000;
  */
 export class HallEngine {
   private sinceSnapshot = 0;
+  /** Events until the next snapshot: SNAPSHOT_EVERY, or more after a big one (SNAPSHOT_BYTES_PER_EVENT). */
+  private snapshotEvery = SNAPSHOT_EVERY;
   /** Refusals about unknown ids (never stored, core/execute.ts unrecordedRefusals), newest last, bounded. */
   private readonly refused = new Map<string, Outcome>();
   private readonly appended = new Set<(events: HallEvent[]) => void>();
@@ -75,15 +93,19 @@ export class HallEngine {
       for (const p of batch) results[p.index] = { outcome: p.outcome, events: p.events, duplicate: false };
       for (const fn of this.appended) fn(events);
       this.sinceSnapshot += events.length;
-      if (this.sinceSnapshot >= SNAPSHOT_EVERY) {
-        this.log.saveSnapshot(this.state.seq, this.state);
+      if (this.sinceSnapshot >= this.snapshotEvery) {
+        const bytes = this.log.saveSnapshot(this.state.seq, this.state);
+        this.snapshotEvery = eventsBetweenSnapshots(bytes);
         this.sinceSnapshot = 0;
       }
     };
+    // The batch's stored outcomes in one query. A command earlier in this batch is not in the store
+    // yet: the state's own outcomes (execute's duplicate check) answer its repeat. After a commit in
+    // the middle of the batch (a command threw), the rest are looked up one by one again.
+    const known = this.log.commandOutcomes(cmds.map((c) => c.id));
+    let committedEarly = false;
     cmds.forEach((cmd, index) => {
-      // A command earlier in this batch is not in the store yet: the state's own outcomes (execute's
-      // duplicate check) answer its repeat.
-      const stored = this.log.commandOutcome(cmd.id);
+      const stored = committedEarly ? this.log.commandOutcome(cmd.id) : known.get(cmd.id);
       if (stored !== undefined) return void (results[index] = { outcome: stored as Outcome, events: [], duplicate: true });
       const refused = this.refused.get(cmd.id);
       if (refused !== undefined) return void (results[index] = { outcome: refused, events: [], duplicate: true });
@@ -93,6 +115,7 @@ export class HallEngine {
       } catch (e) {
         // The command may have half-applied: keep what came before it, then rebuild from the log.
         commit();
+        committedEarly = true;
         this.rebuild();
         this.logger.error({ err: e, commandId: cmd.id }, 'command failed; state rebuilt from the log');
         return void (results[index] = e instanceof HallqError ? e : new HallqError('INTERNAL', 'the command failed', {}, { cause: e }));

@@ -39,6 +39,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
     insertEvent: Database.Statement<[EventRow]>;
     insertCommand: Database.Statement<[{ id: string; outcome: string; last_seq: number }]>;
     outcome: Database.Statement<[string], { outcome: unknown }>;
+    outcomes: Database.Statement<[string], { id: unknown; outcome: unknown }>;
     read: Database.Statement<[number, number], unknown>;
     saveSnapshot: Database.Statement<[{ seq: number; state: string; created: number }]>;
     pruneSnapshots: Database.Statement<[number]>;
@@ -57,6 +58,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
       insertEvent: db.prepare('INSERT INTO events (seq, at, command_id, type, pos, body) VALUES (@seq, @at, @command_id, @type, @pos, @body)'),
       insertCommand: db.prepare('INSERT INTO commands (id, outcome, last_seq) VALUES (@id, @outcome, @last_seq)'),
       outcome: db.prepare('SELECT outcome FROM commands WHERE id = ?'),
+      outcomes: db.prepare('SELECT id, outcome FROM commands WHERE id IN (SELECT value FROM json_each(?))'),
       read: db.prepare('SELECT seq, at, command_id, type, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       saveSnapshot: db.prepare('INSERT OR REPLACE INTO snapshots (seq, state, created) VALUES (@seq, @state, @created)'),
       pruneSnapshots: db.prepare('DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)'),
@@ -220,6 +222,27 @@ export class EventLog<E extends LogEvent = LogEvent> {
   }
 
   /**
+   * The recorded outcomes of several command ids in one query (a group commit's batch: issue 12, one
+   * lookup per command was a tenth of a command's CPU), by id; ids never appended are absent.
+   */
+  commandOutcomes(ids: readonly string[]): Map<string, unknown> {
+    this.#open();
+    const out = new Map<string, unknown>();
+    if (ids.length === 0) return out;
+    let rows: { id: unknown; outcome: unknown }[];
+    try {
+      rows = this.#stmt.outcomes.all(JSON.stringify(ids));
+    } catch (err) {
+      throw storeError(err, { en: 'cannot read the outcomes of commands', zh: '读不到命令的结果' }, { commandId: ids[0] });
+    }
+    for (const row of rows) {
+      const id = String(row.id);
+      out.set(id, fromJson(row.outcome, `outcome of command ${id}`, { commandId: id }));
+    }
+    return out;
+  }
+
+  /**
    * Events with seq > afterSeq in order, at most `limit` of them. A missing seq in the middle is STORE_CORRUPT
    * naming that seq; the log is never returned with a silent hole.
    */
@@ -259,8 +282,8 @@ export class EventLog<E extends LogEvent = LogEvent> {
     }
   }
 
-  /** Stores the state as of `seq` (JSON) and drops all but the newest SNAPSHOTS_KEPT. */
-  saveSnapshot(seq: number, state: unknown): void {
+  /** Stores the state as of `seq` (JSON) and drops all but the newest SNAPSHOTS_KEPT. Returns the snapshot's size in bytes of JSON. */
+  saveSnapshot(seq: number, state: unknown): number {
     this.#open();
     if (this.readonly) throw new HallqError('STORE_IO', `event log ${this.path} is open read-only`, { path: this.path, messageZh: `事件日志 ${this.path} 是以只读方式打开的` });
     if (!Number.isSafeInteger(seq) || seq < 0) throw corrupt(`snapshot seq ${seq} is not a seq`, { seq });
@@ -271,6 +294,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
       throw storeError(err, { en: `cannot save snapshot at seq ${seq}`, zh: `无法在序号 ${seq} 保存快照` }, { seq });
     }
     this.#logger.debug({ seq, bytes: json.length }, 'snapshot saved');
+    return json.length;
   }
 
   latestSnapshot(): { seq: number; state: unknown } | undefined {

@@ -28,9 +28,9 @@ export function encodeEvent(e: LogEvent, pos: number): EventRow {
   if (typeof e.at !== 'number' || !Number.isFinite(e.at)) throw corrupt(`event ${e.seq}: at is not a finite number`, { seq: e.seq });
   if (typeof e.commandId !== 'string') throw corrupt(`event ${e.seq}: commandId is not a string`, { seq: e.seq });
   if (typeof e.type !== 'string') throw corrupt(`event ${e.seq}: type is not a string`, { seq: e.seq });
-  const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(e)) if (!HEADER.has(k)) rest[k] = v;
-  return { seq: e.seq, at: e.at, command_id: e.commandId, type: e.type, pos, body: toJson(rest, `event ${e.seq}`, { seq: e.seq }) };
+  // The other fields, in their order (a rest pattern: no array of entries per event, issue 12).
+  const { seq, at, commandId, type, ...rest } = e;
+  return { seq, at, command_id: commandId, type, pos, body: toJson(rest, `event ${seq}`, { seq }) };
 }
 
 export function decodeEvent<E extends LogEvent>(row: unknown): E {

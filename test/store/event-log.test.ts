@@ -106,6 +106,25 @@ describe('EventLog append and read', () => {
     log.close();
   });
 
+  it('looks up the outcomes of several command ids at once, the stored ones only, null and 0 included', () => {
+    const { log } = openFresh();
+    expect(log.commandOutcomes([])).toEqual(new Map());
+    expect(log.commandOutcomes(['c1'])).toEqual(new Map());
+    log.append([ev(1, 'c1')], { id: 'c1', outcome: { ok: false, code: 'QUOTA' } });
+    log.append([], { id: 'c-null', outcome: null });
+    log.append([], { id: "c'0\"", outcome: 0 });
+    const found = log.commandOutcomes(['c2', 'c-null', 'c1', "c'0\"", 'c1']);
+    expect(found).toEqual(
+      new Map<string, unknown>([
+        ['c-null', null],
+        ['c1', { ok: false, code: 'QUOTA' }],
+        ["c'0\"", 0],
+      ]),
+    );
+    expect(found.has('c2')).toBe(false);
+    log.close();
+  });
+
   it('records the outcome of a command that produced no events without moving lastSeq', () => {
     const { log } = openFresh();
     log.append([ev(1, 'c1')], { id: 'c1', outcome: 1 });
