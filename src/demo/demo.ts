@@ -226,6 +226,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       mqtt: { url: broker.url, username: DEMO_AGENT, passwordFile: cred(DEMO_AGENT).file },
       logLevel: 'warn',
       idHashKeyFile: keyFile,
+      // The kiosk's print journal on disk, as a hall's agent keeps it (agent.kioskJournal), in the demo's data folder.
+      kioskJournal: join(dataDir, 'kiosk-journal.db'),
     }),
   };
   // Faster polls than a hall needs, so the console answers at once; no systemd notify socket.

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -86,6 +86,13 @@ describe('hallq demo: keys in the order typed, and the hall’s midnight', () =>
     expect(await key('o 3', /^(⛔|✅|…|ℹ️) +o 3:/)).toBe('✅ o 3: 3 号窗口开放（s03）· window 3 opened by s03');
     expect(await key('o 3 5', /^(⛔|✅|…|ℹ️) +o 3 5:/)).toBe('⛔ o 3 5: 窗口已有人员登录 · Another staff member is logged in at this window');
   }, 120_000);
+
+  it('runs its agent with a kiosk print journal on disk in its data folder, as a hall runs it', () => {
+    const dataDir = out.find((l) => l.startsWith('  data          '))?.slice('  data          '.length);
+    expect(dataDir).toMatch(/hallq-demo-/);
+    expect(existsSync(join(dataDir ?? '', 'kiosk-journal.db'))).toBe(true);
+    expect(readFileSync(join(dir, 'demo.log'), 'utf8')).not.toContain('kioskJournal not set');
+  });
 
   it('crosses the hall’s midnight: says the day started, the staff log in again, a ticket of the new day is called', async () => {
     const day = next(/^🌅 /);
