@@ -53,6 +53,12 @@ export interface Delivery {
 /** The island code's name for the same. */
 export type EventMeta = Delivery;
 
+/** A command sent to the server (its id set) and its answer to come (see AgentLink.onSent). */
+export interface SentCommand {
+  command: Command;
+  answer: Promise<{ outcome: Outcome; seq: number }>;
+}
+
 /**
  * The agent's link to the hall server over MQTT: its replica of the state, requests with ids and
  * answers, catch-up after a gap or a reconnect, and its retained availability with a last will.
@@ -84,6 +90,7 @@ export class AgentLink {
   /** Island topics subscribed (island mode configured): agents' statuses, forwards, answers, island events. */
   private islandTopics = false;
   private readonly islandListeners = new Set<(m: IslandMessage) => void>();
+  private readonly sentListeners = new Set<(s: SentCommand) => void>();
   reconnects = 0;
   private devices: DeviceHealth[] = [];
   /** The retained agent status follows the replica's seq: refreshed after events, at most once a second. */
@@ -96,6 +103,16 @@ export class AgentLink {
     private readonly logger: Logger,
   ) {
     this.t = topics(opts.hall);
+  }
+
+  /**
+   * Each command this agent sends to the server, its id given, with the promise of its answer
+   * (a rejected promise when it failed): the demo's console echoes a key's own outcome by its id.
+   * Not called for commands island mode decides (their ids are the island's).
+   */
+  onSent(fn: (s: SentCommand) => void): () => void {
+    this.sentListeners.add(fn);
+    return () => this.sentListeners.delete(fn);
   }
 
   /** Every event applied to the replica, in order (the island's own ones included), and how it came (see Delivery). */
@@ -502,11 +519,14 @@ export class AgentLink {
   async run(cmd: CommandBody & { id?: string }): Promise<{ outcome: Outcome; seq: number }> {
     if (this.divert) return this.divert(cmd as Command);
     const command = { ...cmd, id: cmd.id ?? randomUUID() } as Command;
-    const r = await this.request({ id: randomUUID(), type: 'command', command: command as never });
-    if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
-    const data = commandDataSchema.safeParse(r.data);
-    if (!data.success) throw new HallqError('PAYLOAD_INVALID', 'the answer to a command does not read');
-    return data.data as { outcome: Outcome; seq: number };
+    const answer = this.request({ id: randomUUID(), type: 'command', command: command as never }).then((r) => {
+      if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
+      const data = commandDataSchema.safeParse(r.data);
+      if (!data.success) throw new HallqError('PAYLOAD_INVALID', 'the answer to a command does not read');
+      return data.data as { outcome: Outcome; seq: number };
+    });
+    for (const fn of this.sentListeners) fn({ command, answer });
+    return answer;
   }
 
   /**

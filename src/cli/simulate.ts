@@ -1,4 +1,5 @@
 import { hallConfigOf, formatIssues, loadConfigFile } from '../config/load.js';
+import { derivedSimulation } from './simulate-defaults.js';
 import type { HallqConfig } from '../config/schema.js';
 import { simulate, type SimReport } from '../sim/simulate.js';
 import type { SimSpec } from '../sim/spec.js';
@@ -114,10 +115,15 @@ export function simulateCommand(file: string, o: SimulateOptions): number {
   if (unknown.length > 0) {
     throw new UsageError(`--windows: ${file} has no window ${unknown.join(', ')} (its windows: ${[...known].join(', ')})`, `--windows：${file} 没有 ${unknown.join('、')} 号窗口（有：${[...known].join('、')}）`);
   }
-  if (!loaded.config.simulation) {
-    throw new HallqError('CONFIG_INVALID', `${file}: the config has no simulation section (arrivals per hour per service)`, { messageZh: `${file} 没有 simulation 部分（各业务每小时到达人数），无法模拟` });
+  let config = loaded.config;
+  if (!config.simulation) {
+    // A production config (config/hall.example.yaml) has none: defaults derived from it, said on stderr.
+    const derived = derivedSimulation(config);
+    if (!derived) throw new HallqError('CONFIG_INVALID', `${file}: the config has no simulation section (arrivals per hour per service), and no open day, window or service to derive one from`, { messageZh: `${file} 没有 simulation 部分，也没有可据以推算的开放日、窗口或业务，无法模拟` });
+    process.stderr.write(`${derived.said.join('\n')}\n\n`);
+    config = { ...config, simulation: derived.simulation };
   }
-  const spec = simSpecOf(loaded.config, o, staffed);
+  const spec = simSpecOf(config, o, staffed);
   if (typeof spec === 'string') throw new HallqError('CONFIG_INVALID', `${file}: ${spec}`, { messageZh: `${file} 无法模拟` });
   // Many days take a while: a bar on a terminal's stderr (nothing on a pipe, so stdout stays the report).
   const bar = spec.days > 1 ? progressBar('simulate', 'days') : undefined;
@@ -127,6 +133,6 @@ export function simulateCommand(file: string, o: SimulateOptions): number {
   } finally {
     bar?.stop();
   }
-  process.stdout.write(o.json ? `${JSON.stringify({ ...report, trace: undefined })}\n` : `${formatReport(loaded.config, report)}\n`);
+  process.stdout.write(o.json ? `${JSON.stringify({ ...report, trace: undefined })}\n` : `${formatReport(config, report)}\n`);
   return exitCodes.ok;
 }

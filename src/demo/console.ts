@@ -1,9 +1,9 @@
 import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
 import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
-import type { AgentLink } from '../agent/link.js';
+import type { AgentLink, SentCommand } from '../agent/link.js';
 import type { DeviceHealth } from '../bus/messages.js';
-import { decide, gradeNames, grades, own, windowView, type Command, type CommandBody, type HallEvent } from '../core/index.js';
+import { gradeNames, grades, own, type CommandBody, type HallEvent, type Outcome } from '../core/index.js';
 
 export interface DemoConsoleOptions {
   link: AgentLink;
@@ -11,7 +11,7 @@ export interface DemoConsoleOptions {
   printer: EscPosEmulator;
   screens: Map<number, ScreenEmulatorBase>;
   print: (line: string) => void;
-  /** `t <service>`: a printed ticket; `t <service> sms`: an SMS-only ticket (no paper). */
+  /** `t <service>`: a printed ticket; `t <service> sms`: an SMS-only ticket (no paper). Resolves once echoed. */
   take: (serviceId: string, smsOnly: boolean) => Promise<void>;
   card: () => void;
   quit: () => void;
@@ -28,25 +28,64 @@ const infoText: Record<string, (w: number) => string> = {
 const STATE_ZH: Record<DeviceHealth['state'], string> = { ok: '正常', degraded: '需注意', offline: '离线', unknown: '状态未知' };
 const PAPER_ZH: Record<'ok' | 'near-end' | 'out', string> = { ok: '正常', 'near-end': '将尽', out: '缺纸' };
 
-/** How long a key waits for its outcome (an event, or the keypad's refusal beep) before saying there was none. */
-const ANSWER_MS = 5000;
+/**
+ * How long a key waits for its command to be sent and answered (and for a rating keypad to light up):
+ * a key is polled off a 9600-baud line shared by 24 devices, slower while every screen is written.
+ */
+const ANSWER_MS = 15_000;
+
+/** What the hall answered to the command a key caused: its outcome and the events that command decided. */
+interface KeyAnswer {
+  id: string;
+  outcome: Outcome;
+  events: HallEvent[];
+}
+
+/** How a key's command is recognised among the agent's, and how its echo reads. */
+interface KeySpec {
+  /** What is typed, as echoed: `c 3`, `g 3 5 (非常不满意)`. */
+  label: string;
+  window: number;
+  /** The command types the key may cause at its window. */
+  types: readonly CommandBody['type'][];
+  /** The key itself: a keypad press (the agent's caller flow sends the command), or the link. */
+  act: () => void;
+  /** The echo of an accepted command from its events, or undefined when none of them says it. */
+  done: (events: HallEvent[]) => string | undefined;
+  /** An accepted command that changed nothing and gave no info code. */
+  nothing?: string;
+}
 
 /**
- * The demo's keys. Each key presses the emulated keypad (the real agent's caller flow turns it into a
- * command) and echoes its outcome: the event it caused, or the refusal the keypad beeped with its
- * reason (the core's own decision on the state the key met: src/core/decide.ts, rejections.ts).
- * Every reply is Chinese first, then English: `中文 · English`, as the hall's own refusals read.
+ * The demo's keys. A key presses the emulated keypad (the real agent's caller flow turns it into a
+ * command) and echoes the outcome the hall decided for THAT command: the agent's link hands the
+ * console each command it sends with its id and its answer (AgentLink.onSent), and the echo is made
+ * from that answer and the events with that command id, bounded (ANSWER_MS). Keys run one at a
+ * time in the order typed, each echoed before the next is pressed, so `p 3` then `u 3` meets a
+ * paused window and two `g 3 5` cannot both claim one rating. While a key waits, the demo's own staff
+ * leave its window alone (`busy`). Every reply is Chinese first, then English: `中文 · English`.
  */
 export class DemoConsole {
   static readonly help =
     't <service>  take a ticket · t <service> sms  an SMS-only ticket (no paper) · c <window>  press call · r <window> recall\n' +
-    '                p <window> pause · u <window> resume\n' +
+    '                p <window> pause · u <window> resume · o <window> [staff number]  log in (open the window) · x <window> close it\n' +
     '                g <window> <1-5>  ask for a rating and give it: 1 = 非常满意 (very satisfied) … 5 = 非常不满意 (very dissatisfied)\n' +
     "                card  put a citizen's ID card on the reader · paper out|near|ok · s  show the screens · q  quit (or Ctrl-C)";
-  private readonly offs = new Set<() => void>();
+  /** Pending waits: stop() ends them (nothing more is echoed). */
+  private readonly cancels = new Set<() => void>();
   private lastPrinter = '';
+  /** Keys are handled one after the other, in the order typed. */
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+  /** The window whose key is waiting for its answer. */
+  private inFlight: number | undefined;
 
   constructor(private readonly o: DemoConsoleOptions) {}
+
+  /** A key for window `w` is waiting for its answer: the demo's staff do not press that keypad meanwhile. */
+  busy(w: number): boolean {
+    return this.inFlight === w;
+  }
 
   /** The agent's device list changed: say when the printer's state does (paper out, back). */
   devices(list: DeviceHealth[]): void {
@@ -60,48 +99,67 @@ export class DemoConsole {
   }
 
   stop(): void {
-    for (const off of [...this.offs]) off();
-    this.offs.clear();
+    this.stopped = true;
+    for (const cancel of [...this.cancels]) cancel();
+    this.cancels.clear();
   }
 
+  /** A line typed: handled after every key typed before it has echoed its outcome (`q` at once). */
   line(input: string): void {
+    if (input.trim() === 'q') return this.o.quit();
+    this.queue = this.queue.then(() => this.handle(input)).catch((e: unknown) => this.print(`⛔ ${input.trim()}: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /** Resolves once everything typed so far has been echoed. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private print(line: string): void {
+    if (!this.stopped) this.o.print(line);
+  }
+
+  private async handle(input: string): Promise<void> {
     const [first, a, b, ...rest] = input.trim().split(/\s+/);
     const cmd = first ?? '';
     // A word too many is a typo, not something to ignore (`t social sms extra`).
-    if (rest.length > 0) return this.o.print(`⛔ ${input.trim()}: 多余的内容 "${rest.join(' ')}" · too many words. keys: ${DemoConsole.help}`);
+    if (rest.length > 0) return this.print(`⛔ ${input.trim()}: 多余的内容 "${rest.join(' ')}" · too many words. keys: ${DemoConsole.help}`);
+    // Only o takes a second word among the window keys.
+    if (b !== undefined && ['c', 'r', 'p', 'u', 'x'].includes(cmd)) return this.print(`⛔ ${input.trim()}: 多余的内容 "${b}" · too many words. keys: ${DemoConsole.help}`);
     switch (cmd) {
       case '':
         return;
       case 't':
-        if (!a) return this.o.print(`⛔ t: 请选择业务 · which service? ${this.services()}`);
-        if (b !== undefined && b !== 'sms') return this.o.print(`⛔ t ${a} ${b}: 业务后只能加 sms（短信取号）· only sms may follow the service (an SMS-only ticket): t ${a} sms`);
-        void this.o.take(a, b === 'sms');
-        return;
+        if (!a) return this.print(`⛔ t: 请选择业务 · which service? ${this.services()}`);
+        if (b !== undefined && b !== 'sms') return this.print(`⛔ t ${a} ${b}: 业务后只能加 sms（短信取号）· only sms may follow the service (an SMS-only ticket): t ${a} sms`);
+        return this.o.take(a, b === 'sms');
       case 'c':
-        return this.key(cmd, a, 'call', { type: 'CallNext' }, (e, w) => (e.type === 'TicketCalled' && e.window === w ? `c ${w}: 已叫号 ${this.number(e.ticketId)} · called ${this.number(e.ticketId)}` : undefined));
+        return this.press(cmd, a, 'call', ['CallNext'], (e, w) => (e.type === 'TicketCalled' && e.window === w ? `已叫号 ${this.number(e.ticketId)} · called ${this.number(e.ticketId)}` : undefined));
       case 'r':
-        return this.key(cmd, a, 'recall', { type: 'Recall' }, (e, w) => (e.type === 'TicketRecalled' && e.window === w ? `r ${w}: 重呼 ${this.number(e.ticketId)}（第 ${e.count} 次）· recalled ${this.number(e.ticketId)} (${e.count}×)` : undefined));
+        return this.press(cmd, a, 'recall', ['Recall'], (e, w) => (e.type === 'TicketRecalled' && e.window === w ? `重呼 ${this.number(e.ticketId)}（第 ${e.count} 次）· recalled ${this.number(e.ticketId)} (${e.count}×)` : undefined));
       case 'p':
-        return this.key(cmd, a, 'pause', { type: 'PauseWindow', reason: '暂停服务' }, (e, w) => (e.type === 'WindowPaused' && e.window === w ? `p ${w}: ${w} 号窗口已暂停（${e.reason}）· window ${w} paused` : undefined));
+        return this.press(cmd, a, 'pause', ['PauseWindow'], (e, w) => (e.type === 'WindowPaused' && e.window === w ? `${w} 号窗口已暂停（${e.reason}）· window ${w} paused` : undefined));
       case 'u':
-        return this.key(cmd, a, 'call-back', { type: 'ResumeWindow' }, (e, w) => (e.type === 'WindowResumed' && e.window === w ? `u ${w}: ${w} 号窗口恢复服务 · window ${w} resumed` : undefined));
+        return this.press(cmd, a, 'call-back', ['ResumeWindow'], (e, w) => (e.type === 'WindowResumed' && e.window === w ? `${w} 号窗口恢复服务 · window ${w} resumed` : undefined));
+      case 'o':
+        return this.open(a, b);
+      case 'x':
+        return this.close(a);
       case 'g':
         return this.rate(a, b);
       case 'card':
         return this.o.card();
       case 'paper': {
         const paper = a === 'out' ? 'out' : a === 'near' ? 'near-end' : a === 'ok' ? 'ok' : undefined;
-        if (!paper || b !== undefined) return this.o.print('⛔ paper: 请用 paper out（缺纸）、paper near（将尽）或 paper ok · paper out, near or ok');
+        if (!paper || b !== undefined) return this.print('⛔ paper: 请用 paper out（缺纸）、paper near（将尽）或 paper ok · paper out, near or ok');
         this.o.printer.set({ paper });
-        return this.o.print(`🧻 打印机纸张：${PAPER_ZH[paper]} · printer paper: ${paper} (the agent sees it at its next status poll)`);
+        return this.print(`🧻 打印机纸张：${PAPER_ZH[paper]} · printer paper: ${paper} (the agent sees it at its next status poll)`);
       }
       case 's':
-        for (const [id, e] of this.o.screens) this.o.print(`  屏 screen ${String(id).padStart(2)}: ${e.view.text || '（空白）(blank)'}`);
+        for (const [id, e] of this.o.screens) this.print(`  屏 screen ${String(id).padStart(2)}: ${e.view.text || '（空白）(blank)'}`);
         return;
-      case 'q':
-        return this.o.quit();
       default:
-        this.o.print(`未知按键 "${cmd}" · unknown key "${cmd}". keys: ${DemoConsole.help}`);
+        this.print(`未知按键 "${cmd}" · unknown key "${cmd}". keys: ${DemoConsole.help}`);
     }
   }
 
@@ -120,96 +178,160 @@ export class DemoConsole {
     if (keypad) return { w, keypad };
     const ids = [...this.o.keypads.keys()];
     const range = `${ids[0] ?? ''}–${ids[ids.length - 1] ?? ''}`;
-    this.o.print(`⛔ ${cmd} ${a ?? ''}: ${a === undefined ? '请输入窗口号 · which window?' : `没有 ${a} 号窗口 · no window ${a}`} — 窗口 windows ${range}`);
+    this.print(`⛔ ${cmd} ${a ?? ''}: ${a === undefined ? '请输入窗口号 · which window?' : `没有 ${a} 号窗口 · no window ${a}`} — 窗口 windows ${range}`);
     return undefined;
   }
 
-  /** Why the hall would refuse `body` at window `w` now: the core's own decision on the current state. */
-  private refusal(body: Record<string, unknown> & { type: string }, w: number): string {
-    const state = this.o.link.replica.state;
-    const d = decide(state, { id: 'demo-console', source: 'caller-keypad', window: w, ...body } as unknown as Command, Date.now());
-    if (!d.outcome.ok) return `${d.outcome.message.zh} · ${d.outcome.message.en}`;
-    const v = windowView(state, w);
-    return `被拒绝 · refused (window ${w} ${v.status})`;
-  }
-
-  /** Waits for the event `done` recognises, or the keypad's refusal beep, or says nothing came. */
-  private answer(w: number, keypad: KeypadEmulator, label: string, done: (e: HallEvent, w: number) => string | undefined, refused: () => string): Promise<boolean> {
-    return new Promise((resolve) => {
-      const finish = (line: string, ok: boolean) => {
-        off();
-        this.o.print(line);
-        resolve(ok);
-      };
-      const offEvent = this.o.link.onEvent((e) => {
-        const line = done(e, w);
-        if (line) finish(`✅ ${line}`, true);
-      });
-      const offBeep = keypad.on((e) => {
-        // The reason as the hall sees it when it refused (a rating recorded meanwhile, say), not before.
-        if (e.type === 'beep') finish(`⛔ ${label}: ${refused()}`, false);
-      });
-      const timer = setTimeout(() => finish(`… ${label}: ${ANSWER_MS / 1000} 秒内无应答（键盘离线？）· no answer within ${ANSWER_MS / 1000} s (keypad offline?)`, false), ANSWER_MS);
-      const off = () => {
-        offEvent();
-        offBeep();
+  /** `p` resolved with undefined after `ms`, or when the console stops. */
+  private within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+    return new Promise<T | undefined>((resolve) => {
+      const end = (v: T | undefined) => {
         clearTimeout(timer);
-        this.offs.delete(off);
+        this.cancels.delete(cancel);
+        resolve(v);
       };
-      this.offs.add(off);
+      const cancel = () => end(undefined);
+      const timer = setTimeout(cancel, Math.max(0, ms));
+      this.cancels.add(cancel);
+      p.then(end, () => end(undefined));
     });
   }
 
-  private key(cmd: string, a: string | undefined, key: 'call' | 'recall' | 'pause' | 'call-back', body: Record<string, unknown> & { type: CommandBody['type'] }, done: (e: HallEvent, w: number) => string | undefined): void {
+  /**
+   * Does the key and waits, bounded, for the command it caused: the first one the agent sends for the
+   * key's window of one of its types, then that command's answer, then the replica holding its events.
+   */
+  private async answerOf(spec: KeySpec): Promise<KeyAnswer | 'not-sent' | 'no-answer' | 'failed'> {
+    const link = this.o.link;
+    const deadline = Date.now() + ANSWER_MS;
+    const events: HallEvent[] = [];
+    let seq = Infinity;
+    let reached: () => void = () => {};
+    const caughtUp = new Promise<void>((r) => (reached = r));
+    const offEvents = link.onEvent((e) => {
+      events.push(e);
+      if (link.replica.seq >= seq) reached();
+    });
+    let claimed: (s: SentCommand) => void = () => {};
+    const sent = new Promise<SentCommand>((r) => (claimed = r));
+    const offSent = link.onSent((s) => {
+      const c = s.command as { type: CommandBody['type']; window?: number };
+      if (spec.types.includes(c.type) && c.window === spec.window) {
+        offSent();
+        claimed(s);
+      }
+    });
+    this.inFlight = spec.window;
+    try {
+      spec.act();
+      const s = await this.within(sent, deadline - Date.now());
+      if (!s) return 'not-sent';
+      let failed = false;
+      const a = await this.within(
+        s.answer.catch(() => {
+          failed = true;
+          return undefined;
+        }),
+        deadline - Date.now(),
+      );
+      if (failed) return 'failed';
+      if (!a) return 'no-answer';
+      seq = a.seq;
+      if (link.replica.seq < seq) await this.within(caughtUp, deadline - Date.now());
+      return { id: s.command.id, outcome: a.outcome, events: events.filter((e) => e.commandId === s.command.id) };
+    } finally {
+      offEvents();
+      offSent();
+      this.inFlight = undefined;
+    }
+  }
+
+  /** The key's echo from its own answer; resolves with the answer when the command was accepted. */
+  private async run(spec: KeySpec): Promise<KeyAnswer | undefined> {
+    const a = await this.answerOf(spec);
+    const label = spec.label;
+    if (a === 'not-sent') return void this.print(`… ${label}: ${ANSWER_MS / 1000} 秒内无应答（键盘离线？）· no answer within ${ANSWER_MS / 1000} s (keypad offline?)`);
+    if (a === 'no-answer') return void this.print(`… ${label}: 服务器 ${ANSWER_MS / 1000} 秒内未答复 · the server did not answer within ${ANSWER_MS / 1000} s`);
+    if (a === 'failed') return void this.print(`⛔ ${label}: 服务器拒绝了请求 · the server refused the request (see the log)`);
+    if (!a.outcome.ok) return void this.print(`⛔ ${label}: ${a.outcome.message.zh} · ${a.outcome.message.en}`);
+    const line = spec.done(a.events);
+    const info = a.outcome.info;
+    if (line) this.print(`✅ ${label}: ${line}`);
+    else this.print(`ℹ️  ${label}: ${info ? (infoText[info]?.(spec.window) ?? info) : (spec.nothing ?? '无需操作 · nothing to do')}`);
+    return line ? a : undefined;
+  }
+
+  private async press(cmd: string, a: string | undefined, key: 'call' | 'recall' | 'pause' | 'call-back', types: CommandBody['type'][], done: (e: HallEvent, w: number) => string | undefined): Promise<void> {
     const k = this.keypad(cmd, a);
     if (!k) return;
-    // The hall's own decision on the state the key meets: a refusal's reason, or an answer that changes nothing.
-    const d = decide(this.o.link.replica.state, { id: 'demo-console', source: 'caller-keypad', window: k.w, ...body } as unknown as Command, Date.now());
-    if (d.outcome.ok && d.events.length === 0) {
-      const info = d.outcome.info;
-      this.o.print(`ℹ️  ${cmd} ${k.w}: ${info ? (infoText[info]?.(k.w) ?? info) : '无需操作 · nothing to do'}`);
-      k.keypad.press(key);
-      return;
-    }
-    void this.answer(k.w, k.keypad, `${cmd} ${k.w}`, done, () => this.refusal(body, k.w));
-    k.keypad.press(key);
+    await this.run({ label: `${cmd} ${k.w}`, window: k.w, types, act: () => k.keypad.press(key), done: (events) => firstOf(events, (e) => done(e, k.w)) });
+  }
+
+  /** `o 3 [n]`: staff number n (default: the window's own, as the demo's staff log in at its start) logs in on window 3's keypad. */
+  private async open(a: string | undefined, b: string | undefined): Promise<void> {
+    const k = this.keypad('o', a);
+    if (!k) return;
+    const staffNumber = b ?? String([...this.o.keypads.keys()].indexOf(k.w) + 1);
+    if (!/^\d{1,3}$/.test(staffNumber)) return this.print(`⛔ o ${k.w} ${staffNumber}: 工号应为数字 · the staff number is digits (o <window> [staff number])`);
+    const label = `o ${k.w}${b === undefined ? '' : ` ${b}`}`;
+    const done = (e: HallEvent) => (e.type === 'WindowOpened' && e.window === k.w ? `${k.w} 号窗口开放（${e.staffId}）· window ${k.w} opened by ${e.staffId}` : undefined);
+    await this.run({ label, window: k.w, types: ['OpenWindow'], act: () => k.keypad.typeLogin(staffNumber), done: (events) => firstOf(events, done) });
+  }
+
+  /** `x 3`: closes window 3 (its staff log out). The keypad has no logout key: the agent sends CloseWindow for it. */
+  private async close(a: string | undefined): Promise<void> {
+    const k = this.keypad('x', a);
+    if (!k) return;
+    const done = (e: HallEvent) => (e.type === 'WindowClosed' && e.window === k.w ? `${k.w} 号窗口已关闭 · window ${k.w} closed` : undefined);
+    const act = () => void this.o.link.send({ type: 'CloseWindow', window: k.w, source: 'caller-keypad' }).catch(() => undefined);
+    await this.run({ label: `x ${k.w}`, window: k.w, types: ['CloseWindow'], act, done: (events) => firstOf(events, done), nothing: `${k.w} 号窗口未开放 · window ${k.w} is not open` });
   }
 
   private ratingMode(keypad: KeypadEmulator): Promise<boolean> {
-    return new Promise((resolve) => {
-      const done = (on: boolean) => {
-        off();
-        clearTimeout(timer);
-        this.offs.delete(stop);
-        resolve(on);
-      };
-      const off = keypad.on((e) => {
-        if (e.type === 'rating-mode' && e.on) done(true);
+    if (keypad.ratingMode) return Promise.resolve(true);
+    let off: () => void = () => {};
+    const on = new Promise<boolean>((resolve) => {
+      off = keypad.on((e) => {
+        if (e.type === 'rating-mode' && e.on) resolve(true);
       });
-      const timer = setTimeout(() => done(false), ANSWER_MS);
-      const stop = () => done(false);
-      this.offs.add(stop);
+    });
+    return this.within(on, ANSWER_MS).then((v) => {
+      off();
+      return v === true;
     });
   }
 
-  private rate(a: string | undefined, b: string | undefined): void {
+  private async rate(a: string | undefined, b: string | undefined): Promise<void> {
     const k = this.keypad('g', a);
     if (!k) return;
     const raw = Number(b);
-    if (!Number.isInteger(raw) || raw < 1 || raw > 5) return this.o.print('g <window> <1-5>: 评价 1 = 非常满意 … 5 = 非常不满意 · grade 1 = very satisfied … 5 = very dissatisfied');
+    if (!Number.isInteger(raw) || raw < 1 || raw > 5) return this.print('g <window> <1-5>: 评价 1 = 非常满意 … 5 = 非常不满意 · grade 1 = very satisfied … 5 = very dissatisfied');
     const grade = grades[raw - 1]!;
     const label = `g ${k.w} ${raw} (${gradeNames[grade].zh})`;
-    const asked = () => this.refusal({ type: 'RequestRating' }, k.w);
-    void (async () => {
-      const pending = this.answer(k.w, k.keypad, label, (e, w) => (e.type === 'RatingRequested' && e.window === w ? `${label}: 已请 ${this.number(e.ticketId)} 评价 · rating asked for ${this.number(e.ticketId)}` : undefined), asked);
-      k.keypad.press('rating-request');
-      if (!(await pending)) return;
-      // The keypad enters rating mode once the agent tells it; the citizen presses then.
-      if (!k.keypad.ratingMode && !(await this.ratingMode(k.keypad))) return this.o.print(`… ${label}: 评价器未进入评价状态 · the keypad did not enter rating mode`);
-      const refused = () => this.refusal({ type: 'Rate', grade, source: 'rating-device' }, k.w);
-      const recorded = this.answer(k.w, k.keypad, label, (e, w) => (e.type === 'RatingRecorded' && e.rating.window === w ? `${label}: 已记录 ${e.rating.number} 的评价 · recorded for ${e.rating.number}` : undefined), refused);
-      k.keypad.giveGrade(raw);
-      await recorded;
-    })();
+    const asked = await this.run({
+      label,
+      window: k.w,
+      types: ['RequestRating'],
+      act: () => k.keypad.press('rating-request'),
+      done: (events) => firstOf(events, (e) => (e.type === 'RatingRequested' && e.window === k.w ? `已请 ${this.number(e.ticketId)} 评价 · rating asked for ${this.number(e.ticketId)}` : undefined)),
+    });
+    if (!asked) return;
+    // The keypad enters rating mode once the agent tells it; the citizen presses then.
+    if (!(await this.ratingMode(k.keypad))) return this.print(`… ${label}: 评价器未进入评价状态 · the keypad did not enter rating mode`);
+    await this.run({
+      label,
+      window: k.w,
+      types: ['Rate'],
+      act: () => k.keypad.giveGrade(raw),
+      done: (events) => firstOf(events, (e) => (e.type === 'RatingRecorded' && e.rating.window === k.w ? `已记录 ${e.rating.number} 的评价 · recorded for ${e.rating.number}` : undefined)),
+    });
   }
+}
+
+function firstOf(events: HallEvent[], say: (e: HallEvent) => string | undefined): string | undefined {
+  for (const e of events) {
+    const line = say(e);
+    if (line) return line;
+  }
+  return undefined;
 }

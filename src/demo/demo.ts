@@ -56,6 +56,8 @@ export interface DemoOptions {
   input?: NodeJS.ReadableStream;
   /** Also draw each printed ticket as a PNG here (as `hallq emulate printer --png`), its path on the console. */
   pngDir?: string;
+  /** The hall's clock for the server and the agent (default Date.now): tests start the demo just before the hall's midnight. */
+  clock?: () => number;
 }
 
 /** The demo's PINs per role, printed at start. */
@@ -157,6 +159,7 @@ export interface RunningDemo {
 
 export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const base = loadConfigOrThrow(o.config);
+  const clock = o.clock ?? Date.now;
   const dataDir = mkdtempSync(join(tmpdir(), 'hallq-demo-'));
   // Logs (JSON lines) go to a file so the console shows the hall, not the plumbing.
   const logFile = o.logFile ?? join(tmpdir(), `hallq-demo-${process.pid}.log`);
@@ -191,11 +194,11 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   let port = await portFor(o.httpPort);
   let server;
   try {
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, port, agentEntry(`http://127.0.0.1:${port}`), o.keepServiceHours, modemPty.host, serverPw), Date.now, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, port, agentEntry(`http://127.0.0.1:${port}`), o.keepServiceHours, modemPty.host, serverPw), clock, logger);
   } catch {
     // Taken in between: another free one.
     port = await portFor(0);
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, port, agentEntry(`http://127.0.0.1:${port}`), o.keepServiceHours, modemPty.host, serverPw), Date.now, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, port, agentEntry(`http://127.0.0.1:${port}`), o.keepServiceHours, modemPty.host, serverPw), clock, logger);
   }
   const httpPort = (server.http.address() as { port: number }).port;
   const statusBase = `http://127.0.0.1:${httpPort}`;
@@ -203,7 +206,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   // Demo sign-ins (never do this in a real hall: `hallq staff passwd` sets each PIN).
   const credentials = openCredentials(config.server.database, logger);
   // scrypt per PIN: side by side on libuv's thread pool.
-  await Promise.all(config.staff.map((s) => credentials.set(s.id, DEMO_PINS[s.role], Date.now())));
+  await Promise.all(config.staff.map((s) => credentials.set(s.id, DEMO_PINS[s.role], clock())));
   credentials.close();
   const signIns = (['manager', 'staff', 'technician'] as const)
     .map((role) => {
@@ -218,10 +221,17 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
   const agentConfig: HallqConfig = {
     ...config,
-    agent: agentSchema.parse({ id: DEMO_AGENT, mqtt: { url: broker.url, username: DEMO_AGENT, passwordFile: cred(DEMO_AGENT).file }, logLevel: 'warn', idHashKeyFile: keyFile }),
+    agent: agentSchema.parse({
+      id: DEMO_AGENT,
+      mqtt: { url: broker.url, username: DEMO_AGENT, passwordFile: cred(DEMO_AGENT).file },
+      logLevel: 'warn',
+      idHashKeyFile: keyFile,
+      // The kiosk's print journal on disk, as a hall's agent keeps it (agent.kioskJournal), in the demo's data folder.
+      kioskJournal: join(dataDir, 'kiosk-journal.db'),
+    }),
   };
   // Faster polls than a hall needs, so the console answers at once; no systemd notify socket.
-  const agent = await startAgentFrom(agentConfig, { logger, env: {}, devices: { printerPollMs: 1000, keypadPollMs: 400, keypadTimeoutMs: 300 } });
+  const agent = await startAgentFrom(agentConfig, { logger, env: {}, clock, devices: { printerPollMs: 1000, keypadPollMs: 400, keypadTimeoutMs: 300 } });
   // Every device has said how it is (the printer its paper) before the hall opens, as a technician would check.
   await agent.devices.settled(15_000);
   const link = agent.link;
@@ -243,6 +253,29 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       else if (e.type === 'WindowOpened') o.print(`🪟 ${e.window} 号窗口开放（${e.staffId}）· window ${e.window} opened by ${e.staffId}`);
       // A number whose paper never came out (roll ended mid-ticket, printer away): the queue drops it.
       else if (e.type === 'TicketVoided' && t) o.print(`🗑️  ${t.number} voided: ${e.reason} (作废，不进入排队)`);
+      else if (e.type === 'WindowClosed') o.print(`🚪 ${e.window} 号窗口关闭 · window ${e.window} closed`);
+    }),
+  );
+  // The day follows the hall's clock: at its midnight the server's DayStarted closes every window and
+  // expires what was left. The demo says so, and whoever had a window open logs in again on its keypad
+  // (as the demo's staff did at its start), so calls go on; the citizens keep coming.
+  const openWindows = new Map<number, string>();
+  offs.push(
+    link.onEvent((e) => {
+      if (e.type === 'WindowOpened' || e.type === 'WindowTakenOver') openWindows.set(e.window, e.staffId);
+      else if (e.type === 'WindowClosed') openWindows.delete(e.window);
+      else if (e.type === 'DayStarted') {
+        const again = [...openWindows].sort(([a], [b]) => a - b);
+        openWindows.clear();
+        o.print(
+          `🌅 新的一天 ${e.day}：所有窗口已关闭，${e.expired.length} 张未办结的号作废；${again.length > 0 ? `${again.map(([w]) => w).join('、')} 号窗口的工作人员重新登录` : '没有窗口要重新开放（o <窗口> 登录）'} · ` +
+            `a new day (${e.day}): the hall closed every window and expired ${e.expired.length} unfinished tickets; ${again.length > 0 ? `staff log in again at window${again.length > 1 ? 's' : ''} ${again.map(([w]) => w).join(', ')}` : 'no window to reopen (o <window> logs in)'}`,
+        );
+        again.forEach(([w, staffId], i) => {
+          const n = config.staff.findIndex((x) => x.id === staffId) + 1;
+          if (n > 0) later(300 * i, () => hw.keypadEmulators.get(w)?.typeLogin(String(n)));
+        });
+      }
     }),
   );
   const pngDir = o.pngDir;
@@ -351,7 +384,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     const keypad = hw.keypadEmulators.get(w);
     const v = link.replica.state.windows[String(w)];
     const current = v?.current === undefined ? undefined : own(link.replica.state.tickets, v.current);
-    if (keypad && v?.status === 'open') {
+    // A console key waiting for its answer at this window has the keypad to itself.
+    if (keypad && v?.status === 'open' && !demoConsole.busy(w)) {
       if (current && rng.chance(0.15)) {
         // Transfer: the key, then the target window's number and enter (the caller flow's convention).
         const to = staffed.filter((x) => x !== w)[Math.floor(rng.next() * (staffed.length - 1))];
