@@ -221,7 +221,7 @@ export class AgentLink {
       this.pending.delete(id);
       void divert(cmd.command).then(
         (data) => p.resolve({ id, status: 'ok', data }),
-        (e: unknown) => p.resolve({ id, status: 'error', error: { code: 'INTERNAL', message: String(e) } }),
+        (e: unknown) => p.resolve({ id, status: 'error', error: { code: 'INTERNAL', message: String(e), messageZh: '孤岛模式未能执行该命令' } }),
       );
     }
   }

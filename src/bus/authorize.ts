@@ -81,26 +81,26 @@ export type RequestAuthorizer = (client: string, req: Request) => Authorized;
 export function requestAuthorizer(agents: readonly AgentEntry[]): RequestAuthorizer {
   const grants = new Map(agents.map((a) => [a.id, grantsOf(a)] as const));
   const check: RequestAuthorizer = (client, req) => {
-    const refuse = (rule: string, message: string, extra: Partial<RefusalLog> = {}): Authorized => ({
+    const refuse = (rule: string, message: string, messageZh: string, extra: Partial<RefusalLog> = {}): Authorized => ({
       ok: false,
-      error: { code: 'FORBIDDEN', message },
+      error: { code: 'FORBIDDEN', message, messageZh },
       log: { client, request: req.type, rule, ...extra },
     });
     // Map lookup: an id like "__proto__" or "constructor" finds nothing.
     const g = grants.get(client);
-    if (!g) return refuse('unknown-agent', `${client} is not an agent of this hall (agents in the hall config)`);
+    if (!g) return refuse('unknown-agent', `${client} is not an agent of this hall (agents in the hall config)`, `${client} 不是本大厅的终端机（见大厅配置的 agents）`);
     switch (req.type) {
       case 'events':
       case 'state':
         return { ok: true, request: req };
       case 'contact':
-        return g.kiosk ? { ok: true, request: req } : refuse('kiosk-only', `agent ${client} has no kiosk: contact numbers come only from kiosks`);
+        return g.kiosk ? { ok: true, request: req } : refuse('kiosk-only', `agent ${client} has no kiosk: contact numbers come only from kiosks`, `终端机 ${client} 没有取号机：联系电话只能来自取号机`);
       case 'island': {
         // An island action is allowed exactly as the same command would be now, from the agent whose
         // device it came from: the sender's own, or (`for`, replayed by the hall's acting agent, README
         // "Island mode") another agent of this hall, which must hold that device.
         const actor = req.for ?? client;
-        if (actor !== client && !grants.has(actor)) return refuse('unknown-agent', `${actor} is not an agent of this hall (agents in the hall config)`);
+        if (actor !== client && !grants.has(actor)) return refuse('unknown-agent', `${actor} is not an agent of this hall (agents in the hall config)`, `${actor} 不是本大厅的终端机（见大厅配置的 agents）`);
         const inner = check(actor, { id: req.id, type: 'command', command: req.command });
         return inner.ok && inner.request.type === 'command' ? { ok: true, request: { ...req, command: inner.request.command } } : inner;
       }
@@ -108,13 +108,15 @@ export function requestAuthorizer(agents: readonly AgentEntry[]): RequestAuthori
         const cmd = req.command;
         const rule = RULES[cmd.type];
         const facts = { command: cmd.type, ...('window' in cmd ? { window: cmd.window } : {}) };
-        if (rule === 'staff') return refuse('staff-only', `${cmd.type} is for signed-in staff (HTTP), never from an agent`, facts);
-        if (rule === 'kiosk' && !g.kiosk) return refuse('kiosk-only', `agent ${client} has no kiosk: ${cmd.type} comes only from kiosks`, facts);
+        if (rule === 'staff') return refuse('staff-only', `${cmd.type} is for signed-in staff (HTTP), never from an agent`, `${cmd.type} 只能由已登录的工作人员（HTTP）执行，不能来自终端机`, facts);
+        if (rule === 'kiosk' && !g.kiosk) return refuse('kiosk-only', `agent ${client} has no kiosk: ${cmd.type} comes only from kiosks`, `终端机 ${client} 没有取号机：${cmd.type} 只能来自取号机`, facts);
         if (rule === 'caller' && !('window' in cmd && g.callerWindows.has(cmd.window))) {
-          return refuse('caller-keypad-only', `agent ${client} has no caller keypad of window ${'window' in cmd ? cmd.window : '?'}: ${cmd.type} comes only from the agent with that window's caller keypad`, facts);
+          const w = 'window' in cmd ? cmd.window : '?';
+          return refuse('caller-keypad-only', `agent ${client} has no caller keypad of window ${w}: ${cmd.type} comes only from the agent with that window's caller keypad`, `终端机 ${client} 没有 ${w} 号窗口的呼叫器：${cmd.type} 只能来自连接该窗口呼叫器的终端机`, facts);
         }
         if (rule === 'rating' && !('window' in cmd && g.ratingWindows.has(cmd.window))) {
-          return refuse('rating-device-only', `agent ${client} has no rating keypad of window ${'window' in cmd ? cmd.window : '?'}: a rating comes only from that window's rating device`, facts);
+          const w = 'window' in cmd ? cmd.window : '?';
+          return refuse('rating-device-only', `agent ${client} has no rating keypad of window ${w}: a rating comes only from that window's rating device`, `终端机 ${client} 没有 ${w} 号窗口的评价器：评价只能来自该窗口的评价器`, facts);
         }
         // The source is the device the rule trusts, never what the sender wrote; a kiosk's command
         // carries the agent it came from (kioskAgent: the ticket records it, only that agent settles its print).

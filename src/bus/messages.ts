@@ -49,8 +49,8 @@ export type Request = z.infer<typeof requestSchema>;
 export interface ErrorBody {
   code: string;
   message: string;
-  /** The Chinese text, where a person may read it (invalid payloads, the city's messages to halls). */
-  messageZh?: string;
+  /** The Chinese text: every error answer carries it (a person may read any of them: the CLI, a log, a technician). */
+  messageZh: string;
 }
 
 export type Response<T = unknown> = { id: string; status: 'ok'; data: T } | { id: string; status: 'error'; error: ErrorBody };

@@ -4,6 +4,7 @@ import { accept, reject, type Decision } from './decision.js';
 import type { HallConfig } from './model.js';
 import type { HallState, WindowState } from './state.js';
 import { own } from './own.js';
+import { staffElsewhereMessage } from './rejections.js';
 
 /** Staff log in and out, pause with a reason (暂停服务), resume, and take a window over (AB posts). */
 
@@ -13,8 +14,10 @@ function known(state: HallState, config: HallConfig, id: number): WindowState | 
   return win;
 }
 
-function staffElsewhere(state: HallState, staffId: string, window: number): boolean {
-  return Object.values(state.windows).some((w) => w.id !== window && w.status !== 'closed' && w.staffId === staffId);
+/** The refusal when the staff member holds another open window than `window` (which one, and how to leave it), else undefined. */
+function staffElsewhere(state: HallState, staffId: string, window: number): Decision | undefined {
+  const held = Object.values(state.windows).find((w) => w.id !== window && w.status !== 'closed' && w.staffId === staffId);
+  return held ? { events: [], outcome: { ok: false, code: 'staff-elsewhere', message: staffElsewhereMessage(held.id) } } : undefined;
 }
 
 export function decideOpen(state: HallState, config: HallConfig, cmd: CommandOf<'OpenWindow'>): Decision {
@@ -25,7 +28,8 @@ export function decideOpen(state: HallState, config: HallConfig, cmd: CommandOf<
     if (win.staffId !== cmd.staffId) return reject('window-occupied');
     return accept([], undefined, 'already-open');
   }
-  if (staffElsewhere(state, cmd.staffId, cmd.window)) return reject('staff-elsewhere');
+  const elsewhere = staffElsewhere(state, cmd.staffId, cmd.window);
+  if (elsewhere) return elsewhere;
   return accept([{ type: 'WindowOpened', window: cmd.window, staffId: cmd.staffId }]);
 }
 
@@ -57,7 +61,8 @@ export function decideTakeOver(state: HallState, config: HallConfig, cmd: Comman
   const win = known(state, config, cmd.window);
   if ('outcome' in win) return win;
   if (!config.staff.some((s) => s.id === cmd.staffId)) return reject('unknown-staff', cmd.staffId);
-  if (staffElsewhere(state, cmd.staffId, cmd.window)) return reject('staff-elsewhere');
+  const elsewhere = staffElsewhere(state, cmd.staffId, cmd.window);
+  if (elsewhere) return elsewhere;
   if (win.status === 'closed') return accept([{ type: 'WindowOpened', window: cmd.window, staffId: cmd.staffId }]);
   if (win.staffId === cmd.staffId) return accept([], undefined, 'already-open');
   return accept([{ type: 'WindowTakenOver', window: cmd.window, staffId: cmd.staffId, ...(win.staffId === undefined ? {} : { previousStaffId: win.staffId }) }]);

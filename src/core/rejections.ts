@@ -48,3 +48,14 @@ export const rejectionMessages = {
 } as const satisfies Record<string, Lang>;
 
 export type RejectionCode = keyof typeof rejectionMessages;
+
+/**
+ * staff-elsewhere with the window they hold and the way out (issue 13): a window opened for them by a
+ * manager or the CLI has no session of theirs to sign out of, so the manager closing it is named too.
+ */
+export function staffElsewhereMessage(window: number): Lang {
+  return {
+    zh: `您已在 ${window} 号窗口登录：请先在 ${window} 号窗口退出登录（或在该窗口重新登录后退出），或请管理员关闭 ${window} 号窗口`,
+    en: `You are signed in at window ${window}: sign out there first (or sign in there again and sign out), or ask a manager to close window ${window}`,
+  };
+}

@@ -11,6 +11,7 @@ import { createHttpApp, listen } from '../http/app.js';
 import { sendError } from '../http/errors.js';
 import { hallSnapshot, publicSnapshot, stateWithoutIdHash } from '../web/snapshot.js';
 import { registerStatic, sendPage, sharedFrame, sseStream } from '../web/routes.js';
+import { sendRefusedPage, wantsHtml, type SignedIn } from '../web/refused-page.js';
 import { commandBody, emptyBody, signInBody, statusTokenParam, ticketIdParam } from './api-schemas.js';
 import { cliTokenPath, sameToken } from './auth/cli-token.js';
 import { openCredentials, type CredentialStore } from './auth/credentials.js';
@@ -144,7 +145,12 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const who = principalOf(req);
       if (!who) return void reply.redirect(`/sign-in?next=${encodeURIComponent(req.url.slice(0, 200))}`, 303);
-      if (!mayRead(who, roles)) return void sendError(reply, 403, 'forbidden', 'your role may not use this page', '您的角色无权使用此页面');
+      if (!mayRead(who, roles)) {
+        // A browser gets a page saying who is signed in and the way on (issue 13); an API client the JSON error.
+        if (!wantsHtml(req)) return void sendError(reply, 403, 'forbidden', 'your role may not use this page', '您的角色无权使用此页面');
+        const signedIn: SignedIn = who.kind === 'cli' ? who : { kind: 'session', staffId: who.staffId, name: engine.state.config?.staff.find((s) => s.id === who.staffId)?.name ?? '', role: who.role, ...(who.window === undefined ? {} : { window: who.window }) };
+        return void sendRefusedPage(reply, signedIn, roles, req.url);
+      }
       req.principal = who;
     };
   const everyone: Role[] = ['staff', 'manager', 'technician'];

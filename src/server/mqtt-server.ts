@@ -294,7 +294,7 @@ export class MqttServer {
       if (!r || r instanceof Error) {
         const code = isHallqError(r) ? r.code : 'INTERNAL';
         this.logger.error({ err: code, ...logSafe({ client, requestId: id }) }, 'request failed');
-        return this.respond(client, { id, status: 'error', error: { code, message: 'the server could not run the request' } });
+        return this.respond(client, { id, status: 'error', error: { code, message: 'the server could not run the request', messageZh: '服务器未能执行该请求' } });
       }
       this.respond(client, this.commandAnswer(id, command, r.outcome));
     });
@@ -319,7 +319,7 @@ export class MqttServer {
 
   private respond(client: string, res: Response): void {
     if (this.publish(this.t.response(client), res)) return;
-    this.publish(this.t.response(client), { id: res.id, status: 'error', error: { code: 'RESPONSE_TOO_LARGE', message: 'the answer is larger than a message may be' } });
+    this.publish(this.t.response(client), { id: res.id, status: 'error', error: { code: 'RESPONSE_TOO_LARGE', message: 'the answer is larger than a message may be', messageZh: '应答超过消息的大小上限' } });
   }
 
   /** The agent id of an agent/<id>/devices topic, else undefined. */
@@ -406,10 +406,10 @@ export class MqttServer {
           const part = this.statePager.part(this.engine.state, r.part ?? 0, r.seq);
           if (part) return { id: r.id, status: 'ok', data: part };
           // The seq it was reading moved out of the cache (or the part does not exist): start again.
-          return { id: r.id, status: 'error', error: { code: 'STATE_MOVED', message: 'that state part is no longer available; ask for part 0 again' } };
+          return { id: r.id, status: 'error', error: { code: 'STATE_MOVED', message: 'that state part is no longer available; ask for part 0 again', messageZh: '该部分状态已不可用，请从第 0 部分重新获取' } };
         }
         case 'island': {
-          if (!this.island) return { id: r.id, status: 'error', error: { code: 'ISLAND_OFF', message: 'island mode is not configured on this server' } };
+          if (!this.island) return { id: r.id, status: 'error', error: { code: 'ISLAND_OFF', message: 'island mode is not configured on this server', messageZh: '本服务器未配置孤岛模式' } };
           // An island action's outcome leaves like any command's (publicOutcome).
           const replayed = this.island.replay(client, r);
           return { id: r.id, status: 'ok', data: { ...replayed, outcome: publicOutcome(replayed.outcome) } };
@@ -420,7 +420,7 @@ export class MqttServer {
       }
     } catch (e) {
       this.logger.error({ err: isHallqError(e) ? e.code : 'INTERNAL', ...logSafe({ client, requestId: id }) }, 'request failed');
-      return { id, status: 'error', error: { code: isHallqError(e) ? e.code : 'INTERNAL', message: 'the server could not run the request' } };
+      return { id, status: 'error', error: { code: isHallqError(e) ? e.code : 'INTERNAL', message: 'the server could not run the request', messageZh: '服务器未能执行该请求' } };
     }
   }
 

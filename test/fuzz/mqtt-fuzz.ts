@@ -166,7 +166,8 @@ export function checkServerInput(s: ServerUnderTest, input: FuzzInput): void {
   // Refused by identity (src/bus/authorize.ts: a window no keypad of this agent is on, a staff-only
   // command) is as clear an answer as a schema error, and records nothing either.
   // STATE_MOVED: a well-formed state request for a part of a seq the server no longer holds (docs/mqtt.md, Paging).
-  const clearError = (e: { code: string; message: string }) => CLEAR_ERRORS.has(e.code) && e.message.length > 0;
+  // Every error answer carries its Chinese (issue 13: FORBIDDEN had none).
+  const clearError = (e: { code: string; message: string; messageZh?: string }) => CLEAR_ERRORS.has(e.code) && e.message.length > 0 && /[\u4e00-\u9fff]/.test(e.messageZh ?? '');
   if (input.kind === 'unknown-id') {
     if (res.status === 'error') {
       if (res.error.code !== 'FORBIDDEN' || !clearError(res.error)) throw new Error(`unknown-id command answered ${JSON.stringify(res)}`);

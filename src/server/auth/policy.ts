@@ -15,6 +15,12 @@ import type { Principal, Role } from './sessions.js';
 export type Verdict = { ok: true; source: Source } | { ok: false; code: string; message: string; messageZh: string };
 
 const ownWindow = new Set<Command['type']>(['CallNext', 'CallTicket', 'Recall', 'StartService', 'Complete', 'NoShow', 'Transfer', 'PauseWindow', 'ResumeWindow', 'CloseWindow', 'RequestRating']);
+/**
+ * Every command a staff session may ever send (then only on their own window, or the desk's issue):
+ * any other is refused for the role (role-forbidden, naming the manager), before the window rule, so
+ * staff sending RaiseEmergency hear "managers only", not "not your window" (issue 13).
+ */
+export const staffCommands: ReadonlySet<Command['type']> = new Set<Command['type']>([...ownWindow, 'IssueTicket', 'Cancel']);
 
 export function authorizeCommand(who: Principal, cmd: Command, state: HallState): Verdict {
   // The off-site rating runs only from its own public route with the link's token (src/server/offsite-rating.ts).
@@ -26,7 +32,7 @@ export function authorizeCommand(who: Principal, cmd: Command, state: HallState)
   // over HTTP a PrintConfirmed would put a never-printed (or voided) number first in the queue.
   if (cmd.type === 'PrintConfirmed' || cmd.type === 'PrintFailed') return printFromKioskOnly;
   if (who.kind === 'cli' || who.role === 'manager') return { ok: true, source: 'admin' };
-  if (who.role !== 'staff') return forbidden;
+  if (who.role !== 'staff' || !staffCommands.has(cmd.type)) return managersOnly(cmd.type);
   if (cmd.type === 'IssueTicket') return { ok: true, source: 'soft-caller' };
   // Their window, and still theirs: a colleague who took it over (or a close) ends their say there.
   const at = who.window === undefined ? undefined : Object.hasOwn(state.windows, String(who.window)) ? state.windows[String(who.window)] : undefined;
@@ -46,7 +52,13 @@ const printFromKioskOnly: Verdict = {
   message: "A print is confirmed or failed only by the kiosk's own agent (its printer), never over HTTP",
   messageZh: '打印结果只能由取号机自身上报，不能通过 HTTP 提交',
 };
-const forbidden: Verdict = { ok: false, code: 'forbidden', message: 'Your role may not do this', messageZh: '您的角色无权进行此操作' };
+/** A command no session of this role may send: says which role may (managers, or the technician CLI on the server). */
+const managersOnly = (type: Command['type']): Verdict => ({
+  ok: false,
+  code: 'role-forbidden',
+  message: `Only a manager (or the technician CLI) may send ${type}; your role may not`,
+  messageZh: `只有管理员（或服务器上的技术人员命令行）可以执行 ${type}，您的角色无权执行`,
+});
 const notYourWindow: Verdict = { ok: false, code: 'not-your-window', message: 'You may act only on the window you are signed in to', messageZh: '您只能操作已登录的窗口' };
 
 /**

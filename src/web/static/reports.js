@@ -81,6 +81,7 @@ function App() {
   const [by, setBy] = useState('service');
   const [report, setReport] = useState(null);
   const [error, setError] = useState('');
+  const [loading, setLoading] = useState(true);
   useEffect(() => {
     void hallOffset().then((o) => {
       setOffset(o);
@@ -91,13 +92,15 @@ function App() {
   useEffect(() => {
     if (!range) return;
     setError('');
+    setLoading(true);
     fetch(`/api/reports?${query}`, { credentials: 'same-origin' })
       .then(async (res) => {
         const body = await res.json();
         if (!res.ok) throw new Error(body.error?.messageZh ?? body.error?.message ?? res.statusText);
         setReport(body);
       })
-      .catch((e) => setError(String(e.message ?? e)));
+      .catch((e) => setError(String(e.message ?? e)))
+      .finally(() => setLoading(false));
   }, [query]);
   const t = report?.total;
   const byHour = report?.groups.hour ?? [];
@@ -115,7 +118,7 @@ function App() {
         <label>分组<select id="by" value=${by} onChange=${(e) => setBy(e.currentTarget.value)}>${Object.entries(groupNames).map(([k, v]) => html`<option value=${k}>${v}</option>`)}</select></label>
         <a id="csv" href=${`/api/reports.csv?${query}&by=${by}`} download>下载 CSV</a>
         <a id="xlsx" href=${`/api/reports.xlsx?${query}`} download>下载 Excel</a>
-      </form>${error ? html`<p class="banner bad" role="alert" id="error">${error}</p>` : null}</section>
+      </form>${error ? html`<p class="banner bad" role="alert" id="error">${error}</p>` : loading ? html`<p class="muted" id="loading">正在加载报表… · Loading the report…</p>` : null}</section>
       ${t ? html`
       <section class="panel"><h2>汇总 · ${report.from} 至 ${report.to}</h2><div class="figs" id="figs">
         <div><b id="fig-issued">${t.issued}</b>取号</div><div><b id="fig-served">${t.served}</b>办结</div>
@@ -136,4 +139,8 @@ function App() {
   </div>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+// The page's static "loading" line is not Preact's: Preact keeps a parent's foreign children, so it
+// stayed under the figures (issue 13). The app shows its own loading line until the data or an error.
+const app = document.getElementById('app');
+app.replaceChildren();
+render(html`<${App} />`, app);
