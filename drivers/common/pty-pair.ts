@@ -14,11 +14,22 @@ export interface PtyPair {
  * `socat -d -d pty,raw,echo=0 pty,raw,echo=0`. Resolves when socat has printed both paths
  * and says it is transferring data (the event, not a sleep).
  */
+/**
+ * socat under a small shell that stops it when its stdin, a pipe from this process, reaches its end:
+ * on close(), and when this process dies however it dies (the kernel closes the pipe on SIGKILL too,
+ * where no exit handler runs). The shell waits for socat, so it exits with socat's status, and only once
+ * socat is gone. (A background list's stdin is /dev/null in sh: the pipe goes to `cat` through fd 3.)
+ */
+const SOCAT_TIED = 'exec 3<&0; socat -d -d pty,raw,echo=0 pty,raw,echo=0 </dev/null 3<&- & pid=$!; { cat <&3 >/dev/null; kill $pid 2>/dev/null; } & exec 3<&-; wait $pid';
+
 export function openPtyPair(options: { ownProcessGroup?: boolean } = {}): Promise<PtyPair> {
   return new Promise((resolve, reject) => {
     // ownProcessGroup: Ctrl-C in a terminal signals the whole foreground group; socat in a group of its
     // own outlives it, so the program can close its devices first and stop socat itself (close()).
-    const child: ChildProcess = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'], detached: options.ownProcessGroup === true });
+    const child: ChildProcess = spawn('sh', ['-c', SOCAT_TIED], { stdio: ['pipe', 'ignore', 'pipe'], detached: options.ownProcessGroup === true });
+    // An early exit leaves the pipe's watcher waiting: the pipe's end releases it.
+    child.once('exit', () => child.stdin?.destroy());
+    child.stdin?.on('error', () => undefined); // a pipe whose reader is gone: nothing to say
     const paths: string[] = [];
     let buffer = '';
     let settled = false;
@@ -31,7 +42,8 @@ export function openPtyPair(options: { ownProcessGroup?: boolean } = {}): Promis
     child.on('exit', (code) => {
       if (!settled) {
         settled = true;
-        reject(new Error(`socat exited early with ${String(code)}: ${buffer}`));
+        // 127: the shell found no socat.
+        reject(new Error(code === 127 ? `socat could not start (is it installed? scripts/install-system-deps.sh installs it): ${buffer.trim()}` : `socat exited early with ${String(code)}: ${buffer}`));
       }
     });
     child.stderr?.setEncoding('utf8');
@@ -41,20 +53,15 @@ export function openPtyPair(options: { ownProcessGroup?: boolean } = {}): Promis
       if (!settled && paths.length === 2 && /starting data transfer loop/.test(buffer)) {
         settled = true;
         const [host, device] = paths as [string, string];
-        // Out of the terminal's group, socat would outlive a process that ends without close(): stop it on exit too.
-        const onExit = () => child.kill('SIGTERM');
-        if (options.ownProcessGroup === true) {
-          process.once('exit', onExit);
-          child.once('exit', () => process.removeListener('exit', onExit));
-        }
         resolve({
           host,
           device,
+          // The pipe's end stops socat; the shell exits once socat has.
           close: () =>
             new Promise<void>((done) => {
-              if (child.exitCode !== null) return done();
+              if (child.exitCode !== null || child.signalCode !== null) return done();
               child.once('exit', () => done());
-              child.kill('SIGTERM');
+              child.stdin?.end();
             }),
         });
       }

@@ -82,7 +82,11 @@ export class SerialTransport implements Transport {
  * serialport's open error is text only ("Error: No such file or directory, cannot open /dev/x"), no
  * errno code: its reason in words, English and Chinese; an unknown one as it is said.
  */
+/** A port another process holds (serialport's flock: "Cannot lock port"; or EBUSY): a state of its own, not "offline". */
+export const IN_USE_WORDS = { en: 'it is in use by another process (the running hallq agent?)', zh: '正被另一个进程占用（是否 hallq agent 正在运行？）' } as const;
+
 function serialOpenWords(message: string): { en: string; zh: string } {
+  if (/Cannot lock port|Resource temporarily unavailable|Resource busy|Device or resource busy/i.test(message)) return IN_USE_WORDS;
   const known: readonly [RegExp, string][] = [
     [/No such file or directory/i, 'ENOENT'],
     [/Permission denied/i, 'EACCES'],

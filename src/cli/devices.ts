@@ -2,6 +2,7 @@ import { SerialPort } from 'serialport';
 import { dirname } from 'node:path';
 import { HallqError, isHallqError } from '../../drivers/common/error.js';
 import { errnoOf, fileProblem } from '../../drivers/common/system-words.js';
+import { IN_USE_WORDS } from '../../drivers/common/serial-transport.js';
 import { silentLogger } from '../../drivers/common/logger.js';
 import type { PrintDocument } from '../../drivers/printer/document.js';
 import { DeviceManager } from '../agent/devices/manager.js';
@@ -52,13 +53,31 @@ async function briefly<T>(devices: DevicesConfig, fn: (m: DeviceManager) => Prom
   }
 }
 
-/** A health entry as a one-shot command states it: the agent's retry note dropped (nothing retries here). */
-export function oneShot(d: DeviceHealth): DeviceHealth {
-  return d.detail === undefined ? d : { ...d, detail: d.detail.replace(/; retrying in [\d.]+ s$/, '') };
+/** A device's health as `hallq devices` states it: `in-use` when another process (the running agent) holds its port. */
+export type OneShotHealth = Omit<DeviceHealth, 'state'> & { state: DeviceHealth['state'] | 'in-use' };
+
+/**
+ * A health entry as a one-shot command states it: the agent's retry note dropped (nothing retries
+ * here), and a port another process holds locked (the agent on a live box) said as `in-use`, not
+ * `offline`: the device may well be fine.
+ */
+export function oneShot(d: DeviceHealth): OneShotHealth {
+  const detail = d.detail?.replace(/; retrying in [\d.]+ s$/, '');
+  const inUse = d.state === 'offline' && detail?.includes(IN_USE_WORDS.en) === true;
+  return { ...d, ...(inUse ? { state: 'in-use' as const } : {}), ...(detail === undefined ? {} : { detail }) };
+}
+
+/** The devices on a line another process holds (keypads, screens: "rs485-0 down") cannot be looked at: in-use too, not offline. */
+function behindInUse(list: OneShotHealth[]): OneShotHealth[] {
+  const held = new Set(list.filter((d) => d.state === 'in-use').map((d) => d.name));
+  return list.map((d) => {
+    const line = /^(\S+) down$/.exec(d.detail ?? '')?.[1];
+    return d.state === 'offline' && line !== undefined && held.has(line) ? { ...d, state: 'in-use', detail: `on ${line}, which another process holds (the running hallq agent?)` } : d;
+  });
 }
 
 /** Left-aligned columns, the detail last and unpadded (it can be long: it lists stable names). */
-function healthTable(list: DeviceHealth[]): string {
+function healthTable(list: OneShotHealth[]): string {
   const rows = [['device', 'kind', 'state', 'detail'], ...list.map((d) => [d.name, d.kind, d.state, d.detail ?? ''])];
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ').trimEnd()).join('\n');
@@ -72,7 +91,7 @@ function healthTable(list: DeviceHealth[]): string {
 export async function devicesCommand(configPath: string | undefined, json: boolean): Promise<number> {
   const ports = await serialPorts();
   const stable: StableName[] = listStableNames();
-  const devices = configPath ? await briefly(thisAgent(loadConfigOrThrow(configPath)).devices, async (m) => m.list().map(oneShot)) : undefined;
+  const devices = configPath ? behindInUse(await briefly(thisAgent(loadConfigOrThrow(configPath)).devices, async (m) => m.list().map(oneShot))) : undefined;
   if (json) process.stdout.write(`${JSON.stringify({ ports, stableNames: stable, ...(devices ? { devices } : {}) }, null, 2)}\n`);
   else {
     const out: string[] = [];

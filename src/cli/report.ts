@@ -2,7 +2,8 @@ import Table from 'cli-table3';
 import { closest } from '../../drivers/common/did-you-mean.js';
 import { columns, groupNames, tableRows, toCsv } from '../reports/columns.js';
 import { ReportProjection } from '../reports/projection.js';
-import { assertHallDatabase } from '../store/hall-database.js';
+import { assertHallDatabase, assertHallLog, assertSqliteFile } from '../store/hall-database.js';
+import { mayWrite, readOnlyCopy } from '../store/read-only-copy.js';
 import { MAX_REPORT_DAYS, buildReport, daysBetween, groupings, isDay, type GroupBy } from '../reports/query.js';
 import { toXlsx } from '../reports/xlsx.js';
 import { UsageError } from './cli-error.js';
@@ -19,6 +20,30 @@ export interface ReportOptions {
   rebuild: boolean;
   /** Where XLSX goes; stdout when absent (refused on a terminal). */
   out?: (data: Buffer | string) => void;
+}
+
+const HINT = { en: "Give --db the server's database file (server.database), or --config the hall's config.", zh: '请用 --db 指定服务器的数据库文件（server.database），或用 --config 指定大厅的配置文件。' };
+
+/**
+ * The report tables of the hall database. The wrong file (a YAML, another program's database) is refused
+ * untouched, before any table is made. A database this user may read but not write (a 0444 copy, a
+ * read-only folder, the server's file read by another user) is read into memory, never written nor
+ * locked, nothing migrated: its report tables are folded on in the copy and not kept.
+ */
+function openProjection(database: string): ReportProjection {
+  if (mayWrite(database)) {
+    assertHallDatabase(database, HINT);
+    return ReportProjection.open(database);
+  }
+  assertSqliteFile(database, HINT);
+  const copy = readOnlyCopy(database, { en: `cannot read the hall database ${database} for reports`, zh: `无法读取大厅数据库 ${database} 来生成报表` });
+  try {
+    assertHallLog(copy, database, HINT);
+    return ReportProjection.over(copy);
+  } catch (e) {
+    copy.close();
+    throw e;
+  }
 }
 
 /**
@@ -38,9 +63,7 @@ export async function reportCommand(o: ReportOptions): Promise<number> {
     throw new UsageError(`report: --by must be one of ${groupings.join(', ')} (not "${o.by}")${guess === undefined ? '' : `; did you mean ${guess}?`}`, `--by 应为以下之一：${groupings.map((g) => `"${g}"`).join('、')}（而不是 "${o.by}"）${guess === undefined ? '' : `，是不是要用 --by ${guess}？`}`);
   }
   const by = o.by as GroupBy;
-  // The wrong file (a YAML, another program's database) is refused untouched, before any table is made.
-  assertHallDatabase(o.database, { en: "Give --db the server's database file (server.database), or --config the hall's config.", zh: '请用 --db 指定服务器的数据库文件（server.database），或用 --config 指定大厅的配置文件。' });
-  const proj = ReportProjection.open(o.database);
+  const proj = openProjection(o.database);
   try {
     // Folding a long log (a first report, --rebuild) takes a while: a bar on a terminal's stderr only.
     const bar = progressBar(o.rebuild ? 'report: rebuilding' : 'report: reading the log', 'events');

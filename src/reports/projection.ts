@@ -143,7 +143,7 @@ export class ReportProjection {
   }
 
   /** Opens the projections in a hall database (the event log file), creating or rebuilding the tables as their version asks. */
-  static open(path: string, opts: { logger?: Logger; readonly?: boolean } = {}): ReportProjection {
+  static open(path: string, opts: { logger?: Logger } = {}): ReportProjection {
     const logger = (opts.logger ?? silentLogger).child({ module: 'reports' });
     let db: Database.Database;
     try {
@@ -156,6 +156,14 @@ export class ReportProjection {
       throw storeError(err, { en: `cannot open the hall database ${path} for reports`, zh: `打不开大厅数据库 ${path} 来生成报表` }, { path });
     }
     return new ReportProjection(db, logger);
+  }
+
+  /**
+   * The projections over a database already open (the in-memory copy of a hall database this user may
+   * not write, src/store/read-only-copy.ts): its report tables are used and folded on in the copy only.
+   */
+  static over(db: Database.Database, opts: { logger?: Logger } = {}): ReportProjection {
+    return new ReportProjection(db, (opts.logger ?? silentLogger).child({ module: 'reports' }));
   }
 
   #prepareTables(): void {

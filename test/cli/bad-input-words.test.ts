@@ -4,15 +4,14 @@
  * zod's own wording ("Too small: expected number to be >=1") nor Node's parseArgs jargon.
  */
 import { createServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { RAW_ZOD_TEXT } from '../../drivers/common/invalid-text.js';
-import { httpRig, type HttpRig } from '../http/rig.js';
-import { runHallq, type CliResult } from '../helpers/cli.js';
+import { listeningRig } from '../http/rig.js';
+import { demoYaml, runHallq, scratch, type CliResult } from '../helpers/cli.js';
 
 const hallq = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runHallq(args, { env });
+const { write } = scratch('bad-input-words');
 
 /** Node's parseArgs texts and developer words a hall technician should not meet. */
 const JARGON = /To specify a positional argument|ERR_PARSE_ARGS|Unknown option|argument missing|positionals|TypeError|at .*\.js:\d+/;
@@ -40,13 +39,11 @@ describe('hallq: bad command lines', () => {
 
 describe('hallq config check: a config with many faults', () => {
   it('words every fault as path, found, expected, in English and Chinese, with no zod text', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hallq-words-'));
-    const file = join(dir, 'bad.yaml');
-    const text = readFileSync('config/demo.yaml', 'utf8')
+    const text = demoYaml()
       .replace('dailyQuota: 300', 'dailyQuota: 0')
       .replace(/utcOffsetMinutes: 480/, 'utcOffsetMinutes: "eight hours"');
     expect(text).toContain('dailyQuota: 0');
-    writeFileSync(file, text);
+    const file = write('bad.yaml', text);
     const r = await hallq(['config', 'check', file]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`${file}: services[0].dailyQuota: found 0, expected a number of at least 1\n  services[0].dailyQuota：收到0，应为不小于 1 的数`);
@@ -56,9 +53,7 @@ describe('hallq config check: a config with many faults', () => {
   });
 
   it('the daemons say the same in one line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hallq-words-'));
-    const file = join(dir, 'bad.yaml');
-    writeFileSync(file, readFileSync('config/hall.example.yaml', 'utf8').replace('tickSeconds: 30', 'tickSeconds: 0'));
+    const file = write('bad-example.yaml', readFileSync('config/hall.example.yaml', 'utf8').replace('tickSeconds: 30', 'tickSeconds: 0'));
     const r = await hallq(['server', '--config', file]);
     expect(r.code).toBe(3);
     const line = r.stderr.trim();
@@ -70,26 +65,18 @@ describe('hallq config check: a config with many faults', () => {
 });
 
 describe('hallq against a server: its error bodies, as the server words them', () => {
-  let rig: HttpRig;
-  let base: string;
-  beforeAll(async () => {
-    rig = await httpRig();
-    base = await rig.app.listen({ host: '127.0.0.1', port: 0 });
-  });
-  afterAll(async () => {
-    await rig.close();
-  });
+  const live = listeningRig();
 
   it('a service id the API refuses: error: payload-invalid with the path, what was found and expected, in both languages', async () => {
     // (A window 0 never leaves the CLI: it is a usage error there.)
-    const r = await hallq(['issue', 'x'.repeat(41), '--server', base], { HALLQ_TOKEN: rig.cliToken });
+    const r = await hallq(['issue', 'x'.repeat(41), '--server', live.base], { HALLQ_TOKEN: live.rig.cliToken });
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(/^error: payload-invalid: body\.serviceId: found .+, expected .+ \(body\.serviceId：收到.+，应为.+\)$/);
     expect(r.stderr).not.toMatch(RAW_ZOD_TEXT);
   });
 
   it('without the CLI token: says what to do, in both languages', async () => {
-    const r = await hallq(['queue', '--server', base], { HALLQ_TOKEN: '' });
+    const r = await hallq(['queue', '--server', live.base], { HALLQ_TOKEN: '' });
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(/^error: unauthorized: .*HALLQ_TOKEN \(.+\)$/);
     expect(r.stderr).toMatch(han);
@@ -104,7 +91,7 @@ describe('hallq against a server: its error bodies, as the server words them', (
   });
 
   it('a token the server does not know (another server\'s): says the token was refused, not that one is wanted', async () => {
-    const r = await hallq(['queue', '--server', base], { HALLQ_TOKEN: 'not-this-servers-token' });
+    const r = await hallq(['queue', '--server', live.base], { HALLQ_TOKEN: 'not-this-servers-token' });
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(/^error: unauthorized: \/api\/queue: the server refused the CLI token sent .*\(服务器不接受所发的命令行令牌.*\)$/);
   });

@@ -5,26 +5,18 @@
  * did-you-mean for a mistyped command or option, the hall's windows when a window does not exist,
  * and a warning for an SMS modem that is not there. The real CLI from this tree's build (dist/).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closest } from '../../drivers/common/did-you-mean.js';
-import { httpRig, type HttpRig } from '../http/rig.js';
-import { runHallq, type CliResult } from '../helpers/cli.js';
+import { listeningRig } from '../http/rig.js';
+import { demoYaml, runHallq, scratch, type CliResult } from '../helpers/cli.js';
 
 
 const hallq = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runHallq(args, { env });
 
-const dir = mkdtempSync(join(tmpdir(), 'hallq-error-words-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const demo = readFileSync('config/demo.yaml', 'utf8');
-const write = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const { dir, write } = scratch('error-words');
+const demo = demoYaml();
 
 /** Node's own system-error text, which a person must not be shown. */
 const RAW_ERRNO = /\bE(NOENT|ACCES|ISDIR|NOTDIR|EXIST|NOSPC|ROFS|PERM)\b:|no such file or directory|permission denied, open|illegal operation on a directory/;
@@ -240,18 +232,10 @@ describe('an SMS modem that is not there', () => {
 });
 
 describe('hallq call for a window the hall does not have', () => {
-  let rig: HttpRig;
-  let base: string;
-  beforeAll(async () => {
-    rig = await httpRig();
-    base = await rig.app.listen({ host: '127.0.0.1', port: 0 });
-  });
-  afterAll(async () => {
-    await rig.close();
-  });
+  const live = listeningRig();
 
   it('lists the hall\'s windows with their kinds, in both languages', async () => {
-    const r = await hallq(['call', '99', '--server', base], { HALLQ_TOKEN: rig.cliToken });
+    const r = await hallq(['call', '99', '--server', live.base], { HALLQ_TOKEN: live.rig.cliToken });
     expect(r.code).toBe(1);
     const p = parts(r.stderr);
     expect(p.code).toBe('unknown-window');

@@ -3,23 +3,15 @@
  * text, "needs a value" naming the option with an example that fits it, and a negative number out of
  * range. The real CLI from this tree's build (dist/).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runHallq, type CliResult } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { demoYaml, runHallq, scratch, type CliResult } from '../helpers/cli.js';
 
 
 const hallq = (args: string[], input?: string): Promise<CliResult> => runHallq(args, input === undefined ? {} : { input });
 
-const dir = mkdtempSync(join(tmpdir(), 'hallq-tryout-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const demo = readFileSync('config/demo.yaml', 'utf8');
-const write = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const { dir, write } = scratch('tryout');
+const demo = demoYaml();
 const errorLineOf = (stderr: string) => stderr.split('\n').find((l) => l.startsWith('error: ')) ?? '';
 
 describe('exit codes', () => {

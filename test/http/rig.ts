@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { silentLogger, type Logger } from '../../drivers/common/logger.js';
 import { epochOf, type HallConfig } from '../../src/core/index.js';
 import { hallConfigOf, loadConfigOrThrow } from '../../src/config/load.js';
@@ -70,6 +71,31 @@ export async function httpRig(opts: { signInThrottle?: Partial<ThrottleRules>; l
     close: async () => {
       await h.app.close();
       engine.close();
+    },
+  };
+}
+
+/**
+ * A rig listening on a free port of 127.0.0.1 for the CLI's tests of one describe block: started before
+ * them, closed after. `base` is its address for --server.
+ */
+export function listeningRig(): { readonly rig: HttpRig; readonly base: string } {
+  let started: HttpRig | undefined;
+  let base = '';
+  beforeAll(async () => {
+    started = await httpRig();
+    base = await started.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return {
+    get rig() {
+      if (started === undefined) throw new Error('the rig starts in beforeAll, before the tests');
+      return started;
+    },
+    get base() {
+      return base;
     },
   };
 }
