@@ -1,7 +1,8 @@
 import { PositionFinder } from './dispatcher.js';
 import { estimatedWaits, waitMinutes } from './estimate.js';
-import { own, setOwn } from './own.js';
+import { own } from './own.js';
 import type { HallState, IssueFigures, Ticket } from './state.js';
+import { stateWithWaiting } from './waiting-index.js';
 
 /**
  * What a new ticket is told at its issue (issue 13): its wait position, the open windows that can call
@@ -9,13 +10,11 @@ import type { HallState, IssueFigures, Ticket } from './state.js';
  * ticket, so the printed ticket (src/agent/flows/kiosk.ts) and the issued SMS (core/notify.ts) say the
  * same figures even when a call, a window or a minute passes between the issue, the print and the cut.
  *
- * Read-only: the ticket waits in a copy of the state whose tickets record is copied one level (the
- * indexes beside a state are per object, so the copy gets its own); the state itself is not touched.
+ * Read-only: the ticket waits in a copy of the state (waiting-index.ts stateWithWaiting, its waiting
+ * index derived from the state's without a rebuild); the state itself is not touched.
  */
 export function issueFigures(state: HallState, ticket: Ticket, now: number): IssueFigures {
-  const tickets = { ...state.tickets };
-  const waiting = setOwn<Ticket>(tickets, ticket.id, { ...ticket, status: 'waiting' });
-  const whatIf: HallState = { ...state, tickets };
+  const { whatIf, waiting } = stateWithWaiting(state, ticket);
   const p = new PositionFinder(whatIf, now).positionOf(waiting);
   const ms = estimatedWaits(whatIf, now, new Set([ticket.id])).get(ticket.id);
   return { position: p?.position ?? 1, windows: p?.openWindows ?? [], ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) };
