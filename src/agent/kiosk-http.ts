@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
-import { isMobileNumber, maskPhone, type PersonInput } from '../core/index.js';
+import { isMobileNumber, maskPhone, rejectionMessages, type PersonInput } from '../core/index.js';
 import { createHttpApp, listen, type HttpOptions } from '../http/app.js';
 import { sendError } from '../http/errors.js';
 import { registerStatic, sendPage, sseStream } from '../web/routes.js';
@@ -96,6 +96,8 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
       hall: c?.name ?? { zh: '', en: '' },
       services: (c?.services ?? []).map((s) => ({ id: s.id, zh: s.name.zh, en: s.name.en, idRequired: s.idRequired })),
       canPrint: kiosk.canPrint(),
+      // Whether the hall sends SMS (the server's config, HallConfigured): false, the page asks for no phone and offers no SMS ticket.
+      sms: kiosk.smsEnabled(),
       card: person ? { nameMasked: person.nameMasked ?? '', idMasked: person.idMasked } : null,
       // The emergency notice in force (the kiosk shows it and issues nothing), from the replica.
       emergency: link.replica.state.emergency ? { kind: link.replica.state.emergency.kind, text: link.replica.state.emergency.text } : null,
@@ -104,7 +106,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/', { schema: { hide: true } }, (_req, reply) => sendPage(reply, 'kiosk.html'));
   r.get('/kiosk', { schema: { hide: true } }, (_req, reply) => sendPage(reply, 'kiosk.html'));
-  r.get('/kiosk/api/info', { schema: { summary: 'The service menu, the card on the reader (masked) and whether the printer can print' } }, (_req, reply) => reply.header('cache-control', 'no-store').send(info()));
+  r.get('/kiosk/api/info', { schema: { summary: 'The service menu, the card on the reader (masked), whether the printer can print and whether the hall sends SMS' } }, (_req, reply) => reply.header('cache-control', 'no-store').send(info()));
   r.get('/kiosk/api/stream', { schema: { summary: 'The same as /kiosk/api/info as server-sent events (event: snapshot)' } }, (_req, reply) => {
     // The printer's health changes without an event here: a snapshot every 2 s as well.
     sseStream(reply, () => JSON.stringify(info()), (fn) => {
@@ -132,6 +134,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     const body = req.body;
     const phone = body.phone !== undefined && body.phone !== '' ? body.phone : undefined;
     if (phone !== undefined && !isMobileNumber(phone)) return sendError(reply, 400, 'phone-invalid', 'Invalid mobile number', '手机号码无效');
+    if (body.smsOnly === true && !kiosk.smsEnabled()) return sendError(reply, 409, 'sms-off', rejectionMessages['sms-off'].en, rejectionMessages['sms-off'].zh);
     if (body.smsOnly === true && phone === undefined) return sendError(reply, 400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码');
     const person = card.take();
     try {

@@ -61,6 +61,7 @@ export const hallConfigSchema = z.looseObject({
     printConfirmTimeoutSeconds: z.number().positive().nullable().optional(),
     serviceTimeSamples: int.min(1),
   }),
+  smsEnabled: z.boolean().optional(),
 });
 
 const ticketStatus = z.enum(['issued', 'waiting', 'called', 'serving', 'done', 'no-show', 'cancelled', 'voided', 'expired']);
@@ -90,6 +91,7 @@ export const ticketSchema = z.looseObject({
   recalls: nat,
   noShows: nat,
   transfers: nat,
+  atIssue: z.looseObject({ position: int.min(1), windows: z.array(window).max(999), waitMinutes: nat.optional() }).optional(),
   notified,
 });
 

@@ -141,5 +141,6 @@ export function hallConfigOf(c: HallqConfig): HallConfig {
     windows: c.windows,
     staff: c.staff,
     policy: c.policy,
+    smsEnabled: c.server.sms.provider !== 'none',
   };
 }

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errnoOf, systemWords } from '../../drivers/common/system-words.js';
 import type { HallqConfig } from './schema.js';
+import { smsOffWarnings } from './sms-warnings.js';
 
 /** The folder systemd makes for the server and the agent (StateDirectory=hallq). */
 const STATE_DIRECTORY = '/var/lib/hallq';
@@ -33,6 +34,7 @@ export function configWarnings(c: HallqConfig): ConfigWarning[] {
       zh: 'server.http.trustProxy：true 让任何客户端都能自称任意地址（X-Forwarded-For），按地址限制登录尝试的保护就会失效；请改为写代理的地址，例如 trustProxy: 127.0.0.1',
     });
   }
+  out.push(...smsOffWarnings(c));
   return out;
 }
 

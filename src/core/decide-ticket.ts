@@ -12,6 +12,7 @@ import { ageOn, localTime } from './time.js';
 import { own } from './own.js';
 import { islandNumber } from './lease.js';
 import { revivable } from './print-timeout.js';
+import { issueFigures } from './issue-figures.js';
 
 /** Ticket numbers: prefix + three digits, reset each day. */
 export function ticketNumber(service: ServiceDef, n: number): string {
@@ -43,10 +44,13 @@ interface NewTicket {
   kioskAgent?: string;
 }
 
-/** A new ticket: waiting at once, unless it waits for its print to be confirmed. */
+/**
+ * A new ticket: waiting at once, unless it waits for its print to be confirmed; with the figures it is
+ * told at issue (issue-figures.ts), fixed here for its paper and its issued SMS alike.
+ */
 function newTicket(state: HallState, now: number, n: NewTicket): Ticket {
   const number = ticketNumber(n.service, n.number ?? (own(state.counters, n.service.id) ?? 0) + 1);
-  return {
+  const ticket: Ticket = {
     id: ticketId(state.day, number),
     number,
     serviceId: n.service.id,
@@ -66,6 +70,20 @@ function newTicket(state: HallState, now: number, n: NewTicket): Ticket {
     ...(n.appointmentId ? { appointmentId: n.appointmentId } : {}),
     ...(n.kioskAgent === undefined ? {} : { kioskAgent: n.kioskAgent }),
   };
+  ticket.atIssue = issueFigures(state, ticket, now);
+  return ticket;
+}
+
+/**
+ * SMS is off in this hall (HallConfig.smsEnabled false): no SMS-only ticket, and no masked phone kept
+ * on a ticket (it would tell the citizen, on paper and on screens, of a message that never comes).
+ */
+function smsRefusal(config: HallConfig, delivery: Delivery | undefined): RejectionCode | undefined {
+  return config.smsEnabled === false && delivery === 'sms' ? 'sms-off' : undefined;
+}
+
+function phoneKept(config: HallConfig, phoneMasked: string | undefined): { phoneMasked?: string } {
+  return phoneMasked && config.smsEnabled !== false ? { phoneMasked } : {};
 }
 
 function commonRefusal(state: HallState, config: HallConfig, service: ServiceDef, now: number, person?: PersonRef): RejectionCode | undefined {
@@ -93,6 +111,8 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
   if (issuingHalted(state)) return reject('emergency');
   if (cmd.person && !cmd.person.idValid) return reject('id-invalid');
   if (service.idRequired && !cmd.person) return reject('id-required');
+  const noSms = smsRefusal(config, cmd.delivery);
+  if (noSms) return reject(noSms);
   // Island mode: the agent's leased number if it is still its own and free; otherwise the next
   // number of the day (the number conflict rule), unless the day has none left.
   const leased = cmd.leased ? islandNumber(state, config, service.id, cmd.leased) : undefined;
@@ -107,7 +127,7 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
     cls: cmd.priority === true || elderly ? 'priority' : 'normal',
     delivery: cmd.delivery ?? 'print',
     ...(cmd.person ? { person: cmd.person } : {}),
-    ...(cmd.phoneMasked ? { phoneMasked: cmd.phoneMasked } : {}),
+    ...phoneKept(config, cmd.phoneMasked),
     ...(leased === undefined ? {} : { number: leased }),
     ...(cmd.kioskAgent === undefined ? {} : { kioskAgent: cmd.kioskAgent }),
   });
@@ -166,6 +186,8 @@ export function decideChangeAppointment(state: HallState, config: HallConfig, cm
 export function decideCheckIn(state: HallState, config: HallConfig, cmd: CommandOf<'CheckIn'>, now: number): Decision {
   if (cmd.appointmentId === undefined && cmd.idHash === undefined) return reject('invalid-command', 'appointmentId or idHash');
   if (issuingHalted(state)) return reject('emergency');
+  const noSms = smsRefusal(config, cmd.delivery);
+  if (noSms) return reject(noSms);
   const today = Object.values(state.appointments)
     .filter((a) => (cmd.appointmentId !== undefined ? a.id === cmd.appointmentId : a.person.idHash === cmd.idHash))
     .filter((a) => a.status !== 'cancelled' && localTime(a.slotStart, config.utcOffsetMinutes).day === state.day)
@@ -186,7 +208,7 @@ export function decideCheckIn(state: HallState, config: HallConfig, cmd: Command
     delivery: cmd.delivery ?? 'print',
     person: a.person,
     appointmentId: a.id,
-    ...(cmd.phoneMasked ? { phoneMasked: cmd.phoneMasked } : {}),
+    ...phoneKept(config, cmd.phoneMasked),
     ...(cmd.kioskAgent === undefined ? {} : { kioskAgent: cmd.kioskAgent }),
   });
   const events: EventBody[] = [

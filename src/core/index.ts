@@ -25,3 +25,4 @@ export * from './own.js';
 export * from './lease.js';
 export * from './island-conflict.js';
 export * from './print-timeout.js';
+export * from './issue-figures.js';

@@ -109,6 +109,12 @@ export interface HallConfig {
   windows: WindowDef[];
   staff: StaffDef[];
   policy: Policy;
+  /**
+   * Whether the hall server sends SMS (`server.sms.provider` is not `none`). false: no SMS-only ticket
+   * (core/decide-ticket.ts refuses delivery `sms` with `sms-off`), no phone kept for notices, and the
+   * kiosk page offers neither. Absent (a config recorded before this field, a test hall): as before, on.
+   */
+  smsEnabled?: boolean;
 }
 
 export const defaultPolicy: Policy & Required<Pick<Policy, 'printConfirmTimeoutSeconds'>> = {

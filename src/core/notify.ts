@@ -8,7 +8,8 @@ import { own } from './own.js';
 /**
  * The notices the state now owes, as events (DB22/T 2871.4 §7.4.3–7.4.5), each at most once per
  * ticket and reason:
- *  - issued: when a ticket starts waiting, with its position, windows and estimated wait;
+ *  - issued: when a ticket starts waiting, with the position, windows and estimated wait it was issued
+ *    with (Ticket.atIssue, core/issue-figures.ts: what its paper says), or its present ones without them;
  *  - near: the first time its position is below nearFactor × its open eligible windows, only
  *    while it waits and was never called (so never after a call, whatever re-queues follow);
  *    a ticket already that close at issue is told so in the issued notice (unless nearAtIssue);
@@ -43,13 +44,21 @@ export function notificationsDue(state: HallState, now: number): EventBody[] {
     owed.sort((a, b) => (rank.get(a.t.id) ?? 0) - (rank.get(b.t.id) ?? 0));
   }
   const out: EventBody[] = [];
-  const eta = owed.length === 0 ? undefined : estimatedWaits(state, now, new Set(owed.map((o) => o.t.id)));
+  // The issued notice says the figures fixed at issue (the ticket's atIssue, issue 13: what its paper
+  // says, however the queue moved before its cut); only a near notice, and an issued one of a ticket
+  // from before the field, needs the estimate now.
+  const fixedAt = (t: Ticket) => (t.notified.issued === undefined ? t.atIssue : undefined);
+  const wanted = new Set(owed.filter((o) => fixedAt(o.t) === undefined || (o.isNear && policy.nearAtIssue)).map((o) => o.t.id));
+  const eta = wanted.size === 0 ? undefined : estimatedWaits(state, now, wanted);
   for (const { t, p, isNear } of owed) {
     const ms = eta?.get(t.id);
-    const base = { ticketId: t.id, number: t.number, serviceId: t.serviceId, position: p.position, windows: p.openWindows, ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) } as const;
+    const ids = { ticketId: t.id, number: t.number, serviceId: t.serviceId } as const;
+    const base = { ...ids, position: p.position, windows: p.openWindows, ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) } as const;
+    const fixed = fixedAt(t);
     if (t.notified.issued === undefined) {
+      const told = fixed ? { ...ids, position: fixed.position, windows: fixed.windows, ...(fixed.waitMinutes === undefined ? {} : { waitMinutes: fixed.waitMinutes }) } : base;
       const nearNow = isNear && !policy.nearAtIssue;
-      out.push({ type: 'NotificationDue', reason: 'issued', ...base, ...(nearNow ? { near: true } : {}) });
+      out.push({ type: 'NotificationDue', reason: 'issued', ...told, ...(nearNow ? { near: true } : {}) });
       if (isNear && policy.nearAtIssue) out.push({ type: 'NotificationDue', reason: 'near', ...base });
     } else {
       out.push({ type: 'NotificationDue', reason: 'near', ...base });

@@ -44,6 +44,7 @@ export const rejectionMessages = {
   'emergency-text': { zh: '请选择预设内容或填写紧急通知内容', en: 'Choose a preset or write the notice' },
   'unknown-preset': { zh: '没有该预设紧急通知', en: 'No such emergency preset' },
   'emergency-none': { zh: '当前没有紧急通知', en: 'No emergency notice is in force' },
+  'sms-off': { zh: '本大厅未开通短信通知，不能短信取号', en: 'This hall sends no SMS, so no SMS-only tickets' },
   'rating-not-served': { zh: '该号码尚未办结，不能评价', en: 'This ticket has not been served yet' },
 } as const satisfies Record<string, Lang>;
 

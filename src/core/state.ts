@@ -19,6 +19,16 @@ export interface PersonRef {
   nameMasked?: string;
 }
 
+/** A ticket's wait position, windows and estimated wait as at its issue (core/issue-figures.ts). */
+export interface IssueFigures {
+  /** Wait position (等待顺序数, 1 = next) it has, or will have once its print is confirmed. */
+  position: number;
+  /** The open windows that can call it; empty when none is open. */
+  windows: number[];
+  /** Estimated wait, whole minutes; absent when no open window can call it. */
+  waitMinutes?: number;
+}
+
 export interface Ticket {
   id: string;
   number: string;
@@ -53,6 +63,12 @@ export interface Ticket {
   transfers: number;
   /** Voided by the print-confirm timeout (core/print-timeout.ts): a late PrintConfirmed revives it. */
   printTimedOut?: true;
+  /**
+   * What the citizen is told at issue (issue 13), fixed once by the decision that issued it: the printed
+   * ticket and the issued SMS both say these, however the queue moved between the issue, the print and
+   * the cut. Absent in tickets issued before the field (the kiosk then computes them as before).
+   */
+  atIssue?: IssueFigures;
   /** Seq of the notification event per reason; near may be satisfied by the issued one. */
   notified: { issued?: number; near?: number; called?: number };
 }

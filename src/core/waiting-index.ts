@@ -138,6 +138,36 @@ export function noteWaiting(state: HallState, seq: number, ticketId: string | nu
   }
 }
 
+/**
+ * A copy of `state` in which `t` (a ticket not in it yet, or not waiting yet) waits, and that waiting
+ * ticket: for the figures a new ticket is told (issue-figures.ts), by the dispatcher and the estimate,
+ * which find waiting tickets through this index only. Its index is the state's own with the ticket
+ * placed (copy-on-write, no rebuild, no sort); its tickets record is the state's, not copied (issue 12:
+ * a day's tickets per issue), so nothing else may read the copy. The state and its index stay as they were.
+ */
+export function stateWithWaiting(state: HallState, t: Ticket): { whatIf: HallState; waiting: Ticket } {
+  const waiting: Ticket = { ...t, status: 'waiting' };
+  const whatIf: HallState = { ...state, seq: state.seq + 1 };
+  const hit = indexOf(state);
+  const index: WaitingIndex = { seq: state.seq + 1, waiting: hit.waiting, byQueued: hit.byQueued, services: new Map(hit.services), placed: new Map(hit.placed), targeted: new Map(hit.targeted) };
+  const was = index.placed.get(t.id);
+  if (was) {
+    index.waiting = without(index.waiting, was.ticket);
+    index.byQueued = without(index.byQueued, was.ticket);
+    const q = index.services.get(was.serviceId);
+    if (q) index.services.set(was.serviceId, { ...q, [was.cls]: without(q[was.cls], was.ticket), byQueued: without(q.byQueued, was.ticket) });
+    count(index.targeted, was.targetWindow, -1);
+  }
+  index.waiting = withTicket(index.waiting, waiting, byKey);
+  index.byQueued = withTicket(index.byQueued, waiting, byQueuedOrder);
+  const q = index.services.get(waiting.serviceId) ?? noQueue;
+  index.services.set(waiting.serviceId, { ...q, [waiting.class]: withTicket(q[waiting.class], waiting, byKey), byQueued: withTicket(q.byQueued, waiting, byQueuedOrder) });
+  index.placed.set(waiting.id, placeOf(waiting));
+  count(index.targeted, waiting.targetWindow, 1);
+  cache.set(whatIf, index);
+  return { whatIf, waiting };
+}
+
 /** Today's waiting tickets in queue-key order. */
 export function waitingTickets(state: HallState): Ticket[] {
   return indexOf(state).waiting;

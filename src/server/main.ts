@@ -99,6 +99,8 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   if (sms) scope.add('SMS outbox', () => sms.stop());
   // A modem that is not there (yet), trustProxy: true: they do not stop the hall; said once at the start, with the key path.
   for (const w of configWarnings(config)) logger.child({ component: 'config' }).warn({ key: w.path, zh: w.zh }, w.en);
+  // Said once at every start: the kiosks follow it (HallConfig.smsEnabled), so nobody is promised a text.
+  if (!sms) logger.child({ component: 'sms' }).warn({ key: 'server.sms.provider', zh: '短信已关闭（server.sms.provider: none）：自助机不收集手机号，不提供短信取号' }, 'SMS is off (server.sms.provider: none): kiosks take no phone numbers and give no SMS-only tickets');
   // Island mode: number leases for the kiosks, and the return of the agents' outboxes.
   const island = startIslandServer(config, engine, mqtt, clock, logger.child({ component: 'island' }));
   if (island) scope.add('island mode', () => island.stop());
@@ -177,7 +179,8 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
     mqtt,
     http: server,
     reload: (next) => {
-      const hall = hallConfigOf(next);
+      // SMS takes effect at the next restart: until then the hall says what the running outbox does.
+      const hall = { ...hallConfigOf(next), smsEnabled: hallConfigOf(config).smsEnabled };
       if (JSON.stringify(engine.state.config) === JSON.stringify(hall)) {
         logger.info({ seq: engine.state.seq }, 'config reloaded: the hall part is unchanged');
       } else {

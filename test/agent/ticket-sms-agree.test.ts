@@ -4,8 +4,15 @@
  * ahead, the wait, the status link and the no-show rule. Both are worded by src/core/ticket-notice.ts.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../drivers/common/logger.js';
+import type { PrintDocument } from '../../drivers/printer/document.js';
+import type { EscPosPrinter } from '../../drivers/printer/driver.js';
+import { KioskFlow } from '../../src/agent/flows/kiosk.js';
+import type { AgentLink } from '../../src/agent/link.js';
 import { printedTicket } from '../../src/agent/ticket-document.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded-broker.js';
+import { hallClock, startAgent, startServer, tempDb, type ServerRig } from '../wire/rig.js';
 import { hallConfigOf, loadConfigOrThrow } from '../../src/config/load.js';
 import { emptyState, type HallState } from '../../src/core/index.js';
 import type { OutboxParams } from '../../src/server/sms/outbox.js';
@@ -112,4 +119,60 @@ describe('the printed ticket and the issued SMS agree', () => {
     const doc = printedTicket({ hallName: demo.name, number: 'A003', serviceName: demo.services[0]?.name ?? { zh: '', en: '' }, position: 3, ...(wait === undefined ? {} : { estimatedWaitMinutes: wait }), windows: [3], issuedAt: 0, utcOffsetMinutes: 480, noShow: demo.policy.noShow });
     expect(doc.blocks.some((b) => b.type === 'text' && b.text === words)).toBe(true);
   });
+});
+
+/**
+ * issue 13, the tryout's C004 / A002: the paper was figured by the kiosk from its replica, the issued
+ * SMS by the server at the cut, so a call between them made the two disagree. Here window 1 calls
+ * the next ticket while the new one is being printed: the paper and the SMS must still agree.
+ */
+describe('the printed ticket and the issued SMS agree when the queue moves during the print', () => {
+  let broker: EmbeddedBroker | undefined;
+  let server: ServerRig | undefined;
+  let link: AgentLink | undefined;
+  afterAll(async () => {
+    await link?.stop();
+    await server?.stop();
+    await broker?.close();
+  });
+
+  it('a call between the issue and the cut changes neither', async () => {
+    const clock = hallClock();
+    broker = await startEmbeddedBroker();
+    server = await startServer(broker.url, tempDb(), clock);
+    link = await startAgent(broker.url, 'kiosk-1');
+    const rig = server;
+    const agent = link;
+    expect(rig.mqtt.run({ id: 'open-1', type: 'OpenWindow', window: 1, staffId: 's1', source: 'system' }).ok).toBe(true);
+    for (let i = 0; i < 3; i++) expect(rig.mqtt.run({ id: `walk-in-${i}`, type: 'IssueTicket', serviceId: 'A', delivery: 'none', source: 'system' }).ok).toBe(true);
+    const printed: PrintDocument[] = [];
+    // The printer: while the ticket is on its way out, window 1 calls A001 and the replica hears of it.
+    const printer = {
+      health: 'ok',
+      print: async (doc: PrintDocument) => {
+        printed.push(doc);
+        expect(rig.mqtt.run({ id: 'call-between', type: 'CallNext', window: 1, source: 'system' }).ok).toBe(true);
+        await agent.reach(rig.engine.state.seq);
+        return { confirmation: 'device' };
+      },
+    } as unknown as EscPosPrinter;
+    const kiosk = new KioskFlow(link, printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
+    const r = await kiosk.issue({ serviceId: 'A' });
+    expect(r).toMatchObject({ ok: true, printed: true, position: 4 });
+    if (!r.ok) return;
+    await kiosk.settled();
+    const [doc] = printed;
+    if (!doc) throw new Error('nothing printed');
+    // The issued notice the server made at the cut, rendered as the SMS it sends.
+    const notice = rig.engine.eventsAfter(0, 10_000).find((e) => e.type === 'NotificationDue' && e.ticketId === r.ticketId && e.reason === 'issued');
+    if (notice?.type !== 'NotificationDue') throw new Error('no issued notice');
+    const params: OutboxParams = { number: notice.number, serviceId: notice.serviceId, windows: notice.windows, ...(notice.position === undefined ? {} : { position: notice.position }), ...(notice.waitMinutes === undefined ? {} : { waitMinutes: notice.waitMinutes }), ...(notice.near ? { near: true } : {}) };
+    const sms = renderSms(DEFAULT_TEMPLATES[notice.near ? 'issuedNear' : 'issued'], smsVars(params, rig.engine.state));
+    const paper = readTicket(doc, '社保');
+    const phone = readSms(sms);
+    expect(paper.ahead).toBe('3');
+    expect(phone.ahead, sms).toBe(paper.ahead);
+    expect(phone.wait, sms).toBe(paper.wait);
+    expect(phone.number).toBe(paper.number);
+  }, 60_000);
 });

@@ -29,7 +29,10 @@ function fullNotificationsDue(state: HallState, now: number): EventBody[] {
     const base = { ticketId: t.id, number: t.number, serviceId: t.serviceId, position: p.position, windows: p.openWindows, ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) } as const;
     if (t.notified.issued === undefined) {
       const nearNow = isNear && !policy.nearAtIssue;
-      out.push({ type: 'NotificationDue', reason: 'issued', ...base, ...(nearNow ? { near: true } : {}) });
+      // The issued notice tells the figures fixed at issue (issue 13).
+      const f = t.atIssue;
+      const told = f ? { ticketId: t.id, number: t.number, serviceId: t.serviceId, position: f.position, windows: f.windows, ...(f.waitMinutes === undefined ? {} : { waitMinutes: f.waitMinutes }) } : base;
+      out.push({ type: 'NotificationDue', reason: 'issued', ...told, ...(nearNow ? { near: true } : {}) });
       if (isNear && policy.nearAtIssue) out.push({ type: 'NotificationDue', reason: 'near', ...base });
     } else {
       out.push({ type: 'NotificationDue', reason: 'near', ...base });

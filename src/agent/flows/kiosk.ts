@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
-import { localTime, maskPhone, prospectiveView, serviceOf, type Command, type Lang, type Outcome, type PersonInput } from '../../core/index.js';
+import { localTime, maskPhone, own, prospectiveView, rejectionMessages, serviceOf, type Command, type HallState, type Lang, type Outcome, type PersonInput, type TicketView } from '../../core/index.js';
 import { KioskJournal } from '../kiosk-journal.js';
 import type { AgentLink } from '../link.js';
 import { printedTicket } from '../ticket-document.js';
@@ -21,7 +21,18 @@ export interface KioskRequest {
 }
 
 export type KioskResult =
-  | { ok: true; ticketId: string; number: string; position: number; windows: number[]; printed: boolean; /** The status page's unguessable token, from the server's answer. */ statusToken?: string }
+  | {
+      ok: true;
+      ticketId: string;
+      number: string;
+      /** The wait position, windows and estimated wait the ticket was issued with: what its paper and its issued SMS say. */
+      position: number;
+      windows: number[];
+      estimatedWaitMinutes?: number;
+      printed: boolean;
+      /** The status page's unguessable token, from the server's answer. */
+      statusToken?: string;
+    }
   | { ok: false; code: string; message: Lang };
 
 /** The ticket status page of a token: `<base>/s/<token>` (the server's public status page). */
@@ -31,6 +42,8 @@ export function statusUrlOf(base: string, token: string): string {
 
 const printerDown: Lang = { zh: '打印机暂时无法出票，可选择短信取号', en: 'The printer cannot print now; you may take an SMS ticket' };
 const phoneNeeded: Lang = { zh: '短信取号需要手机号码', en: 'An SMS ticket needs a mobile number' };
+/** The printer is out and the hall sends no SMS: nothing to offer but the desk. */
+const printerDownNoSms: Lang = { zh: '打印机暂时无法出票，请咨询导办人员', en: 'The printer cannot print now; please ask the staff at the desk' };
 const serverAway: Lang = { zh: '系统繁忙，请稍后再试', en: 'The system is busy, please try again' };
 
 /** How long a citizen waits at the kiosk for the server's answer before the kiosk says no (default). */
@@ -114,6 +127,14 @@ export class KioskFlow {
     return this.printer !== undefined && h !== 'out' && h !== 'offline';
   }
 
+  /**
+   * Whether the hall sends SMS, from its config as the server recorded it (HallConfigured, HallConfig.smsEnabled):
+   * false: no SMS-only ticket, and a phone given is not taken for notices. Absent (an older server): yes.
+   */
+  smsEnabled(): boolean {
+    return this.link.replica.state.config?.smsEnabled !== false;
+  }
+
   /** Today's booked appointment of this person for this service, from the replica. */
   appointmentFor(idHash: string, serviceId: string): string | undefined {
     const state = this.link.replica.state;
@@ -123,10 +144,15 @@ export class KioskFlow {
     )?.id;
   }
 
-  async issue(req: KioskRequest): Promise<KioskResult> {
+  async issue(request: KioskRequest): Promise<KioskResult> {
+    const sms = this.smsEnabled();
+    // The server refuses an SMS ticket then too (core/decide-ticket.ts); said here before anything is sent.
+    if (request.smsOnly && !sms) return { ok: false, code: 'sms-off', message: rejectionMessages['sms-off'] };
+    // No SMS: a phone given (for notices, or to find an appointment by it) is neither sent nor printed.
+    const req: KioskRequest = sms ? request : withoutPhone(request);
     const print = !req.smsOnly;
     const phoneMasked = req.phoneMasked ?? (req.phone ? maskPhone(req.phone) : undefined);
-    if (print && !this.canPrint()) return { ok: false, code: 'printer-unavailable', message: printerDown };
+    if (print && !this.canPrint()) return { ok: false, code: 'printer-unavailable', message: sms ? printerDown : printerDownNoSms };
     // A card with a booked appointment for this service today checks in (served with priority when on time).
     const appointment = req.appointmentId ?? (req.person ? this.appointmentFor(req.person.idHash, req.serviceId) : undefined);
     // An SMS-only ticket reaches its citizen by text only (the wire schema refuses one without a number).
@@ -182,11 +208,14 @@ export class KioskFlow {
     }
     const state = this.link.replica.state;
     const now = (this.opts.clock ?? Date.now)();
-    const view = prospectiveView(state, outcome.ticketId, now);
+    // The figures the server fixed at issue (Ticket.atIssue), which its issued SMS says too (issue 13);
+    // computed here only for a ticket from a server that does not fix them.
+    const view = toldAtIssue(state, outcome.ticketId) ?? prospectiveView(state, outcome.ticketId, now);
     const service = state.config ? serviceOf(state.config, req.serviceId) : undefined;
     if (!view || !service || !state.config) throw new HallqError('INTERNAL', 'issued ticket missing from the replica', { ticketId: outcome.ticketId });
-    const base = { ticketId: view.ticketId, number: view.number, position: view.position ?? 1, windows: view.windows, ...(statusToken ? { statusToken } : {}) };
+    const base = { ticketId: view.ticketId, number: view.number, position: view.position ?? 1, windows: view.windows, ...(view.estimatedWaitMinutes === undefined ? {} : { estimatedWaitMinutes: view.estimatedWaitMinutes }), ...(statusToken ? { statusToken } : {}) };
     if (!print || !this.printer) return { ok: true, ...base, printed: false };
+    const kept = own(state.tickets, view.ticketId)?.phoneMasked;
     try {
       const printed = await this.printer.print(
         printedTicket({
@@ -199,7 +228,8 @@ export class KioskFlow {
           issuedAt: now,
           utcOffsetMinutes: state.config.utcOffsetMinutes,
           ...(statusToken ? { statusUrl: statusUrlOf(this.opts.statusBaseUrl, statusToken) } : {}),
-          ...(phoneMasked ? { phoneMasked } : {}),
+          // 短信通知 only for a phone the issued ticket kept: the core keeps none when the hall sends no SMS.
+          ...(kept ? { phoneMasked: kept } : {}),
           noShow: state.config.policy.noShow,
         }),
         // On disk before the bytes go out: an agent killed after the write keeps the ticket at its next start.
@@ -318,6 +348,19 @@ export async function resolveOpenPrints(link: AgentLink, journal: KioskJournal, 
   );
   if (open.length > 0) logger.info({ open: open.length, ...counts }, 'kiosk prints left open by the last run settled');
   return counts;
+}
+
+/** The ticket as told at its issue, from the figures the deciding core fixed in it; undefined without them. */
+function toldAtIssue(state: HallState, ticketId: string): TicketView | undefined {
+  const t = own(state.tickets, ticketId);
+  const f = t?.atIssue;
+  if (!t || !f) return undefined;
+  return { ticketId: t.id, number: t.number, serviceId: t.serviceId, status: t.status, position: f.position, windows: [...f.windows], ...(f.waitMinutes === undefined ? {} : { estimatedWaitMinutes: f.waitMinutes }) };
+}
+
+function withoutPhone(req: KioskRequest): KioskRequest {
+  const { phone: _phone, phoneMasked: _masked, ...rest } = req;
+  return rest;
 }
 
 function refused(o: Outcome): KioskResult {

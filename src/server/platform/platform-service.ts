@@ -77,7 +77,6 @@ export class PlatformService {
         throw new HallqError('CONFIG_NOT_FOUND', p.en, { path: 'platform.appointments.idHashKeyFile', messageZh: p.zh }, { cause: e });
       }
       const minutes = c.appointments.reminderMinutes;
-      if (minutes !== undefined && !o.sms) this.log.warn({}, 'platform.appointments.reminderMinutes is set but SMS is off (server.sms.provider: none): no reminders');
       const sms = o.sms;
       this.appointments = new AppointmentImport({
         db,

@@ -1,0 +1,26 @@
+import { PositionFinder } from './dispatcher.js';
+import { estimatedWaits, waitMinutes } from './estimate.js';
+import { own } from './own.js';
+import type { HallState, IssueFigures, Ticket } from './state.js';
+import { stateWithWaiting } from './waiting-index.js';
+
+/**
+ * What a new ticket is told at its issue (issue 13): its wait position, the open windows that can call
+ * it and its estimated wait, as if it waited now. The decision that issues it records these in the
+ * ticket, so the printed ticket (src/agent/flows/kiosk.ts) and the issued SMS (core/notify.ts) say the
+ * same figures even when a call, a window or a minute passes between the issue, the print and the cut.
+ *
+ * Read-only: the ticket waits in a copy of the state (waiting-index.ts stateWithWaiting, its waiting
+ * index derived from the state's without a rebuild); the state itself is not touched.
+ */
+export function issueFigures(state: HallState, ticket: Ticket, now: number): IssueFigures {
+  const { whatIf, waiting } = stateWithWaiting(state, ticket);
+  const p = new PositionFinder(whatIf, now).positionOf(waiting);
+  const ms = estimatedWaits(whatIf, now, new Set([ticket.id])).get(ticket.id);
+  return { position: p?.position ?? 1, windows: p?.openWindows ?? [], ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) };
+}
+
+/** The figures a ticket was issued with, if it was issued with them (not in tickets of older logs). */
+export function figuresAtIssue(state: HallState, ticketId: string): IssueFigures | undefined {
+  return own(state.tickets, ticketId)?.atIssue;
+}

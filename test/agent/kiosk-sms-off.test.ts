@@ -1,0 +1,119 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../drivers/common/logger.js';
+import type { PrintDocument } from '../../drivers/printer/document.js';
+import type { EscPosPrinter } from '../../drivers/printer/driver.js';
+import { KioskFlow } from '../../src/agent/flows/kiosk.js';
+import { CardSlot, startKioskHttp } from '../../src/agent/kiosk-http.js';
+import type { AgentLink } from '../../src/agent/link.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded-broker.js';
+import { launchChromium } from '../helpers/browser.js';
+import { freePort } from '../helpers/mosquitto.js';
+import { hallClock, postCommand, startAgent, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
+
+/**
+ * issue 13: with `server.sms.provider: none` the hall config says so (HallConfig.smsEnabled false,
+ * recorded by HallConfigured), and nobody is promised a text: the agent and the server refuse an
+ * SMS-only ticket, a phone given is neither kept nor printed (no 短信通知 on the paper), and the kiosk
+ * page asks for no phone and offers no SMS ticket when the printer is out.
+ */
+describe('a hall that sends no SMS, at the kiosk', () => {
+  let broker: EmbeddedBroker | undefined;
+  let server: ServerRig | undefined;
+  let link: AgentLink | undefined;
+  let kioskHttp: Awaited<ReturnType<typeof startKioskHttp>> | undefined;
+  let browser: Browser | undefined;
+  afterAll(async () => {
+    await browser?.close();
+    if (kioskHttp) {
+      const h = kioskHttp;
+      h.closeAllConnections();
+      await new Promise<void>((r) => h.close(() => r()));
+    }
+    await link?.stop();
+    await server?.stop();
+    await broker?.close();
+  });
+
+  it('refuses SMS-only tickets, prints no 短信通知, and the page offers neither SMS nor a phone entry', async () => {
+    const clock = hallClock();
+    broker = await startEmbeddedBroker();
+    server = await startServer(broker.url, tempDb(), clock);
+    const rig = server;
+    // The server's config as hallConfigOf makes it from `server.sms.provider: none`.
+    expect(rig.mqtt.run({ id: 'configure-no-sms', type: 'Configure', config: { ...wireConfig, smsEnabled: false }, source: 'system' }).ok).toBe(true);
+    link = await startAgent(broker.url, 'kiosk-1');
+    await link.reach(rig.engine.state.seq);
+    expect(link.replica.state.config?.smsEnabled).toBe(false);
+    const printed: PrintDocument[] = [];
+    const printer = { health: 'ok', print: (doc: PrintDocument) => (printed.push(doc), Promise.resolve({ confirmation: 'device' })) } as unknown as EscPosPrinter & { health: string };
+    const kiosk = new KioskFlow(link, printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
+    const port = await freePort();
+    kioskHttp = await startKioskHttp(link, kiosk, new CardSlot(), { host: '127.0.0.1', port, statusBaseUrl: 'http://hall.test' }, silentLogger);
+    const base = `http://127.0.0.1:${port}`;
+    const post = async (body: unknown) => {
+      const res = await fetch(`${base}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as { ok?: boolean; printed?: boolean; number?: string; ticketId?: string; error?: { code: string; message: string; messageZh: string } } };
+    };
+
+    // The agent's HTTP: the tryout's request is refused, in both languages, and no ticket is made.
+    const before = Object.keys(rig.engine.state.tickets).length;
+    const smsOnly = await post({ serviceId: 'A', phone: '13812345678', smsOnly: true });
+    expect(smsOnly.status).toBe(409);
+    expect(smsOnly.body.error).toMatchObject({ code: 'sms-off' });
+    expect(smsOnly.body.error?.message).toMatch(/SMS/);
+    expect(smsOnly.body.error?.messageZh).toMatch(/短信/);
+    // The flow itself refuses it too (another caller than the page).
+    expect(await kiosk.issue({ serviceId: 'A', phone: '13812345678', smsOnly: true })).toMatchObject({ ok: false, code: 'sms-off' });
+    expect(Object.keys(rig.engine.state.tickets)).toHaveLength(before);
+    expect(((await (await fetch(`${base}/kiosk/api/info`)).json()) as { sms: boolean }).sms).toBe(false);
+
+    // The server refuses an SMS ticket from anyone else (HTTP IssueTicket delivery sms).
+    const direct = await postCommand(rig.baseUrl, { id: 'http-sms', type: 'IssueTicket', serviceId: 'A', delivery: 'sms' });
+    expect(direct.body.outcome).toMatchObject({ ok: false, code: 'sms-off' });
+
+    // A phone given with a printed ticket: the ticket prints, without 短信通知, and no phone is kept.
+    const withPhone = await post({ serviceId: 'A', phone: '13812345678' });
+    expect(withPhone.body).toMatchObject({ ok: true, printed: true });
+    const lines = printed.at(-1)?.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : [])) ?? [];
+    expect(lines).toContain(withPhone.body.number);
+    expect(lines.join('\n')).not.toMatch(/短信|138/);
+    expect(rig.engine.state.tickets[withPhone.body.ticketId ?? '']?.phoneMasked).toBeUndefined();
+
+    // The page in Chromium: a service is a ticket at once (no phone step); with the printer out, no SMS ticket.
+    browser = await launchChromium();
+    const page = await (await browser.newContext({ hasTouch: true, viewport: { width: 1080, height: 1920 } })).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://hall.test:${port}/kiosk`);
+    await page.waitForSelector('[data-service="A"]');
+    const count = printed.length;
+    await page.tap('[data-service="A"]');
+    await page.waitForSelector('#result:not(.hidden), #phone-step:not(.hidden), #error:not(.hidden)');
+    expect(await page.isVisible('#phone-step')).toBe(false);
+    expect(await page.isVisible('#result')).toBe(true);
+    expect(await page.textContent('#result-number')).toMatch(/^A\d{3}$/);
+    expect(printed).toHaveLength(count + 1);
+    await page.tap('#done');
+
+    printer.health = 'out';
+    await page.waitForSelector('#printer:not(.hidden)');
+    expect(await page.textContent('#printer')).toContain('咨询');
+    expect(await page.textContent('#printer')).not.toContain('短信');
+    await page.tap('[data-service="B"]');
+    await page.waitForSelector('#error:not(.hidden)');
+    expect(await page.textContent('#error-text')).toContain('打印机');
+    expect(await page.isVisible('#sms-only')).toBe(false);
+    await page.tap('#error-back');
+
+    // The same page in a hall that sends SMS: the phone step and the SMS ticket are offered again.
+    expect(rig.mqtt.run({ id: 'configure-sms', type: 'Configure', config: { ...wireConfig, smsEnabled: true }, source: 'system' }).ok).toBe(true);
+    await page.waitForSelector('#printer:has-text("短信")');
+    await page.tap('[data-service="B"]');
+    await page.waitForSelector('#phone-step:not(.hidden)');
+    await page.tap('#skip');
+    await page.waitForSelector('#error:not(.hidden)');
+    expect(await page.isVisible('#sms-only')).toBe(true);
+    expect(errors).toEqual([]);
+  }, 120_000);
+});

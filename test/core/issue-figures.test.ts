@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { emptyState, prospectiveView, replayInto } from '../../src/core/index.js';
+import { Hall, hallConfig } from './fixtures.js';
+
+/**
+ * issue 13: what a ticket is told at issue (position, windows, estimated wait) is fixed by the decision
+ * that issued it, and the issued notice says those figures, however the queue moved before the cut.
+ */
+describe('figures fixed at issue', () => {
+  it('a printed ticket: the issued notice at its cut says the figures of its issue, not of its cut', () => {
+    const h = new Hall();
+    h.open(1);
+    for (let i = 0; i < 3; i++) h.issue('A');
+    const id = h.issue('A', { delivery: 'print' });
+    // What the kiosk would have printed had it computed the figures now, at the issue.
+    const atIssue = prospectiveView(h.state, id, h.now);
+    expect(atIssue?.position).toBe(4);
+    expect(atIssue?.estimatedWaitMinutes).toBeGreaterThan(0);
+    expect(h.state.tickets[id]?.atIssue).toEqual({ position: 4, windows: [1], waitMinutes: atIssue?.estimatedWaitMinutes });
+    // Between the issue and the cut: a call (window 1 takes A001) and two minutes.
+    h.callNext(1);
+    h.advance(2);
+    expect(prospectiveView(h.state, id, h.now)?.position).toBe(3);
+    h.ok({ type: 'PrintConfirmed', ticketId: id });
+    const issued = h.events('NotificationDue').filter((e) => e.ticketId === id && e.reason === 'issued');
+    expect(issued).toHaveLength(1);
+    expect(issued[0]).toMatchObject({ position: 4, windows: [1] });
+    expect(issued[0]?.waitMinutes).toBe(atIssue?.estimatedWaitMinutes);
+  });
+
+  it('an SMS-only ticket: the notice of its issue and its figures are one', () => {
+    const h = new Hall();
+    h.open(1);
+    h.open(2);
+    for (let i = 0; i < 5; i++) h.issue('A');
+    const id = h.issue('B', { delivery: 'sms' });
+    const [issued] = h.events('NotificationDue').filter((e) => e.ticketId === id && e.reason === 'issued');
+    const f = h.state.tickets[id]?.atIssue;
+    expect(f).toBeDefined();
+    expect(issued).toMatchObject({ position: f?.position, windows: f?.windows });
+    expect(issued?.waitMinutes).toBe(f?.waitMinutes);
+  });
+
+  it('the figures are in the log: a replay has them', () => {
+    const h = new Hall();
+    h.open(1);
+    const id = h.issue('A', { delivery: 'print' });
+    expect(replayInto(emptyState(), h.log).tickets[id]?.atIssue).toEqual(h.state.tickets[id]?.atIssue);
+  });
+});
+
+describe('a hall that sends no SMS (smsEnabled false)', () => {
+  const noSms = () => new Hall({ ...hallConfig(), smsEnabled: false });
+
+  it('refuses an SMS-only ticket and an SMS check-in, in both languages', () => {
+    const h = noSms();
+    h.open(1);
+    const r = h.run({ type: 'IssueTicket', serviceId: 'A', delivery: 'sms', phoneMasked: '138****5678' });
+    expect(r.outcome).toMatchObject({ ok: false, code: 'sms-off' });
+    expect(r.outcome.ok ? '' : r.outcome.message.zh).toContain('短信');
+    expect(r.outcome.ok ? '' : r.outcome.message.en).toContain('SMS');
+    expect(Object.keys(h.state.tickets)).toHaveLength(0);
+    const person = { idHash: 'h1', idMasked: '1101**********0011' };
+    h.ok({ type: 'BookAppointment', appointment: { id: 'ap', serviceId: 'A', slotStart: h.now, slotEnd: h.now + 30 * 60_000, person } });
+    expect(h.run({ type: 'CheckIn', appointmentId: 'ap', delivery: 'sms' }).outcome).toMatchObject({ ok: false, code: 'sms-off' });
+  });
+
+  it('keeps no masked phone on a printed ticket (nothing says 短信通知)', () => {
+    const h = noSms();
+    const id = h.issue('A', { delivery: 'print', phoneMasked: '138****5678' });
+    expect(h.state.tickets[id]?.phoneMasked).toBeUndefined();
+  });
+
+  it('a hall that sends SMS still takes both', () => {
+    const h = new Hall({ ...hallConfig(), smsEnabled: true });
+    const id = h.issue('A', { delivery: 'sms', phoneMasked: '138****5678' });
+    expect(h.state.tickets[id]).toMatchObject({ status: 'waiting', phoneMasked: '138****5678' });
+  });
+});
