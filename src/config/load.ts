@@ -28,7 +28,7 @@ export function validateConfig(doc: unknown): ConfigResult {
   const r = configSchema.safeParse(doc, { reportInput: true });
   if (!r.success) {
     // Worded by the one formatter of invalid input; the values are the reader's own file, so they are shown.
-    const issues = invalidText(r.error.issues, { values: 'shown' }).lines.map(
+    const issues = invalidText(r.error.issues, { values: 'shown', schema: configSchema, input: doc }).lines.map(
       (l): ConfigIssue => ({ path: l.path || '(top level)', found: l.found.en, expected: l.expected.en, foundZh: l.found.zh, expectedZh: l.expected.zh }),
     );
     // The checks across keys too, on the parts the schema did accept: every problem at once.

@@ -86,6 +86,22 @@ describe('config', () => {
     expect(r.issues.map((i) => i.path)).toEqual(['services[0].id', 'services[4].prefix', 'services[5].prefix']);
   });
 
+  it('answers an unknown key with the key it is a typo of, and shows a key written in Chinese (issue 13)', () => {
+    const doc = demo() as ReturnType<typeof demo> & { policy: Record<string, unknown> };
+    doc.policy['interlave'] = doc.policy['interleave'];
+    delete doc.policy['interleave'];
+    doc.policy['张三'] = 2;
+    (doc.windows[0] as Record<string, unknown>)['tier'] = [];
+    const r = validateConfig(doc);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.map((i) => `${i.path}: ${i.expected} / ${i.expectedZh}`).sort()).toEqual([
+      'policy.interlave: no such key (did you mean interleave?) / 没有这一项（是不是 "interleave"？）',
+      'policy.张三: no such key (check the spelling) / 没有这一项（请检查拼写）',
+      'windows[0].tier: no such key (check the spelling) / 没有这一项（请检查拼写）',
+    ]);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallq-config-'));
     const file = join(dir, 'broken.yaml');
