@@ -68,6 +68,11 @@ function secretProblem(secret: string | undefined, tty: boolean): { en: string; 
     return tty
       ? { en: 'nothing was typed', zh: '没有输入任何内容' }
       : { en: 'stdin is empty: give the PIN/password on its first line, e.g. echo 1234 | hallq staff passwd …', zh: '标准输入为空：请在第一行给出密码，例如 echo 1234 | hallq staff passwd …' };
+  if (/^\s|\s$/u.test(secret))
+    return {
+      en: 'it starts or ends with a space (or tab): a PIN/password may not, and hallq does not take spaces off silently (signing in would then need them); give it without them',
+      zh: '开头或结尾有空格（或制表符）：密码不能以空格开头或结尾，hallq 不会擅自去掉（否则登录时也要带上空格），请去掉空格后重新设置',
+    };
   if (secret.length < SECRET_MIN) return { en: `too short (${secret.length} characters): at least ${SECRET_MIN}`, zh: `太短（${secret.length} 个字符）：至少 ${SECRET_MIN} 个字符` };
   if (secret.length > SECRET_MAX) return { en: `too long (${secret.length} characters): at most ${SECRET_MAX}`, zh: `太长（${secret.length} 个字符）：最多 ${SECRET_MAX} 个字符` };
   return undefined;
@@ -88,7 +93,8 @@ async function firstLine(stdin: NodeJS.ReadableStream): Promise<string> {
     text += String(chunk);
     if (text.includes('\n') || text.length > 1000) break;
   }
-  return (text.split(/\r?\n/)[0] ?? '').trim();
+  // Only the line ending is taken off: the PIN is what was given, or refused (secretProblem), never changed.
+  return (text.split('\n')[0] ?? '').replace(/\r$/, '');
 }
 
 /** Reads a secret twice from the terminal without echoing it; undefined when the two differ. */
@@ -107,7 +113,7 @@ async function promptTwice(io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteS
     const answer = await new Promise<string>((resolve) => rl.question('', resolve));
     rl.close();
     io.stdout.write('\n');
-    return answer.trim();
+    return answer;
   };
   const a = await ask(question);
   const b = await ask('again: ');

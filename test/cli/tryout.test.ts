@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runHallq, type CliResult } from '../helpers/cli.js';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { openCredentials } from '../../src/server/auth/credentials.js';
 
 
 const hallq = (args: string[], input?: string): Promise<CliResult> => runHallq(args, input === undefined ? {} : { input });
@@ -67,6 +69,35 @@ describe('staff passwd says why, in Chinese too', () => {
     expect(errorLineOf(r.stderr)).toBe(
       'error: NOT_SET: the PIN/password of s04 is not set: stdin is empty: give the PIN/password on its first line, e.g. echo 1234 | hallq staff passwd … (s04 的密码没有设置：标准输入为空：请在第一行给出密码，例如 echo 1234 | hallq staff passwd …)',
     );
+  }, 60_000);
+});
+
+describe('staff passwd stores what it is given, or refuses it: never trims (issue 13)', () => {
+  const db = join(dir, 'pin.db');
+  const config = () => write('pin.yaml', `${demo}\nserver:\n  database: ${db}\n`);
+  it('a PIN with spaces around it is refused, said why, and nothing is stored', async () => {
+    const r = await hallq(['staff', 'passwd', 's05', '--config', config()], '  5555  \n');
+    expect(r.code).toBe(1);
+    expect(errorLineOf(r.stderr)).toContain('error: NOT_SET: the PIN/password of s05 is not set: it starts or ends with a space (or tab)');
+    expect(errorLineOf(r.stderr)).toContain('开头或结尾有空格');
+    const store = openCredentials(db, silentLogger, 1024);
+    try {
+      expect(store.has('s05')).toBe(false);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+  it('only the line ending is taken off (CRLF too); spaces inside are kept', async () => {
+    const r = await hallq(['staff', 'passwd', 's06', '--config', config()], '55 55\r\n');
+    expect(r.code).toBe(0);
+    const store = openCredentials(db, silentLogger, 1024);
+    try {
+      expect(await store.verify('s06', '55 55')).toBe(true);
+      expect(await store.verify('s06', '5555')).toBe(false);
+      await expect(store.set('s07', ' 1234', 0)).rejects.toThrow('no space at its start or end');
+    } finally {
+      store.close();
+    }
   }, 60_000);
 });
 
