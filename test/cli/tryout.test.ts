@@ -80,7 +80,7 @@ describe('staff passwd stores what it is given, or refuses it: never trims (issu
     expect(r.code).toBe(1);
     expect(errorLineOf(r.stderr)).toContain('error: NOT_SET: the PIN/password of s05 is not set: it starts or ends with a space (or tab)');
     expect(errorLineOf(r.stderr)).toContain('开头或结尾有空格');
-    const store = openCredentials(db, silentLogger, 1024);
+    const store = openCredentials(db, silentLogger);
     try {
       expect(store.has('s05')).toBe(false);
     } finally {
@@ -90,7 +90,7 @@ describe('staff passwd stores what it is given, or refuses it: never trims (issu
   it('only the line ending is taken off (CRLF too); spaces inside are kept', async () => {
     const r = await hallq(['staff', 'passwd', 's06', '--config', config()], '55 55\r\n');
     expect(r.code).toBe(0);
-    const store = openCredentials(db, silentLogger, 1024);
+    const store = openCredentials(db, silentLogger);
     try {
       expect(await store.verify('s06', '55 55')).toBe(true);
       expect(await store.verify('s06', '5555')).toBe(false);
