@@ -6,6 +6,7 @@ import { openCredentials, SECRET_MAX, SECRET_MIN } from '../server/auth/credenti
 import { errorLine } from './cli-error.js';
 import { closest } from '../../drivers/common/did-you-mean.js';
 import { exitCodes } from './exit-codes.js';
+import { hallDateTime, utcOffsetText } from './hall-time.js';
 import { table } from './table.js';
 
 /**
@@ -24,7 +25,11 @@ export async function staffCommand(args: string[], configPath: string | undefine
       const set = new Map(store.list().map((c) => [c.staffId, c.updated]));
       const rows = config.staff.map((s) => ({ id: s.id, name: s.name, role: s.role, credential: set.has(s.id), updated: set.get(s.id) }));
       if (json) io.stdout.write(`${JSON.stringify(rows)}\n`);
-      else io.stdout.write(`${table(['staff', 'name', 'role', 'PIN/password'], rows.map((r) => [r.id, r.name, r.role, r.updated === undefined ? '— (cannot sign in)' : `set ${new Date(r.updated).toISOString().slice(0, 16).replace('T', ' ')}`]))}\n`);
+      else {
+        // When it was set, in hall time (hall.utcOffsetMinutes) like every time hallq shows, and said so in the heading.
+        const heading = `PIN/password (set, hall time ${utcOffsetText(config.hall.utcOffsetMinutes)})`;
+        io.stdout.write(`${table(['staff', 'name', 'role', heading], rows.map((r) => [r.id, r.name, r.role, r.updated === undefined ? '— (cannot sign in)' : `set ${hallDateTime(r.updated, config.hall.utcOffsetMinutes)}`]))}\n`);
+      }
       return exitCodes.ok;
     } finally {
       store.close();

@@ -101,6 +101,24 @@ describe('staff passwd stores what it is given, or refuses it: never trims (issu
   }, 60_000);
 });
 
+describe('staff list says when a PIN was set in hall time, and says so (issue 13)', () => {
+  it('hall.utcOffsetMinutes 480: the hall clock, not the machine zone, with UTC+08:00 in the heading', async () => {
+    const db = join(dir, 'list.db');
+    const config = write('list.yaml', `${demo}\nserver:\n  database: ${db}\n`);
+    expect((await hallq(['staff', 'passwd', 's03', '--config', config], '2468\n')).code).toBe(0);
+    const store = openCredentials(db, silentLogger);
+    const updated = store.list().find((c) => c.staffId === 's03')?.updated ?? 0;
+    store.close();
+    const r = await hallq(['staff', 'list', '--config', config]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('PIN/password (set, hall time UTC+08:00)');
+    const hall = new Date(updated + 480 * 60_000).toISOString().slice(0, 16).replace('T', ' ');
+    const line = r.stdout.split('\n').find((l) => l.startsWith('s03')) ?? '';
+    expect(line).toContain(`set ${hall}`);
+    expect(line).not.toContain(new Date(updated).toISOString().slice(0, 16).replace('T', ' '));
+  }, 60_000);
+});
+
 describe('paths that are not there', () => {
   it('print-test --png into a missing folder names the folder', async () => {
     const file = join(dir, 'no-such-dir', 'x.png');
