@@ -17,6 +17,12 @@ import { table } from './table.js';
  */
 export async function staffCommand(args: string[], configPath: string | undefined, json: boolean, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream } = process): Promise<number> {
   const [sub, staffId] = args;
+  // The word first (`staff lst`), then the config: a typo is said whether --config is given or not.
+  if (sub !== 'passwd' && sub !== 'remove' && sub !== 'list') {
+    const guess = sub === undefined ? undefined : closest(sub, ['passwd', 'remove', 'list']);
+    if (sub !== undefined) throw new StaffUsage(`staff has no "${sub}": it takes passwd STAFF, remove STAFF or list${guess ? `; did you mean ${guess}?` : ''}`, `hallq staff 没有 "${sub}"，可用：hallq staff passwd 工号、hallq staff remove 工号 或 hallq staff list${guess ? `；是不是要用 hallq staff ${guess}？` : ''}`);
+    throw new StaffUsage('staff needs what to do: passwd STAFF, remove STAFF or list', '请写上 passwd 工号、remove 工号 或 list');
+  }
   if (!configPath) throw new StaffUsage('staff needs the hall config, e.g. hallq staff list --config /etc/hallq/hall.yaml', '请用 --config 指定配置文件');
   const config = loadConfigOrThrow(configPath);
   if (sub === 'list') {
@@ -34,11 +40,6 @@ export async function staffCommand(args: string[], configPath: string | undefine
     } finally {
       store.close();
     }
-  }
-  if (sub !== 'passwd' && sub !== 'remove') {
-    const guess = sub === undefined ? undefined : closest(sub, ['passwd', 'remove', 'list']);
-    if (sub !== undefined) throw new StaffUsage(`staff has no "${sub}": it takes passwd STAFF, remove STAFF or list${guess ? `; did you mean ${guess}?` : ''}`, `hallq staff 没有 "${sub}"，可用：hallq staff passwd 工号、hallq staff remove 工号 或 hallq staff list${guess ? `；是不是要用 hallq staff ${guess}？` : ''}`);
-    throw new StaffUsage('staff needs what to do: passwd STAFF, remove STAFF or list', '请写上 passwd 工号、remove 工号 或 list');
   }
   if (!staffId) throw new StaffUsage(`staff ${sub} needs the staff id, e.g. hallq staff ${sub} s01`, `请写上工号，例如 hallq staff ${sub} s01`);
   const staff = config.staff.find((s) => s.id === staffId);

@@ -119,6 +119,20 @@ describe('staff list says when a PIN was set in hall time, and says so (issue 13
   }, 60_000);
 });
 
+describe('did-you-mean where there was none (issue 13)', () => {
+  it.each([
+    [['version'], 'error: USAGE: there is no command "version"; did you mean hallq --version? (没有 "version" 这个命令，是不是要用 hallq --version？)'],
+    [['demo', '--sped', '5'], 'error: USAGE: hallq demo has no option --sped; did you mean --speed or --seed? (hallq demo 没有 --sped 这个选项，是不是要用 --speed 或 --seed？)'],
+    // The word is checked before --config is asked for.
+    [['staff', 'lst'], 'error: USAGE: staff has no "lst": it takes passwd STAFF, remove STAFF or list; did you mean list? (hallq staff 没有 "lst"，可用：hallq staff passwd 工号、hallq staff remove 工号 或 hallq staff list；是不是要用 hallq staff list？)'],
+    [['city', 'serv'], 'error: USAGE: hallq city has no "serv": it takes one of serve, bridge, nats-config; did you mean serve? (hallq city 没有 "serv"，可用："serve"、"bridge"、"nats-config"；是不是要用 "serve"？)'],
+  ])('hallq %j', async (args, line) => {
+    const r = await hallq(args);
+    expect(r.code).toBe(2);
+    expect(errorLineOf(r.stderr)).toBe(line);
+  }, 60_000);
+});
+
 describe('paths that are not there', () => {
   it('print-test --png into a missing folder names the folder', async () => {
     const file = join(dir, 'no-such-dir', 'x.png');
