@@ -9,15 +9,34 @@
 # /opt/hallq holds bin/, dist/, config/ and package*.json, and no src/, so bin/hallq.js runs dist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+usage() {
+  cat <<'USAGE'
+usage: sudo bash scripts/install.sh [--root DIR] [--no-npm [--modules-separately]]
+Installs hallq on a Debian mini-PC or server: the hallq user, the program (/opt/hallq, the build in
+dist/), /etc/hallq/hall.yaml, the ID-hash key, voice clips, the systemd units (server, agent, kiosk,
+display: none enabled) and udev rules.
+  --root DIR             install into DIR instead of / (packaging, tests); skips useradd and systemctl
+  --no-npm               do not run npm ci in the installed copy: its node_modules is already there
+  --modules-separately   with --no-npm: install without node_modules (provided another way), said at the end
+  -h, --help             this text
+USAGE
+}
 root=""
 npm_install=1
 modules_separately=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --root) root="${2%/}"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    --root)
+      if [ $# -lt 2 ] || [ -z "$2" ] || [ "${2#--}" != "$2" ]; then
+        echo "install.sh: --root needs a value, the folder to install into, e.g. --root /tmp/hallq-root" >&2
+        exit 2
+      fi
+      root="${2%/}"; shift 2 ;;
+    --root=*) root="${1#--root=}"; root="${root%/}"; [ -n "$root" ] || { echo "install.sh: --root needs a value, the folder to install into, e.g. --root /tmp/hallq-root" >&2; exit 2; }; shift ;;
     --no-npm) npm_install=0; shift ;;
     --modules-separately) modules_separately=1; shift ;;
-    *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
+    *) echo "install.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
 say() { echo "hallq install: $*" >&2; }
@@ -81,7 +100,8 @@ node "$program/dist/drivers/voice/generate-clips.js" "$root/var/lib/hallq/clips"
 
 say "systemd units, udev rules and modules-load"
 mkdir -p "$root/etc/systemd/system" "$root/etc/udev/rules.d"
-install -m 644 systemd/hallq-server.service systemd/hallq-agent.service "$root/etc/systemd/system/"
+# All four units, as the .deb (scripts/build-deb.sh); none is enabled here.
+install -m 644 systemd/hallq-server.service systemd/hallq-agent.service systemd/hallq-kiosk.service systemd/hallq-display.service "$root/etc/systemd/system/"
 install -m 644 systemd/99-hallq.rules "$root/etc/udev/rules.d/"
 # The units' DeviceAllow=char-… classes exist only once their kernel modules are loaded (src/ops/README.md).
 mkdir -p "$root/etc/modules-load.d"
@@ -105,9 +125,10 @@ if [ ! -d "$root/opt/hallq/node_modules" ]; then
   say "NOTE: $root/opt/hallq has no node_modules (--modules-separately): hallq will not run until it has them: cd $root/opt/hallq && npm ci --omit=dev"
 fi
 cat >&2 <<'NEXT'
-hallq install: done. Next:
+hallq install: done; nothing is enabled yet. Next:
   edit /etc/hallq/hall.yaml, then: hallq config check /etc/hallq/hall.yaml
-  broker users and ACL: src/ops/README.md (Mosquitto)
-  systemctl enable --now hallq-server   # on the server box
-  systemctl enable --now hallq-agent    # on each mini-PC
+  broker users and ACL: hallq broker --config /etc/hallq/hall.yaml --out DIR (README, Security)
+  systemctl enable --now hallq-server     # on the server box
+  systemctl enable --now hallq-agent      # on each mini-PC
+  systemctl enable --now hallq-kiosk      # the kiosk's touch screen (or hallq-display on a hall TV)
 NEXT

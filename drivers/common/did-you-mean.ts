@@ -42,3 +42,18 @@ export function closest(word: string, candidates: readonly string[]): string | u
   }
   return bestD <= limit && !tie ? best : undefined;
 }
+
+/**
+ * Every candidate as close to `word` as the closest, when close enough to be a typo (the limit of
+ * `closest`): `sped` → speed and seed, a tie `closest` will not choose in; the reader picks.
+ */
+export function closestAll(word: string, candidates: readonly string[]): string[] {
+  const one = closest(word, candidates);
+  if (one !== undefined) return [one];
+  const w = word.toLowerCase();
+  if (w === '') return [];
+  const limit = Math.max(1, Math.floor(w.length / 3));
+  const dists = candidates.map((c) => ({ c, d: editDistance(w, c.toLowerCase()) }));
+  const best = Math.min(...dists.map((x) => x.d));
+  return best <= limit ? dists.filter((x) => x.d === best).map((x) => x.c) : [];
+}

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { closest } from './did-you-mean.js';
 import { isPersonalPath } from './personal-keys.js';
+import { schemaKeysAt } from './schema-keys.js';
 
 /**
  * The one way hallq words invalid input (HTTP bodies, MQTT refusals, `hallq config check`, the CLI):
@@ -47,19 +48,28 @@ export interface InvalidTextOptions {
    * issue only with reportInput). Without either, a line says only what was expected.
    */
   input?: unknown;
+  /** The schema that refused the input: an unknown key is answered with the allowed key it is a typo of (`did you mean interleave?`). */
+  schema?: z.ZodType;
 }
 
 const FIELD = /^[A-Za-z_$][A-Za-z0-9_$-]{0,40}$/;
 
-/** `windows[2].tiers[0]`: dots between names, brackets around indexes; invented odd keys become `?`. */
-export function keyPath(path: readonly PropertyKey[], where = ''): string {
+// A key shown as it is in a path: no spaces, dots, brackets, quotes or unsafe characters (Chinese is fine: `policy.张三`).
+const PLAIN_KEY = /^[^\s.[\]"'\\\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]{1,60}$/u;
+
+/**
+ * `windows[2].tiers[0]`: dots between names, brackets around indexes. Invented odd keys become `?`,
+ * unless `shown` (a config file the reader wrote): then a key is shown as written (`policy.张三`), or
+ * quoted in brackets when it holds spaces, dots or quotes (`policy["a b"]`), control and direction
+ * characters escaped.
+ */
+export function keyPath(path: readonly PropertyKey[], where = '', shown = false): string {
   let out = where;
   for (const p of path) {
     if (typeof p === 'number') out += `[${String(p)}]`;
-    else {
-      const name = typeof p === 'string' && FIELD.test(p) ? p : '?';
-      out += out === '' ? name : `.${name}`;
-    }
+    else if (typeof p === 'string' && (FIELD.test(p) || (shown && PLAIN_KEY.test(p)))) out += out === '' ? p : `.${p}`;
+    else if (typeof p === 'string' && shown) out += `[${quoted(p, QUOTED_MAX_SHOWN).en}]`;
+    else out += out === '' ? '?' : '.?';
   }
   return out;
 }
@@ -279,6 +289,8 @@ function at(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+const record = (v: unknown): object => (typeof v === 'object' && v !== null ? v : {});
+
 function inputOf(i: Issue, o: InvalidTextOptions): unknown {
   if ('input' in i) return i.input;
   return 'input' in o ? at(o.input, i.path) : NOT_KNOWN;
@@ -301,18 +313,23 @@ function wellFormed(i: Issue): Issue {
 export function issueLines(issue: Issue, o: InvalidTextOptions = {}): InvalidLine[] {
   const where = o.where ?? '';
   const i = wellFormed(issue);
+  const shown = o.values === 'shown';
   if (i.code === 'unrecognized_keys') {
+    // The keys allowed there (those not already written), for the one an unknown key is a typo of.
+    const allowed = o.schema === undefined ? [] : (schemaKeysAt(o.schema, i.path) ?? []).filter((a) => !i.keys.includes(a) && !Object.hasOwn(record(at(o.input, i.path)), a));
     return i.keys.map((k) => {
-      const path = keyPath([...i.path, k], where);
-      const expected = expectedWords(i);
-      return { path, found: { en: 'an unknown key', zh: '未知的项' }, expected, en: `${path}: unknown key (check the spelling)`, zh: `${path}：未知的项（请检查拼写）` };
+      const path = keyPath([...i.path, k], where, shown);
+      const guess = closest(k, allowed);
+      const expected = guess === undefined ? expectedWords(i) : { en: `no such key (did you mean ${guess}?)`, zh: `没有这一项（是不是 "${guess}"？）` };
+      const hint = guess === undefined ? { en: 'check the spelling', zh: '请检查拼写' } : { en: `did you mean ${guess}?`, zh: `是不是 "${guess}"？` };
+      return { path, found: { en: 'an unknown key', zh: '未知的项' }, expected, en: `${path}: unknown key (${hint.en})`, zh: `${path}：未知的项（${hint.zh}）` };
     });
   }
   const value = inputOf(i, o);
-  if (value === NOT_KNOWN) return [line(keyPath(i.path, where), undefined, expectedWords(i), where)];
+  if (value === NOT_KNOWN) return [line(keyPath(i.path, where, shown), undefined, expectedWords(i), where)];
   // A missing key reads as missing, whatever type was expected.
   const found = value === undefined ? { en: 'nothing (the key is missing)', zh: '空缺（缺少此项）' } : foundWords(value, o.values, isPersonalPath(i.path));
-  return [line(keyPath(i.path, where), found, withGuess(expectedWords(i), i, value), where)];
+  return [line(keyPath(i.path, where, shown), found, withGuess(expectedWords(i), i, value), where)];
 }
 
 /** A mistyped choice (`kind: generall`): the allowed value it is a typo of, if one is close. Names an allowed value only, never the input. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { closest } from '../../drivers/common/did-you-mean.js';
 import { loadConfigFile } from '../config/load.js';
 import type { QueueView, WindowView } from '../core/index.js';
 import { cliTokenPath, readCliToken } from '../server/auth/cli-token.js';
@@ -100,9 +101,27 @@ export async function commandCommand(base: string, command: Record<string, unkno
     // Which windows there are, so the technician need not look them up (`hallq call 99`).
     const list = await windowList(base);
     process.stderr.write(`${errorLine({ code: 'unknown-window', message: `refused: the hall has no window ${command.window}${list ? `; its windows: ${list.en}` : ''}`, messageZh: `本大厅没有 ${command.window} 号窗口${list ? `；有这些窗口：${list.zh}` : ''}` })}\n`);
+  } else if (body.outcome?.code === 'unknown-service' && typeof command.serviceId === 'string') {
+    // Which services there are, and the one it is a typo of (`hallq issue socail`).
+    const ids = await serviceIds(base);
+    const guess = ids === undefined ? undefined : closest(command.serviceId, ids);
+    const more = ids === undefined ? { en: '', zh: '' } : { en: `; its services: ${ids.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`, zh: `；有这些业务：${ids.join('、')}${guess ? `（是不是 "${guess}"？）` : ''}` };
+    process.stderr.write(`${errorLine({ code: 'unknown-service', message: `refused: the hall has no service "${command.serviceId}"${more.en}`, messageZh: `本大厅没有业务 "${command.serviceId}"${more.zh}` })}\n`);
   } else if (body.outcome) process.stderr.write(`${errorLine({ code: body.outcome.code ?? 'refused', message: `refused: ${body.outcome.message?.en ?? ''}`, messageZh: body.outcome.message?.zh })}\n`);
   else process.stderr.write(`${errorLine({ code: body.error?.code ?? `http-${res.status}`, message: body.error?.message ?? `the server answered HTTP ${res.status}`, messageZh: body.error?.messageZh })}\n`);
   return body.outcome?.ok ? exitCodes.ok : exitCodes.failure;
+}
+
+/** The hall's service ids from its public snapshot; undefined when they cannot be had. */
+async function serviceIds(base: string): Promise<string[] | undefined> {
+  try {
+    const res = await fetch(`${base}/api/hall`);
+    if (!res.ok) return undefined;
+    const ids = ((await res.json()) as { services?: { id: string }[] }).services?.map((s) => s.id) ?? [];
+    return ids.length > 0 ? ids : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A window's kind in words (the config's `kind`). */

@@ -1,4 +1,5 @@
 import { SerialPort } from 'serialport';
+import { hallDateTime, utcOffsetText } from './hall-time.js';
 import { dirname } from 'node:path';
 import { HallqError, isHallqError } from '../../drivers/common/error.js';
 import { errnoOf, fileProblem } from '../../drivers/common/system-words.js';
@@ -108,10 +109,7 @@ export async function devicesCommand(configPath: string | undefined, json: boole
  * Stamped in hall time (hall.utcOffsetMinutes), as every ticket is, with the offset printed.
  */
 export function testTicket(now: Date = new Date(), utcOffsetMinutes = 480): PrintDocument {
-  const local = new Date(now.getTime() + utcOffsetMinutes * 60_000).toISOString().replace('T', ' ').slice(0, 19);
-  const sign = utcOffsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(utcOffsetMinutes);
-  const stamp = `${local} UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  const stamp = `${hallDateTime(now.getTime(), utcOffsetMinutes, true)} ${utcOffsetText(utcOffsetMinutes)}`;
   return {
     blocks: [
       { type: 'text', text: 'hallq 打印测试', align: 'center', bold: true },

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isHallqError } from '../../drivers/common/error.js';
 import { errorLine, errorParts, UsageError } from './cli-error.js';
-import { closest } from '../../drivers/common/did-you-mean.js';
+import { closest, closestAll } from '../../drivers/common/did-you-mean.js';
 import { exitCodes } from './exit-codes.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -199,18 +199,20 @@ const commands: Record<string, Subcommand> = {
     run: async (a) => {
       const city = await import('./city.js');
       const print = (s: string) => process.stdout.write(s);
+      // The word first (`city serv`), then what it needs: a typo is said whether --config is given or not.
+      const sub = a.positionals[0];
+      if (sub === undefined) throw new UsageError('city needs what to do: serve, bridge or nats-config', '请写上 serve、bridge 或 nats-config');
+      if (!['serve', 'bridge', 'nats-config'].includes(sub)) throw new UsageError(...notOneOf('city', sub, ['serve', 'bridge', 'nats-config']));
       const config = need(str(a, 'config'), 'city needs its config file: --config FILE', '请用 --config 指定配置文件');
-      switch (a.positionals[0]) {
+      switch (sub) {
         case 'serve':
           return city.cityServeCommand({ config, ...opt(a, 'password-file', 'passwordFile'), ...opt(a, 'token-file', 'tokenFile') });
         case 'bridge':
           return city.cityBridgeCommand({ config, city: need(str(a, 'city'), 'city bridge needs the city cluster: --city HOST:PORT,…', '请用 --city 写上市级集群地址'), remotePasswordFile: need(str(a, 'remote-password-file'), 'city bridge needs --remote-password-file FILE', '请用 --remote-password-file 指定密码文件'), localPasswordFile: need(str(a, 'local-password-file'), 'city bridge needs --local-password-file FILE', '请用 --local-password-file 指定密码文件') }, print);
         case 'nats-config':
           return city.cityNatsConfigCommand({ config, node: need(str(a, 'node'), 'city nats-config needs the node: --node NAME', '请用 --node 写上节点名'), secrets: need(str(a, 'secrets'), 'city nats-config needs the secrets folder: --secrets DIR', '请用 --secrets 指定密钥目录') }, print);
-        case undefined:
-          throw new UsageError('city needs what to do: serve, bridge or nats-config', '请写上 serve、bridge 或 nats-config');
         default:
-          throw new UsageError(...notOneOf('city', a.positionals[0], ['serve', 'bridge', 'nats-config']));
+          throw new UsageError(...notOneOf('city', sub, ['serve', 'bridge', 'nats-config']));
       }
     },
   },
@@ -277,6 +279,8 @@ async function run(argv: string[]): Promise<number> {
     const guessed = guess === undefined ? undefined : commands[guess];
     // The usage of the command it looks like, rather than the whole list.
     if (guess !== undefined && guessed !== undefined) throw new UsageError(`there is no command "${name}"; did you mean ${guess}?`, `没有 "${name}" 这个命令，是不是要用 hallq ${guess}？`, commandUsage(guess, guessed));
+    // `hallq version`: the global option written as a command.
+    if (closest(name, ['version']) !== undefined) throw new UsageError(`there is no command "${name}"; did you mean hallq --version?`, `没有 "${name}" 这个命令，是不是要用 hallq --version？`);
     throw new UsageError(`there is no command "${name}"`, `没有 "${name}" 这个命令`);
   }
   let args: CommandArgs;
@@ -310,8 +314,9 @@ function optionWords(name: string, e: TypeError, known: readonly string[], argv:
   const option = named ?? 'an option';
   const code = 'code' in e ? String(e.code) : '';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const guess = option.startsWith('--') ? closest(option.slice(2).split('=')[0] ?? '', known) : undefined;
-    if (guess !== undefined) return [`hallq ${name} has no option ${option}; did you mean --${guess}?`, `hallq ${name} 没有 ${option} 这个选项，是不是要用 --${guess}？`];
+    // Two as close (`--sped`: --speed and --seed): both are offered, the reader picks.
+    const guesses = option.startsWith('--') ? closestAll(option.slice(2).split('=')[0] ?? '', known).map((g) => `--${g}`) : [];
+    if (guesses.length > 0) return [`hallq ${name} has no option ${option}; did you mean ${guesses.join(' or ')}?`, `hallq ${name} 没有 ${option} 这个选项，是不是要用 ${guesses.join(' 或 ')}？`];
     return [`hallq ${name} has no option ${option}`, `hallq ${name} 没有 ${option} 这个选项`];
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {

@@ -1,5 +1,6 @@
 import { hallConfigOf, formatIssues, loadConfigFile } from '../config/load.js';
 import { derivedSimulation } from './simulate-defaults.js';
+import { hallToday } from './hall-time.js';
 import type { HallqConfig } from '../config/schema.js';
 import { simulate, type SimReport } from '../sim/simulate.js';
 import type { SimSpec } from '../sim/spec.js';
@@ -41,7 +42,7 @@ export function simSpecOf(c: HallqConfig, o: Pick<SimulateOptions, 'days' | 'see
   for (const s of c.services) serviceTime[s.id] = sim.serviceTime[s.id] ?? { dist: 'lognormal', meanMinutes: s.avgServiceMinutes, cv: 0.5 };
   return {
     config,
-    startDay: sim.startDay ?? new Date().toISOString().slice(0, 10),
+    startDay: sim.startDay ?? hallToday(Date.now(), c.hall.utcOffsetMinutes), // today in the hall, not on this machine's clock zone
     days: o.days ?? sim.days,
     seed: o.seed ?? sim.seed,
     arrivalsPerHour: sim.arrivalsPerHour,

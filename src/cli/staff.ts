@@ -6,6 +6,7 @@ import { openCredentials, SECRET_MAX, SECRET_MIN } from '../server/auth/credenti
 import { errorLine } from './cli-error.js';
 import { closest } from '../../drivers/common/did-you-mean.js';
 import { exitCodes } from './exit-codes.js';
+import { hallDateTime, utcOffsetText } from './hall-time.js';
 import { table } from './table.js';
 
 /**
@@ -16,6 +17,12 @@ import { table } from './table.js';
  */
 export async function staffCommand(args: string[], configPath: string | undefined, json: boolean, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream } = process): Promise<number> {
   const [sub, staffId] = args;
+  // The word first (`staff lst`), then the config: a typo is said whether --config is given or not.
+  if (sub !== 'passwd' && sub !== 'remove' && sub !== 'list') {
+    const guess = sub === undefined ? undefined : closest(sub, ['passwd', 'remove', 'list']);
+    if (sub !== undefined) throw new StaffUsage(`staff has no "${sub}": it takes passwd STAFF, remove STAFF or list${guess ? `; did you mean ${guess}?` : ''}`, `hallq staff 没有 "${sub}"，可用：hallq staff passwd 工号、hallq staff remove 工号 或 hallq staff list${guess ? `；是不是要用 hallq staff ${guess}？` : ''}`);
+    throw new StaffUsage('staff needs what to do: passwd STAFF, remove STAFF or list', '请写上 passwd 工号、remove 工号 或 list');
+  }
   if (!configPath) throw new StaffUsage('staff needs the hall config, e.g. hallq staff list --config /etc/hallq/hall.yaml', '请用 --config 指定配置文件');
   const config = loadConfigOrThrow(configPath);
   if (sub === 'list') {
@@ -24,16 +31,15 @@ export async function staffCommand(args: string[], configPath: string | undefine
       const set = new Map(store.list().map((c) => [c.staffId, c.updated]));
       const rows = config.staff.map((s) => ({ id: s.id, name: s.name, role: s.role, credential: set.has(s.id), updated: set.get(s.id) }));
       if (json) io.stdout.write(`${JSON.stringify(rows)}\n`);
-      else io.stdout.write(`${table(['staff', 'name', 'role', 'PIN/password'], rows.map((r) => [r.id, r.name, r.role, r.updated === undefined ? '— (cannot sign in)' : `set ${new Date(r.updated).toISOString().slice(0, 16).replace('T', ' ')}`]))}\n`);
+      else {
+        // When it was set, in hall time (hall.utcOffsetMinutes) like every time hallq shows, and said so in the heading.
+        const heading = `PIN/password (set, hall time ${utcOffsetText(config.hall.utcOffsetMinutes)})`;
+        io.stdout.write(`${table(['staff', 'name', 'role', heading], rows.map((r) => [r.id, r.name, r.role, r.updated === undefined ? '— (cannot sign in)' : `set ${hallDateTime(r.updated, config.hall.utcOffsetMinutes)}`]))}\n`);
+      }
       return exitCodes.ok;
     } finally {
       store.close();
     }
-  }
-  if (sub !== 'passwd' && sub !== 'remove') {
-    const guess = sub === undefined ? undefined : closest(sub, ['passwd', 'remove', 'list']);
-    if (sub !== undefined) throw new StaffUsage(`staff has no "${sub}": it takes passwd STAFF, remove STAFF or list${guess ? `; did you mean ${guess}?` : ''}`, `hallq staff 没有 "${sub}"，可用：hallq staff passwd 工号、hallq staff remove 工号 或 hallq staff list${guess ? `；是不是要用 hallq staff ${guess}？` : ''}`);
-    throw new StaffUsage('staff needs what to do: passwd STAFF, remove STAFF or list', '请写上 passwd 工号、remove 工号 或 list');
   }
   if (!staffId) throw new StaffUsage(`staff ${sub} needs the staff id, e.g. hallq staff ${sub} s01`, `请写上工号，例如 hallq staff ${sub} s01`);
   const staff = config.staff.find((s) => s.id === staffId);
@@ -68,6 +74,11 @@ function secretProblem(secret: string | undefined, tty: boolean): { en: string; 
     return tty
       ? { en: 'nothing was typed', zh: '没有输入任何内容' }
       : { en: 'stdin is empty: give the PIN/password on its first line, e.g. echo 1234 | hallq staff passwd …', zh: '标准输入为空：请在第一行给出密码，例如 echo 1234 | hallq staff passwd …' };
+  if (/^\s|\s$/u.test(secret))
+    return {
+      en: 'it starts or ends with a space (or tab): a PIN/password may not, and hallq does not take spaces off silently (signing in would then need them); give it without them',
+      zh: '开头或结尾有空格（或制表符）：密码不能以空格开头或结尾，hallq 不会擅自去掉（否则登录时也要带上空格），请去掉空格后重新设置',
+    };
   if (secret.length < SECRET_MIN) return { en: `too short (${secret.length} characters): at least ${SECRET_MIN}`, zh: `太短（${secret.length} 个字符）：至少 ${SECRET_MIN} 个字符` };
   if (secret.length > SECRET_MAX) return { en: `too long (${secret.length} characters): at most ${SECRET_MAX}`, zh: `太长（${secret.length} 个字符）：最多 ${SECRET_MAX} 个字符` };
   return undefined;
@@ -88,7 +99,8 @@ async function firstLine(stdin: NodeJS.ReadableStream): Promise<string> {
     text += String(chunk);
     if (text.includes('\n') || text.length > 1000) break;
   }
-  return (text.split(/\r?\n/)[0] ?? '').trim();
+  // Only the line ending is taken off: the PIN is what was given, or refused (secretProblem), never changed.
+  return (text.split('\n')[0] ?? '').replace(/\r$/, '');
 }
 
 /** Reads a secret twice from the terminal without echoing it; undefined when the two differ. */
@@ -107,7 +119,7 @@ async function promptTwice(io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteS
     const answer = await new Promise<string>((resolve) => rl.question('', resolve));
     rl.close();
     io.stdout.write('\n');
-    return answer.trim();
+    return answer;
   };
   const a = await ask(question);
   const b = await ask('again: ');

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { yamlExpected } from './yaml-words.js';
 import { parseDocument } from 'yaml';
-import { closest } from '../../drivers/common/did-you-mean.js';
 import { HallqError } from '../../drivers/common/error.js';
 import { invalidText } from '../../drivers/common/invalid-text.js';
 import { fileProblem } from '../../drivers/common/system-words.js';
 import type { HallConfig } from '../core/model.js';
 import { checkAgents } from './agents.js';
 import { folderGiven } from './config-folder.js';
+import { crossCheck } from './cross-check.js';
 import { configSchema, type HallqConfig } from './schema.js';
 
 /** One thing wrong with a config file: where, what was there, what was expected (and the same in Chinese, when worded). */
@@ -23,64 +23,16 @@ export interface ConfigIssue {
 
 export type ConfigResult = { ok: true; config: HallqConfig } | { ok: false; issues: ConfigIssue[] };
 
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-/** Checks that go across keys: references and uniqueness. */
-function crossCheck(c: HallqConfig): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const services = new Set(c.services.map((s) => s.id));
-  const dup = <T>(xs: T[], key: (x: T) => string | number, at: string, what: string, whatZh: string) => {
-    const seen = new Set<string | number>();
-    xs.forEach((x, i) => {
-      const k = key(x);
-      if (seen.has(k)) issues.push({ path: `${at}[${i}]`, found: show(k), expected: `a ${what} not used before`, foundZh: show(k), expectedZh: `未被使用过的${whatZh}` });
-      seen.add(k);
-    });
-  };
-  dup(c.services, (s) => s.id, 'services', 'service id', '业务编号');
-  dup(c.services, (s) => s.prefix, 'services', 'number prefix', '号码前缀');
-  dup(c.windows, (w) => w.id, 'windows', 'window id', '窗口号');
-  dup(c.staff, (s) => s.id, 'staff', 'staff id', '工号');
-  // A service id that is none of the services: the ids there are, and the one it is a typo of.
-  const unknownService = (path: string, sid: string) => {
-    const ids = [...services];
-    const guess = closest(sid, ids);
-    issues.push({ path, found: show(sid), expected: `one of the service ids ${ids.join(', ')}${guess === undefined ? '' : ` (did you mean ${guess}?)`}`, foundZh: show(sid), expectedZh: `以下业务编号之一：${ids.join('、')}${guess === undefined ? '' : `（是不是 "${guess}"？）`}` });
-  };
-  c.windows.forEach((w, i) =>
-    w.tiers.forEach((tier, j) =>
-      tier.forEach((sid, k) => {
-        if (!services.has(sid)) unknownService(`windows[${i}].tiers[${j}][${k}]`, sid);
-      }),
-    ),
-  );
-  c.services.forEach((s, i) => {
-    if (!c.windows.some((w) => w.tiers.some((t) => t.includes(s.id)))) issues.push({ path: `services[${i}].id`, found: show(s.id), expected: 'a service that at least one window serves', foundZh: show(s.id), expectedZh: '至少有一个窗口办理的业务' });
-  });
-  if (c.simulation) {
-    for (const sid of Object.keys(c.simulation.arrivalsPerHour)) {
-      if (!services.has(sid)) unknownService(`simulation.arrivalsPerHour.${sid}`, sid);
-    }
-    for (const sid of Object.keys(c.simulation.serviceTime)) {
-      if (!services.has(sid)) unknownService(`simulation.serviceTime.${sid}`, sid);
-    }
-  }
-  return issues;
-}
-
 /** Validates a parsed document against the schema; every issue is reported, not just the first. */
 export function validateConfig(doc: unknown): ConfigResult {
   const r = configSchema.safeParse(doc, { reportInput: true });
   if (!r.success) {
     // Worded by the one formatter of invalid input; the values are the reader's own file, so they are shown.
-    const issues = invalidText(r.error.issues, { values: 'shown' }).lines.map(
+    const issues = invalidText(r.error.issues, { values: 'shown', schema: configSchema, input: doc }).lines.map(
       (l): ConfigIssue => ({ path: l.path || '(top level)', found: l.found.en, expected: l.expected.en, foundZh: l.found.zh, expectedZh: l.expected.zh }),
     );
-    return { ok: false, issues };
+    // The checks across keys too, on the parts the schema did accept: every problem at once.
+    return { ok: false, issues: [...issues, ...crossCheck(doc)] };
   }
   const cross = [...crossCheck(r.data), ...checkAgents(r.data)];
   return cross.length > 0 ? { ok: false, issues: cross } : { ok: true, config: r.data };

@@ -243,4 +243,13 @@ describe('hallq call for a window the hall does not have', () => {
     expect(p.zh).toMatch(/^本大厅没有 99 号窗口；有这些窗口：1 号（无差别综合窗口）、2 号（无差别综合窗口）、.*12 号（[^）]+）$/);
     expect(englishLeft(p.zh)).toEqual([]);
   }, 60_000);
+
+  it('hallq issue for a service the hall does not have lists its services and the close one (issue 13)', async () => {
+    const r = await hallq(['issue', 'socail', '--server', live.base], { HALLQ_TOKEN: live.rig.cliToken });
+    expect(r.code).toBe(1);
+    const p = parts(r.stderr);
+    expect(p.code).toBe('unknown-service');
+    expect(p.message).toMatch(/^refused: the hall has no service "socail"; its services: social, .* \(did you mean social\?\)$/);
+    expect(p.zh).toMatch(/^本大厅没有业务 "socail"；有这些业务：social、.*（是不是 "social"？）$/);
+  }, 60_000);
 });

@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoYaml, runHallq, scratch, type CliResult } from '../helpers/cli.js';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { openCredentials } from '../../src/server/auth/credentials.js';
 
 
 const hallq = (args: string[], input?: string): Promise<CliResult> => runHallq(args, input === undefined ? {} : { input });
@@ -59,6 +61,67 @@ describe('staff passwd says why, in Chinese too', () => {
     expect(errorLineOf(r.stderr)).toBe(
       'error: NOT_SET: the PIN/password of s04 is not set: stdin is empty: give the PIN/password on its first line, e.g. echo 1234 | hallq staff passwd … (s04 的密码没有设置：标准输入为空：请在第一行给出密码，例如 echo 1234 | hallq staff passwd …)',
     );
+  }, 60_000);
+});
+
+describe('staff passwd stores what it is given, or refuses it: never trims (issue 13)', () => {
+  const db = join(dir, 'pin.db');
+  const config = () => write('pin.yaml', `${demo}\nserver:\n  database: ${db}\n`);
+  it('a PIN with spaces around it is refused, said why, and nothing is stored', async () => {
+    const r = await hallq(['staff', 'passwd', 's05', '--config', config()], '  5555  \n');
+    expect(r.code).toBe(1);
+    expect(errorLineOf(r.stderr)).toContain('error: NOT_SET: the PIN/password of s05 is not set: it starts or ends with a space (or tab)');
+    expect(errorLineOf(r.stderr)).toContain('开头或结尾有空格');
+    const store = openCredentials(db, silentLogger);
+    try {
+      expect(store.has('s05')).toBe(false);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+  it('only the line ending is taken off (CRLF too); spaces inside are kept', async () => {
+    const r = await hallq(['staff', 'passwd', 's06', '--config', config()], '55 55\r\n');
+    expect(r.code).toBe(0);
+    const store = openCredentials(db, silentLogger);
+    try {
+      expect(await store.verify('s06', '55 55')).toBe(true);
+      expect(await store.verify('s06', '5555')).toBe(false);
+      await expect(store.set('s07', ' 1234', 0)).rejects.toThrow('no space at its start or end');
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+});
+
+describe('staff list says when a PIN was set in hall time, and says so (issue 13)', () => {
+  it('hall.utcOffsetMinutes 480: the hall clock, not the machine zone, with UTC+08:00 in the heading', async () => {
+    const db = join(dir, 'list.db');
+    const config = write('list.yaml', `${demo}\nserver:\n  database: ${db}\n`);
+    expect((await hallq(['staff', 'passwd', 's03', '--config', config], '2468\n')).code).toBe(0);
+    const store = openCredentials(db, silentLogger);
+    const updated = store.list().find((c) => c.staffId === 's03')?.updated ?? 0;
+    store.close();
+    const r = await hallq(['staff', 'list', '--config', config]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('PIN/password (set, hall time UTC+08:00)');
+    const hall = new Date(updated + 480 * 60_000).toISOString().slice(0, 16).replace('T', ' ');
+    const line = r.stdout.split('\n').find((l) => l.startsWith('s03')) ?? '';
+    expect(line).toContain(`set ${hall}`);
+    expect(line).not.toContain(new Date(updated).toISOString().slice(0, 16).replace('T', ' '));
+  }, 60_000);
+});
+
+describe('did-you-mean where there was none (issue 13)', () => {
+  it.each([
+    [['version'], 'error: USAGE: there is no command "version"; did you mean hallq --version? (没有 "version" 这个命令，是不是要用 hallq --version？)'],
+    [['demo', '--sped', '5'], 'error: USAGE: hallq demo has no option --sped; did you mean --speed or --seed? (hallq demo 没有 --sped 这个选项，是不是要用 --speed 或 --seed？)'],
+    // The word is checked before --config is asked for.
+    [['staff', 'lst'], 'error: USAGE: staff has no "lst": it takes passwd STAFF, remove STAFF or list; did you mean list? (hallq staff 没有 "lst"，可用：hallq staff passwd 工号、hallq staff remove 工号 或 hallq staff list；是不是要用 hallq staff list？)'],
+    [['city', 'serv'], 'error: USAGE: hallq city has no "serv": it takes one of serve, bridge, nats-config; did you mean serve? (hallq city 没有 "serv"，可用："serve"、"bridge"、"nats-config"；是不是要用 "serve"？)'],
+  ])('hallq %j', async (args, line) => {
+    const r = await hallq(args);
+    expect(r.code).toBe(2);
+    expect(errorLineOf(r.stderr)).toBe(line);
   }, 60_000);
 });
 

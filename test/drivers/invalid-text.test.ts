@@ -70,6 +70,27 @@ describe('invalidText: schema issues in plain words, English and Chinese', () =>
     expect(t.message).not.toContain('<img');
   });
 
+  it('shows the keys of a file the reader wrote (values shown): Chinese as written, odd ones quoted and escaped (issue 13)', () => {
+    expect(keyPath(['policy', '张三'], '', true)).toBe('policy.张三');
+    expect(keyPath(['policy', 'a b'], '', true)).toBe('policy["a b"]');
+    expect(keyPath(['policy', 'x\u202ey'], '', true)).toBe('policy["x\\u202ey"]');
+    expect(keyPath(['policy', 'x\ny'], '', true)).toBe('policy["x\\ny"]');
+    const t = invalidText(issuesOf(window, { window: 1, 张三: 2 }), { values: 'shown' });
+    expect(t.lines.map((l) => l.path)).toEqual(['张三']);
+    // Not shown (HTTP, MQTT): still `?`.
+    expect(invalidText(issuesOf(window, { window: 1, 张三: 2 })).lines.map((l) => l.path)).toEqual(['?']);
+  });
+
+  it('answers an unknown key with the allowed key it is a typo of, given the schema, at any depth (issue 13)', () => {
+    const schema = z.strictObject({ policy: z.strictObject({ interleave: z.number().optional(), agingMinutes: z.number().optional() }).default({}), list: z.array(z.strictObject({ kind: z.string().optional() })).optional() });
+    const t = invalidText(issuesOf(schema, { policy: { interlave: 1 }, list: [{ knid: 'a' }] }), { schema, values: 'shown' });
+    expect(t.lines.map((l) => l.en)).toEqual(['policy.interlave: unknown key (did you mean interleave?)', 'list[0].knid: unknown key (did you mean kind?)']);
+    expect(t.lines[0]?.expected).toEqual({ en: 'no such key (did you mean interleave?)', zh: '没有这一项（是不是 "interleave"？）' });
+    // A key already written is not offered; nothing close: the plain words.
+    const u = invalidText(issuesOf(schema, { policy: { interleave: 1, interlave: 1, zzz: 1 } }), { schema, input: { policy: { interleave: 1, interlave: 1, zzz: 1 } } });
+    expect(u.lines.map((l) => l.en)).toEqual(['policy.interlave: unknown key (check the spelling)', 'policy.zzz: unknown key (check the spelling)']);
+  });
+
   it('property: for any input a schema refuses, every line names a path or the input, in both languages, with no zod wording', () => {
     const schema = z.strictObject({
       window: z.number().int().min(1).max(12),

@@ -39,6 +39,7 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 }
 
 export function checkSecret(secret: string): string | undefined {
+  if (/^\s|\s$/u.test(secret)) return 'no space at its start or end';
   if (secret.length < SECRET_MIN) return `at least ${SECRET_MIN} characters`;
   if (secret.length > SECRET_MAX) return `at most ${SECRET_MAX} characters`;
   return undefined;
@@ -77,7 +78,7 @@ export function openCredentials(path: string, logger: Logger, cost = DEFAULT_COS
   return {
     async set(staffId, secret, now) {
       const problem = checkSecret(secret);
-      if (problem) throw new HallqError('PAYLOAD_INVALID', `the PIN or password needs ${problem}`);
+      if (problem) throw new HallqError('PAYLOAD_INVALID', `the PIN or password needs ${problem}`, { messageZh: `密码不符合要求（${problem}）` });
       put.run(staffId, await hashSecret(secret, cost), now);
     },
     async verify(staffId, secret) {
