@@ -29,6 +29,7 @@ export async function kioskForFuzz(): Promise<{ app: FastifyInstance; issued: Ki
   const issued: KioskRequest[] = [];
   const flow = {
     canPrint: () => true,
+    smsEnabled: () => true,
     issue: async (req: KioskRequest) => {
       issued.push(req);
       return { ok: false as const, code: 'unknown-service', message: { zh: '没有该业务', en: 'No such service' } };
