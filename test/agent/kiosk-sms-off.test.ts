@@ -69,7 +69,7 @@ describe('a hall that sends no SMS, at the kiosk', () => {
     expect(((await (await fetch(`${base}/kiosk/api/info`)).json()) as { sms: boolean }).sms).toBe(false);
 
     // The server refuses an SMS ticket from anyone else (HTTP IssueTicket delivery sms).
-    const direct = await postCommand(rig.baseUrl, { id: 'http-sms', type: 'IssueTicket', serviceId: 'A', delivery: 'sms' });
+    const direct = await postCommand(rig.baseUrl, { id: 'http-sms', type: 'IssueTicket', serviceId: 'A', delivery: 'sms', phoneMasked: '138****5678' });
     expect(direct.body.outcome).toMatchObject({ ok: false, code: 'sms-off' });
 
     // A phone given with a printed ticket: the ticket prints, without 短信通知, and no phone is kept.
