@@ -1,3 +1,4 @@
+import { closest } from '../../drivers/common/did-you-mean.js';
 import { zhText } from '../../drivers/common/invalid-text.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -63,6 +64,14 @@ export function registerNoticeRoutes(app: FastifyInstance, c: NoticeRouteContext
   r.post('/api/emergency', { schema: { tags: ['staff'], summary: 'Raise (or replace) the emergency notice: screens, display, kiosk and voice show it; the kiosk stops issuing', body: emergencyBody }, onRequest: c.managers }, (req, reply) => {
     const b = req.body;
     const outcome = c.run({ id: `emergency-${randomUUID()}`, type: 'RaiseEmergency', source: 'admin', ...(b.preset === undefined ? {} : { preset: b.preset }), ...(b.text === undefined ? {} : { text: b.text }), ...(b.kind === undefined ? {} : { kind: b.kind }), ...actor(req.principal) });
+    if (!outcome.ok && outcome.code === 'unknown-preset' && b.preset !== undefined) {
+      // Which presets there are and the close one; the typed value itself is not echoed.
+      const ids = Object.keys(emergencyPresets);
+      const guess = closest(b.preset, ids);
+      const en = `${outcome.message.en}; the presets: ${ids.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`;
+      const zh = `${outcome.message.zh}；预设有：${ids.join('、')}${guess ? `（是不是 "${guess}"？）` : ''}`;
+      return sendError(reply, 409, outcome.code, en, zh);
+    }
     return answer(reply, outcome, seq());
   });
   r.post('/api/emergency/clear', { schema: { tags: ['staff'], summary: 'Clear the emergency notice: the hall runs as before', body: z.strictObject({}).optional() }, onRequest: c.managers }, (req, reply) =>

@@ -58,6 +58,16 @@ describe('emergency notices, follow-up records and the off-site rating over HTTP
     expect((await h.app.inject({ method: 'POST', url: '/api/emergency', headers: { ...json, cookie: staff }, payload: { preset: 'fire' } })).statusCode).toBe(403);
     expect((await h.app.inject({ method: 'POST', url: '/api/emergency', headers: { ...json, cookie: manager }, payload: {} })).statusCode).toBe(400);
     expect((await h.app.inject({ method: 'POST', url: '/api/emergency', headers: { ...json, cookie: manager }, payload: { preset: 'nope' } })).json()).toMatchObject({ error: { code: 'unknown-preset' } });
+    // A mistyped preset: the presets there are and the close one, in both languages (a tryout's `fier` got a bare 409).
+    const fier = await h.app.inject({ method: 'POST', url: '/api/emergency', headers: { ...json, cookie: manager }, payload: { preset: 'fier' } });
+    expect(fier.statusCode).toBe(409);
+    expect(fier.json()).toMatchObject({
+      error: {
+        code: 'unknown-preset',
+        message: 'No such emergency preset; the presets: fire, evacuate, suspend, power (did you mean fire?)',
+        messageZh: '没有该预设紧急通知；预设有：fire、evacuate、suspend、power（是不是 "fire"？）',
+      },
+    });
     const raised = await h.app.inject({ method: 'POST', url: '/api/emergency', headers: { ...json, cookie: manager }, payload: { preset: 'fire' } });
     expect(raised.statusCode).toBe(200);
     expect((await h.app.inject({ url: '/api/hall' })).json().emergency).toMatchObject({ kind: 'evacuation', text: expect.stringContaining('火警') });
