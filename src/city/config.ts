@@ -99,7 +99,7 @@ export function cityConfigProblems(doc: unknown): { path: string; message: strin
   const r = cityConfigSchema.safeParse(doc);
   if (r.success) return [];
   // The shared wording (drivers/common/invalid-text.ts): path, what was found, what was expected; an unknown key at its own path.
-  return invalidText(r.error.issues, { input: doc, values: 'shown' }).lines.map((l) => ({
+  return invalidText(r.error.issues, { input: doc, values: 'shown', schema: cityConfigSchema }).lines.map((l) => ({
     path: l.path,
     message: l.en.startsWith(`${l.path}: `) ? l.en.slice(l.path.length + 2) : l.en,
     messageZh: l.zh.startsWith(`${l.path}：`) ? l.zh.slice(l.path.length + 1) : l.zh,
