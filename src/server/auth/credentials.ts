@@ -4,12 +4,9 @@
  * put in the YAML; `hallq staff passwd` sets it.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import Database from 'better-sqlite3';
-import { ensurePrivateDbFile } from '../../store/private-file.js';
+import { openSideConnection } from '../../store/side-connection.js';
 import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
-import { storeError } from '../../store/errors.js';
-import { migrate } from '../../store/schema.js';
 
 const KEY_BYTES = 32;
 /** 2^15 × 8 × 128 bytes = 32 MiB and tens of ms per try: slow for a guesser, fine for a sign-in. */
@@ -60,17 +57,8 @@ export interface CredentialStore {
 let decoy: Promise<string> | undefined;
 
 export function openCredentials(path: string, logger: Logger, cost = DEFAULT_COST): CredentialStore {
-  let db: Database.Database;
-  try {
-    // `hallq staff passwd` may be the first to create the hall database: 0600 like the event log's.
-    ensurePrivateDbFile(path);
-    db = new Database(path);
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    migrate(db, undefined, logger);
-  } catch (e) {
-    throw storeError(e, { en: `cannot open the staff credentials in ${path}`, zh: `打不开 ${path} 中的工作人员凭据` }, { path });
-  }
+  // `hallq staff passwd` may be the first to create the hall database: 0600 like the event log's.
+  const db = openSideConnection(path, logger, { en: 'the staff credentials', zh: '工作人员凭据' });
   const get = db.prepare<[string], { hash: string }>('SELECT hash FROM staff_credentials WHERE staff_id = ?');
   const put = db.prepare('INSERT INTO staff_credentials (staff_id, hash, updated) VALUES (?, ?, ?) ON CONFLICT (staff_id) DO UPDATE SET hash = excluded.hash, updated = excluded.updated');
   const all = db.prepare<[], { staffId: string; updated: number }>('SELECT staff_id AS staffId, updated FROM staff_credentials ORDER BY staff_id');

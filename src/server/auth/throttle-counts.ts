@@ -7,11 +7,8 @@
  * any more are dropped (sweep, and at the start).
  */
 import { createHmac } from 'node:crypto';
-import Database from 'better-sqlite3';
 import type { Logger } from '../../../drivers/common/logger.js';
-import { storeError } from '../../store/errors.js';
-import { ensurePrivateDbFile } from '../../store/private-file.js';
-import { migrate } from '../../store/schema.js';
+import { openSideConnection } from '../../store/side-connection.js';
 
 export interface ThrottleCount {
   /** Failures counted, as of `at` (fractional once some have leaked away). */
@@ -62,16 +59,7 @@ export function throttleKeyPath(database: string): string {
  * in memory: a sign-in never fails because the throttle could not write.
  */
 export function sqliteCounts(path: string, hashKey: string, logger: Logger, now: number, leakMs: number): ThrottleCounts {
-  let db: Database.Database;
-  try {
-    ensurePrivateDbFile(path);
-    db = new Database(path);
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    migrate(db, undefined, logger);
-  } catch (e) {
-    throw storeError(e, { en: `cannot open the sign-in throttle counts in ${path}`, zh: `打不开 ${path} 中的登录失败计数` }, { path });
-  }
+  const db = openSideConnection(path, logger, { en: 'the sign-in throttle counts', zh: '登录失败计数' });
   const hash = (key: string): string => createHmac('sha256', hashKey).update(key).digest('base64url');
   const put = db.prepare('INSERT INTO sign_in_throttle (key, level, at, refused_until) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET level = excluded.level, at = excluded.at, refused_until = excluded.refused_until');
   const del = db.prepare('DELETE FROM sign_in_throttle WHERE key = ?');
