@@ -8,10 +8,12 @@ import { SCHEMA_VERSION } from './schema.js';
 
 /**
  * Whether this process may write a SQLite file where it is: the file, and its folder (SQLite writes its
- * -wal, -shm and -journal files beside it).
+ * -wal, -shm and -journal files beside it). A file or folder with no write bit at all is read-only by
+ * its owner's intent even for root, whom access(W_OK) never refuses (a 0444 copy, a 0555 folder).
  */
 export function mayWrite(path: string): boolean {
   try {
+    if ((statSync(path).mode & 0o222) === 0 || (statSync(dirname(path)).mode & 0o222) === 0) return false;
     accessSync(path, constants.W_OK);
     accessSync(dirname(path), constants.W_OK);
     return true;

@@ -91,6 +91,26 @@ describe('a hall database this user may read but not write', () => {
     }
   }, 120_000);
 
+  it('run as root (a technician with sudo): a 0444 copy and a copy in a 0555 folder are left as they were too', async () => {
+    if (process.getuid?.() !== 0) return;
+    mkdirSync(join(dir, 'root-mine'));
+    const copy = join(dir, 'root-mine', 'hall.db');
+    copyFileSync(src, copy);
+    chmodSync(copy, 0o444);
+    mkdirSync(join(dir, 'root-shut'));
+    const inShut = join(dir, 'root-shut', 'hall.db');
+    copyFileSync(src, inShut);
+    chmodSync(join(dir, 'root-shut'), 0o555);
+    for (const db of [copy, inShut]) {
+      const before = readFileSync(db);
+      const r = await runHallq(['report', ...days, '--db', db, '--json']);
+      expect(r.code, db).toBe(0);
+      expect(totalIssued(r.stdout), db).toBe(2);
+      expect(readFileSync(db).equals(before), db).toBe(true);
+      expect(existsSync(`${db}-wal`) || existsSync(`${db}-journal`), db).toBe(false);
+    }
+  }, 120_000);
+
   it('a live database in a read-only folder: what its write-ahead log holds is reported too', async () => {
     folder('live');
     const db = join(dir, 'live', 'hall.db');
