@@ -162,13 +162,13 @@ export function serverRunningError(hall: string, database: string, other: Server
   const whereZh = `${other.instance ? `数据库实例 ${other.instance}` : '旧版 hallq'}${other.host ? `，主机 ${other.host}` : ''}`;
   return new HallqError(
     'SERVER_RUNNING',
-    `another hallq server (${where}) is serving hall ${hall} on this broker; this one (${database}) did not connect, so that one keeps running. Stop that server first, or give this one its own hall.id or broker user`,
+    `another hallq server (${where}) is serving hall ${hall} on this broker; this one (${database}) did not connect, so that one keeps running. Stop that server first, or, if this one is meant for another hall, give it that hall's own hall.id`,
     {
       hall,
       database,
       otherInstance: other.instance,
       otherHost: other.host,
-      messageZh: `另一台 hallq 服务（${whereZh}）正在此消息服务器上服务大厅 ${hall}；本服务（${database}）没有连接，未影响它。请先停止那一台，或为本服务配置不同的 hall.id 或消息服务器用户`,
+      messageZh: `另一台 hallq 服务（${whereZh}）正在此消息服务器上服务大厅 ${hall}；本服务（${database}）没有连接，未影响它。请先停止那一台；若本服务是另一个大厅的，请为它配置该大厅自己的 hall.id`,
     },
   );
 }

@@ -160,6 +160,9 @@ describe('two hall servers on one broker (issue 13)', () => {
     expect(exit.code).toBe(4);
     expect(exit.stderr).toContain(`error: SERVER_RUNNING: hallq server cannot start: another hallq server (database instance ${firstStatus.instance} on host ${hostname()}) is serving hall ${HALL} on this broker`);
     expect(exit.stderr).toContain('另一台 hallq 服务');
+    // The way out it gives is one that works: another broker user with the same hall.id is refused all the same (a tryout).
+    expect(exit.stderr).toContain("if this one is meant for another hall, give it that hall's own hall.id");
+    expect(exit.stderr).not.toContain('broker user');
     expect(second.out()).not.toContain('hall server ready');
 
     // A heartbeat after the refusal: the first is still there, under its own instance.
