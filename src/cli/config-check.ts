@@ -4,6 +4,7 @@ import { cityConfigProblems, parseCityConfig } from '../city/config.js';
 import { formatIssues, loadConfigFile } from '../config/load.js';
 import { unreadableFiles } from '../config/referenced-files.js';
 import { configWarnings, fileWarnings } from '../config/warnings.js';
+import { smsOffWarnings } from '../config/sms-warnings.js';
 import { errorParts } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 
@@ -24,7 +25,7 @@ export function configCheck(file: string, json: boolean): number {
   const missing = unreadableFiles(doc).filter((i) => !refused.has(i.path));
   const r: typeof loaded = missing.length > 0 ? { ok: false, issues: [...(loaded.ok ? [] : loaded.issues), ...missing] } : loaded;
   // Not workable on this machine as it is now (a modem not plugged in): said, exit 0 when nothing else is wrong.
-  const warnings = (loaded.ok ? configWarnings(loaded.config) : fileWarnings(doc)).filter((w) => !refused.has(w.path));
+  const warnings = (loaded.ok ? configWarnings(loaded.config) : [...fileWarnings(doc), ...smsOffWarnings(doc)]).filter((w) => !refused.has(w.path));
   if (json) {
     process.stdout.write(`${JSON.stringify({ ok: r.ok, ...(r.ok ? {} : { issues: r.issues }), ...(warnings.length > 0 ? { warnings } : {}) })}\n`);
     return r.ok ? exitCodes.ok : exitCodes.configInvalid;

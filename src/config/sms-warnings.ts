@@ -1,4 +1,3 @@
-import type { HallqConfig } from './schema.js';
 import type { ConfigWarning } from './warnings.js';
 
 /**
@@ -7,17 +6,20 @@ import type { ConfigWarning } from './warnings.js';
  * these two would send texts that never go: valid (SMS may be turned on later), so warnings, printed by
  * `hallq config check` and logged at the server's start.
  */
-export function smsOffWarnings(c: HallqConfig): ConfigWarning[] {
-  if (c.server.sms.provider !== 'none') return [];
+export function smsOffWarnings(doc: unknown): ConfigWarning[] {
+  // Read from the file as written too (config check of a file the schema refuses elsewhere), so every step is optional.
+  const at = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined);
+  const sms = at(at(doc, 'server'), 'sms');
+  if (at(sms, 'provider') !== 'none') return [];
   const out: ConfigWarning[] = [];
-  if (c.server.sms.ratingLink) {
+  if (at(sms, 'ratingLink')) {
     out.push({
       path: 'server.sms.ratingLink',
       en: 'server.sms.ratingLink: set, but server.sms.provider is none: no off-site rating link is sent until a provider is set',
       zh: 'server.sms.ratingLink：已设置，但 server.sms.provider 是 none：在设置短信服务之前不会发送离场评价链接',
     });
   }
-  if (c.platform?.appointments?.reminderMinutes !== undefined) {
+  if (at(at(at(doc, 'platform'), 'appointments'), 'reminderMinutes') !== undefined) {
     out.push({
       path: 'platform.appointments.reminderMinutes',
       en: 'platform.appointments.reminderMinutes: set, but server.sms.provider is none: no appointment reminder is sent until a provider is set',

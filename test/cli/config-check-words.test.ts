@@ -32,6 +32,13 @@ describe('the files a config names are checked even when the schema refuses anot
     expect(r.stderr).toContain('4 problem(s) in');
   }, 60_000);
 
+  it('SMS off: the rating-link warning is said beside a schema problem too (a second tryout: it was dropped)', async () => {
+    const r = await check(write('sms-off.yaml', `${demo}\nserver:\n  tickSeconds: 0\n  sms:\n    provider: none\n    ratingLink: { baseUrl: "https://hall.example.gov.cn" }\n`));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('server.tickSeconds: found 0, expected a number above 0');
+    expect(r.stderr).toContain('warning: server.sms.ratingLink: set, but server.sms.provider is none');
+  }, 60_000);
+
   it('--json: issues and warnings together', async () => {
     const r = await check(write('both-json.yaml', server(0)), '--json');
     expect(r.code).toBe(3);
