@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { closest } from '../../drivers/common/did-you-mean.js';
+import { foundWords } from '../../drivers/common/invalid-text.js';
 import { loadConfigFile } from '../config/load.js';
 import type { QueueView, WindowView } from '../core/index.js';
 import { cliTokenPath, readCliToken } from '../server/auth/cli-token.js';
@@ -106,7 +107,9 @@ export async function commandCommand(base: string, command: Record<string, unkno
     const ids = await serviceIds(base);
     const guess = ids === undefined ? undefined : closest(command.serviceId, ids);
     const more = ids === undefined ? { en: '', zh: '' } : { en: `; its services: ${ids.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`, zh: `；有这些业务：${ids.join('、')}${guess ? `（是不是 "${guess}"？）` : ''}` };
-    process.stderr.write(`${errorLine({ code: 'unknown-service', message: `refused: the hall has no service "${command.serviceId}"${more.en}`, messageZh: `本大厅没有业务 "${command.serviceId}"${more.zh}` })}\n`);
+    // What was typed is worded as the server words an echo (quoted only when it cannot be personal data).
+    const typed = foundWords(command.serviceId);
+    process.stderr.write(`${errorLine({ code: 'unknown-service', message: `refused: the hall has no service ${typed.en}${more.en}`, messageZh: `本大厅没有业务 ${typed.zh}${more.zh}` })}\n`);
   } else if (body.outcome) process.stderr.write(`${errorLine({ code: body.outcome.code ?? 'refused', message: `refused: ${body.outcome.message?.en ?? ''}`, messageZh: body.outcome.message?.zh })}\n`);
   else process.stderr.write(`${errorLine({ code: body.error?.code ?? `http-${res.status}`, message: body.error?.message ?? `the server answered HTTP ${res.status}`, messageZh: body.error?.messageZh })}\n`);
   return body.outcome?.ok ? exitCodes.ok : exitCodes.failure;

@@ -251,5 +251,10 @@ describe('hallq call for a window the hall does not have', () => {
     expect(p.code).toBe('unknown-service');
     expect(p.message).toMatch(/^refused: the hall has no service "socail"; its services: social, .* \(did you mean social\?\)$/);
     expect(p.zh).toMatch(/^本大厅没有业务 "socail"；有这些业务：social、.*（是不是 "social"？）$/);
+    // An ID number typed for the service is not echoed (a second tryout): only its kind, as --json and the server say it.
+    const id = await hallq(['issue', '110101199003077777', '--server', live.base], { HALLQ_TOKEN: live.rig.cliToken });
+    expect(id.code).toBe(1);
+    expect(id.stderr).not.toContain('110101199003077777');
+    expect(parts(id.stderr).message).toMatch(/^refused: the hall has no service text of 18 characters; its services: /);
   }, 60_000);
 });
