@@ -315,13 +315,20 @@ export function issueLines(issue: Issue, o: InvalidTextOptions = {}): InvalidLin
   const i = wellFormed(issue);
   const shown = o.values === 'shown';
   if (i.code === 'unrecognized_keys') {
-    // The keys allowed there (those not already written), for the one an unknown key is a typo of.
-    const allowed = o.schema === undefined ? [] : (schemaKeysAt(o.schema, i.path) ?? []).filter((a) => !i.keys.includes(a) && !Object.hasOwn(record(at(o.input, i.path)), a));
+    // The keys allowed there (of the union option the entry selects), for the one an unknown key is a
+    // typo of: first among those not written yet; else one written too (`interlave` beside
+    // `interleave`: a left-over or a duplicate, said as such).
+    const here = record('input' in i ? i.input : at(o.input, i.path));
+    const allowed = o.schema === undefined ? [] : (schemaKeysAt(o.schema, i.path, o.input) ?? []).filter((a) => !i.keys.includes(a));
+    const unwritten = allowed.filter((a) => !Object.hasOwn(here, a));
+    const written = allowed.filter((a) => Object.hasOwn(here, a));
     return i.keys.map((k) => {
       const path = keyPath([...i.path, k], where, shown);
-      const guess = closest(k, allowed);
-      const expected = guess === undefined ? expectedWords(i) : { en: `no such key (did you mean ${guess}?)`, zh: `没有这一项（是不是 "${guess}"？）` };
-      const hint = guess === undefined ? { en: 'check the spelling', zh: '请检查拼写' } : { en: `did you mean ${guess}?`, zh: `是不是 "${guess}"？` };
+      const fresh = closest(k, unwritten);
+      const guess = fresh ?? closest(k, written);
+      const also = fresh === undefined && guess !== undefined ? { en: ` ${guess} is also set`, zh: `"${guess}" 也已设置` } : { en: '', zh: '' };
+      const hint = guess === undefined ? { en: 'check the spelling', zh: '请检查拼写' } : { en: `did you mean ${guess}?${also.en}`, zh: `是不是 "${guess}"？${also.zh}` };
+      const expected = guess === undefined ? expectedWords(i) : { en: `no such key (${hint.en})`, zh: `没有这一项（${hint.zh}）` };
       return { path, found: { en: 'an unknown key', zh: '未知的项' }, expected, en: `${path}: unknown key (${hint.en})`, zh: `${path}：未知的项（${hint.zh}）` };
     });
   }

@@ -1,5 +1,6 @@
 import { closest } from '../../drivers/common/did-you-mean.js';
 import { HallqError } from '../../drivers/common/error.js';
+import { duplicateIssue, repeats, type IdKind } from './id-cascade.js';
 import type { ConfigIssue } from './load.js';
 import { agentSchema, type AgentEntry, type HallqConfig } from './schema.js';
 
@@ -58,27 +59,28 @@ export function keypadWindows(a: AgentEntry, role: 'caller' | 'rating'): number[
 }
 
 /**
- * Cross-key checks of `agents` and `agent`: unique ids, keypads and screens for windows that
- * exist, each window's caller and rating keypad on one agent only (the one the server trusts for
- * it), `agent.id` naming an entry, and broker user names bound to agent ids.
+ * Cross-key checks of `agents` and `agent`: unique ids, each window's caller and rating keypad on one
+ * agent only (the one the server trusts for it), `agent.id` naming an entry, and broker user names
+ * bound to agent ids. (Keypads and screens for windows that exist: src/config/cross-check.ts.) An
+ * `agent.id` that names no entry and is no typo of one, beside an agent id used twice, is said in the
+ * duplicate's line (the entry renamed onto the other's id was most likely this box's).
  */
 export function checkAgents(c: HallqConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const windows = new Set(c.windows.map((w) => w.id));
-  const ids = new Set<string>();
+  const ids = c.agents.map((a) => a.id);
+  const known = [...new Set(ids)];
+  const twice = repeats(ids);
+  const unknownOwn = c.agent?.id !== undefined && !known.includes(c.agent.id) ? c.agent.id : undefined;
+  const orphan = unknownOwn !== undefined && twice.length > 0 && closest(unknownOwn, known) === undefined;
   const owner = { caller: new Map<number, string>(), rating: new Map<number, string>() };
   const server = serverUserOf(c);
   c.agents.forEach((a, i) => {
-    if (ids.has(a.id)) issues.push({ path: `agents[${i}].id`, found: JSON.stringify(a.id), expected: 'an agent id not used before', foundZh: JSON.stringify(a.id), expectedZh: '未被使用过的代理编号' });
+    const again = twice.find((r) => r.at === i);
+    if (again) issues.push(duplicateIssue(AGENT, again, orphan && unknownOwn !== undefined ? [{ path: 'agent.id', id: unknownOwn }] : []));
     if (a.id === server) issues.push({ path: `agents[${i}].id`, found: JSON.stringify(a.id), expected: `an id other than the server's broker user (${server})`, foundZh: JSON.stringify(a.id), expectedZh: `与服务器的消息代理用户名（${server}）不同的编号` });
-    ids.add(a.id);
     a.devices.rs485.forEach((line, j) => {
-      line.screens.forEach((s, k) => {
-        if (!windows.has(s.window)) issues.push({ path: `agents[${i}].devices.rs485[${j}].screens[${k}].window`, found: String(s.window), expected: 'a window id of windows', foundZh: String(s.window), expectedZh: 'windows 中已有的窗口号' });
-      });
       line.keypads.forEach((kp, k) => {
         const at = `agents[${i}].devices.rs485[${j}].keypads[${k}]`;
-        if (!windows.has(kp.window)) issues.push({ path: `${at}.window`, found: String(kp.window), expected: 'a window id of windows', foundZh: String(kp.window), expectedZh: 'windows 中已有的窗口号' });
         for (const role of ['caller', 'rating'] as const) {
           if (kp.role !== role && kp.role !== 'both') continue;
           const before = owner[role].get(kp.window);
@@ -90,7 +92,7 @@ export function checkAgents(c: HallqConfig): ConfigIssue[] {
       });
     });
   });
-  if (c.agent?.id !== undefined && !ids.has(c.agent.id)) issues.push(unknownAgentIssue(c.agent.id, [...ids]));
+  if (unknownOwn !== undefined && !orphan) issues.push(unknownAgentIssue(unknownOwn, known));
   const user = c.agent?.mqtt.username;
   const own = c.agent?.id ?? (c.agents.length === 1 ? c.agents[0]?.id : undefined);
   if (user !== undefined && own !== undefined && user !== own) {
@@ -98,3 +100,5 @@ export function checkAgents(c: HallqConfig): ConfigIssue[] {
   }
   return issues;
 }
+
+const AGENT: IdKind = { list: 'agents', key: 'id', what: 'an agent id', whatZh: '代理编号', entry: 'agent', entryZh: '代理' };

@@ -1,17 +1,24 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { closest } from '../../drivers/common/did-you-mean.js';
+import { duplicateIssue, placesWords, repeats, type IdKind, type IdUse } from './id-cascade.js';
 import type { ConfigIssue } from './load.js';
 import { serviceSchema, staffSchema, windowSchema } from './schema.js';
 
 /**
  * Checks that go across keys: uniqueness (service ids and prefixes, window ids, staff ids) and
- * references (a window's tiers and the simulation naming services; every service served by a window).
+ * references (a window's tiers and the simulation naming services, an RS-485 screen or keypad naming
+ * a window; every service served by a window).
  *
  * They run on the document as written, not only on a config the schema accepted, so that one
  * `hallq config check` says every problem at once: each check uses only the values it needs, each
  * taken where that one value is valid by itself (a duplicate prefix is said beside a bad `kind` in the
  * same file; a prefix the schema refuses is said once, by the schema). A check that needs a whole list
  * (an unknown service in a tier needs every service id) runs when every entry's part is valid.
+ *
+ * A root problem is said once, not with what only follows from it (src/config/id-cascade.ts): the
+ * places naming an id no entry has, when an entry's id repeats another's, are said in the duplicate's
+ * line; a service whose id is a typo of the id several places name (`medicl` where seven tiers say
+ * `medical`) is said once, at the service.
  */
 export function crossCheck(doc: unknown): ConfigIssue[] {
   const top = record(doc) ?? {};
@@ -21,48 +28,121 @@ export function crossCheck(doc: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
 
   const serviceIds = services.map((s) => valid(serviceSchema.shape.id, s, 'id'));
-  const dup = (values: readonly (string | number | undefined)[], at: string, key: string, what: string, whatZh: string) => {
-    const seen = new Set<string | number>();
-    values.forEach((k, i) => {
-      if (k === undefined) return;
-      if (seen.has(k)) issues.push({ path: `${at}[${i}].${key}`, found: show(k), expected: `a ${what} not used before`, foundZh: show(k), expectedZh: `未被使用过的${whatZh}` });
-      seen.add(k);
-    });
-  };
-  dup(serviceIds, 'services', 'id', 'service id', '业务编号');
-  dup(services.map((s) => valid(serviceSchema.shape.prefix, s, 'prefix')), 'services', 'prefix', 'number prefix', '号码前缀');
-  dup(windows.map((w) => valid(windowSchema.shape.id, w, 'id')), 'windows', 'id', 'window id', '窗口号');
-  dup(staff.map((s) => valid(staffSchema.shape.id, s, 'id')), 'staff', 'id', 'staff id', '工号');
+  const windowIds = windows.map((w) => valid(windowSchema.shape.id, w, 'id'));
+  const serviceRepeats = repeats(serviceIds);
+  const windowRepeats = repeats(windowIds);
+  const refs = every(serviceIds) ? serviceReferences(top, new Set(serviceIds), serviceRepeats.length > 0) : undefined;
+  const windowRefs = every(windowIds) ? unknownWindows(top, new Set(windowIds)) : [];
+  // With a window id twice, a window named that none has is the old id of the one renamed: said in the duplicate's line.
+  const windowOrphans = windowRepeats.length > 0 ? windowRefs : [];
 
-  // The references need every service id (else a tier naming a service whose entry is broken would be called unknown).
-  const ids = serviceIds.every((id) => id !== undefined) ? [...new Set(serviceIds as string[])] : undefined;
-  if (ids === undefined) return issues;
-  const known = new Set(ids);
-  // A service id that is none of the services: the ids there are, and the one it is a typo of.
-  const unknownService = (path: string, sid: string) => {
-    const guess = closest(sid, ids);
-    issues.push({ path, found: show(sid), expected: `one of the service ids ${ids.join(', ')}${guess === undefined ? '' : ` (did you mean ${guess}?)`}`, foundZh: show(sid), expectedZh: `以下业务编号之一：${ids.join('、')}${guess === undefined ? '' : `（是不是 "${guess}"？）`}` });
-  };
-  const tiers = windows.map((w) => valid(windowSchema.shape.tiers, w, 'tiers'));
-  tiers.forEach((t, i) =>
-    t?.forEach((tier, j) =>
-      tier.forEach((sid, k) => {
-        if (!known.has(sid)) unknownService(`windows[${i}].tiers[${j}][${k}]`, sid);
-      }),
-    ),
-  );
-  if (tiers.every((t) => t !== undefined)) {
-    serviceIds.forEach((sid, i) => {
-      if (sid !== undefined && !tiers.some((t) => t?.some((tier) => tier.includes(sid)))) issues.push({ path: `services[${i}].id`, found: show(sid), expected: 'a service that at least one window serves', foundZh: show(sid), expectedZh: '至少有一个窗口办理的业务' });
-    });
-  }
-  const simulation = record(top['simulation']);
-  for (const key of ['arrivalsPerHour', 'serviceTime'] as const) {
-    for (const sid of Object.keys(record(simulation?.[key]) ?? {})) {
-      if (!known.has(sid)) unknownService(`simulation.${key}.${sid}`, sid);
-    }
+  issues.push(...serviceRepeats.map((r) => duplicateIssue(SERVICE, r, refs?.orphans)));
+  issues.push(...repeats(services.map((s) => valid(serviceSchema.shape.prefix, s, 'prefix'))).map((r) => duplicateIssue(PREFIX, r)));
+  issues.push(...windowRepeats.map((r) => duplicateIssue(WINDOW, r, windowOrphans)));
+  issues.push(...repeats(staff.map((s) => valid(staffSchema.shape.id, s, 'id'))).map((r) => duplicateIssue(STAFF, r)));
+  if (refs !== undefined) issues.push(...refs.issues);
+  if (windowOrphans.length === 0) {
+    for (const w of windowRefs) issues.push({ path: w.path, found: String(w.id), expected: 'a window id of windows', foundZh: String(w.id), expectedZh: 'windows 中已有的窗口号' });
   }
   return issues;
+}
+
+const SERVICE: IdKind = { list: 'services', key: 'id', what: 'a service id', whatZh: '业务编号', entry: 'service', entryZh: '业务' };
+const PREFIX: IdKind = { list: 'services', key: 'prefix', what: 'a number prefix', whatZh: '号码前缀', entry: 'service', entryZh: '业务' };
+const WINDOW: IdKind = { list: 'windows', key: 'id', what: 'a window id', whatZh: '窗口号', entry: 'window', entryZh: '窗口' };
+const STAFF: IdKind = { list: 'staff', key: 'id', what: 'a staff id', whatZh: '工号', entry: 'staff member', entryZh: '工作人员' };
+
+const every = <T>(ids: readonly (T | undefined)[]): ids is T[] => ids.every((id) => id !== undefined);
+
+/**
+ * The places naming a service (every service id valid, `known`): an id that is none of the services, with the
+ * ids there are and the one it is a typo of; a service no window serves. `repeated`: some service id
+ * is used twice, so the ids named that are close to none (the renamed entry's old id) are `orphans`,
+ * for the duplicate's line, not said here.
+ */
+function serviceReferences(top: Record<string, unknown>, known: ReadonlySet<string>, repeated: boolean): { issues: ConfigIssue[]; orphans: IdUse<string>[] } {
+  const ids = [...known];
+  const windows = list(top['windows']);
+  const services = list(top['services']);
+  const tiers = windows.map((w) => valid(windowSchema.shape.tiers, w, 'tiers'));
+  const uses: IdUse<string>[] = [];
+  tiers.forEach((t, i) => t?.forEach((tier, j) => tier.forEach((sid, k) => uses.push({ path: `windows[${i}].tiers[${j}][${k}]`, id: sid }))));
+  const simulation = record(top['simulation']);
+  for (const key of ['arrivalsPerHour', 'serviceTime'] as const) {
+    for (const sid of Object.keys(record(simulation?.[key]) ?? {})) uses.push({ path: `simulation.${key}.${sid}`, id: sid });
+  }
+  const unknown = uses.filter((u) => !known.has(u.id));
+  // Services no window serves (known only when every window's tiers are valid).
+  const unserved = new Map<string, number>();
+  if (tiers.every((t) => t !== undefined)) {
+    services.forEach((s, i) => {
+      const sid = valid(serviceSchema.shape.id, s, 'id');
+      if (sid !== undefined && !unserved.has(sid) && !tiers.some((t) => t?.some((tier) => tier.includes(sid)))) unserved.set(sid, i);
+    });
+  }
+  const orphans: IdUse<string>[] = [];
+  const folded = new Set<string>();
+  const renamed = new Map<string, IdUse<string>[]>();
+  for (const sid of new Set(unknown.map((u) => u.id))) {
+    const at = unknown.filter((u) => u.id === sid);
+    const guess = closest(sid, ids);
+    if (guess !== undefined && unserved.has(guess)) {
+      // The service's id and the places naming it disagree by a typo: one problem. Said at the service
+      // when several places agree on the other spelling; else at the one place (its did-you-mean).
+      if (at.length > 1 && !renamed.has(guess)) {
+        renamed.set(guess, at);
+        folded.add(sid);
+      } else unserved.delete(guess);
+    } else if (guess === undefined && repeated) {
+      orphans.push(...at);
+      folded.add(sid);
+    }
+  }
+  const issues: ConfigIssue[] = [];
+  // A service id that is none of the services: the ids there are, and the one it is a typo of.
+  const unknownService = (u: IdUse<string>) => {
+    const guess = closest(u.id, ids);
+    issues.push({ path: u.path, found: show(u.id), expected: `one of the service ids ${ids.join(', ')}${guess === undefined ? '' : ` (did you mean ${guess}?)`}`, foundZh: show(u.id), expectedZh: `以下业务编号之一：${ids.join('、')}${guess === undefined ? '' : `（是不是 "${guess}"？）`}` });
+  };
+  const said = unknown.filter((u) => !folded.has(u.id));
+  said.filter((u) => u.path.startsWith('windows')).forEach(unknownService);
+  for (const [sid, i] of unserved) {
+    const other = renamed.get(sid);
+    const path = `services[${i}].id`;
+    if (other === undefined) {
+      issues.push({ path, found: show(sid), expected: 'a service that at least one window serves', foundZh: show(sid), expectedZh: '至少有一个窗口办理的业务' });
+      continue;
+    }
+    const name = other[0]?.id ?? '';
+    const places = placesWords(other.map((u) => u.path));
+    issues.push({
+      path,
+      found: show(sid),
+      expected: `a service that at least one window serves (did you mean ${name}? ${show(name)} is named ${places.en}, and no service has that id)`,
+      foundZh: show(sid),
+      expectedZh: `至少有一个窗口办理的业务（是不是 "${name}"？${places.zh}写的是 ${show(name)}，却没有这项业务）`,
+    });
+  }
+  said.filter((u) => u.path.startsWith('simulation')).forEach(unknownService);
+  return { issues, orphans };
+}
+
+const windowRef = z.number().int().min(1);
+
+/** The RS-485 screens and keypads naming a window that none of `known` is (each window number valid by itself). */
+function unknownWindows(top: Record<string, unknown>, known: ReadonlySet<number>): IdUse<number>[] {
+  const out: IdUse<number>[] = [];
+  list(top['agents']).forEach((a, i) =>
+    list(record(record(a)?.['devices'])?.['rs485']).forEach((line, j) => {
+      for (const part of ['screens', 'keypads'] as const) {
+        list(record(line)?.[part]).forEach((d, k) => {
+          const w = valid(windowRef, d, 'window');
+          if (w !== undefined && !known.has(w)) out.push({ path: `agents[${i}].devices.rs485[${j}].${part}[${k}].window`, id: w });
+        });
+      }
+    }),
+  );
+  return out;
 }
 
 function show(v: unknown): string {
