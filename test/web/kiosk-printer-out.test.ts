@@ -4,6 +4,7 @@ import { HallqError } from '../../drivers/common/error.js';
 import { silentLogger } from '../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../drivers/printer/driver.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
+import { emergencyPresets } from '../../src/core/index.js';
 import { CardSlot, startKioskHttp } from '../../src/agent/kiosk-http.js';
 import type { AgentLink } from '../../src/agent/link.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded-broker.js';
@@ -18,7 +19,8 @@ const cjk = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
  * with its printer out, in Chinese and in English, opened on hall.test in Chromium. Each language says
  * the printer is out once (the banner gives way to the screen that says it), English says it in English
  * alone (only the switch says 中文), also when the language is switched on that screen, and nothing
- * offers an SMS ticket — also when the paper runs out during the print.
+ * offers an SMS ticket — also when the paper runs out during the print; an emergency notice over the
+ * kiosk follows the language too.
  */
 describe('the kiosk of a hall without SMS, printer out, in both languages', () => {
   let broker: EmbeddedBroker | undefined;
@@ -122,5 +124,26 @@ describe('the kiosk of a hall without SMS, printer out, in both languages', () =
     englishOnly(lines);
     expect(lines.filter((l) => /printer/i.test(l))).toEqual(['The printer cannot print now; please ask the staff at the desk']);
     expect(await page.isVisible('#sms-only')).toBe(false);
+    await page.tap('#error-back');
+  });
+
+  it('an emergency notice over the kiosk: English alone in English (a preset in English, an own text as written), Chinese with English in Chinese', async () => {
+    const rig = server!;
+    const notice = '#hallq-emergency:not(.hidden)';
+    expect(rig.mqtt.run({ id: 'raise-suspend', type: 'RaiseEmergency', preset: 'suspend', source: 'admin' }).ok).toBe(true);
+    await page.waitForSelector(`${notice} [data-emergency-text]:text("${emergencyPresets.suspend.text.en}")`);
+    expect(await page.innerText('#hallq-emergency')).toBe(`EMERGENCY\n${emergencyPresets.suspend.text.en}`);
+    // A manager's own text is shown as written, under the English title.
+    expect(rig.mqtt.run({ id: 'raise-own', type: 'RaiseEmergency', text: '三楼电梯检修，请走楼梯', source: 'admin' }).ok).toBe(true);
+    await page.waitForSelector(`${notice} [data-emergency-text]:text("三楼电梯检修，请走楼梯")`);
+    expect(await page.innerText('#hallq-emergency')).toBe('EMERGENCY\n三楼电梯检修，请走楼梯');
+    expect(rig.mqtt.run({ id: 'clear-1', type: 'ClearEmergency', source: 'admin' }).ok).toBe(true);
+    await page.waitForSelector('#hallq-emergency.hidden', { state: 'attached' });
+    await toChinese();
+    expect(rig.mqtt.run({ id: 'raise-fire', type: 'RaiseEmergency', preset: 'fire', source: 'admin' }).ok).toBe(true);
+    await page.waitForSelector(`${notice} [data-emergency-text]:text("${emergencyPresets.fire.text.zh}")`);
+    expect(await page.innerText('#hallq-emergency')).toBe(`紧急疏散 · EVACUATION\n${emergencyPresets.fire.text.zh}`);
+    expect(rig.mqtt.run({ id: 'clear-2', type: 'ClearEmergency', source: 'admin' }).ok).toBe(true);
+    await page.waitForSelector('#hallq-emergency.hidden', { state: 'attached' });
   });
 });
