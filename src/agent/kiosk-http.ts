@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
-import { isMobileNumber, maskPhone, rejectionMessages, type PersonInput } from '../core/index.js';
+import { emergencyPresetOf, isMobileNumber, maskPhone, rejectionMessages, type HallState, type PersonInput } from '../core/index.js';
 import { createHttpApp, listen, type HttpOptions } from '../http/app.js';
 import { sendError } from '../http/errors.js';
 import { registerStatic, sendPage, sseStream } from '../web/routes.js';
@@ -81,6 +81,17 @@ export type KioskExtraRoutes = (app: FastifyInstance) => void;
  * menu, the card on the reader, the printer's state, and taking a number through the kiosk flow.
  * The same Fastify setup as the server (src/http): JSON only, one error shape, zod-validated bodies.
  */
+/**
+ * The emergency notice for the kiosk page: its text as raised, and the preset's English when it was
+ * raised from a preset without an own text (the page in English shows that; a manager's own words as written).
+ */
+function noticeOf(state: HallState): { kind: string; text: string; textEn?: string } | null {
+  const e = state.emergency;
+  if (!e) return null;
+  const preset = e.preset === undefined ? undefined : emergencyPresetOf(e.preset);
+  return { kind: e.kind, text: e.text, ...(preset && preset.text.zh === e.text ? { textEn: preset.text.en } : {}) };
+}
+
 export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: CardSlot, opts: KioskHttpOptions, logger: Logger): Promise<FastifyInstance> {
   const app = createHttpApp({ ...opts.http, bodyLimit: opts.http?.bodyLimit ?? 4 * 1024, logger });
   if (opts.openapi) {
@@ -100,7 +111,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
       sms: kiosk.smsEnabled(),
       card: person ? { nameMasked: person.nameMasked ?? '', idMasked: person.idMasked } : null,
       // The emergency notice in force (the kiosk shows it and issues nothing), from the replica.
-      emergency: link.replica.state.emergency ? { kind: link.replica.state.emergency.kind, text: link.replica.state.emergency.text } : null,
+      emergency: noticeOf(link.replica.state),
     };
   };
   const r = app.withTypeProvider<ZodTypeProvider>();

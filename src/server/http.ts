@@ -11,7 +11,7 @@ import { createHttpApp, listen } from '../http/app.js';
 import { sendError } from '../http/errors.js';
 import { hallSnapshot, publicSnapshot, stateWithoutIdHash } from '../web/snapshot.js';
 import { registerStatic, sendPage, sharedFrame, sseStream } from '../web/routes.js';
-import { sendRefusedPage, wantsHtml, type SignedIn } from '../web/refused-page.js';
+import { sendRefusedPage, wantsHtml, type CallerWay, type SignedIn } from '../web/refused-page.js';
 import { commandBody, emptyBody, signInBody, statusTokenParam, ticketIdParam } from './api-schemas.js';
 import { cliTokenPath, sameToken } from './auth/cli-token.js';
 import { openCredentials, type CredentialStore } from './auth/credentials.js';
@@ -139,6 +139,14 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
       if (!mayRead(who, roles)) return void sendError(reply, 403, 'forbidden', 'your role may not use this', '您的角色无权使用此功能');
       req.principal = who;
     };
+  /** The refused page's caller link: the window they signed in at (or, else, one the hall says they hold), else the hall's windows. */
+  const callerWayOf = (who: Principal): CallerWay => {
+    const windows = (engine.state.config?.windows ?? []).map((w) => w.id);
+    if (who.kind !== 'session') return { windows };
+    const held = Object.values(engine.state.windows).find((w) => w.status !== 'closed' && w.staffId === who.staffId)?.id;
+    const window = who.window !== undefined && windows.includes(who.window) ? who.window : held;
+    return window === undefined ? { windows } : { window, windows };
+  };
   /** A staff page: the sign-in page first when there is no session. */
   const page =
     (roles: readonly Role[]) =>
@@ -149,7 +157,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
         // A browser gets a page saying who is signed in and the way on (issue 13); an API client the JSON error.
         if (!wantsHtml(req)) return void sendError(reply, 403, 'forbidden', 'your role may not use this page', '您的角色无权使用此页面');
         const signedIn: SignedIn = who.kind === 'cli' ? who : { kind: 'session', staffId: who.staffId, name: engine.state.config?.staff.find((s) => s.id === who.staffId)?.name ?? '', role: who.role, ...(who.window === undefined ? {} : { window: who.window }) };
-        return void sendRefusedPage(reply, signedIn, roles, req.url);
+        return void sendRefusedPage(reply, signedIn, roles, req.url, callerWayOf(who));
       }
       req.principal = who;
     };

@@ -243,7 +243,8 @@ export class KioskFlow {
       // Only the device's word (paper out, cover open, cutter error) or a print never sent gets here.
       this.opts.logger.warn({ ticketId: view.ticketId, code }, 'print failed; voiding the number');
       await this.settle(commandId, view.ticketId, 'void', code);
-      return { ok: false, code: 'printer-unavailable', message: printerDown };
+      // No SMS ticket to offer in a hall that sends none: the desk, as when the printer was out before.
+      return { ok: false, code: 'printer-unavailable', message: sms ? printerDown : printerDownNoSms };
     }
     // The cut is on disk before the server or the citizen hears of it.
     await this.settle(commandId, view.ticketId, 'cut');

@@ -6,7 +6,10 @@ const css = `#hallq-emergency { position: fixed; inset: 0; z-index: 1000; displa
 #hallq-emergency small { font-size: .45em; font-weight: 600; opacity: .9; }
 #hallq-emergency.hidden { display: none; }`;
 
-export function watchEmergency(streamUrl) {
+// `lang` (the kiosk's language switch): in English the title is English alone and a preset's notice
+// reads in English (`textEn`); a manager's own text is shown as written. Without it: Chinese with English.
+// `refresh()` words the notice shown again (after the language is switched).
+export function watchEmergency(streamUrl, lang = () => 'zh') {
   const style = document.createElement('style');
   style.textContent = css;
   document.head.append(style);
@@ -15,14 +18,17 @@ export function watchEmergency(streamUrl) {
   box.className = 'hidden';
   box.setAttribute('role', 'alert');
   document.body.append(box);
+  let shown = null;
   const show = (e) => {
+    shown = e;
     box.classList.toggle('hidden', !e);
     if (!e) return box.replaceChildren();
+    const en = lang() === 'en';
     const title = document.createElement('small');
-    title.textContent = e.kind === 'evacuation' ? '紧急疏散 · EVACUATION' : '紧急通知 · EMERGENCY';
+    title.textContent = e.kind === 'evacuation' ? (en ? 'EVACUATION' : '紧急疏散 · EVACUATION') : en ? 'EMERGENCY' : '紧急通知 · EMERGENCY';
     const text = document.createElement('div');
     text.dataset.emergencyText = '';
-    text.textContent = e.text;
+    text.textContent = en && e.textEn ? e.textEn : e.text;
     box.replaceChildren(title, text);
   };
   const connect = () => {
@@ -35,4 +41,5 @@ export function watchEmergency(streamUrl) {
     };
   };
   connect();
+  return { refresh: () => show(shown) };
 }
