@@ -9,6 +9,7 @@ import type { HallqConfig } from '../config/schema.js';
 import { settledWithin } from '../ops/bounded.js';
 import { DeviceManager, type DeviceManagerOptions } from './devices/manager.js';
 import { attachCaller } from './flows/caller.js';
+import type { KeypadRefusals } from './flows/keypad-refusals.js';
 import { attachDisplays } from './flows/display.js';
 import { KioskFlow } from './flows/kiosk.js';
 import type { KioskJournal } from './kiosk-journal.js';
@@ -43,7 +44,15 @@ export async function startHardware(
   config: HallqConfig,
   me: ThisAgent,
   logger: Logger,
-  o: { devices?: Omit<DeviceManagerOptions, 'logger'>; onDevices: (list: DeviceHealth[]) => void; kioskRoutes?: KioskExtraRoutes; /** The kiosk's durable print journal (kiosk-journal.ts). */ journal?: KioskJournal },
+  o: {
+    devices?: Omit<DeviceManagerOptions, 'logger'>;
+    onDevices: (list: DeviceHealth[]) => void;
+    kioskRoutes?: KioskExtraRoutes;
+    /** The kiosk's durable print journal (kiosk-journal.ts). */
+    journal?: KioskJournal;
+    /** Where the caller flows say the keypad inputs they refuse themselves (flows/keypad-refusals.ts). */
+    keypadRefusals?: KeypadRefusals;
+  },
 ): Promise<RunningHardware> {
   const devices = new DeviceManager(me.devices, { ...o.devices, logger });
   const offs: (() => void)[] = [devices.onChange(o.onDevices)];
@@ -62,7 +71,7 @@ export async function startHardware(
     }),
   );
   const staff = staffLookup(config);
-  for (const k of devices.keypads) offs.push(attachCaller(link, k.window, k.keypad, staff, logger.child({ component: 'caller', window: k.window })));
+  for (const k of devices.keypads) offs.push(attachCaller(link, k.window, k.keypad, staff, logger.child({ component: 'caller', window: k.window }), o.keypadRefusals));
   if (devices.announcer) offs.push(attachVoice(link, devices.announcer, { recentMs: (me.devices.voice?.announceMissedWithinSeconds ?? 30) * 1000 }));
 
   // The kiosk: its page, the card on the reader, printed tickets.

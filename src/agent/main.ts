@@ -21,6 +21,7 @@ import type { IslandMode } from './island/island-mode.js';
 import { startIsland } from './island/start.js';
 import { resolveOpenPrints } from './flows/kiosk.js';
 import { KioskJournal } from './kiosk-journal.js';
+import { KeypadRefusals } from './flows/keypad-refusals.js';
 
 export interface RunningAgent {
   link: AgentLink;
@@ -28,6 +29,8 @@ export interface RunningAgent {
   island?: IslandMode;
   /** The devices now open (a reload that changed this agent's devices opens a new manager). */
   readonly devices: DeviceManager;
+  /** The caller keypads' inputs the agent refused itself, sending no command (a staff number nobody has, …): the demo echoes them. */
+  readonly keypadRefusals: KeypadRefusals;
   /** The kiosk page's port as bound (the configured one, or the one the OS gave for port 0); absent without a kiosk. */
   kioskPort?: number;
   /** The health listener's port as bound (`agent.health`); absent without one. */
@@ -164,7 +167,9 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   // The kiosk's print journal: what the last run left open is settled first (by its ids), before the kiosk takes a request.
   const journal = me.kiosk ? openKioskJournal(me.kioskJournal ?? config.island?.outbox, logger) : undefined;
   const settling = journal ? resolveOpenPrints(link, journal, logger.child({ component: 'kiosk' })) : undefined;
-  const open = (c: HallqConfig) => startHardware(link, c, thisAgent(c), logger, { ...(opts.devices ? { devices: opts.devices } : {}), onDevices, kioskRoutes, ...(journal ? { journal } : {}) });
+  // One for the agent's life: a reload reopens the flows on it, so a listener keeps hearing them.
+  const keypadRefusals = new KeypadRefusals();
+  const open = (c: HallqConfig) => startHardware(link, c, thisAgent(c), logger, { ...(opts.devices ? { devices: opts.devices } : {}), onDevices, kioskRoutes, keypadRefusals, ...(journal ? { journal } : {}) });
   let hw: RunningHardware = await open(config);
   scope.add('devices and kiosk', () => hw.stop());
   let running = config;
@@ -187,6 +192,7 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   const healthPort = portOf(healthHttp);
   const agent: RunningAgent = {
     link,
+    keypadRefusals,
     get devices() {
       return hw.devices;
     },

@@ -46,6 +46,8 @@ export const rejectionMessages = {
   'emergency-none': { zh: '当前没有紧急通知', en: 'No emergency notice is in force' },
   'sms-off': { zh: '本大厅未开通短信通知，不能短信取号', en: 'This hall sends no SMS, so no SMS-only tickets' },
   'rating-not-served': { zh: '该号码尚未办结，不能评价', en: 'This ticket has not been served yet' },
+  /** Said by the agent's caller flow, not the core: a keypad key (or a frame) that has no function there. */
+  'key-no-action': { zh: '该按键在此没有功能', en: 'This key has no function here' },
 } as const satisfies Record<string, Lang>;
 
 export type RejectionCode = keyof typeof rejectionMessages;

@@ -1,6 +1,7 @@
 import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
 import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
+import type { KeyRefused, KeypadInput, KeypadRefusals } from '../agent/flows/keypad-refusals.js';
 import type { AgentLink, SentCommand } from '../agent/link.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { gradeNames, grades, own, type CommandBody, type HallEvent, type Outcome } from '../core/index.js';
@@ -11,6 +12,10 @@ export interface DemoConsoleOptions {
   printer: EscPosEmulator;
   screens: Map<number, ScreenEmulatorBase>;
   print: (line: string) => void;
+  /** The agent's own refusals of keypad inputs it sends no command for (a staff number nobody has, …). */
+  refusals: KeypadRefusals;
+  /** Whether the agent reads window `w`'s keypad as online (its device list): a key with no answer says which it is. */
+  keypadOnline: (w: number) => boolean;
   /** `t <service>`: a printed ticket; `t <service> sms`: an SMS-only ticket (no paper). Resolves once echoed. */
   take: (serviceId: string, smsOnly: boolean) => Promise<void>;
   card: () => void;
@@ -48,6 +53,8 @@ interface KeySpec {
   window: number;
   /** The command types the key may cause at its window. */
   types: readonly CommandBody['type'][];
+  /** The keypad inputs the key makes, as the agent's caller flow names them when it refuses one itself (none: the key is not a keypad's). */
+  inputs: readonly KeypadInput[];
   /** The key itself: a keypad press (the agent's caller flow sends the command), or the link. */
   act: () => void;
   /** The echo of an accepted command from its events, or undefined when none of them says it. */
@@ -212,8 +219,12 @@ export class DemoConsole {
       events.push(e);
       if (link.replica.seq >= seq) reached();
     });
-    let claimed: (s: SentCommand) => void = () => {};
-    const sent = new Promise<SentCommand>((r) => (claimed = r));
+    let claimed: (s: SentCommand | KeyRefused) => void = () => {};
+    const sent = new Promise<SentCommand | KeyRefused>((r) => (claimed = r));
+    // The agent may answer the key itself, sending no command (a staff number nobody has): that is its answer.
+    const offRefused = this.o.refusals.on((r) => {
+      if (r.window === spec.window && spec.inputs.includes(r.input)) claimed(r);
+    });
     const offSent = link.onSent((s) => {
       const c = s.command as { type: CommandBody['type']; window?: number };
       if (spec.types.includes(c.type) && c.window === spec.window) {
@@ -226,6 +237,7 @@ export class DemoConsole {
       spec.act();
       const s = await this.within(sent, deadline - Date.now());
       if (!s) return 'not-sent';
+      if ('input' in s) return { id: '', outcome: s.outcome, events: [] };
       let failed = false;
       const a = await this.within(
         s.answer.catch(() => {
@@ -242,6 +254,7 @@ export class DemoConsole {
     } finally {
       offEvents();
       offSent();
+      offRefused();
       this.inFlight = undefined;
     }
   }
@@ -250,7 +263,11 @@ export class DemoConsole {
   private async run(spec: KeySpec): Promise<KeyAnswer | undefined> {
     const a = await this.answerOf(spec);
     const label = spec.label;
-    if (a === 'not-sent') return void this.print(`… ${label}: ${ANSWER_MS / 1000} 秒内无应答（键盘离线？）· no answer within ${ANSWER_MS / 1000} s (keypad offline?)`);
+    if (a === 'not-sent') {
+      // Every keypad input the agent reads is answered (a command, or its own refusal): none means it never read this one.
+      if (spec.inputs.length > 0 && !this.o.keypadOnline(spec.window)) return void this.print(`… ${label}: ${ANSWER_MS / 1000} 秒内无应答，${spec.window} 号窗口的键盘离线 · no answer within ${ANSWER_MS / 1000} s: window ${spec.window}'s keypad is offline`);
+      return void this.print(`… ${label}: ${ANSWER_MS / 1000} 秒内代理未应答此键 · the agent did not answer this key within ${ANSWER_MS / 1000} s (see the log)`);
+    }
     if (a === 'no-answer') return void this.print(`… ${label}: 服务器 ${ANSWER_MS / 1000} 秒内未答复 · the server did not answer within ${ANSWER_MS / 1000} s`);
     if (a === 'failed') return void this.print(`⛔ ${label}: 服务器拒绝了请求 · the server refused the request (see the log)`);
     if (!a.outcome.ok) return void this.print(`⛔ ${label}: ${a.outcome.message.zh} · ${a.outcome.message.en}`);
@@ -264,7 +281,7 @@ export class DemoConsole {
   private async press(cmd: string, a: string | undefined, key: 'call' | 'recall' | 'pause' | 'call-back', types: CommandBody['type'][], done: (e: HallEvent, w: number) => string | undefined): Promise<void> {
     const k = this.keypad(cmd, a);
     if (!k) return;
-    await this.run({ label: `${cmd} ${k.w}`, window: k.w, types, act: () => k.keypad.press(key), done: (events) => firstOf(events, (e) => done(e, k.w)) });
+    await this.run({ label: `${cmd} ${k.w}`, window: k.w, types, inputs: [key], act: () => k.keypad.press(key), done: (events) => firstOf(events, (e) => done(e, k.w)) });
   }
 
   /** `o 3 [n]`: staff number n (default: the window's own, as the demo's staff log in at its start) logs in on window 3's keypad. */
@@ -275,7 +292,7 @@ export class DemoConsole {
     if (!/^\d{1,3}$/.test(staffNumber)) return this.print(`⛔ o ${k.w} ${staffNumber}: 工号应为数字 · the staff number is digits (o <window> [staff number])`);
     const label = `o ${k.w}${b === undefined ? '' : ` ${b}`}`;
     const done = (e: HallEvent) => (e.type === 'WindowOpened' && e.window === k.w ? `${k.w} 号窗口开放（${e.staffId}）· window ${k.w} opened by ${e.staffId}` : undefined);
-    await this.run({ label, window: k.w, types: ['OpenWindow'], act: () => k.keypad.typeLogin(staffNumber), done: (events) => firstOf(events, done) });
+    await this.run({ label, window: k.w, types: ['OpenWindow'], inputs: ['login'], act: () => k.keypad.typeLogin(staffNumber), done: (events) => firstOf(events, done) });
   }
 
   /** `x 3`: closes window 3 (its staff log out). The keypad has no logout key: the agent sends CloseWindow for it. */
@@ -284,7 +301,7 @@ export class DemoConsole {
     if (!k) return;
     const done = (e: HallEvent) => (e.type === 'WindowClosed' && e.window === k.w ? `${k.w} 号窗口已关闭 · window ${k.w} closed` : undefined);
     const act = () => void this.o.link.send({ type: 'CloseWindow', window: k.w, source: 'caller-keypad' }).catch(() => undefined);
-    await this.run({ label: `x ${k.w}`, window: k.w, types: ['CloseWindow'], act, done: (events) => firstOf(events, done), nothing: `${k.w} 号窗口未开放 · window ${k.w} is not open` });
+    await this.run({ label: `x ${k.w}`, window: k.w, types: ['CloseWindow'], inputs: [], act, done: (events) => firstOf(events, done), nothing: `${k.w} 号窗口未开放 · window ${k.w} is not open` });
   }
 
   private ratingMode(keypad: KeypadEmulator): Promise<boolean> {
@@ -312,6 +329,7 @@ export class DemoConsole {
       label,
       window: k.w,
       types: ['RequestRating'],
+      inputs: ['rating-request'],
       act: () => k.keypad.press('rating-request'),
       done: (events) => firstOf(events, (e) => (e.type === 'RatingRequested' && e.window === k.w ? `已请 ${this.number(e.ticketId)} 评价 · rating asked for ${this.number(e.ticketId)}` : undefined)),
     });
@@ -322,6 +340,7 @@ export class DemoConsole {
       label,
       window: k.w,
       types: ['Rate'],
+      inputs: ['rating'],
       act: () => k.keypad.giveGrade(raw),
       done: (events) => firstOf(events, (e) => (e.type === 'RatingRecorded' && e.rating.window === k.w ? `已记录 ${e.rating.number} 的评价 · recorded for ${e.rating.number}` : undefined)),
     });

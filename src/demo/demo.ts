@@ -31,6 +31,7 @@ import { randomCitizen } from './citizens.js';
 import { startDemoHardware, type DemoHardware } from './hardware.js';
 import { TEST_CARDS } from '../../drivers/idcard/test-cards.js';
 import { DemoConsole } from './console.js';
+import { demoSendsSms } from './sms-choice.js';
 
 export interface DemoOptions {
   config: string;
@@ -91,8 +92,9 @@ function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort
       database: join(dataDir, 'hall.db'),
       tickSeconds: 10,
       logLevel: 'warn',
-      // SMS through the GSM modem driver, to the modem emulator on a pty.
-      ...(modemPath ? { sms: smsSchema.parse({ provider: 'modem', modem: { path: modemPath, baudRate: 115200 } }) } : {}),
+      // SMS through the GSM modem driver, to the modem emulator on a pty (the config's texts kept); without
+      // a modem path (the config says provider none) the config's own SMS settings: the hall sends none.
+      ...(modemPath ? { sms: smsSchema.parse({ ...c.server.sms, provider: 'modem', modem: { path: modemPath, baudRate: 115200 } }) } : {}),
     },
   };
 }
@@ -170,11 +172,16 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const broker = await brokerOn(o.mqttPort, { passwordFile: creds.passwordFile, acl: hallAcl(base.hall.id, DEFAULT_SERVER_USER) });
   const serverPw = cred(DEFAULT_SERVER_USER).file;
   // The emulator's end is opened here; the server's SMS delivery opens the host end itself (by path).
-  const modemPty = await openPtyPair({ ownProcessGroup: true });
-  const modemDevice = new SerialTransport({ path: modemPty.device, baudRate: 115200 });
-  await modemDevice.open();
-  const modem = new ModemEmulator(modemDevice, { logger: logger.child({ device: 'modem-emulator' }) });
-  await modem.start();
+  // None when the config says server.sms.provider: none: the hall sends no SMS, as the server with it does.
+  const sms = demoSendsSms(o.config);
+  const modemPty = sms ? await openPtyPair({ ownProcessGroup: true }) : undefined;
+  let modem: ModemEmulator | undefined;
+  if (modemPty) {
+    const modemDevice = new SerialTransport({ path: modemPty.device, baudRate: 115200 });
+    await modemDevice.open();
+    modem = new ModemEmulator(modemDevice, { logger: logger.child({ device: 'modem-emulator' }) });
+    await modem.start();
+  }
   const windows = base.windows.map((w) => w.id);
   const hw = await startDemoHardware(windows, logger);
   // Spoken calls: the default clip set made by espeak-ng, each call written to a WAV file (no speaker needed).
@@ -194,15 +201,15 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   let port = await portFor(o.httpPort);
   let server;
   try {
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, port, agentEntry(`http://127.0.0.1:${port}`), o.keepServiceHours, modemPty.host, serverPw), clock, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, port, agentEntry(`http://127.0.0.1:${port}`), o.keepServiceHours, modemPty?.host, serverPw), clock, logger);
   } catch {
     // Taken in between: another free one.
     port = await portFor(0);
-    server = await startServerFrom(demoConfig(base, dataDir, broker.url, port, agentEntry(`http://127.0.0.1:${port}`), o.keepServiceHours, modemPty.host, serverPw), clock, logger);
+    server = await startServerFrom(demoConfig(base, dataDir, broker.url, port, agentEntry(`http://127.0.0.1:${port}`), o.keepServiceHours, modemPty?.host, serverPw), clock, logger);
   }
   const httpPort = (server.http.address() as { port: number }).port;
   const statusBase = `http://127.0.0.1:${httpPort}`;
-  const config = demoConfig(base, dataDir, broker.url, httpPort, agentEntry(statusBase), o.keepServiceHours, modemPty.host, serverPw);
+  const config = demoConfig(base, dataDir, broker.url, httpPort, agentEntry(statusBase), o.keepServiceHours, modemPty?.host, serverPw);
   // Demo sign-ins (never do this in a real hall: `hallq staff passwd` sets each PIN).
   const credentials = openCredentials(config.server.database, logger);
   // scrypt per PIN: side by side on libuv's thread pool.
@@ -281,7 +288,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const pngDir = o.pngDir;
   if (pngDir !== undefined) mkdirSync(pngDir, { recursive: true });
   let pngCount = 0;
-  offs.push(modem.onMessage((m) => o.print(`📱 SMS to ${maskPhone(m.phone)}: ${m.text}`)));
+  if (modem) offs.push(modem.onMessage((m) => o.print(`📱 SMS to ${maskPhone(m.phone)}: ${m.text}`)));
   offs.push(
     hw.printerEmulator.onTicket((ticket) => {
       const lines = ticket.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : b.type === 'qr' ? [`[QR ${b.data}]`] : []));
@@ -323,7 +330,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
         return;
       }
       const withId = service.idRequired || rng.chance(0.5);
-      const withPhone = smsOnly || rng.chance(0.6);
+      // A phone only where the hall sends SMS (its kiosk asks for none otherwise); `t … sms` is refused by the kiosk then.
+      const withPhone = smsOnly || (sms && rng.chance(0.6));
       const post = (path: string, body: unknown) => fetch(`${kioskUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
       if (withId) await post('/kiosk/api/wedge', { idNumber: c.idNumber });
       let res = await post('/kiosk/api/issue', { serviceId, ...(withPhone ? { phone: c.phone } : {}), ...(smsOnly ? { smsOnly: true } : {}) });
@@ -340,7 +348,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       if (why === 'console') {
         if (r.error?.code === 'printer-unavailable') {
           const out = hw.printerEmulator.current.paper === 'out';
-          o.print(`⛔ ${key}: ${out ? '打印机缺纸' : '打印机无法出票'}，可用 t ${serviceId} sms 取短信票 · the printer ${out ? 'is out of paper' : 'cannot print'}: take an SMS-only ticket with t ${serviceId} sms`);
+          if (sms) o.print(`⛔ ${key}: ${out ? '打印机缺纸' : '打印机无法出票'}，可用 t ${serviceId} sms 取短信票 · the printer ${out ? 'is out of paper' : 'cannot print'}: take an SMS-only ticket with t ${serviceId} sms`);
+          else o.print(`⛔ ${key}: ${out ? '打印机缺纸' : '打印机无法出票'}（本大厅不发短信，没有短信票）· the printer ${out ? 'is out of paper' : 'cannot print'} (this hall sends no SMS: no SMS-only ticket)`);
         } else if (r.error) o.print(`⛔ ${key}: ${r.error.messageZh ?? ''} · ${r.error.message}`);
         else {
           const how = r.printed === false ? `短信取号，发往 ${maskPhone(c.phone)} · SMS only, to ${maskPhone(c.phone)}` : '已打印 · printed';
@@ -419,7 +428,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   agent         the real agent (hallq agent) with these device paths: printer ${hw.ptys.printer.host} (ESC/POS, 115200),
                 ID-card reader ${hw.ptys.idcard.host} (SAM, 115200), RS-485 ${hw.ptys.rs485.host} (9600): ${windows.length} LED screens + ${windows.length} keypads;
                 each device's emulator on the other end of its pty
-  sms           GSM modem driver → modem emulator on ${modemPty.host} (the texts citizens would receive are shown below)
+  sms           ${modemPty ? `GSM modem driver → modem emulator on ${modemPty.host} (the texts citizens would receive are shown below)` : `off: server.sms.provider is none in ${o.config} (the kiosk asks no phone, no SMS-only tickets, no texts)`}
   data          ${dataDir}
   log           ${logFile} (JSON lines)
   voice         ${voiceNote}
@@ -445,8 +454,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     await hw.close();
     await server.stop();
     await broker.close();
-    await modem.close();
-    await modemPty.close();
+    await modem?.close();
+    await modemPty?.close();
     rmSync(dataDir, { recursive: true, force: true });
     o.print('hallq demo stopped.');
     resolveStopped();
@@ -457,6 +466,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     printer: hw.printerEmulator,
     screens: hw.screenEmulators,
     print: o.print,
+    refusals: agent.keypadRefusals,
+    keypadOnline: (w) => agent.devices.list().some((d) => d.name === `keypad-${w}` && d.state === 'ok'),
     take: (service, smsOnly) => takeTicket(service, 'console', smsOnly),
     card: () => {
       const c = randomCitizen(() => rng.next());

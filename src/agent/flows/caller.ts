@@ -1,13 +1,17 @@
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { Keypad, KeypadEvent } from '../../../drivers/keypad/driver.js';
-import { grades, own, type CommandBody } from '../../core/index.js';
+import { grades, own, rejected, type CommandBody, type RejectionCode } from '../../core/index.js';
 import type { AgentLink } from '../link.js';
+import type { KeypadInput, KeypadRefusals, Refusal } from './keypad-refusals.js';
 
 /**
  * Keys on a window's caller keypad become commands for that window; a grade on its rating keypad
- * becomes a rating from the rating device (staff-side sources can never rate).
+ * becomes a rating from the rating device (staff-side sources can never rate). Every input is
+ * answered: by the hall (the command it became), or here with a refusal when it becomes none (a staff
+ * number nobody has, a transfer with nobody being served, a key or frame with no function) — the
+ * keypad beeps, the log says the code, `refusals` hears it; never dropped in silence.
  */
-export function attachCaller(link: AgentLink, window: number, keypad: Keypad, staffByNumber: (n: string) => string | undefined, logger: Logger): () => void {
+export function attachCaller(link: AgentLink, window: number, keypad: Keypad, staffByNumber: (n: string) => string | undefined, logger: Logger, refusals?: KeypadRefusals): () => void {
   const send = (cmd: CommandBody) =>
     link.send(cmd).then(
       (o) => {
@@ -19,6 +23,12 @@ export function attachCaller(link: AgentLink, window: number, keypad: Keypad, st
       },
       (e: unknown) => logger.warn({ window, command: cmd.type, err: String(e) }, 'keypad command failed'),
     );
+  /** An input this flow sends no command for: refused with its code, as the hall refuses a command. */
+  const refuse = (input: KeypadInput, code: RejectionCode, detail?: string, beep = true) => {
+    logger.info({ window, input, code }, 'keypad input refused by the agent');
+    if (beep) void keypad.beep().catch(() => undefined);
+    refusals?.emit({ window, input, outcome: rejected(code, detail) as Refusal });
+  };
   // Transfer (⚠ our extension): the transfer key, then the target window's number and enter.
   let transferUntil = 0;
   return keypad.on((e: KeypadEvent) => {
@@ -41,10 +51,16 @@ export function attachCaller(link: AgentLink, window: number, keypad: Keypad, st
           case 'transfer':
             transferUntil = Date.now() + 15_000;
             return;
-          case 'one-metre-line':
           case 'cancel':
-            logger.info({ window, key: e.key }, 'keypad key has no action here');
-            return;
+            // Cancel ends a transfer waiting for its window number; otherwise it has nothing to cancel.
+            if (Date.now() < transferUntil) {
+              transferUntil = 0;
+              logger.info({ window }, 'transfer cancelled on the keypad');
+              return;
+            }
+            return refuse(e.key, 'key-no-action');
+          case 'one-metre-line':
+            return refuse(e.key, 'key-no-action');
         }
         return;
       case 'login': {
@@ -53,23 +69,24 @@ export function attachCaller(link: AgentLink, window: number, keypad: Keypad, st
           const w = own(link.replica.state.windows, String(window));
           const current = w?.current === undefined ? undefined : own(link.replica.state.tickets, w.current);
           const toWindow = Number(e.staffNumber);
-          if (!current) return void keypad.beep().catch(() => undefined);
+          if (!current) return refuse('login', 'no-current-ticket');
           return void send({ type: 'Transfer', window, toService: current.serviceId, toWindow, source: 'caller-keypad' });
         }
         const staffId = staffByNumber(e.staffNumber);
-        if (!staffId) {
-          logger.info({ window }, 'login with an unknown staff number');
-          void keypad.beep().catch(() => undefined);
-          return;
-        }
+        // The number typed is a staff number (never personal data): said back as the detail.
+        if (!staffId) return refuse('login', 'unknown-staff', e.staffNumber);
         return void send({ type: 'OpenWindow', window, staffId, source: 'caller-keypad' });
       }
       case 'rating': {
         const grade = grades[e.grade - 1];
         if (grade) void send({ type: 'Rate', window, grade, source: 'rating-device' });
+        else refuse('rating', 'key-no-action');
         return;
       }
       case 'unrecognised':
+        // Enter with nothing typed, a grade byte not in the grade table: nothing to do, and said so
+        // (no beep: a line that keeps sending a frame this protocol does not know must not beep on and on).
+        return refuse('unrecognised', 'key-no-action', undefined, false);
       case 'offline':
       case 'online':
         return;
