@@ -171,7 +171,12 @@ function expectSequencesSorted(state: HallState, now: number): void {
 }
 
 type Cmd = DistributiveOmit<Command, 'id'>;
-type Action = { k: 'issue'; service: string; priority: boolean; print: boolean } | { k: 'cmd'; type: 'CallNext' | 'NoShow' | 'Complete' | 'PauseWindow' | 'ResumeWindow' | 'CloseWindow' | 'OpenWindow'; window: number } | { k: 'confirm'; pick: number } | { k: 'transfer'; window: number; toWindow: number } | { k: 'advance'; minutes: number };
+
+function withoutFigures(t: Ticket): Ticket {
+  const { atIssue: _, ...rest } = t;
+  return rest;
+}
+type Action = { k: 'issue'; service: string; priority: boolean; print: boolean; figures: boolean } | { k: 'cmd'; type: 'CallNext' | 'NoShow' | 'Complete' | 'PauseWindow' | 'ResumeWindow' | 'CloseWindow' | 'OpenWindow'; window: number } | { k: 'confirm'; pick: number } | { k: 'transfer'; window: number; toWindow: number } | { k: 'advance'; minutes: number };
 
 const windows = [1, 2, 3, 4, 5, 6];
 const tiered: HallConfig = hallConfig({
@@ -186,7 +191,7 @@ const tiered: HallConfig = hallConfig({
 });
 
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 10, arbitrary: fc.record({ k: fc.constant('issue' as const), service: fc.constantFrom('A', 'B'), priority: fc.boolean(), print: fc.boolean() }) },
+  { weight: 10, arbitrary: fc.record({ k: fc.constant('issue' as const), service: fc.constantFrom('A', 'B'), priority: fc.boolean(), print: fc.boolean(), figures: fc.boolean() }) },
   { weight: 6, arbitrary: fc.record({ k: fc.constant('cmd' as const), type: fc.constantFrom('CallNext' as const, 'NoShow' as const, 'Complete' as const, 'PauseWindow' as const, 'ResumeWindow' as const, 'CloseWindow' as const, 'OpenWindow' as const), window: fc.constantFrom(...windows) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('confirm' as const), pick: fc.nat(30) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('transfer' as const), window: fc.constantFrom(...windows), toWindow: fc.constantFrom(...windows) }) },
@@ -226,10 +231,12 @@ describe('notices computed from the front of the queue', () => {
           const state = emptyState();
           let now = monday('09:00');
           let n = 0;
-          const run = (cmd: Cmd, notify: boolean) => {
+          const run = (cmd: Cmd, notify: boolean, figures = true) => {
             const id = `c${++n}`;
             const d = decide(state, { ...cmd, id } as Command, now);
-            const bodies: EventBody[] = d.events.length > 0 ? d.events : [{ type: d.outcome.ok ? 'CommandNoop' : 'CommandRejected' }];
+            const decided: EventBody[] = d.events.length > 0 ? d.events : [{ type: d.outcome.ok ? 'CommandNoop' : 'CommandRejected' }];
+            // A ticket of an older log, issued without its figures (atIssue): told its present position, wherever it stands.
+            const bodies = figures ? decided : decided.map((b) => (b.type === 'TicketIssued' ? { ...b, ticket: withoutFigures(b.ticket) } : b));
             const push = (b: EventBody, last: boolean) => apply(state, { ...b, seq: state.seq + 1, at: now, commandId: id, ...(last ? { outcome: d.outcome } : {}) } as HallEvent);
             bodies.forEach((b, i) => push(b, i === bodies.length - 1));
             const due = notificationsDue(state, now);
@@ -245,7 +252,7 @@ describe('notices computed from the front of the queue', () => {
           for (const [a, notify] of steps) {
             if (a.k === 'advance') now += a.minutes * 60_000;
             const cmd = commandOf(state, a);
-            if (cmd) run(cmd, notify);
+            if (cmd) run(cmd, notify, a.k !== 'issue' || a.figures);
             else {
               expect(notificationsDue(state, now)).toEqual(fullNotificationsDue(state, now));
               expectSequencesSorted(state, now);
