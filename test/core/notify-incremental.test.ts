@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { apply, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, waitMinutes, waitingTickets, windowSequence, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
+import { apply, canServe, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, waitMinutes, waitingTickets, windowSequence, windowView, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
 import { eligibleWaiting, interleaveOf, nextInterleave, prefersPriority, tierSlackMs, type SequenceEntry } from '../../src/core/dispatcher.js';
 import { poolOf, serviceQueue, targetedWindows, tierOf, waitingByQueued } from '../../src/core/hall.js';
 import { Hall, hallConfig, monday, type DistributiveOmit } from './fixtures.js';
@@ -219,7 +219,7 @@ function commandOf(state: HallState, a: Action): Cmd | undefined {
 }
 
 describe('notices computed from the front of the queue', () => {
-  it('equal the full recomputation over every waiting ticket, on random histories (and the queue view its full scan, the lazy call order of each window the sorted one)', () => {
+  it('equal the full recomputation over every waiting ticket, on random histories (and the queue view and each window’s waiting count their full scan, the lazy call order of each window the sorted one)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(actionArb, fc.boolean()), { minLength: 1, maxLength: 120 }),
@@ -242,6 +242,8 @@ describe('notices computed from the front of the queue', () => {
             const due = notificationsDue(state, now);
             expect(due).toEqual(fullNotificationsDue(state, now));
             expect(queueView(state)).toEqual(scannedQueueView(state));
+            // Each window's waiting count, from the index (or a scan while a transferred ticket waits), against a scan.
+            for (const w of state.config?.windows ?? []) expect(windowView(state, w.id).waiting).toBe(waitingTickets(state).filter((t) => canServe(w, t)).length);
             expect(waitingIndexIds(state)).toEqual(waitingIndexIds(structuredClone(state)));
             expectSequencesSorted(state, now);
             // Sometimes the notices are left owed, so later states owe many at once.
