@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { apply, canServe, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, waitMinutes, waitingTickets, windowSequence, windowView, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
+import { apply, canServe, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, setOwn, waitMinutes, waitingTickets, windowSequence, windowView, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
 import { eligibleWaiting, interleaveOf, nextInterleave, prefersPriority, tierSlackMs, type SequenceEntry } from '../../src/core/dispatcher.js';
 import { poolOf, serviceQueue, targetedWindows, tierOf, waitingByQueued } from '../../src/core/hall.js';
 import { Hall, hallConfig, monday, type DistributiveOmit } from './fixtures.js';
@@ -170,6 +170,15 @@ function expectSequencesSorted(state: HallState, now: number): void {
   }
 }
 
+/** What a new ticket is told at issue, from a structured clone of the state (its index built by a scan) in which it waits. */
+function scannedFigures(state: HallState, t: Ticket, now: number) {
+  const copy = structuredClone(state);
+  setOwn(copy.tickets, t.id, { ...structuredClone(t), status: 'waiting' });
+  const p = sortedPositions(copy, now).get(t.id);
+  const ms = estimatedWaits(copy, now).get(t.id);
+  return { position: p?.position ?? 1, windows: p?.openWindows ?? [], ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) };
+}
+
 type Cmd = DistributiveOmit<Command, 'id'>;
 
 function withoutFigures(t: Ticket): Ticket {
@@ -234,6 +243,8 @@ describe('notices computed from the front of the queue', () => {
           const run = (cmd: Cmd, notify: boolean, figures = true) => {
             const id = `c${++n}`;
             const d = decide(state, { ...cmd, id } as Command, now);
+            // The figures a new ticket is told (issue-figures.ts, on a what-if state sharing the state's index) against a copy scanned afresh.
+            for (const b of d.events) if (b.type === 'TicketIssued') expect(b.ticket.atIssue).toEqual(scannedFigures(state, b.ticket, now));
             const decided: EventBody[] = d.events.length > 0 ? d.events : [{ type: d.outcome.ok ? 'CommandNoop' : 'CommandRejected' }];
             // A ticket of an older log, issued without its figures (atIssue): told its present position, wherever it stands.
             const bodies = figures ? decided : decided.map((b) => (b.type === 'TicketIssued' ? { ...b, ticket: withoutFigures(b.ticket) } : b));
