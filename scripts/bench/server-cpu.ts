@@ -13,6 +13,9 @@
  * rounds alternate, so a shared machine's load hits both alike; the bench code is this checkout's.
  *
  *   ROUNDS=4 npx tsx scripts/bench/server-cpu.ts <checkout A> [<checkout B>]
+ *
+ * With PROFILE_DIR=<dir>, each server process writes a .cpuprofile there (node --cpu-prof; summarise it
+ * with scripts/bench/top-functions.mjs): the start and the fills are in it too.
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,7 +56,8 @@ async function main(checkouts: string[]): Promise<void> {
     checkouts.map(async (c, i) => {
       const out = join(work, String(i));
       mkdirSync(out, { recursive: true });
-      const proc = fork(await bundleSide(c, out), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.PROFILE_DIR)}`] : [];
+      const proc = fork(await bundleSide(c, out), [], { execArgv: prof, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       return { name: c, proc, cpu: [] as number[] };
     }),
   );
