@@ -446,9 +446,13 @@ export class PositionFinder {
   /** The tickets within the first `limit` entries of some open window's order (all of them when no limit). */
   front(): Set<Ticket> {
     const out = new Set<Ticket>();
+    // The windows of a pool share one order: each order is read once.
+    const read = new Set<CallSequence>();
     for (const w of this.state.config?.windows ?? []) {
       if (own(this.state.windows, String(w.id))?.status !== 'open') continue;
       const order = this.orderOf(w);
+      if (read.has(order)) continue;
+      read.add(order);
       for (let i = 0; i < this.limit; i++) {
         const e = order.at(i);
         if (!e) break;

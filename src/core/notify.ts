@@ -18,25 +18,31 @@ import { own } from './own.js';
 export function notificationsDue(state: HallState, now: number): EventBody[] {
   const policy = state.config?.policy;
   if (!policy) return [];
-  // Only a new ticket needs its exact position, wherever it stands; for the rest only "is it near
-  // now?" matters, and near means a position below nearFactor × its open eligible windows ≤ nearFactor
-  // × all open windows: so their windows' call orders are computed only that far, and the estimate
-  // only as far as the tickets told (issue 12: both ran over the whole queue on every command).
-  // test/core/notify-incremental checks this against the full computation.
+  // Near means a position below nearFactor × its open eligible windows ≤ nearFactor × all open
+  // windows: so only the tickets in that many first entries of an open window's call order can be
+  // near, and those orders are computed that far and no further (issue 12: positions and the estimate
+  // ran over the whole queue on every command). test/core/notify-incremental checks this against the
+  // full computation.
   const nearLimit = Math.ceil(policy.nearFactor * openWindowCount(state));
-  const owed: { t: Ticket; p: Position; isNear: boolean }[] = [];
+  const owed: { t: Ticket; p: Position | undefined; isNear: boolean }[] = [];
   const owe = (t: Ticket, p: Position | undefined) => {
-    if (!p) return;
-    const isNear = p.openWindows.length > 0 && p.position < policy.nearFactor * p.openWindows.length;
+    const isNear = p !== undefined && p.openWindows.length > 0 && p.position < policy.nearFactor * p.openWindows.length;
     if (t.notified.issued !== undefined && !isNear) return;
     owed.push({ t, p, isNear });
   };
   const waiting = waitingTickets(state);
-  let full: PositionFinder | undefined;
-  for (const t of waiting) if (t.notified.issued === undefined) owe(t, (full ??= new PositionFinder(state, now)).positionOf(t));
-  // The others can only be near, so only the tickets in the first nearLimit entries of an open
-  // window's call order are looked at (the orders are computed that far and no further).
   const front = new PositionFinder(state, now, nearLimit);
+  let full: PositionFinder | undefined;
+  for (const t of waiting) {
+    if (t.notified.issued !== undefined) continue;
+    // A ticket issued with its figures (atIssue) is told those: of its present position only "is it
+    // near?" matters, which the front of the queue answers (undefined: not near). Its issue walked the
+    // queue to it already (issue-figures.ts); a second walk here doubled an issue's cost. Only a ticket
+    // of an older log, issued without them, is told its present position, wherever it stands.
+    owe(t, t.atIssue ? front.positionOf(t) : (full ??= new PositionFinder(state, now)).positionOf(t));
+  }
+  // The others can only be near, so only the tickets in the first nearLimit entries of an open
+  // window's call order are looked at.
   for (const t of front.front()) if (t.notified.issued !== undefined && t.notified.near === undefined && t.calledAt === undefined) owe(t, front.positionOf(t));
   // In queue order, as a scan of the waiting tickets would find them.
   if (owed.length > 1) {
@@ -53,7 +59,9 @@ export function notificationsDue(state: HallState, now: number): EventBody[] {
   for (const { t, p, isNear } of owed) {
     const ms = eta?.get(t.id);
     const ids = { ticketId: t.id, number: t.number, serviceId: t.serviceId } as const;
-    const base = { ...ids, position: p.position, windows: p.openWindows, ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) } as const;
+    // Undefined only for a ticket told its figures at issue and not near now: `base` is not said then.
+    const present = p ?? { position: 0, openWindows: [] };
+    const base = { ...ids, position: present.position, windows: present.openWindows, ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) } as const;
     const fixed = fixedAt(t);
     if (t.notified.issued === undefined) {
       const told = fixed ? { ...ids, position: fixed.position, windows: fixed.windows, ...(fixed.waitMinutes === undefined ? {} : { waitMinutes: fixed.waitMinutes }) } : base;

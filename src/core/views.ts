@@ -1,6 +1,7 @@
 import { positions } from './dispatcher.js';
 import { estimatedWaits, waitMinutes } from './estimate.js';
-import { canServe, servedPerService, waitingTickets } from './hall.js';
+import { canServe, servedPerService, serviceQueue, targetedWindows, waitingTickets } from './hall.js';
+import type { WindowDef } from './model.js';
 import type { HallEvent } from './events.js';
 import type { HallState } from './state.js';
 import { own, setOwn } from './own.js';
@@ -21,7 +22,7 @@ export function windowView(state: HallState, id: number): WindowView {
   const w = own(state.windows, String(id));
   const def = state.config?.windows.find((x) => x.id === id);
   const t = w?.current === undefined ? undefined : own(state.tickets, w.current);
-  const waiting = def ? waitingTickets(state).filter((x) => canServe(def, x)).length : 0;
+  const waiting = def ? waitingFor(state, def) : 0;
   return {
     window: id,
     status: w?.status ?? 'closed',
@@ -30,6 +31,27 @@ export function windowView(state: HallState, id: number): WindowView {
     ...(t ? { current: { ticketId: t.id, number: t.number, serviceId: t.serviceId, status: t.status, ...(t.person?.nameMasked ? { nameMasked: t.person.nameMasked } : {}) } } : {}),
     waiting,
   };
+}
+
+/** A window's services, each once (once per window definition). */
+const servicesCache = new WeakMap<WindowDef, string[]>();
+
+/**
+ * How many waiting tickets `def` could call. From the waiting index's per-service lists (issue 12: a
+ * command's events touch every window that serves its ticket's service, and each view scanned the
+ * queue); while a ticket transferred to one window waits, those lists do not say which window may call
+ * it, so the queue is scanned then.
+ */
+function waitingFor(state: HallState, def: WindowDef): number {
+  if (targetedWindows(state).size > 0) return waitingTickets(state).filter((x) => canServe(def, x)).length;
+  let services = servicesCache.get(def);
+  if (!services) servicesCache.set(def, (services = [...new Set(def.tiers.flat())]));
+  let n = 0;
+  for (const id of services) {
+    const q = serviceQueue(state, id);
+    n += q.appointment.length + q.priority.length + q.normal.length;
+  }
+  return n;
 }
 
 export interface QueueView {

@@ -40,6 +40,12 @@ interface WaitingIndex {
   targeted: Map<number, number>;
   /** Whether queue-key order is also time-joined order (computed when first asked, per seq). */
   keyOrderIsQueuedOrder?: boolean;
+  /**
+   * A what-if state's index (stateWithWaiting): its `placed` is the state's own, shared and never
+   * written through it (copying a day's map per issue was a third of an issue's CPU), so it is never
+   * kept up to date: an event applied to that state drops it.
+   */
+  shared?: true;
 }
 
 const cache = new WeakMap<HallState, WaitingIndex>();
@@ -106,7 +112,8 @@ function count(targeted: Map<number, number>, w: number | undefined, by: number)
 /** Called by apply after an event moved the state from seq - 1 to seq and touched `ticketId` (null: none; undefined: maybe many). */
 export function noteWaiting(state: HallState, seq: number, ticketId: string | null | undefined): void {
   const hit = cache.get(state);
-  if (!hit || hit.seq !== seq - 1) return;
+  if (hit?.shared) cache.delete(state);
+  if (!hit || hit.shared || hit.seq !== seq - 1) return;
   if (ticketId === undefined) {
     cache.delete(state);
     return;
@@ -142,14 +149,15 @@ export function noteWaiting(state: HallState, seq: number, ticketId: string | nu
  * A copy of `state` in which `t` (a ticket not in it yet, or not waiting yet) waits, and that waiting
  * ticket: for the figures a new ticket is told (issue-figures.ts), by the dispatcher and the estimate,
  * which find waiting tickets through this index only. Its index is the state's own with the ticket
- * placed (copy-on-write, no rebuild, no sort); its tickets record is the state's, not copied (issue 12:
- * a day's tickets per issue), so nothing else may read the copy. The state and its index stay as they were.
+ * placed (copy-on-write, no rebuild, no sort; the map of where each ticket was placed is the state's,
+ * not copied, and not updated); its tickets record is the state's, not copied (issue 12: a day's tickets
+ * per issue), so nothing else may read the copy. The state and its index stay as they were.
  */
 export function stateWithWaiting(state: HallState, t: Ticket): { whatIf: HallState; waiting: Ticket } {
   const waiting: Ticket = { ...t, status: 'waiting' };
   const whatIf: HallState = { ...state, seq: state.seq + 1 };
   const hit = indexOf(state);
-  const index: WaitingIndex = { seq: state.seq + 1, waiting: hit.waiting, byQueued: hit.byQueued, services: new Map(hit.services), placed: new Map(hit.placed), targeted: new Map(hit.targeted) };
+  const index: WaitingIndex = { seq: state.seq + 1, waiting: hit.waiting, byQueued: hit.byQueued, services: new Map(hit.services), placed: hit.placed, targeted: new Map(hit.targeted), shared: true };
   const was = index.placed.get(t.id);
   if (was) {
     index.waiting = without(index.waiting, was.ticket);
@@ -162,7 +170,6 @@ export function stateWithWaiting(state: HallState, t: Ticket): { whatIf: HallSta
   index.byQueued = withTicket(index.byQueued, waiting, byQueuedOrder);
   const q = index.services.get(waiting.serviceId) ?? noQueue;
   index.services.set(waiting.serviceId, { ...q, [waiting.class]: withTicket(q[waiting.class], waiting, byKey), byQueued: withTicket(q.byQueued, waiting, byQueuedOrder) });
-  index.placed.set(waiting.id, placeOf(waiting));
   count(index.targeted, waiting.targetWindow, 1);
   cache.set(whatIf, index);
   return { whatIf, waiting };

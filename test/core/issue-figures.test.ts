@@ -41,6 +41,49 @@ describe('figures fixed at issue', () => {
     expect(issued?.waitMinutes).toBe(f?.waitMinutes);
   });
 
+  // The issued notice says the figures of the issue, but whether it also says "near" is the queue of
+  // its cut: notify looks at the present front of the queue for that (issue 12), never at the figures,
+  // which are another state's. Each case below is one where the two disagree.
+  it('a printed ticket far back at issue and first at its cut: the issued notice says the issue’s position and near', () => {
+    const h = new Hall();
+    h.open(1); // one window: near below position 1.5
+    for (let i = 0; i < 3; i++) h.issue('A');
+    const id = h.issue('A', { delivery: 'print' });
+    expect(h.state.tickets[id]?.atIssue?.position).toBe(4);
+    for (let i = 0; i < 3; i++) h.callNext(1);
+    h.ok({ type: 'PrintConfirmed', ticketId: id });
+    const told = h.events('NotificationDue').filter((e) => e.ticketId === id);
+    expect(told).toEqual([expect.objectContaining({ reason: 'issued', position: 4, near: true })]);
+  });
+
+  it('a printed ticket first at issue and behind a priority ticket at its cut: the issued notice says the issue’s position, not near', () => {
+    const h = new Hall();
+    h.open(1);
+    const id = h.issue('A', { delivery: 'print' });
+    expect(h.state.tickets[id]?.atIssue?.position).toBe(1);
+    h.issue('A', { priority: true }); // called before it: it is second now
+    h.ok({ type: 'PrintConfirmed', ticketId: id });
+    const told = h.events('NotificationDue').filter((e) => e.ticketId === id);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ reason: 'issued', position: 1 });
+    expect(told[0]?.near).toBeUndefined();
+  });
+
+  it('with nearAtIssue, a ticket near only at its cut gets the near notice with its present position and wait', () => {
+    const h = new Hall(hallConfig({ policy: { nearAtIssue: true } }));
+    h.open(1);
+    for (let i = 0; i < 2; i++) h.issue('A');
+    const id = h.issue('A', { delivery: 'print' });
+    h.callNext(1);
+    h.callNext(1);
+    h.ok({ type: 'PrintConfirmed', ticketId: id });
+    const told = h.events('NotificationDue').filter((e) => e.ticketId === id);
+    expect(told.map((e) => [e.reason, e.position])).toEqual([
+      ['issued', 3],
+      ['near', 1],
+    ]);
+  });
+
   it('the figures are in the log: a replay has them', () => {
     const h = new Hall();
     h.open(1);

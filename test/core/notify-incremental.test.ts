@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { apply, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, waitMinutes, waitingTickets, windowSequence, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
+import { apply, canServe, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, setOwn, waitMinutes, waitingTickets, windowSequence, windowView, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
 import { eligibleWaiting, interleaveOf, nextInterleave, prefersPriority, tierSlackMs, type SequenceEntry } from '../../src/core/dispatcher.js';
 import { poolOf, serviceQueue, targetedWindows, tierOf, waitingByQueued } from '../../src/core/hall.js';
 import { Hall, hallConfig, monday, type DistributiveOmit } from './fixtures.js';
@@ -170,8 +170,22 @@ function expectSequencesSorted(state: HallState, now: number): void {
   }
 }
 
+/** What a new ticket is told at issue, from a structured clone of the state (its index built by a scan) in which it waits. */
+function scannedFigures(state: HallState, t: Ticket, now: number) {
+  const copy = structuredClone(state);
+  setOwn(copy.tickets, t.id, { ...structuredClone(t), status: 'waiting' });
+  const p = sortedPositions(copy, now).get(t.id);
+  const ms = estimatedWaits(copy, now).get(t.id);
+  return { position: p?.position ?? 1, windows: p?.openWindows ?? [], ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) };
+}
+
 type Cmd = DistributiveOmit<Command, 'id'>;
-type Action = { k: 'issue'; service: string; priority: boolean; print: boolean } | { k: 'cmd'; type: 'CallNext' | 'NoShow' | 'Complete' | 'PauseWindow' | 'ResumeWindow' | 'CloseWindow' | 'OpenWindow'; window: number } | { k: 'confirm'; pick: number } | { k: 'transfer'; window: number; toWindow: number } | { k: 'advance'; minutes: number };
+
+function withoutFigures(t: Ticket): Ticket {
+  const { atIssue: _, ...rest } = t;
+  return rest;
+}
+type Action = { k: 'issue'; service: string; priority: boolean; print: boolean; figures: boolean } | { k: 'cmd'; type: 'CallNext' | 'NoShow' | 'Complete' | 'PauseWindow' | 'ResumeWindow' | 'CloseWindow' | 'OpenWindow'; window: number } | { k: 'confirm'; pick: number } | { k: 'transfer'; window: number; toWindow: number } | { k: 'advance'; minutes: number };
 
 const windows = [1, 2, 3, 4, 5, 6];
 const tiered: HallConfig = hallConfig({
@@ -186,7 +200,7 @@ const tiered: HallConfig = hallConfig({
 });
 
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 10, arbitrary: fc.record({ k: fc.constant('issue' as const), service: fc.constantFrom('A', 'B'), priority: fc.boolean(), print: fc.boolean() }) },
+  { weight: 10, arbitrary: fc.record({ k: fc.constant('issue' as const), service: fc.constantFrom('A', 'B'), priority: fc.boolean(), print: fc.boolean(), figures: fc.boolean() }) },
   { weight: 6, arbitrary: fc.record({ k: fc.constant('cmd' as const), type: fc.constantFrom('CallNext' as const, 'NoShow' as const, 'Complete' as const, 'PauseWindow' as const, 'ResumeWindow' as const, 'CloseWindow' as const, 'OpenWindow' as const), window: fc.constantFrom(...windows) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('confirm' as const), pick: fc.nat(30) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('transfer' as const), window: fc.constantFrom(...windows), toWindow: fc.constantFrom(...windows) }) },
@@ -214,7 +228,7 @@ function commandOf(state: HallState, a: Action): Cmd | undefined {
 }
 
 describe('notices computed from the front of the queue', () => {
-  it('equal the full recomputation over every waiting ticket, on random histories (and the queue view its full scan, the lazy call order of each window the sorted one)', () => {
+  it('equal the full recomputation over every waiting ticket, on random histories (and the queue view and each window’s waiting count their full scan, the lazy call order of each window the sorted one)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(actionArb, fc.boolean()), { minLength: 1, maxLength: 120 }),
@@ -226,15 +240,21 @@ describe('notices computed from the front of the queue', () => {
           const state = emptyState();
           let now = monday('09:00');
           let n = 0;
-          const run = (cmd: Cmd, notify: boolean) => {
+          const run = (cmd: Cmd, notify: boolean, figures = true) => {
             const id = `c${++n}`;
             const d = decide(state, { ...cmd, id } as Command, now);
-            const bodies: EventBody[] = d.events.length > 0 ? d.events : [{ type: d.outcome.ok ? 'CommandNoop' : 'CommandRejected' }];
+            // The figures a new ticket is told (issue-figures.ts, on a what-if state sharing the state's index) against a copy scanned afresh.
+            for (const b of d.events) if (b.type === 'TicketIssued') expect(b.ticket.atIssue).toEqual(scannedFigures(state, b.ticket, now));
+            const decided: EventBody[] = d.events.length > 0 ? d.events : [{ type: d.outcome.ok ? 'CommandNoop' : 'CommandRejected' }];
+            // A ticket of an older log, issued without its figures (atIssue): told its present position, wherever it stands.
+            const bodies = figures ? decided : decided.map((b) => (b.type === 'TicketIssued' ? { ...b, ticket: withoutFigures(b.ticket) } : b));
             const push = (b: EventBody, last: boolean) => apply(state, { ...b, seq: state.seq + 1, at: now, commandId: id, ...(last ? { outcome: d.outcome } : {}) } as HallEvent);
             bodies.forEach((b, i) => push(b, i === bodies.length - 1));
             const due = notificationsDue(state, now);
             expect(due).toEqual(fullNotificationsDue(state, now));
             expect(queueView(state)).toEqual(scannedQueueView(state));
+            // Each window's waiting count, from the index (or a scan while a transferred ticket waits), against a scan.
+            for (const w of state.config?.windows ?? []) expect(windowView(state, w.id).waiting).toBe(waitingTickets(state).filter((t) => canServe(w, t)).length);
             expect(waitingIndexIds(state)).toEqual(waitingIndexIds(structuredClone(state)));
             expectSequencesSorted(state, now);
             // Sometimes the notices are left owed, so later states owe many at once.
@@ -245,7 +265,7 @@ describe('notices computed from the front of the queue', () => {
           for (const [a, notify] of steps) {
             if (a.k === 'advance') now += a.minutes * 60_000;
             const cmd = commandOf(state, a);
-            if (cmd) run(cmd, notify);
+            if (cmd) run(cmd, notify, a.k !== 'issue' || a.figures);
             else {
               expect(notificationsDue(state, now)).toEqual(fullNotificationsDue(state, now));
               expectSequencesSorted(state, now);

@@ -1,0 +1,96 @@
+/**
+ * The server's own CPU per command (issue 12), as the production build runs it, without the bench's
+ * client. The load is the commands bench's (scripts/bench/commands.ts: Mosquitto, the real engine with
+ * durable appends, 1,000 waiting topped up before each round, then 200 issues + 1,000 calls, 16 in
+ * flight), sent by a client in another process; only the server's process is measured (CPU time, user
+ * + system, all its threads). Two differences from commands.ts, which measures its own process:
+ *  - its client is not counted (in commands.ts it runs in the server's process);
+ *  - the server's code is bundled by esbuild as scripts/bundle.mjs bundles it (keepNames off), not run
+ *    through tsx, whose keepNames wraps every function created with a defineProperty of its name: a
+ *    closure made per command costs there what it does not cost in what ships.
+ *
+ * Given two checkouts, each runs in its own server process (its own broker, log and client) and their
+ * rounds alternate, so a shared machine's load hits both alike; the bench code is this checkout's.
+ *
+ *   ROUNDS=4 npx tsx scripts/bench/server-cpu.ts <checkout A> [<checkout B>]
+ *
+ * With PROFILE_DIR=<dir>, each server process writes a .cpuprofile there (node --cpu-prof; summarise it
+ * with scripts/bench/top-functions.mjs): the start and the fills are in it too.
+ */
+import { fork } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { quantile } from '../../src/sim/stats.js';
+import type { Msg } from './server-cpu-side.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const side = join(here, 'server-cpu-side.ts');
+
+/** One checkout's server, bundled (in this checkout, so its packages resolve from here) and started. */
+async function bundleSide(checkout: string, out: string): Promise<string> {
+  const entry = join(out, 'entry.ts');
+  const src = (p: string) => JSON.stringify(resolve(checkout, p));
+  writeFileSync(
+    entry,
+    [
+      `import * as core from ${src('src/core/index.ts')};`,
+      `import { HallEngine } from ${src('src/server/engine.ts')};`,
+      `import { MqttServer } from ${src('src/server/mqtt-server.ts')};`,
+      `import { fork } from 'node:child_process';`,
+      `import { sideMain } from ${JSON.stringify(side)};`,
+      `await sideMain({ core, HallEngine, MqttServer }, (url) => fork(${JSON.stringify(fileURLToPath(import.meta.url))}, ['--client', url], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));`,
+    ].join('\n'),
+  );
+  const bundle = join(out, 'side.mjs');
+  await build({ entryPoints: [entry], outfile: bundle, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', minifySyntax: true, keepNames: false, logLevel: 'warning' });
+  return bundle;
+}
+
+async function main(checkouts: string[]): Promise<void> {
+  if (checkouts.length === 0) throw new Error('usage: server-cpu.ts <checkout A> [<checkout B>]');
+  const work = join(here, '.server-cpu');
+  rmSync(work, { recursive: true, force: true });
+  const sides = await Promise.all(
+    checkouts.map(async (c, i) => {
+      const out = join(work, String(i));
+      mkdirSync(out, { recursive: true });
+      const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.PROFILE_DIR)}`] : [];
+      const proc = fork(await bundleSide(c, out), [], { execArgv: prof, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      return { name: c, proc, cpu: [] as number[] };
+    }),
+  );
+  const ask = (s: (typeof sides)[number], m: Msg) =>
+    new Promise<Msg>((res) => {
+      s.proc.once('message', res);
+      s.proc.send(m);
+    });
+  await Promise.all(sides.map((s) => new Promise((r) => s.proc.once('message', r))));
+  const rounds = Number(process.env.ROUNDS ?? 4);
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? sides : [...sides].reverse();
+    for (const s of order) {
+      const m = await ask(s, { kind: 'round' });
+      s.cpu.push(Number(m.cpuUs));
+      console.log(`round ${r + 1} ${s.name}: server CPU ${Number(m.cpuUs).toFixed(0)} µs per command, ${Number(m.perSec).toFixed(0)} commands/s, p99 ${Number(m.p99).toFixed(1)} ms`);
+    }
+  }
+  for (const s of sides) s.proc.send({ kind: 'stop' });
+  rmSync(work, { recursive: true, force: true });
+  const med = (xs: number[]) => quantile(xs, 0.5);
+  // The first round of each side warms it up: left out when there are more.
+  const kept = (xs: number[]) => (xs.length > 1 ? xs.slice(1) : xs);
+  for (const s of sides) console.log(`${s.name}: server CPU per command, median of rounds ${rounds > 1 ? `2–${rounds}` : '1'}: ${med(kept(s.cpu)).toFixed(0)} µs (→ ${(1e6 / med(kept(s.cpu))).toFixed(0)} commands/s per core)`);
+  const [a, b] = sides;
+  if (a && b) {
+    const ratios = kept(a.cpu).map((x, i) => x / (kept(b.cpu)[i] ?? NaN));
+    console.log(`A/B (${a.name} / ${b.name}), rounds ${rounds > 1 ? `2–${rounds}` : '1'}: ${ratios.map((x) => x.toFixed(2)).join(' ')}; min ${Math.min(...ratios).toFixed(2)}, median ${med(ratios).toFixed(2)}`);
+  }
+}
+
+const [mode, arg] = process.argv.slice(2);
+if (mode === '--client' && arg) {
+  const { clientMain } = await import('./server-cpu-side.js');
+  await clientMain(arg);
+} else await main(process.argv.slice(2));
