@@ -17,7 +17,7 @@
  *   benchStartup(say, opts) from scripts/bench.ts
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -86,10 +86,10 @@ function rssMb(pid: number): number {
 }
 
 /** The demo hall served from this box: the demo config with this run's broker, port and database. */
-function writeServerConfig(dir: string, brokerUrl: string, httpPort: number, database: string): string {
+function writeServerConfig(dir: string, brokerUrl: string, httpPort: number, database: string, name = `hall-${httpPort}`): string {
   const doc = parse(readFileSync(join(ROOT, 'config', 'demo.yaml'), 'utf8')) as Record<string, unknown>;
   doc.server = { mqtt: { url: brokerUrl }, http: { host: '127.0.0.1', port: httpPort }, database, logLevel: 'info' };
-  const file = join(dir, `hall-${httpPort}.yaml`);
+  const file = join(dir, `${name}.yaml`);
   writeFileSync(file, stringify(doc));
   return file;
 }
@@ -204,15 +204,25 @@ function killGroup(child: ChildProcess): Promise<void> {
   });
 }
 
+function withoutCacheDir(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CACHE_DIRECTORY: _, ...rest } = env;
+  return rest;
+}
+
+/** A database file and its SQLite side files, gone (a variant that starts on the same path each round). */
+function removeDatabase(db: string): void {
+  for (const f of [db, `${db}-wal`, `${db}-shm`, `${db}-journal`]) rmSync(f, { force: true });
+}
+
 /** One start of `hallq server`: ms from spawn to READY=1, and RSS then. */
-async function startServer(config: string, run: 'dist' | 'src', notify: Awaited<ReturnType<typeof notifyListener>>): Promise<Sample> {
+async function startServer(config: string, run: 'dist' | 'src', notify: Awaited<ReturnType<typeof notifyListener>>, cacheDir?: string): Promise<Sample> {
   const before = notify?.count() ?? 0;
   const epoch0 = Date.now();
   const t0 = process.hrtime.bigint();
   const child = spawn(process.execPath, [...unitNodeFlags('server'), BIN, 'server', '--config', config], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
-    env: { ...process.env, HALLQ_RUN: run, ...(notify ? { NOTIFY_SOCKET: notify.path } : {}) },
+    env: { ...withoutCacheDir(process.env), HALLQ_RUN: run, ...(notify ? { NOTIFY_SOCKET: notify.path } : {}), ...(cacheDir ? { CACHE_DIRECTORY: cacheDir } : {}) },
   });
   let out = '';
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`hallq server exited ${String(code)}: ${out}`))));
@@ -274,20 +284,28 @@ export async function benchStartup(say: (line: string) => void, opts: StartupOpt
     const t = Date.now();
     const events = writeSimulatedLog(writeServerConfig(dir, broker.url, port, longTemplate), longTemplate, days);
     say(`start: ${days}-day log of the demo hall written (${events} events, report tables folded, ${((Date.now() - t) / 1000).toFixed(0)} s); ${rounds} rounds, node ${unitNodeFlags('server').join(' ')} (the unit's flags), ready = ${notify ? 'READY=1 on NOTIFY_SOCKET' : 'the "hall server ready" log line'}`);
+    // As the unit runs it: the same config file at every start, and CacheDirectory= (CACHE_DIRECTORY) for the
+    // config checked at the last start (src/config/config-cache.ts); one start of each variant before the
+    // rounds fills it. The first variant runs without it, interleaved: what a start after a config change costs.
+    const cacheDir = join(dir, 'cache');
+    mkdirSync(cacheDir);
+    const emptyDb = join(dir, 'empty.db');
+    const emptyConfig = writeServerConfig(dir, broker.url, port, emptyDb, 'hall-empty');
+    const longDb = join(dir, 'long.db');
+    const longConfig = writeServerConfig(dir, broker.url, port, longDb, 'hall-long');
+    const empty = (cache: string | undefined) => () => (removeDatabase(emptyDb), startServer(emptyConfig, 'dist', notify, cache));
+    const long = () => {
+      removeDatabase(longDb);
+      copyFileSync(longTemplate, longDb);
+      return startServer(longConfig, 'dist', notify, cacheDir);
+    };
+    await empty(cacheDir)();
+    await long();
     const variants: Array<{ name: string; run: (round: number) => Promise<Sample> }> = [
       { name: 'node -e 0', run: () => nodeBaseline() },
-      {
-        name: 'server, empty log',
-        run: (round) => startServer(writeServerConfig(dir, broker.url, port, join(dir, `empty-${round}.db`)), 'dist', notify),
-      },
-      {
-        name: `server, ${days}-day log`,
-        run: (round) => {
-          const db = join(dir, `long-${round}.db`);
-          copyFileSync(longTemplate, db);
-          return startServer(writeServerConfig(dir, broker.url, port, db), 'dist', notify);
-        },
-      },
+      { name: 'server, empty log, config not cached', run: empty(undefined) },
+      { name: 'server, empty log', run: empty(cacheDir) },
+      { name: `server, ${days}-day log`, run: long },
     ];
     if (opts.fromSource) variants.push({ name: 'server, empty log, sources via tsx', run: (round) => startServer(writeServerConfig(dir, broker.url, port, join(dir, `src-${round}.db`)), 'src', notify) });
     const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
@@ -316,6 +334,12 @@ export async function benchStartup(say: (line: string) => void, opts: StartupOpt
         say(`start:   ${name}, medians: ${m('load')} ms loading code and config, ${m('replay')} ms replaying the log, ${m('connect')} ms to the broker link, ${m('rest')} ms HTTP and READY`);
       }
     }
+    // The config cache's share, round by round (the two ran interleaved): CPU to READY with it / without it.
+    const cpuOf = (name: string) => (samples.get(name) ?? []).map((x) => x.cpuMs ?? NaN);
+    const withCache = cpuOf('server, empty log');
+    const without = cpuOf('server, empty log, config not cached');
+    const ratios = withCache.map((c, i) => c / (without[i] ?? NaN)).filter((r) => Number.isFinite(r));
+    if (ratios.length > 0) say(`start: empty log, CPU to READY with the config cache / without, per round: min ${min(ratios).toFixed(2)}, median ${median(ratios).toFixed(2)}`);
     return result;
   } finally {
     notify?.close();

@@ -8,7 +8,8 @@ import { CITY_AGENT, topics } from './topics.js';
  * - the server's user: everything of its hall;
  * - every other user is an agent, `%u` its user name = its agent id = (bound by the broker) its
  *   client id: it publishes only its own requests and status, and reads its own answers, the event
- *   stream, the retained state and the server's status; for island mode with the broker up, it reads
+ *   stream, the retained state and the server's status (not its heartbeat, which only the server's
+ *   user reads: the start probe); for island mode with the broker up, it reads
  *   every agent's status, publishes forwards, answers and island events only under its own id, and
  *   reads the others' forwards and events and the answers addressed to it.
  * - the user `city` (the city bridge's local user, docs/city.md) also publishes the city's
@@ -45,7 +46,7 @@ export function hallAcl(hall: string, serverUser: string): HallAcl {
       { access: 'read', topic: `${root}/res/%u` },
       { access: 'read', topic: `${root}/events` },
       { access: 'read', topic: `${root}/state/#` },
-      { access: 'read', topic: `${root}/server/#` },
+      { access: 'read', topic: `${root}/server/status` },
       // Island mode with the broker up (README "Island mode"): every agent's availability (the election),
       // its own forwards, answers and events under its own id; the others' forwards (read by the acting
       // agent), the answers addressed to it, and the acting agent's events.

@@ -14,8 +14,14 @@ export function topics(hall: string) {
   const root = `hallq/${API_VERSION}/${hall}`;
   return {
     root,
-    /** Retained; the server's last will sets online:false. */
+    /** Retained, published when it changes (connect, seq, stop); the server's last will sets online:false. */
     serverStatus: `${root}/server/status`,
+    /**
+     * The running server's heartbeat: its status, not retained, QoS 0, every HEARTBEAT_MS while connected.
+     * Only the server's user may read it (the start probe of a second server, src/server/instance-probe.ts);
+     * agents are not granted it and the city bridge does not carry it, so they get no periodic traffic.
+     */
+    serverHeartbeat: `${root}/server/heartbeat`,
     /** Retained per agent; its last will sets online:false. */
     agentStatus: (agent: string) => `${root}/agent/${agent}/status`,
     agentStatusAll: `${root}/agent/+/status`,

@@ -101,7 +101,7 @@ export function bridgeConfig(o: BridgeOptions): string {
       // JetStream. They go with the events: Mosquitto queues them too while the WAN is down, and on
       // the control connection that backlog would hold up the catch-up answers.
       `topic state/# out 0 ${local} ${remote}`,
-      `topic server/# out 0 ${local} ${remote}`,
+      `topic server/status out 0 ${local} ${remote}`,
     ]),
   ].join('\n');
 }

@@ -18,7 +18,8 @@ const EXIT_GRACE_MS = 1000;
  * (journald), every problem listed, and exit code 3 — never a guess.
  */
 export async function daemon(kind: 'server' | 'agent', configPath: string): Promise<number> {
-  let checked = loadConfigFile(configPath);
+  // Under systemd, CacheDirectory=hallq: the config checked at the last start, kept for the same bytes and build.
+  let checked = loadConfigFile(configPath, { cacheDir: process.env.CACHE_DIRECTORY?.split(':')[0] || undefined });
   // An agent also needs to know which of the hall's agents it is.
   const mine = checked.ok && kind === 'agent' ? thisAgentIssue(checked.config) : undefined;
   if (mine) checked = { ok: false, issues: [mine] };

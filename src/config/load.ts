@@ -6,6 +6,7 @@ import { invalidText } from '../../drivers/common/invalid-text.js';
 import { fileProblem } from '../../drivers/common/system-words.js';
 import type { HallConfig } from '../core/model.js';
 import { checkAgents } from './agents.js';
+import { buildStamp, configCacheKey, readCachedConfig, writeCachedConfig } from './config-cache.js';
 import { folderGiven } from './config-folder.js';
 import { crossCheck } from './cross-check.js';
 import { configSchema, type HallqConfig } from './schema.js';
@@ -38,8 +39,12 @@ export function validateConfig(doc: unknown): ConfigResult {
   return cross.length > 0 ? { ok: false, issues: cross } : { ok: true, config: r.data };
 }
 
-/** Reads and validates a YAML config file. YAML syntax errors are reported with their line. */
-export function loadConfigFile(path: string): ConfigResult {
+/**
+ * Reads and validates a YAML config file. YAML syntax errors are reported with their line. `cacheDir`
+ * (the daemons, under systemd: $CACHE_DIRECTORY): a valid result is kept there, and the same bytes under
+ * the same build are not checked again (src/config/config-cache.ts).
+ */
+export function loadConfigFile(path: string, opts: { cacheDir?: string | undefined; /** The build's stamp (tests); default dist/BUILD.json's. */ buildStamp?: string } = {}): ConfigResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -55,6 +60,15 @@ export function loadConfigFile(path: string): ConfigResult {
     }
     throw new HallqError('CONFIG_NOT_FOUND', `config: ${p.en}`, { path, errno: p.errno, messageZh: `配置文件 ${p.zh}` }, { cause: e });
   }
+  const key = opts.cacheDir ? configCacheKey(text, opts.buildStamp ?? buildStamp()) : undefined;
+  const kept = opts.cacheDir && key ? readCachedConfig(opts.cacheDir, path, key) : undefined;
+  if (kept) return { ok: true, config: kept };
+  const r = parseConfigText(text);
+  if (r.ok && opts.cacheDir && key) writeCachedConfig(opts.cacheDir, path, key, r.config);
+  return r;
+}
+
+function parseConfigText(text: string): ConfigResult {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     return {

@@ -6,7 +6,7 @@ import { serverStatusSchema } from '../bus/event-schema.js';
 import type { ServerStatus } from '../bus/messages.js';
 import { parseJson } from '../bus/messages.js';
 
-/** How often a connected hall server refreshes its retained status (its heartbeat). */
+/** How often a connected hall server sends its heartbeat (its status on server/heartbeat, not retained). */
 export const HEARTBEAT_MS = 3000;
 
 /**
@@ -20,11 +20,12 @@ export const HEARTBEAT_MS = 3000;
  *   our own SIGKILLed process; or its last will), or offline (a clean stop, or another server's last
  *   will: it is gone): clear at once. The restart path is never refused and never delayed;
  * - online from another instance (or from a server too old to say its instance): a running server
- *   refreshes its status every HEARTBEAT_MS, so the probe waits, bounded (`heartbeatWaitMs`, two
- *   heartbeats and a second), for a fresh one. A status that arrives live (not the retained copy a
- *   subscription is given) from that instance, online: it runs, the start is refused
- *   (SERVER_RUNNING). Offline: it stopped, clear. Nothing: the status was stale (a server SIGKILLed or
- *   a box that lost power, before the broker's keepalive fired its will), clear.
+ *   sends a heartbeat every HEARTBEAT_MS (its status on `heartbeatTopic`, not retained, which only the
+ *   server's user reads: agents and the city bridge never get it), so the probe waits, bounded
+ *   (`heartbeatWaitMs`, two heartbeats and a second), for one. A heartbeat, or a status that arrives
+ *   live (not the retained copy a subscription is given), from another instance, online: it runs, the
+ *   start is refused (SERVER_RUNNING). Offline: it stopped, clear. Nothing: the status was stale (a
+ *   server SIGKILLed or a box that lost power, before the broker's keepalive fired its will), clear.
  *
  * Only a live message counts, so a broker that restarts under the probe (and hands the retained copy
  * out again, from its persistence) cannot pass for a running server: the probe reconnects, within
@@ -43,6 +44,8 @@ export interface ProbeOptions {
   username?: string;
   password?: string;
   statusTopic: string;
+  /** The running server's heartbeat topic (server/heartbeat: live only, never retained). */
+  heartbeatTopic: string;
   /** A topic with no traffic the server's user may read: the fence subscription. */
   fenceTopic: string;
   /** This server's database instance id. */
@@ -112,12 +115,14 @@ export function probeServerInstance(o: ProbeOptions): Promise<ProbeResult> {
       retryTimer = setTimeout(() => client.reconnect(), 250);
     });
     client.on('message', (topic, payload, packet) => {
-      if (topic !== o.statusTopic) return;
+      const beat = topic === o.heartbeatTopic;
+      if (topic !== o.statusTopic && !beat) return;
       const json = parseJson(payload);
       const s = json.ok ? serverStatusSchema.safeParse(json.value) : undefined;
       if (!s?.success) return;
-      // The copy a subscription is given: what the broker holds, however old.
+      // The copy a subscription is given: what the broker holds, however old (a server never retains a heartbeat).
       if (packet.retain) {
+        if (beat) return;
         retained = s.data;
         return;
       }
@@ -133,7 +138,7 @@ export function probeServerInstance(o: ProbeOptions): Promise<ProbeResult> {
       everConnected = true;
       retained = undefined;
       log?.debug({}, 'broker connected: reading the server status');
-      client.subscribe(o.statusTopic, { qos: 1 }, (err) => {
+      client.subscribe([o.statusTopic, o.heartbeatTopic], { qos: 1 }, (err) => {
         // An error from a connection that closed meanwhile: the close asks again.
         if (err) return client.connected ? finish({ kind: 'unreachable', error: err.message }) : undefined;
         // A second SUBSCRIBE is the fence: the broker sends the first one's retained message before the second one's SUBACK.

@@ -142,6 +142,7 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
     clientId: probeClientId(config.server.mqtt.username ?? `hallq-server-${config.hall.id}`),
     logger: logger.child({ component: 'instance-probe' }),
     statusTopic: t.serverStatus,
+    heartbeatTopic: t.serverHeartbeat,
     fenceTopic: `${t.root}/server/probe`,
     instance,
     ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}),

@@ -83,7 +83,7 @@ export class MqttServer {
       /** The database's instance id and this host's name, in the retained status (src/server/instance-probe.ts). */
       instance?: string;
       host?: string;
-      /** How often the retained status is refreshed while connected (default HEARTBEAT_MS): the start's probe of another server waits for it. */
+      /** How often the heartbeat (server/heartbeat, not retained) is sent while connected (default HEARTBEAT_MS): the start's probe of another server waits for it. */
       heartbeatMs?: number;
     },
     private readonly logger: Logger,
@@ -96,10 +96,27 @@ export class MqttServer {
   /** The retained server/status follows the log: refreshed after events, at most once a second. */
   private readonly statusRefresh = new Throttle(() => this.publishStatus(), 1000);
 
-  private publishStatus(): void {
+  /** The seq of the last retained status sent on this connection: the status is sent again only when it moved. */
+  private statusSeq: number | undefined;
+
+  /** The retained status, when its seq changed since the last one sent (`force`: on every (re)connect). */
+  private publishStatus(force = false): void {
     if (!this.metrics.connected) return;
-    const status: ServerStatus = { online: true, seq: this.engine.state.seq, at: this.opts.clock(), ...this.identity() };
-    this.publish(this.t.serverStatus, status, true);
+    const seq = this.engine.state.seq;
+    if (!force && this.statusSeq === seq) return;
+    const status: ServerStatus = { online: true, seq, at: this.opts.clock(), ...this.identity() };
+    if (this.publish(this.t.serverStatus, status, true)) this.statusSeq = seq;
+  }
+
+  /**
+   * The heartbeat: the same status, not retained, QoS 0, on server/heartbeat, which only the server's
+   * user reads (a second server's start probe, src/server/instance-probe.ts): the retained status
+   * stays quiet while nothing happens, so agents and the city get no periodic traffic.
+   */
+  private publishHeartbeat(): void {
+    if (!this.metrics.connected) return;
+    const beat: ServerStatus = { online: true, seq: this.engine.state.seq, at: this.opts.clock(), ...this.identity() };
+    this.client?.publish(this.t.serverHeartbeat, JSON.stringify(beat), { qos: 0, retain: false });
   }
 
   /** Which server this is, in every status it publishes (the last will too). */
@@ -118,7 +135,7 @@ export class MqttServer {
     return this.opts.password ? ownClientId(base, this.opts.password) : base;
   }
 
-  /** The heartbeat: the retained status refreshed every heartbeatMs while connected. */
+  /** The heartbeat's timer: server/heartbeat every heartbeatMs while connected. */
   private heartbeat: NodeJS.Timeout | undefined;
 
   /** Connections made so far (the first one's retained status was the start's probe's to judge). */
@@ -184,7 +201,9 @@ export class MqttServer {
       this.logger.info({ url: this.opts.url }, 'connected to broker');
       // Device health: only agent <id> may publish agent/<id>/devices (the broker's ACL), so the topic names who reports.
       // Agents' retained statuses feed island mode's view of them (admin); requests are answered.
+      // The status and the heartbeat read back: another instance's means a second server on the broker (onServerStatus).
       client.subscribe([this.t.requestAll, this.t.agentDevices('+'), this.t.agentStatusAll, this.t.serverStatus, ...(this.cityInbox ? [this.cityInbox.topic] : [])], { qos: 1 });
+      client.subscribe(this.t.serverHeartbeat, { qos: 0 });
       this.publishAllState();
     });
     client.on('reconnect', () => {
@@ -193,12 +212,13 @@ export class MqttServer {
     client.on('close', () => {
       this.metrics.connected = false;
     });
-    // A running server says so every few seconds: a second server's start waits for that (src/server/instance-probe.ts).
-    this.heartbeat = setInterval(() => this.publishStatus(), this.opts.heartbeatMs ?? HEARTBEAT_MS);
+    // A running server says so every few seconds, on its own topic: a second server's start waits for that (src/server/instance-probe.ts).
+    this.heartbeat = setInterval(() => this.publishHeartbeat(), this.opts.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeat.unref();
     client.on('message', (topic, payload, packet) => {
       // Not the retained status of the first connection: the start's probe has judged that one already.
       if (topic === this.t.serverStatus) return packet.retain && this.connections <= 1 ? undefined : this.onServerStatus(payload);
+      if (topic === this.t.serverHeartbeat) return packet.retain ? undefined : this.onServerStatus(payload);
       if (this.deviceAgentOf(topic) !== undefined) return this.onDevices(topic, payload);
       if (topic.startsWith(`${this.t.root}/agent/`)) return this.island?.agentStatus(topic, payload);
       if (this.cityInbox?.owns(topic)) return this.onCity(topic, payload);
@@ -235,7 +255,7 @@ export class MqttServer {
 
   private publishAllState(): void {
     const s = this.engine.state;
-    this.publishStatus();
+    this.publishStatus(true);
     for (const w of s.config?.windows ?? []) this.publishRetained(this.t.windowState(w.id), windowView(s, w.id), true);
     this.publishRetained(this.t.queueState, queueView(s), true);
   }

@@ -28,9 +28,11 @@ describe('the broker ACL rules (one module for Mosquitto and the embedded broker
       expect(allowed(acl, 'kiosk-1', t, 'write'), t).toBe(false);
     }
     for (const t of [`${R}/res/kiosk-1`, `${R}/events`, `${R}/state/window/3`, `${R}/server/status`]) expect(allowed(acl, 'kiosk-1', t, 'read'), t).toBe(true);
-    for (const t of [`${R}/res/counter-1`, `${R}/req/counter-1`, `${R}/agent/counter-1/devices`, '$SYS/broker/uptime']) expect(allowed(acl, 'kiosk-1', t, 'read'), t).toBe(false);
+    for (const t of [`${R}/res/counter-1`, `${R}/req/counter-1`, `${R}/agent/counter-1/devices`, `${R}/server/heartbeat`, '$SYS/broker/uptime']) expect(allowed(acl, 'kiosk-1', t, 'read'), t).toBe(false);
     // The server owns its hall, not another one; user names with wildcards never match a pattern.
     expect(allowed(acl, 'hallq-server', `${R}/events`, 'write')).toBe(true);
+    // Only the server's user reads the heartbeat (the start probe): agents get no periodic traffic.
+    expect(allowed(acl, 'hallq-server', `${R}/server/heartbeat`, 'read')).toBe(true);
     expect(allowed(acl, 'hallq-server', 'hallq/v1/other/events', 'write')).toBe(false);
     expect(allowed(acl, '+', `${R}/req/+`, 'write')).toBe(false);
     expect(allowed(acl, undefined, `${R}/events`, 'read')).toBe(false);

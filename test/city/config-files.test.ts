@@ -19,7 +19,7 @@ describe('city config files', () => {
     expect(topicsOf(control)).toEqual(['topic res/city out 0 hallq/v1/hall-a/ city/hall-a/', 'topic req/city in 0 hallq/v1/hall-a/ city/hall-a/', 'topic in/# in 1 hallq/v1/hall-a/city/ city/hall-a/']);
     expect(control).toMatch(/^notification_topic city\/hall-a\/bridge$/m);
     // The events' own connection: its backlog after a WAN cut holds up nothing else.
-    expect(topicsOf(events)).toEqual(['topic events out 1 hallq/v1/hall-a/ city/hall-a/', 'topic state/# out 0 hallq/v1/hall-a/ city/hall-a/', 'topic server/# out 0 hallq/v1/hall-a/ city/hall-a/']);
+    expect(topicsOf(events)).toEqual(['topic events out 1 hallq/v1/hall-a/ city/hall-a/', 'topic state/# out 0 hallq/v1/hall-a/ city/hall-a/', 'topic server/status out 0 hallq/v1/hall-a/ city/hall-a/']);
     for (const part of [control, events]) {
       expect(part).toMatch(/^cleansession false$/m);
       expect(part).toMatch(/^try_private false$/m);

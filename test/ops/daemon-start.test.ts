@@ -3,7 +3,7 @@
  * another server, a SIGTERM while the broker is still away. Each ends (exit 1 with the key named, or the
  * clean stop) instead of staying up half-started. The real CLI from this tree's build (dist/).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +119,35 @@ describe('a daemon whose start cannot complete ends', () => {
     await (await server(config)).kill();
     await server(config);
     expect(existsSync(join(dir, 'hall.db.lock'))).toBe(true);
+  }, 60_000);
+
+  it('server under CacheDirectory: the first start keeps the checked config (0600), the next one on the same bytes takes it; an invalid file leaves nothing', async () => {
+    const dir = scratch();
+    const cache = join(dir, 'cache');
+    mkdirSync(cache);
+    const config = writeConfig(dir, `mqtt://127.0.0.1:${await closedPort()}`, 0);
+    const cached = { ...env, CACHE_DIRECTORY: cache };
+    const first = await startReady('server', config, cached);
+    children.push(first);
+    const files = readdirSync(cache);
+    expect(files).toHaveLength(1);
+    const entry = join(cache, files[0] ?? '');
+    expect(statSync(entry).mode & 0o777).toBe(0o600);
+    await first.kill();
+    // Proof that the second start took the kept config, not the file: the database the kept entry names.
+    const kept = JSON.parse(readFileSync(entry, 'utf8')) as { key: string; config: { server: { database: string } } };
+    expect(kept.config.server.database).toBe(join(dir, 'hall.db'));
+    kept.config.server.database = join(dir, 'from-cache.db');
+    writeFileSync(entry, JSON.stringify(kept));
+    children.push(await startReady('server', config, cached));
+    expect(existsSync(join(dir, 'from-cache.db'))).toBe(true);
+    // An invalid config is refused (exit 3) and never kept.
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, `${readFileSync(config, 'utf8')}\nbogusTopKey: [unclosed\n`);
+    const d = spawnHallq(['server', '--config', bad], cached);
+    children.push(d);
+    expect((await d.exited).code).toBe(3);
+    expect(readdirSync(cache)).toEqual(files);
   }, 60_000);
 
   it('agent: kiosk port taken → exit 1 naming the key, before it connects to the broker', async () => {

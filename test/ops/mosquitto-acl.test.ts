@@ -147,7 +147,7 @@ describe('broker ACL on a real mosquitto', () => {
     expect(received).toEqual([`${T}/req/kiosk-1`, `${T}/agent/kiosk-1/status`]);
   });
 
-  it('lets an agent read its answers, events and state, but not another agent\'s answers or requests', async (ctx) => {
+  it('lets an agent read its answers, events, state and the server\'s status, but not another agent\'s answers or requests, nor the server\'s heartbeat', async (ctx) => {
     if (ABSENT) return ctx.skip(ABSENT);
     const kiosk = await connect('kiosk-1');
     // Mosquitto 2.0 grants the subscription and checks "read" on each message, so the proof is in delivery.
@@ -160,7 +160,7 @@ describe('broker ACL on a real mosquitto', () => {
         if (topic === `${T}/server/status`) resolve();
       });
     });
-    for (const topic of [`${T}/res/counter-1`, `${T}/req/counter-1`, `${T}/res/kiosk-1`, `${T}/events`, `${T}/state/queue`, `${T}/server/status`]) {
+    for (const topic of [`${T}/res/counter-1`, `${T}/req/counter-1`, `${T}/res/kiosk-1`, `${T}/events`, `${T}/state/queue`, `${T}/server/heartbeat`, `${T}/server/status`]) {
       await server.publishAsync(topic, 'x', { qos: 1 });
     }
     await last;

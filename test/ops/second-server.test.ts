@@ -23,6 +23,8 @@ import { killHard, writeConfig } from '../wire/server-process.js';
 
 const HALL = 'wire-hall';
 const STATUS = `hallq/v1/${HALL}/server/status`;
+/** The running server's heartbeat: read by the server's user only (the start probe), never by an agent. */
+const HEARTBEAT = `hallq/v1/${HALL}/server/heartbeat`;
 const PASSWORDS = new Map([
   ['hallq-server', 'server-secret'],
   ['kiosk-1', 'kiosk-secret'],
@@ -102,9 +104,13 @@ function server(config: string): Daemon {
   };
 }
 
-/** The kiosk's view of the server status topic: every status received, and a wait for one that fits. */
-async function statusWatcher(): Promise<{ seen: ServerStatus[]; next(fits: (s: ServerStatus) => boolean, from?: number): Promise<ServerStatus> }> {
-  const c = await mqtt.connectAsync(broker?.url ?? '', { clientId: 'kiosk-1', username: 'kiosk-1', password: PASSWORDS.get('kiosk-1') ?? '', reconnectPeriod: 0 });
+/**
+ * The kiosk's view of the server status topic (or, `heartbeat`, the server user's view of the heartbeat,
+ * under an id of its own): every status received, and a wait for one that fits.
+ */
+async function statusWatcher(heartbeat = false): Promise<{ seen: ServerStatus[]; next(fits: (s: ServerStatus) => boolean, from?: number): Promise<ServerStatus> }> {
+  const user = heartbeat ? 'hallq-server' : 'kiosk-1';
+  const c = await mqtt.connectAsync(broker?.url ?? '', { clientId: heartbeat ? 'hallq-server.watch' : 'kiosk-1', username: user, password: PASSWORDS.get(user) ?? '', reconnectPeriod: 0 });
   clients.push(c);
   const seen: ServerStatus[] = [];
   const waiters: { fits: (s: ServerStatus) => boolean; from: number; done: (s: ServerStatus) => void }[] = [];
@@ -116,7 +122,7 @@ async function statusWatcher(): Promise<{ seen: ServerStatus[]; next(fits: (s: S
       else waiters.push(w);
     }
   });
-  await c.subscribeAsync(STATUS, { qos: 1 });
+  await c.subscribeAsync(heartbeat ? HEARTBEAT : STATUS, { qos: 1 });
   return {
     seen,
     next: (fits, from = 0) =>
@@ -146,6 +152,7 @@ const SERVER_ID = ownClientId('hallq-server', PASSWORDS.get('hallq-server') ?? '
 describe('two hall servers on one broker (issue 13)', () => {
   it('refuses a second server on another database with exit 4 and SERVER_RUNNING in en/zh; the first never loses its broker link', async () => {
     const watch = await statusWatcher();
+    const beats = await statusWatcher(true);
     const first = server(serverConfig('first'));
     await first.waitFor(/"connected to broker"/);
     const firstStatus = await watch.next((s) => s.online && s.instance !== undefined);
@@ -166,8 +173,7 @@ describe('two hall servers on one broker (issue 13)', () => {
     expect(second.out()).not.toContain('hall server ready');
 
     // A heartbeat after the refusal: the first is still there, under its own instance.
-    const after = watch.seen.length;
-    await watch.next((s) => s.online && s.instance === firstStatus.instance, after);
+    await beats.next((s) => s.online && s.instance === firstStatus.instance, beats.seen.length);
     // Its broker link never dropped: one connection, no loss, no reconnect, no last will (an offline
     // status), and the broker never closed its session for another connection with its id.
     expect(connects(first)).toBe(1);
@@ -242,6 +248,37 @@ describe('two hall servers on one broker (issue 13)', () => {
     expect(replacement.out()).toContain('a stale status; starting');
     expect(replacement.child.exitCode).toBeNull();
     expect(replacement.out()).not.toContain('another hallq server is serving this hall');
+  }, 60_000);
+
+  it("an idle server sends an agent nothing, on the shipped ACL: the heartbeat reaches the server's user only", async () => {
+    const idle = server(serverConfig('idle'));
+    await idle.waitFor(/"hall server ready"/);
+    const beats = await statusWatcher(true);
+    // One beat first: what the server sent at its connect (status, views) has passed the broker by then.
+    const first = await beats.next((s) => s.online && s.instance !== undefined);
+    // The kiosk subscribes to every topic of the hall; the ACL decides what it gets. Retained copies (what a
+    // new subscription is handed) aside, it counts what the broker sends it live.
+    const kiosk = await mqtt.connectAsync(broker?.url ?? '', { clientId: 'kiosk-1', username: 'kiosk-1', password: PASSWORDS.get('kiosk-1') ?? '', reconnectPeriod: 0 });
+    clients.push(kiosk);
+    const live: string[] = [];
+    const retained: string[] = [];
+    kiosk.on('message', (topic, _p, packet) => (packet.retain ? retained : live).push(topic));
+    await kiosk.subscribeAsync(`hallq/v1/${HALL}/#`, { qos: 1 });
+    // Two more heartbeats (the status was republished at each one before).
+    const mark = beats.seen.length;
+    await beats.next((s) => s.instance === first.instance, mark);
+    await beats.next((s) => s.instance === first.instance, mark + 1);
+    // Then a message the kiosk may read, published after them: when it arrives, everything the broker
+    // routed to the kiosk before it has arrived too. Live before it: nothing.
+    const marker = `hallq/v1/${HALL}/state/marker`;
+    const marked = new Promise<void>((done) => kiosk.on('message', (topic) => topic === marker && done()));
+    const serverUser = await mqtt.connectAsync(broker?.url ?? '', { clientId: 'hallq-server.marker', username: 'hallq-server', password: PASSWORDS.get('hallq-server') ?? '', reconnectPeriod: 0 });
+    clients.push(serverUser);
+    await serverUser.publishAsync(marker, '{}', { qos: 1 });
+    await marked;
+    expect(live).toEqual([marker]);
+    expect(retained).toContain(STATUS);
+    expect(retained).not.toContain(HEARTBEAT);
   }, 60_000);
 
   it('a server that sees another instance online (one that started while the broker was away) says so in its log', async () => {

@@ -63,6 +63,9 @@ describe('systemd units', () => {
       expect(s.all('Environment')).toContain('HALLQ_RUN=dist');
       expect(s.one('StandardOutput')).toBe('journal');
       expect(s.one('StateDirectory')).toBe('hallq');
+      // The config checked at the last start (src/config/config-cache.ts): $CACHE_DIRECTORY, writable under ProtectSystem=strict.
+      expect(s.one('CacheDirectory')).toBe('hallq');
+      expect(s.one('CacheDirectoryMode')).toBe('0700');
       expect(s.one('ProtectSystem')).toBe('strict');
       expect(s.one('ReadWritePaths')).toBe('/var/lib/hallq');
       for (const key of ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'ProtectKernelTunables', 'ProtectControlGroups', 'LockPersonality']) {

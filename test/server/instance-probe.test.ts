@@ -65,7 +65,7 @@ async function embedded(): Promise<{ url: string; dir: string }> {
 }
 
 const probe = (url: string, instance: string, more: Partial<ProbeOptions> = {}) =>
-  probeServerInstance({ url, clientId: probeClientId(USER), username: USER, password: PASSWORD, statusTopic: t.serverStatus, fenceTopic: `${t.root}/server/probe`, instance, heartbeatWaitMs: 1500, ...more });
+  probeServerInstance({ url, clientId: probeClientId(USER), username: USER, password: PASSWORD, statusTopic: t.serverStatus, heartbeatTopic: t.serverHeartbeat, fenceTopic: `${t.root}/server/probe`, instance, heartbeatWaitMs: 1500, ...more });
 
 /** Leaves a retained status as a server that is gone would (a client of the server's user under its own id). */
 async function leaveStatus(url: string, status: ServerStatus): Promise<void> {
@@ -88,6 +88,44 @@ describe('the server instance probe on the embedded broker (issue 13)', () => {
     expect(result).toMatchObject({ kind: 'running', other: { instance: a.instance, host: 'hall-srv', online: true } });
     expect(a.mqtt.metrics.connected).toBe(true);
     expect(a.mqtt.metrics.reconnects).toBe(0);
+  });
+
+  it('an idle hall sends its agents nothing: the heartbeat goes to the server user only, and the retained status only when it changes', async () => {
+    const r = await embedded();
+    const a = await running(r.url, r.dir);
+    // The server's user sees the heartbeats, live (never retained), online, from the server's instance.
+    const watcher = await mqtt.connectAsync(r.url, { protocolVersion: 4, clientId: probeClientId(USER), username: USER, password: PASSWORD, reconnectPeriod: 0 });
+    const beats: ServerStatus[] = [];
+    const beatWaiters: { n: number; done: () => void }[] = [];
+    watcher.on('message', (topic, payload, packet) => {
+      if (topic !== t.serverHeartbeat || packet.retain) return;
+      beats.push(JSON.parse(payload.toString()) as ServerStatus);
+      for (const w of beatWaiters.splice(0)) (beats.length >= w.n ? w.done : () => beatWaiters.push(w))();
+    });
+    const beat = (n: number) => new Promise<void>((done) => (beats.length >= n ? done() : beatWaiters.push({ n, done })));
+    await watcher.subscribeAsync(t.serverHeartbeat, { qos: 1 });
+    // One beat first: what the server sent at its connect (status, views) has passed the broker by then.
+    await beat(1);
+    // The agent subscribes to every topic of the hall; the broker's ACL decides what it gets. Retained
+    // copies (what a new subscription is handed) aside, it counts what the broker sends it live.
+    const agent = await mqtt.connectAsync(r.url, { protocolVersion: 4, clientId: 'kiosk-1', username: 'kiosk-1', password: 'kiosk-secret', reconnectPeriod: 0 });
+    const live: string[] = [];
+    const retained: string[] = [];
+    agent.on('message', (topic, _p, packet) => (packet.retain ? retained : live).push(topic));
+    await agent.subscribeAsync(`${t.root}/#`, { qos: 1 });
+    await beat(4);
+    expect(beats.every((b) => b.online && b.instance === a.instance)).toBe(true);
+    // Then a message the agent may read, published after the fourth beat: when it arrives, everything
+    // the broker routed to the agent before it has arrived too. Live before it: nothing.
+    const marker = `${t.root}/state/marker`;
+    const marked = new Promise<void>((done) => agent.on('message', (topic) => topic === marker && done()));
+    await watcher.publishAsync(marker, '{}', { qos: 1 });
+    await marked;
+    expect(live).toEqual([marker]);
+    // It has the server's status all the same (the retained copy), never the heartbeat.
+    expect(retained).toContain(t.serverStatus);
+    expect(retained).not.toContain(t.serverHeartbeat);
+    await Promise.all([agent.endAsync(true), watcher.endAsync(true)]);
   });
 
   it("clears at once for the same database's instance, a clean stop, and an empty broker", async () => {

@@ -14,6 +14,13 @@ const KIOSK_TYPES: ReadonlySet<Command['type']> = new Set(['IssueTicket', 'Check
 
 /** How long a follower waits at the return for the agent it followed to return first (ms; then it returns anyway). */
 const ACTING_RETURN_MS = 30_000;
+/**
+ * In island mode with the broker link up and the server's status online (the island came from a request
+ * that waited too long, not from the server's last will): how often the agent asks the server whether it
+ * answers again (a one-event request; the return starts at its answer). The server's retained status is
+ * sent only when it changes, so no periodic status says so, and a server that is frozen answers nothing.
+ */
+const RETURN_RETRY_MS = 3000;
 
 export type IslandPhase = 'online' | 'island' | 'returning';
 
@@ -46,6 +53,10 @@ export class IslandMode {
   private timer: NodeJS.Timeout | undefined;
   private readonly offs: (() => void)[] = [];
   private returning: Promise<void> | undefined;
+  /** When the server was last asked whether it answers (check(), every RETURN_RETRY_MS while in island mode). */
+  private askedAt = -Infinity;
+  /** A question to the server still unanswered: one at a time (the link repeats it until answered). */
+  private asking = false;
   private toldImpossible = false;
   /** What the last return found, for the operator (logged) and tests. */
   readonly conflicts: IslandConflict[] = [];
@@ -132,9 +143,27 @@ export class IslandMode {
     const since = Math.min(this.downSince ?? now, now - waited);
     if (this.phase === 'online' && now - since >= limit) this.enter(now - since);
     if (this.phase === 'island') this.hall?.tick(now);
+    if (this.phase === 'island' && this.link.connected && this.downSince === undefined && !this.asking && now - this.askedAt >= RETURN_RETRY_MS) this.askServer(now);
+  }
+
+  /** Does the server answer again? Its answer (any) starts the return, as an online status does. */
+  private askServer(now: number): void {
+    this.asking = true;
+    this.askedAt = now;
+    this.link.request({ id: randomUUID(), type: 'events', after: 0, limit: 1 }).then(
+      () => {
+        this.asking = false;
+        if (this.phase === 'island') void this.returnToServer();
+      },
+      () => {
+        this.asking = false;
+      },
+    );
   }
 
   private enter(awayMs: number): void {
+    // The first question to the server comes RETURN_RETRY_MS after entering, not at once.
+    this.askedAt = this.now();
     if (this.link.replica.state.config === null) {
       if (!this.toldImpossible) this.o.logger.error({}, 'island mode impossible: this agent never received the hall state');
       this.toldImpossible = true;

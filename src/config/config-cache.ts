@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import type { HallqConfig } from './schema.js';
+
+/**
+ * The checked config of the last daemon start, kept in the unit's cache directory (issue 12): parsing the
+ * YAML and running the schema and the cross-checks over it cost about a sixth of `hallq server`'s CPU to
+ * READY, and give the same answer for the same bytes and the same build (they read no file, clock or
+ * environment). So a start whose config file and build are the ones of a start that found the config
+ * valid takes that checked config from here, and anything else (another file's bytes, another build, a
+ * cache that is missing, unreadable or torn) checks the file as always. A config that is not valid is
+ * never kept: its problems are reported by the full check at every start.
+ *
+ * One file per config path (`config-<16 hex of the path>.json`), `{ key, config }`, written to a temporary
+ * name and renamed (a start that stops mid-write leaves the old file or none), mode 0600. The key is
+ * SHA-256 over the build's stamp (dist/BUILD.json: every build is another one) and the file's bytes. Only
+ * a build has a stamp: from the sources (tsx) nothing is cached. The directory is systemd's
+ * `CacheDirectory=hallq` (`$CACHE_DIRECTORY`, /var/cache/hallq), which only the service user writes; what it
+ * holds that user could change anyway (it runs the hall and owns its database).
+ */
+
+/** The build's stamp (dist/BUILD.json next to dist/src/), or undefined when running from the sources. */
+export function buildStamp(): string | undefined {
+  try {
+    return readFileSync(new URL('../../BUILD.json', import.meta.url), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function fileFor(dir: string, configPath: string): string {
+  return join(dir, `config-${createHash('sha256').update(configPath).digest('hex').slice(0, 16)}.json`);
+}
+
+/** The key of these bytes under this build, or undefined (no build: no cache). */
+export function configCacheKey(text: string, stamp: string | undefined): string | undefined {
+  return stamp === undefined ? undefined : createHash('sha256').update(stamp).update('\0').update(text).digest('hex');
+}
+
+/** The checked config kept for this path under this key, or undefined. */
+export function readCachedConfig(dir: string, configPath: string, key: string): HallqConfig | undefined {
+  try {
+    const kept = JSON.parse(readFileSync(fileFor(dir, configPath), 'utf8')) as { key?: unknown; config?: unknown };
+    return kept.key === key && typeof kept.config === 'object' && kept.config !== null ? (kept.config as HallqConfig) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Keeps a valid config under its key. Only a config that JSON gives back unchanged (no undefined, no
+ * class instances) is kept; a directory that cannot be written is no reason to fail a start. True when kept.
+ */
+export function writeCachedConfig(dir: string, configPath: string, key: string, config: HallqConfig): boolean {
+  try {
+    const json = JSON.stringify({ key, config });
+    if (!isDeepStrictEqual((JSON.parse(json) as { config: unknown }).config, config)) return false;
+    const file = fileFor(dir, configPath);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, json, { mode: 0o600 });
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    return false;
+  }
+}

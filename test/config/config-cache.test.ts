@@ -1,0 +1,82 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCachedConfig, writeCachedConfig } from '../../src/config/config-cache.js';
+import { loadConfigFile } from '../../src/config/load.js';
+import type { HallqConfig } from '../../src/config/schema.js';
+
+/** The demo config in a folder of its own, and an empty cache folder beside it. */
+function setup(): { file: string; cache: string; text: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'hallq-config-cache-'));
+  const text = readFileSync(join(import.meta.dirname, '..', '..', 'config', 'demo.yaml'), 'utf8');
+  const file = join(dir, 'hall.yaml');
+  writeFileSync(file, text);
+  const cache = join(dir, 'cache');
+  mkdirSync(cache);
+  return { file, cache, text };
+}
+
+/** The one file the cache folder holds, as written. */
+function kept(cache: string): { key: string; config: HallqConfig } {
+  const files = readdirSync(cache);
+  expect(files).toHaveLength(1);
+  return JSON.parse(readFileSync(join(cache, files[0] ?? ''), 'utf8')) as { key: string; config: HallqConfig };
+}
+
+describe('the config checked at the last start (src/config/config-cache.ts, issue 12)', () => {
+  it('keeps a valid config, and takes it for the same bytes and build without checking the file again', () => {
+    const { file, cache } = setup();
+    const first = loadConfigFile(file, { cacheDir: cache, buildStamp: 'build-1' });
+    expect(first.ok).toBe(true);
+    const entry = kept(cache);
+    expect(first.ok && entry.config).toEqual(first.ok ? first.config : undefined);
+    // Proof that the second start reads the cache, not the file: a cache entry changed by hand is what it gets.
+    writeFileSync(join(cache, readdirSync(cache)[0] ?? ''), JSON.stringify({ key: entry.key, config: { ...entry.config, tickSecondsMarker: 1 } }));
+    const second = loadConfigFile(file, { cacheDir: cache, buildStamp: 'build-1' });
+    expect(second.ok && (second.config as unknown as { tickSecondsMarker?: number }).tickSecondsMarker).toBe(1);
+    // Another build: checked again (and kept anew).
+    const rebuilt = loadConfigFile(file, { cacheDir: cache, buildStamp: 'build-2' });
+    expect(rebuilt.ok && (rebuilt.config as unknown as { tickSecondsMarker?: number }).tickSecondsMarker).toBeUndefined();
+    expect(kept(cache).key).not.toBe(entry.key);
+  });
+
+  it('checks the file again when its bytes changed, and never keeps an invalid one', () => {
+    const { file, cache, text } = setup();
+    expect(loadConfigFile(file, { cacheDir: cache, buildStamp: 'b' }).ok).toBe(true);
+    const before = kept(cache).key;
+    writeFileSync(file, text.replace(/^hall:\n/m, 'hall:\n  bogusKey: 1\n'));
+    const r = loadConfigFile(file, { cacheDir: cache, buildStamp: 'b' });
+    expect(r.ok).toBe(false);
+    // The valid file's entry is still the one kept: the invalid file left nothing.
+    expect(kept(cache).key).toBe(before);
+    // And a second start on the invalid file reports it again.
+    expect(loadConfigFile(file, { cacheDir: cache, buildStamp: 'b' }).ok).toBe(false);
+  });
+
+  it('keeps nothing without a build (from the sources), and a torn or foreign entry is a miss', () => {
+    const { file, cache } = setup();
+    // From the sources there is no dist/BUILD.json next to src/: no key, nothing written.
+    expect(loadConfigFile(file, { cacheDir: cache }).ok).toBe(true);
+    expect(readdirSync(cache)).toEqual([]);
+    const r = loadConfigFile(file);
+    if (!r.ok) throw new Error('demo config invalid');
+    expect(writeCachedConfig(cache, file, 'k', r.config)).toBe(true);
+    const entry = join(cache, readdirSync(cache)[0] ?? '');
+    writeFileSync(entry, readFileSync(entry, 'utf8').slice(0, 100));
+    expect(readCachedConfig(cache, file, 'k')).toBeUndefined();
+    // Another config path's entry is another file.
+    expect(readCachedConfig(cache, `${file}.other`, 'k')).toBeUndefined();
+  });
+
+  it('keeps only what JSON gives back unchanged', () => {
+    const { file, cache } = setup();
+    const r = loadConfigFile(file);
+    if (!r.ok) throw new Error('demo config invalid');
+    expect(writeCachedConfig(cache, file, 'k', { ...r.config, hall: { ...r.config.hall, extra: undefined } } as unknown as HallqConfig)).toBe(false);
+    expect(readdirSync(cache)).toEqual([]);
+    expect(writeCachedConfig(cache, file, 'k', r.config)).toBe(true);
+    expect(readCachedConfig(cache, file, 'k')).toEqual(r.config);
+    expect(readCachedConfig(cache, file, 'other')).toBeUndefined();
+  });
+});
