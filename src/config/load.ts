@@ -5,7 +5,7 @@ import { HallqError } from '../../drivers/common/error.js';
 import { invalidText } from '../../drivers/common/invalid-text.js';
 import { fileProblem } from '../../drivers/common/system-words.js';
 import type { HallConfig } from '../core/model.js';
-import { checkAgents } from './agents.js';
+import { agentPartsOf, checkAgents } from './agents.js';
 import { folderGiven } from './config-folder.js';
 import { crossCheck } from './cross-check.js';
 import { configSchema, type HallqConfig } from './schema.js';
@@ -32,7 +32,8 @@ export function validateConfig(doc: unknown): ConfigResult {
       (l): ConfigIssue => ({ path: l.path || '(top level)', found: l.found.en, expected: l.expected.en, foundZh: l.found.zh, expectedZh: l.expected.zh }),
     );
     // The checks across keys too, on the parts the schema did accept: every problem at once.
-    return { ok: false, issues: [...issues, ...crossCheck(doc)] };
+    const agents = agentPartsOf(doc);
+    return { ok: false, issues: [...issues, ...crossCheck(doc), ...(agents ? checkAgents(agents) : [])] };
   }
   const cross = [...crossCheck(r.data), ...checkAgents(r.data)];
   return cross.length > 0 ? { ok: false, issues: cross } : { ok: true, config: r.data };
