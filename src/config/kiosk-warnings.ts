@@ -24,7 +24,7 @@ export function statusBaseUrlWarning(path: string, url: string, set: boolean): C
   return {
     path,
     en: `${path}: ${was}, an address of this machine: the QR code on each ticket (and the link in its SMS) points there and no citizen's phone can open it; set it to the server's address as phones on the hall's Wi-Fi reach it, e.g. http://192.168.1.10:8080`,
-    zh: `${path}：${wasZh}，是本机地址：每张号票上的二维码（和短信里的链接）指向它，群众的手机打不开；请设为手机在大厅 Wi-Fi 上能访问的服务器地址，例如 http://192.168.1.10:8080`,
+    zh: `${path}：${wasZh}，是本机地址：每张号票上的二维码（和短信里的链接）指向它，群众的手机打不开；请设为手机在大厅无线网络上能访问的服务器地址，例如 http://192.168.1.10:8080`,
   };
 }
 
