@@ -13,7 +13,8 @@ import { schemaKeysAt } from './schema-keys.js';
  * CallNext, …` (at most 40 characters, the rest cut and counted; control and direction characters
  * escaped). Never quoted, only their kind ("text of 11 characters"): a value under a key that may
  * hold personal data or a secret (drivers/common/personal-keys.ts: idNumber, phone, name, person …,
- * at any depth), text with a run of 7 digits or more (a phone or ID number in the wrong field), text
+ * at any depth), text with a run of 7 digits or more, spaces, dots or dashes between them counted too
+ * (a phone or ID number in the wrong field; a date YYYY-MM-DD is quoted), text
  * with Chinese characters (a name in the wrong field), numbers longer than 6 characters. `values:
  * 'shown'` (a config file the reader wrote) quotes up to 60 characters, digits and Chinese too, but
  * never under a personal key.
@@ -116,6 +117,12 @@ const UNSAFE = /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206
 // Text that may be personal data typed into the wrong field: a phone or ID number (7 digits, spaced or not,
 // full-width too), a Chinese name, an email address.
 const MAYBE_PERSONAL = /(?:[0-9\uff10-\uff19][\s.-]?){6}[0-9\uff10-\uff19]|[\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]|@/u;
+// A date (YYYY-MM-DD), with a time of day or not: eight digits with dashes between them, never a phone
+// or an ID number, so quoted (a report's `from`/`to`, a holiday).
+const DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Text that may be personal data: a run of 7 digits (spaces, dots or dashes between them too), Chinese characters or an `@`; never a date. */
+const maybePersonal = (v: string): boolean => !DATE.test(v) && MAYBE_PERSONAL.test(v);
 
 /** `"Nope"`, or `"the first 40 characters"… (text of 93 characters)`: JSON-quoted, unsafe characters escaped. */
 function quoted(v: string, max: number): Words {
@@ -148,7 +155,7 @@ export function foundWords(v: unknown, values: 'kind' | 'shown' = 'kind', person
   if (typeof v === 'string') {
     if (v.length === 0) return { en: 'empty text', zh: '空文字' };
     if (!personal && values === 'shown') return quoted(v, QUOTED_MAX_SHOWN);
-    if (!personal && !MAYBE_PERSONAL.test(v)) return quoted(v, QUOTED_MAX);
+    if (!personal && !maybePersonal(v)) return quoted(v, QUOTED_MAX);
     const n = Array.from(v).length;
     return { en: `text of ${n} character${n === 1 ? '' : 's'}`, zh: `${n} 个字符的文字` };
   }

@@ -4,7 +4,9 @@ import type http from 'node:http';
 import type { Logger } from '../../drivers/common/logger.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
-import { thisAgent } from '../config/agents.js';
+import { thisAgent, type ThisAgent } from '../config/agents.js';
+import { DEFAULT_STATUS_BASE_URL, isLoopbackUrl, statusBaseUrlWarning } from '../config/kiosk-warnings.js';
+import type { ConfigWarning } from '../config/warnings.js';
 import { readReferencedFile } from '../config/referenced-files.js';
 import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
@@ -68,6 +70,13 @@ async function closeServer(server: http.Server): Promise<void> {
   await settledWithin(closed, 2000);
 }
 
+/** The warning for this agent's kiosk whose status page address is this machine's, when it prints tickets or the hall sends SMS. */
+function kioskStatusWarning(config: HallqConfig, me: ThisAgent): ConfigWarning | undefined {
+  const url = me.kiosk?.statusBaseUrl;
+  if (url === undefined || !isLoopbackUrl(url) || (me.devices.printer === undefined && config.server.sms.provider === 'none')) return undefined;
+  return statusBaseUrlWarning(`agents[${config.agents.findIndex((a) => a.id === me.id)}].kiosk.statusBaseUrl`, url, url !== DEFAULT_STATUS_BASE_URL);
+}
+
 /** The kiosk's print journal at `path` (its directory made), or in memory with a warning. */
 function openKioskJournal(path: string | undefined, logger: Logger): KioskJournal {
   if (path === undefined) {
@@ -113,6 +122,9 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   const me = thisAgent(config);
   const logger: Logger = (opts.logger ?? createLogger({ level: me.logLevel })).child({ component: 'agent', agent: me.id });
   const notifier = createNotifier(opts.env ?? process.env, logger.child({ component: 'sd-notify' }));
+  // A QR code (or SMS link) to this machine's address: no citizen's phone opens it. Said at the start, as `hallq config check` says it.
+  const loopback = kioskStatusWarning(config, me);
+  if (loopback) logger.warn({ key: loopback.path, zh: loopback.zh }, loopback.en);
   const password = me.mqtt.passwordFile ? readReferencedFile('agent.mqtt.passwordFile', me.mqtt.passwordFile).trim() : undefined;
   const link = new AgentLink(
     {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { yamlExpected } from '../config/yaml-words.js';
+import { issueWords } from '../config/load.js';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { HallqError } from '../../drivers/common/error.js';
@@ -99,11 +100,11 @@ export function cityConfigProblems(doc: unknown): { path: string; message: strin
   const r = cityConfigSchema.safeParse(doc);
   if (r.success) return [];
   // The shared wording (drivers/common/invalid-text.ts): path, what was found, what was expected; an unknown key at its own path.
-  return invalidText(r.error.issues, { input: doc, values: 'shown', schema: cityConfigSchema }).lines.map((l) => ({
-    path: l.path,
-    message: l.en.startsWith(`${l.path}: `) ? l.en.slice(l.path.length + 2) : l.en,
-    messageZh: l.zh.startsWith(`${l.path}：`) ? l.zh.slice(l.path.length + 1) : l.zh,
-  }));
+  // Worded as the hall's config check words them (issueWords): `found an unknown key, expected no such key (did you mean …)`.
+  return invalidText(r.error.issues, { input: doc, values: 'shown', schema: cityConfigSchema }).lines.map((l) => {
+    const i = { found: l.found.en, expected: l.expected.en, foundZh: l.found.zh, expectedZh: l.expected.zh };
+    return { path: l.path, message: issueWords(i), messageZh: issueWords(i, true) };
+  });
 }
 
 /** Validates a parsed city config; CONFIG_INVALID names every key path at fault. */

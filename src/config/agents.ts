@@ -2,12 +2,22 @@ import { closest } from '../../drivers/common/did-you-mean.js';
 import { HallqError } from '../../drivers/common/error.js';
 import { duplicateIssue, repeats, type IdKind } from './id-cascade.js';
 import type { ConfigIssue } from './load.js';
-import { agentSchema, type AgentEntry, type HallqConfig } from './schema.js';
+import { z } from 'zod';
+import { agentEntrySchema, agentSchema, type AgentEntry, type HallqConfig } from './schema.js';
+
+const agentEntriesSchema = z.array(agentEntrySchema).default([]);
 
 /** The broker user of the hall server when server.mqtt.username is not set. */
 export const DEFAULT_SERVER_USER = 'hallq-server';
 
-export function serverUserOf(c: HallqConfig): string {
+/** What the checks of agents read: the agents, this box's settings and the server's broker user. */
+export interface AgentParts {
+  agents: HallqConfig['agents'];
+  agent?: HallqConfig['agent'];
+  server: { mqtt: { username?: string | undefined } };
+}
+
+export function serverUserOf(c: AgentParts): string {
   return c.server.mqtt.username ?? DEFAULT_SERVER_USER;
 }
 
@@ -64,8 +74,10 @@ export function keypadWindows(a: AgentEntry, role: 'caller' | 'rating'): number[
  * bound to agent ids. (Keypads and screens for windows that exist: src/config/cross-check.ts.) An
  * `agent.id` that names no entry and is no typo of one, beside an agent id used twice, is said in the
  * duplicate's line (the entry renamed onto the other's id was most likely this box's).
+ * Run on a config the schema refused too, from its `agents`, `agent` and `server.mqtt.username` when
+ * those parse (agentPartsOf): a bad port elsewhere hides none of these.
  */
-export function checkAgents(c: HallqConfig): ConfigIssue[] {
+export function checkAgents(c: AgentParts): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const ids = c.agents.map((a) => a.id);
   const known = [...new Set(ids)];
@@ -99,6 +111,19 @@ export function checkAgents(c: HallqConfig): ConfigIssue[] {
     issues.push({ path: 'agent.mqtt.username', found: JSON.stringify(user), expected: `the agent id (${own}): the broker binds each agent's topics to its user name`, foundZh: JSON.stringify(user), expectedZh: `代理编号（${own}）：消息代理按用户名限定每个代理的主题` });
   }
   return issues;
+}
+
+/**
+ * The parts checkAgents reads, from a document the schema refused elsewhere; undefined when `agents` or
+ * `agent` is itself refused (the schema says what is wrong there, and ids it refused are no ids to check).
+ */
+export function agentPartsOf(doc: unknown): AgentParts | undefined {
+  const get = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>)[key] : undefined);
+  const agents = agentEntriesSchema.safeParse(get(doc, 'agents'));
+  const agent = agentSchema.optional().safeParse(get(doc, 'agent'));
+  const username = z.string().optional().safeParse(get(get(get(doc, 'server'), 'mqtt'), 'username'));
+  if (!agents.success || !agent.success || !username.success) return undefined;
+  return { agents: agents.data, ...(agent.data ? { agent: agent.data } : {}), server: { mqtt: { username: username.data } } };
 }
 
 const AGENT: IdKind = { list: 'agents', key: 'id', what: 'an agent id', whatZh: '代理编号', entry: 'agent', entryZh: '代理' };

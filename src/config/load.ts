@@ -5,7 +5,7 @@ import { HallqError } from '../../drivers/common/error.js';
 import { invalidText } from '../../drivers/common/invalid-text.js';
 import { fileProblem } from '../../drivers/common/system-words.js';
 import type { HallConfig } from '../core/model.js';
-import { checkAgents } from './agents.js';
+import { agentPartsOf, checkAgents } from './agents.js';
 import { buildStamp, configCacheKey, readCachedConfig, writeCachedConfig } from './config-cache.js';
 import { folderGiven } from './config-folder.js';
 import { crossCheck } from './cross-check.js';
@@ -33,7 +33,8 @@ export function validateConfig(doc: unknown): ConfigResult {
       (l): ConfigIssue => ({ path: l.path || '(top level)', found: l.found.en, expected: l.expected.en, foundZh: l.found.zh, expectedZh: l.expected.zh }),
     );
     // The checks across keys too, on the parts the schema did accept: every problem at once.
-    return { ok: false, issues: [...issues, ...crossCheck(doc)] };
+    const agents = agentPartsOf(doc);
+    return { ok: false, issues: [...issues, ...crossCheck(doc), ...(agents ? checkAgents(agents) : [])] };
   }
   const cross = [...crossCheck(r.data), ...checkAgents(r.data)];
   return cross.length > 0 ? { ok: false, issues: cross } : { ok: true, config: r.data };
@@ -71,17 +72,28 @@ export function loadConfigFile(path: string, opts: { cacheDir?: string | undefin
 function parseConfigText(text: string): ConfigResult {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
+    // One syntax error makes the parser stumble on until the end (a `{` left open is also a key not on one
+    // line, an indented block inside { }, a ] and a } missing): said once. A bracket left open is the
+    // root of the others when there is one; else the first error in the file.
+    const byPlace = [...doc.errors].sort((a, b) => a.pos[0] - b.pos[0]);
+    const open = byPlace.find((e) => yamlExpected(e).en.startsWith('a closing '));
+    const first = [open ?? byPlace[0]].filter((e) => e !== undefined);
     return {
       ok: false,
-      issues: doc.errors.map((e) => ({ path: `line ${e.linePos?.[0].line ?? '?'}`, pathZh: `第 ${e.linePos?.[0].line ?? '?'} 行`, found: 'invalid YAML', expected: yamlExpected(e).en, foundZh: '不合 YAML 语法的内容', expectedZh: yamlExpected(e).zh })),
+      issues: first.map((e) => ({ path: `line ${e.linePos?.[0].line ?? '?'}`, pathZh: `第 ${e.linePos?.[0].line ?? '?'} 行`, found: 'invalid YAML', expected: yamlExpected(e).en, foundZh: '不合 YAML 语法的内容', expectedZh: yamlExpected(e).zh })),
     };
   }
   return validateConfig(doc.toJS());
 }
 
+/** One issue without its path: `found X, expected Y`; `zh`: `收到 X，应为 Y` (the hall's and the city's config check alike). */
+export function issueWords(i: Pick<ConfigIssue, 'found' | 'expected' | 'foundZh' | 'expectedZh'>, zh = false): string {
+  return zh ? `收到${i.foundZh}，应为${i.expectedZh}` : `found ${i.found}, expected ${i.expected}`;
+}
+
 /** One issue as a line: `path: found X, expected Y`; `zh`: its Chinese, `路径：收到 X，应为 Y`. */
 export function issueLine(i: ConfigIssue, zh = false): string {
-  return zh ? `${i.pathZh ?? i.path}：收到${i.foundZh}，应为${i.expectedZh}` : `${i.path}: found ${i.found}, expected ${i.expected}`;
+  return zh ? `${i.pathZh ?? i.path}：${issueWords(i, true)}` : `${i.path}: ${issueWords(i)}`;
 }
 
 /** Every issue as `FILE: path: found X, expected Y`, one a line; `zh` adds each one's Chinese on the next line, indented. */

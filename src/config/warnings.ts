@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errnoOf, systemWords } from '../../drivers/common/system-words.js';
-import type { HallqConfig } from './schema.js';
+import { kioskWarnings } from './kiosk-warnings.js';
 import { smsOffWarnings } from './sms-warnings.js';
 
 /** The folder systemd makes for the server and the agent (StateDirectory=hallq). */
@@ -16,30 +16,32 @@ export interface ConfigWarning {
 }
 
 /**
- * Warnings `hallq config check` prints and the server logs at its start. A config without the
+ * Warnings `hallq config check` prints and the server logs at its start, from any parsed document: a
+ * valid config, or the file as written when the schema refuses another key (each warning reads only the
+ * keys it needs, so one run says the problems and every warning beside them). A config without the
  * modem's settings (`sms.provider: modem` and no `sms.modem`) is invalid (the schema refuses it); a
  * modem whose device is not there (yet) is a warning: the outbox keeps the messages and retries, and
  * the modem may be plugged in later (its udev name /dev/hallq/modem appears then). `trustProxy: true`
  * is a warning too: valid, but it opens the sign-in throttle to anyone who sets X-Forwarded-For.
  */
-export function configWarnings(c: HallqConfig): ConfigWarning[] {
+export function configWarnings(c: unknown): ConfigWarning[] {
   const out = fileWarnings(c);
   // trustProxy true believes X-Forwarded-For from anyone: each guess on the LAN could name a fresh
   // address, so the per-address sign-in throttle counts nothing. Valid (a proxy whose address changes),
   // so a warning, here and in the server's log at its start.
-  if (c.server.http.trustProxy === true) {
+  if (at(c, ['server', 'http', 'trustProxy']) === true) {
     out.push({
       path: 'server.http.trustProxy',
       en: "server.http.trustProxy: true lets any client choose its address (X-Forwarded-For), so the per-address sign-in throttle can be bypassed; name the proxy's address instead, e.g. trustProxy: 127.0.0.1",
       zh: 'server.http.trustProxy：true 让任何客户端都能自称任意地址（X-Forwarded-For），按地址限制登录尝试的保护就会失效；请改为写代理的地址，例如 trustProxy: 127.0.0.1',
     });
   }
-  out.push(...smsOffWarnings(c));
+  out.push(...smsOffWarnings(c), ...kioskWarnings(c));
   return out;
 }
 
 /** The value at a key path of a parsed document, whatever its shape (`undefined` when a step is missing). */
-function at(doc: unknown, keys: readonly string[]): unknown {
+export function at(doc: unknown, keys: readonly string[]): unknown {
   let v = doc;
   for (const k of keys) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined;
   return v;

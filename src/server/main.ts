@@ -98,7 +98,8 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger, ...(statusBaseUrl ? { statusBaseUrl } : {}) });
   if (sms) scope.add('SMS outbox', () => sms.stop());
   // A modem that is not there (yet), trustProxy: true: they do not stop the hall; said once at the start, with the key path.
-  for (const w of configWarnings(config)) logger.child({ component: 'config' }).warn({ key: w.path, zh: w.zh }, w.en);
+  // The kiosk's own journal is the agent's to say (at its start), not the server's.
+  for (const w of configWarnings(config).filter((x) => x.path !== 'agent.kioskJournal')) logger.child({ component: 'config' }).warn({ key: w.path, zh: w.zh }, w.en);
   // Said once at every start: the kiosks follow it (HallConfig.smsEnabled), so nobody is promised a text.
   if (!sms) logger.child({ component: 'sms' }).warn({ key: 'server.sms.provider', zh: '短信已关闭（server.sms.provider: none）：自助机不收集手机号，不提供短信取号' }, 'SMS is off (server.sms.provider: none): kiosks take no phone numbers and give no SMS-only tickets');
   // Island mode: number leases for the kiosks, and the return of the agents' outboxes.

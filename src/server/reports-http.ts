@@ -25,8 +25,8 @@ export const reportQuery = z
     by: z.enum(groupings).default('service').describe('the grouping of a CSV download (JSON and XLSX carry every grouping)'),
   })
   // Only once both are days: a bad day is reported as that, not as a wrong order or range.
-  .refine((q) => !isDay(q.from) || !isDay(q.to) || q.from <= q.to, { message: zhText('from must not be after to', 'from 不晚于 to'), path: ['to'] })
-  .refine((q) => !isDay(q.from) || !isDay(q.to) || daysBetween(q.from, q.to) < MAX_REPORT_DAYS, { message: zhText(`at most ${MAX_REPORT_DAYS} days`, `最多 ${MAX_REPORT_DAYS} 天`), path: ['to'] });
+  .refine((q) => !isDay(q.from) || !isDay(q.to) || q.from <= q.to, { message: zhText('a day not before from', '不早于 from 的日期'), path: ['to'] })
+  .refine((q) => !isDay(q.from) || !isDay(q.to) || daysBetween(q.from, q.to) < MAX_REPORT_DAYS, { message: zhText(`a day less than ${MAX_REPORT_DAYS} days after from (a report covers at most ${MAX_REPORT_DAYS} days)`, `from 之后不到 ${MAX_REPORT_DAYS} 天的日期（一份报表最多 ${MAX_REPORT_DAYS} 天）`), path: ['to'] });
 
 /**
  * The browser modules the reports page imports, served from node_modules (never a CDN) under

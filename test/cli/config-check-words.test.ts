@@ -45,7 +45,7 @@ describe('the files a config names are checked even when the schema refuses anot
     const j = JSON.parse(r.stdout) as { ok: boolean; issues: { path: string }[]; warnings?: { path: string }[] };
     expect(j.ok).toBe(false);
     expect(j.issues.map((i) => i.path).sort()).toEqual(['server.http.tls.certFile', 'server.http.tls.keyFile', 'server.mqtt.passwordFile', 'server.tickSeconds']);
-    expect((j.warnings ?? []).map((w) => w.path).sort()).toEqual(['server.database', 'server.sms.modem.path']);
+    expect((j.warnings ?? []).map((w) => w.path).sort()).toEqual(['agents[0].kiosk.statusBaseUrl', 'server.database', 'server.sms.modem.path']);
   }, 60_000);
 
   it('a schema-valid file with a missing password file still says the warnings', async () => {

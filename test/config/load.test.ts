@@ -119,3 +119,25 @@ describe('config', () => {
     expect(onDisk).toEqual(configJsonSchema());
   });
 });
+
+describe('a YAML syntax typo is said once (issue #13 tryout: a `{` left open gave 4 problems)', () => {
+  it('the bracket left open, one problem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-yaml-once-'));
+    const file = join(dir, 'typo.yaml');
+    writeFileSync(file, 'hall: {id: x\n  name: [\n');
+    const r = loadConfigFile(file);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toEqual([
+      { path: 'line 3', pathZh: '第 3 行', found: 'invalid YAML', expected: 'a closing ] (a [ or { left open) (near line 3, column 1)', foundZh: '不合 YAML 语法的内容', expectedZh: '结尾的 ]（有未闭合的 [ 或 {）（第 3 行第 1 列附近）' },
+    ]);
+  });
+
+  it('without a bracket left open: the first error in the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-yaml-once-'));
+    const file = join(dir, 'tab.yaml');
+    writeFileSync(file, 'hall:\n  id: x\n name: y\n');
+    const r = loadConfigFile(file);
+    expect(r.ok ? [] : r.issues.map((i) => i.path)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,65 @@
+import { kioskSchema } from './schema.js';
+import type { ConfigWarning } from './warnings.js';
+
+/** `kiosk.statusBaseUrl` when the key is left out: the demo's one box; no citizen's phone reaches it. */
+export const DEFAULT_STATUS_BASE_URL = kioskSchema.parse({}).statusBaseUrl;
+
+const get = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>)[key] : undefined);
+
+/** True when `url` names this machine (localhost, 127.0.0.0/8, ::1, 0.0.0.0): a phone scanning the ticket never reaches it. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]' || host === '0.0.0.0' || host === '[::]';
+}
+
+/** The warning for a kiosk whose status page address (printed as the ticket's QR code, linked in its SMS) is this machine's. */
+export function statusBaseUrlWarning(path: string, url: string, set: boolean): ConfigWarning {
+  const was = set ? `is ${url}` : `is not set (so ${url})`;
+  const wasZh = set ? `是 ${url}` : `未设置（于是用 ${url}）`;
+  return {
+    path,
+    en: `${path}: ${was}, an address of this machine: the QR code on each ticket (and the link in its SMS) points there and no citizen's phone can open it; set it to the server's address as phones on the hall's Wi-Fi reach it, e.g. http://192.168.1.10:8080`,
+    zh: `${path}：${wasZh}，是本机地址：每张号票上的二维码（和短信里的链接）指向它，群众的手机打不开；请设为手机在大厅无线网络上能访问的服务器地址，例如 http://192.168.1.10:8080`,
+  };
+}
+
+/**
+ * Kiosk settings that work on the day and fail a citizen later, from any parsed document (a valid
+ * config, or the file as written when the schema refuses another key): a kiosk that prints tickets (or
+ * a hall that sends SMS) with its `statusBaseUrl` left at, or set to, an address of this machine; and
+ * this box's kiosk with a printer without `agent.kioskJournal` (nor an island file): a restart of the agent can leave
+ * a ticket unsettled (when it has a printer: the journal holds prints). Valid (the demo runs on one box), so warnings; the agent logs both at its start too.
+ */
+export function kioskWarnings(doc: unknown): ConfigWarning[] {
+  const out: ConfigWarning[] = [];
+  const agents = get(doc, 'agents');
+  const entries = Array.isArray(agents) ? agents : [];
+  const provider = get(get(get(doc, 'server'), 'sms'), 'provider');
+  const smsOn = typeof provider === 'string' && provider !== 'none';
+  entries.forEach((a, i) => {
+    const kiosk = get(a, 'kiosk');
+    if (typeof kiosk !== 'object' || kiosk === null) return;
+    if (get(get(a, 'devices'), 'printer') === undefined && !smsOn) return;
+    const written = get(kiosk, 'statusBaseUrl');
+    if (written !== undefined && typeof written !== 'string') return; // the schema says what is wrong
+    const url = written ?? DEFAULT_STATUS_BASE_URL;
+    if (isLoopbackUrl(url)) out.push(statusBaseUrlWarning(`agents[${i}].kiosk.statusBaseUrl`, url, written !== undefined));
+  });
+  // This box's entry: `agent.id`, or the only one.
+  const ownId = get(get(doc, 'agent'), 'id') ?? (entries.length === 1 ? get(entries[0], 'id') : undefined);
+  const own = entries.find((a) => ownId !== undefined && get(a, 'id') === ownId);
+  // The journal holds prints: a kiosk with no printer has none to settle after a restart.
+  if (own !== undefined && get(own, 'kiosk') !== undefined && get(get(own, 'devices'), 'printer') !== undefined && get(get(doc, 'agent'), 'kioskJournal') === undefined && get(doc, 'island') === undefined) {
+    out.push({
+      path: 'agent.kioskJournal',
+      en: 'agent.kioskJournal: not set (and no island file): this kiosk keeps its print journal in memory only, so an agent restart can leave a ticket unsettled; set it, e.g. kioskJournal: /var/lib/hallq/kiosk-journal.db',
+      zh: 'agent.kioskJournal：未设置（也没有孤岛文件）：本机自助取号机的打印记录只在内存中，代理重启可能让一张号票的结果无从确认；请设置，例如 kioskJournal: /var/lib/hallq/kiosk-journal.db',
+    });
+  }
+  return out;
+}

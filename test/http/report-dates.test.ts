@@ -1,0 +1,41 @@
+/**
+ * A technician tryout (issue #13): a report's refused `to` was said as `found text of 10 characters,
+ * expected from must not be after to`: a date was masked like a phone number (its 8 digits with dashes
+ * between them) and the expectation was not English. A date is quoted; a phone written with dashes is not.
+ */
+import { describe, expect, it } from 'vitest';
+import { foundWords, invalidText } from '../../drivers/common/invalid-text.js';
+import { reportQuery } from '../../src/server/reports-http.js';
+
+function refusal(input: unknown): { message: string; messageZh: string } {
+  const r = reportQuery.safeParse(input);
+  if (r.success) throw new Error('expected the query to be refused');
+  return invalidText(r.error.issues, { where: 'query', input });
+}
+
+describe("a report's dates in its refusals", () => {
+  it('to before from: the date quoted, and what is expected in words', () => {
+    const t = refusal({ from: '2026-12-02', to: '2026-12-01' });
+    expect(t.message).toBe('query.to: found "2026-12-01", expected a day not before from');
+    expect(t.messageZh).toBe('query.to：收到"2026-12-01"，应为不早于 from 的日期');
+  });
+
+  it('a range too long: the date quoted, the bound in words', () => {
+    const t = refusal({ from: '2024-01-01', to: '2026-12-01' });
+    expect(t.message).toBe('query.to: found "2026-12-01", expected a day less than 800 days after from (a report covers at most 800 days)');
+  });
+
+  it('a day that does not exist is quoted too', () => {
+    expect(refusal({ from: '2026-13-01', to: '2026-12-01' }).message).toBe('query.from: found "2026-13-01", expected a day like 2026-11-23');
+  });
+});
+
+describe('the masking rule: 7 digits in a row, spaces, dots or dashes between them too, never a date', () => {
+  it.each([['2026-12-01'], ['2026-12-01T09:30:00Z'], ['2026-12-01 09:30'], ['2026-12-01T09:30:00.123+08:00']])('%s is quoted', (v) => {
+    expect(foundWords(v).en).toBe(JSON.stringify(v));
+  });
+
+  it.each([['13812345678'], ['138-1234-5678'], ['138 1234 5678'], ['1381234'], ['2026-12-01 13812345678'], ['20261201']])('%s is said by its length only', (v) => {
+    expect(foundWords(v).en).toBe(`text of ${v.length} characters`);
+  });
+});
