@@ -1,0 +1,133 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { demoPages } from '../helpers/demo-pages.js';
+
+/**
+ * Issue #13 (a technician's tryout): the kiosk menu fits its screen in every mode. Elderly mode hid
+ * services below the fold with no sign the list scrolls, and the large English header overflowed the
+ * portrait screen. In standard and elderly mode, Chinese and English, portrait 1080×1920 and landscape
+ * 1920×1080: every service button of the demo hall and the check-in button lie wholly on the screen
+ * (and inside the grid's visible box) at a thumb's size, elderly text larger, nothing overflows sideways,
+ * and the hall name wraps only between words (never 示范区政务服务中 / 心).
+ */
+/** The page's DOM as the measuring function below uses it (the tests compile without the DOM lib). */
+interface Rect {
+  toJSON(): unknown;
+}
+interface El {
+  getBoundingClientRect(): Rect;
+  scrollWidth: number;
+  clientWidth: number;
+  scrollHeight: number;
+  clientHeight: number;
+  textContent: string | null;
+  firstChild: unknown;
+  dataset: Record<string, string | undefined>;
+  classList: { contains(c: string): boolean };
+  querySelectorAll(s: string): ArrayLike<El>;
+}
+interface Dom {
+  document: { getElementById(id: string): El | null; documentElement: El; body: El; createRange(): { setStart(n: unknown, i: number): void; setEnd(n: unknown, i: number): void; getClientRects(): ArrayLike<{ top: number }> } };
+  getComputedStyle(e: El): { fontSize: string };
+  innerWidth: number;
+  innerHeight: number;
+  requestAnimationFrame(f: () => void): void;
+}
+
+describe('kiosk menu fits the screen in every mode', () => {
+  const rig = demoPages(17);
+  /** Two animation frames: the page's resize observer and layout have run. */
+  const settled = (p: Page) =>
+    p.evaluate(() => {
+      const { requestAnimationFrame } = globalThis as unknown as Dom;
+      return new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+    });
+  const viewports = [
+    { name: 'portrait', width: 1080, height: 1920 },
+    { name: 'landscape', width: 1920, height: 1080 },
+  ];
+  for (const vp of viewports)
+    for (const lang of ['zh', 'en'] as const)
+      for (const elderly of [false, true])
+        it(`${vp.name} ${vp.width}×${vp.height}, ${lang}, ${elderly ? 'elderly' : 'standard'}`, async () => {
+          const page = await (await rig.context({ viewport: { width: vp.width, height: vp.height }, hasTouch: true })).newPage();
+          await page.goto(rig.kioskUrl);
+          await page.waitForSelector('#services .svc');
+          await page.waitForFunction(() => !(globalThis as unknown as Dom).document.getElementById('hall')!.textContent!.includes('…'));
+          if (lang === 'en') {
+            await page.tap('#lang');
+            await page.waitForSelector('#menu h2:text("Choose a service")');
+          }
+          if (elderly) {
+            await page.tap('#elderly');
+            await page.waitForSelector('body.elderly');
+          }
+          await settled(page);
+          const m = await page.evaluate(() => {
+            const { document, getComputedStyle, innerWidth, innerHeight } = globalThis as unknown as Dom;
+            const box = (e: El) => e.getBoundingClientRect().toJSON() as { left: number; top: number; right: number; bottom: number; width: number; height: number };
+            const grid = document.getElementById('services')!;
+            const hall = document.getElementById('hall')!;
+            // The line each character of the hall name is on (its top), to find a word broken across lines.
+            const chars: { ch: string; top: number }[] = [];
+            const text = hall.firstChild as { textContent: string };
+            for (let i = 0; i < text.textContent.length; i++) {
+              const r = document.createRange();
+              r.setStart(text, i);
+              r.setEnd(text, i + 1);
+              const rect = r.getClientRects()[0];
+              if (rect) chars.push({ ch: text.textContent[i]!, top: Math.round(rect.top) });
+            }
+            return {
+              services: Array.from(grid.querySelectorAll('.svc')).map((b) => ({ id: b.dataset.service!, ...box(b), fontSize: parseFloat(getComputedStyle(b).fontSize), overflows: b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1 })),
+              grid: box(grid),
+              checkin: box(document.getElementById('checkin')!),
+              scrollWidth: document.documentElement.scrollWidth,
+              bodyScrollWidth: document.body.scrollWidth,
+              hall: { text: hall.textContent!, scrollWidth: hall.scrollWidth, clientWidth: hall.clientWidth, chars },
+              // The cue that more services are below (the old page had none).
+              moreShown: document.getElementById('more')?.classList.contains('hidden') === false,
+              innerWidth,
+              innerHeight,
+            };
+          });
+          expect(m.services.map((s) => s.id), 'the demo hall\'s services').toEqual(['social', 'medical', 'household', 'realestate', 'fund', 'business', 'tax', 'pickup']);
+          const min = elderly ? { w: 400, h: 220 } : { w: 300, h: 180 };
+          for (const s of m.services) {
+            // Wholly on the screen, and inside the grid's visible box (not scrolled out of it).
+            expect(s.left, s.id).toBeGreaterThanOrEqual(0);
+            expect(s.top, s.id).toBeGreaterThanOrEqual(0);
+            expect(s.right, s.id).toBeLessThanOrEqual(m.innerWidth);
+            expect(s.bottom, s.id).toBeLessThanOrEqual(m.innerHeight);
+            expect(s.top, s.id).toBeGreaterThanOrEqual(m.grid.top - 0.5);
+            expect(s.bottom, s.id).toBeLessThanOrEqual(m.grid.bottom + 0.5);
+            // A thumb's size, and its words inside it.
+            expect(s.width, s.id).toBeGreaterThanOrEqual(min.w);
+            expect(s.height, s.id).toBeGreaterThanOrEqual(min.h);
+            expect(s.overflows, s.id).toBe(false);
+            // Elderly text is larger than standard text ever is (standard starts at 39 px).
+            if (elderly) expect(s.fontSize, s.id).toBeGreaterThan(39);
+          }
+          expect(m.checkin.top).toBeGreaterThanOrEqual(0);
+          expect(m.checkin.bottom).toBeLessThanOrEqual(m.innerHeight);
+          expect(m.checkin.right).toBeLessThanOrEqual(m.innerWidth);
+          // Everything fits: no cue that more is below.
+          expect(m.moreShown).toBe(false);
+          // Nothing overflows sideways: not the page, not the hall name.
+          expect(m.scrollWidth).toBeLessThanOrEqual(m.innerWidth);
+          expect(m.bodyScrollWidth).toBeLessThanOrEqual(m.innerWidth);
+          expect(m.hall.scrollWidth).toBeLessThanOrEqual(m.hall.clientWidth);
+          // The hall name breaks lines only at spaces: every word on one line; the Chinese name is one word.
+          let word: number[] = [];
+          const words: number[][] = [];
+          for (const c of m.hall.chars) {
+            if (c.ch === ' ') {
+              if (word.length > 0) words.push(word);
+              word = [];
+            } else word.push(c.top);
+          }
+          if (word.length > 0) words.push(word);
+          expect(m.hall.text).toBe(lang === 'zh' ? '示范区政务服务中心' : 'Demo District Government Service Center');
+          for (const w of words) expect(new Set(w).size).toBe(1);
+        }, 60_000);
+});
