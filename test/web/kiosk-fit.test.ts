@@ -130,4 +130,37 @@ describe('kiosk menu fits the screen in every mode', () => {
           expect(m.hall.text).toBe(lang === 'zh' ? '示范区政务服务中心' : 'Demo District Government Service Center');
           for (const w of words) expect(new Set(w).size).toBe(1);
         }, 60_000);
+
+  it('a hall with more services than fit at the elderly minimum says "more below" until the list is scrolled to its end', async () => {
+    const c = await rig.context({ viewport: { width: 1080, height: 1920 }, hasTouch: true });
+    // The page's own stream, answered with a hall of 24 services (the demo hall's eight three times).
+    const info = (await (await fetch(`http://127.0.0.1:${rig.demo.kioskPort}/kiosk/api/info`)).json()) as { services: { id: string; zh: string; en: string }[] };
+    const services = [1, 2, 3].flatMap((k) => info.services.map((x) => ({ ...x, id: `${x.id}${k}` })));
+    await c.route('**/kiosk/api/stream', (route) =>
+      route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store' }, body: `retry: 600000\nevent: snapshot\ndata: ${JSON.stringify({ ...info, services })}\n\n` }),
+    );
+    const page = await c.newPage();
+    await page.goto(rig.kioskUrl);
+    await page.waitForFunction(() => (globalThis as unknown as Dom).document.getElementById('services')!.querySelectorAll('.svc').length === 24);
+    await page.tap('#elderly');
+    await page.waitForSelector('body.elderly');
+    await settled(page);
+    // Too many for the screen at the elderly minimum: the cue says so, the buttons keep their size.
+    await page.waitForSelector('#more:not(.hidden)');
+    expect(await page.textContent('#more')).toBe('下方还有更多业务，请向上滑动 ↓');
+    const sizes = await page.$$eval('#services .svc', (bs) => bs.map((b) => b.getBoundingClientRect().toJSON() as { width: number; height: number }));
+    for (const b of sizes) {
+      expect(b.width).toBeGreaterThanOrEqual(400);
+      expect(b.height).toBeGreaterThanOrEqual(220);
+    }
+    // Nothing overflows the page: the list scrolls inside its own box.
+    expect(await page.evaluate(() => (globalThis as unknown as Dom).document.documentElement.scrollWidth)).toBeLessThanOrEqual(1080);
+    // Scrolled to the end: the last service is whole inside the list's box and the cue is gone.
+    await page.$eval('#services', (g) => g.scrollTo({ top: g.scrollHeight }));
+    await page.waitForSelector('#more.hidden', { state: 'attached' });
+    const grid = await page.$eval('#services', (e) => e.getBoundingClientRect().toJSON() as { top: number; bottom: number });
+    const last = await page.$eval('#services .svc:last-child', (e) => e.getBoundingClientRect().toJSON() as { top: number; bottom: number });
+    expect(last.top).toBeGreaterThanOrEqual(grid.top - 0.5);
+    expect(last.bottom).toBeLessThanOrEqual(grid.bottom + 0.5);
+  }, 60_000);
 });
