@@ -76,10 +76,39 @@ describe('kiosk menu fits the screen in every mode', () => {
               r.setStart(text, i);
               r.setEnd(text, i + 1);
               const rect = r.getClientRects()[0];
-              if (rect) chars.push({ ch: text.textContent[i]!, top: Math.round(rect.top) });
+              if (rect || text.textContent[i] === ' ') chars.push({ ch: text.textContent[i]!, top: Math.round(rect?.top ?? -1) });
+            }
+            // The words of a text (its text nodes in order) that lie on more than one line.
+            function wordsBroken(node: unknown): string[] {
+              const texts: { textContent: string }[] = [];
+              const walk = (n: { nodeType: number; childNodes: ArrayLike<unknown> }) => {
+                if (n.nodeType === 3) texts.push(n as unknown as { textContent: string });
+                else for (const c of Array.from(n.childNodes)) walk(c as { nodeType: number; childNodes: ArrayLike<unknown> });
+              };
+              walk(node as { nodeType: number; childNodes: ArrayLike<unknown> });
+              const chars: { ch: string; top: number }[] = [];
+              for (const t of texts)
+                for (let i = 0; i < t.textContent.length; i++) {
+                  const r = document.createRange();
+                  r.setStart(t, i);
+                  r.setEnd(t, i + 1);
+                  const rect = r.getClientRects()[0];
+                  // A space where the line wraps has no box: it still ends a word.
+                  if (rect || t.textContent[i] === ' ') chars.push({ ch: t.textContent[i]!, top: Math.round(rect?.top ?? -1) });
+                }
+              const broken: string[] = [];
+              let word: { ch: string; top: number }[] = [];
+              for (const c of [...chars, { ch: ' ', top: 0 }]) {
+                if (c.ch !== ' ') word.push(c);
+                else {
+                  if (new Set(word.map((x) => x.top)).size > 1) broken.push(word.map((x) => x.ch).join(''));
+                  word = [];
+                }
+              }
+              return broken;
             }
             return {
-              services: Array.from(grid.querySelectorAll('.svc')).map((b) => ({ id: b.dataset.service!, ...box(b), fontSize: parseFloat(getComputedStyle(b).fontSize), overflows: b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1 })),
+              services: Array.from(grid.querySelectorAll('.svc')).map((b) => ({ id: b.dataset.service!, brokenWords: wordsBroken(b.firstChild), ...box(b), fontSize: parseFloat(getComputedStyle(b).fontSize), overflows: b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1 })),
               grid: box(grid),
               checkin: box(document.getElementById('checkin')!),
               scrollWidth: document.documentElement.scrollWidth,
@@ -105,6 +134,8 @@ describe('kiosk menu fits the screen in every mode', () => {
             expect(s.width, s.id).toBeGreaterThanOrEqual(min.w);
             expect(s.height, s.id).toBeGreaterThanOrEqual(min.h);
             expect(s.overflows, s.id).toBe(false);
+            // Its name wraps between words only (never "pick-" / "up").
+            expect(s.brokenWords, s.id).toEqual([]);
             // Elderly text is larger than standard text ever is (standard starts at 39 px).
             if (elderly) expect(s.fontSize, s.id).toBeGreaterThan(39);
           }
