@@ -9,6 +9,7 @@ import type { HallqConfig } from '../config/schema.js';
 import { settledWithin } from '../ops/bounded.js';
 import { DeviceManager, type DeviceManagerOptions } from './devices/manager.js';
 import { attachCaller } from './flows/caller.js';
+import { staffByNumber } from './flows/staff-number.js';
 import type { KeypadRefusals } from './flows/keypad-refusals.js';
 import { attachDisplays } from './flows/display.js';
 import { KioskFlow } from './flows/kiosk.js';
@@ -31,7 +32,7 @@ export const kioskPortKey = (agentId: string): string => `agents[${agentId}].kio
 
 /** A staff member logs in on a keypad with their id, or with their place in the staff list (1-based). */
 function staffLookup(config: HallqConfig): (n: string) => string | undefined {
-  return (n) => config.staff.find((s) => s.id === n)?.id ?? config.staff[Number(n) - 1]?.id;
+  return (n) => staffByNumber(config.staff, n);
 }
 
 /**

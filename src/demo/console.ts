@@ -2,6 +2,7 @@ import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
 import type { EscPosEmulator } from '../../drivers/printer/emulator.js';
 import type { KeyRefused, KeypadInput, KeypadRefusals } from '../agent/flows/keypad-refusals.js';
+import { staffByNumber } from '../agent/flows/staff-number.js';
 import type { AgentLink, SentCommand } from '../agent/link.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { gradeNames, grades, own, type CommandBody, type HallEvent, type Outcome } from '../core/index.js';
@@ -61,6 +62,13 @@ interface KeySpec {
   done: (events: HallEvent[]) => string | undefined;
   /** An accepted command that changed nothing and gave no info code. */
   nothing?: string;
+  /**
+   * Whether a command of the key's types at its window is the key's own (default: every one). `o 3 99`
+   * must not claim the OpenWindow of another login on that keypad (the demo's own staff logging in).
+   */
+  mine?: (command: CommandBody) => boolean;
+  /** Whether one of the agent's own refusals at the window answers this key (default: every one of its inputs). */
+  mineRefused?: (r: KeyRefused) => boolean;
 }
 
 /**
@@ -223,11 +231,11 @@ export class DemoConsole {
     const sent = new Promise<SentCommand | KeyRefused>((r) => (claimed = r));
     // The agent may answer the key itself, sending no command (a staff number nobody has): that is its answer.
     const offRefused = this.o.refusals.on((r) => {
-      if (r.window === spec.window && spec.inputs.includes(r.input)) claimed(r);
+      if (r.window === spec.window && spec.inputs.includes(r.input) && (spec.mineRefused?.(r) ?? true)) claimed(r);
     });
     const offSent = link.onSent((s) => {
       const c = s.command as { type: CommandBody['type']; window?: number };
-      if (spec.types.includes(c.type) && c.window === spec.window) {
+      if (spec.types.includes(c.type) && c.window === spec.window && (spec.mine?.(s.command as CommandBody) ?? true)) {
         offSent();
         claimed(s);
       }
@@ -292,7 +300,13 @@ export class DemoConsole {
     if (!/^\d{1,3}$/.test(staffNumber)) return this.print(`⛔ o ${k.w} ${staffNumber}: 工号应为数字 · the staff number is digits (o <window> [staff number])`);
     const label = `o ${k.w}${b === undefined ? '' : ` ${b}`}`;
     const done = (e: HallEvent) => (e.type === 'WindowOpened' && e.window === k.w ? `${k.w} 号窗口开放（${e.staffId}）· window ${k.w} opened by ${e.staffId}` : undefined);
-    await this.run({ label, window: k.w, types: ['OpenWindow'], inputs: ['login'], act: () => k.keypad.typeLogin(staffNumber), done: (events) => firstOf(events, done) });
+    // The key's own answer, not another login's on the same keypad: the OpenWindow for the staff member
+    // this number names (none for a number nobody has), or the agent's refusal of this very number.
+    const staff = this.o.link.replica.state.config?.staff;
+    const staffId = staff && staffByNumber(staff, staffNumber);
+    const mine = staff ? (c: CommandBody) => c.type === 'OpenWindow' && staffId !== undefined && c.staffId === staffId : undefined;
+    const mineRefused = (r: KeyRefused) => r.outcome.code !== 'unknown-staff' || r.outcome.detail === staffNumber;
+    await this.run({ label, window: k.w, types: ['OpenWindow'], inputs: ['login'], act: () => k.keypad.typeLogin(staffNumber), done: (events) => firstOf(events, done), mine, mineRefused });
   }
 
   /** `x 3`: closes window 3 (its staff log out). The keypad has no logout key: the agent sends CloseWindow for it. */

@@ -84,6 +84,29 @@ describe('hallq demo: keys the agent refuses itself, and a config without SMS', 
     expect(await key('o 3 99', /^(⛔|✅|…|ℹ️) +o 3 99:/)).toBe('⛔ o 3 99: 没有该工作人员 · No such staff member');
   }, 60_000);
 
+  it('o with a number nobody has echoes its own refusal while another login is on the same keypad, open or closed', async () => {
+    // A technician's tryout: `o 3 99` at window 3, open for s03, echoed "✅ window 3 opened by s03" — the
+    // answer to another login on that keypad (the demo's own staff logging in), not to 99.
+    const kp = demo.hardware.keypadEmulators.get(3)!;
+    const opened = () =>
+      new Promise<string>((resolve) => {
+        const off = demo.link.onEvent((e) => {
+          if (e.type !== 'WindowOpened' || e.window !== 3) return;
+          off();
+          resolve(e.staffId);
+        });
+      });
+    // Window 3 is open for s03 (the test before): s03's number typed again, then 99 by the console.
+    kp.typeLogin('3');
+    expect(await key('o 3 99', /^(⛔|✅|…|ℹ️) +o 3 99:/)).toBe('⛔ o 3 99: 没有该工作人员 · No such staff member');
+    // Window 3 closed: s03's login opens it, and 99 is still refused.
+    expect(await key('x 3', /^(⛔|✅|…|ℹ️) +x 3:/)).toBe('✅ x 3: 3 号窗口已关闭 · window 3 closed');
+    const reopened = opened();
+    kp.typeLogin('3');
+    expect(await key('o 3 99', /^(⛔|✅|…|ℹ️) +o 3 99:/)).toBe('⛔ o 3 99: 没有该工作人员 · No such staff member');
+    expect(await reopened).toBe('s03');
+  }, 60_000);
+
   it('the keypad inputs the agent sends no command for are refused with a code, never dropped', async () => {
     const kp = demo.hardware.keypadEmulators.get(3)!;
     // Transfer, then a window number, with nobody being served at window 3.
