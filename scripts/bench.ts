@@ -19,6 +19,7 @@ const say = (s: string) => {
 benchAppend(say);
 benchCommand(say);
 await (await import('./bench/commands.js')).benchCommands(say); // issue 12: commands/s and p50/p99 over MQTT vs a no-op command and the raw fsync rate
+await (await import('./bench/server-cpu.js')).benchServerCpu(say); // issue 12: the server's own CPU per command as shipped (bundled), vs a no-op command
 await (await import('./bench/live-stream.js')).benchLiveStream(say); // issue 12: live stream CPU per event, 100 pages vs one
 benchErlang(say);
 benchPooling(say);

@@ -50,7 +50,8 @@ export async function clientMain(url: string): Promise<void> {
   for (;;) {
     const m = await nextMessage();
     const n = Number(m.n);
-    const body = m.kind === 'fill' ? issue : mixed;
+    // The no-op: a CallNext to a window the hall does not have (parsed, decided, refused, nothing appended), as in commands.ts.
+    const body = m.kind === 'fill' ? issue : m.kind === 'noop' ? () => ({ type: 'CallNext', window: 99 }) : mixed;
     const lat: number[] = [];
     let next = 0;
     const worker = async () => {
@@ -58,7 +59,7 @@ export async function clientMain(url: string): Promise<void> {
         const i = next++;
         const t0 = performance.now();
         const res = (await command(body(i))) as { status: string };
-        if (res.status !== 'ok') throw new Error(`bench command failed: ${JSON.stringify(res)}`);
+        if (m.kind !== 'noop' && res.status !== 'ok') throw new Error(`bench command failed: ${JSON.stringify(res)}`);
         lat.push(performance.now() - t0);
       }
     };
@@ -96,12 +97,17 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
     const m = await nextMessage();
     if (m.kind === 'stop') break;
     await refill();
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    const r = await ask({ kind: 'mixed', n: 1200 });
-    const cpu = process.cpuUsage(cpu0);
-    const secs = (performance.now() - t0) / 1000;
-    reply({ kind: 'round', cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / secs, p99: r.p99 });
+    const measure = async (kind: 'mixed' | 'noop') => {
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const r = await ask({ kind, n: 1200 });
+      const cpu = process.cpuUsage(cpu0);
+      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p99: Number(r.p99) };
+    };
+    // The load, then the no-op baseline right after it on the same process and state.
+    const load1 = await measure('mixed');
+    const noop = await measure('noop');
+    reply({ kind: 'round', ...load1, noop });
   }
   load.kill();
   await server.stop();

@@ -48,7 +48,17 @@ async function bundleSide(checkout: string, out: string): Promise<string> {
   return bundle;
 }
 
-async function main(checkouts: string[]): Promise<void> {
+interface Side {
+  name: string;
+  cpu: number[];
+  /** Per round: the no-op command's CPU (µs), p99 (ms) and the load's p99 (ms). */
+  noop: number[];
+  noopP99: number[];
+  p99: number[];
+  perSec: number[];
+}
+
+async function main(checkouts: string[], say: (s: string) => void = console.log): Promise<Side[]> {
   if (checkouts.length === 0) throw new Error('usage: server-cpu.ts <checkout A> [<checkout B>]');
   const work = join(here, '.server-cpu');
   rmSync(work, { recursive: true, force: true });
@@ -58,7 +68,7 @@ async function main(checkouts: string[]): Promise<void> {
       mkdirSync(out, { recursive: true });
       const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.PROFILE_DIR)}`] : [];
       const proc = fork(await bundleSide(c, out), [], { execArgv: prof, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      return { name: c, proc, cpu: [] as number[] };
+      return { name: c, proc, cpu: [] as number[], noop: [] as number[], noopP99: [] as number[], p99: [] as number[], perSec: [] as number[] };
     }),
   );
   const ask = (s: (typeof sides)[number], m: Msg) =>
@@ -72,8 +82,13 @@ async function main(checkouts: string[]): Promise<void> {
     const order = r % 2 === 0 ? sides : [...sides].reverse();
     for (const s of order) {
       const m = await ask(s, { kind: 'round' });
+      const noop = m.noop as { cpuUs: number; p99: number };
       s.cpu.push(Number(m.cpuUs));
-      console.log(`round ${r + 1} ${s.name}: server CPU ${Number(m.cpuUs).toFixed(0)} µs per command, ${Number(m.perSec).toFixed(0)} commands/s, p99 ${Number(m.p99).toFixed(1)} ms`);
+      s.noop.push(noop.cpuUs);
+      s.noopP99.push(noop.p99);
+      s.p99.push(Number(m.p99));
+      s.perSec.push(Number(m.perSec));
+      say(`  round ${r + 1} ${s.name}: server CPU ${Number(m.cpuUs).toFixed(0)} µs per command, ${Number(m.perSec).toFixed(0)} commands/s, p99 ${Number(m.p99).toFixed(1)} ms; no-op ${noop.cpuUs.toFixed(0)} µs, p99 ${noop.p99.toFixed(1)} ms`);
     }
   }
   for (const s of sides) s.proc.send({ kind: 'stop' });
@@ -81,16 +96,34 @@ async function main(checkouts: string[]): Promise<void> {
   const med = (xs: number[]) => quantile(xs, 0.5);
   // The first round of each side warms it up: left out when there are more.
   const kept = (xs: number[]) => (xs.length > 1 ? xs.slice(1) : xs);
-  for (const s of sides) console.log(`${s.name}: server CPU per command, median of rounds ${rounds > 1 ? `2–${rounds}` : '1'}: ${med(kept(s.cpu)).toFixed(0)} µs (→ ${(1e6 / med(kept(s.cpu))).toFixed(0)} commands/s per core)`);
+  for (const s of sides) say(`  ${s.name}: server CPU per command, median of rounds ${rounds > 1 ? `2–${rounds}` : '1'}: ${med(kept(s.cpu)).toFixed(0)} µs (→ ${(1e6 / med(kept(s.cpu))).toFixed(0)} commands/s per core)`);
   const [a, b] = sides;
   if (a && b) {
     const ratios = kept(a.cpu).map((x, i) => x / (kept(b.cpu)[i] ?? NaN));
-    console.log(`A/B (${a.name} / ${b.name}), rounds ${rounds > 1 ? `2–${rounds}` : '1'}: ${ratios.map((x) => x.toFixed(2)).join(' ')}; min ${Math.min(...ratios).toFixed(2)}, median ${med(ratios).toFixed(2)}`);
+    say(`  A/B (${a.name} / ${b.name}), rounds ${rounds > 1 ? `2–${rounds}` : '1'}: ${ratios.map((x) => x.toFixed(2)).join(' ')}; min ${Math.min(...ratios).toFixed(2)}, median ${med(ratios).toFixed(2)}`);
   }
+  return sides;
+}
+
+/**
+ * The part of `npm run bench`: this checkout's server, bundled as shipped, under the commands bench's load
+ * (ROUNDS, default 4; the first is a warm-up), against the no-op command measured right after each round on the
+ * same server: CPU per command and its ratio to the no-op's, commands/s per core by CPU, and the p99.
+ */
+export async function benchServerCpu(say: (s: string) => void): Promise<void> {
+  say('server CPU per command as shipped (scripts/bench/server-cpu.ts: the server bundled, its client in another process and not counted; 1,000 waiting, 200 issues + 1,000 calls, 16 in flight, Mosquitto, durable appends):');
+  const [s] = await main([resolve(here, '../..')], say);
+  if (!s) return;
+  const kept = (xs: number[]) => (xs.length > 1 ? xs.slice(1) : xs);
+  const med = (xs: number[]) => quantile(xs, 0.5);
+  const ratios = kept(s.cpu).map((x, i) => x / (kept(s.noop)[i] ?? NaN));
+  const cpu = kept(s.cpu);
+  say(`  CPU per command min ${Math.min(...cpu).toFixed(0)} / median ${med(cpu).toFixed(0)} µs → ${(1e6 / med(cpu)).toFixed(0)} commands/s per core (best round ${(1e6 / Math.min(...cpu)).toFixed(0)}); p99 min ${Math.min(...kept(s.p99)).toFixed(1)} / median ${med(kept(s.p99)).toFixed(1)} ms at 16 in flight (${med(kept(s.perSec)).toFixed(0)} commands/s)`);
+  say(`  vs the no-op command on the same server (CPU median ${med(kept(s.noop)).toFixed(0)} µs, p99 ${med(kept(s.noopP99)).toFixed(1)} ms): CPU ratio min ${Math.min(...ratios).toFixed(2)} / median ${med(ratios).toFixed(2)}`);
 }
 
 const [mode, arg] = process.argv.slice(2);
 if (mode === '--client' && arg) {
   const { clientMain } = await import('./server-cpu-side.js');
   await clientMain(arg);
-} else await main(process.argv.slice(2));
+} else if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main(process.argv.slice(2));
