@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { noDelayOn } from '../../src/bus/no-delay.js';
 import mqtt, { type MqttClient } from 'mqtt';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { defaultPolicy, epochOf, type Command, type HallConfig, type TimeRange } from '../../src/core/index.js';
@@ -57,6 +58,9 @@ export async function startRig(): Promise<Rig> {
   await server.start();
   const t = topics(benchConfig.id);
   const client: MqttClient = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: `bench-${process.pid}`, clean: true });
+  // As every hallq client (agents, server, city): with Nagle on, a request written right after the PUBACK of an answer
+  // waits for the broker's delayed ACK (40 ms), which the p99 then measures instead of the server.
+  noDelayOn(client);
   const waiting = new Map<string, (v: unknown) => void>();
   client.on('message', (_topic, payload) => {
     const res = JSON.parse(payload.toString()) as { id: string };

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { noDelayOn } from '../../src/bus/no-delay.js';
 import mqtt from 'mqtt';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { topics } from '../../src/bus/topics.js';
@@ -32,6 +33,7 @@ const nextMessage = () => new Promise<Msg>((res) => process.once('message', (m: 
 export async function clientMain(url: string): Promise<void> {
   const t = topics(benchConfig.id);
   const client = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: `bench-load-${process.pid}`, clean: true });
+  noDelayOn(client); // as every hallq client: see mqtt-rig.ts
   const waiting = new Map<string, (v: unknown) => void>();
   client.on('message', (_topic, payload) => {
     const res = JSON.parse(payload.toString()) as { id: string };
