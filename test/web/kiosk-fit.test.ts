@@ -7,7 +7,8 @@ import { demoPages } from '../helpers/demo-pages.js';
  * services below the fold with no sign the list scrolls, and the large English header overflowed the
  * portrait screen. In standard and elderly mode, Chinese and English, portrait 1080×1920 and landscape
  * 1920×1080: every service button of the demo hall and the check-in button lie wholly on the screen
- * (and inside the grid's visible box) at a thumb's size, elderly text larger, nothing overflows sideways,
+ * (and inside the grid's visible box) at a thumb's size (the check-in button below the grid too: it was 260×110),
+ * elderly text larger, nothing overflows sideways,
  * and the hall name wraps only between words (never 示范区政务服务中 / 心).
  */
 /** The page's DOM as the measuring function below uses it (the tests compile without the DOM lib). */
@@ -139,6 +140,11 @@ describe('kiosk menu fits the screen in every mode', () => {
             // Elderly text is larger than standard text ever is (standard starts at 39 px).
             if (elderly) expect(s.fontSize, s.id).toBeGreaterThan(39);
           }
+          // The check-in button is at least a service button's minimum too (it was 260×110 / 356×110 / 492×110).
+          expect(m.checkin.width, 'check-in width').toBeGreaterThanOrEqual(min.w);
+          expect(m.checkin.height, 'check-in height').toBeGreaterThanOrEqual(min.h);
+          expect(m.checkin.left).toBeGreaterThanOrEqual(0);
+          expect(m.checkin.top).toBeGreaterThanOrEqual(m.grid.bottom - 0.5);
           expect(m.checkin.top).toBeGreaterThanOrEqual(0);
           expect(m.checkin.bottom).toBeLessThanOrEqual(m.innerHeight);
           expect(m.checkin.right).toBeLessThanOrEqual(m.innerWidth);
