@@ -232,7 +232,12 @@ export function authored(message: string): string | undefined {
 /** What was expected, in words. */
 export function expectedWords(i: Issue): Words {
   switch (i.code) {
-    case 'invalid_type':
+    case 'invalid_type': {
+      // A schema whose author said what it takes (z.string(zhText(…))): a missing day is "a day", not "text".
+      const own = authored(i.message);
+      const zh = own === undefined ? undefined : AUTHORED_ZH.get(own);
+      if (own !== undefined && zh !== undefined) return { en: own, zh };
+    }
       return TYPES[i.expected] ?? { en: `a ${i.expected}`, zh: i.expected };
     case 'too_small':
     case 'too_big':

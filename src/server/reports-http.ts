@@ -17,7 +17,9 @@ type Guard = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 /** Events folded per turn of the event loop while the projection catches up after a start. */
 const FOLD_STEP = 500;
 
-const day = z.string().refine(isDay, zhText('a day like 2026-11-23', '日期，如 2026-11-23'));
+// One wording for a day missing, of the wrong kind or not a day: a day, YYYY-MM-DD (never "expected text").
+const DAY = zhText('a day YYYY-MM-DD, like 2026-11-23', '日期（年-月-日），如 2026-11-23');
+const day = z.string(DAY).refine(isDay, DAY);
 export const reportQuery = z
   .strictObject({
     from: day.describe('first local day, YYYY-MM-DD'),
@@ -25,7 +27,10 @@ export const reportQuery = z
     by: z.enum(groupings).default('service').describe('the grouping of a CSV download (JSON and XLSX carry every grouping)'),
   })
   // Only once both are days: a bad day is reported as that, not as a wrong order or range.
-  .refine((q) => !isDay(q.from) || !isDay(q.to) || q.from <= q.to, { message: zhText('a day not before from', '不早于 from 的日期'), path: ['to'] })
+  .superRefine((q, ctx) => {
+    // Said at `to`, naming the from date (a reader sees both days).
+    if (isDay(q.from) && isDay(q.to) && q.from > q.to) ctx.addIssue({ code: 'custom', path: ['to'], input: q.to, message: `a day not before from ("${q.from}")`, params: { zh: `不早于 from（"${q.from}"）的日期` } });
+  })
   .refine((q) => !isDay(q.from) || !isDay(q.to) || daysBetween(q.from, q.to) < MAX_REPORT_DAYS, { message: zhText(`a day less than ${MAX_REPORT_DAYS} days after from (a report covers at most ${MAX_REPORT_DAYS} days)`, `from 之后不到 ${MAX_REPORT_DAYS} 天的日期（一份报表最多 ${MAX_REPORT_DAYS} 天）`), path: ['to'] });
 
 /**

@@ -64,7 +64,7 @@ describe('every authored schema message has Chinese', () => {
     }
     // The walk reaches the messages (a walk that found none would pass anything).
     expect(found.has('a status page token (43 base64url characters)')).toBe(true);
-    expect(found.has('a day not before from')).toBe(true);
+    expect(found.has('a day YYYY-MM-DD, like 2026-11-23')).toBe(true);
     expect(found.size).toBeGreaterThan(15);
     expect([...found].filter(([, zh]) => !zh).map(([en]) => en)).toEqual([]);
   });
@@ -85,8 +85,8 @@ describe('the reported refusals: messageZh holds no English expectation', () => 
     ['a status page token', 'GET', '/api/status/AAAA', undefined, '排队状态页令牌'],
     ['an off-site rating token', 'GET', '/api/rating/AAAA', undefined, '离场评价链接的令牌'],
     ['a ticket id', 'GET', '/api/tickets/nope', 'cli', '号码编号，如 20261123-A001'],
-    ['a day that does not exist', 'GET', '/api/reports?from=2026-13-01&to=2026-11-23', 'manager', '日期，如 2026-11-23'],
-    ['from after to', 'GET', '/api/reports?from=2026-11-24&to=2026-11-23', 'manager', '不早于 from 的日期'],
+    ['a day that does not exist', 'GET', '/api/reports?from=2026-13-01&to=2026-11-23', 'manager', '日期（年-月-日），如 2026-11-23'],
+    ['from after to', 'GET', '/api/reports?from=2026-11-24&to=2026-11-23', 'manager', '不早于 from（"2026-11-24"）的日期'],
     ['a rating id', 'POST', '/api/ratings/nope/follow-up', 'manager', '评价编号，如 R-20261123-A001'],
   ] as const)('%s', async (_name, method, url, who, zh) => {
     const headers = who === 'manager' ? manager : who === 'cli' ? { authorization: `Bearer ${h.cliToken}` } : {};

@@ -16,8 +16,8 @@ function refusal(input: unknown): { message: string; messageZh: string } {
 describe("a report's dates in its refusals", () => {
   it('to before from: the date quoted, and what is expected in words', () => {
     const t = refusal({ from: '2026-12-02', to: '2026-12-01' });
-    expect(t.message).toBe('query.to: found "2026-12-01", expected a day not before from');
-    expect(t.messageZh).toBe('query.to：收到"2026-12-01"，应为不早于 from 的日期');
+    expect(t.message).toBe('query.to: found "2026-12-01", expected a day not before from ("2026-12-02")');
+    expect(t.messageZh).toBe('query.to：收到"2026-12-01"，应为不早于 from（"2026-12-02"）的日期');
   });
 
   it('a range too long: the date quoted, the bound in words', () => {
@@ -26,7 +26,13 @@ describe("a report's dates in its refusals", () => {
   });
 
   it('a day that does not exist is quoted too', () => {
-    expect(refusal({ from: '2026-13-01', to: '2026-12-01' }).message).toBe('query.from: found "2026-13-01", expected a day like 2026-11-23');
+    expect(refusal({ from: '2026-13-01', to: '2026-12-01' }).message).toBe('query.from: found "2026-13-01", expected a day YYYY-MM-DD, like 2026-11-23');
+  });
+
+  it('a missing day is asked for as a day, not as "text"', () => {
+    const t = refusal({ from: '2026-12-01' });
+    expect(t.message).toBe('query.to: found nothing (the key is missing), expected a day YYYY-MM-DD, like 2026-11-23');
+    expect(t.messageZh).toBe('query.to：收到空缺（缺少此项），应为日期（年-月-日），如 2026-11-23');
   });
 });
 

@@ -56,7 +56,7 @@ describe('reports over HTTP and in the browser', () => {
     const month13 = await rig.app.inject({ url: `/api/reports?from=2026-13-01&to=${day}`, headers: { cookie: manager } });
     expect(month13.statusCode).toBe(400);
     // Said as what it is: not a day; not a wrong order or range.
-    expect(month13.body).toContain('a day like');
+    expect(month13.body).toContain('a day YYYY-MM-DD, like');
     expect(month13.body).not.toMatch(/after to|800 days/);
     const r = await rig.app.inject({ url, headers: { cookie: manager } });
     expect(r.statusCode, r.body).toBe(200);

@@ -30,4 +30,13 @@ describe('reports page loading line', () => {
     expect(await page.textContent('body')).not.toContain('正在加载报表');
     await page.context().close();
   });
+
+  it('reversed days are said plainly in both languages, naming both days (not the API\'s key path)', async () => {
+    const page = await open();
+    await page.goto(`${pages.base}/reports?from=2026-12-05&to=2026-12-01`);
+    await page.locator('#error').waitFor();
+    expect(await page.textContent('#error')).toBe('开始日期 2026-12-05 晚于结束日期 2026-12-01 · The first day 2026-12-05 is after the last day 2026-12-01');
+    expect(await page.textContent('body')).not.toContain('query.to');
+    await page.context().close();
+  });
 });
