@@ -44,6 +44,7 @@ export function refusedPageHtml(who: SignedIn, needed: readonly string[], path: 
         };
   const next = encodeURIComponent(path.slice(0, 200));
   const caller = who.kind === 'session' && who.role === 'staff' && !path.startsWith('/caller') ? callerLink(way) : '';
+  const tech = who.kind === 'session' && who.role === 'technician' ? technicianLinks() : '';
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -59,7 +60,7 @@ export function refusedPageHtml(who: SignedIn, needed: readonly string[], path: 
   <p id="needed">仅${need.zh}可打开此页。<br><span class="muted">Only ${need.en} may open this page.</span></p>
   <ul>
     <li><a id="sign-in-other" href="/sign-in?next=${next}">以其他身份登录 · Sign in as someone else</a></li>
-    ${caller}
+    ${caller}${tech}
   </ul>
 </main>
 </body>
@@ -72,6 +73,14 @@ function callerLink(way: CallerWay): string {
   if (way.window !== undefined) return `<li><a id="to-caller" href="/caller?window=${way.window}">打开 ${way.window} 号窗口的叫号页面 · Open the caller page of window ${way.window}</a></li>`;
   const links = way.windows.map((w) => `<a class="to-window" href="/caller?window=${w}">${w} 号窗口 · window ${w}</a>`).join(' ');
   return `<li id="to-caller">选择窗口打开叫号页面 · Choose a window for the caller page: ${links}</li>`;
+}
+
+/** What a technician may open (README, Roles): the device and diagnostic routes. */
+export const TECHNICIAN_ROUTES = ['/metrics', '/api/state', '/api/windows', '/api/queue'] as const;
+
+function technicianLinks(): string {
+  const links = TECHNICIAN_ROUTES.map((r) => `<a class="to-tech" href="${r}">${r}</a>`).join(' ');
+  return `<li id="to-tech">技术人员可打开 · A technician may open: ${links}</li>`;
 }
 
 /** 403 with the page above, never cached. */

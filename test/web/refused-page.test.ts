@@ -33,6 +33,15 @@ describe('refused staff pages', () => {
       expect(api.statusCode).toBe(403);
       expect(api.json()).toMatchObject({ error: { code: 'forbidden' } });
     }
+    // A technician is shown what the role may open (README, Roles), at /caller and /admin, and each opens for them.
+    for (const url of ['/caller', '/admin']) {
+      const r = await rig.app.inject({ url, headers: { ...html, cookie: tech } });
+      expect(r.statusCode, url).toBe(403);
+      expect(r.body.match(/href="\/(?:metrics|api\/[a-z]+)"/g), url).toEqual(['href="/metrics"', 'href="/api/state"', 'href="/api/windows"', 'href="/api/queue"']);
+    }
+    for (const url of ['/metrics', '/api/state', '/api/windows', '/api/queue']) expect((await rig.app.inject({ url, headers: { cookie: tech } })).statusCode, url).toBe(200);
+    // Window staff are not offered them.
+    expect((await rig.app.inject({ url: '/admin', headers: { ...html, cookie: staff } })).body).not.toContain('href="/metrics"');
     // The API routes never answer HTML, whatever the Accept header says.
     const state = await rig.app.inject({ url: '/api/state', headers: { ...html, cookie: staff } });
     expect(state.statusCode).toBe(403);
