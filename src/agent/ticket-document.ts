@@ -7,7 +7,7 @@ export interface TicketFacts {
   serviceName: Lang;
   /** Wait position at issue (等待顺序数). */
   position: number;
-  /** Estimated wait at issue, whole minutes (src/core/estimate.ts); absent when no open window can call it (printed as 预计等候—分钟). */
+  /** Estimated wait at issue, whole minutes (src/core/estimate.ts); absent when no open window can call it (printed as 暂无开放窗口，开放后计算, as on the status page). */
   estimatedWaitMinutes?: number;
   windows: number[];
   issuedAt: number;

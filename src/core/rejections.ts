@@ -53,6 +53,14 @@ export const rejectionMessages = {
 export type RejectionCode = keyof typeof rejectionMessages;
 
 /**
+ * A closed window named by its number, as the demo console says it both when a key meets the
+ * closed window (the core's window-closed refusal) and when `x` closes a window already closed.
+ */
+export function windowClosedMessage(window: number): Lang {
+  return { zh: `${window} 号窗口未开启`, en: `window ${window} is closed` };
+}
+
+/**
  * staff-elsewhere with the window they hold and the way out (issue 13): a window opened for them by a
  * manager or the CLI has no session of theirs to sign out of, so the manager closing it is named too.
  */

@@ -35,7 +35,7 @@ export interface TicketNotice {
   /** 前面还有 N 人 */
   aheadText: string;
   waitMinutes: number | undefined;
-  /** 即将叫号 · 预计等候约 N 分钟 · 预计等候—分钟 */
+  /** 即将叫号 · 预计等候约 N 分钟 · 暂无开放窗口，开放后计算 */
   waitText: string;
   windows: readonly number[];
   /** 请到 3、5 号窗口等候 · 请留意叫号屏 */
@@ -56,11 +56,15 @@ export function noShowText(p: NoShowRule = defaultPolicy.noShow): string {
 }
 
 /**
- * The estimate in words: 即将叫号 when a free window calls it now, 预计等候约 N 分钟, and 预计等候—分钟
- * (unknown) when no open window can serve the service: never a made-up 0.
+ * The estimate in words: 即将叫号 when a free window calls it now, 预计等候约 N 分钟, and, when no open
+ * window can serve the service (no estimate), 暂无开放窗口，开放后计算 as the status page says it
+ * (src/web/pages/ticket.html): never a made-up 0 nor a bare dash.
  */
+/** The status page's words for a wait no open window can give yet. */
+export const NO_OPEN_WINDOW_TEXT = '暂无开放窗口，开放后计算';
+
 export function waitText(minutes: number | undefined): string {
-  if (minutes === undefined) return '预计等候—分钟';
+  if (minutes === undefined) return NO_OPEN_WINDOW_TEXT;
   return minutes === 0 ? '即将叫号' : `预计等候约 ${minutes} 分钟`;
 }
 

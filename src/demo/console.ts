@@ -5,7 +5,7 @@ import type { KeyRefused, KeypadInput, KeypadRefusals } from '../agent/flows/key
 import { staffByNumber } from '../agent/flows/staff-number.js';
 import type { AgentLink, SentCommand } from '../agent/link.js';
 import type { DeviceHealth } from '../bus/messages.js';
-import { gradeNames, grades, own, type CommandBody, type HallEvent, type Outcome } from '../core/index.js';
+import { gradeNames, grades, own, windowClosedMessage, type CommandBody, type HallEvent, type Outcome } from '../core/index.js';
 
 export interface DemoConsoleOptions {
   link: AgentLink;
@@ -278,7 +278,11 @@ export class DemoConsole {
     }
     if (a === 'no-answer') return void this.print(`… ${label}: 服务器 ${ANSWER_MS / 1000} 秒内未答复 · the server did not answer within ${ANSWER_MS / 1000} s`);
     if (a === 'failed') return void this.print(`⛔ ${label}: 服务器拒绝了请求 · the server refused the request (see the log)`);
-    if (!a.outcome.ok) return void this.print(`⛔ ${label}: ${a.outcome.message.zh} · ${a.outcome.message.en}`);
+    if (!a.outcome.ok) {
+      // A closed window is worded one way, with its number, whichever key met it (`x` on a closed one below).
+      const m = a.outcome.code === 'window-closed' ? windowClosedMessage(spec.window) : a.outcome.message;
+      return void this.print(`⛔ ${label}: ${m.zh} · ${m.en}`);
+    }
     const line = spec.done(a.events);
     const info = a.outcome.info;
     if (line) this.print(`✅ ${label}: ${line}`);
@@ -315,7 +319,7 @@ export class DemoConsole {
     if (!k) return;
     const done = (e: HallEvent) => (e.type === 'WindowClosed' && e.window === k.w ? `${k.w} 号窗口已关闭 · window ${k.w} closed` : undefined);
     const act = () => void this.o.link.send({ type: 'CloseWindow', window: k.w, source: 'caller-keypad' }).catch(() => undefined);
-    await this.run({ label: `x ${k.w}`, window: k.w, types: ['CloseWindow'], inputs: [], act, done: (events) => firstOf(events, done), nothing: `${k.w} 号窗口未开放 · window ${k.w} is not open` });
+    await this.run({ label: `x ${k.w}`, window: k.w, types: ['CloseWindow'], inputs: [], act, done: (events) => firstOf(events, done), nothing: closedText(k.w) });
   }
 
   private ratingMode(keypad: KeypadEmulator): Promise<boolean> {
@@ -367,4 +371,10 @@ function firstOf(events: HallEvent[], say: (e: HallEvent) => string | undefined)
     if (line) return line;
   }
   return undefined;
+}
+
+/** A closed window in the console's words (src/core/rejections.ts): the same for a refusal and for `x` on a closed window. */
+function closedText(window: number): string {
+  const m = windowClosedMessage(window);
+  return `${m.zh} · ${m.en}`;
 }

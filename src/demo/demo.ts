@@ -436,16 +436,20 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   services      ${config.services.map((s) => `${s.id} ${s.name.zh}`).join(' · ')}
 `);
 
-  const rl = o.input ? createInterface({ input: o.input }) : process.stdin.isTTY || o.seconds === undefined ? createInterface({ input: process.stdin }) : undefined;
+  // Keys from o.input (tests) or from stdin, a terminal or a pipe alike, with or without --seconds: a pipe's
+  // end (EOF) stops only the reading, never the demo (`q` or --seconds or Ctrl-C does); a stdin that cannot be
+  // read (closed) gives no keys rather than an error.
+  if (!o.input) process.stdin.on('error', () => undefined);
+  const rl = createInterface({ input: o.input ?? process.stdin });
   let resolveStopped: () => void = () => {};
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   const stop = async () => {
     if (stopping) return stopped;
     stopping = true;
     for (const t of timers) clearTimeout(t);
-    rl?.close();
+    rl.close();
     // A pipe left open (a script's stdin) would keep the process alive after `q`: stop reading it.
-    if (rl && !o.input) process.stdin.destroy();
+    if (!o.input) process.stdin.destroy();
     demoConsole.stop();
     for (const off of offs) off();
     await kioskQueue;
@@ -476,7 +480,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     },
     quit: () => void stop(),
   });
-  rl?.on('line', (line) => demoConsole.line(line));
+  rl.on('line', (line) => demoConsole.line(line));
   offs.push(agent.devices.onChange((list) => demoConsole.devices(list)));
   if (o.seconds !== undefined) later(o.seconds * 1000, () => void stop());
   const announcer = agent.devices.announcer;

@@ -28,10 +28,10 @@ describe('the ticket footer prints the no-show policy the hall runs (policy.noSh
     expect(text(7)).toContain('预计等候约 7 分钟');
   });
 
-  it('says the wait is unknown (预计等候—分钟, as the SMS does) when no open window can serve the service, never 0', () => {
+  it('says no window is open yet (暂无开放窗口，开放后计算, as the status page and the SMS do) when no open window can serve the service, never 0 nor a bare dash', () => {
     const facts = { hallName: { zh: '大厅', en: 'Hall' }, number: 'A001', serviceName: { zh: '社保', en: 'Social' }, position: 1, windows: [], issuedAt: 0, utcOffsetMinutes: 480 };
     const lines = printedTicket(facts).blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
-    expect(lines).toContain('预计等候—分钟');
-    expect(lines.join(' ')).not.toMatch(/0 ?分钟|即将叫号/);
+    expect(lines).toContain('暂无开放窗口，开放后计算');
+    expect(lines.join(' ')).not.toMatch(/0 ?分钟|即将叫号|—/);
   });
 });

@@ -29,7 +29,7 @@ interface Read {
   policy: string | undefined;
 }
 
-const WAIT = /即将叫号|预计等候约 \d+ 分钟|预计等候—分钟/;
+const WAIT = /即将叫号|预计等候约 \d+ 分钟|暂无开放窗口，开放后计算/;
 const POLICY = /过号[^。]*/;
 
 /** What the paper says, read line by line. */
@@ -110,7 +110,7 @@ describe('the printed ticket and the issued SMS agree', () => {
   it.each([
     [0, '即将叫号'],
     [7, '预计等候约 7 分钟'],
-    [undefined, '预计等候—分钟'],
+    [undefined, '暂无开放窗口，开放后计算'],
   ])('a wait of %s minutes reads %s on both', (wait, words) => {
     const state: HallState = { ...emptyState(), config: demo };
     const params: OutboxParams = { number: 'A003', serviceId: demo.services[0]?.id ?? 'social', windows: [3], position: 3, ...(wait === undefined ? {} : { waitMinutes: wait }) };

@@ -81,8 +81,8 @@ describe('hallq demo: keys in the order typed, and the hall’s midnight', () =>
     expect(demo.link.replica.state.windows['3']?.status).toBe('open');
     // Close and open again with the demo's keys.
     expect(await key('x 3', /^(⛔|✅|…|ℹ️) +x 3:/)).toBe('✅ x 3: 3 号窗口已关闭 · window 3 closed');
-    expect(await key('x 3', /^(⛔|✅|…|ℹ️) +x 3:/)).toBe('ℹ️  x 3: 3 号窗口未开放 · window 3 is not open');
-    expect(await key('c 3', /^(⛔|✅|…|ℹ️) +c 3:/)).toBe('⛔ c 3: 窗口未开启 · The window is closed');
+    expect(await key('x 3', /^(⛔|✅|…|ℹ️) +x 3:/)).toBe('ℹ️  x 3: 3 号窗口未开启 · window 3 is closed');
+    expect(await key('c 3', /^(⛔|✅|…|ℹ️) +c 3:/)).toBe('⛔ c 3: 3 号窗口未开启 · window 3 is closed');
     expect(await key('o 3', /^(⛔|✅|…|ℹ️) +o 3:/)).toBe('✅ o 3: 3 号窗口开放（s03）· window 3 opened by s03');
     expect(await key('o 3 5', /^(⛔|✅|…|ℹ️) +o 3 5:/)).toBe('⛔ o 3 5: 窗口已有人员登录 · Another staff member is logged in at this window');
   }, 120_000);

@@ -66,6 +66,6 @@ describe('the citizen’s messages, received by the modem', () => {
   it('issued with no window open: its position and the windows that serve its service', async () => {
     const h = await hall();
     h.withPhone('13912345678');
-    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A001（社保），前面还有 0 人，预计等候—分钟，请到1、2、3、4、5、6、7、8、9、10号窗口办理，请留意叫号。过号顺延 3 位重新排队（限一次）。']);
+    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A001（社保），前面还有 0 人，暂无开放窗口，开放后计算，请到1、2、3、4、5、6、7、8、9、10号窗口办理，请留意叫号。过号顺延 3 位重新排队（限一次）。']);
   });
 });

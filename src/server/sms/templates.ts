@@ -26,7 +26,7 @@ export function templateFor(reason: OutboxReason, params: OutboxParams): SmsTemp
 /**
  * `link` and `valid` are the off-site rating page and its validity in minutes (ratingLink only), `time` a reminder's slot start; '' elsewhere.
  * `aheadText`, `waitText`, `policy` and `statusLink` are the printed ticket's own words (src/core/ticket-notice.ts): 前面还有 N 人,
- * 即将叫号 / 预计等候约 N 分钟 / 预计等候—分钟, the no-show rule, and 查看进度 <status page> ('' without a status link).
+ * 即将叫号 / 预计等候约 N 分钟 / 暂无开放窗口，开放后计算, the no-show rule, and 查看进度 <status page> ('' without a status link).
  */
 export type SmsVars = Record<
   'hall' | 'number' | 'service' | 'position' | 'ahead' | 'wait' | 'windows' | 'window' | 'link' | 'valid' | 'time' | 'aheadText' | 'waitText' | 'policy' | 'statusLink',
