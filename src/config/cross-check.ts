@@ -31,7 +31,10 @@ export function crossCheck(doc: unknown): ConfigIssue[] {
   const windowIds = windows.map((w) => valid(windowSchema.shape.id, w, 'id'));
   const serviceRepeats = repeats(serviceIds);
   const windowRepeats = repeats(windowIds);
-  const refs = every(serviceIds) ? serviceReferences(top, new Set(serviceIds), serviceRepeats.length > 0) : undefined;
+  // Services missing, not a list, empty or with an id the schema refuses: the schema says so, and the
+  // references to services are not checked against ids that are not there (they would all be unknown).
+  const serviceList = Array.isArray(top['services']) && services.length > 0 && every(serviceIds);
+  const refs = serviceList ? serviceReferences(top, new Set(serviceIds), serviceRepeats.length > 0) : undefined;
   const windowRefs = every(windowIds) ? unknownWindows(top, new Set(windowIds)) : [];
   // With a window id twice, a window named that none has is the old id of the one renamed: said in the duplicate's line.
   const windowOrphans = windowRepeats.length > 0 ? windowRefs : [];

@@ -127,6 +127,26 @@ describe('one root problem, said once', () => {
   });
 });
 
+describe('a check that depends on a value the schema refused does not run', () => {
+  it('services missing (a misspelt key): the two lines, no line per tier naming a service', () => {
+    const r = check('no-services.yaml', edit(demo, /^services:/m, 'sevices:'));
+    expect(r.code).toBe(3);
+    expect(r.lines.filter((l) => !l.startsWith(' '))).toEqual([
+      `${r.file}: services: found nothing (the key is missing), expected a list`,
+      `${r.file}: sevices: found an unknown key, expected no such key (did you mean services?)`,
+      `2 problem(s) in ${r.file} (${r.file} 中有 2 处问题)`,
+    ]);
+  });
+
+  it('agent.id naming no agent: that line only, not also the (right) broker user name against the typo', () => {
+    const r = check('agent-typo.yaml', `${demo}\nagent:\n  id: demo-agnt\n  mqtt:\n    username: demo-agent\n`);
+    expect(r.lines.filter((l) => !l.startsWith(' '))).toEqual([
+      `${r.file}: agent.id: found "demo-agnt", expected the id of an agent in agents: demo-agent (did you mean demo-agent?)`,
+      `1 problem(s) in ${r.file} (${r.file} 中有 1 处问题)`,
+    ]);
+  });
+});
+
 describe('an unknown key in a device: the keys of the option its transport selects', () => {
   const devices = (printer: string, idcard: string) => edit(demo, '    kiosk: {}\n    devices:\n', `    kiosk: {}\n    devices:\n      printer: ${printer}\n      idcard: ${idcard}\n`);
 
