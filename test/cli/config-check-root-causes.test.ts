@@ -170,6 +170,16 @@ describe('a check that depends on a value the schema refused does not run', () =
   });
 });
 
+describe('an error inside a YAML anchor', () => {
+  it('is said once, at the anchor, with the number of places using it (not once per *alias)', () => {
+    const r = check('anchor.yaml', edit(demo, 'mon: &weekday [{ from: "08:30"', 'mon: &weekday [{ from: "8:30"'));
+    expect(r.lines.filter((l) => !l.startsWith(' '))).toEqual([
+      `${r.file}: hours.weekly.mon[0].from: found "8:30", expected a time of day as HH:MM, two digits each, 00:00 to 24:00, e.g. "09:00" (in the anchor &weekday, used at 5 places)`,
+      `1 problem(s) in ${r.file} (${r.file} 中有 1 处问题)`,
+    ]);
+  });
+});
+
 describe('an unknown key in a device: the keys of the option its transport selects', () => {
   const devices = (printer: string, idcard: string) => edit(demo, '    kiosk: {}\n    devices:\n', `    kiosk: {}\n    devices:\n      printer: ${printer}\n      idcard: ${idcard}\n`);
 
