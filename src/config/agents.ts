@@ -107,7 +107,8 @@ export function checkAgents(c: AgentParts): ConfigIssue[] {
   if (unknownOwn !== undefined && !orphan) issues.push(unknownAgentIssue(unknownOwn, known));
   const user = c.agent?.mqtt.username;
   const own = c.agent?.id ?? (c.agents.length === 1 ? c.agents[0]?.id : undefined);
-  if (user !== undefined && own !== undefined && user !== own) {
+  // An agent.id naming no agent is said above; the user name is not compared with an id that may be the typo.
+  if (user !== undefined && own !== undefined && unknownOwn === undefined && user !== own) {
     issues.push({ path: 'agent.mqtt.username', found: JSON.stringify(user), expected: `the agent id (${own}): the broker binds each agent's topics to its user name`, foundZh: JSON.stringify(user), expectedZh: `代理编号（${own}）：消息代理按用户名限定每个代理的主题` });
   }
   return issues;

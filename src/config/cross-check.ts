@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { closest } from '../../drivers/common/did-you-mean.js';
-import { duplicateIssue, placesWords, repeats, type IdKind, type IdUse } from './id-cascade.js';
+import { absorbable, duplicateHint, duplicateIssue, placesWords, repeats, type IdKind, type IdUse } from './id-cascade.js';
 import type { ConfigIssue } from './load.js';
 import { serviceSchema, staffSchema, windowSchema } from './schema.js';
 
@@ -17,7 +17,7 @@ import { serviceSchema, staffSchema, windowSchema } from './schema.js';
  *
  * A root problem is said once, not with what only follows from it (src/config/id-cascade.ts): the
  * places naming an id no entry has, when an entry's id repeats another's, are said in the duplicate's
- * line; a service whose id is a typo of the id several places name (`medicl` where seven tiers say
+ * line when several name one id (absorbable), else each at its place pointing at the duplicate; a service whose id is a typo of the id several places name (`medicl` where seven tiers say
  * `medical`) is said once, at the service.
  */
 export function crossCheck(doc: unknown): ConfigIssue[] {
@@ -31,10 +31,15 @@ export function crossCheck(doc: unknown): ConfigIssue[] {
   const windowIds = windows.map((w) => valid(windowSchema.shape.id, w, 'id'));
   const serviceRepeats = repeats(serviceIds);
   const windowRepeats = repeats(windowIds);
-  const refs = every(serviceIds) ? serviceReferences(top, new Set(serviceIds), serviceRepeats.length > 0) : undefined;
+  // Services missing, not a list, empty or with an id the schema refuses: the schema says so, and the
+  // references to services are not checked against ids that are not there (they would all be unknown).
+  const serviceList = Array.isArray(top['services']) && services.length > 0 && every(serviceIds);
+  const refs = serviceList ? serviceReferences(top, new Set(serviceIds), duplicateHint(SERVICE, serviceRepeats)) : undefined;
   const windowRefs = every(windowIds) ? unknownWindows(top, new Set(windowIds)) : [];
-  // With a window id twice, a window named that none has is the old id of the one renamed: said in the duplicate's line.
-  const windowOrphans = windowRepeats.length > 0 ? windowRefs : [];
+  // With a window id twice, the window named that none has is the old id of the one renamed when several
+  // places name it (absorbable): said in the duplicate's line; else at each place, pointing at the duplicate.
+  const windowOrphans = windowRepeats.length > 0 && absorbable(windowRefs) ? windowRefs : [];
+  const windowHint = duplicateHint(WINDOW, windowRepeats);
 
   issues.push(...serviceRepeats.map((r) => duplicateIssue(SERVICE, r, refs?.orphans)));
   issues.push(...repeats(services.map((s) => valid(serviceSchema.shape.prefix, s, 'prefix'))).map((r) => duplicateIssue(PREFIX, r)));
@@ -42,7 +47,7 @@ export function crossCheck(doc: unknown): ConfigIssue[] {
   issues.push(...repeats(staff.map((s) => valid(staffSchema.shape.id, s, 'id'))).map((r) => duplicateIssue(STAFF, r)));
   if (refs !== undefined) issues.push(...refs.issues);
   if (windowOrphans.length === 0) {
-    for (const w of windowRefs) issues.push({ path: w.path, found: String(w.id), expected: 'a window id of windows', foundZh: String(w.id), expectedZh: 'windows 中已有的窗口号' });
+    for (const w of windowRefs) issues.push({ path: w.path, found: String(w.id), expected: `a window id of windows${windowHint.en}`, foundZh: String(w.id), expectedZh: `windows 中已有的窗口号${windowHint.zh}` });
   }
   return issues;
 }
@@ -60,7 +65,8 @@ const every = <T>(ids: readonly (T | undefined)[]): ids is T[] => ids.every((id)
  * is used twice, so the ids named that are close to none (the renamed entry's old id) are `orphans`,
  * for the duplicate's line, not said here.
  */
-function serviceReferences(top: Record<string, unknown>, known: ReadonlySet<string>, repeated: boolean): { issues: ConfigIssue[]; orphans: IdUse<string>[] } {
+function serviceReferences(top: Record<string, unknown>, known: ReadonlySet<string>, hint: { en: string; zh: string }): { issues: ConfigIssue[]; orphans: IdUse<string>[] } {
+  const repeated = hint.en !== '';
   const ids = [...known];
   const windows = list(top['windows']);
   const services = list(top['services']);
@@ -80,7 +86,7 @@ function serviceReferences(top: Record<string, unknown>, known: ReadonlySet<stri
       if (sid !== undefined && !unserved.has(sid) && !tiers.some((t) => t?.some((tier) => tier.includes(sid)))) unserved.set(sid, i);
     });
   }
-  const orphans: IdUse<string>[] = [];
+  let orphans: IdUse<string>[] = [];
   const folded = new Set<string>();
   const renamed = new Map<string, IdUse<string>[]>();
   for (const sid of new Set(unknown.map((u) => u.id))) {
@@ -98,11 +104,17 @@ function serviceReferences(top: Record<string, unknown>, known: ReadonlySet<stri
       folded.add(sid);
     }
   }
+  // Not the renamed entry's old id (absorbable, src/config/id-cascade.ts): each place said, pointing at the duplicate.
+  if (!absorbable(orphans)) {
+    for (const o of orphans) folded.delete(o.id);
+    orphans = [];
+  }
   const issues: ConfigIssue[] = [];
   // A service id that is none of the services: the ids there are, and the one it is a typo of.
   const unknownService = (u: IdUse<string>) => {
     const guess = closest(u.id, ids);
-    issues.push({ path: u.path, found: show(u.id), expected: `one of the service ids ${ids.join(', ')}${guess === undefined ? '' : ` (did you mean ${guess}?)`}`, foundZh: show(u.id), expectedZh: `以下业务编号之一：${ids.join('、')}${guess === undefined ? '' : `（是不是 "${guess}"？）`}` });
+    const end = guess === undefined ? hint : { en: '', zh: '' };
+    issues.push({ path: u.path, found: show(u.id), expected: `one of the service ids ${ids.join(', ')}${guess === undefined ? '' : ` (did you mean ${guess}?)`}${end.en}`, foundZh: show(u.id), expectedZh: `以下业务编号之一：${ids.join('、')}${guess === undefined ? '' : `（是不是 "${guess}"？）`}${end.zh}` });
   };
   const said = unknown.filter((u) => !folded.has(u.id));
   said.filter((u) => u.path.startsWith('windows')).forEach(unknownService);

@@ -5,8 +5,29 @@ import type { ConfigIssue } from './load.js';
  * renamed onto another's id (services[1].id `medical` → `social`) is a duplicate, and every place
  * that names its old id (a window's tiers, the simulation; an RS-485 keypad's window; `agent.id`)
  * would be a problem of its own: those places are folded into the duplicate's line, which says the
- * id they name and where, not said again one by one.
+ * id they name and where, not said again one by one — when they plausibly are the old id (absorbable).
  */
+
+/**
+ * Whether the places naming ids no entry has (`orphans`) are the old id of an entry renamed onto
+ * another's, and so are said in the duplicate's line: only when they all name one id AND more than
+ * one place names it. Several places agreeing on an id no entry has is the mark of an id that was
+ * real (services[1] `medical` → `social`, nine tiers still saying `medical`); one place naming an
+ * unknown id may as well be a mistake of its own (windows[11].id 12 → 11 beside a keypad's
+ * `window: 6` → `66`: 66 was never a window). Else each place is said on its own line, pointing at
+ * the duplicate as a possible cause (duplicateHint), never folded silently.
+ */
+export function absorbable<T>(orphans: readonly IdUse<T>[]): boolean {
+  return orphans.length > 1 && new Set(orphans.map((o) => o.id)).size === 1;
+}
+
+/** The end of a dangling place's own line beside a duplicate: `; windows[11].id is a duplicate: was this its old id?`. */
+export function duplicateHint(k: IdKind, repeats: readonly Repeat<unknown>[]): { en: string; zh: string } {
+  const r = repeats[0];
+  if (r === undefined) return { en: '', zh: '' };
+  const at = `${k.list}[${r.at}].${k.key}`;
+  return { en: `; ${at} is a duplicate: was this its old id?`, zh: `；${at} 重复了：这是它原来的编号吗？` };
+}
 
 /** An entry whose id an earlier entry has: its index and the earlier one's. */
 export interface Repeat<T> {

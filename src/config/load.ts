@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { yamlExpected } from './yaml-words.js';
 import { parseDocument } from 'yaml';
+import { foldAnchoredIssues } from './yaml-anchors.js';
 import { HallqError } from '../../drivers/common/error.js';
 import { invalidText } from '../../drivers/common/invalid-text.js';
 import { fileProblem } from '../../drivers/common/system-words.js';
@@ -83,7 +84,8 @@ function parseConfigText(text: string): ConfigResult {
       issues: first.map((e) => ({ path: `line ${e.linePos?.[0].line ?? '?'}`, pathZh: `第 ${e.linePos?.[0].line ?? '?'} 行`, found: 'invalid YAML', expected: yamlExpected(e).en, foundZh: '不合 YAML 语法的内容', expectedZh: yamlExpected(e).zh })),
     };
   }
-  return validateConfig(doc.toJS());
+  const r = validateConfig(doc.toJS());
+  return r.ok ? r : { ...r, issues: foldAnchoredIssues(doc, r.issues) };
 }
 
 /** One issue without its path: `found X, expected Y`; `zh`: `收到 X，应为 Y` (the hall's and the city's config check alike). */

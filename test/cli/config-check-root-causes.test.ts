@@ -96,13 +96,36 @@ describe('one root problem, said once', () => {
     ]);
   });
 
-  it('a window renamed onto another\'s id: the duplicate, with the keypad that still names the old window', () => {
+  it('a window renamed onto another\'s id, its old id named at one place only: the duplicate, and the keypad on its own line pointing at it', () => {
     const r = check('dup-window.yaml', edit(demo, '  - { id: 2, kind: general', '  - { id: 1, kind: general'));
     expect(r.lines).toEqual([
-      `${r.file}: windows[1].id: found 1, expected a window id not used before (windows[0].id is 1 too; 2 is no window's id now, yet it is named at agents[0].devices.rs485[0].keypads[1].window: was it this one's id, or windows[0]'s?)`,
-      '  windows[1].id：收到1，应为未被使用过的窗口号（windows[0].id 也是 1；现在没有窗口的编号是 2，却在 agents[0].devices.rs485[0].keypads[1].window 用到它：它原是这一项的编号，还是 windows[0].id 原来的值？）',
-      `1 problem(s) in ${r.file} (${r.file} 中有 1 处问题)`,
+      `${r.file}: windows[1].id: found 1, expected a window id not used before`,
+      '  windows[1].id：收到1，应为未被使用过的窗口号',
+      `${r.file}: agents[0].devices.rs485[0].keypads[1].window: found 2, expected a window id of windows; windows[1].id is a duplicate: was this its old id?`,
+      '  agents[0].devices.rs485[0].keypads[1].window：收到2，应为windows 中已有的窗口号；windows[1].id 重复了：这是它原来的编号吗？',
+      `2 problem(s) in ${r.file} (${r.file} 中有 2 处问题)`,
     ]);
+  });
+
+  it('a window renamed onto another\'s id beside a keypad\'s own mistake: the mistake is not guessed to be the old id', () => {
+    const renamed = edit(demo, '  - { id: 12, kind: pickup', '  - { id: 11, kind: pickup');
+    const r = check('dup-window-and-typo.yaml', edit(renamed, '{ window: 6, address: 6 }', '{ window: 66, address: 6 }'));
+    expect(r.lines.filter((l) => !l.startsWith(' '))).toEqual([
+      `${r.file}: windows[11].id: found 11, expected a window id not used before`,
+      `${r.file}: agents[0].devices.rs485[0].keypads[5].window: found 66, expected a window id of windows; windows[11].id is a duplicate: was this its old id?`,
+      `${r.file}: agents[0].devices.rs485[0].keypads[11].window: found 12, expected a window id of windows; windows[11].id is a duplicate: was this its old id?`,
+      `3 problem(s) in ${r.file} (${r.file} 中有 3 处问题)`,
+    ]);
+    expect(r.lines.join('\n')).not.toContain('66 is no window');
+  });
+
+  it('a service renamed onto another\'s id beside one tier\'s own unknown id: nothing folded, each place said', () => {
+    const renamed = edit(demo, '  - { id: medical, prefix: B', '  - { id: social, prefix: B');
+    const r = check('dup-service-and-unknown.yaml', edit(renamed, 'tiers: [[pickup]]', 'tiers: [[zzz]]'));
+    const lines = r.lines.filter((l) => !l.startsWith(' '));
+    expect(lines[0]).toBe(`${r.file}: services[1].id: found "social", expected a service id not used before`);
+    expect(lines).toContain(`${r.file}: windows[11].tiers[0][0]: found "zzz", expected one of the service ids social, household, realestate, fund, business, tax, pickup; services[1].id is a duplicate: was this its old id?`);
+    expect(lines).toContain(`${r.file}: windows[0].tiers[0][1]: found "medical", expected one of the service ids social, household, realestate, fund, business, tax, pickup; services[1].id is a duplicate: was this its old id?`);
   });
 
   it('a keypad naming a window that is not there, with no duplicate: said at the keypad, beside a schema problem too', () => {
@@ -122,6 +145,36 @@ describe('one root problem, said once', () => {
     expect(r.lines).toEqual([
       `${r.file}: agents[1].id: found "kiosk-1", expected an agent id not used before (agents[0].id is "kiosk-1" too; "demo-agent" is no agent's id now, yet it is named at agent.id: was it this one's id, or agents[0]'s?)`,
       '  agents[1].id：收到"kiosk-1"，应为未被使用过的代理编号（agents[0].id 也是 "kiosk-1"；现在没有代理的编号是 "demo-agent"，却在 agent.id 用到它：它原是这一项的编号，还是 agents[0].id 原来的值？）',
+      `1 problem(s) in ${r.file} (${r.file} 中有 1 处问题)`,
+    ]);
+  });
+});
+
+describe('a check that depends on a value the schema refused does not run', () => {
+  it('services missing (a misspelt key): the two lines, no line per tier naming a service', () => {
+    const r = check('no-services.yaml', edit(demo, /^services:/m, 'sevices:'));
+    expect(r.code).toBe(3);
+    expect(r.lines.filter((l) => !l.startsWith(' '))).toEqual([
+      `${r.file}: services: found nothing (the key is missing), expected a list`,
+      `${r.file}: sevices: found an unknown key, expected no such key (did you mean services?)`,
+      `2 problem(s) in ${r.file} (${r.file} 中有 2 处问题)`,
+    ]);
+  });
+
+  it('agent.id naming no agent: that line only, not also the (right) broker user name against the typo', () => {
+    const r = check('agent-typo.yaml', `${demo}\nagent:\n  id: demo-agnt\n  mqtt:\n    username: demo-agent\n`);
+    expect(r.lines.filter((l) => !l.startsWith(' '))).toEqual([
+      `${r.file}: agent.id: found "demo-agnt", expected the id of an agent in agents: demo-agent (did you mean demo-agent?)`,
+      `1 problem(s) in ${r.file} (${r.file} 中有 1 处问题)`,
+    ]);
+  });
+});
+
+describe('an error inside a YAML anchor', () => {
+  it('is said once, at the anchor, with the number of places using it (not once per *alias)', () => {
+    const r = check('anchor.yaml', edit(demo, 'mon: &weekday [{ from: "08:30"', 'mon: &weekday [{ from: "8:30"'));
+    expect(r.lines.filter((l) => !l.startsWith(' '))).toEqual([
+      `${r.file}: hours.weekly.mon[0].from: found "8:30", expected a time of day as HH:MM, two digits each, 00:00 to 24:00, e.g. "09:00" (in the anchor &weekday, used at 5 places)`,
       `1 problem(s) in ${r.file} (${r.file} 中有 1 处问题)`,
     ]);
   });

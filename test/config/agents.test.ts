@@ -40,6 +40,11 @@ describe('agents in the hall config', () => {
     expect(at('agents[1].devices.rs485[0].keypads[0].window')).toEqual(['a window id of windows']);
     // counter-2 repeats counter-1's keypads: each window's caller and rating keypad belongs to one agent.
     expect(at('agents[2].devices.rs485[0].keypads[1]')).toEqual([expect.stringContaining('one caller keypad per window (already on agent counter-1)'), expect.stringContaining('one rating keypad per window')]);
-    expect(at('agent.mqtt.username')).toEqual([expect.stringContaining('the agent id')]);
+    // agent.id names no agent: the user name is not compared with it (it may be the typo, the user name right).
+    expect(at('agent.mqtt.username')).toEqual([]);
+    doc.agent!.id = 'counter-1';
+    doc.agent!.mqtt.username = 'kiosk-1';
+    const named = validateConfig(doc);
+    expect(named.ok ? [] : named.issues.filter((i) => i.path === 'agent.mqtt.username').map((i) => i.expected)).toEqual([expect.stringContaining('the agent id (counter-1)')]);
   });
 });

@@ -71,7 +71,9 @@ describe('config', () => {
     const r = validateConfig(doc);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.issues.map((i) => i.path)).toEqual(['windows[2].kind', 'staff[2].role', 'services[4].prefix', 'windows[1].id', 'staff[1].id', 'windows[10].tiers[0][0]']);
+    expect(r.issues.map((i) => i.path)).toEqual(['windows[2].kind', 'staff[2].role', 'services[4].prefix', 'windows[1].id', 'staff[1].id', 'windows[10].tiers[0][0]', 'agents[0].devices.rs485[0].keypads[1].window']);
+    // The keypad naming window 2 (one place only): its own line, pointing at the duplicate (src/config/id-cascade.ts absorbable).
+    expect(r.issues.at(-1)?.expected).toBe('a window id of windows; windows[1].id is a duplicate: was this its old id?');
     expect(r.issues.find((i) => i.path === 'services[4].prefix')).toMatchObject({ found: '"A"', expected: 'a number prefix not used before' });
     expect(r.issues.find((i) => i.path === 'windows[10].tiers[0][0]')?.expected).toContain('(did you mean fund?)');
   });
