@@ -47,7 +47,7 @@ export function crossCheck(doc: unknown): ConfigIssue[] {
   issues.push(...repeats(staff.map((s) => valid(staffSchema.shape.id, s, 'id'))).map((r) => duplicateIssue(STAFF, r)));
   if (refs !== undefined) issues.push(...refs.issues);
   if (windowOrphans.length === 0) {
-    for (const w of windowRefs) issues.push({ path: w.path, found: String(w.id), expected: `a window id of windows${windowHint.en}`, foundZh: String(w.id), expectedZh: `windows 中已有的窗口号${windowHint.zh}` });
+    for (const w of windowRefs) issues.push({ path: w.path, found: String(w.id), expected: `a window id of windows${windowHint.en}`, foundZh: String(w.id), expectedZh: `已配置窗口的窗口号${windowHint.zh}` });
   }
   return issues;
 }

@@ -102,7 +102,7 @@ describe('one root problem, said once', () => {
       `${r.file}: windows[1].id: found 1, expected a window id not used before`,
       '  windows[1].id：收到1，应为未被使用过的窗口号',
       `${r.file}: agents[0].devices.rs485[0].keypads[1].window: found 2, expected a window id of windows; windows[1].id is a duplicate: was this its old id?`,
-      '  agents[0].devices.rs485[0].keypads[1].window：收到2，应为windows 中已有的窗口号；windows[1].id 重复了：这是它原来的编号吗？',
+      '  agents[0].devices.rs485[0].keypads[1].window：收到2，应为已配置窗口的窗口号；windows[1].id 重复了：这是它原来的编号吗？',
       `2 problem(s) in ${r.file} (${r.file} 中有 2 处问题)`,
     ]);
   });
