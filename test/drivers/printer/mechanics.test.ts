@@ -22,6 +22,16 @@ const doc: PrintDocument = {
 };
 const decoded = doc.blocks.filter((b): b is Exclude<PrintBlock, { type: 'cut' }> => b.type !== 'cut').map(normalizeBlock);
 
+/** True when a chunk holds only 3-byte status questions (DLE EOT n, GS r n), as the emulator reads a ticket's start. */
+function onlyStatusQuestions(chunk: Buffer): boolean {
+  if (chunk.length === 0 || chunk.length % 3 !== 0) return false;
+  for (let i = 0; i < chunk.length; i += 3) {
+    const question = (chunk[i] === 0x10 && chunk[i + 1] === 0x04) || (chunk[i] === 0x1d && chunk[i + 1] === 0x72);
+    if (!question) return false;
+  }
+  return true;
+}
+
 describe('printer mechanics (203 dpi, 150 mm/s)', () => {
   it('measures a known ticket as computed by hand: 572 dots = 71.57 mm = 477.14 ms', () => {
     expect(decoded.map((b) => blockDots(b))).toEqual([30, 48, 30, 60, 174, 110, 120]);
@@ -99,7 +109,9 @@ describe('emulator: the cut waits for the mechanism', () => {
       emulator.set({ statusReply: 'slow', slowReplyMs: 300 });
       let firstByteAt: number | undefined;
       device.onData((chunk) => {
-        if (firstByteAt === undefined && chunk[0] !== 0x10) firstByteAt = performance.now();
+        // The ticket's first byte is in the first chunk that is not only status questions (DLE EOT n, GS r n):
+        // a chunk may start with a DLE EOT and carry the ticket's bytes after it (writes that meet on the link).
+        if (firstByteAt === undefined && !onlyStatusQuestions(chunk)) firstByteAt = performance.now();
       });
       const cut = emulator.nextTicket().then(() => performance.now());
       await printer.print(doc);
