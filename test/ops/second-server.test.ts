@@ -282,8 +282,14 @@ describe('two hall servers on one broker (issue 13)', () => {
   }, 60_000);
 
   it('a server that sees another instance online (one that started while the broker was away) says so in its log', async () => {
+    const watch = await statusWatcher();
+    const startedAt = Date.now();
     const running = server(serverConfig('knocked'));
     await running.waitFor(/"connected to broker"/);
+    // Its own online status, published after its subscriptions on the same connection: once the broker
+    // has routed it, the server listens live (a status published before that reaches it as the retained
+    // copy of its first connection, which the start's probe judges, not this check).
+    await watch.next((s) => s.online && (s.at ?? 0) >= startedAt && s.instance !== 'e'.repeat(32));
     // Another instance publishes its status while this one runs.
     await leaveOnlineStatus({ online: true, seq: 3, at: Date.now(), instance: 'e'.repeat(32), host: 'rogue-box' });
     await running.waitFor(/another hallq server is serving this hall on the broker with this server's identity/);
