@@ -11,7 +11,8 @@ import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { hallConfigOf, loadConfigOrThrow } from '../../src/config/load.js';
+import { loadConfigOrThrow } from '../../src/config/load.js';
+import { hallConfigOf } from '../../src/config/hall-config.js';
 import { emptyState, execute, positions, type Command, type CommandBody, type HallEvent } from '../../src/core/index.js';
 import { simSpecOf } from '../../src/cli/simulate.js';
 import { simulate, type TicketTrace } from '../../src/sim/simulate.js';

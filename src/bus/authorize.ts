@@ -1,6 +1,6 @@
 import type { ErrorBody, Request } from './messages.js';
 import type { wireCommandSchema } from './command-schema.js';
-import { keypadWindows } from '../config/agents.js';
+import { keypadWindows } from '../config/keypads.js';
 import type { AgentEntry } from '../config/schema.js';
 import type { Source } from '../core/index.js';
 import type { z } from 'zod';

@@ -1,5 +1,6 @@
-import { thisAgentIssue } from '../config/agents.js';
-import { formatIssues, issueLine, loadConfigFile } from '../config/load.js';
+import { thisAgentIssue } from '../config/this-agent.js';
+import { keptConfigFor } from '../config/config-cache.js';
+import type { ConfigResult } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
 import { errorLine, errorParts } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
@@ -18,12 +19,16 @@ const EXIT_GRACE_MS = 1000;
  * (journald), every problem listed, and exit code 3 — never a guess.
  */
 export async function daemon(kind: 'server' | 'agent', configPath: string): Promise<number> {
-  // Under systemd, CacheDirectory=hallq: the config checked at the last start, kept for the same bytes and build.
-  let checked = loadConfigFile(configPath, { cacheDir: process.env.CACHE_DIRECTORY?.split(':')[0] || undefined });
+  // Under systemd, CacheDirectory=hallq: the config checked at the last start, kept for the same bytes and
+  // build. Only without it are the YAML parser and the config schema loaded (a tenth of the server's start).
+  const cacheDir = process.env.CACHE_DIRECTORY?.split(':')[0] || undefined;
+  const kept = cacheDir ? keptConfigFor(configPath, cacheDir) : undefined;
+  let checked: ConfigResult = kept ? { ok: true, config: kept } : (await import('../config/load.js')).loadConfigFile(configPath, { cacheDir });
   // An agent also needs to know which of the hall's agents it is.
   const mine = checked.ok && kind === 'agent' ? thisAgentIssue(checked.config) : undefined;
   if (mine) checked = { ok: false, issues: [mine] };
   if (!checked.ok) {
+    const { formatIssues, issueLine } = await import('../config/load.js');
     const first = checked.issues[0];
     const n = checked.issues.length;
     const line = `error: CONFIG_INVALID: hallq ${kind} did not start: ${n} problem(s) in ${configPath}; first: ${first ? issueLine(first) : 'unknown'}; \`hallq config check ${configPath}\` lists them all (${configPath} 有 ${n} 处问题，未启动；第一处：${first ? issueLine(first, true) : '未知'})`;
@@ -78,21 +83,22 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
   const log = createLogger({ component: kind });
   let reloading: Promise<unknown> = Promise.resolve();
   onHangup = () => {
-    const next = loadConfigFile(configPath);
-    if (!next.ok) {
-      log.error({ config: configPath, issues: formatIssues(configPath, next.issues).split('\n') }, 'config reload refused: the file is invalid; the running config stays');
-      if ('reloadRefused' in running) running.reloadRefused();
-      return;
-    }
-    // The server records the hall part; the agent reopens its devices and kiosk when they changed.
-    const issue = kind === 'agent' ? thisAgentIssue(next.config) : undefined;
-    if (issue) {
-      log.error({ config: configPath, issues: formatIssues(configPath, [issue]).split('\n') }, 'config reload refused: the file is invalid; the running config stays');
-      if ('reloadRefused' in running) running.reloadRefused();
-      return;
-    }
-    // One reload at a time: a second SIGHUP during an agent's reopen waits for it.
-    reloading = reloading.then((): unknown => running.reload(next.config)).catch((e: unknown) => log.error({ err: String(e) }, 'config reload failed'));
+    // One reload at a time, in the order of the signals: a second SIGHUP during an agent's reopen waits for it.
+    reloading = reloading
+      .then(async (): Promise<unknown> => {
+        const { formatIssues, loadConfigFile } = await import('../config/load.js');
+        const next = loadConfigFile(configPath);
+        // The server records the hall part; the agent reopens its devices and kiosk when they changed.
+        const own = next.ok && kind === 'agent' ? thisAgentIssue(next.config) : undefined;
+        const issues = next.ok ? (own ? [own] : []) : next.issues;
+        if (!next.ok || issues.length > 0) {
+          log.error({ config: configPath, issues: formatIssues(configPath, issues).split('\n') }, 'config reload refused: the file is invalid; the running config stays');
+          if ('reloadRefused' in running) running.reloadRefused();
+          return undefined;
+        }
+        return running.reload(next.config);
+      })
+      .catch((e: unknown) => log.error({ err: String(e) }, 'config reload failed'));
   };
   await stopRequested;
   process.off('SIGHUP', hangup);

@@ -1,4 +1,5 @@
-import { hallConfigOf, formatIssues, loadConfigFile } from '../config/load.js';
+import { formatIssues, loadConfigFile } from '../config/load.js';
+import { hallConfigOf } from '../config/hall-config.js';
 import { derivedSimulation } from './simulate-defaults.js';
 import { hallToday } from './hall-time.js';
 import type { HallqConfig } from '../config/schema.js';

@@ -4,6 +4,7 @@ import { duplicateIssue, repeats, type IdKind } from './id-cascade.js';
 import type { ConfigIssue } from './load.js';
 import { z } from 'zod';
 import { agentEntrySchema, agentSchema, type AgentEntry, type HallqConfig } from './schema.js';
+import { thisAgentIssue, unknownAgentIssue } from './this-agent.js';
 
 const agentEntriesSchema = z.array(agentEntrySchema).default([]);
 
@@ -24,29 +25,6 @@ export function serverUserOf(c: AgentParts): string {
 /** This mini-PC's agent: its entry in `agents` (hardware) merged with `agent` (its own settings). */
 export type ThisAgent = AgentEntry & Omit<NonNullable<HallqConfig['agent']>, 'id'>;
 
-/** Why this config names no agent for this box (`hallq agent`), or undefined when it does. */
-export function thisAgentIssue(c: HallqConfig): ConfigIssue | undefined {
-  const id = c.agent?.id;
-  if (id === undefined && c.agents.length === 1) return undefined;
-  if (id === undefined && c.agents.length === 0) return { path: 'agents', found: 'no agent', expected: "this mini-PC's entry (id, devices, kiosk)", foundZh: '没有代理', expectedZh: '本机的条目（id、devices、kiosk）' };
-  if (id === undefined) return { path: 'agent.id', found: 'nothing', expected: `which of the agents this box is: one of ${c.agents.map((a) => a.id).join(', ')}`, foundZh: '空缺', expectedZh: `本机是 agents 中的哪一个：${c.agents.map((a) => a.id).join('、')} 之一` };
-  return c.agents.some((a) => a.id === id) ? undefined : unknownAgentIssue(id, c.agents.map((a) => a.id));
-}
-
-/** `agent.id` naming no entry of `agents`: the ids there are, and the one it is a typo of. */
-function unknownAgentIssue(id: string, ids: readonly string[]): ConfigIssue {
-  const found = JSON.stringify(id);
-  if (ids.length === 0) return { path: 'agent.id', found, expected: 'the id of an agent in agents, but agents is empty', foundZh: found, expectedZh: 'agents 中某个代理的编号，但 agents 是空的' };
-  const guess = closest(id, ids);
-  return {
-    path: 'agent.id',
-    found,
-    expected: `the id of an agent in agents: ${ids.join(', ')}${guess === undefined ? '' : ` (did you mean ${guess}?)`}`,
-    foundZh: found,
-    expectedZh: `agents 中某个代理的编号：${ids.join('、')}${guess === undefined ? '' : `（是不是 "${guess}"？）`}`,
-  };
-}
-
 /**
  * The agent this box runs: `agent.id` picks the entry of `agents`; without `agent.id`, the only
  * entry. Throws CONFIG_INVALID naming the key when there is none to pick.
@@ -63,10 +41,6 @@ export function thisAgent(c: HallqConfig): ThisAgent {
   return { ...entry, ...settings };
 }
 
-/** Windows whose keypad of a role (caller, rating) is on an agent's RS-485 lines. */
-export function keypadWindows(a: AgentEntry, role: 'caller' | 'rating'): number[] {
-  return a.devices.rs485.flatMap((l) => l.keypads.filter((k) => k.role === role || k.role === 'both').map((k) => k.window));
-}
 
 /**
  * Cross-key checks of `agents` and `agent`: unique ids, each window's caller and rating keypad on one

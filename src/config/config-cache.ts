@@ -66,3 +66,19 @@ export function writeCachedConfig(dir: string, configPath: string, key: string, 
     return false;
   }
 }
+
+/**
+ * The checked config kept for the file at `configPath` as it is now, or undefined (no build, no cache, the
+ * file unreadable, other bytes, another build). Reads what the key needs and nothing else: the daemons
+ * ask this before they load the YAML parser and the schema, which only a miss needs (issue 12).
+ */
+export function keptConfigFor(configPath: string, dir: string, stamp: string | undefined = buildStamp()): HallqConfig | undefined {
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const key = configCacheKey(text, stamp);
+  return key === undefined ? undefined : readCachedConfig(dir, configPath, key);
+}

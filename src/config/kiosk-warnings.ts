@@ -1,8 +1,7 @@
-import { kioskSchema } from './schema.js';
+import { DEFAULT_STATUS_BASE_URL } from './status-url.js';
 import type { ConfigWarning } from './warnings.js';
 
 /** `kiosk.statusBaseUrl` when the key is left out: the demo's one box; no citizen's phone reaches it. */
-export const DEFAULT_STATUS_BASE_URL = kioskSchema.parse({}).statusBaseUrl;
 
 const get = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>)[key] : undefined);
 

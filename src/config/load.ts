@@ -5,12 +5,12 @@ import { foldAnchoredIssues } from './yaml-anchors.js';
 import { HallqError } from '../../drivers/common/error.js';
 import { invalidText } from '../../drivers/common/invalid-text.js';
 import { fileProblem } from '../../drivers/common/system-words.js';
-import type { HallConfig } from '../core/model.js';
 import { agentPartsOf, checkAgents } from './agents.js';
 import { buildStamp, configCacheKey, readCachedConfig, writeCachedConfig } from './config-cache.js';
 import { folderGiven } from './config-folder.js';
 import { crossCheck } from './cross-check.js';
 import { configSchema, type HallqConfig } from './schema.js';
+
 
 /** One thing wrong with a config file: where, what was there, what was expected (and the same in Chinese, when worded). */
 export interface ConfigIssue {
@@ -108,19 +108,4 @@ export function loadConfigOrThrow(path: string): HallqConfig {
   const r = loadConfigFile(path);
   if (!r.ok) throw new HallqError('CONFIG_INVALID', formatIssues(path, r.issues), { issues: r.issues, messageZh: `${path} 有 ${r.issues.length} 处问题：${r.issues.map((i) => issueLine(i, true)).join('；')}` });
   return r.config;
-}
-
-/** The part of the config the core sees. */
-export function hallConfigOf(c: HallqConfig): HallConfig {
-  return {
-    id: c.hall.id,
-    name: c.hall.name,
-    utcOffsetMinutes: c.hall.utcOffsetMinutes,
-    hours: c.hours,
-    services: c.services,
-    windows: c.windows,
-    staff: c.staff,
-    policy: c.policy,
-    smsEnabled: c.server.sms.provider !== 'none',
-  };
 }

@@ -8,6 +8,8 @@ import { invalidText, zhText, type Issue } from '../../drivers/common/invalid-te
 import { defaultPolicy } from '../core/model.js';
 import { trustProxySchema } from './trust-proxy.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.js';
+import { SMS_TEMPLATE_DEFAULTS } from './sms-texts.js';
+import { DEFAULT_STATUS_BASE_URL } from './status-url.js';
 
 /**
  * The one schema of hallq's configuration: the types, the defaults, the validation and the JSON
@@ -123,25 +125,6 @@ const mqttSchema = z.strictObject({
 });
 const mqttDefault = { url: 'mqtt://127.0.0.1:1883', maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES };
 
-/**
- * Citizens' SMS (src/server/sms/README.md). Secrets live in files (mode 0600), never in this file.
- * The texts follow DB22/T 2871.4: at issue the wait position (等待顺序数) and the window numbers
- * (§7.4.3); a ticket already near its turn at issue is told in that same message to wait near its
- * windows (issuedNear, §7.4.4), otherwise by `near` when it first gets there; `called` (§7.4.5).
- */
-export const SMS_TEMPLATE_DEFAULTS = {
-  // The issued texts say what the printed ticket says, in the same words (src/core/ticket-notice.ts).
-  issued: '【{hall}】您已取号{number}（{service}），{aheadText}，{waitText}，请到{windows}号窗口办理，请留意叫号。{policy}。{statusLink}',
-  issuedNear: '【{hall}】您已取号{number}（{service}），{aheadText}，{waitText}，请到{windows}号窗口附近等候。{policy}。{statusLink}',
-  near: '【{hall}】{number}即将叫号，请到{windows}号窗口附近等候。',
-  called: '【{hall}】请{number}号到{window}号窗口办理。',
-  /** 离场评价 (Songjiang §6.6.1.1): sent after the service to a citizen who did not rate on the keypad. */
-  ratingLink: '【{hall}】您办理的{number}（{service}）已办结，请对本次服务进行评价：{link} （{valid}分钟内有效）',
-  /** Songjiang §4.7.3: sent `platform.appointments.reminderMinutes` before an imported appointment's slot. */
-  appointmentReminder: '【{hall}】您预约的{service}业务将于{time}开始，请按时到大厅，凭身份证、手机号或预约码签到。',
-};
-/** The message kinds a provider needs a text (modem) or an approved template (gateways) for. */
-export const SMS_TEMPLATE_NAMES = ['issued', 'issuedNear', 'near', 'called', 'ratingLink', 'appointmentReminder'] as const;
 /**
  * Gateway templates per message kind; without ratingLink that gateway sends no off-site rating link,
  * and appointmentReminder is needed only with appointment reminders (platform.appointments.reminderMinutes).
@@ -299,7 +282,7 @@ export const kioskSchema = z.strictObject({
   /** How long a citizen waits for the server's answer before the kiosk says no (s); an unanswered request is voided later by its command id. */
   answerTimeoutSeconds: z.number().min(1).max(60).default(8),
   /** The server's address as citizens' phones reach it: the QR code on each ticket points there. */
-  statusBaseUrl: z.string().url().default('http://127.0.0.1:8080'),
+  statusBaseUrl: z.string().url().default(DEFAULT_STATUS_BASE_URL),
 });
 
 /**

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type http from 'node:http';
 import type { Logger } from '../../drivers/common/logger.js';
-import { hallConfigOf, loadConfigOrThrow } from '../config/load.js';
+import { hallConfigOf } from '../config/hall-config.js';
 import type { HallqConfig } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { createNotifier } from '../ops/sd-notify.js';
@@ -45,6 +45,8 @@ export interface RunningServer {
  * backoff; /readyz says "degraded", broker disconnected, meanwhile); WATCHDOG=1 while the event loop runs.
  */
 export async function runServer(configPath: string, clock: () => number = Date.now): Promise<RunningServer> {
+  // The YAML parser and the schema load only here: `hallq server` hands startServerFrom a checked config (src/cli/daemon.ts).
+  const { loadConfigOrThrow } = await import('../config/load.js');
   return startServerFrom(loadConfigOrThrow(configPath), clock);
 }
 

@@ -10,8 +10,8 @@ import { writeConfig } from '../wire/server-process.js';
 /** `npm run build` and the compiled program it leaves in dist/ (scripts/build.sh, bin/hallq.js). */
 
 const MAIN = 'dist/src/cli/main.js';
-/** The most files of dist/ that `hallq server` may load to start (issue 12: the build is a bundle; tsc's output loaded ~400; the bundle ~30). */
-const MAX_DIST_FILES_AT_START = 40;
+/** The most files of dist/ that `hallq server` may load to start (issue 12: the build is a bundle; tsc's output loaded ~400; the bundle ~40 when the config is checked, fewer when it was kept). */
+const MAX_DIST_FILES_AT_START = 45;
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -126,6 +126,54 @@ describe('npm run build', () => {
         expect(packages.filter((u) => u.includes(`/node_modules/${absent}/`)), absent).toEqual([]);
         expect(inputs.filter((i) => i.includes(`node_modules/${absent}/`)), absent).toEqual([]);
       }
+    } finally {
+      await broker.stop();
+    }
+  });
+
+  it('hallq server started on the config kept from its last start (CacheDirectory=) loads neither the YAML parser nor the config schema', async () => {
+    const broker: Broker = await startMosquitto();
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-build-kept-'));
+    dirs.push(dir);
+    try {
+      const config = writeConfig(dir, broker.url, await freePort());
+      const cache = join(dir, 'cache');
+      mkdirSync(cache);
+      const list = join(dir, 'modules.txt');
+      writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function load(url, ctx, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, ctx); }\n`);
+      writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+      const hook = pathToFileURL(join(dir, 'register.mjs')).href;
+      /** One start to READY and a clean stop; the inputs (esbuild's metafile) of the dist files it loaded. */
+      const start = async (): Promise<string[]> => {
+        rmSync(list, { force: true });
+        const child = spawn(process.execPath, ['--import', hook, MAIN, 'server', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CACHE_DIRECTORY: cache } });
+        let out = '';
+        child.stderr.setEncoding('utf8');
+        child.stderr.on('data', (d: string) => (out += d));
+        child.stdout.setEncoding('utf8');
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (d: string) => {
+            out += d;
+            if (out.includes('hall server ready')) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`server exited ${String(code)}: ${out}`)));
+        });
+        child.removeAllListeners('exit');
+        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+        const fromDist = readFileSync(list, 'utf8').split('\n').filter((u) => u.includes('/dist/')).map((u) => relative(resolve('dist'), fileURLToPath(u)));
+        const meta = JSON.parse(readFileSync('dist/meta.json', 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+        return Object.entries(meta.outputs).filter(([file]) => fromDist.includes(file)).flatMap(([, o]) => Object.keys(o.inputs));
+      };
+      const parser = (inputs: string[]) => inputs.filter((i) => i.startsWith('node_modules/yaml/') || ['src/config/load.ts', 'src/config/schema.ts', 'src/config/cross-check.ts'].includes(i));
+      // The first start checks the file (and keeps the result): it needs them.
+      expect(parser(await start())).toContain('src/config/schema.ts');
+      // The second, same bytes and build: none of them.
+      const kept = await start();
+      expect(kept.some((i) => i.startsWith('src/server/'))).toBe(true);
+      expect(parser(kept)).toEqual([]);
+      expect(readdirSync(cache)).toHaveLength(1);
     } finally {
       await broker.stop();
     }

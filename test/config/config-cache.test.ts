@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCachedConfig, writeCachedConfig } from '../../src/config/config-cache.js';
+import { keptConfigFor, readCachedConfig, writeCachedConfig } from '../../src/config/config-cache.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import type { HallqConfig } from '../../src/config/schema.js';
 
@@ -78,5 +78,18 @@ describe('the config checked at the last start (src/config/config-cache.ts, issu
     expect(writeCachedConfig(cache, file, 'k', r.config)).toBe(true);
     expect(readCachedConfig(cache, file, 'k')).toEqual(r.config);
     expect(readCachedConfig(cache, file, 'other')).toBeUndefined();
+  });
+  it('keptConfigFor (what the daemons ask before loading the parser): the kept config for these bytes and this build, else nothing', () => {
+    const { file, cache, text } = setup();
+    expect(keptConfigFor(file, cache, 'build-1')).toBeUndefined();
+    const checked = loadConfigFile(file, { cacheDir: cache, buildStamp: 'build-1' });
+    expect(checked.ok).toBe(true);
+    expect(keptConfigFor(file, cache, 'build-1')).toEqual(checked.ok ? checked.config : undefined);
+    // Another build, no build (sources), another file's bytes, a file that is gone: nothing kept.
+    expect(keptConfigFor(file, cache, 'build-2')).toBeUndefined();
+    expect(keptConfigFor(file, cache, undefined)).toBeUndefined();
+    writeFileSync(file, `${text}\n# edited by hand\n`);
+    expect(keptConfigFor(file, cache, 'build-1')).toBeUndefined();
+    expect(keptConfigFor(join(cache, 'no-such.yaml'), cache, 'build-1')).toBeUndefined();
   });
 });

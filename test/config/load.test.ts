@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema } from '../../src/config/json-schema.js';
 import { thisAgent } from '../../src/config/agents.js';
-import { hallConfigOf, loadConfigFile, validateConfig } from '../../src/config/load.js';
+import { loadConfigFile, validateConfig } from '../../src/config/load.js';
+import { hallConfigOf } from '../../src/config/hall-config.js';
 
 const demo = () => parse(readFileSync('config/demo.yaml', 'utf8')) as Record<string, unknown> & { services: Record<string, unknown>[]; windows: { tiers: string[][] }[] };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hallConfigOf, loadConfigOrThrow } from '../../src/config/load.js';
+import { loadConfigOrThrow } from '../../src/config/load.js';
+import { hallConfigOf } from '../../src/config/hall-config.js';
 import { smsSchema } from '../../src/config/schema.js';
 import { configWarnings } from '../../src/config/warnings.js';
 

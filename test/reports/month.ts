@@ -1,4 +1,5 @@
-import { hallConfigOf, loadConfigOrThrow } from '../../src/config/load.js';
+import { loadConfigOrThrow } from '../../src/config/load.js';
+import { hallConfigOf } from '../../src/config/hall-config.js';
 import { grades, type HallEvent, type EventBody } from '../../src/core/index.js';
 import { simSpecOf } from '../../src/cli/simulate.js';
 import { Random } from '../../src/sim/random.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hallConfigOf, loadConfigOrThrow } from '../../src/config/load.js';
+import { loadConfigOrThrow } from '../../src/config/load.js';
+import { hallConfigOf } from '../../src/config/hall-config.js';
 import { emptyState, execute, type Command, type CommandBody } from '../../src/core/index.js';
 import { hallSnapshot, publicSnapshot } from '../../src/web/snapshot.js';
 

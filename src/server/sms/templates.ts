@@ -4,7 +4,7 @@
  * name only: no personal data goes into a text.
  */
 import { formatHm, localTime, ticketNotice, type HallState } from '../../core/index.js';
-import { SMS_TEMPLATE_DEFAULTS, type SMS_TEMPLATE_NAMES } from '../../config/schema.js';
+import { SMS_TEMPLATE_DEFAULTS, type SMS_TEMPLATE_NAMES } from '../../config/sms-texts.js';
 import type { OutboxParams, OutboxReason } from './outbox.js';
 
 /** issued · issuedNear · near · called */
