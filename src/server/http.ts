@@ -32,6 +32,7 @@ import { registerPlatformRoutes } from './platform/routes.js';
 import type { PlatformService } from './platform/platform-service.js';
 import { registerReports } from './reports-http.js';
 import type { MqttServer } from './mqtt-server.js';
+import { collectRoutesFor, guardOf } from './route-access.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -109,6 +110,8 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     credentials.close();
     throttle.close();
   });
+  // What a technician may open, from the routes' own guards as they register: the refused page's links.
+  const technicianRoutes = collectRoutesFor(app, 'technician');
   if (opts.openapi) await (await import('../http/openapi.js')).registerOpenApi(app);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
@@ -131,14 +134,13 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     return s ? { kind: 'session', staffId: s.staffId, role: s.role, expiresAt: s.expiresAt, ...(s.window === undefined ? {} : { window: s.window }) } : undefined;
   };
   /** A staff route's guard: 401 without a session, 403 for a role that may not. */
-  const need =
-    (roles: readonly Role[]) =>
-    async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const need = (roles: readonly Role[]) =>
+    guardOf(roles, async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const who = principalOf(req);
       if (!who) return void sendError(reply, 401, 'unauthorized', 'sign in first', '请先登录');
       if (!mayRead(who, roles)) return void sendError(reply, 403, 'forbidden', 'your role may not use this', '您的角色无权使用此功能');
       req.principal = who;
-    };
+    });
   /** The refused page's caller link: the window they signed in at (or, else, one the hall says they hold), else the hall's windows. */
   const callerWayOf = (who: Principal): CallerWay => {
     const windows = (engine.state.config?.windows ?? []).map((w) => w.id);
@@ -148,19 +150,18 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     return window === undefined ? { windows } : { window, windows };
   };
   /** A staff page: the sign-in page first when there is no session. */
-  const page =
-    (roles: readonly Role[]) =>
-    async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const page = (roles: readonly Role[]) =>
+    guardOf(roles, async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const who = principalOf(req);
       if (!who) return void reply.redirect(`/sign-in?next=${encodeURIComponent(req.url.slice(0, 200))}`, 303);
       if (!mayRead(who, roles)) {
         // A browser gets a page saying who is signed in and the way on (issue 13); an API client the JSON error.
         if (!wantsHtml(req)) return void sendError(reply, 403, 'forbidden', 'your role may not use this page', '您的角色无权使用此页面');
         const signedIn: SignedIn = who.kind === 'cli' ? who : { kind: 'session', staffId: who.staffId, name: engine.state.config?.staff.find((s) => s.id === who.staffId)?.name ?? '', role: who.role, ...(who.window === undefined ? {} : { window: who.window }) };
-        return void sendRefusedPage(reply, signedIn, roles, req.url, callerWayOf(who));
+        return void sendRefusedPage(reply, signedIn, roles, req.url, { ...callerWayOf(who), technicianRoutes });
       }
       req.principal = who;
-    };
+    });
   const everyone: Role[] = ['staff', 'manager', 'technician'];
   const desk: Role[] = ['staff', 'manager'];
   const diagnostics: Role[] = ['manager', 'technician'];
@@ -175,7 +176,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   // not found; only /api/status checks the token's shape.
   r.get('/s/:token', { schema: { ...hide, params: z.strictObject({ token: z.string() }) } }, (_req, reply) => sendPage(reply, 'ticket.html'));
   r.get('/api/hall', { schema: { tags: ['public'], summary: 'The hall display snapshot: services, windows, latest calls (no personal data)' } }, (_req, reply) => noStore(reply).send(publicSnapshot(snapshot())));
-  r.get('/api/stream', { schema: { tags: ['public'], summary: 'The display snapshot as server-sent events (event: snapshot), on every change' } }, (_req, reply) => sseStream(reply, publicFrame, subscribe));
+  r.get('/api/stream', { schema: { tags: ['public'], summary: 'The display snapshot as server-sent events (event: snapshot), on every change' }, config: { eventStream: true } }, (_req, reply) => sseStream(reply, publicFrame, subscribe));
   r.get('/api/status/:token', { schema: { tags: ['public'], summary: "A ticket's status by the token in its QR code: number, state, position, estimated wait, windows", params: statusTokenParam } }, (req, reply) => {
     const id = statusTokens.ticketOf(engine.state, req.params.token);
     const v = id === undefined ? undefined : ticketView(engine.state, id, opts.clock());
@@ -247,7 +248,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   r.get('/caller', { schema: hide, onRequest: page(desk) }, (_req, reply) => sendPage(reply, 'caller.html'));
   r.get('/admin', { schema: hide, onRequest: page(['manager']) }, (_req, reply) => sendPage(reply, 'admin.html'));
   r.get('/api/hall/staff', { schema: { tags: ['staff'], summary: 'The full snapshot for the soft caller and admin: masked names of called citizens, ratings to follow up' }, onRequest: need(everyone) }, (_req, reply) => noStore(reply).send(snapshot()));
-  r.get('/api/stream/staff', { schema: { tags: ['staff'], summary: '/api/hall/staff as server-sent events' }, onRequest: need(everyone) }, (_req, reply) => sseStream(reply, staffFrame, subscribe));
+  r.get('/api/stream/staff', { schema: { tags: ['staff'], summary: '/api/hall/staff as server-sent events' }, config: { eventStream: true }, onRequest: need(everyone) }, (_req, reply) => sseStream(reply, staffFrame, subscribe));
   r.get('/api/staff', { schema: { tags: ['staff'], summary: 'The staff list: id, name, role' }, onRequest: need(everyone) }, (_req, reply) =>
     noStore(reply).send((engine.state.config?.staff ?? []).map((x) => ({ id: x.id, name: x.name, role: (x as { role?: Role }).role ?? 'staff' }))),
   );

@@ -26,12 +26,22 @@ export const reportQuery = z
     to: day.describe('last local day (inclusive), YYYY-MM-DD'),
     by: z.enum(groupings).default('service').describe('the grouping of a CSV download (JSON and XLSX carry every grouping)'),
   })
-  // Only once both are days: a bad day is reported as that, not as a wrong order or range.
-  .superRefine((q, ctx) => {
-    // Said at `to`, naming the from date (a reader sees both days).
-    if (isDay(q.from) && isDay(q.to) && q.from > q.to) ctx.addIssue({ code: 'custom', path: ['to'], input: q.to, message: `a day not before from ("${q.from}")`, params: { zh: `不早于 from（"${q.from}"）的日期` } });
-  })
+  // Only once both are days: a bad day is reported as that, not as a range. Reversed days are not
+  // the schema's (a key path and an expectation): daysInOrder below refuses them in plain words.
   .refine((q) => !isDay(q.from) || !isDay(q.to) || daysBetween(q.from, q.to) < MAX_REPORT_DAYS, { message: zhText(`a day less than ${MAX_REPORT_DAYS} days after from (a report covers at most ${MAX_REPORT_DAYS} days)`, `from 之后不到 ${MAX_REPORT_DAYS} 天的日期（一份报表最多 ${MAX_REPORT_DAYS} 天）`), path: ['to'] });
+
+/** Reversed days in plain words, naming both: the API's refusal, which the reports page shows as it comes. */
+export function daysReversedWords(from: string, to: string): { en: string; zh: string } {
+  return { en: `The first day ${from} is after the last day ${to}`, zh: `开始日期 ${from} 晚于结束日期 ${to}` };
+}
+
+/** After the schema (both are days): a period whose first day comes after its last is refused, 400 days-reversed. */
+async function daysInOrder(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const { from, to } = req.query as { from: string; to: string };
+  if (from <= to) return;
+  const w = daysReversedWords(from, to);
+  return void sendError(reply, 400, 'days-reversed', w.en, w.zh);
+}
 
 /**
  * The browser modules the reports page imports, served from node_modules (never a CDN) under
@@ -127,13 +137,13 @@ export async function registerReports(app: FastifyInstance, engine: HallEngine, 
   r.get('/reports', { schema: { hide: true }, onRequest: opts.managerPage }, (_req, reply) => sendPage(reply, 'reports.html'));
   r.get(
     '/api/reports',
-    { schema: { tags: ['reports'], summary: 'Report for local days from..to (managers): the hall total and rows per service, window, staff, hour and day', querystring: reportQuery }, onRequest: opts.manager },
+    { schema: { tags: ['reports'], summary: 'Report for local days from..to (managers): the hall total and rows per service, window, staff, hour and day', querystring: reportQuery }, onRequest: opts.manager, preHandler: daysInOrder },
     (req, reply) => {
       const rep = make(req.query);
       return rep ? reply.header('cache-control', 'no-store').send(rep) : unavailable(reply);
     },
   );
-  r.get('/api/reports.csv', { schema: { tags: ['reports'], summary: 'The report as CSV (UTF-8 with BOM), one grouping (`by`) plus the hall total', querystring: reportQuery }, onRequest: opts.manager }, (req, reply) => {
+  r.get('/api/reports.csv', { schema: { tags: ['reports'], summary: 'The report as CSV (UTF-8 with BOM), one grouping (`by`) plus the hall total', querystring: reportQuery }, onRequest: opts.manager, preHandler: daysInOrder }, (req, reply) => {
     const rep = make(req.query);
     if (!rep) return unavailable(reply);
     return reply
@@ -142,7 +152,7 @@ export async function registerReports(app: FastifyInstance, engine: HallEngine, 
       .type('text/csv; charset=utf-8')
       .send(toCsv(rep, req.query.by));
   });
-  r.get('/api/reports.xlsx', { schema: { tags: ['reports'], summary: 'The report as an XLSX workbook: a summary sheet and one sheet per grouping', querystring: reportQuery }, onRequest: opts.manager }, async (req, reply) => {
+  r.get('/api/reports.xlsx', { schema: { tags: ['reports'], summary: 'The report as an XLSX workbook: a summary sheet and one sheet per grouping', querystring: reportQuery }, onRequest: opts.manager, preHandler: daysInOrder }, async (req, reply) => {
     const rep = make(req.query);
     if (!rep) return unavailable(reply);
     const body = await toXlsx(rep);

@@ -19,6 +19,15 @@ export interface CallerWay {
   windows: readonly number[];
 }
 
+/** The ways on from a refused page: the caller page (window staff), and what a technician may open. */
+export interface WayOn extends CallerWay {
+  /**
+   * The paths a technician may open, as the server registered them (src/server/route-access.ts collects
+   * them from the routes' guards): the page lists what is served, never a list of its own.
+   */
+  technicianRoutes?: readonly string[];
+}
+
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A page request (a browser asking for HTML), not an API call: a refusal gets a readable page, an API call the JSON error. */
@@ -32,7 +41,7 @@ export function wantsHtml(req: FastifyRequest): boolean {
  * JSON 403 before): who is signed in, which roles the page is for, and the way on (sign in as someone
  * else, the caller page of their window for window staff). Chinese first, English under it; no script.
  */
-export function refusedPageHtml(who: SignedIn, needed: readonly string[], path: string, way: CallerWay = { windows: [] }): string {
+export function refusedPageHtml(who: SignedIn, needed: readonly string[], path: string, way: WayOn = { windows: [] }): string {
   // "仅管理员可打开此页" / "Only a manager may open this page".
   const need = { zh: needed.map((r) => words(r).zh).join('或'), en: needed.map((r) => words(r).who).join(' or ') };
   const me =
@@ -44,7 +53,7 @@ export function refusedPageHtml(who: SignedIn, needed: readonly string[], path: 
         };
   const next = encodeURIComponent(path.slice(0, 200));
   const caller = who.kind === 'session' && who.role === 'staff' && !path.startsWith('/caller') ? callerLink(way) : '';
-  const tech = who.kind === 'session' && who.role === 'technician' ? technicianLinks() : '';
+  const tech = who.kind === 'session' && who.role === 'technician' ? technicianLinks(way.technicianRoutes ?? []) : '';
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -75,15 +84,14 @@ function callerLink(way: CallerWay): string {
   return `<li id="to-caller">选择窗口打开叫号页面 · Choose a window for the caller page: ${links}</li>`;
 }
 
-/** What a technician may open (README, Roles): the device and diagnostic routes. */
-export const TECHNICIAN_ROUTES = ['/metrics', '/api/state', '/api/windows', '/api/queue'] as const;
-
-function technicianLinks(): string {
-  const links = TECHNICIAN_ROUTES.map((r) => `<a class="to-tech" href="${r}">${r}</a>`).join(' ');
+/** What a technician may open (README, Roles): the routes the server registered for the role; none known, no line. */
+function technicianLinks(routes: readonly string[]): string {
+  if (routes.length === 0) return '';
+  const links = routes.map((r) => `<a class="to-tech" href="${escape(r)}">${escape(r)}</a>`).join(' ');
   return `<li id="to-tech">技术人员可打开 · A technician may open: ${links}</li>`;
 }
 
 /** 403 with the page above, never cached. */
-export function sendRefusedPage(reply: FastifyReply, who: SignedIn, needed: readonly string[], path: string, way?: CallerWay): FastifyReply {
+export function sendRefusedPage(reply: FastifyReply, who: SignedIn, needed: readonly string[], path: string, way?: WayOn): FastifyReply {
   return reply.code(403).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(refusedPageHtml(who, needed, path, way));
 }

@@ -86,7 +86,8 @@ describe('the reported refusals: messageZh holds no English expectation', () => 
     ['an off-site rating token', 'GET', '/api/rating/AAAA', undefined, '离场评价链接的令牌'],
     ['a ticket id', 'GET', '/api/tickets/nope', 'cli', '号码编号，如 20261123-A001'],
     ['a day that does not exist', 'GET', '/api/reports?from=2026-13-01&to=2026-11-23', 'manager', '日期（年-月-日），如 2026-11-23'],
-    ['from after to', 'GET', '/api/reports?from=2026-11-24&to=2026-11-23', 'manager', '不早于 from（"2026-11-24"）的日期'],
+    ['from after to', 'GET', '/api/reports?from=2026-11-24&to=2026-11-23', 'manager', '开始日期 2026-11-24 晚于结束日期 2026-11-23'],
+    ['a period too long', 'GET', '/api/reports?from=2024-01-01&to=2026-11-23', 'manager', 'from 之后不到 800 天的日期（一份报表最多 800 天）'],
     ['a rating id', 'POST', '/api/ratings/nope/follow-up', 'manager', '评价编号，如 R-20261123-A001'],
   ] as const)('%s', async (_name, method, url, who, zh) => {
     const headers = who === 'manager' ? manager : who === 'cli' ? { authorization: `Bearer ${h.cliToken}` } : {};

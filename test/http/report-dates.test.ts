@@ -3,9 +3,10 @@
  * expected from must not be after to`: a date was masked like a phone number (its 8 digits with dashes
  * between them) and the expectation was not English. A date is quoted; a phone written with dashes is not.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foundWords, invalidText } from '../../drivers/common/invalid-text.js';
 import { reportQuery } from '../../src/server/reports-http.js';
+import { PIN, httpRig, type HttpRig } from './rig.js';
 
 function refusal(input: unknown): { message: string; messageZh: string } {
   const r = reportQuery.safeParse(input);
@@ -14,15 +15,10 @@ function refusal(input: unknown): { message: string; messageZh: string } {
 }
 
 describe("a report's dates in its refusals", () => {
-  it('to before from: the date quoted, and what is expected in words', () => {
-    const t = refusal({ from: '2026-12-02', to: '2026-12-01' });
-    expect(t.message).toBe('query.to: found "2026-12-01", expected a day not before from ("2026-12-02")');
-    expect(t.messageZh).toBe('query.to：收到"2026-12-01"，应为不早于 from（"2026-12-02"）的日期');
-  });
-
-  it('a range too long: the date quoted, the bound in words', () => {
+  it('a range too long: the date quoted, the bound in words (README, Errors)', () => {
     const t = refusal({ from: '2024-01-01', to: '2026-12-01' });
     expect(t.message).toBe('query.to: found "2026-12-01", expected a day less than 800 days after from (a report covers at most 800 days)');
+    expect(t.messageZh).toBe('query.to：收到"2026-12-01"，应为from 之后不到 800 天的日期（一份报表最多 800 天）');
   });
 
   it('a day that does not exist is quoted too', () => {
@@ -33,6 +29,30 @@ describe("a report's dates in its refusals", () => {
     const t = refusal({ from: '2026-12-01' });
     expect(t.message).toBe('query.to: found nothing (the key is missing), expected a day YYYY-MM-DD, like 2026-11-23');
     expect(t.messageZh).toBe('query.to：收到空缺（缺少此项），应为日期（年-月-日），如 2026-11-23');
+  });
+});
+
+describe('reversed days, on every report route: plain words naming both days, not a key path', () => {
+  let h: HttpRig;
+  let manager = '';
+  beforeAll(async () => {
+    h = await httpRig();
+    manager = await h.signIn('m01', PIN['m01']!);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it.each([['/api/reports'], ['/api/reports.csv'], ['/api/reports.xlsx']])('%s: 400 days-reversed, in both languages', async (route) => {
+    const r = await h.app.inject({ url: `${route}?from=2026-12-05&to=2026-12-01`, headers: { cookie: manager } });
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json()).toEqual({ error: { code: 'days-reversed', message: 'The first day 2026-12-05 is after the last day 2026-12-01', messageZh: '开始日期 2026-12-05 晚于结束日期 2026-12-01' } });
+  });
+
+  it('a bad day is said as that first, and one day (from = to) is a period', async () => {
+    const bad = await h.app.inject({ url: '/api/reports?from=2026-13-05&to=2026-12-01', headers: { cookie: manager } });
+    expect(bad.json()).toMatchObject({ error: { code: 'payload-invalid', message: 'query.from: found "2026-13-05", expected a day YYYY-MM-DD, like 2026-11-23' } });
+    expect((await h.app.inject({ url: '/api/reports?from=2026-12-01&to=2026-12-01', headers: { cookie: manager } })).statusCode).toBe(200);
   });
 });
 

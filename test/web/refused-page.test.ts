@@ -5,6 +5,33 @@ import { PIN } from '../http/rig.js';
 
 const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
+/** The technician's links on a refused page. */
+const techLinks = (body: string) => [...body.matchAll(/<a class="to-tech" href="([^"]*)"/g)].map((m) => m[1]!);
+
+/** The paths in Fastify's printRoutes tree (commonPrefix: false): each line's label continues its parent's path. */
+function routePaths(tree: string): string[] {
+  const stack: string[] = [];
+  const paths: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^((?:│ {3}| {4})*)(?:[├└]── )?(.+?) \(([A-Z, ]+)\)$/.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    stack.length = depth;
+    const path = (stack[depth - 1] ?? '') + m[2]!;
+    stack[depth] = path;
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** A GET over the socket with a session cookie (or none): status, content type, redirect; the body is left unread (a stream never ends). */
+async function probe(port: number, path: string, cookie: string): Promise<{ status: number; type: string; location: string }> {
+  const stop = new AbortController();
+  const r = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: 'manual', signal: stop.signal, headers: { accept: 'application/json', ...(cookie ? { cookie } : {}) } });
+  stop.abort();
+  return { status: r.status, type: r.headers.get('content-type') ?? '', location: r.headers.get('location') ?? '' };
+}
+
 /** A staff page refused for the role: a readable page for a browser, the JSON error for an API client (issue 13). */
 describe('refused staff pages', () => {
   const pages = rigPages();
@@ -33,13 +60,12 @@ describe('refused staff pages', () => {
       expect(api.statusCode).toBe(403);
       expect(api.json()).toMatchObject({ error: { code: 'forbidden' } });
     }
-    // A technician is shown what the role may open (README, Roles), at /caller and /admin, and each opens for them.
+    // A technician is shown what the role may open (README, Roles), at /caller and /admin: the next test holds the list to the routes served.
     for (const url of ['/caller', '/admin']) {
       const r = await rig.app.inject({ url, headers: { ...html, cookie: tech } });
       expect(r.statusCode, url).toBe(403);
-      expect(r.body.match(/href="\/(?:metrics|api\/[a-z]+)"/g), url).toEqual(['href="/metrics"', 'href="/api/state"', 'href="/api/windows"', 'href="/api/queue"']);
+      expect(techLinks(r.body), url).toEqual(expect.arrayContaining(['/metrics', '/api/state', '/api/windows', '/api/queue', '/api/island']));
     }
-    for (const url of ['/metrics', '/api/state', '/api/windows', '/api/queue']) expect((await rig.app.inject({ url, headers: { cookie: tech } })).statusCode, url).toBe(200);
     // Window staff are not offered them.
     expect((await rig.app.inject({ url: '/admin', headers: { ...html, cookie: staff } })).body).not.toContain('href="/metrics"');
     // The API routes never answer HTML, whatever the Accept header says.
@@ -48,6 +74,32 @@ describe('refused staff pages', () => {
     expect(state.json()).toMatchObject({ error: { code: 'forbidden' } });
     // Without a session a page still goes to the sign-in page (not a JSON 401).
     for (const url of ['/admin', '/caller', '/reports']) expect((await rig.app.inject({ url, headers: html })).statusCode, url).toBe(303);
+  });
+
+  it("lists for a technician exactly the routes the server serves that need a session and open for the technician, each answering 200", async () => {
+    const { rig } = pages;
+    const tech = await rig.signIn('t01', PIN['t01']!);
+    const port = (rig.app.server.address() as { port: number }).port;
+    // Every GET route Fastify holds, read from its own route tree, not from the server's route table.
+    const gets = routePaths(rig.app.printRoutes({ commonPrefix: false, method: 'GET' })).filter((p) => !/[:*]/.test(p));
+    expect(gets).toEqual(expect.arrayContaining(['/metrics', '/api/state', '/api/hall', '/caller']));
+    // Open to a technician: refused without a session (401, or the sign-in page), answered with theirs; an event stream is no link.
+    const open: string[] = [];
+    for (const path of gets) {
+      const anon = await probe(port, path, '');
+      if (anon.status !== 401 && !(anon.status === 303 && anon.location.startsWith('/sign-in'))) continue;
+      const r = await probe(port, path, tech);
+      if (r.status >= 200 && r.status < 300 && !r.type.startsWith('text/event-stream')) open.push(path);
+    }
+    expect(open.length).toBeGreaterThanOrEqual(5);
+    for (const url of ['/caller', '/admin', '/reports']) {
+      const r = await rig.app.inject({ url, headers: { ...html, cookie: tech } });
+      expect(r.statusCode, url).toBe(403);
+      expect([...techLinks(r.body)].sort(), url).toEqual([...open].sort());
+    }
+    // And each link opens for the technician (a link to a route no longer served would be a 404).
+    const page = await rig.app.inject({ url: '/admin', headers: { ...html, cookie: tech } });
+    for (const link of techLinks(page.body)) expect((await probe(port, link, tech)).status, link).toBe(200);
   });
 
   it('lists the hall windows to choose from when the staff member window is not known, never one picked for them', () => {

@@ -1,4 +1,7 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { daysReversedWords } from '../../src/server/reports-http.js';
 import { rigPages } from '../helpers/rig-pages.js';
 import { PIN } from '../http/rig.js';
 
@@ -31,12 +34,48 @@ describe('reports page loading line', () => {
     await page.context().close();
   });
 
-  it('reversed days are said plainly in both languages, naming both days (not the API\'s key path)', async () => {
+  it('reversed days are said plainly in both languages, naming both days: the API\'s words, Chinese then English (not a key path)', async () => {
+    const api = await pages.rig.app.inject({ url: '/api/reports?from=2026-12-05&to=2026-12-01', headers: { cookie } });
+    expect(api.statusCode).toBe(400);
+    const { error } = api.json() as { error: { code: string; message: string; messageZh: string } };
+    expect(error.code).toBe('days-reversed');
     const page = await open();
     await page.goto(`${pages.base}/reports?from=2026-12-05&to=2026-12-01`);
     await page.locator('#error').waitFor();
+    expect(await page.textContent('#error')).toBe(`${error.messageZh} · ${error.message}`);
     expect(await page.textContent('#error')).toBe('开始日期 2026-12-05 晚于结束日期 2026-12-01 · The first day 2026-12-05 is after the last day 2026-12-01');
     expect(await page.textContent('body')).not.toContain('query.to');
+    // Figures of an earlier period do not stay under the refused dates.
+    await page.fill('#from', day);
+    await page.fill('#to', day);
+    await page.locator('#fig-issued').waitFor();
+    await page.fill('#from', '2026-11-24');
+    await page.locator('#error').waitFor();
+    expect(await page.textContent('#error')).toBe(`开始日期 2026-11-24 晚于结束日期 ${day} · The first day 2026-11-24 is after the last day ${day}`);
+    expect(await page.locator('#fig-issued').count()).toBe(0);
     await page.context().close();
+  });
+
+  it('whatever words the API refuses reversed days with are the words the page shows', async () => {
+    const page = await open();
+    const said = { error: { code: 'days-reversed', message: 'API words 2026-12-05 / 2026-12-01', messageZh: '接口的话 2026-12-05 / 2026-12-01' } };
+    await page.route('**/api/reports?*', (route) => route.fulfill({ status: 400, contentType: 'application/json; charset=utf-8', body: JSON.stringify(said) }));
+    await page.goto(`${pages.base}/reports?from=2026-12-05&to=2026-12-01`);
+    await page.locator('#error').waitFor();
+    expect(await page.textContent('#error')).toBe('接口的话 2026-12-05 / 2026-12-01 · API words 2026-12-05 / 2026-12-01');
+    await page.context().close();
+  });
+
+  it('the page keeps no wording of its own for reversed days: it shows what the API says', () => {
+    // Each fixed piece of the API's words (between the two days) is absent from every page file.
+    const pieces = Object.values(daysReversedWords('\u0000', '\u0000')).flatMap((w) => w.split('\u0000')).map((p) => p.trim()).filter((p) => p.length >= 2);
+    expect(pieces).toEqual(expect.arrayContaining(['开始日期', '晚于结束日期', 'is after the last day']));
+    const dir = 'src/web';
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(?:js|mjs|html)$/.test(f));
+    expect(files).toContain(join('static', 'reports.js'));
+    for (const f of files) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      for (const p of pieces) expect(text.includes(p), `${f} carries "${p}"`).toBe(false);
+    }
   });
 });

@@ -92,22 +92,19 @@ function App() {
   useEffect(() => {
     if (!range) return;
     setError('');
-    // Reversed days (a link or the date fields) are said plainly, naming both, in the CLI's words (`hallq report`).
-    if (range[0] && range[1] && range[0] > range[1]) {
-      setReport(null);
-      setError(`开始日期 ${range[0]} 晚于结束日期 ${range[1]} · The first day ${range[0]} is after the last day ${range[1]}`);
-      setLoading(false);
-      return;
-    }
     setLoading(true);
     fetch(`/api/reports?${query}`, { credentials: 'same-origin' })
       .then(async (res) => {
         const body = await res.json();
-        // Both languages: the Chinese line, then the English one.
+        // The API's words as they come (reversed days too: it names both), Chinese, then English.
         if (!res.ok) throw new Error([body.error?.messageZh, body.error?.message].filter(Boolean).join(' · ') || res.statusText);
         setReport(body);
       })
-      .catch((e) => setError(String(e.message ?? e)))
+      .catch((e) => {
+        // No figures of another period under the refused one's dates.
+        setReport(null);
+        setError(String(e.message ?? e));
+      })
       .finally(() => setLoading(false));
   }, [query]);
   const t = report?.total;
