@@ -222,6 +222,8 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
         return 'refused';
       }
       const was = thisAgent(running);
+      // A printer added to a kiosk whose journal is in memory: said as at a start (and as `hallq config check` says it of the file).
+      if (kioskJournalInMemory(next) && !kioskJournalInMemory(running)) logger.warn({ key: KIOSK_JOURNAL_WARNING.path, zh: KIOSK_JOURNAL_WARNING.zh }, KIOSK_JOURNAL_WARNING.en);
       const restartOnly = (['id', 'mqtt', 'logLevel', 'health', 'idHashKeyFile', 'kioskJournal'] as const).filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(was[k])).map((k) => `agent.${k}`);
       if (JSON.stringify(next.island) !== JSON.stringify(running.island)) restartOnly.push('island');
       if (restartOnly.length > 0) logger.warn({ keys: restartOnly }, 'these keys changed and take effect at the next restart (systemctl restart hallq-agent)');

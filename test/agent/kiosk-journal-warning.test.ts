@@ -3,7 +3,7 @@
  * printer, the agent at its start for any kiosk. The journal holds prints only (a kiosk with no printer
  * has nothing to settle after a restart), so both now ask one predicate (kioskJournalInMemory). The same
  * configs, one with a printer and one without, go to both: `config check --json`'s warnings and the
- * agent's start log say the same thing.
+ * agent's start log say the same thing; a reload that adds the printer is said then.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,5 +94,20 @@ describe('agent.kioskJournal left out: config check and the agent start say the 
     expect(started.keys).toEqual([]);
     // Nor in other words (the agent said it without a key before).
     expect(started.records.filter((r) => r.level === 'warn' && String(r.msg).includes('kioskJournal'))).toEqual([]);
+  }, 30_000);
+
+  it('a printer added by a reload (the journal in memory): the agent says it then, as config check says it of the new file', async () => {
+    const records: LogRecord[] = [];
+    const agent = await startAgentFrom(configSchema.parse(doc(false)), { logger: recordingLogger(records), env: {}, requestTimeoutMs: 1500 });
+    try {
+      expect(records.filter((r) => keyOf(r) === 'agent.kioskJournal')).toEqual([]);
+      expect(await agent.reload(configSchema.parse(doc(true)))).toBe('applied');
+      expect(records.filter((r) => r.level === 'warn' && keyOf(r) === 'agent.kioskJournal').map((r) => r.msg)).toEqual([expect.stringMatching(/^agent\.kioskJournal: not set/)]);
+      // The same config again: no change, said once.
+      expect(await agent.reload(configSchema.parse(doc(true)))).toBe('unchanged');
+      expect(records.filter((r) => keyOf(r) === 'agent.kioskJournal')).toHaveLength(1);
+    } finally {
+      await agent.stop();
+    }
   }, 30_000);
 });
