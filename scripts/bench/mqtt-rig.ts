@@ -1,18 +1,17 @@
 /**
  * A hall server on a real Mosquitto for the command benchmarks and the profile: the real HallEngine
- * (SQLite, synchronous=FULL) behind the real MqttServer, and request clients that pipeline commands.
+ * (SQLite, synchronous=FULL) behind the real MqttServer, and a request client that pipelines commands
+ * (mqtt-load-client.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noDelayOn } from '../../src/bus/no-delay.js';
-import mqtt, { type MqttClient } from 'mqtt';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { defaultPolicy, epochOf, type Command, type HallConfig, type TimeRange } from '../../src/core/index.js';
-import { topics } from '../../src/bus/topics.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { MqttServer } from '../../src/server/mqtt-server.js';
 import { startMosquitto, type Broker } from '../../test/helpers/mosquitto.js';
+import { connectLoadClient } from './mqtt-load-client.js';
 
 const allDay: TimeRange[] = [{ from: '00:00', to: '24:00' }];
 const services = ['A', 'B', 'C', 'D', 'E', 'F'];
@@ -43,8 +42,6 @@ export interface Rig {
   stop(): Promise<void>;
 }
 
-let ids = 0;
-
 /** A broker, a server on a fresh log, one client; the clock starts Monday 10:00 and runs with real time. */
 export async function startRig(): Promise<Rig> {
   const broker = await startMosquitto();
@@ -56,36 +53,15 @@ export async function startRig(): Promise<Rig> {
   // The bench's one client may do anything a kiosk and every caller keypad may (authorization is not what is measured).
   const server = new MqttServer(engine, { url: broker.url, hall: benchConfig.id, clock, authorize: (_client, request) => ({ ok: true, request }) }, silentLogger);
   await server.start();
-  const t = topics(benchConfig.id);
-  const client: MqttClient = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: `bench-${process.pid}`, clean: true });
-  // As every hallq client (agents, server, city): with Nagle on, a request written right after the PUBACK of an answer
-  // waits for the broker's delayed ACK (40 ms), which the p99 then measures instead of the server.
-  noDelayOn(client);
-  const waiting = new Map<string, (v: unknown) => void>();
-  client.on('message', (_topic, payload) => {
-    const res = JSON.parse(payload.toString()) as { id: string };
-    waiting.get(res.id)?.(res);
-    waiting.delete(res.id);
-  });
-  await client.subscribeAsync(t.response('bench'), { qos: 1 });
-  const request = (body: Record<string, unknown>) =>
-    new Promise<unknown>((resolve) => {
-      const id = String(body.id);
-      waiting.set(id, resolve);
-      client.publish(t.request('bench'), JSON.stringify(body), { qos: 1 });
-    });
-  const command = (cmd: Record<string, unknown>) => {
-    const id = `r${++ids}`;
-    return request({ id, type: 'command', command: { ...cmd, id: `c${ids}-${process.pid}` } });
-  };
+  const client = await connectLoadClient(broker.url, benchConfig.id, `bench-${process.pid}`);
   return {
     broker,
     engine,
     server,
-    request,
-    command,
+    request: client.request,
+    command: client.command,
     stop: async () => {
-      await client.endAsync();
+      await client.end();
       await server.stop();
       engine.close();
       await broker.stop();

@@ -5,15 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noDelayOn } from '../../src/bus/no-delay.js';
-import mqtt from 'mqtt';
 import { silentLogger } from '../../drivers/common/logger.js';
-import { topics } from '../../src/bus/topics.js';
 import { quantile } from '../../src/sim/stats.js';
 import type * as Core from '../../src/core/index.js';
 import type * as Engine from '../../src/server/engine.js';
 import type * as Server from '../../src/server/mqtt-server.js';
 import { startMosquitto } from '../../test/helpers/mosquitto.js';
+import { connectLoadClient } from './mqtt-load-client.js';
 import { benchConfig, issue, mixed } from './mqtt-rig.js';
 
 export type Msg = Record<string, unknown> & { kind: string };
@@ -31,23 +29,7 @@ const nextMessage = () => new Promise<Msg>((res) => process.once('message', (m: 
 
 /** The load's client: sends what the side asks for, 16 in flight, and says when all are answered. */
 export async function clientMain(url: string): Promise<void> {
-  const t = topics(benchConfig.id);
-  const client = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: `bench-load-${process.pid}`, clean: true });
-  noDelayOn(client); // as every hallq client: see mqtt-rig.ts
-  const waiting = new Map<string, (v: unknown) => void>();
-  client.on('message', (_topic, payload) => {
-    const res = JSON.parse(payload.toString()) as { id: string };
-    waiting.get(res.id)?.(res);
-    waiting.delete(res.id);
-  });
-  await client.subscribeAsync(t.response('bench'), { qos: 1 });
-  let ids = 0;
-  const command = (cmd: Record<string, unknown>) =>
-    new Promise<unknown>((done) => {
-      const id = `r${++ids}`;
-      waiting.set(id, done);
-      client.publish(t.request('bench'), JSON.stringify({ id, type: 'command', command: { ...cmd, id: `c${ids}-${process.pid}` } }), { qos: 1 });
-    });
+  const { command } = await connectLoadClient(url, benchConfig.id, `bench-load-${process.pid}`);
   reply({ kind: 'ready' });
   for (;;) {
     const m = await nextMessage();

@@ -5,7 +5,7 @@ import type { Logger } from '../../drivers/common/logger.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import { thisAgent, type ThisAgent } from '../config/agents.js';
-import { isLoopbackUrl, statusBaseUrlWarning } from '../config/kiosk-warnings.js';
+import { isLoopbackUrl, KIOSK_JOURNAL_WARNING, kioskJournalInMemory, statusBaseUrlWarning } from '../config/kiosk-warnings.js';
 import { DEFAULT_STATUS_BASE_URL } from '../config/status-url.js';
 import type { ConfigWarning } from '../config/warnings.js';
 import { readReferencedFile } from '../config/referenced-files.js';
@@ -78,12 +78,9 @@ function kioskStatusWarning(config: HallqConfig, me: ThisAgent): ConfigWarning |
   return statusBaseUrlWarning(`agents[${config.agents.findIndex((a) => a.id === me.id)}].kiosk.statusBaseUrl`, url, url !== DEFAULT_STATUS_BASE_URL);
 }
 
-/** The kiosk's print journal at `path` (its directory made), or in memory with a warning. */
-function openKioskJournal(path: string | undefined, logger: Logger): KioskJournal {
-  if (path === undefined) {
-    logger.warn({}, 'agent.kioskJournal not set (and no island file): confirmed prints are kept in memory only and an agent restart can leave a ticket unsettled');
-    return KioskJournal.open(':memory:');
-  }
+/** The kiosk's print journal at `path` (its directory made), or in memory (warned about by kioskJournalInMemory when the kiosk prints). */
+function openKioskJournal(path: string | undefined): KioskJournal {
+  if (path === undefined) return KioskJournal.open(':memory:');
   mkdirSync(dirname(path), { recursive: true });
   const journal = KioskJournal.open(path);
   // Settled entries are kept a week (the server's log holds the outcome); open ones until they are settled.
@@ -126,6 +123,8 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   // A QR code (or SMS link) to this machine's address: no citizen's phone opens it. Said at the start, as `hallq config check` says it.
   const loopback = kioskStatusWarning(config, me);
   if (loopback) logger.warn({ key: loopback.path, zh: loopback.zh }, loopback.en);
+  // A printing kiosk whose print journal is in memory only: the same rule and words as `hallq config check`.
+  if (kioskJournalInMemory(config)) logger.warn({ key: KIOSK_JOURNAL_WARNING.path, zh: KIOSK_JOURNAL_WARNING.zh }, KIOSK_JOURNAL_WARNING.en);
   const password = me.mqtt.passwordFile ? readReferencedFile('agent.mqtt.passwordFile', me.mqtt.passwordFile).trim() : undefined;
   const link = new AgentLink(
     {
@@ -178,7 +177,7 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   scope.check();
 
   // The kiosk's print journal: what the last run left open is settled first (by its ids), before the kiosk takes a request.
-  const journal = me.kiosk ? openKioskJournal(me.kioskJournal ?? config.island?.outbox, logger) : undefined;
+  const journal = me.kiosk ? openKioskJournal(me.kioskJournal ?? config.island?.outbox) : undefined;
   const settling = journal ? resolveOpenPrints(link, journal, logger.child({ component: 'kiosk' })) : undefined;
   // One for the agent's life: a reload reopens the flows on it, so a listener keeps hearing them.
   const keypadRefusals = new KeypadRefusals();
@@ -224,6 +223,8 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
         return 'refused';
       }
       const was = thisAgent(running);
+      // A printer added to a kiosk whose journal is in memory: said as at a start (and as `hallq config check` says it of the file).
+      if (kioskJournalInMemory(next) && !kioskJournalInMemory(running)) logger.warn({ key: KIOSK_JOURNAL_WARNING.path, zh: KIOSK_JOURNAL_WARNING.zh }, KIOSK_JOURNAL_WARNING.en);
       const restartOnly = (['id', 'mqtt', 'logLevel', 'health', 'idHashKeyFile', 'kioskJournal'] as const).filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(was[k])).map((k) => `agent.${k}`);
       if (JSON.stringify(next.island) !== JSON.stringify(running.island)) restartOnly.push('island');
       if (restartOnly.length > 0) logger.warn({ keys: restartOnly }, 'these keys changed and take effect at the next restart (systemctl restart hallq-agent)');

@@ -1,8 +1,18 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The names a hall's config goes by, in the order they are offered (packaging installs /etc/hallq/hall.yaml). */
-const KNOWN = ['hall.yaml', 'agent.yaml', 'city.yaml'];
+/**
+ * The config files hallq knows by name, in the order a folder given for a config file offers them: the
+ * one table of them (README's row of `hallq config check` names each; test/config/config-folder.test.ts
+ * holds it to that and to the .yaml files shipped in config/).
+ */
+export const KNOWN_CONFIG_FILES: readonly { name: string; holds: string }[] = [
+  { name: 'hall.yaml', holds: "a hall's config, for its server and agents (packaging installs /etc/hallq/hall.yaml)" },
+  { name: 'agent.yaml', holds: "a hall's config kept under this name on a box that runs only an agent" },
+  { name: 'city.yaml', holds: "the city tier's config (a top-level `city:`, docs/city.md)" },
+  { name: 'hall.example.yaml', holds: 'the example hall config shipped in config/ (installed as hall.yaml)' },
+  { name: 'demo.yaml', holds: "the demo hall shipped in config/ (`hallq demo`'s and `hallq simulate`'s example)" },
+];
 
 const isFile = (p: string): boolean => {
   try {
@@ -13,12 +23,12 @@ const isFile = (p: string): boolean => {
 };
 
 /**
- * The config files a folder given for a config file holds, to offer instead: its hall.yaml, agent.yaml
- * or city.yaml, then those of its hallq/ folder (`/etc` → /etc/hallq/hall.yaml), else any other
- * .yaml or .yml file in it (at most three, by name).
+ * The config files a folder given for a config file holds, to offer instead: those of KNOWN_CONFIG_FILES
+ * in it, then those in its hallq/ folder (`/etc` → /etc/hallq/hall.yaml), else any other .yaml or .yml
+ * file in it (at most three, by name).
  */
 export function configsInFolder(folder: string): string[] {
-  const known = [folder, join(folder, 'hallq')].flatMap((d) => KNOWN.map((n) => join(d, n))).filter(isFile);
+  const known = [folder, join(folder, 'hallq')].flatMap((d) => KNOWN_CONFIG_FILES.map((f) => join(d, f.name))).filter(isFile);
   if (known.length > 0) return known;
   let names: string[] = [];
   try {

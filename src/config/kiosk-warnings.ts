@@ -1,8 +1,6 @@
 import { DEFAULT_STATUS_BASE_URL } from './status-url.js';
 import type { ConfigWarning } from './warnings.js';
 
-/** `kiosk.statusBaseUrl` when the key is left out: the demo's one box; no citizen's phone reaches it. */
-
 const get = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>)[key] : undefined);
 
 /** True when `url` names this machine (localhost, 127.0.0.0/8, ::1, 0.0.0.0): a phone scanning the ticket never reaches it. */
@@ -27,12 +25,41 @@ export function statusBaseUrlWarning(path: string, url: string, set: boolean): C
   };
 }
 
+/** This box's entry of `agents` in any parsed document: the one `agent.id` names, or the only one. */
+function ownAgentEntry(doc: unknown): unknown {
+  const agents = get(doc, 'agents');
+  const entries: unknown[] = Array.isArray(agents) ? agents : [];
+  const ownId = get(get(doc, 'agent'), 'id') ?? (entries.length === 1 ? get(entries[0], 'id') : undefined);
+  return ownId === undefined ? undefined : entries.find((a) => get(a, 'id') === ownId);
+}
+
+/**
+ * True when this box's kiosk prints tickets and keeps its print journal in memory only: it has a
+ * printer, and neither `agent.kioskJournal` nor an island file (`island.outbox`, which holds the journal
+ * then) is set, so an agent restart can leave a ticket unsettled. The journal holds prints only: a kiosk
+ * with no printer refuses a printed ticket before journaling it and never journals an SMS ticket
+ * (src/agent/flows/kiosk.ts), so it has nothing to settle after a restart. From any parsed document (the
+ * file as written, or a valid config): `hallq config check` and the agent's start both ask this, so they
+ * say the same.
+ */
+export function kioskJournalInMemory(doc: unknown): boolean {
+  const own = ownAgentEntry(doc);
+  return get(own, 'kiosk') !== undefined && get(get(own, 'devices'), 'printer') !== undefined && get(get(doc, 'agent'), 'kioskJournal') === undefined && get(doc, 'island') === undefined;
+}
+
+/** The warning for kioskJournalInMemory, said by `hallq config check` and logged by the agent at its start. */
+export const KIOSK_JOURNAL_WARNING: ConfigWarning = {
+  path: 'agent.kioskJournal',
+  en: 'agent.kioskJournal: not set (and no island file): this kiosk keeps its print journal in memory only, so an agent restart can leave a ticket unsettled; set it, e.g. kioskJournal: /var/lib/hallq/kiosk-journal.db',
+  zh: 'agent.kioskJournal：未设置（也没有孤岛文件）：本机自助取号机的打印记录只在内存中，代理重启可能让一张号票的结果无从确认；请设置，例如 kioskJournal: /var/lib/hallq/kiosk-journal.db',
+};
+
 /**
  * Kiosk settings that work on the day and fail a citizen later, from any parsed document (a valid
  * config, or the file as written when the schema refuses another key): a kiosk that prints tickets (or
  * a hall that sends SMS) with its `statusBaseUrl` left at, or set to, an address of this machine; and
- * this box's kiosk with a printer without `agent.kioskJournal` (nor an island file): a restart of the agent can leave
- * a ticket unsettled (when it has a printer: the journal holds prints). Valid (the demo runs on one box), so warnings; the agent logs both at its start too.
+ * this box's printing kiosk whose print journal is kept in memory only (kioskJournalInMemory). Valid
+ * (the demo runs on one box), so warnings; the agent logs both at its start too, from the same functions.
  */
 export function kioskWarnings(doc: unknown): ConfigWarning[] {
   const out: ConfigWarning[] = [];
@@ -49,16 +76,6 @@ export function kioskWarnings(doc: unknown): ConfigWarning[] {
     const url = written ?? DEFAULT_STATUS_BASE_URL;
     if (isLoopbackUrl(url)) out.push(statusBaseUrlWarning(`agents[${i}].kiosk.statusBaseUrl`, url, written !== undefined));
   });
-  // This box's entry: `agent.id`, or the only one.
-  const ownId = get(get(doc, 'agent'), 'id') ?? (entries.length === 1 ? get(entries[0], 'id') : undefined);
-  const own = entries.find((a) => ownId !== undefined && get(a, 'id') === ownId);
-  // The journal holds prints: a kiosk with no printer has none to settle after a restart.
-  if (own !== undefined && get(own, 'kiosk') !== undefined && get(get(own, 'devices'), 'printer') !== undefined && get(get(doc, 'agent'), 'kioskJournal') === undefined && get(doc, 'island') === undefined) {
-    out.push({
-      path: 'agent.kioskJournal',
-      en: 'agent.kioskJournal: not set (and no island file): this kiosk keeps its print journal in memory only, so an agent restart can leave a ticket unsettled; set it, e.g. kioskJournal: /var/lib/hallq/kiosk-journal.db',
-      zh: 'agent.kioskJournal：未设置（也没有孤岛文件）：本机自助取号机的打印记录只在内存中，代理重启可能让一张号票的结果无从确认；请设置，例如 kioskJournal: /var/lib/hallq/kiosk-journal.db',
-    });
-  }
+  if (kioskJournalInMemory(doc)) out.push(KIOSK_JOURNAL_WARNING);
   return out;
 }

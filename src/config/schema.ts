@@ -314,7 +314,8 @@ export const agentSchema = z.strictObject({
    * The kiosk's print journal (SQLite, synchronous=FULL): each printed issue from before it is asked
    * until the server has answered what the printer decided, so a confirmed cut survives the agent's
    * death and an unconfirmed one is voided at its next start. Absent: the island file (`island.outbox`)
-   * when island mode is configured, else kept in memory only (a warning at start).
+   * when island mode is configured, else kept in memory only (a warning at start and in `config check`
+   * when the kiosk has a printer: kioskJournalInMemory).
    */
   kioskJournal: z.string().min(1).optional(),
   /**

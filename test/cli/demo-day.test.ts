@@ -91,7 +91,7 @@ describe('hallq demo: keys in the order typed, and the hall’s midnight', () =>
     const dataDir = out.find((l) => l.startsWith('  data          '))?.slice('  data          '.length);
     expect(dataDir).toMatch(/hallq-demo-/);
     expect(existsSync(join(dataDir ?? '', 'kiosk-journal.db'))).toBe(true);
-    expect(readFileSync(join(dir, 'demo.log'), 'utf8')).not.toContain('kioskJournal not set');
+    expect(readFileSync(join(dir, 'demo.log'), 'utf8')).not.toContain('agent.kioskJournal: not set');
   });
 
   it('crosses the hall’s midnight: says the day started, the staff log in again, a ticket of the new day is called', async () => {
