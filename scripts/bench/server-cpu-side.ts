@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../drivers/common/logger.js';
+import { Random } from '../../src/sim/random.js';
 import { quantile } from '../../src/sim/stats.js';
 import type * as Core from '../../src/core/index.js';
 import type * as Engine from '../../src/server/engine.js';
@@ -15,6 +16,9 @@ import { connectLoadClient } from './mqtt-load-client.js';
 import { benchConfig, issue, mixed } from './mqtt-rig.js';
 
 export type Msg = Record<string, unknown> & { kind: string };
+
+/** The open loop's offered rate (commands/s): issue 12's goal, ≥ 1,200 mixed commands/s with p99 ≤ 10 ms. */
+export const OPEN_RATE = 1200;
 
 /** The server side's parts, from the checkout measured. */
 export interface SideModules {
@@ -27,29 +31,60 @@ const reply = (m: Msg) => process.send?.(m);
 /** The next message from the parent. */
 const nextMessage = () => new Promise<Msg>((res) => process.once('message', (m: Msg) => res(m)));
 
-/** The load's client: sends what the side asks for, 16 in flight, and says when all are answered. */
+/**
+ * The load's client: sends what the side asks for and says when all are answered, with the p50 and p99
+ * of the answers' latencies (ms). Closed (`fill`, `mixed`, `noop`): 16 in flight, each sent when one is
+ * answered. Open (`open-mixed`, `open-noop`): sent at Poisson arrival times of `rate` per second
+ * (seeded), whatever is in flight, each timed from its arrival time, not from when the client got round
+ * to sending it (a late send is the system's delay, not a pause of the measurement).
+ */
 export async function clientMain(url: string): Promise<void> {
   const { command } = await connectLoadClient(url, benchConfig.id, `bench-load-${process.pid}`);
   reply({ kind: 'ready' });
   for (;;) {
     const m = await nextMessage();
     const n = Number(m.n);
+    const kind = String(m.kind).replace(/^open-/, '');
     // The no-op: a CallNext to a window the hall does not have (parsed, decided, refused, nothing appended), as in commands.ts.
-    const body = m.kind === 'fill' ? issue : m.kind === 'noop' ? () => ({ type: 'CallNext', window: 99 }) : mixed;
+    const body = kind === 'fill' ? issue : kind === 'noop' ? () => ({ type: 'CallNext', window: 99 }) : mixed;
     const lat: number[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < n) {
-        const i = next++;
-        const t0 = performance.now();
-        const res = (await command(body(i))) as { status: string };
-        if (m.kind !== 'noop' && res.status !== 'ok') throw new Error(`bench command failed: ${JSON.stringify(res)}`);
-        lat.push(performance.now() - t0);
-      }
+    const send = async (i: number, t0: number) => {
+      const res = (await command(body(i))) as { status: string };
+      if (kind !== 'noop' && res.status !== 'ok') throw new Error(`bench command failed: ${JSON.stringify(res)}`);
+      lat.push(performance.now() - t0);
     };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    reply({ kind: 'done', p99: quantile(lat, 0.99) });
+    const t0 = performance.now();
+    if (String(m.kind).startsWith('open-')) await openLoop(n, Number(m.rate), Number(m.seed), send);
+    else {
+      let next = 0;
+      const worker = async () => {
+        while (next < n) await send(next++, performance.now());
+      };
+      await Promise.all(Array.from({ length: 16 }, worker));
+    }
+    reply({ kind: 'done', p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), perSec: n / ((performance.now() - t0) / 1000) });
   }
+}
+
+/** Sends `n` commands at Poisson arrival times of `rate` per second; resolves when all are answered. */
+async function openLoop(n: number, rate: number, seed: number, send: (i: number, arrival: number) => Promise<void>): Promise<void> {
+  const random = new Random(seed);
+  const start = performance.now();
+  const arrivals: number[] = [];
+  let at = start;
+  for (let i = 0; i < n; i++) arrivals.push((at += random.exponential(1000 / rate)));
+  const answered: Promise<void>[] = [];
+  let i = 0;
+  while (i < n) {
+    // Every arrival that is due goes now; then sleep until the next one (timers are ~1 ms coarse).
+    const now = performance.now();
+    while (i < n && (arrivals[i] ?? Infinity) <= now) {
+      answered.push(send(i, arrivals[i] ?? now));
+      i++;
+    }
+    if (i < n) await new Promise((r) => setTimeout(r, Math.max(0, (arrivals[i] ?? now) - performance.now())));
+  }
+  await Promise.all(answered);
 }
 
 /** One checkout's server (its engine and MqttServer on its own broker and log), measuring its own process per round. */
@@ -59,11 +94,28 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
   const dir = mkdtempSync(join(tmpdir(), 'hallq-server-cpu-'));
   const base = core.epochOf('2026-11-23', 600, 480);
   const start = Date.now();
-  const clock = () => base + (Date.now() - start);
+  // Each round is a day of its own (a hall issues 999 numbers a day per service; a round takes ~2,200):
+  // the clock moves a day on, the first command rolls the day over and the windows open again.
+  let days = 0;
+  const clock = () => base + days * 86_400_000 + (Date.now() - start);
   const engine = HallEngine.open(join(dir, 'hall.db'), benchConfig, silentLogger, clock());
+  // Each snapshot write, timed (ms): it runs in the event loop after a batch's append (src/server/engine.ts),
+  // so every command in flight meanwhile waits for it; the open loop's p99 is read beside them.
+  const snapshotMs: number[] = [];
+  const log = engine.log;
+  const save = log.saveSnapshot.bind(log);
+  log.saveSnapshot = (seq, state) => {
+    const t0 = performance.now();
+    const bytes = save(seq, state);
+    snapshotMs.push(performance.now() - t0);
+    return bytes;
+  };
   const server = new MqttServer(engine, { url: broker.url, hall: benchConfig.id, clock, authorize: (_client, request) => ({ ok: true, request }) }, silentLogger);
   await server.start();
-  for (const w of benchConfig.windows) server.run({ id: `open-${w.id}`, type: 'OpenWindow', window: w.id, staffId: `s${w.id}` } as Core.Command);
+  const openWindows = () => {
+    for (const w of benchConfig.windows) server.run({ id: `open-${days}-${w.id}`, type: 'OpenWindow', window: w.id, staffId: `s${w.id}` } as Core.Command);
+  };
+  openWindows();
   const load = startClient(broker.url);
   const ask = (m: Msg) =>
     new Promise<Msg>((res) => {
@@ -80,18 +132,25 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
   for (;;) {
     const m = await nextMessage();
     if (m.kind === 'stop') break;
+    days += 1;
+    openWindows();
     await refill();
-    const measure = async (kind: 'mixed' | 'noop') => {
+    const measure = async (kind: 'mixed' | 'noop' | 'open-mixed' | 'open-noop') => {
+      snapshotMs.length = 0;
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
-      const r = await ask({ kind, n: 1200 });
+      const r = await ask({ kind, n: 1200, rate: OPEN_RATE, seed: Number(m.round ?? 0) + 1 });
       const cpu = process.cpuUsage(cpu0);
-      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p99: Number(r.p99) };
+      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p50: Number(r.p50), p99: Number(r.p99), snapshotMs: [...snapshotMs] };
     };
-    // The load, then the no-op baseline right after it on the same process and state.
+    // The load, then the no-op baseline right after it on the same process and state; then the same
+    // offered at the goal's rate (open loop), the queue topped up again first.
     const load1 = await measure('mixed');
     const noop = await measure('noop');
-    reply({ kind: 'round', ...load1, noop });
+    await refill();
+    const open = await measure('open-mixed');
+    const openNoop = await measure('open-noop');
+    reply({ kind: 'round', ...load1, noop, open, openNoop });
   }
   load.kill();
   await server.stop();
