@@ -59,9 +59,14 @@ const entryPoints = ['src/cli/main.ts', 'drivers/voice/generate-clips.ts'];
  * `wildcard: false` (hallq keeps the default; it takes `{ glob }` at load, so the stand-in is that
  * function); socks: mqtt.js, only through a SOCKS proxy (it reads `socks.SocksClient` when connecting);
  * ws: mqtt.js, only for ws:// and wss:// broker URLs (it calls `new WebSocket(…)` and
- * `WebSocket.createWebSocketStream`, so the stand-in is a constructible function).
+ * `WebSocket.createWebSocketStream`, so the stand-in is a constructible function); worker-timers (with
+ * @babel/runtime and its broker, ~10 ms of a start): mqtt.js, only in a browser (it reads `setInterval` and
+ * `clearInterval` at its load and calls them there only); ip-address: @fastify/rate-limit, only to group an
+ * IPv6 client by subnet (it takes `Address6` at its load and calls it with `new`).
  */
 const lazy = {
+  'worker-timers': "exports.setInterval = (...args) => require('worker-timers').setInterval(...args); exports.clearInterval = (...args) => require('worker-timers').clearInterval(...args);",
+  'ip-address': "exports.Address6 = function Address6(...args) { return new (require('ip-address').Address6)(...args); };",
   glob: "exports.glob = (...args) => require('glob').glob(...args);",
   ws: "let real; const load = () => (real ??= require('ws')); module.exports = new Proxy(function WebSocket() {}, { get: (_, key) => (key === '__esModule' ? false : load()[key]), construct: (_, args) => new (load())(...args) });",
   socks: "let real; module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? false : (real ??= require('socks'))[key]) });",
