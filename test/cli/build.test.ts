@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -31,6 +31,34 @@ function stale(): boolean {
   if (!existsSync('dist/BUILD.json')) return true;
   const t = statSync('dist/BUILD.json').mtimeMs;
   return ['src', 'drivers'].some((d) => files(d).some((f) => !f.endsWith('.md') && statSync(f).mtimeMs > t));
+}
+
+/**
+ * A loader hook that writes down every module a process loads (ESM, and the CJS entry points they import):
+ * `node --import <hook>` appends each URL to `list`, one a line.
+ */
+function moduleRecorder(dir: string): { list: string; hook: string } {
+  const list = join(dir, 'modules.txt');
+  writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function load(url, ctx, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, ctx); }\n`);
+  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  return { list, hook: pathToFileURL(join(dir, 'register.mjs')).href };
+}
+
+/** `hallq server` from the build with the module recorder's hook, once it logs "hall server ready"; `out`: its output so far. */
+async function serverToReady(hook: string, config: string, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; out: () => string }> {
+  const child = spawn(process.execPath, ['--import', hook, MAIN, 'server', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => (out += d));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      if (out.includes('hall server ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${String(code)}: ${out}`)));
+  });
+  return { child, out: () => out };
 }
 
 const dirs: string[] = [];
@@ -74,23 +102,8 @@ describe('npm run build', () => {
     try {
       const port = await freePort();
       const config = writeConfig(dir, broker.url, port);
-      const list = join(dir, 'modules.txt');
-      // A loader hook that writes down every module the process loads (ESM, and the CJS entry points they import).
-      writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function load(url, ctx, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, ctx); }\n`);
-      writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
-      const hook = pathToFileURL(join(dir, 'register.mjs')).href;
-      const child = spawn(process.execPath, ['--import', hook, MAIN, 'server', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.setEncoding('utf8');
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (d: string) => (out += d));
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (d: string) => {
-          out += d;
-          if (out.includes('hall server ready')) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`server exited ${String(code)}: ${out}`)));
-      });
+      const { list, hook } = moduleRecorder(dir);
+      const { child } = await serverToReady(hook, config);
       const loadedAtStart = readFileSync(list, 'utf8').split('\n').filter((u) => u !== '');
       // Pages, static files and the page library, served from the build as the installed program serves them.
       const base = `http://127.0.0.1:${port}`;
@@ -144,27 +157,13 @@ describe('npm run build', () => {
       writeFileSync(config, readFileSync(config, 'utf8').replace(`http: { host: 127.0.0.1, port: ${port} }`, `http: { host: "::", port: ${port} }`));
       const cache = join(dir, 'cache');
       mkdirSync(cache);
-      const list = join(dir, 'modules.txt');
-      writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function load(url, ctx, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, ctx); }\n`);
-      writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
-      const hook = pathToFileURL(join(dir, 'register.mjs')).href;
+      const { list, hook } = moduleRecorder(dir);
       /** One start to READY and a clean stop; the inputs (esbuild's metafile) of the dist files it loaded. */
       const start = async (): Promise<string[]> => {
         rmSync(list, { force: true });
-        const child = spawn(process.execPath, ['--import', hook, MAIN, 'server', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CACHE_DIRECTORY: cache } });
-        let out = '';
-        child.stderr.setEncoding('utf8');
-        child.stderr.on('data', (d: string) => (out += d));
-        child.stdout.setEncoding('utf8');
-        await new Promise<void>((resolve, reject) => {
-          child.stdout.on('data', (d: string) => {
-            out += d;
-            if (out.includes('hall server ready')) resolve();
-          });
-          child.once('exit', (code) => reject(new Error(`server exited ${String(code)}: ${out}`)));
-        });
+        const { child, out } = await serverToReady(hook, config, { ...process.env, CACHE_DIRECTORY: cache });
         const signIn = await fetch(`http://127.0.0.1:${port}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ staffId: 'nobody', secret: 'wrong' }) });
-        expect(signIn.status, out).toBe(401);
+        expect(signIn.status, out()).toBe(401);
         child.removeAllListeners('exit');
         const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
         child.kill('SIGTERM');
