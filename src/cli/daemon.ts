@@ -1,6 +1,6 @@
 import { thisAgentIssue } from '../config/this-agent.js';
 import { keptConfigFor } from '../config/config-cache.js';
-import type { ConfigResult } from '../config/load.js';
+import type { ConfigResult } from '../config/validate.js';
 import { createLogger } from '../log/logger.js';
 import { errorLine, errorParts } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
@@ -20,9 +20,11 @@ const EXIT_GRACE_MS = 1000;
  */
 export async function daemon(kind: 'server' | 'agent', configPath: string): Promise<number> {
   // Under systemd, CacheDirectory=hallq: the config checked at the last start, kept for the same bytes and
-  // build. Only without it are the YAML parser and the config schema loaded (a tenth of the server's start).
+  // build. Taken, it is checked again by the schema (the service user may write the cache, not the config
+  // file) but the YAML is not parsed: the YAML parser loads only on a miss (a tenth of the server's start).
   const cacheDir = process.env.CACHE_DIRECTORY?.split(':')[0] || undefined;
-  const kept = cacheDir ? keptConfigFor(configPath, cacheDir) : undefined;
+  const raw = cacheDir ? keptConfigFor(configPath, cacheDir) : undefined;
+  const kept = raw ? (await import('../config/validate.js')).keptConfigChecked(raw) : undefined;
   let checked: ConfigResult = kept ? { ok: true, config: kept } : (await import('../config/load.js')).loadConfigFile(configPath, { cacheDir });
   // An agent also needs to know which of the hall's agents it is.
   const mine = checked.ok && kind === 'agent' ? thisAgentIssue(checked.config) : undefined;

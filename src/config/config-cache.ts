@@ -9,16 +9,19 @@ import type { HallqConfig } from './schema.js';
  * YAML and running the schema and the cross-checks over it cost about a sixth of `hallq server`'s CPU to
  * READY, and give the same answer for the same bytes and the same build (they read no file, clock or
  * environment). So a start whose config file and build are the ones of a start that found the config
- * valid takes that checked config from here, and anything else (another file's bytes, another build, a
- * cache that is missing, unreadable or torn) checks the file as always. A config that is not valid is
- * never kept: its problems are reported by the full check at every start.
+ * valid takes that config from here without parsing the YAML, and anything else (another file's bytes,
+ * another build, a cache that is missing, unreadable or torn) checks the file as always. A config that is
+ * not valid is never kept: its problems are reported by the full check at every start. What is taken is
+ * still checked by the schema and the checks across keys (keptConfigChecked in validate.ts): the cache is
+ * the service user's to write and the config file is not, so a damaged or planted entry the schema
+ * refuses is never run, and the file is checked instead. (A valid config planted there by that user would
+ * run: the user that runs the hall can change what it does in other ways too, its database among them.)
  *
  * One file per config path (`config-<16 hex of the path>.json`), `{ key, config }`, written to a temporary
  * name and renamed (a start that stops mid-write leaves the old file or none), mode 0600. The key is
  * SHA-256 over the build's stamp (dist/BUILD.json: every build is another one) and the file's bytes. Only
  * a build has a stamp: from the sources (tsx) nothing is cached. The directory is systemd's
- * `CacheDirectory=hallq` (`$CACHE_DIRECTORY`, /var/cache/hallq), which only the service user writes; what it
- * holds that user could change anyway (it runs the hall and owns its database).
+ * `CacheDirectory=hallq` (`$CACHE_DIRECTORY`, /var/cache/hallq), which only the service user writes.
  */
 
 /** The build's stamp (dist/BUILD.json next to dist/src/), or undefined when running from the sources. */

@@ -3,43 +3,14 @@ import { yamlExpected } from './yaml-words.js';
 import { parseDocument } from 'yaml';
 import { foldAnchoredIssues } from './yaml-anchors.js';
 import { HallqError } from '../../drivers/common/error.js';
-import { invalidText } from '../../drivers/common/invalid-text.js';
 import { fileProblem } from '../../drivers/common/system-words.js';
-import { agentPartsOf, checkAgents } from './agents.js';
 import { buildStamp, configCacheKey, readCachedConfig, writeCachedConfig } from './config-cache.js';
 import { folderGiven } from './config-folder.js';
-import { crossCheck } from './cross-check.js';
-import { configSchema, type HallqConfig } from './schema.js';
+import type { HallqConfig } from './schema.js';
+import { keptConfigChecked, validateConfig, type ConfigIssue, type ConfigResult } from './validate.js';
 
-
-/** One thing wrong with a config file: where, what was there, what was expected (and the same in Chinese, when worded). */
-export interface ConfigIssue {
-  path: string;
-  found: string;
-  expected: string;
-  foundZh: string;
-  expectedZh: string;
-  /** The place in Chinese when the path is not a key path (`第 3 行` for `line 3`). */
-  pathZh?: string;
-}
-
-export type ConfigResult = { ok: true; config: HallqConfig } | { ok: false; issues: ConfigIssue[] };
-
-/** Validates a parsed document against the schema; every issue is reported, not just the first. */
-export function validateConfig(doc: unknown): ConfigResult {
-  const r = configSchema.safeParse(doc, { reportInput: true });
-  if (!r.success) {
-    // Worded by the one formatter of invalid input; the values are the reader's own file, so they are shown.
-    const issues = invalidText(r.error.issues, { values: 'shown', schema: configSchema, input: doc }).lines.map(
-      (l): ConfigIssue => ({ path: l.path || '(top level)', found: l.found.en, expected: l.expected.en, foundZh: l.found.zh, expectedZh: l.expected.zh }),
-    );
-    // The checks across keys too, on the parts the schema did accept: every problem at once.
-    const agents = agentPartsOf(doc);
-    return { ok: false, issues: [...issues, ...crossCheck(doc), ...(agents ? checkAgents(agents) : [])] };
-  }
-  const cross = [...crossCheck(r.data), ...checkAgents(r.data)];
-  return cross.length > 0 ? { ok: false, issues: cross } : { ok: true, config: r.data };
-}
+export type { ConfigIssue, ConfigResult } from './validate.js';
+export { validateConfig } from './validate.js';
 
 /**
  * Reads and validates a YAML config file. YAML syntax errors are reported with their line. `cacheDir`
@@ -63,7 +34,7 @@ export function loadConfigFile(path: string, opts: { cacheDir?: string | undefin
     throw new HallqError('CONFIG_NOT_FOUND', `config: ${p.en}`, { path, errno: p.errno, messageZh: `配置文件 ${p.zh}` }, { cause: e });
   }
   const key = opts.cacheDir ? configCacheKey(text, opts.buildStamp ?? buildStamp()) : undefined;
-  const kept = opts.cacheDir && key ? readCachedConfig(opts.cacheDir, path, key) : undefined;
+  const kept = opts.cacheDir && key ? keptConfigChecked(readCachedConfig(opts.cacheDir, path, key)) : undefined;
   if (kept) return { ok: true, config: kept };
   const r = parseConfigText(text);
   if (r.ok && opts.cacheDir && key) writeCachedConfig(opts.cacheDir, path, key, r.config);

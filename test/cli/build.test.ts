@@ -145,7 +145,7 @@ describe('npm run build', () => {
     }
   });
 
-  it('hallq server started on the config kept from its last start (CacheDirectory=) loads neither the YAML parser nor the config schema', async () => {
+  it('hallq server started on the config kept from its last start (CacheDirectory=) does not parse the YAML, checks the kept config again and never takes one the schema refuses', async () => {
     const broker: Broker = await startMosquitto();
     const dir = mkdtempSync(join(tmpdir(), 'hallq-build-kept-'));
     dirs.push(dir);
@@ -159,11 +159,13 @@ describe('npm run build', () => {
       mkdirSync(cache);
       const { list, hook } = moduleRecorder(dir);
       /** One start to READY and a clean stop; the inputs (esbuild's metafile) of the dist files it loaded. */
+      let hallName = '';
       const start = async (): Promise<string[]> => {
         rmSync(list, { force: true });
         const { child, out } = await serverToReady(hook, config, { ...process.env, CACHE_DIRECTORY: cache });
         const signIn = await fetch(`http://127.0.0.1:${port}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ staffId: 'nobody', secret: 'wrong' }) });
         expect(signIn.status, out()).toBe(401);
+        hallName = ((await (await fetch(`http://127.0.0.1:${port}/api/hall`)).json()) as { hall: { zh: string } }).hall.zh;
         child.removeAllListeners('exit');
         const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
         child.kill('SIGTERM');
@@ -172,14 +174,27 @@ describe('npm run build', () => {
         const meta = JSON.parse(readFileSync('dist/meta.json', 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
         return Object.entries(meta.outputs).filter(([file]) => fromDist.includes(file)).flatMap(([, o]) => Object.keys(o.inputs));
       };
-      const parser = (inputs: string[]) => inputs.filter((i) => i.startsWith('node_modules/yaml/') || ['src/config/load.ts', 'src/config/schema.ts', 'src/config/cross-check.ts'].includes(i));
-      // The first start checks the file (and keeps the result): it needs them.
-      expect(parser(await start())).toContain('src/config/schema.ts');
-      // The second, same bytes and build: none of them.
+      const parser = (inputs: string[]) => inputs.filter((i) => i.startsWith('node_modules/yaml/') || i === 'src/config/load.ts');
+      // The first start parses and checks the file (and keeps the result).
+      const first = await start();
+      expect(parser(first)).toContain('src/config/load.ts');
+      const fileName = hallName;
+      // The second, same bytes and build: no YAML parser; the kept config checked by the schema all the same.
       const kept = await start();
       expect(kept.some((i) => i.startsWith('src/server/'))).toBe(true);
       expect(parser(kept)).toEqual([]);
+      expect(kept).toContain('src/config/schema.ts');
       expect(readdirSync(cache)).toHaveLength(1);
+      // A kept config the schema refuses (damaged, or planted by the service user, who may write the cache but
+      // not the config file) is not taken: the file is parsed and checked, and kept anew.
+      const entry = join(cache, readdirSync(cache)[0] ?? '');
+      const held = JSON.parse(readFileSync(entry, 'utf8')) as { key: string; config: { policy: Record<string, unknown>; hall: { name: { zh: string } } } };
+      held.config.policy.recallLimit = 'lots';
+      held.config.hall.name.zh = '篡改';
+      writeFileSync(entry, JSON.stringify(held));
+      expect(parser(await start())).toContain('src/config/load.ts');
+      expect(hallName).toBe(fileName);
+      expect(readFileSync(entry, 'utf8')).not.toContain('篡改');
     } finally {
       await broker.stop();
     }
