@@ -10,6 +10,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// A daemon asked to reload (SIGHUP) while its code still loads would be ended by Node's default action:
+// the launcher counts such signals until the daemon listens itself and reloads once started (src/cli/daemon.ts).
+if (process.argv[2] === 'server' || process.argv[2] === 'agent') {
+  const early = Symbol.for('hallq.hangupsBeforeStart');
+  globalThis[early] = 0;
+  process.on('SIGHUP', () => (globalThis[early] += 1));
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'dist', 'src', 'cli', 'main.js');
 const stamp = join(root, 'dist', 'BUILD.json');

@@ -10,6 +10,8 @@ import { isHallqError } from '../../drivers/common/error.js';
 
 /** The longest a clean stop may take (ms): well under systemd's TimeoutStopSec (90 s by default). */
 const STOP_BOUND_MS = 8000;
+/** Where bin/hallq.js counts the SIGHUPs that came before the daemon listened. */
+const HANGUPS_BEFORE_START = Symbol.for('hallq.hangupsBeforeStart');
 /** After the stop, how long open handles may keep the process before it exits anyway (ms). */
 const EXIT_GRACE_MS = 1000;
 
@@ -19,6 +21,14 @@ const EXIT_GRACE_MS = 1000;
  * (journald), every problem listed, and exit code 3 — never a guess.
  */
 export async function daemon(kind: 'server' | 'agent', configPath: string): Promise<number> {
+  // SIGHUP (systemctl reload, ExecReload=): re-read the config. Listened to from here on, so one during
+  // the start is not Node's default action (which would end the daemon); the launcher counted any that
+  // came while the code loaded (bin/hallq.js). One asked before the start completes is done right after it.
+  let reloadAsked = Number((globalThis as Record<symbol, unknown>)[HANGUPS_BEFORE_START] ?? 0) > 0;
+  let onHangup: (() => void) | undefined;
+  const hangup = () => (onHangup ? onHangup() : void (reloadAsked = true));
+  process.removeAllListeners('SIGHUP');
+  process.on('SIGHUP', hangup);
   // Under systemd, CacheDirectory=hallq: the config checked at the last start, kept for the same bytes and
   // build. Taken, it is checked again by the schema (the service user may write the cache, not the config
   // file) but the YAML is not parsed: the YAML parser loads only on a miss (a tenth of the server's start).
@@ -33,9 +43,10 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
     const { formatIssues, issueLine } = await import('../config/load.js');
     const first = checked.issues[0];
     const n = checked.issues.length;
-    const line = `error: CONFIG_INVALID: hallq ${kind} did not start: ${n} problem(s) in ${configPath}; first: ${first ? issueLine(first) : 'unknown'}; \`hallq config check ${configPath}\` lists them all (${configPath} 有 ${n} 处问题，未启动；第一处：${first ? issueLine(first, true) : '未知'})`;
+    const line = `error: CONFIG_INVALID: hallq ${kind} did not start: ${n} problem(s) in ${configPath}; first: ${first ? issueLine(first) : 'unknown'}; \`hallq config check ${configPath}\` lists them all (${configPath} 有 ${n} 处问题，未启动；第一处：${first ? issueLine(first, true) : '未知'}；\`hallq config check ${configPath}\` 列出全部问题)`;
     process.stderr.write(`${line}\n`);
     createLogger({ component: kind }).error({ config: configPath, issues: formatIssues(configPath, checked.issues).split('\n') }, 'config invalid; refusing to start');
+    process.off('SIGHUP', hangup);
     return exitCodes.configInvalid;
   }
   // Listening before the start, not after READY: a SIGTERM that came between READY=1 and a listener
@@ -45,11 +56,6 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
     process.once('SIGTERM', () => resolve('stop'));
     process.once('SIGINT', () => resolve('stop'));
   });
-  // SIGHUP (systemctl reload, ExecReload=): re-read the config. Listening from the start, so an early
-  // one is not the default action (which would kill the daemon); before the start completes it is ignored.
-  let onHangup: (() => void) | undefined;
-  const hangup = () => onHangup?.();
-  process.on('SIGHUP', hangup);
   // Only the daemon asked for is loaded (the server no device drivers, the agent no event log), and the
   // config checked above is the one it runs: parsing the YAML again would cost a tenth of the start.
   const scope = new StartupScope();
@@ -102,6 +108,10 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
       })
       .catch((e: unknown) => log.error({ err: String(e) }, 'config reload failed'));
   };
+  if (reloadAsked) {
+    log.info({}, 'a reload was asked during the start: reading the config again now');
+    onHangup();
+  }
   await stopRequested;
   process.off('SIGHUP', hangup);
   await settledWithin(reloading, STOP_BOUND_MS);
