@@ -104,6 +104,12 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
           if ('reloadRefused' in running) running.reloadRefused();
           return undefined;
         }
+        // A file the new config names that cannot be read would stop the next start (config check says so too):
+        // said now, with its key, while the running daemon still can be kept.
+        const { unreadableFiles } = await import('../config/referenced-files.js');
+        const parts = kind === 'server' ? { server: next.config.server, platform: next.config.platform } : { agent: next.config.agent };
+        const unreadable = unreadableFiles(parts);
+        if (unreadable.length > 0) log.warn({ config: configPath, issues: formatIssues(configPath, unreadable).split('\n') }, 'a file the new config names cannot be read: the next start would fail until it can (the reload goes on)');
         return running.reload(next.config);
       })
       .catch((e: unknown) => log.error({ err: String(e) }, 'config reload failed'));

@@ -62,6 +62,15 @@ describe('SIGHUP and readiness on a running server', () => {
     expect(output.stdout.slice(mark)).toContain('hours.issuingCutoffMinutes');
     expect(server.exitCode).toBeNull();
     expect(((await (await fetch(`${base}/api/hall`)).json()) as { services: unknown[] }).services).toHaveLength(2);
+
+    // A file the new config names that cannot be read (config check: exit 3) would stop the next start:
+    // the reload says so with the key (a tryout: it said only that server.mqtt takes effect at the restart).
+    writeFileSync(config, text.replace(`mqtt: { url: "${broker.url}" }`, `mqtt: { url: "${broker.url}", username: hallq-server, passwordFile: /nonexistent/hallq-server.pw }`));
+    mark = output.stdout.length;
+    server.kill('SIGHUP');
+    await logged('the next start would fail', mark);
+    expect(output.stdout.slice(mark)).toContain('server.mqtt.passwordFile');
+    writeFileSync(config, text);
   }, 60_000);
 
   it('answers /readyz 200 "degraded" while the broker is away, and /livez 200', async () => {
