@@ -42,6 +42,10 @@ export function loadConfigFile(path: string, opts: { cacheDir?: string | undefin
 }
 
 function parseConfigText(text: string): ConfigResult {
+  // Nothing but blanks and comments: said as that, not as a null where a group of keys was expected.
+  if (!/^[ \t]*[^\s#]/m.test(text)) {
+    return { ok: false, issues: [{ path: '(the file)', pathZh: '（整个文件）', found: 'an empty file (nothing but blanks and comments)', expected: 'the hall config: hall, hours, services, windows, … (config/hall.example.yaml is a start)', foundZh: '空文件（只有空白和注释）', expectedZh: '大厅配置：hall、hours、services、windows 等（可从 config/hall.example.yaml 开始）' }] };
+  }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     // One syntax error makes the parser stumble on until the end (a `{` left open is also a key not on one

@@ -11,6 +11,21 @@ import { hallConfigOf } from '../../src/config/hall-config.js';
 const demo = () => parse(readFileSync('config/demo.yaml', 'utf8')) as Record<string, unknown> & { services: Record<string, unknown>[]; windows: { tiers: string[][] }[] };
 
 describe('config', () => {
+  it('says an empty file (or one of comments only) is empty, not a null at the top level', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-empty-config-'));
+    for (const [name, text] of [['empty.yaml', ''], ['comments.yaml', '# hall config\n\n   # to do\n']] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const r = loadConfigFile(file);
+      expect(r.ok).toBe(false);
+      expect(r.ok ? [] : r.issues.map((i) => [i.path, i.found, i.foundZh])).toEqual([['(the file)', 'an empty file (nothing but blanks and comments)', '空文件（只有空白和注释）']]);
+    }
+    // One key is no empty file: said as what is missing.
+    writeFileSync(join(dir, 'one.yaml'), 'hall: { id: x }\n');
+    const one = loadConfigFile(join(dir, 'one.yaml'));
+    expect(one.ok ? [] : one.issues.map((i) => i.path)).not.toContain('(the file)');
+  });
+
   it('accepts the demo hall: 8 services, 12 windows of the four kinds', () => {
     const r = loadConfigFile('config/demo.yaml');
     expect(r.ok).toBe(true);
