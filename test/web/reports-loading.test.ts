@@ -21,7 +21,22 @@ describe('reports page loading line', () => {
     await page.goto(`${pages.base}/reports?from=${day}&to=${day}`);
     await page.locator('#fig-issued').waitFor();
     expect(await page.textContent('body')).not.toContain('正在加载报表');
+    // The downloads are links to the period shown.
+    expect(await page.getAttribute('#csv', 'href')).toBe(`/api/reports.csv?from=${day}&to=${day}&by=service`);
     await page.context().close();
+  });
+
+  it('a link with a wrong or half period is refused in words, not replaced by this month; no download offered (a tryout)', async () => {
+    for (const q of ['from=abc&to=', `from=${day}`]) {
+      const page = await open();
+      await page.goto(`${pages.base}/reports?${q}`);
+      await page.locator('#error').waitFor();
+      expect(await page.textContent('#error'), q).toMatch(/query\.(from|to)/);
+      expect(await page.locator('#figs').count(), q).toBe(0);
+      expect(await page.getAttribute('#csv', 'href'), q).toBeNull();
+      expect(await page.getAttribute('#xlsx', 'href'), q).toBeNull();
+      await page.context().close();
+    }
   });
 
   it('replaces the loading line with the error when the report cannot be had', async () => {
@@ -31,6 +46,8 @@ describe('reports page loading line', () => {
     await page.locator('#error').waitFor();
     expect((await page.textContent('#error'))?.length).toBeGreaterThan(0);
     expect(await page.textContent('body')).not.toContain('正在加载报表');
+    // Nothing to download for a refused period (the links would fetch the same refusal as a file).
+    expect(await page.getAttribute('#csv', 'href')).toBeNull();
     await page.context().close();
   });
 

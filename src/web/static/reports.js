@@ -77,7 +77,9 @@ function App() {
   // ?from=…&to=… (a link to a given period) or this month of the hall, once its offset is known.
   const params = new URLSearchParams(location.search);
   const [offset, setOffset] = useState(null);
-  const [range, setRange] = useState(params.get('from') && params.get('to') ? [params.get('from'), params.get('to')] : null);
+  // A link naming a period is taken as written, even half or wrong: the API's refusal says what is wrong with it,
+  // where falling back to this month would show figures the link did not ask for.
+  const [range, setRange] = useState(params.has('from') || params.has('to') ? [params.get('from') ?? '', params.get('to') ?? ''] : null);
   const [by, setBy] = useState('service');
   const [report, setReport] = useState(null);
   const [error, setError] = useState('');
@@ -121,8 +123,9 @@ function App() {
         <label>起始日期<input type="date" id="from" value=${range?.[0] ?? ''} onChange=${(e) => setRange([e.currentTarget.value, range?.[1] ?? e.currentTarget.value])} /></label>
         <label>截止日期<input type="date" id="to" value=${range?.[1] ?? ''} onChange=${(e) => setRange([range?.[0] ?? e.currentTarget.value, e.currentTarget.value])} /></label>
         <label>分组<select id="by" value=${by} onChange=${(e) => setBy(e.currentTarget.value)}>${Object.entries(groupNames).map(([k, v]) => html`<option value=${k}>${v}</option>`)}</select></label>
-        <a id="csv" href=${`/api/reports.csv?${query}&by=${by}`} download>下载 CSV</a>
-        <a id="xlsx" href=${`/api/reports.xlsx?${query}`} download>下载 Excel</a>
+        ${report && !error
+          ? html`<a id="csv" href=${`/api/reports.csv?${query}&by=${by}`} download>下载 CSV</a> <a id="xlsx" href=${`/api/reports.xlsx?${query}`} download>下载 Excel</a>`
+          : html`<span id="csv" class="muted" aria-disabled="true">下载 CSV</span> <span id="xlsx" class="muted" aria-disabled="true">下载 Excel</span>`}
       </form>${error ? html`<p class="banner bad" role="alert" id="error">${error}</p>` : loading ? html`<p class="muted" id="loading">正在加载报表… · Loading the report…</p>` : null}</section>
       ${t ? html`
       <section class="panel"><h2>汇总 · ${report.from} 至 ${report.to}</h2><div class="figs" id="figs">
