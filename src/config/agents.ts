@@ -41,7 +41,6 @@ export function thisAgent(c: HallqConfig): ThisAgent {
   return { ...entry, ...settings };
 }
 
-
 /**
  * Cross-key checks of `agents` and `agent`: unique ids, each window's caller and rating keypad on one
  * agent only (the one the server trusts for it), `agent.id` naming an entry, and broker user names

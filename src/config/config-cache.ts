@@ -73,7 +73,8 @@ export function writeCachedConfig(dir: string, configPath: string, key: string, 
 /**
  * The checked config kept for the file at `configPath` as it is now, or undefined (no build, no cache, the
  * file unreadable, other bytes, another build). Reads what the key needs and nothing else: the daemons
- * ask this before they load the YAML parser and the schema, which only a miss needs (issue 12).
+ * ask this before they load the YAML parser, which only a miss needs (issue 12), and check what it gives
+ * with the schema before they take it (keptConfigChecked in validate.ts).
  */
 export function keptConfigFor(configPath: string, dir: string, stamp: string | undefined = buildStamp()): HallqConfig | undefined {
   let text: string;

@@ -1,7 +1,7 @@
 import type { AgentEntry } from './schema.js';
 
 // Apart from the agent checks (agents.ts builds zod schemas): the server's request authorizer reads this
-// without loading the config schema (issue 12).
+// without importing them (issue 12).
 
 /** Windows whose keypad of a role (caller, rating) is on an agent's RS-485 lines. */
 export function keypadWindows(a: AgentEntry, role: 'caller' | 'rating'): number[] {

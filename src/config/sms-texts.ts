@@ -1,5 +1,5 @@
 // Apart from the schema (schema.ts builds zod objects at load): the server's SMS templates read these
-// without loading the config schema, which a start from the kept config never needs (issue 12).
+// without importing it; only the daemon's config check does, when it runs (issue 12).
 
 /**
  * Citizens' SMS (src/server/sms/README.md). Secrets live in files (mode 0600), never in this file.

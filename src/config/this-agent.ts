@@ -2,8 +2,8 @@ import { closest } from '../../drivers/common/did-you-mean.js';
 import type { ConfigIssue } from './load.js';
 import type { HallqConfig } from './schema.js';
 
-// Apart from the agent checks (agents.ts, which build zod schemas): the daemon asks this of a config kept
-// from the last start without loading the config's parser and schema (issue 12).
+// Apart from the agent checks (agents.ts, which build zod schemas): the daemon asks this of its config
+// without importing them statically (issue 12).
 
 /** Why this config names no agent for this box (`hallq agent`), or undefined when it does. */
 export function thisAgentIssue(c: HallqConfig): ConfigIssue | undefined {
