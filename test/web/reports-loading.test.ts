@@ -48,6 +48,10 @@ describe('reports page loading line', () => {
     expect(await page.textContent('body')).not.toContain('正在加载报表');
     // Nothing to download for a refused period (the links would fetch the same refusal as a file).
     expect(await page.getAttribute('#csv', 'href')).toBeNull();
+    // The hall's name stays in the header (a tryout: it went with the figures).
+    const hall = (await pages.rig.app.inject({ method: 'GET', url: '/api/hall' })).json<{ hall: { zh: string } }>().hall.zh;
+    await page.locator('#hall-name').waitFor();
+    expect(await page.textContent('#hall-name')).toBe(hall);
     await page.context().close();
   });
 

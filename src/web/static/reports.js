@@ -50,9 +50,9 @@ async function hallOffset() {
   try {
     const res = await fetch('/api/hall', { credentials: 'same-origin' });
     const body = res.ok ? await res.json() : undefined;
-    return typeof body?.utcOffsetMinutes === 'number' ? body.utcOffsetMinutes : 480;
+    return { offset: typeof body?.utcOffsetMinutes === 'number' ? body.utcOffsetMinutes : 480, name: typeof body?.hall?.zh === 'string' ? body.hall.zh : '' };
   } catch {
-    return 480;
+    return { offset: 480, name: '' };
   }
 }
 
@@ -77,6 +77,8 @@ function App() {
   // ?from=…&to=… (a link to a given period) or this month of the hall, once its offset is known.
   const params = new URLSearchParams(location.search);
   const [offset, setOffset] = useState(null);
+  // The hall's name in the header, from the hall (not from a report: a refused period has none).
+  const [hallName, setHallName] = useState('');
   // A link naming a period is taken as written, even half or wrong: the API's refusal says what is wrong with it,
   // where falling back to this month would show figures the link did not ask for.
   const [range, setRange] = useState(params.has('from') || params.has('to') ? [params.get('from') ?? '', params.get('to') ?? ''] : null);
@@ -85,9 +87,10 @@ function App() {
   const [error, setError] = useState('');
   const [loading, setLoading] = useState(true);
   useEffect(() => {
-    void hallOffset().then((o) => {
-      setOffset(o);
-      setRange((r) => r ?? preset('month', o));
+    void hallOffset().then((h) => {
+      setOffset(h.offset);
+      setHallName(h.name);
+      setRange((r) => r ?? preset('month', h.offset));
     });
   }, []);
   const query = range ? `from=${range[0]}&to=${range[1]}` : '';
@@ -114,7 +117,7 @@ function App() {
   const byDay = report?.groups.day ?? [];
   const rows = report?.groups[by] ?? [];
   return html`<div class="reports">
-    <header><h1>统计报表 · Reports ${report ? html`<span class="muted">${report.hall}</span>` : null}</h1> <a href="/admin">返回大厅管理</a> <button id="logout" onClick=${() => signOut()}>退出登录 Sign out</button></header>
+    <header><h1>统计报表 · Reports ${report?.hall || hallName ? html`<span class="muted" id="hall-name">${report?.hall || hallName}</span>` : null}</h1> <a href="/admin">返回大厅管理</a> <button id="logout" onClick=${() => signOut()}>退出登录 Sign out</button></header>
     <main>
       <section class="panel"><form onSubmit=${(e) => e.preventDefault()}>
         <button type="button" id="preset-day" disabled=${offset === null} onClick=${() => setRange(preset('day', offset))}>今日</button>
