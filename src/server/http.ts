@@ -11,7 +11,7 @@ import { createHttpApp, listen } from '../http/app.js';
 import { sendError } from '../http/errors.js';
 import { hallSnapshot, publicSnapshot, stateWithoutIdHash } from '../web/snapshot.js';
 import { registerStatic, sendPage, sharedFrame, sseStream } from '../web/routes.js';
-import { sendRefusedPage, wantsHtml, type CallerWay, type SignedIn } from '../web/refused-page.js';
+import { sendRefusedPage, wantsHtml, whoMay, type CallerWay, type SignedIn } from '../web/refused-page.js';
 import { commandBody, emptyBody, signInBody, statusTokenParam, ticketIdParam } from './api-schemas.js';
 import { cliTokenPath, sameToken } from './auth/cli-token.js';
 import { openCredentials, type CredentialStore } from './auth/credentials.js';
@@ -138,7 +138,8 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     guardOf(roles, async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const who = principalOf(req);
       if (!who) return void sendError(reply, 401, 'unauthorized', 'sign in first', '请先登录');
-      if (!mayRead(who, roles)) return void sendError(reply, 403, 'forbidden', 'your role may not use this', '您的角色无权使用此功能');
+      // Saying who may: the way on for the one refused (a tryout: "your role may not use this" named nobody).
+      if (!mayRead(who, roles)) return void sendError(reply, 403, 'forbidden', `your role may not use this: only ${whoMay(roles).en} may`, `您的角色无权使用此功能：仅限${whoMay(roles).zh}`);
       req.principal = who;
     });
   /** The refused page's caller link: the window they signed in at (or, else, one the hall says they hold), else the hall's windows. */
@@ -156,7 +157,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
       if (!who) return void reply.redirect(`/sign-in?next=${encodeURIComponent(req.url.slice(0, 200))}`, 303);
       if (!mayRead(who, roles)) {
         // A browser gets a page saying who is signed in and the way on (issue 13); an API client the JSON error.
-        if (!wantsHtml(req)) return void sendError(reply, 403, 'forbidden', 'your role may not use this page', '您的角色无权使用此页面');
+        if (!wantsHtml(req)) return void sendError(reply, 403, 'forbidden', `your role may not use this page: only ${whoMay(roles).en} may`, `您的角色无权使用此页面：仅限${whoMay(roles).zh}`);
         const signedIn: SignedIn = who.kind === 'cli' ? who : { kind: 'session', staffId: who.staffId, name: engine.state.config?.staff.find((s) => s.id === who.staffId)?.name ?? '', role: who.role, ...(who.window === undefined ? {} : { window: who.window }) };
         return void sendRefusedPage(reply, signedIn, roles, req.url, { ...callerWayOf(who), technicianRoutes });
       }

@@ -11,6 +11,11 @@ const roleWords: Record<string, { zh: string; en: string; who: string }> = {
 };
 const words = (role: string) => roleWords[role] ?? { zh: role, en: role, who: role };
 
+/** The roles that may, in words: "a manager or a technician" / "管理员或技术人员" (the refused page and the API's 403 alike). */
+export function whoMay(roles: readonly string[]): { zh: string; en: string } {
+  return { zh: roles.map((r) => words(r).zh).join('或'), en: roles.map((r) => words(r).who).join(' or ') };
+}
+
 /** Where the caller page link goes: the window the staff member is at (or holds), else the hall's windows to choose from. */
 export interface CallerWay {
   /** Their window (the session's, or the one the hall says they hold); absent: not known. */
@@ -43,7 +48,7 @@ export function wantsHtml(req: FastifyRequest): boolean {
  */
 export function refusedPageHtml(who: SignedIn, needed: readonly string[], path: string, way: WayOn = { windows: [] }): string {
   // "仅管理员可打开此页" / "Only a manager may open this page".
-  const need = { zh: needed.map((r) => words(r).zh).join('或'), en: needed.map((r) => words(r).who).join(' or ') };
+  const need = whoMay(needed);
   const me =
     who.kind === 'cli'
       ? { zh: '技术人员命令行令牌', en: 'the technician CLI token' }

@@ -72,6 +72,11 @@ describe('refused staff pages', () => {
     const state = await rig.app.inject({ url: '/api/state', headers: { ...html, cookie: staff } });
     expect(state.statusCode).toBe(403);
     expect(state.json()).toMatchObject({ error: { code: 'forbidden' } });
+    // The JSON refusal says who may (a tryout: "your role may not use this" named nobody).
+    expect(state.json()).toMatchObject({ error: { message: 'your role may not use this: only a manager or a technician may', messageZh: '您的角色无权使用此功能：仅限管理员或技术人员' } });
+    const reports = await rig.app.inject({ url: '/api/reports?from=2026-11-23&to=2026-11-23', headers: { cookie: tech } });
+    expect(reports.statusCode).toBe(403);
+    expect(reports.json()).toMatchObject({ error: { message: 'your role may not use this: only a manager may', messageZh: '您的角色无权使用此功能：仅限管理员' } });
     // Without a session a page still goes to the sign-in page (not a JSON 401).
     for (const url of ['/admin', '/caller', '/reports']) expect((await rig.app.inject({ url, headers: html })).statusCode, url).toBe(303);
   });
