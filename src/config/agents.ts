@@ -1,7 +1,7 @@
 import { closest } from '../../drivers/common/did-you-mean.js';
 import { HallqError } from '../../drivers/common/error.js';
 import { duplicateIssue, repeats, type IdKind } from './id-cascade.js';
-import type { ConfigIssue } from './load.js';
+import type { ConfigIssue } from './validate.js';
 import { z } from 'zod';
 import { agentEntrySchema, agentSchema, type AgentEntry, type HallqConfig } from './schema.js';
 import { thisAgentIssue, unknownAgentIssue } from './this-agent.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { closest } from '../../drivers/common/did-you-mean.js';
 import { absorbable, duplicateHint, duplicateIssue, placesWords, repeats, type IdKind, type IdUse } from './id-cascade.js';
-import type { ConfigIssue } from './load.js';
+import type { ConfigIssue } from './validate.js';
 import { serviceSchema, staffSchema, windowSchema } from './schema.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ConfigIssue } from './load.js';
+import type { ConfigIssue } from './validate.js';
 
 /**
  * One root problem said once, not with the problems that only follow from it (issue #13). An entry

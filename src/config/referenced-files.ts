@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { HallqError } from '../../drivers/common/error.js';
 import { errnoOf, fileProblem, systemWords } from '../../drivers/common/system-words.js';
-import type { ConfigIssue } from './load.js';
+import type { ConfigIssue } from './validate.js';
 
 /**
  * Every file a config points at (any key ending in `File`: passwords, keys, TLS certificates, SMS

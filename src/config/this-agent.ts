@@ -1,5 +1,5 @@
 import { closest } from '../../drivers/common/did-you-mean.js';
-import type { ConfigIssue } from './load.js';
+import type { ConfigIssue } from './validate.js';
 import type { HallqConfig } from './schema.js';
 
 // Apart from the agent checks (agents.ts, which build zod schemas): the daemon asks this of its config

@@ -134,14 +134,17 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     return s ? { kind: 'session', staffId: s.staffId, role: s.role, expiresAt: s.expiresAt, ...(s.window === undefined ? {} : { window: s.window }) } : undefined;
   };
   /** A staff route's guard: 401 without a session, 403 for a role that may not. */
-  const need = (roles: readonly Role[]) =>
-    guardOf(roles, async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const need = (roles: readonly Role[]) => {
+    // Who may, in words, once per guard (not per request).
+    const may = whoMay(roles);
+    return guardOf(roles, async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const who = principalOf(req);
       if (!who) return void sendError(reply, 401, 'unauthorized', 'sign in first', '请先登录');
       // Saying who may: the way on for the one refused (a tryout: "your role may not use this" named nobody).
-      if (!mayRead(who, roles)) return void sendError(reply, 403, 'forbidden', `your role may not use this: only ${whoMay(roles).en} may`, `您的角色无权使用此功能：仅限${whoMay(roles).zh}`);
+      if (!mayRead(who, roles)) return void sendError(reply, 403, 'forbidden', `your role may not use this: only ${may.en} may`, `您的角色无权使用此功能：仅限${may.zh}`);
       req.principal = who;
     });
+  };
   /** The refused page's caller link: the window they signed in at (or, else, one the hall says they hold), else the hall's windows. */
   const callerWayOf = (who: Principal): CallerWay => {
     const windows = (engine.state.config?.windows ?? []).map((w) => w.id);
@@ -151,18 +154,21 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
     return window === undefined ? { windows } : { window, windows };
   };
   /** A staff page: the sign-in page first when there is no session. */
-  const page = (roles: readonly Role[]) =>
-    guardOf(roles, async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const page = (roles: readonly Role[]) => {
+    // Who may, in words, once per guard (not per request).
+    const may = whoMay(roles);
+    return guardOf(roles, async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const who = principalOf(req);
       if (!who) return void reply.redirect(`/sign-in?next=${encodeURIComponent(req.url.slice(0, 200))}`, 303);
       if (!mayRead(who, roles)) {
         // A browser gets a page saying who is signed in and the way on (issue 13); an API client the JSON error.
-        if (!wantsHtml(req)) return void sendError(reply, 403, 'forbidden', `your role may not use this page: only ${whoMay(roles).en} may`, `您的角色无权使用此页面：仅限${whoMay(roles).zh}`);
+        if (!wantsHtml(req)) return void sendError(reply, 403, 'forbidden', `your role may not use this page: only ${may.en} may`, `您的角色无权使用此页面：仅限${may.zh}`);
         const signedIn: SignedIn = who.kind === 'cli' ? who : { kind: 'session', staffId: who.staffId, name: engine.state.config?.staff.find((s) => s.id === who.staffId)?.name ?? '', role: who.role, ...(who.window === undefined ? {} : { window: who.window }) };
         return void sendRefusedPage(reply, signedIn, roles, req.url, { ...callerWayOf(who), technicianRoutes });
       }
       req.principal = who;
     });
+  };
   const everyone: Role[] = ['staff', 'manager', 'technician'];
   const desk: Role[] = ['staff', 'manager'];
   const diagnostics: Role[] = ['manager', 'technician'];
