@@ -51,7 +51,8 @@ export const external = [
   'light-my-request',
 ];
 
-const entryPoints = ['src/cli/main.ts', 'drivers/voice/generate-clips.ts'];
+// The snapshot worker runs in a thread of its own, from a file of its own (src/server/snapshot-writer.ts).
+const entryPoints = ['src/cli/main.ts', 'drivers/voice/generate-clips.ts', 'src/server/snapshot-worker.ts'];
 
 /**
  * Packages a bundled package requires at its top but uses only in a rare case: replaced by a stand-in that

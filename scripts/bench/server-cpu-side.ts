@@ -3,6 +3,7 @@
  * that checkout's sources as the production build bundles them) and the load's client.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../drivers/common/logger.js';
@@ -99,17 +100,27 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
   let days = 0;
   const clock = () => base + days * 86_400_000 + (Date.now() - start);
   const engine = HallEngine.open(join(dir, 'hall.db'), benchConfig, silentLogger, clock());
-  // Each snapshot write, timed (ms): it runs in the event loop after a batch's append (src/server/engine.ts),
-  // so every command in flight meanwhile waits for it; the open loop's p99 is read beside them.
+  // Each snapshot, timed (ms) and where it was written: by the snapshot worker off the event loop, or (a
+  // checkout without one) in the event loop after a batch's append, where every command in flight waits for
+  // it; the open loop's p99 is read beside them.
   const snapshotMs: number[] = [];
-  const log = engine.log;
-  const save = log.saveSnapshot.bind(log);
-  log.saveSnapshot = (seq, state) => {
-    const t0 = performance.now();
-    const bytes = save(seq, state);
-    snapshotMs.push(performance.now() - t0);
-    return bytes;
-  };
+  const snapshotWhere: string[] = [];
+  if ('onSnapshotSaved' in engine && typeof engine.onSnapshotSaved === 'function') {
+    engine.onSnapshotSaved((s: { where: string; ms: number }) => {
+      snapshotMs.push(s.ms);
+      snapshotWhere.push(s.where);
+    });
+  } else {
+    const log = (engine as { log: { saveSnapshot(seq: number, state: unknown): number } }).log;
+    const save = log.saveSnapshot.bind(log);
+    log.saveSnapshot = (seq, state) => {
+      const t0 = performance.now();
+      const bytes = save(seq, state);
+      snapshotMs.push(performance.now() - t0);
+      snapshotWhere.push('log');
+      return bytes;
+    };
+  }
   const server = new MqttServer(engine, { url: broker.url, hall: benchConfig.id, clock, authorize: (_client, request) => ({ ok: true, request }) }, silentLogger);
   await server.start();
   const openWindows = () => {
@@ -137,11 +148,23 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
     await refill();
     const measure = async (kind: 'mixed' | 'noop' | 'open-mixed' | 'open-noop') => {
       snapshotMs.length = 0;
+      snapshotWhere.length = 0;
+      // What held the event loop meanwhile: its longest stall and the longest GC pause (ms).
+      const delay = monitorEventLoopDelay({ resolution: 1 });
+      let gcMaxMs = 0;
+      const gc = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, e.duration);
+      });
+      gc.observe({ entryTypes: ['gc'] });
+      delay.enable();
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
       const r = await ask({ kind, n: 1200, rate: OPEN_RATE, seed: Number(m.round ?? 0) + 1 });
       const cpu = process.cpuUsage(cpu0);
-      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p50: Number(r.p50), p99: Number(r.p99), snapshotMs: [...snapshotMs] };
+      delay.disable();
+      gc.disconnect();
+      const loopMaxMs = delay.max / 1e6;
+      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p50: Number(r.p50), p99: Number(r.p99), snapshotMs: [...snapshotMs], snapshotWhere: [...snapshotWhere], loopMaxMs, gcMaxMs };
     };
     // The load, then the no-op baseline right after it on the same process and state; then the same
     // offered at the goal's rate (open loop), the queue topped up again first.

@@ -7,7 +7,11 @@
  *  - its client is not counted (in commands.ts it runs in the server's process);
  *  - the server's code is bundled by esbuild as scripts/bundle.mjs bundles it (keepNames off), not run
  *    through tsx, whose keepNames wraps every function created with a defineProperty of its name: a
- *    closure made per command costs there what it does not cost in what ships.
+ *    closure made per command costs there what it does not cost in what ships;
+ *  - the server process runs with the unit's Node flags (systemd/hallq-server.service's ExecStart).
+ * Snapshots are written by the snapshot worker (a thread of the server process: its CPU is counted), or
+ * in the event loop by a checkout without one; each round prints where, the longest event-loop stall and
+ * the longest GC pause of its open loop.
  *
  * Given two checkouts, each runs in its own server process (its own broker, log and client) and their
  * rounds alternate, so a shared machine's load hits both alike; the bench code is this checkout's.
@@ -18,11 +22,12 @@
  * with scripts/bench/top-functions.mjs): the start and the fills are in it too.
  */
 import { fork } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { quantile } from '../../src/sim/stats.js';
+import { unitNodeFlags } from '../node-flags.js';
 import { OPEN_RATE, type Msg } from './server-cpu-side.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -44,7 +49,11 @@ async function bundleSide(checkout: string, out: string): Promise<string> {
     ].join('\n'),
   );
   const bundle = join(out, 'side.mjs');
-  await build({ entryPoints: [entry], outfile: bundle, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', minifySyntax: true, keepNames: false, logLevel: 'warning' });
+  const options = { bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', minifySyntax: true, keepNames: false, logLevel: 'warning' } as const;
+  await build({ entryPoints: [entry], outfile: bundle, ...options });
+  // The snapshot worker, where the checkout has one: next to the bundle, where its import.meta.url points (src/server/snapshot-writer.ts).
+  const worker = resolve(checkout, 'src/server/snapshot-worker.ts');
+  if (existsSync(worker)) await build({ entryPoints: [worker], outfile: join(out, 'snapshot-worker.js'), ...options });
   return bundle;
 }
 
@@ -57,7 +66,7 @@ interface Side {
   p99: number[];
   perSec: number[];
   /** Per round, offered at OPEN_RATE (open loop): the load's and the no-op's p50 and p99 (ms) and the rate achieved. */
-  open: { p50: number; p99: number; perSec: number; snapshotMs: number[] }[];
+  open: { p50: number; p99: number; perSec: number; snapshotMs: number[]; snapshotWhere: string[]; loopMaxMs: number; gcMaxMs: number }[];
   openNoop: { p50: number; p99: number; perSec: number }[];
 }
 
@@ -70,7 +79,8 @@ async function main(checkouts: string[], say: (s: string) => void = console.log)
       const out = join(work, String(i));
       mkdirSync(out, { recursive: true });
       const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.PROFILE_DIR)}`] : [];
-      const proc = fork(await bundleSide(c, out), [], { execArgv: prof, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      // With the unit's Node flags (its ExecStart), as the server runs in a hall.
+      const proc = fork(await bundleSide(c, out), [], { execArgv: [...unitNodeFlags('server'), ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       return { name: c, proc, cpu: [] as number[], noop: [] as number[], noopP99: [] as number[], p99: [] as number[], perSec: [] as number[], open: [] as Side['open'], openNoop: [] as Side['open'] };
     }),
   );
@@ -95,7 +105,7 @@ async function main(checkouts: string[], say: (s: string) => void = console.log)
       s.noopP99.push(noop.p99);
       s.p99.push(Number(m.p99));
       s.perSec.push(Number(m.perSec));
-      say(`  round ${r + 1} ${s.name}: server CPU ${Number(m.cpuUs).toFixed(0)} µs per command, ${Number(m.perSec).toFixed(0)} commands/s, p99 ${Number(m.p99).toFixed(1)} ms; no-op ${noop.cpuUs.toFixed(0)} µs, p99 ${noop.p99.toFixed(1)} ms; offered ${OPEN_RATE}/s: p50 ${open.p50.toFixed(1)}, p99 ${open.p99.toFixed(1)} ms (no-op p99 ${openNoop.p99.toFixed(1)} ms)`);
+      say(`  round ${r + 1} ${s.name}: server CPU ${Number(m.cpuUs).toFixed(0)} µs per command, ${Number(m.perSec).toFixed(0)} commands/s, p99 ${Number(m.p99).toFixed(1)} ms; no-op ${noop.cpuUs.toFixed(0)} µs, p99 ${noop.p99.toFixed(1)} ms; offered ${OPEN_RATE}/s: p50 ${open.p50.toFixed(1)}, p99 ${open.p99.toFixed(1)} ms (no-op p99 ${openNoop.p99.toFixed(1)} ms); snapshots meanwhile: ${open.snapshotMs.map((ms, i) => `${ms.toFixed(0)} ms (${open.snapshotWhere[i] ?? '?'})`).join(', ') || 'none'}; longest event-loop stall ${open.loopMaxMs.toFixed(0)} ms, GC pause ${open.gcMaxMs.toFixed(0)} ms`);
     }
   }
   for (const s of sides) s.proc.send({ kind: 'stop' });
@@ -137,8 +147,12 @@ export async function benchServerCpu(say: (s: string) => void): Promise<void> {
   );
   say(`    vs the no-op command offered the same way (p99 median ${med(openNoop.map((o) => o.p99)).toFixed(1)} ms): p99 ratio min ${Math.min(...p99Ratios).toFixed(2)} / median ${med(p99Ratios).toFixed(2)}`);
   const snaps = open.flatMap((o) => o.snapshotMs);
+  const where = new Set(open.flatMap((o) => o.snapshotWhere));
   if (snaps.length > 0) {
-    say(`    snapshots written during those rounds: ${snaps.length} (${(snaps.length / open.length).toFixed(1)} per 1,200 commands), each ${Math.min(...snaps).toFixed(0)}–${Math.max(...snaps).toFixed(0)} ms (median ${med(snaps).toFixed(0)} ms) in the event loop, which every command in flight meanwhile waits for`);
+    const how = where.has('log')
+      ? 'in the event loop, which every command in flight meanwhile waits for'
+      : 'by the snapshot worker (its own thread and file), off the event loop; from its receipt of the request to the row committed, folding in the events since the last';
+    say(`    snapshots written during those rounds: ${snaps.length} (${(snaps.length / open.length).toFixed(1)} per 1,200 commands), each ${Math.min(...snaps).toFixed(0)}–${Math.max(...snaps).toFixed(0)} ms (median ${med(snaps).toFixed(0)} ms) ${how}`);
   }
 }
 

@@ -27,7 +27,7 @@ import { simSpecOf } from '../../src/cli/simulate.js';
 import { loadConfigOrThrow } from '../../src/config/load.js';
 import { apply, emptyState, type HallEvent } from '../../src/core/index.js';
 import { simulate } from '../../src/sim/simulate.js';
-import { EventLog } from '../../src/store/index.js';
+import { EventLog, SnapshotFile, snapshotFilePath } from '../../src/store/index.js';
 import { eventsBetweenSnapshots } from '../../src/server/engine.js';
 import { encodeEvent } from '../../src/store/rows.js';
 import { ReportProjection } from '../../src/reports/projection.js';
@@ -108,12 +108,11 @@ export function writeSimulatedLog(config: string, database: string, days: number
   db.pragma('synchronous = OFF');
   const insertEvent = db.prepare('INSERT INTO events (seq, at, command_id, type, pos, body) VALUES (@seq, @at, @command_id, @type, @pos, @body)');
   const insertCommand = db.prepare('INSERT INTO commands (id, outcome, last_seq) VALUES (@id, @outcome, @last_seq)');
-  const saveSnapshot = db.prepare('INSERT OR REPLACE INTO snapshots (seq, state, created) VALUES (@seq, @state, @created)');
   const state = emptyState();
   let events = 0;
   let sinceSnapshot = 0;
   let snapshotEvery = eventsBetweenSnapshots(0);
-  let lastSnapshotSeq = 0;
+  let lastSnapshot: { seq: number; json: string } | undefined;
   db.exec('BEGIN');
   simulate({
     ...spec,
@@ -127,17 +126,23 @@ export function writeSimulatedLog(config: string, database: string, days: number
       sinceSnapshot += evs.length;
       if (sinceSnapshot >= snapshotEvery) {
         const json = JSON.stringify(state);
-        saveSnapshot.run({ seq: state.seq, state: json, created: Date.now() });
         snapshotEvery = eventsBetweenSnapshots(json.length);
-        lastSnapshotSeq = state.seq;
+        lastSnapshot = { seq: state.seq, json };
         sinceSnapshot = 0;
       }
     },
   });
-  // The engine keeps the newest few; older ones only cost disk.
-  db.prepare('DELETE FROM snapshots WHERE seq < ?').run(lastSnapshotSeq);
   db.exec('COMMIT');
   db.close();
+  // The server's snapshot worker writes them into the snapshot file, bound to the log's event at their seq;
+  // a start reads only the newest.
+  if (lastSnapshot !== undefined) {
+    const log = EventLog.open<HallEvent>(database, { readonly: true });
+    const file = SnapshotFile.openForWriting(snapshotFilePath(database) ?? '');
+    file.save(lastSnapshot.seq, log.eventDigest(lastSnapshot.seq) ?? '', lastSnapshot.json);
+    file.close();
+    log.close();
+  }
   // The running server folds every append into the report tables: a restart finds them current.
   const reports = ReportProjection.open(database);
   reports.catchUp();
@@ -209,9 +214,9 @@ function withoutCacheDir(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return rest;
 }
 
-/** A database file and its SQLite side files, gone (a variant that starts on the same path each round). */
+/** A database file, its snapshot file and their SQLite side files, gone (a variant that starts on the same path each round). */
 function removeDatabase(db: string): void {
-  for (const f of [db, `${db}-wal`, `${db}-shm`, `${db}-journal`]) rmSync(f, { force: true });
+  for (const base of [db, `${db}.snapshots`]) for (const f of [base, `${base}-wal`, `${base}-shm`, `${base}-journal`]) rmSync(f, { force: true });
 }
 
 /** One start of `hallq server`: ms from spawn to READY=1, and RSS then. */
@@ -297,6 +302,7 @@ export async function benchStartup(say: (line: string) => void, opts: StartupOpt
     const long = () => {
       removeDatabase(longDb);
       copyFileSync(longTemplate, longDb);
+      if (existsSync(`${longTemplate}.snapshots`)) copyFileSync(`${longTemplate}.snapshots`, `${longDb}.snapshots`);
       return startServer(longConfig, 'dist', notify, cacheDir);
     };
     await empty(cacheDir)();

@@ -1,7 +1,8 @@
 import type { Logger } from '../../drivers/common/logger.js';
 import { HallqError } from '../../drivers/common/error.js';
 import { apply, emptyState, execute, type Command, type HallConfig, type HallEvent, type HallState, type Outcome } from '../core/index.js';
-import { EventLog, replay } from '../store/index.js';
+import { EventLog, replay, SnapshotFile, snapshotFilePath } from '../store/index.js';
+import { SnapshotWriter, type SnapshotSaved } from './snapshot-writer.js';
 
 export interface Handled {
   outcome: Outcome;
@@ -27,6 +28,21 @@ const SNAPSHOT_BYTES_PER_EVENT = 250;
 export function eventsBetweenSnapshots(bytes: number): number {
   return Math.max(SNAPSHOT_EVERY, Math.ceil(bytes / SNAPSHOT_BYTES_PER_EVENT));
 }
+/**
+ * The state from the newest snapshot (the log's own, or the snapshot file's when it is of this log's
+ * history and newer) plus the events after it. A snapshot file of another history is passed over, logged.
+ */
+function replayLog(log: EventLog<HallEvent>, snapshotPath: string | undefined, logger: Logger) {
+  const sideSnapshot = () => {
+    if (snapshotPath === undefined) return undefined;
+    const found = SnapshotFile.latestFor(snapshotPath, log);
+    if (found.kind === 'unreadable') logger.warn({ file: snapshotPath, reason: found.reason }, 'snapshot file unreadable; replaying without it');
+    if ((found.kind === 'unmatched' || found.kind === 'found') && found.skipped > 0) logger.warn({ file: snapshotPath, skipped: found.skipped }, 'snapshots of another history of the log passed over (a restored backup?)');
+    return found.kind === 'found' ? found : undefined;
+  };
+  return replay(log, emptyState, apply, { fromSnapshot: (s) => s as HallState, sideSnapshot });
+}
+
 /** Unrecorded refusals remembered in memory only, so a client's resend gets the same answer. */
 const REFUSALS_KEPT = 1000;
 
@@ -41,17 +57,30 @@ export class HallEngine {
   /** Refusals about unknown ids (never stored, core/execute.ts unrecordedRefusals), newest last, bounded. */
   private readonly refused = new Map<string, Outcome>();
   private readonly appended = new Set<(events: HallEvent[]) => void>();
+  private readonly snapshotsSaved = new Set<(s: SnapshotSaved) => void>();
+  /** Writes snapshots off the event loop into `<log>.snapshots`; undefined for a log that is not a file. */
+  private readonly writer: SnapshotWriter | undefined;
   private constructor(
     readonly log: EventLog<HallEvent>,
     public state: HallState,
     private readonly logger: Logger,
-  ) {}
+    private readonly snapshotPath: string | undefined,
+  ) {
+    this.writer =
+      snapshotPath === undefined
+        ? undefined
+        : new SnapshotWriter({ logPath: log.path, snapshotPath }, logger, {
+            saved: (s) => this.snapshotSaved(s),
+            failed: () => undefined,
+          });
+  }
 
   static open(path: string, config: HallConfig, logger: Logger, now: number): HallEngine {
     const log = EventLog.open<HallEvent>(path, { logger });
-    const { state, replayed } = replay(log, emptyState, apply, { fromSnapshot: (s) => s as HallState });
-    const engine = new HallEngine(log, state, logger);
-    logger.info({ seq: state.seq, replayed }, 'event log replayed');
+    const snapshotPath = snapshotFilePath(path);
+    const { state, replayed, snapshotSeq } = replayLog(log, snapshotPath, logger);
+    const engine = new HallEngine(log, state, logger, snapshotPath);
+    logger.info({ seq: state.seq, replayed, snapshotSeq }, 'event log replayed');
     // The log records the config it was run with; a changed file is a new HallConfigured event.
     if (JSON.stringify(state.config) !== JSON.stringify(config)) engine.handle({ id: `configure-${state.seq + 1}-${now}`, type: 'Configure', config, source: 'system' }, now);
     return engine;
@@ -94,9 +123,9 @@ export class HallEngine {
       for (const fn of this.appended) fn(events);
       this.sinceSnapshot += events.length;
       if (this.sinceSnapshot >= this.snapshotEvery) {
-        const bytes = this.log.saveSnapshot(this.state.seq, this.state);
-        this.snapshotEvery = eventsBetweenSnapshots(bytes);
         this.sinceSnapshot = 0;
+        if (this.writer?.working) this.writer.request();
+        else this.snapshotInline();
       }
     };
     // The batch's stored outcomes in one query. A command earlier in this batch is not in the store
@@ -133,7 +162,25 @@ export class HallEngine {
   }
 
   private rebuild(): void {
-    this.state = replay(this.log, emptyState, apply, { fromSnapshot: (s) => s as HallState }).state;
+    this.state = replayLog(this.log, this.snapshotPath, this.logger).state;
+  }
+
+  /** Without a worker (a log that is not a file, or the worker failed): into the log's own table, in the event loop. */
+  private snapshotInline(): void {
+    const t0 = performance.now();
+    const bytes = this.log.saveSnapshot(this.state.seq, this.state);
+    this.snapshotSaved({ where: 'log', seq: this.state.seq, bytes, ms: performance.now() - t0 });
+  }
+
+  private snapshotSaved(s: SnapshotSaved): void {
+    this.snapshotEvery = eventsBetweenSnapshots(s.bytes);
+    for (const fn of this.snapshotsSaved) fn(s);
+  }
+
+  /** Each snapshot once saved, where and how long it took (benches, tests). */
+  onSnapshotSaved(fn: (s: SnapshotSaved) => void): () => void {
+    this.snapshotsSaved.add(fn);
+    return () => this.snapshotsSaved.delete(fn);
   }
 
   /** Every batch of events once it is durable (live pages listen here). */
@@ -151,10 +198,18 @@ export class HallEngine {
     return this.open;
   }
 
+  /** Closes the log; `whenClosed()` resolves once the snapshot worker has closed its connections too. */
   close(): void {
     this.open = false;
+    this.closing = this.writer?.close() ?? Promise.resolve();
     this.log.close();
   }
 
+  /** Resolves once close() ran and the snapshot worker (if one was started) has ended. */
+  whenClosed(): Promise<void> {
+    return this.closing ?? Promise.reject(new HallqError('INTERNAL', 'whenClosed() before close()'));
+  }
+
   private open = true;
+  private closing: Promise<void> | undefined;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { HallqError } from '../../drivers/common/error.js';
 import type { Logger } from '../../drivers/common/logger.js';
@@ -44,6 +45,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
     saveSnapshot: Database.Statement<[{ seq: number; state: string; created: number }]>;
     pruneSnapshots: Database.Statement<[number]>;
     latestSnapshot: Database.Statement<[], { seq: unknown; state: unknown }>;
+    eventRow: Database.Statement<[number], { seq: number; at: unknown; command_id: unknown; type: unknown; pos: unknown; body: unknown }>;
   };
   readonly #appendTx: (groups: readonly AppendGroup[]) => void;
   readonly #snapshotTx: (seq: number, state: string) => void;
@@ -63,6 +65,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
       saveSnapshot: db.prepare('INSERT OR REPLACE INTO snapshots (seq, state, created) VALUES (@seq, @state, @created)'),
       pruneSnapshots: db.prepare('DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?)'),
       latestSnapshot: db.prepare('SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1'),
+      eventRow: db.prepare('SELECT seq, at, command_id, type, pos, body FROM events WHERE seq = ?'),
     };
 
     const appendTx = db.transaction((groups: readonly AppendGroup[]) => {
@@ -295,6 +298,23 @@ export class EventLog<E extends LogEvent = LogEvent> {
     }
     this.#logger.debug({ seq, bytes: json.length }, 'snapshot saved');
     return json.length;
+  }
+
+  /**
+   * A digest of the stored event at `seq` (SHA-256 of its columns, hex), undefined when the log has none
+   * there. A snapshot kept outside this file records it, so it is taken only by the history it was
+   * made from: a restored backup, a shorter log or another hall's log at the same seq does not match.
+   */
+  eventDigest(seq: number): string | undefined {
+    this.#open();
+    let row: { seq: number; at: unknown; command_id: unknown; type: unknown; pos: unknown; body: unknown } | undefined;
+    try {
+      row = this.#stmt.eventRow.get(seq);
+    } catch (err) {
+      throw storeError(err, { en: `cannot read event ${seq}`, zh: `读不到事件 ${seq}` }, { seq });
+    }
+    if (row === undefined) return undefined;
+    return createHash('sha256').update(JSON.stringify([row.seq, row.at, row.command_id, row.type, row.pos, row.body])).digest('hex');
   }
 
   latestSnapshot(): { seq: number; state: unknown } | undefined {

@@ -8,6 +8,11 @@ export interface ReplayOptions<S> {
    * whole log is replayed: the store cannot know how to revive S (Maps, classes) from JSON.
    */
   fromSnapshot?: (snap: unknown) => S;
+  /**
+   * A snapshot kept outside the log (SnapshotFile.latestFor, already checked to belong to this log's
+   * history); the newer of it and the log's own newest is used.
+   */
+  sideSnapshot?: () => { seq: number; state: unknown } | undefined;
 }
 
 export interface ReplayResult<S> {
@@ -33,7 +38,9 @@ export function replay<S, E extends LogEvent>(
   let state: S;
   let from = 0;
   let snapshotSeq: number | undefined;
-  const snap = opts.fromSnapshot === undefined ? undefined : log.latestSnapshot();
+  const inLog = opts.fromSnapshot === undefined ? undefined : log.latestSnapshot();
+  const side = opts.fromSnapshot === undefined ? undefined : opts.sideSnapshot?.();
+  const snap = side !== undefined && (inLog === undefined || side.seq > inLog.seq) ? side : inLog;
   if (snap !== undefined && opts.fromSnapshot !== undefined) {
     const end = log.lastSeq();
     // A snapshot beyond the events means events were lost after it was taken; replaying on would hide that.

@@ -3,7 +3,13 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../drivers/common/logger.js';
+import type { Command } from '../../src/core/index.js';
+import { HallEngine } from '../../src/server/engine.js';
+import { SnapshotFile } from '../../src/store/index.js';
+import { hallConfig, monday } from '../core/fixtures.js';
 import { startMosquitto, freePort, type Broker } from '../helpers/mosquitto.js';
 import { writeConfig } from '../wire/server-process.js';
 
@@ -219,5 +225,31 @@ describe('npm run build', () => {
     const b = await run(join(clone, 'bin/hallq.js'), ['--version']);
     expect(b.code).toBe(1);
     expect(b.stderr).toBe('error: MISSING_PACKAGE: the npm package "tsx" is missing: run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first (缺少 npm 包 "tsx"：请先在源码目录运行 npm ci（或 bash scripts/ensure-node-deps.sh）)\n');
+  });
+
+  it("carries the snapshot worker: the built worker writes a snapshot of a log the engine wrote, bound to that log's history", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-build-worker-'));
+    dirs.push(dir);
+    const path = join(dir, 'hall.db');
+    const engine = HallEngine.open(path, hallConfig(), silentLogger, monday('09:00'));
+    for (let i = 0; i < 40; i++) engine.handle({ id: `c${i}`, type: i % 2 === 0 ? 'OpenWindow' : 'CloseWindow', window: 1, ...(i % 2 === 0 ? { staffId: 's1' } : {}) } as Command, monday('09:00') + i);
+    const state = JSON.stringify(engine.state);
+    // The writer's URL for it (src/server/snapshot-writer.ts), as the bundle rewrote import.meta.url in its chunk, is where the build put it.
+    const built = resolve('dist/src/server/snapshot-worker.js');
+    expect(existsSync(built)).toBe(true);
+    const chunk = files('dist').find((f) => f.endsWith('.js') && readFileSync(f, 'utf8').includes('snapshot worker failed'));
+    const here = chunk === undefined ? undefined : /new URL\("([^"]*snapshot-writer\.js)",import\.meta\.url\)/.exec(readFileSync(chunk, 'utf8'))?.[1];
+    expect(here).toBeDefined();
+    expect(new URL('./snapshot-worker.js', new URL(here ?? '', pathToFileURL(resolve(chunk ?? '')))).href).toBe(pathToFileURL(built).href);
+    const worker = new Worker(built, { workerData: { logPath: path, snapshotPath: `${path}.snapshots` } });
+    const reply = new Promise<{ type: string; seq?: number }>((res) => worker.once('message', res));
+    worker.postMessage({ type: 'snapshot' });
+    expect(await reply).toMatchObject({ type: 'saved', seq: engine.state.seq });
+    const ended = new Promise((res) => worker.once('exit', res));
+    worker.postMessage({ type: 'close' });
+    await ended;
+    const found = SnapshotFile.latestFor(`${path}.snapshots`, engine.log);
+    expect(found.kind === 'found' ? JSON.stringify(found.state) : found.kind).toBe(state);
+    engine.close();
   });
 });
