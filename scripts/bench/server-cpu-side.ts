@@ -3,7 +3,7 @@
  * that checkout's sources as the production build bundles them) and the load's client.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../drivers/common/logger.js';
@@ -152,8 +152,15 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
       // What held the event loop meanwhile: its longest stall and the longest GC pause (ms).
       const delay = monitorEventLoopDelay({ resolution: 1 });
       let gcMaxMs = 0;
+      // Pause count and total by kind: minor (scavenges of the young generation) and major (mark-compact).
+      const gcTotals = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
       const gc = new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, e.duration);
+        for (const e of list.getEntries()) {
+          gcMaxMs = Math.max(gcMaxMs, e.duration);
+          const kind = (e as { detail?: { kind?: number } }).detail?.kind;
+          if (kind === constants.NODE_PERFORMANCE_GC_MINOR) (gcTotals.minor += 1), (gcTotals.minorMs += e.duration);
+          else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) (gcTotals.major += 1), (gcTotals.majorMs += e.duration);
+        }
       });
       gc.observe({ entryTypes: ['gc'] });
       delay.enable();
@@ -164,7 +171,7 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
       delay.disable();
       gc.disconnect();
       const loopMaxMs = delay.max / 1e6;
-      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p50: Number(r.p50), p99: Number(r.p99), snapshotMs: [...snapshotMs], snapshotWhere: [...snapshotWhere], loopMaxMs, gcMaxMs };
+      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p50: Number(r.p50), p99: Number(r.p99), snapshotMs: [...snapshotMs], snapshotWhere: [...snapshotWhere], loopMaxMs, gcMaxMs, gcTotals };
     };
     // The load, then the no-op baseline right after it on the same process and state; then the same
     // offered at the goal's rate (open loop), the queue topped up again first.

@@ -11,12 +11,16 @@
  *  - the server process runs with the unit's Node flags (systemd/hallq-server.service's ExecStart).
  * Snapshots are written by the snapshot worker (a thread of the server process: its CPU is counted), or
  * in the event loop by a checkout without one; each round prints where, the longest event-loop stall and
- * the longest GC pause of its open loop.
+ * the longest GC pause of its open loop, and the count and total of its scavenges and mark-compacts.
  *
  * Given two checkouts, each runs in its own server process (its own broker, log and client) and their
  * rounds alternate, so a shared machine's load hits both alike; the bench code is this checkout's.
  *
  *   ROUNDS=4 npx tsx scripts/bench/server-cpu.ts <checkout A> [<checkout B>]
+ *
+ * NO_UNIT_FLAGS=1 runs the servers without the unit's Node flags (to weigh them: --max-semi-space-size sets
+ * how often the young generation is scavenged, which the per-round GC counts show); TRACE_GC=1 adds
+ * --trace-gc (each collection on stdout).
  *
  * With PROFILE_DIR=<dir>, each server process writes a .cpuprofile there (node --cpu-prof; summarise it
  * with scripts/bench/top-functions.mjs): the start and the fills are in it too.
@@ -66,7 +70,7 @@ interface Side {
   p99: number[];
   perSec: number[];
   /** Per round, offered at OPEN_RATE (open loop): the load's and the no-op's p50 and p99 (ms) and the rate achieved. */
-  open: { p50: number; p99: number; perSec: number; snapshotMs: number[]; snapshotWhere: string[]; loopMaxMs: number; gcMaxMs: number }[];
+  open: { p50: number; p99: number; perSec: number; snapshotMs: number[]; snapshotWhere: string[]; loopMaxMs: number; gcMaxMs: number; gcTotals: { minor: number; minorMs: number; major: number; majorMs: number } }[];
   openNoop: { p50: number; p99: number; perSec: number }[];
 }
 
@@ -80,7 +84,7 @@ async function main(checkouts: string[], say: (s: string) => void = console.log)
       mkdirSync(out, { recursive: true });
       const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.PROFILE_DIR)}`] : [];
       // With the unit's Node flags (its ExecStart), as the server runs in a hall.
-      const proc = fork(await bundleSide(c, out), [], { execArgv: [...unitNodeFlags('server'), ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const proc = fork(await bundleSide(c, out), [], { execArgv: [...(process.env.NO_UNIT_FLAGS ? [] : unitNodeFlags('server')), ...prof, ...(process.env.TRACE_GC ? ['--trace-gc'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       return { name: c, proc, cpu: [] as number[], noop: [] as number[], noopP99: [] as number[], p99: [] as number[], perSec: [] as number[], open: [] as Side['open'], openNoop: [] as Side['open'] };
     }),
   );
@@ -105,7 +109,7 @@ async function main(checkouts: string[], say: (s: string) => void = console.log)
       s.noopP99.push(noop.p99);
       s.p99.push(Number(m.p99));
       s.perSec.push(Number(m.perSec));
-      say(`  round ${r + 1} ${s.name}: server CPU ${Number(m.cpuUs).toFixed(0)} µs per command, ${Number(m.perSec).toFixed(0)} commands/s, p99 ${Number(m.p99).toFixed(1)} ms; no-op ${noop.cpuUs.toFixed(0)} µs, p99 ${noop.p99.toFixed(1)} ms; offered ${OPEN_RATE}/s: p50 ${open.p50.toFixed(1)}, p99 ${open.p99.toFixed(1)} ms (no-op p99 ${openNoop.p99.toFixed(1)} ms); snapshots meanwhile: ${open.snapshotMs.map((ms, i) => `${ms.toFixed(0)} ms (${open.snapshotWhere[i] ?? '?'})`).join(', ') || 'none'}; longest event-loop stall ${open.loopMaxMs.toFixed(0)} ms, GC pause ${open.gcMaxMs.toFixed(0)} ms`);
+      say(`  round ${r + 1} ${s.name}: server CPU ${Number(m.cpuUs).toFixed(0)} µs per command, ${Number(m.perSec).toFixed(0)} commands/s, p99 ${Number(m.p99).toFixed(1)} ms; no-op ${noop.cpuUs.toFixed(0)} µs, p99 ${noop.p99.toFixed(1)} ms; offered ${OPEN_RATE}/s: p50 ${open.p50.toFixed(1)}, p99 ${open.p99.toFixed(1)} ms (no-op p99 ${openNoop.p99.toFixed(1)} ms); snapshots meanwhile: ${open.snapshotMs.map((ms, i) => `${ms.toFixed(0)} ms (${open.snapshotWhere[i] ?? '?'})`).join(', ') || 'none'}; longest event-loop stall ${open.loopMaxMs.toFixed(0)} ms, GC pause ${open.gcMaxMs.toFixed(0)} ms; GC ${open.gcTotals.minor} scavenges (${open.gcTotals.minorMs.toFixed(0)} ms), ${open.gcTotals.major} mark-compacts (${open.gcTotals.majorMs.toFixed(0)} ms)`);
     }
   }
   for (const s of sides) s.proc.send({ kind: 'stop' });
