@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
 
-/** The arguments between the node binary and the script on the unit's ExecStart, e.g. ['--max-semi-space-size=2']. */
+/** The arguments between the node binary and the script on the unit's ExecStart, e.g. ['--max-semi-space-size=2'] (the agent's), [] (the server's). */
 export function unitNodeFlags(kind: 'server' | 'agent'): string[] {
   const unit = readFileSync(join(ROOT, 'systemd', `hallq-${kind}.service`), 'utf8');
   const line = /^ExecStart=(.*)$/m.exec(unit)?.[1];

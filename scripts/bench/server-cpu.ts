@@ -20,7 +20,8 @@
  *
  * NO_UNIT_FLAGS=1 runs the servers without the unit's Node flags (to weigh them: --max-semi-space-size sets
  * how often the young generation is scavenged, which the per-round GC counts show); TRACE_GC=1 adds
- * --trace-gc (each collection on stdout).
+ * --trace-gc (each collection on stdout). FLAGS_A / FLAGS_B give side A's / B's flags instead (the same
+ * checkout twice weighs two flag sets, round for round: FLAGS_A='--max-semi-space-size=2' FLAGS_B='' … . .).
  *
  * With PROFILE_DIR=<dir>, each server process writes a .cpuprofile there (node --cpu-prof; summarise it
  * with scripts/bench/top-functions.mjs): the start and the fills are in it too.
@@ -74,6 +75,13 @@ interface Side {
   openNoop: { p50: number; p99: number; perSec: number }[];
 }
 
+/** Side i's Node flags: the unit's, none with NO_UNIT_FLAGS=1, or FLAGS_A / FLAGS_B (space-separated) for side 0 / 1. */
+function nodeFlags(i: number): string[] {
+  const own = process.env[i === 0 ? 'FLAGS_A' : 'FLAGS_B'];
+  if (own !== undefined) return own.split(/\s+/).filter((w) => w !== '');
+  return process.env.NO_UNIT_FLAGS ? [] : unitNodeFlags('server');
+}
+
 async function main(checkouts: string[], say: (s: string) => void = console.log): Promise<Side[]> {
   if (checkouts.length === 0) throw new Error('usage: server-cpu.ts <checkout A> [<checkout B>]');
   const work = join(here, '.server-cpu');
@@ -84,7 +92,7 @@ async function main(checkouts: string[], say: (s: string) => void = console.log)
       mkdirSync(out, { recursive: true });
       const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.PROFILE_DIR)}`] : [];
       // With the unit's Node flags (its ExecStart), as the server runs in a hall.
-      const proc = fork(await bundleSide(c, out), [], { execArgv: [...(process.env.NO_UNIT_FLAGS ? [] : unitNodeFlags('server')), ...prof, ...(process.env.TRACE_GC ? ['--trace-gc'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const proc = fork(await bundleSide(c, out), [], { execArgv: [...nodeFlags(i), ...prof, ...(process.env.TRACE_GC ? ['--trace-gc'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       return { name: c, proc, cpu: [] as number[], noop: [] as number[], noopP99: [] as number[], p99: [] as number[], perSec: [] as number[], open: [] as Side['open'], openNoop: [] as Side['open'] };
     }),
   );

@@ -288,7 +288,7 @@ export async function benchStartup(say: (line: string) => void, opts: StartupOpt
     const longTemplate = join(dir, 'long-template.db');
     const t = Date.now();
     const events = writeSimulatedLog(writeServerConfig(dir, broker.url, port, longTemplate), longTemplate, days);
-    say(`start: ${days}-day log of the demo hall written (${events} events, report tables folded, ${((Date.now() - t) / 1000).toFixed(0)} s); ${rounds} rounds, node ${unitNodeFlags('server').join(' ')} (the unit's flags), ready = ${notify ? 'READY=1 on NOTIFY_SOCKET' : 'the "hall server ready" log line'}`);
+    say(`start: ${days}-day log of the demo hall written (${events} events, report tables folded, ${((Date.now() - t) / 1000).toFixed(0)} s); ${rounds} rounds, node ${unitNodeFlags('server').join(' ') || 'without flags'} (as the unit runs it), ready = ${notify ? 'READY=1 on NOTIFY_SOCKET' : 'the "hall server ready" log line'}`);
     // As the unit runs it: the same config file at every start, and CacheDirectory= (CACHE_DIRECTORY) for the
     // config checked at the last start (src/config/config-cache.ts); one start of each variant before the
     // rounds fills it. The first variant runs without it, interleaved: what a start after a config change costs.

@@ -55,9 +55,10 @@ describe('systemd units', () => {
       expect(s.one('RestartSec')).toBe('2');
       expect(s.one('User')).toBe('hallq');
       expect(s.one('ExecStart')).toBe(['/usr/bin/node', ...unitNodeFlags(role), '/opt/hallq/bin/hallq.js', role, '--config', '/etc/hallq/hall.yaml'].join(' '));
-      // The same flags for both daemons, and the one that keeps RSS at start under the goal (issue 12).
-      expect(unitNodeFlags(role)).toEqual(unitNodeFlags('server'));
-      expect(unitNodeFlags(role)).toContain('--max-semi-space-size=2');
+      // The agent's small young generation keeps its RSS down on the mini-PC; the server has none: under a
+      // busy hall's commands it scavenged about eight times as often and cost CPU per command (issue 12).
+      if (role === 'agent') expect(unitNodeFlags(role)).toContain('--max-semi-space-size=2');
+      else expect(unitNodeFlags(role).some((f) => f.startsWith('--max-semi-space-size'))).toBe(false);
       expect(s.all('Environment')).toContain('NODE_ENV=production');
       // The compiled build, never the sources through tsx (bin/hallq.js).
       expect(s.all('Environment')).toContain('HALLQ_RUN=dist');
