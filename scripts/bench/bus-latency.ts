@@ -3,16 +3,18 @@
  * keypads, over a real pty pair (socat), versus one frame's wire time (n bytes × 10 / 9600 s).
  *
  * The host side is the agent's: Rs485Bus (with the line's baud rate) + BxScreen + Keypad in poll mode with
- * the agent's defaults (poll every 200 ms, 150 ms poll timeout): 40 keypads keep the line saturated with
- * polls. A call is `screen.show(…, { urgent: true })` then the keypad display write, as the agent's display
+ * the agent's defaults (`keypadPolling`: poll every 200 ms, 80 ms poll timeout, an offline keypad every 5 s
+ * without retries): 40 keypads keep the line saturated with polls. A call is `screen.show(…, { urgent: true })` then the keypad display write, as the agent's display
  * flow does. The end is the wire time at which the frame's last byte arrived at the emulated screen
  * (Rs485LineEmulator.lastHeardAt), not when the pty delivered it. The baseline, interleaved run by run, is
  * the same calls on the same line with the keypads stopped (an idle bus).
  *
  * The dead-keypad variant, interleaved too, is the same calls with 2 of the 40 keypads not answering
  * (their emulators' fault `no-reply`, as an unplugged keypad), measured once the driver has reported
- * both offline: what a silent keypad's polls cost the calls. It also counts the polls the dead keypads
- * got during the calls and any answering keypad the driver took for offline (a too-short timeout).
+ * both offline: what a silent keypad's polls cost the calls. It also counts the calls over 1.5× (those
+ * that waited for a silent poll on the wire; 40 calls a run make its p99 the second-slowest call), the
+ * polls the dead keypads got during the calls and any answering keypad the driver took for offline (a
+ * too-short timeout).
  *
  * Run alone: npx tsx scripts/bench/bus-latency.ts
  */
@@ -22,6 +24,7 @@ import { openSerialPtyPair } from '../../drivers/common/pty-pair.js';
 import { Keypad } from '../../drivers/keypad/driver.js';
 import { KEYPAD_SIDE, KeypadFramer, defaultKeypadProtocol } from '../../drivers/keypad/codec.js';
 import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import { KEYPAD_POLL_DEFAULTS } from '../../drivers/keypad/poll-timing.js';
 import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';
 import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
 import { BxScreen } from '../../drivers/led-screen/bx-screen.js';
@@ -34,8 +37,8 @@ const BAUD = 9600;
 const N = 40;
 /** The dead-keypad variant's silent keypads (2 of the 40). */
 const DEAD = [7, 23];
-/** The agent's keypad poll settings (src/agent/devices/manager.ts). */
-const KEYPAD_POLL = { pollIntervalMs: 200, pollTimeoutMs: 150 };
+/** The agent's keypad poll settings: each line's `keypadPolling` defaults (drivers/keypad/poll-timing.ts). */
+const KEYPAD_POLL = { pollIntervalMs: KEYPAD_POLL_DEFAULTS.intervalMs, pollTimeoutMs: KEYPAD_POLL_DEFAULTS.timeoutMs, offlinePollIntervalMs: KEYPAD_POLL_DEFAULTS.offlineIntervalMs };
 
 /** Counts the polls the host sends to some addresses (heard on the line, as a keypad would). */
 class PollCounter implements EmulatedBusDevice {
@@ -202,6 +205,7 @@ export async function benchBusLatency(say: (s: string) => void = console.log, op
     `the same with ${DEAD.length} of the ${N} keypads dead (no reply; measured once the driver reported them offline), interleaved, ${runs} runs × ${callsPerRun} calls: ` +
       `p50 ${f1(median(perDead.map((p) => p.p50)))} ms, p99 ${f1(median(perDead.map((p) => p.p99)))} ms (min ${f1(Math.min(...perDead.map((p) => p.p99)))}), max ${f1(Math.max(...allDead.map((s) => s.latencyMs)))} ms; ` +
       `vs the call's own frame wire time: p50 ${f2(median(perDead.map((p) => p.r50)))}×, p99 ${f2(median(perDead.map((p) => p.r99)))}× (min ${f2(Math.min(...perDead.map((p) => p.r99)))}×, pooled ${f2(quantile(allDead.map(ratio), 0.99))}×, max ${f2(Math.max(...allDead.map(ratio)))}×; goal ≤ 1.2×); ` +
+      `calls over 1.5× (waited for a silent poll): ${allDead.filter((x) => ratio(x) > 1.5).length} of ${allDead.length} (all keypads answering: ${all.filter((x) => ratio(x) > 1.5).length} of ${all.length}); ` +
       `polls to the dead keypads while the calls ran: ${deadPollCount} in ${f1(deadCallsMs / 1000)} s (${f2(deadPollCount / (deadCallsMs / 1000) / DEAD.length)} per keypad per s); answering keypads reported offline: ${falseOffline}`,
   );
 }
