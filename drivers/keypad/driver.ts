@@ -27,7 +27,7 @@ import {
   type KeypadProtocol,
 } from './codec.js';
 import { GRADE_LABELS, defaultGradeTable, mapGrade, type Grade, type GradeTable } from './grades.js';
-import { KEYPAD_POLL_DEFAULTS } from './poll-timing.js';
+import { KEYPAD_POLL_DEFAULTS } from './polling-schemas.js';
 
 export type KeypadEvent =
   | { type: 'key'; key: KeyName }
@@ -50,13 +50,13 @@ export interface KeypadOptions {
   gradeTable?: GradeTable;
   /** Pause between polls that found nothing. Default 200 ms. After a report the keypad is polled again at once. */
   pollIntervalMs?: number;
-  /** Reply timeout of a poll (poll-timing.ts). Default: the bus's own. */
+  /** Reply timeout of a poll (polling-schemas.ts). Default: the bus's own. */
   pollTimeoutMs?: number;
   /** Retries of a poll while the keypad is not offline. Default: the bus's own. */
   pollRetries?: number;
   /**
    * Pause between polls while the keypad is offline (a poll failed after its retries); those polls have no
-   * retries, and the first answer brings back pollIntervalMs. Default 5000 ms (poll-timing.ts).
+   * retries, and the first answer brings back pollIntervalMs. Default 5000 ms (polling-schemas.ts).
    */
   offlinePollIntervalMs?: number;
   /** The pauses' clock. Default: the real clock. Tests pass a VirtualClock. */

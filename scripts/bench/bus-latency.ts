@@ -24,7 +24,7 @@ import { openSerialPtyPair } from '../../drivers/common/pty-pair.js';
 import { Keypad } from '../../drivers/keypad/driver.js';
 import { KEYPAD_SIDE, KeypadFramer, defaultKeypadProtocol } from '../../drivers/keypad/codec.js';
 import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
-import { KEYPAD_POLL_DEFAULTS } from '../../drivers/keypad/poll-timing.js';
+import { KEYPAD_POLL_DEFAULTS } from '../../drivers/keypad/polling-schemas.js';
 import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';
 import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
 import { BxScreen } from '../../drivers/led-screen/bx-screen.js';
@@ -37,7 +37,7 @@ const BAUD = 9600;
 const N = 40;
 /** The dead-keypad variant's silent keypads (2 of the 40). */
 const DEAD = [7, 23];
-/** The agent's keypad poll settings: each line's `keypadPolling` defaults (drivers/keypad/poll-timing.ts). */
+/** The agent's keypad poll settings: each line's `keypadPolling` defaults (drivers/keypad/polling-schemas.ts). */
 const KEYPAD_POLL = { pollIntervalMs: KEYPAD_POLL_DEFAULTS.intervalMs, pollTimeoutMs: KEYPAD_POLL_DEFAULTS.timeoutMs, offlinePollIntervalMs: KEYPAD_POLL_DEFAULTS.offlineIntervalMs };
 
 /** Counts the polls the host sends to some addresses (heard on the line, as a keypad would). */

@@ -3,7 +3,7 @@ import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import { keypadProtocols } from '../../drivers/keypad/protocols.js';
-import { keypadPollingSchema } from '../../drivers/keypad/poll-timing.js';
+import { keypadPollingSchema } from '../../drivers/keypad/polling-schemas.js';
 import { screenProtocols } from '../../drivers/led-screen/protocols.js';
 import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
 import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';

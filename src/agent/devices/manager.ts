@@ -31,7 +31,7 @@ export interface DeviceManagerOptions {
   printerStatusTimeoutMs?: number;
   /**
    * Keypad polling pause, timeout and pause while offline, for every line: they override each line's
-   * `keypadPolling` (whose defaults are 200 / 80 / 5000 ms, drivers/keypad/poll-timing.ts).
+   * `keypadPolling` (whose defaults are 200 / 80 / 5000 ms, drivers/keypad/polling-schemas.ts).
    */
   keypadPollMs?: number;
   keypadTimeoutMs?: number;

@@ -9,7 +9,7 @@ import { memoryPair } from '../../../drivers/common/memory-transport.js';
 import { KEYPAD_SIDE, KeypadFramer, defaultKeypadProtocol } from '../../../drivers/keypad/codec.js';
 import { Keypad, type KeypadEvent } from '../../../drivers/keypad/driver.js';
 import { KeypadEmulator } from '../../../drivers/keypad/emulator.js';
-import { KEYPAD_POLL_DEFAULTS, keypadPollingSchema } from '../../../drivers/keypad/poll-timing.js';
+import { KEYPAD_POLL_DEFAULTS, keypadPollingSchema } from '../../../drivers/keypad/polling-schemas.js';
 import type { EmulatedBusDevice } from '../../../drivers/rs485/bus-device.js';
 import { Rs485Bus, type DeviceTimeoutEvent } from '../../../drivers/rs485/bus.js';
 import { VirtualClock } from '../../../drivers/rs485/clock.js';
