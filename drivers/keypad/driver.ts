@@ -1,12 +1,14 @@
 /**
  * One keypad (caller, rating, or both at one address) over a BusPort. Poll mode polls it at priority 2
- * and acknowledges each report by echo before polling again; push mode listens for frames it sends
+ * and acknowledges each report by echo before polling again; an offline keypad is polled only every
+ * offlinePollIntervalMs, without retries, until it answers. Push mode listens for frames it sends
  * unprompted and echoes each. Reports become typed events; display, beep and rating start are methods.
  */
 import { HallqError, isHallqError, type ErrorCode } from '../common/error.js';
 import { hex, silentLogger, type Logger } from '../common/logger.js';
 import { Listeners } from '../common/transport.js';
 import type { BusPort, BusPriority } from '../rs485/bus-port.js';
+import { realClock, type Clock } from '../rs485/clock.js';
 import {
   HOST_SIDE,
   KeypadFramer,
@@ -25,6 +27,7 @@ import {
   type KeypadProtocol,
 } from './codec.js';
 import { GRADE_LABELS, defaultGradeTable, mapGrade, type Grade, type GradeTable } from './grades.js';
+import { KEYPAD_POLL_DEFAULTS } from './polling-schemas.js';
 
 export type KeypadEvent =
   | { type: 'key'; key: KeyName }
@@ -47,8 +50,17 @@ export interface KeypadOptions {
   gradeTable?: GradeTable;
   /** Pause between polls that found nothing. Default 200 ms. After a report the keypad is polled again at once. */
   pollIntervalMs?: number;
+  /** Reply timeout of a poll (polling-schemas.ts). Default: the bus's own. */
   pollTimeoutMs?: number;
+  /** Retries of a poll while the keypad is not offline. Default: the bus's own. */
   pollRetries?: number;
+  /**
+   * Pause between polls while the keypad is offline (a poll failed after its retries); those polls have no
+   * retries, and the first answer brings back pollIntervalMs. Default 5000 ms (polling-schemas.ts).
+   */
+  offlinePollIntervalMs?: number;
+  /** The pauses' clock. Default: the real clock. Tests pass a VirtualClock. */
+  clock?: Clock;
   /** Priority of display/beep/rating-start writes and acks. Default 1. */
   commandPriority?: BusPriority;
   /** Longest staff number accepted by the login extension. Default 8. */
@@ -65,6 +77,8 @@ export class Keypad {
   private readonly pollIntervalMs: number;
   private readonly pollTimeoutMs: number | undefined;
   private readonly pollRetries: number | undefined;
+  private readonly offlinePollIntervalMs: number;
+  private readonly clock: Clock;
   private readonly commandPriority: BusPriority;
   private readonly maxLoginDigits: number;
   private readonly events = new Listeners<[KeypadEvent]>();
@@ -81,9 +95,11 @@ export class Keypad {
     this.mode = options.mode ?? 'poll';
     this.protocol = { ...defaultKeypadProtocol, ...options.protocol };
     this.gradeTable = options.gradeTable ?? defaultGradeTable;
-    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.pollIntervalMs = options.pollIntervalMs ?? KEYPAD_POLL_DEFAULTS.intervalMs;
     this.pollTimeoutMs = options.pollTimeoutMs;
     this.pollRetries = options.pollRetries;
+    this.offlinePollIntervalMs = options.offlinePollIntervalMs ?? KEYPAD_POLL_DEFAULTS.offlineIntervalMs;
+    this.clock = options.clock ?? realClock;
     this.commandPriority = options.commandPriority ?? 1;
     this.maxLoginDigits = options.maxLoginDigits ?? 8;
     this.log = (options.logger ?? silentLogger).child({ keypad: options.address });
@@ -115,6 +131,14 @@ export class Keypad {
     await this.loop;
   }
 
+  /**
+   * Poll mode: ends the pause between polls, so the next poll goes at once. The agent calls it when a line
+   * comes back after an outage: a keypad taken for offline meanwhile need not wait out offlinePollIntervalMs.
+   */
+  pollNow(): void {
+    if (this.running) this.wake?.();
+  }
+
   /** Waiting count on the left three digits, the ticket's last three digits on the right. Newest content wins if still queued. */
   async showTicket(waiting: number, ticket?: string): Promise<void> {
     await this.command(encodeShow(this.address, waiting, ticket), 'display');
@@ -140,6 +164,9 @@ export class Keypad {
     const reply = keypadReplyFramer(this.address);
     while (this.running) {
       let reported = false;
+      // A keypad known to be offline is asked once, not retried: every attempt holds the half-duplex line
+      // for the poll + the whole timeout, and a call's screen frame may be waiting behind it.
+      const retries = this.state === 'offline' ? 0 : this.pollRetries;
       try {
         const raw = await this.bus.exchange({
           frame: poll,
@@ -148,7 +175,7 @@ export class Keypad {
           priority: 2,
           key: `keypad@${this.address}:poll`,
           ...(this.pollTimeoutMs === undefined ? {} : { timeoutMs: this.pollTimeoutMs }),
-          ...(this.pollRetries === undefined ? {} : { retries: this.pollRetries }),
+          ...(retries === undefined ? {} : { retries }),
         });
         this.setState('online');
         const frame = raw && parseFrame(raw, HOST_SIDE);
@@ -162,19 +189,20 @@ export class Keypad {
         const error = isHallqError(err) ? err : new HallqError('INTERNAL', String(err), {}, { cause: err });
         this.setState('offline', error);
       }
-      if (!reported && this.running) await this.pause(this.pollIntervalMs);
+      if (!reported && this.running) await this.pause(this.state === 'offline' ? this.offlinePollIntervalMs : this.pollIntervalMs);
     }
   }
 
   /** Waits between polls; stop() cuts it short. */
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      let cancel: (() => void) | undefined;
       const done = (): void => {
-        clearTimeout(t);
+        cancel?.();
         this.wake = undefined;
         resolve();
       };
-      const t = setTimeout(done, ms);
+      cancel = this.clock.timer(done, ms);
       this.wake = done;
     });
   }

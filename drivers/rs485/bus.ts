@@ -15,8 +15,9 @@
  * device stays silent). For a keypad poll at 9600 baud: 9-byte poll 9.4 ms + 10-byte idle reply
  * 10.4 ms (+ the keypad's own answer delay), or 9.4 ms + the poll timeout for a silent keypad; for a
  * screen refresh in flight: its frame + its reply. So a call's worst case is set by the longest exchange
- * a lower priority can put on the wire: keep poll timeouts short and poll frames small. Nothing is ever
- * cut: the bus is half-duplex and a device that was asked will answer.
+ * a lower priority can put on the wire: keep poll timeouts short and poll frames small, and ask a device
+ * that stopped answering seldom (the keypad driver: once every few seconds, without retries). Nothing is
+ * ever cut: the bus is half-duplex and a device that was asked will answer.
  */
 import { HallqError, type ErrorCode } from '../common/error.js';
 import { hex, silentLogger, type Logger } from '../common/logger.js';

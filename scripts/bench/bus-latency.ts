@@ -3,11 +3,18 @@
  * keypads, over a real pty pair (socat), versus one frame's wire time (n bytes × 10 / 9600 s).
  *
  * The host side is the agent's: Rs485Bus (with the line's baud rate) + BxScreen + Keypad in poll mode with
- * the agent's defaults (poll every 200 ms, 150 ms poll timeout): 40 keypads keep the line saturated with
- * polls. A call is `screen.show(…, { urgent: true })` then the keypad display write, as the agent's display
+ * the agent's defaults (`keypadPolling`: poll every 200 ms, 80 ms poll timeout, an offline keypad every 5 s
+ * without retries): 40 keypads keep the line saturated with polls. A call is `screen.show(…, { urgent: true })` then the keypad display write, as the agent's display
  * flow does. The end is the wire time at which the frame's last byte arrived at the emulated screen
  * (Rs485LineEmulator.lastHeardAt), not when the pty delivered it. The baseline, interleaved run by run, is
  * the same calls on the same line with the keypads stopped (an idle bus).
+ *
+ * The dead-keypad variant, interleaved too, is the same calls with 2 of the 40 keypads not answering
+ * (their emulators' fault `no-reply`, as an unplugged keypad), measured once the driver has reported
+ * both offline: what a silent keypad's polls cost the calls. It also counts the calls over 1.5× (those
+ * that waited for a silent poll on the wire; 40 calls a run make its p99 the second-slowest call), the
+ * polls the dead keypads got during the calls and any answering keypad the driver took for offline (a
+ * too-short timeout).
  *
  * Run alone: npx tsx scripts/bench/bus-latency.ts
  */
@@ -15,7 +22,10 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { openSerialPtyPair } from '../../drivers/common/pty-pair.js';
 import { Keypad } from '../../drivers/keypad/driver.js';
+import { KEYPAD_SIDE, KeypadFramer, defaultKeypadProtocol } from '../../drivers/keypad/codec.js';
 import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import { KEYPAD_POLL_DEFAULTS } from '../../drivers/keypad/polling-schemas.js';
+import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';
 import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
 import { BxScreen } from '../../drivers/led-screen/bx-screen.js';
 import { layoutScreen } from '../../drivers/led-screen/layout.js';
@@ -25,6 +35,24 @@ import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
 
 const BAUD = 9600;
 const N = 40;
+/** The dead-keypad variant's silent keypads (2 of the 40). */
+const DEAD = [7, 23];
+/** The agent's keypad poll settings: each line's `keypadPolling` defaults (drivers/keypad/polling-schemas.ts). */
+const KEYPAD_POLL = { pollIntervalMs: KEYPAD_POLL_DEFAULTS.intervalMs, pollTimeoutMs: KEYPAD_POLL_DEFAULTS.timeoutMs, offlinePollIntervalMs: KEYPAD_POLL_DEFAULTS.offlineIntervalMs };
+
+/** Counts the polls the host sends to some addresses (heard on the line, as a keypad would). */
+class PollCounter implements EmulatedBusDevice {
+  readonly name = 'poll-counter';
+  count = 0;
+  private readonly framer = new KeypadFramer(KEYPAD_SIDE);
+  constructor(private readonly addresses: readonly number[]) {}
+  hear(chunk: Buffer): Buffer[] {
+    for (const out of this.framer.push(chunk)) {
+      if (out.type === 'frame' && out.frame.func === defaultKeypadProtocol.pollFunc && out.frame.data.length === 0 && this.addresses.includes(out.frame.address)) this.count++;
+    }
+    return [];
+  }
+}
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -51,14 +79,19 @@ export async function benchBusLatency(say: (s: string) => void = console.log, op
   const bus = new Rs485Bus(pair.host, { baudRate: BAUD, defaultTimeoutMs: 300, defaultRetries: 2 });
   const screenEmus = new Map<number, BxScreenEmulator>();
   const screens = new Map<number, BxScreen>();
+  const keypadEmus = new Map<number, KeypadEmulator>();
   let keypads: Keypad[] = [];
   for (let a = 1; a <= N; a++) {
     const emu = new BxScreenEmulator({ address: a });
     screenEmus.set(a, emu);
     line.add(emu);
-    line.add(new KeypadEmulator({ address: a }));
+    const kemu = new KeypadEmulator({ address: a });
+    keypadEmus.set(a, kemu);
+    line.add(kemu);
     screens.set(a, new BxScreen(bus, { address: a }));
   }
+  const deadPolls = new PollCounter(DEAD);
+  line.add(deadPolls);
   line.start();
   let ticket = 0;
   let seed = 12345;
@@ -90,9 +123,23 @@ export async function benchBusLatency(say: (s: string) => void = console.log, op
 
   const loaded: Sample[][] = [];
   const idle: Sample[][] = [];
+  const dead: Sample[][] = [];
+  /** Polls the dead keypads got while the calls ran, and how long the calls ran (ms). */
+  let deadPollCount = 0;
+  let deadCallsMs = 0;
+  /** Answering keypads the driver reported offline during the dead-keypad runs. */
+  let falseOffline = 0;
   const startKeypads = () => {
-    keypads = Array.from({ length: N }, (_, i) => new Keypad({ address: i + 1, bus, pollIntervalMs: 200, pollTimeoutMs: 150 }));
+    keypads = Array.from({ length: N }, (_, i) => new Keypad({ address: i + 1, bus, ...KEYPAD_POLL }));
     for (const k of keypads) k.start();
+  };
+  const calls = async (): Promise<Sample[]> => {
+    const run: Sample[] = [];
+    for (let i = 0; i < callsPerRun; i++) {
+      run.push(await call());
+      await pause(40 + rand() * 120); // calls land at random points of the poll cycle
+    }
+    return run;
   };
   try {
     // Every screen shown once first, so later calls change text (the change gate skips repeats).
@@ -100,12 +147,7 @@ export async function benchBusLatency(say: (s: string) => void = console.log, op
     for (let r = 0; r < runs; r++) {
       startKeypads();
       await pause(600); // let the polls fill the line
-      const run: Sample[] = [];
-      for (let i = 0; i < callsPerRun; i++) {
-        run.push(await call());
-        await pause(40 + rand() * 120); // calls land at random points of the poll cycle
-      }
-      loaded.push(run);
+      loaded.push(await calls());
       await Promise.all(keypads.map((k) => k.stop()));
       keypads = [];
       const base: Sample[] = [];
@@ -114,6 +156,23 @@ export async function benchBusLatency(say: (s: string) => void = console.log, op
         await pause(20);
       }
       idle.push(base);
+      // Two keypads dead: measured once the driver has said both are offline (the steady state of a hall
+      // with an unplugged keypad), the polls to them counted while the calls run.
+      for (const a of DEAD) keypadEmus.get(a)?.setFault('no-reply');
+      startKeypads();
+      const offline = DEAD.map((a) => new Promise<void>((resolve) => keypads[a - 1]?.on((e) => e.type === 'offline' && resolve())));
+      const offs = keypads.map((k, i) => (DEAD.includes(i + 1) ? () => {} : k.on((e) => e.type === 'offline' && falseOffline++)));
+      await Promise.all(offline);
+      await pause(600);
+      const polls0 = deadPolls.count;
+      const t0 = performance.now();
+      dead.push(await calls());
+      deadCallsMs += performance.now() - t0;
+      deadPollCount += deadPolls.count - polls0;
+      for (const off of offs) off();
+      await Promise.all(keypads.map((k) => k.stop()));
+      keypads = [];
+      for (const a of DEAD) keypadEmus.get(a)?.setFault('none');
     }
   } finally {
     await Promise.all(keypads.map((k) => k.stop()));
@@ -123,12 +182,14 @@ export async function benchBusLatency(say: (s: string) => void = console.log, op
   }
 
   const ratio = (s: Sample) => s.latencyMs / s.frameMs;
-  const per = loaded.map((run) => ({
-    p50: quantile(run.map((s) => s.latencyMs), 0.5),
-    p99: quantile(run.map((s) => s.latencyMs), 0.99),
-    r50: quantile(run.map(ratio), 0.5),
-    r99: quantile(run.map(ratio), 0.99),
-  }));
+  const perRun = (runs: Sample[][]) =>
+    runs.map((run) => ({
+      p50: quantile(run.map((s) => s.latencyMs), 0.5),
+      p99: quantile(run.map((s) => s.latencyMs), 0.99),
+      r50: quantile(run.map(ratio), 0.5),
+      r99: quantile(run.map(ratio), 0.99),
+    }));
+  const per = perRun(loaded);
   const all = loaded.flat();
   const base = idle.flat();
   const frame84 = 84 * b;
@@ -137,6 +198,15 @@ export async function benchBusLatency(say: (s: string) => void = console.log, op
       `p50 ${f1(median(per.map((p) => p.p50)))} ms (min ${f1(Math.min(...per.map((p) => p.p50)))}), p99 ${f1(median(per.map((p) => p.p99)))} ms (min ${f1(Math.min(...per.map((p) => p.p99)))}), max ${f1(Math.max(...all.map((s) => s.latencyMs)))} ms; ` +
       `vs the call's own frame wire time (84 bytes = ${f1(frame84)} ms): p50 ${f2(median(per.map((p) => p.r50)))}×, p99 ${f2(median(per.map((p) => p.r99)))}× (min ${f2(Math.min(...per.map((p) => p.r99)))}×, pooled ${f2(quantile(all.map(ratio), 0.99))}×; goal ≤ 1.2×); ` +
       `idle-bus baseline (keypads stopped, interleaved): p50 ${f2(quantile(base.map(ratio), 0.5))}×, max ${f2(Math.max(...base.map(ratio)))}×`,
+  );
+  const perDead = perRun(dead);
+  const allDead = dead.flat();
+  say(
+    `the same with ${DEAD.length} of the ${N} keypads dead (no reply; measured once the driver reported them offline), interleaved, ${runs} runs × ${callsPerRun} calls: ` +
+      `p50 ${f1(median(perDead.map((p) => p.p50)))} ms, p99 ${f1(median(perDead.map((p) => p.p99)))} ms (min ${f1(Math.min(...perDead.map((p) => p.p99)))}), max ${f1(Math.max(...allDead.map((s) => s.latencyMs)))} ms; ` +
+      `vs the call's own frame wire time: p50 ${f2(median(perDead.map((p) => p.r50)))}×, p99 ${f2(median(perDead.map((p) => p.r99)))}× (min ${f2(Math.min(...perDead.map((p) => p.r99)))}×, pooled ${f2(quantile(allDead.map(ratio), 0.99))}×, max ${f2(Math.max(...allDead.map(ratio)))}×; goal ≤ 1.2×); ` +
+      `calls over 1.5× (waited for a silent poll): ${allDead.filter((x) => ratio(x) > 1.5).length} of ${allDead.length} (all keypads answering: ${all.filter((x) => ratio(x) > 1.5).length} of ${all.length}); ` +
+      `polls to the dead keypads while the calls ran: ${deadPollCount} in ${f1(deadCallsMs / 1000)} s (${f2(deadPollCount / (deadCallsMs / 1000) / DEAD.length)} per keypad per s); answering keypads reported offline: ${falseOffline}`,
   );
 }
 

@@ -1,6 +1,7 @@
 import { screenProtocolIds, screenProtocolSchemas } from '../../drivers/led-screen/protocol-schemas.js';
 import { idcardConfigSchema } from '../../drivers/idcard/transport-schemas.js';
 import { keypadAnyAddress, keypadProtocolIds, keypadProtocolSchemas } from '../../drivers/keypad/protocol-schemas.js';
+import { keypadPollingSchema } from '../../drivers/keypad/polling-schemas.js';
 import { printerConfigSchema } from '../../drivers/printer/transport-schemas.js';
 import { voiceOutputIds } from '../../drivers/voice/output-schemas.js';
 import { z } from 'zod';
@@ -248,6 +249,12 @@ const rs485LineSchema = z.strictObject({
         }),
     )
     .default([]),
+  /**
+   * How this line's poll-mode keypads are polled (drivers/keypad/polling-schemas.ts): `intervalMs` (200), `timeoutMs`
+   * (80, also how long a silent keypad holds the line) and `offlineIntervalMs` (5000: an offline keypad is polled
+   * this often, without retries, until it answers).
+   */
+  keypadPolling: keypadPollingSchema.default(keypadPollingSchema.parse({})),
 });
 
 const voiceSchema = z.strictObject({

@@ -3,6 +3,7 @@ import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import { keypadProtocols } from '../../drivers/keypad/protocols.js';
+import { keypadPollingSchema } from '../../drivers/keypad/polling-schemas.js';
 import { screenProtocols } from '../../drivers/led-screen/protocols.js';
 import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
 import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';
@@ -67,6 +68,7 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
         baudRate: 9600,
         screens: windows.map((w) => ({ window: w, protocol: 'bx' as const, address: w })),
         keypads: windows.map((w) => ({ window: w, protocol: 'ff68' as const, address: w, role: 'both' as const, mode: 'poll' as const })),
+        keypadPolling: keypadPollingSchema.parse({}),
       },
     ],
   };

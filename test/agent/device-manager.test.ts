@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { KeypadOptions } from '../../drivers/keypad/driver.js';
+import { keypadProtocols } from '../../drivers/keypad/protocols.js';
 import { DeviceManager } from '../../src/agent/devices/manager.js';
 import { devicesSchema } from '../../src/config/schema.js';
 import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, stateOf, type EmulatedLine, type EmulatedPrinter } from './emulated.js';
@@ -111,5 +113,33 @@ describe('the device manager on emulated hardware over real ptys', () => {
     expect(list.find((d) => d.name === 'idcard')?.detail).toContain(`${join(dir, 'idcard')} does not exist`);
     await devices.screens.get(3)?.show({ window: 3, ticket: 'C123', paused: false }, { urgent: true });
     await screenShows(line.screens.get(3) as never, 'C123');
+  });
+
+  it("gives each keypad its line's keypadPolling, and polls a line's keypads at once when it is back (not after offlineIntervalMs)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-devices-'));
+    const path = join(dir, 'rs485-0');
+    let line = await emulatedLine([1], path);
+    cleanups.push(() => line.close());
+    const create = vi.spyOn(keypadProtocols.ff68, 'create');
+    cleanups.push(() => Promise.resolve(create.mockRestore()));
+    // Ten minutes between polls of an offline keypad: only pollNow() brings it back within the test.
+    const config = devicesSchema.parse({ rs485: [{ ...lineConfig(path, [1]), keypadPolling: { intervalMs: 150, timeoutMs: 90, offlineIntervalMs: 600_000 } }] });
+    const devices = new DeviceManager(config, { backoff: { initialMs: 100, maxMs: 400 }, stableDirs: [dir] });
+    cleanups.push(() => devices.stop());
+    await devices.start();
+    expect(create.mock.calls[0]?.[2]).toEqual(expect.objectContaining<Partial<KeypadOptions>>({ pollIntervalMs: 150, pollTimeoutMs: 90, offlinePollIntervalMs: 600_000 }));
+    await healthWhen(devices, (l) => stateOf(l, 'keypad-1') === 'ok');
+
+    // The line goes away: the keypad's next poll fails, so the keypad itself says offline.
+    const keypad = devices.keypads[0]?.keypad;
+    const offline = new Promise<void>((resolve) => keypad?.on((e) => e.type === 'offline' && resolve()));
+    await line.close();
+    await offline;
+    expect(keypad?.status).toBe('offline');
+
+    const back = healthWhen(devices, (l) => stateOf(l, 'rs485-0') === 'ok' && stateOf(l, 'keypad-1') === 'ok');
+    line = await emulatedLine([1], path);
+    await back;
+    expect(keypad?.status).toBe('online');
   });
 });

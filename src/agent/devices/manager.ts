@@ -29,9 +29,13 @@ export interface DeviceManagerOptions {
   /** Printer status polling (default 5000 ms) and per-byte status timeout (default 1000 ms). */
   printerPollMs?: number;
   printerStatusTimeoutMs?: number;
-  /** Keypad polling pause and timeout (defaults 200 / 150 ms). */
+  /**
+   * Keypad polling pause, timeout and pause while offline, for every line: they override each line's
+   * `keypadPolling` (whose defaults are 200 / 80 / 5000 ms, drivers/keypad/polling-schemas.ts).
+   */
   keypadPollMs?: number;
   keypadTimeoutMs?: number;
+  keypadOfflinePollMs?: number;
   /** RS-485 exchange timeout (default 300 ms) and retries (default 2). */
   busTimeoutMs?: number;
   busRetries?: number;
@@ -260,8 +264,9 @@ export class DeviceManager {
       const keypad = keypadProtocols[k.protocol].create(bus, k.address, {
         mode: k.mode,
         logger: this.log,
-        pollIntervalMs: this.opts.keypadPollMs ?? 200,
-        pollTimeoutMs: this.opts.keypadTimeoutMs ?? 150,
+        pollIntervalMs: this.opts.keypadPollMs ?? c.keypadPolling.intervalMs,
+        pollTimeoutMs: this.opts.keypadTimeoutMs ?? c.keypadPolling.timeoutMs,
+        offlinePollIntervalMs: this.opts.keypadOfflinePollMs ?? c.keypadPolling.offlineIntervalMs,
         ...(gradeTable ? { gradeTable } : {}),
       });
       const push = k.mode === 'push';
@@ -302,7 +307,12 @@ export class DeviceManager {
               else this.set({ ...this.entry(m), state: 'unknown', detail: 'line back; not written since', final: true });
             }
             // A keypad whose poll met the closing port may have stopped; start() is a no-op for running ones.
-            for (const k of this.keypads) if (members.includes(k.name) && !this.stopped) k.keypad.start();
+            // The others were taken for offline during the outage and poll only every offlineIntervalMs: poll now.
+            for (const k of this.keypads) {
+              if (!members.includes(k.name) || this.stopped) continue;
+              k.keypad.start();
+              k.keypad.pollNow();
+            }
           }
           wasDown = false;
           return;

@@ -28,7 +28,7 @@ async function rig(addresses: number[], options: Partial<KeypadOptions> = {}, mo
     return e;
   });
   const keypads = addresses.map((address) => {
-    const k = new Keypad({ address, bus, mode, pollIntervalMs: 15, pollTimeoutMs: 200, pollRetries: 1, ...options });
+    const k = new Keypad({ address, bus, mode, pollIntervalMs: 15, pollTimeoutMs: 200, pollRetries: 1, offlinePollIntervalMs: 100, ...options });
     k.start();
     cleanup.push(() => k.stop());
     return k;
@@ -143,7 +143,7 @@ describe('Keypad ↔ KeypadEmulator over a real pty (poll mode, shared line)', (
 });
 
 describe('Keypad faults over a real pty', () => {
-  it('no reply: offline with DEVICE_TIMEOUT and a bus device-timeout event; back online when healed', async () => {
+  it('no reply: offline with DEVICE_TIMEOUT and a bus device-timeout event, then polled without retries; back online when healed', async () => {
     const { bus, emulators, keypads } = await rig([6]);
     const [e] = emulators as [KeypadEmulator];
     const [k] = keypads as [Keypad];
@@ -156,6 +156,9 @@ describe('Keypad faults over a real pty', () => {
     expect(err.code).toBe('DEVICE_TIMEOUT');
     expect(timeouts[0]?.key).toBe('keypad@6:poll');
     expect(timeouts[0]?.attempts).toBe(2);
+    // Offline, it is asked again without retries (each attempt holds the line for the whole timeout).
+    const secondTimeout = new Promise<DeviceTimeoutEvent>((resolve) => bus.on('device-timeout', (t) => resolve(t)));
+    expect((await secondTimeout).attempts).toBe(1);
     const online = next(k, 'online');
     e.setFault('none');
     await online;
