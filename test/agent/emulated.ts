@@ -93,6 +93,10 @@ export function lineConfig(path: string, windows: number[]) {
     baudRate: 9600,
     screens: windows.map((w) => ({ window: w, protocol: w % 2 === 1 ? ('bx' as const) : ('external-call' as const), address: w })),
     keypads: windows.map((w) => ({ window: w, address: w, role: 'both' as const, mode: 'poll' as const })),
+    // The emulated keypads answer from this test's own process, which a loaded CI machine can hold past the
+    // shipped 80 ms poll timeout; a keypad taken offline then waits out offlineIntervalMs. What these tests
+    // check is behaviour, not the timeout (test/drivers/keypad/offline-poll.test.ts checks the defaults).
+    keypadPolling: { timeoutMs: 300 },
   };
 }
 
