@@ -62,7 +62,16 @@ const entryPoints = ['src/cli/main.ts', 'drivers/voice/generate-clips.ts'];
  * `WebSocket.createWebSocketStream`, so the stand-in is a constructible function); worker-timers (with
  * @babel/runtime and its broker, ~10 ms of a start): mqtt.js, only in a browser (it reads `setInterval` and
  * `clearInterval` at its load and calls them there only); ip-address: @fastify/rate-limit, only to group an
- * IPv6 client by subnet (it takes `Address6` at its load and calls it with `new`).
+ * IPv6 client by subnet (it takes `Address6` at its load and calls it with `new`); lru-cache: mqtt.js, only
+ * for MQTT 5 topic aliases (`new LRUCache(…)`); mime (its 1,000-odd types built into maps at its load):
+ * @fastify/send, only when a file is sent (`mime.getType`; @fastify/static sets `default_type` on it at its
+ * load, kept by the stand-in, which both share); http-errors (with depd, which reads a stack at its load):
+ * @fastify/send, only for a file that cannot be sent; content-disposition: @fastify/static, only for
+ * `reply.download`; ipaddr.js: Fastify's proxy-addr, only with server.http.trustProxy set to addresses
+ * (`isValid` and `parse`, taken at its load). debug (with supports-color and Node's tty): mqtt.js and
+ * mqtt-packet make their loggers with it at their load and call them for every packet; they write only
+ * when DEBUG names them, which the debug package reads from the environment at its load, so without DEBUG
+ * the stand-in's loggers do nothing and the package never loads (with DEBUG set it is the package itself).
  */
 const lazy = {
   'worker-timers': "exports.setInterval = (...args) => require('worker-timers').setInterval(...args); exports.clearInterval = (...args) => require('worker-timers').clearInterval(...args);",
@@ -70,15 +79,43 @@ const lazy = {
   glob: "exports.glob = (...args) => require('glob').glob(...args);",
   ws: "let real; const load = () => (real ??= require('ws')); module.exports = new Proxy(function WebSocket() {}, { get: (_, key) => (key === '__esModule' ? false : load()[key]), construct: (_, args) => new (load())(...args) });",
   socks: "let real; module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? false : (real ??= require('socks'))[key]) });",
+  'lru-cache': "exports.LRUCache = function LRUCache(...args) { return new (require('lru-cache').LRUCache)(...args); };",
+  mime: "let real; const own = {}; const load = () => (real ??= require('mime')); module.exports = new Proxy(own, { get: (_, key) => { if (key === '__esModule') return false; if (Object.hasOwn(own, key)) return own[key]; const v = load()[key]; return typeof v === 'function' ? v.bind(real) : v; }, set: (_, key, value) => ((own[key] = value), true) });",
+  'http-errors': "module.exports = (...args) => require('http-errors')(...args);",
+  'content-disposition': "module.exports = (...args) => require('content-disposition')(...args); module.exports.parse = (...args) => require('content-disposition').parse(...args);",
+  'ipaddr.js': "exports.isValid = (...args) => require('ipaddr.js').isValid(...args); exports.parse = (...args) => require('ipaddr.js').parse(...args);",
+  debug: "if (process.env.DEBUG) module.exports = require('debug'); else { const off = (namespace) => { const log = () => {}; log.namespace = namespace; log.enabled = false; log.extend = (sub, delimiter = ':') => off(namespace + delimiter + sub); return log; }; module.exports = off; }",
 };
+
+/**
+ * Node modules a bundled package requires at its top for a case hallq never has, by the file that requires
+ * them: loaded at their first use instead. Fastify's server.js: node:http2 (hallq never passes `http2`),
+ * node:https (only with server.http.tls), node:dns (only to listen on `localhost`, which it looks up);
+ * mqtt.js's connect/tls.js, which every connect loads: tls (only for mqtts:// and ssl:// broker URLs).
+ */
+const fastifyServer = /[\\/]node_modules[\\/]fastify[\\/]lib[\\/]server\.js$/;
+const lazyBuiltins = [
+  { importer: fastifyServer, module: 'node:http2', contents: "exports.createServer = (...args) => require('node:http2').createServer(...args); exports.createSecureServer = (...args) => require('node:http2').createSecureServer(...args);" },
+  { importer: fastifyServer, module: 'node:https', contents: "exports.createServer = (...args) => require('node:https').createServer(...args);" },
+  { importer: fastifyServer, module: 'node:dns', contents: "exports.lookup = (...args) => require('node:dns').lookup(...args);" },
+  { importer: /[\\/]node_modules[\\/]mqtt[\\/]build[\\/]lib[\\/]connect[\\/]tls\.js$/, module: 'tls', contents: "exports.connect = (...args) => require('node:tls').connect(...args);" },
+];
 
 const lazyPackages = {
   name: 'lazy-packages',
   setup(b) {
-    const filter = new RegExp(`^(${Object.keys(lazy).join('|')})$`);
+    const filter = new RegExp(`^(${Object.keys(lazy).map((k) => k.replaceAll('.', '\\.')).join('|')})$`);
     // From the stand-in itself: the real package, from node_modules.
     b.onResolve({ filter }, (args) => (args.namespace === 'lazy' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy' }));
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({ contents: lazy[args.path], loader: 'js' }));
+    // A Node module, only from the file named: its stand-in (by its index), which requires the real one.
+    const builtins = new RegExp(`^(${lazyBuiltins.map((l) => l.module).join('|')})$`);
+    b.onResolve({ filter: builtins }, (args) => {
+      if (args.namespace === 'lazy-builtin') return { path: args.path, external: true };
+      const standIn = lazyBuiltins.findIndex((l) => l.module === args.path && l.importer.test(args.importer));
+      return standIn < 0 ? undefined : { path: String(standIn), namespace: 'lazy-builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: lazyBuiltins[Number(args.path)].contents, loader: 'js' }));
   },
 };
 

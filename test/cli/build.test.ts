@@ -113,6 +113,9 @@ describe('npm run build', () => {
         expect(await res.text(), path).toBe(readFileSync(file, 'utf8'));
       }
       expect((await fetch(`${base}/web/vendor/preact.mjs`)).status).toBe(200);
+      // Sent with the type mime gives (loaded at this first use), and a file that is not there is a 404 (http-errors, the same).
+      expect((await fetch(`${base}/web/hallq.css`)).headers.get('content-type')).toMatch(/^text\/css/);
+      expect((await fetch(`${base}/web/no-such-file.css`)).status).toBe(404);
       child.removeAllListeners('exit');
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
@@ -135,8 +138,10 @@ describe('npm run build', () => {
         expect(inputs.filter((i) => i.startsWith(absent) && !/^drivers\/[a-z-]+\/[a-z-]+-schemas\.ts$/.test(i)), absent).toEqual([]);
       }
       // Nor Fastify's default compilers (zod's are given), glob (only @fastify/static's wildcard: false),
-      // worker-timers (mqtt.js in a browser only) or ip-address (@fastify/rate-limit for IPv6 clients only).
-      for (const absent of ['aedes', 'exceljs', '@fastify/swagger', 'prom-client', 'serialport', 'node-hid', '@napi-rs/canvas', 'pg', 'ajv', '@fastify/ajv-compiler', 'glob', 'worker-timers', '@babel/runtime', 'ip-address']) {
+      // worker-timers (mqtt.js in a browser only), ip-address (@fastify/rate-limit for IPv6 clients only),
+      // mime (a file sent, above), http-errors and depd (a file that cannot be sent), content-disposition
+      // (a download), lru-cache (MQTT 5 topic aliases), ipaddr.js (trustProxy addresses), debug (DEBUG set).
+      for (const absent of ['aedes', 'exceljs', '@fastify/swagger', 'prom-client', 'serialport', 'node-hid', '@napi-rs/canvas', 'pg', 'ajv', '@fastify/ajv-compiler', 'glob', 'worker-timers', '@babel/runtime', 'ip-address', 'mime', 'http-errors', 'depd', 'content-disposition', 'lru-cache', 'ipaddr.js', 'debug', 'supports-color']) {
         expect(packages.filter((u) => u.includes(`/node_modules/${absent}/`)), absent).toEqual([]);
         expect(inputs.filter((i) => i.includes(`node_modules/${absent}/`)), absent).toEqual([]);
       }
