@@ -92,6 +92,11 @@ const lazy = {
  * them: loaded at their first use instead. Fastify's server.js: node:http2 (hallq never passes `http2`),
  * node:https (only with server.http.tls), node:dns (only to listen on `localhost`, which it looks up);
  * mqtt.js's connect/tls.js, which every connect loads: tls (only for mqtts:// and ssl:// broker URLs).
+ * assert, which pino's sonic-boom and thread-stream, find-my-way, Fastify's plugin-utils and mqtt.js's
+ * socks.js require at their load and only ever call as `assert(value, message)`: the stand-in calls the
+ * real one, with the same arguments, only when the value is falsy (an assertion that fails without a
+ * message of its own is worded from the stand-in's call, not the package's: all of theirs give one but
+ * thread-stream's check that a stream is not sync and the three in mqtt.js's SOCKS proxy code).
  */
 const fastifyServer = /[\\/]node_modules[\\/]fastify[\\/]lib[\\/]server\.js$/;
 const lazyBuiltins = [
@@ -99,6 +104,11 @@ const lazyBuiltins = [
   { importer: fastifyServer, module: 'node:https', contents: "exports.createServer = (...args) => require('node:https').createServer(...args);" },
   { importer: fastifyServer, module: 'node:dns', contents: "exports.lookup = (...args) => require('node:dns').lookup(...args);" },
   { importer: /[\\/]node_modules[\\/]mqtt[\\/]build[\\/]lib[\\/]connect[\\/]tls\.js$/, module: 'tls', contents: "exports.connect = (...args) => require('node:tls').connect(...args);" },
+  ...['node:assert', 'assert'].map((module) => ({
+    importer: /[\\/]node_modules[\\/](sonic-boom[\\/]index|thread-stream[\\/]index|find-my-way[\\/].*|fastify[\\/]lib[\\/]plugin-utils|mqtt[\\/]build[\\/]lib[\\/]connect[\\/]socks)\.js$/,
+    module,
+    contents: "module.exports = function assert(...args) { if (!args[0]) require('node:assert')(...args); };",
+  })),
 ];
 
 const lazyPackages = {
