@@ -56,8 +56,6 @@ export interface ProbeOptions {
   heartbeatWaitMs?: number;
   /** Each step, for the log and for tests (connected, status read, waiting, broker lost). */
   logger?: Logger;
-  /** Ends the probe at once (its connection closed, the result `unreachable`): a start that failed or was stopped meanwhile. */
-  signal?: AbortSignal;
 }
 
 export type ProbeResult =
@@ -103,16 +101,12 @@ export function probeServerInstance(o: ProbeOptions): Promise<ProbeResult> {
       clearTimeout(bound);
       clearTimeout(waitTimer);
       clearTimeout(retryTimer);
-      o.signal?.removeEventListener('abort', stop);
       client.end(true, {}, () => resolve(r));
     };
     // Whatever the broker does (accepts and never answers, comes and goes), the start goes on.
     const bound = setTimeout(() => {
       finish(client.connected && watched ? { kind: 'clear', seen: 'stale' } : { kind: 'unreachable', error: 'the broker did not answer in time' });
     }, connectMs + 3 * waitMs);
-    const stop = () => finish({ kind: 'unreachable', error: 'the probe was stopped' });
-    if (o.signal?.aborted) stop();
-    o.signal?.addEventListener('abort', stop, { once: true });
     client.on('error', (e) => {
       if (!everConnected) finish({ kind: 'unreachable', error: e.message });
     });

@@ -124,30 +124,6 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
     readReferencedFile('server.http.tls.certFile', h.tls.certFile);
     readReferencedFile('server.http.tls.keyFile', h.tls.keyFile);
   }
-  // Before taking the hall's broker identity: another server on another database serving this hall
-  // refuses this start (SERVER_RUNNING, exit 4), instead of the two knocking each other off for ever.
-  // A restart on this database (its instance id in the status) is never refused, nor delayed; the
-  // probe connects under an id of its own, never the running server's (src/server/instance-probe.ts).
-  // It runs while the HTTP side is built and listens (its round trips to the broker are waits, issue 12);
-  // a start that fails or is stopped meanwhile ends it (the scope), and a taken port is still said first.
-  const t = topics(config.hall.id);
-  const probeStop = new AbortController();
-  const probing = probeServerInstance({
-    url: config.server.mqtt.url,
-    clientId: probeClientId(config.server.mqtt.username ?? `hallq-server-${config.hall.id}`),
-    logger: logger.child({ component: 'instance-probe' }),
-    statusTopic: t.serverStatus,
-    heartbeatTopic: t.serverHeartbeat,
-    fenceTopic: `${t.root}/server/probe`,
-    instance,
-    signal: probeStop.signal,
-    ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}),
-    ...(password ? { password } : {}),
-  });
-  scope.add('instance probe', () => {
-    probeStop.abort();
-    return probing;
-  });
   const server = await startHttp(
     engine,
     mqtt,
@@ -159,8 +135,22 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
     server.closeAllConnections();
     await settledWithin(closed, 2000);
   });
-  // HTTP listens: what the probe found decides whether the start goes on.
-  const probe = await probing;
+  // Before taking the hall's broker identity: another server on another database serving this hall
+  // refuses this start (SERVER_RUNNING, exit 4), instead of the two knocking each other off for ever.
+  // A restart on this database (its instance id in the status) is never refused, nor delayed; the
+  // probe connects under an id of its own, never the running server's (src/server/instance-probe.ts).
+  const t = topics(config.hall.id);
+  const probe = await probeServerInstance({
+    url: config.server.mqtt.url,
+    clientId: probeClientId(config.server.mqtt.username ?? `hallq-server-${config.hall.id}`),
+    logger: logger.child({ component: 'instance-probe' }),
+    statusTopic: t.serverStatus,
+    heartbeatTopic: t.serverHeartbeat,
+    fenceTopic: `${t.root}/server/probe`,
+    instance,
+    ...(config.server.mqtt.username ? { username: config.server.mqtt.username } : {}),
+    ...(password ? { password } : {}),
+  });
   scope.check();
   actOnProbe(probe, config.hall.id, config.server.database, logger);
   // The broker after the HTTP port: a server whose port is taken (another server runs here) ends before
