@@ -16,6 +16,7 @@
 //   relative to OUTDIR.
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -144,6 +145,59 @@ const zodEnglishOnly = {
   },
 };
 
+/** A package left in node_modules, required; one that is not there fails as its ES import would. */
+const requireOrSay = (name) => `(() => { try { return require(${name}); } catch (e) {
+  if (e?.code !== 'MODULE_NOT_FOUND' || !String(e.message).startsWith(\`Cannot find module '\${${name}}'\`)) throw e;
+  throw Object.assign(new Error(\`Cannot find package '\${${name}}' imported from \${e.requireStack?.[0] ?? 'hallq'}\`), { code: 'ERR_MODULE_NOT_FOUND' });
+} })()`;
+
+/**
+ * CommonJS packages left in node_modules that the server's start imports (better-sqlite3): loaded with the
+ * bundle's require() instead of an ES import, for which Node first loads its CommonJS export lexer and
+ * parses the package to name its exports (issue 12: ~4 ms of a start). `import Database from
+ * 'better-sqlite3'` still gives module.exports, as Node's import of a CommonJS module does; a package that
+ * is not there fails as its ES import would (ERR_MODULE_NOT_FOUND, "Cannot find package …"), which the
+ * launcher and the CLI turn into MISSING_PACKAGE. better-sqlite3 finds its native addon at the first
+ * `new Database()` with the bindings package, a search of ~6 ms: where npm puts the addon
+ * (build/Release), it is required here and given to every new Database as its `nativeBinding` option (the
+ * same module object the search would return; a call that gives its own is left alone); elsewhere the
+ * package searches as it always does.
+ */
+const requiredExternals = {
+  'better-sqlite3': `const Database = ${requireOrSay('"better-sqlite3"')};
+let addon;
+try { addon = require('better-sqlite3/build/Release/better_sqlite3.node'); } catch { addon = undefined; }
+const withAddon = (args) => {
+  const options = args[1];
+  if (options !== undefined && (options === null || typeof options !== 'object' || 'nativeBinding' in options)) return args;
+  return [args[0], { ...options, nativeBinding: addon }, ...args.slice(2)];
+};
+module.exports = addon === undefined ? Database : new Proxy(Database, {
+  construct: (target, args, newTarget) => Reflect.construct(target, withAddon(args), newTarget),
+  apply: (target, _self, args) => Reflect.construct(target, withAddon(args)),
+});`,
+};
+const requireExternals = {
+  name: 'require-externals',
+  setup(b) {
+    const filter = new RegExp(`^(${Object.keys(requiredExternals).join('|')})$`);
+    b.onResolve({ filter }, (args) => (args.namespace === 'required-external' ? { path: args.path, external: true } : { path: args.path, namespace: 'required-external' }));
+    b.onLoad({ filter: /.*/, namespace: 'required-external' }, (args) => ({ contents: requiredExternals[args.path], loader: 'js' }));
+  },
+};
+
+/**
+ * fast-json-stringify stays in node_modules (only Fastify's default compilers use it, and hallq gives zod's),
+ * but Fastify's error serializer requires one small file of it at every start: that file (and the one it
+ * requires) is bundled, so the start does not read and compile it through Node's CommonJS loader.
+ */
+const bundledSubpaths = {
+  name: 'bundled-subpaths',
+  setup(b) {
+    b.onResolve({ filter: /^fast-json-stringify\/lib\/serializer$/ }, (args) => ({ path: createRequire(args.importer).resolve(args.path) }));
+  },
+};
+
 const PLACEHOLDER = '__hallqSourceUrl__';
 
 /** import.meta.url → a placeholder naming the source file; resolved per output file once the chunks are known. */
@@ -187,7 +241,7 @@ const result = await build({
   // readable-stream 4 (mqtt.js, bl) is a copy of Node's own streams for browsers: on Node the built-in
   // module does the same, and the server parses ~120 KB less at each start.
   alias: { 'readable-stream': 'node:stream' },
-  plugins: [sourceUrl, lazyPackages, zodEnglishOnly],
+  plugins: [sourceUrl, lazyPackages, zodEnglishOnly, requireExternals, bundledSubpaths],
 });
 
 // Resolve each placeholder against the output file it ended in.
