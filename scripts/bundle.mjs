@@ -98,6 +98,11 @@ const lazy = {
  * real one, with the same arguments, only when the value is falsy (an assertion that fails without a
  * message of its own is worded from the stand-in's call, not the package's: all of theirs give one but
  * thread-stream's check that a stream is not sync and the three in mqtt.js's SOCKS proxy code).
+ * semver (46 KB), which Fastify's plugin-utils requires at its load to check each plugin's `fastify`
+ * range against its own version: the plugins hallq registers all say `5.x`, which for a plain x.y.z
+ * version the stand-in answers as semver does (the same major); any other range or version, and its `gt`
+ * and `coerce` (a Fastify release candidate), run semver (bundled still: its code is compiled with the
+ * chunk, but not run).
  */
 const fastifyServer = /[\\/]node_modules[\\/]fastify[\\/]lib[\\/]server\.js$/;
 const lazyBuiltins = [
@@ -105,6 +110,13 @@ const lazyBuiltins = [
   { importer: fastifyServer, module: 'node:https', contents: "exports.createServer = (...args) => require('node:https').createServer(...args);" },
   { importer: fastifyServer, module: 'node:dns', contents: "exports.lookup = (...args) => require('node:dns').lookup(...args);" },
   { importer: /[\\/]node_modules[\\/]mqtt[\\/]build[\\/]lib[\\/]connect[\\/]tls\.js$/, module: 'tls', contents: "exports.connect = (...args) => require('node:tls').connect(...args);" },
+  {
+    importer: /[\\/]node_modules[\\/]fastify[\\/]lib[\\/]plugin-utils\.js$/,
+    module: 'semver',
+    // Bundled, as it was: only its evaluation waits for a use (from node_modules, its 50-odd files cost ~60 ms).
+    bundled: true,
+    contents: "let real; const load = () => (real ??= require('semver')); exports.gt = (...args) => load().gt(...args); exports.coerce = (...args) => load().coerce(...args); exports.satisfies = (version, range, ...rest) => { const major = /^(\\d+)\\.x$/.exec(range); const plain = /^(\\d+)\\.\\d+\\.\\d+$/.exec(version); return major && plain ? plain[1] === major[1] : load().satisfies(version, range, ...rest); };",
+  },
   ...['node:assert', 'assert'].map((module) => ({
     importer: /[\\/]node_modules[\\/](sonic-boom[\\/]index|thread-stream[\\/]index|find-my-way[\\/].*|fastify[\\/]lib[\\/]plugin-utils|mqtt[\\/]build[\\/]lib[\\/]connect[\\/]socks)\.js$/,
     module,
@@ -122,11 +134,11 @@ const lazyPackages = {
     // A Node module, only from the file named: its stand-in (by its index), which requires the real one.
     const builtins = new RegExp(`^(${lazyBuiltins.map((l) => l.module).join('|')})$`);
     b.onResolve({ filter: builtins }, (args) => {
-      if (args.namespace === 'lazy-builtin') return { path: args.path, external: true };
+      if (args.namespace === 'lazy-builtin') return lazyBuiltins[Number(args.importer)]?.bundled ? undefined : { path: args.path, external: true };
       const standIn = lazyBuiltins.findIndex((l) => l.module === args.path && l.importer.test(args.importer));
       return standIn < 0 ? undefined : { path: String(standIn), namespace: 'lazy-builtin' };
     });
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: lazyBuiltins[Number(args.path)].contents, loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: lazyBuiltins[Number(args.path)].contents, loader: 'js', resolveDir: root }));
   },
 };
 
