@@ -8,9 +8,12 @@ import { createNotifier } from '../ops/sd-notify.js';
 import { HallEngine } from './engine.js';
 import { requestAuthorizer } from '../bus/authorize.js';
 import { startHttp } from './http.js';
+import { startSms } from './sms/sms-service.js';
 import { configWarnings } from '../config/warnings.js';
 import { readReferencedFile } from '../config/referenced-files.js';
+import { startPlatform } from './platform/platform-service.js';
 import { MqttServer } from './mqtt-server.js';
+import { CityInbox } from './city-inbox.js';
 import { CITY_AGENT, topics } from '../bus/topics.js';
 import { settledWithin } from '../ops/bounded.js';
 import { StartupScope } from '../ops/startup.js';
@@ -93,10 +96,8 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   );
   // The SMS outbox hooks in before the first command can arrive.
   // Its issued texts link the status page the kiosks print in the QR code (the first kiosk's statusBaseUrl).
-  // SMS, the platform link and the city inbox load only when the config turns them on (issue 12: a hall
-  // without them compiles none of their code at its start).
   const statusBaseUrl = config.agents.find((a) => a.kiosk)?.kiosk?.statusBaseUrl;
-  const sms = config.server.sms.provider === 'none' ? undefined : (await import('./sms/sms-service.js')).startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger, ...(statusBaseUrl ? { statusBaseUrl } : {}) });
+  const sms = startSms({ config: config.server.sms, database: config.server.database, engine, mqtt, clock, logger, ...(statusBaseUrl ? { statusBaseUrl } : {}) });
   if (sms) scope.add('SMS outbox', () => sms.stop());
   // A modem that is not there (yet), trustProxy: true: they do not stop the hall; said once at the start, with the key path.
   // The kiosk's own journal is the agent's to say (at its start), not the server's.
@@ -109,12 +110,11 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   // Requests are authorized by the agent id in their topic, which only the broker's ACL vouches for.
   if (!config.server.mqtt.username) logger.warn({}, 'server.mqtt.username not set: a broker without users lets any client speak as any agent');
   // The platform link follows the log from its cursor; it runs commands (imported appointments) like any other sender.
-  const platform = config.platform === undefined ? undefined : (await import('./platform/platform-service.js')).startPlatform({ config: config.platform, hall: config.hall.id, database: config.server.database, engine, run: (cmd) => mqtt.run(cmd), sms, clock, logger: logger.child({ component: 'platform' }) });
+  const platform = startPlatform({ config: config.platform, hall: config.hall.id, database: config.server.database, engine, run: (cmd) => mqtt.run(cmd), sms, clock, logger: logger.child({ component: 'platform' }) });
   if (platform) scope.add('platform link', () => platform.stop());
   // Bridged to a city (the agent `city`, docs/city.md): the city's appointments and notices.
   if (config.agents.some((a) => a.id === CITY_AGENT)) {
     const appointments = platform?.appointments;
-    const { CityInbox } = await import('./city-inbox.js');
     mqtt.setCityInbox(new CityInbox({ root: topics(config.hall.id).root, run: (cmd) => mqtt.run(cmd), importAppointments: appointments ? (list) => appointments.applyAll(list) : undefined, clock, logger: logger.child({ component: 'city-inbox' }), maxBytes: config.server.mqtt.maxMessageBytes }));
   }
   const notice = `欢迎来到${config.hall.name.zh} · Welcome to ${config.hall.name.en} · 请留意叫号与短信通知，过号请到服务台 · Missed your call? Please ask at the service desk`;

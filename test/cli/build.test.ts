@@ -133,10 +133,9 @@ describe('npm run build', () => {
         .flatMap(([, o]) => Object.keys(o.inputs));
       expect(inputs.some((i) => i.startsWith('src/server/'))).toBe(true);
       const packages = loadedAtStart.filter((u) => u.includes('/node_modules/'));
-      for (const absent of ['src/demo/', 'src/sim/', 'src/agent/', 'drivers/led-screen/', 'drivers/printer/', 'drivers/keypad/', 'drivers/voice/', 'drivers/idcard/', 'src/http/openapi', 'src/server/metrics', 'src/server/openapi-doc', 'src/bus/embedded-broker', 'src/server/sms/', 'drivers/sms/', 'src/server/platform/platform-service', 'src/server/platform/export-', 'src/server/city-inbox', 'src/bus/event-schema']) {
+      for (const absent of ['src/demo/', 'src/sim/', 'src/agent/', 'drivers/led-screen/', 'drivers/printer/', 'drivers/keypad/', 'drivers/voice/', 'drivers/idcard/', 'src/http/openapi', 'src/server/metrics', 'src/server/openapi-doc', 'src/bus/embedded-broker', 'src/bus/event-schema']) {
         // The config schema reads each device folder's config part (*-schemas.ts: zod only, no driver in those files).
-        // SMS, the platform link and the city inbox load only when the config has them (this one has none);
-        // the schemas of what the server publishes are its readers' (the server reads only its status's).
+        // The schemas of what the server publishes are its readers' (the server reads only its status's).
         expect(inputs.filter((i) => i.startsWith(absent) && !/^drivers\/[a-z-]+\/[a-z-]+-schemas\.ts$/.test(i)), absent).toEqual([]);
       }
       // Nor Fastify's default compilers (zod's are given), glob (only @fastify/static's wildcard: false),
