@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int } from '../common/int-schema.js';
 
 /**
  * What the config needs of each way an ID-card reader is attached (`agents[].devices.idcard.transport`),
@@ -7,15 +8,15 @@ import { z } from 'zod';
  */
 export const idcardTransportSchemas = {
   /** A SAM reader on a serial port or USB-serial adapter (GA 467 frames, drivers/idcard/README.md). */
-  serial: { kind: 'idcard-sam', config: z.strictObject({ transport: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(115200) }) },
+  serial: { kind: 'idcard-sam', config: z.strictObject({ transport: z.literal('serial'), path: z.string().min(1), baudRate: int().positive().default(115200) }) },
   hid: {
     kind: 'idcard-hid',
     config: z.strictObject({
       transport: z.literal('hid'),
-      vendorId: z.number().int().min(0).max(0xffff),
-      productId: z.number().int().min(0).max(0xffff),
+      vendorId: int(0, 0xffff),
+      productId: int(0, 0xffff),
       /** ⚠ Vendor-specific report framing (drivers/idcard/README.md). */
-      framing: z.strictObject({ reportId: z.number().int().min(0).max(255), reportSize: z.number().int().min(8).max(1024), lengthOffset: z.number().int().min(0), payloadOffset: z.number().int().min(0) }).partial().default({}),
+      framing: z.strictObject({ reportId: int(0, 255), reportSize: int(8, 1024), lengthOffset: int(0), payloadOffset: int(0) }).partial().default({}),
     }),
   },
   /** A keyboard-wedge reader types the ID number into the focused kiosk page: read by the page, not the agent. */

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { int } from '../common/int-schema.js';
 
 /**
  * What the config needs of each LED window-screen protocol, without its driver or emulator: its device
@@ -7,9 +8,9 @@ import { z } from 'zod';
  */
 export const screenProtocolSchemas = {
   /** Onbon BX-5/6 (drivers/led-screen/README.md): address 0–0xFFFE. */
-  bx: { kind: 'led-bx', address: z.number().int().min(0).max(0xfffe) },
+  bx: { kind: 'led-bx', address: int(0, 0xfffe) },
   /** The common 外接叫号屏 card protocol: card id 0–0xFFFE. */
-  'external-call': { kind: 'led-external-call', address: z.number().int().min(0).max(0xfffe) },
+  'external-call': { kind: 'led-external-call', address: int(0, 0xfffe) },
 } as const satisfies Record<string, { kind: string; address: z.ZodType<number> }>;
 
 export type ScreenProtocolId = keyof typeof screenProtocolSchemas;

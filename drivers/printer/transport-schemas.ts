@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int } from '../common/int-schema.js';
 
 const path = z.string().min(1);
 const encoding = z.enum(['gbk', 'gb18030']).default('gbk');
@@ -13,9 +14,9 @@ export const printerTransportSchemas = {
   /** The kernel's usblp character device (/dev/usb/lp*); most USB printers send no status back through it. */
   usblp: { kind: 'escpos-usblp', config: z.strictObject({ transport: z.literal('usblp'), path: path.default('/dev/hallq/printer'), readBack: z.boolean().default(false), encoding }) },
   /** RS-232 or a USB-serial adapter, status read back (DLE EOT). */
-  serial: { kind: 'escpos-serial', config: z.strictObject({ transport: z.literal('serial'), path, baudRate: z.number().int().positive().default(115200), readBack: z.boolean().default(true), encoding }) },
+  serial: { kind: 'escpos-serial', config: z.strictObject({ transport: z.literal('serial'), path, baudRate: int().positive().default(115200), readBack: z.boolean().default(true), encoding }) },
   /** A network printer's raw port (9100). */
-  tcp: { kind: 'escpos-tcp', config: z.strictObject({ transport: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100), readBack: z.boolean().default(true), encoding }) },
+  tcp: { kind: 'escpos-tcp', config: z.strictObject({ transport: z.literal('tcp'), host: z.string().min(1), port: int(1, 65535).default(9100), readBack: z.boolean().default(true), encoding }) },
 } as const;
 
 export type PrinterTransportId = keyof typeof printerTransportSchemas;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { EventBody, HallEvent, HallState, Outcome, QueueView, WindowView } from '../core/index.js';
-import type { ServerStatus } from './messages.js';
 
 /**
  * Schemas of what the server publishes, for the receiving side (agents, tools): every event, the
@@ -212,7 +211,8 @@ export const eventsDataSchema = z.looseObject({ events: z.array(z.unknown()), la
 export const statePartDataSchema = z.looseObject({ seq: nat, part: nat, parts: int.min(1), chunk: z.string() });
 export const contactDataSchema = z.looseObject({ stored: z.boolean() });
 
-export const serverStatusSchema = z.looseObject({ online: z.boolean(), seq: nat.optional(), at: time.optional(), instance: z.string().min(1).max(64).optional(), host: z.string().max(255).optional() });
+// The server's status: in a module of its own, which the server reads without building the schemas here.
+export { serverStatusSchema } from './server-status-schema.js';
 export const windowViewSchema = z.looseObject({
   window,
   status: z.enum(['closed', 'open', 'paused']),
@@ -228,7 +228,6 @@ const _fits = {
   event: (x: z.infer<typeof eventSchema>): HallEvent => x as HallEvent,
   state: (x: z.infer<typeof hallStateSchema>): HallState => x as HallState,
   outcome: (x: z.infer<typeof outcomeSchema>): Outcome => x as Outcome,
-  status: (x: z.infer<typeof serverStatusSchema>): ServerStatus => x,
   window: (x: z.infer<typeof windowViewSchema>): WindowView => x,
   queue: (x: z.infer<typeof queueViewSchema>): QueueView => x,
 };

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { int } from '../../drivers/common/int-schema.js';
 import { closest } from '../../drivers/common/did-you-mean.js';
 import { absorbable, duplicateHint, duplicateIssue, placesWords, repeats, type IdKind, type IdUse } from './id-cascade.js';
 import type { ConfigIssue } from './validate.js';
@@ -139,7 +140,7 @@ function serviceReferences(top: Record<string, unknown>, known: ReadonlySet<stri
   return { issues, orphans };
 }
 
-const windowRef = z.number().int().min(1);
+const windowRef = int(1);
 
 /** The RS-485 screens and keypads naming a window that none of `known` is (each window number valid by itself). */
 function unknownWindows(top: Record<string, unknown>, known: ReadonlySet<number>): IdUse<number>[] {

@@ -5,6 +5,7 @@ import { keypadPollingSchema } from '../../drivers/keypad/polling-schemas.js';
 import { printerConfigSchema } from '../../drivers/printer/transport-schemas.js';
 import { voiceOutputIds } from '../../drivers/voice/output-schemas.js';
 import { z } from 'zod';
+import { int } from '../../drivers/common/int-schema.js';
 import { invalidText, zhText, type Issue } from '../../drivers/common/invalid-text.js';
 import { defaultPolicy } from '../core/model.js';
 import { trustProxySchema } from './trust-proxy.js';
@@ -24,6 +25,8 @@ function protocolIssue(what: string, whatZh: string, issues: readonly Issue[]): 
   return { message: `a ${what}${l ? `: ${l.expected.en}` : ''}`, params: { zh: `${whatZh}${l ? `：${l.expected.zh}` : ''}` } };
 }
 
+/** A string that is not empty (one schema for every such field: building one costs at every start, issue 12). */
+const text = z.string().min(1);
 const HM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 const hm = z.string().regex(HM, zhText('a time of day as HH:MM, two digits each, 00:00 to 24:00, e.g. "09:00"', 'HH:MM 形式的时间，时和分各两位，00:00 至 24:00，例如 "09:00"'));
 /**
@@ -35,13 +38,13 @@ const timeRange = z.strictObject({ from: hm, to: hm }).superRefine((r, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['to'], input: r.to, message: `a time after from ("${r.from}"): a period ends after it starts`, params: { zh: `晚于 from（"${r.from}"）的时间：时段要先开始、后结束` } });
   }
 });
-const lang = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
+const lang = z.strictObject({ zh: text, en: text });
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, zhText('a date "YYYY-MM-DD"', '日期 "YYYY-MM-DD"'));
 const ranges = z.array(timeRange).default([]);
 
 export const hoursSchema = z.strictObject({
   weekly: z.strictObject({ mon: ranges, tue: ranges, wed: ranges, thu: ranges, fri: ranges, sat: ranges, sun: ranges }),
-  issuingCutoffMinutes: z.number().int().min(0).max(240).default(30),
+  issuingCutoffMinutes: int(0, 240).default(30),
   holidays: z.array(day).default([]),
   workdays: z.array(day).default([]),
 });
@@ -50,14 +53,14 @@ export const serviceSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]+$/, zhText('letters, digits, _ or -', '字母、数字、_ 或 -')),
   name: lang,
   prefix: z.string().regex(/^[A-Z]{1,2}$/, zhText('one or two capital letters', '一到两个大写字母')),
-  dailyQuota: z.number().int().min(1).max(999).default(999),
+  dailyQuota: int(1, 999).default(999),
   hours: z.array(timeRange).optional(),
   idRequired: z.boolean().default(false),
   avgServiceMinutes: z.number().positive().default(10),
 });
 
 export const windowSchema = z.strictObject({
-  id: z.number().int().min(1).max(999),
+  id: int(1, 999),
   kind: z.enum(['general', 'domain', 'special', 'pickup']),
   tiers: z.array(z.array(z.string()).min(1)).min(1),
 });
@@ -65,7 +68,7 @@ export const windowSchema = z.strictObject({
 // issue 9 (HTTP): each staff entry has a role; the PIN/password is set with `hallq staff passwd`, never here.
 export const staffSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, zhText('letters, digits, _ or -', '字母、数字、_ 或 -')),
-  name: z.string().min(1),
+  name: text,
   /** staff: the soft caller at the window they sign in to; manager: admin and every window; technician: devices and diagnostics. */
   role: z.enum(['staff', 'manager', 'technician']).default('staff'),
 });
@@ -73,22 +76,22 @@ export const staffSchema = z.strictObject({
 const d = defaultPolicy;
 export const policySchema = z
   .strictObject({
-    recallLimit: z.number().int().min(0).max(10).default(d.recallLimit),
+    recallLimit: int(0, 10).default(d.recallLimit),
     noShow: z
-      .strictObject({ requeueAfter: z.number().int().min(0).nullable().default(d.noShow.requeueAfter), maxRequeues: z.number().int().min(0).default(d.noShow.maxRequeues) })
+      .strictObject({ requeueAfter: int(0).nullable().default(d.noShow.requeueAfter), maxRequeues: int(0).default(d.noShow.maxRequeues) })
       .default(d.noShow),
-    interleave: z.strictObject({ normal: z.number().int().min(0), priority: z.number().int().min(1) }).default(d.interleave),
+    interleave: z.strictObject({ normal: int(0), priority: int(1) }).default(d.interleave),
     agingMinutes: z.number().positive().default(d.agingMinutes),
     tierSlack: z.number().min(0).nullable().default(d.tierSlack), // issue 12: the tier rule (src/core/dispatcher.ts)
     nearFactor: z.number().positive().default(d.nearFactor),
     nearAtIssue: z.boolean().default(d.nearAtIssue),
-    perId: z.strictObject({ maxOpenPerService: z.number().int().min(1), dailyCap: z.number().int().min(1) }).default(d.perId),
-    priorityAge: z.number().int().min(1).nullable().default(d.priorityAge),
+    perId: z.strictObject({ maxOpenPerService: int(1), dailyCap: int(1) }).default(d.perId),
+    priorityAge: int(1).nullable().default(d.priorityAge),
     appointment: z.strictObject({ earlyMinutes: z.number().min(0), lateMinutes: z.number().min(0) }).default(d.appointment),
     ratingTimeoutSeconds: z.number().positive().default(d.ratingTimeoutSeconds),
     // A kiosk ticket whose print is not confirmed this long after its issue is voided (a later cut revives it); null: never.
     printConfirmTimeoutSeconds: z.number().min(1).max(86_400).nullable().default(d.printConfirmTimeoutSeconds),
-    serviceTimeSamples: z.number().int().min(1).default(d.serviceTimeSamples),
+    serviceTimeSamples: int(1).default(d.serviceTimeSamples),
   })
   .default(d);
 
@@ -100,11 +103,11 @@ const serviceTime = z.strictObject({
 
 export const simulationSchema = z.strictObject({
   startDay: day.optional(),
-  days: z.number().int().min(1).max(366).default(1),
-  seed: z.number().int().default(1),
+  days: int(1, 366).default(1),
+  seed: int().default(1),
   arrivalsPerHour: z.record(z.string(), z.union([z.number().min(0), z.array(z.number().min(0)).length(24)])),
   serviceTime: z.record(z.string(), serviceTime).default({}),
-  shifts: z.array(z.strictObject({ window: z.number().int(), from: hm, to: hm })).optional(),
+  shifts: z.array(z.strictObject({ window: int(), from: hm, to: hm })).optional(),
   priorityShare: z.number().min(0).max(1).default(0.1),
   noShowRate: z.number().min(0).max(1).default(0.05),
   noShowWaitMinutes: z.number().min(0).default(2),
@@ -122,7 +125,7 @@ const mqttSchema = z.strictObject({
    * (docs/mqtt.md, "Paging"). Keep it well under the broker's max_packet_size (262144 in
    * config/mosquitto.conf), which also counts the topic and the MQTT header.
    */
-  maxMessageBytes: z.number().int().min(MIN_MAX_MESSAGE_BYTES).max(268_435_455).default(DEFAULT_MAX_MESSAGE_BYTES),
+  maxMessageBytes: int(MIN_MAX_MESSAGE_BYTES, 268_435_455).default(DEFAULT_MAX_MESSAGE_BYTES),
 });
 const mqttDefault = { url: 'mqtt://127.0.0.1:1883', maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES };
 
@@ -135,25 +138,25 @@ export const smsSchema = z
   .strictObject({
     provider: z.enum(['none', 'modem', 'aliyun', 'tencent']).default('none'),
     /** AES-256-GCM key for stored phone numbers: 32 bytes as hex or base64. Absent: generated next to the database. */
-    keyFile: z.string().min(1).optional(),
+    keyFile: text.optional(),
     /** Phone numbers (and finished outbox rows) older than this are purged. */
-    retentionDays: z.number().int().min(1).max(3650).default(30),
+    retentionDays: int(1, 3650).default(30),
     /** First retry after this many seconds, doubling with each attempt. */
     backoffSeconds: z.number().positive().default(30),
-    maxAttempts: z.number().int().min(1).max(20).default(5),
+    maxAttempts: int(1, 20).default(5),
     /** Message texts (the modem sends these); placeholders {hall} {number} {service} {position} {ahead} {wait} {windows} {window}, and the printed ticket's own words {aheadText} {waitText} {policy} {statusLink}. */
     templates: z
       .strictObject({
-        issued: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.issued),
-        issuedNear: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.issuedNear),
-        near: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.near),
-        called: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.called),
+        issued: text.default(SMS_TEMPLATE_DEFAULTS.issued),
+        issuedNear: text.default(SMS_TEMPLATE_DEFAULTS.issuedNear),
+        near: text.default(SMS_TEMPLATE_DEFAULTS.near),
+        called: text.default(SMS_TEMPLATE_DEFAULTS.called),
         /** Placeholders also {link} (the rating page) and {valid} (minutes it stays valid). */
-        ratingLink: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.ratingLink),
-        appointmentReminder: z.string().min(1).default(SMS_TEMPLATE_DEFAULTS.appointmentReminder),
+        ratingLink: text.default(SMS_TEMPLATE_DEFAULTS.ratingLink),
+        appointmentReminder: text.default(SMS_TEMPLATE_DEFAULTS.appointmentReminder),
       })
       .default(SMS_TEMPLATE_DEFAULTS),
-    modem: z.strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(115200) }).optional(),
+    modem: z.strictObject({ path: text, baudRate: int().positive().default(115200) }).optional(),
     /**
      * 离场评价 (Songjiang §6.6.1.1): after a service not rated on the keypad within
      * hall.policy.ratingTimeoutSeconds, the citizen gets the ratingLink message with a link to
@@ -163,30 +166,30 @@ export const smsSchema = z
       .strictObject({
         /** The server's address as citizens' phones reach it, e.g. https://hall.example.gov.cn */
         baseUrl: z.url(),
-        validMinutes: z.number().int().min(5).max(1440).default(120),
+        validMinutes: int(5, 1440).default(120),
       })
       .optional(),
     aliyun: z
       .strictObject({
-        accessKeyId: z.string().min(1),
-        accessKeySecretFile: z.string().min(1),
-        signName: z.string().min(1),
+        accessKeyId: text,
+        accessKeySecretFile: text,
+        signName: text,
         /** TemplateCode per reason (SMS_123456789). */
-        templates: smsReasons(z.string().min(1)),
+        templates: smsReasons(text),
         endpoint: z.url().optional(),
-        regionId: z.string().min(1).optional(),
+        regionId: text.optional(),
       })
       .optional(),
     tencent: z
       .strictObject({
-        secretId: z.string().min(1),
-        secretKeyFile: z.string().min(1),
-        sdkAppId: z.string().min(1),
-        signName: z.string().min(1),
+        secretId: text,
+        secretKeyFile: text,
+        sdkAppId: text,
+        signName: text,
         /** TemplateId per reason and its parameter names in the order of {1}, {2} … */
-        templates: smsReasons(z.strictObject({ templateId: z.string().min(1), params: z.array(z.enum(['hall', 'number', 'service', 'position', 'ahead', 'wait', 'windows', 'window', 'link', 'valid'])) })),
+        templates: smsReasons(z.strictObject({ templateId: text, params: z.array(z.enum(['hall', 'number', 'service', 'position', 'ahead', 'wait', 'windows', 'window', 'link', 'valid'])) })),
         endpoint: z.url().optional(),
-        region: z.string().min(1).optional(),
+        region: text.optional(),
       })
       .optional(),
   })
@@ -201,9 +204,9 @@ export const serverSchema = z.strictObject({
   http: z
     .strictObject({
       host: z.string().default('0.0.0.0'),
-      port: z.number().int().min(0).max(65535).default(8080),
+      port: int(0, 65535).default(8080),
       /** PEM certificate and key: the server speaks HTTPS (session cookies get Secure). */
-      tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+      tls: z.strictObject({ certFile: text, keyFile: text }).optional(),
       /** Behind nginx: trust X-Forwarded-For/-Proto/-Host from these proxy addresses (or true for any). */
       trustProxy: trustProxySchema.default(false),
       /** Hours a staff session lasts after sign-in. */
@@ -217,7 +220,7 @@ export const serverSchema = z.strictObject({
   sms: smsSchema.default(smsSchema.parse({})),
 });
 
-const serialPath = z.string().min(1);
+const serialPath = text;
 // The ways of attaching a printer come from drivers/printer/transport-schemas.ts: a new one is added in that folder alone.
 const printerSchema = printerConfigSchema;
 
@@ -226,12 +229,12 @@ const idcardSchema = idcardConfigSchema;
 
 const rs485LineSchema = z.strictObject({
   path: serialPath,
-  baudRate: z.number().int().positive().default(9600),
+  baudRate: int().positive().default(9600),
   // The protocols come from drivers/led-screen/protocol-schemas.ts: a new one is added in that folder alone.
   screens: z
     .array(
       z
-        .strictObject({ window: z.number().int().min(1), protocol: z.enum(screenProtocolIds).default('bx'), address: z.number().int().min(0).max(0xfffe) })
+        .strictObject({ window: int(1), protocol: z.enum(screenProtocolIds).default('bx'), address: int(0, 0xfffe) })
         .superRefine((sc, ctx) => {
           const r = screenProtocolSchemas[sc.protocol].address.safeParse(sc.address);
           if (!r.success) ctx.addIssue({ code: 'custom', path: ['address'], input: sc.address, ...protocolIssue(`${sc.protocol} address`, `${sc.protocol} 地址`, r.error.issues) });
@@ -242,7 +245,7 @@ const rs485LineSchema = z.strictObject({
   keypads: z
     .array(
       z
-        .strictObject({ window: z.number().int().min(1), protocol: z.enum(keypadProtocolIds).default('ff68'), address: keypadAnyAddress, role: z.enum(['caller', 'rating', 'both']).default('both'), mode: z.enum(['poll', 'push']).default('poll') })
+        .strictObject({ window: int(1), protocol: z.enum(keypadProtocolIds).default('ff68'), address: keypadAnyAddress, role: z.enum(['caller', 'rating', 'both']).default('both'), mode: z.enum(['poll', 'push']).default('poll') })
         .superRefine((k, ctx) => {
           const r = keypadProtocolSchemas[k.protocol].address.safeParse(k.address);
           if (!r.success) ctx.addIssue({ code: 'custom', path: ['address'], input: k.address, ...protocolIssue(`${k.protocol} keypad address`, `${k.protocol} 评价器/呼叫器地址`, r.error.issues) });
@@ -259,7 +262,7 @@ const rs485LineSchema = z.strictObject({
 
 const voiceSchema = z.strictObject({
   clips: z.string().default('/var/lib/hallq/clips'),
-  repeat: z.number().int().min(1).max(5).default(2),
+  repeat: int(1, 5).default(2),
   // The outputs come from drivers/voice/output-schemas.ts: a new one is added in that folder alone.
   output: z.enum(voiceOutputIds).default('aplay'),
   /** ALSA device for aplay, e.g. "plughw:0,0". */
@@ -267,7 +270,7 @@ const voiceSchema = z.strictObject({
   /** Where `output: wav` writes each call. */
   wavDir: z.string().optional(),
   /** After the link comes back, a window's current call is spoken only if made at most this long ago (s); missed history never is. */
-  announceMissedWithinSeconds: z.number().int().min(0).max(3600).default(30),
+  announceMissedWithinSeconds: int(0, 3600).default(30),
 });
 
 /** The hardware on this agent's mini-PC. Stable names under /dev/hallq come from systemd/99-hallq.rules. */
@@ -277,7 +280,7 @@ export const devicesSchema = z.strictObject({
   rs485: z.array(rs485LineSchema).default([]),
   voice: voiceSchema.optional(),
   /** The keypads' raw grade bytes → 1..5 (非常满意 … 非常不满意); keypads differ in their keys. */
-  gradeTable: z.record(z.string().regex(/^\d+$/), z.number().int().min(1).max(5)).optional(),
+  gradeTable: z.record(z.string().regex(/^\d+$/), int(1, 5)).optional(),
 });
 
 const agentId = z.string().regex(/^[a-z0-9-]+$/, zhText('lower-case letters, digits and -', '小写字母、数字和 -'));
@@ -285,7 +288,7 @@ const agentId = z.string().regex(/^[a-z0-9-]+$/, zhText('lower-case letters, dig
 /** The kiosk page an agent serves to its touch screen (Chromium in kiosk mode). */
 export const kioskSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
-  port: z.number().int().min(0).max(65535).default(8081),
+  port: int(0, 65535).default(8081),
   /** How long a citizen waits for the server's answer before the kiosk says no (s); an unanswered request is voided later by its command id. */
   answerTimeoutSeconds: z.number().min(1).max(60).default(8),
   /** The server's address as citizens' phones reach it: the QR code on each ticket points there. */
@@ -324,13 +327,13 @@ export const agentSchema = z.strictObject({
    * when island mode is configured, else kept in memory only (a warning at start and in `config check`
    * when the kiosk has a printer: kioskJournalInMemory).
    */
-  kioskJournal: z.string().min(1).optional(),
+  kioskJournal: text.optional(),
   /**
    * The agent's own /livez, /readyz and /metrics (Prometheus) listener. Absent: none of its own (the
    * kiosk's listener, when this agent has one, serves them too). Bound to 127.0.0.1 unless a Prometheus
    * on another box scrapes it.
    */
-  health: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) }).optional(),
+  health: z.strictObject({ host: z.string().default('127.0.0.1'), port: int(0, 65535).default(9464) }).optional(),
 });
 
 /** The platform events hallq exports (docs/platform.md). */
@@ -343,9 +346,9 @@ export const PLATFORM_EVENT_TYPES = ['ticket.issued', 'ticket.called', 'ticket.c
  */
 export const platformSchema = z.strictObject({
   /** The shared HMAC secret (its trimmed text is the key). Absent: generated as `<database>.platform-secret`. */
-  secretFile: z.string().min(1).optional(),
+  secretFile: text.optional(),
   /** Seconds a signed request's timestamp may differ from this server's clock. */
-  toleranceSeconds: z.number().int().min(10).max(3600).default(300),
+  toleranceSeconds: int(10, 3600).default(300),
   export: z
     .strictObject({
       /** Where each event is POSTed as JSON. */
@@ -359,7 +362,7 @@ export const platformSchema = z.strictObject({
       /** Bound on each request. */
       timeoutSeconds: z.number().positive().max(120).default(10),
       /** Delivered rows older than this are purged. */
-      retentionDays: z.number().int().min(1).max(3650).default(30),
+      retentionDays: int(1, 3650).default(30),
     })
     .optional(),
   appointments: z
@@ -371,9 +374,9 @@ export const platformSchema = z.strictObject({
       pullSeconds: z.number().positive().default(300),
       timeoutSeconds: z.number().positive().max(120).default(10),
       /** The agents' ID hash key (agent.idHashKeyFile): ID numbers, phones and codes are hashed with it so kiosks can match them. */
-      idHashKeyFile: z.string().min(1),
+      idHashKeyFile: text,
       /** SMS reminder this many minutes before the slot (needs server.sms); absent: no reminders. */
-      reminderMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+      reminderMinutes: int(1, 7 * 24 * 60).optional(),
     })
     .optional(),
 });
@@ -387,13 +390,13 @@ export type PlatformConfig = z.infer<typeof platformSchema>;
 export const islandSchema = z
   .strictObject({
     /** Numbers per leased block, per agent with a kiosk and per service. */
-    leaseSize: z.number().int().min(1).max(200).default(20),
+    leaseSize: int(1, 200).default(20),
     /** A new block is leased when fewer leased numbers than this are still free. */
-    lowWater: z.number().int().min(1).max(200).default(5),
+    lowWater: int(1, 200).default(5),
     /** Seconds without the server (its last will, a lost broker, or a request unanswered) before an agent goes island. */
     afterSeconds: z.number().positive().max(3600).default(20),
     /** The agent's SQLite file for its leases and outbox (synchronous=FULL). */
-    outbox: z.string().min(1).default('/var/lib/hallq/island.db'),
+    outbox: text.default('/var/lib/hallq/island.db'),
   })
   .refine((i) => i.lowWater <= i.leaseSize, { path: ['lowWater'], message: 'lowWater must not be above leaseSize', params: { zh: 'lowWater 不大于 leaseSize' } });
 export type IslandConfig = z.infer<typeof islandSchema>;
@@ -402,7 +405,7 @@ export const configSchema = z.strictObject({
   hall: z.strictObject({
     id: z.string().regex(/^[a-z0-9-]+$/, zhText('lower-case letters, digits and -', '小写字母、数字和 -')),
     name: lang,
-    utcOffsetMinutes: z.number().int().min(-720).max(840).default(480),
+    utcOffsetMinutes: int(-720, 840).default(480),
   }),
   hours: hoursSchema,
   services: z.array(serviceSchema).min(1),

@@ -167,6 +167,11 @@ export class ReportProjection {
   }
 
   #prepareTables(): void {
+    // One transaction: on a new database the thirty-odd CREATEs commit once, not each on its own (issue 12).
+    this.db.transaction(() => this.#prepareTablesTx())();
+  }
+
+  #prepareTablesTx(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS report_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     const v = this.db.prepare<[string], { value: string }>('SELECT value FROM report_meta WHERE key = ?').get('version')?.value;
     if (v !== String(PROJECTION_VERSION)) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import { HallqError } from '../../drivers/common/error.js';
 import type { Logger } from '../../drivers/common/logger.js';
-import { serverStatusSchema } from '../bus/event-schema.js';
+import { serverStatusSchema } from '../bus/server-status-schema.js';
 import { noDelayOn } from '../bus/no-delay.js';
 import type { ServerStatus } from '../bus/messages.js';
 import { parseJson } from '../bus/messages.js';

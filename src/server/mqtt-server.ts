@@ -3,7 +3,7 @@ import type { Logger } from '../../drivers/common/logger.js';
 import { isHallqError } from '../../drivers/common/error.js';
 import { queueView, windowView, windowsTouched, type Command, type HallEvent, type Outcome } from '../core/index.js';
 import { z } from 'zod';
-import { serverStatusSchema } from '../bus/event-schema.js';
+import { serverStatusSchema } from '../bus/server-status-schema.js';
 import { describeInvalid, parseJson, requestSchema, type DeviceHealth, type Response, type ServerStatus } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { noDelayOn } from '../bus/no-delay.js';

@@ -119,6 +119,9 @@ describe('npm run build', () => {
         expect(await res.text(), path).toBe(readFileSync(file, 'utf8'));
       }
       expect((await fetch(`${base}/web/vendor/preact.mjs`)).status).toBe(200);
+      // Sent with the type mime gives (loaded at this first use), and a file that is not there is a 404 (http-errors, the same).
+      expect((await fetch(`${base}/web/hallq.css`)).headers.get('content-type')).toMatch(/^text\/css/);
+      expect((await fetch(`${base}/web/no-such-file.css`)).status).toBe(404);
       child.removeAllListeners('exit');
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
@@ -136,13 +139,16 @@ describe('npm run build', () => {
         .flatMap(([, o]) => Object.keys(o.inputs));
       expect(inputs.some((i) => i.startsWith('src/server/'))).toBe(true);
       const packages = loadedAtStart.filter((u) => u.includes('/node_modules/'));
-      for (const absent of ['src/demo/', 'src/sim/', 'src/agent/', 'drivers/led-screen/', 'drivers/printer/', 'drivers/keypad/', 'drivers/voice/', 'drivers/idcard/', 'src/http/openapi', 'src/server/metrics', 'src/server/openapi-doc', 'src/bus/embedded-broker']) {
+      for (const absent of ['src/demo/', 'src/sim/', 'src/agent/', 'drivers/led-screen/', 'drivers/printer/', 'drivers/keypad/', 'drivers/voice/', 'drivers/idcard/', 'src/http/openapi', 'src/server/metrics', 'src/server/openapi-doc', 'src/bus/embedded-broker', 'src/bus/event-schema']) {
         // The config schema reads each device folder's config part (*-schemas.ts: zod only, no driver in those files).
+        // The schemas of what the server publishes are its readers' (the server reads only its status's).
         expect(inputs.filter((i) => i.startsWith(absent) && !/^drivers\/[a-z-]+\/[a-z-]+-schemas\.ts$/.test(i)), absent).toEqual([]);
       }
       // Nor Fastify's default compilers (zod's are given), glob (only @fastify/static's wildcard: false),
-      // worker-timers (mqtt.js in a browser only) or ip-address (@fastify/rate-limit for IPv6 clients only).
-      for (const absent of ['aedes', 'exceljs', '@fastify/swagger', 'prom-client', 'serialport', 'node-hid', '@napi-rs/canvas', 'pg', 'ajv', '@fastify/ajv-compiler', 'glob', 'worker-timers', '@babel/runtime', 'ip-address']) {
+      // worker-timers (mqtt.js in a browser only), ip-address (@fastify/rate-limit for IPv6 clients only),
+      // mime (a file sent, above), http-errors and depd (a file that cannot be sent), content-disposition
+      // (a download), lru-cache (MQTT 5 topic aliases), ipaddr.js (trustProxy addresses), debug (DEBUG set).
+      for (const absent of ['aedes', 'exceljs', '@fastify/swagger', 'prom-client', 'serialport', 'node-hid', '@napi-rs/canvas', 'pg', 'ajv', '@fastify/ajv-compiler', 'glob', 'worker-timers', '@babel/runtime', 'ip-address', 'mime', 'http-errors', 'depd', 'content-disposition', 'lru-cache', 'ipaddr.js', 'debug', 'supports-color']) {
         expect(packages.filter((u) => u.includes(`/node_modules/${absent}/`)), absent).toEqual([]);
         expect(inputs.filter((i) => i.includes(`node_modules/${absent}/`)), absent).toEqual([]);
       }
