@@ -344,11 +344,21 @@ export class EventLog<E extends LogEvent = LogEvent> {
     };
   }
 
-  /** Idempotent. The last connection to close checkpoints the WAL into the main file. */
+  /**
+   * Idempotent. Checkpoints the WAL into the main file first (TRUNCATE: waits up to the busy timeout for a
+   * reader's transaction), so the file alone holds every event after a clean stop: SQLite's own checkpoint
+   * at the last connection's close does not run while another connection (the snapshot worker's
+   * read-only one) is still open, and `hall.db` would then be left with its events in `hall.db-wal`.
+   */
   close(): void {
     const db = this.#db;
     if (db === undefined) return;
     this.#db = undefined;
+    try {
+      if (!this.readonly) db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Only the file's wholeness without its -wal is lost (SQLite still reads both); closing matters more.
+    }
     try {
       db.close();
     } catch (err) {
