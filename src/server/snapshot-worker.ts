@@ -5,6 +5,8 @@
  * writes it to the snapshot file with the digest of the event at its seq. None of it runs on the
  * server's event loop (issue 12: done there, a big day's snapshot held every command 25-30 ms).
  *
+ * It holds the log and the snapshot file open only while it writes a snapshot.
+ *
  * workerData: { logPath, snapshotPath }. Messages in: { type: 'snapshot' } | { type: 'close' }.
  * Messages out: SnapshotWorkerReply (snapshot-writer.ts).
  */
@@ -18,61 +20,54 @@ const data = workerData as { logPath?: unknown; snapshotPath?: unknown } | undef
 const port = parentPort;
 const send = (m: SnapshotWorkerReply) => port?.postMessage(m);
 
-interface Held {
-  log: EventLog<HallEvent>;
-  file: SnapshotFile;
-  state: HallState;
-}
-let held: Held | undefined;
-
-function open(logPath: string, snapshotPath: string): Held {
-  const log = EventLog.open<HallEvent>(logPath, { readonly: true });
-  try {
-    const file = SnapshotFile.openForWriting(snapshotPath);
-    const side = () => {
-      const found = SnapshotFile.latestFor(snapshotPath, log);
-      return found.kind === 'found' ? found : undefined;
-    };
-    const { state } = replay(log, emptyState, apply, { fromSnapshot: (s) => s as HallState, sideSnapshot: side });
-    return { log, file, state };
-  } catch (e) {
-    log.close();
-    throw e;
-  }
-}
+/**
+ * The state folded so far. The files are opened for each snapshot and closed after it: between snapshots
+ * the worker holds no connection, so the server's own close of the log is its last (SQLite checkpoints
+ * the WAL into the file then), and a snapshot file deleted meanwhile is made again.
+ */
+let folded: HallState | undefined;
 
 function snapshot(): void {
   if (typeof data?.logPath !== 'string' || typeof data.snapshotPath !== 'string') throw new HallqError('INTERNAL', 'snapshot worker started without its paths');
   const t0 = performance.now();
-  held ??= open(data.logPath, data.snapshotPath);
-  for (const e of held.log.iterate(held.state.seq)) apply(held.state, e);
-  const seq = held.state.seq;
-  const digest = held.log.eventDigest(seq);
-  // An empty log has nothing to snapshot; a log that lost the event just read is the server's to report.
-  if (digest === undefined) return send({ type: 'skipped', seq });
-  const json = JSON.stringify(held.state);
-  held.file.save(seq, digest, json);
-  send({ type: 'saved', seq, bytes: json.length, ms: performance.now() - t0 });
-}
-
-function close(): void {
-  held?.file.close();
-  held?.log.close();
-  held = undefined;
-  port?.close();
+  const snapshotPath = data.snapshotPath;
+  const log = EventLog.open<HallEvent>(data.logPath, { readonly: true });
+  try {
+    if (folded === undefined) {
+      const side = () => {
+        const found = SnapshotFile.latestFor(snapshotPath, log);
+        return found.kind === 'found' ? found : undefined;
+      };
+      folded = replay(log, emptyState, apply, { fromSnapshot: (x) => x as HallState, sideSnapshot: side }).state;
+    }
+    const state = folded;
+    for (const e of log.iterate(state.seq)) apply(state, e);
+    const seq = state.seq;
+    const digest = log.eventDigest(seq);
+    // An empty log has nothing to snapshot; a log that lost the event just read is the server's to report.
+    if (digest === undefined) return send({ type: 'skipped', seq });
+    const json = JSON.stringify(state);
+    const file = SnapshotFile.openForWriting(snapshotPath);
+    try {
+      file.save(seq, digest, json);
+    } finally {
+      file.close();
+    }
+    send({ type: 'saved', seq, bytes: json.length, ms: performance.now() - t0 });
+  } finally {
+    log.close();
+  }
 }
 
 port?.on('message', (m: unknown) => {
   const type = typeof m === 'object' && m !== null && 'type' in m ? m.type : undefined;
-  if (type === 'close') return close();
+  if (type === 'close') return port?.close();
   if (type !== 'snapshot') return send({ type: 'failed', code: 'INTERNAL', message: `snapshot worker: unknown message ${String(type)}` });
   try {
     snapshot();
   } catch (e) {
     // The copy may be half-folded: the next request starts again from the files.
-    held?.file.close();
-    held?.log.close();
-    held = undefined;
+    folded = undefined;
     send({ type: 'failed', code: e instanceof HallqError ? e.code : 'STORE_IO', message: e instanceof Error ? e.message : String(e) });
   }
 });

@@ -44,6 +44,8 @@ export class SnapshotWriter {
   #again = false;
   #failed = false;
   #closing = false;
+  /** Resolves when the worker has ended (at once while none was started); kept from its start, so a worker that already failed and ended is not waited for again. */
+  #ended: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly paths: { logPath: string; snapshotPath: string },
@@ -69,15 +71,13 @@ export class SnapshotWriter {
    */
   close(): Promise<void> {
     this.#closing = true;
-    const worker = this.#worker;
-    if (worker === undefined) return Promise.resolve();
-    const ended = new Promise<void>((res) => worker.once('exit', () => res()));
-    worker.postMessage({ type: 'close' });
-    return ended;
+    this.#worker?.postMessage({ type: 'close' });
+    return this.#ended;
   }
 
   #start(): Worker {
     const worker = startWorker(this.paths);
+    this.#ended = new Promise<void>((res) => worker.once('exit', () => res()));
     worker.unref();
     worker.on('message', (m: SnapshotWorkerReply) => this.#answer(m));
     worker.on('error', (err) => this.#fail('INTERNAL', err.message));
