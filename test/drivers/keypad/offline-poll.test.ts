@@ -5,6 +5,7 @@
  * reply 10 bytes (10.4 ms).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../helpers/clock-until.js';
 import { memoryPair } from '../../../drivers/common/memory-transport.js';
 import { KEYPAD_SIDE, KeypadFramer, defaultKeypadProtocol } from '../../../drivers/keypad/codec.js';
 import { Keypad, type KeypadEvent } from '../../../drivers/keypad/driver.js';
@@ -41,16 +42,6 @@ class PollTap implements EmulatedBusDevice {
       if (out.type === 'frame' && out.frame.address === this.address && out.frame.func === defaultKeypadProtocol.pollFunc && out.frame.data.length === 0) this.at.push(this.line().lastHeardAt);
     }
     return [];
-  }
-}
-
-/** Steps the clock timer by timer until cond holds. */
-async function until(clock: VirtualClock, cond: () => boolean): Promise<void> {
-  await clock.settle();
-  while (!cond()) {
-    const due = clock.nextDue;
-    if (due === undefined) throw new Error('nothing left to happen');
-    await clock.advanceTo(due);
   }
 }
 

@@ -3,6 +3,7 @@
  * no timed assertions. One byte = 10 bit times at 8N1; at 9600 baud b = 1.0417 ms.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../helpers/clock-until.js';
 import { memoryPair } from '../../../drivers/common/memory-transport.js';
 import type { Transport } from '../../../drivers/common/transport.js';
 import { encodePoll, keypadReplyFramer } from '../../../drivers/keypad/codec.js';
@@ -33,16 +34,6 @@ class Tap implements EmulatedBusDevice {
   hear(chunk: Buffer): Buffer[] {
     this.heard.push({ bytes: Buffer.from(chunk), at: this.line().lastHeardAt });
     return [];
-  }
-}
-
-/** Steps the clock timer by timer until cond holds. */
-async function until(clock: VirtualClock, cond: () => boolean): Promise<void> {
-  await clock.settle();
-  while (!cond()) {
-    const due = clock.nextDue;
-    if (due === undefined) throw new Error('nothing left to happen');
-    await clock.advanceTo(due);
   }
 }
 
