@@ -1,7 +1,8 @@
 import type { Logger } from '../../drivers/common/logger.js';
 import { HallqError } from '../../drivers/common/error.js';
-import { apply, emptyState, execute, type Command, type HallConfig, type HallEvent, type HallState, type Outcome } from '../core/index.js';
-import { EventLog, replay, SnapshotFile, snapshotFilePath } from '../store/index.js';
+import { execute, type Command, type HallConfig, type HallEvent, type HallState, type Outcome } from '../core/index.js';
+import { EventLog, snapshotFilePath } from '../store/index.js';
+import { replayLog } from './replay-log.js';
 import { SnapshotWriter, type SnapshotSaved } from './snapshot-writer.js';
 
 export interface Handled {
@@ -27,20 +28,6 @@ const SNAPSHOT_BYTES_PER_EVENT = 250;
 /** Events to append before the next snapshot, after one of `bytes` bytes of JSON. */
 export function eventsBetweenSnapshots(bytes: number): number {
   return Math.max(SNAPSHOT_EVERY, Math.ceil(bytes / SNAPSHOT_BYTES_PER_EVENT));
-}
-/**
- * The state from the newest snapshot (the log's own, or the snapshot file's when it is of this log's
- * history and newer) plus the events after it. A snapshot file of another history is passed over, logged.
- */
-function replayLog(log: EventLog<HallEvent>, snapshotPath: string | undefined, logger: Logger) {
-  const sideSnapshot = () => {
-    if (snapshotPath === undefined) return undefined;
-    const found = SnapshotFile.latestFor(snapshotPath, log);
-    if (found.kind === 'unreadable') logger.warn({ file: snapshotPath, reason: found.reason }, 'snapshot file unreadable; replaying without it');
-    if ((found.kind === 'unmatched' || found.kind === 'found') && found.skipped > 0) logger.warn({ file: snapshotPath, skipped: found.skipped }, 'snapshots of another history of the log passed over (a restored backup?)');
-    return found.kind === 'found' ? found : undefined;
-  };
-  return replay(log, emptyState, apply, { fromSnapshot: (s) => s as HallState, sideSnapshot });
 }
 
 /** Unrecorded refusals remembered in memory only, so a client's resend gets the same answer. */

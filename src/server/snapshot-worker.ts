@@ -12,8 +12,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { HallqError } from '../../drivers/common/error.js';
-import { apply, emptyState, type HallEvent, type HallState } from '../core/index.js';
-import { EventLog, replay, SnapshotFile } from '../store/index.js';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { apply, type HallEvent, type HallState } from '../core/index.js';
+import { EventLog, SnapshotFile } from '../store/index.js';
+import { replayLog } from './replay-log.js';
 import type { SnapshotWorkerReply } from './snapshot-writer.js';
 
 const data = workerData as { logPath?: unknown; snapshotPath?: unknown } | undefined;
@@ -33,13 +35,8 @@ function snapshot(): void {
   const snapshotPath = data.snapshotPath;
   const log = EventLog.open<HallEvent>(data.logPath, { readonly: true });
   try {
-    if (folded === undefined) {
-      const side = () => {
-        const found = SnapshotFile.latestFor(snapshotPath, log);
-        return found.kind === 'found' ? found : undefined;
-      };
-      folded = replay(log, emptyState, apply, { fromSnapshot: (x) => x as HallState, sideSnapshot: side }).state;
-    }
+    // Quiet about an unreadable snapshot file or another history's rows: the engine warned of them at its start.
+    folded ??= replayLog(log, snapshotPath, silentLogger).state;
     const state = folded;
     for (const e of log.iterate(state.seq)) apply(state, e);
     const seq = state.seq;
