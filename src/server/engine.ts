@@ -53,13 +53,7 @@ export class HallEngine {
     private readonly logger: Logger,
     private readonly snapshotPath: string | undefined,
   ) {
-    this.writer =
-      snapshotPath === undefined
-        ? undefined
-        : new SnapshotWriter({ logPath: log.path, snapshotPath }, logger, {
-            saved: (s) => this.snapshotSaved(s),
-            failed: () => undefined,
-          });
+    this.writer = snapshotPath === undefined ? undefined : new SnapshotWriter({ logPath: log.path, snapshotPath }, logger, { saved: (s) => this.snapshotSaved(s) });
   }
 
   static open(path: string, config: HallConfig, logger: Logger, now: number): HallEngine {

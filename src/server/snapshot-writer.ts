@@ -35,8 +35,8 @@ function startWorker(workerData: unknown): Worker {
 /**
  * Asks the snapshot worker (started on the first request, unref'd: it never keeps the process up) for a
  * snapshot and reports each one saved. One at a time: a request while one is being written is one more
- * right after it. When the worker fails (cannot write its file, died), `failed` is called once and no
- * request reaches it again: the engine then snapshots into the log as before.
+ * right after it. When the worker fails (cannot write its file, died), that is logged once, `working`
+ * turns false and no request reaches it again: the engine then snapshots into the log as before.
  */
 export class SnapshotWriter {
   #worker: Worker | undefined;
@@ -50,7 +50,7 @@ export class SnapshotWriter {
   constructor(
     private readonly paths: { logPath: string; snapshotPath: string },
     private readonly logger: Logger,
-    private readonly hooks: { saved: (s: SnapshotSaved) => void; failed: () => void },
+    private readonly hooks: { saved: (s: SnapshotSaved) => void },
   ) {}
 
   /** True until the worker has failed. */
@@ -106,6 +106,5 @@ export class SnapshotWriter {
     this.#busy = false;
     this.logger.warn({ code, reason: message, file: this.paths.snapshotPath }, 'snapshot worker failed; snapshots are written into the event log from now on, in the event loop');
     void this.#worker?.terminate();
-    this.hooks.failed();
   }
 }
