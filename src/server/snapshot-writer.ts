@@ -65,6 +65,11 @@ export class SnapshotWriter {
     (this.#worker ??= this.#start()).postMessage({ type: 'snapshot' });
   }
 
+  /** Resolves when the worker has ended. Before the first request it is an already resolved promise: a worker started later has its own. */
+  get ended(): Promise<void> {
+    return this.#ended;
+  }
+
   /**
    * Lets a snapshot being written finish in the worker, which then closes its files and ends. The promise
    * resolves when it has ended (at once without a worker): until then it holds a connection to the log.
