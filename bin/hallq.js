@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 
 // A daemon asked to reload (SIGHUP) while its code still loads would be ended by Node's default action:
 // the launcher counts such signals until the daemon listens itself and reloads once started (src/cli/daemon.ts).
@@ -57,11 +58,29 @@ const setup = existsSync(sources[0])
   ? { en: 'run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first', zh: '请先在源码目录运行 npm ci（或 bash scripts/ensure-node-deps.sh）' }
   : { en: `run \`npm ci --omit=dev\` in ${root}, or reinstall hallq`, zh: `请在 ${root} 运行 npm ci --omit=dev，或重新安装 hallq` };
 
+/**
+ * A daemon under systemd (a cache directory) on a Node started with --experimental-vm-modules, as the
+ * units start it: the build loaded with V8's code cache (src/cli/code-cache.ts). False when it was not
+ * (anything else, or the loader could not load the build: nothing of the program has run then).
+ */
+async function importedWithCodeCache(url) {
+  const dir = process.env.CACHE_DIRECTORY?.split(':')[0];
+  if (!dir || (process.argv[2] !== 'server' && process.argv[2] !== 'agent') || typeof vm.SourceTextModule !== 'function') return false;
+  let loader;
+  try {
+    loader = await import(pathToFileURL(join(root, 'dist', 'src', 'cli', 'code-cache.js')).href);
+  } catch {
+    return false;
+  }
+  return (await loader.importWithCodeCache(url, { dir, buildRoot: loader.buildRootOf(built) })) !== undefined;
+}
+
 const mode = choose();
 try {
   if (mode === 'dist') {
     if (!existsSync(built)) fail(`no build in ${join(root, 'dist')}: run \`npm run build\` first`);
-    await import(pathToFileURL(built).href);
+    const url = pathToFileURL(built).href;
+    if (!(await importedWithCodeCache(url))) await import(url);
   } else {
     const { register } = await import('tsx/esm/api');
     register();

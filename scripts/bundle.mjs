@@ -52,8 +52,9 @@ export const external = [
   'light-my-request',
 ];
 
-// The snapshot worker runs in a thread of its own, from a file of its own (src/server/snapshot-writer.ts).
-const entryPoints = ['src/cli/main.ts', 'drivers/voice/generate-clips.ts', 'src/server/snapshot-worker.ts'];
+// The snapshot worker runs in a thread of its own, from a file of its own (src/server/snapshot-writer.ts);
+// the launcher (bin/hallq.js) loads the build through the code-cache loader, a file of its own too.
+const entryPoints = ['src/cli/main.ts', 'drivers/voice/generate-clips.ts', 'src/server/snapshot-worker.ts', 'src/cli/code-cache.ts'];
 
 /**
  * Packages a bundled package requires at its top but uses only in a rare case: replaced by a stand-in that

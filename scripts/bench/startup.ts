@@ -220,11 +220,11 @@ function removeDatabase(db: string): void {
 }
 
 /** One start of `hallq server`: ms from spawn to READY=1, and RSS then. */
-async function startServer(config: string, run: 'dist' | 'src', notify: Awaited<ReturnType<typeof notifyListener>>, cacheDir?: string): Promise<Sample> {
+async function startServer(config: string, run: 'dist' | 'src', notify: Awaited<ReturnType<typeof notifyListener>>, cacheDir?: string, flags: string[] = unitNodeFlags('server')): Promise<Sample> {
   const before = notify?.count() ?? 0;
   const epoch0 = Date.now();
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...unitNodeFlags('server'), BIN, 'server', '--config', config], {
+  const child = spawn(process.execPath, [...flags, BIN, 'server', '--config', config], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
     env: { ...withoutCacheDir(process.env), HALLQ_RUN: run, ...(notify ? { NOTIFY_SOCKET: notify.path } : {}), ...(cacheDir ? { CACHE_DIRECTORY: cacheDir } : {}) },
@@ -249,6 +249,15 @@ async function startServer(config: string, run: 'dist' | 'src', notify: Awaited<
     check();
   });
   await Promise.race([connectedLine, exited]);
+  // With the code cache (the unit's --experimental-vm-modules and a cache directory), the caches a start lacked
+  // are written right after READY: waited for, so the next start finds them (src/cli/code-cache.ts).
+  if (cacheDir && run === 'dist' && flags.includes('--experimental-vm-modules')) {
+    const written = new Promise<void>((resolve) => {
+      const check = () => (out.includes('modules loaded with the code cache') ? resolve() : child.stdout.once('data', check));
+      check();
+    });
+    await Promise.race([written, exited]);
+  }
   const open = logTime(out, 'event log open');
   const replayed = logTime(out, 'event log replayed');
   const connected = logTime(out, 'connected to broker');
@@ -290,15 +299,19 @@ export async function benchStartup(say: (line: string) => void, opts: StartupOpt
     const events = writeSimulatedLog(writeServerConfig(dir, broker.url, port, longTemplate), longTemplate, days);
     say(`start: ${days}-day log of the demo hall written (${events} events, report tables folded, ${((Date.now() - t) / 1000).toFixed(0)} s); ${rounds} rounds, node ${unitNodeFlags('server').join(' ') || 'without flags'} (as the unit runs it), ready = ${notify ? 'READY=1 on NOTIFY_SOCKET' : 'the "hall server ready" log line'}`);
     // As the unit runs it: the same config file at every start, and CacheDirectory= (CACHE_DIRECTORY) for the
-    // config checked at the last start (src/config/config-cache.ts); one start of each variant before the
-    // rounds fills it. The first variant runs without it, interleaved: what a start after a config change costs.
+    // config checked at the last start (src/config/config-cache.ts) and the build's code cache
+    // (src/cli/code-cache.ts); one start of each variant before the rounds fills it. Interleaved with it: no
+    // cache directory (the first start after an install or a config change, near enough), and the cache
+    // directory without the code cache (the unit's flags but --experimental-vm-modules).
     const cacheDir = join(dir, 'cache');
     mkdirSync(cacheDir);
     const emptyDb = join(dir, 'empty.db');
     const emptyConfig = writeServerConfig(dir, broker.url, port, emptyDb, 'hall-empty');
     const longDb = join(dir, 'long.db');
     const longConfig = writeServerConfig(dir, broker.url, port, longDb, 'hall-long');
-    const empty = (cache: string | undefined) => () => (removeDatabase(emptyDb), startServer(emptyConfig, 'dist', notify, cache));
+    const empty = (cache: string | undefined, flags?: string[]) => () => (removeDatabase(emptyDb), startServer(emptyConfig, 'dist', notify, cache, flags));
+    // The unit's flags without the one the code cache needs: what the code cache is worth (src/cli/code-cache.ts).
+    const noCodeCache = unitNodeFlags('server').filter((f) => f !== '--experimental-vm-modules');
     const long = () => {
       removeDatabase(longDb);
       copyFileSync(longTemplate, longDb);
@@ -309,7 +322,8 @@ export async function benchStartup(say: (line: string) => void, opts: StartupOpt
     await long();
     const variants: Array<{ name: string; run: (round: number) => Promise<Sample> }> = [
       { name: 'node -e 0', run: () => nodeBaseline() },
-      { name: 'server, empty log, config not cached', run: empty(undefined) },
+      { name: 'server, empty log, no cache directory', run: empty(undefined) },
+      { name: 'server, empty log, no code cache', run: empty(cacheDir, noCodeCache) },
       { name: 'server, empty log', run: empty(cacheDir) },
       { name: `server, ${days}-day log`, run: long },
     ];
@@ -340,12 +354,18 @@ export async function benchStartup(say: (line: string) => void, opts: StartupOpt
         say(`start:   ${name}, medians: ${m('load')} ms loading code and config, ${m('replay')} ms replaying the log, ${m('connect')} ms to the broker link, ${m('rest')} ms HTTP and READY`);
       }
     }
-    // The config cache's share, round by round (the two ran interleaved): CPU to READY with it / without it.
-    const cpuOf = (name: string) => (samples.get(name) ?? []).map((x) => x.cpuMs ?? NaN);
-    const withCache = cpuOf('server, empty log');
-    const without = cpuOf('server, empty log, config not cached');
-    const ratios = withCache.map((c, i) => c / (without[i] ?? NaN)).filter((r) => Number.isFinite(r));
-    if (ratios.length > 0) say(`start: empty log, CPU to READY with the config cache / without, per round: min ${min(ratios).toFixed(2)}, median ${median(ratios).toFixed(2)}`);
+    // The caches' shares, round by round (the variants ran interleaved): CPU and time to READY with / without.
+    const of = (name: string, k: 'cpuMs' | 'ms') => (samples.get(name) ?? []).map((x) => x[k] ?? NaN);
+    const share = (what: string, without: string) => {
+      for (const k of ['ms', 'cpuMs'] as const) {
+        const a = of('server, empty log', k);
+        const b = of(without, k);
+        const ratios = a.map((c, i) => c / (b[i] ?? NaN)).filter((r) => Number.isFinite(r));
+        if (ratios.length > 0) say(`start: empty log, ${k === 'ms' ? 'time' : 'CPU'} to READY with ${what} / without, per round: min ${min(ratios).toFixed(2)}, median ${median(ratios).toFixed(2)}`);
+      }
+    };
+    share('the cache directory (config and code cache)', 'server, empty log, no cache directory');
+    share('the code cache (both with the config cache)', 'server, empty log, no code cache');
     return result;
   } finally {
     notify?.close();

@@ -1,5 +1,6 @@
 import { thisAgentIssue } from '../config/this-agent.js';
 import { keptConfigFor } from '../config/config-cache.js';
+import { CODE_CACHE, type CodeCacheHandle } from './code-cache-handle.js';
 import type { ConfigResult } from '../config/validate.js';
 import { createLogger } from '../log/logger.js';
 import { errorLine, errorParts } from './cli-error.js';
@@ -89,6 +90,13 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
   }
   const running = first.running;
   const log = createLogger({ component: kind });
+  // Loaded with V8's code cache (bin/hallq.js, src/cli/code-cache.ts): the caches this start lacked, written now it has started.
+  const codeCache = (globalThis as Record<symbol, CodeCacheHandle | undefined>)[CODE_CACHE];
+  if (codeCache) {
+    const written = codeCache.afterStart();
+    const { withCache, withoutCache, uncacheable, rejected } = codeCache.stats;
+    log.info({ fromCache: withCache, compiled: withoutCache, withImports: uncacheable, refused: rejected, written, dir: cacheDir }, 'modules loaded with the code cache');
+  }
   let reloading: Promise<unknown> = Promise.resolve();
   onHangup = () => {
     // One reload at a time, in the order of the signals: a second SIGHUP during an agent's reopen waits for it.

@@ -18,9 +18,9 @@ export interface Daemon {
 /** The line each daemon logs when it serves (after READY=1). */
 export const READY = { server: 'hall server ready', agent: 'agent ready' } as const;
 
-/** Spawns `bin/hallq.js <args>` (dist, or tsx in a clone without a build). */
-export function spawnHallq(args: string[], env: NodeJS.ProcessEnv = {}): Daemon {
-  const child = spawn(process.execPath, ['bin/hallq.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+/** Spawns `node [nodeArgs] bin/hallq.js <args>` (dist, or tsx in a clone without a build). */
+export function spawnHallq(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): Daemon {
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/hallq.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let stdout = '';
   let stderr = '';
@@ -62,13 +62,13 @@ export function spawnHallq(args: string[], env: NodeJS.ProcessEnv = {}): Daemon 
 }
 
 /** `hallq server|agent --config <config>`, not waited for. */
-export function startDaemon(kind: 'server' | 'agent', config: string, env: NodeJS.ProcessEnv = {}): Daemon {
-  return spawnHallq([kind, '--config', config], env);
+export function startDaemon(kind: 'server' | 'agent', config: string, env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): Daemon {
+  return spawnHallq([kind, '--config', config], env, nodeArgs);
 }
 
 /** Starts the daemon and resolves once it says it is ready (rejects if it exits, or after 60 s: a bound, not a speed check). */
-export async function startReady(kind: 'server' | 'agent', config: string, env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
-  const d = startDaemon(kind, config, env);
+export async function startReady(kind: 'server' | 'agent', config: string, env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): Promise<Daemon> {
+  const d = startDaemon(kind, config, env, nodeArgs);
   await within(d.says(READY[kind]), 60_000, `hallq ${kind} ready`).catch(async (e: unknown) => {
     await d.kill();
     throw e;

@@ -1,0 +1,199 @@
+/**
+ * The build's modules loaded with V8's code cache (issue 12: a daemon's start to READY).
+ *
+ * Node 20 compiles every ES module from its source at every start (its own compile cache,
+ * `module.enableCompileCache`, came with Node 22); for the ~1.4 MB of chunks `hallq server` loads that is
+ * ~45 ms of a start, the top-level parse of code that is the same at every start. Node's `vm.SourceTextModule`
+ * (behind `--experimental-vm-modules`, which the units pass) takes a code cache, so the launcher
+ * (bin/hallq.js) loads the build through this loader when the daemon runs under systemd with a cache
+ * directory (`CacheDirectory=hallq`, `$CACHE_DIRECTORY`, which only the service user writes):
+ * - our chunks (files under the build's directory) are compiled here, each with the cache kept for its
+ *   exact bytes under this Node (`<cache>/code/<build>/<file>.bin`: 16 hex of SHA-256 of the build's stamp,
+ *   dist/BUILD.json, and of the Node version and the file's bytes), or without one when there is none or
+ *   V8 refuses it (other V8 flags);
+ * - everything else (Node's modules, the packages left in node_modules) is imported by Node as always and
+ *   handed over as it is;
+ * - `import()` inside a chunk goes through the same loader; `import.meta.url` is the chunk's own URL.
+ * Caches for the modules compiled without one are written once the daemon has started (it calls
+ * `afterStart` of the CODE_CACHE handle after READY; a timer does it otherwise); V8 can make a module's
+ * cache only before it runs, so they are made then and kept in memory until written. They go to a
+ * temporary name and renamed, mode 0600; a cache for other bytes is never read (the name is their hash),
+ * and other builds' folders are removed when new caches are written (the agent and the server of one box
+ * share the directory and the build, so neither removes the other's). A directory that cannot be written costs the cache,
+ * never the start. What V8 keeps in a module's cache is its top-level code; functions compile at their
+ * first call as before.
+ *
+ * Errors: none of its own reach the caller before the program runs: anything that goes wrong while
+ * loading and linking makes the caller fall back to Node's own import (`undefined` is returned); errors
+ * of the program itself (its evaluation) are the caller's, as with `import()`.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+import { CODE_CACHE, type CodeCacheHandle, type CodeCacheStats } from './code-cache-handle.js';
+
+export { CODE_CACHE, type CodeCacheHandle, type CodeCacheStats };
+
+export interface CodeCacheOptions {
+  /** The cache directory (`$CACHE_DIRECTORY`); the caches go to its `code/` folder. */
+  dir: string;
+  /** The build's directory: only files under it are compiled here (URL of a directory, ending in '/'). */
+  buildRoot: string;
+  /** How long after the loading the new caches are written when nobody called afterStart (default 10000 ms). */
+  writeAfterMs?: number;
+}
+
+/** An import() call, or text that looks like one (a superset: a module that has one is never cached). */
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
+
+/** `true` when this Node can load modules with a code cache (`node --experimental-vm-modules`). */
+export function codeCacheAvailable(): boolean {
+  return typeof (vm as { SourceTextModule?: unknown }).SourceTextModule === 'function';
+}
+
+/**
+ * Imports `entry` (a file URL under `buildRoot`) with code caches, and evaluates it. Resolves to the stats
+ * once the entry has been evaluated, or to `undefined` when the modules could not be loaded or linked
+ * here (the caller then imports `entry` with Node's own `import()`: nothing of the program has run).
+ */
+export async function importWithCodeCache(entry: string, o: CodeCacheOptions): Promise<CodeCacheStats | undefined> {
+  let stamp: string;
+  try {
+    stamp = readFileSync(new URL('BUILD.json', o.buildRoot), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const code = join(o.dir, 'code');
+  const build = createHash('sha256').update(stamp).digest('hex').slice(0, 16);
+  const folder = join(code, build);
+  const stats: CodeCacheStats = { withCache: 0, withoutCache: 0, uncacheable: 0, rejected: 0 };
+  const pending = new Map<string, Buffer>();
+  const ours = new Map<string, vm.SourceTextModule>();
+  const natives = new Map<string, Promise<vm.Module>>();
+
+  const compile = (url: string): vm.SourceTextModule => {
+    const known = ours.get(url);
+    if (known) return known;
+    const source = readFileSync(fileURLToPath(url), 'utf8');
+    const name = `${createHash('sha256').update(process.version).update('\0').update(source).digest('hex').slice(0, 16)}.bin`;
+    // Node 20 loses a module's import() callback when it is compiled from a cache ("A dynamic import
+    // callback was not specified" at the import): a chunk with an import() anywhere (a string too) is never cached.
+    const cacheable = !DYNAMIC_IMPORT.test(source);
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = cacheable ? readFileSync(join(folder, name)) : undefined;
+    } catch {
+      cachedData = undefined;
+    }
+    const options = {
+      identifier: url,
+      initializeImportMeta: (meta: ImportMeta) => {
+        meta.url = url;
+        // Packages resolve from node_modules the same way from here (one package root); paths from the chunk.
+        meta.resolve = (s: string) => (/^\.{0,2}\//.test(s) ? new URL(s, url).href : import.meta.resolve(s));
+      },
+      importModuleDynamically: (specifier: string) => load(specifier, url),
+    };
+    let m: vm.SourceTextModule;
+    try {
+      m = new vm.SourceTextModule(source, cachedData ? { ...options, cachedData } : options);
+      stats[cachedData ? 'withCache' : cacheable ? 'withoutCache' : 'uncacheable'] += 1;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ERR_VM_MODULE_CACHED_DATA_REJECTED') throw e;
+      stats.rejected += 1;
+      stats.withoutCache += 1;
+      cachedData = undefined;
+      m = new vm.SourceTextModule(source, options);
+    }
+    // Only before it runs can V8 make a module's cache.
+    if (cacheable && !cachedData) pending.set(name, (m as vm.SourceTextModule & { createCachedData(): Buffer }).createCachedData());
+    ours.set(url, m);
+    return m;
+  };
+
+  /** Node's own module for a specifier not in the build, as a module this loader can link to. */
+  const native = (specifier: string): Promise<vm.Module> => {
+    let p = natives.get(specifier);
+    if (!p) {
+      p = import(specifier).then((ns: Record<string, unknown>) => {
+        const names = Object.keys(ns);
+        const m = new vm.SyntheticModule(names, function (this: vm.SyntheticModule) {
+          for (const k of names) this.setExport(k, ns[k]);
+        }, { identifier: `node-import:${specifier}` });
+        return m;
+      });
+      natives.set(specifier, p);
+    }
+    return p;
+  };
+
+  const resolveIn = (specifier: string, parent: string): vm.Module | Promise<vm.Module> => {
+    if (/^\.{0,2}\//.test(specifier) || specifier.startsWith('file:')) {
+      const url = new URL(specifier, parent).href;
+      if (url.startsWith(o.buildRoot)) return compile(url);
+      return native(url);
+    }
+    return native(specifier);
+  };
+
+  const linker = (specifier: string, referencing: vm.Module): vm.Module | Promise<vm.Module> => resolveIn(specifier, referencing.identifier);
+
+  async function ready(m: vm.Module): Promise<vm.Module> {
+    if (m.status === 'unlinked') await m.link(linker);
+    if (m.status === 'linked') await m.evaluate();
+    if (m.status === 'errored') throw m.error;
+    return m;
+  }
+
+  // A chunk's import(): loaded here, evaluated, handed back.
+  async function load(specifier: string, parent: string): Promise<vm.Module> {
+    return ready(await resolveIn(specifier, parent));
+  }
+
+  let root: vm.SourceTextModule;
+  try {
+    if (!entry.startsWith(o.buildRoot)) return undefined;
+    root = compile(entry);
+    await root.link(linker);
+  } catch {
+    return undefined;
+  }
+  const afterStart = (): number => {
+    clearTimeout(timer);
+    if (stats.written === undefined) stats.written = writeCaches(code, build, pending);
+    pending.clear();
+    return stats.written;
+  };
+  const timer = setTimeout(afterStart, o.writeAfterMs ?? 10_000);
+  timer.unref();
+  (globalThis as Record<symbol, unknown>)[CODE_CACHE] = { stats, afterStart } satisfies CodeCacheHandle;
+  await root.evaluate();
+  return stats;
+}
+
+/** Writes the new caches into `code/<build>/` (temporary name, rename, 0600) and removes other builds' folders. Returns how many were written. */
+function writeCaches(code: string, build: string, pending: Map<string, Buffer>): number {
+  if (pending.size === 0) return 0;
+  let written = 0;
+  const folder = join(code, build);
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    for (const other of readdirSync(code)) if (other !== build) rmSync(join(code, other), { recursive: true, force: true });
+    for (const [name, data] of pending) {
+      const tmp = join(folder, `${name}.${process.pid}.tmp`);
+      writeFileSync(tmp, data, { mode: 0o600 });
+      renameSync(tmp, join(folder, name));
+      written += 1;
+    }
+  } catch {
+    return written;
+  }
+  return written;
+}
+
+/** The build's directory as a URL ending in '/', from the entry's path (…/dist/src/cli/main.js → …/dist/). */
+export function buildRootOf(entryPath: string): string {
+  return pathToFileURL(join(entryPath, '..', '..', '..') + '/').href;
+}

@@ -1,0 +1,155 @@
+/**
+ * The daemons as the units start them (the unit's Node flags, CacheDirectory=): the build loaded with V8's
+ * code cache (bin/hallq.js, src/cli/code-cache.ts). The first start compiles and writes the caches, the next
+ * one takes them; caches that do not fit are refused and written again; a chunk with an import() is never
+ * cached (Node 20 loses its import callback then); the program's own errors stay its own.
+ * The real CLI from this tree's build (dist/).
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { unitNodeFlags } from '../../scripts/node-flags.js';
+import { ProcessHall } from '../faults/daemon-process.js';
+import { spawnHallq, startReady, type Daemon } from '../helpers/hallq-process.js';
+import { writeConfig } from '../wire/server-process.js';
+
+const env = { ...process.env, HALLQ_RUN: 'dist' };
+const LINE = 'modules loaded with the code cache';
+const dirs: string[] = [];
+const children: Daemon[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) await c.kill();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function scratch(): string {
+  const d = mkdtempSync(join(tmpdir(), 'hallq-code-cache-'));
+  dirs.push(d);
+  return d;
+}
+
+/** A port nobody listens on: the broker is away (the daemons start anyway). */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const a = s.address();
+  await new Promise((r) => s.close(r));
+  if (a === null || typeof a !== 'object') throw new Error('no port');
+  return a.port;
+}
+
+interface Stats {
+  fromCache: number;
+  compiled: number;
+  withImports: number;
+  refused: number;
+  written: number;
+}
+
+/** Starts the daemon as its unit does, waits for the code cache's line after READY, returns its figures (the daemon is killed after the test). */
+async function start(kind: 'server' | 'agent', config: string, cache: string): Promise<Stats> {
+  const d = await startReady(kind, config, { ...env, CACHE_DIRECTORY: cache }, unitNodeFlags(kind));
+  children.push(d);
+  await d.says(LINE);
+  const line = d.stdout().split('\n').find((l) => l.includes(LINE)) ?? '';
+  // Node's warning about the experimental API is off (the unit's --disable-warning): nothing on stderr.
+  expect(d.stderr()).toBe('');
+  await d.kill();
+  return JSON.parse(line) as Stats;
+}
+
+/** The cache files of this build: code/<build>/*.bin. */
+function cacheFiles(cache: string): string[] {
+  const builds = readdirSync(join(cache, 'code'));
+  expect(builds).toHaveLength(1);
+  const dir = join(cache, 'code', builds[0] ?? '');
+  return readdirSync(dir).map((f) => join(dir, f));
+}
+
+describe('the daemons load the build with the code cache (unit flags, CacheDirectory=)', () => {
+  it('server: the first start writes one cache per cacheable module (0600), the next takes them all; refused caches are written again', async () => {
+    const dir = scratch();
+    const cache = join(dir, 'cache');
+    mkdirSync(cache, { mode: 0o700 });
+    const config = writeConfig(dir, `mqtt://127.0.0.1:${await closedPort()}`, 0);
+    const first = await start('server', config, cache);
+    expect(first.fromCache).toBe(0);
+    expect(first.refused).toBe(0);
+    // The start's chunks: the bundle's shared parts at least; the ones with an import() (the CLI's entry among them) are compiled as always.
+    expect(first.compiled).toBeGreaterThan(10);
+    expect(first.withImports).toBeGreaterThan(0);
+    expect(first.written).toBe(first.compiled);
+    expect(cacheFiles(cache)).toHaveLength(first.written);
+    for (const f of cacheFiles(cache)) expect(statSync(f).mode & 0o777).toBe(0o600);
+
+    // The second start takes the config the first one kept (src/config/config-cache.ts): the YAML parser's
+    // chunks are not loaded, the kept config's check is (compiled and written now); from then on, all from the cache.
+    const second = await start('server', config, cache);
+    expect(second).toMatchObject({ refused: 0, withImports: first.withImports });
+    expect(second.written).toBe(second.compiled);
+    expect(second.compiled).toBeLessThanOrEqual(2);
+    expect(second.fromCache).toBeGreaterThan(first.compiled - 5);
+    const steady = await start('server', config, cache);
+    expect(steady).toMatchObject({ fromCache: second.fromCache + second.compiled, compiled: 0, refused: 0, written: 0 });
+    // Caches gone (a cleaned cache directory): compiled and written again, exactly the ones a start uses.
+    for (const f of cacheFiles(cache)) rmSync(f);
+    const again = await start('server', config, cache);
+    expect(again).toMatchObject({ fromCache: 0, compiled: steady.fromCache, written: steady.fromCache, refused: 0 });
+    const files = cacheFiles(cache);
+    expect(files).toHaveLength(steady.fromCache);
+
+    // One cache cut short, another holding a different module's code: V8 refuses both, the start goes on, they are written again.
+    const [a, b] = files;
+    if (!a || !b) throw new Error('two caches expected');
+    writeFileSync(a, readFileSync(a).subarray(0, 64));
+    writeFileSync(b, readFileSync(files.find((f) => readFileSync(f).length !== readFileSync(b).length) ?? a));
+    const third = await start('server', config, cache);
+    expect(third).toMatchObject({ refused: 2, compiled: 2, fromCache: steady.fromCache - 2, written: 2 });
+    const fourth = await start('server', config, cache);
+    expect(fourth).toMatchObject({ fromCache: steady.fromCache, compiled: 0, refused: 0, written: 0 });
+  }, 120_000);
+
+  it("another build's caches are removed when this build writes its own", async () => {
+    const dir = scratch();
+    const cache = join(dir, 'cache');
+    mkdirSync(join(cache, 'code', '0123456789abcdef'), { recursive: true });
+    writeFileSync(join(cache, 'code', '0123456789abcdef', 'old.bin'), 'x');
+    const config = writeConfig(dir, `mqtt://127.0.0.1:${await closedPort()}`, 0);
+    const first = await start('server', config, cache);
+    expect(first.written).toBeGreaterThan(0);
+    expect(readdirSync(join(cache, 'code'))).not.toContain('0123456789abcdef');
+  }, 60_000);
+
+  it('agent: the same, with its own chunks', async () => {
+    // The agent is ready once it has the hall's state from the server over the broker.
+    const hall = await ProcessHall.open('code-cache');
+    try {
+      await hall.startServer();
+      const cache = join(hall.dir, 'cache');
+      mkdirSync(cache);
+      const first = await start('agent', hall.config, cache);
+      expect(first.compiled).toBeGreaterThan(5);
+      expect(first.written).toBe(first.compiled);
+      const second = await start('agent', hall.config, cache);
+      const steady = second.compiled === 0 ? second : await start('agent', hall.config, cache);
+      expect(steady).toMatchObject({ compiled: 0, refused: 0, written: 0 });
+      expect(steady.fromCache).toBeGreaterThanOrEqual(first.compiled - 1);
+    } finally {
+      await hall.close();
+    }
+  }, 120_000);
+
+  it("the program's own outcome is unchanged: an invalid config still exits 3 with its one line", async () => {
+    const dir = scratch();
+    const cache = join(dir, 'cache');
+    mkdirSync(cache);
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'hall: [unclosed\n');
+    const d = spawnHallq(['server', '--config', bad], { ...env, CACHE_DIRECTORY: cache }, unitNodeFlags('server'));
+    children.push(d);
+    expect((await d.exited).code).toBe(3);
+    expect(d.stderr()).toMatch(/^error: CONFIG_INVALID: hallq server did not start/m);
+  }, 60_000);
+});
