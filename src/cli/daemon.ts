@@ -31,11 +31,10 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
   process.removeAllListeners('SIGHUP');
   process.on('SIGHUP', hangup);
   // Under systemd, CacheDirectory=hallq: the config checked at the last start, kept for the same bytes and
-  // build. Taken, it is checked again by the schema (the service user may write the cache, not the config
-  // file) but the YAML is not parsed: the YAML parser loads only on a miss (a tenth of the server's start).
+  // build, taken when its digest matches: neither the YAML parser nor the schema loads then, only on a miss
+  // (together about a fifth of the server's start; src/config/config-cache.ts says why no second check).
   const cacheDir = process.env.CACHE_DIRECTORY?.split(':')[0] || undefined;
-  const raw = cacheDir ? keptConfigFor(configPath, cacheDir) : undefined;
-  const kept = raw ? (await import('../config/validate.js')).keptConfigChecked(raw) : undefined;
+  const kept = cacheDir ? keptConfigFor(configPath, cacheDir) : undefined;
   let checked: ConfigResult = kept ? { ok: true, config: kept } : (await import('../config/load.js')).loadConfigFile(configPath, { cacheDir });
   // An agent also needs to know which of the hall's agents it is.
   const mine = checked.ok && kind === 'agent' ? thisAgentIssue(checked.config) : undefined;

@@ -9,18 +9,22 @@ import type { HallqConfig } from './schema.js';
  * YAML and running the schema and the cross-checks over it cost about a sixth of `hallq server`'s CPU to
  * READY, and give the same answer for the same bytes and the same build (they read no file, clock or
  * environment). So a start whose config file and build are the ones of a start that found the config
- * valid takes that config from here without parsing the YAML, and anything else (another file's bytes,
- * another build, a cache that is missing, unreadable or torn) checks the file as always. A config that is
- * not valid is never kept: its problems are reported by the full check at every start. What is taken is
- * still checked by the schema and the checks across keys (keptConfigChecked in validate.ts): the cache is
- * the service user's to write and the config file is not, so a damaged or planted entry the schema
- * refuses is never run, and the file is checked instead. (A valid config planted there by that user would
- * run: the user that runs the hall can change what it does in other ways too, its database among them.)
+ * valid takes that config from here without parsing the YAML or loading the schema, and anything else
+ * (another file's bytes, another build, a cache that is missing, unreadable, torn or damaged) checks the
+ * file as always. A config that is not valid is never kept: its problems are reported by the full check at
+ * every start.
  *
- * One file per config path (`config-<16 hex of the path>.json`), `{ key, config }`, written to a temporary
- * name and renamed (a start that stops mid-write leaves the old file or none), mode 0600. The key is
- * SHA-256 over the build's stamp (dist/BUILD.json: every build is another one) and the file's bytes. Only
- * a build has a stamp: from the sources (tsx) nothing is cached. The directory is systemd's
+ * What is taken is the schema's own output, as JSON gave it back unchanged when it was written, and it is
+ * taken only when its digest matches (SHA-256 over the key and the config's JSON): a damaged entry (a
+ * disk, an editor) is never run, the file is checked instead. The schema is not run over it again: only
+ * the service user can write the cache (systemd's `CacheDirectory=hallq`, 0700), and that user can change
+ * what the hall does in other ways too (its database, this cache's digest), so a check would stop
+ * nothing a digest does not. (Loading the schema to check again cost ~50 ms of a ~500 ms start.)
+ *
+ * One file per config path (`config-<16 hex of the path>.json`), `{ key, digest, config }`, written to a
+ * temporary name and renamed (a start that stops mid-write leaves the old file or none), mode 0600. The key
+ * is SHA-256 over the build's stamp (dist/BUILD.json: every build is another one) and the file's bytes.
+ * Only a build has a stamp: from the sources (tsx) nothing is cached. The directory is systemd's
  * `CacheDirectory=hallq` (`$CACHE_DIRECTORY`, /var/cache/hallq), which only the service user writes.
  */
 
@@ -42,11 +46,18 @@ export function configCacheKey(text: string, stamp: string | undefined): string 
   return stamp === undefined ? undefined : createHash('sha256').update(stamp).update('\0').update(text).digest('hex');
 }
 
-/** The checked config kept for this path under this key, or undefined. */
+/** The digest a kept entry carries: SHA-256 over its key and its config's JSON (what JSON.stringify gives). */
+export function keptEntryDigest(key: string, configJson: string): string {
+  return createHash('sha256').update(key).update('\0').update(configJson).digest('hex');
+}
+
+/** The checked config kept for this path under this key, when its digest matches; else undefined. */
 export function readCachedConfig(dir: string, configPath: string, key: string): HallqConfig | undefined {
   try {
-    const kept = JSON.parse(readFileSync(fileFor(dir, configPath), 'utf8')) as { key?: unknown; config?: unknown };
-    return kept.key === key && typeof kept.config === 'object' && kept.config !== null ? (kept.config as HallqConfig) : undefined;
+    const kept = JSON.parse(readFileSync(fileFor(dir, configPath), 'utf8')) as { key?: unknown; digest?: unknown; config?: unknown };
+    if (kept.key !== key || typeof kept.config !== 'object' || kept.config === null) return undefined;
+    // JSON gives back the text it was written from (writeCachedConfig keeps only such configs).
+    return kept.digest === keptEntryDigest(key, JSON.stringify(kept.config)) ? (kept.config as HallqConfig) : undefined;
   } catch {
     return undefined;
   }
@@ -58,8 +69,9 @@ export function readCachedConfig(dir: string, configPath: string, key: string): 
  */
 export function writeCachedConfig(dir: string, configPath: string, key: string, config: HallqConfig): boolean {
   try {
-    const json = JSON.stringify({ key, config });
-    if (!isDeepStrictEqual((JSON.parse(json) as { config: unknown }).config, config)) return false;
+    const configJson = JSON.stringify(config);
+    if (!isDeepStrictEqual(JSON.parse(configJson), config)) return false;
+    const json = JSON.stringify({ key, digest: keptEntryDigest(key, configJson), config });
     const file = fileFor(dir, configPath);
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, json, { mode: 0o600 });
@@ -72,9 +84,8 @@ export function writeCachedConfig(dir: string, configPath: string, key: string, 
 
 /**
  * The checked config kept for the file at `configPath` as it is now, or undefined (no build, no cache, the
- * file unreadable, other bytes, another build). Reads what the key needs and nothing else: the daemons
- * ask this before they load the YAML parser, which only a miss needs (issue 12), and check what it gives
- * with the schema before they take it (keptConfigChecked in validate.ts).
+ * file unreadable, other bytes, another build, a damaged entry). Reads what the key needs and nothing
+ * else: the daemons ask this before they load the YAML parser and the schema, which only a miss needs (issue 12).
  */
 export function keptConfigFor(configPath: string, dir: string, stamp: string | undefined = buildStamp()): HallqConfig | undefined {
   let text: string;

@@ -7,7 +7,7 @@ import { fileProblem } from '../../drivers/common/system-words.js';
 import { buildStamp, configCacheKey, readCachedConfig, writeCachedConfig } from './config-cache.js';
 import { folderGiven } from './config-folder.js';
 import type { HallqConfig } from './schema.js';
-import { keptConfigChecked, validateConfig, type ConfigIssue, type ConfigResult } from './validate.js';
+import { validateConfig, type ConfigIssue, type ConfigResult } from './validate.js';
 
 export type { ConfigIssue, ConfigResult } from './validate.js';
 export { validateConfig } from './validate.js';
@@ -34,7 +34,7 @@ export function loadConfigFile(path: string, opts: { cacheDir?: string | undefin
     throw new HallqError('CONFIG_NOT_FOUND', `config: ${p.en}`, { path, errno: p.errno, messageZh: `配置文件 ${p.zh}` }, { cause: e });
   }
   const key = opts.cacheDir ? configCacheKey(text, opts.buildStamp ?? buildStamp()) : undefined;
-  const kept = opts.cacheDir && key ? keptConfigChecked(readCachedConfig(opts.cacheDir, path, key)) : undefined;
+  const kept = opts.cacheDir && key ? readCachedConfig(opts.cacheDir, path, key) : undefined;
   if (kept) return { ok: true, config: kept };
   const r = parseConfigText(text);
   if (r.ok && opts.cacheDir && key) writeCachedConfig(opts.cacheDir, path, key, r.config);

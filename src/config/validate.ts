@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import { invalidText } from '../../drivers/common/invalid-text.js';
 import { agentPartsOf, checkAgents } from './agents.js';
 import { crossCheck } from './cross-check.js';
@@ -36,16 +35,4 @@ export function validateConfig(doc: unknown): ConfigResult {
   }
   const cross = [...crossCheck(r.data), ...checkAgents(r.data)];
   return cross.length > 0 ? { ok: false, issues: cross } : { ok: true, config: r.data };
-}
-
-/**
- * A config kept from the last start (src/config/config-cache.ts), checked again by the schema and the
- * checks across keys: the cache folder is the service user's to write, the config file is not, so what
- * the cache holds is never trusted as it is. Returns it when it passes unchanged (the schema's defaults
- * and transforms give it back as it was), else undefined: the caller then checks the file itself.
- */
-export function keptConfigChecked(kept: HallqConfig | undefined): HallqConfig | undefined {
-  if (kept === undefined) return undefined;
-  const r = validateConfig(kept);
-  return r.ok && isDeepStrictEqual(r.config, kept) ? r.config : undefined;
 }

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keptConfigFor, readCachedConfig, writeCachedConfig } from '../../src/config/config-cache.js';
+import { keptConfigFor, keptEntryDigest, readCachedConfig, writeCachedConfig } from '../../src/config/config-cache.js';
 import { loadConfigFile } from '../../src/config/load.js';
-import { keptConfigChecked, validateConfig } from '../../src/config/validate.js';
+import { validateConfig } from '../../src/config/validate.js';
 import { parse } from 'yaml';
 import type { HallqConfig } from '../../src/config/schema.js';
 
@@ -20,10 +20,15 @@ function setup(): { file: string; cache: string; text: string } {
 }
 
 /** The one file the cache folder holds, as written. */
-function kept(cache: string): { key: string; config: HallqConfig } {
+function kept(cache: string): { key: string; digest: string; config: HallqConfig } {
   const files = readdirSync(cache);
   expect(files).toHaveLength(1);
-  return JSON.parse(readFileSync(join(cache, files[0] ?? ''), 'utf8')) as { key: string; config: HallqConfig };
+  return JSON.parse(readFileSync(join(cache, files[0] ?? ''), 'utf8')) as { key: string; digest: string; config: HallqConfig };
+}
+
+/** Writes an entry as writeCachedConfig would (its digest made for `config`), or with the digest given. */
+function writeEntry(cache: string, key: string, config: unknown, digest = keptEntryDigest(key, JSON.stringify(config))): void {
+  writeFileSync(join(cache, readdirSync(cache)[0] ?? ''), JSON.stringify({ key, digest, config }));
 }
 
 describe('the config checked at the last start (src/config/config-cache.ts, issue 12)', () => {
@@ -33,9 +38,10 @@ describe('the config checked at the last start (src/config/config-cache.ts, issu
     expect(first.ok).toBe(true);
     const entry = kept(cache);
     expect(first.ok && entry.config).toEqual(first.ok ? first.config : undefined);
-    // Proof that the second start reads the cache, not the file: a (valid) cache entry changed by hand is what it gets.
+    expect(entry.digest).toBe(keptEntryDigest(entry.key, JSON.stringify(entry.config)));
+    // Proof that the second start reads the cache, not the file: an entry changed by hand, its digest made again, is what it gets.
     const renamed = { ...entry.config, hall: { ...entry.config.hall, name: { ...entry.config.hall.name, zh: '缓存里改过的名字' } } };
-    writeFileSync(join(cache, readdirSync(cache)[0] ?? ''), JSON.stringify({ key: entry.key, config: renamed }));
+    writeEntry(cache, entry.key, renamed);
     const second = loadConfigFile(file, { cacheDir: cache, buildStamp: 'build-1' });
     expect(second.ok && second.config.hall.name.zh).toBe('缓存里改过的名字');
     // Another build: checked again (and kept anew).
@@ -44,33 +50,44 @@ describe('the config checked at the last start (src/config/config-cache.ts, issu
     expect(kept(cache).key).not.toBe(entry.key);
   });
 
-  it('never takes a kept config the schema refuses (a damaged or planted cache entry): the file is checked and kept anew', () => {
+  it('never takes a damaged entry (its digest does not match its config): the file is checked and kept anew', () => {
     const { file, cache } = setup();
     const first = loadConfigFile(file, { cacheDir: cache, buildStamp: 'b' });
     if (!first.ok) throw new Error('demo config invalid');
     const entry = kept(cache);
-    const planted = { ...entry.config, policy: { ...entry.config.policy, recallLimit: 'lots' }, hall: { ...entry.config.hall, name: { ...entry.config.hall.name, zh: '篡改' } } };
-    writeFileSync(join(cache, readdirSync(cache)[0] ?? ''), JSON.stringify({ key: entry.key, config: planted }));
-    // keptConfigFor hands out what the cache holds; keptConfigChecked (the daemons, and loadConfigFile) refuses it.
-    expect(keptConfigFor(file, cache, 'b')).toEqual(planted);
-    expect(keptConfigChecked(keptConfigFor(file, cache, 'b'))).toBeUndefined();
-    const again = loadConfigFile(file, { cacheDir: cache, buildStamp: 'b' });
-    expect(again.ok && again.config).toEqual(first.config);
-    expect(kept(cache).config).toEqual(first.config);
-    // An unknown key the schema does not know is refused the same way.
-    writeFileSync(join(cache, readdirSync(cache)[0] ?? ''), JSON.stringify({ key: entry.key, config: { ...entry.config, trustEverything: true } }));
-    expect(keptConfigChecked(keptConfigFor(file, cache, 'b'))).toBeUndefined();
+    // One value changed (a disk, an editor), the digest left as it was; a value the schema would refuse, too.
+    for (const damaged of [
+      { ...entry.config, hall: { ...entry.config.hall, name: { ...entry.config.hall.name, zh: '篡改' } } },
+      { ...entry.config, policy: { ...entry.config.policy, recallLimit: 'lots' } },
+      { ...entry.config, trustEverything: true },
+    ]) {
+      writeEntry(cache, entry.key, damaged, entry.digest);
+      expect(keptConfigFor(file, cache, 'b')).toBeUndefined();
+      const again = loadConfigFile(file, { cacheDir: cache, buildStamp: 'b' });
+      expect(again.ok && again.config).toEqual(first.config);
+      expect(kept(cache)).toEqual(entry);
+    }
+    // No digest (an entry of an older hallq), or one that is not a string: the same.
+    writeFileSync(join(cache, readdirSync(cache)[0] ?? ''), JSON.stringify({ key: entry.key, config: entry.config }));
+    expect(keptConfigFor(file, cache, 'b')).toBeUndefined();
+    writeEntry(cache, entry.key, entry.config, 42 as unknown as string);
+    expect(keptConfigFor(file, cache, 'b')).toBeUndefined();
+    // Torn mid-file: not JSON.
+    writeFileSync(join(cache, readdirSync(cache)[0] ?? ''), JSON.stringify(entry).slice(0, 200));
+    expect(keptConfigFor(file, cache, 'b')).toBeUndefined();
   });
 
-  it('a config the schema gives back unchanged passes its check again (so a kept config is taken at all)', () => {
+  it('the configs hallq ships come back from JSON as the schema gave them (so a kept config is taken at all)', () => {
     const checked: string[] = [];
     for (const f of ['demo.yaml', 'hall.example.yaml']) {
       const r = validateConfig(parse(readFileSync(join(import.meta.dirname, '..', '..', 'config', f), 'utf8')));
       if (!r.ok) continue; // hall.example.yaml names files that are not on this machine: checked by its own tests.
       checked.push(f);
-      expect(keptConfigChecked(JSON.parse(JSON.stringify(r.config)) as HallqConfig), f).toEqual(r.config);
+      const { cache, file } = setup();
+      expect(writeCachedConfig(cache, file, 'k', r.config), f).toBe(true);
+      expect(readCachedConfig(cache, file, 'k'), f).toEqual(r.config);
     }
-    // At least the demo hall went through the check (a loop that skipped every file would prove nothing).
+    // At least the demo hall went through (a loop that skipped every file would prove nothing).
     expect(checked).toContain('demo.yaml');
   });
 

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeAllDayHallYaml } from '../helpers/all-day-hall-yaml.js';
 import { spawnHallq, startReady, type Daemon } from '../helpers/hallq-process.js';
 import { writeConfig } from '../wire/server-process.js';
+import { keptEntryDigest } from '../../src/config/config-cache.js';
 
 const env = { ...process.env, HALLQ_RUN: 'dist' };
 const dirs: string[] = [];
@@ -135,10 +136,10 @@ describe('a daemon whose start cannot complete ends', () => {
     expect(statSync(entry).mode & 0o777).toBe(0o600);
     await first.kill();
     // Proof that the second start took the kept config, not the file: the database the kept entry names.
-    const kept = JSON.parse(readFileSync(entry, 'utf8')) as { key: string; config: { server: { database: string } } };
+    const kept = JSON.parse(readFileSync(entry, 'utf8')) as { key: string; digest: string; config: { server: { database: string } } };
     expect(kept.config.server.database).toBe(join(dir, 'hall.db'));
     kept.config.server.database = join(dir, 'from-cache.db');
-    writeFileSync(entry, JSON.stringify(kept));
+    writeFileSync(entry, JSON.stringify({ ...kept, digest: keptEntryDigest(kept.key, JSON.stringify(kept.config)) }));
     children.push(await startReady('server', config, cached));
     expect(existsSync(join(dir, 'from-cache.db'))).toBe(true);
     // An invalid config is refused (exit 3) and never kept.
