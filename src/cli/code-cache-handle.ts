@@ -8,6 +8,8 @@ export interface CodeCacheStats {
   rejected: number;
   /** Caches written after the start (set when written). */
   written?: number;
+  /** Why caches could not be written (an errno code: EACCES, EROFS, ENOSPC, ENOTDIR…), when they could not. */
+  writeError?: string;
 }
 
 /** Where the loader leaves its stats and its writer for the daemon (src/cli/daemon.ts), which calls `afterStart` once started. */

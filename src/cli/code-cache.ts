@@ -8,9 +8,9 @@
  * (bin/hallq.js) loads the build through this loader when the daemon runs under systemd with a cache
  * directory (`CacheDirectory=hallq`, `$CACHE_DIRECTORY`, which only the service user writes):
  * - our chunks (files under the build's directory) are compiled here, each with the cache kept for its
- *   exact bytes under this Node (`<cache>/code/<build>/<file>.bin`: 16 hex of SHA-256 of the build's stamp,
- *   dist/BUILD.json, and of the Node version and the file's bytes), or without one when there is none or
- *   V8 refuses it (other V8 flags);
+ *   exact bytes under this Node and its flags (`<cache>/code/<build>/<file>.bin`: 16 hex of SHA-256 of the
+ *   build's stamp, dist/BUILD.json, and of the Node version, architecture, flags and the file's bytes), or
+ *   without one when there is none, its own digest does not match (V8 does not check), or V8 refuses it;
  * - everything else (Node's modules, the packages left in node_modules) is imported by Node as always and
  *   handed over as it is;
  * - `import()` inside a chunk goes through the same loader; `import.meta.url` is the chunk's own URL.
@@ -18,8 +18,8 @@
  * `afterStart` of the CODE_CACHE handle after READY; a timer does it otherwise); V8 can make a module's
  * cache only before it runs, so they are made then and kept in memory until written. They go to a
  * temporary name and renamed, mode 0600; a cache for other bytes is never read (the name is their hash),
- * and other builds' folders are removed when new caches are written (the agent and the server of one box
- * share the directory and the build, so neither removes the other's). A directory that cannot be written costs the cache,
+ * and other builds' folders (and temporary files of a process that died mid-write) are removed when new
+ * caches are written. A directory that cannot be written costs the cache,
  * never the start. What V8 keeps in a module's cache is its top-level code; functions compile at their
  * first call as before.
  *
@@ -28,7 +28,7 @@
  * of the program itself (its evaluation) are the caller's, as with `import()`.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
@@ -68,6 +68,9 @@ export async function importWithCodeCache(entry: string, o: CodeCacheOptions): P
   const code = join(o.dir, 'code');
   const build = createHash('sha256').update(stamp).digest('hex').slice(0, 16);
   const folder = join(code, build);
+  // V8 refuses a cache made by another V8 or under other flags: each its own file (a daemon started with
+  // other flags on the same directory neither refuses nor overwrites another's).
+  const runtime = `${process.version}\0${process.arch}\0${process.execArgv.join('\0')}\0`;
   const stats: CodeCacheStats = { withCache: 0, withoutCache: 0, uncacheable: 0, rejected: 0 };
   const pending = new Map<string, Buffer>();
   const ours = new Map<string, vm.SourceTextModule>();
@@ -77,13 +80,16 @@ export async function importWithCodeCache(entry: string, o: CodeCacheOptions): P
     const known = ours.get(url);
     if (known) return known;
     const source = readFileSync(fileURLToPath(url), 'utf8');
-    const name = `${createHash('sha256').update(process.version).update('\0').update(source).digest('hex').slice(0, 16)}.bin`;
+    const name = `${createHash('sha256').update(runtime).update(source).digest('hex').slice(0, 16)}.bin`;
     // Node 20 loses a module's import() callback when it is compiled from a cache ("A dynamic import
     // callback was not specified" at the import): a chunk with an import() anywhere (a string too) is never cached.
     const cacheable = !DYNAMIC_IMPORT.test(source);
     let cachedData: Buffer | undefined;
+    let damaged = false;
     try {
-      cachedData = cacheable ? readFileSync(join(folder, name)) : undefined;
+      const sealed = cacheable ? sealedData(readFileSync(join(folder, name))) : undefined;
+      damaged = sealed === null;
+      cachedData = sealed ?? undefined;
     } catch {
       cachedData = undefined;
     }
@@ -100,6 +106,7 @@ export async function importWithCodeCache(entry: string, o: CodeCacheOptions): P
     try {
       m = new vm.SourceTextModule(source, cachedData ? { ...options, cachedData } : options);
       stats[cachedData ? 'withCache' : cacheable ? 'withoutCache' : 'uncacheable'] += 1;
+      if (damaged) stats.rejected += 1;
     } catch (e) {
       if ((e as { code?: string }).code !== 'ERR_VM_MODULE_CACHED_DATA_REJECTED') throw e;
       stats.rejected += 1;
@@ -162,7 +169,11 @@ export async function importWithCodeCache(entry: string, o: CodeCacheOptions): P
   }
   const afterStart = (): number => {
     clearTimeout(timer);
-    if (stats.written === undefined) stats.written = writeCaches(code, build, pending);
+    if (stats.written === undefined) {
+      const w = writeCaches(code, build, pending);
+      stats.written = w.written;
+      if (w.error !== undefined) stats.writeError = w.error;
+    }
     pending.clear();
     return stats.written;
   };
@@ -173,24 +184,50 @@ export async function importWithCodeCache(entry: string, o: CodeCacheOptions): P
   return stats;
 }
 
-/** Writes the new caches into `code/<build>/` (temporary name, rename, 0600) and removes other builds' folders. Returns how many were written. */
-function writeCaches(code: string, build: string, pending: Map<string, Buffer>): number {
-  if (pending.size === 0) return 0;
+/**
+ * A cache file's bytes: SHA-256 of the cache, then the cache. V8 (release builds) does not check a cache's
+ * own checksum, and a changed byte (worn flash, a block lost at a power cut) is taken as it is: a crash in
+ * its deserializer at every start, or other code than the build's (found by review, test/ops/code-cache-faults).
+ */
+function seal(data: Buffer): Buffer {
+  return Buffer.concat([createHash('sha256').update(data).digest(), data]);
+}
+
+/** The cache in a file's bytes, or null when they are not what seal() wrote (damaged, torn, another format). */
+function sealedData(file: Buffer): Buffer | null {
+  if (file.length <= 32) return null;
+  const data = file.subarray(32);
+  return createHash('sha256').update(data).digest().equals(file.subarray(0, 32)) ? data : null;
+}
+
+/** A temporary file older than this was left by a process that died mid-write: removed when caches are written. */
+const STALE_TMP_MS = 60_000;
+
+/**
+ * Writes the new caches into `code/<build>/` (temporary name, rename, 0600), removes other builds' folders
+ * and temporary files left by a process that died mid-write. Returns how many were written, and the error
+ * that stopped it (the folder cannot be written: a read-only or full disk, another owner).
+ */
+function writeCaches(code: string, build: string, pending: Map<string, Buffer>): { written: number; error?: string } {
+  if (pending.size === 0) return { written: 0 };
   let written = 0;
   const folder = join(code, build);
   try {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     for (const other of readdirSync(code)) if (other !== build) rmSync(join(code, other), { recursive: true, force: true });
+    for (const f of readdirSync(folder)) {
+      if (f.endsWith('.tmp') && Date.now() - statSync(join(folder, f)).mtimeMs > STALE_TMP_MS) rmSync(join(folder, f), { force: true });
+    }
     for (const [name, data] of pending) {
       const tmp = join(folder, `${name}.${process.pid}.tmp`);
-      writeFileSync(tmp, data, { mode: 0o600 });
+      writeFileSync(tmp, seal(data), { mode: 0o600 });
       renameSync(tmp, join(folder, name));
       written += 1;
     }
-  } catch {
-    return written;
+  } catch (e) {
+    return { written, error: (e as NodeJS.ErrnoException).code ?? String(e) };
   }
-  return written;
+  return { written };
 }
 
 /** The build's directory as a URL ending in '/', from the entry's path (…/dist/src/cli/main.js → …/dist/). */

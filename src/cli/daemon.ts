@@ -93,8 +93,10 @@ export async function daemon(kind: 'server' | 'agent', configPath: string): Prom
   const codeCache = (globalThis as Record<symbol, CodeCacheHandle | undefined>)[CODE_CACHE];
   if (codeCache) {
     const written = codeCache.afterStart();
-    const { withCache, withoutCache, uncacheable, rejected } = codeCache.stats;
+    const { withCache, withoutCache, uncacheable, rejected, writeError } = codeCache.stats;
     log.info({ fromCache: withCache, compiled: withoutCache, withImports: uncacheable, refused: rejected, written, dir: cacheDir }, 'modules loaded with the code cache');
+    // Said, not fatal: every start compiles what it could not keep (~45 ms more), nothing else changes.
+    if (writeError !== undefined) log.warn({ dir: cacheDir, error: writeError, zh: `无法写入代码缓存目录 ${cacheDir ?? ''}（${writeError}）：每次启动会多花一些时间；请检查该目录属于运行 hallq 的用户且磁盘可写` }, 'the code cache could not be written: every start compiles the build again (a little slower); check that the folder belongs to the user hallq runs as and the disk is writable');
   }
   let reloading: Promise<unknown> = Promise.resolve();
   onHangup = () => {

@@ -1,8 +1,9 @@
 /**
- * The code cache (src/cli/code-cache.ts) on a real hall box, two faults found by review (both fail today):
+ * The code cache (src/cli/code-cache.ts) on a real hall box, two faults found by review (both failed before the fixes):
  * - the server and the agent of one box share /var/cache/hallq (both units: CacheDirectory=hallq) and the
- *   build, but start Node with different flags (the agent's --max-semi-space-size=2): V8 refuses a cache
- *   made under other flags, so each start of one daemon refuses and rewrites what the other wrote;
+ *   build, but started Node with different flags (the agent's --max-semi-space-size=2): V8 refuses a cache
+ *   made under other flags, so each start of one daemon refused and rewrote what the other wrote (now the
+ *   flags are in a cache's name, and the agent's unit does not use the code cache);
  * - V8 (release builds: --no-verify-snapshot-checksum) does not check a code cache's checksum: a cache
  *   whose bytes changed (one bit flipped on a worn eMMC, a block lost at a power cut) is accepted and
  *   deserialized — a crash of Node (V8 fatal, SIGSEGV) at every start, or code other than the build's.
@@ -30,6 +31,8 @@ interface Stats {
 async function start(kind: 'server' | 'agent', config: string, cache: string): Promise<Stats> {
   const d = await startReady(kind, config, { ...env, CACHE_DIRECTORY: cache }, unitNodeFlags(kind));
   try {
+    // The agent's unit has no code cache: ready is all it says.
+    if (kind === 'agent') return { fromCache: 0, compiled: 0, withImports: 0, refused: 0, written: 0 };
     await d.says(LINE);
     const line = d.stdout().split('\n').find((l) => l.includes(LINE)) ?? '';
     return JSON.parse(line) as Stats;
@@ -46,27 +49,35 @@ function cacheFiles(cache: string): string[] {
 }
 
 describe('the code cache on a hall box (review faults)', () => {
-  it('server and agent sharing one cache directory (one box, both units) keep each other’s caches: nothing refused once both have started', async () => {
+  it('one cache directory, several sets of Node flags (both units on one box, a flag added by hand): each keeps its own caches, nothing refused', async () => {
     const hall = await ProcessHall.open('code-cache-box');
     try {
       const cache = join(hall.dir, 'cache');
       mkdirSync(cache, { mode: 0o700 });
-      // The server as its unit starts it, with the shared cache; the agent needs a running server to get ready.
-      const server = await startReady('server', hall.config, { ...env, CACHE_DIRECTORY: cache }, unitNodeFlags('server'));
-      hall.server = server;
-      await server.says(LINE);
-      await start('agent', hall.config, cache);
-      await start('agent', hall.config, cache);
-      await server.kill();
-      // Both have started twice by now on this directory: a restart of either must take its caches.
-      hall.server = await startReady('server', hall.config, { ...env, CACHE_DIRECTORY: cache }, unitNodeFlags('server'));
-      await hall.server.says(LINE);
-      const line = hall.server.stdout().split('\n').find((l) => l.includes(LINE)) ?? '';
-      const serverAgain = JSON.parse(line) as Stats;
-      // Seen: {"fromCache":12,"compiled":31,"refused":31,"written":31} at every server start after an agent start, and the same for the agent.
-      expect(serverAgain.refused).toBe(0);
-      const agentAgain = await start('agent', hall.config, cache);
-      expect(agentAgain.refused).toBe(0);
+      const server = (flags: string[]) => startReady('server', hall.config, { ...env, CACHE_DIRECTORY: cache }, flags);
+      const figures = async (d: Awaited<ReturnType<typeof server>>): Promise<Stats> => {
+        await d.says(LINE);
+        return JSON.parse(d.stdout().split('\n').find((l) => l.includes(LINE)) ?? '') as Stats;
+      };
+      const unit = unitNodeFlags('server');
+      // The server as its unit starts it, twice (the second takes the kept config: its steady set of chunks).
+      hall.server = await server(unit);
+      await figures(hall.server);
+      await hall.server.kill();
+      hall.server = await server(unit);
+      const steady = await figures(hall.server);
+      // The agent of the same box, under its unit and on the same directory (it needs the running server).
+      await start('agent', hall.config, cache).catch(() => undefined);
+      await hall.server.kill();
+      // A start with another flag (V8 refuses caches made under other flags: seen refused 31 of 43 at every
+      // start when the agent's flags and the server's shared the files).
+      hall.server = await server(['--max-semi-space-size=2', ...unit]);
+      const other = await figures(hall.server);
+      expect(other.refused).toBe(0);
+      await hall.server.kill();
+      hall.server = await server(unit);
+      const again = await figures(hall.server);
+      expect(again).toMatchObject({ fromCache: steady.fromCache + steady.compiled, compiled: 0, refused: 0, written: 0 });
     } finally {
       await hall.close();
     }
@@ -90,7 +101,9 @@ describe('the code cache on a hall box (review faults)', () => {
       // Seen: Node dies in V8's deserializer ("Fatal error … unreachable code", or SIGSEGV) before READY, at
       // every start (a restart loop until someone deletes /var/cache/hallq), or the flipped cache is taken (refused 0).
       const after = await start('server', hall.config, cache);
-      expect(after.refused).toBe(files.length);
+      // Every cache this start uses was flipped (files holds the first start's too: the YAML path's chunks).
+      expect(files.length).toBeGreaterThanOrEqual(steady.fromCache);
+      expect(after.refused).toBe(steady.fromCache);
       expect(after.fromCache + after.compiled).toBe(steady.fromCache + steady.compiled);
     } finally {
       await hall.close();

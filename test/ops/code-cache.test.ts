@@ -5,7 +5,8 @@
  * cached (Node 20 loses its import callback then); the program's own errors stay its own.
  * The real CLI from this tree's build (dist/).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,8 +50,8 @@ interface Stats {
 }
 
 /** Starts the daemon as its unit does, waits for the code cache's line after READY, returns its figures (the daemon is killed after the test). */
-async function start(kind: 'server' | 'agent', config: string, cache: string): Promise<Stats> {
-  const d = await startReady(kind, config, { ...env, CACHE_DIRECTORY: cache }, unitNodeFlags(kind));
+async function start(kind: 'server' | 'agent', config: string, cache: string, flags: string[] = unitNodeFlags(kind)): Promise<Stats> {
+  const d = await startReady(kind, config, { ...env, CACHE_DIRECTORY: cache }, flags);
   children.push(d);
   await d.says(LINE);
   const line = d.stdout().split('\n').find((l) => l.includes(LINE)) ?? '';
@@ -122,24 +123,64 @@ describe('the daemons load the build with the code cache (unit flags, CacheDirec
     expect(readdirSync(join(cache, 'code'))).not.toContain('0123456789abcdef');
   }, 60_000);
 
-  it('agent: the same, with its own chunks', async () => {
+  it("agent: its unit does not load through the code cache (RSS on the mini-PC); the same loader works for it when asked", async () => {
     // The agent is ready once it has the hall's state from the server over the broker.
     const hall = await ProcessHall.open('code-cache');
     try {
       await hall.startServer();
       const cache = join(hall.dir, 'cache');
       mkdirSync(cache);
-      const first = await start('agent', hall.config, cache);
+      const plain = await startReady('agent', hall.config, { ...env, CACHE_DIRECTORY: cache }, unitNodeFlags('agent'));
+      children.push(plain);
+      await plain.kill();
+      expect(plain.stdout()).not.toContain(LINE);
+      expect(existsSync(join(cache, 'code'))).toBe(false);
+      // With the flag (a site that wants it), the agent's chunks are cached like the server's.
+      const flags = [...unitNodeFlags('agent'), '--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
+      const first = await start('agent', hall.config, cache, flags);
       expect(first.compiled).toBeGreaterThan(5);
       expect(first.written).toBe(first.compiled);
-      const second = await start('agent', hall.config, cache);
-      const steady = second.compiled === 0 ? second : await start('agent', hall.config, cache);
+      const second = await start('agent', hall.config, cache, flags);
+      const steady = second.compiled === 0 ? second : await start('agent', hall.config, cache, flags);
       expect(steady).toMatchObject({ compiled: 0, refused: 0, written: 0 });
-      expect(steady.fromCache).toBeGreaterThanOrEqual(first.compiled - 1);
     } finally {
       await hall.close();
     }
   }, 120_000);
+
+  it('a cache folder that cannot be written: the start goes on, one warning names the folder and the error', async () => {
+    const dir = scratch();
+    const cache = join(dir, 'cache');
+    mkdirSync(cache);
+    // code/ is a file: nothing can be made under it (as with a read-only or full disk, or another owner).
+    writeFileSync(join(cache, 'code'), 'not a folder');
+    const config = writeConfig(dir, `mqtt://127.0.0.1:${await closedPort()}`, 0);
+    const d = await startReady('server', config, { ...env, CACHE_DIRECTORY: cache }, unitNodeFlags('server'));
+    children.push(d);
+    await d.says('the code cache could not be written');
+    const warn = JSON.parse(d.stdout().split('\n').find((l) => l.includes('the code cache could not be written')) ?? '') as { level: number; dir: string; error: string };
+    expect(warn).toMatchObject({ level: 40, dir: cache, error: 'ENOTDIR' });
+    const line = JSON.parse(d.stdout().split('\n').find((l) => l.includes(LINE)) ?? '') as Stats;
+    expect(line.written).toBe(0);
+  }, 60_000);
+
+  it('temporary files of a start killed mid-write are removed by the next start that writes', async () => {
+    const dir = scratch();
+    const cache = join(dir, 'cache');
+    const build = createHash('sha256').update(readFileSync('dist/BUILD.json', 'utf8')).digest('hex').slice(0, 16);
+    mkdirSync(join(cache, 'code', build), { recursive: true });
+    const stale = join(cache, 'code', build, '0123456789abcdef.bin.4242.tmp');
+    const fresh = join(cache, 'code', build, 'fedcba9876543210.bin.4243.tmp');
+    writeFileSync(stale, 'half a cache');
+    writeFileSync(fresh, 'another process writing now');
+    const old = new Date(Date.now() - 5 * 60_000);
+    utimesSync(stale, old, old);
+    const config = writeConfig(dir, `mqtt://127.0.0.1:${await closedPort()}`, 0);
+    expect((await start('server', config, cache)).written).toBeGreaterThan(0);
+    expect(existsSync(stale)).toBe(false);
+    // One written a moment ago may be another start's, still writing: left alone.
+    expect(existsSync(fresh)).toBe(true);
+  }, 60_000);
 
   it("the program's own outcome is unchanged: an invalid config still exits 3 with its one line", async () => {
     const dir = scratch();
