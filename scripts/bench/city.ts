@@ -71,6 +71,8 @@ interface Run {
 
 /** Connections of each kind (events, control); a hall uses connection (hall index % CONNECTIONS) of each. */
 const CONNECTIONS = 4;
+/** Once the city has every event, how long the baseline subscriber may be silent before its wait ends. */
+const RAW_QUIET_MS = 5000;
 
 const median = (xs: number[]) => quantile(xs, 0.5);
 const f2 = (x: number) => x.toFixed(2);
@@ -171,7 +173,9 @@ export async function benchCity(say: (s: string) => void = console.log, o: { siz
         const deadline = performance.now() + 120_000;
         while (city.ingest.metrics.applied < total && performance.now() < deadline) await new Promise((res) => setTimeout(res, 100));
         if (city.ingest.metrics.applied < total) say(`city ${n} halls: only ${city.ingest.metrics.applied} of ${total} events applied within the bound (city ${JSON.stringify(city.ingest.metrics)}, halls ${JSON.stringify(gen.metrics)})`);
-        while (rawLag.length < total && performance.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+        // The baseline until it has every event too, or nothing came for RAW_QUIET_MS: an event the
+        // cluster lost never reaches it (the city has it from the hall's answer).
+        while (rawLag.length < total && performance.now() < deadline && performance.now() - rawLast < RAW_QUIET_MS) await new Promise((res) => setTimeout(res, 50));
         const span = (a: number, b: number) => Math.max(1, b - a) / 1000;
         runs.push({
           events: city.ingest.metrics.applied,
