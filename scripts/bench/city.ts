@@ -10,8 +10,13 @@
  * Each figure is given as a ratio to that baseline; min and median over the repeats.
  *
  * Offered load: a hall's real day is ~0.1 event/s (a few thousand events in 9 h); at speed-up S,
- * N halls offer N × 0.1 × S events/s. The generator multiplexes the halls over 4 connections of a
- * bench user allowed `city.*.events` (per-hall users and bridges are the end-to-end test's job).
+ * N halls offer N × 0.1 × S events/s. The halls (scripts/bench/city-halls.ts) behave as real halls
+ * behind their bridges: each hall's events go in seq order through one events connection, always the
+ * same (hall index % 4), and each hall answers the city's catch-up requests with the events asked for
+ * (the hall server's own eventsPage) on one of 4 control connections (QoS 0, as the bridge carries
+ * them). The 8 connections are a bench user's, allowed `city.*.events` and `city.*.res.city`
+ * (per-hall users and Mosquitto bridges are the end-to-end test's job). Printed per size: the catch-up
+ * requests the city asked and the halls answered, over the runs.
  *
  * Run alone: npx tsx scripts/bench/city.ts   (CITY_BENCH_SIZES=10,100 CITY_BENCH_REPEATS=2 CITY_BENCH_SECONDS=5)
  */
@@ -19,8 +24,10 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { silentLogger } from '../../drivers/common/logger.js';
+import { CITY_AGENT } from '../../src/city/bridge.js';
 import { parseCityConfig } from '../../src/city/config.js';
 import { startCity } from '../../src/city/service.js';
+import { CATCH_UP_REQUESTS, SimulatedHalls } from './city-halls.js';
 import type { HallEvent } from '../../src/core/index.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { quantile } from '../../src/sim/stats.js';
@@ -57,11 +64,20 @@ interface Run {
   brokerP50: number;
   brokerP99: number;
   events: number;
+  /** Catch-up requests the city sent, and the halls answered. */
+  asked: number;
+  answered: number;
 }
+
+/** Connections of each kind (events, control); a hall uses connection (hall index % CONNECTIONS) of each. */
+const CONNECTIONS = 4;
+/** Once the city has every event, how long the baseline subscriber may be silent before its wait ends. */
+const RAW_QUIET_MS = 5000;
 
 const median = (xs: number[]) => quantile(xs, 0.5);
 const f2 = (x: number) => x.toFixed(2);
 const f1 = (x: number) => x.toFixed(1);
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 export async function benchCity(say: (s: string) => void = console.log, o: { sizes?: number[]; repeats?: number; seconds?: number } = {}): Promise<void> {
   const sizes = o.sizes ?? (process.env.CITY_BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
@@ -70,12 +86,20 @@ export async function benchCity(say: (s: string) => void = console.log, o: { siz
   const day = dayOfEvents();
   const pw = { city: 'bench-city', gen: 'bench-gen' };
   const [cluster, pg] = await Promise.all([
-    startNatsCluster({ city: { user: 'city', password: pw.city }, halls: [], others: [{ user: 'gen', password: pw.gen, publish: ['city.*.events'], subscribe: ['city.>'] }] }),
+    startNatsCluster({ city: { user: 'city', password: pw.city }, halls: [], others: [{ user: 'gen', password: pw.gen, publish: ['city.*.events', `city.*.res.${CITY_AGENT}`], subscribe: ['city.>'] }] }),
     startPostgres(),
   ]);
   const conns: MqttClient[] = [];
+  const controls: MqttClient[] = [];
   try {
-    for (let i = 0; i < 4; i++) conns.push(await mqtt.connectAsync(cluster.mqttUrls[i % 3] as string, { protocolVersion: 4, clientId: `bench-gen-${i}`, username: 'gen', password: pw.gen, clean: true }));
+    // As a hall's bridge: the events connection and the control connection of a hall on the same node.
+    for (let i = 0; i < CONNECTIONS; i++) {
+      const url = cluster.mqttUrls[i % cluster.mqttUrls.length] as string;
+      conns.push(await mqtt.connectAsync(url, { protocolVersion: 4, clientId: `bench-gen-${i}`, username: 'gen', password: pw.gen, clean: true }));
+      const control = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: `bench-gen-${i}-control`, username: 'gen', password: pw.gen, clean: true });
+      await control.subscribeAsync(CATCH_UP_REQUESTS, { qos: 0 });
+      controls.push(control);
+    }
     let runNo = 0;
     for (const n of sizes) {
       const runs: Run[] = [];
@@ -87,8 +111,7 @@ export async function benchCity(say: (s: string) => void = console.log, o: { siz
           broker: { urls: cluster.mqttUrls, username: 'city', clientId: `bench-city-${runNo}` },
           postgres: { url: pg.url },
           http: { host: '127.0.0.1', port: 0 },
-          // The generator never answers a catch-up: a hole waits for its redelivery.
-          catchUp: { timeoutMs: 120_000 },
+          // catchUp: the defaults (the halls answer; a lost request or answer is asked again).
           halls: halls.map((id, i) => ({ id, name: { zh: id, en: id }, lat: 32 + i / 1e4, lon: 118 })),
         });
         const city = await startCity(config, { brokerPassword: pw.city, logger: silentLogger });
@@ -124,7 +147,7 @@ export async function benchCity(say: (s: string) => void = console.log, o: { siz
         // Pace: N × 0.1 × S events/s, every hall in turn, each hall's day in seq order.
         const rate = n * REAL_EVENTS_PER_HALL_S * SPEEDUP;
         const total = Math.min(Math.round(rate * seconds), n * day.length);
-        const next = new Array<number>(n).fill(0);
+        const gen = new SimulatedHalls(halls, day, conns, controls);
         let published = 0;
         let h = 0;
         const start = performance.now();
@@ -132,12 +155,12 @@ export async function benchCity(say: (s: string) => void = console.log, o: { siz
           const tick = setInterval(() => {
             const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
             while (published < due) {
-              const hall = halls[h] as string;
-              const e = day[next[h] as number] as HallEvent;
-              next[h] = (next[h] as number) + 1;
+              const at = performance.now();
+              const made = gen.publishNext(h);
               h = (h + 1) % n;
-              sent.set(`${hall}:${e.seq}`, performance.now());
-              (conns[published % conns.length] as MqttClient).publish(`city/${hall}/events`, JSON.stringify(e), { qos: 1 });
+              // Every hall has the same day, so one whose day is over means all are (total is below).
+              if (!made) break;
+              sent.set(`${made.hall}:${made.event.seq}`, at);
               published += 1;
             }
             if (published >= total) {
@@ -149,8 +172,10 @@ export async function benchCity(say: (s: string) => void = console.log, o: { siz
         // Until the city has every event (bounded: a saturated city is reported as it stands).
         const deadline = performance.now() + 120_000;
         while (city.ingest.metrics.applied < total && performance.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-        if (city.ingest.metrics.applied < total) say(`city ${n} halls: only ${city.ingest.metrics.applied} of ${total} events applied within the bound (${JSON.stringify(city.ingest.metrics)})`);
-        while (rawLag.length < total && performance.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+        if (city.ingest.metrics.applied < total) say(`city ${n} halls: only ${city.ingest.metrics.applied} of ${total} events applied within the bound (city ${JSON.stringify(city.ingest.metrics)}, halls ${JSON.stringify(gen.metrics)})`);
+        // The baseline until it has every event too, or nothing came for RAW_QUIET_MS: an event the
+        // cluster lost never reaches it (the city has it from the hall's answer).
+        while (rawLag.length < total && performance.now() < deadline && performance.now() - rawLast < RAW_QUIET_MS) await new Promise((res) => setTimeout(res, 50));
         const span = (a: number, b: number) => Math.max(1, b - a) / 1000;
         runs.push({
           events: city.ingest.metrics.applied,
@@ -160,7 +185,10 @@ export async function benchCity(say: (s: string) => void = console.log, o: { siz
           cityP99: quantile(cityLag, 0.99),
           brokerP50: quantile(rawLag, 0.5),
           brokerP99: quantile(rawLag, 0.99),
+          asked: city.ingest.metrics.catchUpRequests,
+          answered: gen.metrics.answered,
         });
+        gen.detach();
         await raw.endAsync();
         await city.stop();
       }
@@ -171,11 +199,12 @@ export async function benchCity(say: (s: string) => void = console.log, o: { siz
         `city ${n} halls (offered ${f1(offered)} events/s = ${n} × ${REAL_EVENTS_PER_HALL_S} × speed-up ${SPEEDUP}, ${runs[0]?.events ?? 0} events, ${runs.length} runs): ` +
           `city ${f1(median(ratio((x) => x.cityRate)))} events/s vs broker delivery ${f1(median(ratio((x) => x.brokerRate)))} → ratio ${mm(ratio((x) => x.cityRate / x.brokerRate))}; ` +
           `lag p50 ${f1(median(ratio((x) => x.cityP50)))} ms vs broker ${f1(median(ratio((x) => x.brokerP50)))} ms → ratio ${mm(ratio((x) => x.cityP50 / x.brokerP50))}; ` +
-          `lag p99 ${f1(median(ratio((x) => x.cityP99)))} ms vs broker ${f1(median(ratio((x) => x.brokerP99)))} ms → ratio ${mm(ratio((x) => x.cityP99 / x.brokerP99))}`,
+          `lag p99 ${f1(median(ratio((x) => x.cityP99)))} ms vs broker ${f1(median(ratio((x) => x.brokerP99)))} ms → ratio ${mm(ratio((x) => x.cityP99 / x.brokerP99))}; ` +
+          `catch-up requests (all runs) ${sum(ratio((x) => x.asked))} asked, ${sum(ratio((x) => x.answered))} answered`,
       );
     }
   } finally {
-    for (const c of conns) await c.endAsync();
+    for (const c of [...conns, ...controls]) await c.endAsync();
     await cluster.stop();
     await pg.stop();
   }
