@@ -7,17 +7,18 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unitNodeFlags } from '../../scripts/node-flags.js';
 import { ProcessHall } from '../faults/daemon-process.js';
+import { freePort } from '../helpers/mosquitto.js';
+import { CODE_CACHE_LINE, figuresOf, startOnce as start } from './code-cache-rig.js';
 import { spawnHallq, startReady, type Daemon } from '../helpers/hallq-process.js';
 import { writeConfig } from '../wire/server-process.js';
 
 const env = { ...process.env, HALLQ_RUN: 'dist' };
-const LINE = 'modules loaded with the code cache';
+const LINE = CODE_CACHE_LINE;
 const dirs: string[] = [];
 const children: Daemon[] = [];
 afterEach(async () => {
@@ -29,36 +30,6 @@ function scratch(): string {
   const d = mkdtempSync(join(tmpdir(), 'hallq-code-cache-'));
   dirs.push(d);
   return d;
-}
-
-/** A port nobody listens on: the broker is away (the daemons start anyway). */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const a = s.address();
-  await new Promise((r) => s.close(r));
-  if (a === null || typeof a !== 'object') throw new Error('no port');
-  return a.port;
-}
-
-interface Stats {
-  fromCache: number;
-  compiled: number;
-  withImports: number;
-  refused: number;
-  written: number;
-}
-
-/** Starts the daemon as its unit does, waits for the code cache's line after READY, returns its figures (the daemon is killed after the test). */
-async function start(kind: 'server' | 'agent', config: string, cache: string, flags: string[] = unitNodeFlags(kind)): Promise<Stats> {
-  const d = await startReady(kind, config, { ...env, CACHE_DIRECTORY: cache }, flags);
-  children.push(d);
-  await d.says(LINE);
-  const line = d.stdout().split('\n').find((l) => l.includes(LINE)) ?? '';
-  // Node's warning about the experimental API is off (the unit's --disable-warning): nothing on stderr.
-  expect(d.stderr()).toBe('');
-  await d.kill();
-  return JSON.parse(line) as Stats;
 }
 
 /** The cache files of this build: code/<build>/*.bin. */
@@ -74,7 +45,7 @@ describe('the daemons load the build with the code cache (unit flags, CacheDirec
     const dir = scratch();
     const cache = join(dir, 'cache');
     mkdirSync(cache, { mode: 0o700 });
-    const config = writeConfig(dir, `mqtt://127.0.0.1:${await closedPort()}`, 0);
+    const config = writeConfig(dir, `mqtt://127.0.0.1:${await freePort()}`, 0);
     const first = await start('server', config, cache);
     expect(first.fromCache).toBe(0);
     expect(first.refused).toBe(0);
@@ -117,7 +88,7 @@ describe('the daemons load the build with the code cache (unit flags, CacheDirec
     const cache = join(dir, 'cache');
     mkdirSync(join(cache, 'code', '0123456789abcdef'), { recursive: true });
     writeFileSync(join(cache, 'code', '0123456789abcdef', 'old.bin'), 'x');
-    const config = writeConfig(dir, `mqtt://127.0.0.1:${await closedPort()}`, 0);
+    const config = writeConfig(dir, `mqtt://127.0.0.1:${await freePort()}`, 0);
     const first = await start('server', config, cache);
     expect(first.written).toBeGreaterThan(0);
     expect(readdirSync(join(cache, 'code'))).not.toContain('0123456789abcdef');
@@ -154,14 +125,13 @@ describe('the daemons load the build with the code cache (unit flags, CacheDirec
     mkdirSync(cache);
     // code/ is a file: nothing can be made under it (as with a read-only or full disk, or another owner).
     writeFileSync(join(cache, 'code'), 'not a folder');
-    const config = writeConfig(dir, `mqtt://127.0.0.1:${await closedPort()}`, 0);
+    const config = writeConfig(dir, `mqtt://127.0.0.1:${await freePort()}`, 0);
     const d = await startReady('server', config, { ...env, CACHE_DIRECTORY: cache }, unitNodeFlags('server'));
     children.push(d);
     await d.says('the code cache could not be written');
     const warn = JSON.parse(d.stdout().split('\n').find((l) => l.includes('the code cache could not be written')) ?? '') as { level: number; dir: string; error: string };
     expect(warn).toMatchObject({ level: 40, dir: cache, error: 'ENOTDIR' });
-    const line = JSON.parse(d.stdout().split('\n').find((l) => l.includes(LINE)) ?? '') as Stats;
-    expect(line.written).toBe(0);
+    expect(figuresOf(d).written).toBe(0);
   }, 60_000);
 
   it('temporary files of a start killed mid-write are removed by the next start that writes', async () => {
@@ -175,7 +145,7 @@ describe('the daemons load the build with the code cache (unit flags, CacheDirec
     writeFileSync(fresh, 'another process writing now');
     const old = new Date(Date.now() - 5 * 60_000);
     utimesSync(stale, old, old);
-    const config = writeConfig(dir, `mqtt://127.0.0.1:${await closedPort()}`, 0);
+    const config = writeConfig(dir, `mqtt://127.0.0.1:${await freePort()}`, 0);
     expect((await start('server', config, cache)).written).toBeGreaterThan(0);
     expect(existsSync(stale)).toBe(false);
     // One written a moment ago may be another start's, still writing: left alone.
