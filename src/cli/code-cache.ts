@@ -48,11 +48,6 @@ export interface CodeCacheOptions {
 /** An import() call, or text that looks like one (a superset: a module that has one is never cached). */
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
-/** `true` when this Node can load modules with a code cache (`node --experimental-vm-modules`). */
-export function codeCacheAvailable(): boolean {
-  return typeof (vm as { SourceTextModule?: unknown }).SourceTextModule === 'function';
-}
-
 /**
  * Imports `entry` (a file URL under `buildRoot`) with code caches, and evaluates it. Resolves to the stats
  * once the entry has been evaluated, or to `undefined` when the modules could not be loaded or linked
