@@ -4,6 +4,8 @@
  * Facts from JackQChen/QueueSystem CallSystem/frmMain.cs (see README.md); ⚠ marks our extensions.
  */
 
+import { COMPACT_IDLE_START, COMPACT_POLL_START, matchCompact, type CompactFrame, type CompactRule } from './compact.js';
+
 export const FRAME_START = 0xff;
 export const FRAME_MARK = 0x68;
 export const FRAME_END = 0x16;
@@ -18,8 +20,9 @@ export const FUNC_RATING = 0x11;
 export const KEY_RATING_REQUEST = 0x0b;
 
 /**
- * The function codes that are not in the source protocol (⚠ our extension, configurable per hall):
- * a poll (host → keypad, no DATA) and the "nothing to report" reply (keypad → host, one DATA byte).
+ * What is not in the source protocol (⚠ our extension, configurable per hall): the key frames' FUNC, the
+ * FF 68 poll (host → keypad, no DATA) and its "nothing to report" reply (keypad → host, one DATA byte),
+ * and the start bytes of the compact poll and idle reply (compact.ts; they must differ from each other and from FF).
  */
 export interface KeypadProtocol {
   /** FUNC of key frames a keypad sends (the source host ignores it; ⚠ 01 by default). */
@@ -29,6 +32,10 @@ export interface KeypadProtocol {
   /** ⚠ FUNC of the idle reply FF 68 03 03 68 ADDR idleFunc idleData CS 16. */
   idleFunc: number;
   idleData: number;
+  /** ⚠ Start byte of the compact poll S ADDR ~ADDR FF (compact.ts). */
+  compactPoll: number;
+  /** ⚠ Start byte of the compact idle reply R ADDR ~ADDR (compact.ts). */
+  compactIdle: number;
 }
 
 export const defaultKeypadProtocol: Readonly<KeypadProtocol> = Object.freeze({
@@ -36,6 +43,8 @@ export const defaultKeypadProtocol: Readonly<KeypadProtocol> = Object.freeze({
   pollFunc: 0x20,
   idleFunc: 0x20,
   idleData: 0x00,
+  compactPoll: COMPACT_POLL_START,
+  compactIdle: COMPACT_IDLE_START,
 });
 
 /**
@@ -74,6 +83,8 @@ export interface FrameError {
 export type ScanResult =
   /** A well-formed frame with a good checksum; bytes before `start` are garbage. */
   | { kind: 'frame'; frame: KeypadFrame; start: number; consumed: number }
+  /** A compact poll or idle reply (compact.ts), when the scan was asked to look for one. */
+  | { kind: 'compact'; frame: CompactFrame; start: number; consumed: number }
   /** A header that failed a rule: skip to `consumed` (one byte past its FF) and look again. */
   | { kind: 'error'; error: FrameError; start: number; consumed: number }
   /** No complete frame yet: the first `garbage` bytes can be dropped, the rest may start a frame. */
@@ -85,12 +96,31 @@ export function checksum(address: number, func: number, data: Uint8Array): numbe
   return sum & 0xff;
 }
 
-/** Finds the first frame or framing error in `buf`. Never throws. */
-export function scanFrame(buf: Uint8Array, rule: LengthRule): ScanResult {
+/** The first index ≥ from holding FF or the compact rule's start byte; -1 if none. */
+function nextStart(buf: Uint8Array, from: number, compact: CompactRule | undefined): number {
+  if (!compact) return buf.indexOf(FRAME_START, from);
+  for (let i = from; i < buf.length; i++) if (buf[i] === FRAME_START || buf[i] === compact.start) return i;
+  return -1;
+}
+
+/**
+ * Finds the first frame or framing error in `buf`: FF 68 frames, and with `compact` also that kind of
+ * compact frame (the keypad side: compact polls; the host side, waiting for a compact poll's reply: compact
+ * idle replies). A compact frame whose check is wrong is an error 'checksum' with its address. Never throws.
+ */
+export function scanFrame(buf: Uint8Array, rule: LengthRule, compact?: CompactRule): ScanResult {
   let i = 0;
   for (;;) {
-    i = buf.indexOf(FRAME_START, i);
+    i = nextStart(buf, i, compact);
     if (i < 0) return { kind: 'incomplete', garbage: buf.length };
+    if (compact && buf[i] === compact.start) {
+      const m = matchCompact(buf, i, compact);
+      if (m.kind === 'incomplete') return { kind: 'incomplete', garbage: i };
+      if (m.kind === 'frame') return { kind: 'compact', frame: m.frame, start: i, consumed: i + m.frame.raw.length };
+      if (m.kind === 'bad-check') return { kind: 'error', error: { code: 'checksum', bytes: m.bytes, address: m.address }, start: i, consumed: i + 1 };
+      i += 1;
+      continue;
+    }
     if (i + 1 >= buf.length) return { kind: 'incomplete', garbage: i };
     if (buf[i + 1] !== FRAME_MARK) {
       i += 1;
@@ -120,23 +150,26 @@ export function scanFrame(buf: Uint8Array, rule: LengthRule): ScanResult {
   }
 }
 
-export type FramerOutput = { type: 'frame'; frame: KeypadFrame } | { type: 'error'; error: FrameError };
+export type FramerOutput = { type: 'frame'; frame: KeypadFrame } | { type: 'compact'; frame: CompactFrame } | { type: 'error'; error: FrameError };
 
-/** Stateful framer over arbitrary chunks; resynchronises on garbage; errors are values. */
+/** Stateful framer over arbitrary chunks (FF 68 frames, and with `compact` that kind of compact frame); resynchronises on garbage; errors are values. */
 export class KeypadFramer {
   private buf: Buffer = Buffer.alloc(0);
-  constructor(private readonly rule: LengthRule) {}
+  constructor(
+    private readonly rule: LengthRule,
+    private readonly compact?: CompactRule,
+  ) {}
 
   push(chunk: Uint8Array): FramerOutput[] {
     this.buf = this.buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buf, chunk]);
     const out: FramerOutput[] = [];
     for (;;) {
-      const r = scanFrame(this.buf, this.rule);
+      const r = scanFrame(this.buf, this.rule, this.compact);
       if (r.kind === 'incomplete') {
         this.buf = this.buf.subarray(r.garbage);
         return out;
       }
-      out.push(r.kind === 'frame' ? { type: 'frame', frame: r.frame } : { type: 'error', error: r.error });
+      out.push(r.kind === 'frame' ? { type: 'frame', frame: r.frame } : r.kind === 'compact' ? { type: 'compact', frame: r.frame } : { type: 'error', error: r.error });
       this.buf = this.buf.subarray(r.consumed);
     }
   }
@@ -183,6 +216,7 @@ export function encodeAck(frame: KeypadFrame): Buffer {
   return frame.func === FUNC_RATING ? encodeFrame(frame.address, FUNC_KEY, frame.data) : Buffer.from(frame.raw);
 }
 
+/** ⚠ The FF 68 poll (`keypadPolling.frames: ff68`); the default is the compact poll (compact.ts). */
 export function encodePoll(address: number, p: KeypadProtocol = defaultKeypadProtocol): Buffer {
   return encodeFrame(address, p.pollFunc);
 }
@@ -264,19 +298,43 @@ export function decodeKeypadFrame(f: KeypadFrame, p: KeypadProtocol = defaultKey
   return { type: 'unknown', address, func, data };
 }
 
-/** A ReplyFramer-compatible scan for one keypad's reply; other addresses and malformed frames are skipped. */
-export function keypadReplyFramer(address: number): (received: Buffer) => { frame: Buffer; consumed: number } | undefined {
+/**
+ * A ReplyFramer-compatible scan for one keypad's reply to a poll: an FF 68 frame, and with `compact`
+ * (compactIdles(): the poll was a compact one) also a compact idle reply. Other addresses and malformed
+ * frames are skipped; the host's own poll echoed by an adapter is never a reply (compact.ts).
+ */
+export function keypadReplyFramer(address: number, compact?: CompactRule): (received: Buffer) => { frame: Buffer; consumed: number } | undefined {
   return (received) => {
     let offset = 0;
     for (;;) {
-      const r = scanFrame(received.subarray(offset), HOST_SIDE);
+      const r = scanFrame(received.subarray(offset), HOST_SIDE, compact);
       if (r.kind === 'incomplete') return undefined;
       if (r.kind === 'frame' && r.frame.address === address) return { frame: r.frame.raw, consumed: offset + r.consumed };
+      if (r.kind === 'compact' && r.frame.address === address) return { frame: r.frame.raw, consumed: offset + r.consumed };
       // A well-formed frame for us with a bad checksum is handed over so the check can reject it as DEVICE_CHECKSUM.
       if (r.kind === 'error' && r.error.code === 'checksum' && r.error.address === address) return { frame: r.error.bytes, consumed: offset + r.start + r.error.bytes.length };
-      offset += r.consumed;
+      // Another address's compact frame: only its start byte is skipped, so a false one (3 bytes with no end
+      // byte can be forged by stray bytes) never swallows the start of the real reply after it.
+      offset += r.kind === 'compact' ? r.start + 1 : r.consumed;
     }
   };
+}
+
+/** A framed reply to a poll, as the bus hands it over: one FF 68 frame, one compact idle reply (with `compact`), or neither (damaged). */
+export function pollReplyKind(raw: Uint8Array, compact?: CompactRule): 'ff68' | 'compact' | undefined {
+  const r = scanFrame(raw, HOST_SIDE, compact);
+  if ((r.kind !== 'frame' && r.kind !== 'compact') || r.start !== 0 || r.consumed !== raw.length) return undefined;
+  return r.kind === 'frame' ? 'ff68' : 'compact';
+}
+
+/**
+ * The address a framer output polls, if it is a poll: an FF 68 poll (FUNC pollFunc, no DATA) or a compact
+ * one (the framer was given compactPolls()). For emulators and taps on the device side.
+ */
+export function polledAddress(out: FramerOutput, p: KeypadProtocol = defaultKeypadProtocol): { address: number; frames: 'compact' | 'ff68' } | undefined {
+  if (out.type === 'compact') return out.frame.kind === 'poll' ? { address: out.frame.address, frames: 'compact' } : undefined;
+  if (out.type === 'frame' && out.frame.func === p.pollFunc && out.frame.data.length === 0) return { address: out.frame.address, frames: 'ff68' };
+  return undefined;
 }
 
 /** Parses one complete frame buffer (as handed over by the bus); undefined unless it is exactly one valid frame. */

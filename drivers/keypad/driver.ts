@@ -21,13 +21,14 @@ import {
   encodeStartRating,
   keypadReplyFramer,
   parseFrame,
-  scanFrame,
+  pollReplyKind,
   type KeyName,
   type KeypadFrame,
   type KeypadProtocol,
 } from './codec.js';
+import { compactIdles, encodeCompactPoll, type CompactRule } from './compact.js';
 import { GRADE_LABELS, defaultGradeTable, mapGrade, type Grade, type GradeTable } from './grades.js';
-import { KEYPAD_POLL_DEFAULTS } from './polling-schemas.js';
+import { KEYPAD_POLL_DEFAULTS, type PollFrames } from './polling-schemas.js';
 
 export type KeypadEvent =
   | { type: 'key'; key: KeyName }
@@ -50,6 +51,11 @@ export interface KeypadOptions {
   gradeTable?: GradeTable;
   /** Pause between polls that found nothing. Default 200 ms. After a report the keypad is polled again at once. */
   pollIntervalMs?: number;
+  /**
+   * ⚠ Which poll frames the keypad implements (polling-schemas.ts): 'compact' (default: 4-byte poll, 3-byte
+   * idle reply) or 'ff68' (9-byte FF 68 poll, 10-byte idle reply). A report is an FF 68 frame either way.
+   */
+  pollFrames?: PollFrames;
   /** Reply timeout of a poll (polling-schemas.ts). Default: the bus's own. */
   pollTimeoutMs?: number;
   /** Retries of a poll while the keypad is not offline. Default: the bus's own. */
@@ -74,6 +80,7 @@ export class Keypad {
   private readonly mode: 'poll' | 'push';
   private readonly protocol: KeypadProtocol;
   private readonly gradeTable: GradeTable;
+  private readonly pollFrames: PollFrames;
   private readonly pollIntervalMs: number;
   private readonly pollTimeoutMs: number | undefined;
   private readonly pollRetries: number | undefined;
@@ -95,6 +102,7 @@ export class Keypad {
     this.mode = options.mode ?? 'poll';
     this.protocol = { ...defaultKeypadProtocol, ...options.protocol };
     this.gradeTable = options.gradeTable ?? defaultGradeTable;
+    this.pollFrames = options.pollFrames ?? KEYPAD_POLL_DEFAULTS.frames;
     this.pollIntervalMs = options.pollIntervalMs ?? KEYPAD_POLL_DEFAULTS.intervalMs;
     this.pollTimeoutMs = options.pollTimeoutMs;
     this.pollRetries = options.pollRetries;
@@ -160,8 +168,11 @@ export class Keypad {
   // ------------------------------------------------------------- poll mode
 
   private async pollLoop(): Promise<void> {
-    const poll = encodePoll(this.address, this.protocol);
-    const reply = keypadReplyFramer(this.address);
+    // A compact poll's reply is a compact idle reply or the keypad's FF 68 report; an FF 68 poll's, an FF 68 frame.
+    const compact = this.pollFrames === 'compact' ? compactIdles(this.protocol) : undefined;
+    const poll = compact ? encodeCompactPoll(this.address, this.protocol) : encodePoll(this.address, this.protocol);
+    const reply = keypadReplyFramer(this.address, compact);
+    const check = (raw: Buffer): ErrorCode | undefined => checkReply(raw, compact);
     while (this.running) {
       let reported = false;
       // A keypad known to be offline is asked once, not retried: every attempt holds the half-duplex line
@@ -171,13 +182,14 @@ export class Keypad {
         const raw = await this.bus.exchange({
           frame: poll,
           reply,
-          check: checkReply,
+          check,
           priority: 2,
           key: `keypad@${this.address}:poll`,
           ...(this.pollTimeoutMs === undefined ? {} : { timeoutMs: this.pollTimeoutMs }),
           ...(retries === undefined ? {} : { retries }),
         });
         this.setState('online');
+        // A compact idle reply is no FF 68 frame: nothing to report.
         const frame = raw && parseFrame(raw, HOST_SIDE);
         if (frame) reported = await this.report(frame);
       } catch (err) {
@@ -246,7 +258,7 @@ export class Keypad {
           if (out.error.address === this.address) this.log.warn({ code: out.error.code, rx: hex(out.error.bytes) }, 'bad keypad frame');
           continue;
         }
-        if (out.frame.address !== this.address) continue;
+        if (out.type !== 'frame' || out.frame.address !== this.address) continue;
         const msg = decodeKeypadFrame(out.frame, this.protocol);
         if (msg.type === 'idle') continue;
         this.bus.exchange({ frame: encodeAck(out.frame), priority: this.commandPriority }).catch((err: unknown) => {
@@ -309,7 +321,7 @@ export class Keypad {
   }
 }
 
-/** The bus hands over frames for our address even with a bad checksum, so the retry logic sees them. */
-function checkReply(raw: Buffer): ErrorCode | undefined {
-  return scanFrame(raw, HOST_SIDE).kind === 'frame' ? undefined : 'DEVICE_CHECKSUM';
+/** The bus hands over frames for our address even with a bad checksum (FF 68 or compact), so the retry logic sees them. */
+function checkReply(raw: Buffer, compact: CompactRule | undefined): ErrorCode | undefined {
+  return pollReplyKind(raw, compact) === undefined ? 'DEVICE_CHECKSUM' : undefined;
 }

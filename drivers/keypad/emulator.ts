@@ -1,8 +1,10 @@
 /**
  * One caller-and-rating keypad's side of the protocol, for tests and for technicians rehearsing a hall.
  * Poll mode (⚠ our extension, several keypads on a line): key presses queue up and each poll is answered
- * with the oldest unacknowledged frame, or the idle frame. Push mode (one keypad alone on a line): each
- * frame is sent unprompted and sent again until the host echoes it. Faults are switchable at run time.
+ * with the oldest unacknowledged frame, or the idle reply of the poll's own kind (a compact poll gets the
+ * compact idle reply, an FF 68 poll the FF 68 one; `pollFrames` restricts it to one kind). Push mode (one
+ * keypad alone on a line): each frame is sent unprompted and sent again until the host echoes it. Faults
+ * are switchable at run time.
  */
 import { Listeners } from '../common/transport.js';
 import type { DelayedReply, EmulatedBusDevice } from '../rs485/bus-device.js';
@@ -11,6 +13,7 @@ import {
   FUNC_BEEP,
   FUNC_KEY,
   FUNC_SHOW,
+  FRAME_START,
   KEY_RATING_REQUEST,
   KEYPAD_SIDE,
   KeypadFramer,
@@ -22,10 +25,12 @@ import {
   encodeKey,
   encodeRating,
   parseFrame,
+  polledAddress,
   type KeyName,
   type KeypadFrame,
   type KeypadProtocol,
 } from './codec.js';
+import { compactPolls, encodeCompactIdle } from './compact.js';
 
 /**
  * What goes wrong, applied to what the keypad transmits:
@@ -47,6 +52,11 @@ export interface KeypadEmulatorOptions {
   address: number;
   mode?: 'poll' | 'push';
   protocol?: Partial<KeypadProtocol>;
+  /**
+   * ⚠ Which polls it answers: 'any' (default: both kinds, each in its own kind), or only 'compact' or only
+   * 'ff68' (as a keypad whose firmware implements one; the other kind's polls go unanswered).
+   */
+  pollFrames?: 'any' | 'compact' | 'ff68';
   /** Push mode: send an unacknowledged frame again after this long. Default 300 ms. */
   resendMs?: number;
   /** Accept a grade without the host having started rating (some evaluators do). Default false. */
@@ -74,7 +84,8 @@ export class KeypadEmulator implements EmulatedBusDevice {
   beeps = 0;
   ratingMode = false;
   private readonly protocol: KeypadProtocol;
-  private readonly framer = new KeypadFramer(KEYPAD_SIDE);
+  private readonly framer: KeypadFramer;
+  private readonly pollFrames: 'any' | 'compact' | 'ff68';
   /** Frames sent (or to be sent) and not yet acknowledged, oldest first. */
   private readonly outbox: Buffer[] = [];
   private readonly events = new Listeners<[KeypadEmulatorEvent]>();
@@ -90,6 +101,8 @@ export class KeypadEmulator implements EmulatedBusDevice {
     this.address = options.address;
     this.mode = options.mode ?? 'poll';
     this.protocol = { ...defaultKeypadProtocol, ...options.protocol };
+    this.pollFrames = options.pollFrames ?? 'any';
+    this.framer = new KeypadFramer(KEYPAD_SIDE, this.pollFrames === 'ff68' ? undefined : compactPolls(this.protocol));
     this.resendMs = options.resendMs ?? 300;
     this.gradeAnytime = options.gradeAnytime ?? false;
     this.name = `keypad@${options.address}`;
@@ -154,14 +167,23 @@ export class KeypadEmulator implements EmulatedBusDevice {
   hear(chunk: Buffer): (Buffer | DelayedReply)[] {
     const replies: (Buffer | DelayedReply)[] = [];
     for (const out of this.framer.push(chunk)) {
+      const poll = polledAddress(out, this.protocol);
+      if (poll) {
+        if (poll.address !== this.address || this.mode !== 'poll') continue;
+        if (this.pollFrames !== 'any' && this.pollFrames !== poll.frames) continue;
+        const idle = poll.frames === 'compact' ? encodeCompactIdle(this.address, this.protocol) : encodeIdle(this.address, this.protocol);
+        const reply = this.faulted(this.outbox[0] ?? idle);
+        if (reply) replies.push(reply);
+        continue;
+      }
       if (out.type !== 'frame' || out.frame.address !== this.address) continue;
-      const reply = this.handle(out.frame);
-      if (reply) replies.push(reply);
+      this.handle(out.frame);
     }
     return replies;
   }
 
-  private handle(f: KeypadFrame): Buffer | DelayedReply | undefined {
+  /** A frame from the host other than a poll. */
+  private handle(f: KeypadFrame): void {
     const head = this.outbox[0];
     if (head && isAckOf(f.raw, head)) {
       this.outbox.shift();
@@ -171,10 +193,6 @@ export class KeypadEmulator implements EmulatedBusDevice {
         this.resendTimer = undefined;
         this.pushHead();
       }
-    }
-    if (f.func === this.protocol.pollFunc && f.data.length === 0) {
-      if (this.mode !== 'poll') return undefined;
-      return this.faulted(this.outbox[0] ?? encodeIdle(this.address, this.protocol));
     }
     if (f.func === FUNC_SHOW && f.data.length === 6) {
       const d = [...f.data].map((b) => (b === BLANK_DIGIT || b > 9 ? ' ' : String(b)));
@@ -187,7 +205,6 @@ export class KeypadEmulator implements EmulatedBusDevice {
       // Also the echo of a caller's own rating-request key: on a combined keypad that is what starts rating.
       this.setRatingMode(true);
     }
-    return undefined;
   }
 
   private setRatingMode(on: boolean): void {
@@ -227,25 +244,33 @@ export class KeypadEmulator implements EmulatedBusDevice {
   }
 }
 
+/** A compact idle reply (R ADDR ~ADDR) or an FF 68 frame (FF 68 L L 68 … CS 16). */
 function applyFault(fault: KeypadFault, frame: Buffer, slowMs: number): Buffer | DelayedReply | undefined {
+  const compact = frame[0] !== FRAME_START;
   switch (fault) {
     case 'none':
       return frame;
     case 'no-reply':
       return undefined;
     case 'bad-checksum': {
+      // FF 68: CS + 1; compact: its check byte (~ADDR, the last) + 1.
       const b = Buffer.from(frame);
-      const cs = b.length - 2;
+      const cs = compact ? b.length - 1 : b.length - 2;
       b[cs] = ((b[cs] as number) + 1) & 0xff;
       return b;
     }
     case 'garbled': {
       // As on a line with a bad termination: noise, and the framing bytes no longer what they were.
       const b = Buffer.from(frame);
-      b[0] = 0xfe;
-      b[1] = 0x60;
-      b[4] = 0x60;
-      b[b.length - 1] = 0x61;
+      if (compact) {
+        b[0] = (b[0] as number) ^ 0x40;
+        b[b.length - 1] = (b[b.length - 1] as number) ^ 0x40;
+      } else {
+        b[0] = 0xfe;
+        b[1] = 0x60;
+        b[4] = 0x60;
+        b[b.length - 1] = 0x61;
+      }
       return Buffer.concat([Buffer.from([0x00, 0xf0, 0x0f]), b]);
     }
     case 'slow':

@@ -1,11 +1,17 @@
 import type { BusPort } from '../rs485/bus-port.js';
 import type { z } from 'zod';
 import { Keypad, type KeypadOptions } from './driver.js';
-import { KeypadEmulator } from './emulator.js';
+import { KeypadEmulator, type KeypadEmulatorOptions } from './emulator.js';
 import { keypadProtocolSchemas, type KeypadProtocolId } from './protocol-schemas.js';
 
 /** What the agent gives every keypad driver, whatever its protocol. */
 export type KeypadDriverOptions = Omit<KeypadOptions, 'bus' | 'address' | 'protocol'>;
+
+/**
+ * What the demo and `hallq emulate rs485` give every keypad emulator: its mode, and which poll frames it
+ * answers (the line's `keypadPolling.frames`, so it behaves as firmware implementing that kind; default both).
+ */
+export type KeypadEmulatorSetup = Pick<KeypadEmulatorOptions, 'mode' | 'pollFrames'>;
 
 /**
  * One caller/rating keypad protocol on an RS-485 line, as the rest of hallq sees it: the config schema of
@@ -16,14 +22,14 @@ export type KeypadDriverOptions = Omit<KeypadOptions, 'bus' | 'address' | 'proto
 export interface KeypadProtocolEntry {
   address: z.ZodType<number>;
   create(bus: BusPort, address: number, opts: KeypadDriverOptions): Keypad;
-  emulator(address: number, mode?: 'poll' | 'push'): KeypadEmulator;
+  emulator(address: number, setup?: KeypadEmulatorSetup): KeypadEmulator;
 }
 
 export const keypadProtocols = {
   ff68: {
     ...keypadProtocolSchemas.ff68,
     create: (bus, address, opts) => new Keypad({ ...opts, bus, address }),
-    emulator: (address, mode?) => new KeypadEmulator({ address, ...(mode ? { mode } : {}) }),
+    emulator: (address, setup = {}) => new KeypadEmulator({ ...setup, address }),
   },
 } as const satisfies Record<KeypadProtocolId, KeypadProtocolEntry>;
 

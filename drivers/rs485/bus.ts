@@ -12,8 +12,9 @@
  *
  * where F = the call frame's wire time (84 bytes at 9600 baud: 87.5 ms) and R = what is left of the
  * attempt in flight, at most: request wire time + (reply wire time, or the attempt's timeout if the
- * device stays silent). For a keypad poll at 9600 baud: 9-byte poll 9.4 ms + 10-byte idle reply
- * 10.4 ms (+ the keypad's own answer delay), or 9.4 ms + the poll timeout for a silent keypad; for a
+ * device stays silent). For a keypad poll at 9600 baud with the default compact frames (drivers/keypad):
+ * 4-byte poll 4.2 ms + 3-byte idle reply 3.1 ms (+ the keypad's own answer delay), or 4.2 ms + the poll
+ * timeout for a silent keypad (with FF 68 poll frames: 9 + 10 bytes, 19.8 ms); for a
  * screen refresh in flight: its frame + its reply. So a call's worst case is set by the longest exchange
  * a lower priority can put on the wire: keep poll timeouts short and poll frames small, and ask a device
  * that stopped answering seldom (the keypad driver: once every few seconds, without retries). Nothing is

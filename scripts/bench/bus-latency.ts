@@ -4,7 +4,10 @@
  *
  * The host side is the agent's: Rs485Bus (with the line's baud rate) + BxScreen + Keypad in poll mode with
  * the agent's defaults (`keypadPolling`: poll every 200 ms, 80 ms poll timeout, an offline keypad every 5 s
- * without retries): 40 keypads keep the line saturated with polls. A call is `screen.show(…, { urgent: true })` then the keypad display write, as the agent's display
+ * without retries, compact poll frames): 40 keypads keep the line saturated with polls. The floor it prints
+ * is computed from those frames' sizes: a call waits at most for the poll exchange already on the wire
+ * (poll + idle reply + the bus's 3.5-character turnaround), so p99 cannot go below
+ * (call frame + that exchange) / call frame by scheduling. A call is `screen.show(…, { urgent: true })` then the keypad display write, as the agent's display
  * flow does. The end is the wire time at which the frame's last byte arrived at the emulated screen
  * (Rs485LineEmulator.lastHeardAt), not when the pty delivered it. The baseline, interleaved run by run, is
  * the same calls on the same line with the keypads stopped (an idle bus).
@@ -16,15 +19,16 @@
  * polls the dead keypads got during the calls and any answering keypad the driver took for offline (a
  * too-short timeout).
  *
- * Run alone: npx tsx scripts/bench/bus-latency.ts
+ * Run alone: npx tsx scripts/bench/bus-latency.ts [--frames=ff68]   (the FF 68 poll frames instead of the default, to compare)
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { openSerialPtyPair } from '../../drivers/common/pty-pair.js';
 import { Keypad } from '../../drivers/keypad/driver.js';
-import { KEYPAD_SIDE, KeypadFramer, defaultKeypadProtocol } from '../../drivers/keypad/codec.js';
+import { KEYPAD_SIDE, KeypadFramer, encodeIdle, encodePoll, polledAddress } from '../../drivers/keypad/codec.js';
+import { compactPolls, encodeCompactIdle, encodeCompactPoll } from '../../drivers/keypad/compact.js';
 import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
-import { KEYPAD_POLL_DEFAULTS } from '../../drivers/keypad/polling-schemas.js';
+import { KEYPAD_POLL_DEFAULTS, POLL_FRAMES, type PollFrames } from '../../drivers/keypad/polling-schemas.js';
 import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';
 import { BxScreenEmulator } from '../../drivers/led-screen/bx-emulator.js';
 import { BxScreen } from '../../drivers/led-screen/bx-screen.js';
@@ -38,17 +42,30 @@ const N = 40;
 /** The dead-keypad variant's silent keypads (2 of the 40). */
 const DEAD = [7, 23];
 /** The agent's keypad poll settings: each line's `keypadPolling` defaults (drivers/keypad/polling-schemas.ts). */
-const KEYPAD_POLL = { pollIntervalMs: KEYPAD_POLL_DEFAULTS.intervalMs, pollTimeoutMs: KEYPAD_POLL_DEFAULTS.timeoutMs, offlinePollIntervalMs: KEYPAD_POLL_DEFAULTS.offlineIntervalMs };
+const KEYPAD_POLL = {
+  pollIntervalMs: KEYPAD_POLL_DEFAULTS.intervalMs,
+  pollTimeoutMs: KEYPAD_POLL_DEFAULTS.timeoutMs,
+  offlinePollIntervalMs: KEYPAD_POLL_DEFAULTS.offlineIntervalMs,
+  pollFrames: KEYPAD_POLL_DEFAULTS.frames,
+};
+/** Bytes of one poll exchange (poll + idle reply) with each kind of poll frames, from the encoders themselves. */
+const EXCHANGE_BYTES = {
+  compact: { poll: encodeCompactPoll(1).length, reply: encodeCompactIdle(1).length },
+  ff68: { poll: encodePoll(1).length, reply: encodeIdle(1).length },
+};
+/** The bus's default turnaround at a known baud rate, in characters (drivers/rs485/bus.ts). */
+const TURNAROUND_CHARS = 3.5;
 
-/** Counts the polls the host sends to some addresses (heard on the line, as a keypad would). */
+/** Counts the polls (either kind) the host sends to some addresses (heard on the line, as a keypad would). */
 class PollCounter implements EmulatedBusDevice {
   readonly name = 'poll-counter';
   count = 0;
-  private readonly framer = new KeypadFramer(KEYPAD_SIDE);
+  private readonly framer = new KeypadFramer(KEYPAD_SIDE, compactPolls());
   constructor(private readonly addresses: readonly number[]) {}
   hear(chunk: Buffer): Buffer[] {
     for (const out of this.framer.push(chunk)) {
-      if (out.type === 'frame' && out.frame.func === defaultKeypadProtocol.pollFunc && out.frame.data.length === 0 && this.addresses.includes(out.frame.address)) this.count++;
+      const poll = polledAddress(out);
+      if (poll && this.addresses.includes(poll.address)) this.count++;
     }
     return [];
   }
@@ -69,7 +86,8 @@ interface Sample {
   frameMs: number;
 }
 
-export async function benchBusLatency(say: (s: string) => void = console.log, opts: { runs?: number; callsPerRun?: number; idleCallsPerRun?: number } = {}): Promise<void> {
+export async function benchBusLatency(say: (s: string) => void = console.log, opts: { runs?: number; callsPerRun?: number; idleCallsPerRun?: number; frames?: PollFrames } = {}): Promise<void> {
+  const frames = opts.frames ?? KEYPAD_POLL.pollFrames;
   const runs = opts.runs ?? 4;
   const callsPerRun = opts.callsPerRun ?? 40;
   const idleCalls = opts.idleCallsPerRun ?? 10;
@@ -129,8 +147,11 @@ export async function benchBusLatency(say: (s: string) => void = console.log, op
   let deadCallsMs = 0;
   /** Answering keypads the driver reported offline during the dead-keypad runs. */
   let falseOffline = 0;
+  /** Bus attempts retried (a poll unanswered or damaged) and exchanges completed while all keypads answered. */
+  let loadedRetries = 0;
+  let loadedExchanges = 0;
   const startKeypads = () => {
-    keypads = Array.from({ length: N }, (_, i) => new Keypad({ address: i + 1, bus, ...KEYPAD_POLL }));
+    keypads = Array.from({ length: N }, (_, i) => new Keypad({ address: i + 1, bus, ...KEYPAD_POLL, pollFrames: frames }));
     for (const k of keypads) k.start();
   };
   const calls = async (): Promise<Sample[]> => {
@@ -147,7 +168,10 @@ export async function benchBusLatency(say: (s: string) => void = console.log, op
     for (let r = 0; r < runs; r++) {
       startKeypads();
       await pause(600); // let the polls fill the line
+      const stats0 = { ...bus.stats };
       loaded.push(await calls());
+      loadedRetries += bus.stats.retries - stats0.retries;
+      loadedExchanges += bus.stats.exchanges - stats0.exchanges;
       await Promise.all(keypads.map((k) => k.stop()));
       keypads = [];
       const base: Sample[] = [];
@@ -193,11 +217,19 @@ export async function benchBusLatency(say: (s: string) => void = console.log, op
   const all = loaded.flat();
   const base = idle.flat();
   const frame84 = 84 * b;
+  const ex = EXCHANGE_BYTES[frames];
+  const exchangeMs = (ex.poll + ex.reply + TURNAROUND_CHARS) * b;
+  const floorOf = (k: keyof typeof EXCHANGE_BYTES) => (84 + EXCHANGE_BYTES[k].poll + EXCHANGE_BYTES[k].reply + TURNAROUND_CHARS) / 84;
+  say(
+    `floor by scheduling: a call waits at most for the poll exchange on the wire, with ${frames} poll frames ${ex.poll}-byte poll + ${ex.reply}-byte idle reply + ${TURNAROUND_CHARS} characters of turnaround = ${f1(exchangeMs)} ms at ${BAUD} baud: ` +
+      `(${f1(frame84)} + ${f1(exchangeMs)}) / ${f1(frame84)} = ${f2(floorOf(frames))}× (compact frames ${f2(floorOf('compact'))}×, FF 68 frames ${EXCHANGE_BYTES.ff68.poll} + ${EXCHANGE_BYTES.ff68.reply} bytes ${f2(floorOf('ff68'))}×)`,
+  );
   say(
     `call → LED frame fully on the wire, ${N} BX screens + ${N} polled keypads at ${BAUD} baud over a pty (socat), ${runs} runs × ${callsPerRun} calls: ` +
       `p50 ${f1(median(per.map((p) => p.p50)))} ms (min ${f1(Math.min(...per.map((p) => p.p50)))}), p99 ${f1(median(per.map((p) => p.p99)))} ms (min ${f1(Math.min(...per.map((p) => p.p99)))}), max ${f1(Math.max(...all.map((s) => s.latencyMs)))} ms; ` +
       `vs the call's own frame wire time (84 bytes = ${f1(frame84)} ms): p50 ${f2(median(per.map((p) => p.r50)))}×, p99 ${f2(median(per.map((p) => p.r99)))}× (min ${f2(Math.min(...per.map((p) => p.r99)))}×, pooled ${f2(quantile(all.map(ratio), 0.99))}×; goal ≤ 1.2×); ` +
-      `idle-bus baseline (keypads stopped, interleaved): p50 ${f2(quantile(base.map(ratio), 0.5))}×, max ${f2(Math.max(...base.map(ratio)))}×`,
+      `idle-bus baseline (keypads stopped, interleaved): p50 ${f2(quantile(base.map(ratio), 0.5))}×, max ${f2(Math.max(...base.map(ratio)))}×; ` +
+      `attempts retried while the calls ran (a poll or a screen write unanswered or damaged): ${loadedRetries} in ${loadedExchanges} exchanges`,
   );
   const perDead = perRun(dead);
   const allDead = dead.flat();
@@ -211,5 +243,7 @@ export async function benchBusLatency(say: (s: string) => void = console.log, op
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await benchBusLatency();
+  const arg = process.argv.find((a) => a.startsWith('--frames='))?.slice('--frames='.length);
+  if (arg !== undefined && !(POLL_FRAMES as readonly string[]).includes(arg)) throw new Error(`--frames: one of ${POLL_FRAMES.join(', ')}`);
+  await benchBusLatency(console.log, arg === undefined ? {} : { frames: arg as PollFrames });
 }

@@ -143,7 +143,8 @@ function rs485Session(device: SerialTransport, baudRate: number, d: DevicesConfi
   }
   const keypads = new Map<number, KeypadEmulator>();
   for (const k of keypadCfg) {
-    const e = keypadProtocols[k.protocol].emulator(k.address, k.mode);
+    // Told the line's poll frames, an emulated keypad answers only those, as its firmware would; no config: both kinds.
+    const e = keypadProtocols[k.protocol].emulator(k.address, { mode: k.mode, ...(first ? { pollFrames: first.keypadPolling.frames } : {}) });
     const label = `window ${k.window} keypad (@${k.address})`;
     e.on((ev) => {
       if (ev.type === 'display') print(`⌨  ${label} shows ${ev.display.waiting} | ${ev.display.ticket}`);

@@ -254,8 +254,9 @@ const rs485LineSchema = z.strictObject({
     .default([]),
   /**
    * How this line's poll-mode keypads are polled (drivers/keypad/polling-schemas.ts): `intervalMs` (200), `timeoutMs`
-   * (80, also how long a silent keypad holds the line) and `offlineIntervalMs` (5000: an offline keypad is polled
-   * this often, without retries, until it answers).
+   * (80, also how long a silent keypad holds the line), `offlineIntervalMs` (5000: an offline keypad is polled
+   * this often, without retries, until it answers) and `frames` (`compact`, the 4-byte poll and 3-byte idle reply,
+   * or `ff68` for keypads whose firmware implements the FF 68 poll frames).
    */
   keypadPolling: keypadPollingSchema.default(keypadPollingSchema.parse({})),
 });

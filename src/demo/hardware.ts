@@ -44,9 +44,11 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
   const line = new Rs485LineEmulator(busDevice, { baudRate: 9600, logger: logger.child({ device: 'rs485-emulator' }) });
   const screenEmulators = new Map<number, ScreenEmulatorBase & EmulatedBusDevice>();
   const keypadEmulators = new Map<number, KeypadEmulator>();
+  // The agent's defaults (compact poll frames); the emulated keypads answer the kind the agent is told to send.
+  const keypadPolling = keypadPollingSchema.parse({});
   for (const w of windows) {
     const se = screenProtocols.bx.emulator(w);
-    const ke = keypadProtocols.ff68.emulator(w);
+    const ke = keypadProtocols.ff68.emulator(w, { pollFrames: keypadPolling.frames });
     line.add(se);
     line.add(ke);
     screenEmulators.set(w, se);
@@ -68,7 +70,7 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
         baudRate: 9600,
         screens: windows.map((w) => ({ window: w, protocol: 'bx' as const, address: w })),
         keypads: windows.map((w) => ({ window: w, protocol: 'ff68' as const, address: w, role: 'both' as const, mode: 'poll' as const })),
-        keypadPolling: keypadPollingSchema.parse({}),
+        keypadPolling,
       },
     ],
   };

@@ -123,11 +123,11 @@ describe('the device manager on emulated hardware over real ptys', () => {
     const create = vi.spyOn(keypadProtocols.ff68, 'create');
     cleanups.push(() => Promise.resolve(create.mockRestore()));
     // Ten minutes between polls of an offline keypad: only pollNow() brings it back within the test.
-    const config = devicesSchema.parse({ rs485: [{ ...lineConfig(path, [1]), keypadPolling: { intervalMs: 150, timeoutMs: 90, offlineIntervalMs: 600_000 } }] });
+    const config = devicesSchema.parse({ rs485: [{ ...lineConfig(path, [1]), keypadPolling: { intervalMs: 150, timeoutMs: 90, offlineIntervalMs: 600_000, frames: 'ff68' } }] });
     const devices = new DeviceManager(config, { backoff: { initialMs: 100, maxMs: 400 }, stableDirs: [dir] });
     cleanups.push(() => devices.stop());
     await devices.start();
-    expect(create.mock.calls[0]?.[2]).toEqual(expect.objectContaining<Partial<KeypadOptions>>({ pollIntervalMs: 150, pollTimeoutMs: 90, offlinePollIntervalMs: 600_000 }));
+    expect(create.mock.calls[0]?.[2]).toEqual(expect.objectContaining<Partial<KeypadOptions>>({ pollIntervalMs: 150, pollTimeoutMs: 90, offlinePollIntervalMs: 600_000, pollFrames: 'ff68' }));
     await healthWhen(devices, (l) => stateOf(l, 'keypad-1') === 'ok');
 
     // The line goes away: the keypad's next poll fails, so the keypad itself says offline.

@@ -267,6 +267,7 @@ export class DeviceManager {
         pollIntervalMs: this.opts.keypadPollMs ?? c.keypadPolling.intervalMs,
         pollTimeoutMs: this.opts.keypadTimeoutMs ?? c.keypadPolling.timeoutMs,
         offlinePollIntervalMs: this.opts.keypadOfflinePollMs ?? c.keypadPolling.offlineIntervalMs,
+        pollFrames: c.keypadPolling.frames,
         ...(gradeTable ? { gradeTable } : {}),
       });
       const push = k.mode === 'push';

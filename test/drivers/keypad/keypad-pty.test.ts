@@ -142,9 +142,10 @@ describe('Keypad ↔ KeypadEmulator over a real pty (poll mode, shared line)', (
   });
 });
 
-describe('Keypad faults over a real pty', () => {
+// Each fault with either kind of poll frames (⚠ ours): the compact idle reply is damaged as the FF 68 one is.
+describe.each(['compact', 'ff68'] as const)('Keypad faults over a real pty (%s polls)', (pollFrames) => {
   it('no reply: offline with DEVICE_TIMEOUT and a bus device-timeout event, then polled without retries; back online when healed', async () => {
-    const { bus, emulators, keypads } = await rig([6]);
+    const { bus, emulators, keypads } = await rig([6], { pollFrames });
     const [e] = emulators as [KeypadEmulator];
     const [k] = keypads as [Keypad];
     await next(k, 'online');
@@ -166,7 +167,7 @@ describe('Keypad faults over a real pty', () => {
   });
 
   it('bad checksum: offline with DEVICE_CHECKSUM', async () => {
-    const { bus, emulators, keypads } = await rig([7]);
+    const { bus, emulators, keypads } = await rig([7], { pollFrames });
     const [k] = keypads as [Keypad];
     await next(k, 'online');
     const offline = next(k, 'offline');
@@ -176,7 +177,7 @@ describe('Keypad faults over a real pty', () => {
   });
 
   it('one bad checksum is healed by the retry: the key still arrives once, the keypad never goes offline', async () => {
-    const { bus, emulators, keypads } = await rig([8]);
+    const { bus, emulators, keypads } = await rig([8], { pollFrames });
     const [e] = emulators as [KeypadEmulator];
     const [k] = keypads as [Keypad];
     await next(k, 'online');
@@ -193,7 +194,7 @@ describe('Keypad faults over a real pty', () => {
   });
 
   it('garbled bytes: the host finds no frame and reports DEVICE_TIMEOUT', async () => {
-    const { emulators, keypads } = await rig([9]);
+    const { emulators, keypads } = await rig([9], { pollFrames });
     const [k] = keypads as [Keypad];
     await next(k, 'online');
     const offline = next(k, 'offline');
@@ -202,7 +203,7 @@ describe('Keypad faults over a real pty', () => {
   });
 
   it('slow reply: within the timeout the key arrives late; beyond it, DEVICE_TIMEOUT', async () => {
-    const { emulators, keypads } = await rig([10]);
+    const { emulators, keypads } = await rig([10], { pollFrames });
     const [e] = emulators as [KeypadEmulator];
     const [k] = keypads as [Keypad];
     await next(k, 'online');

@@ -1,13 +1,14 @@
 /**
  * How often an offline keypad is polled, stepped on a virtual clock over the line emulator's wire-time
  * model (no sleeps, no timed assertions): once it is offline, one poll per offline interval and no
- * retries; once it answers again, the normal rate. At 9600 baud a poll is 9 bytes (9.4 ms) and the idle
- * reply 10 bytes (10.4 ms).
+ * retries; once it answers again, the normal rate. At 9600 baud the (default, compact) poll is 4 bytes
+ * (4.2 ms) and the idle reply 3 bytes (3.1 ms).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../../helpers/clock-until.js';
 import { memoryPair } from '../../../drivers/common/memory-transport.js';
-import { KEYPAD_SIDE, KeypadFramer, defaultKeypadProtocol } from '../../../drivers/keypad/codec.js';
+import { KEYPAD_SIDE, KeypadFramer, polledAddress } from '../../../drivers/keypad/codec.js';
+import { compactPolls } from '../../../drivers/keypad/compact.js';
 import { Keypad, type KeypadEvent } from '../../../drivers/keypad/driver.js';
 import { KeypadEmulator } from '../../../drivers/keypad/emulator.js';
 import { KEYPAD_POLL_DEFAULTS, keypadPollingSchema } from '../../../drivers/keypad/polling-schemas.js';
@@ -16,6 +17,7 @@ import { Rs485Bus, type DeviceTimeoutEvent } from '../../../drivers/rs485/bus.js
 import { VirtualClock } from '../../../drivers/rs485/clock.js';
 import { Rs485LineEmulator } from '../../../drivers/rs485/line-emulator.js';
 import { devicesSchema } from '../../../src/config/schema.js';
+import { loadConfigOrThrow, validateConfig } from '../../../src/config/load.js';
 
 const BAUD = 9600;
 const INTERVAL = 200;
@@ -28,18 +30,18 @@ afterEach(async () => {
   cleanup = [];
 });
 
-/** The wire times at which the devices heard a poll for one address. */
+/** The wire times at which the devices heard a poll (either kind) for one address. */
 class PollTap implements EmulatedBusDevice {
   readonly name = 'poll-tap';
   readonly at: number[] = [];
-  private readonly framer = new KeypadFramer(KEYPAD_SIDE);
+  private readonly framer = new KeypadFramer(KEYPAD_SIDE, compactPolls());
   constructor(
     private readonly address: number,
     private readonly line: () => Rs485LineEmulator,
   ) {}
   hear(chunk: Buffer): Buffer[] {
     for (const out of this.framer.push(chunk)) {
-      if (out.type === 'frame' && out.frame.address === this.address && out.frame.func === defaultKeypadProtocol.pollFunc && out.frame.data.length === 0) this.at.push(this.line().lastHeardAt);
+      if (polledAddress(out)?.address === this.address) this.at.push(this.line().lastHeardAt);
     }
     return [];
   }
@@ -110,7 +112,7 @@ describe('Keypad poll mode: an offline keypad costs the line one poll per offlin
     const backAt = clock.now();
     const pollsBack = tap.at.length;
     await clock.advanceTo(backAt + 2000);
-    // Normal rate: a poll every pause + exchange (200 + 19.8 + 3.6 ms) → 8 or 9 in 2 s.
+    // Normal rate: a poll every pause + exchange (200 + 7.3 + 3.6 ms) → 9 or 10 in 2 s.
     expect(count(tap.at, backAt, backAt + 2000)).toBeGreaterThanOrEqual(8);
     for (const g of gaps(tap.at.slice(pollsBack))) expect(g).toBeLessThan(INTERVAL + 30);
 
@@ -132,7 +134,7 @@ describe('Keypad poll mode: an offline keypad costs the line one poll per offlin
     await until(clock, () => keypad.status === 'offline');
     const offAt = clock.now();
     expect(tap.at).toHaveLength(3);
-    // Poll k after going offline is heard at k × 5000 + (k − 1) × (9.4 + 80 + 3.6) + 9.4 ms: 3 polls by 17.5 s.
+    // Poll k after going offline is heard at k × 5000 + (k − 1) × (4.2 + 80 + 3.6) + 4.2 ms: 3 polls by 17.5 s.
     await clock.advanceTo(offAt + 3.5 * OFFLINE_INTERVAL);
     // The old behaviour polled it 3 times every ~0.7 s: ~75 polls here.
     expect(tap.at.length - 3).toBe(3);
@@ -150,8 +152,8 @@ describe('Keypad poll mode: an offline keypad costs the line one poll per offlin
     const polls = tap.at.length;
     keypad.pollNow();
     await until(clock, () => keypad.status === 'online');
-    // One poll, heard after the line's turnaround (3.6 ms) and its 9 bytes (9.4 ms), answered in 10 more
-    // (10.4 ms): no offline interval in between.
+    // One poll, heard after the line's turnaround (3.6 ms) and its 4 bytes (4.2 ms), answered in 3 more
+    // (3.1 ms): no offline interval in between.
     expect(tap.at.length).toBe(polls + 1);
     expect((tap.at[polls] as number) - t).toBeLessThan(15);
     expect(clock.now() - t).toBeLessThan(30);
@@ -176,11 +178,21 @@ describe('Keypad poll mode: an offline keypad costs the line one poll per offlin
 });
 
 describe('keypadPolling in the config', () => {
-  it('defaults to 200 / 80 / 5000 ms on every RS-485 line and takes other values', () => {
-    const d = devicesSchema.parse({ rs485: [{ path: '/dev/ttyUSB0' }, { path: '/dev/ttyUSB1', keypadPolling: { offlineIntervalMs: 10_000 } }] });
-    expect(d.rs485[0]?.keypadPolling).toEqual({ intervalMs: 200, timeoutMs: 80, offlineIntervalMs: 5000 });
+  it('defaults to 200 / 80 / 5000 ms and compact poll frames on every RS-485 line and takes other values', () => {
+    const d = devicesSchema.parse({ rs485: [{ path: '/dev/ttyUSB0' }, { path: '/dev/ttyUSB1', keypadPolling: { offlineIntervalMs: 10_000, frames: 'ff68' } }] });
+    expect(d.rs485[0]?.keypadPolling).toEqual({ intervalMs: 200, timeoutMs: 80, offlineIntervalMs: 5000, frames: 'compact' });
     expect(d.rs485[0]?.keypadPolling).toEqual(KEYPAD_POLL_DEFAULTS);
-    expect(d.rs485[1]?.keypadPolling).toEqual({ intervalMs: 200, timeoutMs: 80, offlineIntervalMs: 10_000 });
+    expect(d.rs485[1]?.keypadPolling).toEqual({ intervalMs: 200, timeoutMs: 80, offlineIntervalMs: 10_000, frames: 'ff68' });
+  });
+
+  it('refuses a poll frame kind it does not know, naming the key', () => {
+    expect(keypadPollingSchema.safeParse({ frames: 'short' }).success).toBe(false);
+    const base = structuredClone(loadConfigOrThrow('config/demo.yaml')) as unknown as Record<string, unknown>;
+    const withFrames = (frames: unknown) => ({ ...base, agents: [{ id: 'a1', devices: { rs485: [{ path: '/dev/ttyUSB0', keypadPolling: { frames } }] } }] });
+    expect(validateConfig(withFrames('compact')).ok).toBe(true);
+    expect(validateConfig(withFrames('ff68')).ok).toBe(true);
+    const bad = validateConfig(withFrames('FF68'));
+    expect(!bad.ok && bad.issues[0]?.path).toBe('agents[0].devices.rs485[0].keypadPolling.frames');
   });
 
   it('refuses an unknown key and a timeout shorter than the idle reply on the wire', () => {

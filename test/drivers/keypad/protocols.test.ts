@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { POLL_FRAMES } from '../../../drivers/keypad/polling-schemas.js';
 import { keypadProtocolIds, keypadProtocols } from '../../../drivers/keypad/protocols.js';
 import { loadConfigOrThrow, validateConfig } from '../../../src/config/load.js';
 import { DirectBus } from '../led-screen/direct-bus.js';
@@ -10,10 +11,11 @@ import { DirectBus } from '../led-screen/direct-bus.js';
  * `hallq emulate rs485` read.
  */
 describe('the keypad protocol registry', () => {
-  it.each(keypadProtocolIds)('%s: its driver (from the registry) hears a key from its emulator and shows the queue on it', async (id) => {
+  it.each(keypadProtocolIds.flatMap((id) => POLL_FRAMES.map((frames) => [id, frames] as const)))('%s, %s poll frames: its driver (from the registry) hears a key from its emulator and shows the queue on it', async (id, frames) => {
     const p = keypadProtocols[id];
-    const emulator = p.emulator(9, 'poll');
-    const keypad = p.create(new DirectBus(emulator), 9, { pollIntervalMs: 5 });
+    // The emulator told the line's poll frames answers only those, as the driver is told to send.
+    const emulator = p.emulator(9, { mode: 'poll', pollFrames: frames });
+    const keypad = p.create(new DirectBus(emulator), 9, { pollIntervalMs: 5, pollFrames: frames });
     const key = new Promise<string>((resolve) => keypad.on((e) => e.type === 'key' && resolve(e.key)));
     keypad.start();
     emulator.press('call');
@@ -21,6 +23,20 @@ describe('the keypad protocol registry', () => {
     await keypad.showTicket(12, 'A042');
     expect(emulator.display).toEqual({ waiting: '012', ticket: '042' });
     await keypad.stop();
+  });
+
+  it('⚠ a keypad whose firmware knows only the other kind of poll frame stays silent: the driver reports it offline (DEVICE_TIMEOUT)', async () => {
+    for (const [driverFrames, firmware] of [['compact', 'ff68'], ['ff68', 'compact']] as const) {
+      const emulator = keypadProtocols.ff68.emulator(9, { pollFrames: firmware });
+      const bus = new DirectBus(emulator);
+      const keypad = keypadProtocols.ff68.create(bus, 9, { pollIntervalMs: 5, pollTimeoutMs: 20, pollRetries: 0, pollFrames: driverFrames });
+      const offline = new Promise<string>((resolve) => keypad.on((e) => e.type === 'offline' && resolve(e.error.code)));
+      keypad.start();
+      expect(await offline).toBe('DEVICE_TIMEOUT');
+      await keypad.stop();
+      // What went out was the driver's kind: 9C … for compact, FF 68 … for ff68.
+      expect(bus.sent[0]?.frame[0]).toBe(driverFrames === 'compact' ? 0x9c : 0xff);
+    }
   });
 
   it('the config accepts every registered protocol, checks its address, and names the key of one it does not know', () => {

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../../helpers/clock-until.js';
 import { memoryPair } from '../../../drivers/common/memory-transport.js';
 import type { Transport } from '../../../drivers/common/transport.js';
-import { encodePoll, keypadReplyFramer } from '../../../drivers/keypad/codec.js';
+import { encodeIdle, encodePoll, keypadReplyFramer } from '../../../drivers/keypad/codec.js';
+import { compactIdles, encodeCompactIdle, encodeCompactPoll } from '../../../drivers/keypad/compact.js';
 import { KeypadEmulator } from '../../../drivers/keypad/emulator.js';
 import { BxScreenEmulator } from '../../../drivers/led-screen/bx-emulator.js';
 import { BxScreen } from '../../../drivers/led-screen/bx-screen.js';
@@ -113,10 +114,29 @@ describe('line emulator: a host frame is heard when its last byte has finished o
     expect(got).toHaveLength(1);
     expect(got[0]).toBeCloseTo(19 * b, 9);
   });
+
+  it('⚠ the compact poll (4 bytes) is answered by the compact idle reply (3 bytes): 7 byte times after the write', async () => {
+    const clock = new VirtualClock();
+    const { host, emulator } = await line(clock);
+    emulator.add(new KeypadEmulator({ address: 3 }));
+    const got: Array<{ at: number; frame: Buffer }> = [];
+    let rx = Buffer.alloc(0);
+    host.onData((c) => {
+      rx = Buffer.concat([rx, c]);
+      const r = keypadReplyFramer(3, compactIdles())(rx);
+      if (r) {
+        got.push({ at: clock.now(), frame: r.frame });
+        rx = rx.subarray(r.consumed);
+      }
+    });
+    await host.write(encodeCompactPoll(3));
+    await clock.advanceTo(100);
+    expect(got).toEqual([{ at: expect.closeTo(7 * b, 9) as unknown, frame: encodeCompactIdle(3) }]);
+  });
 });
 
 describe('bus: a call preempts polls and refreshes at the next frame boundary', () => {
-  async function rig(keypads: number[]) {
+  async function rig(keypads: number[], frames: 'compact' | 'ff68' = 'ff68') {
     const clock = new VirtualClock();
     const { host, emulator, tap } = await line(clock);
     for (const a of keypads) emulator.add(new KeypadEmulator({ address: a }));
@@ -125,18 +145,26 @@ describe('bus: a call preempts polls and refreshes at the next frame boundary', 
     for (const a of [13, 14]) emulator.add(new BxScreenEmulator({ address: a }));
     const bus = new Rs485Bus(host, { baudRate: BAUD, clock, defaultTimeoutMs: 30, defaultRetries: 0 });
     cleanup.push(() => bus.close());
-    const poll = (a: number) => bus.exchange({ frame: encodePoll(a), reply: keypadReplyFramer(a), priority: 2, key: `keypad@${a}:poll` });
+    const poll = (a: number) =>
+      frames === 'compact'
+        ? bus.exchange({ frame: encodeCompactPoll(a), reply: keypadReplyFramer(a, compactIdles()), priority: 2, key: `keypad@${a}:poll` })
+        : bus.exchange({ frame: encodePoll(a), reply: keypadReplyFramer(a), priority: 2, key: `keypad@${a}:poll` });
     return { clock, bus, tap, screen12, poll };
   }
 
-  it('the call goes right after the poll in flight and its reply, ahead of queued polls and refreshes, and is on the wire at t + R + turnaround + F', async () => {
-    const { clock, bus, tap, screen12, poll } = await rig([1, 2, 3, 4]);
+  const kinds = [
+    { frames: 'ff68' as const, pollBytes: encodePoll(1).length, replyBytes: encodeIdle(1).length, isPoll: (x: Buffer) => x[0] === 0xff, address: (x: Buffer) => x[5] ?? 0 },
+    { frames: 'compact' as const, pollBytes: encodeCompactPoll(1).length, replyBytes: encodeCompactIdle(1).length, isPoll: (x: Buffer) => x[0] === 0x9c, address: (x: Buffer) => x[1] ?? 0 },
+  ];
+  it.each(kinds)('the call goes right after the poll in flight and its reply ($frames: $pollBytes + $replyBytes bytes), ahead of queued polls and refreshes, and is on the wire at t + R + turnaround + F', async ({ frames, pollBytes, replyBytes, isPoll, address }) => {
+    expect([pollBytes, replyBytes]).toEqual(frames === 'compact' ? [4, 3] : [9, 10]);
+    const { clock, bus, tap, screen12, poll } = await rig([1, 2, 3, 4], frames);
     const refreshes = [13, 14].map((a) => new BxScreen(bus, { address: a }).show({ window: a, ticket: 'B001', paused: false }, { urgent: false }));
     // Refreshes (priority 1) are queued first, so the first frame on the wire is a refresh…
     const polls = [1, 2, 3, 4].map(poll);
     // Let the refreshes pass, then call while the exchange with keypad 1 is in flight (its poll just arrived).
     await until(clock, () => tap.heard.length === 3);
-    expect(tap.heard.map((h) => h.bytes[0])).toEqual([0xa5, 0xa5, 0xff]);
+    expect(tap.heard.map((h) => h.bytes[0])).toEqual([0xa5, 0xa5, frames === 'compact' ? 0x9c : 0xff]);
     const submitted = clock.now();
     const call = new BxScreen(bus, { address: 12 }).show(CALL, { urgent: true });
     let shownAt: number | undefined;
@@ -144,16 +172,16 @@ describe('bus: a call preempts polls and refreshes at the next frame boundary', 
     await clock.advanceTo(2000);
     await Promise.all([call, ...refreshes, ...polls]);
 
-    const kinds = tap.heard.map((h) => (h.bytes[0] === 0xff ? `poll${h.bytes[5] ?? 0}` : `screen${h.bytes[8] ?? 0}`));
-    expect(kinds).toEqual(['screen13', 'screen14', 'poll1', 'screen12', 'poll2', 'poll3', 'poll4']);
+    const order = tap.heard.map((h) => (isPoll(h.bytes) ? `poll${address(h.bytes)}` : `screen${h.bytes[8] ?? 0}`));
+    expect(order).toEqual(['screen13', 'screen14', 'poll1', 'screen12', 'poll2', 'poll3', 'poll4']);
     expect(screen12.view.text).toBe('A123 请到12号窗口');
-    // The exchange in flight ends when the idle reply's last byte is in (poll heard + 10 b); then 3.5 b of quiet; then 84 b.
+    // The exchange in flight ends when the idle reply's last byte is in (poll heard + reply); then 3.5 b of quiet; then 84 b.
     const pollHeard = tap.heard[2]?.at ?? 0;
-    const expected = pollHeard + 10 * b + 3.5 * b + 84 * b;
+    const expected = pollHeard + replyBytes * b + 3.5 * b + 84 * b;
     expect(shownAt).toBeCloseTo(expected, 9);
     expect(tap.heard[3]?.at).toBeCloseTo(expected, 9);
-    // The bound in bus.ts's docstring: R ≤ poll 9 b + reply 10 b.
-    expect((shownAt ?? 0) - submitted).toBeLessThanOrEqual((9 + 10 + 3.5 + 84) * b + 1e-9);
+    // The bound in bus.ts's docstring: R ≤ poll + reply (compact: 4 b + 3 b, so the call is on the wire within 1.125 × 84 b).
+    expect((shownAt ?? 0) - submitted).toBeLessThanOrEqual((pollBytes + replyBytes + 3.5 + 84) * b + 1e-9);
   });
 
   it('a silent keypad holds the call for its poll timeout (counted from the poll’s last byte) and no longer; the retry waits behind the call', async () => {
