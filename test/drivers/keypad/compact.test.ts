@@ -84,6 +84,24 @@ describe('⚠ compact frames: keypad side', () => {
     ]);
   });
 
+  it('no stray bytes just before a poll hide it: every address after every 9C y, and after any one byte', () => {
+    // A false match beginning 1–3 bytes before a real poll would need the poll's own bytes as its tail:
+    // 9C ADDR ~ADDR FF can be that tail only if ADDR or the start byte were FF, which they never are.
+    const framer = new KeypadFramer(KEYPAD_SIDE, compactPolls());
+    const wrong: string[] = [];
+    for (const a of ADDRESSES) {
+      const poll = encodeCompactPoll(a);
+      for (let y = 0; y < 256; y++) {
+        for (const prefix of [Buffer.of(COMPACT_POLL_START, y), Buffer.of(y)]) {
+          framer.reset();
+          const found = polls(framer.push(Buffer.concat([prefix, poll])));
+          if (found.length !== 1 || found[0]?.[0] !== a) wrong.push(`${prefix.toString('hex')} + ${poll.toString('hex')}: ${JSON.stringify(found)}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('a damaged poll is not a poll; the next good one is found (resync after noise)', () => {
     const framer = new KeypadFramer(KEYPAD_SIDE, compactPolls());
     const badCheck = h('9C 05 FB FF');
