@@ -70,6 +70,8 @@ export function tierSlackMs(state: HallState, win: WindowDef): number {
 /** Sorted lists merged lazily: the smallest head by `before` among the tickets `keep` accepts; a skipped ticket stays skipped. */
 class Merge {
   private readonly heads: number[];
+  /** Per list, the head index `keep` last accepted (or found past the end at); -1 before the first peek. */
+  private readonly accepted: number[];
   constructor(
     private readonly lists: readonly Ticket[][],
     private readonly before: (a: Ticket, b: Ticket) => boolean,
@@ -78,6 +80,7 @@ class Merge {
     private readonly keepIsFixed = false,
   ) {
     this.heads = lists.map(() => 0);
+    this.accepted = lists.map(() => -1);
   }
 
   peek(): Ticket | undefined {
@@ -85,13 +88,20 @@ class Merge {
     // is still the smallest: no need to look at the other lists again (issue 12: peeks were most of a step).
     // With a fixed `keep`, the head found is still accepted: not even asked again.
     if (this.best && (this.keepIsFixed || this.keep(this.best))) return this.best;
+    // Heads only move forward and `keep` only shrinks: once every list is used up, it stays so.
+    if (this.exhausted) return undefined;
     let best: Ticket | undefined;
     let from = -1;
     for (let i = 0; i < this.lists.length; i++) {
       const list = this.lists[i] as Ticket[];
       let h = this.heads[i] as number;
-      while (h < list.length && !this.keep(list[h] as Ticket)) h++;
-      this.heads[i] = h;
+      // With a fixed `keep`, a head it accepted once is accepted still: only the list taken from
+      // (whose head moved) is asked again (issue 12: `keep` on every list's head at every take).
+      if (!this.keepIsFixed || this.accepted[i] !== h) {
+        while (h < list.length && !this.keep(list[h] as Ticket)) h++;
+        this.heads[i] = h;
+        this.accepted[i] = h;
+      }
       const t = list[h];
       if (t && (!best || this.before(t, best))) {
         best = t;
@@ -100,6 +110,7 @@ class Merge {
     }
     this.from = from;
     this.best = best;
+    this.exhausted = best === undefined;
     return best;
   }
 
@@ -113,6 +124,7 @@ class Merge {
 
   private from = -1;
   private best: Ticket | undefined;
+  private exhausted = false;
 }
 
 const keyBefore = (a: Ticket, b: Ticket) => a.queueKey < b.queueKey;
@@ -134,14 +146,17 @@ function tierServices(win: WindowDef): string[][] {
   return hit;
 }
 
-/** The earliest time joined among the next tickets of a tier's classes; undefined when the tier has none left. */
-function oldestHead(q: TierQueue): number | undefined {
-  const a = q.appt.peek();
+/**
+ * The next ticket of a tier's classes that joined the queue first; undefined when the tier has none left.
+ * The ticket, not its time: a time (a double past the small-integer range) returned from here was a heap
+ * number allocated per tier per step (issue 12).
+ */
+function oldestHead(q: TierQueue): Ticket | undefined {
+  let m = q.appt.peek();
   const p = q.pri.peek();
   const n = q.norm.peek();
-  let m = a?.queuedAt;
-  if (p && (m === undefined || p.queuedAt < m)) m = p.queuedAt;
-  if (n && (m === undefined || n.queuedAt < m)) m = n.queuedAt;
+  if (p && (m === undefined || p.queuedAt < m.queuedAt)) m = p;
+  if (n && (m === undefined || n.queuedAt < m.queuedAt)) m = n;
   return m;
 }
 
@@ -297,9 +312,9 @@ export class CallSequence {
     let best = -Infinity;
     for (let k = 0; k < this.tiers.length; k++) {
       const q = this.tiers[k] as TierQueue;
-      const oldest = this.headsTellOldest ? oldestHead(q) : q.byQueued.peek()?.queuedAt;
+      const oldest = this.headsTellOldest ? oldestHead(q) : q.byQueued.peek();
       if (oldest === undefined) continue;
-      const claim = this.slack === Infinity ? -k : this.now - oldest - k * this.slack;
+      const claim = this.slack === Infinity ? -k : this.now - oldest.queuedAt - k * this.slack;
       if (claim > best) {
         best = claim;
         tier = k;
