@@ -22,6 +22,7 @@ import {
   type KeypadFrame,
 } from '../../../drivers/keypad/codec.js';
 import { GRADE_LABELS, defaultGradeTable, isBadGrade, mapGrade } from '../../../drivers/keypad/grades.js';
+import { chunked } from '../../helpers/chunked.js';
 
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const frames = (out: FramerOutput[]): Buffer[] => out.flatMap((o) => (o.type === 'frame' ? [o.frame.raw] : []));
@@ -151,18 +152,6 @@ const keypadFrameArb = fc
     data: fc.uint8Array({ minLength: 1, maxLength: 3 }),
   })
   .map(({ address, func, data }) => encodeFrame(address, func, data));
-
-/** Splits bytes at arbitrary points. */
-const chunked = (bytes: Buffer, cuts: number[]): Buffer[] => {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of [...points, bytes.length]) {
-    out.push(bytes.subarray(prev, p));
-    prev = p;
-  }
-  return out;
-};
 
 describe('keypad framer: properties', () => {
   it('random bytes in random chunks never throw and never yield a frame that fails the rules', () => {

@@ -35,6 +35,7 @@ import { bxPacket, encodeBxFrame } from '../../../drivers/led-screen/bx-codec.js
 import { BxScreen } from '../../../drivers/led-screen/bx-screen.js';
 import { layoutScreen } from '../../../drivers/led-screen/layout.js';
 import type { BusPort } from '../../../drivers/rs485/bus-port.js';
+import { chunked } from '../../helpers/chunked.js';
 
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const ADDRESSES = Array.from({ length: 254 }, (_, i) => i + 1);
@@ -193,18 +194,6 @@ const bxArb = fc
   .record({ dst: fc.integer({ min: 0, max: 0xffff }), data: fc.uint8Array({ maxLength: 60 }) })
   .map(({ dst, data }) => ({ kind: 'bx' as const, bytes: encodeBxFrame(bxPacket(dst, data)) }));
 const pollArb = fc.integer({ min: 1, max: 254 }).map((address) => ({ kind: 'poll' as const, address, bytes: encodeCompactPoll(address) }));
-
-/** Splits bytes at arbitrary points. */
-const chunked = (bytes: Buffer, cuts: number[]): Buffer[] => {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of [...points, bytes.length]) {
-    out.push(bytes.subarray(prev, p));
-    prev = p;
-  }
-  return out;
-};
 
 describe('⚠ compact frames: properties', () => {
   it('arbitrary bytes in arbitrary chunks never throw, on either side, and never yield a compact frame whose check fails', () => {
