@@ -104,6 +104,19 @@ function nextStart(buf: Uint8Array, from: number, compact: CompactRule | undefin
 }
 
 /**
+ * Whether a whole compact frame of `compact` starts after `i`. An FF 68 frame still incomplete at `i` then
+ * gives way to it: a frame cut off on the line (its rest never comes) would otherwise hide the 3- or 4-byte
+ * compact frame behind it until more bytes arrive, where a 9- or 10-byte FF 68 frame completes the cut one
+ * and the scan resyncs. A compact frame cannot sit inside a real FF 68 frame of the source protocol: its
+ * address and check sum to FF, and only a frame's address or checksum byte can be ≥ 0x80.
+ */
+function wholeCompactAfter(buf: Uint8Array, i: number, compact: CompactRule | undefined): boolean {
+  if (!compact) return false;
+  for (let k = buf.indexOf(compact.start, i + 1); k >= 0; k = buf.indexOf(compact.start, k + 1)) if (matchCompact(buf, k, compact).kind === 'frame') return true;
+  return false;
+}
+
+/**
  * Finds the first frame or framing error in `buf`: FF 68 frames, and with `compact` also that kind of
  * compact frame (the keypad side: compact polls; the host side, waiting for a compact poll's reply: compact
  * idle replies). A compact frame whose check is wrong is an error 'checksum' with its address. Never throws.
@@ -126,7 +139,11 @@ export function scanFrame(buf: Uint8Array, rule: LengthRule, compact?: CompactRu
       i += 1;
       continue;
     }
-    if (i + 5 > buf.length) return { kind: 'incomplete', garbage: i };
+    if (i + 5 > buf.length) {
+      if (!wholeCompactAfter(buf, i, compact)) return { kind: 'incomplete', garbage: i };
+      i += 1;
+      continue;
+    }
     const l = buf[i + 2] as number;
     const l2 = buf[i + 3] as number;
     const fail = (code: FrameErrorCode, len: number, address?: number): ScanResult => ({
@@ -139,7 +156,11 @@ export function scanFrame(buf: Uint8Array, rule: LengthRule, compact?: CompactRu
     if (l < rule.min || l > rule.max) return fail('length', 5);
     if (buf[i + 4] !== FRAME_MARK) return fail('bad-mark', 5);
     const total = l + 7;
-    if (i + total > buf.length) return { kind: 'incomplete', garbage: i };
+    if (i + total > buf.length) {
+      if (!wholeCompactAfter(buf, i, compact)) return { kind: 'incomplete', garbage: i };
+      i += 1;
+      continue;
+    }
     if (buf[i + total - 1] !== FRAME_END) return fail('bad-end', total);
     const address = buf[i + 5] as number;
     const func = buf[i + 6] as number;

@@ -44,6 +44,16 @@ export interface Rs485BusOptions {
   baudRate?: number;
   /** Default: the real clock. Tests pass a VirtualClock. */
   clock?: Clock;
+  /**
+   * The host's adapter hears its own transmission (a two-wire adapter whose receiver stays on while it
+   * sends): every frame written comes back, after the adapter's latency, ahead of any reply. With this set,
+   * the bus takes each written frame's bytes back off what it reads, in order, before replies and
+   * listeners see anything (as Modbus masters' "local echo" setting does). An echo that does not come, or
+   * bytes that differ from it, end the expectation: what was read is then handled as the devices' own.
+   * Without it, such an adapter's echo of an acknowledgement (the source keypad protocol acknowledges a
+   * report by sending it back) reads as the report itself, again and again.
+   */
+  localEcho?: boolean;
 }
 
 export interface BusStats {
@@ -96,6 +106,11 @@ export class Rs485Bus implements BusPort {
   private readonly turnaroundMs: number;
   private readonly byteMs: number | undefined;
   private readonly clock: Clock;
+  private readonly localEcho: boolean;
+  /** Frames written whose echo has not been read back yet, oldest first (localEcho only). */
+  private echoes: Buffer[] = [];
+  /** Bytes read that match the start of the oldest echo so far, held until it is whole or differs. */
+  private echoHeld: Buffer = Buffer.alloc(0);
   readonly stats: BusStats = { exchanges: 0, retries: 0, timeouts: 0, invalidReplies: 0, failures: 0, coalesced: 0 };
 
   constructor(private readonly transport: Transport, options: Rs485BusOptions = {}) {
@@ -105,6 +120,7 @@ export class Rs485Bus implements BusPort {
     this.byteMs = options.baudRate === undefined ? undefined : byteTimeMs(options.baudRate);
     this.turnaroundMs = options.turnaroundMs ?? (this.byteMs === undefined ? 5 : 3.5 * this.byteMs);
     this.clock = options.clock ?? realClock;
+    this.localEcho = options.localEcho ?? false;
     this.unsubscribe = transport.onData((chunk) => this.onData(chunk));
   }
 
@@ -204,6 +220,7 @@ export class Rs485Bus implements BusPort {
     this.log.debug({ tx: hex(x.frame), key: x.key, priority: e.priority, attempt: e.attempts }, 'bus write');
     // When the frame's last byte leaves the wire (only known when the baud rate is).
     const wireEnd = this.clock.now() + (this.byteMs ?? 0) * x.frame.length;
+    if (this.localEcho) this.echoes.push(Buffer.from(x.frame));
     try {
       await this.transport.write(x.frame);
       if (!outcome) await sleepUntil(this.clock, wireEnd);
@@ -265,7 +282,35 @@ export class Rs485Bus implements BusPort {
     for (const s of e.settle) s.reject(err);
   }
 
-  private onData(chunk: Buffer): void {
+  /**
+   * What of `chunk` is not the echo of our own frames (localEcho): each expected echo is taken off the
+   * front as it completes; a partial match is held until it completes or differs. Bytes that differ end
+   * every expectation (an adapter that does not echo, or lost bytes) and are returned with what was held.
+   */
+  private withoutEcho(chunk: Buffer): Buffer {
+    let data = this.echoHeld.length > 0 ? Buffer.concat([this.echoHeld, chunk]) : chunk;
+    this.echoHeld = Buffer.alloc(0);
+    while (this.echoes.length > 0 && data.length > 0) {
+      const echo = this.echoes[0] as Buffer;
+      const n = Math.min(echo.length, data.length);
+      if (!data.subarray(0, n).equals(echo.subarray(0, n))) {
+        this.log.debug({ expected: hex(echo), rx: hex(data.subarray(0, n)) }, 'bus echo not heard');
+        this.echoes = [];
+        break;
+      }
+      if (n < echo.length) {
+        this.echoHeld = data;
+        return Buffer.alloc(0);
+      }
+      this.echoes.shift();
+      data = data.subarray(n);
+    }
+    return data;
+  }
+
+  private onData(raw: Buffer): void {
+    const chunk = this.localEcho ? this.withoutEcho(raw) : raw;
+    if (chunk.length === 0) return;
     this.heard.emit(chunk);
     const w = this.waiter;
     if (!w?.x.reply) return; // nobody asked: another device's talk or a late reply

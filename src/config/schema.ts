@@ -259,6 +259,11 @@ const rs485LineSchema = z.strictObject({
    * or `ff68` for keypads whose firmware implements the FF 68 poll frames).
    */
   keypadPolling: keypadPollingSchema.default(keypadPollingSchema.parse({})),
+  /**
+   * The host's USB-RS485 adapter hears its own transmission (a two-wire adapter whose receiver stays on while
+   * it sends): the bus then takes each frame it wrote back off what it reads (drivers/rs485/bus.ts `localEcho`).
+   */
+  localEcho: z.boolean().default(false),
 });
 
 const voiceSchema = z.strictObject({

@@ -71,6 +71,7 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
         screens: windows.map((w) => ({ window: w, protocol: 'bx' as const, address: w })),
         keypads: windows.map((w) => ({ window: w, protocol: 'ff68' as const, address: w, role: 'both' as const, mode: 'poll' as const })),
         keypadPolling,
+        localEcho: false,
       },
     ],
   };

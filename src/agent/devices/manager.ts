@@ -235,7 +235,7 @@ export class DeviceManager {
     const link = this.reopening(name, c.path, () => new SerialTransport({ path: c.path, baudRate: c.baudRate }));
     const line: Line = { name, path: c.path, link };
     this.lines.push(line);
-    const bus = new Rs485Bus(link, { logger: this.log, defaultTimeoutMs: this.opts.busTimeoutMs ?? 300, defaultRetries: this.opts.busRetries ?? 2, baudRate: c.baudRate });
+    const bus = new Rs485Bus(link, { logger: this.log, defaultTimeoutMs: this.opts.busTimeoutMs ?? 300, defaultRetries: this.opts.busRetries ?? 2, baudRate: c.baudRate, localEcho: c.localEcho });
     this.buses.push(bus);
     this.set({ name, kind: 'rs485', state: 'unknown', detail: `${c.path} @ ${c.baudRate}`, final: false });
     const members: string[] = [];
