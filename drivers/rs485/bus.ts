@@ -100,6 +100,7 @@ export class Rs485Bus implements BusPort {
   private readonly heard = new Listeners<[Buffer]>();
   private readonly timeoutEvents = new Listeners<[DeviceTimeoutEvent]>();
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeClose: () => void;
   private readonly log: Logger;
   private readonly timeoutMs: number;
   private readonly retries: number;
@@ -122,6 +123,8 @@ export class Rs485Bus implements BusPort {
     this.clock = options.clock ?? realClock;
     this.localEcho = options.localEcho ?? false;
     this.unsubscribe = transport.onData((chunk) => this.onData(chunk));
+    // A port lost (and reopened by its owner) hands back nothing more of what it had sent: expect no echo of it.
+    this.unsubscribeClose = transport.onClose(() => this.forgetEchoes());
   }
 
   /** Exchanges waiting (not counting the one on the wire). */
@@ -153,6 +156,7 @@ export class Rs485Bus implements BusPort {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    this.unsubscribeClose();
     for (const q of this.queues) {
       for (const e of q.splice(0)) this.fail(e, new HallqError('TRANSPORT_CLOSED', `bus ${this.transport.description} closed`));
     }
@@ -220,12 +224,15 @@ export class Rs485Bus implements BusPort {
     this.log.debug({ tx: hex(x.frame), key: x.key, priority: e.priority, attempt: e.attempts }, 'bus write');
     // When the frame's last byte leaves the wire (only known when the baud rate is).
     const wireEnd = this.clock.now() + (this.byteMs ?? 0) * x.frame.length;
-    if (this.localEcho) this.echoes.push(Buffer.from(x.frame));
+    const echo = this.localEcho ? Buffer.from(x.frame) : undefined;
+    if (echo) this.echoes.push(echo);
     try {
       await this.transport.write(x.frame);
       if (!outcome) await sleepUntil(this.clock, wireEnd);
     } catch (err) {
       this.waiter = undefined;
+      // A frame the transport refused never left: no echo of it comes (else it would hide the next one's).
+      if (echo) this.echoes = this.echoes.filter((b) => b !== echo);
       this.fail(e, err instanceof HallqError ? err : new HallqError('TRANSPORT_CLOSED', String(err), {}, { cause: err }));
       return;
     }
@@ -280,6 +287,11 @@ export class Rs485Bus implements BusPort {
   private fail(e: Entry, err: HallqError): void {
     if (err.code !== 'DEVICE_TIMEOUT') this.stats.failures++;
     for (const s of e.settle) s.reject(err);
+  }
+
+  private forgetEchoes(): void {
+    this.echoes = [];
+    this.echoHeld = Buffer.alloc(0);
   }
 
   /**
