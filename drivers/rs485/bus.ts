@@ -112,6 +112,10 @@ export class Rs485Bus implements BusPort {
   private echoes: Buffer[] = [];
   /** Bytes read that match the start of the oldest echo so far, held until it is whole or differs. */
   private echoHeld: Buffer = Buffer.alloc(0);
+  /** Bytes still to hand on as heard: the rest of an echo taken for damaged, the next one expected after them. */
+  private echoPass = 0;
+  /** An echo was taken for damaged since the last whole one: the next bytes that differ end every expectation. */
+  private echoDamaged = false;
   readonly stats: BusStats = { exchanges: 0, retries: 0, timeouts: 0, invalidReplies: 0, failures: 0, coalesced: 0 };
 
   constructor(private readonly transport: Transport, options: Rs485BusOptions = {}) {
@@ -292,32 +296,56 @@ export class Rs485Bus implements BusPort {
   private forgetEchoes(): void {
     this.echoes = [];
     this.echoHeld = Buffer.alloc(0);
+    this.echoPass = 0;
+    this.echoDamaged = false;
   }
 
   /**
    * What of `chunk` is not the echo of our own frames (localEcho): each expected echo is taken off the
    * front as it completes; a partial match is held until it completes or differs. Bytes that differ end
-   * every expectation (an adapter that does not echo, or lost bytes) and are returned with what was held.
+   * every expectation (an adapter that does not echo, or lost bytes) and are returned with what was held,
+   * except when another echo is expected after that one and none was found damaged since the last whole
+   * echo: then the differing one is taken for an echo damaged on the line (its length of bytes is returned
+   * as heard, where a framer drops it by its checksum) and the next echo is looked for right after it.
    */
   private withoutEcho(chunk: Buffer): Buffer {
     let data = this.echoHeld.length > 0 ? Buffer.concat([this.echoHeld, chunk]) : chunk;
     this.echoHeld = Buffer.alloc(0);
-    while (this.echoes.length > 0 && data.length > 0) {
-      const echo = this.echoes[0] as Buffer;
+    const out: Buffer[] = [];
+    while (data.length > 0) {
+      if (this.echoPass > 0) {
+        const p = Math.min(this.echoPass, data.length);
+        out.push(data.subarray(0, p));
+        this.echoPass -= p;
+        data = data.subarray(p);
+        continue;
+      }
+      const echo = this.echoes[0];
+      if (!echo) break;
       const n = Math.min(echo.length, data.length);
       if (!data.subarray(0, n).equals(echo.subarray(0, n))) {
         this.log.debug({ expected: hex(echo), rx: hex(data.subarray(0, n)) }, 'bus echo not heard');
+        if (this.echoes.length > 1 && !this.echoDamaged) {
+          this.echoDamaged = true;
+          this.echoes.shift();
+          this.echoPass = echo.length;
+          continue;
+        }
         this.echoes = [];
+        this.echoDamaged = false;
         break;
       }
       if (n < echo.length) {
         this.echoHeld = data;
-        return Buffer.alloc(0);
+        data = Buffer.alloc(0);
+        break;
       }
       this.echoes.shift();
+      this.echoDamaged = false;
       data = data.subarray(n);
     }
-    return data;
+    out.push(data);
+    return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
   }
 
   private onData(raw: Buffer): void {
