@@ -18,6 +18,7 @@ import type { EmulatedBusDevice } from '../../../drivers/rs485/bus-device.js';
 import { Rs485Bus } from '../../../drivers/rs485/bus.js';
 import { VirtualClock } from '../../../drivers/rs485/clock.js';
 import { Rs485LineEmulator } from '../../../drivers/rs485/line-emulator.js';
+import { seededRandom } from '../../store/fixtures/seeded-random.js';
 
 const BAUD = 9600;
 const ADDRESSES = [5, 6, 7];
@@ -29,17 +30,6 @@ afterEach(async () => {
   cleanup = [];
 });
 
-/** A small deterministic PRNG (mulberry32), so a failing seed can be run again. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Calls `onPoll(address)` for every poll (either kind) the line carries, after the keypads have heard it. */
 class PollTap implements EmulatedBusDevice {
@@ -140,7 +130,7 @@ describe('⚠ keypad polling: at-least-once under mixed faults', () => {
   for (const frames of ['compact', 'ff68'] as const) {
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       it(`${frames}, seed ${seed}: every key pressed arrives, in order (repeats allowed); offline and online alternate`, async () => {
-        const random = prng(seed * 7919 + (frames === 'compact' ? 0 : 1));
+        const random = seededRandom(seed * 7919 + (frames === 'compact' ? 0 : 1));
         const r = await rig(frames, 'any', random);
         const faults: KeypadFault[] = ['none', 'no-reply', 'bad-checksum', 'garbled', 'slow'];
         for (let step = 0; step < 60; step++) {
@@ -180,7 +170,7 @@ describe('⚠ keypad polling: at-least-once under mixed faults', () => {
     ['ff68', 'compact'],
   ] as const) {
     it(`a line set to ${frames} whose keypads implement only ${firmware}: offline (DEVICE_TIMEOUT), no key taken, every key still waiting on the keypad`, async () => {
-      const r = await rig(frames, firmware, prng(42));
+      const r = await rig(frames, firmware, seededRandom(42));
       for (const a of ADDRESSES) r.press(a);
       await until(r.clock, () => r.keypads.every((k) => k.status === 'offline'));
       await r.clock.advance(20_000);

@@ -27,18 +27,8 @@ import {
 } from '../../../drivers/keypad/codec.js';
 import { COMPACT_IDLE_START, compactIdles, compactPolls, encodeCompactIdle, encodeCompactPoll } from '../../../drivers/keypad/compact.js';
 import { KeypadEmulator } from '../../../drivers/keypad/emulator.js';
+import { chunked } from '../../helpers/chunked.js';
 
-/** Splits bytes at arbitrary points. */
-const chunked = (bytes: Buffer, cuts: number[]): Buffer[] => {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of [...points, bytes.length]) {
-    out.push(bytes.subarray(prev, p));
-    prev = p;
-  }
-  return out;
-};
 
 /** Feeds a reply framer the stream chunk by chunk, as the bus does; the first reply it hands over. */
 function firstReply(framer: ReturnType<typeof keypadReplyFramer>, chunks: Buffer[]): { frame: Buffer; consumed: number; rx: Buffer } | undefined {
