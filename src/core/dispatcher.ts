@@ -377,6 +377,11 @@ const orderCache = new WeakMap<HallState, { seq: number; now: number; byKey: Map
  * its seq and `now`, so the positions, the notices and the estimate of one command share it, and
  * each computes it only as far as any of them needed.
  */
+/** Drops the call orders cached for `state`: for a what-if state, once read (see dropWaitingIndex). */
+export function dropCallOrders(state: HallState): void {
+  orderCache.delete(state);
+}
+
 export function callOrders(state: HallState, now: number): (win: WindowDef) => CallSequence {
   let hit = orderCache.get(state);
   if (!hit || hit.seq !== state.seq || hit.now !== now) {

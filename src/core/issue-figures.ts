@@ -1,8 +1,8 @@
-import { PositionFinder } from './dispatcher.js';
+import { dropCallOrders, PositionFinder } from './dispatcher.js';
 import { estimatedWaits, waitMinutes } from './estimate.js';
 import { own } from './own.js';
 import type { HallState, IssueFigures, Ticket } from './state.js';
-import { stateWithWaiting } from './waiting-index.js';
+import { dropWaitingIndex, stateWithWaiting } from './waiting-index.js';
 
 /**
  * What a new ticket is told at its issue (issue 13): its wait position, the open windows that can call
@@ -15,9 +15,15 @@ import { stateWithWaiting } from './waiting-index.js';
  */
 export function issueFigures(state: HallState, ticket: Ticket, now: number): IssueFigures {
   const { whatIf, waiting } = stateWithWaiting(state, ticket);
-  const p = new PositionFinder(whatIf, now).positionOf(waiting);
-  const ms = estimatedWaits(whatIf, now, new Set([ticket.id])).get(ticket.id);
-  return { position: p?.position ?? 1, windows: p?.openWindows ?? [], ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) };
+  try {
+    const p = new PositionFinder(whatIf, now).positionOf(waiting);
+    const ms = estimatedWaits(whatIf, now, new Set([ticket.id])).get(ticket.id);
+    return { position: p?.position ?? 1, windows: p?.openWindows ?? [], ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) };
+  } finally {
+    // The what-if state dies here: its caches go with it now, not at the next full GC (dropWaitingIndex).
+    dropCallOrders(whatIf);
+    dropWaitingIndex(whatIf);
+  }
 }
 
 /** The figures a ticket was issued with, if it was issued with them (not in tickets of older logs). */
