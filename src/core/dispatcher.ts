@@ -67,20 +67,42 @@ export function tierSlackMs(state: HallState, win: WindowDef): number {
   return (slack ?? defaultPolicy.tierSlack ?? 0) * mean;
 }
 
-/** Sorted lists merged lazily: the smallest head by `before` among the tickets `keep` accepts; a skipped ticket stays skipped. */
+/**
+ * Sorted lists merged lazily: the smallest head (by queue key, or by time joined then queue key) among
+ * the tickets the window may take (not transferred to another window, joined after `agedBefore`, not
+ * in `taken`); a skipped ticket stays skipped. Which tickets it keeps and how it orders them are
+ * fields, not functions passed in: a closure call per head was a tenth of a walk (issue 12).
+ */
 class Merge {
   private readonly heads: number[];
   /** Per list, the head index `keep` last accepted (or found past the end at); -1 before the first peek. */
   private readonly accepted: number[];
+  /** Per list, the time joined and the queue key of the head `keep` last accepted; Infinity past the end. */
+  private readonly headAt: number[];
+  private readonly headKey: number[];
+  /** `keep` gives the same answer for a ticket every time it is asked (no `taken` set it reads changes while the order is walked). */
+  private readonly keepIsFixed: boolean;
   constructor(
     private readonly lists: readonly Ticket[][],
-    private readonly before: (a: Ticket, b: Ticket) => boolean,
-    private readonly keep: (t: Ticket) => boolean,
-    /** `keep` gives the same answer for a ticket every time it is asked (it reads nothing that changes while the order is walked). */
-    private readonly keepIsFixed = false,
+    /** Ordered by queue key; false: by time joined, then queue key. */
+    private readonly byKey: boolean,
+    /** The window taking: a ticket transferred to another one is skipped. */
+    private readonly window: number,
+    /** Only tickets that joined after this (-Infinity: all). */
+    private readonly agedBefore: number,
+    /** Tickets skipped as already taken, for a merge by time joined beside the class merges. */
+    private readonly taken?: ReadonlySet<string>,
   ) {
     this.heads = lists.map(() => 0);
     this.accepted = lists.map(() => -1);
+    this.headAt = lists.map(() => Infinity);
+    this.headKey = lists.map(() => Infinity);
+    this.keepIsFixed = taken === undefined;
+  }
+
+  private keep(t: Ticket): boolean {
+    const target = t.targetWindow;
+    return (target === undefined || target === this.window) && t.queuedAt > this.agedBefore && (this.taken === undefined || !this.taken.has(t.id));
   }
 
   peek(): Ticket | undefined {
@@ -90,24 +112,33 @@ class Merge {
     if (this.best && (this.keepIsFixed || this.keep(this.best))) return this.best;
     // Heads only move forward and `keep` only shrinks: once every list is used up, it stays so.
     if (this.exhausted) return undefined;
-    let best: Ticket | undefined;
     let from = -1;
+    let bestAt = Infinity;
+    let bestKey = Infinity;
     for (let i = 0; i < this.lists.length; i++) {
-      const list = this.lists[i] as Ticket[];
       let h = this.heads[i] as number;
       // With a fixed `keep`, a head it accepted once is accepted still: only the list taken from
-      // (whose head moved) is asked again (issue 12: `keep` on every list's head at every take).
+      // (whose head moved) is asked again (issue 12: `keep` on every list's head at every take), and
+      // the others' heads are compared by the keys noted when they were accepted, without reading the tickets.
       if (!this.keepIsFixed || this.accepted[i] !== h) {
+        const list = this.lists[i] as Ticket[];
         while (h < list.length && !this.keep(list[h] as Ticket)) h++;
         this.heads[i] = h;
         this.accepted[i] = h;
+        const t = list[h];
+        this.headAt[i] = t ? t.queuedAt : Infinity;
+        this.headKey[i] = t ? t.queueKey : Infinity;
       }
-      const t = list[h];
-      if (t && (!best || this.before(t, best))) {
-        best = t;
+      const key = this.headKey[i] as number;
+      if (key === Infinity) continue;
+      const at = this.headAt[i] as number;
+      if (from < 0 || (this.byKey ? key < bestKey : at < bestAt || (at === bestAt && key < bestKey))) {
         from = i;
+        bestAt = at;
+        bestKey = key;
       }
     }
+    const best = from < 0 ? undefined : (this.lists[from] as Ticket[])[this.heads[from] as number];
     this.from = from;
     this.best = best;
     this.exhausted = best === undefined;
@@ -126,9 +157,6 @@ class Merge {
   private best: Ticket | undefined;
   private exhausted = false;
 }
-
-const keyBefore = (a: Ticket, b: Ticket) => a.queueKey < b.queueKey;
-const queuedBefore = (a: Ticket, b: Ticket) => a.queuedAt < b.queuedAt || (a.queuedAt === b.queuedAt && a.queueKey < b.queueKey);
 
 interface TierQueue {
   appt: Merge;
@@ -189,6 +217,12 @@ export class CallSequence {
    */
   private readonly headsTellOldest: boolean;
   private readonly inter: InterleaveState;
+  /**
+   * Each tier's claim, NaN when it must be computed again: only the tier an entry was taken from
+   * changes (a ticket is in one tier of a window; aged takes leave the tiers' fresh tickets as they
+   * were), so the others' are kept (issue 12: the claims were a fifth of a step). -Infinity: no ticket.
+   */
+  private readonly claims: Float64Array;
 
   constructor(
     private readonly state: HallState,
@@ -198,41 +232,41 @@ export class CallSequence {
     const policy = state.config?.policy;
     this.agedBefore = now - (policy?.agingMinutes ?? 0) * 60_000;
     const servicesOf = (k: number) => (tierServices(win)[k] ?? []).map((id) => serviceQueue(state, id));
-    const mine = (t: Ticket) => t.targetWindow === undefined || t.targetWindow === win.id;
-    const agedBefore = this.agedBefore;
-    const fresh = (t: Ticket) => (t.targetWindow === undefined || t.targetWindow === win.id) && t.queuedAt > agedBefore;
     const queues = win.tiers.map((_, k) => servicesOf(k));
     this.aged = new Merge(
       queues.flat().map((q) => q.byQueued),
-      queuedBefore,
-      mine,
-      true,
+      false,
+      win.id,
+      -Infinity,
     );
     this.tiers = queues.map((qs) => ({
       appt: new Merge(
         qs.map((q) => q.appointment),
-        keyBefore,
-        fresh,
         true,
+        win.id,
+        this.agedBefore,
       ),
       pri: new Merge(
         qs.map((q) => q.priority),
-        keyBefore,
-        fresh,
         true,
+        win.id,
+        this.agedBefore,
       ),
       norm: new Merge(
         qs.map((q) => q.normal),
-        keyBefore,
-        fresh,
         true,
+        win.id,
+        this.agedBefore,
       ),
       byQueued: new Merge(
         qs.map((q) => q.byQueued),
-        queuedBefore,
-        (t) => fresh(t) && !this.taken.has(t.id),
+        false,
+        win.id,
+        this.agedBefore,
+        this.taken,
       ),
     }));
+    this.claims = new Float64Array(win.tiers.length).fill(NaN);
     this.slack = tierSlackMs(state, win);
     this.headsTellOldest = this.slack === Infinity || keyOrderIsQueuedOrder(state);
     // A copy, advanced in place as entries are taken (never the state's own).
@@ -311,10 +345,13 @@ export class CallSequence {
     let tier = -1;
     let best = -Infinity;
     for (let k = 0; k < this.tiers.length; k++) {
-      const q = this.tiers[k] as TierQueue;
-      const oldest = this.headsTellOldest ? oldestHead(q) : q.byQueued.peek();
-      if (oldest === undefined) continue;
-      const claim = this.slack === Infinity ? -k : this.now - oldest.queuedAt - k * this.slack;
+      let claim = this.claims[k] as number;
+      if (Number.isNaN(claim)) {
+        const q = this.tiers[k] as TierQueue;
+        const oldest = this.headsTellOldest ? oldestHead(q) : q.byQueued.peek();
+        claim = oldest === undefined ? -Infinity : this.slack === Infinity ? -k : this.now - oldest.queuedAt - k * this.slack;
+        this.claims[k] = claim;
+      }
       if (claim > best) {
         best = claim;
         tier = k;
@@ -322,6 +359,7 @@ export class CallSequence {
     }
     const q = this.tiers[tier];
     if (!q) return this.end();
+    this.claims[tier] = NaN;
     // 3. Within the tier: appointments, then priority and normal interleaved.
     let entry: SequenceEntry | undefined;
     const appt = q.appt.take();
