@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apply, canServe, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, setOwn, waitMinutes, waitingTickets, windowSequence, windowView, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
-import { eligibleWaiting, interleaveOf, nextInterleave, prefersPriority, tierSlackMs, type SequenceEntry } from '../../src/core/dispatcher.js';
-import { poolOf, serviceQueue, targetedWindows, tierOf, waitingByQueued } from '../../src/core/hall.js';
+import { serviceQueue, targetedWindows, waitingByQueued } from '../../src/core/hall.js';
+import { sortedPositions, sortedSequence } from './call-order-oracle.js';
 import { Hall, hallConfig, monday, type DistributiveOmit } from './fixtures.js';
 
 /**
@@ -61,69 +61,6 @@ function scannedQueueView(state: HallState): ReturnType<typeof queueView> {
 }
 
 /**
- * windowSequence as it was before it became lazy (issue 12): every eligible ticket sorted per tier
- * and class, then the whole merge. Oracle for the lazy CallSequence over the per-service indexes.
- */
-function sortedSequence(state: HallState, win: WindowDef, now: number): SequenceEntry[] {
-  const policy = state.config?.policy;
-  if (!policy) return [];
-  const byKey = (a: Ticket, b: Ticket) => a.queueKey - b.queueKey;
-  const byQueued = (a: Ticket, b: Ticket) => a.queuedAt - b.queuedAt || a.queueKey - b.queueKey;
-  const out: SequenceEntry[] = [];
-  const cands = eligibleWaiting(state, win);
-  const aged = cands.filter((t) => now - t.queuedAt >= policy.agingMinutes * 60_000).sort(byQueued);
-  for (const t of aged) out.push({ ticket: t, step: 'aged', tier: tierOf(win, t.serviceId) });
-  const agedIds = new Set(aged.map((t) => t.id));
-  const tiers = win.tiers.map(() => ({ appt: [] as Ticket[], pri: [] as Ticket[], norm: [] as Ticket[], byQueued: [] as Ticket[], a: 0, p: 0, n: 0, q: 0 }));
-  for (const t of cands) {
-    const q = agedIds.has(t.id) ? undefined : tiers[tierOf(win, t.serviceId)];
-    if (!q) continue;
-    (t.class === 'appointment' ? q.appt : t.class === 'priority' ? q.pri : q.norm).push(t);
-    q.byQueued.push(t);
-  }
-  for (const q of tiers) {
-    q.appt.sort(byKey);
-    q.pri.sort(byKey);
-    q.norm.sort(byKey);
-    q.byQueued.sort(byQueued);
-  }
-  const slack = tierSlackMs(state, win);
-  const taken = new Set<string>();
-  let inter = interleaveOf(state, poolOf(win));
-  for (;;) {
-    let tier = -1;
-    let best = -Infinity;
-    tiers.forEach((q, k) => {
-      while (q.q < q.byQueued.length && taken.has(q.byQueued[q.q]?.id ?? '')) q.q++;
-      const oldest = q.byQueued[q.q];
-      if (!oldest) return;
-      const claim = slack === Infinity ? -k : now - oldest.queuedAt - k * slack;
-      if (claim > best) {
-        best = claim;
-        tier = k;
-      }
-    });
-    const q = tiers[tier];
-    if (!q) break;
-    let entry: SequenceEntry | undefined;
-    const appt = q.appt[q.a];
-    if (appt) {
-      q.a++;
-      entry = { ticket: appt, step: 'appointment', tier };
-    } else {
-      const takePriority = q.n >= q.norm.length || (q.p < q.pri.length && prefersPriority(inter, policy.interleave));
-      const t = takePriority ? q.pri[q.p++] : q.norm[q.n++];
-      if (!t) break;
-      inter = nextInterleave(inter, takePriority ? 'priority' : 'normal');
-      entry = { ticket: t, step: takePriority ? 'priority' : 'normal', tier };
-    }
-    taken.add(entry.ticket.id);
-    out.push(entry);
-  }
-  return out;
-}
-
-/**
  * The waiting index as apply keeps it, one ticket per event (src/core/waiting-index.ts), in ids. Its
  * oracle is the same function on a structured clone of the state: a state the index has never seen,
  * so it is built from a scan of the day's tickets, as it was before it was kept incrementally.
@@ -137,28 +74,6 @@ function waitingIndexIds(state: HallState) {
     }),
   );
   return { waiting: ids(waitingTickets(state)), byQueued: ids(waitingByQueued(state)), services, targeted: [...targetedWindows(state)].sort((a, b) => a[0] - b[0]) };
-}
-
-/**
- * Wait positions as `positions` defines them, from the sorted call orders (sortedSequence): the
- * oracle for the lazy walk (each window's order computed only as far as the ticket, the merge by
- * time joined skipped while queue-key order is time-joined order).
- */
-function sortedPositions(state: HallState, now: number): Map<string, { position: number; openWindows: number[] }> {
-  const out = new Map<string, { position: number; openWindows: number[] }>();
-  const waiting = waitingTickets(state);
-  const orders = new Map((state.config?.windows ?? []).map((w) => [w.id, sortedSequence(state, w, now).map((e) => e.ticket.id)]));
-  for (const t of waiting) {
-    const all = (state.config?.windows ?? []).filter((w) => tierOf(w, t.serviceId) >= 0 && (t.targetWindow === undefined || t.targetWindow === w.id));
-    const open = all.filter((w) => state.windows[String(w.id)]?.status === 'open');
-    let best = Infinity;
-    for (const w of open.length > 0 ? open : all) {
-      const r = orders.get(w.id)?.indexOf(t.id) ?? -1;
-      if (r >= 0) best = Math.min(best, r);
-    }
-    out.set(t.id, { position: best === Infinity ? waiting.length : best + 1, openWindows: open.map((w) => w.id) });
-  }
-  return out;
 }
 
 /** Every window's lazy call order (whole, and cut at a few lengths) against the sorted one. */
