@@ -72,20 +72,29 @@ export function estimatedWaits(state: HallState, now: number, wanted?: ReadonlyS
         out.set(t.id, Math.round(at));
         found++;
       }
-      r.rate = rateOf(t.serviceId);
+      const rate = rateOf(t.serviceId);
+      if (rate !== r.rate) {
+        r.rate = rate;
+        totalStale = true;
+      }
       r.next.at++;
       return true;
     }
     return false;
   };
   const cursors = new Map<CallSequence, { at: number }>();
-  // The mean of up to serviceTimeSamples samples, once per service, not once per ticket taken.
-  const means = new Map<string, number>();
+  // The rate of a service (1 / the mean of up to serviceTimeSamples samples), once per service, not once per ticket taken.
+  const rates = new Map<string, number>();
   const rateOf = (serviceId: string) => {
-    let m = means.get(serviceId);
-    if (m === undefined) means.set(serviceId, (m = meanServiceMs(state, serviceId)));
-    return 1 / m;
+    let rate = rates.get(serviceId);
+    if (rate === undefined) rates.set(serviceId, (rate = 1 / meanServiceMs(state, serviceId)));
+    return rate;
   };
+  /**
+   * Whether a busy window's rate changed, or the busy windows did, since `total` was summed: the same
+   * rates summed in the same order give the same total, so it is summed again only then (issue 12).
+   */
+  let totalStale = true;
   let busy: Runner[] = [];
   for (const win of config.windows) {
     const ws = state.windows[String(win.id)];
@@ -103,9 +112,13 @@ export function estimatedWaits(state: HallState, now: number, wanted?: ReadonlyS
     }
   }
   let at = 0;
+  let total = 0;
   while (busy.length > 0 && taken.size < waiting.length && (wanted === undefined || found < want)) {
-    let total = 0;
-    for (let i = 0; i < busy.length; i++) total += (busy[i] as Runner).rate;
+    if (totalStale) {
+      total = 0;
+      for (let i = 0; i < busy.length; i++) total += (busy[i] as Runner).rate;
+      totalStale = false;
+    }
     at += 1 / total;
     let first = busy[0] as Runner;
     for (let i = 0; i < busy.length; i++) {
@@ -114,7 +127,10 @@ export function estimatedWaits(state: HallState, now: number, wanted?: ReadonlyS
       if (r.credit > first.credit) first = r;
     }
     first.credit -= 1;
-    if (!call(first, at)) busy = busy.filter((r) => r !== first);
+    if (!call(first, at)) {
+      busy = busy.filter((r) => r !== first);
+      totalStale = true;
+    }
   }
   return out;
 }
