@@ -1,5 +1,5 @@
 import type { CallReason } from './events.js';
-import { canServe, keyOrderIsQueuedOrder, poolOf, serviceQueue, targetedWindows, tierOf, waitingTickets } from './hall.js';
+import { canServe, keyOrderIsQueuedOrder, poolOf, serviceQueue, targetedWindows, tierOf, waitingByQueued, waitingTickets } from './hall.js';
 import { defaultPolicy, type WindowDef } from './model.js';
 import type { HallState, InterleaveState, Ticket } from './state.js';
 import { own } from './own.js';
@@ -162,8 +162,8 @@ interface TierQueue {
   appt: Merge;
   pri: Merge;
   norm: Merge;
-  /** The tier's tickets by time joined, for its longest wait (taken ones skipped). */
-  byQueued: Merge;
+  /** The tier's tickets by time joined, for its longest wait (taken ones skipped); only where the class heads do not tell it (headsTellOldest). */
+  byQueued: Merge | undefined;
 }
 
 /** A window's services per tier, each once: a service listed in two tiers belongs to the first (tierOf). Once per window definition. */
@@ -203,7 +203,8 @@ export class CallSequence {
   private indexed = 0;
   private finished = false;
   private agedDone = false;
-  private readonly aged: Merge;
+  /** Undefined when no waiting ticket is aged (then agedDone from the start: issue 12, a merge less to build per order). */
+  private readonly aged: Merge | undefined;
   private readonly agedBefore: number;
   private readonly tiers: TierQueue[];
   private readonly slack: number;
@@ -233,12 +234,20 @@ export class CallSequence {
     this.agedBefore = now - (policy?.agingMinutes ?? 0) * 60_000;
     const servicesOf = (k: number) => (tierServices(win)[k] ?? []).map((id) => serviceQueue(state, id));
     const queues = win.tiers.map((_, k) => servicesOf(k));
-    this.aged = new Merge(
-      queues.flat().map((q) => q.byQueued),
-      false,
-      win.id,
-      -Infinity,
-    );
+    // The oldest waiting ticket, of any service or window, is not aged: neither is any the window may call.
+    const oldestWaiting = waitingByQueued(state)[0];
+    this.agedDone = oldestWaiting === undefined || oldestWaiting.queuedAt > this.agedBefore;
+    this.aged = this.agedDone
+      ? undefined
+      : new Merge(
+          queues.flat().map((q) => q.byQueued),
+          false,
+          win.id,
+          -Infinity,
+        );
+    this.slack = tierSlackMs(state, win);
+    this.headsTellOldest = this.slack === Infinity || keyOrderIsQueuedOrder(state);
+    const byQueued = !this.headsTellOldest;
     this.tiers = queues.map((qs) => ({
       appt: new Merge(
         qs.map((q) => q.appointment),
@@ -258,17 +267,17 @@ export class CallSequence {
         win.id,
         this.agedBefore,
       ),
-      byQueued: new Merge(
-        qs.map((q) => q.byQueued),
-        false,
-        win.id,
-        this.agedBefore,
-        this.taken,
-      ),
+      byQueued: byQueued
+        ? new Merge(
+            qs.map((q) => q.byQueued),
+            false,
+            win.id,
+            this.agedBefore,
+            this.taken,
+          )
+        : undefined,
     }));
     this.claims = new Float64Array(win.tiers.length).fill(NaN);
-    this.slack = tierSlackMs(state, win);
-    this.headsTellOldest = this.slack === Infinity || keyOrderIsQueuedOrder(state);
     // A copy, advanced in place as entries are taken (never the state's own).
     const inter = interleaveOf(state, poolOf(win));
     this.inter = { cls: inter.cls, run: inter.run };
@@ -333,7 +342,7 @@ export class CallSequence {
     if (!policy) return this.end();
     // 1. Aged tickets, oldest first, any tier or class: a prefix by time joined, so once the oldest
     // left is not aged, none is.
-    if (!this.agedDone) {
+    if (!this.agedDone && this.aged) {
       const old = this.aged.peek();
       if (old && old.queuedAt <= this.agedBefore) {
         this.aged.take();
@@ -348,7 +357,7 @@ export class CallSequence {
       let claim = this.claims[k] as number;
       if (Number.isNaN(claim)) {
         const q = this.tiers[k] as TierQueue;
-        const oldest = this.headsTellOldest ? oldestHead(q) : q.byQueued.peek();
+        const oldest = q.byQueued ? q.byQueued.peek() : oldestHead(q);
         claim = oldest === undefined ? -Infinity : this.slack === Infinity ? -k : this.now - oldest.queuedAt - k * this.slack;
         this.claims[k] = claim;
       }
@@ -448,6 +457,27 @@ export function openWindowCount(state: HallState): number {
   return n;
 }
 
+const configuredCache = new WeakMap<readonly WindowDef[], Map<string, { all: WindowDef[]; byTier: WindowDef[] }>>();
+
+/**
+ * The configured windows that can call the tickets of `key` (a service, and the window it is transferred
+ * to), in configured order and by tier: once per configuration, not per command (issue 12). Walked in
+ * tier order: the windows that call the service in a better tier usually rank it first, and the bound
+ * they give stops the walk down the others' orders early. The sort is stable, so the open ones among
+ * them, in this order, are the open ones sorted.
+ */
+function configuredWindowsOf(windows: readonly WindowDef[], key: string, t: Ticket): { all: WindowDef[]; byTier: WindowDef[] } {
+  let perKey = configuredCache.get(windows);
+  if (!perKey) configuredCache.set(windows, (perKey = new Map()));
+  let hit = perKey.get(key);
+  if (!hit) {
+    const all = windows.filter((w) => canServe(w, t));
+    hit = { all, byTier: [...all].sort((a, b) => tierOf(a, t.serviceId) - tierOf(b, t.serviceId)) };
+    perKey.set(key, hit);
+  }
+  return hit;
+}
+
 /**
  * Wait positions one ticket at a time (as `positions` defines them), sharing each pool's call order
  * and each service's eligible windows between tickets. With `limit`, each window's order is looked
@@ -474,12 +504,10 @@ export class PositionFinder {
     const key = t.targetWindow === undefined ? t.serviceId : `${t.serviceId}#${t.targetWindow}`;
     let hit = this.eligible.get(key);
     if (!hit) {
-      const all = (this.state.config?.windows ?? []).filter((w) => canServe(w, t));
-      const open = all.filter((w) => own(this.state.windows, String(w.id))?.status === 'open');
-      // Walked in tier order: the windows that call the service in a better tier usually rank it
-      // first, and the bound they give stops the walk down the others' orders early.
-      const byTier = (ws: WindowDef[]) => [...ws].sort((a, b) => tierOf(a, t.serviceId) - tierOf(b, t.serviceId));
-      hit = { all, open, walk: byTier(open.length > 0 ? open : all) };
+      const { all, byTier } = configuredWindowsOf(this.state.config?.windows ?? [], key, t);
+      const isOpen = (w: WindowDef) => own(this.state.windows, String(w.id))?.status === 'open';
+      const open = all.filter(isOpen);
+      hit = { all, open, walk: open.length > 0 ? byTier.filter(isOpen) : byTier };
       this.eligible.set(key, hit);
     }
     return hit;
