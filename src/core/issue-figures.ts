@@ -1,5 +1,5 @@
 import { dropCallOrders, PositionFinder } from './dispatcher.js';
-import { estimatedWaits, waitMinutes } from './estimate.js';
+import { estimatedWaitOf, waitMinutes } from './estimate.js';
 import { own } from './own.js';
 import type { HallState, IssueFigures, Ticket } from './state.js';
 import { dropWaitingIndex, stateWithWaiting } from './waiting-index.js';
@@ -17,7 +17,7 @@ export function issueFigures(state: HallState, ticket: Ticket, now: number): Iss
   const { whatIf, waiting } = stateWithWaiting(state, ticket);
   try {
     const p = new PositionFinder(whatIf, now).positionOf(waiting);
-    const ms = estimatedWaits(whatIf, now, new Set([ticket.id])).get(ticket.id);
+    const ms = estimatedWaitOf(whatIf, now, waiting);
     return { position: p?.position ?? 1, windows: p?.openWindows ?? [], ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) };
   } finally {
     // The what-if state dies here: its caches go with it now, not at the next full GC (dropWaitingIndex).

@@ -38,7 +38,7 @@ interface WaitingIndex {
   placed: Map<string, Placed>;
   /** Waiting tickets per target window (transfers to one window), windows with none absent. */
   targeted: Map<number, number>;
-  /** Whether queue-key order is also time-joined order (computed when first asked, per seq). */
+  /** Whether queue-key order is also time-joined order (computed when first asked, then carried from event to event). */
   keyOrderIsQueuedOrder?: boolean;
   /**
    * A what-if state's index (stateWithWaiting): its `placed` is the state's own, shared and never
@@ -109,6 +109,25 @@ function count(targeted: Map<number, number>, w: number | undefined, by: number)
   else targeted.delete(w);
 }
 
+/*
+ * Whether queue-key order is time-joined order, carried across one ticket's removal or insertion
+ * instead of checked again over the whole queue at every event (issue 12: a scan of the queue per
+ * event and per what-if state). Undefined: not known, checked when next asked.
+ */
+function orderAfterRemoval(ordered: boolean | undefined): boolean | undefined {
+  // A sub-sequence of an ordered sequence is ordered; one of an unordered sequence may be either.
+  return ordered === true ? true : undefined;
+}
+
+function orderAfterInsertion(ordered: boolean | undefined, waiting: readonly Ticket[], t: Ticket): boolean | undefined {
+  if (ordered !== true) return ordered;
+  // Inserted in an ordered sequence: ordered still if its neighbours in queue-key order joined no later / no earlier.
+  const i = waiting.lastIndexOf(t);
+  const before = waiting[i - 1];
+  const after = waiting[i + 1];
+  return (before === undefined || before.queuedAt <= t.queuedAt) && (after === undefined || t.queuedAt <= after.queuedAt);
+}
+
 /** Called by apply after an event moved the state from seq - 1 to seq and touched `ticketId` (null: none; undefined: maybe many). */
 export function noteWaiting(state: HallState, seq: number, ticketId: string | null | undefined): void {
   const hit = cache.get(state);
@@ -119,7 +138,6 @@ export function noteWaiting(state: HallState, seq: number, ticketId: string | nu
     return;
   }
   hit.seq = seq;
-  hit.keyOrderIsQueuedOrder = undefined;
   if (ticketId === null) return;
   const t = own(state.tickets, ticketId);
   const was = hit.placed.get(ticketId);
@@ -134,9 +152,11 @@ export function noteWaiting(state: HallState, seq: number, ticketId: string | nu
     if (q) hit.services.set(was.serviceId, { ...q, [was.cls]: without(q[was.cls], old), byQueued: without(q.byQueued, old) });
     hit.placed.delete(ticketId);
     count(hit.targeted, was.targetWindow, -1);
+    hit.keyOrderIsQueuedOrder = orderAfterRemoval(hit.keyOrderIsQueuedOrder);
   }
   if (t && waits) {
     hit.waiting = withTicket(hit.waiting, t, byKey);
+    hit.keyOrderIsQueuedOrder = orderAfterInsertion(hit.keyOrderIsQueuedOrder, hit.waiting, t);
     hit.byQueued = withTicket(hit.byQueued, t, byQueuedOrder);
     const q = hit.services.get(t.serviceId) ?? noQueue;
     hit.services.set(t.serviceId, { ...q, [t.class]: withTicket(q[t.class], t, byKey), byQueued: withTicket(q.byQueued, t, byQueuedOrder) });
@@ -157,7 +177,7 @@ export function stateWithWaiting(state: HallState, t: Ticket): { whatIf: HallSta
   const waiting: Ticket = { ...t, status: 'waiting' };
   const whatIf: HallState = { ...state, seq: state.seq + 1 };
   const hit = indexOf(state);
-  const index: WaitingIndex = { seq: state.seq + 1, waiting: hit.waiting, byQueued: hit.byQueued, services: new Map(hit.services), placed: hit.placed, targeted: new Map(hit.targeted), shared: true };
+  const index: WaitingIndex = { seq: state.seq + 1, waiting: hit.waiting, byQueued: hit.byQueued, services: new Map(hit.services), placed: hit.placed, targeted: new Map(hit.targeted), keyOrderIsQueuedOrder: keyOrderIsQueuedOrder(state), shared: true };
   const was = index.placed.get(t.id);
   if (was) {
     index.waiting = without(index.waiting, was.ticket);
@@ -165,8 +185,10 @@ export function stateWithWaiting(state: HallState, t: Ticket): { whatIf: HallSta
     const q = index.services.get(was.serviceId);
     if (q) index.services.set(was.serviceId, { ...q, [was.cls]: without(q[was.cls], was.ticket), byQueued: without(q.byQueued, was.ticket) });
     count(index.targeted, was.targetWindow, -1);
+    index.keyOrderIsQueuedOrder = orderAfterRemoval(index.keyOrderIsQueuedOrder);
   }
   index.waiting = withTicket(index.waiting, waiting, byKey);
+  index.keyOrderIsQueuedOrder = orderAfterInsertion(index.keyOrderIsQueuedOrder, index.waiting, waiting);
   index.byQueued = withTicket(index.byQueued, waiting, byQueuedOrder);
   const q = index.services.get(waiting.serviceId) ?? noQueue;
   index.services.set(waiting.serviceId, { ...q, [waiting.class]: withTicket(q[waiting.class], waiting, byKey), byQueued: withTicket(q.byQueued, waiting, byQueuedOrder) });

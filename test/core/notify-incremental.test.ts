@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apply, canServe, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, setOwn, waitMinutes, waitingTickets, windowSequence, windowView, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
-import { serviceQueue, targetedWindows, waitingByQueued } from '../../src/core/hall.js';
+import { keyOrderIsQueuedOrder, serviceQueue, targetedWindows, waitingByQueued } from '../../src/core/hall.js';
 import { sortedPositions, sortedSequence } from './call-order-oracle.js';
 import { Hall, hallConfig, monday, type DistributiveOmit } from './fixtures.js';
 
@@ -171,6 +171,8 @@ describe('notices computed from the front of the queue', () => {
             // Each window's waiting count, from the index (or a scan while a transferred ticket waits), against a scan.
             for (const w of state.config?.windows ?? []) expect(windowView(state, w.id).waiting).toBe(waitingTickets(state).filter((t) => canServe(w, t)).length);
             expect(waitingIndexIds(state)).toEqual(waitingIndexIds(structuredClone(state)));
+            // Whether queue-key order is time-joined order, carried from event to event, against a scan.
+            expect(keyOrderIsQueuedOrder(state)).toBe(waitingTickets(state).every((t, i, w) => i === 0 || (w[i - 1] as Ticket).queuedAt <= t.queuedAt));
             expectSequencesSorted(state, now);
             // Sometimes the notices are left owed, so later states owe many at once.
             if (notify) for (const b of due) push(b, false);
