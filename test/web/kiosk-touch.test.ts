@@ -114,13 +114,13 @@ describe('citizen pages: the kiosk on a touch-only screen, the rating link', () 
     await page.waitForSelector('body.elderly');
     const on = await look();
     expect(on.pressed).toBe('true');
-    expect(on.text).toBe('✓ 长者模式：点此退出');
+    expect(on.text).toBe('✓ 退出长者模式');
     // Visibly another button: the accent yellow, not the panel blue.
     expect(on.bg).not.toBe(off.bg);
     expect(on.bg).toBe('rgb(255, 210, 63)');
     await page.tap('#lang');
     await page.waitForSelector('html[lang="en"]', { state: 'attached' });
-    expect((await look()).text).toBe('✓ Large text: tap to leave');
+    expect((await look()).text).toBe('✓ Leave large text');
     await page.tap('#elderly');
     await page.waitForSelector('body:not(.elderly)');
     expect(await look()).toEqual({ ...off, text: 'Large text' });
