@@ -72,6 +72,23 @@ describe('kiosk error flows', () => {
     await kiosk.tap('#lang');
     await kiosk.waitForSelector('html[lang="zh-CN"]', { state: 'attached' });
     await kiosk.waitForSelector('#menu:not(.hidden)');
+    // An appointment check-in by code goes the same way: the SMS ticket step first, then the check-in with the phone.
+    const sent: string[] = [];
+    const record = (r: { url(): string; postData(): string | null }) => void (r.url().endsWith('/kiosk/api/check-in') && sent.push(r.postData() ?? ''));
+    kiosk.on('request', record);
+    await kiosk.tap('#checkin');
+    for (const k of 'AB12') await kiosk.tap(`#checkin-pad button[aria-label="${k}"]`);
+    await kiosk.tap('#checkin-go');
+    await kiosk.waitForSelector('#phone-step:not(.hidden)');
+    expect(await kiosk.textContent('#take')).toBe('短信取号');
+    for (const d of '13912345678') await kiosk.tap(`#pad button[aria-label="${d}"]`);
+    await kiosk.tap('#take');
+    await kiosk.waitForSelector('#error:not(.hidden)');
+    // The demo hall has no appointments: the hall's answer, in a citizen's words.
+    expect(await kiosk.textContent('#error-text')).toBe('没有今日的预约，请核对预约码或手机号 · No appointment found for today: check the code or phone number');
+    expect(sent).toEqual([JSON.stringify({ code: 'AB12', phone: '13912345678', smsOnly: true })]);
+    kiosk.off('request', record);
+    await backToMenu();
     demo.hardware.printerEmulator.set({ paper: 'ok' });
     await kiosk.waitForSelector('#printer.hidden', { state: 'attached' });
   });
