@@ -128,9 +128,57 @@ describe('pages in daily use', () => {
     expect(await note.evaluate((e) => (e as unknown as { mark?: number }).mark === 42 && (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement === e)).toBe(true);
     expect(await pick.inputValue()).toBe('s03');
     await row.getByRole('button').click();
-    await admin.locator('#ratings tr', { hasText: `已回访 ${text}` }).waitFor();
+    await admin.locator('#ratings tr', { hasText: `已回复：${text}` }).waitFor();
     await admin.locator('#windows tr[data-window="2"]').getByRole('button', { name: '开放 Open' }).click();
     await admin.locator('#windows tr[data-window="2"]').getByText('张伟 s03').waitFor();
+  }, 120_000);
+
+  it("admin: the staff picker offers who can serve with no default, marks who is seated, words a seated pick's refusal to the manager; a keypad pause reads 暂停服务 once; a bad rating's follow-up in one place", async () => {
+    // Runs after the test above: s01 serves at window 1 (its keypad), s03 at window 2 (opened on admin); a bad rating replied.
+    const admin = await open(await context({ viewport: { width: 1600, height: 1000 } }), `${rig.server}/admin`);
+    await signIn(admin, 'm01', DEMO_PINS.manager);
+    await admin.waitForURL(/\/admin$/);
+    const w3 = admin.locator('#windows tr[data-window="3"]');
+    await w3.getByText('关闭', { exact: true }).waitFor();
+    const pick = w3.locator('select');
+    const options = await pick.locator('option').evaluateAll((os) => os.map((o) => ({ value: (o as unknown as { value: string }).value, text: (o as unknown as { textContent: string }).textContent })));
+    // Staff only: not the manager m01 (孙敏), not the technician t01; a prompt first, chosen by nobody.
+    expect(options[0]).toEqual({ value: '', text: '选择人员 choose staff' });
+    expect(options.map((o) => o.value)).not.toContain('m01');
+    expect(options.map((o) => o.value)).not.toContain('t01');
+    expect(options.slice(1).map((o) => o.value)).toEqual(['s01', 's02', 's03', 's04', 's05', 's06', 's07', 's08', 's09', 's10', 's11', 's12', 's13', 's14']);
+    expect(options.find((o) => o.value === 's01')?.text).toBe('王芳 s01（已在 1 号窗口）');
+    expect(options.find((o) => o.value === 's03')?.text).toBe('张伟 s03（已在 2 号窗口）');
+    expect(options.find((o) => o.value === 's04')?.text).toBe('刘洋 s04');
+    expect(await pick.inputValue()).toBe('');
+    expect(await w3.getByRole('button', { name: '开放 Open' }).isDisabled()).toBe(true);
+    // A seated one: refused in the manager's words, not "您已在 1 号窗口登录".
+    await pick.selectOption('s01');
+    await w3.getByRole('button', { name: '开放 Open' }).click();
+    await admin.locator('#status:text("s01 王芳 已在 1 号窗口登录，请先关闭 1 号窗口")').waitFor();
+    expect(await admin.textContent('#status')).not.toContain('您');
+
+    // The keypad's pause: its reason repeats the status, so the status is said once; the admin's own reason adds something.
+    const keypad = rig.demo.hardware.keypadEmulators.get(1)!;
+    keypad.press('pause');
+    const w1status = admin.locator('#windows tr[data-window="1"] td').nth(1);
+    await admin.locator('#windows tr[data-window="1"]').getByRole('button', { name: '恢复 Resume' }).waitFor();
+    expect(await w1status.textContent()).toBe('暂停服务');
+    await admin.locator('#windows tr[data-window="1"]').getByRole('button', { name: '恢复 Resume' }).click();
+    await admin.locator('#windows tr[data-window="1"]').getByRole('button', { name: '暂停 Pause' }).click();
+    await admin.locator('#windows tr[data-window="1"] td:text("暂停服务（管理员暂停）")').waitFor();
+    await admin.locator('#windows tr[data-window="1"]').getByRole('button', { name: '恢复 Resume' }).click();
+    await admin.locator('#windows tr[data-window="1"]').getByRole('button', { name: '暂停 Pause' }).waitFor();
+
+    // One place for a bad rating's follow-up: one table; its reply is typed once; then rectification or not true.
+    expect(await admin.locator('#follow-ups, [data-follow-up]').count()).toBe(0);
+    expect(await admin.locator('h2', { hasText: '差评' }).count()).toBe(1);
+    const row = admin.locator('#ratings tr', { hasText: '已回复：已电话联系市民，解释了办理流程' });
+    await row.waitFor();
+    expect(await row.locator('input').count()).toBe(2);
+    await row.locator('input[data-field="note"]').fill('已对窗口人员进行业务培训');
+    await row.getByRole('button', { name: '整改 Rectified' }).click();
+    await admin.locator('#ratings tr', { hasText: '整改：已对窗口人员进行业务培训' }).waitFor();
   }, 120_000);
 
   it('kiosk: fills a 1080×1920 portrait screen with thumb-sized buttons; a press spanning a live update is not lost', async () => {

@@ -41,16 +41,53 @@ describe('kiosk error flows', () => {
     await kiosk.waitForSelector('#menu:not(.hidden)');
   };
 
-  it('offers an SMS-only ticket when the printer is out of paper', async () => {
+  it('with the printer out of paper, the phone step is the SMS ticket step: phone required, no skip, one press', async () => {
     demo.hardware.printerEmulator.set({ paper: 'out' });
     await kiosk.waitForSelector('#printer:not(.hidden)');
-    await take('social');
-    expect(await kiosk.textContent('#error-text')).toContain('打印机暂时无法出票');
-    await kiosk.tap('#sms-only');
+    expect(await kiosk.textContent('#printer')).toBe('打印机暂不可用，可短信取号');
+    await kiosk.tap('[data-service="social"]');
+    await kiosk.waitForSelector('#phone-step:not(.hidden)');
+    // Not "(可跳过)", no "不需要短信，直接取号": the SMS is the ticket.
+    expect(await kiosk.textContent('#phone-step h2')).toBe('打印机暂不可用：请输入手机号，号码将通过短信发送给您');
+    expect(await kiosk.isVisible('#skip')).toBe(false);
+    expect(await kiosk.textContent('#take')).toBe('短信取号');
+    // Without a phone: asked for it, nothing sent.
+    await kiosk.tap('#take');
+    await kiosk.waitForSelector('#phone-error:not(.hidden)');
+    expect(await kiosk.isVisible('#phone-step')).toBe(true);
     for (const d of '13912345678') await kiosk.tap(`#pad button[aria-label="${d}"]`);
     await kiosk.tap('#take');
-    await kiosk.waitForSelector('#result:not(.hidden)');
+    // The SMS ticket at once: no refusal, no extra 改为短信取号.
+    await kiosk.waitForSelector('#result:not(.hidden), #error:not(.hidden)');
+    expect(await kiosk.isVisible('#result')).toBe(true);
     expect(await kiosk.textContent('#result-head')).toBe('已通过短信发送您的号码');
+    // In English the same step: no "(optional)".
+    await backToMenu();
+    await kiosk.tap('#lang');
+    await kiosk.tap('[data-service="social"]');
+    await kiosk.waitForSelector('#phone-step:not(.hidden)');
+    expect(await kiosk.textContent('#phone-step h2')).not.toContain('optional');
+    expect(await kiosk.textContent('#take')).toBe('Get my number by SMS');
+    await kiosk.tap('#phone-back');
+    await kiosk.tap('#lang');
+    await kiosk.waitForSelector('html[lang="zh-CN"]', { state: 'attached' });
+    await kiosk.waitForSelector('#menu:not(.hidden)');
+    // An appointment check-in by code goes the same way: the SMS ticket step first, then the check-in with the phone.
+    const sent: string[] = [];
+    const record = (r: { url(): string; postData(): string | null }) => void (r.url().endsWith('/kiosk/api/check-in') && sent.push(r.postData() ?? ''));
+    kiosk.on('request', record);
+    await kiosk.tap('#checkin');
+    for (const k of 'AB12') await kiosk.tap(`#checkin-pad button[aria-label="${k}"]`);
+    await kiosk.tap('#checkin-go');
+    await kiosk.waitForSelector('#phone-step:not(.hidden)');
+    expect(await kiosk.textContent('#take')).toBe('短信取号');
+    for (const d of '13912345678') await kiosk.tap(`#pad button[aria-label="${d}"]`);
+    await kiosk.tap('#take');
+    await kiosk.waitForSelector('#error:not(.hidden)');
+    // The demo hall has no appointments: the hall's answer, in a citizen's words.
+    expect(await kiosk.textContent('#error-text')).toBe('没有今日的预约，请核对预约码或手机号 · No appointment found for today: check the code or phone number');
+    expect(sent).toEqual([JSON.stringify({ code: 'AB12', phone: '13912345678', smsOnly: true })]);
+    kiosk.off('request', record);
     await backToMenu();
     demo.hardware.printerEmulator.set({ paper: 'ok' });
     await kiosk.waitForSelector('#printer.hidden', { state: 'attached' });

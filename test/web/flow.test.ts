@@ -104,7 +104,7 @@ describe('the pages, one citizen from kiosk to rating', () => {
     await row.getByText('非常不满意').waitFor();
     await row.locator('input').fill('已电话回访，已解决');
     await row.getByRole('button').click();
-    await row.getByText('已回访 已电话回访，已解决').waitFor();
+    await row.getByText('已回复：已电话回访，已解决').waitFor();
 
     // Admin opens a closed window for a staff member, then pauses it: the display lists it as paused.
     const w2 = admin.locator('#windows tr[data-window="2"]');

@@ -11,3 +11,11 @@ export { useState, useRef, useEffect } from 'preact/hooks';
 /** Window status as staff read it. */
 export const windowStatusZh = { open: '开放', paused: '暂停服务', closed: '关闭' };
 export const windowStatusEn = { open: 'Open', paused: 'Paused', closed: 'Closed' };
+
+/** Whether a window's pause reason says more than its status (a keypad's pause gives 暂停服务 as the reason). */
+export function pauseReasonShown(w) {
+  const reason = (w.pauseReason ?? '').trim();
+  if (reason === '') return false;
+  const said = [windowStatusZh[w.status], windowStatusEn[w.status]].filter(Boolean).map((x) => x.toLowerCase());
+  return !said.some((x) => x.includes(reason.toLowerCase()));
+}
