@@ -12,6 +12,7 @@ import { isHallqError } from '../../drivers/common/error.js';
 import { errorLine, errorParts, UsageError } from './cli-error.js';
 import { closest, closestAll } from '../../drivers/common/did-you-mean.js';
 import { exitCodes } from './exit-codes.js';
+import { endQuietlyOnBrokenPipe } from './broken-pipe.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -461,6 +462,9 @@ function missingPackage(e: unknown): string | undefined {
   return /Cannot find package '([^']+)'/.exec(e.message)?.[1];
 }
 
+// The daemons (and the city's services) keep serving when their output's reader goes away; every other command ends quietly.
+const [command, sub] = process.argv.slice(2);
+endQuietlyOnBrokenPipe(command === 'server' || command === 'agent' || (command === 'city' && (sub === 'serve' || sub === 'bridge')));
 try {
   process.exitCode = await run(process.argv.slice(2));
 } catch (e) {
