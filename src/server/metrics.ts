@@ -82,7 +82,7 @@ export function createServerMetrics(src: MetricSources): Registry {
     },
   });
   // Every state's series, 0 in a hall that sends no SMS (sms.provider: none): zeros, not an absent series.
-  const outbox = src.smsOutbox ?? (() => ({}));
+  const outbox: () => Readonly<Record<string, number>> = src.smsOutbox ?? (() => ({}));
   new Gauge({
     name: 'hallq_sms_outbox_messages', help: 'SMS outbox rows by state (pending, sending, sent, dropped, failed); sent rows go after the retention days', labelNames: ['state'], registers,
     collect() {
