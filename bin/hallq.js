@@ -24,9 +24,10 @@ const built = join(root, 'dist', 'src', 'cli', 'main.js');
 const stamp = join(root, 'dist', 'BUILD.json');
 const sources = ['src', 'drivers'].map((d) => join(root, d));
 
-function fail(message) {
-  process.stderr.write(`hallq: ${message}\n`);
-  process.exit(1);
+/** The CLI's one error form (src/cli/cli-error.ts): `error: CODE: message (messageZh)`, one line, no trace. */
+function fail(code, message, messageZh, status = 1) {
+  process.stderr.write(`error: ${code}: ${message} (${messageZh})\n`);
+  process.exit(status);
 }
 
 /** True when some file the build uses under dir (any but the *.md notes) was modified after t (ms). */
@@ -41,7 +42,7 @@ function newerThan(dir, t) {
 function choose() {
   const forced = process.env.HALLQ_RUN;
   if (forced === 'dist' || forced === 'src') return forced;
-  if (forced) fail(`HALLQ_RUN=${forced}: expected dist or src`);
+  if (forced) fail('USAGE', `HALLQ_RUN=${forced}: expected dist or src`, `HALLQ_RUN=${forced}：应为 dist 或 src`, 2);
   const haveBuild = existsSync(built) && existsSync(stamp);
   if (!existsSync(sources[0])) return 'dist';
   if (!haveBuild) return 'src';
@@ -54,9 +55,11 @@ function missingPackage(e) {
   return e && e.code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find package '([^']+)'/.exec(String(e.message))?.[1] : undefined;
 }
 
-const setup = existsSync(sources[0])
-  ? { en: 'run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first', zh: '请先在源码目录运行 npm ci（或 bash scripts/ensure-node-deps.sh）' }
-  : { en: `run \`npm ci --omit=dev\` in ${root}, or reinstall hallq`, zh: `请在 ${root} 运行 npm ci --omit=dev，或重新安装 hallq` };
+// The same words as src/cli/main.ts's setupHint (a package found missing after the CLI loaded).
+const setup = (pkg) =>
+  existsSync(sources[0])
+    ? { en: `hallq's npm packages are not installed in this clone (${root}: node_modules has no "${pkg}"): run \`npm ci\` in ${root} first`, zh: `源码目录 ${root} 尚未安装 hallq 的 npm 包（node_modules 中没有 "${pkg}"）：请先在该目录运行 npm ci` }
+    : { en: `hallq's npm packages are not installed in ${root} (node_modules has no "${pkg}"): run \`npm ci --omit=dev\` in ${root}, or reinstall hallq`, zh: `${root} 尚未安装 hallq 的 npm 包（node_modules 中没有 "${pkg}"）：请在该目录运行 npm ci --omit=dev，或重新安装 hallq` };
 
 /**
  * A daemon under systemd (a cache directory) on a Node started with --experimental-vm-modules, as the
@@ -78,7 +81,11 @@ async function importedWithCodeCache(url) {
 const mode = choose();
 try {
   if (mode === 'dist') {
-    if (!existsSync(built)) fail(`no build in ${join(root, 'dist')}: run \`npm run build\` first`);
+    if (!existsSync(built)) {
+      const dist = join(root, 'dist');
+      if (existsSync(sources[0])) fail('NO_BUILD', `there is no build in ${dist}: run \`npm run build\` in ${root} first`, `${dist} 中没有编译好的程序：请先在 ${root} 运行 npm run build`);
+      fail('NO_BUILD', `there is no build in ${dist}: reinstall hallq`, `${dist} 中没有编译好的程序：请重新安装 hallq`);
+    }
     const url = pathToFileURL(built).href;
     if (!(await importedWithCodeCache(url))) await import(url);
   } else {
@@ -89,7 +96,6 @@ try {
 } catch (e) {
   const pkg = missingPackage(e);
   if (pkg === undefined) throw e;
-  // The CLI's one error form (src/cli/cli-error.ts): `error: CODE: message (messageZh)`.
-  process.stderr.write(`error: MISSING_PACKAGE: the npm package "${pkg}" is missing: ${setup.en} (缺少 npm 包 "${pkg}"：${setup.zh})\n`);
-  process.exit(1);
+  const words = setup(pkg);
+  fail('MISSING_PACKAGE', words.en, words.zh);
 }

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { HallqError } from './error.js';
+import { errnoOf, systemWords } from './system-words.js';
 import { Listeners, type Transport } from './transport.js';
 
 /** Raw TCP (ESC/POS port 9100, LED controllers on 5005). */
@@ -38,7 +39,9 @@ export class TcpTransport implements Transport {
           this.socket = undefined;
           this.closed.emit(lastError);
         } else {
-          reject(new HallqError('TRANSPORT_OPEN_FAILED', `cannot connect to ${this.description}: ${lastError?.message ?? 'closed'}`));
+          // "connect ECONNREFUSED 10.0.0.5:9100" in words; a timeout is ours ("connect timeout").
+          const w = lastError === undefined ? { en: 'the connection closed', zh: '连接已关闭' } : lastError.message === 'connect timeout' ? systemWords('ETIMEDOUT') : systemWords(errnoOf(lastError));
+          reject(new HallqError('TRANSPORT_OPEN_FAILED', `cannot connect to ${this.description}: ${w.en}`, { messageZh: `无法连接 ${this.description}：${w.zh}` }, lastError ? { cause: lastError } : undefined));
         }
       });
     });

@@ -7,6 +7,7 @@
 import { constants } from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import { HallqError } from '../common/error.js';
+import { errnoOf, systemWords } from '../common/system-words.js';
 import { Listeners, type Transport } from '../common/transport.js';
 
 export interface ChardevOptions {
@@ -48,7 +49,8 @@ export class ChardevTransport implements Transport {
       this.handle = await fsp.open(this.options.path, flags);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      throw new HallqError('TRANSPORT_OPEN_FAILED', `cannot open ${this.description}: ${e.code ?? e.message}`, { path: this.options.path }, { cause: err });
+      const w = systemWords(errnoOf(e));
+      throw new HallqError('TRANSPORT_OPEN_FAILED', `cannot open ${this.description}: ${w.en}`, { path: this.options.path, messageZh: `无法打开 ${this.description}：${w.zh}` }, { cause: err });
     }
     if (this.bidirectional) this.schedulePoll();
   }

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HallqError } from '../common/error.js';
+import { fileProblem } from '../common/system-words.js';
 import type { Logger } from '../common/logger.js';
 import { clipManifestSchema, MANIFEST_FILE } from './clip-manifest.js';
 import { formatLabel, frameCount, parseWav, sameFormat, type PcmFormat, type WavAudio } from './wav-codec.js';
@@ -40,18 +41,20 @@ export class ClipLibrary {
   }
 }
 
-async function readOrThrow(path: string, what: string): Promise<Buffer> {
+async function readOrThrow(path: string, what: string, whatZh: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (e) {
-    throw new HallqError('CONFIG_NOT_FOUND', `cannot read ${what} ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
+    // In words (never Node's "ENOENT: no such file or directory, open …"); the errno kept for whoever says what to do.
+    const p = fileProblem('read', path, e);
+    throw new HallqError('CONFIG_NOT_FOUND', `${what}: ${p.en}`, { file: path, errno: p.errno, messageZh: `${whatZh}：${p.zh}` }, { cause: e });
   }
 }
 
 /** Loads dir/clips.json and every clip it names. Throws HallqError naming the file on the first bad one. */
 export async function loadClipLibrary(dir: string, logger: Logger): Promise<ClipLibrary> {
   const manifestPath = join(dir, MANIFEST_FILE);
-  const text = (await readOrThrow(manifestPath, 'clip manifest')).toString('utf8');
+  const text = (await readOrThrow(manifestPath, 'clip manifest', '语音片段清单')).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -70,7 +73,7 @@ export async function loadClipLibrary(dir: string, logger: Logger): Promise<Clip
   const clips = new Map<string, WavAudio>();
   for (const [token, file] of Object.entries(manifest.clips)) {
     const path = join(dir, file);
-    const r = parseWav(await readOrThrow(path, `clip for "${token}"`));
+    const r = parseWav(await readOrThrow(path, `clip for "${token}"`, `“${token}”的语音片段`));
     if (!r.ok) {
       throw new HallqError('AUDIO_FAILED', `clip ${path} for "${token}" is not a usable WAV: ${r.error.message}`, { file: path, token, reason: r.error.type });
     }

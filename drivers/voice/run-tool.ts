@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { HallqError } from '../common/error.js';
+import { errnoOf, systemWords } from '../common/system-words.js';
 
 export interface ToolResult {
   stdout: Buffer;
@@ -30,7 +31,12 @@ export function runTool(command: string, args: readonly string[], stdin: Uint8Ar
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     // ENOENT arrives here; an EPIPE on stdin (the tool died early) is reported by the exit code instead.
-    child.on('error', (e) => finish(new HallqError('AUDIO_FAILED', `cannot run ${command}: ${e.message}`, { command }, { cause: e })));
+    child.on('error', (e) => {
+      // Spawn's "spawn aplay ENOENT" in words: a missing tool is a package to install.
+      const errno = errnoOf(e);
+      const w = errno === 'ENOENT' ? { en: 'it is not installed (not found on the PATH)', zh: '未安装（PATH 中找不到）' } : systemWords(errno);
+      finish(new HallqError('AUDIO_FAILED', `cannot run ${command}: ${w.en}`, { command, messageZh: `无法运行 ${command}：${w.zh}` }, { cause: e }));
+    });
     child.stdin.on('error', () => {});
     child.on('close', (code, signal) => {
       if (code === 0) finish(undefined);

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HallqError } from '../common/error.js';
+import { fileProblem } from '../common/system-words.js';
 import type { PlayInfo, Sink } from './sink.js';
 
 export class WavFileSink implements Sink {
@@ -17,7 +18,8 @@ export class WavFileSink implements Sink {
       await mkdir(this.dir, { recursive: true });
       await writeFile(path, wav);
     } catch (e) {
-      throw new HallqError('AUDIO_FAILED', `cannot write ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
+      const p = fileProblem('write', path, e);
+      throw new HallqError('AUDIO_FAILED', p.en, { file: path, messageZh: p.zh }, { cause: e });
     }
     this.written.push(path);
   }

@@ -265,6 +265,8 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
       // Whatever was still being settled stays open in the journal for the next start.
       void settling?.catch(() => undefined);
       journal?.close();
+      // Said as the server says its stop: the journal shows where a run ended, not only where it began.
+      logger.info({}, 'agent stopped');
     },
   };
   const kioskPort = portOf(hw.kioskHttp);

@@ -86,8 +86,22 @@ export function allowed(acl: HallAcl, user: string | undefined, topic: string, w
   return patternSafe(user) && acl.patterns.some((l) => fits(l, l.topic.replaceAll('%u', user)));
 }
 
-/** The rules as a Mosquitto acl_file (config/mosquitto.acl.example is this for config/hall.example.yaml). */
-export function mosquittoAcl(acl: HallAcl, agents: readonly string[] = []): string {
+/** Whether a rule holds the user name: a Mosquitto `pattern` line then; otherwise one `topic` line per user. */
+const perUser = (l: AclLine): boolean => l.topic.includes('%u');
+
+/**
+ * The rules as a Mosquitto acl_file (config/mosquitto.acl.example is this for config/hall.example.yaml).
+ * `agents`: every agent user of the hall (hall.yaml agents), the users `hallq broker` writes into the
+ * password file beside the server's. The rules that hold `%u` are `pattern` lines; the ones shared by
+ * every agent (events, state, the server's status, …) are `topic` lines in each agent's block, since
+ * Mosquitto 2 warns at every start for a pattern without %u or %c. Every user that can connect is named
+ * (the password file holds the server and the agents only), so each gets exactly what the patterns gave it.
+ */
+export function mosquittoAcl(acl: HallAcl, agents: readonly string[]): string {
+  const patterns = acl.patterns.filter(perUser);
+  const shared = acl.patterns.filter((l) => !perUser(l));
+  // Every user the rules apply to but the server: the agents, and the named users (the city bridge's), once each.
+  const named = [...new Set([...agents, ...Object.keys(acl.users)])].filter((u) => u !== acl.serverUser);
   return [
     `# hallq broker ACL for hall ${acl.hall}: /etc/mosquitto/hallq.acl (acl_file in config/mosquitto.conf).`,
     '# Written by `hallq broker --config hall.yaml` from src/bus/acl.ts; the embedded broker checks the same',
@@ -97,21 +111,28 @@ export function mosquittoAcl(acl: HallAcl, agents: readonly string[] = []): stri
     '# Every user but the server is an agent: %u is its user name, which is its agent id, and with',
     '# use_username_as_clientid (config/mosquitto.conf, the LAN listener) also its client id, so no user can take another\'s.',
     ...(agents.length > 0 ? [`# Agents of this hall (hall.yaml agents): ${agents.join(', ')}.`] : []),
-    '# Its requests to the server, its own status, devices and last will; its answers, the event',
-    "# stream, the retained state and the server's status. Island mode with the broker up (README",
-    '# "Island mode"): every agent\'s status (the election of the acting agent); forwards, answers and',
-    '# island events published only under its own id; the answers addressed to it, the others\' forwards',
-    '# (read by the acting agent) and the island events.',
-    ...acl.patterns.map((l) => `pattern ${l.access} ${l.topic}`),
+    '# Its requests to the server, its own status, devices and last will; its answers; island mode with the',
+    '# broker up (README "Island mode"): forwards, answers and island events published only under its own id,',
+    '# and the answers addressed to it.',
+    ...patterns.map((l) => `pattern ${l.access} ${l.topic}`),
     '',
     '# The hall server: every topic of its hall.',
     `user ${acl.serverUser}`,
     ...acl.server.map((l) => `topic ${l.access} ${l.topic}`),
     '',
-    ...Object.entries(acl.users).flatMap(([user, lines]) => [
-      ...(user === CITY_AGENT ? ["# The city bridge's local user: the city's appointments and notices (docs/city.md)."] : []),
+    // As topic lines, the same in each block: a pattern without %u would draw a warning at every start.
+    ...(named.length > 0
+      ? [
+          "# Each agent, besides the patterns above: the event stream, the retained state, the server's status, every",
+          "# agent's status (the election of the acting agent), the others' island forwards (read by the acting agent)",
+          '# and the island events.',
+        ]
+      : []),
+    ...named.flatMap((user) => [
+      ...(user === CITY_AGENT ? ["# The city bridge's local user: also the city's appointments and notices (docs/city.md)."] : []),
       `user ${user}`,
-      ...lines.map((l) => `topic ${l.access} ${l.topic}`),
+      ...(acl.users[user] ?? []).map((l) => `topic ${l.access} ${l.topic}`),
+      ...shared.map((l) => `topic ${l.access} ${l.topic}`),
       '',
     ]),
   ].join('\n');

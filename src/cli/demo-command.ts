@@ -1,4 +1,5 @@
 import { runDemo } from '../demo/demo.js';
+import { stopOnBrokenPipe } from './broken-pipe.js';
 import { exitCodes } from './exit-codes.js';
 
 /** `hallq demo`: the whole hall on the fixed demo ports until q, Ctrl-C, SIGTERM or --seconds. */
@@ -21,8 +22,9 @@ export async function demoCommand(opts: { config: string; speed: number; seed: n
     stop();
   });
   process.once('SIGTERM', stop);
-  // Output piped into `head` and closed: stop quietly.
-  process.stdout.on('error', stop);
+  // Output piped into `head` and closed: stop quietly, as on q.
+  const unlisten = stopOnBrokenPipe(stop);
   await demo.stopped;
+  unlisten();
   return exitCodes.ok;
 }

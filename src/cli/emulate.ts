@@ -16,6 +16,7 @@ import { thisAgent } from '../config/agents.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import type { DevicesConfig } from '../config/schema.js';
 import { exitCodes } from './exit-codes.js';
+import { stopOnBrokenPipe } from './broken-pipe.js';
 
 export const EMULATED_KINDS = ['printer', 'idcard', 'rs485', 'modem'] as const;
 export type EmulatedKind = (typeof EMULATED_KINDS)[number];
@@ -209,7 +210,10 @@ export async function emulateCommand(kind: EmulatedKind, o: EmulateOptions): Pro
   });
   process.once('SIGINT', resolveStop);
   process.once('SIGTERM', resolveStop);
+  // Output piped into `head` and closed: stop as on q.
+  const unlisten = stopOnBrokenPipe(resolveStop);
   await stopRequested;
+  unlisten();
   process.off('SIGINT', resolveStop);
   process.off('SIGTERM', resolveStop);
   rl.close();

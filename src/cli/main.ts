@@ -12,6 +12,7 @@ import { isHallqError } from '../../drivers/common/error.js';
 import { errorLine, errorParts, UsageError } from './cli-error.js';
 import { closest, closestAll } from '../../drivers/common/did-you-mean.js';
 import { exitCodes } from './exit-codes.js';
+import { endQuietlyOnBrokenPipe } from './broken-pipe.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -448,11 +449,11 @@ function version(): string {
 }
 
 /** What to run when a package is missing; the same words as bin/hallq.js, which catches it before this file loads. */
-function setupHint(): { en: string; zh: string } {
+function setupHint(pkg: string): { en: string; zh: string } {
   const root = fileURLToPath(new URL(import.meta.url.includes('/dist/src/') ? '../../../' : '../../', import.meta.url)).replace(/\/$/, '');
   return existsSync(join(root, 'src'))
-    ? { en: 'run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first', zh: '请先在源码目录运行 npm ci（或 bash scripts/ensure-node-deps.sh）' }
-    : { en: `run \`npm ci --omit=dev\` in ${root}, or reinstall hallq`, zh: `请在 ${root} 运行 npm ci --omit=dev，或重新安装 hallq` };
+    ? { en: `hallq's npm packages are not installed in this clone (${root}: node_modules has no "${pkg}"): run \`npm ci\` in ${root} first`, zh: `源码目录 ${root} 尚未安装 hallq 的 npm 包（node_modules 中没有 "${pkg}"）：请先在该目录运行 npm ci` }
+    : { en: `hallq's npm packages are not installed in ${root} (node_modules has no "${pkg}"): run \`npm ci --omit=dev\` in ${root}, or reinstall hallq`, zh: `${root} 尚未安装 hallq 的 npm 包（node_modules 中没有 "${pkg}"）：请在该目录运行 npm ci --omit=dev，或重新安装 hallq` };
 }
 
 /** A package missing from node_modules (not one of our own files): the setup was skipped or incomplete. */
@@ -461,6 +462,9 @@ function missingPackage(e: unknown): string | undefined {
   return /Cannot find package '([^']+)'/.exec(e.message)?.[1];
 }
 
+// The daemons (and the city's services) keep serving when their output's reader goes away; every other command ends quietly.
+const [command, sub] = process.argv.slice(2);
+endQuietlyOnBrokenPipe(command === 'server' || command === 'agent' || (command === 'city' && (sub === 'serve' || sub === 'bridge')));
 try {
   process.exitCode = await run(process.argv.slice(2));
 } catch (e) {
@@ -470,8 +474,8 @@ try {
     process.stderr.write(`${errorLine({ code: 'USAGE', message: e.message, messageZh: zh })}\n\n${(e instanceof UsageError ? e.help : undefined) ?? usage}\n`);
     process.exitCode = exitCodes.usage;
   } else if (pkg !== undefined) {
-    const hint = setupHint();
-    process.stderr.write(`${errorLine({ code: 'MISSING_PACKAGE', message: `the npm package "${pkg}" is missing: ${hint.en}`, messageZh: `缺少 npm 包 "${pkg}"：${hint.zh}` })}\n`);
+    const hint = setupHint(pkg);
+    process.stderr.write(`${errorLine({ code: 'MISSING_PACKAGE', message: hint.en, messageZh: hint.zh })}\n`);
     process.exitCode = exitCodes.failure;
   } else {
     // One clear line, whatever failed (a HallqError with its code, a server out of reach, a file not found).

@@ -267,11 +267,17 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   // expires what was left. The demo says so, and whoever had a window open logs in again on its keypad
   // (as the demo's staff did at its start), so calls go on; the citizens keep coming.
   const openWindows = new Map<number, string>();
+  // The day the hall was in before each DayStarted: a fresh demo's log starts its first day (from no day,
+  // or the one the replica already holds) when nothing has turned; only a change of day is said.
+  let hallDay = link.replica.state.day;
   offs.push(
     link.onEvent((e) => {
       if (e.type === 'WindowOpened' || e.type === 'WindowTakenOver') openWindows.set(e.window, e.staffId);
       else if (e.type === 'WindowClosed') openWindows.delete(e.window);
       else if (e.type === 'DayStarted') {
+        const turned = hallDay !== '' && e.day !== hallDay;
+        hallDay = e.day;
+        if (!turned) return;
         const again = [...openWindows].sort(([a], [b]) => a - b);
         openWindows.clear();
         o.print(

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { DeviceHealth } from '../bus/messages.js';
 import { queueView, type HallState } from '../core/index.js';
 import type { ServerMetrics } from './mqtt-server.js';
+import { OUTBOX_STATES } from './sms/outbox.js';
 
 /** What the server's /metrics reads at each scrape. */
 export interface MetricSources {
@@ -9,7 +10,7 @@ export interface MetricSources {
   mqtt: ServerMetrics;
   /** The latest device health each agent published (agent id → its devices), as the server received it. */
   devices: () => ReadonlyMap<string, readonly DeviceHealth[]>;
-  /** SMS outbox rows by state (pending, sending, sent, dropped, failed), when SMS is configured. */
+  /** SMS outbox rows by state (pending, sending, sent, dropped, failed), when SMS is configured; a hall without SMS has 0 in each. */
   smsOutbox?: () => Readonly<Record<string, number>>;
   version: string;
 }
@@ -52,6 +53,9 @@ export function createServerMetrics(src: MetricSources): Registry {
     name: 'hallq_wait_seconds', help: "Wait from issue to first call of today's called tickets, per service", labelNames: ['service'], buckets: WAIT_BUCKETS, registers,
     collect() {
       this.reset();
+      // Every service has its series from the day's start (count 0), like the per-service counters: a
+      // dashboard or an alert sees a zero, never an absent series it cannot tell from a broken scrape.
+      for (const [id] of services()) this.zero({ service: id });
       for (const t of Object.values(src.state().tickets)) if (t.calledAt !== undefined) this.observe({ service: t.serviceId }, Math.max(0, (t.calledAt - t.issuedAt) / 1000));
     },
   });
@@ -77,12 +81,15 @@ export function createServerMetrics(src: MetricSources): Registry {
       for (const [agent, devices] of src.devices()) for (const d of devices) this.set({ agent, device: d.name, kind: d.kind }, d.state === 'ok' ? 1 : 0);
     },
   });
-  if (src.smsOutbox) {
-    const outbox = src.smsOutbox;
-    new Gauge({
-      name: 'hallq_sms_outbox_messages', help: 'SMS outbox rows by state (pending, sending, sent, dropped, failed); sent rows go after the retention days', labelNames: ['state'], registers,
-      collect() { this.reset(); for (const [state, n] of Object.entries(outbox())) this.set({ state }, n); },
-    });
-  }
+  // Every state's series, 0 in a hall that sends no SMS (sms.provider: none): zeros, not an absent series.
+  const outbox: () => Readonly<Record<string, number>> = src.smsOutbox ?? (() => ({}));
+  new Gauge({
+    name: 'hallq_sms_outbox_messages', help: 'SMS outbox rows by state (pending, sending, sent, dropped, failed); sent rows go after the retention days', labelNames: ['state'], registers,
+    collect() {
+      this.reset();
+      const counts = outbox();
+      for (const state of OUTBOX_STATES) this.set({ state }, counts[state] ?? 0);
+    },
+  });
   return registry;
 }

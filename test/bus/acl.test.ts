@@ -56,7 +56,34 @@ describe('the broker ACL rules (one module for Mosquitto and the embedded broker
     expect(allowed(acl, 'city', `${R}/city/in/appointments`, 'write')).toBe(true);
     for (const user of ['kiosk-1', 'counter-1', 'city-events']) expect(allowed(acl, user, `${R}/city/in/notice`, 'write'), user).toBe(false);
     expect(allowed(acl, 'city', 'hallq/v1/other/city/in/notice', 'write')).toBe(false);
-    expect(mosquittoAcl(acl)).toMatch(/^user city\ntopic write hallq\/v1\/h\/city\/in\/#$/m);
+    expect(mosquittoAcl(acl, [])).toMatch(/^user city\ntopic write hallq\/v1\/h\/city\/in\/#$/m);
+  });
+
+  it('write no pattern line without %u (Mosquitto 2 warns for each at every start), and give each user of the file exactly what the rules give it', () => {
+    const acl = hallAcl('h', 'hallq-server');
+    const agents = ['kiosk-1', 'counter-1'];
+    const text = mosquittoAcl(acl, agents);
+    for (const line of text.split('\n').filter((l) => l.startsWith('pattern '))) expect(line).toContain('%u');
+    // The file read as Mosquitto reads it: a user's own topic lines, then every pattern with %u as the user.
+    const own = new Map<string, string[][]>();
+    const patterns: string[][] = [];
+    let user: string | undefined;
+    for (const line of text.split('\n')) {
+      const [word, ...rest] = line.split(' ');
+      if (word === 'user') user = rest[0];
+      else if (word === 'topic' && user !== undefined) own.set(user, [...(own.get(user) ?? []), rest]);
+      else if (word === 'pattern') patterns.push(rest);
+    }
+    const fileAllows = (u: string, topic: string, want: 'read' | 'write') =>
+      [...(own.get(u) ?? []), ...patterns.map(([a, f]) => [a, (f ?? '').replaceAll('%u', u)])].some(([a, f]) => (a === 'readwrite' || a === want) && topicMatches(f ?? '', topic));
+    const R = 'hallq/v1/h';
+    const topicsToTry = [
+      ...['req', 'res', 'island/fwd', 'island/ev'].flatMap((k) => ['kiosk-1', 'counter-1', 'city', 'other'].map((u) => `${R}/${k}/${u}`)),
+      ...['kiosk-1', 'counter-1', 'city'].flatMap((u) => [`${R}/agent/${u}/status`, `${R}/agent/${u}/devices`, `${R}/island/ans/${u}/kiosk-1`, `${R}/island/ans/kiosk-1/${u}`]),
+      `${R}/events`, `${R}/state/queue`, `${R}/state/window/3`, `${R}/server/status`, `${R}/server/heartbeat`, `${R}/city/in/notice`, 'hallq/v1/other/events',
+    ];
+    for (const u of [...agents, 'city', 'hallq-server'])
+      for (const topic of topicsToTry) for (const want of ['read', 'write'] as const) expect(fileAllows(u, topic, want), `${u} ${want} ${topic}`).toBe(allowed(acl, u, topic, want));
   });
 
   it('match topics as MQTT does', () => {

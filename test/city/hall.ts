@@ -102,7 +102,7 @@ export async function startHall(id: string, bridge: { addresses: string[]; remot
   // A LAN agent of the hall too (kiosk-1), to show that only the bridge may feed city/in/.
   writeFileSync(passwd, `${serverUser}:${hashPassword(pw.server)}\n${CITY_AGENT}:${hashPassword(pw.city)}\n${LAN_AGENT}:${hashPassword(pw.agent)}\n`, { mode: 0o600 });
   const acl = join(dir, 'acl');
-  writeFileSync(acl, mosquittoAcl(hallAcl(id, serverUser), [CITY_AGENT]), { mode: 0o600 });
+  writeFileSync(acl, mosquittoAcl(hallAcl(id, serverUser), [CITY_AGENT, LAN_AGENT]), { mode: 0o600 });
   const ports: [number, number] = [await freePort(), await freePort()];
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, adaptShippedConf(ports, dir, { passwd, acl }) + '\n' + bridgeConfig({ hall: id, addresses: bridge.addresses, remotePassword: bridge.remotePassword, localPassword: pw.city, keepaliveSeconds: 5 }), { mode: 0o600 });

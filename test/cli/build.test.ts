@@ -220,7 +220,9 @@ describe('npm run build', () => {
     // A command that needs a package the bundle leaves in node_modules (better-sqlite3, native).
     const a = await run(join(installed, 'bin/hallq.js'), ['report', '--db', join(installed, 'none.db'), '--from', '2026-11-01', '--to', '2026-11-02']);
     expect(a.code).toBe(1);
-    expect(a.stderr).toMatch(/^error: MISSING_PACKAGE: the npm package "([^"]+)" is missing: run `npm ci --omit=dev` in \S+, or reinstall hallq \(缺少 npm 包 "\1"：请在 \S+ 运行 npm ci --omit=dev，或重新安装 hallq\)\n$/);
+    expect(a.stderr).toBe(
+      `error: MISSING_PACKAGE: hallq's npm packages are not installed in ${installed} (node_modules has no "better-sqlite3"): run \`npm ci --omit=dev\` in ${installed}, or reinstall hallq (${installed} 尚未安装 hallq 的 npm 包（node_modules 中没有 "better-sqlite3"）：请在该目录运行 npm ci --omit=dev，或重新安装 hallq)\n`,
+    );
     expect(a.stderr).not.toMatch(/\n\s+at /);
     // A fresh clone: sources, no build, no node_modules.
     const clone = mkdtempSync(join(tmpdir(), 'hallq-clone-'));
@@ -230,7 +232,15 @@ describe('npm run build', () => {
     cpSync('package.json', join(clone, 'package.json'));
     const b = await run(join(clone, 'bin/hallq.js'), ['--version']);
     expect(b.code).toBe(1);
-    expect(b.stderr).toBe('error: MISSING_PACKAGE: the npm package "tsx" is missing: run `npm ci` (or `bash scripts/ensure-node-deps.sh`) in the clone first (缺少 npm 包 "tsx"：请先在源码目录运行 npm ci（或 bash scripts/ensure-node-deps.sh）)\n');
+    // Said plainly: the packages are not installed, and the one command that installs them (not "tsx is missing").
+    expect(b.stderr).toBe(`error: MISSING_PACKAGE: hallq's npm packages are not installed in this clone (${clone}: node_modules has no "tsx"): run \`npm ci\` in ${clone} first (源码目录 ${clone} 尚未安装 hallq 的 npm 包（node_modules 中没有 "tsx"）：请先在该目录运行 npm ci)\n`);
+    // The build asked for and not there: the CLI's error form too, never a line of its own.
+    const c = await run(join(clone, 'bin/hallq.js'), ['--version'], { HALLQ_RUN: 'dist' });
+    expect(c.code).toBe(1);
+    expect(c.stderr).toBe(`error: NO_BUILD: there is no build in ${join(clone, 'dist')}: run \`npm run build\` in ${clone} first (${join(clone, 'dist')} 中没有编译好的程序：请先在 ${clone} 运行 npm run build)\n`);
+    const d = await run(join(clone, 'bin/hallq.js'), ['--version'], { HALLQ_RUN: 'built' });
+    expect(d.code).toBe(2);
+    expect(d.stderr).toBe('error: USAGE: HALLQ_RUN=built: expected dist or src (HALLQ_RUN=built：应为 dist 或 src)\n');
   });
 
   it("carries the snapshot worker: the built worker writes a snapshot of a log the engine wrote, bound to that log's history", async () => {

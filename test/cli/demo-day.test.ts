@@ -94,6 +94,10 @@ describe('hallq demo: keys in the order typed, and the hall’s midnight', () =>
     expect(readFileSync(join(dir, 'demo.log'), 'utf8')).not.toContain('agent.kioskJournal: not set');
   });
 
+  it('says no new day at its start, when the day has not turned', () => {
+    expect(out.filter((l) => l.startsWith('🌅'))).toEqual([]);
+  });
+
   it('crosses the hall’s midnight: says the day started, the staff log in again, a ticket of the new day is called', async () => {
     const day = next(/^🌅 /);
     const reopened = next(/^🪟 3 号窗口开放/);
@@ -110,5 +114,7 @@ describe('hallq demo: keys in the order typed, and the hall’s midnight', () =>
     // Numbers start again with the day, and the call works.
     expect(await key('t social', /^(⛔|✅) t social:/)).toMatch(/^✅ t social: A001 \(社会保障\), 前面还有 0 人/);
     expect(await key('c 3', /^(⛔|✅|…|ℹ️) +c 3:/)).toBe('✅ c 3: 已叫号 A001 · called A001');
+    // Said once: the turn of the day, nothing at the start.
+    expect(out.filter((l) => l.startsWith('🌅'))).toHaveLength(1);
   }, 120_000);
 });

@@ -64,6 +64,8 @@ describe('fault 5: bounded shutdown', () => {
     agent.child.kill('SIGTERM');
     const exit = await within(agent.exited, BOUND_MS, 'agent exit with the kiosk stream open');
     expect(exit).toEqual({ code: 0, signal: null });
+    // Its stop logged, as the server logs its own.
+    expect(agent.output()).toContain('"msg":"agent stopped"');
     stream.destroy();
   }, 60_000);
 
@@ -73,8 +75,10 @@ describe('fault 5: bounded shutdown', () => {
     const agent = await h.startAgent();
     await h.broker.stop();
     await agent.says('broker connection lost');
-    agent.child.kill('SIGTERM');
+    // Ctrl-C in a terminal: the same clean stop, logged.
+    agent.child.kill('SIGINT');
     const exit = await within(agent.exited, BOUND_MS, 'agent exit with the broker down');
     expect(exit).toEqual({ code: 0, signal: null });
+    expect(agent.output()).toContain('"msg":"agent stopped"');
   }, 60_000);
 });

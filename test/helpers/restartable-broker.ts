@@ -23,7 +23,9 @@ export class RestartableBroker {
     const passwd = join(dir, 'passwd');
     writeFileSync(passwd, [...passwords].map(([u, p]) => `${u}:${hashPassword(p)}`).join('\n') + '\n', { mode: 0o600 });
     const acl = join(dir, 'acl');
-    writeFileSync(acl, mosquittoAcl(hallAcl(hall.id, hall.serverUser), hall.agents), { mode: 0o600 });
+    // Every user of the password file but the server is named as an agent (an observer too), as `hallq broker` names every user it writes.
+    const agents = [...new Set([...hall.agents, ...passwords.keys()])].filter((u) => u !== hall.serverUser);
+    writeFileSync(acl, mosquittoAcl(hallAcl(hall.id, hall.serverUser), agents), { mode: 0o600 });
     const ports: [number, number] = [await freePort(), await freePort()];
     const conf = join(dir, 'mosquitto.conf');
     writeFileSync(conf, adaptShippedConf(ports, dir, { passwd, acl }));

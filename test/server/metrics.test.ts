@@ -22,6 +22,17 @@ describe('/metrics (prom-client)', () => {
     return r.body;
   };
 
+  it('has a series for every service and every SMS outbox state before anything happened, in a hall without SMS (0, not absent)', async () => {
+    const text = await scrape();
+    for (const state of ['pending', 'sending', 'sent', 'dropped', 'failed']) expect(sample(text, `hallq_sms_outbox_messages{state="${state}"}`), state).toBe(0);
+    for (const service of ['social', 'medical']) {
+      expect(sample(text, `hallq_tickets_issued_total{service="${service}"}`), service).toBe(0);
+      expect(sample(text, `hallq_tickets_waiting{service="${service}"}`), service).toBe(0);
+      expect(sample(text, `hallq_wait_seconds_count{service="${service}"}`), service).toBe(0);
+      expect(sample(text, `hallq_wait_seconds_bucket{le="+Inf",service="${service}"}`), service).toBe(0);
+    }
+  });
+
   it('counts with _total, histograms waits per service, fills hallq_device_up from the agents’ reports, and has process and build metrics', async () => {
     for (let i = 0; i < 3; i++) expect(rig.mqtt.run({ id: `i${i}`, type: 'IssueTicket', serviceId: 'social', delivery: 'none', source: 'kiosk' }).ok).toBe(true);
     expect(rig.mqtt.run({ id: 'o3', type: 'OpenWindow', window: 3, staffId: 's03', source: 'soft-caller' }).ok).toBe(true);

@@ -16,7 +16,8 @@ describe.skipIf(!existsSync('/usr/sbin/mosquitto'))('per-agent authorization ove
     async (dir, passwords) => {
       const passwd = writePasswd(dir, [...passwords].map(([user, pw]) => `${user}:${hashPassword(pw)}`));
       const acl = join(dir, 'hallq.acl');
-      writeFileSync(acl, mosquittoAcl(hallAcl(wireConfig.id, SERVER_USER)));
+      // Every user of the password file but the server is an agent of the hall, as `hallq broker` writes them.
+      writeFileSync(acl, mosquittoAcl(hallAcl(wireConfig.id, SERVER_USER), [...passwords.keys()].filter((u) => u !== SERVER_USER)));
       const b = await startShippedMosquitto(dir, { passwd, acl });
       // The server on the shipped localhost listener, the agents (and the impostor) on the LAN one.
       return { url: b.url, agentUrl: b.lanUrl, close: b.stop };

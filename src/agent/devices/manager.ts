@@ -21,6 +21,7 @@ import { defaultBackoff, type Backoff } from './backoff.js';
 import { MonitoredScreen } from './monitored-screen.js';
 import { ReopeningTransport, type LinkState } from './reopening-transport.js';
 import { STABLE_DIRS, openFailureDetail } from './stable-names.js';
+import { voiceStartDetail } from './voice-words.js';
 
 export interface DeviceManagerOptions {
   logger?: Logger;
@@ -342,7 +343,7 @@ export class DeviceManager {
       announcer.on('finished', () => this.set({ ...this.entry('voice'), state: 'ok', final: true }));
       announcer.on('failed', (e) => this.set({ name: 'voice', kind, state: 'degraded', detail: `${e.error.code}: ${e.error.message}`, final: true }));
     } catch (e) {
-      this.set({ name: 'voice', kind, state: 'offline', detail: e instanceof Error ? e.message : String(e), final: true });
+      this.set({ name: 'voice', kind, state: 'offline', detail: voiceStartDetail(v.clips, e), final: true });
     }
   }
 

@@ -12,7 +12,9 @@ import type { HallEvent, NotificationReason } from '../../core/index.js';
 import type { Contacts } from './contacts.js';
 import type { RatingLinkPlanner } from './rating-link.js';
 
-export type OutboxState = 'pending' | 'sending' | 'sent' | 'dropped' | 'failed';
+/** Every state an outbox row can be in (the /metrics gauge has a series for each, 0 or not). */
+export const OUTBOX_STATES = ['pending', 'sending', 'sent', 'dropped', 'failed'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
 /** A ticket's notices, or an appointment's reminder (row ticket_id `appointment:<id>`). */
 export type OutboxReason = NotificationReason | 'reminder' | 'rating-link';
 
