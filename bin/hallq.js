@@ -6,7 +6,7 @@
 //   - otherwise, in a clone, the TypeScript sources through tsx: development only, a few seconds
 //     slower to start because every start compiles them.
 // HALLQ_RUN=dist or HALLQ_RUN=src forces one (benchmarks, tests).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
@@ -78,6 +78,25 @@ async function importedWithCodeCache(url) {
   return (await loader.importWithCodeCache(url, { dir, buildRoot: loader.buildRootOf(built) })) !== undefined;
 }
 
+/**
+ * The .deb's native modules (better-sqlite3, serialport, node-hid) were built for one Node major's module ABI
+ * (scripts/build-deb.sh writes node-abi.json); under another major they cannot load. Said plainly before any
+ * module loads, instead of a dlopen error from deep inside the server.
+ */
+function checkNodeAbi() {
+  const file = join(root, 'node-abi.json');
+  if (!existsSync(file)) return;
+  const built = JSON.parse(readFileSync(file, 'utf8'));
+  if (built.modules === process.versions.modules) return;
+  const major = String(built.node).split('.')[0];
+  process.stderr.write(
+    `error: NODE_ABI: this hallq was packaged for Node ${major} (module ABI ${built.modules}, Node ${built.node}) but runs on Node ${process.versions.node} (ABI ${process.versions.modules}): its native modules cannot load. Install Node ${major}.x as /usr/bin/node, or build the package with this Node (npm ci && npm run deb) ` +
+      `(此 hallq 软件包为 Node ${major} 构建，当前为 Node ${process.versions.node}，原生模块无法加载：请安装 Node ${major}.x，或用当前 Node 重新构建软件包)\n`,
+  );
+  process.exit(1);
+}
+
+checkNodeAbi();
 const mode = choose();
 try {
   if (mode === 'dist') {

@@ -6,10 +6,13 @@
 #   --fast             gzip -1 (the package test: the same files, seconds instead of minutes)
 # What the package holds (README, "Installing"): the compiled program in /opt/hallq (bin/, dist/, config/,
 # package.json) with its production npm packages — copied from this checkout's node_modules, the list from
-# `npm ls --omit=dev`, nothing fetched: a hall box installs it offline with nothing but Debian's packages;
-# /usr/bin/hallq; the systemd units (server, agent, kiosk and hall-display browsers); udev rules,
-# modules-load and sysusers files; the example config as /etc/hallq/hall.yaml and its JSON schema (conffiles);
-# bash completion; the maintainer scripts from packaging/debian/ (they enable nothing).
+# package-lock.json (packaging/production-packages.mjs), pruned of what never loads (packaging/prune-modules.mjs),
+# nothing fetched: a hall box installs it offline with nothing but Debian's packages; the files
+# packaging/stage-files.sh lays out (shared with scripts/install.sh): /usr/bin/hallq, the systemd units
+# (server, agent, kiosk and hall-display browsers), udev rules, modules-load and sysusers files, the cursor
+# theme and Chromium policy of the browsers, the example config as /etc/hallq/hall.yaml and its JSON schema
+# (conffiles), bash completion; the maintainer scripts from packaging/debian/ (they enable nothing).
+# The native modules are built for this Node's module ABI, so the package depends on this Node's major only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="."
@@ -27,6 +30,7 @@ done
 say() { echo "hallq deb: $*" >&2; }
 die() { echo "hallq deb: $*" >&2; exit 1; }
 command -v dpkg-deb >/dev/null || die "dpkg-deb is needed (Debian's dpkg package)"
+command -v strip >/dev/null || die "strip is needed (Debian's binutils package)"
 [ -d node_modules ] || die "no node_modules in this checkout: run \`npm ci\` first (the package carries its production modules)"
 arch="$(dpkg --print-architecture)"
 case "$arch" in
@@ -36,6 +40,14 @@ case "$arch" in
   *) die "architecture $arch: no prebuilt native modules known for it" ;;
 esac
 [ "$(node -p process.arch)" = "$node_arch" ] || die "node is $(node -p process.arch) but dpkg says $arch"
+# better-sqlite3, serialport, node-hid: compiled (or fetched) for this Node's module ABI (process.versions.modules),
+# which changes with each major: another major installs fine and then cannot load them. So the package accepts
+# this major only, from package.json's engines floor (20.19: Debian 13's own nodejs satisfies it) or the major's .0.
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+node_abi="$(node -p process.versions.modules)"
+[ "$node_major" -ge 20 ] || die "node $(node --version): hallq needs Node >= 20.19 to build and run"
+node_floor="$(node -p '((v, m) => (v.startsWith(m + ".") ? v : m + ".0"))(require("./package.json").engines.node.replace(/^>=\s*/, ""), process.versions.node.split(".")[0])')"
+node_depends="nodejs (>= $node_floor), nodejs (<< $((node_major + 1)))"
 
 # The build, as scripts/install.sh decides it: when dist/ is missing or older than a source file.
 if [ ! -f dist/BUILD.json ] || [ -n "$(find src drivers -newer dist/BUILD.json -type f ! -name '*.md' -print -quit)" ]; then
@@ -47,26 +59,28 @@ stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 pkg="$stage/hallq"
 opt="$pkg/opt/hallq"
-mkdir -p "$opt" "$pkg/DEBIAN"
+mkdir -p "$pkg/DEBIAN"
 
-say "program → /opt/hallq"
-tar -cf - bin dist config package.json | tar -xf - -C "$opt"
-chmod 755 "$opt/bin/hallq.js"
+say "program, PATH, units, udev, modules-load, sysusers, cursors, policy, completion, config (packaging/stage-files.sh)"
+# The same description scripts/install.sh lays out from (--layout local).
+bash packaging/stage-files.sh --layout deb "$pkg"
+# The conffiles: every file under /etc (hall.yaml, its schema, /etc/default/hallq-kiosk and -display, the policy).
+(cd "$pkg" && find etc -type f | sort | sed 's|^|/|') > "$pkg/DEBIAN/conffiles"
 
-say "production npm packages (npm ls --omit=dev) → /opt/hallq/node_modules"
+say "production npm packages (from package-lock.json) → /opt/hallq/node_modules"
 modules="$(realpath node_modules)"
-# One path a line, the project itself first; each package is copied without its nested node_modules,
-# which are listed (and copied) on their own when they are production dependencies.
-npm ls --omit=dev --all --parseable 2>/dev/null | tail -n +2 > "$stage/packages" || true
-[ -s "$stage/packages" ] || die "npm ls --omit=dev listed no packages: is node_modules complete (npm ci)?"
+# One path a line (node_modules/…), from the lock, never from what node_modules happens to hold (a node_modules
+# not made by npm ci carries extraneous packages); each package is copied without its nested node_modules,
+# which are listed (and copied) on their own when they are production packages.
+node packaging/production-packages.mjs . > "$stage/packages" || die "node_modules does not match package-lock.json: run \`npm ci\` first"
+[ -s "$stage/packages" ] || die "package-lock.json lists no production packages"
 node - "$modules" "$opt/node_modules" "$node_arch" "$stage/packages" <<'JS'
-const { cpSync, existsSync, readFileSync, readdirSync, realpathSync, rmSync } = require('node:fs');
-const { basename, join, relative } = require('node:path');
+const { cpSync, existsSync, readFileSync, readdirSync, rmSync } = require('node:fs');
+const { basename, join } = require('node:path');
 const [from, to, arch, list] = process.argv.slice(2);
 let n = 0;
 for (const line of readFileSync(list, 'utf8').split('\n').filter(Boolean)) {
-  const rel = relative(from, realpathSync(line));
-  if (rel.startsWith('..')) throw new Error(`${line} is outside node_modules`);
+  const rel = line.replace(/^node_modules\//, '');
   const src = join(from, rel);
   cpSync(src, join(to, rel), { recursive: true, filter: (p) => p === src || basename(p) !== 'node_modules' });
   n += 1;
@@ -81,38 +95,26 @@ for (const dir of [join(to, 'node-hid/prebuilds'), join(to, '@serialport/binding
 for (const f of ['build/Release/obj', 'build/Release/obj.target', 'build/Release/.deps', 'build/Release/test_extension.node', 'build/Release/sqlite3.a', 'build/deps', 'deps', 'src']) {
   rmSync(join(to, 'better-sqlite3', f), { recursive: true, force: true });
 }
+// node-hid loads its prebuilt binary (prebuilds/); hidapi/ is the C library's source tree with its Windows and
+// macOS test programs. fastify's integration/ is its own load test (a shell script), never required.
+for (const d of ['node-hid/hidapi', 'fastify/integration']) rmSync(join(to, d), { recursive: true, force: true });
 console.error(`hallq deb: ${n} packages`);
 JS
 # Static musl builds of the same module (serialport ships both in one folder): glibc only on Debian.
 find "$opt/node_modules" -name '*.musl.node' -delete
-# Files of the packages' own development (lint configs, ignore lists, VCS files) have no place on a hall box.
-find "$opt/node_modules" \( -name '.eslintrc*' -o -name 'eslint.config.*' -o -name '.npmignore' -o -name '.gitignore' -o -name '.gitattributes' -o -name '.gitmodules' -o -name '.travis.yml' -o -name '.editorconfig' \) -delete
+# Tests, examples, docs, TypeScript sources, source maps and the packages' development files: never loaded.
+node packaging/prune-modules.mjs "$opt/node_modules"
+# better-sqlite3 as npm compiled it carries its debugging symbols (lintian: unstripped-binary-or-object);
+# the prebuilt modules come stripped. Its dynamic symbols (what Node's loader uses) stay.
+strip --strip-unneeded "$opt/node_modules/better-sqlite3/build/Release/better_sqlite3.node"
 # Node does not need the executable bit on JavaScript, and lintian rightly asks why a library file has it.
 find "$opt/node_modules" -type f -perm /111 ! -path '*/bin/*' -exec chmod 644 {} +
 
-say "PATH, units, udev, modules-load, sysusers, completion"
-mkdir -p "$pkg/usr/bin" "$pkg/lib/systemd/system" "$pkg/lib/udev/rules.d" "$pkg/usr/lib/modules-load.d" "$pkg/usr/lib/sysusers.d" \
-  "$pkg/usr/share/bash-completion/completions" "$pkg/usr/share/hallq" "$pkg/usr/share/doc/hallq" "$pkg/etc/hallq" "$pkg/etc/default" \
-  "$pkg/etc/chromium/policies/managed"
-ln -s /opt/hallq/bin/hallq.js "$pkg/usr/bin/hallq"
-install -m 644 systemd/hallq-server.service systemd/hallq-agent.service systemd/hallq-kiosk.service systemd/hallq-display.service "$pkg/lib/systemd/system/"
-install -m 644 systemd/99-hallq.rules "$pkg/lib/udev/rules.d/"
-# The same modules as scripts/install.sh and src/ops/README.md: the units' DeviceAllow= classes need them loaded.
-printf '%s\n' usbserial ch341 ftdi_sio pl2303 cdc_acm usblp > "$pkg/usr/lib/modules-load.d/hallq.conf"
-install -m 644 packaging/debian/sysusers.conf "$pkg/usr/lib/sysusers.d/hallq.conf"
-install -m 644 packaging/bash-completion/hallq "$pkg/usr/share/bash-completion/completions/hallq"
-node packaging/make-cursor-theme.mjs "$pkg/usr/share/hallq/cursors"
-
-say "config examples → /etc/hallq (conffiles)"
-# hall.yaml's `$schema=./hallq.schema.json` resolves next to it.
-install -m 644 config/hall.example.yaml "$pkg/etc/hallq/hall.yaml"
-install -m 644 config/hallq.schema.json "$pkg/etc/hallq/hallq.schema.json"
-install -m 644 packaging/debian/default-kiosk "$pkg/etc/default/hallq-kiosk"
-install -m 644 packaging/debian/default-display "$pkg/etc/default/hallq-display"
-install -m 644 packaging/chromium-policy.json "$pkg/etc/chromium/policies/managed/hallq-kiosk.json"
-(cd "$pkg" && find etc -type f | sort | sed 's|^|/|') > "$pkg/DEBIAN/conffiles"
+# bin/hallq.js reads it to say what is wrong when the Node on the box is another major (instead of a dlopen error).
+printf '{"node":"%s","modules":"%s"}\n' "$(node -p process.versions.node)" "$node_abi" > "$opt/node-abi.json"
 
 say "docs"
+mkdir -p "$pkg/usr/share/doc/hallq"
 gzip -9n < README.md > "$pkg/usr/share/doc/hallq/README.md.gz"
 year="$(date -u +%Y)"
 cat > "$pkg/usr/share/doc/hallq/copyright" <<COPY
@@ -159,7 +161,7 @@ Version: $version
 Architecture: $arch
 Maintainer: hallq maintainers <hallq@localhost>
 Installed-Size: $size
-Depends: nodejs (>= 20.19), systemd | systemd-sysusers, alsa-utils, libc6, libstdc++6, libgcc-s1
+Depends: $node_depends, systemd | systemd-sysusers, alsa-utils, libc6, libstdc++6, libgcc-s1
 Recommends: mosquitto, espeak-ng
 Suggests: cage, chromium, fonts-noto-cjk, libusb-1.0-0, libudev1, mosquitto-clients
 Section: misc

@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# Installs hallq on a Debian mini-PC or server: user, program, config, ID-hash key, voice clips,
-# systemd units and udev rules. Run as root from a checkout:  sudo bash scripts/install.sh
-#   --root DIR   install into DIR instead of / (packaging, tests); skips useradd and systemctl
+# Installs hallq from a clone (development and test boxes; a hall box installs the .deb, `npm run deb`):
+# users, program, config, ID-hash key, voice clips, systemd units with what they need, udev rules. The
+# files are laid out by packaging/stage-files.sh, as in the .deb. Run as root:  sudo bash scripts/install.sh
+#   --root DIR   install into DIR instead of / (packaging, tests; relative to the caller's folder); skips the
+#                Debian packages, the users and systemctl
 #   --no-npm     do not run npm ci in the installed copy: its node_modules is already there (else it stops)
 #   --modules-separately   with --no-npm: the installed copy's node_modules is provided another way
 #                (packaging, tests): install without it, and say so at the end
 # The program installed is the compiled build (dist/, `npm run build`), never the TypeScript sources:
 # /opt/hallq holds bin/, dist/, config/ and package*.json, and no src/, so bin/hallq.js runs dist.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 usage() {
   cat <<'USAGE'
 usage: sudo bash scripts/install.sh [--root DIR] [--no-npm [--modules-separately]]
-Installs hallq on a Debian mini-PC or server: the hallq user, the program (/opt/hallq, the build in
-dist/), /etc/hallq/hall.yaml, the ID-hash key, voice clips, the systemd units (server, agent, kiosk,
-display: none enabled) and udev rules.
-  --root DIR             install into DIR instead of / (packaging, tests); skips useradd and systemctl
+Installs hallq from this clone (development and test boxes; a hall box installs the .deb: npm run deb):
+the hallq and hallq-kiosk users, the program (/opt/hallq, the build in dist/), /etc/hallq/hall.yaml, the
+ID-hash key, voice clips, the systemd units (server, agent, kiosk, display: none enabled) with what they
+need (cursor theme, Chromium policy, /etc/default files), udev rules and modules-load.
+  --root DIR             install into DIR instead of / (packaging, tests; relative to the current folder);
+                         skips the Debian packages, the users and systemctl
   --no-npm               do not run npm ci in the installed copy: its node_modules is already there
   --modules-separately   with --no-npm: install without node_modules (provided another way), said at the end
   -h, --help             this text
@@ -39,6 +42,9 @@ while [ $# -gt 0 ]; do
     *) echo "install.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
+# A relative --root is the caller's, not the clone's: resolved before the script moves into the clone.
+if [ -n "$root" ]; then root="$(realpath -m -- "$root")"; [ "$root" = / ] && root=""; fi
+cd "$(dirname "$0")/.."
 say() { echo "hallq install: $*" >&2; }
 die() { echo "hallq install: $*" >&2; exit 1; }
 # Before anything is copied: Node, and a build that matches the sources.
@@ -68,26 +74,21 @@ fi
 live=0; [ -z "$root" ] && live=1
 [ "$live" = 1 ] && [ "$(id -u)" -ne 0 ] && { echo "install.sh: run as root (sudo), or use --root DIR" >&2; exit 1; }
 
-if [ "$live" = 1 ]; then
-  bash scripts/install-system-deps.sh
-  id hallq >/dev/null 2>&1 || useradd --system --user-group --home-dir /var/lib/hallq --shell /usr/sbin/nologin hallq
-  usermod -a -G dialout,lp,audio hallq
-fi
+# What the installed hallq runs with (the .deb's Depends and Recommends), never the development set.
+[ "$live" = 1 ] && bash scripts/install-system-deps.sh --runtime
 
-say "program → $root/opt/hallq"
-mkdir -p "$root/opt/hallq"
-# A reinstall replaces the program wholesale (an old dist/ module must not linger); node_modules stays.
-rm -rf "$root/opt/hallq/dist" "$root/opt/hallq/bin"
-tar -cf - bin dist config package.json package-lock.json README.md | tar -xf - -C "$root/opt/hallq"
-mkdir -p "$root/usr/local/bin"
-ln -sfn /opt/hallq/bin/hallq.js "$root/usr/local/bin/hallq"
+say "program, units, udev rules, modules-load, users, cursor theme, Chromium policy, config → ${root:-/} (packaging/stage-files.sh)"
+# The same description the .deb is built from (scripts/build-deb.sh), in a local admin's paths.
+bash packaging/stage-files.sh --layout local "${root:-/}"
+# npm ci in the installed copy needs the lock.
+install -m 644 package-lock.json README.md "$root/opt/hallq/"
+if [ "$live" = 1 ]; then
+  # The hallq user (dialout lp audio) and hallq-kiosk (the browser units' user), as the .deb's postinst.
+  systemd-sysusers /etc/sysusers.d/hallq.conf
+fi
 if [ "$npm_install" = 1 ]; then (cd "$root/opt/hallq" && npm ci --omit=dev --no-audit --no-fund >&2); fi
 
-say "config → $root/etc/hallq"
-mkdir -p "$root/etc/hallq" "$root/var/lib/hallq"
-[ -f "$root/etc/hallq/hall.yaml" ] || cp config/hall.example.yaml "$root/etc/hallq/hall.yaml"
-# The example's `$schema=./hallq.schema.json` (editor completion) resolves next to it; replaced on every install.
-install -m 644 config/hallq.schema.json "$root/etc/hallq/hallq.schema.json"
+mkdir -p "$root/var/lib/hallq"
 # The ID-hash key: 32 random bytes, the same on every agent of a hall (copy it to the others).
 [ -f "$root/etc/hallq/id-hash.key" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32))' > "$root/etc/hallq/id-hash.key"
 chmod 640 "$root/etc/hallq/id-hash.key"
@@ -97,15 +98,6 @@ say "voice clips (espeak-ng) → $root/var/lib/hallq/clips"
 program=.; [ -d "$root/opt/hallq/node_modules" ] && program="$root/opt/hallq"
 HALLQ_RUN=dist node "$program/bin/hallq.js" --version >&2
 node "$program/dist/drivers/voice/generate-clips.js" "$root/var/lib/hallq/clips" >&2
-
-say "systemd units, udev rules and modules-load"
-mkdir -p "$root/etc/systemd/system" "$root/etc/udev/rules.d"
-# All four units, as the .deb (scripts/build-deb.sh); none is enabled here.
-install -m 644 systemd/hallq-server.service systemd/hallq-agent.service systemd/hallq-kiosk.service systemd/hallq-display.service "$root/etc/systemd/system/"
-install -m 644 systemd/99-hallq.rules "$root/etc/udev/rules.d/"
-# The units' DeviceAllow=char-… classes exist only once their kernel modules are loaded (src/ops/README.md).
-mkdir -p "$root/etc/modules-load.d"
-printf '%s\n' usbserial ch341 ftdi_sio pl2303 cdc_acm usblp > "$root/etc/modules-load.d/hallq.conf"
 
 if [ "$live" = 1 ]; then
   chown -R hallq:hallq /var/lib/hallq
@@ -124,9 +116,20 @@ fi
 if [ ! -d "$root/opt/hallq/node_modules" ]; then
   say "NOTE: $root/opt/hallq has no node_modules (--modules-separately): hallq will not run until it has them: cd $root/opt/hallq && npm ci --omit=dev"
 fi
-cat >&2 <<'NEXT'
+if [ -n "$root" ]; then
+  # Not this machine's /: hallq is not on this PATH, so the check goes through the tree; the rest is for the box that boots from it.
+  cat >&2 <<NEXT
+hallq install: done into $root (for the box that boots from it); nothing is enabled yet. Next:
+  check the config from here: node $root/opt/hallq/bin/hallq.js config check $root/etc/hallq/hall.yaml
+  on that box: edit /etc/hallq/hall.yaml, then: hallq config check /etc/hallq/hall.yaml
+NEXT
+else
+  cat >&2 <<'NEXT'
 hallq install: done; nothing is enabled yet. Next:
   edit /etc/hallq/hall.yaml, then: hallq config check /etc/hallq/hall.yaml
+NEXT
+fi
+cat >&2 <<'NEXT'
   broker users and ACL: hallq broker --config /etc/hallq/hall.yaml --out DIR (README, Security)
   systemctl enable --now hallq-server     # on the server box
   systemctl enable --now hallq-agent      # on each mini-PC

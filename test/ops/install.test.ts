@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,9 @@ describe('scripts/install.sh', () => {
     expect(result.code).toBe(0);
     // No systemd to talk to (a scratch root, or a box without it): systemctl is skipped with a note, and the install goes on to its end.
     expect(result.stderr).toContain('skipped systemctl daemon-reload');
-    expect(result.stderr).toContain('hallq install: done; nothing is enabled yet. Next:');
+    // A --root tree is another box's /: the check goes through the tree, since nothing put hallq on this PATH.
+    expect(result.stderr).toContain(`hallq install: done into ${root} (for the box that boots from it); nothing is enabled yet. Next:`);
+    expect(result.stderr).toContain(`check the config from here: node ${root}/opt/hallq/bin/hallq.js config check ${root}/etc/hallq/hall.yaml`);
     expect(existsSync(join(root, 'opt/hallq/bin/hallq.js'))).toBe(true);
     expect(existsSync(join(root, 'opt/hallq/node_modules'))).toBe(false);
     expect(result.stderr).toContain(`NOTE: ${root}/opt/hallq has no node_modules (--modules-separately): hallq will not run until it has them: cd ${root}/opt/hallq && npm ci --omit=dev`);
@@ -43,6 +45,21 @@ describe('scripts/install.sh', () => {
     // "Next" points at what is installed (hallq broker), not at a source file the install leaves out.
     expect(result.stderr).toContain('broker users and ACL: hallq broker --config /etc/hallq/hall.yaml --out DIR');
     expect(result.stderr).not.toContain('src/ops/README.md');
+    // What the units name is in the tree (issue 13): the browsers' environment files, cursor theme and
+    // Chromium policy, the program and config, and each unit's User= among the users systemd-sysusers makes.
+    const sysusers = readFileSync(join(root, 'etc/sysusers.d/hallq.conf'), 'utf8');
+    for (const unit of readdirSync(join(root, 'etc/systemd/system')).filter((f) => f.endsWith('.service'))) {
+      const text = readFileSync(join(root, 'etc/systemd/system', unit), 'utf8');
+      const paths = [...text.matchAll(/\/(?:opt\/hallq|etc|usr\/share\/hallq|var\/lib\/hallq)\/?[^\s:,;)'"]*/g)].map((m) => m[0].replace(/\.$/, ''));
+      expect(paths.length, unit).toBeGreaterThan(0);
+      for (const p of paths) expect(existsSync(join(root, p)), `${unit} names ${p}`).toBe(true);
+      const theme = /^Environment=XCURSOR_THEME=(.+)$/m.exec(text)?.[1];
+      if (theme) expect(readFileSync(join(root, 'usr/share/hallq/cursors', theme, 'cursors/default')).subarray(0, 4).toString('latin1'), unit).toBe('Xcur');
+      const user = /^User=(.+)$/m.exec(text)?.[1];
+      expect(sysusers, unit).toMatch(new RegExp(`^u ${user} `, 'm'));
+    }
+    expect(readFileSync(join(root, 'etc/default/hallq-kiosk'), 'utf8')).toContain('HALLQ_KIOSK_URL=');
+    expect(readFileSync(join(root, 'usr/local/share/bash-completion/completions/hallq'), 'utf8')).toBe(readFileSync('packaging/bash-completion/hallq', 'utf8'));
     // The kernel modules the units' device allow-list names, loaded at boot (src/ops/README.md has the same list).
     const modules = readFileSync(join(root, 'etc/modules-load.d/hallq.conf'), 'utf8').trim().split('\n');
     expect(readFileSync('src/ops/README.md', 'utf8')).toContain(`printf '%s\\n' ${modules.join(' ')} | sudo tee /etc/modules-load.d/hallq.conf`);
@@ -52,6 +69,32 @@ describe('scripts/install.sh', () => {
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
       execFile('bash', ['scripts/install.sh', ...args], { encoding: 'utf8' }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })),
     );
+
+  it('a relative --root is the caller’s folder, not the clone’s (issue 13)', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'hallq-install-rel-'));
+    const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile('bash', [join(process.cwd(), 'scripts/install.sh'), '--root', 't1rel', '--no-npm', '--modules-separately'], { encoding: 'utf8', cwd }, (err, _out, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr })),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(join(cwd, 't1rel/opt/hallq/bin/hallq.js'))).toBe(true);
+    expect(existsSync('t1rel')).toBe(false);
+    expect(result.stderr).toContain(`done into ${join(cwd, 't1rel')} (`);
+  }, 120_000);
+
+  it('installs on a box only the Debian packages the installed hallq runs with, never the development set (issue 13)', async () => {
+    const list = (args: string[]) =>
+      new Promise<string[]>((resolve) => execFile('bash', ['scripts/install-system-deps.sh', ...args, '--list'], { encoding: 'utf8' }, (_err, stdout) => resolve(stdout.trim().split('\n'))));
+    const runtime = await list(['--runtime']);
+    expect(runtime).toEqual(expect.arrayContaining(['alsa-utils', 'espeak-ng', 'mosquitto']));
+    for (const dev of ['lintian', 'nats-server', 'sox', 'socat', 'chromium', 'mosquitto-clients']) expect(runtime).not.toContain(dev);
+    expect(runtime.filter((p) => p.startsWith('postgresql'))).toEqual([]);
+    // The tests' PostgreSQL is the release's own (no postgresql-15 in Debian 13).
+    const dev = await list([]);
+    expect(dev).toContain('postgresql');
+    expect(dev.filter((p) => /^postgresql-\d/.test(p))).toEqual([]);
+    expect(readFileSync('scripts/install.sh', 'utf8')).toMatch(/^\[ "\$live" = 1 \] && bash scripts\/install-system-deps\.sh --runtime$/m);
+    expect(readFileSync('scripts/install.sh', 'utf8')).not.toMatch(/install-system-deps\.sh\s*$/m);
+  });
 
   it('--help prints the usage and installs nothing (issue 13)', async () => {
     const r = await run(['--help']);
