@@ -1,10 +1,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../helpers/mosquitto.js';
 
-const BIN = '/usr/lib/postgresql/15/bin';
+// Whichever major Debian installed (15 on Debian 12, 17 on Debian 13): the newest one here.
+const majors = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').filter((d) => /^\d+$/.test(d)) : [];
+const BIN = `/usr/lib/postgresql/${majors.sort((a, b) => Number(b) - Number(a))[0] ?? '15'}/bin`;
 
 export interface TestPostgres {
   /** postgres://…@127.0.0.1:<port>/postgres (trust auth on loopback only). */
@@ -13,7 +15,7 @@ export interface TestPostgres {
 }
 
 /**
- * Debian's PostgreSQL 15 in a temp folder on a free loopback port, its socket in the same folder.
+ * Debian's PostgreSQL (its installed major) in a temp folder on a free loopback port, its socket in the same folder.
  * PostgreSQL refuses to run as root, so as root (CI) the cluster belongs to `nobody` and every
  * binary runs through `runuser -u nobody`.
  */
