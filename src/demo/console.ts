@@ -92,6 +92,8 @@ export class DemoConsole {
   /** Keys are handled one after the other, in the order typed. */
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** `q` was typed: the keys before it still run, none after it. */
+  private quitting = false;
   /** The window whose key is waiting for its answer. */
   private inFlight: number | undefined;
 
@@ -119,9 +121,17 @@ export class DemoConsole {
     this.cancels.clear();
   }
 
-  /** A line typed: handled after every key typed before it has echoed its outcome (`q` at once). */
+  /**
+   * A line typed: handled after every key typed before it has echoed its outcome. `q` too waits its
+   * turn (each key before it is bounded by its own ANSWER_MS), then stops; what is typed after it is not run.
+   */
   line(input: string): void {
-    if (input.trim() === 'q') return this.o.quit();
+    if (this.quitting) return;
+    if (input.trim() === 'q') {
+      this.quitting = true;
+      this.queue = this.queue.then(() => this.o.quit());
+      return;
+    }
     this.queue = this.queue.then(() => this.handle(input)).catch((e: unknown) => this.print(`⛔ ${input.trim()}: ${e instanceof Error ? e.message : String(e)}`));
   }
 
