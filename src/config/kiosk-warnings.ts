@@ -14,10 +14,17 @@ export function isLoopbackUrl(url: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]' || host === '0.0.0.0' || host === '[::]';
 }
 
-/** The warning for a kiosk whose status page address (printed as the ticket's QR code, linked in its SMS) is this machine's. */
-export function statusBaseUrlWarning(path: string, url: string, set: boolean): ConfigWarning {
-  const was = set ? `is ${url}` : `is not set (so ${url})`;
-  const wasZh = set ? `是 ${url}` : `未设置（于是用 ${url}）`;
+/**
+ * The warning for a kiosk whose status page address (printed as the ticket's QR code, linked in its SMS) is
+ * this machine's. One text for `hallq config check`, the server and the agent alike: the server and the agent
+ * read the parsed config, where a key left out already holds its default, so the text says the address and,
+ * for the default one, that it is also what a left-out key means — never "set" or "not set", which only the
+ * file as written could tell.
+ */
+export function statusBaseUrlWarning(path: string, url: string): ConfigWarning {
+  const dflt = url === DEFAULT_STATUS_BASE_URL;
+  const was = `is ${url}${dflt ? ' (also its default when left out)' : ''}`;
+  const wasZh = `是 ${url}${dflt ? '（未设置时也是它）' : ''}`;
   return {
     path,
     en: `${path}: ${was}, an address of this machine: the QR code on each ticket (and the link in its SMS) points there and no citizen's phone can open it; set it to the server's address as phones on the hall's Wi-Fi reach it, e.g. http://192.168.1.10:8080`,
@@ -74,7 +81,7 @@ export function kioskWarnings(doc: unknown): ConfigWarning[] {
     const written = get(kiosk, 'statusBaseUrl');
     if (written !== undefined && typeof written !== 'string') return; // the schema says what is wrong
     const url = written ?? DEFAULT_STATUS_BASE_URL;
-    if (isLoopbackUrl(url)) out.push(statusBaseUrlWarning(`agents[${i}].kiosk.statusBaseUrl`, url, written !== undefined));
+    if (isLoopbackUrl(url)) out.push(statusBaseUrlWarning(`agents[${i}].kiosk.statusBaseUrl`, url));
   });
   if (kioskJournalInMemory(doc)) out.push(KIOSK_JOURNAL_WARNING);
   return out;

@@ -82,12 +82,12 @@ describe('the agent checks beside an unrelated schema error', () => {
 });
 
 describe("a kiosk's status page address", () => {
-  it('left out on a kiosk with a printer: warned at its key, saying it is not set', () => {
+  it('left out on a kiosk with a printer: warned at its key, saying the default address it means', () => {
     const r = check('s3-unset.yaml', `${withPrinter()}\nagent: { kioskJournal: /var/lib/hallq/kiosk-journal.db }\n`);
     expect(r.code).toBe(0);
     expect(warned(r.err)).toEqual(['agents[0].kiosk.statusBaseUrl']);
-    expect(r.err).toContain(`${r.file}: warning: agents[0].kiosk.statusBaseUrl: is not set (so http://127.0.0.1:8080), an address of this machine: the QR code on each ticket`);
-    expect(r.err).toContain('  警告：agents[0].kiosk.statusBaseUrl：未设置（于是用 http://127.0.0.1:8080），是本机地址');
+    expect(r.err).toContain(`${r.file}: warning: agents[0].kiosk.statusBaseUrl: is http://127.0.0.1:8080 (also its default when left out), an address of this machine: the QR code on each ticket`);
+    expect(r.err).toContain('  警告：agents[0].kiosk.statusBaseUrl：是 http://127.0.0.1:8080（未设置时也是它），是本机地址');
   });
 
   it('set to localhost: warned, saying the value', () => {
