@@ -90,6 +90,17 @@ describe("a kiosk's status page address", () => {
     expect(r.err).toContain('  警告：agents[0].kiosk.statusBaseUrl：是 http://127.0.0.1:8080（未设置时也是它），是本机地址');
   });
 
+  it("so long that no ticket's QR code fits the paper: warned at its key, with the limit", () => {
+    const long = `http://hall-server.example.com/${'x'.repeat(548)}`; // 579 bytes, one more than fits
+    const r = check('s3-long.yaml', `${withPrinter(`{ statusBaseUrl: "${long}" }`)}\nagent: { kioskJournal: /var/lib/hallq/kiosk-journal.db }\n`);
+    expect(r.code).toBe(0);
+    expect(warned(r.err)).toEqual(['agents[0].kiosk.statusBaseUrl']);
+    expect(r.err).toContain(`${r.file}: warning: agents[0].kiosk.statusBaseUrl: is 579 bytes long, more than the 578 bytes a status link may start with: every ticket's QR code`);
+    // One byte less fits: no warning.
+    const ok = check('s3-long-ok.yaml', `${withPrinter(`{ statusBaseUrl: "${long.slice(0, -1)}" }`)}\nagent: { kioskJournal: /var/lib/hallq/kiosk-journal.db }\n`);
+    expect(warned(ok.err)).toEqual([]);
+  });
+
   it('set to localhost: warned, saying the value', () => {
     const r = check('s3-localhost.yaml', `${withPrinter('{ statusBaseUrl: "http://localhost:8080" }')}\nagent: { kioskJournal: /var/lib/hallq/kiosk-journal.db }\n`);
     expect(r.err).toContain('warning: agents[0].kiosk.statusBaseUrl: is http://localhost:8080, an address of this machine');
