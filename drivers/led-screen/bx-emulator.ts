@@ -7,6 +7,9 @@ import { decodeGb2312 } from './gb2312.js';
 import { parseBxMarkup } from './layout.js';
 import { ScreenEmulatorBase, type ShownEffect } from './screen-emulator.js';
 
+/** Between two areas of one frame in the emulator's text (the areas are side by side or stacked on the panel). */
+export const AREA_SEPARATOR = ' ‖ ';
+
 export interface BxScreenEmulatorOptions {
   address: number;
   /** Device type byte put in replies (FE generic). */
@@ -70,11 +73,13 @@ export class BxScreenEmulator extends ScreenEmulatorBase implements EmulatedBusD
     const cmd = decodeBxCommand(data);
     if (!cmd) return { type: 'nak', error: 2 }; // ERR_NOCMD: malformed command data
     if (cmd.type === 'other') return { type: 'ack' };
-    const area = cmd.areas[0];
-    if (area) {
-      const runs = parseBxMarkup(decodeGb2312(area.text));
-      const effect: ShownEffect = area.effect === BX_EFFECT.static ? 'static' : area.effect === BX_EFFECT.scrollLeft ? 'scroll-left' : 'other';
-      this.display({ text: runs.map((r) => r.text).join(''), runs, effect });
+    // Every area the frame carries, in its order (a number and a scrolling notice: `A012 ‖ 请…`); the effect is the first area's.
+    const shown = cmd.areas.map((area) => parseBxMarkup(decodeGb2312(area.text)));
+    const first = cmd.areas[0];
+    if (first) {
+      const effect: ShownEffect = first.effect === BX_EFFECT.static ? 'static' : first.effect === BX_EFFECT.scrollLeft ? 'scroll-left' : 'other';
+      const runs = shown.flatMap((r, i) => (i === 0 ? r : [{ colour: 'default' as const, text: AREA_SEPARATOR }, ...r]));
+      this.display({ text: shown.map((r) => r.map((x) => x.text).join('')).join(AREA_SEPARATOR), runs, effect });
     }
     return { type: 'ack' };
   }

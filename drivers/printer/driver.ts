@@ -222,7 +222,7 @@ export class EscPosPrinter {
    * print() rejects with its error.
    */
   print(doc: PrintDocument, hooks: { beforeWrite?: () => void } = {}): Promise<PrintResult> {
-    const encoded = encodeDocument(doc, { encoding: this.encoding });
+    const encoded = encodeDocument(doc, { encoding: this.encoding, printableDots: this.mechanics.printableDots });
     return this.serial(async () => {
       let checked = await this.readStatus();
       if (this.readBack && checked.type === 'unknown' && checked.reason !== 'closed') checked = await this.reask();

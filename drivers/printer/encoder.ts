@@ -6,12 +6,19 @@ import iconv from 'iconv-lite';
 import { HallqError } from '../common/error.js';
 import * as cmd from './commands.js';
 import { DEFAULTS, type PrintBlock, type PrintDocument, type QrErrorLevel } from './document.js';
+import { code128Modules, DEFAULT_MECHANICS, qrMaxBytesWithin, qrModules, qrVersion } from './mechanics.js';
 
 export type TextEncoding = 'gbk' | 'gb18030';
 
 export interface EncodeOptions {
   /** GBK is what every Chinese firmware takes; GB18030 four-byte sequences only where the printer supports them. */
   encoding: TextEncoding;
+  /**
+   * The paper's printable width in dots (default 576: 80 mm paper at 203 dpi; 384 for 58 mm). A QR code or
+   * barcode wider than this at its module size is refused, never printed cut off: the module size is the
+   * document's choice (how far a phone scans it from), so it is not shrunk behind the document's back.
+   */
+  printableDots?: number;
 }
 
 export interface EncodeResult {
@@ -64,7 +71,7 @@ function checkInt(value: number, min: number, max: number, field: string, index:
   return value;
 }
 
-function encodeBlock(block: PrintBlock, index: number, encoding: TextEncoding): EncodedText {
+function encodeBlock(block: PrintBlock, index: number, encoding: TextEncoding, printable: number): EncodedText {
   switch (block.type) {
     case 'text': {
       const width = checkInt(block.width ?? DEFAULTS.width, 1, 8, 'width', index);
@@ -91,11 +98,20 @@ function encodeBlock(block: PrintBlock, index: number, encoding: TextEncoding): 
       if (data.length > capacity) {
         throw invalid(`block ${index}: QR data is ${data.length} bytes; a QR symbol holds at most ${capacity} bytes at error level ${level}`, { index, field: 'QR data length', value: data.length, capacity, errorLevel: level });
       }
+      const moduleSize = checkInt(block.moduleSize ?? DEFAULTS.moduleSize, 1, 16, 'moduleSize', index);
+      const modules = qrModules(data.length, level);
+      if (modules * moduleSize > printable) {
+        const fits = qrMaxBytesWithin(printable, moduleSize, level);
+        throw invalid(
+          `block ${index}: QR code of ${data.length} bytes (version ${qrVersion(data.length, level)}, ${modules} modules) at module size ${moduleSize} is ${modules * moduleSize} dots wide; the paper prints ${printable} dots: at most ${fits} bytes fit at this module size and error level ${level}, or a module size of at most ${Math.floor(printable / modules)}`,
+          { index, field: 'QR width', value: modules * moduleSize, printableDots: printable, moduleSize, maxBytes: fits, errorLevel: level },
+        );
+      }
       return {
         bytes: Buffer.concat([
           cmd.align(block.align ?? DEFAULTS.align),
           cmd.qrModel2(),
-          cmd.qrModuleSize(checkInt(block.moduleSize ?? DEFAULTS.moduleSize, 1, 16, 'moduleSize', index)),
+          cmd.qrModuleSize(moduleSize),
           cmd.qrErrorLevel(level),
           cmd.qrStore(data),
           cmd.qrPrint(),
@@ -107,12 +123,22 @@ function encodeBlock(block: PrintBlock, index: number, encoding: TextEncoding): 
       if (!/^[\x20-\x7e]*$/.test(block.data)) throw invalid(`block ${index}: CODE128 set B takes printable ASCII only`, { index });
       const code = cmd.code128(block.data);
       checkInt(code.length - 4, 3, 255, 'CODE128 length', index);
+      const width = checkInt(block.width ?? DEFAULTS.barcodeWidth, 2, 6, 'width', index);
+      const dots = code128Modules(block.data) * width;
+      if (dots > printable) {
+        throw invalid(`block ${index}: CODE128 of ${[...block.data].length} characters at module width ${width} is ${dots} dots wide; the paper prints ${printable} dots: at most ${Math.floor((Math.floor(printable / width) - 13) / 11) - 2} characters fit at this width`, {
+          index,
+          field: 'barcode width',
+          value: dots,
+          printableDots: printable,
+        });
+      }
       return {
         bytes: Buffer.concat([
           cmd.align(block.align ?? DEFAULTS.align),
           cmd.barcodeHri(block.hri ?? DEFAULTS.hri),
           cmd.barcodeHeight(checkInt(block.height ?? DEFAULTS.barcodeHeight, 1, 255, 'height', index)),
-          cmd.barcodeWidth(checkInt(block.width ?? DEFAULTS.barcodeWidth, 2, 6, 'width', index)),
+          cmd.barcodeWidth(width),
           code,
         ]),
         replaced: 0,
@@ -127,13 +153,14 @@ function encodeBlock(block: PrintBlock, index: number, encoding: TextEncoding): 
 
 /**
  * Init and Chinese mode first, then the blocks. Throws HallqError PAYLOAD_INVALID for a document
- * that cannot be printed as asked (out-of-range sizes, oversized QR, non-ASCII CODE128).
+ * that cannot be printed as asked (out-of-range sizes, oversized QR, non-ASCII CODE128, a QR code or
+ * barcode wider than the paper's printable width at its module size).
  */
 export function encodeDocument(doc: PrintDocument, options: EncodeOptions): EncodeResult {
   const parts: Buffer[] = [cmd.init(), cmd.chineseModeOn()];
   let replacedCharacters = 0;
   doc.blocks.forEach((block, i) => {
-    const r = encodeBlock(block, i, options.encoding);
+    const r = encodeBlock(block, i, options.encoding, options.printableDots ?? DEFAULT_MECHANICS.printableDots);
     parts.push(r.bytes);
     replacedCharacters += r.replaced;
   });

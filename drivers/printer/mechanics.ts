@@ -6,7 +6,8 @@
  * - text line: max(line spacing, 24 dots × height magnification); a line wider than the printable width
  *   wraps (font A: 12 dots per single-byte character, 24 per double-byte (Chinese) character, × width);
  * - QR (model 2, byte mode): (17 + 4 × version) modules × module size, the version being the smallest
- *   whose byte capacity at the error level holds the data (⚠ the firmware may pick a denser mode);
+ *   whose byte capacity at the error level holds the data (⚠ the firmware may pick a denser mode); the
+ *   same width across, which must fit the printable width (the encoder refuses what does not);
  * - CODE128: bar height in dots, plus one line (line spacing) per human-readable line (above/below);
  * - feed (ESC d n): n × line spacing;
  * - cut (GS V 0/1, function A): cuts at the current position without feeding; `cutMs` adds the blade's
@@ -42,21 +43,34 @@ export const DEFAULT_MECHANICS: Readonly<PrinterMechanics> = Object.freeze({
   cutMs: 0,
 });
 
-/**
- * QR model 2 byte-mode capacity (bytes) by version 1..20 and error level (ISO/IEC 18004 table 7).
- * Data longer than version 20 holds is counted as version 40 (177 modules): tickets never get there.
- */
+/** QR model 2 byte-mode capacity (bytes) by version 1..40 and error level (ISO/IEC 18004:2015 table 7). */
 const QR_BYTE_CAPACITY: Readonly<Record<QrErrorLevel, readonly number[]>> = {
-  L: [17, 32, 53, 78, 106, 134, 154, 192, 230, 271, 321, 367, 425, 458, 520, 586, 644, 718, 792, 858],
-  M: [14, 26, 42, 62, 84, 106, 122, 152, 180, 213, 251, 287, 331, 362, 412, 450, 504, 560, 624, 666],
-  Q: [11, 20, 32, 46, 60, 74, 86, 108, 130, 151, 177, 203, 241, 258, 292, 322, 364, 394, 442, 482],
-  H: [7, 14, 24, 34, 44, 58, 64, 84, 98, 119, 137, 155, 177, 194, 220, 250, 280, 310, 338, 382],
+  L: [17, 32, 53, 78, 106, 134, 154, 192, 230, 271, 321, 367, 425, 458, 520, 586, 644, 718, 792, 858, 929, 1003, 1091, 1171, 1273, 1367, 1465, 1528, 1628, 1732, 1840, 1952, 2068, 2188, 2303, 2431, 2563, 2699, 2809, 2953],
+  M: [14, 26, 42, 62, 84, 106, 122, 152, 180, 213, 251, 287, 331, 362, 412, 450, 504, 560, 624, 666, 711, 779, 857, 911, 997, 1059, 1125, 1190, 1264, 1370, 1452, 1538, 1628, 1722, 1809, 1911, 1989, 2099, 2213, 2331],
+  Q: [11, 20, 32, 46, 60, 74, 86, 108, 130, 151, 177, 203, 241, 258, 292, 322, 364, 394, 442, 482, 509, 565, 611, 661, 715, 751, 805, 868, 908, 982, 1030, 1112, 1168, 1228, 1283, 1351, 1423, 1499, 1579, 1663],
+  H: [7, 14, 24, 34, 44, 58, 64, 84, 98, 119, 137, 155, 177, 194, 220, 250, 280, 310, 338, 382, 403, 439, 461, 511, 535, 593, 625, 658, 698, 742, 790, 842, 898, 958, 983, 1051, 1093, 1139, 1219, 1273],
 };
 
-/** Smallest QR version (1..20, else 40) whose byte-mode capacity at `level` holds `bytes`. */
+/** Smallest QR version (1..40) whose byte-mode capacity at `level` holds `bytes` (40 beyond: the encoder refuses that). */
 export function qrVersion(bytes: number, level: QrErrorLevel): number {
   const i = QR_BYTE_CAPACITY[level].findIndex((cap) => cap >= bytes);
   return i < 0 ? 40 : i + 1;
+}
+
+/** Modules across a QR symbol of `bytes` in byte mode at `level` (17 + 4 × version), without its quiet zone. */
+export function qrModules(bytes: number, level: QrErrorLevel): number {
+  return 17 + 4 * qrVersion(bytes, level);
+}
+
+/** Most bytes a QR at `level` may hold so that its symbol, `moduleSize` dots a module, is at most `dots` wide (0: none fits). */
+export function qrMaxBytesWithin(dots: number, moduleSize: number, level: QrErrorLevel): number {
+  const version = Math.min(40, Math.floor((Math.floor(dots / moduleSize) - 17) / 4));
+  return version < 1 ? 0 : (QR_BYTE_CAPACITY[level][version - 1] ?? 0);
+}
+
+/** Modules across CODE128 in code set B: start, one symbol a character, check (11 modules each), stop (13). */
+export function code128Modules(data: string): number {
+  return 11 * ([...data].length + 2) + 13;
 }
 
 /** Width in dots of a text at magnification 1: single-byte characters one cell, others (CJK) two. */
@@ -75,8 +89,7 @@ export function blockDots(block: DecodedBlock, m: PrinterMechanics = DEFAULT_MEC
       return lines * lineDots;
     }
     case 'qr': {
-      const modules = 17 + 4 * qrVersion(Buffer.byteLength(block.data, 'utf8'), block.errorLevel);
-      return modules * block.moduleSize;
+      return qrModules(Buffer.byteLength(block.data, 'utf8'), block.errorLevel) * block.moduleSize;
     }
     case 'barcode': {
       const hriLines = block.hri === 'both' ? 2 : block.hri === 'none' ? 0 : 1;

@@ -7,8 +7,8 @@
  * cells of 12 × 24 dots (24 × 24 for a double-byte character) scaled by GS ! width and height, the
  * line spacing, the QR version chosen for byte mode at its error level, CODE128 bars of the module
  * width with the human-readable line. So the picture is as long as the paper the emulator times.
- * Glyphs come from the system's CJK font (Debian fonts-noto-cjk), drawn into each cell; a real
- * printer's ROM font differs in shape, never in place. The cut is a dashed line (a partial cut
+ * Glyphs come from the system's CJK font (Debian fonts-noto-cjk), drawn into each cell (one wider than
+ * its cell narrowed to fit it, so glyphs never touch); a real printer's ROM font differs in shape, never in place. The cut is a dashed line (a partial cut
  * leaves a bridge in the middle).
  *
  * Rendering is @napi-rs/canvas (its binary ships in the npm package); the symbols are bwip-js.
@@ -71,12 +71,22 @@ function drawText(ctx: SKRSContext2D, block: Extract<DecodedBlock, { type: 'text
     const cellTop = top + r * lineDots + (lineDots - m.charHeightDots * block.height);
     for (const ch of row) {
       const w = (isWide(ch) ? 2 : 1) * m.charWidthDots;
+      // Each glyph's ink centred in its cell, baseline at 5/6 of the cell height. The system font is
+      // proportional and the printer's cells are not: a glyph whose ink is wider than its cell less a dot
+      // (W, a CJK font's digits) is narrowed to fit, so neighbours never touch or overlap at any
+      // magnification; the cell pitch stays the printer's.
+      const metrics = ctx.measureText(ch);
+      const ink = metrics.actualBoundingBoxLeft + metrics.actualBoundingBoxRight;
+      const room = w - 1;
+      const narrow = ink > room ? room / ink : 1;
+      // A glyph that fits keeps its place in the advance (、 sits low left); one narrowed is centred by its ink.
+      const at = narrow < 1 ? (w - ink * narrow) / 2 / narrow + metrics.actualBoundingBoxLeft : (w - metrics.width) / 2;
+      // Either way its ink stays inside the cell.
+      const left = Math.min(Math.max(at, 0.5 + metrics.actualBoundingBoxLeft), w / narrow - 0.5 - metrics.actualBoundingBoxRight);
       ctx.save();
       ctx.translate(x, cellTop);
-      ctx.scale(block.width, block.height);
-      // Each glyph centred in its cell, baseline at 5/6 of the cell height.
-      const measured = ctx.measureText(ch).width;
-      ctx.fillText(ch, (w - measured) / 2, (m.charHeightDots * 5) / 6);
+      ctx.scale(block.width * narrow, block.height);
+      ctx.fillText(ch, left, (m.charHeightDots * 5) / 6);
       ctx.restore();
       x += w * block.width;
     }

@@ -5,8 +5,7 @@ import type { Logger } from '../../drivers/common/logger.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import { thisAgent, type ThisAgent } from '../config/agents.js';
-import { isLoopbackUrl, KIOSK_JOURNAL_WARNING, kioskJournalInMemory, statusBaseUrlWarning } from '../config/kiosk-warnings.js';
-import { DEFAULT_STATUS_BASE_URL } from '../config/status-url.js';
+import { KIOSK_JOURNAL_WARNING, kioskJournalInMemory, kioskWarnings } from '../config/kiosk-warnings.js';
 import type { ConfigWarning } from '../config/warnings.js';
 import { readReferencedFile } from '../config/referenced-files.js';
 import type { HallqConfig } from '../config/schema.js';
@@ -71,11 +70,13 @@ async function closeServer(server: http.Server): Promise<void> {
   await settledWithin(closed, 2000);
 }
 
-/** The warning for this agent's kiosk whose status page address is this machine's, when it prints tickets or the hall sends SMS. */
+/**
+ * The warning for this agent's kiosk whose status page address is this machine's: the server's warning for
+ * this agent's entry (kioskWarnings on the same parsed config), so both say the same words.
+ */
 function kioskStatusWarning(config: HallqConfig, me: ThisAgent): ConfigWarning | undefined {
-  const url = me.kiosk?.statusBaseUrl;
-  if (url === undefined || !isLoopbackUrl(url) || (me.devices.printer === undefined && config.server.sms.provider === 'none')) return undefined;
-  return statusBaseUrlWarning(`agents[${config.agents.findIndex((a) => a.id === me.id)}].kiosk.statusBaseUrl`, url, url !== DEFAULT_STATUS_BASE_URL);
+  const path = `agents[${config.agents.findIndex((a) => a.id === me.id)}].kiosk.statusBaseUrl`;
+  return kioskWarnings(config).find((w) => w.path === path);
 }
 
 /** The kiosk's print journal at `path` (its directory made), or in memory (warned about by kioskJournalInMemory when the kiosk prints). */

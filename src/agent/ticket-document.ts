@@ -1,4 +1,5 @@
 import type { PrintDocument } from '../../drivers/printer/document.js';
+import { DEFAULT_MECHANICS, qrMaxBytesWithin } from '../../drivers/printer/mechanics.js';
 import { formatHm, localTime, ticketNotice, type Lang, type NoShowRule } from '../core/index.js';
 
 export interface TicketFacts {
@@ -19,6 +20,21 @@ export interface TicketFacts {
   noShow?: NoShowRule;
 }
 
+/** The ticket's QR code: module size 6 (0.75 mm a module at 203 dpi: a phone reads it at arm's length), level M. */
+export const TICKET_QR = { moduleSize: 6, errorLevel: 'M' } as const;
+
+/** What a status link adds to `statusBaseUrl`: `/s/` and the 43-character token (src/server/auth/status-token.ts). */
+const STATUS_PATH_BYTES = '/s/'.length + 43;
+
+/**
+ * The longest `statusBaseUrl` (bytes, without a trailing /) whose status links still fit the ticket's QR code
+ * on paper `printableDots` wide (578 on 80 mm paper: a 624-byte link, QR version 19, 558 dots). A longer one
+ * makes every printed ticket's QR wider than the paper, which the printer's encoder refuses.
+ */
+export function maxStatusBaseUrlBytes(printableDots: number = DEFAULT_MECHANICS.printableDots): number {
+  return Math.max(0, qrMaxBytesWithin(printableDots, TICKET_QR.moduleSize, TICKET_QR.errorLevel) - STATUS_PATH_BYTES);
+}
+
 /**
  * What the citizen holds (DB22/T 2871.4 §7.4.3): number, service, people ahead, wait, windows, time,
  * QR, the no-show rule. Its words come from src/core/ticket-notice.ts, as the issued SMS's do, so the
@@ -36,7 +52,7 @@ export function printedTicket(f: TicketFacts): PrintDocument {
       { type: 'text', text: n.waitText, align: 'center' },
       { type: 'text', text: n.windowsText, align: 'center' },
       ...(f.phoneMasked ? [{ type: 'text' as const, text: `短信通知 ${f.phoneMasked}`, align: 'center' as const }] : []),
-      ...(n.statusUrl ? [{ type: 'qr' as const, data: n.statusUrl, moduleSize: 6, errorLevel: 'M' as const, align: 'center' as const }] : []),
+      ...(n.statusUrl ? [{ type: 'qr' as const, data: n.statusUrl, ...TICKET_QR, align: 'center' as const }] : []),
       { type: 'text', text: `${lt.day} ${formatHm(lt.minute)}`, align: 'center' },
       { type: 'text', text: n.policyText, align: 'center' },
       { type: 'text', text: '请妥善保管此票', align: 'center' },

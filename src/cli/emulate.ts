@@ -14,7 +14,7 @@ import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
 import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
 import { thisAgent } from '../config/agents.js';
 import { loadConfigOrThrow } from '../config/load.js';
-import type { DevicesConfig } from '../config/schema.js';
+import type { DevicesConfig, HallqConfig } from '../config/schema.js';
 import { exitCodes } from './exit-codes.js';
 import { stopOnBrokenPipe } from './broken-pipe.js';
 
@@ -37,8 +37,8 @@ interface Session {
   close(): Promise<void>;
 }
 
-const baudOf = (kind: EmulatedKind, d: DevicesConfig | undefined): number => {
-  if (kind === 'rs485') return d?.rs485[0]?.baudRate ?? 9600;
+const baudOf = (kind: EmulatedKind, d: DevicesConfig | undefined, plan: Rs485Plan | undefined): number => {
+  if (kind === 'rs485') return plan?.line?.baudRate ?? 9600;
   if (kind === 'printer' && d?.printer?.transport === 'serial') return d.printer.baudRate;
   if (kind === 'idcard' && d?.idcard?.transport === 'serial') return d.idcard.baudRate;
   return 115200;
@@ -128,12 +128,62 @@ function modemSession(device: SerialTransport, print: (l: string) => void): Sess
 
 const KEYS: Record<string, KeyName> = { c: 'call', r: 'recall', n: 'no-show', p: 'pause', u: 'call-back', e: 'rating-request' };
 
-function rs485Session(device: SerialTransport, baudRate: number, d: DevicesConfig | undefined, print: (l: string) => void): Session {
+type Rs485Line = DevicesConfig['rs485'][number];
+
+/** The RS-485 line `hallq emulate rs485` plays: what it emulates, and where that came from. */
+export interface Rs485Plan {
+  /** `agents[i].devices.rs485[j] (counter-1, /dev/hallq/rs485-0) in FILE`, or the default line's words. */
+  source: string;
+  line: Rs485Line | undefined;
+  screens: { window: number; protocol: Rs485Line['screens'][number]['protocol']; address: number }[];
+  keypads: { window: number; protocol: Rs485Line['keypads'][number]['protocol']; address: number; mode: 'poll' | 'push' }[];
+}
+
+/**
+ * The line to emulate: from a config, the line whose `path` is `port` (the serial port it answers on),
+ * else the first line of this box's agent (`agent.id`), else the first line of any agent — a line is
+ * emulated as the config describes it, whichever agent drives it (hall.example.yaml's `agent.id` is the
+ * kiosk, its line is counter-1's). Without a config: windows 1–4, a BX screen and a polled keypad each.
+ */
+export function rs485Plan(config: HallqConfig | undefined, file?: string, port?: string): Rs485Plan {
+  if (!config) {
+    return {
+      source: 'no --config: the default line (give --config FILE to emulate the line a hall config describes)',
+      line: undefined,
+      screens: [1, 2, 3, 4].map((w) => ({ window: w, protocol: 'bx' as const, address: w })),
+      keypads: [1, 2, 3, 4].map((w) => ({ window: w, protocol: keypadProtocolIds[0], address: w, mode: 'poll' as const })),
+    };
+  }
+  const lines = config.agents.flatMap((a, i) => a.devices.rs485.map((line, j) => ({ agent: a.id, i, j, line })));
+  const own = config.agent?.id ?? config.agents[0]?.id;
+  const chosen = lines.find((l) => port !== undefined && l.line.path === port) ?? lines.find((l) => l.agent === own) ?? lines[0];
+  if (!chosen) return { source: `${file ?? 'the config'} describes no RS-485 line (agents[].devices.rs485)`, line: undefined, screens: [], keypads: [] };
+  const others = lines.length > 1 ? ` (${lines.length} lines in the config: --port PATH with a line's path picks it)` : '';
+  return {
+    source: `agents[${chosen.i}].devices.rs485[${chosen.j}] (${chosen.agent}, ${chosen.line.path}) in ${file ?? 'the config'}${others}`,
+    line: chosen.line,
+    screens: chosen.line.screens.map((x) => ({ window: x.window, protocol: x.protocol, address: x.address })),
+    keypads: chosen.line.keypads.map((k) => ({ window: k.window, protocol: k.protocol, address: k.address, mode: k.mode })),
+  };
+}
+
+/** What the emulated line holds, one device a line: protocol, address, window; said at the start. */
+export function describeRs485Plan(plan: Rs485Plan): string[] {
+  const screens = plan.screens.map((x) => `  screen  window ${x.window}: ${x.protocol} at address ${x.address}`);
+  const keypads = plan.keypads.map((k) => `  keypad  window ${k.window}: ${k.protocol} at address ${k.address} (${k.mode})`);
+  return [
+    `emulating ${plan.source}:`,
+    ...(screens.length > 0 ? screens : ['  screens: none on this line in the config']),
+    ...(keypads.length > 0 ? keypads : ['  keypads: none on this line in the config']),
+    ...(plan.line && keypads.length > 0 ? [`  keypad polls: ${plan.line.keypadPolling.frames} (keypadPolling.frames)`] : []),
+  ];
+}
+
+function rs485Session(device: SerialTransport, baudRate: number, plan: Rs485Plan, print: (l: string) => void): Session {
   const line = new Rs485LineEmulator(device, { baudRate });
-  const first = d?.rs485[0];
-  // Without a config: windows 1–4, a BX screen and a polled keypad each at address = window.
-  const screens = first?.screens ?? [1, 2, 3, 4].map((w) => ({ window: w, protocol: 'bx' as const, address: w }));
-  const keypadCfg = first?.keypads ?? [1, 2, 3, 4].map((w) => ({ window: w, protocol: keypadProtocolIds[0], address: w, mode: 'poll' as const }));
+  const first = plan.line;
+  const screens = plan.screens;
+  const keypadCfg = plan.keypads;
   const shown = new Map<string, () => string>();
   for (const s of screens) {
     const e = screenProtocols[s.protocol].emulator(s.address);
@@ -185,17 +235,21 @@ function rs485Session(device: SerialTransport, baudRate: number, d: DevicesConfi
  * Resolves with the exit code once stopped (q, Ctrl-C or SIGTERM).
  */
 export async function emulateCommand(kind: EmulatedKind, o: EmulateOptions): Promise<number> {
-  const devices = o.config ? thisAgent(loadConfigOrThrow(o.config)).devices : undefined;
-  const baudRate = baudOf(kind, devices);
+  const config = o.config ? loadConfigOrThrow(o.config) : undefined;
+  // The RS-485 line may be another agent's than this box's (see rs485Plan); the other kinds are this box's devices.
+  const plan = kind === 'rs485' ? rs485Plan(config, o.config, o.port) : undefined;
+  const devices = config && kind !== 'rs485' ? thisAgent(config).devices : undefined;
+  const baudRate = baudOf(kind, devices, plan);
   let pty: PtyPair | undefined;
   if (!o.port) pty = await openPtyPair();
   const device = new SerialTransport({ path: o.port ?? (pty as PtyPair).device, baudRate });
   await device.open();
   const session =
-    kind === 'printer' ? printerSession(device, o.print, o.png) : kind === 'idcard' ? idcardSession(device, o.print) : kind === 'modem' ? modemSession(device, o.print) : rs485Session(device, baudRate, devices, o.print);
+    kind === 'printer' ? printerSession(device, o.print, o.png) : kind === 'idcard' ? idcardSession(device, o.print) : kind === 'modem' ? modemSession(device, o.print) : rs485Session(device, baudRate, plan ?? rs485Plan(undefined), o.print);
   const where = pty ? pty.host : o.port;
   o.print(`hallq emulate ${kind}: emulated device ready at ${where} (${baudRate} 8N1)`);
   if (pty) o.print(`point the driver (or the agents[].devices config) at: ${pty.host}`);
+  if (plan) for (const l of describeRs485Plan(plan)) o.print(l);
   o.print(`commands: ${session.help}`);
 
   let resolveStop: () => void = () => {};

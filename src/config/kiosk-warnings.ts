@@ -1,3 +1,4 @@
+import { maxStatusBaseUrlBytes } from '../agent/ticket-document.js';
 import { DEFAULT_STATUS_BASE_URL } from './status-url.js';
 import type { ConfigWarning } from './warnings.js';
 
@@ -14,14 +15,31 @@ export function isLoopbackUrl(url: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]' || host === '0.0.0.0' || host === '[::]';
 }
 
-/** The warning for a kiosk whose status page address (printed as the ticket's QR code, linked in its SMS) is this machine's. */
-export function statusBaseUrlWarning(path: string, url: string, set: boolean): ConfigWarning {
-  const was = set ? `is ${url}` : `is not set (so ${url})`;
-  const wasZh = set ? `是 ${url}` : `未设置（于是用 ${url}）`;
+/**
+ * The warning for a kiosk whose status page address (printed as the ticket's QR code, linked in its SMS) is
+ * this machine's. One text for `hallq config check`, the server and the agent alike: the server and the agent
+ * read the parsed config, where a key left out already holds its default, so the text says the address and,
+ * for the default one, that it is also what a left-out key means — never "set" or "not set", which only the
+ * file as written could tell.
+ */
+export function statusBaseUrlWarning(path: string, url: string): ConfigWarning {
+  const dflt = url === DEFAULT_STATUS_BASE_URL;
+  const was = `is ${url}${dflt ? ' (also its default when left out)' : ''}`;
+  const wasZh = `是 ${url}${dflt ? '（未设置时也是它）' : ''}`;
   return {
     path,
     en: `${path}: ${was}, an address of this machine: the QR code on each ticket (and the link in its SMS) points there and no citizen's phone can open it; set it to the server's address as phones on the hall's Wi-Fi reach it, e.g. http://192.168.1.10:8080`,
     zh: `${path}：${wasZh}，是本机地址：每张号票上的二维码（和短信里的链接）指向它，群众的手机打不开；请设为手机在大厅无线网络上能访问的服务器地址，例如 http://192.168.1.10:8080`,
+  };
+}
+
+/** The warning for a kiosk whose `statusBaseUrl` is too long for any ticket's QR code to fit the paper. */
+export function statusBaseUrlTooLongWarning(path: string, bytes: number): ConfigWarning {
+  const max = maxStatusBaseUrlBytes();
+  return {
+    path,
+    en: `${path}: is ${bytes} bytes long, more than the ${max} bytes a status link may start with: every ticket's QR code (the link, module size 6, level M) would be wider than the 576-dot (80 mm) paper, and the printer refuses it; use a shorter address, e.g. http://192.168.1.10:8080`,
+    zh: `${path}：长 ${bytes} 字节，超过状态页链接前缀允许的 ${max} 字节：每张号票的二维码（该链接，模块 6 点，纠错等级 M）都会比 576 点（80 毫米）的纸宽，打印机拒绝打印；请用更短的地址，例如 http://192.168.1.10:8080`,
   };
 }
 
@@ -74,7 +92,10 @@ export function kioskWarnings(doc: unknown): ConfigWarning[] {
     const written = get(kiosk, 'statusBaseUrl');
     if (written !== undefined && typeof written !== 'string') return; // the schema says what is wrong
     const url = written ?? DEFAULT_STATUS_BASE_URL;
-    if (isLoopbackUrl(url)) out.push(statusBaseUrlWarning(`agents[${i}].kiosk.statusBaseUrl`, url, written !== undefined));
+    if (isLoopbackUrl(url)) out.push(statusBaseUrlWarning(`agents[${i}].kiosk.statusBaseUrl`, url));
+    const bytes = Buffer.byteLength(url.replace(/\/$/, ''), 'utf8');
+    // Only a printed ticket carries the QR code (an SMS carries the link as text).
+    if (get(get(a, 'devices'), 'printer') !== undefined && bytes > maxStatusBaseUrlBytes()) out.push(statusBaseUrlTooLongWarning(`agents[${i}].kiosk.statusBaseUrl`, bytes));
   });
   if (kioskJournalInMemory(doc)) out.push(KIOSK_JOURNAL_WARNING);
   return out;

@@ -21,6 +21,8 @@ export interface DemoConsoleOptions {
   take: (serviceId: string, smsOnly: boolean) => Promise<void>;
   card: () => void;
   quit: () => void;
+  /** Whether the hall sends SMS (default true): without, the help lists no `t <service> sms`. */
+  sms?: boolean;
 }
 
 /** Successful answers that change nothing, as the console says them. */
@@ -81,21 +83,31 @@ interface KeySpec {
  * leave its window alone (`busy`). Every reply is Chinese first, then English: `中文 · English`.
  */
 export class DemoConsole {
-  static readonly help =
-    't <service>  take a ticket · t <service> sms  an SMS-only ticket (no paper) · c <window>  press call · r <window> recall\n' +
-    '                p <window> pause · u <window> resume · o <window> [staff number]  log in (open the window) · x <window> close it\n' +
-    '                g <window> <1-5>  ask for a rating and give it: 1 = 非常满意 (very satisfied) … 5 = 非常不满意 (very dissatisfied)\n' +
-    "                card  put a citizen's ID card on the reader · paper out|near|ok · s  show the screens · q  quit (or Ctrl-C)";
+  /** The keys as the help lists them: `t <service> sms` only where the hall sends SMS (`server.sms.provider` not none). */
+  static helpText(sms: boolean): string {
+    return (
+      `t <service>  take a ticket${sms ? ' · t <service> sms  an SMS-only ticket (no paper)' : ''} · c <window>  press call · r <window> recall\n` +
+      '                p <window> pause · u <window> resume · o <window> [staff number]  log in (open the window) · x <window> close it\n' +
+      '                g <window> <1-5>  ask for a rating and give it: 1 = 非常满意 (very satisfied) … 5 = 非常不满意 (very dissatisfied)\n' +
+      "                card  put a citizen's ID card on the reader · paper out|near|ok · s  show the screens · q  quit (or Ctrl-C)"
+    );
+  }
+  /** This hall's keys (helpText). */
+  readonly help: string;
   /** Pending waits: stop() ends them (nothing more is echoed). */
   private readonly cancels = new Set<() => void>();
   private lastPrinter = '';
   /** Keys are handled one after the other, in the order typed. */
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** `q` was typed: the keys before it still run, none after it. */
+  private quitting = false;
   /** The window whose key is waiting for its answer. */
   private inFlight: number | undefined;
 
-  constructor(private readonly o: DemoConsoleOptions) {}
+  constructor(private readonly o: DemoConsoleOptions) {
+    this.help = DemoConsole.helpText(o.sms ?? true);
+  }
 
   /** A key for window `w` is waiting for its answer: the demo's staff do not press that keypad meanwhile. */
   busy(w: number): boolean {
@@ -119,9 +131,17 @@ export class DemoConsole {
     this.cancels.clear();
   }
 
-  /** A line typed: handled after every key typed before it has echoed its outcome (`q` at once). */
+  /**
+   * A line typed: handled after every key typed before it has echoed its outcome. `q` too waits its
+   * turn (each key before it is bounded by its own ANSWER_MS), then stops; what is typed after it is not run.
+   */
   line(input: string): void {
-    if (input.trim() === 'q') return this.o.quit();
+    if (this.quitting) return;
+    if (input.trim() === 'q') {
+      this.quitting = true;
+      this.queue = this.queue.then(() => this.o.quit());
+      return;
+    }
     this.queue = this.queue.then(() => this.handle(input)).catch((e: unknown) => this.print(`⛔ ${input.trim()}: ${e instanceof Error ? e.message : String(e)}`));
   }
 
@@ -138,9 +158,9 @@ export class DemoConsole {
     const [first, a, b, ...rest] = input.trim().split(/\s+/);
     const cmd = first ?? '';
     // A word too many is a typo, not something to ignore (`t social sms extra`).
-    if (rest.length > 0) return this.print(`⛔ ${input.trim()}: 多余的内容 "${rest.join(' ')}" · too many words. keys: ${DemoConsole.help}`);
+    if (rest.length > 0) return this.print(`⛔ ${input.trim()}: 多余的内容 "${rest.join(' ')}" · too many words. keys: ${this.help}`);
     // Only o takes a second word among the window keys.
-    if (b !== undefined && ['c', 'r', 'p', 'u', 'x'].includes(cmd)) return this.print(`⛔ ${input.trim()}: 多余的内容 "${b}" · too many words. keys: ${DemoConsole.help}`);
+    if (b !== undefined && ['c', 'r', 'p', 'u', 'x'].includes(cmd)) return this.print(`⛔ ${input.trim()}: 多余的内容 "${b}" · too many words. keys: ${this.help}`);
     switch (cmd) {
       case '':
         return;
@@ -174,12 +194,16 @@ export class DemoConsole {
         for (const [id, e] of this.o.screens) this.print(`  屏 screen ${String(id).padStart(2)}: ${e.view.text || '（空白）(blank)'}`);
         return;
       default:
-        this.print(`未知按键 "${cmd}" · unknown key "${cmd}". keys: ${DemoConsole.help}`);
+        this.print(`未知按键 "${cmd}" · unknown key "${cmd}". keys: ${this.help}`);
     }
   }
 
   private services(): string {
     return `业务 services: ${(this.o.link.replica.state.config?.services ?? []).map((s) => s.id).join(' ')}`;
+  }
+
+  private windowClosed(w: number): boolean {
+    return (own(this.o.link.replica.state.windows, String(w))?.status ?? 'closed') === 'closed';
   }
 
   private number(ticketId: string): string {
@@ -193,7 +217,7 @@ export class DemoConsole {
     if (keypad) return { w, keypad };
     const ids = [...this.o.keypads.keys()];
     const range = `${ids[0] ?? ''}–${ids[ids.length - 1] ?? ''}`;
-    this.print(`⛔ ${cmd} ${a ?? ''}: ${a === undefined ? '请输入窗口号 · which window?' : `没有 ${a} 号窗口 · no window ${a}`} — 窗口 windows ${range}`);
+    this.print(`⛔ ${cmd}${a === undefined ? '' : ` ${a}`}: ${a === undefined ? '请输入窗口号 · which window?' : `没有 ${a} 号窗口 · no window ${a}`} — 窗口 windows ${range}`);
     return undefined;
   }
 
@@ -279,8 +303,10 @@ export class DemoConsole {
     if (a === 'no-answer') return void this.print(`… ${label}: 服务器 ${ANSWER_MS / 1000} 秒内未答复 · the server did not answer within ${ANSWER_MS / 1000} s`);
     if (a === 'failed') return void this.print(`⛔ ${label}: 服务器拒绝了请求 · the server refused the request (see the log)`);
     if (!a.outcome.ok) {
-      // A closed window is worded one way, with its number, whichever key met it (`x` on a closed one below).
-      const m = a.outcome.code === 'window-closed' ? windowClosedMessage(spec.window) : a.outcome.message;
+      // A closed window is worded one way, with its number, whichever key met it (`x` on a closed one below;
+      // `g` on a closed window that served nobody lately is refused by the hall as nothing to rate).
+      const closed = a.outcome.code === 'window-closed' || (a.outcome.code === 'rating-nothing' && this.windowClosed(spec.window));
+      const m = closed ? windowClosedMessage(spec.window) : a.outcome.message;
       return void this.print(`⛔ ${label}: ${m.zh} · ${m.en}`);
     }
     const line = spec.done(a.events);

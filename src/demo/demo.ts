@@ -16,6 +16,7 @@ import type { VoiceAnnouncer } from '../../drivers/voice/announcer.js';
 import { hallAcl } from '../bus/acl.js';
 import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from '../bus/embedded-broker.js';
 import { DEFAULT_SERVER_USER } from '../config/agents.js';
+import { DEFAULT_STATUS_BASE_URL } from '../config/status-url.js';
 import { demoCredentials } from './credentials.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import { agentEntrySchema, agentSchema, smsSchema, type DevicesConfig, type HallqConfig } from '../config/schema.js';
@@ -159,6 +160,17 @@ export interface RunningDemo {
   announcer?: VoiceAnnouncer;
 }
 
+/**
+ * Why the demo's status links are not the config's `statusBaseUrl` when it names another address: that is
+ * the hall's own server as phones reach it, while the demo's server is this process on 127.0.0.1 only.
+ */
+function statusNote(c: HallqConfig, used: string): string {
+  const i = c.agents.findIndex((a) => a.kiosk !== undefined && a.kiosk.statusBaseUrl !== DEFAULT_STATUS_BASE_URL && a.kiosk.statusBaseUrl !== used);
+  const url = c.agents[i]?.kiosk?.statusBaseUrl;
+  if (url === undefined) return '';
+  return `\n                not the config's agents[${i}].kiosk.statusBaseUrl ${url}: that is the hall's own server as phones reach it; this demo's server is this process, on 127.0.0.1 only`;
+}
+
 export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const base = loadConfigOrThrow(o.config);
   const clock = o.clock ?? Date.now;
@@ -256,7 +268,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       const t = 'ticketId' in e ? own(link.replica.state.tickets, e.ticketId) : undefined;
       if (e.type === 'TicketCalled' && t) o.print(`📢 请 ${t.number} 号 到 ${e.window} 号窗口 办理  (${serviceName(t.serviceId)}${e.reason ? `, ${e.reason}` : ''})`);
       else if (e.type === 'TicketTransferred' && t) o.print(`↪️  ${t.number} 从 ${e.fromWindow} 号窗口转至${serviceName(e.toService)}${e.toWindow ? `（${e.toWindow} 号窗口）` : ''} · transferred from window ${e.fromWindow}${e.toWindow ? ` to window ${e.toWindow}` : ''}`);
-      else if (e.type === 'RatingRecorded') o.print(`⭐ ${e.rating.number} 在 ${e.rating.window} 号窗口评价：${gradeNames[e.rating.grade].zh} · rated ${e.rating.grade} at window ${e.rating.window}`);
+      else if (e.type === 'RatingRecorded') o.print(`⭐ ${e.rating.number} 在 ${e.rating.window} 号窗口评价：${gradeNames[e.rating.grade].zh} · rated ${gradeNames[e.rating.grade].en.toLowerCase()} at window ${e.rating.window}`);
       else if (e.type === 'WindowOpened') o.print(`🪟 ${e.window} 号窗口开放（${e.staffId}）· window ${e.window} opened by ${e.staffId}`);
       // A number whose paper never came out (roll ended mid-ticket, printer away): the queue drops it.
       else if (e.type === 'TicketVoided' && t) o.print(`🗑️  ${t.number} voided: ${e.reason} (作废，不进入排队)`);
@@ -361,7 +373,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
           const how = r.printed === false ? `短信取号，发往 ${maskPhone(c.phone)} · SMS only, to ${maskPhone(c.phone)}` : '已打印 · printed';
           o.print(`✅ ${key}: ${r.number ?? '?'} (${service.name.zh}), 前面还有 ${waiting} 人 · ${waiting} ahead — ${how}`);
         }
-      } else if (r.error) o.print(`🚫 ${service.name.zh}: ${r.error.messageZh ?? ''} / ${r.error.message}`);
+      } else if (r.error) o.print(`🚫 ${service.name.zh}: ${r.error.messageZh ?? ''} · ${r.error.message}`);
       if (r.error) return;
       if (r.printed === false && why === 'citizen') o.print(`📱 短信取号 ${r.number ?? ''} (${service.name.zh})，第 ${r.position ?? '?'} 位 · SMS-only ticket, position ${r.position ?? '?'} — 状态页 status ${r.statusUrl ?? '(none)'}`);
       else if (why === 'console' || r.statusUrl) o.print(`   状态页 status page of ${r.number ?? ''}: ${r.statusUrl ?? '（无）(none)'}`);
@@ -435,10 +447,11 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
                 ID-card reader ${hw.ptys.idcard.host} (SAM, 115200), RS-485 ${hw.ptys.rs485.host} (9600): ${windows.length} LED screens + ${windows.length} keypads;
                 each device's emulator on the other end of its pty
   sms           ${modemPty ? `GSM modem driver → modem emulator on ${modemPty.host} (the texts citizens would receive are shown below)` : `off: server.sms.provider is none in ${o.config} (the kiosk asks no phone, no SMS-only tickets, no texts)`}
+  status links  ${statusBase}/s/… (each ticket's QR code and SMS link)${statusNote(base, statusBase)}
   data          ${dataDir}
   log           ${logFile} (JSON lines)
   voice         ${voiceNote}
-  keys          ${DemoConsole.help}
+  keys          ${DemoConsole.helpText(sms)}
   services      ${config.services.map((s) => `${s.id} ${s.name.zh}`).join(' · ')}
 `);
 
@@ -485,6 +498,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       o.print(`🪪 身份证已放上读卡器（${maskName(c.name)}）· ID card on the reader`);
     },
     quit: () => void stop(),
+    sms,
   });
   rl.on('line', (line) => demoConsole.line(line));
   offs.push(agent.devices.onChange((list) => demoConsole.devices(list)));

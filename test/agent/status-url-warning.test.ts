@@ -11,6 +11,7 @@ import { recordingLogger, type LogRecord } from '../../drivers/common/logger.js'
 import { startAgentFrom } from '../../src/agent/main.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded-broker.js';
 import { configSchema } from '../../src/config/schema.js';
+import { configWarnings } from '../../src/config/warnings.js';
 import { hallClock, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
 
 describe("the agent's start: a kiosk status page at this machine's address", () => {
@@ -46,10 +47,14 @@ describe("the agent's start: a kiosk status page at this machine's address", () 
     return records.filter((r) => r.level === 'warn' && String(r.msg).includes('statusBaseUrl'));
   }
 
-  it('left out: warned with its key path', async () => {
+  it('left out: warned with its key path, in the same words as the server (one text from one place)', async () => {
     const w = await warningsAtStart({});
-    expect(w.map((r) => r.msg)).toEqual([expect.stringMatching(/^agents\[0\]\.kiosk\.statusBaseUrl: is not set \(so http:\/\/127\.0\.0\.1:8080\), an address of this machine: the QR code on each ticket/)]);
+    expect(w.map((r) => r.msg)).toEqual([expect.stringMatching(/^agents\[0\]\.kiosk\.statusBaseUrl: is http:\/\/127\.0\.0\.1:8080 \(also its default when left out\), an address of this machine: the QR code on each ticket/)]);
     expect(w[0]?.obj).toMatchObject({ key: 'agents[0].kiosk.statusBaseUrl' });
+    // The server logs configWarnings of the same parsed config (src/server/main.ts): word for word the agent's.
+    const servers = configWarnings(config({})).find((x) => x.path === 'agents[0].kiosk.statusBaseUrl');
+    expect(w[0]?.msg).toBe(servers?.en);
+    expect(w[0]?.obj).toMatchObject({ zh: servers?.zh });
   }, 30_000);
 
   it("the server's LAN address: no warning", async () => {

@@ -82,12 +82,23 @@ describe('the agent checks beside an unrelated schema error', () => {
 });
 
 describe("a kiosk's status page address", () => {
-  it('left out on a kiosk with a printer: warned at its key, saying it is not set', () => {
+  it('left out on a kiosk with a printer: warned at its key, saying the default address it means', () => {
     const r = check('s3-unset.yaml', `${withPrinter()}\nagent: { kioskJournal: /var/lib/hallq/kiosk-journal.db }\n`);
     expect(r.code).toBe(0);
     expect(warned(r.err)).toEqual(['agents[0].kiosk.statusBaseUrl']);
-    expect(r.err).toContain(`${r.file}: warning: agents[0].kiosk.statusBaseUrl: is not set (so http://127.0.0.1:8080), an address of this machine: the QR code on each ticket`);
-    expect(r.err).toContain('  警告：agents[0].kiosk.statusBaseUrl：未设置（于是用 http://127.0.0.1:8080），是本机地址');
+    expect(r.err).toContain(`${r.file}: warning: agents[0].kiosk.statusBaseUrl: is http://127.0.0.1:8080 (also its default when left out), an address of this machine: the QR code on each ticket`);
+    expect(r.err).toContain('  警告：agents[0].kiosk.statusBaseUrl：是 http://127.0.0.1:8080（未设置时也是它），是本机地址');
+  });
+
+  it("so long that no ticket's QR code fits the paper: warned at its key, with the limit", () => {
+    const long = `http://hall-server.example.com/${'x'.repeat(548)}`; // 579 bytes, one more than fits
+    const r = check('s3-long.yaml', `${withPrinter(`{ statusBaseUrl: "${long}" }`)}\nagent: { kioskJournal: /var/lib/hallq/kiosk-journal.db }\n`);
+    expect(r.code).toBe(0);
+    expect(warned(r.err)).toEqual(['agents[0].kiosk.statusBaseUrl']);
+    expect(r.err).toContain(`${r.file}: warning: agents[0].kiosk.statusBaseUrl: is 579 bytes long, more than the 578 bytes a status link may start with: every ticket's QR code`);
+    // One byte less fits: no warning.
+    const ok = check('s3-long-ok.yaml', `${withPrinter(`{ statusBaseUrl: "${long.slice(0, -1)}" }`)}\nagent: { kioskJournal: /var/lib/hallq/kiosk-journal.db }\n`);
+    expect(warned(ok.err)).toEqual([]);
   });
 
   it('set to localhost: warned, saying the value', () => {

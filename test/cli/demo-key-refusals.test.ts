@@ -26,7 +26,8 @@ describe('hallq demo: keys the agent refuses itself, and a config without SMS', 
   const dir = mkdtempSync(join(tmpdir(), 'hallq-demo-refusals-'));
   const config = join(dir, 'hall.yaml');
   // The demo hall, saying as a hall without SMS does: provider none.
-  writeFileSync(config, `${readFileSync('config/demo.yaml', 'utf8')}\nserver:\n  sms:\n    provider: none\n`);
+  // Its kiosk names the hall's server as phones reach it: the demo says why its links are not that.
+  writeFileSync(config, `${readFileSync('config/demo.yaml', 'utf8').replace('kiosk: {}', 'kiosk: { statusBaseUrl: "http://192.168.1.10:8080" }')}\nserver:\n  sms:\n    provider: none\n`);
   const offsetMin = loadConfigOrThrow(config).hall.utcOffsetMinutes;
   // A clock that reads the hall's noon today: no midnight (a new day closing the windows) during the test.
   const local = Date.now() + offsetMin * 60_000;
@@ -152,6 +153,12 @@ describe('hallq demo: keys the agent refuses itself, and a config without SMS', 
 
   it('follows server.sms.provider: none: no SMS-only ticket, no phone asked, no text, the hall sends none', async () => {
     expect(out.some((l) => /^ {2}sms {11}off: server\.sms\.provider is none in /.test(l))).toBe(true);
+    // The keys it lists have no SMS-only ticket.
+    const keys = out.findIndex((l) => l.startsWith('  keys          '));
+    expect(out[keys]).toMatch(/^ {2}keys {10}t <service> {2}take a ticket · c <window>/);
+    expect(out.slice(keys, keys + 4).join('\n')).not.toContain('sms');
+    // The config's statusBaseUrl is not this demo's server: said, with why.
+    expect(out).toContain("                not the config's agents[0].kiosk.statusBaseUrl http://192.168.1.10:8080: that is the hall's own server as phones reach it; this demo's server is this process, on 127.0.0.1 only");
     expect(demo.link.replica.state.config?.smsEnabled).toBe(false);
     // The kiosk page asks for no phone and offers no SMS ticket.
     const info = (await (await fetch(`http://127.0.0.1:${demo.kioskPort}/kiosk/api/info`)).json()) as { sms: boolean };

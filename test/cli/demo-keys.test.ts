@@ -44,6 +44,9 @@ describe('hallq demo keys', () => {
     expect(await key('c 99', /^⛔ c 99:/)).toBe('⛔ c 99: 没有 99 号窗口 · no window 99 — 窗口 windows 1–12');
     // Window 3 is closed: the refusal and its reason, in Chinese and English.
     expect(await key('c 3', /^(⛔|✅|…) c 3:/)).toMatch(/^⛔ c 3: \S+.* · .+/);
+    // A closed window is worded one way whichever key meets it, g too (the hall answers it as nothing to rate).
+    expect(await key('g 5 1', /^(⛔|✅|…) g 5 1/)).toBe('⛔ g 5 1 (非常满意): 5 号窗口未开启 · window 5 is closed');
+    expect(await key('g', /^⛔ g/)).toBe('⛔ g: 请输入窗口号 · which window? — 窗口 windows 1–12');
     const opened = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('🪟 3 号窗口开放'), resolve }));
     demo.hardware.keypadEmulators.get(3)!.typeLogin('3');
     await opened;
@@ -69,6 +72,8 @@ describe('hallq demo keys', () => {
     const recorded = new Promise<string>((resolve) => waiters.push({ test: (l) => l.startsWith('✅ g 3 5 (非常不满意): 已记录'), resolve }));
     expect(await key('g 3 5', /^(⛔|✅|…) g 3 5/)).toBe('✅ g 3 5 (非常不满意): 已请 A001 评价 · rating asked for A001');
     expect(await recorded).toBe('✅ g 3 5 (非常不满意): 已记录 A001 的评价 · recorded for A001');
+    // The hall's line for it says the grade in words, not its enum value.
+    expect(out).toContain('⭐ A001 在 3 号窗口评价：非常不满意 · rated very dissatisfied at window 3');
     expect(await key('g 3 1', /^(⛔|✅|…) g 3 1/)).toBe('⛔ g 3 1 (非常满意): 该服务已评价 · This service has already been rated');
     expect(await key('g 3', /^g <window>/)).toBe('g <window> <1-5>: 评价 1 = 非常满意 … 5 = 非常不满意 · grade 1 = very satisfied … 5 = very dissatisfied');
   }, 90_000);

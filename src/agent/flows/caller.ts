@@ -47,7 +47,10 @@ export function attachCaller(link: AgentLink, window: number, keypad: Keypad, st
           case 'call-back':
             return void send({ type: 'ResumeWindow', window, source: 'caller-keypad' });
           case 'rating-request':
-            return void send({ type: 'RequestRating', window, source: 'caller-keypad' }).then(() => keypad.startRating().catch(() => undefined));
+            // The rating keypad lights only for a request the hall accepted: a refused one has nothing to
+            // rate, and a start-rating frame sent late is byte for byte the echo of the next rating key,
+            // which the keypad would take for that key's acknowledgement and drop (the next request lost).
+            return void send({ type: 'RequestRating', window, source: 'caller-keypad' }).then((o) => (o?.ok ? keypad.startRating().catch(() => undefined) : undefined));
           case 'transfer':
             transferUntil = Date.now() + 15_000;
             return;

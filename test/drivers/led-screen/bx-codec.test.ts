@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BX_EFFECT, BX_ERR, decodeBxCommand, decodeBxReplyData, encodeBxDynamicText, encodeBxReplyData } from '../../../drivers/led-screen/bx-commands.js';
 import { BxFramer, bxEscape, bxPacket, bxUnescape, decodeBxFrames, encodeBxFrame, type BxPacket } from '../../../drivers/led-screen/bx-codec.js';
 import { BxScreen } from '../../../drivers/led-screen/bx-screen.js';
+import { AREA_SEPARATOR, BxScreenEmulator } from '../../../drivers/led-screen/bx-emulator.js';
 import { crc16Arc } from '../../../drivers/led-screen/checksums.js';
 import { layoutScreen } from '../../../drivers/led-screen/layout.js';
 
@@ -109,6 +110,11 @@ describe('BX frames: golden bytes', () => {
     ]);
     // The old layout (one total length, areas back to back) is not what a controller reads: refused.
     expect(decodeBxCommand(h(`a306 01 01 00 00 02 3c00 ${a0} ${a1}`))).toBeUndefined();
+    // The emulated controller shows both areas, in order (what `hallq emulate rs485` prints for such a frame).
+    const screen = new BxScreenEmulator({ address: 1 });
+    screen.hear(encodeBxFrame(bxPacket(1, data)));
+    expect(screen.view.text).toBe(`A012${AREA_SEPARATOR}请`);
+    expect(screen.view.effect).toBe('static');
   });
 
   it('any number of areas round-trips, and every truncation is refused as a value', () => {

@@ -61,13 +61,16 @@ describe('invalid documents are refused with PAYLOAD_INVALID', () => {
       encodeDocument(
         {
           blocks: [
-            { type: 'qr', data: 'x'.repeat(2953), moduleSize: 16, errorLevel: 'L' },
-            { type: 'barcode', data: 'x'.repeat(253), width: 6, height: 255 },
+            { type: 'qr', data: 'x'.repeat(2953), moduleSize: 3, errorLevel: 'L' },
+            { type: 'qr', data: 'x', moduleSize: 16, errorLevel: 'L' },
+            { type: 'barcode', data: 'x'.repeat(253), width: 2, height: 255 },
+            { type: 'barcode', data: 'x'.repeat(4), width: 6, height: 255 },
             { type: 'text', text: '', width: 8, height: 8 },
             { type: 'feed', lines: 255 },
           ],
         },
-        { encoding: 'gbk' },
+        // Paper as wide as 253 CODE128 characters at width 2 (5,636 dots): the limits of the bytes themselves.
+        { encoding: 'gbk', printableDots: 5636 },
       ),
     ).not.toThrow();
   });
@@ -82,12 +85,13 @@ describe('QR capacity: what one symbol can hold at each error level (ISO/IEC 180
   ] as const;
   it.each(levels)('level %s: %i bytes print, one more is refused with the capacity in the message', (level, max) => {
     expect(QR_CAPACITY_BYTES[level]).toBe(max);
-    const at = encodeDocument({ blocks: [{ type: 'qr', data: 'x'.repeat(max), errorLevel: level }, { type: 'cut' }] }, { encoding: 'gbk' });
+    // Module size 3: version 40 (177 modules) is 531 dots, on 80 mm paper.
+    const at = encodeDocument({ blocks: [{ type: 'qr', data: 'x'.repeat(max), errorLevel: level, moduleSize: 3 }, { type: 'cut' }] }, { encoding: 'gbk' });
     const printed = new EscPosDecoder().push(at.bytes).flatMap((e) => (e.type === 'ticket' ? e.ticket.blocks : []));
     expect(printed).toContainEqual(expect.objectContaining({ type: 'qr', errorLevel: level, data: 'x'.repeat(max) }));
     let caught: unknown;
     try {
-      encodeDocument({ blocks: [{ type: 'qr', data: 'x'.repeat(max + 1), errorLevel: level }] }, { encoding: 'gbk' });
+      encodeDocument({ blocks: [{ type: 'qr', data: 'x'.repeat(max + 1), errorLevel: level, moduleSize: 3 }] }, { encoding: 'gbk' });
     } catch (e) {
       caught = e;
     }
@@ -96,5 +100,33 @@ describe('QR capacity: what one symbol can hold at each error level (ISO/IEC 180
   });
   it('counts UTF-8 bytes, not characters: 778 Chinese characters (2334 bytes) exceed level M', () => {
     expect(() => encodeDocument({ blocks: [{ type: 'qr', data: '号'.repeat(778), errorLevel: 'M' }] }, { encoding: 'gbk' })).toThrow(/2334 bytes/);
+  });
+});
+
+describe('QR codes and barcodes wider than the paper are refused, never printed cut off', () => {
+  const refusal = (block: PrintBlock, printableDots?: number): Error => {
+    try {
+      encodeDocument({ blocks: [block] }, { encoding: 'gbk', ...(printableDots === undefined ? {} : { printableDots }) });
+    } catch (e) {
+      expect(isHallqError(e, 'PAYLOAD_INVALID')).toBe(true);
+      return e as Error;
+    }
+    throw new Error('not refused');
+  };
+  it('2,331 bytes at level M and module size 6 (1,062 dots) on 576-dot paper: refused with the width needed and the paper\'s', () => {
+    expect(refusal({ type: 'qr', data: 'x'.repeat(2331), errorLevel: 'M', moduleSize: 6 }).message).toBe(
+      'block 0: QR code of 2331 bytes (version 40, 177 modules) at module size 6 is 1062 dots wide; the paper prints 576 dots: at most 624 bytes fit at this module size and error level M, or a module size of at most 3',
+    );
+  });
+  it('the largest QR that fits at module size 6 prints (version 19, 558 dots); one byte more is refused', () => {
+    expect(() => encodeDocument({ blocks: [{ type: 'qr', data: 'x'.repeat(624), errorLevel: 'M', moduleSize: 6 }] }, { encoding: 'gbk' })).not.toThrow();
+    expect(refusal({ type: 'qr', data: 'x'.repeat(625), errorLevel: 'M', moduleSize: 6 }).message).toContain('is 582 dots wide; the paper prints 576 dots');
+  });
+  it('58 mm paper (384 dots) is narrower', () => {
+    expect(refusal({ type: 'qr', data: 'x'.repeat(300), errorLevel: 'M', moduleSize: 6 }, 384).message).toContain('the paper prints 384 dots');
+  });
+  it('a CODE128 wider than the paper at its module width is refused with the characters that fit', () => {
+    expect(() => encodeDocument({ blocks: [{ type: 'barcode', data: 'x'.repeat(23), width: 2 }] }, { encoding: 'gbk' })).not.toThrow();
+    expect(refusal({ type: 'barcode', data: 'x'.repeat(24), width: 2 }).message).toBe('block 0: CODE128 of 24 characters at module width 2 is 598 dots wide; the paper prints 576 dots: at most 23 characters fit at this width');
   });
 });

@@ -54,7 +54,9 @@ describe('printer mechanics (203 dpi, 150 mm/s)', () => {
     expect(qrVersion(7, 'H')).toBe(1);
     expect(qrVersion(8, 'H')).toBe(2);
     expect(qrVersion(666, 'M')).toBe(20);
-    expect(qrVersion(667, 'M')).toBe(40);
+    expect(qrVersion(667, 'M')).toBe(21);
+    expect(qrVersion(2331, 'M')).toBe(40);
+    expect(qrVersion(2953, 'L')).toBe(40);
   });
 
   it('double height doubles a line; double width wraps a long line sooner', () => {

@@ -51,6 +51,23 @@ describe('ticket preview (the printer emulator as a PNG)', () => {
     expect(differ / (got.width * got.height)).toBeLessThan(0.005);
   });
 
+  it('draws each glyph inside its fixed-width cell: double-size W, M and digits never touch their neighbours', async () => {
+    for (const [text, mag] of [
+      ['WWMW', 4],
+      ['H002A888', 2],
+    ] as const) {
+      const ticket = printed([{ type: 'text', text, width: mag, height: mag, bold: true }, { type: 'cut' }]);
+      const { width, data } = await pixels(renderTicketPng(ticket));
+      const cell = 12 * mag;
+      const rows = Math.max(30, 24 * mag);
+      const inkAt = (x: number) => Array.from({ length: rows }, (_, y) => dark(data, y * width + x)).some(Boolean);
+      // The last column of each cell and the first of the next are blank: the glyphs keep apart.
+      for (let k = 1; k < [...text].length; k++) expect([text, k, inkAt(k * cell - 1) || inkAt(k * cell)]).toEqual([text, k, false]);
+      // And every glyph has ink (narrowed, not dropped).
+      for (let k = 0; k < [...text].length; k++) expect(Array.from({ length: cell }, (_, i) => inkAt(k * cell + i)).some(Boolean)).toBe(true);
+    }
+  });
+
   it('is 576 dots wide and exactly as long as the paper the mechanics model times (plus the cut line)', async () => {
     const ticket = printed(KNOWN);
     const { width, height } = await pixels(renderTicketPng(ticket));

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { openSerialPtyPair } from '../../drivers/common/pty-pair.js';
+import { Keypad } from '../../drivers/keypad/driver.js';
+import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
+import { Rs485Bus } from '../../drivers/rs485/bus.js';
+import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
+import { attachCaller } from '../../src/agent/flows/caller.js';
+import type { AgentLink, SentCommand } from '../../src/agent/link.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded-broker.js';
+import { hallClock, startAgent, startServer, tempDb, type ServerRig } from '../wire/rig.js';
+
+/**
+ * The caller flow with a real keypad driver and the keypad emulator on a pty (window 7 of caller-1):
+ * the rating keypad is lit only for a rating request the hall accepted.
+ */
+describe('rating request on the keypad', () => {
+  let broker: EmbeddedBroker;
+  let server: ServerRig;
+  let link: AgentLink;
+  const closers: (() => unknown)[] = [];
+  let keypad: Keypad;
+  let emulator: KeypadEmulator;
+  beforeAll(async () => {
+    broker = await startEmbeddedBroker();
+    server = await startServer(broker.url, tempDb(), hallClock());
+    link = await startAgent(broker.url, 'caller-1');
+    const pty = await openSerialPtyPair(9600);
+    const line = new Rs485LineEmulator(pty.device, { baudRate: 9600 });
+    line.start();
+    const bus = new Rs485Bus(pty.host, { turnaroundMs: 2 });
+    emulator = new KeypadEmulator({ address: 7 });
+    line.add(emulator);
+    keypad = new Keypad({ address: 7, bus, pollIntervalMs: 15, pollTimeoutMs: 200, pollRetries: 1, offlinePollIntervalMs: 100 });
+    keypad.start();
+    closers.push(
+      () => keypad.stop(),
+      () => emulator.stop(),
+      () => line.stop(),
+      () => bus.close(),
+      () => pty.close(),
+    );
+  });
+  afterAll(async () => {
+    for (const c of closers) await c();
+    await link.stop();
+    await server.stop();
+    await broker.close();
+  });
+
+  /** The next RequestRating the flow sends for window 7, and its answer. */
+  const nextRequest = () =>
+    new Promise<SentCommand>((resolve) => {
+      const off = link.onSent((s) => {
+        if (s.command.type === 'RequestRating') {
+          off();
+          resolve(s);
+        }
+      });
+    });
+
+  it('a refused request leaves the keypad alone, so a second request right after it is sent and answered', async () => {
+    const startRating = vi.spyOn(keypad, 'startRating');
+    const off = attachCaller(link, 7, keypad, () => undefined, silentLogger);
+    try {
+      // Window 7 is closed and has served nobody: nothing to rate.
+      let sent = nextRequest();
+      emulator.press('rating-request');
+      expect((await (await sent).answer).outcome).toMatchObject({ ok: false, code: 'rating-nothing' });
+      sent = nextRequest();
+      emulator.press('rating-request');
+      expect((await (await sent).answer).outcome).toMatchObject({ ok: false, code: 'rating-nothing' });
+      expect(startRating).not.toHaveBeenCalled();
+    } finally {
+      off();
+      startRating.mockRestore();
+    }
+  });
+
+  it('an accepted request starts rating, and the grade becomes the rating', async () => {
+    const startRating = vi.spyOn(keypad, 'startRating');
+    const off = attachCaller(link, 7, keypad, (n) => (n === '7' ? 's7' : undefined), silentLogger);
+    try {
+      expect((await link.send({ type: 'IssueTicket', serviceId: 'B', delivery: 'none' })).ok).toBe(true);
+      expect((await link.send({ type: 'OpenWindow', window: 7, staffId: 's7', source: 'caller-keypad' })).ok).toBe(true);
+      expect((await link.send({ type: 'CallNext', window: 7, source: 'caller-keypad' })).ok).toBe(true);
+      const sent = nextRequest();
+      const started = new Promise<void>((resolve) => startRating.mockImplementation(async function (this: Keypad) {
+        resolve();
+        return Keypad.prototype.startRating.call(keypad);
+      }));
+      emulator.press('rating-request');
+      expect((await (await sent).answer).outcome.ok).toBe(true);
+      await started;
+      expect(startRating).toHaveBeenCalledTimes(1);
+      const rated = new Promise<SentCommand>((resolve) => {
+        const offSent = link.onSent((s) => {
+          if (s.command.type === 'Rate') {
+            offSent();
+            resolve(s);
+          }
+        });
+      });
+      expect(emulator.giveGrade(2)).toBe(true);
+      const rate = await rated;
+      expect(rate.command).toMatchObject({ type: 'Rate', window: 7, grade: 'satisfied' });
+      expect((await rate.answer).outcome.ok).toBe(true);
+    } finally {
+      off();
+      startRating.mockRestore();
+    }
+  });
+});
