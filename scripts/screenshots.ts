@@ -43,9 +43,9 @@ for (const s of shots) {
   // Staff pages need a session: sign in through the API on the page's own cookie jar.
   if (s.signIn) await page.request.post(`http://127.0.0.1:${demo.httpPort}/api/auth/sign-in`, { data: s.signIn });
   await page.goto(s.url);
-  // The reports page is ready once today's figures are in and its charts (chart.js) drawn; the others once nothing says "…".
+  // The reports page is ready once today's figures are in and its charts (chart.js) drawn; the others once no shown text says "…" (innerText: a script's own text is not shown).
   if (s.name === 'reports') await page.waitForFunction("/\\d/.test(document.querySelector('#fig-issued')?.textContent ?? '') && document.querySelector('canvas') !== null");
-  else await page.waitForFunction("!document.body.textContent.includes('…')");
+  else await page.waitForFunction("!document.body.innerText.includes('…')");
   await page.screenshot({ path: new URL(`${s.name}.png`, out).pathname });
   await page.close();
   console.log(`docs/screenshots/${s.name}.png`);
