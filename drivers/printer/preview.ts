@@ -27,9 +27,47 @@ export interface PreviewOptions {
 /** Dots below the last block, so the cut line shows. */
 const CUT_MARGIN = 16;
 
+const CJK_FAMILY = /CJK|Hei|Song|WenQuanYi/i;
+
 function cjkFamily(): string {
   const families = GlobalFonts.families.map((f) => f.family);
-  return families.find((f) => /Noto Sans CJK/.test(f)) ?? families.find((f) => /CJK|Hei|Song|WenQuanYi/i.test(f)) ?? 'sans-serif';
+  return families.find((f) => /Noto Sans CJK/.test(f)) ?? families.find((f) => CJK_FAMILY.test(f)) ?? 'sans-serif';
+}
+
+/** What a preview drawn with these font families lacks, in words (undefined: the text is drawn whole). */
+export interface PreviewFontProblem {
+  code: 'NO_FONT' | 'NO_CJK_FONT';
+  en: string;
+  zh: string;
+}
+
+/**
+ * Whether the installed fonts can draw a ticket's text. Without a font the canvas draws no text at all
+ * (the QR code, the barcode's bars and the layout still come out); without a CJK one, no Chinese. Said,
+ * naming the Debian package, because a blank ticket looks like a broken printer.
+ */
+export function previewFontProblem(families: readonly string[] = GlobalFonts.families.map((f) => f.family)): PreviewFontProblem | undefined {
+  if (families.length === 0) {
+    return {
+      code: 'NO_FONT',
+      en: 'no font is installed, so the ticket is drawn without any text (the QR code, barcode bars and layout are there): install the Debian package fonts-noto-cjk',
+      zh: '系统没有安装任何字体，票面文字没有画出（二维码、条码和版面照常）：请安装 Debian 软件包 fonts-noto-cjk',
+    };
+  }
+  if (!families.some((f) => CJK_FAMILY.test(f))) {
+    return {
+      code: 'NO_CJK_FONT',
+      en: 'no font with Chinese characters is installed, so the Chinese text is not drawn (the rest is): install the Debian package fonts-noto-cjk',
+      zh: '系统没有可显示中文的字体，票面中文没有画出（其余照常）：请安装 Debian 软件包 fonts-noto-cjk',
+    };
+  }
+  return undefined;
+}
+
+/** The problem as the CLI says a warning: `warning: CODE: English (中文)`; undefined when the fonts draw the text. */
+export function previewFontWarning(families?: readonly string[]): string | undefined {
+  const p = previewFontProblem(families);
+  return p && `warning: ${p.code}: ${p.en} (${p.zh})`;
 }
 
 const isWide = (ch: string): boolean => (ch.codePointAt(0) ?? 0) >= 0x80;

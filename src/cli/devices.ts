@@ -137,7 +137,7 @@ export function testTicket(now: Date = new Date(), utcOffsetMinutes = 480): Prin
 export async function printTestPng(file: string, configPath: string | undefined): Promise<number> {
   const { encodeDocument } = await import('../../drivers/printer/encoder.js');
   const { EscPosDecoder } = await import('../../drivers/printer/decoder.js');
-  const { renderTicketPng } = await import('../../drivers/printer/preview.js');
+  const { previewFontProblem, previewFontWarning, renderTicketPng } = await import('../../drivers/printer/preview.js');
   const { existsSync, writeFileSync } = await import('node:fs');
   const config = configPath ? loadConfigOrThrow(configPath) : undefined;
   const encoding = config ? (thisAgent(config).devices.printer?.encoding ?? 'gbk') : 'gbk';
@@ -149,7 +149,10 @@ export async function printTestPng(file: string, configPath: string | undefined)
   } catch (e) {
     throw pngWriteError(file, e, existsSync);
   }
-  process.stdout.write(`test ticket drawn: ${file}\n`);
+  // Written all the same (the QR code, the bars and the layout are worth seeing), but never passed off as the ticket.
+  const fonts = previewFontProblem();
+  if (fonts) process.stderr.write(`${previewFontWarning() ?? ''}\n`);
+  process.stdout.write(`${fonts === undefined ? 'test ticket drawn' : fonts.code === 'NO_FONT' ? 'test ticket drawn WITHOUT its text (no font)' : 'test ticket drawn WITHOUT its Chinese text (no CJK font)'}: ${file}\n`);
   return exitCodes.ok;
 }
 

@@ -58,6 +58,13 @@ function printerSession(device: SerialTransport, print: (l: string) => void, png
   emulator.attach(device);
   let n = 0;
   if (pngDir) mkdirSync(pngDir, { recursive: true });
+  // Said once, before the first ticket: without a CJK font every PNG lacks its Chinese text.
+  if (pngDir) {
+    void import('../../drivers/printer/preview.js').then(({ previewFontWarning }) => {
+      const warning = previewFontWarning();
+      if (warning) print(`⚠️  ${warning}`);
+    });
+  }
   emulator.onTicket((t) => {
     print([`🎫 ticket printed (${t.cut} cut):`, ...ticketLines(t)].join('\n'));
     if (!pngDir) return;

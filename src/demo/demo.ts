@@ -304,7 +304,12 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     }),
   );
   const pngDir = o.pngDir;
-  if (pngDir !== undefined) mkdirSync(pngDir, { recursive: true });
+  if (pngDir !== undefined) {
+    mkdirSync(pngDir, { recursive: true });
+    // Said at the start: without a CJK font every ticket's PNG lacks its Chinese text (still written: QR, bars, layout).
+    const warning = (await import('../../drivers/printer/preview.js')).previewFontWarning();
+    if (warning) o.print(`⚠️  ${warning}`);
+  }
   let pngCount = 0;
   if (modem) offs.push(modem.onMessage((m) => o.print(`📱 SMS to ${maskPhone(m.phone)}: ${m.text}`)));
   offs.push(
