@@ -1,5 +1,5 @@
 import type { PrintDocument } from '../../drivers/printer/document.js';
-import { DEFAULT_MECHANICS, qrMaxBytesWithin } from '../../drivers/printer/mechanics.js';
+import { TICKET_QR } from '../config/ticket-qr.js';
 import { formatHm, localTime, ticketNotice, type Lang, type NoShowRule } from '../core/index.js';
 
 export interface TicketFacts {
@@ -18,21 +18,6 @@ export interface TicketFacts {
   phoneMasked?: string;
   /** The hall's no-show policy (config `policy.noShow`), printed as the footer; absent: the default policy. */
   noShow?: NoShowRule;
-}
-
-/** The ticket's QR code: module size 6 (0.75 mm a module at 203 dpi: a phone reads it at arm's length), level M. */
-export const TICKET_QR = { moduleSize: 6, errorLevel: 'M' } as const;
-
-/** What a status link adds to `statusBaseUrl`: `/s/` and the 43-character token (src/server/auth/status-token.ts). */
-const STATUS_PATH_BYTES = '/s/'.length + 43;
-
-/**
- * The longest `statusBaseUrl` (bytes, without a trailing /) whose status links still fit the ticket's QR code
- * on paper `printableDots` wide (578 on 80 mm paper: a 624-byte link, QR version 19, 558 dots). A longer one
- * makes every printed ticket's QR wider than the paper, which the printer's encoder refuses.
- */
-export function maxStatusBaseUrlBytes(printableDots: number = DEFAULT_MECHANICS.printableDots): number {
-  return Math.max(0, qrMaxBytesWithin(printableDots, TICKET_QR.moduleSize, TICKET_QR.errorLevel) - STATUS_PATH_BYTES);
 }
 
 /**

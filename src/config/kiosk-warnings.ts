@@ -1,4 +1,4 @@
-import { maxStatusBaseUrlBytes } from '../agent/ticket-document.js';
+import { maxStatusBaseUrlBytes } from './ticket-qr.js';
 import { DEFAULT_STATUS_BASE_URL } from './status-url.js';
 import type { ConfigWarning } from './warnings.js';
 

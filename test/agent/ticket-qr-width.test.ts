@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isHallqError } from '../../drivers/common/error.js';
 import { encodeDocument } from '../../drivers/printer/encoder.js';
 import { statusUrlOf } from '../../src/agent/flows/kiosk.js';
-import { maxStatusBaseUrlBytes, printedTicket } from '../../src/agent/ticket-document.js';
+import { printedTicket } from '../../src/agent/ticket-document.js';
+import { maxStatusBaseUrlBytes } from '../../src/config/ticket-qr.js';
 
 /** The limit `hallq config check` warns with is the one the printer's encoder keeps: a ticket's QR code must fit the paper. */
 describe("the ticket's QR code and the paper's width", () => {
