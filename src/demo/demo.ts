@@ -452,7 +452,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
                 ID-card reader ${hw.ptys.idcard.host} (SAM, 115200), RS-485 ${hw.ptys.rs485.host} (9600): ${windows.length} LED screens + ${windows.length} keypads;
                 each device's emulator on the other end of its pty
   sms           ${modemPty ? `GSM modem driver → modem emulator on ${modemPty.host} (the texts citizens would receive are shown below)` : `off: server.sms.provider is none in ${o.config} (the kiosk asks no phone, no SMS-only tickets, no texts)`}
-  status links  ${statusBase}/s/… (each ticket's QR code and SMS link)${statusNote(base, statusBase)}
+  status links  ${statusBase}/s/… (each ticket's QR code${modemPty ? ' and SMS link' : ''})${statusNote(base, statusBase)}
   data          ${dataDir}
   log           ${logFile} (JSON lines)
   voice         ${voiceNote}

@@ -27,7 +27,8 @@ describe('device rows in words', () => {
     expect(voice?.state).toBe('offline');
     expect(voice?.detail).not.toMatch(RAW);
     expect(voice?.detail).toContain(`no voice clips: ${join(emptyClips, 'clips.json')} is not there (agents[].devices.voice.clips: ${emptyClips})`);
-    expect(voice?.detail).toContain(`node /opt/hallq/dist/drivers/voice/generate-clips.js ${emptyClips}`);
+    // From a clone, the clone's own script (/opt/hallq/… only where hallq is installed).
+    expect(voice?.detail).toContain(`node ${join(process.cwd(), 'dist/drivers/voice/generate-clips.js')} ${emptyClips}`);
     expect(voice?.detail).toContain('没有语音片段');
   }, 60_000);
 

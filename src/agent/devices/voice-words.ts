@@ -1,9 +1,15 @@
 import { isHallqError } from '../../../drivers/common/error.js';
 import { MANIFEST_FILE } from '../../../drivers/voice/clip-manifest.js';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** The config key that names the clip folder, as `hallq devices` and the agent's health say it. */
 export const CLIPS_KEY = 'agents[].devices.voice.clips';
+
+/** The folder this hallq runs from (bin/hallq.js's parent: /opt/hallq installed, the clone in development). */
+function programRoot(): string {
+  const bin = process.argv[1] ?? '';
+  return basename(bin) === 'hallq.js' && basename(dirname(bin)) === 'bin' ? dirname(dirname(bin)) : '/opt/hallq';
+}
 
 /**
  * Why the voice could not start, for its health row: English, then the Chinese in brackets, as the
@@ -14,7 +20,7 @@ export const CLIPS_KEY = 'agents[].devices.voice.clips';
 export function voiceStartDetail(clips: string, e: unknown): string {
   const manifest = join(clips, MANIFEST_FILE);
   if (isHallqError(e, 'CONFIG_NOT_FOUND') && e.details?.['file'] === manifest && e.details['errno'] === 'ENOENT') {
-    const make = `node /opt/hallq/dist/drivers/voice/generate-clips.js ${clips}`;
+    const make = `node ${join(programRoot(), 'dist/drivers/voice/generate-clips.js')} ${clips}`;
     return (
       `no voice clips: ${manifest} is not there (${CLIPS_KEY}: ${clips}); make the default clips (needs espeak-ng and sox) with \`${make}\`, as the install does when espeak-ng is installed, or set ${CLIPS_KEY} to the hall's own clips (drivers/voice/README.md)` +
       ` (没有语音片段：${manifest} 不存在（${CLIPS_KEY}：${clips}）；请安装 espeak-ng 和 sox 后运行 \`${make}\` 生成默认片段，或把 ${CLIPS_KEY} 指向大厅自录的片段)`
