@@ -24,9 +24,17 @@ function ratable(state: HallState, config: HallConfig, window: number, now: numb
   return t;
 }
 
+/**
+ * Why a window has nothing to rate: closed (worded as every key on a closed window is) or simply no
+ * service lately. A closed window that served someone within the rating timeout still takes the rating.
+ */
+function nothingToRate(state: HallState, window: number): 'window-closed' | 'rating-nothing' {
+  return (own(state.windows, String(window))?.status ?? 'closed') === 'closed' ? 'window-closed' : 'rating-nothing';
+}
+
 export function decideRequestRating(state: HallState, config: HallConfig, cmd: CommandOf<'RequestRating'>, now: number): Decision {
   const t = ratable(state, config, cmd.window, now);
-  if (t === undefined) return reject('rating-nothing');
+  if (t === undefined) return reject(nothingToRate(state, cmd.window));
   if (t === 'expired') return reject('rating-expired');
   if (Object.values(state.ratings).some((r) => r.ticketId === t.id)) return reject('rating-duplicate');
   return accept([{ type: 'RatingRequested', window: cmd.window, ticketId: t.id }], t.id);
@@ -35,7 +43,7 @@ export function decideRequestRating(state: HallState, config: HallConfig, cmd: C
 export function decideRate(state: HallState, config: HallConfig, cmd: CommandOf<'Rate'>, now: number): Decision {
   if (cmd.source !== 'rating-device') return reject('rating-source');
   const t = ratable(state, config, cmd.window, now);
-  if (t === undefined) return reject('rating-nothing');
+  if (t === undefined) return reject(nothingToRate(state, cmd.window));
   if (t === 'expired') return reject('rating-expired');
   const id = `R-${t.id}`;
   if (own(state.ratings, id)) return reject('rating-duplicate');

@@ -202,10 +202,6 @@ export class DemoConsole {
     return `业务 services: ${(this.o.link.replica.state.config?.services ?? []).map((s) => s.id).join(' ')}`;
   }
 
-  private windowClosed(w: number): boolean {
-    return (own(this.o.link.replica.state.windows, String(w))?.status ?? 'closed') === 'closed';
-  }
-
   private number(ticketId: string): string {
     return own(this.o.link.replica.state.tickets, ticketId)?.number ?? ticketId;
   }
@@ -304,9 +300,8 @@ export class DemoConsole {
     if (a === 'failed') return void this.print(`⛔ ${label}: 服务器拒绝了请求 · the server refused the request (see the log)`);
     if (!a.outcome.ok) {
       // A closed window is worded one way, with its number, whichever key met it (`x` on a closed one below;
-      // `g` on a closed window that served nobody lately is refused by the hall as nothing to rate).
-      const closed = a.outcome.code === 'window-closed' || (a.outcome.code === 'rating-nothing' && this.windowClosed(spec.window));
-      const m = closed ? windowClosedMessage(spec.window) : a.outcome.message;
+      // `g` on a closed window with nothing to rate: the hall says window-closed, core/decide-rating.ts).
+      const m = a.outcome.code === 'window-closed' ? windowClosedMessage(spec.window) : a.outcome.message;
       return void this.print(`⛔ ${label}: ${m.zh} · ${m.en}`);
     }
     const line = spec.done(a.events);

@@ -63,13 +63,13 @@ describe('rating request on the keypad', () => {
     const startRating = vi.spyOn(keypad, 'startRating');
     const off = attachCaller(link, 7, keypad, () => undefined, silentLogger);
     try {
-      // Window 7 is closed and has served nobody: nothing to rate.
+      // Window 7 is closed and has served nobody: nothing to rate (said as the window being closed).
       let sent = nextRequest();
       emulator.press('rating-request');
-      expect((await (await sent).answer).outcome).toMatchObject({ ok: false, code: 'rating-nothing' });
+      expect((await (await sent).answer).outcome).toMatchObject({ ok: false, code: 'window-closed' });
       sent = nextRequest();
       emulator.press('rating-request');
-      expect((await (await sent).answer).outcome).toMatchObject({ ok: false, code: 'rating-nothing' });
+      expect((await (await sent).answer).outcome).toMatchObject({ ok: false, code: 'window-closed' });
       expect(startRating).not.toHaveBeenCalled();
     } finally {
       off();

@@ -30,10 +30,23 @@ describe('ratings (好差评)', () => {
 
   it('refuses a rating after the time limit or with nothing served', () => {
     const { h } = served();
-    expect(new Hall().run({ type: 'Rate', window: 1, grade: 'satisfied', source: 'rating-device' }).outcome).toMatchObject({ code: 'rating-nothing' });
+    // Nothing served: an open window says so; a closed one is worded as every key on a closed window is.
+    const open = new Hall();
+    open.open(1);
+    expect(open.run({ type: 'Rate', window: 1, grade: 'satisfied', source: 'rating-device' }).outcome).toMatchObject({ code: 'rating-nothing' });
+    expect(open.run({ type: 'RequestRating', window: 1 }).outcome).toMatchObject({ code: 'rating-nothing' });
+    expect(new Hall().run({ type: 'Rate', window: 1, grade: 'satisfied', source: 'rating-device' }).outcome).toMatchObject({ code: 'window-closed' });
+    expect(new Hall().run({ type: 'RequestRating', window: 1 }).outcome).toMatchObject({ code: 'window-closed' });
     h.ok({ type: 'Complete', window: 1 });
     h.advance(3); // limit 120 s
     expect(h.run({ type: 'Rate', window: 1, grade: 'satisfied', source: 'rating-device' }).outcome).toMatchObject({ code: 'rating-expired' });
+  });
+
+  it('takes the rating of a window closed right after its service, within the time limit', () => {
+    const { h } = served();
+    h.ok({ type: 'Complete', window: 1 });
+    h.ok({ type: 'CloseWindow', window: 1 });
+    h.ok({ type: 'Rate', window: 1, grade: 'satisfied', source: 'rating-device' });
   });
 
   it('opens a follow-up record for every bad rating and closes it once', () => {
