@@ -1,4 +1,4 @@
-import { maxStatusBaseUrlBytes } from './ticket-qr.js';
+import { MAX_STATUS_BASE_URL_BYTES } from './ticket-qr.js';
 import { DEFAULT_STATUS_BASE_URL } from './status-url.js';
 import type { ConfigWarning } from './warnings.js';
 
@@ -35,7 +35,7 @@ export function statusBaseUrlWarning(path: string, url: string): ConfigWarning {
 
 /** The warning for a kiosk whose `statusBaseUrl` is too long for any ticket's QR code to fit the paper. */
 export function statusBaseUrlTooLongWarning(path: string, bytes: number): ConfigWarning {
-  const max = maxStatusBaseUrlBytes();
+  const max = MAX_STATUS_BASE_URL_BYTES;
   return {
     path,
     en: `${path}: is ${bytes} bytes long, more than the ${max} bytes a status link may start with: every ticket's QR code (the link, module size 6, level M) would be wider than the 576-dot (80 mm) paper, and the printer refuses it; use a shorter address, e.g. http://192.168.1.10:8080`,
@@ -95,7 +95,7 @@ export function kioskWarnings(doc: unknown): ConfigWarning[] {
     if (isLoopbackUrl(url)) out.push(statusBaseUrlWarning(`agents[${i}].kiosk.statusBaseUrl`, url));
     const bytes = Buffer.byteLength(url.replace(/\/$/, ''), 'utf8');
     // Only a printed ticket carries the QR code (an SMS carries the link as text).
-    if (get(get(a, 'devices'), 'printer') !== undefined && bytes > maxStatusBaseUrlBytes()) out.push(statusBaseUrlTooLongWarning(`agents[${i}].kiosk.statusBaseUrl`, bytes));
+    if (get(get(a, 'devices'), 'printer') !== undefined && bytes > MAX_STATUS_BASE_URL_BYTES) out.push(statusBaseUrlTooLongWarning(`agents[${i}].kiosk.statusBaseUrl`, bytes));
   });
   if (kioskJournalInMemory(doc)) out.push(KIOSK_JOURNAL_WARNING);
   return out;

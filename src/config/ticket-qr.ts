@@ -11,6 +11,4 @@ export const TICKET_QR = { moduleSize: 6, errorLevel: 'M' } as const;
  * A figure, not the encoder's computation, so that the server's start loads no printer code;
  * test/agent/ticket-qr-width.test.ts holds it to the encoder (578 prints, 579 is refused).
  */
-export function maxStatusBaseUrlBytes(): number {
-  return 578;
-}
+export const MAX_STATUS_BASE_URL_BYTES = 578;

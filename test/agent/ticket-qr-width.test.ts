@@ -3,7 +3,7 @@ import { isHallqError } from '../../drivers/common/error.js';
 import { encodeDocument } from '../../drivers/printer/encoder.js';
 import { statusUrlOf } from '../../src/agent/flows/kiosk.js';
 import { printedTicket } from '../../src/agent/ticket-document.js';
-import { maxStatusBaseUrlBytes } from '../../src/config/ticket-qr.js';
+import { MAX_STATUS_BASE_URL_BYTES } from '../../src/config/ticket-qr.js';
 
 /** The limit `hallq config check` warns with is the one the printer's encoder keeps: a ticket's QR code must fit the paper. */
 describe("the ticket's QR code and the paper's width", () => {
@@ -12,7 +12,7 @@ describe("the ticket's QR code and the paper's width", () => {
   const base = (bytes: number) => `http://h.example/${'p'.repeat(bytes - 'http://h.example/'.length)}`;
 
   it('prints with a statusBaseUrl of the longest length config check accepts (578 bytes on 80 mm paper)', () => {
-    expect(maxStatusBaseUrlBytes()).toBe(578);
+    expect(MAX_STATUS_BASE_URL_BYTES).toBe(578);
     expect(() => encodeDocument(ticket(base(578)), { encoding: 'gbk' })).not.toThrow();
   });
 
