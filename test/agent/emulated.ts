@@ -10,6 +10,17 @@ import type { DeviceHealth } from '../../src/bus/messages.js';
 import type { DeviceManager } from '../../src/agent/devices/manager.js';
 import { openPtyPair, type PtyPair } from '../helpers/pty.js';
 
+/**
+ * Points the stable name `link` at `target`, atomically. An unplugged device's link is pointed at a path
+ * that never exists (still dangling, as a stale by-id link is): left at the freed /dev/pts/N, the driver's
+ * reopen could open whatever pty takes that number next on this machine (the next emulator's other end),
+ * and wait there for replies that never come.
+ */
+function pointLink(link: string, target: string): void {
+  symlinkSync(target, `${link}.new`);
+  renameSync(`${link}.new`, link);
+}
+
 export interface EmulatedPrinter {
   pty: PtyPair;
   /** The device side of the pair (what the printer receives: a test may watch the bytes arrive). */
@@ -29,15 +40,13 @@ export async function emulatedPrinter(link?: string, options: EscPosEmulatorOpti
   await device.open();
   const emulator = new EscPosEmulator(options);
   emulator.attach(device);
-  if (link) {
-    symlinkSync(pty.host, `${link}.new`);
-    renameSync(`${link}.new`, link);
-  }
+  if (link) pointLink(link, pty.host);
   return {
     pty,
     device,
     emulator,
     unplug: async () => {
+      if (link) pointLink(link, `${link}.unplugged`);
       await emulator.close();
       await pty.close();
       await device.close();
@@ -55,10 +64,7 @@ export interface EmulatedLine {
 /** One RS-485 line at 9600 baud: a BX screen at odd windows, an external-call card at even ones, a keypad per window; address = window. */
 export async function emulatedLine(windows: number[], link?: string): Promise<EmulatedLine> {
   const pty = await openPtyPair();
-  if (link) {
-    symlinkSync(pty.host, `${link}.new`);
-    renameSync(`${link}.new`, link);
-  }
+  if (link) pointLink(link, pty.host);
   const device = new SerialTransport({ path: pty.device, baudRate: 9600 });
   await device.open();
   const line = new Rs485LineEmulator(device, { baudRate: 9600 });
@@ -78,6 +84,7 @@ export async function emulatedLine(windows: number[], link?: string): Promise<Em
     screens,
     keypads,
     close: async () => {
+      if (link) pointLink(link, `${link}.unplugged`);
       for (const k of keypads.values()) k.stop();
       line.stop();
       await device.close();
