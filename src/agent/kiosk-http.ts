@@ -52,7 +52,8 @@ export const kioskSchemas = {
   issue: z.strictObject({ serviceId: z.string().min(1).max(40), phone: z.string().max(20).optional(), smsOnly: z.boolean().optional() }),
   wedge: z.strictObject({ idNumber: z.string().max(32) }),
   /** Appointment check-in by the code or the mobile number given to the platform; neither: the card on the reader. */
-  checkIn: z.strictObject({ code: z.string().regex(/^[A-Za-z0-9]{4,32}$/).optional(), phone: z.string().max(20).optional(), smsOnly: z.boolean().optional() }),
+  // `card: true`: look up by the ID card on the reader; `phone` is then only where the SMS ticket goes (the printer out).
+  checkIn: z.strictObject({ code: z.string().regex(/^[A-Za-z0-9]{4,32}$/).optional(), card: z.literal(true).optional(), phone: z.string().max(20).optional(), smsOnly: z.boolean().optional() }),
   empty: z.strictObject({}),
 };
 
@@ -162,8 +163,11 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     const body = req.body;
     const phone = body.phone !== undefined && body.phone !== '' ? body.phone : undefined;
     if (phone !== undefined && !isMobileNumber(phone)) return sendError(reply, 400, 'phone-invalid', 'Invalid mobile number', '手机号码无效');
+    if (body.smsOnly === true && phone === undefined) return sendError(reply, 400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码');
     const person = card.peek();
-    const by: CheckInBy | undefined = body.code ? { code: body.code } : phone ? { phone } : person ? { idHash: person.idHash } : undefined;
+    if (body.card === true && !person) return sendError(reply, 400, 'no-card', 'Place your ID card on the reader', '请将身份证放在读卡器上');
+    // By the card when asked: a phone given with it is the SMS ticket's, not the booking's (the printer out).
+    const by: CheckInBy | undefined = body.code ? { code: body.code } : body.card === true && person ? { idHash: person.idHash } : phone ? { phone } : person ? { idHash: person.idHash } : undefined;
     if (!by) return sendError(reply, 400, 'check-in-how', 'Enter the appointment code or mobile number, or place your ID card on the reader', '请输入预约码或手机号，或将身份证放在读卡器上');
     const a = opts.idHashKey || 'idHash' in by ? findAppointment(link.replica.state, opts.idHashKey ?? '', by) : undefined;
     if (!a) return sendError(reply, 404, 'unknown-appointment', 'No appointment for today', '没有今日的预约');

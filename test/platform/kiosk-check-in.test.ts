@@ -86,6 +86,7 @@ describe('appointment check-in at the kiosk, in the browser', () => {
       { id: 'W-2', ...slot, idNumber: id18('11010519900101003'), phone: '13700001234' },
       { id: 'W-3', ...slot, idNumber: cardId, name: '李四' },
       { id: 'W-4', ...slot, idNumber: id18('11010519700101004'), code: 'GONE42' },
+      { id: 'W-5', ...slot, idNumber: id18('11010519851111005'), phone: '13700005555' },
     ];
     const push = async (body: unknown) => {
       const raw = JSON.stringify(body);
@@ -93,7 +94,7 @@ describe('appointment check-in at the kiosk, in the browser', () => {
       expect(res.status).toBe(200);
       return ((await res.json()) as { results: { result: string }[] }).results.map((r) => r.result);
     };
-    expect(await push({ appointments: list })).toEqual(['booked', 'booked', 'booked', 'booked']);
+    expect(await push({ appointments: list })).toEqual(['booked', 'booked', 'booked', 'booked', 'booked']);
     expect(await push({ appointments: [{ ...list[3], status: 'cancelled' }] })).toEqual(['cancelled']);
     await link.reach(server.engine.state.seq);
 
@@ -131,13 +132,27 @@ describe('appointment check-in at the kiosk, in the browser', () => {
     // The same code again: already checked in.
     expect(await checkIn(page, 'QX7K2M')).toContain('没有今日的预约');
 
+    // By the card with a phone for the SMS (the kiosk's request when the printer is out): looked up by the
+    // card, not by that phone (W-5 was booked with another); asked by the card with none on the reader: said so.
+    const checkInApi = (body: unknown) => fetch(`http://127.0.0.1:${kioskPort}/kiosk/api/check-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const noCard = await checkInApi({ card: true, phone: '13911112222' });
+    expect(noCard.status).toBe(400);
+    expect(((await noCard.json()) as { error: { code: string } }).error.code).toBe('no-card');
+    card.put(personFromCard(list[4]?.idNumber ?? '', '王五', Buffer.from(KEY)));
+    printed = emulator.nextTicket();
+    const byCardWithPhone = await checkInApi({ card: true, phone: '13911112222' });
+    expect(byCardWithPhone.status).toBe(200);
+    const w5 = ((await byCardWithPhone.json()) as { number: string }).number;
+    expect((await printed).blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []))).toContain(w5);
+
     const s = server.engine.state;
-    expect(['W-1', 'W-2', 'W-3', 'W-4'].map((id) => s.appointments[id]?.status)).toEqual(['checked-in', 'checked-in', 'checked-in', 'cancelled']);
+    expect(['W-1', 'W-2', 'W-3', 'W-4', 'W-5'].map((id) => s.appointments[id]?.status)).toEqual(['checked-in', 'checked-in', 'checked-in', 'cancelled', 'checked-in']);
     const classes = Object.values(s.tickets).filter((t) => t.appointmentId).map((t) => [t.appointmentId, t.class, t.number]);
     expect(classes).toEqual([
       ['W-1', 'appointment', byCode],
       ['W-2', 'appointment', byPhone],
       ['W-3', 'appointment', byCard],
+      ['W-5', 'appointment', w5],
     ]);
     expect(errors).toEqual([]);
     // /api/state keeps the keyed hashes home; admin sees the import's count.
@@ -145,6 +160,6 @@ describe('appointment check-in at the kiosk, in the browser', () => {
     expect(api).toContain('W-1');
     expect(api).not.toMatch(/idHash|phoneHash|codeHash/);
     const admin = (await (await fetch(`http://127.0.0.1:${httpPort}/api/admin/platform`, { headers: cliAuth(config) })).json()) as { appointments: { imported: number } };
-    expect(admin.appointments.imported).toBe(4);
+    expect(admin.appointments.imported).toBe(5);
   }, 180_000);
 });

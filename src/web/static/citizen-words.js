@@ -10,6 +10,7 @@ const REQUEST_LAYER = new Set(['payload-invalid', 'bad-request', 'unsupported-me
 
 /** The kiosk's own words for the refusals of its check-in and issue routes (src/agent/kiosk-http.ts). */
 const OWN = {
+  'no-card': { zh: '请将身份证放在读卡器上', en: 'Place your ID card on the reader' },
   'check-in-how': { zh: '请输入预约码或手机号，或将身份证放在读卡器上', en: 'Enter your appointment code or phone number, or place your ID card on the reader' },
   'unknown-appointment': { zh: '没有今日的预约，请核对预约码或手机号', en: 'No appointment found for today: check the code or phone number' },
   'phone-invalid': { zh: '请输入11位手机号码', en: 'Enter an 11-digit mobile number' },
