@@ -164,14 +164,23 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
       });
       gc.observe({ entryTypes: ['gc'] });
       delay.enable();
+      // How busy the event loop was (its utilisation, 0–1), and the share of the time in durable appends
+      // (HallEngine.appends, where the checkout has it: the transactions and the fsync each waits for).
+      const appendsOf = () => ('appends' in engine ? (engine as { appends: { transactions: number; commands: number; seconds: number } }).appends : undefined);
+      const a0 = { ...(appendsOf() ?? { transactions: 0, commands: 0, seconds: 0 }) };
+      const elu0 = performance.eventLoopUtilization();
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
       const r = await ask({ kind, n: 1200, rate: OPEN_RATE, seed: Number(m.round ?? 0) + 1 });
       const cpu = process.cpuUsage(cpu0);
+      const loopBusy = performance.eventLoopUtilization(elu0).utilization;
+      const wallS = (performance.now() - t0) / 1000;
+      const a1 = appendsOf();
+      const appends = a1 === undefined ? undefined : { share: (a1.seconds - a0.seconds) / wallS, perSec: (a1.transactions - a0.transactions) / wallS, commandsEach: (a1.commands - a0.commands) / Math.max(1, a1.transactions - a0.transactions) };
       delay.disable();
       gc.disconnect();
       const loopMaxMs = delay.max / 1e6;
-      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p50: Number(r.p50), p99: Number(r.p99), snapshotMs: [...snapshotMs], snapshotWhere: [...snapshotWhere], loopMaxMs, gcMaxMs, gcTotals };
+      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p50: Number(r.p50), p99: Number(r.p99), snapshotMs: [...snapshotMs], snapshotWhere: [...snapshotWhere], loopMaxMs, gcMaxMs, gcTotals, loopBusy, appends };
     };
     // The load, then the no-op baseline right after it on the same process and state; then the same
     // offered at the goal's rate (open loop), the queue topped up again first.

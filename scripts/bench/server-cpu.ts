@@ -71,7 +71,7 @@ interface Side {
   p99: number[];
   perSec: number[];
   /** Per round, offered at OPEN_RATE (open loop): the load's and the no-op's p50 and p99 (ms) and the rate achieved. */
-  open: { p50: number; p99: number; perSec: number; snapshotMs: number[]; snapshotWhere: string[]; loopMaxMs: number; gcMaxMs: number; gcTotals: { minor: number; minorMs: number; major: number; majorMs: number } }[];
+  open: { p50: number; p99: number; perSec: number; cpuUs: number; snapshotMs: number[]; snapshotWhere: string[]; loopMaxMs: number; gcMaxMs: number; gcTotals: { minor: number; minorMs: number; major: number; majorMs: number }; loopBusy: number; appends?: { share: number; perSec: number; commandsEach: number } }[];
   openNoop: { p50: number; p99: number; perSec: number }[];
 }
 
@@ -117,7 +117,7 @@ async function main(checkouts: string[], say: (s: string) => void = console.log)
       s.noopP99.push(noop.p99);
       s.p99.push(Number(m.p99));
       s.perSec.push(Number(m.perSec));
-      say(`  round ${r + 1} ${s.name}: server CPU ${Number(m.cpuUs).toFixed(0)} µs per command, ${Number(m.perSec).toFixed(0)} commands/s, p99 ${Number(m.p99).toFixed(1)} ms; no-op ${noop.cpuUs.toFixed(0)} µs, p99 ${noop.p99.toFixed(1)} ms; offered ${OPEN_RATE}/s: p50 ${open.p50.toFixed(1)}, p99 ${open.p99.toFixed(1)} ms (no-op p99 ${openNoop.p99.toFixed(1)} ms); snapshots meanwhile: ${open.snapshotMs.map((ms, i) => `${ms.toFixed(0)} ms (${open.snapshotWhere[i] ?? '?'})`).join(', ') || 'none'}; longest event-loop stall ${open.loopMaxMs.toFixed(0)} ms, GC pause ${open.gcMaxMs.toFixed(0)} ms; GC ${open.gcTotals.minor} scavenges (${open.gcTotals.minorMs.toFixed(0)} ms), ${open.gcTotals.major} mark-compacts (${open.gcTotals.majorMs.toFixed(0)} ms)`);
+      say(`  round ${r + 1} ${s.name}: server CPU ${Number(m.cpuUs).toFixed(0)} µs per command, ${Number(m.perSec).toFixed(0)} commands/s, p99 ${Number(m.p99).toFixed(1)} ms; no-op ${noop.cpuUs.toFixed(0)} µs, p99 ${noop.p99.toFixed(1)} ms; offered ${OPEN_RATE}/s: p50 ${open.p50.toFixed(1)}, p99 ${open.p99.toFixed(1)} ms (no-op p99 ${openNoop.p99.toFixed(1)} ms), server CPU ${open.cpuUs.toFixed(0)} µs per command, event loop busy ${open.loopBusy.toFixed(2)}${open.appends ? ` (durable appends ${open.appends.share.toFixed(2)}: ${open.appends.perSec.toFixed(0)}/s of ${open.appends.commandsEach.toFixed(1)} commands)` : ''}; snapshots meanwhile: ${open.snapshotMs.map((ms, i) => `${ms.toFixed(0)} ms (${open.snapshotWhere[i] ?? '?'})`).join(', ') || 'none'}; longest event-loop stall ${open.loopMaxMs.toFixed(0)} ms, GC pause ${open.gcMaxMs.toFixed(0)} ms; GC ${open.gcTotals.minor} scavenges (${open.gcTotals.minorMs.toFixed(0)} ms), ${open.gcTotals.major} mark-compacts (${open.gcTotals.majorMs.toFixed(0)} ms)`);
     }
   }
   for (const s of sides) s.proc.send({ kind: 'stop' });
@@ -158,6 +158,12 @@ export async function benchServerCpu(say: (s: string) => void): Promise<void> {
     `  offered ${OPEN_RATE} mixed commands/s (open loop, Poisson arrivals, 1,200 per round): achieved median ${med(open.map((o) => o.perSec)).toFixed(0)}/s; p50 median ${med(open.map((o) => o.p50)).toFixed(1)} ms; p99 min ${Math.min(...p99s).toFixed(1)} / median ${med(p99s).toFixed(1)} ms (goal ≤ 10 ms)`,
   );
   say(`    vs the no-op command offered the same way (p99 median ${med(openNoop.map((o) => o.p99)).toFixed(1)} ms): p99 ratio min ${Math.min(...p99Ratios).toFixed(2)} / median ${med(p99Ratios).toFixed(2)}`);
+  // Where the time goes (issue 12): a loop busy near 1 queues every arrival behind the ones before it.
+  const withAppends = open.filter((o) => o.appends !== undefined);
+  say(
+    `    the server's event loop meanwhile: busy median ${med(open.map((o) => o.loopBusy)).toFixed(2)} of the time (min ${Math.min(...open.map((o) => o.loopBusy)).toFixed(2)}), server CPU median ${med(open.map((o) => o.cpuUs)).toFixed(0)} µs per command` +
+      (withAppends.length > 0 ? `; durable appends median ${med(withAppends.map((o) => o.appends?.share ?? NaN)).toFixed(2)} of the time (${med(withAppends.map((o) => o.appends?.perSec ?? NaN)).toFixed(0)} transactions/s of ${med(withAppends.map((o) => o.appends?.commandsEach ?? NaN)).toFixed(1)} commands, the fsync included)` : ''),
+  );
   const snaps = open.flatMap((o) => o.snapshotMs);
   const where = new Set(open.flatMap((o) => o.snapshotWhere));
   if (snaps.length > 0) {

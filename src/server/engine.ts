@@ -30,6 +30,17 @@ export function eventsBetweenSnapshots(bytes: number): number {
   return Math.max(SNAPSHOT_EVERY, Math.ceil(bytes / SNAPSHOT_BYTES_PER_EVENT));
 }
 
+/**
+ * The durable appends so far: transactions, the commands in them and the time they took (seconds, the
+ * fsync included). For /metrics (`hallq_appends_total`, `hallq_append_seconds_total`: a slow disk shows
+ * there first) and the benchmarks (issue 12: the share of the event loop spent waiting for the disk).
+ */
+export interface AppendTotals {
+  transactions: number;
+  commands: number;
+  seconds: number;
+}
+
 /** Unrecorded refusals remembered in memory only, so a client's resend gets the same answer. */
 const REFUSALS_KEPT = 1000;
 
@@ -43,6 +54,8 @@ export class HallEngine {
   private snapshotEvery = SNAPSHOT_EVERY;
   /** Refusals about unknown ids (never stored, core/execute.ts unrecordedRefusals), newest last, bounded. */
   private readonly refused = new Map<string, Outcome>();
+  /** Durable appends so far (AppendTotals). */
+  readonly appends: AppendTotals = { transactions: 0, commands: 0, seconds: 0 };
   private readonly appended = new Set<(events: HallEvent[]) => void>();
   private readonly snapshotsSaved = new Set<(s: SnapshotSaved) => void>();
   /** Writes snapshots off the event loop into `<log>.snapshots`; undefined for a log that is not a file. */
@@ -89,8 +102,12 @@ export class HallEngine {
       if (pending.length === 0) return;
       const batch = pending;
       pending = [];
+      const t0 = performance.now();
       try {
         this.log.appendBatch(batch.map((p) => ({ events: p.events, command: { id: p.id, outcome: p.outcome } })));
+        this.appends.transactions += 1;
+        this.appends.commands += batch.length;
+        this.appends.seconds += (performance.now() - t0) / 1000;
       } catch (e) {
         // The state ran ahead of the log: rebuild it from what is durable, then report.
         this.rebuild();

@@ -13,6 +13,8 @@ export interface MetricSources {
   /** SMS outbox rows by state (pending, sending, sent, dropped, failed), when SMS is configured; a hall without SMS has 0 in each. */
   smsOutbox?: () => Readonly<Record<string, number>>;
   version: string;
+  /** The engine's durable appends so far (HallEngine.appends). */
+  appends?: () => { transactions: number; seconds: number };
 }
 
 /** Wait from issue to first call, seconds: 1 min … 2 h (a hall's waits; DESIGN §5's estimate range). */
@@ -64,6 +66,11 @@ export function createServerMetrics(src: MetricSources): Registry {
     collect() { this.set(Object.values(src.state().windows).filter((w) => w.status === 'open').length); },
   });
   new Counter({ name: 'hallq_events_total', help: 'Events in the log (the last sequence number)', registers, collect() { this.reset(); this.inc(src.state().seq); } });
+  // Durable appends (one transaction per group commit, fsync included): their rate and the time they take
+  // (rate(seconds) / rate(total) is the mean append; a worn SD card or eMMC shows there before the hall feels it).
+  const appends = src.appends ?? (() => ({ transactions: 0, seconds: 0 }));
+  new Counter({ name: 'hallq_appends_total', help: 'Durable appends to the event log (transactions, one per group commit)', registers, collect() { this.reset(); this.inc(appends().transactions); } });
+  new Counter({ name: 'hallq_append_seconds_total', help: 'Time spent in durable appends to the event log, the fsync included (seconds)', registers, collect() { this.reset(); this.inc(appends().seconds); } });
   new Gauge({ name: 'hallq_mqtt_connected', help: '1 while connected to the broker', registers, collect() { this.set(src.mqtt.connected ? 1 : 0); } });
   const counter = (name: string, help: string, read: (m: ServerMetrics) => number) =>
     new Counter({ name, help, registers, collect() { this.reset(); this.inc(read(src.mqtt)); } });

@@ -34,6 +34,7 @@ describe('/metrics (prom-client)', () => {
   });
 
   it('counts with _total, histograms waits per service, fills hallq_device_up from the agents’ reports, and has process and build metrics', async () => {
+    const before = await scrape();
     for (let i = 0; i < 3; i++) expect(rig.mqtt.run({ id: `i${i}`, type: 'IssueTicket', serviceId: 'social', delivery: 'none', source: 'kiosk' }).ok).toBe(true);
     expect(rig.mqtt.run({ id: 'o3', type: 'OpenWindow', window: 3, staffId: 's03', source: 'soft-caller' }).ok).toBe(true);
     rig.advance(400_000); // the first citizen waits 400 s
@@ -56,6 +57,9 @@ describe('/metrics (prom-client)', () => {
     expect(sample(text, 'hallq_device_up{agent="kiosk-1",device="idcard",kind="idcard-serial"}')).toBe(0);
     expect(text).not.toContain('agent="kiosk-2"');
     expect(sample(text, 'hallq_mqtt_connected')).toBe(0);
+    // The five commands run one by one: five durable appends, each taking some time (the fsync).
+    expect((sample(text, 'hallq_appends_total') ?? NaN) - (sample(before, 'hallq_appends_total') ?? NaN)).toBe(5);
+    expect(sample(text, 'hallq_append_seconds_total') ?? 0).toBeGreaterThan(sample(before, 'hallq_append_seconds_total') ?? Infinity);
     expect(text).toMatch(/^hallq_build_info\{version="\d+\.\d+\.\d+[^"]*",node="[\d.]+"\} 1$/m);
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
