@@ -51,8 +51,11 @@ export class CardSlot {
 export const kioskSchemas = {
   issue: z.strictObject({ serviceId: z.string().min(1).max(40), phone: z.string().max(20).optional(), smsOnly: z.boolean().optional() }),
   wedge: z.strictObject({ idNumber: z.string().max(32) }),
-  /** Appointment check-in by the code or the mobile number given to the platform; neither: the card on the reader. */
-  // `card: true`: look up by the ID card on the reader; `phone` is then only where the SMS ticket goes (the printer out).
+  /**
+   * Appointment check-in by the code or the mobile number given to the platform; neither: the card on the
+   * reader. `card: true` looks up by the card even with a `phone`, which is then only where the SMS ticket
+   * goes (the printer out).
+   */
   checkIn: z.strictObject({ code: z.string().regex(/^[A-Za-z0-9]{4,32}$/).optional(), card: z.literal(true).optional(), phone: z.string().max(20).optional(), smsOnly: z.boolean().optional() }),
   empty: z.strictObject({}),
 };
