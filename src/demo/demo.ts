@@ -236,8 +236,11 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     .join(' · ');
 
   // The agent exactly as `hallq agent` runs it, from a config: this box's entry, its broker user, the ID hash key.
-  const keyFile = join(dataDir, 'id-hash.key');
-  writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+  // The key the config names (the platform's, which the server hashes pushed appointments with, or the
+  // agent's), so a technician who pushes appointments to the demo can check them in at its kiosk; else a new one.
+  const configuredKey = base.platform?.appointments?.idHashKeyFile ?? base.agent?.idHashKeyFile;
+  const keyFile = configuredKey ?? join(dataDir, 'id-hash.key');
+  if (configuredKey === undefined) writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
   const agentConfig: HallqConfig = {
     ...config,
     agent: agentSchema.parse({
@@ -499,8 +502,21 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     take: (service, smsOnly) => takeTicket(service, 'console', smsOnly),
     card: () => {
       const c = randomCitizen(() => rng.next());
-      hw.cardEmulator.placeCard({ ...TEST_CARDS.zhang, name: c.name, idNumber: c.idNumber });
-      o.print(`🪪 身份证已放上读卡器（${maskName(c.name)}）· ID card on the reader`);
+      let placed = false;
+      const place = () => {
+        if (placed) return;
+        placed = true;
+        clearTimeout(fallback);
+        cardReader.off('removed', place);
+        hw.cardEmulator.placeCard({ ...TEST_CARDS.zhang, name: c.name, idNumber: c.idNumber });
+        o.print(`🪪 身份证已放上读卡器（${maskName(c.name)}）· ID card on the reader`);
+      };
+      // A reader reads a card once per placing: the card before is taken off first, as the next citizen
+      // would, and the new one laid on once the reader has noticed (or after 3 s if it never read that one).
+      const fallback = setTimeout(place, hw.cardEmulator.hasCard ? 3000 : 0);
+      if (!hw.cardEmulator.hasCard) return;
+      cardReader.once('removed', place);
+      hw.cardEmulator.removeCard();
     },
     quit: () => void stop(),
     sms,

@@ -83,7 +83,24 @@ describe('hallq demo keys', () => {
     expect(await key('t social paper', /^⛔ t social paper:/)).toBe('⛔ t social paper: 业务后只能加 sms（短信取号）· only sms may follow the service (an SMS-only ticket): t social sms');
     expect(await key('r 3', /^(⛔|✅|…|ℹ️) +r 3:/)).toBe('✅ r 3: 重呼 A001（第 1 次）· recalled A001 (1×)');
     expect(await key('r 99', /^⛔ r 99:/)).toBe('⛔ r 99: 没有 99 号窗口 · no window 99 — 窗口 windows 1–12');
+    // Each card key lays a new citizen's card, which the agent reads: the one before is taken off first
+    // (a reader reads a card once per placing; the second key's card used to be announced and never read).
+    const cardOnKiosk = async (): Promise<string> => {
+      const info = (await (await fetch(`http://127.0.0.1:${demo.kioskPort}/kiosk/api/info`)).json()) as { card: { idMasked: string } | null };
+      return info.card?.idMasked ?? '';
+    };
+    const read = () => new Promise<void>((resolve) => demo.hardware.cardReader.once('card', () => resolve()));
+    let wasRead = read();
     expect(await key('card', /^🪪 /)).toMatch(/^🪪 身份证已放上读卡器（.+）· ID card on the reader$/);
+    await wasRead;
+    const first = await cardOnKiosk();
+    expect(first).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
+    wasRead = read();
+    expect(await key('card', /^🪪 /)).toMatch(/^🪪 身份证已放上读卡器（.+）· ID card on the reader$/);
+    await wasRead;
+    const second = await cardOnKiosk();
+    expect(second).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
+    expect(second).not.toBe(first);
     expect(await key('paper sideways', /^⛔ paper:/)).toBe('⛔ paper: 请用 paper out（缺纸）、paper near（将尽）或 paper ok · paper out, near or ok');
     // No silent default: a bare `paper` used to set the paper to ok.
     expect(await key('paper', /^⛔ paper:/)).toBe('⛔ paper: 请用 paper out（缺纸）、paper near（将尽）或 paper ok · paper out, near or ok');

@@ -13,6 +13,8 @@ const OWN = {
   'no-card': { zh: '请将身份证放在读卡器上', en: 'Place your ID card on the reader' },
   'check-in-how': { zh: '请输入预约码或手机号，或将身份证放在读卡器上', en: 'Enter your appointment code or phone number, or place your ID card on the reader' },
   'unknown-appointment': { zh: '没有今日的预约，请核对预约码或手机号', en: 'No appointment found for today: check the code or phone number' },
+  // The same answer to a check-in by the ID card: the citizen typed nothing to check.
+  'unknown-appointment-card': { zh: '没有这张身份证今日的预约，请咨询导办人员', en: 'No appointment found today for this ID card: please ask the staff at the desk' },
   'phone-invalid': { zh: '请输入11位手机号码', en: 'Enter an 11-digit mobile number' },
   'phone-required': { zh: '短信取号需要手机号码', en: 'An SMS ticket needs a mobile number' },
   'id-invalid': { zh: '身份证号码无效，请重新刷卡', en: 'The ID number could not be read: place the card again' },
