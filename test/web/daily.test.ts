@@ -296,6 +296,17 @@ describe('pages in daily use', () => {
     await expect.poll(() => caller.inputValue('#window')).toBe('2');
     expect(await caller.isVisible('#no-window')).toBe(false);
     expect(await caller.isDisabled('#next')).toBe(false);
+    // Pause only an open window, resume only a paused one (both were on at once): the buttons follow the status shown.
+    const buttons = async () => {
+      const state = (await caller.textContent('#state')) ?? '';
+      const expected = state.startsWith('开放') ? [false, true] : state.startsWith('暂停服务') ? [true, false] : [true, true];
+      return [await caller.isDisabled('#pause'), await caller.isDisabled('#resume')].join() === expected.join() ? state.split(' ')[0] : `mismatch at ${state}`;
+    };
+    await expect.poll(buttons).toBe('开放');
+    await caller.click('#pause');
+    await expect.poll(buttons).toBe('暂停服务');
+    await caller.click('#resume');
+    await expect.poll(buttons).toBe('开放');
   }, 60_000);
 
   it('loaded nothing from outside the hall and threw no page errors', async () => {
