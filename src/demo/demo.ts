@@ -436,7 +436,14 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     }
     later((15_000 + rng.next() * 30_000) / o.speed, () => serve(w));
   };
+  // Every other window has staff, and so does the first window of each service no other one serves (the
+  // pick-up window): else that service's tickets would only pile up, told no window is open.
   const staffed = windows.filter((_, i) => i % 2 === 0);
+  for (const service of base.services) {
+    const serving = base.windows.filter((w) => w.tiers.some((tier) => tier.includes(service.id))).map((w) => w.id);
+    const first = serving[0];
+    if (first !== undefined && !serving.some((w) => staffed.includes(w))) staffed.push(first);
+  }
   if (o.trickle !== false) {
     staffed.forEach((w, i) => {
       later(300 * i, () => hw.keypadEmulators.get(w)?.typeLogin(String(windows.indexOf(w) + 1)));

@@ -11,8 +11,10 @@ describe('hallq demo', () => {
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => (err += d));
     // Wait for the events: printed tickets with people ahead, a window opened on its keypad, a call, a near-turn SMS, a transfer.
+    // The pick-up window (12, the only one for the pick-up service) is staffed too, or its tickets only pile up.
     const seen = () =>
-      out.includes('opened by') && out.includes('📢 请') && /🎫 printed: .*前面还有 [1-9]\d* 人/.test(out) && /📱 SMS to 1\d\d\*{4}\d{4}: .*(即将|前面|请)/.test(out) && out.includes('↪️') && /status page of [A-H]\d{3}: http/.test(out);
+      out.includes('opened by') &&
+      out.includes('🪟 12 号窗口开放') && out.includes('📢 请') && /🎫 printed: .*前面还有 [1-9]\d* 人/.test(out) && /📱 SMS to 1\d\d\*{4}\d{4}: .*(即将|前面|请)/.test(out) && out.includes('↪️') && /status page of [A-H]\d{3}: http/.test(out);
     await new Promise<void>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`demo exited early (${String(code)}): ${out}\n${err}`)));
       child.stdout.on('data', (d: string) => {
