@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
+import { zhText } from '../../drivers/common/invalid-text.js';
 import { emergencyPresetOf, isMobileNumber, maskPhone, rejectionMessages, type HallState, type PersonInput } from '../core/index.js';
 import { createHttpApp, listen, type HttpOptions } from '../http/app.js';
 import { sendError } from '../http/errors.js';
@@ -56,7 +57,7 @@ export const kioskSchemas = {
    * reader. `card: true` looks up by the card even with a `phone`, which is then only where the SMS ticket
    * goes (the printer out).
    */
-  checkIn: z.strictObject({ code: z.string().regex(/^[A-Za-z0-9]{4,32}$/).optional(), card: z.literal(true).optional(), phone: z.string().max(20).optional(), smsOnly: z.boolean().optional() }),
+  checkIn: z.strictObject({ code: z.string().regex(/^[A-Za-z0-9]{4,32}$/, zhText('an appointment code: 4 to 32 letters and digits', '预约码：4 至 32 位字母或数字')).optional(), card: z.literal(true).optional(), phone: z.string().max(20).optional(), smsOnly: z.boolean().optional() }),
   empty: z.strictObject({}),
 };
 

@@ -135,6 +135,12 @@ describe('appointment check-in at the kiosk, in the browser', () => {
     // By the card with a phone for the SMS (the kiosk's request when the printer is out): looked up by the
     // card, not by that phone (W-5 was booked with another); asked by the card with none on the reader: said so.
     const checkInApi = (body: unknown) => fetch(`http://127.0.0.1:${kioskPort}/kiosk/api/check-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // A malformed code is refused with the rule it breaks, in both languages.
+    const badCode = await checkInApi({ code: 'ab' });
+    expect(badCode.status).toBe(400);
+    const said = ((await badCode.json()) as { error: { message: string; messageZh: string } }).error;
+    expect(said.message).toContain('an appointment code: 4 to 32 letters and digits');
+    expect(said.messageZh).toContain('预约码：4 至 32 位字母或数字');
     const noCard = await checkInApi({ card: true, phone: '13911112222' });
     expect(noCard.status).toBe(400);
     expect(((await noCard.json()) as { error: { code: string } }).error.code).toBe('no-card');
