@@ -2,10 +2,10 @@
  * The two processes of scripts/bench/server-cpu.ts besides itself: one checkout's server (bundled from
  * that checkout's sources as the production build bundles them) and the load's client.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { Random } from '../../src/sim/random.js';
 import { quantile } from '../../src/sim/stats.js';
@@ -63,7 +63,7 @@ export async function clientMain(url: string): Promise<void> {
       };
       await Promise.all(Array.from({ length: 16 }, worker));
     }
-    reply({ kind: 'done', p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), perSec: n / ((performance.now() - t0) / 1000) });
+    reply({ kind: 'done', p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), lat: lat.map((x) => Math.round(x * 100) / 100), perSec: n / ((performance.now() - t0) / 1000) });
   }
 }
 
@@ -86,6 +86,25 @@ async function openLoop(n: number, rate: number, seed: number, send: (i: number,
     if (i < n) await new Promise((r) => setTimeout(r, Math.max(0, (arrivals[i] ?? now) - performance.now())));
   }
   await Promise.all(answered);
+}
+
+/**
+ * With PROFILE_OPEN=<dir>: a CPU profile of the open loop's rounds alone (node:inspector, sampling every
+ * 100 µs), written there when the round ends (summarise with scripts/bench/top-functions.mjs).
+ */
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return async (file) => {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
 /** One checkout's server (its engine and MqttServer on its own broker and log), measuring its own process per round. */
@@ -171,7 +190,9 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
       const elu0 = performance.eventLoopUtilization();
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
+      const profiling = kind === 'open-mixed' && process.env.PROFILE_OPEN ? await startProfile() : undefined;
       const r = await ask({ kind, n: 1200, rate: OPEN_RATE, seed: Number(m.round ?? 0) + 1 });
+      if (profiling) await profiling(join(String(process.env.PROFILE_OPEN), `open-${process.pid}-${String(m.round ?? 0)}.cpuprofile`));
       const cpu = process.cpuUsage(cpu0);
       const loopBusy = performance.eventLoopUtilization(elu0).utilization;
       const wallS = (performance.now() - t0) / 1000;
@@ -180,7 +201,7 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
       delay.disable();
       gc.disconnect();
       const loopMaxMs = delay.max / 1e6;
-      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p50: Number(r.p50), p99: Number(r.p99), snapshotMs: [...snapshotMs], snapshotWhere: [...snapshotWhere], loopMaxMs, gcMaxMs, gcTotals, loopBusy, appends };
+      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p50: Number(r.p50), p99: Number(r.p99), lat: r.lat as number[], snapshotMs: [...snapshotMs], snapshotWhere: [...snapshotWhere], loopMaxMs, gcMaxMs, gcTotals, loopBusy, appends };
     };
     // The load, then the no-op baseline right after it on the same process and state; then the same
     // offered at the goal's rate (open loop), the queue topped up again first.

@@ -24,7 +24,11 @@
  * checkout twice weighs two flag sets, round for round: FLAGS_A='--max-semi-space-size=2' FLAGS_B='' … . .).
  *
  * With PROFILE_DIR=<dir>, each server process writes a .cpuprofile there (node --cpu-prof; summarise it
- * with scripts/bench/top-functions.mjs): the start and the fills are in it too.
+ * with scripts/bench/top-functions.mjs): the start and the fills are in it too. PROFILE_OPEN=<dir> writes
+ * one of each open-loop round alone (its own sampling costs CPU in that round's figures).
+ *
+ * A round's open-loop p99 is the 12th slowest of its 1,200 commands: one stall decides it, so rounds of the
+ * same code differ by 2× or more; the p99 of rounds 2–N pooled is printed beside their median.
  */
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,8 +75,8 @@ interface Side {
   p99: number[];
   perSec: number[];
   /** Per round, offered at OPEN_RATE (open loop): the load's and the no-op's p50 and p99 (ms) and the rate achieved. */
-  open: { p50: number; p99: number; perSec: number; cpuUs: number; snapshotMs: number[]; snapshotWhere: string[]; loopMaxMs: number; gcMaxMs: number; gcTotals: { minor: number; minorMs: number; major: number; majorMs: number }; loopBusy: number; appends?: { share: number; perSec: number; commandsEach: number } }[];
-  openNoop: { p50: number; p99: number; perSec: number }[];
+  open: { p50: number; p99: number; lat: number[]; perSec: number; cpuUs: number; snapshotMs: number[]; snapshotWhere: string[]; loopMaxMs: number; gcMaxMs: number; gcTotals: { minor: number; minorMs: number; major: number; majorMs: number }; loopBusy: number; appends?: { share: number; perSec: number; commandsEach: number } }[];
+  openNoop: { p50: number; p99: number; lat: number[]; perSec: number }[];
 }
 
 /** Side i's Node flags: the unit's, none with NO_UNIT_FLAGS=1, or FLAGS_A / FLAGS_B (space-separated) for side 0 / 1. */
@@ -125,6 +129,10 @@ async function main(checkouts: string[], say: (s: string) => void = console.log)
   const med = (xs: number[]) => quantile(xs, 0.5);
   // The first round of each side warms it up: left out when there are more.
   const kept = <T,>(xs: T[]): T[] => (xs.length > 1 ? xs.slice(1) : xs);
+  for (const s of sides) {
+    const pooled = (xs: { lat: number[] }[]) => quantile(kept(xs).flatMap((o) => o.lat), 0.99);
+    say(`  ${s.name}: open loop p99 of rounds ${rounds > 1 ? `2–${rounds}` : '1'} pooled ${pooled(s.open).toFixed(1)} ms (no-op ${pooled(s.openNoop).toFixed(1)} ms)`);
+  }
   for (const s of sides) say(`  ${s.name}: server CPU per command, median of rounds ${rounds > 1 ? `2–${rounds}` : '1'}: ${med(kept(s.cpu)).toFixed(0)} µs (→ ${(1e6 / med(kept(s.cpu))).toFixed(0)} commands/s per core)`);
   const [a, b] = sides;
   if (a && b) {
@@ -157,6 +165,8 @@ export async function benchServerCpu(say: (s: string) => void): Promise<void> {
   say(
     `  offered ${OPEN_RATE} mixed commands/s (open loop, Poisson arrivals, 1,200 per round): achieved median ${med(open.map((o) => o.perSec)).toFixed(0)}/s; p50 median ${med(open.map((o) => o.p50)).toFixed(1)} ms; p99 min ${Math.min(...p99s).toFixed(1)} / median ${med(p99s).toFixed(1)} ms (goal ≤ 10 ms)`,
   );
+  const pooled = (xs: { lat: number[] }[]) => quantile(xs.flatMap((o) => o.lat), 0.99);
+  say(`    p99 of those rounds' commands pooled ${pooled(open).toFixed(1)} ms; the no-op's pooled ${pooled(openNoop).toFixed(1)} ms`);
   say(`    vs the no-op command offered the same way (p99 median ${med(openNoop.map((o) => o.p99)).toFixed(1)} ms): p99 ratio min ${Math.min(...p99Ratios).toFixed(2)} / median ${med(p99Ratios).toFixed(2)}`);
   // Where the time goes (issue 12): a loop busy near 1 queues every arrival behind the ones before it.
   const withAppends = open.filter((o) => o.appends !== undefined);
