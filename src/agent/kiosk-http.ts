@@ -151,7 +151,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     const phone = body.phone !== undefined && body.phone !== '' ? body.phone : undefined;
     if (phone !== undefined && !isMobileNumber(phone)) return sendError(reply, 400, 'phone-invalid', 'Invalid mobile number', '手机号码无效');
     if (body.smsOnly === true && !kiosk.smsEnabled()) return sendError(reply, 409, 'sms-off', rejectionMessages['sms-off'].en, rejectionMessages['sms-off'].zh);
-    if (body.smsOnly === true && phone === undefined) return sendError(reply, 400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码');
+    if (smsWithoutPhone(body, phone)) return sendError(reply, 400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码');
     const person = card.take();
     try {
       const r = await kiosk.issue({ serviceId: body.serviceId, ...(person ? { person } : {}), ...(phone ? { phoneMasked: maskPhone(phone), phone } : {}), ...(body.smsOnly === true ? { smsOnly: true } : {}) });
@@ -167,13 +167,15 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     const body = req.body;
     const phone = body.phone !== undefined && body.phone !== '' ? body.phone : undefined;
     if (phone !== undefined && !isMobileNumber(phone)) return sendError(reply, 400, 'phone-invalid', 'Invalid mobile number', '手机号码无效');
-    if (body.smsOnly === true && phone === undefined) return sendError(reply, 400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码');
+    if (smsWithoutPhone(body, phone)) return sendError(reply, 400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码');
     const person = card.peek();
     if (body.card === true && !person) return sendError(reply, 400, 'no-card', 'Place your ID card on the reader', '请将身份证放在读卡器上');
     // By the card when asked: a phone given with it is the SMS ticket's, not the booking's (the printer out).
     const by: CheckInBy | undefined = body.code ? { code: body.code } : body.card === true && person ? { idHash: person.idHash } : phone ? { phone } : person ? { idHash: person.idHash } : undefined;
     if (!by) return sendError(reply, 400, 'check-in-how', 'Enter the appointment code or mobile number, or place your ID card on the reader', '请输入预约码或手机号，或将身份证放在读卡器上');
     const a = opts.idHashKey || 'idHash' in by ? findAppointment(link.replica.state, opts.idHashKey ?? '', by) : undefined;
+    // Looked up by the card: words for a card (the citizen typed nothing there is to check).
+    if (!a && 'idHash' in by) return sendError(reply, 404, 'unknown-appointment-card', 'No appointment today for this ID card', '没有这张身份证今日的预约');
     if (!a) return sendError(reply, 404, 'unknown-appointment', 'No appointment for today', '没有今日的预约');
     if ('idHash' in by) card.take();
     try {
@@ -187,6 +189,11 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     }
   });
   return app;
+}
+
+/** An SMS-only ticket asked for without a mobile number to send it to (issue and check-in alike). */
+function smsWithoutPhone(body: { smsOnly?: boolean | undefined }, phone: string | undefined): boolean {
+  return body.smsOnly === true && phone === undefined;
 }
 
 /** Builds the kiosk app and listens; resolves with the Node server. */

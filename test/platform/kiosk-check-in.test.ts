@@ -144,6 +144,11 @@ describe('appointment check-in at the kiosk, in the browser', () => {
     const noCard = await checkInApi({ card: true, phone: '13911112222' });
     expect(noCard.status).toBe(400);
     expect(((await noCard.json()) as { error: { code: string } }).error.code).toBe('no-card');
+    // A card with no booking today: told in a card's words (the citizen typed nothing to check), the card kept for a service.
+    card.put(personFromCard(id18('11010119900101999'), '赵六', Buffer.from(KEY)));
+    const unbooked = await checkInApi({ card: true });
+    expect(unbooked.status).toBe(404);
+    expect(((await unbooked.json()) as { error: { code: string } }).error.code).toBe('unknown-appointment-card');
     card.put(personFromCard(list[4]?.idNumber ?? '', '王五', Buffer.from(KEY)));
     printed = emulator.nextTicket();
     const byCardWithPhone = await checkInApi({ card: true, phone: '13911112222' });
