@@ -149,6 +149,7 @@ describe('appointment check-in at the kiosk, in the browser', () => {
     const unbooked = await checkInApi({ card: true });
     expect(unbooked.status).toBe(404);
     expect(((await unbooked.json()) as { error: { code: string } }).error.code).toBe('unknown-appointment-card');
+    expect(card.peek()?.idHash).toBeDefined();
     card.put(personFromCard(list[4]?.idNumber ?? '', '王五', Buffer.from(KEY)));
     printed = emulator.nextTicket();
     const byCardWithPhone = await checkInApi({ card: true, phone: '13911112222' });
