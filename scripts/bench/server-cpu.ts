@@ -79,6 +79,11 @@ interface Side {
   openNoop: { p50: number; p99: number; lat: number[]; perSec: number }[];
 }
 
+/** The p99 (ms) of every command of these rounds together: steadier than one round's 12th slowest. */
+function pooledP99(rounds: readonly { lat: number[] }[]): number {
+  return quantile(rounds.flatMap((o) => o.lat), 0.99);
+}
+
 /** Side i's Node flags: the unit's, none with NO_UNIT_FLAGS=1, or FLAGS_A / FLAGS_B (space-separated) for side 0 / 1. */
 function nodeFlags(i: number): string[] {
   const own = process.env[i === 0 ? 'FLAGS_A' : 'FLAGS_B'];
@@ -129,10 +134,7 @@ async function main(checkouts: string[], say: (s: string) => void = console.log)
   const med = (xs: number[]) => quantile(xs, 0.5);
   // The first round of each side warms it up: left out when there are more.
   const kept = <T,>(xs: T[]): T[] => (xs.length > 1 ? xs.slice(1) : xs);
-  for (const s of sides) {
-    const pooled = (xs: { lat: number[] }[]) => quantile(kept(xs).flatMap((o) => o.lat), 0.99);
-    say(`  ${s.name}: open loop p99 of rounds ${rounds > 1 ? `2–${rounds}` : '1'} pooled ${pooled(s.open).toFixed(1)} ms (no-op ${pooled(s.openNoop).toFixed(1)} ms)`);
-  }
+  for (const s of sides) say(`  ${s.name}: open loop p99 of rounds ${rounds > 1 ? `2–${rounds}` : '1'} pooled ${pooledP99(kept(s.open)).toFixed(1)} ms (no-op ${pooledP99(kept(s.openNoop)).toFixed(1)} ms)`);
   for (const s of sides) say(`  ${s.name}: server CPU per command, median of rounds ${rounds > 1 ? `2–${rounds}` : '1'}: ${med(kept(s.cpu)).toFixed(0)} µs (→ ${(1e6 / med(kept(s.cpu))).toFixed(0)} commands/s per core)`);
   const [a, b] = sides;
   if (a && b) {
@@ -165,8 +167,7 @@ export async function benchServerCpu(say: (s: string) => void): Promise<void> {
   say(
     `  offered ${OPEN_RATE} mixed commands/s (open loop, Poisson arrivals, 1,200 per round): achieved median ${med(open.map((o) => o.perSec)).toFixed(0)}/s; p50 median ${med(open.map((o) => o.p50)).toFixed(1)} ms; p99 min ${Math.min(...p99s).toFixed(1)} / median ${med(p99s).toFixed(1)} ms (goal ≤ 10 ms)`,
   );
-  const pooled = (xs: { lat: number[] }[]) => quantile(xs.flatMap((o) => o.lat), 0.99);
-  say(`    p99 of those rounds' commands pooled ${pooled(open).toFixed(1)} ms; the no-op's pooled ${pooled(openNoop).toFixed(1)} ms`);
+  say(`    p99 of those rounds' commands pooled ${pooledP99(open).toFixed(1)} ms; the no-op's pooled ${pooledP99(openNoop).toFixed(1)} ms`);
   say(`    vs the no-op command offered the same way (p99 median ${med(openNoop.map((o) => o.p99)).toFixed(1)} ms): p99 ratio min ${Math.min(...p99Ratios).toFixed(2)} / median ${med(p99Ratios).toFixed(2)}`);
   // Where the time goes (issue 12): a loop busy near 1 queues every arrival behind the ones before it.
   const withAppends = open.filter((o) => o.appends !== undefined);
