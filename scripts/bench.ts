@@ -5,7 +5,7 @@
  * the ratios printed. Each part runs alone too (scripts/bench/*.ts, see each file's header for its
  * knobs; `BENCH_REPEATS=N` lowers the repeats of scripts/bench/basics.ts).
  */
-import { benchAppend, benchCommand, benchErlang, benchPooling } from './bench/basics.js';
+import { benchAppend, benchAppendMonth, benchCommand, benchErlang, benchPooling } from './bench/basics.js';
 import { benchBusLatency } from './bench/bus-latency.js';
 import { benchStartup } from './bench/startup.js';
 import { benchTouchToCut } from './bench/touch-to-cut.js';
@@ -17,6 +17,7 @@ const say = (s: string) => {
 };
 
 benchAppend(say);
+benchAppendMonth(say); // issue 12: a commit's p50 and p99 on a month's log vs the raw fsync
 benchCommand(say);
 await (await import('./bench/commands.js')).benchCommands(say); // issue 12: commands/s and p50/p99 over MQTT vs a no-op command and the raw fsync rate
 await (await import('./bench/server-cpu.js')).benchServerCpu(say); // issue 12: the server's own CPU per command as shipped (bundled), vs a no-op command

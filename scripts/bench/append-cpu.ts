@@ -22,7 +22,6 @@ function open(sync: 'FULL' | 'OFF') {
   db.pragma(`synchronous = ${sync}`);
   db.exec(
     'CREATE TABLE events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, command_id TEXT NOT NULL, type TEXT NOT NULL, pos INTEGER NOT NULL, body TEXT NOT NULL);' +
-      'CREATE UNIQUE INDEX events_once ON events (command_id, pos);' +
       'CREATE TABLE commands (id TEXT PRIMARY KEY, outcome TEXT NOT NULL, last_seq INTEGER NOT NULL);',
   );
   const insertEvent = db.prepare('INSERT INTO events (seq, at, command_id, type, pos, body) VALUES (@seq, @at, @command_id, @type, @pos, @body)');

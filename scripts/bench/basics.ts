@@ -1,5 +1,6 @@
 /**
- * The first parts of `npm run bench` (scripts/bench.ts): durable append vs the disk's fsync, one
+ * The first parts of `npm run bench` (scripts/bench.ts): durable append vs the disk's fsync (alone, and a
+ * commit on a month's log, p50 and p99), one
  * command in the core vs a no-op command, the simulated pooled hall vs Erlang C, the demo hall vs a
  * queue per window. Each a ratio to a baseline in the same run — measured interleaved (fsync, the
  * no-op command), computed on the same citizens (a queue per window), or theory (Erlang C) — repeated,
@@ -7,6 +8,7 @@
  *
  * Run alone: npx tsx scripts/bench/basics.ts   (BENCH_REPEATS=7: rounds; seeds are at most 5)
  */
+import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +59,53 @@ export function benchAppend(say: (s: string) => void = console.log): void {
     say(
       `append (synchronous=FULL, 1 event + outcome), ${REPEATS} rounds × ${n} interleaved with raw write+fsync of the same size: ` +
         `median ${med(rounds.map((x) => x.appendUs)).toFixed(0)} µs vs ${med(rounds.map((x) => x.fsyncUs)).toFixed(0)} µs → ratio ${minMed(rounds.map((x) => x.appendUs / x.fsyncUs))} (the physical limit is 1.00)`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// 1b. A commit as the server makes them on a month's log: a group of 2 or 3 commands (2 events each, the
+// random ids agents give commands) appended after 60,000 commands (120,000 events, about 30 days of the
+// demo hall), each commit interleaved with a raw write+fsync of the same bytes; p50 and p99 per round.
+// The tail is what the open loop feels: a commit that stalls holds every command behind it (issue 12).
+export function benchAppendMonth(say: (s: string) => void = console.log): void {
+  const dir = mkdtempSync(join(tmpdir(), 'hallq-bench-'));
+  try {
+    const body = 'x'.repeat(250);
+    const log = EventLog.open<HallEvent>(join(dir, 'log.db'));
+    let seq = 0;
+    const group = (id: string) => {
+      const events = [0, 1].map(() => ({ seq: ++seq, at: seq, commandId: id, type: 'CommandNoop', pad: body }) as unknown as HallEvent);
+      return { events, command: { id, outcome: { ok: true, seq } } };
+    };
+    for (let chunk = 0; chunk < 120; chunk++) log.appendBatch(Array.from({ length: 500 }, () => group(randomUUID())));
+    const raw = openSync(join(dir, 'raw.bin'), 'w');
+    const n = 300;
+    const rounds: { append: number[]; fsync: number[] }[] = [];
+    for (let r = 0; r < REPEATS; r++) {
+      const round = { append: [] as number[], fsync: [] as number[] };
+      for (let i = 0; i < n; i++) {
+        const batch = Array.from({ length: 2 + (i % 2) }, () => group(randomUUID()));
+        const bytes = 'y'.repeat(batch.length * 2 * (body.length + 60));
+        let t = process.hrtime.bigint();
+        writeSync(raw, bytes);
+        fsyncSync(raw);
+        round.fsync.push(Number(process.hrtime.bigint() - t) / 1e3);
+        t = process.hrtime.bigint();
+        log.appendBatch(batch);
+        round.append.push(Number(process.hrtime.bigint() - t) / 1e3);
+      }
+      rounds.push(round);
+    }
+    closeSync(raw);
+    log.close();
+    const q = (xs: readonly number[], p: number) => quantile(xs, p);
+    const of = (k: 'append' | 'fsync', p: number) => med(rounds.map((x) => q(x[k], p))).toFixed(0);
+    say(
+      `append on a month's log (60,000 commands), groups of 2–3 commands with random ids, ${REPEATS} rounds × ${n} interleaved with raw write+fsync of the same bytes: ` +
+        `p50 median ${of('append', 0.5)} µs vs ${of('fsync', 0.5)} µs → ratio ${minMed(rounds.map((x) => q(x.append, 0.5) / q(x.fsync, 0.5)))}; ` +
+        `p99 median ${of('append', 0.99)} µs vs ${of('fsync', 0.99)} µs → ratio ${minMed(rounds.map((x) => q(x.append, 0.99) / q(x.fsync, 0.99)))}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -178,6 +227,7 @@ function poolingRun(spec: Exclude<ReturnType<typeof simSpecOf>, string>): { pool
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   benchAppend();
+  benchAppendMonth();
   benchCommand();
   benchErlang();
   benchPooling();

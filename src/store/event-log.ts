@@ -76,6 +76,13 @@ export class EventLog<E extends LogEvent = LogEvent> {
         if (first !== undefined && first.seq !== last + 1) {
           throw corrupt(`append out of order: first seq ${first.seq}, log ends at ${last}`, { seq: first.seq, lastSeq: last });
         }
+        // Without its command's row (history written in bulk) the commands key cannot refuse a second copy:
+        // at least a command whose outcome is recorded gets no more events. One key lookup per command.
+        if (command === undefined) {
+          for (const id of new Set(rows.map((r) => r.command_id))) {
+            if (this.#stmt.outcome.get(id) !== undefined) throw corrupt(`events of command ${id} appended after its outcome was recorded`, { commandId: id });
+          }
+        }
         for (const row of rows) this.#stmt.insertEvent.run(row);
         last = rows.at(-1)?.seq ?? last;
         if (command !== undefined) this.#stmt.insertCommand.run({ id: command.id, outcome: command.outcome, last_seq: last });
@@ -158,9 +165,14 @@ export class EventLog<E extends LogEvent = LogEvent> {
   /**
    * Appends the events of one command and its outcome in one IMMEDIATE transaction (synchronous=FULL).
    * Throws STORE_CORRUPT if events[0].seq !== lastSeq()+1, seqs are not contiguous, an event belongs to another
-   * command than `command`, the command id is already recorded, or the same event (commandId, position) was
-   * already stored; STORE_IO if the write fails. On any throw nothing was written.
-   * An empty events array with a command still records the command's outcome.
+   * command than `command`, or the command id is already recorded (so a command's events are never stored
+   * twice: they go in with its row, in one transaction); STORE_IO if the write fails. On any throw nothing
+   * was written. An empty events array with a command still records the command's outcome.
+   *
+   * Without `command` (history written in bulk by tools and tests; the server always appends with the
+   * command) the events may belong to several commands; STORE_CORRUPT if one of them has its outcome
+   * recorded. Two such appends of the same command's events are not told apart: the UNIQUE index that
+   * told them cost every commit a random-key insert per event (schema migration 8).
    */
   append(events: readonly E[], command?: { id: string; outcome: unknown }): void {
     this.appendBatch([{ events, ...(command === undefined ? {} : { command }) }]);
@@ -178,7 +190,7 @@ export class EventLog<E extends LogEvent = LogEvent> {
     let prev: number | undefined;
     for (const { events, command } of batch) {
       const rows: EventRow[] = [];
-      // Position of each event within its command: with UNIQUE(command_id, pos) a command's events cannot be stored twice.
+      // Position of each event within its command (the pos column; part of an event's fingerprint).
       const positions = new Map<string, number>();
       for (const e of events) {
         const pos = positions.get(e.commandId) ?? 0;

@@ -137,6 +137,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    description: 'drop events_once: a command\'s events go in with its commands row, whose key refuses a second copy; the index cost every commit a random-key insert per event (issue 12)',
+    sql: `
+      DROP INDEX IF EXISTS events_once;
+    `,
+  },
 ];
 
 for (const [i, m] of MIGRATIONS.entries()) {

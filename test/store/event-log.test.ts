@@ -168,14 +168,26 @@ describe('EventLog append and read', () => {
     log.close();
   });
 
-  it('refuses to store the events of a command a second time even without an outcome', () => {
+  it('refuses more events of a recorded command even when they come without an outcome', () => {
     const { log } = openFresh();
-    log.append([ev(1, 'c1'), ev(2, 'c1')]);
-    thrown(() => log.append([ev(3, 'c1')]), 'STORE_CORRUPT');
-    // An interleaved batch (e.g. an agent's outbox) is fine: positions count per command.
+    log.append([ev(1, 'c1'), ev(2, 'c1')], { id: 'c1', outcome: 1 });
+    const err = thrown(() => log.append([ev(3, 'c2'), ev(4, 'c1')]), 'STORE_CORRUPT');
+    expect(err.details).toMatchObject({ commandId: 'c1' });
+    expect(log.lastSeq()).toBe(2);
+    // History in bulk, several commands interleaved, none recorded: fine.
     log.append([ev(3, 'c2'), ev(4, 'c3'), ev(5, 'c2')]);
     expect(log.lastSeq()).toBe(5);
     log.close();
+  });
+
+  it('keeps no index on the events but their seq: a commit writes the table, not a random-key index (issue 12)', () => {
+    const { log, path } = openFresh();
+    log.append([ev(1, 'c1')], { id: 'c1', outcome: 1 });
+    log.close();
+    const db = new Database(path, { readonly: true });
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").all();
+    db.close();
+    expect(indexes).toEqual([]);
   });
 
   it('refuses events that belong to another command than the outcome', () => {
