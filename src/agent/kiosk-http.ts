@@ -149,13 +149,12 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   r.post('/kiosk/api/issue', { schema: { body: kioskSchemas.issue, summary: 'Take a number: issue, print (or SMS only), answer with the number, position and the status page URL' } }, async (req, reply) => {
     const body = req.body;
     const phone = body.phone !== undefined && body.phone !== '' ? body.phone : undefined;
-    if (phone !== undefined && !isMobileNumber(phone)) return sendError(reply, 400, 'phone-invalid', 'Invalid mobile number', '手机号码无效');
-    if (body.smsOnly === true && !kiosk.smsEnabled()) return sendError(reply, 409, 'sms-off', rejectionMessages['sms-off'].en, rejectionMessages['sms-off'].zh);
-    if (smsWithoutPhone(body, phone)) return sendError(reply, 400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码');
+    const refused = phoneRefusal(body, phone, kiosk.smsEnabled());
+    if (refused) return sendError(reply, ...refused);
     const person = card.take();
     try {
       const r = await kiosk.issue({ serviceId: body.serviceId, ...(person ? { person } : {}), ...(phone ? { phoneMasked: maskPhone(phone), phone } : {}), ...(body.smsOnly === true ? { smsOnly: true } : {}) });
-      if (!r.ok) return sendError(reply, r.code === 'printer-unavailable' || r.code === 'server-unavailable' ? 503 : 409, r.code, r.message.en, r.message.zh);
+      if (!r.ok) return sendError(reply, refusalStatus(r.code), r.code, r.message.en, r.message.zh);
       const { statusToken, ...rest } = r;
       return reply.header('cache-control', 'no-store').send({ ...rest, ...(statusToken ? { statusUrl: statusUrlOf(opts.statusBaseUrl, statusToken) } : {}) });
     } catch (e) {
@@ -166,8 +165,8 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   r.post('/kiosk/api/check-in', { schema: { body: kioskSchemas.checkIn, summary: "Check in today's appointment by its code, the mobile number given when booking, or the ID card on the reader; the existing on-time rules apply" } }, async (req, reply) => {
     const body = req.body;
     const phone = body.phone !== undefined && body.phone !== '' ? body.phone : undefined;
-    if (phone !== undefined && !isMobileNumber(phone)) return sendError(reply, 400, 'phone-invalid', 'Invalid mobile number', '手机号码无效');
-    if (smsWithoutPhone(body, phone)) return sendError(reply, 400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码');
+    const refused = phoneRefusal(body, phone, kiosk.smsEnabled());
+    if (refused) return sendError(reply, ...refused);
     const person = card.peek();
     if (body.card === true && !person) return sendError(reply, 400, 'no-card', 'Place your ID card on the reader', '请将身份证放在读卡器上');
     // By the card when asked: a phone given with it is the SMS ticket's, not the booking's (the printer out).
@@ -180,7 +179,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     if ('idHash' in by) card.take();
     try {
       const r = await kiosk.issue({ serviceId: a.serviceId, appointmentId: a.id, ...(phone ? { phoneMasked: maskPhone(phone), phone } : {}), ...(body.smsOnly === true ? { smsOnly: true } : {}) });
-      if (!r.ok) return sendError(reply, r.code === 'printer-unavailable' ? 503 : 409, r.code, r.message.en, r.message.zh);
+      if (!r.ok) return sendError(reply, refusalStatus(r.code), r.code, r.message.en, r.message.zh);
       const { statusToken, ...rest } = r;
       return reply.header('cache-control', 'no-store').send({ ...rest, ...(statusToken ? { statusUrl: statusUrlOf(opts.statusBaseUrl, statusToken) } : {}) });
     } catch (e) {
@@ -191,9 +190,21 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   return app;
 }
 
-/** An SMS-only ticket asked for without a mobile number to send it to (issue and check-in alike). */
-function smsWithoutPhone(body: { smsOnly?: boolean | undefined }, phone: string | undefined): boolean {
-  return body.smsOnly === true && phone === undefined;
+/**
+ * What the issue and check-in routes refuse before a card or a booking is touched, as sendError's
+ * arguments: a phone that is no mobile number (400 phone-invalid), an SMS-only ticket in a hall that
+ * sends no SMS (409 sms-off) or without a number to send it to (400 phone-required).
+ */
+function phoneRefusal(body: { smsOnly?: boolean | undefined }, phone: string | undefined, smsEnabled: boolean): [400 | 409, string, string, string] | undefined {
+  if (phone !== undefined && !isMobileNumber(phone)) return [400, 'phone-invalid', 'Invalid mobile number', '手机号码无效'];
+  if (body.smsOnly === true && !smsEnabled) return [409, 'sms-off', rejectionMessages['sms-off'].en, rejectionMessages['sms-off'].zh];
+  if (body.smsOnly === true && phone === undefined) return [400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码'];
+  return undefined;
+}
+
+/** A kiosk flow's refusal as an HTTP status: 503 when the printer or the server is away (try again), 409 when the hall refuses. */
+function refusalStatus(code: string): 409 | 503 {
+  return code === 'printer-unavailable' || code === 'server-unavailable' ? 503 : 409;
 }
 
 /** Builds the kiosk app and listens; resolves with the Node server. */

@@ -63,6 +63,10 @@ describe('a hall that sends no SMS, at the kiosk', () => {
     expect(smsOnly.body.error).toMatchObject({ code: 'sms-off' });
     expect(smsOnly.body.error?.message).toMatch(/SMS/);
     expect(smsOnly.body.error?.messageZh).toMatch(/短信/);
+    // The check-in route too, before it looks for the booking (no such code here: a 404 if it looked first).
+    const checkIn = await fetch(`${base}/kiosk/api/check-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'QX7K2M', phone: '13812345678', smsOnly: true }) });
+    expect(checkIn.status).toBe(409);
+    expect(((await checkIn.json()) as { error: { code: string } }).error.code).toBe('sms-off');
     // The flow itself refuses it too (another caller than the page).
     expect(await kiosk.issue({ serviceId: 'A', phone: '13812345678', smsOnly: true })).toMatchObject({ ok: false, code: 'sms-off' });
     expect(Object.keys(rig.engine.state.tickets)).toHaveLength(before);

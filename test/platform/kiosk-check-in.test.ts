@@ -87,6 +87,7 @@ describe('appointment check-in at the kiosk, in the browser', () => {
       { id: 'W-3', ...slot, idNumber: cardId, name: '李四' },
       { id: 'W-4', ...slot, idNumber: id18('11010519700101004'), code: 'GONE42' },
       { id: 'W-5', ...slot, idNumber: id18('11010519851111005'), phone: '13700005555' },
+      { id: 'W-6', ...slot, idNumber: id18('11010519750505006'), code: 'LATE99' },
     ];
     const push = async (body: unknown) => {
       const raw = JSON.stringify(body);
@@ -94,7 +95,7 @@ describe('appointment check-in at the kiosk, in the browser', () => {
       expect(res.status).toBe(200);
       return ((await res.json()) as { results: { result: string }[] }).results.map((r) => r.result);
     };
-    expect(await push({ appointments: list })).toEqual(['booked', 'booked', 'booked', 'booked', 'booked']);
+    expect(await push({ appointments: list })).toEqual(['booked', 'booked', 'booked', 'booked', 'booked', 'booked']);
     expect(await push({ appointments: [{ ...list[3], status: 'cancelled' }] })).toEqual(['cancelled']);
     await link.reach(server.engine.state.seq);
 
@@ -172,6 +173,14 @@ describe('appointment check-in at the kiosk, in the browser', () => {
     expect(api).toContain('W-1');
     expect(api).not.toMatch(/idHash|phoneHash|codeHash/);
     const admin = (await (await fetch(`http://127.0.0.1:${httpPort}/api/admin/platform`, { headers: cliAuth(config) })).json()) as { appointments: { imported: number } };
-    expect(admin.appointments.imported).toBe(5);
+    expect(admin.appointments.imported).toBe(6);
+
+    // The server away: a check-in is "try again" (503 server-unavailable) as an issue is, not a refusal (409).
+    const running = server;
+    server = undefined;
+    await running.stop();
+    const away = await checkInApi({ code: 'LATE99' });
+    expect(away.status).toBe(503);
+    expect(((await away.json()) as { error: { code: string } }).error.code).toBe('server-unavailable');
   }, 180_000);
 });
