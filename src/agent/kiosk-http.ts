@@ -149,7 +149,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   r.post('/kiosk/api/issue', { schema: { body: kioskSchemas.issue, summary: 'Take a number: issue, print (or SMS only), answer with the number, position and the status page URL' } }, async (req, reply) => {
     const body = req.body;
     const phone = body.phone !== undefined && body.phone !== '' ? body.phone : undefined;
-    const refused = phoneRefusal(body, phone, kiosk.smsEnabled());
+    const refused = phoneRefusal(body, phone, kiosk.smsEnabled()) ?? smsWithoutPhone(body, phone);
     if (refused) return sendError(reply, ...refused);
     const person = card.take();
     try {
@@ -176,6 +176,10 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     // Looked up by the card: words for a card (the citizen typed nothing there is to check).
     if (!a && 'idHash' in by) return sendError(reply, 404, 'unknown-appointment-card', 'No appointment today for this ID card', '没有这张身份证今日的预约');
     if (!a) return sendError(reply, 404, 'unknown-appointment', 'No appointment for today', '没有今日的预约');
+    // After the lookup: the page asks for the SMS ticket's phone only once a booking is found (a wrong
+    // code is told before the citizen types a phone), by sending the check-in without one first.
+    const noPhone = smsWithoutPhone(body, phone);
+    if (noPhone) return sendError(reply, ...noPhone);
     if ('idHash' in by) card.take();
     try {
       const r = await kiosk.issue({ serviceId: a.serviceId, appointmentId: a.id, ...(phone ? { phoneMasked: maskPhone(phone), phone } : {}), ...(body.smsOnly === true ? { smsOnly: true } : {}) });
@@ -190,16 +194,22 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   return app;
 }
 
+/** A refusal as sendError's arguments after the reply: status, code, English, Chinese. */
+type Refusal = [400 | 409, string, string, string];
+
 /**
- * What the issue and check-in routes refuse before a card or a booking is touched, as sendError's
- * arguments: a phone that is no mobile number (400 phone-invalid), an SMS-only ticket in a hall that
- * sends no SMS (409 sms-off) or without a number to send it to (400 phone-required).
+ * What the issue and check-in routes refuse before a card or a booking is touched: a phone that is no
+ * mobile number (400 phone-invalid), an SMS-only ticket in a hall that sends no SMS (409 sms-off).
  */
-function phoneRefusal(body: { smsOnly?: boolean | undefined }, phone: string | undefined, smsEnabled: boolean): [400 | 409, string, string, string] | undefined {
+function phoneRefusal(body: { smsOnly?: boolean | undefined }, phone: string | undefined, smsEnabled: boolean): Refusal | undefined {
   if (phone !== undefined && !isMobileNumber(phone)) return [400, 'phone-invalid', 'Invalid mobile number', '手机号码无效'];
   if (body.smsOnly === true && !smsEnabled) return [409, 'sms-off', rejectionMessages['sms-off'].en, rejectionMessages['sms-off'].zh];
-  if (body.smsOnly === true && phone === undefined) return [400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码'];
   return undefined;
+}
+
+/** An SMS-only ticket without a number to send it to (400 phone-required): the issue's before the card, the check-in's after its lookup. */
+function smsWithoutPhone(body: { smsOnly?: boolean | undefined }, phone: string | undefined): Refusal | undefined {
+  return body.smsOnly === true && phone === undefined ? [400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码'] : undefined;
 }
 
 /** A kiosk flow's refusal as an HTTP status: 503 when the printer or the server is away (try again), 409 when the hall refuses. */
