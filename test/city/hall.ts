@@ -108,14 +108,29 @@ export async function startHall(id: string, bridge: { addresses: string[]; remot
   writeFileSync(conf, adaptShippedConf(ports, dir, { passwd, acl }) + '\n' + bridgeConfig({ hall: id, addresses: bridge.addresses, remotePassword: bridge.remotePassword, localPassword: pw.city, keepaliveSeconds: 5 }), { mode: 0o600 });
   const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
+  // Bounded, so a broker that never runs fails the setup naming its hall and log, not the hook's timeout.
   await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.removeAllListeners('exit');
+      child.kill('SIGKILL');
+      reject(new Error(`hall ${id}: mosquitto not running within 30000 ms: ${log.slice(-3000)}`));
+    }, 30_000);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => {
       log += d;
-      if (/ running/.test(log)) resolve();
+      if (/ running/.test(log)) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`mosquitto exited with ${String(code)}: ${log}`)));
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`mosquitto exited with ${String(code)}: ${log}`));
+    });
   });
 
   // The simulated day: every command the simulator's core ran, with the time it ran at.

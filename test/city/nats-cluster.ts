@@ -17,6 +17,9 @@ export interface NatsCluster {
   stop(): Promise<void>;
 }
 
+/** How long a node may take to listen for MQTT (it does once the cluster's JetStream answers it). */
+const LAUNCH_MS = 60_000;
+
 /** Debian's nats-server ×3 on free loopback ports, clustered, with JetStream and MQTT; ready when every node's MQTT listener is up and JetStream has a leader. */
 export async function startNatsCluster(users: NatsUsers, size = 3): Promise<NatsCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'hallq-nats-'));
@@ -31,19 +34,49 @@ export async function startNatsCluster(users: NatsUsers, size = 3): Promise<Nats
   });
   const children: (ChildProcess | undefined)[] = [];
   const logs: string[] = nodes.map(() => '');
+  // Bounded, so a node that never comes up fails the setup naming itself and its log, not the hook's timeout.
   const launch = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const c = spawn('/usr/sbin/nats-server', ['-c', confs[i] as string], { stdio: ['ignore', 'ignore', 'pipe'] });
       children[i] = c;
+      const timer = setTimeout(() => reject(new Error(`nats-server ${nodes[i]?.name} not listening for MQTT within ${LAUNCH_MS} ms: ${(logs[i] ?? '').slice(-3000)}`)), LAUNCH_MS);
       c.stderr?.setEncoding('utf8');
       c.stderr?.on('data', (d: string) => {
         logs[i] += d;
-        if (/Listening for MQTT clients/.test(logs[i] as string)) resolve();
+        if (/Listening for MQTT clients/.test(logs[i] as string)) {
+          clearTimeout(timer);
+          resolve();
+        }
       });
-      c.once('error', reject);
-      c.once('exit', (code) => reject(new Error(`nats-server ${nodes[i]?.name} exited with ${String(code)}: ${logs[i]}`)));
+      c.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      c.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`nats-server ${nodes[i]?.name} exited with ${String(code)}: ${logs[i]}`));
+      });
     });
-  await Promise.all(nodes.map((_, i) => launch(i)));
+  const stopAll = () =>
+    Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (!c || c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.removeAllListeners('exit');
+            c.once('exit', () => resolve());
+            c.kill('SIGTERM');
+          }),
+      ),
+    );
+  try {
+    await Promise.all(nodes.map((_, i) => launch(i)));
+  } catch (e) {
+    // No node outlives a failed setup (the caller never gets a cluster to stop).
+    await stopAll();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     nodes,
     mqttUrls: nodes.map((n) => `mqtt://${n.host}:${n.mqttPort}`),
@@ -56,17 +89,7 @@ export async function startNatsCluster(users: NatsUsers, size = 3): Promise<Nats
     restart: (i) => launch(i),
     log: (i) => logs[i] ?? '',
     stop: async () => {
-      await Promise.all(
-        children.map(
-          (c) =>
-            new Promise<void>((resolve) => {
-              if (!c || c.exitCode !== null) return resolve();
-              c.removeAllListeners('exit');
-              c.once('exit', () => resolve());
-              c.kill('SIGTERM');
-            }),
-        ),
-      );
+      await stopAll();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -8,6 +8,9 @@ import { freePort } from '../helpers/mosquitto.js';
 const majors = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').filter((d) => /^\d+$/.test(d)) : [];
 const BIN = `/usr/lib/postgresql/${majors.sort((a, b) => Number(b) - Number(a))[0] ?? '15'}/bin`;
 
+/** How long PostgreSQL may take to accept connections after its start. */
+const READY_MS = 60_000;
+
 export interface TestPostgres {
   /** postgres://…@127.0.0.1:<port>/postgres (trust auth on loopback only). */
   url: string;
@@ -35,14 +38,31 @@ export async function startPostgres(): Promise<TestPostgres> {
   const [c2, a2] = as(join(BIN, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=50']);
   const child: ChildProcess = spawn(c2, a2, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
+  // Bounded, so a server that never gets ready fails the setup with its log, not the hook's timeout;
+  // stopped then (a signal to runuser would not reach postgres: pg_ctl does).
   await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.removeAllListeners('exit');
+      const [c, a] = as(join(BIN, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate']);
+      spawn(c, a, { stdio: 'ignore' });
+      reject(new Error(`postgres not ready within ${READY_MS} ms: ${log.slice(-3000)}`));
+    }, READY_MS);
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {
       log += d;
-      if (/ready to accept connections/.test(log)) resolve();
+      if (/ready to accept connections/.test(log)) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`postgres exited with ${String(code)}: ${log}`)));
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`postgres exited with ${String(code)}: ${log}`));
+    });
   });
   return {
     url: `postgres://${user}@127.0.0.1:${port}/postgres`,
