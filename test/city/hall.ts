@@ -16,6 +16,7 @@ import { simulate } from '../../src/sim/simulate.js';
 import { allDayHall } from '../helpers/all-day-hall.js';
 import { freePort } from '../helpers/mosquitto.js';
 import { adaptShippedConf } from '../helpers/shipped-mosquitto.js';
+import { watchStderr } from '../helpers/stderr-ready.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/bus/paging.js';
 import { topics } from '../../src/bus/topics.js';
 import { CityInbox } from '../../src/server/city-inbox.js';
@@ -107,31 +108,9 @@ export async function startHall(id: string, bridge: { addresses: string[]; remot
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, adaptShippedConf(ports, dir, { passwd, acl }) + '\n' + bridgeConfig({ hall: id, addresses: bridge.addresses, remotePassword: bridge.remotePassword, localPassword: pw.city, keepaliveSeconds: 5 }), { mode: 0o600 });
   const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  // Bounded, so a broker that never runs fails the setup naming its hall and log, not the hook's timeout.
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.removeAllListeners('exit');
-      child.kill('SIGKILL');
-      reject(new Error(`hall ${id}: mosquitto not running within 30000 ms: ${log.slice(-3000)}`));
-    }, 30_000);
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
-      log += d;
-      if (/ running/.test(log)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`mosquitto exited with ${String(code)}: ${log}`));
-    });
-  });
+  // Bounded (watchStderr): a broker that never runs fails the setup naming its hall and log.
+  const broker = watchStderr(child, / running/, { what: `hall ${id}: mosquitto`, ms: 30_000, onTimeout: () => child.kill('SIGKILL') });
+  await broker.ready;
 
   // The simulated day: every command the simulator's core ran, with the time it ran at.
   const commands: { cmd: Command; at: number }[] = [];
@@ -171,7 +150,7 @@ export async function startHall(id: string, bridge: { addresses: string[]; remot
     engine,
     mqtt,
     logs,
-    brokerLog: () => log,
+    brokerLog: () => broker.text(),
     brokerUrl: `mqtt://127.0.0.1:${ports[0]}`,
     users: { server: { username: serverUser, password: pw.server }, agent: { username: LAN_AGENT, password: pw.agent } },
     now: () => now,

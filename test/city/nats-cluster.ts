@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { natsNodeConfig, type NatsNode, type NatsUsers } from '../../src/city/nats-config.js';
 import { freePort } from '../helpers/mosquitto.js';
+import { watchStderr } from '../helpers/stderr-ready.js';
 
 export interface NatsCluster {
   nodes: NatsNode[];
@@ -34,29 +35,12 @@ export async function startNatsCluster(users: NatsUsers, size = 3): Promise<Nats
   });
   const children: (ChildProcess | undefined)[] = [];
   const logs: string[] = nodes.map(() => '');
-  // Bounded, so a node that never comes up fails the setup naming itself and its log, not the hook's timeout.
-  const launch = (i: number) =>
-    new Promise<void>((resolve, reject) => {
-      const c = spawn('/usr/sbin/nats-server', ['-c', confs[i] as string], { stdio: ['ignore', 'ignore', 'pipe'] });
-      children[i] = c;
-      const timer = setTimeout(() => reject(new Error(`nats-server ${nodes[i]?.name} not listening for MQTT within ${LAUNCH_MS} ms: ${(logs[i] ?? '').slice(-3000)}`)), LAUNCH_MS);
-      c.stderr?.setEncoding('utf8');
-      c.stderr?.on('data', (d: string) => {
-        logs[i] += d;
-        if (/Listening for MQTT clients/.test(logs[i] as string)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      c.once('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      c.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`nats-server ${nodes[i]?.name} exited with ${String(code)}: ${logs[i]}`));
-      });
-    });
+  // Bounded (watchStderr): a node that never comes up fails the setup naming itself and its log.
+  const launch = (i: number) => {
+    const c = spawn('/usr/sbin/nats-server', ['-c', confs[i] as string], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children[i] = c;
+    return watchStderr(c, /Listening for MQTT clients/, { what: `nats-server ${nodes[i]?.name ?? i}`, ms: LAUNCH_MS, onText: (d) => (logs[i] += d) }).ready;
+  };
   const stopAll = () =>
     Promise.all(
       children.map(

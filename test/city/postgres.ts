@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../helpers/mosquitto.js';
+import { watchStderr } from '../helpers/stderr-ready.js';
 
 // Whichever major Debian installed (15 on Debian 12, 17 on Debian 13): the newest one here.
 const majors = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').filter((d) => /^\d+$/.test(d)) : [];
@@ -37,33 +38,15 @@ export async function startPostgres(): Promise<TestPostgres> {
   const port = await freePort();
   const [c2, a2] = as(join(BIN, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=50']);
   const child: ChildProcess = spawn(c2, a2, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  // Bounded, so a server that never gets ready fails the setup with its log, not the hook's timeout;
-  // stopped then (a signal to runuser would not reach postgres: pg_ctl does).
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.removeAllListeners('exit');
+  // Bounded (watchStderr), and stopped then: a signal to runuser would not reach postgres; pg_ctl does.
+  await watchStderr(child, /ready to accept connections/, {
+    what: 'postgres',
+    ms: READY_MS,
+    onTimeout: () => {
       const [c, a] = as(join(BIN, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate']);
       spawn(c, a, { stdio: 'ignore' });
-      reject(new Error(`postgres not ready within ${READY_MS} ms: ${log.slice(-3000)}`));
-    }, READY_MS);
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (d: string) => {
-      log += d;
-      if (/ready to accept connections/.test(log)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`postgres exited with ${String(code)}: ${log}`));
-    });
-  });
+    },
+  }).ready;
   return {
     url: `postgres://${user}@127.0.0.1:${port}/postgres`,
     stop: () =>

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { watchStderr } from './stderr-ready.js';
 
 export interface Broker {
   url: string;
@@ -30,19 +31,11 @@ export async function startMosquitto(extraConf = ''): Promise<Broker> {
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information\nset_tcp_nodelay true\n${extraConf}\n`);
   let child: ChildProcess | undefined;
-  const launch = () =>
-    new Promise<void>((resolve, reject) => {
-      const c = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-      child = c;
-      let text = '';
-      c.stderr?.setEncoding('utf8');
-      c.stderr?.on('data', (d: string) => {
-        text += d;
-        if (/ running/.test(text)) resolve();
-      });
-      c.once('error', reject);
-      c.once('exit', (code) => reject(new Error(`mosquitto exited with ${String(code)}: ${text}`)));
-    });
+  const launch = () => {
+    const c = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = c;
+    return watchStderr(c, / running/, { what: `mosquitto on port ${port}`, ms: 30_000, onTimeout: () => c.kill('SIGKILL') }).ready;
+  };
   const stop = () =>
     new Promise<void>((resolve) => {
       const c = child;

@@ -5,6 +5,7 @@ import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
 import { hashPassword } from '../../src/bus/passwd.js';
 import { freePort } from './mosquitto.js';
 import { adaptShippedConf } from './shipped-mosquitto.js';
+import { watchStderr } from './stderr-ready.js';
 
 /**
  * The shipped Mosquitto (config/mosquitto.conf, adapted as test/helpers/shipped-mosquitto.ts does) for
@@ -38,16 +39,7 @@ export class RestartableBroker {
   async start(): Promise<void> {
     const child = spawn('/usr/sbin/mosquitto', ['-c', this.conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
-    let log = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stderr?.setEncoding('utf8');
-      child.stderr?.on('data', (d: string) => {
-        log += d;
-        if (/ running/.test(log)) resolve();
-      });
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`mosquitto exited with ${String(code)}: ${log}`)));
-    });
+    await watchStderr(child, / running/, { what: `mosquitto (${this.url})`, ms: 30_000, onTimeout: () => child.kill('SIGKILL') }).ready;
   }
 
   /**

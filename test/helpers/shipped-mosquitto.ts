@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
 import { hashPassword } from '../../src/bus/passwd.js';
 import { freePort } from './mosquitto.js';
+import { watchStderr } from './stderr-ready.js';
 
 /** The shipped config/mosquitto.conf, as installed in /etc/mosquitto/conf.d. */
 export const shippedMosquittoConf = (): string => readFileSync(join(import.meta.dirname, '../../config/mosquitto.conf'), 'utf8');
@@ -60,20 +61,12 @@ export async function startShippedMosquitto(dir: string, files: { passwd: string
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, adaptShippedConf(ports, dir, files));
   const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
-      log += d;
-      if (/ running/.test(log)) resolve();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`mosquitto exited with ${String(code)}: ${log}`)));
-  });
+  const watch = watchStderr(child, / running/, { what: 'mosquitto (shipped config)', ms: 30_000, onTimeout: () => child.kill('SIGKILL') });
+  await watch.ready;
   return {
     url: `mqtt://127.0.0.1:${ports[0]}`,
     lanUrl: `mqtt://127.0.0.1:${ports[1]}`,
-    log: () => log,
+    log: () => watch.text(),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { adaptShippedConf } from '../helpers/shipped-mosquitto.js';
+import { watchStderr } from '../helpers/stderr-ready.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -52,19 +53,9 @@ beforeAll(async () => {
   url = `mqtt://127.0.0.1:${port}`;
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, adaptShippedConf([port, await freePort()], dir, { passwd, acl }));
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-    broker = child;
-    let log = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
-      log += d;
-      startLog = log;
-      if (/ running/.test(log)) resolve();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`mosquitto exited with ${String(code)}: ${log}`)));
-  });
+  const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  broker = child;
+  await watchStderr(child, / running/, { what: 'mosquitto (shipped config)', ms: 30_000, onTimeout: () => child.kill('SIGKILL'), onText: (d) => (startLog += d) }).ready;
 });
 
 afterAll(async () => {
