@@ -1,15 +1,7 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../drivers/common/logger.js';
 import type { PrintDocument } from '../../drivers/printer/document.js';
-import type { EscPosPrinter } from '../../drivers/printer/driver.js';
-import { KioskFlow } from '../../src/agent/flows/kiosk.js';
-import { CardSlot, startKioskHttp } from '../../src/agent/kiosk-http.js';
-import type { AgentLink } from '../../src/agent/link.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded-broker.js';
-import { launchChromium } from '../helpers/browser.js';
-import { freePort } from '../helpers/mosquitto.js';
-import { hallClock, postCommand, startAgent, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
+import { startKioskRig, type KioskRig } from '../helpers/kiosk-rig.js';
+import { postCommand, wireConfig } from '../wire/rig.js';
 
 /**
  * issue 13: with `server.sms.provider: none` the hall config says so (HallConfig.smsEnabled false,
@@ -18,39 +10,18 @@ import { hallClock, postCommand, startAgent, startServer, tempDb, wireConfig, ty
  * page asks for no phone and offers no SMS ticket when the printer is out.
  */
 describe('a hall that sends no SMS, at the kiosk', () => {
-  let broker: EmbeddedBroker | undefined;
-  let server: ServerRig | undefined;
-  let link: AgentLink | undefined;
-  let kioskHttp: Awaited<ReturnType<typeof startKioskHttp>> | undefined;
-  let browser: Browser | undefined;
+  let kioskRig: KioskRig | undefined;
   afterAll(async () => {
-    await browser?.close();
-    if (kioskHttp) {
-      const h = kioskHttp;
-      h.closeAllConnections();
-      await new Promise<void>((r) => h.close(() => r()));
-    }
-    await link?.stop();
-    await server?.stop();
-    await broker?.close();
+    await kioskRig?.stop();
   });
 
   it('refuses SMS-only tickets, prints no 短信通知, and the page offers neither SMS nor a phone entry', async () => {
-    const clock = hallClock();
-    broker = await startEmbeddedBroker();
-    server = await startServer(broker.url, tempDb(), clock);
-    const rig = server;
-    // The server's config as hallConfigOf makes it from `server.sms.provider: none`.
-    expect(rig.mqtt.run({ id: 'configure-no-sms', type: 'Configure', config: { ...wireConfig, smsEnabled: false }, source: 'system' }).ok).toBe(true);
-    link = await startAgent(broker.url, 'kiosk-1');
-    await link.reach(rig.engine.state.seq);
-    expect(link.replica.state.config?.smsEnabled).toBe(false);
     const printed: PrintDocument[] = [];
-    const printer = { health: 'ok', print: (doc: PrintDocument) => (printed.push(doc), Promise.resolve({ confirmation: 'device' })) } as unknown as EscPosPrinter & { health: string };
-    const kiosk = new KioskFlow(link, printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
-    const port = await freePort();
-    kioskHttp = await startKioskHttp(link, kiosk, new CardSlot(), { host: '127.0.0.1', port, statusBaseUrl: 'http://hall.test' }, silentLogger);
-    const base = `http://127.0.0.1:${port}`;
+    const printer = { health: 'ok', print: (doc: PrintDocument) => (printed.push(doc), Promise.resolve({ confirmation: 'device' })) };
+    // The server's config as hallConfigOf makes it from `server.sms.provider: none`.
+    kioskRig = await startKioskRig({ smsEnabled: false, printer });
+    const { server: rig, link, kiosk, base } = kioskRig;
+    expect(link.replica.state.config?.smsEnabled).toBe(false);
     const post = async (body: unknown) => {
       const res = await fetch(`${base}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as { ok?: boolean; printed?: boolean; number?: string; ticketId?: string; error?: { code: string; message: string; messageZh: string } } };
@@ -85,11 +56,10 @@ describe('a hall that sends no SMS, at the kiosk', () => {
     expect(rig.engine.state.tickets[withPhone.body.ticketId ?? '']?.phoneMasked).toBeUndefined();
 
     // The page in Chromium: a service is a ticket at once (no phone step); with the printer out, no SMS ticket.
-    browser = await launchChromium();
-    const page = await (await browser.newContext({ hasTouch: true, viewport: { width: 1080, height: 1920 } })).newPage();
+    const page = await kioskRig.page();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`http://hall.test:${port}/kiosk`);
+    await page.goto(kioskRig.pageUrl);
     await page.waitForSelector('[data-service="A"]');
     const count = printed.length;
     await page.tap('[data-service="A"]');

@@ -1,16 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HallqError } from '../../drivers/common/error.js';
-import { silentLogger } from '../../drivers/common/logger.js';
-import type { EscPosPrinter } from '../../drivers/printer/driver.js';
-import { KioskFlow } from '../../src/agent/flows/kiosk.js';
 import { emergencyPresets } from '../../src/core/index.js';
-import { CardSlot, startKioskHttp } from '../../src/agent/kiosk-http.js';
-import type { AgentLink } from '../../src/agent/link.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded-broker.js';
-import { launchChromium } from '../helpers/browser.js';
-import { freePort } from '../helpers/mosquitto.js';
-import { hallClock, startAgent, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
+import { startKioskRig, type KioskRig } from '../helpers/kiosk-rig.js';
 
 const cjk = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
 
@@ -23,39 +15,18 @@ const cjk = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
  * kiosk follows the language too.
  */
 describe('the kiosk of a hall without SMS, printer out, in both languages', () => {
-  let broker: EmbeddedBroker | undefined;
-  let server: ServerRig | undefined;
-  let link: AgentLink | undefined;
-  let kioskHttp: Awaited<ReturnType<typeof startKioskHttp>> | undefined;
-  let browser: Browser | undefined;
+  let rig: KioskRig | undefined;
   let page: Page;
   const printer = { health: 'out', fails: false, print: () => (printer.fails ? Promise.reject(new HallqError('PAPER_OUT', 'paper ran out mid-ticket')) : Promise.resolve({ confirmation: 'device' })) };
 
   beforeAll(async () => {
-    const clock = hallClock();
-    broker = await startEmbeddedBroker();
-    server = await startServer(broker.url, tempDb(), clock);
-    expect(server.mqtt.run({ id: 'configure-no-sms', type: 'Configure', config: { ...wireConfig, smsEnabled: false }, source: 'system' }).ok).toBe(true);
-    link = await startAgent(broker.url, 'kiosk-1');
-    await link.reach(server.engine.state.seq);
-    const kiosk = new KioskFlow(link, printer as unknown as EscPosPrinter, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
-    const port = await freePort();
-    kioskHttp = await startKioskHttp(link, kiosk, new CardSlot(), { host: '127.0.0.1', port, statusBaseUrl: 'http://hall.test' }, silentLogger);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ hasTouch: true, viewport: { width: 1080, height: 1920 } })).newPage();
-    await page.goto(`http://hall.test:${port}/kiosk`);
+    rig = await startKioskRig({ smsEnabled: false, printer });
+    page = await rig.page();
+    await page.goto(rig.pageUrl);
     await page.waitForSelector('#printer:not(.hidden)');
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    if (kioskHttp) {
-      const h = kioskHttp;
-      h.closeAllConnections();
-      await new Promise<void>((r) => h.close(() => r()));
-    }
-    await link?.stop();
-    await server?.stop();
-    await broker?.close();
+    await rig?.stop();
   });
 
   /** The lines the citizen sees (innerText leaves hidden screens out). */
@@ -128,22 +99,22 @@ describe('the kiosk of a hall without SMS, printer out, in both languages', () =
   });
 
   it('an emergency notice over the kiosk: English alone in English (a preset in English, an own text as written), Chinese with English in Chinese', async () => {
-    const rig = server!;
+    const hall = rig!.server;
     const notice = '#hallq-emergency:not(.hidden)';
-    expect(rig.mqtt.run({ id: 'raise-suspend', type: 'RaiseEmergency', preset: 'suspend', source: 'admin' }).ok).toBe(true);
+    expect(hall.mqtt.run({ id: 'raise-suspend', type: 'RaiseEmergency', preset: 'suspend', source: 'admin' }).ok).toBe(true);
     await page.waitForSelector(`${notice} [data-emergency-text]:text("${emergencyPresets.suspend.text.en}")`);
     expect(await page.innerText('#hallq-emergency')).toBe(`EMERGENCY\n${emergencyPresets.suspend.text.en}`);
     // A manager's own text is shown as written, under the English title.
-    expect(rig.mqtt.run({ id: 'raise-own', type: 'RaiseEmergency', text: '三楼电梯检修，请走楼梯', source: 'admin' }).ok).toBe(true);
+    expect(hall.mqtt.run({ id: 'raise-own', type: 'RaiseEmergency', text: '三楼电梯检修，请走楼梯', source: 'admin' }).ok).toBe(true);
     await page.waitForSelector(`${notice} [data-emergency-text]:text("三楼电梯检修，请走楼梯")`);
     expect(await page.innerText('#hallq-emergency')).toBe('EMERGENCY\n三楼电梯检修，请走楼梯');
-    expect(rig.mqtt.run({ id: 'clear-1', type: 'ClearEmergency', source: 'admin' }).ok).toBe(true);
+    expect(hall.mqtt.run({ id: 'clear-1', type: 'ClearEmergency', source: 'admin' }).ok).toBe(true);
     await page.waitForSelector('#hallq-emergency.hidden', { state: 'attached' });
     await toChinese();
-    expect(rig.mqtt.run({ id: 'raise-fire', type: 'RaiseEmergency', preset: 'fire', source: 'admin' }).ok).toBe(true);
+    expect(hall.mqtt.run({ id: 'raise-fire', type: 'RaiseEmergency', preset: 'fire', source: 'admin' }).ok).toBe(true);
     await page.waitForSelector(`${notice} [data-emergency-text]:text("${emergencyPresets.fire.text.zh}")`);
     expect(await page.innerText('#hallq-emergency')).toBe(`紧急疏散 · EVACUATION\n${emergencyPresets.fire.text.zh}`);
-    expect(rig.mqtt.run({ id: 'clear-2', type: 'ClearEmergency', source: 'admin' }).ok).toBe(true);
+    expect(hall.mqtt.run({ id: 'clear-2', type: 'ClearEmergency', source: 'admin' }).ok).toBe(true);
     await page.waitForSelector('#hallq-emergency.hidden', { state: 'attached' });
   });
 });
