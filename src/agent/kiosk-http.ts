@@ -3,11 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
 import { zhText } from '../../drivers/common/invalid-text.js';
-import { emergencyPresetOf, isMobileNumber, maskPhone, rejectionMessages, type HallState, type PersonInput } from '../core/index.js';
+import { emergencyPresetOf, isMobileNumber, maskPhone, openStatuses, own, rejectionMessages, type HallState, type PersonInput } from '../core/index.js';
 import { createHttpApp, listen, type HttpOptions } from '../http/app.js';
 import { sendError } from '../http/errors.js';
 import { registerStatic, sendPage, sseStream } from '../web/routes.js';
-import { findAppointment, type CheckInBy } from './flows/appointment-lookup.js';
+import { findAppointment, findCheckedIn, type CheckInBy } from './flows/appointment-lookup.js';
 import { statusUrlOf, type KioskFlow } from './flows/kiosk.js';
 import type { AgentLink } from './link.js';
 
@@ -172,7 +172,12 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     // By the card when asked: a phone given with it is the SMS ticket's, not the booking's (the printer out).
     const by: CheckInBy | undefined = body.code ? { code: body.code } : body.card === true && person ? { idHash: person.idHash } : phone ? { phone } : person ? { idHash: person.idHash } : undefined;
     if (!by) return sendError(reply, 400, 'check-in-how', 'Enter the appointment code or mobile number, or place your ID card on the reader', '请输入预约码或手机号，或将身份证放在读卡器上');
-    const a = opts.idHashKey || 'idHash' in by ? findAppointment(link.replica.state, opts.idHashKey ?? '', by) : undefined;
+    const state = link.replica.state;
+    const a = opts.idHashKey || 'idHash' in by ? findAppointment(state, opts.idHashKey ?? '', by) : undefined;
+    // Checked in before (a second tap, a retry): its number, not "no appointment".
+    const used = a || !(opts.idHashKey || 'idHash' in by) ? undefined : findCheckedIn(state, opts.idHashKey ?? '', by);
+    const held = used?.ticketId === undefined ? undefined : own(state.tickets, used.ticketId);
+    if (held) return sendError(reply, 409, 'appointment-checked-in', ...alreadyCheckedIn(held.number, openStatuses.has(held.status)));
     // Looked up by the card: words for a card (the citizen typed nothing there is to check).
     if (!a && 'idHash' in by) return sendError(reply, 404, 'unknown-appointment-card', 'No appointment today for this ID card', '没有这张身份证今日的预约');
     if (!a) return sendError(reply, 404, 'unknown-appointment', 'No appointment for today', '没有今日的预约');
@@ -210,6 +215,13 @@ function phoneRefusal(body: { smsOnly?: boolean | undefined }, phone: string | u
 /** An SMS-only ticket without a number to send it to (400 phone-required): the issue's before the card, the check-in's after its lookup. */
 function smsWithoutPhone(body: { smsOnly?: boolean | undefined }, phone: string | undefined): Refusal | undefined {
   return body.smsOnly === true && phone === undefined ? [400, 'phone-required', 'An SMS ticket needs a mobile number', '短信取号需要手机号码'] : undefined;
+}
+
+/** An appointment checked in before, in English and Chinese: its number, and whether to wait for the call or ask at the desk. */
+function alreadyCheckedIn(number: string, waiting: boolean): [string, string] {
+  return waiting
+    ? [`Already checked in: your number is ${number}; please wait for your call`, `该预约已签到，您的号码是 ${number}，请留意叫号`]
+    : [`Already checked in today (number ${number}): please ask the staff at the desk`, `该预约今日已签到（号码 ${number}），请咨询导办人员`];
 }
 
 /** A kiosk flow's refusal as an HTTP status: 503 when the printer or the server is away (try again), 409 when the hall refuses. */

@@ -9,6 +9,7 @@ import type { HallConfig, ServiceDef } from './model.js';
 import type { RejectionCode } from './rejections.js';
 import type { Delivery, HallState, PersonRef, Ticket, TicketClass } from './state.js';
 import { ageOn, localTime } from './time.js';
+import { openForCheckIn } from './appointment.js';
 import { own } from './own.js';
 import { islandNumber } from './lease.js';
 import { revivable } from './print-timeout.js';
@@ -167,15 +168,15 @@ export function decideBook(state: HallState, config: HallConfig, cmd: CommandOf<
 export function decideCancelAppointment(state: HallState, cmd: CommandOf<'CancelAppointment'>): Decision {
   const a = own(state.appointments, cmd.appointmentId);
   if (!a || a.status === 'cancelled') return reject('unknown-appointment', cmd.appointmentId);
-  if (a.status === 'checked-in') return reject('appointment-used');
+  if (!openForCheckIn(state, a)) return reject('appointment-used');
   return accept([{ type: 'AppointmentCancelled', appointmentId: a.id }]);
 }
 
-/** A booked appointment moved to another slot or service (the platform's change); a checked-in one stays as it was. */
+/** A booked appointment moved to another slot or service (the platform's change); a checked-in one (its ticket held) stays as it was. */
 export function decideChangeAppointment(state: HallState, config: HallConfig, cmd: CommandOf<'ChangeAppointment'>): Decision {
   const a = own(state.appointments, cmd.appointmentId);
   if (!a || a.status === 'cancelled') return reject('unknown-appointment', cmd.appointmentId);
-  if (a.status === 'checked-in') return reject('appointment-used');
+  if (!openForCheckIn(state, a)) return reject('appointment-used');
   if (!serviceOf(config, cmd.serviceId)) return reject('unknown-service', cmd.serviceId);
   if (!(cmd.slotEnd > cmd.slotStart)) return reject('invalid-command', 'slotEnd must be after slotStart');
   if (a.serviceId === cmd.serviceId && a.slotStart === cmd.slotStart && a.slotEnd === cmd.slotEnd) return accept([]);
@@ -192,9 +193,9 @@ export function decideCheckIn(state: HallState, config: HallConfig, cmd: Command
     .filter((a) => (cmd.appointmentId !== undefined ? a.id === cmd.appointmentId : a.person.idHash === cmd.idHash))
     .filter((a) => a.status !== 'cancelled' && localTime(a.slotStart, config.utcOffsetMinutes).day === state.day)
     .sort((x, y) => x.slotStart - y.slotStart);
-  const a = today.find((x) => x.status === 'booked') ?? today[0];
+  const a = today.find((x) => openForCheckIn(state, x)) ?? today[0];
   if (!a) return reject('unknown-appointment');
-  if (a.status === 'checked-in') return reject('appointment-used');
+  if (!openForCheckIn(state, a)) return reject('appointment-used');
   const { earlyMinutes, lateMinutes } = config.policy.appointment;
   if (now < a.slotStart - earlyMinutes * 60_000) return reject('appointment-too-early');
   const service = serviceOf(config, a.serviceId);

@@ -1,5 +1,6 @@
 /** The pure hall domain. Nothing here does I/O or reads a clock. */
 export * from './apply.js';
+export * from './appointment.js';
 export * from './commands.js';
 export * from './decide.js';
 export * from './dispatcher.js';

@@ -130,8 +130,8 @@ describe('appointment check-in at the kiosk, in the browser', () => {
     expect(byCard).toMatch(/^A\d{3}$/);
     await printed;
     expect(await checkIn(page, 'GONE42')).toContain('没有今日的预约');
-    // The same code again: already checked in.
-    expect(await checkIn(page, 'QX7K2M')).toContain('没有今日的预约');
+    // The same code again: already checked in, told its number (not "no appointment").
+    expect(await checkIn(page, 'QX7K2M')).toContain(`该预约已签到，您的号码是 ${byCode}`);
 
     // By the card with a phone for the SMS (the kiosk's request when the printer is out): looked up by the
     // card, not by that phone (W-5 was booked with another); asked by the card with none on the reader: said so.

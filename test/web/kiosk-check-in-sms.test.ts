@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HallqError } from '../../drivers/common/error.js';
 import { codeHash } from '../../src/bus/person.js';
 import { startKioskRig, type KioskRig } from '../helpers/kiosk-rig.js';
 
@@ -15,7 +16,8 @@ describe('appointment check-in with the printer out and SMS on', () => {
   let rig: KioskRig | undefined;
   let page: Page;
   const checkIns: unknown[] = [];
-  const printer = { health: 'out', print: () => Promise.reject(new Error('the printer is out: nothing may print')) };
+  // Out at first (the SMS steps); later up, and its next print jams once (the paper-jam retry).
+  const printer = { health: 'out', jams: 0, print: () => (printer.health === 'ok' && printer.jams-- <= 0 ? Promise.resolve({ confirmation: 'device' }) : Promise.reject(new HallqError('PAPER_OUT', 'paper ran out mid-ticket'))) };
 
   beforeAll(async () => {
     const person = { idHash: 'hash-of-a-card', idMasked: '1101**********002X' };
@@ -26,6 +28,8 @@ describe('appointment check-in with the printer out and SMS on', () => {
       book: (server, clock) => {
         const appointment = { id: 'ap-code', serviceId: 'A', slotStart: clock() + 5 * 60_000, slotEnd: clock() + 35 * 60_000, person, codeHash: codeHash('QX7K2M', KEY) };
         expect(server.mqtt.run({ id: 'book-ap-code', type: 'BookAppointment', appointment }).ok).toBe(true);
+        const jam = { ...appointment, id: 'ap-jam', person: { ...person, idHash: 'hash-of-another-card' }, codeHash: codeHash('PAPER7', KEY) };
+        expect(server.mqtt.run({ id: 'book-ap-jam', type: 'BookAppointment', appointment: jam }).ok).toBe(true);
       },
     });
     page = await rig.page();
@@ -79,5 +83,34 @@ describe('appointment check-in with the printer out and SMS on', () => {
     expect(checkIns).toEqual([{ code: 'QX7K2M', smsOnly: true }, { code: 'QX7K2M', phone: '13812345678', smsOnly: true }]);
     expect(await page.textContent('#result-head')).toContain('短信');
     expect(rig?.server.engine.state.appointments['ap-code']?.status).toBe('checked-in');
+  });
+
+  it('the agent: checked in before is its number, not "no appointment"; a check-in whose print jammed can be done again', async () => {
+    const hall = rig!;
+    const post = async (body: unknown) => {
+      const res = await fetch(`${hall.base}/kiosk/api/check-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as { number?: string; error?: { code: string; message: string; messageZh: string } } };
+    };
+    // Checked in by SMS above: a second check-in by the same code is told its number, in both languages.
+    const number = hall.server.engine.state.tickets[hall.server.engine.state.appointments['ap-code']?.ticketId ?? '']?.number ?? '';
+    expect(number).toMatch(/^A\d{3}$/);
+    const twice = await post({ code: 'qx7k2m' });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error).toMatchObject({ code: 'appointment-checked-in' });
+    expect(twice.body.error?.message).toContain(number);
+    expect(twice.body.error?.messageZh).toContain(`您的号码是 ${number}`);
+    // The printer back, its paper jams mid-ticket once: that ticket is voided, the booking stays usable.
+    printer.health = 'ok';
+    printer.jams = 1;
+    await hall.link.reach(hall.server.engine.state.seq);
+    const jammed = await post({ code: 'PAPER7' });
+    expect(jammed.status).toBe(503);
+    await hall.link.reach(hall.server.engine.state.seq);
+    const jammedTicket = hall.server.engine.state.appointments['ap-jam']?.ticketId ?? '';
+    expect(hall.server.engine.state.tickets[jammedTicket]?.status).toBe('voided');
+    const retried = await post({ code: 'PAPER7' });
+    expect(retried.status).toBe(200);
+    expect(retried.body.number).toMatch(/^A\d{3}$/);
+    expect(hall.server.engine.state.appointments['ap-jam']?.ticketId).not.toBe(jammedTicket);
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
-import { localTime, maskPhone, own, prospectiveView, rejectionMessages, serviceOf, type Command, type HallState, type Lang, type Outcome, type PersonInput, type TicketView } from '../../core/index.js';
+import { localTime, maskPhone, openForCheckIn, own, prospectiveView, rejectionMessages, serviceOf, type Command, type HallState, type Lang, type Outcome, type PersonInput, type TicketView } from '../../core/index.js';
 import { KioskJournal } from '../kiosk-journal.js';
 import type { AgentLink } from '../link.js';
 import { printedTicket } from '../ticket-document.js';
@@ -135,12 +135,12 @@ export class KioskFlow {
     return this.link.replica.state.config?.smsEnabled !== false;
   }
 
-  /** Today's booked appointment of this person for this service, from the replica. */
+  /** Today's appointment of this person for this service that can be checked in (booked, or its ticket voided), from the replica. */
   appointmentFor(idHash: string, serviceId: string): string | undefined {
     const state = this.link.replica.state;
     const offset = state.config?.utcOffsetMinutes ?? 480;
     return Object.values(state.appointments).find(
-      (a) => a.status === 'booked' && a.person.idHash === idHash && a.serviceId === serviceId && localTime(a.slotStart, offset).day === state.day,
+      (a) => openForCheckIn(state, a) && a.person.idHash === idHash && a.serviceId === serviceId && localTime(a.slotStart, offset).day === state.day,
     )?.id;
   }
 
