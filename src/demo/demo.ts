@@ -172,9 +172,22 @@ function statusNote(c: HallqConfig, used: string): string {
 }
 
 export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
+  // What has started, undone in reverse when a later part fails to start (its port taken, a device
+  // missing): the error ends the command instead of leaving a hall without a kiosk running.
+  const undo: (() => Promise<unknown> | void)[] = [];
+  try {
+    return await startDemo(o, undo);
+  } catch (e) {
+    for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function startDemo(o: DemoOptions, undo: (() => Promise<unknown> | void)[]): Promise<RunningDemo> {
   const base = loadConfigOrThrow(o.config);
   const clock = o.clock ?? Date.now;
   const dataDir = mkdtempSync(join(tmpdir(), 'hallq-demo-'));
+  undo.push(() => rmSync(dataDir, { recursive: true, force: true }));
   // Logs (JSON lines) go to a file so the console shows the hall, not the plumbing.
   const logFile = o.logFile ?? join(tmpdir(), `hallq-demo-${process.pid}.log`);
   const logger: Logger = createLogger({ level: 'info', destination: pino.destination({ dest: logFile, sync: true, mkdir: true }) });
@@ -182,20 +195,24 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   const creds = demoCredentials(dataDir, [DEFAULT_SERVER_USER, DEMO_AGENT, DEMO_WATCH]);
   const cred = (user: string) => creds.users.get(user) ?? { password: '', file: '' };
   const broker = await brokerOn(o.mqttPort, { passwordFile: creds.passwordFile, acl: hallAcl(base.hall.id, DEFAULT_SERVER_USER) });
+  undo.push(() => broker.close());
   const serverPw = cred(DEFAULT_SERVER_USER).file;
   // The emulator's end is opened here; the server's SMS delivery opens the host end itself (by path).
   // None when the config says server.sms.provider: none: the hall sends no SMS, as the server with it does.
   const sms = demoSendsSms(o.config);
   const modemPty = sms ? await openPtyPair({ ownProcessGroup: true }) : undefined;
+  undo.push(() => modemPty?.close());
   let modem: ModemEmulator | undefined;
   if (modemPty) {
     const modemDevice = new SerialTransport({ path: modemPty.device, baudRate: 115200 });
     await modemDevice.open();
     modem = new ModemEmulator(modemDevice, { logger: logger.child({ device: 'modem-emulator' }) });
     await modem.start();
+    undo.push(() => modem?.close());
   }
   const windows = base.windows.map((w) => w.id);
   const hw = await startDemoHardware(windows, logger);
+  undo.push(() => hw.close());
   // Spoken calls: the default clip set made by espeak-ng, each call written to a WAV file (no speaker needed).
   let voice: DevicesConfig['voice'];
   let voiceNote = 'off (espeak-ng or sox missing)';
@@ -219,6 +236,8 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     port = await portFor(0);
     server = await startServerFrom(demoConfig(base, dataDir, broker.url, port, agentEntry(`http://127.0.0.1:${port}`), o.keepServiceHours, modemPty?.host, serverPw), clock, logger);
   }
+  const running = server;
+  undo.push(() => running.stop());
   const httpPort = (server.http.address() as { port: number }).port;
   const statusBase = `http://127.0.0.1:${httpPort}`;
   const config = demoConfig(base, dataDir, broker.url, httpPort, agentEntry(statusBase), o.keepServiceHours, modemPty?.host, serverPw);
@@ -254,6 +273,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
   };
   // Faster polls than a hall needs, so the console answers at once; no systemd notify socket.
   const agent = await startAgentFrom(agentConfig, { logger, env: {}, clock, devices: { printerPollMs: 1000, keypadPollMs: 400, keypadTimeoutMs: 300 } });
+  undo.push(() => agent.stop());
   // Every device has said how it is (the printer its paper) before the hall opens, as a technician would check.
   await agent.devices.settled(15_000);
   const link = agent.link;
