@@ -9,10 +9,12 @@ export const PRIVATE_MODE = 0o600;
  * Makes sure the database file at `path` exists with mode 0600 before SQLite opens it, whatever the
  * umask. SQLite creates the -wal and -shm files with the mode of the database file, so they follow.
  * An existing file readable by others is tightened. In-memory and temporary databases are left alone.
- * Throws STORE_IO when the file can be neither created nor tightened.
+ * Throws STORE_IO when the file can be neither created nor tightened, or has no write bit at all: a file
+ * someone made read-only (a backup copy, chmod 0444) is not written, not even by root, who could.
  */
 export function ensurePrivateDbFile(path: string): void {
   if (path === '' || path === ':memory:' || path.startsWith('file:')) return;
+  refuseReadOnly(path);
   try {
     // 'a' creates the file if it is missing (with the mode given) and never truncates it.
     closeSync(openSync(path, 'a', PRIVATE_MODE));
@@ -28,4 +30,20 @@ export function ensurePrivateDbFile(path: string): void {
     const w = systemWords(errnoOf(e));
     throw new HallqError('STORE_IO', `cannot create or make private (mode 0600) the database ${path}: ${w.en}`, { path, messageZh: `无法创建数据库 ${path} 或把它设为仅属主可读写（0600）：${w.zh}` }, { cause: e });
   }
+}
+
+/** STORE_IO for an existing database file with no write bit for anyone (the rule `hallq report` reads such a file by). */
+function refuseReadOnly(path: string): void {
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch {
+    return; // missing (created next) or unreadable: the open says why
+  }
+  if ((mode & 0o222) !== 0) return;
+  const octal = (mode & 0o777).toString(8).padStart(4, '0');
+  throw new HallqError('STORE_IO', `the database ${path} is read-only (mode ${octal}): hallq writes its database; give its user write permission (chmod 600) or use a writable copy`, {
+    path,
+    messageZh: `数据库 ${path} 是只读的（权限 ${octal}）：hallq 需要写入数据库，请给运行用户写权限（chmod 600）或改用可写的副本`,
+  });
 }

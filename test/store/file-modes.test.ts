@@ -52,4 +52,20 @@ describe('files holding the hall data', () => {
     expect(mode(db).toString(8)).toBe('600');
     log.close();
   });
+
+  it('a database with no write bit at all (a backup copy, chmod 0444) is refused, not migrated nor re-moded, even as root', () => {
+    const db = join(dirs.make(), 'hall.db');
+    const log = EventLog.open(db);
+    log.append([{ seq: 1, at: 1, commandId: 'c1', type: 'X' }], { id: 'c1', outcome: { ok: true } });
+    log.close();
+    chmodSync(db, 0o444);
+    const before = statSync(db);
+    expect(() => EventLog.open(db)).toThrow(/read-only \(mode 0444\).*chmod 600/);
+    expect(mode(db).toString(8)).toBe('444');
+    expect(statSync(db).mtimeMs).toBe(before.mtimeMs);
+    // Read-only opens (reports) still read it.
+    const ro = EventLog.open(db, { readonly: true });
+    expect(ro.lastSeq()).toBe(1);
+    ro.close();
+  });
 });
