@@ -173,9 +173,11 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     const by: CheckInBy | undefined = body.code ? { code: body.code } : body.card === true && person ? { idHash: person.idHash } : phone ? { phone } : person ? { idHash: person.idHash } : undefined;
     if (!by) return sendError(reply, 400, 'check-in-how', 'Enter the appointment code or mobile number, or place your ID card on the reader', '请输入预约码或手机号，或将身份证放在读卡器上');
     const state = link.replica.state;
-    const a = opts.idHashKey || 'idHash' in by ? findAppointment(state, opts.idHashKey ?? '', by) : undefined;
+    // A code or phone is looked up by its keyed hash: without the key only the card can be.
+    const canLook = opts.idHashKey !== undefined || 'idHash' in by;
+    const a = canLook ? findAppointment(state, opts.idHashKey ?? '', by) : undefined;
     // Checked in before (a second tap, a retry): its number, not "no appointment".
-    const used = a || !(opts.idHashKey || 'idHash' in by) ? undefined : findCheckedIn(state, opts.idHashKey ?? '', by);
+    const used = a || !canLook ? undefined : findCheckedIn(state, opts.idHashKey ?? '', by);
     const held = used?.ticketId === undefined ? undefined : own(state.tickets, used.ticketId);
     if (held) return sendError(reply, 409, 'appointment-checked-in', ...alreadyCheckedIn(held.number, openStatuses.has(held.status)));
     // Looked up by the card: words for a card (the citizen typed nothing there is to check).

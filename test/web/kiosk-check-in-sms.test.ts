@@ -43,6 +43,12 @@ describe('appointment check-in with the printer out and SMS on', () => {
     await rig?.stop();
   });
 
+  /** The kiosk's check-in API as the page calls it: status and body. */
+  const postCheckIn = async (body: unknown) => {
+    const res = await fetch(`${rig?.base ?? ''}/kiosk/api/check-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as { number?: string; error?: { code: string; message: string; messageZh: string } } };
+  };
+
   const checkInByCode = async (code: string) => {
     await page.tap('#checkin');
     await page.waitForSelector('#checkin-step:not(.hidden)');
@@ -52,12 +58,12 @@ describe('appointment check-in with the printer out and SMS on', () => {
   };
 
   it('the agent: a code with no booking is 404 before the phone is asked for; a booked one is 400 phone-required', async () => {
-    const post = async (body: unknown) => {
-      const res = await fetch(`${rig?.base ?? ''}/kiosk/api/check-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
+    const codeOf = async (body: unknown) => {
+      const r = await postCheckIn(body);
+      return { status: r.status, code: r.body.error?.code };
     };
-    expect(await post({ code: 'NOSUCH1', smsOnly: true })).toEqual({ status: 404, code: 'unknown-appointment' });
-    expect(await post({ code: 'QX7K2M', smsOnly: true })).toEqual({ status: 400, code: 'phone-required' });
+    expect(await codeOf({ code: 'NOSUCH1', smsOnly: true })).toEqual({ status: 404, code: 'unknown-appointment' });
+    expect(await codeOf({ code: 'QX7K2M', smsOnly: true })).toEqual({ status: 400, code: 'phone-required' });
     // Nothing was checked in by either.
     expect(rig?.server.engine.state.appointments['ap-code']?.status).toBe('booked');
   });
@@ -87,10 +93,7 @@ describe('appointment check-in with the printer out and SMS on', () => {
 
   it('the agent: checked in before is its number, not "no appointment"; a check-in whose print jammed can be done again', async () => {
     const hall = rig!;
-    const post = async (body: unknown) => {
-      const res = await fetch(`${hall.base}/kiosk/api/check-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: res.status, body: (await res.json()) as { number?: string; error?: { code: string; message: string; messageZh: string } } };
-    };
+    const post = postCheckIn;
     // Checked in by SMS above: a second check-in by the same code is told its number, in both languages.
     const number = hall.server.engine.state.tickets[hall.server.engine.state.appointments['ap-code']?.ticketId ?? '']?.number ?? '';
     expect(number).toMatch(/^A\d{3}$/);
