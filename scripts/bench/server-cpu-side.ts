@@ -49,10 +49,13 @@ export async function clientMain(url: string): Promise<void> {
     // The no-op: a CallNext to a window the hall does not have (parsed, decided, refused, nothing appended), as in commands.ts.
     const body = kind === 'fill' ? issue : kind === 'noop' ? () => ({ type: 'CallNext', window: 99 }) : mixed;
     const lat: number[] = [];
+    // Each command's arrival as a wall-clock time (ms since the epoch, sub-ms: the server's process reads the same clock), beside its latency.
+    const sent: number[] = [];
     const send = async (i: number, t0: number) => {
       const res = (await command(body(i))) as { status: string };
       if (kind !== 'noop' && res.status !== 'ok') throw new Error(`bench command failed: ${JSON.stringify(res)}`);
       lat.push(performance.now() - t0);
+      sent.push(performance.timeOrigin + t0);
     };
     const t0 = performance.now();
     if (String(m.kind).startsWith('open-')) await openLoop(n, Number(m.rate), Number(m.seed), send);
@@ -63,7 +66,7 @@ export async function clientMain(url: string): Promise<void> {
       };
       await Promise.all(Array.from({ length: 16 }, worker));
     }
-    reply({ kind: 'done', p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), lat: lat.map((x) => Math.round(x * 100) / 100), perSec: n / ((performance.now() - t0) / 1000) });
+    reply({ kind: 'done', p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), lat: lat.map((x) => Math.round(x * 100) / 100), sent, perSec: n / ((performance.now() - t0) / 1000) });
   }
 }
 
@@ -121,13 +124,17 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
   const engine = HallEngine.open(join(dir, 'hall.db'), benchConfig, silentLogger, clock());
   // Each snapshot, timed (ms) and where it was written: by the snapshot worker off the event loop, or (a
   // checkout without one) in the event loop after a batch's append, where every command in flight waits for
-  // it; the open loop's p99 is read beside them.
+  // it; the open loop's p99 is read beside them, and the commands that arrived while one was being written
+  // (from the request to the row committed, as wall-clock times the load's process reads alike) apart.
   const snapshotMs: number[] = [];
   const snapshotWhere: string[] = [];
+  const snapshotSpans: [number, number][] = [];
+  const wallNow = () => performance.timeOrigin + performance.now();
   if ('onSnapshotSaved' in engine && typeof engine.onSnapshotSaved === 'function') {
     engine.onSnapshotSaved((s: { where: string; ms: number }) => {
       snapshotMs.push(s.ms);
       snapshotWhere.push(s.where);
+      snapshotSpans.push([wallNow() - s.ms, wallNow()]);
     });
   } else {
     const log = (engine as { log: { saveSnapshot(seq: number, state: unknown): number } }).log;
@@ -136,6 +143,7 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
       const t0 = performance.now();
       const bytes = save(seq, state);
       snapshotMs.push(performance.now() - t0);
+      snapshotSpans.push([performance.timeOrigin + t0, wallNow()]);
       snapshotWhere.push('log');
       return bytes;
     };
@@ -167,6 +175,7 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
     await refill();
     const measure = async (kind: 'mixed' | 'noop' | 'open-mixed' | 'open-noop') => {
       snapshotMs.length = 0;
+      snapshotSpans.length = 0;
       snapshotWhere.length = 0;
       // What held the event loop meanwhile: its longest stall and the longest GC pause (ms).
       const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -201,7 +210,11 @@ export async function sideMain(mods: SideModules, startClient: (url: string) => 
       delay.disable();
       gc.disconnect();
       const loopMaxMs = delay.max / 1e6;
-      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p50: Number(r.p50), p99: Number(r.p99), lat: r.lat as number[], snapshotMs: [...snapshotMs], snapshotWhere: [...snapshotWhere], loopMaxMs, gcMaxMs, gcTotals, loopBusy, appends };
+      // The latencies of the commands that arrived while a snapshot was being written (the rest are `lat` less these).
+      const sent = (r.sent as number[] | undefined) ?? [];
+      const lat = r.lat as number[];
+      const duringSnapshots = lat.filter((_, i) => snapshotSpans.some(([from, to]) => (sent[i] ?? NaN) >= from && (sent[i] ?? NaN) <= to));
+      return { cpuUs: (cpu.user + cpu.system) / 1200, perSec: 1200 / ((performance.now() - t0) / 1000), p50: Number(r.p50), p99: Number(r.p99), lat, duringSnapshots, snapshotMs: [...snapshotMs], snapshotWhere: [...snapshotWhere], loopMaxMs, gcMaxMs, gcTotals, loopBusy, appends };
     };
     // The load, then the no-op baseline right after it on the same process and state; then the same
     // offered at the goal's rate (open loop), the queue topped up again first.

@@ -75,13 +75,36 @@ interface Side {
   p99: number[];
   perSec: number[];
   /** Per round, offered at OPEN_RATE (open loop): the load's and the no-op's p50 and p99 (ms) and the rate achieved. */
-  open: { p50: number; p99: number; lat: number[]; perSec: number; cpuUs: number; snapshotMs: number[]; snapshotWhere: string[]; loopMaxMs: number; gcMaxMs: number; gcTotals: { minor: number; minorMs: number; major: number; majorMs: number }; loopBusy: number; appends?: { share: number; perSec: number; commandsEach: number } }[];
+  open: { p50: number; p99: number; lat: number[]; duringSnapshots?: number[]; perSec: number; cpuUs: number; snapshotMs: number[]; snapshotWhere: string[]; loopMaxMs: number; gcMaxMs: number; gcTotals: { minor: number; minorMs: number; major: number; majorMs: number }; loopBusy: number; appends?: { share: number; perSec: number; commandsEach: number } }[];
   openNoop: { p50: number; p99: number; lat: number[]; perSec: number }[];
 }
 
 /** The p99 (ms) of every command of these rounds together: steadier than one round's 12th slowest. */
 function pooledP99(rounds: readonly { lat: number[] }[]): number {
   return quantile(rounds.flatMap((o) => o.lat), 0.99);
+}
+
+/**
+ * The rounds' commands pooled, those that arrived while a snapshot was being written against the rest:
+ * how many, and each part's p50 and p99 (ms). Undefined for rounds that did not tell (an older bench side).
+ */
+function snapshotSplit(rounds: readonly { lat: number[]; duringSnapshots?: number[] }[]): string | undefined {
+  if (rounds.some((o) => o.duringSnapshots === undefined)) return undefined;
+  const all = rounds.flatMap((o) => o.lat);
+  const during = rounds.flatMap((o) => o.duringSnapshots ?? []);
+  // The others: each round's latencies less the ones that arrived during its snapshots (a multiset difference).
+  const others = rounds.flatMap((o) => {
+    const left = new Map<number, number>();
+    for (const x of o.duringSnapshots ?? []) left.set(x, (left.get(x) ?? 0) + 1);
+    return o.lat.filter((x) => {
+      const n = left.get(x) ?? 0;
+      if (n === 0) return true;
+      left.set(x, n - 1);
+      return false;
+    });
+  });
+  const ms = (xs: number[], q: number) => (xs.length === 0 ? '–' : quantile(xs, q).toFixed(1));
+  return `${during.length} of ${all.length} commands (${((100 * during.length) / Math.max(1, all.length)).toFixed(1)} %) arrived while a snapshot was being written: p50 ${ms(during, 0.5)}, p99 ${ms(during, 0.99)} ms; the others p50 ${ms(others, 0.5)}, p99 ${ms(others, 0.99)} ms`;
 }
 
 /** Side i's Node flags: the unit's, none with NO_UNIT_FLAGS=1, or FLAGS_A / FLAGS_B (space-separated) for side 0 / 1. */
@@ -135,6 +158,10 @@ async function main(checkouts: string[], say: (s: string) => void = console.log)
   // The first round of each side warms it up: left out when there are more.
   const kept = <T,>(xs: T[]): T[] => (xs.length > 1 ? xs.slice(1) : xs);
   for (const s of sides) say(`  ${s.name}: open loop p99 of rounds ${rounds > 1 ? `2–${rounds}` : '1'} pooled ${pooledP99(kept(s.open)).toFixed(1)} ms (no-op ${pooledP99(kept(s.openNoop)).toFixed(1)} ms)`);
+  for (const s of sides) {
+    const split = snapshotSplit(kept(s.open));
+    if (split) say(`  ${s.name}: open loop, rounds ${rounds > 1 ? `2–${rounds}` : '1'}: ${split}`);
+  }
   for (const s of sides) say(`  ${s.name}: server CPU per command, median of rounds ${rounds > 1 ? `2–${rounds}` : '1'}: ${med(kept(s.cpu)).toFixed(0)} µs (→ ${(1e6 / med(kept(s.cpu))).toFixed(0)} commands/s per core)`);
   const [a, b] = sides;
   if (a && b) {
@@ -182,6 +209,8 @@ export async function benchServerCpu(say: (s: string) => void): Promise<void> {
       ? 'in the event loop, which every command in flight meanwhile waits for'
       : 'by the snapshot worker (its own thread and file), off the event loop; from its receipt of the request to the row committed, folding in the events since the last';
     say(`    snapshots written during those rounds: ${snaps.length} (${(snaps.length / open.length).toFixed(1)} per 1,200 commands), each ${Math.min(...snaps).toFixed(0)}–${Math.max(...snaps).toFixed(0)} ms (median ${med(snaps).toFixed(0)} ms) ${how}`);
+    const split = snapshotSplit(open);
+    if (split) say(`    of those rounds' commands, ${split}`);
   }
 }
 

@@ -5,7 +5,11 @@
  * writes it to the snapshot file with the digest of the event at its seq. None of it runs on the
  * server's event loop (issue 12: done there, a big day's snapshot held every command 25-30 ms).
  *
- * It holds the log and the snapshot file open only while it writes a snapshot.
+ * It holds the log and the snapshot file open only while it writes a snapshot, and runs at the lowest CPU
+ * priority (nice 19, this thread alone: src/ops/thread-priority.ts): on a small server box a snapshot's
+ * 60-120 ms of JSON and SQLite is work no one waits for, so it takes what the event loop, the broker and
+ * the agents' traffic leave. (In the server bench the commands that arrive meanwhile are still answered
+ * about twice as slowly at the median, with or without it: docs/ARCHITECTURE.md, issue 12.)
  *
  * workerData: { logPath, snapshotPath }. Messages in: { type: 'snapshot' } | { type: 'close' }.
  * Messages out: SnapshotWorkerReply (snapshot-writer.ts).
@@ -15,8 +19,11 @@ import { HallqError } from '../../drivers/common/error.js';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { apply, type HallEvent, type HallState } from '../core/index.js';
 import { EventLog, SnapshotFile } from '../store/index.js';
+import { lowerThreadPriority } from '../ops/thread-priority.js';
 import { replayLog } from './replay-log.js';
 import type { SnapshotWorkerReply } from './snapshot-writer.js';
+
+lowerThreadPriority();
 
 const data = workerData as { logPath?: unknown; snapshotPath?: unknown } | undefined;
 const port = parentPort;

@@ -8,6 +8,8 @@ import { EventLog, replay, SnapshotFile } from '../../src/store/index.js';
 import { eventsBetweenSnapshots, HallEngine } from '../../src/server/engine.js';
 import type { SnapshotSaved } from '../../src/server/snapshot-writer.js';
 import { hallConfig, monday } from '../core/fixtures.js';
+import { threadNices } from '../helpers/thread-nice.js';
+import { BACKGROUND_NICE } from '../../src/ops/thread-priority.js';
 
 /**
  * Snapshots (issue 12): at least 2,000 events apart, and further apart after a big one (one event per
@@ -59,13 +61,20 @@ describe('snapshot spacing', () => {
       });
     });
 
-  it('writes snapshots off the event loop into the snapshot file, from which a restart rebuilds the same state', async () => {
+  it('writes snapshots off the event loop, at the lowest CPU priority, into the snapshot file, from which a restart rebuilds the same state', async () => {
     const path = join(dirs(), 'hall.db');
+    const background = () => [...threadNices().values()].filter((n) => n === BACKGROUND_NICE).length;
+    const lowBefore = background();
     const engine = HallEngine.open(path, config, silentLogger, monday('09:00'));
     const saved = savedPast(engine, 2000);
     run(engine, 2500);
     const snap = await saved;
     expect(snap.where).toBe('file');
+    // The worker's thread (and it alone) took nice 19; the event loop's did not move (Linux only).
+    if (process.platform === 'linux') {
+      expect(background()).toBe(lowBefore + 1);
+      expect(threadNices().get(process.pid)).not.toBe(BACKGROUND_NICE);
+    }
     // Nothing was written into the log's own table (where the event loop would have written it).
     expect(engine.log.latestSnapshot()).toBeUndefined();
     const state = JSON.stringify(engine.state);
