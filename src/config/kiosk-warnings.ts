@@ -1,5 +1,5 @@
 import { MAX_STATUS_BASE_URL_BYTES } from './ticket-qr.js';
-import { DEFAULT_STATUS_BASE_URL } from './status-url.js';
+import { DEFAULT_STATUS_BASE_URL, defaultStatusBaseUrl, serverPortOf } from './status-url.js';
 import type { ConfigWarning } from './warnings.js';
 
 const get = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>)[key] : undefined);
@@ -22,8 +22,8 @@ export function isLoopbackUrl(url: string): boolean {
  * for the default one, that it is also what a left-out key means — never "set" or "not set", which only the
  * file as written could tell.
  */
-export function statusBaseUrlWarning(path: string, url: string): ConfigWarning {
-  const dflt = url === DEFAULT_STATUS_BASE_URL;
+export function statusBaseUrlWarning(path: string, url: string, leftOutMeans = DEFAULT_STATUS_BASE_URL): ConfigWarning {
+  const dflt = url === leftOutMeans;
   const was = `is ${url}${dflt ? ' (also its default when left out)' : ''}`;
   const wasZh = `是 ${url}${dflt ? '（未设置时也是它）' : ''}`;
   return {
@@ -91,8 +91,9 @@ export function kioskWarnings(doc: unknown): ConfigWarning[] {
     if (get(get(a, 'devices'), 'printer') === undefined && !smsOn) return;
     const written = get(kiosk, 'statusBaseUrl');
     if (written !== undefined && typeof written !== 'string') return; // the schema says what is wrong
-    const url = written ?? DEFAULT_STATUS_BASE_URL;
-    if (isLoopbackUrl(url)) out.push(statusBaseUrlWarning(`agents[${i}].kiosk.statusBaseUrl`, url));
+    const leftOutMeans = defaultStatusBaseUrl(serverPortOf(doc));
+    const url = written ?? leftOutMeans;
+    if (isLoopbackUrl(url)) out.push(statusBaseUrlWarning(`agents[${i}].kiosk.statusBaseUrl`, url, leftOutMeans));
     const bytes = Buffer.byteLength(url.replace(/\/$/, ''), 'utf8');
     // Only a printed ticket carries the QR code (an SMS carries the link as text).
     if (get(get(a, 'devices'), 'printer') !== undefined && bytes > MAX_STATUS_BASE_URL_BYTES) out.push(statusBaseUrlTooLongWarning(`agents[${i}].kiosk.statusBaseUrl`, bytes));

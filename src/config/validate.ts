@@ -2,6 +2,7 @@ import { invalidText } from '../../drivers/common/invalid-text.js';
 import { agentPartsOf, checkAgents } from './agents.js';
 import { crossCheck } from './cross-check.js';
 import { configSchema, type HallqConfig } from './schema.js';
+import { fillStatusBaseUrls } from './status-url.js';
 
 // Apart from load.ts (which parses YAML): the daemons check a config kept from the last start with this,
 // without loading the YAML parser (issue 12).
@@ -34,5 +35,7 @@ export function validateConfig(doc: unknown): ConfigResult {
     return { ok: false, issues: [...issues, ...crossCheck(doc), ...(agents ? checkAgents(agents) : [])] };
   }
   const cross = [...crossCheck(r.data), ...checkAgents(r.data)];
-  return cross.length > 0 ? { ok: false, issues: cross } : { ok: true, config: r.data };
+  if (cross.length > 0) return { ok: false, issues: cross };
+  fillStatusBaseUrls(doc, r.data);
+  return { ok: true, config: r.data };
 }

@@ -16,7 +16,7 @@ import type { VoiceAnnouncer } from '../../drivers/voice/announcer.js';
 import { hallAcl } from '../bus/acl.js';
 import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from '../bus/embedded-broker.js';
 import { DEFAULT_SERVER_USER } from '../config/agents.js';
-import { DEFAULT_STATUS_BASE_URL } from '../config/status-url.js';
+import { defaultStatusBaseUrl } from '../config/status-url.js';
 import { demoCredentials } from './credentials.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import { agentEntrySchema, agentSchema, smsSchema, type DevicesConfig, type HallqConfig } from '../config/schema.js';
@@ -165,7 +165,8 @@ export interface RunningDemo {
  * the hall's own server as phones reach it, while the demo's server is this process on 127.0.0.1 only.
  */
 function statusNote(c: HallqConfig, used: string): string {
-  const i = c.agents.findIndex((a) => a.kiosk !== undefined && a.kiosk.statusBaseUrl !== DEFAULT_STATUS_BASE_URL && a.kiosk.statusBaseUrl !== used);
+  const leftOutMeans = defaultStatusBaseUrl(c.server.http.port);
+  const i = c.agents.findIndex((a) => a.kiosk !== undefined && a.kiosk.statusBaseUrl !== leftOutMeans && a.kiosk.statusBaseUrl !== used);
   const url = c.agents[i]?.kiosk?.statusBaseUrl;
   if (url === undefined) return '';
   return `\n                not the config's agents[${i}].kiosk.statusBaseUrl ${url}: that is the hall's own server as phones reach it; this demo's server is this process, on 127.0.0.1 only`;
