@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
 import { zhText } from '../../drivers/common/invalid-text.js';
-import { emergencyPresetOf, isMobileNumber, maskPhone, openStatuses, own, rejectionMessages, type HallState, type PersonInput } from '../core/index.js';
+import { emergencyPresetOf, maskPhone, nationalMobile, openStatuses, own, rejectionMessages, type HallState, type PersonInput } from '../core/index.js';
 import { createHttpApp, listen, type HttpOptions } from '../http/app.js';
 import { sendError } from '../http/errors.js';
 import { registerStatic, sendPage, sseStream } from '../web/routes.js';
@@ -148,7 +148,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   });
   r.post('/kiosk/api/issue', { schema: { body: kioskSchemas.issue, summary: 'Take a number: issue, print (or SMS only), answer with the number, position and the status page URL' } }, async (req, reply) => {
     const body = req.body;
-    const phone = body.phone !== undefined && body.phone !== '' ? body.phone : undefined;
+    const phone = phoneIn(body);
     const refused = phoneRefusal(body, phone, kiosk.smsEnabled()) ?? smsWithoutPhone(body, phone);
     if (refused) return sendError(reply, ...refused);
     const person = card.take();
@@ -164,7 +164,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   });
   r.post('/kiosk/api/check-in', { schema: { body: kioskSchemas.checkIn, summary: "Check in today's appointment by its code, the mobile number given when booking, or the ID card on the reader; the existing on-time rules apply" } }, async (req, reply) => {
     const body = req.body;
-    const phone = body.phone !== undefined && body.phone !== '' ? body.phone : undefined;
+    const phone = phoneIn(body);
     const refused = phoneRefusal(body, phone, kiosk.smsEnabled());
     if (refused) return sendError(reply, ...refused);
     const person = card.peek();
@@ -201,6 +201,15 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   return app;
 }
 
+/**
+ * The body's mobile number in its national form (`+86 138-1234-5678` → `13812345678`: core/mask.ts
+ * nationalMobile), so the SMS, the masked copy and a booking's phone hash all read the same digits;
+ * undefined when none was typed or it is no mobile number (phoneRefusal tells the two apart).
+ */
+function phoneIn(body: { phone?: string | undefined }): string | undefined {
+  return body.phone === undefined ? undefined : nationalMobile(body.phone);
+}
+
 /** A refusal as sendError's arguments after the reply: status, code, English, Chinese. */
 type Refusal = [400 | 409, string, string, string];
 
@@ -208,8 +217,8 @@ type Refusal = [400 | 409, string, string, string];
  * What the issue and check-in routes refuse before a card or a booking is touched: a phone that is no
  * mobile number (400 phone-invalid), an SMS-only ticket in a hall that sends no SMS (409 sms-off).
  */
-function phoneRefusal(body: { smsOnly?: boolean | undefined }, phone: string | undefined, smsEnabled: boolean): Refusal | undefined {
-  if (phone !== undefined && !isMobileNumber(phone)) return [400, 'phone-invalid', 'Invalid mobile number', '手机号码无效'];
+function phoneRefusal(body: { phone?: string | undefined; smsOnly?: boolean | undefined }, phone: string | undefined, smsEnabled: boolean): Refusal | undefined {
+  if (phone === undefined && body.phone !== undefined && body.phone.trim() !== '') return [400, 'phone-invalid', 'Invalid mobile number', '手机号码无效'];
   if (body.smsOnly === true && !smsEnabled) return [409, 'sms-off', rejectionMessages['sms-off'].en, rejectionMessages['sms-off'].zh];
   return undefined;
 }

@@ -15,9 +15,23 @@ export function maskPhone(phone: string): string {
   return digits.slice(0, 3) + '*'.repeat(digits.length - 7) + digits.slice(-4);
 }
 
-/** Mainland mobile numbers: 11 digits starting 1[3-9]. */
+/**
+ * A mainland mobile number as typed (`138 1234 5678`, `138-1234-5678`, `+86 13812345678`, `0086…`) in its
+ * national form, 11 digits starting 1[3-9] (`13812345678`), or undefined when it is not one. Spaces and
+ * dashes between the digits are how people write it (the 3-4-4 grouping), not part of the number; the
+ * national form is what the SMS gateways take and what a booking's phone hash is made of.
+ */
+export function nationalMobile(phone: string): string | undefined {
+  const national = phone
+    .trim()
+    .replace(/(?<=[\d+])[\s-]+(?=\d)/g, '')
+    .replace(/^(?:\+|00)?86(?=1\d{10}$)/, '');
+  return /^1[3-9]\d{9}$/.test(national) ? national : undefined;
+}
+
+/** Mainland mobile numbers: 11 digits starting 1[3-9], as nationalMobile reads them. */
 export function isMobileNumber(phone: string): boolean {
-  return /^1[3-9]\d{9}$/.test(phone.replace(/^\+?86/, ''));
+  return nationalMobile(phone) !== undefined;
 }
 
 /** An 18-character resident ID (17 digits and a check character) not inside a longer digit run. */
