@@ -487,7 +487,14 @@ export class AgentLink {
     }
   }
 
-  request(req: Request): Promise<Response> {
+  /**
+   * Sends a request and resolves with its answer, sending it again (same id) every requestTimeoutMs
+   * until one comes. With `withinMs`, the request is withdrawn once that long has passed unanswered: it
+   * is sent no more, not even after a reconnect, and resolves with a REQUEST_TIMEOUT error (a keypad press
+   * the hall must not act on minutes later). A withdrawn request that reached the server before it came
+   * back is still run there: a command that must not run late says so itself (CallNext's `after`).
+   */
+  request(req: Request, opts: { withinMs?: number } = {}): Promise<Response> {
     const client = this.client;
     if (!client) return Promise.reject(new HallqError('NOT_CONNECTED', 'agent link not started'));
     const payload = JSON.stringify(req);
@@ -506,21 +513,29 @@ export class AgentLink {
       };
       this.pending.set(req.id, p);
       arm();
+      if (opts.withinMs !== undefined) {
+        setTimeout(() => {
+          if (this.pending.get(req.id) !== p) return;
+          clearTimeout(p.timer);
+          this.pending.delete(req.id);
+          resolve({ id: req.id, status: 'error', error: { code: 'REQUEST_TIMEOUT', message: `no answer from the server within ${opts.withinMs} ms: withdrawn`, messageZh: `服务器 ${opts.withinMs} 毫秒内未应答，已撤回` } });
+        }, opts.withinMs).unref();
+      }
       if (this.connected) client.publish(this.t.request(this.opts.agentId), payload, { qos: 1 });
     });
   }
 
-  /** Sends a command and resolves with its outcome. */
-  async send(cmd: CommandBody & { id?: string }): Promise<Outcome> {
-    return (await this.run(cmd)).outcome;
+  /** Sends a command and resolves with its outcome; `withinMs`: withdrawn after that long unanswered (request), rejecting with REQUEST_TIMEOUT. */
+  async send(cmd: CommandBody & { id?: string }, opts: { withinMs?: number } = {}): Promise<Outcome> {
+    return (await this.run(cmd, opts)).outcome;
   }
 
   /** Sends a command; resolves with its outcome and the seq the server reached with it. */
-  async run(cmd: CommandBody & { id?: string }): Promise<{ outcome: Outcome; seq: number }> {
+  async run(cmd: CommandBody & { id?: string }, opts: { withinMs?: number } = {}): Promise<{ outcome: Outcome; seq: number }> {
     if (this.divert) return this.divert(cmd as Command);
     const command = { ...cmd, id: cmd.id ?? randomUUID() } as Command;
-    const answer = this.request({ id: randomUUID(), type: 'command', command: command as never }).then((r) => {
-      if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
+    const answer = this.request({ id: randomUUID(), type: 'command', command: command as never }, opts).then((r) => {
+      if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' || r.error.code === 'REQUEST_TIMEOUT' ? r.error.code : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
       const data = commandDataSchema.safeParse(r.data);
       if (!data.success) throw new HallqError('PAYLOAD_INVALID', 'the answer to a command does not read');
       return data.data as { outcome: Outcome; seq: number };

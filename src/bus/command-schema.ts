@@ -53,7 +53,7 @@ export const wireCommandSchema = z.discriminatedUnion('type', [
     }),
   z.strictObject({ ...base, type: z.literal('PrintConfirmed'), ticketId }),
   z.strictObject({ ...base, type: z.literal('PrintFailed'), ticketId, reason: z.string().max(200) }),
-  z.strictObject({ ...base, type: z.literal('CallNext'), window }),
+  z.strictObject({ ...base, type: z.literal('CallNext'), window, after: ticketId.nullable().optional() }),
   z.strictObject({ ...base, type: z.literal('CallTicket'), window, ticketId }),
   z.strictObject({ ...base, type: z.literal('Recall'), window }),
   z.strictObject({ ...base, type: z.literal('StartService'), window }),

@@ -45,7 +45,17 @@ export type Command = Base &
       }
     | { type: 'PrintConfirmed'; ticketId: string; kioskAgent?: string }
     | { type: 'PrintFailed'; ticketId: string; reason: string; kioskAgent?: string }
-    | { type: 'CallNext'; window: number }
+    | {
+        type: 'CallNext';
+        window: number;
+        /**
+         * The ticket the window was on when the key was pressed (called or being served; null: none), as
+         * the keypad's replica showed it. Given, the call is refused (`window-moved-on`) when the window
+         * is no longer on it: a press held through a cut link, or a second press made while the first went
+         * unanswered, finishes nobody it did not mean to (a caller keypad sends it; staff pages need not).
+         */
+        after?: string | null;
+      }
     | { type: 'CallTicket'; window: number; ticketId: string }
     | { type: 'Recall'; window: number }
     | { type: 'StartService'; window: number }

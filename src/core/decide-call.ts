@@ -25,6 +25,12 @@ function currentTicket(state: HallState, win: WindowState): Ticket | undefined {
   return t && (t.status === 'called' || t.status === 'serving') ? t : undefined;
 }
 
+/** The id of the ticket window `id` is on (called or being served), as its screen and keypad show it; null when none. */
+export function ticketAtWindow(state: HallState, id: number): string | null {
+  const win = own(state.windows, String(id));
+  return (win && currentTicket(state, win)?.id) ?? null;
+}
+
 /** Ending the current citizen's service implicitly (call-next, pause and close do it; keypads have no "done" key). */
 export function finishCurrent(state: HallState, win: WindowState, now: number): EventBody[] {
   const t = currentTicket(state, win);
@@ -49,6 +55,9 @@ export function decideCallNext(state: HallState, config: HallConfig, cmd: Comman
   const found = openWindow(state, config, cmd.window);
   if ('outcome' in found) return found;
   const { def, win } = found;
+  // A press meant for the ticket the window was on then: once it has moved on, finishing whatever it is on
+  // now would send a citizen away unserved (a second press made while the first went unanswered).
+  if (cmd.after !== undefined && (currentTicket(state, win)?.id ?? null) !== cmd.after) return reject('window-moved-on');
   const events = finishCurrent(state, win, now);
   const [entry] = windowSequence(state, def, now, 1);
   if (!entry) return accept(events, undefined, 'queue-empty');

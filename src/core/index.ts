@@ -19,7 +19,7 @@ export * from './state.js';
 export * from './ticket-notice.js';
 export * from './time.js';
 export { ticketId, ticketNumber } from './decide-ticket.js';
-export { requeueKeyAfter } from './decide-call.js';
+export { requeueKeyAfter, ticketAtWindow } from './decide-call.js';
 export { RATING_COMMENT_MAX } from './decide-rating.js';
 export * from './views.js';
 export * from './own.js';

@@ -24,6 +24,7 @@ export const rejectionMessages = {
   'window-occupied': { zh: '窗口已有人员登录', en: 'Another staff member is logged in at this window' },
   'staff-elsewhere': { zh: '您已在其他窗口登录', en: 'You are logged in at another window' },
   'no-current-ticket': { zh: '当前没有正在办理的号码', en: 'No ticket is being served at this window' },
+  'window-moved-on': { zh: '窗口已叫到其他号码，请看屏幕后再按', en: 'The window has moved on since the key was pressed: look at the screen and press again' },
   'recall-limit': { zh: '已达重呼次数上限', en: 'Recall limit reached' },
   'unknown-appointment': { zh: '没有今日的预约', en: 'No appointment for today' },
   'appointment-used': { zh: '该预约已签到', en: 'The appointment is already checked in' },

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../drivers/common/logger.js';
-import { openSerialPtyPair } from '../../drivers/common/pty-pair.js';
 import { Keypad } from '../../drivers/keypad/driver.js';
-import { KeypadEmulator } from '../../drivers/keypad/emulator.js';
-import { Rs485Bus } from '../../drivers/rs485/bus.js';
-import { Rs485LineEmulator } from '../../drivers/rs485/line-emulator.js';
+import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import { attachCaller } from '../../src/agent/flows/caller.js';
 import type { AgentLink, SentCommand } from '../../src/agent/link.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded-broker.js';
+import { startKeypadOnPty } from '../helpers/keypad-pty.js';
 import { hallClock, startAgent, startServer, tempDb, type ServerRig } from '../wire/rig.js';
 
 /**
@@ -25,21 +23,9 @@ describe('rating request on the keypad', () => {
     broker = await startEmbeddedBroker();
     server = await startServer(broker.url, tempDb(), hallClock());
     link = await startAgent(broker.url, 'caller-1');
-    const pty = await openSerialPtyPair(9600);
-    const line = new Rs485LineEmulator(pty.device, { baudRate: 9600 });
-    line.start();
-    const bus = new Rs485Bus(pty.host, { turnaroundMs: 2 });
-    emulator = new KeypadEmulator({ address: 7 });
-    line.add(emulator);
-    keypad = new Keypad({ address: 7, bus, pollIntervalMs: 15, pollTimeoutMs: 200, pollRetries: 1, offlinePollIntervalMs: 100 });
-    keypad.start();
-    closers.push(
-      () => keypad.stop(),
-      () => emulator.stop(),
-      () => line.stop(),
-      () => bus.close(),
-      () => pty.close(),
-    );
+    const onPty = await startKeypadOnPty(7);
+    ({ keypad, emulator } = onPty);
+    closers.push(() => onPty.stop());
   });
   afterAll(async () => {
     for (const c of closers) await c();

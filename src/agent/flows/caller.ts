@@ -1,8 +1,16 @@
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { Keypad, KeypadEvent } from '../../../drivers/keypad/driver.js';
-import { grades, own, rejected, type CommandBody, type RejectionCode } from '../../core/index.js';
+import { HallqError } from '../../../drivers/common/error.js';
+import { grades, own, rejected, ticketAtWindow, type CommandBody, type RejectionCode } from '../../core/index.js';
 import type { AgentLink } from '../link.js';
 import type { KeypadInput, KeypadRefusals, Refusal } from './keypad-refusals.js';
+
+/**
+ * How long a keypad press waits for the hall's answer before it is withdrawn and the keypad beeps no
+ * (ms): as long as a kiosk waits (agents[N].kiosk.answerTimeoutSeconds' default) and as island mode's
+ * keypads wait; a press the hall answers minutes later would call a citizen nobody is waiting for.
+ */
+export const KEYPAD_ANSWER_MS = 8000;
 
 /**
  * Keys on a window's caller keypad become commands for that window; a grade on its rating keypad
@@ -11,9 +19,9 @@ import type { KeypadInput, KeypadRefusals, Refusal } from './keypad-refusals.js'
  * number nobody has, a transfer with nobody being served, a key or frame with no function) — the
  * keypad beeps, the log says the code, `refusals` hears it; never dropped in silence.
  */
-export function attachCaller(link: AgentLink, window: number, keypad: Keypad, staffByNumber: (n: string) => string | undefined, logger: Logger, refusals?: KeypadRefusals): () => void {
+export function attachCaller(link: AgentLink, window: number, keypad: Keypad, staffByNumber: (n: string) => string | undefined, logger: Logger, refusals?: KeypadRefusals, opts: { /** ms, default KEYPAD_ANSWER_MS */ answerMs?: number } = {}): () => void {
   const send = (cmd: CommandBody) =>
-    link.send(cmd).then(
+    link.send(cmd, { withinMs: opts.answerMs ?? KEYPAD_ANSWER_MS }).then(
       (o) => {
         if (!o.ok) {
           logger.info({ window, command: cmd.type, code: o.code }, 'keypad command refused');
@@ -21,7 +29,12 @@ export function attachCaller(link: AgentLink, window: number, keypad: Keypad, st
         }
         return o;
       },
-      (e: unknown) => logger.warn({ window, command: cmd.type, err: String(e) }, 'keypad command failed'),
+      (e: unknown) => {
+        // Unanswered (the broker or the server away): withdrawn, and the keypad told no, as a refusal is.
+        const code = e instanceof HallqError ? e.code : 'INTERNAL';
+        logger.warn({ window, command: cmd.type, err: code }, code === 'REQUEST_TIMEOUT' ? 'keypad command withdrawn: no answer from the server in time' : 'keypad command failed');
+        void keypad.beep().catch(() => undefined);
+      },
     );
   /** An input this flow sends no command for: refused with its code, as the hall refuses a command. */
   const refuse = (input: KeypadInput, code: RejectionCode, detail?: string, beep = true) => {
@@ -36,7 +49,8 @@ export function attachCaller(link: AgentLink, window: number, keypad: Keypad, st
       case 'key':
         switch (e.key) {
           case 'call':
-            return void send({ type: 'CallNext', window, source: 'caller-keypad' });
+            // "Next after the one I see": a press that outlived its moment finishes nobody (core: window-moved-on).
+            return void send({ type: 'CallNext', window, after: ticketAtWindow(link.replica.state, window), source: 'caller-keypad' });
           case 'recall':
             return void send({ type: 'Recall', window, source: 'caller-keypad' });
           case 'no-show':
