@@ -44,7 +44,7 @@ export const unrecordedRefusals: ReadonlySet<RejectionCode> = new Set<RejectionC
  * Runs one command: the day's rollover if the local day changed, the command's own events, then the
  * notices the new state owes. Applies them to `state` in place and returns them for the log.
  * Every command leaves at least one event carrying its outcome, so a replayed log remembers it,
- * except a refusal in unrecordedRefusals, which leaves nothing at all.
+ * except a refusal in unrecordedRefusals and a Tick with nothing due, which leave nothing at all.
  */
 export function execute(state: HallState, cmd: Command, now: number): Executed {
   const seen = own(state.commands, cmd.id);
@@ -60,6 +60,9 @@ export function execute(state: HallState, cmd: Command, now: number): Executed {
   // leaves the state as it was.
   const early = day === state.day || !state.config ? decide(state, cmd, now) : undefined;
   if (early && !early.outcome.ok && unrecordedRefusals.has(early.outcome.code)) return { events: [], outcome: early.outcome, duplicate: false, recorded: false };
+  // A clock tick with nothing due (no new day, no print timed out, no notice owed) changes nothing: recorded,
+  // an idle hall would write and send every agent an event every tick (2,880 a day at 30 s).
+  if (cmd.type === 'Tick' && early?.outcome.ok && early.events.length === 0 && notificationsDue(state, now).length === 0) return { events: [], outcome: early.outcome, duplicate: false, recorded: false };
   if (state.config) {
     if (day !== state.day) {
       const expired = Object.values(state.tickets)

@@ -25,10 +25,14 @@ describe('print-confirm timeout', () => {
     h.ok({ type: 'Tick' }, issuedAt + 300_000);
     expect(h.state.tickets[t]).toMatchObject({ status: 'voided', printTimedOut: true });
     expect(h.events('TicketVoided')).toMatchObject([{ ticketId: t, reason: PRINT_CONFIRM_TIMEOUT, timedOut: true }]);
-    // Once: a later tick has nothing more to void.
+    // Once: a later tick has nothing more to void, and with nothing due it is not even recorded (an idle
+    // hall wrote and sent an event every tick); the state's seq does not move.
     const before = h.log.length;
-    h.ok({ type: 'Tick' }, issuedAt + 900_000);
-    expect(h.log.slice(before).map((e) => e.type)).toEqual(['CommandNoop']);
+    const seq = h.state.seq;
+    const idle = h.run({ type: 'Tick' }, issuedAt + 900_000);
+    expect(idle).toMatchObject({ outcome: { ok: true }, recorded: false, events: [] });
+    expect(h.log.slice(before)).toEqual([]);
+    expect(h.state.seq).toBe(seq);
   });
 
   it('only a Tick voids: other commands long after the bound leave the ticket issued (time is the command\'s, the rule is the tick\'s)', () => {
