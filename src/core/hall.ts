@@ -1,7 +1,7 @@
 import type { HallConfig, Policy, ServiceDef, WindowDef } from './model.js';
 import type { HallState, Ticket, WindowState } from './state.js';
-import { own } from './own.js';
-import { noteWaiting } from './waiting-index.js';
+import { own, setOwn } from './own.js';
+import { noteWaiting, waitingTickets } from './waiting-index.js';
 
 /** Small look-ups over the configured hall. */
 
@@ -42,6 +42,18 @@ export function poolOf(win: WindowDef): string {
 
 export function canServe(win: WindowDef, t: Pick<Ticket, 'serviceId' | 'targetWindow'>): boolean {
   return tierOf(win, t.serviceId) >= 0 && (t.targetWindow === undefined || t.targetWindow === win.id);
+}
+
+/**
+ * The waiting tickets no window of the config can call, counted by service id (empty when none): their
+ * service was taken out of the config or out of every window's tiers, or the window a transfer sent them
+ * to is gone. They wait for ever unless the config gives them a window again or someone cancels them.
+ */
+export function uncallableWaiting(state: HallState): Record<string, number> {
+  const out: Record<string, number> = {};
+  const windows = state.config?.windows ?? [];
+  for (const t of waitingTickets(state)) if (!windows.some((w) => canServe(w, t))) setOwn(out, t.serviceId, (own(out, t.serviceId) ?? 0) + 1);
+  return out;
 }
 
 export function isOpen(state: HallState, id: number): boolean {

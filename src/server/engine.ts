@@ -3,6 +3,7 @@ import { HallqError } from '../../drivers/common/error.js';
 import { execute, type Command, type HallConfig, type HallEvent, type HallState, type Outcome } from '../core/index.js';
 import { EventLog, snapshotFilePath } from '../store/index.js';
 import { replayLog } from './replay-log.js';
+import { warnUncallable } from './uncallable-warning.js';
 import { SnapshotWriter, type SnapshotSaved } from './snapshot-writer.js';
 
 export interface Handled {
@@ -77,6 +78,7 @@ export class HallEngine {
     logger.info({ seq: state.seq, replayed, snapshotSeq }, 'event log replayed');
     // The log records the config it was run with; a changed file is a new HallConfigured event.
     if (JSON.stringify(state.config) !== JSON.stringify(config)) engine.handle({ id: `configure-${state.seq + 1}-${now}`, type: 'Configure', config, source: 'system' }, now);
+    warnUncallable(engine.state, logger);
     return engine;
   }
 

@@ -22,6 +22,7 @@ import { actOnProbe, probeClientId, probeServerInstance } from './instance-probe
 
 import { startIslandServer } from './island-server.js';
 import { logPrintTimeouts } from './print-timeout-log.js';
+import { warnUncallable } from './uncallable-warning.js';
 
 export interface RunningServer {
   engine: HallEngine;
@@ -194,6 +195,7 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
           return false;
         }
         logger.info({ seq: engine.state.seq }, 'config reloaded: HallConfigured recorded');
+        warnUncallable(engine.state, logger);
       }
       const restartOnly = (['mqtt', 'http', 'database', 'sms', 'tickSeconds', 'logLevel'] as const).filter((k) => JSON.stringify(next.server[k]) !== JSON.stringify(config.server[k]));
       if (restartOnly.length > 0) logger.warn({ keys: restartOnly.map((k) => `server.${k}`) }, 'these keys changed and take effect at the next restart (systemctl restart hallq-server)');
