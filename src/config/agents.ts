@@ -5,6 +5,7 @@ import type { ConfigIssue } from './validate.js';
 import { z } from 'zod';
 import { agentEntrySchema, agentSchema, type AgentEntry, type HallqConfig } from './schema.js';
 import { thisAgentIssue, unknownAgentIssue } from './this-agent.js';
+import { docField } from './doc-field.js';
 
 const agentEntriesSchema = z.array(agentEntrySchema).default([]);
 
@@ -92,7 +93,7 @@ export function checkAgents(c: AgentParts): ConfigIssue[] {
  * `agent` is itself refused (the schema says what is wrong there, and ids it refused are no ids to check).
  */
 export function agentPartsOf(doc: unknown): AgentParts | undefined {
-  const get = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>)[key] : undefined);
+  const get = docField;
   const agents = agentEntriesSchema.safeParse(get(doc, 'agents'));
   const agent = agentSchema.optional().safeParse(get(doc, 'agent'));
   const username = z.string().optional().safeParse(get(get(get(doc, 'server'), 'mqtt'), 'username'));

@@ -1,8 +1,9 @@
 import { MAX_STATUS_BASE_URL_BYTES } from './ticket-qr.js';
 import { DEFAULT_STATUS_BASE_URL, defaultStatusBaseUrl, serverPortOf } from './status-url.js';
 import type { ConfigWarning } from './warnings.js';
+import { docField } from './doc-field.js';
 
-const get = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>)[key] : undefined);
+const get = docField;
 
 /** True when `url` names this machine (localhost, 127.0.0.0/8, ::1, 0.0.0.0): a phone scanning the ticket never reaches it. */
 export function isLoopbackUrl(url: string): boolean {

@@ -1,4 +1,5 @@
 import type { HallqConfig } from './schema.js';
+import { docField } from './doc-field.js';
 
 /**
  * The kiosk's status-page base URL when `agents[N].kiosk.statusBaseUrl` is not set: this box's own server
@@ -13,7 +14,7 @@ export function defaultStatusBaseUrl(serverPort = 8080): string {
 /** The default with the server on its default port: the schema's own default for the key. */
 export const DEFAULT_STATUS_BASE_URL = defaultStatusBaseUrl();
 
-const get = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>)[key] : undefined);
+const get = docField;
 
 /** `server.http.port` of a document as written, or its default (8080) when it is not a port. */
 export function serverPortOf(doc: unknown): number {
