@@ -107,6 +107,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   const app = createHttpApp({ logger, ...(opts.tls ? { tls: opts.tls } : {}), ...(opts.trustProxy === undefined ? {} : { trustProxy: opts.trustProxy }) });
   app.addHook('onClose', () => {
     clearInterval(sweeper);
+    sessions.close();
     credentials.close();
     throttle.close();
   });
