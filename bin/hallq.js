@@ -41,6 +41,10 @@ function newerThan(dir, t) {
 
 function choose() {
   const forced = process.env.HALLQ_RUN;
+  // An installed hallq has its build only: asked for sources, say so (not a module-loader trace, nor an npm hint that cannot help).
+  if (forced === 'src' && !existsSync(sources[0])) {
+    fail('USAGE', `HALLQ_RUN=src: there are no sources in ${root} (an installed hallq runs its build): leave HALLQ_RUN unset or set it to dist`, `HALLQ_RUN=src：${root} 中没有源码（安装的 hallq 只运行编译好的程序）：请不设 HALLQ_RUN，或设为 dist`, 2);
+  }
   if (forced === 'dist' || forced === 'src') return forced;
   if (forced) fail('USAGE', `HALLQ_RUN=${forced}: expected dist or src`, `HALLQ_RUN=${forced}：应为 dist 或 src`, 2);
   const haveBuild = existsSync(built) && existsSync(stamp);

@@ -224,6 +224,12 @@ describe('npm run build', () => {
       `error: MISSING_PACKAGE: hallq's npm packages are not installed in ${installed} (node_modules has no "better-sqlite3"): run \`npm ci --omit=dev\` in ${installed}, or reinstall hallq (${installed} 尚未安装 hallq 的 npm 包（node_modules 中没有 "better-sqlite3"）：请在该目录运行 npm ci --omit=dev，或重新安装 hallq)\n`,
     );
     expect(a.stderr).not.toMatch(/\n\s+at /);
+    // The sources asked for where there are none: said so, not the loader's trace nor an npm hint (tryout, fifteenth session).
+    const s = await run(join(installed, 'bin/hallq.js'), ['--version'], { HALLQ_RUN: 'src' });
+    expect(s.code).toBe(2);
+    expect(s.stderr).toBe(
+      `error: USAGE: HALLQ_RUN=src: there are no sources in ${installed} (an installed hallq runs its build): leave HALLQ_RUN unset or set it to dist (HALLQ_RUN=src：${installed} 中没有源码（安装的 hallq 只运行编译好的程序）：请不设 HALLQ_RUN，或设为 dist)\n`,
+    );
     // A fresh clone: sources, no build, no node_modules.
     const clone = mkdtempSync(join(tmpdir(), 'hallq-clone-'));
     dirs.push(clone);
