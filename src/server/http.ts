@@ -92,8 +92,16 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
       logger.error({ staffId: s.staffId, err: String(e) }, 'sign-out event failed');
     }
   };
-  // An expired session signs out too, so the attendance record has an end.
-  const sessions = new SessionStore(opts.clock, (opts.sessionHours ?? 12) * 3600_000, (s) => signOut(s, 'session expired'));
+  // An expired session signs out too, so the attendance record has an end; unless the same person is still
+  // signed in at that window in another session (a second device, or signed in again there): the last one to end does.
+  const sessions = new SessionStore(opts.clock, (opts.sessionHours ?? 12) * 3600_000, (s) => {
+    const now = opts.clock();
+    if (s.window !== undefined && sessions.ofStaff(s.staffId).some((o) => o.window === s.window && o.expiresAt > now)) {
+      logger.info({ staffId: s.staffId, window: s.window }, 'session expired; another session of theirs at the window keeps it');
+      return;
+    }
+    signOut(s, 'session expired');
+  });
   const sweeper = setInterval(() => sessions.sweep(), 60_000);
   sweeper.unref();
   // Kept in the hall database too: a restart does not lift an active refusal.

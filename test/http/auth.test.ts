@@ -158,6 +158,23 @@ describe('HTTP: the staff surface needs a session with the right role', () => {
     expect(rig.engine.state.windows['3']?.status).toBe('closed');
   });
 
+  it("keeps the window of someone still signed in there in another session when an older one of theirs expires", async () => {
+    const first = await rig.signIn('s05', PIN['s05']!, 4);
+    rig.advance(3600_000);
+    // The same person at the same window from a second device (or signed in there again): a session of its own.
+    const second = await rig.signIn('s05', PIN['s05']!, 4);
+    rig.advance(11 * 3600_000 + 1);
+    // The first has expired (401, asked with its cookie); the second has an hour left and the window stays theirs.
+    isError(await rig.app.inject({ url: '/api/auth/me', headers: { cookie: first } }), 401, 'unauthorized');
+    expect(rig.engine.state.windows['4']).toMatchObject({ status: 'open', staffId: 's05' });
+    const pause = await rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie: second }, payload: { id: 'p-second', type: 'PauseWindow', window: 4, reason: 'x' } });
+    expect(pause.json()).toMatchObject({ outcome: { ok: true } });
+    // When the last one expires, the window closes and the attendance ends.
+    rig.advance(3600_000);
+    isError(await rig.app.inject({ url: '/api/auth/me', headers: { cookie: second } }), 401, 'unauthorized');
+    expect(rig.engine.state.windows['4']?.status).toBe('closed');
+  });
+
   it('sets the session cookie HttpOnly, SameSite=Strict, with an expiry, and Secure only over HTTPS', async () => {
     const r = await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: json, payload: { staffId: 'm01', secret: PIN['m01'] } });
     const cookie = String(r.headers['set-cookie']);
