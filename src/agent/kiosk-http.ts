@@ -136,7 +136,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
         offNotice();
         clearInterval(timer);
       };
-    }, 0);
+    }, undefined, 0);
   });
   r.post('/kiosk/api/wedge', { schema: { body: kioskSchemas.wedge, summary: 'An ID number typed by a keyboard-wedge reader (hashed and masked at once, never kept)' } }, (req, reply) => {
     const ok = opts.wedge !== undefined && opts.wedge(req.body.idNumber);

@@ -63,11 +63,13 @@ export function windowClosedMessage(window: number): Lang {
 
 /**
  * staff-elsewhere with the window they hold and the way out (issue 13): a window opened for them by a
- * manager or the CLI has no session of theirs to sign out of, so the manager closing it is named too.
+ * manager, the CLI or a keypad has no session of theirs to sign out of, so it says the window is open
+ * under their id (not that they signed in there: issue 12's tryout, finding 5) and names the manager
+ * closing it too.
  */
 export function staffElsewhereMessage(window: number): Lang {
   return {
-    zh: `您已在 ${window} 号窗口登录：请先在 ${window} 号窗口退出登录（或在该窗口重新登录后退出），或请管理员关闭 ${window} 号窗口`,
-    en: `You are signed in at window ${window}: sign out there first (or sign in there again and sign out), or ask a manager to close window ${window}`,
+    zh: `${window} 号窗口正以您的工号开启：请先在 ${window} 号窗口退出登录（或在该窗口登录后再退出），或请管理员关闭 ${window} 号窗口`,
+    en: `Window ${window} is open under your staff id: sign out there first (or sign in there and sign out), or ask a manager to close window ${window}`,
   };
 }

@@ -21,6 +21,7 @@ import { authorizeCommand, mayRead, withActor } from './auth/policy.js';
 import { IslandReturn, islandReport } from './island-return.js';
 import { publicOutcome } from '../bus/public-outcome.js';
 import { loadOrCreateSecretFile } from './auth/secret-file.js';
+import { sqliteSessionRows } from './auth/session-rows.js';
 import { SESSION_COOKIE, SessionStore, type Principal, type Role } from './auth/sessions.js';
 import { StatusTokens, statusKeyPath } from './auth/status-token.js';
 import { RatingTokens, ratingKeyPath } from './auth/rating-token.js';
@@ -101,9 +102,33 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
       return;
     }
     signOut(s, 'session expired');
-  });
+  }, sqliteSessionRows(database, logger));
+  // Sessions kept from before this start are trusted only as the config now allows: a staff member no
+  // longer configured, or whose role changed, signs in again. Those that expired while the server was
+  // down sign out now (the sweep).
+  for (const s of sessions.endWhere((s) => roleOf(engine.state.config?.staff.find((x) => x.id === s.staffId)) !== s.role, 'config-changed')) signOut(s, 'staff or role changed in the config');
+  sessions.sweep();
   const sweeper = setInterval(() => sessions.sweep(), 60_000);
   sweeper.unref();
+  // A window that passed to someone else (a colleague signed in there, a keypad opened it for them, a
+  // manager's takeover) ends the first person's session at it, and with it their attendance there: their
+  // page goes back to the sign-in, not on acting for a window that is no longer theirs.
+  let passedCheck = false;
+  const endPassed = () => {
+    passedCheck = false;
+    const windows = engine.state.windows;
+    const passed = sessions.endWhere((s) => {
+      const w = s.window === undefined ? undefined : windows[String(s.window)];
+      return w !== undefined && w.status !== 'closed' && w.staffId !== undefined && w.staffId !== s.staffId;
+    }, 'window-passed');
+    for (const s of passed) signOut(s, 'window passed to a colleague');
+  };
+  // After the commit that passed it, outside the engine's append (a sign-out is a command of its own).
+  const offPassed = engine.onAppended(() => {
+    if (passedCheck || !sessions.list().some((s) => s.window !== undefined)) return;
+    passedCheck = true;
+    queueMicrotask(endPassed);
+  });
   // Kept in the hall database too: a restart does not lift an active refusal.
   const throttleRules = { ...defaultThrottle, ...opts.signInThrottle };
   const throttle = new SignInThrottle(opts.clock, throttleRules, sqliteCounts(database, loadOrCreateSecretFile(throttleKeyPath(database), 'sign-in throttle key', logger), logger, opts.clock(), throttleRules.leakMs));
@@ -115,6 +140,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   const app = createHttpApp({ logger, ...(opts.tls ? { tls: opts.tls } : {}), ...(opts.trustProxy === undefined ? {} : { trustProxy: opts.trustProxy }) });
   app.addHook('onClose', () => {
     clearInterval(sweeper);
+    offPassed();
     sessions.close();
     credentials.close();
     throttle.close();
@@ -234,14 +260,19 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
         logger.warn({ staffId: loggedId, ip: req.ip }, 'failed sign-in');
         return sendError(reply, 401, 'bad-credentials', 'wrong staff id or PIN', '工号或密码错误');
       }
-      const role: Role = (staff as { role?: Role }).role ?? 'staff';
+      const role = roleOf(staff);
       if (role === 'staff' && window === undefined) return sendError(reply, 400, 'window-required', 'choose the window to sign in to', '请选择窗口');
       const at = role === 'technician' ? undefined : window;
       if (at !== undefined && !engine.state.config?.windows.some((w) => w.id === at)) return sendError(reply, 400, 'unknown-window', 'no such window', '没有该窗口');
+      // The session is kept before the sign-in is: a kill between the two leaves a session that ends at its
+      // expiry, never a window signed in to with no session to close it.
+      const { token, session } = sessions.create({ staffId, role, ...(at === undefined ? {} : { window: at }) });
       // Attendance: the sign-in is an event; at a window it makes them the window's staff.
       const outcome = mqtt.run({ id: `sign-in-${randomUUID()}`, type: 'SignIn', staffId, ...(at === undefined ? {} : { window: at }), source: at === undefined ? 'admin' : 'soft-caller' });
-      if (!outcome.ok) return sendError(reply, 409, outcome.code, outcome.message.en, outcome.message.zh);
-      const { token, session } = sessions.create({ staffId, role, ...(at === undefined ? {} : { window: at }) });
+      if (!outcome.ok) {
+        sessions.delete(token);
+        return sendError(reply, 409, outcome.code, outcome.message.en, outcome.message.zh);
+      }
       logger.info({ staffId, role, window: at }, 'signed in');
       return noStore(reply)
         .setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https', expires: new Date(session.expiresAt) })
@@ -264,9 +295,13 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   r.get('/caller', { schema: hide, onRequest: page(desk) }, (_req, reply) => sendPage(reply, 'caller.html'));
   r.get('/admin', { schema: hide, onRequest: page(['manager']) }, (_req, reply) => sendPage(reply, 'admin.html'));
   r.get('/api/hall/staff', { schema: { tags: ['staff'], summary: 'The full snapshot for the soft caller and admin: masked names of called citizens, ratings to follow up' }, onRequest: need(everyone) }, (_req, reply) => noStore(reply).send(snapshot()));
-  r.get('/api/stream/staff', { schema: { tags: ['staff'], summary: '/api/hall/staff as server-sent events' }, config: { eventStream: true }, onRequest: need(everyone) }, (_req, reply) => sseStream(reply, staffFrame, subscribe));
+  r.get('/api/stream/staff', { schema: { tags: ['staff'], summary: '/api/hall/staff as server-sent events' }, config: { eventStream: true }, onRequest: need(everyone) }, (req, reply) =>
+    // The feed ends with the session (signed out, expired, the window passed on): the page then finds it
+    // signed out (live.js) and goes to the sign-in; the CLI's token has no session to end.
+    sseStream(reply, staffFrame, subscribe, req.principal?.kind === 'session' ? (end) => sessions.watch(req.cookies[SESSION_COOKIE], (why) => end(`event: ended\ndata: ${JSON.stringify({ why })}\n\n`)) : undefined),
+  );
   r.get('/api/staff', { schema: { tags: ['staff'], summary: 'The staff list: id, name, role' }, onRequest: need(everyone) }, (_req, reply) =>
-    noStore(reply).send((engine.state.config?.staff ?? []).map((x) => ({ id: x.id, name: x.name, role: (x as { role?: Role }).role ?? 'staff' }))),
+    noStore(reply).send((engine.state.config?.staff ?? []).map((x) => ({ id: x.id, name: x.name, role: roleOf(x) }))),
   );
   r.get('/api/queue', { schema: { tags: ['staff'], summary: 'Waiting, issued and served per service' }, onRequest: need(everyone) }, (_req, reply) => noStore(reply).send(queueView(state())));
   r.get('/api/windows', { schema: { tags: ['staff'], summary: 'Every window: status, staff, current ticket, waiting' }, onRequest: need(everyone) }, (_req, reply) =>
@@ -342,4 +377,11 @@ export function retryText(retryMs: number, now: number, utcOffsetMinutes: number
   }
   const m = Math.ceil(retryMs / 60_000);
   return { en: `${m} min (at ${at})`, zh: `${m} 分钟（${at}）` };
+}
+
+/** A configured staff member's role (the config's default: staff; the core's StaffDef does not carry it); undefined for nobody. */
+function roleOf(staff: object): Role;
+function roleOf(staff: object | undefined): Role | undefined;
+function roleOf(staff: object | undefined): Role | undefined {
+  return staff === undefined ? undefined : ((staff as { role?: Role }).role ?? 'staff');
 }

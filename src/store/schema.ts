@@ -144,6 +144,20 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX IF EXISTS events_once;
     `,
   },
+  {
+    version: 9,
+    description: 'staff_sessions: the signed-in staff sessions (src/server/auth/session-rows.ts), so a restart keeps them and ends each at its expiry; keyed by the SHA-256 of the cookie token, never the token',
+    sql: `
+      CREATE TABLE staff_sessions (
+        key        TEXT    PRIMARY KEY, -- SHA-256 (base64url) of the cookie's 256-bit token
+        staff_id   TEXT    NOT NULL,
+        role       TEXT    NOT NULL,
+        at_window  INTEGER,             -- the window signed in to; NULL: none (a technician, a manager at none)
+        created_at INTEGER NOT NULL,    -- epoch ms of the server's clock
+        expires_at INTEGER NOT NULL     -- epoch ms; the session ends then
+      );
+    `,
+  },
 ];
 
 for (const [i, m] of MIGRATIONS.entries()) {

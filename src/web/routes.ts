@@ -65,12 +65,18 @@ export function sharedFrame(snapshot: () => unknown, version: () => string | num
   };
 }
 
-/** A server-sent events stream: `frame()` (a JSON snapshot) now and on every `subscribe` signal (coalesced), a keep-alive comment every 15 s. */
-export function sseStream(reply: FastifyReply, frame: () => string, subscribe: (fn: () => void) => () => void, coalesceMs = 50): void {
+/**
+ * A server-sent events stream: `frame()` (a JSON snapshot) now and on every `subscribe` signal (coalesced),
+ * a keep-alive comment every 15 s; ended by the server when `until` calls its `end` (the session behind a
+ * staff feed ended; `last`, an event saying why, written first), else by the client.
+ */
+export function sseStream(reply: FastifyReply, frame: () => string, subscribe: (fn: () => void) => () => void, until?: (end: (last?: string) => void) => () => void, coalesceMs = 50): void {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
-  const send = () => res.write(`event: snapshot\ndata: ${frame()}\n\n`);
+  // Nothing is written once the server ended it (a write after end is an error event on the response).
+  const write = (text: string) => void (res.writableEnded || res.write(text));
+  const send = () => write(`event: snapshot\ndata: ${frame()}\n\n`);
   let pending: NodeJS.Timeout | undefined;
   const push = () => {
     if (pending) return;
@@ -82,10 +88,23 @@ export function sseStream(reply: FastifyReply, frame: () => string, subscribe: (
   };
   send();
   const off = subscribe(push);
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-  res.on('close', () => {
+  const keepAlive = setInterval(() => write(': keep-alive\n\n'), 15_000);
+  let stopWatching: (() => void) | undefined;
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
     off();
+    stopWatching?.();
     clearTimeout(pending);
     clearInterval(keepAlive);
+  };
+  res.on('close', stop);
+  stopWatching = until?.((last) => {
+    if (res.writableEnded) return;
+    res.end(last);
+    stop();
   });
+  // Ended while `until` was being set up: it is not needed any more.
+  if (stopped) stopWatching?.();
 }

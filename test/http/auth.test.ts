@@ -1,5 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { recordingLogger, type LogRecord } from '../../drivers/common/logger.js';
 import { PIN, cookieOf, httpRig, type HttpRig } from './rig.js';
 
@@ -143,12 +143,17 @@ describe('HTTP: the staff surface needs a session with the right role', () => {
     isError(await rig.app.inject({ url: '/api/auth/me', headers: { cookie } }), 401, 'unauthorized');
   });
 
-  it('ends a staff member\'s say over a window taken over by a colleague, and signs out an expired session', async () => {
+  it('ends the session and the attendance of a staff member whose window a colleague took over, and signs out an expired session', async () => {
     const s03 = await rig.signIn('s03', PIN['s03']!, 3);
     const pause = (cookie: string, id: string) => rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie }, payload: { id, type: 'PauseWindow', window: 3, reason: 'x' } });
+    const taken = rig.engine.state.seq;
     const s05 = await rig.signIn('s05', PIN['s05']!, 3);
     expect(rig.engine.state.windows['3']?.staffId).toBe('s05');
-    isError(await pause(s03, 'p1'), 403, 'not-your-window');
+    // s03's session ended with the window (their page goes to the sign-in), and so did their attendance;
+    // the window stays open for s05.
+    await vi.waitFor(() => expect(rig.engine.eventsAfter(taken).map((e) => `${e.type}:${'staffId' in e ? e.staffId : ''}`)).toContain('StaffSignedOut:s03'));
+    isError(await pause(s03, 'p1'), 401, 'unauthorized');
+    expect(rig.engine.state.windows['3']).toMatchObject({ status: 'open', staffId: 's05' });
     expect((await pause(s05, 'p2')).json()).toMatchObject({ outcome: { ok: true } });
     // Twelve hours on, the session has expired: 401, and the sign-out is in the log (the window closes).
     rig.advance(12 * 3600_000 + 1);

@@ -42,15 +42,29 @@ export const PIN: Record<string, string> = { s01: '1111', s03: '3333', s05: '555
  * The hall server's HTTP app over a real SQLite file, driven with inject() (no socket); the MQTT side
  * is constructed but not connected (its publishes are no-ops), so commands run through the same path.
  */
-export async function httpRig(opts: { signInThrottle?: Partial<ThrottleRules>; logger?: Logger; beforeReady?: (app: FastifyInstance) => void; /** An existing hall database: a restart of the server that had it. */ db?: string } = {}): Promise<HttpRig> {
+export async function httpRig(
+  opts: {
+    signInThrottle?: Partial<ThrottleRules>;
+    logger?: Logger;
+    beforeReady?: (app: FastifyInstance) => void;
+    /** An existing hall database: a restart of the server that had it. */
+    db?: string;
+    /** The hall clock this much later than the first rig's from the start (a server that was down meanwhile). */
+    clockOffsetMs?: number;
+    /** The config changed (between a server's runs). */
+    config?: (c: HallConfig) => HallConfig;
+    /** server.http.sessionHours (12). */
+    sessionHours?: number;
+  } = {},
+): Promise<HttpRig> {
   const db = opts.db ?? join(mkdtempSync(join(tmpdir(), 'hallq-http-')), 'hall.db');
   const base = epochOf('2026-11-23', 600, 480);
   const start = Date.now();
-  let offset = 0;
+  let offset = opts.clockOffsetMs ?? 0;
   const clock = () => base + (Date.now() - start) + offset;
-  const engine = HallEngine.open(db, testConfig(), silentLogger, clock());
+  const engine = HallEngine.open(db, (opts.config ?? ((c) => c))(testConfig()), silentLogger, clock());
   const mqtt = new MqttServer(engine, { url: 'mqtt://127.0.0.1:9', hall: 'demo-hall', clock, authorize: requestAuthorizer([]) }, silentLogger);
-  const h = await buildHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock, credentialCost: { N: 1024, r: 8, p: 1 }, ...(opts.signInThrottle ? { signInThrottle: opts.signInThrottle } : {}) }, opts.logger ?? silentLogger);
+  const h = await buildHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock, credentialCost: { N: 1024, r: 8, p: 1 }, ...(opts.sessionHours === undefined ? {} : { sessionHours: opts.sessionHours }), ...(opts.signInThrottle ? { signInThrottle: opts.signInThrottle } : {}) }, opts.logger ?? silentLogger);
   for (const [id, pin] of Object.entries(PIN)) await h.credentials.set(id, pin, clock());
   opts.beforeReady?.(h.app);
   await h.app.ready();

@@ -21,7 +21,9 @@ describe('sign-in refused: staff-elsewhere names the window and the way out', ()
     expect(r.statusCode).toBe(409);
     const e = (r.json() as { error: { code: string; message: string; messageZh: string } }).error;
     expect(e.code).toBe('staff-elsewhere');
-    expect(e.messageZh).toContain('您已在 5 号窗口登录');
+    // Open under their id, not "signed in": they never signed in there (a manager opened it for them).
+    expect(e.messageZh).toContain('5 号窗口正以您的工号开启');
+    expect(e.message).toContain('Window 5 is open under your staff id');
     expect(e.messageZh).toContain('请管理员关闭 5 号窗口');
     expect(e.message).toContain('window 5');
     expect(e.message).toMatch(/sign out there|ask a manager to close window 5/);

@@ -152,7 +152,7 @@ describe('pages in daily use', () => {
     expect(options.find((o) => o.value === 's04')?.text).toBe('刘洋 s04');
     expect(await pick.inputValue()).toBe('');
     expect(await w3.getByRole('button', { name: '开放 Open' }).isDisabled()).toBe(true);
-    // A seated one: refused in the manager's words, not "您已在 1 号窗口登录".
+    // A seated one: refused in the manager's words, not "1 号窗口正以您的工号开启".
     await pick.selectOption('s01');
     await w3.getByRole('button', { name: '开放 Open' }).click();
     await admin.locator('#status:text("s01 王芳 已在 1 号窗口登录，请先关闭 1 号窗口")').waitFor();

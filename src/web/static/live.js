@@ -5,13 +5,27 @@ export function live(url, onSnapshot, onLink) {
   const connect = () => {
     source = new EventSource(url);
     source.addEventListener('snapshot', (e) => onSnapshot(JSON.parse(e.data)));
+    // The server ends a staff feed with its session (signed out elsewhere, expired, the window passed to a
+    // colleague) and says why: to the sign-in page at once, which says it, not at the next click.
+    source.addEventListener('ended', (e) => {
+      source.close();
+      // This page's own sign-out ended it: that goes to the sign-in page already.
+      if (leaving) return;
+      let why;
+      try {
+        why = JSON.parse(e.data).why;
+      } catch {
+        why = undefined;
+      }
+      toSignIn(why);
+    });
     source.onopen = () => onLink(true);
     source.onerror = () => {
       onLink(false);
       source.close();
       // A lost session ends the stream too: back to the sign-in page then.
       // With the server unreachable (island mode) the fetch fails too: nothing to do but try again.
-      if (url.endsWith('/staff')) void fetch('/api/auth/me').then((r) => r.status === 401 && toSignIn(), () => undefined);
+      if (url.endsWith('/staff') && !leaving) void fetch('/api/auth/me').then((r) => r.status === 401 && !leaving && toSignIn(), () => undefined);
       setTimeout(connect, 2000);
     };
   };
@@ -27,8 +41,10 @@ export function randomId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function toSignIn() {
-  location.assign(`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`);
+// `why` (a session's end: signed-out, expired, window-passed, config-changed) is said on the sign-in page.
+export function toSignIn(why) {
+  const ended = typeof why === 'string' && /^[a-z-]{1,20}$/.test(why) ? `&ended=${why}` : '';
+  location.assign(`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}${ended}`);
 }
 
 // A staff API call with the session cookie; 401 (no or expired session) goes to the sign-in page.
@@ -46,7 +62,11 @@ export function command(body) {
   return api('/api/commands', { id: randomId(), ...body });
 }
 
+// Set by this page's own sign-out, so the end of its feed that follows does not navigate a second time.
+let leaving = false;
+
 export async function signOut() {
+  leaving = true;
   await fetch('/api/auth/sign-out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   location.assign('/sign-in');
 }

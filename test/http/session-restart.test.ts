@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HallEvent } from '../../src/core/index.js';
+import { PIN, httpRig, type HttpRig } from './rig.js';
+
+/**
+ * Staff sessions across a restart of the server (issue 12's tryout, finding 1: sessions lived in memory,
+ * so a restart left the windows of staff signed in through the web open with nobody signed in and
+ * attendance counting): they are kept in the hall database, go on working after the restart, end at the
+ * start when they expired meanwhile, and end when the config no longer allows them.
+ */
+
+const json = { 'content-type': 'application/json' };
+const attendance = (events: HallEvent[]) => events.filter((e) => e.type === 'StaffSignedIn' || e.type === 'StaffSignedOut' || e.type === 'WindowClosed').map((e) => `${e.type}${'window' in e ? `@${e.window}` : ''}${'staffId' in e ? `:${e.staffId}` : ''}`);
+
+describe('staff sessions across a restart of the server', () => {
+  const rigs: HttpRig[] = [];
+  afterEach(async () => {
+    for (const r of rigs.splice(0)) await r.close();
+  });
+  const start = async (opts: Parameters<typeof httpRig>[0] = {}) => {
+    const r = await httpRig(opts);
+    rigs.push(r);
+    return r;
+  };
+  const stop = async (r: HttpRig) => {
+    rigs.splice(rigs.indexOf(r), 1);
+    await r.close();
+  };
+
+  it('keeps a staff member signed in at their window: the same cookie acts there after the restart', async () => {
+    const first = await start();
+    const cookie = await first.signIn('s03', PIN['s03']!, 3);
+    const { expiresAt } = (await first.app.inject({ url: '/api/auth/me', headers: { cookie } })).json() as { expiresAt: number };
+    await stop(first);
+
+    const second = await start({ db: first.db });
+    const seq = second.engine.state.seq;
+    const me = await second.app.inject({ url: '/api/auth/me', headers: { cookie } });
+    expect(me.statusCode, me.body).toBe(200);
+    expect(me.json()).toMatchObject({ staffId: 's03', role: 'staff', window: 3, expiresAt });
+    expect(second.engine.state.windows['3']).toMatchObject({ status: 'open', staffId: 's03' });
+    const pause = await second.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie }, payload: { id: 'after-restart', type: 'PauseWindow', window: 3, reason: 'x' } });
+    expect(pause.json()).toMatchObject({ outcome: { ok: true } });
+    // Nobody was signed out by the restart.
+    expect(attendance(second.engine.eventsAfter(seq))).toEqual([]);
+  });
+
+  it('signs out at the start, closing the window, a session that expired while the server was down', async () => {
+    const first = await start();
+    const cookie = await first.signIn('s05', PIN['s05']!, 5);
+    const other = await first.signIn('s01', PIN['s01']!, 1);
+    const seq = first.engine.state.seq;
+    await stop(first);
+
+    // Down for 12 hours and a minute: past both sessions' expiry, s05's first.
+    const second = await start({ db: first.db, clockOffsetMs: 12 * 3600_000 + 60_000 });
+    expect(attendance(second.engine.eventsAfter(seq))).toEqual(['StaffSignedOut@5:s05', 'WindowClosed@5', 'StaffSignedOut@1:s01', 'WindowClosed@1']);
+    expect(second.engine.state.windows['5']?.status).toBe('closed');
+    for (const cookie2 of [cookie, other]) expect((await second.app.inject({ url: '/api/auth/me', headers: { cookie: cookie2 } })).statusCode).toBe(401);
+  });
+
+  it('ends at the start the session of a staff member whose role changed in the config', async () => {
+    const first = await start();
+    const promoted = await first.signIn('s03', PIN['s03']!, 3);
+    const stays = await first.signIn('s01', PIN['s01']!, 1);
+    const seq = first.engine.state.seq;
+    await stop(first);
+
+    const second = await start({
+      db: first.db,
+      // s03 is a manager now: the session signed in as staff is not theirs to keep.
+      config: (c) => ({ ...c, staff: c.staff.map((s) => (s.id === 's03' ? { ...s, role: 'manager' } : s)) }),
+    });
+    expect((await second.app.inject({ url: '/api/auth/me', headers: { cookie: promoted } })).statusCode).toBe(401);
+    expect(attendance(second.engine.eventsAfter(seq))).toEqual(['StaffSignedOut@3:s03', 'WindowClosed@3']);
+    expect((await second.app.inject({ url: '/api/auth/me', headers: { cookie: stays } })).json()).toMatchObject({ staffId: 's01', window: 1 });
+  });
+});
