@@ -65,6 +65,12 @@ export interface HallHttp {
   statusTokens: StatusTokens;
   /** The technician CLI's bearer token (also in `<database>.cli-token`). */
   cliToken: string;
+  /**
+   * Ends the expired sessions and those whose staff member's PIN/password was set again or removed since
+   * they signed in (`hallq staff passwd|remove`, another process: seen here); the server runs it every
+   * minute and at its start.
+   */
+  sweepSessions(): void;
 }
 
 declare module 'fastify' {
@@ -107,8 +113,23 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   // longer configured, or whose role changed, signs in again. Those that expired while the server was
   // down sign out now (the sweep).
   for (const s of sessions.endWhere((s) => roleOf(engine.state.config?.staff.find((x) => x.id === s.staffId)) !== s.role, 'config-changed')) signOut(s, 'staff or role changed in the config');
-  sessions.sweep();
-  const sweeper = setInterval(() => sessions.sweep(), 60_000);
+  // A PIN set again (it leaked, someone left) or removed ends the sessions signed in with the old one,
+  // within the minute: kept sessions would otherwise outlive it, even across restarts.
+  const sweepSessions = () => {
+    sessions.sweep();
+    if (sessions.list().length === 0) return;
+    let changed: Map<string, number>;
+    try {
+      changed = new Map(credentials.list().map((c) => [c.staffId, c.updated]));
+    } catch (e) {
+      logger.warn({ err: String(e) }, 'sessions: cannot read the staff credentials to check for changed PINs; checking again in a minute');
+      return;
+    }
+    const stale = sessions.endWhere((s) => !(s.createdAt >= (changed.get(s.staffId) ?? Infinity)), 'pin-changed');
+    for (const s of stale) signOut(s, 'PIN/password set again or removed');
+  };
+  sweepSessions();
+  const sweeper = setInterval(sweepSessions, 60_000);
   sweeper.unref();
   // A window that passed to someone else (a colleague signed in there, a keypad opened it for them, a
   // manager's takeover) ends the first person's session at it, and with it their attendance there: their
@@ -345,7 +366,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   // Without a platform link the admin page still asks: an answer, not a 404 in every manager's console.
   else app.get('/api/admin/platform', { schema: { hide: true }, onRequest: need(diagnostics) }, (_req, reply) => noStore(reply).send({ configured: false }));
   await registerReports(app, engine, { manager: need(['manager']), managerPage: page(['manager']), clock: opts.clock }, logger);
-  return { app, credentials, sessions, statusTokens, cliToken };
+  return { app, credentials, sessions, statusTokens, cliToken, sweepSessions };
 }
 
 /**

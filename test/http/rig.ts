@@ -65,7 +65,8 @@ export async function httpRig(
   const engine = HallEngine.open(db, (opts.config ?? ((c) => c))(testConfig()), silentLogger, clock());
   const mqtt = new MqttServer(engine, { url: 'mqtt://127.0.0.1:9', hall: 'demo-hall', clock, authorize: requestAuthorizer([]) }, silentLogger);
   const h = await buildHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock, credentialCost: { N: 1024, r: 8, p: 1 }, ...(opts.sessionHours === undefined ? {} : { sessionHours: opts.sessionHours }), ...(opts.signInThrottle ? { signInThrottle: opts.signInThrottle } : {}) }, opts.logger ?? silentLogger);
-  for (const [id, pin] of Object.entries(PIN)) await h.credentials.set(id, pin, clock());
+  // Set once per database: setting them again at a restart would end the sessions kept (a PIN set again).
+  if (opts.db === undefined) for (const [id, pin] of Object.entries(PIN)) await h.credentials.set(id, pin, clock());
   opts.beforeReady?.(h.app);
   await h.app.ready();
   const signIn = async (staffId: string, secret: string, window?: number) => {

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { openCredentials } from '../../src/server/auth/credentials.js';
 import type { HallEvent } from '../../src/core/index.js';
 import { PIN, httpRig, type HttpRig } from './rig.js';
 
@@ -74,5 +76,27 @@ describe('staff sessions across a restart of the server', () => {
     expect((await second.app.inject({ url: '/api/auth/me', headers: { cookie: promoted } })).statusCode).toBe(401);
     expect(attendance(second.engine.eventsAfter(seq))).toEqual(['StaffSignedOut@3:s03', 'WindowClosed@3']);
     expect((await second.app.inject({ url: '/api/auth/me', headers: { cookie: stays } })).json()).toMatchObject({ staffId: 's01', window: 1 });
+  });
+
+  it('ends, at the next sweep, the sessions signed in with a PIN set again or removed since (the CLI, another process)', async () => {
+    const rig = await start();
+    const changed = await rig.signIn('s03', PIN['s03']!, 3);
+    const removed = await rig.signIn('s01', PIN['s01']!, 1);
+    const kept = await rig.signIn('s05', PIN['s05']!, 5);
+    const seq = rig.engine.state.seq;
+    rig.advance(1000);
+    // As `hallq staff passwd s03` and `hallq staff remove s01` do it: their own connection to the hall database.
+    const cli = openCredentials(rig.db, silentLogger, { N: 1024, r: 8, p: 1 });
+    await cli.set('s03', '4444', rig.clock());
+    cli.remove('s01');
+    cli.close();
+    rig.sweepSessions();
+    for (const cookie of [changed, removed]) expect((await rig.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+    expect((await rig.app.inject({ url: '/api/auth/me', headers: { cookie: kept } })).statusCode).toBe(200);
+    expect(attendance(rig.engine.eventsAfter(seq))).toEqual(['StaffSignedOut@3:s03', 'WindowClosed@3', 'StaffSignedOut@1:s01', 'WindowClosed@1']);
+    // The new PIN signs in; a sweep after that leaves the new session alone.
+    const again = await rig.signIn('s03', '4444', 3);
+    rig.sweepSessions();
+    expect((await rig.app.inject({ url: '/api/auth/me', headers: { cookie: again } })).statusCode).toBe(200);
   });
 });
