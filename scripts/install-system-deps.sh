@@ -42,6 +42,8 @@ else
     [nats-server]=nats-server
     # The Debian package's test (test/ops/deb.test.ts): lintian must report no errors.
     [lintian]=lintian
+    # A technician's SQLite shell on the live hall database (test/faults/wal-reader.test.ts).
+    [sqlite3]=sqlite3
   )
 fi
 if [ "$list" = 1 ]; then

@@ -16,8 +16,19 @@ export function ensurePrivateDbFile(path: string): void {
   if (path === '' || path === ':memory:' || path.startsWith('file:')) return;
   refuseReadOnly(path);
   try {
-    // 'a' creates the file if it is missing (with the mode given) and never truncates it.
-    closeSync(openSync(path, 'a', PRIVATE_MODE));
+    // An existing file is never opened here: closing any descriptor of a file drops every POSIX lock this
+    // process holds on it, SQLite's included, and a connection of this process may have it open (the event
+    // log, when a side connection opens). Without its locks another process's connection (sqlite3, a
+    // backup) believes it is the last one and deletes the write-ahead log under the server, whose commits
+    // then go to a deleted file and are lost at the next kill (issue 12's tryout). Only a missing file is
+    // created ('wx': not one someone made meanwhile), which no connection can have open.
+    if (!exists(path)) {
+      try {
+        closeSync(openSync(path, 'wx', PRIVATE_MODE));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
     if ((statSync(path).mode & 0o777) !== PRIVATE_MODE) chmodSync(path, PRIVATE_MODE);
     for (const side of [`${path}-wal`, `${path}-shm`]) {
       try {
@@ -29,6 +40,16 @@ export function ensurePrivateDbFile(path: string): void {
   } catch (e) {
     const w = systemWords(errnoOf(e));
     throw new HallqError('STORE_IO', `cannot create or make private (mode 0600) the database ${path}: ${w.en}`, { path, messageZh: `无法创建数据库 ${path} 或把它设为仅属主可读写（0600）：${w.zh}` }, { cause: e });
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
   }
 }
 
