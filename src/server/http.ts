@@ -21,8 +21,7 @@ import { authorizeCommand, mayRead, withActor } from './auth/policy.js';
 import { IslandReturn, islandReport } from './island-return.js';
 import { publicOutcome } from '../bus/public-outcome.js';
 import { loadOrCreateSecretFile } from './auth/secret-file.js';
-import { sqliteSessionRows } from './auth/session-rows.js';
-import { SESSION_COOKIE, SessionStore, type Principal, type Role } from './auth/sessions.js';
+import { SESSION_COOKIE, type Principal, type Role, type SessionStore } from './auth/sessions.js';
 import { StatusTokens, statusKeyPath } from './auth/status-token.js';
 import { RatingTokens, ratingKeyPath } from './auth/rating-token.js';
 import { registerNoticeRoutes } from './notice-routes.js';
@@ -34,6 +33,7 @@ import type { PlatformService } from './platform/platform-service.js';
 import { registerReports } from './reports-http.js';
 import type { MqttServer } from './mqtt-server.js';
 import { collectRoutesFor, guardOf } from './route-access.js';
+import { roleOf, staffSessions } from './staff-sessions.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -91,65 +91,8 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   const credentials = openCredentials(database, logger, opts.credentialCost);
   const statusTokens = new StatusTokens(loadOrCreateSecretFile(statusKeyPath(database), 'status page key', logger), hall);
   const cliToken = loadOrCreateSecretFile(cliTokenPath(database), 'CLI token', logger);
-  const signOut = (s: { staffId: string; window?: number }, why: string) => {
-    try {
-      mqtt.run({ id: `sign-out-${randomUUID()}`, type: 'SignOut', staffId: s.staffId, ...(s.window === undefined ? {} : { window: s.window }), source: s.window === undefined ? 'admin' : 'soft-caller' });
-      logger.info({ staffId: s.staffId, window: s.window, why }, 'signed out');
-    } catch (e) {
-      logger.error({ staffId: s.staffId, err: String(e) }, 'sign-out event failed');
-    }
-  };
-  // An expired session signs out too, so the attendance record has an end; unless the same person is still
-  // signed in at that window in another session (a second device, or signed in again there): the last one to end does.
-  const sessions = new SessionStore(opts.clock, (opts.sessionHours ?? 12) * 3600_000, (s) => {
-    const now = opts.clock();
-    if (s.window !== undefined && sessions.ofStaff(s.staffId).some((o) => o.window === s.window && o.expiresAt > now)) {
-      logger.info({ staffId: s.staffId, window: s.window }, 'session expired; another session of theirs at the window keeps it');
-      return;
-    }
-    signOut(s, 'session expired');
-  }, sqliteSessionRows(database, logger));
-  // Sessions kept from before this start are trusted only as the config now allows: a staff member no
-  // longer configured, or whose role changed, signs in again. Those that expired while the server was
-  // down sign out now (the sweep).
-  for (const s of sessions.endWhere((s) => roleOf(engine.state.config?.staff.find((x) => x.id === s.staffId)) !== s.role, 'config-changed')) signOut(s, 'staff or role changed in the config');
-  // A PIN set again (it leaked, someone left) or removed ends the sessions signed in with the old one,
-  // within the minute: kept sessions would otherwise outlive it, even across restarts.
-  const sweepSessions = () => {
-    sessions.sweep();
-    if (sessions.list().length === 0) return;
-    let changed: Map<string, number>;
-    try {
-      changed = new Map(credentials.list().map((c) => [c.staffId, c.updated]));
-    } catch (e) {
-      logger.warn({ err: String(e) }, 'sessions: cannot read the staff credentials to check for changed PINs; checking again in a minute');
-      return;
-    }
-    const stale = sessions.endWhere((s) => !(s.createdAt >= (changed.get(s.staffId) ?? Infinity)), 'pin-changed');
-    for (const s of stale) signOut(s, 'PIN/password set again or removed');
-  };
-  sweepSessions();
-  const sweeper = setInterval(sweepSessions, 60_000);
-  sweeper.unref();
-  // A window that passed to someone else (a colleague signed in there, a keypad opened it for them, a
-  // manager's takeover) ends the first person's session at it, and with it their attendance there: their
-  // page goes back to the sign-in, not on acting for a window that is no longer theirs.
-  let passedCheck = false;
-  const endPassed = () => {
-    passedCheck = false;
-    const windows = engine.state.windows;
-    const passed = sessions.endWhere((s) => {
-      const w = s.window === undefined ? undefined : windows[String(s.window)];
-      return w !== undefined && w.status !== 'closed' && w.staffId !== undefined && w.staffId !== s.staffId;
-    }, 'window-passed');
-    for (const s of passed) signOut(s, 'window passed to a colleague');
-  };
-  // After the commit that passed it, outside the engine's append (a sign-out is a command of its own).
-  const offPassed = engine.onAppended(() => {
-    if (passedCheck || !sessions.list().some((s) => s.window !== undefined)) return;
-    passedCheck = true;
-    queueMicrotask(endPassed);
-  });
+  const staff = staffSessions({ engine, run: (cmd) => mqtt.run(cmd), credentials, database, clock: opts.clock, ...(opts.sessionHours === undefined ? {} : { sessionHours: opts.sessionHours }), logger });
+  const { store: sessions, signOut } = staff;
   // Kept in the hall database too: a restart does not lift an active refusal.
   const throttleRules = { ...defaultThrottle, ...opts.signInThrottle };
   const throttle = new SignInThrottle(opts.clock, throttleRules, sqliteCounts(database, loadOrCreateSecretFile(throttleKeyPath(database), 'sign-in throttle key', logger), logger, opts.clock(), throttleRules.leakMs));
@@ -160,9 +103,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
 
   const app = createHttpApp({ logger, ...(opts.tls ? { tls: opts.tls } : {}), ...(opts.trustProxy === undefined ? {} : { trustProxy: opts.trustProxy }) });
   app.addHook('onClose', () => {
-    clearInterval(sweeper);
-    offPassed();
-    sessions.close();
+    staff.close();
     credentials.close();
     throttle.close();
   });
@@ -366,7 +307,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   // Without a platform link the admin page still asks: an answer, not a 404 in every manager's console.
   else app.get('/api/admin/platform', { schema: { hide: true }, onRequest: need(diagnostics) }, (_req, reply) => noStore(reply).send({ configured: false }));
   await registerReports(app, engine, { manager: need(['manager']), managerPage: page(['manager']), clock: opts.clock }, logger);
-  return { app, credentials, sessions, statusTokens, cliToken, sweepSessions };
+  return { app, credentials, sessions, statusTokens, cliToken, sweepSessions: staff.sweep };
 }
 
 /**
@@ -398,11 +339,4 @@ export function retryText(retryMs: number, now: number, utcOffsetMinutes: number
   }
   const m = Math.ceil(retryMs / 60_000);
   return { en: `${m} min (at ${at})`, zh: `${m} 分钟（${at}）` };
-}
-
-/** A configured staff member's role (the config's default: staff; the core's StaffDef does not carry it); undefined for nobody. */
-function roleOf(staff: object): Role;
-function roleOf(staff: object | undefined): Role | undefined;
-function roleOf(staff: object | undefined): Role | undefined {
-  return staff === undefined ? undefined : ((staff as { role?: Role }).role ?? 'staff');
 }

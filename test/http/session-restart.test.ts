@@ -78,6 +78,15 @@ describe('staff sessions across a restart of the server', () => {
     expect((await second.app.inject({ url: '/api/auth/me', headers: { cookie: stays } })).json()).toMatchObject({ staffId: 's01', window: 1 });
   });
 
+  it('closes at the start the window of a staff member no longer in the config (who cannot sign out)', async () => {
+    const first = await start();
+    const gone = await first.signIn('s05', PIN['s05']!, 5);
+    await stop(first);
+    const second = await start({ db: first.db, config: (c) => ({ ...c, staff: c.staff.filter((s) => s.id !== 's05') }) });
+    expect((await second.app.inject({ url: '/api/auth/me', headers: { cookie: gone } })).statusCode).toBe(401);
+    expect(second.engine.state.windows['5']?.status).toBe('closed');
+  });
+
   it('ends, at the next sweep, the sessions signed in with a PIN set again or removed since (the CLI, another process)', async () => {
     const rig = await start();
     const changed = await rig.signIn('s03', PIN['s03']!, 3);

@@ -68,6 +68,39 @@ describe('the staff live feed ends with its session', () => {
     await reader.cancel();
   });
 
+  it('when a manager (here the CLI) closes the window: ended, window-closed; signed out once, at the close', async () => {
+    const cookie = await rig.signIn('s03', PIN['s03']!, 3);
+    const reading = readToEnd(await feed(cookie), 10_000);
+    const seq = rig.engine.state.seq;
+    const close = await rig.app.inject({ method: 'POST', url: '/api/commands', headers: { 'content-type': 'application/json', authorization: `Bearer ${rig.cliToken}` }, payload: { id: 'close-3', type: 'CloseWindow', window: 3 } });
+    expect(close.json()).toMatchObject({ outcome: { ok: true } });
+    expect(endedWhy(await reading)).toEqual({ why: 'window-closed' });
+    expect(rig.engine.eventsAfter(seq).map((e) => `${e.type}${'staffId' in e ? `:${e.staffId}` : ''}`)).toEqual(['WindowClosed', 'StaffSignedOut:s03']);
+    // Not left signed in at a closed window, where every command was refused not-your-window.
+    expect((await rig.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('one person on two devices at a window: signing out on one ends the other too, with one sign-out', async () => {
+    const a = await rig.signIn('s05', PIN['s05']!, 5);
+    const b = await rig.signIn('s05', PIN['s05']!, 5);
+    const reading = readToEnd(await feed(a), 10_000);
+    const seq = rig.engine.state.seq;
+    await rig.app.inject({ method: 'POST', url: '/api/auth/sign-out', headers: { 'content-type': 'application/json', cookie: b }, payload: {} });
+    expect(endedWhy(await reading)).toEqual({ why: 'window-closed' });
+    expect(rig.engine.eventsAfter(seq).filter((e) => e.type === 'StaffSignedOut')).toHaveLength(1);
+    expect((await rig.app.inject({ url: '/api/auth/me', headers: { cookie: a } })).statusCode).toBe(401);
+  });
+
+  it('one person on two devices at a window a colleague takes: both end, one sign-out', async () => {
+    const a = await rig.signIn('s05', PIN['s05']!, 5);
+    const b = await rig.signIn('s05', PIN['s05']!, 5);
+    const readings = [readToEnd(await feed(a), 10_000), readToEnd(await feed(b), 10_000)];
+    const seq = rig.engine.state.seq;
+    await rig.signIn('s03', PIN['s03']!, 5);
+    for (const r of readings) expect(endedWhy(await r)).toEqual({ why: 'window-passed' });
+    expect(rig.engine.eventsAfter(seq).filter((e) => e.type === 'StaffSignedOut').map((e) => ('staffId' in e ? e.staffId : ''))).toEqual(['s05']);
+  });
+
   it('at its expiry, by the store\'s timer, with no request: ended, expired; the window closes', async () => {
     await rig.close();
     // A session of two seconds: nothing but its timer can end its feed.

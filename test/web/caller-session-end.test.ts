@@ -30,7 +30,7 @@ describe('the soft caller when its session ends', () => {
     expect(colleague.status).toBe(200);
     await page.waitForURL(/\/sign-in\?next=%2Fcaller%3Fwindow%3D4&ended=window-passed$/);
     await page.waitForSelector('#ended:not(.hidden)');
-    expect(await page.textContent('#ended')).toContain('A colleague signed in at your window');
+    expect(await page.textContent('#ended')).toContain('Your window passed to someone else');
     // The window is filled in from where the page was: signing in again is two fields.
     expect(await page.inputValue('#window')).toBe('4');
   });

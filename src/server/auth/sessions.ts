@@ -19,10 +19,10 @@ export const SESSION_COOKIE = 'hallq_session';
 
 /**
  * Why a session ended, as its live feed tells the page (the sign-in page says it): signed out, expired,
- * its window passed to someone else, the config no longer allows it (staff removed, role changed), or
- * the PIN/password it signed in with was set again or removed.
+ * its window closed or passed to someone else, the config no longer allows it (staff removed, role
+ * changed), or the PIN/password it signed in with was set again or removed.
  */
-export type SessionEnd = 'signed-out' | 'expired' | 'window-passed' | 'config-changed' | 'pin-changed';
+export type SessionEnd = 'signed-out' | 'expired' | 'window-closed' | 'window-passed' | 'config-changed' | 'pin-changed';
 
 /** The longest delay setTimeout keeps (2^31 − 1 ms, ~24.8 days); a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
