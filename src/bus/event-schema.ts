@@ -150,7 +150,7 @@ export const eventSchema = z.discriminatedUnion('type', [
   ev('WindowClosed', { window }),
   ev('WindowTakenOver', { window, staffId: id, previousStaffId: id.optional() }),
   ev('StaffSignedIn', { staffId: id, window: window.optional() }),
-  ev('StaffSignedOut', { staffId: id, window: window.optional() }),
+  ev('StaffSignedOut', { staffId: id, window: window.optional(), endedAt: time.optional() }),
   ev('AppointmentBooked', { appointment }),
   ev('AppointmentCancelled', { appointmentId: id }),
   ev('AppointmentChanged', { appointmentId: id, serviceId: id, slotStart: time, slotEnd: time }),

@@ -70,8 +70,12 @@ export type Command = Base &
     | { type: 'TakeOver'; window: number; staffId: string }
     /** A staff member signed in (HTTP session): attendance, and at a window they become its staff. The server issues it, never a client. */
     | { type: 'SignIn'; staffId: string; window?: number }
-    /** The staff member signed out: attendance, and their window closes if it is still theirs. */
-    | { type: 'SignOut'; staffId: string; window?: number }
+    /**
+     * The staff member signed out: attendance, and their window closes if it is still theirs. The server
+     * issues it, never a client; `endedAt` (epoch ms), when the session ended before the command runs (it
+     * expired while the server was down): the attendance record ends then, not at the restart.
+     */
+    | { type: 'SignOut'; staffId: string; window?: number; endedAt?: number }
     | { type: 'BookAppointment'; appointment: Omit<Appointment, 'status' | 'ticketId'> }
     | { type: 'CancelAppointment'; appointmentId: string }
     | { type: 'ChangeAppointment'; appointmentId: string; serviceId: string; slotStart: number; slotEnd: number }

@@ -84,7 +84,9 @@ export function decideSignIn(state: HallState, config: HallConfig, cmd: CommandO
 /** Sign-out: a StaffSignedOut event, and their window closes (its current citizen finished) if it is still theirs. */
 export function decideSignOut(state: HallState, config: HallConfig, cmd: CommandOf<'SignOut'>, now: number): Decision {
   if (!config.staff.some((s) => s.id === cmd.staffId)) return reject('unknown-staff', cmd.staffId);
-  const signedOut = { type: 'StaffSignedOut' as const, staffId: cmd.staffId, ...(cmd.window === undefined ? {} : { window: cmd.window }) };
+  // Only an end in the past is an end: a later one (a clock that jumped back) is the event's own time.
+  const endedAt = cmd.endedAt !== undefined && cmd.endedAt < now ? { endedAt: cmd.endedAt } : {};
+  const signedOut = { type: 'StaffSignedOut' as const, staffId: cmd.staffId, ...(cmd.window === undefined ? {} : { window: cmd.window }), ...endedAt };
   const win = cmd.window === undefined ? undefined : state.windows[String(cmd.window)];
   if (!win || win.status === 'closed' || win.staffId !== cmd.staffId) return accept([signedOut]);
   return accept([signedOut, ...finishCurrent(state, win, now), { type: 'WindowClosed', window: win.id }]);

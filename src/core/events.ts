@@ -32,7 +32,8 @@ export type EventBody =
   | { type: 'WindowTakenOver'; window: number; staffId: string; previousStaffId?: string }
   /** Attendance: who was at which window (none for a manager's or technician's session) from when to when. */
   | { type: 'StaffSignedIn'; staffId: string; window?: number }
-  | { type: 'StaffSignedOut'; staffId: string; window?: number }
+  /** `endedAt` (epoch ms): when the session ended, if before the event's own time (README, Sessions). */
+  | { type: 'StaffSignedOut'; staffId: string; window?: number; endedAt?: number }
   | { type: 'AppointmentBooked'; appointment: Appointment }
   | { type: 'AppointmentCancelled'; appointmentId: string }
   /** The platform moved a booked appointment to another slot and/or service. */

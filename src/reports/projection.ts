@@ -340,7 +340,8 @@ export class ReportProjection {
         s.openSpan.run({ kind: 'signed-in', window: e.window ?? null, staff: e.staffId, reason: null, ticket: null, at: e.at });
         return;
       case 'StaffSignedOut':
-        s.closeSignedIn.run({ staff: e.staffId, at: e.at });
+        // A session that expired while the server was down ended at its expiry, not at the restart.
+        s.closeSignedIn.run({ staff: e.staffId, at: e.endedAt !== undefined && e.endedAt < e.at ? e.endedAt : e.at });
         return;
       case 'RatingRecorded': {
         const r = e.rating;
@@ -395,7 +396,7 @@ function statements(db: Database.Database) {
     openSpan: db.prepare('INSERT INTO report_spans (kind, window, staff_id, reason, ticket_id, start_at) VALUES (@kind, @window, @staff, @reason, @ticket, @at)'),
     closeSpans: db.prepare('UPDATE report_spans SET end_at = @at WHERE kind = @kind AND window IS @window AND end_at IS NULL'),
     closeBusy: db.prepare("UPDATE report_spans SET end_at = @at WHERE kind = 'busy' AND ticket_id = @ticket AND end_at IS NULL"),
-    closeSignedIn: db.prepare("UPDATE report_spans SET end_at = @at WHERE kind = 'signed-in' AND staff_id = @staff AND end_at IS NULL"),
+    closeSignedIn: db.prepare("UPDATE report_spans SET end_at = MAX(start_at, @at) WHERE kind = 'signed-in' AND staff_id = @staff AND end_at IS NULL"),
     // Local midnight after the span's start: ((start + off) - (start + off) mod day) + day - off.
     closeAllAtMidnight: db.prepare("UPDATE report_spans SET end_at = min(@at, (start_at + @off) - ((start_at + @off) % 86400000) + 86400000 - @off) WHERE end_at IS NULL AND kind IN ('open', 'paused', 'busy')"),
     openStaff: db.prepare<[number], { staff_id: string | null }>("SELECT staff_id FROM report_spans WHERE kind = 'open' AND window = ? AND end_at IS NULL ORDER BY id DESC LIMIT 1"),

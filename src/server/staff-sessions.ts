@@ -21,8 +21,8 @@ export interface StaffSessionHost {
 
 export interface StaffSessions {
   store: SessionStore;
-  /** Signs out (attendance ends; the window closes if still theirs); `why` is for the log. */
-  signOut(s: { staffId: string; window?: number }, why: string): void;
+  /** Signs out (attendance ends, at `endedAt` if given and past; the window closes if still theirs); `why` is for the log. */
+  signOut(s: { staffId: string; window?: number }, why: string, endedAt?: number): void;
   /** Ends the expired sessions and those whose PIN/password was set again or removed since (every minute, and at start). */
   sweep(): void;
   close(): void;
@@ -49,9 +49,9 @@ export function roleOf(staff: object | undefined): Role | undefined {
 export function staffSessions(h: StaffSessionHost): StaffSessions {
   const { engine, logger, credentials } = h;
   const staffOf = (id: string) => engine.state.config?.staff.find((x) => x.id === id);
-  const signOut = (s: { staffId: string; window?: number }, why: string) => {
+  const signOut = (s: { staffId: string; window?: number }, why: string, endedAt?: number) => {
     try {
-      const outcome = h.run({ id: `sign-out-${randomUUID()}`, type: 'SignOut', staffId: s.staffId, ...(s.window === undefined ? {} : { window: s.window }), source: s.window === undefined ? 'admin' : 'soft-caller' });
+      const outcome = h.run({ id: `sign-out-${randomUUID()}`, type: 'SignOut', staffId: s.staffId, ...(s.window === undefined ? {} : { window: s.window }), ...(endedAt === undefined ? {} : { endedAt }), source: s.window === undefined ? 'admin' : 'soft-caller' });
       if (outcome.ok) return void logger.info({ staffId: s.staffId, window: s.window, why }, 'signed out');
       // Someone no longer on the staff list cannot sign out (the core knows only configured staff): their
       // window is closed instead, so nobody's window stays open under a name the hall no longer has.
@@ -85,7 +85,9 @@ export function staffSessions(h: StaffSessionHost): StaffSessions {
         logger.info({ staffId: s.staffId, window: s.window }, 'session expired; another session of theirs at the window keeps it');
         return;
       }
-      signOut(s, 'session expired');
+      // At its expiry: the restart's time for one that expired while the server was down would stretch
+      // the attendance record over the outage.
+      signOut(s, 'session expired', s.expiresAt);
     },
     sqliteSessionRows(h.database, logger),
   );

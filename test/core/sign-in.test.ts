@@ -55,6 +55,16 @@ describe('SignIn and SignOut', () => {
     expect(h.state.windows['2']).toMatchObject({ status: 'open', staffId: 's4' });
   });
 
+  it('keeps a sign-out\'s end only when it is past (a session that expired while the server was down), never a future one', () => {
+    const h = new Hall();
+    h.ok({ type: 'SignIn', staffId: 's1', window: 1 });
+    h.ok({ type: 'SignOut', staffId: 's1', window: 1, endedAt: h.now - 3600_000 });
+    expect(h.log.find((e) => e.type === 'StaffSignedOut')).toMatchObject({ staffId: 's1', endedAt: h.now - 3600_000, at: h.now });
+    h.ok({ type: 'SignIn', staffId: 's2', window: 2 });
+    h.ok({ type: 'SignOut', staffId: 's2', window: 2, endedAt: h.now + 60_000 });
+    expect(h.events('StaffSignedOut').at(-1)).not.toHaveProperty('endedAt');
+  });
+
   it('replays to the same state: any sequence of sign-ins and sign-outs', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ out: fc.boolean(), staff: fc.integer({ min: 1, max: 6 }), window: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }) }), { maxLength: 30 }), (steps) => {

@@ -47,18 +47,27 @@ describe('staff sessions across a restart of the server', () => {
     expect(attendance(second.engine.eventsAfter(seq))).toEqual([]);
   });
 
-  it('signs out at the start, closing the window, a session that expired while the server was down', async () => {
+  it('signs out at the start, closing the window, a session that expired while the server was down; its attendance ends at the expiry', async () => {
     const first = await start();
     const cookie = await first.signIn('s05', PIN['s05']!, 5);
     const other = await first.signIn('s01', PIN['s01']!, 1);
+    const expiries = await Promise.all([cookie, other].map(async (c) => ((await first.app.inject({ url: '/api/auth/me', headers: { cookie: c } })).json() as { expiresAt: number }).expiresAt));
     const seq = first.engine.state.seq;
     await stop(first);
 
-    // Down for 12 hours and a minute: past both sessions' expiry, s05's first.
-    const second = await start({ db: first.db, clockOffsetMs: 12 * 3600_000 + 60_000 });
-    expect(attendance(second.engine.eventsAfter(seq))).toEqual(['StaffSignedOut@5:s05', 'WindowClosed@5', 'StaffSignedOut@1:s01', 'WindowClosed@1']);
+    // Down for 13 hours (the sessions last 12): past both sessions' expiry, s05's first.
+    const second = await start({ db: first.db, clockOffsetMs: 13 * 3600_000 });
+    const after = second.engine.eventsAfter(seq);
+    expect(attendance(after)).toEqual(['StaffSignedOut@5:s05', 'WindowClosed@5', 'StaffSignedOut@1:s01', 'WindowClosed@1']);
     expect(second.engine.state.windows['5']?.status).toBe('closed');
     for (const cookie2 of [cookie, other]) expect((await second.app.inject({ url: '/api/auth/me', headers: { cookie: cookie2 } })).statusCode).toBe(401);
+    // The sign-outs say when the sessions ended, and the attendance report counts 12 hours each, not 13.
+    const outs = after.filter((e) => e.type === 'StaffSignedOut');
+    expect(outs.map((e) => ('endedAt' in e ? e.endedAt : undefined))).toEqual(expiries);
+    const report = await second.app.inject({ url: '/api/reports?from=2026-11-23&to=2026-11-23', headers: { authorization: `Bearer ${second.cliToken}` } });
+    expect(report.statusCode, report.body).toBe(200);
+    const staff = (report.json() as { groups: { staff: { key: string; signedInMin: number }[] } }).groups.staff;
+    for (const id of ['s05', 's01']) expect(staff.find((r) => r.key === id)?.signedInMin).toBeCloseTo(720, 0);
   });
 
   it('ends at the start the session of a staff member whose role changed in the config', async () => {
