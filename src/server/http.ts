@@ -258,7 +258,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   r.get('/admin', { schema: hide, onRequest: page(['manager']) }, (_req, reply) => sendPage(reply, 'admin.html'));
   r.get('/api/hall/staff', { schema: { tags: ['staff'], summary: 'The full snapshot for the soft caller and admin: masked names of called citizens, ratings to follow up' }, onRequest: need(everyone) }, (_req, reply) => noStore(reply).send(snapshot()));
   r.get('/api/stream/staff', { schema: { tags: ['staff'], summary: '/api/hall/staff as server-sent events' }, config: { eventStream: true }, onRequest: need(everyone) }, (req, reply) =>
-    // The feed ends with the session (signed out, expired, the window passed on): the page then finds it
+    // The feed ends with the session (signed out, expired, its window closed or passed on): the page then finds it
     // signed out (live.js) and goes to the sign-in; the CLI's token has no session to end.
     sseStream(reply, staffFrame, subscribe, req.principal?.kind === 'session' ? (end) => sessions.watch(req.cookies[SESSION_COOKIE], (why) => end(`event: ended\ndata: ${JSON.stringify({ why })}\n\n`)) : undefined),
   );
