@@ -8,6 +8,7 @@
  */
 import type { Logger } from '../../../drivers/common/logger.js';
 import { openSideConnection } from '../../store/side-connection.js';
+import { writeThrough } from './write-through.js';
 import type { Role, Session } from './sessions.js';
 
 export interface SessionRows {
@@ -37,16 +38,7 @@ export function sqliteSessionRows(path: string, logger: Logger): SessionRows {
   const all = db.prepare<[], { key: string; staff_id: string; role: string; at_window: number | null; created_at: number; expires_at: number }>(
     'SELECT key, staff_id, role, at_window, created_at, expires_at FROM staff_sessions ORDER BY expires_at',
   );
-  let warned = false;
-  const write = (what: () => void): void => {
-    try {
-      what();
-      warned = false;
-    } catch (e) {
-      if (!warned) logger.warn({ err: String(e) }, 'staff sessions: cannot write them to the database; keeping them in memory (a restart would sign those out)');
-      warned = true;
-    }
-  };
+  const write = writeThrough(logger, 'staff sessions: cannot write them to the database; keeping them in memory (a restart would sign those out)');
   return {
     load: () =>
       all

@@ -9,6 +9,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from '../../../drivers/common/logger.js';
 import { openSideConnection } from '../../store/side-connection.js';
+import { writeThrough } from './write-through.js';
 
 export interface ThrottleCount {
   /** Failures counted, as of `at` (fractional once some have leaked away). */
@@ -67,16 +68,7 @@ export function sqliteCounts(path: string, hashKey: string, logger: Logger, now:
   const dropSpent = db.prepare('DELETE FROM sign_in_throttle WHERE refused_until <= @now AND level * @leakMs <= @now - at');
   const all = db.prepare<[], { key: string; level: number; at: number; refused_until: number }>('SELECT key, level, at, refused_until FROM sign_in_throttle');
   const counts = new Map<string, ThrottleCount>();
-  let warned = false;
-  const write = (what: () => void): void => {
-    try {
-      what();
-      warned = false;
-    } catch (e) {
-      if (!warned) logger.warn({ err: String(e) }, 'sign-in throttle: cannot write its counts to the database; counting in memory (a restart would forget them)');
-      warned = true;
-    }
-  };
+  const write = writeThrough(logger, 'sign-in throttle: cannot write its counts to the database; counting in memory (a restart would forget them)');
   write(() => dropSpent.run({ now, leakMs }));
   for (const r of all.all()) counts.set(r.key, { level: r.level, at: r.at, until: r.refused_until });
   return {
