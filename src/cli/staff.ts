@@ -50,7 +50,7 @@ export async function staffCommand(args: string[], configPath: string | undefine
   const store = openCredentials(config.server.database, silentLogger);
   try {
     if (sub === 'remove') {
-      io.stdout.write(store.remove(staffId) ? `removed the PIN/password of ${staffId}; a running server ends their sessions within a minute\n` : `${staffId} had none\n`);
+      io.stdout.write(store.remove(staffId) ? `removed the PIN/password of ${staffId}; the server ends their sessions within a minute (or at its next start)\n` : `${staffId} had none\n`);
       return exitCodes.ok;
     }
     const secret = io.stdin.isTTY ? await promptTwice(io, `PIN or password for ${staffId} (${staff.name}, ${staff.role}): `) : await firstLine(io.stdin);
@@ -60,7 +60,7 @@ export async function staffCommand(args: string[], configPath: string | undefine
       return exitCodes.failure;
     }
     await store.set(staffId, secret, Date.now());
-    io.stdout.write(`set the PIN/password of ${staffId} (${staff.role}); it takes effect at the next sign-in, and a running server ends their sessions signed in with the old one within a minute\n`);
+    io.stdout.write(`set the PIN/password of ${staffId} (${staff.role}); it takes effect at the next sign-in, and the server ends their sessions signed in with the old one within a minute (or at its next start)\n`);
     return exitCodes.ok;
   } finally {
     store.close();

@@ -81,9 +81,12 @@ export function decideSignIn(state: HallState, config: HallConfig, cmd: CommandO
   return accept([signedIn, ...d.events]);
 }
 
-/** Sign-out: a StaffSignedOut event, and their window closes (its current citizen finished) if it is still theirs. */
-export function decideSignOut(state: HallState, config: HallConfig, cmd: CommandOf<'SignOut'>, now: number): Decision {
-  if (!config.staff.some((s) => s.id === cmd.staffId)) return reject('unknown-staff', cmd.staffId);
+/**
+ * Sign-out: a StaffSignedOut event, and their window closes (its current citizen finished) if it is still
+ * theirs. Not refused for someone the config no longer lists (removed while signed in): their attendance
+ * needs its end and their window its close. Only the server issues it, for a session it held.
+ */
+export function decideSignOut(state: HallState, _config: HallConfig, cmd: CommandOf<'SignOut'>, now: number): Decision {
   // Only an end in the past is an end: a later one (a clock that jumped back) is the event's own time.
   const endedAt = cmd.endedAt !== undefined && cmd.endedAt < now ? { endedAt: cmd.endedAt } : {};
   const signedOut = { type: 'StaffSignedOut' as const, staffId: cmd.staffId, ...(cmd.window === undefined ? {} : { window: cmd.window }), ...endedAt };

@@ -53,26 +53,28 @@ export function staffSessions(h: StaffSessionHost): StaffSessions {
     try {
       const outcome = h.run({ id: `sign-out-${randomUUID()}`, type: 'SignOut', staffId: s.staffId, ...(s.window === undefined ? {} : { window: s.window }), ...(endedAt === undefined ? {} : { endedAt }), source: s.window === undefined ? 'admin' : 'soft-caller' });
       if (outcome.ok) return void logger.info({ staffId: s.staffId, window: s.window, why }, 'signed out');
-      // Someone no longer on the staff list cannot sign out (the core knows only configured staff): their
-      // window is closed instead, so nobody's window stays open under a name the hall no longer has.
-      const w = s.window === undefined ? undefined : engine.state.windows[String(s.window)];
-      if (outcome.code === 'unknown-staff' && w && w.status !== 'closed' && w.staffId === s.staffId) {
-        const closed = h.run({ id: `close-${randomUUID()}`, type: 'CloseWindow', window: w.id, source: 'admin' });
-        logger.warn({ staffId: s.staffId, window: w.id, why, closed: closed.ok }, 'staff member no longer in the config: their window closed');
-        return;
-      }
       logger.warn({ staffId: s.staffId, window: s.window, why, code: outcome.code }, 'sign-out refused');
     } catch (e) {
       logger.error({ staffId: s.staffId, err: String(e) }, 'sign-out event failed');
     }
   };
-  /** Signs out once per person and window (two sessions of one person at a window end together). */
+  /** Whether the same person is still signed in at that window in another live session (a second device, or signed in there again). */
+  const keptByAnother = (s: Session) => s.window !== undefined && store.ofStaff(s.staffId).some((o) => o.window === s.window && o.expiresAt > h.clock());
+  /**
+   * Signs out once per person and window (two sessions of one person at a window end together), unless
+   * another live session of theirs is still at that window: the last one to end signs out (a PIN set
+   * again ends the old session, not the one signed in with the new PIN).
+   */
   const signOutAll = (ended: Session[], why: string, already: ReadonlySet<string> = new Set()) => {
     const done = new Set<string>();
     for (const s of ended) {
       const k = `${s.staffId}@${s.window ?? ''}`;
       if (done.has(k) || already.has(s.staffId)) continue;
       done.add(k);
+      if (keptByAnother(s)) {
+        logger.info({ staffId: s.staffId, window: s.window, why }, 'session ended; another session of theirs at the window keeps it');
+        continue;
+      }
       signOut(s, why);
     }
   };
@@ -80,8 +82,7 @@ export function staffSessions(h: StaffSessionHost): StaffSessions {
     h.clock,
     (h.sessionHours ?? 12) * 3600_000,
     (s) => {
-      const now = h.clock();
-      if (s.window !== undefined && store.ofStaff(s.staffId).some((o) => o.window === s.window && o.expiresAt > now)) {
+      if (keptByAnother(s)) {
         logger.info({ staffId: s.staffId, window: s.window }, 'session expired; another session of theirs at the window keeps it');
         return;
       }

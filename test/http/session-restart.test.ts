@@ -90,10 +90,13 @@ describe('staff sessions across a restart of the server', () => {
   it('closes at the start the window of a staff member no longer in the config (who cannot sign out)', async () => {
     const first = await start();
     const gone = await first.signIn('s05', PIN['s05']!, 5);
+    const seq = first.engine.state.seq;
     await stop(first);
     const second = await start({ db: first.db, config: (c) => ({ ...c, staff: c.staff.filter((s) => s.id !== 's05') }) });
     expect((await second.app.inject({ url: '/api/auth/me', headers: { cookie: gone } })).statusCode).toBe(401);
     expect(second.engine.state.windows['5']?.status).toBe('closed');
+    // Signed out all the same: the attendance record has its end (the reports stop counting them).
+    expect(attendance(second.engine.eventsAfter(seq))).toEqual(['StaffSignedOut@5:s05', 'WindowClosed@5']);
   });
 
   it('ends, at the next sweep, the sessions signed in with a PIN set again or removed since (the CLI, another process)', async () => {
@@ -116,5 +119,24 @@ describe('staff sessions across a restart of the server', () => {
     const again = await rig.signIn('s03', '4444', 3);
     rig.sweepSessions();
     expect((await rig.app.inject({ url: '/api/auth/me', headers: { cookie: again } })).statusCode).toBe(200);
+  });
+
+  it('keeps the session signed in again with the new PIN, and the window, when the sweep ends the old one', async () => {
+    const rig = await start();
+    const old = await rig.signIn('s03', PIN['s03']!, 3);
+    rig.advance(1000);
+    const cli = openCredentials(rig.db, silentLogger, { N: 1024, r: 8, p: 1 });
+    await cli.set('s03', '4444', rig.clock());
+    cli.close();
+    rig.advance(1000);
+    // The leaked-PIN case done right: signed in again at the window with the new PIN, before the sweep.
+    const fresh = await rig.signIn('s03', '4444', 3);
+    const seq = rig.engine.state.seq;
+    rig.sweepSessions();
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
+    expect((await rig.app.inject({ url: '/api/auth/me', headers: { cookie: old } })).statusCode).toBe(401);
+    expect((await rig.app.inject({ url: '/api/auth/me', headers: { cookie: fresh } })).json()).toMatchObject({ staffId: 's03', window: 3 });
+    expect(rig.engine.state.windows['3']).toMatchObject({ status: 'open', staffId: 's03' });
+    expect(attendance(rig.engine.eventsAfter(seq))).toEqual([]);
   });
 });
