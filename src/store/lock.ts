@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { HallqError } from '../../drivers/common/error.js';
 import { storeWords } from './errors.js';
+import { ensurePrivateDbFile } from './private-file.js';
 
 /** Held by the one process that writes a hall's event log; released by release() or by the process's end. */
 export interface DatabaseLock {
@@ -25,6 +26,8 @@ export function lockDatabase(database: string): DatabaseLock {
   const path = lockPathOf(database);
   let db: Database.Database | undefined;
   try {
+    // 0600 like the database beside it (its -journal follows the file's mode); a missing folder is said below.
+    if (existsSync(dirname(database))) ensurePrivateDbFile(path);
     db = new Database(path, { timeout: 0 });
     db.exec('BEGIN EXCLUSIVE');
   } catch (e) {

@@ -6,6 +6,7 @@ import { openCredentials } from '../../src/server/auth/credentials.js';
 import { loadOrCreateKey } from '../../src/server/sms/key-file.js';
 import { openSmsDb } from '../../src/server/sms/sms-db.js';
 import { EventLog } from '../../src/store/index.js';
+import { lockDatabase, lockPathOf } from '../../src/store/lock.js';
 import { tempDirs } from './temp-dir.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
@@ -31,6 +32,15 @@ describe('files holding the hall data', () => {
     expect(mode(`${db}.sms-key`).toString(8)).toBe('600');
     sms.close();
     log.close();
+  });
+
+  it('the writer\'s lock file beside the database is created 0600 too, and its journal with it', () => {
+    umask = process.umask(0o022);
+    const db = join(dirs.make(), 'hall.db');
+    const lock = lockDatabase(db);
+    expect(mode(lockPathOf(db)).toString(8)).toBe('600');
+    if (existsSync(`${lockPathOf(db)}-journal`)) expect(mode(`${lockPathOf(db)}-journal`).toString(8)).toBe('600');
+    lock.release();
   });
 
   it('are created 0600 when `hallq staff passwd` is the first to open the database (it holds the PIN hashes)', () => {
