@@ -98,6 +98,12 @@ export class SessionStore {
     return ended;
   }
 
+  /** Whether any live session is as `which` asks, without copying them (run after every commit). */
+  some(which: (s: Session) => boolean): boolean {
+    for (const s of this.sessions.values()) if (which(s)) return true;
+    return false;
+  }
+
   /** The live sessions (a handful: one per signed-in staff member and device). */
   list(): Session[] {
     return [...this.sessions.values()];
