@@ -38,7 +38,10 @@ export const requestSchema = z.discriminatedUnion('type', [
      * number is that agent's. Absent: the sending agent's own device.
      */
     for: z.string().min(1).max(100).optional(),
-    /** When the island decided it (epoch ms), for the log's record; the server's own clock runs the command. */
+    /**
+     * When the island decided it (epoch ms, the agent's clock): the server runs the command at this time,
+     * bounded by its own now and the log's last event (src/server/island-return.ts islandTime).
+     */
     at: z.number().finite().optional(),
     last: z.boolean().optional(),
   }),

@@ -82,7 +82,7 @@ export class IslandReturn implements IslandHook {
       if (!trusted.ok) return this.refuseFor(agentId, leaseAgent, wire, trusted.reason, req.last === true);
     }
     const cmd: Command = wire.type === 'IssueTicket' && req.leasedNumber !== undefined ? { ...wire, leased: { agentId: leaseAgent, number: req.leasedNumber } } : wire;
-    const r = this.engine.handle(cmd, this.clock());
+    const r = this.engine.handle(cmd, this.islandTime(req.at));
     this.publish(agentId, r.events);
     // A repeated id (the answer to an earlier send was lost) found its conflict the first time.
     const conflict = r.duplicate ? undefined : islandConflictOf(this.engine.state, cmd, r.outcome);
@@ -96,6 +96,23 @@ export class IslandReturn implements IslandHook {
     }
     if (req.last === true) this.release(agentId);
     return { outcome: r.outcome, seq: this.engine.state.seq, ...(conflict ? { conflict } : {}) };
+  }
+
+  /**
+   * The time a replayed action runs at: when the island decided it (`at`, the agent's clock), so a
+   * ticket's issue, call and service keep the times they had in the hall and the reports' waits and
+   * service times stay true (run at the return, a half-hour island came back as waits of zero). Never
+   * later than now (an agent's clock ahead) and never earlier than the log's last event, whose times
+   * must not go back (the day's rollover and every projection read them in seq order): an action older
+   * than what the log already holds (another agent returned first, the server ran meanwhile) runs at
+   * that event's time. Without `at` (an agent of an older version): now.
+   */
+  private islandTime(at: number | undefined): number {
+    const now = this.clock();
+    if (at === undefined || !Number.isFinite(at) || at >= now) return now;
+    const seq = this.engine.state.seq;
+    const last = seq > 0 ? this.engine.eventsAfter(seq - 1, 1)[0]?.at : undefined;
+    return Math.max(at, last ?? at);
   }
 
   /**
