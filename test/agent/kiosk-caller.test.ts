@@ -53,6 +53,17 @@ describe('kiosk and caller flows over the wire', () => {
     expect(r.position).toBe(1);
   });
 
+  it("with the printer out, says the hall's own refusal first (no desk visit for a ticket the hall would not give), else the printer", async () => {
+    const printer = { health: 'out' } as unknown as ConstructorParameters<typeof KioskFlow>[1];
+    const kiosk = new KioskFlow(link, printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
+    await link.reach(server.engine.state.seq);
+    const seq = server.engine.state.seq;
+    expect(await kiosk.issue({ serviceId: 'no-such-service' })).toMatchObject({ ok: false, code: 'unknown-service' });
+    expect(await kiosk.issue({ serviceId: 'A' })).toMatchObject({ ok: false, code: 'printer-unavailable' });
+    // Nothing was sent: the server's log did not move.
+    expect(server.engine.state.seq).toBe(seq);
+  });
+
   it('maps keypad keys to commands for its window, including transfer to a window by number', async () => {
     const k = fakeKeypad();
     const off = attachCaller(link, 7, k.keypad, (n) => (n === '7' ? 's7' : undefined), silentLogger);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
-import { localTime, maskPhone, openForCheckIn, own, prospectiveView, rejectionMessages, serviceOf, type Command, type HallState, type Lang, type Outcome, type PersonInput, type TicketView } from '../../core/index.js';
+import { decide, localTime, maskPhone, openForCheckIn, own, prospectiveView, rejectionMessages, serviceOf, type Command, type HallState, type Lang, type Outcome, type PersonInput, type TicketView } from '../../core/index.js';
 import { KioskJournal } from '../kiosk-journal.js';
 import type { AgentLink } from '../link.js';
 import { printedTicket } from '../ticket-document.js';
@@ -144,6 +144,20 @@ export class KioskFlow {
     )?.id;
   }
 
+  /**
+   * The hall's own refusal of `command`, decided on the replica (core decide: pure), when one of
+   * HALL_REFUSALS: with the printer out the citizen is told that (the service closed, the quota
+   * taken, an ID card needed), not to ask at the desk for a ticket the hall would not give anyway.
+   * Only on a replica of today (a new day's first command rolls the day over on the server).
+   */
+  private hallRefusal(command: Command): KioskResult | undefined {
+    const state = this.link.replica.state;
+    const now = this.opts.clock?.() ?? Date.now();
+    if (!state.config || localTime(now, state.config.utcOffsetMinutes).day !== state.day) return undefined;
+    const { outcome } = decide(state, command, now);
+    return !outcome.ok && HALL_REFUSALS.has(outcome.code) ? refused(outcome) : undefined;
+  }
+
   async issue(request: KioskRequest): Promise<KioskResult> {
     const sms = this.smsEnabled();
     // The server refuses an SMS ticket then too (core/decide-ticket.ts); said here before anything is sent.
@@ -152,7 +166,6 @@ export class KioskFlow {
     const req: KioskRequest = sms ? request : withoutPhone(request);
     const print = !req.smsOnly;
     const phoneMasked = req.phoneMasked ?? (req.phone ? maskPhone(req.phone) : undefined);
-    if (print && !this.canPrint()) return { ok: false, code: 'printer-unavailable', message: sms ? printerDown : printerDownNoSms };
     // A card with a booked appointment for this service today checks in (served with priority when on time).
     const appointment = req.appointmentId ?? (req.person ? this.appointmentFor(req.person.idHash, req.serviceId) : undefined);
     // An SMS-only ticket reaches its citizen by text only (the wire schema refuses one without a number).
@@ -173,6 +186,7 @@ export class KioskFlow {
           ...(phoneMasked ? { phoneMasked } : {}),
           ...(req.priority ? { priority: true } : {}),
         };
+    if (print && !this.canPrint()) return this.hallRefusal(command) ?? { ok: false, code: 'printer-unavailable', message: sms ? printerDown : printerDownNoSms };
     // On disk before it is sent: an agent that dies before the cut voids it at its next start.
     if (print) this.journal.asked(command, Date.now());
     const running = this.link.run(command as Parameters<AgentLink['run']>[0]);
@@ -363,6 +377,9 @@ function withoutPhone(req: KioskRequest): KioskRequest {
   const { phone: _phone, phoneMasked: _masked, ...rest } = req;
   return rest;
 }
+
+/** Refusals of an issue that no printer changes (core/rejections.ts). */
+const HALL_REFUSALS: ReadonlySet<string> = new Set(['unknown-service', 'hall-closed', 'outside-hours', 'issuing-stopped', 'quota-reached', 'no-window', 'id-required', 'id-invalid', 'per-id-open', 'per-id-daily', 'unknown-appointment', 'appointment-used', 'appointment-too-early']);
 
 function refused(o: Outcome): KioskResult {
   return o.ok ? { ok: false, code: 'invalid-command', message: { zh: '取号失败', en: 'No ticket' } } : { ok: false, code: o.code, message: o.message };
