@@ -143,6 +143,12 @@ export function decidePrint(state: HallState, cmd: CommandOf<'PrintConfirmed'> |
   if (t.kioskAgent !== undefined && cmd.kioskAgent !== t.kioskAgent) return rejectOwn('print-other-kiosk', `${t.id} was issued by agent ${t.kioskAgent}`);
   // The cut came after the print-confirm timeout had voided the ticket: the paper stands.
   if (cmd.type === 'PrintConfirmed' && revivable(state, t)) return accept([{ type: 'TicketPrinted', ticketId: t.id, revived: true }], t.id);
+  // An SMS-only ticket its kiosk withdraws (it stopped waiting for the answer and told the citizen to try
+  // again, or died before telling them anything): no paper and no SMS holds its number yet (the phone
+  // follows the answer), so it goes before anyone calls it, as a never-printed number does.
+  if (cmd.type === 'PrintFailed' && t.delivery === 'sms' && t.kioskAgent !== undefined && t.status === 'waiting' && t.calledAt === undefined) {
+    return accept([{ type: 'TicketVoided', ticketId: t.id, reason: cmd.reason }], t.id);
+  }
   if (t.status !== 'issued') return rejectOwn('bad-ticket-state', ticketStands(t));
   // A failed print voids the number: it is never shown as waiting, never called.
   return cmd.type === 'PrintConfirmed'

@@ -32,6 +32,26 @@ describe('only the issuing kiosk agent settles a print', () => {
     expect(h.state.tickets[t]?.status).toBe('waiting');
   });
 
+  it('an SMS-only ticket its kiosk withdraws is voided while nobody has called it; by no other agent, and never once called', () => {
+    const h = new Hall();
+    const sms = () => h.issue('A', { delivery: 'sms', kioskAgent: 'kiosk-a', phoneMasked: '139****5678' });
+    const t = sms();
+    expect(h.state.tickets[t]?.status).toBe('waiting');
+    expect(h.run({ type: 'PrintFailed', ticketId: t, reason: 'kiosk-timeout', kioskAgent: 'kiosk-b' }).outcome).toMatchObject({ ok: false, code: 'print-other-kiosk' });
+    expect(h.run({ type: 'PrintFailed', ticketId: t, reason: 'kiosk-timeout', kioskAgent: 'kiosk-a' }).outcome).toEqual({ ok: true, ticketId: t });
+    expect(h.state.tickets[t]?.status).toBe('voided');
+    // Out of the queue: the next call takes the next ticket.
+    const u = sms();
+    h.ok({ type: 'OpenWindow', window: 1, staffId: 's1' });
+    expect(h.run({ type: 'CallNext', window: 1 }).outcome).toMatchObject({ ok: true, ticketId: u });
+    // Called once (then back in the queue or not), the citizen holds it: no withdrawal.
+    expect(h.run({ type: 'PrintFailed', ticketId: u, reason: 'kiosk-timeout', kioskAgent: 'kiosk-a' }).outcome).toMatchObject({ ok: false, code: 'bad-ticket-state' });
+    // A printed ticket that waits is the paper's: no withdrawal either.
+    const p = h.issue('A', { delivery: 'print', kioskAgent: 'kiosk-a' });
+    h.ok({ type: 'PrintConfirmed', ticketId: p, kioskAgent: 'kiosk-a' });
+    expect(h.run({ type: 'PrintFailed', ticketId: p, reason: 'kiosk-timeout', kioskAgent: 'kiosk-a' }).outcome).toMatchObject({ ok: false, code: 'bad-ticket-state' });
+  });
+
   it('a check-in records its kiosk agent too', () => {
     const h = new Hall();
     const slot = h.now + 10 * 60_000;

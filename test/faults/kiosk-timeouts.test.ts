@@ -4,6 +4,8 @@
  * Mosquitto) while `hallq server` is SIGKILLed at seeded-random moments and started again.
  * HALLQ_KIOSK_KILL_SEED=<seed> reproduces a run.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
@@ -79,5 +81,57 @@ describe('fault 3: kiosk requests whose answer was lost are resolved by their co
     expect(kills).toBeGreaterThan(0);
     expect(printed.length + failed.length).toBe(ISSUES);
     console.log(`kiosk under kills (seed ${SEED}): ${kills} kills, ${printed.length} printed, ${failed.length} failed, ${tickets.length - waiting.length} voided`);
+  }, 300_000);
+
+});
+
+// The tryout of the eighteenth session: an SMS-only ticket made after the kiosk had told its citizen to
+// try again waited with no paper and no SMS (the phone follows the answer), a number nobody held.
+describe('SMS-only kiosk requests whose answer was lost are voided, not left waiting', () => {
+  let hall: ProcessHall;
+  let link: AgentLink;
+  beforeAll(async () => {
+    // A hall that sends SMS (to a provider nobody answers: no text goes out, none is needed here).
+    hall = await ProcessHall.open('kiosk-sms-kill', (yaml, { dir }) => {
+      writeFileSync(join(dir, 'sms.secret'), 'not-a-secret\n', { mode: 0o600 });
+      return yaml.replace('server:\n', `server:\n  sms: { provider: aliyun, aliyun: { accessKeyId: test, accessKeySecretFile: ${join(dir, 'sms.secret')}, signName: test, endpoint: "http://127.0.0.1:9/", templates: { issued: SMS_1, issuedNear: SMS_2, near: SMS_3, called: SMS_4 } } }\n`);
+    });
+    await hall.startServer();
+    link = await startAgent(hall.broker.url, 'kiosk-1');
+  }, 60_000);
+  afterAll(async () => {
+    await link?.stop();
+    await hall?.close();
+  });
+
+  it(`60 SMS-only issues with the server killed at random: waiting SMS tickets = the ones the kiosk reported (seed ${SEED})`, async () => {
+    const random = seededRandom(SEED + 1);
+    const kiosk = new KioskFlow(link, undefined, { statusBaseUrl: 'http://hall.test', logger: silentLogger, answerTimeoutMs: 1500 });
+    const told: string[] = [];
+    let failed = 0;
+    let restarting: Promise<void> = Promise.resolve();
+    let kills = 0;
+    for (let i = 0; i < 60; i++) {
+      if (kills < 6 && random() < 1 / 8) {
+        kills += 1;
+        const at = Math.floor(random() * 200);
+        restarting = restarting.then(async () => {
+          await new Promise((r) => setTimeout(r, at));
+          await hall.restartServer();
+        });
+      }
+      const r = await kiosk.issue({ serviceId: 'A', smsOnly: true, phoneMasked: '139****5678' }).catch(() => ({ ok: false as const }));
+      if (r.ok) told.push(r.ticketId);
+      else failed += 1;
+      if (kills > 0 && i % 8 === 7) await restarting;
+    }
+    await restarting;
+    await kiosk.settled();
+    const state = await hall.state();
+    const mine = Object.entries(state.tickets);
+    expect(new Set(mine.filter(([, t]) => t.status === 'waiting').map(([id]) => id))).toEqual(new Set(told));
+    expect(mine.filter(([, t]) => t.status !== 'waiting' && t.status !== 'voided')).toEqual([]);
+    expect(kills).toBeGreaterThan(0);
+    console.log(`SMS-only kiosk under kills (seed ${SEED}): ${kills} kills, ${told.length} told, ${failed} told to try again, ${mine.length - told.length} voided`);
   }, 300_000);
 });

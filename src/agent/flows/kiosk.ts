@@ -187,15 +187,16 @@ export class KioskFlow {
           ...(req.priority ? { priority: true } : {}),
         };
     if (print && !this.canPrint()) return this.hallRefusal(command) ?? { ok: false, code: 'printer-unavailable', message: sms ? printerDown : printerDownNoSms };
-    // On disk before it is sent: an agent that dies before the cut voids it at its next start.
-    if (print) this.journal.asked(command, Date.now());
+    // On disk before it is sent: an agent that dies before the cut (or, for an SMS ticket, before the
+    // citizen is told its number) voids it at its next start.
+    this.journal.asked(command, Date.now());
     const running = this.link.run(command as Parameters<AgentLink['run']>[0]);
     const answer = await within(running, left());
     if (answer === TIMED_OUT) {
       this.opts.logger.warn({ commandId }, 'no answer from the server in time; the ticket it may make will be voided');
-      // An SMS-only ticket is the citizen's once made (the SMS tells them); a printed one is voided.
-      if (print) this.voidWhenKnown(running, commandId, 'kiosk-timeout');
-      else this.background(running);
+      // The citizen is told to try again: whatever ticket it makes is voided, printed or SMS-only (no
+      // phone was sent with the latter, so no SMS would ever have told them its number).
+      this.voidWhenKnown(running, commandId, 'kiosk-timeout');
       return { ok: false, code: 'server-unavailable', message: serverAway };
     }
     const { outcome, seq } = answer;
@@ -203,11 +204,11 @@ export class KioskFlow {
     const token = (answer as { statusToken?: unknown }).statusToken;
     const statusToken = typeof token === 'string' && /^[\w-]{16,100}$/.test(token) ? token : undefined;
     if (!outcome.ok || !outcome.ticketId) {
-      if (print) this.journal.settled(commandId);
+      this.journal.settled(commandId);
       return refused(outcome);
     }
     const ticketId = outcome.ticketId;
-    if (print) this.journal.ticket(commandId, ticketId);
+    this.journal.ticket(commandId, ticketId);
     const reached = await within(
       (async () => {
         if (req.phone) await this.sendContact(ticketId, req.phone);
@@ -217,7 +218,7 @@ export class KioskFlow {
     );
     if (reached === TIMED_OUT) {
       this.opts.logger.warn({ ticketId }, 'the replica did not reach the new ticket in time; voiding it');
-      if (print) this.voidWhenKnown(running, commandId, 'kiosk-timeout');
+      this.voidWhenKnown(running, commandId, 'kiosk-timeout');
       return { ok: false, code: 'server-unavailable', message: serverAway };
     }
     const state = this.link.replica.state;
@@ -228,7 +229,11 @@ export class KioskFlow {
     const service = state.config ? serviceOf(state.config, req.serviceId) : undefined;
     if (!view || !service || !state.config) throw new HallqError('INTERNAL', 'issued ticket missing from the replica', { ticketId: outcome.ticketId });
     const base = { ticketId: view.ticketId, number: view.number, position: view.position ?? 1, windows: view.windows, ...(view.estimatedWaitMinutes === undefined ? {} : { estimatedWaitMinutes: view.estimatedWaitMinutes }), ...(statusToken ? { statusToken } : {}) };
-    if (!print || !this.printer) return { ok: true, ...base, printed: false };
+    if (!print || !this.printer) {
+      // The citizen is told its number now: nothing is left to void at the next start.
+      this.journal.settled(commandId);
+      return { ok: true, ...base, printed: false };
+    }
     const kept = own(state.tickets, view.ticketId)?.phoneMasked;
     try {
       const printed = await this.printer.print(
