@@ -29,6 +29,12 @@ export interface SamReaderOptions {
   statusIntervalMs?: number;
   /** Read with 30 10 (text + photo + fingerprint) instead of 30 01. */
   withFingerprint?: boolean;
+  /**
+   * A card already on the reader at the first answered find is not read (default false: read): it was
+   * placed before this program started, maybe read and used by the run before it, and a reader reads a
+   * card once per placing; lifted and placed again, it is read.
+   */
+  skipCardAtStart?: boolean;
 }
 
 export interface SamHealth {
@@ -74,6 +80,9 @@ export class SamCardReader extends EventEmitter<SamReaderEvents> {
   private lastStatusAt = Number.NEGATIVE_INFINITY;
   private lastPollError: string | undefined;
   private present = false;
+  /** Whether a find has been answered since construction (skipCardAtStart). */
+  private answered = false;
+  private readonly skipCardAtStart: boolean;
   private healthy: boolean | undefined;
   private closing = false;
   private readonly unsubscribe: Array<() => void> = [];
@@ -88,6 +97,7 @@ export class SamCardReader extends EventEmitter<SamReaderEvents> {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.statusIntervalMs = options.statusIntervalMs ?? 5000;
     this.withFingerprint = options.withFingerprint ?? false;
+    this.skipCardAtStart = options.skipCardAtStart ?? false;
     this.unsubscribe.push(
       transport.onData((chunk) => this.onData(chunk)),
       transport.onClose((err) => this.onClose(err)),
@@ -203,8 +213,15 @@ export class SamCardReader extends EventEmitter<SamReaderEvents> {
 
   private async cardCycle(): Promise<void> {
     const found = await this.find();
+    const first = !this.answered;
+    this.answered = true;
     if (found) {
       if (this.present) return; // the same card still lies there
+      if (first && this.skipCardAtStart) {
+        this.present = true;
+        this.log.warn({}, 'a card lay on the reader when it started: not read; lift it and place it again');
+        return;
+      }
       const card = await this.selectAndRead();
       this.present = true;
       this.log.info({ withFingerprint: this.withFingerprint }, 'card read');

@@ -60,7 +60,7 @@ export const idcardReaders: { [K in IdcardTransportId]: IdcardReaderEntry<Extrac
     start: async (c, ctx) => {
       const id = `${c.vendorId.toString(16).padStart(4, '0')}:${c.productId.toString(16).padStart(4, '0')}`;
       const framing = Object.fromEntries(Object.entries(c.framing).filter(([, v]) => v !== undefined));
-      const reader = new HidCardReader(nodeHidOpener({ vendorId: c.vendorId, productId: c.productId }), { logger: ctx.logger, framing, description: `hid ${id}` });
+      const reader = new HidCardReader(nodeHidOpener({ vendorId: c.vendorId, productId: c.productId }), { logger: ctx.logger, framing, description: `hid ${id}`, skipCardAtStart: true });
       ctx.health({ state: 'unknown', detail: id, final: false });
       reader.on('error', (e) => ctx.logger.debug({ code: e.code }, 'id-card reader error'));
       reader.on('health', (h) => ctx.health({ state: h.ok ? 'ok' : 'offline', ...(h.error ? { detail: h.error.code } : {}), final: false }));
@@ -72,7 +72,7 @@ export const idcardReaders: { [K in IdcardTransportId]: IdcardReaderEntry<Extrac
     kind: idcardTransportSchemas.serial.kind,
     start: async (c, ctx) => {
       const link = ctx.reopening(c.path, () => new SerialTransport({ path: c.path, baudRate: c.baudRate }));
-      const reader = new SamCardReader(link, { logger: ctx.logger });
+      const reader = new SamCardReader(link, { logger: ctx.logger, skipCardAtStart: true });
       ctx.health({ state: 'unknown', detail: c.path, final: false });
       // Without an 'error' listener the reader only logs; with one the agent sees codes (never personal data).
       reader.on('error', (e) => ctx.logger.debug({ code: e.code }, 'id-card reader error'));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger } from '../../../drivers/common/logger.js';
 import { SerialTransport } from '../../../drivers/common/serial-transport.js';
 import { TEST_CARDS, idcardEmulation } from '../../../drivers/idcard/emulation.js';
 import { idcardTransportSchemas } from '../../../drivers/idcard/transport-schemas.js';
@@ -36,12 +37,26 @@ describe('the ID-card reader registry', () => {
     const emulator = idcardEmulation.emulator(device);
     await emulator.start();
     cleanups.push(() => emulator.close());
-    const devices = new DeviceManager(devicesSchema.parse({ idcard: idcardEmulation.configFor(pty.host) }));
+    // A card already on the reader when the agent starts (a restart: the run before may have used it) is
+    // not read (the tryout of the eighteenth session: it went onto the next citizen's ticket); lifted and
+    // placed again, it is.
+    emulator.placeCard(TEST_CARDS.li);
+    let skipped: () => void = () => undefined;
+    const skip = new Promise<void>((resolve) => (skipped = resolve));
+    const logger: Logger = { debug() {}, info() {}, error() {}, warn: (_obj, msg) => (msg?.includes('lay on the reader when it started') ? skipped() : undefined), child: () => logger };
+    const devices = new DeviceManager(devicesSchema.parse({ idcard: idcardEmulation.configFor(pty.host) }), { logger });
     cleanups.push(() => devices.stop());
+    const cards: string[] = [];
     await devices.start();
+    devices.idcard?.on('card', (c) => cards.push(c.idNumber));
+    await skip;
+    expect(cards).toEqual([]);
     const read = new Promise<string>((resolve) => devices.idcard?.on('card', (c) => resolve(c.idNumber)));
+    emulator.removeCard();
+    await new Promise<void>((resolve) => devices.idcard?.once('removed', () => resolve()));
     emulator.placeCard(TEST_CARDS.li);
     expect(await read).toBe(TEST_CARDS.li.idNumber);
+    expect(cards).toEqual([TEST_CARDS.li.idNumber]);
     const list = await healthWhen(devices, (l) => stateOf(l, 'idcard') === 'ok');
     expect(list.find((d) => d.name === 'idcard')?.kind).toBe(idcardTransportSchemas.serial.kind);
   }, 30_000);
