@@ -117,7 +117,7 @@ export function publicSnapshot(s: HallSnapshot): Omit<HallSnapshot, 'ratings' | 
   return {
     ...s,
     staffNames: {},
-    windows: s.windows.map(({ staffId: _staff, staffName: _name, current, ...w }) => ({ ...w, ...(current ? { current: { ticketId: current.ticketId, number: current.number, serviceId: current.serviceId, status: current.status } } : {}) })),
+    windows: s.windows.map(({ staffId: _staff, staffName: _name, pauseReason: _reason, current, ...w }) => ({ ...w, ...(current ? { current: { ticketId: current.ticketId, number: current.number, serviceId: current.serviceId, status: current.status } } : {}) })),
     calls: s.calls.map(({ nameMasked: _name, ...c }) => c),
     ratings: [],
   };

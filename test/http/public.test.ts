@@ -74,6 +74,25 @@ describe('HTTP: the public surface carries no personal data', () => {
     for (const [path, body] of Object.entries(bodies)) for (const bad of forbidden()) expect(body.includes(bad), `${path} contains ${bad}`).toBe(false);
   });
 
+  // The tryout of the eighteenth session: a pause reason is free text staff type, and one held an ID
+  // number; /api/hall served it to anyone. Staff see it; the public surface does not carry it at all.
+  it("leaves a window's pause reason (free text) off the public surface; staff still read it", async () => {
+    const reason = `身份证 ${citizen.id} 电话 ${citizen.phone}`;
+    const paused = rig.mqtt.run({ id: 'pause-3', type: 'PauseWindow', window: 3, reason });
+    expect(paused.ok).toBe(true);
+    const hall = await (await fetch(`${base}/api/hall`)).text();
+    expect(hall).toContain('"status":"paused"');
+    const stream = await firstEvent('/api/stream');
+    for (const body of [hall, stream]) {
+      expect(body).not.toContain('pauseReason');
+      expect(body).not.toContain(citizen.id);
+      expect(body).not.toContain(citizen.phone);
+    }
+    const staff = await (await fetch(`${base}/api/hall/staff`, { headers: { authorization: `Bearer ${rig.cliToken}` } })).text();
+    expect(staff).toContain(citizen.id);
+    expect(rig.mqtt.run({ id: 'resume-3', type: 'ResumeWindow', window: 3 }).ok).toBe(true);
+  });
+
   it('finds a ticket only by its token; the staff views strip the keyed ID hash', async () => {
     expect((await fetch(`${base}/api/status/${'A'.repeat(43)}`)).status).toBe(404);
     expect((await fetch(`${base}/api/status/20261123-A001`)).status).toBe(400);
