@@ -190,6 +190,24 @@ describe('page faults, every page', () => {
     }, 60_000);
   }
 
+  // The tryout of the eighteenth session: a long pause reason (text staff type) pushed admin to 1,618 px.
+  it('a long pause reason, with a right-to-left mark in it, keeps admin and the caller within 1366 px', async () => {
+    const width = () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth;
+    const staff = await signedIn('s05', DEMO_PINS.staff, 5);
+    const manager = await signedIn('m01', DEMO_PINS.manager);
+    const admin = await open(manager, `${rig.server}/admin`);
+    await admin.waitForSelector('tr[data-window="5"]');
+    const send = (body: object) => admin.evaluate(async (b) => (await fetch('/api/commands', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) })).status, body);
+    const reason = `\u202e${'临时离开处理材料'.repeat(10)}${'x'.repeat(100)}`;
+    expect(await send({ id: `pause-long-${Date.now()}`, type: 'PauseWindow', window: 5, reason })).toBe(200);
+    await admin.waitForSelector('tr[data-window="5"] bdi.typed');
+    expect(await admin.evaluate(width)).toBeLessThanOrEqual(1366);
+    const caller = await open(staff, `${rig.server}/caller?window=5`);
+    await caller.waitForSelector('#state:has-text("临时离开")');
+    expect(await caller.evaluate(width)).toBeLessThanOrEqual(1366);
+    expect(await send({ id: `resume-long-${Date.now()}`, type: 'ResumeWindow', window: 5 })).toBe(200);
+  }, 60_000);
+
   it('links and buttons on admin, reports (and its chart text), caller, sign-in, the start page, the status page and the kiosk meet WCAG AA 4.5:1', async () => {
     const manager = await signedIn('m01', DEMO_PINS.manager);
     const staff = await signedIn('s05', DEMO_PINS.staff, 5);
