@@ -211,15 +211,22 @@ describe('HTTP: the staff surface needs a session with the right role', () => {
     expect(ok.statusCode).toBe(200);
   });
 
-  it('a ticket staff issue over HTTP without `delivery` waits at once (only a kiosk print waits for its printer)', async () => {
+  it('a ticket staff issue over HTTP without `delivery` waits at once; a print is refused (only a kiosk prints)', async () => {
     const s03 = await rig.signIn('s03', PIN['s03']!, 3);
     const post = (body: object) => rig.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie: s03 }, payload: body });
     const plain = (await post({ id: 'x8', type: 'IssueTicket', serviceId: 'social' })).json() as { outcome: { ok: boolean; ticketId: string } };
     expect(plain.outcome.ok).toBe(true);
     expect(rig.engine.state.tickets[plain.outcome.ticketId]).toMatchObject({ status: 'waiting', delivery: 'none' });
-    // Said outright, a print still waits for its confirmation: the default changed, not the meaning.
-    const print = (await post({ id: 'x9', type: 'IssueTicket', serviceId: 'social', delivery: 'print' })).json() as { outcome: { ticketId: string } };
-    expect(rig.engine.state.tickets[print.outcome.ticketId]).toMatchObject({ status: 'issued', delivery: 'print' });
+    // A print said outright is refused (the tryout of the eighteenth session: it sat `issued` with nothing
+    // that could confirm it, PrintConfirmed being the kiosk's alone), by every front of HTTP, and nothing is recorded.
+    const manager = await rig.signIn('m01', PIN['m01']!);
+    const seq = rig.engine.state.seq;
+    for (const headers of [{ ...json, cookie: s03 }, { ...json, cookie: manager }, { ...json, authorization: `Bearer ${rig.cliToken}` }]) {
+      const r = await rig.app.inject({ method: 'POST', url: '/api/commands', headers, payload: { id: 'x9', type: 'IssueTicket', serviceId: 'social', delivery: 'print' } });
+      expect(r.statusCode).toBe(403);
+      expect(r.json()).toMatchObject({ error: { code: 'print-at-kiosk-only' } });
+    }
+    expect(rig.engine.state.seq).toBe(seq);
   });
 });
 

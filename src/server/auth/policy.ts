@@ -31,6 +31,9 @@ export function authorizeCommand(who: Principal, cmd: Command, state: HallState)
   // What a printer did is said only by the kiosk's agent that drove it (over MQTT, as that agent):
   // over HTTP a PrintConfirmed would put a never-printed (or voided) number first in the queue.
   if (cmd.type === 'PrintConfirmed' || cmd.type === 'PrintFailed') return printFromKioskOnly;
+  // A printed ticket waits for its kiosk's cut, which nothing over HTTP can confirm: it would sit
+  // `issued` (a number nobody holds) until the print-confirm timeout voided it.
+  if ((cmd.type === 'IssueTicket' || cmd.type === 'CheckIn') && cmd.delivery === 'print') return printedAtKioskOnly;
   if (who.kind === 'cli' || who.role === 'manager') return { ok: true, source: 'admin' };
   if (who.role !== 'staff' || !staffCommands.has(cmd.type)) return managersOnly(cmd.type);
   if (cmd.type === 'IssueTicket') return { ok: true, source: 'soft-caller' };
@@ -51,6 +54,12 @@ const printFromKioskOnly: Verdict = {
   code: 'kiosk-only',
   message: "A print is confirmed or failed only by the kiosk's own agent (its printer), never over HTTP",
   messageZh: '打印结果只能由取号机自身上报，不能通过 HTTP 提交',
+};
+const printedAtKioskOnly: Verdict = {
+  ok: false,
+  code: 'print-at-kiosk-only',
+  message: 'A printed ticket is issued only at a kiosk (its printer confirms the cut): leave `delivery` out (or say none or sms) over HTTP',
+  messageZh: '纸质号票只能在取号机上出票（由其打印机确认出票）：通过 HTTP 取号请不填 delivery（或填 none、sms）',
 };
 /** A command no session of this role may send: says which role may (managers, or the technician CLI on the server). */
 const managersOnly = (type: Command['type']): Verdict => ({
