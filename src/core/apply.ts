@@ -136,6 +136,7 @@ function applyBody(state: HallState, e: HallEvent): void {
       const w = win(state, e.fromWindow);
       finish(state, t, w, e.at, e.durationMs);
       t.status = 'waiting';
+      t.issuedFor ??= t.serviceId;
       t.serviceId = e.toService;
       t.transfers += 1;
       t.queuedAt = e.at;

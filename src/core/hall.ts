@@ -124,8 +124,10 @@ export function servedPerService(state: HallState): ReadonlyMap<string, number> 
     const perService = new Map<string, number>();
     for (const t of Object.values(state.tickets)) {
       if (t.status !== 'done') continue;
-      done.set(t.id, t.serviceId);
-      perService.set(t.serviceId, (perService.get(t.serviceId) ?? 0) + 1);
+      // Under the service it was issued for, as its issue is counted (and the reports count both).
+      const service = t.issuedFor ?? t.serviceId;
+      done.set(t.id, service);
+      perService.set(service, (perService.get(service) ?? 0) + 1);
     }
     hit = { seq: state.seq, done, perService };
     servedCache.set(state, hit);
@@ -149,7 +151,8 @@ function noteServed(state: HallState, seq: number, ticketId: string | null | und
   }
   const t = own(state.tickets, ticketId);
   if (t?.status === 'done') {
-    hit.done.set(t.id, t.serviceId);
-    hit.perService.set(t.serviceId, (hit.perService.get(t.serviceId) ?? 0) + 1);
+    const service = t.issuedFor ?? t.serviceId;
+    hit.done.set(t.id, service);
+    hit.perService.set(service, (hit.perService.get(service) ?? 0) + 1);
   }
 }

@@ -61,6 +61,11 @@ export interface Ticket {
   recalls: number;
   noShows: number;
   transfers: number;
+  /**
+   * The service it was issued for, kept at its first transfer (`serviceId` is then the service it waits
+   * for): the day's per-service figures count it there, beside its issue, as the reports do.
+   */
+  issuedFor?: string;
   /** Voided by the print-confirm timeout (core/print-timeout.ts): a late PrintConfirmed revives it. */
   printTimedOut?: true;
   /**
