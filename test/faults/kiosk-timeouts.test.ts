@@ -20,6 +20,34 @@ import { ProcessHall } from './daemon-process.js';
 const ISSUES = 150;
 const SEED = Number(process.env.HALLQ_KIOSK_KILL_SEED ?? Date.now() % 1_000_000);
 
+/**
+ * The server SIGKILLed and started again at random moments of a run of requests: `maybe()` before a
+ * request (one in `every`, at most `most` in all, 0–200 ms into it), `after(i)` waits for the restarts
+ * every `every` requests, `done()` for the last. The kills run one after another: each takes the server
+ * the previous restart started (taken when its turn comes, not now, or a kill would wait on a process
+ * that already died).
+ */
+function killsAtRandom(hall: ProcessHall, random: () => number, o: { most: number; every: number }) {
+  let restarting: Promise<void> = Promise.resolve();
+  let kills = 0;
+  return {
+    maybe: () => {
+      if (kills >= o.most || random() >= 1 / o.every) return;
+      kills += 1;
+      const at = Math.floor(random() * 200);
+      restarting = restarting.then(async () => {
+        await new Promise((r) => setTimeout(r, at));
+        await hall.restartServer();
+      });
+    },
+    after: async (i: number) => {
+      if (kills > 0 && i % o.every === o.every - 1) await restarting;
+    },
+    done: () => restarting,
+    kills: () => kills,
+  };
+}
+
 describe('fault 3: kiosk requests whose answer was lost are resolved by their command id', () => {
   let hall: ProcessHall;
   let link: AgentLink;
@@ -45,24 +73,15 @@ describe('fault 3: kiosk requests whose answer was lost are resolved by their co
     const random = seededRandom(SEED);
     const kiosk = new KioskFlow(link, printer, { statusBaseUrl: 'http://hall.test', logger: silentLogger, answerTimeoutMs: 1500 });
     const results: (KioskResult | { ok: false; code: 'threw' })[] = [];
-    let restarting: Promise<void> = Promise.resolve();
-    let kills = 0;
+    // About one issue in twelve has the server killed under it, at a random moment of the request.
+    const killer = killsAtRandom(hall, random, { most: 12, every: 12 });
     for (let i = 0; i < ISSUES; i++) {
-      // About one issue in twelve has the server killed under it, at a random moment of the request.
-      if (kills < 12 && random() < 1 / 12) {
-        kills += 1;
-        const at = Math.floor(random() * 200);
-        // The kills run one after another: each takes the server the previous restart started (taken
-        // when its turn comes, not now, or a kill would wait on a process that already died).
-        restarting = restarting.then(async () => {
-          await new Promise((r) => setTimeout(r, at));
-          await hall.restartServer();
-        });
-      }
+      killer.maybe();
       results.push(await kiosk.issue({ serviceId: 'A' }).catch(() => ({ ok: false as const, code: 'threw' as const })));
-      if (kills > 0 && i % 12 === 11) await restarting;
+      await killer.after(i);
     }
-    await restarting;
+    await killer.done();
+    const kills = killer.kills();
     // Every command the kiosk stopped waiting for is resolved once the server is back.
     await kiosk.settled();
 
@@ -109,23 +128,16 @@ describe('SMS-only kiosk requests whose answer was lost are voided, not left wai
     const kiosk = new KioskFlow(link, undefined, { statusBaseUrl: 'http://hall.test', logger: silentLogger, answerTimeoutMs: 1500 });
     const told: string[] = [];
     let failed = 0;
-    let restarting: Promise<void> = Promise.resolve();
-    let kills = 0;
+    const killer = killsAtRandom(hall, random, { most: 6, every: 8 });
     for (let i = 0; i < 60; i++) {
-      if (kills < 6 && random() < 1 / 8) {
-        kills += 1;
-        const at = Math.floor(random() * 200);
-        restarting = restarting.then(async () => {
-          await new Promise((r) => setTimeout(r, at));
-          await hall.restartServer();
-        });
-      }
+      killer.maybe();
       const r = await kiosk.issue({ serviceId: 'A', smsOnly: true, phoneMasked: '139****5678' }).catch(() => ({ ok: false as const }));
       if (r.ok) told.push(r.ticketId);
       else failed += 1;
-      if (kills > 0 && i % 8 === 7) await restarting;
+      await killer.after(i);
     }
-    await restarting;
+    await killer.done();
+    const kills = killer.kills();
     await kiosk.settled();
     const state = await hall.state();
     const mine = Object.entries(state.tickets);
