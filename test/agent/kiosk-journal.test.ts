@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../drivers/common/logger.js';
-import { PRINT_NOT_CONFIRMED, resolveOpenPrints } from '../../src/agent/flows/kiosk.js';
+import { PRINT_NOT_CONFIRMED, SMS_NOT_TOLD, resolveOpenPrints } from '../../src/agent/flows/kiosk.js';
 import { KioskJournal } from '../../src/agent/kiosk-journal.js';
 import type { AgentLink } from '../../src/agent/link.js';
 
@@ -51,6 +51,9 @@ describe('the kiosk print journal (a real SQLite file)', () => {
     j.sent('failed');
     j.decide('failed', 'T-failed', 'void', 'v-failed', 'PAPER_OUT');
     j.sent('failed');
+    // An SMS-only issue answered but never shown (the agent died first): voided too, with its own reason.
+    j.asked({ ...issue('sms'), delivery: 'sms' }, 1);
+    j.ticket('sms', 'T-sms');
     j.close();
 
     const again = KioskJournal.open(path);
@@ -59,6 +62,7 @@ describe('the kiosk print journal (a real SQLite file)', () => {
       ['asked', 'asked'],
       ['lost', 'asked'],
       ['failed', 'void'],
+      ['sms', 'asked'],
     ]);
     const sentCommands: { type: string; ticketId?: string; reason?: string }[] = [];
     const ok = { ok: true as const, events: [] };
@@ -71,7 +75,7 @@ describe('the kiosk print journal (a real SQLite file)', () => {
       run: async (cmd: { id: string }) => ({ outcome: { ...ok, ticketId: `T-${cmd.id}` }, seq: 1 }),
     } as unknown as AgentLink;
     const counts = await resolveOpenPrints(link, again, silentLogger);
-    expect(counts).toEqual({ confirmed: 1, voided: 3, sentKept: 1 });
+    expect(counts).toEqual({ confirmed: 1, voided: 4, sentKept: 1 });
     expect(sentCommands.filter((c) => c.type === 'PrintConfirmed').map((c) => c.ticketId)).toEqual(['T-sent']);
     expect(
       sentCommands
@@ -82,6 +86,7 @@ describe('the kiosk print journal (a real SQLite file)', () => {
       ['T-asked', PRINT_NOT_CONFIRMED],
       ['T-failed', 'PAPER_OUT'],
       ['T-lost', PRINT_NOT_CONFIRMED],
+      ['T-sms', SMS_NOT_TOLD],
     ]);
     expect(again.entry('sent')).toMatchObject({ step: 'cut', done: true });
     expect(again.open()).toEqual([]);

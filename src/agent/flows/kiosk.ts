@@ -312,6 +312,8 @@ async function voidTicket(link: AgentLink, journal: KioskJournal, issueId: strin
 
 /** The reason a ticket whose print this agent never sent is voided with (at the agent's start). */
 export const PRINT_NOT_CONFIRMED = 'print not confirmed';
+/** The reason an SMS-only ticket whose number the kiosk never showed is voided with (at the agent's start). */
+export const SMS_NOT_TOLD = 'number not shown';
 
 /** What resolveOpenPrints() settled: `sentKept` of the `confirmed` are prints sent but never confirmed, kept. */
 export interface OpenPrintsSettled {
@@ -360,7 +362,9 @@ export async function resolveOpenPrints(link: AgentLink, journal: KioskJournal, 
           }
           return;
         }
-        if (await voidTicket(link, journal, e.issueId, ticketId, PRINT_NOT_CONFIRMED)) counts.voided += 1;
+        // An SMS-only ticket whose number its citizen was never shown (the agent died first) goes the same way.
+        const sms = 'delivery' in e.issue && e.issue.delivery === 'sms';
+        if (await voidTicket(link, journal, e.issueId, ticketId, sms ? SMS_NOT_TOLD : PRINT_NOT_CONFIRMED)) counts.voided += 1;
       } catch (err) {
         logger.warn({ issueId: e.issueId, err: err instanceof HallqError ? err.code : 'INTERNAL' }, 'kiosk print not settled at start');
       }
