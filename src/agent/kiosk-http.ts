@@ -149,7 +149,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   r.post('/kiosk/api/issue', { schema: { body: kioskSchemas.issue, summary: 'Take a number: issue, print (or SMS only), answer with the number, position and the status page URL' } }, async (req, reply) => {
     const body = req.body;
     const phone = phoneIn(body);
-    const refused = phoneRefusal(body, phone, kiosk.smsEnabled()) ?? smsWithoutPhone(body, phone);
+    const refused = phoneRefusal(body, phone, kiosk) ?? smsWithoutPhone(body, phone);
     if (refused) return sendError(reply, ...refused);
     const person = card.take();
     try {
@@ -165,7 +165,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   r.post('/kiosk/api/check-in', { schema: { body: kioskSchemas.checkIn, summary: "Check in today's appointment by its code, the mobile number given when booking, or the ID card on the reader; the existing on-time rules apply" } }, async (req, reply) => {
     const body = req.body;
     const phone = phoneIn(body);
-    const refused = phoneRefusal(body, phone, kiosk.smsEnabled());
+    const refused = phoneRefusal(body, phone, kiosk);
     if (refused) return sendError(reply, ...refused);
     const person = card.peek();
     if (body.card === true && !person) return sendError(reply, 400, 'no-card', 'Place your ID card on the reader', '请将身份证放在读卡器上');
@@ -211,15 +211,17 @@ function phoneIn(body: { phone?: string | undefined }): string | undefined {
 }
 
 /** A refusal as sendError's arguments after the reply: status, code, English, Chinese. */
-type Refusal = [400 | 409, string, string, string];
+type Refusal = [400 | 409 | 503, string, string, string];
 
 /**
  * What the issue and check-in routes refuse before a card or a booking is touched: a phone that is no
  * mobile number (400 phone-invalid), an SMS-only ticket in a hall that sends no SMS (409 sms-off).
  */
-function phoneRefusal(body: { phone?: string | undefined; smsOnly?: boolean | undefined }, phone: string | undefined, smsEnabled: boolean): Refusal | undefined {
+function phoneRefusal(body: { phone?: string | undefined; smsOnly?: boolean | undefined }, phone: string | undefined, kiosk: Pick<KioskFlow, 'smsEnabled' | 'smsAway'>): Refusal | undefined {
   if (phone === undefined && body.phone !== undefined && body.phone.trim() !== '') return [400, 'phone-invalid', 'Invalid mobile number', '手机号码无效'];
-  if (body.smsOnly === true && !smsEnabled) return [409, 'sms-off', rejectionMessages['sms-off'].en, rejectionMessages['sms-off'].zh];
+  // Island mode: no SMS until the server is back (503: try again later, or take a printed ticket).
+  if (body.smsOnly === true && kiosk.smsAway()) return [503, 'sms-unavailable', 'SMS tickets are not available just now; please ask the staff at the desk', '暂时无法短信取号，请咨询导办人员'];
+  if (body.smsOnly === true && !kiosk.smsEnabled()) return [409, 'sms-off', rejectionMessages['sms-off'].en, rejectionMessages['sms-off'].zh];
   return undefined;
 }
 
@@ -237,7 +239,7 @@ function alreadyCheckedIn(number: string, waiting: boolean): [string, string] {
 
 /** A kiosk flow's refusal as an HTTP status: 503 when the printer or the server is away (try again), 409 when the hall refuses. */
 function refusalStatus(code: string): 409 | 503 {
-  return code === 'printer-unavailable' || code === 'server-unavailable' ? 503 : 409;
+  return code === 'printer-unavailable' || code === 'server-unavailable' || code === 'sms-unavailable' ? 503 : 409;
 }
 
 /** Builds the kiosk app and listens; resolves with the Node server. */

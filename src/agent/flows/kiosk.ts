@@ -45,6 +45,7 @@ const phoneNeeded: Lang = { zh: '短信取号需要手机号码', en: 'An SMS ti
 /** The printer is out and the hall sends no SMS: nothing to offer but the desk. */
 const printerDownNoSms: Lang = { zh: '打印机暂时无法出票，请咨询导办人员', en: 'The printer cannot print now; please ask the staff at the desk' };
 const serverAway: Lang = { zh: '系统繁忙，请稍后再试', en: 'The system is busy, please try again' };
+const smsAwayNow: Lang = { zh: '暂时无法短信取号，请咨询导办人员', en: 'SMS tickets are not available just now; please ask the staff at the desk' };
 
 /** How long a citizen waits at the kiosk for the server's answer before the kiosk says no (default). */
 export const DEFAULT_ANSWER_TIMEOUT_MS = 8000;
@@ -132,7 +133,16 @@ export class KioskFlow {
    * false: no SMS-only ticket, and a phone given is not taken for notices. Absent (an older server): yes.
    */
   smsEnabled(): boolean {
-    return this.link.replica.state.config?.smsEnabled !== false;
+    return this.link.replica.state.config?.smsEnabled !== false && !this.smsAway();
+  }
+
+  /**
+   * Island mode: the hall sends SMS, but not now. A phone never leaves the agent without the server
+   * (README "What waits for the server"), so an SMS-only ticket would reach nobody: none is offered,
+   * and the printer-out screen sends the citizen to the desk.
+   */
+  smsAway(): boolean {
+    return this.link.divert !== undefined && this.link.replica.state.config?.smsEnabled !== false;
   }
 
   /** Today's appointment of this person for this service that can be checked in (booked, or its ticket voided), from the replica. */
@@ -159,6 +169,7 @@ export class KioskFlow {
   }
 
   async issue(request: KioskRequest): Promise<KioskResult> {
+    if (request.smsOnly && this.smsAway()) return { ok: false, code: 'sms-unavailable', message: smsAwayNow };
     const sms = this.smsEnabled();
     // The server refuses an SMS ticket then too (core/decide-ticket.ts); said here before anything is sent.
     if (request.smsOnly && !sms) return { ok: false, code: 'sms-off', message: rejectionMessages['sms-off'] };
