@@ -77,22 +77,25 @@ export class IslandReturn implements IslandHook {
     // another agent (`for`): only by an agent that agent's own status named as acting for it, or that
     // stood in for it after it died (island-acting.ts); anything else is refused unrun, a conflict.
     const leaseAgent = req.for ?? agentId;
+    const when = this.islandTime(req.at);
     if (leaseAgent !== agentId) {
       const trusted = this.witness.check(agentId, leaseAgent);
-      if (!trusted.ok) return this.refuseFor(agentId, leaseAgent, wire, trusted.reason, req.last === true);
+      if (!trusted.ok) return this.refuseFor(agentId, leaseAgent, wire, trusted.reason, req.last === true, when);
     }
     const cmd: Command = wire.type === 'IssueTicket' && req.leasedNumber !== undefined ? { ...wire, leased: { agentId: leaseAgent, number: req.leasedNumber } } : wire;
-    const r = this.engine.handle(cmd, this.islandTime(req.at));
+    const r = this.engine.handle(cmd, when);
     this.publish(agentId, r.events);
     // A repeated id (the answer to an earlier send was lost) found its conflict the first time.
     const conflict = r.duplicate ? undefined : islandConflictOf(this.engine.state, cmd, r.outcome);
     if (conflict) {
       this.logger.warn({ agent: agentId, commandId: cmd.id, kind: conflict.kind, detail: conflict.detail }, 'island conflict resolved');
+      // At the action's own time: stamped with the return, it pushed every later action of the outbox there too (the log's times never go back).
       const noted = this.engine.handle(
         { id: `conflict-${cmd.id}`, type: 'NoteIslandConflict', agentId, commandId: cmd.id, kind: conflict.kind, detail: conflict.detail, source: 'system', ...(conflict.ticketId ? { refTicketId: conflict.ticketId } : {}) },
-        this.clock(),
+        when,
       );
       this.publish(agentId, noted.events);
+      this.finishRefusedCall(agentId, cmd, conflict, when);
     }
     if (req.last === true) this.release(agentId);
     return { outcome: r.outcome, seq: this.engine.state.seq, ...(conflict ? { conflict } : {}) };
@@ -116,11 +119,28 @@ export class IslandReturn implements IslandHook {
   }
 
   /**
+   * A call (CallTicket: finish the window's ticket, then call) refused because its ticket was called
+   * elsewhere or cancelled: the call is not made, but the finish stands (the staff member was done
+   * with their citizen; the tryout saw a served citizen's number back on the window's screen and the
+   * service uncounted). The window's current ticket is completed at the action's time.
+   */
+  private finishRefusedCall(agentId: string, cmd: Command, conflict: IslandConflict, when: number): void {
+    if (cmd.type !== 'CallTicket' || (conflict.kind !== 'called-elsewhere' && conflict.kind !== 'cancelled')) return;
+    const state = this.engine.state;
+    const w = own(state.windows, String(cmd.window));
+    const current = w?.current === undefined ? undefined : own(state.tickets, w.current);
+    if (!current || (current.status !== 'called' && current.status !== 'serving') || current.window !== cmd.window) return;
+    const done = this.engine.handle({ id: `finish-${cmd.id}`, type: 'Complete', window: cmd.window, ...(cmd.source ? { source: cmd.source } : {}) }, when);
+    if (done.outcome.ok) this.logger.info({ agent: agentId, commandId: cmd.id, ticketId: current.id }, 'island call refused; the ticket it finished completed');
+    this.publish(agentId, done.events);
+  }
+
+  /**
    * An action returned `for` an agent that did not have the sender act for it: not run (no lease
    * number, no window of that agent used). A repeat of an action the server already took (its owner
    * returned it first) is answered as the first time; else an IslandConflict `not-acting` is noted.
    */
-  private refuseFor(agentId: string, forAgent: string, cmd: Command, reason: string, last: boolean): { outcome: Outcome; seq: number; conflict?: IslandConflict } {
+  private refuseFor(agentId: string, forAgent: string, cmd: Command, reason: string, last: boolean, when: number): { outcome: Outcome; seq: number; conflict?: IslandConflict } {
     const known = own(this.engine.state.commands, cmd.id);
     if (last) this.release(agentId);
     if (known) return { outcome: known, seq: this.engine.state.seq };
@@ -132,7 +152,7 @@ export class IslandReturn implements IslandHook {
     this.logger.warn({ agent: agentId, for: forAgent, commandId: cmd.id, kind: conflict.kind, detail: conflict.detail }, 'island conflict resolved');
     const noted = this.engine.handle(
       { id: `not-acting-${agentId}-${cmd.id}`, type: 'NoteIslandConflict', agentId, commandId: cmd.id, kind: conflict.kind, detail: conflict.detail, source: 'system', ...(conflict.ticketId ? { refTicketId: conflict.ticketId } : {}) },
-      this.clock(),
+      when,
     );
     this.publish(agentId, noted.events);
     return { outcome: rejected('invalid-command', conflict.detail), seq: this.engine.state.seq, conflict };

@@ -75,6 +75,31 @@ describe('island actions replayed at their own times', () => {
     expect(a.map((t) => t.issuedAt)).toEqual([monday('09:30'), monday('09:35')]);
   });
 
+  // The third tryout of the eighteenth session: after a conflict, stamped at the return, every later
+  // action of the outbox ran at the return too; and the island's "next" that finished its window's
+  // ticket lost the finish with the refused call (the served citizen's number back on the screen).
+  it('a refused call keeps the finish it made, at its time; the conflict and the actions after it keep theirs', () => {
+    const s = server('conflict', monday('09:00'));
+    s.engine.handle({ id: 'open-1', type: 'OpenWindow', window: 1, staffId: 's1' }, monday('09:00'));
+    s.engine.handle({ id: 'open-2', type: 'OpenWindow', window: 2, staffId: 's2' }, monday('09:00'));
+    for (const id of ['i1', 'i2', 'i3']) s.engine.handle({ id, type: 'IssueTicket', serviceId: 'A', delivery: 'none' }, monday('09:01'));
+    const [t1, t2, t3] = Object.keys(s.engine.state.tickets) as [string, string, string];
+    s.engine.handle({ id: 'call-1', type: 'CallTicket', window: 1, ticketId: t1 }, monday('09:02'));
+    // Live at window 2 before the cut: t2 is called there.
+    s.engine.handle({ id: 'call-2', type: 'CallTicket', window: 2, ticketId: t2 }, monday('09:03'));
+    // The island (its replica behind) pressed "next" at window 1 at 09:20: t1 finished, t2 called. Then at 09:25 t3.
+    s.clock.now = monday('09:40');
+    const r = s.replay({ id: 'isl-next', type: 'CallTicket', window: 1, ticketId: t2 }, monday('09:20'));
+    expect(r.conflict).toMatchObject({ kind: 'called-elsewhere', ticketId: t2 });
+    expect(s.engine.state.tickets[t1]).toMatchObject({ status: 'done', finishedAt: monday('09:20') });
+    expect(s.engine.state.tickets[t2]).toMatchObject({ status: 'called', window: 2 });
+    expect(s.engine.eventsAfter(0).find((e) => e.type === 'IslandConflict')).toMatchObject({ at: monday('09:20') });
+    expect(s.replay({ id: 'isl-next-2', type: 'CallTicket', window: 1, ticketId: t3 }, monday('09:25')).outcome).toMatchObject({ ok: true });
+    expect(s.engine.state.tickets[t3]).toMatchObject({ status: 'called', window: 1, calledAt: monday('09:25') });
+    const ats = s.engine.eventsAfter(0).map((e) => e.at);
+    expect(ats).toEqual([...ats].sort((a, b) => a - b));
+  });
+
   it('keep the island’s day when the server comes back the next morning', () => {
     const s = server('overnight', monday('16:00'));
     s.clock.now = monday('08:40', '2026-11-24');
