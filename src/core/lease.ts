@@ -67,7 +67,8 @@ export function leaseHolder(state: HallState, serviceId: string, n: number): str
 
 /**
  * The blocks to lease now: for each agent with a kiosk and each service, one block when its free
- * leased numbers fell below the low-water mark and the service still has numbers left today.
+ * leased numbers fell below the low-water mark and the service still has numbers left today: at most
+ * `policy.size`, and at most the numbers left ÷ (kiosk agents + 1), so the kiosks online keep a share.
  */
 export function leasesNeeded(state: HallState, kioskAgents: readonly string[], policy: LeasePolicy): { agentId: string; serviceId: string; count: number }[] {
   const config = state.config;
@@ -77,8 +78,12 @@ export function leasesNeeded(state: HallState, kioskAgents: readonly string[], p
     for (const s of config.services) {
       if (freeLeased(state, agentId, s.id).length >= policy.lowWater) continue;
       const left = numberCap(config, s.id) - (own(state.counters, s.id) ?? 0);
-      if (left <= 0) continue;
-      out.push({ agentId, serviceId: s.id, count: Math.min(policy.size, left) });
+      // At most its share of what is left, one share kept for issuing online: a leased number counts
+      // against the quota until the day ends, so a block the size of a small quota (the tryout: 10 of
+      // a quota of 3) refused every citizen online all day for an island that might never come.
+      const share = Math.floor(left / (kioskAgents.length + 1));
+      if (share <= 0) continue;
+      out.push({ agentId, serviceId: s.id, count: Math.min(policy.size, share) });
     }
   }
   return out;

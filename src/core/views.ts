@@ -1,6 +1,6 @@
 import { positions } from './dispatcher.js';
 import { estimatedWaits, waitMinutes } from './estimate.js';
-import { canServe, servedPerService, serviceQueue, targetedWindows, waitingTickets } from './hall.js';
+import { canServe, issuedPerService, servedPerService, serviceQueue, targetedWindows, waitingTickets } from './hall.js';
 import type { WindowDef } from './model.js';
 import type { HallEvent } from './events.js';
 import type { HallState } from './state.js';
@@ -63,7 +63,8 @@ export interface QueueView {
 export function queueView(state: HallState): QueueView {
   const services: QueueView['services'] = {};
   const served = servedPerService(state);
-  for (const s of state.config?.services ?? []) setOwn(services, s.id, { waiting: 0, issued: own(state.counters, s.id) ?? 0, served: served.get(s.id) ?? 0 });
+  const issued = issuedPerService(state);
+  for (const s of state.config?.services ?? []) setOwn(services, s.id, { waiting: 0, issued: issued.get(s.id) ?? 0, served: served.get(s.id) ?? 0 });
   // From the indexes beside the state, not a scan of the day's tickets (issue 12: this ran after every command).
   for (const t of waitingTickets(state)) {
     const s = own(services, t.serviceId);

@@ -33,7 +33,10 @@ export function todayFigures(state: HallState): TodayFigures {
   let waiting = 0;
   let waitSum = 0;
   let called = 0;
+  let issued = 0;
   for (const t of Object.values(state.tickets)) {
+    // Tickets issued today (as the reports count them), not the number counters: those include the numbers leased to island agents.
+    if (t.day === state.day) issued++;
     if (t.status === 'done') served++;
     else if (t.status === 'called' || t.status === 'serving') inService++;
     else if (t.status === 'no-show') noShow++;
@@ -46,7 +49,7 @@ export function todayFigures(state: HallState): TodayFigures {
   const today = Object.values(state.ratings).filter((r) => localTime(r.at, off).day === state.day);
   const good = today.filter((r) => grades.indexOf(r.grade) <= 2).length;
   return {
-    issued: Object.values(state.counters).reduce((a, b) => a + b, 0),
+    issued,
     waiting,
     served,
     inService,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { queueView, servedPerService } from '../../src/core/index.js';
-import { Hall } from './fixtures.js';
+import { issuedPerService, leasesNeeded, queueView, servedPerService } from '../../src/core/index.js';
+import { Hall, monday } from './fixtures.js';
 
 /**
  * The day's served tickets per service (admin's 业务与号源 and the retained queue view) count a
@@ -41,5 +41,39 @@ describe('served per service after transfers', () => {
     check();
     expect(queueView(h.state).services['A']).toMatchObject({ issued: 3, served: 3 });
     expect(queueView(h.state).services['B']).toMatchObject({ issued: 1, served: 0 });
+  });
+
+  // The third tryout of the eighteenth session: numbers leased to island agents counted as issued (admin
+  // said 85 issued, the reports 14), and a small quota leased whole.
+  it('counts tickets issued, not numbers leased; the live count agrees with a full count', () => {
+    const h = new Hall();
+    h.ok({ type: 'LeaseNumbers', agentId: 'kiosk-a', serviceId: 'A', count: 20 });
+    const check = () => expect(new Map(issuedPerService(h.state))).toEqual(new Map(issuedPerService(structuredClone(h.state))));
+    expect(queueView(h.state).services['A']).toMatchObject({ issued: 0 });
+    h.issue('A');
+    h.issue('B');
+    check();
+    expect(queueView(h.state).services['A']).toMatchObject({ issued: 1 });
+    expect(queueView(h.state).services['B']).toMatchObject({ issued: 1 });
+    expect(h.state.counters['A']).toBe(21);
+  });
+});
+
+describe('island leases and a small quota', () => {
+  it('lease each kiosk at most its share of the numbers left, one share kept for issuing online', () => {
+    const h = new Hall();
+    h.open(4);
+    // C has a daily quota of 5 (test/core/fixtures.ts); two kiosk agents, blocks of 10.
+    const needed = leasesNeeded(h.state, ['kiosk-a', 'kiosk-b'], { size: 10, lowWater: 3 });
+    expect(needed.filter((n) => n.serviceId === 'C')).toEqual([
+      { agentId: 'kiosk-a', serviceId: 'C', count: 1 },
+      { agentId: 'kiosk-b', serviceId: 'C', count: 1 },
+    ]);
+    expect(needed.filter((n) => n.serviceId === 'A').map((n) => n.count)).toEqual([10, 10]);
+    for (const n of needed) h.ok({ type: 'LeaseNumbers', ...n });
+    // Online, C still issues the rest of its quota: 5 − 2 leased.
+    const person = (i: number) => ({ idHash: String(i).repeat(64).slice(0, 64), idMasked: '1101**********002X', idValid: true });
+    for (let i = 1; i <= 3; i++) expect(h.run({ type: 'IssueTicket', serviceId: 'C', delivery: 'none', person: person(i) }, monday('09:30')).outcome).toMatchObject({ ok: true });
+    expect(h.run({ type: 'IssueTicket', serviceId: 'C', delivery: 'none', person: person(4) }, monday('09:30')).outcome).toMatchObject({ ok: false, code: 'quota-reached' });
   });
 });
