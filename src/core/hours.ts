@@ -16,3 +16,13 @@ export function issuingRefusal(config: HallConfig, service: ServiceDef, now: num
   if (lt.minute >= parseHm(range.to) - hours.issuingCutoffMinutes) return 'issuing-stopped';
   return undefined;
 }
+
+/**
+ * An island's own issue (README "Island mode"): refused outside the service's hours as online, decided
+ * on the island at its time. The core lets a leased issue through without them (its replay on the
+ * server may run later than the island's time, and must not refuse a ticket already on paper), so the
+ * island asks before it decides (the tryout: a lease taken at 15:52 let a 09:00–12:00 service issue at 15:54).
+ */
+export function islandIssueRefusal(config: HallConfig, service: ServiceDef | undefined, now: number): RejectionCode | undefined {
+  return service ? issuingRefusal(config, service, now) : undefined;
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../drivers/common/logger.js';
-import { execute, freeLeased, leasesOf, rejectedOwn, replayFormOf, type Command, type IslandConflict, type Outcome } from '../../core/index.js';
+import { execute, freeLeased, islandIssueRefusal, leasesOf, rejected, rejectedOwn, replayFormOf, serviceOf, type Command, type IslandConflict, type Outcome } from '../../core/index.js';
 import { commandDataSchema } from '../../bus/event-schema.js';
 import type { ServerStatus } from '../../bus/messages.js';
 import type { AgentLink } from '../link.js';
@@ -212,6 +212,10 @@ export class IslandMode {
     const agent = forAgent ?? this.o.agentId;
     // A kiosk's command carries the agent whose kiosk it came from (the forwarding topic's, or this one's),
     // as the server sets it from the request topic: only that agent settles the ticket's print.
+    if (body.type === 'IssueTicket' && state.config) {
+      const hours = islandIssueRefusal(state.config, serviceOf(state.config, body.serviceId), now);
+      if (hours) return { outcome: rejected(hours), seq: state.seq, events: [] };
+    }
     const kiosk = KIOSK_TYPES.has(body.type) ? { kioskAgent: agent } : {};
     const cmd = (body.type === 'IssueTicket' && leasedNumber !== undefined ? { ...body, ...kiosk, leased: { agentId: agent, number: leasedNumber } } : { ...body, ...kiosk }) as Command;
     const r = execute(state, cmd, now);
