@@ -243,6 +243,8 @@ export class IslandMode {
   returnToServer(): Promise<void> {
     this.returning ??= (async () => {
       const wasIsland = this.phase === 'island';
+      // This return's conflicts (the list keeps every episode's).
+      const conflictsBefore = this.conflicts.length;
       if (wasIsland) this.setPhase('returning');
       let replayed = 0;
       try {
@@ -278,7 +280,7 @@ export class IslandMode {
         // Nothing left: from here commands go to the server again (synchronously with the check above).
         this.link.divert = undefined;
         await this.link.resync();
-        this.o.logger.info({ replayed, conflicts: this.conflicts.length }, 'island mode over: outbox returned, replica from the server');
+        this.o.logger.info({ replayed, conflicts: this.conflicts.length - conflictsBefore }, 'island mode over: outbox returned, replica from the server');
         this.setPhase('online');
         this.hall?.leave();
       } finally {
