@@ -27,4 +27,4 @@ export * from './lease.js';
 export * from './island-conflict.js';
 export * from './print-timeout.js';
 export * from './issue-figures.js';
-export { islandIssueRefusal } from './hours.js';
+export { issuingRefusal } from './hours.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../drivers/common/logger.js';
-import { execute, freeLeased, islandIssueRefusal, leasesOf, rejected, rejectedOwn, replayFormOf, serviceOf, type Command, type IslandConflict, type Outcome } from '../../core/index.js';
+import { execute, freeLeased, issuingRefusal, leasesOf, rejected, rejectedOwn, replayFormOf, serviceOf, type Command, type IslandConflict, type Outcome } from '../../core/index.js';
 import { commandDataSchema } from '../../bus/event-schema.js';
 import type { ServerStatus } from '../../bus/messages.js';
 import type { AgentLink } from '../link.js';
@@ -213,7 +213,9 @@ export class IslandMode {
     // A kiosk's command carries the agent whose kiosk it came from (the forwarding topic's, or this one's),
     // as the server sets it from the request topic: only that agent settles the ticket's print.
     if (body.type === 'IssueTicket' && state.config) {
-      const hours = islandIssueRefusal(state.config, serviceOf(state.config, body.serviceId), now);
+      const service = serviceOf(state.config, body.serviceId);
+      // The core lets a leased issue through without the hours (its replay may run late): asked here first.
+      const hours = service && issuingRefusal(state.config, service, now);
       if (hours) return { outcome: rejected(hours), seq: state.seq, events: [] };
     }
     const kiosk = KIOSK_TYPES.has(body.type) ? { kioskAgent: agent } : {};
