@@ -12,7 +12,7 @@ import { own, setOwn } from './own.js';
 export function apply(state: HallState, e: HallEvent): void {
   applyBody(state, e);
   state.seq = e.seq;
-  noteApplied(state, e.seq, touchedTicket(e));
+  noteApplied(state, e.seq, touchedTicket(e), e.type === 'TicketIssued');
   if (e.outcome) setOwn(state.commands, e.commandId, e.outcome);
 }
 

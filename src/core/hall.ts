@@ -71,10 +71,10 @@ export function ticketsWhere(state: HallState, pred: (t: Ticket) => boolean): Ti
 
 export { keyOrderIsQueuedOrder, serviceQueue, waitingByQueued, waitingTickets, targetedWindows, type ServiceQueue } from './waiting-index.js';
 
-/** Called by apply after an event moved the state from seq - 1 to seq and touched `ticketId` (null: none; undefined: maybe many). */
-export function noteApplied(state: HallState, seq: number, ticketId: string | null | undefined): void {
+/** Called by apply after an event moved the state from seq - 1 to seq and touched `ticketId` (null: none; undefined: maybe many); `issued`: the event made that ticket (TicketIssued). */
+export function noteApplied(state: HallState, seq: number, ticketId: string | null | undefined, issued: boolean): void {
   notePerson(state, seq, ticketId);
-  noteServed(state, seq, ticketId);
+  noteCounts(state, seq, ticketId, issued);
   noteWaiting(state, seq, ticketId);
 }
 
@@ -112,35 +112,37 @@ function notePerson(state: HallState, seq: number, ticketId: string | null | und
 }
 
 /**
- * Today's finished (done) tickets per service, kept beside the state like the waiting index, so the
- * queue view published after every command does not scan the day's tickets (issue 12).
+ * Today's tickets issued and finished (done) per service, kept beside the state like the waiting index,
+ * so the queue view published after every command does not scan the day's tickets (issue 12).
  */
-const servedCache = new WeakMap<HallState, { seq: number; done: Map<string, string>; perService: Map<string, number>; known: Set<string>; issued: Map<string, number> }>();
+const dayCountsCache = new WeakMap<HallState, { seq: number; done: Map<string, string>; served: Map<string, number>; issued: Map<string, number> }>();
+
+/** The service a ticket is counted under: the one it was issued for, as the reports count it (a transfer keeps it). */
+function issuingService(t: Ticket): string {
+  return t.issuedFor ?? t.serviceId;
+}
 
 function dayCounts(state: HallState) {
-  let hit = servedCache.get(state);
+  let hit = dayCountsCache.get(state);
   if (!hit || hit.seq !== state.seq) {
     const done = new Map<string, string>();
-    const perService = new Map<string, number>();
-    const known = new Set<string>();
+    const served = new Map<string, number>();
     const issued = new Map<string, number>();
     for (const t of Object.values(state.tickets)) {
-      // Under the service it was issued for, as its issue is counted (and the reports count both).
-      const service = t.issuedFor ?? t.serviceId;
-      known.add(t.id);
+      const service = issuingService(t);
       if (t.day === state.day) issued.set(service, (issued.get(service) ?? 0) + 1);
       if (t.status !== 'done') continue;
       done.set(t.id, service);
-      perService.set(service, (perService.get(service) ?? 0) + 1);
+      served.set(service, (served.get(service) ?? 0) + 1);
     }
-    hit = { seq: state.seq, done, perService, known, issued };
-    servedCache.set(state, hit);
+    hit = { seq: state.seq, done, served, issued };
+    dayCountsCache.set(state, hit);
   }
   return hit;
 }
 
 export function servedPerService(state: HallState): ReadonlyMap<string, number> {
-  return dayCounts(state).perService;
+  return dayCounts(state).served;
 }
 
 /**
@@ -152,11 +154,11 @@ export function issuedPerService(state: HallState): ReadonlyMap<string, number> 
   return dayCounts(state).issued;
 }
 
-function noteServed(state: HallState, seq: number, ticketId: string | null | undefined): void {
-  const hit = servedCache.get(state);
+function noteCounts(state: HallState, seq: number, ticketId: string | null | undefined, issued: boolean): void {
+  const hit = dayCountsCache.get(state);
   if (!hit || hit.seq !== seq - 1) return;
   if (ticketId === undefined) {
-    servedCache.delete(state);
+    dayCountsCache.delete(state);
     return;
   }
   hit.seq = seq;
@@ -164,17 +166,14 @@ function noteServed(state: HallState, seq: number, ticketId: string | null | und
   const was = hit.done.get(ticketId);
   if (was !== undefined) {
     hit.done.delete(ticketId);
-    hit.perService.set(was, (hit.perService.get(was) ?? 1) - 1);
+    hit.served.set(was, (hit.served.get(was) ?? 1) - 1);
   }
   const t = own(state.tickets, ticketId);
-  if (t && !hit.known.has(t.id)) {
-    hit.known.add(t.id);
-    const service = t.issuedFor ?? t.serviceId;
-    if (t.day === state.day) hit.issued.set(service, (hit.issued.get(service) ?? 0) + 1);
-  }
-  if (t?.status === 'done') {
-    const service = t.issuedFor ?? t.serviceId;
+  if (!t) return;
+  const service = issuingService(t);
+  if (issued && t.day === state.day) hit.issued.set(service, (hit.issued.get(service) ?? 0) + 1);
+  if (t.status === 'done') {
     hit.done.set(t.id, service);
-    hit.perService.set(service, (hit.perService.get(service) ?? 0) + 1);
+    hit.served.set(service, (hit.served.get(service) ?? 0) + 1);
   }
 }
