@@ -1,39 +1,85 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
-import type { AgentLink } from '../../src/agent/link.js';
+import { IslandMode } from '../../src/agent/island/island-mode.js';
+import { IslandStore } from '../../src/agent/island/store.js';
+import { AgentLink } from '../../src/agent/link.js';
+import { emptyState, epochOf, execute } from '../../src/core/index.js';
+import { allDayHall } from '../helpers/all-day-hall.js';
 
 /**
  * The tryout of the eighteenth session: in island mode the kiosk issued SMS-only tickets ("ok") whose
  * phone could never leave the agent (no contact without the server), so no SMS ever told the citizen
  * the number. While the agent is an island, a hall that sends SMS offers none: an SMS-only request is
  * refused before anything is decided, and the printer-out screen sends the citizen to the desk.
+ * A real AgentLink (no broker: its requests are held) and a real IslandMode that enters the island when
+ * a request has waited too long and returns at the server's online status; fake timers drive its check.
  */
-describe('the kiosk in island mode offers no SMS ticket', () => {
-  const run: unknown[] = [];
-  const link = {
-    divert: undefined as AgentLink['divert'],
-    replica: { state: { config: { smsEnabled: true } } },
-    run: (cmd: unknown) => (run.push(cmd), new Promise(() => undefined)),
-  };
-  const kiosk = new KioskFlow(link as unknown as AgentLink, undefined, { statusBaseUrl: 'http://hall.test', logger: silentLogger });
+const NOW = epochOf('2026-11-23', 600, 480);
 
-  it('says SMS is off for now while islanded, and on again once the server is back', async () => {
-    expect(kiosk.smsEnabled()).toBe(true);
-    link.divert = () => Promise.resolve({ outcome: { ok: true }, seq: 0 });
-    expect(kiosk.smsEnabled()).toBe(false);
-    expect(kiosk.smsAway()).toBe(true);
-    expect(await kiosk.issue({ serviceId: 'A', smsOnly: true, phone: '13900002222', phoneMasked: '139****2222' })).toMatchObject({ ok: false, code: 'sms-unavailable' });
-    expect(run).toEqual([]);
-    link.divert = undefined;
-    expect(kiosk.smsAway()).toBe(false);
-    expect(kiosk.smsEnabled()).toBe(true);
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+function rig(smsEnabled: boolean) {
+  vi.useFakeTimers({ now: NOW });
+  const state = emptyState();
+  execute(state, { id: 'cfg', type: 'Configure', config: { ...allDayHall('h', { zh: '测试大厅', en: 'Test hall' }, 2), smsEnabled } }, NOW);
+  execute(state, { id: 'lease', type: 'LeaseNumbers', agentId: 'agent-a', serviceId: 'A', count: 5 }, NOW);
+  const link = new AgentLink({ url: 'mqtt://127.0.0.1:1', hall: 'h', agentId: 'agent-a' }, silentLogger);
+  link.connected = true;
+  link.rewind(state);
+  vi.spyOn(link, 'oldestWaitMs').mockReturnValue(60_000);
+  vi.spyOn(link, 'resync').mockResolvedValue(undefined);
+  const sent: unknown[] = [];
+  vi.spyOn(link, 'request').mockImplementation((req) => (sent.push(req), new Promise(() => undefined)));
+  const store = IslandStore.open(join(mkdtempSync(join(tmpdir(), 'hallq-kiosk-island-sms-')), 'island.db'));
+  const island = new IslandMode(link, store, { agentId: 'agent-a', afterSeconds: 1, clock: () => Date.now(), logger: silentLogger });
+  const kiosk = new KioskFlow(link, undefined, { statusBaseUrl: 'http://hall.test', logger: silentLogger });
+  return { link, store, island, kiosk, sent };
+}
+
+describe('the kiosk in island mode offers no SMS ticket', () => {
+  it('says SMS is off for now while islanded, decides and keeps nothing, and offers it again once the server is back', async () => {
+    const { link, store, island, kiosk, sent } = rig(true);
+    try {
+      island.start();
+      expect(kiosk.smsEnabled()).toBe(true);
+      vi.advanceTimersByTime(1200);
+      expect(island.phase).toBe('island');
+      expect(kiosk.smsEnabled()).toBe(false);
+      expect(kiosk.smsAway()).toBe(true);
+      expect(await kiosk.issue({ serviceId: 'A', smsOnly: true, phone: '13900002222', phoneMasked: '139****2222' })).toMatchObject({ ok: false, code: 'sms-unavailable' });
+      expect(store.pending()).toEqual([]);
+      expect(Object.keys(link.replica.state.tickets)).toEqual([]);
+      expect(sent).toEqual([]);
+      // The server's online status: the (empty) outbox returns, commands go to the server again.
+      link.handleMessage('hallq/v1/h/server/status', Buffer.from(JSON.stringify({ online: true })));
+      await vi.waitFor(() => expect(island.phase).toBe('online'));
+      expect(kiosk.smsAway()).toBe(false);
+      expect(kiosk.smsEnabled()).toBe(true);
+    } finally {
+      island.stop();
+      store.close();
+    }
   });
 
   it('in a hall that sends no SMS it stays "sms-off", islanded or not', async () => {
-    link.replica.state.config.smsEnabled = false;
-    link.divert = () => Promise.resolve({ outcome: { ok: true }, seq: 0 });
-    expect(kiosk.smsAway()).toBe(false);
-    expect(await kiosk.issue({ serviceId: 'A', smsOnly: true, phoneMasked: '139****2222' })).toMatchObject({ ok: false, code: 'sms-off' });
+    const { store, island, kiosk } = rig(false);
+    try {
+      island.start();
+      vi.advanceTimersByTime(1200);
+      expect(island.phase).toBe('island');
+      expect(kiosk.smsAway()).toBe(false);
+      expect(await kiosk.issue({ serviceId: 'A', smsOnly: true, phoneMasked: '139****2222' })).toMatchObject({ ok: false, code: 'sms-off' });
+      expect(store.pending()).toEqual([]);
+    } finally {
+      island.stop();
+      store.close();
+    }
   });
 });
