@@ -41,7 +41,7 @@ export const unrecordedRefusals: ReadonlySet<RejectionCode> = new Set<RejectionC
 ]);
 
 /**
- * Runs one command: the day's rollover if the local day changed, the command's own events, then the
+ * Runs one command: the day's rollover if the local day moved forward, the command's own events, then the
  * notices the new state owes. Applies them to `state` in place and returns them for the log.
  * Every command leaves at least one event carrying its outcome, so a replayed log remembers it,
  * except a refusal in unrecordedRefusals and a Tick with nothing due, which leave nothing at all.
@@ -56,20 +56,22 @@ export function execute(state: HallState, cmd: Command, now: number): Executed {
     out.push(e);
   };
   const day = state.config ? localTime(now, state.config.utcOffsetMinutes).day : state.day;
+  // The day only moves forward ('YYYY-MM-DD' sorts as dates; '' before the first): a clock or utcOffset
+  // stepped back over midnight keeps the hall in its day, so no number of it is issued twice (the tryout:
+  // a day started again expired every waiting ticket, then reissued A001 under the same ticket id).
+  const newDay = state.config !== null && day > state.day;
   // Decided before anything is applied (unless the day rolls over first), so an unrecorded refusal
   // leaves the state as it was.
-  const early = day === state.day || !state.config ? decide(state, cmd, now) : undefined;
+  const early = newDay ? undefined : decide(state, cmd, now);
   if (early && !early.outcome.ok && unrecordedRefusals.has(early.outcome.code)) return { events: [], outcome: early.outcome, duplicate: false, recorded: false };
   // A clock tick with nothing due (no new day, no print timed out, no notice owed) changes nothing: recorded,
   // an idle hall would write and send every agent an event every tick (2,880 a day at 30 s).
   if (cmd.type === 'Tick' && early?.outcome.ok && early.events.length === 0 && notificationsDue(state, now).length === 0) return { events: [], outcome: early.outcome, duplicate: false, recorded: false };
-  if (state.config) {
-    if (day !== state.day) {
-      const expired = Object.values(state.tickets)
-        .filter((t) => t.status === 'issued' || t.status === 'waiting' || t.status === 'called' || t.status === 'serving')
-        .map((t) => t.id);
-      push({ type: 'DayStarted', day, expired });
-    }
+  if (newDay) {
+    const expired = Object.values(state.tickets)
+      .filter((t) => t.status === 'issued' || t.status === 'waiting' || t.status === 'called' || t.status === 'serving')
+      .map((t) => t.id);
+    push({ type: 'DayStarted', day, expired });
   }
   const decision = early ?? decide(state, cmd, now);
   const bodies: EventBody[] = decision.events.length > 0 ? decision.events : [{ type: decision.outcome.ok ? 'CommandNoop' : 'CommandRejected' }];

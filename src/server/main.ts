@@ -23,6 +23,7 @@ import { actOnProbe, probeClientId, probeServerInstance } from './instance-probe
 import { startIslandServer } from './island-server.js';
 import { logPrintTimeouts } from './print-timeout-log.js';
 import { warnUncallable } from './uncallable-warning.js';
+import { clockBehindWatch } from './clock-behind.js';
 
 export interface RunningServer {
   engine: HallEngine;
@@ -162,9 +163,11 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   scope.add('broker link', () => mqtt.stop());
   // The clock moves the day on and makes notices due even when nobody presses anything.
   let ticks = 0;
+  const clockBehind = clockBehindWatch(logger);
   const tick = setInterval(() => {
     try {
       mqtt.run({ id: `tick-${config.hall.id}-${clock()}-${ticks++}`, type: 'Tick', source: 'system' });
+      clockBehind(engine.state, clock());
     } catch (e) {
       logger.error({ err: String(e) }, 'tick failed');
     }
