@@ -11,7 +11,12 @@
  * The rule: agent S may replay an action `for` agent X when
  * 1. X named S as acting for it during its latest island (X followed S), or
  * 2. X is offline by its last will (it cannot return its own outbox now) and S said it acted for the
- *    hall during its latest island (it stood in for X after X died: the acting agent's handover).
+ *    hall during its latest island (it stood in for X after X died: the acting agent's handover), in a
+ *    status the server was not there to hear live: it found it retained at its (re)connect (MQTT 3.1.1
+ *    §3.3.1.3: the RETAIN flag is 1 only on a delivery made for a new subscription). A hall island is
+ *    the server unreachable; a leader claim heard live came while the server was listening, so it is no
+ *    evidence of one (the security tryout: a kiosk's password, with another agent dead, published
+ *    "island, leader" and had that agent's windows called, paused and rated with no island at all).
  * Anything else is refused (conflict kind `not-acting`): the action is not run, so no lease number or
  * window of X is used by S; X's own outbox (which mirrors every decision made for it) returns it.
  */
@@ -30,8 +35,8 @@ export class ActingWitness {
   private readonly episodes = new Map<string, Episode>();
   private readonly last = new Map<string, StatusWord['phase']>();
 
-  /** One retained status of agent `id` (its own word, by the ACL). */
-  record(id: string, s: StatusWord): void {
+  /** One retained status of agent `id` (its own word, by the ACL); `foundRetained`: delivered at the server's (re)subscription, not live. */
+  record(id: string, s: StatusWord, foundRetained = false): void {
     const before = this.last.get(id);
     this.last.set(id, s.phase);
     if (s.phase !== 'island' && s.phase !== 'returning') return;
@@ -42,7 +47,7 @@ export class ActingWitness {
       this.episodes.set(id, ep);
     }
     if (s.role === 'follower' && s.acting !== undefined && s.acting !== id) ep.acting.add(s.acting);
-    if (s.role === 'leader') ep.led = true;
+    if (s.role === 'leader' && foundRetained) ep.led = true;
   }
 
   /** Whether `sender` may return an action for the devices of `forAgent` (the rule above); a reason when not. */

@@ -6,8 +6,8 @@ import type { MqttServer } from './mqtt-server.js';
 import { ActingWitness } from './island-acting.js';
 
 export interface IslandHook {
-  /** A retained agent/<id>/status message (island mode's phase of that agent). Never throws. */
-  agentStatus(topic: string, payload: Buffer): void;
+  /** A retained agent/<id>/status message (island mode's phase of that agent); `foundRetained`: delivered at the (re)subscription, not live. Never throws. */
+  agentStatus(topic: string, payload: Buffer, foundRetained?: boolean): void;
   /** One replayed outbox entry of `agentId` (already authorized): its outcome, the seq reached, the conflict if any. */
   replay(agentId: string, req: Extract<Request, { type: 'island' }>): { outcome: Outcome; seq: number; conflict?: IslandConflict };
 }
@@ -49,7 +49,7 @@ export class IslandReturn implements IslandHook {
   /** What each agent's own statuses said of who acted for it (the trust rule of `for`, island-acting.ts). */
   readonly witness = new ActingWitness();
 
-  agentStatus(topic: string, payload: Buffer): void {
+  agentStatus(topic: string, payload: Buffer, foundRetained = false): void {
     const m = /\/agent\/([a-z0-9-]{1,100})\/status$/.exec(topic);
     const json = m && payload.length <= 4096 ? parseJson(payload) : undefined;
     if (!m?.[1] || !json?.ok || typeof json.value !== 'object' || json.value === null) return;
@@ -61,7 +61,7 @@ export class IslandReturn implements IslandHook {
     this.phases.set(m[1], { phase, at: this.clock(), ...role, ...acting });
     // Role and acting count also while returning: the return is when the server hears them.
     const word = phase === 'returning' || phase === 'island' ? { ...(typeof v.role === 'string' ? { role: v.role } : {}), ...(typeof v.acting === 'string' && /^[a-z0-9-]{1,100}$/.test(v.acting) ? { acting: v.acting } : {}) } : {};
-    this.witness.record(m[1], { phase, ...word });
+    this.witness.record(m[1], { phase, ...word }, foundRetained);
   }
 
   constructor(
@@ -81,6 +81,7 @@ export class IslandReturn implements IslandHook {
     if (leaseAgent !== agentId) {
       const trusted = this.witness.check(agentId, leaseAgent);
       if (!trusted.ok) return this.refuseFor(agentId, leaseAgent, wire, trusted.reason, req.last === true, when);
+      if (trusted.by === 'stand-in') this.noteStandIn(agentId, leaseAgent);
     }
     const cmd: Command = wire.type === 'IssueTicket' && req.leasedNumber !== undefined ? { ...wire, leased: { agentId: leaseAgent, number: req.leasedNumber } } : wire;
     const r = this.engine.handle(cmd, when);
@@ -140,6 +141,16 @@ export class IslandReturn implements IslandHook {
    * number, no window of that agent used). A repeat of an action the server already took (its owner
    * returned it first) is answered as the first time; else an IslandConflict `not-acting` is noted.
    */
+  /** Pairs (sender, agent) whose stand-in returns were logged: once each, so the journal shows who returned a dead agent's actions. */
+  private readonly standIns = new Set<string>();
+
+  private noteStandIn(agentId: string, forAgent: string): void {
+    const key = `${agentId} ${forAgent}`;
+    if (this.standIns.has(key)) return;
+    this.standIns.add(key);
+    this.logger.warn({ agent: agentId, for: forAgent }, 'island actions returned by a stand-in: the agent is offline by its last will, the sender led the hall while the server was away');
+  }
+
   private refuseFor(agentId: string, forAgent: string, cmd: Command, reason: string, last: boolean, when: number): { outcome: Outcome; seq: number; conflict?: IslandConflict } {
     const known = own(this.engine.state.commands, cmd.id);
     if (last) this.release(agentId);

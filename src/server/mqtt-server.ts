@@ -220,7 +220,7 @@ export class MqttServer {
       if (topic === this.t.serverStatus) return packet.retain && this.connections <= 1 ? undefined : this.onServerStatus(payload);
       if (topic === this.t.serverHeartbeat) return packet.retain ? undefined : this.onServerStatus(payload);
       if (this.deviceAgentOf(topic) !== undefined) return this.onDevices(topic, payload);
-      if (topic.startsWith(`${this.t.root}/agent/`)) return this.island?.agentStatus(topic, payload);
+      if (topic.startsWith(`${this.t.root}/agent/`)) return this.island?.agentStatus(topic, payload, packet.retain);
       if (this.cityInbox?.owns(topic)) return this.onCity(topic, payload);
       return this.onRequest(topic, payload);
     });

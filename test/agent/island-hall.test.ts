@@ -334,4 +334,17 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     expect(state.tickets[fromA.ticketId]?.status).toBe('done');
     await screensFollowServer([b], state);
   }, 120_000);
+
+  it("no island, the server listening: agent-b's password says 'island, leader' live and returns an action `for` the dead agent-a: refused unrun (the security tryout)", async () => {
+    const b = side(B);
+    await phaseIs(b.agent, 'online');
+    // What a kiosk's password can publish: its own status (the ACL's), live, claiming it leads an island.
+    expect(b.agent.link.publishIsland(b.agent.link.t.agentStatus(B), { online: true, island: 'island', role: 'leader', acting: B, seq: 99_999, at: Date.now() })).toBe(true);
+    const forged = await b.agent.link.request({ id: 'forged-stand-in', type: 'island', command: { id: 'forged-stand-in-pause', type: 'PauseWindow', window: 1, reason: 'break' } as never, at: Date.now(), for: A, last: true });
+    expect(forged.status).toBe('ok');
+    expect((forged as { data: { outcome: unknown; conflict?: { kind: string } } }).data).toMatchObject({ outcome: { ok: false }, conflict: { kind: 'not-acting' } });
+    const { state } = serverLog();
+    expect(state.commands['forged-stand-in-pause']).toBeUndefined();
+    expect(state.windows['1']?.status).not.toBe('paused');
+  }, 60_000);
 });

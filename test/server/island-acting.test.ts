@@ -32,7 +32,8 @@ describe('trust at the return: the acting agent by the agents\' own statuses', (
     const w = new ActingWitness();
     w.record('a', island('leader', 'a'));
     w.record('b', island('follower', 'a'));
-    w.record('b', island('leader', 'b'));
+    // Found retained at the server's (re)connect: said while the server was away.
+    w.record('b', island('leader', 'b'), true);
     w.record('c', island('follower', 'a'));
     w.record('a', { phase: 'offline' });
     expect(w.check('b', 'a')).toEqual({ ok: true, by: 'stand-in' });
@@ -44,6 +45,19 @@ describe('trust at the return: the acting agent by the agents\' own statuses', (
     expect(w.check('b', 'c')).toMatchObject({ ok: true });
   });
 
+  it("a leader claim heard live (the server was listening: no island of the hall) lets nobody stand in (the security tryout: a kiosk's password, another agent dead)", () => {
+    const w = new ActingWitness();
+    w.record('counter-1', { phase: 'online' });
+    w.record('counter-1', { phase: 'offline' });
+    w.record('kiosk-1', island('leader', 'kiosk-1'));
+    expect(w.check('kiosk-1', 'counter-1')).toMatchObject({ ok: false });
+    // Still not after it says returning (live too); the same claim found retained at a reconnect counts.
+    w.record('kiosk-1', { phase: 'returning', role: 'leader' });
+    expect(w.check('kiosk-1', 'counter-1')).toMatchObject({ ok: false });
+    w.record('kiosk-1', island('leader', 'kiosk-1'), true);
+    expect(w.check('kiosk-1', 'counter-1')).toEqual({ ok: true, by: 'stand-in' });
+  });
+
   it('never accepts a sender that the `for` agent did not name while that agent is alive, whatever the statuses (property)', () => {
     const ids = ['a', 'b', 'c'];
     const word = fc.record({
@@ -51,11 +65,12 @@ describe('trust at the return: the acting agent by the agents\' own statuses', (
       phase: fc.constantFrom('online' as const, 'island' as const, 'returning' as const, 'offline' as const),
       role: fc.constantFrom('electing', 'leader', 'follower', 'alone'),
       acting: fc.constantFrom(...ids),
+      retained: fc.boolean(),
     });
     fc.assert(
       fc.property(fc.array(word, { maxLength: 30 }), fc.constantFrom(...ids), fc.constantFrom(...ids), (words, sender, forAgent) => {
         const w = new ActingWitness();
-        for (const { id, ...s } of words) w.record(id, s);
+        for (const { id, retained, ...s } of words) w.record(id, s, retained);
         const r = w.check(sender, forAgent);
         if (sender === forAgent) return r.ok;
         // The oracle: an agent's latest island episode is its island words since it last went island from online.
@@ -66,7 +81,7 @@ describe('trust at the return: the acting agent by the agents\' own statuses', (
           return mine.slice(starts[starts.length - 1] ?? mine.length).filter((x) => x.phase === 'island' || x.phase === 'returning');
         };
         const named = episode(forAgent).some((x) => x.role === 'follower' && x.acting === sender);
-        const led = episode(sender).some((x) => x.role === 'leader');
+        const led = episode(sender).some((x) => x.role === 'leader' && x.retained);
         const dead = words.filter((x) => x.id === forAgent).at(-1)?.phase === 'offline';
         return r.ok === (named || (dead && led));
       }),
