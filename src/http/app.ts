@@ -137,6 +137,12 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     const worded = wordsOf(err);
     if (worded) return send(reply, worded);
     if (isHallqError(err, 'PAYLOAD_INVALID') && typeof err.details?.['messageZh'] === 'string') return sendError(reply, 400, 'payload-invalid', err.message, err.details['messageZh']);
+    // The log could not take the command (a full disk, a failing file): nothing was done; /readyz and the server's log say why.
+    if (isHallqError(err, 'STORE_IO') || isHallqError(err, 'STORE_CORRUPT')) {
+      return err.details?.['sqlite'] === 'SQLITE_FULL'
+        ? sendError(reply, 503, 'store-failing', "the hall server's disk is full: nothing of this request was done; tell the technician", '大厅服务器磁盘已满，本次操作未执行；请联系技术人员')
+        : sendError(reply, 503, 'store-failing', 'the hall server cannot save now: nothing of this request was done; tell the technician', '大厅服务器当前无法保存数据，本次操作未执行；请联系技术人员');
+    }
     const known = requestErrorWords(err, { bodyLimit: req.routeOptions.bodyLimit ?? bodyLimit, headers: req.headers });
     if (known) return send(reply, known);
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;

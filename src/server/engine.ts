@@ -1,4 +1,4 @@
-import type { Logger } from '../../drivers/common/logger.js';
+import { silentLogger, type Logger } from '../../drivers/common/logger.js';
 import { HallqError } from '../../drivers/common/error.js';
 import { execute, type Command, type HallConfig, type HallEvent, type HallState, type Outcome } from '../core/index.js';
 import { EventLog, snapshotFilePath } from '../store/index.js';
@@ -42,6 +42,18 @@ export interface AppendTotals {
   seconds: number;
 }
 
+/**
+ * Appends failing now (a full disk, a read-only or failing file): since when (epoch ms), how many, and
+ * why in words (src/store/errors.ts). /readyz answers 503 `store-failing` while it lasts; the first
+ * failure is logged at error, the next ones not again until an append works (then once, with the count).
+ */
+export interface StoreFailure {
+  since: number;
+  failures: number;
+  reason: string;
+  reasonZh: string;
+}
+
 /** Unrecorded refusals remembered in memory only, so a client's resend gets the same answer. */
 const REFUSALS_KEPT = 1000;
 
@@ -57,6 +69,8 @@ export class HallEngine {
   private readonly refused = new Map<string, Outcome>();
   /** Durable appends so far (AppendTotals). */
   readonly appends: AppendTotals = { transactions: 0, commands: 0, seconds: 0 };
+  /** Set while appends fail (StoreFailure), cleared by the next one that works. */
+  storeFailure: StoreFailure | undefined;
   private readonly appended = new Set<(events: HallEvent[]) => void>();
   private readonly snapshotsSaved = new Set<(s: SnapshotSaved) => void>();
   /** Writes snapshots off the event loop into `<log>.snapshots`; undefined for a log that is not a file. */
@@ -111,12 +125,21 @@ export class HallEngine {
         this.appends.commands += batch.length;
         this.appends.seconds += (performance.now() - t0) / 1000;
       } catch (e) {
-        // The state ran ahead of the log: rebuild it from what is durable, then report.
-        this.rebuild();
-        this.logger.error({ err: e, commandIds: batch.map((p) => p.id) }, 'append failed; state rebuilt from the log');
         const err = e instanceof HallqError ? e : new HallqError('STORE_IO', 'append failed', {}, { cause: e });
+        // The state ran ahead of the log: rebuild it from what is durable, then report. Once per episode
+        // in the log: a full disk fails every command, and a line (and a warning of the rebuild) each
+        // filled what was left of the journal's disk.
+        const was = this.storeFailure;
+        this.rebuild(was ? silentLogger : this.logger);
+        const zh = err.details?.['messageZh'];
+        this.storeFailure = was ? { ...was, failures: was.failures + 1 } : { since: now, failures: 1, reason: err.message, reasonZh: typeof zh === 'string' ? zh : err.message };
+        if (!was) this.logger.error({ code: err.code, reason: err.message, commands: batch.length }, 'append failed; state rebuilt from the log; commands are refused until an append works again (not logged again until then)');
         for (const p of batch) results[p.index] = err;
         return;
+      }
+      if (this.storeFailure) {
+        this.logger.info({ failures: this.storeFailure.failures, sinceMs: now - this.storeFailure.since }, 'appends work again');
+        this.storeFailure = undefined;
       }
       const events = batch.flatMap((p) => p.events);
       for (const p of batch) results[p.index] = { outcome: p.outcome, events: p.events, duplicate: false };
@@ -161,8 +184,8 @@ export class HallEngine {
     return results;
   }
 
-  private rebuild(): void {
-    this.state = replayLog(this.log, this.snapshotPath, this.logger).state;
+  private rebuild(logger: Logger = this.logger): void {
+    this.state = replayLog(this.log, this.snapshotPath, logger).state;
   }
 
   /** Without a worker (a log that is not a file, or the worker failed): into the log's own table, in the event loop. */

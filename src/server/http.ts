@@ -189,13 +189,15 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   // Liveness: the process answers (systemd's watchdog covers a wedged loop). Readiness: the event log is
   // open and HTTP serves; a broker that is away makes the hall degraded (agents queue, pages still work), not dead.
   r.get('/livez', { schema: { tags: ['public'], summary: 'Liveness: 200 while the process answers' } }, (_req, reply) => noStore(reply).send({ ok: true }));
-  r.get('/readyz', { schema: { tags: ['public'], summary: "Readiness: 200 while the event log is open and HTTP serves (status 'degraded' while the broker is away), 503 when the log is closed" } }, (_req, reply) => {
-    const log = engine.isOpen();
+  r.get('/readyz', { schema: { tags: ['public'], summary: "Readiness: 200 while the event log is open and takes appends and HTTP serves (status 'degraded' while the broker is away), 503 when the log is closed or its appends fail (status 'store-failing': a full disk)" } }, (_req, reply) => {
+    const open = engine.isOpen();
+    const failing = engine.storeFailure;
+    const ok = open && failing === undefined;
     const broker = mqtt.metrics.connected ? 'connected' : 'disconnected';
-    const status = !log ? 'down' : broker === 'connected' ? 'ready' : 'degraded';
+    const status = !open ? 'down' : failing ? 'store-failing' : broker === 'connected' ? 'ready' : 'degraded';
     return noStore(reply)
-      .code(log ? 200 : 503)
-      .send({ ok: log, status, seq: engine.state.seq, log: log ? 'open' : 'closed', broker });
+      .code(ok ? 200 : 503)
+      .send({ ok, status, seq: engine.state.seq, log: !open ? 'closed' : failing ? 'failing' : 'open', broker, ...(failing ? { store: { since: new Date(failing.since).toISOString(), failures: failing.failures, reason: failing.reason } } : {}) });
   });
 
   // ── sessions ─────────────────────────────────────────────────────────────────────────────────

@@ -313,8 +313,11 @@ export class MqttServer {
       const r = results?.[i];
       if (!r || r instanceof Error) {
         const code = isHallqError(r) ? r.code : 'INTERNAL';
-        this.logger.error({ err: code, ...logSafe({ client, requestId: id }) }, 'request failed');
-        return this.respond(client, { id, status: 'error', error: { code, message: 'the server could not run the request', messageZh: '服务器未能执行该请求' } });
+        // A failing store is logged once per episode by the engine (a full disk fails every request).
+        const store = code === 'STORE_IO' || code === 'STORE_CORRUPT';
+        if (!store || this.engine.storeFailure === undefined) this.logger.error({ err: code, ...logSafe({ client, requestId: id }) }, 'request failed');
+        const words = store ? { message: 'the hall server cannot save now: nothing of this request was done', messageZh: '大厅服务器当前无法保存数据，本次操作未执行' } : { message: 'the server could not run the request', messageZh: '服务器未能执行该请求' };
+        return this.respond(client, { id, status: 'error', error: { code, ...words } });
       }
       this.respond(client, this.commandAnswer(id, command, r.outcome));
     });
