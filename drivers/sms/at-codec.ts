@@ -59,6 +59,7 @@ export class AtFramer {
     // latin1 maps every byte to one char, so no byte can make decoding throw.
     const text = Buffer.from(chunk).toString('latin1');
     for (const ch of text) {
+      if (ch === '\x1b') continue; // our own ESC echoed (ATE1): no reply holds one, and it has no line ending
       if (ch === '\r' || ch === '\n') {
         this.finishLine(out);
         continue;

@@ -26,6 +26,8 @@ export interface AtModemOptions {
   promptTimeoutMs?: number;
   /** From the PDU's Ctrl-Z to +CMGS/OK: the network round trip, seconds on a real link. */
   submitTimeoutMs?: number;
+  /** At start, after the ESC that ends a PDU entry left open: wait this long for the modem's OK, no longer (nothing was open). */
+  escapeSettleMs?: number;
   retryableCmsErrors?: ReadonlySet<number>;
   /** First concatenation reference; each multi-part message takes the next one (mod 256). */
   firstConcatRef?: number;
@@ -71,6 +73,7 @@ export class AtModem implements SmsSender {
       commandTimeoutMs: options.commandTimeoutMs ?? 5000,
       promptTimeoutMs: options.promptTimeoutMs ?? 5000,
       submitTimeoutMs: options.submitTimeoutMs ?? 60_000,
+      escapeSettleMs: options.escapeSettleMs ?? 500,
       retryableCmsErrors: options.retryableCmsErrors ?? DEFAULT_RETRYABLE_CMS,
       firstConcatRef: options.firstConcatRef ?? 0,
       now: options.now ?? Date.now,
@@ -78,7 +81,11 @@ export class AtModem implements SmsSender {
     this.concatRef = this.opts.firstConcatRef & 0xff;
   }
 
-  /** Opens the transport if needed and puts the modem in PDU mode: AT, ATE0, AT+CMEE=1, AT+CMGF=0. */
+  /**
+   * Opens the transport if needed and puts the modem in PDU mode: ESC (ends a PDU entry left open),
+   * AT, ATE0, AT+CMEE=1, AT+CMGF=0. The SMS service calls it again before a send while the modem is not
+   * ready (a failed start, a lost link), so every re-initialisation begins with the ESC too.
+   */
   async start(): Promise<void> {
     if (!this.unsubscribe) {
       const offData = this.transport.onData((chunk) => this.onData(chunk));
@@ -94,6 +101,7 @@ export class AtModem implements SmsSender {
     }
     if (!this.transport.isOpen) await this.transport.open();
     await this.locked(async () => {
+      await this.leavePduInput();
       await this.command('AT');
       await this.command('ATE0');
       // Numeric +CME errors help mapping; a modem that refuses CMEE still works.
@@ -210,6 +218,20 @@ export class AtModem implements SmsSender {
       this.transport.write(Buffer.from(out, 'latin1')).catch((e: unknown) =>
         finish(() => reject(smsFailed(`write to modem failed (${stage})`, { providerCode: 'TRANSPORT_CLOSED', retryable: true }, e))),
       );
+    });
+  }
+
+  /**
+   * ESC, then the modem's answer or `escapeSettleMs` of nothing, whatever came discarded.
+   * 3GPP TS 27.005 §3.5.1 (AT+CMGS): after the "> " prompt the modem takes everything up to Ctrl-Z as
+   * the PDU, and ESC cancels the send. A host killed between the prompt and Ctrl-Z leaves the modem there,
+   * and nothing on the modem's side ends it: a new host's AT would be taken as PDU text, never answered,
+   * at every restart. Outside PDU entry the modem ignores ESC (no answer: the quiet period ends the wait).
+   */
+  private async leavePduInput(): Promise<void> {
+    const final = new Set<AtLine['type']>(['ok', 'error', 'cms-error', 'cme-error']);
+    await this.exchange('\x1b', this.opts.escapeSettleMs, 'ESC', (line) => (final.has(line.type) ? true : undefined)).catch((e: unknown) => {
+      if (!isHallqError(e, 'DEVICE_TIMEOUT')) throw e; // a closed link fails the start; silence is the usual answer
     });
   }
 

@@ -69,6 +69,14 @@ export class ModemEmulator {
     this.nextRef = options.firstRef ?? 1;
   }
 
+  /**
+   * True from AT+CMGS=<n> until its PDU's Ctrl-Z or an ESC, as on a real modem: a host that dies (or
+   * closes the port) in between leaves it so, and the next host to open the port finds it still so.
+   */
+  get awaitingPdu(): boolean {
+    return this.pdu !== undefined;
+  }
+
   async start(): Promise<void> {
     if (!this.unsubscribe) this.unsubscribe = this.transport.onData((chunk) => this.onData(chunk));
     if (!this.transport.isOpen) await this.transport.open();
@@ -141,6 +149,7 @@ export class ModemEmulator {
     if (this.echo && !this.silent) this.reply(chunk.toString('latin1'), 0);
     for (const ch of chunk.toString('latin1')) {
       if (this.pdu) this.pduChar(ch);
+      else if (ch === '\x1b') continue; // outside PDU input a modem ignores ESC (the host's cancel of nothing)
       else if (ch === '\r') {
         const cmd = this.line.trim();
         this.line = '';

@@ -282,7 +282,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   let metrics: Promise<Registry> | undefined;
   const registry = (): Promise<Registry> =>
     (metrics ??= import('./metrics.js').then((m) =>
-      m.createServerMetrics({ state, mqtt: mqtt.metrics, devices: () => mqtt.agentDevices, smsOutbox: () => mqtt.sms?.outboxCounts?.() ?? {}, appends: () => engine.appends, version: packageVersion() }),
+      m.createServerMetrics({ state, mqtt: mqtt.metrics, devices: () => mqtt.agentDevices, smsOutbox: () => mqtt.sms?.outboxCounts?.() ?? {}, smsModem: () => mqtt.sms?.modemStatus?.(), appends: () => engine.appends, version: packageVersion() }),
     ));
   // The platform link's backlog is its own text block (src/server/platform), appended to prom-client's.
   r.get('/metrics', { schema: { tags: ['staff'], summary: 'Prometheus metrics through prom-client (managers, technicians, the CLI token)' }, onRequest: need(diagnostics) }, async (_req, reply) => {

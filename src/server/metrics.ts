@@ -12,6 +12,8 @@ export interface MetricSources {
   devices: () => ReadonlyMap<string, readonly DeviceHealth[]>;
   /** SMS outbox rows by state (pending, sending, sent, dropped, failed), when SMS is configured; a hall without SMS has 0 in each. */
   smsOutbox?: () => Readonly<Record<string, number>>;
+  /** With `sms.provider: modem`: its port and whether it is initialised (PDU mode) with its link open; undefined otherwise (no series). */
+  smsModem?: () => { port: string; ready: boolean } | undefined;
   version: string;
   /** The engine's durable appends so far (HallEngine.appends). */
   appends?: () => { transactions: number; seconds: number };
@@ -96,6 +98,16 @@ export function createServerMetrics(src: MetricSources): Registry {
       this.reset();
       const counts = outbox();
       for (const state of OUTBOX_STATES) this.set({ state }, counts[state] ?? 0);
+    },
+  });
+  // Only with a modem (a gateway has no line to lose): 0 beside pending rows is a modem that does not answer
+  // its initialisation, which /readyz does not say (the hall runs without SMS).
+  new Gauge({
+    name: 'hallq_sms_modem_ready', help: 'With sms.provider modem: 1 while the modem is initialised in PDU mode with its link open, 0 before its first message and while it does not answer', labelNames: ['port'], registers,
+    collect() {
+      this.reset();
+      const modem = src.smsModem?.();
+      if (modem) this.set({ port: modem.port }, modem.ready ? 1 : 0);
     },
   });
   return registry;

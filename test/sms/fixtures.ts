@@ -62,7 +62,7 @@ export const notices = (events: readonly HallEvent[]) => events.filter((e) => e.
  * A GSM modem's emulator on one end of a real pty pair (the SMS service's AtModem opens `pty.host`),
  * and what citizens received: `arrived(n)` resolves once n messages have come (the event, not a sleep).
  */
-export async function modemInbox(logger: Logger = silentLogger): Promise<{ pty: PtyPair; received: DeliveredSms[]; arrived(n: number): Promise<DeliveredSms[]>; close(): Promise<void> }> {
+export async function modemInbox(logger: Logger = silentLogger): Promise<{ pty: PtyPair; emulator: ModemEmulator; received: DeliveredSms[]; arrived(n: number): Promise<DeliveredSms[]>; close(): Promise<void> }> {
   const pty = await openPtyPair();
   const emulator = new ModemEmulator(new SerialTransport({ path: pty.device, baudRate: 115200 }), { logger });
   await emulator.start();
@@ -74,6 +74,7 @@ export async function modemInbox(logger: Logger = silentLogger): Promise<{ pty: 
   });
   return {
     pty,
+    emulator,
     received,
     arrived: async (n) => {
       while (received.length < n) await new Promise<void>((resolve) => waiters.push(resolve));

@@ -8,4 +8,6 @@ export interface SmsHook {
   afterAppend(events: readonly HallEvent[]): void;
   /** Outbox rows by state, for /metrics (hallq_sms_outbox_messages). */
   outboxCounts?(): Readonly<Record<string, number>>;
+  /** With a GSM modem: its port and whether it is initialised (PDU mode) with its link open, for /metrics (hallq_sms_modem_ready); undefined with a gateway. */
+  modemStatus?(): { port: string; ready: boolean } | undefined;
 }

@@ -16,6 +16,8 @@ export interface SenderHandle {
   sender: SmsSender;
   /** Before each send: (re)opens a modem that is not ready. */
   prepare?: () => Promise<void>;
+  /** A modem's port, and whether it is initialised in PDU mode with its link open (AtModem.health().ready). Absent for a gateway. */
+  modem?: { port: string; ready: () => boolean };
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export function createSmsSender(config: SmsConfig, logger: Logger): SenderHandle
         prepare: async () => {
           if (!modem.health().ready) await modem.start();
         },
+        modem: { port: c.path, ready: () => modem.health().ready },
         close: () => modem.close(),
       };
     }

@@ -47,6 +47,11 @@ export class SmsService implements SmsHook {
     return this.outbox.countByState();
   }
 
+  modemStatus(): { port: string; ready: boolean } | undefined {
+    const m = this.handle.modem;
+    return m && { port: m.port, ready: m.ready() };
+  }
+
   private constructor(
     private readonly o: SmsServiceOptions,
     private readonly db: Database.Database,

@@ -25,6 +25,11 @@ describe('AT framer', () => {
     expect(feed('\r\n>', ' ', '\r\n+CMGS: 3\r\n\r\nOK\r\n')).toEqual([{ type: 'prompt' }, { type: 'cmgs', ref: 3 }, { type: 'ok' }]);
   });
 
+  it('drops our own ESC echoed (ATE1): the next echo is still an echo, an ESC answered OK is OK', () => {
+    expect(feed('\x1b', 'AT\r\r\nOK\r\n')).toEqual([{ type: 'echo', line: 'AT' }, { type: 'ok' }]);
+    expect(feed('\x1b\r\nOK\r\n')).toEqual([{ type: 'ok' }]);
+  });
+
   it('routes unsolicited codes aside, also between the prompt and the result', () => {
     const lines = feed('\r\n> \r\n+CMTI: "SM",3\r\n\r\nRING\r\n\r\n+CREG: 1\r\n\r\n+CMGS: 4\r\n\r\nOK\r\n');
     expect(lines).toEqual([

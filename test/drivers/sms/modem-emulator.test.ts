@@ -59,6 +59,23 @@ describe('ModemEmulator', () => {
     expect(emu.delivered).toEqual([{ phone: '+8613800138000', text: '您好', parts: 1, concatRef: undefined, refs: [1] }]);
   });
 
+  it('keeps taking a PDU until Ctrl-Z or ESC (an AT in between is PDU text); ESC cancels with OK, and outside PDU input ESC is ignored', async () => {
+    const { t, emu } = await rig();
+    await t.type('ATE0\r', 'OK');
+    await t.type('AT+CMGF=0\r', 'OK');
+    expect(await t.type('\x1bAT\r', 'OK\r\n')).toBe('\r\nOK\r\n'); // ESC outside PDU input: nothing, then AT's OK
+    expect(await t.type('AT+CMGS=19\r', '> ')).toBe('\r\n> ');
+    expect(emu.awaitingPdu).toBe(true);
+    const commands: string[] = [];
+    emu.onCommand((c) => commands.push(c));
+    // A host that died mid-PDU, then a new one's AT: both PDU text, unanswered; the ESC after them cancels.
+    expect(await t.type('0011AT\r\x1b', 'OK\r\n')).toBe('\r\nOK\r\n');
+    expect(commands).toEqual(['<ESC>']);
+    expect(emu.awaitingPdu).toBe(false);
+    expect(await t.type('AT\r', 'OK\r\n')).toBe('\r\nOK\r\n');
+    expect(emu.delivered).toEqual([]);
+  });
+
   it('answers AT+CSQ, refuses AT+CMGS in text mode and unknown commands', async () => {
     const { t, emu } = await rig();
     await t.type('ATE0\r', 'OK');
