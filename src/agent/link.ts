@@ -36,6 +36,13 @@ export interface LinkOptions {
   reconnect?: ReconnectPolicy;
 }
 
+/**
+ * Tries of one catch-up request the server answers BUSY (it makes a few catch-up answers per agent at
+ * a time: README "MQTT API"), with a pause between them of 0.5 s doubling to 8 s, jittered; after the
+ * last the catch-up stops, as on any refusal, until the next gap or reconnect.
+ */
+const BUSY_TRIES = 6;
+
 type Pending = { resolve: (r: Response) => void; timer: NodeJS.Timeout | undefined; payload: string; since: number };
 
 /**
@@ -412,13 +419,13 @@ export class AgentLink {
    */
   private async loadState(): Promise<boolean> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const first = await this.request({ id: randomUUID(), type: 'state' });
+      const first = await this.askCatchUp(() => ({ id: randomUUID(), type: 'state' }));
       const head = first.status === 'ok' ? statePartDataSchema.safeParse(first.data) : undefined;
       if (!head?.success || head.data.part !== 0) return false;
       const { seq, parts } = head.data;
       const chunks = [head.data.chunk];
       for (let part = 1; part < parts; part++) {
-        const r = await this.request({ id: randomUUID(), type: 'state', seq, part });
+        const r = await this.askCatchUp(() => ({ id: randomUUID(), type: 'state', seq, part }));
         if (r.status === 'error' && r.error.code === 'STATE_MOVED') break;
         const d = r.status === 'ok' ? statePartDataSchema.safeParse(r.data) : undefined;
         if (!d?.success || d.data.seq !== seq || d.data.part !== part || d.data.parts !== parts) return false;
@@ -439,6 +446,21 @@ export class AgentLink {
     return false;
   }
 
+  /** A catch-up request (events, state), asked again after a pause while the server answers BUSY (BUSY_TRIES). */
+  private async askCatchUp(make: () => Request): Promise<Response> {
+    for (let tries = 1; ; tries++) {
+      const r = await this.request(make());
+      if (r.status === 'ok' || r.error.code !== 'BUSY') return r;
+      if (tries >= BUSY_TRIES) {
+        this.logger.warn({ tries }, 'catch-up refused BUSY by the server: stopped until the next gap or reconnect');
+        return r;
+      }
+      const pause = Math.min(8000, 500 * 2 ** (tries - 1)) * (0.5 + Math.random() / 2);
+      await new Promise((resolve) => setTimeout(resolve, pause).unref());
+      if (this.stopping) return r;
+    }
+  }
+
   /** Asks for everything after the replica's seq until it has caught up. One at a time. */
   catchUp(): Promise<void> {
     if (this.divert) return Promise.resolve();
@@ -447,7 +469,7 @@ export class AgentLink {
         if (this.replica.seq === 0 && !(await this.loadState())) return;
         for (;;) {
           const before = this.replica.seq;
-          const r = await this.request({ id: randomUUID(), type: 'events', after: before, limit: 1000 });
+          const r = await this.askCatchUp(() => ({ id: randomUUID(), type: 'events', after: before, limit: 1000 }));
           const data = r.status === 'ok' ? eventsDataSchema.safeParse(r.data) : undefined;
           if (!data?.success) return;
           // The next event is larger than a message: take the state instead, then go on from it.

@@ -83,6 +83,7 @@ export function createServerMetrics(src: MetricSources): Registry {
   counter('hallq_refused_requests_total', 'Requests refused by per-agent authorization', (m) => m.refused);
   counter('hallq_duplicate_commands_total', 'Repeated command ids answered from the log', (m) => m.duplicates);
   counter('hallq_oversized_messages_total', 'Messages above the size cap, not sent', (m) => m.oversized);
+  counter('hallq_busy_requests_total', 'Catch-up requests (events, state) refused BUSY: the agent had too many waiting', (m) => m.busy);
   new Gauge({
     name: 'hallq_device_up', help: "Each agent's devices as the agent last reported them (1 ok, 0 degraded, offline or unknown)", labelNames: ['agent', 'device', 'kind'], registers,
     collect() {

@@ -9,7 +9,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { noDelayOn } from '../bus/no-delay.js';
 import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js';
 import { CITY_AGENT, clientOf, topics, type Topics } from '../bus/topics.js';
-import { eventsPage, StatePager } from './catch-up.js';
+import { CATCH_UP_WAITING, CatchUpQueue, eventsPage, StatePager } from './catch-up.js';
 import { logSafe } from './log-safe.js';
 import { settledWithin } from '../ops/bounded.js';
 import { Throttle } from '../bus/throttle.js';
@@ -39,20 +39,29 @@ export interface ServerMetrics {
   reconnects: number;
   /** Messages not sent because they were above maxMessageBytes (see docs/mqtt.md, "Paging"). */
   oversized: number;
+  /** Catch-up requests (events, state) refused BUSY: the agent had CATCH_UP_WAITING waiting already. */
+  busy: number;
 }
+
+/** BUSY refusals of one agent less than this apart are one episode: one warning. */
+const BUSY_EPISODE_MS = 60_000;
 
 /**
  * The server's side of the wire: answers requests, publishes every event in seq order, keeps the
  * retained state topics current and republishes them on every (re)connect.
  */
 export class MqttServer {
-  readonly metrics: ServerMetrics = { requests: 0, invalidPayloads: 0, commands: 0, duplicates: 0, refused: 0, connected: false, reconnects: 0, oversized: 0 };
+  readonly metrics: ServerMetrics = { requests: 0, invalidPayloads: 0, commands: 0, duplicates: 0, refused: 0, connected: false, reconnects: 0, oversized: 0, busy: 0 };
   private client: MqttClient | undefined;
   /** stop() was called: the connection's end is ours, not a loss. */
   private stopping = false;
   private readonly t: Topics;
   private readonly maxBytes: number;
   private readonly statePager: StatePager;
+  /** Events pages and state parts, made one at a time on later turns of the loop, each agent in turn. */
+  private readonly catchUps = new CatchUpQueue();
+  /** When each agent was last refused BUSY (monotonic ms): the warning is said once per episode. */
+  private readonly busyAt = new Map<string, number>();
   /** The device health each agent last published (retained agent/<id>/devices), by agent id: /metrics' hallq_device_up. */
   readonly agentDevices = new Map<string, DeviceHealth[]>();
   /** SMS contacts and outbox (src/server/sms), set by startSms when SMS is on. */
@@ -376,11 +385,40 @@ export class MqttServer {
     if (!checked) return;
     if ('response' in checked) return this.respond(checked.client, checked.response);
     const r = checked.request;
-    // Commands go to the next group commit; the rest are answered now.
+    // Commands go to the next group commit; events and state wait their turn (one at a time, each agent
+    // in turn, a few per agent); the rest are answered now.
     if (r.type === 'command') return this.enqueue(checked.client, r.id, r.command as Command);
+    if (r.type === 'events' || r.type === 'state') return this.queueCatchUp(checked.client, r);
     // An island's replay runs commands too: those that came before it go first.
     if (r.type === 'island') this.flush();
     this.respond(checked.client, this.answerChecked(checked.client, r));
+  }
+
+  /**
+   * An events or state request: answered on a later turn of the loop, after the agents whose turn
+   * comes first (CatchUpQueue); refused BUSY when the agent has CATCH_UP_WAITING waiting already, so
+   * one agent (a runaway, or whoever holds its password) never holds the loop for more than one answer
+   * at a time however much it asks. Its link asks again after a pause (src/agent/link.ts).
+   */
+  private queueCatchUp(client: string, r: Extract<Authorized, { ok: true }>['request']): void {
+    if (this.catchUps.add(client, r.id, () => this.respond(client, this.answerChecked(client, r))) !== 'full') return;
+    this.metrics.busy += 1;
+    const now = performance.now();
+    const last = this.busyAt.get(client);
+    this.busyAt.set(client, now);
+    // Who only, once per episode: the requests themselves are the agent's to repeat.
+    if (last === undefined || now - last > BUSY_EPISODE_MS) {
+      this.logger.warn({ ...logSafe({ agent: client }), waiting: CATCH_UP_WAITING }, 'catch-up requests refused BUSY: this agent asks for more at once than the server answers in turn (said once while it goes on)');
+    }
+    this.respond(client, {
+      id: r.id,
+      status: 'error',
+      error: {
+        code: 'BUSY',
+        message: `${CATCH_UP_WAITING} catch-up requests of this agent are waiting for their answers: ask again once they are answered`,
+        messageZh: `本终端机已有 ${CATCH_UP_WAITING} 个补发请求在等待应答：请在收到应答后再请求`,
+      },
+    });
   }
 
   /**
@@ -478,6 +516,8 @@ export class MqttServer {
     this.flush();
     this.stopping = true;
     this.statusRefresh.cancel();
+    // Catch-up answers not made yet are dropped: the agents ask again when the server is back.
+    this.catchUps.clear();
     clearInterval(this.heartbeat);
     const client = this.client;
     if (!client) return;
