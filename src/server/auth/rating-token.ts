@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** `<database>.rating-key`: the key of the off-site rating links (apart from the status page key). */
+/** What a new rating key breaks (loadOrCreateSecretFile's warning). */
+export const RATING_LINKS_LOST = 'the rating links already sent by SMS no longer open';
+
 export function ratingKeyPath(database: string): string {
   return `${database}.rating-key`;
 }

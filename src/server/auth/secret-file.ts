@@ -6,12 +6,15 @@ import type { Logger } from '../../../drivers/common/logger.js';
 /**
  * A random secret kept in a file next to the database, created once with mode 0600 ('wx': never
  * overwritten, so a second process or a restart reads the same one). Returned as the file's text
- * (32 random bytes, base64url).
+ * (32 random bytes, base64url). `lostWithout`: what a new one breaks, for a database that has history
+ * (warned instead of the info line when the file is made).
  */
-export function loadOrCreateSecretFile(path: string, what: string, logger: Logger): string {
+export function loadOrCreateSecretFile(path: string, what: string, logger: Logger, lostWithout?: string): string {
   try {
     writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-    logger.info({ file: path }, `generated the ${what}`);
+    // Made for a database that has run a hall day already: a restore without its key files (the tryout).
+    if (lostWithout === undefined) logger.info({ file: path }, `generated the ${what}`);
+    else logger.warn({ file: path }, `generated the ${what} for a database that has history: ${lostWithout}; if the database was restored from a backup, stop the server and put its key file back (README "Storage")`);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new HallqError('STORE_IO', `cannot write the ${what} ${path}`, { path }, { cause: e });
   }

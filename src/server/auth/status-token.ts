@@ -2,6 +2,9 @@ import { createHmac } from 'node:crypto';
 import type { HallState } from '../../core/index.js';
 
 /** `<database>.status-key`: the key of the ticket status page tokens. */
+/** What a new status key breaks (loadOrCreateSecretFile's warning). */
+export const STATUS_LINKS_LOST = "the status links and QR codes of today's tickets no longer open";
+
 export function statusKeyPath(database: string): string {
   return `${database}.status-key`;
 }

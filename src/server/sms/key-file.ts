@@ -24,13 +24,15 @@ export function parseKey(text: string, where: string): Buffer {
   return key;
 }
 
-export function loadOrCreateKey(opts: { keyFile?: string | undefined; database: string; logger: Logger }): Buffer {
+/** `history`: the database has run a hall day already (a key made now cannot open the numbers it holds). */
+export function loadOrCreateKey(opts: { keyFile?: string | undefined; database: string; logger: Logger; history?: boolean }): Buffer {
   if (opts.keyFile !== undefined) return readKey(opts.keyFile, opts.logger);
   const path = defaultKeyPath(opts.database);
   try {
     // 'wx': never overwrite; a key already there (an earlier start, or a second process) is the one to use.
     writeFileSync(path, `${randomBytes(KEY_BYTES).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-    opts.logger.info({ keyFile: path }, 'generated the SMS contact key (keep it with the database backups)');
+    if (opts.history === true) opts.logger.warn({ keyFile: path }, 'generated the SMS contact key for a database that has history: the phone numbers it holds no longer open (their messages are dropped); if the database was restored from a backup, stop the server and put its key file back (README "Storage")');
+    else opts.logger.info({ keyFile: path }, 'generated the SMS contact key (keep it with the database backups)');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
       const p = fileProblem('create', path, e);
