@@ -18,7 +18,8 @@ import { schemaKeysAt } from './schema-keys.js';
  * with Chinese characters (a name in the wrong field), numbers longer than 6 characters. `values:
  * 'shown'` (a config file the reader wrote) quotes up to 60 characters, digits and Chinese too, but
  * never under a personal key.
- * Key names a sender invented are repeated only when they look like field names.
+ * Key names a sender invented are repeated only when they look like field names and could not be
+ * personal data (no run of 7 digits: `body.zhang_11010519491231002X` is said `body.?`).
  */
 export type Issue = z.core.$ZodIssue;
 
@@ -59,7 +60,10 @@ const FIELD = /^[A-Za-z_$][A-Za-z0-9_$-]{0,40}$/;
 const PLAIN_KEY = /^[^\s.[\]"'\\\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]{1,60}$/u;
 
 /**
- * `windows[2].tiers[0]`: dots between names, brackets around indexes. Invented odd keys become `?`,
+ * `windows[2].tiers[0]`: dots between names, brackets around indexes. Invented odd keys become `?`:
+ * one that is not a field name, or one that holds what may be personal data, by the rule a found text is
+ * quoted by (`zhang_11010519491231002X`, `li_138-1234-5678`: 7 digits in a row, spaces, dots or dashes
+ * between them counted too; this covers every number the log's scrub redacts, src/log/scrub.ts) —
  * unless `shown` (a config file the reader wrote): then a key is shown as written (`policy.张三`), or
  * quoted in brackets when it holds spaces, dots or quotes (`policy["a b"]`), control and direction
  * characters escaped.
@@ -68,7 +72,7 @@ export function keyPath(path: readonly PropertyKey[], where = '', shown = false)
   let out = where;
   for (const p of path) {
     if (typeof p === 'number') out += `[${String(p)}]`;
-    else if (typeof p === 'string' && (FIELD.test(p) || (shown && PLAIN_KEY.test(p)))) out += out === '' ? p : `.${p}`;
+    else if (typeof p === 'string' && ((FIELD.test(p) && (shown || !maybePersonal(p))) || (shown && PLAIN_KEY.test(p)))) out += out === '' ? p : `.${p}`;
     else if (typeof p === 'string' && shown) out += `[${quoted(p, QUOTED_MAX_SHOWN).en}]`;
     else out += out === '' ? '?' : '.?';
   }
