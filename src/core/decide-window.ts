@@ -20,10 +20,22 @@ function staffElsewhere(state: HallState, staffId: string, window: number): Deci
   return held ? { events: [], outcome: { ok: false, code: 'staff-elsewhere', message: staffElsewhereMessage(held.id) } } : undefined;
 }
 
+/**
+ * Who may serve at a window: a configured staff member or manager (README "Roles"); a technician reads
+ * devices and diagnostics and serves nobody (the security tryout opened a window, and served a ticket,
+ * under a technician's id, from a keypad login and from admin).
+ */
+function windowStaffRefusal(config: HallConfig, staffId: string): Decision | undefined {
+  const staff = config.staff.find((s) => s.id === staffId);
+  if (!staff) return reject('unknown-staff', staffId);
+  return staff.role === 'technician' ? reject('staff-role', staffId) : undefined;
+}
+
 export function decideOpen(state: HallState, config: HallConfig, cmd: CommandOf<'OpenWindow'>): Decision {
   const win = known(state, config, cmd.window);
   if ('outcome' in win) return win;
-  if (!config.staff.some((s) => s.id === cmd.staffId)) return reject('unknown-staff', cmd.staffId);
+  const who = windowStaffRefusal(config, cmd.staffId);
+  if (who) return who;
   if (win.status !== 'closed') {
     if (win.staffId !== cmd.staffId) return reject('window-occupied');
     return accept([], undefined, 'already-open');
@@ -60,7 +72,8 @@ export function decideClose(state: HallState, config: HallConfig, cmd: CommandOf
 export function decideTakeOver(state: HallState, config: HallConfig, cmd: CommandOf<'TakeOver'>): Decision {
   const win = known(state, config, cmd.window);
   if ('outcome' in win) return win;
-  if (!config.staff.some((s) => s.id === cmd.staffId)) return reject('unknown-staff', cmd.staffId);
+  const who = windowStaffRefusal(config, cmd.staffId);
+  if (who) return who;
   const elsewhere = staffElsewhere(state, cmd.staffId, cmd.window);
   if (elsewhere) return elsewhere;
   if (win.status === 'closed') return accept([{ type: 'WindowOpened', window: cmd.window, staffId: cmd.staffId }]);

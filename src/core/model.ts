@@ -54,6 +54,8 @@ export interface WindowDef {
 export interface StaffDef {
   id: string;
   name: string;
+  /** From the config (README "Roles"); absent in logs older than the role: staff. A technician serves at no window. */
+  role?: 'staff' | 'manager' | 'technician';
 }
 
 export interface Policy {

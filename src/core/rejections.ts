@@ -23,6 +23,7 @@ export const rejectionMessages = {
   'window-paused': { zh: '窗口暂停服务中', en: 'The window is paused' },
   'window-occupied': { zh: '窗口已有人员登录', en: 'Another staff member is logged in at this window' },
   'staff-elsewhere': { zh: '您已在其他窗口登录', en: 'You are logged in at another window' },
+  'staff-role': { zh: '技术人员不在窗口办理业务，请使用窗口工作人员或管理员的工号', en: 'A technician does not serve at a window: use a staff member\'s or a manager\'s id' },
   'no-current-ticket': { zh: '当前没有正在办理的号码', en: 'No ticket is being served at this window' },
   'window-moved-on': { zh: '窗口已叫到其他号码，请看屏幕后再按', en: 'The window has moved on since the key was pressed: look at the screen and press again' },
   'recall-limit': { zh: '已达重呼次数上限', en: 'Recall limit reached' },

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apply, emptyState, type HallEvent } from '../../src/core/index.js';
-import { Hall } from './fixtures.js';
+import { Hall, hallConfig } from './fixtures.js';
 
 /** Staff sign-in and sign-out (issue 9): attendance events, and at a window the staff member becomes its staff. */
 describe('SignIn and SignOut', () => {
@@ -28,6 +28,25 @@ describe('SignIn and SignOut', () => {
     expect(h.events('StaffSignedIn')).toHaveLength(1);
     expect(h.state.windows['2']?.status).toBe('closed');
     expect(h.state.seq).toBeGreaterThanOrEqual(seq);
+  });
+
+  it("serves at a window under a staff member's or a manager's id, never a technician's (the security tryout)", () => {
+    const c = hallConfig();
+    const h = new Hall({ ...c, staff: [...c.staff, { id: 'm1', name: 'Manager', role: 'manager' }, { id: 't1', name: 'Technician', role: 'technician' }] });
+    for (const cmd of [
+      { type: 'OpenWindow', window: 1, staffId: 't1' },
+      { type: 'TakeOver', window: 1, staffId: 't1' },
+      { type: 'SignIn', window: 1, staffId: 't1' },
+    ] as const) {
+      expect(h.run(cmd).outcome).toMatchObject({ ok: false, code: 'staff-role', message: { en: expect.stringContaining('technician') } });
+    }
+    expect(h.state.windows['1']?.status ?? 'closed').toBe('closed');
+    h.open(1, 's1');
+    expect(h.run({ type: 'TakeOver', window: 1, staffId: 't1' }).outcome).toMatchObject({ ok: false, code: 'staff-role' });
+    expect(h.state.windows['1']).toMatchObject({ staffId: 's1' });
+    h.ok({ type: 'OpenWindow', window: 2, staffId: 'm1' });
+    // A technician's sign-in without a window (the web pages) is attendance as before.
+    h.ok({ type: 'SignIn', staffId: 't1' });
   });
 
   it('records a sign-in without a window (a manager) as attendance only', () => {
