@@ -148,6 +148,8 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status === 429) return sendError(reply, 429, 'rate-limited', 'too many requests; try again later', '请求过于频繁，请稍后再试');
     if (err instanceof SyntaxError) return sendError(reply, 400, 'payload-invalid', 'the body is not valid JSON', '请求内容不是有效的 JSON');
+    // A static file's path that climbs out of its folder (@fastify/static's 403): the status and the code agree.
+    if (status === 403) return sendError(reply, 403, 'forbidden', 'that address may not be read', '不允许访问该地址');
     if (status >= 400 && status < 500) return sendError(reply, status, status === 400 ? 'payload-invalid' : 'bad-request', 'the request is not valid', '请求无效');
     opts.logger.error({ err: err.message, code: err.code, route: req.routeOptions.url }, 'HTTP request failed');
     return sendError(reply, 500, 'internal', 'the server could not answer the request', '系统繁忙，请稍后再试');
