@@ -1,5 +1,6 @@
 import { isHallqError } from '../../drivers/common/error.js';
 import { errnoOf, systemWords } from '../../drivers/common/system-words.js';
+import { storeError } from '../store/errors.js';
 
 /**
  * How the hallq command says what went wrong: one form for every error, `error: CODE: message
@@ -57,6 +58,8 @@ export function errorParts(e: unknown): { code: string; message: string; message
     const own = e.details?.['messageZh'];
     return { code: e.code, message: e.message, messageZh: typeof own === 'string' && own !== '' ? own : (ZH[e.code] ?? ZH['FAILED'] ?? '') };
   }
+  // SQLite's own error read outside the store's wrappers (a page damaged inside a file that opened): its code in words.
+  if (typeof (e as { code?: unknown } | null)?.code === 'string' && (e as { code: string }).code.startsWith('SQLITE_')) return errorParts(storeError(e, { en: 'the hall database', zh: '大厅数据库' }));
   // Anything else: a system failure (a file not found, a socket refused) in words, never Node's errno text.
   const own = typeof (e as { code?: unknown } | null)?.code === 'string' ? errnoOf({ code: (e as { code: string }).code }) : undefined;
   if (own !== undefined) {
