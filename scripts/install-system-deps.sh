@@ -14,7 +14,8 @@ for arg in "$@"; do
   case "$arg" in
     --runtime) set_name=runtime ;;
     --list) list=1 ;;
-    *) echo "install-system-deps.sh: unknown option $arg (--runtime, --list)" >&2; exit 2 ;;
+    -h|--help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) echo "install-system-deps.sh: unknown option $arg (--runtime, --list, --help)" >&2; exit 2 ;;
   esac
 done
 

@@ -92,6 +92,11 @@ describe('scripts/install.sh', () => {
     const dev = await list([]);
     expect(dev).toContain('postgresql');
     expect(dev.filter((p) => /^postgresql-\d/.test(p))).toEqual([]);
+    // --help says what the sets are and installs nothing (the ops tryout: "unknown option").
+    const help = await new Promise<{ code: number | null; out: string }>((resolve) => execFile('bash', ['scripts/install-system-deps.sh', '--help'], { encoding: 'utf8' }, (err, stdout) => resolve({ code: err ? (err.code as number) : 0, out: stdout })));
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/^Installs the Debian packages hallq needs/);
+    expect(help.out).toContain('--runtime');
     expect(readFileSync('scripts/install.sh', 'utf8')).toMatch(/^\[ "\$live" = 1 \] && bash scripts\/install-system-deps\.sh --runtime$/m);
     expect(readFileSync('scripts/install.sh', 'utf8')).not.toMatch(/install-system-deps\.sh\s*$/m);
   });
