@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
+import { isHallqError } from '../../drivers/common/error.js';
 import { zhText } from '../../drivers/common/invalid-text.js';
 import { emergencyPresetOf, maskPhone, nationalMobile, openStatuses, own, rejectionMessages, type HallState, type PersonInput } from '../core/index.js';
 import { createHttpApp, listen, type HttpOptions } from '../http/app.js';
@@ -146,6 +147,23 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     card.clear();
     return reply.send({ ok: true });
   });
+  // The server could not save (a full disk: its answer STORE_IO): no ticket now, nor on a retry until the
+  // technician frees space, so the citizen is sent to the desk, not told to try again; warned once per episode.
+  let storeFailing = false;
+  const failed = (reply: FastifyReply, e: unknown, what: string) => {
+    const code = isHallqError(e) ? e.details?.['code'] : undefined;
+    if (code === 'STORE_IO' || code === 'STORE_CORRUPT') {
+      if (!storeFailing) logger.warn({ code }, `${what}: the hall server cannot save (its disk full or failing); citizens are sent to the desk (said once until it works again)`);
+      storeFailing = true;
+      return sendError(reply, 503, 'store-failing', 'Tickets cannot be issued just now; please ask the staff at the desk', '暂时无法取号，请咨询导办人员');
+    }
+    logger.error({ err: String(e) }, what);
+    return sendError(reply, 500, 'internal', 'The system is busy, please try again', '系统繁忙，请稍后再试');
+  };
+  const worked = () => {
+    if (storeFailing) logger.info({}, 'the hall server saves again: kiosk tickets issue');
+    storeFailing = false;
+  };
   r.post('/kiosk/api/issue', { schema: { body: kioskSchemas.issue, summary: 'Take a number: issue, print (or SMS only), answer with the number, position and the status page URL' } }, async (req, reply) => {
     const body = req.body;
     const phone = phoneIn(body);
@@ -154,12 +172,12 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     const person = card.take();
     try {
       const r = await kiosk.issue({ serviceId: body.serviceId, ...(person ? { person } : {}), ...(phone ? { phoneMasked: maskPhone(phone), phone } : {}), ...(body.smsOnly === true ? { smsOnly: true } : {}) });
+      worked();
       if (!r.ok) return sendError(reply, refusalStatus(r.code), r.code, r.message.en, r.message.zh);
       const { statusToken, ...rest } = r;
       return reply.header('cache-control', 'no-store').send({ ...rest, ...(statusToken ? { statusUrl: statusUrlOf(opts.statusBaseUrl, statusToken) } : {}) });
     } catch (e) {
-      logger.error({ err: String(e) }, 'kiosk issue failed');
-      return sendError(reply, 500, 'internal', 'The system is busy, please try again', '系统繁忙，请稍后再试');
+      return failed(reply, e, 'kiosk issue failed');
     }
   });
   r.post('/kiosk/api/check-in', { schema: { body: kioskSchemas.checkIn, summary: "Check in today's appointment by its code, the mobile number given when booking, or the ID card on the reader; the existing on-time rules apply" } }, async (req, reply) => {
@@ -190,12 +208,12 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     if ('idHash' in by) card.take();
     try {
       const r = await kiosk.issue({ serviceId: a.serviceId, appointmentId: a.id, ...(phone ? { phoneMasked: maskPhone(phone), phone } : {}), ...(body.smsOnly === true ? { smsOnly: true } : {}) });
+      worked();
       if (!r.ok) return sendError(reply, refusalStatus(r.code), r.code, r.message.en, r.message.zh);
       const { statusToken, ...rest } = r;
       return reply.header('cache-control', 'no-store').send({ ...rest, ...(statusToken ? { statusUrl: statusUrlOf(opts.statusBaseUrl, statusToken) } : {}) });
     } catch (e) {
-      logger.error({ err: String(e) }, 'kiosk check-in failed');
-      return sendError(reply, 500, 'internal', 'The system is busy, please try again', '系统繁忙，请稍后再试');
+      return failed(reply, e, 'kiosk check-in failed');
     }
   });
   return app;

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { silentLogger } from '../../drivers/common/logger.js';
+import { silentLogger, type Logger } from '../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../drivers/printer/driver.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
 import { CardSlot, startKioskHttp } from '../../src/agent/kiosk-http.js';
@@ -28,10 +28,10 @@ export interface KioskRig {
  * kiosk-1 caught up with it, its kiosk flow on `printer` (a stand-in: the tests set its health) and
  * the kiosk's HTTP listener on a free port. `book` runs before the agent joins (e.g. a BookAppointment).
  */
-export async function startKioskRig(o: { smsEnabled: boolean; printer: unknown; idHashKey?: Buffer; book?: (server: ServerRig, clock: () => number) => void }): Promise<KioskRig> {
+export async function startKioskRig(o: { smsEnabled: boolean; printer: unknown; idHashKey?: Buffer; book?: (server: ServerRig, clock: () => number) => void; db?: string; logger?: Logger }): Promise<KioskRig> {
   const clock = hallClock();
   const broker = await startEmbeddedBroker();
-  const server = await startServer(broker.url, tempDb(), clock);
+  const server = await startServer(broker.url, o.db ?? tempDb(), clock);
   const configured = server.mqtt.run({ id: `configure-sms-${String(o.smsEnabled)}`, type: 'Configure', config: { ...wireConfig, smsEnabled: o.smsEnabled }, source: 'system' });
   if (!configured.ok) throw new Error(`the wire hall refused its config: ${configured.code}`);
   o.book?.(server, clock);
@@ -39,7 +39,7 @@ export async function startKioskRig(o: { smsEnabled: boolean; printer: unknown; 
   await link.reach(server.engine.state.seq);
   const kiosk = new KioskFlow(link, o.printer as EscPosPrinter, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
   const port = await freePort();
-  const http = await startKioskHttp(link, kiosk, new CardSlot(), { host: '127.0.0.1', port, statusBaseUrl: 'http://hall.test', ...(o.idHashKey ? { idHashKey: o.idHashKey } : {}) }, silentLogger);
+  const http = await startKioskHttp(link, kiosk, new CardSlot(), { host: '127.0.0.1', port, statusBaseUrl: 'http://hall.test', ...(o.idHashKey ? { idHashKey: o.idHashKey } : {}) }, o.logger ?? silentLogger);
   let browser: Browser | undefined;
   const pageUrl = `http://hall.test:${port}/kiosk`;
   return {
