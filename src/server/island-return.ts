@@ -6,8 +6,12 @@ import type { MqttServer } from './mqtt-server.js';
 import { ActingWitness } from './island-acting.js';
 
 export interface IslandHook {
-  /** A retained agent/<id>/status message (island mode's phase of that agent); `foundRetained`: delivered at the (re)subscription, not live. Never throws. */
-  agentStatus(topic: string, payload: Buffer, foundRetained?: boolean): void;
+  /**
+   * An agent/<id>/status message (island mode's phase of that agent). `absentMs`: for one found retained
+   * at the server's (re)subscription, how long the hall was without the server before it; undefined for
+   * one heard live. Never throws.
+   */
+  agentStatus(topic: string, payload: Buffer, absentMs?: number): void;
   /** One replayed outbox entry of `agentId` (already authorized): its outcome, the seq reached, the conflict if any. */
   replay(agentId: string, req: Extract<Request, { type: 'island' }>): { outcome: Outcome; seq: number; conflict?: IslandConflict };
 }
@@ -49,7 +53,7 @@ export class IslandReturn implements IslandHook {
   /** What each agent's own statuses said of who acted for it (the trust rule of `for`, island-acting.ts). */
   readonly witness = new ActingWitness();
 
-  agentStatus(topic: string, payload: Buffer, foundRetained = false): void {
+  agentStatus(topic: string, payload: Buffer, absentMs?: number): void {
     const m = /\/agent\/([a-z0-9-]{1,100})\/status$/.exec(topic);
     const json = m && payload.length <= 4096 ? parseJson(payload) : undefined;
     if (!m?.[1] || !json?.ok || typeof json.value !== 'object' || json.value === null) return;
@@ -61,7 +65,9 @@ export class IslandReturn implements IslandHook {
     this.phases.set(m[1], { phase, at: this.clock(), ...role, ...acting });
     // Role and acting count also while returning: the return is when the server hears them.
     const word = phase === 'returning' || phase === 'island' ? { ...(typeof v.role === 'string' ? { role: v.role } : {}), ...(typeof v.acting === 'string' && /^[a-z0-9-]{1,100}$/.test(v.acting) ? { acting: v.acting } : {}) } : {};
-    this.witness.record(m[1], { phase, ...word }, foundRetained);
+    // A leader's word counts when said while the server was away long enough for the agents to go island
+    // (island.afterSeconds): a claim retained over a restart of a second or two is no island.
+    this.witness.record(m[1], { phase, ...word }, absentMs !== undefined && absentMs >= this.islandAfterMs);
   }
 
   constructor(
@@ -69,6 +75,8 @@ export class IslandReturn implements IslandHook {
     private readonly mqtt: MqttServer,
     private readonly clock: () => number,
     private readonly logger: Logger,
+    /** island.afterSeconds in ms: the least absence of the server in which agents go island. */
+    private readonly islandAfterMs = 20_000,
   ) {}
 
   replay(agentId: string, req: Extract<Request, { type: 'island' }>): { outcome: Outcome; seq: number; conflict?: IslandConflict } {

@@ -9,7 +9,7 @@ import type { MqttServer } from './mqtt-server.js';
 export function startIslandServer(config: HallqConfig, engine: HallEngine, mqtt: MqttServer, clock: () => number, logger: Logger): { ret: IslandReturn; stop(): void } | undefined {
   const island = config.island;
   if (!island) return undefined;
-  const ret = new IslandReturn(engine, mqtt, clock, logger);
+  const ret = new IslandReturn(engine, mqtt, clock, logger, island.afterSeconds * 1000);
   mqtt.island = ret;
   const kioskAgents = config.agents.filter((a) => a.kiosk !== undefined).map((a) => a.id);
   const stopLeases = startLeaseKeeper({ engine, mqtt, kioskAgents, policy: { size: island.leaseSize, lowWater: island.lowWater }, logger });

@@ -24,6 +24,7 @@ import { startIslandServer } from './island-server.js';
 import { logPrintTimeouts } from './print-timeout-log.js';
 import { warnUncallable } from './uncallable-warning.js';
 import { clockBehindWatch } from './clock-behind.js';
+import { aliveFile } from './alive-file.js';
 
 export interface RunningServer {
   engine: HallEngine;
@@ -80,9 +81,13 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   scope.add('print timeout log', logPrintTimeouts(engine, logger.child({ component: 'kiosk-prints' })));
   const instance = engine.log.instanceId();
   const password = config.server.mqtt.passwordFile ? readReferencedFile('server.mqtt.passwordFile', config.server.mqtt.passwordFile).trim() : undefined;
+  // When the server last ran on this database (read before it marks itself alive): the hall's time without it.
+  const alive = aliveFile(config.server.database, logger);
+  scope.add('alive mark', () => alive.stop());
   const mqtt = new MqttServer(
     engine,
     {
+      ...(alive.lastAliveAt === undefined ? {} : { lastAliveAt: alive.lastAliveAt }),
       url: config.server.mqtt.url,
       hall: config.hall.id,
       clock,
@@ -208,6 +213,7 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
       await notifier.stopping();
       stopWatchdog();
       clearInterval(tick);
+      alive.stop();
       island?.stop();
       // Each step bounded (issue 10): a broker that is away or a page that holds its stream cannot hold the stop.
       await mqtt.stop();

@@ -89,6 +89,11 @@ export class MqttServer {
       reconnect?: ReconnectPolicy;
       /** The configured agent ids: device health from any other is ignored. */
       agents?: readonly string[];
+      /**
+       * When the server that had this database last ran (epoch ms, alive-file.ts), undefined when unknown:
+       * with the time from then to the first connection, the hall's absence of a server before it.
+       */
+      lastAliveAt?: number;
       /** The database's instance id and this host's name, in the retained status (src/server/instance-probe.ts). */
       instance?: string;
       host?: string;
@@ -147,6 +152,10 @@ export class MqttServer {
   /** The heartbeat's timer: server/heartbeat every heartbeatMs while connected. */
   private heartbeat: NodeJS.Timeout | undefined;
 
+  /** When the broker link last dropped (epoch ms). */
+  private linkDownAt: number | undefined;
+  /** The hall's time without this server before the latest connection (ms; Infinity when unknown): island mode's evidence. */
+  private absentMs = Infinity;
   /** Connections made so far (the first one's retained status was the start's probe's to judge). */
   private connections = 0;
   /** Other instances whose online status was seen here, each told once. */
@@ -206,6 +215,9 @@ export class MqttServer {
     reconnectWithBackoff(client, this.logger, this.opts.reconnect, { url: this.opts.url });
     client.on('connect', () => {
       this.connections += 1;
+      // How long the hall was without this server before now: since the last run (the first connection) or since the link dropped.
+      const since = this.connections === 1 ? this.opts.lastAliveAt : this.linkDownAt;
+      this.absentMs = since === undefined ? Infinity : Date.now() - since;
       this.metrics.connected = true;
       this.logger.info({ url: this.opts.url }, 'connected to broker');
       // Device health: only agent <id> may publish agent/<id>/devices (the broker's ACL), so the topic names who reports.
@@ -219,6 +231,7 @@ export class MqttServer {
       this.metrics.reconnects += 1;
     });
     client.on('close', () => {
+      if (this.metrics.connected) this.linkDownAt = Date.now();
       this.metrics.connected = false;
     });
     // A running server says so every few seconds, on its own topic: a second server's start waits for that (src/server/instance-probe.ts).
@@ -229,7 +242,7 @@ export class MqttServer {
       if (topic === this.t.serverStatus) return packet.retain && this.connections <= 1 ? undefined : this.onServerStatus(payload);
       if (topic === this.t.serverHeartbeat) return packet.retain ? undefined : this.onServerStatus(payload);
       if (this.deviceAgentOf(topic) !== undefined) return this.onDevices(topic, payload);
-      if (topic.startsWith(`${this.t.root}/agent/`)) return this.island?.agentStatus(topic, payload, packet.retain);
+      if (topic.startsWith(`${this.t.root}/agent/`)) return this.island?.agentStatus(topic, payload, packet.retain ? this.absentMs : undefined);
       if (this.cityInbox?.owns(topic)) return this.onCity(topic, payload);
       return this.onRequest(topic, payload);
     });
