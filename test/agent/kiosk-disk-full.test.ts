@@ -1,7 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { smallDisk } from '../helpers/small-disk.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordingLogger } from '../../drivers/common/logger.js';
 import type { PrintDocument } from '../../drivers/printer/document.js';
@@ -13,42 +11,26 @@ import { startKioskRig, type KioskRig } from '../helpers/kiosk-rig.js';
  * citizen is sent to the desk (503 store-failing), the agent warns once, and says when it works again.
  * The server's database on a real 3 MB tmpfs (root, as the hall box's installer runs).
  */
-const mountDir = mkdtempSync(join(tmpdir(), 'hallq-kiosk-disk-full-'));
-let mounted = false;
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3M', 'tmpfs', mountDir], { stdio: 'ignore' });
-  mounted = true;
-} catch {
-  // Not root, or no mount in this sandbox.
-}
+const disk = smallDisk('kiosk-disk-full');
 
-describe.skipIf(!mounted)('the kiosk with the hall server on a full disk', () => {
+describe.skipIf(!disk.mounted)('the kiosk with the hall server on a full disk', () => {
   let rig: KioskRig | undefined;
   afterAll(async () => {
     await rig?.stop();
-    execFileSync('umount', [mountDir]);
-    rmSync(mountDir, { recursive: true, force: true });
+    disk.unmount();
   });
 
   it('sends the citizen to the desk (503 store-failing), warns once, and issues again once space is freed', async () => {
     const log = recordingLogger();
     const printed: PrintDocument[] = [];
     const printer = { health: 'ok', print: (doc: PrintDocument) => (printed.push(doc), Promise.resolve({ confirmation: 'device' })) };
-    rig = await startKioskRig({ smsEnabled: true, printer, db: join(mountDir, 'hall.db'), logger: log });
+    rig = await startKioskRig({ smsEnabled: true, printer, db: join(disk.dir, 'hall.db'), logger: log });
     const post = async (body: unknown) => {
       const res = await fetch(`${rig?.base}/kiosk/api/issue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as { ok?: boolean; error?: { code: string; message: string; messageZh: string } } };
     };
     expect((await post({ serviceId: 'A' })).status).toBe(200);
-    const filler = join(mountDir, 'filler');
-    for (let n = 0; ; n++) {
-      try {
-        writeFileSync(filler, Buffer.alloc(64 * 1024, 1), { flag: 'a' });
-      } catch {
-        break;
-      }
-      if (n > 1000) throw new Error('the tmpfs never filled');
-    }
+    disk.fill();
     let refused = 0;
     for (let i = 0; i < 200 && refused < 5; i++) {
       const r = await post({ serviceId: 'A' });
@@ -61,7 +43,7 @@ describe.skipIf(!mounted)('the kiosk with the hall server on a full disk', () =>
     const said = (msg: string) => log.records.filter((r) => r.msg?.includes(msg));
     expect(said('cannot save')).toHaveLength(1);
     expect(log.records.filter((r) => r.level === 'error')).toEqual([]);
-    rmSync(filler);
+    disk.free();
     expect((await post({ serviceId: 'A' })).status).toBe(200);
     expect(said('saves again')).toHaveLength(1);
   });

@@ -1,7 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { smallDisk } from '../helpers/small-disk.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingLogger } from '../../drivers/common/logger.js';
 import type { HallEvent } from '../../src/core/index.js';
@@ -15,26 +13,17 @@ import { httpRig, type HttpRig } from '../http/rig.js';
  * says the disk is full, /readyz 503 `store-failing`, one error line per episode, one line when appends
  * work again; nothing acknowledged is lost. A real tmpfs (root, as the hall box's installer runs).
  */
-const mountDir = mkdtempSync(join(tmpdir(), 'hallq-disk-full-'));
-let mounted = false;
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3M', 'tmpfs', mountDir], { stdio: 'ignore' });
-  mounted = true;
-} catch {
-  // Not root, or no mount in this sandbox.
-}
+const disk = smallDisk('disk-full');
 
-describe.skipIf(!mounted)('the hall database on a full disk', () => {
+describe.skipIf(!disk.mounted)('the hall database on a full disk', () => {
   const log = recordingLogger();
   let rig: HttpRig;
-  const filler = join(mountDir, 'filler');
   beforeAll(async () => {
-    rig = await httpRig({ db: join(mountDir, 'hall.db'), engineLogger: log });
+    rig = await httpRig({ db: join(disk.dir, 'hall.db'), engineLogger: log });
   });
   afterAll(async () => {
     await rig?.close();
-    execFileSync('umount', [mountDir]);
-    rmSync(mountDir, { recursive: true, force: true });
+    disk.unmount();
   });
 
   it('refuses commands with 503 store-failing and readyz 503, logs the episode once, and works again when space is freed; nothing acknowledged is lost', async () => {
@@ -47,14 +36,7 @@ describe.skipIf(!mounted)('the hall database on a full disk', () => {
       acknowledged.push(String(r.json<{ outcome: { ticketId: string } }>().outcome.ticketId));
     }
     // Fill what is left of the disk.
-    for (let n = 0; ; n++) {
-      try {
-        writeFileSync(filler, Buffer.alloc(64 * 1024, 1), { flag: 'a' });
-      } catch {
-        break;
-      }
-      if (n > 1000) throw new Error('the tmpfs never filled');
-    }
+    disk.fill();
     let failed = 0;
     for (let i = 0; i < 400 && failed < 25; i++) {
       const r = await issue(`full-${i}`);
@@ -75,7 +57,7 @@ describe.skipIf(!mounted)('the hall database on a full disk', () => {
     expect(lines('snapshot file unreadable').length).toBeLessThanOrEqual(1);
     expect(JSON.stringify(lines('append failed')[0]?.obj)).not.toContain('stack');
 
-    rmSync(filler);
+    disk.free();
     const again = await issue('after');
     expect(again.statusCode).toBe(200);
     acknowledged.push(String(again.json<{ outcome: { ticketId: string } }>().outcome.ticketId));
