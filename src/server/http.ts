@@ -22,8 +22,8 @@ import { IslandReturn, islandReport } from './island-return.js';
 import { publicOutcome } from '../bus/public-outcome.js';
 import { loadOrCreateSecretFile } from './auth/secret-file.js';
 import { SESSION_COOKIE, type Principal, type Role, type SessionStore } from './auth/sessions.js';
-import { STATUS_LINKS_LOST, StatusTokens, statusKeyPath } from './auth/status-token.js';
-import { RATING_LINKS_LOST, RatingTokens, ratingKeyPath } from './auth/rating-token.js';
+import { StatusTokens, statusKey } from './auth/status-token.js';
+import { RatingTokens, ratingKey } from './auth/rating-token.js';
 import { registerNoticeRoutes } from './notice-routes.js';
 import { registerOffsiteRating } from './offsite-rating.js';
 import type { HallEngine } from './engine.js';
@@ -89,9 +89,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   const database = opts.database ?? engine.log.path;
   const hall = engine.state.config?.id ?? 'hall';
   const credentials = openCredentials(database, logger, opts.credentialCost);
-  // A hall day already run: the database has history its keys were made for.
-  const history = engine.state.day !== '';
-  const statusTokens = new StatusTokens(loadOrCreateSecretFile(statusKeyPath(database), 'status page key', logger, history ? STATUS_LINKS_LOST : undefined), hall);
+  const statusTokens = new StatusTokens(statusKey(database, logger, engine.state), hall);
   const cliToken = loadOrCreateSecretFile(cliTokenPath(database), 'CLI token', logger);
   const staff = staffSessions({ engine, run: (cmd) => mqtt.run(cmd), credentials, database, clock: opts.clock, ...(opts.sessionHours === undefined ? {} : { sessionHours: opts.sessionHours }), logger });
   const { store: sessions, signOut } = staff;
@@ -306,7 +304,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   });
   // Emergency notices, follow-up records (managers) and the off-site rating link (public, token only).
   registerNoticeRoutes(app, { engine, run: (cmd) => mqtt.run(cmd), managers: need(['manager']) });
-  registerOffsiteRating(app, { engine, tokens: new RatingTokens(loadOrCreateSecretFile(ratingKeyPath(database), 'rating link key', logger, history ? RATING_LINKS_LOST : undefined), hall), run: (cmd) => mqtt.run(cmd), clock: opts.clock });
+  registerOffsiteRating(app, { engine, tokens: new RatingTokens(ratingKey(database, logger, engine.state), hall), run: (cmd) => mqtt.run(cmd), clock: opts.clock });
   if (opts.platform) await registerPlatformRoutes(app, opts.platform, need(diagnostics));
   // Without a platform link the admin page still asks: an answer, not a 404 in every manager's console.
   else app.get('/api/admin/platform', { schema: { hide: true }, onRequest: need(diagnostics) }, (_req, reply) => noStore(reply).send({ configured: false }));

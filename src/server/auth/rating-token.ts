@@ -1,11 +1,22 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { HallState } from '../../core/index.js';
+import type { Logger } from '../../../drivers/common/logger.js';
+import { loadOrCreateSecretFile } from './secret-file.js';
 
-/** `<database>.rating-key`: the key of the off-site rating links (apart from the status page key). */
 /** What a new rating key breaks (loadOrCreateSecretFile's warning). */
 export const RATING_LINKS_LOST = 'the rating links already sent by SMS no longer open';
 
+/** `<database>.rating-key`: the key of the off-site rating links (apart from the status page key). */
 export function ratingKeyPath(database: string): string {
   return `${database}.rating-key`;
+}
+
+/**
+ * The rating link key of a database, made on first use. A key made for a database that has already
+ * run a hall day (`state.day` set) is a warning: the rating links sent by SMS no longer open.
+ */
+export function ratingKey(database: string, logger: Logger, state: HallState): string {
+  return loadOrCreateSecretFile(ratingKeyPath(database), 'rating link key', logger, state.day !== '' ? RATING_LINKS_LOST : undefined);
 }
 
 /** What a rating link's token says: which ticket of which day, and until when (epoch ms, whole seconds). */

@@ -1,12 +1,22 @@
 import { createHmac } from 'node:crypto';
 import type { HallState } from '../../core/index.js';
+import type { Logger } from '../../../drivers/common/logger.js';
+import { loadOrCreateSecretFile } from './secret-file.js';
 
-/** `<database>.status-key`: the key of the ticket status page tokens. */
 /** What a new status key breaks (loadOrCreateSecretFile's warning). */
 export const STATUS_LINKS_LOST = "the status links and QR codes of today's tickets no longer open";
 
+/** `<database>.status-key`: the key of the ticket status page tokens. */
 export function statusKeyPath(database: string): string {
   return `${database}.status-key`;
+}
+
+/**
+ * The status page key of a database, made on first use. A key made for a database that has already
+ * run a hall day (`state.day` set) is a warning: the links of its tickets no longer open.
+ */
+export function statusKey(database: string, logger: Logger, state: HallState): string {
+  return loadOrCreateSecretFile(statusKeyPath(database), 'status page key', logger, state.day !== '' ? STATUS_LINKS_LOST : undefined);
 }
 
 /** The status page token of a ticket: base64url HMAC-SHA256 of `hall|day|ticketId` (43 characters, unguessable, not enumerable). */

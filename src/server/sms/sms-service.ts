@@ -18,9 +18,8 @@ import { RetentionJob } from './retention.js';
 import { createSmsSender, type SenderHandle } from './sender-config.js';
 import { openSmsDb } from './sms-db.js';
 import { ratingLinkPlanner } from './rating-link.js';
-import { RATING_LINKS_LOST, RatingTokens, ratingKeyPath } from '../auth/rating-token.js';
-import { loadOrCreateSecretFile } from '../auth/secret-file.js';
-import { STATUS_LINKS_LOST, StatusTokens, statusKeyPath } from '../auth/status-token.js';
+import { RatingTokens, ratingKey } from '../auth/rating-token.js';
+import { StatusTokens, statusKey } from '../auth/status-token.js';
 
 export interface SmsServiceOptions {
   config: SmsConfig;
@@ -58,12 +57,11 @@ export class SmsService implements SmsHook {
     private readonly handle: SenderHandle,
   ) {
     this.log = o.logger.child({ component: 'sms' });
-    // A hall day already run: the database has history its keys were made for.
-    const history = o.engine.state.day !== '';
-    const key = loadOrCreateKey({ keyFile: o.config.keyFile, database: o.database, logger: this.log, history });
+    // A hall day already run: the database has history its key was made for.
+    const key = loadOrCreateKey({ keyFile: o.config.keyFile, database: o.database, logger: this.log, history: o.engine.state.day !== '' });
     this.contacts = new Contacts(db, key, o.clock);
     const rating = o.config.ratingLink;
-    const planner = rating ? ratingLinkPlanner(() => o.engine.state, new RatingTokens(loadOrCreateSecretFile(ratingKeyPath(o.database), 'rating link key', this.log, history ? RATING_LINKS_LOST : undefined), o.engine.state.config?.id ?? 'hall'), rating) : undefined;
+    const planner = rating ? ratingLinkPlanner(() => o.engine.state, new RatingTokens(ratingKey(o.database, this.log, o.engine.state), o.engine.state.config?.id ?? 'hall'), rating) : undefined;
     this.outbox = new Outbox(db, this.contacts, o.clock, planner);
     this.delivery = new SmsDelivery({
       outbox: this.outbox,
@@ -76,7 +74,7 @@ export class SmsService implements SmsHook {
       clock: o.clock,
       logger: this.log,
       ...(handle.prepare ? { prepare: handle.prepare } : {}),
-      ...(o.statusBaseUrl === undefined ? {} : { statusUrlOf: statusUrls(o.statusBaseUrl, new StatusTokens(loadOrCreateSecretFile(statusKeyPath(o.database), 'status page key', this.log, history ? STATUS_LINKS_LOST : undefined), o.engine.state.config?.id ?? 'hall'), () => o.engine.state) }),
+      ...(o.statusBaseUrl === undefined ? {} : { statusUrlOf: statusUrls(o.statusBaseUrl, new StatusTokens(statusKey(o.database, this.log, o.engine.state), o.engine.state.config?.id ?? 'hall'), () => o.engine.state) }),
     });
     this.retention = new RetentionJob({ contacts: this.contacts, outbox: this.outbox, retentionDays: o.config.retentionDays, clock: o.clock, logger: this.log });
   }
