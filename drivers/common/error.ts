@@ -41,6 +41,8 @@ export type ErrorCode =
   // bus and requests
   | 'REQUEST_TIMEOUT'
   | 'NOT_CONNECTED'
+  /** The server answered that it could not save the command (its store failing: STORE_IO or STORE_CORRUPT there). */
+  | 'SERVER_CANNOT_SAVE'
   /** The sender's identity may not do this (e.g. an agent without the window's keypad). */
   | 'FORBIDDEN'
   | 'INTERNAL';

@@ -151,9 +151,8 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   // technician frees space, so the citizen is sent to the desk, not told to try again; warned once per episode.
   let storeFailing = false;
   const failed = (reply: FastifyReply, e: unknown, what: string) => {
-    const code = isHallqError(e) ? e.details?.['code'] : undefined;
-    if (code === 'STORE_IO' || code === 'STORE_CORRUPT') {
-      if (!storeFailing) logger.warn({ code }, `${what}: the hall server cannot save (its disk full or failing); citizens are sent to the desk (said once until it works again)`);
+    if (isHallqError(e, 'SERVER_CANNOT_SAVE')) {
+      if (!storeFailing) logger.warn({ code: e.details?.['code'] }, `${what}: the hall server cannot save (its disk full or failing); citizens are sent to the desk (said once until it works again)`);
       storeFailing = true;
       return sendError(reply, 503, 'store-failing', 'Tickets cannot be issued just now; please ask the staff at the desk', '暂时无法取号，请咨询导办人员');
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import { HallqError } from '../../drivers/common/error.js';
+import { HallqError, type ErrorCode } from '../../drivers/common/error.js';
 import type { Logger } from '../../drivers/common/logger.js';
 import { emptyState, type Command, type CommandBody, type HallEvent, type HallState, type Outcome } from '../core/index.js';
 import { commandDataSchema, contactDataSchema, eventSchema, eventsDataSchema, hallStateSchema, responseSchema, serverStatusSchema, statePartDataSchema } from '../bus/event-schema.js';
@@ -557,7 +557,7 @@ export class AgentLink {
     if (this.divert) return this.divert(cmd as Command);
     const command = { ...cmd, id: cmd.id ?? randomUUID() } as Command;
     const answer = this.request({ id: randomUUID(), type: 'command', command: command as never }, opts).then((r) => {
-      if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' || r.error.code === 'REQUEST_TIMEOUT' ? r.error.code : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
+      if (r.status === 'error') throw new HallqError(commandErrorCode(r.error.code), r.error.message, { code: r.error.code });
       const data = commandDataSchema.safeParse(r.data);
       if (!data.success) throw new HallqError('PAYLOAD_INVALID', 'the answer to a command does not read');
       return data.data as { outcome: Outcome; seq: number };
@@ -620,4 +620,15 @@ export class AgentLink {
     }
     await settledWithin(client.endAsync(true), boundMs);
   }
+}
+
+/**
+ * The link's code for a server's error answer to a command: FORBIDDEN and REQUEST_TIMEOUT as they are,
+ * the server's store failing as SERVER_CANNOT_SAVE (nothing done, nor on a retry until it saves again),
+ * anything else PAYLOAD_INVALID; the server's own code stays in `details.code`.
+ */
+function commandErrorCode(server: string): ErrorCode {
+  if (server === 'FORBIDDEN' || server === 'REQUEST_TIMEOUT') return server;
+  if (server === 'STORE_IO' || server === 'STORE_CORRUPT') return 'SERVER_CANNOT_SAVE';
+  return 'PAYLOAD_INVALID';
 }
