@@ -27,10 +27,12 @@ describe("a window under a technician's id", () => {
     expect((await post({ id: 'manager-4', type: 'OpenWindow', window: 4, staffId: 'm01' })).json()).toMatchObject({ outcome: { ok: true } });
   });
 
-  it('signs in without the window asked for (as before)', async () => {
-    const r = await rig.app.inject({ method: 'POST', url: '/api/auth/sign-in', headers: { 'content-type': 'application/json' }, payload: { staffId: 't01', secret: PIN['t01'], window: 5 } });
-    expect(r.statusCode).toBe(200);
-    expect(r.json()).not.toHaveProperty('window');
+  it("is refused staff-role at a keypad's sign-in to a window (the tryout's path), through the server's command path", () => {
+    // A keypad login reaches the server as a SignIn naming the window; before the change it opened window 5 under t01.
+    const outcome = rig.mqtt.run({ id: 'keypad-t01', type: 'SignIn', staffId: 't01', window: 5, source: 'keypad' });
+    expect(outcome).toMatchObject({ ok: false, code: 'staff-role' });
     expect(rig.engine.state.windows['5']?.status ?? 'closed').toBe('closed');
+    // A technician's sign-in without a window (the admin pages) is still attendance only.
+    expect(rig.mqtt.run({ id: 'admin-t01', type: 'SignIn', staffId: 't01', source: 'admin' })).toMatchObject({ ok: true });
   });
 });
