@@ -29,7 +29,7 @@ describe("a window under a technician's id", () => {
 
   it("is refused staff-role at a keypad's sign-in to a window (the tryout's path), through the server's command path", () => {
     // A keypad login reaches the server as a SignIn naming the window; before the change it opened window 5 under t01.
-    const outcome = rig.mqtt.run({ id: 'keypad-t01', type: 'SignIn', staffId: 't01', window: 5, source: 'keypad' });
+    const outcome = rig.mqtt.run({ id: 'keypad-t01', type: 'SignIn', staffId: 't01', window: 5, source: 'caller-keypad' });
     expect(outcome).toMatchObject({ ok: false, code: 'staff-role' });
     expect(rig.engine.state.windows['5']?.status ?? 'closed').toBe('closed');
     // A technician's sign-in without a window (the admin pages) is still attendance only.
