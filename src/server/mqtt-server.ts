@@ -490,7 +490,14 @@ export class MqttServer {
         }
         case 'contact':
           // The phone is personal data: stored sealed by the SMS side, never logged, never in an event.
-          return { id: r.id, status: 'ok', data: { stored: this.sms?.contact(r.ticketId, r.phone) ?? false } };
+          try {
+            return { id: r.id, status: 'ok', data: { stored: this.sms?.contact(r.ticketId, r.phone, client) ?? false } };
+          } catch (e) {
+            if (!isHallqError(e, 'FORBIDDEN')) throw e;
+            // Thrown only for a ticket of the hall's: its id is the hall's, not the sender's text.
+            this.logger.warn({ ...logSafe({ client }), ticketId: r.ticketId, rule: 'not-issuing-kiosk' }, 'contact refused: the ticket was issued by another kiosk');
+            return { id: r.id, status: 'error', error: { code: 'FORBIDDEN', message: e.message, messageZh: String(e.details?.['messageZh'] ?? '') } };
+          }
       }
     } catch (e) {
       this.logger.error({ err: isHallqError(e) ? e.code : 'INTERNAL', ...logSafe({ client, requestId: id }) }, 'request failed');

@@ -16,7 +16,7 @@ describe('contacts', () => {
   it('hold the number sealed: the database file never has the digits, and it reads back as 11 digits', () => {
     const rig = smsRig();
     const t = rig.issue();
-    expect(rig.contacts.put(t, `+86${PHONE}`)).toBe(true);
+    expect(rig.contacts.put(t, `+86${PHONE}`)).toBe('stored');
     expect(rig.contacts.phoneOf(t)).toBe(PHONE);
     const raw = rig.db.prepare('SELECT phone FROM contacts WHERE ticket_id = ?').get(t) as { phone: Buffer };
     expect(Buffer.isBuffer(raw.phone)).toBe(true);
@@ -36,8 +36,9 @@ describe('contacts', () => {
   it('keep the first number for a ticket, refuse non-mainland numbers', () => {
     const rig = smsRig();
     const t = rig.issue();
-    expect(rig.contacts.put(t, PHONE)).toBe(true);
-    expect(rig.contacts.put(t, '13800000000')).toBe(false);
+    expect(rig.contacts.put(t, PHONE)).toBe('stored');
+    expect(rig.contacts.put(t, '13800000000')).toBe('other');
+    expect(rig.contacts.put(t, `+86${PHONE}`)).toBe('same');
     expect(rig.contacts.phoneOf(t)).toBe(PHONE);
     let err: unknown;
     try {

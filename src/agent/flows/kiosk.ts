@@ -296,7 +296,7 @@ export class KioskFlow {
   /** A number the server cannot take costs the citizen the SMS, not the ticket. */
   private async sendContact(ticketId: string, phone: string): Promise<void> {
     try {
-      if (!(await this.link.sendContact(ticketId, phone))) this.opts.logger.warn({ ticketId }, 'server keeps no contact (SMS off); no SMS for this ticket');
+      if (!(await this.link.sendContact(ticketId, phone))) this.opts.logger.warn({ ticketId }, 'the server holds no contact for this ticket (SMS off, or another number given first); no SMS to this number');
     } catch (e) {
       this.opts.logger.warn({ ticketId, code: e instanceof HallqError ? (e.details?.['code'] ?? e.code) : 'INTERNAL' }, 'contact refused; no SMS for this ticket');
     }

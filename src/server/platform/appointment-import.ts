@@ -16,7 +16,7 @@ import type Database from 'better-sqlite3';
 
 /** The SMS side reminders go through (SmsService's contacts and outbox). */
 export interface ReminderSink {
-  contacts: { put(key: string, phone: string): boolean };
+  contacts: { put(key: string, phone: string): unknown };
   outbox: { scheduleReminder(r: { appointmentId: string; serviceId: string; slotStart: number; at: number }): boolean };
   kick(): void;
 }

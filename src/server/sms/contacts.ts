@@ -29,11 +29,15 @@ export class Contacts {
     };
   }
 
-  /** Stores the number (11 digits or +86…) for a ticket; true when this call stored it. */
-  put(ticketId: string, phone: string): boolean {
+  /**
+   * Stores the number (11 digits or +86…) for a ticket: `stored` when this call stored it, `same` when
+   * that number was already held (a resent request), `other` when another number was given first (it stands).
+   */
+  put(ticketId: string, phone: string): 'stored' | 'same' | 'other' {
     const national = mainlandNumber(phone);
     if (national === undefined) throw new HallqError('PAYLOAD_INVALID', 'not a mainland mobile number');
-    return this.stmt.insert.run({ ticket_id: ticketId, phone: seal(this.key, national, ticketId), created: this.clock() }).changes === 1;
+    if (this.stmt.insert.run({ ticket_id: ticketId, phone: seal(this.key, national, ticketId), created: this.clock() }).changes === 1) return 'stored';
+    return this.phoneOf(ticketId) === national ? 'same' : 'other';
   }
 
   /** The 11-digit number, or undefined when none was given (or it was purged). */

@@ -4,6 +4,7 @@
  * events of every durable append); with provider 'none' nothing starts and no number is stored.
  */
 import type Database from 'better-sqlite3';
+import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { SmsConfig } from '../../config/schema.js';
 import { own, type HallEvent, type HallState } from '../../core/index.js';
@@ -105,15 +106,30 @@ export class SmsService implements SmsHook {
     }
   }
 
-  contact(ticketId: string, phone: string): boolean {
-    if (own(this.o.engine.state.tickets, ticketId) === undefined) {
+  /**
+   * A kiosk's contact request: the citizen's number for SMS about one ticket. True when the server holds
+   * this number for it (stored now, or the same number sent before); false for a ticket it does not
+   * know, or when another number was given first (that one stands: a second request never redirects a
+   * ticket's SMS). `agent`, the authenticated sender: a ticket issued by another kiosk's agent is refused
+   * (HallqError FORBIDDEN), so one kiosk's password cannot attach a number to the hall's other tickets.
+   */
+  contact(ticketId: string, phone: string, agent?: string): boolean {
+    const ticket = own(this.o.engine.state.tickets, ticketId);
+    if (ticket === undefined) {
       this.log.warn({ ticketId }, 'contact for an unknown ticket ignored');
       return false;
     }
-    const stored = this.contacts.put(ticketId, phone);
+    if (agent !== undefined && ticket.kioskAgent !== undefined && ticket.kioskAgent !== agent) {
+      throw new HallqError('FORBIDDEN', `ticket ${ticketId} was issued by another kiosk: its contact number comes only from that kiosk`, { messageZh: `票号 ${ticketId} 由另一台取号机发出：其联系电话只能来自该取号机` });
+    }
+    const put = this.contacts.put(ticketId, phone);
+    if (put === 'other') {
+      this.log.warn({ ticketId }, 'a second, different contact number for a ticket ignored; the first stands');
+      return false;
+    }
     // Notices already due (an SMS-only ticket is waiting, so told, at issue) are owed now.
     if (this.outbox.enqueue(this.owedEvents(ticketId)) > 0) this.delivery.kick();
-    this.log.info({ ticketId, stored }, 'sms contact received');
+    this.log.info({ ticketId, stored: put === 'stored' }, 'sms contact received');
     return true;
   }
 
