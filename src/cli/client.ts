@@ -77,7 +77,7 @@ export async function statusCommand(base: string, json: boolean, token?: string)
 export async function queueCommand(base: string, json: boolean, token?: string): Promise<number> {
   const q = await get<QueueView>(base, '/api/queue', token);
   if (json) process.stdout.write(`${JSON.stringify(q)}\n`);
-  else process.stdout.write(`${table(['service', 'waiting', 'issued', 'served'], Object.entries(q.services).map(([id, s]) => [id, s.waiting, s.issued, s.served]))}\n`);
+  else process.stdout.write(`${table(['service', 'waiting', 'issued', 'served'], Object.entries(q.services).map(([id, s]) => [s.outOfConfig ? `${id} (out of the config 已不在配置中)` : id, s.waiting, s.issued, s.served]))}\n`);
   return exitCodes.ok;
 }
 

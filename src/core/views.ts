@@ -57,7 +57,12 @@ function waitingFor(state: HallState, def: WindowDef): number {
 export interface QueueView {
   seq: number;
   day: string;
-  services: Record<string, { waiting: number; issued: number; served: number }>;
+  /**
+   * Per service id: the config's services, and a service taken out of the config while tickets of it still
+   * wait (`outOfConfig: true`), so those citizens are not hidden from the hall's view (a reload or restart
+   * leaves them waiting; the server warns of them).
+   */
+  services: Record<string, { waiting: number; issued: number; served: number; outOfConfig?: true }>;
 }
 
 export function queueView(state: HallState): QueueView {
@@ -67,8 +72,9 @@ export function queueView(state: HallState): QueueView {
   for (const s of state.config?.services ?? []) setOwn(services, s.id, { waiting: 0, issued: issued.get(s.id) ?? 0, served: served.get(s.id) ?? 0 });
   // From the indexes beside the state, not a scan of the day's tickets (issue 12: this ran after every command).
   for (const t of waitingTickets(state)) {
-    const s = own(services, t.serviceId);
-    if (s) s.waiting += 1;
+    let s = own(services, t.serviceId);
+    if (!s) setOwn(services, t.serviceId, (s = { waiting: 0, issued: issued.get(t.serviceId) ?? 0, served: served.get(t.serviceId) ?? 0, outOfConfig: true }));
+    s.waiting += 1;
   }
   return { seq: state.seq, day: state.day, services };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordingLogger, type LogRecord } from '../../drivers/common/logger.js';
-import type { HallConfig } from '../../src/core/index.js';
+import { queueView, type HallConfig } from '../../src/core/index.js';
 import { HallEngine } from '../../src/server/engine.js';
 import { hallConfig, monday } from '../core/fixtures.js';
 
@@ -34,6 +34,10 @@ describe('waiting tickets no window can call', () => {
     const records: LogRecord[] = [];
     const again = HallEngine.open(path, withoutB, recordingLogger(records), monday('09:05'));
     expect(warned(records)).toEqual([{ services: { B: 2 }, count: 2 }]);
+    // Not hidden from the hall's view (`hallq queue`, /api/queue, the retained queue state): the ops tryout
+    // of the nineteenth session found them gone from it while they still waited.
+    expect(queueView(again.state).services['B']).toEqual({ waiting: 2, issued: 2, served: 0, outOfConfig: true });
+    expect(queueView(again.state).services['A']).toEqual({ waiting: 1, issued: 1, served: 0 });
     again.close();
     await again.whenClosed();
 
