@@ -10,8 +10,8 @@ import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
 import type { IslandAnswer, IslandRole } from '../../src/bus/island-messages.js';
 import { hashPassword } from '../../src/bus/passwd.js';
 import { configSchema, type HallqConfig } from '../../src/config/schema.js';
-import { apply, emptyState, freeLeased, windowView, type HallEvent, type HallState } from '../../src/core/index.js';
-import { EventLog } from '../../src/store/event-log.js';
+import { freeLeased, windowView, type HallEvent, type HallState } from '../../src/core/index.js';
+import { readHallLog } from '../helpers/hall-log.js';
 import { startDaemon, type Daemon } from '../faults/daemon-process.js';
 import { linkCut, type LinkCut } from '../helpers/link-cut.js';
 import { startShippedMosquitto, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
@@ -202,14 +202,7 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
   };
 
   /** The server's log as its file holds it (read-only beside the running server, WAL), and the state it makes. */
-  const serverLog = (): { events: HallEvent[]; state: HallState } => {
-    const log = EventLog.open(dbPath, { readonly: true });
-    const events = log.read(0) as unknown as HallEvent[];
-    log.close();
-    const state = emptyState();
-    for (const e of events) apply(state, e);
-    return { events, state };
-  };
+  const serverLog = () => readHallLog(dbPath);
 
   /** The sequence checker: the server's log after a return. */
   const checkSequence = () => {

@@ -4,15 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../drivers/common/logger.js';
 import { AgentLink, type IslandMessage } from '../../src/agent/link.js';
-import { hallAcl, mosquittoAcl } from '../../src/bus/acl.js';
 import type { Response, ServerStatus } from '../../src/bus/messages.js';
-import { hashPassword } from '../../src/bus/passwd.js';
 import { configSchema } from '../../src/config/schema.js';
-import { apply, emptyState, type HallEvent, type HallState } from '../../src/core/index.js';
-import { EventLog } from '../../src/store/event-log.js';
+import { readHallLog } from '../helpers/hall-log.js';
 import { startReady, within, type Daemon } from '../helpers/hallq-process.js';
 import { linkCut, type LinkCut } from '../helpers/link-cut.js';
-import { startShippedMosquitto, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
+import { startShippedHallBroker, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
 import { wireConfig } from '../wire/rig.js';
 
 /**
@@ -70,7 +67,7 @@ function serverOnline(link: AgentLink): Promise<void> {
 
 describe('trust at the return across a server restart: a leader claim found retained counts only after an absence of at least afterSeconds', () => {
   let dir: string;
-  let broker: ShippedBroker;
+  let broker: ShippedBroker & { passwords: ReadonlyMap<string, string> };
   let cutA: LinkCut;
   let server: Daemon | undefined;
   let serverConfig: string;
@@ -78,8 +75,7 @@ describe('trust at the return across a server restart: a leader claim found reta
   let a: AgentLink;
   let b: AgentLink;
   let ticketId: string;
-  const passwords = new Map([SERVER_USER, A, B].map((u) => [u, `pw-${u}-${Math.random().toString(36).slice(2)}`] as const));
-  const password = (u: string) => passwords.get(u) ?? '';
+  const password = (u: string) => broker.passwords.get(u) ?? '';
 
   const bootServer = async (): Promise<Daemon> => {
     const online = serverOnline(b);
@@ -97,14 +93,7 @@ describe('trust at the return across a server restart: a leader claim found reta
   };
 
   /** The server's log as its file holds it (read-only beside the running server, WAL), and the state it makes. */
-  const serverLog = (): { events: HallEvent[]; state: HallState } => {
-    const log = EventLog.open(dbPath, { readonly: true });
-    const events = log.read(0) as unknown as HallEvent[];
-    log.close();
-    const state = emptyState();
-    for (const e of events) apply(state, e);
-    return { events, state };
-  };
+  const serverLog = () => readHallLog(dbPath);
 
   /** When the server on this database last marked itself alive (src/server/alive-file.ts): read while it is down. */
   const aliveMark = (): number => statSync(`${dbPath}.alive`).mtimeMs;
@@ -122,11 +111,7 @@ describe('trust at the return across a server restart: a leader claim found reta
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hallq-island-short-restart-'));
-    const passwd = join(dir, 'passwd');
-    writeFileSync(passwd, [...passwords].map(([u, p]) => `${u}:${hashPassword(p)}`).join('\n') + '\n', { mode: 0o600 });
-    const acl = join(dir, 'acl');
-    writeFileSync(acl, mosquittoAcl(hallAcl(HALL, SERVER_USER), [A, B]), { mode: 0o600 });
-    broker = await startShippedMosquitto(dir, { passwd, acl });
+    broker = await startShippedHallBroker(HALL, SERVER_USER, [A, B]);
     // agent-a reaches the broker through a relay whose link can be cut: its death, told by its last will.
     cutA = await linkCut({ host: '127.0.0.1', port: Number(new URL(broker.url).port) });
     const { id, name, utcOffsetMinutes, hours, services, windows, staff } = wireConfig;
