@@ -111,7 +111,7 @@ export function decideFollowUp(state: HallState, cmd: CommandOf<'FollowUp'>): De
   if (!f) return reject('follow-up-not-bad');
   const kind = cmd.kind ?? 'reply';
   const note = maskNumbersInText(cmd.note.trim());
-  const reason = (cmd.reason ?? '').trim();
+  const reason = maskNumbersInText((cmd.reason ?? '').trim());
   if (kind === 'reply') {
     if (f.status !== 'open') return reject('follow-up-closed');
   } else {

@@ -14,6 +14,7 @@ import { own } from './own.js';
 import { islandNumber } from './lease.js';
 import { revivable } from './print-timeout.js';
 import { issueFigures } from './issue-figures.js';
+import { maskNumbersInText } from './mask.js';
 
 /** Ticket numbers: prefix + three digits, reset each day. */
 export function ticketNumber(service: ServiceDef, n: number): string {
@@ -160,7 +161,7 @@ export function decideCancel(state: HallState, cmd: CommandOf<'Cancel'>): Decisi
   const t = own(state.tickets, cmd.ticketId);
   if (!t) return reject('unknown-ticket', cmd.ticketId);
   if (t.status !== 'issued' && t.status !== 'waiting' && t.status !== 'called') return rejectOwn('bad-ticket-state', ticketStands(t));
-  return accept([{ type: 'TicketCancelled', ticketId: t.id, reason: cmd.reason }], t.id);
+  return accept([{ type: 'TicketCancelled', ticketId: t.id, reason: maskNumbersInText(cmd.reason) }], t.id);
 }
 
 export function decideBook(state: HallState, config: HallConfig, cmd: CommandOf<'BookAppointment'>): Decision {

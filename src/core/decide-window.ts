@@ -5,6 +5,7 @@ import type { HallConfig } from './model.js';
 import type { HallState, WindowState } from './state.js';
 import { own } from './own.js';
 import { staffElsewhereMessage } from './rejections.js';
+import { maskNumbersInText } from './mask.js';
 
 /** Staff log in and out, pause with a reason (暂停服务), resume, and take a window over (AB posts). */
 
@@ -50,7 +51,7 @@ export function decidePause(state: HallState, config: HallConfig, cmd: CommandOf
   if ('outcome' in win) return win;
   if (win.status === 'closed') return reject('window-closed');
   if (win.status === 'paused') return accept([], undefined, 'already-paused');
-  return accept([...finishCurrent(state, win, now), { type: 'WindowPaused', window: cmd.window, reason: cmd.reason }]);
+  return accept([...finishCurrent(state, win, now), { type: 'WindowPaused', window: cmd.window, reason: maskNumbersInText(cmd.reason) }]);
 }
 
 export function decideResume(state: HallState, config: HallConfig, cmd: CommandOf<'ResumeWindow'>): Decision {

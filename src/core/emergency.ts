@@ -2,6 +2,7 @@ import type { CommandOf } from './commands.js';
 import { accept, reject, type Decision } from './decision.js';
 import type { Lang } from './model.js';
 import type { EmergencyKind, HallState } from './state.js';
+import { maskNumbersInText } from './mask.js';
 
 /**
  * Emergency notices (DB22/T 2871.4 §11.6): a manager raises an emergency or evacuation notice with a
@@ -39,7 +40,8 @@ export function decideRaiseEmergency(cmd: CommandOf<'RaiseEmergency'>): Decision
   const preset = cmd.preset === undefined ? undefined : emergencyPresetOf(cmd.preset);
   if (cmd.preset !== undefined && !preset) return reject('unknown-preset', cmd.preset);
   // Control characters would upset the screens' controllers; the text is what staff typed, kept short.
-  const own = (cmd.text ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  // Shown on every screen and public page and read aloud: a number typed into it is masked (DESIGN §8).
+  const own = maskNumbersInText((cmd.text ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim());
   const text = own !== '' ? own : (preset?.text.zh ?? '');
   if (text === '' || [...text].length > EMERGENCY_TEXT_MAX) return reject('emergency-text');
   const kind = cmd.kind ?? preset?.kind ?? 'emergency';
