@@ -75,6 +75,11 @@ export class HallEngine {
   private readonly snapshotsSaved = new Set<(s: SnapshotSaved) => void>();
   /** Writes snapshots off the event loop into `<log>.snapshots`; undefined for a log that is not a file. */
   private readonly writer: SnapshotWriter | undefined;
+  /**
+   * Whether the log had run a hall day when this engine opened it (its replayed state had a day), before
+   * anything this start writes (a new config, island leases): what the key files were made for.
+   */
+  readonly openedWithHistory: boolean;
   private constructor(
     readonly log: EventLog<HallEvent>,
     public state: HallState,
@@ -82,6 +87,7 @@ export class HallEngine {
     private readonly snapshotPath: string | undefined,
   ) {
     this.writer = snapshotPath === undefined ? undefined : new SnapshotWriter({ logPath: log.path, snapshotPath }, logger, { saved: (s) => this.snapshotSaved(s) });
+    this.openedWithHistory = state.day !== '';
   }
 
   static open(path: string, config: HallConfig, logger: Logger, now: number): HallEngine {

@@ -89,7 +89,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   const database = opts.database ?? engine.log.path;
   const hall = engine.state.config?.id ?? 'hall';
   const credentials = openCredentials(database, logger, opts.credentialCost);
-  const statusTokens = new StatusTokens(statusKey(database, logger, engine.state), hall);
+  const statusTokens = new StatusTokens(statusKey(database, logger, engine.openedWithHistory), hall);
   const cliToken = loadOrCreateSecretFile(cliTokenPath(database), 'CLI token', logger);
   const staff = staffSessions({ engine, run: (cmd) => mqtt.run(cmd), credentials, database, clock: opts.clock, ...(opts.sessionHours === undefined ? {} : { sessionHours: opts.sessionHours }), logger });
   const { store: sessions, signOut } = staff;
@@ -304,7 +304,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   });
   // Emergency notices, follow-up records (managers) and the off-site rating link (public, token only).
   registerNoticeRoutes(app, { engine, run: (cmd) => mqtt.run(cmd), managers: need(['manager']) });
-  registerOffsiteRating(app, { engine, tokens: new RatingTokens(ratingKey(database, logger, engine.state), hall), run: (cmd) => mqtt.run(cmd), clock: opts.clock });
+  registerOffsiteRating(app, { engine, tokens: new RatingTokens(ratingKey(database, logger, engine.openedWithHistory), hall), run: (cmd) => mqtt.run(cmd), clock: opts.clock });
   if (opts.platform) await registerPlatformRoutes(app, opts.platform, need(diagnostics));
   // Without a platform link the admin page still asks: an answer, not a 404 in every manager's console.
   else app.get('/api/admin/platform', { schema: { hide: true }, onRequest: need(diagnostics) }, (_req, reply) => noStore(reply).send({ configured: false }));

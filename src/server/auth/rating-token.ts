@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { HallState } from '../../core/index.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import { loadOrCreateSecretFile } from './secret-file.js';
 
@@ -13,10 +12,10 @@ export function ratingKeyPath(database: string): string {
 
 /**
  * The rating link key of a database, made on first use. A key made for a database that has already
- * run a hall day (`state.day` set) is a warning: the rating links sent by SMS no longer open.
+ * run a hall day (`history`: HallEngine.openedWithHistory) is a warning: the rating links sent by SMS no longer open.
  */
-export function ratingKey(database: string, logger: Logger, state: HallState): string {
-  return loadOrCreateSecretFile(ratingKeyPath(database), 'rating link key', logger, state.day !== '' ? RATING_LINKS_LOST : undefined);
+export function ratingKey(database: string, logger: Logger, history: boolean): string {
+  return loadOrCreateSecretFile(ratingKeyPath(database), 'rating link key', logger, history ? RATING_LINKS_LOST : undefined);
 }
 
 /** What a rating link's token says: which ticket of which day, and until when (epoch ms, whole seconds). */

@@ -13,10 +13,10 @@ export function statusKeyPath(database: string): string {
 
 /**
  * The status page key of a database, made on first use. A key made for a database that has already
- * run a hall day (`state.day` set) is a warning: the links of its tickets no longer open.
+ * run a hall day (`history`: HallEngine.openedWithHistory) is a warning: the links of its tickets no longer open.
  */
-export function statusKey(database: string, logger: Logger, state: HallState): string {
-  return loadOrCreateSecretFile(statusKeyPath(database), 'status page key', logger, state.day !== '' ? STATUS_LINKS_LOST : undefined);
+export function statusKey(database: string, logger: Logger, history: boolean): string {
+  return loadOrCreateSecretFile(statusKeyPath(database), 'status page key', logger, history ? STATUS_LINKS_LOST : undefined);
 }
 
 /** The status page token of a ticket: base64url HMAC-SHA256 of `hall|day|ticketId` (43 characters, unguessable, not enumerable). */

@@ -59,10 +59,10 @@ export class SmsService implements SmsHook {
   ) {
     this.log = o.logger.child({ component: 'sms' });
     // A hall day already run: the database has history its key was made for.
-    const key = loadOrCreateKey({ keyFile: o.config.keyFile, database: o.database, logger: this.log, history: o.engine.state.day !== '' });
+    const key = loadOrCreateKey({ keyFile: o.config.keyFile, database: o.database, logger: this.log, history: o.engine.openedWithHistory });
     this.contacts = new Contacts(db, key, o.clock);
     const rating = o.config.ratingLink;
-    const planner = rating ? ratingLinkPlanner(() => o.engine.state, new RatingTokens(ratingKey(o.database, this.log, o.engine.state), o.engine.state.config?.id ?? 'hall'), rating) : undefined;
+    const planner = rating ? ratingLinkPlanner(() => o.engine.state, new RatingTokens(ratingKey(o.database, this.log, o.engine.openedWithHistory), o.engine.state.config?.id ?? 'hall'), rating) : undefined;
     this.outbox = new Outbox(db, this.contacts, o.clock, planner);
     this.delivery = new SmsDelivery({
       outbox: this.outbox,
@@ -75,7 +75,7 @@ export class SmsService implements SmsHook {
       clock: o.clock,
       logger: this.log,
       ...(handle.prepare ? { prepare: handle.prepare } : {}),
-      ...(o.statusBaseUrl === undefined ? {} : { statusUrlOf: statusUrls(o.statusBaseUrl, new StatusTokens(statusKey(o.database, this.log, o.engine.state), o.engine.state.config?.id ?? 'hall'), () => o.engine.state) }),
+      ...(o.statusBaseUrl === undefined ? {} : { statusUrlOf: statusUrls(o.statusBaseUrl, new StatusTokens(statusKey(o.database, this.log, o.engine.openedWithHistory), o.engine.state.config?.id ?? 'hall'), () => o.engine.state) }),
     });
     this.retention = new RetentionJob({ contacts: this.contacts, outbox: this.outbox, retentionDays: o.config.retentionDays, clock: o.clock, logger: this.log });
   }
