@@ -55,6 +55,21 @@ export function noShowText(p: NoShowRule = defaultPolicy.noShow): string {
   return p.requeueAfter === 0 ? `过号可顺延至下一位重新排队（${times}）` : `过号顺延 ${p.requeueAfter} 位重新排队（${times}）`;
 }
 
+/** noShowText in English, for the bilingual display: the same rule, e.g. `Missed your call? You rejoin the queue 3 places back (once)`. */
+export function noShowTextEn(p: NoShowRule = defaultPolicy.noShow): string {
+  if (p.requeueAfter === null || p.maxRequeues === 0) return 'Missed your call? Please take a new number';
+  const times = p.maxRequeues === 1 ? 'once' : `up to ${p.maxRequeues} times`;
+  return p.requeueAfter === 0 ? `Missed your call? You rejoin the queue next in line (${times})` : `Missed your call? You rejoin the queue ${p.requeueAfter} places back (${times})`;
+}
+
+/**
+ * The hall display's scrolling line: welcome, and the no-show rule the hall runs (its config's, as the
+ * tickets and SMS say it), in Chinese and English.
+ */
+export function displayNotice(config: { name: { zh: string; en: string }; policy: { noShow: NoShowRule } }): string {
+  return `欢迎来到${config.name.zh} · Welcome to ${config.name.en} · 请留意叫号与短信通知，${noShowText(config.policy.noShow)} · Please watch for your number and SMS. ${noShowTextEn(config.policy.noShow)}`;
+}
+
 /**
  * The estimate in words: 即将叫号 when a free window calls it now, 预计等候约 N 分钟, and, when no open
  * window can serve the service (no estimate), 暂无开放窗口，开放后计算 as the status page says it

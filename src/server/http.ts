@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
-import { formatHm, localTime, queueView, ticketView, weekdayKeys, windowView, type Command, type HallState } from '../core/index.js';
+import { displayNotice, formatHm, localTime, queueView, ticketView, weekdayKeys, windowView, type Command, type HallState } from '../core/index.js';
 import { createHttpApp, listen } from '../http/app.js';
 import { sendError } from '../http/errors.js';
 import { hallSnapshot, publicSnapshot, stateWithoutIdHash } from '../web/snapshot.js';
@@ -39,6 +39,7 @@ export interface HttpServerOptions {
   host: string;
   port: number;
   clock: () => number;
+  /** The display's scrolling line; default: displayNotice of the running config (welcome and its no-show rule). */
   notice?: string;
   /** The hall database: credentials live in it, the status key and CLI token next to it. Default: the engine's log file. */
   database?: string;
@@ -116,7 +117,8 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
 
   const state = () => engine.state;
   const weekday = () => weekdayKeys[localTime(opts.clock(), engine.state.config?.utcOffsetMinutes ?? 480).weekday] ?? 'mon';
-  const snapshot = () => hallSnapshot(engine.state, opts.notice ?? '', weekday());
+  // The notice follows the running config (a reload's no-show rule), unless one is given.
+  const snapshot = () => hallSnapshot(engine.state, opts.notice ?? (engine.state.config ? displayNotice(engine.state.config) : ''), weekday());
   const subscribe = (fn: () => void) => engine.onAppended(fn);
   // issue 12: every open page of a stream shares one serialisation per state (and weekday, which the snapshot reads).
   const frameVersion = () => `${engine.state.seq}|${weekday()}`;

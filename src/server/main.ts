@@ -124,7 +124,6 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
     const appointments = platform?.appointments;
     mqtt.setCityInbox(new CityInbox({ root: topics(config.hall.id).root, run: (cmd) => mqtt.run(cmd), importAppointments: appointments ? (list) => appointments.applyAll(list) : undefined, clock, logger: logger.child({ component: 'city-inbox' }), maxBytes: config.server.mqtt.maxMessageBytes }));
   }
-  const notice = `欢迎来到${config.hall.name.zh} · Welcome to ${config.hall.name.en} · 请留意叫号与短信通知，过号请到服务台 · Missed your call? Please ask at the service desk`;
   const h = config.server.http;
   // The certificate files by their key paths, before Fastify reads them (its error would be a bare ENOENT).
   if (h.tls) {
@@ -134,7 +133,7 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   const server = await startHttp(
     engine,
     mqtt,
-    { host: h.host, port: h.port, clock, notice, database: config.server.database, trustProxy: h.trustProxy, sessionHours: h.sessionHours, ...(h.tls ? { tls: h.tls } : {}), ...(platform ? { platform } : {}) },
+    { host: h.host, port: h.port, clock, database: config.server.database, trustProxy: h.trustProxy, sessionHours: h.sessionHours, ...(h.tls ? { tls: h.tls } : {}), ...(platform ? { platform } : {}) },
     logger.child({ component: 'http' }),
   );
   scope.add('HTTP listener', async () => {
