@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { closest } from './did-you-mean.js';
-import { isPersonalPath } from './personal-keys.js';
+import { isPersonalPath, SEVEN_TYPED_DIGITS } from './personal-keys.js';
 import { schemaKeysAt } from './schema-keys.js';
 
 /**
@@ -13,13 +13,15 @@ import { schemaKeysAt } from './schema-keys.js';
  * CallNext, …` (at most 40 characters, the rest cut and counted; control and direction characters
  * escaped). Never quoted, only their kind ("text of 11 characters"): a value under a key that may
  * hold personal data or a secret (drivers/common/personal-keys.ts: idNumber, phone, name, person …,
- * at any depth), text with a run of 7 digits or more, spaces, dots or dashes between them counted too
- * (a phone or ID number in the wrong field; a date YYYY-MM-DD is quoted), text
+ * at any depth), text with a run of 7 digits or more, ASCII or full-width, the separators people group
+ * a number by between them counted too (spaces, dots, dashes, slashes, underscores, parentheses,
+ * personal-keys.ts: a phone or ID number in the wrong field; a date YYYY-MM-DD is quoted), text
  * with Chinese characters (a name in the wrong field), numbers longer than 6 characters. `values:
  * 'shown'` (a config file the reader wrote) quotes up to 60 characters, digits and Chinese too, but
  * never under a personal key.
  * Key names a sender invented are repeated only when they look like field names and could not be
- * personal data (no run of 7 digits: `body.zhang_11010519491231002X` is said `body.?`).
+ * personal data (no run of 7 digits, counted alike: `body.zhang_11010519491231002X` and
+ * `body.li_138_1234_5678` are said `body.?`).
  */
 export type Issue = z.core.$ZodIssue;
 
@@ -62,8 +64,9 @@ const PLAIN_KEY = /^[^\s.[\]"'\\\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u2
 /**
  * `windows[2].tiers[0]`: dots between names, brackets around indexes. Invented odd keys become `?`:
  * one that is not a field name, or one that holds what may be personal data, by the rule a found text is
- * quoted by (`zhang_11010519491231002X`, `li_138-1234-5678`: 7 digits in a row, spaces, dots or dashes
- * between them counted too; this covers every number the log's scrub redacts, src/log/scrub.ts) —
+ * quoted by (`zhang_11010519491231002X`, `li_138-1234-5678`, `li_138_1234_5678`: 7 digits in a row,
+ * the separators personal-keys.ts lists between them counted too; this covers every number the log's scrub
+ * redacts, src/log/scrub.ts) —
  * unless `shown` (a config file the reader wrote): then a key is shown as written (`policy.张三`), or
  * quoted in brackets when it holds spaces, dots or quotes (`policy["a b"]`), control and direction
  * characters escaped.
@@ -118,14 +121,15 @@ const QUOTED_MAX_SHOWN = 60;
 
 // Characters that would break a log line or a terminal, or reorder what a reader sees.
 const UNSAFE = /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-// Text that may be personal data typed into the wrong field: a phone or ID number (7 digits, spaced or not,
-// full-width too), a Chinese name, an email address.
-const MAYBE_PERSONAL = /(?:[0-9\uff10-\uff19][\s.-]?){6}[0-9\uff10-\uff19]|[\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]|@/u;
-// A date (YYYY-MM-DD), with a time of day or not: eight digits with dashes between them, never a phone
-// or an ID number, so quoted (a report's `from`/`to`, a holiday).
-const DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+// Text that may be personal data typed into the wrong field: a phone or ID number (7 digits as a person
+// types them, personal-keys.ts: ASCII or full-width, grouped by spaces, dots, dashes, slashes, underscores
+// or parentheses, or not), a Chinese name, an email address.
+const MAYBE_PERSONAL = new RegExp(`${SEVEN_TYPED_DIGITS.source}|[\\u3400-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}]|@`, 'u');
+// A date (YYYY-MM-DD, or YYYY/MM/DD as some type it), with a time of day or not: eight digits with dashes
+// or slashes between them, never a phone or an ID number, so quoted (a report's `from`/`to`, a holiday).
+const DATE = /^\d{4}([-/])\d{2}\1\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
-/** Text that may be personal data: a run of 7 digits (spaces, dots or dashes between them too), Chinese characters or an `@`; never a date. */
+/** Text that may be personal data: a run of 7 typed digits (personal-keys.ts: full-width too, separators between them counted), Chinese characters or an `@`; never a date. */
 const maybePersonal = (v: string): boolean => !DATE.test(v) && MAYBE_PERSONAL.test(v);
 
 /** `"Nope"`, or `"the first 40 characters"… (text of 93 characters)`: JSON-quoted, unsafe characters escaped. */

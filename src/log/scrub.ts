@@ -15,7 +15,10 @@ export const REDACTED = '[redacted]';
 /** Under a `person` object everything is personal except these derived, non-identifying forms. */
 export const PERSON_KEEP: readonly string[] = ['idHash', 'idMasked', 'nameMasked'];
 
-// The same patterns the core masks typed text with (src/core/mask.ts).
+// The plain forms (src/core/mask.ts), in ASCII or full-width digits (`１３８１２３４５６７８`, as a Chinese IME
+// types them; the server's own ids are ASCII, so reading full-width digits costs them nothing). Not the
+// grouped forms the core masks typed text in (`138_1234_5678`, `310104/19900307/2312`): the server's own
+// ids join ASCII digit runs with dashes (`tick-<hall>-<epoch ms>-<n>`).
 const RESIDENT_ID = RESIDENT_ID_PATTERN;
 const MOBILE = MOBILE_PATTERN;
 

@@ -7,9 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maskNumbersInText } from '../../src/core/index.js';
 
-// The README's rule for text that may be personal data: 7 digits in a row, a space, dot or dash between
-// them counted too (drivers/common/invalid-text.ts counts full-width digits as well).
-const SEVEN_DIGITS = /(?:[0-9\uff10-\uff19][\s.-]?){6}[0-9\uff10-\uff19]/u;
+// The README's rule for text that may be personal data: 7 digits in a row, ASCII or full-width, up to
+// three separators between them counted too (spaces, dots, dashes, slashes, underscores, parentheses,
+// ASCII or full-width: drivers/common/personal-keys.ts). Before full-width digits and these separators
+// were masked, this was a space, dot or dash only, and `138/1234/5678` counted as ordinary text.
+const SEVEN_DIGITS = /[0-9\uff10-\uff19](?:[\s._/()\uff08\uff09\uff0d\uff0e\uff0f\uff3f\u2010-\u2015\u2212-]{0,3}[0-9\uff10-\uff19]){6}/u;
 
 describe('maskNumbersInText: resident IDs typed with separators', () => {
   it('masks the tryout note: IDs with dashes, dots and spaces, in the plain masked form; the phone as before', () => {
@@ -81,7 +83,7 @@ describe('maskNumbersInText: resident IDs typed with separators', () => {
   });
 
   it('property: text without 7 digits in a row (separators counted as the README counts them) is unchanged', () => {
-    const char = fc.constantFrom(...'0123456789', ' ', '-', '.', ':', '/', ',', '\u3000', 'A', 'B', 'x', 'X', '号', '证', '元', '，', '（', '）', '\uff11', '+');
+    const char = fc.constantFrom(...'0123456789', ' ', '-', '.', ':', '/', '_', '(', ')', ',', '\u3000', 'A', 'B', 'x', 'X', '\uff38', '号', '证', '元', '，', '（', '）', '\uff11', '\uff18', '\uff0d', '+');
     const text = fc.array(char, { maxLength: 60 }).map((cs) => cs.join('')).filter((t) => !SEVEN_DIGITS.test(t));
     fc.assert(
       fc.property(text, (t) => {

@@ -41,4 +41,21 @@ describe('a follow-up note with ID numbers typed with separators, through the se
     expect(events.at(-1)).toMatchObject({ kind: 'rectification', note: masked });
     for (const text of [ratings.body, JSON.stringify(h.engine.eventsAfter(0))]) for (const raw of ['19900307', '1990.0307', '0419 9003', '1234 5678']) expect(text).not.toContain(raw);
   });
+
+  it('a note with numbers in full-width digits or grouped by parentheses, slashes or underscores is kept masked too', async () => {
+    run({ type: 'OpenWindow', window: 2, staffId: 's03', source: 'caller-keypad' });
+    const issued = run({ type: 'IssueTicket', serviceId: 'social', delivery: 'none', source: 'kiosk' });
+    if (!issued.ok || !issued.ticketId) throw new Error('not issued');
+    run({ type: 'CallNext', window: 2, source: 'caller-keypad' });
+    run({ type: 'Complete', window: 2, source: 'caller-keypad' });
+    expect(run({ type: 'Rate', window: 2, grade: 'very-dissatisfied', source: 'rating-device' }).ok).toBe(true);
+    const post = (payload: object) => h.app.inject({ method: 'POST', url: `/api/ratings/R-${issued.ticketId}/follow-up`, headers: { ...json, cookie: manager }, payload });
+    const note = '手机１３８１２３４５６７８；（139）8765-4321；137/1111/2222；136_3333_4444；证号１１０１０５１９４９１２３１００２Ｘ；310104/19900307/2312；A003 于 2026-12-03 09:30';
+    const masked = '手机138****5678；139****4321；137****2222；136****4444；证号110105********002X；310104********2312；A003 于 2026-12-03 09:30';
+    expect((await post({ kind: 'reply', note })).statusCode).toBe(200);
+    const ratings = await h.app.inject({ method: 'GET', url: '/api/ratings', headers: { cookie: manager } });
+    expect(ratings.body).toContain(masked);
+    expect(h.engine.eventsAfter(0).filter((e) => e.type === 'RatingFollowedUp').at(-1)).toMatchObject({ kind: 'reply', note: masked });
+    for (const text of [ratings.body, JSON.stringify(h.engine.eventsAfter(0))]) for (const raw of ['１２３４', '8765-4321', '1111/2222', '3333_4444', '１９４９１２３１', '19900307']) expect(text).not.toContain(raw);
+  });
 });

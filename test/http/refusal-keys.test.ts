@@ -12,6 +12,9 @@ import { httpRig, PIN, type HttpRig } from './rig.js';
 const json = { 'content-type': 'application/json' };
 // The README's rule: 7 digits in a row, a space, dot or dash between them counted too.
 const SEVEN_DIGITS = /(?:\d[\s.-]?){6}\d/;
+// The same rule as it reads typed digits now: full-width digits too, and up to three separators between
+// them (spaces, dots, dashes, slashes, underscores, parentheses, ASCII or full-width).
+const TYPED_SEVEN_DIGITS = /[0-9\uff10-\uff19](?:[\s._/()\uff08\uff09\uff0d\uff0e\uff0f\uff3f\u2010-\u2015\u2212-]{0,3}[0-9\uff10-\uff19]){6}/u;
 const RAW = ['11010519491231002X', '138-1234-5678', '1234'];
 
 describe('refusals never echo an invented key holding a personal number', () => {
@@ -50,6 +53,30 @@ describe('refusals never echo an invented key holding a personal number', () => 
       refusedClean(e.message, e.messageZh);
     } finally {
       await app.close();
+    }
+  });
+
+  it('keys with a phone grouped by underscores (`li_138_1234_5678`) or in full-width digits: `?` over HTTP and MQTT, and not in the server\'s warning line', async () => {
+    const keys = { li_138_1234_5678: 1, 'li_１３８１２３４５６７８': 2, 'li_１３８_１２３４_５６７８': 3 };
+    const typed = ['138_1234_5678', '１３８１２３４５６７８', '１３８_１２３４_５６７８'];
+    const r = await h.app.inject({ method: 'POST', url: '/api/commands', headers: { ...json, cookie: manager }, payload: { id: 'h-p3', type: 'CallNext', window: 3, ...keys } });
+    expect(r.statusCode).toBe(400);
+    const e = r.json<{ error: { message: string; messageZh: string } }>().error;
+    expect(e.message).toBe('body.?: unknown key (check the spelling); body.?: unknown key (check the spelling); body.?: unknown key (check the spelling)');
+    const s = fuzzServer();
+    try {
+      const m = s.server.handleRequest(T.request('kiosk-1'), Buffer.from(JSON.stringify({ id: 'r2', type: 'command', command: { id: 'h-p3', type: 'CallNext', window: 1, ...keys } })));
+      const error = (m?.response as { error: { code: string; message: string; messageZh: string } }).error;
+      expect(error.code).toBe('PAYLOAD_INVALID');
+      expect(error.message).toContain('command.?: unknown key');
+      const warned = s.logs.filter((l) => l.msg === 'invalid request payload');
+      expect(warned).toHaveLength(1);
+      for (const text of [e.message, e.messageZh, error.message, error.messageZh, JSON.stringify(warned)]) {
+        for (const raw of typed) expect(text).not.toContain(raw);
+        expect(text).not.toMatch(TYPED_SEVEN_DIGITS);
+      }
+    } finally {
+      s.close();
     }
   });
 
