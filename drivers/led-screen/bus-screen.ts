@@ -36,6 +36,10 @@ export abstract class BusScreen<R extends ReplyRule = ReplyRule> implements Wind
     return this.gate.run(TEST_PATTERN_KEY, false, () => this.write(testPatternLayout(this.opts.id), false));
   }
 
+  forget(): void {
+    this.gate.forget();
+  }
+
   /** The bytes show() would send for this layout (pure; for tests and the technician's dry run). */
   abstract frameFor(layout: ScreenLayout): Buffer;
 

@@ -12,6 +12,11 @@ export interface WindowScreen {
   show(content: ScreenContent, opts: { urgent: boolean }): Promise<void>;
   /** Every colour and the screen's address; the next show() is always sent. */
   testPattern(): Promise<void>;
+  /**
+   * The screen may have lost what it showed (its line came back after an outage: a controller replaced,
+   * powered off and on): the next show() is sent even if its text is the one last shown.
+   */
+  forget(): void;
 }
 
 /** The called window's screen goes first (0); other updates wait behind calls (1). */

@@ -60,7 +60,8 @@ export async function startHardware(
   await devices.start();
   o.onDevices(devices.list());
 
-  // Displays: re-attached when a line comes back, so every screen and keypad is shown the present state again.
+  // Displays: re-attached when a line comes back, so every screen and keypad is shown the present state again
+  // (the line's screens have forgotten what they showed by then, so each is written, changed or not).
   let offDisplays = attachDisplays(link, devices.screens, devices.displayKeypads, logger.child({ component: 'display' }));
   const reattachDisplays = () => {
     offDisplays();

@@ -122,7 +122,10 @@ export class DeviceManager {
     return this.changes.add(fn);
   }
 
-  /** A transport came up after being down, at start or after an unplug (name: 'printer', 'idcard', 'rs485-0', …). */
+  /**
+   * A transport came up after being down, at start or after an unplug (name: 'printer', 'idcard', 'rs485-0', …).
+   * An RS-485 line's screens have forgotten what they showed by then: the next show() of each is sent.
+   */
   onReopen(fn: (name: string) => void): () => void {
     return this.reopened.add(fn);
   }
@@ -233,7 +236,13 @@ export class DeviceManager {
 
   private async startLine(i: number, c: DevicesConfig['rs485'][number]): Promise<void> {
     const name = `rs485-${i}`;
-    const link = this.reopening(name, c.path, () => new SerialTransport({ path: c.path, baudRate: c.baudRate }));
+    const lineScreens: WindowScreen[] = [];
+    // A line back after an outage may have fresh controllers behind it (replaced, powered off and on), blank
+    // whatever they showed: every screen of the line forgets what it showed before the displays are drawn
+    // again (onReopen), so each is sent its present text, not only those whose text changed meanwhile.
+    const link = this.reopening(name, c.path, () => new SerialTransport({ path: c.path, baudRate: c.baudRate }), () => {
+      for (const s of lineScreens) s.forget();
+    });
     const line: Line = { name, path: c.path, link };
     this.lines.push(line);
     const bus = new Rs485Bus(link, { logger: this.log, defaultTimeoutMs: this.opts.busTimeoutMs ?? 300, defaultRetries: this.opts.busRetries ?? 2, baudRate: c.baudRate, localEcho: c.localEcho });
@@ -253,6 +262,7 @@ export class DeviceManager {
         this.set({ name: sname, kind, state: r.ok ? 'ok' : 'offline', ...(r.ok ? {} : { detail: r.code }), final: true });
       });
       if (!this.screens.has(s.window)) this.screens.set(s.window, screen);
+      lineScreens.push(screen);
       this.screenList.push({ name: sname, window: s.window, line: name, protocol: s.protocol, address: s.address, screen });
       members.push(sname);
     }
@@ -349,7 +359,8 @@ export class DeviceManager {
 
   // ───────────────────────────────────────────────────────────── helpers
 
-  private reopening(name: string, where: string, make: () => Transport): ReopeningTransport {
+  /** `back`: runs when the link is up again after being down, before onReopen's listeners hear it. */
+  private reopening(name: string, where: string, make: () => Transport, back?: () => void): ReopeningTransport {
     const link = new ReopeningTransport(make, where, this.backoff, this.log.child({ device: name }));
     let wasDown = false;
     this.offs.push(
@@ -360,6 +371,7 @@ export class DeviceManager {
         }
         if (wasDown) {
           this.log.info({ device: name, link: where }, 'device link back');
+          back?.();
           this.reopened.emit(name);
         }
         wasDown = false;

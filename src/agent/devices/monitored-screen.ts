@@ -21,6 +21,10 @@ export class MonitoredScreen implements WindowScreen {
     return this.watch(this.inner.testPattern());
   }
 
+  forget(): void {
+    this.inner.forget();
+  }
+
   private watch(p: Promise<void>): Promise<void> {
     return p.then(
       () => this.report({ ok: true }),

@@ -6,7 +6,8 @@ import type { AgentLink } from '../link.js';
 
 /**
  * Server events become what the window screens and the keypads' displays show. Screens skip
- * unchanged content themselves; the called window's screen goes first on the bus (urgent). After a
+ * unchanged content themselves (until told to forget it: their line came back, DeviceManager); the
+ * called window's screen goes first on the bus (urgent). After a
  * catch-up every screen shows the present state once, without the urgent flash of a call.
  */
 export function attachDisplays(link: AgentLink, screens: Map<number, WindowScreen>, keypads: Map<number, Keypad>, logger: Logger): () => void {

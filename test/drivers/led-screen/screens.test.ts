@@ -145,6 +145,19 @@ describe.each(rigs)('$name screen against its emulator', (rig) => {
     expect(emulator.view.text).toBe('11号窗口');
   });
 
+  it('forget(): the same text is sent again (a fresh controller behind a line that came back), once', async () => {
+    const { screen, emulator, bus } = rig.make(14);
+    await screen.show({ window: 14, ticket: 'C021', paused: false }, { urgent: false });
+    await screen.show({ window: 14, ticket: 'C021', paused: false }, { urgent: false });
+    expect(bus.sent).toHaveLength(1);
+    screen.forget();
+    await screen.show({ window: 14, ticket: 'C021', paused: false }, { urgent: false });
+    await screen.show({ window: 14, ticket: 'C021', paused: false }, { urgent: false });
+    expect(bus.sent.map((s) => s.priority)).toEqual([1, 1]);
+    expect(emulator.view.updates).toBe(2);
+    expect(emulator.view.text).toBe('C021 请到14号窗口');
+  });
+
   it('ignores frames for other addresses', async () => {
     const { emulator } = rig.make(12);
     const other = rig.make(13);
