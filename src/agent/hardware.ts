@@ -83,7 +83,21 @@ export async function startHardware(
     const key = me.idHashKeyFile ? readFileSync(me.idHashKeyFile) : randomBytes(32);
     if (!me.idHashKeyFile) logger.warn({}, 'agent.idHashKeyFile not set: ID hashes match only within this agent process');
     const card = new CardSlot();
-    devices.idcard?.on('card', (c) => card.put(personFromCard(c.idNumber, c.name, key)));
+    const reader = devices.idcard;
+    if (reader) {
+      const onCard = (c: { idNumber: string; name: string }) => card.put(personFromCard(c.idNumber, c.name, key));
+      // Taken off the reader: forgotten at once (the page told through its stream), so it is never the
+      // next citizen's. An issue that took it before (the button pressed while it lay there) keeps it.
+      const onRemoved = () => {
+        if (card.clear()) logger.info({}, 'the card taken off the reader is forgotten');
+      };
+      reader.on('card', onCard);
+      reader.on('removed', onRemoved);
+      offs.push(() => {
+        reader.off('card', onCard);
+        reader.off('removed', onRemoved);
+      });
+    }
     const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }), answerTimeoutMs: k.answerTimeoutSeconds * 1000, ...(o.journal ? { journal: o.journal } : {}) });
     try {
       kioskHttp = await startKioskHttp(

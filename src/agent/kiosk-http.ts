@@ -12,37 +12,78 @@ import { findAppointment, findCheckedIn, type CheckInBy } from './flows/appointm
 import { statusUrlOf, type KioskFlow } from './flows/kiosk.js';
 import type { AgentLink } from './link.js';
 
-/** The card on the reader, held for one ticket and forgotten after a minute. */
+/**
+ * How long a card read and not used is held without a sign of its citizen (the read, a touch on the
+ * kiosk page): the page's own idle reset (30 s without a touch), so a card the page did not cancel (the
+ * page closed or restarting, a touch screen left alone) is not there for the next citizen either.
+ */
+export const CARD_HOLD_MS = 30_000;
+
+/**
+ * The card on the reader, held for one ticket: taken by the first issue or check-in that uses it,
+ * forgotten when it is taken off the reader (hardware.ts: the reader's `removed`), when the page cancels
+ * it, and `holdMs` after the read or the page's last touch. `clock` decides the expiry (tests inject one);
+ * a timer only tells the page in time.
+ */
 export class CardSlot {
   private person: PersonInput | undefined;
+  /** When the card was read or the page last touched while it was held (clock ms). */
+  private since = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<() => void>();
-  constructor(private readonly holdMs = 60_000) {}
+  private readonly holdMs: number;
+  private readonly clock: () => number;
+  constructor(o: { holdMs?: number; clock?: () => number } = {}) {
+    this.holdMs = o.holdMs ?? CARD_HOLD_MS;
+    this.clock = o.clock ?? Date.now;
+  }
   put(person: PersonInput): void {
     this.person = person;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.clear(), this.holdMs);
-    this.timer.unref();
+    this.hold();
     this.changed();
   }
+  /** The citizen is still at the kiosk (the page was touched): a card held is kept `holdMs` from now. */
+  touch(): void {
+    if (this.current()) this.hold();
+  }
   take(): PersonInput | undefined {
-    const p = this.person;
+    const p = this.current();
     this.clear();
     return p;
   }
   peek(): PersonInput | undefined {
-    return this.person;
+    return this.current();
   }
-  clear(): void {
+  /** Forgets the card; true when one was held. */
+  clear(): boolean {
     clearTimeout(this.timer);
-    if (this.person) {
-      this.person = undefined;
-      this.changed();
-    }
+    this.timer = undefined;
+    if (!this.person) return false;
+    this.person = undefined;
+    this.changed();
+    return true;
   }
   onChange(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+  /** The card held, unless its time is up (then forgotten now). */
+  private current(): PersonInput | undefined {
+    if (this.person && this.clock() - this.since >= this.holdMs) this.clear();
+    return this.person;
+  }
+  private hold(): void {
+    this.since = this.clock();
+    this.arm(this.holdMs);
+  }
+  private arm(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // Expired by the clock: forgotten (and the page told); a timer early by the clock waits the rest.
+      if (this.current()) this.arm(Math.max(1, this.since + this.holdMs - this.clock()));
+    }, ms);
+    this.timer.unref();
   }
   private changed(): void {
     for (const fn of this.listeners) fn();
@@ -145,6 +186,10 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   });
   r.post('/kiosk/api/cancel-card', { schema: { body: kioskSchemas.empty.optional(), summary: 'Forget the card on the reader' } }, (_req, reply) => {
     card.clear();
+    return reply.send({ ok: true });
+  });
+  r.post('/kiosk/api/touch', { schema: { body: kioskSchemas.empty.optional(), summary: 'The citizen touched the page: a card read is held 30 s from now (unused and untouched, it is forgotten)' } }, (_req, reply) => {
+    card.touch();
     return reply.send({ ok: true });
   });
   // The server could not save (a full disk: its answer STORE_IO): no ticket now, nor on a retry until the

@@ -4,6 +4,7 @@ import type { EscPosPrinter } from '../../drivers/printer/driver.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
 import { CardSlot, startKioskHttp } from '../../src/agent/kiosk-http.js';
 import type { AgentLink } from '../../src/agent/link.js';
+import type { HallConfig } from '../../src/core/index.js';
 import { startEmbeddedBroker } from '../../src/bus/embedded-broker.js';
 import { hallClock, startAgent, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
 import { launchChromium } from './browser.js';
@@ -14,6 +15,8 @@ export interface KioskRig {
   server: ServerRig;
   link: AgentLink;
   kiosk: KioskFlow;
+  /** The card on the reader, as the agent's reader events put and clear it (hardware.ts). */
+  card: CardSlot;
   clock: () => number;
   /** The kiosk listener, by address (for fetch) and by a host name other than localhost (for the page). */
   base: string;
@@ -28,24 +31,26 @@ export interface KioskRig {
  * kiosk-1 caught up with it, its kiosk flow on `printer` (a stand-in: the tests set its health) and
  * the kiosk's HTTP listener on a free port. `book` runs before the agent joins (e.g. a BookAppointment).
  */
-export async function startKioskRig(o: { smsEnabled: boolean; printer: unknown; idHashKey?: Buffer; book?: (server: ServerRig, clock: () => number) => void; db?: string; logger?: Logger }): Promise<KioskRig> {
+export async function startKioskRig(o: { smsEnabled: boolean; printer: unknown; idHashKey?: Buffer; book?: (server: ServerRig, clock: () => number) => void; db?: string; logger?: Logger; hall?: HallConfig }): Promise<KioskRig> {
   const clock = hallClock();
   const broker = await startEmbeddedBroker();
   const server = await startServer(broker.url, o.db ?? tempDb(), clock);
-  const configured = server.mqtt.run({ id: `configure-sms-${String(o.smsEnabled)}`, type: 'Configure', config: { ...wireConfig, smsEnabled: o.smsEnabled }, source: 'system' });
+  const configured = server.mqtt.run({ id: `configure-sms-${String(o.smsEnabled)}`, type: 'Configure', config: { ...(o.hall ?? wireConfig), smsEnabled: o.smsEnabled }, source: 'system' });
   if (!configured.ok) throw new Error(`the wire hall refused its config: ${configured.code}`);
   o.book?.(server, clock);
   const link = await startAgent(broker.url, 'kiosk-1');
   await link.reach(server.engine.state.seq);
   const kiosk = new KioskFlow(link, o.printer as EscPosPrinter, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
   const port = await freePort();
-  const http = await startKioskHttp(link, kiosk, new CardSlot(), { host: '127.0.0.1', port, statusBaseUrl: 'http://hall.test', ...(o.idHashKey ? { idHashKey: o.idHashKey } : {}) }, o.logger ?? silentLogger);
+  const card = new CardSlot();
+  const http = await startKioskHttp(link, kiosk, card, { host: '127.0.0.1', port, statusBaseUrl: 'http://hall.test', ...(o.idHashKey ? { idHashKey: o.idHashKey } : {}) }, o.logger ?? silentLogger);
   let browser: Browser | undefined;
   const pageUrl = `http://hall.test:${port}/kiosk`;
   return {
     server,
     link,
     kiosk,
+    card,
     clock,
     base: `http://127.0.0.1:${port}`,
     pageUrl,

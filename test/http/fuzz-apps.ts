@@ -10,7 +10,7 @@ import { httpRig, type HttpRig } from './rig.js';
 /** Every route of the server (pages too), with :params for the fuzzer to fill. */
 export const serverRoutes = ['/', '/display', '/sign-in', '/s/:token', '/caller', '/admin', '/api/hall', '/api/stream', '/api/status/:token', '/livez', '/readyz', '/api/auth/sign-in', '/api/auth/sign-out', '/api/auth/me', '/api/hall/staff', '/api/stream/staff', '/api/staff', '/api/queue', '/api/windows', '/api/tickets/:ticketId', '/api/state', '/metrics', '/api/commands', '/web/:file', '/t/:ticketId', '/documentation/json'];
 export const serverStreams = ['/api/stream'];
-export const kioskRoutes = ['/', '/kiosk', '/kiosk/api/info', '/kiosk/api/stream', '/kiosk/api/wedge', '/kiosk/api/cancel-card', '/kiosk/api/issue', '/web/:file'];
+export const kioskRoutes = ['/', '/kiosk', '/kiosk/api/info', '/kiosk/api/stream', '/kiosk/api/wedge', '/kiosk/api/cancel-card', '/kiosk/api/touch', '/kiosk/api/issue', '/web/:file'];
 export const kioskStreams = ['/kiosk/api/stream'];
 
 /** No valid credentials among these: a forged cookie or token, a staff cookie from another server, none. */

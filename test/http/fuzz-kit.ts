@@ -100,7 +100,7 @@ export async function checkOne(app: FastifyInstance, req: FuzzRequest, streams: 
   if (r.statusCode >= 500) throw new Error(`${req.method} ${req.url}: ${r.statusCode} ${r.body.slice(0, 200)}`);
   if (r.statusCode >= 200 && r.statusCode < 300 && req.method !== 'GET' && req.method !== 'HEAD') {
     // A state-changing 2xx: only the answer-only kiosk endpoints and sign-out may (they change no hall state).
-    if (!/^\/(kiosk\/api\/(cancel-card|wedge)|api\/auth\/sign-out)$/.test(path)) throw new Error(`${req.method} ${req.url}: ${r.statusCode} for a change without credentials: ${r.body.slice(0, 200)}`);
+    if (!/^\/(kiosk\/api\/(cancel-card|touch|wedge)|api\/auth\/sign-out)$/.test(path)) throw new Error(`${req.method} ${req.url}: ${r.statusCode} for a change without credentials: ${r.body.slice(0, 200)}`);
   }
   if (r.statusCode >= 400 && req.method !== 'HEAD' && !isErrorShape(r.body)) throw new Error(`${req.method} ${req.url}: ${r.statusCode} not in the error shape: ${r.body.slice(0, 200)}`);
   return r.statusCode;
