@@ -20,15 +20,19 @@ describe('a follow-up note with ID numbers typed with separators, through the se
   });
   afterEach(async () => h.close());
 
-  it('a follow-up note with ID numbers typed with dashes, dots and spaces is kept masked in /api/ratings and the log', async () => {
+  /** A ticket served at window 2 and rated 非常不满意 on its keypad; `post` records a follow-up of that rating as the manager. */
+  const badRating = () => {
     run({ type: 'OpenWindow', window: 2, staffId: 's03', source: 'caller-keypad' });
     const issued = run({ type: 'IssueTicket', serviceId: 'social', delivery: 'none', source: 'kiosk' });
     if (!issued.ok || !issued.ticketId) throw new Error('not issued');
     run({ type: 'CallNext', window: 2, source: 'caller-keypad' });
     run({ type: 'Complete', window: 2, source: 'caller-keypad' });
     expect(run({ type: 'Rate', window: 2, grade: 'very-dissatisfied', source: 'rating-device' }).ok).toBe(true);
-    const ratingId = `R-${issued.ticketId}`;
-    const post = (payload: object) => h.app.inject({ method: 'POST', url: `/api/ratings/${ratingId}/follow-up`, headers: { ...json, cookie: manager }, payload });
+    return { post: (payload: object) => h.app.inject({ method: 'POST', url: `/api/ratings/R-${issued.ticketId}/follow-up`, headers: { ...json, cookie: manager }, payload }) };
+  };
+
+  it('a follow-up note with ID numbers typed with dashes, dots and spaces is kept masked in /api/ratings and the log', async () => {
+    const { post } = badRating();
     const note = '证号 310104-19900307-2312；证号 310104.1990.0307.2312；证号 3101 0419 9003 0723 12；证号 310104 19900307 2312；手机 138 1234 5678';
     const masked = '证号 310104********2312；证号 310104********2312；证号 310104********2312；证号 310104********2312；手机 138****5678';
     expect((await post({ kind: 'reply', note: '已回复' })).statusCode).toBe(200);
@@ -43,13 +47,7 @@ describe('a follow-up note with ID numbers typed with separators, through the se
   });
 
   it('a note with numbers in full-width digits or grouped by parentheses, slashes or underscores is kept masked too', async () => {
-    run({ type: 'OpenWindow', window: 2, staffId: 's03', source: 'caller-keypad' });
-    const issued = run({ type: 'IssueTicket', serviceId: 'social', delivery: 'none', source: 'kiosk' });
-    if (!issued.ok || !issued.ticketId) throw new Error('not issued');
-    run({ type: 'CallNext', window: 2, source: 'caller-keypad' });
-    run({ type: 'Complete', window: 2, source: 'caller-keypad' });
-    expect(run({ type: 'Rate', window: 2, grade: 'very-dissatisfied', source: 'rating-device' }).ok).toBe(true);
-    const post = (payload: object) => h.app.inject({ method: 'POST', url: `/api/ratings/R-${issued.ticketId}/follow-up`, headers: { ...json, cookie: manager }, payload });
+    const { post } = badRating();
     const note = '手机１３８１２３４５６７８；（139）8765-4321；137/1111/2222；136_3333_4444；证号１１０１０５１９４９１２３１００２Ｘ；310104/19900307/2312；A003 于 2026-12-03 09:30';
     const masked = '手机138****5678；139****4321；137****2222；136****4444；证号110105********002X；310104********2312；A003 于 2026-12-03 09:30';
     expect((await post({ kind: 'reply', note })).statusCode).toBe(200);
