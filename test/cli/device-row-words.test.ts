@@ -3,7 +3,7 @@
  * never Node's raw errno text ("ENOENT: no such file or directory, open …", "connect ECONNREFUSED …",
  * "spawn aplay ENOENT"); a voice without clips says what is missing, the config key and what to do.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TcpTransport } from '../../drivers/common/tcp-transport.js';
 import { ChardevTransport } from '../../drivers/printer/chardev-transport.js';
 import { runTool } from '../../drivers/voice/run-tool.js';
+import { makeClipsCommand } from '../../src/agent/devices/voice-words.js';
 import { WavFileSink } from '../../drivers/voice/wav-file-sink.js';
 import { runHallq, scratch } from '../helpers/cli.js';
 
@@ -31,6 +32,18 @@ describe('device rows in words', () => {
     expect(voice?.detail).toContain(`node ${join(process.cwd(), 'dist/drivers/voice/generate-clips.js')} ${emptyClips}`);
     expect(voice?.detail).toContain('没有语音片段');
   }, 60_000);
+
+  it('devices: in a clone not built yet, the clips command builds first (the dist script is not there to run)', () => {
+    const clone = mkdtempSync(join(tmpdir(), 'hallq-unbuilt-'));
+    try {
+      expect(makeClipsCommand('clips', clone)).toBe(`cd ${clone} && npm run build && node dist/drivers/voice/generate-clips.js ${join(process.cwd(), 'clips')}`);
+      mkdirSync(join(clone, 'dist/drivers/voice'), { recursive: true });
+      writeFileSync(join(clone, 'dist/drivers/voice/generate-clips.js'), '');
+      expect(makeClipsCommand('/var/lib/hallq/clips', clone)).toBe(`node ${join(clone, 'dist/drivers/voice/generate-clips.js')} /var/lib/hallq/clips`);
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
 
   it('a TCP printer that refuses the connection', async () => {
     const port = await new Promise<number>((resolve) => {
