@@ -14,7 +14,7 @@ import { freeLeased, windowView, type HallEvent } from '../../src/core/index.js'
 import { startIslandServer } from '../../src/server/island-server.js';
 import { conflictsIn } from '../../src/server/island-return.js';
 import { RestartableBroker } from '../helpers/restartable-broker.js';
-import { hallClock, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
+import { hallClock, type ServerRig, startServer, tempDb, wireConfig, wireHallFile } from '../wire/rig.js';
 import { phaseIs } from './island-phase.js';
 import { expectIslandSequence } from './island-sequence.js';
 import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, stateOf, type EmulatedLine, type EmulatedPrinter } from './emulated.js';
@@ -93,13 +93,8 @@ describe(`island mode (${CUT_MS / 1000} s without the server): the hall keeps is
       provider: 'aliyun',
       aliyun: { accessKeyId: 'LTAI-island', accessKeySecretFile: join(dir, 'aliyun.secret'), signName: '政务大厅', templates: { issued: 'SMS_1', issuedNear: 'SMS_4', near: 'SMS_2', called: 'SMS_3' }, endpoint },
     });
-    const { id, name, utcOffsetMinutes, hours, services, windows, staff } = wireConfig;
     config = configSchema.parse({
-      hall: { id, name, utcOffsetMinutes },
-      hours,
-      services,
-      windows,
-      staff,
+      ...wireHallFile(),
       agents: [{ id: AGENT, kiosk: { port: 0 }, devices: { printer: { transport: 'serial', path: join(dir, 'printer') }, rs485: [lineConfig(line.pty.host, [1, 2])] } }],
       agent: { id: AGENT, mqtt: { url: broker.url, username: AGENT, passwordFile: join(dir, 'agent.pw') } },
       // Blocks sized for the outage at the pace below; a kiosk that runs out refuses, and the checker

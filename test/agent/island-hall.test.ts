@@ -15,7 +15,7 @@ import { readHallLog } from '../helpers/hall-log.js';
 import { startDaemon, type Daemon } from '../faults/daemon-process.js';
 import { linkCut, type LinkCut } from '../helpers/link-cut.js';
 import { startShippedMosquitto, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
-import { wireConfig } from '../wire/rig.js';
+import { wireConfig, wireHallFile } from '../wire/rig.js';
 import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, stateOf, type EmulatedLine, type EmulatedPrinter } from './emulated.js';
 import { phaseIs } from './island-phase.js';
 import { expectIslandSequence } from './island-sequence.js';
@@ -121,9 +121,8 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
       devices.set(id, { printer: await emulatedPrinter(join(dir, `printer-${id}`)), line: await emulatedLine([window]), window });
       writeFileSync(join(dir, `${id}.pw`), passwords.get(id) ?? '', { mode: 0o600 });
     }
-    const { id, name, utcOffsetMinutes, hours, services, windows, staff } = wireConfig;
     const agents = [...devices].map(([agentId, d]) => ({ id: agentId, kiosk: { port: 0 }, devices: { printer: { transport: 'serial', path: join(dir, `printer-${agentId}`) }, rs485: [lineConfig(d.line.pty.host, [d.window])] } }));
-    const hall = { hall: { id, name, utcOffsetMinutes }, hours, services, windows, staff, agents, island: { leaseSize: 30, lowWater: 10, afterSeconds: 2, outbox: join(dir, 'island.db') } };
+    const hall = { ...wireHallFile(), agents, island: { leaseSize: 30, lowWater: 10, afterSeconds: 2, outbox: join(dir, 'island.db') } };
     const configOf = (agentId: string) =>
       configSchema.parse({
         ...hall,

@@ -10,7 +10,7 @@ import { readHallLog } from '../helpers/hall-log.js';
 import { startReady, within, type Daemon } from '../helpers/hallq-process.js';
 import { linkCut, type LinkCut } from '../helpers/link-cut.js';
 import { startShippedHallBroker, type ShippedBroker } from '../helpers/shipped-mosquitto.js';
-import { wireConfig } from '../wire/rig.js';
+import { wireConfig, wireHallFile } from '../wire/rig.js';
 
 /**
  * Trust at the return, end to end (README "Island mode", trust at the return; the third tryout of the
@@ -114,7 +114,6 @@ describe('trust at the return across a server restart: a leader claim found reta
     broker = await startShippedHallBroker(HALL, SERVER_USER, [A, B]);
     // agent-a reaches the broker through a relay whose link can be cut: its death, told by its last will.
     cutA = await linkCut({ host: '127.0.0.1', port: Number(new URL(broker.url).port) });
-    const { id, name, utcOffsetMinutes, hours, services, windows, staff } = wireConfig;
     const line = (window: number) => ({ path: '/dev/hallq/rs485-0', keypads: [{ window, address: window }] });
     // agent-a: window 1's caller keypad only; agent-b: a kiosk and window 2's keypad.
     const agents = [
@@ -124,11 +123,7 @@ describe('trust at the return across a server restart: a leader claim found reta
     dbPath = join(dir, 'hall.db');
     writeFileSync(join(dir, 'server.pw'), password(SERVER_USER), { mode: 0o600 });
     const config = {
-      hall: { id, name, utcOffsetMinutes },
-      hours,
-      services,
-      windows,
-      staff,
+      ...wireHallFile(),
       agents,
       island: { leaseSize: 30, lowWater: 10, afterSeconds: AFTER_S, outbox: join(dir, 'island.db') },
       server: { mqtt: { url: broker.url, username: SERVER_USER, passwordFile: join(dir, 'server.pw') }, http: { host: '127.0.0.1', port: 0 }, database: dbPath, logLevel: 'info' },

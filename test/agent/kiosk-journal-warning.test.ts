@@ -15,7 +15,7 @@ import { startAgentFrom } from '../../src/agent/main.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded-broker.js';
 import { configCheck } from '../../src/cli/config-check.js';
 import { configSchema } from '../../src/config/schema.js';
-import { hallClock, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
+import { hallClock, type ServerRig, startServer, tempDb, wireHallFile } from '../wire/rig.js';
 
 const keyOf = (r: LogRecord): unknown => (r.obj as { key?: unknown }).key;
 
@@ -26,13 +26,8 @@ describe('agent.kioskJournal left out: config check and the agent start say the 
 
   /** A one-kiosk hall as a technician writes it: no kioskJournal, no island; a printer or not. */
   const doc = (printer: boolean): Record<string, unknown> => {
-    const { id, name, utcOffsetMinutes, hours, services, windows, staff } = wireConfig;
     return {
-      hall: { id, name, utcOffsetMinutes },
-      hours,
-      services,
-      windows,
-      staff,
+      ...wireHallFile(),
       agents: [{ id: 'kiosk-9', kiosk: { port: 0, statusBaseUrl: 'http://192.168.1.10:8080' }, devices: printer ? { printer: { transport: 'serial', path: join(dir, 'no-printer') } } : {} }],
       agent: { id: 'kiosk-9', mqtt: { url: broker.url } },
     };

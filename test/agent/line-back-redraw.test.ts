@@ -10,7 +10,7 @@ import { startAgentFrom, type RunningAgent } from '../../src/agent/main.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded-broker.js';
 import { configSchema } from '../../src/config/schema.js';
 import { clip, writeLibrary } from '../drivers/voice/clip-fixture.js';
-import { hallClock, postCommand, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
+import { hallClock, postCommand, type ServerRig, startServer, tempDb, wireHallFile } from '../wire/rig.js';
 import { emulatedLine, healthWhen, lineConfig, screenShows, stateOf, type EmulatedLine } from './emulated.js';
 
 /** `p`, or a failure naming `what` after `ms` (a bound on a wait for an event, not a sleep). */
@@ -36,13 +36,8 @@ describe('an RS-485 line cut, then a fresh controller on the same path', () => {
     // Synthetic clips for every token a call needs; the wav output writes each call into a folder.
     await writeLibrary(dir, Object.fromEntries(DEFAULT_CLIPS.map((c, i) => [c.token, clip(80, i + 1)])));
     line = await emulatedLine([1, 2], path);
-    const { id, name, utcOffsetMinutes, hours, services, windows, staff } = wireConfig;
     const config = configSchema.parse({
-      hall: { id, name, utcOffsetMinutes },
-      hours,
-      services,
-      windows,
-      staff,
+      ...wireHallFile(),
       agents: [{ id: 'caller-9', devices: { rs485: [lineConfig(path, [1, 2])], voice: { output: 'wav', clips: dir, wavDir: dir, repeat: 1 } } }],
       agent: { id: 'caller-9', mqtt: { url: broker.url } },
     });

@@ -12,20 +12,15 @@ import { startAgentFrom } from '../../src/agent/main.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded-broker.js';
 import { configSchema } from '../../src/config/schema.js';
 import { configWarnings } from '../../src/config/warnings.js';
-import { hallClock, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
+import { hallClock, type ServerRig, startServer, tempDb, wireHallFile } from '../wire/rig.js';
 
 describe("the agent's start: a kiosk status page at this machine's address", () => {
   let broker: EmbeddedBroker;
   let server: ServerRig;
   const dir = mkdtempSync(join(tmpdir(), 'hallq-status-url-'));
   const config = (kiosk: Record<string, unknown>) => {
-    const { id, name, utcOffsetMinutes, hours, services, windows, staff } = wireConfig;
     return configSchema.parse({
-      hall: { id, name, utcOffsetMinutes },
-      hours,
-      services,
-      windows,
-      staff,
+      ...wireHallFile(),
       agents: [{ id: 'kiosk-9', kiosk: { port: 0, ...kiosk }, devices: { printer: { transport: 'serial', path: join(dir, 'no-printer') } } }],
       agent: { id: 'kiosk-9', mqtt: { url: broker.url }, kioskJournal: join(dir, `journal-${Object.keys(kiosk).length}.db`) },
     });

@@ -11,7 +11,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/bus/embedded
 import type { DeviceHealth } from '../../src/bus/messages.js';
 import { topics } from '../../src/bus/topics.js';
 import { configSchema } from '../../src/config/schema.js';
-import { hallClock, startServer, tempDb, wireConfig, type ServerRig } from '../wire/rig.js';
+import { hallClock, type ServerRig, startServer, tempDb, wireConfig, wireHallFile } from '../wire/rig.js';
 import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, stateOf, type EmulatedLine, type EmulatedPrinter } from './emulated.js';
 
 const textsOf = (t: PrintedTicket) => t.blocks.flatMap((b) => (b.type === 'text' ? [b.text] : []));
@@ -29,13 +29,8 @@ describe('the whole path: emulated keypads, bus, broker, server, and back to the
     const dir = mkdtempSync(join(tmpdir(), 'hallq-agent-'));
     printer = await emulatedPrinter(join(dir, 'printer'));
     line = await emulatedLine([1, 2]);
-    const { id, name, utcOffsetMinutes, hours, services, windows, staff } = wireConfig;
     const config = configSchema.parse({
-      hall: { id, name, utcOffsetMinutes },
-      hours,
-      services,
-      windows,
-      staff,
+      ...wireHallFile(),
       // The hall's one agent: its hardware (what the server lets it do) and this box's settings.
       agents: [{ id: 'kiosk-9', kiosk: { port: 0 }, devices: { printer: { transport: 'serial', path: join(dir, 'printer') }, rs485: [lineConfig(line.pty.host, [1, 2])] } }],
       agent: { id: 'kiosk-9', mqtt: { url: broker.url } },

@@ -15,6 +15,12 @@ import { agentEntrySchema, type AgentEntry } from '../../src/config/schema.js';
 
 export const wireConfig: HallConfig = allDayHall('wire-hall', { zh: '联调大厅', en: 'Wire test hall' }, 10);
 
+/** The wire hall's own part of a hall file (hall, hours, services, windows, staff), spread into a test's agent or server config. */
+export function wireHallFile() {
+  const { id, name, utcOffsetMinutes, hours, services, windows, staff } = wireConfig;
+  return { hall: { id, name, utcOffsetMinutes }, hours, services, windows, staff };
+}
+
 const line = (windows: number[]) => ({ path: '/dev/hallq/rs485-0', keypads: windows.map((window) => ({ window, address: window })) });
 /**
  * The wire hall's agents, as the server authorizes them: kiosk-1 has a kiosk and the caller and
