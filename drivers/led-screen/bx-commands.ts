@@ -9,6 +9,9 @@ export const BX_CMD_DYNAMIC_TEXT = 0x06;
 export const BX_RESPONSE_WANTED = 0x01;
 export const BX_RESPONSE_NONE = 0x02;
 
+/** A public BX client's ping (group A2, command 00): the controller answers, what it shows is unchanged. */
+export const BX_PING: readonly number[] = [0xa2, 0x00, 0x01, 0x00, 0x00];
+
 export const BX_EFFECT = { static: 0x01, scrollLeft: 0x03 } as const;
 
 /** Controller error codes (the public Onbon SDK's ERR_* table); 0 is no error. */

@@ -37,6 +37,7 @@ export class BxScreenEmulator extends ScreenEmulatorBase implements EmulatedBusD
   }
 
   hear(chunk: Buffer): Array<Buffer | DelayedReply> {
+    if (!this.powered) return [];
     const replies: Buffer[] = [];
     for (const ev of this.framer.push(chunk)) {
       // A corrupt frame cannot be trusted to be ours: a real controller stays silent (the host times out).
@@ -56,10 +57,15 @@ export class BxScreenEmulator extends ScreenEmulatorBase implements EmulatedBusD
     return this.answer(replies);
   }
 
+  protected powerUp(): void {
+    this.framer.reset();
+  }
+
   /** What to answer, or undefined for silence. Shows the text when accepted. */
   private handle(data: Buffer): Answer | undefined {
     switch (this.fault.type) {
       case 'no-reply':
+      case 'power-off':
         return undefined;
       case 'nak-checksum':
         return { type: 'nak', error: BX_ERR.checksum };

@@ -2,10 +2,10 @@
 import { HallqError, type ErrorCode } from '../common/error.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import type { BusPort, ReplyFramer } from '../rs485/bus-port.js';
-import { BX_EFFECT, BX_RESPONSE_NONE, BX_RESPONSE_WANTED, DEFAULT_BX_REPLY, decodeBxReplyData, encodeBxDynamicText, type BxArea, type BxReplyFormat } from './bx-commands.js';
+import { BX_EFFECT, BX_PING, BX_RESPONSE_NONE, BX_RESPONSE_WANTED, DEFAULT_BX_REPLY, decodeBxReplyData, encodeBxDynamicText, type BxArea, type BxReplyFormat } from './bx-commands.js';
 import { BX_DEVICE_GENERIC, BX_HOST_ADDRESS, bxBodyOf, bxPacket, decodeBxFrames, encodeBxFrame, findBxSpans } from './bx-codec.js';
 import { encodeGb2312 } from './gb2312.js';
-import { BusScreen, type ReplyRule } from './bus-screen.js';
+import { BusScreen, type ReplyRule, type UpkeepOptions } from './bus-screen.js';
 import { bxMarkup, type ScreenLayout } from './layout.js';
 
 export type BxAreaGeometry = Pick<BxArea, 'x' | 'y' | 'width' | 'height' | 'areaId'>;
@@ -28,6 +28,8 @@ export interface BxScreenConfig {
   speed?: number;
   hold?: number;
   maxLineChars?: number;
+  /** Writes again after a failure, offline threshold, idle status poll (bus-screen.ts). */
+  upkeep?: UpkeepOptions;
 }
 
 export class BxScreen extends BusScreen {
@@ -43,6 +45,7 @@ export class BxScreen extends BusScreen {
       ...(config.maxLineChars === undefined ? {} : { maxLineChars: config.maxLineChars }),
       ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
       ...(config.retries === undefined ? {} : { retries: config.retries }),
+      ...(config.upkeep === undefined ? {} : { upkeep: config.upkeep }),
     });
   }
 
@@ -69,6 +72,12 @@ export class BxScreen extends BusScreen {
     };
     const data = encodeBxDynamicText({ responseFlag: this.expectsReply ? BX_RESPONSE_WANTED : BX_RESPONSE_NONE, clear: 1, areas: [area] });
     return encodeBxFrame(bxPacket(c.address, data, { deviceType: c.deviceType ?? BX_DEVICE_GENERIC }));
+  }
+
+  /** The public client's ping (A2 00 01 00 00): answered like a write, shows nothing. None for a controller set not to answer. */
+  protected probeFrame(): Buffer | undefined {
+    const c = this.config;
+    return this.expectsReply ? encodeBxFrame(bxPacket(c.address, Buffer.from(BX_PING), { deviceType: c.deviceType ?? BX_DEVICE_GENERIC })) : undefined;
   }
 
   private get expectsReply(): boolean {

@@ -36,6 +36,7 @@ export class ExternalCallScreenEmulator extends ScreenEmulatorBase implements Em
   }
 
   hear(chunk: Buffer): Array<Buffer | DelayedReply> {
+    if (!this.powered) return [];
     const replies: Buffer[] = [];
     for (const ev of this.framer.push(chunk)) {
       if (ev.type === 'error') continue; // a real card cannot tell whose a corrupt frame was: silence
@@ -61,10 +62,16 @@ export class ExternalCallScreenEmulator extends ScreenEmulatorBase implements Em
     return this.answer(replies);
   }
 
+  protected powerUp(): void {
+    this.framer.reset();
+    this.parts = [];
+  }
+
   /** The return code to answer, or undefined for silence. */
   private handle(f: ExtFrame): number | undefined {
     switch (this.fault.type) {
       case 'no-reply':
+      case 'power-off':
         return undefined;
       case 'nak-checksum':
         return EXT_RC.checksum;

@@ -5,7 +5,7 @@ import type { BusPort, ReplyFramer } from '../rs485/bus-port.js';
 import { DEFAULT_EXT_COLOURS, DEFAULT_EXT_EFFECTS, EXT_RC, encodeExtText, decodeExtReplyPayload, type ExtTextFormat } from './external-commands.js';
 import { EXT_GROUP_CARD, EXT_REQUEST, decodeExtFrames, encodeExtFrame, extRequest, findExtSpans } from './external-codec.js';
 import { encodeGb2312 } from './gb2312.js';
-import { BusScreen, type ReplyRule } from './bus-screen.js';
+import { BusScreen, type ReplyRule, type UpkeepOptions } from './bus-screen.js';
 import { plainText, type ScreenColour, type ScreenLayout } from './layout.js';
 
 
@@ -26,6 +26,8 @@ export interface ExternalCallScreenConfig {
   /** Resends after a timeout, a corrupt reply or a NAK, before giving up. */
   retries?: number;
   maxLineChars?: number;
+  /** Writes again after a failure, offline threshold (bus-screen.ts); no status poll: the card has no query. */
+  upkeep?: UpkeepOptions;
 }
 
 /** The external-call reply rule also remembers the card's return code, to name a refusal. */
@@ -44,6 +46,7 @@ export class ExternalCallScreen extends BusScreen<ExtRule> {
       ...(config.maxLineChars === undefined ? {} : { maxLineChars: config.maxLineChars }),
       ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
       ...(config.retries === undefined ? {} : { retries: config.retries }),
+      ...(config.upkeep === undefined ? {} : { upkeep: config.upkeep }),
     });
   }
 
@@ -67,6 +70,11 @@ export class ExternalCallScreen extends BusScreen<ExtRule> {
       text: encodeGb2312(plainText(layout)),
     });
     return encodeExtFrame(extRequest(c.cardId, payload));
+  }
+
+  /** The documents give the card no status query: it is checked by its writes alone. */
+  protected probeFrame(): Buffer | undefined {
+    return undefined;
   }
 
   protected replyRule(frame: Buffer): ExtRule | undefined {

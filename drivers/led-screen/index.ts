@@ -1,4 +1,6 @@
 export * from './window-screen.js';
+export * from './delivery.js';
+export * from './bus-screen.js';
 export * from './layout.js';
 export * from './checksums.js';
 export * from './bx-codec.js';

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { silentLogger, type Logger } from '../common/logger.js';
 import type { EmulatedBusDevice } from '../rs485/bus-device.js';
 import type { BusPort } from '../rs485/bus-port.js';
+import type { UpkeepOptions } from './bus-screen.js';
 import { BxScreen } from './bx-screen.js';
 import { BxScreenEmulator } from './bx-emulator.js';
 import { ExternalCallScreen } from './external-call-screen.js';
@@ -22,19 +23,19 @@ export interface ScreenProtocol {
   kind: string;
   /** What `address` means for this protocol, and its range. */
   address: z.ZodType<number>;
-  create(bus: BusPort, address: number, logger?: Logger): WindowScreen;
+  create(bus: BusPort, address: number, logger?: Logger, upkeep?: UpkeepOptions): WindowScreen;
   emulator(address: number, logger?: Logger): ScreenEmulatorBase & EmulatedBusDevice;
 }
 
 export const screenProtocols = {
   bx: {
     ...screenProtocolSchemas.bx,
-    create: (bus, address, logger = silentLogger) => new BxScreen(bus, { address }, logger),
+    create: (bus, address, logger = silentLogger, upkeep?) => new BxScreen(bus, { address, ...(upkeep ? { upkeep } : {}) }, logger),
     emulator: (address, logger?) => new BxScreenEmulator({ address, ...(logger ? { logger } : {}) }),
   },
   'external-call': {
     ...screenProtocolSchemas['external-call'],
-    create: (bus, cardId, logger = silentLogger) => new ExternalCallScreen(bus, { cardId }, logger),
+    create: (bus, cardId, logger = silentLogger, upkeep?) => new ExternalCallScreen(bus, { cardId, ...(upkeep ? { upkeep } : {}) }, logger),
     emulator: (cardId, logger?) => new ExternalCallScreenEmulator({ cardId, ...(logger ? { logger } : {}) }),
   },
 } as const satisfies Record<ScreenProtocolId, ScreenProtocol>;

@@ -18,7 +18,14 @@ export type ScreenFault =
   /** The screen says packets came out of order (external call: 02; BX: error 16, file block number). */
   | { type: 'nak-sequence' }
   /** The screen shows the text and answers after delayMs (later than the driver's timeout = a timeout). */
-  | { type: 'slow-reply'; delayMs: number };
+  | { type: 'slow-reply'; delayMs: number }
+  /**
+   * The screen loses power (its RS-485 line stays up): dark at once, it hears nothing and says nothing, and a
+   * reply it was sending stops where it got to (the line emulator asks powerEpoch()). Any other fault set
+   * afterwards powers it up again: blank (its text was in RAM), with a fresh receiver (a frame begun while it
+   * was off is not taken).
+   */
+  | { type: 'power-off' };
 
 export type ShownEffect = 'static' | 'scroll-left' | 'other';
 
@@ -43,11 +50,32 @@ export abstract class ScreenEmulatorBase {
 
   constructor(protected readonly log: Logger = silentLogger) {}
 
+  private powerUps = 0;
+
   /** Switch a fault on or off at run time. */
   setFault(fault: ScreenFault): void {
+    const wasOff = this.fault.type === 'power-off';
     this.fault = fault;
     this.log.info({ emulator: this.name, fault: fault.type }, 'screen emulator fault set');
+    if (fault.type === 'power-off' && !wasOff) this.blank();
+    if (fault.type !== 'power-off' && wasOff) {
+      this.powerUps++;
+      this.powerUp();
+    }
   }
+
+  /** Which power-up the screen is in (0 from the start), undefined while it has no power (EmulatedBusDevice). */
+  powerEpoch(): number | undefined {
+    return this.fault.type === 'power-off' ? undefined : this.powerUps;
+  }
+
+  /** No power: nothing is heard (the framer is reset at power-up). */
+  protected get powered(): boolean {
+    return this.fault.type !== 'power-off';
+  }
+
+  /** Powered up again: the receiver starts fresh, partial commands are gone. */
+  protected abstract powerUp(): void;
 
   get view(): ScreenView {
     return this.current;
@@ -75,6 +103,12 @@ export abstract class ScreenEmulatorBase {
     // Screen text stays at debug: it may hold (masked) names.
     this.log.debug({ emulator: this.name, text: next.text, effect: next.effect }, 'screen shows');
     if (!same) this.changed.emit(next);
+  }
+
+  /** A dark panel: no text, no change counted as accepted. */
+  private blank(): void {
+    this.current = { ...BLANK_VIEW, updates: this.current.updates };
+    this.changed.emit(this.current);
   }
 
   /** Apply the slow-reply fault. */

@@ -3,12 +3,17 @@
  * a screen is written only when what it would show differs from what it last showed.
  */
 import type { BusPriority } from '../rs485/bus-port.js';
+import type { ScreenHealth } from './delivery.js';
 import type { ScreenContent } from './layout.js';
 
 export type { ScreenContent } from './layout.js';
+export type { ScreenHealth } from './delivery.js';
 
 export interface WindowScreen {
-  /** Resolves when the screen acknowledged (or at once when nothing changed). Rejects with HallqError DEVICE_TIMEOUT / DEVICE_CHECKSUM / DEVICE_NAK. */
+  /**
+   * Resolves when the screen acknowledged (or at once when nothing changed). Rejects with HallqError DEVICE_TIMEOUT /
+   * DEVICE_CHECKSUM / DEVICE_NAK; the screen then writes it again by itself while it is still the present text.
+   */
   show(content: ScreenContent, opts: { urgent: boolean }): Promise<void>;
   /** Every colour and the screen's address; the next show() is always sent. */
   testPattern(): Promise<void>;
@@ -17,6 +22,15 @@ export interface WindowScreen {
    * powered off and on): the next show() is sent even if its text is the one last shown.
    */
   forget(): void;
+  /**
+   * From the outcome of its exchanges: `ok` once one was confirmed, `failing` while the present text is
+   * written again after an unconfirmed one, `offline` after several in a row; `unknown` before the first.
+   */
+  readonly health: ScreenHealth;
+  /** After every exchange's outcome (a write, a write again, a status poll), changed or not. */
+  onHealth(listener: (health: ScreenHealth) => void): () => void;
+  /** No more writes again nor polls (the agent is stopping). */
+  stop(): void;
 }
 
 /** The called window's screen goes first (0); other updates wait behind calls (1). */
@@ -64,6 +78,11 @@ export class ChangeGate {
     );
     this.latest = { key, seq, urgent, promise };
     return promise;
+  }
+
+  /** The screen is known to show `key` and nothing else is on its way: show(key) sends nothing. */
+  shows(key: string): boolean {
+    return !this.latest && this.shown === key;
   }
 
   /** Forget what is shown (e.g. after a test pattern or a controller restart). */

@@ -15,6 +15,12 @@ export interface EmulatedBusDevice {
   hear(chunk: Buffer): (Buffer | DelayedReply)[];
   /** Bytes this device wants to send unprompted (a push-mode keypad's key press); the line sends them when the bus is idle. */
   onSpontaneous?(listener: (frame: Buffer) => void): () => void;
+  /**
+   * Which power-up the device is in, undefined while it has no power; absent: always on. The line sends a
+   * reply only while the device is still in the power-up that made it, and stops one mid-way when the device
+   * loses power (the bytes already on the wire stay sent).
+   */
+  powerEpoch?(): number | undefined;
 }
 
 /** A reply the device sends only after an extra processing delay (for the "slow reply" fault). */

@@ -34,6 +34,9 @@ export interface LineStats {
 
 interface Outgoing {
   from: string;
+  /** The device talking and its power-up when it made the frame: it stops talking when it loses power. */
+  device: EmulatedBusDevice;
+  epoch: number | undefined;
   bytes: Buffer;
   /** Clock time before which it may not start. */
   notBefore: number;
@@ -85,7 +88,7 @@ export class Rs485LineEmulator {
   add(device: EmulatedBusDevice): () => void {
     const off =
       device.onSpontaneous?.((frame) => {
-        this.enqueue({ from: device.name, bytes: Buffer.from(frame), notBefore: this.clock.now(), spontaneous: true });
+        this.enqueue({ from: device.name, device, epoch: device.powerEpoch?.(), bytes: Buffer.from(frame), notBefore: this.clock.now(), spontaneous: true });
       }) ?? (() => {});
     this.devices.set(device, off);
     return () => {
@@ -160,7 +163,7 @@ export class Rs485LineEmulator {
       for (const r of replies) {
         const bytes = Buffer.isBuffer(r) ? r : r.bytes;
         const delay = Buffer.isBuffer(r) ? 0 : r.delayMs;
-        this.enqueue({ from: device.name, bytes, notBefore: heardAt + delay, spontaneous: false });
+        this.enqueue({ from: device.name, device, epoch: device.powerEpoch?.(), bytes, notBefore: heardAt + delay, spontaneous: false });
       }
     }
   }
@@ -205,6 +208,11 @@ export class Rs485LineEmulator {
       const end = Math.min(o.bytes.length, sent + this.sliceBytes);
       await this.waitUntil(start + end * this.byteMs);
       if (!this.running) return;
+      if (o.device.powerEpoch?.() !== o.epoch) {
+        // The device lost power (or was powered off and on) before this slice left it.
+        this.log.debug({ from: o.from, sent, of: o.bytes.length }, 'line write cut: the device lost power');
+        return;
+      }
       try {
         await this.transport.write(o.bytes.subarray(sent, end));
       } catch (err) {

@@ -7,7 +7,8 @@ import type { Keypad } from '../../../drivers/keypad/driver.js';
 import { keypadProtocols } from '../../../drivers/keypad/protocols.js';
 import type { Grade, GradeTable } from '../../../drivers/keypad/grades.js';
 import { screenProtocols, type ScreenProtocolId } from '../../../drivers/led-screen/protocols.js';
-import type { WindowScreen } from '../../../drivers/led-screen/window-screen.js';
+import type { UpkeepOptions } from '../../../drivers/led-screen/bus-screen.js';
+import type { ScreenHealth, WindowScreen } from '../../../drivers/led-screen/window-screen.js';
 import type { EscPosPrinter, PrinterHealth } from '../../../drivers/printer/driver.js';
 import { createPrinter, printerTransportOf } from '../../../drivers/printer/transports.js';
 import { Rs485Bus } from '../../../drivers/rs485/bus.js';
@@ -18,7 +19,6 @@ import { espeakToPcm } from '../../../drivers/voice/espeak-tts.js';
 import type { DeviceHealth } from '../../bus/messages.js';
 import type { DevicesConfig } from '../../config/schema.js';
 import { defaultBackoff, type Backoff } from './backoff.js';
-import { MonitoredScreen } from './monitored-screen.js';
 import { ReopeningTransport, type LinkState } from './reopening-transport.js';
 import { STABLE_DIRS, openFailureDetail } from './stable-names.js';
 import { voiceStartDetail } from './voice-words.js';
@@ -42,6 +42,8 @@ export interface DeviceManagerOptions {
   busRetries?: number;
   /** Where stable names are listed when a configured path is missing. */
   stableDirs?: readonly string[];
+  /** Screens' writes again after a failure and idle status polls (defaults in drivers/led-screen/bus-screen.ts). */
+  screenUpkeep?: UpkeepOptions;
 }
 
 export interface ManagedScreen {
@@ -164,6 +166,7 @@ export class DeviceManager {
     if (this.stopped) return;
     this.stopped = true;
     for (const off of this.offs.splice(0)) off();
+    for (const s of this.screenList) s.screen.stop();
     await Promise.all(this.keypads.map((k) => k.keypad.stop()));
     for (const b of this.buses) b.close();
     await Promise.all(this.lines.map((l) => l.link.close()));
@@ -255,12 +258,14 @@ export class DeviceManager {
       // Each protocol's driver from the led-screen registry (drivers/led-screen/protocols.ts).
       const protocol = screenProtocols[s.protocol];
       const kind = protocol.kind;
-      const raw = protocol.create(bus, s.address, this.log);
+      const screen = protocol.create(bus, s.address, this.log, this.opts.screenUpkeep);
       this.set({ name: sname, kind, state: 'unknown', detail: `${name} address ${s.address}, not written yet`, final: true });
-      const screen = new MonitoredScreen(raw, (r) => {
-        if (!link.isOpen) return;
-        this.set({ name: sname, kind, state: r.ok ? 'ok' : 'offline', ...(r.ok ? {} : { detail: r.code }), final: true });
-      });
+      // A screen answers only when written to (or polled): its health is the outcome of its last exchanges.
+      this.offs.push(
+        screen.onHealth((h) => {
+          if (link.isOpen) this.set({ name: sname, kind, ...screenHealthEntry(h), final: true });
+        }),
+      );
       if (!this.screens.has(s.window)) this.screens.set(s.window, screen);
       lineScreens.push(screen);
       this.screenList.push({ name: sname, window: s.window, line: name, protocol: s.protocol, address: s.address, screen });
@@ -414,5 +419,19 @@ export class DeviceManager {
     if (json === this.lastPublished) return;
     this.lastPublished = json;
     this.changes.emit(list);
+  }
+}
+
+/** A screen's health as the agent lists it; `failing`: the present text is being written again. */
+function screenHealthEntry(h: ScreenHealth): Pick<DeviceHealth, 'state' | 'detail'> {
+  switch (h.state) {
+    case 'unknown':
+      return { state: 'unknown', detail: 'not written yet' };
+    case 'ok':
+      return { state: 'ok' };
+    case 'failing':
+      return { state: 'degraded', detail: `${h.code}: not confirmed by the screen; writing it again` };
+    case 'offline':
+      return { state: 'offline', detail: `${h.code}: ${h.failures} writes or polls in a row not confirmed; writing again with backoff` };
   }
 }
