@@ -38,7 +38,7 @@ export class BxScreen extends BusScreen {
     private readonly config: BxScreenConfig,
     logger: Logger = silentLogger,
   ) {
-    super(bus, logger.child({ screen: 'bx', address: config.address }), {
+    super(bus, logger.child({ screen: 'bx', busAddress: config.address }), {
       key: `led-bx@${config.address}`,
       id: config.address,
       label: 'bx',
@@ -91,7 +91,7 @@ export class BxScreen extends BusScreen {
 
   protected failure(err: HallqError, _rule: ReplyRule | undefined): Error {
     const address = this.config.address;
-    return new HallqError(err.code, `BX screen ${address}: ${err.message}`, { ...err.details, address }, { cause: err });
+    return new HallqError(err.code, `BX screen ${address}: ${err.message}`, { ...err.details, busAddress: address }, { cause: err });
   }
 }
 
