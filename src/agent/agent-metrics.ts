@@ -21,6 +21,9 @@ export function createAgentMetrics(s: AgentHealthSources): Registry {
   new Gauge({ name: 'hallq_replica_seq', help: "The last event of the hall's log this agent has applied", registers, collect() { this.set(s.seq()); } });
   // Always there (0 without island mode configured), so a dashboard's query needs no special case.
   new Gauge({ name: 'hallq_island', help: '1 while this agent runs in island mode (the server away)', registers, collect() { this.set(s.island?.() === 'island' ? 1 : 0); } });
+  // The tightest of its stores' filesystems (island outbox, kiosk journal), asked at the scrape; no series without one on disk.
+  new Gauge({ name: 'hallq_disk_free_bytes', help: "Free bytes on the filesystem of this agent's stores (island outbox, kiosk journal)", labelNames: ['store'], registers, collect() { this.reset(); const d = s.disk?.(); if (d) this.set({ store: 'agent' }, d.freeBytes); } });
+  new Gauge({ name: 'hallq_disk_low', help: "1 while that free space is below agent.diskLowMegabytes: /readyz says disk-low", labelNames: ['store'], registers, collect() { this.reset(); const d = s.disk?.(); if (d) this.set({ store: 'agent' }, d.low ? 1 : 0); } });
   new Counter({
     name: 'hallq_config_reloads_total', help: 'Config reloads (SIGHUP) by outcome: applied, unchanged, refused', labelNames: ['outcome'], registers,
     collect() { this.reset(); for (const [outcome, n] of Object.entries(s.reloads())) this.inc({ outcome }, n); },

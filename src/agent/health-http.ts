@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../drivers/common/logger.js';
 import type { DeviceHealth } from '../bus/messages.js';
+import type { DiskSpace } from '../store/disk-space.js';
 import { createHttpApp, listen } from '../http/app.js';
 
 /** What the agent's /readyz and /metrics read at each request. */
@@ -20,29 +21,44 @@ export interface AgentHealthSources {
   devices: () => readonly DeviceHealth[];
   /** Config reloads (SIGHUP) by outcome. */
   reloads: () => Readonly<Record<'applied' | 'unchanged' | 'refused', number>>;
+  /** The free space under the agent's SQLite stores (island outbox, kiosk journal): the tightest; absent without a store on disk. */
+  disk?: () => DiskSpace | undefined;
 }
 
-export type AgentReadiness = 'ready' | 'island' | 'degraded';
+export type AgentReadiness = 'ready' | 'island' | 'degraded' | 'disk-low';
 
 /**
  * The agent's readiness: `ready` with the broker link up and every device ok or unknown; `island` while
  * island mode serves its devices; `degraded` with the link away (screens show the last state) or a
- * device offline. None of these stops the hall at this box, so all answer 200; 503 only while starting
- * or stopping (the same rule as the server's /readyz: a broker outage is not a reason to restart).
+ * device offline. None of these stops the hall at this box, so all answer 200; 503 while starting
+ * or stopping (the same rule as the server's /readyz: a broker outage is not a reason to restart), and
+ * `disk-low` (503, as the server's) while the free space under its island outbox or kiosk journal is
+ * below agent.diskLowMegabytes: the next ticket it journals or issues alone may fail to be saved.
  */
-export function agentReadiness(s: AgentHealthSources): { ok: boolean; status: AgentReadiness | 'starting'; broker: 'connected' | 'disconnected'; seq: number; devices: { ok: number; offline: string[]; total: number }; island?: string } {
+export function agentReadiness(s: AgentHealthSources): {
+  ok: boolean;
+  status: AgentReadiness | 'starting';
+  broker: 'connected' | 'disconnected';
+  seq: number;
+  devices: { ok: number; offline: string[]; total: number };
+  island?: string;
+  disk?: { freeBytes: number; lowBytes: number };
+} {
   const list = s.devices();
   const offline = list.filter((d) => d.state === 'offline').map((d) => d.name);
   const connected = s.connected();
   const island = s.island?.();
-  const status: AgentReadiness | 'starting' = !s.started() ? 'starting' : island === 'island' ? 'island' : !connected || offline.length > 0 ? 'degraded' : 'ready';
+  const disk = s.disk?.();
+  const low = disk?.low === true;
+  const status: AgentReadiness | 'starting' = !s.started() ? 'starting' : low ? 'disk-low' : island === 'island' ? 'island' : !connected || offline.length > 0 ? 'degraded' : 'ready';
   return {
-    ok: s.started(),
+    ok: s.started() && !low,
     status,
     broker: connected ? 'connected' : 'disconnected',
     seq: s.seq(),
     devices: { ok: list.filter((d) => d.state === 'ok').length, offline, total: list.length },
     ...(island === undefined ? {} : { island }),
+    ...(disk ? { disk: { freeBytes: disk.freeBytes, lowBytes: disk.lowBytes } } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ import { startIsland } from './island/start.js';
 import { resolveOpenPrints } from './flows/kiosk.js';
 import { KioskJournal } from './kiosk-journal.js';
 import { KeypadRefusals } from './flows/keypad-refusals.js';
+import { DiskSpaceWatch, type DiskSpace } from '../store/disk-space.js';
 
 export interface RunningAgent {
   link: AgentLink;
@@ -89,6 +90,31 @@ function openKioskJournal(path: string | undefined): KioskJournal {
   return journal;
 }
 
+/** Seconds between the agent's own looks at its stores' free space (a low disk is logged even when nobody asks /readyz). */
+const DISK_CHECK_SECONDS = 30;
+
+/**
+ * The free space under this agent's SQLite files on disk (the island outbox; the kiosk journal when it is
+ * its own file), one watch per folder; undefined without a store on disk. The answer is the tightest folder.
+ */
+function agentDisk(config: HallqConfig, me: ThisAgent, logger: Logger): (() => DiskSpace | undefined) | undefined {
+  const files = new Map<string, string[]>();
+  const add = (file: string | undefined, store: string) => {
+    if (file === undefined || file === ':memory:') return;
+    const dir = dirname(file);
+    files.set(dir, [...(files.get(dir) ?? []), store]);
+  };
+  add(config.island?.outbox, 'island outbox');
+  if (me.kiosk && me.kioskJournal !== undefined && me.kioskJournal !== config.island?.outbox) add(me.kioskJournal, 'kiosk journal');
+  if (files.size === 0) return undefined;
+  const lowBytes = me.diskLowMegabytes * 1024 * 1024;
+  const watches = [...files].map(([dir, stores]) => new DiskSpaceWatch(dir, lowBytes, logger, { store: stores.join(' and '), key: 'agent.diskLowMegabytes' }));
+  return () => {
+    const all = watches.map((w) => w.check()).filter((d) => d !== undefined);
+    return all.reduce<DiskSpace | undefined>((tight, d) => (tight === undefined || d.freeBytes < tight.freeBytes ? d : tight), undefined);
+  };
+}
+
 /** `hallq agent --config FILE`. */
 export async function runAgent(configPath: string): Promise<RunningAgent> {
   const config = loadConfigOrThrow(configPath);
@@ -148,6 +174,7 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
     void notifier.status(`agent ${me.id}: ${summary(list)}`);
   };
   let island: ReturnType<typeof startIsland> | undefined;
+  const disk = agentDisk(config, me, logger.child({ component: 'store' }));
   // /livez, /readyz and /metrics: on the health listener (agent.health) and on the kiosk's listener.
   const sources: AgentHealthSources = {
     agentId: me.id,
@@ -159,6 +186,7 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
     ...(config.island ? { island: () => island?.mode.phase ?? 'online' } : {}),
     devices: () => current,
     reloads: () => reloads,
+    ...(disk ? { disk } : {}),
   };
   const metrics = lazyAgentMetrics(sources);
   const kioskRoutes = (app: Parameters<typeof registerAgentHealth>[0]) => registerAgentHealth(app, sources, metrics);
@@ -194,6 +222,8 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   // Alive = the event loop runs the timer; a server, broker or device outage must not restart the agent.
   const stopWatchdog = notifier.startWatchdog(() => true);
   scope.add('watchdog', stopWatchdog);
+  const diskTimer = disk ? setInterval(disk, DISK_CHECK_SECONDS * 1000).unref() : undefined;
+  scope.add('disk check', () => clearInterval(diskTimer));
   const list = hw.devices.list();
   started = true;
   await notifier.ready(`agent ${me.id} at seq ${link.replica.seq}; ${summary(list)}`);
@@ -258,6 +288,7 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
       started = false;
       await notifier.stopping();
       stopWatchdog();
+      clearInterval(diskTimer);
       island?.stop();
       for (const off of offs.splice(0)) off();
       if (healthHttp) await closeServer(healthHttp);

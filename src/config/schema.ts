@@ -12,6 +12,7 @@ import { trustProxySchema } from './trust-proxy.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { SMS_TEMPLATE_DEFAULTS } from './sms-texts.js';
 import { DEFAULT_STATUS_BASE_URL } from './status-url.js';
+import { DISK_LOW_MEGABYTES } from '../store/disk-space.js';
 
 /**
  * The one schema of hallq's configuration: the types, the defaults, the validation and the JSON
@@ -214,6 +215,8 @@ export const serverSchema = z.strictObject({
     })
     .default({ host: '0.0.0.0', port: 8080, trustProxy: false, sessionHours: 12 }),
   database: z.string().default('/var/lib/hallq/hall.db'),
+  /** Below this much free space (MB) on the database's filesystem /readyz says `disk-low` (503), before an append fails (src/store/disk-space.ts). */
+  diskLowMegabytes: int(1, 1_048_576).default(DISK_LOW_MEGABYTES),
   /** Seconds between the server's clock ticks (day rollover, aging, due notices). */
   tickSeconds: z.number().positive().default(30),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -340,6 +343,8 @@ export const agentSchema = z.strictObject({
    * on another box scrapes it.
    */
   health: z.strictObject({ host: z.string().default('127.0.0.1'), port: int(0, 65535).default(9464) }).optional(),
+  /** Below this much free space (MB) under the island outbox or the kiosk journal, the agent's /readyz says `disk-low` (503). */
+  diskLowMegabytes: int(1, 1_048_576).default(DISK_LOW_MEGABYTES),
 });
 
 /** The platform events hallq exports (docs/platform.md). */

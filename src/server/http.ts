@@ -191,15 +191,26 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   // Liveness: the process answers (systemd's watchdog covers a wedged loop). Readiness: the event log is
   // open and HTTP serves; a broker that is away makes the hall degraded (agents queue, pages still work), not dead.
   r.get('/livez', { schema: { tags: ['public'], summary: 'Liveness: 200 while the process answers' } }, (_req, reply) => noStore(reply).send({ ok: true }));
-  r.get('/readyz', { schema: { tags: ['public'], summary: "Readiness: 200 while the event log is open and takes appends and HTTP serves (status 'degraded' while the broker is away), 503 when the log is closed or its appends fail (status 'store-failing': a full disk)" } }, (_req, reply) => {
+  r.get('/readyz', { schema: { tags: ['public'], summary: "Readiness: 200 while the event log is open and takes appends and HTTP serves (status 'degraded' while the broker is away), 503 when the log is closed, its appends fail (status 'store-failing': a full disk), or the free space under it is below server.diskLowMegabytes (status 'disk-low': the next appends may fail)" } }, (_req, reply) => {
     const open = engine.isOpen();
     const failing = engine.storeFailure;
-    const ok = open && failing === undefined;
+    // Asked at each request (a statfs): a quiet hall's full disk shows before a command fails on it.
+    const disk = open ? engine.disk() : undefined;
+    const low = disk?.low === true;
+    const ok = open && failing === undefined && !low;
     const broker = mqtt.metrics.connected ? 'connected' : 'disconnected';
-    const status = !open ? 'down' : failing ? 'store-failing' : broker === 'connected' ? 'ready' : 'degraded';
+    const status = !open ? 'down' : failing ? 'store-failing' : low ? 'disk-low' : broker === 'connected' ? 'ready' : 'degraded';
     return noStore(reply)
       .code(ok ? 200 : 503)
-      .send({ ok, status, seq: engine.state.seq, log: !open ? 'closed' : failing ? 'failing' : 'open', broker, ...(failing ? { store: { since: new Date(failing.since).toISOString(), failures: failing.failures, reason: failing.reason } } : {}) });
+      .send({
+        ok,
+        status,
+        seq: engine.state.seq,
+        log: !open ? 'closed' : failing ? 'failing' : 'open',
+        broker,
+        ...(failing ? { store: { since: new Date(failing.since).toISOString(), failures: failing.failures, reason: failing.reason } } : {}),
+        ...(disk ? { disk: { freeBytes: disk.freeBytes, lowBytes: disk.lowBytes } } : {}),
+      });
   });
 
   // ── sessions ─────────────────────────────────────────────────────────────────────────────────
@@ -284,7 +295,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   let metrics: Promise<Registry> | undefined;
   const registry = (): Promise<Registry> =>
     (metrics ??= import('./metrics.js').then((m) =>
-      m.createServerMetrics({ state, mqtt: mqtt.metrics, devices: () => mqtt.agentDevices, smsOutbox: () => mqtt.sms?.outboxCounts?.() ?? {}, smsModem: () => mqtt.sms?.modemStatus?.(), appends: () => engine.appends, version: packageVersion() }),
+      m.createServerMetrics({ state, mqtt: mqtt.metrics, devices: () => mqtt.agentDevices, smsOutbox: () => mqtt.sms?.outboxCounts?.() ?? {}, smsModem: () => mqtt.sms?.modemStatus?.(), appends: () => engine.appends, disk: () => (engine.isOpen() ? engine.disk() : undefined), version: packageVersion() }),
     ));
   // The platform link's backlog is its own text block (src/server/platform), appended to prom-client's.
   r.get('/metrics', { schema: { tags: ['staff'], summary: 'Prometheus metrics through prom-client (managers, technicians, the CLI token)' }, onRequest: need(diagnostics) }, async (_req, reply) => {

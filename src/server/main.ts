@@ -76,7 +76,7 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   // One writer per log: a second server on the same file is refused before it reads or appends anything.
   const lock = lockDatabase(config.server.database);
   scope.add('database lock', () => lock.release());
-  const engine = HallEngine.open(config.server.database, hallConfigOf(config), logger.child({ component: 'store' }), clock());
+  const engine = HallEngine.open(config.server.database, hallConfigOf(config), logger.child({ component: 'store' }), clock(), { diskLowBytes: config.server.diskLowMegabytes * 1024 * 1024 });
   scope.add('event log', () => engine.close());
   scope.add('print timeout log', logPrintTimeouts(engine, logger.child({ component: 'kiosk-prints' })));
   const instance = engine.log.instanceId();
@@ -172,6 +172,8 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
     try {
       mqtt.run({ id: `tick-${config.hall.id}-${clock()}-${ticks++}`, type: 'Tick', source: 'system' });
       clockBehind(engine.state, clock());
+      // A disk filling on a quiet hall is logged within a tick, whether or not anyone asks /readyz.
+      engine.disk();
     } catch (e) {
       logger.error({ err: String(e) }, 'tick failed');
     }

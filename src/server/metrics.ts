@@ -17,6 +17,8 @@ export interface MetricSources {
   version: string;
   /** The engine's durable appends so far (HallEngine.appends). */
   appends?: () => { transactions: number; seconds: number };
+  /** The free space under the event log (HallEngine.disk); undefined for a log that is not a file (no series). */
+  disk?: () => { freeBytes: number; low: boolean } | undefined;
 }
 
 /** Wait from issue to first call, seconds: 1 min … 2 h (a hall's waits; DESIGN §5's estimate range). */
@@ -72,6 +74,9 @@ export function createServerMetrics(src: MetricSources): Registry {
   // (rate(seconds) / rate(total) is the mean append; a worn SD card or eMMC shows there before the hall feels it).
   const appends = src.appends ?? (() => ({ transactions: 0, seconds: 0 }));
   new Counter({ name: 'hallq_appends_total', help: 'Durable appends to the event log (transactions, one per group commit)', registers, collect() { this.reset(); this.inc(appends().transactions); } });
+  // The free space under the log, asked at the scrape (statfs): alert on hallq_disk_low before appends fail.
+  new Gauge({ name: 'hallq_disk_free_bytes', help: 'Free bytes on the filesystem of a store (the event log)', labelNames: ['store'], registers, collect() { this.reset(); const d = src.disk?.(); if (d) this.set({ store: 'event-log' }, d.freeBytes); } });
+  new Gauge({ name: 'hallq_disk_low', help: "1 while a store's free space is below its threshold (server.diskLowMegabytes): /readyz says disk-low", labelNames: ['store'], registers, collect() { this.reset(); const d = src.disk?.(); if (d) this.set({ store: 'event-log' }, d.low ? 1 : 0); } });
   new Counter({ name: 'hallq_append_seconds_total', help: 'Time spent in durable appends to the event log, the fsync included (seconds)', registers, collect() { this.reset(); this.inc(appends().seconds); } });
   new Gauge({ name: 'hallq_mqtt_connected', help: '1 while connected to the broker', registers, collect() { this.set(src.mqtt.connected ? 1 : 0); } });
   const counter = (name: string, help: string, read: (m: ServerMetrics) => number) =>

@@ -65,6 +65,20 @@ describe('config', () => {
     expect(r.issues).toHaveLength(3);
   });
 
+  it('names the key path of a disk-low threshold out of range (server.diskLowMegabytes, agent.diskLowMegabytes)', () => {
+    const doc = demo() as Record<string, unknown> & { server?: Record<string, unknown> };
+    doc.server = { ...doc.server, diskLowMegabytes: 0 };
+    doc.agent = { diskLowMegabytes: 'lots' };
+    const r = validateConfig(doc);
+    expect(r.ok ? [] : r.issues).toEqual([
+      expect.objectContaining({ path: 'server.diskLowMegabytes', found: '0' }),
+      expect.objectContaining({ path: 'agent.diskLowMegabytes', found: '"lots"', expected: 'a number' }),
+    ]);
+    // Absent: 64 MB on both sides.
+    const ok = validateConfig({ ...demo(), agent: {} });
+    expect(ok.ok && [ok.config.server.diskLowMegabytes, ok.config.agent?.diskLowMegabytes]).toEqual([64, 64]);
+  });
+
   it('checks references across keys: a window tier naming an unknown service, duplicate ids', () => {
     const doc = demo();
     doc.windows[3]!.tiers[0]![0] = 'socail';

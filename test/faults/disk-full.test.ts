@@ -19,7 +19,8 @@ describe.skipIf(!disk.mounted)('the hall database on a full disk', () => {
   const log = recordingLogger();
   let rig: HttpRig;
   beforeAll(async () => {
-    rig = await httpRig({ db: join(disk.dir, 'hall.db'), engineLogger: log });
+    // A 3 MB disk: the default threshold (64 MB) would say disk-low from the start; the failure is what is tested here.
+    rig = await httpRig({ db: join(disk.dir, 'hall.db'), engineLogger: log, diskLowBytes: 64 * 1024 });
   });
   afterAll(async () => {
     await rig?.close();

@@ -57,6 +57,8 @@ export async function httpRig(
     sessionHours?: number;
     /** The engine's logger (silent unless given). */
     engineLogger?: Logger;
+    /** Below this much free space under the database, /readyz says disk-low (server.diskLowMegabytes; a small tmpfs needs less). */
+    diskLowBytes?: number;
   } = {},
 ): Promise<HttpRig> {
   const db = opts.db ?? join(mkdtempSync(join(tmpdir(), 'hallq-http-')), 'hall.db');
@@ -64,7 +66,7 @@ export async function httpRig(
   const start = Date.now();
   let offset = opts.clockOffsetMs ?? 0;
   const clock = () => base + (Date.now() - start) + offset;
-  const engine = HallEngine.open(db, (opts.config ?? ((c) => c))(testConfig()), opts.engineLogger ?? silentLogger, clock());
+  const engine = HallEngine.open(db, (opts.config ?? ((c) => c))(testConfig()), opts.engineLogger ?? silentLogger, clock(), opts.diskLowBytes === undefined ? {} : { diskLowBytes: opts.diskLowBytes });
   const mqtt = new MqttServer(engine, { url: 'mqtt://127.0.0.1:9', hall: 'demo-hall', clock, authorize: requestAuthorizer([]) }, silentLogger);
   const h = await buildHttp(engine, mqtt, { host: '127.0.0.1', port: 0, clock, credentialCost: { N: 1024, r: 8, p: 1 }, ...(opts.sessionHours === undefined ? {} : { sessionHours: opts.sessionHours }), ...(opts.signInThrottle ? { signInThrottle: opts.signInThrottle } : {}) }, opts.logger ?? silentLogger);
   // Set once per database: setting them again at a restart would end the sessions kept (a PIN set again).
