@@ -14,13 +14,19 @@ import { statusRequest, transmitPaperStatus } from './commands.js';
 import { normalizeBlock, type PrintDocument } from './document.js';
 import { encodeDocument, type TextEncoding } from './encoder.js';
 import { DEFAULT_MECHANICS, ticketMechanics, type PrinterMechanics } from './mechanics.js';
-import { CUTTER_ERROR_BIT, isStatusByte, isTransmitStatusByte, parsePaperStatus, parsePrinterStatus, parseTransmitPaperStatus, type PrinterStatus } from './status.js';
+import { CUTTER_ERROR_BIT, isStatusByte, isTransmitStatusByte, parseOfflineCause, parsePaperStatus, parsePrinterStatus, parseTransmitPaperStatus, type PaperState, type PrinterStatus } from './status.js';
 
 /**
  * 'unconfirmed': the last ticket's bytes were sent but the printer never answered whether it printed
  * (status replies slow or missing past every re-ask); the ticket was kept, the printer is suspect.
  */
 export type PrinterHealth = 'ok' | 'near-end' | 'out' | 'offline' | 'unknown' | 'unconfirmed';
+
+/**
+ * Why the printer is not ok, beside its health: what a technician is told (hallq devices, /readyz).
+ * 'printer-offline': it says offline and not why (an error, or no cover report); 'no-reply': it says nothing.
+ */
+export type PrinterProblem = 'paper-out' | 'paper-near-end' | 'cover-open' | 'printer-offline' | 'cutter-error' | 'no-reply' | 'link-closed' | 'unconfirmed';
 
 export type UnknownReason = 'write-only' | 'no-reply' | 'invalid-reply' | 'closed';
 
@@ -51,6 +57,11 @@ export interface EscPosPrinterOptions {
   missesBeforeOffline?: number;
   /** Default interval for startPolling(). */
   pollIntervalMs?: number;
+  /**
+   * While the printer answers that it cannot print (paper out, cover open, offline), polling reads the
+   * status this often instead, ms: a roll changed is seen within it, not at the next ordinary poll. Default 250.
+   */
+  recoveryPollMs?: number;
   /**
    * How long print() waits for the printer to confirm the ticket (printed and cut), ms, on top of the
    * time the mechanism needs for the document (see `mechanics`). Default 10 000.
@@ -97,6 +108,18 @@ export function healthOf(reading: StatusReading): PrinterHealth | undefined {
   return s.paper === 'near-end' ? 'near-end' : 'ok';
 }
 
+/** What a known reading says is wrong, if anything (the same order as healthOf). */
+export function problemOf(reading: StatusReading): PrinterProblem | undefined {
+  if (reading.type === 'unknown') return undefined;
+  const s = reading.status;
+  if (s.paper === 'out') return 'paper-out';
+  if (!s.online) return s.coverOpen ? 'cover-open' : 'printer-offline';
+  return s.paper === 'near-end' ? 'paper-near-end' : undefined;
+}
+
+/** Problems a person at the printer clears (a roll, the cover), which polling watches at recoveryPollMs. */
+const RECOVERABLE: ReadonlySet<PrinterProblem | undefined> = new Set(['paper-out', 'cover-open', 'printer-offline']);
+
 export class EscPosPrinter {
   private readonly log: Logger;
   private readonly encoding: TextEncoding;
@@ -111,8 +134,12 @@ export class EscPosPrinter {
   private pending: Pending[] = [];
   private misses = 0;
   private currentHealth: PrinterHealth = 'unknown';
+  private currentProblem: PrinterProblem | undefined;
+  /** Set while a poll waits its turn; undefined while its status is being read. */
   private pollTimer: NodeJS.Timeout | undefined;
   private polling = false;
+  private pollEveryMs = 5000;
+  private readonly recoveryPollMs: number;
   private readonly confirmTimeoutMs: number;
   private readonly confirmPollMs: number;
   private readonly reaskTimeoutsMs: readonly number[];
@@ -140,6 +167,7 @@ export class EscPosPrinter {
     this.readBack = options.readBack ?? (typeof flag === 'boolean' ? flag : true);
     this.missesBeforeOffline = options.missesBeforeOffline ?? 2;
     this.pollIntervalMs = options.pollIntervalMs ?? 5000;
+    this.recoveryPollMs = options.recoveryPollMs ?? 250;
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000;
     this.confirmPollMs = options.confirmPollMs ?? 250;
     this.reaskTimeoutsMs = options.reaskTimeoutsMs ?? [1000, 2000, 4000];
@@ -155,6 +183,11 @@ export class EscPosPrinter {
 
   get health(): PrinterHealth {
     return this.currentHealth;
+  }
+
+  /** Why it is not ok (undefined when ok, or before the first reading); a health event fires when it changes too. */
+  get problem(): PrinterProblem | undefined {
+    return this.currentProblem;
   }
 
   /** Whether status can be read back on this link. */
@@ -182,7 +215,7 @@ export class EscPosPrinter {
         this.late = [];
         this.lateConfirms = [];
         if (err) this.log.warn({ err: err.message }, 'printer link lost');
-        this.setHealth('offline');
+        this.setHealth('offline', 'link-closed');
       }),
     );
   }
@@ -263,13 +296,13 @@ export class EscPosPrinter {
       this.failOn(reading);
       const errors = await this.ask(3, Math.max(this.statusTimeoutMs, ...this.reaskTimeoutsMs));
       if (typeof errors === 'number' && errors & CUTTER_ERROR_BIT) {
-        this.setHealth('offline');
+        this.setHealth('offline', 'cutter-error');
         throw new HallqError('DEVICE_OFFLINE', 'printer cutter error: the ticket was not cut');
       }
       this.log.info({}, 'printer confirmed the ticket on a second status request');
       return 'device';
     }
-    this.setHealth('unconfirmed');
+    this.setHealth('unconfirmed', 'unconfirmed');
     this.log.warn({ reason: reading.reason }, 'ticket sent but the printer never confirmed nor failed it: taken as printed (not voided)');
     return 'unconfirmed';
   }
@@ -315,7 +348,7 @@ export class EscPosPrinter {
       this.confirmWaiter = undefined;
     }
     if (parseTransmitPaperStatus(answer) === 'out') {
-      this.setHealth('out');
+      this.setHealth('out', 'paper-out');
       throw new HallqError('PAPER_OUT', 'printer ran out of paper during the ticket');
     }
     // After the bytes: paper present, online, and the cutter did its job.
@@ -325,7 +358,7 @@ export class EscPosPrinter {
     const errors = await this.ask(3);
     if (typeof errors !== 'number') throw new HallqError('DEVICE_TIMEOUT', `printer ${this.transport.description} did not answer its error status after the ticket`);
     if (errors & CUTTER_ERROR_BIT) {
-      this.setHealth('offline');
+      this.setHealth('offline', 'cutter-error');
       throw new HallqError('DEVICE_OFFLINE', 'printer cutter error: the ticket was not cut');
     }
   }
@@ -336,25 +369,33 @@ export class EscPosPrinter {
     if (h === 'offline') throw new HallqError('DEVICE_OFFLINE', 'printer went offline during the ticket (cover open or error)');
   }
 
-  /** Poll status every intervalMs until stopPolling(); health events fire on change. */
+  /**
+   * Poll status every intervalMs until stopPolling(); health events fire on change. While the printer
+   * says paper out, cover open or offline, every recoveryPollMs instead (never slower than intervalMs).
+   */
   startPolling(intervalMs = this.pollIntervalMs): void {
     this.stopPolling();
     this.polling = true;
-    const tick = (): void => {
-      this.pollTimer = setTimeout(() => {
-        void this.status().then(() => {
-          if (this.polling) tick();
-        });
-      }, intervalMs);
-      this.pollTimer.unref(); // polling alone must not keep a CLI process alive
-    };
-    tick();
+    this.pollEveryMs = intervalMs;
+    this.schedulePoll();
   }
 
   stopPolling(): void {
     this.polling = false;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
+  }
+
+  private schedulePoll(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    const ms = RECOVERABLE.has(this.currentProblem) ? Math.min(this.recoveryPollMs, this.pollEveryMs) : this.pollEveryMs;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      void this.status().then(() => {
+        if (this.polling) this.schedulePoll();
+      });
+    }, ms);
+    this.pollTimer.unref(); // polling alone must not keep a CLI process alive
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -365,11 +406,11 @@ export class EscPosPrinter {
 
   private async readStatus(timeoutMs = this.statusTimeoutMs): Promise<StatusReading> {
     if (!this.readBack) {
-      this.setHealth('unknown');
+      this.setHealth('unknown', undefined);
       return { type: 'unknown', reason: 'write-only' };
     }
     if (!this.transport.isOpen) {
-      this.setHealth('offline');
+      this.setHealth('offline', 'link-closed');
       return { type: 'unknown', reason: 'closed' };
     }
     // Both requests in one write: one round trip on the link instead of two (issue 12, touch → cut).
@@ -379,7 +420,7 @@ export class EscPosPrinter {
       const p = parsePrinterStatus(printer);
       const q = parsePaperStatus(paper);
       // ask() only returns bytes that passed the fixed-bit check, so both parse.
-      reading = p.ok && q.ok ? { type: 'known', status: { online: p.value.online, paper: q.value } } : { type: 'unknown', reason: 'invalid-reply' };
+      reading = p.ok && q.ok ? { type: 'known', status: { online: p.value.online, paper: q.value, ...((await this.coverOpen(p.value.online, q.value, timeoutMs)) ? { coverOpen: true as const } : {}) } } : { type: 'unknown', reason: 'invalid-reply' };
     } else {
       const why = typeof printer === 'number' ? paper : printer;
       reading = { type: 'unknown', reason: why === 'invalid' ? 'invalid-reply' : why === 'closed' ? 'closed' : 'no-reply' };
@@ -388,19 +429,31 @@ export class EscPosPrinter {
     return reading;
   }
 
+  /**
+   * Offline with paper in: DLE EOT 2 tells a cover opened (a roll change) from an error. Asked only then,
+   * so an ordinary reading stays one round trip; unanswered, the cause is simply not known.
+   */
+  private async coverOpen(online: boolean, paper: PaperState, timeoutMs: number): Promise<boolean> {
+    if (online || paper === 'out') return false;
+    const byte = await this.ask(2, timeoutMs);
+    if (typeof byte !== 'number') return false;
+    const cause = parseOfflineCause(byte);
+    return cause.ok && cause.value.coverOpen;
+  }
+
   private record(reading: StatusReading): void {
     const h = healthOf(reading);
     if (h !== undefined) {
       this.misses = 0;
-      this.setHealth(h);
+      this.setHealth(h, problemOf(reading));
       return;
     }
     this.misses += 1;
     this.log.warn({ reason: reading.type === 'unknown' ? reading.reason : undefined, misses: this.misses }, 'printer status unknown');
-    this.setHealth(this.misses >= this.missesBeforeOffline ? 'offline' : 'unknown');
+    this.setHealth(this.misses >= this.missesBeforeOffline ? 'offline' : 'unknown', 'no-reply');
   }
 
-  private async ask(n: 1 | 3 | 4, timeoutMs = this.statusTimeoutMs): Promise<number | 'timeout' | 'invalid' | 'closed'> {
+  private async ask(n: 1 | 2 | 3 | 4, timeoutMs = this.statusTimeoutMs): Promise<number | 'timeout' | 'invalid' | 'closed'> {
     const [r] = await this.askAll([n], timeoutMs);
     return r ?? 'timeout';
   }
@@ -409,7 +462,7 @@ export class EscPosPrinter {
    * DLE EOT n for each n, written at once; resolves with one reply per request, in order. A reply that
    * does not come within timeoutMs of the write is 'timeout' (or 'invalid' when only line noise came).
    */
-  private async askAll(ns: readonly (1 | 3 | 4)[], timeoutMs = this.statusTimeoutMs): Promise<(number | 'timeout' | 'invalid' | 'closed')[]> {
+  private async askAll(ns: readonly (1 | 2 | 3 | 4)[], timeoutMs = this.statusTimeoutMs): Promise<(number | 'timeout' | 'invalid' | 'closed')[]> {
     const results = ns.map(
       () =>
         new Promise<number | 'timeout' | 'invalid'>((resolve) => {
@@ -494,12 +547,16 @@ export class EscPosPrinter {
     return this.late.shift() !== undefined;
   }
 
-  private setHealth(h: PrinterHealth): void {
-    if (h === this.currentHealth) return;
+  private setHealth(h: PrinterHealth, problem: PrinterProblem | undefined): void {
+    if (h === this.currentHealth && problem === this.currentProblem) return;
     const previous = this.currentHealth;
+    const wasRecoverable = RECOVERABLE.has(this.currentProblem);
     this.currentHealth = h;
+    this.currentProblem = problem;
     const level = h === 'ok' ? 'info' : 'warn';
-    this.log[level]({ health: h, previous }, 'printer health changed');
+    this.log[level]({ health: h, previous, ...(problem ? { problem } : {}) }, 'printer health changed');
+    // A poll waiting out the ordinary interval is brought forward: the roll may be back in a moment.
+    if (this.polling && this.pollTimer && !wasRecoverable && RECOVERABLE.has(problem)) this.schedulePoll();
     this.healthListeners.emit(h);
   }
 }

@@ -6,7 +6,7 @@
  * max(start + its mechanical time, arrival of its cut command). DLE EOT is answered on receipt, as
  * Epson's real-time status is, even mid-print, and in the order asked (a slow reply holds back the ones
  * asked after it); a fault switched on mid-print applies at the cut. Faults switch at run time so technicians can rehearse: paper near end / out,
- * offline (cover open), no status reply, slow status reply, garbage status reply, a jammed cutter,
+ * offline, cover open (DLE EOT 2 says so), no status reply, slow status reply, garbage status reply, a jammed cutter,
  * and a roll that ends during a ticket (`rollMm`): the paper runs out at the point the mechanism
  * reaches the roll's end, DLE EOT says so from that moment, and the ticket is lost.
  * GS r 1 (transmit status) is answered in order: only once everything before it is printed and cut,
@@ -20,7 +20,7 @@ import type { PrintedTicket } from './document.js';
 import { EscPosDecoder, type DecoderEvent } from './decoder.js';
 import { DEFAULT_MECHANICS, ticketMechanics, type PrinterMechanics } from './mechanics.js';
 import type { TextEncoding } from './encoder.js';
-import { CUTTER_ERROR_BIT, paperStatusByte, printerStatusByte, transmitPaperStatusByte, type PaperState } from './status.js';
+import { CUTTER_ERROR_BIT, offlineCauseByte, paperStatusByte, printerStatusByte, transmitPaperStatusByte, type PaperState } from './status.js';
 
 export type StatusReplyMode = 'normal' | 'none' | 'slow' | 'garbage';
 
@@ -34,7 +34,12 @@ export interface EmulatorState {
   rollMm: number | undefined;
   /** The autocutter is jammed: tickets are printed but not cut (DLE EOT 3 reports the error). */
   cutterJam: boolean;
+  /** The cover is open (a roll change): offline to DLE EOT 1, and DLE EOT 2 says why. */
+  coverOpen: boolean;
 }
+
+/** Whether the mechanism can print: switched online and the cover shut. */
+const printable = (s: EmulatorState): boolean => s.online && !s.coverOpen;
 
 export interface EscPosEmulatorOptions {
   logger?: Logger;
@@ -105,7 +110,7 @@ export class EscPosEmulator {
   constructor(options: EscPosEmulatorOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ emulator: 'printer' });
     this.encoding = options.encoding ?? 'gb18030';
-    this.state = { paper: 'ok', online: true, statusReply: 'normal', slowReplyMs: 2000, rollMm: undefined, cutterJam: false, ...options.state };
+    this.state = { paper: 'ok', online: true, statusReply: 'normal', slowReplyMs: 2000, rollMm: undefined, cutterJam: false, coverOpen: false, ...options.state };
     this.mechanics = options.mechanics === false ? undefined : { ...DEFAULT_MECHANICS, ...options.mechanics };
   }
 
@@ -260,7 +265,7 @@ export class EscPosEmulator {
 
   private cut(ticket: PrintedTicket): void {
     const s = this.state;
-    if (s.paper === 'out' || !s.online) return this.lose(ticket, s.paper === 'out' ? 'paper-out' : 'offline');
+    if (s.paper === 'out' || !printable(s)) return this.lose(ticket, s.paper === 'out' ? 'paper-out' : 'offline');
     if (s.cutterJam) return this.lose(ticket, 'cutter-jam');
     this.tickets.push(ticket);
     // Counts only: ticket text may be a citizen's name.
@@ -292,7 +297,7 @@ export class EscPosEmulator {
     if (n !== 1 && n !== 49) return;
     const reply = (): void => {
       const s = this.state;
-      if (s.paper === 'out' || !s.online || s.statusReply === 'none') return;
+      if (s.paper === 'out' || !printable(s) || s.statusReply === 'none') return;
       void session.reply(Buffer.of(s.statusReply === 'garbage' ? 0xff : transmitPaperStatusByte(s.paper))).catch(() => undefined);
     };
     if (this.settled < this.received) this.afterPrint.push({ after: this.received, reply });
@@ -301,7 +306,7 @@ export class EscPosEmulator {
 
   private answer(session: Session, n: number): void {
     const s = this.state;
-    const byte = n === 1 ? printerStatusByte(s.online) : n === 4 ? paperStatusByte(s.paper) : n === 3 ? 0x12 | (s.cutterJam ? CUTTER_ERROR_BIT : 0) : n === 2 ? 0x12 : undefined;
+    const byte = n === 1 ? printerStatusByte(printable(s)) : n === 4 ? paperStatusByte(s.paper) : n === 3 ? 0x12 | (s.cutterJam ? CUTTER_ERROR_BIT : 0) : n === 2 ? offlineCauseByte(s.coverOpen) : undefined;
     if (byte === undefined || s.statusReply === 'none') {
       this.statusListeners.emit(n, undefined);
       return;

@@ -7,6 +7,8 @@ export type PaperState = 'ok' | 'near-end' | 'out';
 export interface PrinterStatus {
   online: boolean;
   paper: PaperState;
+  /** Only when the printer says offline with paper present: DLE EOT 2 says the cover is open (a roll change under way). */
+  coverOpen?: true;
 }
 
 export type StatusParse<T> = { ok: true; value: T } | { ok: false; error: 'invalid-status-byte'; byte: number };
@@ -35,9 +37,21 @@ export function parsePaperStatus(byte: number): StatusParse<PaperState> {
   return { ok: true, value: 'ok' };
 }
 
+/** DLE EOT 2 (off-line cause), bit 2: the cover is open. */
+export const COVER_OPEN_BIT = 0x04;
+
+/** Reply to DLE EOT 2. */
+export function parseOfflineCause(byte: number): StatusParse<{ coverOpen: boolean }> {
+  if (!isStatusByte(byte)) return { ok: false, error: 'invalid-status-byte', byte };
+  return { ok: true, value: { coverOpen: (byte & COVER_OPEN_BIT) !== 0 } };
+}
+
 /** The bytes a printer in this state answers (used by the emulator). */
 export function printerStatusByte(online: boolean): number {
   return FIXED_BITS | (online ? 0 : OFFLINE_BIT);
+}
+export function offlineCauseByte(coverOpen: boolean): number {
+  return FIXED_BITS | (coverOpen ? COVER_OPEN_BIT : 0);
 }
 export function paperStatusByte(paper: PaperState): number {
   switch (paper) {

@@ -3,7 +3,8 @@ import type { AgentHealthSources } from './health-http.js';
 
 /**
  * The agent's Prometheus registry (prom-client), read at scrape time: nothing counted twice.
- * `hallq_device_up{agent,device,kind}` (1 ok, 0 degraded, offline or unknown) as this agent sees its
+ * `hallq_device_up{agent,device,kind}` (1 ok, 0 degraded, offline or unknown) and
+ * `hallq_device_problem{agent,device,kind,reason}` (1 per device with a reason) as this agent sees its
  * devices (the server's /metrics has the same series from the published health), `hallq_build_info`,
  * the broker link, the replica's seq, island mode, config reloads, and the default process metrics.
  */
@@ -15,6 +16,11 @@ export function createAgentMetrics(s: AgentHealthSources): Registry {
   new Gauge({
     name: 'hallq_device_up', help: "This agent's devices (1 ok, 0 degraded, offline or unknown)", labelNames: ['agent', 'device', 'kind'], registers,
     collect() { this.reset(); for (const d of s.devices()) this.set({ agent: s.agentId, device: d.name, kind: d.kind }, d.state === 'ok' ? 1 : 0); },
+  });
+  // The reason beside the state: paper-out, cover-open and no-reply are all 0 in hallq_device_up.
+  new Gauge({
+    name: 'hallq_device_problem', help: "This agent's devices that are not ok, by reason (paper-out, cover-open, no-reply, link-down, …): 1", labelNames: ['agent', 'device', 'kind', 'reason'], registers,
+    collect() { this.reset(); for (const d of s.devices()) if (d.reason) this.set({ agent: s.agentId, device: d.name, kind: d.kind, reason: d.reason }, 1); },
   });
   new Gauge({ name: 'hallq_mqtt_connected', help: '1 while connected to the broker', registers, collect() { this.set(s.connected() ? 1 : 0); } });
   new Counter({ name: 'hallq_mqtt_reconnects_total', help: 'Broker reconnects', registers, collect() { this.reset(); this.inc(s.reconnects()); } });

@@ -27,25 +27,33 @@ export interface AgentHealthSources {
 
 export type AgentReadiness = 'ready' | 'island' | 'degraded' | 'disk-low';
 
+/** A device that is not ok, as /readyz lists it: its reason code when its driver knows one (paper-out, cover-open, …). */
+export type DeviceProblem = Pick<DeviceHealth, 'name' | 'kind' | 'reason' | 'detail'> & { state: 'offline' | 'degraded' };
+
 /**
- * The agent's readiness: `ready` with the broker link up and every device ok or unknown; `island` while
+ * The agent's readiness: `ready` with the broker link up and every device ok, degraded or unknown; `island` while
  * island mode serves its devices; `degraded` with the link away (screens show the last state) or a
- * device offline. None of these stops the hall at this box, so all answer 200; 503 while starting
- * or stopping (the same rule as the server's /readyz: a broker outage is not a reason to restart), and
- * `disk-low` (503, as the server's) while the free space under its island outbox or kiosk journal is
- * below agent.diskLowMegabytes: the next ticket it journals or issues alone may fail to be saved.
+ * device offline (paper out included: it cannot print). None of these stops the hall at this box, so all
+ * answer 200; 503 while starting or stopping (the same rule as the server's /readyz: a broker outage is
+ * not a reason to restart), and `disk-low` (503, as the server's) while the free space under its island
+ * outbox or kiosk journal is below agent.diskLowMegabytes: the next ticket it journals or issues alone may
+ * fail to be saved. `devices.offline` names the offline devices (as before); `devices.problems` says of
+ * each offline or degraded one why, so a paper-out printer is told from an unplugged one.
  */
 export function agentReadiness(s: AgentHealthSources): {
   ok: boolean;
   status: AgentReadiness | 'starting';
   broker: 'connected' | 'disconnected';
   seq: number;
-  devices: { ok: number; offline: string[]; total: number };
+  devices: { ok: number; offline: string[]; problems: DeviceProblem[]; total: number };
   island?: string;
   disk?: { freeBytes: number; lowBytes: number };
 } {
   const list = s.devices();
   const offline = list.filter((d) => d.state === 'offline').map((d) => d.name);
+  const problems = list.flatMap((d): DeviceProblem[] =>
+    d.state === 'offline' || d.state === 'degraded' ? [{ name: d.name, kind: d.kind, state: d.state, ...(d.reason ? { reason: d.reason } : {}), ...(d.detail ? { detail: d.detail } : {}) }] : [],
+  );
   const connected = s.connected();
   const island = s.island?.();
   const disk = s.disk?.();
@@ -56,7 +64,7 @@ export function agentReadiness(s: AgentHealthSources): {
     status,
     broker: connected ? 'connected' : 'disconnected',
     seq: s.seq(),
-    devices: { ok: list.filter((d) => d.state === 'ok').length, offline, total: list.length },
+    devices: { ok: list.filter((d) => d.state === 'ok').length, offline, problems, total: list.length },
     ...(island === undefined ? {} : { island }),
     ...(disk ? { disk: { freeBytes: disk.freeBytes, lowBytes: disk.lowBytes } } : {}),
   };

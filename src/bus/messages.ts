@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { invalidText, zhText, type InvalidText } from '../../drivers/common/invalid-text.js';
 import { wireCommandSchema } from './command-schema.js';
+import type { DeviceReason } from './device-reasons.js';
 
 /** Request and response payloads, and the retained status documents. */
 
@@ -83,6 +84,8 @@ export interface DeviceHealth {
   name: string;
   kind: string;
   state: 'ok' | 'degraded' | 'offline' | 'unknown';
+  /** Why it is not ok, as a code (src/bus/device-reasons.ts); absent when ok, unknown, or not told (older agents). */
+  reason?: DeviceReason;
   detail?: string;
 }
 

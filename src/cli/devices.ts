@@ -8,6 +8,7 @@ import { silentLogger } from '../../drivers/common/logger.js';
 import type { PrintDocument } from '../../drivers/printer/document.js';
 import { DeviceManager } from '../agent/devices/manager.js';
 import { listStableNames, type StableName } from '../agent/devices/stable-names.js';
+import { reasonWords } from '../bus/device-reasons.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { thisAgent } from '../config/agents.js';
 import { loadConfigOrThrow } from '../config/load.js';
@@ -77,11 +78,16 @@ function behindInUse(list: OneShotHealth[]): OneShotHealth[] {
   });
 }
 
-/** Left-aligned columns, the detail last and unpadded (it can be long: it lists stable names). */
+/**
+ * Left-aligned columns, the detail last and unpadded (it can be long: it lists stable names). The reason
+ * in English and Chinese ("paper out (缺纸)"), so paper out is not read as a printer gone.
+ */
 function healthTable(list: OneShotHealth[]): string {
-  const rows = [['device', 'kind', 'state', 'detail'], ...list.map((d) => [d.name, d.kind, d.state, d.detail ?? ''])];
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ').trimEnd()).join('\n');
+  const rows = [['device', 'kind', 'state', 'reason', 'detail'], ...list.map((d) => [d.name, d.kind, d.state, d.reason ? reasonWords(d.reason) : '', d.detail ?? ''])];
+  // Display width: a Chinese character takes two columns.
+  const width = (c: string) => [...c].reduce((n, ch) => n + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => width(r[i] ?? ''))));
+  return rows.map((r) => r.map((c, i) => (i < 4 ? c + ' '.repeat((widths[i] ?? 0) - width(c)) : c)).join('  ').trimEnd()).join('\n');
 }
 
 /**
@@ -176,7 +182,7 @@ export async function printTestCommand(configPath: string): Promise<number> {
   }
   return briefly({ printer: all.printer, rs485: [] }, async (m) => {
     const before = m.list().find((d) => d.name === 'printer');
-    process.stdout.write(`printer: ${before?.state ?? 'unknown'}${before?.detail ? ` (${before.detail})` : ''}\n`);
+    process.stdout.write(`printer: ${before?.state ?? 'unknown'}${before?.reason ? ` — ${reasonWords(before.reason)}` : ''}${before?.detail ? ` (${before.detail})` : ''}\n`);
     try {
       const r = await m.printer?.print(testTicket(new Date(), config.hall.utcOffsetMinutes));
       const status = r?.checked.type === 'known' ? `paper ${r.checked.status.paper}, ${r.checked.status.online ? 'online' : 'offline'}` : `status not read (${r?.checked.reason ?? 'unknown'})`;

@@ -77,15 +77,16 @@ function printerSession(device: SerialTransport, print: (l: string) => void, png
   });
   emulator.onLost((l) => print(`✗ ticket lost (${l.reason}): ${ticketLines(l.ticket).length} lines never reached paper`));
   return {
-    help: 'paper out|near|ok · offline · online · status normal|none|slow|garbage · q',
+    help: 'paper out|near|ok · cover open|closed · offline · online · status normal|none|slow|garbage · q',
     command: ([cmd, arg]) => {
       if (cmd === 'paper' && (arg === 'out' || arg === 'ok')) emulator.set({ paper: arg });
       else if (cmd === 'paper' && arg === 'near') emulator.set({ paper: 'near-end' });
       else if (cmd === 'offline' || cmd === 'online') emulator.set({ online: cmd === 'online' });
+      else if (cmd === 'cover' && (arg === 'open' || arg === 'closed')) emulator.set({ coverOpen: arg === 'open' });
       else if (cmd === 'status' && (arg === 'normal' || arg === 'none' || arg === 'slow' || arg === 'garbage')) emulator.set({ statusReply: arg });
       else return undefined;
       const s = emulator.current;
-      return `printer: paper ${s.paper}, ${s.online ? 'online' : 'offline'}, status replies ${s.statusReply}`;
+      return `printer: paper ${s.paper}, ${s.online ? 'online' : 'offline'}${s.coverOpen ? ', cover open' : ''}, status replies ${s.statusReply}`;
     },
     close: () => emulator.close(),
   };

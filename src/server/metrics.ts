@@ -96,6 +96,14 @@ export function createServerMetrics(src: MetricSources): Registry {
       for (const [agent, devices] of src.devices()) for (const d of devices) this.set({ agent, device: d.name, kind: d.kind }, d.state === 'ok' ? 1 : 0);
     },
   });
+  // Why a device is down, as its agent said (1 per device with a reason): paper-out apart from an unplugged cable.
+  new Gauge({
+    name: 'hallq_device_problem', help: "Each agent's devices that are not ok, by the reason the agent reported (paper-out, cover-open, no-reply, link-down, …): 1", labelNames: ['agent', 'device', 'kind', 'reason'], registers,
+    collect() {
+      this.reset();
+      for (const [agent, devices] of src.devices()) for (const d of devices) if (d.reason) this.set({ agent, device: d.name, kind: d.kind, reason: d.reason }, 1);
+    },
+  });
   // Every state's series, 0 in a hall that sends no SMS (sms.provider: none): zeros, not an absent series.
   const outbox: () => Readonly<Record<string, number>> = src.smsOutbox ?? (() => ({}));
   new Gauge({

@@ -4,6 +4,7 @@ import { isHallqError } from '../../drivers/common/error.js';
 import { queueView, windowView, windowsTouched, type Command, type HallEvent, type Outcome } from '../core/index.js';
 import { z } from 'zod';
 import { serverStatusSchema } from '../bus/server-status-schema.js';
+import { deviceReasonSchema } from '../bus/device-reasons.js';
 import { describeInvalid, parseJson, requestSchema, type DeviceHealth, type Response, type ServerStatus } from '../bus/messages.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { noDelayOn } from '../bus/no-delay.js';
@@ -25,7 +26,7 @@ import { jsonFaultWords, jsonSyntaxFault } from '../http/json-syntax.js';
 
 /** agent/<id>/devices as the agent's link publishes it (src/bus/messages.ts DeviceHealth[]). */
 const deviceHealthList = z
-  .array(z.object({ name: z.string().min(1).max(64), kind: z.string().min(1).max(64), state: z.enum(['ok', 'degraded', 'offline', 'unknown']), detail: z.string().max(500).optional() }))
+  .array(z.object({ name: z.string().min(1).max(64), kind: z.string().min(1).max(64), state: z.enum(['ok', 'degraded', 'offline', 'unknown']), reason: deviceReasonSchema, detail: z.string().max(500).optional() }))
   .max(256);
 
 export interface ServerMetrics {
@@ -390,7 +391,7 @@ export class MqttServer {
       this.logger.warn({ agent, bytes: payload.length }, 'device health not understood; ignored');
       return;
     }
-    this.agentDevices.set(agent, parsed.data.map((d) => ({ name: d.name, kind: d.kind, state: d.state, ...(d.detail === undefined ? {} : { detail: d.detail }) })));
+    this.agentDevices.set(agent, parsed.data.map((d) => ({ name: d.name, kind: d.kind, state: d.state, ...(d.reason === undefined ? {} : { reason: d.reason }), ...(d.detail === undefined ? {} : { detail: d.detail }) })));
   }
 
   private onRequest(topic: string, payload: Buffer): void {

@@ -80,8 +80,23 @@ describe('hallq emulate and hallq devices', () => {
 
     const ok = await hallq('devices', '--json', '--config', configWithPrinter(hostPath as string));
     const report = JSON.parse(ok.stdout) as { devices: { name: string; state: string; detail?: string }[]; ports: unknown[]; stableNames: unknown[] };
-    expect(report.devices).toEqual([{ name: 'printer', kind: 'escpos-serial', state: 'offline', detail: 'paper out' }]);
+    // Named paper out (the tryout: only `offline`, as if the printer were gone), in the JSON and in words.
+    expect(report.devices).toEqual([{ name: 'printer', kind: 'escpos-serial', state: 'offline', reason: 'paper-out', detail: 'paper out' }]);
     expect(ok.code).toBe(1);
+    const words = await hallq('devices', '--config', configWithPrinter(hostPath as string));
+    expect(words.stdout).toMatch(/^printer +escpos-serial +offline +paper out \(缺纸\) +paper out$/m);
+
+    // The cover opened for a roll change (paper in): cover open, not paper out.
+    emu.stdin.write('paper ok\n');
+    await stdoutMatching(emu, /printer: paper ok, online, status/, seen);
+    emu.stdin.write('cover open\n');
+    await stdoutMatching(emu, /printer: paper ok, online, cover open/, seen);
+    const cover = await hallq('devices', '--json', '--config', configWithPrinter(hostPath as string));
+    expect(JSON.parse(cover.stdout)).toMatchObject({ devices: [{ name: 'printer', state: 'offline', reason: 'cover-open', detail: 'cover open' }] });
+    const coverWords = await hallq('devices', '--config', configWithPrinter(hostPath as string));
+    expect(coverWords.stdout).toMatch(/^printer +escpos-serial +offline +cover open \(纸仓盖打开\) +cover open$/m);
+    emu.stdin.write('cover closed\n');
+    await stdoutMatching(emu, /cover open[\s\S]*printer: paper ok, online, status replies normal/, seen);
     emu.stdin.write('paper ok\n');
     await stdoutMatching(emu, /printer: paper ok/, seen);
     const back = await hallq('devices', '--json', '--config', configWithPrinter(hostPath as string));

@@ -31,7 +31,7 @@ export interface KioskRig {
  * kiosk-1 caught up with it, its kiosk flow on `printer` (a stand-in: the tests set its health) and
  * the kiosk's HTTP listener on a free port. `book` runs before the agent joins (e.g. a BookAppointment).
  */
-export async function startKioskRig(o: { smsEnabled: boolean; printer: unknown; idHashKey?: Buffer; book?: (server: ServerRig, clock: () => number) => void; db?: string; logger?: Logger; hall?: HallConfig }): Promise<KioskRig> {
+export async function startKioskRig(o: { smsEnabled: boolean; printer: unknown; idHashKey?: Buffer; book?: (server: ServerRig, clock: () => number) => void; db?: string; logger?: Logger; hall?: HallConfig; snapshotEveryMs?: number }): Promise<KioskRig> {
   const clock = hallClock();
   const broker = await startEmbeddedBroker();
   const server = await startServer(broker.url, o.db ?? tempDb(), clock);
@@ -43,7 +43,7 @@ export async function startKioskRig(o: { smsEnabled: boolean; printer: unknown; 
   const kiosk = new KioskFlow(link, o.printer as EscPosPrinter, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
   const port = await freePort();
   const card = new CardSlot();
-  const http = await startKioskHttp(link, kiosk, card, { host: '127.0.0.1', port, statusBaseUrl: 'http://hall.test', ...(o.idHashKey ? { idHashKey: o.idHashKey } : {}) }, o.logger ?? silentLogger);
+  const http = await startKioskHttp(link, kiosk, card, { host: '127.0.0.1', port, statusBaseUrl: 'http://hall.test', ...(o.idHashKey ? { idHashKey: o.idHashKey } : {}), ...(o.snapshotEveryMs === undefined ? {} : { snapshotEveryMs: o.snapshotEveryMs }) }, o.logger ?? silentLogger);
   let browser: Browser | undefined;
   const pageUrl = `http://hall.test:${port}/kiosk`;
   return {

@@ -9,7 +9,7 @@ import type { Grade, GradeTable } from '../../../drivers/keypad/grades.js';
 import { screenProtocols, type ScreenProtocolId } from '../../../drivers/led-screen/protocols.js';
 import type { UpkeepOptions } from '../../../drivers/led-screen/bus-screen.js';
 import type { ScreenHealth, WindowScreen } from '../../../drivers/led-screen/window-screen.js';
-import type { EscPosPrinter, PrinterHealth } from '../../../drivers/printer/driver.js';
+import type { EscPosPrinter, PrinterHealth, PrinterProblem } from '../../../drivers/printer/driver.js';
 import { createPrinter, printerTransportOf } from '../../../drivers/printer/transports.js';
 import { Rs485Bus } from '../../../drivers/rs485/bus.js';
 import { VoiceAnnouncer } from '../../../drivers/voice/announcer.js';
@@ -63,6 +63,15 @@ export interface ManagedKeypad {
 }
 
 type Entry = DeviceHealth & { final: boolean };
+
+/** The words of an `offline` printer by what its driver knows of why. */
+const PRINTER_OFFLINE_DETAIL: Partial<Record<PrinterProblem, string>> = {
+  'cover-open': 'cover open',
+  'printer-offline': 'printer says offline (an error)',
+  'cutter-error': 'cutter error: the last ticket was not cut',
+  'no-reply': 'no status reply (printer off, or its cable)',
+  'link-closed': 'link lost',
+};
 
 /** Link states per transport name, so device entries on a down link say offline. */
 interface Line {
@@ -193,7 +202,7 @@ export class DeviceManager {
       link.onLink((s) => {
         if (!s.up) {
           this.printerLink = 'down';
-          this.set({ ...this.entry('printer'), state: 'offline', detail: this.downDetail(t.path, s), final: true });
+          this.set({ name: 'printer', kind: t.kind, state: 'offline', reason: 'link-down', detail: this.downDetail(t.path, s), final: true });
           return;
         }
         this.printerLink = 'refreshing';
@@ -213,16 +222,19 @@ export class DeviceManager {
     if (this.printerLink !== 'up') return;
     const e = this.entry('printer');
     const readBack = this.printer?.readsBack ?? false;
+    const problem = this.printer?.problem;
+    // Paper out stays `offline` (it cannot print; /readyz and hallq_device_up read the state); the reason names it.
     const map: Record<PrinterHealth, Pick<DeviceHealth, 'state' | 'detail'>> = {
       ok: { state: 'ok' },
       'near-end': { state: 'degraded', detail: 'paper near end' },
       unconfirmed: { state: 'degraded', detail: 'a ticket was sent but the printer did not confirm it (status replies slow or missing)' },
       out: { state: 'offline', detail: 'paper out' },
-      offline: { state: 'offline', detail: readBack ? 'printer offline (cover open, error, or no status reply)' : 'link lost' },
+      offline: { state: 'offline', detail: !readBack ? 'link lost' : problem ? PRINTER_OFFLINE_DETAIL[problem] ?? 'printer offline' : 'printer offline' },
       unknown: { state: 'unknown', detail: readBack ? 'no status reply yet' : 'write-only link: status is not read back' },
     };
     const m = map[h];
-    this.set({ name: e.name, kind: e.kind, state: m.state, ...(m.detail ? { detail: m.detail } : {}), final: !readBack });
+    const reason = problem === 'link-closed' ? 'link-down' : h === 'unknown' ? undefined : problem;
+    this.set({ name: e.name, kind: e.kind, state: m.state, ...(reason ? { reason } : {}), ...(m.detail ? { detail: m.detail } : {}), final: !readBack });
   }
 
   private async startIdcard(c: NonNullable<DevicesConfig['idcard']>): Promise<void> {

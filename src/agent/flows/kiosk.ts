@@ -122,6 +122,11 @@ export class KioskFlow {
     );
   }
 
+  /** canPrint() may have changed: the printer's health changed (a roll ran out, or came back). */
+  onPrinterChange(fn: () => void): () => void {
+    return this.printer?.onHealth(() => fn()) ?? (() => undefined);
+  }
+
   /** Whether a printed ticket can be offered now (the kiosk page offers SMS-only otherwise). */
   canPrint(): boolean {
     const h = this.printer?.health;
