@@ -17,6 +17,7 @@ export * from './rejections.js';
 export * from './resident-id.js';
 export * from './state.js';
 export * from './ticket-notice.js';
+export * from './wait-words.js';
 export * from './time.js';
 export { ticketId, ticketNumber } from './decide-ticket.js';
 export { requeueKeyAfter, ticketAtWindow } from './decide-call.js';

@@ -1,4 +1,5 @@
 import { defaultPolicy, type Lang } from './model.js';
+import { waitText } from './wait-words.js';
 
 /**
  * What a citizen is told when a ticket is issued, in one place: the printed ticket
@@ -35,7 +36,7 @@ export interface TicketNotice {
   /** 前面还有 N 人 */
   aheadText: string;
   waitMinutes: number | undefined;
-  /** 即将叫号 · 预计等候约 N 分钟 · 暂无开放窗口，开放后计算 */
+  /** 即将叫号 · 预计等候约 N 分钟 · 预计等候超过2小时 · 暂无开放窗口，开放后计算 (wait-words.ts) */
   waitText: string;
   windows: readonly number[];
   /** 请到 3、5 号窗口等候 · 请留意叫号屏 */
@@ -68,19 +69,6 @@ export function noShowTextEn(p: NoShowRule = defaultPolicy.noShow): string {
  */
 export function displayNotice(config: { name: { zh: string; en: string }; policy: { noShow: NoShowRule } }): string {
   return `欢迎来到${config.name.zh} · Welcome to ${config.name.en} · 请留意叫号与短信通知，${noShowText(config.policy.noShow)} · Please watch for your number and SMS. ${noShowTextEn(config.policy.noShow)}`;
-}
-
-/**
- * The estimate in words: 即将叫号 when a free window calls it now, 预计等候约 N 分钟, and, when no open
- * window can serve the service (no estimate), 暂无开放窗口，开放后计算 as the status page says it
- * (src/web/pages/ticket.html): never a made-up 0 nor a bare dash.
- */
-/** The status page's words for a wait no open window can give yet. */
-export const NO_OPEN_WINDOW_TEXT = '暂无开放窗口，开放后计算';
-
-export function waitText(minutes: number | undefined): string {
-  if (minutes === undefined) return NO_OPEN_WINDOW_TEXT;
-  return minutes === 0 ? '即将叫号' : `预计等候约 ${minutes} 分钟`;
 }
 
 export function ticketNotice(f: NoticeFacts): TicketNotice {

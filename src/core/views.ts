@@ -1,7 +1,8 @@
 import { positions } from './dispatcher.js';
 import { estimatedWaits, waitMinutes } from './estimate.js';
+import { waitWords } from './wait-words.js';
 import { canServe, issuedPerService, servedPerService, serviceQueue, targetedWindows, waitingTickets } from './hall.js';
-import type { WindowDef } from './model.js';
+import type { Lang, WindowDef } from './model.js';
 import type { HallEvent } from './events.js';
 import type { HallState } from './state.js';
 import { own, setOwn } from './own.js';
@@ -86,8 +87,10 @@ export interface TicketView {
   status: string;
   position?: number;
   windows: number[];
-  /** Estimated wait in whole minutes (estimate.ts); absent when no open window can call the ticket. */
+  /** Estimated wait in whole minutes (estimate.ts), for machines; absent when no open window can call the ticket. */
   estimatedWaitMinutes?: number;
+  /** The same wait as a citizen is told it (wait-words.ts: 约 N 分钟, 超过2小时 past the bound), present with the minutes. */
+  estimatedWait?: Lang;
   window?: number;
 }
 
@@ -103,7 +106,7 @@ export function ticketView(state: HallState, ticketId: string, now: number): Tic
     status: t.status,
     windows: p?.openWindows ?? (t.window === undefined ? [] : [t.window]),
     ...(p ? { position: p.position } : {}),
-    ...(eta === undefined ? {} : { estimatedWaitMinutes: waitMinutes(eta) }),
+    ...(eta === undefined ? {} : { estimatedWaitMinutes: waitMinutes(eta), estimatedWait: waitWords(waitMinutes(eta)) }),
     ...(t.window === undefined ? {} : { window: t.window }),
   };
 }

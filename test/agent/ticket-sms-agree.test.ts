@@ -30,7 +30,7 @@ interface Read {
   policy: string | undefined;
 }
 
-const WAIT = /即将叫号|预计等候约 \d+ 分钟|暂无开放窗口，开放后计算/;
+const WAIT = /即将叫号|预计等候约 \d+ 分钟|预计等候超过2小时|暂无开放窗口，开放后计算/;
 const POLICY = /过号[^。]*/;
 
 /** What the paper says, read line by line. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
-import { decide, localTime, maskPhone, openForCheckIn, own, prospectiveView, rejectionMessages, serviceOf, type Command, type HallState, type Lang, type Outcome, type PersonInput, type TicketView } from '../../core/index.js';
+import { decide, localTime, maskPhone, openForCheckIn, own, prospectiveView, rejectionMessages, serviceOf, waitWords, type Command, type HallState, type Lang, type Outcome, type PersonInput, type TicketView } from '../../core/index.js';
 import { KioskJournal } from '../kiosk-journal.js';
 import type { AgentLink } from '../link.js';
 import { printedTicket } from '../ticket-document.js';
@@ -29,6 +29,8 @@ export type KioskResult =
       position: number;
       windows: number[];
       estimatedWaitMinutes?: number;
+      /** That wait in the words its paper says it (core waitWords: 超过2小时 past the bound). */
+      estimatedWait?: Lang;
       printed: boolean;
       /** The status page's unguessable token, from the server's answer. */
       statusToken?: string;
@@ -244,7 +246,7 @@ export class KioskFlow {
     const view = toldAtIssue(state, outcome.ticketId) ?? prospectiveView(state, outcome.ticketId, now);
     const service = state.config ? serviceOf(state.config, req.serviceId) : undefined;
     if (!view || !service || !state.config) throw new HallqError('INTERNAL', 'issued ticket missing from the replica', { ticketId: outcome.ticketId });
-    const base = { ticketId: view.ticketId, number: view.number, position: view.position ?? 1, windows: view.windows, ...(view.estimatedWaitMinutes === undefined ? {} : { estimatedWaitMinutes: view.estimatedWaitMinutes }), ...(statusToken ? { statusToken } : {}) };
+    const base = { ticketId: view.ticketId, number: view.number, position: view.position ?? 1, windows: view.windows, ...(view.estimatedWaitMinutes === undefined ? {} : { estimatedWaitMinutes: view.estimatedWaitMinutes, estimatedWait: waitWords(view.estimatedWaitMinutes) }), ...(statusToken ? { statusToken } : {}) };
     if (!print || !this.printer) {
       // The citizen is told its number now: nothing is left to void at the next start.
       this.journal.settled(commandId);

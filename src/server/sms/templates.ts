@@ -3,7 +3,7 @@
  * the same parameters (their texts are approved at the provider). Numbers, windows and the hall
  * name only: no personal data goes into a text.
  */
-import { formatHm, localTime, ticketNotice, type HallState } from '../../core/index.js';
+import { formatHm, localTime, ticketNotice, waitFigure, type HallState } from '../../core/index.js';
 import { SMS_TEMPLATE_DEFAULTS, type SMS_TEMPLATE_NAMES } from '../../config/sms-texts.js';
 import type { OutboxParams, OutboxReason } from './outbox.js';
 
@@ -26,7 +26,7 @@ export function templateFor(reason: OutboxReason, params: OutboxParams): SmsTemp
 /**
  * `link` and `valid` are the off-site rating page and its validity in minutes (ratingLink only), `time` a reminder's slot start; '' elsewhere.
  * `aheadText`, `waitText`, `policy` and `statusLink` are the printed ticket's own words (src/core/ticket-notice.ts): 前面还有 N 人,
- * 即将叫号 / 预计等候约 N 分钟 / 暂无开放窗口，开放后计算, the no-show rule, and 查看进度 <status page> ('' without a status link).
+ * 即将叫号 / 预计等候约 N 分钟 / 预计等候超过2小时 / 暂无开放窗口，开放后计算, the no-show rule, and 查看进度 <status page> ('' without a status link).
  */
 export type SmsVars = Record<
   'hall' | 'number' | 'service' | 'position' | 'ahead' | 'wait' | 'windows' | 'window' | 'link' | 'valid' | 'time' | 'aheadText' | 'waitText' | 'policy' | 'statusLink',
@@ -66,8 +66,8 @@ export function smsVars(params: OutboxParams, state: HallState, statusUrl?: stri
     waitText: notice.waitText,
     policy: notice.policyText,
     statusLink: statusLinkText(notice.statusUrl),
-    // Estimated wait in minutes (src/core/estimate.ts); '—' when no open window could call the ticket.
-    wait: params.waitMinutes === undefined ? '—' : String(params.waitMinutes),
+    // Estimated wait in minutes, 超过120 past the bound the ticket says too (src/core/wait-words.ts); '—' when no open window could call the ticket.
+    wait: waitFigure(params.waitMinutes),
     windows: windows.join('、'),
     window: String(windows[0] ?? ''),
     link: params.link ?? '',
