@@ -1,5 +1,5 @@
 import type { Logger } from '../../drivers/common/logger.js';
-import { islandConflictOf, own, rejected, type Command, type EventOf, type HallEvent, type HallState, type IslandConflict, type NumberLease, type Outcome } from '../core/index.js';
+import { islandConflictOf, own, rejected, ticketNumber, type Command, type EventOf, type HallEvent, type HallState, type IslandConflict, type NumberLease, type Outcome } from '../core/index.js';
 import { parseJson, type Request } from '../bus/messages.js';
 import type { HallEngine } from './engine.js';
 import type { MqttServer } from './mqtt-server.js';
@@ -213,7 +213,30 @@ export function conflictsIn(engine: HallEngine, limit = 200): ConflictRecord[] {
   return out.reverse().slice(0, limit);
 }
 
+/**
+ * A leased block with its first and last ticket numbers as the hall sees them on tickets and screens
+ * (`A001`–`A020`: the service's prefix and format, core ticketNumber); without them for a service a
+ * reload took out of the config (its prefix is gone).
+ */
+export interface LeaseShown extends NumberLease {
+  fromNumber?: string;
+  toNumber?: string;
+}
+
+function leasesShown(state: HallState): Record<string, LeaseShown[]> {
+  const services = state.config?.services ?? [];
+  return Object.fromEntries(
+    Object.entries(state.leases ?? {}).map(([agent, ls]) => [
+      agent,
+      ls.map((l) => {
+        const service = services.find((s) => s.id === l.serviceId);
+        return service ? { ...l, fromNumber: ticketNumber(service, l.from), toNumber: ticketNumber(service, l.to) } : { ...l };
+      }),
+    ]),
+  );
+}
+
 /** GET /api/island: today's leases per agent and the island conflicts (numbers, windows, agent ids: no personal data). */
-export function islandReport(engine: HallEngine, ret?: IslandReturn): { leases: Record<string, NumberLease[]>; conflicts: ConflictRecord[]; agents: Record<string, { phase: string; at: number }> } {
-  return { leases: engine.state.leases ?? {}, conflicts: conflictsIn(engine), agents: Object.fromEntries(ret?.phases ?? []) };
+export function islandReport(engine: HallEngine, ret?: IslandReturn): { leases: Record<string, LeaseShown[]>; conflicts: ConflictRecord[]; agents: Record<string, { phase: string; at: number }> } {
+  return { leases: leasesShown(engine.state), conflicts: conflictsIn(engine), agents: Object.fromEntries(ret?.phases ?? []) };
 }
