@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { int } from '../../drivers/common/int-schema.js';
 import { invalidText, zhText, type Issue } from '../../drivers/common/invalid-text.js';
 import { defaultPolicy } from '../core/model.js';
+import { staffIdSchema } from './staff-id.js';
 import { trustProxySchema } from './trust-proxy.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { SMS_TEMPLATE_DEFAULTS } from './sms-texts.js';
@@ -68,7 +69,7 @@ export const windowSchema = z.strictObject({
 
 // issue 9 (HTTP): each staff entry has a role; the PIN/password is set with `hallq staff passwd`, never here.
 export const staffSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, zhText('letters, digits, _ or -', '字母、数字、_ 或 -')),
+  id: staffIdSchema,
   name: text,
   /** staff: the soft caller at the window they sign in to; manager: admin and every window; technician: devices and diagnostics. */
   role: z.enum(['staff', 'manager', 'technician']).default('staff'),

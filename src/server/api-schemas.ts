@@ -1,6 +1,7 @@
 import { zhText } from '../../drivers/common/invalid-text.js';
 import { z } from 'zod';
 import { wireCommandSchema } from '../bus/command-schema.js';
+import { staffIdSchema } from '../config/staff-id.js';
 
 /**
  * The zod schemas of the hall server's HTTP API: they validate every request and generate
@@ -10,7 +11,7 @@ export const ticketIdParam = z.strictObject({ ticketId: z.string().regex(/^\d{8}
 export const statusTokenParam = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, zhText('a status page token (43 base64url characters)', '排队状态页令牌（43 个 base64url 字符）')) });
 export const signInBody = z
   .strictObject({
-    staffId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
+    staffId: staffIdSchema,
     /** The PIN or password. */
     secret: z.string().min(1).max(128),
     /** The window to sign in to: required for staff, optional for managers. */
