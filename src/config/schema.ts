@@ -13,7 +13,15 @@ import { trustProxySchema } from './trust-proxy.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.js';
 import { SMS_TEMPLATE_DEFAULTS } from './sms-texts.js';
 import { DEFAULT_STATUS_BASE_URL } from './status-url.js';
-import { DISK_LOW_MEGABYTES } from '../store/disk-space.js';
+
+/**
+ * The default of `server.diskLowMegabytes` and `agent.diskLowMegabytes`: below this much free space on
+ * the filesystem of a SQLite store, readiness says `disk-low` before an append fails. What the next
+ * writes may need at once: the WAL grows to its autocheckpoint (1000 pages, 4 MB), the checkpoint copies
+ * those pages into the database file (up to 4 MB more), a snapshot of a big day's state is 2 MB in the
+ * snapshots file and its WAL again, plus the journal's own lines: about 16 MB, taken four times over.
+ */
+export const DISK_LOW_MEGABYTES = 64;
 
 /**
  * The one schema of hallq's configuration: the types, the defaults, the validation and the JSON

@@ -3,7 +3,7 @@ import { HallqError } from '../../drivers/common/error.js';
 import { execute, type Command, type HallConfig, type HallEvent, type HallState, type Outcome } from '../core/index.js';
 import { dirname } from 'node:path';
 import { EventLog, snapshotFilePath } from '../store/index.js';
-import { DiskSpaceWatch, DISK_LOW_MEGABYTES, type DiskSpace } from '../store/disk-space.js';
+import { DiskSpaceWatch, type DiskSpace } from '../store/disk-space.js';
 import { replayLog } from './replay-log.js';
 import { warnUncallable } from './uncallable-warning.js';
 import { SnapshotWriter, type SnapshotSaved } from './snapshot-writer.js';
@@ -89,22 +89,22 @@ export class HallEngine {
     public state: HallState,
     private readonly logger: Logger,
     private readonly snapshotPath: string | undefined,
-    diskLowBytes: number,
+    diskLowBytes: number | undefined,
   ) {
     this.writer = snapshotPath === undefined ? undefined : new SnapshotWriter({ logPath: log.path, snapshotPath }, logger, { saved: (s) => this.snapshotSaved(s) });
     this.openedWithHistory = state.day !== '';
-    this.diskWatch = snapshotPath === undefined ? undefined : new DiskSpaceWatch(dirname(log.path), diskLowBytes, logger, { store: 'event log', key: 'server.diskLowMegabytes' });
+    this.diskWatch = snapshotPath === undefined || diskLowBytes === undefined ? undefined : new DiskSpaceWatch(dirname(log.path), diskLowBytes, logger, { store: 'event log', key: 'server.diskLowMegabytes' });
   }
 
   /**
    * `diskLowBytes`: below this much free space under the log, /readyz says `disk-low` before an append
-   * fails (server.diskLowMegabytes; DISK_LOW_MEGABYTES by default).
+   * fails (server.diskLowMegabytes, which the server passes); without it, no watch (tools, tests).
    */
   static open(path: string, config: HallConfig, logger: Logger, now: number, opts: { diskLowBytes?: number } = {}): HallEngine {
     const log = EventLog.open<HallEvent>(path, { logger });
     const snapshotPath = snapshotFilePath(path);
     const { state, replayed, snapshotSeq } = replayLog(log, snapshotPath, logger);
-    const engine = new HallEngine(log, state, logger, snapshotPath, opts.diskLowBytes ?? DISK_LOW_MEGABYTES * 1024 * 1024);
+    const engine = new HallEngine(log, state, logger, snapshotPath, opts.diskLowBytes);
     logger.info({ seq: state.seq, replayed, snapshotSeq }, 'event log replayed');
     // The log records the config it was run with; a changed file is a new HallConfigured event.
     if (JSON.stringify(state.config) !== JSON.stringify(config)) engine.handle({ id: `configure-${state.seq + 1}-${now}`, type: 'Configure', config, source: 'system' }, now);

@@ -1,15 +1,6 @@
 import { statfsSync } from 'node:fs';
 import type { Logger } from '../../drivers/common/logger.js';
 
-/**
- * The default of `server.diskLowMegabytes` and `agent.diskLowMegabytes`: below this much free space on
- * the filesystem of a SQLite store, readiness says `disk-low` before an append fails. What the next
- * writes may need at once: the WAL grows to its autocheckpoint (1000 pages, 4 MB), the checkpoint copies
- * those pages into the database file (up to 4 MB more), a snapshot of a big day's state is 2 MB in the
- * snapshots file and its WAL again, plus the journal's own lines: about 16 MB, taken four times over.
- */
-export const DISK_LOW_MEGABYTES = 64;
-
 /** The free space under a store now, against its threshold. */
 export interface DiskSpace {
   /** Bytes this process may still write there (statfs `bavail`: what root's reserve does not count). */
