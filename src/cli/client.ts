@@ -8,6 +8,7 @@ import { CliError, errorLine } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 import { systemWords } from '../../drivers/common/system-words.js';
 import { table } from './table.js';
+import { certificateWords, send, type HallServer } from './server-address.js';
 
 /**
  * Technician commands that talk to a running server's HTTP API, with the server's CLI token as a
@@ -22,13 +23,22 @@ export function cliTokenFor(configPath: string | undefined): string | undefined 
 
 const auth = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
-/** fetch, with a server out of reach said plainly. */
-async function ask(base: string, path: string, init: RequestInit = {}): Promise<Response> {
+/** The hall server, from an address alone (tests) or with the config's certificate. */
+const hallServer = (server: HallServer | string): HallServer => (typeof server === 'string' ? { url: server } : server);
+
+/** fetch, with a server out of reach said plainly, and a certificate refused said as such (not as a server away). */
+async function ask(server: HallServer, path: string, init: RequestInit = {}): Promise<Response> {
+  const base = server.url;
   try {
-    return await fetch(`${base}${path}`, init);
+    return await send(server, path, init);
   } catch (e) {
+    const cause = e instanceof Error ? e.cause : undefined;
+    const cert = certificateWords(cause instanceof Error ? (cause as NodeJS.ErrnoException).code : undefined, server);
+    if (cert) throw new CliError('CERT_UNTRUSTED', `the hall server at ${base} answered, but ${cert.en}`, `大厅服务器 ${base} 有应答，但${cert.zh}`);
     const why = unreachableWords(e);
-    throw new CliError('NOT_CONNECTED', `no answer from the hall server at ${base}: ${why.en}; is it running? (hallq status --server URL)`, `连不上大厅服务器 ${base}：${why.zh}，请确认它在运行`);
+    // A TLS server cuts a plain-HTTP request short: that is what "cut" most likely means on http://.
+    const tlsHint = why.en === 'the connection was cut' && base.startsWith('http:') ? { en: ' or does it speak HTTPS (server.http.tls: use https://)?', zh: '，或它用的是 HTTPS（server.http.tls：请用 https://）' } : { en: '', zh: '' };
+    throw new CliError('NOT_CONNECTED', `no answer from the hall server at ${base}: ${why.en}; is it running?${tlsHint.en} (hallq status --server URL)`, `连不上大厅服务器 ${base}：${why.zh}，请确认它在运行${tlsHint.zh}`);
   }
 }
 
@@ -52,15 +62,17 @@ async function failure(res: Response, path: string, sentToken = false): Promise<
   return new CliError(e?.code ?? `http-${res.status}`, e?.message ?? `${path}: the server answered HTTP ${res.status}`, e?.messageZh ?? `服务器返回 HTTP ${res.status}`);
 }
 
-async function get<T>(base: string, path: string, token: string | undefined): Promise<T> {
-  const res = await ask(base, path, { headers: auth(token) });
+async function get<T>(server: HallServer, path: string, token: string | undefined): Promise<T> {
+  const res = await ask(server, path, { headers: auth(token) });
   if (!res.ok) throw await failure(res, path, token !== undefined);
   return (await res.json()) as T;
 }
 
-export async function statusCommand(base: string, json: boolean, token?: string): Promise<number> {
-  const health = await ask(base, '/readyz').then(async (r) => ({ code: r.status, body: (await r.json()) as { ok: boolean; status: string; seq: number; broker: string } }));
-  const windows = await get<WindowView[]>(base, '/api/windows', token);
+export async function statusCommand(to: HallServer | string, json: boolean, token?: string): Promise<number> {
+  const server = hallServer(to);
+  const base = server.url;
+  const health = await ask(server, '/readyz').then(async (r) => ({ code: r.status, body: (await r.json()) as { ok: boolean; status: string; seq: number; broker: string } }));
+  const windows = await get<WindowView[]>(server, '/api/windows', token);
   if (json) process.stdout.write(`${JSON.stringify({ health: health.body, windows })}\n`);
   else {
     process.stdout.write(`server ${base}: ${health.body.status} · broker ${health.body.broker} · seq ${health.body.seq}\n\n`);
@@ -74,8 +86,8 @@ export async function statusCommand(base: string, json: boolean, token?: string)
   return health.body.ok ? exitCodes.ok : exitCodes.failure;
 }
 
-export async function queueCommand(base: string, json: boolean, token?: string): Promise<number> {
-  const q = await get<QueueView>(base, '/api/queue', token);
+export async function queueCommand(to: HallServer | string, json: boolean, token?: string): Promise<number> {
+  const q = await get<QueueView>(hallServer(to), '/api/queue', token);
   if (json) process.stdout.write(`${JSON.stringify(q)}\n`);
   else process.stdout.write(`${table(['service', 'waiting', 'issued', 'served'], Object.entries(q.services).map(([id, s]) => [s.outOfConfig ? `${id} (out of the config 已不在配置中)` : id, s.waiting, s.issued, s.served]))}\n`);
   return exitCodes.ok;
@@ -91,20 +103,21 @@ export function okLine(command: Record<string, unknown>, ticketId: string | unde
   return ticketId ? `ok ${ticketId}` : 'ok';
 }
 
-export async function commandCommand(base: string, command: Record<string, unknown>, json: boolean, token?: string): Promise<number> {
+export async function commandCommand(to: HallServer | string, command: Record<string, unknown>, json: boolean, token?: string): Promise<number> {
+  const server = hallServer(to);
   // The server sets the source (admin for the CLI token).
-  const res = await ask(base, '/api/commands', { method: 'POST', headers: { 'content-type': 'application/json', ...auth(token) }, body: JSON.stringify({ id: randomUUID(), ...command }) });
+  const res = await ask(server, '/api/commands', { method: 'POST', headers: { 'content-type': 'application/json', ...auth(token) }, body: JSON.stringify({ id: randomUUID(), ...command }) });
   if (res.status === 401) throw await failure(res, '/api/commands', token !== undefined);
   const body = (await res.json()) as { outcome?: { ok: boolean; ticketId?: string; code?: string; message?: { zh: string; en: string } }; error?: { code: string; message: string; messageZh?: string } };
   if (json) process.stdout.write(`${JSON.stringify(body)}\n`);
   else if (body.outcome?.ok) process.stdout.write(`${okLine(command, body.outcome.ticketId)}\n`);
   else if (body.outcome?.code === 'unknown-window' && typeof command.window === 'number') {
     // Which windows there are, so the technician need not look them up (`hallq call 99`).
-    const list = await windowList(base);
+    const list = await windowList(server);
     process.stderr.write(`${errorLine({ code: 'unknown-window', message: `refused: the hall has no window ${command.window}${list ? `; its windows: ${list.en}` : ''}`, messageZh: `本大厅没有 ${command.window} 号窗口${list ? `；有这些窗口：${list.zh}` : ''}` })}\n`);
   } else if (body.outcome?.code === 'unknown-service' && typeof command.serviceId === 'string') {
     // Which services there are, and the one it is a typo of (`hallq issue socail`).
-    const ids = await serviceIds(base);
+    const ids = await serviceIds(server);
     const guess = ids === undefined ? undefined : closest(command.serviceId, ids);
     const more = ids === undefined ? { en: '', zh: '' } : { en: `; its services: ${ids.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`, zh: `；有这些业务：${ids.join('、')}${guess ? `（是不是 "${guess}"？）` : ''}` };
     // What was typed is worded as the server words an echo (quoted only when it cannot be personal data).
@@ -116,9 +129,9 @@ export async function commandCommand(base: string, command: Record<string, unkno
 }
 
 /** The hall's service ids from its public snapshot; undefined when they cannot be had. */
-async function serviceIds(base: string): Promise<string[] | undefined> {
+async function serviceIds(server: HallServer): Promise<string[] | undefined> {
   try {
-    const res = await fetch(`${base}/api/hall`);
+    const res = await send(server, '/api/hall');
     if (!res.ok) return undefined;
     const ids = ((await res.json()) as { services?: { id: string }[] }).services?.map((s) => s.id) ?? [];
     return ids.length > 0 ? ids : undefined;
@@ -136,9 +149,9 @@ const KIND_WORDS: Readonly<Record<string, { en: string; zh: string }>> = {
 };
 
 /** The hall's windows from its public snapshot, e.g. `1 (general), 2 (general), … 12 (pickup)`; undefined when it cannot be had. */
-async function windowList(base: string): Promise<{ en: string; zh: string } | undefined> {
+async function windowList(server: HallServer): Promise<{ en: string; zh: string } | undefined> {
   try {
-    const res = await fetch(`${base}/api/hall`);
+    const res = await send(server, '/api/hall');
     if (!res.ok) return undefined;
     const hall = (await res.json()) as { windows?: { window: number; kind?: string }[] };
     const ws = hall.windows ?? [];

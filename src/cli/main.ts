@@ -13,6 +13,7 @@ import { errorLine, errorParts, UsageError } from './cli-error.js';
 import { closest, closestAll } from '../../drivers/common/did-you-mean.js';
 import { exitCodes } from './exit-codes.js';
 import { endQuietlyOnBrokenPipe } from './broken-pipe.js';
+import type { HallServer } from './server-address.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -64,7 +65,7 @@ const commands: Record<string, Subcommand> = {
     options: { ...serverOpt, ...configOpt, ...jsonOpt },
     run: async (a) => {
       const client = await import('./client.js');
-      return client.statusCommand(await serverUrl(a), flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
+      return client.statusCommand(await serverAddress(a), flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
     },
   },
   queue: {
@@ -73,7 +74,7 @@ const commands: Record<string, Subcommand> = {
     options: { ...serverOpt, ...configOpt, ...jsonOpt },
     run: async (a) => {
       const client = await import('./client.js');
-      return client.queueCommand(await serverUrl(a), flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
+      return client.queueCommand(await serverAddress(a), flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
     },
   },
   issue: {
@@ -84,7 +85,7 @@ const commands: Record<string, Subcommand> = {
     run: async (a) => {
       const serviceId = need(a.positionals[0], 'issue needs the service, e.g. hallq issue social', '请写上业务编号，例如 hallq issue social');
       const client = await import('./client.js');
-      return client.commandCommand(await serverUrl(a), { type: 'IssueTicket', serviceId, delivery: 'none' }, flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
+      return client.commandCommand(await serverAddress(a), { type: 'IssueTicket', serviceId, delivery: 'none' }, flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
     },
   },
   call: {
@@ -95,7 +96,7 @@ const commands: Record<string, Subcommand> = {
     run: async (a) => {
       const window = windowNumber(need(a.positionals[0], 'call needs the window number, e.g. hallq call 3', '请写上窗口号，例如 hallq call 3'));
       const client = await import('./client.js');
-      return client.commandCommand(await serverUrl(a), { type: 'CallNext', window }, flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
+      return client.commandCommand(await serverAddress(a), { type: 'CallNext', window }, flag(a, 'json'), client.cliTokenFor(str(a, 'config')));
     },
   },
   simulate: {
@@ -411,19 +412,19 @@ const positive = (a: CommandArgs, name: string): number | undefined => {
   return n;
 };
 
-/** The server's HTTP address: --server, else the config's server.http port on this machine. */
-async function serverUrl(a: CommandArgs): Promise<string> {
+/**
+ * The hall server: --server, else where --config's server listens (its host, 0.0.0.0 and :: as loopback;
+ * https with server.http.tls), else http://127.0.0.1:8080. A --config that cannot be used is said first,
+ * never replaced by the default address (the config's problems, not NOT_CONNECTED, are what to fix).
+ */
+async function serverAddress(a: CommandArgs): Promise<HallServer> {
   const flagged = str(a, 'server');
-  if (flagged !== undefined) {
-    if (!isHttpUrl(flagged)) throw new UsageError(`--server is the server's address, e.g. http://127.0.0.1:8080 (not "${flagged}")`, `--server 应为服务器地址，例如 http://127.0.0.1:8080（而不是 "${flagged}"）`);
-    return flagged.replace(/\/$/, '');
-  }
+  if (flagged !== undefined && !isHttpUrl(flagged)) throw new UsageError(`--server is the server's address, e.g. http://127.0.0.1:8080 (not "${flagged}")`, `--server 应为服务器地址，例如 http://127.0.0.1:8080（而不是 "${flagged}"）`);
   const configPath = str(a, 'config');
-  if (configPath) {
-    const r = (await import('../config/load.js')).loadConfigFile(configPath);
-    if (r.ok) return `http://127.0.0.1:${r.config.server.http.port}`;
-  }
-  return 'http://127.0.0.1:8080';
+  const config = configPath ? (await import('../config/load.js')).loadConfigOrThrow(configPath) : undefined;
+  const { configServerUrl, pinnedCert } = await import('./server-address.js');
+  const url = flagged?.replace(/\/$/, '') ?? (config ? configServerUrl(config) : 'http://127.0.0.1:8080');
+  return { url, pinned: pinnedCert(config) };
 }
 
 function isHttpUrl(s: string): boolean {

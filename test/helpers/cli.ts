@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as absolute } from 'node:path';
 import { afterAll } from 'vitest';
 
 /** What a `hallq` command line ended with. */
@@ -14,12 +14,13 @@ export interface CliResult {
 /**
  * The real CLI from this tree's build (dist/, as `npm test` builds it first), killed if it has not
  * ended after 50 s (a hang fails the test and leaves no process behind). `input` is written to its
- * stdin (then closed); `env` is added to this process's; `uid`/`gid` run it as another user.
+ * stdin (then closed); `env` is added to this process's; `uid`/`gid` run it as another user; `cwd` runs it
+ * from another folder, as a technician types it anywhere.
  */
-export function runHallq(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; uid?: number; gid?: number } = {}): Promise<CliResult> {
+export function runHallq(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; uid?: number; gid?: number; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const { env, input, ...ids } = opts;
-    const child = execFile(process.execPath, ['bin/hallq.js', ...args], { encoding: 'utf8', env: { ...process.env, HALLQ_RUN: 'dist', ...env }, timeout: 50_000, killSignal: 'SIGKILL', ...ids }, (err, stdout, stderr) =>
+    const { env, input, ...rest } = opts;
+    const child = execFile(process.execPath, [absolute('bin/hallq.js'), ...args], { encoding: 'utf8', env: { ...process.env, HALLQ_RUN: 'dist', ...env }, timeout: 50_000, killSignal: 'SIGKILL', ...rest }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(input ?? '');
