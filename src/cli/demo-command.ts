@@ -2,13 +2,10 @@ import { runDemo } from '../demo/demo.js';
 import { stopOnBrokenPipe } from './broken-pipe.js';
 import { exitCodes } from './exit-codes.js';
 
-/** `hallq demo`: the whole hall on the fixed demo ports until q, Ctrl-C, SIGTERM or --seconds. */
+/** `hallq demo`: the whole hall on its config's ports (the banner says which) until q, Ctrl-C, SIGTERM or --seconds. */
 export async function demoCommand(opts: { config: string; speed: number; seed: number | undefined; seconds: number | undefined; png?: string | undefined }): Promise<number> {
   const demo = await runDemo({
     config: opts.config,
-    mqttPort: 1883,
-    httpPort: 8080,
-    kioskPort: 8081,
     speed: opts.speed,
     seed: opts.seed ?? Date.now() % 100_000,
     print: (line) => process.stdout.write(`${line}\n`),

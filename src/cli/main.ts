@@ -45,7 +45,7 @@ const commands: Record<string, Subcommand> = {
     usage: '[--config FILE] [--speed N] [--seconds N] [--seed N] [--png DIR]',
     about: 'the whole hall on one box: embedded broker, server, agent, emulated devices, citizens; --png DIR draws each printed ticket',
     options: { ...configOpt, speed: text, seconds: text, seed: text, png: text },
-    run: async (a) => (await import('./demo-command.js')).demoCommand({ config: str(a, 'config') ?? 'config/demo.yaml', speed: positive(a, 'speed') ?? 1, seed: int(a, 'seed'), seconds: int(a, 'seconds'), png: str(a, 'png') }),
+    run: async (a) => (await import('./demo-command.js')).demoCommand({ config: str(a, 'config') ?? join(programRoot(), 'config', 'demo.yaml'), speed: positive(a, 'speed') ?? 1, seed: int(a, 'seed'), seconds: int(a, 'seconds'), png: str(a, 'png') }),
   },
   server: {
     usage: '--config FILE',
@@ -449,9 +449,14 @@ function version(): string {
   return 'unknown';
 }
 
+/** The program's folder (the clone, or /opt/hallq installed): its config/demo.yaml is the demo's, from whatever folder it is run. */
+function programRoot(): string {
+  return fileURLToPath(new URL(import.meta.url.includes('/dist/src/') ? '../../../' : '../../', import.meta.url)).replace(/\/$/, '');
+}
+
 /** What to run when a package is missing; the same words as bin/hallq.js, which catches it before this file loads. */
 function setupHint(pkg: string): { en: string; zh: string } {
-  const root = fileURLToPath(new URL(import.meta.url.includes('/dist/src/') ? '../../../' : '../../', import.meta.url)).replace(/\/$/, '');
+  const root = programRoot();
   return existsSync(join(root, 'src'))
     ? { en: `hallq's npm packages are not installed in this clone (${root}: node_modules has no "${pkg}"): run \`npm ci\` in ${root} first`, zh: `源码目录 ${root} 尚未安装 hallq 的 npm 包（node_modules 中没有 "${pkg}"）：请先在该目录运行 npm ci` }
     : { en: `hallq's npm packages are not installed in ${root} (node_modules has no "${pkg}"): run \`npm ci --omit=dev\` in ${root}, or reinstall hallq`, zh: `${root} 尚未安装 hallq 的 npm 包（node_modules 中没有 "${pkg}"）：请在该目录运行 npm ci --omit=dev，或重新安装 hallq` };

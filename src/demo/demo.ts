@@ -33,12 +33,14 @@ import { startDemoHardware, type DemoHardware } from './hardware.js';
 import { TEST_CARDS } from '../../drivers/idcard/test-cards.js';
 import { DemoConsole } from './console.js';
 import { demoSendsSms } from './sms-choice.js';
+import { configuredPorts, portsLine, type DemoPorts } from './ports.js';
 
 export interface DemoOptions {
   config: string;
-  mqttPort: number;
-  httpPort: number;
-  kioskPort: number;
+  /** The ports to listen on (each taken one replaced by a free one); absent, the config's (src/demo/ports.ts). */
+  mqttPort?: number;
+  httpPort?: number;
+  kioskPort?: number;
   /** Citizens and staff acting on their own; off for tests that drive the hall themselves. */
   trickle?: boolean;
   /** Keep the services' own issuing hours (the hall itself is always open in the demo). */
@@ -186,6 +188,9 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
 
 async function startDemo(o: DemoOptions, undo: (() => Promise<unknown> | void)[]): Promise<RunningDemo> {
   const base = loadConfigOrThrow(o.config);
+  const fromConfig = configuredPorts(base);
+  const asked = (port: number | undefined, c: DemoPorts[keyof DemoPorts]) => (port === undefined ? c : { port });
+  const wanted: DemoPorts = { http: asked(o.httpPort, fromConfig.http), kiosk: asked(o.kioskPort, fromConfig.kiosk), mqtt: asked(o.mqttPort, fromConfig.mqtt) };
   const clock = o.clock ?? Date.now;
   const dataDir = mkdtempSync(join(tmpdir(), 'hallq-demo-'));
   undo.push(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -195,7 +200,7 @@ async function startDemo(o: DemoOptions, undo: (() => Promise<unknown> | void)[]
   // The demo broker authenticates and authorizes like the shipped Mosquitto config, with users made now.
   const creds = demoCredentials(dataDir, [DEFAULT_SERVER_USER, DEMO_AGENT, DEMO_WATCH]);
   const cred = (user: string) => creds.users.get(user) ?? { password: '', file: '' };
-  const broker = await brokerOn(o.mqttPort, { passwordFile: creds.passwordFile, acl: hallAcl(base.hall.id, DEFAULT_SERVER_USER) });
+  const broker = await brokerOn(wanted.mqtt.port, { passwordFile: creds.passwordFile, acl: hallAcl(base.hall.id, DEFAULT_SERVER_USER) });
   undo.push(() => broker.close());
   const serverPw = cred(DEFAULT_SERVER_USER).file;
   // The emulator's end is opened here; the server's SMS delivery opens the host end itself (by path).
@@ -224,11 +229,11 @@ async function startDemo(o: DemoOptions, undo: (() => Promise<unknown> | void)[]
   } catch (e) {
     logger.warn({ err: String(e) }, 'voice disabled in the demo');
   }
-  const kioskPort0 = await freeOr(o.kioskPort);
+  const kioskPort0 = await freeOr(wanted.kiosk.port);
   const agentEntry = (statusBaseUrl: string) =>
     agentEntrySchema.parse({ id: DEMO_AGENT, kiosk: { host: '127.0.0.1', port: kioskPort0, statusBaseUrl }, devices: { ...hw.devices, ...(voice ? { voice } : {}) } });
   // The port is chosen before the server starts: its SMS texts link the status page at this address.
-  let port = await portFor(o.httpPort);
+  let port = await portFor(wanted.http.port);
   let server;
   try {
     server = await startServerFrom(demoConfig(base, dataDir, broker.url, port, agentEntry(`http://127.0.0.1:${port}`), o.keepServiceHours, modemPty?.host, serverPw), clock, logger);
@@ -474,6 +479,7 @@ async function startDemo(o: DemoOptions, undo: (() => Promise<unknown> | void)[]
   }
 
   o.print(`hallq demo — ${config.hall.name.zh} (${config.hall.name.en})
+  ports         ${portsLine(wanted, { http: httpPort, kiosk: kioskPort, mqtt: broker.port }, o.config)}
   pages         kiosk ${kioskUrl}/kiosk · display ${statusBase}/display · caller ${statusBase}/caller?window=1 · admin ${statusBase}/admin
   sign in       ${statusBase}/sign-in with the demo PINs: ${signIns} (staff also give their window)
   hall server   ${statusBase}/api/hall · /livez /readyz (public) · /api/queue · /api/windows · /metrics (signed in, or the CLI token ${config.server.database}.cli-token)
