@@ -69,7 +69,7 @@ export function ticketsWhere(state: HallState, pred: (t: Ticket) => boolean): Ti
   return Object.values(state.tickets).filter(pred);
 }
 
-export { keyOrderIsQueuedOrder, serviceQueue, waitingByQueued, waitingTickets, targetedWindows, type ServiceQueue } from './waiting-index.js';
+export { keyOrderIsQueuedOrder, serviceQueue, waitingByQueued, waitingTickets, targetedWindows, printingTickets, type ServiceQueue } from './waiting-index.js';
 
 /** Called by apply after an event moved the state from seq - 1 to seq and touched `ticketId` (null: none; undefined: maybe many); `issued`: the event made that ticket (TicketIssued). */
 export function noteApplied(state: HallState, seq: number, ticketId: string | null | undefined, issued: boolean): void {

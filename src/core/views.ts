@@ -4,6 +4,7 @@ import { waitWords } from './wait-words.js';
 import { canServe, issuedPerService, servedPerService, serviceQueue, targetedWindows, waitingTickets } from './hall.js';
 import type { Lang, WindowDef } from './model.js';
 import type { HallEvent } from './events.js';
+import { issueFigures } from './issue-figures.js';
 import type { HallState } from './state.js';
 import { own, setOwn } from './own.js';
 
@@ -111,14 +112,16 @@ export function ticketView(state: HallState, ticketId: string, now: number): Tic
   };
 }
 
-/** The position a ticket not yet waiting (its print unconfirmed) will have once it waits: what its ticket says. */
+/**
+ * The figures a ticket not yet waiting (its print unconfirmed) will have once it waits, with the other
+ * tickets still printing ahead of it waiting too (issue-figures.ts): what its ticket says. The kiosk's
+ * fallback for a ticket of a server that fixes no figures at issue (Ticket.atIssue).
+ */
 export function prospectiveView(state: HallState, ticketId: string, now: number): TicketView | undefined {
   const t = own(state.tickets, ticketId);
   if (!t || t.status !== 'issued') return ticketView(state, ticketId, now);
-  const copy = structuredClone(state);
-  const c = own(copy.tickets, ticketId);
-  if (c) c.status = 'waiting';
-  return ticketView(copy, ticketId, now);
+  const f = issueFigures(state, t, now);
+  return { ticketId: t.id, number: t.number, serviceId: t.serviceId, status: t.status, position: f.position, windows: f.windows, ...(f.waitMinutes === undefined ? {} : { estimatedWaitMinutes: f.waitMinutes }) };
 }
 
 /**

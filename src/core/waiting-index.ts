@@ -6,7 +6,10 @@ import { own } from './own.js';
  * one ticket at a time, so no command scans or sorts the whole day's tickets (issue 12):
  *  - all of them in queue-key order, and by time joined (queuedAt, then queue key);
  *  - per service, each class in queue-key order and all of them by time joined;
- *  - how many are transferred to each window.
+ *  - how many are transferred to each window;
+ *  - beside them, the tickets still printing (issued, their cut not confirmed), in queue-key order:
+ *    each will wait at its place once its print is confirmed, so a new ticket's figures count them
+ *    (stateWithWaiting). A handful at a rush, none most of the time.
  * Lists are never changed in place (a caller may still hold the previous seq's): a change builds new
  * arrays, and only for the service it touches. An event that leaves a waiting ticket where it was in
  * every order (a notice, a call of another ticket) costs no copy at all.
@@ -38,6 +41,8 @@ interface WaitingIndex {
   placed: Map<string, Placed>;
   /** Waiting tickets per target window (transfers to one window), windows with none absent. */
   targeted: Map<number, number>;
+  /** Tickets still printing (status issued), in queue-key order. */
+  printing: Ticket[];
   /** Whether queue-key order is also time-joined order (computed when first asked, then carried from event to event). */
   keyOrderIsQueuedOrder?: boolean;
   /**
@@ -73,7 +78,10 @@ function build(state: HallState): WaitingIndex {
   const placed = new Map(waiting.map((t) => [t.id, placeOf(t)]));
   const targeted = new Map<number, number>();
   for (const t of waiting) if (t.targetWindow !== undefined) targeted.set(t.targetWindow, (targeted.get(t.targetWindow) ?? 0) + 1);
-  return { seq: state.seq, waiting, byQueued, services, placed, targeted };
+  const printing = Object.values(state.tickets)
+    .filter((t) => t.status === 'issued')
+    .sort(byKey);
+  return { seq: state.seq, waiting, byQueued, services, placed, targeted, printing };
 }
 
 function indexOf(state: HallState): WaitingIndex {
@@ -99,6 +107,32 @@ function withTicket(list: readonly Ticket[], t: Ticket, order: (a: Ticket, b: Ti
   let i = out.length;
   while (i > 0 && order(out[i - 1] as Ticket, t) > 0) i--;
   out.splice(i, 0, t);
+  return out;
+}
+
+/**
+ * `list` (in `order`) with each of `adds` at its place, as one new array: one copy of the list for all
+ * of them (a what-if state places the tickets still printing and the new one; a copy each would be
+ * one copy of the queue per ticket printing). Each place found by bisection, after every ticket not after it.
+ */
+function withTickets(list: readonly Ticket[], adds: readonly Ticket[], order: (a: Ticket, b: Ticket) => number): Ticket[] {
+  if (adds.length === 0) return list.slice();
+  if (adds.length === 1) return withTicket(list, adds[0] as Ticket, order);
+  const out: Ticket[] = [];
+  let from = 0;
+  for (const t of [...adds].sort(order)) {
+    let lo = from;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (order(list[mid] as Ticket, t) > 0) hi = mid;
+      else lo = mid + 1;
+    }
+    for (let j = from; j < lo; j++) out.push(list[j] as Ticket);
+    out.push(t);
+    from = lo;
+  }
+  for (let j = from; j < list.length; j++) out.push(list[j] as Ticket);
   return out;
 }
 
@@ -140,6 +174,7 @@ export function noteWaiting(state: HallState, seq: number, ticketId: string | nu
   hit.seq = seq;
   if (ticketId === null) return;
   const t = own(state.tickets, ticketId);
+  notePrinting(hit, ticketId, t);
   const was = hit.placed.get(ticketId);
   const waits = t?.status === 'waiting';
   if (!was && !waits) return;
@@ -165,19 +200,32 @@ export function noteWaiting(state: HallState, seq: number, ticketId: string | nu
   }
 }
 
+/** Keeps the side list of tickets still printing: in it while the ticket is issued, out of it otherwise. */
+function notePrinting(hit: WaitingIndex, ticketId: string, t: Ticket | undefined): void {
+  const i = hit.printing.findIndex((p) => p.id === ticketId);
+  const printing = t?.status === 'issued';
+  if (i >= 0 && printing && hit.printing[i] === t) return;
+  // A new array: a what-if state or a caller may still hold the previous one.
+  const rest = i >= 0 ? without(hit.printing, hit.printing[i] as Ticket) : hit.printing;
+  hit.printing = printing && t ? withTicket(rest, t, byKey) : rest;
+}
+
 /**
- * A copy of `state` in which `t` (a ticket not in it yet, or not waiting yet) waits, and that waiting
- * ticket: for the figures a new ticket is told (issue-figures.ts), by the dispatcher and the estimate,
- * which find waiting tickets through this index only. Its index is the state's own with the ticket
- * placed (copy-on-write, no rebuild, no sort; the map of where each ticket was placed is the state's,
- * not copied, and not updated); its tickets record is the state's, not copied (issue 12: a day's tickets
- * per issue), so nothing else may read the copy. The state and its index stay as they were.
+ * A copy of `state` in which `t` (a ticket not in it yet, or not waiting yet) waits, and so does every
+ * ticket still printing (issued, its cut not confirmed): the queue as it will be once those prints are
+ * confirmed, each at its own place (class, queue key, time joined, as TicketPrinted will put it), and
+ * that waiting `t`. For the figures a new ticket is told (issue-figures.ts), by the dispatcher and the
+ * estimate, which find waiting tickets through this index only: five kiosk issues at once must say
+ * 1..5, not 1 each. Its index is the state's own with those tickets placed (copy-on-write, one copy of
+ * each list touched, no rebuild, no sort of the queue; the map of where each ticket was placed is the
+ * state's, not copied, and not updated); its tickets record is the state's, not copied (issue 12: a
+ * day's tickets per issue), so nothing else may read the copy. The state and its index stay as they were.
  */
 export function stateWithWaiting(state: HallState, t: Ticket): { whatIf: HallState; waiting: Ticket } {
   const waiting: Ticket = { ...t, status: 'waiting' };
   const whatIf: HallState = { ...state, seq: state.seq + 1 };
   const hit = indexOf(state);
-  const index: WaitingIndex = { seq: state.seq + 1, waiting: hit.waiting, byQueued: hit.byQueued, services: new Map(hit.services), placed: hit.placed, targeted: new Map(hit.targeted), keyOrderIsQueuedOrder: keyOrderIsQueuedOrder(state), shared: true };
+  const index: WaitingIndex = { seq: state.seq + 1, waiting: hit.waiting, byQueued: hit.byQueued, services: new Map(hit.services), placed: hit.placed, targeted: new Map(hit.targeted), printing: [], keyOrderIsQueuedOrder: keyOrderIsQueuedOrder(state), shared: true };
   const was = index.placed.get(t.id);
   if (was) {
     index.waiting = without(index.waiting, was.ticket);
@@ -187,14 +235,28 @@ export function stateWithWaiting(state: HallState, t: Ticket): { whatIf: HallSta
     count(index.targeted, was.targetWindow, -1);
     index.keyOrderIsQueuedOrder = orderAfterRemoval(index.keyOrderIsQueuedOrder);
   }
-  index.waiting = withTicket(index.waiting, waiting, byKey);
-  index.keyOrderIsQueuedOrder = orderAfterInsertion(index.keyOrderIsQueuedOrder, index.waiting, waiting);
-  index.byQueued = withTicket(index.byQueued, waiting, byQueuedOrder);
-  const q = index.services.get(waiting.serviceId) ?? noQueue;
-  index.services.set(waiting.serviceId, { ...q, [waiting.class]: withTicket(q[waiting.class], waiting, byKey), byQueued: withTicket(q.byQueued, waiting, byQueuedOrder) });
-  count(index.targeted, waiting.targetWindow, 1);
+  // `t` itself may be one of them (a printing ticket's prospective figures, views.ts).
+  const adds: Ticket[] = [];
+  for (const p of hit.printing) if (p.id !== t.id) adds.push({ ...p, status: 'waiting' });
+  adds.push(waiting);
+  index.waiting = withTickets(index.waiting, adds, byKey);
+  for (const a of adds) index.keyOrderIsQueuedOrder = orderAfterInsertion(index.keyOrderIsQueuedOrder, index.waiting, a);
+  index.byQueued = withTickets(index.byQueued, adds, byQueuedOrder);
+  for (const serviceId of new Set(adds.map((a) => a.serviceId))) {
+    const mine = adds.filter((a) => a.serviceId === serviceId);
+    const q = index.services.get(serviceId) ?? noQueue;
+    const next: ServiceQueue = { ...q, byQueued: withTickets(q.byQueued, mine, byQueuedOrder) };
+    for (const cls of new Set(mine.map((a) => a.class))) next[cls] = withTickets(q[cls], mine.filter((a) => a.class === cls), byKey);
+    index.services.set(serviceId, next);
+  }
+  for (const a of adds) count(index.targeted, a.targetWindow, 1);
   cache.set(whatIf, index);
   return { whatIf, waiting };
+}
+
+/** Today's tickets still printing (issued, their cut not confirmed), in queue-key order. */
+export function printingTickets(state: HallState): readonly Ticket[] {
+  return indexOf(state).printing;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { canServe, waitingTickets, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
+import { canServe, setOwn, waitingTickets, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
 import { eligibleWaiting, interleaveOf, meanServiceMs, nextInterleave, prefersPriority, tierSlackMs, type SequenceEntry } from '../../src/core/dispatcher.js';
 import { poolOf, tierOf } from '../../src/core/hall.js';
 
@@ -144,4 +144,16 @@ export function dryRunWaits(state: HallState, now: number): Map<string, number> 
     if (!call(first, at)) busy = busy.filter((r) => r !== first);
   }
   return out;
+}
+
+/**
+ * The hall a new ticket's figures are defined on (issue-figures.ts): a structured clone of the state in
+ * which every ticket still printing (issued) waits, as its confirmed print (TicketPrinted) will make it
+ * wait, and so does the new ticket `t`. Its index is built by a scan (the clone is a state never seen).
+ */
+export function queueOnceConfirmed(state: HallState, t: Ticket): HallState {
+  const copy = structuredClone(state);
+  for (const x of Object.values(copy.tickets)) if (x.status === 'issued') x.status = 'waiting';
+  setOwn(copy.tickets, t.id, { ...structuredClone(t), status: 'waiting' });
+  return copy;
 }

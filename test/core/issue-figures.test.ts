@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyState, prospectiveView, replayInto } from '../../src/core/index.js';
+import { emptyState, prospectiveView, replayInto, ticketView } from '../../src/core/index.js';
 import { Hall, hallConfig } from './fixtures.js';
 
 /**
@@ -89,6 +89,57 @@ describe('figures fixed at issue', () => {
     h.open(1);
     const id = h.issue('A', { delivery: 'print' });
     expect(replayInto(emptyState(), h.log).tickets[id]?.atIssue).toEqual(h.state.tickets[id]?.atIssue);
+  });
+});
+
+/**
+ * The tryout: five kiosk issues at once on an empty queue all printed 前面还有 0 人 (each issue's figures
+ * put only itself in the queue; the other four were still printing). A ticket still printing waits at
+ * its place once its cut is confirmed, so the figures count it where it will stand.
+ */
+describe('figures at issue count the tickets still printing', () => {
+  it('five printed tickets issued before any cut are told positions 1..5, and the status page says so after the cuts', () => {
+    const h = new Hall();
+    h.open(1);
+    const ids = Array.from({ length: 5 }, () => h.issue('A', { delivery: 'print' }));
+    expect(ids.map((id) => h.state.tickets[id]?.atIssue?.position)).toEqual([1, 2, 3, 4, 5]);
+    const waits = ids.map((id) => h.state.tickets[id]?.atIssue?.waitMinutes ?? -1);
+    expect(waits[0]).toBe(0);
+    expect(waits.every((m, i) => i === 0 || m > (waits[i - 1] ?? 0))).toBe(true);
+    // The kiosk's own figuring (a server without atIssue) counts them too.
+    expect(prospectiveView(h.state, ids[2] ?? '', h.now)?.position).toBe(3);
+    for (const id of ids) h.ok({ type: 'PrintConfirmed', ticketId: id });
+    expect(ids.map((id) => ticketView(h.state, id, h.now)?.position)).toEqual([1, 2, 3, 4, 5]);
+    expect(ids.map((id) => ticketView(h.state, id, h.now)?.estimatedWaitMinutes)).toEqual(waits);
+    // And the issued SMS of each says its paper's figures.
+    const issued = h.events('NotificationDue').filter((e) => e.reason === 'issued');
+    expect(issued.map((e) => [e.ticketId, e.position])).toEqual(ids.map((id, i) => [id, i + 1]));
+  });
+
+  it('by the queue rules: a priority ticket issued after two printing ones stands ahead of them, a ticket of another window’s service is not behind them', () => {
+    const h = new Hall(hallConfig({ policy: { interleave: { normal: 0, priority: 1 } } })); // strict priority
+    h.open(1);
+    h.open(4);
+    h.issue('A', { delivery: 'print' });
+    h.issue('A', { delivery: 'print' });
+    expect(h.state.tickets[h.issue('A', { delivery: 'print', priority: true })]?.atIssue?.position).toBe(1);
+    const c = h.issue('C', { delivery: 'print', person: { idHash: 'h1', idMasked: '1101**********0011', idValid: true } });
+    expect(h.state.tickets[c]?.atIssue).toMatchObject({ position: 1, windows: [4] });
+    expect(h.state.tickets[h.issue('A')]?.atIssue?.position).toBe(4);
+  });
+
+  it('a print that fails drops out afterwards: the tickets issued behind it keep the figures they were told, the status page moves them up', () => {
+    const h = new Hall();
+    h.open(1);
+    const first = h.issue('A', { delivery: 'print' });
+    const second = h.issue('A', { delivery: 'print' });
+    expect(h.state.tickets[second]?.atIssue?.position).toBe(2);
+    h.ok({ type: 'PrintFailed', ticketId: first, reason: 'paper out' });
+    h.ok({ type: 'PrintConfirmed', ticketId: second });
+    expect(h.events('NotificationDue').find((e) => e.ticketId === second && e.reason === 'issued')).toMatchObject({ position: 2 });
+    expect(ticketView(h.state, second, h.now)?.position).toBe(1);
+    // A voided print is not counted for the next ticket.
+    expect(h.state.tickets[h.issue('A', { delivery: 'print' })]?.atIssue?.position).toBe(2);
   });
 });
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { apply, canServe, decide, emptyState, estimatedWaits, notificationsDue, own, positions, queueView, setOwn, waitMinutes, waitingTickets, windowSequence, windowView, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
+import { apply, canServe, decide, emptyState, estimatedWaits, notificationsDue, own, positions, printingTickets, queueView, waitMinutes, waitingTickets, windowSequence, windowView, type Command, type EventBody, type HallConfig, type HallEvent, type HallState, type Ticket, type WindowDef } from '../../src/core/index.js';
 import { keyOrderIsQueuedOrder, serviceQueue, targetedWindows, waitingByQueued } from '../../src/core/hall.js';
-import { sortedPositions, sortedSequence } from './call-order-oracle.js';
+import { queueOnceConfirmed, sortedPositions, sortedSequence } from './call-order-oracle.js';
 import { Hall, hallConfig, monday, type DistributiveOmit } from './fixtures.js';
 
 /**
@@ -63,7 +63,8 @@ function scannedQueueView(state: HallState): ReturnType<typeof queueView> {
 /**
  * The waiting index as apply keeps it, one ticket per event (src/core/waiting-index.ts), in ids. Its
  * oracle is the same function on a structured clone of the state: a state the index has never seen,
- * so it is built from a scan of the day's tickets, as it was before it was kept incrementally.
+ * so it is built from a scan of the day's tickets, as it was before it was kept incrementally. With
+ * the side list of tickets still printing, whose new tickets' figures count them.
  */
 function waitingIndexIds(state: HallState) {
   const ids = (ts: readonly Ticket[]) => ts.map((t) => t.id);
@@ -73,7 +74,7 @@ function waitingIndexIds(state: HallState) {
       return [s.id, { appointment: ids(q.appointment), priority: ids(q.priority), normal: ids(q.normal), byQueued: ids(q.byQueued) }];
     }),
   );
-  return { waiting: ids(waitingTickets(state)), byQueued: ids(waitingByQueued(state)), services, targeted: [...targetedWindows(state)].sort((a, b) => a[0] - b[0]) };
+  return { waiting: ids(waitingTickets(state)), byQueued: ids(waitingByQueued(state)), services, targeted: [...targetedWindows(state)].sort((a, b) => a[0] - b[0]), printing: ids(printingTickets(state)) };
 }
 
 /** Every window's lazy call order (whole, and cut at a few lengths) against the sorted one. */
@@ -87,8 +88,7 @@ function expectSequencesSorted(state: HallState, now: number): void {
 
 /** What a new ticket is told at issue, from a structured clone of the state (its index built by a scan) in which it waits. */
 function scannedFigures(state: HallState, t: Ticket, now: number) {
-  const copy = structuredClone(state);
-  setOwn(copy.tickets, t.id, { ...structuredClone(t), status: 'waiting' });
+  const copy = queueOnceConfirmed(state, t);
   const p = sortedPositions(copy, now).get(t.id);
   const ms = estimatedWaits(copy, now).get(t.id);
   return { position: p?.position ?? 1, windows: p?.openWindows ?? [], ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) };
@@ -100,7 +100,7 @@ function withoutFigures(t: Ticket): Ticket {
   const { atIssue: _, ...rest } = t;
   return rest;
 }
-type Action = { k: 'issue'; service: string; priority: boolean; print: boolean; figures: boolean } | { k: 'cmd'; type: 'CallNext' | 'NoShow' | 'Complete' | 'PauseWindow' | 'ResumeWindow' | 'CloseWindow' | 'OpenWindow'; window: number } | { k: 'confirm'; pick: number } | { k: 'transfer'; window: number; toWindow: number } | { k: 'advance'; minutes: number };
+type Action = { k: 'issue'; service: string; priority: boolean; print: boolean; figures: boolean } | { k: 'cmd'; type: 'CallNext' | 'NoShow' | 'Complete' | 'PauseWindow' | 'ResumeWindow' | 'CloseWindow' | 'OpenWindow'; window: number } | { k: 'confirm'; pick: number } | { k: 'fail'; pick: number } | { k: 'transfer'; window: number; toWindow: number } | { k: 'advance'; minutes: number };
 
 const windows = [1, 2, 3, 4, 5, 6];
 const tiered: HallConfig = hallConfig({
@@ -118,6 +118,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ k: fc.constant('issue' as const), service: fc.constantFrom('A', 'B'), priority: fc.boolean(), print: fc.boolean(), figures: fc.boolean() }) },
   { weight: 6, arbitrary: fc.record({ k: fc.constant('cmd' as const), type: fc.constantFrom('CallNext' as const, 'NoShow' as const, 'Complete' as const, 'PauseWindow' as const, 'ResumeWindow' as const, 'CloseWindow' as const, 'OpenWindow' as const), window: fc.constantFrom(...windows) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('confirm' as const), pick: fc.nat(30) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('fail' as const), pick: fc.nat(30) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('transfer' as const), window: fc.constantFrom(...windows), toWindow: fc.constantFrom(...windows) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('advance' as const), minutes: fc.integer({ min: 0, max: 20 }) }) },
 );
@@ -130,6 +131,11 @@ function commandOf(state: HallState, a: Action): Cmd | undefined {
       const issued = Object.values(state.tickets).filter((t) => t.status === 'issued');
       const t = issued[a.pick % Math.max(1, issued.length)];
       return t ? { type: 'PrintConfirmed', ticketId: t.id } : undefined;
+    }
+    case 'fail': {
+      const issued = Object.values(state.tickets).filter((t) => t.status === 'issued');
+      const t = issued[a.pick % Math.max(1, issued.length)];
+      return t ? { type: 'PrintFailed', ticketId: t.id, reason: 'paper out' } : undefined;
     }
     case 'transfer':
       return { type: 'Transfer', window: a.window, toService: 'A', toWindow: a.toWindow };
