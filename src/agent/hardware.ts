@@ -98,7 +98,7 @@ export async function startHardware(
         reader.off('removed', onRemoved);
       });
     }
-    const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }), answerTimeoutMs: k.answerTimeoutSeconds * 1000, ...(o.journal ? { journal: o.journal } : {}) });
+    const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }), answerTimeoutMs: k.answerTimeoutSeconds * 1000, idHashKey: key, ...(o.journal ? { journal: o.journal } : {}) });
     try {
       kioskHttp = await startKioskHttp(
         link,

@@ -39,6 +39,8 @@ const phoneMasked = z
   .max(20)
   .regex(/^(\d{3}\*{4}\d{4}|\**)$/, zhText('a masked mobile number like 139****5678', '打码的手机号码，如 139****5678'))
   .optional();
+/** The keyed hash of the phone a ticket's SMS go to (bus/person.ts phoneHash): the per-phone rules count by it. */
+const phoneHash = z.string().regex(/^[0-9a-f]{64}$/, zhText('a keyed phone hash: 64 lower-case hex digits', '手机号码的密钥散列：64 位小写十六进制')).optional();
 const grade = z.enum(['very-satisfied', 'satisfied', 'basic', 'dissatisfied', 'very-dissatisfied']);
 const base = { id, source };
 
@@ -46,7 +48,7 @@ export const wireCommandSchema = z.discriminatedUnion('type', [
   // An SMS-only ticket reaches its citizen by text only: without the number (masked here; the kiosk's
   // `contact` request brings it whole) nobody would ever learn it.
   z
-    .strictObject({ ...base, type: z.literal('IssueTicket'), serviceId: z.string().max(40), delivery, person: person.optional(), phoneMasked, priority: z.boolean().optional() })
+    .strictObject({ ...base, type: z.literal('IssueTicket'), serviceId: z.string().max(40), delivery, person: person.optional(), phoneMasked, phoneHash, priority: z.boolean().optional() })
     .refine((c) => c.delivery !== 'sms' || /\d/.test(c.phoneMasked ?? ''), {
       message: zhText('a masked mobile number like 139****5678: an SMS ticket (delivery sms) is sent to it', '打码的手机号码，如 139****5678：短信取号（delivery 为 sms）须有手机号码'),
       path: ['phoneMasked'],
@@ -82,7 +84,7 @@ export const wireCommandSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ ...base, type: z.literal('CancelAppointment'), appointmentId: z.string().max(60) }),
   z.strictObject({ ...base, type: z.literal('ChangeAppointment'), appointmentId: z.string().max(60), serviceId: z.string().max(40), slotStart: z.number(), slotEnd: z.number() }),
-  z.strictObject({ ...base, type: z.literal('CheckIn'), appointmentId: z.string().max(60).optional(), idHash: z.string().max(128).optional(), delivery, phoneMasked }),
+  z.strictObject({ ...base, type: z.literal('CheckIn'), appointmentId: z.string().max(60).optional(), idHash: z.string().max(128).optional(), delivery, phoneMasked, phoneHash }),
   z.strictObject({ ...base, type: z.literal('RequestRating'), window }),
   z.strictObject({ ...base, type: z.literal('Rate'), window, grade }),
   // No staffId on the wire: who followed up or raised a notice is the server's to say, from the session.

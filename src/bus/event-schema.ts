@@ -54,6 +54,7 @@ export const hallConfigSchema = z.looseObject({
     nearFactor: z.number().positive(),
     nearAtIssue: z.boolean(),
     perId: z.looseObject({ maxOpenPerService: nat, dailyCap: nat }),
+    perPhone: z.looseObject({ maxOpenPerService: nat, dailyCap: nat }).optional(),
     priorityAge: nat.nullable(),
     appointment: z.looseObject({ earlyMinutes: z.number().min(0), lateMinutes: z.number().min(0) }),
     ratingTimeoutSeconds: z.number().positive(),
@@ -78,6 +79,7 @@ export const ticketSchema = z.looseObject({
   queueKey: z.number().finite(),
   person: person.optional(),
   phoneMasked: str.optional(),
+  phoneHash: str.optional(),
   appointmentId: id.optional(),
   /** The agent whose kiosk issued it; absent in logs written before it was recorded. */
   kioskAgent: id.optional(),

@@ -34,6 +34,24 @@ export function statusBaseUrlWarning(path: string, url: string, leftOutMeans = D
   };
 }
 
+/** True when a listener bound to `host` is reached from this machine only (localhost, 127.0.0.0/8, ::1). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::1';
+}
+
+/**
+ * The warning for a kiosk listener bound beyond this machine: its API takes tickets, SMS-only ones to any
+ * phone, with no sign-in (it is the touch screen's own), so anyone on the LAN could take them.
+ */
+export function kioskHostWarning(path: string, host: string): ConfigWarning {
+  return {
+    path,
+    en: `${path}: is ${host}, not an address of this machine only: the kiosk API (tickets, SMS-only ones to any phone, with no sign-in: it is the touch screen's own) is open to every computer that reaches it on the hall's network; bind it to 127.0.0.1 (the default) unless the kiosk page runs on another box`,
+    zh: `${path}：是 ${host}，不只是本机地址：取号机接口（取号、短信取号到任意手机，无需登录：它只属于本机触摸屏）对大厅网络上能访问它的所有电脑开放；请绑定 127.0.0.1（默认值），除非取号页面在另一台机器上运行`,
+  };
+}
+
 /** The warning for a kiosk whose `statusBaseUrl` is too long for any ticket's QR code to fit the paper. */
 export function statusBaseUrlTooLongWarning(path: string, bytes: number): ConfigWarning {
   const max = MAX_STATUS_BASE_URL_BYTES;
@@ -76,7 +94,8 @@ export const KIOSK_JOURNAL_WARNING: ConfigWarning = {
 /**
  * Kiosk settings that work on the day and fail a citizen later, from any parsed document (a valid
  * config, or the file as written when the schema refuses another key): a kiosk that prints tickets (or
- * a hall that sends SMS) with its `statusBaseUrl` left at, or set to, an address of this machine; and
+ * a hall that sends SMS) with its `statusBaseUrl` left at, or set to, an address of this machine; a kiosk
+ * listener bound beyond this machine (`kiosk.host`: README, the kiosk listener is the touch screen's); and
  * this box's printing kiosk whose print journal is kept in memory only (kioskJournalInMemory). Valid
  * (the demo runs on one box), so warnings; the agent logs both at its start too, from the same functions.
  */
@@ -89,6 +108,8 @@ export function kioskWarnings(doc: unknown): ConfigWarning[] {
   entries.forEach((a, i) => {
     const kiosk = get(a, 'kiosk');
     if (typeof kiosk !== 'object' || kiosk === null) return;
+    const host = get(kiosk, 'host');
+    if (typeof host === 'string' && !isLoopbackHost(host)) out.push(kioskHostWarning(`agents[${i}].kiosk.host`, host));
     if (get(get(a, 'devices'), 'printer') === undefined && !smsOn) return;
     const written = get(kiosk, 'statusBaseUrl');
     if (written !== undefined && typeof written !== 'string') return; // the schema says what is wrong

@@ -96,6 +96,8 @@ export const policySchema = z
     nearFactor: z.number().positive().default(d.nearFactor),
     nearAtIssue: z.boolean().default(d.nearAtIssue),
     perId: z.strictObject({ maxOpenPerService: int(1), dailyCap: int(1) }).default(d.perId),
+    // The same rules by the phone a ticket's SMS go to, SMS-only or printed (src/core/decide-ticket.ts).
+    perPhone: z.strictObject({ maxOpenPerService: int(1), dailyCap: int(1) }).default(d.perPhone),
     priorityAge: int(1).nullable().default(d.priorityAge),
     appointment: z.strictObject({ earlyMinutes: z.number().min(0), lateMinutes: z.number().min(0) }).default(d.appointment),
     ratingTimeoutSeconds: z.number().positive().default(d.ratingTimeoutSeconds),

@@ -31,6 +31,8 @@ export type Command = Base &
         delivery?: Delivery;
         person?: PersonInput;
         phoneMasked?: string;
+        /** The keyed hash of the phone its SMS go to (only a kiosk agent may send one: server/auth/policy.ts). */
+        phoneHash?: string;
         priority?: boolean;
         /** Island mode: the leased number the agent issued (set from the agent's identity by whoever runs the core, never read off the wire). */
         leased?: { agentId: string; number: number };
@@ -79,7 +81,7 @@ export type Command = Base &
     | { type: 'BookAppointment'; appointment: Omit<Appointment, 'status' | 'ticketId'> }
     | { type: 'CancelAppointment'; appointmentId: string }
     | { type: 'ChangeAppointment'; appointmentId: string; serviceId: string; slotStart: number; slotEnd: number }
-    | { type: 'CheckIn'; appointmentId?: string; idHash?: string; delivery?: Delivery; phoneMasked?: string; kioskAgent?: string }
+    | { type: 'CheckIn'; appointmentId?: string; idHash?: string; delivery?: Delivery; phoneMasked?: string; phoneHash?: string; kioskAgent?: string }
     | { type: 'RequestRating'; window: number }
     | { type: 'Rate'; window: number; grade: Grade }
     /** A follow-up record (missing kind = reply); the edge sets staffId from the session, never from a request body. */

@@ -5,9 +5,9 @@ import type { EventBody } from './events.js';
 import { canServe, serviceOf, ticketsOfPerson } from './hall.js';
 import { issuingHalted } from './emergency.js';
 import { issuingRefusal } from './hours.js';
-import type { HallConfig, ServiceDef } from './model.js';
+import { defaultPolicy, type HallConfig, type ServiceDef } from './model.js';
 import type { RejectionCode } from './rejections.js';
-import type { Delivery, HallState, PersonRef, Ticket, TicketClass } from './state.js';
+import { openStatuses, type Delivery, type HallState, type PersonRef, type Ticket, type TicketClass } from './state.js';
 import { ageOn, localTime } from './time.js';
 import { openForCheckIn } from './appointment.js';
 import { own } from './own.js';
@@ -33,12 +33,38 @@ function personRefusal(state: HallState, config: HallConfig, serviceId: string, 
   return undefined;
 }
 
+/**
+ * The per-ID rules by the phone a ticket's SMS go to (its keyed hash): open tickets (issued, waiting,
+ * called, serving) of the service, and today's not voided, as the per-ID rules count. A scan of the
+ * day's tickets (at most 999 a service) per issue: only an issue with a phone pays it.
+ */
+function phoneRefusal(state: HallState, config: HallConfig, serviceId: string, phoneHash: string): RejectionCode | undefined {
+  const { maxOpenPerService, dailyCap } = config.policy.perPhone ?? defaultPolicy.perPhone;
+  const today = Object.values(state.tickets).filter((t) => t.phoneHash === phoneHash && t.status !== 'voided');
+  if (today.filter((t) => t.serviceId === serviceId && openStatuses.has(t.status)).length >= maxOpenPerService) return 'per-phone-open';
+  if (today.length >= dailyCap) return 'per-phone-daily';
+  return undefined;
+}
+
+/** Both per-person rules of an issue: by its ID card, then by its phone. */
+function personalRefusal(state: HallState, config: HallConfig, serviceId: string, who: Who): RejectionCode | undefined {
+  const byId = who.person ? personRefusal(state, config, serviceId, who.person) : undefined;
+  return byId ?? (who.phoneHash === undefined ? undefined : phoneRefusal(state, config, serviceId, who.phoneHash));
+}
+
+/** Whom an issue is for: the card's person, the phone its SMS go to (either, both or neither). */
+interface Who {
+  person?: PersonRef;
+  phoneHash?: string;
+}
+
 interface NewTicket {
   service: ServiceDef;
   cls: TicketClass;
   delivery: Delivery;
   person?: PersonRef;
   phoneMasked?: string;
+  phoneHash?: string;
   appointmentId?: string;
   /** Island mode: this number (from a lease) instead of the next one. */
   number?: number;
@@ -69,6 +95,7 @@ function newTicket(state: HallState, now: number, n: NewTicket): Ticket {
     notified: {},
     ...(n.person ? { person: { idHash: n.person.idHash, idMasked: n.person.idMasked, ...(n.person.nameMasked ? { nameMasked: n.person.nameMasked } : {}) } } : {}),
     ...(n.phoneMasked ? { phoneMasked: n.phoneMasked } : {}),
+    ...(n.phoneHash ? { phoneHash: n.phoneHash } : {}),
     ...(n.appointmentId ? { appointmentId: n.appointmentId } : {}),
     ...(n.kioskAgent === undefined ? {} : { kioskAgent: n.kioskAgent }),
   };
@@ -84,27 +111,32 @@ function smsRefusal(config: HallConfig, delivery: Delivery | undefined): Rejecti
   return config.smsEnabled === false && delivery === 'sms' ? 'sms-off' : undefined;
 }
 
-function phoneKept(config: HallConfig, phoneMasked: string | undefined): { phoneMasked?: string } {
-  return phoneMasked && config.smsEnabled !== false ? { phoneMasked } : {};
+function phoneKept(config: HallConfig, phoneMasked: string | undefined, phoneHash: string | undefined): { phoneMasked?: string; phoneHash?: string } {
+  if (config.smsEnabled === false) return {};
+  return { ...(phoneMasked ? { phoneMasked } : {}), ...(phoneHash ? { phoneHash } : {}) };
 }
 
-function commonRefusal(state: HallState, config: HallConfig, service: ServiceDef, now: number, person?: PersonRef): RejectionCode | undefined {
+/** The phone hash an issue is counted by: none when the hall sends no SMS (no phone is kept then). */
+function phoneOf(config: HallConfig, phoneHash: string | undefined): Who {
+  return phoneHash !== undefined && config.smsEnabled !== false ? { phoneHash } : {};
+}
+
+function commonRefusal(state: HallState, config: HallConfig, service: ServiceDef, now: number, who: Who = {}): RejectionCode | undefined {
   if (!config.windows.some((w) => canServe(w, { serviceId: service.id }))) return 'no-window';
   const hours = issuingRefusal(config, service, now);
   if (hours) return hours;
   // Three digits: 999 numbers a day per service, appointments included.
   if ((own(state.counters, service.id) ?? 0) >= 999) return 'quota-reached';
-  if (person) return personRefusal(state, config, service.id, person);
-  return undefined;
+  return personalRefusal(state, config, service.id, who);
 }
 
 /**
  * An island issue from a lease was already allowed by the hours and the quota when the block was
- * leased; the service must still have a window, and the per-ID rules still hold.
+ * leased; the service must still have a window, and the per-ID and per-phone rules still hold.
  */
-function islandRefusal(state: HallState, config: HallConfig, service: ServiceDef, person?: PersonRef): RejectionCode | undefined {
+function islandRefusal(state: HallState, config: HallConfig, service: ServiceDef, who: Who): RejectionCode | undefined {
   if (!config.windows.some((w) => canServe(w, { serviceId: service.id }))) return 'no-window';
-  return person ? personRefusal(state, config, service.id, person) : undefined;
+  return personalRefusal(state, config, service.id, who);
 }
 
 export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf<'IssueTicket'>, now: number): Decision {
@@ -118,7 +150,8 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
   // Island mode: the agent's leased number if it is still its own and free; otherwise the next
   // number of the day (the number conflict rule), unless the day has none left.
   const leased = cmd.leased ? islandNumber(state, config, service.id, cmd.leased) : undefined;
-  const refusal = leased === undefined ? commonRefusal(state, config, service, now, cmd.person) : islandRefusal(state, config, service, cmd.person);
+  const who: Who = { ...(cmd.person ? { person: cmd.person } : {}), ...phoneOf(config, cmd.phoneHash) };
+  const refusal = leased === undefined ? commonRefusal(state, config, service, now, who) : islandRefusal(state, config, service, who);
   if (refusal) return reject(refusal);
   if (leased === undefined && (own(state.counters, service.id) ?? 0) >= service.dailyQuota) return reject('quota-reached');
   const { priorityAge } = config.policy;
@@ -129,7 +162,7 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
     cls: cmd.priority === true || elderly ? 'priority' : 'normal',
     delivery: cmd.delivery ?? 'print',
     ...(cmd.person ? { person: cmd.person } : {}),
-    ...phoneKept(config, cmd.phoneMasked),
+    ...phoneKept(config, cmd.phoneMasked, cmd.phoneHash),
     ...(leased === undefined ? {} : { number: leased }),
     ...(cmd.kioskAgent === undefined ? {} : { kioskAgent: cmd.kioskAgent }),
   });
@@ -207,6 +240,8 @@ export function decideCheckIn(state: HallState, config: HallConfig, cmd: Command
   if (now < a.slotStart - earlyMinutes * 60_000) return reject('appointment-too-early');
   const service = serviceOf(config, a.serviceId);
   if (!service) return reject('unknown-service', a.serviceId);
+  // Neither the per-ID nor the per-phone rules refuse a check-in (its booking allows one ticket); its
+  // phone is kept, so the check-in counts against that phone's later walk-in tickets.
   const refusal = commonRefusal(state, config, service, now);
   if (refusal) return reject(refusal);
   const late = now > a.slotStart + lateMinutes * 60_000;
@@ -216,7 +251,7 @@ export function decideCheckIn(state: HallState, config: HallConfig, cmd: Command
     delivery: cmd.delivery ?? 'print',
     person: a.person,
     appointmentId: a.id,
-    ...phoneKept(config, cmd.phoneMasked),
+    ...phoneKept(config, cmd.phoneMasked, cmd.phoneHash),
     ...(cmd.kioskAgent === undefined ? {} : { kioskAgent: cmd.kioskAgent }),
   });
   const events: EventBody[] = [

@@ -82,6 +82,12 @@ export interface Policy {
   /** Also send a separate "near" when the position is already below the threshold at issue. */
   nearAtIssue: boolean;
   perId: { maxOpenPerService: number; dailyCap: number };
+  /**
+   * The same rules by the phone a ticket's SMS go to (its keyed hash), for every ticket that carries one,
+   * SMS-only or printed: one kiosk user cannot take a service's quota without paper nor flood a phone
+   * with texts. Absent (a config recorded before the rule): defaultPolicy's.
+   */
+  perPhone?: { maxOpenPerService: number; dailyCap: number };
   /** Age from which a citizen's ticket gets the priority class; null: no age rule. */
   priorityAge: number | null;
   appointment: { earlyMinutes: number; lateMinutes: number };
@@ -119,7 +125,7 @@ export interface HallConfig {
   smsEnabled?: boolean;
 }
 
-export const defaultPolicy: Policy & Required<Pick<Policy, 'printConfirmTimeoutSeconds'>> = {
+export const defaultPolicy: Policy & Required<Pick<Policy, 'printConfirmTimeoutSeconds' | 'perPhone'>> = {
   recallLimit: 2,
   noShow: { requeueAfter: 3, maxRequeues: 1 },
   interleave: { normal: 2, priority: 1 },
@@ -128,6 +134,8 @@ export const defaultPolicy: Policy & Required<Pick<Policy, 'printConfirmTimeoutS
   nearFactor: 1.5,
   nearAtIssue: false,
   perId: { maxOpenPerService: 1, dailyCap: 5 },
+  // Two open per service: a companion's ticket may be texted to the same phone as the citizen's own.
+  perPhone: { maxOpenPerService: 2, dailyCap: 5 },
   priorityAge: 70,
   appointment: { earlyMinutes: 30, lateMinutes: 15 },
   ratingTimeoutSeconds: 120,

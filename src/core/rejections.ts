@@ -14,6 +14,8 @@ export const rejectionMessages = {
   'id-invalid': { zh: '身份证号码无效', en: 'The ID number is not valid' },
   'per-id-open': { zh: '您已有该业务的号码，请等候叫号', en: 'You already hold a ticket for this service' },
   'per-id-daily': { zh: '您今日取号次数已达上限', en: 'You have reached the daily ticket limit' },
+  'per-phone-open': { zh: '该手机号码已有该业务的号码，请等候叫号', en: 'This mobile number already holds tickets for this service' },
+  'per-phone-daily': { zh: '该手机号码今日取号次数已达上限', en: 'This mobile number has reached the daily ticket limit' },
   'unknown-ticket': { zh: '没有该号码', en: 'No such ticket' },
   'bad-ticket-state': { zh: '该号码当前不能进行此操作', en: 'The ticket cannot do that now' },
   'print-other-kiosk': { zh: '只有出此号的取号机可以确认其打印结果', en: 'Only the agent whose kiosk issued this ticket may say whether it printed' },

@@ -44,6 +44,11 @@ export interface Ticket {
   queueKey: number;
   person?: PersonRef;
   phoneMasked?: string;
+  /**
+   * The phone its SMS go to, as a keyed hash (the agents' ID hash key, bus/person.ts phoneHash): what the
+   * per-phone rules count by (core/decide-ticket.ts). Never the number; kept home like idHash (web/snapshot.ts).
+   */
+  phoneHash?: string;
   appointmentId?: string;
   /**
    * The agent whose kiosk issued it (from its authenticated identity): only that agent may say whether

@@ -22,7 +22,7 @@ import { refreshRollups, ROLLUP_DROP, ROLLUP_TABLES } from './rollup.js';
 export const PROJECTION_VERSION = 2;
 
 /** Codes of an IssueTicket/CheckIn refusal (src/core/rejections.ts) that the report counts as "refused". */
-export const ISSUE_REFUSALS: ReadonlySet<string> = new Set(['hall-closed', 'outside-hours', 'issuing-stopped', 'quota-reached', 'no-window', 'id-required', 'id-invalid', 'per-id-open', 'per-id-daily']);
+export const ISSUE_REFUSALS: ReadonlySet<string> = new Set(['hall-closed', 'outside-hours', 'issuing-stopped', 'quota-reached', 'no-window', 'id-required', 'id-invalid', 'per-id-open', 'per-id-daily', 'per-phone-open', 'per-phone-daily']);
 
 /** Events per transaction while catching up; keeps one write transaction short. */
 const BATCH = 5000;

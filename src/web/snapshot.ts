@@ -135,7 +135,8 @@ export function stateWithoutIdHash(state: HallState): unknown {
   };
   return {
     ...state,
-    tickets: Object.fromEntries(Object.entries(state.tickets).map(([k, t]) => [k, strip(t)])),
+    // A phone's keyed hash too: the same number links its tickets across days.
+    tickets: Object.fromEntries(Object.entries(state.tickets).map(([k, { phoneHash: _ph, ...t }]) => [k, strip(t)])),
     // Imported appointments' phone and code hashes are keyed the same way: kept home too.
     appointments: Object.fromEntries(Object.entries(state.appointments).map(([k, { phoneHash: _p, codeHash: _c, ...a }]) => [k, strip(a)])),
   };

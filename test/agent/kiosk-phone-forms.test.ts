@@ -26,12 +26,14 @@ describe('a phone typed with spaces, dashes or +86 at the kiosk', () => {
       return { status: res.status, body: (await res.json()) as { ok?: boolean; ticketId?: string; error?: { code: string } } };
     };
 
-    for (const typed of ['+86 138-1234-5678', '138 1234 5678', '0086 13812345678']) {
-      const r = await post({ serviceId: 'A', phone: typed });
+    // Two services: the per-phone rule (policy.perPhone, 2 open a service) counts the three forms as one phone.
+    for (const [typed, serviceId] of [['+86 138-1234-5678', 'A'], ['138 1234 5678', 'B'], ['0086 13812345678', 'A']] as const) {
+      const r = await post({ serviceId, phone: typed });
       expect(r.status, typed).toBe(200);
       expect(asked.at(-1)).toMatchObject({ phone: '13812345678', phoneMasked: '138****5678' });
       expect(server.engine.state.tickets[r.body.ticketId ?? '']?.phoneMasked).toBe('138****5678');
     }
+    expect((await post({ serviceId: 'A', phone: '13812345678' })).body.error?.code).toBe('per-phone-open');
     const before = Object.keys(server.engine.state.tickets).length;
     const asks = asked.length;
     const short = await post({ serviceId: 'A', phone: '138 1234 567' });

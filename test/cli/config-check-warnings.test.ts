@@ -122,6 +122,24 @@ describe("a kiosk's status page address", () => {
   });
 });
 
+describe("a kiosk's listener address (the tryout: kiosk.host 0.0.0.0 said nothing)", () => {
+  const lan = (host: string) => `${withPrinter(`{ host: "${host}", statusBaseUrl: "http://192.168.1.10:8080" }`)}\nagent: { kioskJournal: /var/lib/hallq/kiosk-journal.db }\n`;
+
+  it('bound to every address: warned at its key, in both languages', () => {
+    const r = check('s4-any.yaml', lan('0.0.0.0'));
+    expect(r.code).toBe(0);
+    expect(warned(r.err)).toEqual(['agents[0].kiosk.host']);
+    expect(r.err).toContain(`${r.file}: warning: agents[0].kiosk.host: is 0.0.0.0, not an address of this machine only: the kiosk API`);
+    expect(r.err).toContain('  警告：agents[0].kiosk.host：是 0.0.0.0，不只是本机地址');
+    expect(warned(check('s4-lan.yaml', lan('192.168.1.21')).err)).toEqual(['agents[0].kiosk.host']);
+    expect(warned(check('s4-v6.yaml', lan('::')).err)).toEqual(['agents[0].kiosk.host']);
+  });
+
+  it('on this machine only (the default, or written so): no warning', () => {
+    for (const host of ['127.0.0.1', 'localhost', '::1']) expect(warned(check(`s4-${host.replace(/\W/g, '')}.yaml`, lan(host)).err), host).toEqual([]);
+  });
+});
+
 describe('agent.kioskJournal', () => {
   it("this box's kiosk without it (nor an island file): warned, also beside a problem", () => {
     const r = check('r2.yaml', `${withPrinter('{ statusBaseUrl: "http://192.168.1.10:8080" }')}\nserver: { tickSeconds: 0 }\n`);

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { HallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
-import { decide, localTime, maskPhone, openForCheckIn, own, prospectiveView, rejectionMessages, serviceOf, waitWords, type Command, type HallState, type Lang, type Outcome, type PersonInput, type TicketView } from '../../core/index.js';
+import { phoneHash } from '../../bus/person.js';
+import { decide, localTime, maskPhone, nationalMobile, openForCheckIn, own, prospectiveView, rejectionMessages, serviceOf, waitWords, type Command, type HallState, type Lang, type Outcome, type PersonInput, type TicketView } from '../../core/index.js';
 import { KioskJournal } from '../kiosk-journal.js';
 import type { AgentLink } from '../link.js';
 import { printedTicket } from '../ticket-document.js';
@@ -81,6 +82,7 @@ function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
 export class KioskFlow {
   private readonly resolving = new Set<Promise<unknown>>();
   private readonly journal: KioskJournal;
+  private readonly idHashKey: Buffer;
 
   constructor(
     private readonly link: AgentLink,
@@ -93,9 +95,17 @@ export class KioskFlow {
       answerTimeoutMs?: number;
       /** The durable print journal; absent, one in memory (for this process only). */
       journal?: KioskJournal;
+      /** The hall's ID hash key (agent.idHashKeyFile): a phone is counted by its keyed hash. Absent: one for this process. */
+      idHashKey?: Buffer;
     },
   ) {
     this.journal = opts.journal ?? KioskJournal.open(':memory:');
+    this.idHashKey = opts.idHashKey ?? randomBytes(32);
+  }
+
+  /** The keyed hash the core's per-phone rules count a typed number by (the number itself goes only to the server's contacts). */
+  private phoneHashOf(phone: string | undefined): { phoneHash?: string } {
+    return phone ? { phoneHash: phoneHash(nationalMobile(phone) ?? phone, this.idHashKey) } : {};
   }
 
   /** Commands whose answer the kiosk stopped waiting for and still resolves in the background. */
@@ -193,7 +203,7 @@ export class KioskFlow {
     // The id is ours, so the outcome can be asked for again by it whatever happens to this answer.
     const commandId = randomUUID();
     const command: Command = appointment
-      ? { id: commandId, type: 'CheckIn', appointmentId: appointment, delivery: print ? 'print' : 'sms', source: 'kiosk', ...(phoneMasked ? { phoneMasked } : {}) }
+      ? { id: commandId, type: 'CheckIn', appointmentId: appointment, delivery: print ? 'print' : 'sms', source: 'kiosk', ...(phoneMasked ? { phoneMasked } : {}), ...this.phoneHashOf(req.phone) }
       : {
           id: commandId,
           type: 'IssueTicket',
@@ -202,6 +212,8 @@ export class KioskFlow {
           source: 'kiosk',
           ...(req.person ? { person: req.person } : {}),
           ...(phoneMasked ? { phoneMasked } : {}),
+          // Counted by the core's per-phone rules (SMS-only and printed alike): a number typed at this kiosk.
+          ...this.phoneHashOf(req.phone),
           ...(req.priority ? { priority: true } : {}),
         };
     if (print && !this.canPrint()) return this.hallRefusal(command) ?? { ok: false, code: 'printer-unavailable', message: sms ? printerDown : printerDownNoSms };
@@ -406,7 +418,7 @@ function withoutPhone(req: KioskRequest): KioskRequest {
 }
 
 /** Refusals of an issue that no printer changes (core/rejections.ts). */
-const HALL_REFUSALS: ReadonlySet<string> = new Set(['unknown-service', 'hall-closed', 'outside-hours', 'issuing-stopped', 'quota-reached', 'no-window', 'id-required', 'id-invalid', 'per-id-open', 'per-id-daily', 'unknown-appointment', 'appointment-used', 'appointment-too-early']);
+const HALL_REFUSALS: ReadonlySet<string> = new Set(['unknown-service', 'hall-closed', 'outside-hours', 'issuing-stopped', 'quota-reached', 'no-window', 'id-required', 'id-invalid', 'per-id-open', 'per-id-daily', 'per-phone-open', 'per-phone-daily', 'unknown-appointment', 'appointment-used', 'appointment-too-early']);
 
 function refused(o: Outcome): KioskResult {
   return o.ok ? { ok: false, code: 'invalid-command', message: { zh: '取号失败', en: 'No ticket' } } : { ok: false, code: o.code, message: o.message };

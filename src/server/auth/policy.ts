@@ -28,6 +28,8 @@ export function authorizeCommand(who: Principal, cmd: Command, state: HallState)
   // An ID card's hash and masked forms come only from a kiosk's card reader: typed in over HTTP they
   // would let anyone pick the hash the per-ID rules count, or write the person into the log.
   if ((cmd.type === 'IssueTicket' && cmd.person !== undefined) || (cmd.type === 'CheckIn' && cmd.idHash !== undefined)) return kioskOnly;
+  // A phone's keyed hash likewise (the per-phone rules count by it): only a kiosk agent hashes a typed number.
+  if ((cmd.type === 'IssueTicket' || cmd.type === 'CheckIn') && cmd.phoneHash !== undefined) return phoneHashFromKioskOnly;
   // What a printer did is said only by the kiosk's agent that drove it (over MQTT, as that agent):
   // over HTTP a PrintConfirmed would put a never-printed (or voided) number first in the queue.
   if (cmd.type === 'PrintConfirmed' || cmd.type === 'PrintFailed') return printFromKioskOnly;
@@ -48,6 +50,7 @@ export function authorizeCommand(who: Principal, cmd: Command, state: HallState)
   return notYourWindow;
 }
 
+const phoneHashFromKioskOnly: Verdict = { ok: false, code: 'phone-hash-from-kiosk-only', message: 'A phone hash is made only by a kiosk from the number typed there, never sent over HTTP', messageZh: '手机号码散列只能由取号机根据输入的号码生成' };
 const kioskOnly: Verdict = { ok: false, code: 'card-from-kiosk-only', message: 'An ID card is read only at a kiosk, never sent over HTTP', messageZh: '身份证信息只能由取号机读卡器读取' };
 const printFromKioskOnly: Verdict = {
   ok: false,
