@@ -223,7 +223,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
       const staff = engine.state.config?.staff.find((s) => s.id === staffId);
       const loggedId = staff ? staffId : '(unknown)';
       // req.ip is the socket's address, or X-Forwarded-For's only when server.http.trustProxy names the proxy.
-      const admission = throttle.attempt(staffId, req.ip);
+      const admission = await throttle.attempt(staffId, req.ip);
       if (!admission.ok) {
         const retryS = Math.ceil(admission.retryMs / 1000);
         logger.warn({ staffId: loggedId, ip: req.ip, scope: admission.scope, retryAfterS: retryS }, 'sign-in refused: too many failures from this address');
@@ -231,8 +231,13 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
         return sendError(reply.header('retry-after', String(retryS)), 429, 'sign-in-throttled', `too many failed sign-ins from this computer; try again in ${text.en}`, `本机登录失败次数过多，请${text.zh}后再试`);
       }
       if (admission.alarm) logger.error({ staffId: loggedId, failures: throttle.rules.staffAlarm }, 'many failed sign-ins for one staff id from several addresses: someone may be guessing the PIN; change it (hallq staff passwd)');
-      const ok = (await credentials.verify(staffId, secret)) && staff !== undefined;
-      admission.settle(ok);
+      // Settled whatever happens: the attempts from this address behind it wait for it.
+      let ok = false;
+      try {
+        ok = (await credentials.verify(staffId, secret)) && staff !== undefined;
+      } finally {
+        admission.settle(ok);
+      }
       if (!ok || !staff) {
         logger.warn({ staffId: loggedId, ip: req.ip }, 'failed sign-in');
         return sendError(reply, 401, 'bad-credentials', 'wrong staff id or PIN', '工号或密码错误');

@@ -300,6 +300,46 @@ describe('HTTP: failed sign-ins slow down the address they come from (issue 13)'
     expect((await signIn({ staffId: 's03', secret: PIN['s03'], window: 3 }, windowPc)).statusCode).toBe(200);
   });
 
+  it('correct sign-ins at once after failures are all let in, over a socket; a burst of guesses after them still gets no more checks than one by one (tryout: 4 of 8 refused)', async () => {
+    // The PIN checks of a burst are held until every request of it has reached the server, as a real
+    // scrypt check (tens of ms) overlaps requests arriving together; the test's cheap one would not.
+    let burst = 0;
+    let arrived = 0;
+    let allArrived = (): void => undefined;
+    let gate = Promise.resolve();
+    const hold = (n: number) => {
+      burst = n;
+      arrived = 0;
+      gate = new Promise<void>((r) => (allArrived = r));
+    };
+    rig = await httpRig({
+      beforeReady: (app) =>
+        app.addHook('onRequest', async (req) => {
+          if (req.url === '/api/auth/sign-in' && burst > 0 && ++arrived === burst) allArrived();
+        }),
+    });
+    const verify = rig.credentials.verify.bind(rig.credentials);
+    rig.credentials.verify = async (id, secret) => {
+      await gate;
+      return verify(id, secret);
+    };
+    const staff = ['s01', 's02', 's03', 's04', 's05', 's06', 's07', 's08'];
+    for (const id of staff) await rig.credentials.set(id, `4${id.slice(1)}1`, rig.clock());
+    const base = await rig.app.listen({ host: '127.0.0.1', port: 0 });
+    const post = async (body: object) => (await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: json, body: JSON.stringify(body) })).status;
+    // Seven failures from this computer (127.0.0.1), one each for seven colleagues.
+    for (const id of staff.slice(0, 7)) expect(await post({ staffId: id, secret: '0000', window: 1 })).toBe(401);
+    // Then eight staff at once, each with the right PIN at their own window.
+    hold(8);
+    const together = await Promise.all(staff.map((id, i) => post({ staffId: id, secret: `4${id.slice(1)}1`, window: i + 1 })));
+    expect(together).toEqual(Array(8).fill(200));
+    // Twelve guesses at m01's PIN at once: five free, the sixth once those are known, then refused.
+    hold(12);
+    const guesses = await Promise.all(Array.from({ length: 12 }, (_, i) => post({ staffId: 'm01', secret: `8${String(i).padStart(3, '0')}` })));
+    expect(guesses.filter((c) => c === 401)).toHaveLength(6);
+    expect(guesses.filter((c) => c === 429)).toHaveLength(6);
+  });
+
   it('a staff member who mistypes and then gets it right starts again from zero', async () => {
     rig = await httpRig();
     for (let round = 0; round < 3; round++) {

@@ -23,9 +23,9 @@ function throttleOn(db: string, clock: () => number): SignInThrottle {
 }
 
 /** Wrong PINs for s05 from the attacker until refused; the refusal. */
-function guessUntilRefused(t: SignInThrottle): { retryMs: number } {
+async function guessUntilRefused(t: SignInThrottle): Promise<{ retryMs: number }> {
   for (let i = 0; i < 20; i++) {
-    const a = t.attempt('s05', attacker);
+    const a = await t.attempt('s05', attacker);
     if (!a.ok) return a;
     a.settle(false);
   }
@@ -33,18 +33,18 @@ function guessUntilRefused(t: SignInThrottle): { retryMs: number } {
 }
 
 describe('sign-in throttle kept in the hall database', () => {
-  it('a new throttle on the same file still refuses, for the rest of the refusal; the rows hold hashes only', () => {
+  it('a new throttle on the same file still refuses, for the rest of the refusal; the rows hold hashes only', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'hallq-throttle-')), 'hall.db');
     let now = 1_800_000_000_000;
     const first = throttleOn(db, () => now);
-    const refused = guessUntilRefused(first);
+    const refused = await guessUntilRefused(first);
     expect(refused.retryMs).toBe(30_000);
     first.close();
     now += 10_000;
     const again = throttleOn(db, () => now);
-    expect(again.attempt('s05', attacker)).toMatchObject({ ok: false, retryMs: 20_000, scope: 'staff-at-address' });
+    expect(await again.attempt('s05', attacker)).toMatchObject({ ok: false, retryMs: 20_000, scope: 'staff-at-address' });
     // The window's PC is not refused, before or after the restart.
-    expect(again.attempt('s05', '10.0.0.5').ok).toBe(true);
+    expect((await again.attempt('s05', '10.0.0.5')).ok).toBe(true);
     const raw = new Database(db, { readonly: true });
     const rows = raw.prepare('SELECT * FROM sign_in_throttle').all() as Record<string, unknown>[];
     raw.close();
@@ -56,11 +56,11 @@ describe('sign-in throttle kept in the hall database', () => {
     expect(readFileSync(throttleKeyPath(db), 'utf8').trim().length).toBeGreaterThanOrEqual(32);
   });
 
-  it('drops spent rows: once the refusal is over and the failures leaked away, a start leaves no row', () => {
+  it('drops spent rows: once the refusal is over and the failures leaked away, a start leaves no row', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'hallq-throttle-')), 'hall.db');
     let now = 1_800_000_000_000;
     const first = throttleOn(db, () => now);
-    guessUntilRefused(first);
+    await guessUntilRefused(first);
     first.close();
     // Six failures leak away one an hour; the refusal ended long before.
     now += 7 * 3600_000;
@@ -68,7 +68,7 @@ describe('sign-in throttle kept in the hall database', () => {
     const raw = new Database(db, { readonly: true });
     expect(raw.prepare('SELECT count(*) AS n FROM sign_in_throttle').get()).toEqual({ n: 0 });
     raw.close();
-    expect(later.attempt('s05', attacker).ok).toBe(true);
+    expect((await later.attempt('s05', attacker)).ok).toBe(true);
     later.close();
   });
 });

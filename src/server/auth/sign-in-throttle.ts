@@ -8,8 +8,12 @@
  * (about 40 a day with the defaults: a 4-digit PIN takes months). An IPv6 address counts by its /64
  * (addressKey): a host on the LAN may pick any address of that prefix.
  *
- * An attempt counts as a failure from the moment it is admitted, before the PIN is checked (scrypt
- * takes a while): parallel requests cannot slip past the count. A success clears the pair and takes
+ * A failure counts when it is known (the PIN checked: scrypt takes a while), so attempts still in flight
+ * never refuse a correct one (the tryout: eight staff signing in at once after seven failures, four
+ * refused). Parallel requests still cannot slip past the count: an attempt that, were it and every attempt
+ * in flight to fail, would take its pair or its address past the free allowance waits until those in flight
+ * are known, then is decided on what they were; so a burst of guesses gets exactly the checks one guess
+ * after another would, and correct sign-ins wait at most for the checks before them. A success clears the pair and takes
  * the pair's failures (that person's own typing) off the address; the address keeps the failures for
  * other staff ids (a colleague who knows their own PIN cannot reset the count between guesses at
  * someone else's). The counts live where `counts` keeps them (throttle-counts.ts): the server keeps them
@@ -58,6 +62,10 @@ const SWEEP_EVERY_MS = 600_000;
 export class SignInThrottle {
   readonly rules: ThrottleRules;
   private lastSweep: number;
+  /** Admitted attempts not yet settled, per pair and per address key (memory: a restart ends them anyway). */
+  private readonly inFlight = new Map<string, number>();
+  /** Attempts waiting for those in flight to be known, in arrival order. */
+  private waiters: (() => void)[] = [];
 
   constructor(
     private readonly clock: () => number,
@@ -73,8 +81,25 @@ export class SignInThrottle {
     this.counts.close();
   }
 
-  /** Admits an attempt (counting it as a failure until settled) or says how long the address must wait. */
-  attempt(staffId: string, address: string): Admission {
+  /** Attempts waiting for those in flight to be settled before they are decided (tests, metrics). */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /**
+   * Admits an attempt or says how long the address must wait; waits first while attempts in flight could,
+   * by failing, bring this one's pair or address past its free allowance. The caller must settle an
+   * admitted attempt (in a finally: the attempts behind it wait for it).
+   */
+  async attempt(staffId: string, address: string): Promise<Admission> {
+    for (;;) {
+      const decided = this.decide(staffId, address);
+      if (decided !== 'wait') return decided;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  private decide(staffId: string, address: string): Admission | 'wait' {
     const now = this.clock();
     if (this.counts.size > SWEEP_ABOVE || now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
     const from = addressKey(address);
@@ -86,10 +111,10 @@ export class SignInThrottle {
       const scope = addr.until >= pair.until ? 'address' : 'staff-at-address';
       return { ok: false, retryMs: Math.max(addr.until, pair.until) - now, scope };
     }
-    this.bump(pair, now, this.rules.pairFree);
-    this.bump(addr, now, this.rules.addressFree);
-    this.counts.set(pairKey, pair);
-    this.counts.set(addrKey, addr);
+    if (this.atRisk(pairKey, pair.level, this.rules.pairFree) || this.atRisk(addrKey, addr.level, this.rules.addressFree)) return 'wait';
+    this.enter(pairKey, 1);
+    this.enter(addrKey, 1);
+    // The alarm counts every attempt (it refuses nothing); a success takes its own back.
     const staffKey = JSON.stringify(['staff', staffId]);
     const staff = this.current(staffKey, now);
     staff.level += 1;
@@ -99,20 +124,46 @@ export class SignInThrottle {
     return {
       ok: true,
       settle: (success) => {
-        if (settled || !success) return;
+        if (settled) return;
         settled = true;
-        const st = this.current(staffKey, this.clock());
-        this.counts.set(staffKey, { ...st, level: Math.max(0, st.level - 1) });
-        // The pair's failures were this person's own typing, now put right: the address forgets them too.
-        const own = this.current(pairKey, this.clock()).level;
-        this.counts.delete(pairKey);
-        const a = this.current(addrKey, this.clock());
-        a.level = Math.max(0, a.level - own);
-        if (this.delay(a.level, this.rules.addressFree) === 0) a.until = 0;
-        this.counts.set(addrKey, a);
+        this.enter(pairKey, -1);
+        this.enter(addrKey, -1);
+        const at = this.clock();
+        if (success) {
+          const st = this.current(staffKey, at);
+          this.counts.set(staffKey, { ...st, level: Math.max(0, st.level - 1) });
+          // The pair's failures were this person's own typing, now put right: the address forgets them too.
+          const own = this.current(pairKey, at).level;
+          this.counts.delete(pairKey);
+          const a = this.current(addrKey, at);
+          a.level = Math.max(0, a.level - own);
+          if (this.delay(a.level, this.rules.addressFree) === 0) a.until = 0;
+          this.counts.set(addrKey, a);
+        } else {
+          const p = this.current(pairKey, at);
+          const a = this.current(addrKey, at);
+          this.bump(p, at, this.rules.pairFree);
+          this.bump(a, at, this.rules.addressFree);
+          this.counts.set(pairKey, p);
+          this.counts.set(addrKey, a);
+        }
+        // Those waiting are decided again, in their order, on what is known now.
+        for (const wake of this.waiters.splice(0)) wake();
       },
       alarm,
     };
+  }
+
+  /** Whether an attempt on this count must wait: some are in flight, and all of them and it failing would pass the free allowance. */
+  private atRisk(key: string, level: number, free: number): boolean {
+    const busy = this.inFlight.get(key) ?? 0;
+    return busy > 0 && this.delay(level + busy + 1, free) > 0;
+  }
+
+  private enter(key: string, by: 1 | -1): void {
+    const n = (this.inFlight.get(key) ?? 0) + by;
+    if (n > 0) this.inFlight.set(key, n);
+    else this.inFlight.delete(key);
   }
 
   /** The refusal after a failure that brings a count to `level`: 0 within the free allowance. */
