@@ -8,7 +8,7 @@ import { silentLogger } from '../../drivers/common/logger.js';
 import type { PrintDocument } from '../../drivers/printer/document.js';
 import { DeviceManager } from '../agent/devices/manager.js';
 import { listStableNames, type StableName } from '../agent/devices/stable-names.js';
-import { reasonWords } from '../bus/messages.js';
+import { reasonWords } from '../bus/device-reasons.js';
 import type { DeviceHealth } from '../bus/messages.js';
 import { thisAgent } from '../config/agents.js';
 import { loadConfigOrThrow } from '../config/load.js';
