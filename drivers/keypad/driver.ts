@@ -39,7 +39,13 @@ export type KeypadEvent =
   | { type: 'unrecognised'; func: number; data: Buffer }
   /** Poll mode: the keypad stopped answering properly (code DEVICE_TIMEOUT or DEVICE_CHECKSUM). */
   | { type: 'offline'; error: HallqError }
-  | { type: 'online' };
+  | { type: 'online' }
+  /**
+   * Poll mode: a report the keypad had buffered before its first idle answer since the line was opened
+   * (start(), lineReopened()): pressed while nobody listened, maybe minutes ago. Acknowledged, logged,
+   * beeped no (once per drain: press again), never acted on.
+   */
+  | { type: 'stale'; func: number; data: Buffer };
 
 export interface KeypadOptions {
   address: number;
@@ -71,6 +77,11 @@ export interface KeypadOptions {
   commandPriority?: BusPriority;
   /** Longest staff number accepted by the login extension. Default 8. */
   maxLoginDigits?: number;
+  /**
+   * Poll mode: reports the keypad buffered before its first idle answer since the line was opened
+   * (start(), lineReopened()) are dropped as 'stale' instead of acted on. Default false (the agent sets it).
+   */
+  dropBuffered?: boolean;
 }
 
 export class Keypad {
@@ -88,9 +99,13 @@ export class Keypad {
   private readonly clock: Clock;
   private readonly commandPriority: BusPriority;
   private readonly maxLoginDigits: number;
+  private readonly dropBuffered: boolean;
   private readonly events = new Listeners<[KeypadEvent]>();
   private digits = '';
   private state: 'unknown' | 'online' | 'offline' = 'unknown';
+  /** Poll mode: reports are stale until the keypad's first idle answer since the line was opened. */
+  private draining = false;
+  private beepedStale = false;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -110,6 +125,7 @@ export class Keypad {
     this.clock = options.clock ?? realClock;
     this.commandPriority = options.commandPriority ?? 1;
     this.maxLoginDigits = options.maxLoginDigits ?? 8;
+    this.dropBuffered = options.dropBuffered ?? false;
     this.log = (options.logger ?? silentLogger).child({ keypad: options.address });
     if (this.mode === 'push' && !this.bus.listen) throw new HallqError('CONFIG_INVALID', 'push-mode keypad needs a bus that can listen');
   }
@@ -126,6 +142,7 @@ export class Keypad {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.drainBuffered();
     if (this.mode === 'poll') this.loop = this.pollLoop();
     else this.listenPush();
   }
@@ -145,6 +162,20 @@ export class Keypad {
    */
   pollNow(): void {
     if (this.running) this.wake?.();
+  }
+
+  /**
+   * Poll mode: the line is open again after an outage (the agent calls it): what the keypad buffered
+   * meanwhile was pressed while nobody listened, so it is drained as stale (KeypadEvent 'stale'), and polled now.
+   */
+  lineReopened(): void {
+    this.drainBuffered();
+    this.pollNow();
+  }
+
+  private drainBuffered(): void {
+    this.draining = this.dropBuffered && this.mode === 'poll';
+    this.beepedStale = false;
   }
 
   /** Waiting count on the left three digits, the ticket's last three digits on the right. Newest content wins if still queued. */
@@ -192,6 +223,8 @@ export class Keypad {
         // A compact idle reply is no FF 68 frame: nothing to report.
         const frame = raw && parseFrame(raw, HOST_SIDE);
         if (frame) reported = await this.report(frame);
+        // Idle: the buffer is empty, what comes from now on is pressed while we listen.
+        if (!reported) this.draining = false;
       } catch (err) {
         if (isHallqError(err, 'TRANSPORT_CLOSED')) {
           this.log.warn({ code: err.code }, 'keypad bus closed; polling stops');
@@ -242,8 +275,20 @@ export class Keypad {
       this.log.warn({ err }, 'keypad ack not sent; the keypad will report again');
       return true;
     }
-    this.interpret(frame);
+    if (this.draining) this.dropStale(frame, msg.type);
+    else this.interpret(frame);
     return true;
+  }
+
+  /** A report buffered before the line was opened: never acted on; the keypad beeps no once per drain (press again). */
+  private dropStale(frame: KeypadFrame, kind: string): void {
+    this.digits = '';
+    this.log.warn({ report: kind, rx: hex(frame.raw) }, 'keypad report buffered while nobody listened (before the line was opened): dropped, press again');
+    if (!this.beepedStale) {
+      this.beepedStale = true;
+      void this.beep().catch(() => undefined);
+    }
+    this.emit({ type: 'stale', func: frame.func, data: frame.data });
   }
 
   // ------------------------------------------------------------- push mode

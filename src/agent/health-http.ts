@@ -16,8 +16,12 @@ export interface AgentHealthSources {
   reconnects: () => number;
   /** The replica's last applied sequence number. */
   seq: () => number;
+  /** Connected during the start, the server not answering yet (it is away): the start waits for it. */
+  waitingForServer?: () => boolean;
   /** Island mode's phase, when island mode is configured. */
   island?: () => 'online' | 'island' | 'returning';
+  /** Island actions in the outbox not yet returned to the server, when island mode is configured. */
+  outbox?: () => number;
   devices: () => readonly DeviceHealth[];
   /** Config reloads (SIGHUP) by outcome. */
   reloads: () => Readonly<Record<'applied' | 'unchanged' | 'refused', number>>;
@@ -34,19 +38,21 @@ export type DeviceProblem = Pick<DeviceHealth, 'name' | 'kind' | 'reason' | 'det
  * The agent's readiness: `ready` with the broker link up and every device ok, degraded or unknown; `island` while
  * island mode serves its devices; `degraded` with the link away (screens show the last state) or a
  * device offline (paper out included: it cannot print). None of these stops the hall at this box, so all
- * answer 200; 503 while starting or stopping (the same rule as the server's /readyz: a broker outage is
- * not a reason to restart), and `disk-low` (503, as the server's) while the free space under its island
- * outbox or kiosk journal is below agent.diskLowMegabytes: the next ticket it journals or issues alone may
- * fail to be saved. `devices.offline` names the offline devices (as before); `devices.problems` says of
- * each offline or degraded one why, so a paper-out printer is told from an unplugged one.
+ * answer 200; 503 while starting (`waiting-for-server` when connected and the server does not answer the
+ * start's catch-up) or stopping (the same rule as the server's /readyz: a broker outage is not a reason to
+ * restart), and `disk-low` (503, as the server's) while the free space under its island outbox or kiosk
+ * journal is below agent.diskLowMegabytes: the next ticket it journals or issues alone may fail to be saved.
+ * `devices.offline` names the offline devices (as before); `devices.problems` says of each offline or
+ * degraded one why, so a paper-out printer is told from an unplugged one.
  */
 export function agentReadiness(s: AgentHealthSources): {
   ok: boolean;
-  status: AgentReadiness | 'starting';
+  status: AgentReadiness | 'starting' | 'waiting-for-server';
   broker: 'connected' | 'disconnected';
   seq: number;
   devices: { ok: number; offline: string[]; problems: DeviceProblem[]; total: number };
   island?: string;
+  outbox?: number;
   disk?: { freeBytes: number; lowBytes: number };
 } {
   const list = s.devices();
@@ -55,18 +61,22 @@ export function agentReadiness(s: AgentHealthSources): {
     d.state === 'offline' || d.state === 'degraded' ? [{ name: d.name, kind: d.kind, state: d.state, ...(d.reason ? { reason: d.reason } : {}), ...(d.detail ? { detail: d.detail } : {}) }] : [],
   );
   const connected = s.connected();
-  const island = s.island?.();
+  const started = s.started();
+  // Before the start completed island mode does not run yet: its phase says nothing ("online" would be untrue).
+  const island = started ? s.island?.() : s.island && 'starting';
+  const outbox = s.outbox?.();
   const disk = s.disk?.();
   const low = disk?.low === true;
-  const status: AgentReadiness | 'starting' = !s.started() ? 'starting' : low ? 'disk-low' : island === 'island' ? 'island' : !connected || offline.length > 0 ? 'degraded' : 'ready';
+  const status = !started ? (s.waitingForServer?.() ? 'waiting-for-server' : 'starting') : low ? 'disk-low' : island === 'island' ? 'island' : !connected || offline.length > 0 ? 'degraded' : 'ready';
   return {
-    ok: s.started() && !low,
+    ok: started && !low,
     status,
     broker: connected ? 'connected' : 'disconnected',
     seq: s.seq(),
     devices: { ok: list.filter((d) => d.state === 'ok').length, offline, problems, total: list.length },
     ...(island === undefined ? {} : { island }),
     ...(disk ? { disk: { freeBytes: disk.freeBytes, lowBytes: disk.lowBytes } } : {}),
+    ...(outbox === undefined ? {} : { outbox }),
   };
 }
 

@@ -89,6 +89,11 @@ export class AgentLink {
    * server, server events are not applied, and no contact leaves the agent.
    */
   divert: ((cmd: Command) => Promise<{ outcome: Outcome; seq: number }>) | undefined;
+  /**
+   * While set, commands (the devices') wait here before they are sent: an island outbox left by a
+   * restart goes back first (IslandMode.start). A command with `withinMs` is withdrawn unsent at its bound.
+   */
+  private held: Promise<void> | undefined;
   connected = false;
   /** stop() was called: the connection's end is ours, not a loss. */
   private stopping = false;
@@ -552,8 +557,25 @@ export class AgentLink {
     return (await this.run(cmd, opts)).outcome;
   }
 
+  /** Commands wait until `until` settles before they are sent (see `held`). */
+  holdCommands(until: Promise<void>): void {
+    const held = until.finally(() => {
+      if (this.held === held) this.held = undefined;
+    });
+    this.held = held;
+  }
+
   /** Sends a command; resolves with its outcome and the seq the server reached with it. */
   async run(cmd: CommandBody & { id?: string }, opts: { withinMs?: number } = {}): Promise<{ outcome: Outcome; seq: number }> {
+    const held = this.divert ? undefined : this.held;
+    if (held) {
+      const since = Date.now();
+      if (opts.withinMs === undefined) await held;
+      else if (!(await settledWithin(held, opts.withinMs))) {
+        // Never sent: nothing a key asked for happens once its moment is gone.
+        throw new HallqError('REQUEST_TIMEOUT', `held ${opts.withinMs} ms behind the island outbox's return: withdrawn`, { code: 'REQUEST_TIMEOUT' });
+      } else opts = { withinMs: Math.max(1, opts.withinMs - (Date.now() - since)) };
+    }
     if (this.divert) return this.divert(cmd as Command);
     const command = { ...cmd, id: cmd.id ?? randomUUID() } as Command;
     const answer = this.request({ id: randomUUID(), type: 'command', command: command as never }, opts).then((r) => {

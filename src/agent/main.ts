@@ -20,7 +20,7 @@ import { lazyAgentMetrics, registerAgentHealth, startAgentHealthHttp, type Agent
 import { AgentLink } from './link.js';
 import { settledWithin } from '../ops/bounded.js';
 import type { IslandMode } from './island/island-mode.js';
-import { startIsland } from './island/start.js';
+import { openIsland } from './island/start.js';
 import { resolveOpenPrints } from './flows/kiosk.js';
 import { KioskJournal } from './kiosk-journal.js';
 import { KeypadRefusals } from './flows/keypad-refusals.js';
@@ -115,6 +115,37 @@ function agentDisk(config: HallqConfig, me: ThisAgent, logger: Logger): (() => D
   };
 }
 
+/**
+ * The start's catch-up, which waits for the server as long as it takes (the replica is the hall's
+ * only source). While the server is away (its retained status offline, or no answer within the first
+ * request's timeout) it says once what it waits for, and /readyz says `waiting-for-server`.
+ */
+async function caughtUpAtStart(link: AgentLink, logger: Logger, outbox: () => number | undefined, waiting: (w: boolean) => void): Promise<void> {
+  let told = false;
+  const tell = () => {
+    if (told) return;
+    told = true;
+    waiting(true);
+    const n = outbox();
+    logger.warn(
+      { waitingFor: 'hall server', ...(n === undefined ? {} : { islandOutbox: n }) },
+      n ? `waiting for the hall server before starting the devices; then an island outbox of ${n} actions goes back first` : 'waiting for the hall server before starting the devices',
+    );
+  };
+  const off = link.onServerStatus((s) => {
+    if (!s.online) tell();
+  });
+  const slow = setTimeout(tell, 3000);
+  slow.unref();
+  try {
+    await link.catchUp();
+  } finally {
+    off();
+    clearTimeout(slow);
+    waiting(false);
+  }
+}
+
 /** `hallq agent --config FILE`. */
 export async function runAgent(configPath: string): Promise<RunningAgent> {
   const config = loadConfigOrThrow(configPath);
@@ -173,8 +204,10 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
     link.publishDevices(list);
     void notifier.status(`agent ${me.id}: ${summary(list)}`);
   };
-  let island: ReturnType<typeof startIsland> | undefined;
+  let island: ReturnType<typeof openIsland> | undefined;
   const disk = agentDisk(config, me, logger.child({ component: 'store' }));
+  // Connected, but the server has not answered the start's catch-up yet (it is away: an agent restarted during an island).
+  let waitingForServer = false;
   // /livez, /readyz and /metrics: on the health listener (agent.health) and on the kiosk's listener.
   const sources: AgentHealthSources = {
     agentId: me.id,
@@ -183,7 +216,8 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
     connected: () => link.connected,
     reconnects: () => link.reconnects,
     seq: () => link.replica.seq,
-    ...(config.island ? { island: () => island?.mode.phase ?? 'online' } : {}),
+    waitingForServer: () => waitingForServer,
+    ...(config.island ? { island: () => island?.mode.phase ?? 'online', outbox: () => island?.pending() ?? 0 } : {}),
     devices: () => current,
     reloads: () => reloads,
     ...(disk ? { disk } : {}),
@@ -198,12 +232,20 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   // runs here) ends the start now, before this one connects under the agent's client id and knocks the other off.
   if (me.kiosk) await assertCanListen(me.kiosk.host, me.kiosk.port, kioskPortKey(me.id));
   scope.check();
+  // Island mode's store first: its outbox (an island before a restart) is said while the agent waits for the server.
+  island = config.island ? openIsland(link, config.island, me.id, logger.child({ component: 'island' }), opts.clock, config.agents) : undefined;
+  if (island) scope.add('island mode', () => island?.stop());
   const linked = link.start();
   scope.add('broker link', () => link.stop());
   await linked;
   scope.check();
-  await link.catchUp();
+  await caughtUpAtStart(link, logger, () => island?.pending(), (w) => (waitingForServer = w));
   scope.check();
+  // After a return the screens show the server's state again (a return before the devices open needs nothing: they open on it).
+  let redraw = () => undefined as void;
+  const offs: (() => void)[] = [link.onResync(() => redraw())];
+  // Before the devices' first command: an outbox left by a restart goes back first (IslandMode.start).
+  island?.start();
 
   // The kiosk's print journal: what the last run left open is settled first (by its ids), before the kiosk takes a request.
   const journal = me.kiosk ? openKioskJournal(me.kioskJournal ?? config.island?.outbox) : undefined;
@@ -214,10 +256,7 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   let hw: RunningHardware = await open(config);
   scope.add('devices and kiosk', () => hw.stop());
   let running = config;
-  // Island mode: the outbox and leases, the watch on the server; after a return the screens show the server's state again.
-  island = config.island ? startIsland(link, config.island, me.id, logger.child({ component: 'island' }), opts.clock, config.agents) : undefined;
-  if (island) scope.add('island mode', () => island?.stop());
-  const offs: (() => void)[] = [link.onResync(() => hw.reattachDisplays())];
+  redraw = () => hw.reattachDisplays();
 
   // Alive = the event loop runs the timer; a server, broker or device outage must not restart the agent.
   const stopWatchdog = notifier.startWatchdog(() => true);

@@ -85,7 +85,13 @@ describe('the device manager on emulated hardware over real ptys', () => {
 
     const back = healthWhen(devices, (l) => stateOf(l, 'rs485-0') === 'ok' && stateOf(l, 'keypad-1') === 'ok');
     line = await emulatedLine([1], path);
+    // A key is heard once the keypad answered idle on the new line (what it buffered before is dropped as stale).
+    const emulator = line.keypads.get(1);
+    const idle = new Promise<void>((resolve) => {
+      const off = emulator?.on((e) => e.type === 'transmit' && e.frame[0] !== 0xff && (off?.(), resolve()));
+    });
     await back;
+    await idle;
     await devices.screens.get(1)?.show({ window: 1, ticket: 'A002', paused: false }, { urgent: true });
     expect(line.screens.get(1)?.view.text).toContain('A002');
     expect(stateOf(devices.list(), 'screen-1')).toBe('ok');

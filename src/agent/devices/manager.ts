@@ -296,6 +296,8 @@ export class DeviceManager {
         pollTimeoutMs: this.opts.keypadTimeoutMs ?? c.keypadPolling.timeoutMs,
         offlinePollIntervalMs: this.opts.keypadOfflinePollMs ?? c.keypadPolling.offlineIntervalMs,
         pollFrames: c.keypadPolling.frames,
+        // A press buffered while nobody listened (the agent down, waiting for the server, the line away) never acts.
+        dropBuffered: true,
         ...(gradeTable ? { gradeTable } : {}),
       });
       const push = k.mode === 'push';
@@ -337,10 +339,11 @@ export class DeviceManager {
             }
             // A keypad whose poll met the closing port may have stopped; start() is a no-op for running ones.
             // The others were taken for offline during the outage and poll only every offlineIntervalMs: poll now.
+            // What a keypad buffered while the line was down was pressed while nobody listened: drained as stale.
             for (const k of this.keypads) {
               if (!members.includes(k.name) || this.stopped) continue;
               k.keypad.start();
-              k.keypad.pollNow();
+              k.keypad.lineReopened();
             }
           }
           wasDown = false;

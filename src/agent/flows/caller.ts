@@ -106,6 +106,8 @@ export function attachCaller(link: AgentLink, window: number, keypad: Keypad, st
         return refuse('unrecognised', 'key-no-action', undefined, false);
       case 'offline':
       case 'online':
+      // Pressed while nobody listened: the driver dropped it, logged and beeped (press again).
+      case 'stale':
         return;
     }
   });

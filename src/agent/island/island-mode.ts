@@ -58,6 +58,8 @@ export class IslandMode {
   /** A question to the server still unanswered: one at a time (the link repeats it until answered). */
   private asking = false;
   private toldImpossible = false;
+  /** Opens the link's hold on the devices' commands (set while a restart's outbox goes back). */
+  private releaseHold: (() => void) | undefined;
   /** What the last return found, for the operator (logged) and tests. */
   readonly conflicts: IslandConflict[] = [];
   private readonly phaseListeners = new Set<(p: IslandPhase) => void>();
@@ -109,11 +111,26 @@ export class IslandMode {
     this.timer = setInterval(() => this.check(), every);
     this.timer.unref();
     this.hall?.start();
-    // An outbox left by an island before a restart goes back as soon as the server is there.
-    if (this.store.pending().length > 0) this.o.logger.warn({ pending: this.store.pending().length }, 'island outbox not yet returned');
+    // An outbox left by an island before a restart goes back now (the start caught up, so the server
+    // answers), and before any new command of this agent's devices: a key pressed meanwhile waits its
+    // answer time at most, then is withdrawn (AgentLink.holdCommands).
+    const pending = this.store.pending().length;
+    if (pending > 0) {
+      this.o.logger.warn({ pending }, 'island outbox not yet returned: returning it before any new device command');
+      this.link.holdCommands(new Promise<void>((resolve) => (this.releaseHold = resolve)));
+      void this.returnToServer().catch((e: unknown) => this.o.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'island outbox return failed; it is tried again at the next server status'));
+    }
+  }
+
+  /** The devices' commands go on (to the server, or to the island once it began). */
+  private release(): void {
+    const release = this.releaseHold;
+    this.releaseHold = undefined;
+    release?.();
   }
 
   stop(): void {
+    this.release();
     clearInterval(this.timer);
     this.hall?.stop();
     for (const off of this.offs.splice(0)) off();
@@ -171,6 +188,8 @@ export class IslandMode {
     }
     this.o.logger.warn({ awayMs }, 'island mode: the server is unreachable; this agent runs the hall for its own devices');
     this.link.divert = (cmd) => this.run(cmd);
+    // Held commands are decided by the island now, after the outbox's entries (kept in order).
+    this.release();
     this.setPhase('island');
     this.hall?.enter();
     this.link.divertWaiting();
@@ -287,6 +306,8 @@ export class IslandMode {
         this.hall?.leave();
       } finally {
         this.returning = undefined;
+        // Returned (or failed: then bounded rather than holding the devices for ever; the rest goes at the next status).
+        this.release();
       }
     })();
     return this.returning;

@@ -7,18 +7,32 @@ import { IslandMode } from './island-mode.js';
 import { IslandStore } from './store.js';
 
 /**
- * Island mode on this agent when `island` is configured: its store opened and the watch started. With
- * `hallAgents` (the hall config's agents), the agents elect one to act for the hall while the broker is up.
+ * Island mode on this agent when `island` is configured: its store opened (its outbox's size readable
+ * while the agent waits for the server at its start), the watch started by `start()` once the agent
+ * caught up. With `hallAgents` (the hall config's agents), the agents elect one to act for the hall
+ * while the broker is up.
  */
-export function startIsland(link: AgentLink, island: IslandConfig, agentId: string, logger: Logger, clock?: () => number, hallAgents?: readonly AgentEntry[]): { mode: IslandMode; stop(): void } {
+export function openIsland(
+  link: AgentLink,
+  island: IslandConfig,
+  agentId: string,
+  logger: Logger,
+  clock?: () => number,
+  hallAgents?: readonly AgentEntry[],
+): { mode: IslandMode; pending(): number; start(): void; stop(): void } {
   mkdirSync(dirname(island.outbox), { recursive: true });
   const store = IslandStore.open(island.outbox);
   const mode = new IslandMode(link, store, { agentId, afterSeconds: island.afterSeconds, logger, ...(clock ? { clock } : {}), ...(hallAgents ? { hallAgents } : {}) });
-  mode.start();
+  let started = false;
   return {
     mode,
+    pending: () => store.pending().length,
+    start: () => {
+      started = true;
+      mode.start();
+    },
     stop: () => {
-      mode.stop();
+      if (started) mode.stop();
       store.close();
     },
   };
