@@ -7,20 +7,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isHallqError } from '../../../drivers/common/error.js';
 import { recordingLogger, type LogRecord } from '../../../drivers/common/logger.js';
-import { SerialTransport } from '../../../drivers/common/serial-transport.js';
-import { BxScreenEmulator } from '../../../drivers/led-screen/bx-emulator.js';
-import { BxScreen } from '../../../drivers/led-screen/bx-screen.js';
 import type { UpkeepOptions } from '../../../drivers/led-screen/bus-screen.js';
-import { ExternalCallScreenEmulator } from '../../../drivers/led-screen/external-call-emulator.js';
-import { ExternalCallScreen } from '../../../drivers/led-screen/external-call-screen.js';
-import type { ScreenEmulatorBase, ScreenFault, ScreenView } from '../../../drivers/led-screen/screen-emulator.js';
+import type { ScreenFault, ScreenView } from '../../../drivers/led-screen/screen-emulator.js';
 import type { ScreenHealth, WindowScreen } from '../../../drivers/led-screen/window-screen.js';
-import type { EmulatedBusDevice } from '../../../drivers/rs485/bus-device.js';
-import { Rs485Bus } from '../../../drivers/rs485/bus.js';
-import { Rs485LineEmulator } from '../../../drivers/rs485/line-emulator.js';
-import { openPtyPair } from '../../helpers/pty.js';
+import { screenOnLine, type ScreenEmulator } from '../../helpers/screen-line.js';
 
-type Emulator = ScreenEmulatorBase & EmulatedBusDevice;
+type Emulator = ScreenEmulator;
 const UPKEEP: UpkeepOptions = { offlineAfter: 3, retry: { initialMs: 50, maxMs: 200 }, probeMs: 100 };
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -35,28 +27,8 @@ interface Rig {
 }
 
 async function rig(protocol: 'bx' | 'external-call', address: number): Promise<Rig> {
-  const pty = await openPtyPair();
-  const dev = new SerialTransport({ path: pty.device, baudRate: 9600 });
-  const host = new SerialTransport({ path: pty.host, baudRate: 9600 });
-  await dev.open();
-  await host.open();
-  const line = new Rs485LineEmulator(dev, { baudRate: 9600 });
-  const emulator: Emulator = protocol === 'bx' ? new BxScreenEmulator({ address }) : new ExternalCallScreenEmulator({ cardId: address });
-  line.add(emulator);
-  line.start();
   const logs: LogRecord[] = [];
-  const logger = recordingLogger(logs);
-  const bus = new Rs485Bus(host, { baudRate: 9600, defaultTimeoutMs: 300, defaultRetries: 1, logger });
-  const config = { timeoutMs: 150, retries: 1, upkeep: UPKEEP };
-  const screen = protocol === 'bx' ? new BxScreen(bus, { address, ...config }, logger) : new ExternalCallScreen(bus, { cardId: address, ...config }, logger);
-  cleanups.push(
-    () => pty.close(),
-    () => dev.close(),
-    () => host.close(),
-    () => line.stop(),
-    () => bus.close(),
-    () => screen.stop(),
-  );
+  const { screen, emulator } = await screenOnLine(protocol, address, { logger: recordingLogger(logs), bus: { timeoutMs: 300, retries: 1 }, screen: { timeoutMs: 150, retries: 1, upkeep: UPKEEP } }, cleanups);
   return { screen, emulator, logs };
 }
 
