@@ -110,7 +110,7 @@ describe('an RS-485 line cut, then a fresh controller on the same path', () => {
     expect(from).toBeGreaterThan(0);
     const writes = logs.slice(from).filter((r) => r.level === 'debug' && /^(bx|external-call) write$/.test(r.msg ?? '') && 'urgent' in r.obj);
     // (Window 2's call, made during the cut, may have waited in the bus and gone out on the new port: it is logged before.)
-    expect(writes.filter((r) => r.bindings.address === 1).length).toBeGreaterThanOrEqual(1);
+    expect(writes.filter((r) => r.bindings.busAddress === 1).length).toBeGreaterThanOrEqual(1);
     expect(writes.every((r) => (r.obj as { urgent: boolean }).urgent === false)).toBe(true);
     expect(spoken).toEqual(['A001@1', 'A002@2']);
   });

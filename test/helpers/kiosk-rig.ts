@@ -40,7 +40,11 @@ export async function startKioskRig(o: { smsEnabled: boolean; printer: unknown; 
   o.book?.(server, clock);
   const link = await startAgent(broker.url, 'kiosk-1');
   await link.reach(server.engine.state.seq);
-  const kiosk = new KioskFlow(link, o.printer as EscPosPrinter, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
+  // A stand-in printer that tells no health changes (the page then reads them at the stream's timed
+  // snapshot) gets a silent onHealth: the kiosk's stream listens to the real driver's.
+  const printer = o.printer as Partial<EscPosPrinter>;
+  if (printer !== undefined && printer !== null && typeof printer.onHealth !== 'function') Object.assign(printer, { onHealth: () => () => undefined });
+  const kiosk = new KioskFlow(link, printer as EscPosPrinter, { statusBaseUrl: 'http://hall.test', logger: silentLogger, clock });
   const port = await freePort();
   const card = new CardSlot();
   const http = await startKioskHttp(link, kiosk, card, { host: '127.0.0.1', port, statusBaseUrl: 'http://hall.test', ...(o.idHashKey ? { idHashKey: o.idHashKey } : {}), ...(o.snapshotEveryMs === undefined ? {} : { snapshotEveryMs: o.snapshotEveryMs }) }, o.logger ?? silentLogger);
