@@ -43,14 +43,15 @@ export type DeviceProblem = Pick<DeviceHealth, 'name' | 'kind' | 'reason' | 'det
  * restart), and `disk-low` (503, as the server's) while the free space under its island outbox or kiosk
  * journal is below agent.diskLowMegabytes: the next ticket it journals or issues alone may fail to be saved.
  * `devices.offline` names the offline devices (as before); `devices.problems` says of each offline or
- * degraded one why, so a paper-out printer is told from an unplugged one.
+ * degraded one why, so a paper-out printer is told from an unplugged one; `devices.states` gives every
+ * device's state by name (`hallq devices` on this box reads it for the ports the agent holds).
  */
 export function agentReadiness(s: AgentHealthSources): {
   ok: boolean;
   status: AgentReadiness | 'starting' | 'waiting-for-server';
   broker: 'connected' | 'disconnected';
   seq: number;
-  devices: { ok: number; offline: string[]; problems: DeviceProblem[]; total: number };
+  devices: { ok: number; offline: string[]; problems: DeviceProblem[]; states: Record<string, DeviceHealth['state']>; total: number };
   island?: string;
   outbox?: number;
   disk?: { freeBytes: number; lowBytes: number };
@@ -73,7 +74,7 @@ export function agentReadiness(s: AgentHealthSources): {
     status,
     broker: connected ? 'connected' : 'disconnected',
     seq: s.seq(),
-    devices: { ok: list.filter((d) => d.state === 'ok').length, offline, problems, total: list.length },
+    devices: { ok: list.filter((d) => d.state === 'ok').length, offline, problems, states: Object.fromEntries(list.map((d) => [d.name, d.state])), total: list.length },
     ...(island === undefined ? {} : { island }),
     ...(disk ? { disk: { freeBytes: disk.freeBytes, lowBytes: disk.lowBytes } } : {}),
     ...(outbox === undefined ? {} : { outbox }),

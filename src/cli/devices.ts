@@ -8,9 +8,10 @@ import { silentLogger } from '../../drivers/common/logger.js';
 import type { PrintDocument } from '../../drivers/printer/document.js';
 import { DeviceManager } from '../agent/devices/manager.js';
 import { listStableNames, type StableName } from '../agent/devices/stable-names.js';
-import { reasonWords } from '../bus/device-reasons.js';
+import { deviceReasonSchema, reasonWords, type DeviceReason } from '../bus/device-reasons.js';
 import type { DeviceHealth } from '../bus/messages.js';
-import { thisAgent } from '../config/agents.js';
+import { z } from 'zod';
+import { thisAgent, type ThisAgent } from '../config/agents.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import type { DevicesConfig } from '../config/schema.js';
 import { errorLine } from './cli-error.js';
@@ -55,8 +56,65 @@ async function briefly<T>(devices: DevicesConfig, fn: (m: DeviceManager) => Prom
   }
 }
 
-/** A device's health as `hallq devices` states it: `in-use` when another process (the running agent) holds its port. */
-export type OneShotHealth = Omit<DeviceHealth, 'state'> & { state: DeviceHealth['state'] | 'in-use' };
+/**
+ * A device's health as `hallq devices` states it: `in-use` when another process (the running agent) holds its
+ * port and that agent does not say how the device is; `heldByAgent` when the state is the running agent's.
+ */
+export type OneShotHealth = Omit<DeviceHealth, 'state'> & { state: DeviceHealth['state'] | 'in-use'; heldByAgent?: true };
+
+/** How long the running agent gets to answer (its /readyz on this box): every wait on the network is bounded. */
+const AGENT_ANSWER_MS = 2000;
+
+/** The part of the agent's /readyz read here (src/agent/health-http.ts agentReadiness); anything else in it is ignored. */
+const agentReadyz = z.object({
+  devices: z.object({
+    states: z.record(z.string(), z.enum(['ok', 'degraded', 'offline', 'unknown'])),
+    problems: z.array(z.object({ name: z.string(), reason: deviceReasonSchema, detail: z.string().optional() })).default([]),
+  }),
+});
+
+/** The running agent's view of its devices: every state by name, each problem's reason and detail, and where it was read. */
+export interface AgentView {
+  url: string;
+  states: Record<string, DeviceHealth['state']>;
+  problems: { name: string; reason?: DeviceReason | undefined; detail?: string | undefined }[];
+}
+
+/** Where this box's agent answers /readyz: its health listener (agent.health), then its kiosk's listener; a wildcard bind is asked on loopback. */
+export function agentReadyzUrls(me: Pick<ThisAgent, 'health' | 'kiosk'>): string[] {
+  const local = (host: string) => (host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host);
+  return [me.health, me.kiosk].flatMap((l) => (l ? [`http://${local(l.host)}:${l.port}/readyz`] : []));
+}
+
+/** Asks the running agent (agentReadyzUrls, AGENT_ANSWER_MS each) how its devices are; undefined when none answers with a device list. */
+async function agentView(me: ThisAgent): Promise<AgentView | undefined> {
+  for (const url of agentReadyzUrls(me)) {
+    try {
+      // /readyz answers 503 while starting or with a low disk, with the same body: read it either way.
+      const res = await fetch(url, { signal: AbortSignal.timeout(AGENT_ANSWER_MS) });
+      const body = agentReadyz.safeParse(await res.json());
+      if (body.success) return { url, states: body.data.devices.states, problems: body.data.devices.problems };
+    } catch {
+      // Nothing there, or not an agent: try the next listener, else the devices stay in-use.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The devices whose port the running agent holds (`in-use`), stated as that agent reports them (issue 13,
+ * tryout: a live box said `in-use` for a printer the agent's /readyz said was out of paper). Others unchanged.
+ */
+export function withAgentView(list: OneShotHealth[], view: AgentView | undefined): OneShotHealth[] {
+  if (view === undefined) return list;
+  return list.map((d) => {
+    const state = d.state === 'in-use' ? view.states[d.name] : undefined;
+    if (state === undefined) return d;
+    const problem = view.problems.find((p) => p.name === d.name);
+    const said = `as the running agent reports it (${view.url}), which holds its port`;
+    return { name: d.name, kind: d.kind, state, heldByAgent: true, ...(problem?.reason ? { reason: problem.reason } : {}), detail: problem?.detail ? `${problem.detail}; ${said}` : said };
+  });
+}
 
 /**
  * A health entry as a one-shot command states it: the agent's retry note dropped (nothing retries
@@ -98,7 +156,9 @@ function healthTable(list: OneShotHealth[]): string {
 export async function devicesCommand(configPath: string | undefined, json: boolean): Promise<number> {
   const ports = await serialPorts();
   const stable: StableName[] = listStableNames();
-  const devices = configPath ? behindInUse(await briefly(thisAgent(loadConfigOrThrow(configPath)).devices, async (m) => m.list().map(oneShot))) : undefined;
+  const me = configPath ? thisAgent(loadConfigOrThrow(configPath)) : undefined;
+  const looked = me ? behindInUse(await briefly(me.devices, async (m) => m.list().map(oneShot))) : undefined;
+  const devices = me && looked?.some((d) => d.state === 'in-use') ? withAgentView(looked, await agentView(me)) : looked;
   if (json) process.stdout.write(`${JSON.stringify({ ports, stableNames: stable, ...(devices ? { devices } : {}) }, null, 2)}\n`);
   else {
     const out: string[] = [];

@@ -1,8 +1,9 @@
 /**
  * The agent's /livez, /readyz and /metrics, and `systemctl reload hallq-agent` (SIGHUP), on a real
  * `hallq agent` process beside a real server process and a real Mosquitto, with an emulated printer and
- * RS-485 line on ptys: the devices it reports are the ones it opened, a reload that adds a line opens it
- * (the link stays), an invalid file is refused and the agent runs on.
+ * RS-485 line on ptys: the devices it reports are the ones it opened, `hallq devices` on the same box states
+ * the ports the agent holds as the agent reports them, a reload that adds a line opens it (the link stays),
+ * an invalid file is refused and the agent runs on.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceHealth } from '../../src/bus/messages.js';
 import { topics } from '../../src/bus/topics.js';
 import { emulatedLine, emulatedPrinter, type EmulatedLine, type EmulatedPrinter } from '../agent/emulated.js';
+import { runHallq } from '../helpers/cli.js';
 import { spawnHallq, type Daemon } from '../helpers/hallq-process.js';
 import { freePort, startMosquitto, type Broker } from '../helpers/mosquitto.js';
 import { killHard, startServerProcess, writeConfig } from '../wire/server-process.js';
@@ -107,6 +109,25 @@ describe('the agent: health, metrics and reload on a running process', () => {
     const degraded = await fetch(`${base}/readyz`);
     expect(degraded.status).toBe(200);
     expect(await degraded.json()).toMatchObject({ status: 'degraded', devices: { offline: ['printer'] } });
+    printer.emulator.set({ paper: 'ok' });
+    await devicesWhere((l) => stateOf(l, 'printer') === 'ok');
+  }, 60_000);
+
+  it('`hallq devices` on the live box states the printer the agent holds as the agent sees it: ok, then paper out (exit 1)', async () => {
+    type Listed = { devices: { name: string; state: string; reason?: string; detail?: string; heldByAgent?: boolean }[] };
+    const printerOf = (stdout: string) => (JSON.parse(stdout) as Listed).devices.find((d) => d.name === 'printer');
+    await devicesWhere((l) => stateOf(l, 'printer') === 'ok');
+    const ok = await runHallq(['devices', '--config', agentConfig, '--json']);
+    expect(printerOf(ok.stdout)).toMatchObject({ state: 'ok', heldByAgent: true, detail: `as the running agent reports it (${base}/readyz), which holds its port` });
+    expect(ok.code).toBe(0);
+    printer.emulator.set({ paper: 'out' });
+    await devicesWhere((l) => stateOf(l, 'printer') === 'offline');
+    const out = await runHallq(['devices', '--config', agentConfig, '--json']);
+    // Not `in-use` (which says nothing of the paper): the agent's own state, reason and detail.
+    expect(printerOf(out.stdout)).toMatchObject({ state: 'offline', reason: 'paper-out', heldByAgent: true, detail: expect.stringContaining('as the running agent reports it') as string });
+    expect(out.code).toBe(1);
+    const text = await runHallq(['devices', '--config', agentConfig]);
+    expect(text.stdout).toMatch(/printer\s+escpos-serial\s+offline\s+paper out \(缺纸\)\s+.*as the running agent reports it/);
     printer.emulator.set({ paper: 'ok' });
     await devicesWhere((l) => stateOf(l, 'printer') === 'ok');
   }, 60_000);
