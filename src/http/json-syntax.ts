@@ -20,6 +20,8 @@ export interface JsonSyntaxFault {
 }
 
 const W = (en: string, zh: string): Words => ({ en, zh });
+/** Letters where a value goes: words are text, and text is quoted in JSON. */
+const BARE_WORD = W('text goes in double quotes: "…"', '文字须放在双引号中："…"');
 const VALUE = W('a value ({…}, […], "text", a number, true, false or null)', '一个值（{…}、[…]、"文字"、数字、true、false 或 null）');
 const KEY = W('a key in double quotes', '双引号括起的键名');
 const KEY_OR_END = W('a key in double quotes or }', '双引号括起的键名或 }');
@@ -128,13 +130,21 @@ export function jsonSyntaxFault(text: string): JsonSyntaxFault | undefined {
     if (c === '-' || isDigit(c)) return number();
     for (const word of ['true', 'false', 'null']) {
       if (c !== word[0]) continue;
+      const start = i;
       for (const w of word) {
-        if (text[i] !== w) return fault(W(`${word}`, `${word}`));
-        i++;
+        if (text[i] === w) {
+          i++;
+          continue;
+        }
+        // One letter alike is a word that is not JSON ("not json {" is no misspelt null): said as a value
+        // expected where it starts; two or more (`tru`, `nul`) are a misspelt literal.
+        if (i - start > 1) return fault(W(`${word}`, `${word}`));
+        i = start;
+        return fault(VALUE, BARE_WORD);
       }
       return undefined;
     }
-    return fault(VALUE, c === "'" ? singleQuote : undefined);
+    return fault(VALUE, c === "'" ? singleQuote : c !== undefined && /\p{L}/u.test(c) ? BARE_WORD : undefined);
   };
 
   /** After `{` or `,` inside an object: a key, `:`, then a value; `first` allows `}`. */

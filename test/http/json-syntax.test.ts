@@ -34,7 +34,11 @@ describe('jsonSyntaxFault: where a body stops being JSON', () => {
     ['a missing comma', '{"a": 1 "b": 2}', '1:9', 'found "\\"", expected , or }'],
     ['a misspelt literal', '{"a": tru}', '1:10', 'found "}", expected true'],
     ['a leading zero', '{"a": 01}', '1:8', 'found "1", expected , or }'],
-    ['a bare word', 'CallNext', '1:1', 'found "C", expected a value'],
+    ['a bare word', 'CallNext', '1:1', 'found "C", expected a value ({…}, […], "text", a number, true, false or null) (text goes in double quotes: "…")'],
+    // A word that only starts like a literal is a word, not a misspelt null (tryout: `not json {` said "expected null").
+    ['a word starting like null', 'not json {', '1:1', 'found "n", expected a value ({…}, […], "text", a number, true, false or null) (text goes in double quotes: "…")'],
+    ['a word starting like true', '{"a": today}', '1:7', 'found "t", expected a value'],
+    ['a misspelt null', '[nul]', '1:5', 'found "]", expected null'],
     ['a second value', '{} {}', '1:4', 'found "{", expected the end of the body (one JSON value per body)'],
     ['an unclosed string', '{"a": "bc', '1:10', 'found the end of the body, expected the closing "'],
     ['a raw line break in text', '{"a": "b\nc"}', '1:9', 'found a control character (U+000A), expected the text to go on'],

@@ -14,7 +14,7 @@ describe('an MQTT request that is not JSON', () => {
     expect(r?.response).toEqual({
       id: '',
       status: 'error',
-      error: { code: 'PAYLOAD_INVALID', message: 'the payload is not valid JSON: line 2, column 10: found "c", expected a value ({…}, […], "text", a number, true, false or null)', messageZh: expect.stringMatching(/^消息不是有效的 JSON：第 2 行第 10 列：/) as string },
+      error: { code: 'PAYLOAD_INVALID', message: 'the payload is not valid JSON: line 2, column 10: found "c", expected a value ({…}, […], "text", a number, true, false or null) (text goes in double quotes: "…")', messageZh: expect.stringMatching(/^消息不是有效的 JSON：第 2 行第 10 列：/) as string },
     });
     expect(JSON.stringify(s.logs)).not.toContain('13912345678');
   });
