@@ -50,17 +50,24 @@ export async function staffCommand(args: string[], configPath: string | undefine
   const store = openCredentials(config.server.database, silentLogger);
   try {
     if (sub === 'remove') {
-      io.stdout.write(store.remove(staffId) ? `removed the PIN/password of ${staffId}; the server ends their sessions within a minute (or at its next start)\n` : `${staffId} had none\n`);
+      io.stdout.write(
+        store.remove(staffId)
+          ? `removed the PIN/password of ${staffId}; the server ends their sessions within a minute (or at its next start)\n已删除 ${staffId} 的密码；服务器在一分钟内（或下次启动时）结束其登录\n`
+          : `${staffId} had none\n${staffId} 本来就没有密码\n`,
+      );
       return exitCodes.ok;
     }
-    const secret = io.stdin.isTTY ? await promptTwice(io, `PIN or password for ${staffId} (${staff.name}, ${staff.role}): `) : await firstLine(io.stdin);
+    const secret = io.stdin.isTTY ? await promptTwice(io, `PIN or password for ${staffId} (${staff.name}, ${staff.role}) / ${staffId} 的密码: `) : await firstLine(io.stdin);
     const problem = secretProblem(secret, io.stdin.isTTY === true);
     if (problem !== undefined || secret === undefined) {
       process.stderr.write(`${errorLine({ code: 'NOT_SET', message: `the PIN/password of ${staffId} is not set: ${problem?.en ?? 'no input'}`, messageZh: `${staffId} 的密码没有设置：${problem?.zh ?? '没有输入'}` })}\n`);
       return exitCodes.failure;
     }
     await store.set(staffId, secret, Date.now());
-    io.stdout.write(`set the PIN/password of ${staffId} (${staff.role}); it takes effect at the next sign-in, and the server ends their sessions signed in with the old one within a minute (or at its next start)\n`);
+    io.stdout.write(
+      `set the PIN/password of ${staffId} (${staff.role}); it takes effect at the next sign-in, and the server ends their sessions signed in with the old one within a minute (or at its next start)\n` +
+        `已设置 ${staffId}（${staff.role}）的密码；下次登录起生效，用旧密码登录的会话由服务器在一分钟内（或下次启动时）结束\n`,
+    );
     return exitCodes.ok;
   } finally {
     store.close();
@@ -122,6 +129,6 @@ async function promptTwice(io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteS
     return answer;
   };
   const a = await ask(question);
-  const b = await ask('again: ');
+  const b = await ask('again / 再输入一次: ');
   return a === b ? a : undefined;
 }

@@ -82,6 +82,8 @@ describe('staff passwd stores what it is given, or refuses it: never trims (issu
   it('only the line ending is taken off (CRLF too); spaces inside are kept', async () => {
     const r = await hallq(['staff', 'passwd', 's06', '--config', config()], '55 55\r\n');
     expect(r.code).toBe(0);
+    // Said in Chinese too, as every other line of the command (tryout: the success line was English only).
+    expect(r.stdout).toMatch(/^set the PIN\/password of s06 .*\n已设置 s06（.+）的密码；下次登录起生效/m);
     const store = openCredentials(db, silentLogger);
     try {
       expect(await store.verify('s06', '55 55')).toBe(true);
