@@ -68,6 +68,35 @@ async function get<T>(server: HallServer, path: string, token: string | undefine
   return (await res.json()) as T;
 }
 
+/** A pause reason longer than this (display columns) is cut with … in `hallq status`; `--json` has it whole. */
+const REASON_COLUMNS = 40;
+
+/**
+ * `hallq status`'s windows, one a line. A pause reason, typed by staff and of any length, goes last and
+ * unpadded (tryout: in the status column it widened every line), cut at REASON_COLUMNS.
+ */
+export function windowsTable(windows: readonly Pick<WindowView, 'window' | 'status' | 'pauseReason' | 'staffId' | 'current' | 'waiting'>[]): string {
+  const reasons = windows.some((w) => w.pauseReason);
+  const head = ['window', 'status', 'staff', 'current', 'waiting', ...(reasons ? ['reason'] : [])];
+  const rows = windows.map((w) => [w.window, w.status, w.staffId ?? '-', w.current?.number ?? '-', w.waiting, ...(reasons ? [cut(w.pauseReason ?? '', REASON_COLUMNS)] : [])]);
+  return table(head, rows);
+}
+
+/** `text` within `columns` display columns (a Chinese character takes two), with … where it was cut. */
+function cut(text: string, columns: number): string {
+  const width = (ch: string) => (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1);
+  const chars = [...text];
+  if (chars.reduce((n, ch) => n + width(ch), 0) <= columns) return text;
+  let used = 0;
+  let out = '';
+  for (const ch of chars) {
+    if (used + width(ch) > columns - 1) break;
+    used += width(ch);
+    out += ch;
+  }
+  return `${out}…`;
+}
+
 export async function statusCommand(to: HallServer | string, json: boolean, token?: string): Promise<number> {
   const server = hallServer(to);
   const base = server.url;
@@ -76,12 +105,7 @@ export async function statusCommand(to: HallServer | string, json: boolean, toke
   if (json) process.stdout.write(`${JSON.stringify({ health: health.body, windows })}\n`);
   else {
     process.stdout.write(`server ${base}: ${health.body.status} · broker ${health.body.broker} · seq ${health.body.seq}\n\n`);
-    process.stdout.write(
-      `${table(
-        ['window', 'status', 'staff', 'current', 'waiting'],
-        windows.map((w) => [w.window, w.status + (w.pauseReason ? ` (${w.pauseReason})` : ''), w.staffId ?? '-', w.current?.number ?? '-', w.waiting]),
-      )}\n`,
-    );
+    process.stdout.write(`${windowsTable(windows)}\n`);
   }
   return health.body.ok ? exitCodes.ok : exitCodes.failure;
 }
