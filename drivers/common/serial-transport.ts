@@ -1,6 +1,6 @@
 import type { SerialPort } from 'serialport';
 import { HallqError } from './error.js';
-import { systemWords } from './system-words.js';
+import { errorWords, systemWords } from './system-words.js';
 import { Listeners, type Transport } from './transport.js';
 
 export interface SerialOptions {
@@ -57,8 +57,8 @@ export class SerialTransport implements Transport {
     if (!port?.isOpen) return Promise.reject(new HallqError('TRANSPORT_CLOSED', `${this.description} is closed`));
     return new Promise((resolve, reject) => {
       port.write(Buffer.from(bytes), (err) => {
-        if (err) return reject(new HallqError('TRANSPORT_CLOSED', `write to ${this.description} failed: ${err.message}`, {}, { cause: err }));
-        port.drain((e) => (e ? reject(new HallqError('TRANSPORT_CLOSED', e.message, {}, { cause: e })) : resolve()));
+        if (err) return reject(new HallqError('TRANSPORT_CLOSED', `write to ${this.description} failed: ${errorWords(err).en}`, { messageZh: `写入 ${this.description} 失败：${errorWords(err).zh}` }, { cause: err }));
+        port.drain((e) => (e ? reject(new HallqError('TRANSPORT_CLOSED', `write to ${this.description} failed: ${errorWords(e).en}`, { messageZh: `写入 ${this.description} 失败：${errorWords(e).zh}` }, { cause: e })) : resolve()));
       });
     });
   }

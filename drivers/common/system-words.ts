@@ -24,6 +24,7 @@ const WORDS: Readonly<Record<string, Words>> = {
   EIO: { en: 'the disk or device reported an input/output error', zh: '磁盘或设备读写出错' },
   ENODEV: { en: 'there is no such device', zh: '没有这个设备' },
   ENXIO: { en: 'there is no such device (unplugged?)', zh: '没有这个设备（是否已拔出？）' },
+  EBADF: { en: 'the device went away (unplugged, or its port closed under it)', zh: '设备已断开（被拔出，或端口已被关闭）' },
   ETXTBSY: { en: 'the file is busy (being run)', zh: '文件正在被运行' },
   EADDRINUSE: { en: 'the port is taken by another program', zh: '端口已被其他程序占用' },
   EADDRNOTAVAIL: { en: 'this machine has no such address', zh: '本机没有这个地址' },
@@ -42,6 +43,29 @@ export function errnoOf(e: unknown): string | undefined {
     if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) return code;
   }
   return undefined;
+}
+
+/**
+ * libuv's own texts for errno codes, as some native add-ons (serialport's bindings) put them in a
+ * message with no `code`: "bad file descriptor" is EBADF (uv_strerror).
+ */
+const UV_TEXTS: Readonly<Record<string, string>> = {
+  'bad file descriptor': 'EBADF',
+  'no such file or directory': 'ENOENT',
+  'permission denied': 'EACCES',
+  'input/output error': 'EIO',
+  'no such device': 'ENODEV',
+  'no such device or address': 'ENXIO',
+  'resource busy or locked': 'EBUSY',
+};
+
+/** An error in words, never its raw text: by its errno code, else by libuv's text for one in its message. */
+export function errorWords(e: unknown): Words {
+  const code = errnoOf(e);
+  if (code !== undefined) return systemWords(code);
+  const message = e instanceof Error ? e.message.toLowerCase() : '';
+  const found = Object.entries(UV_TEXTS).find(([text]) => message.includes(text));
+  return systemWords(found?.[1]);
 }
 
 /** What an errno code means, in words (an unknown code is named as itself). */

@@ -12,6 +12,7 @@ import { hex, silentLogger, type Logger } from '../common/logger.js';
 import { Listeners, type Transport } from '../common/transport.js';
 import { statusRequest, transmitPaperStatus } from './commands.js';
 import { normalizeBlock, type PrintDocument } from './document.js';
+import { errorWords } from '../common/system-words.js';
 import { encodeDocument, type TextEncoding } from './encoder.js';
 import { DEFAULT_MECHANICS, ticketMechanics, type PrinterMechanics } from './mechanics.js';
 import { CUTTER_ERROR_BIT, isStatusByte, isTransmitStatusByte, parseOfflineCause, parsePaperStatus, parsePrinterStatus, parseTransmitPaperStatus, type PaperState, type PrinterStatus } from './status.js';
@@ -214,7 +215,8 @@ export class EscPosPrinter {
       this.transport.onClose((err) => {
         this.late = [];
         this.lateConfirms = [];
-        if (err) this.log.warn({ err: err.message }, 'printer link lost');
+        // In words (the tryout's log had serialport's raw "bad file descriptor").
+        if (err) this.log.warn({ reason: errorWords(err).en }, 'printer link lost');
         this.setHealth('offline', 'link-closed');
       }),
     );

@@ -2,6 +2,7 @@
  * A GSM/4G modem on a serial port, sending SMS in PDU mode (AT+CMGF=0). One command at a time;
  * unsolicited lines (+CMTI, RING …) are routed to onUrc whenever they arrive, even mid-command.
  */
+import { errorWords } from '../common/system-words.js';
 import { isHallqError, type HallqError } from '../common/error.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { Listeners, type Transport } from '../common/transport.js';
@@ -91,7 +92,7 @@ export class AtModem implements SmsSender {
       const offData = this.transport.onData((chunk) => this.onData(chunk));
       const offClose = this.transport.onClose((error) => {
         this.state.ready = false;
-        if (error) this.log.warn({ error: error.message }, 'modem link lost');
+        if (error) this.log.warn({ reason: errorWords(error).en }, 'modem link lost');
         this.abort?.(smsFailed('modem link closed', { providerCode: 'TRANSPORT_CLOSED', retryable: true }));
       });
       this.unsubscribe = () => {

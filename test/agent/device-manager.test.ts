@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KeypadOptions } from '../../drivers/keypad/driver.js';
 import { keypadProtocols } from '../../drivers/keypad/protocols.js';
+import { recordingLogger } from '../../drivers/common/logger.js';
 import { DeviceManager } from '../../src/agent/devices/manager.js';
 import { devicesSchema } from '../../src/config/schema.js';
 import { emulatedLine, emulatedPrinter, healthWhen, lineConfig, screenShows, stateOf, type EmulatedLine, type EmulatedPrinter } from './emulated.js';
@@ -27,7 +28,8 @@ describe('the device manager on emulated hardware over real ptys', () => {
       printer: { transport: 'serial', path: printerPath, baudRate: 115200 },
       rs485: [lineConfig(line.pty.host, [1, 2])],
     });
-    const devices = new DeviceManager(config, { backoff: { initialMs: 100, maxMs: 400 }, printerPollMs: 300, stableDirs: [dir] });
+    const logger = recordingLogger();
+    const devices = new DeviceManager(config, { backoff: { initialMs: 100, maxMs: 400 }, printerPollMs: 300, stableDirs: [dir], logger });
     cleanups.push(() => devices.stop());
     await devices.start();
 
@@ -54,6 +56,11 @@ describe('the device manager on emulated hardware over real ptys', () => {
     expect(missing.find((d) => d.name === 'printer')?.detail).toContain(`stable names present (${dir}): ${printerPath}`);
     // The line is untouched.
     expect(stateOf(devices.list(), 'rs485-0')).toBe('ok');
+    // The loss is logged in words, never the add-on's raw text (tryout: `"err":"bad file descriptor"`).
+    const lost = logger.records.filter((r) => /link lost/.test(String(r.msg)));
+    expect(lost.length).toBeGreaterThan(0);
+    for (const r of lost) expect(r.obj).toMatchObject({ reason: 'the device went away (unplugged, or its port closed under it)' });
+    expect(JSON.stringify(logger.records)).not.toMatch(/bad file descriptor|EBADF|EIO:/i);
 
     // Plug a printer back in at the same configured path: the manager reopens it without being asked.
     const reopened = new Promise<string>((resolve) => devices.onReopen(resolve));

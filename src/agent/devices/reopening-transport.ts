@@ -1,5 +1,6 @@
 import { HallqError, isHallqError } from '../../../drivers/common/error.js';
 import { silentLogger, type Logger } from '../../../drivers/common/logger.js';
+import { errorWords } from '../../../drivers/common/system-words.js';
 import { Listeners, type Transport } from '../../../drivers/common/transport.js';
 import { backoffDelay, type Backoff } from './backoff.js';
 
@@ -123,7 +124,8 @@ export class ReopeningTransport implements Transport {
         if (!this.keeping) return;
         // A close nobody asked for is a loss even without an error (a TCP peer hanging up).
         const error = err ?? new Error('closed by the other side');
-        this.logger.warn({ link: this.description, err: error.message }, 'device link lost; reopening');
+        // In words, never the add-on's raw text (tryout: `"err":"bad file descriptor"`).
+        this.logger.warn({ link: this.description, reason: err === undefined ? 'closed by the other side' : errorWords(err).en }, 'device link lost; reopening');
         // Link state first, so whoever watches it knows why before the drivers react to the close.
         this.down(error);
         this.closed.emit(error);
