@@ -1,0 +1,57 @@
+/**
+ * Disk-low with hysteresis (src/store/disk-space.ts): an episode starts below the threshold and ends only
+ * at clearBytesOf(threshold) or more, each start and end logged once. Left alone by the helper that built
+ * disk-low: a disk hovering at the threshold turned /readyz 503 and 200 by turns, an episode logged each time.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../drivers/common/logger.js';
+import { clearBytesOf, DiskSpaceWatch } from '../../src/store/disk-space.js';
+
+const MiB = 1024 * 1024;
+
+describe('disk-low hysteresis', () => {
+  it('the margin: 4 MiB at least, a quarter of the threshold above 16 MiB', () => {
+    expect(clearBytesOf(64 * MiB)).toBe(80 * MiB);
+    expect(clearBytesOf(8 * MiB)).toBe(12 * MiB);
+  });
+
+  it('a disk hovering at the threshold is one episode, logged once at each end', () => {
+    let free = 70 * MiB;
+    const logger = recordingLogger();
+    const w = new DiskSpaceWatch('/x', 64 * MiB, logger, { store: 'event log', key: 'server.diskLowMegabytes' }, () => 0, () => free);
+    const seen = [70, 63, 65, 63.5, 66, 79, 63, 79.9, 80, 79, 63].map((m) => {
+      free = m * MiB;
+      return w.check()?.low;
+    });
+    expect(seen).toEqual([false, true, true, true, true, true, true, true, false, false, true]);
+    expect(logger.records.map((r) => r.level)).toEqual(['error', 'info', 'error']);
+  });
+
+  it('property: low follows the two thresholds (an oracle), and the log says each change once', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 512 }), fc.array(fc.integer({ min: 0, max: 1024 }), { maxLength: 60 }), (lowMiB, frees) => {
+        let free = 0;
+        const logger = recordingLogger();
+        const w = new DiskSpaceWatch('/x', lowMiB * MiB, logger, { store: 's', key: 'k' }, () => 0, () => free);
+        let expected = false;
+        let changes = 0;
+        for (const f of frees) {
+          free = f * MiB;
+          const next = expected ? free < clearBytesOf(lowMiB * MiB) : free < lowMiB * MiB;
+          if (next !== expected) changes += 1;
+          expected = next;
+          expect(w.check()?.low).toBe(expected);
+        }
+        expect(logger.records.length).toBe(changes);
+      }),
+    );
+  });
+
+  it('a folder that cannot be asked is undefined, not low', () => {
+    const w = new DiskSpaceWatch('/x', MiB, recordingLogger(), { store: 's', key: 'k' }, () => 0, () => {
+      throw new Error('ENOENT');
+    });
+    expect(w.check()).toBeUndefined();
+  });
+});
