@@ -38,7 +38,7 @@ describe('disk-low hysteresis', () => {
         let changes = 0;
         for (const f of frees) {
           free = f * MiB;
-          const next = expected ? free < clearBytesOf(lowMiB * MiB) : free < lowMiB * MiB;
+          const next: boolean = expected ? free < clearBytesOf(lowMiB * MiB) : free < lowMiB * MiB;
           if (next !== expected) changes += 1;
           expected = next;
           expect(w.check()?.low).toBe(expected);
