@@ -6,7 +6,7 @@
  */
 
 import { PERSONAL_KEYS } from '../../drivers/common/personal-keys.js';
-import { MOBILE_PATTERN, RESIDENT_ID_PATTERN } from '../core/mask.js';
+import { LANDLINE_PATTERN, LOCAL_AFTER_WORD_PATTERN, maskNumeralMobiles, MOBILE_PATTERN, RESIDENT_ID_PATTERN } from '../core/mask.js';
 
 export { PERSONAL_KEYS };
 
@@ -18,13 +18,19 @@ export const PERSON_KEEP: readonly string[] = ['idHash', 'idMasked', 'nameMasked
 // The plain forms (src/core/mask.ts), in ASCII or full-width digits (`１３８１２３４５６７８`, as a Chinese IME
 // types them; the server's own ids are ASCII, so reading full-width digits costs them nothing). Not the
 // grouped forms the core masks typed text in (`138_1234_5678`, `310104/19900307/2312`): the server's own
-// ids join ASCII digit runs with dashes (`tick-<hall>-<epoch ms>-<n>`).
+// ids join ASCII digit runs with dashes (`tick-<hall>-<epoch ms>-<n>`). Landlines in their plain forms
+// (`010-66778899`, `(010)66778899`, `0571 8765 4321`, `+86 10 6677 8899`), a local number right after a
+// word saying it is a phone (`电话66778899`), and a mobile in Chinese numerals or mixed
+// (`一三八零零一三八零零零`, `138零零13八000`): the one definition in drivers/common/personal-keys.ts.
 const RESIDENT_ID = RESIDENT_ID_PATTERN;
 const MOBILE = MOBILE_PATTERN;
+const LANDLINE = LANDLINE_PATTERN;
+const LOCAL_AFTER_WORD = LOCAL_AFTER_WORD_PATTERN;
 
-/** Replaces every resident ID and mobile number inside a string; masked forms (138****0000) have no digit run to match. */
+/** Replaces every resident ID and phone number inside a string; masked forms (138****0000, 010-****8899) have no digit run to match. */
 export function scrubString(text: string): string {
-  return text.replace(RESIDENT_ID, REDACTED).replace(MOBILE, REDACTED);
+  const digits = text.replace(RESIDENT_ID, REDACTED).replace(MOBILE, REDACTED).replace(LANDLINE, REDACTED).replace(LOCAL_AFTER_WORD, `$1${REDACTED}`);
+  return maskNumeralMobiles(digits, () => REDACTED);
 }
 
 export interface ScrubOptions {

@@ -31,6 +31,21 @@ describe('staff-typed free text', () => {
     expect(JSON.stringify([h.events('WindowPaused'), h.events('TicketCancelled'), h.state])).not.toMatch(raw);
   });
 
+  it('a landline and a mobile in Chinese numerals: masked in a cancel reason, a pause reason and an emergency notice', () => {
+    const h = new Hall();
+    h.open(1);
+    const t = h.issue('A');
+    h.ok({ type: 'Cancel', ticketId: t, reason: '市民来电010-66778899，另留手机一三八零零一三八零零零，A001 于 10:30 取号' });
+    h.ok({ type: 'PauseWindow', window: 1, reason: '回电座机(0571)87654321，或电话66778899' });
+    h.ok({ type: 'RaiseEmergency', text: '请市民张三（电话138零零13八000，座机 +86 10 6677 8899）到3号窗口', staffId: 'm1' });
+    expect(h.events('TicketCancelled')[0]).toMatchObject({ reason: '市民来电010-****8899，另留手机138****8000，A001 于 10:30 取号' });
+    expect(h.state.windows['1']?.pauseReason).toBe('回电座机0571-****4321，或电话****8899');
+    // The emergency notice is public: every screen, the display, the kiosk, the voice read it from here.
+    expect(h.state.emergency?.text).toBe('请市民张三（电话138****8000，座机 010-****8899）到3号窗口');
+    const kept = JSON.stringify([h.events('TicketCancelled'), h.events('WindowPaused'), h.events('EmergencyRaised'), h.state]);
+    expect(kept).not.toMatch(/66778899|87654321|一三八零零一三八零零零|138零零13八000|6677 8899/);
+  });
+
   it("a not-true determination's reason: masked as its note is", () => {
     const h = new Hall();
     h.open(1);

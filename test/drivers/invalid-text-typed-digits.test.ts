@@ -40,6 +40,15 @@ describe('refusals: invented keys and found texts with a phone or ID grouped or 
     }
   });
 
+  it('never quotes a found text or a key with a landline or a mobile in Chinese numerals (the masking reads both: personal-keys.ts)', () => {
+    for (const v of ['010-66778899', '(010)66778899', '0571-87654321', '021 6123 4567', '010-66778899-123', '+86 10 6677 8899', 'tel 66778899', '电话66778899', '一三八零零一三八零零零', '138零零13八000', '幺三八〇〇幺三八〇〇〇']) {
+      const t = invalidText([{ code: 'invalid_value', values: ['a', 'b'], path: ['kind'], message: '' } as unknown as Issue], { input: { kind: v } });
+      expect(t.message, v).toBe(`kind: found text of ${Array.from(v).length} characters, expected one of a, b`);
+      expect(t.messageZh, v).not.toContain(v);
+    }
+    for (const key of ['li_010_6677_8899', 'tel_66778899', 'x0571-87654321', '张一三八零零一三八零零零']) expect(keyPath([key], 'body'), key).toBe('body.?');
+  });
+
   it('still quotes what the hall reads: dates (also YYYY/MM/DD), times, ticket numbers', () => {
     for (const v of ['2026-12-03', '2026/12/03', '2026-12-03 09:30', '09:30', 'A003', 'CallNxt', 'v1.2.3']) expect(foundWords(v).en, v).toBe(JSON.stringify(v));
   });
