@@ -203,8 +203,10 @@ const NUMERAL_MOBILE_LENGTH = 11;
  * log's scrub ([redacted]).
  */
 export function maskNumeralMobiles(text: string, replace: (plain: string) => string): string {
+  // Most text (every log line is scrubbed) has no numeral, or no run of 11.
+  if (!NUMERAL.test(text)) return text;
   return text.replace(NUMERAL_RUN, (run) => {
-    if (!NUMERAL.test(run)) return run;
+    if (run.length < NUMERAL_MOBILE_LENGTH || !NUMERAL.test(run)) return run;
     const at: number[] = [];
     let plain = '';
     for (let p = 0; p < run.length; p++) {
