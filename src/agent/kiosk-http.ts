@@ -92,14 +92,14 @@ export class CardSlot {
 
 /** What the kiosk page posts. Strict: unknown keys are refused. */
 export const kioskSchemas = {
-  issue: z.strictObject({ serviceId: z.string().min(1).max(40), phone: z.string().max(20).optional(), smsOnly: z.boolean().optional() }),
+  issue: z.strictObject({ serviceId: z.string().min(1).max(40), phone: z.string().max(32).optional(), smsOnly: z.boolean().optional() }),
   wedge: z.strictObject({ idNumber: z.string().max(32) }),
   /**
    * Appointment check-in by the code or the mobile number given to the platform; neither: the card on the
    * reader. `card: true` looks up by the card even with a `phone`, which is then only where the SMS ticket
    * goes (the printer out).
    */
-  checkIn: z.strictObject({ code: z.string().regex(/^[A-Za-z0-9]{4,32}$/, zhText('an appointment code: 4 to 32 letters and digits', '预约码：4 至 32 位字母或数字')).optional(), card: z.literal(true).optional(), phone: z.string().max(20).optional(), smsOnly: z.boolean().optional() }),
+  checkIn: z.strictObject({ code: z.string().regex(/^[A-Za-z0-9]{4,32}$/, zhText('an appointment code: 4 to 32 letters and digits', '预约码：4 至 32 位字母或数字')).optional(), card: z.literal(true).optional(), phone: z.string().max(32).optional(), smsOnly: z.boolean().optional() }),
   empty: z.strictObject({}),
 };
 
@@ -277,6 +277,9 @@ function phoneIn(body: { phone?: string | undefined }): string | undefined {
   return body.phone === undefined ? undefined : nationalMobile(body.phone);
 }
 
+/** A phone that is no mainland mobile number, in English and Chinese: what is wanted, and an example in the grouping people write. */
+const PHONE_INVALID = ['Not a mainland mobile number: enter its 11 digits, e.g. 138 0013 8000', '不是有效的中国大陆手机号码：请输入11位手机号，例如 138 0013 8000'] as const;
+
 /** A refusal as sendError's arguments after the reply: status, code, English, Chinese. */
 type Refusal = [400 | 409 | 503, string, string, string];
 
@@ -285,7 +288,7 @@ type Refusal = [400 | 409 | 503, string, string, string];
  * mobile number (400 phone-invalid), an SMS-only ticket in a hall that sends no SMS (409 sms-off).
  */
 function phoneRefusal(body: { phone?: string | undefined; smsOnly?: boolean | undefined }, phone: string | undefined, kiosk: Pick<KioskFlow, 'smsEnabled' | 'smsAway'>): Refusal | undefined {
-  if (phone === undefined && body.phone !== undefined && body.phone.trim() !== '') return [400, 'phone-invalid', 'Invalid mobile number', '手机号码无效'];
+  if (phone === undefined && body.phone !== undefined && body.phone.trim() !== '') return [400, 'phone-invalid', ...PHONE_INVALID];
   // Island mode: no SMS until the server is back (503: try again later, or take a printed ticket).
   if (body.smsOnly === true && kiosk.smsAway()) return [503, 'sms-unavailable', 'SMS tickets are not available just now; please ask the staff at the desk', '暂时无法短信取号，请咨询导办人员'];
   if (body.smsOnly === true && !kiosk.smsEnabled()) return [409, 'sms-off', rejectionMessages['sms-off'].en, rejectionMessages['sms-off'].zh];

@@ -18,13 +18,17 @@ export function maskPhone(phone: string): string {
 }
 
 /**
- * A mainland mobile number as typed (`138 1234 5678`, `138-1234-5678`, `+86 13812345678`, `0086…`) in its
- * national form, 11 digits starting 1[3-9] (`13812345678`), or undefined when it is not one. Spaces and
- * dashes between the digits are how people write it (the 3-4-4 grouping), not part of the number; the
- * national form is what the SMS gateways take and what a booking's phone hash is made of.
+ * A mainland mobile number as typed (`138 1234 5678`, `138-1234-5678`, `+86 13812345678`, `0086…`, and
+ * the same in full-width digits, `＋`, `－` and the ideographic space, as a Chinese IME types them:
+ * `１３８ ００１３ ８０００`) in its national form, 11 ASCII digits starting 1[3-9] (`13812345678`), or
+ * undefined when it is not one. Spaces and dashes between the digits are how people write it (the 3-4-4
+ * grouping), not part of the number; the national form is what the SMS gateways take and what a
+ * booking's phone hash is made of.
  */
 export function nationalMobile(phone: string): string | undefined {
-  const national = phone
+  const national = asciiDigits(phone)
+    .replace(/\uff0b/g, '+')
+    .replace(/[\uff0d\u2010-\u2015\u2212]/g, '-')
     .trim()
     .replace(/(?<=[\d+])[\s-]+(?=\d)/g, '')
     .replace(/^(?:\+|00)?86(?=1\d{10}$)/, '');

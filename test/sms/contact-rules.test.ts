@@ -67,6 +67,10 @@ describe('a ticket’s contact number', () => {
     const t = h.issueBy('kiosk-1');
     const ask = (client: string, phone: string) => server.handleRequest(T.request(client), Buffer.from(JSON.stringify({ id: `c-${client}-${phone}`, type: 'contact', ticketId: t, phone })))?.response;
     expect(ask('fuzzer', '13700000000')).toMatchObject({ status: 'error', error: { code: 'FORBIDDEN', messageZh: expect.stringMatching(/取号机/) as unknown } });
+    // The wire takes the national form only (the kiosk API normalises what a person typed, src/core/mask.ts
+    // nationalMobile): a full-width or grouped number reaching the server is refused, nothing stored.
+    for (const typed of ['１３９１２３４５６７８', '139 1234 5678', '139-1234-5678']) expect(ask('kiosk-1', typed), typed).toMatchObject({ status: 'error', error: { code: 'PAYLOAD_INVALID' } });
+    expect(h.service.contacts.phoneOf(t)).toBeUndefined();
     expect(ask('kiosk-1', '13912345678')).toMatchObject({ status: 'ok', data: { stored: true } });
     expect(ask('kiosk-1', '13700000000')).toMatchObject({ status: 'ok', data: { stored: false } });
     expect(h.service.contacts.phoneOf(t)).toBe('13912345678');
