@@ -14,6 +14,7 @@ import type { KeypadRefusals } from './flows/keypad-refusals.js';
 import { attachDisplays } from './flows/display.js';
 import { KioskFlow } from './flows/kiosk.js';
 import type { KioskJournal } from './kiosk-journal.js';
+import type { IslandContacts } from './island/contacts.js';
 import { attachVoice } from './flows/voice.js';
 import { CardSlot, startKioskHttp, type KioskExtraRoutes } from './kiosk-http.js';
 import type { AgentLink } from './link.js';
@@ -53,6 +54,8 @@ export async function startHardware(
     journal?: KioskJournal;
     /** Where the caller flows say the keypad inputs they refuse themselves (flows/keypad-refusals.ts). */
     keypadRefusals?: KeypadRefusals;
+    /** Island mode's keeper of the numbers citizens give during an island (island/contacts.ts). */
+    islandContacts?: IslandContacts;
   },
 ): Promise<RunningHardware> {
   const devices = new DeviceManager(me.devices, { ...o.devices, logger });
@@ -98,7 +101,7 @@ export async function startHardware(
         reader.off('removed', onRemoved);
       });
     }
-    const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }), answerTimeoutMs: k.answerTimeoutSeconds * 1000, idHashKey: key, ...(o.journal ? { journal: o.journal } : {}) });
+    const kiosk = new KioskFlow(link, devices.printer, { statusBaseUrl: k.statusBaseUrl, logger: logger.child({ component: 'kiosk' }), answerTimeoutMs: k.answerTimeoutSeconds * 1000, idHashKey: key, ...(o.journal ? { journal: o.journal } : {}), ...(o.islandContacts ? { islandContacts: o.islandContacts } : {}) });
     try {
       kioskHttp = await startKioskHttp(
         link,

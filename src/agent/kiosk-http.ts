@@ -156,8 +156,11 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
       hall: c?.name ?? { zh: '', en: '' },
       services: (c?.services ?? []).map((s) => ({ id: s.id, zh: s.name.zh, en: s.name.en, idRequired: s.idRequired })),
       canPrint: kiosk.canPrint(),
-      // Whether the hall sends SMS (the server's config, HallConfigured): false, the page asks for no phone and offers no SMS ticket.
+      // Whether the hall sends SMS (the server's config, HallConfigured) and a phone given is taken for them now
+      // (in island mode kept until the server is back): false, the page asks for no phone and offers no SMS ticket.
       sms: kiosk.smsEnabled(),
+      // Whether an SMS-only ticket is offered when the printer is out (not in island mode: its number would wait for the server).
+      smsOnly: kiosk.smsOnlyOffered(),
       card: person ? { nameMasked: person.nameMasked ?? '', idMasked: person.idMasked } : null,
       // The emergency notice in force (the kiosk shows it and issues nothing), from the replica.
       emergency: noticeOf(link.replica.state),

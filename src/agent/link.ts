@@ -593,7 +593,7 @@ export class AgentLink {
    * request (stored encrypted on the server, never in an event); resolves with whether it is held.
    */
   async sendContact(ticketId: string, phone: string): Promise<boolean> {
-    // A phone number never waits on the agent: island tickets go without SMS.
+    // Needs the server: during an island the kiosk keeps the number sealed for the return (island/contacts.ts).
     if (this.divert) throw new HallqError('NOT_CONNECTED', 'island mode: no SMS contact without the server');
     const r = await this.request({ id: randomUUID(), type: 'contact', ticketId, phone });
     if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });

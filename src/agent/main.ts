@@ -252,7 +252,7 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   const settling = journal ? resolveOpenPrints(link, journal, logger.child({ component: 'kiosk' })) : undefined;
   // One for the agent's life: a reload reopens the flows on it, so a listener keeps hearing them.
   const keypadRefusals = new KeypadRefusals();
-  const open = (c: HallqConfig) => startHardware(link, c, thisAgent(c), logger, { ...(opts.devices ? { devices: opts.devices } : {}), onDevices, kioskRoutes, keypadRefusals, ...(journal ? { journal } : {}) });
+  const open = (c: HallqConfig) => startHardware(link, c, thisAgent(c), logger, { ...(opts.devices ? { devices: opts.devices } : {}), onDevices, kioskRoutes, keypadRefusals, ...(journal ? { journal } : {}), ...(island ? { islandContacts: island.contacts } : {}) });
   let hw: RunningHardware = await open(config);
   scope.add('devices and kiosk', () => hw.stop());
   let running = config;

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../drivers/common/logger.js';
+import type { EscPosPrinter } from '../../drivers/printer/driver.js';
 import { KioskFlow } from '../../src/agent/flows/kiosk.js';
+import { randomBytes } from 'node:crypto';
+import { IslandContacts } from '../../src/agent/island/contacts.js';
 import { IslandMode } from '../../src/agent/island/island-mode.js';
 import { IslandStore } from '../../src/agent/island/store.js';
 import { AgentLink } from '../../src/agent/link.js';
@@ -25,7 +28,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function rig(smsEnabled: boolean) {
+function rig(smsEnabled: boolean, withContacts?: boolean) {
   vi.useFakeTimers({ now: NOW });
   const state = emptyState();
   execute(state, { id: 'cfg', type: 'Configure', config: { ...allDayHall('h', { zh: '测试大厅', en: 'Test hall' }, 2), smsEnabled } }, NOW);
@@ -38,9 +41,12 @@ function rig(smsEnabled: boolean) {
   const sent: unknown[] = [];
   vi.spyOn(link, 'request').mockImplementation((req) => (sent.push(req), new Promise(() => undefined)));
   const store = IslandStore.open(join(mkdtempSync(join(tmpdir(), 'hallq-kiosk-island-sms-')), 'island.db'));
-  const island = new IslandMode(link, store, { agentId: 'agent-a', afterSeconds: 1, clock: () => Date.now(), logger: silentLogger });
-  const kiosk = new KioskFlow(link, undefined, { statusBaseUrl: 'http://hall.test', logger: silentLogger });
-  return { link, store, island, kiosk, sent };
+  const contacts = withContacts === true ? new IslandContacts(store, randomBytes(32), link, silentLogger) : undefined;
+  const island = new IslandMode(link, store, { agentId: 'agent-a', afterSeconds: 1, clock: () => Date.now(), logger: silentLogger, ...(contacts ? { contacts } : {}) });
+  // A stand-in printer that prints whatever it is given (the island's tickets are printed ones).
+  const printer = { health: 'ok', print: () => Promise.resolve({ confirmation: 'device' }), onHealth: () => () => undefined } as unknown as EscPosPrinter;
+  const kiosk = new KioskFlow(link, withContacts !== undefined ? printer : undefined, { statusBaseUrl: 'http://hall.test', logger: silentLogger, ...(contacts ? { islandContacts: contacts } : {}) });
+  return { link, store, island, kiosk, sent, contacts };
 }
 
 describe('the kiosk in island mode offers no SMS ticket', () => {
@@ -77,6 +83,56 @@ describe('the kiosk in island mode offers no SMS ticket', () => {
       expect(kiosk.smsAway()).toBe(false);
       expect(await kiosk.issue({ serviceId: 'A', smsOnly: true, phoneMasked: '139****2222' })).toMatchObject({ ok: false, code: 'sms-off' });
       expect(store.pending()).toEqual([]);
+    } finally {
+      island.stop();
+      store.close();
+    }
+  });
+
+  it('a phone for the notices, with no keeper for it, makes the ticket and says no SMS will come (zh and en), keeping no masked phone', async () => {
+    const { link, store, island, kiosk } = rig(true, false);
+    try {
+      island.start();
+      vi.advanceTimersByTime(1200);
+      expect(island.phase).toBe('island');
+      const r = await kiosk.issue({ serviceId: 'A', phone: '13900002222', phoneMasked: '139****2222' });
+      expect(r).toMatchObject({ ok: true, smsUnavailable: { zh: expect.stringContaining('短信') as unknown, en: expect.stringContaining('no SMS') as unknown } });
+      const t = r.ok ? link.replica.state.tickets[r.ticketId] : undefined;
+      expect(t).toBeDefined();
+      expect(t?.phoneMasked).toBeUndefined();
+      expect(store.contacts()).toEqual([]);
+    } finally {
+      island.stop();
+      store.close();
+    }
+  });
+
+  it('with the island keeper: the phone is kept sealed, the answer promises nothing false, and at the return it goes to the server under the ticket the server gave', async () => {
+    const { link, store, island, kiosk } = rig(true, true);
+    try {
+      island.start();
+      vi.advanceTimersByTime(1200);
+      expect(island.phase).toBe('island');
+      expect(kiosk.smsEnabled()).toBe(true);
+      expect(kiosk.smsOnlyOffered()).toBe(false);
+      const r = await kiosk.issue({ serviceId: 'A', phone: '13900002222', phoneMasked: '139****2222' });
+      expect(r).toMatchObject({ ok: true });
+      expect(r).not.toHaveProperty('smsUnavailable');
+      const ticketId = r.ok ? r.ticketId : '';
+      expect(link.replica.state.tickets[ticketId]?.phoneMasked).toBe('139****2222');
+      const kept = store.contacts();
+      expect(kept.map((c) => c.ticketId)).toEqual([ticketId]);
+      expect(kept[0]?.phone.includes('13900002222')).toBe(false);
+      // The return: the server renumbers the island's ticket (number-taken); the number follows the new id.
+      vi.spyOn(link, 'request').mockImplementation((req) =>
+        Promise.resolve(req.type === 'island' ? { id: req.id, status: 'ok', data: { outcome: req.command.type === 'IssueTicket' ? { ok: true, ticketId: 'server-ticket' } : { ok: true }, seq: 1 } } : { id: req.id, status: 'ok', data: {} }),
+      );
+      const given: [string, string][] = [];
+      vi.spyOn(link, 'sendContact').mockImplementation((t, phone) => (given.push([t, phone]), Promise.resolve(true)));
+      link.handleMessage('hallq/v1/h/server/status', Buffer.from(JSON.stringify({ online: true })));
+      await vi.waitFor(() => expect(island.phase).toBe('online'));
+      await vi.waitFor(() => expect(given).toEqual([['server-ticket', '13900002222']]));
+      await vi.waitFor(() => expect(store.contacts()).toEqual([]));
     } finally {
       island.stop();
       store.close();

@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { HallqError } from '../../../drivers/common/error.js';
+import { HallqError, isHallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
 import { phoneHash } from '../../bus/person.js';
 import { decide, localTime, maskPhone, nationalMobile, openForCheckIn, own, prospectiveView, rejectionMessages, serviceOf, waitWords, type Command, type HallState, type Lang, type Outcome, type PersonInput, type TicketView } from '../../core/index.js';
 import { KioskJournal } from '../kiosk-journal.js';
 import type { AgentLink } from '../link.js';
+import type { IslandContacts } from '../island/contacts.js';
 import { printedTicket } from '../ticket-document.js';
 
 export interface KioskRequest {
@@ -35,6 +36,11 @@ export type KioskResult =
       printed: boolean;
       /** The status page's unguessable token, from the server's answer. */
       statusToken?: string;
+      /**
+       * A mobile number was given and no SMS will go to it (the hall sends none, or the number could be
+       * neither sent nor kept): what the citizen is told instead, never silence. Absent when the SMS follows.
+       */
+      smsUnavailable?: Lang;
     }
   | { ok: false; code: string; message: Lang };
 
@@ -49,6 +55,8 @@ const phoneNeeded: Lang = { zh: '短信取号需要手机号码', en: 'An SMS ti
 const printerDownNoSms: Lang = { zh: '打印机暂时无法出票，请咨询导办人员', en: 'The printer cannot print now; please ask the staff at the desk' };
 const serverAway: Lang = { zh: '系统繁忙，请稍后再试', en: 'The system is busy, please try again' };
 const smsAwayNow: Lang = { zh: '暂时无法短信取号，请咨询导办人员', en: 'SMS tickets are not available just now; please ask the staff at the desk' };
+/** A phone was given for the near-turn SMS and none will go to it. */
+const noSmsForPhone: Lang = { zh: '短信提醒暂不可用，您的手机不会收到短信，请留意叫号屏和语音叫号', en: 'SMS reminders are not available just now: no SMS will come to your phone; please watch the screens and listen for your number' };
 
 /** How long a citizen waits at the kiosk for the server's answer before the kiosk says no (default). */
 export const DEFAULT_ANSWER_TIMEOUT_MS = 8000;
@@ -97,6 +105,12 @@ export class KioskFlow {
       journal?: KioskJournal;
       /** The hall's ID hash key (agent.idHashKeyFile): a phone is counted by its keyed hash. Absent: one for this process. */
       idHashKey?: Buffer;
+      /**
+       * Island mode's keeper of citizens' numbers (island/contacts.ts, sealed in the island file): a phone
+       * given during an island is kept there and sent to the server after the return, so its SMS follow.
+       * Absent (no island configured): a phone given during an island gets no SMS, and the answer says so.
+       */
+      islandContacts?: Pick<IslandContacts, 'keep'>;
     },
   ) {
     this.journal = opts.journal ?? KioskJournal.open(':memory:');
@@ -146,17 +160,25 @@ export class KioskFlow {
   }
 
   /**
-   * Whether the hall sends SMS, from its config as the server recorded it (HallConfigured, HallConfig.smsEnabled):
-   * false: no SMS-only ticket, and a phone given is not taken for notices. Absent (an older server): yes.
+   * Whether a phone given now is taken for the ticket's SMS notices: the hall sends SMS, from its config
+   * as the server recorded it (HallConfigured, HallConfig.smsEnabled; absent, an older server: yes), and,
+   * in island mode, the number can be kept for the server's return (islandContacts). False: the page
+   * asks for no phone, and one given anyway is neither kept nor printed (the answer says no SMS comes).
    */
   smsEnabled(): boolean {
-    return this.link.replica.state.config?.smsEnabled !== false && !this.smsAway();
+    return this.link.replica.state.config?.smsEnabled !== false && (!this.smsAway() || this.opts.islandContacts !== undefined);
+  }
+
+  /** Whether an SMS-only ticket is offered now (the printer out): the hall sends SMS and the server is there. */
+  smsOnlyOffered(): boolean {
+    return this.smsEnabled() && !this.smsAway();
   }
 
   /**
-   * Island mode: the hall sends SMS, but not now. A phone never leaves the agent without the server
-   * (README "What waits for the server"), so an SMS-only ticket would reach nobody: none is offered,
-   * and the printer-out screen sends the citizen to the desk.
+   * Island mode: the hall sends SMS, but not now. An SMS-only ticket's number would reach its citizen
+   * only after the server is back (README "What waits for the server"): none is offered, and the
+   * printer-out screen sends the citizen to the desk. A phone for the notices of a printed ticket is
+   * kept sealed until the return (smsEnabled).
    */
   smsAway(): boolean {
     return this.link.divert !== undefined && this.link.replica.state.config?.smsEnabled !== false;
@@ -190,8 +212,12 @@ export class KioskFlow {
     const sms = this.smsEnabled();
     // The server refuses an SMS ticket then too (core/decide-ticket.ts); said here before anything is sent.
     if (request.smsOnly && !sms) return { ok: false, code: 'sms-off', message: rejectionMessages['sms-off'] };
-    // No SMS: a phone given (for notices, or to find an appointment by it) is neither sent nor printed.
+    // No SMS: a phone given (for notices, or to find an appointment by it) is neither sent nor printed,
+    // and the answer says so.
     const req: KioskRequest = sms ? request : withoutPhone(request);
+    let smsFollows = req.phone !== undefined;
+    const told = () => (request.phone !== undefined && !smsFollows ? { smsUnavailable: noSmsForPhone } : {});
+    const offerSms = this.smsOnlyOffered();
     const print = !req.smsOnly;
     const phoneMasked = req.phoneMasked ?? (req.phone ? maskPhone(req.phone) : undefined);
     // A card with a booked appointment for this service today checks in (served with priority when on time).
@@ -216,7 +242,7 @@ export class KioskFlow {
           ...this.phoneHashOf(req.phone),
           ...(req.priority ? { priority: true } : {}),
         };
-    if (print && !this.canPrint()) return this.hallRefusal(command) ?? { ok: false, code: 'printer-unavailable', message: sms ? printerDown : printerDownNoSms };
+    if (print && !this.canPrint()) return this.hallRefusal(command) ?? { ok: false, code: 'printer-unavailable', message: offerSms ? printerDown : printerDownNoSms };
     // On disk before it is sent: an agent that dies before the cut (or, for an SMS ticket, before the
     // citizen is told its number) voids it at its next start.
     this.journal.asked(command, Date.now());
@@ -241,7 +267,7 @@ export class KioskFlow {
     this.journal.ticket(commandId, ticketId);
     const reached = await within(
       (async () => {
-        if (req.phone) await this.sendContact(ticketId, req.phone);
+        if (req.phone) smsFollows = await this.sendContact(ticketId, req.phone);
         await this.link.reach(seq);
       })(),
       left(),
@@ -262,7 +288,7 @@ export class KioskFlow {
     if (!print || !this.printer) {
       // The citizen is told its number now: nothing is left to void at the next start.
       this.journal.settled(commandId);
-      return { ok: true, ...base, printed: false };
+      return { ok: true, ...base, printed: false, ...told() };
     }
     const kept = own(state.tickets, view.ticketId)?.phoneMasked;
     try {
@@ -277,8 +303,9 @@ export class KioskFlow {
           issuedAt: now,
           utcOffsetMinutes: state.config.utcOffsetMinutes,
           ...(statusToken ? { statusUrl: statusUrlOf(this.opts.statusBaseUrl, statusToken) } : {}),
-          // 短信通知 only for a phone the issued ticket kept: the core keeps none when the hall sends no SMS.
-          ...(kept ? { phoneMasked: kept } : {}),
+          // 短信通知 only for a phone the issued ticket kept (the core keeps none when the hall sends no SMS)
+          // and that its SMS go to (the server holds it, or the island keeps it for the return).
+          ...(kept && smsFollows ? { phoneMasked: kept } : {}),
           noShow: state.config.policy.noShow,
         }),
         // On disk before the bytes go out: an agent killed after the write keeps the ticket at its next start.
@@ -293,11 +320,11 @@ export class KioskFlow {
       this.opts.logger.warn({ ticketId: view.ticketId, code }, 'print failed; voiding the number');
       await this.settle(commandId, view.ticketId, 'void', code);
       // No SMS ticket to offer in a hall that sends none: the desk, as when the printer was out before.
-      return { ok: false, code: 'printer-unavailable', message: sms ? printerDown : printerDownNoSms };
+      return { ok: false, code: 'printer-unavailable', message: offerSms ? printerDown : printerDownNoSms };
     }
     // The cut is on disk before the server or the citizen hears of it.
     await this.settle(commandId, view.ticketId, 'cut');
-    return { ok: true, ...base, printed: true };
+    return { ok: true, ...base, printed: true, ...told() };
   }
 
   /**
@@ -312,13 +339,30 @@ export class KioskFlow {
     if ((await within(sent, this.opts.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS)) === TIMED_OUT) this.background(sent);
   }
 
-  /** A number the server cannot take costs the citizen the SMS, not the ticket. */
-  private async sendContact(ticketId: string, phone: string): Promise<void> {
+  /**
+   * The ticket's number for its SMS, to the server; in island mode (the island decided the ticket, or
+   * began after the server's answer) kept sealed for the return (island/contacts.ts). Resolves with
+   * whether the SMS will follow: a number the server cannot take, or the island cannot keep, costs the
+   * citizen the SMS, not the ticket, and the citizen is told.
+   */
+  private async sendContact(ticketId: string, phone: string): Promise<boolean> {
+    const island = this.opts.islandContacts;
+    if (island && this.link.divert) {
+      try {
+        island.keep(ticketId, phone);
+        return true;
+      } catch (e) {
+        this.opts.logger.error({ ticketId, code: isHallqError(e) ? e.code : 'INTERNAL' }, 'island mode: the citizen\u2019s number could not be kept (its file not written); no SMS for this ticket');
+        return false;
+      }
+    }
     try {
-      if (!(await this.link.sendContact(ticketId, phone))) this.opts.logger.warn({ ticketId }, 'the server holds no contact for this ticket (SMS off, or another number given first); no SMS to this number');
+      if (await this.link.sendContact(ticketId, phone)) return true;
+      this.opts.logger.warn({ ticketId }, 'the server holds no contact for this ticket (SMS off, or another number given first); no SMS to this number');
     } catch (e) {
       this.opts.logger.warn({ ticketId, code: e instanceof HallqError ? (e.details?.['code'] ?? e.code) : 'INTERNAL' }, 'contact refused; no SMS for this ticket');
     }
+    return false;
   }
 }
 

@@ -8,6 +8,7 @@ import type { IslandStore } from './store.js';
 import type { AgentEntry } from '../../config/schema.js';
 import type { IslandEntryWire } from '../../bus/island-messages.js';
 import { HallIsland, type Decided } from './hall-island.js';
+import type { IslandContacts } from './contacts.js';
 
 /** A kiosk's commands: they carry the agent whose kiosk sent them (core/commands.ts kioskAgent). */
 const KIOSK_TYPES: ReadonlySet<Command['type']> = new Set(['IssueTicket', 'CheckIn', 'PrintConfirmed', 'PrintFailed']);
@@ -35,6 +36,8 @@ export interface IslandOptions {
    * hall while the broker is up (HallIsland). Without, every agent islands alone for its own devices.
    */
   hallAgents?: readonly AgentEntry[];
+  /** The numbers citizens gave at this agent's kiosk during an island (sealed): sent to the server after each return. */
+  contacts?: IslandContacts;
 }
 
 /**
@@ -119,6 +122,9 @@ export class IslandMode {
       this.o.logger.warn({ pending }, 'island outbox not yet returned: returning it before any new device command');
       this.link.holdCommands(new Promise<void>((resolve) => (this.releaseHold = resolve)));
       void this.returnToServer().catch((e: unknown) => this.o.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'island outbox return failed; it is tried again at the next server status'));
+    } else if ((this.o.contacts?.kept ?? 0) > 0) {
+      // Stopped after the outbox went back and before every number did: the rest go now.
+      void this.o.contacts?.returnAll();
     }
   }
 
@@ -304,6 +310,8 @@ export class IslandMode {
         this.o.logger.info({ replayed, conflicts: this.conflicts.length - conflictsBefore }, 'island mode over: outbox returned, replica from the server');
         this.setPhase('online');
         this.hall?.leave();
+        // The island's tickets are the server's now (renumbered ones renamed in the store): their numbers follow.
+        void this.o.contacts?.returnAll();
       } finally {
         this.returning = undefined;
         // Returned (or failed: then bounded rather than holding the devices for ever; the rest goes at the next status).

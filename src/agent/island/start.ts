@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { AgentEntry, IslandConfig } from '../../config/schema.js';
 import type { AgentLink } from '../link.js';
+import { contactKey, IslandContacts } from './contacts.js';
 import { IslandMode } from './island-mode.js';
 import { IslandStore } from './store.js';
 
@@ -19,13 +20,21 @@ export function openIsland(
   logger: Logger,
   clock?: () => number,
   hallAgents?: readonly AgentEntry[],
-): { mode: IslandMode; pending(): number; start(): void; stop(): void } {
+): { mode: IslandMode; contacts: IslandContacts; pending(): number; start(): void; stop(): void } {
   mkdirSync(dirname(island.outbox), { recursive: true });
   const store = IslandStore.open(island.outbox);
-  const mode = new IslandMode(link, store, { agentId, afterSeconds: island.afterSeconds, logger, ...(clock ? { clock } : {}), ...(hallAgents ? { hallAgents } : {}) });
+  let contacts: IslandContacts;
+  try {
+    contacts = new IslandContacts(store, contactKey(island.outbox, logger), link, logger);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  const mode = new IslandMode(link, store, { agentId, afterSeconds: island.afterSeconds, logger, contacts, ...(clock ? { clock } : {}), ...(hallAgents ? { hallAgents } : {}) });
   let started = false;
   return {
     mode,
+    contacts,
     pending: () => store.pending().length,
     start: () => {
       started = true;

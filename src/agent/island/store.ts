@@ -21,11 +21,25 @@ export interface OutboxEntry {
   for?: string;
 }
 
+/** A citizen's number for an island ticket, sealed (island/contacts.ts), kept until the server has it. */
+export interface KeptContact {
+  /** Its own id (random): the associated data it is sealed with. */
+  id: string;
+  /** The ticket it is for (renamed with it when the server renumbers it). */
+  ticketId: string;
+  /** The hall day of the ticket: a number for another day's ticket is never sent. */
+  day: string;
+  /** Sealed: version · IV · tag · ciphertext. */
+  phone: Buffer;
+}
+
 /**
  * The agent's durable island file (DESIGN §7): its number leases of the day and its outbox of
  * island actions, one SQLite file in WAL mode with synchronous=FULL, so an action the hall saw (a
  * printed number, a call on the screen) is on disk before it happens and survives a power cut.
- * Mode 0600: an outbox may hold a person's keyed hash and masked forms (never a raw ID or phone).
+ * Mode 0600: an outbox may hold a person's keyed hash and masked forms (never a raw ID or phone); the
+ * mobile numbers citizens gave at this kiosk during an island are kept sealed (AES-256-GCM, the key in
+ * a file of its own beside this one: island/contacts.ts) until the server has them.
  */
 export class IslandStore {
   private readonly db: Database.Database;
@@ -43,6 +57,7 @@ export class IslandStore {
         CREATE TABLE IF NOT EXISTS leases (day TEXT NOT NULL, service TEXT NOT NULL, from_n INTEGER NOT NULL, to_n INTEGER NOT NULL, PRIMARY KEY (day, service, from_n));
         CREATE TABLE IF NOT EXISTS used (day TEXT NOT NULL, service TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, service, n));
         CREATE TABLE IF NOT EXISTS outbox (n INTEGER PRIMARY KEY AUTOINCREMENT, command_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL, leased_number INTEGER, ticket_id TEXT, at INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE IF NOT EXISTS contacts (id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, day TEXT NOT NULL, phone BLOB NOT NULL);
       `);
       // Files from before the acting agent (island mode with the broker up) lack the column.
       const cols = db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[];
@@ -135,11 +150,30 @@ export class IslandStore {
     this.db.prepare('UPDATE outbox SET done = 1 WHERE n = ?').run(n);
   }
 
-  /** Rewrites the ticket id in the pending actions (an island ticket the server renumbered). */
+  /** Rewrites the ticket id in the pending actions and the kept contacts (an island ticket the server renumbered). */
   renameTicket(from: string, to: string): void {
     for (const e of this.pending()) {
       if ('ticketId' in e.command && e.command.ticketId === from) this.db.prepare('UPDATE outbox SET body = ? WHERE n = ?').run(JSON.stringify({ ...e.command, ticketId: to }), e.n);
     }
+    this.db.prepare('UPDATE contacts SET ticket_id = ? WHERE ticket_id = ?').run(to, from);
+  }
+
+  /**
+   * Keeps a citizen's mobile number for an island ticket until the server is back (island/contacts.ts):
+   * `phone` is already sealed (AES-256-GCM, `id` its associated data); never a raw number in this file.
+   */
+  keepContact(c: KeptContact): void {
+    this.db.prepare('INSERT INTO contacts (id, ticket_id, day, phone) VALUES (?, ?, ?, ?)').run(c.id, c.ticketId, c.day, c.phone);
+  }
+
+  /** The sealed contacts kept, oldest first. */
+  contacts(): KeptContact[] {
+    return (this.db.prepare('SELECT id, ticket_id, day, phone FROM contacts ORDER BY rowid').all() as { id: string; ticket_id: string; day: string; phone: Buffer }[]).map((r) => ({ id: r.id, ticketId: r.ticket_id, day: r.day, phone: r.phone }));
+  }
+
+  /** A kept contact went to the server (or can never go): deleted. */
+  dropContact(id: string): void {
+    this.db.prepare('DELETE FROM contacts WHERE id = ?').run(id);
   }
 
   close(): void {
