@@ -21,6 +21,7 @@ const RULES: Record<CommandType, 'kiosk' | 'caller' | 'rating' | 'staff'> = {
   IssueTicket: 'kiosk',
   PrintConfirmed: 'kiosk',
   PrintFailed: 'kiosk',
+  ReturnNumbers: 'kiosk',
   CheckIn: 'kiosk',
   CallNext: 'caller',
   CallTicket: 'caller',

@@ -55,6 +55,8 @@ export const wireCommandSchema = z.discriminatedUnion('type', [
     }),
   z.strictObject({ ...base, type: z.literal('PrintConfirmed'), ticketId }),
   z.strictObject({ ...base, type: z.literal('PrintFailed'), ticketId, reason: z.string().max(200) }),
+  // A kiosk agent gives back leased numbers it will never issue (core/lease.ts numbersToReturn); the agent is the request topic's.
+  z.strictObject({ ...base, type: z.literal('ReturnNumbers'), serviceId: z.string().max(40), from: z.number().int().min(1).max(999), to: z.number().int().min(1).max(999) }),
   z.strictObject({ ...base, type: z.literal('CallNext'), window, after: ticketId.nullable().optional() }),
   z.strictObject({ ...base, type: z.literal('CallTicket'), window, ticketId }),
   z.strictObject({ ...base, type: z.literal('Recall'), window }),

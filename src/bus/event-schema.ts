@@ -164,6 +164,7 @@ export const eventSchema = z.discriminatedUnion('type', [
   ev('EmergencyCleared', { staffId: id.optional() }),
   ev('NotificationDue', { ...ticketRef, number: id, serviceId: id, reason: z.enum(['issued', 'near', 'called']), position: nat.optional(), windows: z.array(window), near: z.boolean().optional() }),
   ev('NumbersLeased', { agentId: id, serviceId: id, from: int.min(1).max(999), to: int.min(1).max(999) }),
+  ev('NumbersReturned', { agentId: id, serviceId: id, from: int.min(1).max(999), to: int.min(1).max(999) }),
   ev('IslandConflict', { agentId: id, commandId: id, kind: z.enum(['number-taken', 'called-elsewhere', 'cancelled', 'refused', 'not-acting']), refTicketId: id.optional(), detail: str }),
   ev('CommandRejected', {}),
   ev('CommandNoop', {}),

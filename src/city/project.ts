@@ -97,6 +97,7 @@ export function project(e: HallEvent): CityChange[] {
     case 'EmergencyCleared':
     case 'IslandConflict':
     case 'NumbersLeased':
+    case 'NumbersReturned':
       return [];
   }
 }

@@ -1,4 +1,5 @@
 import type { HallEvent } from './events.js';
+import type { NumberLease } from './lease.js';
 import { interleaveOf, nextInterleave } from './dispatcher.js';
 import { noteApplied, ticketsOfPerson } from './hall.js';
 import { isBadGrade } from './model.js';
@@ -39,6 +40,20 @@ function finish(state: HallState, t: Ticket, w: WindowState, at: number, duratio
   samples.push(durationMs);
   const keep = state.config?.policy.serviceTimeSamples ?? 100;
   if (samples.length > keep) samples.splice(0, samples.length - keep);
+}
+
+/** A lease's blocks without the numbers from…to of one service (a block split around them). */
+function withoutRange(list: readonly NumberLease[], serviceId: string, from: number, to: number): NumberLease[] {
+  const out: NumberLease[] = [];
+  for (const l of list) {
+    if (l.serviceId !== serviceId || l.to < from || l.from > to) {
+      out.push(l);
+      continue;
+    }
+    if (l.from < from) out.push({ serviceId, from: l.from, to: from - 1 });
+    if (l.to > to) out.push({ serviceId, from: to + 1, to: l.to });
+  }
+  return out;
 }
 
 function applyBody(state: HallState, e: HallEvent): void {
@@ -241,6 +256,11 @@ function applyBody(state: HallState, e: HallEvent): void {
       const list = own(leases, e.agentId) ?? setOwn(leases, e.agentId, []);
       list.push({ serviceId: e.serviceId, from: e.from, to: e.to });
       setOwn(state.counters, e.serviceId, Math.max(own(state.counters, e.serviceId) ?? 0, e.to));
+      return;
+    }
+    case 'NumbersReturned': {
+      const list = own(state.leases ?? {}, e.agentId);
+      if (list) setOwn(state.leases ?? {}, e.agentId, withoutRange(list, e.serviceId, e.from, e.to));
       return;
     }
     case 'IslandConflict':

@@ -96,6 +96,12 @@ export type Command = Base &
     | { type: 'ClearEmergency'; staffId?: string }
     /** The server leases the next `count` numbers of a service to an agent (island mode). Server only. */
     | { type: 'LeaseNumbers'; agentId: string; serviceId: string; count: number }
+    /**
+     * A kiosk agent gives back numbers of its lease it will never issue (src/core/lease.ts
+     * `numbersToReturn`: its reserve beyond its share of what is left of the quota). The agent is
+     * `kioskAgent`, set from the identity like an issue's, never read off the wire.
+     */
+    | { type: 'ReturnNumbers'; serviceId: string; from: number; to: number; kioskAgent?: string }
     /** The server records an island conflict it resolved on return. Server only. */
     | { type: 'NoteIslandConflict'; agentId: string; commandId: string; kind: IslandConflictKind; refTicketId?: string; detail: string }
   );

@@ -11,7 +11,7 @@ import { openStatuses, type Delivery, type HallState, type PersonRef, type Ticke
 import { ageOn, localTime } from './time.js';
 import { openForCheckIn } from './appointment.js';
 import { own } from './own.js';
-import { islandNumber } from './lease.js';
+import { islandNumber, nextNumber, numberCap, quotaRoom } from './lease.js';
 import { revivable } from './print-timeout.js';
 import { issueFigures } from './issue-figures.js';
 import { maskNumbersInText } from './mask.js';
@@ -77,7 +77,7 @@ interface NewTicket {
  * told at issue (issue-figures.ts), fixed here for its paper and its issued SMS alike.
  */
 function newTicket(state: HallState, now: number, n: NewTicket): Ticket {
-  const number = ticketNumber(n.service, n.number ?? (own(state.counters, n.service.id) ?? 0) + 1);
+  const number = ticketNumber(n.service, n.number ?? nextNumber(state, n.service));
   const ticket: Ticket = {
     id: ticketId(state.day, number),
     number,
@@ -125,14 +125,15 @@ function commonRefusal(state: HallState, config: HallConfig, service: ServiceDef
   if (!config.windows.some((w) => canServe(w, { serviceId: service.id }))) return 'no-window';
   const hours = issuingRefusal(config, service, now);
   if (hours) return hours;
-  // Three digits: 999 numbers a day per service, appointments included.
-  if ((own(state.counters, service.id) ?? 0) >= 999) return 'quota-reached';
+  // Three digits: 999 tickets a day per service, appointments included; numbers held in a lease
+  // reserve are kept for it (lease.ts quotaRoom), numbers given back are issued again.
+  if (quotaRoom(state, service.id, 999) <= 0) return 'quota-reached';
   return personalRefusal(state, config, service.id, who);
 }
 
 /**
  * An island issue from a lease was already allowed by the hours and the quota when the block was
- * leased; the service must still have a window, and the per-ID and per-phone rules still hold.
+ * leased (its number counted against the quota from the lease on: lease.ts quotaRoom); the service must still have a window, and the per-ID and per-phone rules still hold.
  */
 function islandRefusal(state: HallState, config: HallConfig, service: ServiceDef, who: Who): RejectionCode | undefined {
   if (!config.windows.some((w) => canServe(w, { serviceId: service.id }))) return 'no-window';
@@ -153,7 +154,9 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
   const who: Who = { ...(cmd.person ? { person: cmd.person } : {}), ...phoneOf(config, cmd.phoneHash) };
   const refusal = leased === undefined ? commonRefusal(state, config, service, now, who) : islandRefusal(state, config, service, who);
   if (refusal) return reject(refusal);
-  if (leased === undefined && (own(state.counters, service.id) ?? 0) >= service.dailyQuota) return reject('quota-reached');
+  // The daily quota counts tickets issued, and the numbers islands may still issue from their reserves
+  // (lease.ts): an island issue from its reserve was counted when leased, so it is never refused here.
+  if (leased === undefined && quotaRoom(state, service.id, numberCap(config, service.id)) <= 0) return reject('quota-reached');
   const { priorityAge } = config.policy;
   const birth = cmd.person?.birthDate;
   const elderly = priorityAge !== null && birth !== undefined && ageOn(birth, state.day) >= priorityAge;

@@ -6,7 +6,7 @@ import { decideBook, decideCancel, decideCancelAppointment, decideChangeAppointm
 import { decideClose, decideOpen, decidePause, decideResume, decideSignIn, decideSignOut, decideTakeOver } from './decide-window.js';
 import { accept, reject, type Decision } from './decision.js';
 import type { HallState } from './state.js';
-import { decideLease } from './lease.js';
+import { decideLease, decideReturn } from './lease.js';
 import { printTimeoutsDue } from './print-timeout.js';
 
 /** decide(state, command, now) → events and an answer. Reads the state, never changes it. */
@@ -74,6 +74,8 @@ export function decide(state: HallState, cmd: Command, now: number): Decision {
       return decideClearEmergency(state, cmd);
     case 'LeaseNumbers':
       return decideLease(state, config, cmd);
+    case 'ReturnNumbers':
+      return decideReturn(state, config, cmd);
     case 'NoteIslandConflict':
       return accept([{ type: 'IslandConflict', agentId: cmd.agentId, commandId: cmd.commandId, kind: cmd.kind, detail: cmd.detail, ...(cmd.refTicketId === undefined ? {} : { refTicketId: cmd.refTicketId }) }]);
   }

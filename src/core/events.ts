@@ -63,6 +63,8 @@ export type EventBody =
     }
   /** A block of the day's numbers leased to an agent for island mode (src/core/lease.ts); the counter moves past it. */
   | { type: 'NumbersLeased'; agentId: string; serviceId: string; from: number; to: number }
+  /** Numbers of an agent's lease given back unused (every number from…to was leased to it and free); they leave the lease, the counter stays. */
+  | { type: 'NumbersReturned'; agentId: string; serviceId: string; from: number; to: number }
   /** An island action that met a different server decision on return, and how it was resolved (README "Island mode"). */
   | { type: 'IslandConflict'; agentId: string; commandId: string; kind: IslandConflictKind; refTicketId?: string; detail: string }
   | { type: 'CommandRejected' }

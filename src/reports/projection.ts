@@ -377,6 +377,7 @@ export class ReportProjection {
       case 'EmergencyCleared':
       case 'IslandConflict':
       case 'NumbersLeased':
+      case 'NumbersReturned':
         return;
     }
   }

@@ -167,6 +167,7 @@ function oracle(events: readonly HallEvent[]) {
       case 'EmergencyCleared':
       case 'IslandConflict':
       case 'NumbersLeased':
+      case 'NumbersReturned':
       case 'TicketTransferred':
         break;
     }

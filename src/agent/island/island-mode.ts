@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../drivers/common/logger.js';
-import { execute, freeLeased, issuingRefusal, leasesOf, rejected, rejectedOwn, replayFormOf, serviceOf, type Command, type IslandConflict, type Outcome } from '../../core/index.js';
+import { execute, freeLeased, issuingRefusal, leasesOf, numbersToReturn, rejected, rejectedOwn, replayFormOf, serviceOf, type Command, type IslandConflict, type Outcome } from '../../core/index.js';
 import { commandDataSchema } from '../../bus/event-schema.js';
 import type { ServerStatus } from '../../bus/messages.js';
 import type { AgentLink } from '../link.js';
@@ -11,7 +11,7 @@ import { HallIsland, type Decided } from './hall-island.js';
 import type { IslandContacts } from './contacts.js';
 
 /** A kiosk's commands: they carry the agent whose kiosk sent them (core/commands.ts kioskAgent). */
-const KIOSK_TYPES: ReadonlySet<Command['type']> = new Set(['IssueTicket', 'CheckIn', 'PrintConfirmed', 'PrintFailed']);
+const KIOSK_TYPES: ReadonlySet<Command['type']> = new Set(['IssueTicket', 'CheckIn', 'PrintConfirmed', 'PrintFailed', 'ReturnNumbers']);
 
 /** How long a follower waits at the return for the agent it followed to return first (ms; then it returns anyway). */
 const ACTING_RETURN_MS = 30_000;
@@ -66,6 +66,8 @@ export class IslandMode {
   /** What the last return found, for the operator (logged) and tests. */
   readonly conflicts: IslandConflict[] = [];
   private readonly phaseListeners = new Set<(p: IslandPhase) => void>();
+  /** ReturnNumbers sent and not yet answered (by command id). */
+  private readonly givingBack = new Set<string>();
   /** The acting agent's election and the forwarding (island mode with the broker up); undefined without the hall's agents. */
   readonly hall: HallIsland | undefined;
 
@@ -106,8 +108,12 @@ export class IslandMode {
     this.offs.push(
       this.link.onEvent((e) => {
         if (e.type === 'NumbersLeased' && e.agentId === this.o.agentId) this.keepLeases();
+        if (e.type === 'TicketIssued' || e.type === 'NumbersLeased' || e.type === 'NumbersReturned' || e.type === 'DayStarted') this.giveBack();
       }),
-      this.link.onResync(() => this.keepLeases()),
+      this.link.onResync(() => {
+        this.keepLeases();
+        this.giveBack();
+      }),
       this.link.onServerStatus((s) => this.onStatus(s)),
     );
     const every = Math.min(1000, Math.max(100, (this.o.afterSeconds * 1000) / 5));
@@ -145,6 +151,31 @@ export class IslandMode {
   private keepLeases(): void {
     const s = this.link.replica.state;
     if (s.day !== '') this.store.keepLeases(s.day, leasesOf(s, this.o.agentId));
+  }
+
+  /**
+   * Gives back the leased numbers beyond this agent's share of what is left of the quota (core/lease.ts
+   * numbersToReturn), so the day's last tickets are issued online rather than held in a reserve. Only
+   * online with nothing left to return from an island (the server's state is then the whole day's):
+   * each number is marked used in the island file before it is sent, so no island of this agent issues
+   * it, whether or not the message arrives (an unanswered one is sent again at the next change).
+   */
+  private giveBack(): void {
+    if (this.phase !== 'online' || !this.link.connected || this.store.pending().length > 0) return;
+    const state = this.link.replica.state;
+    for (const r of numbersToReturn(state, this.o.agentId)) {
+      const id = `return-${state.day}-${this.o.agentId}-${r.serviceId}-${String(r.from)}-${String(r.to)}`;
+      if (this.givingBack.has(id)) continue;
+      this.givingBack.add(id);
+      for (let n = r.from; n <= r.to; n++) this.store.markUsed(state.day, r.serviceId, n);
+      this.link.send({ id, type: 'ReturnNumbers', serviceId: r.serviceId, from: r.from, to: r.to }).then(
+        (outcome) => {
+          this.givingBack.delete(id);
+          if (!outcome.ok) this.o.logger.warn({ service: r.serviceId, from: r.from, to: r.to, code: outcome.code }, 'leased numbers not given back');
+        },
+        () => this.givingBack.delete(id),
+      );
+    }
   }
 
   private onStatus(s: ServerStatus): void {

@@ -33,6 +33,8 @@ export function authorizeCommand(who: Principal, cmd: Command, state: HallState)
   // What a printer did is said only by the kiosk's agent that drove it (over MQTT, as that agent):
   // over HTTP a PrintConfirmed would put a never-printed (or voided) number first in the queue.
   if (cmd.type === 'PrintConfirmed' || cmd.type === 'PrintFailed') return printFromKioskOnly;
+  // Leased numbers are given back only by the kiosk agent holding them (it marks them used first).
+  if (cmd.type === 'ReturnNumbers') return returnFromKioskOnly;
   // A printed ticket waits for its kiosk's cut, which nothing over HTTP can confirm: it would sit
   // `issued` (a number nobody holds) until the print-confirm timeout voided it.
   if ((cmd.type === 'IssueTicket' || cmd.type === 'CheckIn') && cmd.delivery === 'print') return printedAtKioskOnly;
@@ -52,6 +54,7 @@ export function authorizeCommand(who: Principal, cmd: Command, state: HallState)
 
 const phoneHashFromKioskOnly: Verdict = { ok: false, code: 'phone-hash-from-kiosk-only', message: 'A phone hash is made only by a kiosk from the number typed there, never sent over HTTP', messageZh: '手机号码散列只能由取号机根据输入的号码生成' };
 const kioskOnly: Verdict = { ok: false, code: 'card-from-kiosk-only', message: 'An ID card is read only at a kiosk, never sent over HTTP', messageZh: '身份证信息只能由取号机读卡器读取' };
+const returnFromKioskOnly: Verdict = { ok: false, code: 'kiosk-only', message: 'Leased numbers are given back only by the kiosk agent that holds them, never over HTTP', messageZh: '预留号码只能由持有它的取号机终端归还，不能通过 HTTP 提交' };
 const printFromKioskOnly: Verdict = {
   ok: false,
   code: 'kiosk-only',
