@@ -55,7 +55,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       CREATE TABLE contacts (
         ticket_id TEXT    PRIMARY KEY,
-        phone     BLOB    NOT NULL,      -- sealed (src/server/sms/seal.ts); never stored in the clear
+        phone     BLOB    NOT NULL,      -- sealed (src/store/seal.ts); never stored in the clear
         created   INTEGER NOT NULL       -- epoch ms, for the retention job
       );
       CREATE INDEX contacts_created ON contacts (created);

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isHallqError } from '../../drivers/common/error.js';
 import { recordingLogger } from '../../drivers/common/logger.js';
 import { defaultKeyPath, loadOrCreateKey, parseKey } from '../../src/server/sms/key-file.js';
-import { seal, unseal } from '../../src/server/sms/seal.js';
+import { seal, unseal } from '../../src/store/seal.js';
 import { dirs } from './fixtures.js';
 
 afterEach(() => dirs.cleanup());

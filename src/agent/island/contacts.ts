@@ -3,42 +3,20 @@
  * The number's one way to the server is the kiosk's `contact` request, which needs the server; during
  * an island the kiosk keeps it here instead, sealed at rest as the server keeps its contacts
  * (AES-256-GCM, a fresh IV per number, its row's own id as associated data; layout as
- * src/server/sms/seal.ts: version · IV · tag · ciphertext) in the island file, the key in a file of its
- * own beside it (`<island.outbox>.contact-key`, mode 0600, made at the first start). Once the outbox
+ * src/store/seal.ts, the same code: version · IV · tag · ciphertext) in the island file, the key in a
+ * file of its own beside it (`<island.outbox>.contact-key`, mode 0600, made at the first start). Once the outbox
  * is returned (the server has the island's tickets, renumbered ones under their new ids), each number
  * goes to the server as a contact for its ticket and is deleted here; the server's SMS for the ticket
- * (issued, still waiting; near; called) then go as for any kiosk ticket. The sealing is this file's
- * own, not the server's module: the agent's code and the server's SMS module stay apart in the build.
+ * (issued, still waiting; near; called) then go as for any kiosk ticket.
  */
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { HallqError, isHallqError } from '../../../drivers/common/error.js';
 import type { Logger } from '../../../drivers/common/logger.js';
 import { fileProblem } from '../../../drivers/common/system-words.js';
+import { KEY_BYTES, seal, unseal } from '../../store/seal.js';
 import type { AgentLink } from '../link.js';
 import type { IslandStore } from './store.js';
-
-const KEY_BYTES = 32;
-const VERSION = 1;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-
-function seal(key: Buffer, plaintext: string, associated: string): Buffer {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(Buffer.from(associated, 'utf8'));
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
-}
-
-/** Throws when the value was altered, moved to another row, or sealed with another key. */
-function unseal(key: Buffer, sealed: Buffer, associated: string): string {
-  if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== VERSION) throw new HallqError('STORE_CORRUPT', 'sealed value has an unknown layout');
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + IV_BYTES), { authTagLength: TAG_BYTES });
-  decipher.setAAD(Buffer.from(associated, 'utf8'));
-  decipher.setAuthTag(sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES));
-  return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
-}
 
 /** `<outbox>.contact-key`: made once (never overwritten), mode 0600, then read at every start. */
 export function contactKey(outbox: string, logger: Logger): Buffer {

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { mainlandNumber } from '../../../drivers/sms/phone.js';
 import { HallqError } from '../../../drivers/common/error.js';
-import { seal, unseal } from './seal.js';
+import { seal, unseal } from '../../store/seal.js';
 
 export class Contacts {
   private readonly stmt: {

@@ -8,7 +8,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { HallqError } from '../../../drivers/common/error.js';
 import { fileProblem } from '../../../drivers/common/system-words.js';
 import type { Logger } from '../../../drivers/common/logger.js';
-import { KEY_BYTES } from './seal.js';
+import { KEY_BYTES } from '../../store/seal.js';
 
 /** `<database>.sms-key`, e.g. /var/lib/hallq/hall.db.sms-key. */
 export function defaultKeyPath(database: string): string {

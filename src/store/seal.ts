@@ -4,7 +4,7 @@
  * Layout: version (1) · IV (12) · tag (16) · ciphertext.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { HallqError } from '../../../drivers/common/error.js';
+import { HallqError } from '../../drivers/common/error.js';
 
 export const KEY_BYTES = 32;
 const VERSION = 1;
