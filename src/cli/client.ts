@@ -7,7 +7,7 @@ import { cliTokenPath, readCliToken } from '../server/auth/cli-token.js';
 import { CliError, errorLine } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
 import { systemWords } from '../../drivers/common/system-words.js';
-import { table } from './table.js';
+import { displayWidth, table } from './table.js';
 import { certificateWords, send, type HallServer } from './server-address.js';
 
 /**
@@ -82,16 +82,12 @@ export function windowsTable(windows: readonly Pick<WindowView, 'window' | 'stat
   return table(head, rows);
 }
 
-/** `text` within `columns` display columns (a Chinese character takes two), with … where it was cut. */
+/** `text` within `columns` display columns (displayWidth), with … where it was cut. */
 function cut(text: string, columns: number): string {
-  const width = (ch: string) => (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1);
-  const chars = [...text];
-  if (chars.reduce((n, ch) => n + width(ch), 0) <= columns) return text;
-  let used = 0;
+  if (displayWidth(text) <= columns) return text;
   let out = '';
-  for (const ch of chars) {
-    if (used + width(ch) > columns - 1) break;
-    used += width(ch);
+  for (const ch of text) {
+    if (displayWidth(out + ch) > columns - 1) break;
     out += ch;
   }
   return `${out}…`;

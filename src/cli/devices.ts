@@ -16,7 +16,8 @@ import { loadConfigOrThrow } from '../config/load.js';
 import type { DevicesConfig } from '../config/schema.js';
 import { errorLine } from './cli-error.js';
 import { exitCodes } from './exit-codes.js';
-import { table } from './table.js';
+import { sameBoxHost } from './server-address.js';
+import { displayWidth, table } from './table.js';
 
 /** How long a briefly opened device gets to say how it is. */
 const SETTLE_MS = 3000;
@@ -82,8 +83,7 @@ export interface AgentView {
 
 /** Where this box's agent answers /readyz: its health listener (agent.health), then its kiosk's listener; a wildcard bind is asked on loopback. */
 export function agentReadyzUrls(me: Pick<ThisAgent, 'health' | 'kiosk'>): string[] {
-  const local = (host: string) => (host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host);
-  return [me.health, me.kiosk].flatMap((l) => (l ? [`http://${local(l.host)}:${l.port}/readyz`] : []));
+  return [me.health, me.kiosk].flatMap((l) => (l ? [`http://${sameBoxHost(l.host)}:${l.port}/readyz`] : []));
 }
 
 /** Asks the running agent (agentReadyzUrls, AGENT_ANSWER_MS each) how its devices are; undefined when none answers with a device list. */
@@ -142,10 +142,8 @@ function behindInUse(list: OneShotHealth[]): OneShotHealth[] {
  */
 function healthTable(list: OneShotHealth[]): string {
   const rows = [['device', 'kind', 'state', 'reason', 'detail'], ...list.map((d) => [d.name, d.kind, d.state, d.reason ? reasonWords(d.reason) : '', d.detail ?? ''])];
-  // Display width: a Chinese character takes two columns.
-  const width = (c: string) => [...c].reduce((n, ch) => n + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => width(r[i] ?? ''))));
-  return rows.map((r) => r.map((c, i) => (i < 4 ? c + ' '.repeat((widths[i] ?? 0) - width(c)) : c)).join('  ').trimEnd()).join('\n');
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => displayWidth(r[i] ?? ''))));
+  return rows.map((r) => r.map((c, i) => (i < 4 ? c + ' '.repeat((widths[i] ?? 0) - displayWidth(c)) : c)).join('  ').trimEnd()).join('\n');
 }
 
 /**

@@ -15,12 +15,16 @@ export interface HallServer {
   pinned?: { pem: string; fingerprint256: string; file: string } | undefined;
 }
 
-/** The address a server with this config listens on, as seen from the same box: 0.0.0.0 and :: are every address, so loopback. */
+/** A listener's bind address as a URL's host, dialled from the same box: 0.0.0.0 and :: are every address, so loopback; an IPv6 literal in brackets. */
+export function sameBoxHost(host: string): string {
+  const any = host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
+  return any ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** The address a server with this config listens on, as seen from the same box (sameBoxHost). */
 export function configServerUrl(config: HallqConfig): string {
   const { host, port, tls: hasTls } = config.server.http;
-  const any = host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
-  const name = any ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `${hasTls ? 'https' : 'http'}://${name}:${port}`;
+  return `${hasTls ? 'https' : 'http'}://${sameBoxHost(host)}:${port}`;
 }
 
 /** The config's certificate to trust, when it has TLS and the file can be read (unreadable: the usual trust, and its words if refused). */

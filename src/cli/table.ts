@@ -14,3 +14,10 @@ export function table(head: string[], rows: (string | number)[][]): string {
   for (const r of rows) t.push(r.map(String));
   return t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
 }
+
+/** Columns `text` takes in a terminal: a CJK or full-width character two, any other one. */
+export function displayWidth(text: string): number {
+  let n = 0;
+  for (const ch of text) n += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return n;
+}
