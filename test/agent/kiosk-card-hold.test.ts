@@ -21,6 +21,7 @@ async function kioskApp(card: CardSlot): Promise<{ app: FastifyInstance; issued:
     canPrint: () => true,
     smsEnabled: () => true,
     smsAway: () => false,
+    smsOnlyOffered: () => true,
     issue: (req: KioskRequest) => {
       issued.push(req);
       return Promise.resolve(req.person ? { ok: true as const, ticketId: 't1', number: 'H001', position: 1, windows: [1], printed: true } : { ok: false as const, code: 'id-required', message: { zh: '请刷身份证取号', en: 'Please scan your ID card to take a ticket' } });

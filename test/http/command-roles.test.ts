@@ -10,6 +10,7 @@ const bodies: Record<string, object> = {
   IssueTicket: { serviceId: 'social', delivery: 'none' },
   PrintConfirmed: { ticketId: '20261123-A001' },
   PrintFailed: { ticketId: '20261123-A001', reason: 'x' },
+  ReturnNumbers: { serviceId: 'social', from: 1, to: 2 },
   CallNext: { window: 3 },
   CallTicket: { window: 3, ticketId: '20261123-A001' },
   Recall: { window: 3 },
@@ -34,7 +35,7 @@ const bodies: Record<string, object> = {
   ClearEmergency: {},
 };
 /** Refused for every sender over HTTP, by their own rule (not the role). */
-const nobody = new Set(['Rate', 'PrintConfirmed', 'PrintFailed']);
+const nobody = new Set(['Rate', 'PrintConfirmed', 'PrintFailed', 'ReturnNumbers']);
 
 describe('HTTP commands: what no staff may send is refused by role, before the window rule (issue 13)', () => {
   let rig: HttpRig;

@@ -30,6 +30,8 @@ export async function kioskForFuzz(): Promise<{ app: FastifyInstance; issued: Ki
   const flow = {
     canPrint: () => true,
     smsEnabled: () => true,
+    smsAway: () => false,
+    smsOnlyOffered: () => true,
     issue: async (req: KioskRequest) => {
       issued.push(req);
       return { ok: false as const, code: 'unknown-service', message: { zh: '没有该业务', en: 'No such service' } };
