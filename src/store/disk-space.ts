@@ -11,13 +11,13 @@ export interface DiskSpace {
 }
 
 /**
- * Once low, a store is low until its free space is back above the threshold by this margin (bytes): the
- * larger of 4 MiB and a quarter of the threshold (80 MiB for the default 64). Without it, a disk hovering
- * at the threshold (a log rotated, a WAL checkpointed) turned /readyz 503 and 200 by turns and logged an
- * episode each time.
+ * Once low, a store is low until its free space is back above the threshold by a quarter of it (80 MiB
+ * for the default 64). Without it, a disk hovering at the threshold (a log rotated, a WAL checkpointed)
+ * turned /readyz 503 and 200 by turns and logged an episode each time. Proportional, so a small
+ * threshold on a small disk can still clear.
  */
 export function clearBytesOf(lowBytes: number): number {
-  return lowBytes + Math.max(4 * 1024 * 1024, Math.floor(lowBytes / 4));
+  return lowBytes + Math.ceil(lowBytes / 4);
 }
 
 /** statfs's free space for this process (`bavail`: what root's reserve does not count), in bytes. */
