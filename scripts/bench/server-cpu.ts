@@ -22,6 +22,7 @@
  * how often the young generation is scavenged, which the per-round GC counts show); TRACE_GC=1 adds
  * --trace-gc (each collection on stdout). FLAGS_A / FLAGS_B give side A's / B's flags instead (the same
  * checkout twice weighs two flag sets, round for round: FLAGS_A='--max-semi-space-size=2' FLAGS_B='' … . .).
+ * NICE_A / NICE_B start side A's / B's server under nice(1) at that value, every thread of it (NICE_A=-10 … . .).
  *
  * With PROFILE_DIR=<dir>, each server process writes a .cpuprofile there (node --cpu-prof; summarise it
  * with scripts/bench/top-functions.mjs): the start and the fills are in it too. PROFILE_OPEN=<dir> writes
@@ -124,7 +125,11 @@ async function main(checkouts: string[], say: (s: string) => void = console.log,
       mkdirSync(out, { recursive: true });
       const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.PROFILE_DIR)}`] : [];
       // With the unit's Node flags (its ExecStart), as the server runs in a hall.
-      const proc = fork(await bundleSide(c, out), [], { execArgv: [...nodeFlags(i), ...prof, ...(process.env.TRACE_GC ? ['--trace-gc'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const flags = [...nodeFlags(i), ...prof, ...(process.env.TRACE_GC ? ['--trace-gc'] : [])];
+      // NICE_A / NICE_B: the side's server under nice(1), every thread of it, as a unit's Nice= would start it.
+      const nice = process.env[i === 0 ? 'NICE_A' : 'NICE_B'];
+      const exec = nice ? { execPath: 'nice', execArgv: ['-n', nice, process.execPath, ...flags] } : { execArgv: flags };
+      const proc = fork(await bundleSide(c, out), [], { ...exec, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       return { name: c, proc, cpu: [] as number[], noop: [] as number[], noopP99: [] as number[], p99: [] as number[], perSec: [] as number[], open: [] as Side['open'], openNoop: [] as Side['open'] };
     }),
   );
