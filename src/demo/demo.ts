@@ -91,7 +91,8 @@ function demoConfig(c: HallqConfig, dataDir: string, brokerUrl: string, httpPort
     server: {
       ...c.server,
       mqtt: { url: brokerUrl, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, username: DEFAULT_SERVER_USER, ...(serverPasswordFile ? { passwordFile: serverPasswordFile } : {}) },
-      http: { ...c.server.http, host: '127.0.0.1', port: httpPort },
+      // Plain HTTP on 127.0.0.1 whatever the config's server.http.tls: the banner's links and the status links are http (tlsNote says so).
+      http: { ...withoutTls(c.server.http), host: '127.0.0.1', port: httpPort },
       database: join(dataDir, 'hall.db'),
       tickSeconds: 10,
       logLevel: 'warn',
@@ -160,6 +161,17 @@ export interface RunningDemo {
   link: AgentLink;
   /** The voice queue (undefined when espeak-ng or sox is missing): tests watch what it announces. */
   announcer?: VoiceAnnouncer;
+}
+
+function withoutTls<T extends { tls?: unknown }>(http: T): Omit<T, 'tls'> {
+  const { tls: _tls, ...rest } = http;
+  return rest;
+}
+
+/** Said under the banner's `hall server` line when the config has server.http.tls: the demo serves plain HTTP. */
+function tlsNote(c: HallqConfig): string {
+  if (c.server.http.tls === undefined) return '';
+  return "\n                plain HTTP: the config's server.http.tls is not used here (the demo listens on 127.0.0.1 only); a hall's server started with this config serves HTTPS";
 }
 
 /**
@@ -482,7 +494,7 @@ async function startDemo(o: DemoOptions, undo: (() => Promise<unknown> | void)[]
   ports         ${portsLine(wanted, { http: httpPort, kiosk: kioskPort, mqtt: broker.port }, o.config)}
   pages         kiosk ${kioskUrl}/kiosk · display ${statusBase}/display · caller ${statusBase}/caller?window=1 · admin ${statusBase}/admin
   sign in       ${statusBase}/sign-in with the demo PINs: ${signIns} (staff also give their window)
-  hall server   ${statusBase}/api/hall · /livez /readyz (public) · /api/queue · /api/windows · /metrics (signed in, or the CLI token ${config.server.database}.cli-token)
+  hall server   ${statusBase}/api/hall · /livez /readyz (public) · /api/queue · /api/windows · /metrics (signed in, or the CLI token ${config.server.database}.cli-token)${tlsNote(base)}
   MQTT broker   ${broker.url}, users and passwords in ${join(dataDir, 'broker')}
                 (watch: mosquitto_sub -h 127.0.0.1 -p ${broker.port} -u ${DEMO_WATCH} -P "$(cat ${cred(DEMO_WATCH).file})" -t 'hallq/v1/${config.hall.id}/#' -v)
   agent         the real agent (hallq agent) with these device paths: printer ${hw.ptys.printer.host} (ESC/POS, 115200),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,11 @@ describe('hallq demo: keys the agent refuses itself, and a config without SMS', 
   const config = join(dir, 'hall.yaml');
   // The demo hall, saying as a hall without SMS does: provider none.
   // Its kiosk names the hall's server as phones reach it: the demo says why its links are not that.
-  writeFileSync(config, `${readFileSync('config/demo.yaml', 'utf8').replace('kiosk: {}', 'kiosk: { statusBaseUrl: "http://192.168.1.10:8080" }')}\nserver:\n  sms:\n    provider: none\n`);
+  // And its server serves HTTPS (server.http.tls): the demo serves plain HTTP on 127.0.0.1 and says so.
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=hall.test'], { stdio: 'ignore' });
+  writeFileSync(config, `${readFileSync('config/demo.yaml', 'utf8').replace('kiosk: {}', 'kiosk: { statusBaseUrl: "http://192.168.1.10:8080" }')}\nserver:\n  sms:\n    provider: none\n  http:\n    tls: { certFile: "${certFile}", keyFile: "${keyFile}" }\n`);
   const offsetMin = loadConfigOrThrow(config).hall.utcOffsetMinutes;
   // A clock that reads the hall's noon today: no midnight (a new day closing the windows) during the test.
   const local = Date.now() + offsetMin * 60_000;
@@ -159,6 +164,11 @@ describe('hallq demo: keys the agent refuses itself, and a config without SMS', 
     expect(out.slice(keys, keys + 4).join('\n')).not.toContain('sms');
     // The config's statusBaseUrl is not this demo's server: said, with why.
     expect(out).toContain("                not the config's agents[0].kiosk.statusBaseUrl http://192.168.1.10:8080: that is the hall's own server as phones reach it; this demo's server is this process, on 127.0.0.1 only");
+    // The config's TLS is not the demo's: said under the hall server line, and its links answer in plain HTTP.
+    const hallLine = out.findIndex((l) => l.startsWith('  hall server   '));
+    expect(out[hallLine + 1]).toBe("                plain HTTP: the config's server.http.tls is not used here (the demo listens on 127.0.0.1 only); a hall's server started with this config serves HTTPS");
+    expect(out[hallLine]).toContain(`http://127.0.0.1:${demo.httpPort}/api/hall`);
+    expect((await fetch(`http://127.0.0.1:${demo.httpPort}/livez`)).status).toBe(200);
     expect(demo.link.replica.state.config?.smsEnabled).toBe(false);
     // The kiosk page asks for no phone and offers no SMS ticket.
     const info = (await (await fetch(`http://127.0.0.1:${demo.kioskPort}/kiosk/api/info`)).json()) as { sms: boolean };
