@@ -72,12 +72,13 @@ async function closeServer(server: http.Server): Promise<void> {
 }
 
 /**
- * The warning for this agent's kiosk whose status page address is this machine's: the server's warning for
- * this agent's entry (kioskWarnings on the same parsed config), so both say the same words.
+ * The warnings for this agent's kiosk (its status page address this machine's or too long for the QR code,
+ * its listener bound beyond this machine): the server's warnings for this agent's entry (kioskWarnings on
+ * the same parsed config), so both say the same words.
  */
-function kioskStatusWarning(config: HallqConfig, me: ThisAgent): ConfigWarning | undefined {
-  const path = `agents[${config.agents.findIndex((a) => a.id === me.id)}].kiosk.statusBaseUrl`;
-  return kioskWarnings(config).find((w) => w.path === path);
+function ownKioskWarnings(config: HallqConfig, me: ThisAgent): ConfigWarning[] {
+  const prefix = `agents[${config.agents.findIndex((a) => a.id === me.id)}].kiosk.`;
+  return kioskWarnings(config).filter((w) => w.path.startsWith(prefix));
 }
 
 /** The kiosk's print journal at `path` (its directory made), or in memory (warned about by kioskJournalInMemory when the kiosk prints). */
@@ -179,8 +180,8 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   const logger: Logger = (opts.logger ?? createLogger({ level: me.logLevel })).child({ component: 'agent', agent: me.id });
   const notifier = createNotifier(opts.env ?? process.env, logger.child({ component: 'sd-notify' }));
   // A QR code (or SMS link) to this machine's address: no citizen's phone opens it. Said at the start, as `hallq config check` says it.
-  const loopback = kioskStatusWarning(config, me);
-  if (loopback) logger.warn({ key: loopback.path, zh: loopback.zh }, loopback.en);
+  // A kiosk API open to the hall's network: the same words too.
+  for (const w of ownKioskWarnings(config, me)) logger.warn({ key: w.path, zh: w.zh }, w.en);
   // A printing kiosk whose print journal is in memory only: the same rule and words as `hallq config check`.
   if (kioskJournalInMemory(config)) logger.warn({ key: KIOSK_JOURNAL_WARNING.path, zh: KIOSK_JOURNAL_WARNING.zh }, KIOSK_JOURNAL_WARNING.en);
   const password = me.mqtt.passwordFile ? readReferencedFile('agent.mqtt.passwordFile', me.mqtt.passwordFile).trim() : undefined;

@@ -1,7 +1,7 @@
 /**
  * A technician tryout (issue #13): a kiosk whose statusBaseUrl was left out printed QR codes to
  * http://127.0.0.1:8080 and nothing said so. The agent says it at its start, with the key path, as
- * `hallq config check` does; a LAN address is no warning.
+ * `hallq config check` does; a LAN address is no warning. So is a kiosk listener bound beyond this machine.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +49,17 @@ describe("the agent's start: a kiosk status page at this machine's address", () 
     // The server logs configWarnings of the same parsed config (src/server/main.ts): word for word the agent's.
     const servers = configWarnings(config({})).find((x) => x.path === 'agents[0].kiosk.statusBaseUrl');
     expect(w[0]?.msg).toBe(servers?.en);
+    expect(w[0]?.obj).toMatchObject({ zh: servers?.zh });
+  }, 30_000);
+
+  it('a kiosk listener bound beyond this machine (kiosk.host): warned at the start in the server\'s words', async () => {
+    const records: LogRecord[] = [];
+    const agent = await startAgentFrom(config({ host: '0.0.0.0', statusBaseUrl: 'http://192.168.1.10:8080' }), { logger: recordingLogger(records), env: {}, requestTimeoutMs: 1500 });
+    await agent.stop();
+    const w = records.filter((r) => r.level === 'warn' && (r.obj as { key?: string }).key === 'agents[0].kiosk.host');
+    const servers = configWarnings(config({ host: '0.0.0.0' })).find((x) => x.path === 'agents[0].kiosk.host');
+    expect(servers).toBeDefined();
+    expect(w.map((r) => r.msg)).toEqual([servers?.en]);
     expect(w[0]?.obj).toMatchObject({ zh: servers?.zh });
   }, 30_000);
 
