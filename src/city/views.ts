@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { arrivalWaitMs, waitMinutes } from '../core/estimate.js';
 import type { CityHall } from './config.js';
 
 /**
@@ -101,11 +102,20 @@ export interface NearbyHall {
   distanceKm: number;
   waiting: number;
   openWindows: number;
+  /** Of those, the ones with nobody called or served at them now. */
+  freeWindows: number;
   /**
-   * Minutes until a citizen taking a ticket now is called, estimated as waiting × the service's mean
-   * minutes ÷ the open windows that serve it (rounded up); null when no open window serves it.
+   * Minutes until a citizen taking a ticket now is called, by the hall's own formula for a ticket at
+   * wait position waiting + 1 (core/estimate.ts arrivalWaitMs: max(0, waiting + 1 − free) × the service's
+   * mean minutes ÷ the open windows that serve it), shown as the hall shows a wait (waitMinutes: 0 only
+   * when a window is free for it now, else at least 1); null when no open window serves it.
    */
   estimatedWaitMinutes: number | null;
+}
+
+function estimateMinutes(waiting: number, openWindows: number, freeWindows: number, avgServiceMinutes: number): number | null {
+  const ms = arrivalWaitMs({ waiting, openWindows, freeWindows, meanServiceMs: avgServiceMinutes * 60_000 });
+  return ms === undefined ? null : waitMinutes(ms);
 }
 
 /**
@@ -122,7 +132,10 @@ export async function nearby(pool: pg.Pool, halls: readonly CityHall[], serviceI
   const r = await pool.query<Record<string, unknown>>(
     `SELECT s.hall_id, s.avg_service_minutes,
             (SELECT count(*) FROM tickets t JOIN halls h USING (hall_id) WHERE t.hall_id = s.hall_id AND t.service_id = s.service_id AND t.status = 'waiting' AND t.day = h.day) AS waiting,
-            (SELECT count(*) FROM hall_windows w WHERE w.hall_id = s.hall_id AND w.status = 'open' AND s.service_id = ANY(w.services)) AS open_windows
+            (SELECT count(*) FROM hall_windows w WHERE w.hall_id = s.hall_id AND w.status = 'open' AND s.service_id = ANY(w.services)) AS open_windows,
+            -- Open windows serving this service with nobody at them now: a ticket taken now may be called at once.
+            (SELECT count(*) FROM hall_windows w WHERE w.hall_id = s.hall_id AND w.status = 'open' AND s.service_id = ANY(w.services)
+                AND NOT EXISTS (SELECT 1 FROM tickets t JOIN halls h USING (hall_id) WHERE t.hall_id = w.hall_id AND t.window_no = w.window_no AND t.status IN ('called', 'serving') AND t.day = h.day)) AS free_windows
        FROM hall_services s WHERE s.service_id = $1`,
     [serviceId],
   );
@@ -141,7 +154,8 @@ export async function nearby(pool: pg.Pool, halls: readonly CityHall[], serviceI
       distanceKm: Math.round(d * 10) / 10,
       waiting,
       openWindows: open,
-      estimatedWaitMinutes: open === 0 ? null : Math.ceil((waiting * Number(row.avg_service_minutes)) / open),
+      freeWindows: Number(row.free_windows),
+      estimatedWaitMinutes: estimateMinutes(waiting, open, Number(row.free_windows), Number(row.avg_service_minutes)),
     });
   }
   return out.sort((a, b) => (a.estimatedWaitMinutes ?? Infinity) - (b.estimatedWaitMinutes ?? Infinity) || a.distanceKm - b.distanceKm);

@@ -148,6 +148,17 @@ function dryRun(state: HallState, now: number, wanted: ((t: Ticket) => boolean) 
   return out;
 }
 
+/**
+ * The expected wait (ms) of a ticket taken now, from counts alone (the city's /nearby, which has no hall
+ * state to run forward): the formula above with p = waiting + 1 and c equal windows of mean service
+ * `meanServiceMs`, E[W] = max(0, p − f) × m / c, f the open windows free now. Undefined with no window open.
+ */
+export function arrivalWaitMs(o: { waiting: number; openWindows: number; freeWindows: number; meanServiceMs: number }): number | undefined {
+  if (o.openWindows <= 0) return undefined;
+  const k = Math.max(0, o.waiting + 1 - Math.max(0, o.freeWindows));
+  return (k * o.meanServiceMs) / o.openWindows;
+}
+
 /** What a citizen is shown, in whole minutes: 0 only when a window is free for the ticket now, else at least 1. */
 export function waitMinutes(ms: number): number {
   return ms <= 0 ? 0 : Math.max(1, Math.round(ms / 60_000));

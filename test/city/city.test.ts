@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingLogger, type LogRecord } from '../../drivers/common/logger.js';
 import { parseCityConfig, type CityConfig } from '../../src/city/config.js';
 import { startCity, type CityService } from '../../src/city/service.js';
+import { arrivalWaitMs, waitMinutes } from '../../src/core/index.js';
 import { errorBodySchema } from '../../src/http/errors.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startHall, wanLink, type TestHall, type WanLink } from './hall.js';
@@ -422,8 +423,43 @@ describe('the city tier', () => {
       expect(await page.$('#not-live')).toBeNull();
       expect((await fetch(`${city.baseUrl}/favicon.ico`)).status).toBe(200);
 
-      const near = (await (await fetch(`${city.baseUrl}/api/public/nearby?service=A&lat=32.05&lon=118.78&radiusKm=30`)).json()) as { halls: { hallId: string }[] };
+      // hall-east with a queue of A: two windows open, both serving, three waiting (the figures the estimate reads:
+      // the new ticket, 4th, waits 4 completions, 4 × mean ÷ 2; waiting × mean ÷ open would say 3 × mean ÷ 2).
+      const east = halls[0] as TestHall;
+      let n = 0;
+      const run = (cmd: Record<string, unknown>) => {
+        const r = east.engine.handle({ id: `near-${String(++n)}`, ...cmd } as Parameters<TestHall['engine']['handle']>[0], east.now());
+        if (!r.outcome.ok) throw new Error(`${String(cmd['type'])} refused: ${JSON.stringify(r.outcome)}`);
+      };
+      for (const [window, staffId] of [[1, 's1'], [2, 's2']] as const) if (east.engine.state.windows[String(window)]?.status !== 'open') run({ type: 'OpenWindow', window, staffId });
+      for (let i = 0; i < 5; i++) run({ type: 'IssueTicket', serviceId: 'A', delivery: 'none' });
+      run({ type: 'CallNext', window: 1 });
+      run({ type: 'CallNext', window: 2 });
+      await until(caughtUp, 'the city caught up');
+      const near = (await (await fetch(`${city.baseUrl}/api/public/nearby?service=A&lat=32.05&lon=118.78&radiusKm=30`)).json()) as { halls: { hallId: string; waiting: number; openWindows: number; freeWindows: number; estimatedWaitMinutes: number | null }[] };
       expect(near.halls.map((x) => x.hallId).sort()).toEqual([...HALLS].sort());
+      // Each hall's figures as its own state has them (the city is caught up), and the wait of a ticket taken
+      // now by the hall's formula (position waiting + 1; a free window calls at once), not waiting × mean ÷ open.
+      for (const x of near.halls) {
+        const st = (halls.find((h) => h.id === x.hallId) as TestHall).engine.state;
+        const cfg = st.config;
+        if (!cfg) throw new Error(`${x.hallId} has no config`);
+        const openA = cfg.windows.filter((w) => st.windows[String(w.id)]?.status === 'open' && w.tiers.flat().includes('A'));
+        const busy = (id: number) => {
+          const cur = st.windows[String(id)]?.current;
+          const t = cur === undefined ? undefined : st.tickets[cur];
+          return t !== undefined && (t.status === 'called' || t.status === 'serving');
+        };
+        const free = openA.filter((w) => !busy(w.id)).length;
+        const waitingA = Object.values(st.tickets).filter((t) => t.serviceId === 'A' && t.status === 'waiting' && t.day === st.day).length;
+        const mean = cfg.services.find((sv) => sv.id === 'A')?.avgServiceMinutes ?? NaN;
+        expect({ waiting: x.waiting, open: x.openWindows, free: x.freeWindows }).toEqual({ waiting: waitingA, open: openA.length, free });
+        const ms = arrivalWaitMs({ waiting: waitingA, openWindows: openA.length, freeWindows: free, meanServiceMs: mean * 60_000 });
+        expect(x.estimatedWaitMinutes).toBe(ms === undefined ? null : waitMinutes(ms));
+      }
+      // Not vacuous: hall-east has a queue and a wait to tell.
+      expect(near.halls.find((x) => x.hallId === 'hall-east')).toMatchObject({ waiting: expect.any(Number) as number, estimatedWaitMinutes: expect.any(Number) as number });
+      expect(near.halls.find((x) => x.hallId === 'hall-east')?.waiting).toBeGreaterThanOrEqual(3);
       // A link with its query searches at load, without a click.
       await page.goto(`${city.baseUrl}/nearby?service=A&lat=32.05&lon=118.78`);
       await page.waitForSelector('body[data-loaded="true"]');
