@@ -344,7 +344,11 @@ export class EscPosPrinter {
         clearTimeout(timer);
         if (answer !== undefined) break;
         // Still printing: real-time status tells a roll that ended or a cover opened mid-ticket.
-        this.failOn(await this.readStatus());
+        const reading = await this.readStatus();
+        // The link lost mid-ticket (unplugged): no answer can come on it, so the citizen is not kept
+        // waiting out the deadline; the caller asks again and takes the ticket as unconfirmed.
+        if (reading.type === 'unknown' && reading.reason === 'closed') throw new HallqError('DEVICE_TIMEOUT', `printer link ${this.transport.description} lost during the ticket`, { reason: 'closed' });
+        this.failOn(reading);
       }
     } finally {
       this.confirmWaiter = undefined;

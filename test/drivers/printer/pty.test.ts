@@ -96,6 +96,27 @@ describe('EscPosPrinter ↔ EscPosEmulator over a real pty', () => {
     }
   });
 
+  it('the link lost mid-ticket (unplugged): print() resolves unconfirmed on the loss, not at its confirm deadline', async () => {
+    // Deadlines far beyond this test's own limit: only the loss of the link can end the wait in time.
+    printer = new EscPosPrinter(host, { logger: recordingLogger(records), statusTimeoutMs: 500, confirmTimeoutMs: 60_000, reaskTimeoutsMs: [60_000] });
+    await printer.open();
+    let sent = false;
+    const arrived = new Promise<void>((resolve) => {
+      const off = device.onData(() => {
+        if (sent) (off(), resolve());
+      });
+    });
+    const printing = printer.print(ticket, { beforeWrite: () => (sent = true) });
+    await arrived;
+    // The mechanism is moving the paper (150 mm/s): the cut is still to come when the cable goes.
+    expect(emulator.printing).toBe(true);
+    await pty.close();
+    const result = await printing;
+    // Its bytes went out: the ticket may be in the citizen's hand, so it is kept (README), and said at once.
+    expect(result.confirmation).toBe('unconfirmed');
+    expect(printer.health).toBe('unconfirmed');
+  }, 20_000);
+
   it('refuses to print with PAPER_OUT when the roll is gone; health goes out; nothing reaches the emulator', async () => {
     const printer = await connect();
     emulator.set({ paper: 'out' });
