@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingLogger, type LogRecord } from '../../drivers/common/logger.js';
+import { recordingLogger, silentLogger, type LogRecord } from '../../drivers/common/logger.js';
 import type { PrintedTicket } from '../../drivers/printer/document.js';
+import { AgentLink } from '../../src/agent/link.js';
 import { startAgentFrom, type RunningAgent } from '../../src/agent/main.js';
 import { configSchema, type HallqConfig } from '../../src/config/schema.js';
 import { freeLeased, issuedToday, type HallEvent } from '../../src/core/index.js';
@@ -141,5 +142,84 @@ describe('a kiosk gives back its island reserve as the quota runs out', () => {
     await within(phaseIs(a, 'online'), BOUND_MS, 'the return');
     const after: HallEvent[] = readHallLog(dbPath).events;
     expect(after.filter((e) => e.type === 'TicketIssued' && e.ticket.serviceId === 'A')).toHaveLength(QUOTA);
+  }, 240_000);
+});
+
+/**
+ * The tryout's case: a kiosk restarted after its share shrank while it was down (tickets issued at the
+ * other kiosk meanwhile) gives back its excess at its start, not only once some other ticket is issued:
+ * refusals change nothing it would hear, so the hall's last tickets stayed refused.
+ */
+describe('a kiosk restarted with more than its share gives the excess back at its start', () => {
+  const K2 = 'kiosk-2';
+  const Q = 12;
+  let dir: string;
+  let broker: ShippedBroker & { passwords: ReadonlyMap<string, string> };
+  let server: Daemon | undefined;
+  let printer: EmulatedPrinter;
+  let config: HallqConfig;
+  let agent: RunningAgent | undefined;
+  let other: AgentLink | undefined;
+
+  const reserve = () => freeLeased((agent as RunningAgent).link.replica.state, K, 'A').length;
+  const holds = (what: string, pred: () => boolean): Promise<void> => {
+    const a = agent as RunningAgent;
+    return within(
+      new Promise<void>((resolve) => {
+        if (pred()) return resolve();
+        const off = a.link.onEvent(() => pred() && (off(), resolve()));
+      }),
+      BOUND_MS,
+      what,
+    );
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hallq-kiosk-give-back-restart-'));
+    broker = await startShippedHallBroker(HALL, SERVER_USER, [K, K2]);
+    printer = await emulatedPrinter(join(dir, 'printer'));
+    const kioskPort = await freePort();
+    for (const u of [SERVER_USER, K]) writeFileSync(join(dir, `${u}.pw`), broker.passwords.get(u) ?? '', { mode: 0o600 });
+    const base = wireHallFile();
+    const hall = {
+      ...base,
+      services: base.services.map((s) => (s.id === 'A' ? { ...s, dailyQuota: Q } : s)),
+      agents: [
+        { id: K, kiosk: { port: kioskPort }, devices: { printer: { transport: 'serial', path: join(dir, 'printer') } } },
+        { id: K2, kiosk: {} },
+      ],
+      island: { leaseSize: 20, lowWater: 5, afterSeconds: 2, outbox: join(dir, 'island.db') },
+    };
+    const serverConfig = join(dir, 'hall.yaml');
+    writeFileSync(serverConfig, JSON.stringify({ ...hall, server: { mqtt: { url: broker.url, username: SERVER_USER, passwordFile: join(dir, `${SERVER_USER}.pw`) }, http: { host: '127.0.0.1', port: 0 }, database: join(dir, 'hall.db'), logLevel: 'info' } }));
+    config = configSchema.parse({ ...hall, agent: { id: K, mqtt: { url: broker.url, username: K, passwordFile: join(dir, `${K}.pw`) } } });
+    server = await startReady('server', serverConfig);
+    other = new AgentLink({ url: broker.url, hall: HALL, agentId: K2, username: K2, password: broker.passwords.get(K2) ?? '', requestTimeoutMs: 5000 }, silentLogger);
+    await other.start();
+    agent = await startAgentFrom(config, { logger: silentLogger, env: {}, requestTimeoutMs: 1000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await other?.stop();
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+    await printer?.unplug();
+    await broker?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('holds its share, is stopped, the other kiosk issues, and at its restart its reserve is back to the new share', async () => {
+    // Two kiosks: each one's share of 12 is 12 ÷ 3 = 4.
+    await holds('the first lease', () => reserve() === 4);
+    await (agent as RunningAgent).stop();
+    agent = undefined;
+    const o = other as AgentLink;
+    for (let i = 0; i < 2; i++) expect(await o.send({ type: 'IssueTicket', serviceId: 'A', delivery: 'none' })).toMatchObject({ ok: true });
+    // Its share is now (12 − 2) ÷ 3 = 3; it holds 4. Restarted, with nothing else happening in the hall:
+    agent = await startAgentFrom(config, { logger: silentLogger, env: {}, requestTimeoutMs: 1000 });
+    await holds('the excess given back at the start', () => reserve() === 3);
   }, 240_000);
 });

@@ -132,6 +132,9 @@ export class IslandMode {
       // Stopped after the outbox went back and before every number did: the rest go now.
       void this.o.contacts?.returnAll();
     }
+    // A reserve beyond this agent's share goes back now, not at the hall's next ticket: while this agent
+    // was down its share shrank, and refusals change nothing the event handler above would hear.
+    this.giveBack();
   }
 
   /** The devices' commands go on (to the server, or to the island once it began). */
