@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
 import { isHallqError } from '../../drivers/common/error.js';
+import { isStoreFailure, storeError } from '../store/errors.js';
 import { zhText } from '../../drivers/common/invalid-text.js';
 import { emergencyPresetOf, maskPhone, nationalMobile, openStatuses, own, rejectionMessages, type HallState, type PersonInput } from '../core/index.js';
 import { createHttpApp, listen, type HttpOptions } from '../http/app.js';
@@ -204,8 +205,12 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
   // technician frees space, so the citizen is sent to the desk, not told to try again; warned once per episode.
   let storeFailing = false;
   const failed = (reply: FastifyReply, e: unknown, what: string) => {
-    if (isHallqError(e, 'SERVER_CANNOT_SAVE')) {
-      if (!storeFailing) logger.warn({ code: e.details?.['code'] }, `${what}: the hall server cannot save (its disk full or failing); citizens are sent to the desk (said once until it works again)`);
+    // The server's disk (its answer), or this kiosk's own (the island file or the print journal, written
+    // before a ticket is printed: a full agent disk in an island): either way no ticket until someone frees space.
+    const server = isHallqError(e, 'SERVER_CANNOT_SAVE');
+    if (server || isStoreFailure(e)) {
+      const whose = server ? 'the hall server cannot save (its disk full or failing)' : `this kiosk cannot save to its own disk (its island file or print journal: ${storeReason(e)})`;
+      if (!storeFailing) logger.warn(server ? { code: e.details?.['code'] } : { code: 'STORE_IO' }, `${what}: ${whose}; citizens are sent to the desk (said once until it works again)`);
       storeFailing = true;
       return sendError(reply, 503, 'store-failing', 'Tickets cannot be issued just now; please ask the staff at the desk', '暂时无法取号，请咨询导办人员');
     }
@@ -313,6 +318,11 @@ function alreadyCheckedIn(number: string, waiting: boolean): [string, string] {
 /** A kiosk flow's refusal as an HTTP status: 503 when the printer or the server is away (try again), 409 when the hall refuses. */
 function refusalStatus(code: string): 409 | 503 {
   return code === 'printer-unavailable' || code === 'server-unavailable' || code === 'sms-unavailable' ? 503 : 409;
+}
+
+/** A store failure in words (no path or row in it: SQLite's result code worded, e.g. the disk is full). */
+function storeReason(e: unknown): string {
+  return storeError(e, { en: 'write failed', zh: '写入失败' }).message;
 }
 
 /** Builds the kiosk app and listens; resolves with the Node server. */

@@ -13,6 +13,16 @@ function sqliteCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether `err` is a store failing to save (STORE_IO / STORE_CORRUPT, or SQLite's own error from a write:
+ * SQLITE_FULL on a full disk, SQLITE_IOERR …), as opposed to a bug or a refusal: the caller sends the
+ * person to the desk instead of telling them to try again.
+ */
+export function isStoreFailure(err: unknown): boolean {
+  if (err instanceof HallqError) return err.code === 'STORE_IO' || err.code === 'STORE_CORRUPT';
+  return sqliteCode(err) !== undefined;
+}
+
 /** SQLite's result codes in words (the primary code: SQLITE_IOERR_WRITE is SQLITE_IOERR). */
 const SQLITE_WORDS: Readonly<Record<string, { en: string; zh: string }>> = {
   SQLITE_NOTADB: { en: 'it is not a database (not a SQLite file, or encrypted)', zh: '它不是数据库文件（不是 SQLite 文件，或已加密）' },
