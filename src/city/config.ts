@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { yamlExpected } from '../config/yaml-words.js';
 import { issueWords } from '../config/load.js';
 import { parseDocument } from 'yaml';
+import { yamlData } from '../config/yaml-data.js';
 import { z } from 'zod';
 import { HallqError } from '../../drivers/common/error.js';
 import { invalidText, zhText } from '../../drivers/common/invalid-text.js';
@@ -136,5 +137,11 @@ export function loadCityConfig(path: string): CityConfig {
     const e = doc.errors[0];
     throw new HallqError('CONFIG_INVALID', `${path}: invalid YAML: expected ${e ? yamlExpected(e).en : 'valid YAML'}`, { messageZh: `${path}：不合 YAML 语法，应为${e ? yamlExpected(e).zh : '合乎 YAML 语法的写法'}` });
   }
-  return parseCityConfig(doc.toJS(), path);
+  const data = yamlData(doc, text);
+  if (!data.ok) {
+    const at = data.line === undefined ? '' : ` line ${String(data.line)}:`;
+    const atZh = data.line === undefined ? '' : `第 ${String(data.line)} 行：`;
+    throw new HallqError('CONFIG_INVALID', `${path}:${at} found ${data.found}, expected ${data.expected}`, { messageZh: `${path}：${atZh}收到${data.foundZh}，应为${data.expectedZh}` });
+  }
+  return parseCityConfig(data.value, path);
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { yamlData } from '../config/yaml-data.js';
 import { cityConfigProblems, parseCityConfig } from '../city/config.js';
 import { formatIssues, loadConfigFile } from '../config/load.js';
 import { unreadableFiles } from '../config/referenced-files.js';
@@ -45,8 +46,12 @@ export function configCheck(file: string, json: boolean): number {
 /** The file's YAML as plain data, or undefined when it cannot be read or is not YAML (the loader says why). */
 function rawDocument(file: string): unknown {
   try {
-    const parsed = parseDocument(readFileSync(file, 'utf8'));
-    return parsed.errors.length > 0 ? undefined : parsed.toJS();
+    const text = readFileSync(file, 'utf8');
+    const parsed = parseDocument(text);
+    if (parsed.errors.length > 0) return undefined;
+    // Data that contains itself, or an alias bomb: no data (the loader says why).
+    const data = yamlData(parsed, text);
+    return data.ok ? data.value : undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { yamlExpected } from './yaml-words.js';
 import { parseDocument } from 'yaml';
+import { yamlData } from './yaml-data.js';
 import { foldAnchoredIssues } from './yaml-anchors.js';
 import { HallqError } from '../../drivers/common/error.js';
 import { fileProblem } from '../../drivers/common/system-words.js';
@@ -59,7 +60,12 @@ function parseConfigText(text: string): ConfigResult {
       issues: first.map((e) => ({ path: `line ${e.linePos?.[0].line ?? '?'}`, pathZh: `第 ${e.linePos?.[0].line ?? '?'} 行`, found: 'invalid YAML', expected: yamlExpected(e).en, foundZh: '不合 YAML 语法的内容', expectedZh: yamlExpected(e).zh })),
     };
   }
-  const r = validateConfig(doc.toJS());
+  const data = yamlData(doc, text);
+  if (!data.ok) {
+    const at = data.line === undefined ? { path: '(the file)', pathZh: '（整个文件）' } : { path: `line ${String(data.line)}`, pathZh: `第 ${String(data.line)} 行` };
+    return { ok: false, issues: [{ ...at, found: data.found, expected: data.expected, foundZh: data.foundZh, expectedZh: data.expectedZh }] };
+  }
+  const r = validateConfig(data.value);
   return r.ok ? r : { ...r, issues: foldAnchoredIssues(doc, r.issues) };
 }
 

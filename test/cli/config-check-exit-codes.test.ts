@@ -38,6 +38,9 @@ describe('hallq config check: every exit code it gives is in the README', () => 
     { name: 'a schema problem, --json', args: [write('bad-json.yaml', `${demo}\nserver: { http: { port: 99999 } }\n`), '--json'], code: 3 },
     { name: 'a file it names that is not there', args: [write('nofile.yaml', `${demo}\nserver: { sms: { keyFile: ${join(dir, 'gone.key')} } }\n`)], code: 3 },
     { name: 'a YAML syntax error', args: [write('syntax.yaml', 'hall: [\n')], code: 3 },
+    // Valid syntax, no data: an alias inside its own anchor (once a stack overflow, exit 1), and with --json.
+    { name: 'an alias inside its own anchor', args: [write('self-alias.yaml', 'hall: &h {id: x, <<: *h}\n')], code: 3 },
+    { name: 'an alias inside its own anchor, --json', args: [write('self-alias-json.yaml', 'a: &a [*a]\n'), '--json'], code: 3 },
     { name: 'a city config with a problem', args: [write('city.yaml', 'city: {}\n')], code: 3 },
     { name: 'a file that is not there', args: [join(dir, 'missing.yaml')], code: 1 },
     { name: 'a file that is not there, --json', args: [join(dir, 'missing.yaml'), '--json'], code: 1 },

@@ -173,3 +173,41 @@ describe('a YAML syntax typo is said once (issue #13 tryout: a `{` left open gav
     expect(r.ok ? [] : r.issues.map((i) => i.path)).toHaveLength(1);
   });
 });
+
+describe('YAML that is valid syntax but no data (a tryout: config check died of "Maximum call stack size exceeded", exit 1)', () => {
+  const load = (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-yaml-alias-'));
+    const file = join(dir, 'hall.yaml');
+    writeFileSync(file, text);
+    return loadConfigFile(file);
+  };
+
+  it('an alias inside its own anchor, in a list or as a merge key: one problem at its line', () => {
+    for (const [text, line] of [
+      ['a: &a [*a]\n', 1],
+      ['# a hall\nhall: &h {id: x, <<: *h}\n', 2],
+      ['hours:\n  mon: &d\n    - from: "09:00"\n      again: *d\n', 4],
+    ] as const) {
+      const r = load(text);
+      expect(r.ok, text).toBe(false);
+      if (r.ok) continue;
+      expect(r.issues, text).toHaveLength(1);
+      expect(r.issues[0]).toMatchObject({ path: `line ${String(line)}`, pathZh: `第 ${String(line)} 行` });
+      expect(r.issues[0]?.found).toMatch(/^an alias \(\*[ahd]\) inside the node its anchor \(&[ahd]\) names: data that contains itself$/);
+      expect(r.issues[0]?.foundZh).toContain('数据包含它自身');
+    }
+  });
+
+  it('an alias bomb: refused as such, not expanded', () => {
+    const r = load(`a: &a [1, 2, 3]\nb: &b [${Array.from({ length: 10 }, () => '*a').join(', ')}]\nc: [${Array.from({ length: 20 }, () => '*b').join(', ')}]\n`);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toEqual([expect.objectContaining({ path: '(the file)', found: expect.stringMatching(/^aliases that expand past 100 uses/) as string })]);
+  });
+
+  it('an anchor used after its node ended, as halls write a week of hours, is data as before', () => {
+    const r = load('hall: {id: x}\nhours: {weekly: {mon: &d [{from: "09:00", to: "17:00"}], tue: *d}}\n');
+    // Whatever else is missing, the aliases are no problem.
+    if (!r.ok) expect(r.issues.map((i) => i.found).join('\n')).not.toMatch(/alias/);
+  });
+});
