@@ -38,6 +38,8 @@ export const unrecordedRefusals: ReadonlySet<RejectionCode> = new Set<RejectionC
   'unknown-rating',
   // Another agent's word on a print it did not make changes nothing; recorded, it would let one agent grow the log.
   'print-other-kiosk',
+  // Numbers given back that the kiosk does not hold free (made up, or another kiosk's): recorded, any kiosk could grow the log.
+  'numbers-not-held',
 ]);
 
 /**

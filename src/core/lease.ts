@@ -209,6 +209,8 @@ export function decideReturn(state: HallState, config: HallConfig, cmd: CommandO
   if (agentId === undefined) return reject('invalid-command', 'numbers are returned by the kiosk agent that holds them');
   if (!Number.isInteger(cmd.from) || !Number.isInteger(cmd.to) || cmd.from < 1 || cmd.to > 999 || cmd.from > cmd.to) return reject('invalid-command', 'from…to must be numbers 1…999, from ≤ to');
   const mine = freeLeased(state, agentId, cmd.serviceId).filter((n) => n >= cmd.from && n <= cmd.to);
+  // None of them its own and free: nothing changes, and nothing is recorded (execute.ts unrecordedRefusals).
+  if (mine.length === 0) return reject('numbers-not-held', `${cmd.serviceId} ${String(cmd.from)}–${String(cmd.to)}`);
   return accept(rangesOf(cmd.serviceId, mine).map((r) => ({ type: 'NumbersReturned' as const, agentId, ...r })));
 }
 

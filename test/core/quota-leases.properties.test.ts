@@ -129,7 +129,12 @@ describe('daily quota with number leases (property)', () => {
             const before = freeLeased(hall.state, s.agent, 'A');
             const to = Math.min(999, s.from + s.len - 1);
             for (let n = s.from; n <= to; n++) sides[s.agent].used.add(n);
-            expect(hall.run({ type: 'ReturnNumbers', serviceId: 'A', from: s.from, to, kioskAgent: s.agent }).outcome.ok).toBe(true);
+            const held = before.some((n) => n >= s.from && n <= to);
+            const seq = hall.state.seq;
+            const r = hall.run({ type: 'ReturnNumbers', serviceId: 'A', from: s.from, to, kioskAgent: s.agent });
+            // None of its own free in the range (made up, another kiosk's, a repeat): refused, and nothing recorded.
+            if (held) expect(r.outcome.ok).toBe(true);
+            else expect({ outcome: r.outcome, events: r.events.length, seq: hall.state.seq }).toMatchObject({ outcome: { ok: false, code: 'numbers-not-held' }, events: 0, seq });
             expect(freeLeased(hall.state, s.agent, 'A')).toEqual(before.filter((n) => n < s.from || n > to));
           }
           for (const a of agents) if (sides[a].online) giveBack(hall, a, sides[a]);
