@@ -11,7 +11,7 @@ import { openStatuses, type Delivery, type HallState, type PersonRef, type Ticke
 import { ageOn, localTime } from './time.js';
 import { openForCheckIn } from './appointment.js';
 import { own } from './own.js';
-import { islandNumber, nextNumber, numberCap, quotaRoom } from './lease.js';
+import { freeLeased, islandNumber, nextNumber, numberCap, quotaRoom } from './lease.js';
 import { revivable } from './print-timeout.js';
 import { issueFigures } from './issue-figures.js';
 import { maskNumbersInText } from './mask.js';
@@ -121,13 +121,14 @@ function phoneOf(config: HallConfig, phoneHash: string | undefined): Who {
   return phoneHash !== undefined && config.smsEnabled !== false ? { phoneHash } : {};
 }
 
-function commonRefusal(state: HallState, config: HallConfig, service: ServiceDef, now: number, who: Who = {}): RejectionCode | undefined {
+/** `quota999: false`: the caller checks the quota itself (an issue, which may take its kiosk's own reserve). */
+function commonRefusal(state: HallState, config: HallConfig, service: ServiceDef, now: number, who: Who = {}, quota999 = true): RejectionCode | undefined {
   if (!config.windows.some((w) => canServe(w, { serviceId: service.id }))) return 'no-window';
   const hours = issuingRefusal(config, service, now);
   if (hours) return hours;
   // Three digits: 999 tickets a day per service, appointments included; numbers held in a lease
   // reserve are kept for it (lease.ts quotaRoom), numbers given back are issued again.
-  if (quotaRoom(state, service.id, 999) <= 0) return 'quota-reached';
+  if (quota999 && quotaRoom(state, service.id, 999) <= 0) return 'quota-reached';
   return personalRefusal(state, config, service.id, who);
 }
 
@@ -150,13 +151,21 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
   if (noSms) return reject(noSms);
   // Island mode: the agent's leased number if it is still its own and free; otherwise the next
   // number of the day (the number conflict rule), unless the day has none left.
-  const leased = cmd.leased ? islandNumber(state, config, service.id, cmd.leased) : undefined;
+  let leased = cmd.leased ? islandNumber(state, config, service.id, cmd.leased) : undefined;
   const who: Who = { ...(cmd.person ? { person: cmd.person } : {}), ...phoneOf(config, cmd.phoneHash) };
-  const refusal = leased === undefined ? commonRefusal(state, config, service, now, who) : islandRefusal(state, config, service, who);
+  const refusal = leased === undefined ? commonRefusal(state, config, service, now, who, false) : islandRefusal(state, config, service, who);
   if (refusal) return reject(refusal);
   // The daily quota counts tickets issued, and the numbers islands may still issue from their reserves
   // (lease.ts): an island issue from its reserve was counted when leased, so it is never refused here.
-  if (leased === undefined && quotaRoom(state, service.id, numberCap(config, service.id)) <= 0) return reject('quota-reached');
+  if (leased === undefined && quotaRoom(state, service.id, numberCap(config, service.id)) <= 0) {
+    // No room online, but the asking kiosk holds a reserve of its own (counted when leased, so the quota
+    // still holds): its citizen takes one of those, lowest first, rather than being refused while numbers
+    // wait unused (the tryout: another kiosk away, its reserve kept, and this kiosk's page refused with
+    // its own reserve in hand). Only an online issue: an island one names its number (cmd.leased).
+    const reserve = cmd.leased === undefined && cmd.kioskAgent !== undefined ? freeLeased(state, cmd.kioskAgent, service.id)[0] : undefined;
+    if (reserve === undefined) return reject('quota-reached');
+    leased = reserve;
+  }
   const { priorityAge } = config.policy;
   const birth = cmd.person?.birthDate;
   const elderly = priorityAge !== null && birth !== undefined && ageOn(birth, state.day) >= priorityAge;

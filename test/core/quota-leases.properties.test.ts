@@ -190,6 +190,27 @@ describe('daily quota with number leases: the tryout', () => {
     expect(issuedToday(hall.state, 'A')).toBe(999);
   });
 
+  it('no room online, but the asking kiosk holds a reserve: its citizen takes one of its numbers (lowest first), not a refusal', () => {
+    // The tryout: quota 7, kiosk-2 away holding its reserve, kiosk-1's page refused with its own reserve in hand.
+    const hall = hallWithQuota(7);
+    hall.ok({ type: 'LeaseNumbers', agentId: 'k1', serviceId: 'A', count: 2 });
+    hall.ok({ type: 'LeaseNumbers', agentId: 'k2', serviceId: 'A', count: 2 });
+    for (let i = 0; i < 3; i++) hall.issue('A');
+    // The room online is used up: a ticket not from a kiosk with a reserve is refused.
+    expect(hall.run({ type: 'IssueTicket', serviceId: 'A', delivery: 'none' }).outcome).toMatchObject({ ok: false, code: 'quota-reached' });
+    const numbers = [0, 1].map(() => {
+      const r = hall.run({ type: 'IssueTicket', serviceId: 'A', delivery: 'none', kioskAgent: 'k1' });
+      expect(r.outcome).toMatchObject({ ok: true });
+      return hall.number(r.outcome.ok ? String(r.outcome.ticketId) : '');
+    });
+    expect(numbers).toEqual(['A001', 'A002']);
+    expect(freeLeased(hall.state, 'k1', 'A')).toEqual([]);
+    // Its reserve used, k1 is refused too; k2's reserve stays k2's (it may be issuing from it).
+    expect(hall.run({ type: 'IssueTicket', serviceId: 'A', delivery: 'none', kioskAgent: 'k1' }).outcome).toMatchObject({ ok: false, code: 'quota-reached' });
+    expect(freeLeased(hall.state, 'k2', 'A')).toEqual([3, 4]);
+    expect(issuedToday(hall.state, 'A') + reservedToday(hall.state, 'A')).toBe(7);
+  });
+
   it('a quota of 30 with two kiosks asking for reserves of 20: 30 tickets are issued, never 31, and never one refused before', () => {
     const hall = hallWithQuota(30);
     const sides = { k1: { online: true, used: new Set<number>(), known: {}, outbox: [], n: 0 }, k2: { online: true, used: new Set<number>(), known: {}, outbox: [], n: 0 } } satisfies Record<Agent, AgentSide>;
