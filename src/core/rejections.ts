@@ -19,6 +19,8 @@ export const rejectionMessages = {
   'unknown-ticket': { zh: '没有该号码', en: 'No such ticket' },
   'bad-ticket-state': { zh: '该号码当前不能进行此操作', en: 'The ticket cannot do that now' },
   'print-other-kiosk': { zh: '只有出此号的取号机可以确认其打印结果', en: 'Only the agent whose kiosk issued this ticket may say whether it printed' },
+  // An island kiosk with no leased number of the service left: not the day's quota (the hall may have plenty), so not 今日号源已满.
+  'numbers-out': { zh: '本机暂时无法办理该业务取号，请稍候或咨询导办人员', en: 'This kiosk cannot issue tickets for this service just now: please wait, or ask at the desk' },
   'numbers-not-held': { zh: '这些号码不在本取号机的预留号段中，无需交还', en: 'None of these numbers is held free by this kiosk: nothing to give back' },
   'unknown-window': { zh: '没有该窗口', en: 'No such window' },
   'unknown-staff': { zh: '没有该工作人员', en: 'No such staff member' },

@@ -253,7 +253,7 @@ describe('island mode with the broker up: one agent acts for the whole hall', ()
     });
     offAnswers();
     expect(answers.get('forged-call')?.outcome).toMatchObject({ ok: false, code: 'invalid-command', detail: expect.stringContaining('no caller keypad of window 1') });
-    expect(answers.get('forged-issue')?.outcome).toMatchObject({ ok: false, code: 'quota-reached' });
+    expect(answers.get('forged-issue')?.outcome).toMatchObject({ ok: false, code: 'numbers-out' });
     expect(answers.has('malformed-call')).toBe(false);
     expect(a.agent.link.replica.seq).toBe(seqBefore);
     // Both replicas are one hall: the same seq and the same tickets at the same windows.

@@ -137,7 +137,7 @@ describe('a kiosk gives back its island reserve as the quota runs out', () => {
     await s?.kill();
     await within(phaseIs(a, 'island'), BOUND_MS, 'island mode');
     const islandTry = await issue({ serviceId: 'A' });
-    expect(islandTry.body).toMatchObject({ error: { code: 'quota-reached' } });
+    expect(islandTry.body).toMatchObject({ error: { code: 'numbers-out', messageZh: '本机暂时无法办理该业务取号，请稍候或咨询导办人员' } });
     server = await startReady('server', serverConfig);
     await within(phaseIs(a, 'online'), BOUND_MS, 'the return');
     const after: HallEvent[] = readHallLog(dbPath).events;

@@ -462,7 +462,7 @@ function withoutPhone(req: KioskRequest): KioskRequest {
 }
 
 /** Refusals of an issue that no printer changes (core/rejections.ts). */
-const HALL_REFUSALS: ReadonlySet<string> = new Set(['unknown-service', 'hall-closed', 'outside-hours', 'issuing-stopped', 'quota-reached', 'no-window', 'id-required', 'id-invalid', 'per-id-open', 'per-id-daily', 'per-phone-open', 'per-phone-daily', 'unknown-appointment', 'appointment-used', 'appointment-too-early']);
+const HALL_REFUSALS: ReadonlySet<string> = new Set(['unknown-service', 'hall-closed', 'outside-hours', 'issuing-stopped', 'quota-reached', 'numbers-out', 'no-window', 'id-required', 'id-invalid', 'per-id-open', 'per-id-daily', 'per-phone-open', 'per-phone-daily', 'unknown-appointment', 'appointment-used', 'appointment-too-early']);
 
 function refused(o: Outcome): KioskResult {
   return o.ok ? { ok: false, code: 'invalid-command', message: { zh: '取号失败', en: 'No ticket' } } : { ok: false, code: o.code, message: o.message };

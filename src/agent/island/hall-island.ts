@@ -265,14 +265,14 @@ export class HallIsland {
       let n: number | undefined;
       if (cmd.type === 'IssueTicket') {
         n = this.local.ownNumber(cmd.serviceId);
-        if (n === undefined) return { outcome: rejectedOwn('quota-reached', 'no leased number left in island mode'), seq: this.link.replica.seq };
+        if (n === undefined) return { outcome: rejectedOwn('numbers-out', 'no leased number left in island mode'), seq: this.link.replica.seq };
       }
       return this.own(cmd, n);
     }
     let leasedNumber: number | undefined;
     if (cmd.type === 'IssueTicket') {
       leasedNumber = this.local.ownNumber(cmd.serviceId);
-      if (leasedNumber === undefined) return { outcome: rejectedOwn('quota-reached', 'no leased number left in island mode'), seq: this.link.replica.seq };
+      if (leasedNumber === undefined) return { outcome: rejectedOwn('numbers-out', 'no leased number left in island mode'), seq: this.link.replica.seq };
       // On disk before it leaves: whatever happens to the answer, this number is never offered again.
       this.store.markUsed(this.local.day(), cmd.serviceId, leasedNumber);
     }
@@ -406,7 +406,7 @@ export class HallIsland {
     if (cmd.type === 'IssueTicket') {
       const n = body.leasedNumber;
       if (n === undefined || !state.config || islandNumber(state, state.config, cmd.serviceId, { agentId: from, number: n }) === undefined) {
-        return void answer(rejectedOwn('quota-reached', 'no leased number of that kiosk left in island mode'));
+        return void answer(rejectedOwn('numbers-out', 'no leased number of that kiosk left in island mode'));
       }
     }
     const d = this.local.decide(cmd, from, cmd.type === 'IssueTicket' ? body.leasedNumber : undefined);

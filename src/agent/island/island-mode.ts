@@ -248,7 +248,7 @@ export class IslandMode {
     let leasedNumber: number | undefined;
     if (cmd.type === 'IssueTicket') {
       leasedNumber = this.ownNumber(cmd.serviceId);
-      if (leasedNumber === undefined) return Promise.resolve({ outcome: rejectedOwn('quota-reached', 'no leased number left in island mode'), seq: state.seq });
+      if (leasedNumber === undefined) return Promise.resolve({ outcome: rejectedOwn('numbers-out', 'no leased number left in island mode'), seq: state.seq });
     }
     const d = this.decide(cmd, undefined, leasedNumber);
     return Promise.resolve({ outcome: d.outcome, seq: d.seq });
