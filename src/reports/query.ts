@@ -31,8 +31,12 @@ export interface ReportRow {
   expired: number;
   /** Neither finished nor expired yet (today's waiting and called tickets). */
   open: number;
-  /** Refused tickets (issue refusals: quota reached, outside hours, per-ID limits …); hall, day and hour rows only. */
-  refused: number;
+  /**
+   * Refused tickets (issue refusals: quota reached, outside hours, per-ID limits …); hall, day and hour rows
+   * only: null in service, window and staff rows (the log keeps the refusal, not the service asked for: a 0
+   * there would say no one was refused).
+   */
+  refused: number | null;
   called: number;
   waitMeanMin: number | null;
   waitP50Min: number | null;
@@ -160,7 +164,7 @@ class Acc implements TicketTally {
   followMax = -Infinity;
   constructor(readonly key: string) {}
 
-  row(label: string, hasWindowTime: boolean): ReportRow {
+  row(label: string, hasWindowTime: boolean, hasRefusals = true): ReportRow {
     // Selection, not a sort: the same nearest-rank values; sums of whole ms are exact in any order.
     const w = joined(this.waits, this.waitChunks);
     const sv = joined(this.services, this.serviceChunks);
@@ -184,7 +188,7 @@ class Acc implements TicketTally {
       voided: this.voided,
       expired: this.expired,
       open: this.open,
-      refused: this.refused,
+      refused: hasRefusals ? this.refused : null,
       called: w.length,
       waitMeanMin: w.length ? sum(w) / w.length / MIN : null,
       waitP50Min: w.length ? selectNearestRank(w, 0.5) / MIN : null,
@@ -462,7 +466,7 @@ export function buildReport(
     }
   };
   const order = (by: GroupBy) => (a: Acc, b: Acc) => (by === 'window' || by === 'hour' ? Number(a.key) - Number(b.key) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-  const rows = (by: GroupBy) => [...g[by].m.values()].sort(order(by)).map((a) => a.row(label(by, a.key), by !== 'service'));
+  const rows = (by: GroupBy) => [...g[by].m.values()].sort(order(by)).map((a) => a.row(label(by, a.key), by !== 'service', by === 'day' || by === 'hour'));
   const out: Report = {
     from,
     to,

@@ -20,7 +20,7 @@ const gradeNames = ['非常满意', '满意', '基本满意', '不满意', '非�
 const r1 = (x) => (x === null || x === undefined ? '—' : (Math.round(x * 10) / 10).toFixed(1));
 const pct = (x) => (x === null || x === undefined ? '—' : `${(Math.round(x * 1000) / 10).toFixed(1)}%`);
 const columns = [
-  ['取号', (r) => r.issued], ['办结', (r) => r.served], ['过号', (r) => r.noShow], ['取消', (r) => r.cancelled], ['作废', (r) => r.voided], ['拒绝取号', (r) => r.refused],
+  ['取号', (r) => r.issued], ['办结', (r) => r.served], ['过号', (r) => r.noShow], ['取消', (r) => r.cancelled], ['作废', (r) => r.voided], ['拒绝取号', (r) => r.refused ?? '—'],
   ['平均等候(分)', (r) => r1(r.waitMeanMin)], ['等候中位数', (r) => r1(r.waitP50Min)], ['等候P90', (r) => r1(r.waitP90Min)], ['最长等候', (r) => r1(r.waitMaxMin)],
   ['平均办理(分)', (r) => r1(r.serviceMeanMin)], ['办理P90', (r) => r1(r.serviceP90Min)],
   ['开窗(分)', (r) => r1(r.openMin)], ['暂停(分)', (r) => r1(r.pausedMin)], ['忙碌(分)', (r) => r1(r.busyMin)], ['利用率', (r) => pct(r.utilisation)],
