@@ -26,6 +26,12 @@ function statfsFree(dir: string): number {
   return s.bavail * s.bsize;
 }
 
+/** The filesystem's size for this process (`blocks` less root's reserve, `bfree − bavail`), in bytes. */
+function statfsSize(dir: string): number {
+  const s = statfsSync(dir);
+  return (s.blocks - (s.bfree - s.bavail)) * s.bsize;
+}
+
 /**
  * Watches the free space of the filesystem holding a store's folder. Each `check()` asks the kernel
  * (statfs, a few microseconds) so the answer is now's, not a cached one; a low episode starts below
@@ -45,7 +51,26 @@ export class DiskSpaceWatch {
     private readonly clock: () => number = Date.now,
     /** The free bytes under `dir` (tests give their own; statfs otherwise). */
     private readonly freeBytesOf: (dir: string) => number = statfsFree,
-  ) {}
+    /** The filesystem's whole size under `dir`, what this process could ever have free (statfs otherwise). */
+    private readonly sizeBytesOf: (dir: string) => number = statfsSize,
+  ) {
+    // A filesystem smaller than the free space an episode ends at (a small tmpfs, a tiny partition) would
+    // say disk-low for good once it started: said at the start, with the key to lower (the tryout's 80 MB tmpfs).
+    let size: number;
+    try {
+      size = sizeBytesOf(dir);
+    } catch {
+      return;
+    }
+    const clear = clearBytesOf(lowBytes);
+    if (size < clear) {
+      const mib = (n: number) => Math.floor(n / 1024 / 1024);
+      logger.warn(
+        { store: what.store, dir, sizeBytes: size, lowBytes, clearBytes: clear, key: what.key },
+        `the filesystem under ${dir} is ${String(mib(size))} MiB in all, less than the ${String(mib(clear))} MiB free at which a disk-low episode ends (${what.key} ${String(mib(lowBytes))} and its quarter): once low, /readyz would say disk-low until a bigger filesystem; set ${what.key} below ${String(Math.floor((mib(size) * 4) / 5))}`,
+      );
+    }
+  }
 
   /** Now's free space, or undefined when the folder cannot be asked (it is gone: the store says so itself). */
   check(): DiskSpace | undefined {

@@ -54,4 +54,19 @@ describe('disk-low hysteresis', () => {
     });
     expect(w.check()).toBeUndefined();
   });
+
+  it('a filesystem smaller than where an episode ends is said at the start, with the key to lower (the tryout: 80 MB tmpfs)', () => {
+    const said = (sizeMiB: number) => {
+      const logger = recordingLogger();
+      new DiskSpaceWatch('/x', 64 * MiB, logger, { store: 'island outbox', key: 'agent.diskLowMegabytes' }, () => 0, () => 100 * MiB, () => sizeMiB * MiB);
+      return logger.records.filter((r) => r.level === 'warn');
+    };
+    const small = said(77);
+    expect(small).toHaveLength(1);
+    expect(String(small[0]?.msg)).toMatch(/is 77 MiB in all, less than the 80 MiB free at which a disk-low episode ends .*set agent\.diskLowMegabytes below 61/);
+    expect(small[0]?.obj).toMatchObject({ key: 'agent.diskLowMegabytes', clearBytes: 80 * MiB });
+    // Room enough to clear: nothing said.
+    expect(said(80)).toEqual([]);
+    expect(said(4096)).toEqual([]);
+  });
 });
