@@ -5,7 +5,7 @@ import type { Logger } from '../../drivers/common/logger.js';
 import { emptyState, type Command, type CommandBody, type HallEvent, type HallState, type Outcome } from '../core/index.js';
 import { commandDataSchema, contactDataSchema, eventSchema, eventsDataSchema, hallStateSchema, responseSchema, serverStatusSchema, statePartDataSchema } from '../bus/event-schema.js';
 import { parseJson, type AgentStatus, type DeviceHealth, type Request, type Response, type ServerStatus } from '../bus/messages.js';
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../bus/paging.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, type StatePart } from '../bus/paging.js';
 import { noDelayOn } from '../bus/no-delay.js';
 import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js';
 import { topics, type Topics } from '../bus/topics.js';
@@ -312,6 +312,11 @@ export class AgentLink {
     return this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
 
+  /** The largest payload this agent publishes (maxMessageBytes): what island mode cuts its state to. */
+  get maxMessageBytes(): number {
+    return this.maxBytes;
+  }
+
   /** True (and logged by topic and size) when a payload is above the cap: it must not be sent. */
   private tooLarge(topic: string, payload: string): boolean {
     const bytes = Buffer.byteLength(payload, 'utf8');
@@ -419,36 +424,53 @@ export class AgentLink {
 
   /**
    * Loads the server's state in parts (each below the message cap), joined and checked before it
-   * replaces the replica. Starts again when the server's seq moved on meanwhile; false after
-   * a few tries or on an answer that does not read.
+   * replaces the replica (readState). False after a few tries or on an answer that does not read, and
+   * when island mode took over meanwhile (an agent restarted during an island that joined it: its
+   * replica is the island's now, the server's state comes at the return).
    */
   private async loadState(): Promise<boolean> {
+    const state = await this.readState('the server', async (seq, part) => {
+      const r = await this.askCatchUp(() => ({ id: randomUUID(), type: 'state', ...(seq === undefined ? {} : { seq, part }) }));
+      if (r.status === 'error' && r.error.code === 'STATE_MOVED') return 'moved';
+      const d = r.status === 'ok' ? statePartDataSchema.safeParse(r.data) : undefined;
+      return d?.success ? d.data : undefined;
+    });
+    if (!state || this.divert) return false;
+    const before = this.replica.seq;
+    this.replica.load(state);
+    if (this.replica.seq !== before) this.loadedState = true;
+    return true;
+  }
+
+  /**
+   * A hall state cut into parts below the message cap (src/bus/paging.ts StatePager), read part by part
+   * with `ask` (part 0 without a seq: the current state; the next parts of the seq part 0 gave), joined
+   * and checked by its schema. Starts again when the source's seq moved on meanwhile ('moved');
+   * undefined after a few tries, on a part that does not fit, or on a state that does not read. Used for
+   * the server's state (loadState) and for the acting agent's by an agent that joins a running island.
+   */
+  async readState(source: string, ask: (seq: number | undefined, part: number) => Promise<StatePart | 'moved' | undefined>): Promise<HallState | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const first = await this.askCatchUp(() => ({ id: randomUUID(), type: 'state' }));
-      const head = first.status === 'ok' ? statePartDataSchema.safeParse(first.data) : undefined;
-      if (!head?.success || head.data.part !== 0) return false;
-      const { seq, parts } = head.data;
-      const chunks = [head.data.chunk];
+      const head = await ask(undefined, 0);
+      if (head === undefined || head === 'moved' || head.part !== 0) return undefined;
+      const { seq, parts } = head;
+      const chunks = [head.chunk];
       for (let part = 1; part < parts; part++) {
-        const r = await this.askCatchUp(() => ({ id: randomUUID(), type: 'state', seq, part }));
-        if (r.status === 'error' && r.error.code === 'STATE_MOVED') break;
-        const d = r.status === 'ok' ? statePartDataSchema.safeParse(r.data) : undefined;
-        if (!d?.success || d.data.seq !== seq || d.data.part !== part || d.data.parts !== parts) return false;
-        chunks.push(d.data.chunk);
+        const r = await ask(seq, part);
+        if (r === 'moved') break;
+        if (!r || r.seq !== seq || r.part !== part || r.parts !== parts) return undefined;
+        chunks.push(r.chunk);
       }
       if (chunks.length < parts) continue;
       const json = parseJson(chunks.join(''));
       const state = json.ok ? hallStateSchema.safeParse(json.value) : undefined;
       if (!state?.success) {
-        this.logger.warn({ seq, parts }, 'the state from the server does not read');
-        return false;
+        this.logger.warn({ seq, parts, from: source }, `the state from ${source} does not read`);
+        return undefined;
       }
-      const before = this.replica.seq;
-      this.replica.load(state.data as HallState);
-      if (this.replica.seq !== before) this.loadedState = true;
-      return true;
+      return state.data as HallState;
     }
-    return false;
+    return undefined;
   }
 
   /** A catch-up request (events, state), asked again after a pause while the server answers BUSY (BUSY_TRIES). */

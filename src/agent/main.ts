@@ -118,11 +118,19 @@ function agentDisk(config: HallqConfig, me: ThisAgent, logger: Logger): (() => D
 
 /**
  * The start's catch-up, which waits for the server as long as it takes (the replica is the hall's
- * only source). While the server is away (its retained status offline, or no answer within the first
- * request's timeout) it says once what it waits for, and /readyz says `waiting-for-server`.
+ * only source), or, with island mode and the broker up, until this agent joined the island another
+ * agent runs for the hall (IslandMode.joinRunning: an agent restarted during an island). While the
+ * server is away (its retained status offline, or no answer within the first request's timeout) it
+ * says once what it waits for, and /readyz says `waiting-for-server`; from then on it also watches
+ * for an agent acting for the hall. Resolves caught up, or joined (the island's phase says which).
  */
-async function caughtUpAtStart(link: AgentLink, logger: Logger, outbox: () => number | undefined, waiting: (w: boolean) => void): Promise<void> {
+async function caughtUpAtStart(link: AgentLink, logger: Logger, outbox: () => number | undefined, waiting: (w: boolean) => void, island: IslandMode | undefined): Promise<void> {
   let told = false;
+  const stop = new AbortController();
+  let away = () => undefined as void;
+  const joined = new Promise<boolean>((resolve) => {
+    away = () => resolve(island ? island.joinRunning(stop.signal) : false);
+  });
   const tell = () => {
     if (told) return;
     told = true;
@@ -132,6 +140,7 @@ async function caughtUpAtStart(link: AgentLink, logger: Logger, outbox: () => nu
       { waitingFor: 'hall server', ...(n === undefined ? {} : { islandOutbox: n }) },
       n ? `waiting for the hall server before starting the devices; then an island outbox of ${n} actions goes back first` : 'waiting for the hall server before starting the devices',
     );
+    away();
   };
   const off = link.onServerStatus((s) => {
     if (!s.online) tell();
@@ -139,8 +148,11 @@ async function caughtUpAtStart(link: AgentLink, logger: Logger, outbox: () => nu
   const slow = setTimeout(tell, 3000);
   slow.unref();
   try {
-    await link.catchUp();
+    const caught = link.catchUp().then(() => false);
+    // Joined: the catch-up still waiting is left to the server's return (it no longer moves the replica).
+    await Promise.race([caught, joined.then((j) => (j ? true : caught))]);
   } finally {
+    stop.abort();
     off();
     clearTimeout(slow);
     waiting(false);
@@ -236,16 +248,19 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   // Island mode's store first: its outbox (an island before a restart) is said while the agent waits for the server.
   island = config.island ? openIsland(link, config.island, me.id, logger.child({ component: 'island' }), opts.clock, config.agents) : undefined;
   if (island) scope.add('island mode', () => island?.stop());
+  // The agents' statuses from the first connect: restarted during an island, this agent may join it.
+  island?.mode.listen();
   const linked = link.start();
   scope.add('broker link', () => link.stop());
   await linked;
   scope.check();
-  await caughtUpAtStart(link, logger, () => island?.pending(), (w) => (waitingForServer = w));
+  await caughtUpAtStart(link, logger, () => island?.pending(), (w) => (waitingForServer = w), island?.mode);
   scope.check();
   // After a return the screens show the server's state again (a return before the devices open needs nothing: they open on it).
   let redraw = () => undefined as void;
   const offs: (() => void)[] = [link.onResync(() => redraw())];
-  // Before the devices' first command: an outbox left by a restart goes back first (IslandMode.start).
+  // Before the devices' first command: an outbox left by a restart goes back first (IslandMode.start), or,
+  // joined to a running island, at its return.
   island?.start();
 
   // The kiosk's print journal: what the last run left open is settled first (by its ids), before the kiosk takes a request.

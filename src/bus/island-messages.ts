@@ -38,17 +38,26 @@ export type IslandBatch = z.infer<typeof islandBatchSchema>;
  * `command`: a command of one of the agent's own devices, with its id (a repeat gets the first answer);
  * `leasedNumber` is the number the agent took from its own lease for an IssueTicket.
  * `sync`: the island batches after `after` (a gap, or an agent that joins the island).
+ * `state`: part `part` of the acting agent's replica state (an agent restarted during the island, which
+ * has no replica: part 0 without `seq` is the current state, the next parts name the `seq` part 0 gave).
  */
 export const islandForwardSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('command'), to: agentId, command: wireCommandSchema, leasedNumber: z.number().int().min(1).max(999).optional() }),
   z.strictObject({ type: z.literal('sync'), to: agentId, after: nat }),
+  z.strictObject({ type: z.literal('state'), to: agentId, seq: nat.optional(), part: nat.max(100_000) }),
 ]);
 export type IslandForward = z.infer<typeof islandForwardSchema>;
 
-/** island/ans/<acting>/<agent>: the outcome of a forwarded command, or a page of batches for a sync. */
+/**
+ * island/ans/<acting>/<agent>: the outcome of a forwarded command, a page of batches for a sync, or one
+ * part of the acting agent's state (cut as the server cuts its state: src/bus/paging.ts StatePager);
+ * `state-moved`: that seq is no longer kept, ask for part 0 again.
+ */
 export const islandAnswerSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('answer'), commandId: z.string().min(1).max(100), outcome: outcomeSchema, seq: nat }),
   z.strictObject({ type: z.literal('batches'), batches: z.array(islandBatchSchema).max(200), more: z.boolean() }),
+  z.strictObject({ type: z.literal('state'), seq: nat, part: nat, parts: z.number().int().min(1), chunk: z.string() }),
+  z.strictObject({ type: z.literal('state-moved'), seq: nat, part: nat }),
 ]);
 export type IslandAnswer = z.infer<typeof islandAnswerSchema>;
 

@@ -1,3 +1,5 @@
+import type { HallState } from '../core/index.js';
+
 /**
  * Keeping every MQTT message below a byte cap (the broker drops a client that sends a packet above
  * its max_packet_size: config/mosquitto.conf sets 262144). Two tools: fill a page with whole items
@@ -68,4 +70,43 @@ export function splitText(text: string, maxBytes: number): string[] {
   }
   parts.push(text.slice(start));
   return parts;
+}
+
+/** Bytes kept for the answer around a chunk or a page: the request id (≤ 100 characters, each up to 6 bytes escaped) and the envelope. */
+export const RESERVE = 1024;
+
+export interface StatePart {
+  seq: number;
+  part: number;
+  parts: number;
+  chunk: string;
+}
+
+/**
+ * The state's JSON, serialised once per seq and cut into parts of at most `maxBytes - RESERVE` bytes
+ * each: the server's for an agent's catch-up, and the acting agent's for an agent that joins a running
+ * island (README "Island mode"). Keeps the last few seqs, so an agent fetching parts while the hall
+ * moves on finishes its snapshot; an older seq is gone and the agent starts again.
+ */
+export class StatePager {
+  private readonly cache = new Map<number, string[]>();
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly keep = 3,
+  ) {}
+
+  /** Part `part` of the state at `seq` (undefined: the current one). undefined when that seq is no longer kept, or the part does not exist. */
+  part(state: HallState, part: number, seq?: number): StatePart | undefined {
+    const at = seq ?? state.seq;
+    let parts = this.cache.get(at);
+    if (!parts && at === state.seq) {
+      parts = splitText(JSON.stringify(state), this.maxBytes - RESERVE);
+      this.cache.set(at, parts);
+      for (const k of this.cache.keys()) if (this.cache.size > this.keep) this.cache.delete(k);
+    }
+    const chunk = parts?.[part];
+    if (!parts || chunk === undefined) return undefined;
+    return { seq: at, part, parts: parts.length, chunk };
+  }
 }

@@ -2,6 +2,7 @@ import type { Logger } from '../../../drivers/common/logger.js';
 import type { IslandBatch, IslandEntryWire, IslandForward, IslandRole } from '../../bus/island-messages.js';
 import type { AgentEntry } from '../../config/schema.js';
 import { islandNumber, own, rejected, rejectedOwn, type Command, type HallEvent, type HallState, type Outcome } from '../../core/index.js';
+import { StatePager, type StatePart } from '../../bus/paging.js';
 import { publicOutcome } from '../../bus/public-outcome.js';
 import { requestAuthorizer, type RequestAuthorizer } from '../../bus/authorize.js';
 import type { AgentLink, IslandMessage } from '../link.js';
@@ -88,6 +89,11 @@ export class HallIsland {
   /** What this agent decided while acting for the hall: its own devices' actions (sent again to a winner) and the rest. */
   private led: { own: { cmd: Command; leasedNumber?: number }[]; ids: string[] } = { own: [], ids: [] };
   private readonly roleListeners = new Set<(role: IslandRole | undefined, acting: string | undefined) => void>();
+  private listening = false;
+  /** The acting agent's state cut below this agent's message cap, for an agent that joins the island (answerState). */
+  private pager: StatePager | undefined;
+  /** A part of the acting agent's state this agent asked for (joining at its start): one at a time, from that agent only. */
+  private stateWait: { from: string; seq: number | undefined; part: number; resolve: (p: StatePart | 'moved' | undefined) => void } | undefined;
 
   constructor(
     private readonly link: AgentLink,
@@ -99,13 +105,83 @@ export class HallIsland {
     this.authorize = requestAuthorizer(o.agents);
   }
 
+  /** Listens to the island topics (the agents' statuses first): from the agent's start, before the island. Once. */
   start(): void {
+    if (this.listening) return;
+    this.listening = true;
     this.offs.push(this.link.onIsland((m) => this.onMessage(m)));
   }
 
   stop(): void {
     clearTimeout(this.settleTimer);
+    this.listening = false;
+    this.stateWait?.resolve(undefined);
     for (const off of this.offs.splice(0)) off();
+  }
+
+  /**
+   * For an agent not in island mode itself (restarted during an island): the agent acting for the hall
+   * now, by the election rule on the retained statuses (whose topic only that agent publishes), and only
+   * when its own status says it acts (`role: leader`). Undefined while nobody does.
+   */
+  actingNow(): string | undefined {
+    const id = electActing({ id: this.o.agentId, eligible: false, role: undefined }, this.statuses, this.hallAgents);
+    return id !== undefined && this.statuses.get(id)?.role === 'leader' ? id : undefined;
+  }
+
+  /** Calls `fn` at every agent status that arrives (the restarted agent watches for an acting agent); returns its off. */
+  onStatus(fn: () => void): () => void {
+    this.statusWaiters.add(fn);
+    return () => this.statusWaiters.delete(fn);
+  }
+
+  /**
+   * The replica state of `acting`, read part by part below the message cap as the server's is
+   * (AgentLink.readState): each part asked on island/fwd/<this agent>, taken only from
+   * island/ans/<acting>/<this agent> (the ACL lets only `acting` publish there). Every wait bounded:
+   * a part without an answer is asked again after `retryMs`, three times, then undefined.
+   */
+  fetchState(acting: string): Promise<HallState | undefined> {
+    const ask = async (seq: number | undefined, part: number): Promise<StatePart | 'moved' | undefined> => {
+      for (let tries = 0; tries < 3; tries++) {
+        if (!this.listening) return undefined;
+        const answer = new Promise<StatePart | 'moved' | undefined>((resolve) => {
+          const timer = setTimeout(() => resolve(undefined), this.o.retryMs);
+          timer.unref();
+          this.stateWait = {
+            from: acting,
+            seq,
+            part,
+            resolve: (p) => {
+              clearTimeout(timer);
+              resolve(p);
+            },
+          };
+        });
+        const body: IslandForward = { type: 'state', to: acting, part, ...(seq === undefined ? {} : { seq }) };
+        if (!this.link.publishIsland(this.link.t.islandForward(this.o.agentId), body)) this.stateWait?.resolve(undefined);
+        const got = await answer;
+        this.stateWait = undefined;
+        if (got !== undefined) return got;
+      }
+      return undefined;
+    };
+    return this.link.readState(`the acting agent ${acting}`, ask);
+  }
+
+  /**
+   * This agent joins the island `acting` runs, as a follower from the start (restarted during the island,
+   * its replica just loaded from the acting agent's state): the island's events from there on apply to
+   * its replica and mirror into its outbox (a sync asks for what came after the state's seq).
+   */
+  join(acting: string): void {
+    this.pager = undefined;
+    this.log = [];
+    this.snapshot = structuredClone(this.link.replica.state);
+    this.led = { own: [], ids: [] };
+    this.decidedAlone = false;
+    this.ending = false;
+    this.becomeFollower(acting);
   }
 
   /**
@@ -155,6 +231,7 @@ export class HallIsland {
 
   /** The island begins on this agent. */
   enter(): void {
+    this.pager = undefined;
     this.log = [];
     this.snapshot = structuredClone(this.link.replica.state);
     this.led = { own: [], ids: [] };
@@ -175,6 +252,7 @@ export class HallIsland {
     clearTimeout(this.settleTimer);
     this.setRole(undefined, undefined);
     this.log = [];
+    this.pager = undefined;
     this.snapshot = undefined;
     this.led = { own: [], ids: [] };
     for (const [id, f] of [...this.forwards]) {
@@ -233,6 +311,8 @@ export class HallIsland {
     const { own: mine, ids } = this.led;
     this.led = { own: [], ids: [] };
     this.log = [];
+    // Its seqs are the winner's from here: no part cut from this agent's own decisions is given again.
+    this.pager = undefined;
     this.store.drop(ids);
     if (this.snapshot) this.link.rewind(structuredClone(this.snapshot));
     this.o.logger.warn({ acting: winner, decided: ids.length, forwarded: mine.length }, 'island mode: another agent acted at the same time and keeps acting; this agent follows its decisions');
@@ -337,8 +417,16 @@ export class HallIsland {
       case 'forward':
         if (this.role !== 'leader' || m.body.to !== this.o.agentId || m.from === this.o.agentId) return;
         if (m.body.type === 'sync') return this.answerSync(m.from, m.body.after);
+        if (m.body.type === 'state') return this.answerState(m.from, m.body.part, m.body.seq);
         return this.decideFor(m.from, m.body);
       case 'answer': {
+        if (m.body.type === 'state' || m.body.type === 'state-moved') {
+          // Only the agent asked (the acting one by the statuses), by its topic; only the part asked.
+          const w = this.stateWait;
+          if (!w || m.from !== w.from || m.body.part !== w.part || (w.seq !== undefined && m.body.seq !== w.seq)) return;
+          const b = m.body;
+          return w.resolve(b.type === 'state-moved' ? 'moved' : { seq: b.seq, part: b.part, parts: b.parts, chunk: b.chunk });
+        }
         if (m.from !== this.acting) return;
         if (m.body.type === 'batches') {
           this.syncAskedAt = 0;
@@ -370,6 +458,19 @@ export class HallIsland {
     if (b.entry) this.store.append(this.local.day(), { command: b.entry.command as Command, at: b.entry.at, for: b.entry.for, ...(b.entry.leasedNumber === undefined ? {} : { leasedNumber: b.entry.leasedNumber }), ...(b.entry.ticketId ? { ticketId: b.entry.ticketId } : {}) });
     this.log.push(b);
     return true;
+  }
+
+  /**
+   * A part of this acting agent's replica state for a hall agent that joins the island (restarted during
+   * it): cut below this agent's message cap as the server cuts its state (StatePager, the last few seqs
+   * kept, so a joining agent finishes its copy while the hall moves on; an older seq: `state-moved`).
+   */
+  private answerState(to: string, part: number, seq: number | undefined): void {
+    if (!this.hallAgents.includes(to)) return;
+    this.pager ??= new StatePager(this.link.maxMessageBytes);
+    const p = this.pager.part(this.link.replica.state, part, seq);
+    const topic = this.link.t.islandAnswer(this.o.agentId, to);
+    this.link.publishIsland(topic, p ? { type: 'state', ...p } : { type: 'state-moved', seq: seq ?? this.link.replica.seq, part });
   }
 
   private answerSync(to: string, after: number): void {

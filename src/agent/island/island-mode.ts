@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../drivers/common/logger.js';
-import { execute, freeLeased, issuingRefusal, leasesOf, numbersToReturn, rejected, rejectedOwn, replayFormOf, serviceOf, type Command, type IslandConflict, type Outcome } from '../../core/index.js';
+import { execute, freeLeased, issuingRefusal, leasesOf, numbersToReturn, rejected, rejectedOwn, replayFormOf, serviceOf, type Command, type HallState, type IslandConflict, type Outcome } from '../../core/index.js';
 import { commandDataSchema } from '../../bus/event-schema.js';
 import type { ServerStatus } from '../../bus/messages.js';
 import type { AgentLink } from '../link.js';
@@ -12,6 +12,9 @@ import type { IslandContacts } from './contacts.js';
 
 /** A kiosk's commands: they carry the agent whose kiosk sent them (core/commands.ts kioskAgent). */
 const KIOSK_TYPES: ReadonlySet<Command['type']> = new Set(['IssueTicket', 'CheckIn', 'PrintConfirmed', 'PrintFailed', 'ReturnNumbers']);
+
+/** A restarted agent whose acting agent sent no state in time asks it again after this long (ms), while it waits for the server. */
+const JOIN_RETRY_MS = 5000;
 
 /** How long a follower waits at the return for the agent it followed to return first (ms; then it returns anyway). */
 const ACTING_RETURN_MS = 30_000;
@@ -70,6 +73,8 @@ export class IslandMode {
   private readonly givingBack = new Set<string>();
   /** The acting agent's election and the forwarding (island mode with the broker up); undefined without the hall's agents. */
   readonly hall: HallIsland | undefined;
+  /** The acting agent whose running island this agent joined at its start (joinRunning), its outbox kept for the return. */
+  private joinedAs: string | undefined;
 
   constructor(
     private readonly link: AgentLink,
@@ -103,6 +108,75 @@ export class IslandMode {
     for (const fn of this.phaseListeners) fn(p);
   }
 
+  /** Listens to the island topics from the agent's start, before the catch-up: the statuses say who acts for the hall (joinRunning). */
+  listen(): void {
+    this.hall?.start();
+  }
+
+  /**
+   * An agent restarted during an island, the server away (no answer to its start's catch-up) and the
+   * broker up: when the retained statuses name an agent acting for the hall (the election rule, its own
+   * status saying it acts), this agent reads that agent's replica state over the broker (HallIsland.
+   * fetchState: only from that agent's topic, in parts below the message cap, every wait bounded), loads
+   * it and joins the island as a follower from there (README "Island mode"). Its own outbox from before
+   * the restart stays, to go back first at the return. Without an answer it says so once, keeps waiting
+   * for the server and asks again every JOIN_RETRY_MS. True once joined; false when `stop` aborts (the
+   * server answered the catch-up first) or the server's state is on the replica already.
+   */
+  async joinRunning(stop: AbortSignal): Promise<boolean> {
+    const hall = this.hall;
+    if (!hall) return false;
+    let toldSilent = false;
+    while (!stop.aborted) {
+      const acting = await new Promise<string | undefined>((resolve) => {
+        const check = () => {
+          const a = stop.aborted ? undefined : this.link.connected ? hall.actingNow() : undefined;
+          if (a === undefined && !stop.aborted) return;
+          off();
+          stop.removeEventListener('abort', check);
+          resolve(a);
+        };
+        const off = hall.onStatus(check);
+        stop.addEventListener('abort', check);
+        check();
+      });
+      if (acting === undefined) return false;
+      const state = await hall.fetchState(acting);
+      if (stop.aborted || this.link.replica.seq !== 0) return false;
+      if (state && state.config !== null && hall.actingNow() === acting) {
+        this.joinAt(acting, state);
+        return true;
+      }
+      if (!toldSilent) {
+        toldSilent = true;
+        this.o.logger.warn({ acting }, 'the acting agent did not send the hall state; still waiting for the hall server, and asking it again');
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          stop.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, JOIN_RETRY_MS);
+        timer.unref();
+        stop.addEventListener('abort', done);
+      });
+    }
+    return false;
+  }
+
+  /** The acting agent's state on the replica and this agent in its island as a follower, at once (no server event or catch-up moves the replica from here). */
+  private joinAt(acting: string, state: HallState): void {
+    this.link.replica.load(state);
+    this.joinedAs = acting;
+    this.askedAt = this.now();
+    this.link.divert = (cmd) => this.run(cmd);
+    this.setPhase('island');
+    this.hall?.join(acting);
+    const outbox = this.store.pending().length;
+    this.o.logger.warn({ acting, seq: state.seq, islandOutbox: outbox }, `island mode: restarted during an island, this agent joins the one ${acting} runs; its devices open now${outbox ? `, and its island outbox of ${outbox} actions goes back at the return, first` : ''}`);
+  }
+
   start(): void {
     this.keepLeases();
     this.offs.push(
@@ -124,7 +198,8 @@ export class IslandMode {
     // answers), and before any new command of this agent's devices: a key pressed meanwhile waits its
     // answer time at most, then is withdrawn (AgentLink.holdCommands).
     const pending = this.store.pending().length;
-    if (pending > 0) {
+    // Joined a running island at the start: the outbox waits for the return (the server is away), as any island's does.
+    if (pending > 0 && this.joinedAs === undefined) {
       this.o.logger.warn({ pending }, 'island outbox not yet returned: returning it before any new device command');
       this.link.holdCommands(new Promise<void>((resolve) => (this.releaseHold = resolve)));
       void this.returnToServer().catch((e: unknown) => this.o.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'island outbox return failed; it is tried again at the next server status'));

@@ -10,8 +10,8 @@ import { IslandStore } from './store.js';
 /**
  * Island mode on this agent when `island` is configured: its store opened (its outbox's size readable
  * while the agent waits for the server at its start), the watch started by `start()` once the agent
- * caught up. With `hallAgents` (the hall config's agents), the agents elect one to act for the hall
- * while the broker is up.
+ * caught up with the server or joined the island another agent runs (IslandMode.joinRunning). With
+ * `hallAgents` (the hall config's agents), the agents elect one to act for the hall while the broker is up.
  */
 export function openIsland(
   link: AgentLink,
@@ -31,17 +31,14 @@ export function openIsland(
     throw e;
   }
   const mode = new IslandMode(link, store, { agentId, afterSeconds: island.afterSeconds, logger, contacts, ...(clock ? { clock } : {}), ...(hallAgents ? { hallAgents } : {}) });
-  let started = false;
   return {
     mode,
     contacts,
     pending: () => store.pending().length,
-    start: () => {
-      started = true;
-      mode.start();
-    },
+    start: () => mode.start(),
     stop: () => {
-      if (started) mode.stop();
+      // Also before start(): island mode listens from the agent's start (IslandMode.listen).
+      mode.stop();
       store.close();
     },
   };
