@@ -41,7 +41,8 @@ export function isPersonalPath(path: readonly PropertyKey[]): boolean {
  *   (the full-width U+3000 too), dots, dashes, slashes, underscores and parentheses, ASCII or full-width
  *   (`．－／＿（）`), and the dashes of Chinese text (`—` U+2014, as the IME's `——`, and the hyphens,
  *   en dash and minus U+2010–2015, U+2212): `138 1234 5678`, `(138)1234-5678`, `（138）1234-5678`,
- *   `138/1234/5678`, `138_1234_5678`, `138 - 1234 - 5678`, `１３８ １２３４ ５６７８`.
+ *   `138/1234/5678`, `138_1234_5678`, `138 - 1234 - 5678`, `１３８ １２３４ ５６７８`; the interpuncts
+ *   `·` `・` `•` (`138·0013·8000`) and invisible format characters (INVISIBLE_CHARS) as well.
  * A colon, a comma or an ideographic comma `、` is none: `09:30`, `1,234.50`, `A003、A004` are not joined.
  * Kept in this file (pure: no imports, no I/O; src/core imports it), not one of its own: the server
  * loads at most 50 files of dist/ at start (test/cli/build.test.ts), and a module of its own is a chunk
@@ -56,8 +57,15 @@ export const CHECK_X_CHARS = 'Xx\\uff38\\uff58';
 export const DIGIT = `[${DIGIT_CHARS}]`;
 /** An ID's check character X, ASCII or full-width (regex source). */
 export const CHECK_X = `[${CHECK_X_CHARS}]`;
-/** A separator people type between the digits of a number. */
-export const SEPARATOR = '[\\s._/()\\uff08\\uff09\\uff0d\\uff0e\\uff0f\\uff3f\\u2010-\\u2015\\u2212-]';
+/**
+ * Invisible format characters (Unicode Cf): the soft hyphen, zero-width spaces and joiners, the word
+ * joiner, bidi controls, the BOM. They show as nothing (or `?` on a GB2312 screen) and split a number
+ * for a reader of code points only (`138\u200b0013\u200b8000`): a separator, and dropped from staff
+ * free text (src/core/mask.ts maskNumbersInText). As the inside of a character class.
+ */
+export const INVISIBLE_CHARS = '\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff';
+/** A separator people type between the digits of a number (the interpuncts `·・•` and invisible characters too). */
+export const SEPARATOR = `[\\s._/()\\uff08\\uff09\\uff0d\\uff0e\\uff0f\\uff3f\\u2010-\\u2015\\u2212\\u00b7\\u30fb\\u2022${INVISIBLE_CHARS}-]`;
 /** At most this many separators between two digits of one number (`138 - 1234`, `(138) 1234`, `138——1234`). */
 export const MAX_GAP = 3;
 /** What may stand between two digits of one number: nothing, or up to MAX_GAP separators. */

@@ -1,6 +1,6 @@
 /** Masked forms shown on screens and tickets (DESIGN §8). */
 
-import { asciiDigits, CHECK_X, CHECK_X_CHARS, DIGIT, DIGIT_CHARS, GAP, landlineParts, NUMERAL_CHARS, PHONE_WORD, plainDigits, SEPARATOR } from '../../drivers/common/personal-keys.js';
+import { asciiDigits, CHECK_X, CHECK_X_CHARS, DIGIT, DIGIT_CHARS, GAP, INVISIBLE_CHARS, landlineParts, NUMERAL_CHARS, PHONE_WORD, plainDigits, SEPARATOR } from '../../drivers/common/personal-keys.js';
 
 /** 张三 → 张*, 张三丰 → 张*丰, 欧阳娜娜 → 欧**娜. Works per code point, so rare characters stay whole. */
 export function maskName(name: string): string {
@@ -176,7 +176,9 @@ const LOCAL: NumberKind = {
  * server's own ids join digit runs with dashes (`tick-<hall>-<epoch ms>-<n>`, 13 + 5 digits).
  * Linear in the text: each run of typed digits is read once, and a number is at most 18 digits long.
  */
-export function maskNumbersInText(text: string): string {
+export function maskNumbersInText(typed: string): string {
+  // Invisible characters mean nothing on a screen (a GB2312 one prints `?`) and only hide a number's digits from a reader.
+  const text = dropInvisible(typed);
   const digitsMasked = text.replace(TEXT_RUN, (match, word: string | undefined, offset: number) => {
     const numeralAfter = NUMERAL.test(text[offset + match.length] ?? '');
     if (word !== undefined) return word + maskInRun(match.slice(word.length), { after: 'word', numeralAfter });
@@ -186,6 +188,11 @@ export function maskNumbersInText(text: string): string {
   return maskNumeralMobiles(digitsMasked, (plain) => MOBILE.masked(plain));
 }
 
+const INVISIBLE = new RegExp(`[${INVISIBLE_CHARS}]`, 'g');
+/** `text` without invisible format characters (personal-keys.ts INVISIBLE_CHARS: zero-width spaces, the soft hyphen, bidi controls …). */
+export function dropInvisible(text: string): string {
+  return text.replace(INVISIBLE, '');
+}
 /** A Latin letter: a ticket number's (`A021`), never an area code's. */
 const LETTER = /^[A-Za-z]$/;
 /** A run of typed digits, maybe after a word saying a phone number follows (group 1). */

@@ -6,7 +6,7 @@
  */
 
 import { PERSONAL_KEYS } from '../../drivers/common/personal-keys.js';
-import { LANDLINE_PATTERN, LOCAL_AFTER_WORD_PATTERN, maskNumeralMobiles, MOBILE_PATTERN, RESIDENT_ID_PATTERN } from '../core/mask.js';
+import { dropInvisible, LANDLINE_PATTERN, LOCAL_AFTER_WORD_PATTERN, maskNumeralMobiles, MOBILE_PATTERN, RESIDENT_ID_PATTERN } from '../core/mask.js';
 
 export { PERSONAL_KEYS };
 
@@ -28,7 +28,9 @@ const LANDLINE = LANDLINE_PATTERN;
 const LOCAL_AFTER_WORD = LOCAL_AFTER_WORD_PATTERN;
 
 /** Replaces every resident ID and phone number inside a string; masked forms (138****0000, 010-****8899) have no digit run to match. */
-export function scrubString(text: string): string {
+export function scrubString(logged: string): string {
+  // A number split by zero-width characters is still a number (`138\u200b0013\u200b8000`).
+  const text = dropInvisible(logged);
   const digits = text.replace(RESIDENT_ID, REDACTED).replace(MOBILE, REDACTED).replace(LANDLINE, REDACTED).replace(LOCAL_AFTER_WORD, `$1${REDACTED}`);
   return maskNumeralMobiles(digits, () => REDACTED);
 }

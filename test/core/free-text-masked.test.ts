@@ -46,6 +46,24 @@ describe('staff-typed free text', () => {
     expect(kept).not.toMatch(/66778899|87654321|一三八零零一三八零零零|138零零13八000|6677 8899/);
   });
 
+  it('a number split by invisible characters or interpuncts (the tryout: 138\\u200b0013\\u200b8000 reached every screen whole): masked, the invisibles dropped', () => {
+    const h = new Hall();
+    h.open(1);
+    const t = h.issue('A');
+    h.ok({ type: 'RaiseEmergency', text: '请张三速到服务台，家属电话138\u200b0013\u200b8000，座机010-66778899', staffId: 'm1' });
+    expect(h.state.emergency?.text).toBe('请张三速到服务台，家属电话138****8000，座机010-****8899');
+    h.ok({ type: 'PauseWindow', window: 1, reason: '回电138\u00ad0013\u00ad8000或138·0013·8000\u2060' });
+    expect(h.state.windows['1']?.pauseReason).toBe('回电138****8000或138****8000');
+    h.ok({ type: 'Cancel', ticketId: t, reason: '\ufeff重复取号 138・0013・8000，139•0013•9000' });
+    expect(h.events('TicketCancelled')[0]).toMatchObject({ reason: '重复取号 138****8000，139****9000' });
+    const kept = JSON.stringify([h.events('EmergencyRaised'), h.events('WindowPaused'), h.events('TicketCancelled'), h.state]);
+    expect(kept).not.toMatch(/[\u00ad\u200b\u2060\ufeff]|0013/);
+    // An ideographic comma still separates what it lists: ticket numbers are not joined into a phone.
+    h.ok({ type: 'ResumeWindow', window: 1 });
+    h.ok({ type: 'PauseWindow', window: 1, reason: 'A003、A004、A005 已叫' });
+    expect(h.state.windows['1']?.pauseReason).toBe('A003、A004、A005 已叫');
+  });
+
   it("a not-true determination's reason: masked as its note is", () => {
     const h = new Hall();
     h.open(1);

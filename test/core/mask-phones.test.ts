@@ -41,6 +41,31 @@ function growth(text: string): number {
   return four / Math.max(short, 0.05);
 }
 
+describe('maskNumbersInText: invisible characters and interpuncts between digits', () => {
+  const invisible = ['\u00ad', '\u200b', '\u200c', '\u200d', '\u200e', '\u200f', '\u202a', '\u202e', '\u2060', '\u2066', '\u2069', '\ufeff'];
+  it('property: any mobile with any of them between any of its digits is masked, and no invisible character is left', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('3', '5', '7', '8', '9'),
+        fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 9, maxLength: 9 }),
+        fc.array(fc.option(fc.constantFrom(...invisible, '·', '・', '•'), { nil: undefined }), { minLength: 10, maxLength: 10 }),
+        fc.constantFrom('', '请回电', '家属电话：', 'A001 '),
+        (second, rest, gaps, before) => {
+          const digits = `1${second}${rest.join('')}`;
+          const typed = [...digits].map((d, i) => d + (gaps[i] ?? '')).join('');
+          const masked = maskNumbersInText(`${before}${typed}，谢谢`);
+          expect(masked).toBe(`${before}${digits.slice(0, 3)}****${digits.slice(7)}，谢谢`);
+        },
+      ),
+    );
+  });
+
+  it('text without numbers only loses its invisible characters', () => {
+    expect(maskNumbersInText('请\u200b到\u00ad服务台\ufeff')).toBe('请到服务台');
+    expect(maskNumbersInText('A003、A004 · 10·30 张·三')).toBe('A003、A004 · 10·30 张·三');
+  });
+});
+
 describe('maskNumbersInText: landlines', () => {
   it('masks a landline with its area code, in every way it is written; the area code and an extension stay', () => {
     const cases: [string, string][] = [

@@ -79,6 +79,15 @@ describe('emergency notices, follow-up records and the off-site rating over HTTP
     expect(run({ type: 'IssueTicket', serviceId: 'social', delivery: 'none', source: 'kiosk' }).ok).toBe(true);
   });
 
+  it('emergency text with a phone split by zero-width spaces (the tryout): the public /api/emergency and the log have it masked', async () => {
+    const text = '请张三速到服务台，家属电话138\u200b0013\u200b8000，座机010-66778899';
+    expect((await h.app.inject({ method: 'POST', url: '/api/emergency', headers: { ...json, cookie: manager }, payload: { text } })).statusCode).toBe(200);
+    const shown = (await h.app.inject({ url: '/api/emergency' })).json() as { emergency: { text: string } };
+    expect(shown.emergency.text).toBe('请张三速到服务台，家属电话138****8000，座机010-****8899');
+    expect(JSON.stringify(h.engine.eventsAfter(0))).not.toMatch(/0013|66778899|\u200b/);
+    expect((await h.app.inject({ method: 'POST', url: '/api/emergency/clear', headers: { ...json, cookie: manager }, payload: {} })).statusCode).toBe(200);
+  });
+
   it('off-site rating: once, bound to window and staff; an expired, forged or staff-session submission is refused', async () => {
     const t = served();
     const tokens = new RatingTokens(loadOrCreateSecretFile(ratingKeyPath(h.db), 'rating link key', silentLogger), 'demo-hall');
