@@ -420,7 +420,13 @@ export const islandSchema = z
     /** The agent's SQLite file for its leases and outbox (synchronous=FULL). */
     outbox: text.default('/var/lib/hallq/island.db'),
   })
-  .refine((i) => i.lowWater <= i.leaseSize, { path: ['lowWater'], message: 'lowWater must not be above leaseSize', params: { zh: 'lowWater 不大于 leaseSize' } });
+  // Only when both are valid (a leaseSize of 0 is said once, as itself, not also as lowWater above it), at lowWater with its value.
+  .superRefine((i, ctx) => {
+    const valid = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 200;
+    if (valid(i.leaseSize) && valid(i.lowWater) && i.lowWater > i.leaseSize) {
+      ctx.addIssue({ code: 'custom', path: ['lowWater'], input: i.lowWater, message: `a number not above leaseSize (${String(i.leaseSize)}): a new block is leased when fewer than lowWater are free`, params: { zh: `不大于 leaseSize（${String(i.leaseSize)}）的数：空闲号码少于 lowWater 时租用新号段` } });
+    }
+  });
 export type IslandConfig = z.infer<typeof islandSchema>;
 
 export const configSchema = z.strictObject({

@@ -211,3 +211,17 @@ describe('YAML that is valid syntax but no data (a tryout: config check died of 
     if (!r.ok) expect(r.issues.map((i) => i.found).join('\n')).not.toMatch(/alias/);
   });
 });
+
+describe('island.lowWater against island.leaseSize (a tryout: leaseSize 0 was also said as lowWater "found a group of keys")', () => {
+  const issues = (island: Record<string, unknown>) => {
+    const r = validateConfig({ ...demo(), island });
+    return r.ok ? [] : r.issues.filter((i) => i.path.startsWith('island'));
+  };
+  it('a leaseSize that is itself wrong is said once, at leaseSize', () => {
+    expect(issues({ leaseSize: 0 }).map((i) => i.path)).toEqual(['island.leaseSize']);
+  });
+  it('a lowWater above a valid leaseSize is said at lowWater, with its value and the leaseSize', () => {
+    expect(issues({ leaseSize: 3 })).toEqual([expect.objectContaining({ path: 'island.lowWater', found: '5', expected: 'a number not above leaseSize (3): a new block is leased when fewer than lowWater are free' })]);
+    expect(issues({ leaseSize: 5, lowWater: 5 })).toEqual([]);
+  });
+});
