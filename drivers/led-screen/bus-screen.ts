@@ -2,7 +2,7 @@ import { isHallqError, type ErrorCode, type HallqError } from '../common/error.j
 import { hex, type Logger } from '../common/logger.js';
 import { Listeners } from '../common/transport.js';
 import type { BusPort, BusPriority, ReplyFramer } from '../rs485/bus-port.js';
-import { DEFAULT_DELIVERY, initialDelivery, isIdle, stepDelivery, type DeliveryEvent, type DeliveryOptions, type DeliveryState, type ScreenHealth } from './delivery.js';
+import { DEFAULT_DELIVERY, initialDelivery, isIdle, stepDelivery, type DeliveryEvent, type DeliveryOptions, type DeliveryState, type ScreenHealth, type WriteReason } from './delivery.js';
 import { layoutKey, layoutScreen, testPatternLayout, type ScreenContent, type ScreenLayout } from './layout.js';
 import { ChangeGate, screenPriority, type WindowScreen } from './window-screen.js';
 
@@ -15,7 +15,10 @@ export interface ReplyRule {
   judge: (reply: Buffer) => ErrorCode | undefined;
 }
 
-/** How a screen keeps its present text delivered (drivers/led-screen/README.md, Delivery and health). */
+/**
+ * How a screen keeps its present text delivered (drivers/led-screen/README.md, Delivery and health): `redrawMs`
+ * (default 60 s; 0 = never) draws an idle screen again with its present text that long after it last confirmed it.
+ */
 export interface UpkeepOptions extends Partial<DeliveryOptions> {
   /** Status poll of an idle screen every probeMs, where the protocol has a query (BX: ping); 0 = never. Default 30 s. */
   probeMs?: number;
@@ -25,6 +28,16 @@ export const DEFAULT_PROBE_MS = 30_000;
 
 /** A status poll waits behind calls and refreshes, with the keypads' polls (a write again is a refresh, 1). */
 const PROBE_PRIORITY: BusPriority = 2;
+
+/**
+ * The periodic redraw of an idle screen is owed nothing: it waits behind calls and refreshes, in turn with the
+ * keypads' polls (FIFO within a priority), so the redraws of a whole line falling due together never hold a
+ * keypad's poll for more than one exchange; a write again after a failure, or for a screen that answered again,
+ * is a refresh (1).
+ */
+function writePriority(why: WriteReason): BusPriority {
+  return why === 'redraw' ? 2 : screenPriority(false);
+}
 
 /**
  * What both screen protocols share: render content to a layout, send only changes (the change gate),
@@ -43,6 +56,7 @@ export abstract class BusScreen<R extends ReplyRule = ReplyRule> implements Wind
   private presentLayout: ScreenLayout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
+  private redrawTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   protected constructor(
@@ -51,7 +65,7 @@ export abstract class BusScreen<R extends ReplyRule = ReplyRule> implements Wind
     private readonly opts: { key: string; id: number; label: string; maxLineChars?: number; timeoutMs?: number; retries?: number; upkeep?: UpkeepOptions },
   ) {
     const u = opts.upkeep ?? {};
-    this.delivery = { offlineAfter: u.offlineAfter ?? DEFAULT_DELIVERY.offlineAfter, retry: u.retry ?? DEFAULT_DELIVERY.retry };
+    this.delivery = { offlineAfter: u.offlineAfter ?? DEFAULT_DELIVERY.offlineAfter, retry: u.retry ?? DEFAULT_DELIVERY.retry, redrawMs: u.redrawMs ?? DEFAULT_DELIVERY.redrawMs };
     this.probeMs = u.probeMs ?? DEFAULT_PROBE_MS;
   }
 
@@ -83,6 +97,7 @@ export abstract class BusScreen<R extends ReplyRule = ReplyRule> implements Wind
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.probeTimer);
+    clearTimeout(this.redrawTimer);
   }
 
   /** The bytes show() would send for this layout (pure; for tests and the technician's dry run). */
@@ -97,16 +112,19 @@ export abstract class BusScreen<R extends ReplyRule = ReplyRule> implements Wind
   /** A status query the screen answers without changing what it shows (BX ping), or undefined: the protocol has none. */
   protected abstract probeFrame(): Buffer | undefined;
 
-  /** `again`: the present text written again after a failure (refresh priority, once: the backoff repeats it). */
-  private async write(layout: ScreenLayout, key: string, urgent: boolean, again = false): Promise<void> {
+  /**
+   * `again`: the present text written by the driver itself (delivery.ts WriteReason: after a failure or for a screen
+   * that answered again at the refresh priority, a redraw with the keypads' polls; once: the backoff repeats it).
+   */
+  private async write(layout: ScreenLayout, key: string, urgent: boolean, again?: WriteReason): Promise<void> {
     const frame = this.frameFor(layout);
-    this.log.debug({ frame: hex(frame), urgent, ...(again ? { again } : {}) }, `${this.opts.label} write`);
+    this.log.debug({ frame: hex(frame), urgent, ...(again ? { again: true, why: again } : {}) }, `${this.opts.label} write`);
     const rule = this.replyRule(frame);
     try {
-      await this.exchange(frame, rule, screenPriority(urgent), again ? 0 : (this.opts.retries ?? 1));
+      await this.exchange(frame, rule, again ? writePriority(again) : screenPriority(urgent), again ? 0 : (this.opts.retries ?? 1));
     } catch (err) {
       const code = isHallqError(err) ? err.code : 'INTERNAL';
-      this.log.warn({ code, ...(again ? { again } : {}) }, `${this.opts.label} screen write failed`);
+      this.log.warn({ code, ...(again ? { again: true, why: again } : {}) }, `${this.opts.label} screen write failed`);
       this.step({ type: 'written', key, outcome: { ok: false, code } });
       throw isHallqError(err) ? this.failure(err, rule) : err;
     }
@@ -141,10 +159,10 @@ export abstract class BusScreen<R extends ReplyRule = ReplyRule> implements Wind
         case 'write': {
           const layout = this.presentLayout;
           if (!layout || this.stopped) break;
-          // The screen may have lost it (a poll went unanswered): the gate must send it, not take it as shown.
-          // Through the gate all the same: a write of the same text already on its way is shared, not doubled.
+          // The screen may have lost it (a poll went unanswered, power off and on): the gate must send it, not take
+          // it as shown. Through the gate all the same: a write of the same text already on its way is shared, not doubled.
           this.gate.forget();
-          this.gate.run(a.key, false, () => this.write(layout, a.key, false, true)).catch(() => undefined);
+          this.gate.run(a.key, false, () => this.write(layout, a.key, false, a.why)).catch(() => undefined);
           break;
         }
         case 'retry-in':
@@ -155,6 +173,15 @@ export abstract class BusScreen<R extends ReplyRule = ReplyRule> implements Wind
           break;
         case 'cancel-retry':
           clearTimeout(this.retryTimer);
+          break;
+        case 'redraw-in':
+          clearTimeout(this.redrawTimer);
+          if (this.stopped) break;
+          this.redrawTimer = setTimeout(() => this.step({ type: 'redraw-due' }), a.ms);
+          this.redrawTimer.unref();
+          break;
+        case 'cancel-redraw':
+          clearTimeout(this.redrawTimer);
           break;
         case 'health':
           this.healthChanged.emit(a.health);

@@ -14,5 +14,8 @@ export const screenProtocolSchemas = {
 } as const satisfies Record<string, { kind: string; address: z.ZodType<number> }>;
 
 export type ScreenProtocolId = keyof typeof screenProtocolSchemas;
+
+/** `screens[].redrawSeconds`' default: an idle screen is drawn again with its present text a minute after it confirmed it. */
+export const SCREEN_REDRAW_SECONDS = 60;
 /** For z.enum: every protocol id, the default (`bx`) first. */
 export const screenProtocolIds = Object.keys(screenProtocolSchemas) as [ScreenProtocolId, ...ScreenProtocolId[]];

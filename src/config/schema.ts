@@ -1,4 +1,4 @@
-import { screenProtocolIds, screenProtocolSchemas } from '../../drivers/led-screen/protocol-schemas.js';
+import { SCREEN_REDRAW_SECONDS, screenProtocolIds, screenProtocolSchemas } from '../../drivers/led-screen/protocol-schemas.js';
 import { idcardConfigSchema } from '../../drivers/idcard/transport-schemas.js';
 import { keypadAnyAddress, keypadProtocolIds, keypadProtocolSchemas } from '../../drivers/keypad/protocol-schemas.js';
 import { keypadPollingSchema } from '../../drivers/keypad/polling-schemas.js';
@@ -248,7 +248,18 @@ const rs485LineSchema = z.strictObject({
   screens: z
     .array(
       z
-        .strictObject({ window: int(1), protocol: z.enum(screenProtocolIds).default('bx'), address: int(0, 0xfffe) })
+        .strictObject({
+          window: int(1),
+          protocol: z.enum(screenProtocolIds).default('bx'),
+          address: int(0, 0xfffe),
+          /**
+           * Seconds (whole, 0–3600; default 60, 0 = never) after the screen last confirmed its present text that it is
+           * written that text again while nothing else is owed: a controller powered off and on between two status polls
+           * (or an external-call card, which has none) comes back blank, and only a write shows the text again
+           * (drivers/led-screen/README.md, Delivery and health). Costs the line one write of the text per screen per period.
+           */
+          redrawSeconds: int(0, 3600).default(SCREEN_REDRAW_SECONDS),
+        })
         .superRefine((sc, ctx) => {
           const r = screenProtocolSchemas[sc.protocol].address.safeParse(sc.address);
           if (!r.success) ctx.addIssue({ code: 'custom', path: ['address'], input: sc.address, ...protocolIssue(`${sc.protocol} address`, `${sc.protocol} 地址`, r.error.issues) });

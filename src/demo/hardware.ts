@@ -5,6 +5,7 @@ import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import { keypadProtocols } from '../../drivers/keypad/protocols.js';
 import { keypadPollingSchema } from '../../drivers/keypad/polling-schemas.js';
 import { screenProtocols } from '../../drivers/led-screen/protocols.js';
+import { SCREEN_REDRAW_SECONDS } from '../../drivers/led-screen/protocol-schemas.js';
 import type { ScreenEmulatorBase } from '../../drivers/led-screen/screen-emulator.js';
 import type { EmulatedBusDevice } from '../../drivers/rs485/bus-device.js';
 import type { SamCardEmulator } from '../../drivers/idcard/emulator.js';
@@ -68,7 +69,7 @@ export async function startDemoHardware(windows: number[], logger: Logger): Prom
       {
         path: busPty.host,
         baudRate: 9600,
-        screens: windows.map((w) => ({ window: w, protocol: 'bx' as const, address: w })),
+        screens: windows.map((w) => ({ window: w, protocol: 'bx' as const, address: w, redrawSeconds: SCREEN_REDRAW_SECONDS })),
         keypads: windows.map((w) => ({ window: w, protocol: 'ff68' as const, address: w, role: 'both' as const, mode: 'poll' as const })),
         keypadPolling,
         localEcho: false,

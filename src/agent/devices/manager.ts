@@ -42,7 +42,7 @@ export interface DeviceManagerOptions {
   busRetries?: number;
   /** Where stable names are listed when a configured path is missing. */
   stableDirs?: readonly string[];
-  /** Screens' writes again after a failure and idle status polls (defaults in drivers/led-screen/bus-screen.ts). */
+  /** Screens' writes again after a failure, idle status polls and redraws (defaults in drivers/led-screen/bus-screen.ts; over each screen's redrawSeconds). */
   screenUpkeep?: UpkeepOptions;
 }
 
@@ -270,7 +270,7 @@ export class DeviceManager {
       // Each protocol's driver from the led-screen registry (drivers/led-screen/protocols.ts).
       const protocol = screenProtocols[s.protocol];
       const kind = protocol.kind;
-      const screen = protocol.create(bus, s.address, this.log, this.opts.screenUpkeep);
+      const screen = protocol.create(bus, s.address, this.log, { redrawMs: s.redrawSeconds * 1000, ...this.opts.screenUpkeep });
       this.set({ name: sname, kind, state: 'unknown', detail: `${name} address ${s.address}, not written yet`, final: true });
       // A screen answers only when written to (or polled): its health is the outcome of its last exchanges.
       this.offs.push(
