@@ -8,9 +8,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingLogger, type LogRecord } from '../../../drivers/common/logger.js';
 import type { UpkeepOptions } from '../../../drivers/led-screen/bus-screen.js';
+import { BxScreenEmulator } from '../../../drivers/led-screen/bx-emulator.js';
+import { BxScreen } from '../../../drivers/led-screen/bx-screen.js';
+import type { BusExchange, BusPort } from '../../../drivers/rs485/bus-port.js';
 import type { ScreenView } from '../../../drivers/led-screen/screen-emulator.js';
 import type { WindowScreen } from '../../../drivers/led-screen/window-screen.js';
 import { screenOnLine, type ScreenEmulator } from '../../helpers/screen-line.js';
+import { DirectBus } from './direct-bus.js';
 
 const REDRAW_MS = 800;
 const PROBE_MS = 150;
@@ -110,5 +114,35 @@ describe('redrawMs 0', () => {
     expect(views).toEqual([]);
     expect(emulator.view.text).toBe('');
     expect(redrawWrites(logs)).toEqual([]);
+  });
+});
+
+describe('a redraw on the bus', () => {
+  it('goes once at priority 2 with the screen\'s key; a call to that screen replaces it while it waits (the call frame goes, at priority 0)', async () => {
+    const emulator = new BxScreenEmulator({ address: 9 });
+    const direct = new DirectBus(emulator);
+    const asked: BusExchange[] = [];
+    let redrawQueued: () => void = () => undefined;
+    const queued = new Promise<void>((resolve) => (redrawQueued = resolve));
+    const bus: BusPort = {
+      exchange: (x) => {
+        asked.push(x);
+        if (x.priority === 2) redrawQueued();
+        return direct.exchange(x);
+      },
+    };
+    const screen = new BxScreen(bus, { address: 9, upkeep: { redrawMs: 30, probeMs: 0 } });
+    cleanups.push(() => screen.stop());
+    await screen.show({ window: 9, paused: false }, { urgent: false });
+    direct.hold();
+    await within(5000, 'the redraw asked of the bus', queued);
+    const redraw = asked.at(-1);
+    expect(redraw).toMatchObject({ priority: 2, retries: 0, key: 'led-bx@9' });
+    const before = direct.sent.length;
+    const call = screen.show({ window: 9, ticket: 'D001', paused: false }, { urgent: true });
+    direct.release();
+    await call;
+    expect(emulator.view.text).toBe('D001 请到9号窗口');
+    expect(direct.sent.slice(before).map((f) => [f.priority, f.key])).toEqual([[0, 'led-bx@9']]);
   });
 });
