@@ -1,6 +1,7 @@
 // Screens on a live RS-485 line (tryout): a screen that loses power while the line stays up is seen offline
 // in the agent's health and drawn again with the present state by itself when it answers; a call whose
-// write the screen did not confirm is written again until it is, with no new event from the hall.
+// write the screen did not confirm is written again until it is, with no new event from the hall; a screen powered
+// off and on between two exchanges is drawn again by the redraw of its config's screens[].redrawSeconds.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,8 @@ describe('screens whose writes are not confirmed, on a line that stays up', () =
       services,
       windows,
       staff,
-      agents: [{ id: 'caller-9', devices: { rs485: [lineConfig(path, [1, 2])] } }],
+      // Window 2's external-call card is redrawn every second (the others at the default, 60 s).
+      agents: [{ id: 'caller-9', devices: { rs485: [redrawEvery(lineConfig(path, [1, 2]), 2, 1)] } }],
       agent: { id: 'caller-9', mqtt: { url: broker.url } },
     });
     server = await startServer(broker.url, tempDb(), hallClock(), [], { agents: config.agents });
@@ -59,6 +61,7 @@ describe('screens whose writes are not confirmed, on a line that stays up', () =
     await broker?.close();
   });
 
+  const redrawEvery = <L extends { screens: Array<{ window: number }> }>(l: L, window: number, seconds: number): L => ({ ...l, screens: l.screens.map((sc) => (sc.window === window ? { ...sc, redrawSeconds: seconds } : sc)) });
   const command = async (c: Record<string, unknown>) => expect((await postCommand(server.baseUrl, c)).body.outcome?.ok, JSON.stringify(c)).toBe(true);
 
   it('a BX screen that loses power is offline while dark and shows the present call again when it is back', async () => {
@@ -103,5 +106,20 @@ describe('screens whose writes are not confirmed, on a line that stays up', () =
     screen2.setFault({ type: 'none' });
     expect(await within(10_000, 'screen 2 shows the call', shown)).toContain('2号窗口');
     await within(10_000, 'screen 2 ok', ok);
+  });
+
+  it('an external-call card powered off and on with nothing written meanwhile shows the call again within its redrawSeconds', async () => {
+    const screen2 = line.screens.get(2);
+    if (!screen2) throw new Error('no screen 2');
+    expect(screen2.view.text).toContain('A002');
+    const dark = screen2.nextChange();
+    screen2.setFault({ type: 'power-off' });
+    await dark;
+    screen2.setFault({ type: 'none' }); // back at once, blank; the card has no status query
+    expect(screen2.view.text).toBe('');
+    const back = Date.now();
+    expect(await within(10_000, 'screen 2 drawn again by its redraw', screenShows(screen2, 'A002'))).toContain('2号窗口');
+    expect(Date.now() - back).toBeLessThan(1000 + 1500);
+    expect(logs.some((r) => (r.obj as { why?: string }).why === 'redraw')).toBe(true);
   });
 });
