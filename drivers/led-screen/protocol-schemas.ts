@@ -15,7 +15,13 @@ export const screenProtocolSchemas = {
 
 export type ScreenProtocolId = keyof typeof screenProtocolSchemas;
 
-/** `screens[].redrawSeconds`' default: an idle screen is drawn again with its present text a minute after it confirmed it. */
-export const SCREEN_REDRAW_SECONDS = 60;
+/**
+ * `screens[].redrawSeconds`' default: an idle screen is drawn again with its present text ten minutes after
+ * it confirmed it. Not a minute: each redraw is a frame a call can land behind (~119 ms at 9600 baud), and at
+ * 60 s a line of 40 screens spent 8 % of its time on them, so about one call in twelve waited one more frame
+ * (issue 12: call → frame p99 ≤ 1.2 × its wire time); at 600 s, 0.8 %. A blanked screen shows its text again
+ * within ten minutes, or at its window's next call, whichever is first.
+ */
+export const SCREEN_REDRAW_SECONDS = 600;
 /** For z.enum: every protocol id, the default (`bx`) first. */
 export const screenProtocolIds = Object.keys(screenProtocolSchemas) as [ScreenProtocolId, ...ScreenProtocolId[]];
