@@ -613,11 +613,12 @@ export class AgentLink {
   /**
    * Hands the server a citizen's mobile number for SMS about one ticket. It travels only in this
    * request (stored encrypted on the server, never in an event); resolves with whether it is held.
+   * With `withinMs`, withdrawn unanswered after that long (REQUEST_TIMEOUT, as `request`).
    */
-  async sendContact(ticketId: string, phone: string): Promise<boolean> {
+  async sendContact(ticketId: string, phone: string, opts: { withinMs?: number } = {}): Promise<boolean> {
     // Needs the server: during an island the kiosk keeps the number sealed for the return (island/contacts.ts).
     if (this.divert) throw new HallqError('NOT_CONNECTED', 'island mode: no SMS contact without the server');
-    const r = await this.request({ id: randomUUID(), type: 'contact', ticketId, phone });
+    const r = await this.request({ id: randomUUID(), type: 'contact', ticketId, phone }, opts);
     if (r.status === 'error') throw new HallqError(r.error.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'PAYLOAD_INVALID', r.error.message, { code: r.error.code });
     const data = contactDataSchema.safeParse(r.data);
     if (!data.success) throw new HallqError('PAYLOAD_INVALID', 'the answer to a contact request does not read');

@@ -127,6 +127,12 @@ describe('the kiosk in island mode offers no SMS ticket', () => {
       vi.spyOn(link, 'request').mockImplementation((req) =>
         Promise.resolve(req.type === 'island' ? { id: req.id, status: 'ok', data: { outcome: req.command.type === 'IssueTicket' ? { ok: true, ticketId: 'server-ticket' } : { ok: true }, seq: 1 } } : { id: req.id, status: 'ok', data: {} }),
       );
+      // As the real resync: the replica is the server's state, which holds the ticket under its new id.
+      vi.spyOn(link, 'resync').mockImplementation(() => {
+        const t = link.replica.state.tickets[ticketId];
+        if (t) link.replica.state.tickets['server-ticket'] = { ...t, id: 'server-ticket' };
+        return Promise.resolve();
+      });
       const given: [string, string][] = [];
       vi.spyOn(link, 'sendContact').mockImplementation((t, phone) => (given.push([t, phone]), Promise.resolve(true)));
       link.handleMessage('hallq/v1/h/server/status', Buffer.from(JSON.stringify({ online: true })));

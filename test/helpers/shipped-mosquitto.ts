@@ -53,6 +53,8 @@ export interface ShippedBroker {
   /** Everything Mosquitto logged so far (connections, disconnections and why). */
   log(): string;
   stop(): Promise<void>;
+  /** Starts it again after stop(), on the same ports with the same config (a broker outage and back). */
+  resume(): Promise<void>;
 }
 
 /** A real Mosquitto (Debian's) with the adapted shipped config, ready when it says it is running. */
@@ -60,13 +62,18 @@ export async function startShippedMosquitto(dir: string, files: { passwd: string
   const ports: [number, number] = [await freePort(), await freePort()];
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, adaptShippedConf(ports, dir, files));
-  const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const watch = watchStderr(child, / running/, { what: 'mosquitto (shipped config)', ms: 30_000, onTimeout: () => child.kill('SIGKILL') });
-  await watch.ready;
+  let before = '';
+  const spawnIt = async () => {
+    const c = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const w = watchStderr(c, / running/, { what: 'mosquitto (shipped config)', ms: 30_000, onTimeout: () => c.kill('SIGKILL') });
+    await w.ready;
+    return { c, w };
+  };
+  let { c: child, w: watch } = await spawnIt();
   return {
     url: `mqtt://127.0.0.1:${ports[0]}`,
     lanUrl: `mqtt://127.0.0.1:${ports[1]}`,
-    log: () => watch.text(),
+    log: () => before + watch.text(),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -74,6 +81,10 @@ export async function startShippedMosquitto(dir: string, files: { passwd: string
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
+    resume: async () => {
+      before += watch.text();
+      ({ c: child, w: watch } = await spawnIt());
+    },
   };
 }
 

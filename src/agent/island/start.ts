@@ -35,10 +35,14 @@ export function openIsland(
     mode,
     contacts,
     pending: () => store.pending().length,
-    start: () => mode.start(),
+    start: () => {
+      mode.start();
+      contacts.start();
+    },
     stop: () => {
       // Also before start(): island mode listens from the agent's start (IslandMode.listen).
       mode.stop();
+      contacts.stop();
       store.close();
     },
   };
