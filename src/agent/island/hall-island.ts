@@ -175,13 +175,18 @@ export class HallIsland {
    * its replica and mirror into its outbox (a sync asks for what came after the state's seq).
    */
   join(acting: string): void {
+    this.begin();
+    this.becomeFollower(acting);
+  }
+
+  /** A new island on this agent: from the replica as it is now, nothing decided or led yet. */
+  private begin(): void {
     this.pager = undefined;
     this.log = [];
     this.snapshot = structuredClone(this.link.replica.state);
     this.led = { own: [], ids: [] };
     this.decidedAlone = false;
     this.ending = false;
-    this.becomeFollower(acting);
   }
 
   /**
@@ -231,12 +236,7 @@ export class HallIsland {
 
   /** The island begins on this agent. */
   enter(): void {
-    this.pager = undefined;
-    this.log = [];
-    this.snapshot = structuredClone(this.link.replica.state);
-    this.led = { own: [], ids: [] };
-    this.decidedAlone = false;
-    this.ending = false;
+    this.begin();
     if (this.link.connected) this.startElecting();
     else this.setRole('alone', undefined);
   }
