@@ -5,6 +5,7 @@ import { isHallqError } from '../../../drivers/common/error.js';
 import { recordingLogger, type LogRecord } from '../../../drivers/common/logger.js';
 import { SerialTransport } from '../../../drivers/common/serial-transport.js';
 import type { PrintDocument } from '../../../drivers/printer/document.js';
+import { transmitPaperStatus } from '../../../drivers/printer/commands.js';
 import { EscPosPrinter, type PrinterHealth } from '../../../drivers/printer/driver.js';
 import { EscPosEmulator } from '../../../drivers/printer/emulator.js';
 import { openPtyPair, type PtyPair } from '../../helpers/pty.js';
@@ -100,14 +101,18 @@ describe('EscPosPrinter ↔ EscPosEmulator over a real pty', () => {
     // Deadlines far beyond this test's own limit: only the loss of the link can end the wait in time.
     printer = new EscPosPrinter(host, { logger: recordingLogger(records), statusTimeoutMs: 500, confirmTimeoutMs: 60_000, reaskTimeoutsMs: [60_000] });
     await printer.open();
-    let sent = false;
-    const arrived = new Promise<void>((resolve) => {
-      const off = device.onData(() => {
-        if (sent) (off(), resolve());
+    // The ticket's bytes all written (drained): the driver then asks GS r 1, the confirmation it waits for.
+    let seen = Buffer.alloc(0);
+    const asked = new Promise<void>((resolve) => {
+      const off = device.onData((chunk) => {
+        seen = Buffer.concat([seen, chunk]);
+        if (seen.includes(transmitPaperStatus())) (off(), resolve());
       });
     });
-    const printing = printer.print(ticket, { beforeWrite: () => (sent = true) });
-    await arrived;
+    // A long ticket (200 lines fed: some 5 s of paper at 150 mm/s), so the mechanism is surely still moving at the cut of the cable.
+    const long: PrintDocument = { blocks: [...ticket.blocks.slice(0, -1), { type: 'feed', lines: 200 }, { type: 'cut', partial: true }] };
+    const printing = printer.print(long);
+    await asked;
     // The mechanism is moving the paper (150 mm/s): the cut is still to come when the cable goes.
     expect(emulator.printing).toBe(true);
     await pty.close();
