@@ -210,7 +210,7 @@ export async function buildKioskApp(link: AgentLink, kiosk: KioskFlow, card: Car
     const server = isHallqError(e, 'SERVER_CANNOT_SAVE');
     if (server || isStoreFailure(e)) {
       const whose = server ? 'the hall server cannot save (its disk full or failing)' : `this kiosk cannot save to its own disk (its island file or print journal: ${storeReason(e)})`;
-      if (!storeFailing) logger.warn(server ? { code: e.details?.['code'] } : { code: 'STORE_IO' }, `${what}: ${whose}; citizens are sent to the desk (said once until it works again)`);
+      if (!storeFailing) logger.warn(server ? { code: e.details?.['code'] } : { code: isHallqError(e) ? e.code : 'STORE_IO' }, `${what}: ${whose}; citizens are sent to the desk (said once until it works again)`);
       storeFailing = true;
       return sendError(reply, 503, 'store-failing', 'Tickets cannot be issued just now; please ask the staff at the desk', '暂时无法取号，请咨询导办人员');
     }

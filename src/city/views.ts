@@ -132,11 +132,13 @@ export async function nearby(pool: pg.Pool, halls: readonly CityHall[], serviceI
   const r = await pool.query<Record<string, unknown>>(
     `SELECT s.hall_id, s.avg_service_minutes,
             (SELECT count(*) FROM tickets t JOIN halls h USING (hall_id) WHERE t.hall_id = s.hall_id AND t.service_id = s.service_id AND t.status = 'waiting' AND t.day = h.day) AS waiting,
-            (SELECT count(*) FROM hall_windows w WHERE w.hall_id = s.hall_id AND w.status = 'open' AND s.service_id = ANY(w.services)) AS open_windows,
-            -- Open windows serving this service with nobody at them now: a ticket taken now may be called at once.
-            (SELECT count(*) FROM hall_windows w WHERE w.hall_id = s.hall_id AND w.status = 'open' AND s.service_id = ANY(w.services)
-                AND NOT EXISTS (SELECT 1 FROM tickets t JOIN halls h USING (hall_id) WHERE t.hall_id = w.hall_id AND t.window_no = w.window_no AND t.status IN ('called', 'serving') AND t.day = h.day)) AS free_windows
-       FROM hall_services s WHERE s.service_id = $1`,
+            o.open_windows, o.free_windows
+       FROM hall_services s,
+            -- The open windows serving this service, and those of them with nobody at them now (a ticket taken now may be called at once): one pass.
+            LATERAL (SELECT count(*) AS open_windows,
+                            count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM tickets t JOIN halls h USING (hall_id) WHERE t.hall_id = w.hall_id AND t.window_no = w.window_no AND t.status IN ('called', 'serving') AND t.day = h.day)) AS free_windows
+                       FROM hall_windows w WHERE w.hall_id = s.hall_id AND w.status = 'open' AND s.service_id = ANY(w.services)) o
+      WHERE s.service_id = $1`,
     [serviceId],
   );
   const out: NearbyHall[] = [];
