@@ -14,6 +14,7 @@ import { CATCH_UP_WAITING, CatchUpQueue, eventsPage, StatePager } from './catch-
 import { logSafe } from './log-safe.js';
 import { settledWithin } from '../ops/bounded.js';
 import { Throttle } from '../bus/throttle.js';
+import { WindowViewPacer } from './window-view-pacer.js';
 import type { Authorized, RequestAuthorizer } from '../bus/authorize.js';
 import type { HallEngine } from './engine.js';
 import type { SmsHook } from './sms/hook.js';
@@ -110,6 +111,8 @@ export class MqttServer {
 
   /** The retained server/status follows the log: refreshed after events, at most once a second. */
   private readonly statusRefresh = new Throttle(() => this.publishStatus(), 1000);
+  /** Window views: sent at once when the window itself changed, a waiting count alone at most every 250 ms (window-view-pacer.ts). */
+  private readonly windowViews = new WindowViewPacer((w, view) => this.publishRetained(this.t.windowState(w), view ?? windowView(this.engine.state, w)));
 
   /** The seq of the last retained status sent on this connection: the status is sent again only when it moved. */
   private statusSeq: number | undefined;
@@ -279,18 +282,20 @@ export class MqttServer {
   private publishAllState(): void {
     const s = this.engine.state;
     this.publishStatus(true);
-    for (const w of s.config?.windows ?? []) this.publishRetained(this.t.windowState(w.id), windowView(s, w.id), true);
+    const views = (s.config?.windows ?? []).map((w) => windowView(s, w.id));
+    for (const v of views) this.publishRetained(this.t.windowState(v.window), v, true);
+    this.windowViews.sentAll(views);
     this.publishRetained(this.t.queueState, queueView(s), true);
   }
 
-  /** Publishes events, then the retained views they changed. */
+  /** Publishes events, then the retained views they changed (a window's waiting count alone paced: window-view-pacer.ts). */
   publishEvents(events: HallEvent[], sms = true): void {
     if (events.length === 0) return;
     if (sms) this.sms?.afterAppend(events);
     for (const e of events) this.publish(this.t.events, e);
     const s = this.engine.state;
     const windows = new Set(events.flatMap((e) => windowsTouched(s, e)));
-    for (const w of windows) this.publishRetained(this.t.windowState(w), windowView(s, w));
+    for (const w of windows) this.windowViews.changed(windowView(s, w));
     this.publishRetained(this.t.queueState, queueView(s));
     this.statusRefresh.request();
   }
@@ -537,6 +542,7 @@ export class MqttServer {
     this.flush();
     this.stopping = true;
     this.statusRefresh.cancel();
+    this.windowViews.flush();
     // Catch-up answers not made yet are dropped: the agents ask again when the server is back.
     this.catchUps.clear();
     clearInterval(this.heartbeat);
