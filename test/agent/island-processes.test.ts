@@ -332,7 +332,7 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
     const from = agentLogFrom();
     await killHard(server?.child as never);
     server = undefined;
-    await within(agent?.says('island mode: the server is unreachable', from) ?? Promise.reject(new Error('no agent')), BOUND_MS, 'the agent goes island');
+    await within(agent?.says("island mode: the server is unreachable; the hall's agents choose one to act for the hall", from) ?? Promise.reject(new Error('no agent')), BOUND_MS, 'the agent goes island');
     // Its retained status says so (the broker is up): island, acting for the whole hall (it is alone).
     await observed(() => status?.island === 'island' && status.role === 'leader', "the agent's status: island, acting for the hall");
     const cutStart = Date.now();
@@ -359,7 +359,7 @@ describe(`island mode with real processes (server SIGKILLed for ${CUT_MS / 1000}
   it(`broker SIGKILLed for ${BROKER_CUT_MS / 1000} s: the agent runs alone, then returns its outbox`, async () => {
     const from = agentLogFrom();
     await broker.stop();
-    await within(agent?.says('island mode: the server is unreachable', from) ?? Promise.reject(new Error('no agent')), BOUND_MS, 'the agent goes island');
+    await within(agent?.says("island mode: the server is unreachable; the hall's agents choose one to act for the hall", from) ?? Promise.reject(new Error('no agent')), BOUND_MS, 'the agent goes island');
     await within(agent?.says('no broker; this agent runs alone', from) ?? Promise.reject(new Error('no agent')), BOUND_MS, 'the agent runs alone');
     // Meanwhile at the server (up, its broker gone with the agent's): a manager opens window 3 and pauses
     // it. Only the server knows; after the return window 3's screen must say so (the agent redraws from

@@ -301,7 +301,9 @@ export class IslandMode {
       this.toldImpossible = true;
       return;
     }
-    this.o.logger.warn({ awayMs }, 'island mode: the server is unreachable; this agent runs the hall for its own devices');
+    // With the hall's agents the election says next who acts for the hall (hall-island.ts setRole): not this agent before it has.
+    if (this.hall) this.o.logger.warn({ awayMs }, 'island mode: the server is unreachable; the hall\'s agents choose one to act for the hall');
+    else this.o.logger.warn({ awayMs }, 'island mode: the server is unreachable; this agent runs the hall for its own devices');
     this.link.divert = (cmd) => this.run(cmd);
     // Held commands are decided by the island now, after the outbox's entries (kept in order).
     this.release();
