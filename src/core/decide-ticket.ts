@@ -121,14 +121,11 @@ function phoneOf(config: HallConfig, phoneHash: string | undefined): Who {
   return phoneHash !== undefined && config.smsEnabled !== false ? { phoneHash } : {};
 }
 
-/** `quota999: false`: the caller checks the quota itself (an issue, which may take its kiosk's own reserve). */
-function commonRefusal(state: HallState, config: HallConfig, service: ServiceDef, now: number, who: Who = {}, quota999 = true): RejectionCode | undefined {
+/** What refuses an online issue or a check-in before its number: no window, the hours, the per-ID and per-phone rules (each caller checks the day's numbers itself). */
+function commonRefusal(state: HallState, config: HallConfig, service: ServiceDef, now: number, who: Who = {}): RejectionCode | undefined {
   if (!config.windows.some((w) => canServe(w, { serviceId: service.id }))) return 'no-window';
   const hours = issuingRefusal(config, service, now);
   if (hours) return hours;
-  // Three digits: 999 tickets a day per service, appointments included; numbers held in a lease
-  // reserve are kept for it (lease.ts quotaRoom), numbers given back are issued again.
-  if (quota999 && quotaRoom(state, service.id, 999) <= 0) return 'quota-reached';
   return personalRefusal(state, config, service.id, who);
 }
 
@@ -153,7 +150,7 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
   // number of the day (the number conflict rule), unless the day has none left.
   let leased = cmd.leased ? islandNumber(state, config, service.id, cmd.leased) : undefined;
   const who: Who = { ...(cmd.person ? { person: cmd.person } : {}), ...phoneOf(config, cmd.phoneHash) };
-  const refusal = leased === undefined ? commonRefusal(state, config, service, now, who, false) : islandRefusal(state, config, service, who);
+  const refusal = leased === undefined ? commonRefusal(state, config, service, now, who) : islandRefusal(state, config, service, who);
   if (refusal) return reject(refusal);
   // The daily quota counts tickets issued, and the numbers islands may still issue from their reserves
   // (lease.ts): an island issue from its reserve was counted when leased, so it is never refused here.
@@ -256,6 +253,9 @@ export function decideCheckIn(state: HallState, config: HallConfig, cmd: Command
   // phone is kept, so the check-in counts against that phone's later walk-in tickets.
   const refusal = commonRefusal(state, config, service, now);
   if (refusal) return reject(refusal);
+  // Three digits: 999 tickets a day per service, appointments included (a booking is not refused by the
+  // daily quota); numbers held in a lease reserve are kept for it (lease.ts quotaRoom), numbers given back are issued again.
+  if (quotaRoom(state, service.id, 999) <= 0) return reject('quota-reached');
   const late = now > a.slotStart + lateMinutes * 60_000;
   const ticket = newTicket(state, now, {
     service,
