@@ -56,6 +56,20 @@ export function uncallableWaiting(state: HallState): Record<string, number> {
   return out;
 }
 
+/**
+ * Tickets called or being served at a window the config no longer has (a reload removed it, and with it the
+ * window's state): `{ window, number, status }`, by number only. No keypad or caller page reaches that
+ * window now, so they stay so until the window comes back or the day ends.
+ */
+export function ticketsAtGoneWindows(state: HallState): { window: number; number: string; status: string }[] {
+  const ids = new Set((state.config?.windows ?? []).map((w) => w.id));
+  const out: { window: number; number: string; status: string }[] = [];
+  for (const t of Object.values(state.tickets)) {
+    if ((t.status === 'called' || t.status === 'serving') && t.window !== undefined && !ids.has(t.window)) out.push({ window: t.window, number: t.number, status: t.status });
+  }
+  return out.sort((a, b) => a.window - b.window || a.number.localeCompare(b.number));
+}
+
 export function isOpen(state: HallState, id: number): boolean {
   return own(state.windows, String(id))?.status === 'open';
 }

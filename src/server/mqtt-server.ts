@@ -229,6 +229,12 @@ export class MqttServer {
       // The status and the heartbeat read back: another instance's means a second server on the broker (onServerStatus).
       client.subscribe([this.t.requestAll, this.t.agentDevices('+'), this.t.agentStatusAll, this.t.serverStatus, ...(this.cityInbox ? [this.cityInbox.topic] : [])], { qos: 1 });
       client.subscribe(this.t.serverHeartbeat, { qos: 0 });
+      // The window views the broker keeps, read once: a window taken out of the config while this server was
+      // down would keep its last view there for good. The broker queues them with its SUBACK, before it reads
+      // the UNSUBSCRIBE sent on that SUBACK (one connection, in order).
+      client.subscribe(this.t.windowStateAll, { qos: 1 }, (err) => {
+        if (!err) client.unsubscribe(this.t.windowStateAll);
+      });
       this.publishAllState();
     });
     client.on('reconnect', () => {
@@ -248,6 +254,9 @@ export class MqttServer {
       if (this.deviceAgentOf(topic) !== undefined) return this.onDevices(topic, payload);
       if (topic.startsWith(`${this.t.root}/agent/`)) return this.island?.agentStatus(topic, payload, packet.retain ? this.absentMs : undefined);
       if (this.cityInbox?.owns(topic)) return this.onCity(topic, payload);
+      const view = this.viewWindowOf(topic);
+      // Only the views the broker held at the connect's subscription (below); this server's own live ones echo back unflagged.
+      if (view !== undefined) return packet.retain ? this.clearGoneWindows([view]) : undefined;
       return this.onRequest(topic, payload);
     });
     return new Promise((resolve) => client.once('connect', () => resolve()));
@@ -279,6 +288,35 @@ export class MqttServer {
     else this.retained.delete(topic);
   }
 
+  /** The window of a `state/window/<n>` topic, else undefined. */
+  private viewWindowOf(topic: string): number | undefined {
+    const prefix = this.t.windowState(0).slice(0, -1);
+    if (!topic.startsWith(prefix)) return undefined;
+    const rest = topic.slice(prefix.length);
+    return /^[0-9]{1,9}$/.test(rest) ? Number(rest) : undefined;
+  }
+
+  /**
+   * Clears (an empty retained message, MQTT 3.1.1 §3.3.1.3) the view of each window the config no longer
+   * has: those sent by this server (`retained`) and those `found` retained on the broker at a connect.
+   */
+  private clearGoneWindows(found: readonly number[] = []): void {
+    const ids = new Set((this.engine.state.config?.windows ?? []).map((w) => w.id));
+    const windows = new Set(found);
+    for (const topic of this.retained.keys()) {
+      const w = this.viewWindowOf(topic);
+      if (w !== undefined) windows.add(w);
+    }
+    for (const w of windows) {
+      if (ids.has(w)) continue;
+      const topic = this.t.windowState(w);
+      this.windowViews.forget(w);
+      this.retained.delete(topic);
+      this.client?.publish(topic, Buffer.alloc(0), { qos: 1, retain: true });
+      this.logger.info({ window: w }, 'retained view of a window no longer in the config cleared');
+    }
+  }
+
   private publishAllState(): void {
     const s = this.engine.state;
     this.publishStatus(true);
@@ -294,6 +332,7 @@ export class MqttServer {
     if (sms) this.sms?.afterAppend(events);
     for (const e of events) this.publish(this.t.events, e);
     const s = this.engine.state;
+    if (events.some((e) => e.type === 'HallConfigured')) this.clearGoneWindows();
     const windows = new Set(events.flatMap((e) => windowsTouched(s, e)));
     for (const w of windows) this.windowViews.changed(windowView(s, w));
     this.publishRetained(this.t.queueState, queueView(s));

@@ -54,6 +54,12 @@ export class WindowViewPacer {
     for (const v of views) this.sent.set(v.window, ownPart(v));
   }
 
+  /** A window the config no longer has: nothing more is sent for it. */
+  forget(window: number): void {
+    this.sent.delete(window);
+    this.due.delete(window);
+  }
+
   /** Sends what is due now, not at the throttle's time (the server stopping). */
   flush(): void {
     this.throttle.cancel();
