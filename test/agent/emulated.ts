@@ -58,6 +58,9 @@ export interface EmulatedLine {
   pty: PtyPair;
   screens: Map<number, BxScreenEmulator | ExternalCallScreenEmulator>;
   keypads: Map<number, KeypadEmulator>;
+  /** Takes window `w`'s keypad off the line (its cable pulled: it answers nothing); `plugKeypad` puts it back. */
+  unplugKeypad(w: number): void;
+  plugKeypad(w: number): void;
   close(): Promise<void>;
 }
 
@@ -70,11 +73,12 @@ export async function emulatedLine(windows: number[], link?: string): Promise<Em
   const line = new Rs485LineEmulator(device, { baudRate: 9600 });
   const screens = new Map<number, BxScreenEmulator | ExternalCallScreenEmulator>();
   const keypads = new Map<number, KeypadEmulator>();
+  const unplug = new Map<number, () => void>();
   for (const w of windows) {
     const s = w % 2 === 1 ? new BxScreenEmulator({ address: w }) : new ExternalCallScreenEmulator({ cardId: w });
     const k = new KeypadEmulator({ address: w });
     line.add(s);
-    line.add(k);
+    unplug.set(w, line.add(k));
     screens.set(w, s);
     keypads.set(w, k);
   }
@@ -83,6 +87,14 @@ export async function emulatedLine(windows: number[], link?: string): Promise<Em
     pty,
     screens,
     keypads,
+    unplugKeypad: (w) => {
+      unplug.get(w)?.();
+      unplug.delete(w);
+    },
+    plugKeypad: (w) => {
+      const k = keypads.get(w);
+      if (k && !unplug.has(w)) unplug.set(w, line.add(k));
+    },
     close: async () => {
       if (link) pointLink(link, `${link}.unplugged`);
       for (const k of keypads.values()) k.stop();

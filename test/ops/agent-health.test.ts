@@ -169,4 +169,19 @@ describe('the agent: health, metrics and reload on a running process', () => {
     // No island mode configured here: the gauge is there all the same, at 0.
     expect(m).toMatch(/^hallq_island 0$/m);
   }, 60_000);
+
+  it('a keypad unplugged is offline with its reason (no-reply) in the list, the metrics and `hallq devices`; plugged back, ok', async () => {
+    if (!line) throw new Error('the line of the test before is not there');
+    // The file the test before left invalid, valid again (the running agent still has the valid one).
+    writeFileSync(agentConfig, readFileSync(agentConfig, 'utf8').replace(`screens: [{ window: 1, address: -5 }]`, `screens: [{ window: 1, address: 1 }]`));
+    line.unplugKeypad(1);
+    const list = await devicesWhere((l) => stateOf(l, 'keypad-1') === 'offline');
+    expect(list.find((d) => d.name === 'keypad-1')).toMatchObject({ state: 'offline', reason: 'no-reply', detail: 'DEVICE_TIMEOUT' });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(sample(metrics, 'hallq_device_problem', { device: 'keypad-1', kind: 'keypad-both', reason: 'no-reply' })).toBe(1);
+    const text = await runHallq(['devices', '--config', agentConfig]);
+    expect(text.stdout, JSON.stringify(text)).toMatch(/keypad-1\s+keypad-both\s+offline\s+no status reply \(无状态应答\)/);
+    line.plugKeypad(1);
+    await devicesWhere((l) => stateOf(l, 'keypad-1') === 'ok');
+  }, 60_000);
 });

@@ -17,6 +17,7 @@ import { loadClipLibrary } from '../../../drivers/voice/clip-library.js';
 import { voiceOutputs } from '../../../drivers/voice/outputs.js';
 import { espeakToPcm } from '../../../drivers/voice/espeak-tts.js';
 import type { DeviceHealth } from '../../bus/messages.js';
+import type { DeviceReason } from '../../bus/device-reasons.js';
 import type { DevicesConfig } from '../../config/schema.js';
 import { defaultBackoff, type Backoff } from './backoff.js';
 import { ReopeningTransport, type LinkState } from './reopening-transport.js';
@@ -308,7 +309,7 @@ export class DeviceManager {
         keypad.status === 'online'
           ? { name: kname, kind, state: 'ok', final: false }
           : keypad.status === 'offline'
-            ? { name: kname, kind, state: 'offline', detail: lastError, final: false }
+            ? { name: kname, kind, state: 'offline', ...reasonOf(lastError), detail: lastError, final: false }
             : { name: kname, kind, state: 'unknown', detail: push ? 'push mode: heard only when a key is pressed' : `${name} address ${k.address}`, final: push };
       this.set(fromKeypad());
       this.offs.push(
@@ -438,7 +439,20 @@ export class DeviceManager {
 }
 
 /** A screen's health as the agent lists it; `failing`: the present text is being written again. */
-function screenHealthEntry(h: ScreenHealth): Pick<DeviceHealth, 'state' | 'detail'> {
+/** Why an RS-485 device stopped answering, from its driver's error code: silence, replies that do not check, its line gone. */
+function busReason(code: string): DeviceReason | undefined {
+  if (code === 'DEVICE_TIMEOUT') return 'no-reply';
+  if (code === 'DEVICE_CHECKSUM' || code === 'DEVICE_NAK') return 'bad-reply';
+  if (code === 'TRANSPORT_CLOSED' || code === 'TRANSPORT_OPEN_FAILED') return 'link-down';
+  return undefined;
+}
+
+const reasonOf = (code: string): { reason?: DeviceReason } => {
+  const reason = busReason(code);
+  return reason ? { reason } : {};
+};
+
+function screenHealthEntry(h: ScreenHealth): Pick<DeviceHealth, 'state' | 'reason' | 'detail'> {
   switch (h.state) {
     case 'unknown':
       return { state: 'unknown', detail: 'not written yet' };
@@ -447,6 +461,6 @@ function screenHealthEntry(h: ScreenHealth): Pick<DeviceHealth, 'state' | 'detai
     case 'failing':
       return { state: 'degraded', detail: `${h.code}: not confirmed by the screen; writing it again` };
     case 'offline':
-      return { state: 'offline', detail: `${h.code}: ${h.failures} writes or polls in a row not confirmed; writing again with backoff` };
+      return { state: 'offline', ...reasonOf(h.code), detail: `${h.code}: ${h.failures} writes or polls in a row not confirmed; writing again with backoff` };
   }
 }

@@ -8,7 +8,8 @@ import type { AgentLink } from '../link.js';
  * Server events become what the window screens and the keypads' displays show. Screens skip
  * unchanged content themselves (until told to forget it: their line came back, DeviceManager); the
  * called window's screen goes first on the bus (urgent). After a
- * catch-up every screen shows the present state once, without the urgent flash of a call.
+ * catch-up every screen shows the present state once, without the urgent flash of a call. A keypad that
+ * comes back online is shown its window's present count and ticket again.
  */
 export function attachDisplays(link: AgentLink, screens: Map<number, WindowScreen>, keypads: Map<number, Keypad>, logger: Logger): () => void {
   const timers = new Set<NodeJS.Timeout>();
@@ -28,11 +29,18 @@ export function attachDisplays(link: AgentLink, screens: Map<number, WindowScree
         }, NOTICE_RETRY_MS);
         timers.add(t);
       });
+    showOnKeypad(window);
+  };
+  const showOnKeypad = (window: number) => {
+    const v = windowView(link.replica.state, window);
     keypads
       .get(window)
       ?.showTicket(v.waiting, v.current?.number)
       .catch((e: unknown) => logger.warn({ window, err: String(e) }, 'keypad display failed'));
   };
+  // A keypad heard again after silence (its power or cable back) has a blank display: written again with
+  // the present count and ticket, as a screen is at its redraw (the tryout: keypads blank until the next call).
+  const offKeypads = [...keypads].map(([window, keypad]) => keypad.on((e) => e.type === 'online' && showOnKeypad(window)));
   let shownNotice = link.replica.state.emergency?.text;
   const all = () => {
     for (const w of new Set([...screens.keys(), ...keypads.keys()])) refresh(w, false);
@@ -62,6 +70,7 @@ export function attachDisplays(link: AgentLink, screens: Map<number, WindowScree
   all();
   return () => {
     off();
+    for (const o of offKeypads) o();
     for (const t of timers) clearTimeout(t);
     timers.clear();
     offCaughtUp();
