@@ -249,7 +249,10 @@ export class IslandMode {
       this.link.send({ id, type: 'ReturnNumbers', serviceId: r.serviceId, from: r.from, to: r.to }).then(
         (outcome) => {
           this.givingBack.delete(id);
-          if (!outcome.ok) this.o.logger.warn({ service: r.serviceId, from: r.from, to: r.to, code: outcome.code }, 'leased numbers not given back');
+          // Not held (any more): given back by an earlier send whose event this replica had not applied when the
+          // next change asked again; the numbers are marked used here either way, so nothing is lost.
+          if (!outcome.ok && outcome.code === 'numbers-not-held') this.o.logger.info({ service: r.serviceId, from: r.from, to: r.to }, 'leased numbers already given back');
+          else if (!outcome.ok) this.o.logger.warn({ service: r.serviceId, from: r.from, to: r.to, code: outcome.code }, 'leased numbers not given back');
         },
         () => this.givingBack.delete(id),
       );
