@@ -304,7 +304,9 @@ export class EscPosPrinter {
       this.log.info({}, 'printer confirmed the ticket on a second status request');
       return 'device';
     }
-    this.setHealth('unconfirmed', 'unconfirmed');
+    // A lost link keeps the health its loss set (offline, link-closed): a kiosk must not offer printing on it
+    // (the tryout: `canPrint` true for the second after a cable was cut mid-ticket).
+    if (reading.reason !== 'closed') this.setHealth('unconfirmed', 'unconfirmed');
     this.log.warn({ reason: reading.reason }, 'ticket sent but the printer never confirmed nor failed it: taken as printed (not voided)');
     return 'unconfirmed';
   }
