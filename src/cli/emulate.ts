@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
@@ -56,8 +56,9 @@ function ticketLines(t: PrintedTicket): string[] {
 function printerSession(device: SerialTransport, print: (l: string) => void, pngDir?: string): Session {
   const emulator = printerEmulation.emulator();
   emulator.attach(device);
-  let n = 0;
   if (pngDir) mkdirSync(pngDir, { recursive: true });
+  // Numbered on from the previews already there: an emulator started again must not overwrite the last run's.
+  let n = pngDir ? lastPreviewNumber(readdirSync(pngDir)) : 0;
   // Said once, before the first ticket: without a CJK font every PNG lacks its Chinese text.
   if (pngDir) {
     void import('../../drivers/printer/preview.js').then(({ previewFontWarning }) => {
@@ -284,4 +285,14 @@ export async function emulateCommand(kind: EmulatedKind, o: EmulateOptions): Pro
   await pty?.close();
   o.print(`hallq emulate ${kind} stopped.`);
   return exitCodes.ok;
+}
+
+/** The highest n of the `ticket-NNNN.png` files among `names` (0 when none). */
+export function lastPreviewNumber(names: readonly string[]): number {
+  let last = 0;
+  for (const name of names) {
+    const m = /^ticket-(\d{4,})\.png$/.exec(name);
+    if (m) last = Math.max(last, Number(m[1]));
+  }
+  return last;
 }
