@@ -29,10 +29,9 @@ export function attachDisplays(link: AgentLink, screens: Map<number, WindowScree
         }, NOTICE_RETRY_MS);
         timers.add(t);
       });
-    showOnKeypad(window);
+    showOnKeypad(window, v);
   };
-  const showOnKeypad = (window: number) => {
-    const v = windowView(link.replica.state, window);
+  const showOnKeypad = (window: number, v = windowView(link.replica.state, window)) => {
     keypads
       .get(window)
       ?.showTicket(v.waiting, v.current?.number)
