@@ -59,7 +59,8 @@ describe('the device manager on emulated hardware over real ptys', () => {
     // The loss is logged in words, never the add-on's raw text (tryout: `"err":"bad file descriptor"`).
     const lost = logger.records.filter((r) => /link lost/.test(String(r.msg)));
     expect(lost.length).toBeGreaterThan(0);
-    for (const r of lost) expect(r.obj).toMatchObject({ reason: 'the device went away (unplugged, or its port closed under it)' });
+    // Which of the two the pty's close gives (an EBADF on a read, or the end of the stream) is the kernel's timing.
+    for (const r of lost) expect(['the device went away (unplugged, or its port closed under it)', 'closed by the other side']).toContain((r.obj as { reason?: string }).reason);
     expect(JSON.stringify(logger.records)).not.toMatch(/bad file descriptor|EBADF|EIO:/i);
 
     // Plug a printer back in at the same configured path: the manager reopens it without being asked.
