@@ -9,6 +9,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES, type StatePart } from '../bus/paging.js';
 import { noDelayOn } from '../bus/no-delay.js';
 import { reconnectWithBackoff, type ReconnectPolicy } from '../bus/reconnect.js';
 import { topics, type Topics } from '../bus/topics.js';
+import { logHead } from '../bus/log-head.js';
 import { Replica } from './replica.js';
 import { settledWithin } from '../ops/bounded.js';
 import { Throttle } from '../bus/throttle.js';
@@ -341,6 +342,7 @@ export class AgentLink {
     if (topic === this.t.serverStatus) {
       const st = serverStatusSchema.safeParse(json.value);
       if (!st.success) return drop('not a server status');
+      this.checkHistory(st.data);
       for (const fn of this.statusListeners) fn(st.data);
       return;
     }
@@ -420,15 +422,69 @@ export class AgentLink {
       const d: Delivery = { live, islandReplay: e.commandId.startsWith('island-') };
       for (const fn of this.listeners) fn(e, d);
     } else if (r === 'gap') void this.catchUp();
+    else if (live && !this.historyDoubt && this.otherHistory(e)) this.doubtHistory(e.seq);
   }
+
+  /**
+   * A live event at a seq the replica passed (a QoS 1 repeat, normally) that is not the event applied
+   * there, or one from further back than the identities kept and after the state last loaded: the
+   * server's log is another history (a restored backup's server goes on from its own end).
+   */
+  private otherHistory(e: HallEvent): boolean {
+    const known = this.replica.headAt(e.seq);
+    return known !== undefined ? known !== logHead(e) : e.seq > this.replica.loadedSeq;
+  }
+
+  /**
+   * The server's status against the replica: a server at a seq this replica passed, whose event there is
+   * not the one applied here (its `head`), or one this far behind that the replica no longer knows its
+   * event there, holds another history: a backup restored, a database replaced. Its events at seqs the
+   * replica passed were dropped as repeats, and the kiosk then showed neither its tickets nor its
+   * emergency notice (the tryout). The server's state then replaces the replica (historyDoubt).
+   * A status at or ahead of the replica's seq is left to the catch-up, which checks where it joins.
+   */
+  private checkHistory(st: ServerStatus): void {
+    if (!st.online || st.seq === undefined || this.divert) return;
+    const mine = this.replica.seq;
+    if (st.seq > mine) return;
+    // Behind this replica, and said after the latest event applied here (a retained status a moment old
+    // says an older time): the server went back (a restored backup, whose events up to there are ours).
+    const wentBack = st.seq < mine && st.at !== undefined && st.at > this.replica.latestAt;
+    const known = this.replica.headAt(st.seq);
+    const same = known !== undefined ? st.head === undefined || st.head === known : st.seq === mine || st.seq <= this.replica.loadedSeq;
+    if (same && !wentBack) return;
+    this.doubtHistory(st.seq);
+  }
+
+  /**
+   * The server's log is not the history this replica was built from: its state replaces the replica at
+   * the next catch-up (started now, or after the one in flight), whatever its seq; listeners redraw as
+   * after a resync (no event is replayed to them: voice speaks nothing of it). Logged once per episode.
+   */
+  private doubtHistory(serverSeq: number): void {
+    this.noteDoubt(serverSeq);
+    if (this.catchingUp) void this.catchingUp.then(() => this.catchUp());
+    else void this.catchUp();
+  }
+
+  private noteDoubt(serverSeq: number): void {
+    if (!this.historyDoubt) this.logger.warn({ replicaSeq: this.replica.seq, serverSeq }, "the server's event log is not the history this agent holds (a database restored from a backup or replaced?): the server's state replaces this agent's copy");
+    this.historyDoubt = true;
+  }
+
+  /** Set by doubtHistory until the server's state has replaced the replica. */
+  private historyDoubt = false;
+  /** The catch-up in progress replaced the replica for another history: resync listeners follow. */
+  private replacedHistory = false;
 
   /**
    * Loads the server's state in parts (each below the message cap), joined and checked before it
    * replaces the replica (readState). False after a few tries or on an answer that does not read, and
    * when island mode took over meanwhile (an agent restarted during an island that joined it: its
-   * replica is the island's now, the server's state comes at the return).
+   * replica is the island's now, the server's state comes at the return). `force`: it replaces the
+   * replica even at a lower seq (another history).
    */
-  private async loadState(): Promise<boolean> {
+  private async loadState(force = false): Promise<boolean> {
     const state = await this.readState('the server', async (seq, part) => {
       const r = await this.askCatchUp(() => ({ id: randomUUID(), type: 'state', ...(seq === undefined ? {} : { seq, part }) }));
       if (r.status === 'error' && r.error.code === 'STATE_MOVED') return 'moved';
@@ -437,8 +493,8 @@ export class AgentLink {
     });
     if (!state || this.divert) return false;
     const before = this.replica.seq;
-    this.replica.load(state);
-    if (this.replica.seq !== before) this.loadedState = true;
+    this.replica.load(state, force);
+    if (this.replica.seq !== before || force) this.loadedState = true;
     return true;
   }
 
@@ -495,10 +551,27 @@ export class AgentLink {
       try {
         if (this.replica.seq === 0 && !(await this.loadState())) return;
         for (;;) {
+          if (this.historyDoubt) {
+            if (!(await this.loadState(true))) return;
+            this.historyDoubt = false;
+            this.replacedHistory = true;
+          }
           const before = this.replica.seq;
-          const r = await this.askCatchUp(() => ({ id: randomUUID(), type: 'events', after: before, limit: 1000 }));
+          // From the event at the replica's seq when its identity is known: the server's must be the same
+          // one, or its log is another history (a restored backup that went on past this seq meanwhile).
+          const known = this.replica.headAt(before);
+          const after = known === undefined ? before : before - 1;
+          const r = await this.askCatchUp(() => ({ id: randomUUID(), type: 'events', after, limit: 1000 }));
           const data = r.status === 'ok' ? eventsDataSchema.safeParse(r.data) : undefined;
           if (!data?.success) return;
+          const first = known === undefined ? undefined : eventSchema.safeParse(data.data.events[0]);
+          const joins = known === undefined || (first?.success === true && first.data.seq === before && logHead(first.data) === known);
+          // A server behind this replica, or whose event at its seq is another: its state, then on from there.
+          if (!joins || data.data.lastSeq < before) {
+            if (this.divert) return;
+            this.noteDoubt(data.data.lastSeq);
+            continue;
+          }
           // The next event is larger than a message: take the state instead, then go on from it.
           if (data.data.resync === true) {
             if (!(await this.loadState())) return;
@@ -521,6 +594,10 @@ export class AgentLink {
         const loaded = this.loadedState;
         this.loadedState = false;
         if (replayed.length > 0 || loaded) this.emitCaughtUp(replayed);
+        if (this.replacedHistory) {
+          this.replacedHistory = false;
+          for (const fn of this.resyncListeners) fn();
+        }
       }
     })();
     return this.catchingUp;

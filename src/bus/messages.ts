@@ -67,6 +67,8 @@ export interface ServerStatus {
   instance?: string;
   /** The host name the server runs on, for the error a second server gives. */
   host?: string;
+  /** The identity of the log's event at `seq` (src/bus/log-head.ts); absent from servers before it and for an empty log. */
+  head?: string;
 }
 
 export interface AgentStatus {

@@ -13,6 +13,7 @@ export const serverStatusSchema = z.looseObject({
   at: z.number().finite().optional(),
   instance: z.string().min(1).max(64).optional(),
   host: z.string().max(255).optional(),
+  head: z.string().regex(/^[0-9a-f]{8}$/).optional(),
 });
 
 /** Its output is (a superset of) ServerStatus, checked at compile time. */

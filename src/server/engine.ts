@@ -4,6 +4,7 @@ import { execute, type Command, type HallConfig, type HallEvent, type HallState,
 import { dirname } from 'node:path';
 import { EventLog, snapshotFilePath } from '../store/index.js';
 import { DiskSpaceWatch, type DiskSpace } from '../store/disk-space.js';
+import { logHead } from '../bus/log-head.js';
 import { replayLog } from './replay-log.js';
 import { warnUncallable } from './uncallable-warning.js';
 import { SnapshotWriter, type SnapshotSaved } from './snapshot-writer.js';
@@ -158,6 +159,7 @@ export class HallEngine {
         this.storeFailure = undefined;
       }
       const events = batch.flatMap((p) => p.events);
+      this.last = events.at(-1) ?? this.last;
       for (const p of batch) results[p.index] = { outcome: p.outcome, events: p.events, duplicate: false };
       for (const fn of this.appended) fn(events);
       this.sinceSnapshot += events.length;
@@ -235,6 +237,27 @@ export class HallEngine {
 
   eventsAfter(seq: number, limit = 1000): HallEvent[] {
     return this.log.read(seq, limit);
+  }
+
+  /** The last event committed (its identity is the status's `head`); read from the log once, then kept by each commit. */
+  private last: HallEvent | undefined;
+
+  /**
+   * The identity of the log's event at the state's seq (src/bus/log-head.ts), for the server's status:
+   * agents compare it with their own, so a restored or replaced database is told from the history they
+   * hold. Undefined for an empty log, or when the log cannot be read now.
+   */
+  head(): string | undefined {
+    const seq = this.state.seq;
+    if (seq === 0) return undefined;
+    if (this.last?.seq !== seq) {
+      try {
+        this.last = this.log.read(seq - 1, 1)[0];
+      } catch {
+        return undefined;
+      }
+    }
+    return this.last ? logHead(this.last) : undefined;
   }
 
   /** False once close() ran: /readyz answers 503 then. */

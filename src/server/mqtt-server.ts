@@ -122,7 +122,8 @@ export class MqttServer {
     if (!this.metrics.connected) return;
     const seq = this.engine.state.seq;
     if (!force && this.statusSeq === seq) return;
-    const status: ServerStatus = { online: true, seq, at: this.opts.clock(), ...this.identity() };
+    const head = this.engine.head();
+    const status: ServerStatus = { online: true, seq, at: this.opts.clock(), ...this.identity(), ...(head === undefined ? {} : { head }) };
     if (this.publish(this.t.serverStatus, status, true)) this.statusSeq = seq;
   }
 
