@@ -11,7 +11,7 @@ import { defaultPolicy } from '../core/model.js';
 import { staffIdSchema } from './staff-id.js';
 import { trustProxySchema } from './trust-proxy.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES } from '../bus/paging.js';
-import { SMS_TEMPLATE_DEFAULTS } from './sms-texts.js';
+import { SMS_PLACEHOLDERS, SMS_TEMPLATE_DEFAULTS } from './sms-texts.js';
 import { DEFAULT_STATUS_BASE_URL } from './status-url.js';
 
 /**
@@ -156,7 +156,7 @@ export const smsSchema = z
     /** First retry after this many seconds, doubling with each attempt. */
     backoffSeconds: z.number().positive().default(30),
     maxAttempts: int(1, 20).default(5),
-    /** Message texts (the modem sends these); placeholders {hall} {number} {service} {position} {ahead} {wait} {windows} {window}, and the printed ticket's own words {aheadText} {waitText} {policy} {statusLink}. */
+    /** Message texts (the modem sends these); placeholders {hall} {number} {service} {position} {ahead} {wait} {windows} {window}, and the printed ticket's own words {aheadText} {waitText} {windowsText} {policy} {statusLink}. */
     templates: z
       .strictObject({
         issued: text.default(SMS_TEMPLATE_DEFAULTS.issued),
@@ -198,8 +198,8 @@ export const smsSchema = z
         secretKeyFile: text,
         sdkAppId: text,
         signName: text,
-        /** TemplateId per reason and its parameter names in the order of {1}, {2} … */
-        templates: smsReasons(z.strictObject({ templateId: text, params: z.array(z.enum(['hall', 'number', 'service', 'position', 'ahead', 'wait', 'windows', 'window', 'link', 'valid'])) })),
+        /** TemplateId per reason and its parameter names in the order of {1}, {2} …: any placeholder a text may name (the issued texts' words too). */
+        templates: smsReasons(z.strictObject({ templateId: text, params: z.array(z.enum(SMS_PLACEHOLDERS)) })),
         endpoint: z.url().optional(),
         region: text.optional(),
       })

@@ -9,7 +9,10 @@
  */
 export const SMS_TEMPLATE_DEFAULTS = {
   // The issued texts say what the printed ticket says, in the same words (src/core/ticket-notice.ts).
-  issued: '【{hall}】您已取号{number}（{service}），{aheadText}，{waitText}，请到{windows}号窗口办理，请留意叫号。{policy}。{statusLink}',
+  // issuedNear is sent only with windows to name (core/notify.ts, templates.ts templateFor).
+  // {windowsText} is the paper's window line (请到 3、5 号窗口等候, or 请留意叫号屏 with none open), not 请到{windows}号…:
+  // {windows} is empty then, as the paper names no window.
+  issued: '【{hall}】您已取号{number}（{service}），{aheadText}，{waitText}，{windowsText}。{policy}。{statusLink}',
   issuedNear: '【{hall}】您已取号{number}（{service}），{aheadText}，{waitText}，请到{windows}号窗口附近等候。{policy}。{statusLink}',
   near: '【{hall}】{number}即将叫号，请到{windows}号窗口附近等候。',
   called: '【{hall}】请{number}号到{window}号窗口办理。',
@@ -20,3 +23,8 @@ export const SMS_TEMPLATE_DEFAULTS = {
 };
 /** The message kinds a provider needs a text (modem) or an approved template (gateways) for. */
 export const SMS_TEMPLATE_NAMES = ['issued', 'issuedNear', 'near', 'called', 'ratingLink', 'appointmentReminder'] as const;
+/**
+ * The placeholders a text may name (src/server/sms/templates.ts smsVars fills them), and the parameters
+ * a gateway template may list: the same names, so an approved template can carry every one.
+ */
+export const SMS_PLACEHOLDERS = ['hall', 'number', 'service', 'position', 'ahead', 'wait', 'windows', 'window', 'link', 'valid', 'time', 'aheadText', 'waitText', 'windowsText', 'policy', 'statusLink'] as const;

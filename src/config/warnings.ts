@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errnoOf, systemWords } from '../../drivers/common/system-words.js';
 import { kioskWarnings } from './kiosk-warnings.js';
+import { smsTemplateWarnings } from './sms-template-warnings.js';
 import { smsOffWarnings } from './sms-warnings.js';
 
 /** The folder systemd makes for the server and the agent (StateDirectory=hallq). */
@@ -36,7 +37,7 @@ export function configWarnings(c: unknown): ConfigWarning[] {
       zh: 'server.http.trustProxy：true 让任何客户端都能自称任意地址（X-Forwarded-For），按地址限制登录尝试的保护就会失效；请改为写代理的地址，例如 trustProxy: 127.0.0.1',
     });
   }
-  out.push(...smsOffWarnings(c), ...kioskWarnings(c));
+  out.push(...smsOffWarnings(c), ...smsTemplateWarnings(c), ...kioskWarnings(c));
   return out;
 }
 

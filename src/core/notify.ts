@@ -12,7 +12,8 @@ import { own } from './own.js';
  *    with (Ticket.atIssue, core/issue-figures.ts: what its paper says), or its present ones without them;
  *  - near: the first time its position is below nearFactor × its open eligible windows, only
  *    while it waits and was never called (so never after a call, whatever re-queues follow);
- *    a ticket already that close at issue is told so in the issued notice (unless nearAtIssue);
+ *    a ticket already that close at issue is told so in the issued notice (unless nearAtIssue, or
+ *    it was issued with no open window to name: its issued notice says what its paper says);
  *  - called: at its first call.
  */
 export function notificationsDue(state: HallState, now: number): EventBody[] {
@@ -54,9 +55,13 @@ export function notificationsDue(state: HallState, now: number): EventBody[] {
   // says, however the queue moved before its cut); only a near notice, and an issued one of a ticket
   // from before the field, needs the estimate now.
   const fixedAt = (t: Ticket) => (t.notified.issued === undefined ? t.atIssue : undefined);
-  const wanted = new Set(owed.filter((o) => fixedAt(o.t) === undefined || (o.isNear && policy.nearAtIssue)).map((o) => o.t.id));
+  // Near at issue goes in the issued message only when that names windows to wait near: one issued with
+  // none open (its paper says 请留意叫号屏) and near by its cut, a window having opened, is told apart.
+  const nearApart = (o: (typeof owed)[number]) => o.isNear && (policy.nearAtIssue || fixedAt(o.t)?.windows.length === 0);
+  const wanted = new Set(owed.filter((o) => fixedAt(o.t) === undefined || nearApart(o)).map((o) => o.t.id));
   const eta = wanted.size === 0 ? undefined : estimatedWaits(state, now, wanted);
-  for (const { t, p, isNear } of owed) {
+  for (const o of owed) {
+    const { t, p, isNear } = o;
     const ms = eta?.get(t.id);
     const ids = { ticketId: t.id, number: t.number, serviceId: t.serviceId } as const;
     // Undefined only for a ticket told its figures at issue and not near now: `base` is not said then.
@@ -65,9 +70,9 @@ export function notificationsDue(state: HallState, now: number): EventBody[] {
     const fixed = fixedAt(t);
     if (t.notified.issued === undefined) {
       const told = fixed ? { ...ids, position: fixed.position, windows: fixed.windows, ...(fixed.waitMinutes === undefined ? {} : { waitMinutes: fixed.waitMinutes }) } : base;
-      const nearNow = isNear && !policy.nearAtIssue;
-      out.push({ type: 'NotificationDue', reason: 'issued', ...told, ...(nearNow ? { near: true } : {}) });
-      if (isNear && policy.nearAtIssue) out.push({ type: 'NotificationDue', reason: 'near', ...base });
+      const apart = nearApart(o);
+      out.push({ type: 'NotificationDue', reason: 'issued', ...told, ...(isNear && !apart ? { near: true } : {}) });
+      if (apart) out.push({ type: 'NotificationDue', reason: 'near', ...base });
     } else {
       out.push({ type: 'NotificationDue', reason: 'near', ...base });
     }

@@ -27,3 +27,22 @@ describe('SMS off in the config', () => {
     expect(configWarnings(on).filter((x) => x.path.includes('ratingLink') || x.path.includes('reminderMinutes'))).toEqual([]);
   });
 });
+
+/** The tryout's G008: with no window open at issue, `{windows}` is empty (the paper names none), so an own issued text built on it reads 请到号窗口. */
+describe('an issued SMS text of the hall’s own', () => {
+  const demo = loadConfigOrThrow('config/demo.yaml');
+  const withIssued = (issued?: string) => ({ ...demo, server: { ...demo.server, sms: smsSchema.parse({ provider: 'modem', modem: { path: '/dev/null' }, ...(issued ? { templates: { issued } } : {}) }) } });
+  const warned = (c: unknown) => configWarnings(c).filter((x) => x.path === 'server.sms.templates.issued');
+
+  it('is warned about when it names {windows}, in both languages, pointing to {windowsText}', () => {
+    const w = warned(withIssued('【{hall}】您已取号{number}，请到{windows}号窗口办理。'));
+    expect(w).toHaveLength(1);
+    expect(w[0]?.en).toContain('{windowsText}');
+    expect(w[0]?.zh).toContain('{windowsText}');
+  });
+
+  it('is not, with the default text or one that says {windowsText}', () => {
+    expect(warned(withIssued())).toEqual([]);
+    expect(warned(withIssued('【{hall}】您已取号{number}，{windowsText}。'))).toEqual([]);
+  });
+});

@@ -28,12 +28,13 @@ function fullNotificationsDue(state: HallState, now: number): EventBody[] {
     const ms = eta.get(t.id);
     const base = { ticketId: t.id, number: t.number, serviceId: t.serviceId, position: p.position, windows: p.openWindows, ...(ms === undefined ? {} : { waitMinutes: waitMinutes(ms) }) } as const;
     if (t.notified.issued === undefined) {
-      const nearNow = isNear && !policy.nearAtIssue;
       // The issued notice tells the figures fixed at issue (issue 13).
       const f = t.atIssue;
       const told = f ? { ticketId: t.id, number: t.number, serviceId: t.serviceId, position: f.position, windows: f.windows, ...(f.waitMinutes === undefined ? {} : { waitMinutes: f.waitMinutes }) } : base;
-      out.push({ type: 'NotificationDue', reason: 'issued', ...told, ...(nearNow ? { near: true } : {}) });
-      if (isNear && policy.nearAtIssue) out.push({ type: 'NotificationDue', reason: 'near', ...base });
+      // Near goes in it only with windows to name (none open at issue: a near notice of its own).
+      const apart = isNear && (policy.nearAtIssue || told.windows.length === 0);
+      out.push({ type: 'NotificationDue', reason: 'issued', ...told, ...(isNear && !apart ? { near: true } : {}) });
+      if (apart) out.push({ type: 'NotificationDue', reason: 'near', ...base });
     } else {
       out.push({ type: 'NotificationDue', reason: 'near', ...base });
     }

@@ -72,15 +72,15 @@ describe('gateway providers from the config', () => {
     writeFileSync(join(dir, 'tencent.secret'), 'tc-secret', { mode: 0o600 });
     const fake = new FakeTencentSmsServer({ secretId: 'AKID-demo', secretKey: 'tc-secret', sdkAppId: '1400000000' });
     const endpoint = await fake.start();
-    const tpl = (templateId: string) => ({ templateId, params: ['number', 'position', 'windows'] });
+    const tpl = (templateId: string) => ({ templateId, params: ['number', 'position', 'windowsText'] });
     const config = smsSchema.parse({
       provider: 'tencent',
       tencent: { secretId: 'AKID-demo', secretKeyFile: join(dir, 'tencent.secret'), sdkAppId: '1400000000', signName: '政务大厅', templates: { issued: tpl('101'), issuedNear: tpl('104'), near: tpl('102'), called: tpl('103') }, endpoint },
     });
     const got = await throughGateway(config, fake);
     await fake.close();
-    // No window is open: the issued message names the windows configured for the service.
-    expect(got).toMatchObject({ templateId: '101', params: ['A001', '1', '1、2、3、4、5、6、7、8、9、10'] });
+    // No window is open: the issued message names none, as the paper does.
+    expect(got).toMatchObject({ templateId: '101', params: ['A001', '1', '请留意叫号屏'] });
   });
 });
 
@@ -105,7 +105,7 @@ describe('what a failed send means', () => {
 
 describe('templates', () => {
   it('fill every known placeholder and leave an unknown one visible', () => {
-    const vars = { hall: '市民中心', number: 'B012', service: '医保', position: '4', ahead: '3', wait: '12', windows: '2、5', window: '2', link: '', valid: '', time: '09:30', aheadText: '前面还有 3 人', waitText: '预计等候约 12 分钟', policy: '过号请重新取号', statusLink: '' };
+    const vars = { hall: '市民中心', number: 'B012', service: '医保', position: '4', ahead: '3', wait: '12', windows: '2、5', window: '2', link: '', valid: '', time: '09:30', aheadText: '前面还有 3 人', waitText: '预计等候约 12 分钟', windowsText: '请到 2、5 号窗口等候', policy: '过号请重新取号', statusLink: '' };
     expect(renderSms('【{hall}】{number}即将叫号，请到{windows}号窗口附近等候。', vars)).toBe('【市民中心】B012即将叫号，请到2、5号窗口附近等候。');
     expect(renderSms('{number} {windw}', vars)).toBe('B012 {windw}');
   });

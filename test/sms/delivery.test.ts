@@ -68,9 +68,9 @@ describe('SMS delivery', () => {
     d.start();
     expect(await done).toMatchObject({ ticketId: t, reason: 'issued', outcome: 'sent', providerRef: 'ref-1' });
     const msg = sender.calls[0]?.msg;
-    expect(msg).toMatchObject({ phone: PHONE, template: 'issued', text: '【联调大厅】您已取号A003（社保），前面还有 2 人，预计等候约 10 分钟，请到3号窗口办理，请留意叫号。过号顺延 3 位重新排队（限一次）。' });
+    expect(msg).toMatchObject({ phone: PHONE, template: 'issued', text: '【联调大厅】您已取号A003（社保），前面还有 2 人，预计等候约 10 分钟，请到 3 号窗口等候。过号顺延 3 位重新排队（限一次）。' });
     expect(msg?.id).toBe(`sms-${rig.outbox.get(t, 'issued')?.id}`);
-    expect(msg?.params).toMatchObject({ hall: '联调大厅', number: 'A003', service: '社保', ahead: '2', wait: '10', windows: '3' });
+    expect(msg?.params).toMatchObject({ hall: '联调大厅', number: 'A003', service: '社保', ahead: '2', wait: '10', windows: '3', windowsText: '请到 3 号窗口等候' });
     expect(rig.outbox.get(t, 'issued')).toMatchObject({ state: 'sent', attempts: 1, providerRef: 'ref-1' });
     await d.stop();
     rig.close();

@@ -45,7 +45,7 @@ describe('the citizen’s messages, received by the modem', () => {
     h.run({ type: 'OpenWindow', window: 3, staffId: 's3', source: 'caller-keypad' } as CommandBody);
     for (let i = 0; i < 3; i++) h.rig.issue('A');
     h.withPhone('13912345678');
-    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A004（社保），前面还有 3 人，预计等候约 15 分钟，请到3号窗口办理，请留意叫号。过号顺延 3 位重新排队（限一次）。']);
+    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A004（社保），前面还有 3 人，预计等候约 15 分钟，请到 3 号窗口等候。过号顺延 3 位重新排队（限一次）。']);
     for (let i = 0; i < 3; i++) h.run({ type: 'CallNext', window: 3, source: 'caller-keypad' } as CommandBody);
     expect((await h.texts(2))[1]).toBe('【联调大厅】A004即将叫号，请到3号窗口附近等候。');
     h.run({ type: 'CallNext', window: 3, source: 'caller-keypad' } as CommandBody);
@@ -63,9 +63,9 @@ describe('the citizen’s messages, received by the modem', () => {
     expect(h.service.outbox.all().map((r) => r.reason)).toEqual(['issued', 'called']);
   });
 
-  it('issued with no window open: its position and the windows that serve its service', async () => {
+  it('issued with no window open: its position, and no window, as its paper says (请留意叫号屏)', async () => {
     const h = await hall();
     h.withPhone('13912345678');
-    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A001（社保），前面还有 0 人，暂无开放窗口，开放后计算，请到1、2、3、4、5、6、7、8、9、10号窗口办理，请留意叫号。过号顺延 3 位重新排队（限一次）。']);
+    expect(await h.texts(1)).toEqual(['【联调大厅】您已取号A001（社保），前面还有 0 人，暂无开放窗口，开放后计算，请留意叫号屏。过号顺延 3 位重新排队（限一次）。']);
   });
 });

@@ -59,7 +59,7 @@ describe('SMS from the kiosk to the modem', () => {
 
     expect(received.map((m) => [m.phone, m.text])).toEqual([
       // The same status page as the kiosk's QR code would carry (issue 13: the SMS and the paper agree).
-      [`+86${PHONE}`, `【联调大厅】您已取号A005（社保），前面还有 4 人，预计等候约 20 分钟，请到3号窗口办理，请留意叫号。过号顺延 3 位重新排队（限一次）。查看进度 http://hall.test/s/${mine.statusToken ?? 'none'}`],
+      [`+86${PHONE}`, `【联调大厅】您已取号A005（社保），前面还有 4 人，预计等候约 20 分钟，请到 3 号窗口等候。过号顺延 3 位重新排队（限一次）。查看进度 http://hall.test/s/${mine.statusToken ?? 'none'}`],
       [`+86${PHONE}`, '【联调大厅】A005即将叫号，请到3号窗口附近等候。'],
       [`+86${PHONE}`, '【联调大厅】请A005号到3号窗口办理。'],
     ]);

@@ -42,6 +42,11 @@ export interface OutboxParams {
   slotStart?: number;
 }
 
+/** A notice's row params: the figures its event says, as the message will (templates.ts smsVars). */
+export function outboxParamsOf(e: Extract<HallEvent, { type: 'NotificationDue' }>): OutboxParams {
+  return { number: e.number, serviceId: e.serviceId, windows: [...e.windows], ...(e.position === undefined ? {} : { position: e.position }), ...(e.near ? { near: true } : {}), ...(e.waitMinutes === undefined ? {} : { waitMinutes: e.waitMinutes }) };
+}
+
 export interface OutboxRow {
   id: number;
   ticketId: string;
@@ -135,7 +140,7 @@ export class Outbox {
           continue;
         }
         if (e.type !== 'NotificationDue' || !this.contacts.has(e.ticketId)) continue;
-        const params: OutboxParams = { number: e.number, serviceId: e.serviceId, windows: [...e.windows], ...(e.position === undefined ? {} : { position: e.position }), ...(e.near ? { near: true } : {}), ...(e.waitMinutes === undefined ? {} : { waitMinutes: e.waitMinutes }) };
+        const params = outboxParamsOf(e);
         const r = this.stmt.insert.run({ ticket_id: e.ticketId, reason: e.reason, state: 'pending', next_attempt_at: now, event_seq: e.seq, params: JSON.stringify(params), created: now, updated: now });
         created += r.changes;
       }
