@@ -2,7 +2,7 @@ import { silentLogger, type Logger } from '../../drivers/common/logger.js';
 import { HallqError } from '../../drivers/common/error.js';
 import { execute, type Command, type HallConfig, type HallEvent, type HallState, type Outcome } from '../core/index.js';
 import { dirname } from 'node:path';
-import { EventLog, snapshotFilePath } from '../store/index.js';
+import { EventLog, snapshotFilePath, tightenExisting } from '../store/index.js';
 import { DiskSpaceWatch, type DiskSpace } from '../store/disk-space.js';
 import { logHead } from '../bus/log-head.js';
 import { replayLog } from './replay-log.js';
@@ -57,6 +57,19 @@ export interface StoreFailure {
   reasonZh: string;
 }
 
+/**
+ * The snapshot file (and its -wal, -shm) found readable by others is made private before it is read at
+ * the start, as the log was by its open: the worker would tighten it only at the next snapshot it writes,
+ * 2,000 events or more later. One that cannot be (another user's) is warned of: it only saves start time.
+ */
+function tightenSnapshotFile(path: string, logger: Logger): void {
+  try {
+    tightenExisting(path);
+  } catch (e) {
+    logger.warn({ file: path, reason: e instanceof Error ? e.message : String(e) }, 'snapshot file readable by others and could not be made private; chmod 600 it');
+  }
+}
+
 /** Unrecorded refusals remembered in memory only, so a client's resend gets the same answer. */
 const REFUSALS_KEPT = 1000;
 
@@ -104,6 +117,7 @@ export class HallEngine {
   static open(path: string, config: HallConfig, logger: Logger, now: number, opts: { diskLowBytes?: number } = {}): HallEngine {
     const log = EventLog.open<HallEvent>(path, { logger });
     const snapshotPath = snapshotFilePath(path);
+    if (snapshotPath !== undefined) tightenSnapshotFile(snapshotPath, logger);
     const { state, replayed, snapshotSeq } = replayLog(log, snapshotPath, logger);
     const engine = new HallEngine(log, state, logger, snapshotPath, opts.diskLowBytes);
     logger.info({ seq: state.seq, replayed, snapshotSeq }, 'event log replayed');

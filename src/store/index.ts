@@ -7,3 +7,4 @@ export type { ReplayOptions, ReplayResult } from './replay.js';
 export { replay } from './replay.js';
 export type { SideSnapshot } from './snapshot-file.js';
 export { SnapshotFile, snapshotFilePath } from './snapshot-file.js';
+export { tightenExisting } from './private-file.js';

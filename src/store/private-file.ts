@@ -43,6 +43,27 @@ export function ensurePrivateDbFile(path: string): void {
   }
 }
 
+/**
+ * Makes the file at `path` and its -wal and -shm, those that exist, readable by their owner only: found
+ * readable or writable by others (a copy, a chmod), they lose those bits (0644 → 0600; a read-only copy,
+ * 0444 → 0400, stays read-only). Creates nothing and opens nothing (a closed descriptor would drop this
+ * process's SQLite locks on it: ensurePrivateDbFile). For a file read before it is written again (the
+ * snapshot file, read at the start and written only at the next snapshot). Throws STORE_IO when one
+ * cannot be changed (another user's file).
+ */
+export function tightenExisting(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const mode = statSync(file).mode & 0o777;
+      if ((mode & 0o077) !== 0) chmodSync(file, mode & 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      const w = systemWords(errnoOf(e));
+      throw new HallqError('STORE_IO', `cannot make ${file} private (readable by its owner only): ${w.en}`, { path: file, messageZh: `无法把 ${file} 设为仅属主可读：${w.zh}` }, { cause: e });
+    }
+  }
+}
+
 function exists(path: string): boolean {
   try {
     statSync(path);

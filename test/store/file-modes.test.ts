@@ -5,7 +5,9 @@ import { silentLogger } from '../../drivers/common/logger.js';
 import { openCredentials } from '../../src/server/auth/credentials.js';
 import { loadOrCreateKey } from '../../src/server/sms/key-file.js';
 import { openSmsDb } from '../../src/server/sms/sms-db.js';
-import { EventLog } from '../../src/store/index.js';
+import { HallEngine } from '../../src/server/engine.js';
+import { EventLog, SnapshotFile, snapshotFilePath } from '../../src/store/index.js';
+import { hallConfig, monday } from '../core/fixtures.js';
 import { lockDatabase, lockPathOf } from '../../src/store/lock.js';
 import { tempDirs } from './temp-dir.js';
 
@@ -62,6 +64,26 @@ describe('files holding the hall data', () => {
     const log = EventLog.open(db);
     expect(mode(db).toString(8)).toBe('600');
     log.close();
+  });
+
+  it('a snapshot file (and its WAL and shared memory) found readable by others is made private at the server start, when it is read, not at the next snapshot', async () => {
+    umask = process.umask(0o022);
+    const db = join(dirs.make(), 'hall.db');
+    const first = HallEngine.open(db, hallConfig(), silentLogger, monday('09:00'));
+    first.close();
+    await first.whenClosed();
+    const snapshots = snapshotFilePath(db) ?? '';
+    // Held open by a writer, so its -wal and -shm are there too (a server killed mid-snapshot leaves them).
+    const writer = SnapshotFile.openForWriting(snapshots);
+    const files = [db, snapshots, `${snapshots}-wal`, `${snapshots}-shm`];
+    expect(files.map(existsSync)).toEqual([true, true, true, true]);
+    // The tryout: stop the server, chmod 644 them, start it.
+    for (const f of files) chmodSync(f, 0o644);
+    const engine = HallEngine.open(db, hallConfig(), silentLogger, monday('09:00'));
+    expect(files.map((f) => [f, mode(f).toString(8)])).toEqual(files.map((f) => [f, '600']));
+    engine.close();
+    await engine.whenClosed();
+    writer.close();
   });
 
   it('a database with no write bit at all (a backup copy, chmod 0444) is refused, not migrated nor re-moded, even as root', () => {
