@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { Command } from '../core/index.js';
+import { agePriority, localTime, withoutBirthDate, type Command, type HallState } from '../core/index.js';
 import { storeError } from '../store/errors.js';
 import { openDurableDb } from '../store/durable-db.js';
+import { HOLDS_BIRTH_DATE, scrubOnce } from './scrub-once.js';
 
 /** Where a kiosk print stands on this agent, as the journal keeps it. */
 export type PrintStep =
@@ -20,7 +21,10 @@ export type PrintStep =
 export interface JournalEntry {
   /** The issue command's id (IssueTicket or CheckIn): resolved by it when its answer was lost. */
   issueId: string;
-  /** The issue command as sent, so it can be asked again by its id. */
+  /**
+   * The issue command as sent, so it can be asked again by its id; without the card holder's birth date,
+   * the age rule's answer kept as `priority` instead (core withoutBirthDate).
+   */
   issue: Command;
   step: PrintStep;
   ticketId?: string;
@@ -30,24 +34,48 @@ export interface JournalEntry {
 }
 
 /**
+ * Whether the hall's age rule serves a card holder born on `birthDate` (YYYYMMDD) with priority at `at`
+ * (epoch ms): what the journal keeps of a birth date.
+ */
+export type AgeRule = (birthDate: string, at: number) => boolean;
+
+/**
+ * The age rule as the replica's config has it, on the hall's day of `at` (the day the server decides an
+ * issue of that moment on); no config yet (before the first catch-up): no priority by age.
+ */
+export function replicaAgeRule(state: () => HallState): AgeRule {
+  return (birthDate, at) => {
+    const config = state().config;
+    return config !== null && agePriority(config, birthDate, localTime(at, config.utcOffsetMinutes).day);
+  };
+}
+
+/**
  * The kiosk's durable print journal (issue 10): every printed issue from the moment it is asked until
  * the server has answered what the printer decided. One SQLite table, WAL, synchronous=FULL, so that
  * the ticket's bytes are going to the printer is on disk before they are written, a confirmed cut before
  * PrintConfirmed is sent or the citizen is answered, and both survive a SIGKILL or a power cut of the agent. It may share the island file (another table). Mode 0600: an
- * issue command may hold a person's keyed hash and masked forms (never a raw ID or phone).
+ * issue command may hold a person's keyed hash and masked forms (never a raw ID or phone, nor a birth
+ * date: `ageRule`'s answer is kept instead, and the rows of an older version that held one are
+ * rewritten without it at the first open, scrub-once.ts).
  */
 export class KioskJournal {
-  private constructor(private readonly db: Database.Database) {}
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly ageRule: AgeRule,
+  ) {}
 
   /** Opens (creating) the file; ':memory:' keeps it for this process only. Throws STORE_IO / STORE_CORRUPT. */
-  static open(path: string): KioskJournal {
+  static open(path: string, ageRule: AgeRule): KioskJournal {
     let db: Database.Database | undefined;
     try {
       db = openDurableDb(path);
       db.exec(`CREATE TABLE IF NOT EXISTS kiosk_prints (
         issue_id TEXT PRIMARY KEY, issue TEXT NOT NULL, step TEXT NOT NULL, ticket_id TEXT, settle_id TEXT, reason TEXT,
         at INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0)`);
-      return new KioskJournal(db);
+      const journal = new KioskJournal(db, ageRule);
+      scrubOnce(db, 'kiosk_prints birth dates', () => journal.dropBirthDates());
+      return journal;
     } catch (e) {
       db?.close();
       throw storeError(e, { en: `cannot open the kiosk journal ${path}`, zh: `打不开取号机日志 ${path}` }, { path });
@@ -60,7 +88,27 @@ export class KioskJournal {
 
   /** Before the issue is sent: a request whose answer is lost is still known here by its id. */
   asked(issue: Command, at: number): void {
-    this.db.prepare("INSERT OR IGNORE INTO kiosk_prints (issue_id, issue, step, at) VALUES (?, ?, 'asked', ?)").run(issue.id, JSON.stringify(issue), at);
+    this.db.prepare("INSERT OR IGNORE INTO kiosk_prints (issue_id, issue, step, at) VALUES (?, ?, 'asked', ?)").run(issue.id, JSON.stringify(this.kept(issue, at)), at);
+  }
+
+  /** The issue as kept: without the birth date, the age rule's answer at `at` in its place. */
+  private kept(issue: Command, at: number): Command {
+    const birth = issue.type === 'IssueTicket' ? issue.person?.birthDate : undefined;
+    return withoutBirthDate(issue, birth !== undefined && this.ageRule(birth, at));
+  }
+
+  /**
+   * Rows of an older version that kept the birth date: rewritten without it. Only an open row with no
+   * ticket may be sent again (resolveOpenPrints), so only its age rule's answer is kept.
+   */
+  private dropBirthDates(): void {
+    const rows = this.db.prepare('SELECT rowid AS id, issue, at, ticket_id, done FROM kiosk_prints WHERE issue LIKE ?').all(HOLDS_BIRTH_DATE) as { id: number; issue: string; at: number; ticket_id: string | null; done: number }[];
+    const update = this.db.prepare('UPDATE kiosk_prints SET issue = ? WHERE rowid = ?');
+    for (const r of rows) {
+      const issue = JSON.parse(r.issue) as Command;
+      const kept = r.done === 0 && r.ticket_id === null ? this.kept(issue, r.at) : withoutBirthDate(issue, false);
+      update.run(JSON.stringify(kept), r.id);
+    }
   }
 
   /** The server's answer named the ticket. */

@@ -22,7 +22,7 @@ import { settledWithin } from '../ops/bounded.js';
 import type { IslandMode } from './island/island-mode.js';
 import { openIsland } from './island/start.js';
 import { resolveOpenPrints } from './flows/kiosk.js';
-import { KioskJournal } from './kiosk-journal.js';
+import { KioskJournal, replicaAgeRule, type AgeRule } from './kiosk-journal.js';
 import { KeypadRefusals } from './flows/keypad-refusals.js';
 import { DiskSpaceWatch, type DiskSpace } from '../store/disk-space.js';
 
@@ -81,11 +81,14 @@ function ownKioskWarnings(config: HallqConfig, me: ThisAgent): ConfigWarning[] {
   return kioskWarnings(config).filter((w) => w.path.startsWith(prefix));
 }
 
-/** The kiosk's print journal at `path` (its directory made), or in memory (warned about by kioskJournalInMemory when the kiosk prints). */
-function openKioskJournal(path: string | undefined): KioskJournal {
-  if (path === undefined) return KioskJournal.open(':memory:');
+/**
+ * The kiosk's print journal at `path` (its directory made), or in memory (warned about by kioskJournalInMemory when the kiosk prints);
+ * `ageRule` (the replica's, once caught up) says what the journal keeps instead of a card holder's birth date.
+ */
+function openKioskJournal(path: string | undefined, ageRule: AgeRule): KioskJournal {
+  if (path === undefined) return KioskJournal.open(':memory:', ageRule);
   mkdirSync(dirname(path), { recursive: true });
-  const journal = KioskJournal.open(path);
+  const journal = KioskJournal.open(path, ageRule);
   // Settled entries are kept a week (the server's log holds the outcome); open ones until they are settled.
   journal.purge(Date.now() - 7 * 24 * 3600 * 1000);
   return journal;
@@ -264,7 +267,7 @@ async function startAgent(config: HallqConfig, opts: AgentStartOptions, scope: S
   island?.start();
 
   // The kiosk's print journal: what the last run left open is settled first (by its ids), before the kiosk takes a request.
-  const journal = me.kiosk ? openKioskJournal(me.kioskJournal ?? config.island?.outbox) : undefined;
+  const journal = me.kiosk ? openKioskJournal(me.kioskJournal ?? config.island?.outbox, replicaAgeRule(() => link.replica.state)) : undefined;
   const settling = journal ? resolveOpenPrints(link, journal, logger.child({ component: 'kiosk' })) : undefined;
   // One for the agent's life: a reload reopens the flows on it, so a listener keeps hearing them.
   const keypadRefusals = new KeypadRefusals();

@@ -8,7 +8,8 @@ import { issuingRefusal } from './hours.js';
 import { defaultPolicy, type HallConfig, type ServiceDef } from './model.js';
 import type { RejectionCode } from './rejections.js';
 import { openStatuses, type Delivery, type HallState, type PersonRef, type Ticket, type TicketClass } from './state.js';
-import { ageOn, localTime } from './time.js';
+import { localTime } from './time.js';
+import { agePriority } from './age-priority.js';
 import { openForCheckIn } from './appointment.js';
 import { own } from './own.js';
 import { freeLeased, islandNumber, nextNumber, numberCap, quotaRoom } from './lease.js';
@@ -163,9 +164,8 @@ export function decideIssue(state: HallState, config: HallConfig, cmd: CommandOf
     if (reserve === undefined) return reject('quota-reached');
     leased = reserve;
   }
-  const { priorityAge } = config.policy;
   const birth = cmd.person?.birthDate;
-  const elderly = priorityAge !== null && birth !== undefined && ageOn(birth, state.day) >= priorityAge;
+  const elderly = birth !== undefined && agePriority(config, birth, state.day);
   const ticket = newTicket(state, now, {
     service,
     cls: cmd.priority === true || elderly ? 'priority' : 'normal',

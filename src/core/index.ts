@@ -26,6 +26,7 @@ export * from './views.js';
 export * from './own.js';
 export * from './lease.js';
 export * from './island-conflict.js';
+export * from './age-priority.js';
 export * from './print-timeout.js';
 export * from './issue-figures.js';
 export { issuingRefusal } from './hours.js';

@@ -1,3 +1,4 @@
+import { issuedWithPriority, withoutBirthDate } from './age-priority.js';
 import type { Command } from './commands.js';
 import type { HallEvent, IslandConflictKind } from './events.js';
 import type { Outcome } from './outcome.js';
@@ -48,7 +49,8 @@ export function islandConflictOf(state: HallState, cmd: Command, outcome: Outcom
  * server replays what the hall saw and heard, not a new decision. A CallNext is replayed as a
  * CallTicket of the ticket the island called (the server's dispatcher might pick another), or as a
  * Complete when it only finished the window's ticket (nobody left to call); an action the island
- * refused, or one that changed nothing, is not replayed at all. `events` are what the island decided.
+ * refused, or one that changed nothing, is not replayed at all. An issue is kept without its card
+ * holder's birth date, its priority as the island decided it (age-priority.ts). `events` are what the island decided.
  */
 export function replayFormOf(cmd: Command, outcome: Outcome, events: readonly HallEvent[]): Command | undefined {
   if (!outcome.ok) return undefined;
@@ -57,5 +59,7 @@ export function replayFormOf(cmd: Command, outcome: Outcome, events: readonly Ha
     if (outcome.ticketId) return { id: cmd.id, type: 'CallTicket', window: cmd.window, ticketId: outcome.ticketId, ...source };
     return events.some((e) => e.type === 'ServiceCompleted') ? { id: cmd.id, type: 'Complete', window: cmd.window, ...source } : undefined;
   }
-  return events.some((e) => e.type !== 'CommandNoop' && e.type !== 'NotificationDue') ? cmd : undefined;
+  if (!events.some((e) => e.type !== 'CommandNoop' && e.type !== 'NotificationDue')) return undefined;
+  // Kept on disk (the outbox) and mirrored: an issue's birth date goes, the class the island gave stays.
+  return withoutBirthDate(cmd, issuedWithPriority(events));
 }

@@ -1,9 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { IslandStore } from '../../src/agent/island/store.js';
+import { KioskJournal } from '../../src/agent/kiosk-journal.js';
 import { noticeStillApt } from '../../src/server/island-return.js';
 import { Hall } from '../core/fixtures.js';
 import type { EventOf } from '../../src/core/index.js';
@@ -38,6 +40,50 @@ describe('the agent island file', () => {
     expect(s.pending()).toHaveLength(5);
     s.close();
   }, 150_000);
+});
+
+describe('the island file an older version wrote, with an island issue\'s birth date', () => {
+  const bytesHold = (path: string, s: string) => [path, `${path}-wal`].some((f) => existsSync(f) && readFileSync(f).toString('latin1').includes(s));
+  const issue = (id: string, birthDate: string) => ({ id, type: 'IssueTicket' as const, serviceId: 'A', delivery: 'print' as const, source: 'kiosk' as const, person: { idHash: `hash-${id}`, idMasked: '1101**********002X', idValid: true, birthDate } });
+
+  it('keeps it only in an entry not yet returned (the server decides that one as the island did), until it is returned', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'hallq-island-birth-')), 'island.db');
+    const older = IslandStore.open(path);
+    older.append('2026-11-23', { command: issue('returned', '19491231'), at: 1 });
+    older.append('2026-11-23', { command: issue('pending', '19900307'), at: 2 });
+    older.done(older.pending()[0]?.n ?? 0);
+    older.close();
+    // As the version before left it: both rows with their birth dates.
+    const db = new Database(path);
+    db.exec('DROP TABLE scrubbed');
+    for (const r of db.prepare('SELECT n, body FROM outbox').all() as { n: number; body: string }[]) {
+      const body = JSON.parse(r.body) as { id: string };
+      db.prepare('UPDATE outbox SET body = ? WHERE n = ?').run(JSON.stringify(issue(body.id, body.id === 'returned' ? '19491231' : '19900307')), r.n);
+    }
+    db.close();
+    expect([bytesHold(path, '19491231'), bytesHold(path, '19900307')]).toEqual([true, true]);
+
+    const s = IslandStore.open(path);
+    expect([bytesHold(path, '19491231'), bytesHold(path, '19900307')]).toEqual([false, true]);
+    const [pending] = s.pending();
+    expect(pending?.command).toEqual(issue('pending', '19900307'));
+    s.done(pending?.n ?? 0);
+    s.close();
+    expect([bytesHold(path, '19491231'), bytesHold(path, '19900307'), bytesHold(path, 'birthDate')]).toEqual([false, false, false]);
+  });
+
+  it('shared with the kiosk journal (agent.kioskJournal left out), both open it with the other\'s connection open', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'hallq-island-shared-')), 'island.db');
+    const island = IslandStore.open(path);
+    const journal = KioskJournal.open(path, () => true);
+    journal.asked(issue('k1', '19491231'), 1);
+    island.append('2026-11-23', { command: { id: 'i1', type: 'CallTicket', window: 1, ticketId: 'T' }, at: 2 });
+    expect(journal.open().map((e) => e.issue)).toEqual([{ ...issue('k1', ''), person: { idHash: 'hash-k1', idMasked: '1101**********002X', idValid: true }, priority: true }]);
+    expect(island.pending()).toHaveLength(1);
+    expect(bytesHold(path, '19491231')).toBe(false);
+    journal.close();
+    island.close();
+  });
 });
 
 describe('notices held during a return', () => {

@@ -7,10 +7,13 @@ import { PRINT_NOT_CONFIRMED, SMS_NOT_TOLD, resolveOpenPrints } from '../../src/
 import { KioskJournal } from '../../src/agent/kiosk-journal.js';
 import type { AgentLink } from '../../src/agent/link.js';
 
+/** These issues carry no card: no birth date for the age rule to answer. */
+const noAgeRule = () => false;
+
 describe('the kiosk print journal (a real SQLite file)', () => {
   it('is durable (synchronous=FULL, mode 0600), keeps open prints across a reopen, and never turns a cut into a void', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'hallq-kiosk-journal-')), 'kiosk.db');
-    const j = KioskJournal.open(path);
+    const j = KioskJournal.open(path, noAgeRule);
     expect(j.pragmaSynchronous()).toBe(2);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     j.asked({ id: 'i1', type: 'IssueTicket', serviceId: 'A', delivery: 'print', source: 'kiosk' }, 1);
@@ -23,7 +26,7 @@ describe('the kiosk print journal (a real SQLite file)', () => {
     j.settled('i3');
     j.close();
 
-    const again = KioskJournal.open(path);
+    const again = KioskJournal.open(path, noAgeRule);
     expect(again.open().map((e) => [e.issueId, e.step, e.ticketId, e.settleId])).toEqual([
       ['i1', 'cut', 'T1', 'c1'],
       ['i2', 'asked', undefined, undefined],
@@ -40,7 +43,7 @@ describe('the kiosk print journal (a real SQLite file)', () => {
 
   it('records that the bytes were sent (from asked only); at the next start a sent print is confirmed, never voided, and one never sent is voided', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'hallq-kiosk-journal-')), 'kiosk.db');
-    const j = KioskJournal.open(path);
+    const j = KioskJournal.open(path, noAgeRule);
     const issue = (id: string) => ({ id, type: 'IssueTicket' as const, serviceId: 'A', delivery: 'print' as const, source: 'kiosk' as const });
     for (const id of ['sent', 'asked', 'lost', 'failed']) j.asked(issue(id), 1);
     j.ticket('sent', 'T-sent');
@@ -56,7 +59,7 @@ describe('the kiosk print journal (a real SQLite file)', () => {
     j.ticket('sms', 'T-sms');
     j.close();
 
-    const again = KioskJournal.open(path);
+    const again = KioskJournal.open(path, noAgeRule);
     expect(again.open().map((e) => [e.issueId, e.step])).toEqual([
       ['sent', 'sent'],
       ['asked', 'asked'],

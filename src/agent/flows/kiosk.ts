@@ -4,7 +4,7 @@ import type { Logger } from '../../../drivers/common/logger.js';
 import type { EscPosPrinter } from '../../../drivers/printer/driver.js';
 import { phoneHash } from '../../bus/person.js';
 import { decide, localTime, maskPhone, nationalMobile, openForCheckIn, own, prospectiveView, rejectionMessages, serviceOf, waitWords, type Command, type HallState, type Lang, type Outcome, type PersonInput, type TicketView } from '../../core/index.js';
-import { KioskJournal } from '../kiosk-journal.js';
+import { KioskJournal, replicaAgeRule } from '../kiosk-journal.js';
 import type { AgentLink } from '../link.js';
 import type { IslandContacts } from '../island/contacts.js';
 import { printedTicket } from '../ticket-document.js';
@@ -113,7 +113,7 @@ export class KioskFlow {
       islandContacts?: Pick<IslandContacts, 'keep'>;
     },
   ) {
-    this.journal = opts.journal ?? KioskJournal.open(':memory:');
+    this.journal = opts.journal ?? KioskJournal.open(':memory:', replicaAgeRule(() => link.replica.state));
     this.idHashKey = opts.idHashKey ?? randomBytes(32);
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../../../drivers/common/logger.js';
 import type { IslandBatch, IslandEntryWire, IslandForward, IslandRole } from '../../bus/island-messages.js';
 import type { AgentEntry } from '../../config/schema.js';
-import { islandNumber, own, rejected, rejectedOwn, type Command, type HallEvent, type HallState, type Outcome } from '../../core/index.js';
+import { islandNumber, issuedWithPriority, own, withoutBirthDate, rejected, rejectedOwn, type Command, type HallEvent, type HallState, type Outcome } from '../../core/index.js';
 import { StatePager, type StatePart } from '../../bus/paging.js';
 import { publicOutcome } from '../../bus/public-outcome.js';
 import { requestAuthorizer, type RequestAuthorizer } from '../../bus/authorize.js';
@@ -455,7 +455,8 @@ export class HallIsland {
       this.askSync(false);
       return false;
     }
-    if (b.entry) this.store.append(this.local.day(), { command: b.entry.command as Command, at: b.entry.at, for: b.entry.for, ...(b.entry.leasedNumber === undefined ? {} : { leasedNumber: b.entry.leasedNumber }), ...(b.entry.ticketId ? { ticketId: b.entry.ticketId } : {}) });
+    // An acting agent of an older version mirrors an issue with its card holder's birth date: kept without it (core withoutBirthDate).
+    if (b.entry) this.store.append(this.local.day(), { command: withoutBirthDate(b.entry.command as Command, issuedWithPriority(b.events as HallEvent[])), at: b.entry.at, for: b.entry.for, ...(b.entry.leasedNumber === undefined ? {} : { leasedNumber: b.entry.leasedNumber }), ...(b.entry.ticketId ? { ticketId: b.entry.ticketId } : {}) });
     this.log.push(b);
     return true;
   }

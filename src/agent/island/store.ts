@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { Command, NumberLease } from '../../core/index.js';
+import { withoutBirthDate, type Command, type NumberLease } from '../../core/index.js';
 import { storeError } from '../../store/errors.js';
 import { openDurableDb } from '../../store/durable-db.js';
+import { HOLDS_BIRTH_DATE, scrubOnce } from '../scrub-once.js';
 
 /** One island action as kept in the outbox: the command as the island decided it (core replayFormOf). */
 export interface OutboxEntry {
@@ -62,7 +63,11 @@ export class IslandStore {
       // Files from before the acting agent (island mode with the broker up) lack the column.
       const cols = db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[];
       if (!cols.some((c) => c.name === 'for_agent')) db.exec('ALTER TABLE outbox ADD COLUMN for_agent TEXT');
-      return new IslandStore(db);
+      const store = new IslandStore(db);
+      // An older version kept an island issue's birth date (core replayFormOf keeps none now): gone from the
+      // returned entries here; one not yet returned keeps it until it is, for the server to decide it as the island did.
+      scrubOnce(db, 'outbox birth dates', () => store.dropBirthDates());
+      return store;
     } catch (e) {
       db?.close();
       throw storeError(e, { en: `cannot open the island file ${path}`, zh: `打不开孤岛模式文件 ${path}` }, { path });
@@ -147,7 +152,24 @@ export class IslandStore {
 
   /** The server answered this action (whatever it decided): it is not replayed again. */
   done(n: number): void {
-    this.db.prepare('UPDATE outbox SET done = 1 WHERE n = ?').run(n);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE outbox SET done = 1 WHERE n = ?').run(n);
+      this.dropBirthDates(n);
+    })();
+  }
+
+  /**
+   * Returned entries of an older version (all, or entry `n`) that kept an issue's birth date: rewritten
+   * without it (returned, nothing decides by it any more).
+   */
+  private dropBirthDates(n?: number): void {
+    const rows = (
+      n === undefined
+        ? this.db.prepare('SELECT n, body FROM outbox WHERE done = 1 AND body LIKE ?').all(HOLDS_BIRTH_DATE)
+        : this.db.prepare('SELECT n, body FROM outbox WHERE n = ? AND done = 1 AND body LIKE ?').all(n, HOLDS_BIRTH_DATE)
+    ) as { n: number; body: string }[];
+    const update = this.db.prepare('UPDATE outbox SET body = ? WHERE n = ?');
+    for (const r of rows) update.run(JSON.stringify(withoutBirthDate(JSON.parse(r.body) as Command, false)), r.n);
   }
 
   /** Rewrites the ticket id in the pending actions and the kept contacts (an island ticket the server renumbered). */
