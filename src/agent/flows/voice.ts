@@ -24,8 +24,8 @@ const isCall = (e: HallEvent): e is Extract<HallEvent, { type: 'TicketCalled' | 
  * has now is announced, once, and only when it is recent (`recentMs`); a call already finished, or
  * followed by another at the same window, stays silent.
  * An emergency notice (DB22/T 2871.4 §11.6) is read on repeat while it is in force: queued again
- * a pause after each reading ends, read from the replica's present state (so a restarted agent
- * picks it up, and a cleared or replaced notice is never read again).
+ * a pause after each reading ends, read from the replica's present state (so a restarted agent, or one
+ * whose replica was loaded whole or resynced, picks it up, and a cleared or replaced notice is never read again).
  */
 export function attachVoice(link: AgentLink, announcer: VoiceAnnouncer, opts: VoiceFlowOptions = {}): () => void {
   const pauseMs = opts.emergencyPauseMs ?? 5000;
@@ -71,6 +71,12 @@ export function attachVoice(link: AgentLink, announcer: VoiceAnnouncer, opts: Vo
       if (clock() - e.at > recentMs) continue;
       announcer.announce({ ticket: t.number, window });
     }
+    // A state loaded whole (a start, a server on another history) brings a notice in force with no event of it.
+    if (timer === undefined) readNotice();
+  });
+  // The same after a resync (the return from island mode, a rewind): the notice is the present state's.
+  const offResync = link.onResync(() => {
+    if (timer === undefined) readNotice();
   });
   readNotice();
   return () => {
@@ -78,6 +84,7 @@ export function attachVoice(link: AgentLink, announcer: VoiceAnnouncer, opts: Vo
     clearTimeout(timer);
     offLive();
     offCaughtUp();
+    offResync();
     announcer.off('finished', done);
     announcer.off('failed', done);
   };
