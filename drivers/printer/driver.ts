@@ -240,9 +240,10 @@ export class EscPosPrinter {
    * Print a document. On links that read back, refuses with PAPER_OUT / DEVICE_OFFLINE when the
    * printer says so, and DEVICE_TIMEOUT when it does not answer (the ticket would be lost silently).
    * Then confirms it by the device: resolves only once the printer has answered GS r 1 (queued behind
-   * the ticket, so answered after it is printed and cut) and its real-time status after it says paper
-   * present, online and no cutter error. The roll ending during the ticket rejects with PAPER_OUT
-   * (health 'out'), a jammed cutter with DEVICE_OFFLINE. A status not answered before the bytes is
+   * the ticket, so answered after it is printed and cut) and its cutter reports no error. The roll
+   * ending during the ticket (real-time status says paper out while GS r is unanswered) rejects with
+   * PAPER_OUT (health 'out'), a jammed cutter with DEVICE_OFFLINE; paper out or offline only after the
+   * GS r answer (the roll ended just after the cut) keeps the ticket and sets the health. A status not answered before the bytes is
    * asked again (reaskTimeoutsMs) before DEVICE_TIMEOUT (nothing was sent). Once the bytes are sent, a
    * print rejects only when the device says it failed (PAPER_OUT, DEVICE_OFFLINE): a confirmation that
    * does not come in time (the document's print time by `mechanics` plus confirmTimeoutMs, so never
@@ -350,19 +351,25 @@ export class EscPosPrinter {
         // The link lost mid-ticket (unplugged): no answer can come on it, so the citizen is not kept
         // waiting out the deadline; the caller asks again and takes the ticket as unconfirmed.
         if (reading.type === 'unknown' && reading.reason === 'closed') throw new HallqError('DEVICE_TIMEOUT', `printer link ${this.transport.description} lost during the ticket`, { reason: 'closed' });
+        // The GS r answer came in before this reply (one line, the printer's order): the ticket was cut before
+        // what this reading says, e.g. a roll that ended just after the cut (the tryout: A337 printed whole, then voided).
+        if (answer !== undefined) break;
         this.failOn(reading);
       }
     } finally {
       this.confirmWaiter = undefined;
     }
-    if (parseTransmitPaperStatus(answer) === 'out') {
-      this.setHealth('out', 'paper-out');
-      throw new HallqError('PAPER_OUT', 'printer ran out of paper during the ticket');
-    }
-    // After the bytes: paper present, online, and the cutter did its job.
+    // GS r 1 is answered only once everything before it is printed and cut (a printer stopped mid-ticket
+    // holds it): from here the ticket is out. Paper out or offline now (in its answer, or the real-time
+    // status after it) is the next ticket's concern: the health says so, and this ticket is kept, since a
+    // voided number on paper costs a citizen the turn (README: a print is voided only when it failed).
+    const endedAfter = parseTransmitPaperStatus(answer) === 'out';
+    if (endedAfter) this.setHealth('out', 'paper-out');
     const after = await this.readStatus();
     if (after.type === 'unknown') throw new HallqError('DEVICE_TIMEOUT', `printer ${this.transport.description} did not answer status after the ticket (${after.reason})`, { reason: after.reason });
-    this.failOn(after);
+    const now = healthOf(after);
+    if (endedAfter || now === 'out' || now === 'offline') this.log.info({ health: this.health }, 'the printer stopped just after the ticket was cut: the ticket is kept');
+    // The cutter did its job: a jammed one answers GS r all the same (the ticket left uncut).
     const errors = await this.ask(3);
     if (typeof errors !== 'number') throw new HallqError('DEVICE_TIMEOUT', `printer ${this.transport.description} did not answer its error status after the ticket`);
     if (errors & CUTTER_ERROR_BIT) {

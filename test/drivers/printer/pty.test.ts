@@ -123,6 +123,41 @@ describe('EscPosPrinter ↔ EscPosEmulator over a real pty', () => {
     expect(printer.health).toBe('offline');
   }, 20_000);
 
+  it('the roll ending just after the cut keeps the ticket (printed whole); health goes out', async () => {
+    // The tryout: A337 came out whole and cut, the roll ended some 10 ms later, and the driver's status
+    // read after the GS r 1 answer voided it. GS r 1 is answered only after the cut: the ticket is out.
+    const printer = await connect();
+    const cut = new Promise<void>((resolve) => {
+      const off = emulator.onTicket(() => {
+        off();
+        // After the cut's own turn: the GS r answer is already on the line when the roll ends.
+        setImmediate(() => emulator.set({ paper: 'out' }));
+        resolve();
+      });
+    });
+    const result = await printer.print(ticket);
+    await cut;
+    expect(result.confirmation).toBe('device');
+    expect(emulator.tickets).toHaveLength(1);
+    expect(emulator.lost).toEqual([]);
+    expect(printer.health).toBe('out');
+    // The next one is refused before a byte is sent.
+    const err: unknown = await printer.print(ticket).catch((e: unknown) => e);
+    expect(isHallqError(err, 'PAPER_OUT')).toBe(true);
+    expect(emulator.tickets).toHaveLength(1);
+  });
+
+  it('the roll ending inside the ticket loses it: PAPER_OUT, the ticket lost at the emulator', async () => {
+    const printer = await connect();
+    // Enough paper for a few mm of the ticket, not its cut.
+    emulator.set({ rollMm: 10 });
+    const err: unknown = await printer.print(ticket).catch((e: unknown) => e);
+    expect(isHallqError(err, 'PAPER_OUT')).toBe(true);
+    expect(emulator.tickets).toEqual([]);
+    expect(emulator.lost.map((l) => l.reason)).toEqual(['paper-out']);
+    expect(printer.health).toBe('out');
+  });
+
   it('refuses to print with PAPER_OUT when the roll is gone; health goes out; nothing reaches the emulator', async () => {
     const printer = await connect();
     emulator.set({ paper: 'out' });
