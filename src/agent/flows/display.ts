@@ -40,6 +40,24 @@ export function attachDisplays(link: AgentLink, screens: Map<number, WindowScree
   // A keypad heard again after silence (its power or cable back) has a blank display: written again with
   // the present count and ticket, as a screen is at its redraw (the tryout: keypads blank until the next call).
   const offKeypads = [...keypads].map(([window, keypad]) => keypad.on((e) => e.type === 'online' && showOnKeypad(window)));
+  /**
+   * Refreshes that are not a call wait for the end of the turn: the events of one command arrive together,
+   * and "next" at a busy window is ServiceCompleted then TicketCalled. Written at once, the finished
+   * window's frame went on the wire first and the call waited out its wire time behind it (the tryout:
+   * `1号窗口` on the screen just before `B055 请到1号窗口`); a call within SETTLE_MS replaces it (the
+   * events of a group may come in more than one read of the socket).
+   */
+  const soon = new Map<number, NodeJS.Timeout>();
+  const refreshSoon = (window: number) => {
+    if (soon.has(window)) return;
+    soon.set(
+      window,
+      setTimeout(() => {
+        soon.delete(window);
+        refresh(window, false);
+      }, SETTLE_MS),
+    );
+  };
   let shownNotice = link.replica.state.emergency?.text;
   const all = () => {
     for (const w of new Set([...screens.keys(), ...keypads.keys()])) refresh(w, false);
@@ -57,8 +75,12 @@ export function attachDisplays(link: AgentLink, screens: Map<number, WindowScree
     }
     // The called window first (urgent), then the others whose waiting count moved.
     const urgent = e.type === 'TicketCalled' || e.type === 'TicketRecalled' ? e.window : undefined;
-    if (urgent !== undefined) refresh(urgent, true);
-    for (const w of windowsTouched(link.replica.state, e)) if (w !== urgent && (screens.has(w) || keypads.has(w))) refresh(w, false);
+    if (urgent !== undefined) {
+      clearTimeout(soon.get(urgent));
+      soon.delete(urgent);
+      refresh(urgent, true);
+    }
+    for (const w of windowsTouched(link.replica.state, e)) if (w !== urgent && (screens.has(w) || keypads.has(w))) refreshSoon(w);
   });
   const offCaughtUp = link.onCaughtUp(() => {
     const notice = link.replica.state.emergency?.text;
@@ -72,9 +94,14 @@ export function attachDisplays(link: AgentLink, screens: Map<number, WindowScree
     for (const o of offKeypads) o();
     for (const t of timers) clearTimeout(t);
     timers.clear();
+    for (const t of soon.values()) clearTimeout(t);
+    soon.clear();
     offCaughtUp();
   };
 }
+
+/** How long a window's refresh that is not a call waits for a call of the same command (ms): far below a frame's wire time (~90 ms at 9600 baud). */
+const SETTLE_MS = 5;
 
 /** Writes of an emergency notice to one screen, and the pause between them (the bus already retried each). */
 const NOTICE_TRIES = 5;
