@@ -449,7 +449,8 @@ export class AgentLink {
     if (st.seq > mine) return;
     // Behind this replica, and said after the latest event applied here (a retained status a moment old
     // says an older time): the server went back (a restored backup, whose events up to there are ours).
-    const wentBack = st.seq < mine && st.at !== undefined && st.at > this.replica.latestAt;
+    // (Unknown after a state put in whole without the server's time: a stale status cannot be told then.)
+    const wentBack = st.seq < mine && st.at !== undefined && this.replica.latestAt > -Infinity && st.at > this.replica.latestAt;
     const known = this.replica.headAt(st.seq);
     const same = known !== undefined ? st.head === undefined || st.head === known : st.seq === mine || st.seq <= this.replica.loadedSeq;
     if (same && !wentBack) return;
@@ -485,15 +486,17 @@ export class AgentLink {
    * replica even at a lower seq (another history).
    */
   private async loadState(force = false): Promise<boolean> {
+    let from: { seq: number; head?: string; at?: number } | undefined;
     const state = await this.readState('the server', async (seq, part) => {
       const r = await this.askCatchUp(() => ({ id: randomUUID(), type: 'state', ...(seq === undefined ? {} : { seq, part }) }));
       if (r.status === 'error' && r.error.code === 'STATE_MOVED') return 'moved';
       const d = r.status === 'ok' ? statePartDataSchema.safeParse(r.data) : undefined;
+      if (d?.success && seq === undefined) from = { seq: d.data.seq, ...(d.data.head === undefined ? {} : { head: d.data.head }), ...(d.data.at === undefined ? {} : { at: d.data.at }) };
       return d?.success ? d.data : undefined;
     });
     if (!state || this.divert) return false;
     const before = this.replica.seq;
-    this.replica.load(state, force);
+    this.replica.load(state, force, from?.seq === state.seq ? from : undefined);
     if (this.replica.seq !== before || force) this.loadedState = true;
     return true;
   }

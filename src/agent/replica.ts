@@ -51,8 +51,15 @@ export class Replica {
     return this.heads.get(seq);
   }
 
-  /** Replaces the state with the server's (a replica starting from nothing); `force`: also one behind this one (another history). */
-  load(state: HallState, force = false): void {
-    if (force || state.seq >= this.#state.seq) this.state = state;
+  /**
+   * Replaces the state with the server's (a replica starting from nothing); `force`: also one behind this one
+   * (another history). `from`: the identity of its seq's event and the server's time when it was taken,
+   * when the server named them, so the history checks work from the load on.
+   */
+  load(state: HallState, force = false, from?: { head?: string; at?: number }): void {
+    if (!force && state.seq < this.#state.seq) return;
+    this.state = state;
+    if (from?.head !== undefined && state.seq > 0) this.heads.set(state.seq, from.head);
+    if (from?.at !== undefined) this.latestAt = from.at;
   }
 }

@@ -211,7 +211,8 @@ export const responseSchema = z.union([
 
 export const commandDataSchema = z.looseObject({ outcome: outcomeSchema, seq: nat });
 export const eventsDataSchema = z.looseObject({ events: z.array(z.unknown()), lastSeq: nat, more: z.boolean().optional(), resync: z.boolean().optional() });
-export const statePartDataSchema = z.looseObject({ seq: nat, part: nat, parts: int.min(1), chunk: z.string() });
+/** A part of the hall state; the present state's first part also names the identity of its seq's event (`head`, bus/log-head.ts) and the server's time (`at`). */
+export const statePartDataSchema = z.looseObject({ seq: nat, part: nat, parts: int.min(1), chunk: z.string(), head: z.string().regex(/^[0-9a-f]{8}$/).optional(), at: z.number().finite().optional() });
 export const contactDataSchema = z.looseObject({ stored: z.boolean() });
 
 // The server's status: in a module of its own, which the server reads without building the schemas here.

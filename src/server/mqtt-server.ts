@@ -524,7 +524,10 @@ export class MqttServer {
         }
         case 'state': {
           const part = this.statePager.part(this.engine.state, r.part ?? 0, r.seq);
-          if (part) return { id: r.id, status: 'ok', data: part };
+          // The present state's first part names its head and time: the agent that loads it can then tell
+          // a retained status from before it, and a server gone back after it (src/agent/link.ts checkHistory).
+          const head = part && r.seq === undefined ? this.engine.head() : undefined;
+          if (part) return { id: r.id, status: 'ok', data: r.seq === undefined ? { ...part, at: this.opts.clock(), ...(head === undefined ? {} : { head }) } : part };
           // The seq it was reading moved out of the cache (or the part does not exist): start again.
           return { id: r.id, status: 'error', error: { code: 'STATE_MOVED', message: 'that state part is no longer available; ask for part 0 again', messageZh: '该部分状态已不可用，请从第 0 部分重新获取' } };
         }
