@@ -6,6 +6,7 @@ import type { Lang, WindowDef } from './model.js';
 import type { HallEvent } from './events.js';
 import { issueFigures } from './issue-figures.js';
 import type { HallState } from './state.js';
+import { localTime } from './time.js';
 import { own, setOwn } from './own.js';
 
 /** What screens and status topics show: derived from the state, masked data only. */
@@ -67,7 +68,12 @@ export interface QueueView {
   services: Record<string, { waiting: number; issued: number; served: number; outOfConfig?: true }>;
 }
 
-export function queueView(state: HallState): QueueView {
+/**
+ * The queue per service. `now` (epoch ms): a log whose first day has not started yet (no command since it
+ * was configured: `state.day` is '') is said to be in the hall's day at `now`, not '' (the tryout: a fresh
+ * server's `state/queue` said "day":"" until its first tick).
+ */
+export function queueView(state: HallState, now?: number): QueueView {
   const services: QueueView['services'] = {};
   const served = servedPerService(state);
   const issued = issuedPerService(state);
@@ -78,7 +84,8 @@ export function queueView(state: HallState): QueueView {
     if (!s) setOwn(services, t.serviceId, (s = { waiting: 0, issued: issued.get(t.serviceId) ?? 0, served: served.get(t.serviceId) ?? 0, outOfConfig: true }));
     s.waiting += 1;
   }
-  return { seq: state.seq, day: state.day, services };
+  const day = state.day === '' && now !== undefined && state.config ? localTime(now, state.config.utcOffsetMinutes).day : state.day;
+  return { seq: state.seq, day, services };
 }
 
 export interface TicketView {

@@ -285,7 +285,7 @@ export async function buildHttp(engine: HallEngine, mqtt: MqttServer, opts: Http
   r.get('/api/staff', { schema: { tags: ['staff'], summary: 'The staff list: id, name, role' }, onRequest: need(everyone) }, (_req, reply) =>
     noStore(reply).send((engine.state.config?.staff ?? []).map((x) => ({ id: x.id, name: x.name, role: roleOf(x) }))),
   );
-  r.get('/api/queue', { schema: { tags: ['staff'], summary: 'Waiting, issued and served per service' }, onRequest: need(everyone) }, (_req, reply) => noStore(reply).send(queueView(state())));
+  r.get('/api/queue', { schema: { tags: ['staff'], summary: 'Waiting, issued and served per service' }, onRequest: need(everyone) }, (_req, reply) => noStore(reply).send(queueView(state(), opts.clock())));
   r.get('/api/windows', { schema: { tags: ['staff'], summary: 'Every window: status, staff, current ticket, waiting' }, onRequest: need(everyone) }, (_req, reply) =>
     noStore(reply).send((state().config?.windows ?? []).map((w) => windowView(state(), w.id))),
   );

@@ -168,7 +168,7 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
   // The clock moves the day on and makes notices due even when nobody presses anything.
   let ticks = 0;
   const clockBehind = clockBehindWatch(logger);
-  const runTick = () => {
+  const tick = setInterval(() => {
     try {
       mqtt.run({ id: `tick-${config.hall.id}-${clock()}-${ticks++}`, type: 'Tick', source: 'system' });
       clockBehind(engine.state, clock());
@@ -177,11 +177,7 @@ async function startServer(config: HallqConfig, clock: () => number, root: Logge
     } catch (e) {
       logger.error({ err: String(e) }, 'tick failed');
     }
-  };
-  // One at once: a fresh log's first day (or a new day after a night off) starts now, not a tick later
-  // (the tryout: `state/queue` said "day":"" for the first tickSeconds of a fresh start).
-  runTick();
-  const tick = setInterval(runTick, config.server.tickSeconds * 1000);
+  }, config.server.tickSeconds * 1000);
   tick.unref();
   scope.add('tick', () => clearInterval(tick));
   // Alive = the event loop runs the timer; a broker outage is not a reason to restart (the hall keeps working).

@@ -324,7 +324,7 @@ export class MqttServer {
     const views = (s.config?.windows ?? []).map((w) => windowView(s, w.id));
     for (const v of views) this.publishRetained(this.t.windowState(v.window), v, true);
     this.windowViews.sentAll(views);
-    this.publishRetained(this.t.queueState, queueView(s), true);
+    this.publishRetained(this.t.queueState, queueView(s, this.opts.clock()), true);
   }
 
   /** Publishes events, then the retained views they changed (a window's waiting count alone paced: window-view-pacer.ts). */
@@ -336,7 +336,7 @@ export class MqttServer {
     if (events.some((e) => e.type === 'HallConfigured')) this.clearGoneWindows();
     const windows = new Set(events.flatMap((e) => windowsTouched(s, e)));
     for (const w of windows) this.windowViews.changed(windowView(s, w));
-    this.publishRetained(this.t.queueState, queueView(s));
+    this.publishRetained(this.t.queueState, queueView(s, this.opts.clock()));
     this.statusRefresh.request();
   }
 
