@@ -150,6 +150,16 @@ export class KeypadEmulator implements EmulatedBusDevice {
     this.pressEnter();
   }
 
+  /**
+   * ⚠ Our transfer extension: the transfer key, then the target window's number typed as a login's is (one
+   * frame per digit, enter alone: a lone 6 + enter in one frame would read as no-show). Without a number, the
+   * transfer key alone: the host then waits for the number, or cancel.
+   */
+  typeTransfer(toWindow?: string): void {
+    this.press('transfer');
+    if (toWindow !== undefined) this.typeLogin(toWindow);
+  }
+
   /** The citizen presses a grade key; `raw` is the keypad's own byte. Ignored (false) unless rating was started. */
   giveGrade(raw: number): boolean {
     if (!this.ratingMode && !this.gradeAnytime) return false;

@@ -4,7 +4,6 @@ import { createInterface } from 'node:readline';
 import { openPtyPair, type PtyPair } from '../../drivers/common/pty-pair.js';
 import { SerialTransport } from '../../drivers/common/serial-transport.js';
 import { TEST_CARDS, idcardEmulation, type TestCardName } from '../../drivers/idcard/emulation.js';
-import type { KeyName } from '../../drivers/keypad/codec.js';
 import type { KeypadEmulator } from '../../drivers/keypad/emulator.js';
 import { keypadProtocolIds, keypadProtocols } from '../../drivers/keypad/protocols.js';
 import { screenProtocols } from '../../drivers/led-screen/protocols.js';
@@ -15,6 +14,7 @@ import { ModemEmulator } from '../../drivers/sms/modem-emulator.js';
 import { thisAgent } from '../config/agents.js';
 import { loadConfigOrThrow } from '../config/load.js';
 import type { DevicesConfig, HallqConfig } from '../config/schema.js';
+import { KEYPAD_HELP, keypadCommand } from './emulate-keypad.js';
 import { exitCodes } from './exit-codes.js';
 import { stopOnBrokenPipe } from './broken-pipe.js';
 
@@ -135,8 +135,6 @@ function modemSession(device: SerialTransport, print: (l: string) => void): Sess
   };
 }
 
-const KEYS: Record<string, KeyName> = { c: 'call', r: 'recall', n: 'no-show', p: 'pause', u: 'call-back', e: 'rating-request' };
-
 type Rs485Line = DevicesConfig['rs485'][number];
 
 /** The RS-485 line `hallq emulate rs485` plays: what it emulates, and where that came from. */
@@ -217,17 +215,12 @@ function rs485Session(device: SerialTransport, baudRate: number, plan: Rs485Plan
   }
   line.start();
   return {
-    help: 'c|r|n|p|u|e <window> (call, recall, no-show, pause, resume, ask rating) · l <window> <staff> · g <window> <grade> · s · q',
-    command: ([cmd, w, arg]) => {
-      if (cmd === 's') return [...shown].map(([label, text]) => `${label}: ${text()}`).join('\n');
-      const keypad = w !== undefined ? keypads.get(Number(w)) : undefined;
-      if (!cmd || !keypad) return w === undefined ? undefined : `no keypad at window ${w}`;
-      const key = KEYS[cmd];
-      if (key) keypad.press(key);
-      else if (cmd === 'l' && arg) keypad.typeLogin(arg);
-      else if (cmd === 'g' && arg && /^\d+$/.test(arg)) return keypad.giveGrade(Number(arg)) ? `grade ${arg} given` : 'the host has not started rating on this keypad';
-      else return undefined;
-      return `window ${w}: ${key ?? (cmd === 'l' ? 'login' : cmd)} pressed`;
+    help: KEYPAD_HELP,
+    command: ([cmd, w, arg, ...rest]) => {
+      if (cmd === 's' && w === undefined) return [...shown].map(([label, text]) => `${label}: ${text()}`).join('\n');
+      if (!cmd || w === undefined || rest.length > 0) return undefined;
+      const keypad = keypads.get(Number(w));
+      return keypad ? keypadCommand(keypad, w, cmd, arg) : `no keypad at window ${w}`;
     },
     close: async () => {
       for (const k of keypads.values()) k.stop();
@@ -268,8 +261,10 @@ export async function emulateCommand(kind: EmulatedKind, o: EmulateOptions): Pro
     const words = text.trim().split(/\s+/).filter(Boolean);
     if (words.length === 0) return;
     if (words[0] === 'q' || words[0] === 'quit') return resolveStop();
+    if ((words[0] === 'h' || words[0] === 'help') && words.length === 1) return o.print(`commands: ${session.help}`);
     const answer = session.command(words);
-    o.print(answer ?? `? ${text.trim()} — commands: ${session.help}`);
+    // A help of several lines (rs485's) is not repeated after every typo.
+    o.print(answer ?? `? ${text.trim()} — ${session.help.includes('\n') ? 'h lists the commands' : `commands: ${session.help}`}`);
   });
   process.once('SIGINT', resolveStop);
   process.once('SIGTERM', resolveStop);

@@ -87,6 +87,7 @@ export class DemoConsole {
   static helpText(sms: boolean): string {
     return (
       `t <service>  take a ticket${sms ? ' · t <service> sms  an SMS-only ticket (no paper)' : ''} · c <window>  press call · r <window> recall\n` +
+      '                n <window> no-show · tr <window> <to>  transfer the citizen to window <to> (transfer, <to>, enter on the keypad)\n' +
       '                p <window> pause · u <window> resume · o <window> [staff number]  log in (open the window) · x <window> close it\n' +
       '                g <window> <1-5>  ask for a rating and give it: 1 = 非常满意 (very satisfied) … 5 = 非常不满意 (very dissatisfied)\n' +
       "                card  put a citizen's ID card on the reader · paper out|near|ok · s  show the screens · q  quit (or Ctrl-C)"
@@ -160,7 +161,7 @@ export class DemoConsole {
     // A word too many is a typo, not something to ignore (`t social sms extra`).
     if (rest.length > 0) return this.print(`⛔ ${input.trim()}: 多余的内容 "${rest.join(' ')}" · too many words. keys: ${this.help}`);
     // Only o takes a second word among the window keys.
-    if (b !== undefined && ['c', 'r', 'p', 'u', 'x'].includes(cmd)) return this.print(`⛔ ${input.trim()}: 多余的内容 "${b}" · too many words. keys: ${this.help}`);
+    if (b !== undefined && ['c', 'r', 'n', 'p', 'u', 'x'].includes(cmd)) return this.print(`⛔ ${input.trim()}: 多余的内容 "${b}" · too many words. keys: ${this.help}`);
     switch (cmd) {
       case '':
         return;
@@ -172,6 +173,10 @@ export class DemoConsole {
         return this.press(cmd, a, 'call', ['CallNext'], (e, w) => (e.type === 'TicketCalled' && e.window === w ? `已叫号 ${this.number(e.ticketId)} · called ${this.number(e.ticketId)}` : undefined));
       case 'r':
         return this.press(cmd, a, 'recall', ['Recall'], (e, w) => (e.type === 'TicketRecalled' && e.window === w ? `重呼 ${this.number(e.ticketId)}（第 ${e.count} 次）· recalled ${this.number(e.ticketId)} (${e.count}×)` : undefined));
+      case 'n':
+        return this.press(cmd, a, 'no-show', ['NoShow'], (e, w) => (e.type === 'TicketNoShow' && e.window === w ? noShowText(this.number(e.ticketId), e.requeued) : undefined));
+      case 'tr':
+        return this.transfer(a, b);
       case 'p':
         return this.press(cmd, a, 'pause', ['PauseWindow'], (e, w) => (e.type === 'WindowPaused' && e.window === w ? `${w} 号窗口已暂停（${e.reason}）· window ${w} paused` : undefined));
       case 'u':
@@ -311,10 +316,22 @@ export class DemoConsole {
     return line ? a : undefined;
   }
 
-  private async press(cmd: string, a: string | undefined, key: 'call' | 'recall' | 'pause' | 'call-back', types: CommandBody['type'][], done: (e: HallEvent, w: number) => string | undefined): Promise<void> {
+  private async press(cmd: string, a: string | undefined, key: 'call' | 'recall' | 'no-show' | 'pause' | 'call-back', types: CommandBody['type'][], done: (e: HallEvent, w: number) => string | undefined): Promise<void> {
     const k = this.keypad(cmd, a);
     if (!k) return;
     await this.run({ label: `${cmd} ${k.w}`, window: k.w, types, inputs: [key], act: () => k.keypad.press(key), done: (events) => firstOf(events, (e) => done(e, k.w)) });
+  }
+
+  /**
+   * `tr 3 5`: on window 3's keypad the transfer key, 5 and enter; the agent's caller flow transfers the citizen
+   * served there to window 5 (same service), or refuses it itself when nobody is served (no-current-ticket).
+   */
+  private async transfer(a: string | undefined, b: string | undefined): Promise<void> {
+    const k = this.keypad('tr', a);
+    if (!k) return;
+    if (b === undefined || !/^\d{1,3}$/.test(b)) return this.print(`⛔ tr ${k.w}${b === undefined ? '' : ` ${b}`}: 请输入转往的窗口号 · which window to? tr <window> <to>`);
+    const done = (e: HallEvent) => (e.type === 'TicketTransferred' && e.fromWindow === k.w ? `${this.number(e.ticketId)} 转到 ${e.toWindow ?? b} 号窗口 · ${this.number(e.ticketId)} transferred to window ${e.toWindow ?? b}` : undefined);
+    await this.run({ label: `tr ${k.w} ${b}`, window: k.w, types: ['Transfer'], inputs: ['login'], act: () => k.keypad.typeTransfer(b), done: (events) => firstOf(events, done) });
   }
 
   /** `o 3 [n]`: staff number n (default: the window's own, as the demo's staff log in at its start) logs in on window 3's keypad. */
@@ -392,6 +409,10 @@ function firstOf(events: HallEvent[], say: (e: HallEvent) => string | undefined)
     if (line) return line;
   }
   return undefined;
+}
+
+function noShowText(number: string, requeued: boolean): string {
+  return requeued ? `${number} 未到，顺延重新排队 · ${number} did not come: queued again further back` : `${number} 未到，已过号 · ${number} did not come: no-show`;
 }
 
 /** A closed window in the console's words (src/core/rejections.ts): the same for a refusal and for `x` on a closed window. */

@@ -130,8 +130,23 @@ describe('hallq demo keys', () => {
     await key('paper ok', /^🧻 /);
   }, 60_000);
 
+  // Tryout: a keypad transfer could not be rehearsed (no key for it), nor a no-show.
+  it('tr transfers the citizen served at a window to another through its keypad; n is the no-show key', async () => {
+    // Window 3 serves A001 (the first test); A002 waits (the SMS-only ticket).
+    expect(await key('tr 3 5', /^(⛔|✅|…|ℹ️) +tr 3 5:/)).toBe('✅ tr 3 5: A001 转到 5 号窗口 · A001 transferred to window 5');
+    const a001 = Object.values(demo.link.replica.state.tickets).find((t) => t.number === 'A001');
+    expect(a001).toMatchObject({ status: 'waiting', targetWindow: 5, transfers: 1 });
+    // Nobody served at window 3 now: the agent refuses the number itself, and says why.
+    expect(await key('tr 3 5', /^(⛔|✅|…|ℹ️) +tr 3 5:/)).toMatch(/^⛔ tr 3 5: \S+.* · .+/);
+    expect(await key('tr 3', /^⛔ tr 3/)).toBe('⛔ tr 3: 请输入转往的窗口号 · which window to? tr <window> <to>');
+    // A001 waits for window 5 only: window 3 calls A002.
+    expect(await key('c 3', /^(⛔|✅|…|ℹ️) +c 3:/)).toBe('✅ c 3: 已叫号 A002 · called A002');
+    expect(await key('n 3', /^(⛔|✅|…|ℹ️) +n 3:/)).toBe('✅ n 3: A002 未到，顺延重新排队 · A002 did not come: queued again further back');
+    expect(await key('n 3 1', /^⛔ n 3 1:/)).toMatch(/^⛔ n 3 1: 多余的内容 "1" · too many words/);
+  }, 60_000);
+
   it('every key reply is Chinese first, then English', () => {
-    const replies = out.filter((l) => /^(✅|⛔|ℹ️|…|🧻|🪪) |^(t|c|r|p|u|g|paper)( [^:]*)?: |^未知按键/.test(l));
+    const replies = out.filter((l) => /^(✅|⛔|ℹ️|…|🧻|🪪) |^(t|tr|c|r|n|p|u|g|paper)( [^:]*)?: |^未知按键/.test(l));
     expect(replies.length).toBeGreaterThanOrEqual(20);
     for (const l of replies) expect(l, l).toMatch(/[\u4e00-\u9fff].*· [A-Za-z]/);
   });
