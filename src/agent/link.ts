@@ -104,6 +104,13 @@ export class AgentLink {
   private islandTopics = false;
   private readonly islandListeners = new Set<(m: IslandMessage) => void>();
   private readonly sentListeners = new Set<(s: SentCommand) => void>();
+  /**
+   * When the first request sent since the server last showed itself was sent (its answer to any request,
+   * or an online status it published live); undefined when none was. It outlives the request: a keypad
+   * press is withdrawn after 8 s, before island mode's afterSeconds, and a link that hangs without closing
+   * (the broker frozen, the server's box without power) otherwise left no evidence until the keepalive.
+   */
+  private unansweredSince: number | undefined;
   reconnects = 0;
   private devices: DeviceHealth[] = [];
   /** The retained agent status follows the replica's seq: refreshed after events, at most once a second. */
@@ -220,6 +227,17 @@ export class AgentLink {
   }
 
   /**
+   * How long the server has left this agent unanswered (ms; island mode's away clock), 0 when it has
+   * not: since the oldest request still waiting, or since the first request sent after the server last
+   * showed itself, even one withdrawn since (`unansweredSince`). A busy, healthy hall's answers keep it
+   * near one answer's time; one withdrawn request followed by any answer counts nothing.
+   */
+  unansweredMs(now = Date.now()): number {
+    const silent = this.unansweredSince === undefined ? 0 : now - this.unansweredSince;
+    return Math.max(0, silent, this.oldestWaitMs(now));
+  }
+
+  /**
    * Island mode begins: command requests still waiting for the server are run by `divert` under their
    * own ids (a server that did take one answers the replay with its first answer) and answered from it.
    */
@@ -297,7 +315,7 @@ export class AgentLink {
     client.on('close', () => {
       this.connected = false;
     });
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
     return new Promise((resolve) => client.once('connect', () => resolve()));
   }
 
@@ -334,14 +352,17 @@ export class AgentLink {
   /**
    * Every message the agent receives: read only after it passed its schema (src/bus/event-schema.ts);
    * anything else is dropped with a warning naming the topic and the size, never the content.
+   * `retained`: the broker delivered it from its store (at a subscription), not as it was published.
    */
-  handleMessage(topic: string, payload: Buffer): void {
+  handleMessage(topic: string, payload: Buffer, retained = false): void {
     const json = payload.length > this.maxBytes * 4 ? undefined : parseJson(payload);
     const drop = (why: string) => this.logger.warn({ topic, bytes: payload.length, why }, 'ignored a malformed message');
     if (!json?.ok) return drop(json ? 'not JSON' : 'too large');
     if (topic === this.t.serverStatus) {
       const st = serverStatusSchema.safeParse(json.value);
       if (!st.success) return drop('not a server status');
+      // Published just now (its connect, its seq moving): the server is there. A retained one may be a hung server's.
+      if (st.data.online && !retained) this.unansweredSince = undefined;
       this.checkHistory(st.data);
       for (const fn of this.statusListeners) fn(st.data);
       return;
@@ -363,6 +384,8 @@ export class AgentLink {
     if (topic !== this.t.response(this.opts.agentId)) return drop('unexpected topic');
     const res = responseSchema.safeParse(json.value);
     if (!res.success) return drop('not a response');
+    // Any answer, even to a request withdrawn meanwhile, shows the server answers.
+    this.unansweredSince = undefined;
     const p = this.pending.get(res.data.id);
     if (!p) return;
     clearTimeout(p.timer);
@@ -394,9 +417,9 @@ export class AgentLink {
     for (const fn of this.islandListeners) fn(m);
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  private onMessage(topic: string, payload: Buffer, retained: boolean): void {
     try {
-      this.handleMessage(topic, payload);
+      this.handleMessage(topic, payload, retained);
     } catch (e) {
       // A listener or the replica failed on a valid-looking message: the link stays up.
       this.logger.error({ topic, bytes: payload.length, err: e instanceof HallqError ? e.code : 'INTERNAL' }, 'message handling failed');
@@ -641,6 +664,7 @@ export class AgentLink {
         p.timer.unref();
       };
       this.pending.set(req.id, p);
+      this.unansweredSince ??= p.since;
       arm();
       if (opts.withinMs !== undefined) {
         setTimeout(() => {

@@ -34,7 +34,7 @@ function rig() {
   const store = IslandStore.open(join(mkdtempSync(join(tmpdir(), 'hallq-island-ask-')), 'island.db'));
   const island = new IslandMode(link, store, { agentId: 'agent-a', afterSeconds: 1, clock: () => Date.now(), logger: silentLogger });
   // A request that has waited far beyond afterSeconds: the island's reason to start.
-  vi.spyOn(link, 'oldestWaitMs').mockReturnValue(60_000);
+  vi.spyOn(link, 'unansweredMs').mockReturnValue(60_000);
   const asked: { req: Request; answer: (r: Response) => void }[] = [];
   vi.spyOn(link, 'request').mockImplementation((req: Request) => new Promise<Response>((answer) => asked.push({ req, answer })));
   const returned = vi.spyOn(island, 'returnToServer').mockResolvedValue(undefined);

@@ -36,7 +36,7 @@ function rig(smsEnabled: boolean, withContacts?: boolean) {
   const link = new AgentLink({ url: 'mqtt://127.0.0.1:1', hall: 'h', agentId: 'agent-a' }, silentLogger);
   link.connected = true;
   link.rewind(state);
-  vi.spyOn(link, 'oldestWaitMs').mockReturnValue(60_000);
+  vi.spyOn(link, 'unansweredMs').mockReturnValue(60_000);
   vi.spyOn(link, 'resync').mockResolvedValue(undefined);
   const sent: unknown[] = [];
   vi.spyOn(link, 'request').mockImplementation((req) => (sent.push(req), new Promise(() => undefined)));

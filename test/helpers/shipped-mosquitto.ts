@@ -55,6 +55,11 @@ export interface ShippedBroker {
   stop(): Promise<void>;
   /** Starts it again after stop(), on the same ports with the same config (a broker outage and back). */
   resume(): Promise<void>;
+  /**
+   * Sends the broker process a signal: SIGSTOP freezes it with every TCP connection left open (nothing
+   * flows: a box that lost power without closing them), SIGCONT lets it go on.
+   */
+  signal(sig: NodeJS.Signals): void;
 }
 
 /** A real Mosquitto (Debian's) with the adapted shipped config, ready when it says it is running. */
@@ -79,8 +84,13 @@ export async function startShippedMosquitto(dir: string, files: { passwd: string
         if (child.exitCode !== null) return resolve();
         child.removeAllListeners('exit');
         child.once('exit', () => resolve());
+        // A frozen one (signal) acts on SIGTERM only once it goes on.
+        child.kill('SIGCONT');
         child.kill('SIGTERM');
       }),
+    signal: (sig) => {
+      child.kill(sig);
+    },
     resume: async () => {
       before += watch.text();
       ({ c: child, w: watch } = await spawnIt());

@@ -46,9 +46,9 @@ export interface IslandOptions {
 /**
  * Island mode on an agent (DESIGN §7, README "Island mode"). The server counts as away when its
  * retained status says offline (its last will), when the broker link is down, or when a request has
- * waited for its answer; after `afterSeconds` of that the agent runs the real core on its replica
- * for its own devices: the kiosk issues from its leased numbers, keypads call, recall, mark no-show
- * and complete, screens and voice follow, ratings are taken. Every action the island took is kept
+ * gone unanswered (waiting still, or withdrawn with no answer since); after `afterSeconds` of that the
+ * agent runs the real core on its replica for its own devices: the kiosk issues from its leased
+ * numbers, keypads call, recall, mark no-show and complete, screens and voice follow, ratings are taken. Every action the island took is kept
  * in the outbox (IslandStore, synchronous=FULL) before the hall sees it. When the server's status
  * says online again, the outbox is replayed in order with its ids (the server's decision stands),
  * then the replica starts again from the server's state.
@@ -269,11 +269,15 @@ export class IslandMode {
     if (this.phase === 'island' || (this.phase === 'online' && this.store.pending().length > 0)) void this.returnToServer();
   }
 
-  /** Bounded detection: the server's last will, a lost broker, or a request that waited too long. */
+  /**
+   * Bounded detection: the server's last will, a lost broker, or requests the server left unanswered
+   * (AgentLink.unansweredMs: withdrawn ones too, so a keypad's presses count on a link that hangs).
+   */
   private check(): void {
     const now = this.now();
     if (!this.link.connected) this.downSince ??= now;
-    const waited = this.link.oldestWaitMs(now);
+    // A duration on the link's own clock: this one may be a hall clock set to another day (tests).
+    const waited = this.link.unansweredMs();
     const limit = this.o.afterSeconds * 1000;
     const since = Math.min(this.downSince ?? now, now - waited);
     if (this.phase === 'online' && now - since >= limit) this.enter(now - since);
