@@ -590,17 +590,23 @@ export class AgentLink {
           const r = await this.askCatchUp(() => ({ id: randomUUID(), type: 'events', after, limit: 1000 }));
           const data = r.status === 'ok' ? eventsDataSchema.safeParse(r.data) : undefined;
           if (!data?.success) return;
-          const first = known === undefined ? undefined : eventSchema.safeParse(data.data.events[0]);
-          const joins = known === undefined || (first?.success === true && first.data.seq === before && logHead(first.data) === known);
-          // A server behind this replica, or whose event at its seq is another: its state, then on from there.
-          if (!joins || data.data.lastSeq < before) {
+          // A server behind this replica: its state, then on from there.
+          if (data.data.lastSeq < before) {
             if (this.divert) return;
             this.noteDoubt(data.data.lastSeq);
             continue;
           }
-          // The next event is larger than a message: take the state instead, then go on from it.
+          // The next event is larger than a message: take the state instead (the server's present one,
+          // at or past this seq, whichever history), then go on from it.
           if (data.data.resync === true) {
             if (!(await this.loadState())) return;
+            continue;
+          }
+          // Its event at the replica's seq is another: the same.
+          const first = known === undefined ? undefined : eventSchema.safeParse(data.data.events[0]);
+          if (known !== undefined && !(first?.success === true && first.data.seq === before && logHead(first.data) === known)) {
+            if (this.divert) return;
+            this.noteDoubt(data.data.lastSeq);
             continue;
           }
           for (const raw of data.data.events) {
