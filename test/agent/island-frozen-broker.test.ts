@@ -85,14 +85,17 @@ describe('a keypad agent whose broker link hangs without closing', () => {
     return (await res.json()) as never;
   };
 
-  /** Window 1's call key: resolves with the number its screen shows next (the press changes it: someone waits). */
+  /**
+   * Window 1's call key: resolves with the next ticket number its screen shows (the press changes it: someone
+   * waits). A change without a number (the window's own refresh for an earlier event, a moment late) is not it.
+   */
   const pressCall = async (): Promise<string | undefined> => {
     const screen = line.screens.get(1);
     if (!screen) throw new Error('no screen at window 1');
     const before = screen.view.text;
     const changed = new Promise<string>((resolve) => {
       const off = screen.onChange((v) => {
-        if (v.text === before) return;
+        if (v.text === before || !/[A-Z]\d{3,}/.test(v.text)) return;
         off();
         resolve(v.text);
       });
